@@ -1,0 +1,41 @@
+// swift-tools-version:6.0
+// Switchboard: a CRM backend built as independent Swift services that speak one
+// binary protocol (Protocols/PROTOCOL.md). No package dependencies: toolchain only,
+// plus the system libsqlite3 through a module map.
+import PackageDescription
+
+let package = Package(
+    name: "switchboard",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "switchboard-echo", targets: ["switchboard-echo"]),
+        .executable(name: "switchboard-bench", targets: ["switchboard-bench"]),
+    ],
+    targets: [
+        // C shims: epoll/eventfd (not exported by Glibc) and the system SQLite.
+        .target(name: "CEpoll", path: "Sources/CEpoll"),
+        .systemLibrary(
+            name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]),
+
+        // The protocol: pure values, no I/O.
+        .target(name: "Wire", path: "Protocols/Wire"),
+        .target(name: "Contracts", dependencies: ["Wire"], path: "Protocols/Contracts"),
+
+        // Runtime layers.
+        .target(name: "Sockets", dependencies: ["CEpoll"]),
+        .target(name: "RPC", dependencies: ["Wire", "Sockets"]),
+
+        // Executables.
+        .executableTarget(name: "switchboard-echo", dependencies: ["RPC", "Contracts"]),
+        .executableTarget(name: "switchboard-bench", dependencies: ["RPC", "Contracts", "Wire"]),
+        .executableTarget(name: "wire-fuzz", dependencies: ["Wire", "RPC"]),
+
+        // Tests.
+        .testTarget(name: "WireTests", dependencies: ["Wire", "Contracts"]),
+        .testTarget(
+            name: "RPCTests",
+            dependencies: ["RPC", "Wire", "Contracts", "Sockets", "switchboard-echo"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

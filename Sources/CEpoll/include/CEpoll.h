@@ -1,0 +1,29 @@
+// Linux event and socket primitives that Swift's Glibc module does not export
+// (sys/epoll.h, sys/eventfd.h) plus the few macros Swift cannot import.
+#ifndef SWITCHBOARD_CEPOLL_H
+#define SWITCHBOARD_CEPOLL_H
+
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <errno.h>
+
+static inline int cepoll_errno(void) { return errno; }
+
+/// Accept with SOCK_NONBLOCK|SOCK_CLOEXEC in one call (accept4 is a GNU extension).
+int cepoll_accept4(int fd, struct sockaddr *addr, socklen_t *len);
+
+/// Flags Swift sees as opaque macros on some libcs.
+static const int cepoll_sock_stream_nonblock_cloexec = SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC;
+static const int cepoll_msg_nosignal = MSG_NOSIGNAL;
+static const unsigned int cepoll_epollet = EPOLLET;
+static const unsigned int cepoll_epollin = EPOLLIN;
+static const unsigned int cepoll_epollout = EPOLLOUT;
+static const unsigned int cepoll_epollrdhup = EPOLLRDHUP;
+static const unsigned int cepoll_epollhup = EPOLLHUP;
+static const unsigned int cepoll_epollerr = EPOLLERR;
+static const int cepoll_efd_nonblock_cloexec = EFD_NONBLOCK | EFD_CLOEXEC;
+
+#endif

@@ -1,0 +1,220 @@
+import Sockets
+import Synchronization
+import Wire
+
+/// Calls one endpoint over a single multiplexed connection.
+///
+/// The connection moves idle -> connecting -> ready -> (lost) idle, or -> transient
+/// failure after a failed connect, where calls fail fast with `unavailable` until the
+/// backoff delay has passed and the next call tries again. Calls never hang: each has
+/// its deadline, a dead peer fails them with `unavailable`, and only calls that are
+/// safe to repeat are retried (``RetryPolicy``).
+public final class RPCClient: Sendable {
+    public struct Configuration: Sendable {
+        public var connectTimeout: Duration = .seconds(5)
+        public var backoff = ConnectionBackoff()
+        /// Used when a call sets neither timeout nor deadline; nil waits without bound.
+        public var defaultTimeout: Duration? = .seconds(30)
+        public var retry = RetryPolicy()
+        public var maxFrameLength = Frame.defaultMaxLength
+        /// Sent as `caller` metadata on every call, so servers can log who called.
+        public var caller: String? = nil
+
+        public init() {}
+    }
+
+    private enum ConnectionState {
+        case idle
+        case connecting([CheckedContinuation<Result<ClientConnection, RPCError>, Never>])
+        case ready(ClientConnection)
+        case transientFailure(retryAt: MonotonicInstant, error: RPCError)
+        case shutdown
+    }
+
+    private struct State {
+        var connection: ConnectionState = .idle
+        var backoff: ConnectionBackoff
+        var budget = RetryBudget()
+    }
+
+    public let endpoint: Endpoint
+    public let configuration: Configuration
+    public let reactor: Reactor
+    private let state: Mutex<State>
+
+    public init(endpoint: Endpoint, configuration: Configuration = Configuration(), reactor: Reactor = .shared) {
+        self.endpoint = endpoint
+        self.configuration = configuration
+        self.reactor = reactor
+        self.state = Mutex(State(backoff: configuration.backoff))
+    }
+
+    public convenience init(host: String, port: Int, configuration: Configuration = Configuration()) {
+        self.init(endpoint: Endpoint(host: host, port: port), configuration: configuration)
+    }
+
+    // MARK: Calls
+
+    /// Calls `method` and returns its response, or throws ``RPCError``.
+    public func call<Request, Response>(
+        _ method: MethodDescriptor<Request, Response>, _ request: Request, options: CallOptions = CallOptions()
+    ) async throws(RPCError) -> Response {
+        let deadline = options.effectiveDeadline(default: configuration.defaultTimeout)
+        let policy = options.retry ?? configuration.retry
+        var metadata = options.metadata
+        if let caller = configuration.caller, metadata[Metadata.Key.caller] == nil {
+            metadata[Metadata.Key.caller] = caller
+        }
+        var attempt = 1
+        while true {
+            let failure: CallFailure
+            switch await attemptCall(method.fullName, deadline: deadline, metadata: metadata, encode: request.encode) {
+            case let .success(body):
+                state.withLock { $0.budget.recordSuccess() }
+                guard body.head.code == .ok else {
+                    throw RPCError(body.head.code, body.head.message, details: body.head.details)
+                }
+                do {
+                    return try body.message(as: Response.self)
+                } catch {
+                    throw .internal("response to \(method.fullName) from \(endpoint) could not be decoded: \(error)")
+                }
+            case let .failure(f):
+                failure = f
+            }
+            let retryable = failure.error.code.isRetryable && (!failure.requestSent || method.isIdempotent)
+            let allowed = state.withLock { s -> Bool in
+                s.budget.recordFailure()
+                return s.budget.allowsRetry
+            }
+            guard retryable, allowed, attempt < policy.maxAttempts else { throw failure.error }
+            let pause = policy.backoff(beforeAttempt: attempt)
+            if let deadline, MonotonicInstant.now() + pause >= deadline { throw failure.error }
+            do { try await Task.sleep(for: pause) } catch { throw RPCError(.cancelled, "\(method.fullName) was cancelled by the caller") }
+            attempt += 1
+        }
+    }
+
+    private func attemptCall(
+        _ method: String, deadline: MonotonicInstant?, metadata: Metadata, encode: (inout WireEncoder) -> Void
+    ) async -> ClientConnection.Outcome {
+        let connection: ClientConnection
+        switch await readyConnection(deadline: deadline) {
+        case let .success(c): connection = c
+        case let .failure(error): return .failure(CallFailure(error: error, requestSent: false))
+        }
+        return await connection.call(method: method, deadline: deadline, metadata: metadata, encode: encode)
+    }
+
+    // MARK: Connection state machine
+
+    private enum Step {
+        case use(ClientConnection)
+        case connect
+        case wait
+        case fail(RPCError)
+    }
+
+    private func readyConnection(deadline: MonotonicInstant?) async -> Result<ClientConnection, RPCError> {
+        let step = state.withLock { s -> Step in
+            switch s.connection {
+            case let .ready(connection) where connection.acceptsCalls:
+                return .use(connection)
+            case .ready, .idle:
+                s.connection = .connecting([])
+                return .connect
+            case let .transientFailure(retryAt, error):
+                let now = MonotonicInstant.now()
+                guard now >= retryAt else {
+                    let wait = now.duration(until: retryAt)
+                    return .fail(.unavailable("\(error.message); next attempt in \(wait.milliseconds) ms"))
+                }
+                s.connection = .connecting([])
+                return .connect
+            case .connecting:
+                return .wait
+            case .shutdown:
+                return .fail(.unavailable("client for \(endpoint) is shut down"))
+            }
+        }
+        switch step {
+        case let .use(connection): return .success(connection)
+        case let .fail(error): return .failure(error)
+        case .wait:
+            return await withCheckedContinuation { continuation in
+                let immediate = state.withLock { s -> Result<ClientConnection, RPCError>? in
+                    switch s.connection {
+                    case var .connecting(waiters):
+                        waiters.append(continuation)
+                        s.connection = .connecting(waiters)
+                        return nil
+                    case let .ready(connection): return .success(connection)
+                    case let .transientFailure(_, error): return .failure(error)
+                    case .idle: return .failure(.unavailable("connection to \(endpoint) was lost; try again"))
+                    case .shutdown: return .failure(.unavailable("client for \(endpoint) is shut down"))
+                    }
+                }
+                if let immediate { continuation.resume(returning: immediate) }
+            }
+        case .connect:
+            return await connect(deadline: deadline)
+        }
+    }
+
+    private func connect(deadline: MonotonicInstant?) async -> Result<ClientConnection, RPCError> {
+        var timeout = configuration.connectTimeout
+        if let deadline { timeout = min(timeout, MonotonicInstant.now().duration(until: deadline)) }
+        let result: Result<ClientConnection, RPCError>
+        do {
+            let fd = try await Connector.connect(host: endpoint.host, port: endpoint.port, timeout: timeout, reactor: reactor)
+            let stream = StreamConnection(fd: fd, reactor: reactor, peer: endpoint.description)
+            let connection = ClientConnection(
+                stream: stream, target: endpoint.description, maxFrameLength: configuration.maxFrameLength
+            ) { [weak self] closed in
+                self?.connectionEnded(closed)
+            }
+            try stream.start(delegate: connection)
+            result = .success(connection)
+        } catch {
+            result = .failure(.unavailable("cannot reach \(endpoint): \(error.reason)"))
+        }
+        let waiters = state.withLock { s -> [CheckedContinuation<Result<ClientConnection, RPCError>, Never>] in
+            guard case let .connecting(waiters) = s.connection else { return [] }
+            switch result {
+            case let .success(connection):
+                s.connection = .ready(connection)
+                s.backoff.reset()
+            case let .failure(error):
+                let delay = s.backoff.next()
+                s.connection = .transientFailure(retryAt: .now() + delay, error: error)
+            }
+            return waiters
+        }
+        for waiter in waiters { waiter.resume(returning: result) }
+        return result
+    }
+
+    private func connectionEnded(_ connection: ClientConnection) {
+        state.withLock { s in
+            if case let .ready(current) = s.connection, current === connection {
+                // A connection that worked and then ended reconnects on the next call
+                // without waiting (gRPC's ready -> idle).
+                s.connection = .idle
+            }
+        }
+    }
+
+    /// Closes the connection; later calls fail with `unavailable`.
+    public func shutdown() {
+        let connection = state.withLock { s -> ClientConnection? in
+            defer { s.connection = .shutdown }
+            if case let .ready(c) = s.connection { return c }
+            return nil
+        }
+        connection?.close()
+    }
+}
+
+extension Duration {
+    var milliseconds: Int64 { nanosecondsClamped / 1_000_000 }
+}

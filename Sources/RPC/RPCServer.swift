@@ -1,0 +1,236 @@
+import Foundation
+import Glibc
+import Sockets
+import Synchronization
+import Wire
+
+/// Serves unary methods over the Switchboard protocol (Protocols/PROTOCOL.md).
+///
+/// Many connections, many calls in flight per connection answered out of order, the
+/// caller's deadline enforced, handlers cancelled when the caller cancels or hangs up,
+/// explicit limits, a built-in ``Health`` method and graceful shutdown.
+public final class RPCServer: Sendable {
+    /// Limits and knobs; every one is explicit and documented in PROTOCOL.md.
+    public struct Configuration: Sendable {
+        public var host: String
+        /// 0 picks a free port; read the real one from ``port``.
+        public var port: Int
+        /// Largest frame accepted (the length field); larger closes the connection.
+        public var maxFrameLength: Int = Frame.defaultMaxLength
+        /// Calls in flight on one connection; more are answered `resource_exhausted`.
+        public var maxConcurrentCallsPerConnection: Int = 1024
+        /// Open connections; more are sent GOAWAY(resource_exhausted) and closed.
+        public var maxConnections: Int = 1024
+        /// Where the server reports handler failures and protocol errors.
+        public var log: @Sendable (String) -> Void = { line in
+            FileHandle.standardError.write(Data((line + "\n").utf8))
+        }
+
+        public init(host: String = "127.0.0.1", port: Int = 0) {
+            self.host = host
+            self.port = port
+        }
+    }
+
+    /// A handler with its types erased: decodes the request, runs, encodes the response
+    /// frame (success or error).
+    struct Method: Sendable {
+        let run: @Sendable (CallBody<RequestHead>, ServerContext) async -> [UInt8]
+    }
+
+    private struct State {
+        var methods: [String: Method] = [:]
+        var health: [String: ServingStatus] = ["": .serving]
+        var connections: [ObjectIdentifier: ServerConnection] = [:]
+        var listener: Listener?
+        var draining = false
+        var drainWaiters: [CheckedContinuation<Void, Never>] = []
+    }
+
+    public let configuration: Configuration
+    public let reactor: Reactor
+    private let state = Mutex(State())
+    private let boundPort = Atomic<Int>(0)
+
+    public init(configuration: Configuration, reactor: Reactor = .shared) {
+        self.configuration = configuration
+        self.reactor = reactor
+        register(Health.check) { [unowned self] request, _ in
+            HealthCheckResponse(status: self.health(of: request.service))
+        }
+    }
+
+    /// The port the server listens on, after ``start()``.
+    public var port: Int { boundPort.load(ordering: .relaxed) }
+
+    // MARK: Methods
+
+    /// Registers the handler for `method`. Throw ``RPCError`` (or an
+    /// ``RPCErrorConvertible``) for a status other than ok; any other error is answered
+    /// `internal` and logged, without its text reaching the client.
+    public func register<Request, Response>(
+        _ method: MethodDescriptor<Request, Response>,
+        handler: @escaping @Sendable (Request, ServerContext) async throws -> Response
+    ) {
+        let name = method.fullName
+        let log = configuration.log
+        let erased = Method { body, context in
+            let trailer: ResponseTrailer
+            let response: Response
+            do {
+                let request = try body.message(as: Request.self)
+                response = try await handler(request, context)
+                return Frame.encodeCall(kind: .response, requestID: context.requestID, head: ResponseTrailer()) {
+                    response.encode(to: &$0)
+                }
+            } catch let error as WireError {
+                trailer = ResponseTrailer(error: .invalidArgument("request for \(name) could not be decoded: \(error)"))
+            } catch let error as RPCError {
+                trailer = ResponseTrailer(error: error)
+            } catch let error as any RPCErrorConvertible {
+                trailer = ResponseTrailer(error: error.rpcError)
+            } catch is CancellationError {
+                trailer = ResponseTrailer(error: RPCError(.cancelled, "\(name) was cancelled"))
+            } catch {
+                log("{\"level\":\"error\",\"method\":\"\(name)\",\"error\":\(jsonQuoted("\(error)"))}")
+                trailer = ResponseTrailer(error: .internal("\(name) failed with an internal error"))
+            }
+            return Frame.encodeCall(kind: .response, requestID: context.requestID, head: trailer) { _ in }
+        }
+        state.withLock { $0.methods[name] = erased }
+    }
+
+    func method(named name: String) -> Method? {
+        state.withLock { $0.methods[name] }
+    }
+
+    // MARK: Health
+
+    /// Sets what Health reports for `service` ("" is the whole server).
+    public func setHealth(_ status: ServingStatus, for service: String = "") {
+        state.withLock { $0.health[service] = status }
+    }
+
+    public func health(of service: String) -> ServingStatus {
+        state.withLock { s in
+            if s.draining { return .notServing }
+            return s.health[service] ?? .serviceUnknown
+        }
+    }
+
+    // MARK: Lifecycle
+
+    /// Binds and starts accepting. Throws if the address cannot be bound.
+    public func start() throws(SocketError) {
+        let listener = try Listener(
+            host: configuration.host, port: configuration.port, reactor: reactor
+        ) { [weak self] fd, peer in
+            self?.accept(fd: fd, peer: peer)
+        }
+        boundPort.store(listener.port, ordering: .relaxed)
+        state.withLock { $0.listener = listener }
+        try listener.start()
+    }
+
+    private func accept(fd: Int32, peer: String) {
+        let stream = StreamConnection(fd: fd, reactor: reactor, peer: peer)
+        let connection = ServerConnection(stream: stream, server: self)
+        let refusal = state.withLock { s -> RPCError? in
+            if s.draining { return .unavailable("server is shutting down") }
+            if s.connections.count >= configuration.maxConnections {
+                return RPCError(.resourceExhausted, "server has reached its limit of \(configuration.maxConnections) connections")
+            }
+            s.connections[ObjectIdentifier(connection)] = connection
+            return nil
+        }
+        do {
+            try stream.start(delegate: connection)
+        } catch {
+            configuration.log("{\"level\":\"error\",\"event\":\"accept\",\"error\":\(jsonQuoted("\(error)"))}")
+            connectionClosed(connection)
+            Glibc.close(fd)
+            return
+        }
+        if let refusal { connection.refuse(refusal) }
+    }
+
+    func connectionClosed(_ connection: ServerConnection) {
+        _ = state.withLock { $0.connections.removeValue(forKey: ObjectIdentifier(connection)) }
+        checkDrained()
+    }
+
+    /// Called by connections when a call finishes; wakes ``shutdown(gracePeriod:)``
+    /// once nothing is in flight.
+    func checkDrained() {
+        let waiters = state.withLock { s -> [CheckedContinuation<Void, Never>] in
+            guard s.draining, s.connections.values.allSatisfy({ $0.inFlightCount == 0 }) else { return [] }
+            let waiters = s.drainWaiters
+            s.drainWaiters = []
+            return waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Stops gracefully: Health turns not_serving, the listener closes, every connection
+    /// gets GOAWAY, calls in flight get up to `gracePeriod` to finish; whatever is
+    /// still running then is cancelled and answered `unavailable`. Returns when every
+    /// connection is closed.
+    public func shutdown(gracePeriod: Duration = .seconds(10)) async {
+        let (listener, connections) = state.withLock { s -> (Listener?, [ServerConnection]) in
+            s.draining = true
+            let l = s.listener
+            s.listener = nil
+            return (l, Array(s.connections.values))
+        }
+        listener?.close()
+        for connection in connections { connection.goAway() }
+        let deadline = reactor.schedule(after: gracePeriod) { [weak self] in self?.forceDrained() }
+        await withCheckedContinuation { continuation in
+            state.withLock { $0.drainWaiters.append(continuation) }
+            checkDrained()
+        }
+        reactor.cancel(deadline)
+        let remaining = state.withLock { Array($0.connections.values) }
+        for connection in remaining {
+            connection.abandonCalls(RPCError.unavailable("server shut down before the call finished"))
+            connection.closeAfterFlush()
+        }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            waitUntilNoConnections(continuation)
+        }
+    }
+
+    private func forceDrained() {
+        let waiters = state.withLock { s -> [CheckedContinuation<Void, Never>] in
+            let w = s.drainWaiters
+            s.drainWaiters = []
+            return w
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    private func waitUntilNoConnections(_ continuation: CheckedContinuation<Void, Never>) {
+        if state.withLock({ $0.connections.isEmpty }) {
+            continuation.resume()
+        } else {
+            reactor.schedule(after: .milliseconds(5)) { [self] in waitUntilNoConnections(continuation) }
+        }
+    }
+}
+
+/// Quotes a string for a JSON log line.
+func jsonQuoted(_ text: String) -> String {
+    var out = "\""
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case "\n": out += "\\n"
+        case "\r": out += "\\r"
+        case "\t": out += "\\t"
+        case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+        default: out.unicodeScalars.append(scalar)
+        }
+    }
+    return out + "\""
+}

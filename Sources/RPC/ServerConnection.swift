@@ -1,0 +1,211 @@
+import Sockets
+import Synchronization
+import Wire
+
+/// One client connection on an ``RPCServer``: decodes frames on the reactor thread,
+/// starts a task per request, and writes each response when its handler finishes, its
+/// deadline passes, or never (cancelled by the client).
+final class ServerConnection: StreamConnectionDelegate, @unchecked Sendable {
+    private struct Call {
+        var task: Task<Void, Never>?
+        var timer: Reactor.TimerID?
+    }
+
+    private struct State {
+        var calls: [UInt32: Call] = [:]
+        var lastRequestID: UInt32 = 0
+        var goingAway = false
+    }
+
+    let stream: StreamConnection
+    private unowned let server: RPCServer
+    private let state = Mutex(State())
+    // Reactor thread only.
+    nonisolated(unsafe) private var decoder: FrameDecoder
+    nonisolated(unsafe) private var broken = false
+
+    init(stream: StreamConnection, server: RPCServer) {
+        self.stream = stream
+        self.server = server
+        self.decoder = FrameDecoder(maxLength: server.configuration.maxFrameLength)
+    }
+
+    var inFlightCount: Int { state.withLock { $0.calls.count } }
+
+    // MARK: Reading (reactor thread)
+
+    func connection(_ connection: StreamConnection, didRead bytes: UnsafeRawBufferPointer) {
+        guard !broken else { return }
+        decoder.append(bytes)
+        do {
+            while let frame = try decoder.next() {
+                handle(frame)
+                if broken { return }
+            }
+        } catch {
+            let code: Status.Code = if case .frameTooLarge = error { .resourceExhausted } else { .invalidArgument }
+            protocolError(RPCError(code, "\(error)"))
+        }
+    }
+
+    func connectionDidClose(_ connection: StreamConnection, error: SocketError?) {
+        // The client is gone: nobody will read the answers, so stop the work.
+        abandonCalls(nil)
+        server.connectionClosed(self)
+    }
+
+    private func handle(_ frame: Frame) {
+        switch frame.kind {
+        case .request: startCall(frame)
+        case .cancel: cancelCall(frame.requestID)
+        case .ping: stream.send(Frame(kind: .pong, requestID: 0, body: frame.body).encoded())
+        case .pong: break
+        case .response, .goAway:
+            protocolError(.invalidArgument("a client may not send \(frame.kind) frames"))
+        }
+    }
+
+    /// The stream can no longer be trusted: say why in a GOAWAY, then close.
+    private func protocolError(_ error: RPCError) {
+        broken = true
+        server.configuration.log(
+            "{\"level\":\"warn\",\"event\":\"protocol_error\",\"peer\":\(jsonQuoted(stream.peer)),\"error\":\(jsonQuoted(error.description))}")
+        let last = state.withLock { s -> UInt32 in
+            s.goingAway = true
+            return s.lastRequestID
+        }
+        sendGoAway(GoAway(lastRequestID: last, code: error.code, message: error.message))
+        abandonCalls(nil)
+        stream.closeAfterFlush()
+    }
+
+    private func startCall(_ frame: Frame) {
+        let id = frame.requestID
+        let body: CallBody<RequestHead>
+        do {
+            body = try CallBody<RequestHead>(frameBody: frame.body)
+        } catch {
+            respond(id, error: .invalidArgument("request head could not be decoded: \(error)"))
+            return
+        }
+        let method = body.head.method
+        enum Admission { case accepted, duplicate, goingAway, full }
+        let limit = server.configuration.maxConcurrentCallsPerConnection
+        let admission = state.withLock { s -> Admission in
+            if s.calls[id] != nil { return .duplicate }
+            if s.goingAway { return .goingAway }
+            if s.calls.count >= limit { return .full }
+            s.calls[id] = Call()
+            if id > s.lastRequestID { s.lastRequestID = id }
+            return .accepted
+        }
+        switch admission {
+        case .duplicate:
+            protocolError(.invalidArgument("request id \(id) is already in flight on this connection"))
+            return
+        case .goingAway:
+            respond(id, error: .unavailable("server is shutting down; send the call again on a new connection"))
+            return
+        case .full:
+            respond(id, error: RPCError(.resourceExhausted, "too many calls in flight on this connection (limit \(limit))"))
+            return
+        case .accepted:
+            break
+        }
+        guard let handler = server.method(named: method) else {
+            finish(id, error: RPCError(.unimplemented, "unknown method \"\(method)\""))
+            return
+        }
+        let timeout = body.head.timeoutMicroseconds
+        let deadline: MonotonicInstant? = timeout == 0 ? nil : .now() + .microseconds(Int64(clamping: timeout))
+        let context = ServerContext(
+            method: method, metadata: Metadata(entries: body.head.metadata), deadline: deadline,
+            peer: stream.peer, requestID: id)
+        let task = Task { [self] in
+            let response = await handler.run(body, context)
+            finish(id, frame: response)
+        }
+        var timer: Reactor.TimerID?
+        if let deadline {
+            timer = stream.reactor.schedule(at: deadline) { [self] in
+                finish(id, error: .deadlineExceeded("\(method) did not finish within its deadline of \(timeout / 1000) ms"))
+            }
+        }
+        let stillRunning = state.withLock { s -> Bool in
+            guard s.calls[id] != nil else { return false }
+            s.calls[id] = Call(task: task, timer: timer)
+            return true
+        }
+        if !stillRunning, let timer { stream.reactor.cancel(timer) }
+    }
+
+    private func cancelCall(_ id: UInt32) {
+        guard let call = state.withLock({ $0.calls.removeValue(forKey: id) }) else { return }
+        call.task?.cancel()
+        if let timer = call.timer { stream.reactor.cancel(timer) }
+        server.checkDrained()
+    }
+
+    // MARK: Answers (any thread)
+
+    /// Sends the call's answer unless it was already answered (deadline) or abandoned.
+    private func finish(_ id: UInt32, frame: [UInt8]) {
+        guard let call = state.withLock({ $0.calls.removeValue(forKey: id) }) else { return }
+        if let timer = call.timer { stream.reactor.cancel(timer) }
+        stream.send(frame)
+        server.checkDrained()
+    }
+
+    private func finish(_ id: UInt32, error: RPCError) {
+        guard let call = state.withLock({ $0.calls.removeValue(forKey: id) }) else { return }
+        call.task?.cancel()
+        if let timer = call.timer { stream.reactor.cancel(timer) }
+        respond(id, error: error)
+        server.checkDrained()
+    }
+
+    private func respond(_ id: UInt32, error: RPCError) {
+        stream.send(Frame.encodeCall(kind: .response, requestID: id, head: ResponseTrailer(error: error)) { _ in })
+    }
+
+    private func sendGoAway(_ goAway: GoAway) {
+        stream.send(Frame(kind: .goAway, requestID: 0, body: goAway.wireBytes()).encoded())
+    }
+
+    // MARK: Server-driven lifecycle
+
+    /// No new calls: tell the client which calls will still be answered.
+    func goAway() {
+        let last = state.withLock { s -> UInt32 in
+            s.goingAway = true
+            return s.lastRequestID
+        }
+        sendGoAway(GoAway(lastRequestID: last, code: .unavailable, message: "server is shutting down"))
+    }
+
+    /// Refuses a connection the server cannot take, with the reason.
+    func refuse(_ error: RPCError) {
+        state.withLock { $0.goingAway = true }
+        sendGoAway(GoAway(lastRequestID: 0, code: error.code, message: error.message))
+        stream.closeAfterFlush()
+    }
+
+    /// Cancels every call in flight; answers each with `error` if given.
+    func abandonCalls(_ error: RPCError?) {
+        let calls = state.withLock { s -> [UInt32: Call] in
+            let c = s.calls
+            s.calls = [:]
+            return c
+        }
+        for (id, call) in calls {
+            call.task?.cancel()
+            if let timer = call.timer { stream.reactor.cancel(timer) }
+            if let error { respond(id, error: error) }
+        }
+        if !calls.isEmpty { server.checkDrained() }
+    }
+
+    func closeAfterFlush() {
+        stream.closeAfterFlush()
+    }
+}

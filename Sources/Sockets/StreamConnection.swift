@@ -1,0 +1,264 @@
+import CEpoll
+import Glibc
+import Synchronization
+
+/// Receives what a ``StreamConnection`` reads, on the reactor thread.
+public protocol StreamConnectionDelegate: AnyObject, Sendable {
+    /// Bytes arrived. They are only valid during the call: copy what you keep.
+    func connection(_ connection: StreamConnection, didRead bytes: UnsafeRawBufferPointer)
+    /// The connection is closed (by either side); called exactly once. `error` is nil
+    /// for an orderly close.
+    func connectionDidClose(_ connection: StreamConnection, error: SocketError?)
+}
+
+/// A non-blocking TCP connection on a ``Reactor``, edge-triggered.
+///
+/// Reads happen on the reactor thread into one shared buffer and go to the delegate.
+/// Writes may come from any thread: they are appended to an outbound buffer, and the
+/// thread that finds no write in progress sends everything queued in one `send`, so
+/// concurrent responses coalesce into few syscalls. Reading pauses while more than
+/// `maxPendingWriteBytes` wait to be sent (a peer that does not read cannot make us
+/// buffer without bound) and resumes once they drain.
+public final class StreamConnection: ReactorHandler, @unchecked Sendable {
+    public let fd: Int32
+    public let reactor: Reactor
+    public let peer: String
+    public let maxPendingWriteBytes: Int
+
+    private struct WriteState {
+        var outbound: [UInt8] = []
+        var spare: [UInt8] = []
+        var flushing = false
+        var awaitingWritable = false
+        var writableWhileFlushing = false
+        var closing = false
+        var closeAfterFlush = false
+        var fdClosed = false
+        var readPaused = false
+        var closeError: SocketError? = nil
+    }
+
+    private let write = Mutex(WriteState())
+    private let registration = Mutex<Reactor.Registration?>(nil)
+    // Touched only on the reactor thread after start().
+    nonisolated(unsafe) private var delegate: (any StreamConnectionDelegate)?
+
+    /// How many reads one wake-up may do before yielding to other connections.
+    private static let readsPerWake = 16
+
+    public init(fd: Int32, reactor: Reactor, peer: String, maxPendingWriteBytes: Int = 8 * 1024 * 1024) {
+        self.fd = fd
+        self.reactor = reactor
+        self.peer = peer
+        self.maxPendingWriteBytes = maxPendingWriteBytes
+    }
+
+    /// Registers with the reactor and starts delivering reads to `delegate`.
+    public func start(delegate: any StreamConnectionDelegate) throws(SocketError) {
+        self.delegate = delegate
+        let events = cepoll_epollin | cepoll_epollout | cepoll_epollrdhup | cepoll_epollet
+        let registered = try reactor.register(fd: fd, events: events, handler: self)
+        registration.withLock { $0 = registered }
+    }
+
+    public var pendingWriteBytes: Int { write.withLock { $0.outbound.count } }
+
+    public var isClosed: Bool { write.withLock { $0.closing } }
+
+    // MARK: Writing (any thread)
+
+    /// Queues bytes; returns false if the connection is closed.
+    @discardableResult
+    public func send(_ bytes: [UInt8]) -> Bool {
+        send { $0.append(contentsOf: bytes) }
+    }
+
+    /// Lets `body` append straight into the outbound buffer (no intermediate copy), then
+    /// sends. Returns false if the connection is closed.
+    @discardableResult
+    public func send(_ body: (inout [UInt8]) -> Void) -> Bool {
+        let shouldFlush = write.withLock { s -> Bool? in
+            guard !s.closing && !s.closeAfterFlush else { return nil }
+            body(&s.outbound)
+            guard !s.flushing && !s.awaitingWritable else { return false }
+            s.flushing = true
+            return true
+        }
+        guard let shouldFlush else { return false }
+        if shouldFlush { flush() }
+        return true
+    }
+
+    /// Sends what is queued and then closes: for a final error answer.
+    public func closeAfterFlush() {
+        let closeNow = write.withLock { s -> Bool in
+            s.closeAfterFlush = true
+            return s.outbound.isEmpty && !s.flushing && !s.awaitingWritable
+        }
+        if closeNow { close() }
+    }
+
+    /// Closes at once, dropping unsent bytes. Safe from any thread, any number of times.
+    public func close(error: SocketError? = nil) {
+        if reactor.isCurrent {
+            beginClose(error: error)
+        } else {
+            reactor.execute { [self] in beginClose(error: error) }
+        }
+    }
+
+    /// Writes until the buffer is empty or the socket is full. Only the thread that set
+    /// `flushing` runs it, so sends never interleave.
+    private func flush() {
+        while true {
+            let taken = write.withLock { s -> [UInt8]? in
+                if s.outbound.isEmpty || s.closing {
+                    s.flushing = false
+                    return nil
+                }
+                s.writableWhileFlushing = false
+                let chunk = s.outbound
+                s.outbound = s.spare
+                s.spare = []
+                return chunk
+            }
+            guard var pending = taken else { break }
+            var sent = 0
+            var failure: Int32 = 0
+            pending.withUnsafeBytes { raw in
+                while sent < raw.count {
+                    let n = Glibc.send(fd, raw.baseAddress! + sent, raw.count - sent, cepoll_msg_nosignal)
+                    if n > 0 {
+                        sent += n
+                    } else {
+                        let code = cepoll_errno()
+                        if code == EINTR { continue }
+                        failure = code
+                        return
+                    }
+                }
+            }
+            if failure == 0 {
+                pending.removeAll(keepingCapacity: true)
+                write.withLock { s in
+                    if s.spare.isEmpty && pending.capacity <= 1 << 20 { s.spare = pending }
+                }
+                continue
+            }
+            if failure == EAGAIN || failure == EWOULDBLOCK {
+                let retry = write.withLock { s -> Bool in
+                    pending.removeFirst(sent)
+                    pending.append(contentsOf: s.outbound)
+                    s.outbound = pending
+                    if s.writableWhileFlushing {
+                        // The socket drained while we were sending: its edge is gone, so
+                        // try again now instead of waiting for one that will not come.
+                        s.writableWhileFlushing = false
+                        return true
+                    }
+                    s.awaitingWritable = true
+                    s.flushing = false
+                    return false
+                }
+                if retry { continue }
+                return
+            }
+            write.withLock { $0.flushing = false }
+            close(error: SocketError("send to \(peer)", errno: failure))
+            return
+        }
+        afterFlushDrained()
+    }
+
+    /// What waits on an empty buffer: a close requested after the last bytes, and reads
+    /// paused for backpressure.
+    private func afterFlushDrained() {
+        let (closeNow, resume, closingDuringFlush) = write.withLock { s -> (Bool, Bool, Bool) in
+            let drained = s.outbound.isEmpty && !s.flushing && !s.awaitingWritable
+            let resume = s.readPaused && s.outbound.count <= maxPendingWriteBytes / 2
+            if resume { s.readPaused = false }
+            return (drained && s.closeAfterFlush && !s.closing, resume, s.closing && !s.flushing && !s.fdClosed)
+        }
+        if closeNow { close() }
+        if closingDuringFlush { reactor.execute { [self] in finishClose() } }
+        if resume { reactor.execute { [self] in readAvailable() } }
+    }
+
+    // MARK: Reactor side
+
+    public func handleEvents(_ events: UInt32) {
+        if events & cepoll_epollout != 0 {
+            let shouldFlush = write.withLock { s -> Bool in
+                if s.flushing {
+                    s.writableWhileFlushing = true
+                    return false
+                }
+                guard s.awaitingWritable else { return false }
+                s.awaitingWritable = false
+                s.flushing = true
+                return true
+            }
+            if shouldFlush { flush() }
+        }
+        if events & (cepoll_epollin | cepoll_epollrdhup | cepoll_epollhup | cepoll_epollerr) != 0 {
+            readAvailable()
+        }
+    }
+
+    private func readAvailable() {
+        for _ in 0..<Self.readsPerWake {
+            let paused = write.withLock { s -> Bool in
+                if s.closing { return true }
+                if s.outbound.count > maxPendingWriteBytes { s.readPaused = true }
+                return s.readPaused
+            }
+            if paused { return }
+            let n = reactor.withReadBuffer { buffer -> Int in
+                let n = Glibc.read(fd, buffer.baseAddress!, buffer.count)
+                if n > 0 { delegate?.connection(self, didRead: UnsafeRawBufferPointer(start: buffer.baseAddress, count: n)) }
+                return n
+            }
+            if n > 0 { continue }
+            if n == 0 {
+                beginClose(error: nil)
+                return
+            }
+            let code = cepoll_errno()
+            if code == EINTR { continue }
+            if code == EAGAIN || code == EWOULDBLOCK { return }
+            beginClose(error: SocketError("read from \(peer)", errno: code))
+            return
+        }
+        // Still readable: yield to other connections, then continue (edge-triggered
+        // epoll will not tell us again).
+        reactor.execute { [self] in readAvailable() }
+    }
+
+    private func beginClose(error: SocketError?) {
+        let finishNow = write.withLock { s -> Bool in
+            if s.closing { return false }
+            s.closing = true
+            s.closeError = error
+            // A send in progress on another thread still uses the fd; it finishes the
+            // close when it returns (afterFlushDrained), so the fd is never reused under it.
+            return !s.flushing
+        }
+        if finishNow { finishClose() }
+    }
+
+    private func finishClose() {
+        let error = write.withLock { s -> SocketError?? in
+            guard s.closing, !s.fdClosed, !s.flushing else { return .none }
+            s.fdClosed = true
+            s.outbound = []
+            s.spare = []
+            return .some(s.closeError)
+        }
+        guard case let .some(closeError) = error else { return }
+        if let registered = registration.withLock({ $0 }) { reactor.deregister(registered) }
+        Glibc.close(fd)
+        let delegate = self.delegate
+        self.delegate = nil
+        delegate?.connectionDidClose(self, error: closeError)
+    }
+}

@@ -1,0 +1,33 @@
+import Foundation
+
+/// Benchmarks are programs, not timed tests: they print a table for people, or one
+/// JSON object per scenario per line with --json.
+@main
+struct SwitchboardBench {
+    static func main() async {
+        let options: BenchOptions
+        do {
+            options = try BenchOptions.parse(Array(CommandLine.arguments.dropFirst()))
+        } catch {
+            FileHandle.standardError.write(Data("switchboard-bench: \(error.message)\n\(BenchOptions.usage)\n".utf8))
+            exit(2)
+        }
+        do {
+            let results: [BenchResult]
+            switch options.suite {
+            case "rpc": results = try await RPCBench.run(options: options)
+            default:
+                FileHandle.standardError.write(Data("switchboard-bench: unknown suite \(options.suite)\n\(BenchOptions.usage)\n".utf8))
+                exit(2)
+            }
+            if options.json {
+                for result in results { print(result.json) }
+            } else {
+                print(BenchResult.table(results))
+            }
+        } catch {
+            FileHandle.standardError.write(Data("switchboard-bench: \(error)\n".utf8))
+            exit(1)
+        }
+    }
+}

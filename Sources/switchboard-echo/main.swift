@@ -1,0 +1,68 @@
+// A diagnostic RPC server that answers the Echo contract. Tests start it as a real
+// process (to kill it mid-call, send it SIGTERM); benchmarks measure the protocol
+// with it. Prints one JSON line with its port when it is ready.
+//
+//   switchboard-echo [--host 127.0.0.1] [--port 0] [--grace-ms 5000]
+import Contracts
+import Dispatch
+import Foundation
+import RPC
+
+var host = "127.0.0.1"
+var port = 0
+var graceMilliseconds = 5000
+var arguments = CommandLine.arguments.dropFirst()
+while let flag = arguments.popFirst() {
+    guard let value = arguments.popFirst() else {
+        FileHandle.standardError.write(Data("switchboard-echo: \(flag) needs a value\n".utf8))
+        exit(2)
+    }
+    switch flag {
+    case "--host": host = value
+    case "--port": port = Int(value) ?? -1
+    case "--grace-ms": graceMilliseconds = Int(value) ?? -1
+    default:
+        FileHandle.standardError.write(Data("switchboard-echo: unknown option \(flag)\n".utf8))
+        exit(2)
+    }
+}
+guard (0...65535).contains(port), graceMilliseconds >= 0 else {
+    FileHandle.standardError.write(Data("switchboard-echo: --port must be 0...65535 and --grace-ms >= 0\n".utf8))
+    exit(2)
+}
+
+let server = RPCServer(configuration: .init(host: host, port: port))
+server.register(Echo.echo) { request, _ in request }
+server.register(Echo.delayedEcho) { request, _ in
+    try await Task.sleep(for: .milliseconds(request.delayMilliseconds))
+    return request
+}
+do {
+    try server.start()
+} catch {
+    FileHandle.standardError.write(Data("switchboard-echo: cannot listen on \(host):\(port): \(error)\n".utf8))
+    exit(1)
+}
+/// One unbuffered line on stdout: whoever started us learns our state at once.
+@Sendable func announce(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+
+announce("{\"event\":\"listening\",\"host\":\"\(host)\",\"port\":\(server.port)}")
+
+signal(SIGTERM, SIG_IGN)
+signal(SIGINT, SIG_IGN)
+let stop: @Sendable () -> Void = {
+    _ = Task {
+        await server.shutdown(gracePeriod: .milliseconds(graceMilliseconds))
+        announce("{\"event\":\"stopped\"}")
+        exit(0)
+    }
+}
+let terminate = DispatchSource.makeSignalSource(signal: SIGTERM, queue: .main)
+terminate.setEventHandler { stop() }
+terminate.resume()
+let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: .main)
+interrupt.setEventHandler { stop() }
+interrupt.resume()
+dispatchMain()
