@@ -31,9 +31,16 @@ guard (0...65535).contains(port), graceMilliseconds >= 0 else {
     exit(2)
 }
 
+/// One unbuffered line on stdout: whoever started us learns our state at once.
+@Sendable func announce(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+
 let server = RPCServer(configuration: .init(host: host, port: port))
 server.register(Echo.echo) { request, _ in request }
 server.register(Echo.delayedEcho) { request, _ in
+    // Said on stdout so a test knows the call reached us before it kills or stops us.
+    announce("{\"event\":\"delayed_echo_started\",\"id\":\(request.id)}")
     try await Task.sleep(for: .milliseconds(request.delayMilliseconds))
     return request
 }
@@ -43,11 +50,6 @@ do {
     FileHandle.standardError.write(Data("switchboard-echo: cannot listen on \(host):\(port): \(error)\n".utf8))
     exit(1)
 }
-/// One unbuffered line on stdout: whoever started us learns our state at once.
-@Sendable func announce(_ line: String) {
-    FileHandle.standardOutput.write(Data((line + "\n").utf8))
-}
-
 announce("{\"event\":\"listening\",\"host\":\"\(host)\",\"port\":\(server.port)}")
 
 signal(SIGTERM, SIG_IGN)

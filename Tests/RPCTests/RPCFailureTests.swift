@@ -1,0 +1,182 @@
+import CEpoll
+import Contracts
+import Foundation
+import Glibc
+import RPC
+import Sockets
+import Testing
+import Wire
+
+@Suite struct RPCFailureTests {
+    @Test func serverProcessKilledMidCallIsUnavailable() async throws {
+        let echo = try await EchoProcess()
+        let client = RPCClient(host: "127.0.0.1", port: echo.port)
+        _ = try await client.call(Echo.echo, EchoMessage(id: 1, text: "warm"))
+        let call = Task {
+            try await client.call(
+                Echo.delayedEcho, EchoMessage(id: 2, text: "", delayMilliseconds: 30_000),
+                options: CallOptions(timeout: .seconds(60), retry: RetryPolicy.none))
+        }
+        #expect(try await eventually { echo.printed.contains("\"delayed_echo_started\",\"id\":2") })
+        echo.signal(SIGKILL)
+        let started = ContinuousClock.now
+        let result = await call.result
+        guard case let .failure(error as RPCError) = result else {
+            Issue.record("expected unavailable, got \(result)")
+            return
+        }
+        #expect(error.code == .unavailable)
+        #expect(ContinuousClock.now - started < .seconds(5))
+        _ = try await echo.waitForExit()
+    }
+
+    @Test func peerDownFailsFastThenReconnectsAfterBackoff() async throws {
+        // Find a free port, then use it before anything listens on it.
+        let probe = try TestServer()
+        let port = probe.server.port
+        await probe.server.shutdown()
+        let client = RPCClient(
+            endpoint: Endpoint(host: "127.0.0.1", port: port),
+            configuration: {
+                var c = RPCClient.Configuration()
+                c.backoff = ConnectionBackoff(initial: .milliseconds(50), maximum: .milliseconds(200))
+                c.retry = .none
+                return c
+            }())
+        let started = ContinuousClock.now
+        let error = await #expect(throws: RPCError.self) { try await client.call(Echo.echo, EchoMessage()) }
+        #expect(error?.code == .unavailable)
+        #expect(error?.message.contains("127.0.0.1:\(port)") == true)
+        #expect(ContinuousClock.now - started < .seconds(2))
+
+        var configuration = RPCServer.Configuration(host: "127.0.0.1", port: port)
+        configuration.log = { _ in }
+        let server = RPCServer(configuration: configuration)
+        server.register(Echo.echo) { request, _ in request }
+        try server.start()
+        var reply: EchoMessage?
+        let deadline = ContinuousClock.now + .seconds(10)
+        while reply == nil && ContinuousClock.now < deadline {
+            reply = try? await client.call(Echo.echo, EchoMessage(id: 5, text: "back"))
+            if reply == nil { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        #expect(reply?.id == 5)
+        await server.shutdown()
+    }
+
+    @Test func garbageAndOversizedFramesCloseOnlyThatConnection() async throws {
+        let fixture = try TestServer { $0.maxFrameLength = 64 * 1024 }
+        let client = fixture.client()
+        _ = try await client.call(Echo.echo, EchoMessage(id: 1, text: "before"))
+
+        // An oversized length: answered with GOAWAY(resource_exhausted), then closed.
+        let oversized = try RawSocket(port: fixture.server.port)
+        oversized.write([0x7F, 0xFF, 0xFF, 0xFF, 1, 1, 0, 0])
+        let reply = oversized.readUntilClosed()
+        var decoder = FrameDecoder()
+        decoder.append(reply)
+        let frame = try #require(try decoder.next())
+        #expect(frame.kind == .goAway)
+        #expect(try GoAway(wireBytes: frame.body).code == .resourceExhausted)
+
+        // Someone speaking HTTP at us: "GET " read as a length is 1.2 GB.
+        let http = try RawSocket(port: fixture.server.port)
+        http.write(Array("GET / HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
+        var httpDecoder = FrameDecoder()
+        httpDecoder.append(http.readUntilClosed())
+        let httpGoAway = try #require(try httpDecoder.next())
+        #expect(try GoAway(wireBytes: httpGoAway.body).code == .resourceExhausted)
+
+        // A frame of the right size but a protocol version we do not speak.
+        let garbage = try RawSocket(port: fixture.server.port)
+        garbage.write([0, 0, 0, 8, 9, 1, 0, 0, 0, 0, 0, 1])
+        var garbageDecoder = FrameDecoder()
+        garbageDecoder.append(garbage.readUntilClosed())
+        let goAway = try #require(try garbageDecoder.next())
+        let reason = try GoAway(wireBytes: goAway.body)
+        #expect(reason.code == .invalidArgument)
+        #expect(reason.message.contains("version 9"))
+
+        // The well-behaved connection never noticed.
+        #expect(try await client.call(Echo.echo, EchoMessage(id: 2, text: "after")).text == "after")
+        await fixture.server.shutdown()
+    }
+
+    @Test func gracefulShutdownFinishesCallsInFlight() async throws {
+        let fixture = try TestServer()
+        let client = fixture.client { $0.retry = .none }
+        let slow = Task {
+            try await client.call(Echo.delayedEcho, EchoMessage(id: 7, text: "slow", delayMilliseconds: 300))
+        }
+        #expect(try await eventually { fixture.startedCalls.value == 1 })
+        let shutdown = Task { await fixture.server.shutdown(gracePeriod: .seconds(10)) }
+        #expect(try await slow.value.id == 7)
+        await shutdown.value
+        let error = await #expect(throws: RPCError.self) { try await client.call(Echo.echo, EchoMessage()) }
+        #expect(error?.code == .unavailable)
+    }
+
+    @Test func shutdownAfterGracePeriodAnswersUnavailable() async throws {
+        let fixture = try TestServer()
+        let client = fixture.client { $0.retry = .none }
+        let stuck = Task { try await client.call(TestServer.waitForCancel, EchoMessage(id: 1, text: "")) }
+        #expect(try await eventually { fixture.startedCalls.value == 1 })
+        await fixture.server.shutdown(gracePeriod: .milliseconds(100))
+        let result = await stuck.result
+        guard case let .failure(error as RPCError) = result else {
+            Issue.record("expected unavailable, got \(result)")
+            return
+        }
+        #expect(error.code == .unavailable)
+        #expect(fixture.cancelledCalls.value == 1)
+    }
+
+    @Test func sigtermDrainsTheProcessAndExitsZero() async throws {
+        let echo = try await EchoProcess(arguments: ["--grace-ms", "10000"])
+        let client = RPCClient(host: "127.0.0.1", port: echo.port)
+        let slow = Task {
+            try await client.call(Echo.delayedEcho, EchoMessage(id: 3, text: "drain", delayMilliseconds: 300))
+        }
+        #expect(try await eventually { echo.printed.contains("\"delayed_echo_started\",\"id\":3") })
+        echo.signal(SIGTERM)
+        #expect(try await slow.value.text == "drain")
+        #expect(try await echo.waitForExit() == 0)
+        #expect(echo.printed.contains("\"stopped\""))
+    }
+}
+
+/// A plain blocking socket for sending bytes no well-behaved client would.
+struct RawSocket {
+    let fd: Int32
+
+    init(port: Int) throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let rc = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard rc == 0 else { throw TestFailure("connect failed: \(errno)") }
+    }
+
+    func write(_ bytes: [UInt8]) {
+        _ = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+    }
+
+    /// Everything the server sends until it closes (or 10 s pass).
+    func readUntilClosed() -> [UInt8] {
+        var all: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = Glibc.read(fd, &buffer, buffer.count)
+            if n <= 0 { break }
+            all += buffer[0..<n]
+        }
+        Glibc.close(fd)
+        return all
+    }
+}
