@@ -21,6 +21,11 @@ public final class RPCServer: Sendable {
         public var maxConcurrentCallsPerConnection: Int = 1024
         /// Open connections; more are sent GOAWAY(resource_exhausted) and closed.
         public var maxConnections: Int = 1024
+        /// Where handlers run. `.reactor` (the default) runs them on the I/O thread that
+        /// read the request: no thread hop, and answers batch into few writes. Handlers
+        /// must then never block; blocking work (SQLite) belongs on its own threads,
+        /// awaited. `.concurrent` runs them on Swift's global pool.
+        public var handlerExecution: HandlerExecution = .reactor
         /// Where the server reports handler failures and protocol errors.
         public var log: @Sendable (String) -> Void = { line in
             FileHandle.standardError.write(Data((line + "\n").utf8))
@@ -30,6 +35,12 @@ public final class RPCServer: Sendable {
             self.host = host
             self.port = port
         }
+    }
+
+    /// Where a server's handlers run; see ``Configuration/handlerExecution``.
+    public enum HandlerExecution: Sendable {
+        case reactor
+        case concurrent
     }
 
     /// A handler with its types erased: decodes the request, runs, encodes the response

@@ -121,9 +121,13 @@ final class ServerConnection: StreamConnectionDelegate, @unchecked Sendable {
         let context = ServerContext(
             method: method, metadata: Metadata(entries: body.head.metadata), deadline: deadline,
             peer: stream.peer, requestID: id)
-        let task = Task { [self] in
+        let work: @Sendable () async -> Void = { [self] in
             let response = await handler.run(body, context)
             finish(id, frame: response)
+        }
+        let task = switch server.configuration.handlerExecution {
+        case .reactor: Task(executorPreference: stream.reactor, operation: work)
+        case .concurrent: Task(operation: work)
         }
         var timer: Reactor.TimerID?
         if let deadline {

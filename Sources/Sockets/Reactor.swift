@@ -14,7 +14,7 @@ public protocol ReactorHandler: AnyObject, Sendable {
 ///
 /// Handlers and jobs run on the reactor thread and must never block: everything that
 /// might (SQLite, handlers of user code) runs elsewhere.
-public final class Reactor: Sendable {
+public final class Reactor: TaskExecutor, Sendable {
     public typealias Job = @Sendable () -> Void
 
     /// A timer's handle, for ``cancel(_:)``.
@@ -31,8 +31,7 @@ public final class Reactor: Sendable {
     private struct State {
         var jobs: [Job] = []
         var wakePending = false
-        var timers = TimerHeap()
-        var timerJobs: [UInt64: Job] = [:]
+        var timers = TimerQueue<Job>()
         var nextID: UInt64 = 1
         var handlers: [UInt64: any ReactorHandler] = [:]
         var sleepingUntil: MonotonicInstant? = nil
@@ -130,8 +129,7 @@ public final class Reactor: Sendable {
         let (id, wake) = state.withLock { s -> (UInt64, Bool) in
             let id = s.nextID
             s.nextID += 1
-            s.timers.insert(id: id, deadline: deadline)
-            s.timerJobs[id] = job
+            s.timers.insert(id: id, deadline: deadline, payload: job)
             // Wake the thread only if it sleeps past this deadline.
             guard let sleeping = s.sleepingUntil, deadline < sleeping, !s.wakePending else { return (id, false) }
             s.wakePending = true
@@ -149,15 +147,22 @@ public final class Reactor: Sendable {
     /// Cancels a timer; false if it already fired.
     @discardableResult
     public func cancel(_ timer: TimerID) -> Bool {
-        state.withLock { s in
-            s.timerJobs.removeValue(forKey: timer.raw)
-            return s.timers.remove(id: timer.raw)
-        }
+        state.withLock { $0.timers.cancel(id: timer.raw) }
     }
 
     private func signal() {
         var one: UInt64 = 1
         _ = Glibc.write(wakeFD, &one, 8)
+    }
+
+    // MARK: Task executor
+
+    /// Runs async work on the reactor thread: a server's handlers run here (task
+    /// executor preference) so a request is read, handled and answered without a
+    /// thread hop, and answers produced in one turn leave in one write.
+    public func enqueue(_ job: consuming ExecutorJob) {
+        let unowned = UnownedJob(job)
+        execute { [self] in unowned.runSynchronously(on: asUnownedTaskExecutor()) }
     }
 
     // MARK: The loop
@@ -173,15 +178,12 @@ public final class Reactor: Sendable {
                 let jobs = s.jobs
                 s.jobs.removeAll(keepingCapacity: true)
                 let now = MonotonicInstant.now()
-                var due: [Job] = []
-                for id in s.timers.popDue(now: now) {
-                    if let job = s.timerJobs.removeValue(forKey: id) { due.append(job) }
-                }
+                let due = s.timers.popDue(now: now)
                 let timeout: Int32
                 if !jobs.isEmpty || !due.isEmpty {
                     timeout = 0
                     s.sleepingUntil = nil
-                } else if let earliest = s.timers.earliest {
+                } else if let earliest = s.timers.earliest() {
                     // Round up: waking a millisecond late is fine, early means a spin.
                     let ms = (now.duration(until: earliest).nanosecondsClamped + 999_999) / 1_000_000
                     timeout = Int32(min(ms, 60_000))

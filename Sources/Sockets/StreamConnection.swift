@@ -29,6 +29,8 @@ public final class StreamConnection: ReactorHandler, @unchecked Sendable {
         var outbound: [UInt8] = []
         var spare: [UInt8] = []
         var flushing = false
+        /// A flush is queued for the end of the reactor's current turn.
+        var flushScheduled = false
         var awaitingWritable = false
         var writableWhileFlushing = false
         var closing = false
@@ -75,18 +77,41 @@ public final class StreamConnection: ReactorHandler, @unchecked Sendable {
 
     /// Lets `body` append straight into the outbound buffer (no intermediate copy), then
     /// sends. Returns false if the connection is closed.
+    ///
+    /// Off the reactor thread the caller sends at once unless a send is in progress. On
+    /// the reactor thread the send waits for the end of the current turn, so every
+    /// answer produced while handling one batch of reads leaves in one write.
     @discardableResult
     public func send(_ body: (inout [UInt8]) -> Void) -> Bool {
+        let onReactor = reactor.isCurrent
         let shouldFlush = write.withLock { s -> Bool? in
             guard !s.closing && !s.closeAfterFlush else { return nil }
             body(&s.outbound)
-            guard !s.flushing && !s.awaitingWritable else { return false }
+            guard !s.flushing && !s.awaitingWritable && !s.flushScheduled else { return false }
+            if onReactor {
+                s.flushScheduled = true
+                return false
+            }
             s.flushing = true
             return true
         }
         guard let shouldFlush else { return false }
-        if shouldFlush { flush() }
+        if shouldFlush {
+            flush()
+        } else if onReactor {
+            reactor.execute { [self] in flushScheduledTurn() }
+        }
         return true
+    }
+
+    private func flushScheduledTurn() {
+        let shouldFlush = write.withLock { s -> Bool in
+            s.flushScheduled = false
+            guard !s.flushing && !s.awaitingWritable && !s.outbound.isEmpty else { return false }
+            s.flushing = true
+            return true
+        }
+        if shouldFlush { flush() } else { afterFlushDrained() }
     }
 
     /// Sends what is queued and then closes: for a final error answer.

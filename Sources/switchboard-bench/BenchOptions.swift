@@ -8,9 +8,13 @@ struct BenchOptions {
     var warmUp: Duration = .seconds(1)
     /// An already running server to measure instead of an in-process one.
     var target: Endpoint?
+    /// Run only the scenarios whose names start with this.
+    var only: String?
+
+    func wants(_ scenario: String) -> Bool { only.map { scenario.hasPrefix($0) } ?? true }
 
     static let usage = """
-        usage: switchboard-bench <suite> [--json] [--seconds N] [--warmup-seconds N] [--target host:port]
+        usage: switchboard-bench <suite> [--json] [--seconds N] [--warmup-seconds N] [--target host:port] [--only SCENARIO-PREFIX]
         suites: rpc
         Build with -c release: swift run -c release switchboard-bench rpc
         """
@@ -29,6 +33,9 @@ struct BenchOptions {
                 }
                 let d = Duration.milliseconds(Int64(value * 1000))
                 if flag == "--seconds" { options.duration = d } else { options.warmUp = d }
+            case "--only":
+                guard let prefix = rest.popFirst() else { throw BenchUsageError(message: "--only needs a scenario name") }
+                options.only = prefix
             case "--target":
                 guard let text = rest.popFirst(), let endpoint = Endpoint(parsing: text) else {
                     throw BenchUsageError(message: "--target needs host:port")

@@ -3,7 +3,18 @@ import Sockets
 /// Runs `concurrency` loops that each make one call after another for `duration`,
 /// after a warm-up, and records every call's latency.
 enum LoadRunner {
+    /// `executor` places the calling loops: nil on Swift's global pool (an external
+    /// caller), or a reactor (a caller inside one of our servers, e.g. a gateway handler).
     static func run(
+        scenario: String, concurrency: Int, warmUp: Duration, duration: Duration,
+        executor: (any TaskExecutor)? = nil, call: @escaping @Sendable (Int) async -> Bool
+    ) async -> BenchResult {
+        await withTaskExecutorPreference(executor) {
+            await measure(scenario: scenario, concurrency: concurrency, warmUp: warmUp, duration: duration, call: call)
+        }
+    }
+
+    private static func measure(
         scenario: String, concurrency: Int, warmUp: Duration, duration: Duration,
         call: @escaping @Sendable (Int) async -> Bool
     ) async -> BenchResult {

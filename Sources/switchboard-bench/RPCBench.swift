@@ -30,10 +30,17 @@ enum RPCBench {
             }
         }
         var results: [BenchResult] = []
-        results.append(await LoadRunner.run(
-            scenario: "rpc.sequential", concurrency: 1, warmUp: options.warmUp, duration: options.duration, call: call))
-        results.append(await LoadRunner.run(
-            scenario: "rpc.inflight64", concurrency: 64, warmUp: options.warmUp, duration: options.duration, call: call))
+        // Callers on the client's reactor, as the gateway's handlers call services.
+        for (name, concurrency) in [("rpc.sequential", 1), ("rpc.inflight64", 64)] where options.wants(name) {
+            results.append(await LoadRunner.run(
+                scenario: name, concurrency: concurrency, warmUp: options.warmUp, duration: options.duration,
+                executor: client.reactor, call: call))
+        }
+        // Callers on Swift's global pool, as an external Swift program would call.
+        for (name, concurrency) in [("rpc.sequential.pool", 1), ("rpc.inflight64.pool", 64)] where options.wants(name) {
+            results.append(await LoadRunner.run(
+                scenario: name, concurrency: concurrency, warmUp: options.warmUp, duration: options.duration, call: call))
+        }
         client.shutdown()
         await server?.shutdown(gracePeriod: .seconds(1))
         return results
