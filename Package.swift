@@ -29,7 +29,7 @@ let package = Package(
         // Executables.
         .executableTarget(name: "switchboard-echo", dependencies: ["RPC", "Contracts"]),
         .executableTarget(name: "switchboard-bench", dependencies: ["RPC", "Contracts", "Wire"]),
-        .executableTarget(name: "wire-fuzz", dependencies: ["Wire", "RPC"]),
+        .executableTarget(name: "wire-fuzz", dependencies: ["Wire", "Contracts"]),
 
         // Tests.
         .testTarget(name: "WireTests", dependencies: ["Wire", "Contracts"]),

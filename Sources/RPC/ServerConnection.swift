@@ -89,6 +89,10 @@ final class ServerConnection: StreamConnectionDelegate, @unchecked Sendable {
             return
         }
         let method = body.head.method
+        guard method.utf8.count <= RequestHead.maxMethodLength else {
+            respond(id, error: .invalidArgument("method name longer than \(RequestHead.maxMethodLength) bytes"))
+            return
+        }
         enum Admission { case accepted, duplicate, goingAway, full }
         let limit = server.configuration.maxConcurrentCallsPerConnection
         let admission = state.withLock { s -> Admission in

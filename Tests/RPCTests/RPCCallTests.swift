@@ -124,6 +124,14 @@ final class TestServer: Sendable {
         await fixture.server.shutdown()
     }
 
+    @Test func overlongMethodNameIsInvalidArgument() async throws {
+        let fixture = try TestServer()
+        let long = MethodDescriptor<EchoMessage, EchoMessage>(service: String(repeating: "s", count: 300), method: "M")
+        let error = await #expect(throws: RPCError.self) { try await fixture.client().call(long, EchoMessage()) }
+        #expect(error?.code == .invalidArgument)
+        await fixture.server.shutdown()
+    }
+
     @Test func deadlineExceededEndsTheCallAndTheHandler() async throws {
         let fixture = try TestServer()
         let client = fixture.client()

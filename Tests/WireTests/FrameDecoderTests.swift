@@ -1,3 +1,4 @@
+import Contracts
 import Testing
 import Wire
 
@@ -137,5 +138,39 @@ import Wire
         #expect(Status.Code.unavailable.rawValue == 14 && Status.Code.unauthenticated.rawValue == 16)
         #expect(Status.Code.allCases.filter(\.isRetryable) == [.unavailable])
         #expect(Status.Code.failedPrecondition.name == "failed_precondition")
+    }
+}
+
+/// The annotated exchange in PROTOCOL.md, byte for byte.
+@Suite struct ProtocolDocumentExampleTests {
+    @Test func requestMatchesTheSpecHexDump() {
+        let head = RequestHead(method: "switchboard.diagnostics.Echo/Echo", timeoutMicroseconds: 250_000, metadata: [])
+        let bytes = Frame.encodeCall(kind: .request, requestID: 1, head: head) {
+            EchoMessage(id: 42, text: "hello").encode(to: &$0)
+        }
+        #expect(hex(bytes) == """
+            00 00 00 39 01 01 00 00 00 00 00 01 27 0a 21 73 77 69 74 63 68 62 6f 61 72 64 2e 64 69 61 67 \
+            6e 6f 73 74 69 63 73 2e 45 63 68 6f 2f 45 63 68 6f 10 90 a1 0f 08 54 12 05 68 65 6c 6c 6f
+            """)
+    }
+
+    @Test func responseMatchesTheSpecHexDump() {
+        let bytes = Frame.encodeCall(kind: .response, requestID: 1, head: ResponseTrailer()) {
+            EchoMessage(id: 42, text: "hello").encode(to: &$0)
+        }
+        #expect(hex(bytes) == "00 00 00 12 01 02 00 00 00 00 00 01 00 08 54 12 05 68 65 6c 6c 6f")
+    }
+
+    @Test func errorTrailerMatchesTheSpecExample() {
+        var trailer = ResponseTrailer()
+        trailer.code = .notFound
+        trailer.message = "contact 7 does not exist"
+        var encoder = WireEncoder()
+        encoder.writeLengthPrefixed { trailer.encode(to: &$0) }
+        #expect(Array(encoder.bytes.prefix(5)) == [0x1c, 0x08, 0x05, 0x12, 0x18])
+    }
+
+    func hex(_ bytes: [UInt8]) -> String {
+        bytes.map { String(($0 >> 4), radix: 16) + String($0 & 0xF, radix: 16) }.joined(separator: " ")
     }
 }
