@@ -32,11 +32,7 @@ public struct RequestHead: WireMessage, Equatable {
         switch key.number {
         case 1: method = try decoder.string(key)
         case 2: timeoutMicroseconds = try decoder.uint64(key)
-        case 3:
-            guard metadata.count < Self.maxMetadataEntries else {
-                throw .tooManyElements(field: 3, limit: Self.maxMetadataEntries)
-            }
-            metadata.append(try decoder.message(key, as: Metadata.Entry.self))
+        case 3: try decoder.appendMetadataEntry(key, to: &metadata)
         default: try decoder.skip(key)
         }
     }
@@ -70,11 +66,7 @@ public struct ResponseTrailer: WireMessage, Equatable {
         case 1: code = try decoder.enumeration(key)
         case 2: message = try decoder.string(key)
         case 3: try decoder.append(key, to: &details)
-        case 4:
-            guard metadata.count < RequestHead.maxMetadataEntries else {
-                throw .tooManyElements(field: 4, limit: RequestHead.maxMetadataEntries)
-            }
-            metadata.append(try decoder.message(key, as: Metadata.Entry.self))
+        case 4: try decoder.appendMetadataEntry(key, to: &metadata)
         default: try decoder.skip(key)
         }
     }
@@ -143,6 +135,14 @@ public struct CallBody<Head: WireMessage>: Sendable {
 }
 
 extension WireDecoder {
+    /// Appends a metadata entry, refusing more than ``RequestHead/maxMetadataEntries``.
+    mutating func appendMetadataEntry(_ key: FieldKey, to entries: inout [Metadata.Entry]) throws(WireError) {
+        guard entries.count < RequestHead.maxMetadataEntries else {
+            throw .tooManyElements(field: key.number, limit: RequestHead.maxMetadataEntries)
+        }
+        entries.append(try message(key, as: Metadata.Entry.self))
+    }
+
     /// The range of `length` bytes at the current position, after a length already read.
     mutating func readLengthDelimited(prefixed length: UInt64) throws(WireError) -> Range<Int> {
         guard length <= UInt64(remaining) else {
