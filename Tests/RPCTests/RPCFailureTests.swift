@@ -102,6 +102,17 @@ import Wire
         await fixture.server.shutdown()
     }
 
+    @Test func clientHangingUpCancelsItsHandlers() async throws {
+        let fixture = try TestServer()
+        let socket = try RawSocket(port: fixture.server.port)
+        let head = RequestHead(method: TestServer.waitForCancel.fullName, timeoutMicroseconds: 0, metadata: [])
+        socket.write(Frame.encodeCall(kind: .request, requestID: 1, head: head) { EchoMessage().encode(to: &$0) })
+        #expect(try await eventually { fixture.startedCalls.value == 1 })
+        Glibc.close(socket.fd)
+        #expect(try await eventually { fixture.cancelledCalls.value == 1 })
+        await fixture.server.shutdown()
+    }
+
     @Test func gracefulShutdownFinishesCallsInFlight() async throws {
         let fixture = try TestServer()
         let client = fixture.client { $0.retry = .none }
