@@ -25,6 +25,7 @@ let package = Package(
         // Runtime layers.
         .target(name: "Sockets", dependencies: ["CEpoll"]),
         .target(name: "RPC", dependencies: ["Wire", "Sockets"]),
+        .target(name: "Storage", dependencies: ["CSQLite"]),
 
         // Executables.
         .executableTarget(name: "switchboard-echo", dependencies: ["RPC", "Contracts"]),
@@ -33,6 +34,7 @@ let package = Package(
 
         // Tests.
         .testTarget(name: "WireTests", dependencies: ["Wire", "Contracts"]),
+        .testTarget(name: "StorageTests", dependencies: ["Storage"]),
         .testTarget(
             name: "RPCTests",
             dependencies: ["RPC", "Wire", "Contracts", "Sockets", "switchboard-echo"]),

@@ -1,0 +1,141 @@
+import Foundation
+import Storage
+import Testing
+
+/// A database file in its own temporary folder, removed afterwards.
+struct TemporaryDatabase {
+    let folder: URL
+    var path: String { folder.appendingPathComponent("test.sqlite").path }
+
+    init() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("storage-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    }
+
+    func remove() { try? FileManager.default.removeItem(at: folder) }
+}
+
+let peopleSchema = [
+    Migration(1, "CREATE TABLE people (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE, name TEXT NOT NULL)"),
+    Migration(2, "ALTER TABLE people ADD COLUMN visits INTEGER NOT NULL DEFAULT 0"),
+]
+
+@Suite struct DatabaseTests {
+    @Test func migrationsApplyOnceAndAreRecorded() async throws {
+        let temp = try TemporaryDatabase()
+        defer { temp.remove() }
+        do {
+            let db = try Database(path: temp.path, migrations: peopleSchema)
+            try await db.write { try $0.run("INSERT INTO people (email, name, visits) VALUES ('a@x.io', 'A', 3)") }
+            try await db.close()
+        }
+        let reopened = try Database(path: temp.path, migrations: peopleSchema)
+        let versions = try await reopened.read { try $0.query("SELECT version FROM schema_migrations ORDER BY version") { $0.int(0) } }
+        #expect(versions == [1, 2])
+        #expect(try await reopened.read { try $0.queryFirst("SELECT visits FROM people") { $0.int(0) } } == 3)
+    }
+
+    @Test func olderBuildRefusesANewerDatabase() async throws {
+        let temp = try TemporaryDatabase()
+        defer { temp.remove() }
+        _ = try Database(path: temp.path, migrations: peopleSchema)
+        #expect(throws: StorageError.self) { try Database(path: temp.path, migrations: Array(peopleSchema.prefix(1))) }
+    }
+
+    @Test func misnumberedMigrationsAreRefused() throws {
+        let temp = try TemporaryDatabase()
+        defer { temp.remove() }
+        #expect(throws: StorageError.self) { try Database(path: temp.path, migrations: [Migration(2, "SELECT 1")]) }
+    }
+
+    @Test func runsInWALMode() async throws {
+        let temp = try TemporaryDatabase()
+        defer { temp.remove() }
+        let db = try Database(path: temp.path, migrations: peopleSchema)
+        #expect(try await db.read { try $0.queryFirst("PRAGMA journal_mode") { $0.string(0) } } == "wal")
+    }
+
+    @Test func uniqueViolationIsClassifiedAndRollsBackOnlyThatWrite() async throws {
+        let temp = try TemporaryDatabase()
+        defer { temp.remove() }
+        let db = try Database(path: temp.path, migrations: peopleSchema)
+        try await db.write { try $0.run("INSERT INTO people (email, name) VALUES ('a@x.io', 'A')") }
+        // Many writes at once share a transaction; the failing one must not take the
+        // others (or its own event) with it.
+        let results = await withTaskGroup(of: Bool.self) { group in
+            for i in 0..<20 {
+                group.addTask {
+                    do {
+                        try await db.write { tx in
+                            try tx.run("INSERT INTO people (email, name) VALUES (?, ?)", [.text(i == 7 ? "a@x.io" : "p\(i)@x.io"), .text("P")])
+                            try tx.appendEvent(type: "person.created", aggregateID: "p\(i)", payload: [UInt8(i)])
+                        }
+                        return true
+                    } catch let error as StorageError {
+                        #expect(error.kind == .uniqueViolation)
+                        return false
+                    } catch {
+                        return false
+                    }
+                }
+            }
+            var ok = 0
+            for await result in group where result { ok += 1 }
+            return ok
+        }
+        #expect(results == 19)
+        #expect(try await db.read { try $0.queryFirst("SELECT COUNT(*) FROM people") { $0.int(0) } } == 20)
+        let events = try await db.pendingEvents(limit: 100)
+        #expect(events.count == 19)
+        #expect(!events.contains { $0.aggregateID == "p7" })
+    }
+
+    @Test func eventCommitsWithItsStateChangeOrNotAtAll() async throws {
+        let temp = try TemporaryDatabase()
+        defer { temp.remove() }
+        let db = try Database(path: temp.path, migrations: peopleSchema)
+        struct Refused: Error {}
+        await #expect(throws: Refused.self) {
+            try await db.write { tx in
+                try tx.run("INSERT INTO people (email, name) VALUES ('b@x.io', 'B')")
+                try tx.appendEvent(type: "person.created", aggregateID: "b", payload: [])
+                throw Refused()
+            }
+        }
+        #expect(try await db.read { try $0.queryFirst("SELECT COUNT(*) FROM people") { $0.int(0) } } == 0)
+        #expect(try await db.pendingEvents(limit: 10).isEmpty)
+        let id = try await db.write { tx in
+            try tx.run("INSERT INTO people (email, name) VALUES ('b@x.io', 'B')")
+            return try tx.appendEvent(type: "person.created", aggregateID: "b", payload: [1, 2])
+        }
+        #expect(try await db.pendingEvents(limit: 10).map(\.eventID) == [id])
+    }
+
+    @Test func readersSeeCommittedWritesWhileWritersRun() async throws {
+        let temp = try TemporaryDatabase()
+        defer { temp.remove() }
+        let db = try Database(path: temp.path, migrations: peopleSchema)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for i in 0..<200 {
+                group.addTask {
+                    _ = try await db.write { try $0.run("INSERT INTO people (email, name) VALUES (?, 'N')", [.text("n\(i)@x.io")]) }
+                }
+                group.addTask { () async throws -> Void in
+                    let count = try await db.read { try $0.queryFirst("SELECT COUNT(*) FROM people") { $0.int(0) } } ?? -1
+                    #expect((0...200).contains(count))
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(try await db.read { try $0.queryFirst("SELECT COUNT(*) FROM people") { $0.int(0) } } == 200)
+    }
+
+    @Test func writesAfterCloseAreRefused() async throws {
+        let temp = try TemporaryDatabase()
+        defer { temp.remove() }
+        let db = try Database(path: temp.path, migrations: peopleSchema)
+        try await db.close()
+        let error = await #expect(throws: StorageError.self) { try await db.write { try $0.run("DELETE FROM people") } }
+        #expect(error?.kind == .busy)
+    }
+}
