@@ -26,6 +26,7 @@ let package = Package(
         .target(name: "Sockets", dependencies: ["CEpoll"]),
         .target(name: "RPC", dependencies: ["Wire", "Sockets"]),
         .target(name: "Storage", dependencies: ["CSQLite"]),
+        .target(name: "ContactsService", dependencies: ["Contracts", "RPC", "Storage"]),
 
         // Executables.
         .executableTarget(name: "switchboard-echo", dependencies: ["RPC", "Contracts"]),
@@ -35,6 +36,7 @@ let package = Package(
         // Tests.
         .testTarget(name: "WireTests", dependencies: ["Wire", "Contracts"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
+        .testTarget(name: "ContactsTests", dependencies: ["ContactsService", "Contracts", "Wire"]),
         .testTarget(
             name: "RPCTests",
             dependencies: ["RPC", "Wire", "Contracts", "Sockets", "switchboard-echo"]),
