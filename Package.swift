@@ -9,6 +9,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "switchboard-echo", targets: ["switchboard-echo"]),
+        .executable(name: "switchboard-contacts", targets: ["switchboard-contacts"]),
         .executable(name: "switchboard-bench", targets: ["switchboard-bench"]),
     ],
     targets: [
@@ -26,20 +27,25 @@ let package = Package(
         .target(name: "Sockets", dependencies: ["CEpoll"]),
         .target(name: "RPC", dependencies: ["Wire", "Sockets"]),
         .target(name: "Storage", dependencies: ["CSQLite"]),
-        .target(name: "ContactsService", dependencies: ["Contracts", "RPC", "Storage"]),
+        .target(name: "ServiceKit", dependencies: ["RPC", "Storage", "Wire"]),
+        .target(name: "ContactsService", dependencies: ["Contracts", "RPC", "Storage", "ServiceKit"]),
 
         // Executables.
         .executableTarget(name: "switchboard-echo", dependencies: ["RPC", "Contracts"]),
+        .executableTarget(name: "switchboard-contacts", dependencies: ["ContactsService", "ServiceKit"]),
         .executableTarget(name: "switchboard-bench", dependencies: ["RPC", "Contracts", "Wire"]),
         .executableTarget(name: "wire-fuzz", dependencies: ["Wire", "Contracts"]),
 
         // Tests.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "WireTests", dependencies: ["Wire", "Contracts"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
-        .testTarget(name: "ContactsTests", dependencies: ["ContactsService", "Contracts", "Wire"]),
+        .testTarget(
+            name: "ContactsTests",
+            dependencies: ["ContactsService", "Contracts", "Wire", "RPC", "Storage", "TestSupport", "switchboard-contacts"]),
         .testTarget(
             name: "RPCTests",
-            dependencies: ["RPC", "Wire", "Contracts", "Sockets", "switchboard-echo"]),
+            dependencies: ["RPC", "Wire", "Contracts", "Sockets", "TestSupport", "switchboard-echo"]),
     ],
     swiftLanguageModes: [.v6]
 )

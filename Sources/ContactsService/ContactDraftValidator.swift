@@ -47,7 +47,9 @@ public struct ContactDraftValidator: Sendable {
         self.phones = phones
     }
 
-    public func validate(_ draft: ContactDraft) -> Result<ValidDraft, RPCError> {
+    /// `requireIdentity` refuses a draft with no name, email or phone (a new contact);
+    /// updates, which change some fields of an existing one, skip it.
+    public func validate(_ draft: ContactDraft, requireIdentity: Bool = true) -> Result<ValidDraft, RPCError> {
         var violations: [FieldViolation] = []
         func check(_ ok: Bool, _ field: String, _ description: String) {
             if !ok { violations.append(FieldViolation(field: field, description: description)) }
@@ -94,7 +96,7 @@ public struct ContactDraftValidator: Sendable {
             fields.append(CustomField(name: name, value: field.value))
         }
         if let id = draft.responsibleID { check(id > 0, "responsibleId", "must be a staff member's id") }
-        if violations.isEmpty {
+        if violations.isEmpty && requireIdentity {
             check(!first.isEmpty || !last.isEmpty || !emails.isEmpty || !phoneList.isEmpty, "contact",
                 "needs at least a name, an email or a phone")
         }

@@ -4,6 +4,7 @@ import RPC
 import Sockets
 import Synchronization
 import Testing
+import TestSupport
 import Wire
 
 /// An in-process server with the Echo methods and a few probes for the tests.

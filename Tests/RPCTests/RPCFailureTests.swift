@@ -5,11 +5,12 @@ import Glibc
 import RPC
 import Sockets
 import Testing
+import TestSupport
 import Wire
 
 @Suite struct RPCFailureTests {
     @Test func serverProcessKilledMidCallIsUnavailable() async throws {
-        let echo = try await EchoProcess()
+        let echo = try await ServiceProcess(executable: "switchboard-echo", arguments: ["--port", "0"])
         let client = RPCClient(host: "127.0.0.1", port: echo.port)
         _ = try await client.call(Echo.echo, EchoMessage(id: 1, text: "warm"))
         let call = Task {
@@ -143,7 +144,7 @@ import Wire
     }
 
     @Test func sigtermDrainsTheProcessAndExitsZero() async throws {
-        let echo = try await EchoProcess(arguments: ["--grace-ms", "10000"])
+        let echo = try await ServiceProcess(executable: "switchboard-echo", arguments: ["--port", "0", "--grace-ms", "10000"])
         let client = RPCClient(host: "127.0.0.1", port: echo.port)
         let slow = Task {
             try await client.call(Echo.delayedEcho, EchoMessage(id: 3, text: "drain", delayMilliseconds: 300))

@@ -1,15 +1,15 @@
 import Foundation
 import Synchronization
-import Testing
 
-/// A real switchboard-echo process on an ephemeral port, for tests that kill or stop
-/// the server. Readiness is the "listening" line it prints, polled with a bound.
-final class EchoProcess: Sendable {
-    let process: Process
-    let port: Int
+/// A real service process (switchboard-echo, switchboard-contacts, ...) on an ephemeral
+/// port, for tests that talk to it over sockets, kill it or stop it. Readiness is the
+/// "listening" line it prints, polled with a bound.
+public final class ServiceProcess: Sendable {
+    public let process: Process
+    public let port: Int
     private let output: Counter.Text
 
-    static func executable(named name: String) -> URL {
+    public static func executable(named name: String) -> URL {
         // `swift test` puts the test bundle next to the package's executables.
         let bundleDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         let candidates = [
@@ -19,10 +19,12 @@ final class EchoProcess: Sendable {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
     }
 
-    init(arguments: [String] = []) async throws {
+    /// Starts `executable` with `arguments` and `environment` added to ours.
+    public init(executable: String, arguments: [String] = [], environment: [String: String] = [:]) async throws {
         let process = Process()
-        process.executableURL = Self.executable(named: "switchboard-echo")
-        process.arguments = ["--port", "0"] + arguments
+        process.executableURL = Self.executable(named: executable)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let pipe = Pipe()
         process.standardOutput = pipe
         let output = Counter.Text()
@@ -44,19 +46,20 @@ final class EchoProcess: Sendable {
         }
         guard let port else {
             process.terminate()
-            throw TestFailure("switchboard-echo did not report a port within 20 s")
+            throw TestFailure("\(executable) did not report a port within 20 s")
         }
         self.port = port
     }
 
-    var printed: String { output.value }
+    /// Everything the process printed on stdout so far.
+    public var printed: String { output.value }
 
-    func signal(_ signal: Int32) {
+    public func signal(_ signal: Int32) {
         kill(process.processIdentifier, signal)
     }
 
     /// Waits (bounded) for the process to exit and returns its status.
-    func waitForExit(within limit: Duration = .seconds(20)) async throws -> Int32 {
+    public func waitForExit(within limit: Duration = .seconds(20)) async throws -> Int32 {
         let deadline = ContinuousClock.now + limit
         while process.isRunning {
             guard ContinuousClock.now < deadline else { throw TestFailure("process still running after \(limit)") }
@@ -70,13 +73,14 @@ final class EchoProcess: Sendable {
     }
 }
 
-struct TestFailure: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
+/// A test precondition that did not hold, with what went wrong.
+public struct TestFailure: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
 }
 
 /// Polls `condition` until it holds or `limit` passes.
-func eventually(within limit: Duration = .seconds(10), _ condition: () -> Bool) async throws -> Bool {
+public func eventually(within limit: Duration = .seconds(10), _ condition: () -> Bool) async throws -> Bool {
     let deadline = ContinuousClock.now + limit
     while !condition() {
         if ContinuousClock.now >= deadline { return false }
@@ -86,15 +90,24 @@ func eventually(within limit: Duration = .seconds(10), _ condition: () -> Bool) 
 }
 
 /// A thread-safe count of things seen by handlers running on other threads.
-final class Counter: Sendable {
+public final class Counter: Sendable {
     private let state = Mutex(0)
-    var value: Int { state.withLock { $0 } }
-    func increment() { state.withLock { $0 += 1 } }
+    public init() {}
+    public var value: Int { state.withLock { $0 } }
+    public func increment() { state.withLock { $0 += 1 } }
 
     /// Text collected from another thread (a child process's output).
-    final class Text: Sendable {
+    public final class Text: Sendable {
         private let state = Mutex("")
-        var value: String { state.withLock { $0 } }
-        func append(_ more: String) { state.withLock { $0 += more } }
+        public init() {}
+        public var value: String { state.withLock { $0 } }
+        public func append(_ more: String) { state.withLock { $0 += more } }
     }
+}
+
+/// A folder under the system's temporary directory, for one test's data.
+public func temporaryFolder(_ name: String) throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
 }

@@ -1,0 +1,350 @@
+import Contracts
+import Foundation
+import Storage
+import Wire
+
+/// Reads and writes contacts. Each operation is one read snapshot or one write
+/// transaction; the rules (matching, merging) are decided by the plain types.
+public struct ContactStore: Sendable {
+    public let database: Database
+
+    public init(database: Database) {
+        self.database = database
+    }
+
+    static func now() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+
+    // MARK: C2 match-or-create
+
+    /// Runs inside the single writer, so two concurrent calls for one person see each
+    /// other: the second matches what the first created.
+    public func matchOrCreate(_ draft: ValidDraft, requireNameMatch: Bool) async throws -> MatchOrCreateResponse {
+        try await database.write { tx in
+            let byEmail = try draft.emails.flatMap { email in
+                try tx.query("""
+                    SELECT c.id, c.first_name, c.last_name FROM contact_emails e JOIN contacts c ON c.id = e.contact_id
+                    WHERE e.email = ? AND c.merged_into IS NULL AND c.deleted_at IS NULL
+                    """, [.text(email)]) { ContactMatcher.Candidate(contactID: $0.int64(0), firstName: $0.string(1), lastName: $0.string(2), key: email) }
+            }
+            let byPhone = try draft.phones.flatMap { phone in
+                try tx.query("""
+                    SELECT c.id, c.first_name, c.last_name FROM contact_phones p JOIN contacts c ON c.id = p.contact_id
+                    WHERE p.number = ? AND c.merged_into IS NULL AND c.deleted_at IS NULL
+                    """, [.text(phone.number)]) { ContactMatcher.Candidate(contactID: $0.int64(0), firstName: $0.string(1), lastName: $0.string(2), key: phone.number) }
+            }
+            let now = Self.now()
+            var response = MatchOrCreateResponse()
+            if let match = ContactMatcher.match(draft, byEmail: byEmail, byPhone: byPhone, requireNameMatch: requireNameMatch) {
+                let existing = try Self.load(tx.connection, id: match.contactID)!
+                let newEmails = draft.emails.filter { !existing.emails.contains($0) }
+                let newPhones = draft.phones.filter { p in !existing.phones.contains { $0.number == p.number } }
+                if !newEmails.isEmpty || !newPhones.isEmpty {
+                    try Self.insertEmails(tx, match.contactID, newEmails, from: existing.emails.count)
+                    try Self.insertPhones(tx, match.contactID, newPhones, from: existing.phones.count)
+                    try tx.run("UPDATE contacts SET updated_at = ? WHERE id = ?", [.integer(now), .integer(match.contactID)])
+                }
+                response.contact = try Self.load(tx.connection, id: match.contactID)!
+                response.matchedBy = match.matchedBy
+                response.matchedValue = match.matchedValue
+            } else {
+                let id = try Self.insert(tx, draft, now: now)
+                response.contact = try Self.load(tx.connection, id: id)!
+                response.created = true
+            }
+            return response
+        }
+    }
+
+    // MARK: Reading
+
+    public func get(_ id: Int64) async throws -> Contact {
+        guard let contact = try await database.read({ try Self.load($0, id: id) }) else {
+            throw RPCError.notFound("contact \(id) does not exist")
+        }
+        return contact
+    }
+
+    /// C6: every set filter holds; ordered by id, `pageSize` at a time.
+    public func search(_ request: SearchContactsRequest, phone: String?, email: String?) async throws -> ContactPage {
+        var conditions = ["c.merged_into IS NULL", "c.deleted_at IS NULL"]
+        var values: [SQLValue] = []
+        if !request.cursor.isEmpty {
+            guard let after = PageCursor.decode(request.cursor) else {
+                throw RPCError.invalidArgument(
+                    "cursor is not one this service issued", details: [FieldViolation(field: "cursor", description: "is not a valid cursor")])
+            }
+            conditions.append("c.id > ?")
+            values.append(.integer(after))
+        }
+        let prefix = request.namePrefix.trimmingCharacters(in: .whitespaces).lowercased()
+        if !prefix.isEmpty {
+            // A range on the lower-cased name columns uses their indexes, unlike LIKE.
+            conditions.append("((c.first_key >= ? AND c.first_key < ?) OR (c.last_key >= ? AND c.last_key < ?))")
+            let upper = prefix + "\u{10FFFF}"
+            values += [.text(prefix), .text(upper), .text(prefix), .text(upper)]
+        }
+        if let phone {
+            conditions.append("c.id IN (SELECT contact_id FROM contact_phones WHERE number = ?)")
+            values.append(.text(phone))
+        }
+        if let email {
+            conditions.append("c.id IN (SELECT contact_id FROM contact_emails WHERE email = ?)")
+            values.append(.text(email))
+        }
+        if !request.tag.isEmpty {
+            conditions.append("c.id IN (SELECT contact_id FROM contact_tags WHERE tag = ?)")
+            values.append(.text(request.tag.trimmingCharacters(in: .whitespaces).lowercased()))
+        }
+        if !request.sourceChannel.isEmpty {
+            conditions.append("c.source_channel = ?")
+            values.append(.text(request.sourceChannel))
+        }
+        if let from = request.createdFromMilliseconds {
+            conditions.append("c.created_at >= ?")
+            values.append(.integer(from))
+        }
+        if let to = request.createdToMilliseconds {
+            conditions.append("c.created_at < ?")
+            values.append(.integer(to))
+        }
+        let pageSize = request.pageSize == 0 ? 50 : Int(request.pageSize)
+        guard (1...500).contains(pageSize) else {
+            throw RPCError.invalidArgument("pageSize must be between 1 and 500", details: [FieldViolation(field: "pageSize", description: "is \(request.pageSize)")])
+        }
+        let sql = "SELECT c.id FROM contacts c WHERE " + conditions.joined(separator: " AND ") + " ORDER BY c.id LIMIT ?"
+        values.append(.integer(Int64(pageSize + 1)))
+        let finalValues = values
+        return try await database.read { connection in
+            let ids = try connection.query(sql, finalValues) { $0.int64(0) }
+            var page = ContactPage()
+            page.contacts = try ids.prefix(pageSize).compactMap { try Self.load(connection, id: $0) }
+            if ids.count > pageSize, let last = page.contacts.last { page.nextCursor = PageCursor.encode(afterID: last.id) }
+            return page
+        }
+    }
+
+    /// C3: groups of live contacts sharing an email or phone.
+    public func duplicates(limit: Int) async throws -> [DuplicateGroup] {
+        let keys = try await database.read { connection in
+            try connection.query("""
+                SELECT e.contact_id, e.email FROM contact_emails e JOIN contacts c ON c.id = e.contact_id
+                WHERE c.merged_into IS NULL AND c.deleted_at IS NULL
+                  AND e.email IN (SELECT email FROM contact_emails GROUP BY email HAVING COUNT(*) > 1)
+                UNION ALL
+                SELECT p.contact_id, p.number FROM contact_phones p JOIN contacts c ON c.id = p.contact_id
+                WHERE c.merged_into IS NULL AND c.deleted_at IS NULL
+                  AND p.number IN (SELECT number FROM contact_phones GROUP BY number HAVING COUNT(*) > 1)
+                """) { (contactID: $0.int64(0), key: $0.string(1)) }
+        }
+        return Array(DuplicateGrouper.groups(keys).prefix(limit))
+    }
+
+    // MARK: Changing
+
+    public func update(_ request: UpdateContactRequest, emails: [String]?, phones: [Phone]?, tags: [String]?, fields: [CustomField]?) async throws -> Contact {
+        try await database.write { tx in
+            guard let existing = try Self.load(tx.connection, id: request.id) else {
+                throw RPCError.notFound("contact \(request.id) does not exist")
+            }
+            try Self.requireLive(existing)
+            var sets: [String] = ["updated_at = ?"]
+            var values: [SQLValue] = [.integer(Self.now())]
+            if let v = request.firstName {
+                sets += ["first_name = ?", "first_key = ?"]
+                values += [.text(v), .text(v.lowercased())]
+            }
+            if let v = request.lastName {
+                sets += ["last_name = ?", "last_key = ?"]
+                values += [.text(v), .text(v.lowercased())]
+            }
+            if let v = request.company {
+                sets.append("company = ?")
+                values.append(.text(v))
+            }
+            if let v = request.responsibleID {
+                sets.append("responsible_id = ?")
+                values.append(v == 0 ? .null : .integer(v))
+            }
+            if let s = request.source {
+                sets += ["source_channel = ?", "source_tracking_number = ?", "utm_source = ?", "utm_medium = ?", "utm_campaign = ?"]
+                values += [.text(s.channel), .text(s.trackingNumber), .text(s.utmSource), .text(s.utmMedium), .text(s.utmCampaign)]
+            }
+            values.append(.integer(request.id))
+            try tx.run("UPDATE contacts SET \(sets.joined(separator: ", ")) WHERE id = ?", values)
+            if let emails {
+                try tx.run("DELETE FROM contact_emails WHERE contact_id = ?", [.integer(request.id)])
+                try Self.insertEmails(tx, request.id, emails, from: 0)
+            }
+            if let phones {
+                try tx.run("DELETE FROM contact_phones WHERE contact_id = ?", [.integer(request.id)])
+                try Self.insertPhones(tx, request.id, phones, from: 0)
+            }
+            if let tags {
+                try tx.run("DELETE FROM contact_tags WHERE contact_id = ?", [.integer(request.id)])
+                try Self.insertTags(tx, request.id, tags)
+            }
+            if let fields {
+                try tx.run("DELETE FROM contact_fields WHERE contact_id = ?", [.integer(request.id)])
+                try Self.insertFields(tx, request.id, fields)
+            }
+            return try Self.load(tx.connection, id: request.id)!
+        }
+    }
+
+    /// Soft delete; deleting twice is fine.
+    public func delete(_ id: Int64) async throws {
+        try await database.write { tx in
+            guard try Self.load(tx.connection, id: id) != nil else { throw RPCError.notFound("contact \(id) does not exist") }
+            try tx.run("UPDATE contacts SET deleted_at = COALESCE(deleted_at, ?) WHERE id = ?", [.integer(Self.now()), .integer(id)])
+        }
+    }
+
+    /// C3: merges `mergedID` into `survivorID`, records who did it and what came from
+    /// where, and emits `contact.merged` in the same transaction.
+    public func merge(_ request: MergeContactsRequest) async throws -> MergeContactsResponse {
+        guard request.survivorID != request.mergedID else {
+            throw RPCError.invalidArgument("a contact cannot be merged into itself", details: [FieldViolation(field: "from", description: "is the same contact")])
+        }
+        return try await database.write { tx in
+            guard let survivor = try Self.load(tx.connection, id: request.survivorID) else {
+                throw RPCError.notFound("contact \(request.survivorID) does not exist")
+            }
+            guard let merged = try Self.load(tx.connection, id: request.mergedID) else {
+                throw RPCError.notFound("contact \(request.mergedID) does not exist")
+            }
+            try Self.requireLive(survivor)
+            try Self.requireLive(merged)
+            let (result, taken) = ContactMerger.merge(survivor: survivor, merged: merged)
+            let now = Self.now()
+            try Self.overwrite(tx, result, now: now)
+            try tx.run("UPDATE contacts SET merged_into = ?, updated_at = ? WHERE id = ?",
+                [.integer(survivor.id), .integer(now), .integer(merged.id)])
+            // Re-point earlier tombstones so a chain A <- B <- C reads as A for both.
+            try tx.run("UPDATE contacts SET merged_into = ? WHERE merged_into = ?", [.integer(survivor.id), .integer(merged.id)])
+            try tx.run("""
+                INSERT INTO contact_merges (survivor_id, merged_id, merged_by, merged_at, fields_taken, survivor_before, merged_before)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, [.integer(survivor.id), .integer(merged.id), .text(request.mergedBy), .integer(now),
+                      .text(taken.joined(separator: ",")), .blob(survivor.wireBytes()), .blob(merged.wireBytes())])
+            let mergeID = tx.lastInsertRowID
+            var event = ContactMerged()
+            event.survivorID = survivor.id
+            event.mergedID = merged.id
+            event.mergeID = mergeID
+            event.mergedAtMilliseconds = now
+            try tx.appendEvent(type: Contacts.Event.merged, aggregateID: "contact-\(merged.id)", payload: event.wireBytes())
+            var response = MergeContactsResponse()
+            response.contact = try Self.load(tx.connection, id: survivor.id)!
+            response.mergeID = mergeID
+            response.fieldsTaken = taken
+            return response
+        }
+    }
+
+    static func requireLive(_ contact: Contact) throws {
+        if let target = contact.mergedInto {
+            throw RPCError(.failedPrecondition, "contact \(contact.id) was merged into \(target); use \(target)")
+        }
+        if contact.deleted { throw RPCError(.failedPrecondition, "contact \(contact.id) is deleted") }
+    }
+
+    // MARK: Rows
+
+    static func insert(_ tx: Transaction, _ d: ValidDraft, now: Int64) throws -> Int64 {
+        let s = d.source ?? ContactSource()
+        try tx.run("""
+            INSERT INTO contacts (first_name, last_name, first_key, last_key, company, source_channel, source_tracking_number,
+                utm_source, utm_medium, utm_campaign, responsible_id, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, [.text(d.firstName), .text(d.lastName), .text(d.firstName.lowercased()), .text(d.lastName.lowercased()),
+                  .text(d.company), .text(s.channel), .text(s.trackingNumber), .text(s.utmSource), .text(s.utmMedium),
+                  .text(s.utmCampaign), SQLValue(d.responsibleID), .integer(now), .integer(now)])
+        let id = tx.lastInsertRowID
+        try insertEmails(tx, id, d.emails, from: 0)
+        try insertPhones(tx, id, d.phones, from: 0)
+        try insertTags(tx, id, d.tags)
+        try insertFields(tx, id, d.customFields)
+        return id
+    }
+
+    /// Writes every field of `c` over its row and child rows (after a merge).
+    static func overwrite(_ tx: Transaction, _ c: Contact, now: Int64) throws {
+        let s = c.source ?? ContactSource()
+        try tx.run("""
+            UPDATE contacts SET first_name = ?, last_name = ?, first_key = ?, last_key = ?, company = ?, source_channel = ?,
+                source_tracking_number = ?, utm_source = ?, utm_medium = ?, utm_campaign = ?, responsible_id = ?,
+                created_at = ?, updated_at = ? WHERE id = ?
+            """, [.text(c.firstName), .text(c.lastName), .text(c.firstName.lowercased()), .text(c.lastName.lowercased()),
+                  .text(c.company), .text(s.channel), .text(s.trackingNumber), .text(s.utmSource), .text(s.utmMedium),
+                  .text(s.utmCampaign), SQLValue(c.responsibleID), .integer(c.createdAtMilliseconds), .integer(now), .integer(c.id)])
+        for table in ["contact_emails", "contact_phones", "contact_tags", "contact_fields"] {
+            try tx.run("DELETE FROM \(table) WHERE contact_id = ?", [.integer(c.id)])
+        }
+        try insertEmails(tx, c.id, c.emails, from: 0)
+        try insertPhones(tx, c.id, c.phones, from: 0)
+        try insertTags(tx, c.id, c.tags)
+        try insertFields(tx, c.id, c.customFields)
+    }
+
+    static func insertEmails(_ tx: Transaction, _ id: Int64, _ emails: [String], from start: Int) throws {
+        for (i, email) in emails.enumerated() {
+            try tx.run("INSERT INTO contact_emails (contact_id, email, position) VALUES (?, ?, ?)",
+                [.integer(id), .text(email), .integer(Int64(start + i))])
+        }
+    }
+
+    static func insertPhones(_ tx: Transaction, _ id: Int64, _ phones: [Phone], from start: Int) throws {
+        for (i, phone) in phones.enumerated() {
+            try tx.run("INSERT INTO contact_phones (contact_id, number, extension, position) VALUES (?, ?, ?, ?)",
+                [.integer(id), .text(phone.number), .text(phone.extension), .integer(Int64(start + i))])
+        }
+    }
+
+    static func insertTags(_ tx: Transaction, _ id: Int64, _ tags: [String]) throws {
+        for (i, tag) in tags.enumerated() {
+            try tx.run("INSERT INTO contact_tags (contact_id, tag, position) VALUES (?, ?, ?)", [.integer(id), .text(tag), .integer(Int64(i))])
+        }
+    }
+
+    static func insertFields(_ tx: Transaction, _ id: Int64, _ fields: [CustomField]) throws {
+        for (i, field) in fields.enumerated() {
+            try tx.run("INSERT INTO contact_fields (contact_id, name, value, position) VALUES (?, ?, ?, ?)",
+                [.integer(id), .text(field.name), .text(field.value), .integer(Int64(i))])
+        }
+    }
+
+    static func load(_ connection: Connection, id: Int64) throws -> Contact? {
+        guard var contact = try connection.queryFirst("""
+            SELECT id, first_name, last_name, company, source_channel, source_tracking_number, utm_source, utm_medium,
+                   utm_campaign, responsible_id, created_at, updated_at, merged_into, deleted_at
+            FROM contacts WHERE id = ?
+            """, [.integer(id)], { row -> Contact in
+                var c = Contact()
+                c.id = row.int64(0)
+                c.firstName = row.string(1)
+                c.lastName = row.string(2)
+                c.company = row.string(3)
+                let source = ContactSource(
+                    channel: row.string(4), trackingNumber: row.string(5), utmSource: row.string(6), utmMedium: row.string(7),
+                    utmCampaign: row.string(8))
+                c.source = source.isEmpty ? nil : source
+                c.responsibleID = row.optionalInt64(9)
+                c.createdAtMilliseconds = row.int64(10)
+                c.updatedAtMilliseconds = row.int64(11)
+                c.mergedInto = row.optionalInt64(12)
+                c.deleted = !row.isNull(13)
+                return c
+            })
+        else { return nil }
+        let key: [SQLValue] = [.integer(id)]
+        contact.emails = try connection.query("SELECT email FROM contact_emails WHERE contact_id = ? ORDER BY position", key) { $0.string(0) }
+        contact.phones = try connection.query("SELECT number, extension FROM contact_phones WHERE contact_id = ? ORDER BY position", key) {
+            Phone(number: $0.string(0), extension: $0.string(1))
+        }
+        contact.tags = try connection.query("SELECT tag FROM contact_tags WHERE contact_id = ? ORDER BY position", key) { $0.string(0) }
+        contact.customFields = try connection.query("SELECT name, value FROM contact_fields WHERE contact_id = ? ORDER BY position", key) {
+            CustomField(name: $0.string(0), value: $0.string(1))
+        }
+        return contact
+    }
+}

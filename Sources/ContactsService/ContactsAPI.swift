@@ -1,0 +1,90 @@
+import Contracts
+import RPC
+import ServiceKit
+import Storage
+import Wire
+
+/// The contacts service's RPC face: each handler decodes, applies a rule, stores, and
+/// replies. Configuration decides the default country for phones.
+public struct ContactsAPI: Sendable {
+    public let contacts: ContactStore
+    public let staff: StaffStore
+    public let validator: ContactDraftValidator
+
+    public init(database: Database, defaultCountry: PhoneNormalizer) {
+        contacts = ContactStore(database: database)
+        staff = StaffStore(database: database, phones: defaultCountry)
+        validator = ContactDraftValidator(phones: defaultCountry)
+    }
+
+    public func register(on server: RPCServer) {
+        server.register(Contacts.matchOrCreate) { request, _ in
+            let draft = try validator.validate(request.draft).get()
+            return try await contacts.matchOrCreate(draft, requireNameMatch: request.requireNameMatch)
+        }
+        server.register(Contacts.get) { request, _ in try await contacts.get(request.id) }
+        server.register(Contacts.update) { request, _ in try await update(request) }
+        server.register(Contacts.delete) { request, _ in
+            try await contacts.delete(request.id)
+            return Empty()
+        }
+        server.register(Contacts.search) { request, _ in try await search(request) }
+        server.register(Contacts.listDuplicates) { request, _ in
+            var list = DuplicateGroupList()
+            let limit = request.limit == 0 ? 100 : Int(request.limit)
+            guard (1...1000).contains(limit) else {
+                throw RPCError.invalidArgument("limit must be between 1 and 1000")
+            }
+            list.groups = try await contacts.duplicates(limit: limit)
+            return list
+        }
+        server.register(Contacts.merge) { request, _ in try await contacts.merge(request) }
+        server.register(Contacts.createStaff) { request, _ in try await staff.create(request) }
+        server.register(Contacts.getStaff) { request, _ in try await staff.get(request.id) }
+        server.register(Contacts.listStaff) { request, _ in
+            var list = StaffList()
+            list.members = try await staff.list(role: request.role)
+            return list
+        }
+        server.register(Contacts.findStaffByNumber) { request, _ in try await staff.find(byNumber: request.number) }
+        server.setHealth(.serving, for: Contacts.service)
+    }
+
+    /// Validates the lists an update replaces with the same rules as a new contact.
+    func update(_ request: UpdateContactRequest) async throws -> Contact {
+        var draft = ContactDraft()
+        draft.firstName = request.firstName ?? ""
+        draft.lastName = request.lastName ?? ""
+        draft.company = request.company ?? ""
+        draft.emails = request.emails
+        draft.phones = request.phones
+        draft.tags = request.tags
+        draft.customFields = request.customFields
+        let valid = try validator.validate(draft, requireIdentity: false).get()
+        var cleaned = request
+        cleaned.firstName = request.firstName.map { _ in valid.firstName }
+        cleaned.lastName = request.lastName.map { _ in valid.lastName }
+        cleaned.company = request.company.map { _ in valid.company }
+        return try await contacts.update(
+            cleaned, emails: request.replaceEmails ? valid.emails : nil, phones: request.replacePhones ? valid.phones : nil,
+            tags: request.replaceTags ? valid.tags : nil, fields: request.replaceCustomFields ? valid.customFields : nil)
+    }
+
+    func search(_ request: SearchContactsRequest) async throws -> ContactPage {
+        var phone: String?
+        var email: String?
+        if !request.phone.isEmpty {
+            switch validator.phones.normalize(request.phone) {
+            case let .success(p): phone = p.number
+            case let .failure(f): throw RPCError.invalidArgument("phone filter \(f.reason)", details: [FieldViolation(field: "phone", description: f.reason)])
+            }
+        }
+        if !request.email.isEmpty {
+            switch EmailNormalizer.normalize(request.email) {
+            case let .success(e): email = e
+            case let .failure(f): throw RPCError.invalidArgument("email filter \(f.reason)", details: [FieldViolation(field: "email", description: f.reason)])
+            }
+        }
+        return try await contacts.search(request, phone: phone, email: email)
+    }
+}

@@ -1,0 +1,91 @@
+import Storage
+
+/// The contacts database. Shipped migrations are never edited; add new ones.
+public enum ContactsSchema {
+    public static let migrations: [Migration] = [
+        Migration(1, """
+            CREATE TABLE contacts (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                first_name TEXT NOT NULL DEFAULT '',
+                last_name TEXT NOT NULL DEFAULT '',
+                first_key TEXT NOT NULL DEFAULT '',
+                last_key TEXT NOT NULL DEFAULT '',
+                company TEXT NOT NULL DEFAULT '',
+                source_channel TEXT NOT NULL DEFAULT '',
+                source_tracking_number TEXT NOT NULL DEFAULT '',
+                utm_source TEXT NOT NULL DEFAULT '',
+                utm_medium TEXT NOT NULL DEFAULT '',
+                utm_campaign TEXT NOT NULL DEFAULT '',
+                responsible_id INTEGER,
+                created_at INTEGER NOT NULL,
+                updated_at INTEGER NOT NULL,
+                merged_into INTEGER REFERENCES contacts(id),
+                deleted_at INTEGER
+            );
+            CREATE INDEX contacts_first_key ON contacts(first_key);
+            CREATE INDEX contacts_last_key ON contacts(last_key);
+            CREATE INDEX contacts_created_at ON contacts(created_at);
+            CREATE INDEX contacts_source_channel ON contacts(source_channel);
+            CREATE TABLE contact_emails (
+                contact_id INTEGER NOT NULL REFERENCES contacts(id),
+                email TEXT NOT NULL,
+                position INTEGER NOT NULL,
+                PRIMARY KEY (contact_id, email)
+            );
+            CREATE INDEX contact_emails_email ON contact_emails(email);
+            CREATE TABLE contact_phones (
+                contact_id INTEGER NOT NULL REFERENCES contacts(id),
+                number TEXT NOT NULL,
+                extension TEXT NOT NULL DEFAULT '',
+                position INTEGER NOT NULL,
+                PRIMARY KEY (contact_id, number)
+            );
+            CREATE INDEX contact_phones_number ON contact_phones(number);
+            CREATE TABLE contact_tags (
+                contact_id INTEGER NOT NULL REFERENCES contacts(id),
+                tag TEXT NOT NULL,
+                position INTEGER NOT NULL,
+                PRIMARY KEY (contact_id, tag)
+            );
+            CREATE INDEX contact_tags_tag ON contact_tags(tag);
+            CREATE TABLE contact_fields (
+                contact_id INTEGER NOT NULL REFERENCES contacts(id),
+                name TEXT NOT NULL,
+                value TEXT NOT NULL,
+                position INTEGER NOT NULL,
+                PRIMARY KEY (contact_id, name)
+            );
+            CREATE TABLE contact_merges (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                survivor_id INTEGER NOT NULL REFERENCES contacts(id),
+                merged_id INTEGER NOT NULL REFERENCES contacts(id),
+                merged_by TEXT NOT NULL,
+                merged_at INTEGER NOT NULL,
+                fields_taken TEXT NOT NULL,
+                survivor_before BLOB NOT NULL,
+                merged_before BLOB NOT NULL
+            );
+            CREATE TABLE staff (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                first_name TEXT NOT NULL,
+                last_name TEXT NOT NULL,
+                role INTEGER NOT NULL,
+                email TEXT NOT NULL DEFAULT '',
+                supervisor_id INTEGER REFERENCES staff(id),
+                zone TEXT NOT NULL DEFAULT '',
+                created_at INTEGER NOT NULL
+            );
+            CREATE TABLE staff_numbers (
+                staff_id INTEGER NOT NULL REFERENCES staff(id),
+                number TEXT NOT NULL UNIQUE,
+                kind TEXT NOT NULL CHECK (kind IN ('extension', 'mobile')),
+                position INTEGER NOT NULL
+            );
+            CREATE TABLE staff_skills (
+                staff_id INTEGER NOT NULL REFERENCES staff(id),
+                skill TEXT NOT NULL,
+                PRIMARY KEY (staff_id, skill)
+            );
+            """)
+    ]
+}

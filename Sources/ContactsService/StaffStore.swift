@@ -1,0 +1,136 @@
+import Contracts
+import Foundation
+import Storage
+import Wire
+
+/// C4: staff members, their numbers (so telephony can tell internal calls), their
+/// supervisor, skills and zone.
+public struct StaffStore: Sendable {
+    public let database: Database
+    public let phones: PhoneNormalizer
+
+    /// PBX extensions are short digit strings, kept as typed.
+    static let maxExtensionLength = 6
+
+    public init(database: Database, phones: PhoneNormalizer) {
+        self.database = database
+        self.phones = phones
+    }
+
+    /// Validates and stores a new member; a number that already belongs to someone is
+    /// `already_exists`, naming the owner.
+    public func create(_ member: StaffMember) async throws -> StaffMember {
+        var violations: [FieldViolation] = []
+        if member.firstName.trimmingCharacters(in: .whitespaces).isEmpty {
+            violations.append(FieldViolation(field: "firstName", description: "is required"))
+        }
+        if member.role == .unspecified {
+            violations.append(FieldViolation(field: "role", description: "must be one of operator, manager, senior_manager, engineer, teacher, admin"))
+        }
+        for (i, ext) in member.extensions.enumerated()
+        where ext.isEmpty || ext.count > Self.maxExtensionLength || !ext.allSatisfy(\.isASCIIDigit) {
+            violations.append(FieldViolation(field: "extensions[\(i)]", description: "\"\(ext)\" must be 1 to \(Self.maxExtensionLength) digits"))
+        }
+        var mobiles: [String] = []
+        for (i, raw) in member.mobiles.enumerated() {
+            switch phones.normalize(raw) {
+            case let .success(phone): mobiles.append(phone.number)
+            case let .failure(failure): violations.append(FieldViolation(field: "mobiles[\(i)]", description: "\"\(raw)\" \(failure.reason)"))
+            }
+        }
+        if !member.email.isEmpty, case let .failure(failure) = EmailNormalizer.normalize(member.email) {
+            violations.append(FieldViolation(field: "email", description: "\"\(member.email)\" \(failure.reason)"))
+        }
+        guard violations.isEmpty else {
+            throw RPCError.invalidArgument("the staff member has \(violations.count) invalid field(s)", details: violations)
+        }
+        var clean = member
+        clean.firstName = member.firstName.trimmingCharacters(in: .whitespaces)
+        clean.lastName = member.lastName.trimmingCharacters(in: .whitespaces)
+        clean.email = (try? EmailNormalizer.normalize(member.email).get()) ?? ""
+        clean.mobiles = mobiles
+        let stored = clean
+        let id = try await database.write { tx -> Int64 in
+            if let supervisor = stored.supervisorID,
+                try tx.queryFirst("SELECT 1 FROM staff WHERE id = ?", [.integer(supervisor)], { _ in true }) == nil
+            {
+                throw RPCError.invalidArgument("supervisor \(supervisor) does not exist", details: [FieldViolation(field: "supervisorId", description: "is not a staff member")])
+            }
+            try tx.run("INSERT INTO staff (first_name, last_name, role, email, supervisor_id, zone, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [.text(stored.firstName), .text(stored.lastName), .integer(Int64(stored.role.rawValue)), .text(stored.email),
+                 SQLValue(stored.supervisorID), .text(stored.zone), .integer(ContactStore.now())])
+            let id = tx.lastInsertRowID
+            let numbers = stored.extensions.map { ($0, "extension") } + stored.mobiles.map { ($0, "mobile") }
+            for (i, (number, kind)) in numbers.enumerated() {
+                if let owner = try tx.queryFirst("SELECT staff_id FROM staff_numbers WHERE number = ?", [.text(number)], { $0.int64(0) }) {
+                    throw RPCError(.alreadyExists, "number \(number) already belongs to staff member \(owner)")
+                }
+                try tx.run("INSERT INTO staff_numbers (staff_id, number, kind, position) VALUES (?, ?, ?, ?)",
+                    [.integer(id), .text(number), .text(kind), .integer(Int64(i))])
+            }
+            for skill in Set(stored.skills.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }) where !skill.isEmpty {
+                try tx.run("INSERT INTO staff_skills (staff_id, skill) VALUES (?, ?)", [.integer(id), .text(skill)])
+            }
+            return id
+        }
+        return try await get(id)
+    }
+
+    public func get(_ id: Int64) async throws -> StaffMember {
+        guard let member = try await database.read({ try Self.load($0, id: id) }) else {
+            throw RPCError.notFound("staff member \(id) does not exist")
+        }
+        return member
+    }
+
+    public func list(role: StaffRole) async throws -> [StaffMember] {
+        try await database.read { connection in
+            let ids = role == .unspecified
+                ? try connection.query("SELECT id FROM staff ORDER BY id") { $0.int64(0) }
+                : try connection.query("SELECT id FROM staff WHERE role = ? ORDER BY id", [.integer(Int64(role.rawValue))]) { $0.int64(0) }
+            return try ids.compactMap { try Self.load(connection, id: $0) }
+        }
+    }
+
+    /// The member owning `number`: an extension as typed, or any phone format of a mobile.
+    public func find(byNumber raw: String) async throws -> StaffMember {
+        let trimmed = raw.trimmingCharacters(in: .whitespaces)
+        var candidates = [trimmed]
+        if case let .success(phone) = phones.normalize(trimmed) { candidates.append(phone.number) }
+        let keys = candidates
+        let found = try await database.read { connection -> StaffMember? in
+            for key in keys {
+                if let id = try connection.queryFirst("SELECT staff_id FROM staff_numbers WHERE number = ?", [.text(key)], { $0.int64(0) }) {
+                    return try Self.load(connection, id: id)
+                }
+            }
+            return nil
+        }
+        guard let found else { throw RPCError.notFound("no staff member has the number \(trimmed)") }
+        return found
+    }
+
+    static func load(_ connection: Connection, id: Int64) throws -> StaffMember? {
+        guard var member = try connection.queryFirst(
+            "SELECT id, first_name, last_name, role, email, supervisor_id, zone FROM staff WHERE id = ?", [.integer(id)],
+            { row -> StaffMember in
+                var m = StaffMember()
+                m.id = row.int64(0)
+                m.firstName = row.string(1)
+                m.lastName = row.string(2)
+                m.role = StaffRole(rawValue: row.int(3)) ?? .unspecified
+                m.email = row.string(4)
+                m.supervisorID = row.optionalInt64(5)
+                m.zone = row.string(6)
+                return m
+            })
+        else { return nil }
+        let numbers = try connection.query("SELECT number, kind FROM staff_numbers WHERE staff_id = ? ORDER BY position", [.integer(id)]) {
+            ($0.string(0), $0.string(1))
+        }
+        member.extensions = numbers.filter { $0.1 == "extension" }.map(\.0)
+        member.mobiles = numbers.filter { $0.1 == "mobile" }.map(\.0)
+        member.skills = try connection.query("SELECT skill FROM staff_skills WHERE staff_id = ? ORDER BY skill", [.integer(id)]) { $0.string(0) }
+        return member
+    }
+}

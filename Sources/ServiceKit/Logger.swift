@@ -1,0 +1,47 @@
+import Foundation
+
+/// JSON-lines logs on stderr: one object per line with time, level, service, event and
+/// fields (a request id among them when there is one), so any log shipper can read them.
+public struct Logger: Sendable {
+    public enum Level: String, Sendable {
+        case debug, info, warn, error
+    }
+
+    public let service: String
+
+    public init(service: String) {
+        self.service = service
+    }
+
+    public func log(_ level: Level, _ event: String, _ fields: [String: String] = [:]) {
+        var line = "{\"time\":\"\(Self.timestamp())\",\"level\":\"\(level.rawValue)\",\"service\":\(Self.quoted(service)),\"event\":\(Self.quoted(event))"
+        for key in fields.keys.sorted() { line += ",\(Self.quoted(key)):\(Self.quoted(fields[key]!))" }
+        line += "}\n"
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    public func info(_ event: String, _ fields: [String: String] = [:]) { log(.info, event, fields) }
+    public func warn(_ event: String, _ fields: [String: String] = [:]) { log(.warn, event, fields) }
+    public func error(_ event: String, _ fields: [String: String] = [:]) { log(.error, event, fields) }
+
+    static func timestamp() -> String {
+        Date().formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    }
+
+    /// A JSON string literal for `text`.
+    public static func quoted(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}

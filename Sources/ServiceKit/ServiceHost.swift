@@ -1,0 +1,158 @@
+import Dispatch
+import Foundation
+import RPC
+import Storage
+import Wire
+
+/// What a service's setup gets from the host.
+public struct HostContext: Sendable {
+    public let environment: ServiceEnvironment
+    public let database: Database
+    public let server: RPCServer
+    public let logger: Logger
+}
+
+/// The main of every service executable (P1): reads configuration from the
+/// environment, opens the service's SQLite file, serves RPC, and on SIGTERM or SIGINT
+/// stops taking calls, drains those in flight, checkpoints the WAL and exits 0.
+///
+/// `<exe> healthcheck` instead connects to the running service, calls Health and exits
+/// 0 when it is serving, 1 otherwise: the probe Compose and Kubernetes run.
+///
+/// Variables (with prefix `P`, e.g. `CONTACTS`): `P_HOST` (127.0.0.1), `P_PORT`,
+/// `P_DATA_DIR` (./data/<service>), `P_GRACE_SECONDS` (10).
+public enum ServiceHost {
+    public static func run(
+        service: String, prefix: String, defaultPort: Int, migrations: [Migration],
+        setUp: @escaping @Sendable (HostContext) throws -> Void
+    ) -> Never {
+        let logger = Logger(service: service)
+        let environment = ServiceEnvironment(prefix: prefix)
+        let host = environment.string("HOST", default: "127.0.0.1")
+        let port: Int
+        let grace: Int
+        do {
+            port = try environment.int("PORT", default: defaultPort, range: 0...65535)
+            grace = try environment.int("GRACE_SECONDS", default: 10, range: 0...3600)
+        } catch {
+            fail(logger, "invalid configuration: \(error)")
+        }
+        if CommandLine.arguments.dropFirst().first == "healthcheck" {
+            exit(healthcheck(host: host == "0.0.0.0" ? "127.0.0.1" : host, port: port))
+        }
+        let dataDirectory = environment.string("DATA_DIR", default: "./data/\(service)")
+        do {
+            try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+        } catch {
+            fail(logger, "cannot create \(environment.name("DATA_DIR")) \(dataDirectory): \(error.localizedDescription)")
+        }
+        let database: Database
+        do {
+            database = try Database(path: "\(dataDirectory)/\(service).sqlite", migrations: migrations)
+        } catch {
+            fail(logger, "cannot open the database: \(error)")
+        }
+        var configuration = RPCServer.Configuration(host: host, port: port)
+        configuration.log = { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
+        let server = RPCServer(configuration: configuration)
+        do {
+            try setUp(HostContext(environment: environment, database: database, server: server, logger: logger))
+        } catch {
+            fail(logger, "\(error)")
+        }
+        do {
+            try server.start()
+        } catch {
+            fail(logger, "cannot listen on \(host):\(port) (\(environment.name("PORT"))): \(error)")
+        }
+        // Readiness, on stdout: the local runner and the tests wait for this line.
+        FileHandle.standardOutput.write(Data("{\"event\":\"listening\",\"service\":\"\(service)\",\"host\":\"\(host)\",\"port\":\(server.port)}\n".utf8))
+        logger.info("started", ["port": "\(server.port)", "data": dataDirectory])
+
+        signal(SIGTERM, SIG_IGN)
+        signal(SIGINT, SIG_IGN)
+        let stopping = ManagedAtomicFlag()
+        let stop: @Sendable () -> Void = {
+            guard stopping.setOnce() else { return }
+            logger.info("stopping", ["grace_seconds": "\(grace)"])
+            _ = Task {
+                await server.shutdown(gracePeriod: .seconds(grace))
+                do {
+                    try await database.close()
+                } catch {
+                    logger.error("checkpoint failed", ["error": "\(error)"])
+                }
+                logger.info("stopped")
+                exit(0)
+            }
+        }
+        let sources = [SIGTERM, SIGINT].map { number in
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .main)
+            source.setEventHandler(handler: stop)
+            source.resume()
+            return source
+        }
+        withExtendedLifetime(sources) { dispatchMain() }
+    }
+
+    private static func fail(_ logger: Logger, _ message: String) -> Never {
+        logger.error("start failed", ["error": message])
+        FileHandle.standardError.write(Data("\(logger.service): \(message)\n".utf8))
+        exit(1)
+    }
+
+    /// Calls Health on the running service; 0 when serving.
+    static func healthcheck(host: String, port: Int) -> Int32 {
+        let result = ResultBox()
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            var configuration = RPCClient.Configuration()
+            configuration.connectTimeout = .seconds(2)
+            configuration.retry = .none
+            let client = RPCClient(endpoint: Endpoint(host: host, port: port), configuration: configuration)
+            do {
+                let reply = try await client.call(Health.check, HealthCheckRequest(), options: CallOptions(timeout: .seconds(3)))
+                result.set(reply.status == .serving ? 0 : 1, reply.status == .serving ? "serving" : "not serving (\(reply.status))")
+            } catch {
+                result.set(1, "\(error)")
+            }
+            done.signal()
+        }
+        done.wait()
+        let (code, message) = result.get()
+        FileHandle.standardError.write(Data("healthcheck \(host):\(port): \(message)\n".utf8))
+        return code
+    }
+}
+
+/// Set once; reports whether this call was the one that set it.
+final class ManagedAtomicFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var set = false
+
+    func setOnce() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        if set { return false }
+        set = true
+        return true
+    }
+}
+
+/// Carries the healthcheck's answer out of its task.
+final class ResultBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: (Int32, String) = (1, "no answer")
+
+    func set(_ code: Int32, _ message: String) {
+        lock.lock()
+        value = (code, message)
+        lock.unlock()
+    }
+
+    func get() -> (Int32, String) {
+        lock.lock()
+        defer { lock.unlock() }
+        return value
+    }
+}

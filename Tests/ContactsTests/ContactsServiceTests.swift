@@ -1,0 +1,292 @@
+import ContactsService
+import Contracts
+import Foundation
+import RPC
+import Storage
+import Testing
+import TestSupport
+import Wire
+
+/// A running switchboard-contacts process with its own data folder.
+struct ContactsFixture {
+    let process: ServiceProcess
+    let client: RPCClient
+    let dataFolder: URL
+
+    static func start(dataFolder: URL? = nil) async throws -> ContactsFixture {
+        let folder = try dataFolder ?? temporaryFolder("contacts")
+        let process = try await ServiceProcess(
+            executable: "switchboard-contacts",
+            environment: ["CONTACTS_PORT": "0", "CONTACTS_DATA_DIR": folder.path, "CONTACTS_GRACE_SECONDS": "10"])
+        return ContactsFixture(process: process, client: RPCClient(host: "127.0.0.1", port: process.port), dataFolder: folder)
+    }
+
+    func stop() async throws {
+        client.shutdown()
+        process.signal(SIGTERM)
+        _ = try await process.waitForExit()
+    }
+}
+
+func draft(first: String = "", last: String = "", emails: [String] = [], phones: [String] = []) -> ContactDraft {
+    var d = ContactDraft()
+    d.firstName = first
+    d.lastName = last
+    d.emails = emails
+    d.phones = phones
+    return d
+}
+
+@Suite struct ContactsServiceTests {
+    @Test func c2SecondRequestMatchesByPhoneAndAddsTheNewEmail() async throws {
+        let fixture = try await ContactsFixture.start()
+        let first = try await fixture.client.call(
+            Contacts.matchOrCreate, MatchOrCreateRequest(draft: draft(first: "Анна", phones: ["8 916 123-45-67"])))
+        #expect(first.created)
+        #expect(first.contact.phones == [Phone(number: "+79161234567")])
+        let second = try await fixture.client.call(
+            Contacts.matchOrCreate,
+            MatchOrCreateRequest(draft: draft(first: "Anna", emails: ["Anna@Example.com"], phones: ["+7 (916) 123 45 67"])))
+        #expect(!second.created)
+        #expect(second.matchedBy == .phone && second.matchedValue == "+79161234567")
+        #expect(second.contact.id == first.contact.id)
+        #expect(second.contact.emails == ["anna@example.com"])
+        let read = try await fixture.client.call(Contacts.get, GetContactRequest(id: first.contact.id))
+        #expect(read.emails == ["anna@example.com"] && read.firstName == "Анна")
+        try await fixture.stop()
+    }
+
+    @Test func c2FiftyConcurrentCallsForOnePersonCreateOneContact() async throws {
+        let fixture = try await ContactsFixture.start()
+        let responses = try await withThrowingTaskGroup(of: MatchOrCreateResponse.self) { group in
+            for i in 0..<50 {
+                group.addTask {
+                    // Half know the email, half the phone, all the same person.
+                    let d = i % 2 == 0
+                        ? draft(first: "Ivan", emails: ["ivan@example.com"], phones: ["+79001112233"])
+                        : draft(first: "Ivan", phones: ["8 900 111 22 33"])
+                    return try await fixture.client.call(Contacts.matchOrCreate, MatchOrCreateRequest(draft: d))
+                }
+            }
+            var all: [MatchOrCreateResponse] = []
+            for try await response in group { all.append(response) }
+            return all
+        }
+        #expect(Set(responses.map(\.contact.id)).count == 1)
+        #expect(responses.filter(\.created).count == 1)
+        let page = try await fixture.client.call(Contacts.search, SearchContactsRequest())
+        #expect(page.contacts.count == 1)
+        try await fixture.stop()
+    }
+
+    @Test func c1InvalidInputIsRefusedFieldByFieldAndNothingIsStored() async throws {
+        let fixture = try await ContactsFixture.start()
+        let error = await #expect(throws: RPCError.self) {
+            try await fixture.client.call(
+                Contacts.matchOrCreate,
+                MatchOrCreateRequest(draft: draft(first: "Bad", emails: ["not-an-email"], phones: ["+7 916", "call me"])))
+        }
+        #expect(error?.code == .invalidArgument)
+        #expect(error?.details.map(\.field) == ["emails[0]", "phones[0]", "phones[1]"])
+        #expect(try await fixture.client.call(Contacts.search, SearchContactsRequest()).contacts.isEmpty)
+        let missing = await #expect(throws: RPCError.self) {
+            try await fixture.client.call(Contacts.get, GetContactRequest(id: 999))
+        }
+        #expect(missing?.code == .notFound)
+        try await fixture.stop()
+    }
+
+    @Test func c3DuplicatesAreListedAndMergeLeavesATombstoneAndAnEvent() async throws {
+        let fixture = try await ContactsFixture.start()
+        // Two contacts sharing a phone: created by the name policy refusing to match.
+        let a = try await fixture.client.call(
+            Contacts.matchOrCreate, MatchOrCreateRequest(draft: draft(first: "Olga", last: "Ivanova", phones: ["+79005550001"])))
+        var second = draft(first: "Olga", last: "Sidorova", emails: ["olga@example.com"], phones: ["+79005550001"])
+        second.tags = ["donor"]
+        let b = try await fixture.client.call(
+            Contacts.matchOrCreate, MatchOrCreateRequest(draft: second, requireNameMatch: true))
+        #expect(b.created && b.contact.id != a.contact.id)
+
+        let groups = try await fixture.client.call(Contacts.listDuplicates, ListDuplicatesRequest())
+        #expect(groups.groups == [DuplicateGroup(contactIDs: [a.contact.id, b.contact.id], sharedKeys: ["+79005550001"])])
+
+        let merged = try await fixture.client.call(
+            Contacts.merge, MergeContactsRequest(survivorID: a.contact.id, mergedID: b.contact.id, mergedBy: "admin"))
+        #expect(merged.contact.emails == ["olga@example.com"])
+        #expect(merged.contact.tags == ["donor"])
+        #expect(merged.fieldsTaken.contains("emails"))
+        let tombstone = try await fixture.client.call(Contacts.get, GetContactRequest(id: b.contact.id))
+        #expect(tombstone.mergedInto == a.contact.id)
+        #expect(try await fixture.client.call(Contacts.listDuplicates, ListDuplicatesRequest()).groups.isEmpty)
+        let again = await #expect(throws: RPCError.self) {
+            try await fixture.client.call(
+                Contacts.merge, MergeContactsRequest(survivorID: a.contact.id, mergedID: b.contact.id, mergedBy: "admin"))
+        }
+        #expect(again?.code == .failedPrecondition)
+        try await fixture.stop()
+
+        // The event and the audit record are in the database, written with the merge.
+        let database = try Database(
+            path: fixture.dataFolder.appendingPathComponent("contacts.sqlite").path, migrations: ContactsSchema.migrations)
+        let events = try await database.pendingEvents(limit: 10)
+        #expect(events.map(\.type) == [Contacts.Event.merged])
+        let payload = try ContactMerged(wireBytes: events[0].payload)
+        #expect(payload.survivorID == a.contact.id && payload.mergedID == b.contact.id)
+        let audit = try await database.read { try $0.queryFirst("SELECT merged_by, fields_taken FROM contact_merges") { ($0.string(0), $0.string(1)) } }
+        #expect(audit?.0 == "admin")
+        #expect(audit?.1.contains("emails") == true)
+    }
+
+    @Test func c6SearchFiltersAndPagesWithCursors() async throws {
+        let fixture = try await ContactsFixture.start()
+        for i in 0..<7 {
+            var d = draft(first: i < 4 ? "Maria" : "Petr", last: "N\(i)", emails: ["p\(i)@example.com"])
+            d.tags = i % 2 == 0 ? ["vip"] : []
+            d.source = ContactSource(channel: i < 3 ? "web" : "call")
+            _ = try await fixture.client.call(Contacts.matchOrCreate, MatchOrCreateRequest(draft: d))
+        }
+        var request = SearchContactsRequest()
+        request.namePrefix = "mar"
+        request.pageSize = 3
+        let page1 = try await fixture.client.call(Contacts.search, request)
+        #expect(page1.contacts.count == 3 && !page1.nextCursor.isEmpty)
+        request.cursor = page1.nextCursor
+        let page2 = try await fixture.client.call(Contacts.search, request)
+        #expect(page2.contacts.count == 1 && page2.nextCursor.isEmpty)
+        #expect(Set((page1.contacts + page2.contacts).map(\.firstName)) == ["Maria"])
+
+        var tagged = SearchContactsRequest()
+        tagged.tag = "VIP"
+        tagged.sourceChannel = "web"
+        #expect(try await fixture.client.call(Contacts.search, tagged).contacts.map(\.lastName) == ["N0", "N2"])
+
+        var byEmail = SearchContactsRequest()
+        byEmail.email = " P5@Example.com"
+        #expect(try await fixture.client.call(Contacts.search, byEmail).contacts.map(\.lastName) == ["N5"])
+
+        var bad = SearchContactsRequest()
+        bad.cursor = "forged"
+        let error = await #expect(throws: RPCError.self) { try await fixture.client.call(Contacts.search, bad) }
+        #expect(error?.code == .invalidArgument)
+        try await fixture.stop()
+    }
+
+    @Test func updateAndSoftDelete() async throws {
+        let fixture = try await ContactsFixture.start()
+        let created = try await fixture.client.call(
+            Contacts.matchOrCreate, MatchOrCreateRequest(draft: draft(first: "Old", emails: ["u@example.com"])))
+        var update = UpdateContactRequest()
+        update.id = created.contact.id
+        update.lastName = "Newname"
+        update.replacePhones = true
+        update.phones = ["+7 999 000 11 22"]
+        let updated = try await fixture.client.call(Contacts.update, update)
+        #expect(updated.firstName == "Old" && updated.lastName == "Newname")
+        #expect(updated.phones == [Phone(number: "+79990001122")] && updated.emails == ["u@example.com"])
+
+        var bad = UpdateContactRequest()
+        bad.id = created.contact.id
+        bad.replaceEmails = true
+        bad.emails = ["nope"]
+        let error = await #expect(throws: RPCError.self) { try await fixture.client.call(Contacts.update, bad) }
+        #expect(error?.details.first?.field == "emails[0]")
+        #expect(try await fixture.client.call(Contacts.get, GetContactRequest(id: created.contact.id)).emails == ["u@example.com"])
+
+        _ = try await fixture.client.call(Contacts.delete, DeleteContactRequest(id: created.contact.id))
+        #expect(try await fixture.client.call(Contacts.get, GetContactRequest(id: created.contact.id)).deleted)
+        #expect(try await fixture.client.call(Contacts.search, SearchContactsRequest()).contacts.isEmpty)
+        try await fixture.stop()
+    }
+
+    @Test func c4StaffAreFoundByAnyOfTheirNumbers() async throws {
+        let fixture = try await ContactsFixture.start()
+        var senior = StaffMember()
+        senior.firstName = "Sergey"
+        senior.role = .seniorManager
+        senior.extensions = ["100"]
+        let boss = try await fixture.client.call(Contacts.createStaff, senior)
+        var manager = StaffMember()
+        manager.firstName = "Marina"
+        manager.role = .manager
+        manager.extensions = ["101"]
+        manager.mobiles = ["8 916 000-00-01"]
+        manager.supervisorID = boss.id
+        let created = try await fixture.client.call(Contacts.createStaff, manager)
+        #expect(created.mobiles == ["+79160000001"])
+        #expect(try await fixture.client.call(Contacts.findStaffByNumber, FindStaffByNumberRequest(number: "101")).id == created.id)
+        #expect(try await fixture.client.call(Contacts.findStaffByNumber, FindStaffByNumberRequest(number: "+7 916 000 00 01")).id == created.id)
+        let unknown = await #expect(throws: RPCError.self) {
+            try await fixture.client.call(Contacts.findStaffByNumber, FindStaffByNumberRequest(number: "+79169999999"))
+        }
+        #expect(unknown?.code == .notFound)
+        var clash = StaffMember()
+        clash.firstName = "Other"
+        clash.role = .operator_
+        clash.extensions = ["101"]
+        let error = await #expect(throws: RPCError.self) { try await fixture.client.call(Contacts.createStaff, clash) }
+        #expect(error?.code == .alreadyExists)
+        #expect(try await fixture.client.call(Contacts.listStaff, ListStaffRequest()).members.count == 2)
+        try await fixture.stop()
+    }
+
+    @Test func sigtermDuringLoadKeepsEveryAcknowledgedWrite() async throws {
+        let folder = try temporaryFolder("contacts-sigterm")
+        let fixture = try await ContactsFixture.start(dataFolder: folder)
+        let acknowledged = Acknowledged()
+        let writers = Task {
+            await withTaskGroup(of: Void.self) { group in
+                for worker in 0..<8 {
+                    group.addTask {
+                        var configuration = RPCClient.Configuration()
+                        configuration.retry = .none
+                        let client = RPCClient(endpoint: fixture.client.endpoint, configuration: configuration)
+                        for i in 0..<10_000 {
+                            let email = "w\(worker)-\(i)@example.com"
+                            do {
+                                let reply = try await client.call(Contacts.matchOrCreate, MatchOrCreateRequest(draft: draft(first: "Load", emails: [email])))
+                                acknowledged.add(reply.contact.id, email)
+                            } catch {
+                                return
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        #expect(try await eventually { acknowledged.count >= 200 })
+        fixture.process.signal(SIGTERM)
+        await writers.value
+        #expect(try await fixture.process.waitForExit() == 0)
+
+        let restarted = try await ContactsFixture.start(dataFolder: folder)
+        for (id, email) in acknowledged.all {
+            let contact = try await restarted.client.call(Contacts.get, GetContactRequest(id: id))
+            #expect(contact.emails == [email])
+        }
+        try await restarted.stop()
+    }
+}
+
+/// Writes the service confirmed, collected from many tasks.
+final class Acknowledged: @unchecked Sendable {
+    private let lock = NSLock()
+    private var entries: [(Int64, String)] = []
+
+    func add(_ id: Int64, _ email: String) {
+        lock.lock()
+        entries.append((id, email))
+        lock.unlock()
+    }
+
+    var count: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return entries.count
+    }
+
+    var all: [(Int64, String)] {
+        lock.lock()
+        defer { lock.unlock() }
+        return entries
+    }
+}
