@@ -33,7 +33,8 @@ let package = Package(
         // Executables.
         .executableTarget(name: "switchboard-echo", dependencies: ["RPC", "Contracts"]),
         .executableTarget(name: "switchboard-contacts", dependencies: ["ContactsService", "ServiceKit"]),
-        .executableTarget(name: "switchboard-bench", dependencies: ["RPC", "Contracts", "Wire"]),
+        .executableTarget(
+            name: "switchboard-bench", dependencies: ["RPC", "Contracts", "Wire", "Sockets", "ContactsService", "ServiceKit", "Storage"]),
         .executableTarget(name: "wire-fuzz", dependencies: ["Wire", "Contracts"]),
 
         // Tests.

@@ -48,7 +48,7 @@ public struct ContactStore: Sendable {
                 response.matchedValue = match.matchedValue
             } else {
                 let id = try Self.insert(tx, draft, now: now)
-                response.contact = try Self.load(tx.connection, id: id)!
+                response.contact = Self.contact(id: id, from: draft, now: now)
                 response.created = true
             }
             return response
@@ -267,6 +267,24 @@ public struct ContactStore: Sendable {
         return id
     }
 
+    /// The contact `insert` stored, without reading it back.
+    static func contact(id: Int64, from d: ValidDraft, now: Int64) -> Contact {
+        var c = Contact()
+        c.id = id
+        c.firstName = d.firstName
+        c.lastName = d.lastName
+        c.emails = d.emails
+        c.phones = d.phones
+        c.company = d.company
+        c.tags = d.tags
+        c.source = d.source
+        c.responsibleID = d.responsibleID
+        c.customFields = d.customFields
+        c.createdAtMilliseconds = now
+        c.updatedAtMilliseconds = now
+        return c
+    }
+
     /// Writes every field of `c` over its row and child rows (after a merge).
     static func overwrite(_ tx: Transaction, _ c: Contact, now: Int64) throws {
         let s = c.source ?? ContactSource()
@@ -336,14 +354,21 @@ public struct ContactStore: Sendable {
                 return c
             })
         else { return nil }
-        let key: [SQLValue] = [.integer(id)]
-        contact.emails = try connection.query("SELECT email FROM contact_emails WHERE contact_id = ? ORDER BY position", key) { $0.string(0) }
-        contact.phones = try connection.query("SELECT number, extension FROM contact_phones WHERE contact_id = ? ORDER BY position", key) {
-            Phone(number: $0.string(0), extension: $0.string(1))
-        }
-        contact.tags = try connection.query("SELECT tag FROM contact_tags WHERE contact_id = ? ORDER BY position", key) { $0.string(0) }
-        contact.customFields = try connection.query("SELECT name, value FROM contact_fields WHERE contact_id = ? ORDER BY position", key) {
-            CustomField(name: $0.string(0), value: $0.string(1))
+        // One query for every child row keeps a read at two statements.
+        let children = try connection.query("""
+            SELECT 0, email, '', position FROM contact_emails WHERE contact_id = ?1
+            UNION ALL SELECT 1, number, extension, position FROM contact_phones WHERE contact_id = ?1
+            UNION ALL SELECT 2, tag, '', position FROM contact_tags WHERE contact_id = ?1
+            UNION ALL SELECT 3, name, value, position FROM contact_fields WHERE contact_id = ?1
+            ORDER BY 1, 4
+            """, [.integer(id)]) { ($0.int(0), $0.string(1), $0.string(2)) }
+        for (kind, a, b) in children {
+            switch kind {
+            case 0: contact.emails.append(a)
+            case 1: contact.phones.append(Phone(number: a, extension: b))
+            case 2: contact.tags.append(a)
+            default: contact.customFields.append(CustomField(name: a, value: b))
+            }
         }
         return contact
     }

@@ -67,7 +67,12 @@ public final class Reactor: TaskExecutor, Sendable {
         guard epoll_ctl(ep, EPOLL_CTL_ADD, efd, &event) == 0 else {
             throw SocketError("epoll_ctl(eventfd)", errno: cepoll_errno())
         }
-        let thread = Thread { [self] in run() }
+        let threadName = String(name.prefix(15))
+        let thread = Thread { [self] in
+            // Visible in top -H and perf, which read the kernel's thread name.
+            _ = cepoll_name_thread(threadName)
+            run()
+        }
         thread.name = name
         thread.stackSize = 1 << 20
         thread.start()

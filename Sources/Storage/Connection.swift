@@ -22,6 +22,9 @@ public final class Connection {
         sqlite3_busy_timeout(db, 5000)
         try execute("PRAGMA foreign_keys = ON")
         if !readOnly { try execute("PRAGMA synchronous = NORMAL") }
+        // Savepoints (one per grouped write) journal the pages they touch; in a temp file
+        // by default, which costs a file write per write.
+        try execute("PRAGMA temp_store = MEMORY")
     }
 
     deinit {

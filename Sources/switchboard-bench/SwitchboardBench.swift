@@ -16,6 +16,7 @@ struct SwitchboardBench {
             let results: [BenchResult]
             switch options.suite {
             case "rpc": results = try await RPCBench.run(options: options)
+            case "contacts": results = try await ContactsBench.run(options: options)
             default:
                 FileHandle.standardError.write(Data("switchboard-bench: unknown suite \(options.suite)\n\(BenchOptions.usage)\n".utf8))
                 exit(2)

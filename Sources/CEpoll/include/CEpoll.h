@@ -12,6 +12,9 @@
 
 static inline int cepoll_errno(void) { return errno; }
 
+/// Names the calling thread (at most 15 bytes) for top -H and perf.
+int cepoll_name_thread(const char *name);
+
 /// Accept with SOCK_NONBLOCK|SOCK_CLOEXEC in one call (accept4 is a GNU extension).
 int cepoll_accept4(int fd, struct sockaddr *addr, socklen_t *len);
 
