@@ -26,8 +26,9 @@ let package = Package(
         // Runtime layers.
         .target(name: "Sockets", dependencies: ["CEpoll"]),
         .target(name: "RPC", dependencies: ["Wire", "Sockets"]),
+        .target(name: "HTTP", dependencies: ["Sockets"]),
         .target(name: "Storage", dependencies: ["CSQLite"]),
-        .target(name: "ServiceKit", dependencies: ["RPC", "Storage", "Wire"]),
+        .target(name: "ServiceKit", dependencies: ["RPC", "Storage", "Wire", "HTTP", "Sockets"]),
         .target(name: "ContactsService", dependencies: ["Contracts", "RPC", "Storage", "ServiceKit"]),
 
         // Executables.
@@ -41,6 +42,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "WireTests", dependencies: ["Wire", "Contracts"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
         .testTarget(
             name: "ContactsTests",
             dependencies: ["ContactsService", "Contracts", "Wire", "RPC", "Storage", "TestSupport", "switchboard-contacts"]),

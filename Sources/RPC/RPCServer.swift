@@ -26,6 +26,9 @@ public final class RPCServer: Sendable {
         /// must then never block; blocking work (SQLite) belongs on its own threads,
         /// awaited. `.concurrent` runs them on Swift's global pool.
         public var handlerExecution: HandlerExecution = .reactor
+        /// Told about every answered call: method, status, time from request to answer.
+        /// Metrics hang here.
+        public var observer: (@Sendable (_ method: String, _ code: Status.Code, _ duration: Duration) -> Void)? = nil
         /// Where the server reports handler failures and protocol errors.
         public var log: @Sendable (String) -> Void = { line in
             FileHandle.standardError.write(Data((line + "\n").utf8))
@@ -46,7 +49,7 @@ public final class RPCServer: Sendable {
     /// A handler with its types erased: decodes the request, runs, encodes the response
     /// frame (success or error).
     struct Method: Sendable {
-        let run: @Sendable (CallBody<RequestHead>, ServerContext) async -> [UInt8]
+        let run: @Sendable (CallBody<RequestHead>, ServerContext) async -> (frame: [UInt8], code: Status.Code)
     }
 
     private struct State {
@@ -66,8 +69,8 @@ public final class RPCServer: Sendable {
     public init(configuration: Configuration, reactor: Reactor = .shared) {
         self.configuration = configuration
         self.reactor = reactor
-        register(Health.check) { [unowned self] request, _ in
-            HealthCheckResponse(status: self.health(of: request.service))
+        register(Health.check) { [weak self] request, _ in
+            HealthCheckResponse(status: self?.health(of: request.service) ?? .notServing)
         }
     }
 
@@ -91,9 +94,10 @@ public final class RPCServer: Sendable {
             do {
                 let request = try body.message(as: Request.self)
                 response = try await handler(request, context)
-                return Frame.encodeCall(kind: .response, requestID: context.requestID, head: ResponseTrailer()) {
+                let frame = Frame.encodeCall(kind: .response, requestID: context.requestID, head: ResponseTrailer()) {
                     response.encode(to: &$0)
                 }
+                return (frame, .ok)
             } catch let error as WireError {
                 trailer = ResponseTrailer(error: .invalidArgument("request for \(name) could not be decoded: \(error)"))
             } catch let error as RPCError {
@@ -106,7 +110,7 @@ public final class RPCServer: Sendable {
                 log("{\"level\":\"error\",\"method\":\"\(name)\",\"error\":\(jsonQuoted("\(error)"))}")
                 trailer = ResponseTrailer(error: .internal("\(name) failed with an internal error"))
             }
-            return Frame.encodeCall(kind: .response, requestID: context.requestID, head: trailer) { _ in }
+            return (Frame.encodeCall(kind: .response, requestID: context.requestID, head: trailer) { _ in }, trailer.code)
         }
         state.withLock { $0.methods[name] = erased }
     }

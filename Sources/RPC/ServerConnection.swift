@@ -9,6 +9,8 @@ final class ServerConnection: StreamConnectionDelegate, @unchecked Sendable {
     private struct Call {
         var task: Task<Void, Never>?
         var timer: Reactor.TimerID?
+        var method = ""
+        var started = MonotonicInstant(nanoseconds: 0)
     }
 
     private struct State {
@@ -18,7 +20,9 @@ final class ServerConnection: StreamConnectionDelegate, @unchecked Sendable {
     }
 
     let stream: StreamConnection
-    private unowned let server: RPCServer
+    /// Weak: a connection may outlive its server (closing after the server is gone).
+    private weak var server: RPCServer?
+    private let configuration: RPCServer.Configuration
     private let state = Mutex(State())
     // Reactor thread only.
     nonisolated(unsafe) private var decoder: FrameDecoder
@@ -27,7 +31,8 @@ final class ServerConnection: StreamConnectionDelegate, @unchecked Sendable {
     init(stream: StreamConnection, server: RPCServer) {
         self.stream = stream
         self.server = server
-        self.decoder = FrameDecoder(maxLength: server.configuration.maxFrameLength)
+        self.configuration = server.configuration
+        self.decoder = FrameDecoder(maxLength: configuration.maxFrameLength)
     }
 
     var inFlightCount: Int { state.withLock { $0.calls.count } }
@@ -51,7 +56,7 @@ final class ServerConnection: StreamConnectionDelegate, @unchecked Sendable {
     func connectionDidClose(_ connection: StreamConnection, error: SocketError?) {
         // The client is gone: nobody will read the answers, so stop the work.
         abandonCalls(nil)
-        server.connectionClosed(self)
+        server?.connectionClosed(self)
     }
 
     private func handle(_ frame: Frame) {
@@ -68,7 +73,7 @@ final class ServerConnection: StreamConnectionDelegate, @unchecked Sendable {
     /// The stream can no longer be trusted: say why in a GOAWAY, then close.
     private func protocolError(_ error: RPCError) {
         broken = true
-        server.configuration.log(
+        configuration.log(
             "{\"level\":\"warn\",\"event\":\"protocol_error\",\"peer\":\(jsonQuoted(stream.peer)),\"error\":\(jsonQuoted(error.description))}")
         let last = state.withLock { s -> UInt32 in
             s.goingAway = true
@@ -94,12 +99,12 @@ final class ServerConnection: StreamConnectionDelegate, @unchecked Sendable {
             return
         }
         enum Admission { case accepted, duplicate, goingAway, full }
-        let limit = server.configuration.maxConcurrentCallsPerConnection
+        let limit = configuration.maxConcurrentCallsPerConnection
         let admission = state.withLock { s -> Admission in
             if s.calls[id] != nil { return .duplicate }
             if s.goingAway { return .goingAway }
             if s.calls.count >= limit { return .full }
-            s.calls[id] = Call()
+            s.calls[id] = Call(method: method, started: .now())
             if id > s.lastRequestID { s.lastRequestID = id }
             return .accepted
         }
@@ -116,7 +121,7 @@ final class ServerConnection: StreamConnectionDelegate, @unchecked Sendable {
         case .accepted:
             break
         }
-        guard let handler = server.method(named: method) else {
+        guard let handler = server?.method(named: method) else {
             finish(id, error: RPCError(.unimplemented, "unknown method \"\(method)\""))
             return
         }
@@ -127,9 +132,9 @@ final class ServerConnection: StreamConnectionDelegate, @unchecked Sendable {
             peer: stream.peer, requestID: id)
         let work: @Sendable () async -> Void = { [self] in
             let response = await handler.run(body, context)
-            finish(id, frame: response)
+            finish(id, frame: response.frame, code: response.code)
         }
-        let task = switch server.configuration.handlerExecution {
+        let task = switch configuration.handlerExecution {
         case .reactor: Task(executorPreference: stream.reactor, operation: work)
         case .concurrent: Task(operation: work)
         }
@@ -141,7 +146,8 @@ final class ServerConnection: StreamConnectionDelegate, @unchecked Sendable {
         }
         let stillRunning = state.withLock { s -> Bool in
             guard s.calls[id] != nil else { return false }
-            s.calls[id] = Call(task: task, timer: timer)
+            s.calls[id]!.task = task
+            s.calls[id]!.timer = timer
             return true
         }
         if !stillRunning, let timer { stream.reactor.cancel(timer) }
@@ -151,17 +157,18 @@ final class ServerConnection: StreamConnectionDelegate, @unchecked Sendable {
         guard let call = state.withLock({ $0.calls.removeValue(forKey: id) }) else { return }
         call.task?.cancel()
         if let timer = call.timer { stream.reactor.cancel(timer) }
-        server.checkDrained()
+        server?.checkDrained()
     }
 
     // MARK: Answers (any thread)
 
     /// Sends the call's answer unless it was already answered (deadline) or abandoned.
-    private func finish(_ id: UInt32, frame: [UInt8]) {
+    private func finish(_ id: UInt32, frame: [UInt8], code: Status.Code) {
         guard let call = state.withLock({ $0.calls.removeValue(forKey: id) }) else { return }
         if let timer = call.timer { stream.reactor.cancel(timer) }
         stream.send(frame)
-        server.checkDrained()
+        observe(call, code)
+        server?.checkDrained()
     }
 
     private func finish(_ id: UInt32, error: RPCError) {
@@ -169,7 +176,12 @@ final class ServerConnection: StreamConnectionDelegate, @unchecked Sendable {
         call.task?.cancel()
         if let timer = call.timer { stream.reactor.cancel(timer) }
         respond(id, error: error)
-        server.checkDrained()
+        observe(call, error.code)
+        server?.checkDrained()
+    }
+
+    private func observe(_ call: Call, _ code: Status.Code) {
+        configuration.observer?(call.method, code, call.started.duration(until: .now()))
     }
 
     private func respond(_ id: UInt32, error: RPCError) {
@@ -210,7 +222,7 @@ final class ServerConnection: StreamConnectionDelegate, @unchecked Sendable {
             if let timer = call.timer { stream.reactor.cancel(timer) }
             if let error { respond(id, error: error) }
         }
-        if !calls.isEmpty { server.checkDrained() }
+        if !calls.isEmpty { server?.checkDrained() }
     }
 
     func closeAfterFlush() {

@@ -20,7 +20,8 @@ public struct HostContext: Sendable {
 /// 0 when it is serving, 1 otherwise: the probe Compose and Kubernetes run.
 ///
 /// Variables (with prefix `P`, e.g. `CONTACTS`): `P_HOST` (127.0.0.1), `P_PORT`,
-/// `P_DATA_DIR` (./data/<service>), `P_GRACE_SECONDS` (10).
+/// `P_ADMIN_PORT` (the RPC port + 1000; 0 picks one), `P_DATA_DIR` (./data/<service>),
+/// `P_GRACE_SECONDS` (10).
 public enum ServiceHost {
     public static func run(
         service: String, prefix: String, defaultPort: Int, migrations: [Migration],
@@ -30,9 +31,11 @@ public enum ServiceHost {
         let environment = ServiceEnvironment(prefix: prefix)
         let host = environment.string("HOST", default: "127.0.0.1")
         let port: Int
+        let adminPort: Int
         let grace: Int
         do {
             port = try environment.int("PORT", default: defaultPort, range: 0...65535)
+            adminPort = try environment.int("ADMIN_PORT", default: port == 0 ? 0 : port + 1000, range: 0...65535)
             grace = try environment.int("GRACE_SECONDS", default: 10, range: 0...3600)
         } catch {
             fail(logger, "invalid configuration: \(error)")
@@ -52,8 +55,10 @@ public enum ServiceHost {
         } catch {
             fail(logger, "cannot open the database: \(error)")
         }
+        let metrics = Metrics(service: service)
         var configuration = RPCServer.Configuration(host: host, port: port)
         configuration.log = { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
+        configuration.observer = { method, code, duration in metrics.recordCall(method: method, code: code, duration: duration) }
         let server = RPCServer(configuration: configuration)
         do {
             try setUp(HostContext(environment: environment, database: database, server: server, logger: logger))
@@ -65,9 +70,16 @@ public enum ServiceHost {
         } catch {
             fail(logger, "cannot listen on \(host):\(port) (\(environment.name("PORT"))): \(error)")
         }
+        let admin = AdminServer(host: host, port: adminPort, metrics: metrics, rpc: server)
+        do {
+            try admin.start()
+        } catch {
+            fail(logger, "cannot listen on \(host):\(adminPort) (\(environment.name("ADMIN_PORT"))): \(error)")
+        }
         // Readiness, on stdout: the local runner and the tests wait for this line.
-        FileHandle.standardOutput.write(Data("{\"event\":\"listening\",\"service\":\"\(service)\",\"host\":\"\(host)\",\"port\":\(server.port)}\n".utf8))
-        logger.info("started", ["port": "\(server.port)", "data": dataDirectory])
+        FileHandle.standardOutput.write(Data(
+            "{\"event\":\"listening\",\"service\":\"\(service)\",\"host\":\"\(host)\",\"port\":\(server.port),\"admin_port\":\(admin.port)}\n".utf8))
+        logger.info("started", ["port": "\(server.port)", "admin_port": "\(admin.port)", "data": dataDirectory])
 
         signal(SIGTERM, SIG_IGN)
         signal(SIGINT, SIG_IGN)
@@ -77,6 +89,7 @@ public enum ServiceHost {
             logger.info("stopping", ["grace_seconds": "\(grace)"])
             _ = Task {
                 await server.shutdown(gracePeriod: .seconds(grace))
+                admin.http.shutdown()
                 do {
                     try await database.close()
                 } catch {

@@ -17,7 +17,7 @@ struct ContactsFixture {
         let folder = try dataFolder ?? temporaryFolder("contacts")
         let process = try await ServiceProcess(
             executable: "switchboard-contacts",
-            environment: ["CONTACTS_PORT": "0", "CONTACTS_DATA_DIR": folder.path, "CONTACTS_GRACE_SECONDS": "10"])
+            environment: ["CONTACTS_PORT": "0", "CONTACTS_ADMIN_PORT": "0", "CONTACTS_DATA_DIR": folder.path, "CONTACTS_GRACE_SECONDS": "10"])
         return ContactsFixture(process: process, client: RPCClient(host: "127.0.0.1", port: process.port), dataFolder: folder)
     }
 
@@ -226,6 +226,24 @@ func draft(first: String = "", last: String = "", emails: [String] = [], phones:
         let error = await #expect(throws: RPCError.self) { try await fixture.client.call(Contacts.createStaff, clash) }
         #expect(error?.code == .alreadyExists)
         #expect(try await fixture.client.call(Contacts.listStaff, ListStaffRequest()).members.count == 2)
+        try await fixture.stop()
+    }
+
+    @Test func adminPortAnswersLivenessReadinessAndMetrics() async throws {
+        let fixture = try await ContactsFixture.start()
+        _ = try await fixture.client.call(Contacts.matchOrCreate, MatchOrCreateRequest(draft: draft(first: "Metric", emails: ["m@example.com"])))
+        _ = try? await fixture.client.call(Contacts.get, GetContactRequest(id: 12345))
+        let port = fixture.process.adminPort
+        #expect(port > 0)
+        #expect(try httpGet(port: port, "/livez").status == 200)
+        #expect(try httpGet(port: port, "/readyz").status == 200)
+        let metrics = try httpGet(port: port, "/metrics")
+        #expect(metrics.status == 200)
+        #expect(metrics.body.contains(
+            "switchboard_rpc_calls_total{service=\"contacts\",method=\"switchboard.contacts.Contacts/MatchOrCreate\",code=\"ok\"} 1"))
+        #expect(metrics.body.contains("method=\"switchboard.contacts.Contacts/Get\",code=\"not_found\"} 1"))
+        #expect(metrics.body.contains("switchboard_rpc_duration_seconds_count{service=\"contacts\",method=\"switchboard.contacts.Contacts/MatchOrCreate\"} 1"))
+        #expect(try httpGet(port: port, "/nope").status == 404)
         try await fixture.stop()
     }
 

@@ -71,9 +71,9 @@ import Wire
         _ = try await client.call(Echo.echo, EchoMessage(id: 1, text: "before"))
 
         // An oversized length: answered with GOAWAY(resource_exhausted), then closed.
-        let oversized = try RawSocket(port: fixture.server.port)
-        oversized.write([0x7F, 0xFF, 0xFF, 0xFF, 1, 1, 0, 0])
-        let reply = oversized.readUntilClosed()
+        let oversized = try PlainClient(port: fixture.server.port)
+        oversized.send([0x7F, 0xFF, 0xFF, 0xFF, 1, 1, 0, 0])
+        let reply = oversized.readAndClose()
         var decoder = FrameDecoder()
         decoder.append(reply)
         let frame = try #require(try decoder.next())
@@ -81,18 +81,18 @@ import Wire
         #expect(try GoAway(wireBytes: frame.body).code == .resourceExhausted)
 
         // Someone speaking HTTP at us: "GET " read as a length is 1.2 GB.
-        let http = try RawSocket(port: fixture.server.port)
-        http.write(Array("GET / HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
+        let http = try PlainClient(port: fixture.server.port)
+        http.send(Array("GET / HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
         var httpDecoder = FrameDecoder()
-        httpDecoder.append(http.readUntilClosed())
+        httpDecoder.append(http.readAndClose())
         let httpGoAway = try #require(try httpDecoder.next())
         #expect(try GoAway(wireBytes: httpGoAway.body).code == .resourceExhausted)
 
         // A frame of the right size but a protocol version we do not speak.
-        let garbage = try RawSocket(port: fixture.server.port)
-        garbage.write([0, 0, 0, 8, 9, 1, 0, 0, 0, 0, 0, 1])
+        let garbage = try PlainClient(port: fixture.server.port)
+        garbage.send([0, 0, 0, 8, 9, 1, 0, 0, 0, 0, 0, 1])
         var garbageDecoder = FrameDecoder()
-        garbageDecoder.append(garbage.readUntilClosed())
+        garbageDecoder.append(garbage.readAndClose())
         let goAway = try #require(try garbageDecoder.next())
         let reason = try GoAway(wireBytes: goAway.body)
         #expect(reason.code == .invalidArgument)
@@ -105,11 +105,11 @@ import Wire
 
     @Test func clientHangingUpCancelsItsHandlers() async throws {
         let fixture = try TestServer()
-        let socket = try RawSocket(port: fixture.server.port)
+        let socket = try PlainClient(port: fixture.server.port)
         let head = RequestHead(method: TestServer.waitForCancel.fullName, timeoutMicroseconds: 0, metadata: [])
-        socket.write(Frame.encodeCall(kind: .request, requestID: 1, head: head) { EchoMessage().encode(to: &$0) })
+        socket.send(Frame.encodeCall(kind: .request, requestID: 1, head: head) { EchoMessage().encode(to: &$0) })
         #expect(try await eventually { fixture.startedCalls.value == 1 })
-        Glibc.close(socket.fd)
+        socket.close()
         #expect(try await eventually { fixture.cancelledCalls.value == 1 })
         await fixture.server.shutdown()
     }
@@ -157,38 +157,10 @@ import Wire
     }
 }
 
-/// A plain blocking socket for sending bytes no well-behaved client would.
-struct RawSocket {
-    let fd: Int32
-
-    init(port: Int) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        let rc = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard rc == 0 else { throw TestFailure("connect failed: \(errno)") }
-    }
-
-    func write(_ bytes: [UInt8]) {
-        _ = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-    }
-
-    /// Everything the server sends until it closes (or 10 s pass).
-    func readUntilClosed() -> [UInt8] {
-        var all: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = Glibc.read(fd, &buffer, buffer.count)
-            if n <= 0 { break }
-            all += buffer[0..<n]
-        }
-        Glibc.close(fd)
-        return all
+extension PlainClient {
+    /// Everything until the server closes, then closes our end.
+    func readAndClose() -> [UInt8] {
+        defer { close() }
+        return readAllBytes()
     }
 }

@@ -7,6 +7,8 @@ import Synchronization
 public final class ServiceProcess: Sendable {
     public let process: Process
     public let port: Int
+    /// The admin HTTP port, for services that have one (0 otherwise).
+    public let adminPort: Int
     private let output: Counter.Text
 
     public static func executable(named name: String) -> URL {
@@ -49,6 +51,8 @@ public final class ServiceProcess: Sendable {
             throw TestFailure("\(executable) did not report a port within 20 s")
         }
         self.port = port
+        let text = output.value
+        adminPort = text.range(of: "\"admin_port\":").flatMap { Int(text[$0.upperBound...].prefix { $0.isNumber }) } ?? 0
     }
 
     /// Everything the process printed on stdout so far.

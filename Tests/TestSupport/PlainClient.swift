@@ -1,0 +1,63 @@
+import Foundation
+import Glibc
+
+/// A blocking client socket speaking raw bytes, to test what browsers and curl would not send.
+public struct PlainClient: Sendable {
+    public let fd: Int32
+
+    public init(port: Int) throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let rc = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard rc == 0 else { throw TestFailure("connect failed") }
+    }
+
+    public func send(_ text: String) {
+        send(Array(text.utf8))
+    }
+
+    public func send(_ bytes: [UInt8]) {
+        _ = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+    }
+
+    /// Reads until the server closes (or 10 s). Does not close the socket: call
+    /// ``close()`` once nothing else writes to it, or the number may be reused under
+    /// a writer and its bytes land in someone else's connection.
+    public func readAll() -> String {
+        String(decoding: readAllBytes(), as: UTF8.self)
+    }
+
+    public func readAllBytes() -> [UInt8] {
+        var all: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = Glibc.read(fd, &buffer, buffer.count)
+            if n <= 0 { break }
+            all += buffer[0..<n]
+        }
+        return all
+    }
+
+    public func close() {
+        Glibc.close(fd)
+    }
+}
+
+
+/// GET `path` from 127.0.0.1:`port` with Connection: close; returns status and body.
+public func httpGet(port: Int, _ path: String) throws -> (status: Int, body: String) {
+    let client = try PlainClient(port: port)
+    client.send("GET \(path) HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+    let text = client.readAll()
+    client.close()
+    let status = Int(text.split(separator: " ").dropFirst().first ?? "") ?? 0
+    let body = text.components(separatedBy: "\r\n\r\n").dropFirst().joined(separator: "\r\n\r\n")
+    return (status, body)
+}
