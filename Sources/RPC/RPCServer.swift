@@ -26,9 +26,9 @@ public final class RPCServer: Sendable {
         /// must then never block; blocking work (SQLite) belongs on its own threads,
         /// awaited. `.concurrent` runs them on Swift's global pool.
         public var handlerExecution: HandlerExecution = .reactor
-        /// Told about every answered call: method, status, time from request to answer.
-        /// Metrics hang here.
-        public var observer: (@Sendable (_ method: String, _ code: Status.Code, _ duration: Duration) -> Void)? = nil
+        /// Told about every answered call: method, status, time from request to answer,
+        /// and the caller's `request-id` metadata. Metrics and call logs hang here.
+        public var observer: (@Sendable (_ call: CallRecord) -> Void)? = nil
         /// Where the server reports handler failures and protocol errors.
         public var log: @Sendable (String) -> Void = { line in
             FileHandle.standardError.write(Data((line + "\n").utf8))
@@ -38,6 +38,15 @@ public final class RPCServer: Sendable {
             self.host = host
             self.port = port
         }
+    }
+
+    /// One answered call, as the observer sees it.
+    public struct CallRecord: Sendable {
+        public let method: String
+        public let code: Status.Code
+        public let duration: Duration
+        public let requestID: String?
+        public let peer: String
     }
 
     /// Where a server's handlers run; see ``Configuration/handlerExecution``.

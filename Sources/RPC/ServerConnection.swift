@@ -11,6 +11,7 @@ final class ServerConnection: StreamConnectionDelegate, @unchecked Sendable {
         var timer: Reactor.TimerID?
         var method = ""
         var started = MonotonicInstant(nanoseconds: 0)
+        var requestID: String? = nil
     }
 
     private struct State {
@@ -94,6 +95,7 @@ final class ServerConnection: StreamConnectionDelegate, @unchecked Sendable {
             return
         }
         let method = body.head.method
+        let requestID = body.head.metadata.first { $0.key == Metadata.Key.requestID }?.value
         guard method.utf8.count <= RequestHead.maxMethodLength else {
             respond(id, error: .invalidArgument("method name longer than \(RequestHead.maxMethodLength) bytes"))
             return
@@ -104,7 +106,7 @@ final class ServerConnection: StreamConnectionDelegate, @unchecked Sendable {
             if s.calls[id] != nil { return .duplicate }
             if s.goingAway { return .goingAway }
             if s.calls.count >= limit { return .full }
-            s.calls[id] = Call(method: method, started: .now())
+            s.calls[id] = Call(method: method, started: .now(), requestID: requestID)
             if id > s.lastRequestID { s.lastRequestID = id }
             return .accepted
         }
@@ -181,7 +183,9 @@ final class ServerConnection: StreamConnectionDelegate, @unchecked Sendable {
     }
 
     private func observe(_ call: Call, _ code: Status.Code) {
-        configuration.observer?(call.method, code, call.started.duration(until: .now()))
+        configuration.observer?(RPCServer.CallRecord(
+            method: call.method, code: code, duration: call.started.duration(until: .now()), requestID: call.requestID,
+            peer: stream.peer))
     }
 
     private func respond(_ id: UInt32, error: RPCError) {

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import RPC
+import Sockets
 import Storage
 import Wire
 
@@ -58,7 +59,18 @@ public enum ServiceHost {
         let metrics = Metrics(service: service)
         var configuration = RPCServer.Configuration(host: host, port: port)
         configuration.log = { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
-        configuration.observer = { method, code, duration in metrics.recordCall(method: method, code: code, duration: duration) }
+        configuration.observer = { call in
+            metrics.recordCall(method: call.method, code: call.code, duration: call.duration)
+            // Failed calls are logged with the request id so one request can be followed
+            // across every service's log.
+            if call.code != .ok {
+                let level: Logger.Level = call.code == .internal || call.code == .unavailable ? .error : .warn
+                logger.log(level, "call failed", [
+                    "method": call.method, "code": call.code.name, "duration_us": "\(call.duration.microsecondsClamped)",
+                    "request_id": call.requestID ?? "", "peer": call.peer,
+                ])
+            }
+        }
         let server = RPCServer(configuration: configuration)
         do {
             try setUp(HostContext(environment: environment, database: database, server: server, logger: logger))

@@ -232,7 +232,13 @@ func draft(first: String = "", last: String = "", emails: [String] = [], phones:
     @Test func adminPortAnswersLivenessReadinessAndMetrics() async throws {
         let fixture = try await ContactsFixture.start()
         _ = try await fixture.client.call(Contacts.matchOrCreate, MatchOrCreateRequest(draft: draft(first: "Metric", emails: ["m@example.com"])))
-        _ = try? await fixture.client.call(Contacts.get, GetContactRequest(id: 12345))
+        var metadata = Metadata()
+        metadata[Metadata.Key.requestID] = "req-abc-123"
+        _ = try? await fixture.client.call(Contacts.get, GetContactRequest(id: 12345), options: CallOptions(metadata: metadata))
+        // The failed call is logged as JSON with the caller's request id.
+        #expect(try await eventually {
+            fixture.process.logged.split(separator: "\n").contains { $0.contains("\"event\":\"call failed\"") && $0.contains("\"request_id\":\"req-abc-123\"") && $0.contains("\"code\":\"not_found\"") }
+        })
         let port = fixture.process.adminPort
         #expect(port > 0)
         #expect(try httpGet(port: port, "/livez").status == 200)

@@ -10,6 +10,7 @@ public final class ServiceProcess: Sendable {
     /// The admin HTTP port, for services that have one (0 otherwise).
     public let adminPort: Int
     private let output: Counter.Text
+    private let errorOutput: Counter.Text
 
     public static func executable(named name: String) -> URL {
         // `swift test` puts the test bundle next to the package's executables.
@@ -34,9 +35,17 @@ public final class ServiceProcess: Sendable {
             let data = handle.availableData
             if !data.isEmpty { output.append(String(decoding: data, as: UTF8.self)) }
         }
+        let errorPipe = Pipe()
+        process.standardError = errorPipe
+        let errorOutput = Counter.Text()
+        errorPipe.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            if !data.isEmpty { errorOutput.append(String(decoding: data, as: UTF8.self)) }
+        }
         try process.run()
         self.process = process
         self.output = output
+        self.errorOutput = errorOutput
         var port: Int?
         let deadline = ContinuousClock.now + .seconds(20)
         while port == nil && ContinuousClock.now < deadline && process.isRunning {
@@ -57,6 +66,9 @@ public final class ServiceProcess: Sendable {
 
     /// Everything the process printed on stdout so far.
     public var printed: String { output.value }
+
+    /// Everything the process printed on stderr (its logs) so far.
+    public var logged: String { errorOutput.value }
 
     public func signal(_ signal: Int32) {
         kill(process.processIdentifier, signal)
