@@ -43,6 +43,7 @@ let package = Package(
         .testTarget(name: "WireTests", dependencies: ["Wire", "Contracts"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
+        .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "RPC", "Storage", "Wire"]),
         .testTarget(
             name: "ContactsTests",
             dependencies: ["ContactsService", "Contracts", "Wire", "RPC", "Storage", "TestSupport", "switchboard-contacts"]),

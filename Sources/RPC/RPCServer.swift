@@ -29,9 +29,11 @@ public final class RPCServer: Sendable {
         /// Told about every answered call: method, status, time from request to answer,
         /// and the caller's `request-id` metadata. Metrics and call logs hang here.
         public var observer: (@Sendable (_ call: CallRecord) -> Void)? = nil
-        /// Where the server reports handler failures and protocol errors.
-        public var log: @Sendable (String) -> Void = { line in
-            FileHandle.standardError.write(Data((line + "\n").utf8))
+        /// Where the server reports handler failures and protocol errors, as an event
+        /// name and fields; ServiceKit writes them as JSON lines.
+        public var log: @Sendable (_ event: String, _ fields: [String: String]) -> Void = { event, fields in
+            let text = fields.keys.sorted().map { "\($0)=\(fields[$0]!)" }.joined(separator: " ")
+            FileHandle.standardError.write(Data("\(event) \(text)\n".utf8))
         }
 
         public init(host: String = "127.0.0.1", port: Int = 0) {
@@ -116,7 +118,7 @@ public final class RPCServer: Sendable {
             } catch is CancellationError {
                 trailer = ResponseTrailer(error: RPCError(.cancelled, "\(name) was cancelled"))
             } catch {
-                log("{\"level\":\"error\",\"method\":\"\(name)\",\"error\":\(jsonQuoted("\(error)"))}")
+                log("handler failed", ["method": name, "error": "\(error)"])
                 trailer = ResponseTrailer(error: .internal("\(name) failed with an internal error"))
             }
             return (Frame.encodeCall(kind: .response, requestID: context.requestID, head: trailer) { _ in }, trailer.code)
@@ -170,7 +172,7 @@ public final class RPCServer: Sendable {
         do {
             try stream.start(delegate: connection)
         } catch {
-            configuration.log("{\"level\":\"error\",\"event\":\"accept\",\"error\":\(jsonQuoted("\(error)"))}")
+            configuration.log("accept failed", ["error": "\(error)"])
             connectionClosed(connection)
             Glibc.close(fd)
             return
@@ -240,21 +242,4 @@ public final class RPCServer: Sendable {
             reactor.schedule(after: .milliseconds(5)) { [self] in waitUntilNoConnections(continuation) }
         }
     }
-}
-
-/// Quotes a string for a JSON log line.
-func jsonQuoted(_ text: String) -> String {
-    var out = "\""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-        default: out.unicodeScalars.append(scalar)
-        }
-    }
-    return out + "\""
 }

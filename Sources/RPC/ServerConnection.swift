@@ -74,8 +74,7 @@ final class ServerConnection: StreamConnectionDelegate, @unchecked Sendable {
     /// The stream can no longer be trusted: say why in a GOAWAY, then close.
     private func protocolError(_ error: RPCError) {
         broken = true
-        configuration.log(
-            "{\"level\":\"warn\",\"event\":\"protocol_error\",\"peer\":\(jsonQuoted(stream.peer)),\"error\":\(jsonQuoted(error.description))}")
+        configuration.log("protocol error", ["peer": stream.peer, "error": error.description])
         let last = state.withLock { s -> UInt32 in
             s.goingAway = true
             return s.lastRequestID

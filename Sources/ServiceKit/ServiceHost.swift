@@ -58,7 +58,7 @@ public enum ServiceHost {
         }
         let metrics = Metrics(service: service)
         var configuration = RPCServer.Configuration(host: host, port: port)
-        configuration.log = { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
+        configuration.log = { event, fields in logger.warn(event, fields) }
         configuration.observer = { call in
             metrics.recordCall(method: call.method, code: call.code, duration: call.duration)
             // Failed calls are logged with the request id so one request can be followed

@@ -19,7 +19,7 @@ final class TestServer: Sendable {
 
     init(configure: (inout RPCServer.Configuration) -> Void = { _ in }) throws {
         var configuration = RPCServer.Configuration(host: "127.0.0.1", port: 0)
-        configuration.log = { _ in }
+        configuration.log = { _, _ in }
         configure(&configuration)
         server = RPCServer(configuration: configuration)
         server.register(Echo.echo) { request, _ in request }

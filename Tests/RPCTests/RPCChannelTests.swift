@@ -7,7 +7,7 @@ import Wire
     /// Each replica answers with its own name, so the test sees who served a key.
     func replica(_ name: String) throws -> (RPCServer, Endpoint) {
         var configuration = RPCServer.Configuration(host: "127.0.0.1", port: 0)
-        configuration.log = { _ in }
+        configuration.log = { _, _ in }
         let server = RPCServer(configuration: configuration)
         server.register(Echo.echo) { request, _ in EchoMessage(id: request.id, text: name) }
         try server.start()

@@ -51,7 +51,7 @@ import Wire
         #expect(ContinuousClock.now - started < .seconds(2))
 
         var configuration = RPCServer.Configuration(host: "127.0.0.1", port: port)
-        configuration.log = { _ in }
+        configuration.log = { _, _ in }
         let server = RPCServer(configuration: configuration)
         server.register(Echo.echo) { request, _ in request }
         try server.start()

@@ -28,20 +28,10 @@ public final class ServiceProcess: Sendable {
         process.executableURL = Self.executable(named: executable)
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let pipe = Pipe()
-        process.standardOutput = pipe
         let output = Counter.Text()
-        pipe.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if !data.isEmpty { output.append(String(decoding: data, as: UTF8.self)) }
-        }
-        let errorPipe = Pipe()
-        process.standardError = errorPipe
         let errorOutput = Counter.Text()
-        errorPipe.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if !data.isEmpty { errorOutput.append(String(decoding: data, as: UTF8.self)) }
-        }
+        process.standardOutput = Self.collecting(into: output)
+        process.standardError = Self.collecting(into: errorOutput)
         try process.run()
         self.process = process
         self.output = output
@@ -62,6 +52,16 @@ public final class ServiceProcess: Sendable {
         self.port = port
         let text = output.value
         adminPort = text.range(of: "\"admin_port\":").flatMap { Int(text[$0.upperBound...].prefix { $0.isNumber }) } ?? 0
+    }
+
+    /// A pipe whose output is appended to `text` as it arrives.
+    private static func collecting(into text: Counter.Text) -> Pipe {
+        let pipe = Pipe()
+        pipe.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            if !data.isEmpty { text.append(String(decoding: data, as: UTF8.self)) }
+        }
+        return pipe
     }
 
     /// Everything the process printed on stdout so far.

@@ -1,0 +1,60 @@
+import RPC
+import ServiceKit
+import Storage
+import Testing
+import Wire
+
+@Suite struct ServiceEnvironmentTests {
+    @Test func readsValuesWithThePrefixAndDefaults() throws {
+        let env = ServiceEnvironment(prefix: "CONTACTS", values: ["CONTACTS_PORT": "7200", "OTHER_PORT": "1"])
+        #expect(try env.int("PORT", default: 7101, range: 0...65535) == 7200)
+        #expect(try env.int("GRACE_SECONDS", default: 10, range: 0...3600) == 10)
+        #expect(env.string("HOST", default: "127.0.0.1") == "127.0.0.1")
+    }
+
+    @Test func badValuesNameTheVariable() {
+        let env = ServiceEnvironment(prefix: "CONTACTS", values: ["CONTACTS_PORT": "70000", "CONTACTS_GRACE_SECONDS": "ten"])
+        for key in ["PORT", "GRACE_SECONDS"] {
+            do {
+                _ = try env.int(key, default: 1, range: 0...65535)
+                Issue.record("\(key) should be refused")
+            } catch {
+                #expect(error.variable == "CONTACTS_\(key)")
+                #expect(error.description.contains("expected a whole number"))
+            }
+        }
+    }
+}
+
+@Suite struct StorageStatusMappingTests {
+    @Test func storageErrorsBecomeActionableStatuses() {
+        #expect(StorageError(.uniqueViolation, "x").rpcError.code == .alreadyExists)
+        #expect(StorageError(.foreignKeyViolation, "x").rpcError.code == .failedPrecondition)
+        #expect(StorageError(.busy, "x").rpcError.code == .unavailable)
+        // Internal details stay in the log, not in the client's message.
+        let other = StorageError(.other, "prepare SELECT secret FROM t: no such column").rpcError
+        #expect(other.code == .internal && !other.message.contains("secret"))
+    }
+}
+
+@Suite struct MetricsTests {
+    @Test func rendersCountersAndCumulativeHistogramBuckets() {
+        let metrics = Metrics(service: "contacts")
+        metrics.recordCall(method: "a/B", code: .ok, duration: .microseconds(200))
+        metrics.recordCall(method: "a/B", code: .ok, duration: .milliseconds(3))
+        metrics.recordCall(method: "a/B", code: .notFound, duration: .milliseconds(30))
+        let text = metrics.render()
+        #expect(text.contains("switchboard_rpc_calls_total{service=\"contacts\",method=\"a/B\",code=\"ok\"} 2"))
+        #expect(text.contains("switchboard_rpc_calls_total{service=\"contacts\",method=\"a/B\",code=\"not_found\"} 1"))
+        #expect(text.contains("switchboard_rpc_duration_seconds_bucket{service=\"contacts\",method=\"a/B\",le=\"0.00025\"} 1"))
+        #expect(text.contains("switchboard_rpc_duration_seconds_bucket{service=\"contacts\",method=\"a/B\",le=\"0.005\"} 2"))
+        #expect(text.contains("switchboard_rpc_duration_seconds_bucket{service=\"contacts\",method=\"a/B\",le=\"+Inf\"} 3"))
+        #expect(text.contains("switchboard_rpc_duration_seconds_count{service=\"contacts\",method=\"a/B\"} 3"))
+    }
+}
+
+@Suite struct LoggerTests {
+    @Test func quotesControlCharactersAndQuotes() {
+        #expect(Logger.quoted("a\"b\\c\nd\u{1}") == "\"a\\\"b\\\\c\\nd\\u0001\"")
+    }
+}
