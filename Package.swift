@@ -10,6 +10,7 @@ let package = Package(
     products: [
         .executable(name: "switchboard-echo", targets: ["switchboard-echo"]),
         .executable(name: "switchboard-contacts", targets: ["switchboard-contacts"]),
+        .executable(name: "switchboard-gateway", targets: ["switchboard-gateway"]),
         .executable(name: "switchboard-bench", targets: ["switchboard-bench"]),
     ],
     targets: [
@@ -29,11 +30,13 @@ let package = Package(
         .target(name: "HTTP", dependencies: ["Sockets"]),
         .target(name: "Storage", dependencies: ["CSQLite"]),
         .target(name: "ServiceKit", dependencies: ["RPC", "Storage", "Wire", "HTTP", "Sockets"]),
+        .target(name: "Gateway", dependencies: ["Contracts", "RPC", "HTTP", "ServiceKit", "Wire"]),
         .target(name: "ContactsService", dependencies: ["Contracts", "RPC", "Storage", "ServiceKit"]),
 
         // Executables.
         .executableTarget(name: "switchboard-echo", dependencies: ["RPC", "Contracts"]),
         .executableTarget(name: "switchboard-contacts", dependencies: ["ContactsService", "ServiceKit"]),
+        .executableTarget(name: "switchboard-gateway", dependencies: ["Gateway", "HTTP", "RPC", "ServiceKit"]),
         .executableTarget(
             name: "switchboard-bench", dependencies: ["RPC", "Contracts", "Wire", "Sockets", "ContactsService", "ServiceKit", "Storage"]),
         .executableTarget(name: "wire-fuzz", dependencies: ["Wire", "Contracts"]),
@@ -43,6 +46,9 @@ let package = Package(
         .testTarget(name: "WireTests", dependencies: ["Wire", "Contracts"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
+        .testTarget(
+            name: "GatewayTests",
+            dependencies: ["Gateway", "TestSupport", "switchboard-gateway", "switchboard-contacts"]),
         .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "RPC", "Storage", "Wire"]),
         .testTarget(
             name: "ContactsTests",

@@ -61,3 +61,37 @@ public func httpGet(port: Int, _ path: String) throws -> (status: Int, body: Str
     let body = text.components(separatedBy: "\r\n\r\n").dropFirst().joined(separator: "\r\n\r\n")
     return (status, body)
 }
+
+/// One HTTP/1.1 exchange on a fresh connection (Connection: close).
+public struct HTTPExchange: Sendable {
+    public let status: Int
+    public let headers: [String: String]
+    public let body: String
+
+    /// The body parsed as a JSON object (empty when it is not one).
+    public var json: [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] ?? [:]
+    }
+}
+
+public func httpRequest(
+    port: Int, _ method: String, _ path: String, headers: [String: String] = [:], body: String? = nil
+) throws -> HTTPExchange {
+    let client = try PlainClient(port: port)
+    defer { client.close() }
+    var head = "\(method) \(path) HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+    for (name, value) in headers { head += "\(name): \(value)\r\n" }
+    if let body { head += "Content-Length: \(body.utf8.count)\r\n" }
+    client.send(head + "\r\n" + (body ?? ""))
+    let text = client.readAll()
+    guard let split = text.range(of: "\r\n\r\n") else { throw TestFailure("no HTTP response: \(text.prefix(200))") }
+    let lines = text[..<split.lowerBound].components(separatedBy: "\r\n")
+    let status = Int(lines.first?.split(separator: " ").dropFirst().first ?? "") ?? 0
+    var fields: [String: String] = [:]
+    for line in lines.dropFirst() {
+        if let colon = line.firstIndex(of: ":") {
+            fields[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+    }
+    return HTTPExchange(status: status, headers: fields, body: String(text[split.upperBound...]))
+}

@@ -1,0 +1,165 @@
+import Contracts
+import Foundation
+import HTTP
+import RPC
+import Sockets
+import Synchronization
+import Wire
+
+/// The REST face of Switchboard (G1, G3, G4, G5): translates /v1 JSON into contract
+/// calls and back. It holds no business rules: validation beyond JSON types, matching
+/// and merging happen in the services.
+public final class GatewayAPI: Sendable {
+    public struct Configuration: Sendable {
+        /// The time budget of a request, carried into its RPCs as their deadline.
+        public var requestTimeout: Duration = .seconds(5)
+        /// Most rows a CSV export returns.
+        public var maxExportRows = 100_000
+
+        public init() {}
+    }
+
+    let contacts: RPCClient
+    let keyring: APIKeyring
+    let configuration: Configuration
+    let counters = RequestCounters()
+    /// Built once in init (its routes call back into this object), read-only after.
+    nonisolated(unsafe) private var router = Router()
+
+    public init(contacts: RPCClient, keyring: APIKeyring, configuration: Configuration = Configuration()) {
+        self.contacts = contacts
+        self.keyring = keyring
+        self.configuration = configuration
+        router = Self.router(self)
+    }
+
+    /// What a route handler gets besides the request.
+    struct Call: Sendable {
+        let request: HTTPRequest
+        let parameters: [String: String]
+        let requestID: String
+        let options: CallOptions
+        let role: APIKeyring.Role?
+    }
+
+    typealias RouteHandler = @Sendable (Call) async throws(RPCError) -> HTTPResponse
+
+    // MARK: Pipeline
+
+    /// The HTTP handler: request id, auth, budget, routing, errors as problem+json.
+    public func handle(_ request: HTTPRequest) async -> HTTPResponse {
+        let requestID = Self.requestID(from: request)
+        var response = await route(request, requestID: requestID)
+        response.headers.append(("X-Request-Id", requestID))
+        counters.record(status: response.status)
+        return response
+    }
+
+    private func route(_ request: HTTPRequest, requestID: String) async -> HTTPResponse {
+        switch router.match(method: request.method, path: request.path) {
+        case .notFound:
+            return Problem.response(status: 404, title: "Not Found", detail: "no route for \(request.path); see /v1/openapi.json", requestID: requestID)
+        case let .methodNotAllowed(methods):
+            return Problem.response(
+                status: 405, title: "Method Not Allowed", detail: "\(request.method) is not allowed on \(request.path)",
+                requestID: requestID, headers: [("Allow", methods.joined(separator: ", "))])
+        case let .found(handler, parameters):
+            // The request id rides with the path parameters into the endpoint wrapper.
+            return await handler(request, parameters.merging(["request-id": requestID]) { _, id in id })
+        }
+    }
+
+    /// Wraps a route: checks the role, sets the deadline and metadata, maps errors.
+    func endpoint(_ minimum: APIKeyring.Role?, _ body: @escaping RouteHandler) -> Router.Handler {
+        { [self] request, parameters in
+            let requestID = parameters["request-id"] ?? UUID().uuidString
+            var role: APIKeyring.Role?
+            if let minimum {
+                guard let header = request.header("Authorization"), header.hasPrefix("Bearer "),
+                    let presented = Optional(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)),
+                    let found = keyring.role(for: presented)
+                else {
+                    return Problem.response(
+                        status: 401, title: "Unauthorized", detail: "send Authorization: Bearer <api key>", requestID: requestID,
+                        headers: [("WWW-Authenticate", "Bearer")])
+                }
+                guard Self.rank(found) >= Self.rank(minimum) else {
+                    return Problem.response(
+                        status: 403, title: "Forbidden", detail: "this needs the \(minimum.rawValue) role; the key has \(found.rawValue)",
+                        requestID: requestID)
+                }
+                role = found
+            }
+            var metadata = Metadata()
+            metadata[Metadata.Key.requestID] = requestID
+            metadata[Metadata.Key.caller] = "gateway"
+            let options = CallOptions(deadline: .now() + configuration.requestTimeout, metadata: metadata, retry: nil)
+            var clean = parameters
+            clean["request-id"] = nil
+            do throws(RPCError) {
+                return try await body(Call(request: request, parameters: clean, requestID: requestID, options: options, role: role))
+            } catch {
+                return Problem.response(for: error, requestID: requestID)
+            }
+        }
+    }
+
+    static func rank(_ role: APIKeyring.Role) -> Int {
+        switch role {
+        case .reader: 0
+        case .integration: 1
+        case .admin: 2
+        }
+    }
+
+    /// The caller's X-Request-Id when it is sane, else a new one.
+    static func requestID(from request: HTTPRequest) -> String {
+        if let given = request.header("X-Request-Id"), (1...128).contains(given.count),
+            given.unicodeScalars.allSatisfy({ $0.value > 32 && $0.value < 127 })
+        {
+            return given
+        }
+        return UUID().uuidString.lowercased()
+    }
+
+    // MARK: Helpers for routes
+
+    static func json(_ status: Int, _ object: Any) -> HTTPResponse {
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+        return HTTPResponse(status: status, headers: [("Content-Type", "application/json")], body: Array(data))
+    }
+
+    static func id(_ call: Call, _ name: String = "id") throws(RPCError) -> Int64 {
+        guard let text = call.parameters[name], let id = Int64(text), id > 0 else {
+            throw .invalidArgument("\(name) must be a positive whole number", details: [FieldViolation(field: name, description: "is \"\(call.parameters[name] ?? "")\"")])
+        }
+        return id
+    }
+
+    static func body(_ call: Call) throws(RPCError) -> [String: Any] {
+        if let type = call.request.header("Content-Type"), !type.lowercased().hasPrefix("application/json") {
+            throw .invalidArgument("Content-Type must be application/json")
+        }
+        switch ContactJSON.parseObject(call.request.body) {
+        case let .success(o): return o
+        case let .failure(e): throw e
+        }
+    }
+}
+
+/// Requests answered, by status class, for /metrics.
+final class RequestCounters: Sendable {
+    private let counts = Mutex<[Int: UInt64]>([:])
+
+    func record(status: Int) {
+        counts.withLock { $0[status, default: 0] += 1 }
+    }
+
+    func render() -> String {
+        var out = "# HELP switchboard_gateway_requests_total Requests answered, by HTTP status.\n# TYPE switchboard_gateway_requests_total counter\n"
+        for (status, count) in counts.withLock({ $0 }).sorted(by: { $0.key < $1.key }) {
+            out += "switchboard_gateway_requests_total{status=\"\(status)\"} \(count)\n"
+        }
+        return out
+    }
+}

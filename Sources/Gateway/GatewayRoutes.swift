@@ -1,0 +1,174 @@
+import Contracts
+import Foundation
+import HTTP
+import RPC
+import Wire
+
+extension GatewayAPI {
+    /// Every route the gateway serves; /v1/openapi.json describes the same list.
+    static func router(_ api: GatewayAPI) -> Router {
+        var r = Router()
+        r.add("GET", "/healthz") { _, _ in HTTPResponse(status: 200, contentType: "text/plain", body: "ok\n") }
+        r.add("GET", "/readyz") { _, _ in await api.readiness() }
+        r.add("GET", "/metrics") { _, _ in
+            HTTPResponse(status: 200, contentType: "text/plain; version=0.0.4", body: api.counters.render())
+        }
+        r.add("POST", "/v1/contacts", api.endpoint(.integration) { call throws(RPCError) in try await api.matchOrCreate(call) })
+        r.add("GET", "/v1/contacts", api.endpoint(.reader) { call throws(RPCError) in try await api.search(call) })
+        r.add("GET", "/v1/contacts/duplicates", api.endpoint(.admin) { call throws(RPCError) in
+            let groups = try await api.contacts.call(Contacts.listDuplicates, ListDuplicatesRequest(), options: call.options)
+            return json(200, ["groups": groups.groups.map { ["contactIds": $0.contactIDs, "sharedKeys": $0.sharedKeys] }])
+        })
+        r.add("GET", "/v1/contacts/export.csv", api.endpoint(.reader) { call throws(RPCError) in try await api.export(call) })
+        r.add("GET", "/v1/contacts/{id}", api.endpoint(.reader) { call throws(RPCError) in
+            let contact = try await api.contacts.call(Contacts.get, GetContactRequest(id: try id(call)), options: call.options)
+            return json(200, ContactJSON.object(contact))
+        })
+        r.add("PATCH", "/v1/contacts/{id}", api.endpoint(.integration) { call throws(RPCError) in
+            let update: UpdateContactRequest
+            switch ContactJSON.update(id: try id(call), try body(call)) {
+            case let .success(u): update = u
+            case let .failure(e): throw e
+            }
+            return json(200, ContactJSON.object(try await api.contacts.call(Contacts.update, update, options: call.options)))
+        })
+        r.add("DELETE", "/v1/contacts/{id}", api.endpoint(.admin) { call throws(RPCError) in
+            _ = try await api.contacts.call(Contacts.delete, DeleteContactRequest(id: try id(call)), options: call.options)
+            return HTTPResponse(status: 204)
+        })
+        r.add("POST", "/v1/contacts/{id}/merge", api.endpoint(.admin) { call throws(RPCError) in
+            let object = try body(call)
+            guard let from = object["from"] as? Int, from > 0 else {
+                throw .invalidArgument("send {\"from\": <id of the contact to merge into this one>}", details: [FieldViolation(field: "from", description: "must be a positive whole number")])
+            }
+            let reply = try await api.contacts.call(
+                Contacts.merge, MergeContactsRequest(survivorID: try id(call), mergedID: Int64(from), mergedBy: "api:\(call.role?.rawValue ?? "")"),
+                options: call.options)
+            return json(200, ["contact": ContactJSON.object(reply.contact), "mergeId": reply.mergeID, "fieldsTaken": reply.fieldsTaken])
+        })
+        r.add("GET", "/v1/staff", api.endpoint(.reader) { call throws(RPCError) in
+            let list = try await api.contacts.call(Contacts.listStaff, ListStaffRequest(), options: call.options)
+            return json(200, ["items": list.members.map(staffObject)])
+        })
+        r.add("GET", "/v1/staff/{id}", api.endpoint(.reader) { call throws(RPCError) in
+            json(200, staffObject(try await api.contacts.call(Contacts.getStaff, GetStaffRequest(id: try id(call)), options: call.options)))
+        })
+        r.add("POST", "/v1/staff", api.endpoint(.admin) { call throws(RPCError) in
+            let object = try body(call)
+            var reader = ContactJSON.Reader(object: object)
+            var member = StaffMember()
+            member.firstName = reader.string("firstName") ?? ""
+            member.lastName = reader.string("lastName") ?? ""
+            let roleName = reader.string("role") ?? ""
+            member.role = StaffRole.allCases.first { $0.name == roleName } ?? .unspecified
+            member.email = reader.string("email") ?? ""
+            member.extensions = reader.strings("extensions") ?? []
+            member.mobiles = reader.strings("mobiles") ?? []
+            member.supervisorID = reader.integer("supervisorId")
+            member.skills = reader.strings("skills") ?? []
+            member.zone = reader.string("zone") ?? ""
+            if let error = reader.failure() { throw error }
+            return json(201, staffObject(try await api.contacts.call(Contacts.createStaff, member, options: call.options)))
+        })
+        return r
+    }
+
+    static func staffObject(_ m: StaffMember) -> [String: Any] {
+        var o: [String: Any] = [
+            "id": m.id, "firstName": m.firstName, "lastName": m.lastName, "role": m.role.name, "email": m.email,
+            "extensions": m.extensions, "mobiles": m.mobiles, "skills": m.skills, "zone": m.zone,
+        ]
+        if let s = m.supervisorID { o["supervisorId"] = s }
+        return o
+    }
+
+    func readiness() async -> HTTPResponse {
+        let options = CallOptions(timeout: .seconds(1), retry: RetryPolicy.none)
+        let status = try? await contacts.call(Health.check, HealthCheckRequest(), options: options).status
+        return status == .serving
+            ? HTTPResponse(status: 200, contentType: "text/plain", body: "ready\n")
+            : HTTPResponse(status: 503, headers: [("Retry-After", "1"), ("Content-Type", "text/plain")], body: Array("contacts is not serving\n".utf8))
+    }
+
+    /// POST /v1/contacts is match-or-create: 201 when created, 200 with the key that matched.
+    func matchOrCreate(_ call: Call) async throws(RPCError) -> HTTPResponse {
+        let parsed: (ContactDraft, requireNameMatch: Bool)
+        switch ContactJSON.draft(try Self.body(call)) {
+        case let .success(p): parsed = p
+        case let .failure(e): throw e
+        }
+        let reply = try await contacts.call(
+            Contacts.matchOrCreate, MatchOrCreateRequest(draft: parsed.0, requireNameMatch: parsed.requireNameMatch), options: call.options)
+        var body: [String: Any] = ["matched": !reply.created, "contact": ContactJSON.object(reply.contact)]
+        if !reply.created {
+            body["matchedBy"] = reply.matchedBy.name
+            body["matchedValue"] = reply.matchedValue
+        }
+        var response = Self.json(reply.created ? 201 : 200, body)
+        if reply.created { response.headers.append(("Location", "/v1/contacts/\(reply.contact.id)")) }
+        return response
+    }
+
+    func searchRequest(_ call: Call) throws(RPCError) -> SearchContactsRequest {
+        let q = call.request.query
+        var s = SearchContactsRequest()
+        s.namePrefix = q["q"] ?? ""
+        s.phone = q["phone"] ?? ""
+        s.email = q["email"] ?? ""
+        s.tag = q["tag"] ?? ""
+        s.sourceChannel = q["source"] ?? ""
+        s.cursor = q["cursor"] ?? ""
+        for (key, assign) in [("createdFrom", { (v: Int64) in s.createdFromMilliseconds = v }), ("createdTo", { s.createdToMilliseconds = $0 })] {
+            guard let text = q[key] else { continue }
+            guard let date = try? Date(text, strategy: Date.ISO8601FormatStyle()) else {
+                throw .invalidArgument("\(key) must be an ISO 8601 time such as 2026-01-31T00:00:00Z", details: [FieldViolation(field: key, description: "is \"\(text)\"")])
+            }
+            assign(Int64(date.timeIntervalSince1970 * 1000))
+        }
+        if let limit = q["limit"] {
+            guard let n = Int64(limit) else {
+                throw .invalidArgument("limit must be a whole number from 1 to 500", details: [FieldViolation(field: "limit", description: "is \"\(limit)\"")])
+            }
+            s.pageSize = n
+        }
+        return s
+    }
+
+    func search(_ call: Call) async throws(RPCError) -> HTTPResponse {
+        let page = try await contacts.call(Contacts.search, try searchRequest(call), options: call.options)
+        var body: [String: Any] = ["items": page.contacts.map(ContactJSON.object)]
+        if !page.nextCursor.isEmpty { body["nextCursor"] = page.nextCursor }
+        return Self.json(200, body)
+    }
+
+    /// C6: a segment as CSV, every page of the search, up to `maxExportRows`.
+    func export(_ call: Call) async throws(RPCError) -> HTTPResponse {
+        var request = try searchRequest(call)
+        request.pageSize = 500
+        var csv = "id,first_name,last_name,emails,phones,company,tags,source,created_at\r\n"
+        var rows = 0
+        while true {
+            let page = try await contacts.call(Contacts.search, request, options: call.options)
+            for c in page.contacts {
+                let fields = [String(c.id), c.firstName, c.lastName, c.emails.joined(separator: ";"), c.phones.map(\.number).joined(separator: ";"),
+                              c.company, c.tags.joined(separator: ";"), c.source?.channel ?? "", ContactJSON.timestamp(c.createdAtMilliseconds)]
+                csv += fields.map(Self.csvField).joined(separator: ",") + "\r\n"
+                rows += 1
+            }
+            guard !page.nextCursor.isEmpty else { break }
+            guard rows < configuration.maxExportRows else {
+                throw RPCError(.resourceExhausted, "the segment has more than \(configuration.maxExportRows) contacts; narrow the filters")
+            }
+            request.cursor = page.nextCursor
+        }
+        return HTTPResponse(status: 200, headers: [("Content-Type", "text/csv; charset=utf-8"), ("Content-Disposition", "attachment; filename=\"contacts.csv\"")], body: Array(csv.utf8))
+    }
+
+    /// RFC 4180 quoting; a leading =, +, - or @ is prefixed so spreadsheets do not run it.
+    static func csvField(_ value: String) -> String {
+        var v = value
+        if let first = v.first, "=+-@".contains(first) { v = "'" + v }
+        guard v.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return v }
+        return "\"" + v.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}

@@ -1,0 +1,102 @@
+// The REST gateway (DOMAIN.md G1–G5): external integrations see Switchboard here.
+//
+// GATEWAY_HOST (127.0.0.1), GATEWAY_PORT (8080), GATEWAY_CONTACTS (127.0.0.1:7101),
+// GATEWAY_API_KEYS (required: key=role,... with roles admin, integration, reader;
+// keys at least 16 characters), GATEWAY_TIMEOUT_MS (5000): each request's time budget,
+// GATEWAY_MAX_BODY_BYTES (2 MiB).
+import Dispatch
+import Foundation
+import FoundationNetworking
+import Gateway
+import HTTP
+import RPC
+import ServiceKit
+
+let logger = Logger(service: "gateway")
+let environment = ServiceEnvironment(prefix: "GATEWAY")
+
+func fail(_ message: String) -> Never {
+    logger.error("start failed", ["error": message])
+    FileHandle.standardError.write(Data("gateway: \(message)\n".utf8))
+    exit(1)
+}
+
+let host = environment.string("HOST", default: "127.0.0.1")
+let port: Int
+let timeout: Int
+let maxBody: Int
+do {
+    port = try environment.int("PORT", default: 8080, range: 0...65535)
+    timeout = try environment.int("TIMEOUT_MS", default: 5000, range: 10...600_000)
+    maxBody = try environment.int("MAX_BODY_BYTES", default: 2 * 1024 * 1024, range: 1024...64 * 1024 * 1024)
+} catch {
+    fail("invalid configuration: \(error)")
+}
+if CommandLine.arguments.dropFirst().first == "healthcheck" {
+    exit(httpHealth(port: port) ? 0 : 1)
+}
+guard let contactsEndpoint = Endpoint(parsing: environment.string("CONTACTS", default: "127.0.0.1:7101")) else {
+    fail("\(environment.name("CONTACTS")) must be host:port")
+}
+let keyring: APIKeyring
+do {
+    keyring = try APIKeyring(parsing: environment.string("API_KEYS", default: ""))
+} catch {
+    fail("\(environment.name("API_KEYS")): \(error)")
+}
+
+var clientConfiguration = RPCClient.Configuration()
+clientConfiguration.caller = "gateway"
+// A restarted service should be reachable again within a second, not after minutes.
+clientConfiguration.backoff = ConnectionBackoff(initial: .milliseconds(200), maximum: .seconds(2))
+var apiConfiguration = GatewayAPI.Configuration()
+apiConfiguration.requestTimeout = .milliseconds(timeout)
+let api = GatewayAPI(
+    contacts: RPCClient(endpoint: contactsEndpoint, configuration: clientConfiguration), keyring: keyring,
+    configuration: apiConfiguration)
+
+var httpConfiguration = HTTPServer.Configuration(host: host, port: port)
+httpConfiguration.limits.maxBodyBytes = maxBody
+let server = HTTPServer(configuration: httpConfiguration) { request in await api.handle(request) }
+do {
+    try server.start()
+} catch {
+    fail("cannot listen on \(host):\(port) (\(environment.name("PORT"))): \(error)")
+}
+FileHandle.standardOutput.write(Data("{\"event\":\"listening\",\"service\":\"gateway\",\"host\":\"\(host)\",\"port\":\(server.port)}\n".utf8))
+logger.info("started", ["port": "\(server.port)", "contacts": contactsEndpoint.description])
+
+signal(SIGTERM, SIG_IGN)
+signal(SIGINT, SIG_IGN)
+let sources = [SIGTERM, SIGINT].map { number in
+    let source = DispatchSource.makeSignalSource(signal: number, queue: .main)
+    source.setEventHandler {
+        logger.info("stopping")
+        server.shutdown()
+        exit(0)
+    }
+    source.resume()
+    return source
+}
+withExtendedLifetime(sources) { dispatchMain() }
+
+/// GET /healthz on our own port: the probe for Compose and Kubernetes.
+func httpHealth(port: Int) -> Bool {
+    let url = URL(string: "http://127.0.0.1:\(port)/healthz")!
+    let done = DispatchSemaphore(value: 0)
+    let ok = ResultFlag()
+    let task = URLSession.shared.dataTask(with: url) { _, response, _ in
+        ok.set((response as? HTTPURLResponse)?.statusCode == 200)
+        done.signal()
+    }
+    task.resume()
+    _ = done.wait(timeout: .now() + 3)
+    return ok.value
+}
+
+final class ResultFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var flag = false
+    func set(_ value: Bool) { lock.lock(); flag = value; lock.unlock() }
+    var value: Bool { lock.lock(); defer { lock.unlock() }; return flag }
+}

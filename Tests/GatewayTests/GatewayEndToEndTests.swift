@@ -1,0 +1,143 @@
+import Foundation
+import Gateway
+import Testing
+import TestSupport
+
+let adminKey = "admin-key-0123456789abcdef"
+let readerKey = "reader-key-0123456789abcdef"
+
+/// switchboard-contacts and switchboard-gateway as real processes on ephemeral ports.
+struct SystemFixture {
+    let contacts: ServiceProcess
+    let gateway: ServiceProcess
+
+    static func start(timeoutMilliseconds: Int = 3000) async throws -> SystemFixture {
+        let folder = try temporaryFolder("gateway")
+        let contacts = try await ServiceProcess(
+            executable: "switchboard-contacts",
+            environment: ["CONTACTS_PORT": "0", "CONTACTS_ADMIN_PORT": "0", "CONTACTS_DATA_DIR": folder.path])
+        let gateway = try await ServiceProcess(
+            executable: "switchboard-gateway",
+            environment: [
+                "GATEWAY_PORT": "0", "GATEWAY_CONTACTS": "127.0.0.1:\(contacts.port)",
+                "GATEWAY_API_KEYS": "\(adminKey)=admin,\(readerKey)=reader", "GATEWAY_TIMEOUT_MS": "\(timeoutMilliseconds)",
+                "GATEWAY_MAX_BODY_BYTES": "4096",
+            ])
+        return SystemFixture(contacts: contacts, gateway: gateway)
+    }
+
+    func request(_ method: String, _ path: String, key: String? = adminKey, body: String? = nil) throws -> HTTPExchange {
+        var headers = ["Content-Type": "application/json"]
+        if let key { headers["Authorization"] = "Bearer \(key)" }
+        return try httpRequest(port: gateway.port, method, path, headers: headers, body: body)
+    }
+
+    func stop() async throws {
+        for process in [gateway, contacts] {
+            process.signal(SIGTERM)
+            _ = try await process.waitForExit()
+        }
+    }
+}
+
+@Suite struct GatewayEndToEndTests {
+    @Test func walkthroughCreateTwiceGetOneContactMatchedByPhone() async throws {
+        let system = try await SystemFixture.start()
+        let first = try system.request("POST", "/v1/contacts", body: #"{"firstName":"Анна","phones":["8 916 123-45-67"]}"#)
+        #expect(first.status == 201)
+        #expect(first.json["matched"] as? Bool == false)
+        let id = (first.json["contact"] as? [String: Any])?["id"] as? Int
+        #expect(first.headers["location"] == "/v1/contacts/\(id ?? 0)")
+        let second = try system.request(
+            "POST", "/v1/contacts", body: #"{"firstName":"Anna","emails":["Anna@Example.com"],"phones":["+7 (916) 123 45 67"]}"#)
+        #expect(second.status == 200)
+        #expect(second.json["matched"] as? Bool == true)
+        #expect(second.json["matchedBy"] as? String == "phone")
+        #expect((second.json["contact"] as? [String: Any])?["id"] as? Int == id)
+        let read = try system.request("GET", "/v1/contacts/\(id ?? 0)")
+        #expect(read.status == 200 && read.json["emails"] as? [String] == ["anna@example.com"])
+        #expect(read.headers["x-request-id"]?.isEmpty == false)
+        let list = try system.request("GET", "/v1/contacts?phone=89161234567")
+        #expect((list.json["items"] as? [Any])?.count == 1)
+        try await system.stop()
+    }
+
+    @Test func fiftyParallelPostsOfOnePersonMakeOneContact() async throws {
+        let system = try await SystemFixture.start()
+        let ids = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<50 {
+                group.addTask {
+                    let reply = try system.request("POST", "/v1/contacts", body: #"{"firstName":"Ivan","emails":["ivan@example.com"]}"#)
+                    return (reply.json["contact"] as? [String: Any])?["id"] as? Int ?? -1
+                }
+            }
+            var all: [Int] = []
+            for try await id in group { all.append(id) }
+            return all
+        }
+        #expect(Set(ids).count == 1 && ids[0] > 0)
+        try await system.stop()
+    }
+
+    @Test func badInputIs400ProblemJSONAndNothingIsStored() async throws {
+        let system = try await SystemFixture.start()
+        let cases: [(String, String)] = [
+            ("{not json", ""), (#"{"firstName":"X","phones":["12"]}"#, "phones[0]"), (#"{"emails":5}"#, "emails"),
+            ("{}", "contact"), ("[1,2]", ""),
+        ]
+        for (body, field) in cases {
+            let reply = try system.request("POST", "/v1/contacts", body: body)
+            #expect(reply.status == 400, "\(body)")
+            #expect(reply.headers["content-type"] == "application/problem+json")
+            #expect(reply.json["requestId"] as? String == reply.headers["x-request-id"])
+            if !field.isEmpty {
+                let fields = (reply.json["errors"] as? [[String: Any]])?.compactMap { $0["field"] as? String } ?? []
+                #expect(fields.contains(field), "\(body): \(reply.body)")
+            }
+        }
+        #expect((try system.request("GET", "/v1/contacts").json["items"] as? [Any])?.isEmpty == true)
+        try await system.stop()
+    }
+
+    @Test func authenticationAndRoles() async throws {
+        let system = try await SystemFixture.start()
+        let missing = try system.request("GET", "/v1/contacts", key: nil)
+        #expect(missing.status == 401 && missing.headers["www-authenticate"] == "Bearer")
+        #expect(try system.request("GET", "/v1/contacts", key: "wrong-key-0123456789abcdef").status == 401)
+        #expect(try system.request("GET", "/v1/contacts", key: readerKey).status == 200)
+        #expect(try system.request("POST", "/v1/contacts", key: readerKey, body: #"{"firstName":"A"}"#).status == 403)
+        #expect(try system.request("GET", "/healthz", key: nil).status == 200)
+        try await system.stop()
+    }
+
+    @Test func oversizedBodyIs413() async throws {
+        let system = try await SystemFixture.start()
+        let big = "{\"firstName\":\"" + String(repeating: "x", count: 10_000) + "\"}"
+        #expect(try system.request("POST", "/v1/contacts", body: big).status == 413)
+        try await system.stop()
+    }
+
+    @Test func contactsStoppedIs503WithinTheBudget() async throws {
+        let system = try await SystemFixture.start(timeoutMilliseconds: 2000)
+        #expect(try system.request("GET", "/readyz", key: nil).status == 200)
+        system.contacts.signal(SIGKILL)
+        _ = try await system.contacts.waitForExit()
+        let started = ContinuousClock.now
+        let reply = try system.request("GET", "/v1/contacts/1")
+        #expect(reply.status == 503)
+        #expect(reply.headers["retry-after"] == "1")
+        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(try system.request("GET", "/readyz", key: nil).status == 503)
+        system.gateway.signal(SIGTERM)
+        _ = try await system.gateway.waitForExit()
+    }
+
+    @Test func unknownRoutesAndMethodsAreProblems() async throws {
+        let system = try await SystemFixture.start()
+        #expect(try system.request("GET", "/v1/nothing").status == 404)
+        let wrong = try system.request("PUT", "/v1/contacts/1")
+        #expect(wrong.status == 405 && wrong.headers["allow"]?.contains("PATCH") == true)
+        #expect(try system.request("GET", "/v1/contacts/abc").status == 400)
+        try await system.stop()
+    }
+}
