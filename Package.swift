@@ -8,6 +8,7 @@ let package = Package(
     name: "switchboard",
     platforms: [.macOS(.v15)],
     products: [
+        .executable(name: "switchboard", targets: ["switchboard"]),
         .executable(name: "switchboard-echo", targets: ["switchboard-echo"]),
         .executable(name: "switchboard-contacts", targets: ["switchboard-contacts"]),
         .executable(name: "switchboard-gateway", targets: ["switchboard-gateway"]),
@@ -37,6 +38,8 @@ let package = Package(
         .executableTarget(name: "switchboard-echo", dependencies: ["RPC", "Contracts"]),
         .executableTarget(name: "switchboard-contacts", dependencies: ["ContactsService", "ServiceKit"]),
         .executableTarget(name: "switchboard-gateway", dependencies: ["Gateway", "HTTP", "RPC", "ServiceKit"]),
+        // The local runner; depending on the services makes `swift run switchboard` build them.
+        .executableTarget(name: "switchboard", dependencies: ["switchboard-contacts", "switchboard-gateway"]),
         .executableTarget(
             name: "switchboard-bench", dependencies: ["RPC", "Contracts", "Wire", "Sockets", "ContactsService", "ServiceKit", "Storage"]),
         .executableTarget(name: "wire-fuzz", dependencies: ["Wire", "Contracts"]),

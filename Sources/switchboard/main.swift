@@ -1,0 +1,119 @@
+// `switchboard up`: the zero-setup way to run everything (P3). Starts every service
+// executable and the gateway as child processes on localhost with data under ./data
+// (or --data DIR), waits until they are ready, prints the gateway URL and the admin
+// API key, and stops them gracefully on Ctrl-C or SIGTERM.
+import Dispatch
+import Foundation
+
+let usage = """
+    usage: switchboard up [--data DIR] [--port GATEWAY_PORT]
+      Starts contacts and the gateway on localhost. Data goes to ./data/<service>.
+      The admin API key is created once in DIR/admin.key (mode 0600) and reused.
+    """
+
+var arguments = Array(CommandLine.arguments.dropFirst())
+guard arguments.first == "up" else {
+    FileHandle.standardError.write(Data((usage + "\n").utf8))
+    exit(arguments.isEmpty || arguments.first == "--help" ? 0 : 2)
+}
+arguments.removeFirst()
+var dataDirectory = "./data"
+var gatewayPort = 8080
+while !arguments.isEmpty {
+    let flag = arguments.removeFirst()
+    guard let value = arguments.first else {
+        FileHandle.standardError.write(Data("switchboard: \(flag) needs a value\n\(usage)\n".utf8))
+        exit(2)
+    }
+    arguments.removeFirst()
+    switch flag {
+    case "--data": dataDirectory = value
+    case "--port":
+        guard let p = Int(value), (1...65535).contains(p) else {
+            FileHandle.standardError.write(Data("switchboard: --port must be 1-65535\n".utf8))
+            exit(2)
+        }
+        gatewayPort = p
+    default:
+        FileHandle.standardError.write(Data("switchboard: unknown option \(flag)\n\(usage)\n".utf8))
+        exit(2)
+    }
+}
+
+let binaries = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+func executable(_ name: String) -> URL {
+    let url = binaries.appendingPathComponent(name)
+    guard FileManager.default.isExecutableFile(atPath: url.path) else {
+        FileHandle.standardError.write(Data("switchboard: \(url.path) is missing; run `swift build` first\n".utf8))
+        exit(1)
+    }
+    return url
+}
+
+let data = URL(fileURLWithPath: dataDirectory).standardizedFileURL
+let keyFile = data.appendingPathComponent("admin.key")
+let adminKey: String
+do {
+    try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+    if let existing = try? String(contentsOf: keyFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines), existing.count >= 16 {
+        adminKey = existing
+    } else {
+        var generator = SystemRandomNumberGenerator()
+        adminKey = "sb_" + (0..<32).map { _ in String(UInt8.random(in: 0...15, using: &generator), radix: 16) }.joined()
+        guard FileManager.default.createFile(atPath: keyFile.path, contents: Data((adminKey + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
+            FileHandle.standardError.write(Data("switchboard: cannot write \(keyFile.path)\n".utf8))
+            exit(1)
+        }
+    }
+} catch {
+    FileHandle.standardError.write(Data("switchboard: cannot use \(data.path): \(error.localizedDescription)\n".utf8))
+    exit(1)
+}
+
+let contacts = ChildService(
+    name: "contacts", executable: executable("switchboard-contacts"),
+    environment: ["CONTACTS_PORT": "7101", "CONTACTS_ADMIN_PORT": "8101", "CONTACTS_DATA_DIR": data.appendingPathComponent("contacts").path])
+let gateway = ChildService(
+    name: "gateway", executable: executable("switchboard-gateway"),
+    environment: ["GATEWAY_PORT": "\(gatewayPort)", "GATEWAY_CONTACTS": "127.0.0.1:7101", "GATEWAY_API_KEYS": "\(adminKey)=admin"])
+let services = [contacts, gateway]
+let publishedPort = gatewayPort
+
+signal(SIGTERM, SIG_IGN)
+signal(SIGINT, SIG_IGN)
+let stopAll: @Sendable () -> Void = {
+    say("stopping")
+    // The gateway first, so no new work reaches the services while they drain.
+    for service in services.reversed() { service.stop(grace: 15) }
+    say("stopped")
+    exit(0)
+}
+let signalSources = [SIGTERM, SIGINT].map { number in
+    let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+    source.setEventHandler(handler: stopAll)
+    source.resume()
+    return source
+}
+
+do {
+    for service in services { try service.start() }
+} catch {
+    say("could not start: \(error)")
+    for service in services { service.stop(grace: 5) }
+    exit(1)
+}
+
+// Ready when every child has announced its port; bounded so a broken build says so.
+DispatchQueue.global().async {
+    let deadline = Date().addingTimeInterval(60)
+    while !services.allSatisfy(\.isListening) {
+        if Date() > deadline {
+            say("services did not become ready within 60 s: \(services.filter { !$0.isListening }.map(\.name).joined(separator: ", "))")
+            return
+        }
+        usleep(20_000)
+    }
+    say("ready: gateway at http://127.0.0.1:\(publishedPort)  (admin API key in \(keyFile.path))")
+    say("try: curl -H 'Authorization: Bearer \(adminKey)' http://127.0.0.1:\(publishedPort)/v1/contacts")
+}
+withExtendedLifetime(signalSources) { dispatchMain() }
