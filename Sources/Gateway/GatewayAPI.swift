@@ -15,6 +15,9 @@ public final class GatewayAPI: Sendable {
         public var requestTimeout: Duration = .seconds(5)
         /// Most rows a CSV export returns.
         public var maxExportRows = 100_000
+        /// Requests a second per API key, on average and at once.
+        public var rateLimit: Double = 100
+        public var rateBurst: Double = 200
 
         public init() {}
     }
@@ -23,6 +26,8 @@ public final class GatewayAPI: Sendable {
     let keyring: APIKeyring
     let configuration: Configuration
     let counters = RequestCounters()
+    private let limiter: Mutex<RateLimiter>
+    private let idempotency = Mutex(IdempotencyStore())
     /// Built once in init (its routes call back into this object), read-only after.
     nonisolated(unsafe) private var router = Router()
 
@@ -30,6 +35,7 @@ public final class GatewayAPI: Sendable {
         self.contacts = contacts
         self.keyring = keyring
         self.configuration = configuration
+        limiter = Mutex(RateLimiter(rate: configuration.rateLimit, burst: configuration.rateBurst))
         router = Self.router(self)
     }
 
@@ -83,24 +89,71 @@ public final class GatewayAPI: Sendable {
                         status: 401, title: "Unauthorized", detail: "send Authorization: Bearer <api key>", requestID: requestID,
                         headers: [("WWW-Authenticate", "Bearer")])
                 }
+                let scope = String(IdempotencyStore.fingerprint(method: "key", path: presented, body: []), radix: 16)
+                if let wait = limiter.withLock({ $0.take(key: scope, now: Self.seconds()) }) {
+                    return Problem.response(
+                        status: 429, title: "Too Many Requests",
+                        detail: "this API key is over its limit of \(Int(configuration.rateLimit)) requests a second", code: "resource_exhausted",
+                        requestID: requestID, headers: [("Retry-After", "\(wait)")])
+                }
                 guard Self.rank(found) >= Self.rank(minimum) else {
                     return Problem.response(
                         status: 403, title: "Forbidden", detail: "this needs the \(minimum.rawValue) role; the key has \(found.rawValue)",
                         requestID: requestID)
                 }
                 role = found
+                if request.method == "POST", let key = request.header("Idempotency-Key") {
+                    return await idempotent(request, key: key, scope: scope, requestID: requestID) {
+                        await self.run(body, request, parameters, requestID: requestID, role: role)
+                    }
+                }
             }
-            var metadata = Metadata()
-            metadata[Metadata.Key.requestID] = requestID
-            metadata[Metadata.Key.caller] = "gateway"
-            let options = CallOptions(deadline: .now() + configuration.requestTimeout, metadata: metadata, retry: nil)
-            var clean = parameters
-            clean["request-id"] = nil
-            do throws(RPCError) {
-                return try await body(Call(request: request, parameters: clean, requestID: requestID, options: options, role: role))
-            } catch {
-                return Problem.response(for: error, requestID: requestID)
-            }
+            return await run(body, request, parameters, requestID: requestID, role: role)
+        }
+    }
+
+    /// Runs `work` once per (caller, Idempotency-Key); repeats get the stored answer.
+    private func idempotent(
+        _ request: HTTPRequest, key: String, scope: String, requestID: String, work: () async -> HTTPResponse
+    ) async -> HTTPResponse {
+        guard (1...255).contains(key.count) else {
+            return Problem.response(status: 400, title: "Bad Request", detail: "Idempotency-Key must be 1 to 255 characters", requestID: requestID)
+        }
+        let fingerprint = IdempotencyStore.fingerprint(method: request.method, path: request.target, body: request.body)
+        switch idempotency.withLock({ $0.begin(scope: scope, key: key, fingerprint: fingerprint, now: Self.seconds()) }) {
+        case .proceed:
+            let response = await work()
+            idempotency.withLock { $0.finish(scope: scope, key: key, fingerprint: fingerprint, response: response, now: Self.seconds()) }
+            return response
+        case var .replay(response):
+            response.headers.append(("Idempotent-Replayed", "true"))
+            return response
+        case .inProgress:
+            return Problem.response(
+                status: 409, title: "Conflict", detail: "a request with this Idempotency-Key is still running; retry shortly",
+                requestID: requestID, headers: [("Retry-After", "1")])
+        case .mismatch:
+            return Problem.response(
+                status: 422, title: "Unprocessable Content", detail: "this Idempotency-Key was used with a different request",
+                requestID: requestID)
+        }
+    }
+
+    static func seconds() -> Double { Double(MonotonicInstant.now().nanoseconds) / 1e9 }
+
+    private func run(
+        _ body: RouteHandler, _ request: HTTPRequest, _ parameters: [String: String], requestID: String, role: APIKeyring.Role?
+    ) async -> HTTPResponse {
+        var metadata = Metadata()
+        metadata[Metadata.Key.requestID] = requestID
+        metadata[Metadata.Key.caller] = "gateway"
+        let options = CallOptions(deadline: .now() + configuration.requestTimeout, metadata: metadata, retry: nil)
+        var clean = parameters
+        clean["request-id"] = nil
+        do throws(RPCError) {
+            return try await body(Call(request: request, parameters: clean, requestID: requestID, options: options, role: role))
+        } catch {
+            return Problem.response(for: error, requestID: requestID)
         }
     }
 

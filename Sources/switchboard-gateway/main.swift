@@ -3,7 +3,8 @@
 // GATEWAY_HOST (127.0.0.1), GATEWAY_PORT (8080), GATEWAY_CONTACTS (127.0.0.1:7101),
 // GATEWAY_API_KEYS (required: key=role,... with roles admin, integration, reader;
 // keys at least 16 characters), GATEWAY_TIMEOUT_MS (5000): each request's time budget,
-// GATEWAY_MAX_BODY_BYTES (2 MiB).
+// GATEWAY_MAX_BODY_BYTES (2 MiB), GATEWAY_RATE_LIMIT (100 requests/s per key) and
+// GATEWAY_RATE_BURST (twice the limit).
 import Dispatch
 import Foundation
 import FoundationNetworking
@@ -25,10 +26,14 @@ let host = environment.string("HOST", default: "127.0.0.1")
 let port: Int
 let timeout: Int
 let maxBody: Int
+let rateLimit: Int
+let rateBurst: Int
 do {
     port = try environment.int("PORT", default: 8080, range: 0...65535)
     timeout = try environment.int("TIMEOUT_MS", default: 5000, range: 10...600_000)
     maxBody = try environment.int("MAX_BODY_BYTES", default: 2 * 1024 * 1024, range: 1024...64 * 1024 * 1024)
+    rateLimit = try environment.int("RATE_LIMIT", default: 100, range: 1...1_000_000)
+    rateBurst = try environment.int("RATE_BURST", default: 2 * rateLimit, range: 1...10_000_000)
 } catch {
     fail("invalid configuration: \(error)")
 }
@@ -51,6 +56,8 @@ clientConfiguration.caller = "gateway"
 clientConfiguration.backoff = ConnectionBackoff(initial: .milliseconds(200), maximum: .seconds(2))
 var apiConfiguration = GatewayAPI.Configuration()
 apiConfiguration.requestTimeout = .milliseconds(timeout)
+apiConfiguration.rateLimit = Double(rateLimit)
+apiConfiguration.rateBurst = Double(rateBurst)
 let api = GatewayAPI(
     contacts: RPCClient(endpoint: contactsEndpoint, configuration: clientConfiguration), keyring: keyring,
     configuration: apiConfiguration)

@@ -11,7 +11,7 @@ struct SystemFixture {
     let contacts: ServiceProcess
     let gateway: ServiceProcess
 
-    static func start(timeoutMilliseconds: Int = 3000) async throws -> SystemFixture {
+    static func start(timeoutMilliseconds: Int = 3000, extra: [String: String] = [:]) async throws -> SystemFixture {
         let folder = try temporaryFolder("gateway")
         let contacts = try await ServiceProcess(
             executable: "switchboard-contacts",
@@ -22,12 +22,14 @@ struct SystemFixture {
                 "GATEWAY_PORT": "0", "GATEWAY_CONTACTS": "127.0.0.1:\(contacts.port)",
                 "GATEWAY_API_KEYS": "\(adminKey)=admin,\(readerKey)=reader", "GATEWAY_TIMEOUT_MS": "\(timeoutMilliseconds)",
                 "GATEWAY_MAX_BODY_BYTES": "4096",
-            ])
+            ].merging(extra) { $1 })
         return SystemFixture(contacts: contacts, gateway: gateway)
     }
 
-    func request(_ method: String, _ path: String, key: String? = adminKey, body: String? = nil) throws -> HTTPExchange {
-        var headers = ["Content-Type": "application/json"]
+    func request(
+        _ method: String, _ path: String, key: String? = adminKey, body: String? = nil, headers extra: [String: String] = [:]
+    ) throws -> HTTPExchange {
+        var headers = ["Content-Type": "application/json"].merging(extra) { $1 }
         if let key { headers["Authorization"] = "Bearer \(key)" }
         return try httpRequest(port: gateway.port, method, path, headers: headers, body: body)
     }
@@ -130,6 +132,29 @@ struct SystemFixture {
         #expect(try system.request("GET", "/readyz", key: nil).status == 503)
         system.gateway.signal(SIGTERM)
         _ = try await system.gateway.waitForExit()
+    }
+
+    @Test func g5IdempotencyKeyReplaysTheFirstAnswer() async throws {
+        let system = try await SystemFixture.start()
+        let body = #"{"firstName":"Olga","emails":["olga@example.com"]}"#
+        let first = try system.request("POST", "/v1/contacts", body: body, headers: ["Idempotency-Key": "k-1"])
+        #expect(first.status == 201)
+        let again = try system.request("POST", "/v1/contacts", body: body, headers: ["Idempotency-Key": "k-1"])
+        // The first answer (201, created), not the 200 "matched" a plain repeat would get.
+        #expect(again.status == 201 && again.body == first.body)
+        #expect(again.headers["idempotent-replayed"] == "true")
+        let different = try system.request("POST", "/v1/contacts", body: #"{"firstName":"Other"}"#, headers: ["Idempotency-Key": "k-1"])
+        #expect(different.status == 422)
+        try await system.stop()
+    }
+
+    @Test func g3RateLimitAnswers429WithRetryAfter() async throws {
+        let system = try await SystemFixture.start(extra: ["GATEWAY_RATE_LIMIT": "1", "GATEWAY_RATE_BURST": "3"])
+        let statuses = try (0..<5).map { _ in try system.request("GET", "/v1/contacts") }
+        #expect(statuses.prefix(3).allSatisfy { $0.status == 200 })
+        #expect(statuses.last?.status == 429)
+        #expect(Int(statuses.last?.headers["retry-after"] ?? "") ?? 0 >= 1)
+        try await system.stop()
     }
 
     @Test func unknownRoutesAndMethodsAreProblems() async throws {

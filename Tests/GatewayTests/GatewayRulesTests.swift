@@ -1,0 +1,56 @@
+import Gateway
+import HTTP
+import Testing
+
+@Suite struct RateLimiterTests {
+    @Test func g3BurstThenSteadyRatePerKey() {
+        var limiter = RateLimiter(rate: 2, burst: 3)
+        for _ in 0..<3 { #expect(limiter.take(key: "a", now: 100) == nil) }
+        #expect(limiter.take(key: "a", now: 100) == 1)
+        // Another key has its own bucket.
+        #expect(limiter.take(key: "b", now: 100) == nil)
+        // Half a second refills one token at 2/s.
+        #expect(limiter.take(key: "a", now: 100.5) == nil)
+        #expect(limiter.take(key: "a", now: 100.5) != nil)
+    }
+}
+
+@Suite struct IdempotencyStoreTests {
+    let fingerprint = IdempotencyStore.fingerprint(method: "POST", path: "/v1/contacts", body: Array("{}".utf8))
+
+    @Test func g5RepeatGetsTheFirstAnswerAndADifferentBodyIsRefused() {
+        var store = IdempotencyStore()
+        guard case .proceed = store.begin(scope: "k1", key: "abc", fingerprint: fingerprint, now: 0) else { Issue.record("first must run"); return }
+        guard case .inProgress = store.begin(scope: "k1", key: "abc", fingerprint: fingerprint, now: 1) else { Issue.record("running"); return }
+        store.finish(scope: "k1", key: "abc", fingerprint: fingerprint, response: HTTPResponse(status: 201, body: [1]), now: 2)
+        guard case let .replay(response) = store.begin(scope: "k1", key: "abc", fingerprint: fingerprint, now: 3) else { Issue.record("replay"); return }
+        #expect(response.status == 201 && response.body == [1])
+        guard case .mismatch = store.begin(scope: "k1", key: "abc", fingerprint: fingerprint &+ 1, now: 4) else { Issue.record("mismatch"); return }
+        // Another caller's identical key is unrelated.
+        guard case .proceed = store.begin(scope: "k2", key: "abc", fingerprint: fingerprint, now: 5) else { Issue.record("scoped"); return }
+    }
+
+    @Test func g5ServerFailuresAreNotKeptAndOldKeysExpire() {
+        var store = IdempotencyStore(capacity: 10, lifetime: 100)
+        _ = store.begin(scope: "k", key: "x", fingerprint: fingerprint, now: 0)
+        store.finish(scope: "k", key: "x", fingerprint: fingerprint, response: HTTPResponse(status: 503), now: 1)
+        guard case .proceed = store.begin(scope: "k", key: "x", fingerprint: fingerprint, now: 2) else { Issue.record("5xx must rerun"); return }
+        store.finish(scope: "k", key: "x", fingerprint: fingerprint, response: HTTPResponse(status: 200), now: 3)
+        guard case .proceed = store.begin(scope: "k", key: "x", fingerprint: fingerprint, now: 200) else { Issue.record("expired"); return }
+    }
+}
+
+@Suite struct ProblemTests {
+    @Test func statusesMapAsDocumented() {
+        #expect(Problem.httpStatus(for: .invalidArgument) == 400)
+        #expect(Problem.httpStatus(for: .notFound) == 404)
+        #expect(Problem.httpStatus(for: .alreadyExists) == 409)
+        #expect(Problem.httpStatus(for: .unauthenticated) == 401)
+        #expect(Problem.httpStatus(for: .permissionDenied) == 403)
+        #expect(Problem.httpStatus(for: .resourceExhausted) == 429)
+        #expect(Problem.httpStatus(for: .unavailable) == 503)
+        #expect(Problem.httpStatus(for: .deadlineExceeded) == 504)
+        #expect(Problem.httpStatus(for: .unimplemented) == 501)
+        #expect(Problem.httpStatus(for: .internal) == 500)
+    }
+}
