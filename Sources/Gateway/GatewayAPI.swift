@@ -39,6 +39,12 @@ public final class GatewayAPI: Sendable {
         router = Self.router(self)
     }
 
+    /// Every (method, path pattern) served, for the OpenAPI agreement test.
+    public var routes: [(method: String, pattern: String)] { router.routes.map { ($0.method, $0.pattern) } }
+
+    /// The OpenAPI document, as served at /v1/openapi.json.
+    public static var openAPIDocument: [String: Any] { OpenAPIDocument.build() }
+
     /// What a route handler gets besides the request.
     struct Call: Sendable {
         let request: HTTPRequest

@@ -10,6 +10,7 @@ extension GatewayAPI {
         var r = Router()
         r.add("GET", "/healthz") { _, _ in HTTPResponse(status: 200, contentType: "text/plain", body: "ok\n") }
         r.add("GET", "/readyz") { _, _ in await api.readiness() }
+        r.add("GET", "/v1/openapi.json") { _, _ in json(200, OpenAPIDocument.build()) }
         r.add("GET", "/metrics") { _, _ in
             HTTPResponse(status: 200, contentType: "text/plain; version=0.0.4", body: api.counters.render())
         }

@@ -1,4 +1,5 @@
 import Gateway
+import RPC
 import HTTP
 import Testing
 
@@ -52,5 +53,17 @@ import Testing
         #expect(Problem.httpStatus(for: .deadlineExceeded) == 504)
         #expect(Problem.httpStatus(for: .unimplemented) == 501)
         #expect(Problem.httpStatus(for: .internal) == 500)
+    }
+}
+
+@Suite struct OpenAPITests {
+    @Test func g1DocumentListsExactlyTheServedRoutes() throws {
+        let api = GatewayAPI(
+            contacts: .init(host: "127.0.0.1", port: 1), keyring: try APIKeyring(parsing: "0123456789abcdef0123=admin"))
+        let served = Set(api.routes.map { "\($0.method.lowercased()) \($0.pattern)" })
+        let paths = GatewayAPI.openAPIDocument["paths"] as? [String: [String: Any]] ?? [:]
+        let documented = Set(paths.flatMap { path, operations in operations.keys.map { "\($0) \(path)" } })
+        #expect(served == documented, "served but undocumented: \(served.subtracting(documented)); documented but not served: \(documented.subtracting(served))")
+        #expect(GatewayAPI.openAPIDocument["openapi"] as? String == "3.1.0")
     }
 }
