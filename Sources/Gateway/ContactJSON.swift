@@ -26,7 +26,7 @@ public enum ContactJSON {
     }
 
     public static func timestamp(_ milliseconds: Int64) -> String {
-        Date(timeIntervalSince1970: Double(milliseconds) / 1000).formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+        JSONWriter.timestamp(milliseconds: milliseconds)
     }
 
     /// Reads a JSON body into an object; the error names what is wrong.

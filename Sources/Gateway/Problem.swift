@@ -35,8 +35,7 @@ public enum Problem {
         if !violations.isEmpty {
             document["errors"] = violations.map { ["field": $0.field, "detail": $0.description] }
         }
-        let body = (try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
-        return HTTPResponse(status: status, headers: [("Content-Type", "application/problem+json")] + headers, body: Array(body))
+        return HTTPResponse(status: status, headers: [("Content-Type", "application/problem+json")] + headers, body: JSONWriter.encode(document))
     }
 
     /// The problem for a failed RPC. A service that is down says when to retry.

@@ -36,7 +36,7 @@ public struct Router: Sendable {
             var ok = true
             for (segment, part) in zip(route.segments, parts) {
                 if segment.hasPrefix("{") && segment.hasSuffix("}") {
-                    params[String(segment.dropFirst().dropLast())] = HTTPRequest.percentDecode(String(part))
+                    params[String(segment.dropFirst().dropLast())] = part.contains("%") ? HTTPRequest.percentDecode(String(part)) : String(part)
                 } else if segment == part {
                     literals += 1
                 } else {

@@ -56,6 +56,12 @@ struct SystemFixture {
         #expect(second.json["matched"] as? Bool == true)
         #expect(second.json["matchedBy"] as? String == "phone")
         #expect((second.json["contact"] as? [String: Any])?["id"] as? Int == id)
+        let missing = try system.request("GET", "/v1/contacts/999", headers: ["X-Request-Id": "trace-me-42"])
+        #expect(missing.status == 404 && missing.headers["x-request-id"] == "trace-me-42")
+        // The same id is in the gateway's log and in the contacts service's log.
+        #expect(try await eventually {
+            system.gateway.logged.contains("\"request_id\":\"trace-me-42\"") && system.contacts.logged.contains("\"request_id\":\"trace-me-42\"")
+        })
         let read = try system.request("GET", "/v1/contacts/\(id ?? 0)")
         #expect(read.status == 200 && read.json["emails"] as? [String] == ["anna@example.com"])
         #expect(read.headers["x-request-id"]?.isEmpty == false)

@@ -1,3 +1,4 @@
+import Foundation
 import Gateway
 import RPC
 import HTTP
@@ -65,5 +66,20 @@ import Testing
         let documented = Set(paths.flatMap { path, operations in operations.keys.map { "\($0) \(path)" } })
         #expect(served == documented, "served but undocumented: \(served.subtracting(documented)); documented but not served: \(documented.subtracting(served))")
         #expect(GatewayAPI.openAPIDocument["openapi"] as? String == "3.1.0")
+    }
+}
+
+@Suite struct JSONWriterTests {
+    @Test func writesSortedKeysEscapesAndNativeTypes() {
+        let value: [String: Any] = ["b": [1, true, "x\"y\n\u{1}"], "a": ["n": NSNull(), "d": 1.5, "i": Int64(-7)], "ё": "юникод/ok"]
+        #expect(String(decoding: JSONWriter.encode(value), as: UTF8.self)
+            == #"{"a":{"d":1.5,"i":-7,"n":null},"b":[1,true,"x\"y\n\u0001"],"ё":"юникод/ok"}"#)
+        // Whatever we write, Foundation reads back.
+        #expect((try? JSONSerialization.jsonObject(with: Data(JSONWriter.encode(value)))) != nil)
+    }
+
+    @Test func timestampsAreUTCWithMilliseconds() {
+        #expect(JSONWriter.timestamp(milliseconds: 0) == "1970-01-01T00:00:00.000Z")
+        #expect(JSONWriter.timestamp(milliseconds: 1_795_397_186_846) == "2026-11-23T01:26:26.846Z")
     }
 }

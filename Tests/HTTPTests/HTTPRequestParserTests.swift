@@ -89,3 +89,28 @@ import Testing
             == "HTTP/1.1 404 Not Found\r\nContent-Type: application/problem+json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}")
     }
 }
+
+@Suite struct RouterTests {
+    @Test func literalSegmentsWinAndParametersAreDecoded() async {
+        var router = Router()
+        router.add("GET", "/v1/contacts/{id}") { _, p in HTTPResponse(status: 200, body: Array("id=\(p["id"]!)".utf8)) }
+        router.add("GET", "/v1/contacts/duplicates") { _, _ in HTTPResponse(status: 200, body: Array("dups".utf8)) }
+        router.add("PATCH", "/v1/contacts/{id}") { _, _ in HTTPResponse(status: 200) }
+        func body(_ path: String) async -> String? {
+            guard case let .found(handler, params) = router.match(method: "GET", path: path) else { return nil }
+            return String(decoding: await handler(HTTPRequest(method: "GET", target: path), params).body, as: UTF8.self)
+        }
+        #expect(await body("/v1/contacts/duplicates") == "dups")
+        #expect(await body("/v1/contacts/7") == "id=7")
+        #expect(await body("/v1/contacts/a%20b") == "id=a b")
+        guard case let .methodNotAllowed(allowed) = router.match(method: "PUT", path: "/v1/contacts/7") else {
+            Issue.record("expected 405")
+            return
+        }
+        #expect(Set(allowed) == ["GET", "PATCH"])
+        guard case .notFound = router.match(method: "GET", path: "/v2/x") else {
+            Issue.record("expected 404")
+            return
+        }
+    }
+}
