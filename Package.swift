@@ -51,7 +51,7 @@ let package = Package(
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
         .testTarget(
             name: "GatewayTests",
-            dependencies: ["Gateway", "HTTP", "RPC", "TestSupport", "switchboard-gateway", "switchboard-contacts"]),
+            dependencies: ["Gateway", "HTTP", "RPC", "TestSupport", "switchboard", "switchboard-gateway", "switchboard-contacts"]),
         .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "RPC", "Storage", "Wire"]),
         .testTarget(
             name: "ContactsTests",

@@ -221,9 +221,22 @@ public final class RPCServer: Sendable {
             connection.abandonCalls(RPCError.unavailable("server shut down before the call finished"))
             connection.closeAfterFlush()
         }
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            waitUntilNoConnections(continuation)
+        // Answers get a second to leave; a peer that does not read them does not hold
+        // the shutdown hostage.
+        if await !waitForNoConnections(within: .seconds(1)) {
+            for connection in state.withLock({ Array($0.connections.values) }) { connection.stream.close() }
+            _ = await waitForNoConnections(within: .seconds(1))
         }
+    }
+
+    /// True once every connection has closed, false if `limit` passed first.
+    private func waitForNoConnections(within limit: Duration) async -> Bool {
+        let deadline = MonotonicInstant.now() + limit
+        while !state.withLock({ $0.connections.isEmpty }) {
+            guard MonotonicInstant.now() < deadline else { return false }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        return true
     }
 
     private func forceDrained() {
@@ -233,13 +246,5 @@ public final class RPCServer: Sendable {
             return w
         }
         for waiter in waiters { waiter.resume() }
-    }
-
-    private func waitUntilNoConnections(_ continuation: CheckedContinuation<Void, Never>) {
-        if state.withLock({ $0.connections.isEmpty }) {
-            continuation.resume()
-        } else {
-            reactor.schedule(after: .milliseconds(5)) { [self] in waitUntilNoConnections(continuation) }
-        }
     }
 }

@@ -6,7 +6,7 @@ import Dispatch
 import Foundation
 
 let usage = """
-    usage: switchboard up [--data DIR] [--port GATEWAY_PORT]
+    usage: switchboard up [--data DIR] [--port GATEWAY_PORT] [--contacts-port PORT]
       Starts contacts and the gateway on localhost. Data goes to ./data/<service>.
       The admin API key is created once in DIR/admin.key (mode 0600) and reused.
     """
@@ -19,6 +19,7 @@ guard arguments.first == "up" else {
 arguments.removeFirst()
 var dataDirectory = "./data"
 var gatewayPort = 8080
+var contactsPort = 7101
 while !arguments.isEmpty {
     let flag = arguments.removeFirst()
     guard let value = arguments.first else {
@@ -28,12 +29,12 @@ while !arguments.isEmpty {
     arguments.removeFirst()
     switch flag {
     case "--data": dataDirectory = value
-    case "--port":
+    case "--port", "--contacts-port":
         guard let p = Int(value), (1...65535).contains(p) else {
-            FileHandle.standardError.write(Data("switchboard: --port must be 1-65535\n".utf8))
+            FileHandle.standardError.write(Data("switchboard: \(flag) must be 1-65535\n".utf8))
             exit(2)
         }
-        gatewayPort = p
+        if flag == "--port" { gatewayPort = p } else { contactsPort = p }
     default:
         FileHandle.standardError.write(Data("switchboard: unknown option \(flag)\n\(usage)\n".utf8))
         exit(2)
@@ -72,10 +73,13 @@ do {
 
 let contacts = ChildService(
     name: "contacts", executable: executable("switchboard-contacts"),
-    environment: ["CONTACTS_PORT": "7101", "CONTACTS_ADMIN_PORT": "8101", "CONTACTS_DATA_DIR": data.appendingPathComponent("contacts").path])
+    environment: [
+        "CONTACTS_PORT": "\(contactsPort)", "CONTACTS_ADMIN_PORT": "\(contactsPort + 1000 <= 65535 ? contactsPort + 1000 : 0)",
+        "CONTACTS_DATA_DIR": data.appendingPathComponent("contacts").path,
+    ])
 let gateway = ChildService(
     name: "gateway", executable: executable("switchboard-gateway"),
-    environment: ["GATEWAY_PORT": "\(gatewayPort)", "GATEWAY_CONTACTS": "127.0.0.1:7101", "GATEWAY_API_KEYS": "\(adminKey)=admin"])
+    environment: ["GATEWAY_PORT": "\(gatewayPort)", "GATEWAY_CONTACTS": "127.0.0.1:\(contactsPort)", "GATEWAY_API_KEYS": "\(adminKey)=admin"])
 let services = [contacts, gateway]
 let publishedPort = gatewayPort
 

@@ -169,15 +169,17 @@ final class TestServer: Sendable {
     @Test func callsInFlightOverTheLimitAreRefused() async throws {
         let fixture = try TestServer { $0.maxConcurrentCallsPerConnection = 2 }
         let client = fixture.client()
+        // Handlers that hold their slot until cancelled: no timing for a loaded machine to break.
         let slow = (0..<2).map { i in
-            Task { try await client.call(Echo.delayedEcho, EchoMessage(id: Int64(i), text: "", delayMilliseconds: 500)) }
+            Task { try await client.call(TestServer.waitForCancel, EchoMessage(id: Int64(i), text: "")) }
         }
         #expect(try await eventually { fixture.startedCalls.value == 2 })
         let error = await #expect(throws: RPCError.self) {
             try await client.call(Echo.echo, EchoMessage(id: 9, text: ""), options: CallOptions(retry: RetryPolicy.none))
         }
         #expect(error?.code == .resourceExhausted)
-        for task in slow { _ = try await task.value }
+        for task in slow { task.cancel() }
+        #expect(try await eventually { fixture.cancelledCalls.value == 2 })
         // Capacity is back once they finish.
         #expect(try await client.call(Echo.echo, EchoMessage(id: 10, text: "")).id == 10)
         await fixture.server.shutdown()

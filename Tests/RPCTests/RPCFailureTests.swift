@@ -48,7 +48,8 @@ import Wire
         let error = await #expect(throws: RPCError.self) { try await client.call(Echo.echo, EchoMessage()) }
         #expect(error?.code == .unavailable)
         #expect(error?.message.contains("127.0.0.1:\(port)") == true)
-        #expect(ContinuousClock.now - started < .seconds(2))
+        // Refused at once, not after the 5 s connect timeout (with slack for a loaded machine).
+        #expect(ContinuousClock.now - started < .seconds(4))
 
         var configuration = RPCServer.Configuration(host: "127.0.0.1", port: port)
         configuration.log = { _, _ in }
@@ -153,7 +154,7 @@ import Wire
         echo.signal(SIGTERM)
         #expect(try await slow.value.text == "drain")
         #expect(try await echo.waitForExit() == 0)
-        #expect(echo.printed.contains("\"stopped\""))
+        #expect(try await eventually { echo.printed.contains("\"stopped\"") })
     }
 }
 

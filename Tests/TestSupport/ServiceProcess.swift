@@ -47,7 +47,7 @@ public final class ServiceProcess: Sendable {
         }
         guard let port else {
             process.terminate()
-            throw TestFailure("\(executable) did not report a port within 20 s")
+            throw TestFailure("\(executable) did not report a port within 20 s (running: \(process.isRunning)); stdout: \(output.value.suffix(500)); stderr: \(errorOutput.value.suffix(500))")
         }
         self.port = port
         let text = output.value
@@ -74,7 +74,8 @@ public final class ServiceProcess: Sendable {
         kill(process.processIdentifier, signal)
     }
 
-    /// Waits (bounded) for the process to exit and returns its status.
+    /// Waits (bounded) for the process to exit and returns its status. Its last lines may
+    /// still be in the pipe: poll `printed`/`logged` with `eventually` for them.
     public func waitForExit(within limit: Duration = .seconds(20)) async throws -> Int32 {
         let deadline = ContinuousClock.now + limit
         while process.isRunning {
