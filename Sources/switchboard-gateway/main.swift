@@ -4,7 +4,9 @@
 // GATEWAY_API_KEYS (required: key=role,... with roles admin, integration, reader;
 // keys at least 16 characters), GATEWAY_TIMEOUT_MS (5000): each request's time budget,
 // GATEWAY_MAX_BODY_BYTES (2 MiB), GATEWAY_RATE_LIMIT (100 requests/s per key) and
-// GATEWAY_RATE_BURST (twice the limit).
+// GATEWAY_RATE_BURST (twice the limit), GATEWAY_READ_TIMEOUT_MS (10000): a request's head
+// and body must arrive within it (slowloris), GATEWAY_IDLE_TIMEOUT_MS (60000) for
+// keep-alive connections, GATEWAY_MAX_CONNECTIONS (1024).
 import Dispatch
 import Foundation
 import FoundationNetworking
@@ -28,12 +30,18 @@ let timeout: Int
 let maxBody: Int
 let rateLimit: Int
 let rateBurst: Int
+let readTimeout: Int
+let idleTimeout: Int
+let maxConnections: Int
 do {
     port = try environment.int("PORT", default: 8080, range: 0...65535)
     timeout = try environment.int("TIMEOUT_MS", default: 5000, range: 10...600_000)
     maxBody = try environment.int("MAX_BODY_BYTES", default: 2 * 1024 * 1024, range: 1024...64 * 1024 * 1024)
     rateLimit = try environment.int("RATE_LIMIT", default: 100, range: 1...1_000_000)
     rateBurst = try environment.int("RATE_BURST", default: 2 * rateLimit, range: 1...10_000_000)
+    readTimeout = try environment.int("READ_TIMEOUT_MS", default: 10_000, range: 100...600_000)
+    idleTimeout = try environment.int("IDLE_TIMEOUT_MS", default: 60_000, range: 100...3_600_000)
+    maxConnections = try environment.int("MAX_CONNECTIONS", default: 1024, range: 1...1_000_000)
 } catch {
     fail("invalid configuration: \(error)")
 }
@@ -64,6 +72,9 @@ let api = GatewayAPI(
 
 var httpConfiguration = HTTPServer.Configuration(host: host, port: port)
 httpConfiguration.limits.maxBodyBytes = maxBody
+httpConfiguration.requestReadTimeout = .milliseconds(readTimeout)
+httpConfiguration.idleTimeout = .milliseconds(idleTimeout)
+httpConfiguration.maxConnections = maxConnections
 let server = HTTPServer(configuration: httpConfiguration) { request in await api.handle(request) }
 do {
     try server.start()

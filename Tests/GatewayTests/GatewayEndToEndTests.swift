@@ -140,6 +140,45 @@ struct SystemFixture {
         _ = try await system.gateway.waitForExit()
     }
 
+    @Test func slowServiceIs504WithinTheBudget() async throws {
+        // A "contacts" that accepts connections (the kernel's backlog does) and never answers.
+        let silent = try SilentListener()
+        let gateway = try await ServiceProcess(
+            executable: "switchboard-gateway",
+            environment: [
+                "GATEWAY_PORT": "0", "GATEWAY_CONTACTS": "127.0.0.1:\(silent.port)", "GATEWAY_API_KEYS": "\(adminKey)=admin",
+                "GATEWAY_TIMEOUT_MS": "500",
+            ])
+        let started = ContinuousClock.now
+        let reply = try httpRequest(port: gateway.port, "GET", "/v1/contacts/1", headers: ["Authorization": "Bearer \(adminKey)"])
+        #expect(reply.status == 504)
+        #expect(reply.headers["content-type"] == "application/problem+json")
+        #expect(ContinuousClock.now - started < .seconds(3))
+        gateway.signal(SIGTERM)
+        #expect(try await gateway.waitForExit() == 0)
+    }
+
+    @Test func clientSendingHeadersOneByteAtATimeIsCutOff() async throws {
+        let system = try await SystemFixture.start(extra: ["GATEWAY_READ_TIMEOUT_MS": "500"])
+        let client = try PlainClient(port: system.gateway.port)
+        client.send("GET /healthz HTTP/1.1\r\n")
+        let dripping = Task.detached {
+            // The rest would take 2.6 s at a byte every 100 ms, far past the 0.5 s allowed.
+            for byte in "Host: slowloris\r\nX: 123\r\n\r\n" {
+                guard (try? await Task.sleep(for: .milliseconds(100))) != nil else { return }
+                client.send(String(byte))
+            }
+        }
+        let text = client.readAll()
+        dripping.cancel()
+        await dripping.value
+        client.close()
+        #expect(text.hasPrefix("HTTP/1.1 408 "))
+        // The gateway still serves everyone else.
+        #expect(try system.request("GET", "/healthz", key: nil).status == 200)
+        try await system.stop()
+    }
+
     @Test func g5IdempotencyKeyReplaysTheFirstAnswer() async throws {
         let system = try await SystemFixture.start()
         let body = #"{"firstName":"Olga","emails":["olga@example.com"]}"#
@@ -171,4 +210,32 @@ struct SystemFixture {
         #expect(try system.request("GET", "/v1/contacts/abc").status == 400)
         try await system.stop()
     }
+}
+
+/// A TCP port that accepts connections (through the kernel's backlog) and never reads or
+/// answers: a service that hangs.
+final class SilentListener {
+    let fd: Int32
+    let port: Int
+
+    init() throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let ok = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length) == 0 && listen(fd, 16) == 0 && getsockname(fd, $0, &length) == 0
+            }
+        }
+        guard ok else {
+            close(fd)
+            throw TestFailure("cannot listen")
+        }
+        self.fd = fd
+        port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    deinit { close(fd) }
 }
