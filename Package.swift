@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "RPC", dependencies: ["Wire", "Sockets"]),
         .target(name: "HTTP", dependencies: ["Sockets"]),
         .target(name: "Storage", dependencies: ["CSQLite"]),
-        .target(name: "ServiceKit", dependencies: ["RPC", "Storage", "Wire", "HTTP", "Sockets"]),
+        .target(name: "ServiceKit", dependencies: ["Contracts", "RPC", "Storage", "Wire", "HTTP", "Sockets"]),
         .target(name: "Gateway", dependencies: ["Contracts", "RPC", "HTTP", "ServiceKit", "Wire"]),
         .target(name: "ContactsService", dependencies: ["Contracts", "RPC", "Storage", "ServiceKit"]),
 
@@ -52,7 +52,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: ["Gateway", "HTTP", "RPC", "TestSupport", "switchboard", "switchboard-gateway", "switchboard-contacts"]),
-        .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "RPC", "Storage", "Wire"]),
+        .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "Contracts", "RPC", "Storage", "Wire", "TestSupport"]),
         .testTarget(
             name: "ContactsTests",
             dependencies: ["ContactsService", "Contracts", "Wire", "RPC", "Storage", "TestSupport", "switchboard-contacts"]),

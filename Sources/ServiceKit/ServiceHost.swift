@@ -11,6 +11,10 @@ public struct HostContext: Sendable {
     public let database: Database
     public let server: RPCServer
     public let logger: Logger
+    /// Register handlers for other services' events here (P2).
+    public let inbox: EventInbox
+    /// Register handlers for this service's durable timers here.
+    public let timers: TimerRunner
 }
 
 /// The main of every service executable (P1): reads configuration from the
@@ -22,7 +26,8 @@ public struct HostContext: Sendable {
 ///
 /// Variables (with prefix `P`, e.g. `CONTACTS`): `P_HOST` (127.0.0.1), `P_PORT`,
 /// `P_ADMIN_PORT` (the RPC port + 1000; 0 picks one), `P_DATA_DIR` (./data/<service>),
-/// `P_GRACE_SECONDS` (10).
+/// `P_GRACE_SECONDS` (10), `P_SUBSCRIBERS` (who gets which of its events; see
+/// ``Subscription``).
 public enum ServiceHost {
     public static func run(
         service: String, prefix: String, defaultPort: Int, migrations: [Migration],
@@ -34,7 +39,9 @@ public enum ServiceHost {
         let port: Int
         let adminPort: Int
         let grace: Int
+        let subscriptions: [Subscription]
         do {
+            subscriptions = try Subscription.parse(environment.string("SUBSCRIBERS", default: ""), variable: environment.name("SUBSCRIBERS"))
             port = try environment.int("PORT", default: defaultPort, range: 0...65535)
             adminPort = try environment.int("ADMIN_PORT", default: port == 0 ? 0 : port + 1000, range: 0...65535)
             grace = try environment.int("GRACE_SECONDS", default: 10, range: 0...3600)
@@ -72,11 +79,15 @@ public enum ServiceHost {
             }
         }
         let server = RPCServer(configuration: configuration)
+        let inbox = EventInbox(database: database)
+        let timers = TimerRunner(database: database, logger: logger)
         do {
-            try setUp(HostContext(environment: environment, database: database, server: server, logger: logger))
+            try setUp(HostContext(environment: environment, database: database, server: server, logger: logger, inbox: inbox, timers: timers))
         } catch {
             fail(logger, "\(error)")
         }
+        inbox.register(on: server)
+        let relays = subscriptions.map { OutboxRelay(database: database, subscription: $0, source: service, logger: logger) }
         do {
             try server.start()
         } catch {
@@ -92,6 +103,8 @@ public enum ServiceHost {
         FileHandle.standardOutput.write(Data(
             "{\"event\":\"listening\",\"service\":\"\(service)\",\"host\":\"\(host)\",\"port\":\(server.port),\"admin_port\":\(admin.port)}\n".utf8))
         logger.info("started", ["port": "\(server.port)", "admin_port": "\(admin.port)", "data": dataDirectory])
+        for relay in relays { relay.start() }
+        timers.start()
 
         signal(SIGTERM, SIG_IGN)
         signal(SIGINT, SIG_IGN)
@@ -102,6 +115,8 @@ public enum ServiceHost {
             _ = Task {
                 await server.shutdown(gracePeriod: .seconds(grace))
                 admin.http.shutdown()
+                for relay in relays { await relay.stop() }
+                await timers.stop()
                 do {
                     try await database.close()
                 } catch {

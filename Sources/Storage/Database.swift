@@ -55,6 +55,7 @@ public final class Database: Sendable {
     private let nextReader = Atomic<Int>(0)
     private let pending = Mutex(Queue())
     private let configuration: Configuration
+    private let commitObservers = Mutex<[@Sendable () -> Void]>([])
 
     /// Opens (creating if needed) the database at `path` and applies `migrations`.
     public init(path: String, migrations: [Migration], configuration: Configuration = Configuration()) throws(StorageError) {
@@ -162,6 +163,7 @@ public final class Database: Sendable {
                 try? connection.execute("ROLLBACK")
             }
             for job in batch { job.complete(failure) }
+            if failure == nil { for observer in commitObservers.withLock({ $0 }) { observer() } }
         }
     }
 
@@ -218,6 +220,83 @@ public final class Database: Sendable {
 
     // MARK: Outbox
 
+    /// Events after `sequence` whose type is in `types` (all types when nil), oldest
+    /// first: what the relay sends a subscriber next. `scannedThrough` is how far the
+    /// outbox was read, so a subscriber of rare types does not rescan the common ones.
+    public func events(after sequence: Int64, types: Set<String>?, limit: Int) async throws -> OutboxPage {
+        try await read { connection in
+            // Types are filtered here rather than in SQL: a subscriber takes a handful.
+            var found: [OutboxEvent] = []
+            var after = sequence
+            var scanned = sequence
+            scan: while found.count < limit {
+                let page = try connection.query(
+                    "SELECT sequence, event_id, event_type, aggregate_id, payload, created_at FROM outbox WHERE sequence > ? ORDER BY sequence LIMIT ?",
+                    [.integer(after), .integer(Int64(limit * 4))]
+                ) { row in
+                    OutboxEvent(
+                        sequence: row.int64(0), eventID: row.string(1), type: row.string(2), aggregateID: row.string(3),
+                        payload: row.blob(4), createdAtMilliseconds: row.int64(5))
+                }
+                for event in page {
+                    scanned = event.sequence
+                    guard types?.contains(event.type) ?? true else { continue }
+                    found.append(event)
+                    if found.count == limit { break scan }
+                }
+                guard let last = page.last, page.count == limit * 4 else { break }
+                after = last.sequence
+            }
+            return OutboxPage(events: found, scannedThrough: scanned)
+        }
+    }
+
+    /// The last sequence delivered to `subscriber` (0 before the first delivery).
+    public func deliveredThrough(subscriber: String) async throws -> Int64 {
+        try await read { connection in
+            try connection.queryFirst("SELECT delivered_through FROM outbox_cursor WHERE subscriber = ?", [.text(subscriber)]) {
+                $0.int64(0)
+            } ?? 0
+        }
+    }
+
+    /// Records that `subscriber` acknowledged every event through `sequence`.
+    public func markDelivered(subscriber: String, through sequence: Int64) async throws {
+        _ = try await write { transaction in
+            try transaction.run(
+                """
+                INSERT INTO outbox_cursor (subscriber, delivered_through) VALUES (?, ?)
+                ON CONFLICT (subscriber) DO UPDATE SET delivered_through = max(delivered_through, excluded.delivered_through)
+                """, [.text(subscriber), .integer(sequence)])
+        }
+    }
+
+    /// Calls `observer` on the writer's queue after every commit (the relay and the
+    /// timer runner wake on it instead of polling fast).
+    public func onCommit(_ observer: @escaping @Sendable () -> Void) {
+        commitObservers.withLock { $0.append(observer) }
+    }
+
+    // MARK: Timers
+
+    /// Timers due at or before `now`, earliest first.
+    public func dueTimers(now: Date, limit: Int) async throws -> [DurableTimer] {
+        try await read { connection in
+            try connection.query(
+                "SELECT id, kind, key, due_at, payload FROM timers WHERE due_at <= ? ORDER BY due_at, id LIMIT ?",
+                [.integer(Int64(now.timeIntervalSince1970 * 1000)), .integer(Int64(limit))], DurableTimer.init(row:))
+        }
+    }
+
+    /// When the earliest timer is due, if any is set.
+    public func nextTimerDue() async throws -> Date? {
+        try await read { connection in
+            try connection.queryFirst("SELECT MIN(due_at) FROM timers") { row in
+                row.isNull(0) ? nil : Date(timeIntervalSince1970: Double(row.int64(0)) / 1000)
+            } ?? nil
+        }
+    }
+
     /// The oldest undelivered events, for the relay.
     public func pendingEvents(limit: Int) async throws -> [OutboxEvent] {
         try await read { connection in
@@ -249,6 +328,23 @@ public final class Database: Sendable {
                 payload BLOB NOT NULL,
                 created_at INTEGER NOT NULL
             );
+            CREATE TABLE IF NOT EXISTS outbox_cursor (
+                subscriber TEXT PRIMARY KEY,
+                delivered_through INTEGER NOT NULL
+            );
+            CREATE TABLE IF NOT EXISTS inbox (
+                event_id TEXT PRIMARY KEY,
+                received_at INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS timers (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                kind TEXT NOT NULL,
+                key TEXT NOT NULL,
+                due_at INTEGER NOT NULL,
+                payload BLOB NOT NULL,
+                UNIQUE (kind, key)
+            );
+            CREATE INDEX IF NOT EXISTS timers_due ON timers (due_at);
             """)
     }
 

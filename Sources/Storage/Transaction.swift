@@ -34,6 +34,57 @@ public struct Transaction {
     }
 }
 
+extension Transaction {
+    /// The inbox (P2): records that the event `eventID` is being applied in this
+    /// transaction. False when it was applied before: the caller skips its effect, so a
+    /// redelivered event changes nothing.
+    public func recordReceived(eventID: String, at time: Date = Date()) throws(StorageError) -> Bool {
+        try connection.run(
+            "INSERT OR IGNORE INTO inbox (event_id, received_at) VALUES (?, ?)",
+            [.text(eventID), .integer(Int64(time.timeIntervalSince1970 * 1000))]) == 1
+    }
+
+    /// Sets the durable timer (`kind`, `key`) to fire at `time`, replacing one already set
+    /// for the same pair: "remind at T" said twice is one reminder, at the latest T.
+    public func setTimer(kind: String, key: String, at time: Date, payload: [UInt8] = []) throws(StorageError) {
+        try connection.run(
+            """
+            INSERT INTO timers (kind, key, due_at, payload) VALUES (?, ?, ?, ?)
+            ON CONFLICT (kind, key) DO UPDATE SET due_at = excluded.due_at, payload = excluded.payload
+            """, [.text(kind), .text(key), .integer(Int64(time.timeIntervalSince1970 * 1000)), .blob(payload)])
+    }
+
+    /// Cancels the timer (`kind`, `key`) if it is set.
+    public func cancelTimer(kind: String, key: String) throws(StorageError) {
+        try connection.run("DELETE FROM timers WHERE kind = ? AND key = ?", [.text(kind), .text(key)])
+    }
+
+    /// Removes a fired timer, unless it was set again for a later time meanwhile.
+    /// True when this transaction owns the firing.
+    public func takeTimer(_ timer: DurableTimer) throws(StorageError) -> Bool {
+        try connection.run(
+            "DELETE FROM timers WHERE id = ? AND due_at = ?",
+            [.integer(timer.id), .integer(Int64(timer.dueAt.timeIntervalSince1970 * 1000))]) == 1
+    }
+}
+
+/// "Do X at time T", stored in the service's database so it fires after a restart too.
+public struct DurableTimer: Sendable, Equatable {
+    public let id: Int64
+    public let kind: String
+    public let key: String
+    public let dueAt: Date
+    public let payload: [UInt8]
+
+    init(row: Row) {
+        id = row.int64(0)
+        kind = row.string(1)
+        key = row.string(2)
+        dueAt = Date(timeIntervalSince1970: Double(row.int64(3)) / 1000)
+        payload = row.blob(4)
+    }
+}
+
 /// An event waiting in the outbox.
 public struct OutboxEvent: Sendable, Equatable {
     public let sequence: Int64
@@ -42,4 +93,10 @@ public struct OutboxEvent: Sendable, Equatable {
     public let aggregateID: String
     public let payload: [UInt8]
     public let createdAtMilliseconds: Int64
+}
+
+/// What the relay read from the outbox for one subscriber.
+public struct OutboxPage: Sendable {
+    public let events: [OutboxEvent]
+    public let scannedThrough: Int64
 }

@@ -1,0 +1,180 @@
+import Contracts
+import Foundation
+import RPC
+import ServiceKit
+import Storage
+import Synchronization
+import Testing
+import TestSupport
+import Wire
+
+/// What a subscriber applied, in order.
+final class AppliedEvents: Sendable {
+    let events = Mutex<[EventEnvelope]>([])
+    var count: Int { events.withLock { $0.count } }
+    var ids: [String] { events.withLock { $0.map(\.id) } }
+}
+
+/// A subscriber: its own database, an inbox that records every `test.happened`, on an RPC port.
+struct Subscriber {
+    let database: Database
+    let server: RPCServer
+    let applied = AppliedEvents()
+
+    init(port: Int = 0, folder: URL) throws {
+        database = try Database(path: folder.appendingPathComponent("subscriber.sqlite").path, migrations: [])
+        var configuration = RPCServer.Configuration(host: "127.0.0.1", port: port)
+        configuration.log = { _, _ in }
+        server = RPCServer(configuration: configuration)
+        let inbox = EventInbox(database: database)
+        inbox.on("test.happened") { [applied] event, _ in applied.events.withLock { $0.append(event) } }
+        server.register(Events.deliver) { batch, _ in
+            try await inbox.apply(batch)
+            return Empty()
+        }
+        try server.start()
+    }
+}
+
+@Suite struct SubscriptionTests {
+    @Test func p2ParsesSubscribersAndTheirTypes() throws {
+        let parsed = try Subscription.parse("deals@127.0.0.1:7102=contact.merged, contact.deleted ; audit@host:9=*", variable: "X")
+        #expect(parsed.count == 2)
+        #expect(parsed[0].subscriber == "deals" && parsed[0].endpoint.port == 7102)
+        #expect(parsed[0].types == ["contact.merged", "contact.deleted"])
+        #expect(parsed[1].types == nil)
+        #expect(try Subscription.parse("", variable: "X").isEmpty)
+    }
+
+    @Test func p2BadEntriesNameTheVariableAndTheEntry() {
+        for text in ["deals", "deals@nohost=x", "@h:1=x", "deals@h:1=", "a@h:1=x;a@h:2=y"] {
+            #expect {
+                _ = try Subscription.parse(text, variable: "CONTACTS_SUBSCRIBERS")
+            } throws: { error in
+                let text = "\(error)"
+                return text.contains("CONTACTS_SUBSCRIBERS") && text.contains("expected name@host:port")
+            }
+        }
+    }
+}
+
+@Suite struct EventDeliveryTests {
+    func sender(_ folder: URL) throws -> Database {
+        try Database(path: folder.appendingPathComponent("sender.sqlite").path, migrations: [])
+    }
+
+    func append(_ database: Database, count: Int, aggregates: Int = 3) async throws {
+        for i in 0..<count {
+            try await database.write { transaction in
+                try transaction.appendEvent(type: "test.happened", aggregateID: "a\(i % aggregates)", payload: [UInt8(i % 256)])
+                try transaction.appendEvent(type: "test.ignored", aggregateID: "a\(i % aggregates)", payload: [])
+            }
+        }
+    }
+
+    @Test func p2EveryEventArrivesOnceInCommitOrder() async throws {
+        let folder = try temporaryFolder("relay")
+        let database = try sender(folder)
+        let subscriber = try Subscriber(folder: folder)
+        try await append(database, count: 300)
+        let relay = OutboxRelay(
+            database: database,
+            subscription: Subscription(
+                subscriber: "sub", endpoint: Endpoint(host: "127.0.0.1", port: subscriber.server.port), types: ["test.happened"]),
+            source: "test", logger: Logger(service: "test"))
+        relay.start()
+        #expect(try await eventually { subscriber.applied.count == 300 })
+        let sent = try await database.events(after: 0, types: ["test.happened"], limit: 1000).events.map(\.eventID)
+        #expect(subscriber.applied.ids == sent)
+        // Later commits wake the relay; no poll interval to wait out.
+        try await append(database, count: 5)
+        #expect(try await eventually(within: .milliseconds(900)) { subscriber.applied.count == 305 })
+        await relay.stop()
+        #expect(try await database.deliveredThrough(subscriber: "sub") > 0)
+        await subscriber.server.shutdown()
+    }
+
+    @Test func p2ASubscriberDownGetsEverythingWhenBackAndRedeliveryChangesNothing() async throws {
+        let folder = try temporaryFolder("relay-down")
+        let database = try sender(folder)
+        let first = try Subscriber(folder: folder)
+        let port = first.server.port
+        await first.server.shutdown()
+        try await first.database.close()
+        var configuration = OutboxRelay.Configuration()
+        configuration.backoff = ConnectionBackoff(initial: .milliseconds(20), maximum: .milliseconds(100))
+        let relay = OutboxRelay(
+            database: database,
+            subscription: Subscription(subscriber: "sub", endpoint: Endpoint(host: "127.0.0.1", port: port), types: nil),
+            source: "test", logger: Logger(service: "test"), configuration: configuration)
+        relay.start()
+        try await append(database, count: 20)
+        // Nothing is lost while it is down: the events wait in the sender's outbox.
+        let back = try Subscriber(port: port, folder: folder)
+        #expect(try await eventually { back.applied.count == 20 })
+        await relay.stop()
+
+        // The same batch again (a relay that crashed before storing its position):
+        // recorded in the inbox, so no effect.
+        let again = try await database.events(after: 0, types: nil, limit: 1000).events.map {
+            EventEnvelope(
+                id: $0.eventID, type: $0.type, aggregateID: $0.aggregateID, sequence: $0.sequence,
+                occurredAtMilliseconds: $0.createdAtMilliseconds, source: "test", payload: $0.payload)
+        }
+        let client = RPCClient(host: "127.0.0.1", port: port)
+        _ = try await client.call(Events.deliver, EventBatch(events: again))
+        #expect(back.applied.count == 20)
+        await back.server.shutdown()
+    }
+
+    @Test func p2AFailingHandlerAppliesNothingOfTheBatch() async throws {
+        let folder = try temporaryFolder("inbox-fail")
+        let database = try Database(path: folder.appendingPathComponent("db.sqlite").path, migrations: [
+            Migration(1, "CREATE TABLE effects (n INTEGER)")
+        ])
+        let inbox = EventInbox(database: database)
+        inbox.on("test.happened") { event, transaction in
+            if event.payload == [9] { throw RPCError(.failedPrecondition, "not yet") }
+            try transaction.run("INSERT INTO effects (n) VALUES (?)", [.integer(Int64(event.payload[0]))])
+        }
+        func envelope(_ id: String, _ n: UInt8) -> EventEnvelope {
+            EventEnvelope(id: id, type: "test.happened", aggregateID: "a", sequence: 1, occurredAtMilliseconds: 0, source: "t", payload: [n])
+        }
+        await #expect(throws: RPCError.self) { try await inbox.apply(EventBatch(events: [envelope("e1", 1), envelope("e2", 9)])) }
+        #expect(try await database.read { try $0.queryFirst("SELECT COUNT(*) FROM effects") { $0.int(0) } } == 0)
+        // The first event was not marked received either: it applies when retried.
+        try await inbox.apply(EventBatch(events: [envelope("e1", 1)]))
+        #expect(try await database.read { try $0.queryFirst("SELECT COUNT(*) FROM effects") { $0.int(0) } } == 1)
+    }
+}
+
+@Suite struct DurableTimerTests {
+    @Test func timersFireOnceAndAfterARestart() async throws {
+        let folder = try temporaryFolder("timers")
+        let path = folder.appendingPathComponent("db.sqlite").path
+        let fired = Mutex<[String]>([])
+        var database = try Database(path: path, migrations: [])
+        try await database.write { transaction in
+            try transaction.setTimer(kind: "remind", key: "later", at: Date().addingTimeInterval(3600))
+            // Due while the service is down.
+            try transaction.setTimer(kind: "remind", key: "soon", at: Date().addingTimeInterval(-1))
+            // Set twice: one timer, at the time set last.
+            try transaction.setTimer(kind: "remind", key: "moved", at: Date().addingTimeInterval(3600))
+            try transaction.setTimer(kind: "remind", key: "moved", at: Date().addingTimeInterval(-1))
+            try transaction.setTimer(kind: "remind", key: "cancelled", at: Date())
+            try transaction.cancelTimer(kind: "remind", key: "cancelled")
+        }
+        try await database.close()
+        database = try Database(path: path, migrations: [])
+        let runner = TimerRunner(database: database, logger: Logger(service: "test"))
+        runner.on("remind") { timer, _ in fired.withLock { $0.append(timer.key) } }
+        runner.start()
+        #expect(try await eventually { fired.withLock { $0.count } == 2 })
+        #expect(fired.withLock { Set($0) } == ["soon", "moved"])
+        // One set while running fires without waiting out the idle interval.
+        try await database.write { try $0.setTimer(kind: "remind", key: "new", at: Date().addingTimeInterval(0.05)) }
+        #expect(try await eventually(within: .seconds(2)) { fired.withLock { $0.count } == 3 })
+        await runner.stop()
+        #expect(try await database.read { try $0.queryFirst("SELECT COUNT(*) FROM timers") { $0.int(0) } } == 1)
+    }
+}
