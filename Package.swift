@@ -33,10 +33,12 @@ let package = Package(
         .target(name: "ServiceKit", dependencies: ["Contracts", "RPC", "Storage", "Wire", "HTTP", "Sockets"]),
         .target(name: "Gateway", dependencies: ["Contracts", "RPC", "HTTP", "ServiceKit", "Wire"]),
         .target(name: "ContactsService", dependencies: ["Contracts", "RPC", "Storage", "ServiceKit"]),
+        .target(name: "DealsService", dependencies: ["Contracts", "RPC", "Storage", "ServiceKit"]),
 
         // Executables.
         .executableTarget(name: "switchboard-echo", dependencies: ["RPC", "Contracts"]),
         .executableTarget(name: "switchboard-contacts", dependencies: ["ContactsService", "ServiceKit"]),
+        .executableTarget(name: "switchboard-deals", dependencies: ["DealsService", "RPC", "ServiceKit"]),
         .executableTarget(name: "switchboard-gateway", dependencies: ["Gateway", "HTTP", "RPC", "ServiceKit"]),
         // The local runner; depending on the services makes `swift run switchboard` build them.
         .executableTarget(name: "switchboard", dependencies: ["switchboard-contacts", "switchboard-gateway"]),
@@ -48,6 +50,9 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "WireTests", dependencies: ["Wire", "Contracts"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
+        .testTarget(
+            name: "DealsTests",
+            dependencies: ["DealsService", "Contracts", "Wire", "RPC", "Storage", "ServiceKit", "TestSupport", "switchboard-deals", "switchboard-contacts"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
         .testTarget(
             name: "GatewayTests",
@@ -55,7 +60,7 @@ let package = Package(
         .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "Contracts", "RPC", "Storage", "Wire", "TestSupport"]),
         .testTarget(
             name: "ContactsTests",
-            dependencies: ["ContactsService", "Contracts", "Wire", "RPC", "Storage", "TestSupport", "switchboard-contacts"]),
+            dependencies: ["ContactsService", "Contracts", "Wire", "RPC", "Storage", "ServiceKit", "TestSupport", "switchboard-contacts"]),
         .testTarget(
             name: "RPCTests",
             dependencies: ["RPC", "Wire", "Contracts", "Sockets", "TestSupport", "switchboard-echo"]),

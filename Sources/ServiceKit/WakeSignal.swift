@@ -3,7 +3,8 @@ import Synchronization
 
 /// Wakes a background loop (relay, timers) early: after a commit, or to stop. A signal
 /// that arrives while nobody waits is kept for the next wait, so none is lost.
-final class WakeSignal: Sendable {
+public final class WakeSignal: Sendable {
+    public init() {}
     private struct State {
         var pending = false
         var waiter: CheckedContinuation<Void, Never>?
@@ -11,7 +12,7 @@ final class WakeSignal: Sendable {
     }
     private let state = Mutex(State())
 
-    func signal() {
+    public func signal() {
         let waiter = state.withLock { s -> CheckedContinuation<Void, Never>? in
             guard let w = s.waiter else {
                 s.pending = true
@@ -24,7 +25,7 @@ final class WakeSignal: Sendable {
     }
 
     /// Returns when signalled or after `limit`, whichever is first.
-    func wait(upTo limit: Duration) async {
+    public func wait(upTo limit: Duration) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let generation = state.withLock { s -> Int? in
                 if s.pending {

@@ -1,4 +1,5 @@
 import ContactsService
+import ServiceKit
 import Contracts
 import Testing
 import Wire

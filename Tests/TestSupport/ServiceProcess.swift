@@ -106,6 +106,16 @@ public func eventually(within limit: Duration = .seconds(10), _ condition: () ->
     return true
 }
 
+/// Polls an async `condition` (one that asks a service) until it holds or `limit` passes.
+public func eventuallyAsync(within limit: Duration = .seconds(10), _ condition: () async throws -> Bool) async throws -> Bool {
+    let deadline = ContinuousClock.now + limit
+    while try await !condition() {
+        if ContinuousClock.now >= deadline { return false }
+        try await Task.sleep(for: .milliseconds(5))
+    }
+    return true
+}
+
 /// A thread-safe count of things seen by handlers running on other threads.
 public final class Counter: Sendable {
     private let state = Mutex(0)

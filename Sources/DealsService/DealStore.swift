@@ -1,0 +1,300 @@
+import Contracts
+import Foundation
+import ServiceKit
+import Storage
+import Wire
+
+/// Pipelines and deals (D1, D2, D6) in the deals database. Every change that other
+/// services care about appends its event in the same transaction (P2).
+public struct DealStore: Sendable {
+    let database: Database
+
+    public init(database: Database) {
+        self.database = database
+    }
+
+    static let slaTimer = "stage_sla"
+    static let columns = """
+        id, title, contact_id, pipeline_id, stage_id, status, amount_minor, currency, responsible_id, source, custom_fields,
+        scheduled_at, loss_reason, created_at, closed_at, stage_entered_at, lead_id
+        """
+
+    static func deal(_ row: Row) -> Deal {
+        var d = Deal()
+        d.id = row.int64(0)
+        d.title = row.string(1)
+        d.contactID = row.int64(2)
+        d.pipelineID = row.int64(3)
+        d.stageID = row.int64(4)
+        d.status = DealStatus(rawValue: row.int(5)) ?? .unspecified
+        d.amountMinor = row.int64(6)
+        d.currency = row.string(7)
+        d.responsibleID = row.optionalInt64(8)
+        d.source = row.string(9)
+        d.customFields = (try? CustomFieldList(wireBytes: row.blob(10)).fields) ?? []
+        d.scheduledAtMilliseconds = row.optionalInt64(11)
+        d.lossReason = row.string(12)
+        d.createdAtMilliseconds = row.int64(13)
+        d.closedAtMilliseconds = row.optionalInt64(14)
+        d.stageEnteredAtMilliseconds = row.int64(15)
+        d.leadID = row.optionalInt64(16)
+        return d
+    }
+
+    static func load(_ c: Connection, id: Int64) throws -> Deal? {
+        try c.queryFirst("SELECT \(columns) FROM deals WHERE id = ?", [.integer(id)], deal)
+    }
+
+    static func now() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+
+    // MARK: Pipelines
+
+    public func createPipeline(_ input: Pipeline) async throws -> Pipeline {
+        let pipeline = try PipelineValidator.validate(input).get()
+        return try await database.write { tx in
+            if try tx.queryFirst("SELECT 1 FROM pipelines WHERE name = ?", [.text(pipeline.name)], { _ in true }) != nil {
+                throw RPCError(.alreadyExists, "a pipeline named \"\(pipeline.name)\" exists")
+            }
+            if pipeline.isDefault { try tx.run("UPDATE pipelines SET is_default = 0") }
+            try tx.run(
+                "INSERT INTO pipelines (name, channels, is_default, created_at) VALUES (?, ?, ?, ?)",
+                [.text(pipeline.name), .text(pipeline.channels.joined(separator: ",")), SQLValue(pipeline.isDefault), .integer(Self.now())])
+            let id = tx.lastInsertRowID
+            for stage in pipeline.stages {
+                try tx.run(
+                    "INSERT INTO stages (pipeline_id, name, position, sla_minutes, outcome) VALUES (?, ?, ?, ?, ?)",
+                    [.integer(id), .text(stage.name), .integer(stage.position), .integer(stage.slaMinutes), .integer(Int64(stage.outcome.rawValue))])
+            }
+            return try Self.loadPipelines(tx.connection).first { $0.id == id }!
+        }
+    }
+
+    public func pipelines() async throws -> [Pipeline] {
+        try await database.read { try Self.loadPipelines($0) }
+    }
+
+    static func loadPipelines(_ c: Connection) throws -> [Pipeline] {
+        var pipelines = try c.query("SELECT id, name, channels, is_default FROM pipelines ORDER BY id") { row in
+            var p = Pipeline()
+            p.id = row.int64(0)
+            p.name = row.string(1)
+            p.channels = row.string(2).split(separator: ",").map(String.init)
+            p.isDefault = row.bool(3)
+            return p
+        }
+        let stages = try c.query("SELECT id, pipeline_id, name, position, sla_minutes, outcome FROM stages ORDER BY pipeline_id, position") { row in
+            (row.int64(1), Self.stage(row))
+        }
+        for i in pipelines.indices { pipelines[i].stages = stages.filter { $0.0 == pipelines[i].id }.map(\.1) }
+        return pipelines
+    }
+
+    private static func stage(_ row: Row) -> DealStage {
+        var s = DealStage()
+        s.id = row.int64(0)
+        s.name = row.string(2)
+        s.position = row.int64(3)
+        s.slaMinutes = row.int64(4)
+        s.outcome = StageOutcome(rawValue: row.int(5)) ?? .unspecified
+        return s
+    }
+
+    /// A stage and the pipeline it belongs to.
+    static func stage(_ c: Connection, id: Int64) throws -> (stage: DealStage, pipelineID: Int64)? {
+        try c.queryFirst("SELECT id, pipeline_id, name, position, sla_minutes, outcome FROM stages WHERE id = ?", [.integer(id)]) { row in
+            (Self.stage(row), row.int64(1))
+        }
+    }
+
+    // MARK: Deals
+
+    /// D2: opens a deal. Pipeline 0 means the default one; stage 0 its first working stage.
+    public func create(_ input: Deal, actorID: Int64? = nil) async throws -> Deal {
+        var violations: [FieldViolation] = []
+        if input.contactID <= 0 { violations.append(FieldViolation(field: "contactId", description: "is required")) }
+        if input.title.trimmingCharacters(in: .whitespaces).isEmpty || input.title.count > 300 {
+            violations.append(FieldViolation(field: "title", description: "must be 1 to 300 characters"))
+        }
+        violations += Self.moneyViolations(input)
+        guard violations.isEmpty else { throw RPCError.invalidArgument("the deal is not valid", details: violations) }
+        return try await database.write { tx in try Self.open(tx, input, actorID: actorID, timelineSummary: "deal opened: \(input.title)") }
+    }
+
+    static func moneyViolations(_ deal: Deal) -> [FieldViolation] {
+        var violations: [FieldViolation] = []
+        if deal.amountMinor < 0 { violations.append(FieldViolation(field: "amountMinor", description: "must not be negative")) }
+        if deal.amountMinor > 0 && !(deal.currency.count == 3 && deal.currency.allSatisfy { $0.isASCII && $0.isUppercase }) {
+            violations.append(FieldViolation(field: "currency", description: "must be an ISO 4217 code such as RUB when there is an amount"))
+        }
+        return violations
+    }
+
+    /// Inserts a deal in `tx` (used by create and by lead intake), with its event,
+    /// timeline entry and stage SLA timer.
+    static func open(_ tx: Transaction, _ input: Deal, actorID: Int64?, timelineSummary: String) throws -> Deal {
+        let pipelines = try loadPipelines(tx.connection)
+        let pipelineID = input.pipelineID == 0 ? (pipelines.first { $0.isDefault } ?? pipelines[0]).id : input.pipelineID
+        guard let pipeline = pipelines.first(where: { $0.id == pipelineID }) else {
+            throw RPCError.invalidArgument("pipeline \(pipelineID) does not exist", details: [FieldViolation(field: "pipelineId", description: "is unknown")])
+        }
+        let stageID = input.stageID == 0 ? (pipeline.stages.first { $0.outcome == .inProgress }?.id ?? 0) : input.stageID
+        guard let stage = pipeline.stages.first(where: { $0.id == stageID }), stage.outcome == .inProgress else {
+            throw RPCError.invalidArgument(
+                "stage \(stageID) is not a working stage of pipeline \(pipelineID)", details: [FieldViolation(field: "stageId", description: "is not an in_progress stage of the pipeline")])
+        }
+        let now = Self.now()
+        try tx.run(
+            """
+            INSERT INTO deals (title, contact_id, pipeline_id, stage_id, status, amount_minor, currency, responsible_id, source,
+                custom_fields, scheduled_at, loss_reason, created_at, stage_entered_at, lead_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?)
+            """,
+            [.text(input.title.trimmingCharacters(in: .whitespaces)), .integer(input.contactID), .integer(pipelineID), .integer(stageID),
+             .integer(Int64(DealStatus.open.rawValue)), .integer(input.amountMinor), .text(input.currency), SQLValue(input.responsibleID),
+             .text(input.source), .blob(CustomFieldList(fields: input.customFields).wireBytes()), SQLValue(input.scheduledAtMilliseconds),
+             .integer(now), .integer(now), SQLValue(input.leadID)])
+        let deal = try load(tx.connection, id: tx.lastInsertRowID)!
+        try emit(tx, Deals.Event.created, deal: deal, previousStageID: nil, actorID: actorID)
+        try TimelineStore.append(tx, TimelineStore.entry(kind: "deal_opened", dealID: deal.id, contactID: deal.contactID, summary: timelineSummary, actorID: actorID, at: now))
+        try armSLA(tx, deal: deal, stage: stage)
+        return deal
+    }
+
+    static func emit(_ tx: Transaction, _ type: String, deal: Deal, previousStageID: Int64?, actorID: Int64?) throws {
+        var payload = DealStageChanged()
+        payload.deal = deal
+        payload.previousStageID = previousStageID
+        payload.actorID = actorID
+        try tx.appendEvent(type: type, aggregateID: "deal-\(deal.id)", payload: payload.wireBytes())
+    }
+
+    static func armSLA(_ tx: Transaction, deal: Deal, stage: DealStage) throws {
+        if stage.slaMinutes > 0 && deal.status == .open {
+            let due = Date(timeIntervalSince1970: Double(deal.stageEnteredAtMilliseconds + stage.slaMinutes * 60_000) / 1000)
+            try tx.setTimer(kind: slaTimer, key: "\(deal.id)", at: due, payload: Array("\(stage.id)".utf8))
+        } else {
+            try tx.cancelTimer(kind: slaTimer, key: "\(deal.id)")
+        }
+    }
+
+    /// A deal the caller may see; not_found otherwise, so its existence does not leak.
+    public func get(_ id: Int64, visibility: Visibility) async throws -> Deal {
+        try await database.read { c in
+            guard let deal = try Self.load(c, id: id), visibility.allows(deal.responsibleID) else {
+                throw RPCError.notFound("deal \(id) does not exist")
+            }
+            return deal
+        }
+    }
+
+    public func list(_ request: ListDealsRequest) async throws -> DealPage {
+        let limit = request.pageSize == 0 ? 50 : Int(request.pageSize)
+        guard (1...500).contains(limit) else { throw RPCError.invalidArgument("pageSize must be 1 to 500") }
+        var after: Int64 = 0
+        if !request.cursor.isEmpty {
+            guard let id = PageCursor.decode(request.cursor) else { throw RPCError.invalidArgument("cursor was not issued by this service") }
+            after = id
+        }
+        var sql = "SELECT \(Self.columns) FROM deals WHERE id > ?"
+        var values: [SQLValue] = [.integer(after)]
+        for (column, value) in [("pipeline_id", request.pipelineID), ("stage_id", request.stageID), ("contact_id", request.contactID),
+                                ("responsible_id", request.responsibleID)] {
+            if let value {
+                sql += " AND \(column) = ?"
+                values.append(.integer(value))
+            }
+        }
+        if request.status != .unspecified {
+            sql += " AND status = ?"
+            values.append(.integer(Int64(request.status.rawValue)))
+        }
+        let condition = request.visibility.resolved.sqlCondition("responsible_id")
+        sql += " AND \(condition.sql) ORDER BY id LIMIT ?"
+        values += condition.values.map { .integer($0) } + [.integer(Int64(limit + 1))]
+        let query = sql, arguments = values
+        let found = try await database.read { c in try c.query(query, arguments, Self.deal) }
+        var page = DealPage()
+        page.deals = Array(found.prefix(limit))
+        if found.count > limit, let last = page.deals.last { page.nextCursor = PageCursor.encode(afterID: last.id) }
+        return page
+    }
+
+    /// D1/D6: moves the deal; emits stage_changed (and won/lost), writes the timeline,
+    /// re-arms the SLA timer, and closes open tasks of a deal that ends.
+    public func changeStage(_ request: ChangeStageRequest) async throws -> Deal {
+        let visibility = request.visibility.resolved
+        return try await database.write { tx in
+            guard let deal = try Self.load(tx.connection, id: request.dealID), visibility.allows(deal.responsibleID) else {
+                throw RPCError.notFound("deal \(request.dealID) does not exist")
+            }
+            guard let (target, pipelineID) = try Self.stage(tx.connection, id: request.stageID) else {
+                throw RPCError.invalidArgument("stage \(request.stageID) does not exist", details: [FieldViolation(field: "stageId", description: "is unknown")])
+            }
+            let now = Self.now()
+            let change = try StageChange.apply(to: deal, target: target, targetPipelineID: pipelineID, lossReason: request.lossReason, now: now).get()
+            let next = change.deal
+            try tx.run(
+                "UPDATE deals SET stage_id = ?, status = ?, closed_at = ?, loss_reason = ?, stage_entered_at = ? WHERE id = ?",
+                [.integer(next.stageID), .integer(Int64(next.status.rawValue)), SQLValue(next.closedAtMilliseconds), .text(next.lossReason),
+                 .integer(next.stageEnteredAtMilliseconds), .integer(next.id)])
+            for type in change.events { try Self.emit(tx, type, deal: next, previousStageID: deal.stageID, actorID: request.actorID) }
+            let previousName = try Self.stage(tx.connection, id: deal.stageID)?.stage.name ?? "?"
+            var summary = "stage: \(previousName) → \(target.name)"
+            if next.status == .lost { summary += " (\(next.lossReason))" }
+            try TimelineStore.append(tx, TimelineStore.entry(kind: "stage_change", dealID: next.id, contactID: next.contactID, summary: summary, actorID: request.actorID, at: now))
+            try Self.armSLA(tx, deal: next, stage: target)
+            if next.status != .open { try TaskStore.cancelOpenTasks(tx, dealID: next.id, now: now) }
+            return next
+        }
+    }
+
+    /// D4: open deals with an overdue task, over their stage's SLA, or nothing planned.
+    public func problems(_ request: ProblemDealsRequest) async throws -> [ProblemDeal] {
+        let limit = request.pageSize == 0 ? 100 : Int(request.pageSize)
+        guard (1...1000).contains(limit) else { throw RPCError.invalidArgument("pageSize must be 1 to 1000") }
+        let condition = request.visibility.resolved.sqlCondition("responsible_id")
+        let now = Self.now()
+        return try await database.read { c in
+            let slas = Dictionary(uniqueKeysWithValues: try c.query("SELECT id, sla_minutes FROM stages") { ($0.int64(0), $0.int64(1)) })
+            var problems: [ProblemDeal] = []
+            var after: Int64 = 0
+            // Deals are scanned in pages so memory stays flat however many are open.
+            while problems.count < limit {
+                let deals = try c.query(
+                    "SELECT \(Self.columns) FROM deals WHERE status = 1 AND id > ? AND \(condition.sql) ORDER BY id LIMIT 500",
+                    [.integer(after)] + condition.values.map { .integer($0) }, Self.deal)
+                guard let last = deals.last else { break }
+                after = last.id
+                for deal in deals {
+                    let dues = try c.query("SELECT due_at FROM tasks WHERE deal_id = ? AND status = 1", [.integer(deal.id)]) { $0.optionalInt64(0) }
+                    let reasons = ProblemDealRule.reasons(deal: deal, stageSLAMinutes: slas[deal.stageID] ?? 0, openTaskDueTimes: dues, now: now)
+                    guard !reasons.isEmpty else { continue }
+                    var problem = ProblemDeal()
+                    problem.deal = deal
+                    problem.reasons = reasons
+                    problems.append(problem)
+                    if problems.count == limit { break }
+                }
+            }
+            return problems
+        }
+    }
+
+    /// contact.merged: the merged contact's deals, tasks and timeline now belong to the survivor.
+    static func repoint(_ tx: Transaction, from mergedID: Int64, to survivorID: Int64) throws {
+        try tx.run("UPDATE deals SET contact_id = ? WHERE contact_id = ?", [.integer(survivorID), .integer(mergedID)])
+        try tx.run("UPDATE tasks SET contact_id = ? WHERE contact_id = ?", [.integer(survivorID), .integer(mergedID)])
+        try tx.run("UPDATE timeline SET contact_id = ? WHERE contact_id = ?", [.integer(survivorID), .integer(mergedID)])
+    }
+}
+
+/// Custom fields as stored in one column.
+struct CustomFieldList: WireMessage {
+    var fields: [CustomField] = []
+    init() {}
+    init(fields: [CustomField]) { self.fields = fields }
+    func encode(to e: inout WireEncoder) { e.encode(1, fields) }
+    mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        if key.number == 1 { try d.append(key, to: &fields) } else { try d.skip(key) }
+    }
+}

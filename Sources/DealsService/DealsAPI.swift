@@ -1,0 +1,85 @@
+import Contracts
+import Foundation
+import RPC
+import ServiceKit
+import Storage
+import Wire
+
+/// The deals service's RPC face, the events it takes (contact.merged,
+/// interaction.recorded) and its timers (stage SLAs, task due times).
+public struct DealsAPI: Sendable {
+    public let deals: DealStore
+    public let tasks: TaskStore
+    public let timeline: TimelineStore
+    public let leads: LeadIntake
+
+    public init(database: Database, contacts: RPCClient, logger: Logger) {
+        deals = DealStore(database: database)
+        tasks = TaskStore(database: database)
+        timeline = TimelineStore(database: database)
+        leads = LeadIntake(database: database, contacts: contacts, logger: logger)
+    }
+
+    public func register(on server: RPCServer) {
+        server.register(Deals.createPipeline) { request, _ in try await deals.createPipeline(request) }
+        server.register(Deals.listPipelines) { _, _ in
+            var list = PipelineList()
+            list.pipelines = try await deals.pipelines()
+            return list
+        }
+        server.register(Deals.createDeal) { request, _ in try await deals.create(request) }
+        server.register(Deals.getDeal) { request, _ in try await deals.get(request.id, visibility: request.visibility.resolved) }
+        server.register(Deals.listDeals) { request, _ in try await deals.list(request) }
+        server.register(Deals.changeStage) { request, _ in try await deals.changeStage(request) }
+        server.register(Deals.submitLead) { request, _ in try await leads.submit(request) }
+        server.register(Deals.getLead) { request, _ in try await leads.get(request.id) }
+        server.register(Deals.createTask) { request, _ in try await tasks.create(request) }
+        server.register(Deals.completeTask) { request, _ in try await tasks.complete(request) }
+        server.register(Deals.listTasks) { request, _ in
+            var list = TaskList()
+            list.tasks = try await tasks.list(request)
+            return list
+        }
+        server.register(Deals.problemDeals) { request, _ in
+            var list = ProblemDealList()
+            list.items = try await deals.problems(request)
+            return list
+        }
+        server.register(Deals.timeline) { request, _ in try await timeline.page(request) }
+        server.setHealth(.serving, for: Deals.service)
+    }
+
+    /// Effects of other services' events; each runs in the transaction that records
+    /// the event in the inbox.
+    public func subscribe(_ inbox: EventInbox) {
+        inbox.on(Contacts.Event.merged) { event, tx in
+            let merged = try ContactMerged(wireBytes: event.payload)
+            try DealStore.repoint(tx, from: merged.mergedID, to: merged.survivorID)
+        }
+        inbox.on(Deals.Event.interactionRecorded) { event, tx in
+            var entry = try TimelineEntry(wireBytes: event.payload)
+            guard entry.contactID > 0, !entry.kind.isEmpty else {
+                throw RPCError.invalidArgument("interaction \(event.id) has no contact or kind")
+            }
+            if entry.atMilliseconds == 0 { entry.atMilliseconds = event.occurredAtMilliseconds }
+            try TimelineStore.append(tx, entry)
+            if entry.kind == "call" {
+                try TaskStore.completeCallBacks(tx, contactID: entry.contactID, dealID: entry.dealID, now: entry.atMilliseconds)
+            }
+        }
+    }
+
+    /// Timers: a deal still in the stage when its SLA runs out, a task still open at its due time.
+    public func handleTimers(_ timers: TimerRunner) {
+        timers.on(DealStore.slaTimer) { timer, tx in
+            guard let dealID = Int64(timer.key), let deal = try DealStore.load(tx.connection, id: dealID),
+                deal.status == .open, String(decoding: timer.payload, as: UTF8.self) == "\(deal.stageID)"
+            else { return }
+            try DealStore.emit(tx, Deals.Event.slaBreached, deal: deal, previousStageID: nil, actorID: nil)
+        }
+        timers.on(TaskStore.dueTimer) { timer, tx in
+            guard let taskID = Int64(timer.key), let task = try TaskStore.load(tx.connection, id: taskID), task.status == .open else { return }
+            try tx.appendEvent(type: Deals.Event.taskOverdue, aggregateID: task.dealID.map { "deal-\($0)" } ?? "task-\(task.id)", payload: task.wireBytes())
+        }
+    }
+}

@@ -1,0 +1,96 @@
+import Storage
+
+/// The deals service's tables. A new database starts with one default pipeline, so a
+/// lead can open a deal before anyone configures anything.
+public enum DealsSchema {
+    public static let migrations = [
+        Migration(1, """
+            CREATE TABLE pipelines (
+                id INTEGER PRIMARY KEY,
+                name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+                channels TEXT NOT NULL DEFAULT '',
+                is_default INTEGER NOT NULL DEFAULT 0,
+                created_at INTEGER NOT NULL
+            );
+            CREATE TABLE stages (
+                id INTEGER PRIMARY KEY,
+                pipeline_id INTEGER NOT NULL REFERENCES pipelines (id),
+                name TEXT NOT NULL,
+                position INTEGER NOT NULL,
+                sla_minutes INTEGER NOT NULL DEFAULT 0,
+                outcome INTEGER NOT NULL,
+                UNIQUE (pipeline_id, position)
+            );
+            CREATE TABLE deals (
+                id INTEGER PRIMARY KEY,
+                title TEXT NOT NULL,
+                contact_id INTEGER NOT NULL,
+                pipeline_id INTEGER NOT NULL REFERENCES pipelines (id),
+                stage_id INTEGER NOT NULL REFERENCES stages (id),
+                status INTEGER NOT NULL,
+                amount_minor INTEGER NOT NULL DEFAULT 0,
+                currency TEXT NOT NULL DEFAULT '',
+                responsible_id INTEGER,
+                source TEXT NOT NULL DEFAULT '',
+                custom_fields BLOB NOT NULL,
+                scheduled_at INTEGER,
+                loss_reason TEXT NOT NULL DEFAULT '',
+                created_at INTEGER NOT NULL,
+                closed_at INTEGER,
+                stage_entered_at INTEGER NOT NULL,
+                lead_id INTEGER
+            );
+            CREATE INDEX deals_contact ON deals (contact_id, status);
+            CREATE INDEX deals_responsible ON deals (responsible_id, status);
+            CREATE INDEX deals_stage ON deals (pipeline_id, stage_id);
+            CREATE TABLE tasks (
+                id INTEGER PRIMARY KEY,
+                kind INTEGER NOT NULL,
+                title TEXT NOT NULL DEFAULT '',
+                deal_id INTEGER REFERENCES deals (id),
+                contact_id INTEGER,
+                assignee_id INTEGER,
+                due_at INTEGER,
+                status INTEGER NOT NULL,
+                created_at INTEGER NOT NULL,
+                completed_at INTEGER
+            );
+            -- D4: the rule "one open task of a kind per deal" is the database's to keep.
+            CREATE UNIQUE INDEX tasks_one_open_kind ON tasks (deal_id, kind) WHERE status = 1 AND deal_id IS NOT NULL;
+            CREATE INDEX tasks_assignee ON tasks (assignee_id, status, due_at);
+            CREATE INDEX tasks_deal ON tasks (deal_id, status);
+            CREATE INDEX tasks_contact ON tasks (contact_id, status);
+            CREATE TABLE timeline (
+                id INTEGER PRIMARY KEY,
+                at INTEGER NOT NULL,
+                kind TEXT NOT NULL,
+                deal_id INTEGER,
+                contact_id INTEGER NOT NULL,
+                summary TEXT NOT NULL,
+                actor_id INTEGER
+            );
+            CREATE INDEX timeline_deal ON timeline (deal_id, at);
+            CREATE INDEX timeline_contact ON timeline (contact_id, at);
+            CREATE TABLE leads (
+                id INTEGER PRIMARY KEY,
+                channel TEXT NOT NULL,
+                partner TEXT NOT NULL,
+                external_id TEXT NOT NULL,
+                lead BLOB NOT NULL,
+                status INTEGER NOT NULL,
+                low_quality INTEGER NOT NULL DEFAULT 0,
+                reason TEXT NOT NULL DEFAULT '',
+                contact_id INTEGER,
+                deal_id INTEGER,
+                attached INTEGER NOT NULL DEFAULT 0,
+                received_at INTEGER NOT NULL,
+                processed_at INTEGER
+            );
+            CREATE UNIQUE INDEX leads_external ON leads (partner, external_id) WHERE external_id != '';
+            CREATE INDEX leads_pending ON leads (status) WHERE status = 1;
+            INSERT INTO pipelines (id, name, channels, is_default, created_at) VALUES (1, 'Sales', '', 1, 0);
+            INSERT INTO stages (pipeline_id, name, position, sla_minutes, outcome) VALUES
+                (1, 'New', 1, 0, 1), (1, 'Qualified', 2, 0, 1), (1, 'Proposal', 3, 0, 1), (1, 'Won', 4, 0, 2), (1, 'Lost', 5, 0, 3);
+            """)
+    ]
+}

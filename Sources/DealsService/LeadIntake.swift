@@ -1,0 +1,219 @@
+import Contracts
+import Foundation
+import RPC
+import ServiceKit
+import Storage
+import Synchronization
+import Wire
+
+/// D3 lead intake. A lead is stored before anything else happens, then processed:
+/// match-or-create the contact through the contacts service, join the contact's open
+/// deal or open a deal in the channel's pipeline. While contacts cannot be reached the
+/// lead stays pending and a background loop processes it when contacts is back:
+/// nothing is lost, and since matching is idempotent and the lead's status changes in
+/// the same transaction as its deal, nothing is doubled.
+public final class LeadIntake: Sendable {
+    private let database: Database
+    private let contacts: RPCClient
+    private let logger: Logger
+    private let wake = WakeSignal()
+    private let task = Mutex<Task<Void, Never>?>(nil)
+    /// How long processing may wait for contacts inside a SubmitLead call before the
+    /// lead is answered as pending.
+    private let inlineTimeout: Duration
+
+    public init(database: Database, contacts: RPCClient, logger: Logger, inlineTimeout: Duration = .seconds(2)) {
+        self.database = database
+        self.contacts = contacts
+        self.logger = logger
+        self.inlineTimeout = inlineTimeout
+    }
+
+    static let columns = "id, status, low_quality, reason, contact_id, deal_id, attached, received_at, processed_at, channel, partner, external_id"
+
+    static func receipt(_ row: Row) -> LeadReceipt {
+        var r = LeadReceipt()
+        r.id = row.int64(0)
+        r.status = LeadStatus(rawValue: row.int(1)) ?? .unspecified
+        r.lowQuality = row.bool(2)
+        r.reason = row.string(3)
+        r.contactID = row.optionalInt64(4)
+        r.dealID = row.optionalInt64(5)
+        r.attachedToExistingDeal = row.bool(6)
+        r.receivedAtMilliseconds = row.int64(7)
+        r.processedAtMilliseconds = row.optionalInt64(8)
+        r.channel = row.string(9)
+        r.partner = row.string(10)
+        r.externalID = row.string(11)
+        return r
+    }
+
+    public func get(_ id: Int64) async throws -> LeadReceipt {
+        guard let receipt = try await database.read({ c in
+            try c.queryFirst("SELECT \(Self.columns) FROM leads WHERE id = ?", [.integer(id)], Self.receipt)
+        }) else { throw RPCError.notFound("lead \(id) does not exist") }
+        return receipt
+    }
+
+    /// Stores the lead (or finds the one with the same partner and external id) and
+    /// processes it if contacts answers in time.
+    public func submit(_ input: Lead) async throws -> LeadReceipt {
+        var lead = input
+        lead.channel = input.channel.trimmingCharacters(in: .whitespaces).lowercased()
+        let violations = LeadTriage.violations(lead)
+        guard violations.isEmpty else {
+            throw RPCError.invalidArgument("the lead is not valid", details: violations.map { FieldViolation(field: $0.field, description: $0.problem) })
+        }
+        let clean = lead
+        let rejection = LeadTriage.rejection(lead)
+        let stored = try await database.write { tx -> LeadReceipt in
+            if !clean.externalID.isEmpty, let existing = try tx.queryFirst(
+                "SELECT \(Self.columns) FROM leads WHERE partner = ? AND external_id = ?", [.text(clean.partner), .text(clean.externalID)], Self.receipt)
+            {
+                return existing
+            }
+            let now = DealStore.now()
+            try tx.run(
+                "INSERT INTO leads (channel, partner, external_id, lead, status, low_quality, reason, received_at, processed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [.text(clean.channel), .text(clean.partner), .text(clean.externalID), .blob(clean.wireBytes()),
+                 .integer(Int64((rejection == nil ? LeadStatus.pending : .rejected).rawValue)), SQLValue(rejection != nil),
+                 .text(rejection ?? ""), .integer(now), rejection == nil ? .null : .integer(now)])
+            return try tx.queryFirst("SELECT \(Self.columns) FROM leads WHERE id = ?", [.integer(tx.lastInsertRowID)], Self.receipt)!
+        }
+        guard stored.status == .pending else { return stored }
+        do {
+            return try await process(stored.id, timeout: inlineTimeout)
+        } catch {
+            // Stored is enough to answer: the loop processes it when contacts is back.
+            logger.warn("lead stored for later processing", ["lead": "\(stored.id)", "error": "\(error)"])
+            wake.signal()
+            return stored
+        }
+    }
+
+    /// Processes one pending lead; a lead already processed is returned as it is.
+    /// Throws when contacts could not be asked (the lead stays pending).
+    func process(_ id: Int64, timeout: Duration) async throws -> LeadReceipt {
+        guard let blob = try await database.read({ c in
+            try c.queryFirst("SELECT lead FROM leads WHERE id = ? AND status = 1", [.integer(id)]) { $0.blob(0) }
+        }) else { return try await get(id) }
+        let lead = try Lead(wireBytes: blob)
+        var draft = ContactDraft()
+        draft.firstName = lead.firstName
+        draft.lastName = lead.lastName
+        if !lead.phone.isEmpty { draft.phones = [lead.phone] }
+        if !lead.email.isEmpty { draft.emails = [lead.email.trimmingCharacters(in: .whitespaces)] }
+        draft.source = ContactSource(channel: lead.channel, utmSource: lead.utmSource, utmMedium: lead.utmMedium, utmCampaign: lead.utmCampaign)
+        var metadata = Metadata()
+        metadata[Metadata.Key.requestID] = "lead-\(id)"
+        let match: MatchOrCreateResponse
+        do {
+            match = try await contacts.call(
+                Contacts.matchOrCreate, MatchOrCreateRequest(draft: draft), options: CallOptions(timeout: timeout, metadata: metadata))
+        } catch {
+            guard let refusal = error as? RPCError, refusal.code == .invalidArgument else { throw error }
+            return try await reject(id, because: Self.reason(refusal))
+        }
+        return try await database.write { tx in
+            let current = try tx.queryFirst("SELECT \(Self.columns) FROM leads WHERE id = ?", [.integer(id)], Self.receipt)!
+            guard current.status == .pending else { return current }
+            let contact = match.contact
+            let now = DealStore.now()
+            let openDeal = try tx.queryFirst(
+                "SELECT \(DealStore.columns) FROM deals WHERE contact_id = ? AND status = 1 ORDER BY id DESC LIMIT 1",
+                [.integer(contact.id)], DealStore.deal)
+            let summary = "lead from \(lead.channel)" + (lead.partner.isEmpty ? "" : " (\(lead.partner))") + (lead.comment.isEmpty ? "" : ": \(lead.comment)")
+            let dealID: Int64
+            if let openDeal {
+                dealID = openDeal.id
+                try TimelineStore.append(tx, TimelineStore.entry(kind: "lead", dealID: dealID, contactID: contact.id, summary: summary, at: now))
+            } else {
+                var deal = Deal()
+                deal.title = LeadTriage.dealTitle(lead)
+                deal.contactID = contact.id
+                deal.pipelineID = try Self.pipeline(for: lead.channel, tx)
+                deal.amountMinor = lead.amountMinor
+                deal.currency = lead.currency
+                deal.responsibleID = contact.responsibleID
+                deal.source = lead.channel
+                deal.leadID = id
+                dealID = try DealStore.open(tx, deal, actorID: nil, timelineSummary: summary).id
+            }
+            let duplicate = LeadTriage.duplicateReason(contactExisted: !match.created, openDealID: openDeal?.id)
+            try tx.run(
+                "UPDATE leads SET status = ?, low_quality = ?, reason = ?, contact_id = ?, deal_id = ?, attached = ?, processed_at = ? WHERE id = ?",
+                [.integer(Int64(LeadStatus.processed.rawValue)), SQLValue(duplicate != nil), .text(duplicate ?? ""), .integer(contact.id),
+                 .integer(dealID), SQLValue(openDeal != nil), .integer(now), .integer(id)])
+            return try tx.queryFirst("SELECT \(Self.columns) FROM leads WHERE id = ?", [.integer(id)], Self.receipt)!
+        }
+    }
+
+    /// A phone or email contacts refuses: the partner learns which and why.
+    static func reason(_ refusal: RPCError) -> String {
+        let what = refusal.details.isEmpty ? refusal.message : refusal.details.map { "\($0.field) \($0.description)" }.joined(separator: "; ")
+        return "invalid contact data: " + what
+    }
+
+    private func reject(_ id: Int64, because reason: String) async throws -> LeadReceipt {
+        try await database.write { tx in
+            try tx.run(
+                "UPDATE leads SET status = ?, low_quality = 1, reason = ?, processed_at = ? WHERE id = ? AND status = 1",
+                [.integer(Int64(LeadStatus.rejected.rawValue)), .text(reason), .integer(DealStore.now()), .integer(id)])
+            return try tx.queryFirst("SELECT \(Self.columns) FROM leads WHERE id = ?", [.integer(id)], Self.receipt)!
+        }
+    }
+
+    /// The pipeline that names the channel, else the default one.
+    static func pipeline(for channel: String, _ tx: Transaction) throws -> Int64 {
+        let pipelines = try DealStore.loadPipelines(tx.connection)
+        return (pipelines.first { $0.channels.contains(channel) } ?? pipelines.first { $0.isDefault } ?? pipelines[0]).id
+    }
+
+    // MARK: The pending loop
+
+    public func start() {
+        task.withLock { current in
+            guard current == nil else { return }
+            current = Task { await run() }
+        }
+    }
+
+    public func stop() async {
+        let running = task.withLock { $0 }
+        running?.cancel()
+        wake.signal()
+        await running?.value
+    }
+
+    private func run() async {
+        var backoff = ConnectionBackoff(initial: .milliseconds(200), maximum: .seconds(10))
+        while !Task.isCancelled {
+            let pending: [Int64]
+            do {
+                pending = try await database.read { c in
+                    try c.query("SELECT id FROM leads WHERE status = 1 ORDER BY id LIMIT 100") { $0.int64(0) }
+                }
+            } catch {
+                logger.error("cannot read pending leads", ["error": "\(error)"])
+                await wake.wait(upTo: .seconds(5))
+                continue
+            }
+            var stalled = false
+            for id in pending where !Task.isCancelled {
+                do {
+                    _ = try await process(id, timeout: .seconds(5))
+                    backoff.reset()
+                } catch {
+                    logger.warn("lead waits for contacts", ["lead": "\(id)", "pending": "\(pending.count)", "error": "\(error)"])
+                    stalled = true
+                    break
+                }
+            }
+            if stalled {
+                try? await Task.sleep(for: backoff.next())
+            } else if pending.count < 100 {
+                await wake.wait(upTo: .seconds(30))
+            }
+        }
+    }
+}

@@ -1,0 +1,149 @@
+import Contracts
+import Foundation
+import Storage
+import Wire
+
+/// D4: tasks on deals and contacts. The store keeps "at most one open task of a kind on
+/// a deal" (a second create returns the first) and the due-time timers.
+public struct TaskStore: Sendable {
+    let database: Database
+
+    public init(database: Database) {
+        self.database = database
+    }
+
+    static let dueTimer = "task_due"
+    static let columns = "id, kind, title, deal_id, contact_id, assignee_id, due_at, status, created_at, completed_at"
+
+    static func task(_ row: Row) -> DealTask {
+        var t = DealTask()
+        t.id = row.int64(0)
+        t.kind = TaskKind(rawValue: row.int(1)) ?? .unspecified
+        t.title = row.string(2)
+        t.dealID = row.optionalInt64(3)
+        t.contactID = row.optionalInt64(4)
+        t.assigneeID = row.optionalInt64(5)
+        t.dueAtMilliseconds = row.optionalInt64(6)
+        t.status = TaskStatus(rawValue: row.int(7)) ?? .unspecified
+        t.createdAtMilliseconds = row.int64(8)
+        t.completedAtMilliseconds = row.optionalInt64(9)
+        return t
+    }
+
+    static func load(_ c: Connection, id: Int64) throws -> DealTask? {
+        try c.queryFirst("SELECT \(columns) FROM tasks WHERE id = ?", [.integer(id)], task)
+    }
+
+    public func create(_ input: DealTask) async throws -> CreateTaskResponse {
+        var violations: [FieldViolation] = []
+        if input.kind == .unspecified {
+            violations.append(FieldViolation(field: "kind", description: "must be call_back, follow_up, meeting or custom"))
+        }
+        if input.dealID == nil && input.contactID == nil {
+            violations.append(FieldViolation(field: "dealId", description: "a task is on a deal or a contact: give dealId or contactId"))
+        }
+        if input.title.count > 500 { violations.append(FieldViolation(field: "title", description: "must be at most 500 characters")) }
+        guard violations.isEmpty else { throw RPCError.invalidArgument("the task is not valid", details: violations) }
+        return try await database.write { tx in
+            var task = input
+            if let dealID = input.dealID {
+                guard let deal = try DealStore.load(tx.connection, id: dealID) else {
+                    throw RPCError.notFound("deal \(dealID) does not exist")
+                }
+                guard deal.status == .open else {
+                    throw RPCError(.failedPrecondition, "deal \(dealID) is \(deal.status.name); tasks go on open deals")
+                }
+                if let existing = try tx.queryFirst(
+                    "SELECT \(Self.columns) FROM tasks WHERE deal_id = ? AND kind = ? AND status = 1",
+                    [.integer(dealID), .integer(Int64(input.kind.rawValue))], Self.task)
+                {
+                    var response = CreateTaskResponse()
+                    response.task = existing
+                    response.existing = true
+                    return response
+                }
+                task.contactID = deal.contactID
+                if task.assigneeID == nil { task.assigneeID = deal.responsibleID }
+            }
+            let now = DealStore.now()
+            try tx.run(
+                "INSERT INTO tasks (kind, title, deal_id, contact_id, assignee_id, due_at, status, created_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?)",
+                [.integer(Int64(task.kind.rawValue)), .text(task.title), SQLValue(task.dealID), SQLValue(task.contactID),
+                 SQLValue(task.assigneeID), SQLValue(task.dueAtMilliseconds), .integer(now)])
+            let created = try Self.load(tx.connection, id: tx.lastInsertRowID)!
+            if let due = created.dueAtMilliseconds {
+                try tx.setTimer(kind: Self.dueTimer, key: "\(created.id)", at: Date(timeIntervalSince1970: Double(due) / 1000))
+            }
+            var response = CreateTaskResponse()
+            response.task = created
+            return response
+        }
+    }
+
+    public func complete(_ request: CompleteTaskRequest) async throws -> DealTask {
+        guard request.status == .done || request.status == .cancelled else {
+            throw RPCError.invalidArgument("status must be done or cancelled", details: [FieldViolation(field: "status", description: "is \(request.status.name)")])
+        }
+        let visibility = request.visibility.resolved
+        return try await database.write { tx in
+            guard let task = try Self.load(tx.connection, id: request.id), visibility.allows(task.assigneeID) else {
+                throw RPCError.notFound("task \(request.id) does not exist")
+            }
+            guard task.status == .open else {
+                // Completing twice is a repeat, not an error, when it says the same.
+                if task.status == request.status { return task }
+                throw RPCError(.failedPrecondition, "task \(request.id) is already \(task.status.name)")
+            }
+            try Self.close(tx, id: task.id, status: request.status, now: DealStore.now())
+            return try Self.load(tx.connection, id: task.id)!
+        }
+    }
+
+    static func close(_ tx: Transaction, id: Int64, status: TaskStatus, now: Int64) throws {
+        try tx.run("UPDATE tasks SET status = ?, completed_at = ? WHERE id = ?", [.integer(Int64(status.rawValue)), .integer(now), .integer(id)])
+        try tx.cancelTimer(kind: dueTimer, key: "\(id)")
+    }
+
+    /// A deal that is won or lost has nothing left to do.
+    static func cancelOpenTasks(_ tx: Transaction, dealID: Int64, now: Int64) throws {
+        for id in try tx.query("SELECT id FROM tasks WHERE deal_id = ? AND status = 1", [.integer(dealID)], { $0.int64(0) }) {
+            try close(tx, id: id, status: .cancelled, now: now)
+        }
+    }
+
+    /// D4 auto-completion: a call with the contact completes its open call-back tasks.
+    static func completeCallBacks(_ tx: Transaction, contactID: Int64, dealID: Int64?, now: Int64) throws {
+        var sql = "SELECT id FROM tasks WHERE contact_id = ? AND kind = ? AND status = 1"
+        var values: [SQLValue] = [.integer(contactID), .integer(Int64(TaskKind.callBack.rawValue))]
+        if let dealID {
+            sql += " AND (deal_id = ? OR deal_id IS NULL)"
+            values.append(.integer(dealID))
+        }
+        for id in try tx.query(sql, values, { $0.int64(0) }) { try close(tx, id: id, status: .done, now: now) }
+    }
+
+    /// My tasks (assigneeId), overdue tasks, a deal's tasks; open unless a status is given.
+    public func list(_ request: ListTasksRequest) async throws -> [DealTask] {
+        let limit = request.pageSize == 0 ? 100 : Int(request.pageSize)
+        guard (1...1000).contains(limit) else { throw RPCError.invalidArgument("pageSize must be 1 to 1000") }
+        var sql = "SELECT \(Self.columns) FROM tasks WHERE status = ?"
+        var values: [SQLValue] = [.integer(Int64((request.status == .unspecified ? TaskStatus.open : request.status).rawValue))]
+        if let assignee = request.assigneeID {
+            sql += " AND assignee_id = ?"
+            values.append(.integer(assignee))
+        }
+        if let deal = request.dealID {
+            sql += " AND deal_id = ?"
+            values.append(.integer(deal))
+        }
+        if request.overdueOnly {
+            sql += " AND due_at IS NOT NULL AND due_at < ?"
+            values.append(.integer(DealStore.now()))
+        }
+        let condition = request.visibility.resolved.sqlCondition("assignee_id")
+        sql += " AND \(condition.sql) ORDER BY due_at IS NULL, due_at, id LIMIT ?"
+        values += condition.values.map { .integer($0) } + [.integer(Int64(limit))]
+        let query = sql, arguments = values
+        return try await database.read { c in try c.query(query, arguments, Self.task) }
+    }
+}

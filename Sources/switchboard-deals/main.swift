@@ -1,0 +1,22 @@
+// The deals service: pipelines, deals, leads, tasks, the timeline (DOMAIN.md D1–D6).
+// Configuration: DEALS_HOST, DEALS_PORT (7102), DEALS_ADMIN_PORT, DEALS_DATA_DIR,
+// DEALS_GRACE_SECONDS, DEALS_CONTACTS (127.0.0.1:7101): the contacts service for lead
+// intake, DEALS_SUBSCRIBERS: who gets deal events (see ServiceKit's Subscription).
+import DealsService
+import RPC
+import ServiceKit
+
+ServiceHost.run(service: "deals", prefix: "DEALS", defaultPort: 7102, migrations: DealsSchema.migrations) { host in
+    let address = host.environment.string("CONTACTS", default: "127.0.0.1:7101")
+    guard let endpoint = Endpoint(parsing: address) else {
+        throw ConfigurationError(variable: host.environment.name("CONTACTS"), problem: "is \"\(address)\"; expected host:port")
+    }
+    var configuration = RPCClient.Configuration()
+    configuration.caller = "deals"
+    configuration.backoff = ConnectionBackoff(initial: .milliseconds(200), maximum: .seconds(2))
+    let api = DealsAPI(database: host.database, contacts: RPCClient(endpoint: endpoint, configuration: configuration), logger: host.logger)
+    api.register(on: host.server)
+    api.subscribe(host.inbox)
+    api.handleTimers(host.timers)
+    api.leads.start()
+}

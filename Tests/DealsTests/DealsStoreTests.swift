@@ -1,0 +1,208 @@
+import Contracts
+import DealsService
+import Foundation
+import RPC
+import ServiceKit
+import Storage
+import Synchronization
+import Testing
+import TestSupport
+import Wire
+
+/// A stand-in for the contacts service: match-or-create by phone or email.
+final class FakeContacts: Sendable {
+    let server: RPCServer
+    let people = Mutex<[String: Int64]>([:])
+    let calls = Counter()
+
+    init(port: Int = 0) throws {
+        var configuration = RPCServer.Configuration(host: "127.0.0.1", port: port)
+        configuration.log = { _, _ in }
+        server = RPCServer(configuration: configuration)
+        server.register(Contacts.matchOrCreate) { [self] request, _ in
+            calls.increment()
+            let key = request.draft.phones.first ?? request.draft.emails.first ?? ""
+            guard !key.contains("bad") else {
+                throw RPCError.invalidArgument("invalid", details: [FieldViolation(field: "phones[0]", description: "is not a phone number")])
+            }
+            var response = MatchOrCreateResponse()
+            let (id, created) = people.withLock { p -> (Int64, Bool) in
+                if let id = p[key] { return (id, false) }
+                p[key] = Int64(p.count + 1)
+                return (Int64(p.count), true)
+            }
+            response.created = created
+            response.contact.id = id
+            return response
+        }
+        try server.start()
+    }
+}
+
+struct DealsFixture {
+    let database: Database
+    let api: DealsAPI
+
+    init(contactsPort: Int) throws {
+        let folder = try temporaryFolder("deals")
+        database = try Database(path: folder.appendingPathComponent("deals.sqlite").path, migrations: DealsSchema.migrations)
+        var configuration = RPCClient.Configuration()
+        configuration.retry = .none
+        configuration.backoff = ConnectionBackoff(initial: .milliseconds(20), maximum: .milliseconds(100))
+        api = DealsAPI(database: database, contacts: RPCClient(endpoint: Endpoint(host: "127.0.0.1", port: contactsPort), configuration: configuration), logger: Logger(service: "test"))
+    }
+
+    func outbox() async throws -> [String] {
+        try await database.events(after: 0, types: nil, limit: 1000).events.map(\.type)
+    }
+
+    func lead(_ phone: String, partner: String = "", externalID: String = "") -> Lead {
+        var lead = Lead()
+        lead.channel = "web"
+        lead.phone = phone
+        lead.partner = partner
+        lead.externalID = externalID
+        lead.firstName = "Ivan"
+        return lead
+    }
+}
+
+@Suite struct DealsStoreTests {
+    @Test func d3NewPersonOpensADealAndTheSecondLeadJoinsItAsADuplicate() async throws {
+        let contacts = try FakeContacts()
+        let f = try DealsFixture(contactsPort: contacts.server.port)
+        let first = try await f.api.leads.submit(f.lead("+79161234567"))
+        #expect(first.status == .processed && !first.lowQuality && !first.attachedToExistingDeal)
+        let deal = try await f.api.deals.get(try #require(first.dealID), visibility: .everything)
+        #expect(deal.pipelineID == 1 && deal.stageID == 1 && deal.status == .open && deal.leadID == first.id && deal.source == "web")
+        let second = try await f.api.leads.submit(f.lead("+79161234567"))
+        #expect(second.status == .processed && second.attachedToExistingDeal && second.dealID == first.dealID)
+        #expect(second.lowQuality && second.reason.contains("duplicate"))
+        let page = try await f.api.deals.list(ListDealsRequest())
+        #expect(page.deals.count == 1)
+        var request = TimelineRequest()
+        request.dealID = first.dealID
+        #expect(try await f.api.timeline.page(request).entries.map(\.kind) == ["lead", "deal_opened"])
+        #expect(try await f.outbox() == [Deals.Event.created])
+    }
+
+    @Test func d3InvalidLeadsAreKeptAsLowQualityAndRepeatsReturnTheFirstReceipt() async throws {
+        let contacts = try FakeContacts()
+        let f = try DealsFixture(contactsPort: contacts.server.port)
+        let noContact = try await f.api.leads.submit(f.lead(""))
+        #expect(noContact.status == .rejected && noContact.lowQuality && noContact.reason.contains("no phone or email"))
+        let badPhone = try await f.api.leads.submit(f.lead("bad-123", partner: "leadgen", externalID: "L-1"))
+        #expect(badPhone.status == .rejected && badPhone.reason.contains("phones[0] is not a phone number"))
+        let again = try await f.api.leads.submit(f.lead("bad-123", partner: "leadgen", externalID: "L-1"))
+        #expect(again.id == badPhone.id)
+        #expect(try await f.api.leads.get(badPhone.id) == badPhone)
+        #expect(try await f.api.deals.list(ListDealsRequest()).deals.isEmpty)
+        await #expect(throws: RPCError.self) { _ = try await f.api.leads.submit(Lead()) }
+    }
+
+    @Test func d3LeadsWaitWhileContactsIsDownAndEachBecomesOneDealWhenItIsBack() async throws {
+        let probe = try FakeContacts()
+        let port = probe.server.port
+        await probe.server.shutdown()
+        let f = try DealsFixture(contactsPort: port)
+        f.api.leads.start()
+        var receipts: [LeadReceipt] = []
+        for i in 0..<5 { receipts.append(try await f.api.leads.submit(f.lead("+7916000000\(i % 3)"))) }
+        #expect(receipts.allSatisfy { $0.status == .pending })
+        let contacts = try FakeContacts(port: port)
+        #expect(try await eventually(within: .seconds(15)) {
+            contacts.people.withLock { $0.count } == 3
+        })
+        #expect(try await eventuallyAsync(within: .seconds(15)) {
+            var statuses: [LeadStatus] = []
+            for r in receipts { statuses.append(try await f.api.leads.get(r.id).status) }
+            return statuses.allSatisfy { $0 == .processed }
+        })
+        #expect(try await f.api.deals.list(ListDealsRequest()).deals.count == 3)
+        await f.api.leads.stop()
+    }
+
+    @Test func d4OneOpenTaskOfAKindPerDealAndClosingADealCancelsItsTasks() async throws {
+        let contacts = try FakeContacts()
+        let f = try DealsFixture(contactsPort: contacts.server.port)
+        var input = Deal()
+        input.title = "Windows for the dacha"
+        input.contactID = 42
+        input.responsibleID = 3
+        let deal = try await f.api.deals.create(input)
+        var task = DealTask()
+        task.kind = .callBack
+        task.dealID = deal.id
+        task.dueAtMilliseconds = Int64(Date().timeIntervalSince1970 * 1000) - 60_000
+        let first = try await f.api.tasks.create(task)
+        let second = try await f.api.tasks.create(task)
+        #expect(!first.existing && second.existing && second.task.id == first.task.id)
+        #expect(first.task.assigneeID == 3 && first.task.contactID == 42)
+        var overdue = ListTasksRequest()
+        overdue.overdueOnly = true
+        #expect(try await f.api.tasks.list(overdue).map(\.id) == [first.task.id])
+        #expect(try await f.api.deals.problems(ProblemDealsRequest()).first?.reasons == ["overdue_task"])
+        var lose = ChangeStageRequest()
+        lose.dealID = deal.id
+        lose.stageID = 5
+        lose.lossReason = "chose a competitor"
+        let lost = try await f.api.deals.changeStage(lose)
+        #expect(lost.status == .lost)
+        #expect(try await f.api.tasks.list(ListTasksRequest()).isEmpty)
+        #expect(try await f.outbox() == [Deals.Event.created, Deals.Event.stageChanged, Deals.Event.lost])
+    }
+
+    @Test func contactMergedRepointsDealsTasksAndTimelineAndAppliesOnce() async throws {
+        let contacts = try FakeContacts()
+        let f = try DealsFixture(contactsPort: contacts.server.port)
+        var input = Deal()
+        input.title = "Course"
+        input.contactID = 8
+        let deal = try await f.api.deals.create(input)
+        let inbox = EventInbox(database: f.database)
+        f.api.subscribe(inbox)
+        var merged = ContactMerged()
+        merged.survivorID = 5
+        merged.mergedID = 8
+        let event = EventEnvelope(id: "e-1", type: Contacts.Event.merged, aggregateID: "contact-8", sequence: 1, occurredAtMilliseconds: 0, source: "contacts", payload: merged.wireBytes())
+        try await inbox.apply(EventBatch(events: [event]))
+        try await inbox.apply(EventBatch(events: [event]))
+        #expect(try await f.api.deals.get(deal.id, visibility: .everything).contactID == 5)
+        var request = TimelineRequest()
+        request.contactID = 5
+        #expect(try await f.api.timeline.page(request).entries.count == 1)
+    }
+
+    @Test func g3OperatorsSeeTheirOwnDealsOnEveryReadPath() async throws {
+        let contacts = try FakeContacts()
+        let f = try DealsFixture(contactsPort: contacts.server.port)
+        var ids: [Int64] = []
+        for owner in [Int64(1), 2] {
+            var input = Deal()
+            input.title = "deal of \(owner)"
+            input.contactID = 100
+            input.responsibleID = owner
+            ids.append(try await f.api.deals.create(input).id)
+        }
+        let operatorOne = Visibility.only([1])
+        var list = ListDealsRequest()
+        list.visibility = operatorOne
+        #expect(try await f.api.deals.list(list).deals.map(\.id) == [ids[0]])
+        await #expect(throws: RPCError.self) { _ = try await f.api.deals.get(ids[1], visibility: operatorOne) }
+        var timeline = TimelineRequest()
+        timeline.contactID = 100
+        timeline.visibility = operatorOne
+        #expect(try await f.api.timeline.page(timeline).entries.map(\.dealID) == [ids[0]])
+        timeline.contactID = nil
+        timeline.dealID = ids[1]
+        await #expect(throws: RPCError.self) { _ = try await f.api.timeline.page(timeline) }
+        var problems = ProblemDealsRequest()
+        problems.visibility = operatorOne
+        #expect(try await f.api.deals.problems(problems).map(\.deal.id) == [ids[0]])
+        var stage = ChangeStageRequest()
+        stage.dealID = ids[1]
+        stage.stageID = 2
+        stage.visibility = operatorOne
+        await #expect(throws: RPCError.self) { _ = try await f.api.deals.changeStage(stage) }
+    }
+}
