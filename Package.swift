@@ -11,6 +11,7 @@ let package = Package(
         .executable(name: "switchboard", targets: ["switchboard"]),
         .executable(name: "switchboard-echo", targets: ["switchboard-echo"]),
         .executable(name: "switchboard-contacts", targets: ["switchboard-contacts"]),
+        .executable(name: "switchboard-deals", targets: ["switchboard-deals"]),
         .executable(name: "switchboard-gateway", targets: ["switchboard-gateway"]),
         .executable(name: "switchboard-bench", targets: ["switchboard-bench"]),
     ],
@@ -41,7 +42,7 @@ let package = Package(
         .executableTarget(name: "switchboard-deals", dependencies: ["DealsService", "RPC", "ServiceKit"]),
         .executableTarget(name: "switchboard-gateway", dependencies: ["Gateway", "HTTP", "RPC", "ServiceKit"]),
         // The local runner; depending on the services makes `swift run switchboard` build them.
-        .executableTarget(name: "switchboard", dependencies: ["switchboard-contacts", "switchboard-gateway"]),
+        .executableTarget(name: "switchboard", dependencies: ["switchboard-contacts", "switchboard-deals", "switchboard-gateway"]),
         .executableTarget(
             name: "switchboard-bench", dependencies: ["RPC", "Contracts", "Wire", "Sockets", "ContactsService", "ServiceKit", "Storage"]),
         .executableTarget(name: "wire-fuzz", dependencies: ["Wire", "Contracts"]),
@@ -56,7 +57,7 @@ let package = Package(
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
         .testTarget(
             name: "GatewayTests",
-            dependencies: ["Gateway", "HTTP", "RPC", "TestSupport", "switchboard", "switchboard-gateway", "switchboard-contacts"]),
+            dependencies: ["Gateway", "Contracts", "HTTP", "RPC", "TestSupport", "switchboard", "switchboard-gateway", "switchboard-contacts", "switchboard-deals"]),
         .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "Contracts", "RPC", "Storage", "Wire", "TestSupport"]),
         .testTarget(
             name: "ContactsTests",

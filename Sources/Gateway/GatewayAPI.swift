@@ -24,6 +24,7 @@ public final class GatewayAPI: Sendable {
     }
 
     let contacts: RPCClient
+    let deals: RPCClient
     let keyring: APIKeyring
     let configuration: Configuration
     let counters = RequestCounters()
@@ -33,8 +34,9 @@ public final class GatewayAPI: Sendable {
     /// Built once in init (its routes call back into this object), read-only after.
     nonisolated(unsafe) private var router = Router()
 
-    public init(contacts: RPCClient, keyring: APIKeyring, configuration: Configuration = Configuration()) {
+    public init(contacts: RPCClient, deals: RPCClient, keyring: APIKeyring, configuration: Configuration = Configuration()) {
         self.contacts = contacts
+        self.deals = deals
         self.keyring = keyring
         self.configuration = configuration
         limiter = Mutex(RateLimiter(rate: configuration.rateLimit, burst: configuration.rateBurst))
@@ -54,6 +56,8 @@ public final class GatewayAPI: Sendable {
         let requestID: String
         let options: CallOptions
         let role: APIKeyring.Role?
+        /// Set for staff tokens (G3).
+        let staffID: Int64?
     }
 
     typealias RouteHandler = @Sendable (Call) async throws(RPCError) -> HTTPResponse
@@ -98,10 +102,11 @@ public final class GatewayAPI: Sendable {
         { [self] request, parameters in
             let requestID = parameters["request-id"] ?? UUID().uuidString
             var role: APIKeyring.Role?
+            var staffID: Int64?
             if let minimum {
                 guard let header = request.header("Authorization"), header.hasPrefix("Bearer "),
                     let presented = Optional(String(header.dropFirst(7).drop { $0 == " " })),
-                    let found = keyring.role(for: presented)
+                    let identity = keyring.identity(for: presented)
                 else {
                     return Problem.response(
                         status: 401, title: "Unauthorized", detail: "send Authorization: Bearer <api key>", requestID: requestID,
@@ -114,6 +119,8 @@ public final class GatewayAPI: Sendable {
                         detail: "this API key is over its limit of \(Int(configuration.rateLimit)) requests a second", code: "resource_exhausted",
                         requestID: requestID, headers: [("Retry-After", "\(wait)")])
                 }
+                let found = identity.role
+                if case let .staff(id) = identity { staffID = id }
                 guard Self.rank(found) >= Self.rank(minimum) else {
                     return Problem.response(
                         status: 403, title: "Forbidden", detail: "this needs the \(minimum.rawValue) role; the key has \(found.rawValue)",
@@ -122,11 +129,11 @@ public final class GatewayAPI: Sendable {
                 role = found
                 if request.method == "POST", let key = request.header("Idempotency-Key") {
                     return await idempotent(request, key: key, scope: scope, requestID: requestID) {
-                        await self.run(body, request, parameters, requestID: requestID, role: role)
+                        await self.run(body, request, parameters, requestID: requestID, role: role, staffID: staffID)
                     }
                 }
             }
-            return await run(body, request, parameters, requestID: requestID, role: role)
+            return await run(body, request, parameters, requestID: requestID, role: role, staffID: staffID)
         }
     }
 
@@ -160,7 +167,8 @@ public final class GatewayAPI: Sendable {
     static func seconds() -> Double { Double(MonotonicInstant.now().nanoseconds) / 1e9 }
 
     private func run(
-        _ body: RouteHandler, _ request: HTTPRequest, _ parameters: [String: String], requestID: String, role: APIKeyring.Role?
+        _ body: RouteHandler, _ request: HTTPRequest, _ parameters: [String: String], requestID: String, role: APIKeyring.Role?,
+        staffID: Int64?
     ) async -> HTTPResponse {
         var metadata = Metadata()
         metadata[Metadata.Key.requestID] = requestID
@@ -169,7 +177,7 @@ public final class GatewayAPI: Sendable {
         var clean = parameters
         clean["request-id"] = nil
         do throws(RPCError) {
-            return try await body(Call(request: request, parameters: clean, requestID: requestID, options: options, role: role))
+            return try await body(Call(request: request, parameters: clean, requestID: requestID, options: options, role: role, staffID: staffID))
         } catch {
             return Problem.response(for: error, requestID: requestID)
         }

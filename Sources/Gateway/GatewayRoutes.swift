@@ -71,6 +71,7 @@ extension GatewayAPI {
             if let error = reader.failure() { throw error }
             return json(201, staffObject(try await api.contacts.call(Contacts.createStaff, member, options: call.options)))
         })
+        addDealRoutes(&r, api)
         return r
     }
 
@@ -85,10 +86,14 @@ extension GatewayAPI {
 
     func readiness() async -> HTTPResponse {
         let options = CallOptions(timeout: .seconds(1), retry: RetryPolicy.none)
-        let status = try? await contacts.call(Health.check, HealthCheckRequest(), options: options).status
-        return status == .serving
+        async let contactsStatus = try? contacts.call(Health.check, HealthCheckRequest(), options: options).status
+        async let dealsStatus = try? deals.call(Health.check, HealthCheckRequest(), options: options).status
+        let down = [("contacts", await contactsStatus), ("deals", await dealsStatus)].filter { $0.1 != .serving }.map(\.0)
+        return down.isEmpty
             ? HTTPResponse(status: 200, contentType: "text/plain", body: "ready\n")
-            : HTTPResponse(status: 503, headers: [("Retry-After", "1"), ("Content-Type", "text/plain")], body: Array("contacts is not serving\n".utf8))
+            : HTTPResponse(
+                status: 503, headers: [("Retry-After", "1"), ("Content-Type", "text/plain")],
+                body: Array("not serving: \(down.joined(separator: ", "))\n".utf8))
     }
 
     /// POST /v1/contacts is match-or-create: 201 when created, 200 with the key that matched.

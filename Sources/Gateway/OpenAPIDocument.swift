@@ -28,6 +28,8 @@ enum OpenAPIDocument {
             if secured { o["security"] = bearer }
             return o
         }
+        let strings: [String: Any] = ["type": "array", "items": ["type": "string"]]
+        func items(_ schema: [String: Any]) -> [String: Any] { ["type": "object", "properties": ["items": ["type": "array", "items": schema]]] }
         let text: [String: Any] = ["description": "plain text", "content": ["text/plain": ["schema": ["type": "string"]]]]
         let paths: [String: Any] = [
             "/healthz": ["get": op("Liveness", ["200": text], secured: false)],
@@ -62,8 +64,48 @@ enum OpenAPIDocument {
                 "post": op("Add a staff member (C4)", ["201": json(ref("StaffMember"), "created")].merging(errors(common + [409, 413])) { a, _ in a }, body: ref("StaffMember")),
             ],
             "/v1/staff/{id}": ["get": op("A staff member", ["200": json(ref("StaffMember"), "the member")].merging(errors(common + [404])) { a, _ in a }, parameters: [idParameter])],
+            "/v1/pipelines": [
+                "get": op("Pipelines with their stages (D1)", ["200": json(items(ref("Pipeline")), "pipelines")].merging(errors(common)) { a, _ in a }),
+                "post": op("Create a pipeline (D1): at least one in_progress, one won and one lost stage",
+                    ["201": json(ref("Pipeline"), "created")].merging(errors(common + [409, 413])) { a, _ in a }, body: ref("PipelineInput")),
+            ],
+            "/v1/deals": [
+                "get": op("Deals the caller may see (G3), filtered, cursor paging", ["200": json(ref("DealPage"), "a page")].merging(errors(common)) { a, _ in a },
+                    parameters: [query("pipelineId", "integer", "pipeline"), query("stageId", "integer", "stage"), query("status", "string", "open, won or lost"),
+                                 query("contactId", "integer", "contact"), query("responsibleId", "integer", "responsible staff member"),
+                                 query("limit", "integer", "1-500, default 50"), query("cursor", "string", "from nextCursor")]),
+                "post": op("Open a deal (D2); pipelineId 0 or absent: the default pipeline", ["201": json(ref("Deal"), "created")].merging(errors(common + [413])) { a, _ in a },
+                    body: ref("DealInput")),
+            ],
+            "/v1/deals/problems": ["get": op("Open deals with an overdue task, over the stage SLA, or no next task (D4)",
+                ["200": json(items(["type": "object", "properties": ["deal": ref("Deal"), "reasons": strings]]), "problem deals")].merging(errors(common)) { a, _ in a },
+                parameters: [query("limit", "integer", "1-1000, default 100")])],
+            "/v1/deals/{id}": ["get": op("A deal", ["200": json(ref("Deal"), "the deal")].merging(errors(common + [404])) { a, _ in a }, parameters: [idParameter])],
+            "/v1/deals/{id}/stage": ["post": op("Move a deal to a stage (D1, D6); a lost stage needs lossReason",
+                ["200": json(ref("Deal"), "the deal as it is now")].merging(errors(common + [404, 409, 413])) { a, _ in a },
+                body: ["type": "object", "required": ["stageId"], "properties": ["stageId": ["type": "integer"], "lossReason": ["type": "string"]]], parameters: [idParameter])],
+            "/v1/deals/{id}/timeline": ["get": op("A deal's timeline, newest first (D5)", ["200": json(ref("Timeline"), "entries")].merging(errors(common + [404])) { a, _ in a },
+                parameters: [idParameter, query("limit", "integer", "1-500, default 50"), query("before", "integer", "entries after this entry id")])],
+            "/v1/contacts/{id}/timeline": ["get": op("A contact's timeline, newest first (D5)", ["200": json(ref("Timeline"), "entries")].merging(errors(common)) { a, _ in a },
+                parameters: [idParameter, query("limit", "integer", "1-500, default 50"), query("before", "integer", "entries after this entry id")])],
+            "/v1/leads": ["post": op("Lead intake (D3): 201 when processed (or kept as low quality), 202 when stored for processing later",
+                ["201": json(ref("LeadReceipt"), "processed"), "202": json(ref("LeadReceipt"), "stored; read it back later")].merging(errors(common + [413])) { a, _ in a },
+                body: ref("Lead"))],
+            "/v1/leads/{id}": ["get": op("What became of a lead", ["200": json(ref("LeadReceipt"), "the receipt")].merging(errors(common + [404])) { a, _ in a }, parameters: [idParameter])],
+            "/v1/tasks": [
+                "get": op("Tasks (D4): mine=true (staff token), overdue=true, assigneeId, dealId, status; open by default",
+                    ["200": json(items(ref("Task")), "tasks")].merging(errors(common)) { a, _ in a },
+                    parameters: [query("mine", "boolean", "the caller's tasks (staff token)"), query("overdue", "boolean", "past their due time"),
+                                 query("assigneeId", "integer", "assignee"), query("dealId", "integer", "deal"), query("status", "string", "open, done or cancelled"),
+                                 query("limit", "integer", "1-1000, default 100")]),
+                "post": op("Create a task (D4); 200 with the open task of the same kind already on the deal",
+                    ["201": json(ref("TaskResult"), "created"), "200": json(ref("TaskResult"), "existing")].merging(errors(common + [404, 409, 413])) { a, _ in a },
+                    body: ref("TaskInput")),
+            ],
+            "/v1/tasks/{id}/complete": ["post": op("Mark a task done or cancelled",
+                ["200": json(ref("Task"), "the task")].merging(errors(common + [404, 409])) { a, _ in a },
+                body: ["type": "object", "properties": ["status": ["type": "string", "enum": ["done", "cancelled"]]]], parameters: [idParameter])],
         ]
-        let strings: [String: Any] = ["type": "array", "items": ["type": "string"]]
         let source: [String: Any] = ["type": "object", "properties": [
             "channel": ["type": "string"], "trackingNumber": ["type": "string"], "utmSource": ["type": "string"],
             "utmMedium": ["type": "string"], "utmCampaign": ["type": "string"]]]
@@ -73,7 +115,48 @@ enum OpenAPIDocument {
             "emails": strings, "phones": strings, "company": ["type": "string"], "tags": strings, "source": source,
             "responsibleId": ["type": "integer"], "customFields": customFields,
         ]
-        let schemas: [String: Any] = [
+        let int: [String: Any] = ["type": "integer"]
+        let str: [String: Any] = ["type": "string"]
+        let time: [String: Any] = ["type": ["string", "null"], "format": "date-time"]
+        let nullableInt: [String: Any] = ["type": ["integer", "null"]]
+        let dealInput: [String: Any] = [
+            "title": str, "contactId": int, "pipelineId": int, "stageId": int, "amountMinor": int, "currency": str,
+            "responsibleId": int, "source": str, "customFields": customFields, "scheduledAt": str,
+        ]
+        let dealSchemas: [String: Any] = [
+            "PipelineInput": ["type": "object", "required": ["name", "stages"], "properties": [
+                "name": str, "channels": strings, "isDefault": ["type": "boolean"],
+                "stages": ["type": "array", "items": ["type": "object", "properties": [
+                    "name": str, "slaMinutes": int, "outcome": ["type": "string", "enum": ["in_progress", "won", "lost"]]]]]]],
+            "Pipeline": ["type": "object", "properties": [
+                "id": int, "name": str, "channels": strings, "isDefault": ["type": "boolean"],
+                "stages": ["type": "array", "items": ["type": "object", "properties": [
+                    "id": int, "name": str, "position": int, "slaMinutes": int, "outcome": ["type": "string", "enum": ["in_progress", "won", "lost"]]]]]]],
+            "DealInput": ["type": "object", "required": ["title", "contactId"], "properties": dealInput],
+            "Deal": ["type": "object", "properties": dealInput.merging([
+                "id": int, "status": ["type": "string", "enum": ["open", "won", "lost"]], "responsibleId": nullableInt, "scheduledAt": time,
+                "lossReason": str, "createdAt": time, "closedAt": time, "stageEnteredAt": time, "leadId": nullableInt]) { _, b in b }],
+            "DealPage": ["type": "object", "properties": ["items": ["type": "array", "items": ref("Deal")], "nextCursor": str]],
+            "Lead": ["type": "object", "required": ["channel"], "properties": [
+                "channel": str, "partner": str, "externalId": str, "firstName": str, "lastName": str, "phone": str, "email": str,
+                "comment": str, "utmSource": str, "utmMedium": str, "utmCampaign": str, "title": str, "amountMinor": int, "currency": str]],
+            "LeadReceipt": ["type": "object", "properties": [
+                "id": int, "status": ["type": "string", "enum": ["pending", "processed", "rejected"]], "lowQuality": ["type": "boolean"],
+                "reason": str, "contactId": nullableInt, "dealId": nullableInt, "attachedToExistingDeal": ["type": "boolean"],
+                "receivedAt": time, "processedAt": time, "channel": str, "partner": str, "externalId": str]],
+            "TaskInput": ["type": "object", "required": ["kind"], "properties": [
+                "kind": ["type": "string", "enum": ["call_back", "follow_up", "meeting", "custom"]], "title": str, "dealId": int,
+                "contactId": int, "assigneeId": int, "dueAt": str]],
+            "Task": ["type": "object", "properties": [
+                "id": int, "kind": str, "title": str, "dealId": nullableInt, "contactId": nullableInt, "assigneeId": nullableInt,
+                "dueAt": time, "status": ["type": "string", "enum": ["open", "done", "cancelled"]], "createdAt": time, "completedAt": time]],
+            "TaskResult": ["type": "object", "properties": ["task": ref("Task"), "existing": ["type": "boolean"]]],
+            "Timeline": ["type": "object", "properties": [
+                "items": ["type": "array", "items": ["type": "object", "properties": [
+                    "id": int, "at": time, "kind": str, "dealId": nullableInt, "contactId": int, "summary": str, "actorId": nullableInt]]],
+                "next": str]],
+        ]
+        let schemas: [String: Any] = dealSchemas.merging([
             "Problem": ["type": "object", "properties": [
                 "type": ["type": "string"], "title": ["type": "string"], "status": ["type": "integer"], "detail": ["type": "string"],
                 "code": ["type": "string"], "requestId": ["type": "string"],
@@ -93,7 +176,7 @@ enum OpenAPIDocument {
                 "role": ["type": "string", "enum": ["operator", "manager", "senior_manager", "engineer", "teacher", "admin"]],
                 "email": ["type": "string"], "extensions": strings, "mobiles": strings, "supervisorId": ["type": "integer"],
                 "skills": strings, "zone": ["type": "string"]]],
-        ]
+        ]) { a, _ in a }
         return [
             "openapi": "3.1.0",
             "info": ["title": "Switchboard", "version": "1", "description": "The REST gateway of Switchboard, a CRM backend."],

@@ -1,8 +1,9 @@
 // The REST gateway (DOMAIN.md G1–G5): external integrations see Switchboard here.
 //
 // GATEWAY_HOST (127.0.0.1), GATEWAY_PORT (8080), GATEWAY_CONTACTS (127.0.0.1:7101),
-// GATEWAY_API_KEYS (required: key=role,... with roles admin, integration, reader;
-// keys at least 16 characters), GATEWAY_TIMEOUT_MS (5000): each request's time budget,
+// GATEWAY_DEALS (127.0.0.1:7102), GATEWAY_API_KEYS (required: key=role,... with roles
+// admin, integration, reader, or key=staff:<id> for a staff member's token; keys at
+// least 16 characters), GATEWAY_TIMEOUT_MS (5000): each request's time budget,
 // GATEWAY_MAX_BODY_BYTES (2 MiB), GATEWAY_RATE_LIMIT (100 requests/s per key) and
 // GATEWAY_RATE_BURST (twice the limit), GATEWAY_READ_TIMEOUT_MS (10000): a request's head
 // and body must arrive within it (slowloris), GATEWAY_IDLE_TIMEOUT_MS (60000) for
@@ -51,6 +52,9 @@ if CommandLine.arguments.dropFirst().first == "healthcheck" {
 guard let contactsEndpoint = Endpoint(parsing: environment.string("CONTACTS", default: "127.0.0.1:7101")) else {
     fail("\(environment.name("CONTACTS")) must be host:port")
 }
+guard let dealsEndpoint = Endpoint(parsing: environment.string("DEALS", default: "127.0.0.1:7102")) else {
+    fail("\(environment.name("DEALS")) must be host:port")
+}
 let keyring: APIKeyring
 do {
     keyring = try APIKeyring(parsing: environment.string("API_KEYS", default: ""))
@@ -67,7 +71,8 @@ apiConfiguration.requestTimeout = .milliseconds(timeout)
 apiConfiguration.rateLimit = Double(rateLimit)
 apiConfiguration.rateBurst = Double(rateBurst)
 let api = GatewayAPI(
-    contacts: RPCClient(endpoint: contactsEndpoint, configuration: clientConfiguration), keyring: keyring,
+    contacts: RPCClient(endpoint: contactsEndpoint, configuration: clientConfiguration),
+    deals: RPCClient(endpoint: dealsEndpoint, configuration: clientConfiguration), keyring: keyring,
     configuration: apiConfiguration)
 
 var httpConfiguration = HTTPServer.Configuration(host: host, port: port)

@@ -6,8 +6,9 @@ import Dispatch
 import Foundation
 
 let usage = """
-    usage: switchboard up [--data DIR] [--port GATEWAY_PORT] [--contacts-port PORT]
-      Starts contacts and the gateway on localhost. Data goes to ./data/<service>.
+    usage: switchboard up [--data DIR] [--port GATEWAY_PORT] [--contacts-port PORT] [--deals-port PORT]
+      Starts contacts, deals and the gateway on localhost (service admin ports are the
+      service port + 1000). Data goes to ./data/<service>.
       The admin API key is created once in DIR/admin.key (mode 0600) and reused.
     """
 
@@ -20,6 +21,7 @@ arguments.removeFirst()
 var dataDirectory = "./data"
 var gatewayPort = 8080
 var contactsPort = 7101
+var dealsPort = 7102
 while !arguments.isEmpty {
     let flag = arguments.removeFirst()
     guard let value = arguments.first else {
@@ -29,12 +31,16 @@ while !arguments.isEmpty {
     arguments.removeFirst()
     switch flag {
     case "--data": dataDirectory = value
-    case "--port", "--contacts-port":
+    case "--port", "--contacts-port", "--deals-port":
         guard let p = Int(value), (1...65535).contains(p) else {
             FileHandle.standardError.write(Data("switchboard: \(flag) must be 1-65535\n".utf8))
             exit(2)
         }
-        if flag == "--port" { gatewayPort = p } else { contactsPort = p }
+        switch flag {
+        case "--port": gatewayPort = p
+        case "--contacts-port": contactsPort = p
+        default: dealsPort = p
+        }
     default:
         FileHandle.standardError.write(Data("switchboard: unknown option \(flag)\n\(usage)\n".utf8))
         exit(2)
@@ -71,16 +77,27 @@ do {
     exit(1)
 }
 
+func adminPort(_ port: Int) -> String { "\(port + 1000 <= 65535 ? port + 1000 : 0)" }
 let contacts = ChildService(
     name: "contacts", executable: executable("switchboard-contacts"),
     environment: [
-        "CONTACTS_PORT": "\(contactsPort)", "CONTACTS_ADMIN_PORT": "\(contactsPort + 1000 <= 65535 ? contactsPort + 1000 : 0)",
+        "CONTACTS_PORT": "\(contactsPort)", "CONTACTS_ADMIN_PORT": adminPort(contactsPort),
         "CONTACTS_DATA_DIR": data.appendingPathComponent("contacts").path,
+        "CONTACTS_SUBSCRIBERS": "deals@127.0.0.1:\(dealsPort)=contact.merged",
+    ])
+let deals = ChildService(
+    name: "deals", executable: executable("switchboard-deals"),
+    environment: [
+        "DEALS_PORT": "\(dealsPort)", "DEALS_ADMIN_PORT": adminPort(dealsPort),
+        "DEALS_DATA_DIR": data.appendingPathComponent("deals").path, "DEALS_CONTACTS": "127.0.0.1:\(contactsPort)",
     ])
 let gateway = ChildService(
     name: "gateway", executable: executable("switchboard-gateway"),
-    environment: ["GATEWAY_PORT": "\(gatewayPort)", "GATEWAY_CONTACTS": "127.0.0.1:\(contactsPort)", "GATEWAY_API_KEYS": "\(adminKey)=admin"])
-let services = [contacts, gateway]
+    environment: [
+        "GATEWAY_PORT": "\(gatewayPort)", "GATEWAY_CONTACTS": "127.0.0.1:\(contactsPort)", "GATEWAY_DEALS": "127.0.0.1:\(dealsPort)",
+        "GATEWAY_API_KEYS": "\(adminKey)=admin",
+    ])
+let services = [contacts, deals, gateway]
 let publishedPort = gatewayPort
 
 signal(SIGTERM, SIG_IGN)

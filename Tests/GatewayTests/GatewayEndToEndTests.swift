@@ -6,24 +6,37 @@ import TestSupport
 let adminKey = "admin-key-0123456789abcdef"
 let readerKey = "reader-key-0123456789abcdef"
 
-/// switchboard-contacts and switchboard-gateway as real processes on ephemeral ports.
+/// switchboard-contacts, switchboard-deals and switchboard-gateway as real processes;
+/// contacts sends contact.merged to deals (so deals' port is picked first).
 struct SystemFixture {
     let contacts: ServiceProcess
+    let deals: ServiceProcess
     let gateway: ServiceProcess
+    let folder: URL
 
-    static func start(timeoutMilliseconds: Int = 3000, extra: [String: String] = [:]) async throws -> SystemFixture {
+    static func start(timeoutMilliseconds: Int = 3000, extra: [String: String] = [:], keys: String? = nil) async throws -> SystemFixture {
         let folder = try temporaryFolder("gateway")
+        let dealsPort = try freePort()
         let contacts = try await ServiceProcess(
             executable: "switchboard-contacts",
-            environment: ["CONTACTS_PORT": "0", "CONTACTS_ADMIN_PORT": "0", "CONTACTS_DATA_DIR": folder.path])
+            environment: [
+                "CONTACTS_PORT": "0", "CONTACTS_ADMIN_PORT": "0", "CONTACTS_DATA_DIR": folder.appendingPathComponent("contacts").path,
+                "CONTACTS_SUBSCRIBERS": "deals@127.0.0.1:\(dealsPort)=contact.merged",
+            ])
+        let deals = try await ServiceProcess(
+            executable: "switchboard-deals",
+            environment: [
+                "DEALS_PORT": "\(dealsPort)", "DEALS_ADMIN_PORT": "0", "DEALS_DATA_DIR": folder.appendingPathComponent("deals").path,
+                "DEALS_CONTACTS": "127.0.0.1:\(contacts.port)",
+            ])
         let gateway = try await ServiceProcess(
             executable: "switchboard-gateway",
             environment: [
-                "GATEWAY_PORT": "0", "GATEWAY_CONTACTS": "127.0.0.1:\(contacts.port)",
-                "GATEWAY_API_KEYS": "\(adminKey)=admin,\(readerKey)=reader", "GATEWAY_TIMEOUT_MS": "\(timeoutMilliseconds)",
+                "GATEWAY_PORT": "0", "GATEWAY_CONTACTS": "127.0.0.1:\(contacts.port)", "GATEWAY_DEALS": "127.0.0.1:\(deals.port)",
+                "GATEWAY_API_KEYS": keys ?? "\(adminKey)=admin,\(readerKey)=reader", "GATEWAY_TIMEOUT_MS": "\(timeoutMilliseconds)",
                 "GATEWAY_MAX_BODY_BYTES": "4096",
             ].merging(extra) { $1 })
-        return SystemFixture(contacts: contacts, gateway: gateway)
+        return SystemFixture(contacts: contacts, deals: deals, gateway: gateway, folder: folder)
     }
 
     func request(
@@ -35,7 +48,7 @@ struct SystemFixture {
     }
 
     func stop() async throws {
-        for process in [gateway, contacts] {
+        for process in [gateway, deals, contacts] {
             process.signal(SIGTERM)
             _ = try await process.waitForExit()
         }
@@ -136,8 +149,10 @@ struct SystemFixture {
         #expect(reply.headers["retry-after"] == "1")
         #expect(ContinuousClock.now - started < .seconds(5))
         #expect(try system.request("GET", "/readyz", key: nil).status == 503)
-        system.gateway.signal(SIGTERM)
-        _ = try await system.gateway.waitForExit()
+        for process in [system.gateway, system.deals] {
+            process.signal(SIGTERM)
+            _ = try await process.waitForExit()
+        }
     }
 
     @Test func slowServiceIs504WithinTheBudget() async throws {

@@ -60,7 +60,7 @@ import Testing
 @Suite struct OpenAPITests {
     @Test func g1DocumentListsExactlyTheServedRoutes() throws {
         let api = GatewayAPI(
-            contacts: .init(host: "127.0.0.1", port: 1), keyring: try APIKeyring(parsing: "0123456789abcdef0123=admin"))
+            contacts: .init(host: "127.0.0.1", port: 1), deals: .init(host: "127.0.0.1", port: 1), keyring: try APIKeyring(parsing: "0123456789abcdef0123=admin"))
         let served = Set(api.routes.map { "\($0.method.lowercased()) \($0.pattern)" })
         let paths = GatewayAPI.openAPIDocument["paths"] as? [String: [String: Any]] ?? [:]
         let documented = Set(paths.flatMap { path, operations in operations.keys.map { "\($0) \(path)" } })

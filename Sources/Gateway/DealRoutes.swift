@@ -1,0 +1,195 @@
+import Contracts
+import Foundation
+import HTTP
+import RPC
+import Wire
+
+extension GatewayAPI {
+    /// The deals routes (D1–D5, G3): /v1/pipelines, /v1/deals, /v1/leads, /v1/tasks and
+    /// the timelines.
+    static func addDealRoutes(_ r: inout Router, _ api: GatewayAPI) {
+        r.add("GET", "/v1/pipelines", api.endpoint(.reader) { call throws(RPCError) in
+            let list = try await api.deals.call(Deals.listPipelines, Empty(), options: call.options)
+            return json(200, ["items": list.pipelines.map(DealJSON.object)])
+        })
+        r.add("POST", "/v1/pipelines", api.endpoint(.admin) { call throws(RPCError) in
+            let pipeline = try DealJSON.pipeline(try body(call)).get()
+            return json(201, DealJSON.object(try await api.deals.call(Deals.createPipeline, pipeline, options: call.options)))
+        })
+        r.add("GET", "/v1/deals", api.endpoint(.reader) { call throws(RPCError) in
+            let q = call.request.query
+            var request = ListDealsRequest()
+            request.pipelineID = try integer(q, "pipelineId")
+            request.stageID = try integer(q, "stageId")
+            request.contactID = try integer(q, "contactId")
+            request.responsibleID = try integer(q, "responsibleId")
+            request.pageSize = try integer(q, "limit") ?? 0
+            request.cursor = q["cursor"] ?? ""
+            if let status = q["status"] {
+                guard let s = DealStatus.allCases.first(where: { $0.name == status && $0 != .unspecified }) else {
+                    throw .invalidArgument("status must be open, won or lost", details: [FieldViolation(field: "status", description: "is \"\(status)\"")])
+                }
+                request.status = s
+            }
+            request.visibility = try await api.visibility(call)
+            let page = try await api.deals.call(Deals.listDeals, request, options: call.options)
+            var body: [String: Any] = ["items": page.deals.map(DealJSON.object)]
+            if !page.nextCursor.isEmpty { body["nextCursor"] = page.nextCursor }
+            return json(200, body)
+        })
+        r.add("POST", "/v1/deals", api.endpoint(.integration) { call throws(RPCError) in
+            let deal = try await api.deals.call(Deals.createDeal, try DealJSON.deal(try body(call)).get(), options: call.options)
+            var response = json(201, DealJSON.object(deal))
+            response.headers.append(("Location", "/v1/deals/\(deal.id)"))
+            return response
+        })
+        r.add("GET", "/v1/deals/problems", api.endpoint(.reader) { call throws(RPCError) in
+            var request = ProblemDealsRequest()
+            request.pageSize = try integer(call.request.query, "limit") ?? 0
+            request.visibility = try await api.visibility(call)
+            let list = try await api.deals.call(Deals.problemDeals, request, options: call.options)
+            return json(200, ["items": list.items.map { ["deal": DealJSON.object($0.deal), "reasons": $0.reasons] }])
+        })
+        r.add("GET", "/v1/deals/{id}", api.endpoint(.reader) { call throws(RPCError) in
+            var request = GetDealRequest()
+            request.id = try id(call)
+            request.visibility = try await api.visibility(call)
+            return json(200, DealJSON.object(try await api.deals.call(Deals.getDeal, request, options: call.options)))
+        })
+        r.add("POST", "/v1/deals/{id}/stage", api.endpoint(.integration) { call throws(RPCError) in
+            var reader = ContactJSON.Reader(object: try body(call))
+            var request = ChangeStageRequest()
+            request.dealID = try id(call)
+            request.stageID = reader.integer("stageId") ?? 0
+            request.lossReason = reader.string("lossReason") ?? ""
+            if request.stageID <= 0 { reader.violations.append(FieldViolation(field: "stageId", description: "is required")) }
+            if let error = reader.failure() { throw error }
+            request.actorID = call.staffID
+            request.visibility = try await api.visibility(call)
+            return json(200, DealJSON.object(try await api.deals.call(Deals.changeStage, request, options: call.options)))
+        })
+        r.add("GET", "/v1/deals/{id}/timeline", api.endpoint(.reader) { call throws(RPCError) in
+            var request = try timelineRequest(call)
+            request.dealID = try id(call)
+            request.visibility = try await api.visibility(call)
+            return try await api.timeline(request, call)
+        })
+        r.add("GET", "/v1/contacts/{id}/timeline", api.endpoint(.reader) { call throws(RPCError) in
+            var request = try timelineRequest(call)
+            request.contactID = try id(call)
+            request.visibility = try await api.visibility(call)
+            return try await api.timeline(request, call)
+        })
+        r.add("POST", "/v1/leads", api.endpoint(.integration) { call throws(RPCError) in
+            let receipt = try await api.deals.call(Deals.submitLead, try DealJSON.lead(try body(call)).get(), options: call.options)
+            // 202: stored, to be processed when the contacts service is back.
+            var response = json(receipt.status == .pending ? 202 : 201, DealJSON.object(receipt))
+            response.headers.append(("Location", "/v1/leads/\(receipt.id)"))
+            return response
+        })
+        r.add("GET", "/v1/leads/{id}", api.endpoint(.integration) { call throws(RPCError) in
+            var request = GetLeadRequest()
+            request.id = try id(call)
+            return json(200, DealJSON.object(try await api.deals.call(Deals.getLead, request, options: call.options)))
+        })
+        r.add("GET", "/v1/tasks", api.endpoint(.reader) { call throws(RPCError) in
+            let q = call.request.query
+            var request = ListTasksRequest()
+            request.assigneeID = try integer(q, "assigneeId")
+            if q["mine"] == "true" {
+                guard let staffID = call.staffID else {
+                    throw .invalidArgument("mine=true needs a staff token; an API key is nobody's", details: [FieldViolation(field: "mine", description: "needs a staff token")])
+                }
+                request.assigneeID = staffID
+            }
+            request.dealID = try integer(q, "dealId")
+            request.overdueOnly = q["overdue"] == "true"
+            request.pageSize = try integer(q, "limit") ?? 0
+            if let status = q["status"] {
+                guard let s = TaskStatus.allCases.first(where: { $0.name == status && $0 != .unspecified }) else {
+                    throw .invalidArgument("status must be open, done or cancelled", details: [FieldViolation(field: "status", description: "is \"\(status)\"")])
+                }
+                request.status = s
+            }
+            request.visibility = try await api.visibility(call)
+            let list = try await api.deals.call(Deals.listTasks, request, options: call.options)
+            return json(200, ["items": list.tasks.map(DealJSON.object)])
+        })
+        r.add("POST", "/v1/tasks", api.endpoint(.integration) { call throws(RPCError) in
+            var task = try DealJSON.task(try body(call)).get()
+            if task.assigneeID == nil, let staffID = call.staffID, task.dealID == nil { task.assigneeID = staffID }
+            let reply = try await api.deals.call(Deals.createTask, task, options: call.options)
+            // 200 with the open task already there: the rule "one open task of a kind" (D4).
+            var response = json(reply.existing ? 200 : 201, ["task": DealJSON.object(reply.task), "existing": reply.existing])
+            response.headers.append(("Location", "/v1/tasks/\(reply.task.id)"))
+            return response
+        })
+        r.add("POST", "/v1/tasks/{id}/complete", api.endpoint(.integration) { call throws(RPCError) in
+            var reader = ContactJSON.Reader(object: call.request.body.isEmpty ? [:] : try body(call))
+            let status = reader.string("status") ?? "done"
+            if let error = reader.failure() { throw error }
+            var request = CompleteTaskRequest()
+            request.id = try id(call)
+            request.status = TaskStatus.allCases.first { $0.name == status && ($0 == .done || $0 == .cancelled) } ?? .unspecified
+            request.visibility = try await api.visibility(call)
+            return json(200, DealJSON.object(try await api.deals.call(Deals.completeTask, request, options: call.options)))
+        })
+    }
+
+    static func integer(_ query: [String: String], _ name: String) throws(RPCError) -> Int64? {
+        guard let text = query[name] else { return nil }
+        guard let value = Int64(text), value >= 0 else {
+            throw .invalidArgument("\(name) must be a whole number", details: [FieldViolation(field: name, description: "is \"\(text)\"")])
+        }
+        return value
+    }
+
+    static func timelineRequest(_ call: Call) throws(RPCError) -> TimelineRequest {
+        var request = TimelineRequest()
+        request.pageSize = try integer(call.request.query, "limit") ?? 0
+        request.beforeID = try integer(call.request.query, "before")
+        return request
+    }
+
+    func timeline(_ request: TimelineRequest, _ call: Call) async throws(RPCError) -> HTTPResponse {
+        let timeline = try await deals.call(Deals.timeline, request, options: call.options)
+        var body: [String: Any] = ["items": timeline.entries.map(DealJSON.object)]
+        if timeline.entries.count == Int(request.pageSize == 0 ? 50 : request.pageSize), let last = timeline.entries.last {
+            body["next"] = "?before=\(last.id)"
+        }
+        return Self.json(200, body)
+    }
+
+    /// G3: what a caller sees of deals and tasks. API keys (integrations) see all; a
+    /// staff token sees by the member's role: admins all, managers their own and their
+    /// team's (everyone whose supervisor chain leads to them), others their own.
+    func visibility(_ call: Call) async throws(RPCError) -> Visibility? {
+        guard let staffID = call.staffID else { return nil }
+        let member: StaffMember
+        do throws(RPCError) {
+            member = try await contacts.call(Contacts.getStaff, GetStaffRequest(id: staffID), options: call.options)
+        } catch where error.code == .notFound {
+            throw RPCError(.permissionDenied, "this token's staff member \(staffID) does not exist")
+        }
+        var visibility = Visibility()
+        visibility.restricted = true
+        visibility.staffIDs = [staffID]
+        switch member.role {
+        case .admin:
+            return nil
+        case .manager, .seniorManager:
+            let everyone = try await contacts.call(Contacts.listStaff, ListStaffRequest(), options: call.options).members
+            var frontier: Set<Int64> = [staffID]
+            var team: Set<Int64> = [staffID]
+            while !frontier.isEmpty {
+                let reports = everyone.filter { $0.supervisorID.map(frontier.contains) ?? false }.map(\.id).filter { !team.contains($0) }
+                team.formUnion(reports)
+                frontier = Set(reports)
+            }
+            visibility.staffIDs = team.sorted()
+        default:
+            break
+        }
+        return visibility
+    }
+}
