@@ -64,7 +64,7 @@ public enum ContactJSON {
 
         mutating func integer(_ key: String) -> Int64? {
             guard let value = object[key], !(value is NSNull) else { return nil }
-            if !(value is Bool) {
+            if !Self.isBoolean(value) {
                 if let int = value as? Int { return Int64(int) }
                 if let double = value as? Double, let exact = Int64(exactly: double) { return exact }
             }
@@ -72,9 +72,16 @@ public enum ContactJSON {
             return nil
         }
 
+        /// JSON true/false. On Linux `1 is Bool` holds for a parsed number too, so the
+        /// number's own type decides.
+        static func isBoolean(_ value: Any) -> Bool {
+            guard let number = value as? NSNumber else { return value is Bool }
+            return String(cString: number.objCType) == "c"
+        }
+
         mutating func bool(_ key: String) -> Bool? {
             guard let value = object[key], !(value is NSNull) else { return nil }
-            guard let flag = value as? Bool else {
+            guard Self.isBoolean(value), let flag = value as? Bool else {
                 violations.append(FieldViolation(field: key, description: "must be true or false"))
                 return nil
             }

@@ -3,6 +3,7 @@ import Gateway
 import RPC
 import HTTP
 import Testing
+import Wire
 
 @Suite struct RateLimiterTests {
     @Test func g3BurstThenSteadyRatePerKey() {
@@ -66,6 +67,21 @@ import Testing
         let documented = Set(paths.flatMap { path, operations in operations.keys.map { "\($0) \(path)" } })
         #expect(served == documented, "served but undocumented: \(served.subtracting(documented)); documented but not served: \(documented.subtracting(served))")
         #expect(GatewayAPI.openAPIDocument["openapi"] as? String == "3.1.0")
+    }
+}
+
+@Suite struct JSONReadingTests {
+    @Test func oneAndZeroAreNumbersAndTrueIsNotANumber() throws {
+        let object = try JSONSerialization.jsonObject(with: Data(#"{"responsibleId":1,"requireNameMatch":0}"#.utf8)) as! [String: Any]
+        guard case let .failure(error) = ContactJSON.draft(object) else {
+            Issue.record("0 accepted as a boolean")
+            return
+        }
+        #expect(error.details.map(\.field) == ["requireNameMatch"])
+        let good = try JSONSerialization.jsonObject(with: Data(#"{"responsibleId":1,"requireNameMatch":true}"#.utf8)) as! [String: Any]
+        #expect(try ContactJSON.draft(good).get().0.responsibleID == 1)
+        let flag = try JSONSerialization.jsonObject(with: Data(#"{"responsibleId":true}"#.utf8)) as! [String: Any]
+        #expect(throws: RPCError.self) { try ContactJSON.draft(flag).get() }
     }
 }
 

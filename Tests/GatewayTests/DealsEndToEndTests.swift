@@ -1,0 +1,112 @@
+import Foundation
+import Testing
+import TestSupport
+
+@Suite struct DealsEndToEndTests {
+    @Test func d3LeadsSentWhileContactsIsDownEachBecomeOneDealWhenItIsBack() async throws {
+        let system = try await SystemFixture.start()
+        let contactsPort = system.contacts.port
+        system.contacts.signal(SIGTERM)
+        #expect(try await system.contacts.waitForExit() == 0)
+        // Six leads from four people; two are repeats of the partner's own ids.
+        let bodies = (0..<4).map { #"{"channel":"partner","partner":"leadgen","externalId":"L-\#($0)","phone":"+7916555000\#($0)","firstName":"P\#($0)"}"# }
+        var ids: Set<Int> = []
+        for body in bodies + bodies.prefix(2) {
+            let reply = try system.request("POST", "/v1/leads", body: body)
+            #expect(reply.status == 202)
+            #expect(reply.json["status"] as? String == "pending")
+            ids.insert(reply.json["id"] as? Int ?? 0)
+        }
+        #expect(ids.count == 4)
+        let contacts = try await ServiceProcess(
+            executable: "switchboard-contacts",
+            environment: [
+                "CONTACTS_PORT": "\(contactsPort)", "CONTACTS_ADMIN_PORT": "0",
+                "CONTACTS_DATA_DIR": system.folder.appendingPathComponent("contacts").path,
+            ])
+        #expect(try await eventually(within: .seconds(20)) {
+            ids.allSatisfy { id in (try? system.request("GET", "/v1/leads/\(id)"))?.json["status"] as? String == "processed" }
+        })
+        let deals = try system.request("GET", "/v1/deals?limit=100").json["items"] as? [[String: Any]] ?? []
+        #expect(deals.count == 4)
+        #expect(Set(deals.compactMap { $0["contactId"] as? Int }).count == 4)
+        for process in [system.gateway, system.deals, contacts] {
+            process.signal(SIGTERM)
+            _ = try await process.waitForExit()
+        }
+    }
+
+    @Test func d4TasksStagesAndTimelineThroughTheGateway() async throws {
+        let system = try await SystemFixture.start()
+        let lead = try system.request("POST", "/v1/leads", body: #"{"channel":"web","phone":"+79161112233","comment":"wants a quote"}"#)
+        #expect(lead.status == 201)
+        let dealID = try #require(lead.json["dealId"] as? Int)
+        let task = #"{"kind":"call_back","dealId":\#(dealID),"dueAt":"2020-01-01T00:00:00Z"}"#
+        #expect(try system.request("POST", "/v1/tasks", body: task).status == 201)
+        let again = try system.request("POST", "/v1/tasks", body: task)
+        #expect(again.status == 200 && again.json["existing"] as? Bool == true)
+        let overdue = try system.request("GET", "/v1/tasks?overdue=true").json["items"] as? [[String: Any]] ?? []
+        #expect(overdue.count == 1)
+        let problems = try system.request("GET", "/v1/deals/problems").json["items"] as? [[String: Any]] ?? []
+        #expect(problems.first?["reasons"] as? [String] == ["overdue_task"])
+        let lost = try system.request("POST", "/v1/deals/\(dealID)/stage", body: #"{"stageId":5}"#)
+        #expect(lost.status == 400 && lost.body.contains("lossReason"))
+        let moved = try system.request("POST", "/v1/deals/\(dealID)/stage", body: #"{"stageId":2}"#)
+        #expect(moved.status == 200 && moved.json["stageId"] as? Int == 2)
+        let timeline = try system.request("GET", "/v1/deals/\(dealID)/timeline").json["items"] as? [[String: Any]] ?? []
+        #expect(timeline.map { $0["kind"] as? String ?? "" } == ["stage_change", "deal_opened"])
+        let bad = try system.request("POST", "/v1/tasks", body: #"{"kind":"nap"}"#)
+        #expect(bad.status == 400 && bad.headers["content-type"] == "application/problem+json")
+        try await system.stop()
+    }
+
+    @Test func g3StaffTokensSeeTheirOwnTheirTeamsOrEverything() async throws {
+        let operatorToken = "operator-token-0123456789"
+        let managerToken = "manager-token-0123456789"
+        let otherToken = "other-op-token-0123456789"
+        // Staff ids are given in creation order below: 1 manager, 2 operator (reports to 1), 3 operator.
+        let system = try await SystemFixture.start(
+            keys: "\(adminKey)=admin,\(managerToken)=staff:1,\(operatorToken)=staff:2,\(otherToken)=staff:3")
+        for body in [#"{"firstName":"M","role":"manager"}"#, #"{"firstName":"O","role":"operator","supervisorId":1}"#, #"{"firstName":"X","role":"operator"}"#] {
+            #expect(try system.request("POST", "/v1/staff", body: body).status == 201)
+        }
+        var dealIDs: [Int] = []
+        for owner in [1, 2, 3] {
+            let reply = try system.request("POST", "/v1/deals", body: #"{"title":"deal of \#(owner)","contactId":\#(50 + owner),"responsibleId":\#(owner)}"#)
+            #expect(reply.status == 201)
+            dealIDs.append(reply.json["id"] as? Int ?? 0)
+        }
+        func visible(_ key: String) throws -> Set<Int> {
+            Set((try system.request("GET", "/v1/deals", key: key).json["items"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? Int })
+        }
+        #expect(try visible(operatorToken) == [dealIDs[1]])
+        #expect(try visible(managerToken) == [dealIDs[0], dealIDs[1]])
+        #expect(try visible(adminKey) == Set(dealIDs))
+        #expect(try system.request("GET", "/v1/deals/\(dealIDs[2])", key: operatorToken).status == 404)
+        #expect(try system.request("GET", "/v1/deals/\(dealIDs[2])/timeline", key: operatorToken).status == 404)
+        func timelineCount(_ key: String) throws -> Int {
+            (try system.request("GET", "/v1/contacts/53/timeline", key: key).json["items"] as? [Any])?.count ?? -1
+        }
+        #expect(try timelineCount(operatorToken) == 0)
+        #expect(try timelineCount(otherToken) == 1)
+        let mine = try system.request("GET", "/v1/tasks?mine=true", key: adminKey)
+        #expect(mine.status == 400)
+        try await system.stop()
+    }
+
+    @Test func contactMergedReachesDealsAndMovesTheirDeals() async throws {
+        let system = try await SystemFixture.start()
+        let a = try system.request("POST", "/v1/leads", body: #"{"channel":"web","phone":"+79160000001"}"#)
+        let b = try system.request("POST", "/v1/contacts", body: #"{"phones":["+79160000002"]}"#)
+        let survivor = try #require(b.json["contact"] as? [String: Any])["id"] as? Int ?? 0
+        let merged = try #require(a.json["contactId"] as? Int)
+        let dealID = try #require(a.json["dealId"] as? Int)
+        #expect(try system.request("POST", "/v1/contacts/\(survivor)/merge", body: #"{"from":\#(merged)}"#).status == 200)
+        #expect(try await eventually(within: .seconds(10)) {
+            (try? system.request("GET", "/v1/deals/\(dealID)"))?.json["contactId"] as? Int == survivor
+        })
+        let timeline = try system.request("GET", "/v1/contacts/\(survivor)/timeline").json["items"] as? [[String: Any]] ?? []
+        #expect(timeline.contains { $0["kind"] as? String == "deal_opened" })
+        try await system.stop()
+    }
+}
