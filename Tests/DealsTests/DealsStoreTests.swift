@@ -205,4 +205,73 @@ struct DealsFixture {
         stage.visibility = operatorOne
         await #expect(throws: RPCError.self) { _ = try await f.api.deals.changeStage(stage) }
     }
+
+    @Test func d1StageSLAAndTaskDueTimersEmitEventsAfterTheirTime() async throws {
+        let contacts = try FakeContacts()
+        let f = try DealsFixture(contactsPort: contacts.server.port)
+        var pipeline = Pipeline()
+        pipeline.name = "Trial lessons"
+        for (name, outcome, sla) in [("booked", StageOutcome.inProgress, Int64(30)), ("paid", .won, 0), ("dropped", .lost, 0)] {
+            var stage = DealStage()
+            stage.name = name
+            stage.outcome = outcome
+            stage.slaMinutes = sla
+            pipeline.stages.append(stage)
+        }
+        let created = try await f.api.deals.createPipeline(pipeline)
+        var input = Deal()
+        input.title = "Trial"
+        input.contactID = 9
+        input.pipelineID = created.id
+        let deal = try await f.api.deals.create(input)
+        var task = DealTask()
+        task.kind = .followUp
+        task.dealID = deal.id
+        task.dueAtMilliseconds = Int64(Date().timeIntervalSince1970 * 1000) + 3_600_000
+        _ = try await f.api.tasks.create(task)
+        #expect(try await f.database.read { try $0.queryFirst("SELECT COUNT(*) FROM timers") { $0.int(0) } } == 2)
+        // Half an hour and an hour pass: both timers come due.
+        try await f.database.write { try $0.run("UPDATE timers SET due_at = due_at - 3700000") }
+        let timers = TimerRunner(database: f.database, logger: Logger(service: "test"))
+        f.api.handleTimers(timers)
+        timers.start()
+        #expect(try await eventuallyAsync {
+            let types = try await f.outbox()
+            return types.contains(Deals.Event.slaBreached) && types.contains(Deals.Event.taskOverdue)
+        })
+        await timers.stop()
+    }
+
+    @Test func d5InteractionsFromOtherServicesJoinTheTimelineAndACallCompletesCallBacks() async throws {
+        let contacts = try FakeContacts()
+        let f = try DealsFixture(contactsPort: contacts.server.port)
+        var input = Deal()
+        input.title = "Windows"
+        input.contactID = 77
+        let deal = try await f.api.deals.create(input)
+        var task = DealTask()
+        task.kind = .callBack
+        task.dealID = deal.id
+        let callBack = try await f.api.tasks.create(task).task
+        let inbox = EventInbox(database: f.database)
+        f.api.subscribe(inbox)
+        var entry = TimelineEntry()
+        entry.kind = "call"
+        entry.contactID = 77
+        entry.dealID = deal.id
+        entry.summary = "outbound call, 3 min"
+        let event = EventEnvelope(
+            id: "call-1", type: Deals.Event.interactionRecorded, aggregateID: "call-1", sequence: 1, occurredAtMilliseconds: 1_700_000_000_000,
+            source: "telephony", payload: entry.wireBytes())
+        try await inbox.apply(EventBatch(events: [event, event]))
+        var request = TimelineRequest()
+        request.contactID = 77
+        let entries = try await f.api.timeline.page(request).entries
+        #expect(entries.filter { $0.kind == "call" }.count == 1)
+        #expect(entries.first { $0.kind == "call" }?.atMilliseconds == 1_700_000_000_000)
+        #expect(try await f.api.tasks.list(ListTasksRequest()).isEmpty)
+        var done = ListTasksRequest()
+        done.status = .done
+        #expect(try await f.api.tasks.list(done).map(\.id) == [callBack.id])
+    }
 }
