@@ -44,7 +44,8 @@ let package = Package(
         // The local runner; depending on the services makes `swift run switchboard` build them.
         .executableTarget(name: "switchboard", dependencies: ["switchboard-contacts", "switchboard-deals", "switchboard-gateway"]),
         .executableTarget(
-            name: "switchboard-bench", dependencies: ["RPC", "Contracts", "Wire", "Sockets", "ContactsService", "ServiceKit", "Storage"]),
+            name: "switchboard-bench",
+            dependencies: ["RPC", "Contracts", "Wire", "Sockets", "ContactsService", "DealsService", "ServiceKit", "Storage"]),
         .executableTarget(name: "wire-fuzz", dependencies: ["Wire", "Contracts"]),
 
         // Tests.

@@ -1,0 +1,167 @@
+import Contracts
+import DealsService
+import Foundation
+import RPC
+import ServiceKit
+import Sockets
+import Storage
+import Synchronization
+import Wire
+
+/// `switchboard-bench deals`:
+/// - deals.stage_change: stage changes with 64 in flight against an in-process deals
+///   service on a real SQLite file, each change writing the deal, its timeline entry
+///   and its events; an outbox relay delivers the events to an in-process subscriber
+///   that applies them through its inbox (deals.events_delivered: events/s until the
+///   subscriber has every event);
+/// - deals.lead_intake_http: POST /v1/leads end to end (HTTP -> gateway -> deals ->
+///   contacts -> SQLite, twice) with 64 keep-alive connections, against the real
+///   executables started from this binary's folder (build them with -c release first).
+enum DealsBench {
+    static func run(options: BenchOptions) async throws -> [BenchResult] {
+        var results: [BenchResult] = []
+        if options.wants("deals.stage_change") || options.wants("deals.events") {
+            results += try await stageChanges(options: options)
+        }
+        if options.wants("deals.lead_intake_http") {
+            results.append(try await leadIntake(options: options))
+        }
+        return results
+    }
+
+    static func stageChanges(options: BenchOptions) async throws -> [BenchResult] {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("deals-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let database = try Database(path: folder.appendingPathComponent("deals.sqlite").path, migrations: DealsSchema.migrations)
+        let server = RPCServer(configuration: .init(host: "127.0.0.1", port: 0), reactor: try Reactor(name: "bench-deals"))
+        let nowhere = RPCClient(host: "127.0.0.1", port: 1)
+        DealsAPI(database: database, contacts: nowhere, logger: Logger(service: "bench")).register(on: server)
+        try server.start()
+
+        let subscriberDatabase = try Database(path: folder.appendingPathComponent("subscriber.sqlite").path, migrations: [])
+        let subscriber = RPCServer(configuration: .init(host: "127.0.0.1", port: 0), reactor: try Reactor(name: "bench-subscriber"))
+        let applied = Atomic<Int>(0)
+        let inbox = EventInbox(database: subscriberDatabase)
+        for type in [Deals.Event.created, Deals.Event.stageChanged] {
+            inbox.on(type) { _, _ in applied.add(1, ordering: .relaxed) }
+        }
+        subscriber.register(Events.deliver) { batch, _ in
+            try await inbox.apply(batch)
+            return Empty()
+        }
+        try subscriber.start()
+        let relay = OutboxRelay(
+            database: database,
+            subscription: Subscription(subscriber: "bench", endpoint: Endpoint(host: "127.0.0.1", port: subscriber.port), types: nil),
+            source: "deals", logger: Logger(service: "bench"))
+        relay.start()
+
+        let client = RPCClient(endpoint: Endpoint(host: "127.0.0.1", port: server.port))
+        var ids: [Int64] = []
+        for i in 0..<640 {
+            var deal = Deal()
+            deal.title = "bench \(i)"
+            deal.contactID = Int64(i + 1)
+            ids.append(try await client.call(Deals.createDeal, deal).id)
+        }
+        let dealIDs = ids
+        let stages = Mutex([Int64](repeating: 1, count: ids.count))
+        // Each worker owns ten deals and moves one of them per call, New <-> Qualified.
+        let result = await LoadRunner.run(
+            scenario: "deals.stage_change", concurrency: 64, warmUp: options.warmUp, duration: options.duration, executor: client.reactor
+        ) { i in
+            let worker = i / 1_000_000
+            let step = i % 1_000_000
+            let index = worker * 10 + step % 10
+            var request = ChangeStageRequest()
+            request.dealID = dealIDs[index]
+            request.stageID = stages.withLock { $0[index] } == 1 ? 2 : 1
+            guard (try? await client.call(Deals.changeStage, request)) != nil else { return false }
+            stages.withLock { $0[index] = request.stageID }
+            return true
+        }
+        // Every committed event (created + each change, warm-up included) must arrive.
+        let committed = try await database.read { try $0.queryFirst("SELECT COUNT(*) FROM outbox") { $0.int(0) } ?? 0 }
+        let started = MonotonicInstant.now()
+        let limit = started + .seconds(120)
+        while applied.load(ordering: .relaxed) < committed && MonotonicInstant.now() < limit {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        let catchUp = Double(MonotonicInstant.now().nanoseconds - started.nanoseconds) / 1e9
+        let delivered = applied.load(ordering: .relaxed)
+        let measured = Double(options.duration.components.seconds) + Double(options.duration.components.attoseconds) / 1e18
+        let warm = Double(options.warmUp.components.seconds) + Double(options.warmUp.components.attoseconds) / 1e18
+        let events = BenchResult(
+            scenario: "deals.events_delivered", calls: delivered, seconds: measured + warm + catchUp, latenciesNanoseconds: [],
+            errors: committed - delivered)
+        FileHandle.standardError.write(Data("deals: \(committed) events committed, \(delivered) applied by the subscriber; it caught up \(String(format: "%.2f", catchUp)) s after the load stopped\n".utf8))
+        await relay.stop()
+        client.shutdown()
+        await server.shutdown(gracePeriod: .seconds(1))
+        await subscriber.shutdown(gracePeriod: .seconds(1))
+        return [result, events]
+    }
+
+    static func leadIntake(options: BenchOptions) async throws -> BenchResult {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("leads-bench-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let key = "bench-key-0123456789abcdef"
+        let contacts = try BenchProcess(
+            "switchboard-contacts", ["CONTACTS_PORT": "0", "CONTACTS_ADMIN_PORT": "0", "CONTACTS_DATA_DIR": folder.appendingPathComponent("contacts").path])
+        let deals = try BenchProcess(
+            "switchboard-deals",
+            ["DEALS_PORT": "0", "DEALS_ADMIN_PORT": "0", "DEALS_DATA_DIR": folder.appendingPathComponent("deals").path,
+             "DEALS_CONTACTS": "127.0.0.1:\(contacts.port)"])
+        let gateway = try BenchProcess(
+            "switchboard-gateway",
+            ["GATEWAY_PORT": "0", "GATEWAY_CONTACTS": "127.0.0.1:\(contacts.port)", "GATEWAY_DEALS": "127.0.0.1:\(deals.port)",
+             "GATEWAY_API_KEYS": "\(key)=admin", "GATEWAY_RATE_LIMIT": "1000000"])
+        defer { for process in [gateway, deals, contacts] { process.stop() } }
+        let run = UInt64.random(in: 0..<1_000_000)
+        return HTTPLoad.run(
+            scenario: "deals.lead_intake_http", port: gateway.port, connections: 64, warmUp: options.warmUp, duration: options.duration,
+            request: { i in
+                // A new person each time: every lead creates a contact and opens a deal.
+                let n = (run * 100_000_000 + UInt64(i)) % 10_000_000_000
+                let body = #"{"channel":"web","phone":"+7\#(String(format: "%010llu", n))","firstName":"Bench"}"#
+                return Array("POST /v1/leads HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer \(key)\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)".utf8)
+            },
+            accept: { $0 == 201 })
+    }
+}
+
+/// A service executable started next to this binary, on a port it reports.
+final class BenchProcess {
+    let process = Process()
+    let port: Int
+
+    init(_ name: String, _ environment: [String: String]) throws {
+        let folder = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        process.executableURL = folder.appendingPathComponent(name)
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // The first stdout line is {"event":"listening",...,"port":N,...}.
+        var line: [UInt8] = []
+        while let byte = try output.fileHandleForReading.read(upToCount: 1)?.first, byte != 10 { line.append(byte) }
+        let text = String(decoding: line, as: UTF8.self)
+        guard let range = text.range(of: "\"port\":"), let port = Int(text[range.upperBound...].prefix { $0.isNumber }) else {
+            process.terminate()
+            throw BenchError("\(name) did not start (\(text.isEmpty ? "no output; is it built with -c release?" : text))")
+        }
+        self.port = port
+    }
+
+    func stop() {
+        process.terminate()
+        process.waitUntilExit()
+    }
+}
+
+struct BenchError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
