@@ -16,8 +16,7 @@ public final class LeadIntake: Sendable {
     private let database: Database
     private let contacts: RPCClient
     private let logger: Logger
-    private let wake = WakeSignal()
-    private let task = Mutex<Task<Void, Never>?>(nil)
+    private let loop = BackgroundLoop()
     /// How long processing may wait for contacts inside a SubmitLead call before the
     /// lead is answered as pending.
     private let inlineTimeout: Duration
@@ -86,7 +85,7 @@ public final class LeadIntake: Sendable {
         } catch {
             // Stored is enough to answer: the loop processes it when contacts is back.
             logger.warn("lead stored for later processing", ["lead": "\(stored.id)", "error": "\(error)"])
-            wake.signal()
+            loop.wake()
             return stored
         }
     }
@@ -172,17 +171,11 @@ public final class LeadIntake: Sendable {
     // MARK: The pending loop
 
     public func start() {
-        task.withLock { current in
-            guard current == nil else { return }
-            current = Task { await run() }
-        }
+        loop.start { [self] in await run() }
     }
 
     public func stop() async {
-        let running = task.withLock { $0 }
-        running?.cancel()
-        wake.signal()
-        await running?.value
+        await loop.stop()
     }
 
     private func run() async {
@@ -195,7 +188,7 @@ public final class LeadIntake: Sendable {
                 }
             } catch {
                 logger.error("cannot read pending leads", ["error": "\(error)"])
-                await wake.wait(upTo: .seconds(5))
+                await loop.wait(upTo: .seconds(5))
                 continue
             }
             var stalled = false
@@ -212,7 +205,7 @@ public final class LeadIntake: Sendable {
             if stalled {
                 try? await Task.sleep(for: backoff.next())
             } else if pending.count < 100 {
-                await wake.wait(upTo: .seconds(30))
+                await loop.wait(upTo: .seconds(30))
             }
         }
     }

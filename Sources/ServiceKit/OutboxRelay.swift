@@ -27,8 +27,7 @@ public final class OutboxRelay: Sendable {
     private let source: String
     private let logger: Logger
     private let configuration: Configuration
-    private let wake = WakeSignal()
-    private let task = Mutex<Task<Void, Never>?>(nil)
+    private let loop = BackgroundLoop()
     /// Events acknowledged by the subscriber since start (for metrics and tests).
     public let delivered = Atomic<Int>(0)
 
@@ -46,22 +45,16 @@ public final class OutboxRelay: Sendable {
         clientConfiguration.retry = .none  // the relay's own loop retries, with its backoff
         clientConfiguration.backoff = ConnectionBackoff(initial: .milliseconds(100), maximum: .seconds(5))
         client = RPCClient(endpoint: subscription.endpoint, configuration: clientConfiguration)
-        database.onCommit { [wake] in wake.signal() }
+        database.onCommit { [loop] in loop.wake() }
     }
 
     public func start() {
-        task.withLock { current in
-            guard current == nil else { return }
-            current = Task { await run() }
-        }
+        loop.start { [self] in await run() }
     }
 
     /// Stops after the delivery in progress; what was not acknowledged goes next start.
     public func stop() async {
-        let running = task.withLock { $0 }
-        running?.cancel()
-        wake.signal()
-        await running?.value
+        await loop.stop()
         client.shutdown()
     }
 
@@ -81,12 +74,12 @@ public final class OutboxRelay: Sendable {
                 page = try await database.events(after: position, types: subscription.types, limit: configuration.batchSize)
             } catch {
                 logger.error("relay cannot read the outbox", ["subscriber": subscription.subscriber, "error": "\(error)"])
-                await wake.wait(upTo: backoff.next())
+                await loop.wait(upTo: backoff.next())
                 continue
             }
             guard let last = page.events.last else {
                 position = page.scannedThrough
-                await wake.wait(upTo: configuration.idleWait)
+                await loop.wait(upTo: configuration.idleWait)
                 continue
             }
             let batch = EventBatch(events: page.events.map { event in

@@ -12,8 +12,7 @@ public final class TimerRunner: Sendable {
     private let database: Database
     private let logger: Logger
     private let handlers = Mutex<[String: Handler]>([:])
-    private let wake = WakeSignal()
-    private let task = Mutex<Task<Void, Never>?>(nil)
+    private let loop = BackgroundLoop()
     /// Longest sleep between looks, so a clock jump is noticed.
     private let maximumWait: Duration
 
@@ -21,7 +20,7 @@ public final class TimerRunner: Sendable {
         self.database = database
         self.logger = logger
         self.maximumWait = maximumWait
-        database.onCommit { [wake] in wake.signal() }
+        database.onCommit { [loop] in loop.wake() }
     }
 
     /// Handles timers of `kind`; register before `start`.
@@ -30,17 +29,11 @@ public final class TimerRunner: Sendable {
     }
 
     public func start() {
-        task.withLock { current in
-            guard current == nil else { return }
-            current = Task { await run() }
-        }
+        loop.start { [self] in await run() }
     }
 
     public func stop() async {
-        let running = task.withLock { $0 }
-        running?.cancel()
-        wake.signal()
-        await running?.value
+        await loop.stop()
     }
 
     private func run() async {
@@ -53,11 +46,11 @@ public final class TimerRunner: Sendable {
                 if due.count == 100 { continue }
                 let next = try await database.nextTimerDue()
                 let wait = next.map { Duration.milliseconds(max(0, Int64($0.timeIntervalSinceNow * 1000)) + 1) } ?? maximumWait
-                await wake.wait(upTo: min(wait, maximumWait))
+                await loop.wait(upTo: min(wait, maximumWait))
             } catch {
                 // A failing effect stays due and is tried again, after a pause.
                 logger.error("timer failed; retrying in 1 s", ["error": "\(error)"])
-                await wake.wait(upTo: .seconds(1))
+                await loop.wait(upTo: .seconds(1))
                 try? await Task.sleep(for: .milliseconds(200))
             }
         }

@@ -3,8 +3,8 @@ import Synchronization
 
 /// Wakes a background loop (relay, timers) early: after a commit, or to stop. A signal
 /// that arrives while nobody waits is kept for the next wait, so none is lost.
-public final class WakeSignal: Sendable {
-    public init() {}
+final class WakeSignal: Sendable {
+    init() {}
     private struct State {
         var pending = false
         var waiter: CheckedContinuation<Void, Never>?
@@ -12,7 +12,7 @@ public final class WakeSignal: Sendable {
     }
     private let state = Mutex(State())
 
-    public func signal() {
+    func signal() {
         let waiter = state.withLock { s -> CheckedContinuation<Void, Never>? in
             guard let w = s.waiter else {
                 s.pending = true
@@ -25,7 +25,7 @@ public final class WakeSignal: Sendable {
     }
 
     /// Returns when signalled or after `limit`, whichever is first.
-    public func wait(upTo limit: Duration) async {
+    func wait(upTo limit: Duration) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let generation = state.withLock { s -> Int? in
                 if s.pending {
