@@ -27,7 +27,8 @@ public struct HostContext: Sendable {
 /// Variables (with prefix `P`, e.g. `CONTACTS`): `P_HOST` (127.0.0.1), `P_PORT`,
 /// `P_ADMIN_PORT` (the RPC port + 1000; 0 picks one), `P_DATA_DIR` (./data/<service>),
 /// `P_GRACE_SECONDS` (10), `P_SUBSCRIBERS` (who gets which of its events; see
-/// ``Subscription``).
+/// ``Subscription``), `P_OUTBOX_RETENTION_HOURS` (168), `P_INBOX_RETENTION_HOURS` (720):
+/// see ``EventRetention``.
 public enum ServiceHost {
     public static func run(
         service: String, prefix: String, defaultPort: Int, migrations: [Migration],
@@ -40,11 +41,15 @@ public enum ServiceHost {
         let adminPort: Int
         let grace: Int
         let subscriptions: [Subscription]
+        let retention: EventRetention
         do {
             subscriptions = try Subscription.parse(environment.string("SUBSCRIBERS", default: ""), variable: environment.name("SUBSCRIBERS"))
             port = try environment.int("PORT", default: defaultPort, range: 0...65535)
             adminPort = try environment.int("ADMIN_PORT", default: port == 0 ? 0 : port + 1000, range: 0...65535)
             grace = try environment.int("GRACE_SECONDS", default: 10, range: 0...3600)
+            retention = EventRetention(
+                outbox: .seconds(3600 * (try environment.int("OUTBOX_RETENTION_HOURS", default: 168, range: 1...87_600))),
+                inbox: .seconds(3600 * (try environment.int("INBOX_RETENTION_HOURS", default: 720, range: 24...87_600))))
         } catch {
             fail(logger, "invalid configuration: \(error)")
         }
@@ -105,6 +110,20 @@ public enum ServiceHost {
         logger.info("started", ["port": "\(server.port)", "admin_port": "\(admin.port)", "data": dataDirectory])
         for relay in relays { relay.start() }
         timers.start()
+        let housekeeping = BackgroundLoop()
+        housekeeping.start {
+            while !Task.isCancelled {
+                do {
+                    let removed = try await retention.prune(database, subscribers: subscriptions.map(\.subscriber))
+                    if removed.outbox + removed.inbox > 0 {
+                        logger.info("pruned events", ["outbox": "\(removed.outbox)", "inbox": "\(removed.inbox)"])
+                    }
+                } catch {
+                    logger.error("pruning events failed", ["error": "\(error)"])
+                }
+                await housekeeping.wait(upTo: .seconds(3600))
+            }
+        }
 
         signal(SIGTERM, SIG_IGN)
         signal(SIGINT, SIG_IGN)
@@ -117,6 +136,7 @@ public enum ServiceHost {
                 admin.http.shutdown()
                 for relay in relays { await relay.stop() }
                 await timers.stop()
+                await housekeeping.stop()
                 do {
                     try await database.close()
                 } catch {

@@ -271,6 +271,24 @@ public final class Database: Sendable {
         }
     }
 
+    /// Deletes outbox events through `sequence` committed before `time`; returns how many.
+    @discardableResult
+    public func pruneOutbox(through sequence: Int64, committedBefore time: Date) async throws -> Int {
+        try await write { transaction in
+            try transaction.run(
+                "DELETE FROM outbox WHERE sequence <= ? AND created_at < ?",
+                [.integer(sequence), .integer(Int64(time.timeIntervalSince1970 * 1000))])
+        }
+    }
+
+    /// Forgets inbox records received before `time`; returns how many.
+    @discardableResult
+    public func pruneInbox(receivedBefore time: Date) async throws -> Int {
+        try await write { transaction in
+            try transaction.run("DELETE FROM inbox WHERE received_at < ?", [.integer(Int64(time.timeIntervalSince1970 * 1000))])
+        }
+    }
+
     /// Calls `observer` on the writer's queue after every commit (the relay and the
     /// timer runner wake on it instead of polling fast).
     public func onCommit(_ observer: @escaping @Sendable () -> Void) {

@@ -32,10 +32,8 @@ import Wire
     }
 
     @Test func peerDownFailsFastThenReconnectsAfterBackoff() async throws {
-        // Find a free port, then use it before anything listens on it.
-        let probe = try TestServer()
-        let port = probe.server.port
-        await probe.server.shutdown()
+        // A port nothing listens on, outside the range other tests' servers are given.
+        let port = try freePort()
         let client = RPCClient(
             endpoint: Endpoint(host: "127.0.0.1", port: port),
             configuration: {

@@ -97,10 +97,8 @@ struct Subscriber {
     @Test func p2ASubscriberDownGetsEverythingWhenBackAndRedeliveryChangesNothing() async throws {
         let folder = try temporaryFolder("relay-down")
         let database = try sender(folder)
-        let first = try Subscriber(folder: folder)
-        let port = first.server.port
-        await first.server.shutdown()
-        try await first.database.close()
+        // A port nothing listens on yet, outside the range other tests' servers are given.
+        let port = try freePort()
         var configuration = OutboxRelay.Configuration()
         configuration.backoff = ConnectionBackoff(initial: .milliseconds(20), maximum: .milliseconds(100))
         let relay = OutboxRelay(
@@ -145,6 +143,27 @@ struct Subscriber {
         // The first event was not marked received either: it applies when retried.
         try await inbox.apply(EventBatch(events: [envelope("e1", 1)]))
         #expect(try await database.read { try $0.queryFirst("SELECT COUNT(*) FROM effects") { $0.int(0) } } == 1)
+    }
+}
+
+@Suite struct EventRetentionTests {
+    @Test func p2OnlyEventsEverySubscriberAcknowledgedAndOldEnoughArePruned() async throws {
+        let folder = try temporaryFolder("retention")
+        let database = try Database(path: folder.appendingPathComponent("db.sqlite").path, migrations: [])
+        let old = Date().addingTimeInterval(-8 * 24 * 3600)
+        try await database.write { transaction in
+            for i in 0..<4 { try transaction.appendEvent(type: "t", aggregateID: "a", payload: [UInt8(i)], at: old) }
+            try transaction.appendEvent(type: "t", aggregateID: "a", payload: [9])  // recent
+            _ = try transaction.recordReceived(eventID: "ancient", at: Date().addingTimeInterval(-31 * 24 * 3600))
+            _ = try transaction.recordReceived(eventID: "fresh")
+        }
+        try await database.markDelivered(subscriber: "fast", through: 5)
+        try await database.markDelivered(subscriber: "slow", through: 2)
+        let removed = try await EventRetention().prune(database, subscribers: ["fast", "slow"])
+        // Events 1 and 2: old and seen by both. 3 and 4 wait for "slow"; 5 is recent.
+        #expect(removed.outbox == 2 && removed.inbox == 1)
+        #expect(try await database.events(after: 0, types: nil, limit: 10).events.map(\.sequence) == [3, 4, 5])
+        #expect(try await database.write { try $0.recordReceived(eventID: "fresh") } == false)
     }
 }
 
