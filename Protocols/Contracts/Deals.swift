@@ -13,6 +13,8 @@ public enum Deals {
     public static let getDeal = MethodDescriptor<GetDealRequest, Deal>(service: service, method: "GetDeal", isIdempotent: true)
     public static let listDeals = MethodDescriptor<ListDealsRequest, DealPage>(
         service: service, method: "ListDeals", isIdempotent: true)
+    /// D2: title, amount, responsible, source, custom fields, scheduled date; emits deal.updated.
+    public static let updateDeal = MethodDescriptor<UpdateDealRequest, Deal>(service: service, method: "UpdateDeal")
     /// Emits deal.stage_changed, and deal.won or deal.lost on an outcome stage.
     public static let changeStage = MethodDescriptor<ChangeStageRequest, Deal>(service: service, method: "ChangeStage")
     /// D3: stores the lead, then processes it; `pending` when contacts cannot be reached
@@ -34,6 +36,8 @@ public enum Deals {
         public static let stageChanged = "deal.stage_changed"
         public static let won = "deal.won"
         public static let lost = "deal.lost"
+        /// Payload ``DealStageChanged`` (the deal as it is now; no previous stage).
+        public static let updated = "deal.updated"
         /// Payload ``DealStageChanged`` (the deal as it is); the stage's SLA ran out.
         public static let slaBreached = "deal.sla_breached"
         /// Payload ``DealTask``; an open task passed its due time.
@@ -805,6 +809,60 @@ public struct DealStageChanged: WireMessage, Equatable {
         case 1: deal = try d.message(key)
         case 2: previousStageID = try d.int64(key)
         case 3: actorID = try d.int64(key)
+        default: try d.skip(key)
+        }
+    }
+}
+/// D2: changes some fields of a deal; absent fields stay as they are.
+public struct UpdateDealRequest: WireMessage, Equatable {
+    public var dealID: Int64 = 0
+    public var title: String? = nil
+    public var amountMinor: Int64? = nil
+    public var currency: String? = nil
+    public var responsibleID: Int64? = nil
+    /// Leaves the deal with nobody responsible.
+    public var clearResponsible: Bool = false
+    public var source: String? = nil
+    public var replaceCustomFields: Bool = false
+    public var customFields: [CustomField] = []
+    public var scheduledAtMilliseconds: Int64? = nil
+    public var clearScheduled: Bool = false
+    public var visibility: Visibility? = nil
+    public var actorID: Int64? = nil
+
+    public init() {}
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, dealID)
+        e.encode(2, title)
+        e.encode(3, amountMinor)
+        e.encode(4, currency)
+        e.encode(5, responsibleID)
+        e.encode(6, clearResponsible)
+        e.encode(7, source)
+        e.encode(8, replaceCustomFields)
+        e.encode(9, customFields)
+        e.encode(10, scheduledAtMilliseconds)
+        e.encode(11, clearScheduled)
+        e.encode(12, visibility)
+        e.encode(13, actorID)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: dealID = try d.int64(key)
+        case 2: title = try d.string(key)
+        case 3: amountMinor = try d.int64(key)
+        case 4: currency = try d.string(key)
+        case 5: responsibleID = try d.int64(key)
+        case 6: clearResponsible = try d.bool(key)
+        case 7: source = try d.string(key)
+        case 8: replaceCustomFields = try d.bool(key)
+        case 9: try d.append(key, to: &customFields)
+        case 10: scheduledAtMilliseconds = try d.int64(key)
+        case 11: clearScheduled = try d.bool(key)
+        case 12: visibility = try d.message(key)
+        case 13: actorID = try d.int64(key)
         default: try d.skip(key)
         }
     }

@@ -219,6 +219,33 @@ public struct DealStore: Sendable {
         return page
     }
 
+    /// D2: changes the fields given; the result must still be a valid deal.
+    public func update(_ request: UpdateDealRequest) async throws -> Deal {
+        let visibility = request.visibility.resolved
+        return try await database.write { tx in
+            guard var deal = try Self.load(tx.connection, id: request.dealID), visibility.allows(deal.responsibleID) else {
+                throw RPCError.notFound("deal \(request.dealID) does not exist")
+            }
+            if let title = request.title { deal.title = title.trimmingCharacters(in: .whitespaces) }
+            if let amount = request.amountMinor { deal.amountMinor = amount }
+            if let currency = request.currency { deal.currency = currency }
+            if request.clearResponsible { deal.responsibleID = nil } else if let r = request.responsibleID { deal.responsibleID = r }
+            if let source = request.source { deal.source = source }
+            if request.replaceCustomFields { deal.customFields = request.customFields }
+            if request.clearScheduled { deal.scheduledAtMilliseconds = nil } else if let at = request.scheduledAtMilliseconds { deal.scheduledAtMilliseconds = at }
+            var violations = Self.moneyViolations(deal)
+            if deal.title.isEmpty || deal.title.count > 300 { violations.append(FieldViolation(field: "title", description: "must be 1 to 300 characters")) }
+            if deal.source.count > 50 { violations.append(FieldViolation(field: "source", description: "must be at most 50 characters")) }
+            guard violations.isEmpty else { throw RPCError.invalidArgument("the deal would not be valid", details: violations) }
+            try tx.run(
+                "UPDATE deals SET title = ?, amount_minor = ?, currency = ?, responsible_id = ?, source = ?, custom_fields = ?, scheduled_at = ? WHERE id = ?",
+                [.text(deal.title), .integer(deal.amountMinor), .text(deal.currency), SQLValue(deal.responsibleID), .text(deal.source),
+                 .blob(CustomFieldList(fields: deal.customFields).wireBytes()), SQLValue(deal.scheduledAtMilliseconds), .integer(deal.id)])
+            try Self.emit(tx, Deals.Event.updated, deal: deal, previousStageID: nil, actorID: request.actorID)
+            return deal
+        }
+    }
+
     /// D1/D6: moves the deal; emits stage_changed (and won/lost), writes the timeline,
     /// re-arms the SLA timer, and closes open tasks of a deal that ends.
     public func changeStage(_ request: ChangeStageRequest) async throws -> Deal {

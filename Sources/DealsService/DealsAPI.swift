@@ -31,6 +31,7 @@ public struct DealsAPI: Sendable {
         server.register(Deals.getDeal) { request, _ in try await deals.get(request.id, visibility: request.visibility.resolved) }
         server.register(Deals.listDeals) { request, _ in try await deals.list(request) }
         server.register(Deals.changeStage) { request, _ in try await deals.changeStage(request) }
+        server.register(Deals.updateDeal) { request, _ in try await deals.update(request) }
         server.register(Deals.submitLead) { request, _ in try await leads.submit(request) }
         server.register(Deals.getLead) { request, _ in try await leads.get(request.id) }
         server.register(Deals.createTask) { request, _ in try await tasks.create(request) }

@@ -78,6 +78,30 @@ enum DealJSON {
         return .success(d)
     }
 
+    /// PATCH: absent fields stay; `null` clears responsibleId and scheduledAt.
+    static func update(_ object: [String: Any]) -> Result<UpdateDealRequest, RPCError> {
+        var r = ContactJSON.Reader(object: object)
+        var u = UpdateDealRequest()
+        u.title = r.string("title")
+        u.amountMinor = r.integer("amountMinor")
+        u.currency = r.string("currency")
+        u.clearResponsible = object["responsibleId"] is NSNull
+        u.responsibleID = r.integer("responsibleId")
+        u.source = r.string("source")
+        if let fields = r.customFields("customFields") {
+            u.replaceCustomFields = true
+            u.customFields = fields
+        }
+        u.clearScheduled = object["scheduledAt"] is NSNull
+        u.scheduledAtMilliseconds = parseTime(r.string("scheduledAt"), field: "scheduledAt", into: &r.violations)
+        let known: Set = ["title", "amountMinor", "currency", "responsibleId", "source", "customFields", "scheduledAt"]
+        for key in object.keys.sorted() where !known.contains(key) {
+            r.violations.append(FieldViolation(field: key, description: "is not a field that can be changed here (stages: POST /v1/deals/{id}/stage)"))
+        }
+        if let error = r.failure() { return .failure(error) }
+        return .success(u)
+    }
+
     static func pipeline(_ object: [String: Any]) -> Result<Pipeline, RPCError> {
         var r = ContactJSON.Reader(object: object)
         var p = Pipeline()

@@ -56,6 +56,13 @@ extension GatewayAPI {
             request.visibility = try await api.visibility(call)
             return json(200, DealJSON.object(try await api.deals.call(Deals.getDeal, request, options: call.options)))
         })
+        r.add("PATCH", "/v1/deals/{id}", api.endpoint(.integration) { call throws(RPCError) in
+            var request = try DealJSON.update(try body(call)).get()
+            request.dealID = try id(call)
+            request.actorID = call.staffID
+            request.visibility = try await api.visibility(call)
+            return json(200, DealJSON.object(try await api.deals.call(Deals.updateDeal, request, options: call.options)))
+        })
         r.add("POST", "/v1/deals/{id}/stage", api.endpoint(.integration) { call throws(RPCError) in
             var reader = ContactJSON.Reader(object: try body(call))
             var request = ChangeStageRequest()

@@ -31,6 +31,15 @@ enum OpenAPIDocument {
         let strings: [String: Any] = ["type": "array", "items": ["type": "string"]]
         func items(_ schema: [String: Any]) -> [String: Any] { ["type": "object", "properties": ["items": ["type": "array", "items": schema]]] }
         let text: [String: Any] = ["description": "plain text", "content": ["text/plain": ["schema": ["type": "string"]]]]
+        let customFields: [String: Any] = ["type": "object", "additionalProperties": ["type": "string"]]
+        let int: [String: Any] = ["type": "integer"]
+        let str: [String: Any] = ["type": "string"]
+        let time: [String: Any] = ["type": ["string", "null"], "format": "date-time"]
+        let nullableInt: [String: Any] = ["type": ["integer", "null"]]
+        let dealInput: [String: Any] = [
+            "title": str, "contactId": int, "pipelineId": int, "stageId": int, "amountMinor": int, "currency": str,
+            "responsibleId": int, "source": str, "customFields": customFields, "scheduledAt": str,
+        ]
         let paths: [String: Any] = [
             "/healthz": ["get": op("Liveness", ["200": text], secured: false)],
             "/readyz": ["get": op("Readiness: the services the gateway needs answer Health", ["200": text, "503": text], secured: false)],
@@ -80,7 +89,13 @@ enum OpenAPIDocument {
             "/v1/deals/problems": ["get": op("Open deals with an overdue task, over the stage SLA, or no next task (D4)",
                 ["200": json(items(["type": "object", "properties": ["deal": ref("Deal"), "reasons": strings]]), "problem deals")].merging(errors(common)) { a, _ in a },
                 parameters: [query("limit", "integer", "1-1000, default 100")])],
-            "/v1/deals/{id}": ["get": op("A deal", ["200": json(ref("Deal"), "the deal")].merging(errors(common + [404])) { a, _ in a }, parameters: [idParameter])],
+            "/v1/deals/{id}": [
+                "get": op("A deal", ["200": json(ref("Deal"), "the deal")].merging(errors(common + [404])) { a, _ in a }, parameters: [idParameter]),
+                "patch": op("Change some fields of a deal (D2); null clears responsibleId or scheduledAt",
+                    ["200": json(ref("Deal"), "the deal as it is now")].merging(errors(common + [404, 413])) { a, _ in a },
+                    body: ["type": "object", "additionalProperties": false, "properties": dealInput.filter { ["title", "amountMinor", "currency", "responsibleId", "source", "customFields", "scheduledAt"].contains($0.key) }],
+                    parameters: [idParameter]),
+            ],
             "/v1/deals/{id}/stage": ["post": op("Move a deal to a stage (D1, D6); a lost stage needs lossReason",
                 ["200": json(ref("Deal"), "the deal as it is now")].merging(errors(common + [404, 409, 413])) { a, _ in a },
                 body: ["type": "object", "required": ["stageId"], "properties": ["stageId": ["type": "integer"], "lossReason": ["type": "string"]]], parameters: [idParameter])],
@@ -109,19 +124,10 @@ enum OpenAPIDocument {
         let source: [String: Any] = ["type": "object", "properties": [
             "channel": ["type": "string"], "trackingNumber": ["type": "string"], "utmSource": ["type": "string"],
             "utmMedium": ["type": "string"], "utmCampaign": ["type": "string"]]]
-        let customFields: [String: Any] = ["type": "object", "additionalProperties": ["type": "string"]]
         let draftProperties: [String: Any] = [
             "firstName": ["type": "string", "maxLength": 200], "lastName": ["type": "string", "maxLength": 200],
             "emails": strings, "phones": strings, "company": ["type": "string"], "tags": strings, "source": source,
             "responsibleId": ["type": "integer"], "customFields": customFields,
-        ]
-        let int: [String: Any] = ["type": "integer"]
-        let str: [String: Any] = ["type": "string"]
-        let time: [String: Any] = ["type": ["string", "null"], "format": "date-time"]
-        let nullableInt: [String: Any] = ["type": ["integer", "null"]]
-        let dealInput: [String: Any] = [
-            "title": str, "contactId": int, "pipelineId": int, "stageId": int, "amountMinor": int, "currency": str,
-            "responsibleId": int, "source": str, "customFields": customFields, "scheduledAt": str,
         ]
         let dealSchemas: [String: Any] = [
             "PipelineInput": ["type": "object", "required": ["name", "stages"], "properties": [

@@ -151,6 +151,26 @@ struct DealsFixture {
         #expect(try await f.outbox() == [Deals.Event.created, Deals.Event.stageChanged, Deals.Event.lost])
     }
 
+    @Test func d2UpdateChangesOnlyTheGivenFieldsAndRefusesAnAmountWithoutCurrency() async throws {
+        let contacts = try FakeContacts()
+        let f = try DealsFixture(contactsPort: contacts.server.port)
+        var input = Deal()
+        input.title = "Donation"
+        input.contactID = 3
+        input.responsibleID = 4
+        let deal = try await f.api.deals.create(input)
+        var update = UpdateDealRequest()
+        update.dealID = deal.id
+        update.amountMinor = 50_000
+        await #expect(throws: RPCError.self) { _ = try await f.api.deals.update(update) }
+        #expect(try await f.api.deals.get(deal.id, visibility: .everything) == deal)
+        update.currency = "EUR"
+        update.clearResponsible = true
+        let changed = try await f.api.deals.update(update)
+        #expect(changed.amountMinor == 50_000 && changed.currency == "EUR" && changed.responsibleID == nil && changed.title == "Donation")
+        #expect(try await f.outbox().last == Deals.Event.updated)
+    }
+
     @Test func contactMergedRepointsDealsTasksAndTimelineAndAppliesOnce() async throws {
         let contacts = try FakeContacts()
         let f = try DealsFixture(contactsPort: contacts.server.port)
