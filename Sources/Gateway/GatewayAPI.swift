@@ -27,6 +27,8 @@ public final class GatewayAPI: Sendable {
     let deals: RPCClient
     let keyring: APIKeyring
     let configuration: Configuration
+    /// Answers to idempotent POSTs that outlive the process; nil keeps them in memory only.
+    let ledger: IdempotencyLedger?
     let counters = RequestCounters()
     let logger = Logger(service: "gateway")
     private let limiter: Mutex<RateLimiter>
@@ -34,9 +36,13 @@ public final class GatewayAPI: Sendable {
     /// Built once in init (its routes call back into this object), read-only after.
     nonisolated(unsafe) private var router = Router()
 
-    public init(contacts: RPCClient, deals: RPCClient, keyring: APIKeyring, configuration: Configuration = Configuration()) {
+    public init(
+        contacts: RPCClient, deals: RPCClient, keyring: APIKeyring, ledger: IdempotencyLedger? = nil,
+        configuration: Configuration = Configuration()
+    ) {
         self.contacts = contacts
         self.deals = deals
+        self.ledger = ledger
         self.keyring = keyring
         self.configuration = configuration
         limiter = Mutex(RateLimiter(rate: configuration.rateLimit, burst: configuration.rateBurst))
@@ -147,7 +153,33 @@ public final class GatewayAPI: Sendable {
         let fingerprint = IdempotencyStore.fingerprint(method: request.method, path: request.target, body: request.body)
         switch idempotency.withLock({ $0.begin(scope: scope, key: key, fingerprint: fingerprint, now: Self.seconds()) }) {
         case .proceed:
+            if let ledger {
+                let saved: (fingerprint: UInt64, response: HTTPResponse)?
+                do {
+                    saved = try await ledger.find(scope: scope, key: key)
+                } catch {
+                    idempotency.withLock { $0.abandon(scope: scope, key: key) }
+                    logger.error("idempotency ledger unreadable", ["error": "\(error)", "request_id": requestID])
+                    return Problem.response(status: 503, title: "Service Unavailable", detail: "cannot check the Idempotency-Key now; retry", requestID: requestID, headers: [("Retry-After", "1")])
+                }
+                if let saved {
+                    idempotency.withLock { $0.finish(scope: scope, key: key, fingerprint: saved.fingerprint, response: saved.response, now: Self.seconds()) }
+                    guard saved.fingerprint == fingerprint else {
+                        return Problem.response(
+                            status: 422, title: "Unprocessable Content", detail: "this Idempotency-Key was used with a different request", requestID: requestID)
+                    }
+                    var response = saved.response
+                    response.headers.append(("Idempotent-Replayed", "true"))
+                    return response
+                }
+            }
             let response = await work()
+            do {
+                try await ledger?.record(scope: scope, key: key, fingerprint: fingerprint, response: response)
+            } catch {
+                // The work is done; only a retry after a restart could repeat it. Say so in the log.
+                logger.error("idempotency answer not stored", ["error": "\(error)", "request_id": requestID])
+            }
             idempotency.withLock { $0.finish(scope: scope, key: key, fingerprint: fingerprint, response: response, now: Self.seconds()) }
             return response
         case var .replay(response):

@@ -6,8 +6,8 @@ import HTTP
 /// first is still running is told to wait (409). Answers of 5xx are not kept, so a
 /// retry after a server failure runs again.
 ///
-/// Kept in the gateway's memory: at most `capacity` keys for `lifetime` seconds. A
-/// gateway restart forgets them, which is safe for match-or-create (itself idempotent).
+/// Kept in the gateway's memory: at most `capacity` keys for `lifetime` seconds; the
+/// ``IdempotencyLedger`` keeps finished answers across restarts and evictions.
 public struct IdempotencyStore: Sendable {
     public enum Decision: Sendable {
         case proceed
@@ -56,6 +56,11 @@ public struct IdempotencyStore: Sendable {
         }
         entries[id] = .running(fingerprint: fingerprint, started: now)
         return .proceed
+    }
+
+    /// Drops a running mark without an answer (the request could not be checked).
+    public mutating func abandon(scope: String, key: String) {
+        entries[scope + "\u{0}" + key] = nil
     }
 
     public mutating func finish(scope: String, key: String, fingerprint: UInt64, response: HTTPResponse, now: Double) {

@@ -115,7 +115,7 @@ enum DealsBench {
              "DEALS_CONTACTS": "127.0.0.1:\(contacts.port)"])
         let gateway = try BenchProcess(
             "switchboard-gateway",
-            ["GATEWAY_PORT": "0", "GATEWAY_CONTACTS": "127.0.0.1:\(contacts.port)", "GATEWAY_DEALS": "127.0.0.1:\(deals.port)",
+            ["GATEWAY_PORT": "0", "GATEWAY_DATA_DIR": folder.appendingPathComponent("gateway").path, "GATEWAY_CONTACTS": "127.0.0.1:\(contacts.port)", "GATEWAY_DEALS": "127.0.0.1:\(deals.port)",
              "GATEWAY_API_KEYS": "\(key)=admin", "GATEWAY_RATE_LIMIT": "1000000"])
         defer { for process in [gateway, deals, contacts] { process.stop() } }
         let run = UInt64.random(in: 0..<1_000_000)

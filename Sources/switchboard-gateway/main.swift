@@ -7,7 +7,8 @@
 // GATEWAY_MAX_BODY_BYTES (2 MiB), GATEWAY_RATE_LIMIT (100 requests/s per key) and
 // GATEWAY_RATE_BURST (twice the limit), GATEWAY_READ_TIMEOUT_MS (10000): a request's head
 // and body must arrive within it (slowloris), GATEWAY_IDLE_TIMEOUT_MS (60000) for
-// keep-alive connections, GATEWAY_MAX_CONNECTIONS (1024).
+// keep-alive connections, GATEWAY_MAX_CONNECTIONS (1024), GATEWAY_DATA_DIR
+// (./data/gateway): where answers to Idempotency-Key POSTs are kept for 24 hours.
 import Dispatch
 import Foundation
 import FoundationNetworking
@@ -15,6 +16,7 @@ import Gateway
 import HTTP
 import RPC
 import ServiceKit
+import Storage
 
 let logger = Logger(service: "gateway")
 let environment = ServiceEnvironment(prefix: "GATEWAY")
@@ -62,6 +64,27 @@ do {
     fail("\(environment.name("API_KEYS")): \(error)")
 }
 
+let dataDirectory = environment.string("DATA_DIR", default: "./data/gateway")
+let ledger: IdempotencyLedger
+do {
+    try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+    ledger = IdempotencyLedger(
+        database: try Database(path: "\(dataDirectory)/gateway.sqlite", migrations: IdempotencyLedger.migrations))
+} catch {
+    fail("cannot open \(dataDirectory)/gateway.sqlite (\(environment.name("DATA_DIR"))): \(error)")
+}
+let housekeeping = BackgroundLoop()
+housekeeping.start {
+    while !Task.isCancelled {
+        do {
+            try await ledger.prune()
+        } catch {
+            logger.error("pruning idempotency answers failed", ["error": "\(error)"])
+        }
+        await housekeeping.wait(upTo: .seconds(3600))
+    }
+}
+
 var clientConfiguration = RPCClient.Configuration()
 clientConfiguration.caller = "gateway"
 // A restarted service should be reachable again within a second, not after minutes.
@@ -72,7 +95,7 @@ apiConfiguration.rateLimit = Double(rateLimit)
 apiConfiguration.rateBurst = Double(rateBurst)
 let api = GatewayAPI(
     contacts: RPCClient(endpoint: contactsEndpoint, configuration: clientConfiguration),
-    deals: RPCClient(endpoint: dealsEndpoint, configuration: clientConfiguration), keyring: keyring,
+    deals: RPCClient(endpoint: dealsEndpoint, configuration: clientConfiguration), keyring: keyring, ledger: ledger,
     configuration: apiConfiguration)
 
 var httpConfiguration = HTTPServer.Configuration(host: host, port: port)

@@ -94,7 +94,7 @@ let deals = ChildService(
 let gateway = ChildService(
     name: "gateway", executable: executable("switchboard-gateway"),
     environment: [
-        "GATEWAY_PORT": "\(gatewayPort)", "GATEWAY_CONTACTS": "127.0.0.1:\(contactsPort)", "GATEWAY_DEALS": "127.0.0.1:\(dealsPort)",
+        "GATEWAY_PORT": "\(gatewayPort)", "GATEWAY_DATA_DIR": data.appendingPathComponent("gateway").path, "GATEWAY_CONTACTS": "127.0.0.1:\(contactsPort)", "GATEWAY_DEALS": "127.0.0.1:\(dealsPort)",
         "GATEWAY_API_KEYS": "\(adminKey)=admin",
     ])
 let services = [contacts, deals, gateway]

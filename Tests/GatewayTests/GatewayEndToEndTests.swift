@@ -13,6 +13,8 @@ struct SystemFixture {
     let deals: ServiceProcess
     let gateway: ServiceProcess
     let folder: URL
+    /// The gateway's environment, to start it again on the same data.
+    let gatewayEnvironment: [String: String]
 
     static func start(timeoutMilliseconds: Int = 3000, extra: [String: String] = [:], keys: String? = nil) async throws -> SystemFixture {
         let folder = try temporaryFolder("gateway")
@@ -29,14 +31,22 @@ struct SystemFixture {
                 "DEALS_PORT": "\(dealsPort)", "DEALS_ADMIN_PORT": "0", "DEALS_DATA_DIR": folder.appendingPathComponent("deals").path,
                 "DEALS_CONTACTS": "127.0.0.1:\(contacts.port)",
             ])
-        let gateway = try await ServiceProcess(
-            executable: "switchboard-gateway",
-            environment: [
-                "GATEWAY_PORT": "0", "GATEWAY_CONTACTS": "127.0.0.1:\(contacts.port)", "GATEWAY_DEALS": "127.0.0.1:\(deals.port)",
-                "GATEWAY_API_KEYS": keys ?? "\(adminKey)=admin,\(readerKey)=reader", "GATEWAY_TIMEOUT_MS": "\(timeoutMilliseconds)",
-                "GATEWAY_MAX_BODY_BYTES": "4096",
-            ].merging(extra) { $1 })
-        return SystemFixture(contacts: contacts, deals: deals, gateway: gateway, folder: folder)
+        let environment = [
+            "GATEWAY_PORT": "0", "GATEWAY_CONTACTS": "127.0.0.1:\(contacts.port)", "GATEWAY_DEALS": "127.0.0.1:\(deals.port)",
+            "GATEWAY_DATA_DIR": folder.appendingPathComponent("gateway").path,
+            "GATEWAY_API_KEYS": keys ?? "\(adminKey)=admin,\(readerKey)=reader", "GATEWAY_TIMEOUT_MS": "\(timeoutMilliseconds)",
+            "GATEWAY_MAX_BODY_BYTES": "4096",
+        ].merging(extra) { $1 }
+        let gateway = try await ServiceProcess(executable: "switchboard-gateway", environment: environment)
+        return SystemFixture(contacts: contacts, deals: deals, gateway: gateway, folder: folder, gatewayEnvironment: environment)
+    }
+
+    /// The same system with its gateway stopped and started again.
+    func restartingGateway() async throws -> SystemFixture {
+        gateway.signal(SIGTERM)
+        _ = try await gateway.waitForExit()
+        let again = try await ServiceProcess(executable: "switchboard-gateway", environment: gatewayEnvironment)
+        return SystemFixture(contacts: contacts, deals: deals, gateway: again, folder: folder, gatewayEnvironment: gatewayEnvironment)
     }
 
     func request(
@@ -161,7 +171,7 @@ struct SystemFixture {
         let gateway = try await ServiceProcess(
             executable: "switchboard-gateway",
             environment: [
-                "GATEWAY_PORT": "0", "GATEWAY_CONTACTS": "127.0.0.1:\(silent.port)", "GATEWAY_API_KEYS": "\(adminKey)=admin",
+                "GATEWAY_PORT": "0", "GATEWAY_CONTACTS": "127.0.0.1:\(silent.port)", "GATEWAY_DATA_DIR": try temporaryFolder("gateway").path, "GATEWAY_API_KEYS": "\(adminKey)=admin",
                 "GATEWAY_TIMEOUT_MS": "500",
             ])
         let started = ContinuousClock.now
@@ -205,6 +215,19 @@ struct SystemFixture {
         #expect(again.headers["idempotent-replayed"] == "true")
         let different = try system.request("POST", "/v1/contacts", body: #"{"firstName":"Other"}"#, headers: ["Idempotency-Key": "k-1"])
         #expect(different.status == 422)
+        try await system.stop()
+    }
+
+    @Test func g5AnswersOutliveAGatewayRestartSoARetryOpensNoSecondDeal() async throws {
+        var system = try await SystemFixture.start()
+        let body = #"{"title":"Kitchen windows","contactId":7}"#
+        let first = try system.request("POST", "/v1/deals", body: body, headers: ["Idempotency-Key": "deal-7"])
+        #expect(first.status == 201)
+        system = try await system.restartingGateway()
+        let retry = try system.request("POST", "/v1/deals", body: body, headers: ["Idempotency-Key": "deal-7"])
+        #expect(retry.status == 201 && retry.body == first.body && retry.headers["idempotent-replayed"] == "true")
+        #expect(try system.request("POST", "/v1/deals", body: #"{"title":"x","contactId":8}"#, headers: ["Idempotency-Key": "deal-7"]).status == 422)
+        #expect((try system.request("GET", "/v1/deals").json["items"] as? [Any])?.count == 1)
         try await system.stop()
     }
 

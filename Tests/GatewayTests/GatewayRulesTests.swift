@@ -2,7 +2,9 @@ import Foundation
 import Gateway
 import RPC
 import HTTP
+import Storage
 import Testing
+import TestSupport
 import Wire
 
 @Suite struct RateLimiterTests {
@@ -67,6 +69,25 @@ import Wire
         let documented = Set(paths.flatMap { path, operations in operations.keys.map { "\($0) \(path)" } })
         #expect(served == documented, "served but undocumented: \(served.subtracting(documented)); documented but not served: \(documented.subtracting(served))")
         #expect(GatewayAPI.openAPIDocument["openapi"] as? String == "3.1.0")
+    }
+}
+
+@Suite struct IdempotencyLedgerTests {
+    @Test func g5KeepsAnswersForTheirLifetimeButNotServerFailures() async throws {
+        let folder = try temporaryFolder("ledger")
+        let database = try Database(path: folder.appendingPathComponent("gateway.sqlite").path, migrations: IdempotencyLedger.migrations)
+        let ledger = IdempotencyLedger(database: database, lifetime: 3600)
+        let created = HTTPResponse(status: 201, headers: [("Content-Type", "application/json"), ("Location", "/v1/deals/1")], body: Array("{}".utf8))
+        let day = Date(timeIntervalSince1970: 1_800_000_000)
+        try await ledger.record(scope: "s", key: "k", fingerprint: UInt64.max, response: created, now: day)
+        try await ledger.record(scope: "s", key: "boom", fingerprint: 1, response: HTTPResponse(status: 503), now: day)
+        let found = try await ledger.find(scope: "s", key: "k", now: day.addingTimeInterval(60))
+        #expect(found?.fingerprint == UInt64.max && found?.response.status == 201 && found?.response.body == Array("{}".utf8))
+        #expect(found?.response.headers.map(\.value) == ["application/json", "/v1/deals/1"])
+        #expect(try await ledger.find(scope: "other", key: "k", now: day) == nil)
+        #expect(try await ledger.find(scope: "s", key: "boom", now: day) == nil)
+        #expect(try await ledger.find(scope: "s", key: "k", now: day.addingTimeInterval(7200)) == nil)
+        #expect(try await ledger.prune(now: day.addingTimeInterval(7200)) == 1)
     }
 }
 
