@@ -24,7 +24,7 @@ public struct IdempotencyLedger: Sendable {
             """)
     ]
 
-    let database: Database
+    public let database: Database
     public let lifetime: TimeInterval
 
     public init(database: Database, lifetime: TimeInterval = 24 * 3600) {

@@ -81,6 +81,18 @@ public final class HTTPServer: Sendable {
         listener?.close()
         for connection in connections { connection.closeWhenIdle() }
     }
+
+    /// Stops accepting, lets requests in progress be answered, and returns true once
+    /// every connection has closed, or false when `grace` ran out first.
+    public func drain(within grace: Duration) async -> Bool {
+        shutdown()
+        let deadline = ContinuousClock.now + grace
+        while state.withLock({ !$0.connections.isEmpty }) {
+            guard ContinuousClock.now < deadline else { return false }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        return true
+    }
 }
 
 /// One client connection of an ``HTTPServer``.

@@ -8,7 +8,8 @@
 // GATEWAY_RATE_BURST (twice the limit), GATEWAY_READ_TIMEOUT_MS (10000): a request's head
 // and body must arrive within it (slowloris), GATEWAY_IDLE_TIMEOUT_MS (60000) for
 // keep-alive connections, GATEWAY_MAX_CONNECTIONS (1024), GATEWAY_DATA_DIR
-// (./data/gateway): where answers to Idempotency-Key POSTs are kept for 24 hours.
+// (./data/gateway): where answers to Idempotency-Key POSTs are kept for 24 hours,
+// GATEWAY_GRACE_SECONDS (10): on SIGTERM, how long requests in progress may take.
 import Dispatch
 import Foundation
 import FoundationNetworking
@@ -36,6 +37,7 @@ let rateBurst: Int
 let readTimeout: Int
 let idleTimeout: Int
 let maxConnections: Int
+let grace: Int
 do {
     port = try environment.int("PORT", default: 8080, range: 0...65535)
     timeout = try environment.int("TIMEOUT_MS", default: 5000, range: 10...600_000)
@@ -45,6 +47,7 @@ do {
     readTimeout = try environment.int("READ_TIMEOUT_MS", default: 10_000, range: 100...600_000)
     idleTimeout = try environment.int("IDLE_TIMEOUT_MS", default: 60_000, range: 100...3_600_000)
     maxConnections = try environment.int("MAX_CONNECTIONS", default: 1024, range: 1...1_000_000)
+    grace = try environment.int("GRACE_SECONDS", default: 10, range: 0...3600)
 } catch {
     fail("invalid configuration: \(error)")
 }
@@ -117,9 +120,17 @@ signal(SIGINT, SIG_IGN)
 let sources = [SIGTERM, SIGINT].map { number in
     let source = DispatchSource.makeSignalSource(signal: number, queue: .main)
     source.setEventHandler {
-        logger.info("stopping")
-        server.shutdown()
-        exit(0)
+        logger.info("stopping", ["grace_seconds": "\(grace)"])
+        // Requests in progress get their answers (up to the grace period); then exit.
+        Task {
+            if await !server.drain(within: .seconds(grace)) {
+                logger.warn("connections still open after the grace period; closing them")
+            }
+            await housekeeping.stop()
+            try? await ledger.database.close()
+            logger.info("stopped")
+            exit(0)
+        }
     }
     source.resume()
     return source

@@ -183,6 +183,25 @@ struct SystemFixture {
         #expect(try await gateway.waitForExit() == 0)
     }
 
+    @Test func sigtermLetsRequestsInProgressBeAnswered() async throws {
+        let silent = try SilentListener()
+        let gateway = try await ServiceProcess(
+            executable: "switchboard-gateway",
+            environment: [
+                "GATEWAY_PORT": "0", "GATEWAY_CONTACTS": "127.0.0.1:\(silent.port)", "GATEWAY_DATA_DIR": try temporaryFolder("gateway").path,
+                "GATEWAY_API_KEYS": "\(adminKey)=admin", "GATEWAY_TIMEOUT_MS": "1500",
+            ])
+        let client = try PlainClient(port: gateway.port)
+        client.send("GET /v1/contacts/1 HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer \(adminKey)\r\nConnection: close\r\n\r\n")
+        // The request is in progress once the gateway has dialed "contacts".
+        #expect(try await eventually { silent.hasPendingConnection })
+        gateway.signal(SIGTERM)
+        let answer = client.readAll()
+        client.close()
+        #expect(answer.hasPrefix("HTTP/1.1 504 "))
+        #expect(try await gateway.waitForExit() == 0)
+    }
+
     @Test func clientSendingHeadersOneByteAtATimeIsCutOff() async throws {
         let system = try await SystemFixture.start(extra: ["GATEWAY_READ_TIMEOUT_MS": "500"])
         let client = try PlainClient(port: system.gateway.port)
@@ -273,6 +292,12 @@ final class SilentListener {
         }
         self.fd = fd
         port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// A client is waiting in the accept queue.
+    var hasPendingConnection: Bool {
+        var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        return poll(&descriptor, 1, 0) == 1
     }
 
     deinit { close(fd) }
