@@ -17,21 +17,7 @@ extension GatewayAPI {
             return json(201, DealJSON.object(try await api.deals.call(Deals.createPipeline, pipeline, options: call.options)))
         })
         r.add("GET", "/v1/deals", api.endpoint(.reader) { call throws(RPCError) in
-            let q = call.request.query
-            var request = ListDealsRequest()
-            request.pipelineID = try integer(q, "pipelineId")
-            request.stageID = try integer(q, "stageId")
-            request.contactID = try integer(q, "contactId")
-            request.responsibleID = try integer(q, "responsibleId")
-            request.pageSize = try integer(q, "limit") ?? 0
-            request.cursor = q["cursor"] ?? ""
-            if let status = q["status"] {
-                guard let s = DealStatus.allCases.first(where: { $0.name == status && $0 != .unspecified }) else {
-                    throw .invalidArgument("status must be open, won or lost", details: [FieldViolation(field: "status", description: "is \"\(status)\"")])
-                }
-                request.status = s
-            }
-            request.visibility = try await api.visibility(call)
+            let request = try await api.dealsRequest(call)
             let page = try await api.deals.call(Deals.listDeals, request, options: call.options)
             var body: [String: Any] = ["items": page.deals.map(DealJSON.object)]
             if !page.nextCursor.isEmpty { body["nextCursor"] = page.nextCursor }
@@ -43,6 +29,7 @@ extension GatewayAPI {
             response.headers.append(("Location", "/v1/deals/\(deal.id)"))
             return response
         })
+        r.add("GET", "/v1/deals/export.csv", api.endpoint(.reader) { call throws(RPCError) in try await api.exportDeals(call) })
         r.add("GET", "/v1/deals/problems", api.endpoint(.reader) { call throws(RPCError) in
             var request = ProblemDealsRequest()
             request.pageSize = try integer(call.request.query, "limit") ?? 0
@@ -141,6 +128,54 @@ extension GatewayAPI {
             request.visibility = try await api.visibility(call)
             return json(200, DealJSON.object(try await api.deals.call(Deals.completeTask, request, options: call.options)))
         })
+    }
+
+    /// The filters of GET /v1/deals and its CSV export, with the caller's visibility.
+    func dealsRequest(_ call: Call) async throws(RPCError) -> ListDealsRequest {
+        let q = call.request.query
+        var request = ListDealsRequest()
+        request.pipelineID = try Self.integer(q, "pipelineId")
+        request.stageID = try Self.integer(q, "stageId")
+        request.contactID = try Self.integer(q, "contactId")
+        request.responsibleID = try Self.integer(q, "responsibleId")
+        request.pageSize = try Self.integer(q, "limit") ?? 0
+        request.cursor = q["cursor"] ?? ""
+        if let status = q["status"] {
+            guard let s = DealStatus.allCases.first(where: { $0.name == status && $0 != .unspecified }) else {
+                throw .invalidArgument("status must be open, won or lost", details: [FieldViolation(field: "status", description: "is \"\(status)\"")])
+            }
+            request.status = s
+        }
+        request.visibility = try await visibility(call)
+        return request
+    }
+
+    /// The deals the caller sees (G3) with the filters, as CSV, up to `maxExportRows`.
+    func exportDeals(_ call: Call) async throws(RPCError) -> HTTPResponse {
+        var request = try await dealsRequest(call)
+        request.pageSize = 500
+        var csv = "id,title,contact_id,pipeline_id,stage_id,status,amount_minor,currency,responsible_id,source,loss_reason,created_at,closed_at\r\n"
+        var rows = 0
+        while true {
+            let page = try await deals.call(Deals.listDeals, request, options: call.options)
+            for d in page.deals {
+                let fields = [
+                    String(d.id), d.title, String(d.contactID), String(d.pipelineID), String(d.stageID), d.status.name, String(d.amountMinor),
+                    d.currency, d.responsibleID.map(String.init) ?? "", d.source, d.lossReason, JSONWriter.timestamp(milliseconds: d.createdAtMilliseconds),
+                    d.closedAtMilliseconds.map { JSONWriter.timestamp(milliseconds: $0) } ?? "",
+                ]
+                csv += fields.map(Self.csvField).joined(separator: ",") + "\r\n"
+                rows += 1
+            }
+            guard !page.nextCursor.isEmpty else { break }
+            guard rows < configuration.maxExportRows else {
+                throw RPCError(.resourceExhausted, "more than \(configuration.maxExportRows) deals match; narrow the filters")
+            }
+            request.cursor = page.nextCursor
+        }
+        return HTTPResponse(
+            status: 200, headers: [("Content-Type", "text/csv; charset=utf-8"), ("Content-Disposition", "attachment; filename=\"deals.csv\"")],
+            body: Array(csv.utf8))
     }
 
     static func integer(_ query: [String: String], _ name: String) throws(RPCError) -> Int64? {

@@ -91,6 +91,9 @@ import TestSupport
         #expect(try visible(managerToken) == [dealIDs[0], dealIDs[1]])
         #expect(try visible(adminKey) == Set(dealIDs))
         #expect(try system.request("GET", "/v1/deals/\(dealIDs[2])", key: operatorToken).status == 404)
+        let export = try system.request("GET", "/v1/deals/export.csv", key: managerToken)
+        #expect(export.status == 200 && export.headers["content-type"] == "text/csv; charset=utf-8")
+        #expect(export.body.split(separator: "\r\n").dropFirst().map { $0.split(separator: ",")[1] } == ["deal of 1", "deal of 2"])
         #expect(try system.request("GET", "/v1/deals/\(dealIDs[2])/timeline", key: operatorToken).status == 404)
         func timelineCount(_ key: String) throws -> Int {
             (try system.request("GET", "/v1/contacts/53/timeline", key: key).json["items"] as? [Any])?.count ?? -1
