@@ -154,28 +154,19 @@ extension GatewayAPI {
     func exportDeals(_ call: Call) async throws(RPCError) -> HTTPResponse {
         var request = try await dealsRequest(call)
         request.pageSize = 500
-        var csv = "id,title,contact_id,pipeline_id,stage_id,status,amount_minor,currency,responsible_id,source,loss_reason,created_at,closed_at\r\n"
-        var rows = 0
-        while true {
-            let page = try await deals.call(Deals.listDeals, request, options: call.options)
-            for d in page.deals {
-                let fields = [
-                    String(d.id), d.title, String(d.contactID), String(d.pipelineID), String(d.stageID), d.status.name, String(d.amountMinor),
-                    d.currency, d.responsibleID.map(String.init) ?? "", d.source, d.lossReason, JSONWriter.timestamp(milliseconds: d.createdAtMilliseconds),
-                    d.closedAtMilliseconds.map { JSONWriter.timestamp(milliseconds: $0) } ?? "",
-                ]
-                csv += fields.map(Self.csvField).joined(separator: ",") + "\r\n"
-                rows += 1
+        let template = request
+        let header = ["id", "title", "contact_id", "pipeline_id", "stage_id", "status", "amount_minor", "currency", "responsible_id", "source", "loss_reason", "created_at", "closed_at"]
+        return try await csv(file: "deals.csv", header: header, what: "deals") { cursor throws(RPCError) in
+            var pageRequest = template
+            pageRequest.cursor = cursor
+            let page = try await deals.call(Deals.listDeals, pageRequest, options: call.options)
+            let rows = page.deals.map { d in
+                [String(d.id), d.title, String(d.contactID), String(d.pipelineID), String(d.stageID), d.status.name, String(d.amountMinor),
+                 d.currency, d.responsibleID.map(String.init) ?? "", d.source, d.lossReason, JSONWriter.timestamp(milliseconds: d.createdAtMilliseconds),
+                 d.closedAtMilliseconds.map { JSONWriter.timestamp(milliseconds: $0) } ?? ""]
             }
-            guard !page.nextCursor.isEmpty else { break }
-            guard rows < configuration.maxExportRows else {
-                throw RPCError(.resourceExhausted, "more than \(configuration.maxExportRows) deals match; narrow the filters")
-            }
-            request.cursor = page.nextCursor
+            return (rows, page.nextCursor)
         }
-        return HTTPResponse(
-            status: 200, headers: [("Content-Type", "text/csv; charset=utf-8"), ("Content-Disposition", "attachment; filename=\"deals.csv\"")],
-            body: Array(csv.utf8))
     }
 
     static func integer(_ query: [String: String], _ name: String) throws(RPCError) -> Int64? {

@@ -151,23 +151,42 @@ extension GatewayAPI {
     func export(_ call: Call) async throws(RPCError) -> HTTPResponse {
         var request = try searchRequest(call)
         request.pageSize = 500
-        var csv = "id,first_name,last_name,emails,phones,company,tags,source,created_at\r\n"
-        var rows = 0
-        while true {
-            let page = try await contacts.call(Contacts.search, request, options: call.options)
-            for c in page.contacts {
-                let fields = [String(c.id), c.firstName, c.lastName, c.emails.joined(separator: ";"), c.phones.map(\.number).joined(separator: ";"),
-                              c.company, c.tags.joined(separator: ";"), c.source?.channel ?? "", ContactJSON.timestamp(c.createdAtMilliseconds)]
-                csv += fields.map(Self.csvField).joined(separator: ",") + "\r\n"
-                rows += 1
+        let template = request
+        return try await csv(
+            file: "contacts.csv", header: ["id", "first_name", "last_name", "emails", "phones", "company", "tags", "source", "created_at"], what: "contacts"
+        ) { cursor throws(RPCError) in
+            var pageRequest = template
+            pageRequest.cursor = cursor
+            let page = try await contacts.call(Contacts.search, pageRequest, options: call.options)
+            let rows = page.contacts.map { c in
+                [String(c.id), c.firstName, c.lastName, c.emails.joined(separator: ";"), c.phones.map(\.number).joined(separator: ";"),
+                 c.company, c.tags.joined(separator: ";"), c.source?.channel ?? "", ContactJSON.timestamp(c.createdAtMilliseconds)]
             }
-            guard !page.nextCursor.isEmpty else { break }
-            guard rows < configuration.maxExportRows else {
-                throw RPCError(.resourceExhausted, "the segment has more than \(configuration.maxExportRows) contacts; narrow the filters")
-            }
-            request.cursor = page.nextCursor
+            return (rows, page.nextCursor)
         }
-        return HTTPResponse(status: 200, headers: [("Content-Type", "text/csv; charset=utf-8"), ("Content-Disposition", "attachment; filename=\"contacts.csv\"")], body: Array(csv.utf8))
+    }
+
+    /// A CSV download of every page `next` gives (from an empty cursor until it returns
+    /// none), refused past `maxExportRows` so one request cannot take the whole database.
+    func csv(
+        file: String, header: [String], what: String, next: (String) async throws(RPCError) -> (rows: [[String]], cursor: String)
+    ) async throws(RPCError) -> HTTPResponse {
+        var csv = header.joined(separator: ",") + "\r\n"
+        var count = 0
+        var cursor = ""
+        while true {
+            let page = try await next(cursor)
+            for row in page.rows { csv += row.map(Self.csvField).joined(separator: ",") + "\r\n" }
+            count += page.rows.count
+            guard !page.cursor.isEmpty else { break }
+            guard count < configuration.maxExportRows else {
+                throw RPCError(.resourceExhausted, "more than \(configuration.maxExportRows) \(what) match; narrow the filters")
+            }
+            cursor = page.cursor
+        }
+        return HTTPResponse(
+            status: 200, headers: [("Content-Type", "text/csv; charset=utf-8"), ("Content-Disposition", "attachment; filename=\"\(file)\"")],
+            body: Array(csv.utf8))
     }
 
     /// RFC 4180 quoting; a leading =, +, - or @ is prefixed so spreadsheets do not run it.
