@@ -223,6 +223,20 @@ struct SystemFixture {
         try await system.stop()
     }
 
+    @Test func c6ExportIsTheSegmentAsSafeCSV() async throws {
+        let system = try await SystemFixture.start()
+        for body in [#"{"firstName":"Smith, John","tags":["vip"],"emails":["j@example.com"]}"#, #"{"firstName":"=HYPERLINK(1)","tags":["vip"],"emails":["h@example.com"]}"#,
+                     #"{"firstName":"Other","emails":["o@example.com"]}"#] {
+            #expect(try system.request("POST", "/v1/contacts", body: body).status == 201)
+        }
+        let export = try system.request("GET", "/v1/contacts/export.csv?tag=vip")
+        #expect(export.status == 200 && export.headers["content-disposition"]?.contains("contacts.csv") == true)
+        let lines = export.body.split(separator: "\r\n")
+        #expect(lines.count == 3 && lines[0].hasPrefix("id,first_name,last_name"))
+        #expect(lines[1].contains("\"Smith, John\"") && lines[2].contains(",'=HYPERLINK(1),"))
+        try await system.stop()
+    }
+
     @Test func g5IdempotencyKeyReplaysTheFirstAnswer() async throws {
         let system = try await SystemFixture.start()
         let body = #"{"firstName":"Olga","emails":["olga@example.com"]}"#
