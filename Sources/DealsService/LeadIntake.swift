@@ -110,8 +110,8 @@ public final class LeadIntake: Sendable {
             match = try await contacts.call(
                 Contacts.matchOrCreate, MatchOrCreateRequest(draft: draft), options: CallOptions(timeout: timeout, metadata: metadata))
         } catch {
-            guard let refusal = error as? RPCError, refusal.code == .invalidArgument else { throw error }
-            return try await reject(id, because: Self.reason(refusal))
+            guard error.code == .invalidArgument else { throw error }
+            return try await reject(id, because: Self.reason(error))
         }
         return try await database.write { tx in
             let current = try tx.queryFirst("SELECT \(Self.columns) FROM leads WHERE id = ?", [.integer(id)], Self.receipt)!

@@ -17,6 +17,8 @@ public final class Database: Sendable {
         public var readers = max(1, ProcessInfo.processInfo.activeProcessorCount / 2)
         /// Most writes committed in one transaction.
         public var maxBatch = 256
+        /// WAL pages after which a checkpoint runs (see ``Checkpointer``).
+        public var checkpointPages: Int32 = 1000
 
         public init() {}
     }
@@ -75,7 +77,7 @@ public final class Database: Sendable {
         try Self.bootstrap(writeConnection)
         try Self.migrate(writeConnection, migrations, path: path)
         writer = Worker(writeConnection, label: "storage.writer")
-        checkpointer = try Checkpointer(path: path, writer: writeConnection)
+        checkpointer = try Checkpointer(path: path, writer: writeConnection, threshold: configuration.checkpointPages)
         var readers: [Worker] = []
         for i in 0..<max(1, configuration.readers) {
             readers.append(Worker(try Connection(path: path, readOnly: true), label: "storage.reader.\(i)"))
@@ -164,6 +166,7 @@ public final class Database: Sendable {
             }
             for job in batch { job.complete(failure) }
             if failure == nil { for observer in commitObservers.withLock({ $0 }) { observer() } }
+            checkpointer.restartIfWanted()
         }
     }
 

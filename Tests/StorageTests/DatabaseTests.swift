@@ -21,6 +21,31 @@ let peopleSchema = [
 ]
 
 @Suite struct DatabaseTests {
+    @Test func walStaysBoundedWhileReadsNeverStop() async throws {
+        let temp = try TemporaryDatabase()
+        defer { temp.remove() }
+        var configuration = Database.Configuration()
+        configuration.checkpointPages = 50
+        let database = try Database(path: temp.path, migrations: peopleSchema, configuration: configuration)
+        // A reader always in flight, as the outbox relay and RPC reads are in a service.
+        let reading = Task {
+            while !Task.isCancelled {
+                _ = try? await database.read { try $0.queryFirst("SELECT COUNT(*) FROM people") { $0.int(0) } }
+            }
+        }
+        var largest: UInt64 = 0
+        for i in 0..<3000 {
+            try await database.write { try $0.run("INSERT INTO people (email, name) VALUES (?, ?)", [.text("p\(i)@example.com"), .text(String(repeating: "x", count: 500))]) }
+            let size = (try? FileManager.default.attributesOfItem(atPath: temp.path + "-wal")[.size] as? UInt64) ?? 0
+            largest = max(largest, size ?? 0)
+        }
+        reading.cancel()
+        _ = await reading.value
+        // Unbounded, 3000 commits leave a WAL of ~25 MB; restarts keep it near 4 x 50 pages.
+        #expect(largest < 6_000_000, "the WAL reached \(largest) bytes")
+        try await database.close()
+    }
+
     @Test func migrationsApplyOnceAndAreRecorded() async throws {
         let temp = try TemporaryDatabase()
         defer { temp.remove() }
