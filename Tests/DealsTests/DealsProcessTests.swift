@@ -94,27 +94,30 @@ struct EventProbe {
         let acked = acknowledged.state.withLock { $0 }
 
         deals = try await startDeals(port: port, folder: folder, probe: probe.server.port)
+        // A new client: the old one is backing off after the kill.
+        client.shutdown()
+        let restarted = RPCClient(endpoint: Endpoint(host: "127.0.0.1", port: port), configuration: configuration)
         for id in ids {
-            let deal = try await client.call(Deals.getDeal, GetDealRequest.with(id))
+            let deal = try await restarted.call(Deals.getDeal, GetDealRequest.with(id))
             let mine = acked[id] ?? (0, 1)
             // The acknowledged change is there; at most the one in flight at the kill went further.
             var timeline = TimelineRequest()
             timeline.dealID = id
             timeline.pageSize = 500
-            let changes = try await client.call(Deals.timeline, timeline).entries.filter { $0.kind == "stage_change" }.count
+            let changes = try await restarted.call(Deals.timeline, timeline).entries.filter { $0.kind == "stage_change" }.count
             #expect(changes == mine.count || changes == mine.count + 1, "deal \(id): \(changes) changes stored, \(mine.count) acknowledged")
             if changes == mine.count { #expect(deal.stageID == mine.stage) }
         }
         // Every committed event reaches the probe, and each takes effect exactly once.
-        let committed = try await client.call(Deals.listDeals, ListDealsRequest()).deals.count
+        let committed = try await restarted.call(Deals.listDeals, ListDealsRequest()).deals.count
         #expect(committed == ids.count)
-        let expected = try await stageChangeCount(client, ids) + ids.count
+        let expected = try await stageChangeCount(restarted, ids) + ids.count
         #expect(expected >= 300 + ids.count)
         #expect(try await eventuallyAsync(within: .seconds(20)) { try await probe.count("SELECT COUNT(*) FROM effects") == expected })
         #expect(try await probe.count("SELECT COUNT(*) FROM (SELECT event_id FROM effects GROUP BY event_id HAVING COUNT(*) > 1)") == 0)
         // In order per deal: the last effect of each deal is its current stage.
         for id in ids {
-            let deal = try await client.call(Deals.getDeal, GetDealRequest.with(id))
+            let deal = try await restarted.call(Deals.getDeal, GetDealRequest.with(id))
             #expect(try await probe.count("SELECT stage_id FROM effects WHERE deal_id = \(id) ORDER BY sequence DESC LIMIT 1") == Int(deal.stageID))
         }
         deals.signal(SIGTERM)

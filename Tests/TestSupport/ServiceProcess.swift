@@ -139,11 +139,14 @@ public func temporaryFolder(_ name: String) throws -> URL {
     return url
 }
 
+private let nextPortOffset = Atomic<Int>(Int.random(in: 0..<12_000))
+
 /// A port nothing listens on right now, picked below Linux's ephemeral range (32768+)
 /// so that no other test's port-0 listener or outgoing connection is handed it meanwhile.
 public func freePort() throws -> Int {
     for _ in 0..<100 {
-        let port = Int.random(in: 20_000..<32_000)
+        // Handed out in turn, so two tests of this run never get the same port.
+        let port = 20_000 + nextPortOffset.wrappingAdd(1, ordering: .relaxed).oldValue % 12_000
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
