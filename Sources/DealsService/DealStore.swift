@@ -131,8 +131,8 @@ public struct DealStore: Sendable {
 
     /// Inserts a deal in `tx` (used by create and by lead intake), with its event,
     /// timeline entry and stage SLA timer.
-    static func open(_ tx: Transaction, _ input: Deal, actorID: Int64?, timelineSummary: String) throws -> Deal {
-        let pipelines = try loadPipelines(tx.connection)
+    static func open(_ tx: Transaction, _ input: Deal, actorID: Int64?, timelineSummary: String, pipelines known: [Pipeline]? = nil) throws -> Deal {
+        let pipelines = try known ?? loadPipelines(tx.connection)
         let pipelineID = input.pipelineID == 0 ? (pipelines.first { $0.isDefault } ?? pipelines[0]).id : input.pipelineID
         guard let pipeline = pipelines.first(where: { $0.id == pipelineID }) else {
             throw RPCError.invalidArgument("pipeline \(pipelineID) does not exist", details: [FieldViolation(field: "pipelineId", description: "is unknown")])

@@ -130,13 +130,14 @@ public final class LeadIntake: Sendable {
                 var deal = Deal()
                 deal.title = LeadTriage.dealTitle(lead)
                 deal.contactID = contact.id
-                deal.pipelineID = try Self.pipeline(for: lead.channel, tx)
+                let pipelines = try DealStore.loadPipelines(tx.connection)
+                deal.pipelineID = Self.pipeline(for: lead.channel, in: pipelines)
                 deal.amountMinor = lead.amountMinor
                 deal.currency = lead.currency
                 deal.responsibleID = contact.responsibleID
                 deal.source = lead.channel
                 deal.leadID = id
-                dealID = try DealStore.open(tx, deal, actorID: nil, timelineSummary: summary).id
+                dealID = try DealStore.open(tx, deal, actorID: nil, timelineSummary: summary, pipelines: pipelines).id
             }
             let duplicate = LeadTriage.duplicateReason(contactExisted: !match.created, openDealID: openDeal?.id)
             try tx.run(
@@ -163,8 +164,7 @@ public final class LeadIntake: Sendable {
     }
 
     /// The pipeline that names the channel, else the default one.
-    static func pipeline(for channel: String, _ tx: Transaction) throws -> Int64 {
-        let pipelines = try DealStore.loadPipelines(tx.connection)
+    static func pipeline(for channel: String, in pipelines: [Pipeline]) -> Int64 {
         return (pipelines.first { $0.channels.contains(channel) } ?? pipelines.first { $0.isDefault } ?? pipelines[0]).id
     }
 

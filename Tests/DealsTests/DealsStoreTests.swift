@@ -250,7 +250,7 @@ struct DealsFixture {
         _ = try await f.api.tasks.create(task)
         #expect(try await f.database.read { try $0.queryFirst("SELECT COUNT(*) FROM timers") { $0.int(0) } } == 2)
         // Half an hour and an hour pass: both timers come due.
-        try await f.database.write { try $0.run("UPDATE timers SET due_at = due_at - 3700000") }
+        _ = try await f.database.write { try $0.run("UPDATE timers SET due_at = due_at - 3700000") }
         let timers = TimerRunner(database: f.database, logger: Logger(service: "test"))
         f.api.handleTimers(timers)
         timers.start()
