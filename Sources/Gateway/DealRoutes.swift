@@ -194,35 +194,22 @@ extension GatewayAPI {
     }
 
     /// G3: what a caller sees of deals and tasks. API keys (integrations) see all; a
-    /// staff token sees by the member's role: admins all, managers their own and their
-    /// team's (everyone whose supervisor chain leads to them), others their own.
+    /// staff token sees what ``StaffScope`` gives the member (cached a few seconds).
     func visibility(_ call: Call) async throws(RPCError) -> Visibility? {
         guard let staffID = call.staffID else { return nil }
+        if let cached = staffScopes.lookup(staffID) { return cached }
         let member: StaffMember
         do throws(RPCError) {
             member = try await contacts.call(Contacts.getStaff, GetStaffRequest(id: staffID), options: call.options)
         } catch where error.code == .notFound {
             throw RPCError(.permissionDenied, "this token's staff member \(staffID) does not exist")
         }
-        var visibility = Visibility()
-        visibility.restricted = true
-        visibility.staffIDs = [staffID]
-        switch member.role {
-        case .admin:
-            return nil
-        case .manager, .seniorManager:
-            let everyone = try await contacts.call(Contacts.listStaff, ListStaffRequest(), options: call.options).members
-            var frontier: Set<Int64> = [staffID]
-            var team: Set<Int64> = [staffID]
-            while !frontier.isEmpty {
-                let reports = everyone.filter { $0.supervisorID.map(frontier.contains) ?? false }.map(\.id).filter { !team.contains($0) }
-                team.formUnion(reports)
-                frontier = Set(reports)
-            }
-            visibility.staffIDs = team.sorted()
-        default:
-            break
+        var staff: [StaffMember] = []
+        if member.role == .manager || member.role == .seniorManager {
+            staff = try await contacts.call(Contacts.listStaff, ListStaffRequest(), options: call.options).members
         }
+        let visibility = StaffScope.visibility(of: member, staff: staff)
+        staffScopes.store(visibility, for: staffID)
         return visibility
     }
 }

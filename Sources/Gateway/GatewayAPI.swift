@@ -31,6 +31,7 @@ public final class GatewayAPI: Sendable {
     let ledger: IdempotencyLedger?
     let counters = RequestCounters()
     let logger = Logger(service: "gateway")
+    let staffScopes = StaffScopeCache()
     private let limiter: Mutex<RateLimiter>
     private let idempotency = Mutex(IdempotencyStore())
     /// Built once in init (its routes call back into this object), read-only after.
