@@ -12,8 +12,10 @@ public struct DealsAPI: Sendable {
     public let tasks: TaskStore
     public let timeline: TimelineStore
     public let leads: LeadIntake
+    let contacts: RPCClient
 
     public init(database: Database, contacts: RPCClient, logger: Logger) {
+        self.contacts = contacts
         deals = DealStore(database: database)
         tasks = TaskStore(database: database)
         timeline = TimelineStore(database: database)
@@ -27,7 +29,11 @@ public struct DealsAPI: Sendable {
             list.pipelines = try await deals.pipelines()
             return list
         }
-        server.register(Deals.createDeal) { request, _ in try await deals.create(request) }
+        server.register(Deals.createDeal) { request, context in
+            var deal = request
+            deal.contactID = try await liveContact(request.contactID, context: context)
+            return try await deals.create(deal)
+        }
         server.register(Deals.getDeal) { request, _ in try await deals.get(request.id, visibility: request.visibility.resolved) }
         server.register(Deals.listDeals) { request, _ in try await deals.list(request) }
         server.register(Deals.changeStage) { request, _ in try await deals.changeStage(request) }
@@ -48,6 +54,37 @@ public struct DealsAPI: Sendable {
         }
         server.register(Deals.timeline) { request, _ in try await timeline.page(request) }
         server.setHealth(.serving, for: Deals.service)
+    }
+
+    /// The contact a new deal is for, as the contacts service knows it: a merged contact
+    /// gives its survivor; one that does not exist or was deleted is refused.
+    func liveContact(_ id: Int64, context: ServerContext) async throws -> Int64 {
+        guard id > 0 else {
+            throw RPCError.invalidArgument("the deal is not valid", details: [FieldViolation(field: "contactId", description: "is required")])
+        }
+        // The caller's budget travels on (2 s when it set none), with its request id.
+        let options = context.deadline.map { CallOptions(deadline: $0, metadata: context.metadata) }
+            ?? CallOptions(timeout: .seconds(2), metadata: context.metadata)
+        let contact: Contact
+        switch await Self.fetch(contacts, id, options) {
+        case let .success(found): contact = found
+        case let .failure(error) where error.code == .notFound:
+            throw RPCError.invalidArgument("contact \(id) does not exist", details: [FieldViolation(field: "contactId", description: "is not a contact")])
+        case let .failure(error): throw error
+        }
+        if let survivor = contact.mergedInto { return survivor }
+        guard !contact.deleted else {
+            throw RPCError.invalidArgument("contact \(id) was deleted", details: [FieldViolation(field: "contactId", description: "is a deleted contact")])
+        }
+        return contact.id
+    }
+
+    private static func fetch(_ contacts: RPCClient, _ id: Int64, _ options: CallOptions) async -> Result<Contact, RPCError> {
+        do throws(RPCError) {
+            return .success(try await contacts.call(Contacts.get, GetContactRequest(id: id), options: options))
+        } catch {
+            return .failure(error)
+        }
     }
 
     /// Effects of other services' events; each runs in the transaction that records

@@ -44,20 +44,21 @@ struct EventProbe {
 }
 
 @Suite struct DealsProcessTests {
-    func startDeals(port: Int, folder: URL, probe: Int) async throws -> ServiceProcess {
+    func startDeals(port: Int, folder: URL, probe: Int, contacts: Int) async throws -> ServiceProcess {
         try await ServiceProcess(
             executable: "switchboard-deals",
             environment: [
                 "DEALS_PORT": "\(port)", "DEALS_ADMIN_PORT": "0", "DEALS_DATA_DIR": folder.path,
-                "DEALS_CONTACTS": "127.0.0.1:1", "DEALS_SUBSCRIBERS": "probe@127.0.0.1:\(probe)=*",
+                "DEALS_CONTACTS": "127.0.0.1:\(contacts)", "DEALS_SUBSCRIBERS": "probe@127.0.0.1:\(probe)=*",
             ])
     }
 
     @Test func p2KillDuringStageChangesKeepsEveryAcknowledgedChangeAndEveryEventTakesEffectOnce() async throws {
         let probe = try EventProbe()
+        let contacts = try FakeContacts()
         let folder = try temporaryFolder("deals-kill")
         let port = try freePort()
-        var deals = try await startDeals(port: port, folder: folder, probe: probe.server.port)
+        var deals = try await startDeals(port: port, folder: folder, probe: probe.server.port, contacts: contacts.server.port)
         var configuration = RPCClient.Configuration()
         configuration.retry = .none
         let client = RPCClient(endpoint: Endpoint(host: "127.0.0.1", port: port), configuration: configuration)
@@ -93,7 +94,7 @@ struct EventProbe {
         for walker in walkers { await walker.value }
         let acked = acknowledged.state.withLock { $0 }
 
-        deals = try await startDeals(port: port, folder: folder, probe: probe.server.port)
+        deals = try await startDeals(port: port, folder: folder, probe: probe.server.port, contacts: contacts.server.port)
         // A new client: the old one is backing off after the kill.
         client.shutdown()
         let restarted = RPCClient(endpoint: Endpoint(host: "127.0.0.1", port: port), configuration: configuration)

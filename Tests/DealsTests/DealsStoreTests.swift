@@ -35,6 +35,13 @@ final class FakeContacts: Sendable {
             response.contact.id = id
             return response
         }
+        // Every id names a live contact, except 404 which does not exist.
+        server.register(Contacts.get) { request, _ in
+            guard request.id != 404 else { throw RPCError.notFound("contact 404 does not exist") }
+            var contact = Contact()
+            contact.id = request.id
+            return contact
+        }
         try server.start()
     }
 }

@@ -78,9 +78,14 @@ import TestSupport
         for body in [#"{"firstName":"M","role":"manager"}"#, #"{"firstName":"O","role":"operator","supervisorId":1}"#, #"{"firstName":"X","role":"operator"}"#] {
             #expect(try system.request("POST", "/v1/staff", body: body).status == 201)
         }
+        var contactIDs: [Int] = []
+        for owner in [1, 2, 3] {
+            let contact = try system.request("POST", "/v1/contacts", body: #"{"emails":["client\#(owner)@example.com"]}"#)
+            contactIDs.append((contact.json["contact"] as? [String: Any])?["id"] as? Int ?? 0)
+        }
         var dealIDs: [Int] = []
         for owner in [1, 2, 3] {
-            let reply = try system.request("POST", "/v1/deals", body: #"{"title":"deal of \#(owner)","contactId":\#(50 + owner),"responsibleId":\#(owner)}"#)
+            let reply = try system.request("POST", "/v1/deals", body: #"{"title":"deal of \#(owner)","contactId":\#(contactIDs[owner - 1]),"responsibleId":\#(owner)}"#)
             #expect(reply.status == 201)
             dealIDs.append(reply.json["id"] as? Int ?? 0)
         }
@@ -96,7 +101,7 @@ import TestSupport
         #expect(export.body.split(separator: "\r\n").dropFirst().map { $0.split(separator: ",")[1] } == ["deal of 1", "deal of 2"])
         #expect(try system.request("GET", "/v1/deals/\(dealIDs[2])/timeline", key: operatorToken).status == 404)
         func timelineCount(_ key: String) throws -> Int {
-            (try system.request("GET", "/v1/contacts/53/timeline", key: key).json["items"] as? [Any])?.count ?? -1
+            (try system.request("GET", "/v1/contacts/\(contactIDs[2])/timeline", key: key).json["items"] as? [Any])?.count ?? -1
         }
         #expect(try timelineCount(operatorToken) == 0)
         #expect(try timelineCount(otherToken) == 1)
@@ -113,6 +118,11 @@ import TestSupport
         let merged = try #require(a.json["contactId"] as? Int)
         let dealID = try #require(a.json["dealId"] as? Int)
         #expect(try system.request("POST", "/v1/contacts/\(survivor)/merge", body: #"{"from":\#(merged)}"#).status == 200)
+        // A new deal for the merged contact goes to the survivor; one for nobody is refused.
+        let late = try system.request("POST", "/v1/deals", body: #"{"title":"late","contactId":\#(merged)}"#)
+        #expect(late.status == 201 && late.json["contactId"] as? Int == survivor)
+        let nobody = try system.request("POST", "/v1/deals", body: #"{"title":"ghost","contactId":999}"#)
+        #expect(nobody.status == 400 && nobody.body.contains("contactId"))
         #expect(try await eventually(within: .seconds(10)) {
             (try? system.request("GET", "/v1/deals/\(dealID)"))?.json["contactId"] as? Int == survivor
         })

@@ -253,13 +253,15 @@ struct SystemFixture {
 
     @Test func g5AnswersOutliveAGatewayRestartSoARetryOpensNoSecondDeal() async throws {
         var system = try await SystemFixture.start()
-        let body = #"{"title":"Kitchen windows","contactId":7}"#
+        let contact = try system.request("POST", "/v1/contacts", body: #"{"phones":["+79035550101"]}"#)
+        let contactID = (contact.json["contact"] as? [String: Any])?["id"] as? Int ?? 0
+        let body = #"{"title":"Kitchen windows","contactId":\#(contactID)}"#
         let first = try system.request("POST", "/v1/deals", body: body, headers: ["Idempotency-Key": "deal-7"])
         #expect(first.status == 201)
         system = try await system.restartingGateway()
         let retry = try system.request("POST", "/v1/deals", body: body, headers: ["Idempotency-Key": "deal-7"])
         #expect(retry.status == 201 && retry.body == first.body && retry.headers["idempotent-replayed"] == "true")
-        #expect(try system.request("POST", "/v1/deals", body: #"{"title":"x","contactId":8}"#, headers: ["Idempotency-Key": "deal-7"]).status == 422)
+        #expect(try system.request("POST", "/v1/deals", body: #"{"title":"x","contactId":\#(contactID)}"#, headers: ["Idempotency-Key": "deal-7"]).status == 422)
         #expect((try system.request("GET", "/v1/deals").json["items"] as? [Any])?.count == 1)
         try await system.stop()
     }
