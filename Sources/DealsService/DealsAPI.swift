@@ -40,7 +40,14 @@ public struct DealsAPI: Sendable {
         server.register(Deals.updateDeal) { request, _ in try await deals.update(request) }
         server.register(Deals.submitLead) { request, _ in try await leads.submit(request) }
         server.register(Deals.getLead) { request, _ in try await leads.get(request.id) }
-        server.register(Deals.createTask) { request, _ in try await tasks.create(request) }
+        server.register(Deals.createTask) { request, context in
+            var task = request
+            // On a deal, the deal names the contact; on a contact alone, contacts confirms it.
+            if task.dealID == nil, let contactID = task.contactID {
+                task.contactID = try await liveContact(contactID, context: context)
+            }
+            return try await tasks.create(task)
+        }
         server.register(Deals.completeTask) { request, _ in try await tasks.complete(request) }
         server.register(Deals.listTasks) { request, _ in
             var list = TaskList()
