@@ -32,7 +32,7 @@ let package = Package(
         .target(name: "HTTP", dependencies: ["Sockets"]),
         .target(name: "Storage", dependencies: ["CSQLite"]),
         .target(name: "ServiceKit", dependencies: ["Contracts", "RPC", "Storage", "Wire", "HTTP", "Sockets"]),
-        .target(name: "Gateway", dependencies: ["Contracts", "RPC", "HTTP", "ServiceKit", "Storage", "Wire"]),
+        .target(name: "Gateway", dependencies: ["Contracts", "RPC", "HTTP", "ServiceKit", "Wire"]),
         .target(name: "ContactsService", dependencies: ["Contracts", "RPC", "Storage", "ServiceKit"]),
         .target(name: "DealsService", dependencies: ["Contracts", "RPC", "Storage", "ServiceKit"]),
 
@@ -40,7 +40,7 @@ let package = Package(
         .executableTarget(name: "switchboard-echo", dependencies: ["RPC", "Contracts"]),
         .executableTarget(name: "switchboard-contacts", dependencies: ["ContactsService", "ServiceKit"]),
         .executableTarget(name: "switchboard-deals", dependencies: ["DealsService", "RPC", "ServiceKit"]),
-        .executableTarget(name: "switchboard-gateway", dependencies: ["Gateway", "HTTP", "RPC", "ServiceKit", "Storage"]),
+        .executableTarget(name: "switchboard-gateway", dependencies: ["Gateway", "HTTP", "RPC", "ServiceKit"]),
         // The local runner; depending on the services makes `swift run switchboard` build them.
         .executableTarget(name: "switchboard", dependencies: ["switchboard-contacts", "switchboard-deals", "switchboard-gateway"]),
         .executableTarget(
@@ -58,7 +58,7 @@ let package = Package(
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
         .testTarget(
             name: "GatewayTests",
-            dependencies: ["Gateway", "Contracts", "HTTP", "RPC", "Storage", "Wire", "TestSupport", "switchboard", "switchboard-gateway", "switchboard-contacts", "switchboard-deals"]),
+            dependencies: ["Gateway", "Contracts", "HTTP", "RPC", "ServiceKit", "Wire", "TestSupport", "switchboard", "switchboard-gateway", "switchboard-contacts", "switchboard-deals"]),
         .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "Contracts", "RPC", "Storage", "Wire", "TestSupport"]),
         .testTarget(
             name: "ContactsTests",

@@ -17,7 +17,6 @@ import Gateway
 import HTTP
 import RPC
 import ServiceKit
-import Storage
 
 let logger = Logger(service: "gateway")
 let environment = ServiceEnvironment(prefix: "GATEWAY")
@@ -71,8 +70,7 @@ let dataDirectory = environment.string("DATA_DIR", default: "./data/gateway")
 let ledger: IdempotencyLedger
 do {
     try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
-    ledger = IdempotencyLedger(
-        database: try Database(path: "\(dataDirectory)/gateway.sqlite", migrations: IdempotencyLedger.migrations))
+    ledger = try IdempotencyLedger(path: "\(dataDirectory)/gateway.sqlite")
 } catch {
     fail("cannot open \(dataDirectory)/gateway.sqlite (\(environment.name("DATA_DIR"))): \(error)")
 }
@@ -127,7 +125,7 @@ let sources = [SIGTERM, SIGINT].map { number in
                 logger.warn("connections still open after the grace period; closing them")
             }
             await housekeeping.stop()
-            try? await ledger.database.close()
+            try? await ledger.close()
             logger.info("stopped")
             exit(0)
         }

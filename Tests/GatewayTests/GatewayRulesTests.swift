@@ -3,7 +3,7 @@ import Foundation
 import Contracts
 import RPC
 import HTTP
-import Storage
+import ServiceKit
 import Testing
 import TestSupport
 import Wire
@@ -98,8 +98,7 @@ import Wire
 @Suite struct IdempotencyLedgerTests {
     @Test func g5KeepsAnswersForTheirLifetimeButNotServerFailures() async throws {
         let folder = try temporaryFolder("ledger")
-        let database = try Database(path: folder.appendingPathComponent("gateway.sqlite").path, migrations: IdempotencyLedger.migrations)
-        let ledger = IdempotencyLedger(database: database, lifetime: 3600)
+        let ledger = try IdempotencyLedger(path: folder.appendingPathComponent("gateway.sqlite").path, lifetime: 3600)
         let created = HTTPResponse(status: 201, headers: [("Content-Type", "application/json"), ("Location", "/v1/deals/1")], body: Array("{}".utf8))
         let day = Date(timeIntervalSince1970: 1_800_000_000)
         try await ledger.record(scope: "s", key: "k", fingerprint: UInt64.max, response: created, now: day)

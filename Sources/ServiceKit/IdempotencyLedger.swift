@@ -8,7 +8,7 @@ import Storage
 /// of a second deal. The in-memory ``IdempotencyStore`` still decides "running" and
 /// "mismatch" for requests in flight.
 public struct IdempotencyLedger: Sendable {
-    public static let migrations = [
+    static let migrations = [
         Migration(1, """
             CREATE TABLE idempotency (
                 scope TEXT NOT NULL,
@@ -24,12 +24,18 @@ public struct IdempotencyLedger: Sendable {
             """)
     ]
 
-    public let database: Database
+    let database: Database
     public let lifetime: TimeInterval
 
-    public init(database: Database, lifetime: TimeInterval = 24 * 3600) {
-        self.database = database
+    /// Opens (creating if needed) the ledger's SQLite file at `path`.
+    public init(path: String, lifetime: TimeInterval = 24 * 3600) throws {
+        database = try Database(path: path, migrations: Self.migrations)
         self.lifetime = lifetime
+    }
+
+    /// Waits for pending writes and checkpoints the file.
+    public func close() async throws {
+        try await database.close()
     }
 
     /// The stored answer for (scope, key) and the fingerprint of the request it answered.
@@ -53,7 +59,7 @@ public struct IdempotencyLedger: Sendable {
     public func record(scope: String, key: String, fingerprint: UInt64, response: HTTPResponse, now: Date = Date()) async throws {
         guard response.status < 500 else { return }
         let headers = response.headers.map { "\($0.name):\($0.value)" }.joined(separator: "\n")
-        try await database.write { tx in
+        _ = try await database.write { tx in
             try tx.run(
                 "INSERT OR REPLACE INTO idempotency (scope, key, fingerprint, status, headers, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [.text(scope), .text(key), .integer(Int64(bitPattern: fingerprint)), .integer(Int64(response.status)), .text(headers),
