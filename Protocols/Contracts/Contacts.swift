@@ -37,6 +37,9 @@ public enum Contacts {
     public static let findStaffByNumber = MethodDescriptor<FindStaffByNumberRequest, StaffMember>(
         service: service, method: "FindStaffByNumber", isIdempotent: true)
 
+    /// G3: the staff whose deals and tasks a member may see (not_found for no such member).
+    public static let team = MethodDescriptor<GetStaffRequest, StaffTeam>(service: service, method: "Team", isIdempotent: true)
+
     /// Event types this service emits.
     public enum Event {
         /// Payload: ``ContactMerged``.
@@ -696,6 +699,32 @@ public struct FindStaffByNumberRequest: WireMessage, Equatable {
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
         switch key.number {
         case 1: number = try d.string(key)
+        default: try d.skip(key)
+        }
+    }
+}
+/// G3/C4: whose work a staff member oversees: themselves, and for managers everyone
+/// whose supervisor chain leads to them; admins oversee everyone.
+public struct StaffTeam: WireMessage, Equatable {
+    public var staffID: Int64 = 0
+    /// An admin: no restriction.
+    public var everyone: Bool = false
+    /// Including the member; sorted.
+    public var memberIDs: [Int64] = []
+
+    public init() {}
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, staffID)
+        e.encode(2, everyone)
+        e.encode(3, memberIDs)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: staffID = try d.int64(key)
+        case 2: everyone = try d.bool(key)
+        case 3: try d.append(key, to: &memberIDs)
         default: try d.skip(key)
         }
     }

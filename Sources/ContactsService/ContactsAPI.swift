@@ -46,6 +46,11 @@ public struct ContactsAPI: Sendable {
             list.members = try await staff.list(role: request.role)
             return list
         }
+        server.register(Contacts.team) { request, _ in
+            let member = try await staff.get(request.id)
+            let everyone = member.role == .manager || member.role == .seniorManager ? try await staff.list(role: .unspecified) : []
+            return StaffTeamRule.team(of: member, staff: everyone)
+        }
         server.register(Contacts.findStaffByNumber) { request, _ in try await staff.find(byNumber: request.number) }
         server.setHealth(.serving, for: Contacts.service)
     }

@@ -194,21 +194,24 @@ extension GatewayAPI {
     }
 
     /// G3: what a caller sees of deals and tasks. API keys (integrations) see all; a
-    /// staff token sees what ``StaffScope`` gives the member (cached a few seconds).
+    /// staff token sees its member's team as contacts keeps the org chart (cached a few
+    /// seconds).
     func visibility(_ call: Call) async throws(RPCError) -> Visibility? {
         guard let staffID = call.staffID else { return nil }
         if let cached = staffScopes.lookup(staffID) { return cached }
-        let member: StaffMember
+        let team: StaffTeam
         do throws(RPCError) {
-            member = try await contacts.call(Contacts.getStaff, GetStaffRequest(id: staffID), options: call.options)
+            team = try await contacts.call(Contacts.team, GetStaffRequest(id: staffID), options: call.options)
         } catch where error.code == .notFound {
             throw RPCError(.permissionDenied, "this token's staff member \(staffID) does not exist")
         }
-        var staff: [StaffMember] = []
-        if member.role == .manager || member.role == .seniorManager {
-            staff = try await contacts.call(Contacts.listStaff, ListStaffRequest(), options: call.options).members
+        var visibility: Visibility?
+        if !team.everyone {
+            var restricted = Visibility()
+            restricted.restricted = true
+            restricted.staffIDs = team.memberIDs
+            visibility = restricted
         }
-        let visibility = StaffScope.visibility(of: member, staff: staff)
         staffScopes.store(visibility, for: staffID)
         return visibility
     }

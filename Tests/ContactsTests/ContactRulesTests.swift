@@ -199,3 +199,25 @@ import Wire
         #expect(PageCursor.decode("not base64!") == nil)
     }
 }
+
+@Suite struct StaffTeamRuleTests {
+    func member(_ id: Int64, _ role: StaffRole, reportsTo supervisor: Int64? = nil) -> StaffMember {
+        var m = StaffMember()
+        m.id = id
+        m.role = role
+        m.supervisorID = supervisor
+        return m
+    }
+
+    @Test func g3ManagersSeeTheirWholeReportingTreeOperatorsThemselvesAdminsAll() {
+        let staff = [
+            member(1, .seniorManager), member(2, .manager, reportsTo: 1), member(3, .operator_, reportsTo: 2),
+            member(4, .operator_, reportsTo: 1), member(5, .operator_), member(6, .admin),
+        ]
+        #expect(StaffTeamRule.team(of: staff[0], staff: staff).memberIDs == [1, 2, 3, 4])
+        #expect(StaffTeamRule.team(of: staff[1], staff: staff).memberIDs == [2, 3])
+        #expect(StaffTeamRule.team(of: staff[2], staff: staff).memberIDs == [3])
+        #expect(!StaffTeamRule.team(of: staff[2], staff: staff).everyone)
+        #expect(StaffTeamRule.team(of: staff[5], staff: staff).everyone)
+    }
+}

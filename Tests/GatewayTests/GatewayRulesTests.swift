@@ -1,5 +1,5 @@
 import Foundation
-@testable import Gateway
+import Gateway
 import Contracts
 import RPC
 import HTTP
@@ -70,28 +70,6 @@ import Wire
         let documented = Set(paths.flatMap { path, operations in operations.keys.map { "\($0) \(path)" } })
         #expect(served == documented, "served but undocumented: \(served.subtracting(documented)); documented but not served: \(documented.subtracting(served))")
         #expect(GatewayAPI.openAPIDocument["openapi"] as? String == "3.1.0")
-    }
-}
-
-@Suite struct StaffScopeTests {
-    func member(_ id: Int64, _ role: StaffRole, reportsTo supervisor: Int64? = nil) -> StaffMember {
-        var m = StaffMember()
-        m.id = id
-        m.role = role
-        m.supervisorID = supervisor
-        return m
-    }
-
-    @Test func g3ManagersSeeTheirWholeReportingTreeOperatorsThemselvesAdminsAll() {
-        let staff = [
-            member(1, .seniorManager), member(2, .manager, reportsTo: 1), member(3, .operator_, reportsTo: 2),
-            member(4, .operator_, reportsTo: 1), member(5, .operator_), member(6, .admin),
-        ]
-        #expect(StaffScope.visibility(of: staff[0], staff: staff)?.staffIDs == [1, 2, 3, 4])
-        #expect(StaffScope.visibility(of: staff[1], staff: staff)?.staffIDs == [2, 3])
-        #expect(StaffScope.visibility(of: staff[2], staff: staff)?.staffIDs == [3])
-        #expect(StaffScope.visibility(of: staff[2], staff: staff)?.restricted == true)
-        #expect(StaffScope.visibility(of: staff[5], staff: staff) == nil)
     }
 }
 

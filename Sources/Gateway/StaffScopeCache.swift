@@ -2,33 +2,6 @@ import Contracts
 import Foundation
 import Synchronization
 
-/// G3: what a staff member sees of deals and tasks, by role: admins everything (nil),
-/// managers and senior managers their own and everyone whose supervisor chain leads to
-/// them, everyone else their own.
-enum StaffScope {
-    static func visibility(of member: StaffMember, staff: [StaffMember]) -> Visibility? {
-        var visibility = Visibility()
-        visibility.restricted = true
-        visibility.staffIDs = [member.id]
-        switch member.role {
-        case .admin:
-            return nil
-        case .manager, .seniorManager:
-            var frontier: Set<Int64> = [member.id]
-            var team: Set<Int64> = [member.id]
-            while !frontier.isEmpty {
-                let reports = staff.filter { $0.supervisorID.map(frontier.contains) ?? false }.map(\.id).filter { !team.contains($0) }
-                team.formUnion(reports)
-                frontier = Set(reports)
-            }
-            visibility.staffIDs = team.sorted()
-        default:
-            break
-        }
-        return visibility
-    }
-}
-
 /// Scopes worked out recently, so a staff member's requests do not each cost two calls
 /// to contacts. Kept `lifetime` seconds: a role or team change shows within that.
 final class StaffScopeCache: Sendable {
