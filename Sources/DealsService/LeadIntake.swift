@@ -192,16 +192,23 @@ public final class LeadIntake: Sendable {
                 continue
             }
             var stalled = false
+            var failed = 0
             for id in pending where !Task.isCancelled {
                 do {
                     _ = try await process(id, timeout: .seconds(5))
                     backoff.reset()
-                } catch {
+                } catch let error as RPCError where [.unavailable, .deadlineExceeded, .resourceExhausted].contains(error.code) {
                     logger.warn("lead waits for contacts", ["lead": "\(id)", "pending": "\(pending.count)", "error": "\(error)"])
                     stalled = true
                     break
+                } catch {
+                    // Anything else belongs to this lead alone: it must not hold up the
+                    // others. It stays pending and is tried again on the next pass.
+                    logger.error("lead could not be processed", ["lead": "\(id)", "error": "\(error)"])
+                    failed += 1
                 }
             }
+            if failed == pending.count && !pending.isEmpty { stalled = true }
             if stalled {
                 try? await Task.sleep(for: backoff.next())
             } else if pending.count < 100 {
