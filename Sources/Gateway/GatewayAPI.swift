@@ -107,7 +107,7 @@ public final class GatewayAPI: Sendable {
     /// Wraps a route: checks the role, sets the deadline and metadata, maps errors.
     func endpoint(_ minimum: APIKeyring.Role?, _ body: @escaping RouteHandler) -> Router.Handler {
         { [self] request, parameters in
-            let requestID = parameters["request-id"] ?? UUID().uuidString
+            let requestID = parameters["request-id"] ?? RequestIDGenerator.next()
             var role: APIKeyring.Role?
             var staffID: Int64?
             if let minimum {
@@ -231,7 +231,7 @@ public final class GatewayAPI: Sendable {
         {
             return given
         }
-        return UUID().uuidString.lowercased()
+        return RequestIDGenerator.next()
     }
 
     // MARK: Helpers for routes

@@ -40,9 +40,11 @@ public struct HTTPRequest: Sendable, Equatable {
 
     /// Whether the connection stays open after the response.
     public var keepAlive: Bool {
-        let connection = header("Connection")?.lowercased() ?? ""
-        if minorVersion == 0 { return connection.contains("keep-alive") }
-        return !connection.contains("close")
+        guard let connection = header("Connection") else { return minorVersion != 0 }
+        // Tokens compared one by one: on every request, so no Foundation substring search.
+        let tokens = connection.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        if minorVersion == 0 { return tokens.contains("keep-alive") }
+        return !tokens.contains("close")
     }
 
     public static func == (a: HTTPRequest, b: HTTPRequest) -> Bool {

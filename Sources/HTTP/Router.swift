@@ -6,16 +6,32 @@ public struct Router: Sendable {
     public struct Route: Sendable {
         public let method: String
         public let pattern: String
-        let segments: [Substring]
+        /// Each segment: its literal text, or nil for a `{parameter}`.
+        let literals: [String?]
+        let parameters: [(index: Int, name: String)]
         let handler: Handler
     }
 
     public private(set) var routes: [Route] = []
+    /// Routes by their number of segments: a path is only compared with those.
+    private var bySegmentCount: [Int: [Int]] = [:]
 
     public init() {}
 
     public mutating func add(_ method: String, _ pattern: String, _ handler: @escaping Handler) {
-        routes.append(Route(method: method, pattern: pattern, segments: pattern.split(separator: "/"), handler: handler))
+        let segments = pattern.split(separator: "/")
+        var literals: [String?] = []
+        var parameters: [(index: Int, name: String)] = []
+        for (i, segment) in segments.enumerated() {
+            if segment.hasPrefix("{") && segment.hasSuffix("}") {
+                literals.append(nil)
+                parameters.append((i, String(segment.dropFirst().dropLast())))
+            } else {
+                literals.append(String(segment))
+            }
+        }
+        bySegmentCount[segments.count, default: []].append(routes.count)
+        routes.append(Route(method: method, pattern: pattern, literals: literals, parameters: parameters, handler: handler))
     }
 
     public enum Match {
@@ -29,29 +45,33 @@ public struct Router: Sendable {
     public func match(method: String, path: String) -> Match {
         let parts = path.split(separator: "/")
         var allowed: [String] = []
-        var best: (Route, [String: String], literals: Int)?
-        for route in routes where route.segments.count == parts.count {
-            var params: [String: String] = [:]
+        var best: (route: Route, literals: Int)?
+        for index in bySegmentCount[parts.count] ?? [] {
+            let route = routes[index]
             var literals = 0
             var ok = true
-            for (segment, part) in zip(route.segments, parts) {
-                if segment.hasPrefix("{") && segment.hasSuffix("}") {
-                    params[String(segment.dropFirst().dropLast())] = part.contains("%") ? HTTPRequest.percentDecode(String(part)) : String(part)
-                } else if segment == part {
-                    literals += 1
-                } else {
+            for (literal, part) in zip(route.literals, parts) {
+                guard let literal else { continue }
+                guard part == literal else {
                     ok = false
                     break
                 }
+                literals += 1
             }
             guard ok else { continue }
             guard route.method == method else {
                 allowed.append(route.method)
                 continue
             }
-            if best == nil || literals > best!.literals { best = (route, params, literals) }
+            if best == nil || literals > best!.literals { best = (route, literals) }
         }
-        if let best { return .found(best.0.handler, best.1) }
-        return allowed.isEmpty ? .notFound : .methodNotAllowed(allowed)
+        guard let best else { return allowed.isEmpty ? .notFound : .methodNotAllowed(allowed) }
+        // Parameters are decoded for the winner only.
+        var parameters: [String: String] = [:]
+        for (index, name) in best.route.parameters {
+            let part = parts[index]
+            parameters[name] = part.utf8.contains(UInt8(ascii: "%")) ? HTTPRequest.percentDecode(String(part)) : String(part)
+        }
+        return .found(best.route.handler, parameters)
     }
 }

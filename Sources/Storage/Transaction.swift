@@ -21,12 +21,24 @@ public struct Transaction {
 
     public var lastInsertRowID: Int64 { connection.lastInsertRowID }
 
+    /// A random (version 4) UUID in lower case. Made from the system generator
+    /// (getrandom) rather than Foundation's UUID, which opens /dev/urandom each time.
+    static func newEventID() -> String {
+        var generator = SystemRandomNumberGenerator()
+        var bytes = (0..<2).flatMap { _ in withUnsafeBytes(of: generator.next() as UInt64) { Array($0) } }
+        bytes[6] = (bytes[6] & 0x0f) | 0x40
+        bytes[8] = (bytes[8] & 0x3f) | 0x80
+        let hex = bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        let characters = Array(hex)
+        return [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { String(characters[$0]) }.joined(separator: "-")
+    }
+
     /// Records an event in the outbox, in this transaction. Returns its id.
     @discardableResult
     public func appendEvent(type: String, aggregateID: String, payload: [UInt8], at time: Date = Date())
         throws(StorageError) -> String
     {
-        let id = UUID().uuidString.lowercased()
+        let id = Self.newEventID()
         try connection.run(
             "INSERT INTO outbox (event_id, event_type, aggregate_id, payload, created_at) VALUES (?, ?, ?, ?, ?)",
             [.text(id), .text(type), .text(aggregateID), .blob(payload), .integer(Int64(time.timeIntervalSince1970 * 1000))])

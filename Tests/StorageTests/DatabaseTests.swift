@@ -21,6 +21,18 @@ let peopleSchema = [
 ]
 
 @Suite struct DatabaseTests {
+    @Test func eventIDsAreDistinctVersion4UUIDs() async throws {
+        let temp = try TemporaryDatabase()
+        defer { temp.remove() }
+        let database = try Database(path: temp.path, migrations: peopleSchema)
+        let ids = try await database.write { tx in
+            try (0..<1000).map { _ in try tx.appendEvent(type: "t", aggregateID: "a", payload: []) }
+        }
+        #expect(Set(ids).count == 1000)
+        #expect(ids.allSatisfy { UUID(uuidString: $0) != nil && $0 == $0.lowercased() && Array($0)[14] == "4" })
+        try await database.close()
+    }
+
     @Test func walStaysBoundedWhileReadsNeverStop() async throws {
         let temp = try TemporaryDatabase()
         defer { temp.remove() }
@@ -35,9 +47,9 @@ let peopleSchema = [
         }
         var largest: UInt64 = 0
         for i in 0..<3000 {
-            try await database.write { try $0.run("INSERT INTO people (email, name) VALUES (?, ?)", [.text("p\(i)@example.com"), .text(String(repeating: "x", count: 500))]) }
+            _ = try await database.write { try $0.run("INSERT INTO people (email, name) VALUES (?, ?)", [.text("p\(i)@example.com"), .text(String(repeating: "x", count: 500))]) }
             let size = (try? FileManager.default.attributesOfItem(atPath: temp.path + "-wal")[.size] as? UInt64) ?? 0
-            largest = max(largest, size ?? 0)
+            largest = max(largest, size)
         }
         reading.cancel()
         _ = await reading.value
@@ -51,7 +63,7 @@ let peopleSchema = [
         defer { temp.remove() }
         do {
             let db = try Database(path: temp.path, migrations: peopleSchema)
-            try await db.write { try $0.run("INSERT INTO people (email, name, visits) VALUES ('a@x.io', 'A', 3)") }
+            _ = try await db.write { try $0.run("INSERT INTO people (email, name, visits) VALUES ('a@x.io', 'A', 3)") }
             try await db.close()
         }
         let reopened = try Database(path: temp.path, migrations: peopleSchema)
@@ -84,7 +96,7 @@ let peopleSchema = [
         let temp = try TemporaryDatabase()
         defer { temp.remove() }
         let db = try Database(path: temp.path, migrations: peopleSchema)
-        try await db.write { try $0.run("INSERT INTO people (email, name) VALUES ('a@x.io', 'A')") }
+        _ = try await db.write { try $0.run("INSERT INTO people (email, name) VALUES ('a@x.io', 'A')") }
         // Many writes at once share a transaction; the failing one must not take the
         // others (or its own event) with it.
         let results = await withTaskGroup(of: Bool.self) { group in
