@@ -16,7 +16,7 @@ public enum JSONWriter {
     static func write(_ value: Any, into out: inout [UInt8]) {
         switch value {
         case let s as String: writeString(s, into: &out)
-        case let b as Bool: out.append(contentsOf: b ? Array("true".utf8) : Array("false".utf8))
+        case let b as Bool: out.append(contentsOf: b ? "true".utf8 : "false".utf8)
         case let i as Int: out.append(contentsOf: String(i).utf8)
         case let i as Int64: out.append(contentsOf: String(i).utf8)
         case let d as Double: out.append(contentsOf: (d.isFinite ? String(d) : "null").utf8)
@@ -29,11 +29,11 @@ public enum JSONWriter {
             out.append(UInt8(ascii: "]"))
         case let o as [String: Any]:
             out.append(UInt8(ascii: "{"))
-            for (i, key) in o.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).enumerated() {
+            for (i, entry) in o.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }).enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
-                writeString(key, into: &out)
+                writeString(entry.key, into: &out)
                 out.append(UInt8(ascii: ":"))
-                write(o[key]!, into: &out)
+                write(entry.value, into: &out)
             }
             out.append(UInt8(ascii: "}"))
         default:
@@ -43,6 +43,12 @@ public enum JSONWriter {
 
     static func writeString(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
+        // Most strings need no escaping: copied whole.
+        guard s.utf8.contains(where: { $0 < 32 || $0 == 34 || $0 == 92 }) else {
+            out.append(contentsOf: s.utf8)
+            out.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in s.utf8 {
             switch byte {
             case UInt8(ascii: "\""): out.append(contentsOf: [92, 34])
@@ -65,12 +71,26 @@ public enum JSONWriter {
         var seconds = time_t(milliseconds / 1000)
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        func pad(_ n: Int32, _ width: Int) -> String {
-            let s = String(n)
-            return String(repeating: "0", count: max(0, width - s.count)) + s
-        }
         let ms = Int32(((milliseconds % 1000) + 1000) % 1000)
-        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
-            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(ms, 3))Z"
+        // Digits written straight into 24 bytes: this runs twice for every contact sent.
+        var bytes = [UInt8](repeating: 0, count: 24)
+        func put(_ n: Int32, _ width: Int, at start: Int) {
+            var n = max(0, n)
+            for i in stride(from: start + width - 1, through: start, by: -1) {
+                bytes[i] = UInt8(48 + n % 10)
+                n /= 10
+            }
+        }
+        put(parts.tm_year + 1900, 4, at: 0)
+        put(parts.tm_mon + 1, 2, at: 5)
+        put(parts.tm_mday, 2, at: 8)
+        put(parts.tm_hour, 2, at: 11)
+        put(parts.tm_min, 2, at: 14)
+        put(parts.tm_sec, 2, at: 17)
+        put(ms, 3, at: 20)
+        for (index, separator) in [(4, "-"), (7, "-"), (10, "T"), (13, ":"), (16, ":"), (19, "."), (23, "Z")] as [(Int, Unicode.Scalar)] {
+            bytes[index] = UInt8(ascii: separator)
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }
