@@ -23,8 +23,12 @@ public final class GatewayAPI: Sendable {
         public init() {}
     }
 
-    let contacts: RPCClient
-    let deals: RPCClient
+    /// One client per reactor the HTTP server spreads connections over; a handler uses
+    /// the one on its own thread, so a call never hops threads.
+    private let contactsClients: [RPCClient]
+    private let dealsClients: [RPCClient]
+    var contacts: RPCClient { contactsClients.first { $0.reactor.isCurrent } ?? contactsClients[0] }
+    var deals: RPCClient { dealsClients.first { $0.reactor.isCurrent } ?? dealsClients[0] }
     let keyring: APIKeyring
     let configuration: Configuration
     /// Answers to idempotent POSTs that outlive the process; nil keeps them in memory only.
@@ -37,12 +41,22 @@ public final class GatewayAPI: Sendable {
     /// Built once in init (its routes call back into this object), read-only after.
     nonisolated(unsafe) private var router = Router()
 
-    public init(
+    public convenience init(
         contacts: RPCClient, deals: RPCClient, keyring: APIKeyring, ledger: IdempotencyLedger? = nil,
         configuration: Configuration = Configuration()
     ) {
-        self.contacts = contacts
-        self.deals = deals
+        self.init(contacts: [contacts], deals: [deals], keyring: keyring, ledger: ledger, configuration: configuration)
+    }
+
+    /// `contacts` and `deals`: a client per reactor of the HTTP server (the first is used
+    /// off those threads).
+    public init(
+        contacts: [RPCClient], deals: [RPCClient], keyring: APIKeyring, ledger: IdempotencyLedger? = nil,
+        configuration: Configuration = Configuration()
+    ) {
+        precondition(!contacts.isEmpty && !deals.isEmpty, "the gateway needs a client for contacts and for deals")
+        contactsClients = contacts
+        dealsClients = deals
         self.ledger = ledger
         self.keyring = keyring
         self.configuration = configuration

@@ -20,6 +20,9 @@ public final class HTTPServer: Sendable {
         /// A keep-alive connection with no request in progress closes after this.
         public var idleTimeout: Duration = .seconds(60)
         public var maxConnections = 1024
+        /// More reactors to spread connections over, with the server's own: each
+        /// connection lives on one, round robin.
+        public var extraReactors: [Reactor] = []
 
         public init(host: String = "127.0.0.1", port: Int = 0) {
             self.host = host
@@ -32,6 +35,7 @@ public final class HTTPServer: Sendable {
     private let handler: Handler
     private let state = Mutex<(listener: Listener?, connections: [ObjectIdentifier: HTTPConnection])>((nil, [:]))
     private let boundPort = Atomic<Int>(0)
+    private let nextReactor = Atomic<Int>(0)
 
     public init(configuration: Configuration, reactor: Reactor = .shared, handler: @escaping Handler) {
         self.configuration = configuration
@@ -51,7 +55,9 @@ public final class HTTPServer: Sendable {
     }
 
     private func accept(fd: Int32, peer: String) {
-        let stream = StreamConnection(fd: fd, reactor: reactor, peer: peer)
+        let reactors = configuration.extraReactors
+        let turn = reactors.isEmpty ? 0 : nextReactor.wrappingAdd(1, ordering: .relaxed).oldValue % (reactors.count + 1)
+        let stream = StreamConnection(fd: fd, reactor: turn == 0 ? reactor : reactors[turn - 1], peer: peer)
         let connection = HTTPConnection(stream: stream, server: self, handler: handler)
         let accepted = state.withLock { s -> Bool in
             guard s.connections.count < configuration.maxConnections else { return false }

@@ -9,7 +9,8 @@
 // and body must arrive within it (slowloris), GATEWAY_IDLE_TIMEOUT_MS (60000) for
 // keep-alive connections, GATEWAY_MAX_CONNECTIONS (1024), GATEWAY_DATA_DIR
 // (./data/gateway): where answers to Idempotency-Key POSTs are kept for 24 hours,
-// GATEWAY_GRACE_SECONDS (10): on SIGTERM, how long requests in progress may take.
+// GATEWAY_GRACE_SECONDS (10): on SIGTERM, how long requests in progress may take,
+// GATEWAY_REACTORS (2): event-loop threads the connections are spread over.
 import Dispatch
 import Foundation
 import FoundationNetworking
@@ -17,6 +18,7 @@ import Gateway
 import HTTP
 import RPC
 import ServiceKit
+import Sockets
 
 let logger = Logger(service: "gateway")
 let environment = ServiceEnvironment(prefix: "GATEWAY")
@@ -37,6 +39,7 @@ let readTimeout: Int
 let idleTimeout: Int
 let maxConnections: Int
 let grace: Int
+let reactorCount: Int
 do {
     port = try environment.int("PORT", default: 8080, range: 0...65535)
     timeout = try environment.int("TIMEOUT_MS", default: 5000, range: 10...600_000)
@@ -47,6 +50,7 @@ do {
     idleTimeout = try environment.int("IDLE_TIMEOUT_MS", default: 60_000, range: 100...3_600_000)
     maxConnections = try environment.int("MAX_CONNECTIONS", default: 1024, range: 1...1_000_000)
     grace = try environment.int("GRACE_SECONDS", default: 10, range: 0...3600)
+    reactorCount = try environment.int("REACTORS", default: 2, range: 1...64)
 } catch {
     fail("invalid configuration: \(error)")
 }
@@ -94,16 +98,24 @@ var apiConfiguration = GatewayAPI.Configuration()
 apiConfiguration.requestTimeout = .milliseconds(timeout)
 apiConfiguration.rateLimit = Double(rateLimit)
 apiConfiguration.rateBurst = Double(rateBurst)
+// Connections are spread over the reactors; each has its own clients to the services.
+var reactors = [Reactor.shared]
+do {
+    for i in 1..<reactorCount { reactors.append(try Reactor(name: "gateway-\(i)")) }
+} catch {
+    fail("cannot start \(reactorCount) reactors (\(environment.name("REACTORS"))): \(error)")
+}
 let api = GatewayAPI(
-    contacts: RPCClient(endpoint: contactsEndpoint, configuration: clientConfiguration),
-    deals: RPCClient(endpoint: dealsEndpoint, configuration: clientConfiguration), keyring: keyring, ledger: ledger,
-    configuration: apiConfiguration)
+    contacts: reactors.map { RPCClient(endpoint: contactsEndpoint, configuration: clientConfiguration, reactor: $0) },
+    deals: reactors.map { RPCClient(endpoint: dealsEndpoint, configuration: clientConfiguration, reactor: $0) }, keyring: keyring,
+    ledger: ledger, configuration: apiConfiguration)
 
 var httpConfiguration = HTTPServer.Configuration(host: host, port: port)
 httpConfiguration.limits.maxBodyBytes = maxBody
 httpConfiguration.requestReadTimeout = .milliseconds(readTimeout)
 httpConfiguration.idleTimeout = .milliseconds(idleTimeout)
 httpConfiguration.maxConnections = maxConnections
+httpConfiguration.extraReactors = Array(reactors.dropFirst())
 let server = HTTPServer(configuration: httpConfiguration) { request in await api.handle(request) }
 do {
     try server.start()

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import HTTP
+import Sockets
 import Testing
 import TestSupport
 
@@ -14,6 +15,26 @@ import TestSupport
         }
         try server.start()
         return server
+    }
+
+    @Test func connectionsAreSpreadOverTheReactorsAndServedOnTheirOwn() throws {
+        let first = try Reactor(name: "http-test-1")
+        let second = try Reactor(name: "http-test-2")
+        var configuration = HTTPServer.Configuration()
+        configuration.extraReactors = [second]
+        let server = HTTPServer(configuration: configuration, reactor: first) { _ in
+            HTTPResponse(status: 200, contentType: "text/plain", body: first.isCurrent ? "first" : second.isCurrent ? "second" : "elsewhere")
+        }
+        try server.start()
+        var answers: [String] = []
+        for _ in 0..<4 {
+            let client = try PlainClient(port: server.port)
+            client.send("GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+            answers.append(String(client.readAll().split(separator: "\r\n").last ?? ""))
+            client.close()
+        }
+        #expect(answers == ["first", "second", "first", "second"])
+        server.shutdown()
     }
 
     @Test func pipelinedRequestsAreAnsweredInOrder() throws {
