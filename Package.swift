@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "ServiceKit", dependencies: ["Contracts", "RPC", "Storage", "Wire", "HTTP", "Sockets"]),
         .target(name: "Gateway", dependencies: ["Contracts", "RPC", "HTTP", "ServiceKit", "Wire"]),
         .target(name: "ContactsService", dependencies: ["Contracts", "RPC", "Storage", "ServiceKit"]),
-        .target(name: "DealsService", dependencies: ["Contracts", "RPC", "Storage", "ServiceKit"]),
+        .target(name: "DealsService", dependencies: ["Contracts", "RPC", "Storage", "ServiceKit", "Sockets"]),
 
         // Executables.
         .executableTarget(name: "switchboard-echo", dependencies: ["RPC", "Contracts"]),

@@ -14,12 +14,13 @@ public struct DealsAPI: Sendable {
     public let leads: LeadIntake
     let contacts: RPCClient
 
-    public init(database: Database, contacts: RPCClient, logger: Logger) {
+    /// `leadInlineTimeout`: how long SubmitLead waits for contacts before answering pending.
+    public init(database: Database, contacts: RPCClient, logger: Logger, leadInlineTimeout: Duration = .seconds(2)) {
         self.contacts = contacts
         deals = DealStore(database: database)
         tasks = TaskStore(database: database)
         timeline = TimelineStore(database: database)
-        leads = LeadIntake(database: database, contacts: contacts, logger: logger)
+        leads = LeadIntake(database: database, contacts: contacts, logger: logger, inlineTimeout: leadInlineTimeout)
     }
 
     public func register(on server: RPCServer) {
@@ -38,7 +39,7 @@ public struct DealsAPI: Sendable {
         server.register(Deals.listDeals) { request, _ in try await deals.list(request) }
         server.register(Deals.changeStage) { request, _ in try await deals.changeStage(request) }
         server.register(Deals.updateDeal) { request, _ in try await deals.update(request) }
-        server.register(Deals.submitLead) { request, _ in try await leads.submit(request) }
+        server.register(Deals.submitLead) { request, context in try await leads.submit(request, deadline: context.deadline) }
         server.register(Deals.getLead) { request, _ in try await leads.get(request.id) }
         server.register(Deals.createTask) { request, context in
             var task = request

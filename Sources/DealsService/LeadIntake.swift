@@ -2,6 +2,7 @@ import Contracts
 import Foundation
 import RPC
 import ServiceKit
+import Sockets
 import Storage
 import Synchronization
 import Wire
@@ -56,7 +57,9 @@ public final class LeadIntake: Sendable {
 
     /// Stores the lead (or finds the one with the same partner and external id) and
     /// processes it if contacts answers in time.
-    public func submit(_ input: Lead) async throws -> LeadReceipt {
+    /// `deadline`: the caller's; the inline wait for contacts ends early enough that the
+    /// caller hears "pending" instead of nothing (G4).
+    public func submit(_ input: Lead, deadline: MonotonicInstant? = nil) async throws -> LeadReceipt {
         var lead = input
         lead.channel = input.channel.trimmingCharacters(in: .whitespaces).lowercased()
         let violations = LeadTriage.violations(lead)
@@ -81,7 +84,14 @@ public final class LeadIntake: Sendable {
         }
         guard stored.status == .pending else { return stored }
         do {
-            return try await process(stored.id, timeout: inlineTimeout)
+            var wait = inlineTimeout
+            if let deadline {
+                // Four fifths of what is left: the rest carries the answer back.
+                let left = MonotonicInstant.now().duration(until: deadline)
+                wait = min(wait, left * 4 / 5)
+            }
+            guard wait > .milliseconds(1) else { throw RPCError(.deadlineExceeded, "no time left to ask contacts") }
+            return try await process(stored.id, timeout: wait)
         } catch {
             // Stored is enough to answer: the loop processes it when contacts is back.
             logger.warn("lead stored for later processing", ["lead": "\(stored.id)", "error": "\(error)"])

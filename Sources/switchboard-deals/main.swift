@@ -1,7 +1,9 @@
 // The deals service: pipelines, deals, leads, tasks, the timeline (DOMAIN.md D1–D6).
 // Configuration: DEALS_HOST, DEALS_PORT (7102), DEALS_ADMIN_PORT, DEALS_DATA_DIR,
 // DEALS_GRACE_SECONDS, DEALS_CONTACTS (127.0.0.1:7101): the contacts service for lead
-// intake, DEALS_SUBSCRIBERS: who gets deal events (see ServiceKit's Subscription).
+// intake, DEALS_LEAD_WAIT_MS (2000): how long a lead submission waits for contacts
+// before it is answered as pending, DEALS_SUBSCRIBERS: who gets deal events (see
+// ServiceKit's Subscription).
 import DealsService
 import RPC
 import ServiceKit
@@ -14,7 +16,10 @@ ServiceHost.run(service: "deals", prefix: "DEALS", defaultPort: 7102, migrations
     var configuration = RPCClient.Configuration()
     configuration.caller = "deals"
     configuration.backoff = ConnectionBackoff(initial: .milliseconds(200), maximum: .seconds(2))
-    let api = DealsAPI(database: host.database, contacts: RPCClient(endpoint: endpoint, configuration: configuration), logger: host.logger)
+    let wait = try host.environment.int("LEAD_WAIT_MS", default: 2000, range: 10...60_000)
+    let api = DealsAPI(
+        database: host.database, contacts: RPCClient(endpoint: endpoint, configuration: configuration), logger: host.logger,
+        leadInlineTimeout: .milliseconds(wait))
     api.register(on: host.server)
     api.subscribe(host.inbox)
     api.handleTimers(host.timers)

@@ -56,7 +56,10 @@ struct DealsFixture {
         var configuration = RPCClient.Configuration()
         configuration.retry = .none
         configuration.backoff = ConnectionBackoff(initial: .milliseconds(20), maximum: .milliseconds(100))
-        api = DealsAPI(database: database, contacts: RPCClient(endpoint: Endpoint(host: "127.0.0.1", port: contactsPort), configuration: configuration), logger: Logger(service: "test"))
+        // A loaded test machine must not turn "processed now" into "pending" (that path has its own test).
+        api = DealsAPI(
+            database: database, contacts: RPCClient(endpoint: Endpoint(host: "127.0.0.1", port: contactsPort), configuration: configuration),
+            logger: Logger(service: "test"), leadInlineTimeout: .seconds(15))
     }
 
     func outbox() async throws -> [String] {

@@ -36,6 +36,34 @@ import TestSupport
         }
     }
 
+    @Test func g4ALeadWaitingOnAHungContactsServiceIsAnswered202WithinTheBudget() async throws {
+        let hung = try SilentListener()
+        let folder = try temporaryFolder("hung")
+        let deals = try await ServiceProcess(
+            executable: "switchboard-deals",
+            environment: [
+                "DEALS_PORT": "0", "DEALS_ADMIN_PORT": "0", "DEALS_DATA_DIR": folder.appendingPathComponent("deals").path,
+                "DEALS_CONTACTS": "127.0.0.1:\(hung.port)", "DEALS_LEAD_WAIT_MS": "15000",
+            ])
+        let gateway = try await ServiceProcess(
+            executable: "switchboard-gateway",
+            environment: [
+                "GATEWAY_PORT": "0", "GATEWAY_CONTACTS": "127.0.0.1:\(hung.port)", "GATEWAY_DEALS": "127.0.0.1:\(deals.port)",
+                "GATEWAY_DATA_DIR": folder.appendingPathComponent("gateway").path, "GATEWAY_API_KEYS": "\(adminKey)=admin",
+                "GATEWAY_TIMEOUT_MS": "1000",
+            ])
+        let started = ContinuousClock.now
+        let reply = try httpRequest(
+            port: gateway.port, "POST", "/v1/leads", headers: ["Authorization": "Bearer \(adminKey)", "Content-Type": "application/json"],
+            body: #"{"channel":"web","phone":"+79160001122"}"#)
+        #expect(reply.status == 202 && reply.json["status"] as? String == "pending")
+        #expect(ContinuousClock.now - started < .seconds(3))
+        for process in [gateway, deals] {
+            process.signal(SIGTERM)
+            _ = try await process.waitForExit()
+        }
+    }
+
     @Test func d4TasksStagesAndTimelineThroughTheGateway() async throws {
         let system = try await SystemFixture.start()
         let lead = try system.request("POST", "/v1/leads", body: #"{"channel":"web","phone":"+79161112233","comment":"wants a quote"}"#)

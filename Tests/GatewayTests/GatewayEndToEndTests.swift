@@ -29,7 +29,7 @@ struct SystemFixture {
             executable: "switchboard-deals",
             environment: [
                 "DEALS_PORT": "\(dealsPort)", "DEALS_ADMIN_PORT": "0", "DEALS_DATA_DIR": folder.appendingPathComponent("deals").path,
-                "DEALS_CONTACTS": "127.0.0.1:\(contacts.port)",
+                "DEALS_CONTACTS": "127.0.0.1:\(contacts.port)", "DEALS_LEAD_WAIT_MS": "15000",
             ])
         let environment = [
             "GATEWAY_PORT": "0", "GATEWAY_CONTACTS": "127.0.0.1:\(contacts.port)", "GATEWAY_DEALS": "127.0.0.1:\(deals.port)",
