@@ -4,7 +4,7 @@ import ServiceKit
 import Storage
 import Wire
 
-/// Pipelines and deals (D1, D2, D6) in the deals database. Every change that other
+/// Deals (D2, D6) in the deals database, moved through their pipeline's stages (D1). Every change that other
 /// services care about appends its event in the same transaction (P2).
 public struct DealStore: Sendable {
     let database: Database
@@ -47,67 +47,6 @@ public struct DealStore: Sendable {
 
     static func now() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 
-    // MARK: Pipelines
-
-    public func createPipeline(_ input: Pipeline) async throws -> Pipeline {
-        let pipeline = try PipelineValidator.validate(input).get()
-        return try await database.write { tx in
-            if try tx.queryFirst("SELECT 1 FROM pipelines WHERE name = ?", [.text(pipeline.name)], { _ in true }) != nil {
-                throw RPCError(.alreadyExists, "a pipeline named \"\(pipeline.name)\" exists")
-            }
-            if pipeline.isDefault { try tx.run("UPDATE pipelines SET is_default = 0") }
-            try tx.run(
-                "INSERT INTO pipelines (name, channels, is_default, created_at) VALUES (?, ?, ?, ?)",
-                [.text(pipeline.name), .text(pipeline.channels.joined(separator: ",")), SQLValue(pipeline.isDefault), .integer(Self.now())])
-            let id = tx.lastInsertRowID
-            for stage in pipeline.stages {
-                try tx.run(
-                    "INSERT INTO stages (pipeline_id, name, position, sla_minutes, outcome) VALUES (?, ?, ?, ?, ?)",
-                    [.integer(id), .text(stage.name), .integer(stage.position), .integer(stage.slaMinutes), .integer(Int64(stage.outcome.rawValue))])
-            }
-            return try Self.loadPipelines(tx.connection).first { $0.id == id }!
-        }
-    }
-
-    public func pipelines() async throws -> [Pipeline] {
-        try await database.read { try Self.loadPipelines($0) }
-    }
-
-    static func loadPipelines(_ c: Connection) throws -> [Pipeline] {
-        var pipelines = try c.query("SELECT id, name, channels, is_default FROM pipelines ORDER BY id") { row in
-            var p = Pipeline()
-            p.id = row.int64(0)
-            p.name = row.string(1)
-            p.channels = row.string(2).split(separator: ",").map(String.init)
-            p.isDefault = row.bool(3)
-            return p
-        }
-        let stages = try c.query("SELECT id, pipeline_id, name, position, sla_minutes, outcome FROM stages ORDER BY pipeline_id, position") { row in
-            (row.int64(1), Self.stage(row))
-        }
-        for i in pipelines.indices { pipelines[i].stages = stages.filter { $0.0 == pipelines[i].id }.map(\.1) }
-        return pipelines
-    }
-
-    private static func stage(_ row: Row) -> DealStage {
-        var s = DealStage()
-        s.id = row.int64(0)
-        s.name = row.string(2)
-        s.position = row.int64(3)
-        s.slaMinutes = row.int64(4)
-        s.outcome = StageOutcome(rawValue: row.int(5)) ?? .unspecified
-        return s
-    }
-
-    /// A stage and the pipeline it belongs to.
-    static func stage(_ c: Connection, id: Int64) throws -> (stage: DealStage, pipelineID: Int64)? {
-        try c.queryFirst("SELECT id, pipeline_id, name, position, sla_minutes, outcome FROM stages WHERE id = ?", [.integer(id)]) { row in
-            (Self.stage(row), row.int64(1))
-        }
-    }
-
-    // MARK: Deals
-
     /// D2: opens a deal. Pipeline 0 means the default one; stage 0 its first working stage.
     public func create(_ input: Deal, actorID: Int64? = nil) async throws -> Deal {
         var violations: [FieldViolation] = []
@@ -132,7 +71,7 @@ public struct DealStore: Sendable {
     /// Inserts a deal in `tx` (used by create and by lead intake), with its event,
     /// timeline entry and stage SLA timer.
     static func open(_ tx: Transaction, _ input: Deal, actorID: Int64?, timelineSummary: String, pipelines known: [Pipeline]? = nil) throws -> Deal {
-        let pipelines = try known ?? loadPipelines(tx.connection)
+        let pipelines = try known ?? PipelineStore.load(tx.connection)
         let pipelineID = input.pipelineID == 0 ? (pipelines.first { $0.isDefault } ?? pipelines[0]).id : input.pipelineID
         guard let pipeline = pipelines.first(where: { $0.id == pipelineID }) else {
             throw RPCError.invalidArgument("pipeline \(pipelineID) does not exist", details: [FieldViolation(field: "pipelineId", description: "is unknown")])
@@ -254,7 +193,7 @@ public struct DealStore: Sendable {
             guard let deal = try Self.load(tx.connection, id: request.dealID), visibility.allows(deal.responsibleID) else {
                 throw RPCError.notFound("deal \(request.dealID) does not exist")
             }
-            guard let (target, pipelineID) = try Self.stage(tx.connection, id: request.stageID) else {
+            guard let (target, pipelineID) = try PipelineStore.stage(tx.connection, id: request.stageID) else {
                 throw RPCError.invalidArgument("stage \(request.stageID) does not exist", details: [FieldViolation(field: "stageId", description: "is unknown")])
             }
             let now = Self.now()
@@ -265,7 +204,7 @@ public struct DealStore: Sendable {
                 [.integer(next.stageID), .integer(Int64(next.status.rawValue)), SQLValue(next.closedAtMilliseconds), .text(next.lossReason),
                  .integer(next.stageEnteredAtMilliseconds), .integer(next.id)])
             for type in change.events { try Self.emit(tx, type, deal: next, previousStageID: deal.stageID, actorID: request.actorID) }
-            let previousName = try Self.stage(tx.connection, id: deal.stageID)?.stage.name ?? "?"
+            let previousName = try PipelineStore.stage(tx.connection, id: deal.stageID)?.stage.name ?? "?"
             var summary = "stage: \(previousName) → \(target.name)"
             if next.status == .lost { summary += " (\(next.lossReason))" }
             try TimelineStore.append(tx, TimelineStore.entry(kind: "stage_change", dealID: next.id, contactID: next.contactID, summary: summary, actorID: request.actorID, at: now))

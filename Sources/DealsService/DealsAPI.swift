@@ -8,6 +8,7 @@ import Wire
 /// The deals service's RPC face, the events it takes (contact.merged,
 /// interaction.recorded) and its timers (stage SLAs, task due times).
 public struct DealsAPI: Sendable {
+    public let pipelines: PipelineStore
     public let deals: DealStore
     public let tasks: TaskStore
     public let timeline: TimelineStore
@@ -17,6 +18,7 @@ public struct DealsAPI: Sendable {
     /// `leadInlineTimeout`: how long SubmitLead waits for contacts before answering pending.
     public init(database: Database, contacts: RPCClient, logger: Logger, leadInlineTimeout: Duration = .seconds(2)) {
         self.contacts = contacts
+        pipelines = PipelineStore(database: database)
         deals = DealStore(database: database)
         tasks = TaskStore(database: database)
         timeline = TimelineStore(database: database)
@@ -24,10 +26,10 @@ public struct DealsAPI: Sendable {
     }
 
     public func register(on server: RPCServer) {
-        server.register(Deals.createPipeline) { request, _ in try await deals.createPipeline(request) }
+        server.register(Deals.createPipeline) { request, _ in try await pipelines.create(request) }
         server.register(Deals.listPipelines) { _, _ in
             var list = PipelineList()
-            list.pipelines = try await deals.pipelines()
+            list.pipelines = try await pipelines.all()
             return list
         }
         server.register(Deals.createDeal) { request, context in

@@ -140,7 +140,7 @@ public final class LeadIntake: Sendable {
                 var deal = Deal()
                 deal.title = LeadTriage.dealTitle(lead)
                 deal.contactID = contact.id
-                let pipelines = try DealStore.loadPipelines(tx.connection)
+                let pipelines = try PipelineStore.load(tx.connection)
                 deal.pipelineID = Self.pipeline(for: lead.channel, in: pipelines)
                 deal.amountMinor = lead.amountMinor
                 deal.currency = lead.currency

@@ -247,7 +247,7 @@ struct DealsFixture {
             stage.slaMinutes = sla
             pipeline.stages.append(stage)
         }
-        let created = try await f.api.deals.createPipeline(pipeline)
+        let created = try await f.api.pipelines.create(pipeline)
         var input = Deal()
         input.title = "Trial"
         input.contactID = 9
