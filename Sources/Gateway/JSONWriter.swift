@@ -15,6 +15,7 @@ public enum JSONWriter {
 
     static func write(_ value: Any, into out: inout [UInt8]) {
         switch value {
+        case let raw as RawJSON: out.append(contentsOf: raw.bytes)
         case let s as String: writeString(s, into: &out)
         case let b as Bool: out.append(contentsOf: b ? "true".utf8 : "false".utf8)
         case let i as Int: out.append(contentsOf: String(i).utf8)
@@ -92,5 +93,69 @@ public enum JSONWriter {
             bytes[index] = UInt8(ascii: separator)
         }
         return String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+/// JSON already written (by ``JSONObjectWriter``), placed as it is wherever it stands
+/// in a value ``JSONWriter`` writes.
+public struct RawJSON: @unchecked Sendable {
+    public let bytes: [UInt8]
+}
+
+/// Writes one JSON object field by field, for the responses sent most (a contact),
+/// without building a dictionary of `Any` first. Callers give keys in bytewise order,
+/// as ``JSONWriter`` sorts them.
+struct JSONObjectWriter {
+    private var out: [UInt8] = [UInt8(ascii: "{")]
+
+    private mutating func key(_ name: String) {
+        if out.count > 1 { out.append(UInt8(ascii: ",")) }
+        JSONWriter.writeString(name, into: &out)
+        out.append(UInt8(ascii: ":"))
+    }
+
+    mutating func field(_ name: String, _ value: String) {
+        key(name)
+        JSONWriter.writeString(value, into: &out)
+    }
+
+    mutating func field(_ name: String, _ value: Int64) {
+        key(name)
+        out.append(contentsOf: String(value).utf8)
+    }
+
+    mutating func field(_ name: String, _ value: Bool) {
+        key(name)
+        out.append(contentsOf: value ? "true".utf8 : "false".utf8)
+    }
+
+    mutating func field(_ name: String, _ values: [String]) {
+        key(name)
+        out.append(UInt8(ascii: "["))
+        for (i, value) in values.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            JSONWriter.writeString(value, into: &out)
+        }
+        out.append(UInt8(ascii: "]"))
+    }
+
+    mutating func field(_ name: String, _ value: RawJSON) {
+        key(name)
+        out.append(contentsOf: value.bytes)
+    }
+
+    mutating func field(_ name: String, objects: [RawJSON]) {
+        key(name)
+        out.append(UInt8(ascii: "["))
+        for (i, value) in objects.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(contentsOf: value.bytes)
+        }
+        out.append(UInt8(ascii: "]"))
+    }
+
+    consuming func finish() -> RawJSON {
+        out.append(UInt8(ascii: "}"))
+        return RawJSON(bytes: out)
     }
 }

@@ -106,6 +106,29 @@ import Wire
     }
 }
 
+@Suite struct ContactJSONTests {
+    @Test func aContactIsWrittenAsSortedJSONWithEveryField() throws {
+        var c = Contact()
+        c.id = 7
+        c.firstName = "Анна \"Q\""
+        c.emails = ["a@example.com"]
+        c.phones = [Phone(number: "+74951234567", extension: "12"), Phone(number: "+79161234567")]
+        c.customFields = [CustomField(name: "z", value: "1"), CustomField(name: "a", value: "2")]
+        c.source = ContactSource(channel: "web", utmSource: "ya")
+        c.responsibleID = 3
+        c.mergedInto = 9
+        c.createdAtMilliseconds = 1_700_000_000_123
+        let bytes = ContactJSON.object(c).bytes
+        let parsed = try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
+        // The same bytes JSONWriter gives the parsed value: keys sorted, same formatting.
+        #expect(JSONWriter.encode(parsed) == bytes)
+        #expect(parsed["firstName"] as? String == "Анна \"Q\"" && parsed["mergedInto"] as? Int == 9 && parsed["responsibleId"] as? Int == 3)
+        #expect((parsed["phones"] as? [[String: String]])?.first == ["number": "+74951234567", "extension": "12"])
+        #expect(parsed["customFields"] as? [String: String] == ["a": "2", "z": "1"])
+        #expect(parsed["createdAt"] as? String == "2023-11-14T22:13:20.123Z")
+    }
+}
+
 @Suite struct JSONWriterTests {
     @Test func writesSortedKeysEscapesAndNativeTypes() {
         let value: [String: Any] = ["b": [1, true, "x\"y\n\u{1}"], "a": ["n": NSNull(), "d": 1.5, "i": Int64(-7)], "ё": "юникод/ok"]
