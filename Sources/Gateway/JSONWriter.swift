@@ -98,7 +98,7 @@ public enum JSONWriter {
 
 /// JSON already written (by ``JSONObjectWriter``), placed as it is wherever it stands
 /// in a value ``JSONWriter`` writes.
-public struct RawJSON: @unchecked Sendable {
+public struct RawJSON: Sendable {
     public let bytes: [UInt8]
 }
 
