@@ -39,10 +39,7 @@ public final class ServiceProcess: Sendable {
         var port: Int?
         let deadline = ContinuousClock.now + .seconds(20)
         while port == nil && ContinuousClock.now < deadline && process.isRunning {
-            let text = output.value
-            if let range = text.range(of: "\"port\":") {
-                port = Int(text[range.upperBound...].prefix { $0.isNumber })
-            }
+            port = Self.listeningLine(in: output.value).flatMap { Self.number(after: "\"port\":", in: $0) }
             if port == nil { try await Task.sleep(for: .milliseconds(5)) }
         }
         guard let port else {
@@ -50,8 +47,18 @@ public final class ServiceProcess: Sendable {
             throw TestFailure("\(executable) did not report a port within 20 s (running: \(process.isRunning)); stdout: \(output.value.suffix(500)); stderr: \(errorOutput.value.suffix(500))")
         }
         self.port = port
-        let text = output.value
-        adminPort = text.range(of: "\"admin_port\":").flatMap { Int(text[$0.upperBound...].prefix { $0.isNumber }) } ?? 0
+        adminPort = Self.listeningLine(in: output.value).flatMap { Self.number(after: "\"admin_port\":", in: $0) } ?? 0
+    }
+
+    /// The complete `{"event":"listening",...}` line, wherever it stands among other
+    /// output (the local runner mixes its children's logs in, some with a "port" too).
+    static func listeningLine(in text: String) -> Substring? {
+        text.split(separator: "\n").first { $0.contains("\"event\":\"listening\"") && $0.hasSuffix("}") }
+    }
+
+    static func number(after key: String, in line: Substring) -> Int? {
+        guard let range = line.range(of: key) else { return nil }
+        return Int(line[range.upperBound...].prefix { $0.isNumber })
     }
 
     /// A pipe whose output is appended to `text` as it arrives.
