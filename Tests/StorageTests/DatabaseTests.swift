@@ -53,8 +53,9 @@ let peopleSchema = [
         }
         reading.cancel()
         _ = await reading.value
-        // Unbounded, 3000 commits leave a WAL of ~25 MB; restarts keep it near 4 x 50 pages.
-        #expect(largest < 6_000_000, "the WAL reached \(largest) bytes")
+        // Unbounded, 3000 commits leave a WAL of ~30 MB; restarts keep it to a few MB (a loaded
+        // machine delays some restarts, hence the margin).
+        #expect(largest < 12_000_000, "the WAL reached \(largest) bytes")
         try await database.close()
     }
 
