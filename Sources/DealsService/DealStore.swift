@@ -49,18 +49,20 @@ public struct DealStore: Sendable {
 
     /// D2: opens a deal. Pipeline 0 means the default one; stage 0 its first working stage.
     public func create(_ input: Deal, actorID: Int64? = nil) async throws -> Deal {
-        var violations: [FieldViolation] = []
-        if input.contactID <= 0 { violations.append(FieldViolation(field: "contactId", description: "is required")) }
-        if input.title.trimmingCharacters(in: .whitespaces).isEmpty || input.title.count > 300 {
-            violations.append(FieldViolation(field: "title", description: "must be 1 to 300 characters"))
-        }
-        violations += Self.moneyViolations(input)
+        var violations = Self.violations(input)
+        if input.contactID <= 0 { violations.insert(FieldViolation(field: "contactId", description: "is required"), at: 0) }
         guard violations.isEmpty else { throw RPCError.invalidArgument("the deal is not valid", details: violations) }
         return try await database.write { tx in try Self.open(tx, input, actorID: actorID, timelineSummary: "deal opened: \(input.title)") }
     }
 
-    static func moneyViolations(_ deal: Deal) -> [FieldViolation] {
+    /// What a deal must be, new or changed: a title, a source that fits, money in minor
+    /// units with its currency.
+    static func violations(_ deal: Deal) -> [FieldViolation] {
         var violations: [FieldViolation] = []
+        if deal.title.trimmingCharacters(in: .whitespaces).isEmpty || deal.title.count > 300 {
+            violations.append(FieldViolation(field: "title", description: "must be 1 to 300 characters"))
+        }
+        if deal.source.count > 50 { violations.append(FieldViolation(field: "source", description: "must be at most 50 characters")) }
         if deal.amountMinor < 0 { violations.append(FieldViolation(field: "amountMinor", description: "must not be negative")) }
         if deal.amountMinor > 0 && !(deal.currency.count == 3 && deal.currency.allSatisfy { $0.isASCII && $0.isUppercase }) {
             violations.append(FieldViolation(field: "currency", description: "must be an ISO 4217 code such as RUB when there is an amount"))
@@ -116,14 +118,16 @@ public struct DealStore: Sendable {
         }
     }
 
-    /// A deal the caller may see; not_found otherwise, so its existence does not leak.
     public func get(_ id: Int64, visibility: Visibility) async throws -> Deal {
-        try await database.read { c in
-            guard let deal = try Self.load(c, id: id), visibility.allows(deal.responsibleID) else {
-                throw RPCError.notFound("deal \(id) does not exist")
-            }
-            return deal
+        try await database.read { c in try Self.loadVisible(c, id: id, visibility) }
+    }
+
+    /// A deal the caller may see; not_found otherwise, so its existence does not leak.
+    static func loadVisible(_ c: Connection, id: Int64, _ visibility: Visibility) throws -> Deal {
+        guard let deal = try load(c, id: id), visibility.allows(deal.responsibleID) else {
+            throw RPCError.notFound("deal \(id) does not exist")
         }
+        return deal
     }
 
     public func list(_ request: ListDealsRequest) async throws -> DealPage {
@@ -162,9 +166,7 @@ public struct DealStore: Sendable {
     public func update(_ request: UpdateDealRequest) async throws -> Deal {
         let visibility = request.visibility.resolved
         return try await database.write { tx in
-            guard var deal = try Self.load(tx.connection, id: request.dealID), visibility.allows(deal.responsibleID) else {
-                throw RPCError.notFound("deal \(request.dealID) does not exist")
-            }
+            var deal = try Self.loadVisible(tx.connection, id: request.dealID, visibility)
             if let title = request.title { deal.title = title.trimmingCharacters(in: .whitespaces) }
             if let amount = request.amountMinor { deal.amountMinor = amount }
             if let currency = request.currency { deal.currency = currency }
@@ -172,9 +174,7 @@ public struct DealStore: Sendable {
             if let source = request.source { deal.source = source }
             if request.replaceCustomFields { deal.customFields = request.customFields }
             if request.clearScheduled { deal.scheduledAtMilliseconds = nil } else if let at = request.scheduledAtMilliseconds { deal.scheduledAtMilliseconds = at }
-            var violations = Self.moneyViolations(deal)
-            if deal.title.isEmpty || deal.title.count > 300 { violations.append(FieldViolation(field: "title", description: "must be 1 to 300 characters")) }
-            if deal.source.count > 50 { violations.append(FieldViolation(field: "source", description: "must be at most 50 characters")) }
+            let violations = Self.violations(deal)
             guard violations.isEmpty else { throw RPCError.invalidArgument("the deal would not be valid", details: violations) }
             try tx.run(
                 "UPDATE deals SET title = ?, amount_minor = ?, currency = ?, responsible_id = ?, source = ?, custom_fields = ?, scheduled_at = ? WHERE id = ?",
@@ -190,9 +190,7 @@ public struct DealStore: Sendable {
     public func changeStage(_ request: ChangeStageRequest) async throws -> Deal {
         let visibility = request.visibility.resolved
         return try await database.write { tx in
-            guard let deal = try Self.load(tx.connection, id: request.dealID), visibility.allows(deal.responsibleID) else {
-                throw RPCError.notFound("deal \(request.dealID) does not exist")
-            }
+            let deal = try Self.loadVisible(tx.connection, id: request.dealID, visibility)
             guard let (target, pipelineID) = try PipelineStore.stage(tx.connection, id: request.stageID) else {
                 throw RPCError.invalidArgument("stage \(request.stageID) does not exist", details: [FieldViolation(field: "stageId", description: "is unknown")])
             }

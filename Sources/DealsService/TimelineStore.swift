@@ -44,9 +44,7 @@ public struct TimelineStore: Sendable {
             var sql = "SELECT t.id, t.at, t.kind, t.deal_id, t.contact_id, t.summary, t.actor_id FROM timeline t LEFT JOIN deals d ON d.id = t.deal_id WHERE "
             var values: [SQLValue] = []
             if let dealID = request.dealID {
-                guard let deal = try DealStore.load(c, id: dealID), visibility.allows(deal.responsibleID) else {
-                    throw RPCError.notFound("deal \(dealID) does not exist")
-                }
+                _ = try DealStore.loadVisible(c, id: dealID, visibility)
                 sql += "t.deal_id = ?"
                 values.append(.integer(dealID))
             } else if let contactID = request.contactID {

@@ -206,17 +206,8 @@ struct SystemFixture {
         let system = try await SystemFixture.start(extra: ["GATEWAY_READ_TIMEOUT_MS": "500"])
         let client = try PlainClient(port: system.gateway.port)
         client.send("GET /healthz HTTP/1.1\r\n")
-        let dripping = Task.detached {
-            // The rest would take 2.6 s at a byte every 100 ms, far past the 0.5 s allowed.
-            for byte in "Host: slowloris\r\nX: 123\r\n\r\n" {
-                guard (try? await Task.sleep(for: .milliseconds(100))) != nil else { return }
-                client.send(String(byte))
-            }
-        }
-        let text = client.readAll()
-        dripping.cancel()
-        await dripping.value
-        client.close()
+        // The rest would take 2.6 s at a byte every 100 ms, far past the 0.5 s allowed.
+        let text = await client.dripping("Host: slowloris\r\nX: 123\r\n\r\n", every: .milliseconds(100))
         #expect(text.hasPrefix("HTTP/1.1 408 "))
         // The gateway still serves everyone else.
         #expect(try system.request("GET", "/healthz", key: nil).status == 200)

@@ -74,18 +74,9 @@ import TestSupport
         let s = try server { $0.requestReadTimeout = .milliseconds(500) }
         let client = try PlainClient(port: s.port)
         client.send("GET / HTTP/1.1\r\n")
-        let dripping = Task.detached {
-            // A byte every 100 ms needs 2.9 s for the rest, far past the 0.5 s timeout:
-            // a 408 (not a 200) shows the server cut it off.
-            for byte in "Host: slowloris\r\nX: 1234\r\n\r\n" {
-                guard (try? await Task.sleep(for: .milliseconds(100))) != nil else { return }
-                client.send(String(byte))
-            }
-        }
-        let text = client.readAll()
-        dripping.cancel()
-        await dripping.value
-        client.close()
+        // A byte every 100 ms needs 2.9 s for the rest, far past the 0.5 s timeout:
+        // a 408 (not a 200) shows the server cut it off.
+        let text = await client.dripping("Host: slowloris\r\nX: 1234\r\n\r\n", every: .milliseconds(100))
         #expect(text.hasPrefix("HTTP/1.1 408 "))
         s.shutdown()
     }

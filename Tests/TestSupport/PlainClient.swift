@@ -45,6 +45,22 @@ public struct PlainClient: Sendable {
         return all
     }
 
+    /// A slowloris: sends `rest` one byte every `interval` while reading what the server
+    /// says, until it closes; returns that and closes our end.
+    public func dripping(_ rest: String, every interval: Duration) async -> String {
+        let drip = Task.detached {
+            for byte in rest {
+                guard (try? await Task.sleep(for: interval)) != nil else { return }
+                send(String(byte))
+            }
+        }
+        let text = readAll()
+        drip.cancel()
+        await drip.value
+        close()
+        return text
+    }
+
     public func close() {
         Glibc.close(fd)
     }
