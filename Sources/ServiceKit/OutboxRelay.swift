@@ -45,7 +45,7 @@ public final class OutboxRelay: Sendable {
         clientConfiguration.retry = .none  // the relay's own loop retries, with its backoff
         clientConfiguration.backoff = ConnectionBackoff(initial: .milliseconds(100), maximum: .seconds(5))
         client = RPCClient(endpoint: subscription.endpoint, configuration: clientConfiguration)
-        database.onCommit { [loop] in loop.wake() }
+        database.onCommit { [loop] commit in if commit.appendedEvents { loop.wake() } }
     }
 
     public func start() {

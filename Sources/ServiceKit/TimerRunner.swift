@@ -20,7 +20,7 @@ public final class TimerRunner: Sendable {
         self.database = database
         self.logger = logger
         self.maximumWait = maximumWait
-        database.onCommit { [loop] in loop.wake() }
+        database.onCommit { [loop] commit in if commit.changedTimers { loop.wake() } }
     }
 
     /// Handles timers of `kind`; register before `start`.

@@ -57,7 +57,7 @@ public final class Database: Sendable {
     private let nextReader = Atomic<Int>(0)
     private let pending = Mutex(Queue())
     private let configuration: Configuration
-    private let commitObservers = Mutex<[@Sendable () -> Void]>([])
+    private let commitObservers = Mutex<[@Sendable (CommitSummary) -> Void]>([])
 
     /// Opens (creating if needed) the database at `path` and applies `migrations`.
     public init(path: String, migrations: [Migration], configuration: Configuration = Configuration()) throws(StorageError) {
@@ -165,7 +165,10 @@ public final class Database: Sendable {
                 try? connection.execute("ROLLBACK")
             }
             for job in batch { job.complete(failure) }
-            if failure == nil { for observer in commitObservers.withLock({ $0 }) { observer() } }
+            if failure == nil {
+                let summary = transaction.touched.summary
+                for observer in commitObservers.withLock({ $0 }) { observer(summary) }
+            }
             checkpointer.restartIfWanted()
         }
     }
@@ -292,9 +295,9 @@ public final class Database: Sendable {
         }
     }
 
-    /// Calls `observer` on the writer's queue after every commit (the relay and the
-    /// timer runner wake on it instead of polling fast).
-    public func onCommit(_ observer: @escaping @Sendable () -> Void) {
+    /// Calls `observer` on the writer's queue after every commit with what it touched
+    /// (the relay and the timer runner wake on it instead of polling fast).
+    public func onCommit(_ observer: @escaping @Sendable (CommitSummary) -> Void) {
         commitObservers.withLock { $0.append(observer) }
     }
 

@@ -5,6 +5,8 @@ import Foundation
 /// (the outbox).
 public struct Transaction {
     public let connection: Connection
+    /// What this batch touched, told to the commit observers.
+    let touched = CommitTouches()
 
     @discardableResult
     public func run(_ sql: String, _ values: [SQLValue] = []) throws(StorageError) -> Int {
@@ -39,6 +41,7 @@ public struct Transaction {
         throws(StorageError) -> String
     {
         let id = Self.newEventID()
+        touched.events = true
         try connection.run(
             "INSERT INTO outbox (event_id, event_type, aggregate_id, payload, created_at) VALUES (?, ?, ?, ?, ?)",
             [.text(id), .text(type), .text(aggregateID), .blob(payload), .integer(Int64(time.timeIntervalSince1970 * 1000))])
@@ -59,6 +62,7 @@ extension Transaction {
     /// Sets the durable timer (`kind`, `key`) to fire at `time`, replacing one already set
     /// for the same pair: "remind at T" said twice is one reminder, at the latest T.
     public func setTimer(kind: String, key: String, at time: Date, payload: [UInt8] = []) throws(StorageError) {
+        touched.timers = true
         try connection.run(
             """
             INSERT INTO timers (kind, key, due_at, payload) VALUES (?, ?, ?, ?)
@@ -68,6 +72,7 @@ extension Transaction {
 
     /// Cancels the timer (`kind`, `key`) if it is set.
     public func cancelTimer(kind: String, key: String) throws(StorageError) {
+        touched.timers = true
         try connection.run("DELETE FROM timers WHERE kind = ? AND key = ?", [.text(kind), .text(key)])
     }
 
@@ -111,4 +116,21 @@ public struct OutboxEvent: Sendable, Equatable {
 public struct OutboxPage: Sendable {
     public let events: [OutboxEvent]
     public let scannedThrough: Int64
+}
+
+/// Which of the tables background loops watch a committed batch changed: the relay
+/// wakes only for new events, the timer runner only for timers, instead of both
+/// re-reading after every commit. (A write rolled back to its savepoint may leave a
+/// flag set: one spare look, never a missed one.)
+public struct CommitSummary: Sendable {
+    public let appendedEvents: Bool
+    public let changedTimers: Bool
+}
+
+/// Collects a batch's touches on the writer's queue (the only thread that sees it).
+final class CommitTouches: @unchecked Sendable {
+    var events = false
+    var timers = false
+
+    var summary: CommitSummary { CommitSummary(appendedEvents: events, changedTimers: timers) }
 }

@@ -62,6 +62,16 @@ struct DealsFixture {
             logger: Logger(service: "test"), leadInlineTimeout: .seconds(15))
     }
 
+    /// Opens a deal straight in the store (no contacts service needed).
+    func openDeal(_ title: String, contact: Int64, responsible: Int64? = nil, pipeline: Int64 = 0) async throws -> Deal {
+        var input = Deal()
+        input.title = title
+        input.contactID = contact
+        input.responsibleID = responsible
+        input.pipelineID = pipeline
+        return try await api.deals.create(input)
+    }
+
     func outbox() async throws -> [String] {
         try await database.events(after: 0, types: nil, limit: 1000).events.map(\.type)
     }
@@ -134,11 +144,7 @@ struct DealsFixture {
     @Test func d4OneOpenTaskOfAKindPerDealAndClosingADealCancelsItsTasks() async throws {
         let contacts = try FakeContacts()
         let f = try DealsFixture(contactsPort: contacts.server.port)
-        var input = Deal()
-        input.title = "Windows for the dacha"
-        input.contactID = 42
-        input.responsibleID = 3
-        let deal = try await f.api.deals.create(input)
+        let deal = try await f.openDeal("Windows for the dacha", contact: 42, responsible: 3)
         var task = DealTask()
         task.kind = .callBack
         task.dealID = deal.id
@@ -164,11 +170,7 @@ struct DealsFixture {
     @Test func d2UpdateChangesOnlyTheGivenFieldsAndRefusesAnAmountWithoutCurrency() async throws {
         let contacts = try FakeContacts()
         let f = try DealsFixture(contactsPort: contacts.server.port)
-        var input = Deal()
-        input.title = "Donation"
-        input.contactID = 3
-        input.responsibleID = 4
-        let deal = try await f.api.deals.create(input)
+        let deal = try await f.openDeal("Donation", contact: 3, responsible: 4)
         var update = UpdateDealRequest()
         update.dealID = deal.id
         update.amountMinor = 50_000
@@ -184,10 +186,7 @@ struct DealsFixture {
     @Test func contactMergedRepointsDealsTasksAndTimelineAndAppliesOnce() async throws {
         let contacts = try FakeContacts()
         let f = try DealsFixture(contactsPort: contacts.server.port)
-        var input = Deal()
-        input.title = "Course"
-        input.contactID = 8
-        let deal = try await f.api.deals.create(input)
+        let deal = try await f.openDeal("Course", contact: 8)
         let inbox = EventInbox(database: f.database)
         f.api.subscribe(inbox)
         var merged = ContactMerged()
@@ -207,11 +206,7 @@ struct DealsFixture {
         let f = try DealsFixture(contactsPort: contacts.server.port)
         var ids: [Int64] = []
         for owner in [Int64(1), 2] {
-            var input = Deal()
-            input.title = "deal of \(owner)"
-            input.contactID = 100
-            input.responsibleID = owner
-            ids.append(try await f.api.deals.create(input).id)
+            ids.append(try await f.openDeal("deal of \(owner)", contact: 100, responsible: owner).id)
         }
         let operatorOne = Visibility.only([1])
         var list = ListDealsRequest()
@@ -248,11 +243,7 @@ struct DealsFixture {
             pipeline.stages.append(stage)
         }
         let created = try await f.api.pipelines.create(pipeline)
-        var input = Deal()
-        input.title = "Trial"
-        input.contactID = 9
-        input.pipelineID = created.id
-        let deal = try await f.api.deals.create(input)
+        let deal = try await f.openDeal("Trial", contact: 9, pipeline: created.id)
         var task = DealTask()
         task.kind = .followUp
         task.dealID = deal.id
@@ -274,10 +265,7 @@ struct DealsFixture {
     @Test func d5InteractionsFromOtherServicesJoinTheTimelineAndACallCompletesCallBacks() async throws {
         let contacts = try FakeContacts()
         let f = try DealsFixture(contactsPort: contacts.server.port)
-        var input = Deal()
-        input.title = "Windows"
-        input.contactID = 77
-        let deal = try await f.api.deals.create(input)
+        let deal = try await f.openDeal("Windows", contact: 77)
         var task = DealTask()
         task.kind = .callBack
         task.dealID = deal.id
