@@ -30,9 +30,10 @@ let package = Package(
         .target(name: "Sockets", dependencies: ["CEpoll"]),
         .target(name: "RPC", dependencies: ["Wire", "Sockets"]),
         .target(name: "HTTP", dependencies: ["Sockets"]),
+        .target(name: "JSON"),
         .target(name: "Storage", dependencies: ["CSQLite"]),
         .target(name: "ServiceKit", dependencies: ["Contracts", "RPC", "Storage", "Wire", "HTTP", "Sockets"]),
-        .target(name: "Gateway", dependencies: ["Contracts", "RPC", "HTTP", "ServiceKit", "Wire"]),
+        .target(name: "Gateway", dependencies: ["Contracts", "RPC", "HTTP", "JSON", "ServiceKit", "Wire"]),
         .target(name: "ContactsService", dependencies: ["Contracts", "RPC", "Storage", "ServiceKit"]),
         .target(name: "DealsService", dependencies: ["Contracts", "RPC", "Storage", "ServiceKit", "Sockets"]),
 
@@ -52,13 +53,14 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "WireTests", dependencies: ["Wire", "Contracts"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
+        .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(
             name: "DealsTests",
             dependencies: ["DealsService", "Contracts", "Wire", "RPC", "Storage", "ServiceKit", "TestSupport", "switchboard-deals", "switchboard-contacts"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Sockets", "TestSupport"]),
         .testTarget(
             name: "GatewayTests",
-            dependencies: ["Gateway", "Contracts", "HTTP", "RPC", "ServiceKit", "Wire", "TestSupport", "switchboard", "switchboard-gateway", "switchboard-contacts", "switchboard-deals"]),
+            dependencies: ["Gateway", "Contracts", "HTTP", "JSON", "RPC", "ServiceKit", "Wire", "TestSupport", "switchboard", "switchboard-gateway", "switchboard-contacts", "switchboard-deals"]),
         .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "Contracts", "RPC", "Storage", "Wire", "TestSupport"]),
         .testTarget(
             name: "ContactsTests",

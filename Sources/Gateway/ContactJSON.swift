@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import JSON
 import Wire
 
 /// Translates between the REST gateway's JSON and the contacts contract. Wrong JSON
@@ -48,96 +49,25 @@ public enum ContactJSON {
         JSONWriter.timestamp(milliseconds: milliseconds)
     }
 
-    /// Reads a JSON body into an object; the error names what is wrong.
-    public static func parseObject(_ body: [UInt8]) -> Result<[String: Any], RPCError> {
+    /// Reads a JSON body into an object; the error names what is wrong and where.
+    public static func parseObject(_ body: [UInt8]) -> Result<JSONObject, RPCError> {
         guard !body.isEmpty else { return .failure(.invalidArgument("the request body is empty; send a JSON object")) }
-        guard let value = try? JSONSerialization.jsonObject(with: Data(body)) else {
-            return .failure(.invalidArgument("the request body is not valid JSON"))
+        let value: JSONValue
+        do throws(JSONParseError) {
+            value = try JSONParser.parse(body)
+        } catch {
+            return .failure(.invalidArgument("the request body is not valid JSON: \(error)"))
         }
-        guard let object = value as? [String: Any] else { return .failure(.invalidArgument("the request body must be a JSON object")) }
+        guard case let .object(object) = value else {
+            return .failure(.invalidArgument("the request body must be a JSON object, not \(value.kindDescription)"))
+        }
         return .success(object)
     }
 
-    /// Collects type errors while reading fields of one object.
-    struct Reader {
-        let object: [String: Any]
-        var violations: [FieldViolation] = []
+    static let draftFields: Set = ["firstName", "lastName", "emails", "phones", "company", "tags", "source", "responsibleId", "customFields", "requireNameMatch"]
 
-        mutating func string(_ key: String) -> String? {
-            guard let value = object[key], !(value is NSNull) else { return nil }
-            guard let text = value as? String else {
-                violations.append(FieldViolation(field: key, description: "must be a string"))
-                return nil
-            }
-            return text
-        }
-
-        mutating func strings(_ key: String) -> [String]? {
-            guard let value = object[key], !(value is NSNull) else { return nil }
-            guard let list = value as? [Any], list.allSatisfy({ $0 is String }) else {
-                violations.append(FieldViolation(field: key, description: "must be an array of strings"))
-                return nil
-            }
-            return list.map { $0 as! String }
-        }
-
-        mutating func integer(_ key: String) -> Int64? {
-            guard let value = object[key], !(value is NSNull) else { return nil }
-            if !Self.isBoolean(value) {
-                if let int = value as? Int { return Int64(int) }
-                if let double = value as? Double, let exact = Int64(exactly: double) { return exact }
-            }
-            violations.append(FieldViolation(field: key, description: "must be a whole number"))
-            return nil
-        }
-
-        /// JSON true/false. On Linux `1 is Bool` holds for a parsed number too, so the
-        /// number's own type decides.
-        static func isBoolean(_ value: Any) -> Bool {
-            guard let number = value as? NSNumber else { return value is Bool }
-            return String(cString: number.objCType) == "c"
-        }
-
-        mutating func bool(_ key: String) -> Bool? {
-            guard let value = object[key], !(value is NSNull) else { return nil }
-            guard Self.isBoolean(value), let flag = value as? Bool else {
-                violations.append(FieldViolation(field: key, description: "must be true or false"))
-                return nil
-            }
-            return flag
-        }
-
-        mutating func source(_ key: String) -> ContactSource? {
-            guard let value = object[key], !(value is NSNull) else { return nil }
-            guard let o = value as? [String: Any] else {
-                violations.append(FieldViolation(field: key, description: "must be an object"))
-                return nil
-            }
-            var inner = Reader(object: o)
-            let source = ContactSource(
-                channel: inner.string("channel") ?? "", trackingNumber: inner.string("trackingNumber") ?? "",
-                utmSource: inner.string("utmSource") ?? "", utmMedium: inner.string("utmMedium") ?? "",
-                utmCampaign: inner.string("utmCampaign") ?? "")
-            violations += inner.violations.map { FieldViolation(field: "\(key).\($0.field)", description: $0.description) }
-            return source
-        }
-
-        mutating func customFields(_ key: String) -> [CustomField]? {
-            guard let value = object[key], !(value is NSNull) else { return nil }
-            guard let o = value as? [String: Any], o.values.allSatisfy({ $0 is String }) else {
-                violations.append(FieldViolation(field: key, description: "must be an object of string values"))
-                return nil
-            }
-            return o.keys.sorted().map { CustomField(name: $0, value: o[$0] as! String) }
-        }
-
-        func failure() -> RPCError? {
-            violations.isEmpty ? nil : .invalidArgument("the request has \(violations.count) invalid field(s)", details: violations)
-        }
-    }
-
-    public static func draft(_ object: [String: Any]) -> Result<(ContactDraft, requireNameMatch: Bool), RPCError> {
-        var r = Reader(object: object)
+    public static func draft(_ object: JSONObject) -> Result<(ContactDraft, requireNameMatch: Bool), RPCError> {
+        var r = JSONFieldReader(object)
         var d = ContactDraft()
         d.firstName = r.string("firstName") ?? ""
         d.lastName = r.string("lastName") ?? ""
@@ -146,30 +76,28 @@ public enum ContactJSON {
         d.company = r.string("company") ?? ""
         d.tags = r.strings("tags") ?? []
         d.source = r.source("source")
-        d.responsibleID = r.integer("responsibleId")
+        d.responsibleID = r.id("responsibleId")
         d.customFields = r.customFields("customFields") ?? []
         let requireName = r.bool("requireNameMatch") ?? false
+        r.refuseUnknown(draftFields)
         if let error = r.failure() { return .failure(error) }
         return .success((d, requireName))
     }
 
-    public static func update(id: Int64, _ object: [String: Any]) -> Result<UpdateContactRequest, RPCError> {
-        var r = Reader(object: object)
+    public static func update(id: Int64, _ object: JSONObject) -> Result<UpdateContactRequest, RPCError> {
+        var r = JSONFieldReader(object)
         var u = UpdateContactRequest()
         u.id = id
         u.firstName = r.string("firstName")
         u.lastName = r.string("lastName")
         u.company = r.string("company")
-        u.responsibleID = r.integer("responsibleId")
+        u.responsibleID = r.id("responsibleId")
         u.source = r.source("source")
         if let emails = r.strings("emails") { u.replaceEmails = true; u.emails = emails }
         if let phones = r.strings("phones") { u.replacePhones = true; u.phones = phones }
         if let tags = r.strings("tags") { u.replaceTags = true; u.tags = tags }
         if let fields = r.customFields("customFields") { u.replaceCustomFields = true; u.customFields = fields }
-        let known: Set = ["firstName", "lastName", "company", "responsibleId", "source", "emails", "phones", "tags", "customFields"]
-        for key in object.keys.sorted() where !known.contains(key) {
-            r.violations.append(FieldViolation(field: key, description: "is not a field that can be changed"))
-        }
+        r.refuseUnknown(["firstName", "lastName", "company", "responsibleId", "source", "emails", "phones", "tags", "customFields"], hint: " that can be changed")
         if let error = r.failure() { return .failure(error) }
         return .success(u)
     }

@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import JSON
 import Wire
 
 /// Translates between the gateway's JSON and the deals contract (D1–D5).
@@ -61,77 +62,88 @@ enum DealJSON {
         return Int64(date.timeIntervalSince1970 * 1000)
     }
 
-    static func deal(_ object: [String: Any]) -> Result<Deal, RPCError> {
-        var r = ContactJSON.Reader(object: object)
+    static func deal(_ object: JSONObject) -> Result<Deal, RPCError> {
+        var r = JSONFieldReader(object)
         var d = Deal()
         d.title = r.string("title") ?? ""
-        d.contactID = r.integer("contactId") ?? 0
-        d.pipelineID = r.integer("pipelineId") ?? 0
-        d.stageID = r.integer("stageId") ?? 0
+        d.contactID = r.id("contactId") ?? 0
+        d.pipelineID = r.id("pipelineId") ?? 0
+        d.stageID = r.id("stageId") ?? 0
         d.amountMinor = r.integer("amountMinor") ?? 0
         d.currency = r.string("currency") ?? ""
-        d.responsibleID = r.integer("responsibleId")
+        d.responsibleID = r.id("responsibleId")
         d.source = r.string("source") ?? ""
         d.customFields = r.customFields("customFields") ?? []
         d.scheduledAtMilliseconds = parseTime(r.string("scheduledAt"), field: "scheduledAt", into: &r.violations)
+        r.refuseUnknown(["title", "contactId", "pipelineId", "stageId", "amountMinor", "currency", "responsibleId", "source", "customFields", "scheduledAt"])
         if let error = r.failure() { return .failure(error) }
         return .success(d)
     }
 
     /// PATCH: absent fields stay; `null` clears responsibleId and scheduledAt.
-    static func update(_ object: [String: Any]) -> Result<UpdateDealRequest, RPCError> {
-        var r = ContactJSON.Reader(object: object)
+    static func update(_ object: JSONObject) -> Result<UpdateDealRequest, RPCError> {
+        var r = JSONFieldReader(object)
         var u = UpdateDealRequest()
         u.title = r.string("title")
         u.amountMinor = r.integer("amountMinor")
         u.currency = r.string("currency")
-        u.clearResponsible = object["responsibleId"] is NSNull
-        u.responsibleID = r.integer("responsibleId")
+        u.clearResponsible = r.isNull("responsibleId")
+        u.responsibleID = r.id("responsibleId")
         u.source = r.string("source")
         if let fields = r.customFields("customFields") {
             u.replaceCustomFields = true
             u.customFields = fields
         }
-        u.clearScheduled = object["scheduledAt"] is NSNull
+        u.clearScheduled = r.isNull("scheduledAt")
         u.scheduledAtMilliseconds = parseTime(r.string("scheduledAt"), field: "scheduledAt", into: &r.violations)
-        let known: Set = ["title", "amountMinor", "currency", "responsibleId", "source", "customFields", "scheduledAt"]
-        for key in object.keys.sorted() where !known.contains(key) {
-            r.violations.append(FieldViolation(field: key, description: "is not a field that can be changed here (stages: POST /v1/deals/{id}/stage)"))
+        for key in ["title", "amountMinor", "currency", "source", "customFields"] where r.isNull(key) {
+            r.fail(key, "cannot be null (only responsibleId and scheduledAt can be cleared)")
         }
+        r.refuseUnknown(
+            ["title", "amountMinor", "currency", "responsibleId", "source", "customFields", "scheduledAt"],
+            hint: " that can be changed here (stages: POST /v1/deals/{id}/stage)")
         if let error = r.failure() { return .failure(error) }
         return .success(u)
     }
 
-    static func pipeline(_ object: [String: Any]) -> Result<Pipeline, RPCError> {
-        var r = ContactJSON.Reader(object: object)
+    static let outcomes: [(name: String, value: StageOutcome)] = [("in_progress", .inProgress), ("won", .won), ("lost", .lost)]
+
+    static func pipeline(_ object: JSONObject) -> Result<Pipeline, RPCError> {
+        var r = JSONFieldReader(object)
         var p = Pipeline()
         p.name = r.string("name") ?? ""
         p.channels = r.strings("channels") ?? []
         p.isDefault = r.bool("isDefault") ?? false
-        if let stages = object["stages"] as? [Any] {
+        if case let .array(stages)? = object["stages"] {
             for (i, item) in stages.enumerated() {
-                guard let o = item as? [String: Any] else {
-                    r.violations.append(FieldViolation(field: "stages[\(i)]", description: "must be an object"))
+                guard case let .object(o) = item else {
+                    r.fail("stages[\(i)]", "must be an object, not \(item.kindDescription)")
                     continue
                 }
-                var inner = ContactJSON.Reader(object: o)
+                var inner = JSONFieldReader(o, path: "stages[\(i)].")
                 var s = DealStage()
                 s.name = inner.string("name") ?? ""
                 s.slaMinutes = inner.integer("slaMinutes") ?? 0
-                let outcome = inner.string("outcome") ?? "in_progress"
-                s.outcome = StageOutcome.allCases.first { $0.name == outcome && $0 != .unspecified } ?? .unspecified
-                r.violations += inner.violations.map { FieldViolation(field: "stages[\(i)].\($0.field)", description: $0.description) }
+                s.outcome = inner.choice("outcome", outcomes) ?? (inner.has("outcome") ? .unspecified : .inProgress)
+                inner.refuseUnknown(["name", "slaMinutes", "outcome"])
+                r.violations += inner.violations
                 p.stages.append(s)
             }
         } else {
-            r.violations.append(FieldViolation(field: "stages", description: "must be an array of {name, slaMinutes, outcome}"))
+            r.fail("stages", "must be an array of {name, slaMinutes, outcome}")
         }
+        r.refuseUnknown(["name", "channels", "isDefault", "stages"])
         if let error = r.failure() { return .failure(error) }
         return .success(p)
     }
 
-    static func lead(_ object: [String: Any]) -> Result<Lead, RPCError> {
-        var r = ContactJSON.Reader(object: object)
+    static let leadFields: Set = [
+        "channel", "partner", "externalId", "firstName", "lastName", "phone", "email", "comment", "utmSource", "utmMedium",
+        "utmCampaign", "title", "amountMinor", "currency",
+    ]
+
+    static func lead(_ object: JSONObject) -> Result<Lead, RPCError> {
+        var r = JSONFieldReader(object)
         var l = Lead()
         l.channel = r.string("channel") ?? ""
         l.partner = r.string("partner") ?? ""
@@ -147,20 +159,24 @@ enum DealJSON {
         l.title = r.string("title") ?? ""
         l.amountMinor = r.integer("amountMinor") ?? 0
         l.currency = r.string("currency") ?? ""
+        r.refuseUnknown(leadFields)
         if let error = r.failure() { return .failure(error) }
         return .success(l)
     }
 
-    static func task(_ object: [String: Any]) -> Result<DealTask, RPCError> {
-        var r = ContactJSON.Reader(object: object)
+    static let taskKinds: [(name: String, value: TaskKind)] = [("call_back", .callBack), ("follow_up", .followUp), ("meeting", .meeting), ("custom", .custom)]
+
+    static func task(_ object: JSONObject) -> Result<DealTask, RPCError> {
+        var r = JSONFieldReader(object)
         var t = DealTask()
-        let kind = r.string("kind") ?? ""
-        t.kind = TaskKind.allCases.first { $0.name == kind && $0 != .unspecified } ?? .unspecified
+        t.kind = r.choice("kind", taskKinds) ?? .unspecified
+        if !r.has("kind") { r.fail("kind", "is required: one of \(taskKinds.map(\.name).joined(separator: ", "))") }
         t.title = r.string("title") ?? ""
-        t.dealID = r.integer("dealId")
-        t.contactID = r.integer("contactId")
-        t.assigneeID = r.integer("assigneeId")
+        t.dealID = r.id("dealId")
+        t.contactID = r.id("contactId")
+        t.assigneeID = r.id("assigneeId")
         t.dueAtMilliseconds = parseTime(r.string("dueAt"), field: "dueAt", into: &r.violations)
+        r.refuseUnknown(["kind", "title", "dealId", "contactId", "assigneeId", "dueAt"])
         if let error = r.failure() { return .failure(error) }
         return .success(t)
     }

@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
 import HTTP
+import JSON
 import RPC
 import Wire
 
@@ -51,12 +52,13 @@ extension GatewayAPI {
             return json(200, DealJSON.object(try await api.deals.call(Deals.updateDeal, request, options: call.options)))
         })
         r.add("POST", "/v1/deals/{id}/stage", api.endpoint(.integration) { call throws(RPCError) in
-            var reader = ContactJSON.Reader(object: try body(call))
+            var reader = JSONFieldReader(try body(call))
             var request = ChangeStageRequest()
             request.dealID = try id(call)
-            request.stageID = reader.integer("stageId") ?? 0
+            request.stageID = reader.id("stageId") ?? 0
             request.lossReason = reader.string("lossReason") ?? ""
-            if request.stageID <= 0 { reader.violations.append(FieldViolation(field: "stageId", description: "is required")) }
+            if !reader.has("stageId") { reader.fail("stageId", "is required") }
+            reader.refuseUnknown(["stageId", "lossReason"])
             if let error = reader.failure() { throw error }
             request.actorID = call.staffID
             request.visibility = try await api.visibility(call)
@@ -119,12 +121,14 @@ extension GatewayAPI {
             return response
         })
         r.add("POST", "/v1/tasks/{id}/complete", api.endpoint(.integration) { call throws(RPCError) in
-            var reader = ContactJSON.Reader(object: call.request.body.isEmpty ? [:] : try body(call))
-            let status = reader.string("status") ?? "done"
+            var reader = JSONFieldReader(call.request.body.isEmpty ? JSONObject() : try body(call))
+            if reader.isNull("status") { reader.fail("status", "must be done or cancelled, not null (leave it out for done)") }
+            let status = reader.choice("status", [("done", TaskStatus.done), ("cancelled", .cancelled)])
+            reader.refuseUnknown(["status"])
             if let error = reader.failure() { throw error }
             var request = CompleteTaskRequest()
             request.id = try id(call)
-            request.status = TaskStatus.allCases.first { $0.name == status && ($0 == .done || $0 == .cancelled) } ?? .unspecified
+            request.status = status ?? .done
             request.visibility = try await api.visibility(call)
             return json(200, DealJSON.object(try await api.deals.call(Deals.completeTask, request, options: call.options)))
         })

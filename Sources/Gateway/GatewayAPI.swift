@@ -2,6 +2,7 @@ import Contracts
 import Foundation
 import ServiceKit
 import HTTP
+import JSON
 import RPC
 import Sockets
 import Synchronization
@@ -261,7 +262,7 @@ public final class GatewayAPI: Sendable {
         return id
     }
 
-    static func body(_ call: Call) throws(RPCError) -> [String: Any] {
+    static func body(_ call: Call) throws(RPCError) -> JSONObject {
         if let type = call.request.header("Content-Type"), !type.lowercased().hasPrefix("application/json") {
             throw .invalidArgument("Content-Type must be application/json")
         }

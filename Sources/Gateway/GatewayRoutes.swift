@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
 import HTTP
+import JSON
 import RPC
 import Wire
 
@@ -38,12 +39,14 @@ extension GatewayAPI {
             return HTTPResponse(status: 204)
         })
         r.add("POST", "/v1/contacts/{id}/merge", api.endpoint(.admin) { call throws(RPCError) in
-            let object = try body(call)
-            guard let from = object["from"] as? Int, from > 0 else {
-                throw .invalidArgument("send {\"from\": <id of the contact to merge into this one>}", details: [FieldViolation(field: "from", description: "must be a positive whole number")])
-            }
+            // A merge cannot be undone: only an explicit positive integer id is taken.
+            var reader = JSONFieldReader(try body(call))
+            let from = reader.id("from")
+            if !reader.has("from") { reader.fail("from", "is required: the id of the contact to merge into this one") }
+            reader.refuseUnknown(["from"])
+            if let error = reader.failure() { throw error }
             let reply = try await api.contacts.call(
-                Contacts.merge, MergeContactsRequest(survivorID: try id(call), mergedID: Int64(from), mergedBy: "api:\(call.role?.rawValue ?? "")"),
+                Contacts.merge, MergeContactsRequest(survivorID: try id(call), mergedID: from!, mergedBy: "api:\(call.role?.rawValue ?? "")"),
                 options: call.options)
             return json(200, ["contact": ContactJSON.object(reply.contact), "mergeId": reply.mergeID, "fieldsTaken": reply.fieldsTaken])
         })
@@ -55,19 +58,18 @@ extension GatewayAPI {
             json(200, staffObject(try await api.contacts.call(Contacts.getStaff, GetStaffRequest(id: try id(call)), options: call.options)))
         })
         r.add("POST", "/v1/staff", api.endpoint(.admin) { call throws(RPCError) in
-            let object = try body(call)
-            var reader = ContactJSON.Reader(object: object)
+            var reader = JSONFieldReader(try body(call))
             var member = StaffMember()
             member.firstName = reader.string("firstName") ?? ""
             member.lastName = reader.string("lastName") ?? ""
-            let roleName = reader.string("role") ?? ""
-            member.role = StaffRole.allCases.first { $0.name == roleName } ?? .unspecified
+            member.role = reader.choice("role", StaffRole.allCases.filter { $0 != .unspecified }.map { ($0.name, $0) }) ?? .unspecified
             member.email = reader.string("email") ?? ""
             member.extensions = reader.strings("extensions") ?? []
             member.mobiles = reader.strings("mobiles") ?? []
-            member.supervisorID = reader.integer("supervisorId")
+            member.supervisorID = reader.id("supervisorId")
             member.skills = reader.strings("skills") ?? []
             member.zone = reader.string("zone") ?? ""
+            reader.refuseUnknown(["firstName", "lastName", "role", "email", "extensions", "mobiles", "supervisorId", "skills", "zone"])
             if let error = reader.failure() { throw error }
             return json(201, staffObject(try await api.contacts.call(Contacts.createStaff, member, options: call.options)))
         })

@@ -14,7 +14,17 @@ public struct Statement {
             switch value {
             case let .integer(v): rc = sqlite3_bind_int64(handle, index, v)
             case let .real(v): rc = sqlite3_bind_double(handle, index, v)
-            case let .text(v): rc = sqlite3_bind_text(handle, index, v, -1, SQLITE_TRANSIENT)
+            case let .text(v):
+                // The byte length, never -1: with -1 SQLite stops at the first NUL and
+                // "Ann\u{0}ROOT" would be stored as "Ann".
+                // An empty value still needs a pointer: a NULL one would bind SQL NULL.
+                var text = v
+                rc = text.withUTF8 { bytes in
+                    guard let base = bytes.baseAddress, bytes.count > 0 else { return sqlite3_bind_text(handle, index, "", 0, SQLITE_TRANSIENT) }
+                    return base.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
+                        sqlite3_bind_text(handle, index, $0, Int32(bytes.count), SQLITE_TRANSIENT)
+                    }
+                }
             case let .blob(v):
                 rc = v.withUnsafeBytes { sqlite3_bind_blob(handle, index, $0.baseAddress, Int32($0.count), SQLITE_TRANSIENT) }
             case .null: rc = sqlite3_bind_null(handle, index)

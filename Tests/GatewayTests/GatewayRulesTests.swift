@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import Gateway
 import Contracts
 import RPC
@@ -92,17 +93,48 @@ import Wire
 }
 
 @Suite struct JSONReadingTests {
+    func object(_ text: String) throws -> JSONObject { try ContactJSON.parseObject(Array(text.utf8)).get() }
+
+    func fields(_ result: Result<(ContactDraft, requireNameMatch: Bool), RPCError>) -> [String: String] {
+        guard case let .failure(error) = result else { return [:] }
+        return Dictionary(error.details.map { ($0.field, $0.description) }, uniquingKeysWith: { a, _ in a })
+    }
+
     @Test func oneAndZeroAreNumbersAndTrueIsNotANumber() throws {
-        let object = try JSONSerialization.jsonObject(with: Data(#"{"responsibleId":1,"requireNameMatch":0}"#.utf8)) as! [String: Any]
-        guard case let .failure(error) = ContactJSON.draft(object) else {
-            Issue.record("0 accepted as a boolean")
+        #expect(fields(ContactJSON.draft(try object(#"{"responsibleId":1,"requireNameMatch":0}"#))).keys.sorted() == ["requireNameMatch"])
+        #expect(try ContactJSON.draft(try object(#"{"responsibleId":1,"requireNameMatch":true}"#)).get().0.responsibleID == 1)
+        #expect(fields(ContactJSON.draft(try object(#"{"responsibleId":true}"#)))["responsibleId"] == "must be a whole number, not a boolean")
+    }
+
+    /// Issue 9 items 6 and 7: a whole number is an integer literal within Int64, never rounded.
+    @Test func wholeNumbersAreIntegerLiteralsWithinInt64() throws {
+        for (text, detail) in [
+            ("2.0", "must be a whole number written without a fraction or exponent (2.0 is not)"),
+            ("1e18", "must be a whole number written without a fraction or exponent (1e18 is not)"),
+            ("-9223372036854775809", "must be between -9223372036854775808 and 9223372036854775807 (-9223372036854775809 is not)"),
+            ("-5", "must be a positive whole number (an id), not -5"),
+            ("\"5\"", "must be a whole number, not a string"),
+        ] {
+            #expect(fields(ContactJSON.draft(try object("{\"responsibleId\":\(text)}")))["responsibleId"] == detail, "\(text)")
+        }
+    }
+
+    /// Issue 9 item 5: a NUL inside any string is a field error, never stored cut short.
+    @Test func aNULInAStringIsAFieldError() throws {
+        let found = fields(ContactJSON.draft(try object(#"{"firstName":"Ann\u0000ROOT","tags":["a","b\u0000"],"source":{"channel":"\u0000"}}"#)))
+        #expect(found == [
+            "firstName": "must not contain the NUL character (\\u0000)", "tags[1]": "must not contain the NUL character (\\u0000)",
+            "source.channel": "must not contain the NUL character (\\u0000)",
+        ])
+    }
+
+    @Test func unknownFieldsAndDuplicateKeysAreRefused() throws {
+        #expect(fields(ContactJSON.draft(try object(#"{"phone":"+79161234567"}"#))) == ["phone": "is not a field of this request"])
+        guard case let .failure(error) = ContactJSON.parseObject(Array(#"{"firstName":"a","firstName":"b"}"#.utf8)) else {
+            Issue.record("duplicate key accepted")
             return
         }
-        #expect(error.details.map(\.field) == ["requireNameMatch"])
-        let good = try JSONSerialization.jsonObject(with: Data(#"{"responsibleId":1,"requireNameMatch":true}"#.utf8)) as! [String: Any]
-        #expect(try ContactJSON.draft(good).get().0.responsibleID == 1)
-        let flag = try JSONSerialization.jsonObject(with: Data(#"{"responsibleId":true}"#.utf8)) as! [String: Any]
-        #expect(throws: RPCError.self) { try ContactJSON.draft(flag).get() }
+        #expect(error.message.contains("appears twice"))
     }
 }
 

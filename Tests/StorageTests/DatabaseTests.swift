@@ -176,4 +176,22 @@ let peopleSchema = [
         let error = await #expect(throws: StorageError.self) { try await db.write { try $0.run("DELETE FROM people") } }
         #expect(error?.kind == .busy)
     }
+
+    /// Issue 9 item 5: text is bound by its byte length, so a NUL inside it is stored and
+    /// read back whole instead of cutting the value short.
+    @Test func textWithANULIsStoredWhole() async throws {
+        let temp = try TemporaryDatabase()
+        defer { temp.remove() }
+        let db = try Database(path: temp.path, migrations: peopleSchema)
+        let name = "Ann\u{0}ROOT", email = "é\u{0}@x.io"
+        _ = try await db.write { try $0.run("INSERT INTO people (email, name) VALUES (?, ?)", [.text(email), .text(name)]) }
+        let stored = try await db.read { try $0.queryFirst("SELECT name, email, length(CAST(name AS BLOB)) FROM people") { ($0.string(0), $0.string(1), $0.int(2)) } }
+        #expect(stored?.0 == name)
+        #expect(stored?.1 == email)
+        #expect(stored?.2 == 8)
+        // A lookup by the whole value finds it; by the part before the NUL it does not.
+        #expect(try await db.read { try $0.queryFirst("SELECT COUNT(*) FROM people WHERE name = ?", [.text(name)]) { $0.int(0) } } == 1)
+        #expect(try await db.read { try $0.queryFirst("SELECT COUNT(*) FROM people WHERE name = ?", [.text("Ann")]) { $0.int(0) } } == 0)
+        try await db.close()
+    }
 }
