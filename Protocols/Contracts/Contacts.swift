@@ -257,6 +257,9 @@ public struct MatchOrCreateRequest: WireMessage, Equatable {
     public var draft = ContactDraft()
     /// 003's policy: a match by email or phone counts only if first and last name match too.
     public var requireNameMatch = false
+    /// A restricted caller (G3) does not see or change a matched contact another staff
+    /// member is responsible for: it is told the person exists, nothing more.
+    public var visibility: Visibility? = nil
 
     public init() {}
     public init(draft: ContactDraft, requireNameMatch: Bool = false) {
@@ -267,12 +270,14 @@ public struct MatchOrCreateRequest: WireMessage, Equatable {
     public func encode(to e: inout WireEncoder) {
         e.encode(1, draft as ContactDraft?)
         e.encode(2, requireNameMatch)
+        e.encode(3, visibility)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
         switch key.number {
         case 1: draft = try d.message(key)
         case 2: requireNameMatch = try d.bool(key)
+        case 3: visibility = try d.message(key)
         default: try d.skip(key)
         }
     }
@@ -307,15 +312,21 @@ public struct MatchOrCreateResponse: WireMessage, Equatable {
 
 public struct GetContactRequest: WireMessage, Equatable {
     public var id: Int64 = 0
+    /// G3 for Get: a contact the caller may not see answers not_found.
+    public var visibility: Visibility? = nil
 
     public init() {}
     public init(id: Int64) { self.id = id }
 
-    public func encode(to e: inout WireEncoder) { e.encode(1, id) }
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, id)
+        e.encode(2, visibility)
+    }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
         switch key.number {
         case 1: id = try d.int64(key)
+        case 2: visibility = try d.message(key)
         default: try d.skip(key)
         }
     }
@@ -341,6 +352,7 @@ public struct UpdateContactRequest: WireMessage, Equatable {
     public var tags: [String] = []
     public var replaceCustomFields = false
     public var customFields: [CustomField] = []
+    public var visibility: Visibility? = nil
 
     public init() {}
 
@@ -359,6 +371,7 @@ public struct UpdateContactRequest: WireMessage, Equatable {
         e.encode(12, tags)
         e.encode(13, replaceCustomFields)
         e.encode(14, customFields)
+        e.encode(15, visibility)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
@@ -377,6 +390,7 @@ public struct UpdateContactRequest: WireMessage, Equatable {
         case 12: try d.append(key, to: &tags)
         case 13: replaceCustomFields = try d.bool(key)
         case 14: try d.append(key, to: &customFields)
+        case 15: visibility = try d.message(key)
         default: try d.skip(key)
         }
     }
@@ -395,6 +409,7 @@ public struct SearchContactsRequest: WireMessage, Equatable {
     /// 1...500; 0 means 50.
     public var pageSize: Int64 = 0
     public var cursor = ""
+    public var visibility: Visibility? = nil
 
     public init() {}
 
@@ -408,6 +423,7 @@ public struct SearchContactsRequest: WireMessage, Equatable {
         e.encode(7, createdToMilliseconds)
         e.encode(8, pageSize)
         e.encode(9, cursor)
+        e.encode(10, visibility)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
@@ -421,6 +437,7 @@ public struct SearchContactsRequest: WireMessage, Equatable {
         case 7: createdToMilliseconds = try d.int64(key)
         case 8: pageSize = try d.int64(key)
         case 9: cursor = try d.string(key)
+        case 10: visibility = try d.message(key)
         default: try d.skip(key)
         }
     }

@@ -177,28 +177,6 @@ public struct PipelineList: WireMessage, Equatable {
     }
 }
 
-/// G3: whose deals and tasks a caller may see. Unrestricted for admins and
-/// integrations; else only those whose responsible or assignee is in `staffIDs`.
-public struct Visibility: WireMessage, Equatable {
-    public var restricted: Bool = false
-    public var staffIDs: [Int64] = []
-
-    public init() {}
-
-    public func encode(to e: inout WireEncoder) {
-        e.encode(1, restricted)
-        e.encode(2, staffIDs)
-    }
-
-    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
-        switch key.number {
-        case 1: restricted = try d.bool(key)
-        case 2: try d.append(key, to: &staffIDs)
-        default: try d.skip(key)
-        }
-    }
-}
-
 /// D2: a deal. Amounts are in minor units (kopecks, cents) with an ISO 4217 currency.
 public struct Deal: WireMessage, Equatable {
     public var id: Int64 = 0
@@ -219,6 +197,9 @@ public struct Deal: WireMessage, Equatable {
     public var stageEnteredAtMilliseconds: Int64 = 0
     /// The lead that opened it, if one did.
     public var leadID: Int64? = nil
+    /// On create only (never stored or returned): the caller's visibility, which the
+    /// deal's contact must satisfy (G3).
+    public var visibility: Visibility? = nil
 
     public init() {}
 
@@ -240,6 +221,7 @@ public struct Deal: WireMessage, Equatable {
         e.encode(15, closedAtMilliseconds)
         e.encode(16, stageEnteredAtMilliseconds)
         e.encode(17, leadID)
+        e.encode(18, visibility)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
@@ -261,6 +243,7 @@ public struct Deal: WireMessage, Equatable {
         case 15: closedAtMilliseconds = try d.int64(key)
         case 16: stageEnteredAtMilliseconds = try d.int64(key)
         case 17: leadID = try d.int64(key)
+        case 18: visibility = try d.message(key)
         default: try d.skip(key)
         }
     }
@@ -395,6 +378,10 @@ public struct Lead: WireMessage, Equatable {
     public var title: String = ""
     public var amountMinor: Int64 = 0
     public var currency: String = ""
+    /// The staff member who sent it (a staff token), so they can read it back (G3).
+    public var actorID: Int64? = nil
+    /// The sender's visibility: the receipt names only a deal and contact it may see.
+    public var visibility: Visibility? = nil
 
     public init() {}
 
@@ -413,6 +400,8 @@ public struct Lead: WireMessage, Equatable {
         e.encode(12, title)
         e.encode(13, amountMinor)
         e.encode(14, currency)
+        e.encode(15, actorID)
+        e.encode(16, visibility)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
@@ -431,6 +420,8 @@ public struct Lead: WireMessage, Equatable {
         case 12: title = try d.string(key)
         case 13: amountMinor = try d.int64(key)
         case 14: currency = try d.string(key)
+        case 15: actorID = try d.int64(key)
+        case 16: visibility = try d.message(key)
         default: try d.skip(key)
         }
     }
@@ -490,16 +481,19 @@ public struct LeadReceipt: WireMessage, Equatable {
 
 public struct GetLeadRequest: WireMessage, Equatable {
     public var id: Int64 = 0
+    public var visibility: Visibility? = nil
 
     public init() {}
 
     public func encode(to e: inout WireEncoder) {
         e.encode(1, id)
+        e.encode(2, visibility)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
         switch key.number {
         case 1: id = try d.int64(key)
+        case 2: visibility = try d.message(key)
         default: try d.skip(key)
         }
     }
@@ -517,6 +511,9 @@ public struct DealTask: WireMessage, Equatable {
     public var status: TaskStatus = TaskStatus.unspecified
     public var createdAtMilliseconds: Int64 = 0
     public var completedAtMilliseconds: Int64? = nil
+    /// On create only (never stored or returned): the caller's visibility, which the deal
+    /// or contact the task goes on must satisfy (G3).
+    public var visibility: Visibility? = nil
 
     public init() {}
 
@@ -531,6 +528,7 @@ public struct DealTask: WireMessage, Equatable {
         e.encode(8, status)
         e.encode(9, createdAtMilliseconds)
         e.encode(10, completedAtMilliseconds)
+        e.encode(11, visibility)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
@@ -545,6 +543,7 @@ public struct DealTask: WireMessage, Equatable {
         case 8: status = try d.enumeration(key)
         case 9: createdAtMilliseconds = try d.int64(key)
         case 10: completedAtMilliseconds = try d.int64(key)
+        case 11: visibility = try d.message(key)
         default: try d.skip(key)
         }
     }

@@ -19,7 +19,9 @@ public struct ContactStore: Sendable {
 
     /// Runs inside the single writer, so two concurrent calls for one person see each
     /// other: the second matches what the first created.
-    public func matchOrCreate(_ draft: ValidDraft, requireNameMatch: Bool) async throws -> MatchOrCreateResponse {
+    /// A restricted caller matching a contact it may not see (G3) changes nothing and
+    /// learns only that the person is someone else's client.
+    public func matchOrCreate(_ draft: ValidDraft, requireNameMatch: Bool, visibility: Visibility = Visibility()) async throws -> MatchOrCreateResponse {
         try await database.write { tx in
             let byEmail = try draft.emails.flatMap { email in
                 try tx.query("""
@@ -37,6 +39,9 @@ public struct ContactStore: Sendable {
             var response = MatchOrCreateResponse()
             if let match = ContactMatcher.match(draft, byEmail: byEmail, byPhone: byPhone, requireNameMatch: requireNameMatch) {
                 let existing = try Self.load(tx.connection, id: match.contactID)!
+                guard visibility.seesContact(responsibleID: existing.responsibleID) else {
+                    throw RPCError(.alreadyExists, "this person is already the client of another staff member; nothing was changed (ask a manager to hand the contact over)")
+                }
                 let newEmails = draft.emails.filter { !existing.emails.contains($0) }
                 let newPhones = draft.phones.filter { p in !existing.phones.contains { $0.number == p.number } }
                 if !newEmails.isEmpty || !newPhones.isEmpty {
@@ -58,8 +63,8 @@ public struct ContactStore: Sendable {
 
     // MARK: Reading
 
-    public func get(_ id: Int64) async throws -> Contact {
-        guard let contact = try await database.read({ try Self.load($0, id: id) }) else {
+    public func get(_ id: Int64, visibility: Visibility = Visibility()) async throws -> Contact {
+        guard let contact = try await database.read({ try Self.load($0, id: id) }), visibility.seesContact(responsibleID: contact.responsibleID) else {
             throw RPCError.notFound("contact \(id) does not exist")
         }
         return contact
@@ -67,8 +72,9 @@ public struct ContactStore: Sendable {
 
     /// C6: every set filter holds; ordered by id, `pageSize` at a time.
     public func search(_ request: SearchContactsRequest, phone: String?, email: String?) async throws -> ContactPage {
-        var conditions = ["c.merged_into IS NULL", "c.deleted_at IS NULL"]
-        var values: [SQLValue] = []
+        let visible = request.visibility.resolved.contactCondition("c.responsible_id")
+        var conditions = ["c.merged_into IS NULL", "c.deleted_at IS NULL", visible.sql]
+        var values: [SQLValue] = visible.values.map { .integer($0) }
         if !request.cursor.isEmpty {
             guard let after = PageCursor.decode(request.cursor) else {
                 throw RPCError.invalidArgument(
@@ -144,7 +150,9 @@ public struct ContactStore: Sendable {
 
     public func update(_ request: UpdateContactRequest, emails: [String]?, phones: [Phone]?, tags: [String]?, fields: [CustomField]?) async throws -> Contact {
         try await database.write { tx in
-            guard let existing = try Self.load(tx.connection, id: request.id) else {
+            guard let existing = try Self.load(tx.connection, id: request.id),
+                request.visibility.resolved.seesContact(responsibleID: existing.responsibleID)
+            else {
                 throw RPCError.notFound("contact \(request.id) does not exist")
             }
             try Self.requireLive(existing)

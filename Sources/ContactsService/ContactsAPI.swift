@@ -20,9 +20,9 @@ public struct ContactsAPI: Sendable {
     public func register(on server: RPCServer) {
         server.register(Contacts.matchOrCreate) { request, _ in
             let draft = try validator.validate(request.draft).get()
-            return try await contacts.matchOrCreate(draft, requireNameMatch: request.requireNameMatch)
+            return try await contacts.matchOrCreate(draft, requireNameMatch: request.requireNameMatch, visibility: request.visibility.resolved)
         }
-        server.register(Contacts.get) { request, _ in try await contacts.get(request.id) }
+        server.register(Contacts.get) { request, _ in try await contacts.get(request.id, visibility: request.visibility.resolved) }
         server.register(Contacts.update) { request, _ in try await update(request) }
         server.register(Contacts.delete) { request, _ in
             try await contacts.delete(request.id)

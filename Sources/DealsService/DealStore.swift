@@ -130,6 +130,16 @@ public struct DealStore: Sendable {
         return deal
     }
 
+    /// Whether the caller sees any deal of the contact (G3: then it may read the contact).
+    public func seesDeal(ofContact contactID: Int64, _ visibility: Visibility) async throws -> Bool {
+        let condition = visibility.sqlCondition("responsible_id")
+        return try await database.read { c in
+            try c.queryFirst(
+                "SELECT 1 FROM deals WHERE contact_id = ? AND \(condition.sql) LIMIT 1", [.integer(contactID)] + condition.values.map { .integer($0) }
+            ) { $0.int(0) } != nil
+        }
+    }
+
     public func list(_ request: ListDealsRequest) async throws -> DealPage {
         let limit = request.pageSize == 0 ? 50 : Int(request.pageSize)
         guard (1...500).contains(limit) else { throw RPCError.invalidArgument("pageSize must be 1 to 500") }

@@ -34,7 +34,8 @@ public struct DealsAPI: Sendable {
         }
         server.register(Deals.createDeal) { request, context in
             var deal = request
-            deal.contactID = try await liveContact(request.contactID, context: context)
+            deal.contactID = try await liveContact(request.contactID, visibility: request.visibility.resolved, context: context)
+            deal.visibility = nil
             return try await deals.create(deal)
         }
         server.register(Deals.getDeal) { request, _ in try await deals.get(request.id, visibility: request.visibility.resolved) }
@@ -42,12 +43,12 @@ public struct DealsAPI: Sendable {
         server.register(Deals.changeStage) { request, _ in try await deals.changeStage(request) }
         server.register(Deals.updateDeal) { request, _ in try await deals.update(request) }
         server.register(Deals.submitLead) { request, context in try await leads.submit(request, deadline: context.deadline) }
-        server.register(Deals.getLead) { request, _ in try await leads.get(request.id) }
+        server.register(Deals.getLead) { request, _ in try await leads.get(request.id, visibility: request.visibility.resolved) }
         server.register(Deals.createTask) { request, context in
             var task = request
             // On a deal, the deal names the contact; on a contact alone, contacts confirms it.
             if task.dealID == nil, let contactID = task.contactID {
-                task.contactID = try await liveContact(contactID, context: context)
+                task.contactID = try await liveContact(contactID, visibility: task.visibility.resolved, context: context)
             }
             return try await tasks.create(task)
         }
@@ -67,16 +68,19 @@ public struct DealsAPI: Sendable {
     }
 
     /// The contact a new deal is for, as the contacts service knows it: a merged contact
-    /// gives its survivor; one that does not exist or was deleted is refused.
-    func liveContact(_ id: Int64, context: ServerContext) async throws -> Int64 {
+    /// gives its survivor; one that does not exist or was deleted is refused, and so is
+    /// one the caller may not see (G3: the contact of one of its deals it may).
+    func liveContact(_ id: Int64, visibility: Visibility, context: ServerContext) async throws -> Int64 {
         guard id > 0 else {
             throw RPCError.invalidArgument("the deal is not valid", details: [FieldViolation(field: "contactId", description: "is required")])
         }
+        var request = GetContactRequest(id: id)
+        if visibility.restricted, try await !deals.seesDeal(ofContact: id, visibility) { request.visibility = visibility }
         // The caller's budget travels on (2 s when it set none), with its request id.
         let options = context.deadline.map { CallOptions(deadline: $0, metadata: context.metadata) }
             ?? CallOptions(timeout: .seconds(2), metadata: context.metadata)
         let contact: Contact
-        switch await Self.fetch(contacts, id, options) {
+        switch await Self.fetch(contacts, request, options) {
         case let .success(found): contact = found
         case let .failure(error) where error.code == .notFound:
             throw RPCError.invalidArgument("contact \(id) does not exist", details: [FieldViolation(field: "contactId", description: "is not a contact")])
@@ -89,9 +93,9 @@ public struct DealsAPI: Sendable {
         return contact.id
     }
 
-    private static func fetch(_ contacts: RPCClient, _ id: Int64, _ options: CallOptions) async -> Result<Contact, RPCError> {
+    private static func fetch(_ contacts: RPCClient, _ request: GetContactRequest, _ options: CallOptions) async -> Result<Contact, RPCError> {
         do throws(RPCError) {
-            return .success(try await contacts.call(Contacts.get, GetContactRequest(id: id), options: options))
+            return .success(try await contacts.call(Contacts.get, request, options: options))
         } catch {
             return .failure(error)
         }

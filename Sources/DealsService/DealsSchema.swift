@@ -91,6 +91,8 @@ public enum DealsSchema {
             INSERT INTO pipelines (id, name, channels, is_default, created_at) VALUES (1, 'Sales', '', 1, 0);
             INSERT INTO stages (pipeline_id, name, position, sla_minutes, outcome) VALUES
                 (1, 'New', 1, 0, 1), (1, 'Qualified', 2, 0, 1), (1, 'Proposal', 3, 0, 1), (1, 'Won', 4, 0, 2), (1, 'Lost', 5, 0, 3);
-            """)
+            """),
+        // G3: who sent a lead with a staff token, so they can read it back.
+        Migration(2, "ALTER TABLE leads ADD COLUMN submitted_by INTEGER"),
     ]
 }

@@ -48,11 +48,21 @@ public final class LeadIntake: Sendable {
         return r
     }
 
-    public func get(_ id: Int64) async throws -> LeadReceipt {
-        guard let receipt = try await database.read({ c in
-            try c.queryFirst("SELECT \(Self.columns) FROM leads WHERE id = ?", [.integer(id)], Self.receipt)
-        }) else { throw RPCError.notFound("lead \(id) does not exist") }
+    public func get(_ id: Int64, visibility: Visibility = .everything) async throws -> LeadReceipt {
+        guard let receipt = try await database.read({ c in try Self.visibleReceipt(c, id: id, visibility) }) else {
+            throw RPCError.notFound("lead \(id) does not exist")
+        }
         return receipt
+    }
+
+    /// The receipt as `visibility` may see it (G3), nil when it may not see the lead.
+    static func visibleReceipt(_ c: Connection, id: Int64, _ visibility: Visibility) throws -> LeadReceipt? {
+        guard let (receipt, submittedBy) = try c.queryFirst(
+            "SELECT \(columns), submitted_by FROM leads WHERE id = ?", [.integer(id)], { (Self.receipt($0), $0.optionalInt64(12)) })
+        else { return nil }
+        guard visibility.restricted else { return receipt }
+        let deal = try receipt.dealID.flatMap { try DealStore.load(c, id: $0) }
+        return LeadTriage.view(receipt, submittedBy: submittedBy, dealVisible: deal.map { visibility.allows($0.responsibleID) } ?? false, visibility: visibility)
     }
 
     /// Stores the lead (or finds the one with the same partner and external id) and
@@ -60,7 +70,16 @@ public final class LeadIntake: Sendable {
     /// `deadline`: the caller's; the inline wait for contacts ends early enough that the
     /// caller hears "pending" instead of nothing (G4).
     public func submit(_ input: Lead, deadline: MonotonicInstant? = nil) async throws -> LeadReceipt {
+        let visibility = input.visibility.resolved
+        let receipt = try await store(input, deadline: deadline)
+        guard visibility.restricted else { return receipt }
+        // What a staff member is told: nothing of a deal or contact it may not see (G3).
+        return try await database.read { c in try Self.visibleReceipt(c, id: receipt.id, visibility) } ?? receipt.withoutDeal()
+    }
+
+    private func store(_ input: Lead, deadline: MonotonicInstant?) async throws -> LeadReceipt {
         var lead = input
+        lead.visibility = nil
         lead.channel = input.channel.trimmingCharacters(in: .whitespaces).lowercased()
         let violations = LeadTriage.violations(lead)
         guard violations.isEmpty else {
@@ -76,10 +95,10 @@ public final class LeadIntake: Sendable {
             }
             let now = DealStore.now()
             try tx.run(
-                "INSERT INTO leads (channel, partner, external_id, lead, status, low_quality, reason, received_at, processed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO leads (channel, partner, external_id, lead, status, low_quality, reason, received_at, processed_at, submitted_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [.text(clean.channel), .text(clean.partner), .text(clean.externalID), .blob(clean.wireBytes()),
                  .integer(Int64((rejection == nil ? LeadStatus.pending : .rejected).rawValue)), SQLValue(rejection != nil),
-                 .text(rejection ?? ""), .integer(now), rejection == nil ? .null : .integer(now)])
+                 .text(rejection ?? ""), .integer(now), rejection == nil ? .null : .integer(now), SQLValue(clean.actorID)])
             return try tx.queryFirst("SELECT \(Self.columns) FROM leads WHERE id = ?", [.integer(tx.lastInsertRowID)], Self.receipt)!
         }
         guard stored.status == .pending else { return stored }
@@ -144,7 +163,8 @@ public final class LeadIntake: Sendable {
                 deal.pipelineID = Self.pipeline(for: lead.channel, in: pipelines)
                 deal.amountMinor = lead.amountMinor
                 deal.currency = lead.currency
-                deal.responsibleID = contact.responsibleID
+                // A staff member who enters a lead by hand works it, unless the client has someone.
+                deal.responsibleID = contact.responsibleID ?? lead.actorID
                 deal.source = lead.channel
                 deal.leadID = id
                 dealID = try DealStore.open(tx, deal, actorID: nil, timelineSummary: summary, pipelines: pipelines).id

@@ -30,9 +30,20 @@ public enum LeadTriage {
 
     /// A lead for a contact that already has an open deal joins that deal; if the same
     /// person was already a lead (the contact existed), the partner's lead is a duplicate.
+    /// The reason names no deal: it is shown to whoever sent the lead, and the deal is
+    /// in the receipt's dealId for those who may see it (G3).
     public static func duplicateReason(contactExisted: Bool, openDealID: Int64?) -> String? {
-        guard contactExisted, let openDealID else { return nil }
-        return "duplicate: this person is already in work (deal \(openDealID))"
+        guard contactExisted, openDealID != nil else { return nil }
+        return "duplicate: this person is already in work on an open deal"
+    }
+
+    /// G3 for leads: a restricted caller sees a lead its team sent or whose deal it sees.
+    /// Of a lead it sees only because it sent it, the deal and contact are left out: they
+    /// are another staff member's.
+    public static func view(_ receipt: LeadReceipt, submittedBy: Int64?, dealVisible: Bool, visibility: Visibility) -> LeadReceipt? {
+        guard visibility.restricted, !dealVisible else { return receipt }
+        guard let submittedBy, visibility.staffIDs.contains(submittedBy) else { return nil }
+        return receipt.withoutDeal()
     }
 
     /// The title of the deal a lead opens.
@@ -40,5 +51,15 @@ public enum LeadTriage {
         if !lead.title.isEmpty { return lead.title }
         let name = [lead.firstName, lead.lastName].filter { !$0.isEmpty }.joined(separator: " ")
         return "\(lead.channel) lead" + (name.isEmpty ? "" : ": \(name)")
+    }
+}
+
+extension LeadReceipt {
+    /// The receipt without the deal and contact it led to.
+    func withoutDeal() -> LeadReceipt {
+        var r = self
+        r.dealID = nil
+        r.contactID = nil
+        return r
     }
 }

@@ -46,10 +46,10 @@ public struct TaskStore: Sendable {
         guard violations.isEmpty else { throw RPCError.invalidArgument("the task is not valid", details: violations) }
         return try await database.write { tx in
             var task = input
+            task.visibility = nil
             if let dealID = input.dealID {
-                guard let deal = try DealStore.load(tx.connection, id: dealID) else {
-                    throw RPCError.notFound("deal \(dealID) does not exist")
-                }
+                // A deal the caller may not see answers as a missing one (G3): no status, no task.
+                let deal = try DealStore.loadVisible(tx.connection, id: dealID, input.visibility.resolved)
                 guard deal.status == .open else {
                     throw RPCError(.failedPrecondition, "deal \(dealID) is \(deal.status.name); tasks go on open deals")
                 }

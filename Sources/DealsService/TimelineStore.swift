@@ -31,8 +31,8 @@ public struct TimelineStore: Sendable {
     }
 
     /// A deal's or a contact's entries, newest first. A restricted caller sees a deal's
-    /// timeline only if it sees the deal, and of a contact's only the entries of deals
-    /// it sees (G3).
+    /// timeline only if it sees the deal, and of a contact's (which the gateway first
+    /// checks it may see) the contact's own entries and those of deals it sees (G3).
     public func page(_ request: TimelineRequest) async throws -> Timeline {
         let limit = request.pageSize == 0 ? 50 : Int(request.pageSize)
         guard (1...500).contains(limit) else { throw RPCError.invalidArgument("pageSize must be 1 to 500") }
@@ -52,7 +52,7 @@ public struct TimelineStore: Sendable {
                 values.append(.integer(contactID))
                 if visibility.restricted {
                     let condition = visibility.sqlCondition("d.responsible_id")
-                    sql += " AND t.deal_id IS NOT NULL AND \(condition.sql)"
+                    sql += " AND (t.deal_id IS NULL OR \(condition.sql))"
                     values += condition.values.map { .integer($0) }
                 }
             }

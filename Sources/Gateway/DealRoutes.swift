@@ -25,7 +25,9 @@ extension GatewayAPI {
             return json(200, body)
         })
         r.add("POST", "/v1/deals", api.endpoint(.integration) { call throws(RPCError) in
-            let deal = try await api.deals.call(Deals.createDeal, try DealJSON.deal(try body(call)).get(), options: call.options)
+            var input = try DealJSON.deal(try body(call)).get()
+            input.visibility = try await api.visibility(call)
+            let deal = try await api.deals.call(Deals.createDeal, input, options: call.options)
             var response = json(201, DealJSON.object(deal))
             response.headers.append(("Location", "/v1/deals/\(deal.id)"))
             return response
@@ -73,11 +75,16 @@ extension GatewayAPI {
         r.add("GET", "/v1/contacts/{id}/timeline", api.endpoint(.reader) { call throws(RPCError) in
             var request = try timelineRequest(call)
             request.contactID = try id(call)
+            // The contact itself first: one the caller may not see answers 404 like a missing one.
             request.visibility = try await api.visibility(call)
+            if request.visibility != nil { _ = try await api.visibleContact(request.contactID!, call) }
             return try await api.timeline(request, call)
         })
         r.add("POST", "/v1/leads", api.endpoint(.integration) { call throws(RPCError) in
-            let receipt = try await api.deals.call(Deals.submitLead, try DealJSON.lead(try body(call)).get(), options: call.options)
+            var lead = try DealJSON.lead(try body(call)).get()
+            lead.actorID = call.staffID
+            lead.visibility = try await api.visibility(call)
+            let receipt = try await api.deals.call(Deals.submitLead, lead, options: call.options)
             // 202: stored, to be processed when the contacts service is back.
             var response = json(receipt.status == .pending ? 202 : 201, DealJSON.object(receipt))
             response.headers.append(("Location", "/v1/leads/\(receipt.id)"))
@@ -86,6 +93,7 @@ extension GatewayAPI {
         r.add("GET", "/v1/leads/{id}", api.endpoint(.integration) { call throws(RPCError) in
             var request = GetLeadRequest()
             request.id = try id(call)
+            request.visibility = try await api.visibility(call)
             return json(200, DealJSON.object(try await api.deals.call(Deals.getLead, request, options: call.options)))
         })
         r.add("GET", "/v1/tasks", api.endpoint(.reader) { call throws(RPCError) in
@@ -114,6 +122,7 @@ extension GatewayAPI {
         r.add("POST", "/v1/tasks", api.endpoint(.integration) { call throws(RPCError) in
             var task = try DealJSON.task(try body(call)).get()
             if task.assigneeID == nil, let staffID = call.staffID, task.dealID == nil { task.assigneeID = staffID }
+            task.visibility = try await api.visibility(call)
             let reply = try await api.deals.call(Deals.createTask, task, options: call.options)
             // 200 with the open task already there: the rule "one open task of a kind" (D4).
             var response = json(reply.existing ? 200 : 201, ["task": DealJSON.object(reply.task), "existing": reply.existing])

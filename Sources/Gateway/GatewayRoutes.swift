@@ -23,15 +23,12 @@ extension GatewayAPI {
         })
         r.add("GET", "/v1/contacts/export.csv", api.endpoint(.reader) { call throws(RPCError) in try await api.export(call) })
         r.add("GET", "/v1/contacts/{id}", api.endpoint(.reader) { call throws(RPCError) in
-            let contact = try await api.contacts.call(Contacts.get, GetContactRequest(id: try id(call)), options: call.options)
-            return json(200, ContactJSON.object(contact))
+            json(200, ContactJSON.object(try await api.visibleContact(try id(call), call)))
         })
         r.add("PATCH", "/v1/contacts/{id}", api.endpoint(.integration) { call throws(RPCError) in
-            let update: UpdateContactRequest
-            switch ContactJSON.update(id: try id(call), try body(call)) {
-            case let .success(u): update = u
-            case let .failure(e): throw e
-            }
+            let contactID = try id(call)
+            var update = try ContactJSON.update(id: contactID, try body(call)).get()
+            update.visibility = try await api.contactScope(contactID, call)
             return json(200, ContactJSON.object(try await api.contacts.call(Contacts.update, update, options: call.options)))
         })
         r.add("DELETE", "/v1/contacts/{id}", api.endpoint(.admin) { call throws(RPCError) in
@@ -86,6 +83,25 @@ extension GatewayAPI {
         return o
     }
 
+    /// The visibility a contact is read or changed with (G3): none for callers who see
+    /// everything and for a staff member who sees one of the contact's deals (they work
+    /// with the client), else the caller's own.
+    func contactScope(_ contactID: Int64, _ call: Call) async throws(RPCError) -> Visibility? {
+        guard let visibility = try await visibility(call) else { return nil }
+        var request = ListDealsRequest()
+        request.contactID = contactID
+        request.pageSize = 1
+        request.visibility = visibility
+        return try await deals.call(Deals.listDeals, request, options: call.options).deals.isEmpty ? visibility : nil
+    }
+
+    /// The contact if the caller may see it; not_found (as for a missing one) otherwise.
+    func visibleContact(_ contactID: Int64, _ call: Call) async throws(RPCError) -> Contact {
+        var request = GetContactRequest(id: contactID)
+        request.visibility = try await contactScope(contactID, call)
+        return try await contacts.call(Contacts.get, request, options: call.options)
+    }
+
     func readiness() async -> HTTPResponse {
         let options = CallOptions(timeout: .seconds(1), retry: RetryPolicy.none)
         async let contactsStatus = try? contacts.call(Health.check, HealthCheckRequest(), options: options).status
@@ -105,8 +121,9 @@ extension GatewayAPI {
         case let .success(p): parsed = p
         case let .failure(e): throw e
         }
-        let reply = try await contacts.call(
-            Contacts.matchOrCreate, MatchOrCreateRequest(draft: parsed.0, requireNameMatch: parsed.requireNameMatch), options: call.options)
+        var request = MatchOrCreateRequest(draft: parsed.0, requireNameMatch: parsed.requireNameMatch)
+        request.visibility = try await visibility(call)
+        let reply = try await contacts.call(Contacts.matchOrCreate, request, options: call.options)
         var body: [String: Any] = ["matched": !reply.created, "contact": ContactJSON.object(reply.contact)]
         if !reply.created {
             body["matchedBy"] = reply.matchedBy.name
@@ -117,7 +134,7 @@ extension GatewayAPI {
         return response
     }
 
-    func searchRequest(_ call: Call) throws(RPCError) -> SearchContactsRequest {
+    func searchRequest(_ call: Call) async throws(RPCError) -> SearchContactsRequest {
         let q = call.request.query
         var s = SearchContactsRequest()
         s.namePrefix = q["q"] ?? ""
@@ -139,11 +156,12 @@ extension GatewayAPI {
             }
             s.pageSize = n
         }
+        s.visibility = try await visibility(call)
         return s
     }
 
     func search(_ call: Call) async throws(RPCError) -> HTTPResponse {
-        let page = try await contacts.call(Contacts.search, try searchRequest(call), options: call.options)
+        let page = try await contacts.call(Contacts.search, try await searchRequest(call), options: call.options)
         var body: [String: Any] = ["items": page.contacts.map(ContactJSON.object)]
         if !page.nextCursor.isEmpty { body["nextCursor"] = page.nextCursor }
         return Self.json(200, body)
@@ -151,7 +169,7 @@ extension GatewayAPI {
 
     /// C6: a segment as CSV, every page of the search, up to `maxExportRows`.
     func export(_ call: Call) async throws(RPCError) -> HTTPResponse {
-        var request = try searchRequest(call)
+        var request = try await searchRequest(call)
         request.pageSize = 500
         let template = request
         return try await csv(

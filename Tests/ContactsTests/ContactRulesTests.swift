@@ -221,3 +221,18 @@ import Wire
         #expect(StaffTeamRule.team(of: staff[5], staff: staff).everyone)
     }
 }
+
+@Suite struct ContactVisibilityRuleTests {
+    /// G3: a staff member sees their team's clients and the shared pool, never another's.
+    @Test func g3ATeamSeesItsClientsAndTheSharedPool() {
+        var team = Visibility()
+        team.restricted = true
+        team.staffIDs = [2, 3]
+        #expect(team.seesContact(responsibleID: 2) && team.seesContact(responsibleID: nil))
+        #expect(!team.seesContact(responsibleID: 4))
+        #expect(Visibility().seesContact(responsibleID: 4))
+        #expect(team.contactCondition("c.responsible_id").sql == "(c.responsible_id IS NULL OR c.responsible_id IN (?,?))")
+        team.staffIDs = []
+        #expect(team.contactCondition("r").sql == "r IS NULL")
+    }
+}

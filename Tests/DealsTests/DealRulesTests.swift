@@ -93,8 +93,23 @@ import Wire
         lead.channel = ""
         lead.comment = String(repeating: "x", count: 5001)
         #expect(LeadTriage.violations(lead).map(\.field) == ["channel", "comment"])
-        #expect(LeadTriage.duplicateReason(contactExisted: true, openDealID: 4)?.contains("deal 4") == true)
+        // The reason is shown to whoever sent the lead: it names no deal (G3; the receipt's dealId does, for those who may see it).
+        #expect(LeadTriage.duplicateReason(contactExisted: true, openDealID: 4) == "duplicate: this person is already in work on an open deal")
         #expect(LeadTriage.duplicateReason(contactExisted: false, openDealID: 4) == nil)
+    }
+
+    @Test func g3ALeadIsSeenByWhoSentItOrWhoSeesItsDeal() {
+        var receipt = LeadReceipt()
+        receipt.id = 7
+        receipt.dealID = 9
+        receipt.contactID = 11
+        let mine = Visibility.only([3])
+        #expect(LeadTriage.view(receipt, submittedBy: nil, dealVisible: false, visibility: .everything) == receipt)
+        #expect(LeadTriage.view(receipt, submittedBy: 5, dealVisible: true, visibility: mine) == receipt)
+        #expect(LeadTriage.view(receipt, submittedBy: 5, dealVisible: false, visibility: mine) == nil)
+        #expect(LeadTriage.view(receipt, submittedBy: nil, dealVisible: false, visibility: mine) == nil)
+        let sent = LeadTriage.view(receipt, submittedBy: 3, dealVisible: false, visibility: mine)
+        #expect(sent?.id == 7 && sent?.dealID == nil && sent?.contactID == nil)
     }
 
     @Test func g3RestrictedCallersSeeOnlyTheirStaffs() {

@@ -1,0 +1,189 @@
+import Foundation
+import Gateway
+import Testing
+import TestSupport
+
+/// G3 over every route (issue 9 items 1 and 2): an operator asking for another
+/// operator's deal, lead, task, contact or timeline gets exactly the answer a missing
+/// one gives. The table must name every route the gateway serves, so a new route
+/// cannot skip the question.
+@Suite struct VisibilityEndToEndTests {
+    /// How a route is probed with the operator's token.
+    enum Kind: Sendable { case contacts, deals, tasks }
+
+    enum Probe: Sendable {
+        /// Sent once with the other operator's id and once with an id that names
+        /// nothing: both answers must be the same but for the id.
+        case hidden(method: String, path: String, body: String? = nil)
+        /// A list: none of the other operator's ids may appear in it.
+        case list(path: String, of: Kind)
+        /// Needs the admin role, which a staff token never has: 403 whatever the id.
+        case adminOnly
+        /// Not about anyone's clients (probes, configuration, the staff directory).
+        case notClientData
+        /// Checked by its own test below.
+        case ownTest(String)
+    }
+
+    /// What the other operator (staff 3) has, made by the admin.
+    struct World {
+        var contact = 0, deal = 0, task = 0, lead = 0, timelineEntries: [Int] = []
+        func ids(_ kind: Kind) -> Set<Int> {
+            switch kind {
+            case .contacts: [contact]
+            case .deals: [deal]
+            case .tasks: [task]
+            }
+        }
+    }
+
+    static let ghost = 987_654
+
+    static let probes: [String: Probe] = [
+        "GET /healthz": .notClientData, "GET /readyz": .notClientData, "GET /v1/openapi.json": .notClientData, "GET /metrics": .notClientData,
+        "GET /v1/pipelines": .notClientData, "POST /v1/pipelines": .adminOnly,
+        "GET /v1/staff": .notClientData, "GET /v1/staff/{id}": .notClientData, "POST /v1/staff": .adminOnly,
+        "POST /v1/contacts": .ownTest("g3MatchingAnotherOperatorsContactTellsOnlyThatItExists"),
+        "GET /v1/contacts": .list(path: "/v1/contacts?limit=500", of: .contacts),
+        "GET /v1/contacts/export.csv": .list(path: "/v1/contacts/export.csv", of: .contacts),
+        "GET /v1/contacts/duplicates": .adminOnly,
+        "GET /v1/contacts/{id}": .hidden(method: "GET", path: "/v1/contacts/{contact}"),
+        "PATCH /v1/contacts/{id}": .hidden(method: "PATCH", path: "/v1/contacts/{contact}", body: #"{"company":"Mine now"}"#),
+        "DELETE /v1/contacts/{id}": .adminOnly, "POST /v1/contacts/{id}/merge": .adminOnly,
+        "GET /v1/contacts/{id}/timeline": .hidden(method: "GET", path: "/v1/contacts/{contact}/timeline"),
+        "GET /v1/deals": .list(path: "/v1/deals?limit=500", of: .deals),
+        "POST /v1/deals": .hidden(method: "POST", path: "/v1/deals", body: #"{"title":"poach","contactId":{contact}}"#),
+        "GET /v1/deals/export.csv": .list(path: "/v1/deals/export.csv", of: .deals),
+        "GET /v1/deals/problems": .list(path: "/v1/deals/problems", of: .deals),
+        "GET /v1/deals/{id}": .hidden(method: "GET", path: "/v1/deals/{deal}"),
+        "PATCH /v1/deals/{id}": .hidden(method: "PATCH", path: "/v1/deals/{deal}", body: #"{"title":"mine"}"#),
+        "POST /v1/deals/{id}/stage": .hidden(method: "POST", path: "/v1/deals/{deal}/stage", body: #"{"stageId":2}"#),
+        "GET /v1/deals/{id}/timeline": .hidden(method: "GET", path: "/v1/deals/{deal}/timeline"),
+        "POST /v1/leads": .ownTest("g3ALeadForAnotherOperatorsClientNamesNoDeal"),
+        "GET /v1/leads/{id}": .hidden(method: "GET", path: "/v1/leads/{lead}"),
+        "GET /v1/tasks": .list(path: "/v1/tasks?limit=1000", of: .tasks),
+        "POST /v1/tasks": .hidden(method: "POST", path: "/v1/tasks", body: #"{"kind":"call_back","dealId":{deal}}"#),
+        "POST /v1/tasks/{id}/complete": .hidden(method: "POST", path: "/v1/tasks/{task}/complete"),
+    ]
+
+    static let operatorToken = "operator-2-token-0123456789"
+    static let otherToken = "operator-3-token-0123456789"
+
+    /// Staff 1 manager, 2 operator reporting to 1, 3 operator; staff 3's client, deal,
+    /// overdue task and lead.
+    static func start() async throws -> (SystemFixture, World) {
+        let system = try await SystemFixture.start(keys: "\(adminKey)=admin,\(operatorToken)=staff:2,\(otherToken)=staff:3")
+        for body in [#"{"firstName":"M","role":"manager"}"#, #"{"firstName":"O","role":"operator","supervisorId":1}"#, #"{"firstName":"X","role":"operator"}"#] {
+            #expect(try system.request("POST", "/v1/staff", body: body).status == 201)
+        }
+        var world = World()
+        let contact = try system.request("POST", "/v1/contacts", body: #"{"firstName":"Vera","phones":["+79165550303"],"responsibleId":3}"#)
+        world.contact = try #require((contact.json["contact"] as? [String: Any])?["id"] as? Int)
+        let deal = try system.request("POST", "/v1/deals", body: #"{"title":"windows for Vera","contactId":\#(world.contact),"responsibleId":3}"#)
+        world.deal = try #require(deal.json["id"] as? Int)
+        let task = try system.request("POST", "/v1/tasks", body: #"{"kind":"follow_up","dealId":\#(world.deal),"dueAt":"2020-01-01T00:00:00Z"}"#)
+        world.task = try #require((task.json["task"] as? [String: Any])?["id"] as? Int)
+        let lead = try system.request("POST", "/v1/leads", key: otherToken, body: #"{"channel":"web","phone":"+79165550404"}"#)
+        world.lead = try #require(lead.json["id"] as? Int)
+        #expect(lead.json["dealId"] is Int, "the other operator sees the deal of its own lead")
+        return (system, world)
+    }
+
+    static func fill(_ template: String, _ world: World, ghost: Bool) -> String {
+        var text = template
+        for (name, id) in [("{contact}", world.contact), ("{deal}", world.deal), ("{task}", world.task), ("{lead}", world.lead)] {
+            text = text.replacingOccurrences(of: name, with: String(ghost ? Self.ghost : id))
+        }
+        return text
+    }
+
+    /// The answer with the id and the request id taken out.
+    static func normalized(_ reply: HTTPExchange, id: Int) -> String {
+        var json = reply.json
+        json["requestId"] = nil
+        let body = json.isEmpty ? reply.body : String(decoding: try! JSONSerialization.data(withJSONObject: json, options: .sortedKeys), as: UTF8.self)
+        return "\(reply.status) \(reply.headers["content-type"] ?? "") " + body.replacingOccurrences(of: String(id), with: "ID")
+    }
+
+    @Test func g3EveryRouteAnswersAnotherOperatorsThingsAsIfTheyDidNotExist() async throws {
+        let api = GatewayAPI(
+            contacts: .init(host: "127.0.0.1", port: 1), deals: .init(host: "127.0.0.1", port: 1),
+            keyring: try APIKeyring(parsing: "0123456789abcdef0123=admin"))
+        let served = Set(api.routes.map { "\($0.method) \($0.pattern)" })
+        #expect(served == Set(Self.probes.keys), "routes without a G3 probe: \(served.subtracting(Self.probes.keys)); probes of no route: \(Set(Self.probes.keys).subtracting(served))")
+
+        let (system, world) = try await Self.start()
+        for (route, probe) in Self.probes.sorted(by: { $0.key < $1.key }) {
+            switch probe {
+            case let .hidden(method, path, body):
+                let theirs = try system.request(method, Self.fill(path, world, ghost: false), key: Self.operatorToken, body: body.map { Self.fill($0, world, ghost: false) })
+                let nobodys = try system.request(method, Self.fill(path, world, ghost: true), key: Self.operatorToken, body: body.map { Self.fill($0, world, ghost: true) })
+                let id = [world.contact, world.deal, world.task, world.lead].first { Self.fill(path + (body ?? ""), world, ghost: false).contains(String($0)) } ?? 0
+                #expect(Self.normalized(theirs, id: id) == Self.normalized(nobodys, id: Self.ghost), "\(route)")
+                #expect(theirs.status >= 400, "\(route) answered \(theirs.status)")
+            case let .list(path, kind):
+                let reply = try system.request("GET", path, key: Self.operatorToken)
+                #expect(reply.status == 200, "\(route)")
+                let listed: Set<Int>
+                if path.contains(".csv") {
+                    listed = Set(reply.body.split(separator: "\r\n").dropFirst().compactMap { Int($0.split(separator: ",").first ?? "") })
+                } else {
+                    let items = reply.json["items"] as? [[String: Any]] ?? []
+                    listed = Set(items.compactMap { ($0["id"] as? Int) ?? (($0["deal"] as? [String: Any])?["id"] as? Int) })
+                }
+                #expect(listed.isDisjoint(with: world.ids(kind)), "\(route) lists \(listed.intersection(world.ids(kind)))")
+                // The admin does see them, so the probe looks at the right things.
+                let all = try system.request("GET", path, key: adminKey).body
+                #expect(world.ids(kind).allSatisfy { all.contains("\($0)") }, "\(route): the admin's list lacks the other operator's")
+            case .adminOnly:
+                let (method, pattern) = (String(route.split(separator: " ")[0]), String(route.split(separator: " ")[1]))
+                let reply = try system.request(method, pattern.replacingOccurrences(of: "{id}", with: String(world.contact)), key: Self.operatorToken, body: "{}")
+                #expect(reply.status == 403, "\(route)")
+            case .notClientData, .ownTest:
+                continue
+            }
+        }
+        // Nothing the operator tried changed the other operator's things.
+        let deal = try system.request("GET", "/v1/deals/\(world.deal)")
+        #expect(deal.json["title"] as? String == "windows for Vera" && deal.json["stageId"] as? Int == 1)
+        #expect(try system.request("GET", "/v1/contacts/\(world.contact)").json["company"] as? String == "")
+        #expect((try system.request("GET", "/v1/tasks?dealId=\(world.deal)").json["items"] as? [Any])?.count == 1)
+        // The other operator and the manager of nobody here see what is theirs.
+        #expect(try system.request("GET", "/v1/deals/\(world.deal)", key: Self.otherToken).status == 200)
+        #expect(try system.request("GET", "/v1/contacts/\(world.contact)", key: Self.otherToken).status == 200)
+        #expect(try system.request("GET", "/v1/leads/\(world.lead)", key: Self.otherToken).status == 200)
+        try await system.stop()
+    }
+
+    @Test func g3MatchingAnotherOperatorsContactTellsOnlyThatItExists() async throws {
+        let (system, world) = try await Self.start()
+        let reply = try system.request("POST", "/v1/contacts", key: Self.operatorToken, body: #"{"firstName":"V","emails":["vera@example.com"],"phones":["8 916 555-03-03"]}"#)
+        #expect(reply.status == 409)
+        #expect(!reply.body.contains("Vera") && reply.json["contact"] == nil && !(reply.json["detail"] as? String ?? "").contains("\(world.contact)"))
+        let contact = try system.request("GET", "/v1/contacts/\(world.contact)").json
+        #expect(contact["emails"] as? [String] == [], "the match was changed")
+        // A contact nobody is responsible for is the shared pool: matched and shown.
+        let pool = try system.request("POST", "/v1/contacts", body: #"{"phones":["+79165550505"]}"#)
+        #expect(pool.status == 201)
+        let matched = try system.request("POST", "/v1/contacts", key: Self.operatorToken, body: #"{"phones":["+79165550505"]}"#)
+        #expect(matched.status == 200 && matched.json["matched"] as? Bool == true)
+        try await system.stop()
+    }
+
+    @Test func g3ALeadForAnotherOperatorsClientNamesNoDeal() async throws {
+        let (system, world) = try await Self.start()
+        let reply = try system.request("POST", "/v1/leads", key: Self.operatorToken, body: #"{"channel":"call","phone":"+79165550303"}"#)
+        #expect(reply.status == 201)
+        #expect(reply.json["status"] as? String == "processed" && reply.json["lowQuality"] as? Bool == true)
+        #expect(reply.json["dealId"] is NSNull && reply.json["contactId"] is NSNull)
+        #expect(!(reply.json["reason"] as? String ?? "").contains("\(world.deal)"))
+        // Who sent it reads it back (without the deal); the admin sees where it went.
+        let id = try #require(reply.json["id"] as? Int)
+        let again = try system.request("GET", "/v1/leads/\(id)", key: Self.operatorToken)
+        #expect(again.status == 200 && again.json["dealId"] is NSNull)
+        #expect(try system.request("GET", "/v1/leads/\(id)").json["dealId"] as? Int == world.deal)
+        // Another staff member's lead is not readable at all.
+        #expect(try system.request("GET", "/v1/leads/\(world.lead)", key: Self.operatorToken).status == 404)
+        try await system.stop()
+    }
+}
