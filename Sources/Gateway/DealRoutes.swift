@@ -57,9 +57,8 @@ extension GatewayAPI {
             var reader = JSONFieldReader(try body(call))
             var request = ChangeStageRequest()
             request.dealID = try id(call)
-            request.stageID = reader.id("stageId") ?? 0
+            request.stageID = reader.requiredID("stageId", "the id of the stage to move the deal to") ?? 0
             request.lossReason = reader.string("lossReason") ?? ""
-            if !reader.has("stageId") { reader.fail("stageId", "is required") }
             reader.refuseUnknown(["stageId", "lossReason"])
             if let error = reader.failure() { throw error }
             request.actorID = call.staffID
@@ -184,7 +183,7 @@ extension GatewayAPI {
 
     static func integer(_ query: [String: String], _ name: String) throws(RPCError) -> Int64? {
         guard let text = query[name] else { return nil }
-        guard let value = Int64(text), value >= 0 else {
+        guard let value = Int64(text), value >= 0, String(value) == text else {
             throw .invalidArgument("\(name) must be a whole number", details: [FieldViolation(field: name, description: "is \"\(text)\"")])
         }
         return value

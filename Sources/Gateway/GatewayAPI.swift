@@ -20,6 +20,12 @@ public final class GatewayAPI: Sendable {
         /// Requests a second per API key, on average and at once.
         public var rateLimit: Double = 100
         public var rateBurst: Double = 200
+        /// Failed authentications a minute per client address (burst: twice that);
+        /// past them every request from that address that needs a key is answered 429
+        /// until Retry-After, a correct key included, so keys cannot be guessed at speed.
+        public var authFailuresPerMinute: Double = 10
+        /// /metrics needs an admin key (else anyone who reaches the port reads it).
+        public var metricsNeedAdmin = true
 
         public init() {}
     }
@@ -38,6 +44,7 @@ public final class GatewayAPI: Sendable {
     let logger = Logger(service: "gateway")
     let staffScopes = StaffScopeCache()
     private let limiter: Mutex<RateLimiter>
+    private let authFailures: Mutex<RateLimiter>
     private let idempotency = Mutex(IdempotencyStore())
     /// Built once in init (its routes call back into this object), read-only after.
     nonisolated(unsafe) private var router = Router()
@@ -62,6 +69,7 @@ public final class GatewayAPI: Sendable {
         self.keyring = keyring
         self.configuration = configuration
         limiter = Mutex(RateLimiter(rate: configuration.rateLimit, burst: configuration.rateBurst))
+        authFailures = Mutex(RateLimiter(rate: configuration.authFailuresPerMinute / 60, burst: configuration.authFailuresPerMinute * 2))
         router = Self.router(self)
     }
 
@@ -125,11 +133,17 @@ public final class GatewayAPI: Sendable {
             let requestID = parameters["request-id"] ?? RequestIDGenerator.next()
             var role: APIKeyring.Role?
             var staffID: Int64?
+            if let refusal = Self.unsupportedMediaType(request, requestID: requestID) { return refusal }
             if let minimum {
-                guard let header = request.header("Authorization"), header.hasPrefix("Bearer "),
-                    let presented = Optional(String(header.dropFirst(7).drop { $0 == " " })),
-                    let identity = keyring.identity(for: presented)
-                else {
+                let address = request.remoteAddress
+                if let wait = authFailures.withLock({ $0.wait(key: address, now: Self.seconds()) }) {
+                    return Problem.response(
+                        status: 429, title: "Too Many Requests",
+                        detail: "too many failed authentications from \(address.isEmpty ? "this client" : address); wait \(wait) s", code: "resource_exhausted",
+                        requestID: requestID, headers: [("Retry-After", "\(wait)")])
+                }
+                guard let presented = Self.bearerToken(request), let identity = keyring.identity(for: presented) else {
+                    _ = authFailures.withLock { $0.take(key: address, now: Self.seconds()) }
                     return Problem.response(
                         status: 401, title: "Unauthorized", detail: "send Authorization: Bearer <api key>", requestID: requestID,
                         headers: [("WWW-Authenticate", "Bearer")])
@@ -212,6 +226,35 @@ public final class GatewayAPI: Sendable {
         }
     }
 
+    /// The token of `Authorization: Bearer <token>`; the scheme's case does not matter
+    /// (RFC 9110 §11.1).
+    static func bearerToken(_ request: HTTPRequest) -> String? {
+        guard let header = request.header("Authorization") else { return nil }
+        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+        let token = parts[1].trimmingCharacters(in: .whitespaces)
+        return token.isEmpty ? nil : token
+    }
+
+    /// A body in anything but JSON (UTF-8) is refused with 415 before anything else
+    /// looks at it; `application/jsonp` or `charset=latin1` are not JSON.
+    static func unsupportedMediaType(_ request: HTTPRequest, requestID: String) -> HTTPResponse? {
+        guard let type = request.header("Content-Type") else { return nil }
+        let parameters = type.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        var ok = parameters.first == "application/json"
+        for parameter in parameters.dropFirst() {
+            let pair = parameter.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            if pair.count == 2, pair[0] == "charset" {
+                ok = ok && ["utf-8", "\"utf-8\"", "utf8"].contains(pair[1])
+            }
+        }
+        // A GET with a stray Content-Type and no body is not refused for it.
+        guard !ok, !request.body.isEmpty || request.method == "POST" || request.method == "PATCH" || request.method == "PUT" else { return nil }
+        return Problem.response(
+            status: 415, title: "Unsupported Media Type", detail: "send the body as Content-Type: application/json (UTF-8), not \(type)",
+            requestID: requestID, headers: [("Accept", "application/json")])
+    }
+
     static func seconds() -> Double { Double(MonotonicInstant.now().nanoseconds) / 1e9 }
 
     private func run(
@@ -255,8 +298,10 @@ public final class GatewayAPI: Sendable {
         HTTPResponse(status: status, headers: [("Content-Type", "application/json")], body: JSONWriter.encode(object))
     }
 
+    /// A positive id written in its one canonical way (`1`, not `01` or `+1`), so one
+    /// resource has one path.
     static func id(_ call: Call, _ name: String = "id") throws(RPCError) -> Int64 {
-        guard let text = call.parameters[name], let id = Int64(text), id > 0 else {
+        guard let text = call.parameters[name], let id = Int64(text), id > 0, String(id) == text else {
             throw .invalidArgument("\(name) must be a positive whole number", details: [FieldViolation(field: name, description: "is \"\(call.parameters[name] ?? "")\"")])
         }
         return id

@@ -12,9 +12,10 @@ extension GatewayAPI {
         r.add("GET", "/healthz") { _, _ in HTTPResponse(status: 200, contentType: "text/plain", body: "ok\n") }
         r.add("GET", "/readyz") { _, _ in await api.readiness() }
         r.add("GET", "/v1/openapi.json") { _, _ in json(200, OpenAPIDocument.build()) }
-        r.add("GET", "/metrics") { _, _ in
+        let metrics: @Sendable (Call) async throws(RPCError) -> HTTPResponse = { _ throws(RPCError) in
             HTTPResponse(status: 200, contentType: "text/plain; version=0.0.4", body: api.counters.render())
         }
+        r.add("GET", "/metrics", api.endpoint(api.configuration.metricsNeedAdmin ? .admin : nil, metrics))
         r.add("POST", "/v1/contacts", api.endpoint(.integration) { call throws(RPCError) in try await api.matchOrCreate(call) })
         r.add("GET", "/v1/contacts", api.endpoint(.reader) { call throws(RPCError) in try await api.search(call) })
         r.add("GET", "/v1/contacts/duplicates", api.endpoint(.admin) { call throws(RPCError) in
@@ -38,12 +39,12 @@ extension GatewayAPI {
         r.add("POST", "/v1/contacts/{id}/merge", api.endpoint(.admin) { call throws(RPCError) in
             // A merge cannot be undone: only an explicit positive integer id is taken.
             var reader = JSONFieldReader(try body(call))
-            let from = reader.id("from")
-            if !reader.has("from") { reader.fail("from", "is required: the id of the contact to merge into this one") }
+            let from = reader.requiredID("from", "the id of the contact to merge into this one")
             reader.refuseUnknown(["from"])
             if let error = reader.failure() { throw error }
+            guard let from else { throw .invalidArgument("send {\"from\": <id>}") }
             let reply = try await api.contacts.call(
-                Contacts.merge, MergeContactsRequest(survivorID: try id(call), mergedID: from!, mergedBy: "api:\(call.role?.rawValue ?? "")"),
+                Contacts.merge, MergeContactsRequest(survivorID: try id(call), mergedID: from, mergedBy: "api:\(call.role?.rawValue ?? "")"),
                 options: call.options)
             return json(200, ["contact": ContactJSON.object(reply.contact), "mergeId": reply.mergeID, "fieldsTaken": reply.fieldsTaken])
         })
@@ -151,7 +152,7 @@ extension GatewayAPI {
             assign(Int64(date.timeIntervalSince1970 * 1000))
         }
         if let limit = q["limit"] {
-            guard let n = Int64(limit) else {
+            guard let n = Int64(limit), String(n) == limit else {
                 throw .invalidArgument("limit must be a whole number from 1 to 500", details: [FieldViolation(field: "limit", description: "is \"\(limit)\"")])
             }
             s.pageSize = n

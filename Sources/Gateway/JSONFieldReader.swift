@@ -99,6 +99,16 @@ struct JSONFieldReader {
         return v
     }
 
+    /// An id the request cannot do without: absent or null is "is required" (`what`
+    /// says what it names).
+    mutating func requiredID(_ key: String, _ what: String) -> Int64? {
+        if let v = id(key) { return v }
+        if !violations.contains(where: { $0.field == path + key }) {
+            fail(key, isNull(key) ? "must be \(what), not null" : "is required: \(what)")
+        }
+        return nil
+    }
+
     mutating func bool(_ key: String) -> Bool? {
         guard let value = present(key) else { return nil }
         guard case let .bool(flag) = value else {

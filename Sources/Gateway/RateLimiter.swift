@@ -15,6 +15,14 @@ public struct RateLimiter: Sendable {
         self.burst = burst
     }
 
+    /// Whether `key` has a token at `now`, without taking it: nil when it has, else the
+    /// whole seconds until it will.
+    public func wait(key: String, now: Double) -> Int? {
+        guard let bucket = buckets[key] else { return nil }
+        let tokens = min(burst, bucket.tokens + (now - bucket.updated) * rate)
+        return tokens >= 1 ? nil : max(1, Int(((1 - tokens) / rate).rounded(.up)))
+    }
+
     /// Takes one token for `key` at time `now` (seconds). Returns nil when allowed, else
     /// the whole seconds to wait.
     public mutating func take(key: String, now: Double) -> Int? {

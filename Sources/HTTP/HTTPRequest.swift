@@ -7,6 +7,8 @@ public struct HTTPRequest: Sendable, Equatable {
     public var minorVersion: Int
     public var headers: [(name: String, value: String)]
     public var body: [UInt8]
+    /// The client's address (no port), set by the server; empty when not from a socket.
+    public var remoteAddress = ""
 
     public init(method: String, target: String, minorVersion: Int = 1, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
         self.method = method

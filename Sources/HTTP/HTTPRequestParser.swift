@@ -29,11 +29,20 @@ public struct HTTPRequestParser: Sendable {
     private var index = 0
     private var scanned = 0
     private var state = State.head
+    private var continueDue = false
 
     public init(limits: Limits = Limits(), bodyLimit: (@Sendable (HTTPRequest) -> Int)? = nil) {
         self.limits = limits
         let fallback = limits.maxBodyBytes
         self.bodyLimit = bodyLimit ?? { _ in fallback }
+    }
+
+    /// True once, when a request's head asked `Expect: 100-continue` and its body is
+    /// still to come: the server answers `100 Continue` so the client sends it now
+    /// instead of after its own wait (curl waits a second).
+    public mutating func takeContinue() -> Bool {
+        defer { continueDue = false }
+        return continueDue
     }
 
     /// True while part of a request has arrived but not all of it.
@@ -68,11 +77,13 @@ public struct HTTPRequestParser: Sendable {
                 complete.body = Array(buffer[index..<(index + remaining)])
                 index += remaining
                 state = .head
+                continueDue = false
                 return complete
             case let .chunkSize(request):
                 guard let line = try readLine(limit: 1024, what: "chunk size line") else { return nil }
                 let sizeText = line.split(separator: ";", maxSplits: 1).first.map(String.init)?.trimmingSpaces ?? ""
-                guard !sizeText.isEmpty, sizeText.count <= 8, let size = Int(sizeText, radix: 16) else {
+                // Hex digits only: Int(_:radix:) would also take "-1" and "+2".
+                guard !sizeText.isEmpty, sizeText.count <= 8, sizeText.utf8.allSatisfy(Self.isHexDigit), let size = Int(sizeText, radix: 16) else {
                     throw HTTPParseError(status: 400, reason: "invalid chunk size \"\(sizeText)\"")
                 }
                 if size == 0 {
@@ -98,17 +109,22 @@ public struct HTTPRequestParser: Sendable {
                 guard let line = try readLine(limit: 8 * 1024, what: "trailer") else { return nil }
                 if line.isEmpty {
                     state = .head
+                    continueDue = false
                     return request
                 }
             }
         }
     }
 
-    /// Reads a CRLF-terminated line, or nil if it has not fully arrived.
+    /// Reads a CRLF-terminated line, or nil if it has not fully arrived. A bare LF or
+    /// CR is an error at once (not a wait for a CRLF that never comes).
     private mutating func readLine(limit: Int, what: String) throws(HTTPParseError) -> String? {
         var i = index
-        while i + 1 < buffer.count {
-            if buffer[i] == 13 && buffer[i + 1] == 10 {
+        while i < buffer.count {
+            if buffer[i] == 10 { throw HTTPParseError(status: 400, reason: "\(what) ends with a bare LF; lines end with CRLF") }
+            guard i + 1 < buffer.count else { break }
+            if buffer[i] == 13 {
+                guard buffer[i + 1] == 10 else { throw HTTPParseError(status: 400, reason: "a bare CR in the \(what)") }
                 let line = String(decoding: buffer[index..<i], as: UTF8.self)
                 index = i + 2
                 return line
@@ -132,6 +148,22 @@ public struct HTTPRequestParser: Sendable {
             }
             i += 1
         }
+        // Line endings are CRLF: a bare LF (or CR) is refused at once instead of waiting
+        // for a blank line that a sender ending lines with LF never sends; NUL too.
+        let scanEnd = end.map { $0 + 2 } ?? buffer.count
+        var j = max(scanned, index)
+        while j < scanEnd {
+            switch buffer[j] {
+            case 10 where j == index || buffer[j - 1] != 13:
+                throw HTTPParseError(status: 400, reason: "a line of the request head ends with a bare LF; lines end with CRLF")
+            case 13 where j + 1 < buffer.count && buffer[j + 1] != 10:
+                throw HTTPParseError(status: 400, reason: "a bare CR in the request head")
+            case 0:
+                throw HTTPParseError(status: 400, reason: "a NUL byte in the request head")
+            default: break
+            }
+            j += 1
+        }
         guard let end else {
             scanned = max(index, buffer.count - 3)
             if buffer.count - index > limits.maxHeadBytes {
@@ -151,12 +183,13 @@ public struct HTTPRequestParser: Sendable {
         let parts = requestLine.split(separator: 32, omittingEmptySubsequences: false)
         guard parts.count == 3 else { throw HTTPParseError(status: 400, reason: "malformed request line") }
         let method = String(decoding: parts[0], as: UTF8.self)
-        let target = String(decoding: parts[1], as: UTF8.self)
+        var target = String(decoding: parts[1], as: UTF8.self)
         let version = String(decoding: parts[2], as: UTF8.self)
         guard !method.isEmpty, method.utf8.allSatisfy(Self.isTokenByte) else { throw HTTPParseError(status: 400, reason: "invalid method") }
-        guard target.hasPrefix("/") || target == "*", !target.utf8.contains(where: { $0 <= 32 || $0 == 127 }) else {
-            throw HTTPParseError(status: 400, reason: "invalid request target")
-        }
+        guard !target.utf8.contains(where: { $0 <= 32 || $0 == 127 }) else { throw HTTPParseError(status: 400, reason: "invalid request target") }
+        // RFC 9112 §3.2.2: absolute-form (as proxies send) is accepted; the path is what routes.
+        if let origin = Self.originForm(ofAbsolute: target) { target = origin }
+        guard target.hasPrefix("/") || target == "*" else { throw HTTPParseError(status: 400, reason: "invalid request target") }
         let minor: Int
         switch version {
         case "HTTP/1.1": minor = 1
@@ -184,24 +217,51 @@ public struct HTTPRequestParser: Sendable {
 
     /// Decides how the body is framed; returns the request at once when it has none.
     private mutating func startBody(_ request: HTTPRequest) throws(HTTPParseError) -> HTTPRequest? {
+        continueDue = false
+        guard let body = try bodyFraming(request) else { return request }
+        if let expect = request.header("Expect"), request.minorVersion == 1 {
+            guard expect.lowercased() == "100-continue" else {
+                throw HTTPParseError(status: 417, reason: "Expect: \(expect) is not supported (only 100-continue)")
+            }
+            continueDue = true
+        }
+        state = body
+        return nil
+    }
+
+    /// The state that reads the body, nil for a request without one.
+    private mutating func bodyFraming(_ request: HTTPRequest) throws(HTTPParseError) -> State? {
         let lengths = request.headers.filter { $0.name.caseInsensitiveEquals("Content-Length") }.map(\.value)
         let encodings = request.headers.filter { $0.name.caseInsensitiveEquals("Transfer-Encoding") }.map { $0.value.lowercased() }
         if !encodings.isEmpty {
             guard lengths.isEmpty else { throw HTTPParseError(status: 400, reason: "both Content-Length and Transfer-Encoding") }
             guard encodings == ["chunked"] else { throw HTTPParseError(status: 501, reason: "only chunked transfer encoding is supported") }
-            state = .chunkSize(request)
-            return nil
+            return .chunkSize(request)
         }
-        guard let first = lengths.first else { return request }
+        guard let first = lengths.first else { return nil }
         guard lengths.allSatisfy({ $0 == first }), first.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), first.count <= 15,
             let length = Int(first)
         else { throw HTTPParseError(status: 400, reason: "invalid Content-Length") }
         guard length <= bodyLimit(request) else {
             throw HTTPParseError(status: 413, reason: "body of \(length) bytes exceeds the limit of \(bodyLimit(request)) bytes")
         }
-        if length == 0 { return request }
-        state = .body(request, remaining: length)
-        return nil
+        if length == 0 { return nil }
+        return .body(request, remaining: length)
+    }
+
+    /// `http://host:port/path?q` -> `/path?q` (`/` for no path); nil when not absolute-form.
+    static func originForm(ofAbsolute target: String) -> String? {
+        let lower = target.prefix(8).lowercased()
+        let scheme = lower.hasPrefix("http://") ? 7 : lower.hasPrefix("https://") ? 8 : 0
+        guard scheme > 0 else { return nil }
+        let rest = target.dropFirst(scheme)
+        guard let slash = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) else { return "/" }
+        let tail = String(rest[slash...])
+        return tail.hasPrefix("?") ? "/" + tail : tail
+    }
+
+    static func isHexDigit(_ b: UInt8) -> Bool {
+        (48...57).contains(b) || (65...70).contains(b) || (97...102).contains(b)
     }
 
     static func isTokenByte(_ b: UInt8) -> Bool {

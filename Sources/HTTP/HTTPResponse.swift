@@ -15,7 +15,8 @@ public struct HTTPResponse: Sendable {
     }
 
     /// The status line, headers (Content-Length and Connection added) and body.
-    public func encoded(keepAlive: Bool) -> [UInt8] {
+    /// `includeBody: false` for HEAD: the same head, Content-Length included, no body.
+    public func encoded(keepAlive: Bool, includeBody: Bool = true) -> [UInt8] {
         var head = "HTTP/1.1 \(status) \(Self.reason(status))\r\n"
         for (name, value) in headers where !name.caseInsensitiveEquals("Content-Length") && !name.caseInsensitiveEquals("Connection") {
             head += "\(name): \(value)\r\n"
@@ -24,6 +25,7 @@ public struct HTTPResponse: Sendable {
         if !keepAlive { head += "Connection: close\r\n" }
         head += "\r\n"
         var bytes = Array(head.utf8)
+        guard includeBody else { return bytes }
         bytes.reserveCapacity(bytes.count + body.count)
         bytes.append(contentsOf: body)
         return bytes
@@ -45,6 +47,7 @@ public struct HTTPResponse: Sendable {
         case 411: "Length Required"
         case 413: "Content Too Large"
         case 415: "Unsupported Media Type"
+        case 417: "Expectation Failed"
         case 422: "Unprocessable Content"
         case 429: "Too Many Requests"
         case 431: "Request Header Fields Too Large"

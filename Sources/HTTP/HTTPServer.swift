@@ -15,11 +15,33 @@ public final class HTTPServer: Sendable {
         public var limits = HTTPRequestParser.Limits()
         /// Per-request body limit (per route); nil uses `limits.maxBodyBytes`.
         public var bodyLimit: (@Sendable (HTTPRequest) -> Int)? = nil
-        /// A request's head (and body) must arrive within this (slowloris).
+        /// A request's head (and body) must arrive within this from its first byte (slowloris).
         public var requestReadTimeout: Duration = .seconds(10)
+        /// A new connection that has sent no byte by then is closed: idle sockets opened
+        /// to hold connection slots do not hold them long.
+        public var firstByteTimeout: Duration = .seconds(3)
         /// A keep-alive connection with no request in progress closes after this.
         public var idleTimeout: Duration = .seconds(60)
         public var maxConnections = 1024
+        /// Open connections one client address may hold; past it (or past
+        /// `maxConnections`) a new connection is answered 503 with Retry-After and closed.
+        /// Behind a proxy every client has the proxy's address: raise it there.
+        public var maxConnectionsPerAddress = 128
+        /// After an answer to a request that could not be read (413, 400, ...), how long
+        /// and how many more bytes the rest of the request is read and dropped before the
+        /// connection closes, so a client that writes its whole body before reading sees
+        /// the answer instead of a reset.
+        public var lingerTimeout: Duration = .seconds(2)
+        public var lingerBytes = 16 * 1024 * 1024
+        /// The answers the server itself makes (parse errors, 408, 503 at the
+        /// connection caps): status, reason, extra headers. Plain text unless the
+        /// application gives its own format (the gateway: problem+json).
+        public var errorResponse: @Sendable (_ status: Int, _ reason: String, _ headers: [(name: String, value: String)]) -> HTTPResponse = {
+            status, reason, headers in
+            var response = HTTPResponse(status: status, contentType: "text/plain", body: reason + "\n")
+            response.headers += headers
+            return response
+        }
         /// More reactors to spread connections over, with the server's own: each
         /// connection lives on one, round robin.
         public var extraReactors: [Reactor] = []
@@ -33,7 +55,12 @@ public final class HTTPServer: Sendable {
     public let configuration: Configuration
     public let reactor: Reactor
     private let handler: Handler
-    private let state = Mutex<(listener: Listener?, connections: [ObjectIdentifier: HTTPConnection])>((nil, [:]))
+    private struct State {
+        var listener: Listener?
+        var connections: [ObjectIdentifier: HTTPConnection] = [:]
+        var perAddress: [String: Int] = [:]
+    }
+    private let state = Mutex(State())
     private let boundPort = Atomic<Int>(0)
     private let nextReactor = Atomic<Int>(0)
 
@@ -45,6 +72,9 @@ public final class HTTPServer: Sendable {
 
     public var port: Int { boundPort.load(ordering: .relaxed) }
 
+    /// Open connections now, for metrics and tests.
+    public var connectionCount: Int { state.withLock { $0.connections.count } }
+
     public func start() throws(SocketError) {
         let listener = try Listener(host: configuration.host, port: configuration.port, reactor: reactor) { [weak self] fd, peer in
             self?.accept(fd: fd, peer: peer)
@@ -54,31 +84,47 @@ public final class HTTPServer: Sendable {
         try listener.start()
     }
 
+    /// `host:port` or `[v6]:port` -> the host.
+    static func address(ofPeer peer: String) -> String {
+        guard let colon = peer.lastIndex(of: ":") else { return peer }
+        let host = peer[..<colon]
+        return host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : String(host)
+    }
+
     private func accept(fd: Int32, peer: String) {
         let reactors = configuration.extraReactors
         let turn = reactors.isEmpty ? 0 : nextReactor.wrappingAdd(1, ordering: .relaxed).oldValue % (reactors.count + 1)
         let stream = StreamConnection(fd: fd, reactor: turn == 0 ? reactor : reactors[turn - 1], peer: peer)
-        let connection = HTTPConnection(stream: stream, server: self, handler: handler)
-        let accepted = state.withLock { s -> Bool in
-            guard s.connections.count < configuration.maxConnections else { return false }
+        let address = Self.address(ofPeer: peer)
+        let connection = HTTPConnection(stream: stream, address: address, server: self, handler: handler)
+        let refusal = state.withLock { s -> String? in
+            if s.connections.count >= configuration.maxConnections { return "the server has its maximum of \(configuration.maxConnections) connections open" }
+            if s.perAddress[address, default: 0] >= configuration.maxConnectionsPerAddress {
+                return "\(address) has its maximum of \(configuration.maxConnectionsPerAddress) connections open; reuse one (keep-alive)"
+            }
             s.connections[ObjectIdentifier(connection)] = connection
-            return true
+            s.perAddress[address, default: 0] += 1
+            return nil
         }
         do {
             try stream.start(delegate: connection)
         } catch {
-            closed(connection)
+            if refusal == nil { closed(connection) }
             return
         }
-        if accepted {
-            connection.armTimer(configuration.requestReadTimeout)
+        if let refusal {
+            connection.refuse(configuration.errorResponse(503, refusal + "; retry shortly", [("Retry-After", "1")]))
         } else {
-            connection.refuse(HTTPResponse(status: 503, contentType: "text/plain", body: "too many connections\n"))
+            connection.armTimer(configuration.firstByteTimeout)
         }
     }
 
     func closed(_ connection: HTTPConnection) {
-        _ = state.withLock { $0.connections.removeValue(forKey: ObjectIdentifier(connection)) }
+        state.withLock { s in
+            guard s.connections.removeValue(forKey: ObjectIdentifier(connection)) != nil else { return }
+            let left = s.perAddress[connection.address, default: 1] - 1
+            s.perAddress[connection.address] = left > 0 ? left : nil
+        }
     }
 
     /// Stops accepting and closes every connection after its current response.
@@ -109,20 +155,32 @@ final class HTTPConnection: StreamConnectionDelegate, @unchecked Sendable {
         var closing = false
         var timer: Reactor.TimerID?
         /// The read timer runs from a request's first byte; later bytes never extend it.
-        var readTimerArmed = true
+        var readTimerArmed = false
+        /// Nothing received yet: the short first-byte timer runs.
+        var awaitingFirstByte = true
+        /// A `100 Continue` is owed once the answers before it are sent.
+        var continueOwed = false
+        /// The answer to a request that could not be read, sent after those before it.
+        var failure: HTTPResponse?
     }
 
     let stream: StreamConnection
+    /// The client's address, without the port.
+    let address: String
     /// Weak: a connection may outlive its server.
     private weak var server: HTTPServer?
     private let configuration: HTTPServer.Configuration
     private let handler: HTTPServer.Handler
     private let state = Mutex(State())
+    // Touched only on the reactor thread.
     nonisolated(unsafe) private var parser: HTTPRequestParser
     nonisolated(unsafe) private var failed = false
+    nonisolated(unsafe) private var lingering = false
+    nonisolated(unsafe) private var lingered = 0
 
-    init(stream: StreamConnection, server: HTTPServer, handler: @escaping HTTPServer.Handler) {
+    init(stream: StreamConnection, address: String, server: HTTPServer, handler: @escaping HTTPServer.Handler) {
         self.stream = stream
+        self.address = address
         self.server = server
         self.configuration = server.configuration
         self.handler = handler
@@ -130,21 +188,37 @@ final class HTTPConnection: StreamConnectionDelegate, @unchecked Sendable {
     }
 
     func connection(_ connection: StreamConnection, didRead bytes: UnsafeRawBufferPointer) {
-        guard !failed else { return }
-        parser.append(bytes)
-        do {
-            while let request = try parser.next() { enqueue(request) }
-        } catch {
-            failed = true
-            enqueueFailure(HTTPResponse(status: error.status, contentType: "text/plain", body: error.reason + "\n"))
+        if lingering {
+            lingered += bytes.count
+            if lingered > configuration.lingerBytes { stream.close() }
             return
         }
+        guard !failed else { return }
+        let first = state.withLock { s -> Bool in
+            defer { s.awaitingFirstByte = false }
+            return s.awaitingFirstByte
+        }
+        parser.append(bytes)
+        do {
+            while var request = try parser.next() {
+                request.remoteAddress = address
+                enqueue(request)
+            }
+        } catch {
+            failed = true
+            fail(configuration.errorResponse(error.status, error.reason, []))
+            return
+        }
+        if parser.takeContinue() { sendContinue() }
         let startReadTimer = parser.hasPartialRequest && state.withLock { s -> Bool in
             guard !s.readTimerArmed && !s.busy else { return false }
             s.readTimerArmed = true
             return true
         }
-        if startReadTimer { armTimer(configuration.requestReadTimeout) }
+        if startReadTimer || (first && !parser.hasPartialRequest && !state.withLock { $0.busy }) {
+            // The first byte ends the short first-byte wait either way.
+            armTimer(startReadTimer ? configuration.requestReadTimeout : configuration.idleTimeout)
+        }
     }
 
     func connectionDidClose(_ connection: StreamConnection, error: SocketError?) {
@@ -164,12 +238,15 @@ final class HTTPConnection: StreamConnectionDelegate, @unchecked Sendable {
     }
 
     private func timedOut() {
+        if lingering {
+            stream.close()
+            return
+        }
         let busy = state.withLock { $0.busy }
         guard !busy else { return }
         if parser.hasPartialRequest {
             failed = true
-            stream.send(HTTPResponse(status: 408, contentType: "text/plain", body: "request not received in time\n").encoded(keepAlive: false))
-            stream.closeAfterFlush()
+            fail(configuration.errorResponse(408, "request not received within \(configuration.requestReadTimeout)", []))
         } else {
             stream.close()
         }
@@ -186,21 +263,47 @@ final class HTTPConnection: StreamConnectionDelegate, @unchecked Sendable {
         if start { processNext() }
     }
 
-    /// A request that could not be parsed: answered after the ones before it, then close.
-    private func enqueueFailure(_ response: HTTPResponse) {
-        let sendNow = state.withLock { s -> Bool in
-            s.closing = true
-            return !s.busy && s.queue.isEmpty
+    /// `100 Continue` now if nothing is being answered, else after the answers before it.
+    private func sendContinue() {
+        let now = state.withLock { s -> Bool in
+            if s.busy || !s.queue.isEmpty {
+                s.continueOwed = true
+                return false
+            }
+            return true
         }
-        if sendNow {
-            stream.send(response.encoded(keepAlive: false))
-            stream.closeAfterFlush()
-        } else {
-            pendingFailure.withLock { $0 = response }
-        }
+        if now { stream.send(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)) }
     }
 
-    private let pendingFailure = Mutex<HTTPResponse?>(nil)
+    /// A request that could not be read: answered after the ones before it, then the
+    /// connection lingers and closes.
+    private func fail(_ response: HTTPResponse) {
+        let sendNow = state.withLock { s -> Bool in
+            s.failure = response
+            s.continueOwed = false
+            return !s.busy && s.queue.isEmpty
+        }
+        if sendNow { sendFailure() }
+    }
+
+    private func sendFailure() {
+        guard let response = state.withLock({ s -> HTTPResponse? in
+            defer { s.failure = nil }
+            return s.failure
+        }) else { return }
+        stream.send(response.encoded(keepAlive: false))
+        linger()
+    }
+
+    /// Half-closes after the last answer and drops what the client still sends, for a
+    /// bounded time and size, then closes.
+    private func linger() {
+        stream.reactor.execute { [self] in
+            lingering = true
+            stream.shutdownWritingAfterFlush()
+            armTimer(configuration.lingerTimeout)
+        }
+    }
 
     /// Answers queued requests one at a time, in order.
     private func processNext() {
@@ -218,7 +321,8 @@ final class HTTPConnection: StreamConnectionDelegate, @unchecked Sendable {
         Task(executorPreference: stream.reactor) { [self] in
             let response = await handler(request)
             let keepAlive = request.keepAlive && !state.withLock { $0.closing }
-            stream.send(response.encoded(keepAlive: keepAlive))
+            // HEAD: the head GET would send, without its body (RFC 9110 §9.3.2).
+            stream.send(response.encoded(keepAlive: keepAlive, includeBody: request.method != "HEAD"))
             if !keepAlive {
                 state.withLock { $0.queue.removeAll() }
                 stream.closeAfterFlush()
@@ -229,23 +333,28 @@ final class HTTPConnection: StreamConnectionDelegate, @unchecked Sendable {
     }
 
     private func afterIdle() {
-        if let failure = pendingFailure.withLock({ $0 }) {
-            stream.send(failure.encoded(keepAlive: false))
+        let (failure, closing, owed) = state.withLock { s -> (Bool, Bool, Bool) in
+            defer { s.continueOwed = false }
+            return (s.failure != nil, s.closing, s.continueOwed)
+        }
+        if failure {
+            sendFailure()
+            return
+        }
+        if closing {
             stream.closeAfterFlush()
             return
         }
-        if state.withLock({ $0.closing }) {
-            stream.closeAfterFlush()
-            return
-        }
+        if owed && parser.hasPartialRequest { stream.send(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)) }
         let partial = parser.hasPartialRequest
         state.withLock { $0.readTimerArmed = partial }
         armTimer(partial ? configuration.requestReadTimeout : configuration.idleTimeout)
     }
 
     func refuse(_ response: HTTPResponse) {
+        failed = true
         stream.send(response.encoded(keepAlive: false))
-        stream.closeAfterFlush()
+        linger()
     }
 
     func closeWhenIdle() {

@@ -42,10 +42,16 @@ public struct Router: Sendable {
     }
 
     /// Literal segments win over parameters, so `/v1/contacts/duplicates` is not `{id}`.
+    /// Paths are taken as written: an empty segment (`//v1//contacts`, a trailing `/`)
+    /// matches nothing, so one resource has one path. HEAD is answered by the GET route.
     public func match(method: String, path: String) -> Match {
-        let parts = path.split(separator: "/")
-        var allowed: [String] = []
-        var best: (route: Route, literals: Int)?
+        guard path.hasPrefix("/") else { return .notFound }
+        let parts = path.utf8.count == 1 ? [] : path.dropFirst().split(separator: "/", omittingEmptySubsequences: false)
+        guard !parts.contains(where: \.isEmpty) else { return .notFound }
+        let wanted = method == "HEAD" ? "GET" : method
+        // The most specific pattern that fits the path decides: `/v1/contacts/duplicates`
+        // with PATCH is 405 (that path takes GET), not `/v1/contacts/{id}`'s PATCH.
+        var candidates: [(route: Route, literals: Int)] = []
         for index in bySegmentCount[parts.count] ?? [] {
             let route = routes[index]
             var literals = 0
@@ -58,14 +64,15 @@ public struct Router: Sendable {
                 }
                 literals += 1
             }
-            guard ok else { continue }
-            guard route.method == method else {
-                allowed.append(route.method)
-                continue
-            }
-            if best == nil || literals > best!.literals { best = (route, literals) }
+            if ok { candidates.append((route, literals)) }
         }
-        guard let best else { return allowed.isEmpty ? .notFound : .methodNotAllowed(allowed) }
+        guard let most = candidates.map(\.literals).max() else { return .notFound }
+        let fitting = candidates.filter { $0.literals == most }
+        guard let best = fitting.first(where: { $0.route.method == wanted }) else {
+            var allowed = fitting.map(\.route.method)
+            if allowed.contains("GET") { allowed.append("HEAD") }
+            return .methodNotAllowed(allowed)
+        }
         // Parameters are decoded for the winner only.
         var parameters: [String: String] = [:]
         for (index, name) in best.route.parameters {

@@ -35,6 +35,9 @@ public final class StreamConnection: ReactorHandler, @unchecked Sendable {
         var writableWhileFlushing = false
         var closing = false
         var closeAfterFlush = false
+        /// Half-close once the queued bytes are sent, reading on (a lingering close).
+        var shutdownAfterFlush = false
+        var writeShut = false
         var fdClosed = false
         var readPaused = false
         var closeError: SocketError? = nil
@@ -85,7 +88,7 @@ public final class StreamConnection: ReactorHandler, @unchecked Sendable {
     public func send(_ body: (inout [UInt8]) -> Void) -> Bool {
         let onReactor = reactor.isCurrent
         let shouldFlush = write.withLock { s -> Bool? in
-            guard !s.closing && !s.closeAfterFlush else { return nil }
+            guard !s.closing && !s.closeAfterFlush && !s.shutdownAfterFlush else { return nil }
             body(&s.outbound)
             guard !s.flushing && !s.awaitingWritable && !s.flushScheduled else { return false }
             if onReactor {
@@ -121,6 +124,26 @@ public final class StreamConnection: ReactorHandler, @unchecked Sendable {
             return s.outbound.isEmpty && !s.flushing && !s.awaitingWritable
         }
         if closeNow { close() }
+    }
+
+    /// Sends what is queued, then shuts down our sending side only (TCP FIN) and keeps
+    /// reading: a client still writing a body we refused sees our answer instead of a
+    /// reset, which closing with unread bytes would send. The owner closes later.
+    public func shutdownWritingAfterFlush() {
+        let now = write.withLock { s -> Bool in
+            s.shutdownAfterFlush = true
+            return s.outbound.isEmpty && !s.flushing && !s.awaitingWritable
+        }
+        if now { reactor.execute { [self] in shutdownWriting() } }
+    }
+
+    private func shutdownWriting() {
+        let shut = write.withLock { s -> Bool in
+            guard !s.closing, !s.fdClosed, !s.writeShut else { return false }
+            s.writeShut = true
+            return true
+        }
+        if shut { _ = Glibc.shutdown(fd, Int32(SHUT_WR)) }
     }
 
     /// Closes at once, dropping unsent bytes. Safe from any thread, any number of times.
@@ -198,13 +221,15 @@ public final class StreamConnection: ReactorHandler, @unchecked Sendable {
     /// What waits on an empty buffer: a close requested after the last bytes, and reads
     /// paused for backpressure.
     private func afterFlushDrained() {
-        let (closeNow, resume, closingDuringFlush) = write.withLock { s -> (Bool, Bool, Bool) in
+        let (closeNow, shutNow, resume, closingDuringFlush) = write.withLock { s -> (Bool, Bool, Bool, Bool) in
             let drained = s.outbound.isEmpty && !s.flushing && !s.awaitingWritable
             let resume = s.readPaused && s.outbound.count <= maxPendingWriteBytes / 2
             if resume { s.readPaused = false }
-            return (drained && s.closeAfterFlush && !s.closing, resume, s.closing && !s.flushing && !s.fdClosed)
+            return (drained && s.closeAfterFlush && !s.closing, drained && s.shutdownAfterFlush && !s.writeShut && !s.closing, resume,
+                    s.closing && !s.flushing && !s.fdClosed)
         }
         if closeNow { close() }
+        if shutNow { reactor.execute { [self] in shutdownWriting() } }
         if closingDuringFlush { reactor.execute { [self] in finishClose() } }
         if resume { reactor.execute { [self] in readAvailable() } }
     }

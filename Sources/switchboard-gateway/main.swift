@@ -10,7 +10,11 @@
 // keep-alive connections, GATEWAY_MAX_CONNECTIONS (1024), GATEWAY_DATA_DIR
 // (./data/gateway): where answers to Idempotency-Key POSTs are kept for 24 hours,
 // GATEWAY_GRACE_SECONDS (10): on SIGTERM, how long requests in progress may take,
-// GATEWAY_REACTORS (2): event-loop threads the connections are spread over.
+// GATEWAY_REACTORS (2): event-loop threads the connections are spread over,
+// GATEWAY_FIRST_BYTE_TIMEOUT_MS (3000): a new connection that sends nothing is closed,
+// GATEWAY_MAX_CONNECTIONS_PER_ADDRESS (128), GATEWAY_AUTH_FAILURES_PER_MINUTE (10, burst
+// twice that): failed authentications per client address before 429,
+// GATEWAY_METRICS_AUTH (admin): who may read /metrics (admin: an admin key; none: anyone).
 import Dispatch
 import Foundation
 import FoundationNetworking
@@ -40,6 +44,9 @@ let idleTimeout: Int
 let maxConnections: Int
 let grace: Int
 let reactorCount: Int
+let firstByteTimeout: Int
+let maxPerAddress: Int
+let authFailures: Int
 do {
     port = try environment.int("PORT", default: 8080, range: 0...65535)
     timeout = try environment.int("TIMEOUT_MS", default: 5000, range: 10...600_000)
@@ -51,6 +58,9 @@ do {
     maxConnections = try environment.int("MAX_CONNECTIONS", default: 1024, range: 1...1_000_000)
     grace = try environment.int("GRACE_SECONDS", default: 10, range: 0...3600)
     reactorCount = try environment.int("REACTORS", default: 2, range: 1...64)
+    firstByteTimeout = try environment.int("FIRST_BYTE_TIMEOUT_MS", default: 3000, range: 100...600_000)
+    maxPerAddress = try environment.int("MAX_CONNECTIONS_PER_ADDRESS", default: 128, range: 1...1_000_000)
+    authFailures = try environment.int("AUTH_FAILURES_PER_MINUTE", default: 10, range: 1...1_000_000)
 } catch {
     fail("invalid configuration: \(error)")
 }
@@ -63,6 +73,8 @@ guard let contactsEndpoint = Endpoint(parsing: environment.string("CONTACTS", de
 guard let dealsEndpoint = Endpoint(parsing: environment.string("DEALS", default: "127.0.0.1:7102")) else {
     fail("\(environment.name("DEALS")) must be host:port")
 }
+let metricsAuth = environment.string("METRICS_AUTH", default: "admin")
+guard ["admin", "none"].contains(metricsAuth) else { fail("\(environment.name("METRICS_AUTH")) must be admin or none") }
 let keyring: APIKeyring
 do {
     keyring = try APIKeyring(parsing: environment.string("API_KEYS", default: ""))
@@ -98,6 +110,8 @@ var apiConfiguration = GatewayAPI.Configuration()
 apiConfiguration.requestTimeout = .milliseconds(timeout)
 apiConfiguration.rateLimit = Double(rateLimit)
 apiConfiguration.rateBurst = Double(rateBurst)
+apiConfiguration.authFailuresPerMinute = Double(authFailures)
+apiConfiguration.metricsNeedAdmin = metricsAuth == "admin"
 // Connections are spread over the reactors; each has its own clients to the services.
 var reactors = [Reactor.shared]
 do {
@@ -115,6 +129,11 @@ httpConfiguration.limits.maxBodyBytes = maxBody
 httpConfiguration.requestReadTimeout = .milliseconds(readTimeout)
 httpConfiguration.idleTimeout = .milliseconds(idleTimeout)
 httpConfiguration.maxConnections = maxConnections
+httpConfiguration.maxConnectionsPerAddress = maxPerAddress
+httpConfiguration.firstByteTimeout = .milliseconds(firstByteTimeout)
+httpConfiguration.errorResponse = { status, reason, headers in
+    Problem.response(status: status, title: HTTPResponse.reason(status), detail: reason, requestID: RequestIDGenerator.next(), headers: headers)
+}
 httpConfiguration.extraReactors = Array(reactors.dropFirst())
 let server = HTTPServer(configuration: httpConfiguration) { request in await api.handle(request) }
 do {

@@ -135,6 +135,7 @@ DispatchQueue.global().async {
         usleep(20_000)
     }
     say("ready: gateway at http://127.0.0.1:\(publishedPort)  (admin API key in \(keyFile.path))")
-    say("try: curl -H 'Authorization: Bearer \(adminKey)' http://127.0.0.1:\(publishedPort)/v1/contacts")
+    // The key itself is never printed: logs and terminals are shared, the file is 0600.
+    say("try: curl -H \"Authorization: Bearer $(cat \(keyFile.path))\" http://127.0.0.1:\(publishedPort)/v1/contacts")
 }
 withExtendedLifetime(signalSources) { dispatchMain() }

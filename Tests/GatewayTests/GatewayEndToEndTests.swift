@@ -50,11 +50,12 @@ struct SystemFixture {
     }
 
     func request(
-        _ method: String, _ path: String, key: String? = adminKey, body: String? = nil, headers extra: [String: String] = [:]
+        _ method: String, _ path: String, key: String? = adminKey, body: String? = nil, headers extra: [String: String] = [:],
+        source: String? = nil
     ) throws -> HTTPExchange {
         var headers = ["Content-Type": "application/json"].merging(extra) { $1 }
         if let key { headers["Authorization"] = "Bearer \(key)" }
-        return try httpRequest(port: gateway.port, method, path, headers: headers, body: body)
+        return try httpRequest(port: gateway.port, method, path, headers: headers, body: body, source: source)
     }
 
     func stop() async throws {

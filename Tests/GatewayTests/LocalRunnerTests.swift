@@ -16,7 +16,8 @@ import TestSupport
         let key = try String(contentsOf: keyFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         let mode = try FileManager.default.attributesOfItem(atPath: keyFile.path)[.posixPermissions] as? Int
         #expect(mode == 0o600)
-        #expect(try await eventually { runner.printed.contains(key) })
+        // Issue 9 item 3: the key is named by its file, never printed.
+        #expect(runner.printed.contains("$(cat \(keyFile.path))"))
         let headers = ["Authorization": "Bearer \(key)", "Content-Type": "application/json"]
         let first = try httpRequest(port: gatewayPort, "POST", "/v1/contacts", headers: headers, body: #"{"phones":["+79001234567"]}"#)
         let second = try httpRequest(port: gatewayPort, "POST", "/v1/contacts", headers: headers, body: #"{"phones":["8 900 123 45 67"]}"#)
@@ -29,5 +30,6 @@ import TestSupport
         #expect(try await runner.waitForExit() == 0)
         #expect(try await eventually { runner.printed.contains("[switchboard] stopped") })
         #expect((try? httpRequest(port: gatewayPort, "GET", "/healthz")) == nil)
+        #expect(!runner.printed.contains(key) && !runner.logged.contains(key))
     }
 }

@@ -107,10 +107,97 @@ import Testing
             Issue.record("expected 405")
             return
         }
-        #expect(Set(allowed) == ["GET", "PATCH"])
+        #expect(Set(allowed) == ["GET", "HEAD", "PATCH"])
         guard case .notFound = router.match(method: "GET", path: "/v2/x") else {
             Issue.record("expected 404")
             return
         }
+        // Issue 10's finding: a literal path answers 405 for another method, not the {id} route's handler.
+        guard case let .methodNotAllowed(onDuplicates) = router.match(method: "PATCH", path: "/v1/contacts/duplicates") else {
+            Issue.record("PATCH /v1/contacts/duplicates reached a handler")
+            return
+        }
+        #expect(onDuplicates == ["GET", "HEAD"])
+        // HEAD is answered by the GET route.
+        guard case .found = router.match(method: "HEAD", path: "/v1/contacts/7") else {
+            Issue.record("HEAD did not find the GET route")
+            return
+        }
+    }
+
+    /// Issue 9 item 14: one resource, one path.
+    @Test func emptySegmentsMatchNothing() {
+        var router = Router()
+        router.add("GET", "/v1/contacts/{id}") { _, _ in HTTPResponse(status: 200) }
+        router.add("GET", "/") { _, _ in HTTPResponse(status: 200) }
+        for path in ["//v1//contacts//1", "/v1/contacts/1/", "/v1//contacts/1", "//v1/contacts/1", "v1/contacts/1", "/v1/contacts/"] {
+            guard case .notFound = router.match(method: "GET", path: path) else {
+                Issue.record("\(path) matched")
+                continue
+            }
+        }
+        guard case .found = router.match(method: "GET", path: "/") else {
+            Issue.record("/ did not match")
+            return
+        }
+    }
+}
+
+@Suite struct HTTPParserEdgeTests {
+    func failure(_ text: String) -> HTTPParseError? {
+        var parser = HTTPRequestParser()
+        parser.append(Array(text.utf8))
+        do {
+            while try parser.next() != nil {}
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    func parsed(_ text: String) throws -> HTTPRequest? {
+        var parser = HTTPRequestParser()
+        parser.append(Array(text.utf8))
+        return try parser.next()
+    }
+
+    /// Issue 9 item 11: each is an immediate 400, not a wait for the read timeout.
+    @Test func malformedChunkSizesAndBareLineEndsAreRefusedAtOnce() {
+        let chunked = "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+        #expect(failure(chunked + "-1\r\n")?.status == 400)
+        #expect(failure(chunked + "+2\r\nab\r\n0\r\n\r\n")?.status == 400)
+        #expect(failure(chunked + "0x2\r\n")?.status == 400)
+        #expect(failure(chunked + "2\nab")?.status == 400)
+        #expect(failure("GET / HTTP/1.1\nHost: a\n\n")?.status == 400)
+        #expect(failure("GET / HTTP/1.1\r\nHost: a\n\r\n")?.status == 400)
+        #expect(failure("GET / HTTP/1.1\nHost: a")?.status == 400, "a bare LF is refused before the head is complete")
+    }
+
+    /// Issue 9 item 13: bare CR and NUL in header values are refused.
+    @Test func bareCRAndNULInHeadersAreRefused() {
+        #expect(failure("GET / HTTP/1.1\r\nHost: a\r\nX: a\rb\r\n\r\n")?.status == 400)
+        #expect(failure("GET / HTTP/1.1\r\nHost: a\r\nX: a\u{0}b\r\n\r\n")?.status == 400)
+    }
+
+    /// Issue 9 item 13: absolute-form targets route by their path.
+    @Test func absoluteFormTargetsAreAccepted() throws {
+        let request = try parsed("GET http://example.com:8080/v1/contacts/1?x=1 HTTP/1.1\r\nHost: example.com\r\n\r\n")
+        #expect(request?.target == "/v1/contacts/1?x=1" && request?.path == "/v1/contacts/1")
+        #expect(try parsed("GET HTTPS://example.com HTTP/1.1\r\nHost: example.com\r\n\r\n")?.path == "/")
+        #expect(failure("GET ftp://example.com/ HTTP/1.1\r\nHost: a\r\n\r\n")?.status == 400)
+    }
+
+    @Test func expectContinueIsFlaggedOnceAndOtherExpectationsRefused() throws {
+        var parser = HTTPRequestParser()
+        parser.append(Array("POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n".utf8))
+        #expect(try parser.next() == nil)
+        let first = parser.takeContinue()
+        let second = parser.takeContinue()
+        #expect(first && !second)
+        parser.append(Array("ok".utf8))
+        #expect(try parser.next()?.body == Array("ok".utf8))
+        #expect(failure("POST / HTTP/1.1\r\nHost: a\r\nExpect: magic\r\nContent-Length: 2\r\n\r\n")?.status == 417)
+        // Too large: the final answer (413) instead of 100 Continue.
+        #expect(failure("POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 99999999\r\n\r\n")?.status == 413)
     }
 }

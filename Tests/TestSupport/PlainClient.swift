@@ -5,18 +5,33 @@ import Glibc
 public struct PlainClient: Sendable {
     public let fd: Int32
 
-    public init(port: Int) throws {
+    /// `source`: the local address to connect from (any 127.x.y.z works on loopback), to
+    /// be another client address than 127.0.0.1.
+    public init(port: Int, source: String? = nil, receiveTimeout: Int = 10) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw TestFailure("socket failed: errno \(errno)") }
+        if let source {
+            var local = sockaddr_in()
+            local.sin_family = sa_family_t(AF_INET)
+            local.sin_addr.s_addr = inet_addr(source)
+            let bound = withUnsafePointer(to: &local) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard bound == 0 else { throw TestFailure("bind to \(source) failed") }
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        var timeout = timeval(tv_sec: receiveTimeout, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         let rc = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard rc == 0 else { throw TestFailure("connect failed") }
+        guard rc == 0 else {
+            Glibc.close(fd)
+            throw TestFailure("connect failed: errno \(errno)")
+        }
     }
 
     public func send(_ text: String) {
@@ -91,23 +106,29 @@ public struct HTTPExchange: Sendable {
 }
 
 public func httpRequest(
-    port: Int, _ method: String, _ path: String, headers: [String: String] = [:], body: String? = nil
+    port: Int, _ method: String, _ path: String, headers: [String: String] = [:], body: String? = nil, source: String? = nil
 ) throws -> HTTPExchange {
-    let client = try PlainClient(port: port)
+    let client = try PlainClient(port: port, source: source)
     defer { client.close() }
     var head = "\(method) \(path) HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
     for (name, value) in headers { head += "\(name): \(value)\r\n" }
     if let body { head += "Content-Length: \(body.utf8.count)\r\n" }
     client.send(head + "\r\n" + (body ?? ""))
-    let text = client.readAll()
-    guard let split = text.range(of: "\r\n\r\n") else { throw TestFailure("no HTTP response: \(text.prefix(200))") }
-    let lines = text[..<split.lowerBound].components(separatedBy: "\r\n")
-    let status = Int(lines.first?.split(separator: " ").dropFirst().first ?? "") ?? 0
-    var fields: [String: String] = [:]
-    for line in lines.dropFirst() {
-        if let colon = line.firstIndex(of: ":") {
-            fields[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+    return try HTTPExchange(parsing: client.readAll())
+}
+
+extension HTTPExchange {
+    /// The first response in `text` (a status line, headers and the rest as the body).
+    public init(parsing text: String) throws {
+        guard let split = text.range(of: "\r\n\r\n") else { throw TestFailure("no HTTP response: \(text.prefix(200))") }
+        let lines = text[..<split.lowerBound].components(separatedBy: "\r\n")
+        let status = Int(lines.first?.split(separator: " ").dropFirst().first ?? "") ?? 0
+        var fields: [String: String] = [:]
+        for line in lines.dropFirst() {
+            if let colon = line.firstIndex(of: ":") {
+                fields[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            }
         }
+        self.init(status: status, headers: fields, body: String(text[split.upperBound...]))
     }
-    return HTTPExchange(status: status, headers: fields, body: String(text[split.upperBound...]))
 }

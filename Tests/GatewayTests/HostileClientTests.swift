@@ -1,0 +1,102 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Issue 9: what a hostile or careless client tried against the release gateway, each
+/// answered with a clear status and nothing stored.
+@Suite struct HostileClientTests {
+    /// Item 10: 2,000 idle sockets from one address do not lock anyone else out, and
+    /// each one refused says so in problem+json with Retry-After.
+    @Test func twoThousandIdleSocketsFromOneAddressLeaveOthersServed() async throws {
+        let system = try await SystemFixture.start(extra: ["GATEWAY_MAX_CONNECTIONS_PER_ADDRESS": "64", "GATEWAY_FIRST_BYTE_TIMEOUT_MS": "60000"])
+        var idle: [PlainClient] = []
+        defer { for client in idle { client.close() } }
+        for _ in 0..<2000 { idle.append(try PlainClient(port: system.gateway.port, receiveTimeout: 5)) }
+        for round in 0..<5 {
+            let reply = try system.request("GET", "/v1/contacts", headers: [:], source: "127.0.0.2")
+            #expect(reply.status == 200, "round \(round): \(reply.status)")
+        }
+        // The last of the idle ones is beyond its address's share: refused, and told why.
+        let refused = try HTTPExchange(parsing: idle[1999].readAll())
+        #expect(refused.status == 503 && refused.headers["retry-after"] == "1")
+        #expect(refused.headers["content-type"] == "application/problem+json" && refused.body.contains("127.0.0.1"))
+        try await system.stop()
+    }
+
+    /// Item 4: guessing keys from one address is cut off with 429, a correct key too,
+    /// until Retry-After; another address is not affected.
+    @Test func failedAuthenticationsAreLimitedPerAddress() async throws {
+        let system = try await SystemFixture.start(extra: ["GATEWAY_AUTH_FAILURES_PER_MINUTE": "5"])
+        let statuses = try (0..<14).map { i in try system.request("GET", "/v1/contacts", key: "guess-\(i)-0123456789abcdef").status }
+        #expect(statuses.prefix(10).allSatisfy { $0 == 401 }, "\(statuses)")
+        #expect(statuses.suffix(4).allSatisfy { $0 == 429 }, "\(statuses)")
+        let locked = try system.request("GET", "/v1/contacts")
+        #expect(locked.status == 429 && Int(locked.headers["retry-after"] ?? "") ?? 0 >= 1)
+        #expect(try system.request("GET", "/v1/contacts", source: "127.0.0.3").status == 200)
+        try await system.stop()
+    }
+
+    /// Item 4: /metrics needs an admin key; Bearer is case-insensitive (item 13).
+    @Test func metricsNeedAnAdminKeyAndTheSchemeIsCaseInsensitive() async throws {
+        let system = try await SystemFixture.start()
+        #expect(try system.request("GET", "/metrics", key: nil).status == 401)
+        #expect(try system.request("GET", "/metrics", key: readerKey).status == 403)
+        let metrics = try system.request("GET", "/metrics")
+        #expect(metrics.status == 200 && metrics.body.contains("switchboard_gateway_requests_total"))
+        for scheme in ["bearer", "BEARER", "Bearer"] {
+            let reply = try httpRequest(port: system.gateway.port, "GET", "/v1/contacts", headers: ["Authorization": "\(scheme)  \(adminKey)"])
+            #expect(reply.status == 200, "\(scheme)")
+        }
+        try await system.stop()
+    }
+
+    /// Items 11, 13, 14: parser errors are problem+json; paths and media types are strict.
+    @Test func pathsMediaTypesAndParserErrorsAreStrictAndExplained() async throws {
+        let system = try await SystemFixture.start()
+        let created = try system.request("POST", "/v1/contacts", body: #"{"phones":["+79160000111"]}"#)
+        #expect(created.status == 201)
+        for path in ["//v1//contacts//1", "/v1/contacts/1/", "/v1//contacts/1"] {
+            #expect(try system.request("GET", path).status == 404, "\(path)")
+        }
+        for path in ["/v1/contacts/+1", "/v1/contacts/01", "/v1/contacts/1.0", "/v1/contacts?limit=+5", "/v1/deals?limit=05"] {
+            #expect(try system.request("GET", path).status == 400, "\(path)")
+        }
+        #expect(try system.request("GET", "/v1/contacts/1").status == 200)
+        for type in ["application/jsonp", "application/json; charset=latin1", "text/plain", "application/x-www-form-urlencoded"] {
+            let reply = try system.request("POST", "/v1/contacts", body: #"{"phones":["+79160000222"]}"#, headers: ["Content-Type": type])
+            #expect(reply.status == 415 && reply.headers["content-type"] == "application/problem+json", "\(type)")
+        }
+        #expect(try system.request("POST", "/v1/contacts", body: #"{"phones":["+79160000222"]}"#, headers: ["Content-Type": "application/json; charset=UTF-8"]).status == 201)
+        // A request the parser refuses is answered in the API's own format.
+        let client = try PlainClient(port: system.gateway.port)
+        client.send("POST /v1/contacts HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n-1\r\n")
+        let refused = try HTTPExchange(parsing: client.readAll())
+        client.close()
+        #expect(refused.status == 400 && refused.headers["content-type"] == "application/problem+json" && refused.body.contains("chunk size"))
+        // HEAD answers like GET without a body; an absolute-form target is the same resource.
+        let head = try httpRequest(port: system.gateway.port, "HEAD", "/v1/contacts/1", headers: ["Authorization": "Bearer \(adminKey)"])
+        #expect(head.status == 200 && head.body.isEmpty && Int(head.headers["content-length"] ?? "") ?? 0 > 0)
+        let absolute = try httpRequest(port: system.gateway.port, "GET", "http://localhost/v1/contacts/1", headers: ["Authorization": "Bearer \(adminKey)"])
+        #expect(absolute.status == 200)
+        try await system.stop()
+    }
+
+    /// Items 5 and 6: a NUL never cuts a name short; a merge takes only an explicit positive id.
+    @Test func nulStringsAndNonIntegerIdsAreFieldErrorsAndChangeNothing() async throws {
+        let system = try await SystemFixture.start()
+        let nul = try system.request("POST", "/v1/contacts", body: #"{"firstName":"Ann\u0000ROOT","phones":["+79160000333"]}"#)
+        #expect(nul.status == 400 && nul.body.contains("firstName") && nul.body.contains("NUL"))
+        let a = try system.request("POST", "/v1/contacts", body: #"{"firstName":"A","phones":["+79160000444"]}"#)
+        let b = try system.request("POST", "/v1/contacts", body: #"{"firstName":"B","phones":["+79160000555"]}"#)
+        let idA = try #require((a.json["contact"] as? [String: Any])?["id"] as? Int)
+        let idB = try #require((b.json["contact"] as? [String: Any])?["id"] as? Int)
+        for from in ["true", "\(idA).0", "\"\(idA)\"", "-\(idA)", "1e0", "null", "[\(idA)]"] {
+            let reply = try system.request("POST", "/v1/contacts/\(idB)/merge", body: #"{"from":\#(from)}"#)
+            #expect(reply.status == 400 && reply.body.contains("\"from\""), "\(from): \(reply.body)")
+        }
+        #expect(try system.request("POST", "/v1/contacts/\(idB)/merge", body: #"{"from":\#(idA),"from":\#(idA)}"#).status == 400)
+        #expect(try system.request("GET", "/v1/contacts/\(idA)").json["mergedInto"] == nil)
+        #expect((try system.request("GET", "/v1/contacts?limit=500").json["items"] as? [Any])?.count == 2)
+        try await system.stop()
+    }
+}
