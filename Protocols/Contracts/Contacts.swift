@@ -675,16 +675,26 @@ public struct StaffMember: WireMessage, Equatable {
     }
 }
 
+/// Staff by id, a page at a time; `cursor` continues after the previous page.
 public struct ListStaffRequest: WireMessage, Equatable {
     public var role = StaffRole.unspecified
+    /// 1...500; 0 means 100.
+    public var pageSize: Int64 = 0
+    public var cursor = ""
 
     public init() {}
 
-    public func encode(to e: inout WireEncoder) { e.encode(1, role) }
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, role)
+        e.encode(2, pageSize)
+        e.encode(3, cursor)
+    }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
         switch key.number {
         case 1: role = try d.enumeration(key)
+        case 2: pageSize = try d.int64(key)
+        case 3: cursor = try d.string(key)
         default: try d.skip(key)
         }
     }
@@ -692,14 +702,20 @@ public struct ListStaffRequest: WireMessage, Equatable {
 
 public struct StaffList: WireMessage, Equatable {
     public var members: [StaffMember] = []
+    /// Empty on the last page.
+    public var nextCursor = ""
 
     public init() {}
 
-    public func encode(to e: inout WireEncoder) { e.encode(1, members) }
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, members)
+        e.encode(2, nextCursor)
+    }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
         switch key.number {
         case 1: try d.append(key, to: &members)
+        case 2: nextCursor = try d.string(key)
         default: try d.skip(key)
         }
     }

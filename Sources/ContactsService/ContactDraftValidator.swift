@@ -40,6 +40,9 @@ public struct ContactDraftValidator: Sendable {
     public static let maxTagLength = 100
     public static let maxCustomFields = 100
     public static let maxCustomValueLength = 4000
+    /// A source's channel and tracking number; its utm_* values.
+    public static let maxSourceCodeLength = 50
+    public static let maxUTMLength = 200
 
     public let phones: PhoneNormalizer
 
@@ -96,6 +99,15 @@ public struct ContactDraftValidator: Sendable {
             fields.append(CustomField(name: name, value: field.value))
         }
         if let id = draft.responsibleID { check(id > 0, "responsibleId", "must be a staff member's id") }
+        if let source = draft.source {
+            for (field, value, limit) in [
+                ("channel", source.channel, Self.maxSourceCodeLength), ("trackingNumber", source.trackingNumber, Self.maxSourceCodeLength),
+                ("utmSource", source.utmSource, Self.maxUTMLength), ("utmMedium", source.utmMedium, Self.maxUTMLength),
+                ("utmCampaign", source.utmCampaign, Self.maxUTMLength),
+            ] {
+                check(value.count <= limit, "source.\(field)", "is longer than \(limit) characters")
+            }
+        }
         if violations.isEmpty && requireIdentity {
             check(!first.isEmpty || !last.isEmpty || !emails.isEmpty || !phoneList.isEmpty, "contact",
                 "needs at least a name, an email or a phone")

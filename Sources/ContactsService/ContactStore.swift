@@ -23,6 +23,7 @@ public struct ContactStore: Sendable {
     /// learns only that the person is someone else's client.
     public func matchOrCreate(_ draft: ValidDraft, requireNameMatch: Bool, visibility: Visibility = Visibility()) async throws -> MatchOrCreateResponse {
         try await database.write { tx in
+            try Self.requireStaff(tx, draft.responsibleID)
             let byEmail = try draft.emails.flatMap { email in
                 try tx.query("""
                     SELECT c.id, c.first_name, c.last_name FROM contact_emails e JOIN contacts c ON c.id = e.contact_id
@@ -171,6 +172,7 @@ public struct ContactStore: Sendable {
                 values.append(.text(v))
             }
             if let v = request.responsibleID {
+                if v != 0 { try Self.requireStaff(tx, v) }
                 sets.append("responsible_id = ?")
                 values.append(v == 0 ? .null : .integer(v))
             }
@@ -248,6 +250,13 @@ public struct ContactStore: Sendable {
             response.fieldsTaken = taken
             return response
         }
+    }
+
+    /// C4: a responsible is a staff member that exists (never an id that names nobody).
+    static func requireStaff(_ tx: Transaction, _ id: Int64?) throws {
+        guard let id, try !StaffStore.exists(tx.connection, id) else { return }
+        throw RPCError.invalidArgument(
+            "staff member \(id) does not exist", details: [FieldViolation(field: "responsibleId", description: "is not a staff member (no staff member \(id))")])
     }
 
     static func requireLive(_ contact: Contact) throws {

@@ -41,11 +41,7 @@ public struct ContactsAPI: Sendable {
         server.register(Contacts.merge) { request, _ in try await contacts.merge(request) }
         server.register(Contacts.createStaff) { request, _ in try await staff.create(request) }
         server.register(Contacts.getStaff) { request, _ in try await staff.get(request.id) }
-        server.register(Contacts.listStaff) { request, _ in
-            var list = StaffList()
-            list.members = try await staff.list(role: request.role)
-            return list
-        }
+        server.register(Contacts.listStaff) { request, _ in try await staff.page(request) }
         server.register(Contacts.team) { request, _ in
             let member = try await staff.get(request.id)
             let everyone = member.role == .manager || member.role == .seniorManager ? try await staff.list(role: .unspecified) : []

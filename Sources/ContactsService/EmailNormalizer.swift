@@ -1,13 +1,20 @@
 import Foundation
 /// C1: trims and lower-cases an email and checks it has the shape of an address
 /// (one `@`, a local part, a dotted domain of letters, digits and hyphens).
+///
+/// Before that, so that one address typed or pasted differently is one key for C2:
+/// invisible format characters (zero-width space and joiners, BOM, soft hyphen) are
+/// removed, and the whole address takes Unicode NFKC: `une\u{301}` and `un\u{e9}` are
+/// one form, fullwidth `ａｎｎａ＠ｅｘａｍｐｌｅ．ｃｏｍ` is `anna@example.com`. NFKC on
+/// the local part too is a choice: mail systems that told such addresses apart would
+/// be telling people apart by how their keyboard wrote them.
 public enum EmailNormalizer {
     public struct Failure: Error, Equatable, Sendable {
         public let reason: String
     }
 
     public static func normalize(_ raw: String) -> Result<String, Failure> {
-        let email = raw.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        let email = Self.canonical(raw).trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
         guard !email.isEmpty else { return .failure(Failure(reason: "is empty")) }
         guard email.utf8.count <= 254 else { return .failure(Failure(reason: "is longer than 254 characters")) }
         let parts = email.split(separator: "@", omittingEmptySubsequences: false)
@@ -27,5 +34,12 @@ public enum EmailNormalizer {
             else { return .failure(Failure(reason: "has an invalid domain \"\(domain)\"")) }
         }
         return .success(email)
+    }
+
+    /// NFKC without format characters (Unicode category Cf).
+    static func canonical(_ raw: String) -> String {
+        var scalars = String.UnicodeScalarView()
+        scalars.append(contentsOf: raw.unicodeScalars.filter { $0.properties.generalCategory != .format })
+        return String(scalars).precomposedStringWithCompatibilityMapping
     }
 }

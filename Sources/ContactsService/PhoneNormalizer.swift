@@ -52,7 +52,8 @@ public struct PhoneNormalizer: Sendable {
     }
 
     public func normalize(_ raw: String) -> Result<Phone, Failure> {
-        var text = raw.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        // Fullwidth digits and invisible characters pasted along are the same phone.
+        var text = EmailNormalizer.canonical(raw).trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
         guard !text.isEmpty else { return .failure(Failure(reason: "is empty")) }
         if text.hasPrefix("tel:") { text.removeFirst(4) }
 

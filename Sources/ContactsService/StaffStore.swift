@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import ServiceKit
 import Storage
 import Wire
 
@@ -11,6 +12,11 @@ public struct StaffStore: Sendable {
 
     /// PBX extensions are short digit strings, kept as typed.
     static let maxExtensionLength = 6
+    public static let maxNameLength = 200
+    public static let maxNumbers = 20
+    public static let maxSkills = 50
+    public static let maxSkillLength = 100
+    public static let maxZoneLength = 100
 
     public init(database: Database, phones: PhoneNormalizer) {
         self.database = database
@@ -24,15 +30,30 @@ public struct StaffStore: Sendable {
         if member.firstName.trimmingCharacters(in: .whitespaces).isEmpty {
             violations.append(FieldViolation(field: "firstName", description: "is required"))
         }
+        for (field, value) in [("firstName", member.firstName), ("lastName", member.lastName)] where value.count > Self.maxNameLength {
+            violations.append(FieldViolation(field: field, description: "is longer than \(Self.maxNameLength) characters"))
+        }
+        if member.zone.count > Self.maxZoneLength {
+            violations.append(FieldViolation(field: "zone", description: "is longer than \(Self.maxZoneLength) characters"))
+        }
+        for (field, count) in [("extensions", member.extensions.count), ("mobiles", member.mobiles.count)] where count > Self.maxNumbers {
+            violations.append(FieldViolation(field: field, description: "has more than \(Self.maxNumbers) entries"))
+        }
+        if member.skills.count > Self.maxSkills {
+            violations.append(FieldViolation(field: "skills", description: "has more than \(Self.maxSkills) entries"))
+        }
+        for (i, skill) in member.skills.enumerated() where skill.count > Self.maxSkillLength {
+            violations.append(FieldViolation(field: "skills[\(i)]", description: "is longer than \(Self.maxSkillLength) characters"))
+        }
         if member.role == .unspecified {
             violations.append(FieldViolation(field: "role", description: "must be one of operator, manager, senior_manager, engineer, teacher, admin"))
         }
-        for (i, ext) in member.extensions.enumerated()
+        for (i, ext) in member.extensions.prefix(Self.maxNumbers).enumerated()
         where ext.isEmpty || ext.count > Self.maxExtensionLength || !ext.allSatisfy(\.isASCIIDigit) {
             violations.append(FieldViolation(field: "extensions[\(i)]", description: "\"\(ext)\" must be 1 to \(Self.maxExtensionLength) digits"))
         }
         var mobiles: [String] = []
-        for (i, raw) in member.mobiles.enumerated() {
+        for (i, raw) in member.mobiles.prefix(Self.maxNumbers).enumerated() {
             switch phones.normalize(raw) {
             case let .success(phone): mobiles.append(phone.number)
             case let .failure(failure): violations.append(FieldViolation(field: "mobiles[\(i)]", description: "\"\(raw)\" \(failure.reason)"))
@@ -51,9 +72,7 @@ public struct StaffStore: Sendable {
         clean.mobiles = mobiles
         let stored = clean
         let id = try await database.write { tx -> Int64 in
-            if let supervisor = stored.supervisorID,
-                try tx.queryFirst("SELECT 1 FROM staff WHERE id = ?", [.integer(supervisor)], { _ in true }) == nil
-            {
+            if let supervisor = stored.supervisorID, try !Self.exists(tx.connection, supervisor) {
                 throw RPCError.invalidArgument("supervisor \(supervisor) does not exist", details: [FieldViolation(field: "supervisorId", description: "is not a staff member")])
             }
             try tx.run("INSERT INTO staff (first_name, last_name, role, email, supervisor_id, zone, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -83,6 +102,31 @@ public struct StaffStore: Sendable {
         return member
     }
 
+    /// A page of staff by id (G1: every list is paged).
+    public func page(_ request: ListStaffRequest) async throws -> StaffList {
+        let page = try PageRequest(size: request.pageSize, cursor: request.cursor, default: 100, maximum: 500)
+        let role = request.role
+        let found = try await database.read { connection in
+            var sql = "SELECT id FROM staff WHERE id > ?"
+            var values: [SQLValue] = [.integer(page.afterID)]
+            if role != .unspecified {
+                sql += " AND role = ?"
+                values.append(.integer(Int64(role.rawValue)))
+            }
+            let ids = try connection.query(sql + " ORDER BY id LIMIT ?", values + [.integer(Int64(page.limit + 1))]) { $0.int64(0) }
+            return try ids.compactMap { try Self.load(connection, id: $0) }
+        }
+        var list = StaffList()
+        (list.members, list.nextCursor) = page.page(found, id: \.id)
+        return list
+    }
+
+    /// Whether `id` names a staff member, in `tx` (responsible and assignee checks, C4).
+    static func exists(_ c: Connection, _ id: Int64) throws -> Bool {
+        try c.queryFirst("SELECT 1 FROM staff WHERE id = ?", [.integer(id)], { _ in true }) != nil
+    }
+
+    /// Everyone, for the org chart (G3 teams); never sent as one answer.
     public func list(role: StaffRole) async throws -> [StaffMember] {
         try await database.read { connection in
             let ids = role == .unspecified

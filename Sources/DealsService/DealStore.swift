@@ -63,8 +63,25 @@ public struct DealStore: Sendable {
             violations.append(FieldViolation(field: "title", description: "must be 1 to 300 characters"))
         }
         if deal.source.count > 50 { violations.append(FieldViolation(field: "source", description: "must be at most 50 characters")) }
-        if deal.amountMinor < 0 { violations.append(FieldViolation(field: "amountMinor", description: "must not be negative")) }
-        if deal.amountMinor > 0 && !(deal.currency.count == 3 && deal.currency.allSatisfy { $0.isASCII && $0.isUppercase }) {
+        violations += moneyViolations(amountMinor: deal.amountMinor, currency: deal.currency)
+        if deal.customFields.count > 100 { violations.append(FieldViolation(field: "customFields", description: "has more than 100 entries")) }
+        for field in deal.customFields {
+            if field.name.isEmpty || field.name.count > 200 {
+                violations.append(FieldViolation(field: "customFields.\(field.name)", description: "a name must be 1 to 200 characters"))
+            }
+            if field.value.count > 4000 {
+                violations.append(FieldViolation(field: "customFields.\(field.name)", description: "is longer than 4000 characters"))
+            }
+        }
+        return violations
+    }
+
+    /// Money is minor units with the ISO 4217 code it is in: an amount never goes without
+    /// its currency (deals and leads alike).
+    static func moneyViolations(amountMinor: Int64, currency: String) -> [FieldViolation] {
+        var violations: [FieldViolation] = []
+        if amountMinor < 0 { violations.append(FieldViolation(field: "amountMinor", description: "must not be negative")) }
+        if !currency.isEmpty || amountMinor > 0, !(currency.count == 3 && currency.allSatisfy { $0.isASCII && $0.isUppercase }) {
             violations.append(FieldViolation(field: "currency", description: "must be an ISO 4217 code such as RUB when there is an amount"))
         }
         return violations

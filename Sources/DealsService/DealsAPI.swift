@@ -14,10 +14,12 @@ public struct DealsAPI: Sendable {
     public let timeline: TimelineStore
     public let leads: LeadIntake
     let contacts: RPCClient
+    let staff: StaffDirectory
 
     /// `leadInlineTimeout`: how long SubmitLead waits for contacts before answering pending.
     public init(database: Database, contacts: RPCClient, logger: Logger, leadInlineTimeout: Duration = .seconds(2)) {
         self.contacts = contacts
+        staff = StaffDirectory(contacts: contacts)
         pipelines = PipelineStore(database: database)
         deals = DealStore(database: database)
         tasks = TaskStore(database: database)
@@ -34,6 +36,7 @@ public struct DealsAPI: Sendable {
         }
         server.register(Deals.createDeal) { request, context in
             var deal = request
+            try await staff.requireMember(request.responsibleID, field: "responsibleId", options: Self.options(context))
             deal.contactID = try await liveContact(request.contactID, visibility: request.visibility.resolved, context: context)
             deal.visibility = nil
             return try await deals.create(deal)
@@ -41,11 +44,15 @@ public struct DealsAPI: Sendable {
         server.register(Deals.getDeal) { request, _ in try await deals.get(request.id, visibility: request.visibility.resolved) }
         server.register(Deals.listDeals) { request, _ in try await deals.list(request) }
         server.register(Deals.changeStage) { request, _ in try await deals.changeStage(request) }
-        server.register(Deals.updateDeal) { request, _ in try await deals.update(request) }
+        server.register(Deals.updateDeal) { request, context in
+            if !request.clearResponsible { try await staff.requireMember(request.responsibleID, field: "responsibleId", options: Self.options(context)) }
+            return try await deals.update(request)
+        }
         server.register(Deals.submitLead) { request, context in try await leads.submit(request, deadline: context.deadline) }
         server.register(Deals.getLead) { request, _ in try await leads.get(request.id, visibility: request.visibility.resolved) }
         server.register(Deals.createTask) { request, context in
             var task = request
+            try await staff.requireMember(request.assigneeID, field: "assigneeId", options: Self.options(context))
             // On a deal, the deal names the contact; on a contact alone, contacts confirms it.
             if task.dealID == nil, let contactID = task.contactID {
                 task.contactID = try await liveContact(contactID, visibility: task.visibility.resolved, context: context)
@@ -76,9 +83,7 @@ public struct DealsAPI: Sendable {
         }
         var request = GetContactRequest(id: id)
         if visibility.restricted, try await !deals.seesDeal(ofContact: id, visibility) { request.visibility = visibility }
-        // The caller's budget travels on (2 s when it set none), with its request id.
-        let options = context.deadline.map { CallOptions(deadline: $0, metadata: context.metadata) }
-            ?? CallOptions(timeout: .seconds(2), metadata: context.metadata)
+        let options = Self.options(context)
         let contact: Contact
         switch await Self.fetch(contacts, request, options) {
         case let .success(found): contact = found
@@ -91,6 +96,12 @@ public struct DealsAPI: Sendable {
             throw RPCError.invalidArgument("contact \(id) was deleted", details: [FieldViolation(field: "contactId", description: "is a deleted contact")])
         }
         return contact.id
+    }
+
+    /// Calls to contacts on behalf of a request: the caller's budget travels on (2 s when
+    /// it set none), with its request id.
+    static func options(_ context: ServerContext) -> CallOptions {
+        context.deadline.map { CallOptions(deadline: $0, metadata: context.metadata) } ?? CallOptions(timeout: .seconds(2), metadata: context.metadata)
     }
 
     private static func fetch(_ contacts: RPCClient, _ request: GetContactRequest, _ options: CallOptions) async -> Result<Contact, RPCError> {

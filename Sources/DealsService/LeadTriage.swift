@@ -20,11 +20,11 @@ public enum LeadTriage {
             ("partner", lead.partner, 100), ("externalId", lead.externalID, 200), ("firstName", lead.firstName, 200),
             ("lastName", lead.lastName, 200), ("phone", lead.phone, 50), ("email", lead.email, 320),
             ("comment", lead.comment, 5000), ("title", lead.title, 300), ("utmSource", lead.utmSource, 200),
-            ("utmMedium", lead.utmMedium, 200), ("utmCampaign", lead.utmCampaign, 200), ("currency", lead.currency, 3),
+            ("utmMedium", lead.utmMedium, 200), ("utmCampaign", lead.utmCampaign, 200),
         ] where value.count > limit {
             found.append((field, "must be at most \(limit) characters"))
         }
-        if lead.amountMinor < 0 { found.append(("amountMinor", "must not be negative")) }
+        found += DealStore.moneyViolations(amountMinor: lead.amountMinor, currency: lead.currency).map { ($0.field, $0.description) }
         return found
     }
 

@@ -39,6 +39,9 @@ public enum PipelineValidator {
         if !pipeline.stages.isEmpty, !outcomes.isSuperset(of: [.inProgress, .won, .lost]) {
             violations.append(FieldViolation(field: "stages", description: "needs at least one in_progress stage, one won and one lost"))
         }
+        if pipeline.channels.count > 20 {
+            violations.append(FieldViolation(field: "channels", description: "must list at most 20 channels"))
+        }
         if pipeline.channels.contains(where: { $0.isEmpty || $0.count > 50 }) {
             violations.append(FieldViolation(field: "channels", description: "each channel must be 1 to 50 characters"))
         }

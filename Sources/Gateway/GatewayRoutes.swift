@@ -49,8 +49,20 @@ extension GatewayAPI {
             return json(200, ["contact": ContactJSON.object(reply.contact), "mergeId": reply.mergeID, "fieldsTaken": reply.fieldsTaken])
         })
         r.add("GET", "/v1/staff", api.endpoint(.reader) { call throws(RPCError) in
-            let list = try await api.contacts.call(Contacts.listStaff, ListStaffRequest(), options: call.options)
-            return json(200, ["items": list.members.map(staffObject)])
+            let q = call.request.query
+            var request = ListStaffRequest()
+            request.pageSize = try integer(q, "limit") ?? 0
+            request.cursor = q["cursor"] ?? ""
+            if let role = q["role"] {
+                guard let found = StaffRole.allCases.first(where: { $0.name == role && $0 != .unspecified }) else {
+                    throw .invalidArgument("role must be one of \(StaffRole.allCases.dropFirst().map(\.name).joined(separator: ", "))", details: [FieldViolation(field: "role", description: "is \"\(role)\"")])
+                }
+                request.role = found
+            }
+            let list = try await api.contacts.call(Contacts.listStaff, request, options: call.options)
+            var body: [String: Any] = ["items": list.members.map(staffObject)]
+            if !list.nextCursor.isEmpty { body["nextCursor"] = list.nextCursor }
+            return json(200, body)
         })
         r.add("GET", "/v1/staff/{id}", api.endpoint(.reader) { call throws(RPCError) in
             json(200, staffObject(try await api.contacts.call(Contacts.getStaff, GetStaffRequest(id: try id(call)), options: call.options)))

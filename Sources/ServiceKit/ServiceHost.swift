@@ -25,7 +25,8 @@ public struct HostContext: Sendable {
 /// 0 when it is serving, 1 otherwise: the probe Compose and Kubernetes run.
 ///
 /// Variables (with prefix `P`, e.g. `CONTACTS`): `P_HOST` (127.0.0.1), `P_PORT`,
-/// `P_ADMIN_PORT` (the RPC port + 1000; 0 picks one), `P_DATA_DIR` (./data/<service>),
+/// `P_ADMIN_PORT` (the RPC port + 1000; 0 picks one), `P_ADMIN_HOST` (127.0.0.1: the
+/// admin port's metrics stay on the machine unless this opens them), `P_DATA_DIR` (./data/<service>),
 /// `P_GRACE_SECONDS` (10), `P_SUBSCRIBERS` (who gets which of its events; see
 /// ``Subscription``), `P_OUTBOX_RETENTION_HOURS` (168), `P_INBOX_RETENTION_HOURS` (720):
 /// see ``EventRetention``.
@@ -37,6 +38,9 @@ public enum ServiceHost {
         let logger = Logger(service: service)
         let environment = ServiceEnvironment(prefix: prefix)
         let host = environment.string("HOST", default: "127.0.0.1")
+        // The admin port (metrics, readiness) listens on loopback unless told otherwise,
+        // even when the RPC port faces the network (P_HOST=0.0.0.0 in containers).
+        let adminHost = environment.string("ADMIN_HOST", default: "127.0.0.1")
         let port: Int
         let adminPort: Int
         let grace: Int
@@ -98,11 +102,11 @@ public enum ServiceHost {
         } catch {
             fail(logger, "cannot listen on \(host):\(port) (\(environment.name("PORT"))): \(error)")
         }
-        let admin = AdminServer(host: host, port: adminPort, metrics: metrics, rpc: server)
+        let admin = AdminServer(host: adminHost, port: adminPort, metrics: metrics, rpc: server)
         do {
             try admin.start()
         } catch {
-            fail(logger, "cannot listen on \(host):\(adminPort) (\(environment.name("ADMIN_PORT"))): \(error)")
+            fail(logger, "cannot listen on \(adminHost):\(adminPort) (\(environment.name("ADMIN_PORT")), \(environment.name("ADMIN_HOST"))): \(error)")
         }
         // Readiness, on stdout: the local runner and the tests wait for this line.
         FileHandle.standardOutput.write(Data(

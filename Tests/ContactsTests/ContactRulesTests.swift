@@ -56,6 +56,21 @@ import Wire
         #expect(try EmailNormalizer.normalize("иван@почта.рф").get() == "иван@почта.рф")
     }
 
+    /// Issue 9 item 8: one address, however its characters were composed, is one key (C1, C2).
+    @Test func c1EmailsAreOneUnicodeFormWithoutInvisibleCharacters() throws {
+        let one = try EmailNormalizer.normalize("un\u{e9}@example.com").get()
+        for variant in ["une\u{301}@example.com", "un\u{e9}\u{200b}@example.com", "\u{feff}un\u{e9}@exa\u{200d}mple.com",
+                        "UNE\u{301}@EXAMPLE.COM", "un\u{e9}@ｅｘａｍｐｌｅ．ｃｏｍ", "ｕｎ\u{e9}＠example.com", "un\u{e9}@exam\u{ad}ple.com"] {
+            #expect(try EmailNormalizer.normalize(variant).get() == one, "\(variant.unicodeScalars.map { String($0.value, radix: 16) })")
+        }
+        #expect(one.unicodeScalars.count == 15)
+    }
+
+    @Test func c1FullwidthDigitsAreAPhone() throws {
+        let phones = PhoneNormalizer(defaultCountry: "RU")!
+        #expect(try phones.normalize("＋７ ９１６ １２３-４５-６７\u{200b}").get().number == "+79161234567")
+    }
+
     @Test func c1MalformedEmailsAreRefused() {
         for raw in ["", "anna", "anna@", "@example.com", "a@b@c.com", "anna@example", "an na@example.com", "anna@-x.com", "anna@x..com"] {
             #expect(throws: EmailNormalizer.Failure.self, "\(raw)") { try EmailNormalizer.normalize(raw).get() }

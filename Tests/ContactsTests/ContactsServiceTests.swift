@@ -13,11 +13,12 @@ struct ContactsFixture {
     let client: RPCClient
     let dataFolder: URL
 
-    static func start(dataFolder: URL? = nil) async throws -> ContactsFixture {
+    static func start(dataFolder: URL? = nil, extra: [String: String] = [:]) async throws -> ContactsFixture {
         let folder = try dataFolder ?? temporaryFolder("contacts")
         let process = try await ServiceProcess(
             executable: "switchboard-contacts",
-            environment: ["CONTACTS_PORT": "0", "CONTACTS_ADMIN_PORT": "0", "CONTACTS_DATA_DIR": folder.path, "CONTACTS_GRACE_SECONDS": "10"])
+            environment: ["CONTACTS_PORT": "0", "CONTACTS_ADMIN_PORT": "0", "CONTACTS_DATA_DIR": folder.path, "CONTACTS_GRACE_SECONDS": "10"]
+                .merging(extra) { $1 })
         return ContactsFixture(process: process, client: RPCClient(host: "127.0.0.1", port: process.port), dataFolder: folder)
     }
 
@@ -250,6 +251,30 @@ func draft(first: String = "", last: String = "", emails: [String] = [], phones:
         #expect(metrics.body.contains("method=\"switchboard.contacts.Contacts/Get\",code=\"not_found\"} 1"))
         #expect(metrics.body.contains("switchboard_rpc_duration_seconds_count{service=\"contacts\",method=\"switchboard.contacts.Contacts/MatchOrCreate\"} 1"))
         #expect(try httpGet(port: port, "/nope").status == 404)
+        try await fixture.stop()
+    }
+
+    /// Issue 9 item 4: with the RPC port open to the network, the admin port (metrics)
+    /// still listens on loopback only, unless P_ADMIN_HOST says otherwise.
+    @Test func theAdminPortListensOnLoopbackByDefault() async throws {
+        let fixture = try await ContactsFixture.start(extra: ["CONTACTS_HOST": "0.0.0.0"])
+        // Read to the end by hand: /proc files report size 0, and a busy machine's table is long.
+        let fd = open("/proc/net/tcp", O_RDONLY)
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = read(fd, &chunk, chunk.count)
+            if n <= 0 { break }
+            bytes += chunk[0..<n]
+        }
+        close(fd)
+        let listening = String(decoding: bytes, as: UTF8.self).split(separator: "\n").map { $0.split(separator: " ") }
+        func localAddress(of port: Int) -> String? {
+            let hex = String(format: "%04X", port)
+            return listening.first { $0.count > 3 && $0[1].hasSuffix(":" + hex) && $0[3] == "0A" }.map { String($0[1].prefix(8)) }
+        }
+        #expect(localAddress(of: fixture.process.port) == "00000000")
+        #expect(localAddress(of: fixture.process.adminPort) == "0100007F")
         try await fixture.stop()
     }
 

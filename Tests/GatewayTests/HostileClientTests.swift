@@ -99,4 +99,65 @@ import TestSupport
         #expect((try system.request("GET", "/v1/contacts?limit=500").json["items"] as? [Any])?.count == 2)
         try await system.stop()
     }
+
+    /// Item 7: an id that names no staff member is a field error, never stored.
+    @Test func staffIdsMustNameSomeone() async throws {
+        let system = try await SystemFixture.start()
+        #expect(try system.request("POST", "/v1/staff", body: #"{"firstName":"O","role":"operator"}"#).status == 201)
+        let contact = try system.request("POST", "/v1/contacts", body: #"{"phones":["+79160000666"]}"#)
+        let contactID = try #require((contact.json["contact"] as? [String: Any])?["id"] as? Int)
+        for bad in ["-5", "999999", "-9223372036854775809", "1e18", "0"] {
+            let deal = try system.request("POST", "/v1/deals", body: #"{"title":"t","contactId":\#(contactID),"responsibleId":\#(bad)}"#)
+            #expect(deal.status == 400 && deal.body.contains("responsibleId"), "deal \(bad): \(deal.body)")
+            let patch = try system.request("PATCH", "/v1/contacts/\(contactID)", body: #"{"responsibleId":\#(bad)}"#)
+            #expect(patch.status == 400 && patch.body.contains("responsibleId"), "contact \(bad): \(patch.body)")
+        }
+        let created = try system.request("POST", "/v1/contacts", body: #"{"phones":["+79160000777"],"responsibleId":999999}"#)
+        #expect(created.status == 400 && created.body.contains("no staff member 999999"))
+        let deal = try system.request("POST", "/v1/deals", body: #"{"title":"t","contactId":\#(contactID),"responsibleId":1}"#)
+        #expect(deal.status == 201)
+        let dealID = try #require(deal.json["id"] as? Int)
+        let task = try system.request("POST", "/v1/tasks", body: #"{"kind":"call_back","dealId":\#(dealID),"assigneeId":999999}"#)
+        #expect(task.status == 400 && task.body.contains("assigneeId"))
+        #expect(try system.request("PATCH", "/v1/deals/\(dealID)", body: #"{"responsibleId":424242}"#).status == 400)
+        #expect(try system.request("GET", "/v1/deals/\(dealID)").json["responsibleId"] as? Int == 1)
+        #expect((try system.request("GET", "/v1/tasks?dealId=\(dealID)").json["items"] as? [Any])?.isEmpty == true)
+        try await system.stop()
+    }
+
+    /// Item 9: every string has a limit, lists are paged, an amount needs its currency.
+    @Test func limitsAndPages() async throws {
+        let system = try await SystemFixture.start(extra: ["GATEWAY_MAX_BODY_BYTES": "65536"])
+        let long = String(repeating: "я", count: 201)
+        let staff = try system.request("POST", "/v1/staff", body: #"{"firstName":"\#(long)","role":"operator","zone":"\#(long)"}"#)
+        #expect(staff.status == 400 && staff.body.contains("firstName") && staff.body.contains("zone"))
+        for i in 0..<3 {
+            #expect(try system.request("POST", "/v1/staff", body: #"{"firstName":"S\#(i)","role":"operator"}"#).status == 201)
+        }
+        let first = try system.request("GET", "/v1/staff?limit=2")
+        #expect((first.json["items"] as? [Any])?.count == 2)
+        let cursor = try #require(first.json["nextCursor"] as? String)
+        let second = try system.request("GET", "/v1/staff?limit=2&cursor=\(cursor)")
+        #expect((second.json["items"] as? [[String: Any]])?.map { $0["firstName"] as? String } == ["S2"] && second.json["nextCursor"] == nil)
+        #expect(try system.request("GET", "/v1/staff?limit=501").status == 400)
+        let lead = try system.request("POST", "/v1/leads", body: #"{"channel":"web","phone":"+79160000888","amountMinor":5000}"#)
+        #expect(lead.status == 400 && lead.body.contains("currency"))
+        let source = try system.request("POST", "/v1/contacts", body: #"{"phones":["+79160000999"],"source":{"utmSource":"\#(String(repeating: "u", count: 201))"}}"#)
+        #expect(source.status == 400 && source.body.contains("source.utmSource"))
+        try await system.stop()
+    }
+
+    /// Item 8 (C1, C2): one email written in different Unicode forms is one contact.
+    @Test func c2OneEmailInAnyUnicodeFormIsOneContact() async throws {
+        let system = try await SystemFixture.start()
+        let forms = [#"une\u0301@example.com"#, #"un\u00e9@example.com"#, #"un\u00e9\u200b@example.com"#, #"un\u00e9@ｅｘａｍｐｌｅ.com"#]
+        var ids: Set<Int> = []
+        for form in forms {
+            let reply = try system.request("POST", "/v1/contacts", body: #"{"emails":["\#(form)"]}"#)
+            #expect(reply.status == 201 || reply.status == 200, "\(form): \(reply.body)")
+            ids.insert((reply.json["contact"] as? [String: Any])?["id"] as? Int ?? 0)
+        }
+        #expect(ids.count == 1)
+        try await system.stop()
+    }
 }
