@@ -91,7 +91,7 @@ public enum ContactJSON {
         u.firstName = r.string("firstName")
         u.lastName = r.string("lastName")
         u.company = r.string("company")
-        u.responsibleID = r.id("responsibleId")
+        u.responsibleID = r.isNull("responsibleId") ? 0 : r.id("responsibleId")
         u.source = r.source("source")
         if let emails = r.strings("emails") { u.replaceEmails = true; u.emails = emails }
         if let phones = r.strings("phones") { u.replacePhones = true; u.phones = phones }

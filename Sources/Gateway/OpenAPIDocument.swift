@@ -11,7 +11,7 @@ enum OpenAPIDocument {
         func errors(_ codes: [Int]) -> [String: Any] {
             Dictionary(uniqueKeysWithValues: codes.map { ("\($0)", problem as Any) })
         }
-        let common = [400, 401, 403, 429, 503, 504]
+        let common = [400, 401, 403, 415, 429, 503, 504]
         let idParameter: [String: Any] = ["name": "id", "in": "path", "required": true, "schema": ["type": "integer", "minimum": 1]]
         func query(_ name: String, _ type: String, _ description: String) -> [String: Any] {
             ["name": name, "in": "query", "required": false, "description": description, "schema": ["type": type]]
@@ -30,20 +30,27 @@ enum OpenAPIDocument {
         }
         let strings: [String: Any] = ["type": "array", "items": ["type": "string"]]
         func items(_ schema: [String: Any]) -> [String: Any] { ["type": "object", "properties": ["items": ["type": "array", "items": schema]]] }
-        let text: [String: Any] = ["description": "plain text", "content": ["text/plain": ["schema": ["type": "string"]]]]
+        let plain: [String: Any] = ["description": "plain text", "content": ["text/plain": ["schema": ["type": "string"]]]]
         let customFields: [String: Any] = ["type": "object", "additionalProperties": ["type": "string"]]
         let int: [String: Any] = ["type": "integer"]
         let str: [String: Any] = ["type": "string"]
         let time: [String: Any] = ["type": ["string", "null"], "format": "date-time"]
         let nullableInt: [String: Any] = ["type": ["integer", "null"]]
+        // Limits the services enforce (issue 9: every string has a documented maximum).
+        func text(_ max: Int) -> [String: Any] { ["type": "string", "maxLength": max] }
+        func list(_ items: Int, _ length: Int) -> [String: Any] { ["type": "array", "maxItems": items, "items": text(length)] }
+        let id: [String: Any] = ["type": "integer", "minimum": 1]
+        let limitedFields: [String: Any] = ["type": "object", "maxProperties": 100, "propertyNames": ["maxLength": 200], "additionalProperties": text(4000)]
+        let currency: [String: Any] = ["type": "string", "pattern": "^([A-Z]{3})?$", "description": "ISO 4217; required when amountMinor > 0"]
         let dealInput: [String: Any] = [
-            "title": str, "contactId": int, "pipelineId": int, "stageId": int, "amountMinor": int, "currency": str,
-            "responsibleId": int, "source": str, "customFields": customFields, "scheduledAt": str,
+            "title": ["type": "string", "minLength": 1, "maxLength": 300], "contactId": id, "pipelineId": id, "stageId": id,
+            "amountMinor": ["type": "integer", "minimum": 0, "description": "minor units (kopecks, cents)"], "currency": currency,
+            "responsibleId": id, "source": text(50), "customFields": limitedFields, "scheduledAt": ["type": "string", "format": "date-time"],
         ]
         let paths: [String: Any] = [
-            "/healthz": ["get": op("Liveness", ["200": text], secured: false)],
-            "/readyz": ["get": op("Readiness: the services the gateway needs answer Health", ["200": text, "503": text], secured: false)],
-            "/metrics": ["get": op("Prometheus metrics", ["200": text], secured: false)],
+            "/healthz": ["get": op("Liveness", ["200": plain], secured: false)],
+            "/readyz": ["get": op("Readiness: the services the gateway needs answer Health", ["200": plain, "503": plain], secured: false)],
+            "/metrics": ["get": op("Prometheus metrics; needs an admin key (GATEWAY_METRICS_AUTH)", ["200": plain].merging(errors([401, 403, 429])) { a, _ in a })],
             "/v1/openapi.json": ["get": op("This document", ["200": json(["type": "object"], "OpenAPI 3.1")], secured: false)],
             "/v1/contacts": [
                 "post": op(
@@ -69,7 +76,10 @@ enum OpenAPIDocument {
                 ["200": json(["type": "object", "properties": ["contact": ref("Contact"), "mergeId": ["type": "integer"], "fieldsTaken": ["type": "array", "items": ["type": "string"]]]], "merged")].merging(errors(common + [404, 409])) { a, _ in a },
                 body: ["type": "object", "required": ["from"], "properties": ["from": ["type": "integer", "minimum": 1]]], parameters: [idParameter])],
             "/v1/staff": [
-                "get": op("Staff members (C4)", ["200": json(["type": "object", "properties": ["items": ["type": "array", "items": ref("StaffMember")]]], "staff")].merging(errors(common)) { a, _ in a }),
+                "get": op("Staff members (C4), by id, cursor paging",
+                    ["200": json(["type": "object", "properties": ["items": ["type": "array", "items": ref("StaffMember")], "nextCursor": str]], "staff")].merging(errors(common)) { a, _ in a },
+                    parameters: [query("role", "string", "operator, manager, senior_manager, engineer, teacher or admin"),
+                                 query("limit", "integer", "1-500, default 100"), query("cursor", "string", "from nextCursor")]),
                 "post": op("Add a staff member (C4)", ["201": json(ref("StaffMember"), "created")].merging(errors(common + [409, 413])) { a, _ in a }, body: ref("StaffMember")),
             ],
             "/v1/staff/{id}": ["get": op("A staff member", ["200": json(ref("StaffMember"), "the member")].merging(errors(common + [404])) { a, _ in a }, parameters: [idParameter])],
@@ -125,38 +135,38 @@ enum OpenAPIDocument {
                 ["200": json(ref("Task"), "the task")].merging(errors(common + [404, 409])) { a, _ in a },
                 body: ["type": "object", "properties": ["status": ["type": "string", "enum": ["done", "cancelled"]]]], parameters: [idParameter])],
         ]
-        let source: [String: Any] = ["type": "object", "properties": [
-            "channel": ["type": "string"], "trackingNumber": ["type": "string"], "utmSource": ["type": "string"],
-            "utmMedium": ["type": "string"], "utmCampaign": ["type": "string"]]]
+        let source: [String: Any] = ["type": "object", "additionalProperties": false, "properties": [
+            "channel": text(50), "trackingNumber": text(50), "utmSource": text(200), "utmMedium": text(200), "utmCampaign": text(200)]]
         let draftProperties: [String: Any] = [
-            "firstName": ["type": "string", "maxLength": 200], "lastName": ["type": "string", "maxLength": 200],
-            "emails": strings, "phones": strings, "company": ["type": "string"], "tags": strings, "source": source,
-            "responsibleId": ["type": "integer"], "customFields": customFields,
+            "firstName": text(200), "lastName": text(200), "emails": list(20, 254), "phones": list(20, 50), "company": text(200),
+            "tags": list(50, 100), "source": source, "responsibleId": id, "customFields": limitedFields,
         ]
         let dealSchemas: [String: Any] = [
-            "PipelineInput": ["type": "object", "required": ["name", "stages"], "properties": [
-                "name": str, "channels": strings, "isDefault": ["type": "boolean"],
-                "stages": ["type": "array", "items": ["type": "object", "properties": [
-                    "name": str, "slaMinutes": int, "outcome": ["type": "string", "enum": ["in_progress", "won", "lost"]]]]]]],
+            "PipelineInput": ["type": "object", "required": ["name", "stages"], "additionalProperties": false, "properties": [
+                "name": ["type": "string", "minLength": 1, "maxLength": 100], "channels": list(20, 50), "isDefault": ["type": "boolean"],
+                "stages": ["type": "array", "minItems": 1, "maxItems": 50, "items": ["type": "object", "additionalProperties": false, "required": ["name"], "properties": [
+                    "name": ["type": "string", "minLength": 1, "maxLength": 100], "slaMinutes": ["type": "integer", "minimum": 0, "maximum": 525_600],
+                    "outcome": ["type": "string", "enum": ["in_progress", "won", "lost"]]]]]]],
             "Pipeline": ["type": "object", "properties": [
                 "id": int, "name": str, "channels": strings, "isDefault": ["type": "boolean"],
                 "stages": ["type": "array", "items": ["type": "object", "properties": [
                     "id": int, "name": str, "position": int, "slaMinutes": int, "outcome": ["type": "string", "enum": ["in_progress", "won", "lost"]]]]]]],
-            "DealInput": ["type": "object", "required": ["title", "contactId"], "properties": dealInput],
+            "DealInput": ["type": "object", "required": ["title", "contactId"], "additionalProperties": false, "properties": dealInput],
             "Deal": ["type": "object", "properties": dealInput.merging([
                 "id": int, "status": ["type": "string", "enum": ["open", "won", "lost"]], "responsibleId": nullableInt, "scheduledAt": time,
                 "lossReason": str, "createdAt": time, "closedAt": time, "stageEnteredAt": time, "leadId": nullableInt]) { _, b in b }],
             "DealPage": ["type": "object", "properties": ["items": ["type": "array", "items": ref("Deal")], "nextCursor": str]],
-            "Lead": ["type": "object", "required": ["channel"], "properties": [
-                "channel": str, "partner": str, "externalId": str, "firstName": str, "lastName": str, "phone": str, "email": str,
-                "comment": str, "utmSource": str, "utmMedium": str, "utmCampaign": str, "title": str, "amountMinor": int, "currency": str]],
+            "Lead": ["type": "object", "required": ["channel"], "additionalProperties": false, "properties": [
+                "channel": ["type": "string", "minLength": 1, "maxLength": 50], "partner": text(100), "externalId": text(200), "firstName": text(200),
+                "lastName": text(200), "phone": text(50), "email": text(320), "comment": text(5000), "utmSource": text(200), "utmMedium": text(200),
+                "utmCampaign": text(200), "title": text(300), "amountMinor": ["type": "integer", "minimum": 0], "currency": currency]],
             "LeadReceipt": ["type": "object", "properties": [
                 "id": int, "status": ["type": "string", "enum": ["pending", "processed", "rejected"]], "lowQuality": ["type": "boolean"],
                 "reason": str, "contactId": nullableInt, "dealId": nullableInt, "attachedToExistingDeal": ["type": "boolean"],
                 "receivedAt": time, "processedAt": time, "channel": str, "partner": str, "externalId": str]],
-            "TaskInput": ["type": "object", "required": ["kind"], "properties": [
-                "kind": ["type": "string", "enum": ["call_back", "follow_up", "meeting", "custom"]], "title": str, "dealId": int,
-                "contactId": int, "assigneeId": int, "dueAt": str]],
+            "TaskInput": ["type": "object", "required": ["kind"], "additionalProperties": false, "properties": [
+                "kind": ["type": "string", "enum": ["call_back", "follow_up", "meeting", "custom"]], "title": text(500), "dealId": id,
+                "contactId": id, "assigneeId": id, "dueAt": ["type": "string", "format": "date-time"]]],
             "Task": ["type": "object", "properties": [
                 "id": int, "kind": str, "title": str, "dealId": nullableInt, "contactId": nullableInt, "assigneeId": nullableInt,
                 "dueAt": time, "status": ["type": "string", "enum": ["open", "done", "cancelled"]], "createdAt": time, "completedAt": time]],
@@ -171,7 +181,7 @@ enum OpenAPIDocument {
                 "type": ["type": "string"], "title": ["type": "string"], "status": ["type": "integer"], "detail": ["type": "string"],
                 "code": ["type": "string"], "requestId": ["type": "string"],
                 "errors": ["type": "array", "items": ["type": "object", "properties": ["field": ["type": "string"], "detail": ["type": "string"]]]]]],
-            "ContactDraft": ["type": "object", "properties": draftProperties.merging(["requireNameMatch": ["type": "boolean"]]) { a, _ in a }],
+            "ContactDraft": ["type": "object", "additionalProperties": false, "properties": draftProperties.merging(["requireNameMatch": ["type": "boolean"]]) { a, _ in a }],
             "ContactPatch": ["type": "object", "additionalProperties": false, "properties": draftProperties],
             "Contact": ["type": "object", "properties": draftProperties.merging([
                 "id": ["type": "integer"], "phones": ["type": "array", "items": ["type": "object", "properties": ["number": ["type": "string"], "extension": ["type": "string"]]]],
@@ -182,10 +192,10 @@ enum OpenAPIDocument {
             "ContactPage": ["type": "object", "properties": ["items": ["type": "array", "items": ref("Contact")], "nextCursor": ["type": "string"]]],
             "DuplicateGroup": ["type": "object", "properties": ["contactIds": ["type": "array", "items": ["type": "integer"]], "sharedKeys": strings]],
             "StaffMember": ["type": "object", "properties": [
-                "id": ["type": "integer"], "firstName": ["type": "string"], "lastName": ["type": "string"],
+                "id": ["type": "integer"], "firstName": text(200), "lastName": text(200),
                 "role": ["type": "string", "enum": ["operator", "manager", "senior_manager", "engineer", "teacher", "admin"]],
-                "email": ["type": "string"], "extensions": strings, "mobiles": strings, "supervisorId": ["type": "integer"],
-                "skills": strings, "zone": ["type": "string"]]],
+                "email": text(254), "extensions": list(20, 6), "mobiles": list(20, 50), "supervisorId": id,
+                "skills": list(50, 100), "zone": text(100)]],
         ]) { a, _ in a }
         return [
             "openapi": "3.1.0",
