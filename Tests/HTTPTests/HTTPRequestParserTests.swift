@@ -50,16 +50,7 @@ import Testing
         }
     }
 
-    func failure(_ text: String, limits: HTTPRequestParser.Limits = .init()) -> HTTPParseError? {
-        var parser = HTTPRequestParser(limits: limits)
-        parser.append(Array(text.utf8))
-        do {
-            while try parser.next() != nil {}
-            return nil
-        } catch {
-            return error
-        }
-    }
+    func failure(_ text: String, limits: HTTPRequestParser.Limits = .init()) -> HTTPParseError? { parseFailure(text, limits: limits) }
 
     @Test func limitsAndMalformedRequests() {
         var small = HTTPRequestParser.Limits()
@@ -144,16 +135,7 @@ import Testing
 }
 
 @Suite struct HTTPParserEdgeTests {
-    func failure(_ text: String) -> HTTPParseError? {
-        var parser = HTTPRequestParser()
-        parser.append(Array(text.utf8))
-        do {
-            while try parser.next() != nil {}
-            return nil
-        } catch {
-            return error
-        }
-    }
+    func failure(_ text: String) -> HTTPParseError? { parseFailure(text) }
 
     func parsed(_ text: String) throws -> HTTPRequest? {
         var parser = HTTPRequestParser()
@@ -199,5 +181,17 @@ import Testing
         #expect(failure("POST / HTTP/1.1\r\nHost: a\r\nExpect: magic\r\nContent-Length: 2\r\n\r\n")?.status == 417)
         // Too large: the final answer (413) instead of 100 Continue.
         #expect(failure("POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 99999999\r\n\r\n")?.status == 413)
+    }
+}
+
+/// The error parsing `text` whole ends in, nil when every request in it parses.
+func parseFailure(_ text: String, limits: HTTPRequestParser.Limits = .init()) -> HTTPParseError? {
+    var parser = HTTPRequestParser(limits: limits)
+    parser.append(Array(text.utf8))
+    do {
+        while try parser.next() != nil {}
+        return nil
+    } catch {
+        return error
     }
 }

@@ -7,14 +7,10 @@ import TestSupport
 
 @Suite struct HTTPServerTests {
     func server(_ configure: (inout HTTPServer.Configuration) -> Void = { _ in }) throws -> HTTPServer {
-        var configuration = HTTPServer.Configuration()
-        configure(&configuration)
-        let server = HTTPServer(configuration: configuration) { request in
+        try startedServer(configure) { request in
             if request.path == "/slow" { try? await Task.sleep(for: .milliseconds(50)) }
             return HTTPResponse(status: 200, contentType: "text/plain", body: "\(request.method) \(request.path) \(request.body.count)")
         }
-        try server.start()
-        return server
     }
 
     @Test func connectionsAreSpreadOverTheReactorsAndServedOnTheirOwn() throws {
@@ -85,13 +81,9 @@ import TestSupport
 /// Issue 9 items 10–13: what a careless or hostile client does to the connection layer.
 @Suite struct HTTPServerEdgeTests {
     func server(_ configure: (inout HTTPServer.Configuration) -> Void = { _ in }) throws -> HTTPServer {
-        var configuration = HTTPServer.Configuration()
-        configure(&configuration)
-        let server = HTTPServer(configuration: configuration) { request in
+        try startedServer(configure) { request in
             HTTPResponse(status: 200, contentType: "text/plain", body: "\(request.method) \(request.path) \(request.body.count) from \(request.remoteAddress)")
         }
-        try server.start()
-        return server
     }
 
     @Test func aMalformedRequestPipelinedBehindAGoodOneGetsItsOwn400() throws {
@@ -174,3 +166,12 @@ import TestSupport
     }
 }
 
+
+/// A server on a free port with `configure` applied, answering with `handler`.
+func startedServer(_ configure: (inout HTTPServer.Configuration) -> Void, handler: @escaping HTTPServer.Handler) throws -> HTTPServer {
+    var configuration = HTTPServer.Configuration()
+    configure(&configuration)
+    let server = HTTPServer(configuration: configuration, handler: handler)
+    try server.start()
+    return server
+}
