@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "switchboard-deals", targets: ["switchboard-deals"]),
         .executable(name: "switchboard-gateway", targets: ["switchboard-gateway"]),
         .executable(name: "switchboard-bench", targets: ["switchboard-bench"]),
+        .executable(name: "switchboard-codegen", targets: ["switchboard-codegen"]),
     ],
     targets: [
         // C shims: epoll/eventfd (not exported by Glibc) and the system SQLite.
@@ -25,6 +26,9 @@ let package = Package(
         // The protocol: pure values, no I/O.
         .target(name: "Wire", path: "Protocols/Wire"),
         .target(name: "Contracts", dependencies: ["Wire"], path: "Protocols/Contracts"),
+        // The schema every contract is generated from, and the generator's library.
+        .target(name: "ContractSchema", path: "Protocols/ContractSchema"),
+        .target(name: "Schemas", dependencies: ["ContractSchema"], path: "Protocols/Schemas"),
 
         // Runtime layers.
         .target(name: "Sockets", dependencies: ["CEpoll"]),
@@ -48,10 +52,11 @@ let package = Package(
             name: "switchboard-bench",
             dependencies: ["RPC", "Contracts", "Wire", "Sockets", "ContactsService", "DealsService", "ServiceKit", "Storage"]),
         .executableTarget(name: "wire-fuzz", dependencies: ["Wire", "Contracts"]),
+        .executableTarget(name: "switchboard-codegen", dependencies: ["ContractSchema", "Schemas"]),
 
         // Tests.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "WireTests", dependencies: ["Wire", "Contracts"]),
+        .testTarget(name: "WireTests", dependencies: ["Wire", "Contracts", "ContractSchema", "Schemas"], exclude: ["Fixtures"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(

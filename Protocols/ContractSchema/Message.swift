@@ -1,0 +1,34 @@
+/// A message of the tag-based codec (PROTOCOL.md "Message codec"), declared once: the
+/// generator writes its Swift struct, codec and, where it crosses the gateway, its
+/// JSON reader, writer and OpenAPI schema.
+public struct Message: Sendable, Equatable {
+    public let name: String
+    public let doc: String?
+    public let fields: [Field]
+    /// Numbers and names once used and given up: never to be used again, so an old peer
+    /// never reads a new field as the old one.
+    public let reservedNumbers: [Int]
+    public let reservedNames: [String]
+    /// Extra protocols the struct conforms to (`Hashable`).
+    public let conformances: [String]
+
+    public init(
+        _ name: String, doc: String? = nil, conformances: [String] = [], reserved: [Int] = [], reservedNames: [String] = [],
+        @FieldBuilder fields: () -> [Field]
+    ) {
+        self.name = name
+        self.doc = doc
+        self.conformances = conformances
+        self.reservedNumbers = reserved
+        self.reservedNames = reservedNames
+        self.fields = fields()
+    }
+
+    public func field(_ name: String) -> Field? { fields.first { $0.name == name } }
+}
+
+@resultBuilder
+public enum FieldBuilder {
+    public static func buildExpression(_ field: Field) -> [Field] { [field] }
+    public static func buildBlock(_ parts: [Field]...) -> [Field] { parts.flatMap { $0 } }
+}

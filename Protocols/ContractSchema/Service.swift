@@ -1,0 +1,69 @@
+/// A service's methods and the event types it emits or takes, generated as the
+/// `enum` callers and servers name them by (`Deals.createDeal`, `Deals.Event.won`).
+public struct Service: Sendable, Equatable {
+    public struct Method: Sendable, Equatable {
+        /// The Swift name (`matchOrCreate`).
+        public let name: String
+        /// The wire name (`MatchOrCreate`).
+        public let wireName: String
+        public let request: String
+        public let response: String
+        /// Safe to run twice (the client may retry it after `unavailable`).
+        public let idempotent: Bool
+        public let doc: String?
+
+        public init(_ name: String, _ wireName: String, _ request: String, _ response: String, idempotent: Bool = false, doc: String? = nil) {
+            self.name = name
+            self.wireName = wireName
+            self.request = request
+            self.response = response
+            self.idempotent = idempotent
+            self.doc = doc
+        }
+    }
+
+    public struct Event: Sendable, Equatable {
+        public let name: String
+        /// `<aggregate>.<what happened>`.
+        public let type: String
+        public let doc: String?
+
+        public init(_ name: String, _ type: String, doc: String? = nil) {
+            self.name = name
+            self.type = type
+            self.doc = doc
+        }
+    }
+
+    public enum Member: Sendable, Equatable {
+        case method(Method)
+        case event(Event)
+    }
+
+    /// The Swift enum's name (`Contacts`).
+    public let name: String
+    /// The service's name on the wire (`switchboard.contacts.Contacts`).
+    public let id: String
+    public let doc: String?
+    public let methods: [Method]
+    public let events: [Event]
+    /// The doc comment of the nested `Event` enum.
+    public let eventsDoc: String?
+
+    public init(_ name: String, id: String, doc: String? = nil, eventsDoc: String? = nil, @MemberBuilder members: () -> [Member]) {
+        self.name = name
+        self.id = id
+        self.doc = doc
+        self.eventsDoc = eventsDoc
+        let all = members()
+        methods = all.compactMap { if case let .method(m) = $0 { m } else { nil } }
+        events = all.compactMap { if case let .event(e) = $0 { e } else { nil } }
+    }
+}
+
+@resultBuilder
+public enum MemberBuilder {
+    public static func buildExpression(_ m: Service.Method) -> [Service.Member] { [.method(m)] }
+    public static func buildExpression(_ e: Service.Event) -> [Service.Member] { [.event(e)] }
+    public static func buildBlock(_ parts: [Service.Member]...) -> [Service.Member] { parts.flatMap { $0 } }
+}

@@ -1,0 +1,261 @@
+import ContractSchema
+
+/// The Deals contract: every message, enumeration and method, declared once.
+public let dealsContract = ContractFile("Deals") {
+    Service("Deals", id: "switchboard.deals.Deals", doc: """
+        The deals service: pipelines and deals (D1, D2, D6), lead intake (D3), tasks (D4)
+        and the timeline (D5). Times are UTC milliseconds since 1970; staff ids are the
+        contacts service's; read paths take a ``Visibility`` (G3).
+        """, eventsDoc: "Event types this service emits (payload ``DealStageChanged``) and takes.") {
+        Service.Method("createPipeline", "CreatePipeline", "Pipeline", "Pipeline")
+        Service.Method("listPipelines", "ListPipelines", "Empty", "PipelineList", idempotent: true)
+        Service.Method("createDeal", "CreateDeal", "Deal", "Deal")
+        Service.Method("getDeal", "GetDeal", "GetDealRequest", "Deal", idempotent: true)
+        Service.Method("listDeals", "ListDeals", "ListDealsRequest", "DealPage", idempotent: true)
+        Service.Method("updateDeal", "UpdateDeal", "UpdateDealRequest", "Deal", doc: "D2: title, amount, responsible, source, custom fields, scheduled date; emits deal.updated.")
+        Service.Method("changeStage", "ChangeStage", "ChangeStageRequest", "Deal", doc: "Emits deal.stage_changed, and deal.won or deal.lost on an outcome stage.")
+        Service.Method("submitLead", "SubmitLead", "Lead", "LeadReceipt", idempotent: true, doc: """
+            D3: stores the lead, then processes it; `pending` when contacts cannot be reached
+            (it is processed when contacts is back). Repeating a partner's external id
+            returns the first receipt.
+            """)
+        Service.Method("getLead", "GetLead", "GetLeadRequest", "LeadReceipt", idempotent: true)
+        Service.Method("createTask", "CreateTask", "DealTask", "CreateTaskResponse", doc: "D4: at most one open task of a kind per deal: a second returns the first.")
+        Service.Method("completeTask", "CompleteTask", "CompleteTaskRequest", "DealTask")
+        Service.Method("listTasks", "ListTasks", "ListTasksRequest", "TaskList", idempotent: true)
+        Service.Method("problemDeals", "ProblemDeals", "ProblemDealsRequest", "ProblemDealList", idempotent: true)
+        Service.Method("timeline", "Timeline", "TimelineRequest", "Timeline", idempotent: true)
+        Service.Event("created", "deal.created")
+        Service.Event("stageChanged", "deal.stage_changed")
+        Service.Event("won", "deal.won")
+        Service.Event("lost", "deal.lost")
+        Service.Event("updated", "deal.updated", doc: "Payload ``DealStageChanged`` (the deal as it is now; no previous stage).")
+        Service.Event("slaBreached", "deal.sla_breached", doc: "Payload ``DealStageChanged`` (the deal as it is); the stage's SLA ran out.")
+        Service.Event("taskOverdue", "task.overdue", doc: "Payload ``DealTask``; an open task passed its due time.")
+        Service.Event("interactionRecorded", "interaction.recorded", doc: "Taken from any service: payload ``TimelineEntry`` (D5).")
+    }
+    Enumeration("StageOutcome") {
+        Enumeration.Case(0, "unspecified")
+        Enumeration.Case(1, "inProgress")
+        Enumeration.Case(2, "won")
+        Enumeration.Case(3, "lost")
+    }
+    Enumeration("DealStatus") {
+        Enumeration.Case(0, "unspecified")
+        Enumeration.Case(1, "open")
+        Enumeration.Case(2, "won")
+        Enumeration.Case(3, "lost")
+    }
+    Enumeration("TaskKind") {
+        Enumeration.Case(0, "unspecified")
+        Enumeration.Case(1, "callBack")
+        Enumeration.Case(2, "followUp")
+        Enumeration.Case(3, "meeting")
+        Enumeration.Case(4, "custom")
+    }
+    Enumeration("TaskStatus") {
+        Enumeration.Case(0, "unspecified")
+        Enumeration.Case(1, "open")
+        Enumeration.Case(2, "done")
+        Enumeration.Case(3, "cancelled")
+    }
+    Enumeration("LeadStatus") {
+        Enumeration.Case(0, "unspecified")
+        Enumeration.Case(1, "pending", doc: "Stored; waiting for the contacts service.")
+        Enumeration.Case(2, "processed", doc: "Became a new deal, or joined the contact's open deal.")
+        Enumeration.Case(3, "rejected", doc: "Kept, but no deal: see the receipt's reason.")
+    }
+    Message("DealStage", doc: """
+        D1: one step of a pipeline. Stages are ordered by `position`; a won or lost stage
+        ends the deal.
+        """) {
+        Field(1, "id", .int64)
+        Field(2, "name", .string)
+        Field(3, "position", .int64)
+        Field(4, "slaMinutes", .int64, doc: "Longest time a deal should stay here (0: no limit).")
+        Field(5, "outcome", .enumeration("StageOutcome"))
+    }
+    Message("Pipeline", doc: "D1: a pipeline (sales, trial lessons, donations) with its stages in order.") {
+        Field(1, "id", .int64)
+        Field(2, "name", .string)
+        Field(3, "channels", .repeated(.string), doc: "Lead channels that open their deals here (D3).")
+        Field(4, "stages", .repeated(.message("DealStage")))
+        Field(5, "isDefault", .bool, doc: "Leads of channels no pipeline names go here.")
+    }
+    Message("PipelineList") {
+        Field(1, "pipelines", .repeated(.message("Pipeline")))
+    }
+    Message("Deal", doc: "D2: a deal. Amounts are in minor units (kopecks, cents) with an ISO 4217 currency.") {
+        Field(1, "id", .int64)
+        Field(2, "title", .string)
+        Field(3, "contactID", .int64)
+        Field(4, "pipelineID", .int64)
+        Field(5, "stageID", .int64)
+        Field(6, "status", .enumeration("DealStatus"))
+        Field(7, "amountMinor", .int64)
+        Field(8, "currency", .string)
+        Field(9, "responsibleID", .optional(.int64))
+        Field(10, "source", .string)
+        Field(11, "customFields", .repeated(.message("CustomField")))
+        Field(12, "scheduledAtMilliseconds", .optional(.int64))
+        Field(13, "lossReason", .string)
+        Field(14, "createdAtMilliseconds", .int64)
+        Field(15, "closedAtMilliseconds", .optional(.int64))
+        Field(16, "stageEnteredAtMilliseconds", .int64)
+        Field(17, "leadID", .optional(.int64), doc: "The lead that opened it, if one did.")
+        Field(18, "visibility", .optional(.message("Visibility")), doc: """
+            On create only (never stored or returned): the caller's visibility, which the
+            deal's contact must satisfy (G3).
+            """)
+    }
+    Message("GetDealRequest") {
+        Field(1, "id", .int64)
+        Field(2, "visibility", .optional(.message("Visibility")))
+    }
+    Message("ListDealsRequest") {
+        Field(1, "pipelineID", .optional(.int64))
+        Field(2, "stageID", .optional(.int64))
+        Field(3, "status", .enumeration("DealStatus"), doc: "unspecified: any.")
+        Field(4, "contactID", .optional(.int64))
+        Field(5, "responsibleID", .optional(.int64))
+        Field(6, "visibility", .optional(.message("Visibility")))
+        Field(7, "cursor", .string)
+        Field(8, "pageSize", .int64)
+    }
+    Message("DealPage") {
+        Field(1, "deals", .repeated(.message("Deal")))
+        Field(2, "nextCursor", .string)
+    }
+    Message("ChangeStageRequest", doc: "D1/D6: moves a deal to another stage of its pipeline.") {
+        Field(1, "dealID", .int64)
+        Field(2, "stageID", .int64)
+        Field(3, "lossReason", .string, doc: "Required when the stage is a lost outcome.")
+        Field(4, "actorID", .optional(.int64))
+        Field(5, "visibility", .optional(.message("Visibility")))
+    }
+    Message("Lead", doc: "D3: a lead as a channel or partner sends it.") {
+        Field(1, "channel", .string, doc: "web, whatsapp, telegram, call, partner...")
+        Field(2, "partner", .string, doc: "The lead supplier, for partner leads.")
+        Field(3, "externalID", .string, doc: "The sender's id: a repeat with the same partner and id is the same lead.")
+        Field(4, "firstName", .string)
+        Field(5, "lastName", .string)
+        Field(6, "phone", .string)
+        Field(7, "email", .string)
+        Field(8, "comment", .string)
+        Field(9, "utmSource", .string)
+        Field(10, "utmMedium", .string)
+        Field(11, "utmCampaign", .string)
+        Field(12, "title", .string)
+        Field(13, "amountMinor", .int64)
+        Field(14, "currency", .string)
+        Field(15, "actorID", .optional(.int64), doc: "The staff member who sent it (a staff token), so they can read it back (G3).")
+        Field(16, "visibility", .optional(.message("Visibility")), doc: "The sender's visibility: the receipt names only a deal and contact it may see.")
+    }
+    Message("LeadReceipt", doc: "D3: what became of a lead; the partner reads it back by id.") {
+        Field(1, "id", .int64)
+        Field(2, "status", .enumeration("LeadStatus"))
+        Field(3, "lowQuality", .bool)
+        Field(4, "reason", .string, doc: "Why it is low quality, in words the partner can act on.")
+        Field(5, "contactID", .optional(.int64))
+        Field(6, "dealID", .optional(.int64))
+        Field(7, "attachedToExistingDeal", .bool)
+        Field(8, "receivedAtMilliseconds", .int64)
+        Field(9, "processedAtMilliseconds", .optional(.int64))
+        Field(10, "channel", .string)
+        Field(11, "partner", .string)
+        Field(12, "externalID", .string)
+    }
+    Message("GetLeadRequest") {
+        Field(1, "id", .int64)
+        Field(2, "visibility", .optional(.message("Visibility")))
+    }
+    Message("DealTask", doc: "D4: a task on a deal or a contact.") {
+        Field(1, "id", .int64)
+        Field(2, "kind", .enumeration("TaskKind"))
+        Field(3, "title", .string)
+        Field(4, "dealID", .optional(.int64))
+        Field(5, "contactID", .optional(.int64))
+        Field(6, "assigneeID", .optional(.int64))
+        Field(7, "dueAtMilliseconds", .optional(.int64))
+        Field(8, "status", .enumeration("TaskStatus"))
+        Field(9, "createdAtMilliseconds", .int64)
+        Field(10, "completedAtMilliseconds", .optional(.int64))
+        Field(11, "visibility", .optional(.message("Visibility")), doc: """
+            On create only (never stored or returned): the caller's visibility, which the deal
+            or contact the task goes on must satisfy (G3).
+            """)
+    }
+    Message("CreateTaskResponse") {
+        Field(1, "task", .message("DealTask"))
+        Field(2, "existing", .bool, doc: "true: an open task of this kind was already on the deal; this is it.")
+    }
+    Message("CompleteTaskRequest") {
+        Field(1, "id", .int64)
+        Field(2, "status", .enumeration("TaskStatus"), doc: "done or cancelled.")
+        Field(3, "visibility", .optional(.message("Visibility")))
+    }
+    Message("ListTasksRequest") {
+        Field(1, "assigneeID", .optional(.int64))
+        Field(2, "overdueOnly", .bool)
+        Field(3, "status", .enumeration("TaskStatus"), doc: "unspecified: open.")
+        Field(4, "visibility", .optional(.message("Visibility")))
+        Field(5, "pageSize", .int64)
+        Field(6, "dealID", .optional(.int64))
+    }
+    Message("TaskList") {
+        Field(1, "tasks", .repeated(.message("DealTask")))
+    }
+    Message("ProblemDealsRequest") {
+        Field(1, "visibility", .optional(.message("Visibility")))
+        Field(2, "pageSize", .int64)
+    }
+    Message("ProblemDeal", doc: "D4: an open deal that needs attention and why.") {
+        Field(1, "deal", .message("Deal"))
+        Field(2, "reasons", .repeated(.string), doc: "overdue_task, over_stage_sla, no_next_task.")
+    }
+    Message("ProblemDealList") {
+        Field(1, "items", .repeated(.message("ProblemDeal")))
+    }
+    Message("TimelineEntry", doc: """
+        D5: one interaction on the timeline. Other services send these as
+        `interaction.recorded` events; the deals service writes its own.
+        """) {
+        Field(1, "id", .int64)
+        Field(2, "atMilliseconds", .int64)
+        Field(3, "kind", .string, doc: "call, message, note, stage_change, lead, notification, payment, attendance, appointment...")
+        Field(4, "dealID", .optional(.int64))
+        Field(5, "contactID", .int64)
+        Field(6, "summary", .string)
+        Field(7, "actorID", .optional(.int64))
+    }
+    Message("TimelineRequest") {
+        Field(1, "dealID", .optional(.int64))
+        Field(2, "contactID", .optional(.int64))
+        Field(3, "visibility", .optional(.message("Visibility")))
+        Field(4, "pageSize", .int64)
+        Field(5, "beforeID", .optional(.int64), doc: "Paging: entries older than this one.")
+    }
+    Message("Timeline") {
+        Field(1, "entries", .repeated(.message("TimelineEntry")))
+    }
+    Message("DealStageChanged", doc: "Payload of deal.created, deal.stage_changed, deal.won and deal.lost (D6).") {
+        Field(1, "deal", .message("Deal"))
+        Field(2, "previousStageID", .optional(.int64), doc: "Absent for deal.created.")
+        Field(3, "actorID", .optional(.int64))
+    }
+    Message("UpdateDealRequest", doc: "D2: changes some fields of a deal; absent fields stay as they are.") {
+        Field(1, "dealID", .int64)
+        Field(2, "title", .optional(.string))
+        Field(3, "amountMinor", .optional(.int64))
+        Field(4, "currency", .optional(.string))
+        Field(5, "responsibleID", .optional(.int64))
+        Field(6, "clearResponsible", .bool, doc: "Leaves the deal with nobody responsible.")
+        Field(7, "source", .optional(.string))
+        Field(8, "replaceCustomFields", .bool)
+        Field(9, "customFields", .repeated(.message("CustomField")))
+        Field(10, "scheduledAtMilliseconds", .optional(.int64))
+        Field(11, "clearScheduled", .bool)
+        Field(12, "visibility", .optional(.message("Visibility")))
+        Field(13, "actorID", .optional(.int64))
+    }
+}
