@@ -1,0 +1,74 @@
+import ContractSchema
+import Foundation
+import Schemas
+import Testing
+
+/// Issue 10: the committed contracts are exactly what the schema generates, and the
+/// generator refuses a schema that would break the wire.
+@Suite struct ContractSchemaTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    @Test func theCommittedCodeIsWhatTheSchemaGenerates() throws {
+        let outputs = try ContractGenerator(files: allContracts).outputs()
+        #expect(!outputs.isEmpty)
+        // Regenerated into a temporary folder and compared file by file.
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("codegen-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for (path, text) in outputs {
+            let fresh = folder.appendingPathComponent(path)
+            try FileManager.default.createDirectory(at: fresh.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try text.write(to: fresh, atomically: true, encoding: .utf8)
+            let committed = try? String(contentsOf: Self.root.appendingPathComponent(path), encoding: .utf8)
+            #expect(committed == (try String(contentsOf: fresh, encoding: .utf8)), "\(path) differs from the schema: run `swift run switchboard-codegen`")
+        }
+    }
+
+    func problems(_ file: ContractFile) -> [String] {
+        do throws(SchemaError) {
+            try SchemaValidator(files: [file]).validate()
+            return []
+        } catch {
+            return error.problems
+        }
+    }
+
+    @Test func aFieldNumberIsNeverUsedTwiceNorAReservedOneAtAll() {
+        let reused = ContractFile("T") {
+            Message("Deal", reserved: [9], reservedNames: ["oldTitle"]) {
+                Field(1, "id", .int64)
+                Field(1, "title", .string)
+                Field(9, "notes", .string)
+                Field(10, "oldTitle", .string)
+                Field(0, "zero", .string)
+            }
+        }
+        #expect(problems(reused) == [
+            "Deal.title: field number 1 is used twice",
+            "Deal.notes: field number 9 is reserved (it was used before)",
+            "Deal.oldTitle: the name oldTitle is reserved (it was used before)",
+            "Deal.zero: field number 0 is outside 1...536870911",
+        ])
+    }
+
+    @Test func typesMustBeDeclaredAndEnumerationsNeedACaseZero() {
+        let file = ContractFile("T") {
+            Service("S", id: "s.S") {
+                Service.Method("get", "Get", "Nowhere", "Empty")
+            }
+            Message("M") {
+                Field(1, "status", .enumeration("Status"))
+                Field(2, "other", .message("Missing"))
+                Field(3, "flags", .repeated(.bool))
+            }
+            Enumeration("Status") {
+                Enumeration.Case(1, "open")
+            }
+        }
+        #expect(problems(file) == [
+            "M.other: no message Missing is declared",
+            "M.flags: repeated bool is not supported by the codec (strings, int64 and messages are)",
+            "Status: needs a case numbered 0 (what unknown values read as)",
+            "S.get: no message Nowhere is declared",
+        ])
+    }
+}
