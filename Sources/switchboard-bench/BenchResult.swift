@@ -15,8 +15,14 @@ struct BenchResult {
         return Double(sorted[index]) / 1000
     }
 
+    /// Nanoseconds per call, for scenarios that time a loop rather than each call.
+    var nanosecondsPerCall: Double { seconds * 1e9 / Double(max(1, calls)) }
+
     var json: String {
-        "{\"scenario\": \"\(scenario)\", \"calls_per_s\": \(Int(callsPerSecond.rounded())), "
+        if latenciesNanoseconds.isEmpty {
+            return "{\"scenario\": \"\(scenario)\", \"calls_per_s\": \(Int(callsPerSecond.rounded())), \"ns_per_op\": \(Int(nanosecondsPerCall.rounded())), \"errors\": \(errors)}"
+        }
+        return "{\"scenario\": \"\(scenario)\", \"calls_per_s\": \(Int(callsPerSecond.rounded())), "
             + "\"p50_us\": \(Int(percentileMicroseconds(0.5).rounded())), "
             + "\"p99_us\": \(Int(percentileMicroseconds(0.99).rounded())), \"errors\": \(errors)}"
     }
