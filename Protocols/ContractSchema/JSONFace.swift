@@ -24,25 +24,40 @@ public struct JSONFace: Sendable, Equatable {
 
     /// nil: the Swift name with `ID` written `Id` (`responsibleID` -> `responsibleId`).
     public var name: String?
+    /// The JSON name of a query parameter, when it differs from `name` (`limit` for
+    /// `pageSize`).
     public var exposure: Exposure = .readWrite
     public var form: Form = .plain
     public var required = false
-    /// May be sent as null (to clear it, in a PATCH).
+    /// May be sent as null (to clear it, in a PATCH); `nullSets` is the Swift statement
+    /// that null runs (`clearResponsible = true`), else the field becomes nil.
     public var nullable = false
+    public var nullSets: String?
+    /// A Swift statement run when the field is sent at all (`replaceEmails = true`).
+    public var presenceSets: String?
+    /// A message field whose own fields stand at this level in JSON (input only).
+    public var inline = false
+    /// Left out of answers when empty or default (instead of written, or null).
+    public var omitEmpty = false
+    /// The enum values a request may send (API names); nil: every case but 0.
+    public var allowed: [String]?
     public var minimum: Int64?
     public var maximum: Int64?
     public var minLength: Int?
     public var maxLength: Int?
     public var maxItems: Int?
-    public var pattern: String?
+    /// An ISO 4217 code: three capital letters.
+    public var currencyCode = false
     public var description: String?
 
     public init() {}
 
-    /// The JSON name of a field called `swiftName`.
+    /// The JSON name of a field called `swiftName`; a timestamp drops its unit
+    /// (`createdAtMilliseconds` -> `createdAt`).
     public func name(for swiftName: String) -> String {
         if let name { return name }
         var out = swiftName
+        if form == .timestamp, out.hasSuffix("Milliseconds") { out.removeLast("Milliseconds".count) }
         for (from, to) in [("IDs", "Ids"), ("ID", "Id")] where out.hasSuffix(from) || out.contains(from) {
             out = out.replacingOccurrences(of: from, with: to)
         }

@@ -11,11 +11,17 @@ public struct Message: Sendable, Equatable {
     public let reservedNames: [String]
     /// Extra protocols the struct conforms to (`Hashable`).
     public let conformances: [String]
+    /// Where the message crosses the gateway (none: services only).
+    public let rest: RESTUse
+    /// The name of its OpenAPI schema, when not the Swift name.
+    public let restName: String?
 
     public init(
         _ name: String, doc: String? = nil, conformances: [String] = [], reserved: [Int] = [], reservedNames: [String] = [],
-        @FieldBuilder fields: () -> [Field]
+        rest: RESTUse = [], restName: String? = nil, @FieldBuilder fields: () -> [Field]
     ) {
+        self.rest = rest
+        self.restName = restName
         self.name = name
         self.doc = doc
         self.conformances = conformances
@@ -31,4 +37,14 @@ public struct Message: Sendable, Equatable {
 public enum FieldBuilder {
     public static func buildExpression(_ field: Field) -> [Field] { [field] }
     public static func buildBlock(_ parts: [Field]...) -> [Field] { parts.flatMap { $0 } }
+}
+
+/// How a message is used at the gateway: written in answers, read from request bodies,
+/// read from a query string.
+public struct RESTUse: OptionSet, Sendable, Equatable {
+    public let rawValue: Int
+    public init(rawValue: Int) { self.rawValue = rawValue }
+    public static let output = RESTUse(rawValue: 1)
+    public static let input = RESTUse(rawValue: 2)
+    public static let query = RESTUse(rawValue: 4)
 }

@@ -1166,22 +1166,28 @@ public struct TimelineRequest: WireMessage, Equatable {
 
 public struct Timeline: WireMessage, Equatable {
     public var entries: [TimelineEntry] = []
+    /// On a full page: the id to pass as `before` for the next one.
+    public var nextBeforeID: Int64? = nil
 
     public init() {}
 
     public init(
-        entries: [TimelineEntry] = []
+        entries: [TimelineEntry] = [],
+        nextBeforeID: Int64? = nil
     ) {
         self.entries = entries
+        self.nextBeforeID = nextBeforeID
     }
 
     public func encode(to e: inout WireEncoder) {
         e.encode(1, entries)
+        e.encode(2, nextBeforeID)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
         switch key.number {
         case 1: try d.append(key, to: &entries)
+        case 2: nextBeforeID = try d.int64(key)
         default: try d.skip(key)
         }
     }

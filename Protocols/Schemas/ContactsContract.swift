@@ -26,12 +26,12 @@ public let contactsContract = ContractFile("Contacts") {
         Service.Method("team", "Team", "GetStaffRequest", "StaffTeam", idempotent: true, doc: "G3: the staff whose deals and tasks a member may see (not_found for no such member).")
         Service.Event("merged", "contact.merged", doc: "Payload: ``ContactMerged``.")
     }
-    Message("ContactSource", doc: "Where a contact came from (C1): the channel, the call-tracking number, the utm tags.") {
-        Field(1, "channel", .string)
-        Field(2, "trackingNumber", .string)
-        Field(3, "utmSource", .string)
-        Field(4, "utmMedium", .string)
-        Field(5, "utmCampaign", .string)
+    Message("ContactSource", doc: "Where a contact came from (C1): the channel, the call-tracking number, the utm tags.", rest: [.output, .input]) {
+        Field(1, "channel", .string).length(max: 50)
+        Field(2, "trackingNumber", .string).length(max: 50)
+        Field(3, "utmSource", .string).length(max: 200)
+        Field(4, "utmMedium", .string).length(max: 200)
+        Field(5, "utmCampaign", .string).length(max: 200)
     }
     Message("CustomField", doc: "A named value a business adds to its contacts or deals (qualification answers...).", conformances: ["Hashable"]) {
         Field(1, "name", .string)
@@ -40,12 +40,12 @@ public let contactsContract = ContractFile("Contacts") {
     Message("Phone", doc: """
         A phone in E.164 with its extension kept apart, so `+7 495 123-45-67 доб. 12`
         still matches `+74951234567`.
-        """, conformances: ["Hashable"]) {
+        """, conformances: ["Hashable"], rest: [.output]) {
         Field(1, "number", .string)
-        Field(2, "extension", .string)
+        Field(2, "extension", .string).omitEmpty()
     }
-    Message("Contact", doc: "A person in the directory (C1).") {
-        Field(1, "id", .int64)
+    Message("Contact", doc: "A person in the directory (C1).", rest: [.output]) {
+        Field(1, "id", .int64).readOnly()
         Field(2, "firstName", .string)
         Field(3, "lastName", .string)
         Field(4, "emails", .repeated(.string))
@@ -53,36 +53,36 @@ public let contactsContract = ContractFile("Contacts") {
         Field(6, "company", .string)
         Field(7, "tags", .repeated(.string))
         Field(8, "source", .optional(.message("ContactSource")))
-        Field(9, "responsibleID", .optional(.int64))
-        Field(10, "customFields", .repeated(.message("CustomField")))
-        Field(11, "createdAtMilliseconds", .int64)
-        Field(12, "updatedAtMilliseconds", .int64)
-        Field(13, "mergedInto", .optional(.int64), doc: "Set when this contact was merged into another (C3): read that one instead.")
+        Field(9, "responsibleID", .optional(.int64)).readOnly()
+        Field(10, "customFields", .repeated(.message("CustomField"))).nameValue(maxItems: 100, maxValueLength: 4000)
+        Field(11, "createdAtMilliseconds", .int64).timestamp()
+        Field(12, "updatedAtMilliseconds", .int64).timestamp()
+        Field(13, "mergedInto", .optional(.int64), doc: "Set when this contact was merged into another (C3): read that one instead.").readOnly()
         Field(14, "deleted", .bool)
     }
-    Message("ContactDraft", doc: "What a caller knows about a person; phones and emails as typed by people.") {
-        Field(1, "firstName", .string)
-        Field(2, "lastName", .string)
-        Field(3, "emails", .repeated(.string))
-        Field(4, "phones", .repeated(.string))
-        Field(5, "company", .string)
-        Field(6, "tags", .repeated(.string))
+    Message("ContactDraft", doc: "What a caller knows about a person; phones and emails as typed by people.", rest: [.input]) {
+        Field(1, "firstName", .string).length(max: 200)
+        Field(2, "lastName", .string).length(max: 200)
+        Field(3, "emails", .repeated(.string)).items(max: 20).length(max: 254)
+        Field(4, "phones", .repeated(.string)).items(max: 20).length(max: 50)
+        Field(5, "company", .string).length(max: 200)
+        Field(6, "tags", .repeated(.string)).items(max: 50).length(max: 100)
         Field(7, "source", .optional(.message("ContactSource")))
-        Field(8, "responsibleID", .optional(.int64))
-        Field(9, "customFields", .repeated(.message("CustomField")))
+        Field(8, "responsibleID", .optional(.int64)).minimum(1)
+        Field(9, "customFields", .repeated(.message("CustomField"))).nameValue(maxItems: 100, maxValueLength: 4000)
     }
     Enumeration("MatchKey", doc: "Which key found the existing contact (C2).", caseIterable: false) {
         Enumeration.Case(0, "none")
         Enumeration.Case(1, "email")
         Enumeration.Case(2, "phone")
     }
-    Message("MatchOrCreateRequest") {
-        Field(1, "draft", .message("ContactDraft"))
+    Message("MatchOrCreateRequest", rest: [.input], restName: "NewContact") {
+        Field(1, "draft", .message("ContactDraft")).inline()
         Field(2, "requireNameMatch", .bool, doc: "003's policy: a match by email or phone counts only if first and last name match too.")
         Field(3, "visibility", .optional(.message("Visibility")), doc: """
             A restricted caller (G3) does not see or change a matched contact another staff
             member is responsible for: it is told the person exists, nothing more.
-            """)
+            """).hidden()
     }
     Message("MatchOrCreateResponse") {
         Field(1, "contact", .message("Contact"))
@@ -99,58 +99,58 @@ public let contactsContract = ContractFile("Contacts") {
     Message("UpdateContactRequest", doc: """
         Only what is set changes. Lists are replaced when their `replace…` flag is set
         (an empty list clears them).
-        """) {
-        Field(1, "id", .int64)
-        Field(2, "firstName", .optional(.string))
-        Field(3, "lastName", .optional(.string))
-        Field(4, "company", .optional(.string))
-        Field(5, "responsibleID", .optional(.int64))
+        """, rest: [.input], restName: "ContactPatch") {
+        Field(1, "id", .int64).hidden()
+        Field(2, "firstName", .optional(.string)).length(max: 200)
+        Field(3, "lastName", .optional(.string)).length(max: 200)
+        Field(4, "company", .optional(.string)).length(max: 200)
+        Field(5, "responsibleID", .optional(.int64)).minimum(1).nullable(sets: "responsibleID = 0")
         Field(6, "source", .optional(.message("ContactSource")))
-        Field(7, "replaceEmails", .bool)
-        Field(8, "emails", .repeated(.string))
-        Field(9, "replacePhones", .bool)
-        Field(10, "phones", .repeated(.string))
-        Field(11, "replaceTags", .bool)
-        Field(12, "tags", .repeated(.string))
-        Field(13, "replaceCustomFields", .bool)
-        Field(14, "customFields", .repeated(.message("CustomField")))
-        Field(15, "visibility", .optional(.message("Visibility")))
+        Field(7, "replaceEmails", .bool).hidden()
+        Field(8, "emails", .repeated(.string)).items(max: 20).length(max: 254).whenPresent("replaceEmails = true")
+        Field(9, "replacePhones", .bool).hidden()
+        Field(10, "phones", .repeated(.string)).items(max: 20).length(max: 50).whenPresent("replacePhones = true")
+        Field(11, "replaceTags", .bool).hidden()
+        Field(12, "tags", .repeated(.string)).items(max: 50).length(max: 100).whenPresent("replaceTags = true")
+        Field(13, "replaceCustomFields", .bool).hidden()
+        Field(14, "customFields", .repeated(.message("CustomField"))).nameValue(maxItems: 100, maxValueLength: 4000).whenPresent("replaceCustomFields = true")
+        Field(15, "visibility", .optional(.message("Visibility"))).hidden()
     }
     Message("SearchContactsRequest", doc: """
         C6: every set filter must hold. Results are ordered by id; `cursor` continues
         after the previous page.
-        """) {
-        Field(1, "namePrefix", .string)
-        Field(2, "phone", .string)
-        Field(3, "email", .string)
-        Field(4, "tag", .string)
-        Field(5, "sourceChannel", .string)
-        Field(6, "createdFromMilliseconds", .optional(.int64))
-        Field(7, "createdToMilliseconds", .optional(.int64))
-        Field(8, "pageSize", .int64, doc: "1...500; 0 means 50.")
-        Field(9, "cursor", .string)
-        Field(10, "visibility", .optional(.message("Visibility")))
+        """, rest: [.query]) {
+        Field(1, "namePrefix", .string).named("q").length(max: 200)
+        Field(2, "phone", .string).length(max: 50)
+        Field(3, "email", .string).length(max: 254)
+        Field(4, "tag", .string).length(max: 100)
+        Field(5, "sourceChannel", .string).named("source").length(max: 50)
+        Field(6, "createdFromMilliseconds", .optional(.int64)).timestamp().named("createdFrom")
+        Field(7, "createdToMilliseconds", .optional(.int64)).timestamp().named("createdTo")
+        Field(8, "pageSize", .int64, doc: "1...500; 0 means 50.").named("limit").minimum(1).maximum(500)
+        Field(9, "cursor", .string).length(max: 200)
+        Field(10, "visibility", .optional(.message("Visibility"))).hidden()
     }
-    Message("ContactPage") {
-        Field(1, "contacts", .repeated(.message("Contact")))
-        Field(2, "nextCursor", .string, doc: "Empty on the last page.")
+    Message("ContactPage", rest: [.output]) {
+        Field(1, "contacts", .repeated(.message("Contact"))).named("items")
+        Field(2, "nextCursor", .string, doc: "Empty on the last page.").omitEmpty()
     }
-    Message("ListDuplicatesRequest") {
-        Field(1, "limit", .int64, doc: "Most groups returned; 0 means 100.")
+    Message("ListDuplicatesRequest", rest: [.query]) {
+        Field(1, "limit", .int64, doc: "Most groups returned; 0 means 100.").minimum(1).maximum(1000)
     }
-    Message("DuplicateGroup", doc: "Contacts that share at least one email or phone, directly or through each other.") {
+    Message("DuplicateGroup", doc: "Contacts that share at least one email or phone, directly or through each other.", rest: [.output]) {
         Field(1, "contactIDs", .repeated(.int64))
         Field(2, "sharedKeys", .repeated(.string), doc: "The emails and phones they share.")
     }
-    Message("DuplicateGroupList") {
+    Message("DuplicateGroupList", rest: [.output]) {
         Field(1, "groups", .repeated(.message("DuplicateGroup")))
     }
-    Message("MergeContactsRequest") {
-        Field(1, "survivorID", .int64, doc: "The contact that stays.")
-        Field(2, "mergedID", .int64, doc: "The contact that becomes a tombstone pointing at the survivor.")
-        Field(3, "mergedBy", .string, doc: "Who asked for the merge, for the audit record.")
+    Message("MergeContactsRequest", rest: [.input], restName: "Merge") {
+        Field(1, "survivorID", .int64, doc: "The contact that stays.").hidden()
+        Field(2, "mergedID", .int64, doc: "The contact that becomes a tombstone pointing at the survivor.").named("from").required().minimum(1)
+        Field(3, "mergedBy", .string, doc: "Who asked for the merge, for the audit record.").hidden()
     }
-    Message("MergeContactsResponse") {
+    Message("MergeContactsResponse", rest: [.output]) {
         Field(1, "contact", .message("Contact"))
         Field(2, "mergeID", .int64)
         Field(3, "fieldsTaken", .repeated(.string), doc: "Field names whose value on the survivor came from the merged contact.")
@@ -170,26 +170,26 @@ public let contactsContract = ContractFile("Contacts") {
         Enumeration.Case(5, "teacher")
         Enumeration.Case(6, "admin")
     }
-    Message("StaffMember", doc: "C4: a member of staff, with the numbers telephony recognizes as internal.") {
-        Field(1, "id", .int64)
-        Field(2, "firstName", .string)
-        Field(3, "lastName", .string)
-        Field(4, "role", .enumeration("StaffRole"))
-        Field(5, "email", .string)
-        Field(6, "extensions", .repeated(.string), doc: "PBX extensions, e.g. `101`.")
-        Field(7, "mobiles", .repeated(.string), doc: "Mobile numbers; stored in E.164.")
-        Field(8, "supervisorID", .optional(.int64), doc: "The senior manager this member reports to.")
-        Field(9, "skills", .repeated(.string))
-        Field(10, "zone", .string)
+    Message("StaffMember", doc: "C4: a member of staff, with the numbers telephony recognizes as internal.", rest: [.output, .input]) {
+        Field(1, "id", .int64).readOnly()
+        Field(2, "firstName", .string).required().length(max: 200, min: 1)
+        Field(3, "lastName", .string).length(max: 200)
+        Field(4, "role", .enumeration("StaffRole")).required()
+        Field(5, "email", .string).length(max: 254)
+        Field(6, "extensions", .repeated(.string), doc: "PBX extensions, e.g. `101`.").items(max: 20).length(max: 6)
+        Field(7, "mobiles", .repeated(.string), doc: "Mobile numbers; stored in E.164.").items(max: 20).length(max: 50)
+        Field(8, "supervisorID", .optional(.int64), doc: "The senior manager this member reports to.").minimum(1)
+        Field(9, "skills", .repeated(.string)).items(max: 50).length(max: 100)
+        Field(10, "zone", .string).length(max: 100)
     }
-    Message("ListStaffRequest", doc: "Staff by id, a page at a time; `cursor` continues after the previous page.") {
+    Message("ListStaffRequest", doc: "Staff by id, a page at a time; `cursor` continues after the previous page.", rest: [.query]) {
         Field(1, "role", .enumeration("StaffRole"))
-        Field(2, "pageSize", .int64, doc: "1...500; 0 means 100.")
-        Field(3, "cursor", .string)
+        Field(2, "pageSize", .int64, doc: "1...500; 0 means 100.").named("limit").minimum(1).maximum(500)
+        Field(3, "cursor", .string).length(max: 200)
     }
-    Message("StaffList") {
-        Field(1, "members", .repeated(.message("StaffMember")))
-        Field(2, "nextCursor", .string, doc: "Empty on the last page.")
+    Message("StaffList", rest: [.output]) {
+        Field(1, "members", .repeated(.message("StaffMember"))).named("items")
+        Field(2, "nextCursor", .string, doc: "Empty on the last page.").omitEmpty()
     }
     Message("FindStaffByNumberRequest") {
         Field(1, "number", .string)

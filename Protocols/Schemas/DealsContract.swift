@@ -68,90 +68,90 @@ public let dealsContract = ContractFile("Deals") {
     Message("DealStage", doc: """
         D1: one step of a pipeline. Stages are ordered by `position`; a won or lost stage
         ends the deal.
-        """) {
-        Field(1, "id", .int64)
-        Field(2, "name", .string)
-        Field(3, "position", .int64)
-        Field(4, "slaMinutes", .int64, doc: "Longest time a deal should stay here (0: no limit).")
-        Field(5, "outcome", .enumeration("StageOutcome"))
+        """, rest: [.output, .input]) {
+        Field(1, "id", .int64).readOnly()
+        Field(2, "name", .string).required().length(max: 100, min: 1)
+        Field(3, "position", .int64).readOnly()
+        Field(4, "slaMinutes", .int64, doc: "Longest time a deal should stay here (0: no limit).").minimum(0).maximum(525_600)
+        Field(5, "outcome", .enumeration("StageOutcome")).allowed("in_progress", "won", "lost")
     }
-    Message("Pipeline", doc: "D1: a pipeline (sales, trial lessons, donations) with its stages in order.") {
-        Field(1, "id", .int64)
-        Field(2, "name", .string)
-        Field(3, "channels", .repeated(.string), doc: "Lead channels that open their deals here (D3).")
-        Field(4, "stages", .repeated(.message("DealStage")))
+    Message("Pipeline", doc: "D1: a pipeline (sales, trial lessons, donations) with its stages in order.", rest: [.output, .input]) {
+        Field(1, "id", .int64).readOnly()
+        Field(2, "name", .string).required().length(max: 100, min: 1)
+        Field(3, "channels", .repeated(.string), doc: "Lead channels that open their deals here (D3).").items(max: 20).length(max: 50, min: 1)
+        Field(4, "stages", .repeated(.message("DealStage"))).required().items(max: 50)
         Field(5, "isDefault", .bool, doc: "Leads of channels no pipeline names go here.")
     }
-    Message("PipelineList") {
-        Field(1, "pipelines", .repeated(.message("Pipeline")))
+    Message("PipelineList", rest: [.output]) {
+        Field(1, "pipelines", .repeated(.message("Pipeline"))).named("items")
     }
-    Message("Deal", doc: "D2: a deal. Amounts are in minor units (kopecks, cents) with an ISO 4217 currency.") {
-        Field(1, "id", .int64)
-        Field(2, "title", .string)
-        Field(3, "contactID", .int64)
-        Field(4, "pipelineID", .int64)
-        Field(5, "stageID", .int64)
-        Field(6, "status", .enumeration("DealStatus"))
-        Field(7, "amountMinor", .int64)
-        Field(8, "currency", .string)
-        Field(9, "responsibleID", .optional(.int64))
-        Field(10, "source", .string)
-        Field(11, "customFields", .repeated(.message("CustomField")))
-        Field(12, "scheduledAtMilliseconds", .optional(.int64))
-        Field(13, "lossReason", .string)
-        Field(14, "createdAtMilliseconds", .int64)
-        Field(15, "closedAtMilliseconds", .optional(.int64))
-        Field(16, "stageEnteredAtMilliseconds", .int64)
-        Field(17, "leadID", .optional(.int64), doc: "The lead that opened it, if one did.")
+    Message("Deal", doc: "D2: a deal. Amounts are in minor units (kopecks, cents) with an ISO 4217 currency.", rest: [.output, .input]) {
+        Field(1, "id", .int64).readOnly()
+        Field(2, "title", .string).required().length(max: 300, min: 1)
+        Field(3, "contactID", .int64).required().minimum(1)
+        Field(4, "pipelineID", .int64).minimum(1)
+        Field(5, "stageID", .int64).minimum(1)
+        Field(6, "status", .enumeration("DealStatus")).readOnly()
+        Field(7, "amountMinor", .int64).minimum(0)
+        Field(8, "currency", .string).currencyCode()
+        Field(9, "responsibleID", .optional(.int64)).minimum(1)
+        Field(10, "source", .string).length(max: 50)
+        Field(11, "customFields", .repeated(.message("CustomField"))).nameValue(maxItems: 100, maxValueLength: 4000)
+        Field(12, "scheduledAtMilliseconds", .optional(.int64)).timestamp()
+        Field(13, "lossReason", .string).readOnly()
+        Field(14, "createdAtMilliseconds", .int64).timestamp().readOnly()
+        Field(15, "closedAtMilliseconds", .optional(.int64)).timestamp().readOnly()
+        Field(16, "stageEnteredAtMilliseconds", .int64).timestamp().readOnly()
+        Field(17, "leadID", .optional(.int64), doc: "The lead that opened it, if one did.").readOnly()
         Field(18, "visibility", .optional(.message("Visibility")), doc: """
             On create only (never stored or returned): the caller's visibility, which the
             deal's contact must satisfy (G3).
-            """)
+            """).hidden()
     }
     Message("GetDealRequest") {
         Field(1, "id", .int64)
         Field(2, "visibility", .optional(.message("Visibility")))
     }
-    Message("ListDealsRequest") {
-        Field(1, "pipelineID", .optional(.int64))
-        Field(2, "stageID", .optional(.int64))
-        Field(3, "status", .enumeration("DealStatus"), doc: "unspecified: any.")
-        Field(4, "contactID", .optional(.int64))
-        Field(5, "responsibleID", .optional(.int64))
-        Field(6, "visibility", .optional(.message("Visibility")))
-        Field(7, "cursor", .string)
-        Field(8, "pageSize", .int64)
+    Message("ListDealsRequest", rest: [.query]) {
+        Field(1, "pipelineID", .optional(.int64)).minimum(1)
+        Field(2, "stageID", .optional(.int64)).minimum(1)
+        Field(3, "status", .enumeration("DealStatus"), doc: "unspecified: any.").allowed("open", "won", "lost")
+        Field(4, "contactID", .optional(.int64)).minimum(1)
+        Field(5, "responsibleID", .optional(.int64)).minimum(1)
+        Field(6, "visibility", .optional(.message("Visibility"))).hidden()
+        Field(7, "cursor", .string).length(max: 200)
+        Field(8, "pageSize", .int64).named("limit").minimum(1).maximum(500)
     }
-    Message("DealPage") {
-        Field(1, "deals", .repeated(.message("Deal")))
-        Field(2, "nextCursor", .string)
+    Message("DealPage", rest: [.output]) {
+        Field(1, "deals", .repeated(.message("Deal"))).named("items")
+        Field(2, "nextCursor", .string).omitEmpty()
     }
-    Message("ChangeStageRequest", doc: "D1/D6: moves a deal to another stage of its pipeline.") {
-        Field(1, "dealID", .int64)
-        Field(2, "stageID", .int64)
-        Field(3, "lossReason", .string, doc: "Required when the stage is a lost outcome.")
-        Field(4, "actorID", .optional(.int64))
-        Field(5, "visibility", .optional(.message("Visibility")))
+    Message("ChangeStageRequest", doc: "D1/D6: moves a deal to another stage of its pipeline.", rest: [.input], restName: "StageChange") {
+        Field(1, "dealID", .int64).hidden()
+        Field(2, "stageID", .int64).required().minimum(1)
+        Field(3, "lossReason", .string, doc: "Required when the stage is a lost outcome.").length(max: 1000)
+        Field(4, "actorID", .optional(.int64)).hidden()
+        Field(5, "visibility", .optional(.message("Visibility"))).hidden()
     }
-    Message("Lead", doc: "D3: a lead as a channel or partner sends it.") {
-        Field(1, "channel", .string, doc: "web, whatsapp, telegram, call, partner...")
-        Field(2, "partner", .string, doc: "The lead supplier, for partner leads.")
-        Field(3, "externalID", .string, doc: "The sender's id: a repeat with the same partner and id is the same lead.")
-        Field(4, "firstName", .string)
-        Field(5, "lastName", .string)
-        Field(6, "phone", .string)
-        Field(7, "email", .string)
-        Field(8, "comment", .string)
-        Field(9, "utmSource", .string)
-        Field(10, "utmMedium", .string)
-        Field(11, "utmCampaign", .string)
-        Field(12, "title", .string)
-        Field(13, "amountMinor", .int64)
-        Field(14, "currency", .string)
-        Field(15, "actorID", .optional(.int64), doc: "The staff member who sent it (a staff token), so they can read it back (G3).")
-        Field(16, "visibility", .optional(.message("Visibility")), doc: "The sender's visibility: the receipt names only a deal and contact it may see.")
+    Message("Lead", doc: "D3: a lead as a channel or partner sends it.", rest: [.input]) {
+        Field(1, "channel", .string, doc: "web, whatsapp, telegram, call, partner...").required().length(max: 50, min: 1)
+        Field(2, "partner", .string, doc: "The lead supplier, for partner leads.").length(max: 100)
+        Field(3, "externalID", .string, doc: "The sender's id: a repeat with the same partner and id is the same lead.").length(max: 200)
+        Field(4, "firstName", .string).length(max: 200)
+        Field(5, "lastName", .string).length(max: 200)
+        Field(6, "phone", .string).length(max: 50)
+        Field(7, "email", .string).length(max: 320)
+        Field(8, "comment", .string).length(max: 5000)
+        Field(9, "utmSource", .string).length(max: 200)
+        Field(10, "utmMedium", .string).length(max: 200)
+        Field(11, "utmCampaign", .string).length(max: 200)
+        Field(12, "title", .string).length(max: 300)
+        Field(13, "amountMinor", .int64).minimum(0)
+        Field(14, "currency", .string).currencyCode()
+        Field(15, "actorID", .optional(.int64), doc: "The staff member who sent it (a staff token), so they can read it back (G3).").hidden()
+        Field(16, "visibility", .optional(.message("Visibility")), doc: "The sender's visibility: the receipt names only a deal and contact it may see.").hidden()
     }
-    Message("LeadReceipt", doc: "D3: what became of a lead; the partner reads it back by id.") {
+    Message("LeadReceipt", doc: "D3: what became of a lead; the partner reads it back by id.", rest: [.output]) {
         Field(1, "id", .int64)
         Field(2, "status", .enumeration("LeadStatus"))
         Field(3, "lowQuality", .bool)
@@ -159,8 +159,8 @@ public let dealsContract = ContractFile("Deals") {
         Field(5, "contactID", .optional(.int64))
         Field(6, "dealID", .optional(.int64))
         Field(7, "attachedToExistingDeal", .bool)
-        Field(8, "receivedAtMilliseconds", .int64)
-        Field(9, "processedAtMilliseconds", .optional(.int64))
+        Field(8, "receivedAtMilliseconds", .int64).timestamp()
+        Field(9, "processedAtMilliseconds", .optional(.int64)).timestamp()
         Field(10, "channel", .string)
         Field(11, "partner", .string)
         Field(12, "externalID", .string)
@@ -169,93 +169,94 @@ public let dealsContract = ContractFile("Deals") {
         Field(1, "id", .int64)
         Field(2, "visibility", .optional(.message("Visibility")))
     }
-    Message("DealTask", doc: "D4: a task on a deal or a contact.") {
-        Field(1, "id", .int64)
-        Field(2, "kind", .enumeration("TaskKind"))
-        Field(3, "title", .string)
-        Field(4, "dealID", .optional(.int64))
-        Field(5, "contactID", .optional(.int64))
-        Field(6, "assigneeID", .optional(.int64))
-        Field(7, "dueAtMilliseconds", .optional(.int64))
-        Field(8, "status", .enumeration("TaskStatus"))
-        Field(9, "createdAtMilliseconds", .int64)
-        Field(10, "completedAtMilliseconds", .optional(.int64))
+    Message("DealTask", doc: "D4: a task on a deal or a contact.", rest: [.output, .input], restName: "Task") {
+        Field(1, "id", .int64).readOnly()
+        Field(2, "kind", .enumeration("TaskKind")).required().allowed("call_back", "follow_up", "meeting", "custom")
+        Field(3, "title", .string).length(max: 500)
+        Field(4, "dealID", .optional(.int64)).minimum(1)
+        Field(5, "contactID", .optional(.int64)).minimum(1)
+        Field(6, "assigneeID", .optional(.int64)).minimum(1)
+        Field(7, "dueAtMilliseconds", .optional(.int64)).timestamp()
+        Field(8, "status", .enumeration("TaskStatus")).readOnly()
+        Field(9, "createdAtMilliseconds", .int64).timestamp().readOnly()
+        Field(10, "completedAtMilliseconds", .optional(.int64)).timestamp().readOnly()
         Field(11, "visibility", .optional(.message("Visibility")), doc: """
             On create only (never stored or returned): the caller's visibility, which the deal
             or contact the task goes on must satisfy (G3).
-            """)
+            """).hidden()
     }
-    Message("CreateTaskResponse") {
+    Message("CreateTaskResponse", rest: [.output], restName: "TaskResult") {
         Field(1, "task", .message("DealTask"))
         Field(2, "existing", .bool, doc: "true: an open task of this kind was already on the deal; this is it.")
     }
-    Message("CompleteTaskRequest") {
-        Field(1, "id", .int64)
-        Field(2, "status", .enumeration("TaskStatus"), doc: "done or cancelled.")
-        Field(3, "visibility", .optional(.message("Visibility")))
+    Message("CompleteTaskRequest", rest: [.input], restName: "TaskCompletion") {
+        Field(1, "id", .int64).hidden()
+        Field(2, "status", .enumeration("TaskStatus"), doc: "done or cancelled.").allowed("done", "cancelled")
+        Field(3, "visibility", .optional(.message("Visibility"))).hidden()
     }
-    Message("ListTasksRequest") {
-        Field(1, "assigneeID", .optional(.int64))
-        Field(2, "overdueOnly", .bool)
-        Field(3, "status", .enumeration("TaskStatus"), doc: "unspecified: open.")
-        Field(4, "visibility", .optional(.message("Visibility")))
-        Field(5, "pageSize", .int64)
-        Field(6, "dealID", .optional(.int64))
+    Message("ListTasksRequest", rest: [.query]) {
+        Field(1, "assigneeID", .optional(.int64)).minimum(1)
+        Field(2, "overdueOnly", .bool).named("overdue")
+        Field(3, "status", .enumeration("TaskStatus"), doc: "unspecified: open.").allowed("open", "done", "cancelled")
+        Field(4, "visibility", .optional(.message("Visibility"))).hidden()
+        Field(5, "pageSize", .int64).named("limit").minimum(1).maximum(1000)
+        Field(6, "dealID", .optional(.int64)).minimum(1)
     }
-    Message("TaskList") {
-        Field(1, "tasks", .repeated(.message("DealTask")))
+    Message("TaskList", rest: [.output]) {
+        Field(1, "tasks", .repeated(.message("DealTask"))).named("items")
     }
-    Message("ProblemDealsRequest") {
-        Field(1, "visibility", .optional(.message("Visibility")))
-        Field(2, "pageSize", .int64)
+    Message("ProblemDealsRequest", rest: [.query]) {
+        Field(1, "visibility", .optional(.message("Visibility"))).hidden()
+        Field(2, "pageSize", .int64).named("limit").minimum(1).maximum(1000)
     }
-    Message("ProblemDeal", doc: "D4: an open deal that needs attention and why.") {
+    Message("ProblemDeal", doc: "D4: an open deal that needs attention and why.", rest: [.output]) {
         Field(1, "deal", .message("Deal"))
         Field(2, "reasons", .repeated(.string), doc: "overdue_task, over_stage_sla, no_next_task.")
     }
-    Message("ProblemDealList") {
+    Message("ProblemDealList", rest: [.output]) {
         Field(1, "items", .repeated(.message("ProblemDeal")))
     }
     Message("TimelineEntry", doc: """
         D5: one interaction on the timeline. Other services send these as
         `interaction.recorded` events; the deals service writes its own.
-        """) {
+        """, rest: [.output]) {
         Field(1, "id", .int64)
-        Field(2, "atMilliseconds", .int64)
+        Field(2, "atMilliseconds", .int64).timestamp()
         Field(3, "kind", .string, doc: "call, message, note, stage_change, lead, notification, payment, attendance, appointment...")
         Field(4, "dealID", .optional(.int64))
         Field(5, "contactID", .int64)
         Field(6, "summary", .string)
         Field(7, "actorID", .optional(.int64))
     }
-    Message("TimelineRequest") {
-        Field(1, "dealID", .optional(.int64))
-        Field(2, "contactID", .optional(.int64))
-        Field(3, "visibility", .optional(.message("Visibility")))
-        Field(4, "pageSize", .int64)
-        Field(5, "beforeID", .optional(.int64), doc: "Paging: entries older than this one.")
+    Message("TimelineRequest", rest: [.query]) {
+        Field(1, "dealID", .optional(.int64)).hidden()
+        Field(2, "contactID", .optional(.int64)).hidden()
+        Field(3, "visibility", .optional(.message("Visibility"))).hidden()
+        Field(4, "pageSize", .int64).named("limit").minimum(1).maximum(500)
+        Field(5, "beforeID", .optional(.int64), doc: "Paging: entries older than this one.").named("before").minimum(1)
     }
-    Message("Timeline") {
-        Field(1, "entries", .repeated(.message("TimelineEntry")))
+    Message("Timeline", rest: [.output]) {
+        Field(1, "entries", .repeated(.message("TimelineEntry"))).named("items")
+        Field(2, "nextBeforeID", .optional(.int64), doc: "On a full page: the id to pass as `before` for the next one.").named("nextBefore").omitEmpty()
     }
     Message("DealStageChanged", doc: "Payload of deal.created, deal.stage_changed, deal.won and deal.lost (D6).") {
         Field(1, "deal", .message("Deal"))
         Field(2, "previousStageID", .optional(.int64), doc: "Absent for deal.created.")
         Field(3, "actorID", .optional(.int64))
     }
-    Message("UpdateDealRequest", doc: "D2: changes some fields of a deal; absent fields stay as they are.") {
-        Field(1, "dealID", .int64)
-        Field(2, "title", .optional(.string))
-        Field(3, "amountMinor", .optional(.int64))
-        Field(4, "currency", .optional(.string))
-        Field(5, "responsibleID", .optional(.int64))
-        Field(6, "clearResponsible", .bool, doc: "Leaves the deal with nobody responsible.")
-        Field(7, "source", .optional(.string))
-        Field(8, "replaceCustomFields", .bool)
-        Field(9, "customFields", .repeated(.message("CustomField")))
-        Field(10, "scheduledAtMilliseconds", .optional(.int64))
-        Field(11, "clearScheduled", .bool)
-        Field(12, "visibility", .optional(.message("Visibility")))
-        Field(13, "actorID", .optional(.int64))
+    Message("UpdateDealRequest", doc: "D2: changes some fields of a deal; absent fields stay as they are.", rest: [.input], restName: "DealPatch") {
+        Field(1, "dealID", .int64).hidden()
+        Field(2, "title", .optional(.string)).length(max: 300, min: 1)
+        Field(3, "amountMinor", .optional(.int64)).minimum(0)
+        Field(4, "currency", .optional(.string)).currencyCode()
+        Field(5, "responsibleID", .optional(.int64)).minimum(1).nullable(sets: "clearResponsible = true")
+        Field(6, "clearResponsible", .bool, doc: "Leaves the deal with nobody responsible.").hidden()
+        Field(7, "source", .optional(.string)).length(max: 50)
+        Field(8, "replaceCustomFields", .bool).hidden()
+        Field(9, "customFields", .repeated(.message("CustomField"))).nameValue(maxItems: 100, maxValueLength: 4000).whenPresent("replaceCustomFields = true")
+        Field(10, "scheduledAtMilliseconds", .optional(.int64)).timestamp().nullable(sets: "clearScheduled = true")
+        Field(11, "clearScheduled", .bool).hidden()
+        Field(12, "visibility", .optional(.message("Visibility"))).hidden()
+        Field(13, "actorID", .optional(.int64)).hidden()
     }
 }

@@ -28,14 +28,13 @@ public enum PipelineValidator {
             if stage.slaMinutes < 0 || stage.slaMinutes > 525_600 {
                 violations.append(FieldViolation(field: "stages[\(i)].slaMinutes", description: "must be 0 (none) to 525600 (a year)"))
             }
-            if stage.outcome == .unspecified {
-                violations.append(FieldViolation(field: "stages[\(i)].outcome", description: "must be in_progress, won or lost"))
-            }
+            // A stage given without an outcome is a working stage.
+            if stage.outcome == .unspecified { clean.stages[i].outcome = .inProgress }
             clean.stages[i].name = name
             clean.stages[i].position = Int64(i + 1)
             clean.stages[i].id = 0
         }
-        let outcomes = Set(pipeline.stages.map(\.outcome))
+        let outcomes = Set(clean.stages.map(\.outcome))
         if !pipeline.stages.isEmpty, !outcomes.isSuperset(of: [.inProgress, .won, .lost]) {
             violations.append(FieldViolation(field: "stages", description: "needs at least one in_progress stage, one won and one lost"))
         }

@@ -80,7 +80,11 @@ public struct TaskStore: Sendable {
         }
     }
 
-    public func complete(_ request: CompleteTaskRequest) async throws -> DealTask {
+    /// A task completed without a status is done.
+    public func complete(_ input: CompleteTaskRequest) async throws -> DealTask {
+        var completion = input
+        if completion.status == .unspecified { completion.status = .done }
+        let request = completion
         guard request.status == .done || request.status == .cancelled else {
             throw RPCError.invalidArgument("status must be done or cancelled", details: [FieldViolation(field: "status", description: "is \(request.status.name)")])
         }

@@ -79,6 +79,7 @@ public struct TimelineStore: Sendable {
                 e.actorID = row.optionalInt64(6)
                 return e
             }
+            if timeline.entries.count == limit { timeline.nextBeforeID = timeline.entries.last?.id }
             return timeline
         }
     }

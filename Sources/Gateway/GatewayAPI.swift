@@ -9,8 +9,10 @@ import Synchronization
 import Wire
 
 /// The REST face of Switchboard (G1, G3, G4, G5): translates /v1 JSON into contract
-/// calls and back. It holds no business rules: validation beyond JSON types, matching
-/// and merging happen in the services.
+/// calls and back. It holds no business rules: beyond the schema of each request
+/// (generated from Protocols/Schemas), validation, matching and merging happen in the
+/// services. Every route is declared once (``Route``): the router and /v1/openapi.json
+/// are built from the same list.
 public final class GatewayAPI: Sendable {
     public struct Configuration: Sendable {
         /// The time budget of a request, carried into its RPCs as their deadline.
@@ -30,12 +32,11 @@ public final class GatewayAPI: Sendable {
         public init() {}
     }
 
-    /// One client per reactor the HTTP server spreads connections over; a handler uses
-    /// the one on its own thread, so a call never hops threads.
-    private let contactsClients: [RPCClient]
-    private let dealsClients: [RPCClient]
-    var contacts: RPCClient { contactsClients.first { $0.reactor.isCurrent } ?? contactsClients[0] }
-    var deals: RPCClient { dealsClients.first { $0.reactor.isCurrent } ?? dealsClients[0] }
+    /// Every route the gateway serves, in the order /v1/openapi.json lists them: a new
+    /// service adds its module here.
+    static let routeList: [Route] = SystemRoutes.all + ContactsRoutes.all + DealsRoutes.all
+
+    let services: ServiceClients
     let keyring: APIKeyring
     let configuration: Configuration
     /// Answers to idempotent POSTs that outlive the process; nil keeps them in memory only.
@@ -46,51 +47,32 @@ public final class GatewayAPI: Sendable {
     private let limiter: Mutex<RateLimiter>
     private let authFailures: Mutex<RateLimiter>
     private let idempotency = Mutex(IdempotencyStore())
-    /// Built once in init (its routes call back into this object), read-only after.
-    nonisolated(unsafe) private var router = Router()
+    private let router: Router<Route>
 
     public convenience init(
         contacts: RPCClient, deals: RPCClient, keyring: APIKeyring, ledger: IdempotencyLedger? = nil,
         configuration: Configuration = Configuration()
     ) {
-        self.init(contacts: [contacts], deals: [deals], keyring: keyring, ledger: ledger, configuration: configuration)
+        self.init(services: ServiceClients([Contacts.service: [contacts], Deals.service: [deals]]), keyring: keyring, ledger: ledger, configuration: configuration)
     }
 
-    /// `contacts` and `deals`: a client per reactor of the HTTP server (the first is used
-    /// off those threads).
-    public init(
-        contacts: [RPCClient], deals: [RPCClient], keyring: APIKeyring, ledger: IdempotencyLedger? = nil,
-        configuration: Configuration = Configuration()
-    ) {
-        precondition(!contacts.isEmpty && !deals.isEmpty, "the gateway needs a client for contacts and for deals")
-        contactsClients = contacts
-        dealsClients = deals
+    public init(services: ServiceClients, keyring: APIKeyring, ledger: IdempotencyLedger? = nil, configuration: Configuration = Configuration()) {
+        self.services = services
         self.ledger = ledger
         self.keyring = keyring
         self.configuration = configuration
         limiter = Mutex(RateLimiter(rate: configuration.rateLimit, burst: configuration.rateBurst))
         authFailures = Mutex(RateLimiter(rate: configuration.authFailuresPerMinute / 60, burst: configuration.authFailuresPerMinute * 2))
-        router = Self.router(self)
+        var router = Router<Route>()
+        for route in Self.routeList { router.add(route.method, route.path, route) }
+        self.router = router
     }
 
     /// Every (method, path pattern) served, for the OpenAPI agreement test.
     public var routes: [(method: String, pattern: String)] { router.routes.map { ($0.method, $0.pattern) } }
 
     /// The OpenAPI document, as served at /v1/openapi.json.
-    public static var openAPIDocument: [String: Any] { OpenAPIDocument.build() }
-
-    /// What a route handler gets besides the request.
-    struct Call: Sendable {
-        let request: HTTPRequest
-        let parameters: [String: String]
-        let requestID: String
-        let options: CallOptions
-        let role: APIKeyring.Role?
-        /// Set for staff tokens (G3).
-        let staffID: Int64?
-    }
-
-    typealias RouteHandler = @Sendable (Call) async throws(RPCError) -> HTTPResponse
+    public static var openAPIDocument: [String: Any] { OpenAPIDocument.build(routes: routeList) }
 
     // MARK: Pipeline
 
@@ -121,56 +103,52 @@ public final class GatewayAPI: Sendable {
             return Problem.response(
                 status: 405, title: "Method Not Allowed", detail: "\(request.method) is not allowed on \(request.path)",
                 requestID: requestID, headers: [("Allow", methods.joined(separator: ", "))])
-        case let .found(handler, parameters):
-            // The request id rides with the path parameters into the endpoint wrapper.
-            return await handler(request, parameters.merging(["request-id": requestID]) { _, id in id })
+        case let .found(route, parameters):
+            return await endpoint(route, request, parameters, requestID: requestID)
         }
     }
 
-    /// Wraps a route: checks the role, sets the deadline and metadata, maps errors.
-    func endpoint(_ minimum: APIKeyring.Role?, _ body: @escaping RouteHandler) -> Router.Handler {
-        { [self] request, parameters in
-            let requestID = parameters["request-id"] ?? RequestIDGenerator.next()
-            var role: APIKeyring.Role?
-            var staffID: Int64?
-            if let refusal = Self.unsupportedMediaType(request, requestID: requestID) { return refusal }
-            if let minimum {
-                let address = request.remoteAddress
-                if let wait = authFailures.withLock({ $0.wait(key: address, now: Self.seconds()) }) {
-                    return Problem.response(
-                        status: 429, title: "Too Many Requests",
-                        detail: "too many failed authentications from \(address.isEmpty ? "this client" : address); wait \(wait) s", code: "resource_exhausted",
-                        requestID: requestID, headers: [("Retry-After", "\(wait)")])
-                }
-                guard let presented = Self.bearerToken(request), let identity = keyring.identity(for: presented) else {
-                    _ = authFailures.withLock { $0.take(key: address, now: Self.seconds()) }
-                    return Problem.response(
-                        status: 401, title: "Unauthorized", detail: "send Authorization: Bearer <api key>", requestID: requestID,
-                        headers: [("WWW-Authenticate", "Bearer")])
-                }
-                let scope = String(IdempotencyStore.fingerprint(method: "key", path: presented, body: []), radix: 16)
-                if let wait = limiter.withLock({ $0.take(key: scope, now: Self.seconds()) }) {
-                    return Problem.response(
-                        status: 429, title: "Too Many Requests",
-                        detail: "this API key is over its limit of \(Int(configuration.rateLimit)) requests a second", code: "resource_exhausted",
-                        requestID: requestID, headers: [("Retry-After", "\(wait)")])
-                }
-                let found = identity.role
-                if case let .staff(id) = identity { staffID = id }
-                guard Self.rank(found) >= Self.rank(minimum) else {
-                    return Problem.response(
-                        status: 403, title: "Forbidden", detail: "this needs the \(minimum.rawValue) role; the key has \(found.rawValue)",
-                        requestID: requestID)
-                }
-                role = found
-                if request.method == "POST", let key = request.header("Idempotency-Key") {
-                    return await idempotent(request, key: key, scope: scope, requestID: requestID) {
-                        await self.run(body, request, parameters, requestID: requestID, role: role, staffID: staffID)
-                    }
-                }
-            }
-            return await run(body, request, parameters, requestID: requestID, role: role, staffID: staffID)
+    /// Checks the media type, the key and its role and limits, then runs the route (with
+    /// its Idempotency-Key when it honours one).
+    private func endpoint(_ route: Route, _ request: HTTPRequest, _ parameters: [String: String], requestID: String) async -> HTTPResponse {
+        if route.body != nil, let refusal = Self.unsupportedMediaType(request, requestID: requestID) { return refusal }
+        // /metrics is open only when configured so (GATEWAY_METRICS_AUTH=none).
+        guard case let .role(minimum) = route.access, route.operationID != "metrics" || configuration.metricsNeedAdmin else {
+            return await run(route, request, parameters, requestID: requestID, role: nil, staffID: nil)
         }
+        let address = request.remoteAddress
+        if let wait = authFailures.withLock({ $0.wait(key: address, now: Self.seconds()) }) {
+            return Problem.response(
+                status: 429, title: "Too Many Requests",
+                detail: "too many failed authentications from \(address.isEmpty ? "this client" : address); wait \(wait) s", code: "resource_exhausted",
+                requestID: requestID, headers: [("Retry-After", "\(wait)")])
+        }
+        guard let presented = Self.bearerToken(request), let identity = keyring.identity(for: presented) else {
+            _ = authFailures.withLock { $0.take(key: address, now: Self.seconds()) }
+            return Problem.response(
+                status: 401, title: "Unauthorized", detail: "send Authorization: Bearer <api key>", requestID: requestID,
+                headers: [("WWW-Authenticate", "Bearer")])
+        }
+        let scope = String(IdempotencyStore.fingerprint(method: "key", path: presented, body: []), radix: 16)
+        if let wait = limiter.withLock({ $0.take(key: scope, now: Self.seconds()) }) {
+            return Problem.response(
+                status: 429, title: "Too Many Requests",
+                detail: "this API key is over its limit of \(Int(configuration.rateLimit)) requests a second", code: "resource_exhausted",
+                requestID: requestID, headers: [("Retry-After", "\(wait)")])
+        }
+        let role = identity.role
+        let staffID: Int64? = if case let .staff(id) = identity { id } else { nil }
+        guard Self.rank(role) >= Self.rank(minimum) else {
+            return Problem.response(
+                status: 403, title: "Forbidden", detail: "this needs the \(minimum.rawValue) role; the key has \(role.rawValue)",
+                requestID: requestID)
+        }
+        if route.idempotencyKey, let key = request.header("Idempotency-Key") {
+            return await idempotent(request, key: key, scope: scope, requestID: requestID) {
+                await self.run(route, request, parameters, requestID: requestID, role: role, staffID: staffID)
+            }
+        }
+        return await run(route, request, parameters, requestID: requestID, role: role, staffID: staffID)
     }
 
     /// Runs `work` once per (caller, Idempotency-Key); repeats get the stored answer.
@@ -258,19 +236,24 @@ public final class GatewayAPI: Sendable {
     static func seconds() -> Double { Double(MonotonicInstant.now().nanoseconds) / 1e9 }
 
     private func run(
-        _ body: RouteHandler, _ request: HTTPRequest, _ parameters: [String: String], requestID: String, role: APIKeyring.Role?,
-        staffID: Int64?
+        _ route: Route, _ request: HTTPRequest, _ parameters: [String: String], requestID: String, role: APIKeyring.Role?, staffID: Int64?
     ) async -> HTTPResponse {
         var metadata = Metadata()
         metadata[Metadata.Key.requestID] = requestID
         metadata[Metadata.Key.caller] = "gateway"
         let options = CallOptions(deadline: .now() + configuration.requestTimeout, metadata: metadata, retry: nil)
-        var clean = parameters
-        clean["request-id"] = nil
-        do throws(RPCError) {
-            return try await body(Call(request: request, parameters: clean, requestID: requestID, options: options, role: role, staffID: staffID))
-        } catch {
+        let context = RequestContext(api: self, request: request, parameters: parameters, requestID: requestID, options: options, role: role, staffID: staffID)
+        do {
+            return try await route.handler(context)
+        } catch let refusal as UnacceptableValues {
+            return Problem.response(
+                status: 422, title: "Unprocessable Content", detail: refusal.error.message, code: refusal.error.code.name,
+                violations: refusal.error.details, requestID: requestID)
+        } catch let error as RPCError {
             return Problem.response(for: error, requestID: requestID)
+        } catch {
+            logger.error("route failed", ["error": "\(error)", "request_id": requestID])
+            return Problem.response(for: RPCError(.internal, "\(error)"), requestID: requestID)
         }
     }
 
@@ -292,30 +275,6 @@ public final class GatewayAPI: Sendable {
         return RequestIDGenerator.next()
     }
 
-    // MARK: Helpers for routes
-
-    static func json(_ status: Int, _ object: Any) -> HTTPResponse {
-        HTTPResponse(status: status, headers: [("Content-Type", "application/json")], body: JSONWriter.encode(object))
-    }
-
-    /// A positive id written in its one canonical way (`1`, not `01` or `+1`), so one
-    /// resource has one path.
-    static func id(_ call: Call, _ name: String = "id") throws(RPCError) -> Int64 {
-        guard let text = call.parameters[name], let id = Int64(text), id > 0, String(id) == text else {
-            throw .invalidArgument("\(name) must be a positive whole number", details: [FieldViolation(field: name, description: "is \"\(call.parameters[name] ?? "")\"")])
-        }
-        return id
-    }
-
-    static func body(_ call: Call) throws(RPCError) -> JSONObject {
-        if let type = call.request.header("Content-Type"), !type.lowercased().hasPrefix("application/json") {
-            throw .invalidArgument("Content-Type must be application/json")
-        }
-        switch ContactJSON.parseObject(call.request.body) {
-        case let .success(o): return o
-        case let .failure(e): throw e
-        }
-    }
 }
 
 /// Requests answered, by status class, for /metrics.

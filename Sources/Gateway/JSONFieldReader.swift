@@ -2,13 +2,15 @@ import Contracts
 import JSON
 import Wire
 
-/// Reads the fields of one JSON object of a request body into contract values,
-/// collecting every problem as a field violation named by its JSON path
-/// (`phones[1]`, `source.channel`), so a caller fixes all of them in one go.
+/// Reads the fields of one JSON object of a request (the generated readers call it),
+/// collecting every problem as a field violation named by its JSON path (`phones[1]`,
+/// `source.channel`), one per field, so a caller fixes all of them in one go.
 ///
-/// Strict on types: true/false is never a number and a number never a boolean or a
-/// string; a whole number is an integer literal within Int64 (2.0, 1e18 and
-/// -9223372036854775809 are refused, never rounded); a string never holds the NUL
+/// Strict on types and as exact as JSON Schema on constraints, since the OpenAPI
+/// document states the same ones: true/false is never a number and a number never a
+/// boolean or a string; a whole number is an integer literal within Int64 (2.0, 1e18 and
+/// -9223372036854775809 are refused, never rounded); lengths count Unicode code points;
+/// null is taken only where the caller says "clear"; a string never holds the NUL
 /// character (no stored name is cut short or hides a second value after it).
 struct JSONFieldReader {
     let object: JSONObject
@@ -25,24 +27,26 @@ struct JSONFieldReader {
         violations.append(FieldViolation(field: path + key, description: detail))
     }
 
-    /// The value, nil when absent or null.
-    private func present(_ key: String) -> JSONValue? {
-        guard let value = object[key], value != .null else { return nil }
-        return value
-    }
+    /// The value, nil when absent. Null is a value here: readers refuse it.
+    private func present(_ key: String) -> JSONValue? { object[key] }
 
     /// True when the field is there as JSON null (for PATCH: "clear this").
     func isNull(_ key: String) -> Bool { object[key] == .null }
 
     func has(_ key: String) -> Bool { object[key] != nil }
 
-    mutating func string(_ key: String) -> String? {
-        guard let value = present(key) else { return nil }
-        return text(value, field: key)
+    /// Records "is required" when the field is absent.
+    mutating func require(_ key: String, _ what: String? = nil) {
+        if object[key] == nil { fail(key, "is required" + (what.map { ": \($0)" } ?? "")) }
     }
 
-    /// A string value checked for NUL; `field` is the name reported.
-    private mutating func text(_ value: JSONValue, field: String) -> String? {
+    mutating func string(_ key: String, minLength: Int? = nil, maxLength: Int? = nil) -> String? {
+        guard let value = present(key) else { return nil }
+        return text(value, field: key, minLength: minLength, maxLength: maxLength)
+    }
+
+    /// A string value checked for NUL and length; `field` is the name reported.
+    private mutating func text(_ value: JSONValue, field: String, minLength: Int? = nil, maxLength: Int? = nil) -> String? {
         guard case let .string(s) = value else {
             fail(field, "must be a string, not \(value.kindDescription)")
             return nil
@@ -51,29 +55,60 @@ struct JSONFieldReader {
             fail(field, "must not contain the NUL character (\\u0000)")
             return nil
         }
+        if minLength != nil || maxLength != nil {
+            let length = s.unicodeScalars.count
+            if let minLength, length < minLength {
+                fail(field, minLength == 1 ? "must not be empty" : "must be at least \(minLength) characters")
+                return nil
+            }
+            if let maxLength, length > maxLength {
+                fail(field, "must be at most \(maxLength) characters, not \(length)")
+                return nil
+            }
+        }
         return s
     }
 
-    mutating func strings(_ key: String) -> [String]? {
-        guard let value = present(key) else { return nil }
-        guard case let .array(items) = value else {
-            fail(key, "must be an array of strings, not \(value.kindDescription)")
-            return nil
-        }
+    mutating func strings(_ key: String, maxItems: Int? = nil, minLength: Int? = nil, maxLength: Int? = nil) -> [String]? {
+        guard let items = array(key, maxItems: maxItems, of: "strings") else { return nil }
         var out: [String] = []
         var ok = true
         for (i, item) in items.enumerated() {
-            if let s = text(item, field: "\(key)[\(i)]") { out.append(s) } else { ok = false }
+            if let s = text(item, field: "\(key)[\(i)]", minLength: minLength, maxLength: maxLength) { out.append(s) } else { ok = false }
         }
         return ok ? out : nil
     }
 
-    mutating func integer(_ key: String) -> Int64? {
-        guard let value = present(key) else { return nil }
-        return Self.integer(value, field: path + key, into: &violations)
+    mutating func integers(_ key: String, maxItems: Int? = nil, minimum: Int64? = nil, maximum: Int64? = nil) -> [Int64]? {
+        guard let items = array(key, maxItems: maxItems, of: "whole numbers") else { return nil }
+        var out: [Int64] = []
+        for (i, item) in items.enumerated() {
+            guard let v = Self.integer(item, field: path + "\(key)[\(i)]", minimum: minimum, maximum: maximum, into: &violations) else { return nil }
+            out.append(v)
+        }
+        return out
     }
 
-    static func integer(_ value: JSONValue, field: String, into violations: inout [FieldViolation]) -> Int64? {
+    /// The elements of an array field, at most `maxItems`.
+    private mutating func array(_ key: String, maxItems: Int?, of what: String) -> [JSONValue]? {
+        guard let value = present(key) else { return nil }
+        guard case let .array(items) = value else {
+            fail(key, "must be an array of \(what), not \(value.kindDescription)")
+            return nil
+        }
+        if let maxItems, items.count > maxItems {
+            fail(key, "must have at most \(maxItems) entries, not \(items.count)")
+            return nil
+        }
+        return items
+    }
+
+    mutating func integer(_ key: String, minimum: Int64? = nil, maximum: Int64? = nil) -> Int64? {
+        guard let value = present(key) else { return nil }
+        return Self.integer(value, field: path + key, minimum: minimum, maximum: maximum, into: &violations)
+    }
+
+    static func integer(_ value: JSONValue, field: String, minimum: Int64? = nil, maximum: Int64? = nil, into violations: inout [FieldViolation]) -> Int64? {
         guard case let .number(n) = value else {
             violations.append(FieldViolation(field: field, description: "must be a whole number, not \(value.kindDescription)"))
             return nil
@@ -86,27 +121,28 @@ struct JSONFieldReader {
             violations.append(FieldViolation(field: field, description: "must be between -9223372036854775808 and 9223372036854775807 (\(n.text) is not)"))
             return nil
         }
-        return v
-    }
-
-    /// A whole number above zero: an id.
-    mutating func id(_ key: String) -> Int64? {
-        guard let v = integer(key) else { return nil }
-        guard v > 0 else {
-            fail(key, "must be a positive whole number (an id), not \(v)")
+        if let minimum, v < minimum {
+            violations.append(FieldViolation(field: field, description: minimum == 1 ? "must be a positive whole number, not \(v)" : "must be at least \(minimum), not \(v)"))
+            return nil
+        }
+        if let maximum, v > maximum {
+            violations.append(FieldViolation(field: field, description: "must be at most \(maximum), not \(v)"))
             return nil
         }
         return v
     }
 
+    /// A whole number above zero: an id.
+    mutating func id(_ key: String) -> Int64? { integer(key, minimum: 1) }
+
     /// An id the request cannot do without: absent or null is "is required" (`what`
     /// says what it names).
     mutating func requiredID(_ key: String, _ what: String) -> Int64? {
-        if let v = id(key) { return v }
-        if !violations.contains(where: { $0.field == path + key }) {
-            fail(key, isNull(key) ? "must be \(what), not null" : "is required: \(what)")
+        if object[key] == nil {
+            fail(key, "is required: \(what)")
+            return nil
         }
-        return nil
+        return id(key)
     }
 
     mutating func bool(_ key: String) -> Bool? {
@@ -118,6 +154,16 @@ struct JSONFieldReader {
         return flag
     }
 
+    /// An RFC 3339 date-time, as UTC milliseconds.
+    mutating func timestamp(_ key: String) -> Int64? {
+        guard let text = string(key) else { return nil }
+        guard let ms = RFC3339.parse(text) else {
+            fail(key, "must be an RFC 3339 time such as 2026-01-31T09:00:00Z (not \"\(text)\")")
+            return nil
+        }
+        return ms
+    }
+
     mutating func object(_ key: String) -> JSONObject? {
         guard let value = present(key) else { return nil }
         guard case let .object(o) = value else {
@@ -125,6 +171,20 @@ struct JSONFieldReader {
             return nil
         }
         return o
+    }
+
+    /// The objects of an array field, each with the path its fields are reported under.
+    mutating func objects(_ key: String, maxItems: Int? = nil) -> [(object: JSONObject, path: String)]? {
+        guard let items = array(key, maxItems: maxItems, of: "objects") else { return nil }
+        var out: [(JSONObject, String)] = []
+        for (i, item) in items.enumerated() {
+            guard case let .object(o) = item else {
+                fail("\(key)[\(i)]", "must be an object, not \(item.kindDescription)")
+                return nil
+            }
+            out.append((o, path + "\(key)[\(i)]."))
+        }
+        return out
     }
 
     /// One of `allowed` (the names the API shows), or a violation that lists them.
@@ -137,37 +197,34 @@ struct JSONFieldReader {
         return found.value
     }
 
-    mutating func source(_ key: String) -> ContactSource? {
+    /// An object of string values, in name order (custom fields).
+    mutating func nameValues(_ key: String, maxItems: Int? = nil, maxNameLength: Int? = nil, maxValueLength: Int? = nil) -> [CustomField]? {
         guard let o = object(key) else { return nil }
-        var inner = JSONFieldReader(o, path: path + key + ".")
-        let source = ContactSource(
-            channel: inner.string("channel") ?? "", trackingNumber: inner.string("trackingNumber") ?? "",
-            utmSource: inner.string("utmSource") ?? "", utmMedium: inner.string("utmMedium") ?? "",
-            utmCampaign: inner.string("utmCampaign") ?? "")
-        inner.refuseUnknown(["channel", "trackingNumber", "utmSource", "utmMedium", "utmCampaign"])
-        violations += inner.violations
-        return source
-    }
-
-    /// An object of string values, in name order.
-    mutating func customFields(_ key: String) -> [CustomField]? {
-        guard let o = object(key) else { return nil }
+        if let maxItems, o.count > maxItems {
+            fail(key, "must have at most \(maxItems) entries, not \(o.count)")
+            return nil
+        }
         var fields: [CustomField] = []
         for (name, value) in o.members.sorted(by: { $0.key < $1.key }) {
             guard !name.utf8.contains(0) else {
                 fail(key, "a name must not contain the NUL character (\\u0000)")
-                continue
+                return nil
             }
-            if let text = text(value, field: "\(key).\(name)") { fields.append(CustomField(name: name, value: text)) }
+            if let maxNameLength, name.unicodeScalars.count > maxNameLength {
+                fail(key, "a name must be at most \(maxNameLength) characters")
+                return nil
+            }
+            guard let text = text(value, field: "\(key).\(name)", maxLength: maxValueLength) else { return nil }
+            fields.append(CustomField(name: name, value: text))
         }
         return fields
     }
 
-    /// Fields the caller sent that the request does not have: a typo (`phone` for
-    /// `phones`) must not pass silently.
-    mutating func refuseUnknown(_ known: Set<String>, hint: String = "") {
+    /// Fields the caller sent that the request does not take: a typo (`phone` for
+    /// `phones`) must not pass silently, nor a field the server sets.
+    mutating func refuseUnknown(_ known: Set<String>, readOnly: Set<String> = [], hint: String = "") {
         for key in object.keys where !known.contains(key) {
-            fail(key, "is not a field of this request" + hint)
+            fail(key, readOnly.contains(key) ? "is set by the server; leave it out" : "is not a field of this request" + hint)
         }
     }
 

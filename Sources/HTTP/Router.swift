@@ -1,8 +1,7 @@
 /// Matches a request's method and path against patterns such as `/v1/contacts/{id}`
-/// and hands the path parameters to the route's handler.
-public struct Router: Sendable {
-    public typealias Handler = @Sendable (HTTPRequest, [String: String]) async -> HTTPResponse
-
+/// and gives the route's value (a handler, or a whole route description) with the path
+/// parameters.
+public struct Router<Handler: Sendable>: Sendable {
     public struct Route: Sendable {
         public let method: String
         public let pattern: String
@@ -18,7 +17,7 @@ public struct Router: Sendable {
 
     public init() {}
 
-    public mutating func add(_ method: String, _ pattern: String, _ handler: @escaping Handler) {
+    public mutating func add(_ method: String, _ pattern: String, _ handler: Handler) {
         let segments = pattern.split(separator: "/")
         var literals: [String?] = []
         var parameters: [(index: Int, name: String)] = []

@@ -1,7 +1,8 @@
 // The REST gateway (DOMAIN.md G1–G5): external integrations see Switchboard here.
 //
-// GATEWAY_HOST (127.0.0.1), GATEWAY_PORT (8080), GATEWAY_CONTACTS (127.0.0.1:7101),
-// GATEWAY_DEALS (127.0.0.1:7102), GATEWAY_API_KEYS (required: key=role,... with roles
+// GATEWAY_HOST (127.0.0.1), GATEWAY_PORT (8080), GATEWAY_SERVICES (name=host:port,...
+// for contacts and deals; one left out is read from GATEWAY_CONTACTS / GATEWAY_DEALS,
+// else 127.0.0.1:7101 / 7102), GATEWAY_API_KEYS (required: key=role,... with roles
 // admin, integration, reader, or key=staff:<id> for a staff member's token; keys at
 // least 16 characters), GATEWAY_TIMEOUT_MS (5000): each request's time budget,
 // GATEWAY_MAX_BODY_BYTES (2 MiB), GATEWAY_RATE_LIMIT (100 requests/s per key) and
@@ -67,11 +68,21 @@ do {
 if CommandLine.arguments.dropFirst().first == "healthcheck" {
     exit(httpHealth(port: port) ? 0 : 1)
 }
-guard let contactsEndpoint = Endpoint(parsing: environment.string("CONTACTS", default: "127.0.0.1:7101")) else {
-    fail("\(environment.name("CONTACTS")) must be host:port")
+// The services to route to: GATEWAY_SERVICES=name=host:port,... and, for each service
+// it leaves out, the older GATEWAY_<NAME> variable or the service's default port.
+var endpoints: [String: Endpoint] = [:]
+for entry in environment.string("SERVICES", default: "").split(separator: ",") {
+    let parts = entry.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+    guard parts.count == 2, let binding = ServiceBinding.all.first(where: { $0.name == parts[0] }), let endpoint = Endpoint(parsing: parts[1]) else {
+        fail("\(environment.name("SERVICES")): \"\(entry)\" is not name=host:port with a name of \(ServiceBinding.all.map(\.name).joined(separator: ", "))")
+    }
+    endpoints[binding.id] = endpoint
 }
-guard let dealsEndpoint = Endpoint(parsing: environment.string("DEALS", default: "127.0.0.1:7102")) else {
-    fail("\(environment.name("DEALS")) must be host:port")
+for binding in ServiceBinding.all where endpoints[binding.id] == nil {
+    guard let endpoint = Endpoint(parsing: environment.string(binding.legacyVariable, default: binding.defaultEndpoint)) else {
+        fail("\(environment.name(binding.legacyVariable)) must be host:port")
+    }
+    endpoints[binding.id] = endpoint
 }
 let metricsAuth = environment.string("METRICS_AUTH", default: "admin")
 guard ["admin", "none"].contains(metricsAuth) else { fail("\(environment.name("METRICS_AUTH")) must be admin or none") }
@@ -119,10 +130,10 @@ do {
 } catch {
     fail("cannot start \(reactorCount) reactors (\(environment.name("REACTORS"))): \(error)")
 }
-let api = GatewayAPI(
-    contacts: reactors.map { RPCClient(endpoint: contactsEndpoint, configuration: clientConfiguration, reactor: $0) },
-    deals: reactors.map { RPCClient(endpoint: dealsEndpoint, configuration: clientConfiguration, reactor: $0) }, keyring: keyring,
-    ledger: ledger, configuration: apiConfiguration)
+let services = ServiceClients(endpoints.mapValues { endpoint in
+    reactors.map { RPCClient(endpoint: endpoint, configuration: clientConfiguration, reactor: $0) }
+})
+let api = GatewayAPI(services: services, keyring: keyring, ledger: ledger, configuration: apiConfiguration)
 
 var httpConfiguration = HTTPServer.Configuration(host: host, port: port)
 httpConfiguration.limits.maxBodyBytes = maxBody
@@ -142,7 +153,7 @@ do {
     fail("cannot listen on \(host):\(port) (\(environment.name("PORT"))): \(error)")
 }
 FileHandle.standardOutput.write(Data("{\"event\":\"listening\",\"service\":\"gateway\",\"host\":\"\(host)\",\"port\":\(server.port)}\n".utf8))
-logger.info("started", ["port": "\(server.port)", "contacts": contactsEndpoint.description])
+logger.info("started", ["port": "\(server.port)", "services": endpoints.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: ",")])
 
 signal(SIGTERM, SIG_IGN)
 signal(SIGINT, SIG_IGN)

@@ -78,7 +78,7 @@ import TestSupport
         let problems = try system.request("GET", "/v1/deals/problems").json["items"] as? [[String: Any]] ?? []
         #expect(problems.first?["reasons"] as? [String] == ["overdue_task"])
         let lost = try system.request("POST", "/v1/deals/\(dealID)/stage", body: #"{"stageId":5}"#)
-        #expect(lost.status == 400 && lost.body.contains("lossReason"))
+        #expect(lost.status == 422 && lost.body.contains("lossReason"))
         let moved = try system.request("POST", "/v1/deals/\(dealID)/stage", body: #"{"stageId":2}"#)
         #expect(moved.status == 200 && moved.json["stageId"] as? Int == 2)
         let timeline = try system.request("GET", "/v1/deals/\(dealID)/timeline").json["items"] as? [[String: Any]] ?? []
@@ -93,7 +93,7 @@ import TestSupport
         #expect(cleared.status == 200 && cleared.json["scheduledAt"] is NSNull)
         let contactID = try #require(lead.json["contactId"] as? Int)
         #expect(try system.request("POST", "/v1/tasks", body: #"{"kind":"meeting","contactId":\#(contactID)}"#).status == 201)
-        #expect(try system.request("POST", "/v1/tasks", body: #"{"kind":"meeting","contactId":4242}"#).status == 400)
+        #expect(try system.request("POST", "/v1/tasks", body: #"{"kind":"meeting","contactId":4242}"#).status == 422)
         let bad = try system.request("POST", "/v1/tasks", body: #"{"kind":"nap"}"#)
         #expect(bad.status == 400 && bad.headers["content-type"] == "application/problem+json")
         try await system.stop()
@@ -153,7 +153,7 @@ import TestSupport
         let late = try system.request("POST", "/v1/deals", body: #"{"title":"late","contactId":\#(merged)}"#)
         #expect(late.status == 201 && late.json["contactId"] as? Int == survivor)
         let nobody = try system.request("POST", "/v1/deals", body: #"{"title":"ghost","contactId":999}"#)
-        #expect(nobody.status == 400 && nobody.body.contains("contactId"))
+        #expect(nobody.status == 422 && nobody.body.contains("contactId"))
         #expect(try await eventually(within: .seconds(10)) {
             (try? system.request("GET", "/v1/deals/\(dealID)"))?.json["contactId"] as? Int == survivor
         })

@@ -1,6 +1,6 @@
 import Foundation
 import JSON
-import Gateway
+@testable import Gateway
 import Contracts
 import RPC
 import HTTP
@@ -93,17 +93,22 @@ import Wire
 }
 
 @Suite struct JSONReadingTests {
-    func object(_ text: String) throws -> JSONObject { try ContactJSON.parseObject(Array(text.utf8)).get() }
+    func object(_ text: String) throws(RPCError) -> JSONObject { try RequestBody.object(Array(text.utf8)) }
 
-    func fields(_ result: Result<(ContactDraft, requireNameMatch: Bool), RPCError>) -> [String: String] {
-        guard case let .failure(error) = result else { return [:] }
-        return Dictionary(error.details.map { ($0.field, $0.description) }, uniquingKeysWith: { a, _ in a })
+    /// The violations reading `text` as the POST /v1/contacts body gives, by field.
+    func fields(_ text: String) throws -> [String: String] {
+        do throws(RPCError) {
+            _ = try MatchOrCreateRequest(json: try object(text))
+            return [:]
+        } catch {
+            return Dictionary(error.details.map { ($0.field, $0.description) }, uniquingKeysWith: { a, _ in a })
+        }
     }
 
     @Test func oneAndZeroAreNumbersAndTrueIsNotANumber() throws {
-        #expect(fields(ContactJSON.draft(try object(#"{"responsibleId":1,"requireNameMatch":0}"#))).keys.sorted() == ["requireNameMatch"])
-        #expect(try ContactJSON.draft(try object(#"{"responsibleId":1,"requireNameMatch":true}"#)).get().0.responsibleID == 1)
-        #expect(fields(ContactJSON.draft(try object(#"{"responsibleId":true}"#)))["responsibleId"] == "must be a whole number, not a boolean")
+        #expect(try fields(#"{"responsibleId":1,"requireNameMatch":0}"#).keys.sorted() == ["requireNameMatch"])
+        #expect(try MatchOrCreateRequest(json: try object(#"{"responsibleId":1,"requireNameMatch":true}"#)).draft.responsibleID == 1)
+        #expect(try fields(#"{"responsibleId":true}"#)["responsibleId"] == "must be a whole number, not a boolean")
     }
 
     /// Issue 9 items 6 and 7: a whole number is an integer literal within Int64, never rounded.
@@ -112,29 +117,53 @@ import Wire
             ("2.0", "must be a whole number written without a fraction or exponent (2.0 is not)"),
             ("1e18", "must be a whole number written without a fraction or exponent (1e18 is not)"),
             ("-9223372036854775809", "must be between -9223372036854775808 and 9223372036854775807 (-9223372036854775809 is not)"),
-            ("-5", "must be a positive whole number (an id), not -5"),
+            ("-5", "must be a positive whole number, not -5"),
             ("\"5\"", "must be a whole number, not a string"),
+            ("null", "must be a whole number, not null"),
         ] {
-            #expect(fields(ContactJSON.draft(try object("{\"responsibleId\":\(text)}")))["responsibleId"] == detail, "\(text)")
+            #expect(try fields("{\"responsibleId\":\(text)}")["responsibleId"] == detail, "\(text)")
         }
     }
 
     /// Issue 9 item 5: a NUL inside any string is a field error, never stored cut short.
     @Test func aNULInAStringIsAFieldError() throws {
-        let found = fields(ContactJSON.draft(try object(#"{"firstName":"Ann\u0000ROOT","tags":["a","b\u0000"],"source":{"channel":"\u0000"}}"#)))
+        let found = try fields(#"{"firstName":"Ann\u0000ROOT","tags":["a","b\u0000"],"source":{"channel":"\u0000"}}"#)
         #expect(found == [
             "firstName": "must not contain the NUL character (\\u0000)", "tags[1]": "must not contain the NUL character (\\u0000)",
             "source.channel": "must not contain the NUL character (\\u0000)",
         ])
     }
 
-    @Test func unknownFieldsAndDuplicateKeysAreRefused() throws {
-        #expect(fields(ContactJSON.draft(try object(#"{"phone":"+79161234567"}"#))) == ["phone": "is not a field of this request"])
-        guard case let .failure(error) = ContactJSON.parseObject(Array(#"{"firstName":"a","firstName":"b"}"#.utf8)) else {
+    /// Issue 10 item 6: unknown fields named, lengths counted as JSON Schema counts them,
+    /// one error per field, enum errors list the allowed values.
+    @Test func unknownFieldsLimitsAndEnumsAreExplained() throws {
+        #expect(try fields(#"{"phone":"+79161234567"}"#) == ["phone": "is not a field of this request"])
+        #expect(try fields(#"{"id":5}"#) == ["id": "is not a field of this request"])
+        let long = String(repeating: "é", count: 201)
+        #expect(try fields("{\"firstName\":\"\(long)\"}") == ["firstName": "must be at most 200 characters, not 201"])
+        do throws(RPCError) {
+            _ = try DealTask(json: try object(#"{"kind":"nap","dealId":"12","id":3}"#))
+            Issue.record("accepted")
+        } catch {
+            let found = Dictionary(error.details.map { ($0.field, $0.description) }, uniquingKeysWith: { a, _ in a })
+            #expect(found == [
+                "kind": "must be one of call_back, follow_up, meeting, custom (not \"nap\")", "dealId": "must be a whole number, not a string",
+                "id": "is set by the server; leave it out",
+            ])
+            #expect(error.details.count == 3)
+        }
+        guard (try? RequestBody.object(Array(#"{"firstName":"a","firstName":"b"}"#.utf8))) == nil else {
             Issue.record("duplicate key accepted")
             return
         }
-        #expect(error.message.contains("appears twice"))
+    }
+
+    /// null clears only where the schema says so.
+    @Test func nullClearsOnlyWhereItMay() throws {
+        let patch = try UpdateDealRequest(json: try object(#"{"responsibleId":null,"scheduledAt":null}"#))
+        #expect(patch.clearResponsible && patch.clearScheduled && patch.responsibleID == nil)
+        #expect(throws: RPCError.self) { try UpdateDealRequest(json: try object(#"{"title":null}"#)) }
+        #expect(throws: RPCError.self) { try CompleteTaskRequest(json: try object(#"{"status":null}"#)) }
     }
 }
 
@@ -150,7 +179,7 @@ import Wire
         c.responsibleID = 3
         c.mergedInto = 9
         c.createdAtMilliseconds = 1_700_000_000_123
-        let bytes = ContactJSON.object(c).bytes
+        let bytes = c.jsonBytes
         let parsed = try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
         // The same bytes JSONWriter gives the parsed value: keys sorted, same formatting.
         #expect(JSONWriter.encode(parsed) == bytes)
@@ -158,6 +187,10 @@ import Wire
         #expect((parsed["phones"] as? [[String: String]])?.first == ["number": "+74951234567", "extension": "12"])
         #expect(parsed["customFields"] as? [String: String] == ["a": "2", "z": "1"])
         #expect(parsed["createdAt"] as? String == "2023-11-14T22:13:20.123Z")
+        var none = Contact()
+        none.id = 8
+        let empty = try #require(try JSONSerialization.jsonObject(with: Data(none.jsonBytes)) as? [String: Any])
+        #expect(empty["mergedInto"] is NSNull && empty["responsibleId"] is NSNull && empty["source"] is NSNull)
     }
 }
 

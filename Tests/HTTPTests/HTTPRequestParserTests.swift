@@ -83,7 +83,7 @@ import Testing
 
 @Suite struct RouterTests {
     @Test func literalSegmentsWinAndParametersAreDecoded() async {
-        var router = Router()
+        var router = Router<@Sendable (HTTPRequest, [String: String]) async -> HTTPResponse>()
         router.add("GET", "/v1/contacts/{id}") { _, p in HTTPResponse(status: 200, body: Array("id=\(p["id"]!)".utf8)) }
         router.add("GET", "/v1/contacts/duplicates") { _, _ in HTTPResponse(status: 200, body: Array("dups".utf8)) }
         router.add("PATCH", "/v1/contacts/{id}") { _, _ in HTTPResponse(status: 200) }
@@ -118,7 +118,7 @@ import Testing
 
     /// Issue 9 item 14: one resource, one path.
     @Test func emptySegmentsMatchNothing() {
-        var router = Router()
+        var router = Router<@Sendable (HTTPRequest, [String: String]) async -> HTTPResponse>()
         router.add("GET", "/v1/contacts/{id}") { _, _ in HTTPResponse(status: 200) }
         router.add("GET", "/") { _, _ in HTTPResponse(status: 200) }
         for path in ["//v1//contacts//1", "/v1/contacts/1/", "/v1//contacts/1", "//v1/contacts/1", "v1/contacts/1", "/v1/contacts/"] {

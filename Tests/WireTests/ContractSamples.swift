@@ -525,6 +525,7 @@ enum ContractSamples {
     static func timeline() -> Timeline {
         var m = Timeline()
         m.entries = [timelineEntry(), timelineEntry()]
+        m.nextBeforeID = 2000006
         return m
     }
 

@@ -1,0 +1,43 @@
+/// The REST face of a field, written next to its declaration:
+/// `Field(9, "responsibleID", .optional(.int64)).minimum(1).nullable()`.
+extension Field {
+    /// Shown in answers, refused in requests.
+    public func readOnly() -> Field { json { $0.exposure = .readOnly } }
+    /// Never in JSON.
+    public func hidden() -> Field { json { $0.exposure = .hidden } }
+    public func named(_ name: String) -> Field { json { $0.name = name } }
+    /// Milliseconds since 1970 shown as an RFC 3339 time.
+    public func timestamp() -> Field { json { $0.form = .timestamp } }
+    /// Custom fields shown as one object of string values.
+    public func nameValue(maxItems: Int, maxValueLength: Int) -> Field {
+        json {
+            $0.form = .nameValueObject
+            $0.maxItems = maxItems
+            $0.maxLength = maxValueLength
+        }
+    }
+    public func required() -> Field { json { $0.required = true } }
+    public func nullable(sets statement: String? = nil) -> Field {
+        json {
+            $0.nullable = true
+            $0.nullSets = statement
+        }
+    }
+    public func whenPresent(_ statement: String) -> Field { json { $0.presenceSets = statement } }
+    public func inline() -> Field { json { $0.inline = true } }
+    public func omitEmpty() -> Field { json { $0.omitEmpty = true } }
+    public func allowed(_ names: String...) -> Field { json { $0.allowed = names } }
+    public func minimum(_ value: Int64) -> Field { json { $0.minimum = value } }
+    public func maximum(_ value: Int64) -> Field { json { $0.maximum = value } }
+    /// Lengths in Unicode code points (as JSON Schema counts them).
+    public func length(max: Int, min: Int? = nil) -> Field {
+        json {
+            $0.maxLength = max
+            $0.minLength = min
+        }
+    }
+    public func items(max: Int) -> Field { json { $0.maxItems = max } }
+    /// Three capital letters (ISO 4217), when sent at all.
+    public func currencyCode() -> Field { json { $0.currencyCode = true } }
+    public func describe(_ text: String) -> Field { json { $0.description = text } }
+}

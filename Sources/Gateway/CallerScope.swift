@@ -1,0 +1,36 @@
+import Contracts
+import RPC
+import Wire
+
+/// G3 at the door: the gateway works out once what a staff token's member may see
+/// (their team, from the org chart contacts keeps) and passes it with every call; the
+/// services apply it. API keys see everything.
+extension GatewayAPI {
+    func visibility(staffID: Int64?, _ ctx: RequestContext) async throws -> Visibility? {
+        guard let staffID else { return nil }
+        if let cached = staffScopes.lookup(staffID) { return cached }
+        let team: StaffTeam
+        do {
+            team = try await ctx.call(Contacts.team, GetStaffRequest(id: staffID))
+        } catch let error as RPCError where error.code == .notFound {
+            throw RPCError(.permissionDenied, "this token's staff member \(staffID) does not exist")
+        }
+        let visibility: Visibility? = team.everyone ? nil : Visibility(restricted: true, staffIDs: team.memberIDs)
+        staffScopes.store(visibility, for: staffID)
+        return visibility
+    }
+
+    /// The visibility a contact is read or changed with: none for callers who see
+    /// everything and for a staff member who sees one of the contact's deals (they work
+    /// with the client), else the caller's own.
+    func contactScope(_ contactID: Int64, _ ctx: RequestContext) async throws -> Visibility? {
+        guard let visibility = try await ctx.visibility() else { return nil }
+        let request = ListDealsRequest(contactID: contactID, visibility: visibility, pageSize: 1)
+        return try await ctx.call(Deals.listDeals, request).deals.isEmpty ? visibility : nil
+    }
+
+    /// The contact if the caller may see it; not_found (as for a missing one) otherwise.
+    func visibleContact(_ contactID: Int64, _ ctx: RequestContext) async throws -> Contact {
+        try await ctx.call(Contacts.get, GetContactRequest(id: contactID, visibility: try await contactScope(contactID, ctx)))
+    }
+}

@@ -1,0 +1,139 @@
+import Contracts
+import HTTP
+import JSON
+import RPC
+import Wire
+
+/// The contacts service's face (C1–C4, C6): /v1/contacts and /v1/staff.
+enum ContactsRoutes {
+    static let all: [Route] = [
+        Route(
+            method: "POST", path: "/v1/contacts", operationID: "matchOrCreateContact", access: .role(.integration),
+            summary: "Match-or-create a contact (C2): the existing one when an email (then a phone) matches, new emails and phones added; else a new one",
+            body: MatchOrCreateRequest.openAPIInputSchema,
+            answers: [
+                Route.Answer(status: 201, description: "created", content: .schema("MatchResult"), headers: ["Location"]),
+                Route.Answer(status: 200, description: "matched an existing contact", content: .schema("MatchResult")),
+            ],
+            errors: [409, 422], idempotencyKey: true,
+            links: [Route.Link(name: "GetContact", operationID: "getContact", parameters: ["id": "$response.body#/contact/id"])]
+        ) { ctx in
+            var request = try ctx.body(MatchOrCreateRequest.self)
+            request.visibility = try await ctx.visibility()
+            let reply = try await ctx.call(Contacts.matchOrCreate, request)
+            var out = JSONOutput()
+            out.beginObject()
+            out.key("contact")
+            reply.contact.writeJSON(to: &out)
+            out.key("matched")
+            out.bool(!reply.created)
+            if !reply.created {
+                out.key("matchedBy")
+                out.string(reply.matchedBy.name)
+                out.key("matchedValue")
+                out.string(reply.matchedValue)
+            }
+            out.endObject()
+            var response = Reply.json(reply.created ? 201 : 200, out.bytes)
+            if reply.created { response.headers.append(("Location", "/v1/contacts/\(reply.contact.id)")) }
+            return response
+        },
+        Route(
+            method: "GET", path: "/v1/contacts", operationID: "searchContacts", access: .role(.reader),
+            summary: "Search contacts (C6): every filter given holds; cursor paging. Staff tokens see their team's and unassigned contacts (G3)",
+            query: SearchContactsRequest.queryParameters, answers: [Route.answer(200, "a page", ContactPage.self)], errors: [422]
+        ) { ctx in
+            var request = try ctx.query(SearchContactsRequest.self)
+            request.visibility = try await ctx.visibility()
+            return Reply.json(200, try await ctx.call(Contacts.search, request))
+        },
+        Route(
+            method: "GET", path: "/v1/contacts/duplicates", operationID: "listDuplicateContacts", access: .role(.admin),
+            summary: "Groups of contacts that share an email or phone (C3)",
+            query: ListDuplicatesRequest.queryParameters, answers: [Route.answer(200, "the groups", DuplicateGroupList.self)]
+        ) { ctx in
+            Reply.json(200, try await ctx.call(Contacts.listDuplicates, try ctx.query(ListDuplicatesRequest.self)))
+        },
+        Route(
+            method: "GET", path: "/v1/contacts/export.csv", operationID: "exportContacts", access: .role(.reader),
+            summary: "A segment as CSV (C6): the filters of GET /v1/contacts, every page, formulas defused",
+            query: SearchContactsRequest.queryParameters.filter { !$0.hasSuffix(".limit") && !$0.hasSuffix(".cursor") },
+            answers: [Route.Answer(status: 200, description: "CSV", content: .csv)], errors: [422]
+        ) { ctx in
+            var template = try ctx.query(SearchContactsRequest.self)
+            template.visibility = try await ctx.visibility()
+            template.pageSize = 500
+            let header = ["id", "first_name", "last_name", "emails", "phones", "company", "tags", "source", "created_at"]
+            return try await CSVExport.response(file: "contacts.csv", header: header, what: "contacts", limit: ctx.api.configuration.maxExportRows) { cursor in
+                var request = template
+                request.cursor = cursor
+                let page = try await ctx.call(Contacts.search, request)
+                let rows = page.contacts.map { c in
+                    [String(c.id), c.firstName, c.lastName, c.emails.joined(separator: ";"), c.phones.map(\.number).joined(separator: ";"),
+                     c.company, c.tags.joined(separator: ";"), c.source?.channel ?? "", RFC3339.format(milliseconds: c.createdAtMilliseconds)]
+                }
+                return (rows, page.nextCursor)
+            }
+        },
+        Route(
+            method: "GET", path: "/v1/contacts/{id}", operationID: "getContact", access: .role(.reader),
+            summary: "A contact; a merged one says mergedInto", answers: [Route.answer(200, "the contact", Contact.self)], errors: [404]
+        ) { ctx in
+            Reply.json(200, try await ctx.api.visibleContact(try ctx.id(), ctx))
+        },
+        Route(
+            method: "PATCH", path: "/v1/contacts/{id}", operationID: "updateContact", access: .role(.integration),
+            summary: "Change some fields; lists given are replaced, null clears responsibleId",
+            body: UpdateContactRequest.openAPIInputSchema, answers: [Route.answer(200, "the contact as it is now", Contact.self)],
+            errors: [404, 409, 422]
+        ) { ctx in
+            var request = try ctx.body(UpdateContactRequest.self)
+            request.id = try ctx.id()
+            request.visibility = try await ctx.api.contactScope(request.id, ctx)
+            return Reply.json(200, try await ctx.call(Contacts.update, request))
+        },
+        Route(
+            method: "DELETE", path: "/v1/contacts/{id}", operationID: "deleteContact", access: .role(.admin),
+            summary: "Soft delete: gone from searches; reading it says deleted", answers: [Route.Answer(status: 204, description: "deleted", content: .none)],
+            errors: [404]
+        ) { ctx in
+            _ = try await ctx.call(Contacts.delete, DeleteContactRequest(id: try ctx.id()))
+            return HTTPResponse(status: 204)
+        },
+        Route(
+            method: "POST", path: "/v1/contacts/{id}/merge", operationID: "mergeContacts", access: .role(.admin),
+            summary: "Merge contact `from` into this one (C3); cannot be undone, so only an explicit id is taken",
+            body: MergeContactsRequest.openAPIInputSchema, answers: [Route.answer(200, "merged", MergeContactsResponse.self)],
+            errors: [404, 409, 422]
+        ) { ctx in
+            var request = try ctx.body(MergeContactsRequest.self)
+            request.survivorID = try ctx.id()
+            request.mergedBy = "api:\(ctx.role?.rawValue ?? "")"
+            return Reply.json(200, try await ctx.call(Contacts.merge, request))
+        },
+        Route(
+            method: "GET", path: "/v1/staff", operationID: "listStaff", access: .role(.reader),
+            summary: "Staff members (C4), by id, cursor paging", query: ListStaffRequest.queryParameters,
+            answers: [Route.answer(200, "a page", StaffList.self)]
+        ) { ctx in
+            Reply.json(200, try await ctx.call(Contacts.listStaff, try ctx.query(ListStaffRequest.self)))
+        },
+        Route(
+            method: "GET", path: "/v1/staff/{id}", operationID: "getStaffMember", access: .role(.reader),
+            summary: "A staff member", answers: [Route.answer(200, "the member", StaffMember.self)], errors: [404]
+        ) { ctx in
+            Reply.json(200, try await ctx.call(Contacts.getStaff, GetStaffRequest(id: try ctx.id())))
+        },
+        Route(
+            method: "POST", path: "/v1/staff", operationID: "createStaffMember", access: .role(.admin),
+            summary: "Add a staff member (C4); a number someone else has is refused", body: StaffMember.openAPIInputSchema,
+            answers: [Route.answer(201, "created", StaffMember.self, headers: ["Location"])], errors: [409, 422], idempotencyKey: true,
+            links: [Route.Link(name: "GetStaffMember", operationID: "getStaffMember", parameters: ["id": "$response.body#/id"])]
+        ) { ctx in
+            let member = try await ctx.call(Contacts.createStaff, try ctx.body(StaffMember.self))
+            var response = Reply.json(201, member)
+            response.headers.append(("Location", "/v1/staff/\(member.id)"))
+            return response
+        },
+    ]
+}

@@ -1,0 +1,86 @@
+import JSON
+import Wire
+
+/// Reads query parameters (percent-decoded) with the same rules as bodies: whole
+/// numbers written one way (`5`, not `05` or `+5`), true/false, RFC 3339 times, enum
+/// names, lengths in code points, never a NUL; one violation per bad parameter.
+struct QueryReader {
+    let query: [String: String]
+    var violations: [FieldViolation] = []
+
+    init(_ query: [String: String]) {
+        self.query = query
+    }
+
+    mutating func fail(_ name: String, _ detail: String) {
+        violations.append(FieldViolation(field: name, description: detail))
+    }
+
+    mutating func string(_ name: String, minLength: Int? = nil, maxLength: Int? = nil) -> String? {
+        guard let text = query[name] else { return nil }
+        guard !text.utf8.contains(0) else {
+            fail(name, "must not contain the NUL character")
+            return nil
+        }
+        let length = text.unicodeScalars.count
+        if let minLength, length < minLength {
+            fail(name, "must be at least \(minLength) characters")
+            return nil
+        }
+        if let maxLength, length > maxLength {
+            fail(name, "must be at most \(maxLength) characters, not \(length)")
+            return nil
+        }
+        return text
+    }
+
+    mutating func integer(_ name: String, minimum: Int64? = nil, maximum: Int64? = nil) -> Int64? {
+        guard let text = query[name] else { return nil }
+        guard let value = Int64(text), String(value) == text else {
+            fail(name, "must be a whole number written plainly, such as 20 (not \"\(text)\")")
+            return nil
+        }
+        if let minimum, value < minimum {
+            fail(name, "must be at least \(minimum), not \(value)")
+            return nil
+        }
+        if let maximum, value > maximum {
+            fail(name, "must be at most \(maximum), not \(value)")
+            return nil
+        }
+        return value
+    }
+
+    mutating func bool(_ name: String) -> Bool? {
+        guard let text = query[name] else { return nil }
+        switch text {
+        case "true": return true
+        case "false": return false
+        default:
+            fail(name, "must be true or false (not \"\(text)\")")
+            return nil
+        }
+    }
+
+    mutating func timestamp(_ name: String) -> Int64? {
+        guard let text = query[name] else { return nil }
+        guard let ms = RFC3339.parse(text) else {
+            fail(name, "must be an RFC 3339 time such as 2026-01-31T00:00:00Z (not \"\(text)\")")
+            return nil
+        }
+        return ms
+    }
+
+    mutating func choice<Value>(_ name: String, _ allowed: [(name: String, value: Value)]) -> Value? {
+        guard let text = query[name] else { return nil }
+        guard let found = allowed.first(where: { $0.name == text }) else {
+            fail(name, "must be one of \(allowed.map(\.name).joined(separator: ", ")) (not \"\(text)\")")
+            return nil
+        }
+        return found.value
+    }
+
+    func failure() -> RPCError? {
+        violations.isEmpty ? nil : .invalidArgument("the query has \(violations.count) invalid parameter(s)", details: violations)
+    }
+}

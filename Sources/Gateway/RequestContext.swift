@@ -1,0 +1,63 @@
+import Contracts
+import HTTP
+import JSON
+import RPC
+import Wire
+
+/// What a route's handler gets: the request, who is calling, the time budget its calls
+/// carry (G4) and the services to call.
+struct RequestContext: Sendable {
+    let api: GatewayAPI
+    let request: HTTPRequest
+    let parameters: [String: String]
+    let requestID: String
+    /// Deadline and metadata for every RPC this request makes.
+    let options: CallOptions
+    let role: APIKeyring.Role?
+    /// Set for staff tokens (G3).
+    let staffID: Int64?
+
+    /// A positive id from the path, written in its one canonical way (`1`, not `01` or
+    /// `+1`), so one resource has one path.
+    func id(_ name: String = "id") throws(RPCError) -> Int64 {
+        guard let text = parameters[name], let id = Int64(text), id > 0, String(id) == text else {
+            throw .invalidArgument("\(name) must be a positive whole number", details: [FieldViolation(field: name, description: "is \"\(parameters[name] ?? "")\"")])
+        }
+        return id
+    }
+
+    /// The body read as `M` (strict JSON, generated reader).
+    func body<M: RESTInput>(_ type: M.Type) throws(RPCError) -> M {
+        try M(json: try RequestBody.object(request.body))
+    }
+
+    /// The body read as `M`, or `M`'s defaults when there is none.
+    func optionalBody<M: RESTInput>(_ type: M.Type) throws(RPCError) -> M {
+        request.body.isEmpty ? try M(json: JSONObject()) : try body(type)
+    }
+
+    func query<M: RESTQuery>(_ type: M.Type) throws(RPCError) -> M {
+        try M(query: request.query)
+    }
+
+    /// Calls a service method with this request's budget. A service's invalid_argument
+    /// means the request was well formed (the gateway checked the schema) but its values
+    /// are not acceptable: it is answered 422, not 400.
+    func call<Request, Response>(_ method: MethodDescriptor<Request, Response>, _ message: Request) async throws -> Response {
+        do throws(RPCError) {
+            return try await api.services.client(for: method.service).call(method, message, options: options)
+        } catch where error.code == .invalidArgument {
+            throw UnacceptableValues(error: error)
+        }
+    }
+
+    /// G3: what this caller sees (nil: everything).
+    func visibility() async throws -> Visibility? {
+        try await api.visibility(staffID: staffID, self)
+    }
+}
+
+/// A service refused a schema-valid request for its values (422 Unprocessable Content).
+struct UnacceptableValues: Error {
+    let error: RPCError
+}

@@ -1,0 +1,76 @@
+import HTTP
+
+/// One operation of the REST API, declared once: the router serves it and
+/// /v1/openapi.json describes it from this same value, so the two cannot disagree.
+/// Bodies, answers and query strings name contract messages whose JSON code and
+/// schemas are generated from Protocols/Schemas.
+struct Route: Sendable {
+    typealias Handler = @Sendable (RequestContext) async throws -> HTTPResponse
+
+    /// Who may call it: anyone, or a key with at least this role.
+    enum Access: Sendable, Equatable {
+        case open
+        case role(APIKeyring.Role)
+    }
+
+    /// What an answer's body is.
+    enum Content: Sendable, Equatable {
+        case none
+        /// A message's generated output schema (or a hand-written component) by name.
+        case schema(String)
+        case csv
+        case text
+        /// The OpenAPI document itself.
+        case document
+    }
+
+    struct Answer: Sendable {
+        let status: Int
+        let description: String
+        let content: Content
+        /// Response headers it carries besides X-Request-Id (`Location`).
+        var headers: [String] = []
+    }
+
+    /// A query parameter that is not a field of the query message (`mine`).
+    struct QueryParameter: Sendable {
+        enum Kind: Sendable { case boolean, string }
+        let name: String
+        let kind: Kind
+        let description: String
+    }
+
+    /// An OpenAPI link from this operation's answer to another operation.
+    struct Link: Sendable {
+        let name: String
+        let operationID: String
+        /// Parameter name -> runtime expression (`$response.body#/id`).
+        let parameters: [String: String]
+    }
+
+    let method: String
+    let path: String
+    let operationID: String
+    let access: Access
+    let summary: String
+    /// The query message's parameters (component names), then the extra ones.
+    var query: [String] = []
+    var extraQuery: [QueryParameter] = []
+    /// The input schema of the body, if it takes one.
+    var body: String? = nil
+    var bodyRequired = true
+    var answers: [Answer]
+    /// Problem statuses it can answer besides those every secured route can (401, 403,
+    /// 415, 429, 503, 504) and 400 for any route with input.
+    var errors: [Int] = []
+    /// POSTs that create: a retry with the same Idempotency-Key gets the first answer.
+    var idempotencyKey = false
+    var links: [Link] = []
+    let handler: Handler
+}
+
+extension Route {
+    static func answer(_ status: Int, _ description: String, _ output: any RESTOutput.Type, headers: [String] = []) -> Answer {
+        Answer(status: status, description: description, content: .schema(output.openAPIOutputSchema), headers: headers)
+    }
+}

@@ -1,0 +1,40 @@
+import Contracts
+import RPC
+
+/// A service the gateway routes to: its name in configuration (`GATEWAY_SERVICES=
+/// contacts=host:port,...`), its contract's service id, where it listens by default,
+/// and the variable earlier configurations named it by.
+public struct ServiceBinding: Sendable {
+    public let name: String
+    public let id: String
+    public let defaultEndpoint: String
+    public let legacyVariable: String
+
+    /// Every service with routes in the gateway: a new service adds its line here and
+    /// its routes module.
+    public static let all = [
+        ServiceBinding(name: "contacts", id: Contacts.service, defaultEndpoint: "127.0.0.1:7101", legacyVariable: "CONTACTS"),
+        ServiceBinding(name: "deals", id: Deals.service, defaultEndpoint: "127.0.0.1:7102", legacyVariable: "DEALS"),
+    ]
+}
+
+/// The RPC clients of the services, one per reactor the HTTP server spreads connections
+/// over, so a handler's calls never change threads.
+public final class ServiceClients: Sendable {
+    private let clients: [String: [RPCClient]]
+
+    /// `clients`: by service id, one per reactor (the first serves other threads).
+    public init(_ clients: [String: [RPCClient]]) {
+        precondition(clients.values.allSatisfy { !$0.isEmpty }, "every service needs a client")
+        self.clients = clients
+    }
+
+    /// The client for `service` on the current reactor.
+    func client(for service: String) -> RPCClient {
+        guard let list = clients[service] else { preconditionFailure("no client for \(service): add it to ServiceBinding.all") }
+        return list.first { $0.reactor.isCurrent } ?? list[0]
+    }
+
+    /// Every service with the client to ask for its health.
+    var services: [(id: String, client: RPCClient)] { clients.keys.sorted().map { ($0, clients[$0]![0]) } }
+}
