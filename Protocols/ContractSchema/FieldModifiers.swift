@@ -38,6 +38,12 @@ extension Field {
     }
     public func items(max: Int) -> Field { json { $0.maxItems = max } }
     /// Three capital letters (ISO 4217), when sent at all.
-    public func currencyCode() -> Field { json { $0.currencyCode = true } }
+    public func currencyCode() -> Field { json { $0.rule = .currencyCode } }
+    /// ASCII digits only.
+    public func digits() -> Field { json { $0.rule = .digits } }
+    /// Not empty and not only white space.
+    public func nonBlank() -> Field { json { $0.rule = .nonBlank } }
+    /// JSON Schema keywords for this field's input schema, as JSON (an object's members).
+    public func inputSchema(_ json: String) -> Field { self.json { $0.inputSchemaExtra = json } }
     public func describe(_ text: String) -> Field { json { $0.description = text } }
 }

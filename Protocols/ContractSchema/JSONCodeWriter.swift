@@ -189,14 +189,14 @@ public struct JSONCodeWriter {
         if f.json.required { out += "        r.require(\(key))\n" }
         let read: String
         switch f.type.isOptional ? f.type.base : f.type {
-        case .string: read = f.json.currencyCode ? "r.currency(\(key))" : "r.string(\(key)\(constraints(f)))"
+        case .string: read = "r.string(\(key)\(constraints(f))\(f.json.rule.map { ", rule: .\($0.rawValue)" } ?? ""))"
         case .int64: read = f.json.form == .timestamp ? "r.timestamp(\(key))" : "r.integer(\(key)\(bounds(f)))"
         case .bool: read = "r.bool(\(key))"
         case let .enumeration(name): read = "r.choice(\(key), \(choices(f, name, &problems)))"
         case let .message(name):
             if messages[name]?.rest.contains(.input) != true { problems.append("\(m.name).\(f.name): \(name) is read from JSON but has no rest: .input") }
             read = "r.message(\(key), \(name).self)"
-        case .repeated(.string): read = "r.strings(\(key)\(f.json.maxItems.map { ", maxItems: \($0)" } ?? "")\(constraints(f)))"
+        case .repeated(.string): read = "r.strings(\(key)\(f.json.maxItems.map { ", maxItems: \($0)" } ?? "")\(constraints(f))\(f.json.rule.map { ", rule: .\($0.rawValue)" } ?? ""))"
         case .repeated(.int64): read = "r.integers(\(key)\(f.json.maxItems.map { ", maxItems: \($0)" } ?? "")\(bounds(f)))"
         case .repeated(.message) where f.json.form == .nameValueObject:
             read = "r.nameValues(\(key)\(f.json.maxItems.map { ", maxItems: \($0)" } ?? ""), maxNameLength: 200\(f.json.maxLength.map { ", maxValueLength: \($0)" } ?? ""))"

@@ -46,8 +46,11 @@ public struct JSONFace: Sendable, Equatable {
     public var minLength: Int?
     public var maxLength: Int?
     public var maxItems: Int?
-    /// An ISO 4217 code: three capital letters.
-    public var currencyCode = false
+    /// A rule on the characters of a string, beyond its length.
+    public var rule: TextRule?
+    /// JSON Schema keywords added to this field's input schema as they are (a business
+    /// rule the document should state so generated requests keep it, e.g. `contains`).
+    public var inputSchemaExtra: String?
     public var description: String?
 
     public init() {}
@@ -62,5 +65,26 @@ public struct JSONFace: Sendable, Equatable {
             out = out.replacingOccurrences(of: from, with: to)
         }
         return out
+    }
+}
+
+/// Rules on a string's characters, each a regular expression in the OpenAPI document and
+/// the same check in the gateway's reader.
+public enum TextRule: String, Sendable, Equatable {
+    /// Three capital letters (ISO 4217).
+    case currencyCode
+    /// ASCII digits only (PBX extensions).
+    case digits
+    /// At least one character that is not white space: a name, not only spaces (white
+    /// space as JSON Schema's validators count it, which includes every space the services trim).
+    case nonBlank
+
+    /// The regular expression (ECMA-262, as JSON Schema) the document gives.
+    public var pattern: String {
+        switch self {
+        case .currencyCode: "^[A-Z]{3}$"
+        case .digits: "^[0-9]+$"
+        case .nonBlank: "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
+        }
     }
 }

@@ -130,6 +130,11 @@ public struct OpenAPIComponentWriter {
                     schema["type"] = [schema["type"] ?? "string", "null"]
                 }
             }
+            if let extra = f.json.inputSchemaExtra,
+                let more = try? JSONSerialization.jsonObject(with: Data(extra.utf8)) as? [String: Any]
+            {
+                schema.merge(more) { _, new in new }
+            }
             properties[name(f)] = described(schema, f)
             if f.json.required { required.append(name(f)) }
         }
@@ -162,8 +167,7 @@ public struct OpenAPIComponentWriter {
     func scalarInput(_ f: Field, _ type: FieldType) -> [String: Any] {
         switch type {
         case .string:
-            if f.json.currencyCode { return ["type": "string", "pattern": "^[A-Z]{3}$"] }
-            var s: [String: Any] = ["type": "string", "pattern": Self.noNUL]
+            var s: [String: Any] = ["type": "string", "pattern": f.json.rule?.pattern ?? Self.noNUL]
             if let v = f.json.minLength { s["minLength"] = v }
             if let v = f.json.maxLength { s["maxLength"] = v }
             return s

@@ -415,26 +415,32 @@ public struct GetContactRequest: WireMessage, Equatable {
     public var id: Int64 = 0
     /// G3 for Get: a contact the caller may not see answers not_found.
     public var visibility: Visibility? = nil
+    /// Also answer for a deleted contact (it says `deleted`); else a deleted one is not_found, as for the API.
+    public var includeDeleted: Bool = false
 
     public init() {}
 
     public init(
         id: Int64 = 0,
-        visibility: Visibility? = nil
+        visibility: Visibility? = nil,
+        includeDeleted: Bool = false
     ) {
         self.id = id
         self.visibility = visibility
+        self.includeDeleted = includeDeleted
     }
 
     public func encode(to e: inout WireEncoder) {
         e.encode(1, id)
         e.encode(2, visibility)
+        e.encode(3, includeDeleted)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
         switch key.number {
         case 1: id = try d.int64(key)
         case 2: visibility = try d.message(key)
+        case 3: includeDeleted = try d.bool(key)
         default: try d.skip(key)
         }
     }

@@ -93,6 +93,7 @@ public let contactsContract = ContractFile("Contacts") {
     Message("GetContactRequest") {
         Field(1, "id", .int64)
         Field(2, "visibility", .optional(.message("Visibility")), doc: "G3 for Get: a contact the caller may not see answers not_found.")
+        Field(3, "includeDeleted", .bool, doc: "Also answer for a deleted contact (it says `deleted`); else a deleted one is not_found, as for the API.")
     }
     Alias("DeleteContactRequest", "GetContactRequest")
     Alias("GetStaffRequest", "GetContactRequest")
@@ -172,11 +173,11 @@ public let contactsContract = ContractFile("Contacts") {
     }
     Message("StaffMember", doc: "C4: a member of staff, with the numbers telephony recognizes as internal.", rest: [.output, .input]) {
         Field(1, "id", .int64).readOnly()
-        Field(2, "firstName", .string).required().length(max: 200, min: 1)
+        Field(2, "firstName", .string).required().length(max: 200, min: 1).nonBlank()
         Field(3, "lastName", .string).length(max: 200)
         Field(4, "role", .enumeration("StaffRole")).required()
         Field(5, "email", .string).length(max: 254)
-        Field(6, "extensions", .repeated(.string), doc: "PBX extensions, e.g. `101`.").items(max: 20).length(max: 6)
+        Field(6, "extensions", .repeated(.string), doc: "PBX extensions, e.g. `101`.").items(max: 20).length(max: 6).digits()
         Field(7, "mobiles", .repeated(.string), doc: "Mobile numbers; stored in E.164.").items(max: 20).length(max: 50)
         Field(8, "supervisorID", .optional(.int64), doc: "The senior manager this member reports to.").minimum(1)
         Field(9, "skills", .repeated(.string)).items(max: 50).length(max: 100)

@@ -64,10 +64,12 @@ public struct ContactStore: Sendable {
 
     // MARK: Reading
 
-    public func get(_ id: Int64, visibility: Visibility = Visibility()) async throws -> Contact {
+    /// A deleted contact is not found unless `includeDeleted` (its data stays for the audit).
+    public func get(_ id: Int64, visibility: Visibility = Visibility(), includeDeleted: Bool = true) async throws -> Contact {
         guard let contact = try await database.read({ try Self.load($0, id: id) }), visibility.seesContact(responsibleID: contact.responsibleID) else {
             throw RPCError.notFound("contact \(id) does not exist")
         }
+        if contact.deleted && !includeDeleted { throw RPCError.notFound("contact \(id) was deleted") }
         return contact
     }
 
@@ -156,6 +158,7 @@ public struct ContactStore: Sendable {
             else {
                 throw RPCError.notFound("contact \(request.id) does not exist")
             }
+            if existing.deleted { throw RPCError.notFound("contact \(request.id) was deleted") }
             try Self.requireLive(existing)
             var sets: [String] = ["updated_at = ?"]
             var values: [SQLValue] = [.integer(Self.now())]
@@ -222,6 +225,17 @@ public struct ContactStore: Sendable {
             }
             guard let merged = try Self.load(tx.connection, id: request.mergedID) else {
                 throw RPCError.notFound("contact \(request.mergedID) does not exist")
+            }
+            // Asking again for a merge that is done is a repeat, not an error: its record.
+            if merged.mergedInto == survivor.id, let done = try tx.queryFirst(
+                "SELECT id, fields_taken FROM contact_merges WHERE merged_id = ? ORDER BY id DESC LIMIT 1", [.integer(merged.id)],
+                { ($0.int64(0), $0.string(1)) })
+            {
+                var response = MergeContactsResponse()
+                response.contact = survivor
+                response.mergeID = done.0
+                response.fieldsTaken = done.1.split(separator: ",").map(String.init)
+                return response
             }
             try Self.requireLive(survivor)
             try Self.requireLive(merged)

@@ -22,7 +22,9 @@ public struct ContactsAPI: Sendable {
             let draft = try validator.validate(request.draft).get()
             return try await contacts.matchOrCreate(draft, requireNameMatch: request.requireNameMatch, visibility: request.visibility.resolved)
         }
-        server.register(Contacts.get) { request, _ in try await contacts.get(request.id, visibility: request.visibility.resolved) }
+        server.register(Contacts.get) { request, _ in
+            try await contacts.get(request.id, visibility: request.visibility.resolved, includeDeleted: request.includeDeleted)
+        }
         server.register(Contacts.update) { request, _ in try await update(request) }
         server.register(Contacts.delete) { request, _ in
             try await contacts.delete(request.id)

@@ -81,7 +81,7 @@ public struct DealsAPI: Sendable {
         guard id > 0 else {
             throw RPCError.invalidArgument("the deal is not valid", details: [FieldViolation(field: "contactId", description: "is required")])
         }
-        var request = GetContactRequest(id: id)
+        var request = GetContactRequest(id: id, includeDeleted: true)
         if visibility.restricted, try await !deals.seesDeal(ofContact: id, visibility) { request.visibility = visibility }
         let options = Self.options(context)
         let contact: Contact

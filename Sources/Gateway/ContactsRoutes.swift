@@ -10,7 +10,7 @@ enum ContactsRoutes {
         Route(
             method: "POST", path: "/v1/contacts", operationID: "matchOrCreateContact", access: .role(.integration),
             summary: "Match-or-create a contact (C2): the existing one when an email (then a phone) matches, new emails and phones added; else a new one",
-            body: MatchOrCreateRequest.openAPIInputSchema,
+            body: MatchOrCreateRequest.openAPIInputSchema, example: #"{"firstName":"Anna","lastName":"Petrova","phones":["8 916 123-45-67"],"emails":["anna.petrova@example.com"],"tags":["vip"]}"#,
             answers: [
                 Route.Answer(status: 201, description: "created", content: .schema("MatchResult"), headers: ["Location"]),
                 Route.Answer(status: 200, description: "matched an existing contact", content: .schema("MatchResult")),
@@ -84,7 +84,7 @@ enum ContactsRoutes {
         Route(
             method: "PATCH", path: "/v1/contacts/{id}", operationID: "updateContact", access: .role(.integration),
             summary: "Change some fields; lists given are replaced, null clears responsibleId",
-            body: UpdateContactRequest.openAPIInputSchema, answers: [Route.answer(200, "the contact as it is now", Contact.self)],
+            body: UpdateContactRequest.openAPIInputSchema, example: #"{"company":"Okna LLC","phones":["+79161234567"]}"#, answers: [Route.answer(200, "the contact as it is now", Contact.self)],
             errors: [404, 409, 422]
         ) { ctx in
             var request = try ctx.body(UpdateContactRequest.self)
@@ -103,7 +103,7 @@ enum ContactsRoutes {
         Route(
             method: "POST", path: "/v1/contacts/{id}/merge", operationID: "mergeContacts", access: .role(.admin),
             summary: "Merge contact `from` into this one (C3); cannot be undone, so only an explicit id is taken",
-            body: MergeContactsRequest.openAPIInputSchema, answers: [Route.answer(200, "merged", MergeContactsResponse.self)],
+            body: MergeContactsRequest.openAPIInputSchema, example: #"{"from":2}"#, answers: [Route.answer(200, "merged", MergeContactsResponse.self)],
             errors: [404, 409, 422]
         ) { ctx in
             var request = try ctx.body(MergeContactsRequest.self)
@@ -126,7 +126,7 @@ enum ContactsRoutes {
         },
         Route(
             method: "POST", path: "/v1/staff", operationID: "createStaffMember", access: .role(.admin),
-            summary: "Add a staff member (C4); a number someone else has is refused", body: StaffMember.openAPIInputSchema,
+            summary: "Add a staff member (C4); a number someone else has is refused", body: StaffMember.openAPIInputSchema, example: #"{"firstName":"Ivan","role":"operator","extensions":["201"]}"#,
             answers: [Route.answer(201, "created", StaffMember.self, headers: ["Location"])], errors: [409, 422], idempotencyKey: true,
             links: [Route.Link(name: "GetStaffMember", operationID: "getStaffMember", parameters: ["id": "$response.body#/id"])]
         ) { ctx in

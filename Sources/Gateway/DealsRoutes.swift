@@ -16,7 +16,7 @@ enum DealsRoutes {
         Route(
             method: "POST", path: "/v1/pipelines", operationID: "createPipeline", access: .role(.admin),
             summary: "Create a pipeline (D1): at least one in_progress, one won and one lost stage; a stage without an outcome is in_progress",
-            body: Pipeline.openAPIInputSchema, answers: [Route.answer(201, "created", Pipeline.self)], errors: [409, 422], idempotencyKey: true
+            body: Pipeline.openAPIInputSchema, example: #"{"name":"Trial lessons","stages":[{"name":"Booked"},{"name":"Came","outcome":"won"},{"name":"No show","outcome":"lost"}]}"#, answers: [Route.answer(201, "created", Pipeline.self)], errors: [409, 422], idempotencyKey: true
         ) { ctx in
             Reply.json(201, try await ctx.call(Deals.createPipeline, try ctx.body(Pipeline.self)))
         },
@@ -32,7 +32,7 @@ enum DealsRoutes {
         Route(
             method: "POST", path: "/v1/deals", operationID: "createDeal", access: .role(.integration),
             summary: "Open a deal (D2) for a contact; pipelineId absent: the default pipeline, stageId absent: its first working stage",
-            body: Deal.openAPIInputSchema, answers: [Route.answer(201, "created", Deal.self, headers: ["Location"])], errors: [422],
+            body: Deal.openAPIInputSchema, example: #"{"title":"Windows for the dacha","contactId":1,"amountMinor":1500000,"currency":"RUB"}"#, answers: [Route.answer(201, "created", Deal.self, headers: ["Location"])], errors: [422],
             idempotencyKey: true, links: [Route.Link(name: "GetDeal", operationID: "getDeal", parameters: ["id": "$response.body#/id"])]
         ) { ctx in
             var input = try ctx.body(Deal.self)
@@ -82,7 +82,7 @@ enum DealsRoutes {
         Route(
             method: "PATCH", path: "/v1/deals/{id}", operationID: "updateDeal", access: .role(.integration),
             summary: "Change some fields of a deal (D2); null clears responsibleId or scheduledAt; stages move with POST .../stage",
-            body: UpdateDealRequest.openAPIInputSchema, answers: [Route.answer(200, "the deal as it is now", Deal.self)], errors: [404, 422]
+            body: UpdateDealRequest.openAPIInputSchema, example: #"{"title":"Windows, three rooms","amountMinor":1800000,"currency":"RUB"}"#, answers: [Route.answer(200, "the deal as it is now", Deal.self)], errors: [404, 422]
         ) { ctx in
             var request = try ctx.body(UpdateDealRequest.self)
             request.dealID = try ctx.id()
@@ -93,7 +93,7 @@ enum DealsRoutes {
         Route(
             method: "POST", path: "/v1/deals/{id}/stage", operationID: "changeDealStage", access: .role(.integration),
             summary: "Move a deal to a stage of its pipeline (D1, D6); a lost stage needs lossReason",
-            body: ChangeStageRequest.openAPIInputSchema, answers: [Route.answer(200, "the deal as it is now", Deal.self)], errors: [404, 409, 422]
+            body: ChangeStageRequest.openAPIInputSchema, example: #"{"stageId":2}"#, answers: [Route.answer(200, "the deal as it is now", Deal.self)], errors: [404, 409, 422]
         ) { ctx in
             var request = try ctx.body(ChangeStageRequest.self)
             request.dealID = try ctx.id()
@@ -119,14 +119,14 @@ enum DealsRoutes {
             var request = try ctx.query(TimelineRequest.self)
             request.contactID = try ctx.id()
             request.visibility = try await ctx.visibility()
-            // The contact itself first: one the caller may not see answers 404 like a missing one.
-            if request.visibility != nil { _ = try await ctx.api.visibleContact(request.contactID!, ctx) }
+            // The contact itself first: a missing, deleted or hidden one answers 404.
+            _ = try await ctx.api.visibleContact(request.contactID!, ctx)
             return Reply.json(200, try await ctx.call(Deals.timeline, request))
         },
         Route(
             method: "POST", path: "/v1/leads", operationID: "submitLead", access: .role(.integration),
             summary: "Lead intake (D3): 201 when processed (or kept as low quality with a reason), 202 when stored to be processed once contacts is back",
-            body: Lead.openAPIInputSchema,
+            body: Lead.openAPIInputSchema, example: #"{"channel":"web","phone":"+79161112233","firstName":"Olga","comment":"wants a quote"}"#,
             answers: [Route.answer(201, "processed", LeadReceipt.self, headers: ["Location"]), Route.answer(202, "stored; read it back later", LeadReceipt.self, headers: ["Location"])],
             errors: [422], idempotencyKey: true,
             links: [Route.Link(name: "GetLead", operationID: "getLead", parameters: ["id": "$response.body#/id"])]
@@ -156,7 +156,7 @@ enum DealsRoutes {
             var q = QueryReader(ctx.request.query)
             if q.bool("mine") == true {
                 guard let staffID = ctx.staffID else {
-                    throw RPCError.invalidArgument("mine=true needs a staff token; an API key is nobody's", details: [FieldViolation(field: "mine", description: "needs a staff token")])
+                    throw UnacceptableValues(error: .invalidArgument("mine=true needs a staff token; an API key is nobody's", details: [FieldViolation(field: "mine", description: "needs a staff token")]))
                 }
                 request.assigneeID = staffID
             }
@@ -167,7 +167,7 @@ enum DealsRoutes {
         Route(
             method: "POST", path: "/v1/tasks", operationID: "createTask", access: .role(.integration),
             summary: "Create a task (D4) on a deal or a contact; 200 with the open task of the same kind already on the deal",
-            body: DealTask.openAPIInputSchema,
+            body: DealTask.openAPIInputSchema, example: #"{"kind":"follow_up","dealId":1,"dueAt":"2026-12-24T09:00:00Z"}"#,
             answers: [Route.answer(201, "created", CreateTaskResponse.self, headers: ["Location"]), Route.answer(200, "the one already open", CreateTaskResponse.self)],
             errors: [404, 409, 422], idempotencyKey: true
         ) { ctx in
@@ -181,7 +181,7 @@ enum DealsRoutes {
         },
         Route(
             method: "POST", path: "/v1/tasks/{id}/complete", operationID: "completeTask", access: .role(.integration),
-            summary: "Mark a task done (the default) or cancelled", body: CompleteTaskRequest.openAPIInputSchema, bodyRequired: false,
+            summary: "Mark a task done (the default) or cancelled", body: CompleteTaskRequest.openAPIInputSchema, bodyRequired: false, example: #"{"status":"done"}"#,
             answers: [Route.answer(200, "the task", DealTask.self)], errors: [404, 409]
         ) { ctx in
             var request = try ctx.optionalBody(CompleteTaskRequest.self)

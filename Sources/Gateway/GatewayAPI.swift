@@ -124,7 +124,8 @@ public final class GatewayAPI: Sendable {
                 requestID: requestID, headers: [("Retry-After", "\(wait)")])
         }
         guard let presented = Self.bearerToken(request), let identity = keyring.identity(for: presented) else {
-            _ = authFailures.withLock { $0.take(key: address, now: Self.seconds()) }
+            // Only a key presented and wrong counts as a guess; a request without one is not.
+            if request.header("Authorization") != nil { _ = authFailures.withLock { $0.take(key: address, now: Self.seconds()) } }
             return Problem.response(
                 status: 401, title: "Unauthorized", detail: "send Authorization: Bearer <api key>", requestID: requestID,
                 headers: [("WWW-Authenticate", "Bearer")])
@@ -155,8 +156,11 @@ public final class GatewayAPI: Sendable {
     private func idempotent(
         _ request: HTTPRequest, key: String, scope: String, requestID: String, work: () async -> HTTPResponse
     ) async -> HTTPResponse {
-        guard (1...255).contains(key.count) else {
-            return Problem.response(status: 400, title: "Bad Request", detail: "Idempotency-Key must be 1 to 255 characters", requestID: requestID)
+        // At least 8 characters: short keys (1, 2, 3...) collide between a client's requests.
+        guard (8...255).contains(key.utf8.count), key.utf8.allSatisfy({ (33...126).contains($0) }) else {
+            return Problem.response(
+                status: 400, title: "Bad Request", detail: "Idempotency-Key must be 8 to 255 visible ASCII characters without spaces (a UUID is best)",
+                requestID: requestID)
         }
         let fingerprint = IdempotencyStore.fingerprint(method: request.method, path: request.target, body: request.body)
         switch idempotency.withLock({ $0.begin(scope: scope, key: key, fingerprint: fingerprint, now: Self.seconds()) }) {

@@ -8,8 +8,9 @@ import Wire
 ///
 /// Strict on types and as exact as JSON Schema on constraints, since the OpenAPI
 /// document states the same ones: true/false is never a number and a number never a
-/// boolean or a string; a whole number is an integer literal within Int64 (2.0, 1e18 and
-/// -9223372036854775809 are refused, never rounded); lengths count Unicode code points;
+/// boolean or a string; a whole number is one by its exact value, within Int64 (2.0 is 2,
+/// as JSON Schema has it; 2.5 and -9223372036854775809 are refused, never rounded);
+/// lengths count Unicode code points;
 /// null is taken only where the caller says "clear"; a string never holds the NUL
 /// character (no stored name is cut short or hides a second value after it).
 struct JSONFieldReader {
@@ -40,13 +41,13 @@ struct JSONFieldReader {
         if object[key] == nil { fail(key, "is required" + (what.map { ": \($0)" } ?? "")) }
     }
 
-    mutating func string(_ key: String, minLength: Int? = nil, maxLength: Int? = nil) -> String? {
+    mutating func string(_ key: String, minLength: Int? = nil, maxLength: Int? = nil, rule: TextRule? = nil) -> String? {
         guard let value = present(key) else { return nil }
-        return text(value, field: key, minLength: minLength, maxLength: maxLength)
+        return text(value, field: key, minLength: minLength, maxLength: maxLength, rule: rule)
     }
 
     /// A string value checked for NUL and length; `field` is the name reported.
-    private mutating func text(_ value: JSONValue, field: String, minLength: Int? = nil, maxLength: Int? = nil) -> String? {
+    private mutating func text(_ value: JSONValue, field: String, minLength: Int? = nil, maxLength: Int? = nil, rule: TextRule? = nil) -> String? {
         guard case let .string(s) = value else {
             fail(field, "must be a string, not \(value.kindDescription)")
             return nil
@@ -66,15 +67,19 @@ struct JSONFieldReader {
                 return nil
             }
         }
+        if let rule, let problem = rule.problem(s) {
+            fail(field, problem)
+            return nil
+        }
         return s
     }
 
-    mutating func strings(_ key: String, maxItems: Int? = nil, minLength: Int? = nil, maxLength: Int? = nil) -> [String]? {
+    mutating func strings(_ key: String, maxItems: Int? = nil, minLength: Int? = nil, maxLength: Int? = nil, rule: TextRule? = nil) -> [String]? {
         guard let items = array(key, maxItems: maxItems, of: "strings") else { return nil }
         var out: [String] = []
         var ok = true
         for (i, item) in items.enumerated() {
-            if let s = text(item, field: "\(key)[\(i)]", minLength: minLength, maxLength: maxLength) { out.append(s) } else { ok = false }
+            if let s = text(item, field: "\(key)[\(i)]", minLength: minLength, maxLength: maxLength, rule: rule) { out.append(s) } else { ok = false }
         }
         return ok ? out : nil
     }
@@ -114,7 +119,7 @@ struct JSONFieldReader {
             return nil
         }
         guard n.isInteger else {
-            violations.append(FieldViolation(field: field, description: "must be a whole number written without a fraction or exponent (\(n.text) is not)"))
+            violations.append(FieldViolation(field: field, description: "must be a whole number (\(n.text) is not)"))
             return nil
         }
         guard let v = n.int64 else {

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import Glibc
 
 /// Writes the JSON the gateway sends. Foundation's JSONSerialization on Linux sorts keys
@@ -16,6 +17,7 @@ public enum JSONWriter {
     static func write(_ value: Any, into out: inout [UInt8]) {
         switch value {
         case let raw as RawJSON: out.append(contentsOf: raw.bytes)
+        case is JSONNull: out.append(contentsOf: "null".utf8)
         case let s as String: writeString(s, into: &out)
         case let b as Bool: out.append(contentsOf: b ? "true".utf8 : "false".utf8)
         case let i as Int: out.append(contentsOf: String(i).utf8)

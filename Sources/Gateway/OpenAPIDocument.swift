@@ -12,7 +12,8 @@ enum OpenAPIDocument {
     static let securedErrors = [401, 403, 429, 503, 504]
 
     static func build(routes: [Route]) -> [String: Any] {
-        let generated = (try? JSONSerialization.jsonObject(with: Data(OpenAPIComponents.json.utf8))) as? [String: Any] ?? [:]
+        // Parsed by our own parser: Foundation's on Linux turns the number 1 into true.
+        let generated = (try? JSONParser.parse(Array(OpenAPIComponents.json.utf8)))?.plainValue as? [String: Any] ?? [:]
         var schemas = generated["schemas"] as? [String: Any] ?? [:]
         for (name, schema) in handWrittenSchemas { schemas[name] = schema }
         var paths: [String: [String: Any]] = [:]
@@ -50,7 +51,7 @@ enum OpenAPIDocument {
             let name = String(segment.dropFirst().dropLast())
             parameters.append([
                 "name": name, "in": "path", "required": true,
-                "schema": ["type": "integer", "format": "int64", "minimum": 1], "description": "an id, written plainly (1, not 01)",
+                "schema": ["type": "string", "pattern": "^[1-9][0-9]{0,18}$"], "description": "an id: a positive whole number written plainly (12, not 012 or 12.0)",
             ])
         }
         for reference in route.query { parameters.append(["$ref": "#/components/parameters/\(reference)"]) }
@@ -62,7 +63,7 @@ enum OpenAPIDocument {
             parameters.append([
                 "name": "Idempotency-Key", "in": "header", "required": false,
                 "description": "A retry with the same key (and request) gets the first answer instead of doing the work again, for 24 hours",
-                "schema": ["type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"],
+                "schema": ["type": "string", "minLength": 8, "maxLength": 255, "pattern": "^[!-~]+$"],
             ])
         }
         var responses: [String: Any] = [:]
@@ -85,6 +86,8 @@ enum OpenAPIDocument {
         if route.body != nil { errors.formUnion([400, 413, 415]) }
         if !route.query.isEmpty || !route.extraQuery.isEmpty || route.path.contains("{") { errors.insert(400) }
         if route.idempotencyKey { errors.formUnion([400, 409, 422]) }
+        // A service may refuse the values of any request that carries some.
+        if route.body != nil || !route.query.isEmpty || !route.extraQuery.isEmpty { errors.insert(422) }
         for status in errors.sorted() where responses["\(status)"] == nil {
             var response: [String: Any] = [
                 "description": problemDescription(status), "headers": headers(status == 429 || status == 503 ? ["X-Request-Id", "Retry-After"] : ["X-Request-Id"]),
@@ -96,7 +99,9 @@ enum OpenAPIDocument {
         var o: [String: Any] = ["operationId": route.operationID, "summary": route.summary, "responses": responses]
         if !parameters.isEmpty { o["parameters"] = parameters }
         if let body = route.body {
-            o["requestBody"] = ["required": route.bodyRequired, "content": ["application/json": ["schema": ["$ref": "#/components/schemas/\(body)"]]]]
+            var media: [String: Any] = ["schema": ["$ref": "#/components/schemas/\(body)"]]
+            if let example = route.example, let value = try? JSONParser.parse(Array(example.utf8)) { media["example"] = value.plainValue }
+            o["requestBody"] = ["required": route.bodyRequired, "content": ["application/json": media]]
         }
         if case .role = route.access { o["security"] = [["bearer": [String]()]] }
         return o

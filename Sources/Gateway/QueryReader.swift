@@ -36,8 +36,10 @@ struct QueryReader {
 
     mutating func integer(_ name: String, minimum: Int64? = nil, maximum: Int64? = nil) -> Int64? {
         guard let text = query[name] else { return nil }
-        guard let value = Int64(text), String(value) == text else {
-            fail(name, "must be a whole number written plainly, such as 20 (not \"\(text)\")")
+        // A JSON number by its exact value, as the document's `integer` means (20, 20.0),
+        // never a form JSON does not have (020, +20).
+        guard !text.utf8.contains(where: { $0 <= 32 }), case let .number(number)? = try? JSONParser.parse(Array(text.utf8)), let value = number.int64 else {
+            fail(name, "must be a whole number such as 20 (not \"\(text)\")")
             return nil
         }
         if let minimum, value < minimum {

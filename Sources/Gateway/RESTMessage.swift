@@ -66,16 +66,6 @@ extension JSONFieldReader {
         }
         return violations.count == before ? out : nil
     }
-
-    /// An ISO 4217 code: three capital letters.
-    mutating func currency(_ key: String) -> String? {
-        guard let code = string(key) else { return nil }
-        guard code.utf8.count == 3, code.utf8.allSatisfy({ (65...90).contains($0) }) else {
-            fail(key, "must be an ISO 4217 code of three capital letters such as RUB (not \"\(code)\")")
-            return nil
-        }
-        return code
-    }
 }
 
 extension JSONOutput {

@@ -17,12 +17,15 @@ struct RequestContext: Sendable {
     /// Set for staff tokens (G3).
     let staffID: Int64?
 
-    /// A positive id from the path, written in its one canonical way (`1`, not `01` or
-    /// `+1`), so one resource has one path.
+    /// A positive id from the path, written in its one canonical way (`1`, not `01`,
+    /// `+1` or `1.0`), so one resource has one path. One too large to be an id names
+    /// nothing: not found.
     func id(_ name: String = "id") throws(RPCError) -> Int64 {
-        guard let text = parameters[name], let id = Int64(text), id > 0, String(id) == text else {
-            throw .invalidArgument("\(name) must be a positive whole number", details: [FieldViolation(field: name, description: "is \"\(parameters[name] ?? "")\"")])
+        let text = parameters[name] ?? ""
+        guard let first = text.utf8.first, (49...57).contains(first), text.utf8.count <= 19, text.utf8.allSatisfy({ (48...57).contains($0) }) else {
+            throw .invalidArgument("\(name) must be a positive whole number written plainly, such as 12", details: [FieldViolation(field: name, description: "is \"\(text)\"")])
         }
+        guard let id = Int64(text) else { throw .notFound("nothing has the id \(text)") }
         return id
     }
 

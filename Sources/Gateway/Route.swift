@@ -59,6 +59,9 @@ struct Route: Sendable {
     /// The input schema of the body, if it takes one.
     var body: String? = nil
     var bodyRequired = true
+    /// A body the operation accepts, as JSON: shown in the document, and where testing
+    /// tools start.
+    var example: String? = nil
     var answers: [Answer]
     /// Problem statuses it can answer besides those every secured route can (401, 403,
     /// 415, 429, 503, 504) and 400 for any route with input.

@@ -194,7 +194,9 @@ func draft(first: String = "", last: String = "", emails: [String] = [], phones:
         #expect(try await fixture.client.call(Contacts.get, GetContactRequest(id: created.contact.id)).emails == ["u@example.com"])
 
         _ = try await fixture.client.call(Contacts.delete, DeleteContactRequest(id: created.contact.id))
-        #expect(try await fixture.client.call(Contacts.get, GetContactRequest(id: created.contact.id)).deleted)
+        #expect(try await fixture.client.call(Contacts.get, GetContactRequest(id: created.contact.id, includeDeleted: true)).deleted)
+        // As the API has it, a deleted contact is gone.
+        await #expect(throws: RPCError.self) { try await fixture.client.call(Contacts.get, GetContactRequest(id: created.contact.id)) }
         #expect(try await fixture.client.call(Contacts.search, SearchContactsRequest()).contacts.isEmpty)
         try await fixture.stop()
     }

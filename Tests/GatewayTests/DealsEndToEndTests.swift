@@ -137,7 +137,7 @@ import TestSupport
         #expect(try timelineCount(operatorToken) == 0)
         #expect(try timelineCount(otherToken) == 1)
         let mine = try system.request("GET", "/v1/tasks?mine=true", key: adminKey)
-        #expect(mine.status == 400)
+        #expect(mine.status == 422)
         try await system.stop()
     }
 

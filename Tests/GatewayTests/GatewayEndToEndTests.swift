@@ -233,13 +233,13 @@ struct SystemFixture {
     @Test func g5IdempotencyKeyReplaysTheFirstAnswer() async throws {
         let system = try await SystemFixture.start()
         let body = #"{"firstName":"Olga","emails":["olga@example.com"]}"#
-        let first = try system.request("POST", "/v1/contacts", body: body, headers: ["Idempotency-Key": "k-1"])
+        let first = try system.request("POST", "/v1/contacts", body: body, headers: ["Idempotency-Key": "contact-key-1"])
         #expect(first.status == 201)
-        let again = try system.request("POST", "/v1/contacts", body: body, headers: ["Idempotency-Key": "k-1"])
+        let again = try system.request("POST", "/v1/contacts", body: body, headers: ["Idempotency-Key": "contact-key-1"])
         // The first answer (201, created), not the 200 "matched" a plain repeat would get.
         #expect(again.status == 201 && again.body == first.body)
         #expect(again.headers["idempotent-replayed"] == "true")
-        let different = try system.request("POST", "/v1/contacts", body: #"{"firstName":"Other"}"#, headers: ["Idempotency-Key": "k-1"])
+        let different = try system.request("POST", "/v1/contacts", body: #"{"firstName":"Other"}"#, headers: ["Idempotency-Key": "contact-key-1"])
         #expect(different.status == 422)
         try await system.stop()
     }
@@ -249,12 +249,12 @@ struct SystemFixture {
         let contact = try system.request("POST", "/v1/contacts", body: #"{"phones":["+79035550101"]}"#)
         let contactID = (contact.json["contact"] as? [String: Any])?["id"] as? Int ?? 0
         let body = #"{"title":"Kitchen windows","contactId":\#(contactID)}"#
-        let first = try system.request("POST", "/v1/deals", body: body, headers: ["Idempotency-Key": "deal-7"])
+        let first = try system.request("POST", "/v1/deals", body: body, headers: ["Idempotency-Key": "deal-key-7"])
         #expect(first.status == 201)
         system = try await system.restartingGateway()
-        let retry = try system.request("POST", "/v1/deals", body: body, headers: ["Idempotency-Key": "deal-7"])
+        let retry = try system.request("POST", "/v1/deals", body: body, headers: ["Idempotency-Key": "deal-key-7"])
         #expect(retry.status == 201 && retry.body == first.body && retry.headers["idempotent-replayed"] == "true")
-        #expect(try system.request("POST", "/v1/deals", body: #"{"title":"x","contactId":\#(contactID)}"#, headers: ["Idempotency-Key": "deal-7"]).status == 422)
+        #expect(try system.request("POST", "/v1/deals", body: #"{"title":"x","contactId":\#(contactID)}"#, headers: ["Idempotency-Key": "deal-key-7"]).status == 422)
         #expect((try system.request("GET", "/v1/deals").json["items"] as? [Any])?.count == 1)
         try await system.stop()
     }

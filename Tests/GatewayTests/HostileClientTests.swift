@@ -90,7 +90,7 @@ import TestSupport
         let b = try system.request("POST", "/v1/contacts", body: #"{"firstName":"B","phones":["+79160000555"]}"#)
         let idA = try #require((a.json["contact"] as? [String: Any])?["id"] as? Int)
         let idB = try #require((b.json["contact"] as? [String: Any])?["id"] as? Int)
-        for from in ["true", "\(idA).0", "\"\(idA)\"", "-\(idA)", "1e0", "null", "[\(idA)]"] {
+        for from in ["true", "\(idA).5", "\"\(idA)\"", "-\(idA)", "1e400", "null", "[\(idA)]", "false"] {
             let reply = try system.request("POST", "/v1/contacts/\(idB)/merge", body: #"{"from":\#(from)}"#)
             #expect(reply.status == 400 && reply.body.contains("\"from\""), "\(from): \(reply.body)")
         }
@@ -107,7 +107,7 @@ import TestSupport
         let contact = try system.request("POST", "/v1/contacts", body: #"{"phones":["+79160000666"]}"#)
         let contactID = try #require((contact.json["contact"] as? [String: Any])?["id"] as? Int)
         // 400: not an id at all (the document says so); 422: an id that names nobody.
-        for (bad, status) in [("-5", 400), ("999999", 422), ("-9223372036854775809", 400), ("1e18", 400), ("0", 400)] {
+        for (bad, status) in [("-5", 400), ("999999", 422), ("-9223372036854775809", 400), ("1e18", 422), ("2.5", 400), ("0", 400)] {
             let deal = try system.request("POST", "/v1/deals", body: #"{"title":"t","contactId":\#(contactID),"responsibleId":\#(bad)}"#)
             #expect(deal.status == status && deal.body.contains("responsibleId"), "deal \(bad): \(deal.body)")
             let patch = try system.request("PATCH", "/v1/contacts/\(contactID)", body: #"{"responsibleId":\#(bad)}"#)

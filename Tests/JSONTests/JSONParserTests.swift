@@ -24,12 +24,15 @@ import Testing
         #expect(b["c"] == .string("x\"\\/\u{8}\u{c}\n\r\té😀"))
     }
 
-    /// Issue 9 item 6: a boolean is never a number; 2.0 and 1e18 are not integer literals;
-    /// an integer past Int64 is kept as text, never rounded.
+    /// Issue 9 item 6: a boolean is never a number; a number is read by its exact value
+    /// (2.0 is 2, as JSON Schema says; 2.5 is no whole number); past Int64 it is kept as
+    /// text, never rounded.
     @Test func numbersKeepTheirLiteral() throws {
         #expect(try parse("true") == .bool(true))
-        for (text, integer) in [("2.0", nil), ("1e18", nil), ("-0", Int64(0)), ("9223372036854775807", Int64.max),
-                                ("-9223372036854775808", Int64.min), ("-9223372036854775809", nil), ("18446744073709551616", nil)] as [(String, Int64?)] {
+        for (text, integer) in [("2.0", Int64(2)), ("1e18", Int64(1_000_000_000_000_000_000)), ("20e-1", Int64(2)), ("2.5", nil), ("1e-1", nil),
+                                ("-0", Int64(0)), ("0.0e5", Int64(0)), ("9223372036854775807", Int64.max), ("9223372036854775807.0", Int64.max),
+                                ("-9223372036854775808", Int64.min), ("-9223372036854775809", nil), ("18446744073709551616", nil),
+                                ("1e19", nil), ("1e999999999", nil), ("9007199254740993.0", Int64(9_007_199_254_740_993))] as [(String, Int64?)] {
             guard case let .number(n) = try parse(text) else {
                 Issue.record("\(text) is not a number")
                 continue

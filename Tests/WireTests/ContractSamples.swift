@@ -168,6 +168,7 @@ enum ContractSamples {
         var m = GetContactRequest()
         m.id = -8
         m.visibility = visibility()
+        m.includeDeleted = true
         return m
     }
 

@@ -333,7 +333,7 @@ extension StaffMember: RESTInput {
     init(jsonFields r: inout JSONFieldReader) {
         self.init()
         r.require("firstName")
-        if let value = r.string("firstName", minLength: 1, maxLength: 200) {
+        if let value = r.string("firstName", minLength: 1, maxLength: 200, rule: .nonBlank) {
             self.firstName = value
         }
         if let value = r.string("lastName", maxLength: 200) {
@@ -346,7 +346,7 @@ extension StaffMember: RESTInput {
         if let value = r.string("email", maxLength: 254) {
             self.email = value
         }
-        if let value = r.strings("extensions", maxItems: 20, maxLength: 6) {
+        if let value = r.strings("extensions", maxItems: 20, maxLength: 6, rule: .digits) {
             self.extensions = value
         }
         if let value = r.strings("mobiles", maxItems: 20, maxLength: 50) {

@@ -32,7 +32,7 @@ extension DealStage: RESTInput {
     init(jsonFields r: inout JSONFieldReader) {
         self.init()
         r.require("name")
-        if let value = r.string("name", minLength: 1, maxLength: 100) {
+        if let value = r.string("name", minLength: 1, maxLength: 100, rule: .nonBlank) {
             self.name = value
         }
         if let value = r.integer("slaMinutes", minimum: 0, maximum: 525600) {
@@ -72,7 +72,7 @@ extension Pipeline: RESTInput {
     init(jsonFields r: inout JSONFieldReader) {
         self.init()
         r.require("name")
-        if let value = r.string("name", minLength: 1, maxLength: 100) {
+        if let value = r.string("name", minLength: 1, maxLength: 100, rule: .nonBlank) {
             self.name = value
         }
         if let value = r.strings("channels", maxItems: 20, minLength: 1, maxLength: 50) {
@@ -151,7 +151,7 @@ extension Deal: RESTInput {
     init(jsonFields r: inout JSONFieldReader) {
         self.init()
         r.require("title")
-        if let value = r.string("title", minLength: 1, maxLength: 300) {
+        if let value = r.string("title", minLength: 1, maxLength: 300, rule: .nonBlank) {
             self.title = value
         }
         r.require("contactId")
@@ -167,7 +167,7 @@ extension Deal: RESTInput {
         if let value = r.integer("amountMinor", minimum: 0) {
             self.amountMinor = value
         }
-        if let value = r.currency("currency") {
+        if let value = r.string("currency", rule: .currencyCode) {
             self.currency = value
         }
         if let value = r.integer("responsibleId", minimum: 1) {
@@ -243,7 +243,7 @@ extension Lead: RESTInput {
     init(jsonFields r: inout JSONFieldReader) {
         self.init()
         r.require("channel")
-        if let value = r.string("channel", minLength: 1, maxLength: 50) {
+        if let value = r.string("channel", minLength: 1, maxLength: 50, rule: .nonBlank) {
             self.channel = value
         }
         if let value = r.string("partner", maxLength: 100) {
@@ -282,7 +282,7 @@ extension Lead: RESTInput {
         if let value = r.integer("amountMinor", minimum: 0) {
             self.amountMinor = value
         }
-        if let value = r.currency("currency") {
+        if let value = r.string("currency", rule: .currencyCode) {
             self.currency = value
         }
     }
@@ -523,13 +523,13 @@ extension UpdateDealRequest: RESTInput {
     /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).
     init(jsonFields r: inout JSONFieldReader) {
         self.init()
-        if let value = r.string("title", minLength: 1, maxLength: 300) {
+        if let value = r.string("title", minLength: 1, maxLength: 300, rule: .nonBlank) {
             self.title = value
         }
         if let value = r.integer("amountMinor", minimum: 0) {
             self.amountMinor = value
         }
-        if let value = r.currency("currency") {
+        if let value = r.string("currency", rule: .currencyCode) {
             self.currency = value
         }
         if r.isNull("responsibleId") {

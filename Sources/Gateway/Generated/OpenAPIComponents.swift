@@ -793,7 +793,7 @@ enum OpenAPIComponents {
         "title" : {
           "maxLength" : 300,
           "minLength" : 1,
-          "pattern" : "^[^\\u0000]*$",
+          "pattern" : "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$",
           "type" : "string"
         }
       },
@@ -869,7 +869,7 @@ enum OpenAPIComponents {
         "title" : {
           "maxLength" : 300,
           "minLength" : 1,
-          "pattern" : "^[^\\u0000]*$",
+          "pattern" : "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$",
           "type" : "string"
         }
       },
@@ -920,7 +920,7 @@ enum OpenAPIComponents {
         "name" : {
           "maxLength" : 100,
           "minLength" : 1,
-          "pattern" : "^[^\\u0000]*$",
+          "pattern" : "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$",
           "type" : "string"
         },
         "outcome" : {
@@ -995,7 +995,7 @@ enum OpenAPIComponents {
           "description" : "web, whatsapp, telegram, call, partner...",
           "maxLength" : 50,
           "minLength" : 1,
-          "pattern" : "^[^\\u0000]*$",
+          "pattern" : "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$",
           "type" : "string"
         },
         "comment" : {
@@ -1328,14 +1328,64 @@ enum OpenAPIComponents {
         "name" : {
           "maxLength" : 100,
           "minLength" : 1,
-          "pattern" : "^[^\\u0000]*$",
+          "pattern" : "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$",
           "type" : "string"
         },
         "stages" : {
+          "allOf" : [
+            {
+              "contains" : {
+                "anyOf" : [
+                  {
+                    "not" : {
+                      "required" : [
+                        "outcome"
+                      ]
+                    }
+                  },
+                  {
+                    "properties" : {
+                      "outcome" : {
+                        "const" : "in_progress"
+                      }
+                    },
+                    "required" : [
+                      "outcome"
+                    ]
+                  }
+                ]
+              }
+            },
+            {
+              "contains" : {
+                "properties" : {
+                  "outcome" : {
+                    "const" : "won"
+                  }
+                },
+                "required" : [
+                  "outcome"
+                ]
+              }
+            },
+            {
+              "contains" : {
+                "properties" : {
+                  "outcome" : {
+                    "const" : "lost"
+                  }
+                },
+                "required" : [
+                  "outcome"
+                ]
+              }
+            }
+          ],
           "items" : {
             "$ref" : "#/components/schemas/DealStageInput"
           },
           "maxItems" : 50,
+          "minItems" : 3,
           "type" : "array"
         }
       },
@@ -1498,7 +1548,7 @@ enum OpenAPIComponents {
           "description" : "PBX extensions, e.g. `101`.",
           "items" : {
             "maxLength" : 6,
-            "pattern" : "^[^\\u0000]*$",
+            "pattern" : "^[0-9]+$",
             "type" : "string"
           },
           "maxItems" : 20,
@@ -1507,7 +1557,7 @@ enum OpenAPIComponents {
         "firstName" : {
           "maxLength" : 200,
           "minLength" : 1,
-          "pattern" : "^[^\\u0000]*$",
+          "pattern" : "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$",
           "type" : "string"
         },
         "lastName" : {
