@@ -107,6 +107,7 @@ func draft(first: String = "", last: String = "", emails: [String] = [], phones:
         let b = try await fixture.client.call(
             Contacts.matchOrCreate, MatchOrCreateRequest(draft: second, requireNameMatch: true))
         #expect(b.created && b.contact.id != a.contact.id)
+        let c = try await fixture.client.call(Contacts.matchOrCreate, MatchOrCreateRequest(draft: draft(first: "Third", emails: ["third@example.com"])))
 
         let groups = try await fixture.client.call(Contacts.listDuplicates, ListDuplicatesRequest())
         #expect(groups.groups == [DuplicateGroup(contactIDs: [a.contact.id, b.contact.id], sharedKeys: ["+79005550001"])])
@@ -119,11 +120,15 @@ func draft(first: String = "", last: String = "", emails: [String] = [], phones:
         let tombstone = try await fixture.client.call(Contacts.get, GetContactRequest(id: b.contact.id))
         #expect(tombstone.mergedInto == a.contact.id)
         #expect(try await fixture.client.call(Contacts.listDuplicates, ListDuplicatesRequest()).groups.isEmpty)
-        let again = await #expect(throws: RPCError.self) {
-            try await fixture.client.call(
-                Contacts.merge, MergeContactsRequest(survivorID: a.contact.id, mergedID: b.contact.id, mergedBy: "admin"))
+        // Asking again is a repeat: the same merge record, nothing merged twice (one event below).
+        let again = try await fixture.client.call(
+            Contacts.merge, MergeContactsRequest(survivorID: a.contact.id, mergedID: b.contact.id, mergedBy: "admin"))
+        #expect(again.mergeID == merged.mergeID && again.fieldsTaken == merged.fieldsTaken && again.contact.id == a.contact.id)
+        // Into another contact it is refused: b is a tombstone now.
+        let elsewhere = await #expect(throws: RPCError.self) {
+            try await fixture.client.call(Contacts.merge, MergeContactsRequest(survivorID: c.contact.id, mergedID: b.contact.id, mergedBy: "admin"))
         }
-        #expect(again?.code == .failedPrecondition)
+        #expect(elsewhere?.code == .failedPrecondition)
         try await fixture.stop()
 
         // The event and the audit record are in the database, written with the merge.
