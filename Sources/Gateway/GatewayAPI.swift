@@ -47,7 +47,9 @@ public final class GatewayAPI: Sendable {
     private let limiter: Mutex<RateLimiter>
     private let authFailures: Mutex<RateLimiter>
     private let idempotency = Mutex(IdempotencyStore())
-    private let router: Router<Route>
+    private let router: Router
+    /// The routes by the number the router gives, each behind one reference.
+    private let routeBoxes: [RouteBox]
 
     public convenience init(
         contacts: RPCClient, deals: RPCClient, keyring: APIKeyring, ledger: IdempotencyLedger? = nil,
@@ -63,9 +65,10 @@ public final class GatewayAPI: Sendable {
         self.configuration = configuration
         limiter = Mutex(RateLimiter(rate: configuration.rateLimit, burst: configuration.rateBurst))
         authFailures = Mutex(RateLimiter(rate: configuration.authFailuresPerMinute / 60, burst: configuration.authFailuresPerMinute * 2))
-        var router = Router<Route>()
-        for route in Self.routeList { router.add(route.method, route.path, route) }
+        var router = Router()
+        for (i, route) in Self.routeList.enumerated() { router.add(route.method, route.path, i) }
         self.router = router
+        routeBoxes = Self.routeList.map(RouteBox.init)
     }
 
     /// Every (method, path pattern) served, for the OpenAPI agreement test.
@@ -103,8 +106,8 @@ public final class GatewayAPI: Sendable {
             return Problem.response(
                 status: 405, title: "Method Not Allowed", detail: "\(request.method) is not allowed on \(request.path)",
                 requestID: requestID, headers: [("Allow", methods.joined(separator: ", "))])
-        case let .found(route, parameters):
-            return await endpoint(route, request, parameters, requestID: requestID)
+        case let .found(index, parameters):
+            return await endpoint(routeBoxes[index].route, request, parameters, requestID: requestID)
         }
     }
 

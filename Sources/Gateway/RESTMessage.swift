@@ -74,7 +74,7 @@ extension JSONOutput {
         beginObject()
         var seen = Set<String>()
         for field in fields.sorted(by: { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }) where seen.insert(field.name).inserted {
-            key(field.name)
+            key(dynamic: field.name)
             string(field.value)
         }
         endObject()

@@ -77,3 +77,9 @@ extension Route {
         Answer(status: status, description: description, content: .schema(output.openAPIOutputSchema), headers: headers)
     }
 }
+
+/// A route behind one reference (the router's value).
+final class RouteBox: Sendable {
+    let route: Route
+    init(_ route: Route) { self.route = route }
+}

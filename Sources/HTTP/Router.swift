@@ -1,7 +1,10 @@
 /// Matches a request's method and path against patterns such as `/v1/contacts/{id}`
-/// and gives the route's value (a handler, or a whole route description) with the path
-/// parameters.
-public struct Router<Handler: Sendable>: Sendable {
+/// and gives the route's number (the caller keeps what it means: a handler, a whole
+/// route description) with the path parameters. Not generic, so matching a request
+/// costs no generic metadata lookups across modules.
+public struct Router: Sendable {
+    public typealias Handler = Int
+
     public struct Route: Sendable {
         public let method: String
         public let pattern: String
@@ -50,12 +53,13 @@ public struct Router<Handler: Sendable>: Sendable {
         let wanted = method == "HEAD" ? "GET" : method
         // The most specific pattern that fits the path decides: `/v1/contacts/duplicates`
         // with PATCH is 405 (that path takes GET), not `/v1/contacts/{id}`'s PATCH.
-        var candidates: [(route: Route, literals: Int)] = []
+        var most = -1
+        var best: Int?
+        var fitting: [Int] = []
         for index in bySegmentCount[parts.count] ?? [] {
-            let route = routes[index]
             var literals = 0
             var ok = true
-            for (literal, part) in zip(route.literals, parts) {
+            for (literal, part) in zip(routes[index].literals, parts) {
                 guard let literal else { continue }
                 guard part == literal else {
                     ok = false
@@ -63,21 +67,28 @@ public struct Router<Handler: Sendable>: Sendable {
                 }
                 literals += 1
             }
-            if ok { candidates.append((route, literals)) }
+            guard ok, literals >= most else { continue }
+            if literals > most {
+                most = literals
+                best = nil
+                fitting.removeAll(keepingCapacity: true)
+            }
+            fitting.append(index)
+            if best == nil && routes[index].method == wanted { best = index }
         }
-        guard let most = candidates.map(\.literals).max() else { return .notFound }
-        let fitting = candidates.filter { $0.literals == most }
-        guard let best = fitting.first(where: { $0.route.method == wanted }) else {
-            var allowed = fitting.map(\.route.method)
+        guard !fitting.isEmpty else { return .notFound }
+        guard let bestIndex = best else {
+            var allowed = fitting.map { routes[$0].method }
             if allowed.contains("GET") { allowed.append("HEAD") }
             return .methodNotAllowed(allowed)
         }
+        let winner = routes[bestIndex]
         // Parameters are decoded for the winner only.
         var parameters: [String: String] = [:]
-        for (index, name) in best.route.parameters {
+        for (index, name) in winner.parameters {
             let part = parts[index]
             parameters[name] = part.utf8.contains(UInt8(ascii: "%")) ? HTTPRequest.percentDecode(String(part)) : String(part)
         }
-        return .found(best.route.handler, parameters)
+        return .found(winner.handler, parameters)
     }
 }

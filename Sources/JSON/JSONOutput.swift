@@ -47,7 +47,7 @@ public struct JSONOutput: Sendable {
     }
 
     /// A member name known only at run time (custom field names).
-    public mutating func key(_ name: String) {
+    public mutating func key(dynamic name: String) {
         separate()
         Self.appendString(name, to: &bytes)
         bytes.append(UInt8(ascii: ":"))

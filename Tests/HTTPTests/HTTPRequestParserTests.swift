@@ -82,18 +82,18 @@ import Testing
 }
 
 @Suite struct RouterTests {
-    @Test func literalSegmentsWinAndParametersAreDecoded() async {
-        var router = Router<@Sendable (HTTPRequest, [String: String]) async -> HTTPResponse>()
-        router.add("GET", "/v1/contacts/{id}") { _, p in HTTPResponse(status: 200, body: Array("id=\(p["id"]!)".utf8)) }
-        router.add("GET", "/v1/contacts/duplicates") { _, _ in HTTPResponse(status: 200, body: Array("dups".utf8)) }
-        router.add("PATCH", "/v1/contacts/{id}") { _, _ in HTTPResponse(status: 200) }
-        func body(_ path: String) async -> String? {
-            guard case let .found(handler, params) = router.match(method: "GET", path: path) else { return nil }
-            return String(decoding: await handler(HTTPRequest(method: "GET", target: path), params).body, as: UTF8.self)
+    @Test func literalSegmentsWinAndParametersAreDecoded() {
+        var router = Router()
+        router.add("GET", "/v1/contacts/{id}", 1)
+        router.add("GET", "/v1/contacts/duplicates", 2)
+        router.add("PATCH", "/v1/contacts/{id}", 3)
+        func found(_ path: String) -> String? {
+            guard case let .found(route, params) = router.match(method: "GET", path: path) else { return nil }
+            return "\(route) \(params["id"] ?? "-")"
         }
-        #expect(await body("/v1/contacts/duplicates") == "dups")
-        #expect(await body("/v1/contacts/7") == "id=7")
-        #expect(await body("/v1/contacts/a%20b") == "id=a b")
+        #expect(found("/v1/contacts/duplicates") == "2 -")
+        #expect(found("/v1/contacts/7") == "1 7")
+        #expect(found("/v1/contacts/a%20b") == "1 a b")
         guard case let .methodNotAllowed(allowed) = router.match(method: "PUT", path: "/v1/contacts/7") else {
             Issue.record("expected 405")
             return
@@ -118,9 +118,9 @@ import Testing
 
     /// Issue 9 item 14: one resource, one path.
     @Test func emptySegmentsMatchNothing() {
-        var router = Router<@Sendable (HTTPRequest, [String: String]) async -> HTTPResponse>()
-        router.add("GET", "/v1/contacts/{id}") { _, _ in HTTPResponse(status: 200) }
-        router.add("GET", "/") { _, _ in HTTPResponse(status: 200) }
+        var router = Router()
+        router.add("GET", "/v1/contacts/{id}", 1)
+        router.add("GET", "/", 2)
         for path in ["//v1//contacts//1", "/v1/contacts/1/", "/v1//contacts/1", "//v1/contacts/1", "v1/contacts/1", "/v1/contacts/"] {
             guard case .notFound = router.match(method: "GET", path: path) else {
                 Issue.record("\(path) matched")
