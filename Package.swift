@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 // Switchboard: a CRM backend built as independent Swift services that speak one
 // binary protocol (Protocols/PROTOCOL.md). No package dependencies: toolchain only,
-// plus the system libsqlite3 through a module map.
+// plus the system libsqlite3 and OpenSSL's libcrypto through module maps.
 import PackageDescription
 
 let package = Package(
@@ -22,6 +22,7 @@ let package = Package(
         .systemLibrary(
             name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
 
         // The protocol: pure values, no I/O.
         .target(name: "Wire", path: "Protocols/Wire"),
@@ -35,9 +36,11 @@ let package = Package(
         .target(name: "RPC", dependencies: ["Wire", "Sockets"]),
         .target(name: "HTTP", dependencies: ["Sockets"]),
         .target(name: "JSON"),
+        // Hashes, HMACs, constant-time comparison and randomness from the system OpenSSL.
+        .target(name: "Digest", dependencies: ["CCrypto"]),
         .target(name: "Storage", dependencies: ["CSQLite"]),
-        .target(name: "ServiceKit", dependencies: ["Contracts", "RPC", "Storage", "Wire", "HTTP", "Sockets"]),
-        .target(name: "Gateway", dependencies: ["Contracts", "RPC", "HTTP", "JSON", "ServiceKit", "Wire"]),
+        .target(name: "ServiceKit", dependencies: ["Contracts", "Digest", "RPC", "Storage", "Wire", "HTTP", "Sockets"]),
+        .target(name: "Gateway", dependencies: ["Contracts", "Digest", "RPC", "HTTP", "JSON", "ServiceKit", "Wire"]),
         .target(name: "ContactsService", dependencies: ["Contracts", "RPC", "Storage", "ServiceKit"]),
         .target(name: "DealsService", dependencies: ["Contracts", "RPC", "Storage", "ServiceKit", "Sockets"]),
 
@@ -45,7 +48,7 @@ let package = Package(
         .executableTarget(name: "switchboard-echo", dependencies: ["RPC", "Contracts"]),
         .executableTarget(name: "switchboard-contacts", dependencies: ["ContactsService", "ServiceKit"]),
         .executableTarget(name: "switchboard-deals", dependencies: ["DealsService", "RPC", "ServiceKit"]),
-        .executableTarget(name: "switchboard-gateway", dependencies: ["Gateway", "HTTP", "RPC", "ServiceKit", "Sockets"]),
+        .executableTarget(name: "switchboard-gateway", dependencies: ["Gateway", "HTTP", "RPC", "ServiceKit", "Sockets", "Storage"]),
         // The local runner; depending on the services makes `swift run switchboard` build them.
         .executableTarget(name: "switchboard", dependencies: ["switchboard-contacts", "switchboard-deals", "switchboard-gateway"]),
         .executableTarget(
@@ -58,7 +61,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "WireTests", dependencies: ["Wire", "Contracts", "ContractSchema", "Schemas"], exclude: ["Fixtures"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
-        .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+        .testTarget(name: "JSONTests", dependencies: ["JSON", "Digest"]),
         .testTarget(
             name: "DealsTests",
             dependencies: ["DealsService", "Contracts", "Wire", "RPC", "Storage", "ServiceKit", "TestSupport", "switchboard-deals", "switchboard-contacts"]),

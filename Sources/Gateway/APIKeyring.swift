@@ -1,14 +1,19 @@
+import Contracts
+import Digest
 import Foundation
+import ServiceKit
+import Synchronization
 
-/// Who may call the gateway: API keys from configuration, each with a role, and staff
-/// tokens (`token=staff:<id>`) that act as one staff member (G3: what they see of deals
-/// and tasks follows the member's role and team). Keys are compared in constant time
-/// and never logged.
-public struct APIKeyring: Sendable {
+/// Who may call the gateway: API keys and staff tokens, each with what it may do. Some
+/// come from configuration (`GATEWAY_API_KEYS`, the bootstrap: `key=role,key=staff:<id>`),
+/// the rest are made and revoked by an admin over the API and kept in the gateway's
+/// database (``CredentialStore``); both take effect at once. Only SHA-256 digests of the
+/// secrets are held, compared in constant time, never logged.
+public final class APIKeyring: Sendable {
     public enum Role: String, Sendable, CaseIterable {
-        /// Everything, including merges and staff management.
+        /// Everything, including merges, staff management and credentials.
         case admin
-        /// An external system (lead partner, website, PBX): contacts read and write.
+        /// An external system (lead partner, website, PBX): reads and writes.
         case integration
         /// Read-only access.
         case reader
@@ -26,13 +31,35 @@ public struct APIKeyring: Sendable {
             case .staff: .integration
             }
         }
+
+        /// What a stored credential may do.
+        init?(_ credential: Credential) {
+            switch credential.role {
+            case .admin: self = .key(.admin)
+            case .integration: self = .key(.integration)
+            case .reader: self = .key(.reader)
+            case .staff:
+                guard let id = credential.staffID else { return nil }
+                self = .staff(id)
+            case .unspecified: return nil
+            }
+        }
     }
 
-    private let keys: [(key: [UInt8], identity: Identity)]
+    private struct Entry {
+        let digest: [UInt8]
+        let identity: Identity
+        /// The credential's id when it was made over the API (nil: from configuration).
+        let credentialID: Int64?
+    }
+
+    /// By digest: a lookup hashes the presented secret first, so its time says nothing
+    /// about how much of any stored key a guess matched.
+    private let entries: Mutex<[[UInt8]: Entry]>
 
     /// Parses `key=role,key=staff:<id>`; errors say which entry is wrong without echoing keys.
     public init(parsing text: String) throws(KeyringError) {
-        var keys: [(key: [UInt8], identity: Identity)] = []
+        var entries: [[UInt8]: Entry] = [:]
         for (i, entry) in text.split(separator: ",").enumerated() {
             let parts = entry.split(separator: "=", maxSplits: 1)
             let value = parts.count == 2 ? parts[1].trimmingCharacters(in: .whitespaces) : ""
@@ -46,39 +73,38 @@ public struct APIKeyring: Sendable {
             }
             let key = parts[0].trimmingCharacters(in: .whitespaces)
             guard key.count >= 16 else { throw KeyringError(message: "entry \(i + 1): keys must be at least 16 characters") }
-            keys.append((Array(key.utf8), identity))
+            let digest = SHA256.digest(key)
+            entries[digest] = Entry(digest: digest, identity: identity, credentialID: nil)
         }
-        guard !keys.isEmpty else { throw KeyringError(message: "no keys configured") }
-        self.keys = keys
+        guard !entries.isEmpty else { throw KeyringError(message: "no keys configured") }
+        self.entries = Mutex(entries)
     }
 
-    /// The role of a presented key, nil when it is unknown. Every stored key is
-    /// compared in full, so timing does not reveal how much of a key matched.
+    /// The role of a presented key, nil when it is unknown.
     public func role(for presented: String) -> Role? {
         identity(for: presented)?.role
     }
 
-    /// Who a presented key is, nil when it is unknown (every key compared in full).
+    /// Who a presented key is, nil when it is unknown.
     public func identity(for presented: String) -> Identity? {
-        let bytes = Array(presented.utf8)
-        var found: Identity?
-        for (key, identity) in keys where Self.constantTimeEquals(key, bytes) { found = identity }
-        return found
+        let digest = SHA256.digest(presented)
+        guard let entry = entries.withLock({ $0[digest] }), ConstantTime.equals(entry.digest, digest) else { return nil }
+        return entry.identity
     }
 
-    static func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        var difference = UInt8(truncatingIfNeeded: a.count ^ b.count)
-        for i in 0..<max(a.count, b.count) {
-            difference |= (i < a.count ? a[i] : 0) ^ (i < b.count ? b[i] : 0)
-        }
-        return difference == 0
+    /// Starts accepting a stored credential (its digest from the database).
+    public func admit(_ credential: Credential, digest: [UInt8]) {
+        guard credential.revokedAtMilliseconds == nil, let identity = Identity(credential) else { return }
+        entries.withLock { $0[digest] = Entry(digest: digest, identity: identity, credentialID: credential.id) }
+    }
+
+    /// Stops accepting a stored credential at once.
+    public func revoke(credentialID: Int64) {
+        entries.withLock { all in all = all.filter { $0.value.credentialID != credentialID } }
     }
 
     /// A new random key for the admin (the local runner writes it to data/admin.key).
-    public static func generateKey() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return "sb_" + (0..<32).map { _ in String(UInt8.random(in: 0...15, using: &generator), radix: 16) }.joined()
-    }
+    public static func generateKey() -> String { CredentialStore.newSecret() }
 }
 
 public struct KeyringError: Error, Sendable, CustomStringConvertible {

@@ -34,13 +34,15 @@ public final class GatewayAPI: Sendable {
 
     /// Every route the gateway serves, in the order /v1/openapi.json lists them: a new
     /// service adds its module here.
-    static let routeList: [Route] = SystemRoutes.all + ContactsRoutes.all + DealsRoutes.all
+    static let routeList: [Route] = SystemRoutes.all + AdminRoutes.all + ContactsRoutes.all + DealsRoutes.all
 
     let services: ServiceClients
     let keyring: APIKeyring
     let configuration: Configuration
     /// Answers to idempotent POSTs that outlive the process; nil keeps them in memory only.
     let ledger: IdempotencyLedger?
+    /// Credentials admins make over the API; nil: only those from configuration.
+    let credentials: CredentialStore?
     let counters = RequestCounters()
     let logger = Logger(service: "gateway")
     let staffScopes = StaffScopeCache()
@@ -58,9 +60,13 @@ public final class GatewayAPI: Sendable {
         self.init(services: ServiceClients([Contacts.service: [contacts], Deals.service: [deals]]), keyring: keyring, ledger: ledger, configuration: configuration)
     }
 
-    public init(services: ServiceClients, keyring: APIKeyring, ledger: IdempotencyLedger? = nil, configuration: Configuration = Configuration()) {
+    public init(
+        services: ServiceClients, keyring: APIKeyring, ledger: IdempotencyLedger? = nil, credentials: CredentialStore? = nil,
+        configuration: Configuration = Configuration()
+    ) {
         self.services = services
         self.ledger = ledger
+        self.credentials = credentials
         self.keyring = keyring
         self.configuration = configuration
         limiter = Mutex(RateLimiter(rate: configuration.rateLimit, burst: configuration.rateBurst))

@@ -8,29 +8,18 @@ import Storage
 /// of a second deal. The in-memory ``IdempotencyStore`` still decides "running" and
 /// "mismatch" for requests in flight.
 public struct IdempotencyLedger: Sendable {
-    static let migrations = [
-        Migration(1, """
-            CREATE TABLE idempotency (
-                scope TEXT NOT NULL,
-                key TEXT NOT NULL,
-                fingerprint INTEGER NOT NULL,
-                status INTEGER NOT NULL,
-                headers TEXT NOT NULL,
-                body BLOB NOT NULL,
-                created_at INTEGER NOT NULL,
-                PRIMARY KEY (scope, key)
-            ) WITHOUT ROWID;
-            CREATE INDEX idempotency_age ON idempotency (created_at);
-            """)
-    ]
-
     let database: Database
     public let lifetime: TimeInterval
 
-    /// Opens (creating if needed) the ledger's SQLite file at `path`.
-    public init(path: String, lifetime: TimeInterval = 24 * 3600) throws {
-        database = try Database(path: path, migrations: Self.migrations)
+    /// On the gateway's database (``GatewaySchema``).
+    public init(database: Database, lifetime: TimeInterval = 24 * 3600) {
+        self.database = database
         self.lifetime = lifetime
+    }
+
+    /// Opens (creating if needed) the gateway's SQLite file at `path`.
+    public init(path: String, lifetime: TimeInterval = 24 * 3600) throws {
+        self.init(database: try Database(path: path, migrations: GatewaySchema.migrations), lifetime: lifetime)
     }
 
     /// Waits for pending writes and checkpoints the file.

@@ -24,6 +24,7 @@ import HTTP
 import RPC
 import ServiceKit
 import Sockets
+import Storage
 
 let logger = Logger(service: "gateway")
 let environment = ServiceEnvironment(prefix: "GATEWAY")
@@ -94,13 +95,31 @@ do {
 }
 
 let dataDirectory = environment.string("DATA_DIR", default: "./data/gateway")
-let ledger: IdempotencyLedger
+let gatewayDatabase: Database
 do {
     try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
-    ledger = try IdempotencyLedger(path: "\(dataDirectory)/gateway.sqlite")
+    gatewayDatabase = try Database(path: "\(dataDirectory)/gateway.sqlite", migrations: GatewaySchema.migrations)
 } catch {
     fail("cannot open \(dataDirectory)/gateway.sqlite (\(environment.name("DATA_DIR"))): \(error)")
 }
+let ledger = IdempotencyLedger(database: gatewayDatabase)
+let credentials = CredentialStore(database: gatewayDatabase)
+// Credentials made over the API earlier are in force from the first request. (Read
+// with a wait, not a top-level await: that would make this main async, and dispatchMain
+// below must run on the plain main thread.)
+let loading = DispatchSemaphore(value: 0)
+let loadFailure = ResultFlag()
+Task.detached {
+    do {
+        for (digest, credential) in try await credentials.active() { keyring.admit(credential, digest: digest) }
+    } catch {
+        logger.error("cannot read the credentials", ["error": "\(error)"])
+        loadFailure.set(true)
+    }
+    loading.signal()
+}
+loading.wait()
+if loadFailure.value { fail("cannot read the credentials in \(dataDirectory)/gateway.sqlite") }
 let housekeeping = BackgroundLoop()
 housekeeping.start {
     while !Task.isCancelled {
@@ -133,7 +152,7 @@ do {
 let services = ServiceClients(endpoints.mapValues { endpoint in
     reactors.map { RPCClient(endpoint: endpoint, configuration: clientConfiguration, reactor: $0) }
 })
-let api = GatewayAPI(services: services, keyring: keyring, ledger: ledger, configuration: apiConfiguration)
+let api = GatewayAPI(services: services, keyring: keyring, ledger: ledger, credentials: credentials, configuration: apiConfiguration)
 
 var httpConfiguration = HTTPServer.Configuration(host: host, port: port)
 httpConfiguration.limits.maxBodyBytes = maxBody
@@ -167,7 +186,7 @@ let sources = [SIGTERM, SIGINT].map { number in
                 logger.warn("connections still open after the grace period; closing them")
             }
             await housekeeping.stop()
-            try? await ledger.close()
+            try? await gatewayDatabase.close()
             logger.info("stopped")
             exit(0)
         }

@@ -42,6 +42,7 @@ import TestSupport
     static let probes: [String: Probe] = [
         "GET /healthz": .notClientData, "GET /readyz": .notClientData, "GET /v1/openapi.json": .notClientData, "GET /metrics": .notClientData,
         "GET /v1/pipelines": .notClientData, "POST /v1/pipelines": .adminOnly,
+        "POST /v1/admin/credentials": .adminOnly, "GET /v1/admin/credentials": .adminOnly, "DELETE /v1/admin/credentials/{id}": .adminOnly,
         "GET /v1/staff": .notClientData, "GET /v1/staff/{id}": .notClientData, "POST /v1/staff": .adminOnly,
         "POST /v1/contacts": .ownTest("g3MatchingAnotherOperatorsContactTellsOnlyThatItExists"),
         "GET /v1/contacts": .list(path: "/v1/contacts?limit=500", of: .contacts),

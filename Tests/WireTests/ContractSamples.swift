@@ -55,6 +55,9 @@ enum ContractSamples {
         ("Timeline", timeline().wireBytes(), (try? Timeline(wireBytes: timeline().wireBytes())) == timeline()),
         ("DealStageChanged", dealStageChanged().wireBytes(), (try? DealStageChanged(wireBytes: dealStageChanged().wireBytes())) == dealStageChanged()),
         ("UpdateDealRequest", updateDealRequest().wireBytes(), (try? UpdateDealRequest(wireBytes: updateDealRequest().wireBytes())) == updateDealRequest()),
+        ("Credential", credential().wireBytes(), (try? Credential(wireBytes: credential().wireBytes())) == credential()),
+        ("CreateCredentialRequest", createCredentialRequest().wireBytes(), (try? CreateCredentialRequest(wireBytes: createCredentialRequest().wireBytes())) == createCredentialRequest()),
+        ("CredentialList", credentialList().wireBytes(), (try? CredentialList(wireBytes: credentialList().wireBytes())) == credentialList()),
     ]
 
     static func echoMessage() -> EchoMessage {
@@ -553,6 +556,34 @@ enum ContractSamples {
         m.clearScheduled = true
         m.visibility = visibility()
         m.actorID = -92
+        return m
+    }
+
+    static func credential() -> Credential {
+        var m = Credential()
+        m.id = -8
+        m.name = "f2é"
+        m.role = .staff
+        m.staffID = 4000012
+        m.prefix = "f5é"
+        m.createdAtMilliseconds = 6000018
+        m.createdBy = "f7é"
+        m.revokedAtMilliseconds = 8000024
+        m.secret = "f9é"
+        return m
+    }
+
+    static func createCredentialRequest() -> CreateCredentialRequest {
+        var m = CreateCredentialRequest()
+        m.name = "f1é"
+        m.role = .staff
+        m.staffID = -22
+        return m
+    }
+
+    static func credentialList() -> CredentialList {
+        var m = CredentialList()
+        m.credentials = [credential(), credential()]
         return m
     }
 }

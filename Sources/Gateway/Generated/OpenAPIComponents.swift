@@ -626,6 +626,84 @@ enum OpenAPIComponents {
       },
       "type" : "object"
     },
+    "Credential" : {
+      "description" : "An API key or staff token the gateway accepts; its secret is shown once, when it is made.",
+      "properties" : {
+        "createdAt" : {
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "createdBy" : {
+          "type" : "string"
+        },
+        "id" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "name" : {
+          "description" : "Who or what it is for.",
+          "type" : "string"
+        },
+        "prefix" : {
+          "description" : "The secret's first characters, to tell credentials apart.",
+          "type" : "string"
+        },
+        "revokedAt" : {
+          "format" : "date-time",
+          "type" : [
+            "string",
+            "null"
+          ]
+        },
+        "role" : {
+          "enum" : [
+            "unspecified",
+            "admin",
+            "integration",
+            "reader",
+            "staff"
+          ],
+          "type" : "string"
+        },
+        "secret" : {
+          "description" : "Only in the answer that made it: keep it, it is not stored.",
+          "type" : "string"
+        },
+        "staffId" : {
+          "description" : "For staff tokens: the member it acts as.",
+          "format" : "int64",
+          "type" : [
+            "integer",
+            "null"
+          ]
+        }
+      },
+      "required" : [
+        "createdAt",
+        "createdBy",
+        "id",
+        "name",
+        "prefix",
+        "revokedAt",
+        "role",
+        "staffId"
+      ],
+      "type" : "object"
+    },
+    "CredentialList" : {
+      "properties" : {
+        "items" : {
+          "items" : {
+            "$ref" : "#/components/schemas/Credential"
+          },
+          "type" : "array"
+        }
+      },
+      "required" : [
+        "items"
+      ],
+      "type" : "object"
+    },
     "Deal" : {
       "description" : "D2: a deal. Amounts are in minor units (kopecks, cents) with an ISO 4217 currency.",
       "properties" : {
@@ -1252,6 +1330,37 @@ enum OpenAPIComponents {
           "type" : "array"
         }
       },
+      "type" : "object"
+    },
+    "NewCredentialInput" : {
+      "additionalProperties" : false,
+      "properties" : {
+        "name" : {
+          "maxLength" : 200,
+          "minLength" : 1,
+          "pattern" : "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$",
+          "type" : "string"
+        },
+        "role" : {
+          "enum" : [
+            "admin",
+            "integration",
+            "reader",
+            "staff"
+          ],
+          "type" : "string"
+        },
+        "staffId" : {
+          "description" : "Required for the staff role; refused for the others.",
+          "format" : "int64",
+          "minimum" : 1,
+          "type" : "integer"
+        }
+      },
+      "required" : [
+        "name",
+        "role"
+      ],
       "type" : "object"
     },
     "Phone" : {
