@@ -78,13 +78,10 @@ public struct ContactStore: Sendable {
         let visible = request.visibility.resolved.contactCondition("c.responsible_id")
         var conditions = ["c.merged_into IS NULL", "c.deleted_at IS NULL", visible.sql]
         var values: [SQLValue] = visible.values.map { .integer($0) }
-        if !request.cursor.isEmpty {
-            guard let after = PageCursor.decode(request.cursor) else {
-                throw RPCError.invalidArgument(
-                    "cursor is not one this service issued", details: [FieldViolation(field: "cursor", description: "is not a valid cursor")])
-            }
+        let pageRequest = try PageRequest(size: request.pageSize, cursor: request.cursor, default: 50, maximum: 500)
+        if pageRequest.afterID > 0 {
             conditions.append("c.id > ?")
-            values.append(.integer(after))
+            values.append(.integer(pageRequest.afterID))
         }
         let prefix = request.namePrefix.trimmingCharacters(in: .whitespaces).lowercased()
         if !prefix.isEmpty {
@@ -117,18 +114,16 @@ public struct ContactStore: Sendable {
             conditions.append("c.created_at < ?")
             values.append(.integer(to))
         }
-        let pageSize = request.pageSize == 0 ? 50 : Int(request.pageSize)
-        guard (1...500).contains(pageSize) else {
-            throw RPCError.invalidArgument("pageSize must be between 1 and 500", details: [FieldViolation(field: "pageSize", description: "is \(request.pageSize)")])
-        }
+        let pageSize = pageRequest.limit
         let sql = "SELECT c.id FROM contacts c WHERE " + conditions.joined(separator: " AND ") + " ORDER BY c.id LIMIT ?"
         values.append(.integer(Int64(pageSize + 1)))
         let finalValues = values
         return try await database.read { connection in
             let ids = try connection.query(sql, finalValues) { $0.int64(0) }
             var page = ContactPage()
-            page.contacts = try ids.prefix(pageSize).compactMap { try Self.load(connection, id: $0) }
-            if ids.count > pageSize, let last = page.contacts.last { page.nextCursor = PageCursor.encode(afterID: last.id) }
+            let (shown, next) = pageRequest.page(ids) { $0 }
+            page.contacts = try shown.compactMap { try Self.load(connection, id: $0) }
+            page.nextCursor = next
             return page
         }
     }
@@ -370,19 +365,19 @@ public struct ContactStore: Sendable {
             FROM contacts WHERE id = ?
             """, [.integer(id)], { row -> Contact in
                 var c = Contact()
-                c.id = row.int64(0)
-                c.firstName = row.string(1)
-                c.lastName = row.string(2)
-                c.company = row.string(3)
+                c.id = row.int64("id")
+                c.firstName = row.string("first_name")
+                c.lastName = row.string("last_name")
+                c.company = row.string("company")
                 let source = ContactSource(
-                    channel: row.string(4), trackingNumber: row.string(5), utmSource: row.string(6), utmMedium: row.string(7),
-                    utmCampaign: row.string(8))
+                    channel: row.string("source_channel"), trackingNumber: row.string("source_tracking_number"), utmSource: row.string("utm_source"),
+                    utmMedium: row.string("utm_medium"), utmCampaign: row.string("utm_campaign"))
                 c.source = source.isEmpty ? nil : source
-                c.responsibleID = row.optionalInt64(9)
-                c.createdAtMilliseconds = row.int64(10)
-                c.updatedAtMilliseconds = row.int64(11)
-                c.mergedInto = row.optionalInt64(12)
-                c.deleted = !row.isNull(13)
+                c.responsibleID = row.optionalInt64("responsible_id")
+                c.createdAtMilliseconds = row.int64("created_at")
+                c.updatedAtMilliseconds = row.int64("updated_at")
+                c.mergedInto = row.optionalInt64("merged_into")
+                c.deleted = !row.isNull("deleted_at")
                 return c
             })
         else { return nil }

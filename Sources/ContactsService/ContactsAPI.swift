@@ -33,11 +33,7 @@ public struct ContactsAPI: Sendable {
         server.register(Contacts.search) { request, _ in try await search(request) }
         server.register(Contacts.listDuplicates) { request, _ in
             var list = DuplicateGroupList()
-            let limit = request.limit == 0 ? 100 : Int(request.limit)
-            guard (1...1000).contains(limit) else {
-                throw RPCError.invalidArgument("limit must be between 1 and 1000")
-            }
-            list.groups = try await contacts.duplicates(limit: limit)
+            list.groups = try await contacts.duplicates(limit: try PageRequest(size: request.limit, default: 100, maximum: 1000).limit)
             return list
         }
         server.register(Contacts.merge) { request, _ in try await contacts.merge(request) }

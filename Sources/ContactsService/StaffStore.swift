@@ -159,13 +159,13 @@ public struct StaffStore: Sendable {
             "SELECT id, first_name, last_name, role, email, supervisor_id, zone FROM staff WHERE id = ?", [.integer(id)],
             { row -> StaffMember in
                 var m = StaffMember()
-                m.id = row.int64(0)
-                m.firstName = row.string(1)
-                m.lastName = row.string(2)
-                m.role = StaffRole(rawValue: row.int(3)) ?? .unspecified
-                m.email = row.string(4)
-                m.supervisorID = row.optionalInt64(5)
-                m.zone = row.string(6)
+                m.id = row.int64("id")
+                m.firstName = row.string("first_name")
+                m.lastName = row.string("last_name")
+                m.role = StaffRole(rawValue: row.int("role")) ?? .unspecified
+                m.email = row.string("email")
+                m.supervisorID = row.optionalInt64("supervisor_id")
+                m.zone = row.string("zone")
                 return m
             })
         else { return nil }

@@ -19,26 +19,16 @@ public struct DealStore: Sendable {
         scheduled_at, loss_reason, created_at, closed_at, stage_entered_at, lead_id
         """
 
+    /// A deal from a row of `SELECT \(columns)`, read by column name.
     static func deal(_ row: Row) -> Deal {
-        var d = Deal()
-        d.id = row.int64(0)
-        d.title = row.string(1)
-        d.contactID = row.int64(2)
-        d.pipelineID = row.int64(3)
-        d.stageID = row.int64(4)
-        d.status = DealStatus(rawValue: row.int(5)) ?? .unspecified
-        d.amountMinor = row.int64(6)
-        d.currency = row.string(7)
-        d.responsibleID = row.optionalInt64(8)
-        d.source = row.string(9)
-        d.customFields = (try? CustomFieldList(wireBytes: row.blob(10)).fields) ?? []
-        d.scheduledAtMilliseconds = row.optionalInt64(11)
-        d.lossReason = row.string(12)
-        d.createdAtMilliseconds = row.int64(13)
-        d.closedAtMilliseconds = row.optionalInt64(14)
-        d.stageEnteredAtMilliseconds = row.int64(15)
-        d.leadID = row.optionalInt64(16)
-        return d
+        Deal(
+            id: row.int64("id"), title: row.string("title"), contactID: row.int64("contact_id"), pipelineID: row.int64("pipeline_id"),
+            stageID: row.int64("stage_id"), status: DealStatus(rawValue: row.int("status")) ?? .unspecified, amountMinor: row.int64("amount_minor"),
+            currency: row.string("currency"), responsibleID: row.optionalInt64("responsible_id"), source: row.string("source"),
+            customFields: (try? CustomFieldList(wireBytes: row.blob("custom_fields")).fields) ?? [],
+            scheduledAtMilliseconds: row.optionalInt64("scheduled_at"), lossReason: row.string("loss_reason"),
+            createdAtMilliseconds: row.int64("created_at"), closedAtMilliseconds: row.optionalInt64("closed_at"),
+            stageEnteredAtMilliseconds: row.int64("stage_entered_at"), leadID: row.optionalInt64("lead_id"))
     }
 
     static func load(_ c: Connection, id: Int64) throws -> Deal? {
@@ -158,15 +148,10 @@ public struct DealStore: Sendable {
     }
 
     public func list(_ request: ListDealsRequest) async throws -> DealPage {
-        let limit = request.pageSize == 0 ? 50 : Int(request.pageSize)
-        guard (1...500).contains(limit) else { throw RPCError.invalidArgument("pageSize must be 1 to 500") }
-        var after: Int64 = 0
-        if !request.cursor.isEmpty {
-            guard let id = PageCursor.decode(request.cursor) else { throw RPCError.invalidArgument("cursor was not issued by this service") }
-            after = id
-        }
+        let pageRequest = try PageRequest(size: request.pageSize, cursor: request.cursor, default: 50, maximum: 500)
+        let limit = pageRequest.limit
         var sql = "SELECT \(Self.columns) FROM deals WHERE id > ?"
-        var values: [SQLValue] = [.integer(after)]
+        var values: [SQLValue] = [.integer(pageRequest.afterID)]
         for (column, value) in [("pipeline_id", request.pipelineID), ("stage_id", request.stageID), ("contact_id", request.contactID),
                                 ("responsible_id", request.responsibleID)] {
             if let value {
@@ -184,8 +169,7 @@ public struct DealStore: Sendable {
         let query = sql, arguments = values
         let found = try await database.read { c in try c.query(query, arguments, Self.deal) }
         var page = DealPage()
-        page.deals = Array(found.prefix(limit))
-        if found.count > limit, let last = page.deals.last { page.nextCursor = PageCursor.encode(afterID: last.id) }
+        (page.deals, page.nextCursor) = pageRequest.page(found, id: \.id)
         return page
     }
 
@@ -241,8 +225,7 @@ public struct DealStore: Sendable {
 
     /// D4: open deals with an overdue task, over their stage's SLA, or nothing planned.
     public func problems(_ request: ProblemDealsRequest) async throws -> [ProblemDeal] {
-        let limit = request.pageSize == 0 ? 100 : Int(request.pageSize)
-        guard (1...1000).contains(limit) else { throw RPCError.invalidArgument("pageSize must be 1 to 1000") }
+        let limit = try PageRequest(size: request.pageSize, default: 100, maximum: 1000).limit
         let condition = request.visibility.resolved.sqlCondition("responsible_id")
         let now = Self.now()
         return try await database.read { c in

@@ -31,21 +31,14 @@ public final class LeadIntake: Sendable {
 
     static let columns = "id, status, low_quality, reason, contact_id, deal_id, attached, received_at, processed_at, channel, partner, external_id"
 
+    /// A receipt from a row of `SELECT \(columns)`, read by column name.
     static func receipt(_ row: Row) -> LeadReceipt {
-        var r = LeadReceipt()
-        r.id = row.int64(0)
-        r.status = LeadStatus(rawValue: row.int(1)) ?? .unspecified
-        r.lowQuality = row.bool(2)
-        r.reason = row.string(3)
-        r.contactID = row.optionalInt64(4)
-        r.dealID = row.optionalInt64(5)
-        r.attachedToExistingDeal = row.bool(6)
-        r.receivedAtMilliseconds = row.int64(7)
-        r.processedAtMilliseconds = row.optionalInt64(8)
-        r.channel = row.string(9)
-        r.partner = row.string(10)
-        r.externalID = row.string(11)
-        return r
+        LeadReceipt(
+            id: row.int64("id"), status: LeadStatus(rawValue: row.int("status")) ?? .unspecified, lowQuality: row.bool("low_quality"),
+            reason: row.string("reason"), contactID: row.optionalInt64("contact_id"), dealID: row.optionalInt64("deal_id"),
+            attachedToExistingDeal: row.bool("attached"), receivedAtMilliseconds: row.int64("received_at"),
+            processedAtMilliseconds: row.optionalInt64("processed_at"), channel: row.string("channel"), partner: row.string("partner"),
+            externalID: row.string("external_id"))
     }
 
     public func get(_ id: Int64, visibility: Visibility = .everything) async throws -> LeadReceipt {
@@ -58,7 +51,7 @@ public final class LeadIntake: Sendable {
     /// The receipt as `visibility` may see it (G3), nil when it may not see the lead.
     static func visibleReceipt(_ c: Connection, id: Int64, _ visibility: Visibility) throws -> LeadReceipt? {
         guard let (receipt, submittedBy) = try c.queryFirst(
-            "SELECT \(columns), submitted_by FROM leads WHERE id = ?", [.integer(id)], { (Self.receipt($0), $0.optionalInt64(12)) })
+            "SELECT \(columns), submitted_by FROM leads WHERE id = ?", [.integer(id)], { (Self.receipt($0), $0.optionalInt64("submitted_by")) })
         else { return nil }
         guard visibility.restricted else { return receipt }
         let deal = try receipt.dealID.flatMap { try DealStore.load(c, id: $0) }

@@ -37,34 +37,29 @@ public struct PipelineStore: Sendable {
 
     static func load(_ c: Connection) throws -> [Pipeline] {
         var pipelines = try c.query("SELECT id, name, channels, is_default FROM pipelines ORDER BY id") { row in
-            var p = Pipeline()
-            p.id = row.int64(0)
-            p.name = row.string(1)
-            p.channels = row.string(2).split(separator: ",").map(String.init)
-            p.isDefault = row.bool(3)
-            return p
+            Pipeline(
+                id: row.int64("id"), name: row.string("name"), channels: row.string("channels").split(separator: ",").map(String.init),
+                isDefault: row.bool("is_default"))
         }
-        let stages = try c.query("SELECT id, pipeline_id, name, position, sla_minutes, outcome FROM stages ORDER BY pipeline_id, position") { row in
-            (row.int64(1), Self.stage(row))
+        let stages = try c.query("SELECT \(stageColumns) FROM stages ORDER BY pipeline_id, position") { row in
+            (row.int64("pipeline_id"), Self.stage(row))
         }
         for i in pipelines.indices { pipelines[i].stages = stages.filter { $0.0 == pipelines[i].id }.map(\.1) }
         return pipelines
     }
 
+    static let stageColumns = "id, pipeline_id, name, position, sla_minutes, outcome"
+
     private static func stage(_ row: Row) -> DealStage {
-        var s = DealStage()
-        s.id = row.int64(0)
-        s.name = row.string(2)
-        s.position = row.int64(3)
-        s.slaMinutes = row.int64(4)
-        s.outcome = StageOutcome(rawValue: row.int(5)) ?? .unspecified
-        return s
+        DealStage(
+            id: row.int64("id"), name: row.string("name"), position: row.int64("position"), slaMinutes: row.int64("sla_minutes"),
+            outcome: StageOutcome(rawValue: row.int("outcome")) ?? .unspecified)
     }
 
     /// A stage and the pipeline it belongs to.
     static func stage(_ c: Connection, id: Int64) throws -> (stage: DealStage, pipelineID: Int64)? {
-        try c.queryFirst("SELECT id, pipeline_id, name, position, sla_minutes, outcome FROM stages WHERE id = ?", [.integer(id)]) { row in
-            (Self.stage(row), row.int64(1))
+        try c.queryFirst("SELECT \(stageColumns) FROM stages WHERE id = ?", [.integer(id)]) { row in
+            (Self.stage(row), row.int64("pipeline_id"))
         }
     }
 }

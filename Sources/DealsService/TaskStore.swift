@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import ServiceKit
 import Storage
 import Wire
 
@@ -15,19 +16,13 @@ public struct TaskStore: Sendable {
     static let dueTimer = "task_due"
     static let columns = "id, kind, title, deal_id, contact_id, assignee_id, due_at, status, created_at, completed_at"
 
+    /// A task from a row of `SELECT \(columns)`, read by column name.
     static func task(_ row: Row) -> DealTask {
-        var t = DealTask()
-        t.id = row.int64(0)
-        t.kind = TaskKind(rawValue: row.int(1)) ?? .unspecified
-        t.title = row.string(2)
-        t.dealID = row.optionalInt64(3)
-        t.contactID = row.optionalInt64(4)
-        t.assigneeID = row.optionalInt64(5)
-        t.dueAtMilliseconds = row.optionalInt64(6)
-        t.status = TaskStatus(rawValue: row.int(7)) ?? .unspecified
-        t.createdAtMilliseconds = row.int64(8)
-        t.completedAtMilliseconds = row.optionalInt64(9)
-        return t
+        DealTask(
+            id: row.int64("id"), kind: TaskKind(rawValue: row.int("kind")) ?? .unspecified, title: row.string("title"),
+            dealID: row.optionalInt64("deal_id"), contactID: row.optionalInt64("contact_id"), assigneeID: row.optionalInt64("assignee_id"),
+            dueAtMilliseconds: row.optionalInt64("due_at"), status: TaskStatus(rawValue: row.int("status")) ?? .unspecified,
+            createdAtMilliseconds: row.int64("created_at"), completedAtMilliseconds: row.optionalInt64("completed_at"))
     }
 
     static func load(_ c: Connection, id: Int64) throws -> DealTask? {
@@ -128,8 +123,7 @@ public struct TaskStore: Sendable {
 
     /// My tasks (assigneeId), overdue tasks, a deal's tasks; open unless a status is given.
     public func list(_ request: ListTasksRequest) async throws -> [DealTask] {
-        let limit = request.pageSize == 0 ? 100 : Int(request.pageSize)
-        guard (1...1000).contains(limit) else { throw RPCError.invalidArgument("pageSize must be 1 to 1000") }
+        let limit = try PageRequest(size: request.pageSize, default: 100, maximum: 1000).limit
         var sql = "SELECT \(Self.columns) FROM tasks WHERE status = ?"
         var values: [SQLValue] = [.integer(Int64((request.status == .unspecified ? TaskStatus.open : request.status).rawValue))]
         if let assignee = request.assigneeID {

@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import ServiceKit
 import Storage
 import Wire
 
@@ -34,8 +35,7 @@ public struct TimelineStore: Sendable {
     /// timeline only if it sees the deal, and of a contact's (which the gateway first
     /// checks it may see) the contact's own entries and those of deals it sees (G3).
     public func page(_ request: TimelineRequest) async throws -> Timeline {
-        let limit = request.pageSize == 0 ? 50 : Int(request.pageSize)
-        guard (1...500).contains(limit) else { throw RPCError.invalidArgument("pageSize must be 1 to 500") }
+        let limit = try PageRequest(size: request.pageSize, default: 50, maximum: 500).limit
         guard (request.dealID == nil) != (request.contactID == nil) else {
             throw RPCError.invalidArgument("give either dealId or contactId")
         }
@@ -60,7 +60,8 @@ public struct TimelineStore: Sendable {
                 // Entries after `before` in the (time, id) order: late-arriving events
                 // with an earlier time still land in their place.
                 guard let at = try c.queryFirst("SELECT at FROM timeline WHERE id = ?", [.integer(before)], { $0.int64(0) }) else {
-                    throw RPCError.invalidArgument("beforeId \(before) is not a timeline entry")
+                    throw RPCError.invalidArgument(
+                        "before \(before) is not a timeline entry", details: [FieldViolation(field: "before", description: "names no timeline entry")])
                 }
                 sql += " AND (t.at < ? OR (t.at = ? AND t.id < ?))"
                 values += [.integer(at), .integer(at), .integer(before)]
@@ -69,15 +70,9 @@ public struct TimelineStore: Sendable {
             values.append(.integer(Int64(limit)))
             var timeline = Timeline()
             timeline.entries = try c.query(sql, values) { row in
-                var e = TimelineEntry()
-                e.id = row.int64(0)
-                e.atMilliseconds = row.int64(1)
-                e.kind = row.string(2)
-                e.dealID = row.optionalInt64(3)
-                e.contactID = row.int64(4)
-                e.summary = row.string(5)
-                e.actorID = row.optionalInt64(6)
-                return e
+                TimelineEntry(
+                    id: row.int64("id"), atMilliseconds: row.int64("at"), kind: row.string("kind"), dealID: row.optionalInt64("deal_id"),
+                    contactID: row.int64("contact_id"), summary: row.string("summary"), actorID: row.optionalInt64("actor_id"))
             }
             if timeline.entries.count == limit { timeline.nextBeforeID = timeline.entries.last?.id }
             return timeline

@@ -24,8 +24,9 @@ public struct CredentialStore: Sendable {
 
     static func credential(_ row: Row) -> Credential {
         Credential(
-            id: row.int64(0), name: row.string(1), role: CredentialRole(rawValue: row.int(2)) ?? .unspecified, staffID: row.optionalInt64(3),
-            prefix: row.string(4), createdAtMilliseconds: row.int64(5), createdBy: row.string(6), revokedAtMilliseconds: row.optionalInt64(7))
+            id: row.int64("id"), name: row.string("name"), role: CredentialRole(rawValue: row.int("role")) ?? .unspecified,
+            staffID: row.optionalInt64("staff_id"), prefix: row.string("prefix"), createdAtMilliseconds: row.int64("created_at"),
+            createdBy: row.string("created_by"), revokedAtMilliseconds: row.optionalInt64("revoked_at"))
     }
 
     /// Stores a credential for `secret` (made by ``newSecret()``); returns it with the secret.
@@ -62,7 +63,7 @@ public struct CredentialStore: Sendable {
     /// The digests of every credential in force, with what each may do.
     public func active() async throws -> [(digest: [UInt8], credential: Credential)] {
         try await database.read { c in
-            try c.query("SELECT \(Self.columns), digest FROM credentials WHERE revoked_at IS NULL", []) { ($0.blob(8), Self.credential($0)) }
+            try c.query("SELECT \(Self.columns), digest FROM credentials WHERE revoked_at IS NULL", []) { ($0.blob("digest"), Self.credential($0)) }
         }
     }
 }

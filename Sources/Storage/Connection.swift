@@ -5,7 +5,7 @@ import CSQLite
 public final class Connection {
     let db: OpaquePointer
     public let path: String
-    private var cache: [String: OpaquePointer] = [:]
+    private var cache: [String: (handle: OpaquePointer, columns: ColumnIndex)] = [:]
 
     init(path: String, readOnly: Bool) throws(StorageError) {
         var handle: OpaquePointer?
@@ -28,7 +28,7 @@ public final class Connection {
     }
 
     deinit {
-        for statement in cache.values { sqlite3_finalize(statement) }
+        for statement in cache.values { sqlite3_finalize(statement.handle) }
         sqlite3_close_v2(db)
     }
 
@@ -41,12 +41,13 @@ public final class Connection {
     }
 
     func prepare(_ sql: String) throws(StorageError) -> Statement {
-        if let cached = cache[sql] { return Statement(handle: cached, db: db, sql: sql) }
+        if let cached = cache[sql] { return Statement(handle: cached.handle, db: db, sql: sql, columns: cached.columns) }
         var handle: OpaquePointer?
         let rc = sqlite3_prepare_v3(db, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &handle, nil)
         guard rc == SQLITE_OK, let handle else { throw .sqlite(rc, db, doing: "prepare \(sql)") }
-        cache[sql] = handle
-        return Statement(handle: handle, db: db, sql: sql)
+        let columns = ColumnIndex(handle)
+        cache[sql] = (handle, columns)
+        return Statement(handle: handle, db: db, sql: sql, columns: columns)
     }
 
     /// Runs a statement that returns no rows; returns the number of rows changed.
@@ -65,7 +66,7 @@ public final class Connection {
         defer { statement.reset() }
         try statement.bind(values)
         var results: [T] = []
-        while try statement.step() { results.append(try map(Row(statement: statement.handle))) }
+        while try statement.step() { results.append(try map(Row(statement: statement.handle, columns: statement.columns))) }
         return results
     }
 
@@ -75,7 +76,7 @@ public final class Connection {
         defer { statement.reset() }
         try statement.bind(values)
         guard try statement.step() else { return nil }
-        return try map(Row(statement: statement.handle))
+        return try map(Row(statement: statement.handle, columns: statement.columns))
     }
 
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(db) }

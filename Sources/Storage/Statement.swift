@@ -6,6 +6,7 @@ public struct Statement {
     let handle: OpaquePointer
     let db: OpaquePointer
     let sql: String
+    let columns: ColumnIndex
 
     func bind(_ values: [SQLValue]) throws(StorageError) {
         for (i, value) in values.enumerated() {
@@ -47,9 +48,30 @@ public struct Statement {
     }
 }
 
-/// The current row of a query; columns are read by index, in SELECT order.
+/// The current row of a query. Columns are read by name (as the SELECT names them, so
+/// a mapper cannot drift from its column list) or by position.
 public struct Row {
     let statement: OpaquePointer
+    let columns: ColumnIndex
+
+    /// The position of the column called `name`; a name the query does not give is a
+    /// programming error, caught by the store's tests.
+    @inline(__always)
+    public func column(_ name: String) -> Int32 {
+        guard let index = columns.positions[name] else {
+            preconditionFailure("the query has no column \(name); it has \(columns.positions.keys.sorted())")
+        }
+        return index
+    }
+
+    public func isNull(_ name: String) -> Bool { isNull(column(name)) }
+    public func int64(_ name: String) -> Int64 { int64(column(name)) }
+    public func int(_ name: String) -> Int { int(column(name)) }
+    public func bool(_ name: String) -> Bool { bool(column(name)) }
+    public func string(_ name: String) -> String { string(column(name)) }
+    public func blob(_ name: String) -> [UInt8] { blob(column(name)) }
+    public func optionalInt64(_ name: String) -> Int64? { optionalInt64(column(name)) }
+    public func optionalString(_ name: String) -> String? { optionalString(column(name)) }
 
     public func isNull(_ column: Int32) -> Bool { sqlite3_column_type(statement, column) == SQLITE_NULL }
     public func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(statement, column) }
@@ -75,3 +97,17 @@ public struct Row {
 
 /// SQLite's "copy this buffer now" destructor, which Swift cannot import as a macro.
 let SQLITE_TRANSIENT = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
+
+/// A prepared statement's column names and positions, worked out once when it is
+/// prepared (statements are cached).
+final class ColumnIndex {
+    let positions: [String: Int32]
+
+    init(_ statement: OpaquePointer) {
+        var positions: [String: Int32] = [:]
+        for i in 0..<sqlite3_column_count(statement) {
+            if let name = sqlite3_column_name(statement, i) { positions[String(cString: name)] = i }
+        }
+        self.positions = positions
+    }
+}
