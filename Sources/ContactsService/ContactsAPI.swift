@@ -6,7 +6,7 @@ import Wire
 
 /// The contacts service's RPC face: each handler decodes, applies a rule, stores, and
 /// replies. Configuration decides the default country for phones.
-public struct ContactsAPI: Sendable {
+public struct ContactsAPI: RegistrableRPCService {
     public let contacts: ContactStore
     public let staff: StaffStore
     public let validator: ContactDraftValidator
@@ -17,7 +17,7 @@ public struct ContactsAPI: Sendable {
         validator = ContactDraftValidator(phones: defaultCountry)
     }
 
-    public func register(on server: RPCServer) {
+    public func registerMethods(with server: RPCServer) {
         server.register(Contacts.matchOrCreate) { request, _ in
             let draft = try validator.validate(request.draft).get()
             return try await contacts.matchOrCreate(draft, requireNameMatch: request.requireNameMatch, visibility: request.visibility.resolved)

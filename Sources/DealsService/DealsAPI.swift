@@ -7,7 +7,7 @@ import Wire
 
 /// The deals service's RPC face, the events it takes (contact.merged,
 /// interaction.recorded) and its timers (stage SLAs, task due times).
-public struct DealsAPI: Sendable {
+public struct DealsAPI: RegistrableRPCService {
     public let pipelines: PipelineStore
     public let deals: DealStore
     public let tasks: TaskStore
@@ -27,7 +27,7 @@ public struct DealsAPI: Sendable {
         leads = LeadIntake(database: database, contacts: contacts, logger: logger, inlineTimeout: leadInlineTimeout)
     }
 
-    public func register(on server: RPCServer) {
+    public func registerMethods(with server: RPCServer) {
         server.register(Deals.createPipeline) { request, _ in try await pipelines.create(request) }
         server.register(Deals.listPipelines) { _, _ in
             var list = PipelineList()

@@ -26,9 +26,9 @@ public final class RPCServer: Sendable {
         /// must then never block; blocking work (SQLite) belongs on its own threads,
         /// awaited. `.concurrent` runs them on Swift's global pool.
         public var handlerExecution: HandlerExecution = .reactor
-        /// Told about every answered call: method, status, time from request to answer,
-        /// and the caller's `request-id` metadata. Metrics and call logs hang here.
-        public var observer: (@Sendable (_ call: CallRecord) -> Void)? = nil
+        /// Around every answered call, in order: method, status, time from request to
+        /// answer, the caller's `request-id` metadata. Metrics and call logs are these.
+        public var interceptors: [any ServerInterceptor] = []
         /// Where the server reports handler failures and protocol errors, as an event
         /// name and fields; ServiceKit writes them as JSON lines.
         public var log: @Sendable (_ event: String, _ fields: [String: String]) -> Void = { event, fields in
@@ -42,7 +42,7 @@ public final class RPCServer: Sendable {
         }
     }
 
-    /// One answered call, as the observer sees it.
+    /// One answered call, as interceptors see it.
     public struct CallRecord: Sendable {
         public let method: String
         public let code: Status.Code

@@ -182,9 +182,10 @@ final class ServerConnection: StreamConnectionDelegate, @unchecked Sendable {
     }
 
     private func observe(_ call: Call, _ code: Status.Code) {
-        configuration.observer?(RPCServer.CallRecord(
-            method: call.method, code: code, duration: call.started.duration(until: .now()), requestID: call.requestID,
-            peer: stream.peer))
+        guard !configuration.interceptors.isEmpty else { return }
+        let record = RPCServer.CallRecord(
+            method: call.method, code: code, duration: call.started.duration(until: .now()), requestID: call.requestID, peer: stream.peer)
+        for interceptor in configuration.interceptors { interceptor.callFinished(record) }
     }
 
     private func respond(_ id: UInt32, error: RPCError) {

@@ -3,6 +3,7 @@ import Foundation
 import RPC
 import Sockets
 import Storage
+import Synchronization
 import Wire
 
 /// What a service's setup gets from the host.
@@ -75,18 +76,7 @@ public enum ServiceHost {
         let metrics = Metrics(service: service)
         var configuration = RPCServer.Configuration(host: host, port: port)
         configuration.log = { event, fields in logger.warn(event, fields) }
-        configuration.observer = { call in
-            metrics.recordCall(method: call.method, code: call.code, duration: call.duration)
-            // Failed calls are logged with the request id so one request can be followed
-            // across every service's log.
-            if call.code != .ok {
-                let level: Logger.Level = call.code == .internal || call.code == .unavailable ? .error : .warn
-                logger.log(level, "call failed", [
-                    "method": call.method, "code": call.code.name, "duration_us": "\(call.duration.microsecondsClamped)",
-                    "request_id": call.requestID ?? "", "peer": call.peer,
-                ])
-            }
-        }
+        configuration.interceptors = [MetricsInterceptor(metrics: metrics), CallLogInterceptor(logger: logger)]
         let server = RPCServer(configuration: configuration)
         let inbox = EventInbox(database: database)
         let timers = TimerRunner(database: database, logger: logger)
@@ -131,7 +121,7 @@ public enum ServiceHost {
 
         signal(SIGTERM, SIG_IGN)
         signal(SIGINT, SIG_IGN)
-        let stopping = ManagedAtomicFlag()
+        let stopping = OnceFlag()
         let stop: @Sendable () -> Void = {
             guard stopping.setOnce() else { return }
             logger.info("stopping", ["grace_seconds": "\(grace)"])
@@ -189,17 +179,12 @@ public enum ServiceHost {
     }
 }
 
-/// Set once; reports whether this call was the one that set it.
-final class ManagedAtomicFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var set = false
+/// Set once; reports whether this call was the one that set it (the first stop signal).
+final class OnceFlag: Sendable {
+    private let set = Atomic<Bool>(false)
 
     func setOnce() -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        if set { return false }
-        set = true
-        return true
+        !set.exchange(true, ordering: .relaxed)
     }
 }
 

@@ -37,7 +37,7 @@ enum DealsBench {
         let server = RPCServer(configuration: .init(host: "127.0.0.1", port: 0), reactor: try Reactor(name: "bench-deals"))
         let nowhere = RPCClient(host: "127.0.0.1", port: 1)
         let api = DealsAPI(database: database, contacts: nowhere, logger: Logger(service: "bench"))
-        api.register(on: server)
+        server.register(api)
         try server.start()
 
         let subscriberDatabase = try Database(path: folder.appendingPathComponent("subscriber.sqlite").path, migrations: [])

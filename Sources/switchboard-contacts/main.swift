@@ -12,5 +12,5 @@ ServiceHost.run(service: "contacts", prefix: "CONTACTS", defaultPort: 7101, migr
             variable: host.environment.name("DEFAULT_COUNTRY"),
             problem: "is \"\(country)\"; expected one of \(PhoneNormalizer.countries.keys.sorted().joined(separator: ", "))")
     }
-    ContactsAPI(database: host.database, defaultCountry: phones).register(on: host.server)
+    host.server.register(ContactsAPI(database: host.database, defaultCountry: phones))
 }

@@ -20,7 +20,7 @@ ServiceHost.run(service: "deals", prefix: "DEALS", defaultPort: 7102, migrations
     let api = DealsAPI(
         database: host.database, contacts: RPCClient(endpoint: endpoint, configuration: configuration), logger: host.logger,
         leadInlineTimeout: .milliseconds(wait))
-    api.register(on: host.server)
+    host.server.register(api)
     api.subscribe(host.inbox)
     api.handleTimers(host.timers)
     api.leads.start()

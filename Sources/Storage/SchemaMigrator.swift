@@ -1,0 +1,71 @@
+import Foundation
+
+/// The tables Storage itself owns (the migration record, the outbox, inbox and timers)
+/// and a service's numbered migrations, applied once each, in order, at open; an older
+/// build refuses a newer database.
+enum SchemaMigrator {
+    /// Tables Storage itself owns: the migration record and the outbox.
+    static func bootstrap(_ connection: Connection) throws(StorageError) {
+        try connection.execute("""
+            CREATE TABLE IF NOT EXISTS schema_migrations (
+                version INTEGER PRIMARY KEY,
+                applied_at INTEGER NOT NULL
+            );
+            CREATE TABLE IF NOT EXISTS outbox (
+                sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+                event_id TEXT NOT NULL UNIQUE,
+                event_type TEXT NOT NULL,
+                aggregate_id TEXT NOT NULL,
+                payload BLOB NOT NULL,
+                created_at INTEGER NOT NULL
+            );
+            CREATE TABLE IF NOT EXISTS outbox_cursor (
+                subscriber TEXT PRIMARY KEY,
+                delivered_through INTEGER NOT NULL
+            );
+            CREATE TABLE IF NOT EXISTS inbox (
+                event_id TEXT PRIMARY KEY,
+                received_at INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS timers (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                kind TEXT NOT NULL,
+                key TEXT NOT NULL,
+                due_at INTEGER NOT NULL,
+                payload BLOB NOT NULL,
+                UNIQUE (kind, key)
+            );
+            CREATE INDEX IF NOT EXISTS timers_due ON timers (due_at);
+            """)
+    }
+
+    static func migrate(_ connection: Connection, _ migrations: [Migration], path: String) throws(StorageError) {
+        for (index, migration) in migrations.enumerated() where migration.version != index + 1 {
+            throw StorageError(.migration, "migrations must be numbered 1, 2, 3...; found \(migration.version) at position \(index + 1)")
+        }
+        let applied: Int
+        do {
+            applied = try connection.queryFirst("SELECT COALESCE(MAX(version), 0) FROM schema_migrations") { $0.int(0) } ?? 0
+        } catch {
+            throw StorageError(.migration, "\(path): cannot read schema_migrations: \(error)")
+        }
+        guard applied <= migrations.count else {
+            throw StorageError(
+                .migration,
+                "\(path) is at schema version \(applied) but this build knows only \(migrations.count): refusing to run an older build against a newer database")
+        }
+        for migration in migrations.dropFirst(applied) {
+            do {
+                try connection.execute("BEGIN IMMEDIATE")
+                try connection.execute(migration.sql)
+                try connection.run(
+                    "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)",
+                    [.integer(Int64(migration.version)), .integer(Int64(Date().timeIntervalSince1970 * 1000))])
+                try connection.execute("COMMIT")
+            } catch {
+                try? connection.execute("ROLLBACK")
+                throw StorageError(.migration, "\(path): migration \(migration.version) failed: \(error)")
+            }
+        }
+    }
+}
