@@ -98,9 +98,7 @@ public enum ServiceHost {
         } catch {
             fail(logger, "cannot listen on \(adminHost):\(adminPort) (\(environment.name("ADMIN_PORT")), \(environment.name("ADMIN_HOST"))): \(error)")
         }
-        // Readiness, on stdout: the local runner and the tests wait for this line.
-        FileHandle.standardOutput.write(Data(
-            "{\"event\":\"listening\",\"service\":\"\(service)\",\"host\":\"\(host)\",\"port\":\(server.port),\"admin_port\":\(admin.port)}\n".utf8))
+        announceListening(service: service, host: host, port: server.port, adminPort: admin.port)
         logger.info("started", ["port": "\(server.port)", "admin_port": "\(admin.port)", "data": dataDirectory])
         for relay in relays { relay.start() }
         timers.start()
@@ -119,37 +117,53 @@ public enum ServiceHost {
             }
         }
 
+        runUntilStopped(logger: logger, grace: grace) {
+            await server.shutdown(gracePeriod: .seconds(grace))
+            admin.http.shutdown()
+            for relay in relays { await relay.stop() }
+            await timers.stop()
+            await housekeeping.stop()
+            do {
+                try await database.close()
+            } catch {
+                logger.error("checkpoint failed", ["error": "\(error)"])
+            }
+        }
+    }
+
+    /// The readiness line on stdout the local runner and the tests wait for.
+    public static func announceListening(service: String, host: String, port: Int, adminPort: Int? = nil) {
+        let admin = adminPort.map { ",\"admin_port\":\($0)" } ?? ""
+        FileHandle.standardOutput.write(Data("{\"event\":\"listening\",\"service\":\"\(service)\",\"host\":\"\(host)\",\"port\":\(port)\(admin)}\n".utf8))
+    }
+
+    /// Serves until SIGTERM or SIGINT, then runs `stop` once (it stops taking work and
+    /// finishes what is in flight within `grace`) and exits 0. Never returns: the main
+    /// thread runs Dispatch's main loop.
+    public static func runUntilStopped(logger: Logger, grace: Int, stop: @escaping @Sendable () async -> Void) -> Never {
         signal(SIGTERM, SIG_IGN)
         signal(SIGINT, SIG_IGN)
         let stopping = OnceFlag()
-        let stop: @Sendable () -> Void = {
+        let onSignal: @Sendable () -> Void = {
             guard stopping.setOnce() else { return }
             logger.info("stopping", ["grace_seconds": "\(grace)"])
-            _ = Task {
-                await server.shutdown(gracePeriod: .seconds(grace))
-                admin.http.shutdown()
-                for relay in relays { await relay.stop() }
-                await timers.stop()
-                await housekeeping.stop()
-                do {
-                    try await database.close()
-                } catch {
-                    logger.error("checkpoint failed", ["error": "\(error)"])
-                }
+            _ = Task.detached {
+                await stop()
                 logger.info("stopped")
                 exit(0)
             }
         }
         let sources = [SIGTERM, SIGINT].map { number in
             let source = DispatchSource.makeSignalSource(signal: number, queue: .main)
-            source.setEventHandler(handler: stop)
+            source.setEventHandler(handler: onSignal)
             source.resume()
             return source
         }
         withExtendedLifetime(sources) { dispatchMain() }
     }
 
-    private static func fail(_ logger: Logger, _ message: String) -> Never {
+    /// Refuses to start: the reason in the log and on stderr, exit 1.
+    public static func fail(_ logger: Logger, _ message: String) -> Never {
         logger.error("start failed", ["error": message])
         FileHandle.standardError.write(Data("\(logger.service): \(message)\n".utf8))
         exit(1)

@@ -30,9 +30,7 @@ let logger = Logger(service: "gateway")
 let environment = ServiceEnvironment(prefix: "GATEWAY")
 
 func fail(_ message: String) -> Never {
-    logger.error("start failed", ["error": message])
-    FileHandle.standardError.write(Data("gateway: \(message)\n".utf8))
-    exit(1)
+    ServiceHost.fail(logger, message)
 }
 
 let host = environment.string("HOST", default: "127.0.0.1")
@@ -171,30 +169,17 @@ do {
 } catch {
     fail("cannot listen on \(host):\(port) (\(environment.name("PORT"))): \(error)")
 }
-FileHandle.standardOutput.write(Data("{\"event\":\"listening\",\"service\":\"gateway\",\"host\":\"\(host)\",\"port\":\(server.port)}\n".utf8))
+ServiceHost.announceListening(service: "gateway", host: host, port: server.port)
 logger.info("started", ["port": "\(server.port)", "services": endpoints.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: ",")])
 
-signal(SIGTERM, SIG_IGN)
-signal(SIGINT, SIG_IGN)
-let sources = [SIGTERM, SIGINT].map { number in
-    let source = DispatchSource.makeSignalSource(signal: number, queue: .main)
-    source.setEventHandler {
-        logger.info("stopping", ["grace_seconds": "\(grace)"])
-        // Requests in progress get their answers (up to the grace period); then exit.
-        Task {
-            if await !server.drain(within: .seconds(grace)) {
-                logger.warn("connections still open after the grace period; closing them")
-            }
-            await housekeeping.stop()
-            try? await gatewayDatabase.close()
-            logger.info("stopped")
-            exit(0)
-        }
+// Requests in progress get their answers (up to the grace period); then exit.
+ServiceHost.runUntilStopped(logger: logger, grace: grace) {
+    if await !server.drain(within: .seconds(grace)) {
+        logger.warn("connections still open after the grace period; closing them")
     }
-    source.resume()
-    return source
+    await housekeeping.stop()
+    try? await gatewayDatabase.close()
 }
-withExtendedLifetime(sources) { dispatchMain() }
 
 /// GET /healthz on our own port: the probe for Compose and Kubernetes.
 func httpHealth(port: Int) -> Bool {
