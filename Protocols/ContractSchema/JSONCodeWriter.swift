@@ -7,14 +7,9 @@ public struct JSONCodeWriter {
     let enumerations: [String: Enumeration]
 
     public init(files: [ContractFile]) {
-        var messages: [String: Message] = [:]
-        var enumerations: [String: Enumeration] = [:]
-        for file in files {
-            for m in file.messages { messages[m.name] = m }
-            for e in file.enumerations { enumerations[e.name] = e }
-        }
-        self.messages = messages
-        self.enumerations = enumerations
+        let index = SchemaIndex(files)
+        messages = index.messages
+        enumerations = index.enumerations
     }
 
     /// The Swift source for `file`'s REST messages, nil when it has none.

@@ -10,14 +10,9 @@ public struct OpenAPIComponentWriter {
     let order: [Message]
 
     public init(files: [ContractFile]) {
-        var messages: [String: Message] = [:]
-        var enumerations: [String: Enumeration] = [:]
-        for file in files {
-            for m in file.messages { messages[m.name] = m }
-            for e in file.enumerations { enumerations[e.name] = e }
-        }
-        self.messages = messages
-        self.enumerations = enumerations
+        let index = SchemaIndex(files)
+        messages = index.messages
+        enumerations = index.enumerations
         order = files.flatMap(\.messages).filter { !$0.rest.isEmpty }
     }
 

@@ -8,14 +8,9 @@ public struct SampleWriter {
 
     public init(files: [ContractFile]) {
         self.files = files
-        var messages: [String: Message] = [:]
-        var enumerations: [String: Enumeration] = [:]
-        for file in files {
-            for m in file.messages { messages[m.name] = m }
-            for e in file.enumerations { enumerations[e.name] = e }
-        }
-        self.messages = messages
-        self.enumerations = enumerations
+        let index = SchemaIndex(files)
+        messages = index.messages
+        enumerations = index.enumerations
     }
 
     public func source() -> String {

@@ -8,9 +8,7 @@ public struct SwiftContractWriter {
     let enumerations: [String: Enumeration]
 
     public init(files: [ContractFile]) {
-        var all: [String: Enumeration] = [:]
-        for file in files { for e in file.enumerations { all[e.name] = e } }
-        enumerations = all
+        enumerations = SchemaIndex(files).enumerations
     }
 
     public func source(of file: ContractFile) -> String {
