@@ -9,9 +9,30 @@ import Wire
 public enum Events {
     public static let service = "switchboard.events.Events"
 
-    /// Idempotent by construction: the subscriber's inbox ignores event ids it has seen.
-    public static let deliver = MethodDescriptor<EventBatch, Empty>(
+    /// Idempotent by construction: the subscriber's inbox ignores event ids it has seen. OK
+    /// means every event was taken or refused (listed in the report); any other status
+    /// means none was, and the sender tries the batch again later.
+    public static let deliver = MethodDescriptor<EventBatch, DeliveryReport>(
         service: service, method: "Deliver", isIdempotent: true)
+}
+
+/// Every service's parked events (P2): events a subscriber refused for their own
+/// reasons, held (with the later events of the same aggregate) so the rest flows. An
+/// admin lists them, replays them after a fix, or discards them.
+public enum EventAdmin {
+    public static let service = "switchboard.events.EventAdmin"
+
+    public static let listParked = MethodDescriptor<ListParkedRequest, ParkedEventList>(
+        service: service, method: "ListParked", isIdempotent: true)
+
+    /// Sends the parked event and the events of its aggregate held behind it to the
+    /// subscriber again, in order.
+    public static let replayParked = MethodDescriptor<ParkedEventRequest, ReplayOutcome>(
+        service: service, method: "ReplayParked")
+
+    /// Gives up on the event (it is never delivered); the events held behind it are sent.
+    public static let discardParked = MethodDescriptor<ParkedEventRequest, ParkedEvent>(
+        service: service, method: "DiscardParked")
 }
 
 /// One event as it travels: the envelope PROTOCOL.md describes, its payload a message
@@ -93,6 +114,267 @@ public struct EventBatch: WireMessage, Equatable {
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
         switch key.number {
         case 1: try d.append(key, to: &events)
+        default: try d.skip(key)
+        }
+    }
+}
+
+/// An event of a batch the subscriber did not take, and why.
+public struct RefusedEvent: WireMessage, Equatable {
+    public var eventID: String = ""
+    /// The status code (PROTOCOL.md §3) its handler answered.
+    public var code: Int64 = 0
+    public var message: String = ""
+    /// Set when it was not tried: an earlier event of its aggregate was refused (that one's id).
+    public var heldBehind: String = ""
+
+    public init() {}
+
+    public init(
+        eventID: String = "",
+        code: Int64 = 0,
+        message: String = "",
+        heldBehind: String = ""
+    ) {
+        self.eventID = eventID
+        self.code = code
+        self.message = message
+        self.heldBehind = heldBehind
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, eventID)
+        e.encode(2, code)
+        e.encode(3, message)
+        e.encode(4, heldBehind)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: eventID = try d.string(key)
+        case 2: code = try d.int64(key)
+        case 3: message = try d.string(key)
+        case 4: heldBehind = try d.string(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+/// A subscriber's answer to a batch: the events it refused (none: all taken).
+public struct DeliveryReport: WireMessage, Equatable {
+    public var refused: [RefusedEvent] = []
+
+    public init() {}
+
+    public init(
+        refused: [RefusedEvent] = []
+    ) {
+        self.refused = refused
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, refused)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: try d.append(key, to: &refused)
+        default: try d.skip(key)
+        }
+    }
+}
+
+/// An event held for one subscriber (P2).
+public struct ParkedEvent: WireMessage, Equatable {
+    public var id: Int64 = 0
+    public var subscriber: String = ""
+    public var eventID: String = ""
+    public var type: String = ""
+    public var aggregateID: String = ""
+    public var sequence: Int64 = 0
+    /// The status the subscriber answered (`waiting` for an event held behind another).
+    public var code: String = ""
+    public var message: String = ""
+    public var attempts: Int64 = 0
+    public var parkedAtMilliseconds: Int64 = 0
+    public var lastAttemptAtMilliseconds: Int64 = 0
+    /// The parked event this one waits behind, if it was not refused itself.
+    public var heldBehind: String = ""
+
+    public init() {}
+
+    public init(
+        id: Int64 = 0,
+        subscriber: String = "",
+        eventID: String = "",
+        type: String = "",
+        aggregateID: String = "",
+        sequence: Int64 = 0,
+        code: String = "",
+        message: String = "",
+        attempts: Int64 = 0,
+        parkedAtMilliseconds: Int64 = 0,
+        lastAttemptAtMilliseconds: Int64 = 0,
+        heldBehind: String = ""
+    ) {
+        self.id = id
+        self.subscriber = subscriber
+        self.eventID = eventID
+        self.type = type
+        self.aggregateID = aggregateID
+        self.sequence = sequence
+        self.code = code
+        self.message = message
+        self.attempts = attempts
+        self.parkedAtMilliseconds = parkedAtMilliseconds
+        self.lastAttemptAtMilliseconds = lastAttemptAtMilliseconds
+        self.heldBehind = heldBehind
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, id)
+        e.encode(2, subscriber)
+        e.encode(3, eventID)
+        e.encode(4, type)
+        e.encode(5, aggregateID)
+        e.encode(6, sequence)
+        e.encode(7, code)
+        e.encode(8, message)
+        e.encode(9, attempts)
+        e.encode(10, parkedAtMilliseconds)
+        e.encode(11, lastAttemptAtMilliseconds)
+        e.encode(12, heldBehind)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: id = try d.int64(key)
+        case 2: subscriber = try d.string(key)
+        case 3: eventID = try d.string(key)
+        case 4: type = try d.string(key)
+        case 5: aggregateID = try d.string(key)
+        case 6: sequence = try d.int64(key)
+        case 7: code = try d.string(key)
+        case 8: message = try d.string(key)
+        case 9: attempts = try d.int64(key)
+        case 10: parkedAtMilliseconds = try d.int64(key)
+        case 11: lastAttemptAtMilliseconds = try d.int64(key)
+        case 12: heldBehind = try d.string(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct ListParkedRequest: WireMessage, Equatable {
+    /// Only this subscriber's (empty: all).
+    public var subscriber: String = ""
+    public var pageSize: Int64 = 0
+    public var cursor: String = ""
+
+    public init() {}
+
+    public init(
+        subscriber: String = "",
+        pageSize: Int64 = 0,
+        cursor: String = ""
+    ) {
+        self.subscriber = subscriber
+        self.pageSize = pageSize
+        self.cursor = cursor
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, subscriber)
+        e.encode(2, pageSize)
+        e.encode(3, cursor)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: subscriber = try d.string(key)
+        case 2: pageSize = try d.int64(key)
+        case 3: cursor = try d.string(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct ParkedEventList: WireMessage, Equatable {
+    public var events: [ParkedEvent] = []
+    public var nextCursor: String = ""
+
+    public init() {}
+
+    public init(
+        events: [ParkedEvent] = [],
+        nextCursor: String = ""
+    ) {
+        self.events = events
+        self.nextCursor = nextCursor
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, events)
+        e.encode(2, nextCursor)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: try d.append(key, to: &events)
+        case 2: nextCursor = try d.string(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct ParkedEventRequest: WireMessage, Equatable {
+    public var id: Int64 = 0
+
+    public init() {}
+
+    public init(
+        id: Int64 = 0
+    ) {
+        self.id = id
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, id)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: id = try d.int64(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct ReplayOutcome: WireMessage, Equatable {
+    /// Events the subscriber took.
+    public var delivered: Int64 = 0
+    /// What it refused again (and what waits behind it).
+    public var stillParked: [ParkedEvent] = []
+
+    public init() {}
+
+    public init(
+        delivered: Int64 = 0,
+        stillParked: [ParkedEvent] = []
+    ) {
+        self.delivered = delivered
+        self.stillParked = stillParked
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, delivered)
+        e.encode(2, stillParked)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: delivered = try d.int64(key)
+        case 2: try d.append(key, to: &stillParked)
         default: try d.skip(key)
         }
     }

@@ -5,10 +5,14 @@ import Storage
 import Synchronization
 import Wire
 
-/// The receiving side of events (P2): serves `Events.Deliver`, and applies each event
-/// of a batch in one transaction with its inbox record, so an event delivered twice
-/// takes effect once. Types nobody handles are recorded and ignored: a sender may add
-/// events before its subscribers care about them.
+/// The receiving side of events (P2): serves `Events.Deliver`. Each event of a batch is
+/// applied in its own savepoint of one transaction, with its inbox record, so an event
+/// delivered twice takes effect once and one bad event does not undo its neighbours.
+/// An event its handler refuses for its own reasons is reported back (the sender parks
+/// it), and so are the later events of its aggregate in the batch, untried, so order per
+/// aggregate holds. A failure that is not the event's (the database busy, a service it
+/// needs down) fails the whole batch: the sender sends it again later. Types nobody
+/// handles are recorded and ignored: a sender may add events before its subscribers care.
 public final class EventInbox: Sendable {
     /// Applies one event inside the transaction that records it.
     public typealias Handler = @Sendable (EventEnvelope, Transaction) throws -> Void
@@ -26,21 +30,45 @@ public final class EventInbox: Sendable {
     }
 
     func register(on server: RPCServer) {
-        server.register(Events.deliver) { [self] batch, _ in
-            try await apply(batch)
-            return Empty()
-        }
+        server.register(Events.deliver) { [self] batch, _ in try await apply(batch) }
     }
 
-    /// Applies the batch: all of it or (when a handler throws) none of it.
-    public func apply(_ batch: EventBatch) async throws {
+    /// Whether a failure is the moment's (try the batch again) rather than the event's.
+    static func isTransient(_ error: any Error) -> Bool {
+        if let rpc = error as? RPCError { return [.unavailable, .deadlineExceeded, .resourceExhausted, .aborted].contains(rpc.code) }
+        if let storage = error as? StorageError { return storage.kind == .busy }
+        return error is CancellationError
+    }
+
+    /// Applies the batch event by event; returns what was refused.
+    public func apply(_ batch: EventBatch) async throws -> DeliveryReport {
         let handlers = self.handlers.withLock { $0 }
-        try await database.write { transaction in
+        return try await database.write { transaction in
+            var report = DeliveryReport()
+            var blocked: [String: String] = [:]
             for event in batch.events {
-                guard !event.id.isEmpty else { throw RPCError(.invalidArgument, "an event without an id cannot be deduplicated") }
-                guard try transaction.recordReceived(eventID: event.id) else { continue }
-                try handlers[event.type]?(event, transaction)
+                if let behind = blocked[event.aggregateID] {
+                    report.refused.append(RefusedEvent(
+                        eventID: event.id, code: Int64(Status.Code.failedPrecondition.rawValue),
+                        message: "not tried: waits behind event \(behind) of \(event.aggregateID)", heldBehind: behind))
+                    continue
+                }
+                do {
+                    guard !event.id.isEmpty else { throw RPCError(.invalidArgument, "an event without an id cannot be deduplicated") }
+                    try transaction.savepoint {
+                        guard try transaction.recordReceived(eventID: event.id) else { return }
+                        try handlers[event.type]?(event, transaction)
+                    }
+                } catch where Self.isTransient(error) {
+                    throw error
+                } catch {
+                    let rpc = (error as? RPCError) ?? (error as? any RPCErrorConvertible)?.rpcError
+                    report.refused.append(RefusedEvent(
+                        eventID: event.id, code: Int64((rpc?.code ?? .invalidArgument).rawValue), message: rpc?.message ?? "\(error)"))
+                    blocked[event.aggregateID] = event.id
+                }
             }
+            return report
         }
     }
 }

@@ -92,4 +92,124 @@ extension Database {
         }
     }
 
+
+    // MARK: Parked events
+
+    /// Holds events for `subscriber`: refused ones (with the status it answered) and those
+    /// waiting behind an earlier refused event of their aggregate. A second park of the
+    /// same event counts an attempt.
+    public func park(subscriber: String, _ events: [ParkedOutboxEvent], now: Date) async throws {
+        guard !events.isEmpty else { return }
+        let at = Int64(now.timeIntervalSince1970 * 1000)
+        _ = try await write { tx in
+            for p in events {
+                try tx.run(
+                    """
+                    INSERT INTO outbox_parked (subscriber, sequence, event_id, event_type, aggregate_id, payload, created_at, code, message,
+                        held_behind, attempts, parked_at, last_attempt_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
+                    ON CONFLICT (subscriber, event_id) DO UPDATE SET code = excluded.code, message = excluded.message,
+                        held_behind = excluded.held_behind, attempts = attempts + 1, last_attempt_at = excluded.last_attempt_at
+                    """,
+                    [.text(subscriber), .integer(p.event.sequence), .text(p.event.eventID), .text(p.event.type), .text(p.event.aggregateID),
+                     .blob(p.event.payload), .integer(p.event.createdAtMilliseconds), .integer(Int64(p.code)), .text(String(p.message.prefix(2000))),
+                     .text(p.heldBehind), .integer(at), .integer(at)])
+            }
+        }
+    }
+
+    /// The aggregates with events held for `subscriber`: their later events wait too.
+    public func parkedAggregates(subscriber: String) async throws -> Set<String> {
+        Set(try await read { c in
+            try c.query("SELECT DISTINCT aggregate_id FROM outbox_parked WHERE subscriber = ?", [.text(subscriber)]) { $0.string(0) }
+        })
+    }
+
+    static let parkedColumns = """
+        id, subscriber, sequence, event_id, event_type, aggregate_id, payload, created_at, code, message, held_behind, attempts, parked_at,
+        last_attempt_at
+        """
+
+    /// Held events by id, after `afterID` (all subscribers when `subscriber` is empty).
+    public func parkedEvents(subscriber: String, afterID: Int64, limit: Int) async throws -> [ParkedOutboxEvent] {
+        try await read { c in
+            try c.query(
+                "SELECT \(Self.parkedColumns) FROM outbox_parked WHERE id > ? AND (? = '' OR subscriber = ?) ORDER BY id LIMIT ?",
+                [.integer(afterID), .text(subscriber), .text(subscriber), .integer(Int64(limit))], ParkedOutboxEvent.init(row:))
+        }
+    }
+
+    /// A held event and everything held for its subscriber and aggregate, in commit order.
+    public func parkedAggregate(of id: Int64) async throws -> [ParkedOutboxEvent]? {
+        try await read { c in
+            guard let (subscriber, aggregate) = try c.queryFirst(
+                "SELECT subscriber, aggregate_id FROM outbox_parked WHERE id = ?", [.integer(id)], { ($0.string(0), $0.string(1)) })
+            else { return nil }
+            return try c.query(
+                "SELECT \(Self.parkedColumns) FROM outbox_parked WHERE subscriber = ? AND aggregate_id = ? ORDER BY sequence",
+                [.text(subscriber), .text(aggregate)], ParkedOutboxEvent.init(row:))
+        }
+    }
+
+    /// Stops holding these (delivered, or discarded).
+    public func unpark(ids: [Int64]) async throws {
+        guard !ids.isEmpty else { return }
+        _ = try await write { tx in
+            for id in ids { try tx.run("DELETE FROM outbox_parked WHERE id = ?", [.integer(id)]) }
+        }
+    }
+
+    /// How many events are held for `subscriber`.
+    public func parkedCount(subscriber: String) async throws -> Int {
+        try await read { c in try c.queryFirst("SELECT COUNT(*) FROM outbox_parked WHERE subscriber = ?", [.text(subscriber)]) { $0.int(0) } ?? 0 }
+    }
+
+    /// Events after `sequence` of `types` (all when nil) not yet delivered: how many, and
+    /// when the oldest was committed.
+    public func pending(after sequence: Int64, types: Set<String>?) async throws -> (count: Int, oldestMilliseconds: Int64?) {
+        try await read { c in
+            var sql = "SELECT COUNT(*), MIN(created_at) FROM outbox WHERE sequence > ?"
+            var values: [SQLValue] = [.integer(sequence)]
+            if let types {
+                sql += " AND event_type IN (\(types.map { _ in "?" }.joined(separator: ",")))"
+                values += types.sorted().map { .text($0) }
+            }
+            return try c.queryFirst(sql, values) { ($0.int(0), $0.optionalInt64(1)) } ?? (0, nil)
+        }
+    }
+}
+
+/// An outbox event held for one subscriber: refused (`code`, `message`), or waiting
+/// behind the refused event `heldBehind` of its aggregate.
+public struct ParkedOutboxEvent: Sendable, Equatable {
+    public var id: Int64 = 0
+    public var subscriber = ""
+    public var event: OutboxEvent
+    public var code: Int
+    public var message: String
+    public var heldBehind: String
+    public var attempts = 1
+    public var parkedAtMilliseconds: Int64 = 0
+    public var lastAttemptAtMilliseconds: Int64 = 0
+
+    public init(event: OutboxEvent, code: Int, message: String, heldBehind: String = "") {
+        self.event = event
+        self.code = code
+        self.message = message
+        self.heldBehind = heldBehind
+    }
+
+    init(row: Row) {
+        id = row.int64("id")
+        subscriber = row.string("subscriber")
+        event = OutboxEvent(
+            sequence: row.int64("sequence"), eventID: row.string("event_id"), type: row.string("event_type"), aggregateID: row.string("aggregate_id"),
+            payload: row.blob("payload"), createdAtMilliseconds: row.int64("created_at"))
+        code = row.int("code")
+        message = row.string("message")
+        heldBehind = row.string("held_behind")
+        attempts = row.int("attempts")
+        parkedAtMilliseconds = row.int64("parked_at")
+        lastAttemptAtMilliseconds = row.int64("last_attempt_at")
+    }
 }

@@ -4,7 +4,8 @@ import Foundation
 /// and a service's numbered migrations, applied once each, in order, at open; an older
 /// build refuses a newer database.
 enum SchemaMigrator {
-    /// Tables Storage itself owns: the migration record and the outbox.
+    /// Tables Storage itself owns: the migration record, the outbox with its parked
+    /// events, the inbox, durable timers and their failures.
     static func bootstrap(_ connection: Connection) throws(StorageError) {
         try connection.execute("""
             CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -36,6 +37,30 @@ enum SchemaMigrator {
                 UNIQUE (kind, key)
             );
             CREATE INDEX IF NOT EXISTS timers_due ON timers (due_at);
+            CREATE TABLE IF NOT EXISTS outbox_parked (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                subscriber TEXT NOT NULL,
+                sequence INTEGER NOT NULL,
+                event_id TEXT NOT NULL,
+                event_type TEXT NOT NULL,
+                aggregate_id TEXT NOT NULL,
+                payload BLOB NOT NULL,
+                created_at INTEGER NOT NULL,
+                code INTEGER NOT NULL,
+                message TEXT NOT NULL,
+                held_behind TEXT NOT NULL,
+                attempts INTEGER NOT NULL,
+                parked_at INTEGER NOT NULL,
+                last_attempt_at INTEGER NOT NULL,
+                UNIQUE (subscriber, event_id)
+            );
+            CREATE INDEX IF NOT EXISTS outbox_parked_aggregate ON outbox_parked (subscriber, aggregate_id, sequence);
+            CREATE TABLE IF NOT EXISTS timer_failures (
+                timer_id INTEGER PRIMARY KEY,
+                attempts INTEGER NOT NULL,
+                last_error TEXT NOT NULL,
+                parked_at INTEGER
+            );
             """)
     }
 

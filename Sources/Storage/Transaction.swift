@@ -23,6 +23,21 @@ public struct Transaction {
 
     public var lastInsertRowID: Int64 { connection.lastInsertRowID }
 
+    /// Runs `body` in a savepoint: when it throws, what it did is undone and the rest of
+    /// the transaction stands (one bad event of a batch does not undo its neighbours).
+    public func savepoint<T>(_ body: () throws -> T) throws -> T {
+        try connection.execute("SAVEPOINT inner_step")
+        do {
+            let result = try body()
+            try connection.execute("RELEASE inner_step")
+            return result
+        } catch {
+            try? connection.execute("ROLLBACK TO inner_step")
+            try? connection.execute("RELEASE inner_step")
+            throw error
+        }
+    }
+
     /// A random (version 4) UUID in lower case. Made from the system generator
     /// (getrandom) rather than Foundation's UUID, which opens /dev/urandom each time.
     static func newEventID() -> String {
@@ -68,20 +83,27 @@ extension Transaction {
             INSERT INTO timers (kind, key, due_at, payload) VALUES (?, ?, ?, ?)
             ON CONFLICT (kind, key) DO UPDATE SET due_at = excluded.due_at, payload = excluded.payload
             """, [.text(kind), .text(key), .integer(Int64(time.timeIntervalSince1970 * 1000)), .blob(payload)])
+        // Set anew, it starts with a clean record.
+        try connection.run(
+            "DELETE FROM timer_failures WHERE timer_id = (SELECT id FROM timers WHERE kind = ? AND key = ?)", [.text(kind), .text(key)])
     }
 
     /// Cancels the timer (`kind`, `key`) if it is set.
     public func cancelTimer(kind: String, key: String) throws(StorageError) {
         touched.timers = true
+        try connection.run(
+            "DELETE FROM timer_failures WHERE timer_id = (SELECT id FROM timers WHERE kind = ? AND key = ?)", [.text(kind), .text(key)])
         try connection.run("DELETE FROM timers WHERE kind = ? AND key = ?", [.text(kind), .text(key)])
     }
 
     /// Removes a fired timer, unless it was set again for a later time meanwhile.
     /// True when this transaction owns the firing.
     public func takeTimer(_ timer: DurableTimer) throws(StorageError) -> Bool {
-        try connection.run(
+        let taken = try connection.run(
             "DELETE FROM timers WHERE id = ? AND due_at = ?",
             [.integer(timer.id), .integer(Int64(timer.dueAt.timeIntervalSince1970 * 1000))]) == 1
+        if taken { try connection.run("DELETE FROM timer_failures WHERE timer_id = ?", [.integer(timer.id)]) }
+        return taken
     }
 }
 
@@ -94,11 +116,11 @@ public struct DurableTimer: Sendable, Equatable {
     public let payload: [UInt8]
 
     init(row: Row) {
-        id = row.int64(0)
-        kind = row.string(1)
-        key = row.string(2)
-        dueAt = Date(timeIntervalSince1970: Double(row.int64(3)) / 1000)
-        payload = row.blob(4)
+        id = row.int64("id")
+        kind = row.string("kind")
+        key = row.string("key")
+        dueAt = Date(timeIntervalSince1970: Double(row.int64("due_at")) / 1000)
+        payload = row.blob("payload")
     }
 }
 

@@ -49,7 +49,6 @@ enum DealsBench {
         }
         subscriber.register(Events.deliver) { batch, _ in
             try await inbox.apply(batch)
-            return Empty()
         }
         try subscriber.start()
         let relay = OutboxRelay(

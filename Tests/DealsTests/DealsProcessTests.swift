@@ -33,7 +33,6 @@ struct EventProbe {
         }
         server.register(Events.deliver) { batch, _ in
             try await inbox.apply(batch)
-            return Empty()
         }
         try server.start()
     }

@@ -21,16 +21,19 @@ struct Subscriber {
     let server: RPCServer
     let applied = AppliedEvents()
 
-    init(port: Int = 0, folder: URL) throws {
+    /// `refuses` picks events the handler refuses for their own reasons (a bug, a rule).
+    init(port: Int = 0, folder: URL, refuses: @escaping @Sendable (EventEnvelope) -> Bool = { _ in false }) throws {
         database = try Database(path: folder.appendingPathComponent("subscriber.sqlite").path, migrations: [])
         var configuration = RPCServer.Configuration(host: "127.0.0.1", port: port)
         configuration.log = { _, _ in }
         server = RPCServer(configuration: configuration)
         let inbox = EventInbox(database: database)
-        inbox.on("test.happened") { [applied] event, _ in applied.events.withLock { $0.append(event) } }
+        inbox.on("test.happened") { [applied] event, _ in
+            if refuses(event) { throw RPCError(.failedPrecondition, "cannot apply event \(event.id)") }
+            applied.events.withLock { $0.append(event) }
+        }
         server.register(Events.deliver) { batch, _ in
             try await inbox.apply(batch)
-            return Empty()
         }
         try server.start()
     }
@@ -125,14 +128,44 @@ struct Subscriber {
         await back.server.shutdown()
     }
 
-    @Test func p2AFailingHandlerAppliesNothingOfTheBatch() async throws {
+    @Test func p2ARefusedEventUndoesOnlyItselfAndHoldsItsAggregate() async throws {
+        let folder = try temporaryFolder("inbox-refuse")
+        let database = try Database(path: folder.appendingPathComponent("db.sqlite").path, migrations: [
+            Migration(1, "CREATE TABLE effects (n INTEGER)")
+        ])
+        let inbox = EventInbox(database: database)
+        inbox.on("test.happened") { event, transaction in
+            try transaction.run("INSERT INTO effects (n) VALUES (?)", [.integer(Int64(event.payload[0]))])
+            if event.payload == [9] { throw RPCError(.failedPrecondition, "not yet") }
+        }
+        func envelope(_ id: String, _ aggregate: String, _ n: UInt8) -> EventEnvelope {
+            EventEnvelope(id: id, type: "test.happened", aggregateID: aggregate, sequence: 1, occurredAtMilliseconds: 0, source: "t", payload: [n])
+        }
+        func effects() async throws -> [Int] {
+            try await database.read { try $0.query("SELECT n FROM effects ORDER BY rowid") { $0.int(0) } }
+        }
+        let report = try await inbox.apply(EventBatch(events: [
+            envelope("e1", "a", 1), envelope("e2", "a", 9), envelope("e3", "b", 3), envelope("e4", "a", 4),
+        ]))
+        // e2's own insert is undone; e3 (another aggregate) applies; e4 waits behind e2 untried.
+        #expect(report.refused.map(\.eventID) == ["e2", "e4"])
+        #expect(report.refused[0].code == Int64(Status.Code.failedPrecondition.rawValue) && report.refused[0].message == "not yet")
+        #expect(report.refused[1].heldBehind == "e2")
+        #expect(try await effects() == [1, 3])
+        // Neither refused event was marked received: each applies when sent again.
+        let again = try await inbox.apply(EventBatch(events: [envelope("e4", "a", 4)]))
+        #expect(again.refused.isEmpty)
+        #expect(try await effects() == [1, 3, 4])
+    }
+
+    @Test func p2AFailureOfTheMomentAppliesNothingOfTheBatch() async throws {
         let folder = try temporaryFolder("inbox-fail")
         let database = try Database(path: folder.appendingPathComponent("db.sqlite").path, migrations: [
             Migration(1, "CREATE TABLE effects (n INTEGER)")
         ])
         let inbox = EventInbox(database: database)
         inbox.on("test.happened") { event, transaction in
-            if event.payload == [9] { throw RPCError(.failedPrecondition, "not yet") }
+            if event.payload == [9] { throw RPCError(.unavailable, "a service it needs is down") }
             try transaction.run("INSERT INTO effects (n) VALUES (?)", [.integer(Int64(event.payload[0]))])
         }
         func envelope(_ id: String, _ n: UInt8) -> EventEnvelope {
@@ -141,7 +174,7 @@ struct Subscriber {
         await #expect(throws: RPCError.self) { try await inbox.apply(EventBatch(events: [envelope("e1", 1), envelope("e2", 9)])) }
         #expect(try await database.read { try $0.queryFirst("SELECT COUNT(*) FROM effects") { $0.int(0) } } == 0)
         // The first event was not marked received either: it applies when retried.
-        try await inbox.apply(EventBatch(events: [envelope("e1", 1)]))
+        _ = try await inbox.apply(EventBatch(events: [envelope("e1", 1)]))
         #expect(try await database.read { try $0.queryFirst("SELECT COUNT(*) FROM effects") { $0.int(0) } } == 1)
     }
 }

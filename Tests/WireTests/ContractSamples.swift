@@ -8,6 +8,13 @@ enum ContractSamples {
         ("EchoMessage", echoMessage().wireBytes(), (try? EchoMessage(wireBytes: echoMessage().wireBytes())) == echoMessage()),
         ("EventEnvelope", eventEnvelope().wireBytes(), (try? EventEnvelope(wireBytes: eventEnvelope().wireBytes())) == eventEnvelope()),
         ("EventBatch", eventBatch().wireBytes(), (try? EventBatch(wireBytes: eventBatch().wireBytes())) == eventBatch()),
+        ("RefusedEvent", refusedEvent().wireBytes(), (try? RefusedEvent(wireBytes: refusedEvent().wireBytes())) == refusedEvent()),
+        ("DeliveryReport", deliveryReport().wireBytes(), (try? DeliveryReport(wireBytes: deliveryReport().wireBytes())) == deliveryReport()),
+        ("ParkedEvent", parkedEvent().wireBytes(), (try? ParkedEvent(wireBytes: parkedEvent().wireBytes())) == parkedEvent()),
+        ("ListParkedRequest", listParkedRequest().wireBytes(), (try? ListParkedRequest(wireBytes: listParkedRequest().wireBytes())) == listParkedRequest()),
+        ("ParkedEventList", parkedEventList().wireBytes(), (try? ParkedEventList(wireBytes: parkedEventList().wireBytes())) == parkedEventList()),
+        ("ParkedEventRequest", parkedEventRequest().wireBytes(), (try? ParkedEventRequest(wireBytes: parkedEventRequest().wireBytes())) == parkedEventRequest()),
+        ("ReplayOutcome", replayOutcome().wireBytes(), (try? ReplayOutcome(wireBytes: replayOutcome().wireBytes())) == replayOutcome()),
         ("Visibility", visibility().wireBytes(), (try? Visibility(wireBytes: visibility().wireBytes())) == visibility()),
         ("ContactSource", contactSource().wireBytes(), (try? ContactSource(wireBytes: contactSource().wireBytes())) == contactSource()),
         ("CustomField", customField().wireBytes(), (try? CustomField(wireBytes: customField().wireBytes())) == customField()),
@@ -83,6 +90,66 @@ enum ContractSamples {
     static func eventBatch() -> EventBatch {
         var m = EventBatch()
         m.events = [eventEnvelope(), eventEnvelope()]
+        return m
+    }
+
+    static func refusedEvent() -> RefusedEvent {
+        var m = RefusedEvent()
+        m.eventID = "f1é"
+        m.code = 2000006
+        m.message = "f3é"
+        m.heldBehind = "f4é"
+        return m
+    }
+
+    static func deliveryReport() -> DeliveryReport {
+        var m = DeliveryReport()
+        m.refused = [refusedEvent(), refusedEvent()]
+        return m
+    }
+
+    static func parkedEvent() -> ParkedEvent {
+        var m = ParkedEvent()
+        m.id = -8
+        m.subscriber = "f2é"
+        m.eventID = "f3é"
+        m.type = "f4é"
+        m.aggregateID = "f5é"
+        m.sequence = 6000018
+        m.code = "f7é"
+        m.message = "f8é"
+        m.attempts = -64
+        m.parkedAtMilliseconds = 10000030
+        m.lastAttemptAtMilliseconds = -78
+        m.heldBehind = "f12é"
+        return m
+    }
+
+    static func listParkedRequest() -> ListParkedRequest {
+        var m = ListParkedRequest()
+        m.subscriber = "f1é"
+        m.pageSize = 2000006
+        m.cursor = "f3é"
+        return m
+    }
+
+    static func parkedEventList() -> ParkedEventList {
+        var m = ParkedEventList()
+        m.events = [parkedEvent(), parkedEvent()]
+        m.nextCursor = "f2é"
+        return m
+    }
+
+    static func parkedEventRequest() -> ParkedEventRequest {
+        var m = ParkedEventRequest()
+        m.id = -8
+        return m
+    }
+
+    static func replayOutcome() -> ReplayOutcome {
+        var m = ReplayOutcome()
+        m.delivered = -8
+        m.stillParked = [parkedEvent(), parkedEvent()]
         return m
     }
 

@@ -94,6 +94,38 @@ enum OpenAPIComponents {
         "type" : "integer"
       }
     },
+    "ListParkedRequest.cursor" : {
+      "in" : "query",
+      "name" : "cursor",
+      "required" : false,
+      "schema" : {
+        "maxLength" : 200,
+        "pattern" : "^[^\\u0000]*$",
+        "type" : "string"
+      }
+    },
+    "ListParkedRequest.limit" : {
+      "in" : "query",
+      "name" : "limit",
+      "required" : false,
+      "schema" : {
+        "format" : "int64",
+        "maximum" : 500,
+        "minimum" : 1,
+        "type" : "integer"
+      }
+    },
+    "ListParkedRequest.subscriber" : {
+      "description" : "Only this subscriber's (empty: all).",
+      "in" : "query",
+      "name" : "subscriber",
+      "required" : false,
+      "schema" : {
+        "maxLength" : 100,
+        "pattern" : "^[^\\u0000]*$",
+        "type" : "string"
+      }
+    },
     "ListStaffRequest.cursor" : {
       "in" : "query",
       "name" : "cursor",
@@ -1363,6 +1395,86 @@ enum OpenAPIComponents {
       ],
       "type" : "object"
     },
+    "ParkedEvent" : {
+      "description" : "An event held for one subscriber (P2).",
+      "properties" : {
+        "aggregateId" : {
+          "type" : "string"
+        },
+        "attempts" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "code" : {
+          "description" : "The status the subscriber answered (`waiting` for an event held behind another).",
+          "type" : "string"
+        },
+        "eventId" : {
+          "type" : "string"
+        },
+        "heldBehind" : {
+          "description" : "The parked event this one waits behind, if it was not refused itself.",
+          "type" : "string"
+        },
+        "id" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "lastAttemptAt" : {
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "message" : {
+          "type" : "string"
+        },
+        "parkedAt" : {
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "sequence" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "subscriber" : {
+          "type" : "string"
+        },
+        "type" : {
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "aggregateId",
+        "attempts",
+        "code",
+        "eventId",
+        "heldBehind",
+        "id",
+        "lastAttemptAt",
+        "message",
+        "parkedAt",
+        "sequence",
+        "subscriber",
+        "type"
+      ],
+      "type" : "object"
+    },
+    "ParkedEventList" : {
+      "properties" : {
+        "items" : {
+          "items" : {
+            "$ref" : "#/components/schemas/ParkedEvent"
+          },
+          "type" : "array"
+        },
+        "nextCursor" : {
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "items"
+      ],
+      "type" : "object"
+    },
     "Phone" : {
       "description" : "A phone in E.164 with its extension kept apart, so `+7 495 123-45-67 доб. 12`\nstill matches `+74951234567`.",
       "properties" : {
@@ -1549,6 +1661,27 @@ enum OpenAPIComponents {
       },
       "required" : [
         "items"
+      ],
+      "type" : "object"
+    },
+    "ReplayOutcome" : {
+      "properties" : {
+        "delivered" : {
+          "description" : "Events the subscriber took.",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "stillParked" : {
+          "description" : "What it refused again (and what waits behind it).",
+          "items" : {
+            "$ref" : "#/components/schemas/ParkedEvent"
+          },
+          "type" : "array"
+        }
+      },
+      "required" : [
+        "delivered",
+        "stillParked"
       ],
       "type" : "object"
     },

@@ -1,0 +1,35 @@
+import Foundation
+import Synchronization
+
+/// Where a service reads the time of day for rules that depend on it (a timer's retry,
+/// when an event was parked): the system clock in production, a hand-set one in tests,
+/// so a time-dependent rule is tested without waiting.
+public struct WallClock: Sendable {
+    public let now: @Sendable () -> Date
+
+    public init(now: @escaping @Sendable () -> Date) {
+        self.now = now
+    }
+
+    public static let system = WallClock { Date() }
+
+    /// A clock that moves only when told to.
+    public static func manual(_ time: ManualTime) -> WallClock {
+        WallClock { time.now }
+    }
+}
+
+/// The time a manual ``WallClock`` shows; tests advance it.
+public final class ManualTime: Sendable {
+    private let current: Mutex<Date>
+
+    public init(_ start: Date = Date(timeIntervalSince1970: 1_800_000_000)) {
+        current = Mutex(start)
+    }
+
+    public var now: Date { current.withLock { $0 } }
+
+    public func advance(by seconds: TimeInterval) {
+        current.withLock { $0 = $0.addingTimeInterval(seconds) }
+    }
+}
