@@ -30,8 +30,8 @@ public enum EventAdmin {
     public static let replayParked = MethodDescriptor<ParkedEventRequest, ReplayOutcome>(
         service: service, method: "ReplayParked")
 
-    /// Gives up on the event (it is never delivered); the events held behind it are sent.
-    public static let discardParked = MethodDescriptor<ParkedEventRequest, ParkedEvent>(
+    /// Gives up on the event (it is never delivered); the events held behind it are sent. Only a refused event can be discarded, not one waiting behind it.
+    public static let discardParked = MethodDescriptor<ParkedEventRequest, ReplayOutcome>(
         service: service, method: "DiscardParked")
 }
 

@@ -24,8 +24,8 @@ public let eventsContract = ContractFile("Events") {
             Sends the parked event and the events of its aggregate held behind it to the
             subscriber again, in order.
             """)
-        Service.Method("discardParked", "DiscardParked", "ParkedEventRequest", "ParkedEvent", doc: """
-            Gives up on the event (it is never delivered); the events held behind it are sent.
+        Service.Method("discardParked", "DiscardParked", "ParkedEventRequest", "ReplayOutcome", doc: """
+            Gives up on the event (it is never delivered); the events held behind it are sent. Only a refused event can be discarded, not one waiting behind it.
             """)
     }
     Message("EventEnvelope", doc: """

@@ -13,7 +13,7 @@ import Wire
 /// lead stays pending and a background loop processes it when contacts is back:
 /// nothing is lost, and since matching is idempotent and the lead's status changes in
 /// the same transaction as its deal, nothing is doubled.
-public final class LeadIntake: Sendable {
+public final class LeadIntake: BackgroundService {
     private let database: Database
     private let contacts: RPCClient
     private let logger: Logger

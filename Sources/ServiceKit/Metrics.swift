@@ -17,6 +17,8 @@ public final class Metrics: Sendable {
     private struct State {
         var calls: [String: [Status.Code: UInt64]] = [:]
         var latency: [String: Histogram] = [:]
+        /// Families other parts of the service render (the relays' event figures).
+        var sources: [@Sendable () -> String] = []
     }
 
     public let service: String
@@ -36,6 +38,11 @@ public final class Metrics: Sendable {
             h.count += 1
             s.latency[method] = h
         }
+    }
+
+    /// Adds metric families, rendered after the RPC ones on every scrape.
+    public func add(_ source: @escaping @Sendable () -> String) {
+        state.withLock { $0.sources.append(source) }
     }
 
     /// The Prometheus text exposition (version 0.0.4).
@@ -60,6 +67,7 @@ public final class Metrics: Sendable {
             out += "switchboard_rpc_duration_seconds_sum{\(labels)} \(h.sum)\n"
             out += "switchboard_rpc_duration_seconds_count{\(labels)} \(h.count)\n"
         }
+        for source in snapshot.sources { out += source() }
         return out
     }
 }

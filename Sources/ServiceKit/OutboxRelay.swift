@@ -19,7 +19,7 @@ import Wire
 /// in order) or discards it (those held behind it are sent). A subscriber that refuses
 /// a whole batch at once (an older one) is sent the batch one event at a time, so only
 /// the event it refuses is parked.
-public final class OutboxRelay: Sendable {
+public final class OutboxRelay: BackgroundService {
     public struct Configuration: Sendable {
         public var batchSize = 256
         /// How long one delivery may take before it counts as failed.

@@ -16,6 +16,15 @@ public struct HostContext: Sendable {
     public let inbox: EventInbox
     /// Register handlers for this service's durable timers here.
     public let timers: TimerRunner
+    /// The time of day for the service's rules; tests give a hand-set one.
+    public let clock: WallClock
+    let background: ServiceGroup
+
+    /// Runs `service` once the host serves, and stops it at shutdown, before the host's
+    /// own loops (the relays deliver what it produced until the end).
+    public func runInBackground(_ name: String, _ service: any BackgroundService) {
+        background.add(name, service)
+    }
 }
 
 /// The main of every service executable (P1): reads configuration from the
@@ -79,14 +88,32 @@ public enum ServiceHost {
         configuration.interceptors = [MetricsInterceptor(metrics: metrics), CallLogInterceptor(logger: logger)]
         let server = RPCServer(configuration: configuration)
         let inbox = EventInbox(database: database)
-        let timers = TimerRunner(database: database, logger: logger)
+        let clock = WallClock.system
+        let timers = TimerRunner(database: database, logger: logger, clock: clock)
+        let serviceLoops = ServiceGroup(logger: logger)
         do {
-            try setUp(HostContext(environment: environment, database: database, server: server, logger: logger, inbox: inbox, timers: timers))
+            try setUp(HostContext(
+                environment: environment, database: database, server: server, logger: logger, inbox: inbox, timers: timers, clock: clock,
+                background: serviceLoops))
         } catch {
             fail(logger, "\(error)")
         }
         inbox.register(on: server)
-        let relays = subscriptions.map { OutboxRelay(database: database, subscription: $0, source: service, logger: logger) }
+        let relays = subscriptions.map { OutboxRelay(database: database, subscription: $0, source: service, logger: logger, clock: clock) }
+        server.register(EventAdminAPI(database: database, relays: relays))
+        metrics.add { EventMetrics.render(service: service, relays: relays, now: Int64(clock.now().timeIntervalSince1970 * 1000)) }
+        // Started in this order, stopped in reverse: the service's own loops first, the
+        // relays last, so what the others commit while stopping still gets a delivery try.
+        let group = ServiceGroup(logger: logger)
+        for relay in relays { group.add("relay to \(relay.subscription.subscriber)", relay) }
+        group.add("timers", timers)
+        group.add("event pruning", PeriodicJob("pruning events", every: .seconds(3600), logger: logger) {
+            let removed = try await retention.prune(database, subscribers: subscriptions.map(\.subscriber), now: clock.now())
+            if removed.outbox + removed.inbox > 0 {
+                logger.info("pruned events", ["outbox": "\(removed.outbox)", "inbox": "\(removed.inbox)"])
+            }
+        })
+        for member in serviceLoops.all { group.add(member.name, member.service) }
         do {
             try server.start()
         } catch {
@@ -100,29 +127,14 @@ public enum ServiceHost {
         }
         announceListening(service: service, host: host, port: server.port, adminPort: admin.port)
         logger.info("started", ["port": "\(server.port)", "admin_port": "\(admin.port)", "data": dataDirectory])
-        for relay in relays { relay.start() }
-        timers.start()
-        let housekeeping = BackgroundLoop()
-        housekeeping.start {
-            while !Task.isCancelled {
-                do {
-                    let removed = try await retention.prune(database, subscribers: subscriptions.map(\.subscriber))
-                    if removed.outbox + removed.inbox > 0 {
-                        logger.info("pruned events", ["outbox": "\(removed.outbox)", "inbox": "\(removed.inbox)"])
-                    }
-                } catch {
-                    logger.error("pruning events failed", ["error": "\(error)"])
-                }
-                await housekeeping.wait(upTo: .seconds(3600))
-            }
-        }
+        group.startAll()
 
         runUntilStopped(logger: logger, grace: grace) {
+            let deadline = ContinuousClock.now + .seconds(grace)
             await server.shutdown(gracePeriod: .seconds(grace))
             admin.http.shutdown()
-            for relay in relays { await relay.stop() }
-            await timers.stop()
-            await housekeeping.stop()
+            // Whatever the calls left of the grace, and a moment even when they took it all.
+            await group.stopAll(by: max(deadline, .now + .milliseconds(500)))
             do {
                 try await database.close()
             } catch {

@@ -139,6 +139,13 @@ extension Database {
         }
     }
 
+    /// One held event by id.
+    public func parkedEvent(id: Int64) async throws -> ParkedOutboxEvent? {
+        try await read { c in
+            try c.queryFirst("SELECT \(Self.parkedColumns) FROM outbox_parked WHERE id = ?", [.integer(id)], ParkedOutboxEvent.init(row:))
+        }
+    }
+
     /// A held event and everything held for its subscriber and aggregate, in commit order.
     public func parkedAggregate(of id: Int64) async throws -> [ParkedOutboxEvent]? {
         try await read { c in

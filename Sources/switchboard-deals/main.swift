@@ -23,5 +23,5 @@ ServiceHost.run(service: "deals", prefix: "DEALS", defaultPort: 7102, migrations
     host.server.register(api)
     api.subscribe(host.inbox)
     api.handleTimers(host.timers)
-    api.leads.start()
+    host.runInBackground("lead intake", api.leads)
 }

@@ -118,17 +118,8 @@ Task.detached {
 }
 loading.wait()
 if loadFailure.value { fail("cannot read the credentials in \(dataDirectory)/gateway.sqlite") }
-let housekeeping = BackgroundLoop()
-housekeeping.start {
-    while !Task.isCancelled {
-        do {
-            try await ledger.prune()
-        } catch {
-            logger.error("pruning idempotency answers failed", ["error": "\(error)"])
-        }
-        await housekeeping.wait(upTo: .seconds(3600))
-    }
-}
+let housekeeping = PeriodicJob("pruning idempotency answers", every: .seconds(3600), logger: logger) { _ = try await ledger.prune() }
+housekeeping.start()
 
 var clientConfiguration = RPCClient.Configuration()
 clientConfiguration.caller = "gateway"

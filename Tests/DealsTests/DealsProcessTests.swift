@@ -43,13 +43,63 @@ struct EventProbe {
 }
 
 @Suite struct DealsProcessTests {
-    func startDeals(port: Int, folder: URL, probe: Int, contacts: Int) async throws -> ServiceProcess {
+    func startDeals(port: Int, folder: URL, probe: Int, contacts: Int, more: [String: String] = [:]) async throws -> ServiceProcess {
         try await ServiceProcess(
             executable: "switchboard-deals",
             environment: [
                 "DEALS_PORT": "\(port)", "DEALS_ADMIN_PORT": "0", "DEALS_DATA_DIR": folder.path,
                 "DEALS_CONTACTS": "127.0.0.1:\(contacts)", "DEALS_SUBSCRIBERS": "probe@127.0.0.1:\(probe)=*",
-            ])
+            ].merging(more) { _, new in new })
+    }
+
+    @Test func sigtermDuringLeadIntakeExitsCleanlyWithinTheGraceAndLosesNoLead() async throws {
+        let probe = try EventProbe()
+        let contacts = try FakeContacts(delay: .milliseconds(150))
+        let folder = try temporaryFolder("deals-sigterm")
+        let port = try freePort()
+        // Submissions wait 10 ms, so every lead is answered pending and left to the intake loop.
+        let settings = ["DEALS_LEAD_WAIT_MS": "10", "DEALS_GRACE_SECONDS": "3"]
+        var deals = try await startDeals(port: port, folder: folder, probe: probe.server.port, contacts: contacts.server.port, more: settings)
+        var configuration = RPCClient.Configuration()
+        configuration.retry = .none
+        let client = RPCClient(endpoint: Endpoint(host: "127.0.0.1", port: port), configuration: configuration)
+        var ids: [Int64] = []
+        for i in 0..<30 {
+            var lead = Lead()
+            lead.channel = "web"
+            lead.phone = "+7916100\(String(format: "%04d", i))"
+            ids.append(try await client.call(Deals.submitLead, lead).id)
+        }
+        #expect(try await eventually { contacts.calls.value >= 3 })
+        let start = ContinuousClock.now
+        deals.signal(SIGTERM)
+        #expect(try await deals.waitForExit(within: .seconds(10)) == 0)
+        #expect(ContinuousClock.now - start < .seconds(4), "exit took longer than the 3 s grace")
+        #expect(deals.logged.contains("\"stopped\""))
+        #expect(!deals.logged.contains("did not stop within the grace period"))
+        // The intake loop was stopped and awaited, first, before the relays and timers.
+        #expect(deals.logged.contains("\"parts\":\"lead intake, event pruning, timers, relay to probe\""))
+        client.shutdown()
+
+        // Back up: every lead is processed, each exactly once (one deal per person).
+        deals = try await startDeals(port: port, folder: folder, probe: probe.server.port, contacts: contacts.server.port, more: settings)
+        let restarted = RPCClient(endpoint: Endpoint(host: "127.0.0.1", port: port), configuration: configuration)
+        #expect(try await eventuallyAsync(within: .seconds(20)) {
+            var processed = 0
+            for id in ids {
+                var request = GetLeadRequest()
+                request.id = id
+                if try await restarted.call(Deals.getLead, request).status == .processed { processed += 1 }
+            }
+            return processed == ids.count
+        })
+        var list = ListDealsRequest()
+        list.pageSize = 100
+        #expect(try await restarted.call(Deals.listDeals, list).deals.count == ids.count)
+        deals.signal(SIGTERM)
+        #expect(try await deals.waitForExit() == 0)
+        await probe.server.shutdown()
+        await contacts.server.shutdown()
     }
 
     @Test func p2KillDuringStageChangesKeepsEveryAcknowledgedChangeAndEveryEventTakesEffectOnce() async throws {

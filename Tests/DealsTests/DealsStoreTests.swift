@@ -15,12 +15,14 @@ final class FakeContacts: Sendable {
     let people = Mutex<[String: Int64]>([:])
     let calls = Counter()
 
-    init(port: Int = 0) throws {
+    /// `delay`: how long each match-or-create takes (a contacts service under load).
+    init(port: Int = 0, delay: Duration = .zero) throws {
         var configuration = RPCServer.Configuration(host: "127.0.0.1", port: port)
         configuration.log = { _, _ in }
         server = RPCServer(configuration: configuration)
         server.register(Contacts.matchOrCreate) { [self] request, _ in
             calls.increment()
+            if delay > .zero { try? await Task.sleep(for: delay) }
             let key = request.draft.phones.first ?? request.draft.emails.first ?? ""
             guard !key.contains("bad") else {
                 throw RPCError.invalidArgument("invalid", details: [FieldViolation(field: "phones[0]", description: "is not a phone number")])

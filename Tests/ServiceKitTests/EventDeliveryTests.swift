@@ -229,4 +229,66 @@ struct Subscriber {
         await runner.stop()
         #expect(try await database.read { try $0.queryFirst("SELECT COUNT(*) FROM timers") { $0.int(0) } } == 1)
     }
+
+    @Test func aFailingTimerIsRetriedWithBackoffParkedAndNeverDelaysOthers() async throws {
+        let folder = try temporaryFolder("timers-failing")
+        let database = try Database(path: folder.appendingPathComponent("db.sqlite").path, migrations: [
+            Migration(1, "CREATE TABLE effects (key TEXT)")
+        ])
+        let time = ManualTime()
+        let start = time.now
+        var configuration = TimerRunner.Configuration()
+        // The runner looks every 10 ms of real time; the test moves its clock.
+        configuration.maximumWait = .milliseconds(10)
+        configuration.maxAttempts = 3
+        configuration.retryDelay = { n in Double(60 * n) }
+        let runner = TimerRunner(database: database, logger: Logger(service: "test"), clock: .manual(time), configuration: configuration)
+        let attempts = Mutex<[String: Int]>([:])
+        runner.on("remind") { timer, transaction in
+            attempts.withLock { $0[timer.key, default: 0] += 1 }
+            try transaction.run("INSERT INTO effects (key) VALUES (?)", [.text(timer.key)])
+            if timer.key == "broken" { throw RPCError(.internal, "the template is missing") }
+        }
+        try await database.write { transaction in
+            try transaction.setTimer(kind: "remind", key: "broken", at: start)
+            try transaction.setTimer(kind: "remind", key: "fine", at: start)
+            try transaction.setTimer(kind: "remind", key: "later", at: start.addingTimeInterval(30))
+        }
+        func effects() async throws -> [String] {
+            try await database.read { try $0.query("SELECT key FROM effects ORDER BY rowid") { $0.string(0) } }
+        }
+        func attemptsOf(_ key: String) -> Int { attempts.withLock { $0[key] ?? 0 } }
+        /// The runner has recorded `n` failures (and so the time of the next try).
+        func recorded(_ n: Int) async throws -> Bool {
+            try await eventuallyAsync { try await database.read { try $0.queryFirst("SELECT attempts FROM timer_failures") { $0.int(0) } } == n }
+        }
+        runner.start()
+        #expect(try await eventuallyAsync { try await effects() == ["fine"] && attemptsOf("broken") == 1 })
+        #expect(try await recorded(1))
+        // Half a minute on, the next timer fires on time; the broken one waits its 60 s.
+        time.advance(by: 30)
+        #expect(try await eventuallyAsync { try await effects() == ["fine", "later"] })
+        #expect(attemptsOf("broken") == 1)
+        time.advance(by: 31)  // 61 s after the first failure
+        #expect(try await eventually { attemptsOf("broken") == 2 })
+        #expect(try await recorded(2))
+        time.advance(by: 119)  // not yet: the second retry waits 120 s
+        #expect(try await database.dueTimers(now: time.now, limit: 10).isEmpty)
+        #expect(attemptsOf("broken") == 2)
+        time.advance(by: 2)
+        #expect(try await eventually { attemptsOf("broken") == 3 })
+        // Parked after the third failure: kept, with its error, never fired again.
+        #expect(try await eventuallyAsync { try await database.parkedTimers().count == 1 })
+        let parked = try await database.parkedTimers()[0]
+        #expect(parked.timer.key == "broken" && parked.attempts == 3 && parked.error.contains("template is missing"))
+        time.advance(by: 100_000)
+        #expect(try await database.dueTimers(now: time.now, limit: 10).isEmpty)
+        #expect(attemptsOf("broken") == 3)
+        // Its effects never stuck; set anew (after a fix) it starts clean.
+        #expect(try await effects() == ["fine", "later"])
+        try await database.write { try $0.setTimer(kind: "remind", key: "broken", at: time.now) }
+        #expect(try await database.parkedTimers().isEmpty)
+        #expect(try await eventually { attemptsOf("broken") == 4 })
+        await runner.stop()
+    }
 }
