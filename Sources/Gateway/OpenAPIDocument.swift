@@ -49,6 +49,10 @@ enum OpenAPIDocument {
         var parameters: [[String: Any]] = []
         for segment in route.path.split(separator: "/") where segment.hasPrefix("{") {
             let name = String(segment.dropFirst().dropLast())
+            if let choices = route.pathChoices[name] {
+                parameters.append(["name": name, "in": "path", "required": true, "schema": ["type": "string", "enum": choices]])
+                continue
+            }
             parameters.append([
                 "name": name, "in": "path", "required": true,
                 "schema": ["type": "string", "pattern": "^[1-9][0-9]{0,18}$"], "description": "an id: a positive whole number written plainly (12, not 012 or 12.0)",

@@ -47,11 +47,25 @@ struct RequestContext: Sendable {
     /// means the request was well formed (the gateway checked the schema) but its values
     /// are not acceptable: it is answered 422, not 400.
     func call<Request, Response>(_ method: MethodDescriptor<Request, Response>, _ message: Request) async throws -> Response {
+        try await call(method, message, on: api.services.client(for: method.service))
+    }
+
+    private func call<Request, Response>(_ method: MethodDescriptor<Request, Response>, _ message: Request, on client: RPCClient) async throws -> Response {
         do throws(RPCError) {
-            return try await api.services.client(for: method.service).call(method, message, options: options)
+            return try await client.call(method, message, options: options)
         } catch where error.code == .invalidArgument {
             throw UnacceptableValues(error: error)
         }
+    }
+
+    /// Calls a method every service serves (EventAdmin) on the service the path names
+    /// (`{service}`); a name that is not a service names nothing: 404.
+    func callService<Request, Response>(_ method: MethodDescriptor<Request, Response>, _ message: Request) async throws -> Response {
+        let name = parameters["service"] ?? ""
+        guard let client = api.services.client(named: name) else {
+            throw RPCError.notFound("no service is named \"\(name)\"; the services are \(ServiceBinding.all.map(\.name).joined(separator: ", "))")
+        }
+        return try await call(method, message, on: client)
     }
 
     /// G3: what this caller sees (nil: everything).

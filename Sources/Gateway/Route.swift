@@ -50,6 +50,9 @@ struct Route: Sendable {
 
     let method: String
     let path: String
+    /// Path parameters that name one of a few things (`{service}`), with what they may be;
+    /// any other path parameter is an id.
+    var pathChoices: [String: [String]] = [:]
     let operationID: String
     let access: Access
     let summary: String

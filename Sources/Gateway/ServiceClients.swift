@@ -35,6 +35,12 @@ public final class ServiceClients: Sendable {
         return list.first { $0.reactor.isCurrent } ?? list[0]
     }
 
+    /// The client for the service configured as `name` (`deals`), for methods every
+    /// service serves (EventAdmin).
+    func client(named name: String) -> RPCClient? {
+        ServiceBinding.all.first { $0.name == name }.map { client(for: $0.id) }
+    }
+
     /// Every service with the client to ask for its health.
     var services: [(id: String, client: RPCClient)] { clients.keys.sorted().map { ($0, clients[$0]![0]) } }
 }

@@ -297,8 +297,7 @@ public final class OutboxRelay: BackgroundService {
             let aggregate = target.event.aggregateID
             // Until nothing is held for the aggregate, or the subscriber refuses again.
             while !group.isEmpty {
-                let report = try await client.call(
-                    Events.deliver, EventBatch(events: group.map { envelope($0.event) }), options: CallOptions(timeout: configuration.callTimeout))
+                let report = try await deliverInOrder(group.map(\.event))
                 let refused = Set(report.refused.map(\.eventID))
                 let taken = group.filter { !refused.contains($0.event.eventID) }
                 try await database.unpark(ids: taken.map(\.id))
@@ -322,6 +321,34 @@ public final class OutboxRelay: BackgroundService {
             throw error
         } catch {
             throw RPCError(.unavailable, "\(error)")
+        }
+    }
+
+    /// Sends events of one aggregate and reports what was refused. A subscriber that
+    /// refuses a whole batch (an older one) is sent them one at a time, up to the first
+    /// it refuses; the rest wait behind that one. Failures of the moment are thrown.
+    private func deliverInOrder(_ events: [OutboxEvent]) async throws(RPCError) -> DeliveryReport {
+        let options = CallOptions(timeout: configuration.callTimeout)
+        do {
+            return try await client.call(Events.deliver, EventBatch(events: events.map(envelope)), options: options)
+        } catch where !Self.isTransient(error.code) && events.count > 1 {
+            for (i, event) in events.enumerated() {
+                do {
+                    _ = try await client.call(Events.deliver, EventBatch(events: [envelope(event)]), options: options)
+                } catch where !Self.isTransient(error.code) {
+                    var report = DeliveryReport()
+                    report.refused.append(RefusedEvent(eventID: event.eventID, code: Int64(error.code.rawValue), message: error.message))
+                    for later in events[(i + 1)...] {
+                        report.refused.append(RefusedEvent(
+                            eventID: later.eventID, code: Int64(Wire.Status.Code.failedPrecondition.rawValue),
+                            message: "not tried: waits behind event \(event.eventID) of \(event.aggregateID)", heldBehind: event.eventID))
+                    }
+                    return report
+                }
+            }
+            return DeliveryReport()
+        } catch where !Self.isTransient(error.code) {
+            return DeliveryReport(refused: [RefusedEvent(eventID: events[0].eventID, code: Int64(error.code.rawValue), message: error.message)])
         }
     }
 

@@ -16,14 +16,17 @@ struct SystemFixture {
     /// The gateway's environment, to start it again on the same data.
     let gatewayEnvironment: [String: String]
 
-    static func start(timeoutMilliseconds: Int = 3000, extra: [String: String] = [:], keys: String? = nil) async throws -> SystemFixture {
+    /// `subscribers`: more of contacts' subscribers (`name@host:port=types;...`).
+    static func start(
+        timeoutMilliseconds: Int = 3000, extra: [String: String] = [:], keys: String? = nil, subscribers: String? = nil
+    ) async throws -> SystemFixture {
         let folder = try temporaryFolder("gateway")
         let dealsPort = try freePort()
         let contacts = try await ServiceProcess(
             executable: "switchboard-contacts",
             environment: [
                 "CONTACTS_PORT": "0", "CONTACTS_ADMIN_PORT": "0", "CONTACTS_DATA_DIR": folder.appendingPathComponent("contacts").path,
-                "CONTACTS_SUBSCRIBERS": "deals@127.0.0.1:\(dealsPort)=contact.merged",
+                "CONTACTS_SUBSCRIBERS": "deals@127.0.0.1:\(dealsPort)=contact.merged" + (subscribers.map { ";" + $0 } ?? ""),
             ])
         let deals = try await ServiceProcess(
             executable: "switchboard-deals",

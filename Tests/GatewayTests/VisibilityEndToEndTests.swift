@@ -43,6 +43,8 @@ import TestSupport
         "GET /healthz": .notClientData, "GET /readyz": .notClientData, "GET /v1/openapi.json": .notClientData, "GET /metrics": .notClientData,
         "GET /v1/pipelines": .notClientData, "POST /v1/pipelines": .adminOnly,
         "POST /v1/admin/credentials": .adminOnly, "GET /v1/admin/credentials": .adminOnly, "DELETE /v1/admin/credentials/{id}": .adminOnly,
+        "GET /v1/admin/events/{service}/parked": .adminOnly, "POST /v1/admin/events/{service}/parked/{id}/replay": .adminOnly,
+        "DELETE /v1/admin/events/{service}/parked/{id}": .adminOnly,
         "GET /v1/staff": .notClientData, "GET /v1/staff/{id}": .notClientData, "POST /v1/staff": .adminOnly,
         "POST /v1/contacts": .ownTest("g3MatchingAnotherOperatorsContactTellsOnlyThatItExists"),
         "GET /v1/contacts": .list(path: "/v1/contacts?limit=500", of: .contacts),
@@ -138,7 +140,7 @@ import TestSupport
                 #expect(world.ids(kind).allSatisfy { all.contains("\($0)") }, "\(route): the admin's list lacks the other operator's")
             case .adminOnly:
                 let (method, pattern) = (String(route.split(separator: " ")[0]), String(route.split(separator: " ")[1]))
-                let reply = try system.request(method, pattern.replacingOccurrences(of: "{id}", with: String(world.contact)), key: Self.operatorToken, body: "{}")
+                let reply = try system.request(method, pattern.replacingOccurrences(of: "{id}", with: String(world.contact)).replacingOccurrences(of: "{service}", with: "contacts"), key: Self.operatorToken, body: "{}")
                 #expect(reply.status == 403, "\(route)")
             case .notClientData, .ownTest:
                 continue

@@ -140,6 +140,9 @@ import Wire
         let parked = try await database.parkedEvents(subscriber: "sub", afterID: 0, limit: 10)
         #expect(parked.map { $0.event.payload[0] } == [9])
         #expect(parked[0].code == Status.Code.invalidArgument.rawValue && parked[0].message == "bad payload")
+        // A replay it refuses again is an answer (still parked), not an error.
+        let outcome = try await relay.replay(parked[0].id)
+        #expect(outcome.delivered == 0 && outcome.stillParked.map(\.message) == ["bad payload"])
         await relay.stop()
         await server.shutdown()
     }
