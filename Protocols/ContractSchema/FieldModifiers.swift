@@ -43,6 +43,8 @@ extension Field {
     public func digits() -> Field { json { $0.rule = .digits } }
     /// Not empty and not only white space.
     public func nonBlank() -> Field { json { $0.rule = .nonBlank } }
+    /// Lower-case letters, digits and inner hyphens (a name in a URL path).
+    public func slug() -> Field { json { $0.rule = .slug } }
     /// JSON Schema keywords for this field's input schema, as JSON (an object's members).
     public func inputSchema(_ json: String) -> Field { self.json { $0.inputSchemaExtra = json } }
     public func describe(_ text: String) -> Field { json { $0.description = text } }

@@ -78,6 +78,8 @@ public enum TextRule: String, Sendable, Equatable {
     /// At least one character that is not white space: a name, not only spaces (white
     /// space as JSON Schema's validators count it, which includes every space the services trim).
     case nonBlank
+    /// A name that goes in a URL path: lower-case letters, digits and inner hyphens.
+    case slug
 
     /// The regular expression (ECMA-262, as JSON Schema) the document gives.
     public var pattern: String {
@@ -85,6 +87,7 @@ public enum TextRule: String, Sendable, Equatable {
         case .currencyCode: "^[A-Z]{3}$"
         case .digits: "^[0-9]+$"
         case .nonBlank: "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
+        case .slug: "^[a-z0-9]+(-[a-z0-9]+)*$"
         }
     }
 }

@@ -54,6 +54,17 @@ public enum Contacts {
     public static let team = MethodDescriptor<GetStaffRequest, StaffTeam>(
         service: service, method: "Team", isIdempotent: true)
 
+    /// C5: each attendee of an event goes through match-or-create (by email with the
+    /// name policy: email + surname + name) and gets an attendance record. Idempotent
+    /// on (source, order, code, status): the same report again changes nothing; a new
+    /// status for the same ticket updates its record.
+    public static let recordAttendance = MethodDescriptor<AttendanceReport, AttendanceOutcome>(
+        service: service, method: "RecordAttendance", isIdempotent: true)
+
+    /// C5: a contact's attendance records, newest event first.
+    public static let listAttendance = MethodDescriptor<ListAttendanceRequest, AttendanceList>(
+        service: service, method: "ListAttendance", isIdempotent: true)
+
     /// Event types this service emits.
     public enum Event {
         /// Payload: ``ContactMerged``.
@@ -559,6 +570,10 @@ public struct SearchContactsRequest: WireMessage, Equatable {
     public var pageSize: Int64 = 0
     public var cursor: String = ""
     public var visibility: Visibility? = nil
+    /// C6: by how many events the contact attended.
+    public var attended: AttendedFilter = AttendedFilter.any
+    /// C6: only those who attended this event (the platform's event id).
+    public var eventID: String = ""
 
     public init() {}
 
@@ -572,7 +587,9 @@ public struct SearchContactsRequest: WireMessage, Equatable {
         createdToMilliseconds: Int64? = nil,
         pageSize: Int64 = 0,
         cursor: String = "",
-        visibility: Visibility? = nil
+        visibility: Visibility? = nil,
+        attended: AttendedFilter = AttendedFilter.any,
+        eventID: String = ""
     ) {
         self.namePrefix = namePrefix
         self.phone = phone
@@ -584,6 +601,8 @@ public struct SearchContactsRequest: WireMessage, Equatable {
         self.pageSize = pageSize
         self.cursor = cursor
         self.visibility = visibility
+        self.attended = attended
+        self.eventID = eventID
     }
 
     public func encode(to e: inout WireEncoder) {
@@ -597,6 +616,8 @@ public struct SearchContactsRequest: WireMessage, Equatable {
         e.encode(8, pageSize)
         e.encode(9, cursor)
         e.encode(10, visibility)
+        e.encode(11, attended)
+        e.encode(12, eventID)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
@@ -611,6 +632,300 @@ public struct SearchContactsRequest: WireMessage, Equatable {
         case 8: pageSize = try d.int64(key)
         case 9: cursor = try d.string(key)
         case 10: visibility = try d.message(key)
+        case 11: attended = try d.enumeration(key)
+        case 12: eventID = try d.string(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+/// C6: contacts by the events they attended (records with attended set).
+public enum AttendedFilter: Int, Sendable, WireEnum, CaseIterable {
+    /// No filter.
+    case any = 0
+    /// Exactly one event.
+    case firstTime = 1
+    /// Two or more events.
+    case returning = 2
+    /// None.
+    case never = 3
+
+    public static var unrecognized: AttendedFilter { .any }
+
+    /// The name the API shows.
+    public var name: String {
+        switch self {
+        case .any: "any"
+        case .firstTime: "first_time"
+        case .returning: "returning"
+        case .never: "never"
+        }
+    }
+}
+
+/// One ticket of an event's report (C5), as the platform sent it.
+public struct Attendee: WireMessage, Equatable {
+    public var orderID: String = ""
+    /// The ticket's code within the order.
+    public var code: String = ""
+    /// The platform's own status (Timepad's `status_raw`: paid, ok, returned ...).
+    public var status: String = ""
+    public var email: String = ""
+    public var surname: String = ""
+    public var name: String = ""
+    /// Whether the person came (checked in).
+    public var attended: Bool = false
+    public var phone: String = ""
+
+    public init() {}
+
+    public init(
+        orderID: String = "",
+        code: String = "",
+        status: String = "",
+        email: String = "",
+        surname: String = "",
+        name: String = "",
+        attended: Bool = false,
+        phone: String = ""
+    ) {
+        self.orderID = orderID
+        self.code = code
+        self.status = status
+        self.email = email
+        self.surname = surname
+        self.name = name
+        self.attended = attended
+        self.phone = phone
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, orderID)
+        e.encode(2, code)
+        e.encode(3, status)
+        e.encode(4, email)
+        e.encode(5, surname)
+        e.encode(6, name)
+        e.encode(7, attended)
+        e.encode(8, phone)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: orderID = try d.string(key)
+        case 2: code = try d.string(key)
+        case 3: status = try d.string(key)
+        case 4: email = try d.string(key)
+        case 5: surname = try d.string(key)
+        case 6: name = try d.string(key)
+        case 7: attended = try d.bool(key)
+        case 8: phone = try d.string(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+/// An events platform's report of one event's attendees (C5).
+public struct AttendanceReport: WireMessage, Equatable {
+    /// The platform (`timepad`).
+    public var source: String = ""
+    public var eventID: String = ""
+    public var eventTitle: String = ""
+    public var eventStartsAtMilliseconds: Int64? = nil
+    public var attendees: [Attendee] = []
+
+    public init() {}
+
+    public init(
+        source: String = "",
+        eventID: String = "",
+        eventTitle: String = "",
+        eventStartsAtMilliseconds: Int64? = nil,
+        attendees: [Attendee] = []
+    ) {
+        self.source = source
+        self.eventID = eventID
+        self.eventTitle = eventTitle
+        self.eventStartsAtMilliseconds = eventStartsAtMilliseconds
+        self.attendees = attendees
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, source)
+        e.encode(2, eventID)
+        e.encode(3, eventTitle)
+        e.encode(4, eventStartsAtMilliseconds)
+        e.encode(5, attendees)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: source = try d.string(key)
+        case 2: eventID = try d.string(key)
+        case 3: eventTitle = try d.string(key)
+        case 4: eventStartsAtMilliseconds = try d.int64(key)
+        case 5: try d.append(key, to: &attendees)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct AttendanceOutcome: WireMessage, Equatable {
+    /// Records made or changed.
+    public var recorded: Int64 = 0
+    /// Tickets already recorded with this status.
+    public var unchanged: Int64 = 0
+    public var contactsCreated: Int64 = 0
+    /// The contact of each attendee, in the report's order.
+    public var contactIDs: [Int64] = []
+
+    public init() {}
+
+    public init(
+        recorded: Int64 = 0,
+        unchanged: Int64 = 0,
+        contactsCreated: Int64 = 0,
+        contactIDs: [Int64] = []
+    ) {
+        self.recorded = recorded
+        self.unchanged = unchanged
+        self.contactsCreated = contactsCreated
+        self.contactIDs = contactIDs
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, recorded)
+        e.encode(2, unchanged)
+        e.encode(3, contactsCreated)
+        e.encode(4, contactIDs)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: recorded = try d.int64(key)
+        case 2: unchanged = try d.int64(key)
+        case 3: contactsCreated = try d.int64(key)
+        case 4: try d.append(key, to: &contactIDs)
+        default: try d.skip(key)
+        }
+    }
+}
+
+/// A contact's ticket to an event (C5).
+public struct Attendance: WireMessage, Equatable {
+    public var contactID: Int64 = 0
+    public var source: String = ""
+    public var eventID: String = ""
+    public var eventTitle: String = ""
+    public var eventStartsAtMilliseconds: Int64? = nil
+    public var orderID: String = ""
+    public var code: String = ""
+    public var status: String = ""
+    public var attended: Bool = false
+    public var recordedAtMilliseconds: Int64 = 0
+
+    public init() {}
+
+    public init(
+        contactID: Int64 = 0,
+        source: String = "",
+        eventID: String = "",
+        eventTitle: String = "",
+        eventStartsAtMilliseconds: Int64? = nil,
+        orderID: String = "",
+        code: String = "",
+        status: String = "",
+        attended: Bool = false,
+        recordedAtMilliseconds: Int64 = 0
+    ) {
+        self.contactID = contactID
+        self.source = source
+        self.eventID = eventID
+        self.eventTitle = eventTitle
+        self.eventStartsAtMilliseconds = eventStartsAtMilliseconds
+        self.orderID = orderID
+        self.code = code
+        self.status = status
+        self.attended = attended
+        self.recordedAtMilliseconds = recordedAtMilliseconds
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, contactID)
+        e.encode(2, source)
+        e.encode(3, eventID)
+        e.encode(4, eventTitle)
+        e.encode(5, eventStartsAtMilliseconds)
+        e.encode(6, orderID)
+        e.encode(7, code)
+        e.encode(8, status)
+        e.encode(9, attended)
+        e.encode(10, recordedAtMilliseconds)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: contactID = try d.int64(key)
+        case 2: source = try d.string(key)
+        case 3: eventID = try d.string(key)
+        case 4: eventTitle = try d.string(key)
+        case 5: eventStartsAtMilliseconds = try d.int64(key)
+        case 6: orderID = try d.string(key)
+        case 7: code = try d.string(key)
+        case 8: status = try d.string(key)
+        case 9: attended = try d.bool(key)
+        case 10: recordedAtMilliseconds = try d.int64(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct ListAttendanceRequest: WireMessage, Equatable {
+    public var contactID: Int64 = 0
+    public var visibility: Visibility? = nil
+
+    public init() {}
+
+    public init(
+        contactID: Int64 = 0,
+        visibility: Visibility? = nil
+    ) {
+        self.contactID = contactID
+        self.visibility = visibility
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, contactID)
+        e.encode(2, visibility)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: contactID = try d.int64(key)
+        case 2: visibility = try d.message(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct AttendanceList: WireMessage, Equatable {
+    public var records: [Attendance] = []
+
+    public init() {}
+
+    public init(
+        records: [Attendance] = []
+    ) {
+        self.records = records
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, records)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: try d.append(key, to: &records)
         default: try d.skip(key)
         }
     }

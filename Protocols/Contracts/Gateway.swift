@@ -152,3 +152,386 @@ public struct CredentialList: WireMessage, Equatable {
         }
     }
 }
+
+/// The provider an integration's webhooks come from; it decides how they are authenticated and answered (G2).
+public enum IntegrationKind: Int, Sendable, WireEnum, CaseIterable {
+    case unspecified = 0
+    /// Timepad order and ticket hooks (C5): `X-Hub-Signature: sha1=<hex HMAC-SHA1 of the body>`.
+    case timepad = 1
+    /// CloudPayments notifications: `Content-HMAC: <base64 HMAC-SHA256 of the body>`; answered `{"code":0}`.
+    case cloudpayments = 2
+    /// WhatsApp Cloud API: `X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the body>`.
+    case whatsapp = 3
+    /// Ringostat call hooks: unsigned, so the URL carries the integration's token; answered 200 with an empty body.
+    case ringostat = 4
+    /// amoCRM webhooks: unsigned, token in the URL.
+    case amocrm = 5
+    /// Bitrix24 outgoing webhooks: unsigned, token in the URL.
+    case bitrix24 = 6
+
+    public static var unrecognized: IntegrationKind { .unspecified }
+
+    /// The name the API shows.
+    public var name: String {
+        switch self {
+        case .unspecified: "unspecified"
+        case .timepad: "timepad"
+        case .cloudpayments: "cloudpayments"
+        case .whatsapp: "whatsapp"
+        case .ringostat: "ringostat"
+        case .amocrm: "amocrm"
+        case .bitrix24: "bitrix24"
+        }
+    }
+}
+
+/// A provider that sends webhooks to `hookPath` (G2).
+public struct Integration: WireMessage, Equatable {
+    public var id: Int64 = 0
+    /// Its name in the hook URL.
+    public var name: String = ""
+    public var kind: IntegrationKind = IntegrationKind.unspecified
+    /// The path to give the provider: `/v1/hooks/<name>`, plus `/<token>` for providers that sign nothing.
+    public var hookPath: String = ""
+    public var maxBodyBytes: Int64 = 0
+    /// Where its API is, for pulls (Timepad's resync).
+    public var apiBaseURL: String = ""
+    public var hasAPIToken: Bool = false
+    public var createdAtMilliseconds: Int64 = 0
+    public var createdBy: String = ""
+    public var revokedAtMilliseconds: Int64? = nil
+    /// Only in the answer that made it, when the gateway chose it (the URL token): keep it.
+    public var secret: String = ""
+
+    public init() {}
+
+    public init(
+        id: Int64 = 0,
+        name: String = "",
+        kind: IntegrationKind = IntegrationKind.unspecified,
+        hookPath: String = "",
+        maxBodyBytes: Int64 = 0,
+        apiBaseURL: String = "",
+        hasAPIToken: Bool = false,
+        createdAtMilliseconds: Int64 = 0,
+        createdBy: String = "",
+        revokedAtMilliseconds: Int64? = nil,
+        secret: String = ""
+    ) {
+        self.id = id
+        self.name = name
+        self.kind = kind
+        self.hookPath = hookPath
+        self.maxBodyBytes = maxBodyBytes
+        self.apiBaseURL = apiBaseURL
+        self.hasAPIToken = hasAPIToken
+        self.createdAtMilliseconds = createdAtMilliseconds
+        self.createdBy = createdBy
+        self.revokedAtMilliseconds = revokedAtMilliseconds
+        self.secret = secret
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, id)
+        e.encode(2, name)
+        e.encode(3, kind)
+        e.encode(4, hookPath)
+        e.encode(5, maxBodyBytes)
+        e.encode(6, apiBaseURL)
+        e.encode(7, hasAPIToken)
+        e.encode(8, createdAtMilliseconds)
+        e.encode(9, createdBy)
+        e.encode(10, revokedAtMilliseconds)
+        e.encode(11, secret)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: id = try d.int64(key)
+        case 2: name = try d.string(key)
+        case 3: kind = try d.enumeration(key)
+        case 4: hookPath = try d.string(key)
+        case 5: maxBodyBytes = try d.int64(key)
+        case 6: apiBaseURL = try d.string(key)
+        case 7: hasAPIToken = try d.bool(key)
+        case 8: createdAtMilliseconds = try d.int64(key)
+        case 9: createdBy = try d.string(key)
+        case 10: revokedAtMilliseconds = try d.int64(key)
+        case 11: secret = try d.string(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct CreateIntegrationRequest: WireMessage, Equatable {
+    public var name: String = ""
+    public var kind: IntegrationKind = IntegrationKind.unspecified
+    /// The provider's signing secret, for the kinds that sign (timepad, cloudpayments,
+    /// whatsapp): required for those. For the others leave it out: the gateway makes a
+    /// long random token for the URL and shows it once.
+    public var secret: String = ""
+    /// Largest hook accepted (default 262144).
+    public var maxBodyBytes: Int64 = 0
+    /// Its API's base URL, for pulls (Timepad: https://api.timepad.ru).
+    public var apiBaseURL: String = ""
+    /// A token for its API (sent as a bearer token on pulls).
+    public var apiToken: String = ""
+
+    public init() {}
+
+    public init(
+        name: String = "",
+        kind: IntegrationKind = IntegrationKind.unspecified,
+        secret: String = "",
+        maxBodyBytes: Int64 = 0,
+        apiBaseURL: String = "",
+        apiToken: String = ""
+    ) {
+        self.name = name
+        self.kind = kind
+        self.secret = secret
+        self.maxBodyBytes = maxBodyBytes
+        self.apiBaseURL = apiBaseURL
+        self.apiToken = apiToken
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, name)
+        e.encode(2, kind)
+        e.encode(3, secret)
+        e.encode(4, maxBodyBytes)
+        e.encode(5, apiBaseURL)
+        e.encode(6, apiToken)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: name = try d.string(key)
+        case 2: kind = try d.enumeration(key)
+        case 3: secret = try d.string(key)
+        case 4: maxBodyBytes = try d.int64(key)
+        case 5: apiBaseURL = try d.string(key)
+        case 6: apiToken = try d.string(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct IntegrationList: WireMessage, Equatable {
+    public var integrations: [Integration] = []
+
+    public init() {}
+
+    public init(
+        integrations: [Integration] = []
+    ) {
+        self.integrations = integrations
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, integrations)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: try d.append(key, to: &integrations)
+        default: try d.skip(key)
+        }
+    }
+}
+
+/// Where a stored webhook stands (G2).
+public enum HookStatus: Int, Sendable, WireEnum, CaseIterable {
+    case unspecified = 0
+    /// Stored; on its way to the service that owns it.
+    case pending = 1
+    /// The service took it.
+    case delivered = 2
+    /// It could not be translated or the service refused it: kept with the reason, replayable.
+    case failed = 3
+
+    public static var unrecognized: HookStatus { .unspecified }
+
+    /// The name the API shows.
+    public var name: String {
+        switch self {
+        case .unspecified: "unspecified"
+        case .pending: "pending"
+        case .delivered: "delivered"
+        case .failed: "failed"
+        }
+    }
+}
+
+/// A webhook as it arrived, and what became of it.
+public struct Hook: WireMessage, Equatable {
+    public var id: Int64 = 0
+    public var integration: String = ""
+    public var kind: IntegrationKind = IntegrationKind.unspecified
+    public var receivedAtMilliseconds: Int64 = 0
+    public var status: HookStatus = HookStatus.unspecified
+    public var attempts: Int64 = 0
+    public var lastError: String = ""
+    public var deliveredAtMilliseconds: Int64? = nil
+    public var contentType: String = ""
+    /// The body as received (bytes that are not UTF-8 shown as U+FFFD).
+    public var body: String = ""
+    /// `webhook`, or `pull` for what a resync fetched.
+    public var origin: String = ""
+
+    public init() {}
+
+    public init(
+        id: Int64 = 0,
+        integration: String = "",
+        kind: IntegrationKind = IntegrationKind.unspecified,
+        receivedAtMilliseconds: Int64 = 0,
+        status: HookStatus = HookStatus.unspecified,
+        attempts: Int64 = 0,
+        lastError: String = "",
+        deliveredAtMilliseconds: Int64? = nil,
+        contentType: String = "",
+        body: String = "",
+        origin: String = ""
+    ) {
+        self.id = id
+        self.integration = integration
+        self.kind = kind
+        self.receivedAtMilliseconds = receivedAtMilliseconds
+        self.status = status
+        self.attempts = attempts
+        self.lastError = lastError
+        self.deliveredAtMilliseconds = deliveredAtMilliseconds
+        self.contentType = contentType
+        self.body = body
+        self.origin = origin
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, id)
+        e.encode(2, integration)
+        e.encode(3, kind)
+        e.encode(4, receivedAtMilliseconds)
+        e.encode(5, status)
+        e.encode(6, attempts)
+        e.encode(7, lastError)
+        e.encode(8, deliveredAtMilliseconds)
+        e.encode(9, contentType)
+        e.encode(10, body)
+        e.encode(11, origin)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: id = try d.int64(key)
+        case 2: integration = try d.string(key)
+        case 3: kind = try d.enumeration(key)
+        case 4: receivedAtMilliseconds = try d.int64(key)
+        case 5: status = try d.enumeration(key)
+        case 6: attempts = try d.int64(key)
+        case 7: lastError = try d.string(key)
+        case 8: deliveredAtMilliseconds = try d.int64(key)
+        case 9: contentType = try d.string(key)
+        case 10: body = try d.string(key)
+        case 11: origin = try d.string(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct ListHooksRequest: WireMessage, Equatable {
+    public var integration: String = ""
+    public var status: HookStatus = HookStatus.unspecified
+    public var pageSize: Int64 = 0
+    public var cursor: String = ""
+
+    public init() {}
+
+    public init(
+        integration: String = "",
+        status: HookStatus = HookStatus.unspecified,
+        pageSize: Int64 = 0,
+        cursor: String = ""
+    ) {
+        self.integration = integration
+        self.status = status
+        self.pageSize = pageSize
+        self.cursor = cursor
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, integration)
+        e.encode(2, status)
+        e.encode(3, pageSize)
+        e.encode(4, cursor)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: integration = try d.string(key)
+        case 2: status = try d.enumeration(key)
+        case 3: pageSize = try d.int64(key)
+        case 4: cursor = try d.string(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct HookList: WireMessage, Equatable {
+    public var hooks: [Hook] = []
+    public var nextCursor: String = ""
+
+    public init() {}
+
+    public init(
+        hooks: [Hook] = [],
+        nextCursor: String = ""
+    ) {
+        self.hooks = hooks
+        self.nextCursor = nextCursor
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, hooks)
+        e.encode(2, nextCursor)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: try d.append(key, to: &hooks)
+        case 2: nextCursor = try d.string(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+/// What a pull from the provider fetched and stored for delivery.
+public struct ResyncOutcome: WireMessage, Equatable {
+    /// Records the provider listed.
+    public var fetched: Int64 = 0
+    /// Hooks stored from them (each goes the webhook's way; a repeat changes nothing).
+    public var stored: Int64 = 0
+
+    public init() {}
+
+    public init(
+        fetched: Int64 = 0,
+        stored: Int64 = 0
+    ) {
+        self.fetched = fetched
+        self.stored = stored
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, fetched)
+        e.encode(2, stored)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: fetched = try d.int64(key)
+        case 2: stored = try d.int64(key)
+        default: try d.skip(key)
+        }
+    }
+}

@@ -24,6 +24,13 @@ public let contactsContract = ContractFile("Contacts") {
             Telephony uses it to tell internal calls (T2).
             """)
         Service.Method("team", "Team", "GetStaffRequest", "StaffTeam", idempotent: true, doc: "G3: the staff whose deals and tasks a member may see (not_found for no such member).")
+        Service.Method("recordAttendance", "RecordAttendance", "AttendanceReport", "AttendanceOutcome", idempotent: true, doc: """
+            C5: each attendee of an event goes through match-or-create (by email with the
+            name policy: email + surname + name) and gets an attendance record. Idempotent
+            on (source, order, code, status): the same report again changes nothing; a new
+            status for the same ticket updates its record.
+            """)
+        Service.Method("listAttendance", "ListAttendance", "ListAttendanceRequest", "AttendanceList", idempotent: true, doc: "C5: a contact's attendance records, newest event first.")
         Service.Event("merged", "contact.merged", doc: "Payload: ``ContactMerged``.")
     }
     Message("ContactSource", doc: "Where a contact came from (C1): the channel, the call-tracking number, the utm tags.", rest: [.output, .input]) {
@@ -131,6 +138,56 @@ public let contactsContract = ContractFile("Contacts") {
         Field(8, "pageSize", .int64, doc: "1...500; 0 means 50.").named("limit").minimum(1).maximum(500)
         Field(9, "cursor", .string).length(max: 200)
         Field(10, "visibility", .optional(.message("Visibility"))).hidden()
+        Field(11, "attended", .enumeration("AttendedFilter"), doc: "C6: by how many events the contact attended.")
+        Field(12, "eventID", .string, doc: "C6: only those who attended this event (the platform's event id).").named("eventId").length(max: 100)
+    }
+    Enumeration("AttendedFilter", doc: "C6: contacts by the events they attended (records with attended set).") {
+        Enumeration.Case(0, "any", doc: "No filter.")
+        Enumeration.Case(1, "firstTime", doc: "Exactly one event.")
+        Enumeration.Case(2, "returning", doc: "Two or more events.")
+        Enumeration.Case(3, "never", doc: "None.")
+    }
+    Message("Attendee", doc: "One ticket of an event's report (C5), as the platform sent it.") {
+        Field(1, "orderID", .string)
+        Field(2, "code", .string, doc: "The ticket's code within the order.")
+        Field(3, "status", .string, doc: "The platform's own status (Timepad's `status_raw`: paid, ok, returned ...).")
+        Field(4, "email", .string)
+        Field(5, "surname", .string)
+        Field(6, "name", .string)
+        Field(7, "attended", .bool, doc: "Whether the person came (checked in).")
+        Field(8, "phone", .string)
+    }
+    Message("AttendanceReport", doc: "An events platform's report of one event's attendees (C5).") {
+        Field(1, "source", .string, doc: "The platform (`timepad`).")
+        Field(2, "eventID", .string)
+        Field(3, "eventTitle", .string)
+        Field(4, "eventStartsAtMilliseconds", .optional(.int64))
+        Field(5, "attendees", .repeated(.message("Attendee")))
+    }
+    Message("AttendanceOutcome") {
+        Field(1, "recorded", .int64, doc: "Records made or changed.")
+        Field(2, "unchanged", .int64, doc: "Tickets already recorded with this status.")
+        Field(3, "contactsCreated", .int64)
+        Field(4, "contactIDs", .repeated(.int64), doc: "The contact of each attendee, in the report's order.")
+    }
+    Message("Attendance", doc: "A contact's ticket to an event (C5).", rest: [.output]) {
+        Field(1, "contactID", .int64)
+        Field(2, "source", .string)
+        Field(3, "eventID", .string)
+        Field(4, "eventTitle", .string)
+        Field(5, "eventStartsAtMilliseconds", .optional(.int64)).timestamp()
+        Field(6, "orderID", .string)
+        Field(7, "code", .string)
+        Field(8, "status", .string)
+        Field(9, "attended", .bool)
+        Field(10, "recordedAtMilliseconds", .int64).timestamp()
+    }
+    Message("ListAttendanceRequest") {
+        Field(1, "contactID", .int64)
+        Field(2, "visibility", .optional(.message("Visibility"))).hidden()
+    }
+    Message("AttendanceList", rest: [.output]) {
+        Field(1, "records", .repeated(.message("Attendance"))).named("items")
     }
     Message("ContactPage", rest: [.output]) {
         Field(1, "contacts", .repeated(.message("Contact"))).named("items")

@@ -1,8 +1,9 @@
 import ContractSchema
 
-/// The gateway's own messages: the credentials it keeps (issue 10 item 7). No service
-/// answers them over the protocol; they are declared here so their JSON and OpenAPI
-/// come from the same schema as everything else.
+/// The gateway's own messages: the credentials it keeps (issue 10 item 7), the
+/// integrations that send it webhooks and the hooks they sent (G2). No service answers
+/// them over the protocol; they are declared here so their JSON and OpenAPI come from
+/// the same schema as everything else.
 public let gatewayContract = ContractFile("Gateway") {
     Enumeration("CredentialRole", doc: "What a credential may do (G3): a key's role, or a staff member's token.") {
         Enumeration.Case(0, "unspecified")
@@ -29,5 +30,75 @@ public let gatewayContract = ContractFile("Gateway") {
     }
     Message("CredentialList", rest: [.output]) {
         Field(1, "credentials", .repeated(.message("Credential"))).named("items")
+    }
+    Enumeration("IntegrationKind", doc: "The provider an integration's webhooks come from; it decides how they are authenticated and answered (G2).") {
+        Enumeration.Case(0, "unspecified")
+        Enumeration.Case(1, "timepad", doc: "Timepad order and ticket hooks (C5): `X-Hub-Signature: sha1=<hex HMAC-SHA1 of the body>`.")
+        Enumeration.Case(2, "cloudpayments", doc: "CloudPayments notifications: `Content-HMAC: <base64 HMAC-SHA256 of the body>`; answered `{\"code\":0}`.")
+        Enumeration.Case(3, "whatsapp", doc: "WhatsApp Cloud API: `X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the body>`.")
+        Enumeration.Case(4, "ringostat", doc: "Ringostat call hooks: unsigned, so the URL carries the integration's token; answered 200 with an empty body.")
+        Enumeration.Case(5, "amocrm", doc: "amoCRM webhooks: unsigned, token in the URL.")
+        Enumeration.Case(6, "bitrix24", doc: "Bitrix24 outgoing webhooks: unsigned, token in the URL.")
+    }
+    Message("Integration", doc: "A provider that sends webhooks to `hookPath` (G2).", rest: [.output]) {
+        Field(1, "id", .int64)
+        Field(2, "name", .string, doc: "Its name in the hook URL.")
+        Field(3, "kind", .enumeration("IntegrationKind"))
+        Field(4, "hookPath", .string, doc: "The path to give the provider: `/v1/hooks/<name>`, plus `/<token>` for providers that sign nothing.")
+        Field(5, "maxBodyBytes", .int64)
+        Field(6, "apiBaseURL", .string, doc: "Where its API is, for pulls (Timepad's resync).").named("apiBaseUrl")
+        Field(7, "hasAPIToken", .bool).named("hasApiToken")
+        Field(8, "createdAtMilliseconds", .int64).timestamp()
+        Field(9, "createdBy", .string)
+        Field(10, "revokedAtMilliseconds", .optional(.int64)).timestamp()
+        Field(11, "secret", .string, doc: "Only in the answer that made it, when the gateway chose it (the URL token): keep it.").omitEmpty()
+    }
+    Message("CreateIntegrationRequest", rest: [.input], restName: "NewIntegration") {
+        Field(1, "name", .string).required().length(max: 60, min: 1).slug()
+        Field(2, "kind", .enumeration("IntegrationKind")).required()
+        Field(3, "secret", .string, doc: """
+            The provider's signing secret, for the kinds that sign (timepad, cloudpayments,
+            whatsapp): required for those. For the others leave it out: the gateway makes a
+            long random token for the URL and shows it once.
+            """).length(max: 500)
+        Field(4, "maxBodyBytes", .int64, doc: "Largest hook accepted (default 262144).").minimum(1024).maximum(1_048_576)
+        Field(5, "apiBaseURL", .string, doc: "Its API's base URL, for pulls (Timepad: https://api.timepad.ru).").named("apiBaseUrl").length(max: 500)
+        Field(6, "apiToken", .string, doc: "A token for its API (sent as a bearer token on pulls).").length(max: 500)
+    }
+    Message("IntegrationList", rest: [.output]) {
+        Field(1, "integrations", .repeated(.message("Integration"))).named("items")
+    }
+    Enumeration("HookStatus", doc: "Where a stored webhook stands (G2).") {
+        Enumeration.Case(0, "unspecified")
+        Enumeration.Case(1, "pending", doc: "Stored; on its way to the service that owns it.")
+        Enumeration.Case(2, "delivered", doc: "The service took it.")
+        Enumeration.Case(3, "failed", doc: "It could not be translated or the service refused it: kept with the reason, replayable.")
+    }
+    Message("Hook", doc: "A webhook as it arrived, and what became of it.", rest: [.output]) {
+        Field(1, "id", .int64)
+        Field(2, "integration", .string)
+        Field(3, "kind", .enumeration("IntegrationKind"))
+        Field(4, "receivedAtMilliseconds", .int64).timestamp()
+        Field(5, "status", .enumeration("HookStatus"))
+        Field(6, "attempts", .int64)
+        Field(7, "lastError", .string).omitEmpty()
+        Field(8, "deliveredAtMilliseconds", .optional(.int64)).timestamp()
+        Field(9, "contentType", .string)
+        Field(10, "body", .string, doc: "The body as received (bytes that are not UTF-8 shown as U+FFFD).")
+        Field(11, "origin", .string, doc: "`webhook`, or `pull` for what a resync fetched.")
+    }
+    Message("ListHooksRequest", rest: [.query]) {
+        Field(1, "integration", .string).length(max: 60)
+        Field(2, "status", .enumeration("HookStatus"))
+        Field(3, "pageSize", .int64).named("limit").minimum(1).maximum(500)
+        Field(4, "cursor", .string).length(max: 200)
+    }
+    Message("HookList", rest: [.output]) {
+        Field(1, "hooks", .repeated(.message("Hook"))).named("items")
+        Field(2, "nextCursor", .string).omitEmpty()
+    }
+    Message("ResyncOutcome", doc: "What a pull from the provider fetched and stored for delivery.", rest: [.output]) {
+        Field(1, "fetched", .int64, doc: "Records the provider listed.")
+        Field(2, "stored", .int64, doc: "Hooks stored from them (each goes the webhook's way; a repeat changes nothing).")
     }
 }

@@ -22,44 +22,47 @@ public struct ContactStore: Sendable {
     /// A restricted caller matching a contact it may not see (G3) changes nothing and
     /// learns only that the person is someone else's client.
     public func matchOrCreate(_ draft: ValidDraft, requireNameMatch: Bool, visibility: Visibility = Visibility()) async throws -> MatchOrCreateResponse {
-        try await database.write { tx in
-            try Self.requireStaff(tx, draft.responsibleID)
-            let byEmail = try draft.emails.flatMap { email in
-                try tx.query("""
-                    SELECT c.id, c.first_name, c.last_name FROM contact_emails e JOIN contacts c ON c.id = e.contact_id
-                    WHERE e.email = ? AND c.merged_into IS NULL AND c.deleted_at IS NULL
-                    """, [.text(email)]) { ContactMatcher.Candidate(contactID: $0.int64(0), firstName: $0.string(1), lastName: $0.string(2), key: email) }
-            }
-            let byPhone = try draft.phones.flatMap { phone in
-                try tx.query("""
-                    SELECT c.id, c.first_name, c.last_name FROM contact_phones p JOIN contacts c ON c.id = p.contact_id
-                    WHERE p.number = ? AND c.merged_into IS NULL AND c.deleted_at IS NULL
-                    """, [.text(phone.number)]) { ContactMatcher.Candidate(contactID: $0.int64(0), firstName: $0.string(1), lastName: $0.string(2), key: phone.number) }
-            }
-            let now = Self.now()
-            var response = MatchOrCreateResponse()
-            if let match = ContactMatcher.match(draft, byEmail: byEmail, byPhone: byPhone, requireNameMatch: requireNameMatch) {
-                let existing = try Self.load(tx.connection, id: match.contactID)!
-                guard visibility.seesContact(responsibleID: existing.responsibleID) else {
-                    throw RPCError(.alreadyExists, "this person is already the client of another staff member; nothing was changed (ask a manager to hand the contact over)")
-                }
-                let newEmails = draft.emails.filter { !existing.emails.contains($0) }
-                let newPhones = draft.phones.filter { p in !existing.phones.contains { $0.number == p.number } }
-                if !newEmails.isEmpty || !newPhones.isEmpty {
-                    try Self.insertEmails(tx, match.contactID, newEmails, from: existing.emails.count)
-                    try Self.insertPhones(tx, match.contactID, newPhones, from: existing.phones.count)
-                    try tx.run("UPDATE contacts SET updated_at = ? WHERE id = ?", [.integer(now), .integer(match.contactID)])
-                }
-                response.contact = try Self.load(tx.connection, id: match.contactID)!
-                response.matchedBy = match.matchedBy
-                response.matchedValue = match.matchedValue
-            } else {
-                let id = try Self.insert(tx, draft, now: now)
-                response.contact = Self.contact(id: id, from: draft, now: now)
-                response.created = true
-            }
-            return response
+        try await database.write { tx in try Self.matchOrCreate(in: tx, draft, requireNameMatch: requireNameMatch, visibility: visibility) }
+    }
+
+    /// C2 inside a caller's transaction (attendance records commit with their contact).
+    static func matchOrCreate(in tx: Transaction, _ draft: ValidDraft, requireNameMatch: Bool, visibility: Visibility) throws -> MatchOrCreateResponse {
+        try Self.requireStaff(tx, draft.responsibleID)
+        let byEmail = try draft.emails.flatMap { email in
+            try tx.query("""
+                SELECT c.id, c.first_name, c.last_name FROM contact_emails e JOIN contacts c ON c.id = e.contact_id
+                WHERE e.email = ? AND c.merged_into IS NULL AND c.deleted_at IS NULL
+                """, [.text(email)]) { ContactMatcher.Candidate(contactID: $0.int64(0), firstName: $0.string(1), lastName: $0.string(2), key: email) }
         }
+        let byPhone = try draft.phones.flatMap { phone in
+            try tx.query("""
+                SELECT c.id, c.first_name, c.last_name FROM contact_phones p JOIN contacts c ON c.id = p.contact_id
+                WHERE p.number = ? AND c.merged_into IS NULL AND c.deleted_at IS NULL
+                """, [.text(phone.number)]) { ContactMatcher.Candidate(contactID: $0.int64(0), firstName: $0.string(1), lastName: $0.string(2), key: phone.number) }
+        }
+        let now = Self.now()
+        var response = MatchOrCreateResponse()
+        if let match = ContactMatcher.match(draft, byEmail: byEmail, byPhone: byPhone, requireNameMatch: requireNameMatch) {
+            let existing = try Self.load(tx.connection, id: match.contactID)!
+            guard visibility.seesContact(responsibleID: existing.responsibleID) else {
+                throw RPCError(.alreadyExists, "this person is already the client of another staff member; nothing was changed (ask a manager to hand the contact over)")
+            }
+            let newEmails = draft.emails.filter { !existing.emails.contains($0) }
+            let newPhones = draft.phones.filter { p in !existing.phones.contains { $0.number == p.number } }
+            if !newEmails.isEmpty || !newPhones.isEmpty {
+                try Self.insertEmails(tx, match.contactID, newEmails, from: existing.emails.count)
+                try Self.insertPhones(tx, match.contactID, newPhones, from: existing.phones.count)
+                try tx.run("UPDATE contacts SET updated_at = ? WHERE id = ?", [.integer(now), .integer(match.contactID)])
+            }
+            response.contact = try Self.load(tx.connection, id: match.contactID)!
+            response.matchedBy = match.matchedBy
+            response.matchedValue = match.matchedValue
+        } else {
+            let id = try Self.insert(tx, draft, now: now)
+            response.contact = Self.contact(id: id, from: draft, now: now)
+            response.created = true
+        }
+        return response
     }
 
     // MARK: Reading
@@ -113,6 +116,18 @@ public struct ContactStore: Sendable {
         if let to = request.createdToMilliseconds {
             conditions.append("c.created_at < ?")
             values.append(.integer(to))
+        }
+        // C6 segments by attendance: distinct events the contact came to.
+        let attendedEvents = "(SELECT COUNT(DISTINCT source || ':' || event_id) FROM attendance WHERE contact_id = c.id AND attended = 1)"
+        switch request.attended {
+        case .any: break
+        case .firstTime: conditions.append("\(attendedEvents) = 1")
+        case .returning: conditions.append("\(attendedEvents) >= 2")
+        case .never: conditions.append("\(attendedEvents) = 0")
+        }
+        if !request.eventID.isEmpty {
+            conditions.append("c.id IN (SELECT contact_id FROM attendance WHERE event_id = ? AND attended = 1)")
+            values.append(.text(request.eventID))
         }
         let pageSize = pageRequest.limit
         let sql = "SELECT c.id FROM contacts c WHERE " + conditions.joined(separator: " AND ") + " ORDER BY c.id LIMIT ?"
@@ -241,6 +256,8 @@ public struct ContactStore: Sendable {
                 [.integer(survivor.id), .integer(now), .integer(merged.id)])
             // Re-point earlier tombstones so a chain A <- B <- C reads as A for both.
             try tx.run("UPDATE contacts SET merged_into = ? WHERE merged_into = ?", [.integer(survivor.id), .integer(merged.id)])
+            // C5: the events the merged contact attended are the survivor's now.
+            try tx.run("UPDATE attendance SET contact_id = ? WHERE contact_id = ?", [.integer(survivor.id), .integer(merged.id)])
             try tx.run("""
                 INSERT INTO contact_merges (survivor_id, merged_id, merged_by, merged_at, fields_taken, survivor_before, merged_before)
                 VALUES (?, ?, ?, ?, ?, ?, ?)

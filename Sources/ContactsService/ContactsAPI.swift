@@ -10,17 +10,28 @@ public struct ContactsAPI: RegistrableRPCService {
     public let contacts: ContactStore
     public let staff: StaffStore
     public let validator: ContactDraftValidator
+    public let attendance: AttendanceStore
 
     public init(database: Database, defaultCountry: PhoneNormalizer) {
         contacts = ContactStore(database: database)
         staff = StaffStore(database: database, phones: defaultCountry)
         validator = ContactDraftValidator(phones: defaultCountry)
+        attendance = AttendanceStore(database: database)
     }
 
     public func registerMethods(with server: RPCServer) {
         server.register(Contacts.matchOrCreate) { request, _ in
             let draft = try validator.validate(request.draft).get()
             return try await contacts.matchOrCreate(draft, requireNameMatch: request.requireNameMatch, visibility: request.visibility.resolved)
+        }
+        server.register(Contacts.recordAttendance) { report, _ in
+            let tickets = try AttendanceReportValidator(contacts: validator).validate(report).get()
+            return try await attendance.record(report, tickets: tickets)
+        }
+        server.register(Contacts.listAttendance) { request, _ in
+            // G3: one the caller may not see answers as a contact that does not exist.
+            let contact = try await contacts.get(request.contactID, visibility: request.visibility.resolved)
+            return AttendanceList(records: try await attendance.list(contactID: contact.id))
         }
         server.register(Contacts.get) { request, _ in
             try await contacts.get(request.id, visibility: request.visibility.resolved, includeDeleted: request.includeDeleted)

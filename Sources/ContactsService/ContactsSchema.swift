@@ -86,6 +86,24 @@ public enum ContactsSchema {
                 skill TEXT NOT NULL,
                 PRIMARY KEY (staff_id, skill)
             );
-            """)
+            """),
+        Migration(2, """
+            CREATE TABLE attendance (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                contact_id INTEGER NOT NULL REFERENCES contacts(id),
+                source TEXT NOT NULL,
+                event_id TEXT NOT NULL,
+                event_title TEXT NOT NULL,
+                event_starts_at INTEGER,
+                order_id TEXT NOT NULL,
+                code TEXT NOT NULL,
+                status TEXT NOT NULL,
+                attended INTEGER NOT NULL,
+                recorded_at INTEGER NOT NULL,
+                UNIQUE (source, order_id, code)
+            );
+            CREATE INDEX attendance_contact ON attendance (contact_id);
+            CREATE INDEX attendance_event ON attendance (source, event_id);
+            """),
     ]
 }

@@ -82,6 +82,14 @@ enum ContactsRoutes {
             Reply.json(200, try await ctx.api.visibleContact(try ctx.id(), ctx))
         },
         Route(
+            method: "GET", path: "/v1/contacts/{id}/attendance", operationID: "contactAttendance", access: .role(.reader),
+            summary: "The events the contact had tickets to (C5), newest first, with the ticket's status and whether they came",
+            answers: [Route.answer(200, "the attendance records", AttendanceList.self)], errors: [404]
+        ) { ctx in
+            let id = try ctx.id()
+            return Reply.json(200, try await ctx.call(Contacts.listAttendance, ListAttendanceRequest(contactID: id, visibility: try await ctx.api.contactScope(id, ctx))))
+        },
+        Route(
             method: "PATCH", path: "/v1/contacts/{id}", operationID: "updateContact", access: .role(.integration),
             summary: "Change some fields; lists given are replaced, null clears responsibleId",
             body: UpdateContactRequest.openAPIInputSchema, example: #"{"company":"Okna LLC","phones":["+79161234567"]}"#, answers: [Route.answer(200, "the contact as it is now", Contact.self)],

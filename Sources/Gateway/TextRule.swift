@@ -5,6 +5,7 @@ enum TextRule {
     case currencyCode
     case digits
     case nonBlank
+    case slug
 
     /// What is wrong with `text`, nil when it keeps the rule.
     func problem(_ text: String) -> String? {
@@ -16,6 +17,8 @@ enum TextRule {
             !text.isEmpty && text.utf8.allSatisfy({ (48...57).contains($0) }) ? nil : "must be digits only (not \"\(text)\")"
         case .nonBlank:
             text.unicodeScalars.contains { !Self.isSpace($0) && $0 != "\u{0}" } ? nil : "must not be empty or only spaces"
+        case .slug:
+            Self.isSlug(text) ? nil : "must be lower-case letters and digits, words joined by single hyphens, such as timepad-main (not \"\(text)\")"
         }
     }
 
@@ -26,5 +29,15 @@ enum TextRule {
         case 0x09...0x0D, 0x1C...0x20, 0x85, 0xA0, 0x1680, 0x2000...0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000: true
         default: false
         }
+    }
+
+    static func isSlug(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard let first = bytes.first, let last = bytes.last, first != 45, last != 45 else { return false }
+        for (i, b) in bytes.enumerated() {
+            let alnum = (97...122).contains(b) || (48...57).contains(b)
+            guard alnum || (b == 45 && bytes[i - 1] != 45) else { return false }
+        }
+        return true
     }
 }

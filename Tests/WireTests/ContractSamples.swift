@@ -26,6 +26,12 @@ enum ContractSamples {
         ("GetContactRequest", getContactRequest().wireBytes(), (try? GetContactRequest(wireBytes: getContactRequest().wireBytes())) == getContactRequest()),
         ("UpdateContactRequest", updateContactRequest().wireBytes(), (try? UpdateContactRequest(wireBytes: updateContactRequest().wireBytes())) == updateContactRequest()),
         ("SearchContactsRequest", searchContactsRequest().wireBytes(), (try? SearchContactsRequest(wireBytes: searchContactsRequest().wireBytes())) == searchContactsRequest()),
+        ("Attendee", attendee().wireBytes(), (try? Attendee(wireBytes: attendee().wireBytes())) == attendee()),
+        ("AttendanceReport", attendanceReport().wireBytes(), (try? AttendanceReport(wireBytes: attendanceReport().wireBytes())) == attendanceReport()),
+        ("AttendanceOutcome", attendanceOutcome().wireBytes(), (try? AttendanceOutcome(wireBytes: attendanceOutcome().wireBytes())) == attendanceOutcome()),
+        ("Attendance", attendance().wireBytes(), (try? Attendance(wireBytes: attendance().wireBytes())) == attendance()),
+        ("ListAttendanceRequest", listAttendanceRequest().wireBytes(), (try? ListAttendanceRequest(wireBytes: listAttendanceRequest().wireBytes())) == listAttendanceRequest()),
+        ("AttendanceList", attendanceList().wireBytes(), (try? AttendanceList(wireBytes: attendanceList().wireBytes())) == attendanceList()),
         ("ContactPage", contactPage().wireBytes(), (try? ContactPage(wireBytes: contactPage().wireBytes())) == contactPage()),
         ("ListDuplicatesRequest", listDuplicatesRequest().wireBytes(), (try? ListDuplicatesRequest(wireBytes: listDuplicatesRequest().wireBytes())) == listDuplicatesRequest()),
         ("DuplicateGroup", duplicateGroup().wireBytes(), (try? DuplicateGroup(wireBytes: duplicateGroup().wireBytes())) == duplicateGroup()),
@@ -65,6 +71,13 @@ enum ContractSamples {
         ("Credential", credential().wireBytes(), (try? Credential(wireBytes: credential().wireBytes())) == credential()),
         ("CreateCredentialRequest", createCredentialRequest().wireBytes(), (try? CreateCredentialRequest(wireBytes: createCredentialRequest().wireBytes())) == createCredentialRequest()),
         ("CredentialList", credentialList().wireBytes(), (try? CredentialList(wireBytes: credentialList().wireBytes())) == credentialList()),
+        ("Integration", integration().wireBytes(), (try? Integration(wireBytes: integration().wireBytes())) == integration()),
+        ("CreateIntegrationRequest", createIntegrationRequest().wireBytes(), (try? CreateIntegrationRequest(wireBytes: createIntegrationRequest().wireBytes())) == createIntegrationRequest()),
+        ("IntegrationList", integrationList().wireBytes(), (try? IntegrationList(wireBytes: integrationList().wireBytes())) == integrationList()),
+        ("Hook", hook().wireBytes(), (try? Hook(wireBytes: hook().wireBytes())) == hook()),
+        ("ListHooksRequest", listHooksRequest().wireBytes(), (try? ListHooksRequest(wireBytes: listHooksRequest().wireBytes())) == listHooksRequest()),
+        ("HookList", hookList().wireBytes(), (try? HookList(wireBytes: hookList().wireBytes())) == hookList()),
+        ("ResyncOutcome", resyncOutcome().wireBytes(), (try? ResyncOutcome(wireBytes: resyncOutcome().wireBytes())) == resyncOutcome()),
     ]
 
     static func echoMessage() -> EchoMessage {
@@ -274,6 +287,68 @@ enum ContractSamples {
         m.pageSize = 8000024
         m.cursor = "f9é"
         m.visibility = visibility()
+        m.attended = .never
+        m.eventID = "f12é"
+        return m
+    }
+
+    static func attendee() -> Attendee {
+        var m = Attendee()
+        m.orderID = "f1é"
+        m.code = "f2é"
+        m.status = "f3é"
+        m.email = "f4é"
+        m.surname = "f5é"
+        m.name = "f6é"
+        m.attended = true
+        m.phone = "f8é"
+        return m
+    }
+
+    static func attendanceReport() -> AttendanceReport {
+        var m = AttendanceReport()
+        m.source = "f1é"
+        m.eventID = "f2é"
+        m.eventTitle = "f3é"
+        m.eventStartsAtMilliseconds = 4000012
+        m.attendees = [attendee(), attendee()]
+        return m
+    }
+
+    static func attendanceOutcome() -> AttendanceOutcome {
+        var m = AttendanceOutcome()
+        m.recorded = -8
+        m.unchanged = 2000006
+        m.contactsCreated = -22
+        m.contactIDs = [4000012, 104000312]
+        return m
+    }
+
+    static func attendance() -> Attendance {
+        var m = Attendance()
+        m.contactID = -8
+        m.source = "f2é"
+        m.eventID = "f3é"
+        m.eventTitle = "f4é"
+        m.eventStartsAtMilliseconds = -36
+        m.orderID = "f6é"
+        m.code = "f7é"
+        m.status = "f8é"
+        m.attended = true
+        m.recordedAtMilliseconds = 10000030
+        return m
+    }
+
+    static func listAttendanceRequest() -> ListAttendanceRequest {
+        var m = ListAttendanceRequest()
+        m.contactID = -8
+        m.visibility = visibility()
+        return m
+    }
+
+    static func attendanceList() -> AttendanceList {
+        var m = AttendanceList()
+        m.records = [attendance(), attendance()]
         return m
     }
 
@@ -651,6 +726,78 @@ enum ContractSamples {
     static func credentialList() -> CredentialList {
         var m = CredentialList()
         m.credentials = [credential(), credential()]
+        return m
+    }
+
+    static func integration() -> Integration {
+        var m = Integration()
+        m.id = -8
+        m.name = "f2é"
+        m.kind = .bitrix24
+        m.hookPath = "f4é"
+        m.maxBodyBytes = -36
+        m.apiBaseURL = "f6é"
+        m.hasAPIToken = true
+        m.createdAtMilliseconds = 8000024
+        m.createdBy = "f9é"
+        m.revokedAtMilliseconds = 10000030
+        m.secret = "f11é"
+        return m
+    }
+
+    static func createIntegrationRequest() -> CreateIntegrationRequest {
+        var m = CreateIntegrationRequest()
+        m.name = "f1é"
+        m.kind = .bitrix24
+        m.secret = "f3é"
+        m.maxBodyBytes = 4000012
+        m.apiBaseURL = "f5é"
+        m.apiToken = "f6é"
+        return m
+    }
+
+    static func integrationList() -> IntegrationList {
+        var m = IntegrationList()
+        m.integrations = [integration(), integration()]
+        return m
+    }
+
+    static func hook() -> Hook {
+        var m = Hook()
+        m.id = -8
+        m.integration = "f2é"
+        m.kind = .bitrix24
+        m.receivedAtMilliseconds = 4000012
+        m.status = .failed
+        m.attempts = 6000018
+        m.lastError = "f7é"
+        m.deliveredAtMilliseconds = 8000024
+        m.contentType = "f9é"
+        m.body = "f10é"
+        m.origin = "f11é"
+        return m
+    }
+
+    static func listHooksRequest() -> ListHooksRequest {
+        var m = ListHooksRequest()
+        m.integration = "f1é"
+        m.status = .failed
+        m.pageSize = -22
+        m.cursor = "f4é"
+        return m
+    }
+
+    static func hookList() -> HookList {
+        var m = HookList()
+        m.hooks = [hook(), hook()]
+        m.nextCursor = "f2é"
+        return m
+    }
+
+    static func resyncOutcome() -> ResyncOutcome {
+        var m = ResyncOutcome()
+        m.fetched = -8
+        m.stored = 2000006
         return m
     }
 }

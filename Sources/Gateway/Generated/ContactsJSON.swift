@@ -200,7 +200,7 @@ extension UpdateContactRequest: RESTInput {
 
 extension SearchContactsRequest: RESTQuery {
     /// Its parameters in the OpenAPI document's components.
-    static let queryParameters = ["SearchContactsRequest.q", "SearchContactsRequest.phone", "SearchContactsRequest.email", "SearchContactsRequest.tag", "SearchContactsRequest.source", "SearchContactsRequest.createdFrom", "SearchContactsRequest.createdTo", "SearchContactsRequest.limit", "SearchContactsRequest.cursor"]
+    static let queryParameters = ["SearchContactsRequest.q", "SearchContactsRequest.phone", "SearchContactsRequest.email", "SearchContactsRequest.tag", "SearchContactsRequest.source", "SearchContactsRequest.createdFrom", "SearchContactsRequest.createdTo", "SearchContactsRequest.limit", "SearchContactsRequest.cursor", "SearchContactsRequest.attended", "SearchContactsRequest.eventId"]
 
     init(query q: inout QueryReader) {
         self.init()
@@ -213,6 +213,48 @@ extension SearchContactsRequest: RESTQuery {
         if let value = q.timestamp("createdTo") { self.createdToMilliseconds = value }
         if let value = q.integer("limit", minimum: 1, maximum: 500) { self.pageSize = value }
         if let value = q.string("cursor", maxLength: 200) { self.cursor = value }
+        if let value = q.choice("attended", [("first_time", AttendedFilter.firstTime), ("returning", AttendedFilter.returning), ("never", AttendedFilter.never)]) { self.attended = value }
+        if let value = q.string("eventId", maxLength: 100) { self.eventID = value }
+    }
+}
+
+extension Attendance: RESTOutput {
+    static let openAPIOutputSchema = "Attendance"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("attended")
+        out.bool(self.attended)
+        out.key("code")
+        out.string(self.code)
+        out.key("contactId")
+        out.int(self.contactID)
+        out.key("eventId")
+        out.string(self.eventID)
+        out.key("eventStartsAt")
+        if let value = self.eventStartsAtMilliseconds { out.timestamp(value) } else { out.null() }
+        out.key("eventTitle")
+        out.string(self.eventTitle)
+        out.key("orderId")
+        out.string(self.orderID)
+        out.key("recordedAt")
+        out.timestamp(self.recordedAtMilliseconds)
+        out.key("source")
+        out.string(self.source)
+        out.key("status")
+        out.string(self.status)
+        out.endObject()
+    }
+}
+
+extension AttendanceList: RESTOutput {
+    static let openAPIOutputSchema = "AttendanceList"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("items")
+        out.beginArray(); for item in self.records { item.writeJSON(to: &out) }; out.endArray()
+        out.endObject()
     }
 }
 

@@ -65,3 +65,152 @@ extension CredentialList: RESTOutput {
         out.endObject()
     }
 }
+
+extension Integration: RESTOutput {
+    static let openAPIOutputSchema = "Integration"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("apiBaseUrl")
+        out.string(self.apiBaseURL)
+        out.key("createdAt")
+        out.timestamp(self.createdAtMilliseconds)
+        out.key("createdBy")
+        out.string(self.createdBy)
+        out.key("hasApiToken")
+        out.bool(self.hasAPIToken)
+        out.key("hookPath")
+        out.string(self.hookPath)
+        out.key("id")
+        out.int(self.id)
+        out.key("kind")
+        out.string(self.kind.name)
+        out.key("maxBodyBytes")
+        out.int(self.maxBodyBytes)
+        out.key("name")
+        out.string(self.name)
+        out.key("revokedAt")
+        if let value = self.revokedAtMilliseconds { out.timestamp(value) } else { out.null() }
+        if !self.secret.isEmpty {
+            out.key("secret")
+            out.string(self.secret)
+        }
+        out.endObject()
+    }
+}
+
+extension CreateIntegrationRequest: RESTInput {
+    static let openAPIInputSchema = "NewIntegrationInput"
+    static let jsonFields: Set<String> = ["name", "kind", "secret", "maxBodyBytes", "apiBaseUrl", "apiToken"]
+    static let jsonReadOnlyFields: Set<String> = []
+
+    /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).
+    init(jsonFields r: inout JSONFieldReader) {
+        self.init()
+        r.require("name")
+        if let value = r.string("name", minLength: 1, maxLength: 60, rule: .slug) {
+            self.name = value
+        }
+        r.require("kind")
+        if let value = r.choice("kind", [("timepad", IntegrationKind.timepad), ("cloudpayments", IntegrationKind.cloudpayments), ("whatsapp", IntegrationKind.whatsapp), ("ringostat", IntegrationKind.ringostat), ("amocrm", IntegrationKind.amocrm), ("bitrix24", IntegrationKind.bitrix24)]) {
+            self.kind = value
+        }
+        if let value = r.string("secret", maxLength: 500) {
+            self.secret = value
+        }
+        if let value = r.integer("maxBodyBytes", minimum: 1024, maximum: 1048576) {
+            self.maxBodyBytes = value
+        }
+        if let value = r.string("apiBaseUrl", maxLength: 500) {
+            self.apiBaseURL = value
+        }
+        if let value = r.string("apiToken", maxLength: 500) {
+            self.apiToken = value
+        }
+    }
+}
+
+extension IntegrationList: RESTOutput {
+    static let openAPIOutputSchema = "IntegrationList"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("items")
+        out.beginArray(); for item in self.integrations { item.writeJSON(to: &out) }; out.endArray()
+        out.endObject()
+    }
+}
+
+extension Hook: RESTOutput {
+    static let openAPIOutputSchema = "Hook"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("attempts")
+        out.int(self.attempts)
+        out.key("body")
+        out.string(self.body)
+        out.key("contentType")
+        out.string(self.contentType)
+        out.key("deliveredAt")
+        if let value = self.deliveredAtMilliseconds { out.timestamp(value) } else { out.null() }
+        out.key("id")
+        out.int(self.id)
+        out.key("integration")
+        out.string(self.integration)
+        out.key("kind")
+        out.string(self.kind.name)
+        if !self.lastError.isEmpty {
+            out.key("lastError")
+            out.string(self.lastError)
+        }
+        out.key("origin")
+        out.string(self.origin)
+        out.key("receivedAt")
+        out.timestamp(self.receivedAtMilliseconds)
+        out.key("status")
+        out.string(self.status.name)
+        out.endObject()
+    }
+}
+
+extension ListHooksRequest: RESTQuery {
+    /// Its parameters in the OpenAPI document's components.
+    static let queryParameters = ["ListHooksRequest.integration", "ListHooksRequest.status", "ListHooksRequest.limit", "ListHooksRequest.cursor"]
+
+    init(query q: inout QueryReader) {
+        self.init()
+        if let value = q.string("integration", maxLength: 60) { self.integration = value }
+        if let value = q.choice("status", [("pending", HookStatus.pending), ("delivered", HookStatus.delivered), ("failed", HookStatus.failed)]) { self.status = value }
+        if let value = q.integer("limit", minimum: 1, maximum: 500) { self.pageSize = value }
+        if let value = q.string("cursor", maxLength: 200) { self.cursor = value }
+    }
+}
+
+extension HookList: RESTOutput {
+    static let openAPIOutputSchema = "HookList"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("items")
+        out.beginArray(); for item in self.hooks { item.writeJSON(to: &out) }; out.endArray()
+        if !self.nextCursor.isEmpty {
+            out.key("nextCursor")
+            out.string(self.nextCursor)
+        }
+        out.endObject()
+    }
+}
+
+extension ResyncOutcome: RESTOutput {
+    static let openAPIOutputSchema = "ResyncOutcome"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("fetched")
+        out.int(self.fetched)
+        out.key("stored")
+        out.int(self.stored)
+        out.endObject()
+    }
+}

@@ -94,6 +94,50 @@ enum OpenAPIComponents {
         "type" : "integer"
       }
     },
+    "ListHooksRequest.cursor" : {
+      "in" : "query",
+      "name" : "cursor",
+      "required" : false,
+      "schema" : {
+        "maxLength" : 200,
+        "pattern" : "^[^\\u0000]*$",
+        "type" : "string"
+      }
+    },
+    "ListHooksRequest.integration" : {
+      "in" : "query",
+      "name" : "integration",
+      "required" : false,
+      "schema" : {
+        "maxLength" : 60,
+        "pattern" : "^[^\\u0000]*$",
+        "type" : "string"
+      }
+    },
+    "ListHooksRequest.limit" : {
+      "in" : "query",
+      "name" : "limit",
+      "required" : false,
+      "schema" : {
+        "format" : "int64",
+        "maximum" : 500,
+        "minimum" : 1,
+        "type" : "integer"
+      }
+    },
+    "ListHooksRequest.status" : {
+      "in" : "query",
+      "name" : "status",
+      "required" : false,
+      "schema" : {
+        "enum" : [
+          "pending",
+          "delivered",
+          "failed"
+        ],
+        "type" : "string"
+      }
+    },
     "ListParkedRequest.cursor" : {
       "in" : "query",
       "name" : "cursor",
@@ -228,6 +272,20 @@ enum OpenAPIComponents {
         "type" : "integer"
       }
     },
+    "SearchContactsRequest.attended" : {
+      "description" : "C6: by how many events the contact attended.",
+      "in" : "query",
+      "name" : "attended",
+      "required" : false,
+      "schema" : {
+        "enum" : [
+          "first_time",
+          "returning",
+          "never"
+        ],
+        "type" : "string"
+      }
+    },
     "SearchContactsRequest.createdFrom" : {
       "in" : "query",
       "name" : "createdFrom",
@@ -262,6 +320,17 @@ enum OpenAPIComponents {
       "required" : false,
       "schema" : {
         "maxLength" : 254,
+        "pattern" : "^[^\\u0000]*$",
+        "type" : "string"
+      }
+    },
+    "SearchContactsRequest.eventId" : {
+      "description" : "C6: only those who attended this event (the platform's event id).",
+      "in" : "query",
+      "name" : "eventId",
+      "required" : false,
+      "schema" : {
+        "maxLength" : 100,
         "pattern" : "^[^\\u0000]*$",
         "type" : "string"
       }
@@ -342,6 +411,74 @@ enum OpenAPIComponents {
     }
   },
   "schemas" : {
+    "Attendance" : {
+      "description" : "A contact's ticket to an event (C5).",
+      "properties" : {
+        "attended" : {
+          "type" : "boolean"
+        },
+        "code" : {
+          "type" : "string"
+        },
+        "contactId" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "eventId" : {
+          "type" : "string"
+        },
+        "eventStartsAt" : {
+          "format" : "date-time",
+          "type" : [
+            "string",
+            "null"
+          ]
+        },
+        "eventTitle" : {
+          "type" : "string"
+        },
+        "orderId" : {
+          "type" : "string"
+        },
+        "recordedAt" : {
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "source" : {
+          "type" : "string"
+        },
+        "status" : {
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "attended",
+        "code",
+        "contactId",
+        "eventId",
+        "eventStartsAt",
+        "eventTitle",
+        "orderId",
+        "recordedAt",
+        "source",
+        "status"
+      ],
+      "type" : "object"
+    },
+    "AttendanceList" : {
+      "properties" : {
+        "items" : {
+          "items" : {
+            "$ref" : "#/components/schemas/Attendance"
+          },
+          "type" : "array"
+        }
+      },
+      "required" : [
+        "items"
+      ],
+      "type" : "object"
+    },
     "Contact" : {
       "description" : "A person in the directory (C1).",
       "properties" : {
@@ -1092,6 +1229,183 @@ enum OpenAPIComponents {
       ],
       "type" : "object"
     },
+    "Hook" : {
+      "description" : "A webhook as it arrived, and what became of it.",
+      "properties" : {
+        "attempts" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "body" : {
+          "description" : "The body as received (bytes that are not UTF-8 shown as U+FFFD).",
+          "type" : "string"
+        },
+        "contentType" : {
+          "type" : "string"
+        },
+        "deliveredAt" : {
+          "format" : "date-time",
+          "type" : [
+            "string",
+            "null"
+          ]
+        },
+        "id" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "integration" : {
+          "type" : "string"
+        },
+        "kind" : {
+          "enum" : [
+            "unspecified",
+            "timepad",
+            "cloudpayments",
+            "whatsapp",
+            "ringostat",
+            "amocrm",
+            "bitrix24"
+          ],
+          "type" : "string"
+        },
+        "lastError" : {
+          "type" : "string"
+        },
+        "origin" : {
+          "description" : "`webhook`, or `pull` for what a resync fetched.",
+          "type" : "string"
+        },
+        "receivedAt" : {
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "status" : {
+          "enum" : [
+            "unspecified",
+            "pending",
+            "delivered",
+            "failed"
+          ],
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "attempts",
+        "body",
+        "contentType",
+        "deliveredAt",
+        "id",
+        "integration",
+        "kind",
+        "origin",
+        "receivedAt",
+        "status"
+      ],
+      "type" : "object"
+    },
+    "HookList" : {
+      "properties" : {
+        "items" : {
+          "items" : {
+            "$ref" : "#/components/schemas/Hook"
+          },
+          "type" : "array"
+        },
+        "nextCursor" : {
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "items"
+      ],
+      "type" : "object"
+    },
+    "Integration" : {
+      "description" : "A provider that sends webhooks to `hookPath` (G2).",
+      "properties" : {
+        "apiBaseUrl" : {
+          "description" : "Where its API is, for pulls (Timepad's resync).",
+          "type" : "string"
+        },
+        "createdAt" : {
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "createdBy" : {
+          "type" : "string"
+        },
+        "hasApiToken" : {
+          "type" : "boolean"
+        },
+        "hookPath" : {
+          "description" : "The path to give the provider: `/v1/hooks/<name>`, plus `/<token>` for providers that sign nothing.",
+          "type" : "string"
+        },
+        "id" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "kind" : {
+          "enum" : [
+            "unspecified",
+            "timepad",
+            "cloudpayments",
+            "whatsapp",
+            "ringostat",
+            "amocrm",
+            "bitrix24"
+          ],
+          "type" : "string"
+        },
+        "maxBodyBytes" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "name" : {
+          "description" : "Its name in the hook URL.",
+          "type" : "string"
+        },
+        "revokedAt" : {
+          "format" : "date-time",
+          "type" : [
+            "string",
+            "null"
+          ]
+        },
+        "secret" : {
+          "description" : "Only in the answer that made it, when the gateway chose it (the URL token): keep it.",
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "apiBaseUrl",
+        "createdAt",
+        "createdBy",
+        "hasApiToken",
+        "hookPath",
+        "id",
+        "kind",
+        "maxBodyBytes",
+        "name",
+        "revokedAt"
+      ],
+      "type" : "object"
+    },
+    "IntegrationList" : {
+      "properties" : {
+        "items" : {
+          "items" : {
+            "$ref" : "#/components/schemas/Integration"
+          },
+          "type" : "array"
+        }
+      },
+      "required" : [
+        "items"
+      ],
+      "type" : "object"
+    },
     "LeadInput" : {
       "additionalProperties" : false,
       "description" : "D3: a lead as a channel or partner sends it.",
@@ -1395,6 +1709,58 @@ enum OpenAPIComponents {
       ],
       "type" : "object"
     },
+    "NewIntegrationInput" : {
+      "additionalProperties" : false,
+      "properties" : {
+        "apiBaseUrl" : {
+          "description" : "Its API's base URL, for pulls (Timepad: https://api.timepad.ru).",
+          "maxLength" : 500,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        },
+        "apiToken" : {
+          "description" : "A token for its API (sent as a bearer token on pulls).",
+          "maxLength" : 500,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        },
+        "kind" : {
+          "enum" : [
+            "timepad",
+            "cloudpayments",
+            "whatsapp",
+            "ringostat",
+            "amocrm",
+            "bitrix24"
+          ],
+          "type" : "string"
+        },
+        "maxBodyBytes" : {
+          "description" : "Largest hook accepted (default 262144).",
+          "format" : "int64",
+          "maximum" : 1048576,
+          "minimum" : 1024,
+          "type" : "integer"
+        },
+        "name" : {
+          "maxLength" : 60,
+          "minLength" : 1,
+          "pattern" : "^[a-z0-9]+(-[a-z0-9]+)*$",
+          "type" : "string"
+        },
+        "secret" : {
+          "description" : "The provider's signing secret, for the kinds that sign (timepad, cloudpayments,\nwhatsapp): required for those. For the others leave it out: the gateway makes a\nlong random token for the URL and shows it once.",
+          "maxLength" : 500,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "kind",
+        "name"
+      ],
+      "type" : "object"
+    },
     "ParkedEvent" : {
       "description" : "An event held for one subscriber (P2).",
       "properties" : {
@@ -1682,6 +2048,26 @@ enum OpenAPIComponents {
       "required" : [
         "delivered",
         "stillParked"
+      ],
+      "type" : "object"
+    },
+    "ResyncOutcome" : {
+      "description" : "What a pull from the provider fetched and stored for delivery.",
+      "properties" : {
+        "fetched" : {
+          "description" : "Records the provider listed.",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "stored" : {
+          "description" : "Hooks stored from them (each goes the webhook's way; a repeat changes nothing).",
+          "format" : "int64",
+          "type" : "integer"
+        }
+      },
+      "required" : [
+        "fetched",
+        "stored"
       ],
       "type" : "object"
     },
