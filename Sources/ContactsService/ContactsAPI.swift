@@ -30,7 +30,7 @@ public struct ContactsAPI: RegistrableRPCService {
         }
         server.register(Contacts.listAttendance) { request, _ in
             // G3: one the caller may not see answers as a contact that does not exist.
-            let contact = try await contacts.get(request.contactID, visibility: request.visibility.resolved)
+            let contact = try await contacts.get(request.contactID, visibility: request.visibility.resolved, includeDeleted: false)
             return AttendanceList(records: try await attendance.list(contactID: contact.id))
         }
         server.register(Contacts.get) { request, _ in

@@ -34,7 +34,7 @@ public final class GatewayAPI: Sendable {
 
     /// Every route the gateway serves, in the order /v1/openapi.json lists them: a new
     /// service adds its module here.
-    static let routeList: [Route] = SystemRoutes.all + AdminRoutes.all + EventAdminRoutes.all + ContactsRoutes.all + DealsRoutes.all
+    static let routeList: [Route] = SystemRoutes.all + AdminRoutes.all + EventAdminRoutes.all + HookRoutes.all + ContactsRoutes.all + DealsRoutes.all
 
     let services: ServiceClients
     let keyring: APIKeyring
@@ -43,6 +43,8 @@ public final class GatewayAPI: Sendable {
     let ledger: IdempotencyLedger?
     /// Credentials admins make over the API; nil: only those from configuration.
     let credentials: CredentialStore?
+    /// Integrations and their webhooks (G2); nil: the gateway takes none.
+    let webhooks: Webhooks?
     let counters = RequestCounters()
     let logger = Logger(service: "gateway")
     let staffScopes = StaffScopeCache()
@@ -62,9 +64,10 @@ public final class GatewayAPI: Sendable {
 
     public init(
         services: ServiceClients, keyring: APIKeyring, ledger: IdempotencyLedger? = nil, credentials: CredentialStore? = nil,
-        configuration: Configuration = Configuration()
+        webhooks: Webhooks? = nil, configuration: Configuration = Configuration()
     ) {
         self.services = services
+        self.webhooks = webhooks
         self.ledger = ledger
         self.credentials = credentials
         self.keyring = keyring
@@ -247,6 +250,17 @@ public final class GatewayAPI: Sendable {
     }
 
     static func seconds() -> Double { Double(MonotonicInstant.now().nanoseconds) / 1e9 }
+
+    /// Seconds `address` must wait after too many failed authentications (keys, hook
+    /// signatures and tokens alike), nil when it may try.
+    func authenticationWait(_ address: String) -> Int? {
+        authFailures.withLock { $0.wait(key: address, now: Self.seconds()) }
+    }
+
+    /// Counts a failed authentication from `address`.
+    func authenticationFailed(_ address: String) {
+        _ = authFailures.withLock { $0.take(key: address, now: Self.seconds()) }
+    }
 
     private func run(
         _ route: Route, _ request: HTTPRequest, _ parameters: [String: String], requestID: String, role: APIKeyring.Role?, staffID: Int64?

@@ -49,9 +49,14 @@ enum OpenAPIDocument {
         var parameters: [[String: Any]] = []
         for segment in route.path.split(separator: "/") where segment.hasPrefix("{") {
             let name = String(segment.dropFirst().dropLast())
-            if let choices = route.pathChoices[name] {
+            switch route.pathParameters[name] {
+            case let .choice(choices)?:
                 parameters.append(["name": name, "in": "path", "required": true, "schema": ["type": "string", "enum": choices]])
                 continue
+            case let .text(pattern, description)?:
+                parameters.append(["name": name, "in": "path", "required": true, "description": description, "schema": ["type": "string", "pattern": pattern]])
+                continue
+            case nil: break
             }
             parameters.append([
                 "name": name, "in": "path", "required": true,
@@ -61,7 +66,7 @@ enum OpenAPIDocument {
         for reference in route.query { parameters.append(["$ref": "#/components/parameters/\(reference)"]) }
         for extra in route.extraQuery {
             let schema: [String: Any] = extra.kind == .boolean ? ["type": "boolean"] : ["type": "string", "pattern": "^[^\\u0000]*$"]
-            parameters.append(["name": extra.name, "in": "query", "required": false, "description": extra.description, "schema": schema])
+            parameters.append(["name": extra.name, "in": "query", "required": extra.required, "description": extra.description, "schema": schema])
         }
         if route.idempotencyKey {
             parameters.append([
@@ -80,7 +85,7 @@ enum OpenAPIDocument {
             case .text: response["content"] = ["text/plain": ["schema": ["type": "string"]]]
             case .document: response["content"] = ["application/json": ["schema": ["type": "object"]]]
             }
-            if !route.links.isEmpty, answer.status == 201 {
+            if !route.links.isEmpty, answer.status == route.answers.first(where: { (200..<300).contains($0.status) })?.status {
                 response["links"] = Dictionary(uniqueKeysWithValues: route.links.map { ($0.name, ["operationId": $0.operationID, "parameters": $0.parameters] as [String: Any]) })
             }
             responses["\(answer.status)"] = response
@@ -88,6 +93,7 @@ enum OpenAPIDocument {
         var errors = Set(route.errors)
         if case .role = route.access { errors.formUnion(securedErrors) }
         if route.body != nil { errors.formUnion([400, 413, 415]) }
+        if route.rawBody { errors.insert(413) }
         if !route.query.isEmpty || !route.extraQuery.isEmpty || route.path.contains("{") { errors.insert(400) }
         if route.idempotencyKey { errors.formUnion([400, 409, 422]) }
         // A service may refuse the values of any request that carries some.
@@ -106,6 +112,13 @@ enum OpenAPIDocument {
             var media: [String: Any] = ["schema": ["$ref": "#/components/schemas/\(body)"]]
             if let example = route.example, let value = try? JSONParser.parse(Array(example.utf8)) { media["example"] = value.plainValue }
             o["requestBody"] = ["required": route.bodyRequired, "content": ["application/json": media]]
+        }
+        if route.rawBody {
+            // Whatever the provider sends: JSON or a form, stored as the bytes that came.
+            o["requestBody"] = ["required": true, "content": [
+                "application/json": ["schema": [String: Any]()],
+                "application/x-www-form-urlencoded": ["schema": ["type": "object"]],
+            ]]
         }
         if case .role = route.access { o["security"] = [["bearer": [String]()]] }
         return o

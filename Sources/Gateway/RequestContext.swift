@@ -68,6 +68,16 @@ struct RequestContext: Sendable {
         return try await call(method, message, on: client)
     }
 
+    /// Runs the gateway's own check of values (its stores): invalid_argument there means
+    /// well formed but not acceptable, 422, as from a service.
+    func judgingValues<T>(_ work: () async throws -> T) async throws -> T {
+        do {
+            return try await work()
+        } catch let error as RPCError where error.code == .invalidArgument {
+            throw UnacceptableValues(error: error)
+        }
+    }
+
     /// G3: what this caller sees (nil: everything).
     func visibility() async throws -> Visibility? {
         try await api.visibility(staffID: staffID, self)

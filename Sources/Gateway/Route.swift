@@ -32,12 +32,20 @@ struct Route: Sendable {
         var headers: [String] = []
     }
 
+    /// What a path parameter other than an id may be.
+    enum PathParameter: Sendable {
+        case choice([String])
+        /// Text matching a pattern (ECMA-262), with what it is.
+        case text(pattern: String, description: String)
+    }
+
     /// A query parameter that is not a field of the query message (`mine`).
     struct QueryParameter: Sendable {
         enum Kind: Sendable { case boolean, string }
         let name: String
         let kind: Kind
         let description: String
+        var required = false
     }
 
     /// An OpenAPI link from this operation's answer to another operation.
@@ -50,9 +58,8 @@ struct Route: Sendable {
 
     let method: String
     let path: String
-    /// Path parameters that name one of a few things (`{service}`), with what they may be;
-    /// any other path parameter is an id.
-    var pathChoices: [String: [String]] = [:]
+    /// Path parameters that are not ids (`{service}`, `{integration}`), with what they may be.
+    var pathParameters: [String: PathParameter] = [:]
     let operationID: String
     let access: Access
     let summary: String
@@ -62,6 +69,8 @@ struct Route: Sendable {
     /// The input schema of the body, if it takes one.
     var body: String? = nil
     var bodyRequired = true
+    /// Takes the body as it comes, in any media type (webhooks): stored, not parsed.
+    var rawBody = false
     /// A body the operation accepts, as JSON: shown in the document, and where testing
     /// tools start.
     var example: String? = nil

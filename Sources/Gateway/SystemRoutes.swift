@@ -22,7 +22,7 @@ enum SystemRoutes {
             summary: "Prometheus metrics; needs an admin key unless GATEWAY_METRICS_AUTH=none",
             answers: [Route.Answer(status: 200, description: "Prometheus text", content: .text)]
         ) { ctx in
-            HTTPResponse(status: 200, contentType: "text/plain; version=0.0.4", body: ctx.api.counters.render())
+            HTTPResponse(status: 200, contentType: "text/plain; version=0.0.4", body: ctx.api.counters.render() + (await ctx.api.webhooks?.renderMetrics() ?? ""))
         },
         Route(
             method: "GET", path: "/v1/openapi.json", operationID: "openAPIDocument", access: .open, summary: "This document",

@@ -1,7 +1,7 @@
 import Storage
 
-/// The tables of the gateway's own SQLite file: answers to idempotent POSTs (G5) and
-/// the credentials admins make (G3).
+/// The tables of the gateway's own SQLite file: answers to idempotent POSTs (G5), the
+/// credentials admins make (G3), and the integrations and webhooks of G2.
 public enum GatewaySchema {
     public static let migrations = [
         Migration(1, """
@@ -29,6 +29,36 @@ public enum GatewaySchema {
                 created_by TEXT NOT NULL,
                 revoked_at INTEGER
             );
+            """),
+        Migration(3, """
+            CREATE TABLE integrations (
+                id INTEGER PRIMARY KEY,
+                name TEXT NOT NULL UNIQUE,
+                kind INTEGER NOT NULL,
+                secret BLOB NOT NULL,
+                token_digest BLOB NOT NULL,
+                max_body_bytes INTEGER NOT NULL,
+                api_base_url TEXT NOT NULL,
+                api_token TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                created_by TEXT NOT NULL,
+                revoked_at INTEGER
+            );
+            CREATE TABLE hooks (
+                id INTEGER PRIMARY KEY,
+                integration_id INTEGER NOT NULL REFERENCES integrations(id),
+                received_at INTEGER NOT NULL,
+                content_type TEXT NOT NULL,
+                headers TEXT NOT NULL,
+                body BLOB NOT NULL,
+                origin TEXT NOT NULL,
+                status INTEGER NOT NULL,
+                attempts INTEGER NOT NULL DEFAULT 0,
+                last_error TEXT NOT NULL DEFAULT '',
+                delivered_at INTEGER
+            );
+            CREATE INDEX hooks_status ON hooks (status, id);
+            CREATE INDEX hooks_integration ON hooks (integration_id, id);
             """),
     ]
 }

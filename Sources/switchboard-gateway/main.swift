@@ -16,6 +16,8 @@
 // GATEWAY_MAX_CONNECTIONS_PER_ADDRESS (128), GATEWAY_AUTH_FAILURES_PER_MINUTE (10, burst
 // twice that): failed authentications per client address before 429,
 // GATEWAY_METRICS_AUTH (admin): who may read /metrics (admin: an admin key; none: anyone).
+// Webhooks (G2) arrive at /v1/hooks/<integration>; integrations are made over
+// /v1/admin/integrations and kept, with every hook, in GATEWAY_DATA_DIR.
 import Dispatch
 import Foundation
 import FoundationNetworking
@@ -141,7 +143,23 @@ do {
 let services = ServiceClients(endpoints.mapValues { endpoint in
     reactors.map { RPCClient(endpoint: endpoint, configuration: clientConfiguration, reactor: $0) }
 })
-let api = GatewayAPI(services: services, keyring: keyring, ledger: ledger, credentials: credentials, configuration: apiConfiguration)
+// G2: integrations and their stored hooks live in the same file; the relay hands the
+// hooks to their services.
+let webhooks = Webhooks(database: gatewayDatabase, services: services, logger: logger, pullTimeout: .milliseconds(timeout))
+let loadingHooks = DispatchSemaphore(value: 0)
+Task.detached {
+    do {
+        try await webhooks.load()
+    } catch {
+        logger.error("cannot read the integrations", ["error": "\(error)"])
+        loadFailure.set(true)
+    }
+    loadingHooks.signal()
+}
+loadingHooks.wait()
+if loadFailure.value { fail("cannot read the integrations in \(dataDirectory)/gateway.sqlite") }
+let api = GatewayAPI(
+    services: services, keyring: keyring, ledger: ledger, credentials: credentials, webhooks: webhooks, configuration: apiConfiguration)
 
 var httpConfiguration = HTTPServer.Configuration(host: host, port: port)
 httpConfiguration.limits.maxBodyBytes = maxBody
@@ -160,6 +178,7 @@ do {
 } catch {
     fail("cannot listen on \(host):\(port) (\(environment.name("PORT"))): \(error)")
 }
+webhooks.delivery.start()
 ServiceHost.announceListening(service: "gateway", host: host, port: server.port)
 logger.info("started", ["port": "\(server.port)", "services": endpoints.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: ",")])
 
@@ -168,6 +187,7 @@ ServiceHost.runUntilStopped(logger: logger, grace: grace) {
     if await !server.drain(within: .seconds(grace)) {
         logger.warn("connections still open after the grace period; closing them")
     }
+    await webhooks.delivery.stop()
     await housekeeping.stop()
     try? await gatewayDatabase.close()
 }

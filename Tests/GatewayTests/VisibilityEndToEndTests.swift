@@ -45,6 +45,12 @@ import TestSupport
         "POST /v1/admin/credentials": .adminOnly, "GET /v1/admin/credentials": .adminOnly, "DELETE /v1/admin/credentials/{id}": .adminOnly,
         "GET /v1/admin/events/{service}/parked": .adminOnly, "POST /v1/admin/events/{service}/parked/{id}/replay": .adminOnly,
         "DELETE /v1/admin/events/{service}/parked/{id}": .adminOnly,
+        "POST /v1/admin/integrations": .adminOnly, "GET /v1/admin/integrations": .adminOnly, "DELETE /v1/admin/integrations/{id}": .adminOnly,
+        "GET /v1/admin/hooks": .adminOnly, "GET /v1/admin/hooks/{id}": .adminOnly, "POST /v1/admin/hooks/{id}/replay": .adminOnly,
+        // Authenticated by the provider's signature or token, not a key; they answer nothing about anyone.
+        "POST /v1/hooks/{integration}": .notClientData, "POST /v1/hooks/{integration}/{token}": .notClientData,
+        // Feeds the platform's tickets in; its answer is two counts.
+        "POST /v1/events/{eventId}/resync": .notClientData,
         "GET /v1/staff": .notClientData, "GET /v1/staff/{id}": .notClientData, "POST /v1/staff": .adminOnly,
         "POST /v1/contacts": .ownTest("g3MatchingAnotherOperatorsContactTellsOnlyThatItExists"),
         "GET /v1/contacts": .list(path: "/v1/contacts?limit=500", of: .contacts),

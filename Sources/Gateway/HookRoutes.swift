@@ -1,0 +1,185 @@
+import Contracts
+import Foundation
+import HTTP
+import RPC
+import ServiceKit
+import Wire
+
+/// G2: webhooks in (authenticated per integration, stored before the 2xx), the admin's
+/// integrations and stored hooks, and pulls from a provider (C5's resync).
+enum HookRoutes {
+    static let integrationName = Route.PathParameter.text(pattern: "^[a-z0-9]+(-[a-z0-9]+)*$", description: "the integration's name")
+    static let token = Route.PathParameter.text(pattern: "^[!-~]{1,200}$", description: "the integration's URL token (providers that sign nothing)")
+
+    static let all: [Route] = [
+        Route(
+            method: "POST", path: "/v1/hooks/{integration}", pathParameters: ["integration": integrationName], operationID: "receiveSignedHook",
+            access: .open,
+            summary: "A webhook from a provider that signs (Timepad X-Hub-Signature, CloudPayments Content-HMAC, WhatsApp X-Hub-Signature-256); stored before the answer",
+            rawBody: true,
+            answers: [Route.Answer(status: 200, description: "stored; the body is what the provider expects (CloudPayments: {\"code\":0})", content: .text)],
+            errors: [401, 404, 429, 503]
+        ) { ctx in
+            try await receive(ctx, token: nil)
+        },
+        Route(
+            method: "POST", path: "/v1/hooks/{integration}/{token}", pathParameters: ["integration": integrationName, "token": token],
+            operationID: "receiveTokenHook", access: .open,
+            summary: "A webhook from a provider that signs nothing (Ringostat, amoCRM, Bitrix24): the URL's token is its credential",
+            rawBody: true,
+            answers: [Route.Answer(status: 200, description: "stored (Ringostat: an empty body)", content: .text)],
+            errors: [401, 404, 429, 503]
+        ) { ctx in
+            try await receive(ctx, token: ctx.parameters["token"])
+        },
+        Route(
+            method: "POST", path: "/v1/admin/integrations", operationID: "createIntegration", access: .role(.admin),
+            summary: "Configure a provider that sends webhooks; for those that sign nothing the answer has the URL token, once",
+            body: CreateIntegrationRequest.openAPIInputSchema, example: #"{"name":"timepad-main","kind":"timepad","secret":"the hook secret from Timepad"}"#,
+            answers: [Route.answer(201, "configured; hookPath is the URL to give the provider", Integration.self, headers: ["Location"])],
+            errors: [409, 422, 503]
+        ) { ctx in
+            let desk = try ctx.api.webhookDesk()
+            let request = try ctx.body(CreateIntegrationRequest.self)
+            let made = try await ctx.judgingValues { try await desk.integrations.create(request, by: "api:\(ctx.role?.rawValue ?? "")") }
+            var response = Reply.json(201, made)
+            response.headers.append(("Location", "/v1/admin/integrations/\(made.id)"))
+            response.headers.append(("Cache-Control", "no-store"))
+            return response
+        },
+        Route(
+            method: "GET", path: "/v1/admin/integrations", operationID: "listIntegrations", access: .role(.admin),
+            summary: "The integrations (revoked ones with when); never their secrets",
+            answers: [Route.answer(200, "the integrations", IntegrationList.self)], errors: [503]
+        ) { ctx in
+            Reply.json(200, IntegrationList(integrations: try await ctx.api.webhookDesk().integrations.list()))
+        },
+        Route(
+            method: "DELETE", path: "/v1/admin/integrations/{id}", operationID: "revokeIntegration", access: .role(.admin),
+            summary: "Revoke an integration: its hooks are refused from the next one on; those stored stay",
+            answers: [Route.answer(200, "revoked", Integration.self)], errors: [404, 503]
+        ) { ctx in
+            Reply.json(200, try await ctx.api.webhookDesk().integrations.revoke(try ctx.id()))
+        },
+        Route(
+            method: "GET", path: "/v1/admin/hooks", operationID: "listHooks", access: .role(.admin),
+            summary: "Stored webhooks, oldest first: pending, delivered, or failed with the reason",
+            query: ListHooksRequest.queryParameters,
+            answers: [Route.answer(200, "a page of hooks", HookList.self)], errors: [422, 503],
+            links: [
+                Route.Link(name: "GetFirstHook", operationID: "getHook", parameters: ["id": "$response.body#/items/0/id"]),
+                Route.Link(name: "ReplayFirstHook", operationID: "replayHook", parameters: ["id": "$response.body#/items/0/id"]),
+            ]
+        ) { ctx in
+            let request = try ctx.query(ListHooksRequest.self)
+            let desk = try ctx.api.webhookDesk()
+            return Reply.json(200, try await ctx.judgingValues { try await desk.hooks.list(request) })
+        },
+        Route(
+            method: "GET", path: "/v1/admin/hooks/{id}", operationID: "getHook", access: .role(.admin),
+            summary: "One stored webhook as it arrived, and what became of it",
+            answers: [Route.answer(200, "the hook", Hook.self)], errors: [404, 503]
+        ) { ctx in
+            let id = try ctx.id()
+            guard let hook = try await ctx.api.webhookDesk().hooks.get(id) else { throw RPCError.notFound("hook \(id) does not exist") }
+            return Reply.json(200, hook)
+        },
+        Route(
+            method: "POST", path: "/v1/admin/hooks/{id}/replay", operationID: "replayHook", access: .role(.admin),
+            summary: "Hand a stored webhook to its service again (after a fix); the service ignores what it already has",
+            bodyRequired: false,
+            answers: [Route.answer(200, "back in line", Hook.self)], errors: [404, 503]
+        ) { ctx in
+            let desk = try ctx.api.webhookDesk()
+            let hook = try await desk.hooks.replay(try ctx.id())
+            desk.relay.wake()
+            return Reply.json(200, hook)
+        },
+        Route(
+            method: "POST", path: "/v1/events/{eventId}/resync",
+            pathParameters: ["eventId": .text(pattern: "^[0-9A-Za-z_-]{1,64}$", description: "the event's id at the platform")],
+            operationID: "resyncEvent", access: .role(.integration),
+            summary: "C5: pull one event's orders from its platform (Timepad) and feed every ticket the webhooks' way; a repeat changes nothing",
+            extraQuery: [Route.QueryParameter(name: "integration", kind: .string, description: "the timepad integration to pull with (needed when there are several)")],
+            bodyRequired: false,
+            answers: [Route.answer(200, "what was fetched and stored", ResyncOutcome.self)], errors: [404, 422, 502, 503]
+        ) { ctx in
+            try await resync(ctx)
+        },
+    ]
+
+    static func receive(_ ctx: RequestContext, token: String?) async throws -> HTTPResponse {
+        let desk = try ctx.api.webhookDesk()
+        let name = ctx.parameters["integration"] ?? ""
+        let address = ctx.request.remoteAddress
+        if let wait = ctx.api.authenticationWait(address) {
+            return Problem.response(
+                status: 429, title: "Too Many Requests", detail: "too many failed authentications from this address; wait \(wait) s",
+                code: "resource_exhausted", requestID: ctx.requestID, headers: [("Retry-After", "\(wait)")])
+        }
+        guard let integration = desk.integrations.entry(named: name) else {
+            throw RPCError.notFound("no integration is named \(name) (or it was revoked)")
+        }
+        guard ctx.request.body.count <= integration.maxBodyBytes else {
+            return Problem.response(
+                status: 413, title: "Content Too Large",
+                detail: "\(name) takes hooks of at most \(integration.maxBodyBytes) bytes; this one has \(ctx.request.body.count)", requestID: ctx.requestID)
+        }
+        guard HookAuthentication.verify(integration, header: { ctx.request.header($0) }, body: ctx.request.body, pathToken: token) else {
+            desk.rejected.add(1, ordering: .relaxed)
+            ctx.api.authenticationFailed(address)
+            ctx.api.logger.warn("hook refused: bad signature or token", ["integration": name, "address": address, "request_id": ctx.requestID])
+            return Problem.response(
+                status: 401, title: "Unauthorized",
+                detail: token == nil ? "the signature does not match this integration's secret" : "the token does not match this integration's",
+                requestID: ctx.requestID)
+        }
+        let id = try await storeDurably(desk, integration, ctx)
+        let answer = HookAuthentication.acceptance(integration.kind)
+        return HTTPResponse(status: 200, headers: [("Content-Type", answer.contentType), ("X-Hook-Id", "\(id)")], body: answer.body)
+    }
+
+    static func storeDurably(_ desk: Webhooks, _ integration: IntegrationEntry, _ ctx: RequestContext) async throws -> Int64 {
+        do {
+            return try await desk.store(
+                integration, contentType: ctx.request.header("Content-Type") ?? "", headers: ctx.request.headers, body: ctx.request.body, origin: "webhook")
+        } catch {
+            ctx.api.logger.error("hook not stored", ["integration": integration.name, "error": "\(error)", "request_id": ctx.requestID])
+            throw RPCError(.unavailable, "the hook could not be stored; send it again")
+        }
+    }
+
+    static func resync(_ ctx: RequestContext) async throws -> HTTPResponse {
+        let desk = try ctx.api.webhookDesk()
+        let eventID = ctx.parameters["eventId"] ?? ""
+        let wanted = ctx.request.query["integration"]
+        let candidates = desk.integrations.entries.filter { $0.kind == .timepad && (wanted == nil || $0.name == wanted) }
+        guard candidates.count == 1, let integration = candidates.first else {
+            let names = desk.integrations.entries.filter { $0.kind == .timepad }.map(\.name).sorted()
+            throw UnacceptableValues(error: .invalidArgument(
+                names.isEmpty ? "no timepad integration is configured" : wanted == nil ? "name the integration: one of \(names.joined(separator: ", "))" : "no timepad integration is named \(wanted!)",
+                details: [FieldViolation(field: "integration", description: "must name one of: \(names.joined(separator: ", "))")]))
+        }
+        guard !integration.apiBaseURL.isEmpty else {
+            throw UnacceptableValues(error: .invalidArgument(
+                "\(integration.name) has no apiBaseUrl to pull from", details: [FieldViolation(field: "integration", description: "has no apiBaseUrl")]))
+        }
+        let pulled: (bodies: [[UInt8]], orders: Int)
+        do {
+            pulled = try await desk.timepad.ticketHooks(baseURL: integration.apiBaseURL, token: integration.apiToken, eventID: eventID)
+        } catch {
+            return Problem.response(status: 502, title: "Bad Gateway", detail: error.description, requestID: ctx.requestID)
+        }
+        for body in pulled.bodies {
+            _ = try await desk.store(integration, contentType: "application/json", headers: [], body: body, origin: "pull")
+        }
+        return Reply.json(200, ResyncOutcome(fetched: Int64(pulled.orders), stored: Int64(pulled.bodies.count)))
+    }
+}
+
+extension GatewayAPI {
+    func webhookDesk() throws(RPCError) -> Webhooks {
+        guard let webhooks else { throw RPCError(.unavailable, "this gateway takes no webhooks (it runs without a data folder)") }
+        return webhooks
+    }
+}

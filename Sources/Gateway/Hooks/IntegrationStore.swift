@@ -1,0 +1,127 @@
+import Contracts
+import Digest
+import Foundation
+import Storage
+import Synchronization
+import Wire
+
+/// An integration as the intake needs it: how its hooks are authenticated and how big
+/// they may be.
+struct IntegrationEntry: Sendable {
+    let id: Int64
+    let name: String
+    let kind: IntegrationKind
+    /// The provider's signing key (kinds that sign).
+    let secret: [UInt8]
+    /// SHA-256 of the URL token (kinds that sign nothing).
+    let tokenDigest: [UInt8]
+    let maxBodyBytes: Int
+    let apiBaseURL: String
+    let apiToken: String
+}
+
+/// The integrations admins configure (G2), in the gateway's SQLite file and, for the
+/// intake, in memory: made and revoked over the admin API, in force at once. Signing
+/// secrets are kept as given (an HMAC needs the key itself); URL tokens only as SHA-256.
+final class IntegrationStore: Sendable {
+    static let defaultMaxBodyBytes = 262_144
+
+    private let database: Database
+    private let byName = Mutex<[String: IntegrationEntry]>([:])
+
+    init(database: Database) {
+        self.database = database
+    }
+
+    /// Reads those in force; call once before serving.
+    func load() async throws {
+        let entries = try await database.read { c in
+            try c.query("SELECT * FROM integrations WHERE revoked_at IS NULL", [], Self.entry)
+        }
+        byName.withLock { map in for e in entries { map[e.name] = e } }
+    }
+
+    func entry(named name: String) -> IntegrationEntry? { byName.withLock { $0[name] } }
+
+    var entries: [IntegrationEntry] { byName.withLock { Array($0.values) } }
+
+    static func signs(_ kind: IntegrationKind) -> Bool { [.timepad, .cloudpayments, .whatsapp].contains(kind) }
+
+    func create(_ request: CreateIntegrationRequest, by creator: String, now: Date = Date()) async throws -> Integration {
+        let signs = Self.signs(request.kind)
+        if signs && request.secret.isEmpty {
+            throw RPCError.invalidArgument(
+                "\(request.kind.name) signs its hooks: give the secret it signs them with",
+                details: [FieldViolation(field: "secret", description: "is required for \(request.kind.name)")])
+        }
+        if !signs && !request.secret.isEmpty {
+            throw RPCError.invalidArgument(
+                "\(request.kind.name) signs nothing: the gateway makes the URL token itself",
+                details: [FieldViolation(field: "secret", description: "must be left out for \(request.kind.name)")])
+        }
+        if !request.apiBaseURL.isEmpty {
+            guard let url = URL(string: request.apiBaseURL), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
+                throw RPCError.invalidArgument(
+                    "apiBaseUrl must be an http or https URL", details: [FieldViolation(field: "apiBaseUrl", description: "is \"\(request.apiBaseURL)\"")])
+            }
+        }
+        let token = signs ? "" : "hk_" + SecureRandom.hex(24)
+        let maxBody = request.maxBodyBytes == 0 ? Self.defaultMaxBodyBytes : Int(request.maxBodyBytes)
+        let at = Int64(now.timeIntervalSince1970 * 1000)
+        let name = request.name
+        let (integration, entry) = try await database.write { tx -> (Integration, IntegrationEntry) in
+            if try tx.queryFirst("SELECT 1 FROM integrations WHERE name = ?", [.text(name)], { $0.int(0) }) != nil {
+                throw RPCError(.alreadyExists, "an integration named \(name) exists (names are never reused: hooks refer to them)")
+            }
+            try tx.run(
+                """
+                INSERT INTO integrations (name, kind, secret, token_digest, max_body_bytes, api_base_url, api_token, created_at, created_by)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                [.text(name), .integer(Int64(request.kind.rawValue)), .blob(Array(request.secret.utf8)), .blob(token.isEmpty ? [] : SHA256.digest(token)),
+                 .integer(Int64(maxBody)), .text(request.apiBaseURL), .text(request.apiToken), .integer(at), .text(creator)])
+            let row = try tx.queryFirst("SELECT * FROM integrations WHERE id = ?", [.integer(tx.lastInsertRowID)]) { ($0, Self.integration($0), Self.entry($0)) }!
+            return (row.1, row.2)
+        }
+        byName.withLock { $0[entry.name] = entry }
+        var made = integration
+        if !token.isEmpty {
+            made.secret = token
+            made.hookPath = "/v1/hooks/\(made.name)/\(token)"
+        }
+        return made
+    }
+
+    func list() async throws -> [Integration] {
+        try await database.read { c in try c.query("SELECT * FROM integrations ORDER BY id", [], Self.integration) }
+    }
+
+    /// Revokes it: its hooks are refused from the next one on; the stored ones stay.
+    func revoke(_ id: Int64, now: Date = Date()) async throws -> Integration {
+        let revoked = try await database.write { tx in
+            try tx.run("UPDATE integrations SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?", [.integer(Int64(now.timeIntervalSince1970 * 1000)), .integer(id)])
+            guard let found = try tx.queryFirst("SELECT * FROM integrations WHERE id = ?", [.integer(id)], Self.integration) else {
+                throw RPCError.notFound("integration \(id) does not exist")
+            }
+            return found
+        }
+        byName.withLock { $0[revoked.name] = nil }
+        return revoked
+    }
+
+    static func entry(_ row: Row) -> IntegrationEntry {
+        IntegrationEntry(
+            id: row.int64("id"), name: row.string("name"), kind: IntegrationKind(rawValue: row.int("kind")) ?? .unspecified,
+            secret: row.blob("secret"), tokenDigest: row.blob("token_digest"), maxBodyBytes: row.int("max_body_bytes"),
+            apiBaseURL: row.string("api_base_url"), apiToken: row.string("api_token"))
+    }
+
+    static func integration(_ row: Row) -> Integration {
+        let kind = IntegrationKind(rawValue: row.int("kind")) ?? .unspecified
+        return Integration(
+            id: row.int64("id"), name: row.string("name"), kind: kind,
+            hookPath: "/v1/hooks/\(row.string("name"))" + (signs(kind) ? "" : "/<token>"),
+            maxBodyBytes: row.int64("max_body_bytes"), apiBaseURL: row.string("api_base_url"), hasAPIToken: !row.string("api_token").isEmpty,
+            createdAtMilliseconds: row.int64("created_at"), createdBy: row.string("created_by"), revokedAtMilliseconds: row.optionalInt64("revoked_at"))
+    }
+}

@@ -1,0 +1,124 @@
+import Contracts
+import Foundation
+import JSON
+
+/// Why a stored hook cannot become a call to its service; kept with the hook.
+struct HookRefusal: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Timepad's formats, translated only (C5's rules stay in contacts). A ticket hook
+/// (`id` "<order>:<code>", `event_id`, `order_id`, `status_raw`/`status`, `email`,
+/// `surname`, `name`, `attended`, `code`, `event_name`, `answers[]`, `hook_resend`)
+/// becomes an attendance report of one attendee. The orders API
+/// (`GET /v1/events/{event_id}/orders` → `{total, values: [order]}`, each order with
+/// `id`, `status` {`name`}, `mail`, `event` {`id`, `name`} and `tickets[]` {`number`,
+/// `answers` {`surname`, `name`, `mail`}}) is turned into the same hook bodies, so a
+/// resync goes the webhook's way. Numbers and strings are taken alike: Timepad sends ids both ways.
+enum TimepadAdapter {
+    static func report(fromHook body: [UInt8]) throws(HookRefusal) -> AttendanceReport {
+        let hook = try object(body)
+        var attendee = Attendee()
+        attendee.orderID = text(hook["order_id"]) ?? text(hook["id"]).flatMap { $0.split(separator: ":").first.map(String.init) } ?? ""
+        attendee.code = text(hook["code"]) ?? text(hook["id"]).flatMap { $0.split(separator: ":").dropFirst().first.map(String.init) } ?? ""
+        attendee.status = text(hook["status_raw"]) ?? text(hook["status"]) ?? ""
+        let answers = answerValues(hook["answers"])
+        attendee.email = text(hook["email"]) ?? text(hook["mail"]) ?? answers["mail"] ?? answers["email"] ?? ""
+        attendee.surname = text(hook["surname"]) ?? answers["surname"] ?? ""
+        attendee.name = text(hook["name"]) ?? answers["name"] ?? ""
+        attendee.phone = text(hook["phone"]) ?? answers["phone"] ?? ""
+        attendee.attended = flag(hook["attended"])
+        var report = AttendanceReport()
+        report.source = "timepad"
+        report.eventID = text(hook["event_id"]) ?? ""
+        report.eventTitle = text(hook["event_name"]) ?? ""
+        report.eventStartsAtMilliseconds = text(hook["event_starts_at"]).flatMap(RFC3339.parse)
+        for (field, value) in [("event_id", report.eventID), ("order_id", attendee.orderID), ("code", attendee.code), ("status_raw", attendee.status)] where value.isEmpty {
+            throw HookRefusal("the Timepad hook has no \(field)")
+        }
+        report.attendees = [attendee]
+        return report
+    }
+
+    /// One hook body per ticket of the orders page (`values`), the `total` Timepad
+    /// reports, and how many orders the page listed.
+    static func hookBodies(fromOrders body: [UInt8], eventID: String) throws(HookRefusal) -> (bodies: [[UInt8]], total: Int, listed: Int) {
+        let page = try object(body)
+        guard case let .array(orders)? = page["values"] else { throw HookRefusal("Timepad's answer has no values list") }
+        var bodies: [[UInt8]] = []
+        for case let .object(order) in orders {
+            let orderID = text(order["id"]) ?? ""
+            var status = text(order["status"])
+            if case let .object(s)? = order["status"] { status = text(s["name"]) }
+            var eventName = ""
+            if case let .object(event)? = order["event"] { eventName = text(event["name"]) ?? "" }
+            guard case let .array(tickets)? = order["tickets"] else { continue }
+            for case let .object(ticket) in tickets {
+                var answers: [String: String] = [:]
+                if case let .object(a)? = ticket["answers"] { for (k, v) in a.members { answers[k] = text(v) } }
+                var out = JSONOutput()
+                out.beginObject()
+                let code = text(ticket["number"]) ?? text(ticket["code"]) ?? text(ticket["id"]) ?? ""
+                for (key, value) in [
+                    ("id", "\(orderID):\(code)"), ("event_id", eventID), ("order_id", orderID), ("code", code), ("status_raw", status ?? ""),
+                    ("email", answers["mail"] ?? answers["email"] ?? text(order["mail"]) ?? ""), ("surname", answers["surname"] ?? ""),
+                    ("name", answers["name"] ?? ""), ("phone", answers["phone"] ?? ""), ("event_name", eventName),
+                ] {
+                    out.key(dynamic: key)
+                    out.string(value)
+                }
+                out.key("attended")
+                out.bool(flag(ticket["attended"]) || flag(ticket["is_checked_in"]))
+                out.endObject()
+                bodies.append(out.bytes)
+            }
+        }
+        return (bodies, Int(text(page["total"]) ?? "") ?? orders.count, orders.count)
+    }
+
+    static func object(_ body: [UInt8]) throws(HookRefusal) -> JSONObject {
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(body)
+        } catch {
+            throw HookRefusal("the body is not JSON: \(error)")
+        }
+        guard case let .object(o) = value else { throw HookRefusal("the body is \(value.kindDescription), not a JSON object") }
+        return o
+    }
+
+    /// A string, or a number as written; nil for anything else or an empty string.
+    static func text(_ value: JSONValue?) -> String? {
+        switch value {
+        case let .string(s)?: s.isEmpty ? nil : s
+        case let .number(n)?: n.text
+        default: nil
+        }
+    }
+
+    static func flag(_ value: JSONValue?) -> Bool {
+        switch value {
+        case let .bool(b)?: b
+        case let .number(n)?: n.text != "0"
+        case let .string(s)?: ["true", "1", "yes"].contains(s.lowercased())
+        default: false
+        }
+    }
+
+    /// `answers` as a list of {id|name|type, value} or an object of name → value.
+    static func answerValues(_ value: JSONValue?) -> [String: String] {
+        var out: [String: String] = [:]
+        switch value {
+        case let .array(items)?:
+            for case let .object(a) in items {
+                guard let v = text(a["value"]) else { continue }
+                for key in [text(a["id"]), text(a["type"]), text(a["name"])].compactMap({ $0?.lowercased() }) where out[key] == nil { out[key] = v }
+            }
+        case let .object(o)?:
+            for (k, v) in o.members { out[k.lowercased()] = text(v) }
+        default: break
+        }
+        return out
+    }
+}

@@ -1,0 +1,64 @@
+import Contracts
+import Foundation
+import ServiceKit
+import Storage
+import Synchronization
+
+/// G2 in the gateway: the integrations, the stored hooks, the relay that hands them to
+/// their services, and pulls from providers' APIs (Timepad's resync).
+public final class Webhooks: Sendable {
+    let integrations: IntegrationStore
+    let hooks: HookStore
+    let relay: HookRelay
+    let timepad: TimepadClient
+    /// Hooks refused for a bad signature or token, since start (nothing of them is stored).
+    let rejected = Atomic<Int>(0)
+    let received = Atomic<Int>(0)
+
+    public init(database: Database, services: ServiceClients, logger: Logger, pullTimeout: Duration = .seconds(30)) {
+        integrations = IntegrationStore(database: database)
+        hooks = HookStore(database: database)
+        relay = HookRelay(store: hooks, services: services, logger: logger)
+        timepad = TimepadClient(timeout: pullTimeout)
+    }
+
+    /// Reads the integrations in force; before serving.
+    public func load() async throws {
+        try await integrations.load()
+    }
+
+    /// The relay, for the host to start and stop.
+    public var delivery: any BackgroundService { relay }
+
+    /// Stores a hook and wakes the relay; the id once it is committed.
+    func store(_ entry: IntegrationEntry, contentType: String, headers: [(name: String, value: String)], body: [UInt8], origin: String) async throws -> Int64 {
+        let id = try await hooks.store(integrationID: entry.id, contentType: contentType, headers: headers, body: body, origin: origin)
+        received.add(1, ordering: .relaxed)
+        relay.wake()
+        return id
+    }
+
+    /// Prometheus families for the gateway's /metrics.
+    func renderMetrics() async -> String {
+        let counts = (try? await hooks.counts()) ?? (pending: 0, failed: 0)
+        let p = relay.progress
+        return """
+            # HELP switchboard_hooks_received_total Webhooks authenticated and stored since start.
+            # TYPE switchboard_hooks_received_total counter
+            switchboard_hooks_received_total \(received.load(ordering: .relaxed))
+            # HELP switchboard_hooks_rejected_total Webhooks refused for a bad signature or token (not stored).
+            # TYPE switchboard_hooks_rejected_total counter
+            switchboard_hooks_rejected_total \(rejected.load(ordering: .relaxed))
+            # HELP switchboard_hooks_stored Stored webhooks by status.
+            # TYPE switchboard_hooks_stored gauge
+            switchboard_hooks_stored{status="pending"} \(counts.pending)
+            switchboard_hooks_stored{status="failed"} \(counts.failed)
+            # HELP switchboard_hook_deliveries_total What the relay did since start.
+            # TYPE switchboard_hook_deliveries_total counter
+            switchboard_hook_deliveries_total{outcome="delivered"} \(p.delivered)
+            switchboard_hook_deliveries_total{outcome="failed"} \(p.failed)
+            switchboard_hook_deliveries_total{outcome="retried"} \(p.retries)
+
+            """
+    }
+}

@@ -1,0 +1,85 @@
+import Contracts
+import Foundation
+import Digest
+@testable import Gateway
+import Testing
+
+/// G2's rules without sockets: each provider's signature as it really sends it
+/// (expected values computed independently, with Python's hmac), and Timepad's formats.
+@Suite struct HookRulesTests {
+    static let timepadBody = Array(#"{"id":"1001:AB12","event_id":777,"order_id":1001,"status":"paid","status_raw":"paid","email":"maria@example.com","surname":"Иванова","name":"Мария","attended":true,"code":"AB12","event_name":"Вечер поэзии","hook_resend":0}"#.utf8)
+    static let cloudPaymentsBody = Array("TransactionId=1211506&Amount=10.00&Currency=RUB&PaymentAmount=10.00&PaymentCurrency=RUB&DateTime=2024-08-09+11%3A49%3A42&CardFirstSix=424242&CardLastFour=4242&CardType=Visa&CardExpDate=01%2F29&TestMode=1&Status=Completed&OperationType=Payment&InvoiceId=DON-42&AccountId=donor%40example.com&Email=donor%40example.com".utf8)
+
+    static func entry(_ kind: IntegrationKind, secret: String = "", token: String = "") -> IntegrationEntry {
+        IntegrationEntry(
+            id: 1, name: "x", kind: kind, secret: Array(secret.utf8), tokenDigest: token.isEmpty ? [] : Digest.SHA256.digest(token),
+            maxBodyBytes: 1 << 20, apiBaseURL: "", apiToken: "")
+    }
+
+    static func headers(_ h: [String: String]) -> (String) -> String? { { h[$0] } }
+
+    @Test func g2TimepadSignsTheRawBodyWithHMACSHA1() {
+        let timepad = Self.entry(.timepad, secret: "timepad-secret")
+        let good = "sha1=a47f85af4ec1b9d4eb2beebf48badc151950c700"
+        #expect(HookAuthentication.verify(timepad, header: Self.headers(["x-hub-signature": good]), body: Self.timepadBody, pathToken: nil))
+        #expect(HookAuthentication.verify(timepad, header: Self.headers(["x-hub-signature": good.uppercased()]), body: Self.timepadBody, pathToken: nil))
+        var tampered = Self.timepadBody
+        tampered[tampered.count - 2] = UInt8(ascii: "1")  // hook_resend 0 -> 1
+        #expect(!HookAuthentication.verify(timepad, header: Self.headers(["x-hub-signature": good]), body: tampered, pathToken: nil))
+        #expect(!HookAuthentication.verify(timepad, header: Self.headers([:]), body: Self.timepadBody, pathToken: nil))
+        #expect(!HookAuthentication.verify(timepad, header: Self.headers(["x-hub-signature": "sha256=a47f"]), body: Self.timepadBody, pathToken: nil))
+        #expect(!HookAuthentication.verify(Self.entry(.timepad, secret: "other"), header: Self.headers(["x-hub-signature": good]), body: Self.timepadBody, pathToken: nil))
+    }
+
+    @Test func g2CloudPaymentsSignsTheStillEncodedFormWithBase64HMACSHA256() {
+        let cloud = Self.entry(.cloudpayments, secret: "cp-api-secret")
+        let good = "3v4VEz0tb6ngwI+2YE4W99ESrtiYtSpzFQ9uWgBf/Jk="
+        #expect(HookAuthentication.verify(cloud, header: Self.headers(["content-hmac": good]), body: Self.cloudPaymentsBody, pathToken: nil))
+        // Decoded (or re-encoded) it is another body: the signature is over the bytes that came.
+        let decoded = Array(String(decoding: Self.cloudPaymentsBody, as: UTF8.self).removingPercentEncoding!.utf8)
+        #expect(!HookAuthentication.verify(cloud, header: Self.headers(["content-hmac": good]), body: decoded, pathToken: nil))
+        #expect(!HookAuthentication.verify(cloud, header: Self.headers(["content-hmac": "not base64!"]), body: Self.cloudPaymentsBody, pathToken: nil))
+        #expect(HookAuthentication.acceptance(.cloudpayments).body == Array(#"{"code":0}"#.utf8))
+    }
+
+    @Test func g2WhatsAppSignsWithHMACSHA256AndUnsignedProvidersUseTheURLToken() {
+        let wa = Self.entry(.whatsapp, secret: "wa-app-secret")
+        let body = Array(#"{"object":"whatsapp_business_account"}"#.utf8)
+        #expect(HookAuthentication.verify(wa, header: Self.headers(["x-hub-signature-256": "sha256=13d6fa9d29fdcc7a5003aac3ac8772d674b9a16569c96e35cae1e505ecfb9fce"]), body: body, pathToken: nil))
+        let ringostat = Self.entry(.ringostat, token: "hk_0123456789abcdef")
+        #expect(HookAuthentication.verify(ringostat, header: Self.headers([:]), body: [], pathToken: "hk_0123456789abcdef"))
+        #expect(!HookAuthentication.verify(ringostat, header: Self.headers([:]), body: [], pathToken: "hk_0123456789abcdeF"))
+        #expect(!HookAuthentication.verify(ringostat, header: Self.headers([:]), body: [], pathToken: nil))
+        // A signing provider's hook on a token URL is not accepted either way round.
+        #expect(!HookAuthentication.verify(Self.entry(.timepad, secret: "s"), header: Self.headers([:]), body: [], pathToken: "anything"))
+        #expect(HookAuthentication.acceptance(.ringostat).body.isEmpty)
+    }
+
+    @Test func c5ATimepadTicketHookBecomesAReportOfOneAttendee() throws {
+        let report = try TimepadAdapter.report(fromHook: Self.timepadBody)
+        #expect(report.source == "timepad" && report.eventID == "777" && report.eventTitle == "Вечер поэзии")
+        #expect(report.attendees == [Attendee(orderID: "1001", code: "AB12", status: "paid", email: "maria@example.com", surname: "Иванова", name: "Мария", attended: true)])
+        // Names only in the answers, the order and code only in the id.
+        let sparse = Array(#"{"id":"55:Z9","event_id":"9","status":"ok","answers":[{"id":"mail","value":"p@example.com"},{"id":"surname","value":"Петров"},{"id":"name","value":"Пётр"}]}"#.utf8)
+        let fromAnswers = try TimepadAdapter.report(fromHook: sparse)
+        #expect(fromAnswers.attendees[0].orderID == "55" && fromAnswers.attendees[0].code == "Z9")
+        #expect(fromAnswers.attendees[0].email == "p@example.com" && fromAnswers.attendees[0].surname == "Петров" && !fromAnswers.attendees[0].attended)
+        #expect(throws: HookRefusal.self) { try TimepadAdapter.report(fromHook: Array(#"{"event_id":1}"#.utf8)) }
+        #expect(throws: HookRefusal.self) { try TimepadAdapter.report(fromHook: Array("event_id=1".utf8)) }
+    }
+
+    @Test func c5TimepadOrdersBecomeOneHookPerTicket() throws {
+        let page = Array(#"""
+            {"total":1,"values":[{"id":1001,"status":{"name":"paid","title":"оплачено"},"mail":"buyer@example.com","event":{"id":777,"name":"Вечер"},
+             "tickets":[{"id":1,"number":"AB12","answers":{"surname":"Иванова","name":"Мария","mail":"maria@example.com"}},
+                        {"id":2,"number":"AB13","answers":{"surname":"Петров","name":"Пётр"}}]}]}
+            """#.utf8)
+        let (bodies, total, listed) = try TimepadAdapter.hookBodies(fromOrders: page, eventID: "777")
+        #expect(total == 1 && listed == 1 && bodies.count == 2)
+        let reports = try bodies.map(TimepadAdapter.report(fromHook:))
+        #expect(reports.map { $0.attendees[0].code } == ["AB12", "AB13"])
+        // The second ticket has no email of its own: the buyer's is the way to find them.
+        #expect(reports[1].attendees[0].email == "buyer@example.com" && reports[1].attendees[0].status == "paid")
+        #expect(reports.allSatisfy { $0.eventID == "777" && $0.eventTitle == "Вечер" })
+    }
+}

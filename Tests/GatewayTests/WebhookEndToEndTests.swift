@@ -1,0 +1,174 @@
+import Digest
+import Foundation
+import HTTP
+import Testing
+import TestSupport
+
+/// G2 and C5 over the real processes: hooks authenticated per provider, stored before
+/// the answer even while contacts is stopped, delivered when it is back, a provider's
+/// redelivery changing nothing, a kill -9 of the gateway losing nothing, and a resync
+/// from a fake Timepad API.
+@Suite struct WebhookEndToEndTests {
+    static let secret = "timepad-hook-secret"
+    /// The tests poll the admin API; the rate limit is not what they are about.
+    static let settings = ["GATEWAY_RATE_LIMIT": "100000", "GATEWAY_RATE_BURST": "100000"]
+
+    func contactCount(_ system: SystemFixture) throws -> Int? {
+        (try system.request("GET", "/v1/contacts?limit=500").json["items"] as? [Any])?.count
+    }
+
+    static func ticket(order: Int, code: String, email: String, surname: String, name: String, status: String = "paid", event: Int = 777) -> String {
+        #"{"id":"\#(order):\#(code)","event_id":\#(event),"order_id":\#(order),"status":"\#(status)","status_raw":"\#(status)","email":"\#(email)","surname":"\#(surname)","name":"\#(name)","attended":true,"code":"\#(code)","event_name":"Вечер поэзии","hook_resend":0}"#
+    }
+
+    static func signature(_ body: String, secret: String = secret) -> String {
+        "sha1=" + HMAC.authenticationCode(.sha1, key: Array(secret.utf8), message: Array(body.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    func timepad(_ system: SystemFixture, name: String = "timepad-main", apiBaseURL: String = "") throws {
+        let made = try system.request(
+            "POST", "/v1/admin/integrations", body: #"{"name":"\#(name)","kind":"timepad","secret":"\#(Self.secret)","apiBaseUrl":"\#(apiBaseURL)","apiToken":"tp-token"}"#)
+        #expect(made.status == 201, "\(made.body)")
+        #expect(made.json["hookPath"] as? String == "/v1/hooks/\(name)")
+    }
+
+    func post(_ system: SystemFixture, _ body: String, signature: String? = nil, path: String = "/v1/hooks/timepad-main") throws -> HTTPExchange {
+        try httpRequest(
+            port: system.gateway.port, "POST", path, headers: ["Content-Type": "application/json", "X-Hub-Signature": signature ?? Self.signature(body)],
+            body: body)
+    }
+
+    func attendees(_ system: SystemFixture) throws -> [[String: Any]] {
+        try system.request("GET", "/v1/contacts?attended=first_time&limit=500").json["items"] as? [[String: Any]] ?? []
+    }
+
+    func hooks(_ system: SystemFixture, _ query: String = "") throws -> [[String: Any]] {
+        try system.request("GET", "/v1/admin/hooks?limit=500\(query)").json["items"] as? [[String: Any]] ?? []
+    }
+
+    @Test func c5TwoAttendeesOneKnownStoredWhileContactsIsStoppedDeliveredWhenBackAndTheSameHookTwiceChangesNothing() async throws {
+        let system = try await SystemFixture.start(extra: Self.settings)
+        try timepad(system)
+        let maria = try system.request("POST", "/v1/contacts", body: #"{"firstName":"Мария","lastName":"Иванова","emails":["maria@example.com"]}"#)
+        let mariaID = try #require((maria.json["contact"] as? [String: Any])?["id"] as? Int)
+
+        // A bad signature: 401, nothing stored.
+        let first = Self.ticket(order: 1001, code: "AB12", email: "Maria@Example.com", surname: "Иванова", name: "Мария")
+        #expect(try post(system, first, signature: Self.signature(first, secret: "wrong")).status == 401)
+        #expect(try hooks(system).isEmpty)
+
+        // Contacts frozen: the hooks are still taken, stored before the answer.
+        system.contacts.signal(SIGSTOP)
+        let second = Self.ticket(order: 1001, code: "AB13", email: "petr@example.com", surname: "Петров", name: "Пётр")
+        for body in [first, second] {
+            let reply = try post(system, body)
+            #expect(reply.status == 200 && reply.body.isEmpty && reply.headers["x-hook-id"] != nil)
+        }
+        #expect(try hooks(system, "&status=pending").count == 2)
+        system.contacts.signal(SIGCONT)
+        #expect(try await eventually(within: .seconds(20)) { (try? hooks(system, "&status=delivered").count) == 2 })
+        let came = try attendees(system)
+        #expect(came.count == 2)
+        #expect(came.contains { $0["id"] as? Int == mariaID }, "Maria was matched by email + surname + name, not made again")
+        let records = try system.request("GET", "/v1/contacts/\(mariaID)/attendance").json["items"] as? [[String: Any]] ?? []
+        #expect(records.count == 1 && records.first?["eventId"] as? String == "777" && records.first?["status"] as? String == "paid")
+
+        // Timepad sends the same hook again (hook_resend): stored, delivered, no change.
+        #expect(try post(system, first).status == 200)
+        #expect(try await eventually(within: .seconds(20)) { (try? hooks(system, "&status=delivered").count) == 3 })
+        #expect(try attendees(system).count == 2)
+        #expect(try contactCount(system) == 2)
+        try await system.stop()
+    }
+
+    @Test func g2AKillNineRightAfterTheAnswerLosesNoHook() async throws {
+        var system = try await SystemFixture.start(extra: Self.settings)
+        try timepad(system)
+        system.contacts.signal(SIGSTOP)
+        var sent = 0
+        for i in 0..<20 {
+            let reply = try post(system, Self.ticket(order: 2000 + i, code: "K\(i)", email: "k\(i)@example.com", surname: "K", name: "N\(i)"))
+            #expect(reply.status == 200)
+            sent += 1
+        }
+        system.gateway.signal(SIGKILL)
+        _ = try await system.gateway.waitForExit()
+        system.contacts.signal(SIGCONT)
+        system = try await system.restartingGateway()
+        #expect(try await eventually(within: .seconds(20)) { (try? hooks(system, "&status=delivered").count) == sent })
+        #expect(try attendees(system).count == sent)
+        try await system.stop()
+    }
+
+    @Test func g2UnsignedProvidersUseTheirURLTokenAndAHookNoServiceTakesIsKeptForReplay() async throws {
+        let system = try await SystemFixture.start(extra: Self.settings)
+        let made = try system.request("POST", "/v1/admin/integrations", body: #"{"name":"ringostat","kind":"ringostat"}"#)
+        #expect(made.status == 201)
+        let path = try #require(made.json["hookPath"] as? String)
+        #expect(path.hasPrefix("/v1/hooks/ringostat/hk_"))
+        #expect(try system.request("GET", "/v1/admin/integrations").body.contains("hk_") == false, "the token is shown once")
+        let form = "uniqueid=1718000000.42&caller=380441112233&disposition=ANSWERED&billsec=31"
+        let good = try httpRequest(port: system.gateway.port, "POST", path, headers: ["Content-Type": "application/x-www-form-urlencoded"], body: form)
+        #expect(good.status == 200 && good.body.isEmpty)
+        let wrong = try httpRequest(port: system.gateway.port, "POST", "/v1/hooks/ringostat/hk_guess", headers: [:], body: form)
+        #expect(wrong.status == 401)
+        #expect(try httpRequest(port: system.gateway.port, "POST", "/v1/hooks/nobody/x", body: form).status == 404)
+        // Telephony is not there yet: the hook is kept with the reason, never dropped.
+        var failed: [[String: Any]] = []
+        #expect(try await eventually { failed = (try? hooks(system, "&status=failed")) ?? []; return failed.count == 1 })
+        #expect((failed.first?["lastError"] as? String ?? "").contains("no service takes ringostat hooks yet"))
+        #expect(failed.first?["body"] as? String == form)
+        let id = try #require(failed.first?["id"] as? Int)
+        #expect(try system.request("POST", "/v1/admin/hooks/\(id)/replay").json["status"] as? String == "pending")
+        // A CloudPayments integration answers what CloudPayments expects.
+        _ = try system.request("POST", "/v1/admin/integrations", body: #"{"name":"donations","kind":"cloudpayments","secret":"cp-secret"}"#)
+        let body = "TransactionId=1&Amount=10.00&InvoiceId=DON-1&Status=Completed"
+        let mac = Data(HMAC.authenticationCode(.sha256, key: Array("cp-secret".utf8), message: Array(body.utf8))).base64EncodedString()
+        let paid = try httpRequest(port: system.gateway.port, "POST", "/v1/hooks/donations", headers: ["Content-HMAC": mac, "Content-Type": "application/x-www-form-urlencoded"], body: body)
+        #expect(paid.status == 200 && paid.body == #"{"code":0}"#)
+        // Revoked: refused from the next hook on.
+        let ringostatID = try #require(made.json["id"] as? Int)
+        #expect(try system.request("DELETE", "/v1/admin/integrations/\(ringostatID)").status == 200)
+        #expect(try httpRequest(port: system.gateway.port, "POST", path, body: form).status == 404)
+        let metrics = try system.request("GET", "/metrics").body
+        #expect(metrics.contains("switchboard_hooks_rejected_total 1"))
+        try await system.stop()
+    }
+
+    @Test func c5AResyncPullsTheEventsOrdersFromTimepadAndFeedsThemTheSameWay() async throws {
+        // A fake Timepad API serving the documented shape, one page.
+        let orders = #"""
+            {"total":2,"values":[
+             {"id":3001,"status":{"name":"paid"},"mail":"olga@example.com","event":{"id":888,"name":"Лекция"},
+              "tickets":[{"id":1,"number":"T1","answers":{"surname":"Орлова","name":"Ольга","mail":"olga@example.com"}}]},
+             {"id":3002,"status":{"name":"paid"},"mail":"ivan@example.com","event":{"id":888,"name":"Лекция"},
+              "tickets":[{"id":2,"number":"T2","answers":{"surname":"Иванов","name":"Иван","mail":"ivan@example.com"}}]}]}
+            """#
+        let asked = Counter()
+        let fake = HTTPServer(configuration: HTTPServer.Configuration(host: "127.0.0.1", port: 0)) { request in
+            asked.increment()
+            guard request.path == "/v1/events/888/orders", request.header("Authorization") == "Bearer tp-token" else {
+                return HTTPResponse(status: 404, contentType: "application/json", body: "{}")
+            }
+            return HTTPResponse(status: 200, contentType: "application/json", body: orders)
+        }
+        try fake.start()
+        let system = try await SystemFixture.start(extra: Self.settings)
+        try timepad(system, apiBaseURL: "http://127.0.0.1:\(fake.port)")
+        let outcome = try system.request("POST", "/v1/events/888/resync")
+        #expect(outcome.status == 200 && outcome.json["fetched"] as? Int == 2 && outcome.json["stored"] as? Int == 2, "\(outcome.body)")
+        // Bought, not (yet) come: contacts with records, none counted as attended.
+        #expect(try await eventually(within: .seconds(20)) { (try? hooks(system, "&status=delivered").count) == 2 })
+        #expect(try contactCount(system) == 2 && (try attendees(system)).isEmpty)
+        #expect(try hooks(system).allSatisfy { $0["origin"] as? String == "pull" })
+        // Again: the same tickets, nothing new.
+        #expect(try system.request("POST", "/v1/events/888/resync").status == 200)
+        #expect(try await eventually(within: .seconds(20)) { (try? hooks(system, "&status=delivered").count) == 4 })
+        #expect(try contactCount(system) == 2)
+        // A platform that fails is a 502 with the reason, nothing stored.
+        #expect(try system.request("POST", "/v1/events/999/resync").status == 502)
+        #expect(asked.value == 3)
+        try await system.stop()
+        fake.shutdown()
+    }
+}
