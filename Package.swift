@@ -53,7 +53,7 @@ let package = Package(
         .executableTarget(name: "switchboard", dependencies: ["switchboard-contacts", "switchboard-deals", "switchboard-gateway"]),
         .executableTarget(
             name: "switchboard-bench",
-            dependencies: ["RPC", "Contracts", "Wire", "Sockets", "ContactsService", "DealsService", "ServiceKit", "Storage"]),
+            dependencies: ["RPC", "Contracts", "Digest", "Wire", "Sockets", "ContactsService", "DealsService", "ServiceKit", "Storage"]),
         .executableTarget(name: "wire-fuzz", dependencies: ["Wire", "Contracts"]),
         .executableTarget(name: "switchboard-codegen", dependencies: ["ContractSchema", "Schemas"]),
 

@@ -73,6 +73,18 @@ enum HTTPLoad {
 
     /// Sends one request and reads its response; the status, or nil if the connection failed.
     static func exchange(_ fd: Int32, _ request: [UInt8]) -> Int? {
+        response(fd, request)?.status
+    }
+
+    /// One request on a new connection: the status and body.
+    static func fetch(port: Int, _ request: String) -> (status: Int, body: String)? {
+        let fd = connect(port)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        return response(fd, Array(request.utf8)).map { ($0.status, String(decoding: $0.body, as: UTF8.self)) }
+    }
+
+    static func response(_ fd: Int32, _ request: [UInt8]) -> (status: Int, body: [UInt8])? {
         var sent = 0
         while sent < request.count {
             let n = request[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -90,7 +102,8 @@ enum HTTPLoad {
             let length = head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
                 .flatMap { Int($0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) } ?? 0
             if received.count >= headerEnd + 4 + length {
-                return Int(head.split(separator: " ")[1])
+                guard let status = Int(head.split(separator: " ")[1]) else { return nil }
+                return (status, Array(received[(headerEnd + 4)..<(headerEnd + 4 + length)]))
             }
         }
     }

@@ -19,6 +19,7 @@ struct SwitchboardBench {
             case "contacts": results = try await ContactsBench.run(options: options)
             case "deals": results = try await DealsBench.run(options: options)
             case "codec": results = CodecBench.run(options: options)
+            case "hooks": results = try await HooksBench.run(options: options)
             default:
                 FileHandle.standardError.write(Data("switchboard-bench: unknown suite \(options.suite)\n\(BenchOptions.usage)\n".utf8))
                 exit(2)
