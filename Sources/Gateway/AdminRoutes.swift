@@ -33,10 +33,7 @@ enum AdminRoutes {
             var made = try await store.create(request, secret: secret, by: "api:\(ctx.role?.rawValue ?? "")")
             ctx.api.keyring.admit(made, digest: CredentialStore.digest(of: secret))
             made.secret = secret
-            var response = Reply.json(201, made)
-            response.headers.append(("Location", "/v1/admin/credentials/\(made.id)"))
-            response.headers.append(("Cache-Control", "no-store"))
-            return response
+            return Reply.created(made, at: "/v1/admin/credentials/\(made.id)", secret: true)
         },
         Route(
             method: "GET", path: "/v1/admin/credentials", operationID: "listCredentials", access: .role(.admin),

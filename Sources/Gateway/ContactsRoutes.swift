@@ -139,9 +139,7 @@ enum ContactsRoutes {
             links: [Route.Link(name: "GetStaffMember", operationID: "getStaffMember", parameters: ["id": "$response.body#/id"])]
         ) { ctx in
             let member = try await ctx.call(Contacts.createStaff, try ctx.body(StaffMember.self))
-            var response = Reply.json(201, member)
-            response.headers.append(("Location", "/v1/staff/\(member.id)"))
-            return response
+            return Reply.created(member, at: "/v1/staff/\(member.id)")
         },
     ]
 }

@@ -38,9 +38,7 @@ enum DealsRoutes {
             var input = try ctx.body(Deal.self)
             input.visibility = try await ctx.visibility()
             let deal = try await ctx.call(Deals.createDeal, input)
-            var response = Reply.json(201, deal)
-            response.headers.append(("Location", "/v1/deals/\(deal.id)"))
-            return response
+            return Reply.created(deal, at: "/v1/deals/\(deal.id)")
         },
         Route(
             method: "GET", path: "/v1/deals/export.csv", operationID: "exportDeals", access: .role(.reader),

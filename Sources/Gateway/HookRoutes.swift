@@ -42,10 +42,7 @@ enum HookRoutes {
             let desk = try ctx.api.webhookDesk()
             let request = try ctx.body(CreateIntegrationRequest.self)
             let made = try await ctx.judgingValues { try await desk.integrations.create(request, by: "api:\(ctx.role?.rawValue ?? "")") }
-            var response = Reply.json(201, made)
-            response.headers.append(("Location", "/v1/admin/integrations/\(made.id)"))
-            response.headers.append(("Cache-Control", "no-store"))
-            return response
+            return Reply.created(made, at: "/v1/admin/integrations/\(made.id)", secret: true)
         },
         Route(
             method: "GET", path: "/v1/admin/integrations", operationID: "listIntegrations", access: .role(.admin),

@@ -10,4 +10,12 @@ enum Reply {
     static func json(_ status: Int, _ bytes: [UInt8]) -> HTTPResponse {
         HTTPResponse(status: status, headers: [("Content-Type", "application/json")], body: bytes)
     }
+
+    /// 201 with where the new thing lives; `secret` answers (a key, a URL token) are not cached.
+    static func created(_ value: some JSONWritable, at location: String, secret: Bool = false) -> HTTPResponse {
+        var response = json(201, value)
+        response.headers.append(("Location", location))
+        if secret { response.headers.append(("Cache-Control", "no-store")) }
+        return response
+    }
 }
