@@ -82,4 +82,15 @@ import Testing
         #expect(reports[1].attendees[0].email == "buyer@example.com" && reports[1].attendees[0].status == "paid")
         #expect(reports.allSatisfy { $0.eventID == "777" && $0.eventTitle == "Вечер" })
     }
+
+    @Test func g2AWindows1251HookIsReadAsWhatItSays() throws {
+        let text = #"{"event_id":1,"order_id":2,"code":"C","status_raw":"paid","email":"a@example.com","surname":"Иванова","name":"Мария"}"#
+        let cp1251 = Array(text.data(using: .windowsCP1251)!)
+        #expect(cp1251 != Array(text.utf8))
+        guard case let .attendance(report) = try HookDelivery.translate(.timepad, contentType: "application/json; charset=windows-1251", body: cp1251) else { return }
+        #expect(report.attendees[0].surname == "Иванова" && report.attendees[0].name == "Мария")
+        #expect(throws: HookRefusal.self) { try HookDelivery.translate(.timepad, contentType: "application/json; charset=ebcdic", body: cp1251) }
+        // Without a charset the bytes must be UTF-8.
+        #expect(throws: HookRefusal.self) { try HookDelivery.translate(.timepad, body: cp1251) }
+    }
 }

@@ -1,4 +1,5 @@
 import Contracts
+import Foundation
 import RPC
 import Wire
 
@@ -8,13 +9,31 @@ enum HookDelivery: Sendable {
     case attendance(AttendanceReport)
 
     /// Translates a hook of `kind`; a refusal is kept with the hook.
-    static func translate(_ kind: IntegrationKind, body: [UInt8]) throws(HookRefusal) -> HookDelivery {
+    static func translate(_ kind: IntegrationKind, contentType: String = "", body: [UInt8]) throws(HookRefusal) -> HookDelivery {
         switch kind {
         case .timepad:
-            return .attendance(try TimepadAdapter.report(fromHook: body))
+            return .attendance(try TimepadAdapter.report(fromHook: try utf8(body, contentType: contentType)))
         case .ringostat, .cloudpayments, .whatsapp, .amocrm, .bitrix24, .unspecified:
             throw HookRefusal("no service takes \(kind.name) hooks yet (telephony, billing and messaging are still to come); it is kept and can be replayed then")
         }
+    }
+
+    /// The body in UTF-8: Russian providers and old PHP forwarders still send
+    /// windows-1251 when the Content-Type says so; without a charset it is taken as
+    /// UTF-8 (and refused later if it is not).
+    static func utf8(_ body: [UInt8], contentType: String) throws(HookRefusal) -> [UInt8] {
+        let charset = contentType.split(separator: ";").dropFirst()
+            .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            .first { $0.hasPrefix("charset=") }?.dropFirst(8).trimmingCharacters(in: CharacterSet(charactersIn: "\"")) ?? "utf-8"
+        let encoding: String.Encoding
+        switch charset {
+        case "utf-8", "utf8": return body
+        case "windows-1251", "cp1251": encoding = .windowsCP1251
+        case "iso-8859-1", "latin1": encoding = .isoLatin1
+        default: throw HookRefusal("the body's charset \(charset) is not one the gateway reads (utf-8, windows-1251, iso-8859-1)")
+        }
+        guard let text = String(data: Data(body), encoding: encoding) else { throw HookRefusal("the body is not valid \(charset)") }
+        return Array(text.utf8)
     }
 
     /// The contract service id it goes to.

@@ -63,7 +63,7 @@ final class HookRelay: BackgroundService {
                 do {
                     let delivery: HookDelivery
                     do {
-                        delivery = try HookDelivery.translate(hook.kind, body: hook.body)
+                        delivery = try HookDelivery.translate(hook.kind, contentType: hook.contentType, body: hook.body)
                     } catch {
                         try await store.failed(hook.id, reason: error.description)
                         logger.warn("hook kept: cannot be translated", ["hook": "\(hook.id)", "kind": hook.kind.name, "reason": error.description])
