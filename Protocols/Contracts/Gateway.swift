@@ -202,6 +202,8 @@ public struct Integration: WireMessage, Equatable {
     public var revokedAtMilliseconds: Int64? = nil
     /// Only in the answer that made it, when the gateway chose it (the URL token): keep it.
     public var secret: String = ""
+    /// The provider's account pulls are scoped to (Timepad: the organization id).
+    public var accountID: String = ""
 
     public init() {}
 
@@ -216,7 +218,8 @@ public struct Integration: WireMessage, Equatable {
         createdAtMilliseconds: Int64 = 0,
         createdBy: String = "",
         revokedAtMilliseconds: Int64? = nil,
-        secret: String = ""
+        secret: String = "",
+        accountID: String = ""
     ) {
         self.id = id
         self.name = name
@@ -229,6 +232,7 @@ public struct Integration: WireMessage, Equatable {
         self.createdBy = createdBy
         self.revokedAtMilliseconds = revokedAtMilliseconds
         self.secret = secret
+        self.accountID = accountID
     }
 
     public func encode(to e: inout WireEncoder) {
@@ -243,6 +247,7 @@ public struct Integration: WireMessage, Equatable {
         e.encode(9, createdBy)
         e.encode(10, revokedAtMilliseconds)
         e.encode(11, secret)
+        e.encode(12, accountID)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
@@ -258,6 +263,7 @@ public struct Integration: WireMessage, Equatable {
         case 9: createdBy = try d.string(key)
         case 10: revokedAtMilliseconds = try d.int64(key)
         case 11: secret = try d.string(key)
+        case 12: accountID = try d.string(key)
         default: try d.skip(key)
         }
     }
@@ -276,6 +282,8 @@ public struct CreateIntegrationRequest: WireMessage, Equatable {
     public var apiBaseURL: String = ""
     /// A token for its API (sent as a bearer token on pulls).
     public var apiToken: String = ""
+    /// The provider's account pulls are scoped to (Timepad: the organization id, digits).
+    public var accountID: String = ""
 
     public init() {}
 
@@ -285,7 +293,8 @@ public struct CreateIntegrationRequest: WireMessage, Equatable {
         secret: String = "",
         maxBodyBytes: Int64 = 0,
         apiBaseURL: String = "",
-        apiToken: String = ""
+        apiToken: String = "",
+        accountID: String = ""
     ) {
         self.name = name
         self.kind = kind
@@ -293,6 +302,7 @@ public struct CreateIntegrationRequest: WireMessage, Equatable {
         self.maxBodyBytes = maxBodyBytes
         self.apiBaseURL = apiBaseURL
         self.apiToken = apiToken
+        self.accountID = accountID
     }
 
     public func encode(to e: inout WireEncoder) {
@@ -302,6 +312,7 @@ public struct CreateIntegrationRequest: WireMessage, Equatable {
         e.encode(4, maxBodyBytes)
         e.encode(5, apiBaseURL)
         e.encode(6, apiToken)
+        e.encode(7, accountID)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
@@ -312,6 +323,7 @@ public struct CreateIntegrationRequest: WireMessage, Equatable {
         case 4: maxBodyBytes = try d.int64(key)
         case 5: apiBaseURL = try d.string(key)
         case 6: apiToken = try d.string(key)
+        case 7: accountID = try d.string(key)
         default: try d.skip(key)
         }
     }
@@ -507,30 +519,65 @@ public struct HookList: WireMessage, Equatable {
 
 /// What a pull from the provider fetched and stored for delivery.
 public struct ResyncOutcome: WireMessage, Equatable {
-    /// Records the provider listed.
+    /// Records the provider listed (Timepad: orders).
     public var fetched: Int64 = 0
     /// Hooks stored from them (each goes the webhook's way; a repeat changes nothing).
     public var stored: Int64 = 0
+    /// Events looked at (a reconciliation over a period).
+    public var events: Int64 = 0
 
     public init() {}
 
     public init(
         fetched: Int64 = 0,
-        stored: Int64 = 0
+        stored: Int64 = 0,
+        events: Int64 = 0
     ) {
         self.fetched = fetched
         self.stored = stored
+        self.events = events
     }
 
     public func encode(to e: inout WireEncoder) {
         e.encode(1, fetched)
         e.encode(2, stored)
+        e.encode(3, events)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
         switch key.number {
         case 1: fetched = try d.int64(key)
         case 2: stored = try d.int64(key)
+        case 3: events = try d.int64(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+/// The period a reconciliation pulls the provider's log for (default: the last 48 hours).
+public struct ReconcileRequest: WireMessage, Equatable {
+    public var fromMilliseconds: Int64? = nil
+    public var toMilliseconds: Int64? = nil
+
+    public init() {}
+
+    public init(
+        fromMilliseconds: Int64? = nil,
+        toMilliseconds: Int64? = nil
+    ) {
+        self.fromMilliseconds = fromMilliseconds
+        self.toMilliseconds = toMilliseconds
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, fromMilliseconds)
+        e.encode(2, toMilliseconds)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: fromMilliseconds = try d.int64(key)
+        case 2: toMilliseconds = try d.int64(key)
         default: try d.skip(key)
         }
     }

@@ -52,6 +52,7 @@ public let gatewayContract = ContractFile("Gateway") {
         Field(9, "createdBy", .string)
         Field(10, "revokedAtMilliseconds", .optional(.int64)).timestamp()
         Field(11, "secret", .string, doc: "Only in the answer that made it, when the gateway chose it (the URL token): keep it.").omitEmpty()
+        Field(12, "accountID", .string, doc: "The provider's account pulls are scoped to (Timepad: the organization id).").named("accountId")
     }
     Message("CreateIntegrationRequest", rest: [.input], restName: "NewIntegration") {
         Field(1, "name", .string).required().length(max: 60, min: 1).slug()
@@ -64,6 +65,7 @@ public let gatewayContract = ContractFile("Gateway") {
         Field(4, "maxBodyBytes", .int64, doc: "Largest hook accepted (default 262144).").minimum(1024).maximum(1_048_576)
         Field(5, "apiBaseURL", .string, doc: "Its API's base URL, for pulls (Timepad: https://api.timepad.ru).").named("apiBaseUrl").length(max: 500)
         Field(6, "apiToken", .string, doc: "A token for its API (sent as a bearer token on pulls).").length(max: 500)
+        Field(7, "accountID", .string, doc: "The provider's account pulls are scoped to (Timepad: the organization id, digits).").named("accountId").length(max: 50).digits()
     }
     Message("IntegrationList", rest: [.output]) {
         Field(1, "integrations", .repeated(.message("Integration"))).named("items")
@@ -98,7 +100,12 @@ public let gatewayContract = ContractFile("Gateway") {
         Field(2, "nextCursor", .string).omitEmpty()
     }
     Message("ResyncOutcome", doc: "What a pull from the provider fetched and stored for delivery.", rest: [.output]) {
-        Field(1, "fetched", .int64, doc: "Records the provider listed.")
+        Field(1, "fetched", .int64, doc: "Records the provider listed (Timepad: orders).")
         Field(2, "stored", .int64, doc: "Hooks stored from them (each goes the webhook's way; a repeat changes nothing).")
+        Field(3, "events", .int64, doc: "Events looked at (a reconciliation over a period).")
+    }
+    Message("ReconcileRequest", doc: "The period a reconciliation pulls the provider's log for (default: the last 48 hours).", rest: [.query]) {
+        Field(1, "fromMilliseconds", .optional(.int64)).timestamp().named("from")
+        Field(2, "toMilliseconds", .optional(.int64)).timestamp().named("to")
     }
 }

@@ -37,7 +37,8 @@ enum HookRoutes {
             summary: "Configure a provider that sends webhooks; for those that sign nothing the answer has the URL token, once",
             body: CreateIntegrationRequest.openAPIInputSchema, example: #"{"name":"timepad-main","kind":"timepad","secret":"the hook secret from Timepad"}"#,
             answers: [Route.answer(201, "configured; hookPath is the URL to give the provider", Integration.self, headers: ["Location"])],
-            errors: [409, 422, 503]
+            errors: [409, 422, 503],
+            links: [Route.Link(name: "ReconcileIntegration", operationID: "reconcileIntegration", parameters: ["id": "$response.body#/id"])]
         ) { ctx in
             let desk = try ctx.api.webhookDesk()
             let request = try ctx.body(CreateIntegrationRequest.self)
@@ -57,6 +58,14 @@ enum HookRoutes {
             answers: [Route.answer(200, "revoked", Integration.self)], errors: [404, 503]
         ) { ctx in
             Reply.json(200, try await ctx.api.webhookDesk().integrations.revoke(try ctx.id()))
+        },
+        Route(
+            method: "POST", path: "/v1/admin/integrations/{id}/reconcile", operationID: "reconcileIntegration", access: .role(.admin),
+            summary: "Pull the provider's log for a period (default: the last 48 hours; Timepad: its events and their orders) and feed every record the webhooks' way",
+            query: ReconcileRequest.queryParameters, bodyRequired: false,
+            answers: [Route.answer(200, "what was fetched and stored", ResyncOutcome.self)], errors: [404, 422, 502, 503]
+        ) { ctx in
+            try await reconcile(ctx)
         },
         Route(
             method: "GET", path: "/v1/admin/hooks", operationID: "listHooks", access: .role(.admin),
@@ -161,16 +170,35 @@ enum HookRoutes {
             throw UnacceptableValues(error: .invalidArgument(
                 "\(integration.name) has no apiBaseUrl to pull from", details: [FieldViolation(field: "integration", description: "has no apiBaseUrl")]))
         }
-        let pulled: (bodies: [[UInt8]], orders: Int)
+        return try await pulling(ctx) { try await Reconciliation(webhooks: desk).resync(integration, eventID: eventID) }
+    }
+
+    static func reconcile(_ ctx: RequestContext) async throws -> HTTPResponse {
+        let desk = try ctx.api.webhookDesk()
+        let id = try ctx.id()
+        guard let integration = desk.integrations.entry(id: id) else { throw RPCError.notFound("integration \(id) does not exist (or was revoked)") }
+        let period = try ctx.query(ReconcileRequest.self)
+        let to = period.toMilliseconds.map { Date(timeIntervalSince1970: Double($0) / 1000) } ?? Date()
+        let from = period.fromMilliseconds.map { Date(timeIntervalSince1970: Double($0) / 1000) } ?? to.addingTimeInterval(-Reconciliation.defaultWindow)
+        guard from < to, to.timeIntervalSince(from) <= Reconciliation.maxWindow else {
+            throw UnacceptableValues(error: .invalidArgument(
+                "the period must run forwards and span at most 31 days", details: [FieldViolation(field: "from", description: "must be before to, at most 31 days earlier")]))
+        }
+        guard integration.kind == .timepad, !integration.apiBaseURL.isEmpty else {
+            throw UnacceptableValues(error: .invalidArgument(
+                "\(integration.name) has no log to pull (only timepad integrations with an apiBaseUrl for now; Ringostat's comes with telephony)",
+                details: [FieldViolation(field: "id", description: "is a \(integration.kind.name) integration\(integration.apiBaseURL.isEmpty ? " without an apiBaseUrl" : "")")]))
+        }
+        return try await pulling(ctx) { try await Reconciliation(webhooks: desk).reconcile(integration, from: from, to: to) }
+    }
+
+    /// A pull's outcome; a provider that fails is a 502 with its reason.
+    static func pulling(_ ctx: RequestContext, _ work: () async throws -> ResyncOutcome) async throws -> HTTPResponse {
         do {
-            pulled = try await desk.timepad.ticketHooks(baseURL: integration.apiBaseURL, token: integration.apiToken, eventID: eventID)
-        } catch {
-            return Problem.response(status: 502, title: "Bad Gateway", detail: error.description, requestID: ctx.requestID)
+            return Reply.json(200, try await work())
+        } catch let refusal as HookRefusal {
+            return Problem.response(status: 502, title: "Bad Gateway", detail: refusal.description, requestID: ctx.requestID)
         }
-        for body in pulled.bodies {
-            _ = try await desk.store(integration, contentType: "application/json", headers: [], body: body, origin: "pull")
-        }
-        return Reply.json(200, ResyncOutcome(fetched: Int64(pulled.orders), stored: Int64(pulled.bodies.count)))
     }
 }
 

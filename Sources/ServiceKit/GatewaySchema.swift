@@ -60,5 +60,6 @@ public enum GatewaySchema {
             CREATE INDEX hooks_status ON hooks (status, id);
             CREATE INDEX hooks_integration ON hooks (integration_id, id);
             """),
+        Migration(4, "ALTER TABLE integrations ADD COLUMN account_id TEXT NOT NULL DEFAULT ''"),
     ]
 }

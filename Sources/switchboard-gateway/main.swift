@@ -18,6 +18,8 @@
 // GATEWAY_METRICS_AUTH (admin): who may read /metrics (admin: an admin key; none: anyone).
 // Webhooks (G2) arrive at /v1/hooks/<integration>; integrations are made over
 // /v1/admin/integrations and kept, with every hook, in GATEWAY_DATA_DIR.
+// GATEWAY_RECONCILE_HOURS (24; 0: never): how often every Timepad integration's last
+// 48 hours are pulled from its API and fed through the hooks' path.
 import Dispatch
 import Foundation
 import FoundationNetworking
@@ -49,6 +51,7 @@ let reactorCount: Int
 let firstByteTimeout: Int
 let maxPerAddress: Int
 let authFailures: Int
+let reconcileHours: Int
 do {
     port = try environment.int("PORT", default: 8080, range: 0...65535)
     timeout = try environment.int("TIMEOUT_MS", default: 5000, range: 10...600_000)
@@ -63,6 +66,7 @@ do {
     firstByteTimeout = try environment.int("FIRST_BYTE_TIMEOUT_MS", default: 3000, range: 100...600_000)
     maxPerAddress = try environment.int("MAX_CONNECTIONS_PER_ADDRESS", default: 128, range: 1...1_000_000)
     authFailures = try environment.int("AUTH_FAILURES_PER_MINUTE", default: 10, range: 1...1_000_000)
+    reconcileHours = try environment.int("RECONCILE_HOURS", default: 24, range: 0...8760)
 } catch {
     fail("invalid configuration: \(error)")
 }
@@ -179,6 +183,8 @@ do {
     fail("cannot listen on \(host):\(port) (\(environment.name("PORT"))): \(error)")
 }
 webhooks.delivery.start()
+let reconciliation = reconcileHours > 0 ? webhooks.scheduledReconciliation(every: .seconds(3600 * reconcileHours), logger: logger) : nil
+reconciliation?.start()
 ServiceHost.announceListening(service: "gateway", host: host, port: server.port)
 logger.info("started", ["port": "\(server.port)", "services": endpoints.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: ",")])
 
@@ -187,6 +193,7 @@ ServiceHost.runUntilStopped(logger: logger, grace: grace) {
     if await !server.drain(within: .seconds(grace)) {
         logger.warn("connections still open after the grace period; closing them")
     }
+    await reconciliation?.stop()
     await webhooks.delivery.stop()
     await housekeeping.stop()
     try? await gatewayDatabase.close()

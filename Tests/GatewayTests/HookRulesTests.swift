@@ -13,7 +13,7 @@ import Testing
     static func entry(_ kind: IntegrationKind, secret: String = "", token: String = "") -> IntegrationEntry {
         IntegrationEntry(
             id: 1, name: "x", kind: kind, secret: Array(secret.utf8), tokenDigest: token.isEmpty ? [] : Digest.SHA256.digest(token),
-            maxBodyBytes: 1 << 20, apiBaseURL: "", apiToken: "")
+            maxBodyBytes: 1 << 20, apiBaseURL: "", apiToken: "", accountID: "")
     }
 
     static func headers(_ h: [String: String]) -> (String) -> String? { { h[$0] } }

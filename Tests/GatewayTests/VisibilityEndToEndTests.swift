@@ -46,6 +46,7 @@ import TestSupport
         "GET /v1/admin/events/{service}/parked": .adminOnly, "POST /v1/admin/events/{service}/parked/{id}/replay": .adminOnly,
         "DELETE /v1/admin/events/{service}/parked/{id}": .adminOnly,
         "POST /v1/admin/integrations": .adminOnly, "GET /v1/admin/integrations": .adminOnly, "DELETE /v1/admin/integrations/{id}": .adminOnly,
+        "POST /v1/admin/integrations/{id}/reconcile": .adminOnly,
         "GET /v1/admin/hooks": .adminOnly, "GET /v1/admin/hooks/{id}": .adminOnly, "POST /v1/admin/hooks/{id}/replay": .adminOnly,
         // Authenticated by the provider's signature or token, not a key; they answer nothing about anyone.
         "POST /v1/hooks/{integration}": .notClientData, "POST /v1/hooks/{integration}/{token}": .notClientData,

@@ -27,7 +27,8 @@ import TestSupport
 
     func timepad(_ system: SystemFixture, name: String = "timepad-main", apiBaseURL: String = "") throws {
         let made = try system.request(
-            "POST", "/v1/admin/integrations", body: #"{"name":"\#(name)","kind":"timepad","secret":"\#(Self.secret)","apiBaseUrl":"\#(apiBaseURL)","apiToken":"tp-token"}"#)
+            "POST", "/v1/admin/integrations",
+            body: #"{"name":"\#(name)","kind":"timepad","secret":"\#(Self.secret)","apiBaseUrl":"\#(apiBaseURL)","apiToken":"tp-token","accountId":"55"}"#)
         #expect(made.status == 201, "\(made.body)")
         #expect(made.json["hookPath"] as? String == "/v1/hooks/\(name)")
     }
@@ -147,6 +148,9 @@ import TestSupport
         let asked = Counter()
         let fake = HTTPServer(configuration: HTTPServer.Configuration(host: "127.0.0.1", port: 0)) { request in
             asked.increment()
+            if request.path == "/v1/events", request.query["organization_ids"] == "55", request.query["starts_at_min"] != nil {
+                return HTTPResponse(status: 200, contentType: "application/json", body: #"{"total":1,"values":[{"id":888,"name":"Лекция"}]}"#)
+            }
             guard request.path == "/v1/events/888/orders", request.header("Authorization") == "Bearer tp-token" else {
                 return HTTPResponse(status: 404, contentType: "application/json", body: "{}")
             }
@@ -168,6 +172,15 @@ import TestSupport
         // A platform that fails is a 502 with the reason, nothing stored.
         #expect(try system.request("POST", "/v1/events/999/resync").status == 502)
         #expect(asked.value == 3)
+        // The scheduled reconciliation's pass, on demand: the organization's events of the
+        // last two days, each event's orders; nothing new for contacts.
+        let integrationID = try #require((try system.request("GET", "/v1/admin/integrations").json["items"] as? [[String: Any]])?.first?["id"] as? Int)
+        let reconciled = try system.request("POST", "/v1/admin/integrations/\(integrationID)/reconcile")
+        #expect(reconciled.status == 200 && reconciled.json["events"] as? Int == 1 && reconciled.json["stored"] as? Int == 2, "\(reconciled.body)")
+        #expect(try await eventually(within: .seconds(20)) { (try? hooks(system, "&status=delivered").count) == 6 })
+        #expect(try contactCount(system) == 2)
+        let backwards = try system.request("POST", "/v1/admin/integrations/\(integrationID)/reconcile?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z")
+        #expect(backwards.status == 422)
         try await system.stop()
         fake.shutdown()
     }

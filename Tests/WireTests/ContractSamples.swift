@@ -78,6 +78,7 @@ enum ContractSamples {
         ("ListHooksRequest", listHooksRequest().wireBytes(), (try? ListHooksRequest(wireBytes: listHooksRequest().wireBytes())) == listHooksRequest()),
         ("HookList", hookList().wireBytes(), (try? HookList(wireBytes: hookList().wireBytes())) == hookList()),
         ("ResyncOutcome", resyncOutcome().wireBytes(), (try? ResyncOutcome(wireBytes: resyncOutcome().wireBytes())) == resyncOutcome()),
+        ("ReconcileRequest", reconcileRequest().wireBytes(), (try? ReconcileRequest(wireBytes: reconcileRequest().wireBytes())) == reconcileRequest()),
     ]
 
     static func echoMessage() -> EchoMessage {
@@ -742,6 +743,7 @@ enum ContractSamples {
         m.createdBy = "f9é"
         m.revokedAtMilliseconds = 10000030
         m.secret = "f11é"
+        m.accountID = "f12é"
         return m
     }
 
@@ -753,6 +755,7 @@ enum ContractSamples {
         m.maxBodyBytes = 4000012
         m.apiBaseURL = "f5é"
         m.apiToken = "f6é"
+        m.accountID = "f7é"
         return m
     }
 
@@ -798,6 +801,14 @@ enum ContractSamples {
         var m = ResyncOutcome()
         m.fetched = -8
         m.stored = 2000006
+        m.events = -22
+        return m
+    }
+
+    static func reconcileRequest() -> ReconcileRequest {
+        var m = ReconcileRequest()
+        m.fromMilliseconds = -8
+        m.toMilliseconds = 2000006
         return m
     }
 }

@@ -71,6 +71,8 @@ extension Integration: RESTOutput {
 
     public func writeJSON(to out: inout JSONOutput) {
         out.beginObject()
+        out.key("accountId")
+        out.string(self.accountID)
         out.key("apiBaseUrl")
         out.string(self.apiBaseURL)
         out.key("createdAt")
@@ -101,7 +103,7 @@ extension Integration: RESTOutput {
 
 extension CreateIntegrationRequest: RESTInput {
     static let openAPIInputSchema = "NewIntegrationInput"
-    static let jsonFields: Set<String> = ["name", "kind", "secret", "maxBodyBytes", "apiBaseUrl", "apiToken"]
+    static let jsonFields: Set<String> = ["name", "kind", "secret", "maxBodyBytes", "apiBaseUrl", "apiToken", "accountId"]
     static let jsonReadOnlyFields: Set<String> = []
 
     /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).
@@ -126,6 +128,9 @@ extension CreateIntegrationRequest: RESTInput {
         }
         if let value = r.string("apiToken", maxLength: 500) {
             self.apiToken = value
+        }
+        if let value = r.string("accountId", maxLength: 50, rule: .digits) {
+            self.accountID = value
         }
     }
 }
@@ -207,10 +212,23 @@ extension ResyncOutcome: RESTOutput {
 
     public func writeJSON(to out: inout JSONOutput) {
         out.beginObject()
+        out.key("events")
+        out.int(self.events)
         out.key("fetched")
         out.int(self.fetched)
         out.key("stored")
         out.int(self.stored)
         out.endObject()
+    }
+}
+
+extension ReconcileRequest: RESTQuery {
+    /// Its parameters in the OpenAPI document's components.
+    static let queryParameters = ["ReconcileRequest.from", "ReconcileRequest.to"]
+
+    init(query q: inout QueryReader) {
+        self.init()
+        if let value = q.timestamp("from") { self.fromMilliseconds = value }
+        if let value = q.timestamp("to") { self.toMilliseconds = value }
     }
 }

@@ -272,6 +272,24 @@ enum OpenAPIComponents {
         "type" : "integer"
       }
     },
+    "ReconcileRequest.from" : {
+      "in" : "query",
+      "name" : "from",
+      "required" : false,
+      "schema" : {
+        "format" : "date-time",
+        "type" : "string"
+      }
+    },
+    "ReconcileRequest.to" : {
+      "in" : "query",
+      "name" : "to",
+      "required" : false,
+      "schema" : {
+        "format" : "date-time",
+        "type" : "string"
+      }
+    },
     "SearchContactsRequest.attended" : {
       "description" : "C6: by how many events the contact attended.",
       "in" : "query",
@@ -1324,6 +1342,10 @@ enum OpenAPIComponents {
     "Integration" : {
       "description" : "A provider that sends webhooks to `hookPath` (G2).",
       "properties" : {
+        "accountId" : {
+          "description" : "The provider's account pulls are scoped to (Timepad: the organization id).",
+          "type" : "string"
+        },
         "apiBaseUrl" : {
           "description" : "Where its API is, for pulls (Timepad's resync).",
           "type" : "string"
@@ -1379,6 +1401,7 @@ enum OpenAPIComponents {
         }
       },
       "required" : [
+        "accountId",
         "apiBaseUrl",
         "createdAt",
         "createdBy",
@@ -1712,6 +1735,12 @@ enum OpenAPIComponents {
     "NewIntegrationInput" : {
       "additionalProperties" : false,
       "properties" : {
+        "accountId" : {
+          "description" : "The provider's account pulls are scoped to (Timepad: the organization id, digits).",
+          "maxLength" : 50,
+          "pattern" : "^[0-9]+$",
+          "type" : "string"
+        },
         "apiBaseUrl" : {
           "description" : "Its API's base URL, for pulls (Timepad: https://api.timepad.ru).",
           "maxLength" : 500,
@@ -2054,8 +2083,13 @@ enum OpenAPIComponents {
     "ResyncOutcome" : {
       "description" : "What a pull from the provider fetched and stored for delivery.",
       "properties" : {
+        "events" : {
+          "description" : "Events looked at (a reconciliation over a period).",
+          "format" : "int64",
+          "type" : "integer"
+        },
         "fetched" : {
-          "description" : "Records the provider listed.",
+          "description" : "Records the provider listed (Timepad: orders).",
           "format" : "int64",
           "type" : "integer"
         },
@@ -2066,6 +2100,7 @@ enum OpenAPIComponents {
         }
       },
       "required" : [
+        "events",
         "fetched",
         "stored"
       ],

@@ -18,6 +18,7 @@ struct IntegrationEntry: Sendable {
     let maxBodyBytes: Int
     let apiBaseURL: String
     let apiToken: String
+    let accountID: String
 }
 
 /// The integrations admins configure (G2), in the gateway's SQLite file and, for the
@@ -42,6 +43,8 @@ final class IntegrationStore: Sendable {
     }
 
     func entry(named name: String) -> IntegrationEntry? { byName.withLock { $0[name] } }
+
+    func entry(id: Int64) -> IntegrationEntry? { byName.withLock { $0.values.first { $0.id == id } } }
 
     var entries: [IntegrationEntry] { byName.withLock { Array($0.values) } }
 
@@ -75,11 +78,11 @@ final class IntegrationStore: Sendable {
             }
             try tx.run(
                 """
-                INSERT INTO integrations (name, kind, secret, token_digest, max_body_bytes, api_base_url, api_token, created_at, created_by)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO integrations (name, kind, secret, token_digest, max_body_bytes, api_base_url, api_token, account_id, created_at, created_by)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 [.text(name), .integer(Int64(request.kind.rawValue)), .blob(Array(request.secret.utf8)), .blob(token.isEmpty ? [] : SHA256.digest(token)),
-                 .integer(Int64(maxBody)), .text(request.apiBaseURL), .text(request.apiToken), .integer(at), .text(creator)])
+                 .integer(Int64(maxBody)), .text(request.apiBaseURL), .text(request.apiToken), .text(request.accountID), .integer(at), .text(creator)])
             let row = try tx.queryFirst("SELECT * FROM integrations WHERE id = ?", [.integer(tx.lastInsertRowID)]) { ($0, Self.integration($0), Self.entry($0)) }!
             return (row.1, row.2)
         }
@@ -113,7 +116,7 @@ final class IntegrationStore: Sendable {
         IntegrationEntry(
             id: row.int64("id"), name: row.string("name"), kind: IntegrationKind(rawValue: row.int("kind")) ?? .unspecified,
             secret: row.blob("secret"), tokenDigest: row.blob("token_digest"), maxBodyBytes: row.int("max_body_bytes"),
-            apiBaseURL: row.string("api_base_url"), apiToken: row.string("api_token"))
+            apiBaseURL: row.string("api_base_url"), apiToken: row.string("api_token"), accountID: row.string("account_id"))
     }
 
     static func integration(_ row: Row) -> Integration {
@@ -122,6 +125,7 @@ final class IntegrationStore: Sendable {
             id: row.int64("id"), name: row.string("name"), kind: kind,
             hookPath: "/v1/hooks/\(row.string("name"))" + (signs(kind) ? "" : "/<token>"),
             maxBodyBytes: row.int64("max_body_bytes"), apiBaseURL: row.string("api_base_url"), hasAPIToken: !row.string("api_token").isEmpty,
-            createdAtMilliseconds: row.int64("created_at"), createdBy: row.string("created_by"), revokedAtMilliseconds: row.optionalInt64("revoked_at"))
+            createdAtMilliseconds: row.int64("created_at"), createdBy: row.string("created_by"), revokedAtMilliseconds: row.optionalInt64("revoked_at"),
+            accountID: row.string("account_id"))
     }
 }

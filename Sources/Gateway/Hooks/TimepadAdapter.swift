@@ -77,6 +77,17 @@ enum TimepadAdapter {
         return (bodies, Int(text(page["total"]) ?? "") ?? orders.count, orders.count)
     }
 
+    /// The event ids of an events page (`{total, values: [{id, ...}]}`) and its total.
+    static func eventIDs(fromEvents body: [UInt8]) throws(HookRefusal) -> (ids: [String], total: Int) {
+        let page = try object(body)
+        guard case let .array(events)? = page["values"] else { throw HookRefusal("Timepad's answer has no values list") }
+        let ids = events.compactMap { event -> String? in
+            guard case let .object(e) = event else { return nil }
+            return text(e["id"])
+        }
+        return (ids, Int(text(page["total"]) ?? "") ?? ids.count)
+    }
+
     static func object(_ body: [UInt8]) throws(HookRefusal) -> JSONObject {
         let value: JSONValue
         do {

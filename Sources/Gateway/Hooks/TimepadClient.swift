@@ -15,27 +15,50 @@ struct TimepadClient: Sendable {
         var bodies: [[UInt8]] = []
         var orders = 0
         for page in 0..<Self.maxPages {
-            var components = URLComponents(string: baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL)
-            components?.path += "/v1/events/\(eventID)/orders"
-            components?.queryItems = [URLQueryItem(name: "limit", value: "\(Self.pageSize)"), URLQueryItem(name: "skip", value: "\(page * Self.pageSize)")]
-            guard let url = components?.url else { throw HookRefusal("the integration's apiBaseUrl \(baseURL) does not make a URL") }
-            var request = URLRequest(url: url, timeoutInterval: Double(timeout.components.seconds))
-            if !token.isEmpty { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
-            request.setValue("application/json", forHTTPHeaderField: "Accept")
-            let data: Data
-            let response: URLResponse
-            do {
-                (data, response) = try await URLSession.shared.data(for: request)
-            } catch {
-                throw HookRefusal("Timepad did not answer \(url.absoluteString): \(error.localizedDescription)")
-            }
-            let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-            guard status == 200 else { throw HookRefusal("Timepad answered \(status) to \(url.absoluteString)") }
-            let (tickets, total, listed) = try TimepadAdapter.hookBodies(fromOrders: Array(data), eventID: eventID)
+            let body = try await get(baseURL, "/v1/events/\(eventID)/orders", token: token, query: [
+                ("limit", "\(Self.pageSize)"), ("skip", "\(page * Self.pageSize)"),
+            ])
+            let (tickets, total, listed) = try TimepadAdapter.hookBodies(fromOrders: body, eventID: eventID)
             bodies += tickets
             orders += listed
             if listed < Self.pageSize || (page + 1) * Self.pageSize >= total { break }
         }
         return (bodies, orders)
+    }
+
+    /// The ids of the organization's events starting within the period (Timepad's
+    /// `GET /v1/events`, `organization_ids`, `starts_at_min`, `starts_at_max`).
+    func events(baseURL: String, token: String, organization: String, from: Date, to: Date) async throws(HookRefusal) -> [String] {
+        var ids: [String] = []
+        let format = ISO8601DateFormatter()
+        for page in 0..<Self.maxPages {
+            var query = [("limit", "100"), ("skip", "\(page * 100)"), ("starts_at_min", format.string(from: from)), ("starts_at_max", format.string(from: to))]
+            if !organization.isEmpty { query.append(("organization_ids", organization)) }
+            let body = try await get(baseURL, "/v1/events", token: token, query: query)
+            let (found, total) = try TimepadAdapter.eventIDs(fromEvents: body)
+            ids += found
+            if found.count < 100 || ids.count >= total { break }
+        }
+        return ids
+    }
+
+    private func get(_ baseURL: String, _ path: String, token: String, query: [(String, String)]) async throws(HookRefusal) -> [UInt8] {
+        var components = URLComponents(string: baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL)
+        components?.path += path
+        components?.queryItems = query.map { URLQueryItem(name: $0.0, value: $0.1) }
+        guard let url = components?.url else { throw HookRefusal("the integration's apiBaseUrl \(baseURL) does not make a URL") }
+        var request = URLRequest(url: url, timeoutInterval: Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18)
+        if !token.isEmpty { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        request.setValue("application/json", forHTTPHeaderField: "Accept")
+        let data: Data
+        let response: URLResponse
+        do {
+            (data, response) = try await URLSession.shared.data(for: request)
+        } catch {
+            throw HookRefusal("Timepad did not answer \(url.absoluteString): \(error.localizedDescription)")
+        }
+        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        guard status == 200 else { throw HookRefusal("Timepad answered \(status) to \(url.absoluteString)") }
+        return Array(data)
     }
 }

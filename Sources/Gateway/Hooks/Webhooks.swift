@@ -30,6 +30,21 @@ public final class Webhooks: Sendable {
     /// The relay, for the host to start and stop.
     public var delivery: any BackgroundService { relay }
 
+    /// Pulls every Timepad integration's last two days, now and every `interval`: what
+    /// a hook Timepad failed to send (or we failed to take) brought.
+    public func scheduledReconciliation(every interval: Duration, logger: Logger) -> PeriodicJob {
+        PeriodicJob("reconciling hooks", every: interval, logger: logger) { [self] in
+            for (name, result) in await Reconciliation(webhooks: self).reconcileAll(window: Reconciliation.defaultWindow) {
+                switch result {
+                case let .success(outcome):
+                    logger.info("reconciled", ["integration": name, "events": "\(outcome.events)", "stored": "\(outcome.stored)"])
+                case let .failure(error):
+                    logger.warn("reconciliation failed; the next pass tries again", ["integration": name, "error": "\(error)"])
+                }
+            }
+        }
+    }
+
     /// Stores a hook and wakes the relay; the id once it is committed.
     func store(_ entry: IntegrationEntry, contentType: String, headers: [(name: String, value: String)], body: [UInt8], origin: String) async throws -> Int64 {
         let id = try await hooks.store(integrationID: entry.id, contentType: contentType, headers: headers, body: body, origin: origin)

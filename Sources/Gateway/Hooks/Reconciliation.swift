@@ -1,0 +1,54 @@
+import Contracts
+import Foundation
+
+/// For providers that never retry a hook (G2): pull the provider's own log for a period
+/// and feed every record through the webhook's path. The services are idempotent on the
+/// provider's ids, so what already arrived changes nothing and what was lost arrives.
+/// Per kind: Timepad lists the organization's events in the period and each event's
+/// orders; Ringostat's `calls/list` comes with telephony.
+struct Reconciliation: Sendable {
+    static let defaultWindow: TimeInterval = 48 * 3600
+    static let maxWindow: TimeInterval = 31 * 24 * 3600
+
+    let webhooks: Webhooks
+
+    /// One event's orders (C5's resync).
+    func resync(_ integration: IntegrationEntry, eventID: String) async throws -> ResyncOutcome {
+        let pulled = try await webhooks.timepad.ticketHooks(baseURL: integration.apiBaseURL, token: integration.apiToken, eventID: eventID)
+        for body in pulled.bodies {
+            _ = try await webhooks.store(integration, contentType: "application/json", headers: [], body: body, origin: "pull")
+        }
+        return ResyncOutcome(fetched: Int64(pulled.orders), stored: Int64(pulled.bodies.count), events: 1)
+    }
+
+    /// Everything the provider logged for the period.
+    func reconcile(_ integration: IntegrationEntry, from: Date, to: Date) async throws -> ResyncOutcome {
+        guard integration.kind == .timepad else {
+            throw HookRefusal("\(integration.kind.name) has no log to pull yet (Ringostat's calls/list comes with telephony)")
+        }
+        guard !integration.apiBaseURL.isEmpty else { throw HookRefusal("\(integration.name) has no apiBaseUrl to pull from") }
+        let events = try await webhooks.timepad.events(
+            baseURL: integration.apiBaseURL, token: integration.apiToken, organization: integration.accountID, from: from, to: to)
+        var outcome = ResyncOutcome()
+        for event in events {
+            let one = try await resync(integration, eventID: event)
+            outcome.fetched += one.fetched
+            outcome.stored += one.stored
+            outcome.events += 1
+        }
+        return outcome
+    }
+
+    /// The scheduled pass: every Timepad integration with an API, over the last `window`.
+    func reconcileAll(window: TimeInterval, now: Date = Date()) async -> [(String, Result<ResyncOutcome, any Error>)] {
+        var results: [(String, Result<ResyncOutcome, any Error>)] = []
+        for integration in webhooks.integrations.entries where integration.kind == .timepad && !integration.apiBaseURL.isEmpty {
+            do {
+                results.append((integration.name, .success(try await reconcile(integration, from: now.addingTimeInterval(-window), to: now))))
+            } catch {
+                results.append((integration.name, .failure(error)))
+            }
+        }
+        return results
+    }
+}
