@@ -93,4 +93,17 @@ import Testing
         // Without a charset the bytes must be UTF-8.
         #expect(throws: HookRefusal.self) { try HookDelivery.translate(.timepad, body: cp1251) }
     }
+
+    @Test func g2HooksOfOneEventMergeIntoOneCallUnlessATicketRepeats() throws {
+        func hook(_ order: Int, event: Int = 777) throws -> HookDelivery {
+            try HookDelivery.translate(.timepad, body: Array(#"{"event_id":\#(event),"order_id":\#(order),"code":"C","status_raw":"paid","email":"a\#(order)@example.com","event_name":"E"}"#.utf8))
+        }
+        guard case let .attendance(two)? = try hook(1).merging(try hook(2)) else {
+            Issue.record("two tickets of one event did not merge")
+            return
+        }
+        #expect(two.attendees.map(\.orderID) == ["1", "2"])
+        #expect(try hook(1).merging(try hook(1)) == nil, "the same ticket twice keeps its order as two calls")
+        #expect(try hook(1).merging(try hook(2, event: 778)) == nil)
+    }
 }

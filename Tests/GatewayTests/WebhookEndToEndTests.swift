@@ -101,6 +101,23 @@ import TestSupport
         try await system.stop()
     }
 
+    @Test func g2ABacklogIsHandedOverInBatchesAndABadHookInOneFailsAlone() async throws {
+        let system = try await SystemFixture.start(extra: Self.settings)
+        try timepad(system)
+        system.contacts.signal(SIGSTOP)
+        for i in 0..<30 {
+            let email = i == 17 ? "not an email" : "b\(i)@example.com"
+            #expect(try post(system, Self.ticket(order: 5000 + i, code: "B", email: email, surname: "B", name: "N\(i)")).status == 200)
+        }
+        system.contacts.signal(SIGCONT)
+        #expect(try await eventually(within: .seconds(20)) { (try? hooks(system, "&status=delivered").count) == 29 })
+        let failed = try hooks(system, "&status=failed")
+        #expect(failed.count == 1 && (failed.first?["body"] as? String ?? "").contains("not an email"))
+        #expect((failed.first?["lastError"] as? String ?? "").contains("attendees[0].email"))
+        #expect(try attendees(system).count == 29)
+        try await system.stop()
+    }
+
     @Test func g2UnsignedProvidersUseTheirURLTokenAndAHookNoServiceTakesIsKeptForReplay() async throws {
         let system = try await SystemFixture.start(extra: Self.settings)
         let made = try system.request("POST", "/v1/admin/integrations", body: #"{"name":"ringostat","kind":"ringostat"}"#)

@@ -36,6 +36,23 @@ enum HookDelivery: Sendable {
         return Array(text.utf8)
     }
 
+    /// This and `next` as one call, when they can be (attendance of the same event, no
+    /// ticket twice: the service applies a report in one transaction, in order).
+    func merging(_ next: HookDelivery) -> HookDelivery? {
+        switch (self, next) {
+        case let (.attendance(a), .attendance(b)):
+            guard a.source == b.source, a.eventID == b.eventID, a.eventTitle == b.eventTitle,
+                a.eventStartsAtMilliseconds == b.eventStartsAtMilliseconds,
+                a.attendees.count + b.attendees.count <= 1000
+            else { return nil }
+            let tickets = Set(a.attendees.map { $0.orderID + "\u{1F}" + $0.code })
+            guard b.attendees.allSatisfy({ !tickets.contains($0.orderID + "\u{1F}" + $0.code) }) else { return nil }
+            var merged = a
+            merged.attendees += b.attendees
+            return .attendance(merged)
+        }
+    }
+
     /// The contract service id it goes to.
     var service: String {
         switch self {

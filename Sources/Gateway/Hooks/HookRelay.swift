@@ -59,59 +59,121 @@ final class HookRelay: BackgroundService {
                 continue
             }
             var progressed = false
-            for hook in pending where !Task.isCancelled {
+            var translations: [Int64: Result<HookDelivery, HookRefusal>] = [:]
+            func translation(_ hook: StoredHook) -> Result<HookDelivery, HookRefusal> {
+                if let known = translations[hook.id] { return known }
+                let result: Result<HookDelivery, HookRefusal>
                 do {
-                    let delivery: HookDelivery
-                    do {
-                        delivery = try HookDelivery.translate(hook.kind, contentType: hook.contentType, body: hook.body)
-                    } catch {
-                        try await store.failed(hook.id, reason: error.description)
-                        logger.warn("hook kept: cannot be translated", ["hook": "\(hook.id)", "kind": hook.kind.name, "reason": error.description])
+                    result = .success(try HookDelivery.translate(hook.kind, contentType: hook.contentType, body: hook.body))
+                } catch {
+                    result = .failure(error)
+                }
+                translations[hook.id] = result
+                return result
+            }
+            var i = 0
+            passing: while i < pending.count && !Task.isCancelled {
+                let hook = pending[i]
+                do {
+                    let first: HookDelivery
+                    switch translation(hook) {
+                    case let .failure(refusal):
+                        try await store.failed([hook.id], reason: refusal.description)
+                        logger.warn("hook kept: cannot be translated", ["hook": "\(hook.id)", "kind": hook.kind.name, "reason": refusal.description])
                         state.withLock { $0.failed += 1 }
                         progressed = true
+                        i += 1
+                        continue
+                    case let .success(delivery): first = delivery
+                    }
+                    let service = first.service
+                    // Its service is backing off: this hook waits, so order holds.
+                    if let until = blockedUntil[service], until > .now {
+                        i += 1
                         continue
                     }
-                    let service = delivery.service
-                    // Its service is backing off: this hook waits, so order holds.
-                    if let until = blockedUntil[service], until > .now { continue }
-                    var metadata = Metadata()
-                    metadata[Metadata.Key.caller] = "gateway"
-                    metadata[Metadata.Key.requestID] = "hook-\(hook.id)"
-                    var refusal: RPCError?
-                    do throws(RPCError) {
-                        try await delivery.send(with: services.client(for: service), options: CallOptions(timeout: callTimeout, metadata: metadata))
-                    } catch {
-                        refusal = error
+                    // The hooks right after it that say the same kind of thing go in one call
+                    // (one transaction at the service): a backlog drains in batches.
+                    var batch = first
+                    var ids = [hook.id]
+                    var j = i + 1
+                    while j < pending.count, ids.count < Self.maxBatch, case let .success(next) = translation(pending[j]), let merged = batch.merging(next) {
+                        batch = merged
+                        ids.append(pending[j].id)
+                        j += 1
                     }
-                    switch refusal {
-                    case nil:
-                        try await store.delivered(hook.id)
-                        backoffs[service]?.reset()
-                        blockedUntil[service] = nil
-                        state.withLock { $0.delivered += 1 }
-                    case let error? where Self.transient.contains(error.code):
-                        try await store.attemptFailed(hook.id, reason: error.description)
+                    var outcome = try await deliver(batch, ids: ids)
+                    if case .refused = outcome, ids.count > 1 {
+                        // One of them is refused: find it by sending them one at a time.
+                        for k in i..<j {
+                            guard case let .success(single) = translation(pending[k]) else { continue }
+                            outcome = try await deliver(single, ids: [pending[k].id])
+                            if case .waiting = outcome { break }
+                        }
+                    }
+                    if case .waiting = outcome {
                         var backoff = backoffs[service] ?? ConnectionBackoff(initial: .milliseconds(200), maximum: .seconds(30))
                         blockedUntil[service] = .now + backoff.next()
                         backoffs[service] = backoff
-                        state.withLock { $0.retries += 1 }
-                        logger.warn("hook waits for its service", ["hook": "\(hook.id)", "service": service, "error": error.description])
-                    case let error?:
-                        try await store.failed(hook.id, reason: "\(error.code.name): \(error.message)")
-                        logger.warn("hook refused by its service; kept for replay", ["hook": "\(hook.id)", "service": service, "error": error.description])
-                        state.withLock { $0.failed += 1 }
+                    } else {
+                        backoffs[service]?.reset()
+                        blockedUntil[service] = nil
                     }
                     progressed = true
+                    i = j
                 } catch {
                     logger.error("cannot record a hook's outcome", ["hook": "\(hook.id)", "error": "\(error)"])
                     await loop.wait(upTo: .seconds(1))
-                    break
+                    break passing
                 }
             }
             if progressed && pending.count == 500 { continue }
             let nextUnblock = blockedUntil.values.filter { $0 > .now }.min()
             let idle: Duration = progressed ? .milliseconds(1) : .seconds(1)
             await loop.wait(upTo: nextUnblock.map { min(idle, $0 - .now) } ?? idle)
+        }
+    }
+
+    /// Most hooks handed over in one call.
+    static let maxBatch = 100
+
+    enum Outcome {
+        case delivered
+        /// The service could not be reached: they stay pending.
+        case waiting
+        case refused
+    }
+
+    /// Sends one call for the hooks `ids` and records what became of them.
+    private func deliver(_ delivery: HookDelivery, ids: [Int64]) async throws -> Outcome {
+        var metadata = Metadata()
+        metadata[Metadata.Key.caller] = "gateway"
+        metadata[Metadata.Key.requestID] = "hook-\(ids[0])"
+        let service = delivery.service
+        var refusal: RPCError?
+        do throws(RPCError) {
+            try await delivery.send(with: services.client(for: service), options: CallOptions(timeout: callTimeout, metadata: metadata))
+        } catch {
+            refusal = error
+        }
+        switch refusal {
+        case nil:
+            try await store.delivered(ids)
+            state.withLock { $0.delivered += ids.count }
+            return .delivered
+        case let error? where Self.transient.contains(error.code):
+            try await store.attemptFailed(ids, reason: error.description)
+            state.withLock { $0.retries += ids.count }
+            logger.warn("hooks wait for their service", ["hooks": "\(ids.count)", "first": "\(ids[0])", "service": service, "error": error.description])
+            return .waiting
+        case let error?:
+            // A batch refused is narrowed by the caller; only a single hook is marked.
+            if ids.count == 1 {
+                try await store.failed(ids, reason: "\(error.code.name): \(error.message)")
+                logger.warn("hook refused by its service; kept for replay", ["hook": "\(ids[0])", "service": service, "error": error.description])
+                state.withLock { $0.failed += 1 }
+            }
+            return .refused
         }
     }
 }

@@ -61,27 +61,26 @@ struct HookStore: Sendable {
         }
     }
 
-    func delivered(_ id: Int64, now: Date = Date()) async throws {
-        _ = try await database.write { tx in
-            try tx.run(
-                "UPDATE hooks SET status = ?, attempts = attempts + 1, last_error = '', delivered_at = ? WHERE id = ?",
-                [.integer(Int64(HookStatus.delivered.rawValue)), .integer(Int64(now.timeIntervalSince1970 * 1000)), .integer(id)])
-        }
+    func delivered(_ ids: [Int64], now: Date = Date()) async throws {
+        try await update(ids, "status = ?, attempts = attempts + 1, last_error = '', delivered_at = ?",
+            [.integer(Int64(HookStatus.delivered.rawValue)), .integer(Int64(now.timeIntervalSince1970 * 1000))])
     }
 
-    /// It cannot be translated or the service refused it: kept with the reason.
-    func failed(_ id: Int64, reason: String) async throws {
-        _ = try await database.write { tx in
-            try tx.run(
-                "UPDATE hooks SET status = ?, attempts = attempts + 1, last_error = ? WHERE id = ?",
-                [.integer(Int64(HookStatus.failed.rawValue)), .text(String(reason.prefix(2000))), .integer(id)])
-        }
+    /// They cannot be translated or the service refused them: kept with the reason.
+    func failed(_ ids: [Int64], reason: String) async throws {
+        try await update(ids, "status = ?, attempts = attempts + 1, last_error = ?",
+            [.integer(Int64(HookStatus.failed.rawValue)), .text(String(reason.prefix(2000)))])
     }
 
-    /// The service could not be reached this time: it stays pending.
-    func attemptFailed(_ id: Int64, reason: String) async throws {
+    /// The service could not be reached this time: they stay pending.
+    func attemptFailed(_ ids: [Int64], reason: String) async throws {
+        try await update(ids, "attempts = attempts + 1, last_error = ?", [.text(String(reason.prefix(2000)))])
+    }
+
+    private func update(_ ids: [Int64], _ assignments: String, _ values: [SQLValue]) async throws {
+        guard !ids.isEmpty else { return }
         _ = try await database.write { tx in
-            try tx.run("UPDATE hooks SET attempts = attempts + 1, last_error = ? WHERE id = ?", [.text(String(reason.prefix(2000))), .integer(id)])
+            for id in ids { try tx.run("UPDATE hooks SET \(assignments) WHERE id = ?", values + [.integer(id)]) }
         }
     }
 
