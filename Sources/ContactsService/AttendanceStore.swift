@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import ServiceKit
 import Storage
 import Wire
 
@@ -8,8 +9,10 @@ import Wire
 /// together or not at all.
 public struct AttendanceStore: Sendable {
     let database: Database
+    let clock: WallClock
 
-    public init(database: Database) {
+    public init(database: Database, clock: WallClock = .system) {
+        self.clock = clock
         self.database = database
     }
 
@@ -18,7 +21,7 @@ public struct AttendanceStore: Sendable {
     public func record(_ report: AttendanceReport, tickets: [AttendanceReportValidator.Ticket]) async throws -> AttendanceOutcome {
         try await database.write { tx in
             var outcome = AttendanceOutcome()
-            let now = ContactStore.now()
+            let now = clock.milliseconds
             for ticket in tickets {
                 let a = ticket.attendee
                 let existing = try tx.queryFirst(
@@ -37,7 +40,7 @@ public struct AttendanceStore: Sendable {
                     contactID = existing.contact
                 } else {
                     // 003's policy: the same email is the same person only with the same name.
-                    let match = try ContactStore.matchOrCreate(in: tx, ticket.draft, requireNameMatch: true, visibility: Visibility())
+                    let match = try ContactStore.matchOrCreate(in: tx, ticket.draft, requireNameMatch: true, visibility: Visibility(), now: now)
                     if match.created { outcome.contactsCreated += 1 }
                     contactID = match.contact.id
                 }

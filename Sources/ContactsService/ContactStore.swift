@@ -8,12 +8,14 @@ import Wire
 /// transaction; the rules (matching, merging) are decided by the plain types.
 public struct ContactStore: Sendable {
     public let database: Database
+    /// The time stamped on what it stores (a hand-set one in tests).
+    let clock: WallClock
 
-    public init(database: Database) {
+    public init(database: Database, clock: WallClock = .system) {
         self.database = database
+        self.clock = clock
     }
 
-    static func now() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 
     // MARK: C2 match-or-create
 
@@ -22,11 +24,12 @@ public struct ContactStore: Sendable {
     /// A restricted caller matching a contact it may not see (G3) changes nothing and
     /// learns only that the person is someone else's client.
     public func matchOrCreate(_ draft: ValidDraft, requireNameMatch: Bool, visibility: Visibility = Visibility()) async throws -> MatchOrCreateResponse {
-        try await database.write { tx in try Self.matchOrCreate(in: tx, draft, requireNameMatch: requireNameMatch, visibility: visibility) }
+        let now = clock.milliseconds
+        return try await database.write { tx in try Self.matchOrCreate(in: tx, draft, requireNameMatch: requireNameMatch, visibility: visibility, now: now) }
     }
 
     /// C2 inside a caller's transaction (attendance records commit with their contact).
-    static func matchOrCreate(in tx: Transaction, _ draft: ValidDraft, requireNameMatch: Bool, visibility: Visibility) throws -> MatchOrCreateResponse {
+    static func matchOrCreate(in tx: Transaction, _ draft: ValidDraft, requireNameMatch: Bool, visibility: Visibility, now: Int64) throws -> MatchOrCreateResponse {
         try Self.requireStaff(tx, draft.responsibleID)
         let byEmail = try draft.emails.flatMap { email in
             try tx.query("""
@@ -40,7 +43,6 @@ public struct ContactStore: Sendable {
                 WHERE p.number = ? AND c.merged_into IS NULL AND c.deleted_at IS NULL
                 """, [.text(phone.number)]) { ContactMatcher.Candidate(contactID: $0.int64(0), firstName: $0.string(1), lastName: $0.string(2), key: phone.number) }
         }
-        let now = Self.now()
         var response = MatchOrCreateResponse()
         if let match = ContactMatcher.match(draft, byEmail: byEmail, byPhone: byPhone, requireNameMatch: requireNameMatch) {
             let existing = try Self.load(tx.connection, id: match.contactID)!
@@ -171,7 +173,7 @@ public struct ContactStore: Sendable {
             if existing.deleted { throw RPCError.notFound("contact \(request.id) was deleted") }
             try Self.requireLive(existing)
             var sets: [String] = ["updated_at = ?"]
-            var values: [SQLValue] = [.integer(Self.now())]
+            var values: [SQLValue] = [.integer(clock.milliseconds)]
             if let v = request.firstName {
                 sets += ["first_name = ?", "first_key = ?"]
                 values += [.text(v), .text(v.lowercased())]
@@ -219,7 +221,7 @@ public struct ContactStore: Sendable {
     public func delete(_ id: Int64) async throws {
         try await database.write { tx in
             guard try Self.load(tx.connection, id: id) != nil else { throw RPCError.notFound("contact \(id) does not exist") }
-            try tx.run("UPDATE contacts SET deleted_at = COALESCE(deleted_at, ?) WHERE id = ?", [.integer(Self.now()), .integer(id)])
+            try tx.run("UPDATE contacts SET deleted_at = COALESCE(deleted_at, ?) WHERE id = ?", [.integer(clock.milliseconds), .integer(id)])
         }
     }
 
@@ -250,7 +252,7 @@ public struct ContactStore: Sendable {
             try Self.requireLive(survivor)
             try Self.requireLive(merged)
             let (result, taken) = ContactMerger.merge(survivor: survivor, merged: merged)
-            let now = Self.now()
+            let now = clock.milliseconds
             try Self.overwrite(tx, result, now: now)
             try tx.run("UPDATE contacts SET merged_into = ?, updated_at = ? WHERE id = ?",
                 [.integer(survivor.id), .integer(now), .integer(merged.id)])

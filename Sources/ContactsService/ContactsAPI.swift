@@ -12,11 +12,12 @@ public struct ContactsAPI: RegistrableRPCService {
     public let validator: ContactDraftValidator
     public let attendance: AttendanceStore
 
-    public init(database: Database, defaultCountry: PhoneNormalizer) {
-        contacts = ContactStore(database: database)
-        staff = StaffStore(database: database, phones: defaultCountry)
+    /// `clock`: the time stamped on what is stored (the host's; tests set their own).
+    public init(database: Database, defaultCountry: PhoneNormalizer, clock: WallClock = .system) {
+        contacts = ContactStore(database: database, clock: clock)
+        staff = StaffStore(database: database, phones: defaultCountry, clock: clock)
         validator = ContactDraftValidator(phones: defaultCountry)
-        attendance = AttendanceStore(database: database)
+        attendance = AttendanceStore(database: database, clock: clock)
     }
 
     public func registerMethods(with server: RPCServer) {

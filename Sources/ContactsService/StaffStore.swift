@@ -8,6 +8,7 @@ import Wire
 /// supervisor, skills and zone.
 public struct StaffStore: Sendable {
     public let database: Database
+    let clock: WallClock
     public let phones: PhoneNormalizer
 
     /// PBX extensions are short digit strings, kept as typed.
@@ -18,7 +19,8 @@ public struct StaffStore: Sendable {
     public static let maxSkillLength = 100
     public static let maxZoneLength = 100
 
-    public init(database: Database, phones: PhoneNormalizer) {
+    public init(database: Database, phones: PhoneNormalizer, clock: WallClock = .system) {
+        self.clock = clock
         self.database = database
         self.phones = phones
     }
@@ -77,7 +79,7 @@ public struct StaffStore: Sendable {
             }
             try tx.run("INSERT INTO staff (first_name, last_name, role, email, supervisor_id, zone, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [.text(stored.firstName), .text(stored.lastName), .integer(Int64(stored.role.rawValue)), .text(stored.email),
-                 SQLValue(stored.supervisorID), .text(stored.zone), .integer(ContactStore.now())])
+                 SQLValue(stored.supervisorID), .text(stored.zone), .integer(clock.milliseconds)])
             let id = tx.lastInsertRowID
             let numbers = stored.extensions.map { ($0, "extension") } + stored.mobiles.map { ($0, "mobile") }
             for (i, (number, kind)) in numbers.enumerated() {

@@ -8,9 +8,12 @@ import Wire
 /// services care about appends its event in the same transaction (P2).
 public struct DealStore: Sendable {
     let database: Database
+    /// The time stamped on what it stores and SLAs are measured from (a hand-set one in tests).
+    let clock: WallClock
 
-    public init(database: Database) {
+    public init(database: Database, clock: WallClock = .system) {
         self.database = database
+        self.clock = clock
     }
 
     static let slaTimer = "stage_sla"
@@ -35,14 +38,14 @@ public struct DealStore: Sendable {
         try c.queryFirst("SELECT \(columns) FROM deals WHERE id = ?", [.integer(id)], deal)
     }
 
-    static func now() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 
     /// D2: opens a deal. Pipeline 0 means the default one; stage 0 its first working stage.
     public func create(_ input: Deal, actorID: Int64? = nil) async throws -> Deal {
         var violations = Self.violations(input)
         if input.contactID <= 0 { violations.insert(FieldViolation(field: "contactId", description: "is required"), at: 0) }
         guard violations.isEmpty else { throw RPCError.invalidArgument("the deal is not valid", details: violations) }
-        return try await database.write { tx in try Self.open(tx, input, actorID: actorID, timelineSummary: "deal opened: \(input.title)") }
+        let now = clock.milliseconds
+        return try await database.write { tx in try Self.open(tx, input, actorID: actorID, timelineSummary: "deal opened: \(input.title)", now: now) }
     }
 
     /// What a deal must be, new or changed: a title, a source that fits, money in minor
@@ -79,7 +82,7 @@ public struct DealStore: Sendable {
 
     /// Inserts a deal in `tx` (used by create and by lead intake), with its event,
     /// timeline entry and stage SLA timer.
-    static func open(_ tx: Transaction, _ input: Deal, actorID: Int64?, timelineSummary: String, pipelines known: [Pipeline]? = nil) throws -> Deal {
+    static func open(_ tx: Transaction, _ input: Deal, actorID: Int64?, timelineSummary: String, pipelines known: [Pipeline]? = nil, now: Int64) throws -> Deal {
         let pipelines = try known ?? PipelineStore.load(tx.connection)
         let pipelineID = input.pipelineID == 0 ? (pipelines.first { $0.isDefault } ?? pipelines[0]).id : input.pipelineID
         guard let pipeline = pipelines.first(where: { $0.id == pipelineID }) else {
@@ -90,7 +93,6 @@ public struct DealStore: Sendable {
             throw RPCError.invalidArgument(
                 "stage \(stageID) is not a working stage of pipeline \(pipelineID)", details: [FieldViolation(field: "stageId", description: "is not an in_progress stage of the pipeline")])
         }
-        let now = Self.now()
         try tx.run(
             """
             INSERT INTO deals (title, contact_id, pipeline_id, stage_id, status, amount_minor, currency, responsible_id, source,
@@ -200,12 +202,12 @@ public struct DealStore: Sendable {
     /// re-arms the SLA timer, and closes open tasks of a deal that ends.
     public func changeStage(_ request: ChangeStageRequest) async throws -> Deal {
         let visibility = request.visibility.resolved
+        let now = clock.milliseconds
         return try await database.write { tx in
             let deal = try Self.loadVisible(tx.connection, id: request.dealID, visibility)
             guard let (target, pipelineID) = try PipelineStore.stage(tx.connection, id: request.stageID) else {
                 throw RPCError.invalidArgument("stage \(request.stageID) does not exist", details: [FieldViolation(field: "stageId", description: "is unknown")])
             }
-            let now = Self.now()
             let change = try StageChange.apply(to: deal, target: target, targetPipelineID: pipelineID, lossReason: request.lossReason, now: now).get()
             let next = change.deal
             try tx.run(
@@ -227,7 +229,7 @@ public struct DealStore: Sendable {
     public func problems(_ request: ProblemDealsRequest) async throws -> [ProblemDeal] {
         let limit = try PageRequest(size: request.pageSize, default: 100, maximum: 1000).limit
         let condition = request.visibility.resolved.sqlCondition("responsible_id")
-        let now = Self.now()
+        let now = clock.milliseconds
         return try await database.read { c in
             let slas = Dictionary(uniqueKeysWithValues: try c.query("SELECT id, sla_minutes FROM stages") { ($0.int64(0), $0.int64(1)) })
             var problems: [ProblemDeal] = []

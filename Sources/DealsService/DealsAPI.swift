@@ -16,15 +16,16 @@ public struct DealsAPI: RegistrableRPCService {
     let contacts: RPCClient
     let staff: StaffDirectory
 
-    /// `leadInlineTimeout`: how long SubmitLead waits for contacts before answering pending.
-    public init(database: Database, contacts: RPCClient, logger: Logger, leadInlineTimeout: Duration = .seconds(2)) {
+    /// `leadInlineTimeout`: how long SubmitLead waits for contacts before answering pending;
+    /// `clock`: the time stamped on what is stored and rules measure from (the host's).
+    public init(database: Database, contacts: RPCClient, logger: Logger, leadInlineTimeout: Duration = .seconds(2), clock: WallClock = .system) {
         self.contacts = contacts
         staff = StaffDirectory(contacts: contacts)
-        pipelines = PipelineStore(database: database)
-        deals = DealStore(database: database)
-        tasks = TaskStore(database: database)
+        pipelines = PipelineStore(database: database, clock: clock)
+        deals = DealStore(database: database, clock: clock)
+        tasks = TaskStore(database: database, clock: clock)
         timeline = TimelineStore(database: database)
-        leads = LeadIntake(database: database, contacts: contacts, logger: logger, inlineTimeout: leadInlineTimeout)
+        leads = LeadIntake(database: database, contacts: contacts, logger: logger, inlineTimeout: leadInlineTimeout, clock: clock)
     }
 
     public func registerMethods(with server: RPCServer) {

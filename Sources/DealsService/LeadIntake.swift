@@ -21,9 +21,11 @@ public final class LeadIntake: BackgroundService {
     /// How long processing may wait for contacts inside a SubmitLead call before the
     /// lead is answered as pending.
     private let inlineTimeout: Duration
+    private let clock: WallClock
 
-    public init(database: Database, contacts: RPCClient, logger: Logger, inlineTimeout: Duration = .seconds(2)) {
+    public init(database: Database, contacts: RPCClient, logger: Logger, inlineTimeout: Duration = .seconds(2), clock: WallClock = .system) {
         self.database = database
+        self.clock = clock
         self.contacts = contacts
         self.logger = logger
         self.inlineTimeout = inlineTimeout
@@ -86,7 +88,7 @@ public final class LeadIntake: BackgroundService {
             {
                 return existing
             }
-            let now = DealStore.now()
+            let now = self.clock.milliseconds
             try tx.run(
                 "INSERT INTO leads (channel, partner, external_id, lead, status, low_quality, reason, received_at, processed_at, submitted_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [.text(clean.channel), .text(clean.partner), .text(clean.externalID), .blob(clean.wireBytes()),
@@ -139,7 +141,7 @@ public final class LeadIntake: BackgroundService {
             let current = try tx.queryFirst("SELECT \(Self.columns) FROM leads WHERE id = ?", [.integer(id)], Self.receipt)!
             guard current.status == .pending else { return current }
             let contact = match.contact
-            let now = DealStore.now()
+            let now = self.clock.milliseconds
             let openDeal = try tx.queryFirst(
                 "SELECT \(DealStore.columns) FROM deals WHERE contact_id = ? AND status = 1 ORDER BY id DESC LIMIT 1",
                 [.integer(contact.id)], DealStore.deal)
@@ -160,7 +162,7 @@ public final class LeadIntake: BackgroundService {
                 deal.responsibleID = contact.responsibleID ?? lead.actorID
                 deal.source = lead.channel
                 deal.leadID = id
-                dealID = try DealStore.open(tx, deal, actorID: nil, timelineSummary: summary, pipelines: pipelines).id
+                dealID = try DealStore.open(tx, deal, actorID: nil, timelineSummary: summary, pipelines: pipelines, now: now).id
             }
             let duplicate = LeadTriage.duplicateReason(contactExisted: !match.created, openDealID: openDeal?.id)
             try tx.run(
@@ -181,7 +183,7 @@ public final class LeadIntake: BackgroundService {
         try await database.write { tx in
             try tx.run(
                 "UPDATE leads SET status = ?, low_quality = 1, reason = ?, processed_at = ? WHERE id = ? AND status = 1",
-                [.integer(Int64(LeadStatus.rejected.rawValue)), .text(reason), .integer(DealStore.now()), .integer(id)])
+                [.integer(Int64(LeadStatus.rejected.rawValue)), .text(reason), .integer(self.clock.milliseconds), .integer(id)])
             return try tx.queryFirst("SELECT \(Self.columns) FROM leads WHERE id = ?", [.integer(id)], Self.receipt)!
         }
     }

@@ -1,3 +1,4 @@
+import ServiceKit
 import Contracts
 import Foundation
 import Storage
@@ -6,9 +7,11 @@ import Wire
 /// D1: pipelines and their stages in the deals database.
 public struct PipelineStore: Sendable {
     let database: Database
+    let clock: WallClock
 
-    public init(database: Database) {
+    public init(database: Database, clock: WallClock = .system) {
         self.database = database
+        self.clock = clock
     }
 
     public func create(_ input: Pipeline) async throws -> Pipeline {
@@ -20,7 +23,7 @@ public struct PipelineStore: Sendable {
             if pipeline.isDefault { try tx.run("UPDATE pipelines SET is_default = 0") }
             try tx.run(
                 "INSERT INTO pipelines (name, channels, is_default, created_at) VALUES (?, ?, ?, ?)",
-                [.text(pipeline.name), .text(pipeline.channels.joined(separator: ",")), SQLValue(pipeline.isDefault), .integer(DealStore.now())])
+                [.text(pipeline.name), .text(pipeline.channels.joined(separator: ",")), SQLValue(pipeline.isDefault), .integer(clock.milliseconds)])
             let id = tx.lastInsertRowID
             for stage in pipeline.stages {
                 try tx.run(

@@ -8,9 +8,11 @@ import Wire
 /// a deal" (a second create returns the first) and the due-time timers.
 public struct TaskStore: Sendable {
     let database: Database
+    let clock: WallClock
 
-    public init(database: Database) {
+    public init(database: Database, clock: WallClock = .system) {
         self.database = database
+        self.clock = clock
     }
 
     static let dueTimer = "task_due"
@@ -60,7 +62,7 @@ public struct TaskStore: Sendable {
                 task.contactID = deal.contactID
                 if task.assigneeID == nil { task.assigneeID = deal.responsibleID }
             }
-            let now = DealStore.now()
+            let now = clock.milliseconds
             try tx.run(
                 "INSERT INTO tasks (kind, title, deal_id, contact_id, assignee_id, due_at, status, created_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?)",
                 [.integer(Int64(task.kind.rawValue)), .text(task.title), SQLValue(task.dealID), SQLValue(task.contactID),
@@ -93,7 +95,7 @@ public struct TaskStore: Sendable {
                 if task.status == request.status { return task }
                 throw RPCError(.failedPrecondition, "task \(request.id) is already \(task.status.name)")
             }
-            try Self.close(tx, id: task.id, status: request.status, now: DealStore.now())
+            try Self.close(tx, id: task.id, status: request.status, now: clock.milliseconds)
             return try Self.load(tx.connection, id: task.id)!
         }
     }
@@ -136,7 +138,7 @@ public struct TaskStore: Sendable {
         }
         if request.overdueOnly {
             sql += " AND due_at IS NOT NULL AND due_at < ?"
-            values.append(.integer(DealStore.now()))
+            values.append(.integer(clock.milliseconds))
         }
         let condition = request.visibility.resolved.sqlCondition("assignee_id")
         sql += " AND \(condition.sql) ORDER BY due_at IS NULL, due_at, id LIMIT ?"

@@ -13,6 +13,9 @@ public struct WallClock: Sendable {
 
     public static let system = WallClock { Date() }
 
+    /// Now in UTC milliseconds, as the stores keep times.
+    public var milliseconds: Int64 { Int64(now().timeIntervalSince1970 * 1000) }
+
     /// A clock that moves only when told to.
     public static func manual(_ time: ManualTime) -> WallClock {
         WallClock { time.now }
@@ -28,6 +31,8 @@ public final class ManualTime: Sendable {
     }
 
     public var now: Date { current.withLock { $0 } }
+
+    public var milliseconds: Int64 { Int64(now.timeIntervalSince1970 * 1000) }
 
     public func advance(by seconds: TimeInterval) {
         current.withLock { $0 = $0.addingTimeInterval(seconds) }

@@ -12,5 +12,5 @@ ServiceHost.run(service: "contacts", prefix: "CONTACTS", defaultPort: 7101, migr
             variable: host.environment.name("DEFAULT_COUNTRY"),
             problem: "is \"\(country)\"; expected one of \(PhoneNormalizer.countries.keys.sorted().joined(separator: ", "))")
     }
-    host.server.register(ContactsAPI(database: host.database, defaultCountry: phones))
+    host.server.register(ContactsAPI(database: host.database, defaultCountry: phones, clock: host.clock))
 }

@@ -19,7 +19,7 @@ ServiceHost.run(service: "deals", prefix: "DEALS", defaultPort: 7102, migrations
     let wait = try host.environment.int("LEAD_WAIT_MS", default: 2000, range: 10...60_000)
     let api = DealsAPI(
         database: host.database, contacts: RPCClient(endpoint: endpoint, configuration: configuration), logger: host.logger,
-        leadInlineTimeout: .milliseconds(wait))
+        leadInlineTimeout: .milliseconds(wait), clock: host.clock)
     host.server.register(api)
     api.subscribe(host.inbox)
     api.handleTimers(host.timers)

@@ -52,7 +52,7 @@ struct DealsFixture {
     let database: Database
     let api: DealsAPI
 
-    init(contactsPort: Int) throws {
+    init(contactsPort: Int, clock: WallClock = .system) throws {
         let folder = try temporaryFolder("deals")
         database = try Database(path: folder.appendingPathComponent("deals.sqlite").path, migrations: DealsSchema.migrations)
         var configuration = RPCClient.Configuration()
@@ -61,7 +61,7 @@ struct DealsFixture {
         // A loaded test machine must not turn "processed now" into "pending" (that path has its own test).
         api = DealsAPI(
             database: database, contacts: RPCClient(endpoint: Endpoint(host: "127.0.0.1", port: contactsPort), configuration: configuration),
-            logger: Logger(service: "test"), leadInlineTimeout: .seconds(15))
+            logger: Logger(service: "test"), leadInlineTimeout: .seconds(15), clock: clock)
     }
 
     /// Opens a deal straight in the store (no contacts service needed).
@@ -141,6 +141,26 @@ struct DealsFixture {
         })
         #expect(try await f.api.deals.list(ListDealsRequest()).deals.count == 3)
         await f.api.leads.stop()
+    }
+
+    @Test func d4ATaskBecomesOverdueWhenItsTimePassesOnTheServicesClock() async throws {
+        let contacts = try FakeContacts()
+        let time = ManualTime()
+        let f = try DealsFixture(contactsPort: contacts.server.port, clock: .manual(time))
+        let deal = try await f.openDeal("Doors", contact: 7, responsible: 3)
+        #expect(deal.createdAtMilliseconds == time.milliseconds)
+        var task = DealTask()
+        task.kind = .callBack
+        task.dealID = deal.id
+        task.dueAtMilliseconds = time.milliseconds + 3_600_000
+        _ = try await f.api.tasks.create(task)
+        var overdue = ListTasksRequest()
+        overdue.overdueOnly = true
+        #expect(try await f.api.tasks.list(overdue).isEmpty)
+        #expect(try await f.api.deals.problems(ProblemDealsRequest()).isEmpty)
+        time.advance(by: 3601)
+        #expect(try await f.api.tasks.list(overdue).count == 1)
+        #expect(try await f.api.deals.problems(ProblemDealsRequest()).first?.reasons == ["overdue_task"])
     }
 
     @Test func d4OneOpenTaskOfAKindPerDealAndClosingADealCancelsItsTasks() async throws {
