@@ -20,6 +20,8 @@
 // /v1/admin/integrations and kept, with every hook, in GATEWAY_DATA_DIR.
 // GATEWAY_RECONCILE_HOURS (24; 0: never): how often every Timepad integration's last
 // 48 hours are pulled from its API and fed through the hooks' path.
+// GATEWAY_HOOK_RETENTION_DAYS (30): delivered hooks older than this are deleted
+// (pending and failed ones are kept until they are done).
 import Dispatch
 import Foundation
 import FoundationNetworking
@@ -52,6 +54,7 @@ let firstByteTimeout: Int
 let maxPerAddress: Int
 let authFailures: Int
 let reconcileHours: Int
+let hookRetentionDays: Int
 do {
     port = try environment.int("PORT", default: 8080, range: 0...65535)
     timeout = try environment.int("TIMEOUT_MS", default: 5000, range: 10...600_000)
@@ -67,6 +70,7 @@ do {
     maxPerAddress = try environment.int("MAX_CONNECTIONS_PER_ADDRESS", default: 128, range: 1...1_000_000)
     authFailures = try environment.int("AUTH_FAILURES_PER_MINUTE", default: 10, range: 1...1_000_000)
     reconcileHours = try environment.int("RECONCILE_HOURS", default: 24, range: 0...8760)
+    hookRetentionDays = try environment.int("HOOK_RETENTION_DAYS", default: 30, range: 1...3650)
 } catch {
     fail("invalid configuration: \(error)")
 }
@@ -185,6 +189,11 @@ do {
 webhooks.delivery.start()
 let reconciliation = reconcileHours > 0 ? webhooks.scheduledReconciliation(every: .seconds(3600 * reconcileHours), logger: logger) : nil
 reconciliation?.start()
+let hookPruning = PeriodicJob("pruning delivered hooks", every: .seconds(3600), logger: logger) {
+    let removed = try await webhooks.prune(olderThan: TimeInterval(hookRetentionDays) * 86_400)
+    if removed > 0 { logger.info("pruned delivered hooks", ["removed": "\(removed)"]) }
+}
+hookPruning.start()
 ServiceHost.announceListening(service: "gateway", host: host, port: server.port)
 logger.info("started", ["port": "\(server.port)", "services": endpoints.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: ",")])
 
@@ -193,6 +202,7 @@ ServiceHost.runUntilStopped(logger: logger, grace: grace) {
     if await !server.drain(within: .seconds(grace)) {
         logger.warn("connections still open after the grace period; closing them")
     }
+    await hookPruning.stop()
     await reconciliation?.stop()
     await webhooks.delivery.stop()
     await housekeeping.stop()

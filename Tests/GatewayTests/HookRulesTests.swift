@@ -1,5 +1,8 @@
 import Contracts
 import Foundation
+import ServiceKit
+import Storage
+import TestSupport
 import Digest
 @testable import Gateway
 import Testing
@@ -105,5 +108,28 @@ import Testing
         #expect(two.attendees.map(\.orderID) == ["1", "2"])
         #expect(try hook(1).merging(try hook(1)) == nil, "the same ticket twice keeps its order as two calls")
         #expect(try hook(1).merging(try hook(2, event: 778)) == nil)
+    }
+
+    @Test func g2OnlyDeliveredHooksPastTheRetentionArePruned() async throws {
+        let folder = try temporaryFolder("hook-retention")
+        let database = try Database(path: folder.appendingPathComponent("gateway.sqlite").path, migrations: GatewaySchema.migrations)
+        let store = IntegrationStore(database: database)
+        var request = CreateIntegrationRequest()
+        request.name = "timepad-main"
+        request.kind = .timepad
+        request.secret = "s"
+        _ = try await store.create(request, by: "test")
+        let entry = try #require(store.entry(named: "timepad-main"))
+        let hooks = HookStore(database: database)
+        let old = Date().addingTimeInterval(-40 * 86_400)
+        var ids: [Int64] = []
+        for _ in 0..<3 { ids.append(try await hooks.store(integrationID: entry.id, contentType: "application/json", headers: [], body: [], origin: "webhook", now: old)) }
+        let recent = try await hooks.store(integrationID: entry.id, contentType: "application/json", headers: [], body: [], origin: "webhook")
+        try await hooks.delivered([ids[0], recent])
+        try await hooks.failed([ids[1]], reason: "refused")
+        // ids[2] is still pending: old, but not done.
+        #expect(try await hooks.prune(deliveredBefore: Date().addingTimeInterval(-30 * 86_400)) == 1)
+        #expect(try await hooks.get(ids[0]) == nil)
+        for id in [ids[1], ids[2], recent] { #expect(try await hooks.get(id) != nil) }
     }
 }

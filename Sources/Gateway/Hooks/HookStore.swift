@@ -120,6 +120,16 @@ struct HookStore: Sendable {
         return HookList(hooks: items, nextCursor: next)
     }
 
+    /// Removes delivered hooks received before `cutoff`; pending and failed ones stay
+    /// whatever their age (they are not done). Returns how many went.
+    func prune(deliveredBefore cutoff: Date) async throws -> Int {
+        try await database.write { tx in
+            try tx.run(
+                "DELETE FROM hooks WHERE status = ? AND received_at < ?",
+                [.integer(Int64(HookStatus.delivered.rawValue)), .integer(Int64(cutoff.timeIntervalSince1970 * 1000))])
+        }
+    }
+
     /// How many wait, for /metrics.
     func counts() async throws -> (pending: Int, failed: Int) {
         try await database.read { c in

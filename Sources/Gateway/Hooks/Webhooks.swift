@@ -53,6 +53,11 @@ public final class Webhooks: Sendable {
         return id
     }
 
+    /// Drops delivered hooks older than `age` (the housekeeping pass).
+    public func prune(olderThan age: TimeInterval, now: Date = Date()) async throws -> Int {
+        try await hooks.prune(deliveredBefore: now.addingTimeInterval(-age))
+    }
+
     /// Prometheus families for the gateway's /metrics.
     func renderMetrics() async -> String {
         let counts = (try? await hooks.counts()) ?? (pending: 0, failed: 0)
