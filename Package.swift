@@ -43,6 +43,7 @@ let package = Package(
         .target(name: "Gateway", dependencies: ["Contracts", "Digest", "RPC", "HTTP", "JSON", "ServiceKit", "Storage", "Wire"]),
         .target(name: "ContactsService", dependencies: ["Contracts", "RPC", "Storage", "ServiceKit"]),
         .target(name: "DealsService", dependencies: ["Contracts", "RPC", "Storage", "ServiceKit", "Sockets"]),
+        .target(name: "TelephonyService", dependencies: ["Contracts", "RPC", "Storage", "ServiceKit"]),
 
         // Executables.
         .executableTarget(name: "switchboard-echo", dependencies: ["RPC", "Contracts"]),
@@ -61,6 +62,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "WireTests", dependencies: ["Wire", "Contracts", "ContractSchema", "Schemas"], exclude: ["Fixtures"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
+        .testTarget(name: "TelephonyTests", dependencies: ["TelephonyService", "Contracts", "Wire", "TestSupport"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON", "Digest"]),
         .testTarget(
             name: "DealsTests",

@@ -79,6 +79,19 @@ enum ContractSamples {
         ("HookList", hookList().wireBytes(), (try? HookList(wireBytes: hookList().wireBytes())) == hookList()),
         ("ResyncOutcome", resyncOutcome().wireBytes(), (try? ResyncOutcome(wireBytes: resyncOutcome().wireBytes())) == resyncOutcome()),
         ("ReconcileRequest", reconcileRequest().wireBytes(), (try? ReconcileRequest(wireBytes: reconcileRequest().wireBytes())) == reconcileRequest()),
+        ("CallLeg", callLeg().wireBytes(), (try? CallLeg(wireBytes: callLeg().wireBytes())) == callLeg()),
+        ("CallReport", callReport().wireBytes(), (try? CallReport(wireBytes: callReport().wireBytes())) == callReport()),
+        ("CallSession", callSession().wireBytes(), (try? CallSession(wireBytes: callSession().wireBytes())) == callSession()),
+        ("RecordCallResponse", recordCallResponse().wireBytes(), (try? RecordCallResponse(wireBytes: recordCallResponse().wireBytes())) == recordCallResponse()),
+        ("GetCallRequest", getCallRequest().wireBytes(), (try? GetCallRequest(wireBytes: getCallRequest().wireBytes())) == getCallRequest()),
+        ("ListCallsRequest", listCallsRequest().wireBytes(), (try? ListCallsRequest(wireBytes: listCallsRequest().wireBytes())) == listCallsRequest()),
+        ("CallPage", callPage().wireBytes(), (try? CallPage(wireBytes: callPage().wireBytes())) == callPage()),
+        ("RouteRequest", routeRequest().wireBytes(), (try? RouteRequest(wireBytes: routeRequest().wireBytes())) == routeRequest()),
+        ("RouteAnswer", routeAnswer().wireBytes(), (try? RouteAnswer(wireBytes: routeAnswer().wireBytes())) == routeAnswer()),
+        ("CallStatsRequest", callStatsRequest().wireBytes(), (try? CallStatsRequest(wireBytes: callStatsRequest().wireBytes())) == callStatsRequest()),
+        ("StaffLoad", staffLoad().wireBytes(), (try? StaffLoad(wireBytes: staffLoad().wireBytes())) == staffLoad()),
+        ("HourCount", hourCount().wireBytes(), (try? HourCount(wireBytes: hourCount().wireBytes())) == hourCount()),
+        ("CallStats", callStats().wireBytes(), (try? CallStats(wireBytes: callStats().wireBytes())) == callStats()),
     ]
 
     static func echoMessage() -> EchoMessage {
@@ -809,6 +822,145 @@ enum ContractSamples {
         var m = ReconcileRequest()
         m.fromMilliseconds = -8
         m.toMilliseconds = 2000006
+        return m
+    }
+
+    static func callLeg() -> CallLeg {
+        var m = CallLeg()
+        m.destination = "f1é"
+        m.staffID = 2000006
+        m.disposition = .failed
+        m.startedAtMilliseconds = 4000012
+        m.durationSeconds = -36
+        m.talkSeconds = 6000018
+        m.recordingURL = "f7é"
+        return m
+    }
+
+    static func callReport() -> CallReport {
+        var m = CallReport()
+        m.provider = "f1é"
+        m.providerCallID = "f2é"
+        m.direction = .internal
+        m.clientNumber = "f4é"
+        m.staffNumber = "f5é"
+        m.trackingNumber = "f6é"
+        m.poolName = "f7é"
+        m.utmSource = "f8é"
+        m.utmMedium = "f9é"
+        m.utmCampaign = "f10é"
+        m.legs = [callLeg(), callLeg()]
+        return m
+    }
+
+    static func callSession() -> CallSession {
+        var m = CallSession()
+        m.id = "f1é"
+        m.shard = 2000006
+        m.providerCallIDs = ["f3é", "f103é"]
+        m.direction = .internal
+        m.clientNumber = "f5é"
+        m.trackingNumber = "f6é"
+        m.poolName = "f7é"
+        m.utmSource = "f8é"
+        m.utmMedium = "f9é"
+        m.utmCampaign = "f10é"
+        m.startedAtMilliseconds = -78
+        m.legs = [callLeg(), callLeg()]
+        m.answered = true
+        m.answeredByStaffID = 14000042
+        m.talkSeconds = -106
+        m.durationSeconds = 16000048
+        m.recordingURL = "f17é"
+        m.updatedAtMilliseconds = 18000054
+        return m
+    }
+
+    static func recordCallResponse() -> RecordCallResponse {
+        var m = RecordCallResponse()
+        m.session = callSession()
+        m.created = true
+        m.changed = true
+        return m
+    }
+
+    static func getCallRequest() -> GetCallRequest {
+        var m = GetCallRequest()
+        m.id = "f1é"
+        m.visibility = visibility()
+        return m
+    }
+
+    static func listCallsRequest() -> ListCallsRequest {
+        var m = ListCallsRequest()
+        m.clientNumber = "f1é"
+        m.staffID = 2000006
+        m.direction = .internal
+        m.missedOnly = true
+        m.fromMilliseconds = -36
+        m.toMilliseconds = 6000018
+        m.pageSize = -50
+        m.cursor = "f8é"
+        m.visibility = visibility()
+        return m
+    }
+
+    static func callPage() -> CallPage {
+        var m = CallPage()
+        m.calls = [callSession(), callSession()]
+        m.nextCursor = "f2é"
+        return m
+    }
+
+    static func routeRequest() -> RouteRequest {
+        var m = RouteRequest()
+        m.clientNumber = "f1é"
+        m.trackingNumber = "f2é"
+        return m
+    }
+
+    static func routeAnswer() -> RouteAnswer {
+        var m = RouteAnswer()
+        m.destination = "f1é"
+        m.staffID = 2000006
+        m.reason = "f3é"
+        m.then = ["f4é", "f104é"]
+        return m
+    }
+
+    static func callStatsRequest() -> CallStatsRequest {
+        var m = CallStatsRequest()
+        m.fromMilliseconds = -8
+        m.toMilliseconds = 2000006
+        m.visibility = visibility()
+        return m
+    }
+
+    static func staffLoad() -> StaffLoad {
+        var m = StaffLoad()
+        m.staffID = -8
+        m.offered = 2000006
+        m.answered = -22
+        m.talkSeconds = 4000012
+        return m
+    }
+
+    static func hourCount() -> HourCount {
+        var m = HourCount()
+        m.weekday = -8
+        m.hour = 2000006
+        m.calls = -22
+        return m
+    }
+
+    static func callStats() -> CallStats {
+        var m = CallStats()
+        m.calls = -8
+        m.missed = 2000006
+        m.missedCalledBack = -22
+        m.callBackSecondsTotal = 4000012
+        m.load = [staffLoad(), staffLoad()]
+        m.byHour = [hourCount(), hourCount()]
         return m
     }
 }

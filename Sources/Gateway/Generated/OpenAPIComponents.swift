@@ -7,6 +7,104 @@ enum OpenAPIComponents {
     static let json = #"""
 {
   "parameters" : {
+    "CallStatsRequest.from" : {
+      "in" : "query",
+      "name" : "from",
+      "required" : false,
+      "schema" : {
+        "format" : "date-time",
+        "type" : "string"
+      }
+    },
+    "CallStatsRequest.to" : {
+      "in" : "query",
+      "name" : "to",
+      "required" : false,
+      "schema" : {
+        "format" : "date-time",
+        "type" : "string"
+      }
+    },
+    "ListCallsRequest.cursor" : {
+      "in" : "query",
+      "name" : "cursor",
+      "required" : false,
+      "schema" : {
+        "maxLength" : 200,
+        "pattern" : "^[^\\u0000]*$",
+        "type" : "string"
+      }
+    },
+    "ListCallsRequest.direction" : {
+      "in" : "query",
+      "name" : "direction",
+      "required" : false,
+      "schema" : {
+        "enum" : [
+          "inbound",
+          "outbound",
+          "internal"
+        ],
+        "type" : "string"
+      }
+    },
+    "ListCallsRequest.from" : {
+      "in" : "query",
+      "name" : "from",
+      "required" : false,
+      "schema" : {
+        "format" : "date-time",
+        "type" : "string"
+      }
+    },
+    "ListCallsRequest.limit" : {
+      "in" : "query",
+      "name" : "limit",
+      "required" : false,
+      "schema" : {
+        "format" : "int64",
+        "maximum" : 500,
+        "minimum" : 1,
+        "type" : "integer"
+      }
+    },
+    "ListCallsRequest.missed" : {
+      "in" : "query",
+      "name" : "missed",
+      "required" : false,
+      "schema" : {
+        "type" : "boolean"
+      }
+    },
+    "ListCallsRequest.phone" : {
+      "in" : "query",
+      "name" : "phone",
+      "required" : false,
+      "schema" : {
+        "maxLength" : 50,
+        "pattern" : "^[^\\u0000]*$",
+        "type" : "string"
+      }
+    },
+    "ListCallsRequest.staffId" : {
+      "in" : "query",
+      "name" : "staffId",
+      "required" : false,
+      "schema" : {
+        "format" : "int64",
+        "minimum" : 1,
+        "type" : "integer"
+      }
+    },
+    "ListCallsRequest.to" : {
+      "in" : "query",
+      "name" : "to",
+      "required" : false,
+      "schema" : {
+        "format" : "date-time",
+        "type" : "string"
+      }
+    },
     "ListDealsRequest.contactId" : {
       "in" : "query",
       "name" : "contactId",
@@ -290,6 +388,27 @@ enum OpenAPIComponents {
         "type" : "string"
       }
     },
+    "RouteRequest.caller" : {
+      "in" : "query",
+      "name" : "caller",
+      "required" : false,
+      "schema" : {
+        "maxLength" : 50,
+        "minLength" : 1,
+        "pattern" : "^[^\\u0000]*$",
+        "type" : "string"
+      }
+    },
+    "RouteRequest.dst" : {
+      "in" : "query",
+      "name" : "dst",
+      "required" : false,
+      "schema" : {
+        "maxLength" : 50,
+        "pattern" : "^[^\\u0000]*$",
+        "type" : "string"
+      }
+    },
     "SearchContactsRequest.attended" : {
       "description" : "C6: by how many events the contact attended.",
       "in" : "query",
@@ -494,6 +613,279 @@ enum OpenAPIComponents {
       },
       "required" : [
         "items"
+      ],
+      "type" : "object"
+    },
+    "CallLeg" : {
+      "description" : "One ringing of one destination (a forwarding step, a retry).",
+      "properties" : {
+        "destination" : {
+          "description" : "The extension, number or SIP login it rang.",
+          "type" : "string"
+        },
+        "disposition" : {
+          "enum" : [
+            "unspecified",
+            "answered",
+            "no_answer",
+            "busy",
+            "failed"
+          ],
+          "type" : "string"
+        },
+        "durationSeconds" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "recordingUrl" : {
+          "type" : "string"
+        },
+        "staffId" : {
+          "description" : "The staff member it rang, when known.",
+          "format" : "int64",
+          "type" : [
+            "integer",
+            "null"
+          ]
+        },
+        "startedAt" : {
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "talkSeconds" : {
+          "description" : "Ringostat's billsec: 0 for a leg nobody answered.",
+          "format" : "int64",
+          "type" : "integer"
+        }
+      },
+      "required" : [
+        "destination",
+        "disposition",
+        "durationSeconds",
+        "recordingUrl",
+        "staffId",
+        "startedAt",
+        "talkSeconds"
+      ],
+      "type" : "object"
+    },
+    "CallLegInput" : {
+      "additionalProperties" : false,
+      "description" : "One ringing of one destination (a forwarding step, a retry).",
+      "properties" : {
+        "destination" : {
+          "description" : "The extension, number or SIP login it rang.",
+          "maxLength" : 100,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        },
+        "disposition" : {
+          "enum" : [
+            "answered",
+            "no_answer",
+            "busy",
+            "failed"
+          ],
+          "type" : "string"
+        },
+        "durationSeconds" : {
+          "format" : "int64",
+          "maximum" : 86400,
+          "minimum" : 0,
+          "type" : "integer"
+        },
+        "recordingUrl" : {
+          "maxLength" : 2000,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        },
+        "staffId" : {
+          "description" : "The staff member it rang, when known.",
+          "format" : "int64",
+          "minimum" : 1,
+          "type" : "integer"
+        },
+        "startedAt" : {
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "talkSeconds" : {
+          "description" : "Ringostat's billsec: 0 for a leg nobody answered.",
+          "format" : "int64",
+          "maximum" : 86400,
+          "minimum" : 0,
+          "type" : "integer"
+        }
+      },
+      "required" : [
+        "disposition",
+        "startedAt"
+      ],
+      "type" : "object"
+    },
+    "CallPage" : {
+      "properties" : {
+        "items" : {
+          "items" : {
+            "$ref" : "#/components/schemas/CallSession"
+          },
+          "type" : "array"
+        },
+        "nextCursor" : {
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "items"
+      ],
+      "type" : "object"
+    },
+    "CallSession" : {
+      "description" : "T1: one real call, as complete as every report of it made it.",
+      "properties" : {
+        "answered" : {
+          "description" : "A leg was answered; a session that is not is a missed call (T5).",
+          "type" : "boolean"
+        },
+        "answeredByStaffId" : {
+          "description" : "T4: the staff member on the last answered leg.",
+          "format" : "int64",
+          "type" : [
+            "integer",
+            "null"
+          ]
+        },
+        "clientNumber" : {
+          "type" : "string"
+        },
+        "direction" : {
+          "enum" : [
+            "unspecified",
+            "inbound",
+            "outbound",
+            "internal"
+          ],
+          "type" : "string"
+        },
+        "durationSeconds" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "id" : {
+          "description" : "`<shard>-<number>`: the shard names the replica that owns it.",
+          "type" : "string"
+        },
+        "legs" : {
+          "items" : {
+            "$ref" : "#/components/schemas/CallLeg"
+          },
+          "type" : "array"
+        },
+        "poolName" : {
+          "type" : "string"
+        },
+        "providerCallIds" : {
+          "items" : {
+            "type" : "string"
+          },
+          "type" : "array"
+        },
+        "recordingUrl" : {
+          "description" : "From any leg that has one (T8).",
+          "type" : "string"
+        },
+        "shard" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "startedAt" : {
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "talkSeconds" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "trackingNumber" : {
+          "type" : "string"
+        },
+        "updatedAt" : {
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "utmCampaign" : {
+          "type" : "string"
+        },
+        "utmMedium" : {
+          "type" : "string"
+        },
+        "utmSource" : {
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "answered",
+        "answeredByStaffId",
+        "clientNumber",
+        "direction",
+        "durationSeconds",
+        "id",
+        "legs",
+        "poolName",
+        "providerCallIds",
+        "recordingUrl",
+        "shard",
+        "startedAt",
+        "talkSeconds",
+        "trackingNumber",
+        "updatedAt",
+        "utmCampaign",
+        "utmMedium",
+        "utmSource"
+      ],
+      "type" : "object"
+    },
+    "CallStats" : {
+      "description" : "T11 over a period.",
+      "properties" : {
+        "byHour" : {
+          "items" : {
+            "$ref" : "#/components/schemas/HourCount"
+          },
+          "type" : "array"
+        },
+        "callBackSecondsTotal" : {
+          "description" : "Seconds from each such miss to the call that reached the client, added up (average = this / missedCalledBack).",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "calls" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "load" : {
+          "items" : {
+            "$ref" : "#/components/schemas/StaffLoad"
+          },
+          "type" : "array"
+        },
+        "missed" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "missedCalledBack" : {
+          "description" : "Missed calls the client was reached after (answered inbound or outbound).",
+          "format" : "int64",
+          "type" : "integer"
+        }
+      },
+      "required" : [
+        "byHour",
+        "callBackSecondsTotal",
+        "calls",
+        "load",
+        "missed",
+        "missedCalledBack"
       ],
       "type" : "object"
     },
@@ -1339,6 +1731,30 @@ enum OpenAPIComponents {
       ],
       "type" : "object"
     },
+    "HourCount" : {
+      "properties" : {
+        "calls" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "hour" : {
+          "description" : "0...23 (UTC).",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "weekday" : {
+          "description" : "1 Monday ... 7 Sunday (UTC).",
+          "format" : "int64",
+          "type" : "integer"
+        }
+      },
+      "required" : [
+        "calls",
+        "hour",
+        "weekday"
+      ],
+      "type" : "object"
+    },
     "Integration" : {
       "description" : "A provider that sends webhooks to `hookPath` (G2).",
       "properties" : {
@@ -1625,6 +2041,83 @@ enum OpenAPIComponents {
       },
       "required" : [
         "from"
+      ],
+      "type" : "object"
+    },
+    "NewCallInput" : {
+      "additionalProperties" : false,
+      "description" : "What a PBX says about a call: one leg, several, or the whole call, possibly again.",
+      "properties" : {
+        "clientNumber" : {
+          "description" : "The other party (for an internal call, the caller).",
+          "maxLength" : 50,
+          "minLength" : 1,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        },
+        "direction" : {
+          "enum" : [
+            "inbound",
+            "outbound",
+            "internal"
+          ],
+          "type" : "string"
+        },
+        "legs" : {
+          "items" : {
+            "$ref" : "#/components/schemas/CallLegInput"
+          },
+          "maxItems" : 50,
+          "type" : "array"
+        },
+        "poolName" : {
+          "maxLength" : 200,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        },
+        "provider" : {
+          "description" : "Whose call ids these are (`ringostat`, `api`).",
+          "maxLength" : 50,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        },
+        "providerCallId" : {
+          "description" : "The PBX's id of the call (Ringostat's uniqueid).",
+          "maxLength" : 200,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        },
+        "staffNumber" : {
+          "description" : "The staff side: the number dialled for an inbound call, the caller for an outbound one.",
+          "maxLength" : 50,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        },
+        "trackingNumber" : {
+          "description" : "The call-tracking number the client dialled (T8).",
+          "maxLength" : 50,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        },
+        "utmCampaign" : {
+          "maxLength" : 200,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        },
+        "utmMedium" : {
+          "maxLength" : 200,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        },
+        "utmSource" : {
+          "maxLength" : 200,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "clientNumber",
+        "direction"
       ],
       "type" : "object"
     },
@@ -2059,6 +2552,27 @@ enum OpenAPIComponents {
       ],
       "type" : "object"
     },
+    "RecordCallResponse" : {
+      "properties" : {
+        "changed" : {
+          "description" : "The report added something (false: a repeat).",
+          "type" : "boolean"
+        },
+        "created" : {
+          "description" : "The first report of this call.",
+          "type" : "boolean"
+        },
+        "session" : {
+          "$ref" : "#/components/schemas/CallSession"
+        }
+      },
+      "required" : [
+        "changed",
+        "created",
+        "session"
+      ],
+      "type" : "object"
+    },
     "ReplayOutcome" : {
       "properties" : {
         "delivered" : {
@@ -2106,6 +2620,40 @@ enum OpenAPIComponents {
       ],
       "type" : "object"
     },
+    "RouteAnswer" : {
+      "description" : "T9: where to connect the caller.",
+      "properties" : {
+        "destination" : {
+          "description" : "An extension, number or SIP login.",
+          "type" : "string"
+        },
+        "reason" : {
+          "description" : "`responsible`, `administrator`, `queue` or `fallback`.",
+          "type" : "string"
+        },
+        "staffId" : {
+          "format" : "int64",
+          "type" : [
+            "integer",
+            "null"
+          ]
+        },
+        "then" : {
+          "description" : "Where to try next if nobody answers there, in order (the managers' queue).",
+          "items" : {
+            "type" : "string"
+          },
+          "type" : "array"
+        }
+      },
+      "required" : [
+        "destination",
+        "reason",
+        "staffId",
+        "then"
+      ],
+      "type" : "object"
+    },
     "StaffList" : {
       "properties" : {
         "items" : {
@@ -2121,6 +2669,34 @@ enum OpenAPIComponents {
       },
       "required" : [
         "items"
+      ],
+      "type" : "object"
+    },
+    "StaffLoad" : {
+      "properties" : {
+        "answered" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "offered" : {
+          "description" : "Calls that rang them.",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "staffId" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "talkSeconds" : {
+          "format" : "int64",
+          "type" : "integer"
+        }
+      },
+      "required" : [
+        "answered",
+        "offered",
+        "staffId",
+        "talkSeconds"
       ],
       "type" : "object"
     },

@@ -1,0 +1,138 @@
+import ContractSchema
+
+/// The Telephony contract (T1–T9, T11, T12): call sessions and their legs, routing and
+/// statistics, declared once.
+public let telephonyContract = ContractFile("Telephony") {
+    Service("Telephony", id: "switchboard.telephony.Telephony", doc: """
+        The telephony service: one session per real call, however the PBX reports it (T1),
+        internal calls told apart (T2), routing answers (T9) and statistics (T11). Calls are
+        partitioned by the client's number (T12): a replica answers only for its shards and
+        refuses others with failed_precondition naming the owner. Numbers are E.164.
+        """, eventsDoc: "Event types this service emits.") {
+        Service.Method("recordCall", "RecordCall", "CallReport", "RecordCallResponse", idempotent: true, doc: """
+            T1: merges a report of one leg or a whole call into its session (by the
+            provider's call id, else by client number and start time within the window);
+            the session only gets more complete. A repeat changes nothing.
+            """)
+        Service.Method("getCall", "GetCall", "GetCallRequest", "CallSession", idempotent: true)
+        Service.Method("listCalls", "ListCalls", "ListCallsRequest", "CallPage", idempotent: true, doc: "This replica's sessions, newest first; callers fan out and merge.")
+        Service.Method("route", "Route", "RouteRequest", "RouteAnswer", idempotent: true, doc: "T9: where the PBX should connect a caller, answered at once.")
+        Service.Method("stats", "Stats", "CallStatsRequest", "CallStats", idempotent: true, doc: "T11 over this replica's sessions; callers add the replicas' answers.")
+        Service.Event("recorded", "call.recorded", doc: "Payload: ``CallSession`` (T8: deals puts it on the timeline once).")
+        Service.Event("missed", "call.missed", doc: "Payload: ``CallSession`` (T5).")
+        Service.Event("answered", "call.answered", doc: "Payload: ``CallSession`` (T6).")
+    }
+    Enumeration("CallDirection") {
+        Enumeration.Case(0, "unspecified")
+        Enumeration.Case(1, "inbound")
+        Enumeration.Case(2, "outbound")
+        Enumeration.Case(3, "internal", doc: "T2: between two staff numbers.")
+    }
+    Enumeration("LegDisposition", doc: "How a leg ended, in Ringostat's words: ANSWERED, NO ANSWER, BUSY, FAILED.") {
+        Enumeration.Case(0, "unspecified")
+        Enumeration.Case(1, "answered")
+        Enumeration.Case(2, "noAnswer")
+        Enumeration.Case(3, "busy")
+        Enumeration.Case(4, "failed")
+    }
+    Message("CallLeg", doc: "One ringing of one destination (a forwarding step, a retry).", rest: [.output, .input]) {
+        Field(1, "destination", .string, doc: "The extension, number or SIP login it rang.").length(max: 100)
+        Field(2, "staffID", .optional(.int64), doc: "The staff member it rang, when known.").minimum(1)
+        Field(3, "disposition", .enumeration("LegDisposition")).required()
+        Field(4, "startedAtMilliseconds", .int64).timestamp().required()
+        Field(5, "durationSeconds", .int64).minimum(0).maximum(86_400)
+        Field(6, "talkSeconds", .int64, doc: "Ringostat's billsec: 0 for a leg nobody answered.").minimum(0).maximum(86_400)
+        Field(7, "recordingURL", .string).named("recordingUrl").length(max: 2000)
+    }
+    Message("CallReport", doc: "What a PBX says about a call: one leg, several, or the whole call, possibly again.", rest: [.input], restName: "NewCall") {
+        Field(1, "provider", .string, doc: "Whose call ids these are (`ringostat`, `api`).").length(max: 50)
+        Field(2, "providerCallID", .string, doc: "The PBX's id of the call (Ringostat's uniqueid).").named("providerCallId").length(max: 200)
+        Field(3, "direction", .enumeration("CallDirection")).required()
+        Field(4, "clientNumber", .string, doc: "The other party (for an internal call, the caller).").required().length(max: 50, min: 1)
+        Field(5, "staffNumber", .string, doc: "The staff side: the number dialled for an inbound call, the caller for an outbound one.").length(max: 50)
+        Field(6, "trackingNumber", .string, doc: "The call-tracking number the client dialled (T8).").length(max: 50)
+        Field(7, "poolName", .string).length(max: 200)
+        Field(8, "utmSource", .string).length(max: 200)
+        Field(9, "utmMedium", .string).length(max: 200)
+        Field(10, "utmCampaign", .string).length(max: 200)
+        Field(11, "legs", .repeated(.message("CallLeg"))).items(max: 50)
+    }
+    Message("CallSession", doc: "T1: one real call, as complete as every report of it made it.", rest: [.output]) {
+        Field(1, "id", .string, doc: "`<shard>-<number>`: the shard names the replica that owns it.")
+        Field(2, "shard", .int64)
+        Field(3, "providerCallIDs", .repeated(.string)).named("providerCallIds")
+        Field(4, "direction", .enumeration("CallDirection"))
+        Field(5, "clientNumber", .string)
+        Field(6, "trackingNumber", .string)
+        Field(7, "poolName", .string)
+        Field(8, "utmSource", .string)
+        Field(9, "utmMedium", .string)
+        Field(10, "utmCampaign", .string)
+        Field(11, "startedAtMilliseconds", .int64).timestamp()
+        Field(12, "legs", .repeated(.message("CallLeg")))
+        Field(13, "answered", .bool, doc: "A leg was answered; a session that is not is a missed call (T5).")
+        Field(14, "answeredByStaffID", .optional(.int64), doc: "T4: the staff member on the last answered leg.")
+        Field(15, "talkSeconds", .int64)
+        Field(16, "durationSeconds", .int64)
+        Field(17, "recordingURL", .string, doc: "From any leg that has one (T8).").named("recordingUrl")
+        Field(18, "updatedAtMilliseconds", .int64).timestamp()
+    }
+    Message("RecordCallResponse", rest: [.output]) {
+        Field(1, "session", .message("CallSession"))
+        Field(2, "created", .bool, doc: "The first report of this call.")
+        Field(3, "changed", .bool, doc: "The report added something (false: a repeat).")
+    }
+    Message("GetCallRequest") {
+        Field(1, "id", .string)
+        Field(2, "visibility", .optional(.message("Visibility"))).hidden()
+    }
+    Message("ListCallsRequest", rest: [.query]) {
+        Field(1, "clientNumber", .string).named("phone").length(max: 50)
+        Field(2, "staffID", .optional(.int64)).named("staffId").minimum(1)
+        Field(3, "direction", .enumeration("CallDirection"))
+        Field(4, "missedOnly", .bool).named("missed")
+        Field(5, "fromMilliseconds", .optional(.int64)).timestamp().named("from")
+        Field(6, "toMilliseconds", .optional(.int64)).timestamp().named("to")
+        Field(7, "pageSize", .int64).named("limit").minimum(1).maximum(500)
+        Field(8, "cursor", .string).length(max: 200)
+        Field(9, "visibility", .optional(.message("Visibility"))).hidden()
+    }
+    Message("CallPage", rest: [.output]) {
+        Field(1, "calls", .repeated(.message("CallSession"))).named("items")
+        Field(2, "nextCursor", .string).omitEmpty()
+    }
+    Message("RouteRequest", rest: [.query]) {
+        Field(1, "clientNumber", .string).named("caller").required().length(max: 50, min: 1)
+        Field(2, "trackingNumber", .string).named("dst").length(max: 50)
+    }
+    Message("RouteAnswer", doc: "T9: where to connect the caller.", rest: [.output]) {
+        Field(1, "destination", .string, doc: "An extension, number or SIP login.")
+        Field(2, "staffID", .optional(.int64))
+        Field(3, "reason", .string, doc: "`responsible`, `administrator`, `queue` or `fallback`.")
+        Field(4, "then", .repeated(.string), doc: "Where to try next if nobody answers there, in order (the managers' queue).")
+    }
+    Message("CallStatsRequest", rest: [.query]) {
+        Field(1, "fromMilliseconds", .optional(.int64)).timestamp().named("from")
+        Field(2, "toMilliseconds", .optional(.int64)).timestamp().named("to")
+        Field(3, "visibility", .optional(.message("Visibility"))).hidden()
+    }
+    Message("StaffLoad", rest: [.output]) {
+        Field(1, "staffID", .int64)
+        Field(2, "offered", .int64, doc: "Calls that rang them.")
+        Field(3, "answered", .int64)
+        Field(4, "talkSeconds", .int64)
+    }
+    Message("HourCount", rest: [.output]) {
+        Field(1, "weekday", .int64, doc: "1 Monday ... 7 Sunday (UTC).")
+        Field(2, "hour", .int64, doc: "0...23 (UTC).")
+        Field(3, "calls", .int64)
+    }
+    Message("CallStats", doc: "T11 over a period.", rest: [.output]) {
+        Field(1, "calls", .int64)
+        Field(2, "missed", .int64)
+        Field(3, "missedCalledBack", .int64, doc: "Missed calls the client was reached after (answered inbound or outbound).")
+        Field(4, "callBackSecondsTotal", .int64, doc: "Seconds from each such miss to the call that reached the client, added up (average = this / missedCalledBack).")
+        Field(5, "load", .repeated(.message("StaffLoad")))
+        Field(6, "byHour", .repeated(.message("HourCount")))
+    }
+}

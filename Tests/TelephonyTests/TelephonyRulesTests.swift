@@ -1,0 +1,95 @@
+import Contracts
+import Testing
+import TelephonyService
+import Wire
+
+/// The telephony rules as plain values, each named by its DOMAIN.md id.
+@Suite struct TelephonyRulesTests {
+    static let t0: Int64 = 1_800_000_000_000
+
+    static func leg(_ destination: String, _ disposition: LegDisposition, at offset: Int64, staff: Int64? = nil, talk: Int64 = 0, duration: Int64 = 20, recording: String = "") -> CallLeg {
+        CallLeg(destination: destination, staffID: staff, disposition: disposition, startedAtMilliseconds: t0 + offset * 1000, durationSeconds: duration, talkSeconds: talk, recordingURL: recording)
+    }
+
+    static func report(_ legs: [CallLeg], id: String = "1718000000.42", tracking: String = "", utm: String = "") -> CallReport {
+        CallReport(provider: "ringostat", providerCallID: id, direction: .inbound, clientNumber: "+79161234567", trackingNumber: tracking, utmSource: utm, legs: legs)
+    }
+
+    @Test func t1AForwardedCallReportedAsThreeLegsAndARepeatIsOneSessionAnsweredByTheLastAnswerer() {
+        let now = Self.t0 + 100_000
+        var (s, changed) = CallSessionizer.merge(nil, Self.report([Self.leg("201", .noAnswer, at: 0, staff: 1)], tracking: "+74951112233"), clientNumber: "+79161234567", now: now)
+        #expect(changed && !s.answered)
+        (s, changed) = CallSessionizer.merge(s, Self.report([Self.leg("202", .answered, at: 15, staff: 2, talk: 30, duration: 35, recording: "https://rec/1.mp3")], utm: "yandex"), clientNumber: "+79161234567", now: now)
+        (s, changed) = CallSessionizer.merge(s, Self.report([Self.leg("203", .answered, at: 55, staff: 3, talk: 60, duration: 65)]), clientNumber: "+79161234567", now: now)
+        #expect(changed)
+        #expect(s.legs.map(\.destination) == ["201", "202", "203"])
+        #expect(s.answered && s.answeredByStaffID == 3)  // T4: the last answered leg after forwarding
+        #expect(s.talkSeconds == 90 && s.durationSeconds == 120)
+        #expect(s.recordingURL == "https://rec/1.mp3")  // T8: from any leg that has one
+        #expect(s.trackingNumber == "+74951112233" && s.utmSource == "yandex" && s.providerCallIDs == ["ringostat:1718000000.42"])
+        // The whole call again (Ringostat's after-call hook): nothing changes.
+        let again = CallSessionizer.merge(s, Self.report(s.legs), clientNumber: "+79161234567", now: now + 5000)
+        #expect(!again.changed && again.session == s)
+    }
+
+    @Test func t1ALateOrOutOfOrderReportNeverMakesTheSessionWorse() {
+        let answered = Self.leg("202", .answered, at: 0, staff: 2, talk: 40, duration: 45, recording: "https://rec/2.mp3")
+        let (s, _) = CallSessionizer.merge(nil, Self.report([answered]), clientNumber: "+79161234567", now: Self.t0)
+        // The "before the call" hook for the same leg arrives last: no answer, no talk, no recording.
+        let late = CallSessionizer.merge(s, Self.report([Self.leg("202", .noAnswer, at: 0, duration: 0)], tracking: "+74951112233"), clientNumber: "+79161234567", now: Self.t0 + 1)
+        #expect(late.session.legs == [answered])
+        #expect(late.session.answered && late.session.talkSeconds == 40 && late.session.recordingURL == "https://rec/2.mp3")
+        #expect(late.changed && late.session.trackingNumber == "+74951112233", "an empty field is still filled in")
+    }
+
+    @Test func numbersComeInOneForm() {
+        #expect(CallNumber.normalize("380441112233") == "+380441112233")
+        #expect(CallNumber.normalize("+7 (916) 123-45-67") == "+79161234567")
+        #expect(CallNumber.normalize("8 916 123 45 67") == "+79161234567")
+        #expect(CallNumber.normalize("9161234567") == "+79161234567")
+        #expect(CallNumber.normalize("201") == "201" && CallNumber.isExtension("201"))
+        #expect(CallNumber.normalize("") == nil && CallNumber.normalize("12a4") == nil && CallNumber.normalize("1234567") == nil)
+    }
+
+    @Test func t2ACallBetweenTwoStaffNumbersIsInternal() {
+        let staff: Set<String> = ["201", "202", "+79160000001"]
+        #expect(InternalCallRule.isInternal(clientNumber: "+79160000001", staffNumber: "202", staffNumbers: staff))
+        #expect(InternalCallRule.isInternal(clientNumber: "201", staffNumber: "202", staffNumbers: staff))
+        #expect(!InternalCallRule.isInternal(clientNumber: "+79161234567", staffNumber: "202", staffNumbers: staff))
+    }
+
+    @Test func t5AMissedCallTasksTheResponsibleAndTheirSeniorOnceWhileEitherIsOpen() {
+        let first = MissedCallRule.tasks(missedAt: Self.t0, responsibleID: 3, supervisorID: 1, openCallBacks: [])
+        #expect(first == [.init(assigneeID: 3, dueAtMilliseconds: Self.t0 + 600_000), .init(assigneeID: 1, dueAtMilliseconds: Self.t0 + 600_000)])
+        #expect(MissedCallRule.tasks(missedAt: Self.t0, responsibleID: 3, supervisorID: 1, openCallBacks: [1]).isEmpty)
+        #expect(MissedCallRule.tasks(missedAt: Self.t0, responsibleID: 3, supervisorID: nil, openCallBacks: [], delaySeconds: 60).map(\.assigneeID) == [3])
+        // Seed 002's failure: the senior manager alone, never instead of the responsible.
+        #expect(MissedCallRule.tasks(missedAt: Self.t0, responsibleID: 1, supervisorID: 1, openCallBacks: []).count == 1)
+    }
+
+    @Test func t9RoutingGoesToTheResponsibleElseTheAdministratorThenTheLeastLoadedManagers() {
+        let maria = RoutingRule.Person(staffID: 3, destination: "203")
+        let admin = RoutingRule.Person(staffID: 9, destination: "200")
+        let managers = [RoutingRule.Person(staffID: 4, destination: "204", offeredRecently: 5), RoutingRule.Person(staffID: 5, destination: "205", offeredRecently: 2)]
+        #expect(RoutingRule.route(responsible: maria, administrators: [admin], managers: managers, fallback: "100") == RouteAnswer(destination: "203", staffID: 3, reason: "responsible"))
+        let unknown = RoutingRule.route(responsible: nil, administrators: [admin], managers: managers, fallback: "100")
+        #expect(unknown.destination == "200" && unknown.reason == "administrator" && unknown.then == ["205", "204"])
+        #expect(RoutingRule.route(responsible: nil, administrators: [], managers: managers, fallback: "100").destination == "205")
+        #expect(RoutingRule.route(responsible: nil, administrators: [], managers: [], fallback: "100") == RouteAnswer(destination: "100", reason: "fallback"))
+    }
+
+    @Test func t12ANumberHasOneShardAndAShardOneOwnerAddingAReplicaMovesOnlyWhatItWins() {
+        let shards = CallShard()
+        #expect(shards.of("+79161234567") == shards.of("+79161234567"))
+        let spread = Set((0..<300).map { shards.of("+7916\(1_000_000 + $0)") })
+        #expect(spread.count == 16)
+        let two = ["telephony-0", "telephony-1"]
+        let three = two + ["telephony-2"]
+        for shard in 0..<16 {
+            let before = two[shards.owner(of: shard, replicas: two)!]
+            let after = three[shards.owner(of: shard, replicas: three)!]
+            #expect(after == before || after == "telephony-2", "shard \(shard) moved between old replicas")
+        }
+        #expect(Set(two.flatMap { shards.shards(ownedBy: $0, replicas: two) }).count == 16)
+    }
+}
