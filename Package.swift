@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "switchboard-contacts", targets: ["switchboard-contacts"]),
         .executable(name: "switchboard-deals", targets: ["switchboard-deals"]),
         .executable(name: "switchboard-gateway", targets: ["switchboard-gateway"]),
+        .executable(name: "switchboard-telephony", targets: ["switchboard-telephony"]),
         .executable(name: "switchboard-bench", targets: ["switchboard-bench"]),
         .executable(name: "switchboard-codegen", targets: ["switchboard-codegen"]),
     ],
@@ -49,6 +50,7 @@ let package = Package(
         .executableTarget(name: "switchboard-echo", dependencies: ["RPC", "Contracts"]),
         .executableTarget(name: "switchboard-contacts", dependencies: ["ContactsService", "ServiceKit"]),
         .executableTarget(name: "switchboard-deals", dependencies: ["DealsService", "RPC", "ServiceKit"]),
+        .executableTarget(name: "switchboard-telephony", dependencies: ["TelephonyService", "RPC", "ServiceKit"]),
         .executableTarget(name: "switchboard-gateway", dependencies: ["Gateway", "HTTP", "RPC", "ServiceKit", "Sockets", "Storage"]),
         // The local runner; depending on the services makes `swift run switchboard` build them.
         .executableTarget(name: "switchboard", dependencies: ["switchboard-contacts", "switchboard-deals", "switchboard-gateway"]),
@@ -62,7 +64,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "WireTests", dependencies: ["Wire", "Contracts", "ContractSchema", "Schemas"], exclude: ["Fixtures"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
-        .testTarget(name: "TelephonyTests", dependencies: ["TelephonyService", "Contracts", "Wire", "TestSupport"]),
+        .testTarget(name: "TelephonyTests", dependencies: ["TelephonyService", "Contracts", "RPC", "Wire", "TestSupport", "switchboard-telephony"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON", "Digest"]),
         .testTarget(
             name: "DealsTests",

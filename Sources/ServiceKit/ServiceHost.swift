@@ -18,6 +18,8 @@ public struct HostContext: Sendable {
     public let timers: TimerRunner
     /// The time of day for the service's rules; tests give a hand-set one.
     public let clock: WallClock
+    /// `P_DATA_DIR`: where the service's database lives (and any other files it keeps).
+    public let dataDirectory: String
     let background: ServiceGroup
 
     /// Runs `service` once the host serves, and stops it at shutdown, before the host's
@@ -94,7 +96,7 @@ public enum ServiceHost {
         do {
             try setUp(HostContext(
                 environment: environment, database: database, server: server, logger: logger, inbox: inbox, timers: timers, clock: clock,
-                background: serviceLoops))
+                dataDirectory: dataDirectory, background: serviceLoops))
         } catch {
             fail(logger, "\(error)")
         }

@@ -1,0 +1,66 @@
+import Contracts
+import Foundation
+
+/// T11 over a set of sessions (a replica's, within a period): missed calls and how many
+/// were called back and how fast, each employee's load, calls by weekday and hour (UTC).
+/// Plain values in, plain values out; replicas' answers add up with ``adding(_:)``.
+public enum CallStatistics {
+    /// `sessions` of one or more numbers, any order. A missed call counts as called back
+    /// when a later answered call (either way) with that number exists among them.
+    public static func of(_ sessions: [CallSession]) -> CallStats {
+        var stats = CallStats()
+        var load: [Int64: StaffLoad] = [:]
+        var hours: [Int64: Int64] = [:]
+        var calendar = Calendar(identifier: .iso8601)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let byNumber = Dictionary(grouping: sessions.filter { $0.direction != .internal }, by: \.clientNumber)
+        for s in sessions {
+            stats.calls += 1
+            let date = Date(timeIntervalSince1970: Double(s.startedAtMilliseconds) / 1000)
+            let weekday = Int64((calendar.component(.weekday, from: date) + 5) % 7 + 1)  // Monday 1 ... Sunday 7
+            hours[weekday * 100 + Int64(calendar.component(.hour, from: date)), default: 0] += 1
+            for leg in s.legs {
+                guard let staff = leg.staffID else { continue }
+                var l = load[staff] ?? StaffLoad(staffID: staff)
+                l.offered += 1
+                if leg.disposition == .answered {
+                    l.answered += 1
+                    l.talkSeconds += leg.talkSeconds
+                }
+                load[staff] = l
+            }
+            guard s.direction == .inbound, !s.answered else { continue }
+            stats.missed += 1
+            let reached = byNumber[s.clientNumber, default: []]
+                .filter { $0.answered && $0.startedAtMilliseconds > s.startedAtMilliseconds }
+                .map(\.startedAtMilliseconds).min()
+            if let reached {
+                stats.missedCalledBack += 1
+                stats.callBackSecondsTotal += (reached - s.startedAtMilliseconds) / 1000
+            }
+        }
+        stats.load = load.values.sorted { $0.staffID < $1.staffID }
+        stats.byHour = hours.keys.sorted().map { HourCount(weekday: $0 / 100, hour: $0 % 100, calls: hours[$0]!) }
+        return stats
+    }
+
+    /// Two replicas' figures as one (their sessions are disjoint: a number lives on one).
+    public static func adding(_ a: CallStats, _ b: CallStats) -> CallStats {
+        var out = CallStats(
+            calls: a.calls + b.calls, missed: a.missed + b.missed, missedCalledBack: a.missedCalledBack + b.missedCalledBack,
+            callBackSecondsTotal: a.callBackSecondsTotal + b.callBackSecondsTotal)
+        var load: [Int64: StaffLoad] = [:]
+        for l in a.load + b.load {
+            var t = load[l.staffID] ?? StaffLoad(staffID: l.staffID)
+            t.offered += l.offered
+            t.answered += l.answered
+            t.talkSeconds += l.talkSeconds
+            load[l.staffID] = t
+        }
+        out.load = load.values.sorted { $0.staffID < $1.staffID }
+        var hours: [Int64: Int64] = [:]
+        for h in a.byHour + b.byHour { hours[h.weekday * 100 + h.hour, default: 0] += h.calls }
+        out.byHour = hours.keys.sorted().map { HourCount(weekday: $0 / 100, hour: $0 % 100, calls: hours[$0]!) }
+        return out
+    }
+}

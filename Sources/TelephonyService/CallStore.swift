@@ -1,0 +1,125 @@
+import Contracts
+import Foundation
+import ServiceKit
+import Storage
+import Wire
+
+/// The sessions of one shard file (T1, T12). A report is merged in one transaction with
+/// its lookup (by provider id, else by number and start time within the window), so two
+/// reports of one call arriving together still make one session.
+public struct CallStore: Sendable {
+    public let shard: Int
+    let database: Database
+    let windowMilliseconds: Int64
+    let clock: WallClock
+
+    public init(shard: Int, database: Database, windowMilliseconds: Int64 = CallSessionizer.defaultWindowMilliseconds, clock: WallClock = .system) {
+        self.shard = shard
+        self.database = database
+        self.windowMilliseconds = windowMilliseconds
+        self.clock = clock
+    }
+
+    /// `report.clientNumber` is normalized already.
+    public func record(_ report: CallReport) async throws -> RecordCallResponse {
+        let now = clock.milliseconds
+        let shard = self.shard
+        let window = windowMilliseconds
+        return try await database.write { tx in
+            let ids = report.providerCallID.isEmpty ? [] : [report.provider.isEmpty ? report.providerCallID : "\(report.provider):\(report.providerCallID)"]
+            var seq = try ids.first.flatMap { id in try tx.queryFirst("SELECT seq FROM call_ids WHERE provider_call_id = ?", [.text(id)]) { $0.int64(0) } }
+            if seq == nil, let start = report.legs.map(\.startedAtMilliseconds).min() {
+                // No shared id: the same number within the window is the same call.
+                seq = try tx.queryFirst(
+                    "SELECT seq FROM calls WHERE client_number = ? AND started_at BETWEEN ? AND ? ORDER BY ABS(started_at - ?) LIMIT 1",
+                    [.text(report.clientNumber), .integer(start - window), .integer(start + window), .integer(start)]) { $0.int64(0) }
+            }
+            let existing = try seq.flatMap { s in
+                try tx.queryFirst("SELECT session FROM calls WHERE seq = ?", [.integer(s)]) { try? CallSession(wireBytes: $0.blob(0)) } ?? nil
+            }
+            var (session, changed) = CallSessionizer.merge(existing, report, clientNumber: report.clientNumber, now: now)
+            session.shard = Int64(shard)
+            if let seq {
+                guard changed else { return RecordCallResponse(session: session, created: false, changed: false) }
+                try tx.run(
+                    "UPDATE calls SET started_at = ?, direction = ?, answered = ?, updated_at = ?, session = ? WHERE seq = ?",
+                    [.integer(session.startedAtMilliseconds), .integer(Int64(session.direction.rawValue)), .integer(session.answered ? 1 : 0),
+                     .integer(now), .blob(session.wireBytes()), .integer(seq)])
+                try Self.index(tx, seq: seq, session, ids: ids)
+                return RecordCallResponse(session: session, created: false, changed: true)
+            }
+            try tx.run(
+                "INSERT INTO calls (client_number, started_at, direction, answered, updated_at, session) VALUES (?, ?, ?, ?, ?, ?)",
+                [.text(session.clientNumber), .integer(session.startedAtMilliseconds), .integer(Int64(session.direction.rawValue)),
+                 .integer(session.answered ? 1 : 0), .integer(now), .blob([])])
+            let newSeq = tx.lastInsertRowID
+            session.id = "\(shard)-\(newSeq)"
+            try tx.run("UPDATE calls SET session = ? WHERE seq = ?", [.blob(session.wireBytes()), .integer(newSeq)])
+            try Self.index(tx, seq: newSeq, session, ids: ids)
+            changed = true
+            return RecordCallResponse(session: session, created: true, changed: changed)
+        }
+    }
+
+    /// The provider ids and staff a session is found by.
+    static func index(_ tx: Transaction, seq: Int64, _ session: CallSession, ids: [String]) throws {
+        for id in ids { try tx.run("INSERT OR IGNORE INTO call_ids (provider_call_id, seq) VALUES (?, ?)", [.text(id), .integer(seq)]) }
+        for leg in session.legs {
+            guard let staff = leg.staffID else { continue }
+            try tx.run(
+                """
+                INSERT INTO call_staff (seq, staff_id, answered) VALUES (?, ?, ?)
+                ON CONFLICT (seq, staff_id) DO UPDATE SET answered = MAX(answered, excluded.answered)
+                """, [.integer(seq), .integer(staff), .integer(leg.disposition == .answered ? 1 : 0)])
+        }
+    }
+
+    public func get(seq: Int64) async throws -> CallSession? {
+        try await database.read { c in
+            try c.queryFirst("SELECT session FROM calls WHERE seq = ?", [.integer(seq)]) { try? CallSession(wireBytes: $0.blob(0)) } ?? nil
+        }
+    }
+
+    /// Sessions newest first (by start, then seq), after the (start, seq) position given.
+    public func list(_ request: ListCallsRequest, before: (startedAt: Int64, seq: Int64)?, limit: Int) async throws -> [(seq: Int64, session: CallSession)] {
+        var conditions: [String] = []
+        var values: [SQLValue] = []
+        if let before {
+            conditions.append("(c.started_at < ? OR (c.started_at = ? AND c.seq < ?))")
+            values += [.integer(before.startedAt), .integer(before.startedAt), .integer(before.seq)]
+        }
+        if !request.clientNumber.isEmpty {
+            conditions.append("c.client_number = ?")
+            values.append(.text(request.clientNumber))
+        }
+        if let staff = request.staffID {
+            conditions.append("c.seq IN (SELECT seq FROM call_staff WHERE staff_id = ?)")
+            values.append(.integer(staff))
+        }
+        if request.direction != .unspecified {
+            conditions.append("c.direction = ?")
+            values.append(.integer(Int64(request.direction.rawValue)))
+        }
+        if request.missedOnly { conditions.append("c.answered = 0 AND c.direction = \(CallDirection.inbound.rawValue)") }
+        if let from = request.fromMilliseconds {
+            conditions.append("c.started_at >= ?")
+            values.append(.integer(from))
+        }
+        if let to = request.toMilliseconds {
+            conditions.append("c.started_at < ?")
+            values.append(.integer(to))
+        }
+        if let visibility = request.visibility, visibility.restricted {
+            // G3: a staff member sees the calls that rang them or their team.
+            let ids = visibility.staffIDs.isEmpty ? "NULL" : visibility.staffIDs.map(String.init).joined(separator: ",")
+            conditions.append("c.seq IN (SELECT seq FROM call_staff WHERE staff_id IN (\(ids)))")
+        }
+        let sql = "SELECT c.seq, c.session FROM calls c" + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
+            + " ORDER BY c.started_at DESC, c.seq DESC LIMIT ?"
+        values.append(.integer(Int64(limit)))
+        let bound = values
+        return try await database.read { c in
+            try c.query(sql, bound) { row in (row.int64(0), (try? CallSession(wireBytes: row.blob(1))) ?? CallSession()) }
+        }
+    }
+}

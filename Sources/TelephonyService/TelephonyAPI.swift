@@ -1,0 +1,121 @@
+import Contracts
+import Foundation
+import RPC
+import ServiceKit
+import Storage
+import Wire
+
+/// The telephony service's RPC face (T1, T2, T11, T12): each handler normalizes, finds
+/// the shard, applies a rule and stores.
+public struct TelephonyAPI: RegistrableRPCService {
+    public let shards: ShardSet
+    /// The staff's numbers (extensions, mobiles) for T2, from contacts (C4).
+    let staffNumbers: @Sendable () async -> Set<String>
+
+    public init(shards: ShardSet, staffNumbers: @escaping @Sendable () async -> Set<String> = { [] }) {
+        self.shards = shards
+        self.staffNumbers = staffNumbers
+    }
+
+    public func registerMethods(with server: RPCServer) {
+        server.register(Telephony.recordCall) { report, _ in try await record(report) }
+        server.register(Telephony.getCall) { request, _ in try await get(request) }
+        server.register(Telephony.listCalls) { request, _ in try await list(request) }
+        server.register(Telephony.stats) { request, _ in try await stats(request) }
+    }
+
+    public func record(_ input: CallReport) async throws -> RecordCallResponse {
+        var report = input
+        var violations: [FieldViolation] = []
+        guard let client = CallNumber.normalize(report.clientNumber) else {
+            throw RPCError.invalidArgument("clientNumber is not a phone number or extension", details: [FieldViolation(field: "clientNumber", description: "is \"\(input.clientNumber)\"")])
+        }
+        report.clientNumber = client
+        if !report.staffNumber.isEmpty {
+            if let staff = CallNumber.normalize(report.staffNumber) { report.staffNumber = staff } else {
+                violations.append(FieldViolation(field: "staffNumber", description: "is \"\(input.staffNumber)\", not a phone number or extension"))
+            }
+        }
+        if report.direction == .unspecified { violations.append(FieldViolation(field: "direction", description: "is required")) }
+        for (i, leg) in report.legs.enumerated() {
+            if leg.disposition == .unspecified { violations.append(FieldViolation(field: "legs[\(i)].disposition", description: "is required")) }
+            if leg.startedAtMilliseconds <= 0 { violations.append(FieldViolation(field: "legs[\(i)].startedAt", description: "is required")) }
+            if leg.talkSeconds > leg.durationSeconds && leg.durationSeconds > 0 {
+                violations.append(FieldViolation(field: "legs[\(i)].talkSeconds", description: "is longer than the leg (\(leg.durationSeconds) s)"))
+            }
+        }
+        guard violations.isEmpty else { throw RPCError.invalidArgument("the call has \(violations.count) invalid field(s)", details: violations) }
+        if report.direction != .internal,
+            InternalCallRule.isInternal(clientNumber: report.clientNumber, staffNumber: report.staffNumber, staffNumbers: await staffNumbers())
+        {
+            report.direction = .internal
+        }
+        return try await shards.store(shards.shards.of(client)).record(report)
+    }
+
+    public func get(_ request: GetCallRequest) async throws -> CallSession {
+        let parts = request.id.split(separator: "-")
+        guard parts.count == 2, let shard = Int(parts[0]), let seq = Int64(parts[1]) else {
+            throw RPCError.notFound("call \(request.id) does not exist")
+        }
+        guard let session = try await shards.store(shard).get(seq: seq), Self.sees(request.visibility, session) else {
+            throw RPCError.notFound("call \(request.id) does not exist")
+        }
+        return session
+    }
+
+    /// G3: a restricted caller sees a call that rang one of its staff.
+    static func sees(_ visibility: Visibility?, _ session: CallSession) -> Bool {
+        guard let visibility, visibility.restricted else { return true }
+        return session.legs.contains { $0.staffID.map(visibility.staffIDs.contains) ?? false }
+    }
+
+    public func list(_ input: ListCallsRequest) async throws -> CallPage {
+        var request = input
+        if !request.clientNumber.isEmpty {
+            guard let number = CallNumber.normalize(request.clientNumber) else {
+                throw RPCError.invalidArgument("phone is not a phone number or extension", details: [FieldViolation(field: "phone", description: "is \"\(input.clientNumber)\"")])
+            }
+            request.clientNumber = number
+        }
+        let page = try PageRequest(size: request.pageSize, default: 50, maximum: 500)
+        var cursor: CallCursor?
+        if !request.cursor.isEmpty {
+            guard let c = CallCursor(encoded: request.cursor) else {
+                throw RPCError.invalidArgument("cursor was not issued by this service", details: [FieldViolation(field: "cursor", description: "is not a cursor this list gave")])
+            }
+            cursor = c
+        }
+        // A number lives on one shard: ask only it; else every shard this replica owns.
+        let candidates = request.clientNumber.isEmpty ? shards.owned : [shards.shards.of(request.clientNumber)].filter(shards.owned.contains)
+        var found: [(CallCursor, CallSession)] = []
+        for shard in candidates {
+            let rows = try await shards.store(shard).list(request, before: cursor?.bound(for: shard), limit: page.limit + 1)
+            found += rows.map { (CallCursor(startedAt: $0.session.startedAtMilliseconds, shard: shard, seq: $0.seq), $0.session) }
+        }
+        found.sort { $0.0 > $1.0 }
+        let shown = Array(found.prefix(page.limit))
+        var out = CallPage(calls: shown.map(\.1))
+        if found.count > page.limit, let last = shown.last { out.nextCursor = last.0.encoded }
+        return out
+    }
+
+    public func stats(_ request: CallStatsRequest) async throws -> CallStats {
+        var total = CallStats()
+        for shard in shards.owned {
+            var listing = ListCallsRequest(fromMilliseconds: request.fromMilliseconds, toMilliseconds: request.toMilliseconds, visibility: request.visibility)
+            listing.pageSize = 0
+            var sessions: [CallSession] = []
+            var before: (startedAt: Int64, seq: Int64)?
+            // Page through the shard so memory stays bounded by the period, not the file.
+            while true {
+                let rows = try await shards.store(shard).list(listing, before: before, limit: 5000)
+                sessions += rows.map(\.session)
+                guard rows.count == 5000, let last = rows.last else { break }
+                before = (last.session.startedAtMilliseconds, last.seq)
+            }
+            total = CallStatistics.adding(total, CallStatistics.of(sessions))
+        }
+        return total
+    }
+}

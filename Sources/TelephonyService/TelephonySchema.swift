@@ -1,0 +1,32 @@
+import Storage
+
+/// One shard file of the telephony service (T12): a number's sessions, the provider ids
+/// that name them, and the staff each one rang. Shipped migrations are never edited.
+public enum TelephonySchema {
+    public static let shardMigrations: [Migration] = [
+        Migration(1, """
+            CREATE TABLE calls (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                client_number TEXT NOT NULL,
+                started_at INTEGER NOT NULL,
+                direction INTEGER NOT NULL,
+                answered INTEGER NOT NULL,
+                updated_at INTEGER NOT NULL,
+                session BLOB NOT NULL
+            );
+            CREATE INDEX calls_client ON calls (client_number, started_at);
+            CREATE INDEX calls_started ON calls (started_at, seq);
+            CREATE TABLE call_ids (
+                provider_call_id TEXT PRIMARY KEY,
+                seq INTEGER NOT NULL REFERENCES calls(seq)
+            ) WITHOUT ROWID;
+            CREATE TABLE call_staff (
+                seq INTEGER NOT NULL REFERENCES calls(seq),
+                staff_id INTEGER NOT NULL,
+                answered INTEGER NOT NULL,
+                PRIMARY KEY (seq, staff_id)
+            ) WITHOUT ROWID;
+            CREATE INDEX call_staff_staff ON call_staff (staff_id, seq);
+            """),
+    ]
+}

@@ -1,0 +1,29 @@
+// The telephony service: one session per real call (DOMAIN.md T1–T2, T11, T12).
+// Configuration: TELEPHONY_HOST, TELEPHONY_PORT (7103), TELEPHONY_ADMIN_PORT,
+// TELEPHONY_DATA_DIR (./data/telephony: shard-NN.sqlite files), TELEPHONY_GRACE_SECONDS,
+// TELEPHONY_REPLICA (telephony-0): this replica's name, TELEPHONY_REPLICAS (its own name
+// alone): every replica's name, comma-separated, the same list everywhere,
+// TELEPHONY_SHARDS (16): logical shards, fixed for a deployment,
+// TELEPHONY_WINDOW_SECONDS (120): reports without a shared call id are one call when
+// their client number matches and they start this close together.
+import RPC
+import ServiceKit
+import TelephonyService
+
+ServiceHost.run(service: "telephony", prefix: "TELEPHONY", defaultPort: 7103, migrations: []) { host in
+    let replica = host.environment.string("REPLICA", default: "telephony-0")
+    let replicas = host.environment.string("REPLICAS", default: replica).split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+    guard replicas.contains(replica), Set(replicas).count == replicas.count, !replicas.contains("") else {
+        throw ConfigurationError(
+            variable: host.environment.name("REPLICAS"),
+            problem: "is \"\(replicas.joined(separator: ","))\"; expected distinct names including this replica's (\(replica))")
+    }
+    let count = try host.environment.int("SHARDS", default: CallShard.defaultCount, range: 1...4096)
+    let window = try host.environment.int("WINDOW_SECONDS", default: 120, range: 1...3600)
+    let shards = ShardSet(
+        replica: replica, replicas: replicas, shards: CallShard(count: count), folder: host.dataDirectory,
+        windowMilliseconds: Int64(window) * 1000, clock: host.clock)
+    host.server.register(TelephonyAPI(shards: shards))
+    host.runInBackground("shards", shards)
+    host.logger.info("shards", ["replica": replica, "owned": shards.owned.map(String.init).joined(separator: ",")])
+}

@@ -1,0 +1,102 @@
+import Contracts
+import Foundation
+import RPC
+import Testing
+import TelephonyService
+import TestSupport
+import Wire
+
+/// The telephony service over real processes: two replicas, each owning its shards (T12),
+/// sessions made from legs and repeats (T1), lists that fan out to exactly once each.
+@Suite struct TelephonyProcessTests {
+    static let replicas = ["telephony-0", "telephony-1"]
+
+    static func start(_ name: String, folder: URL) async throws -> ServiceProcess {
+        try await ServiceProcess(
+            executable: "switchboard-telephony",
+            environment: [
+                "TELEPHONY_PORT": "0", "TELEPHONY_ADMIN_PORT": "0", "TELEPHONY_DATA_DIR": folder.appendingPathComponent(name).path,
+                "TELEPHONY_REPLICA": name, "TELEPHONY_REPLICAS": replicas.joined(separator: ","),
+            ])
+    }
+
+    /// The error `work` fails with, nil if it succeeds.
+    static func refusal(_ work: () async throws -> Void) async -> RPCError? {
+        do {
+            try await work()
+            return nil
+        } catch {
+            return error as? RPCError
+        }
+    }
+
+    static func report(_ number: String, id: String, legs: [CallLeg]) -> CallReport {
+        CallReport(provider: "ringostat", providerCallID: id, direction: .inbound, clientNumber: number, trackingNumber: "+74951112233", legs: legs)
+    }
+
+    static func leg(_ destination: String, _ disposition: LegDisposition, at: Int64, staff: Int64, talk: Int64 = 0) -> CallLeg {
+        CallLeg(destination: destination, staffID: staff, disposition: disposition, startedAtMilliseconds: at, durationSeconds: 30, talkSeconds: talk)
+    }
+
+    @Test func t12EachReplicaTakesOnlyItsShardsAndAListThroughAllOfThemHasEveryCallOnce() async throws {
+        let folder = try temporaryFolder("telephony")
+        let processes = try await [Self.start("telephony-0", folder: folder), Self.start("telephony-1", folder: folder)]
+        var configuration = RPCClient.Configuration()
+        configuration.retry = .none
+        let clients = processes.map { RPCClient(endpoint: Endpoint(host: "127.0.0.1", port: $0.port), configuration: configuration) }
+        let shards = CallShard()
+        let t0: Int64 = 1_800_000_000_000
+        var sessions: Set<String> = []
+        for i in 0..<40 {
+            let number = "7916\(String(format: "%07d", 1_000_000 + i))"  // Ringostat's form, without +
+            let owner = shards.owner(of: shards.of("+" + number), replicas: Self.replicas)!
+            let start = t0 + Int64(i) * 60_000
+            // T1: "before", "on pickup" and "after" hooks for one forwarded call, then a repeat.
+            let reports = [
+                Self.report(number, id: "c\(i)", legs: [Self.leg("201", .noAnswer, at: start, staff: 1)]),
+                Self.report(number, id: "c\(i)", legs: [Self.leg("202", .answered, at: start + 15_000, staff: 2, talk: 20)]),
+                Self.report(number, id: "c\(i)", legs: [Self.leg("201", .noAnswer, at: start, staff: 1), Self.leg("202", .answered, at: start + 15_000, staff: 2, talk: 20)]),
+            ]
+            var last = RecordCallResponse()
+            for r in reports + [reports[2]] { last = try await clients[owner].call(Telephony.recordCall, r) }
+            #expect(!last.changed && last.session.legs.count == 2 && last.session.answeredByStaffID == 2)
+            sessions.insert(last.session.id)
+            // The other replica refuses the number and names the owner.
+            let refusal = await Self.refusal { _ = try await clients[1 - owner].call(Telephony.recordCall, reports[0]) }
+            #expect(refusal?.code == .failedPrecondition && refusal?.message.contains(Self.replicas[owner]) == true)
+            #expect(try await clients[owner].call(Telephony.getCall, GetCallRequest(id: last.session.id)).clientNumber == "+" + number)
+        }
+        #expect(sessions.count == 40)
+        // Fan out, merge, page: every call exactly once, newest first.
+        var seen: [String] = []
+        var cursors = ["", ""]
+        var done = [false, false]
+        var buffer: [[CallSession]] = [[], []]
+        // A simple merge of two paged lists, as the gateway does.
+        while true {
+            for r in 0..<2 where buffer[r].isEmpty && !done[r] {
+                var request = ListCallsRequest()
+                request.pageSize = 7
+                request.cursor = cursors[r]
+                let page = try await clients[r].call(Telephony.listCalls, request)
+                buffer[r] = page.calls
+                cursors[r] = page.nextCursor
+                done[r] = page.nextCursor.isEmpty
+            }
+            let candidates = (0..<2).filter { !buffer[$0].isEmpty }
+            guard let r = candidates.max(by: { buffer[$0][0].startedAtMilliseconds < buffer[$1][0].startedAtMilliseconds }) else { break }
+            seen.append(buffer[r].removeFirst().id)
+        }
+        #expect(seen.count == 40 && Set(seen) == sessions)
+        var stats = CallStats()
+        for client in clients { stats = CallStatistics.adding(stats, try await client.call(Telephony.stats, CallStatsRequest())) }
+        #expect(stats.calls == 40 && stats.missed == 0)
+        #expect(stats.load.map(\.staffID) == [1, 2] && stats.load[0].offered == 40 && stats.load[1].answered == 40)
+        // A bad number is a field error.
+        await #expect(throws: RPCError.self) { _ = try await clients[0].call(Telephony.recordCall, Self.report("not a number", id: "x", legs: [])) }
+        for p in processes {
+            p.signal(SIGTERM)
+            #expect(try await p.waitForExit() == 0)
+        }
+    }
+}
