@@ -158,6 +158,8 @@ public struct CallReport: WireMessage, Equatable {
     public var utmMedium: String = ""
     public var utmCampaign: String = ""
     public var legs: [CallLeg] = []
+    /// The call is over (Ringostat's after-call hook, or a whole call at once): a call nobody answered is missed from then on (T5).
+    public var ended: Bool = false
 
     public init() {}
 
@@ -172,7 +174,8 @@ public struct CallReport: WireMessage, Equatable {
         utmSource: String = "",
         utmMedium: String = "",
         utmCampaign: String = "",
-        legs: [CallLeg] = []
+        legs: [CallLeg] = [],
+        ended: Bool = false
     ) {
         self.provider = provider
         self.providerCallID = providerCallID
@@ -185,6 +188,7 @@ public struct CallReport: WireMessage, Equatable {
         self.utmMedium = utmMedium
         self.utmCampaign = utmCampaign
         self.legs = legs
+        self.ended = ended
     }
 
     public func encode(to e: inout WireEncoder) {
@@ -199,6 +203,7 @@ public struct CallReport: WireMessage, Equatable {
         e.encode(9, utmMedium)
         e.encode(10, utmCampaign)
         e.encode(11, legs)
+        e.encode(12, ended)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
@@ -214,6 +219,7 @@ public struct CallReport: WireMessage, Equatable {
         case 9: utmMedium = try d.string(key)
         case 10: utmCampaign = try d.string(key)
         case 11: try d.append(key, to: &legs)
+        case 12: ended = try d.bool(key)
         default: try d.skip(key)
         }
     }
@@ -243,6 +249,8 @@ public struct CallSession: WireMessage, Equatable {
     /// From any leg that has one (T8).
     public var recordingURL: String = ""
     public var updatedAtMilliseconds: Int64 = 0
+    /// A report said the call is over.
+    public var ended: Bool = false
 
     public init() {}
 
@@ -264,7 +272,8 @@ public struct CallSession: WireMessage, Equatable {
         talkSeconds: Int64 = 0,
         durationSeconds: Int64 = 0,
         recordingURL: String = "",
-        updatedAtMilliseconds: Int64 = 0
+        updatedAtMilliseconds: Int64 = 0,
+        ended: Bool = false
     ) {
         self.id = id
         self.shard = shard
@@ -284,6 +293,7 @@ public struct CallSession: WireMessage, Equatable {
         self.durationSeconds = durationSeconds
         self.recordingURL = recordingURL
         self.updatedAtMilliseconds = updatedAtMilliseconds
+        self.ended = ended
     }
 
     public func encode(to e: inout WireEncoder) {
@@ -305,6 +315,7 @@ public struct CallSession: WireMessage, Equatable {
         e.encode(16, durationSeconds)
         e.encode(17, recordingURL)
         e.encode(18, updatedAtMilliseconds)
+        e.encode(19, ended)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
@@ -327,6 +338,7 @@ public struct CallSession: WireMessage, Equatable {
         case 16: durationSeconds = try d.int64(key)
         case 17: recordingURL = try d.string(key)
         case 18: updatedAtMilliseconds = try d.int64(key)
+        case 19: ended = try d.bool(key)
         default: try d.skip(key)
         }
     }

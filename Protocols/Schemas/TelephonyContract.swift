@@ -56,6 +56,7 @@ public let telephonyContract = ContractFile("Telephony") {
         Field(9, "utmMedium", .string).length(max: 200)
         Field(10, "utmCampaign", .string).length(max: 200)
         Field(11, "legs", .repeated(.message("CallLeg"))).items(max: 50)
+        Field(12, "ended", .bool, doc: "The call is over (Ringostat's after-call hook, or a whole call at once): a call nobody answered is missed from then on (T5).")
     }
     Message("CallSession", doc: "T1: one real call, as complete as every report of it made it.", rest: [.output]) {
         Field(1, "id", .string, doc: "`<shard>-<number>`: the shard names the replica that owns it.")
@@ -76,6 +77,7 @@ public let telephonyContract = ContractFile("Telephony") {
         Field(16, "durationSeconds", .int64)
         Field(17, "recordingURL", .string, doc: "From any leg that has one (T8).").named("recordingUrl")
         Field(18, "updatedAtMilliseconds", .int64).timestamp()
+        Field(19, "ended", .bool, doc: "A report said the call is over.")
     }
     Message("RecordCallResponse", rest: [.output]) {
         Field(1, "session", .message("CallSession"))

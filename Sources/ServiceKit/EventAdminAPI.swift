@@ -3,42 +3,72 @@ import RPC
 import Storage
 import Wire
 
-/// Every service's `EventAdmin` (P2): its parked events listed from its database;
-/// replays and discards handed to the relay of the event's subscriber, which runs them
-/// between its deliveries.
+/// Every service's `EventAdmin` (P2): its parked events listed from its databases (its
+/// own and any other it publishes from, each an ``EventSource``); replays and discards
+/// handed to the relay of the event's subscriber, which runs them between deliveries.
 public struct EventAdminAPI: RegistrableRPCService {
-    let database: Database
-    let relays: [String: OutboxRelay]
+    let sources: [EventSource]
+
+    public init(sources: [EventSource]) {
+        self.sources = sources
+    }
 
     public init(database: Database, relays: [OutboxRelay]) {
-        self.database = database
-        self.relays = Dictionary(relays.map { ($0.subscription.subscriber, $0) }, uniquingKeysWith: { a, _ in a })
+        self.init(sources: [EventSource(name: "main", database: database, relays: relays)])
     }
+
+    var subscribers: Set<String> { Set(sources.flatMap { $0.relays.map(\.subscription.subscriber) }) }
 
     public func registerMethods(with server: RPCServer) {
         server.register(EventAdmin.listParked) { request, _ in try await list(request) }
-        server.register(EventAdmin.replayParked) { request, _ in try await relay(for: request.id).replay(request.id) }
-        server.register(EventAdmin.discardParked) { request, _ in try await relay(for: request.id).discard(request.id) }
+        server.register(EventAdmin.replayParked) { request, _ in
+            let (relay, local, source) = try await relay(for: request.id)
+            return Self.global(try await relay.replay(local), source: source)
+        }
+        server.register(EventAdmin.discardParked) { request, _ in
+            let (relay, local, source) = try await relay(for: request.id)
+            return Self.global(try await relay.discard(local), source: source)
+        }
+    }
+
+    static func global(_ outcome: ReplayOutcome, source: Int) -> ReplayOutcome {
+        var out = outcome
+        out.stillParked = out.stillParked.map { var e = $0; e.id = EventSource.globalID(source: source, local: e.id); return e }
+        return out
     }
 
     func list(_ request: ListParkedRequest) async throws -> ParkedEventList {
-        if !request.subscriber.isEmpty, relays[request.subscriber] == nil {
+        if !request.subscriber.isEmpty, !subscribers.contains(request.subscriber) {
             throw RPCError.invalidArgument(
                 "this service has no subscriber \(request.subscriber)",
-                details: [FieldViolation(field: "subscriber", description: "is not one of: \(relays.keys.sorted().joined(separator: ", "))")])
+                details: [FieldViolation(field: "subscriber", description: "is not one of: \(subscribers.sorted().joined(separator: ", "))")])
         }
         let page = try PageRequest(size: request.pageSize, cursor: request.cursor, default: 100, maximum: 500)
-        let fetched = try await database.parkedEvents(subscriber: request.subscriber, afterID: page.afterID, limit: page.limit + 1)
+        let (startSource, startLocal) = EventSource.split(page.afterID)
+        var fetched: [ParkedEvent] = []
+        // Source by source, each in id order: one global order that a cursor continues.
+        for (index, source) in sources.enumerated() where index >= startSource && fetched.count <= page.limit {
+            let after = index == startSource ? startLocal : 0
+            let rows = try await source.database.parkedEvents(subscriber: request.subscriber, afterID: after, limit: page.limit + 1 - fetched.count)
+            fetched += rows.map { p in
+                var e = OutboxRelay.parkedMessage(p)
+                e.id = EventSource.globalID(source: index, local: p.id)
+                return e
+            }
+        }
         let (items, next) = page.page(fetched, id: \.id)
-        return ParkedEventList(events: items.map(OutboxRelay.parkedMessage), nextCursor: next)
+        return ParkedEventList(events: items, nextCursor: next)
     }
 
-    /// The relay of the subscriber the event is parked for.
-    func relay(for id: Int64) async throws -> OutboxRelay {
-        guard let parked = try await database.parkedEvent(id: id) else { throw RPCError.notFound("parked event \(id) does not exist") }
-        guard let relay = relays[parked.subscriber] else {
+    /// The relay of the subscriber the event is parked for, the event's id in its file, and the file.
+    func relay(for id: Int64) async throws -> (OutboxRelay, Int64, Int) {
+        let (index, local) = EventSource.split(id)
+        guard sources.indices.contains(index), let parked = try await sources[index].database.parkedEvent(id: local) else {
+            throw RPCError.notFound("parked event \(id) does not exist")
+        }
+        guard let relay = sources[index].relays.first(where: { $0.subscription.subscriber == parked.subscriber }) else {
             throw RPCError(.failedPrecondition, "parked event \(id) is for \(parked.subscriber), no longer a subscriber of this service; configure it again to replay")
         }
-        return relay
+        return (relay, local, index)
     }
 }

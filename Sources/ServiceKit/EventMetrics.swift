@@ -2,10 +2,15 @@
 /// (count and age of the oldest), what is parked, and deliveries by outcome, so a
 /// stalled or refusing subscriber shows on a dashboard rather than in one log line.
 enum EventMetrics {
-    static func render(service: String, relays: [OutboxRelay], now: Int64) -> String {
+    static func render(service: String, sources: [EventSource], now: Int64) -> String {
+        let relays = sources.flatMap { source in source.relays.map { (source.name, $0) } }
         guard !relays.isEmpty else { return "" }
-        let figures = relays.map { ($0.subscription.subscriber, $0.progress) }
-        func labels(_ subscriber: String) -> String { "service=\"\(service)\",subscriber=\"\(subscriber)\"" }
+        // Per subscriber and outbox file (`main`, or telephony's `shard-03`).
+        let figures = relays.map { (source, relay) in ("\(relay.subscription.subscriber)\u{0}\(source)", relay.progress) }
+        func labels(_ key: String) -> String {
+            let parts = key.split(separator: "\u{0}", omittingEmptySubsequences: false)
+            return "service=\"\(service)\",subscriber=\"\(parts[0])\"" + (parts[1] == "main" ? "" : ",outbox=\"\(parts[1])\"")
+        }
         var out = "# HELP switchboard_events_pending Events committed and not yet delivered to the subscriber.\n# TYPE switchboard_events_pending gauge\n"
         for (subscriber, p) in figures { out += "switchboard_events_pending{\(labels(subscriber))} \(p.pending)\n" }
         out += "# HELP switchboard_events_oldest_pending_seconds Age of the oldest event waiting for the subscriber (0: none).\n# TYPE switchboard_events_oldest_pending_seconds gauge\n"

@@ -21,6 +21,13 @@ public struct HostContext: Sendable {
     /// `P_DATA_DIR`: where the service's database lives (and any other files it keeps).
     public let dataDirectory: String
     let background: ServiceGroup
+    let eventSources: EventSourceList
+
+    /// Publishes the events committed in `database`'s outbox too (a service that keeps
+    /// more than one file): the host relays them to the subscribers like its own.
+    public func publishEvents(from database: Database, named name: String) {
+        eventSources.add(name, database)
+    }
 
     /// Runs `service` once the host serves, and stops it at shutdown, before the host's
     /// own loops (the relays deliver what it produced until the end).
@@ -93,26 +100,34 @@ public enum ServiceHost {
         let clock = WallClock.system
         let timers = TimerRunner(database: database, logger: logger, clock: clock)
         let serviceLoops = ServiceGroup(logger: logger)
+        let extraSources = EventSourceList()
         do {
             try setUp(HostContext(
                 environment: environment, database: database, server: server, logger: logger, inbox: inbox, timers: timers, clock: clock,
-                dataDirectory: dataDirectory, background: serviceLoops))
+                dataDirectory: dataDirectory, background: serviceLoops, eventSources: extraSources))
         } catch {
             fail(logger, "\(error)")
         }
         inbox.register(on: server)
-        let relays = subscriptions.map { OutboxRelay(database: database, subscription: $0, source: service, logger: logger, clock: clock) }
-        server.register(EventAdminAPI(database: database, relays: relays))
-        metrics.add { EventMetrics.render(service: service, relays: relays, now: Int64(clock.now().timeIntervalSince1970 * 1000)) }
+        let sources = ([("main", database)] + extraSources.all).map { name, db in
+            EventSource(name: name, database: db, relays: subscriptions.map { OutboxRelay(database: db, subscription: $0, source: service, logger: logger, clock: clock) })
+        }
+        let relays = sources.flatMap(\.relays)
+        server.register(EventAdminAPI(sources: sources))
+        metrics.add { EventMetrics.render(service: service, sources: sources, now: Int64(clock.now().timeIntervalSince1970 * 1000)) }
         // Started in this order, stopped in reverse: the service's own loops first, the
         // relays last, so what the others commit while stopping still gets a delivery try.
         let group = ServiceGroup(logger: logger)
-        for relay in relays { group.add("relay to \(relay.subscription.subscriber)", relay) }
+        for source in sources {
+            for relay in source.relays { group.add("relay to \(relay.subscription.subscriber)" + (source.name == "main" ? "" : " (\(source.name))"), relay) }
+        }
         group.add("timers", timers)
         group.add("event pruning", PeriodicJob("pruning events", every: .seconds(3600), logger: logger) {
-            let removed = try await retention.prune(database, subscribers: subscriptions.map(\.subscriber), now: clock.now())
-            if removed.outbox + removed.inbox > 0 {
-                logger.info("pruned events", ["outbox": "\(removed.outbox)", "inbox": "\(removed.inbox)"])
+            for source in sources {
+                let removed = try await retention.prune(source.database, subscribers: subscriptions.map(\.subscriber), now: clock.now())
+                if removed.outbox + removed.inbox > 0 {
+                    logger.info("pruned events", ["source": source.name, "outbox": "\(removed.outbox)", "inbox": "\(removed.inbox)"])
+                }
             }
         })
         for member in serviceLoops.all { group.add(member.name, member.service) }

@@ -40,6 +40,7 @@ public enum CallSessionizer {
         fill(&s.utmMedium, report.utmMedium)
         fill(&s.utmCampaign, report.utmCampaign)
         for leg in report.legs { s.legs = merged(s.legs, leg) }
+        if report.ended { s.ended = true }
         s.legs.sort { ($0.startedAtMilliseconds, $0.destination) < ($1.startedAtMilliseconds, $1.destination) }
         if let first = s.legs.first?.startedAtMilliseconds { s.startedAtMilliseconds = min(s.startedAtMilliseconds, first) }
         derive(&s)

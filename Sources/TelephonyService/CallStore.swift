@@ -9,7 +9,7 @@ import Wire
 /// reports of one call arriving together still make one session.
 public struct CallStore: Sendable {
     public let shard: Int
-    let database: Database
+    public let database: Database
     let windowMilliseconds: Int64
     let clock: WallClock
 
@@ -41,6 +41,7 @@ public struct CallStore: Sendable {
             session.shard = Int64(shard)
             if let seq {
                 guard changed else { return RecordCallResponse(session: session, created: false, changed: false) }
+                try Self.emit(tx, before: existing, after: session)
                 try tx.run(
                     "UPDATE calls SET started_at = ?, direction = ?, answered = ?, updated_at = ?, session = ? WHERE seq = ?",
                     [.integer(session.startedAtMilliseconds), .integer(Int64(session.direction.rawValue)), .integer(session.answered ? 1 : 0),
@@ -56,8 +57,27 @@ public struct CallStore: Sendable {
             session.id = "\(shard)-\(newSeq)"
             try tx.run("UPDATE calls SET session = ? WHERE seq = ?", [.blob(session.wireBytes()), .integer(newSeq)])
             try Self.index(tx, seq: newSeq, session, ids: ids)
+            try Self.emit(tx, before: nil, after: session)
             changed = true
             return RecordCallResponse(session: session, created: true, changed: changed)
+        }
+    }
+
+    /// The events of a change, in its transaction (P2): `call.recorded` each time the
+    /// session gains something (deals keeps one timeline entry per call, T8), and once a
+    /// call is over, `call.missed` (T5) or `call.answered` (T6), each once.
+    static func emit(_ tx: Transaction, before: CallSession?, after: CallSession) throws {
+        let aggregate = "call-\(after.clientNumber)"
+        let payload = after.wireBytes()
+        try tx.appendEvent(type: Telephony.Event.recorded, aggregateID: aggregate, payload: payload)
+        guard after.direction != .internal else { return }
+        let wasMissed = before.map { $0.ended && !$0.answered } ?? false
+        let wasAnswered = before.map { $0.ended && $0.answered } ?? false
+        if after.direction == .inbound, after.ended, !after.answered, !wasMissed {
+            try tx.appendEvent(type: Telephony.Event.missed, aggregateID: aggregate, payload: payload)
+        }
+        if after.ended, after.answered, !wasAnswered {
+            try tx.appendEvent(type: Telephony.Event.answered, aggregateID: aggregate, payload: payload)
         }
     }
 

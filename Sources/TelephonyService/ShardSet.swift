@@ -30,6 +30,11 @@ public final class ShardSet: BackgroundService {
     /// The shards this replica owns.
     public var owned: [Int] { shards.shards(ownedBy: replica, replicas: replicas) }
 
+    /// Opens every owned shard now (the host relays each one's outbox from the start).
+    public func openOwned() throws -> [(shard: Int, database: Database)] {
+        try owned.map { ($0, try store($0).database) }
+    }
+
     /// The store of `shard`, refusing one this replica does not own.
     public func store(_ shard: Int) throws -> CallStore {
         guard (0..<shards.count).contains(shard) else { throw RPCError.notFound("there is no shard \(shard)") }

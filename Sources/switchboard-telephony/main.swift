@@ -6,6 +6,7 @@
 // TELEPHONY_SHARDS (16): logical shards, fixed for a deployment,
 // TELEPHONY_WINDOW_SECONDS (120): reports without a shared call id are one call when
 // their client number matches and they start this close together.
+// TELEPHONY_SUBSCRIBERS: who gets call.recorded, call.missed and call.answered (deals).
 import RPC
 import ServiceKit
 import TelephonyService
@@ -23,6 +24,10 @@ ServiceHost.run(service: "telephony", prefix: "TELEPHONY", defaultPort: 7103, mi
     let shards = ShardSet(
         replica: replica, replicas: replicas, shards: CallShard(count: count), folder: host.dataDirectory,
         windowMilliseconds: Int64(window) * 1000, clock: host.clock)
+    // Each shard file has its own outbox: a call's events commit with the call (P2).
+    for (shard, database) in try shards.openOwned() {
+        host.publishEvents(from: database, named: "shard-\(String(format: "%02d", shard))")
+    }
     host.server.register(TelephonyAPI(shards: shards))
     host.runInBackground("shards", shards)
     host.logger.info("shards", ["replica": replica, "owned": shards.owned.map(String.init).joined(separator: ",")])

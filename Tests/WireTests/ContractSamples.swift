@@ -850,6 +850,7 @@ enum ContractSamples {
         m.utmMedium = "f9é"
         m.utmCampaign = "f10é"
         m.legs = [callLeg(), callLeg()]
+        m.ended = true
         return m
     }
 
@@ -873,6 +874,7 @@ enum ContractSamples {
         m.durationSeconds = 16000048
         m.recordingURL = "f17é"
         m.updatedAtMilliseconds = 18000054
+        m.ended = true
         return m
     }
 

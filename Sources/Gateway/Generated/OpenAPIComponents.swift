@@ -771,6 +771,10 @@ enum OpenAPIComponents {
           "format" : "int64",
           "type" : "integer"
         },
+        "ended" : {
+          "description" : "A report said the call is over.",
+          "type" : "boolean"
+        },
         "id" : {
           "description" : "`<shard>-<number>`: the shard names the replica that owns it.",
           "type" : "string"
@@ -829,6 +833,7 @@ enum OpenAPIComponents {
         "clientNumber",
         "direction",
         "durationSeconds",
+        "ended",
         "id",
         "legs",
         "poolName",
@@ -2062,6 +2067,10 @@ enum OpenAPIComponents {
             "internal"
           ],
           "type" : "string"
+        },
+        "ended" : {
+          "description" : "The call is over (Ringostat's after-call hook, or a whole call at once): a call nobody answered is missed from then on (T5).",
+          "type" : "boolean"
         },
         "legs" : {
           "items" : {

@@ -63,7 +63,7 @@ extension CallLeg: RESTInput {
 
 extension CallReport: RESTInput {
     static let openAPIInputSchema = "NewCallInput"
-    static let jsonFields: Set<String> = ["provider", "providerCallId", "direction", "clientNumber", "staffNumber", "trackingNumber", "poolName", "utmSource", "utmMedium", "utmCampaign", "legs"]
+    static let jsonFields: Set<String> = ["provider", "providerCallId", "direction", "clientNumber", "staffNumber", "trackingNumber", "poolName", "utmSource", "utmMedium", "utmCampaign", "legs", "ended"]
     static let jsonReadOnlyFields: Set<String> = []
 
     /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).
@@ -104,6 +104,9 @@ extension CallReport: RESTInput {
         if let value = r.messages("legs", CallLeg.self, maxItems: 50) {
             self.legs = value
         }
+        if let value = r.bool("ended") {
+            self.ended = value
+        }
     }
 }
 
@@ -122,6 +125,8 @@ extension CallSession: RESTOutput {
         out.string(self.direction.name)
         out.key("durationSeconds")
         out.int(self.durationSeconds)
+        out.key("ended")
+        out.bool(self.ended)
         out.key("id")
         out.string(self.id)
         out.key("legs")
