@@ -583,6 +583,8 @@ public struct Lead: WireMessage, Equatable {
     public var actorID: Int64? = nil
     /// The sender's visibility: the receipt names only a deal and contact it may see.
     public var visibility: Visibility? = nil
+    /// The call-tracking number a call came in on (T3): the contact's source.
+    public var trackingNumber: String = ""
 
     public init() {}
 
@@ -602,7 +604,8 @@ public struct Lead: WireMessage, Equatable {
         amountMinor: Int64 = 0,
         currency: String = "",
         actorID: Int64? = nil,
-        visibility: Visibility? = nil
+        visibility: Visibility? = nil,
+        trackingNumber: String = ""
     ) {
         self.channel = channel
         self.partner = partner
@@ -620,6 +623,7 @@ public struct Lead: WireMessage, Equatable {
         self.currency = currency
         self.actorID = actorID
         self.visibility = visibility
+        self.trackingNumber = trackingNumber
     }
 
     public func encode(to e: inout WireEncoder) {
@@ -639,6 +643,7 @@ public struct Lead: WireMessage, Equatable {
         e.encode(14, currency)
         e.encode(15, actorID)
         e.encode(16, visibility)
+        e.encode(17, trackingNumber)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
@@ -659,6 +664,7 @@ public struct Lead: WireMessage, Equatable {
         case 14: currency = try d.string(key)
         case 15: actorID = try d.int64(key)
         case 16: visibility = try d.message(key)
+        case 17: trackingNumber = try d.string(key)
         default: try d.skip(key)
         }
     }

@@ -152,6 +152,7 @@ public let dealsContract = ContractFile("Deals") {
         Field(14, "currency", .string).currencyCode()
         Field(15, "actorID", .optional(.int64), doc: "The staff member who sent it (a staff token), so they can read it back (G3).").hidden()
         Field(16, "visibility", .optional(.message("Visibility")), doc: "The sender's visibility: the receipt names only a deal and contact it may see.").hidden()
+        Field(17, "trackingNumber", .string, doc: "The call-tracking number a call came in on (T3): the contact's source.").length(max: 50)
     }
     Message("LeadReceipt", doc: "D3: what became of a lead; the partner reads it back by id.", rest: [.output]) {
         Field(1, "id", .int64)

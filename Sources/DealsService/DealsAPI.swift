@@ -13,12 +13,17 @@ public struct DealsAPI: RegistrableRPCService {
     public let tasks: TaskStore
     public let timeline: TimelineStore
     public let leads: LeadIntake
+    /// T5/T6: missed-call tasks and their completion, once a call's deal is known.
+    public let callEffects: CallEffects
     let contacts: RPCClient
     let staff: StaffDirectory
 
     /// `leadInlineTimeout`: how long SubmitLead waits for contacts before answering pending;
     /// `clock`: the time stamped on what is stored and rules measure from (the host's).
-    public init(database: Database, contacts: RPCClient, logger: Logger, leadInlineTimeout: Duration = .seconds(2), clock: WallClock = .system) {
+    public init(
+        database: Database, contacts: RPCClient, logger: Logger, leadInlineTimeout: Duration = .seconds(2), clock: WallClock = .system,
+        missedCallDelaySeconds: Int64 = MissedCallRule.defaultDelaySeconds
+    ) {
         self.contacts = contacts
         staff = StaffDirectory(contacts: contacts)
         pipelines = PipelineStore(database: database, clock: clock)
@@ -26,6 +31,7 @@ public struct DealsAPI: RegistrableRPCService {
         tasks = TaskStore(database: database, clock: clock)
         timeline = TimelineStore(database: database)
         leads = LeadIntake(database: database, contacts: contacts, logger: logger, inlineTimeout: leadInlineTimeout, clock: clock)
+        callEffects = CallEffects(database: database, staff: staff, logger: logger, clock: clock, delaySeconds: missedCallDelaySeconds)
     }
 
     public func registerMethods(with server: RPCServer) {
@@ -116,6 +122,16 @@ public struct DealsAPI: RegistrableRPCService {
     /// Effects of other services' events; each runs in the transaction that records
     /// the event in the inbox.
     public func subscribe(_ inbox: EventInbox) {
+        // T2–T8: telephony's calls.
+        inbox.on(Telephony.Event.recorded) { event, tx in
+            try CallLedger.recorded(try CallSession(wireBytes: event.payload), tx, now: event.occurredAtMilliseconds)
+        }
+        inbox.on(Telephony.Event.missed) { event, tx in
+            try CallLedger.ended(try CallSession(wireBytes: event.payload), missed: true, tx, now: event.occurredAtMilliseconds)
+        }
+        inbox.on(Telephony.Event.answered) { event, tx in
+            try CallLedger.ended(try CallSession(wireBytes: event.payload), missed: false, tx, now: event.occurredAtMilliseconds)
+        }
         inbox.on(Contacts.Event.merged) { event, tx in
             let merged = try ContactMerged(wireBytes: event.payload)
             try DealStore.repoint(tx, from: merged.mergedID, to: merged.survivorID)

@@ -94,5 +94,25 @@ public enum DealsSchema {
             """),
         // G3: who sent a lead with a staff token, so they can read it back.
         Migration(2, "ALTER TABLE leads ADD COLUMN submitted_by INTEGER"),
+        Migration(3, """
+            CREATE TABLE calls (
+                session_id TEXT PRIMARY KEY,
+                client_number TEXT NOT NULL,
+                session BLOB NOT NULL,
+                lead_id INTEGER,
+                deal_id INTEGER,
+                entry_id INTEGER,
+                missed_pending INTEGER NOT NULL DEFAULT 0,
+                answered_pending INTEGER NOT NULL DEFAULT 0,
+                received_at INTEGER NOT NULL
+            );
+            CREATE INDEX calls_number ON calls (client_number);
+            CREATE INDEX calls_lead ON calls (lead_id);
+            CREATE INDEX calls_pending ON calls (missed_pending, answered_pending);
+            -- D4 as T5 needs it: one open task of a kind per deal and assignee.
+            DROP INDEX tasks_one_open_kind;
+            CREATE UNIQUE INDEX tasks_one_open_kind_per_assignee ON tasks (deal_id, kind, COALESCE(assignee_id, 0))
+                WHERE status = 1 AND deal_id IS NOT NULL;
+            """),
     ]
 }

@@ -29,6 +29,7 @@ public final class LeadIntake: BackgroundService {
         self.contacts = contacts
         self.logger = logger
         self.inlineTimeout = inlineTimeout
+        database.onCommit { [loop] commit in if commit.topics.contains(Self.pendingTopic) { loop.wake() } }
     }
 
     static let columns = "id, status, low_quality, reason, contact_id, deal_id, attached, received_at, processed_at, channel, partner, external_id"
@@ -88,13 +89,8 @@ public final class LeadIntake: BackgroundService {
             {
                 return existing
             }
-            let now = self.clock.milliseconds
-            try tx.run(
-                "INSERT INTO leads (channel, partner, external_id, lead, status, low_quality, reason, received_at, processed_at, submitted_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [.text(clean.channel), .text(clean.partner), .text(clean.externalID), .blob(clean.wireBytes()),
-                 .integer(Int64((rejection == nil ? LeadStatus.pending : .rejected).rawValue)), SQLValue(rejection != nil),
-                 .text(rejection ?? ""), .integer(now), rejection == nil ? .null : .integer(now), SQLValue(clean.actorID)])
-            return try tx.queryFirst("SELECT \(Self.columns) FROM leads WHERE id = ?", [.integer(tx.lastInsertRowID)], Self.receipt)!
+            let id = try Self.insert(tx, clean, rejection: rejection, now: self.clock.milliseconds)
+            return try tx.queryFirst("SELECT \(Self.columns) FROM leads WHERE id = ?", [.integer(id)], Self.receipt)!
         }
         guard stored.status == .pending else { return stored }
         do {
@@ -114,6 +110,20 @@ public final class LeadIntake: BackgroundService {
         }
     }
 
+    /// Stores a checked lead: pending (the loop processes it) or rejected with the reason.
+    static func insert(_ tx: Transaction, _ lead: Lead, rejection: String?, now: Int64) throws -> Int64 {
+        try tx.run(
+            "INSERT INTO leads (channel, partner, external_id, lead, status, low_quality, reason, received_at, processed_at, submitted_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [.text(lead.channel), .text(lead.partner), .text(lead.externalID), .blob(lead.wireBytes()),
+             .integer(Int64((rejection == nil ? LeadStatus.pending : .rejected).rawValue)), SQLValue(rejection != nil),
+             .text(rejection ?? ""), .integer(now), rejection == nil ? .null : .integer(now), SQLValue(lead.actorID)])
+        if rejection == nil { tx.touch(pendingTopic) }
+        return tx.lastInsertRowID
+    }
+
+    /// What a commit that stores a pending lead touches: the loop wakes for it.
+    static let pendingTopic = "leads.pending"
+
     /// Processes one pending lead; a lead already processed is returned as it is.
     /// Throws when contacts could not be asked (the lead stays pending).
     func process(_ id: Int64, timeout: Duration) async throws -> LeadReceipt {
@@ -126,7 +136,8 @@ public final class LeadIntake: BackgroundService {
         draft.lastName = lead.lastName
         if !lead.phone.isEmpty { draft.phones = [lead.phone] }
         if !lead.email.isEmpty { draft.emails = [lead.email.trimmingCharacters(in: .whitespaces)] }
-        draft.source = ContactSource(channel: lead.channel, utmSource: lead.utmSource, utmMedium: lead.utmMedium, utmCampaign: lead.utmCampaign)
+        draft.source = ContactSource(
+            channel: lead.channel, trackingNumber: lead.trackingNumber, utmSource: lead.utmSource, utmMedium: lead.utmMedium, utmCampaign: lead.utmCampaign)
         var metadata = Metadata()
         metadata[Metadata.Key.requestID] = "lead-\(id)"
         let match: MatchOrCreateResponse
@@ -169,6 +180,8 @@ public final class LeadIntake: BackgroundService {
                 "UPDATE leads SET status = ?, low_quality = ?, reason = ?, contact_id = ?, deal_id = ?, attached = ?, processed_at = ? WHERE id = ?",
                 [.integer(Int64(LeadStatus.processed.rawValue)), SQLValue(duplicate != nil), .text(duplicate ?? ""), .integer(contact.id),
                  .integer(dealID), SQLValue(openDeal != nil), .integer(now), .integer(id)])
+            // A lead a call brought in: the call (and any calls since) is on the deal now (T3, T8).
+            try CallLedger.leadProcessed(tx, leadID: id, dealID: dealID, contactID: contact.id)
             return try tx.queryFirst("SELECT \(Self.columns) FROM leads WHERE id = ?", [.integer(id)], Self.receipt)!
         }
     }

@@ -34,6 +34,16 @@ public final class StaffDirectory: Sendable {
         }
     }
 
+    /// T5: the member's senior manager (C4's supervisor), nil for one without; throws when
+    /// contacts cannot say.
+    public func supervisor(of id: Int64, options: CallOptions) async throws -> Int64? {
+        switch await lookup(id, options) {
+        case let .success(member): return member.supervisorID
+        case let .failure(error) where error.code == .notFound: return nil
+        case let .failure(error): throw error
+        }
+    }
+
     private func lookup(_ id: Int64, _ options: CallOptions) async -> Result<StaffMember, RPCError> {
         do throws(RPCError) {
             return .success(try await contacts.call(Contacts.getStaff, GetStaffRequest(id: id), options: options))

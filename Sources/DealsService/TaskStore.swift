@@ -50,31 +50,40 @@ public struct TaskStore: Sendable {
                 guard deal.status == .open else {
                     throw RPCError(.failedPrecondition, "deal \(dealID) is \(deal.status.name); tasks go on open deals")
                 }
-                if let existing = try tx.queryFirst(
-                    "SELECT \(Self.columns) FROM tasks WHERE deal_id = ? AND kind = ? AND status = 1",
-                    [.integer(dealID), .integer(Int64(input.kind.rawValue))], Self.task)
-                {
+                task.contactID = deal.contactID
+                if task.assigneeID == nil { task.assigneeID = deal.responsibleID }
+                // D4: one open task of a kind per deal and assignee (T5 gives the responsible
+                // and the senior manager one call-back each).
+                if let existing = try Self.openTask(tx, dealID: dealID, kind: input.kind, assigneeID: task.assigneeID) {
                     var response = CreateTaskResponse()
                     response.task = existing
                     response.existing = true
                     return response
                 }
-                task.contactID = deal.contactID
-                if task.assigneeID == nil { task.assigneeID = deal.responsibleID }
-            }
-            let now = clock.milliseconds
-            try tx.run(
-                "INSERT INTO tasks (kind, title, deal_id, contact_id, assignee_id, due_at, status, created_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?)",
-                [.integer(Int64(task.kind.rawValue)), .text(task.title), SQLValue(task.dealID), SQLValue(task.contactID),
-                 SQLValue(task.assigneeID), SQLValue(task.dueAtMilliseconds), .integer(now)])
-            let created = try Self.load(tx.connection, id: tx.lastInsertRowID)!
-            if let due = created.dueAtMilliseconds {
-                try tx.setTimer(kind: Self.dueTimer, key: "\(created.id)", at: Date(timeIntervalSince1970: Double(due) / 1000))
             }
             var response = CreateTaskResponse()
-            response.task = created
+            response.task = try Self.insert(tx, task, now: clock.milliseconds)
             return response
         }
+    }
+
+    static func openTask(_ tx: Transaction, dealID: Int64, kind: TaskKind, assigneeID: Int64?) throws -> DealTask? {
+        try tx.queryFirst(
+            "SELECT \(Self.columns) FROM tasks WHERE deal_id = ? AND kind = ? AND assignee_id IS ? AND status = 1",
+            [.integer(dealID), .integer(Int64(kind.rawValue)), SQLValue(assigneeID)], Self.task)
+    }
+
+    /// Stores a checked task with its due-time timer.
+    static func insert(_ tx: Transaction, _ task: DealTask, now: Int64) throws -> DealTask {
+        try tx.run(
+            "INSERT INTO tasks (kind, title, deal_id, contact_id, assignee_id, due_at, status, created_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?)",
+            [.integer(Int64(task.kind.rawValue)), .text(task.title), SQLValue(task.dealID), SQLValue(task.contactID),
+             SQLValue(task.assigneeID), SQLValue(task.dueAtMilliseconds), .integer(now)])
+        let created = try Self.load(tx.connection, id: tx.lastInsertRowID)!
+        if let due = created.dueAtMilliseconds {
+            try tx.setTimer(kind: Self.dueTimer, key: "\(created.id)", at: Date(timeIntervalSince1970: Double(due) / 1000))
+        }
+        return created
     }
 
     /// A task completed without a status is done.

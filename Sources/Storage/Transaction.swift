@@ -23,6 +23,10 @@ public struct Transaction {
 
     public var lastInsertRowID: Int64 { connection.lastInsertRowID }
 
+    /// Tells the commit observers this transaction changed `topic` (a loop waiting on
+    /// new pending work wakes after the commit, not before it).
+    public func touch(_ topic: String) { touched.topics.insert(topic) }
+
     /// Runs `body` in a savepoint: when it throws, what it did is undone and the rest of
     /// the transaction stands (one bad event of a batch does not undo its neighbours).
     public func savepoint<T>(_ body: () throws -> T) throws -> T {
@@ -147,12 +151,16 @@ public struct OutboxPage: Sendable {
 public struct CommitSummary: Sendable {
     public let appendedEvents: Bool
     public let changedTimers: Bool
+    /// What the service's own code said it changed (``Transaction/touch(_:)``), for the
+    /// loops that wait on it.
+    public var topics: Set<String> = []
 }
 
 /// Collects a batch's touches on the writer's queue (the only thread that sees it).
 final class CommitTouches: @unchecked Sendable {
     var events = false
     var timers = false
+    var topics: Set<String> = []
 
-    var summary: CommitSummary { CommitSummary(appendedEvents: events, changedTimers: timers) }
+    var summary: CommitSummary { CommitSummary(appendedEvents: events, changedTimers: timers, topics: topics) }
 }

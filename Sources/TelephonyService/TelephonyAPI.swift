@@ -9,12 +9,12 @@ import Wire
 /// the shard, applies a rule and stores.
 public struct TelephonyAPI: RegistrableRPCService {
     public let shards: ShardSet
-    /// The staff's numbers (extensions, mobiles) for T2, from contacts (C4).
-    let staffNumbers: @Sendable () async -> Set<String>
+    /// Who owns a number (C4), for T2 and for the legs' staff.
+    let staff: StaffNumbers
 
-    public init(shards: ShardSet, staffNumbers: @escaping @Sendable () async -> Set<String> = { [] }) {
+    public init(shards: ShardSet, staff: StaffNumbers = StaffNumbers(contacts: nil)) {
         self.shards = shards
-        self.staffNumbers = staffNumbers
+        self.staff = staff
     }
 
     public func registerMethods(with server: RPCServer) {
@@ -45,10 +45,18 @@ public struct TelephonyAPI: RegistrableRPCService {
             }
         }
         guard violations.isEmpty else { throw RPCError.invalidArgument("the call has \(violations.count) invalid field(s)", details: violations) }
+        // T2: two staff numbers make an internal call; a leg that rang a staff number names them.
+        var staffNumbers: Set<String> = []
+        for number in [report.clientNumber, report.staffNumber] + report.legs.map(\.destination) where !number.isEmpty {
+            if try await staff.staffID(of: number) != nil { staffNumbers.insert(number) }
+        }
         if report.direction != .internal,
-            InternalCallRule.isInternal(clientNumber: report.clientNumber, staffNumber: report.staffNumber, staffNumbers: await staffNumbers())
+            InternalCallRule.isInternal(clientNumber: report.clientNumber, staffNumber: report.staffNumber, staffNumbers: staffNumbers)
         {
             report.direction = .internal
+        }
+        for i in report.legs.indices where report.legs[i].staffID == nil {
+            report.legs[i].staffID = try await staff.staffID(of: report.legs[i].destination)
         }
         return try await shards.store(shards.shards.of(client)).record(report)
     }

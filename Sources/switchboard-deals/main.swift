@@ -3,7 +3,8 @@
 // DEALS_GRACE_SECONDS, DEALS_CONTACTS (127.0.0.1:7101): the contacts service for lead
 // intake, DEALS_LEAD_WAIT_MS (2000): how long a lead submission waits for contacts
 // before it is answered as pending, DEALS_SUBSCRIBERS: who gets deal events (see
-// ServiceKit's Subscription).
+// ServiceKit's Subscription), DEALS_MISSED_CALL_TASK_MINUTES (10): when the call-back
+// tasks of a missed call are due (T5). Subscribe it to telephony's call.* events.
 import DealsService
 import RPC
 import ServiceKit
@@ -17,11 +18,13 @@ ServiceHost.run(service: "deals", prefix: "DEALS", defaultPort: 7102, migrations
     configuration.caller = "deals"
     configuration.backoff = ConnectionBackoff(initial: .milliseconds(200), maximum: .seconds(2))
     let wait = try host.environment.int("LEAD_WAIT_MS", default: 2000, range: 10...60_000)
+    let callBackMinutes = try host.environment.int("MISSED_CALL_TASK_MINUTES", default: 10, range: 0...10_080)
     let api = DealsAPI(
         database: host.database, contacts: RPCClient(endpoint: endpoint, configuration: configuration), logger: host.logger,
-        leadInlineTimeout: .milliseconds(wait), clock: host.clock)
+        leadInlineTimeout: .milliseconds(wait), clock: host.clock, missedCallDelaySeconds: Int64(callBackMinutes) * 60)
     host.server.register(api)
     api.subscribe(host.inbox)
     api.handleTimers(host.timers)
     host.runInBackground("lead intake", api.leads)
+    host.runInBackground("call effects", api.callEffects)
 }

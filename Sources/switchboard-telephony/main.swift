@@ -6,7 +6,9 @@
 // TELEPHONY_SHARDS (16): logical shards, fixed for a deployment,
 // TELEPHONY_WINDOW_SECONDS (120): reports without a shared call id are one call when
 // their client number matches and they start this close together.
-// TELEPHONY_SUBSCRIBERS: who gets call.recorded, call.missed and call.answered (deals).
+// TELEPHONY_SUBSCRIBERS: who gets call.recorded, call.missed and call.answered (deals),
+// TELEPHONY_CONTACTS (127.0.0.1:7101; none: no staff numbers): whose staff numbers make
+// a call internal (T2) and name the staff member a leg rang.
 import RPC
 import ServiceKit
 import TelephonyService
@@ -28,7 +30,18 @@ ServiceHost.run(service: "telephony", prefix: "TELEPHONY", defaultPort: 7103, mi
     for (shard, database) in try shards.openOwned() {
         host.publishEvents(from: database, named: "shard-\(String(format: "%02d", shard))")
     }
-    host.server.register(TelephonyAPI(shards: shards))
+    let address = host.environment.string("CONTACTS", default: "127.0.0.1:7101")
+    var contacts: RPCClient?
+    if address != "none" {
+        guard let endpoint = Endpoint(parsing: address) else {
+            throw ConfigurationError(variable: host.environment.name("CONTACTS"), problem: "is \"\(address)\"; expected host:port or none")
+        }
+        var configuration = RPCClient.Configuration()
+        configuration.caller = "telephony"
+        configuration.backoff = ConnectionBackoff(initial: .milliseconds(200), maximum: .seconds(2))
+        contacts = RPCClient(endpoint: endpoint, configuration: configuration)
+    }
+    host.server.register(TelephonyAPI(shards: shards, staff: StaffNumbers(contacts: contacts)))
     host.runInBackground("shards", shards)
     host.logger.info("shards", ["replica": replica, "owned": shards.owned.map(String.init).joined(separator: ",")])
 }

@@ -117,4 +117,14 @@ import Wire
         let mine = Visibility.only([3, 4])
         #expect(mine.allows(3) && !mine.allows(5) && !mine.allows(nil))
     }
+
+    @Test func t5AMissedCallTasksTheResponsibleAndTheirSeniorOnceWhileEitherIsOpen() {
+        let t0: Int64 = 1_800_000_000_000
+        let first = MissedCallRule.tasks(missedAt: t0, responsibleID: 3, supervisorID: 1, openCallBacks: [])
+        #expect(first == [.init(assigneeID: 3, dueAtMilliseconds: t0 + 600_000), .init(assigneeID: 1, dueAtMilliseconds: t0 + 600_000)])
+        #expect(MissedCallRule.tasks(missedAt: t0, responsibleID: 3, supervisorID: 1, openCallBacks: [1]).isEmpty)
+        #expect(MissedCallRule.tasks(missedAt: t0, responsibleID: 3, supervisorID: nil, openCallBacks: [], delaySeconds: 60).map(\.assigneeID) == [3])
+        // Seed 002's failure: the senior manager alone, never instead of the responsible.
+        #expect(MissedCallRule.tasks(missedAt: t0, responsibleID: 1, supervisorID: 1, openCallBacks: []).count == 1)
+    }
 }

@@ -77,8 +77,8 @@ struct EventProbe {
         #expect(ContinuousClock.now - start < .seconds(4), "exit took longer than the 3 s grace")
         #expect(deals.logged.contains("\"stopped\""))
         #expect(!deals.logged.contains("did not stop within the grace period"))
-        // The intake loop was stopped and awaited, first, before the relays and timers.
-        #expect(deals.logged.contains("\"parts\":\"lead intake, event pruning, timers, relay to probe\""))
+        // The service's loops (call effects, lead intake) stop first, then timers, the relays last.
+        #expect(deals.logged.contains("\"parts\":\"call effects, lead intake, event pruning, timers, relay to probe\""))
         client.shutdown()
 
         // Back up: every lead is processed, each exactly once (one deal per person).

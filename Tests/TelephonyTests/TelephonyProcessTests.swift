@@ -16,7 +16,7 @@ import Wire
             executable: "switchboard-telephony",
             environment: [
                 "TELEPHONY_PORT": "0", "TELEPHONY_ADMIN_PORT": "0", "TELEPHONY_DATA_DIR": folder.appendingPathComponent(name).path,
-                "TELEPHONY_REPLICA": name, "TELEPHONY_REPLICAS": replicas.joined(separator: ","),
+                "TELEPHONY_REPLICA": name, "TELEPHONY_REPLICAS": replicas.joined(separator: ","), "TELEPHONY_CONTACTS": "none",
             ])
     }
 

@@ -58,15 +58,6 @@ import Wire
         #expect(!InternalCallRule.isInternal(clientNumber: "+79161234567", staffNumber: "202", staffNumbers: staff))
     }
 
-    @Test func t5AMissedCallTasksTheResponsibleAndTheirSeniorOnceWhileEitherIsOpen() {
-        let first = MissedCallRule.tasks(missedAt: Self.t0, responsibleID: 3, supervisorID: 1, openCallBacks: [])
-        #expect(first == [.init(assigneeID: 3, dueAtMilliseconds: Self.t0 + 600_000), .init(assigneeID: 1, dueAtMilliseconds: Self.t0 + 600_000)])
-        #expect(MissedCallRule.tasks(missedAt: Self.t0, responsibleID: 3, supervisorID: 1, openCallBacks: [1]).isEmpty)
-        #expect(MissedCallRule.tasks(missedAt: Self.t0, responsibleID: 3, supervisorID: nil, openCallBacks: [], delaySeconds: 60).map(\.assigneeID) == [3])
-        // Seed 002's failure: the senior manager alone, never instead of the responsible.
-        #expect(MissedCallRule.tasks(missedAt: Self.t0, responsibleID: 1, supervisorID: 1, openCallBacks: []).count == 1)
-    }
-
     @Test func t9RoutingGoesToTheResponsibleElseTheAdministratorThenTheLeastLoadedManagers() {
         let maria = RoutingRule.Person(staffID: 3, destination: "203")
         let admin = RoutingRule.Person(staffID: 9, destination: "200")

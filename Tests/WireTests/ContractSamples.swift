@@ -565,6 +565,7 @@ enum ContractSamples {
         m.currency = "f14é"
         m.actorID = -106
         m.visibility = visibility()
+        m.trackingNumber = "f17é"
         return m
     }
 

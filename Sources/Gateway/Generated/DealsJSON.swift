@@ -236,7 +236,7 @@ extension ChangeStageRequest: RESTInput {
 
 extension Lead: RESTInput {
     static let openAPIInputSchema = "LeadInput"
-    static let jsonFields: Set<String> = ["channel", "partner", "externalId", "firstName", "lastName", "phone", "email", "comment", "utmSource", "utmMedium", "utmCampaign", "title", "amountMinor", "currency"]
+    static let jsonFields: Set<String> = ["channel", "partner", "externalId", "firstName", "lastName", "phone", "email", "comment", "utmSource", "utmMedium", "utmCampaign", "title", "amountMinor", "currency", "trackingNumber"]
     static let jsonReadOnlyFields: Set<String> = []
 
     /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).
@@ -284,6 +284,9 @@ extension Lead: RESTInput {
         }
         if let value = r.string("currency", rule: .currencyCode) {
             self.currency = value
+        }
+        if let value = r.string("trackingNumber", maxLength: 50) {
+            self.trackingNumber = value
         }
     }
 }

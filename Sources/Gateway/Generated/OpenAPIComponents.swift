@@ -1912,6 +1912,12 @@ enum OpenAPIComponents {
           "pattern" : "^[^\\u0000]*$",
           "type" : "string"
         },
+        "trackingNumber" : {
+          "description" : "The call-tracking number a call came in on (T3): the contact's source.",
+          "maxLength" : 50,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        },
         "utmCampaign" : {
           "maxLength" : 200,
           "pattern" : "^[^\\u0000]*$",
