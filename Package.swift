@@ -50,7 +50,7 @@ let package = Package(
         .executableTarget(name: "switchboard-echo", dependencies: ["RPC", "Contracts"]),
         .executableTarget(name: "switchboard-contacts", dependencies: ["ContactsService", "ServiceKit"]),
         .executableTarget(name: "switchboard-deals", dependencies: ["DealsService", "RPC", "ServiceKit"]),
-        .executableTarget(name: "switchboard-telephony", dependencies: ["TelephonyService", "RPC", "ServiceKit"]),
+        .executableTarget(name: "switchboard-telephony", dependencies: ["Contracts", "TelephonyService", "RPC", "ServiceKit"]),
         .executableTarget(name: "switchboard-gateway", dependencies: ["Gateway", "HTTP", "RPC", "ServiceKit", "Sockets", "Storage"]),
         // The local runner; depending on the services makes `swift run switchboard` build them.
         .executableTarget(name: "switchboard", dependencies: ["switchboard-contacts", "switchboard-deals", "switchboard-gateway"]),

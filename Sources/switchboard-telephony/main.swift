@@ -9,6 +9,7 @@
 // TELEPHONY_SUBSCRIBERS: who gets call.recorded, call.missed and call.answered (deals),
 // TELEPHONY_CONTACTS (127.0.0.1:7101; none: no staff numbers): whose staff numbers make
 // a call internal (T2) and name the staff member a leg rang.
+import Contracts
 import RPC
 import ServiceKit
 import TelephonyService

@@ -1,6 +1,7 @@
 import RPC
 import Sockets
 import Testing
+import Wire
 
 @Suite struct ConnectionBackoffTests {
     @Test func followsGRPCsSequenceWithoutJitter() {

@@ -1,4 +1,4 @@
-import RPC
+import Wire
 
 /// T12: where a number's calls live. A number maps to one of `count` logical shards
 /// (fixed for a deployment), a shard to the replica that wins it by rendezvous hashing
