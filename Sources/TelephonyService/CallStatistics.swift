@@ -3,7 +3,7 @@ import Foundation
 
 /// T11 over a set of sessions (a replica's, within a period): missed calls and how many
 /// were called back and how fast, each employee's load, calls by weekday and hour (UTC).
-/// Plain values in, plain values out; replicas' answers add up with ``adding(_:)``.
+/// Plain values in, plain values out; replicas' answers add up with `CallStats.adding`.
 public enum CallStatistics {
     /// `sessions` of one or more numbers, any order. A missed call counts as called back
     /// when a later answered call (either way) with that number exists among them.
@@ -42,25 +42,5 @@ public enum CallStatistics {
         stats.load = load.values.sorted { $0.staffID < $1.staffID }
         stats.byHour = hours.keys.sorted().map { HourCount(weekday: $0 / 100, hour: $0 % 100, calls: hours[$0]!) }
         return stats
-    }
-
-    /// Two replicas' figures as one (their sessions are disjoint: a number lives on one).
-    public static func adding(_ a: CallStats, _ b: CallStats) -> CallStats {
-        var out = CallStats(
-            calls: a.calls + b.calls, missed: a.missed + b.missed, missedCalledBack: a.missedCalledBack + b.missedCalledBack,
-            callBackSecondsTotal: a.callBackSecondsTotal + b.callBackSecondsTotal)
-        var load: [Int64: StaffLoad] = [:]
-        for l in a.load + b.load {
-            var t = load[l.staffID] ?? StaffLoad(staffID: l.staffID)
-            t.offered += l.offered
-            t.answered += l.answered
-            t.talkSeconds += l.talkSeconds
-            load[l.staffID] = t
-        }
-        out.load = load.values.sorted { $0.staffID < $1.staffID }
-        var hours: [Int64: Int64] = [:]
-        for h in a.byHour + b.byHour { hours[h.weekday * 100 + h.hour, default: 0] += h.calls }
-        out.byHour = hours.keys.sorted().map { HourCount(weekday: $0 / 100, hour: $0 % 100, calls: hours[$0]!) }
-        return out
     }
 }

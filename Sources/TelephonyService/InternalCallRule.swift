@@ -1,3 +1,5 @@
+import Contracts
+
 /// T2: a call between two staff numbers (extensions, staff mobiles) is internal: it is
 /// logged on the staff members and never becomes a contact, a deal or a task.
 public enum InternalCallRule {

@@ -122,7 +122,7 @@ public struct TelephonyAPI: RegistrableRPCService {
                 guard rows.count == 5000, let last = rows.last else { break }
                 before = (last.session.startedAtMilliseconds, last.seq)
             }
-            total = CallStatistics.adding(total, CallStatistics.of(sessions))
+            total = total.adding(CallStatistics.of(sessions))
         }
         return total
     }

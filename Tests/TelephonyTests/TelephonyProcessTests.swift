@@ -89,7 +89,7 @@ import Wire
         }
         #expect(seen.count == 40 && Set(seen) == sessions)
         var stats = CallStats()
-        for client in clients { stats = CallStatistics.adding(stats, try await client.call(Telephony.stats, CallStatsRequest())) }
+        for client in clients { stats = stats.adding(try await client.call(Telephony.stats, CallStatsRequest())) }
         #expect(stats.calls == 40 && stats.missed == 0)
         #expect(stats.load.map(\.staffID) == [1, 2] && stats.load[0].offered == 40 && stats.load[1].answered == 40)
         // A bad number is a field error.
