@@ -34,7 +34,7 @@ public final class GatewayAPI: Sendable {
 
     /// Every route the gateway serves, in the order /v1/openapi.json lists them: a new
     /// service adds its module here.
-    static let routeList: [Route] = SystemRoutes.all + AdminRoutes.all + EventAdminRoutes.all + HookRoutes.all + ContactsRoutes.all + DealsRoutes.all
+    static let routeList: [Route] = SystemRoutes.all + AdminRoutes.all + EventAdminRoutes.all + HookRoutes.all + ContactsRoutes.all + DealsRoutes.all + CallsRoutes.all
 
     let services: ServiceClients
     let keyring: APIKeyring
@@ -45,6 +45,8 @@ public final class GatewayAPI: Sendable {
     let credentials: CredentialStore?
     /// Integrations and their webhooks (G2); nil: the gateway takes none.
     let webhooks: Webhooks?
+    /// Telephony's replicas (T12); nil: no telephony configured.
+    let telephony: TelephonyReplicas?
     let counters = RequestCounters()
     let logger = Logger(service: "gateway")
     let staffScopes = StaffScopeCache()
@@ -64,10 +66,11 @@ public final class GatewayAPI: Sendable {
 
     public init(
         services: ServiceClients, keyring: APIKeyring, ledger: IdempotencyLedger? = nil, credentials: CredentialStore? = nil,
-        webhooks: Webhooks? = nil, configuration: Configuration = Configuration()
+        webhooks: Webhooks? = nil, telephony: TelephonyReplicas? = nil, configuration: Configuration = Configuration()
     ) {
         self.services = services
         self.webhooks = webhooks
+        self.telephony = telephony
         self.ledger = ledger
         self.credentials = credentials
         self.keyring = keyring

@@ -78,6 +78,24 @@ struct RequestContext: Sendable {
         }
     }
 
+    /// Calls one telephony replica. One that is down or does not answer within the
+    /// budget makes 503 (Retry-After) for its numbers only, named so an operator knows
+    /// which; for a moment after, its callers hear that at once instead of waiting.
+    func call<Request, Response>(_ method: MethodDescriptor<Request, Response>, _ message: Request, replica index: Int, of replicas: TelephonyReplicas) async throws -> Response {
+        let name = replicas.names[index]
+        guard !replicas.isDown(index) else {
+            throw RPCError(.unavailable, "telephony replica \(name) is not answering; its numbers are unavailable for now")
+        }
+        do {
+            let answer = try await call(method, message, on: replicas.client(index))
+            replicas.markUp(index)
+            return answer
+        } catch let error as RPCError where [.unavailable, .deadlineExceeded].contains(error.code) {
+            replicas.markDown(index)
+            throw RPCError(.unavailable, "telephony replica \(name) is not answering (\(error.code.name): \(error.message))")
+        }
+    }
+
     /// G3: what this caller sees (nil: everything).
     func visibility() async throws -> Visibility? {
         try await api.visibility(staffID: staffID, self)

@@ -20,8 +20,11 @@
 // /v1/admin/integrations and kept, with every hook, in GATEWAY_DATA_DIR.
 // GATEWAY_RECONCILE_HOURS (24; 0: never): how often every Timepad integration's last
 // 48 hours are pulled from its API and fed through the hooks' path.
+// GATEWAY_TELEPHONY (name=host:port,...: telephony's replicas, T12) and
+// GATEWAY_TELEPHONY_SHARDS (16) for /v1/calls.
 // GATEWAY_HOOK_RETENTION_DAYS (30): delivered hooks older than this are deleted
 // (pending and failed ones are kept until they are done).
+import Contracts
 import Dispatch
 import Foundation
 import FoundationNetworking
@@ -92,6 +95,18 @@ for binding in ServiceBinding.all where endpoints[binding.id] == nil {
         fail("\(environment.name(binding.legacyVariable)) must be host:port")
     }
     endpoints[binding.id] = endpoint
+}
+// Telephony's replicas (T12): GATEWAY_TELEPHONY=telephony-0=host:port,... in the order
+// and with the names the replicas were given; GATEWAY_TELEPHONY_SHARDS as theirs.
+let telephonyEndpoints: [(name: String, endpoint: Endpoint)]?
+let telephonyShards: Int
+do {
+    let text = environment.string("TELEPHONY", default: "")
+    telephonyEndpoints = text.isEmpty ? nil : TelephonyReplicas.parse(text)
+    if !text.isEmpty && telephonyEndpoints == nil { fail("\(environment.name("TELEPHONY")) must be name=host:port,... with distinct names") }
+    telephonyShards = try environment.int("TELEPHONY_SHARDS", default: CallShard.defaultCount, range: 1...4096)
+} catch {
+    fail("invalid configuration: \(error)")
 }
 let metricsAuth = environment.string("METRICS_AUTH", default: "admin")
 guard ["admin", "none"].contains(metricsAuth) else { fail("\(environment.name("METRICS_AUTH")) must be admin or none") }
@@ -166,8 +181,15 @@ Task.detached {
 }
 loadingHooks.wait()
 if loadFailure.value { fail("cannot read the integrations in \(dataDirectory)/gateway.sqlite") }
+let telephony = telephonyEndpoints.map { replicas in
+    TelephonyReplicas(
+        names: replicas.map(\.name),
+        clients: replicas.map { replica in reactors.map { RPCClient(endpoint: replica.endpoint, configuration: clientConfiguration, reactor: $0) } },
+        shards: CallShard(count: telephonyShards))
+}
 let api = GatewayAPI(
-    services: services, keyring: keyring, ledger: ledger, credentials: credentials, webhooks: webhooks, configuration: apiConfiguration)
+    services: services, keyring: keyring, ledger: ledger, credentials: credentials, webhooks: webhooks, telephony: telephony,
+    configuration: apiConfiguration)
 
 var httpConfiguration = HTTPServer.Configuration(host: host, port: port)
 httpConfiguration.limits.maxBodyBytes = maxBody

@@ -52,6 +52,10 @@ import TestSupport
         "POST /v1/hooks/{integration}": .notClientData, "POST /v1/hooks/{integration}/{token}": .notClientData,
         // Feeds the platform's tickets in; its answer is two counts.
         "POST /v1/events/{eventId}/resync": .notClientData,
+        "POST /v1/calls": .notClientData,
+        "GET /v1/calls": .ownTest("t12AStoppedReplicaAnswers503ForItsNumbersOnlyAndTheMergedListHasEveryCallOnce"),
+        "GET /v1/calls/{id}": .ownTest("t12AStoppedReplicaAnswers503ForItsNumbersOnlyAndTheMergedListHasEveryCallOnce"),
+        "GET /v1/calls/stats": .ownTest("t12AStoppedReplicaAnswers503ForItsNumbersOnlyAndTheMergedListHasEveryCallOnce"),
         "GET /v1/staff": .notClientData, "GET /v1/staff/{id}": .notClientData, "POST /v1/staff": .adminOnly,
         "POST /v1/contacts": .ownTest("g3MatchingAnotherOperatorsContactTellsOnlyThatItExists"),
         "GET /v1/contacts": .list(path: "/v1/contacts?limit=500", of: .contacts),

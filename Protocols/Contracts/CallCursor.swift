@@ -28,9 +28,16 @@ public struct CallCursor: Sendable, Equatable, Comparable {
         self.init(startedAt: t, shard: s, seq: q)
     }
 
+    /// The position of a session (its id is `<shard>-<seq>`).
+    public init?(session: CallSession) {
+        let parts = session.id.split(separator: "-")
+        guard parts.count == 2, let shard = Int(parts[0]), let seq = Int64(parts[1]) else { return nil }
+        self.init(startedAt: session.startedAtMilliseconds, shard: shard, seq: seq)
+    }
+
     /// For `shard`, the (start, seq below) bound that keeps only what comes after this
     /// cursor in the list.
-    func bound(for shard: Int) -> (startedAt: Int64, seq: Int64) {
+    public func bound(for shard: Int) -> (startedAt: Int64, seq: Int64) {
         if shard < self.shard { return (startedAt, Int64.max) }  // same start: still after
         if shard == self.shard { return (startedAt, seq) }
         return (startedAt, 0)  // same start: before the cursor already

@@ -1,0 +1,122 @@
+import Contracts
+import Foundation
+import Testing
+import TestSupport
+
+/// T12 through the gateway: calls go to the replica that owns the number, a stopped
+/// replica makes only its numbers 503, and the merged list pages through every call once.
+@Suite struct CallsGatewayEndToEndTests {
+    static let staffTwoToken = "staff-two-token-0123456789"
+    static let staffThreeToken = "staff-three-token-0123456789"
+
+    struct System {
+        let processes: [ServiceProcess]
+        let replicas: [ServiceProcess]
+        let gateway: ServiceProcess
+
+        func request(_ method: String, _ path: String, key: String = adminKey, body: String? = nil) throws -> HTTPExchange {
+            try httpRequest(port: gateway.port, method, path, headers: ["Authorization": "Bearer \(key)", "Content-Type": "application/json"], body: body)
+        }
+
+        func stop() async throws {
+            for p in [gateway] + replicas + processes {
+                p.signal(SIGCONT)
+                p.signal(SIGTERM)
+                _ = try await p.waitForExit()
+            }
+        }
+    }
+
+    static func start() async throws -> System {
+        let folder = try temporaryFolder("calls-gateway")
+        let contacts = try await ServiceProcess(
+            executable: "switchboard-contacts",
+            environment: ["CONTACTS_PORT": "0", "CONTACTS_ADMIN_PORT": "0", "CONTACTS_DATA_DIR": folder.appendingPathComponent("contacts").path])
+        let deals = try await ServiceProcess(
+            executable: "switchboard-deals",
+            environment: ["DEALS_PORT": "0", "DEALS_ADMIN_PORT": "0", "DEALS_DATA_DIR": folder.appendingPathComponent("deals").path, "DEALS_CONTACTS": "127.0.0.1:\(contacts.port)"])
+        var replicas: [ServiceProcess] = []
+        for name in ["telephony-0", "telephony-1"] {
+            replicas.append(try await ServiceProcess(
+                executable: "switchboard-telephony",
+                environment: [
+                    "TELEPHONY_PORT": "0", "TELEPHONY_ADMIN_PORT": "0", "TELEPHONY_DATA_DIR": folder.appendingPathComponent(name).path,
+                    "TELEPHONY_REPLICA": name, "TELEPHONY_REPLICAS": "telephony-0,telephony-1", "TELEPHONY_CONTACTS": "127.0.0.1:\(contacts.port)",
+                ]))
+        }
+        let gateway = try await ServiceProcess(
+            executable: "switchboard-gateway",
+            environment: [
+                "GATEWAY_PORT": "0", "GATEWAY_DATA_DIR": folder.appendingPathComponent("gateway").path,
+                "GATEWAY_SERVICES": "contacts=127.0.0.1:\(contacts.port),deals=127.0.0.1:\(deals.port)",
+                "GATEWAY_TELEPHONY": "telephony-0=127.0.0.1:\(replicas[0].port),telephony-1=127.0.0.1:\(replicas[1].port)",
+                "GATEWAY_API_KEYS": "\(adminKey)=admin,\(staffTwoToken)=staff:2,\(staffThreeToken)=staff:3",
+                "GATEWAY_RATE_LIMIT": "100000", "GATEWAY_RATE_BURST": "100000", "GATEWAY_TIMEOUT_MS": "1000",
+            ])
+        return System(processes: [deals, contacts], replicas: replicas, gateway: gateway)
+    }
+
+    static func call(_ number: String, id: String, at: Int, staffExtension: String = "202") -> String {
+        let start = "2026-12-01T10:\(String(format: "%02d", at / 60)):\(String(format: "%02d", at % 60))Z"
+        return #"{"provider":"mypbx","providerCallId":"\#(id)","direction":"inbound","clientNumber":"\#(number)","legs":[{"destination":"\#(staffExtension)","disposition":"answered","startedAt":"\#(start)","durationSeconds":30,"talkSeconds":20}],"ended":true}"#
+    }
+
+    @Test func t12AStoppedReplicaAnswers503ForItsNumbersOnlyAndTheMergedListHasEveryCallOnce() async throws {
+        let system = try await Self.start()
+        for (name, ext) in [("Maria", "201"), ("Oleg", "202"), ("Anna", "203")] {
+            #expect(try system.request("POST", "/v1/staff", body: #"{"firstName":"\#(name)","role":"manager","extensions":["\#(ext)"]}"#).status == 201)
+        }
+        let shards = CallShard()
+        let numbers = (0..<30).map { "+7916\(String(format: "%07d", 2_000_000 + $0))" }
+        let owners = numbers.map { shards.owner(of: shards.of($0), replicas: ["telephony-0", "telephony-1"])! }
+        #expect(Set(owners).count == 2)
+        system.replicas[1].signal(SIGSTOP)
+        var acknowledged: Set<String> = []
+        for (i, number) in numbers.enumerated() {
+            let reply = try system.request("POST", "/v1/calls", body: Self.call(number, id: "a\(i)", at: i))
+            if owners[i] == 1 {
+                #expect(reply.status == 503 && reply.headers["retry-after"] != nil, "\(reply.status) \(reply.body)")
+                #expect(reply.body.contains("telephony-1"))
+            } else {
+                #expect(reply.status == 201, "\(reply.body)")
+                acknowledged.insert("a\(i)")
+            }
+        }
+        system.replicas[1].signal(SIGCONT)
+        // The PBX sends them again (it was told 503 and Retry-After); the gateway tries the
+        // replica again once the pause is over. A call the stopped replica took late is
+        // merged, not doubled (same call id).
+        for (i, number) in numbers.enumerated() where owners[i] == 1 {
+            #expect(try await eventually { [200, 201].contains((try? system.request("POST", "/v1/calls", body: Self.call(number, id: "a\(i)", at: i)))?.status ?? 0) })
+            acknowledged.insert("a\(i)")
+        }
+        // A repeat merges into its session.
+        #expect(try system.request("POST", "/v1/calls", body: Self.call(numbers[0], id: "a0", at: 0)).status == 200)
+        // The merged list, 7 at a time: every call exactly once, newest first.
+        var seen: [String] = []
+        var starts: [String] = []
+        var cursor = ""
+        repeat {
+            let page = try system.request("GET", "/v1/calls?limit=7" + (cursor.isEmpty ? "" : "&cursor=\(cursor)"))
+            #expect(page.status == 200, "\(page.body)")
+            let items = page.json["items"] as? [[String: Any]] ?? []
+            seen += items.compactMap { $0["id"] as? String }
+            starts += items.compactMap { $0["startedAt"] as? String }
+            cursor = (page.json["nextCursor"] as? String ?? "").addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+        } while !cursor.isEmpty && seen.count < 100
+        #expect(seen.count == 30 && Set(seen).count == 30)
+        #expect(starts == starts.sorted(by: >))
+        // One call by id, through its owner; stats add both replicas up.
+        let first = try system.request("GET", "/v1/calls/\(seen[0])")
+        #expect(first.status == 200 && (first.json["legs"] as? [[String: Any]])?.first?["staffId"] as? Int == 2)
+        let stats = try system.request("GET", "/v1/calls/stats")
+        #expect(stats.json["calls"] as? Int == 30 && stats.json["missed"] as? Int == 0)
+        // G3: Oleg (staff 2, extension 202) answered them all; Anna (3) sees none, and one by id is not found.
+        #expect((try system.request("GET", "/v1/calls?limit=100", key: Self.staffTwoToken).json["items"] as? [Any])?.count == 30)
+        #expect((try system.request("GET", "/v1/calls?limit=100", key: Self.staffThreeToken).json["items"] as? [Any])?.isEmpty == true)
+        #expect(try system.request("GET", "/v1/calls/\(seen[0])", key: Self.staffThreeToken).status == 404)
+        #expect(try system.request("GET", "/v1/calls/999-1").status == 404)
+        #expect(try system.request("POST", "/v1/calls", body: Self.call("not a number", id: "x", at: 0)).status == 422)
+        try await system.stop()
+    }
+}
