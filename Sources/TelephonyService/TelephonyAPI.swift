@@ -36,6 +36,11 @@ public struct TelephonyAPI: RegistrableRPCService {
                 violations.append(FieldViolation(field: "staffNumber", description: "is \"\(input.staffNumber)\", not a phone number or extension"))
             }
         }
+        if !report.trackingNumber.isEmpty {
+            if let tracking = CallNumber.normalize(report.trackingNumber) { report.trackingNumber = tracking } else {
+                violations.append(FieldViolation(field: "trackingNumber", description: "is \"\(input.trackingNumber)\", not a phone number"))
+            }
+        }
         if report.direction == .unspecified { violations.append(FieldViolation(field: "direction", description: "is required")) }
         for (i, leg) in report.legs.enumerated() {
             if leg.disposition == .unspecified { violations.append(FieldViolation(field: "legs[\(i)].disposition", description: "is required")) }

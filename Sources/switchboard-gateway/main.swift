@@ -166,9 +166,15 @@ do {
 let services = ServiceClients(endpoints.mapValues { endpoint in
     reactors.map { RPCClient(endpoint: endpoint, configuration: clientConfiguration, reactor: $0) }
 })
+let telephony = telephonyEndpoints.map { replicas in
+    TelephonyReplicas(
+        names: replicas.map(\.name),
+        clients: replicas.map { replica in reactors.map { RPCClient(endpoint: replica.endpoint, configuration: clientConfiguration, reactor: $0) } },
+        shards: CallShard(count: telephonyShards))
+}
 // G2: integrations and their stored hooks live in the same file; the relay hands the
 // hooks to their services.
-let webhooks = Webhooks(database: gatewayDatabase, services: services, logger: logger, pullTimeout: .milliseconds(timeout))
+let webhooks = Webhooks(database: gatewayDatabase, services: services, telephony: telephony, logger: logger, pullTimeout: .milliseconds(timeout))
 let loadingHooks = DispatchSemaphore(value: 0)
 Task.detached {
     do {
@@ -181,12 +187,6 @@ Task.detached {
 }
 loadingHooks.wait()
 if loadFailure.value { fail("cannot read the integrations in \(dataDirectory)/gateway.sqlite") }
-let telephony = telephonyEndpoints.map { replicas in
-    TelephonyReplicas(
-        names: replicas.map(\.name),
-        clients: replicas.map { replica in reactors.map { RPCClient(endpoint: replica.endpoint, configuration: clientConfiguration, reactor: $0) } },
-        shards: CallShard(count: telephonyShards))
-}
 let api = GatewayAPI(
     services: services, keyring: keyring, ledger: ledger, credentials: credentials, webhooks: webhooks, telephony: telephony,
     configuration: apiConfiguration)

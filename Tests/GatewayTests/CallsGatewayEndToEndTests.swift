@@ -117,6 +117,24 @@ import TestSupport
         #expect(try system.request("GET", "/v1/calls/\(seen[0])", key: Self.staffThreeToken).status == 404)
         #expect(try system.request("GET", "/v1/calls/999-1").status == 404)
         #expect(try system.request("POST", "/v1/calls", body: Self.call("not a number", id: "x", at: 0)).status == 422)
+
+        // Ringostat's hooks through the ledger: before the call, then after it, as forms.
+        let made = try system.request("POST", "/v1/admin/integrations", body: #"{"name":"ringostat","kind":"ringostat"}"#)
+        let path = try #require(made.json["hookPath"] as? String)
+        let form = ["Content-Type": "application/x-www-form-urlencoded"]
+        let before = "uniqueid=555.1&calldate=2026-12-01+11%3A00%3A00&caller=380441112233&dst=380442223344&call_type=in"
+        let after = before + "&disposition=ANSWERED&billsec=31&duration=40&connected_with=202&recording=https%3A%2F%2Frec%2F555.mp3"
+        for body in [before, after] {
+            let reply = try httpRequest(port: system.gateway.port, "POST", path, headers: form, body: body)
+            #expect(reply.status == 200 && reply.body.isEmpty)
+        }
+        var found: [[String: Any]] = []
+        #expect(try await eventually {
+            found = (try? system.request("GET", "/v1/calls?phone=380441112233"))?.json["items"] as? [[String: Any]] ?? []
+            return found.first?["answered"] as? Bool == true
+        })
+        #expect(found.count == 1 && found[0]["recordingUrl"] as? String == "https://rec/555.mp3" && found[0]["trackingNumber"] as? String == "+380442223344")
+        #expect((found[0]["legs"] as? [[String: Any]] ?? []).contains { $0["staffId"] as? Int == 2 && $0["disposition"] as? String == "answered" })
         try await system.stop()
     }
 }

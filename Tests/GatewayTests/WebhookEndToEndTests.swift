@@ -131,10 +131,10 @@ import TestSupport
         let wrong = try httpRequest(port: system.gateway.port, "POST", "/v1/hooks/ringostat/hk_guess", headers: [:], body: form)
         #expect(wrong.status == 401)
         #expect(try httpRequest(port: system.gateway.port, "POST", "/v1/hooks/nobody/x", body: form).status == 404)
-        // Telephony is not there yet: the hook is kept with the reason, never dropped.
+        // This gateway has no telephony: the hook is kept with the reason, never dropped.
         var failed: [[String: Any]] = []
         #expect(try await eventually { failed = (try? hooks(system, "&status=failed")) ?? []; return failed.count == 1 })
-        #expect((failed.first?["lastError"] as? String ?? "").contains("no service takes ringostat hooks yet"))
+        #expect((failed.first?["lastError"] as? String ?? "").contains("no telephony replicas configured (GATEWAY_TELEPHONY)"))
         #expect(failed.first?["body"] as? String == form)
         let id = try #require(failed.first?["id"] as? Int)
         #expect(try system.request("POST", "/v1/admin/hooks/\(id)/replay").json["status"] as? String == "pending")

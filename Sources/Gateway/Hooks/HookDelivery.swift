@@ -7,13 +7,16 @@ import Wire
 /// translation is the provider's adapter's; the rules are the service's.
 enum HookDelivery: Sendable {
     case attendance(AttendanceReport)
+    case call(CallReport)
 
     /// Translates a hook of `kind`; a refusal is kept with the hook.
     static func translate(_ kind: IntegrationKind, contentType: String = "", body: [UInt8]) throws(HookRefusal) -> HookDelivery {
         switch kind {
         case .timepad:
             return .attendance(try TimepadAdapter.report(fromHook: try utf8(body, contentType: contentType)))
-        case .ringostat, .cloudpayments, .whatsapp, .amocrm, .bitrix24, .unspecified:
+        case .ringostat:
+            return .call(try RingostatAdapter.report(contentType: contentType, body: try utf8(body, contentType: contentType)))
+        case .cloudpayments, .whatsapp, .amocrm, .bitrix24, .unspecified:
             throw HookRefusal("no service takes \(kind.name) hooks yet (telephony, billing and messaging are still to come); it is kept and can be replayed then")
         }
     }
@@ -40,6 +43,8 @@ enum HookDelivery: Sendable {
     /// ticket twice: the service applies a report in one transaction, in order).
     func merging(_ next: HookDelivery) -> HookDelivery? {
         switch (self, next) {
+        case (.call, _), (_, .call):
+            return nil
         case let (.attendance(a), .attendance(b)):
             guard a.source == b.source, a.eventID == b.eventID, a.eventTitle == b.eventTitle,
                 a.eventStartsAtMilliseconds == b.eventStartsAtMilliseconds,
@@ -53,16 +58,24 @@ enum HookDelivery: Sendable {
         }
     }
 
-    /// The contract service id it goes to.
-    var service: String {
+    /// Where it goes, and the name the relay holds that destination's hooks under while
+    /// it does not answer: contacts, or the telephony replica owning the call's number.
+    func target(_ services: ServiceClients, _ telephony: TelephonyReplicas?) throws(HookRefusal) -> (key: String, client: RPCClient) {
         switch self {
-        case .attendance: Contacts.service
+        case .attendance:
+            return ("contacts", services.client(for: Contacts.service))
+        case let .call(report):
+            guard let telephony else { throw HookRefusal("this gateway has no telephony replicas configured (GATEWAY_TELEPHONY); replay the hook once it has") }
+            guard let number = CallNumber.normalize(report.clientNumber) else { throw HookRefusal("the client's number \"\(report.clientNumber)\" is not a phone number") }
+            let owner = telephony.owner(ofNumber: number)
+            return ("telephony/\(telephony.names[owner])", telephony.client(owner))
         }
     }
 
     func send(with client: RPCClient, options: CallOptions) async throws(RPCError) {
         switch self {
         case let .attendance(report): _ = try await client.call(Contacts.recordAttendance, report, options: options)
+        case let .call(report): _ = try await client.call(Telephony.recordCall, report, options: options)
         }
     }
 }

@@ -18,14 +18,16 @@ final class HookRelay: BackgroundService {
 
     private let store: HookStore
     private let services: ServiceClients
+    private let telephony: TelephonyReplicas?
     private let logger: Logger
     private let callTimeout: Duration
     private let loop = BackgroundLoop()
     private let state = Mutex(Progress())
 
-    init(store: HookStore, services: ServiceClients, logger: Logger, callTimeout: Duration = .seconds(10)) {
+    init(store: HookStore, services: ServiceClients, telephony: TelephonyReplicas?, logger: Logger, callTimeout: Duration = .seconds(10)) {
         self.store = store
         self.services = services
+        self.telephony = telephony
         self.logger = logger
         self.callTimeout = callTimeout
     }
@@ -86,7 +88,16 @@ final class HookRelay: BackgroundService {
                         continue
                     case let .success(delivery): first = delivery
                     }
-                    let service = first.service
+                    let service: String
+                    do {
+                        service = try first.target(services, telephony).key
+                    } catch {
+                        try await store.failed([hook.id], reason: error.description)
+                        state.withLock { $0.failed += 1 }
+                        progressed = true
+                        i += 1
+                        continue
+                    }
                     // Its service is backing off: this hook waits, so order holds.
                     if let until = blockedUntil[service], until > .now {
                         i += 1
@@ -149,12 +160,20 @@ final class HookRelay: BackgroundService {
         var metadata = Metadata()
         metadata[Metadata.Key.caller] = "gateway"
         metadata[Metadata.Key.requestID] = "hook-\(ids[0])"
-        let service = delivery.service
+        let service: String
         var refusal: RPCError?
-        do throws(RPCError) {
-            try await delivery.send(with: services.client(for: service), options: CallOptions(timeout: callTimeout, metadata: metadata))
+        do {
+            let target = try delivery.target(services, telephony)
+            service = target.key
+            do throws(RPCError) {
+                try await delivery.send(with: target.client, options: CallOptions(timeout: callTimeout, metadata: metadata))
+            } catch {
+                refusal = error
+            }
         } catch {
-            refusal = error
+            try await store.failed(ids, reason: error.description)
+            state.withLock { $0.failed += ids.count }
+            return .refused
         }
         switch refusal {
         case nil:

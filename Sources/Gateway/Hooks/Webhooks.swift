@@ -15,10 +15,10 @@ public final class Webhooks: Sendable {
     let rejected = Atomic<Int>(0)
     let received = Atomic<Int>(0)
 
-    public init(database: Database, services: ServiceClients, logger: Logger, pullTimeout: Duration = .seconds(30)) {
+    public init(database: Database, services: ServiceClients, telephony: TelephonyReplicas? = nil, logger: Logger, pullTimeout: Duration = .seconds(30)) {
         integrations = IntegrationStore(database: database)
         hooks = HookStore(database: database)
-        relay = HookRelay(store: hooks, services: services, logger: logger)
+        relay = HookRelay(store: hooks, services: services, telephony: telephony, logger: logger)
         timepad = TimepadClient(timeout: pullTimeout)
     }
 
