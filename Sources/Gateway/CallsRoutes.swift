@@ -51,6 +51,32 @@ enum CallsRoutes {
             return Reply.json(200, total)
         },
         Route(
+            method: "GET", path: "/v1/calls/route", operationID: "routeCall", access: .role(.integration),
+            summary: "T9: where the PBX should connect a caller (the responsible, else the administrator, then the managers by load); at once, a fallback when anything is down",
+            query: RouteRequest.queryParameters, answers: [Route.answer(200, "the destination", RouteAnswer.self)], errors: [422]
+        ) { ctx in
+            Reply.json(200, await route(ctx, try ctx.query(RouteRequest.self)))
+        },
+        Route(
+            method: "GET", path: "/v1/hooks/{integration}/{token}/route",
+            pathParameters: ["integration": HookRoutes.integrationName, "token": HookRoutes.token], operationID: "ringostatNumberWebhook", access: .open,
+            summary: "Ringostat's number webhook (T9): the destination alone in the body, for the integration's URL token",
+            query: RouteRequest.queryParameters, answers: [Route.Answer(status: 200, description: "the extension, number or SIP login to connect", content: .text)],
+            errors: [401, 404, 429]
+        ) { ctx in
+            let desk = try ctx.api.webhookDesk()
+            let name = ctx.parameters["integration"] ?? ""
+            guard let integration = desk.integrations.entry(named: name), integration.kind == .ringostat else {
+                throw RPCError.notFound("no ringostat integration is named \(name)")
+            }
+            guard HookAuthentication.verify(integration, header: { ctx.request.header($0) }, body: [], pathToken: ctx.parameters["token"]) else {
+                ctx.api.authenticationFailed(ctx.request.remoteAddress)
+                return Problem.response(status: 401, title: "Unauthorized", detail: "the token does not match this integration's", requestID: ctx.requestID)
+            }
+            let answer = await route(ctx, try ctx.query(RouteRequest.self))
+            return HTTPResponse(status: 200, contentType: "text/plain", body: answer.destination)
+        },
+        Route(
             method: "GET", path: "/v1/calls/{id}", pathParameters: ["id": callID], operationID: "getCall", access: .role(.reader),
             summary: "One call with every leg, who answered, the recording and the tracking source",
             answers: [Route.answer(200, "the call", CallSession.self)], errors: [404, 503]
@@ -64,6 +90,21 @@ enum CallsRoutes {
             return Reply.json(200, try await ctx.call(Telephony.getCall, GetCallRequest(id: id, visibility: try await ctx.visibility()), replica: owner, of: replicas))
         },
     ]
+
+    /// Asks the replica owning the caller's number; anything down or slow is the fallback, at once.
+    static func route(_ ctx: RequestContext, _ request: RouteRequest) async -> RouteAnswer {
+        let fallback = RouteAnswer(destination: ctx.api.configuration.routeFallback, reason: "fallback")
+        guard let replicas = try? ctx.api.telephonyReplicas() else { return fallback }
+        let owner = CallNumber.normalize(request.clientNumber).map(replicas.owner(ofNumber:)) ?? 0
+        guard !replicas.isDown(owner) else { return fallback }
+        let options = CallOptions(timeout: ctx.api.configuration.routeTimeout, metadata: ctx.options.metadata, retry: RetryPolicy.none)
+        do {
+            return try await replicas.client(owner).call(Telephony.route, request, options: options)
+        } catch {
+            if [.unavailable, .deadlineExceeded].contains(error.code) { replicas.markDown(owner) }
+            return fallback
+        }
+    }
 
     /// Every replica's page after the cursor, merged newest first: the cursor orders
     /// calls across shards, so the next page continues exactly where this one stops.

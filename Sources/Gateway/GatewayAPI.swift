@@ -28,6 +28,9 @@ public final class GatewayAPI: Sendable {
         public var authFailuresPerMinute: Double = 10
         /// /metrics needs an admin key (else anyone who reaches the port reads it).
         public var metricsNeedAdmin = true
+        /// T9: where a caller goes when telephony cannot say in time, and how long it may take.
+        public var routeFallback = ""
+        public var routeTimeout: Duration = .milliseconds(40)
 
         public init() {}
     }

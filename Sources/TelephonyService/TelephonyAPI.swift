@@ -11,10 +11,12 @@ public struct TelephonyAPI: RegistrableRPCService {
     public let shards: ShardSet
     /// Who owns a number (C4), for T2 and for the legs' staff.
     let staff: StaffNumbers
+    let router: CallRouter
 
-    public init(shards: ShardSet, staff: StaffNumbers = StaffNumbers(contacts: nil)) {
+    public init(shards: ShardSet, staff: StaffNumbers = StaffNumbers(contacts: nil), router: CallRouter = CallRouter(contacts: nil, fallback: "")) {
         self.shards = shards
         self.staff = staff
+        self.router = router
     }
 
     public func registerMethods(with server: RPCServer) {
@@ -22,6 +24,7 @@ public struct TelephonyAPI: RegistrableRPCService {
         server.register(Telephony.getCall) { request, _ in try await get(request) }
         server.register(Telephony.listCalls) { request, _ in try await list(request) }
         server.register(Telephony.stats) { request, _ in try await stats(request) }
+        server.register(Telephony.route) { request, _ in await router.route(request) }
     }
 
     public func record(_ input: CallReport) async throws -> RecordCallResponse {

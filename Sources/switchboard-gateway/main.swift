@@ -21,7 +21,8 @@
 // GATEWAY_RECONCILE_HOURS (24; 0: never): how often every Timepad integration's last
 // 48 hours are pulled from its API and fed through the hooks' path.
 // GATEWAY_TELEPHONY (name=host:port,...: telephony's replicas, T12) and
-// GATEWAY_TELEPHONY_SHARDS (16) for /v1/calls.
+// GATEWAY_TELEPHONY_SHARDS (16) for /v1/calls; GATEWAY_ROUTE_FALLBACK (empty): the
+// destination routing answers when telephony cannot say in time (T9).
 // GATEWAY_HOOK_RETENTION_DAYS (30): delivered hooks older than this are deleted
 // (pending and failed ones are kept until they are done).
 import Contracts
@@ -156,6 +157,7 @@ apiConfiguration.rateLimit = Double(rateLimit)
 apiConfiguration.rateBurst = Double(rateBurst)
 apiConfiguration.authFailuresPerMinute = Double(authFailures)
 apiConfiguration.metricsNeedAdmin = metricsAuth == "admin"
+apiConfiguration.routeFallback = environment.string("ROUTE_FALLBACK", default: "")
 // Connections are spread over the reactors; each has its own clients to the services.
 var reactors = [Reactor.shared]
 do {

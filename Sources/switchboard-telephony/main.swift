@@ -8,7 +8,9 @@
 // their client number matches and they start this close together.
 // TELEPHONY_SUBSCRIBERS: who gets call.recorded, call.missed and call.answered (deals),
 // TELEPHONY_CONTACTS (127.0.0.1:7101; none: no staff numbers): whose staff numbers make
-// a call internal (T2) and name the staff member a leg rang.
+// a call internal (T2) and name the staff member a leg rang; also whom to route to (T9).
+// TELEPHONY_ROUTE_FALLBACK (empty): where routing sends a caller when contacts cannot
+// say in time; TELEPHONY_ROUTE_BUDGET_MS (30): how long routing may ask contacts.
 import Contracts
 import RPC
 import ServiceKit
@@ -42,7 +44,11 @@ ServiceHost.run(service: "telephony", prefix: "TELEPHONY", defaultPort: 7103, mi
         configuration.backoff = ConnectionBackoff(initial: .milliseconds(200), maximum: .seconds(2))
         contacts = RPCClient(endpoint: endpoint, configuration: configuration)
     }
-    host.server.register(TelephonyAPI(shards: shards, staff: StaffNumbers(contacts: contacts)))
+    let fallback = host.environment.string("ROUTE_FALLBACK", default: "")
+    let routeBudget = try host.environment.int("ROUTE_BUDGET_MS", default: 30, range: 1...5000)
+    host.server.register(TelephonyAPI(
+        shards: shards, staff: StaffNumbers(contacts: contacts),
+        router: CallRouter(contacts: contacts, fallback: fallback, budget: .milliseconds(routeBudget))))
     host.runInBackground("shards", shards)
     host.logger.info("shards", ["replica": replica, "owned": shards.owned.map(String.init).joined(separator: ",")])
 }

@@ -51,7 +51,7 @@ import TestSupport
                 "GATEWAY_SERVICES": "contacts=127.0.0.1:\(contacts.port),deals=127.0.0.1:\(deals.port)",
                 "GATEWAY_TELEPHONY": "telephony-0=127.0.0.1:\(replicas[0].port),telephony-1=127.0.0.1:\(replicas[1].port)",
                 "GATEWAY_API_KEYS": "\(adminKey)=admin,\(staffTwoToken)=staff:2,\(staffThreeToken)=staff:3",
-                "GATEWAY_RATE_LIMIT": "100000", "GATEWAY_RATE_BURST": "100000", "GATEWAY_TIMEOUT_MS": "1000",
+                "GATEWAY_RATE_LIMIT": "100000", "GATEWAY_RATE_BURST": "100000", "GATEWAY_TIMEOUT_MS": "1000", "GATEWAY_ROUTE_FALLBACK": "100",
             ])
         return System(processes: [deals, contacts], replicas: replicas, gateway: gateway)
     }
@@ -135,6 +135,31 @@ import TestSupport
         })
         #expect(found.count == 1 && found[0]["recordingUrl"] as? String == "https://rec/555.mp3" && found[0]["trackingNumber"] as? String == "+380442223344")
         #expect((found[0]["legs"] as? [[String: Any]] ?? []).contains { $0["staffId"] as? Int == 2 && $0["disposition"] as? String == "answered" })
+        try await system.stop()
+    }
+
+    @Test func t9RoutingSendsAKnownClientToTheResponsibleOthersToTheLeastLoadedAndFallsBackWhenTelephonyIsDown() async throws {
+        let system = try await Self.start()
+        for (name, ext) in [("Maria", "201"), ("Oleg", "202"), ("Anna", "203")] {
+            #expect(try system.request("POST", "/v1/staff", body: #"{"firstName":"\#(name)","role":"manager","extensions":["\#(ext)"]}"#).status == 201)
+        }
+        #expect(try system.request("POST", "/v1/contacts", body: #"{"firstName":"Vera","phones":["+79165550303"],"responsibleId":3}"#).status == 201)
+        let known = try system.request("GET", "/v1/calls/route?caller=79165550303")
+        #expect(known.json["destination"] as? String == "203" && known.json["reason"] as? String == "responsible", "\(known.body)")
+        // Unknown callers: the managers in turn, the one offered the fewest calls first.
+        let first = try system.request("GET", "/v1/calls/route?caller=79160000099").json
+        let second = try system.request("GET", "/v1/calls/route?caller=79160000099").json
+        #expect(first["reason"] as? String == "queue" && first["destination"] as? String != second["destination"] as? String)
+        // Ringostat's number webhook: the destination alone, for the integration's token.
+        let made = try system.request("POST", "/v1/admin/integrations", body: #"{"name":"ringostat","kind":"ringostat"}"#)
+        let path = try #require(made.json["hookPath"] as? String)
+        let webhook = try httpRequest(port: system.gateway.port, "GET", path + "/route?caller=79165550303")
+        #expect(webhook.status == 200 && webhook.body == "203" && webhook.headers["content-type"]?.hasPrefix("text/plain") == true)
+        #expect(try httpRequest(port: system.gateway.port, "GET", "/v1/hooks/ringostat/hk_wrong/route?caller=79165550303").status == 401)
+        // Telephony stopped: the fallback, at once, never a caller ringing into nothing.
+        for replica in system.replicas { replica.signal(SIGSTOP) }
+        let down = try httpRequest(port: system.gateway.port, "GET", path + "/route?caller=79165550303")
+        #expect(down.status == 200 && down.body == "100")
         try await system.stop()
     }
 }

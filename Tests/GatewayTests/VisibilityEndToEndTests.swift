@@ -53,6 +53,8 @@ import TestSupport
         // Feeds the platform's tickets in; its answer is two counts.
         "POST /v1/events/{eventId}/resync": .notClientData,
         "POST /v1/calls": .notClientData,
+        // Routing answers an extension, never a client's data; the webhook is token-authenticated.
+        "GET /v1/calls/route": .notClientData, "GET /v1/hooks/{integration}/{token}/route": .notClientData,
         "GET /v1/calls": .ownTest("t12AStoppedReplicaAnswers503ForItsNumbersOnlyAndTheMergedListHasEveryCallOnce"),
         "GET /v1/calls/{id}": .ownTest("t12AStoppedReplicaAnswers503ForItsNumbersOnlyAndTheMergedListHasEveryCallOnce"),
         "GET /v1/calls/stats": .ownTest("t12AStoppedReplicaAnswers503ForItsNumbersOnlyAndTheMergedListHasEveryCallOnce"),
