@@ -20,6 +20,9 @@ public final class Database: Sendable {
         public var maxBatch = 256
         /// WAL pages after which a checkpoint runs (see ``Checkpointer``).
         public var checkpointPages: Int32 = 1000
+        /// Page cache per connection, in KiB (nil: SQLite's 2 MiB). A service that keeps
+        /// many files (telephony's shards) keeps its memory down with a small one.
+        public var cacheKibibytes: Int? = nil
 
         public init() {}
     }
@@ -75,13 +78,16 @@ public final class Database: Sendable {
         guard mode?.lowercased() == "wal" else {
             throw StorageError(.other, "\(path): SQLite would not switch to WAL mode (journal_mode is \(mode ?? "unknown"))")
         }
+        if let kib = configuration.cacheKibibytes { try writeConnection.execute("PRAGMA cache_size = -\(kib)") }
         try SchemaMigrator.bootstrap(writeConnection)
         try SchemaMigrator.migrate(writeConnection, migrations, path: path)
         writer = Worker(writeConnection, label: "storage.writer")
         checkpointer = try Checkpointer(path: path, writer: writeConnection, threshold: configuration.checkpointPages)
         var readers: [Worker] = []
         for i in 0..<max(1, configuration.readers) {
-            readers.append(Worker(try Connection(path: path, readOnly: true), label: "storage.reader.\(i)"))
+            let reader = try Connection(path: path, readOnly: true)
+            if let kib = configuration.cacheKibibytes { try reader.execute("PRAGMA cache_size = -\(kib)") }
+            readers.append(Worker(reader, label: "storage.reader.\(i)"))
         }
         self.readers = readers
     }

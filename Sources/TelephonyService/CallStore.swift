@@ -53,13 +53,14 @@ public struct CallStore: Sendable {
                 try Self.index(tx, seq: seq, session, ids: ids)
                 return RecordCallResponse(session: session, created: false, changed: true)
             }
-            try tx.run(
-                "INSERT INTO calls (client_number, started_at, direction, answered, updated_at, session) VALUES (?, ?, ?, ?, ?, ?)",
-                [.text(session.clientNumber), .integer(session.startedAtMilliseconds), .integer(Int64(session.direction.rawValue)),
-                 .integer(session.answered ? 1 : 0), .integer(now), .blob([])])
-            let newSeq = tx.lastInsertRowID
+            // The single writer numbers the sessions, so the id is known before the insert.
+            let last: Int64? = try tx.queryFirst("SELECT MAX(seq) FROM calls") { $0.optionalInt64(0) } ?? nil
+            let newSeq = (last ?? 0) + 1
             session.id = "\(shard)-\(newSeq)"
-            try tx.run("UPDATE calls SET session = ? WHERE seq = ?", [.blob(session.wireBytes()), .integer(newSeq)])
+            try tx.run(
+                "INSERT INTO calls (seq, client_number, started_at, direction, answered, updated_at, session) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [.integer(newSeq), .text(session.clientNumber), .integer(session.startedAtMilliseconds), .integer(Int64(session.direction.rawValue)),
+                 .integer(session.answered ? 1 : 0), .integer(now), .blob(session.wireBytes())])
             try Self.index(tx, seq: newSeq, session, ids: ids)
             try Self.emit(tx, before: nil, after: session)
             changed = true

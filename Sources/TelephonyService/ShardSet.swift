@@ -46,6 +46,8 @@ public final class ShardSet: BackgroundService {
             if let store = stores[shard] { return store }
             var configuration = Database.Configuration()
             configuration.readers = 1
+            // Many files: a small page cache each keeps a replica's memory down (T12).
+            configuration.cacheKibibytes = 256
             let database = try Database(
                 path: "\(folder)/shard-\(String(format: "%02d", shard)).sqlite", migrations: TelephonySchema.shardMigrations, configuration: configuration)
             let store = CallStore(shard: shard, database: database, windowMilliseconds: windowMilliseconds, clock: clock)

@@ -20,6 +20,7 @@ struct SwitchboardBench {
             case "deals": results = try await DealsBench.run(options: options)
             case "codec": results = CodecBench.run(options: options)
             case "hooks": results = try await HooksBench.run(options: options)
+            case "telephony": results = try await TelephonyBench.run(options: options)
             default:
                 FileHandle.standardError.write(Data("switchboard-bench: unknown suite \(options.suite)\n\(BenchOptions.usage)\n".utf8))
                 exit(2)
