@@ -184,9 +184,9 @@ enum HookRoutes {
             throw UnacceptableValues(error: .invalidArgument(
                 "the period must run forwards and span at most 31 days", details: [FieldViolation(field: "from", description: "must be before to, at most 31 days earlier")]))
         }
-        guard integration.kind == .timepad, !integration.apiBaseURL.isEmpty else {
+        guard Reconciliation.pulls(integration.kind), !integration.apiBaseURL.isEmpty else {
             throw UnacceptableValues(error: .invalidArgument(
-                "\(integration.name) has no log to pull (only timepad integrations with an apiBaseUrl for now; Ringostat's comes with telephony)",
+                "\(integration.name) has no log to pull (timepad and ringostat integrations with an apiBaseUrl have)",
                 details: [FieldViolation(field: "id", description: "is a \(integration.kind.name) integration\(integration.apiBaseURL.isEmpty ? " without an apiBaseUrl" : "")")]))
         }
         return try await pulling(ctx) { try await Reconciliation(webhooks: desk).reconcile(integration, from: from, to: to) }

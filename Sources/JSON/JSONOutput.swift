@@ -106,6 +106,27 @@ public struct JSONOutput: Sendable {
     }
 
     /// A string in quotes with JSON's escapes; most need none and are copied whole.
+    /// A parsed value written back (numbers as they were written, keys in their order).
+    public mutating func value(_ v: JSONValue) {
+        switch v {
+        case .null: null()
+        case let .bool(b): bool(b)
+        case let .number(n): raw(Array(n.text.utf8))
+        case let .string(s): string(s)
+        case let .array(items):
+            beginArray()
+            for item in items { value(item) }
+            endArray()
+        case let .object(o):
+            beginObject()
+            for (k, item) in o.members {
+                key(dynamic: k)
+                value(item)
+            }
+            endObject()
+        }
+    }
+
     public static func appendString(_ s: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         guard s.utf8.contains(where: { $0 < 32 || $0 == 34 || $0 == 92 }) else {

@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import HTTP
 import Testing
 import TestSupport
 
@@ -161,5 +162,37 @@ import TestSupport
         let down = try httpRequest(port: system.gateway.port, "GET", path + "/route?caller=79165550303")
         #expect(down.status == 200 && down.body == "100")
         try await system.stop()
+    }
+
+    @Test func g2RingostatsCallLogIsReconciledThroughTheSamePathAndARepeatChangesNothing() async throws {
+        let log = #"""
+            [{"uniqueid":"rs-1","calldate":"2026-12-01 09:00:00","caller":"380441110001","dst":"380442223344","disposition":"ANSWERED","billsec":30,"duration":35,"call_type":"in","connected_with":"201"},
+             {"uniqueid":"rs-2","calldate":"2026-12-01 09:05:00","caller":"380441110002","dst":"380442223344","disposition":"NO ANSWER","billsec":0,"duration":20,"call_type":"in"}]
+            """#
+        let asked = Counter()
+        let fake = HTTPServer(configuration: HTTPServer.Configuration(host: "127.0.0.1", port: 0)) { request in
+            asked.increment()
+            guard request.path == "/calls/list", request.header("Auth-key") == "rs-key", request.query["export_type"] == "json", request.query["from"] != nil else {
+                return HTTPResponse(status: 403, contentType: "application/json", body: "[]")
+            }
+            return HTTPResponse(status: 200, contentType: "application/json", body: log)
+        }
+        try fake.start()
+        let system = try await Self.start()
+        let made = try system.request("POST", "/v1/admin/integrations", body: #"{"name":"ringostat","kind":"ringostat","apiBaseUrl":"http://127.0.0.1:\#(fake.port)","apiToken":"rs-key"}"#)
+        let id = try #require(made.json["id"] as? Int)
+        for _ in 0..<2 {
+            let outcome = try system.request("POST", "/v1/admin/integrations/\(id)/reconcile?from=2026-12-01T00:00:00Z&to=2026-12-02T00:00:00Z")
+            #expect(outcome.status == 200 && outcome.json["stored"] as? Int == 2, "\(outcome.body)")
+        }
+        var calls: [[String: Any]] = []
+        #expect(try await eventually {
+            calls = (try? system.request("GET", "/v1/calls?limit=10"))?.json["items"] as? [[String: Any]] ?? []
+            return calls.count == 2 && calls.allSatisfy { $0["ended"] as? Bool == true }
+        })
+        #expect(Set(calls.compactMap { $0["clientNumber"] as? String }) == ["+380441110001", "+380441110002"])
+        #expect(asked.value == 2)
+        try await system.stop()
+        fake.shutdown()
     }
 }

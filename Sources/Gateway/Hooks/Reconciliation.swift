@@ -5,7 +5,7 @@ import Foundation
 /// and feed every record through the webhook's path. The services are idempotent on the
 /// provider's ids, so what already arrived changes nothing and what was lost arrives.
 /// Per kind: Timepad lists the organization's events in the period and each event's
-/// orders; Ringostat's `calls/list` comes with telephony.
+/// orders; Ringostat lists its calls (`calls/list`, split to fit its 6,500 a request).
 struct Reconciliation: Sendable {
     static let defaultWindow: TimeInterval = 48 * 3600
     static let maxWindow: TimeInterval = 31 * 24 * 3600
@@ -23,10 +23,13 @@ struct Reconciliation: Sendable {
 
     /// Everything the provider logged for the period.
     func reconcile(_ integration: IntegrationEntry, from: Date, to: Date) async throws -> ResyncOutcome {
-        guard integration.kind == .timepad else {
-            throw HookRefusal("\(integration.kind.name) has no log to pull yet (Ringostat's calls/list comes with telephony)")
-        }
+        guard Self.pulls(integration.kind) else { throw HookRefusal("\(integration.kind.name) has no log to pull yet") }
         guard !integration.apiBaseURL.isEmpty else { throw HookRefusal("\(integration.name) has no apiBaseUrl to pull from") }
+        if integration.kind == .ringostat {
+            let calls = try await webhooks.ringostat.callHooks(baseURL: integration.apiBaseURL, authKey: integration.apiToken, from: from, to: to)
+            for body in calls { _ = try await webhooks.store(integration, contentType: "application/json", headers: [], body: body, origin: "pull") }
+            return ResyncOutcome(fetched: Int64(calls.count), stored: Int64(calls.count))
+        }
         let events = try await webhooks.timepad.events(
             baseURL: integration.apiBaseURL, token: integration.apiToken, organization: integration.accountID, from: from, to: to)
         var outcome = ResyncOutcome()
@@ -39,10 +42,13 @@ struct Reconciliation: Sendable {
         return outcome
     }
 
-    /// The scheduled pass: every Timepad integration with an API, over the last `window`.
+    /// The kinds whose log a reconciliation pulls.
+    static func pulls(_ kind: IntegrationKind) -> Bool { kind == .timepad || kind == .ringostat }
+
+    /// The scheduled pass: every integration with a log and an API, over the last `window`.
     func reconcileAll(window: TimeInterval, now: Date = Date()) async -> [(String, Result<ResyncOutcome, any Error>)] {
         var results: [(String, Result<ResyncOutcome, any Error>)] = []
-        for integration in webhooks.integrations.entries where integration.kind == .timepad && !integration.apiBaseURL.isEmpty {
+        for integration in webhooks.integrations.entries where Self.pulls(integration.kind) && !integration.apiBaseURL.isEmpty {
             do {
                 results.append((integration.name, .success(try await reconcile(integration, from: now.addingTimeInterval(-window), to: now))))
             } catch {

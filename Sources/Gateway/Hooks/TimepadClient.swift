@@ -1,5 +1,4 @@
 import Foundation
-import FoundationNetworking
 
 /// Pulls from Timepad's API (C5's resync): an event's orders, page by page, with the
 /// integration's token. Bounded: pages of 250, at most 40 of them (10,000 orders), each
@@ -43,22 +42,6 @@ struct TimepadClient: Sendable {
     }
 
     private func get(_ baseURL: String, _ path: String, token: String, query: [(String, String)]) async throws(HookRefusal) -> [UInt8] {
-        var components = URLComponents(string: baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL)
-        components?.path += path
-        components?.queryItems = query.map { URLQueryItem(name: $0.0, value: $0.1) }
-        guard let url = components?.url else { throw HookRefusal("the integration's apiBaseUrl \(baseURL) does not make a URL") }
-        var request = URLRequest(url: url, timeoutInterval: Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18)
-        if !token.isEmpty { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
-        request.setValue("application/json", forHTTPHeaderField: "Accept")
-        let data: Data
-        let response: URLResponse
-        do {
-            (data, response) = try await URLSession.shared.data(for: request)
-        } catch {
-            throw HookRefusal("Timepad did not answer \(url.absoluteString): \(error.localizedDescription)")
-        }
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-        guard status == 200 else { throw HookRefusal("Timepad answered \(status) to \(url.absoluteString)") }
-        return Array(data)
+        try await ProviderHTTP.get(baseURL: baseURL, path: path, headers: token.isEmpty ? [:] : ["Authorization": "Bearer \(token)"], query: query, timeout: timeout)
     }
 }

@@ -11,6 +11,7 @@ public final class Webhooks: Sendable {
     let hooks: HookStore
     let relay: HookRelay
     let timepad: TimepadClient
+    let ringostat: RingostatClient
     /// Hooks refused for a bad signature or token, since start (nothing of them is stored).
     let rejected = Atomic<Int>(0)
     let received = Atomic<Int>(0)
@@ -20,6 +21,7 @@ public final class Webhooks: Sendable {
         hooks = HookStore(database: database)
         relay = HookRelay(store: hooks, services: services, telephony: telephony, logger: logger)
         timepad = TimepadClient(timeout: pullTimeout)
+        ringostat = RingostatClient(timeout: pullTimeout)
     }
 
     /// Reads the integrations in force; before serving.
@@ -30,8 +32,8 @@ public final class Webhooks: Sendable {
     /// The relay, for the host to start and stop.
     public var delivery: any BackgroundService { relay }
 
-    /// Pulls every Timepad integration's last two days, now and every `interval`: what
-    /// a hook Timepad failed to send (or we failed to take) brought.
+    /// Pulls every Timepad and Ringostat integration's last two days, now and every
+    /// `interval`: what a hook the provider failed to send (or we failed to take) brought.
     public func scheduledReconciliation(every interval: Duration, logger: Logger) -> PeriodicJob {
         PeriodicJob("reconciling hooks", every: interval, logger: logger) { [self] in
             for (name, result) in await Reconciliation(webhooks: self).reconcileAll(window: Reconciliation.defaultWindow) {
