@@ -53,7 +53,7 @@ let package = Package(
         .executableTarget(name: "switchboard-telephony", dependencies: ["Contracts", "TelephonyService", "RPC", "ServiceKit"]),
         .executableTarget(name: "switchboard-gateway", dependencies: ["Contracts", "Gateway", "HTTP", "RPC", "ServiceKit", "Sockets", "Storage"]),
         // The local runner; depending on the services makes `swift run switchboard` build them.
-        .executableTarget(name: "switchboard", dependencies: ["switchboard-contacts", "switchboard-deals", "switchboard-gateway"]),
+        .executableTarget(name: "switchboard", dependencies: ["switchboard-contacts", "switchboard-deals", "switchboard-telephony", "switchboard-gateway"]),
         .executableTarget(
             name: "switchboard-bench",
             dependencies: ["RPC", "Contracts", "Digest", "Wire", "Sockets", "ContactsService", "DealsService", "ServiceKit", "Storage"]),

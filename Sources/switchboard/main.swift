@@ -7,8 +7,10 @@ import Foundation
 
 let usage = """
     usage: switchboard up [--data DIR] [--port GATEWAY_PORT] [--contacts-port PORT] [--deals-port PORT]
-      Starts contacts, deals and the gateway on localhost (service admin ports are the
-      service port + 1000). Data goes to ./data/<service>.
+                          [--telephony N] [--telephony-port PORT]
+      Starts contacts, deals, N telephony replicas (1; 0 for none; replica i listens on
+      PORT + 10 i, 7103 first) and the gateway on localhost (service admin ports are the
+      service port + 1000). Data goes to ./data/<service> (./data/telephony-<i>).
       The admin API key is created once in DIR/admin.key (mode 0600) and reused.
     """
 
@@ -22,6 +24,8 @@ var dataDirectory = "./data"
 var gatewayPort = 8080
 var contactsPort = 7101
 var dealsPort = 7102
+var telephonyCount = 1
+var telephonyPort = 7103
 while !arguments.isEmpty {
     let flag = arguments.removeFirst()
     guard let value = arguments.first else {
@@ -31,7 +35,13 @@ while !arguments.isEmpty {
     arguments.removeFirst()
     switch flag {
     case "--data": dataDirectory = value
-    case "--port", "--contacts-port", "--deals-port":
+    case "--telephony":
+        guard let n = Int(value), (0...16).contains(n) else {
+            FileHandle.standardError.write(Data("switchboard: --telephony must be 0-16 replicas\n".utf8))
+            exit(2)
+        }
+        telephonyCount = n
+    case "--port", "--contacts-port", "--deals-port", "--telephony-port":
         guard let p = Int(value), (1...65535).contains(p) else {
             FileHandle.standardError.write(Data("switchboard: \(flag) must be 1-65535\n".utf8))
             exit(2)
@@ -39,6 +49,7 @@ while !arguments.isEmpty {
         switch flag {
         case "--port": gatewayPort = p
         case "--contacts-port": contactsPort = p
+        case "--telephony-port": telephonyPort = p
         default: dealsPort = p
         }
     default:
@@ -91,13 +102,31 @@ let deals = ChildService(
         "DEALS_PORT": "\(dealsPort)", "DEALS_ADMIN_PORT": adminPort(dealsPort),
         "DEALS_DATA_DIR": data.appendingPathComponent("deals").path, "DEALS_CONTACTS": "127.0.0.1:\(contactsPort)",
     ])
-let gateway = ChildService(
-    name: "gateway", executable: executable("switchboard-gateway"),
-    environment: [
-        "GATEWAY_PORT": "\(gatewayPort)", "GATEWAY_DATA_DIR": data.appendingPathComponent("gateway").path, "GATEWAY_CONTACTS": "127.0.0.1:\(contactsPort)", "GATEWAY_DEALS": "127.0.0.1:\(dealsPort)",
-        "GATEWAY_API_KEYS": "\(adminKey)=admin",
-    ])
-let services = [contacts, deals, gateway]
+// Telephony's replicas share the shards (T12); deals hears their calls.
+let replicaNames = (0..<telephonyCount).map { "telephony-\($0)" }
+let replicaPorts = (0..<telephonyCount).map { telephonyPort + 10 * $0 }
+guard replicaPorts.allSatisfy({ $0 + 1000 <= 65535 }) else {
+    FileHandle.standardError.write(Data("switchboard: --telephony-port leaves no room for \(telephonyCount) replicas\n".utf8))
+    exit(2)
+}
+let telephony = zip(replicaNames, replicaPorts).map { name, port in
+    ChildService(
+        name: name, executable: executable("switchboard-telephony"),
+        environment: [
+            "TELEPHONY_PORT": "\(port)", "TELEPHONY_ADMIN_PORT": adminPort(port), "TELEPHONY_DATA_DIR": data.appendingPathComponent(name).path,
+            "TELEPHONY_REPLICA": name, "TELEPHONY_REPLICAS": replicaNames.joined(separator: ","), "TELEPHONY_CONTACTS": "127.0.0.1:\(contactsPort)",
+            "TELEPHONY_SUBSCRIBERS": "deals@127.0.0.1:\(dealsPort)=call.recorded,call.missed,call.answered",
+        ])
+}
+var gatewayEnvironment = [
+    "GATEWAY_PORT": "\(gatewayPort)", "GATEWAY_DATA_DIR": data.appendingPathComponent("gateway").path, "GATEWAY_CONTACTS": "127.0.0.1:\(contactsPort)", "GATEWAY_DEALS": "127.0.0.1:\(dealsPort)",
+    "GATEWAY_API_KEYS": "\(adminKey)=admin",
+]
+if telephonyCount > 0 {
+    gatewayEnvironment["GATEWAY_TELEPHONY"] = zip(replicaNames, replicaPorts).map { "\($0)=127.0.0.1:\($1)" }.joined(separator: ",")
+}
+let gateway = ChildService(name: "gateway", executable: executable("switchboard-gateway"), environment: gatewayEnvironment)
+let services = [contacts, deals] + telephony + [gateway]
 let publishedPort = gatewayPort
 
 signal(SIGTERM, SIG_IGN)

@@ -8,9 +8,13 @@ import TestSupport
         let gatewayPort = try freePort()
         let contactsPort = try freePort()
         let dealsPort = try freePort()
+        let telephonyPort = try freePort()
         let runner = try await ServiceProcess(
             executable: "switchboard",
-            arguments: ["up", "--data", folder.path, "--port", "\(gatewayPort)", "--contacts-port", "\(contactsPort)", "--deals-port", "\(dealsPort)"])
+            arguments: [
+                "up", "--data", folder.path, "--port", "\(gatewayPort)", "--contacts-port", "\(contactsPort)", "--deals-port", "\(dealsPort)",
+                "--telephony", "1", "--telephony-port", "\(telephonyPort)",
+            ])
         #expect(try await eventually(within: .seconds(30)) { runner.printed.contains("[switchboard] ready:") })
         let keyFile = folder.appendingPathComponent("admin.key")
         let key = try String(contentsOf: keyFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
@@ -24,6 +28,13 @@ import TestSupport
         #expect(first.status == 201 && second.status == 200)
         let lead = try httpRequest(port: gatewayPort, "POST", "/v1/leads", headers: headers, body: #"{"channel":"web","phone":"+79001234567"}"#)
         #expect(lead.status == 201)
+        // Telephony behind the gateway, its calls reaching deals (T3). (One replica: the second
+        // would listen on a port no test reserved.)
+        let call = #"{"provider":"up","providerCallId":"u1","direction":"inbound","clientNumber":"+79005550011","legs":[{"destination":"201","disposition":"answered","startedAt":"2026-12-01T10:00:00Z","durationSeconds":60,"talkSeconds":50}],"ended":true}"#
+        #expect(try httpRequest(port: gatewayPort, "POST", "/v1/calls", headers: headers, body: call).status == 201)
+        #expect(try await eventually(within: .seconds(20)) {
+            ((try? httpRequest(port: gatewayPort, "GET", "/v1/deals?limit=10", headers: headers))?.json["items"] as? [Any])?.count == 2
+        })
         #expect(try httpRequest(port: gatewayPort, "GET", "/readyz").status == 200)
         #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("contacts/contacts.sqlite").path))
         runner.signal(SIGINT)
