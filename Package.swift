@@ -44,7 +44,7 @@ let package = Package(
         .target(name: "Gateway", dependencies: ["Contracts", "Digest", "RPC", "HTTP", "JSON", "ServiceKit", "Storage", "Wire"]),
         .target(name: "ContactsService", dependencies: ["Contracts", "RPC", "Storage", "ServiceKit"]),
         .target(name: "DealsService", dependencies: ["Contracts", "RPC", "Storage", "ServiceKit", "Sockets"]),
-        .target(name: "TelephonyService", dependencies: ["Contracts", "RPC", "Storage", "ServiceKit"]),
+        .target(name: "TelephonyService", dependencies: ["Contracts", "Digest", "RPC", "Storage", "ServiceKit"]),
 
         // Executables.
         .executableTarget(name: "switchboard-echo", dependencies: ["RPC", "Contracts"]),

@@ -30,6 +30,16 @@ public enum Telephony {
     public static let stats = MethodDescriptor<CallStatsRequest, CallStats>(
         service: service, method: "Stats", isIdempotent: true)
 
+    /// T12, to the shard's owner by the old replica list, from the replica that owns it
+    /// by the new one: stop writing the shard (from now on refused, naming the new
+    /// owner), make a consistent copy of its file, and say its size and SHA-256.
+    public static let handOffShard = MethodDescriptor<HandOffRequest, ShardCopy>(
+        service: service, method: "HandOffShard", isIdempotent: true)
+
+    /// Part of a handed-off shard's copy, at most 1 MiB.
+    public static let readShardChunk = MethodDescriptor<ShardChunkRequest, ShardChunk>(
+        service: service, method: "ReadShardChunk", isIdempotent: true)
+
     /// Event types this service emits.
     public enum Event {
         /// Payload: ``CallSession`` (T8: deals puts it on the timeline once).
@@ -596,6 +606,126 @@ public struct CallStatsRequest: WireMessage, Equatable {
         case 1: fromMilliseconds = try d.int64(key)
         case 2: toMilliseconds = try d.int64(key)
         case 3: visibility = try d.message(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct HandOffRequest: WireMessage, Equatable {
+    public var shard: Int64 = 0
+    /// The replica that owns the shard by the new list.
+    public var toReplica: String = ""
+
+    public init() {}
+
+    public init(
+        shard: Int64 = 0,
+        toReplica: String = ""
+    ) {
+        self.shard = shard
+        self.toReplica = toReplica
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, shard)
+        e.encode(2, toReplica)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: shard = try d.int64(key)
+        case 2: toReplica = try d.string(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct ShardCopy: WireMessage, Equatable {
+    public var shard: Int64 = 0
+    public var sizeBytes: Int64 = 0
+    /// Lower-case hex of the copy's SHA-256.
+    public var sha256: String = ""
+
+    public init() {}
+
+    public init(
+        shard: Int64 = 0,
+        sizeBytes: Int64 = 0,
+        sha256: String = ""
+    ) {
+        self.shard = shard
+        self.sizeBytes = sizeBytes
+        self.sha256 = sha256
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, shard)
+        e.encode(2, sizeBytes)
+        e.encode(3, sha256)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: shard = try d.int64(key)
+        case 2: sizeBytes = try d.int64(key)
+        case 3: sha256 = try d.string(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct ShardChunkRequest: WireMessage, Equatable {
+    public var shard: Int64 = 0
+    public var offset: Int64 = 0
+    /// At most 1,048,576.
+    public var length: Int64 = 0
+
+    public init() {}
+
+    public init(
+        shard: Int64 = 0,
+        offset: Int64 = 0,
+        length: Int64 = 0
+    ) {
+        self.shard = shard
+        self.offset = offset
+        self.length = length
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, shard)
+        e.encode(2, offset)
+        e.encode(3, length)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: shard = try d.int64(key)
+        case 2: offset = try d.int64(key)
+        case 3: length = try d.int64(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct ShardChunk: WireMessage, Equatable {
+    public var data: [UInt8] = []
+
+    public init() {}
+
+    public init(
+        data: [UInt8] = []
+    ) {
+        self.data = data
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encodeBytes(1, data)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: data = try d.bytes(key)
         default: try d.skip(key)
         }
     }

@@ -18,6 +18,12 @@ public let telephonyContract = ContractFile("Telephony") {
         Service.Method("listCalls", "ListCalls", "ListCallsRequest", "CallPage", idempotent: true, doc: "This replica's sessions, newest first; callers fan out and merge.")
         Service.Method("route", "Route", "RouteRequest", "RouteAnswer", idempotent: true, doc: "T9: where the PBX should connect a caller, answered at once.")
         Service.Method("stats", "Stats", "CallStatsRequest", "CallStats", idempotent: true, doc: "T11 over this replica's sessions; callers add the replicas' answers.")
+        Service.Method("handOffShard", "HandOffShard", "HandOffRequest", "ShardCopy", idempotent: true, doc: """
+            T12, to the shard's owner by the old replica list, from the replica that owns it
+            by the new one: stop writing the shard (from now on refused, naming the new
+            owner), make a consistent copy of its file, and say its size and SHA-256.
+            """)
+        Service.Method("readShardChunk", "ReadShardChunk", "ShardChunkRequest", "ShardChunk", idempotent: true, doc: "Part of a handed-off shard's copy, at most 1 MiB.")
         Service.Event("recorded", "call.recorded", doc: "Payload: ``CallSession`` (T8: deals puts it on the timeline once).")
         Service.Event("missed", "call.missed", doc: "Payload: ``CallSession`` (T5).")
         Service.Event("answered", "call.answered", doc: "Payload: ``CallSession`` (T6).")
@@ -117,6 +123,23 @@ public let telephonyContract = ContractFile("Telephony") {
         Field(1, "fromMilliseconds", .optional(.int64)).timestamp().named("from")
         Field(2, "toMilliseconds", .optional(.int64)).timestamp().named("to")
         Field(3, "visibility", .optional(.message("Visibility"))).hidden()
+    }
+    Message("HandOffRequest") {
+        Field(1, "shard", .int64)
+        Field(2, "toReplica", .string, doc: "The replica that owns the shard by the new list.")
+    }
+    Message("ShardCopy") {
+        Field(1, "shard", .int64)
+        Field(2, "sizeBytes", .int64)
+        Field(3, "sha256", .string, doc: "Lower-case hex of the copy's SHA-256.")
+    }
+    Message("ShardChunkRequest") {
+        Field(1, "shard", .int64)
+        Field(2, "offset", .int64)
+        Field(3, "length", .int64, doc: "At most 1,048,576.")
+    }
+    Message("ShardChunk") {
+        Field(1, "data", .bytes)
     }
     Message("StaffLoad", rest: [.output]) {
         Field(1, "staffID", .int64)

@@ -10,6 +10,8 @@ import Wire
 public struct CallStore: Sendable {
     public let shard: Int
     public let database: Database
+    /// Closed when the shard is handed to another replica: writes after that are refused.
+    let gate = ShardGate()
     let windowMilliseconds: Int64
     let clock: WallClock
 
@@ -25,7 +27,11 @@ public struct CallStore: Sendable {
         let now = clock.milliseconds
         let shard = self.shard
         let window = windowMilliseconds
+        let gate = self.gate
         return try await database.write { tx in
+            // Checked inside the writer: a write that starts after the hand-off is refused,
+            // one before it is in the copy.
+            if let owner = gate.handedTo { throw RPCError(.failedPrecondition, "shard \(shard) belongs to \(owner) now: route by the replica list") }
             let ids = report.providerCallID.isEmpty ? [] : [report.provider.isEmpty ? report.providerCallID : "\(report.provider):\(report.providerCallID)"]
             var seq = try ids.first.flatMap { id in try tx.queryFirst("SELECT seq FROM call_ids WHERE provider_call_id = ?", [.text(id)]) { $0.int64(0) } }
             if seq == nil, let start = report.legs.map(\.startedAtMilliseconds).min() {

@@ -25,6 +25,8 @@ public struct TelephonyAPI: RegistrableRPCService {
         server.register(Telephony.listCalls) { request, _ in try await list(request) }
         server.register(Telephony.stats) { request, _ in try await stats(request) }
         server.register(Telephony.route) { request, _ in await router.route(request) }
+        server.register(Telephony.handOffShard) { request, _ in try await shards.handOff(Int(request.shard), to: request.toReplica) }
+        server.register(Telephony.readShardChunk) { request, _ in try shards.chunk(request) }
     }
 
     public func record(_ input: CallReport) async throws -> RecordCallResponse {

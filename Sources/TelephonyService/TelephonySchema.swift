@@ -3,6 +3,17 @@ import Storage
 /// One shard file of the telephony service (T12): a number's sessions, the provider ids
 /// that name them, and the staff each one rang. Shipped migrations are never edited.
 public enum TelephonySchema {
+    /// The replica's own file: the shards it handed over to another replica (T12).
+    public static let controlMigrations: [Migration] = [
+        Migration(1, """
+            CREATE TABLE handed_off (
+                shard INTEGER PRIMARY KEY,
+                to_replica TEXT NOT NULL,
+                at INTEGER NOT NULL
+            );
+            """),
+    ]
+
     public static let shardMigrations: [Migration] = [
         Migration(1, """
             CREATE TABLE calls (

@@ -6,6 +6,8 @@
 // TELEPHONY_SHARDS (16): logical shards, fixed for a deployment,
 // TELEPHONY_WINDOW_SECONDS (120): reports without a shared call id are one call when
 // their client number matches and they start this close together.
+// TELEPHONY_TAKE_OVER_FROM (name=host:port,...): for a replica added to the list, the
+// replicas to take its shards from (README, "Telephony replicas").
 // TELEPHONY_SUBSCRIBERS: who gets call.recorded, call.missed and call.answered (deals),
 // TELEPHONY_CONTACTS (127.0.0.1:7101; none: no staff numbers): whose staff numbers make
 // a call internal (T2) and name the staff member a leg rang; also whom to route to (T9).
@@ -16,7 +18,7 @@ import RPC
 import ServiceKit
 import TelephonyService
 
-ServiceHost.run(service: "telephony", prefix: "TELEPHONY", defaultPort: 7103, migrations: []) { host in
+ServiceHost.run(service: "telephony", prefix: "TELEPHONY", defaultPort: 7103, migrations: TelephonySchema.controlMigrations) { host in
     let replica = host.environment.string("REPLICA", default: "telephony-0")
     let replicas = host.environment.string("REPLICAS", default: replica).split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
     guard replicas.contains(replica), Set(replicas).count == replicas.count, !replicas.contains("") else {
@@ -28,7 +30,24 @@ ServiceHost.run(service: "telephony", prefix: "TELEPHONY", defaultPort: 7103, mi
     let window = try host.environment.int("WINDOW_SECONDS", default: 120, range: 1...3600)
     let shards = ShardSet(
         replica: replica, replicas: replicas, shards: CallShard(count: count), folder: host.dataDirectory,
-        windowMilliseconds: Int64(window) * 1000, clock: host.clock)
+        windowMilliseconds: Int64(window) * 1000, clock: host.clock, control: host.database)
+    // T12 hand-off: a replica added to the list takes its shards from their old owners.
+    var previous: [String: RPCClient] = [:]
+    let from = host.environment.string("TAKE_OVER_FROM", default: "")
+    for entry in from.split(separator: ",") {
+        let parts = entry.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard parts.count == 2, replicas.contains(parts[0]), parts[0] != replica, let endpoint = Endpoint(parsing: parts[1]) else {
+            throw ConfigurationError(variable: host.environment.name("TAKE_OVER_FROM"), problem: "has \"\(entry)\"; expected name=host:port of another replica in the list")
+        }
+        previous[parts[0]] = RPCClient(endpoint: endpoint)
+    }
+    try waitFor { try await shards.loadHandOffs() }
+    if !previous.isEmpty {
+        let peers = previous
+        let taken = try waitFor { try await shards.takeOver(from: peers) }
+        host.logger.info("shards taken over", ["shards": taken.map(String.init).joined(separator: ","), "from": peers.keys.sorted().joined(separator: ",")])
+        for client in peers.values { client.shutdown() }
+    }
     // Each shard file has its own outbox: a call's events commit with the call (P2).
     for (shard, database) in try shards.openOwned() {
         host.publishEvents(from: database, named: "shard-\(String(format: "%02d", shard))")

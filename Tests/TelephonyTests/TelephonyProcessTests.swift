@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
 import RPC
+import Synchronization
 import Testing
 import TelephonyService
 import TestSupport
@@ -11,12 +12,13 @@ import Wire
 @Suite struct TelephonyProcessTests {
     static let replicas = ["telephony-0", "telephony-1"]
 
-    static func start(_ name: String, folder: URL) async throws -> ServiceProcess {
+    static func start(_ name: String, folder: URL, replicas: [String] = replicas, takeOverFrom: String = "") async throws -> ServiceProcess {
         try await ServiceProcess(
             executable: "switchboard-telephony",
             environment: [
                 "TELEPHONY_PORT": "0", "TELEPHONY_ADMIN_PORT": "0", "TELEPHONY_DATA_DIR": folder.appendingPathComponent(name).path,
                 "TELEPHONY_REPLICA": name, "TELEPHONY_REPLICAS": replicas.joined(separator: ","), "TELEPHONY_CONTACTS": "none",
+                "TELEPHONY_TAKE_OVER_FROM": takeOverFrom,
             ])
     }
 
@@ -94,6 +96,91 @@ import Wire
         #expect(stats.load.map(\.staffID) == [1, 2] && stats.load[0].offered == 40 && stats.load[1].answered == 40)
         // A bad number is a field error.
         await #expect(throws: RPCError.self) { _ = try await clients[0].call(Telephony.recordCall, Self.report("not a number", id: "x", legs: [])) }
+        for p in processes {
+            p.signal(SIGTERM)
+            #expect(try await p.waitForExit() == 0)
+        }
+    }
+
+    /// Who the ingest sends to: the list it believes, and every replica's client.
+    final class Routing: Sendable {
+        let state = Mutex<(list: [String], clients: [String: RPCClient])>(([], [:]))
+        let acknowledged = Mutex<Set<String>>([])
+        let stopped = Atomic<Bool>(false)
+    }
+
+    @Test func t12AddingAThirdReplicaDuringIngestMovesOnlyItsShardsAndLosesNoAcknowledgedCall() async throws {
+        let folder = try temporaryFolder("telephony-handoff")
+        let two = ["telephony-0", "telephony-1"]
+        let three = two + ["telephony-2"]
+        var processes = try await [Self.start("telephony-0", folder: folder, replicas: two), Self.start("telephony-1", folder: folder, replicas: two)]
+        func client(_ p: ServiceProcess) -> RPCClient {
+            var configuration = RPCClient.Configuration()
+            configuration.retry = .none
+            return RPCClient(endpoint: Endpoint(host: "127.0.0.1", port: p.port), configuration: configuration)
+        }
+        let routing = Routing()
+        routing.state.withLock { $0 = (two, ["telephony-0": client(processes[0]), "telephony-1": client(processes[1])]) }
+        let shards = CallShard()
+        // Four writers, 120 numbers, each call acknowledged once some replica took it.
+        let writers = (0..<4).map { w in
+            Task {
+                var i = 0
+                while !routing.stopped.load(ordering: .relaxed) {
+                    let number = "+7916\(String(format: "%07d", 3_000_000 + (i * 4 + w) % 120))"
+                    let id = "w\(w)-\(i)"
+                    let report = Self.report(number, id: id, legs: [Self.leg("201", .answered, at: 1_800_000_000_000 + Int64(i) * 1000, staff: 1, talk: 10)])
+                    var target: String? = nil
+                    for _ in 0..<200 {
+                        let (list, clients) = routing.state.withLock { $0 }
+                        let name = target ?? list[shards.owner(of: shards.of(number), replicas: list)!]
+                        guard let c = clients[name] else { try? await Task.sleep(for: .milliseconds(20)); continue }
+                        let refusal = await Self.refusal { _ = try await c.call(Telephony.recordCall, report) }
+                        if refusal == nil {
+                            routing.acknowledged.withLock { _ = $0.insert(id) }
+                            break
+                        }
+                        // Refused: the shard moved (go where it says), or its new owner is not up yet.
+                        target = three.first { refusal!.message.contains("belongs to \($0)") } ?? target
+                        try? await Task.sleep(for: .milliseconds(20))
+                    }
+                    i += 1
+                }
+            }
+        }
+        #expect(try await eventually { routing.acknowledged.withLock { $0.count } >= 200 })
+        let third = try await Self.start(
+            "telephony-2", folder: folder, replicas: three,
+            takeOverFrom: "telephony-0=127.0.0.1:\(processes[0].port),telephony-1=127.0.0.1:\(processes[1].port)")
+        processes.append(third)
+        routing.state.withLock { $0.list = three; $0.clients["telephony-2"] = client(third) }
+        let before = routing.acknowledged.withLock { $0.count }
+        #expect(try await eventually { routing.acknowledged.withLock { $0.count } >= before + 200 })
+        routing.stopped.store(true, ordering: .relaxed)
+        for writer in writers { await writer.value }
+        #expect(third.logged.contains("shards taken over"))
+
+        // Every acknowledged call exactly once across the three replicas' lists.
+        let clients = routing.state.withLock { $0.clients }
+        var listed: [String] = []
+        for name in three {
+            var cursor = ""
+            repeat {
+                var request = ListCallsRequest()
+                request.pageSize = 500
+                request.cursor = cursor
+                let page = try await clients[name]!.call(Telephony.listCalls, request)
+                listed += page.calls.flatMap(\.providerCallIDs)
+                cursor = page.nextCursor
+            } while !cursor.isEmpty
+        }
+        let acknowledged = routing.acknowledged.withLock { $0 }
+        let ids = listed.map { String($0.dropFirst("ringostat:".count)) }
+        #expect(Set(ids).isSuperset(of: acknowledged), "lost: \(acknowledged.subtracting(ids).sorted().prefix(5))")
+        #expect(ids.count == Set(ids).count, "a call listed twice")
+        // Only the shards telephony-2 wins moved; it holds them and nobody else lists them.
+        let moved = (0..<16).filter { three[shards.owner(of: $0, replicas: three)!] == "telephony-2" }
+        #expect(!moved.isEmpty)
         for p in processes {
             p.signal(SIGTERM)
             #expect(try await p.waitForExit() == 0)

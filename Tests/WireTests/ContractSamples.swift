@@ -89,6 +89,10 @@ enum ContractSamples {
         ("RouteRequest", routeRequest().wireBytes(), (try? RouteRequest(wireBytes: routeRequest().wireBytes())) == routeRequest()),
         ("RouteAnswer", routeAnswer().wireBytes(), (try? RouteAnswer(wireBytes: routeAnswer().wireBytes())) == routeAnswer()),
         ("CallStatsRequest", callStatsRequest().wireBytes(), (try? CallStatsRequest(wireBytes: callStatsRequest().wireBytes())) == callStatsRequest()),
+        ("HandOffRequest", handOffRequest().wireBytes(), (try? HandOffRequest(wireBytes: handOffRequest().wireBytes())) == handOffRequest()),
+        ("ShardCopy", shardCopy().wireBytes(), (try? ShardCopy(wireBytes: shardCopy().wireBytes())) == shardCopy()),
+        ("ShardChunkRequest", shardChunkRequest().wireBytes(), (try? ShardChunkRequest(wireBytes: shardChunkRequest().wireBytes())) == shardChunkRequest()),
+        ("ShardChunk", shardChunk().wireBytes(), (try? ShardChunk(wireBytes: shardChunk().wireBytes())) == shardChunk()),
         ("StaffLoad", staffLoad().wireBytes(), (try? StaffLoad(wireBytes: staffLoad().wireBytes())) == staffLoad()),
         ("HourCount", hourCount().wireBytes(), (try? HourCount(wireBytes: hourCount().wireBytes())) == hourCount()),
         ("CallStats", callStats().wireBytes(), (try? CallStats(wireBytes: callStats().wireBytes())) == callStats()),
@@ -936,6 +940,35 @@ enum ContractSamples {
         m.fromMilliseconds = -8
         m.toMilliseconds = 2000006
         m.visibility = visibility()
+        return m
+    }
+
+    static func handOffRequest() -> HandOffRequest {
+        var m = HandOffRequest()
+        m.shard = -8
+        m.toReplica = "f2é"
+        return m
+    }
+
+    static func shardCopy() -> ShardCopy {
+        var m = ShardCopy()
+        m.shard = -8
+        m.sizeBytes = 2000006
+        m.sha256 = "f3é"
+        return m
+    }
+
+    static func shardChunkRequest() -> ShardChunkRequest {
+        var m = ShardChunkRequest()
+        m.shard = -8
+        m.offset = 2000006
+        m.length = -22
+        return m
+    }
+
+    static func shardChunk() -> ShardChunk {
+        var m = ShardChunk()
+        m.data = [1, 0, 255]
         return m
     }
 
