@@ -855,3 +855,337 @@ public struct CallStats: WireMessage, Equatable {
         }
     }
 }
+
+/// T10: how an operator's call to a queue entry ended.
+public enum DialOutcome: Int, Sendable, WireEnum, CaseIterable {
+    case unspecified = 0
+    case noAnswer = 1
+    case busy = 2
+    /// Agreed to be called at `callbackAt`, by the operator only or by anyone.
+    case callback = 3
+    case offerMade = 4
+    case refused = 5
+    case invalid = 6
+
+    public static var unrecognized: DialOutcome { .unspecified }
+
+    /// The name the API shows.
+    public var name: String {
+        switch self {
+        case .unspecified: "unspecified"
+        case .noAnswer: "no_answer"
+        case .busy: "busy"
+        case .callback: "callback"
+        case .offerMade: "offer_made"
+        case .refused: "refused"
+        case .invalid: "invalid"
+        }
+    }
+}
+
+/// Where a queue entry stands.
+public enum EntryState: Int, Sendable, WireEnum, CaseIterable {
+    case unspecified = 0
+    /// May be called now.
+    case ready = 1
+    /// An operator has it until the lease ends.
+    case leased = 2
+    /// Not before `notBefore`: a recall, a callback, the minimum gap, or outside calling hours.
+    case waiting = 3
+    /// Done: an outcome ended it, or it was unreachable after every round.
+    case closed = 4
+
+    public static var unrecognized: EntryState { .unspecified }
+
+    /// The name the API shows.
+    public var name: String {
+        switch self {
+        case .unspecified: "unspecified"
+        case .ready: "ready"
+        case .leased: "leased"
+        case .waiting: "waiting"
+        case .closed: "closed"
+        }
+    }
+}
+
+/// A value and what it adds to the score (a region, a product).
+public struct NamedScore: WireMessage, Equatable {
+    public var name: String = ""
+    public var score: Int64 = 0
+
+    public init() {}
+
+    public init(
+        name: String = "",
+        score: Int64 = 0
+    ) {
+        self.name = name
+        self.score = score
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, name)
+        e.encode(2, score)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: name = try d.string(key)
+        case 2: score = try d.int64(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+/// T10's weights and rules, set by an admin at run time; every change is a new version.
+public struct DialerSettings: WireMessage, Equatable {
+    /// What a due callback adds: it outranks everything.
+    public var callbackWeight: Int64 = 0
+    /// Added for each hour the lead has waited.
+    public var agePerHour: Int64 = 0
+    /// Added per attempt already made (negative: fresh leads first).
+    public var attemptWeight: Int64 = 0
+    /// Added per round already done (negative: a lead back from a recall comes lower).
+    public var roundWeight: Int64 = 0
+    public var regions: [NamedScore] = []
+    public var products: [NamedScore] = []
+    /// No-answers in a round before the recall (3).
+    public var attemptsPerRound: Int64 = 0
+    /// Wait after a round (30).
+    public var recallMinutes: Int64 = 0
+    /// Rounds before the lead is closed as unreachable.
+    public var maxRounds: Int64 = 0
+    /// Never two calls to one number closer than this.
+    public var minGapSeconds: Int64 = 0
+    /// Local hour calls may start (9).
+    public var callingHourFrom: Int64 = 0
+    /// Local hour calls must end by (21).
+    public var callingHourTo: Int64 = 0
+    /// How long an operator holds an entry (120).
+    public var leaseSeconds: Int64 = 0
+    public var version: Int64 = 0
+    public var updatedBy: String = ""
+    public var updatedAtMilliseconds: Int64 = 0
+
+    public init() {}
+
+    public init(
+        callbackWeight: Int64 = 0,
+        agePerHour: Int64 = 0,
+        attemptWeight: Int64 = 0,
+        roundWeight: Int64 = 0,
+        regions: [NamedScore] = [],
+        products: [NamedScore] = [],
+        attemptsPerRound: Int64 = 0,
+        recallMinutes: Int64 = 0,
+        maxRounds: Int64 = 0,
+        minGapSeconds: Int64 = 0,
+        callingHourFrom: Int64 = 0,
+        callingHourTo: Int64 = 0,
+        leaseSeconds: Int64 = 0,
+        version: Int64 = 0,
+        updatedBy: String = "",
+        updatedAtMilliseconds: Int64 = 0
+    ) {
+        self.callbackWeight = callbackWeight
+        self.agePerHour = agePerHour
+        self.attemptWeight = attemptWeight
+        self.roundWeight = roundWeight
+        self.regions = regions
+        self.products = products
+        self.attemptsPerRound = attemptsPerRound
+        self.recallMinutes = recallMinutes
+        self.maxRounds = maxRounds
+        self.minGapSeconds = minGapSeconds
+        self.callingHourFrom = callingHourFrom
+        self.callingHourTo = callingHourTo
+        self.leaseSeconds = leaseSeconds
+        self.version = version
+        self.updatedBy = updatedBy
+        self.updatedAtMilliseconds = updatedAtMilliseconds
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, callbackWeight)
+        e.encode(2, agePerHour)
+        e.encode(3, attemptWeight)
+        e.encode(4, roundWeight)
+        e.encode(5, regions)
+        e.encode(6, products)
+        e.encode(7, attemptsPerRound)
+        e.encode(8, recallMinutes)
+        e.encode(9, maxRounds)
+        e.encode(10, minGapSeconds)
+        e.encode(11, callingHourFrom)
+        e.encode(12, callingHourTo)
+        e.encode(13, leaseSeconds)
+        e.encode(14, version)
+        e.encode(15, updatedBy)
+        e.encode(16, updatedAtMilliseconds)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: callbackWeight = try d.int64(key)
+        case 2: agePerHour = try d.int64(key)
+        case 3: attemptWeight = try d.int64(key)
+        case 4: roundWeight = try d.int64(key)
+        case 5: try d.append(key, to: &regions)
+        case 6: try d.append(key, to: &products)
+        case 7: attemptsPerRound = try d.int64(key)
+        case 8: recallMinutes = try d.int64(key)
+        case 9: maxRounds = try d.int64(key)
+        case 10: minGapSeconds = try d.int64(key)
+        case 11: callingHourFrom = try d.int64(key)
+        case 12: callingHourTo = try d.int64(key)
+        case 13: leaseSeconds = try d.int64(key)
+        case 14: version = try d.int64(key)
+        case 15: updatedBy = try d.string(key)
+        case 16: updatedAtMilliseconds = try d.int64(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct ScoreComponent: WireMessage, Equatable {
+    /// `callback`, `age`, `region`, `product`, `attempts`, `rounds`.
+    public var name: String = ""
+    public var value: Int64 = 0
+
+    public init() {}
+
+    public init(
+        name: String = "",
+        value: Int64 = 0
+    ) {
+        self.name = name
+        self.value = value
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, name)
+        e.encode(2, value)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: name = try d.string(key)
+        case 2: value = try d.int64(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+/// T10: a lead waiting to be called, and why it ranks where it does.
+public struct QueueEntry: WireMessage, Equatable {
+    /// `<shard>-<sequence>` like calls: the shard names its replica.
+    public var id: String = ""
+    public var leadID: Int64 = 0
+    public var dealID: Int64? = nil
+    public var phone: String = ""
+    public var region: String = ""
+    public var product: String = ""
+    public var state: EntryState = EntryState.unspecified
+    /// In this round.
+    public var attempts: Int64 = 0
+    /// Rounds done.
+    public var rounds: Int64 = 0
+    public var notBeforeMilliseconds: Int64? = nil
+    public var callbackAtMilliseconds: Int64? = nil
+    /// The operator a callback is for (none: anyone).
+    public var callbackFor: Int64? = nil
+    public var leasedBy: Int64? = nil
+    public var leaseUntilMilliseconds: Int64? = nil
+    public var score: Int64 = 0
+    public var components: [ScoreComponent] = []
+    public var createdAtMilliseconds: Int64 = 0
+    public var lastOutcome: DialOutcome = DialOutcome.unspecified
+
+    public init() {}
+
+    public init(
+        id: String = "",
+        leadID: Int64 = 0,
+        dealID: Int64? = nil,
+        phone: String = "",
+        region: String = "",
+        product: String = "",
+        state: EntryState = EntryState.unspecified,
+        attempts: Int64 = 0,
+        rounds: Int64 = 0,
+        notBeforeMilliseconds: Int64? = nil,
+        callbackAtMilliseconds: Int64? = nil,
+        callbackFor: Int64? = nil,
+        leasedBy: Int64? = nil,
+        leaseUntilMilliseconds: Int64? = nil,
+        score: Int64 = 0,
+        components: [ScoreComponent] = [],
+        createdAtMilliseconds: Int64 = 0,
+        lastOutcome: DialOutcome = DialOutcome.unspecified
+    ) {
+        self.id = id
+        self.leadID = leadID
+        self.dealID = dealID
+        self.phone = phone
+        self.region = region
+        self.product = product
+        self.state = state
+        self.attempts = attempts
+        self.rounds = rounds
+        self.notBeforeMilliseconds = notBeforeMilliseconds
+        self.callbackAtMilliseconds = callbackAtMilliseconds
+        self.callbackFor = callbackFor
+        self.leasedBy = leasedBy
+        self.leaseUntilMilliseconds = leaseUntilMilliseconds
+        self.score = score
+        self.components = components
+        self.createdAtMilliseconds = createdAtMilliseconds
+        self.lastOutcome = lastOutcome
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, id)
+        e.encode(2, leadID)
+        e.encode(3, dealID)
+        e.encode(4, phone)
+        e.encode(5, region)
+        e.encode(6, product)
+        e.encode(7, state)
+        e.encode(8, attempts)
+        e.encode(9, rounds)
+        e.encode(10, notBeforeMilliseconds)
+        e.encode(11, callbackAtMilliseconds)
+        e.encode(12, callbackFor)
+        e.encode(13, leasedBy)
+        e.encode(14, leaseUntilMilliseconds)
+        e.encode(15, score)
+        e.encode(16, components)
+        e.encode(17, createdAtMilliseconds)
+        e.encode(18, lastOutcome)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: id = try d.string(key)
+        case 2: leadID = try d.int64(key)
+        case 3: dealID = try d.int64(key)
+        case 4: phone = try d.string(key)
+        case 5: region = try d.string(key)
+        case 6: product = try d.string(key)
+        case 7: state = try d.enumeration(key)
+        case 8: attempts = try d.int64(key)
+        case 9: rounds = try d.int64(key)
+        case 10: notBeforeMilliseconds = try d.int64(key)
+        case 11: callbackAtMilliseconds = try d.int64(key)
+        case 12: callbackFor = try d.int64(key)
+        case 13: leasedBy = try d.int64(key)
+        case 14: leaseUntilMilliseconds = try d.int64(key)
+        case 15: score = try d.int64(key)
+        case 16: try d.append(key, to: &components)
+        case 17: createdAtMilliseconds = try d.int64(key)
+        case 18: lastOutcome = try d.enumeration(key)
+        default: try d.skip(key)
+        }
+    }
+}

@@ -160,4 +160,66 @@ public let telephonyContract = ContractFile("Telephony") {
         Field(5, "load", .repeated(.message("StaffLoad")))
         Field(6, "byHour", .repeated(.message("HourCount")))
     }
+    Enumeration("DialOutcome", doc: "T10: how an operator's call to a queue entry ended.") {
+        Enumeration.Case(0, "unspecified")
+        Enumeration.Case(1, "noAnswer")
+        Enumeration.Case(2, "busy")
+        Enumeration.Case(3, "callback", doc: "Agreed to be called at `callbackAt`, by the operator only or by anyone.")
+        Enumeration.Case(4, "offerMade")
+        Enumeration.Case(5, "refused")
+        Enumeration.Case(6, "invalid")
+    }
+    Enumeration("EntryState", doc: "Where a queue entry stands.") {
+        Enumeration.Case(0, "unspecified")
+        Enumeration.Case(1, "ready", doc: "May be called now.")
+        Enumeration.Case(2, "leased", doc: "An operator has it until the lease ends.")
+        Enumeration.Case(3, "waiting", doc: "Not before `notBefore`: a recall, a callback, the minimum gap, or outside calling hours.")
+        Enumeration.Case(4, "closed", doc: "Done: an outcome ended it, or it was unreachable after every round.")
+    }
+    Message("NamedScore", doc: "A value and what it adds to the score (a region, a product).", rest: [.output, .input]) {
+        Field(1, "name", .string).required().length(max: 100, min: 1)
+        Field(2, "score", .int64).minimum(-1_000_000).maximum(1_000_000)
+    }
+    Message("DialerSettings", doc: "T10's weights and rules, set by an admin at run time; every change is a new version.", rest: [.output, .input]) {
+        Field(1, "callbackWeight", .int64, doc: "What a due callback adds: it outranks everything.").minimum(0).maximum(1_000_000_000)
+        Field(2, "agePerHour", .int64, doc: "Added for each hour the lead has waited.").minimum(-1_000_000).maximum(1_000_000)
+        Field(3, "attemptWeight", .int64, doc: "Added per attempt already made (negative: fresh leads first).").minimum(-1_000_000).maximum(1_000_000)
+        Field(4, "roundWeight", .int64, doc: "Added per round already done (negative: a lead back from a recall comes lower).").minimum(-1_000_000).maximum(1_000_000)
+        Field(5, "regions", .repeated(.message("NamedScore"))).items(max: 500)
+        Field(6, "products", .repeated(.message("NamedScore"))).items(max: 500)
+        Field(7, "attemptsPerRound", .int64, doc: "No-answers in a round before the recall (3).").minimum(1).maximum(20)
+        Field(8, "recallMinutes", .int64, doc: "Wait after a round (30).").minimum(1).maximum(10_080)
+        Field(9, "maxRounds", .int64, doc: "Rounds before the lead is closed as unreachable.").minimum(1).maximum(50)
+        Field(10, "minGapSeconds", .int64, doc: "Never two calls to one number closer than this.").minimum(0).maximum(86_400)
+        Field(11, "callingHourFrom", .int64, doc: "Local hour calls may start (9).").minimum(0).maximum(23)
+        Field(12, "callingHourTo", .int64, doc: "Local hour calls must end by (21).").minimum(1).maximum(24)
+        Field(13, "leaseSeconds", .int64, doc: "How long an operator holds an entry (120).").minimum(10).maximum(3600)
+        Field(14, "version", .int64).readOnly()
+        Field(15, "updatedBy", .string).readOnly()
+        Field(16, "updatedAtMilliseconds", .int64).timestamp().readOnly()
+    }
+    Message("ScoreComponent", rest: [.output]) {
+        Field(1, "name", .string, doc: "`callback`, `age`, `region`, `product`, `attempts`, `rounds`.")
+        Field(2, "value", .int64)
+    }
+    Message("QueueEntry", doc: "T10: a lead waiting to be called, and why it ranks where it does.", rest: [.output]) {
+        Field(1, "id", .string, doc: "`<shard>-<sequence>` like calls: the shard names its replica.")
+        Field(2, "leadID", .int64)
+        Field(3, "dealID", .optional(.int64))
+        Field(4, "phone", .string)
+        Field(5, "region", .string)
+        Field(6, "product", .string)
+        Field(7, "state", .enumeration("EntryState"))
+        Field(8, "attempts", .int64, doc: "In this round.")
+        Field(9, "rounds", .int64, doc: "Rounds done.")
+        Field(10, "notBeforeMilliseconds", .optional(.int64)).timestamp()
+        Field(11, "callbackAtMilliseconds", .optional(.int64)).timestamp()
+        Field(12, "callbackFor", .optional(.int64), doc: "The operator a callback is for (none: anyone).")
+        Field(13, "leasedBy", .optional(.int64))
+        Field(14, "leaseUntilMilliseconds", .optional(.int64)).timestamp()
+        Field(15, "score", .int64)
+        Field(16, "components", .repeated(.message("ScoreComponent")))
+        Field(17, "createdAtMilliseconds", .int64).timestamp()
+        Field(18, "lastOutcome", .enumeration("DialOutcome"))
+    }
 }

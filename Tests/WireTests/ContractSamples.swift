@@ -96,6 +96,10 @@ enum ContractSamples {
         ("StaffLoad", staffLoad().wireBytes(), (try? StaffLoad(wireBytes: staffLoad().wireBytes())) == staffLoad()),
         ("HourCount", hourCount().wireBytes(), (try? HourCount(wireBytes: hourCount().wireBytes())) == hourCount()),
         ("CallStats", callStats().wireBytes(), (try? CallStats(wireBytes: callStats().wireBytes())) == callStats()),
+        ("NamedScore", namedScore().wireBytes(), (try? NamedScore(wireBytes: namedScore().wireBytes())) == namedScore()),
+        ("DialerSettings", dialerSettings().wireBytes(), (try? DialerSettings(wireBytes: dialerSettings().wireBytes())) == dialerSettings()),
+        ("ScoreComponent", scoreComponent().wireBytes(), (try? ScoreComponent(wireBytes: scoreComponent().wireBytes())) == scoreComponent()),
+        ("QueueEntry", queueEntry().wireBytes(), (try? QueueEntry(wireBytes: queueEntry().wireBytes())) == queueEntry()),
     ]
 
     static func echoMessage() -> EchoMessage {
@@ -997,6 +1001,64 @@ enum ContractSamples {
         m.callBackSecondsTotal = 4000012
         m.load = [staffLoad(), staffLoad()]
         m.byHour = [hourCount(), hourCount()]
+        return m
+    }
+
+    static func namedScore() -> NamedScore {
+        var m = NamedScore()
+        m.name = "f1é"
+        m.score = 2000006
+        return m
+    }
+
+    static func dialerSettings() -> DialerSettings {
+        var m = DialerSettings()
+        m.callbackWeight = -8
+        m.agePerHour = 2000006
+        m.attemptWeight = -22
+        m.roundWeight = 4000012
+        m.regions = [namedScore(), namedScore()]
+        m.products = [namedScore(), namedScore()]
+        m.attemptsPerRound = -50
+        m.recallMinutes = 8000024
+        m.maxRounds = -64
+        m.minGapSeconds = 10000030
+        m.callingHourFrom = -78
+        m.callingHourTo = 12000036
+        m.leaseSeconds = -92
+        m.version = 14000042
+        m.updatedBy = "f15é"
+        m.updatedAtMilliseconds = 16000048
+        return m
+    }
+
+    static func scoreComponent() -> ScoreComponent {
+        var m = ScoreComponent()
+        m.name = "f1é"
+        m.value = 2000006
+        return m
+    }
+
+    static func queueEntry() -> QueueEntry {
+        var m = QueueEntry()
+        m.id = "f1é"
+        m.leadID = 2000006
+        m.dealID = -22
+        m.phone = "f4é"
+        m.region = "f5é"
+        m.product = "f6é"
+        m.state = .closed
+        m.attempts = 8000024
+        m.rounds = -64
+        m.notBeforeMilliseconds = 10000030
+        m.callbackAtMilliseconds = -78
+        m.callbackFor = 12000036
+        m.leasedBy = -92
+        m.leaseUntilMilliseconds = 14000042
+        m.score = -106
+        m.components = [scoreComponent(), scoreComponent()]
+        m.createdAtMilliseconds = -120
+        m.lastOutcome = .invalid
         return m
     }
 }

@@ -1606,6 +1606,206 @@ enum OpenAPIComponents {
       ],
       "type" : "object"
     },
+    "DialerSettings" : {
+      "description" : "T10's weights and rules, set by an admin at run time; every change is a new version.",
+      "properties" : {
+        "agePerHour" : {
+          "description" : "Added for each hour the lead has waited.",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "attemptsPerRound" : {
+          "description" : "No-answers in a round before the recall (3).",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "attemptWeight" : {
+          "description" : "Added per attempt already made (negative: fresh leads first).",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "callbackWeight" : {
+          "description" : "What a due callback adds: it outranks everything.",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "callingHourFrom" : {
+          "description" : "Local hour calls may start (9).",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "callingHourTo" : {
+          "description" : "Local hour calls must end by (21).",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "leaseSeconds" : {
+          "description" : "How long an operator holds an entry (120).",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "maxRounds" : {
+          "description" : "Rounds before the lead is closed as unreachable.",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "minGapSeconds" : {
+          "description" : "Never two calls to one number closer than this.",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "products" : {
+          "items" : {
+            "$ref" : "#/components/schemas/NamedScore"
+          },
+          "type" : "array"
+        },
+        "recallMinutes" : {
+          "description" : "Wait after a round (30).",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "regions" : {
+          "items" : {
+            "$ref" : "#/components/schemas/NamedScore"
+          },
+          "type" : "array"
+        },
+        "roundWeight" : {
+          "description" : "Added per round already done (negative: a lead back from a recall comes lower).",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "updatedAt" : {
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "updatedBy" : {
+          "type" : "string"
+        },
+        "version" : {
+          "format" : "int64",
+          "type" : "integer"
+        }
+      },
+      "required" : [
+        "agePerHour",
+        "attemptWeight",
+        "attemptsPerRound",
+        "callbackWeight",
+        "callingHourFrom",
+        "callingHourTo",
+        "leaseSeconds",
+        "maxRounds",
+        "minGapSeconds",
+        "products",
+        "recallMinutes",
+        "regions",
+        "roundWeight",
+        "updatedAt",
+        "updatedBy",
+        "version"
+      ],
+      "type" : "object"
+    },
+    "DialerSettingsInput" : {
+      "additionalProperties" : false,
+      "description" : "T10's weights and rules, set by an admin at run time; every change is a new version.",
+      "properties" : {
+        "agePerHour" : {
+          "description" : "Added for each hour the lead has waited.",
+          "format" : "int64",
+          "maximum" : 1000000,
+          "minimum" : -1000000,
+          "type" : "integer"
+        },
+        "attemptsPerRound" : {
+          "description" : "No-answers in a round before the recall (3).",
+          "format" : "int64",
+          "maximum" : 20,
+          "minimum" : 1,
+          "type" : "integer"
+        },
+        "attemptWeight" : {
+          "description" : "Added per attempt already made (negative: fresh leads first).",
+          "format" : "int64",
+          "maximum" : 1000000,
+          "minimum" : -1000000,
+          "type" : "integer"
+        },
+        "callbackWeight" : {
+          "description" : "What a due callback adds: it outranks everything.",
+          "format" : "int64",
+          "maximum" : 1000000000,
+          "minimum" : 0,
+          "type" : "integer"
+        },
+        "callingHourFrom" : {
+          "description" : "Local hour calls may start (9).",
+          "format" : "int64",
+          "maximum" : 23,
+          "minimum" : 0,
+          "type" : "integer"
+        },
+        "callingHourTo" : {
+          "description" : "Local hour calls must end by (21).",
+          "format" : "int64",
+          "maximum" : 24,
+          "minimum" : 1,
+          "type" : "integer"
+        },
+        "leaseSeconds" : {
+          "description" : "How long an operator holds an entry (120).",
+          "format" : "int64",
+          "maximum" : 3600,
+          "minimum" : 10,
+          "type" : "integer"
+        },
+        "maxRounds" : {
+          "description" : "Rounds before the lead is closed as unreachable.",
+          "format" : "int64",
+          "maximum" : 50,
+          "minimum" : 1,
+          "type" : "integer"
+        },
+        "minGapSeconds" : {
+          "description" : "Never two calls to one number closer than this.",
+          "format" : "int64",
+          "maximum" : 86400,
+          "minimum" : 0,
+          "type" : "integer"
+        },
+        "products" : {
+          "items" : {
+            "$ref" : "#/components/schemas/NamedScoreInput"
+          },
+          "maxItems" : 500,
+          "type" : "array"
+        },
+        "recallMinutes" : {
+          "description" : "Wait after a round (30).",
+          "format" : "int64",
+          "maximum" : 10080,
+          "minimum" : 1,
+          "type" : "integer"
+        },
+        "regions" : {
+          "items" : {
+            "$ref" : "#/components/schemas/NamedScoreInput"
+          },
+          "maxItems" : 500,
+          "type" : "array"
+        },
+        "roundWeight" : {
+          "description" : "Added per round already done (negative: a lead back from a recall comes lower).",
+          "format" : "int64",
+          "maximum" : 1000000,
+          "minimum" : -1000000,
+          "type" : "integer"
+        }
+      },
+      "type" : "object"
+    },
     "DuplicateGroup" : {
       "description" : "Contacts that share at least one email or phone, directly or through each other.",
       "properties" : {
@@ -2052,6 +2252,45 @@ enum OpenAPIComponents {
       },
       "required" : [
         "from"
+      ],
+      "type" : "object"
+    },
+    "NamedScore" : {
+      "description" : "A value and what it adds to the score (a region, a product).",
+      "properties" : {
+        "name" : {
+          "type" : "string"
+        },
+        "score" : {
+          "format" : "int64",
+          "type" : "integer"
+        }
+      },
+      "required" : [
+        "name",
+        "score"
+      ],
+      "type" : "object"
+    },
+    "NamedScoreInput" : {
+      "additionalProperties" : false,
+      "description" : "A value and what it adds to the score (a region, a product).",
+      "properties" : {
+        "name" : {
+          "maxLength" : 100,
+          "minLength" : 1,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        },
+        "score" : {
+          "format" : "int64",
+          "maximum" : 1000000,
+          "minimum" : -1000000,
+          "type" : "integer"
+        }
+      },
+      "required" : [
+        "name"
       ],
       "type" : "object"
     },
@@ -2567,6 +2806,138 @@ enum OpenAPIComponents {
       ],
       "type" : "object"
     },
+    "QueueEntry" : {
+      "description" : "T10: a lead waiting to be called, and why it ranks where it does.",
+      "properties" : {
+        "attempts" : {
+          "description" : "In this round.",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "callbackAt" : {
+          "format" : "date-time",
+          "type" : [
+            "string",
+            "null"
+          ]
+        },
+        "callbackFor" : {
+          "description" : "The operator a callback is for (none: anyone).",
+          "format" : "int64",
+          "type" : [
+            "integer",
+            "null"
+          ]
+        },
+        "components" : {
+          "items" : {
+            "$ref" : "#/components/schemas/ScoreComponent"
+          },
+          "type" : "array"
+        },
+        "createdAt" : {
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "dealId" : {
+          "format" : "int64",
+          "type" : [
+            "integer",
+            "null"
+          ]
+        },
+        "id" : {
+          "description" : "`<shard>-<sequence>` like calls: the shard names its replica.",
+          "type" : "string"
+        },
+        "lastOutcome" : {
+          "enum" : [
+            "unspecified",
+            "no_answer",
+            "busy",
+            "callback",
+            "offer_made",
+            "refused",
+            "invalid"
+          ],
+          "type" : "string"
+        },
+        "leadId" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "leasedBy" : {
+          "format" : "int64",
+          "type" : [
+            "integer",
+            "null"
+          ]
+        },
+        "leaseUntil" : {
+          "format" : "date-time",
+          "type" : [
+            "string",
+            "null"
+          ]
+        },
+        "notBefore" : {
+          "format" : "date-time",
+          "type" : [
+            "string",
+            "null"
+          ]
+        },
+        "phone" : {
+          "type" : "string"
+        },
+        "product" : {
+          "type" : "string"
+        },
+        "region" : {
+          "type" : "string"
+        },
+        "rounds" : {
+          "description" : "Rounds done.",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "score" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "state" : {
+          "enum" : [
+            "unspecified",
+            "ready",
+            "leased",
+            "waiting",
+            "closed"
+          ],
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "attempts",
+        "callbackAt",
+        "callbackFor",
+        "components",
+        "createdAt",
+        "dealId",
+        "id",
+        "lastOutcome",
+        "leadId",
+        "leaseUntil",
+        "leasedBy",
+        "notBefore",
+        "phone",
+        "product",
+        "region",
+        "rounds",
+        "score",
+        "state"
+      ],
+      "type" : "object"
+    },
     "RecordCallResponse" : {
       "properties" : {
         "changed" : {
@@ -2666,6 +3037,23 @@ enum OpenAPIComponents {
         "reason",
         "staffId",
         "then"
+      ],
+      "type" : "object"
+    },
+    "ScoreComponent" : {
+      "properties" : {
+        "name" : {
+          "description" : "`callback`, `age`, `region`, `product`, `attempts`, `rounds`.",
+          "type" : "string"
+        },
+        "value" : {
+          "format" : "int64",
+          "type" : "integer"
+        }
+      },
+      "required" : [
+        "name",
+        "value"
       ],
       "type" : "object"
     },

@@ -295,3 +295,183 @@ extension CallStats: RESTOutput {
         out.endObject()
     }
 }
+
+extension NamedScore: RESTOutput {
+    static let openAPIOutputSchema = "NamedScore"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("name")
+        out.string(self.name)
+        out.key("score")
+        out.int(self.score)
+        out.endObject()
+    }
+}
+
+extension NamedScore: RESTInput {
+    static let openAPIInputSchema = "NamedScoreInput"
+    static let jsonFields: Set<String> = ["name", "score"]
+    static let jsonReadOnlyFields: Set<String> = []
+
+    /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).
+    init(jsonFields r: inout JSONFieldReader) {
+        self.init()
+        r.require("name")
+        if let value = r.string("name", minLength: 1, maxLength: 100) {
+            self.name = value
+        }
+        if let value = r.integer("score", minimum: -1000000, maximum: 1000000) {
+            self.score = value
+        }
+    }
+}
+
+extension DialerSettings: RESTOutput {
+    static let openAPIOutputSchema = "DialerSettings"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("agePerHour")
+        out.int(self.agePerHour)
+        out.key("attemptWeight")
+        out.int(self.attemptWeight)
+        out.key("attemptsPerRound")
+        out.int(self.attemptsPerRound)
+        out.key("callbackWeight")
+        out.int(self.callbackWeight)
+        out.key("callingHourFrom")
+        out.int(self.callingHourFrom)
+        out.key("callingHourTo")
+        out.int(self.callingHourTo)
+        out.key("leaseSeconds")
+        out.int(self.leaseSeconds)
+        out.key("maxRounds")
+        out.int(self.maxRounds)
+        out.key("minGapSeconds")
+        out.int(self.minGapSeconds)
+        out.key("products")
+        out.beginArray(); for item in self.products { item.writeJSON(to: &out) }; out.endArray()
+        out.key("recallMinutes")
+        out.int(self.recallMinutes)
+        out.key("regions")
+        out.beginArray(); for item in self.regions { item.writeJSON(to: &out) }; out.endArray()
+        out.key("roundWeight")
+        out.int(self.roundWeight)
+        out.key("updatedAt")
+        out.timestamp(self.updatedAtMilliseconds)
+        out.key("updatedBy")
+        out.string(self.updatedBy)
+        out.key("version")
+        out.int(self.version)
+        out.endObject()
+    }
+}
+
+extension DialerSettings: RESTInput {
+    static let openAPIInputSchema = "DialerSettingsInput"
+    static let jsonFields: Set<String> = ["callbackWeight", "agePerHour", "attemptWeight", "roundWeight", "regions", "products", "attemptsPerRound", "recallMinutes", "maxRounds", "minGapSeconds", "callingHourFrom", "callingHourTo", "leaseSeconds"]
+    static let jsonReadOnlyFields: Set<String> = ["version", "updatedBy", "updatedAt"]
+
+    /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).
+    init(jsonFields r: inout JSONFieldReader) {
+        self.init()
+        if let value = r.integer("callbackWeight", minimum: 0, maximum: 1000000000) {
+            self.callbackWeight = value
+        }
+        if let value = r.integer("agePerHour", minimum: -1000000, maximum: 1000000) {
+            self.agePerHour = value
+        }
+        if let value = r.integer("attemptWeight", minimum: -1000000, maximum: 1000000) {
+            self.attemptWeight = value
+        }
+        if let value = r.integer("roundWeight", minimum: -1000000, maximum: 1000000) {
+            self.roundWeight = value
+        }
+        if let value = r.messages("regions", NamedScore.self, maxItems: 500) {
+            self.regions = value
+        }
+        if let value = r.messages("products", NamedScore.self, maxItems: 500) {
+            self.products = value
+        }
+        if let value = r.integer("attemptsPerRound", minimum: 1, maximum: 20) {
+            self.attemptsPerRound = value
+        }
+        if let value = r.integer("recallMinutes", minimum: 1, maximum: 10080) {
+            self.recallMinutes = value
+        }
+        if let value = r.integer("maxRounds", minimum: 1, maximum: 50) {
+            self.maxRounds = value
+        }
+        if let value = r.integer("minGapSeconds", minimum: 0, maximum: 86400) {
+            self.minGapSeconds = value
+        }
+        if let value = r.integer("callingHourFrom", minimum: 0, maximum: 23) {
+            self.callingHourFrom = value
+        }
+        if let value = r.integer("callingHourTo", minimum: 1, maximum: 24) {
+            self.callingHourTo = value
+        }
+        if let value = r.integer("leaseSeconds", minimum: 10, maximum: 3600) {
+            self.leaseSeconds = value
+        }
+    }
+}
+
+extension ScoreComponent: RESTOutput {
+    static let openAPIOutputSchema = "ScoreComponent"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("name")
+        out.string(self.name)
+        out.key("value")
+        out.int(self.value)
+        out.endObject()
+    }
+}
+
+extension QueueEntry: RESTOutput {
+    static let openAPIOutputSchema = "QueueEntry"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("attempts")
+        out.int(self.attempts)
+        out.key("callbackAt")
+        if let value = self.callbackAtMilliseconds { out.timestamp(value) } else { out.null() }
+        out.key("callbackFor")
+        if let value = self.callbackFor { out.int(value) } else { out.null() }
+        out.key("components")
+        out.beginArray(); for item in self.components { item.writeJSON(to: &out) }; out.endArray()
+        out.key("createdAt")
+        out.timestamp(self.createdAtMilliseconds)
+        out.key("dealId")
+        if let value = self.dealID { out.int(value) } else { out.null() }
+        out.key("id")
+        out.string(self.id)
+        out.key("lastOutcome")
+        out.string(self.lastOutcome.name)
+        out.key("leadId")
+        out.int(self.leadID)
+        out.key("leaseUntil")
+        if let value = self.leaseUntilMilliseconds { out.timestamp(value) } else { out.null() }
+        out.key("leasedBy")
+        if let value = self.leasedBy { out.int(value) } else { out.null() }
+        out.key("notBefore")
+        if let value = self.notBeforeMilliseconds { out.timestamp(value) } else { out.null() }
+        out.key("phone")
+        out.string(self.phone)
+        out.key("product")
+        out.string(self.product)
+        out.key("region")
+        out.string(self.region)
+        out.key("rounds")
+        out.int(self.rounds)
+        out.key("score")
+        out.int(self.score)
+        out.key("state")
+        out.string(self.state.name)
+        out.endObject()
+    }
+}
