@@ -68,6 +68,8 @@ public enum Deals {
         public static let slaBreached = "deal.sla_breached"
         /// Payload ``DealTask``; an open task passed its due time.
         public static let taskOverdue = "task.overdue"
+        /// Payload ``AcceptedLead``: a processed lead that is not low quality and not a call, for the dialing queue (T10).
+        public static let leadAccepted = "lead.accepted"
         /// Taken from any service: payload ``TimelineEntry`` (D5).
         public static let interactionRecorded = "interaction.recorded"
     }
@@ -585,6 +587,10 @@ public struct Lead: WireMessage, Equatable {
     public var visibility: Visibility? = nil
     /// The call-tracking number a call came in on (T3): the contact's source.
     public var trackingNumber: String = ""
+    /// Where the client is (seed 004's delivery region): the dialer's region score, D7's geography.
+    public var region: String = ""
+    /// What the lead asks about: the dialer's product score, D7's product.
+    public var product: String = ""
 
     public init() {}
 
@@ -605,7 +611,9 @@ public struct Lead: WireMessage, Equatable {
         currency: String = "",
         actorID: Int64? = nil,
         visibility: Visibility? = nil,
-        trackingNumber: String = ""
+        trackingNumber: String = "",
+        region: String = "",
+        product: String = ""
     ) {
         self.channel = channel
         self.partner = partner
@@ -624,6 +632,8 @@ public struct Lead: WireMessage, Equatable {
         self.actorID = actorID
         self.visibility = visibility
         self.trackingNumber = trackingNumber
+        self.region = region
+        self.product = product
     }
 
     public func encode(to e: inout WireEncoder) {
@@ -644,6 +654,8 @@ public struct Lead: WireMessage, Equatable {
         e.encode(15, actorID)
         e.encode(16, visibility)
         e.encode(17, trackingNumber)
+        e.encode(18, region)
+        e.encode(19, product)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
@@ -665,6 +677,68 @@ public struct Lead: WireMessage, Equatable {
         case 15: actorID = try d.int64(key)
         case 16: visibility = try d.message(key)
         case 17: trackingNumber = try d.string(key)
+        case 18: region = try d.string(key)
+        case 19: product = try d.string(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+/// Payload of lead.accepted: a valid, unique lead to be called (T10).
+public struct AcceptedLead: WireMessage, Equatable {
+    public var leadID: Int64 = 0
+    public var dealID: Int64 = 0
+    /// E.164.
+    public var phone: String = ""
+    public var region: String = ""
+    public var product: String = ""
+    public var partner: String = ""
+    public var channel: String = ""
+    public var receivedAtMilliseconds: Int64 = 0
+
+    public init() {}
+
+    public init(
+        leadID: Int64 = 0,
+        dealID: Int64 = 0,
+        phone: String = "",
+        region: String = "",
+        product: String = "",
+        partner: String = "",
+        channel: String = "",
+        receivedAtMilliseconds: Int64 = 0
+    ) {
+        self.leadID = leadID
+        self.dealID = dealID
+        self.phone = phone
+        self.region = region
+        self.product = product
+        self.partner = partner
+        self.channel = channel
+        self.receivedAtMilliseconds = receivedAtMilliseconds
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, leadID)
+        e.encode(2, dealID)
+        e.encode(3, phone)
+        e.encode(4, region)
+        e.encode(5, product)
+        e.encode(6, partner)
+        e.encode(7, channel)
+        e.encode(8, receivedAtMilliseconds)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: leadID = try d.int64(key)
+        case 2: dealID = try d.int64(key)
+        case 3: phone = try d.string(key)
+        case 4: region = try d.string(key)
+        case 5: product = try d.string(key)
+        case 6: partner = try d.string(key)
+        case 7: channel = try d.string(key)
+        case 8: receivedAtMilliseconds = try d.int64(key)
         default: try d.skip(key)
         }
     }

@@ -40,8 +40,38 @@ public enum Telephony {
     public static let readShardChunk = MethodDescriptor<ShardChunkRequest, ShardChunk>(
         service: service, method: "ReadShardChunk", isIdempotent: true)
 
+    /// T10: this replica's best ready entry for the operator, and its score now (nothing
+    /// is claimed). The caller asks every replica and claims the best.
+    public static let bestEntry = MethodDescriptor<BestEntryRequest, EntryCandidate>(
+        service: service, method: "BestEntry", isIdempotent: true)
+
+    /// T10: leases a ready entry to the operator, atomically with a re-check of its
+    /// state; failed_precondition when another operator got it first.
+    public static let claimEntry = MethodDescriptor<ClaimRequest, QueueEntry>(
+        service: service, method: "ClaimEntry")
+
+    /// T10: what the operator's call ended with; only the leaseholder may say.
+    public static let recordOutcome = MethodDescriptor<OutcomeRequest, QueueEntry>(
+        service: service, method: "RecordOutcome")
+
+    public static let getEntry = MethodDescriptor<GetEntryRequest, QueueEntry>(
+        service: service, method: "GetEntry", isIdempotent: true)
+
+    public static let getDialerSettings = MethodDescriptor<DialerSettingsRequest, DialerSettings>(
+        service: service, method: "GetDialerSettings", isIdempotent: true)
+
+    /// A new version of the settings; the queue's keys are recomputed.
+    public static let setDialerSettings = MethodDescriptor<SetDialerSettingsRequest, DialerSettings>(
+        service: service, method: "SetDialerSettings")
+
+    /// Why the queue looks as it does: entries by state on this replica.
+    public static let queueCounts = MethodDescriptor<DialerSettingsRequest, QueueCounts>(
+        service: service, method: "QueueCounts", isIdempotent: true)
+
     /// Event types this service emits.
     public enum Event {
+        /// Payload ``OutcomeRecorded``: deals puts it on the timeline and moves the deal.
+        public static let outcome = "dialer.outcome"
         /// Payload: ``CallSession`` (T8: deals puts it on the timeline once).
         public static let recorded = "call.recorded"
         /// Payload: ``CallSession`` (T5).
@@ -1043,6 +1073,342 @@ public struct DialerSettings: WireMessage, Equatable {
         case 14: version = try d.int64(key)
         case 15: updatedBy = try d.string(key)
         case 16: updatedAtMilliseconds = try d.int64(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct BestEntryRequest: WireMessage, Equatable {
+    public var operatorID: Int64 = 0
+
+    public init() {}
+
+    public init(
+        operatorID: Int64 = 0
+    ) {
+        self.operatorID = operatorID
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, operatorID)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: operatorID = try d.int64(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct EntryCandidate: WireMessage, Equatable {
+    public var found: Bool = false
+    public var entryID: String = ""
+    public var score: Int64 = 0
+
+    public init() {}
+
+    public init(
+        found: Bool = false,
+        entryID: String = "",
+        score: Int64 = 0
+    ) {
+        self.found = found
+        self.entryID = entryID
+        self.score = score
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, found)
+        e.encode(2, entryID)
+        e.encode(3, score)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: found = try d.bool(key)
+        case 2: entryID = try d.string(key)
+        case 3: score = try d.int64(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct ClaimRequest: WireMessage, Equatable {
+    public var entryID: String = ""
+    public var operatorID: Int64 = 0
+
+    public init() {}
+
+    public init(
+        entryID: String = "",
+        operatorID: Int64 = 0
+    ) {
+        self.entryID = entryID
+        self.operatorID = operatorID
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, entryID)
+        e.encode(2, operatorID)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: entryID = try d.string(key)
+        case 2: operatorID = try d.int64(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct OutcomeRequest: WireMessage, Equatable {
+    public var entryID: String = ""
+    public var operatorID: Int64 = 0
+    public var outcome: DialOutcome = DialOutcome.unspecified
+    /// For a callback: when.
+    public var callbackAtMilliseconds: Int64? = nil
+    /// For a callback: only this operator may make it (else anyone).
+    public var callbackForMe: Bool = false
+    /// For refused and invalid: why, in words.
+    public var reason: String = ""
+
+    public init() {}
+
+    public init(
+        entryID: String = "",
+        operatorID: Int64 = 0,
+        outcome: DialOutcome = DialOutcome.unspecified,
+        callbackAtMilliseconds: Int64? = nil,
+        callbackForMe: Bool = false,
+        reason: String = ""
+    ) {
+        self.entryID = entryID
+        self.operatorID = operatorID
+        self.outcome = outcome
+        self.callbackAtMilliseconds = callbackAtMilliseconds
+        self.callbackForMe = callbackForMe
+        self.reason = reason
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, entryID)
+        e.encode(2, operatorID)
+        e.encode(3, outcome)
+        e.encode(4, callbackAtMilliseconds)
+        e.encode(5, callbackForMe)
+        e.encode(6, reason)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: entryID = try d.string(key)
+        case 2: operatorID = try d.int64(key)
+        case 3: outcome = try d.enumeration(key)
+        case 4: callbackAtMilliseconds = try d.int64(key)
+        case 5: callbackForMe = try d.bool(key)
+        case 6: reason = try d.string(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+/// Payload of dialer.outcome.
+public struct OutcomeRecorded: WireMessage, Equatable {
+    public var entry: QueueEntry = QueueEntry()
+    public var outcome: DialOutcome = DialOutcome.unspecified
+    public var operatorID: Int64 = 0
+    public var reason: String = ""
+    public var atMilliseconds: Int64 = 0
+
+    public init() {}
+
+    public init(
+        entry: QueueEntry = QueueEntry(),
+        outcome: DialOutcome = DialOutcome.unspecified,
+        operatorID: Int64 = 0,
+        reason: String = "",
+        atMilliseconds: Int64 = 0
+    ) {
+        self.entry = entry
+        self.outcome = outcome
+        self.operatorID = operatorID
+        self.reason = reason
+        self.atMilliseconds = atMilliseconds
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, entry)
+        e.encode(2, outcome)
+        e.encode(3, operatorID)
+        e.encode(4, reason)
+        e.encode(5, atMilliseconds)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: entry = try d.message(key)
+        case 2: outcome = try d.enumeration(key)
+        case 3: operatorID = try d.int64(key)
+        case 4: reason = try d.string(key)
+        case 5: atMilliseconds = try d.int64(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct GetEntryRequest: WireMessage, Equatable {
+    public var id: String = ""
+
+    public init() {}
+
+    public init(
+        id: String = ""
+    ) {
+        self.id = id
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, id)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: id = try d.string(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct DialerSettingsRequest: WireMessage, Equatable {
+    public var replicaOnly: Bool = false
+
+    public init() {}
+
+    public init(
+        replicaOnly: Bool = false
+    ) {
+        self.replicaOnly = replicaOnly
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, replicaOnly)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: replicaOnly = try d.bool(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct SetDialerSettingsRequest: WireMessage, Equatable {
+    public var settings: DialerSettings = DialerSettings()
+    public var by: String = ""
+    /// The version the change was made from: a stale one is refused (aborted).
+    public var expectedVersion: Int64 = 0
+
+    public init() {}
+
+    public init(
+        settings: DialerSettings = DialerSettings(),
+        by: String = "",
+        expectedVersion: Int64 = 0
+    ) {
+        self.settings = settings
+        self.by = by
+        self.expectedVersion = expectedVersion
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, settings)
+        e.encode(2, by)
+        e.encode(3, expectedVersion)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: settings = try d.message(key)
+        case 2: by = try d.string(key)
+        case 3: expectedVersion = try d.int64(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+/// Entries by state on one replica; `outsideHours` counts the waiting ones waiting only for the lead's calling hours.
+public struct QueueCounts: WireMessage, Equatable {
+    public var replica: String = ""
+    public var ready: Int64 = 0
+    public var leased: Int64 = 0
+    public var waitingForRecall: Int64 = 0
+    public var outsideHours: Int64 = 0
+    public var closed: Int64 = 0
+    public var settingsVersion: Int64 = 0
+
+    public init() {}
+
+    public init(
+        replica: String = "",
+        ready: Int64 = 0,
+        leased: Int64 = 0,
+        waitingForRecall: Int64 = 0,
+        outsideHours: Int64 = 0,
+        closed: Int64 = 0,
+        settingsVersion: Int64 = 0
+    ) {
+        self.replica = replica
+        self.ready = ready
+        self.leased = leased
+        self.waitingForRecall = waitingForRecall
+        self.outsideHours = outsideHours
+        self.closed = closed
+        self.settingsVersion = settingsVersion
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, replica)
+        e.encode(2, ready)
+        e.encode(3, leased)
+        e.encode(4, waitingForRecall)
+        e.encode(5, outsideHours)
+        e.encode(6, closed)
+        e.encode(7, settingsVersion)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: replica = try d.string(key)
+        case 2: ready = try d.int64(key)
+        case 3: leased = try d.int64(key)
+        case 4: waitingForRecall = try d.int64(key)
+        case 5: outsideHours = try d.int64(key)
+        case 6: closed = try d.int64(key)
+        case 7: settingsVersion = try d.int64(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct QueueCountsList: WireMessage, Equatable {
+    public var replicas: [QueueCounts] = []
+
+    public init() {}
+
+    public init(
+        replicas: [QueueCounts] = []
+    ) {
+        self.replicas = replicas
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, replicas)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: try d.append(key, to: &replicas)
         default: try d.skip(key)
         }
     }

@@ -32,6 +32,7 @@ public let dealsContract = ContractFile("Deals") {
         Service.Event("updated", "deal.updated", doc: "Payload ``DealStageChanged`` (the deal as it is now; no previous stage).")
         Service.Event("slaBreached", "deal.sla_breached", doc: "Payload ``DealStageChanged`` (the deal as it is); the stage's SLA ran out.")
         Service.Event("taskOverdue", "task.overdue", doc: "Payload ``DealTask``; an open task passed its due time.")
+        Service.Event("leadAccepted", "lead.accepted", doc: "Payload ``AcceptedLead``: a processed lead that is not low quality and not a call, for the dialing queue (T10).")
         Service.Event("interactionRecorded", "interaction.recorded", doc: "Taken from any service: payload ``TimelineEntry`` (D5).")
     }
     Enumeration("StageOutcome") {
@@ -153,6 +154,18 @@ public let dealsContract = ContractFile("Deals") {
         Field(15, "actorID", .optional(.int64), doc: "The staff member who sent it (a staff token), so they can read it back (G3).").hidden()
         Field(16, "visibility", .optional(.message("Visibility")), doc: "The sender's visibility: the receipt names only a deal and contact it may see.").hidden()
         Field(17, "trackingNumber", .string, doc: "The call-tracking number a call came in on (T3): the contact's source.").length(max: 50)
+        Field(18, "region", .string, doc: "Where the client is (seed 004's delivery region): the dialer's region score, D7's geography.").length(max: 100)
+        Field(19, "product", .string, doc: "What the lead asks about: the dialer's product score, D7's product.").length(max: 100)
+    }
+    Message("AcceptedLead", doc: "Payload of lead.accepted: a valid, unique lead to be called (T10).") {
+        Field(1, "leadID", .int64)
+        Field(2, "dealID", .int64)
+        Field(3, "phone", .string, doc: "E.164.")
+        Field(4, "region", .string)
+        Field(5, "product", .string)
+        Field(6, "partner", .string)
+        Field(7, "channel", .string)
+        Field(8, "receivedAtMilliseconds", .int64)
     }
     Message("LeadReceipt", doc: "D3: what became of a lead; the partner reads it back by id.", rest: [.output]) {
         Field(1, "id", .int64)

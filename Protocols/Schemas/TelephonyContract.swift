@@ -24,6 +24,20 @@ public let telephonyContract = ContractFile("Telephony") {
             owner), make a consistent copy of its file, and say its size and SHA-256.
             """)
         Service.Method("readShardChunk", "ReadShardChunk", "ShardChunkRequest", "ShardChunk", idempotent: true, doc: "Part of a handed-off shard's copy, at most 1 MiB.")
+        Service.Method("bestEntry", "BestEntry", "BestEntryRequest", "EntryCandidate", idempotent: true, doc: """
+            T10: this replica's best ready entry for the operator, and its score now (nothing
+            is claimed). The caller asks every replica and claims the best.
+            """)
+        Service.Method("claimEntry", "ClaimEntry", "ClaimRequest", "QueueEntry", doc: """
+            T10: leases a ready entry to the operator, atomically with a re-check of its
+            state; failed_precondition when another operator got it first.
+            """)
+        Service.Method("recordOutcome", "RecordOutcome", "OutcomeRequest", "QueueEntry", doc: "T10: what the operator's call ended with; only the leaseholder may say.")
+        Service.Method("getEntry", "GetEntry", "GetEntryRequest", "QueueEntry", idempotent: true)
+        Service.Method("getDialerSettings", "GetDialerSettings", "DialerSettingsRequest", "DialerSettings", idempotent: true)
+        Service.Method("setDialerSettings", "SetDialerSettings", "SetDialerSettingsRequest", "DialerSettings", doc: "A new version of the settings; the queue's keys are recomputed.")
+        Service.Method("queueCounts", "QueueCounts", "DialerSettingsRequest", "QueueCounts", idempotent: true, doc: "Why the queue looks as it does: entries by state on this replica.")
+        Service.Event("outcome", "dialer.outcome", doc: "Payload ``OutcomeRecorded``: deals puts it on the timeline and moves the deal.")
         Service.Event("recorded", "call.recorded", doc: "Payload: ``CallSession`` (T8: deals puts it on the timeline once).")
         Service.Event("missed", "call.missed", doc: "Payload: ``CallSession`` (T5).")
         Service.Event("answered", "call.answered", doc: "Payload: ``CallSession`` (T6).")
@@ -197,6 +211,56 @@ public let telephonyContract = ContractFile("Telephony") {
         Field(14, "version", .int64).readOnly()
         Field(15, "updatedBy", .string).readOnly()
         Field(16, "updatedAtMilliseconds", .int64).timestamp().readOnly()
+    }
+    Message("BestEntryRequest") {
+        Field(1, "operatorID", .int64)
+    }
+    Message("EntryCandidate") {
+        Field(1, "found", .bool)
+        Field(2, "entryID", .string)
+        Field(3, "score", .int64)
+    }
+    Message("ClaimRequest") {
+        Field(1, "entryID", .string)
+        Field(2, "operatorID", .int64)
+    }
+    Message("OutcomeRequest", rest: [.input], restName: "Outcome") {
+        Field(1, "entryID", .string).hidden()
+        Field(2, "operatorID", .int64).hidden()
+        Field(3, "outcome", .enumeration("DialOutcome")).required()
+        Field(4, "callbackAtMilliseconds", .optional(.int64), doc: "For a callback: when.").timestamp().named("callbackAt")
+        Field(5, "callbackForMe", .bool, doc: "For a callback: only this operator may make it (else anyone).")
+        Field(6, "reason", .string, doc: "For refused and invalid: why, in words.").length(max: 1000)
+    }
+    Message("OutcomeRecorded", doc: "Payload of dialer.outcome.") {
+        Field(1, "entry", .message("QueueEntry"))
+        Field(2, "outcome", .enumeration("DialOutcome"))
+        Field(3, "operatorID", .int64)
+        Field(4, "reason", .string)
+        Field(5, "atMilliseconds", .int64)
+    }
+    Message("GetEntryRequest") {
+        Field(1, "id", .string)
+    }
+    Message("DialerSettingsRequest") {
+        Field(1, "replicaOnly", .bool)
+    }
+    Message("SetDialerSettingsRequest") {
+        Field(1, "settings", .message("DialerSettings"))
+        Field(2, "by", .string)
+        Field(3, "expectedVersion", .int64, doc: "The version the change was made from: a stale one is refused (aborted).")
+    }
+    Message("QueueCounts", doc: "Entries by state on one replica; `outsideHours` counts the waiting ones waiting only for the lead's calling hours.", rest: [.output]) {
+        Field(1, "replica", .string)
+        Field(2, "ready", .int64)
+        Field(3, "leased", .int64)
+        Field(4, "waitingForRecall", .int64)
+        Field(5, "outsideHours", .int64)
+        Field(6, "closed", .int64)
+        Field(7, "settingsVersion", .int64)
+    }
+    Message("QueueCountsList", rest: [.output]) {
+        Field(1, "replicas", .repeated(.message("QueueCounts"))).named("items")
     }
     Message("ScoreComponent", rest: [.output]) {
         Field(1, "name", .string, doc: "`callback`, `age`, `region`, `product`, `attempts`, `rounds`.")

@@ -205,24 +205,29 @@ public struct DealStore: Sendable {
         let now = clock.milliseconds
         return try await database.write { tx in
             let deal = try Self.loadVisible(tx.connection, id: request.dealID, visibility)
-            guard let (target, pipelineID) = try PipelineStore.stage(tx.connection, id: request.stageID) else {
-                throw RPCError.invalidArgument("stage \(request.stageID) does not exist", details: [FieldViolation(field: "stageId", description: "is unknown")])
-            }
-            let change = try StageChange.apply(to: deal, target: target, targetPipelineID: pipelineID, lossReason: request.lossReason, now: now).get()
-            let next = change.deal
-            try tx.run(
-                "UPDATE deals SET stage_id = ?, status = ?, closed_at = ?, loss_reason = ?, stage_entered_at = ? WHERE id = ?",
-                [.integer(next.stageID), .integer(Int64(next.status.rawValue)), SQLValue(next.closedAtMilliseconds), .text(next.lossReason),
-                 .integer(next.stageEnteredAtMilliseconds), .integer(next.id)])
-            for type in change.events { try Self.emit(tx, type, deal: next, previousStageID: deal.stageID, actorID: request.actorID) }
-            let previousName = try PipelineStore.stage(tx.connection, id: deal.stageID)?.stage.name ?? "?"
-            var summary = "stage: \(previousName) → \(target.name)"
-            if next.status == .lost { summary += " (\(next.lossReason))" }
-            try TimelineStore.append(tx, TimelineStore.entry(kind: "stage_change", dealID: next.id, contactID: next.contactID, summary: summary, actorID: request.actorID, at: now))
-            try Self.armSLA(tx, deal: next, stage: target)
-            if next.status != .open { try TaskStore.cancelOpenTasks(tx, dealID: next.id, now: now) }
-            return next
+            return try Self.changeStage(tx, deal, request, now: now)
         }
+    }
+
+    /// D1/D6 inside a caller's transaction (an event handler's).
+    static func changeStage(_ tx: Transaction, _ deal: Deal, _ request: ChangeStageRequest, now: Int64) throws -> Deal {
+        guard let (target, pipelineID) = try PipelineStore.stage(tx.connection, id: request.stageID) else {
+            throw RPCError.invalidArgument("stage \(request.stageID) does not exist", details: [FieldViolation(field: "stageId", description: "is unknown")])
+        }
+        let change = try StageChange.apply(to: deal, target: target, targetPipelineID: pipelineID, lossReason: request.lossReason, now: now).get()
+        let next = change.deal
+        try tx.run(
+            "UPDATE deals SET stage_id = ?, status = ?, closed_at = ?, loss_reason = ?, stage_entered_at = ? WHERE id = ?",
+            [.integer(next.stageID), .integer(Int64(next.status.rawValue)), SQLValue(next.closedAtMilliseconds), .text(next.lossReason),
+             .integer(next.stageEnteredAtMilliseconds), .integer(next.id)])
+        for type in change.events { try Self.emit(tx, type, deal: next, previousStageID: deal.stageID, actorID: request.actorID) }
+        let previousName = try PipelineStore.stage(tx.connection, id: deal.stageID)?.stage.name ?? "?"
+        var summary = "stage: \(previousName) → \(target.name)"
+        if next.status == .lost { summary += " (\(next.lossReason))" }
+        try TimelineStore.append(tx, TimelineStore.entry(kind: "stage_change", dealID: next.id, contactID: next.contactID, summary: summary, actorID: request.actorID, at: now))
+        try Self.armSLA(tx, deal: next, stage: target)
+        if next.status != .open { try TaskStore.cancelOpenTasks(tx, dealID: next.id, now: now) }
+        return next
     }
 
     /// D4: open deals with an overdue task, over their stage's SLA, or nothing planned.

@@ -129,6 +129,9 @@ public struct DealsAPI: RegistrableRPCService {
         inbox.on(Telephony.Event.missed) { event, tx in
             try CallLedger.ended(try CallSession(wireBytes: event.payload), missed: true, tx, now: event.occurredAtMilliseconds)
         }
+        inbox.on(Telephony.Event.outcome) { event, tx in
+            try DialerLedger.outcome(try OutcomeRecorded(wireBytes: event.payload), tx)
+        }
         inbox.on(Telephony.Event.answered) { event, tx in
             try CallLedger.ended(try CallSession(wireBytes: event.payload), missed: false, tx, now: event.occurredAtMilliseconds)
         }

@@ -182,6 +182,13 @@ public final class LeadIntake: BackgroundService {
                  .integer(dealID), SQLValue(openDeal != nil), .integer(now), .integer(id)])
             // A lead a call brought in: the call (and any calls since) is on the deal now (T3, T8).
             try CallLedger.leadProcessed(tx, leadID: id, dealID: dealID, contactID: contact.id)
+            // T10: a valid, unique lead with a phone goes to the dialing queue (not a call: that one talked already).
+            if duplicate == nil, lead.channel != "call", !lead.phone.isEmpty, let phone = contact.phones.first?.number {
+                let accepted = AcceptedLead(
+                    leadID: id, dealID: dealID, phone: phone, region: lead.region, product: lead.product, partner: lead.partner, channel: lead.channel,
+                    receivedAtMilliseconds: current.receivedAtMilliseconds)
+                try tx.appendEvent(type: Deals.Event.leadAccepted, aggregateID: "lead-\(id)", payload: accepted.wireBytes())
+            }
             return try tx.queryFirst("SELECT \(Self.columns) FROM leads WHERE id = ?", [.integer(id)], Self.receipt)!
         }
     }

@@ -47,10 +47,12 @@ struct RequestContext: Sendable {
     /// means the request was well formed (the gateway checked the schema) but its values
     /// are not acceptable: it is answered 422, not 400.
     func call<Request, Response>(_ method: MethodDescriptor<Request, Response>, _ message: Request) async throws -> Response {
-        try await call(method, message, on: api.services.client(for: method.service))
+        try await call(method, message, on: api.services.client(for: method.service), options: options)
     }
 
-    private func call<Request, Response>(_ method: MethodDescriptor<Request, Response>, _ message: Request, on client: RPCClient) async throws -> Response {
+    private func call<Request, Response>(
+        _ method: MethodDescriptor<Request, Response>, _ message: Request, on client: RPCClient, options: CallOptions
+    ) async throws -> Response {
         do throws(RPCError) {
             return try await client.call(method, message, options: options)
         } catch where error.code == .invalidArgument {
@@ -65,7 +67,7 @@ struct RequestContext: Sendable {
         guard let client = api.services.client(named: name) else {
             throw RPCError.notFound("no service is named \"\(name)\"; the services are \(ServiceBinding.all.map(\.name).joined(separator: ", "))")
         }
-        return try await call(method, message, on: client)
+        return try await call(method, message, on: client, options: options)
     }
 
     /// Runs the gateway's own check of values (its stores): invalid_argument there means
@@ -81,13 +83,22 @@ struct RequestContext: Sendable {
     /// Calls one telephony replica. One that is down or does not answer within the
     /// budget makes 503 (Retry-After) for its numbers only, named so an operator knows
     /// which; for a moment after, its callers hear that at once instead of waiting.
-    func call<Request, Response>(_ method: MethodDescriptor<Request, Response>, _ message: Request, replica index: Int, of replicas: TelephonyReplicas) async throws -> Response {
+    /// `timeout`: shorter than the request's budget, for a fan-out that must not wait on one replica.
+    func call<Request, Response>(
+        _ method: MethodDescriptor<Request, Response>, _ message: Request, replica index: Int, of replicas: TelephonyReplicas, timeout: Duration? = nil
+    ) async throws -> Response {
         let name = replicas.names[index]
         guard !replicas.isDown(index) else {
             throw RPCError(.unavailable, "telephony replica \(name) is not answering; its numbers are unavailable for now")
         }
+        var options = self.options
+        if let timeout {
+            // The request's deadline still holds; with both set the earlier wins.
+            options.timeout = timeout
+            options.retry = RetryPolicy.none
+        }
         do {
-            let answer = try await call(method, message, on: replicas.client(index))
+            let answer = try await call(method, message, on: replicas.client(index), options: options)
             replicas.markUp(index)
             return answer
         } catch let error as RPCError where [.unavailable, .deadlineExceeded].contains(error.code) {

@@ -13,8 +13,8 @@ public final class TelephonyReplicas: Sendable {
     /// Per replica, one client per reactor (the first serves other threads).
     private let clients: [[RPCClient]]
     /// A replica that did not answer is skipped (503 at once) until then, so a stopped
-    /// one costs its callers no wait; the first call after it probes again.
-    private let downUntil: Mutex<[ContinuousClock.Instant?]>
+    /// one costs its callers no wait; after it one call probes, the others still skip.
+    private let health: Mutex<[(downUntil: ContinuousClock.Instant?, probing: Bool)]>
     static let pause: Duration = .seconds(2)
 
     public init(names: [String], clients: [[RPCClient]], shards: CallShard = CallShard()) {
@@ -22,17 +22,23 @@ public final class TelephonyReplicas: Sendable {
         self.names = names
         self.clients = clients
         self.shards = shards
-        downUntil = Mutex(Array(repeating: nil, count: names.count))
+        health = Mutex(Array(repeating: (nil, false), count: names.count))
     }
 
-    /// Whether the replica is known not to answer just now.
+    /// Whether to skip the replica now: it did not answer lately, or another call is
+    /// finding out whether it is back.
     func isDown(_ index: Int) -> Bool {
-        downUntil.withLock { $0[index].map { $0 > .now } ?? false }
+        health.withLock { h in
+            guard let until = h[index].downUntil else { return false }
+            if until > .now || h[index].probing { return true }
+            h[index].probing = true  // this call is the probe
+            return false
+        }
     }
 
-    func markDown(_ index: Int) { downUntil.withLock { $0[index] = .now + Self.pause } }
+    func markDown(_ index: Int) { health.withLock { $0[index] = (.now + Self.pause, false) } }
 
-    func markUp(_ index: Int) { downUntil.withLock { $0[index] = nil } }
+    func markUp(_ index: Int) { health.withLock { $0[index] = (nil, false) } }
 
     func client(_ index: Int) -> RPCClient {
         clients[index].first { $0.reactor.isCurrent } ?? clients[index][0]

@@ -152,6 +152,8 @@ public enum ServiceHost {
             admin.http.shutdown()
             // Whatever the calls left of the grace, and a moment even when they took it all.
             await group.stopAll(by: max(deadline, .now + .milliseconds(500)))
+            // The other files it published from, after their relays stopped.
+            for source in sources.dropFirst() { try? await source.database.close() }
             do {
                 try await database.close()
             } catch {

@@ -18,7 +18,7 @@ import Wire
 /// restart keeps it so), copies the file consistently, and the new replica fetches the
 /// copy in chunks, checks its SHA-256 and SQLite's integrity, and takes the shard with
 /// its history and its outbox (its relay goes on from the stored positions).
-public final class ShardSet: BackgroundService {
+public final class ShardSet: Sendable {
     public let replica: String
     public let replicas: [String]
     public let shards: CallShard
@@ -77,6 +77,12 @@ public final class ShardSet: BackgroundService {
             stores[shard] = store
             return store
         }
+    }
+
+    /// The dialing queue of `shard` (T10), in the shard's file.
+    public func queue(_ shard: Int) throws -> QueueStore {
+        let calls = try store(shard)
+        return QueueStore(shard: shard, database: calls.database, gate: calls.gate, clock: clock)
     }
 
     // MARK: Hand-off
@@ -173,10 +179,8 @@ public final class ShardSet: BackgroundService {
         return taken
     }
 
-    public func start() {}
-
-    /// Checkpoints and closes the open shard files; the host calls it after the last call.
-    public func stop() async {
+    /// Checkpoints and closes the open shard files (the host closes those it publishes from itself).
+    public func close() async {
         for store in open.withLock({ Array($0.values) }) { try? await store.database.close() }
     }
 }

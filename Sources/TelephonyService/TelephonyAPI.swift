@@ -12,11 +12,16 @@ public struct TelephonyAPI: RegistrableRPCService {
     /// Who owns a number (C4), for T2 and for the legs' staff.
     let staff: StaffNumbers
     let router: CallRouter
+    let dialer: DialerSettingsStore?
 
-    public init(shards: ShardSet, staff: StaffNumbers = StaffNumbers(contacts: nil), router: CallRouter = CallRouter(contacts: nil, fallback: "")) {
+    public init(
+        shards: ShardSet, staff: StaffNumbers = StaffNumbers(contacts: nil), router: CallRouter = CallRouter(contacts: nil, fallback: ""),
+        dialer: DialerSettingsStore? = nil
+    ) {
         self.shards = shards
         self.staff = staff
         self.router = router
+        self.dialer = dialer
     }
 
     public func registerMethods(with server: RPCServer) {
@@ -27,6 +32,39 @@ public struct TelephonyAPI: RegistrableRPCService {
         server.register(Telephony.route) { request, _ in await router.route(request) }
         server.register(Telephony.handOffShard) { request, _ in try await shards.handOff(Int(request.shard), to: request.toReplica) }
         server.register(Telephony.readShardChunk) { request, _ in try shards.chunk(request) }
+        server.register(Telephony.bestEntry) { request, _ in try await best(request) }
+        server.register(Telephony.claimEntry) { request, _ in
+            let (queue, seq) = try entry(request.entryID)
+            return try await queue.claim(seq: seq, operatorID: request.operatorID, settings: try settings())
+        }
+        server.register(Telephony.recordOutcome) { request, _ in
+            let (queue, seq) = try entry(request.entryID)
+            return try await queue.outcome(seq: seq, request, settings: try settings())
+        }
+        server.register(Telephony.getEntry) { request, _ in
+            let (queue, seq) = try entry(request.id)
+            guard let found = try await queue.get(seq: seq, settings: try settings()) else { throw RPCError.notFound("queue entry \(request.id) does not exist") }
+            return found
+        }
+        server.register(Telephony.getDialerSettings) { _, _ in try settings() }
+        server.register(Telephony.setDialerSettings) { request, _ in
+            guard let dialer else { throw RPCError(.unimplemented, "this replica has no dialer") }
+            let stored = try await dialer.set(request.settings, by: request.by, expectedVersion: request.expectedVersion)
+            for shard in shards.owned { try await shards.queue(shard).rekey(stored) }
+            return stored
+        }
+        server.register(Telephony.queueCounts) { _, _ in
+            var total = QueueCounts(replica: shards.replica, settingsVersion: try settings().version)
+            for shard in shards.owned {
+                let c = try await shards.queue(shard).counts()
+                total.ready += c.ready
+                total.leased += c.leased
+                total.waitingForRecall += c.waitingForRecall
+                total.outsideHours += c.outsideHours
+                total.closed += c.closed
+            }
+            return total
+        }
     }
 
     public func record(_ input: CallReport) async throws -> RecordCallResponse {
@@ -69,6 +107,31 @@ public struct TelephonyAPI: RegistrableRPCService {
             report.legs[i].staffID = try await staff.staffID(of: report.legs[i].destination)
         }
         return try await shards.store(shards.shards.of(client)).record(report)
+    }
+
+    func settings() throws(RPCError) -> DialerSettings {
+        guard let dialer else { throw RPCError(.unimplemented, "this replica has no dialer") }
+        return dialer.settings
+    }
+
+    /// A queue entry's shard and sequence from its id (`<shard>-q<seq>`).
+    func entry(_ id: String) throws -> (QueueStore, Int64) {
+        let parts = id.split(separator: "-")
+        guard parts.count == 2, let shard = Int(parts[0]), parts[1].hasPrefix("q"), let seq = Int64(parts[1].dropFirst()) else {
+            throw RPCError.notFound("queue entry \(id) does not exist")
+        }
+        return (try shards.queue(shard), seq)
+    }
+
+    /// This replica's best entry for the operator, over its shards.
+    func best(_ request: BestEntryRequest) async throws -> EntryCandidate {
+        let s = try settings()
+        var best = EntryCandidate()
+        for shard in shards.owned {
+            let candidate = try await shards.queue(shard).best(for: request.operatorID, settings: s)
+            if candidate.found, !best.found || candidate.score > best.score { best = candidate }
+        }
+        return best
     }
 
     public func get(_ request: GetCallRequest) async throws -> CallSession {

@@ -12,6 +12,20 @@ public enum TelephonySchema {
                 at INTEGER NOT NULL
             );
             """),
+        Migration(2, """
+            -- T10: every version of the dialer's settings, who set it and when (the audit).
+            CREATE TABLE dialer_settings (
+                version INTEGER PRIMARY KEY,
+                settings BLOB NOT NULL,
+                set_by TEXT NOT NULL,
+                set_at INTEGER NOT NULL
+            );
+            -- Accepted leads on their way into their shard's queue.
+            CREATE TABLE queue_inbox (
+                lead_id INTEGER PRIMARY KEY,
+                lead BLOB NOT NULL
+            );
+            """),
     ]
 
     public static let shardMigrations: [Migration] = [
@@ -38,6 +52,25 @@ public enum TelephonySchema {
                 PRIMARY KEY (seq, staff_id)
             ) WITHOUT ROWID;
             CREATE INDEX call_staff_staff ON call_staff (staff_id, seq);
+            """),
+        Migration(2, """
+            -- T10: the dialing queue of the shard's numbers. `key` orders ready entries as
+            -- their score does at any moment (DialScore.key).
+            CREATE TABLE queue (
+                seq INTEGER PRIMARY KEY,
+                lead_id INTEGER NOT NULL UNIQUE,
+                entry BLOB NOT NULL,
+                state INTEGER NOT NULL,
+                key INTEGER NOT NULL,
+                callback_for INTEGER,
+                not_before INTEGER,
+                lease_until INTEGER,
+                settings_version INTEGER NOT NULL,
+                outside_hours INTEGER NOT NULL DEFAULT 0
+            );
+            CREATE INDEX queue_ready ON queue (state, key DESC, seq);
+            CREATE INDEX queue_waiting ON queue (state, not_before);
+            CREATE INDEX queue_leases ON queue (state, lease_until);
             """),
     ]
 }

@@ -65,9 +65,14 @@ ServiceHost.run(service: "telephony", prefix: "TELEPHONY", defaultPort: 7103, mi
     }
     let fallback = host.environment.string("ROUTE_FALLBACK", default: "")
     let routeBudget = try host.environment.int("ROUTE_BUDGET_MS", default: 30, range: 1...5000)
+    // T10: the dialer's settings, and deals' accepted leads into the queue.
+    let dialer = DialerSettingsStore(database: host.database, clock: host.clock)
+    try waitFor { try await dialer.load() }
+    let feeder = QueueFeeder(control: host.database, shards: shards, settings: dialer, logger: host.logger)
+    host.inbox.on(Deals.Event.leadAccepted) { event, tx in try feeder.handle(event, tx) }
+    host.runInBackground("queue feeder", feeder)
     host.server.register(TelephonyAPI(
         shards: shards, staff: StaffNumbers(contacts: contacts),
-        router: CallRouter(contacts: contacts, fallback: fallback, budget: .milliseconds(routeBudget))))
-    host.runInBackground("shards", shards)
+        router: CallRouter(contacts: contacts, fallback: fallback, budget: .milliseconds(routeBudget)), dialer: dialer))
     host.logger.info("shards", ["replica": replica, "owned": shards.owned.map(String.init).joined(separator: ",")])
 }

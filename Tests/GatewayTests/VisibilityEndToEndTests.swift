@@ -53,6 +53,10 @@ import TestSupport
         // Feeds the platform's tickets in; its answer is two counts.
         "POST /v1/events/{eventId}/resync": .notClientData,
         "POST /v1/calls": .notClientData,
+        // Operators' own: the entry they lease, their outcomes; the rest is for admins.
+        "POST /v1/dialer/next": .notClientData, "POST /v1/dialer/entries/{id}/outcome": .notClientData,
+        "GET /v1/dialer/entries/{id}": .ownTest("t10EightOperatorsDrainTheQueueNeverTwoOnOneEntryWithAReplicaStoppedForAWhile"),
+        "GET /v1/dialer/settings": .adminOnly, "PUT /v1/dialer/settings": .adminOnly, "GET /v1/dialer/queue": .adminOnly,
         // Routing answers an extension, never a client's data; the webhook is token-authenticated.
         "GET /v1/calls/route": .notClientData, "GET /v1/hooks/{integration}/{token}/route": .notClientData,
         "GET /v1/calls": .ownTest("t12AStoppedReplicaAnswers503ForItsNumbersOnlyAndTheMergedListHasEveryCallOnce"),

@@ -53,6 +53,7 @@ enum ContractSamples {
         ("DealPage", dealPage().wireBytes(), (try? DealPage(wireBytes: dealPage().wireBytes())) == dealPage()),
         ("ChangeStageRequest", changeStageRequest().wireBytes(), (try? ChangeStageRequest(wireBytes: changeStageRequest().wireBytes())) == changeStageRequest()),
         ("Lead", lead().wireBytes(), (try? Lead(wireBytes: lead().wireBytes())) == lead()),
+        ("AcceptedLead", acceptedLead().wireBytes(), (try? AcceptedLead(wireBytes: acceptedLead().wireBytes())) == acceptedLead()),
         ("LeadReceipt", leadReceipt().wireBytes(), (try? LeadReceipt(wireBytes: leadReceipt().wireBytes())) == leadReceipt()),
         ("GetLeadRequest", getLeadRequest().wireBytes(), (try? GetLeadRequest(wireBytes: getLeadRequest().wireBytes())) == getLeadRequest()),
         ("DealTask", dealTask().wireBytes(), (try? DealTask(wireBytes: dealTask().wireBytes())) == dealTask()),
@@ -98,6 +99,16 @@ enum ContractSamples {
         ("CallStats", callStats().wireBytes(), (try? CallStats(wireBytes: callStats().wireBytes())) == callStats()),
         ("NamedScore", namedScore().wireBytes(), (try? NamedScore(wireBytes: namedScore().wireBytes())) == namedScore()),
         ("DialerSettings", dialerSettings().wireBytes(), (try? DialerSettings(wireBytes: dialerSettings().wireBytes())) == dialerSettings()),
+        ("BestEntryRequest", bestEntryRequest().wireBytes(), (try? BestEntryRequest(wireBytes: bestEntryRequest().wireBytes())) == bestEntryRequest()),
+        ("EntryCandidate", entryCandidate().wireBytes(), (try? EntryCandidate(wireBytes: entryCandidate().wireBytes())) == entryCandidate()),
+        ("ClaimRequest", claimRequest().wireBytes(), (try? ClaimRequest(wireBytes: claimRequest().wireBytes())) == claimRequest()),
+        ("OutcomeRequest", outcomeRequest().wireBytes(), (try? OutcomeRequest(wireBytes: outcomeRequest().wireBytes())) == outcomeRequest()),
+        ("OutcomeRecorded", outcomeRecorded().wireBytes(), (try? OutcomeRecorded(wireBytes: outcomeRecorded().wireBytes())) == outcomeRecorded()),
+        ("GetEntryRequest", getEntryRequest().wireBytes(), (try? GetEntryRequest(wireBytes: getEntryRequest().wireBytes())) == getEntryRequest()),
+        ("DialerSettingsRequest", dialerSettingsRequest().wireBytes(), (try? DialerSettingsRequest(wireBytes: dialerSettingsRequest().wireBytes())) == dialerSettingsRequest()),
+        ("SetDialerSettingsRequest", setDialerSettingsRequest().wireBytes(), (try? SetDialerSettingsRequest(wireBytes: setDialerSettingsRequest().wireBytes())) == setDialerSettingsRequest()),
+        ("QueueCounts", queueCounts().wireBytes(), (try? QueueCounts(wireBytes: queueCounts().wireBytes())) == queueCounts()),
+        ("QueueCountsList", queueCountsList().wireBytes(), (try? QueueCountsList(wireBytes: queueCountsList().wireBytes())) == queueCountsList()),
         ("ScoreComponent", scoreComponent().wireBytes(), (try? ScoreComponent(wireBytes: scoreComponent().wireBytes())) == scoreComponent()),
         ("QueueEntry", queueEntry().wireBytes(), (try? QueueEntry(wireBytes: queueEntry().wireBytes())) == queueEntry()),
     ]
@@ -574,6 +585,21 @@ enum ContractSamples {
         m.actorID = -106
         m.visibility = visibility()
         m.trackingNumber = "f17é"
+        m.region = "f18é"
+        m.product = "f19é"
+        return m
+    }
+
+    static func acceptedLead() -> AcceptedLead {
+        var m = AcceptedLead()
+        m.leadID = -8
+        m.dealID = 2000006
+        m.phone = "f3é"
+        m.region = "f4é"
+        m.product = "f5é"
+        m.partner = "f6é"
+        m.channel = "f7é"
+        m.receivedAtMilliseconds = 8000024
         return m
     }
 
@@ -1029,6 +1055,86 @@ enum ContractSamples {
         m.version = 14000042
         m.updatedBy = "f15é"
         m.updatedAtMilliseconds = 16000048
+        return m
+    }
+
+    static func bestEntryRequest() -> BestEntryRequest {
+        var m = BestEntryRequest()
+        m.operatorID = -8
+        return m
+    }
+
+    static func entryCandidate() -> EntryCandidate {
+        var m = EntryCandidate()
+        m.found = true
+        m.entryID = "f2é"
+        m.score = -22
+        return m
+    }
+
+    static func claimRequest() -> ClaimRequest {
+        var m = ClaimRequest()
+        m.entryID = "f1é"
+        m.operatorID = 2000006
+        return m
+    }
+
+    static func outcomeRequest() -> OutcomeRequest {
+        var m = OutcomeRequest()
+        m.entryID = "f1é"
+        m.operatorID = 2000006
+        m.outcome = .invalid
+        m.callbackAtMilliseconds = 4000012
+        m.callbackForMe = true
+        m.reason = "f6é"
+        return m
+    }
+
+    static func outcomeRecorded() -> OutcomeRecorded {
+        var m = OutcomeRecorded()
+        m.entry = queueEntry()
+        m.outcome = .invalid
+        m.operatorID = -22
+        m.reason = "f4é"
+        m.atMilliseconds = -36
+        return m
+    }
+
+    static func getEntryRequest() -> GetEntryRequest {
+        var m = GetEntryRequest()
+        m.id = "f1é"
+        return m
+    }
+
+    static func dialerSettingsRequest() -> DialerSettingsRequest {
+        var m = DialerSettingsRequest()
+        m.replicaOnly = true
+        return m
+    }
+
+    static func setDialerSettingsRequest() -> SetDialerSettingsRequest {
+        var m = SetDialerSettingsRequest()
+        m.settings = dialerSettings()
+        m.by = "f2é"
+        m.expectedVersion = -22
+        return m
+    }
+
+    static func queueCounts() -> QueueCounts {
+        var m = QueueCounts()
+        m.replica = "f1é"
+        m.ready = 2000006
+        m.leased = -22
+        m.waitingForRecall = 4000012
+        m.outsideHours = -36
+        m.closed = 6000018
+        m.settingsVersion = -50
+        return m
+    }
+
+    static func queueCountsList() -> QueueCountsList {
+        var m = QueueCountsList()
+        m.replicas = [queueCounts(), queueCounts()]
         return m
     }
 

@@ -236,7 +236,7 @@ extension ChangeStageRequest: RESTInput {
 
 extension Lead: RESTInput {
     static let openAPIInputSchema = "LeadInput"
-    static let jsonFields: Set<String> = ["channel", "partner", "externalId", "firstName", "lastName", "phone", "email", "comment", "utmSource", "utmMedium", "utmCampaign", "title", "amountMinor", "currency", "trackingNumber"]
+    static let jsonFields: Set<String> = ["channel", "partner", "externalId", "firstName", "lastName", "phone", "email", "comment", "utmSource", "utmMedium", "utmCampaign", "title", "amountMinor", "currency", "trackingNumber", "region", "product"]
     static let jsonReadOnlyFields: Set<String> = []
 
     /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).
@@ -287,6 +287,12 @@ extension Lead: RESTInput {
         }
         if let value = r.string("trackingNumber", maxLength: 50) {
             self.trackingNumber = value
+        }
+        if let value = r.string("region", maxLength: 100) {
+            self.region = value
+        }
+        if let value = r.string("product", maxLength: 100) {
+            self.product = value
         }
     }
 }

@@ -2107,6 +2107,18 @@ enum OpenAPIComponents {
           "pattern" : "^[^\\u0000]*$",
           "type" : "string"
         },
+        "product" : {
+          "description" : "What the lead asks about: the dialer's product score, D7's product.",
+          "maxLength" : 100,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        },
+        "region" : {
+          "description" : "Where the client is (seed 004's delivery region): the dialer's region score, D7's geography.",
+          "maxLength" : 100,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        },
         "title" : {
           "maxLength" : 300,
           "pattern" : "^[^\\u0000]*$",
@@ -2537,6 +2549,41 @@ enum OpenAPIComponents {
       ],
       "type" : "object"
     },
+    "OutcomeInput" : {
+      "additionalProperties" : false,
+      "properties" : {
+        "callbackAt" : {
+          "description" : "For a callback: when.",
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "callbackForMe" : {
+          "description" : "For a callback: only this operator may make it (else anyone).",
+          "type" : "boolean"
+        },
+        "outcome" : {
+          "enum" : [
+            "no_answer",
+            "busy",
+            "callback",
+            "offer_made",
+            "refused",
+            "invalid"
+          ],
+          "type" : "string"
+        },
+        "reason" : {
+          "description" : "For refused and invalid: why, in words.",
+          "maxLength" : 1000,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "outcome"
+      ],
+      "type" : "object"
+    },
     "ParkedEvent" : {
       "description" : "An event held for one subscriber (P2).",
       "properties" : {
@@ -2797,6 +2844,62 @@ enum OpenAPIComponents {
         "items" : {
           "items" : {
             "$ref" : "#/components/schemas/ProblemDeal"
+          },
+          "type" : "array"
+        }
+      },
+      "required" : [
+        "items"
+      ],
+      "type" : "object"
+    },
+    "QueueCounts" : {
+      "description" : "Entries by state on one replica; `outsideHours` counts the waiting ones waiting only for the lead's calling hours.",
+      "properties" : {
+        "closed" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "leased" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "outsideHours" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "ready" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "replica" : {
+          "type" : "string"
+        },
+        "settingsVersion" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "waitingForRecall" : {
+          "format" : "int64",
+          "type" : "integer"
+        }
+      },
+      "required" : [
+        "closed",
+        "leased",
+        "outsideHours",
+        "ready",
+        "replica",
+        "settingsVersion",
+        "waitingForRecall"
+      ],
+      "type" : "object"
+    },
+    "QueueCountsList" : {
+      "properties" : {
+        "items" : {
+          "items" : {
+            "$ref" : "#/components/schemas/QueueCounts"
           },
           "type" : "array"
         }

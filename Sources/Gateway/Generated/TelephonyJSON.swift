@@ -418,6 +418,64 @@ extension DialerSettings: RESTInput {
     }
 }
 
+extension OutcomeRequest: RESTInput {
+    static let openAPIInputSchema = "OutcomeInput"
+    static let jsonFields: Set<String> = ["outcome", "callbackAt", "callbackForMe", "reason"]
+    static let jsonReadOnlyFields: Set<String> = []
+
+    /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).
+    init(jsonFields r: inout JSONFieldReader) {
+        self.init()
+        r.require("outcome")
+        if let value = r.choice("outcome", [("no_answer", DialOutcome.noAnswer), ("busy", DialOutcome.busy), ("callback", DialOutcome.callback), ("offer_made", DialOutcome.offerMade), ("refused", DialOutcome.refused), ("invalid", DialOutcome.invalid)]) {
+            self.outcome = value
+        }
+        if let value = r.timestamp("callbackAt") {
+            self.callbackAtMilliseconds = value
+        }
+        if let value = r.bool("callbackForMe") {
+            self.callbackForMe = value
+        }
+        if let value = r.string("reason", maxLength: 1000) {
+            self.reason = value
+        }
+    }
+}
+
+extension QueueCounts: RESTOutput {
+    static let openAPIOutputSchema = "QueueCounts"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("closed")
+        out.int(self.closed)
+        out.key("leased")
+        out.int(self.leased)
+        out.key("outsideHours")
+        out.int(self.outsideHours)
+        out.key("ready")
+        out.int(self.ready)
+        out.key("replica")
+        out.string(self.replica)
+        out.key("settingsVersion")
+        out.int(self.settingsVersion)
+        out.key("waitingForRecall")
+        out.int(self.waitingForRecall)
+        out.endObject()
+    }
+}
+
+extension QueueCountsList: RESTOutput {
+    static let openAPIOutputSchema = "QueueCountsList"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("items")
+        out.beginArray(); for item in self.replicas { item.writeJSON(to: &out) }; out.endArray()
+        out.endObject()
+    }
+}
+
 extension ScoreComponent: RESTOutput {
     static let openAPIOutputSchema = "ScoreComponent"
 

@@ -1,0 +1,125 @@
+import Contracts
+import HTTP
+import RPC
+import Wire
+
+/// The dialing queue for operators (T10): the best entry across every replica with a
+/// lease, the call's outcome, why an entry ranks where it does; the settings for admins.
+enum DialerRoutes {
+    static let entryID = Route.PathParameter.text(pattern: "^[0-9]{1,4}-q[1-9][0-9]{0,18}$", description: "a queue entry's id: `<shard>-q<sequence>`")
+
+    static let all: [Route] = [
+        Route(
+            method: "POST", path: "/v1/dialer/next", operationID: "nextQueueEntry", access: .role(.integration),
+            summary: "The best entry for this operator (a staff token) across every replica, leased to them; 204 when there is none",
+            bodyRequired: false,
+            answers: [Route.answer(200, "the entry, leased until leaseUntil", QueueEntry.self), Route.Answer(status: 204, description: "nothing to call now", content: .none)],
+            errors: [422, 503]
+        ) { ctx in
+            try await next(ctx)
+        },
+        Route(
+            method: "GET", path: "/v1/dialer/entries/{id}", pathParameters: ["id": entryID], operationID: "getQueueEntry", access: .role(.reader),
+            summary: "A queue entry with its score and every component of it: why this lead now",
+            answers: [Route.answer(200, "the entry", QueueEntry.self)], errors: [404, 503]
+        ) { ctx in
+            let replicas = try ctx.api.telephonyReplicas()
+            let id = ctx.parameters["id"] ?? ""
+            let entry = try await ctx.call(Telephony.getEntry, GetEntryRequest(id: id), replica: owner(id, replicas), of: replicas)
+            // G3: a staff member sees the entries leased to them or their callbacks.
+            if let staff = ctx.staffID, entry.leasedBy != staff, entry.callbackFor != staff { throw RPCError.notFound("queue entry \(id) does not exist") }
+            return Reply.json(200, entry)
+        },
+        Route(
+            method: "POST", path: "/v1/dialer/entries/{id}/outcome", pathParameters: ["id": entryID], operationID: "recordQueueOutcome", access: .role(.integration),
+            summary: "How the call ended (no_answer, busy, callback at a time, offer_made, refused, invalid); only the operator holding the lease",
+            body: OutcomeRequest.openAPIInputSchema, example: #"{"outcome":"callback","callbackAt":"2026-12-02T10:00:00Z","callbackForMe":true}"#,
+            answers: [Route.answer(200, "the entry as it is now", QueueEntry.self)], errors: [404, 409, 422, 503]
+        ) { ctx in
+            let replicas = try ctx.api.telephonyReplicas()
+            var request = try ctx.body(OutcomeRequest.self)
+            request.entryID = ctx.parameters["id"] ?? ""
+            request.operatorID = try operatorID(ctx)
+            return Reply.json(200, try await ctx.call(Telephony.recordOutcome, request, replica: owner(request.entryID, replicas), of: replicas))
+        },
+        Route(
+            method: "GET", path: "/v1/dialer/settings", operationID: "getDialerSettings", access: .role(.admin),
+            summary: "The dialer's weights and rules now (with their version)",
+            answers: [Route.answer(200, "the settings", DialerSettings.self)], errors: [503]
+        ) { ctx in
+            let replicas = try ctx.api.telephonyReplicas()
+            return Reply.json(200, try await ctx.call(Telephony.getDialerSettings, DialerSettingsRequest(), replica: 0, of: replicas))
+        },
+        Route(
+            method: "PUT", path: "/v1/dialer/settings", operationID: "setDialerSettings", access: .role(.admin),
+            summary: "New weights and rules, made from the version named in `version` (a stale one is refused with 409); every replica takes it",
+            extraQuery: [Route.QueryParameter(name: "version", kind: .string, description: "the version these settings were made from (GET gives it)", required: true)],
+            body: DialerSettings.openAPIInputSchema,
+            example: #"{"callbackWeight":1000000,"agePerHour":10,"attemptWeight":-5,"roundWeight":-50,"regions":[{"name":"moscow","score":100}],"products":[],"attemptsPerRound":3,"recallMinutes":30,"maxRounds":5,"minGapSeconds":300,"callingHourFrom":9,"callingHourTo":21,"leaseSeconds":120}"#,
+            answers: [Route.answer(200, "the new version", DialerSettings.self)], errors: [409, 422, 503]
+        ) { ctx in
+            let replicas = try ctx.api.telephonyReplicas()
+            guard let text = ctx.request.query["version"], let version = Int64(text), version > 0 else {
+                throw RPCError.invalidArgument("give ?version= the settings' current version", details: [FieldViolation(field: "version", description: "is required: a whole number")])
+            }
+            let request = SetDialerSettingsRequest(settings: try ctx.body(DialerSettings.self), by: "api:\(ctx.role?.rawValue ?? "")", expectedVersion: version)
+            var stored = DialerSettings()
+            for (_, index) in replicas.all { stored = try await ctx.call(Telephony.setDialerSettings, request, replica: index, of: replicas) }
+            return Reply.json(200, stored)
+        },
+        Route(
+            method: "GET", path: "/v1/dialer/queue", operationID: "queueCounts", access: .role(.admin),
+            summary: "Why the queue looks as it does: entries ready, leased, waiting for a recall or callback, outside calling hours, closed, per replica",
+            answers: [Route.answer(200, "the counts", QueueCountsList.self)], errors: [503]
+        ) { ctx in
+            let replicas = try ctx.api.telephonyReplicas()
+            var list = QueueCountsList()
+            for (_, index) in replicas.all { list.replicas.append(try await ctx.call(Telephony.queueCounts, DialerSettingsRequest(), replica: index, of: replicas)) }
+            return Reply.json(200, list)
+        },
+    ]
+
+    static func operatorID(_ ctx: RequestContext) throws -> Int64 {
+        guard let staff = ctx.staffID else {
+            throw UnacceptableValues(error: .invalidArgument("the dialer is for operators: use a staff token", details: [FieldViolation(field: "Authorization", description: "is an API key, not a staff token")]))
+        }
+        return staff
+    }
+
+    static func owner(_ id: String, _ replicas: TelephonyReplicas) throws -> Int {
+        guard let shard = id.split(separator: "-").first.flatMap({ Int($0) }), shard < replicas.shards.count else {
+            throw RPCError.notFound("queue entry \(id) does not exist")
+        }
+        return replicas.owner(ofShard: shard)
+    }
+
+    /// T10's claim across replicas: every replica's best candidate, the best claimed on
+    /// its owner (a conditional update there); a lost race tries the next best. A replica
+    /// that does not answer only leaves its entries out.
+    static func next(_ ctx: RequestContext) async throws -> HTTPResponse {
+        let replicas = try ctx.api.telephonyReplicas()
+        let operatorID = try operatorID(ctx)
+        for _ in 0..<8 {
+            var candidates: [(EntryCandidate, Int)] = []
+            var reached = 0
+            for (_, index) in replicas.all {
+                guard let candidate = try? await ctx.call(
+                    Telephony.bestEntry, BestEntryRequest(operatorID: operatorID), replica: index, of: replicas, timeout: .milliseconds(300))
+                else { continue }
+                reached += 1
+                if candidate.found { candidates.append((candidate, index)) }
+            }
+            guard reached > 0 else { throw RPCError(.unavailable, "no telephony replica is answering") }
+            guard !candidates.isEmpty else { return HTTPResponse(status: 204) }
+            for (candidate, index) in candidates.sorted(by: { $0.0.score > $1.0.score }) {
+                do {
+                    let entry = try await ctx.call(Telephony.claimEntry, ClaimRequest(entryID: candidate.entryID, operatorID: operatorID), replica: index, of: replicas)
+                    return Reply.json(200, entry)
+                } catch let error as RPCError where error.code == .failedPrecondition {
+                    continue  // another operator got it first
+                }
+            }
+        }
+        return HTTPResponse(status: 204)
+    }
+}

@@ -1,0 +1,62 @@
+import Contracts
+import Foundation
+import ServiceKit
+import Storage
+import Wire
+
+/// T10: accepted leads (deals' lead.accepted) into the queue of the shard that owns the
+/// phone. The inbox records each event with its lead in this replica's own file (one
+/// transaction); this loop moves them into their shard's file, where a lead is queued
+/// once whatever happens in between.
+public final class QueueFeeder: BackgroundService {
+    static let topic = "queue.inbox"
+    let control: Database
+    let shards: ShardSet
+    let settings: DialerSettingsStore
+    let logger: Logger
+    private let loop = BackgroundLoop()
+
+    public init(control: Database, shards: ShardSet, settings: DialerSettingsStore, logger: Logger) {
+        self.control = control
+        self.shards = shards
+        self.settings = settings
+        self.logger = logger
+        control.onCommit { [loop] commit in if commit.topics.contains(Self.topic) { loop.wake() } }
+    }
+
+    /// The inbox handler: keep the lead if its phone is this replica's.
+    public func handle(_ event: EventEnvelope, _ tx: Transaction) throws {
+        let lead = try AcceptedLead(wireBytes: event.payload)
+        guard let phone = CallNumber.normalize(lead.phone) else { return }
+        let shard = shards.shards.of(phone)
+        guard shards.owned.contains(shard) else { return }  // another replica's
+        var stored = lead
+        stored.phone = phone
+        try tx.run("INSERT OR IGNORE INTO queue_inbox (lead_id, lead) VALUES (?, ?)", [.integer(lead.leadID), .blob(stored.wireBytes())])
+        tx.touch(Self.topic)
+    }
+
+    public func start() {
+        loop.start { [self] in
+            while !Task.isCancelled {
+                do {
+                    let pending = try await control.read { c in
+                        try c.query("SELECT lead_id, lead FROM queue_inbox ORDER BY lead_id LIMIT 500", []) { ($0.int64(0), try AcceptedLead(wireBytes: $0.blob(1))) }
+                    }
+                    for (id, lead) in pending {
+                        try await shards.queue(shards.shards.of(lead.phone)).enqueue(lead, settings: settings.settings)
+                        _ = try await control.write { tx in try tx.run("DELETE FROM queue_inbox WHERE lead_id = ?", [.integer(id)]) }
+                    }
+                    if pending.count == 500 { continue }
+                } catch {
+                    logger.error("cannot queue accepted leads; retrying", ["error": "\(error)"])
+                }
+                await loop.wait(upTo: .seconds(5))
+            }
+        }
+    }
+
+    public func stop() async {
+        await loop.stop()
+    }
+}

@@ -1,0 +1,213 @@
+import Contracts
+import Foundation
+import ServiceKit
+import Storage
+import Wire
+
+/// T10: one shard's dialing queue. Ready entries are found through an index on their
+/// time-free key (``DialScore/key(_:_:)``); waiting ones come back when their time does,
+/// leased ones when the lease runs out, each by an index on that time, so asking for the
+/// best entry never scans the queue. A claim is one conditional update: two operators
+/// can never both win an entry.
+public struct QueueStore: Sendable {
+    public let shard: Int
+    let database: Database
+    let gate: ShardGate
+    let clock: WallClock
+
+    init(shard: Int, database: Database, gate: ShardGate, clock: WallClock) {
+        self.shard = shard
+        self.database = database
+        self.gate = gate
+        self.clock = clock
+    }
+
+    static func id(_ shard: Int, _ seq: Int64) -> String { "\(shard)-q\(seq)" }
+
+    func refuseIfHandedOff() throws {
+        if let owner = gate.handedTo { throw RPCError(.failedPrecondition, "shard \(shard) belongs to \(owner) now: route by the replica list") }
+    }
+
+    /// Adds an accepted lead (again: no change).
+    public func enqueue(_ lead: AcceptedLead, settings: DialerSettings) async throws {
+        let shard = self.shard
+        let now = clock.milliseconds
+        let gate = self.gate
+        _ = try await database.write { tx in
+            if let owner = gate.handedTo { throw RPCError(.failedPrecondition, "shard \(shard) belongs to \(owner) now") }
+            guard try tx.queryFirst("SELECT 1 FROM queue WHERE lead_id = ?", [.integer(lead.leadID)], { $0.int(0) }) == nil else { return }
+            let last: Int64? = try tx.queryFirst("SELECT MAX(seq) FROM queue") { $0.optionalInt64(0) } ?? nil
+            let seq = (last ?? 0) + 1
+            var e = QueueEntry()
+            e.id = Self.id(shard, seq)
+            e.leadID = lead.leadID
+            e.dealID = lead.dealID == 0 ? nil : lead.dealID
+            e.phone = lead.phone
+            e.region = lead.region
+            e.product = lead.product
+            e.createdAtMilliseconds = lead.receivedAtMilliseconds == 0 ? now : lead.receivedAtMilliseconds
+            e.state = .ready
+            try Self.write(tx, seq: seq, e, settings: settings, insert: true)
+        }
+    }
+
+    static func write(_ tx: Transaction, seq: Int64, _ e: QueueEntry, settings: DialerSettings, insert: Bool = false, outsideHours: Bool = false) throws {
+        var stored = e
+        stored.score = 0
+        stored.components = []
+        let values: [SQLValue] = [
+            .blob(stored.wireBytes()), .integer(Int64(e.state.rawValue)), .integer(DialScore.key(e, settings)), SQLValue(e.callbackFor),
+            SQLValue(e.notBeforeMilliseconds), SQLValue(e.leaseUntilMilliseconds), .integer(settings.version), .integer(outsideHours ? 1 : 0),
+        ]
+        if insert {
+            try tx.run(
+                "INSERT INTO queue (seq, lead_id, entry, state, key, callback_for, not_before, lease_until, settings_version, outside_hours) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [.integer(seq), .integer(e.leadID)] + values)
+        } else {
+            try tx.run(
+                "UPDATE queue SET entry = ?, state = ?, key = ?, callback_for = ?, not_before = ?, lease_until = ?, settings_version = ?, outside_hours = ? WHERE seq = ?",
+                values + [.integer(seq)])
+        }
+    }
+
+    static func entry(_ row: Row) -> (seq: Int64, entry: QueueEntry) {
+        (row.int64("seq"), (try? QueueEntry(wireBytes: row.blob("entry"))) ?? QueueEntry())
+    }
+
+    /// Brings back what is due: waiting entries whose time has come, leases that ran out
+    /// (the entry returns unchanged). Bounded per call; the rest comes on the next one.
+    func release(_ tx: Transaction, now: Int64, settings: DialerSettings) throws {
+        for (seq, e) in try tx.query(
+            "SELECT seq, entry FROM queue WHERE (state = ? AND not_before <= ?) OR (state = ? AND lease_until <= ?) LIMIT 500",
+            [.integer(Int64(EntryState.waiting.rawValue)), .integer(now), .integer(Int64(EntryState.leased.rawValue)), .integer(now)], Self.entry)
+        {
+            var back = e
+            back.state = .ready
+            back.notBeforeMilliseconds = nil
+            back.leasedBy = nil
+            back.leaseUntilMilliseconds = nil
+            try Self.write(tx, seq: seq, back, settings: settings)
+        }
+    }
+
+    /// The best ready entry for the operator now: one for them only, or anyone's; one
+    /// whose number is outside its calling hours is set aside until they open.
+    public func best(for operatorID: Int64, settings: DialerSettings) async throws -> EntryCandidate {
+        let now = clock.milliseconds
+        let shard = self.shard
+        try refuseIfHandedOff()
+        return try await database.write { tx in
+            try release(tx, now: now, settings: settings)
+            for _ in 0..<50 {
+                guard let (seq, e) = try tx.queryFirst(
+                    """
+                    SELECT seq, entry FROM queue WHERE state = ? AND (callback_for IS NULL OR callback_for = ?)
+                    ORDER BY key DESC, seq LIMIT 1
+                    """, [.integer(Int64(EntryState.ready.rawValue)), .integer(operatorID)], Self.entry)
+                else { return EntryCandidate() }
+                let allowed = CallingHours.nextAllowed(e.phone, now: now, from: settings.callingHourFrom, to: settings.callingHourTo)
+                if allowed > now {
+                    var later = e
+                    later.state = .waiting
+                    later.notBeforeMilliseconds = allowed
+                    try Self.write(tx, seq: seq, later, settings: settings, outsideHours: true)
+                    continue
+                }
+                return EntryCandidate(found: true, entryID: Self.id(shard, seq), score: DialScore.score(e, settings, now: now))
+            }
+            return EntryCandidate()
+        }
+    }
+
+    /// Leases a ready entry to the operator; failed_precondition when it is not ready any more.
+    public func claim(seq: Int64, operatorID: Int64, settings: DialerSettings) async throws -> QueueEntry {
+        let now = clock.milliseconds
+        try refuseIfHandedOff()
+        return try await database.write { tx in
+            guard let (_, e) = try tx.queryFirst("SELECT seq, entry FROM queue WHERE seq = ?", [.integer(seq)], Self.entry) else {
+                throw RPCError.notFound("queue entry \(Self.id(shard, seq)) does not exist")
+            }
+            guard e.state == .ready, e.callbackFor == nil || e.callbackFor == operatorID else {
+                throw RPCError(.failedPrecondition, "queue entry \(e.id) was taken; ask for the next one")
+            }
+            var leased = e
+            leased.state = .leased
+            leased.leasedBy = operatorID
+            leased.leaseUntilMilliseconds = now + settings.leaseSeconds * 1000
+            try Self.write(tx, seq: seq, leased, settings: settings)
+            return Self.scored(leased, settings, now: now)
+        }
+    }
+
+    /// The leaseholder's outcome (T10), with its event for deals, in one transaction.
+    public func outcome(seq: Int64, _ request: OutcomeRequest, settings: DialerSettings) async throws -> QueueEntry {
+        let now = clock.milliseconds
+        try refuseIfHandedOff()
+        return try await database.write { tx in
+            guard let (_, e) = try tx.queryFirst("SELECT seq, entry FROM queue WHERE seq = ?", [.integer(seq)], Self.entry) else {
+                throw RPCError.notFound("queue entry \(Self.id(shard, seq)) does not exist")
+            }
+            guard e.state == .leased, e.leasedBy == request.operatorID, (e.leaseUntilMilliseconds ?? 0) > now else {
+                throw RPCError(.failedPrecondition, "queue entry \(e.id) is not leased to you (its lease may have run out); ask for the next one")
+            }
+            let next: QueueEntry
+            do throws(DialOutcomeRule.Refusal) {
+                next = try DialOutcomeRule.apply(
+                    e, request.outcome, callbackAt: request.callbackAtMilliseconds, callbackForOperator: request.callbackForMe ? request.operatorID : nil,
+                    settings: settings, now: now)
+            } catch {
+                throw RPCError.invalidArgument("the outcome is not valid", details: [FieldViolation(field: error.field, description: error.problem)])
+            }
+            try Self.write(tx, seq: seq, next, settings: settings)
+            let event = OutcomeRecorded(entry: next, outcome: request.outcome, operatorID: request.operatorID, reason: request.reason, atMilliseconds: now)
+            try tx.appendEvent(type: Telephony.Event.outcome, aggregateID: "call-\(e.phone)", payload: event.wireBytes())
+            return Self.scored(next, settings, now: now)
+        }
+    }
+
+    public func get(seq: Int64, settings: DialerSettings) async throws -> QueueEntry? {
+        let now = clock.milliseconds
+        return try await database.read { c in
+            try c.queryFirst("SELECT seq, entry FROM queue WHERE seq = ?", [.integer(seq)], Self.entry).map { Self.scored($0.entry, settings, now: now) }
+        }
+    }
+
+    static func scored(_ e: QueueEntry, _ s: DialerSettings, now: Int64) -> QueueEntry {
+        var out = e
+        out.components = DialScore.components(e, s, now: now)
+        out.score = out.components.reduce(0) { $0 + $1.value }
+        return out
+    }
+
+    /// After a settings change: every entry's key under the new version.
+    func rekey(_ settings: DialerSettings) async throws {
+        _ = try await database.write { tx in
+            for (seq, e) in try tx.query("SELECT seq, entry FROM queue WHERE settings_version != ? AND state != ?",
+                [.integer(settings.version), .integer(Int64(EntryState.closed.rawValue))], Self.entry)
+            {
+                try Self.write(tx, seq: seq, e, settings: settings)
+            }
+        }
+    }
+
+    /// Entries by state, and the waiting ones split into recalls/callbacks and calling hours.
+    func counts() async throws -> QueueCounts {
+        try await database.read { c in
+            var counts = QueueCounts()
+            for (state, n) in try c.query("SELECT state, COUNT(*) FROM queue GROUP BY state", []) { (EntryState(rawValue: $0.int(0)) ?? .unspecified, $0.int64(1)) } {
+                switch state {
+                case .ready: counts.ready = n
+                case .leased: counts.leased = n
+                case .waiting: counts.waitingForRecall = n
+                case .closed: counts.closed = n
+                case .unspecified: break
+                }
+            }
+            // Of the waiting ones, those held only by the lead's calling hours.
+            counts.outsideHours = try c.queryFirst(
+                "SELECT COUNT(*) FROM queue WHERE state = ? AND outside_hours = 1", [.integer(Int64(EntryState.waiting.rawValue))]) { $0.int64(0) } ?? 0
+            counts.waitingForRecall -= counts.outsideHours
+            return counts
+        }
+    }
+}
