@@ -97,7 +97,8 @@ public enum ServiceHost {
         configuration.interceptors = [MetricsInterceptor(metrics: metrics), CallLogInterceptor(logger: logger)]
         let server = RPCServer(configuration: configuration)
         let inbox = EventInbox(database: database)
-        let clock = WallClock.system
+        let clockFile = environment.string("CLOCK_FILE", default: "")
+        let clock = clockFile.isEmpty ? WallClock.system : WallClock.file(clockFile)
         let timers = TimerRunner(database: database, logger: logger, clock: clock)
         let serviceLoops = ServiceGroup(logger: logger)
         let extraSources = EventSourceList()
