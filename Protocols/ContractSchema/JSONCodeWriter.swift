@@ -82,6 +82,7 @@ public struct JSONCodeWriter {
         case .string: return "out.string(\(value))"
         case .int64: return f.json.form == .timestamp ? "out.timestamp(\(value))" : "out.int(\(value))"
         case .bool: return "out.bool(\(value))"
+        case .double: return "out.number(\(value))"
         case .enumeration: return "out.string(\(value).name)"
         case let .message(name):
             if messages[name]?.rest.contains(.output) != true { problems.append("\(m.name).\(f.name): \(name) is written in JSON but has no rest: .output") }

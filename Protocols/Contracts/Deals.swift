@@ -56,6 +56,12 @@ public enum Deals {
     public static let timeline = MethodDescriptor<TimelineRequest, Timeline>(
         service: service, method: "Timeline", isIdempotent: true)
 
+    /// D7: leads and what became of them over a period of report days, grouped by one
+    /// dimension; read from figures kept current as leads, outcomes, calls and stage
+    /// changes happen (never a scan of the leads).
+    public static let leadReport = MethodDescriptor<LeadReportRequest, LeadReport>(
+        service: service, method: "LeadReport", isIdempotent: true)
+
     /// Event types this service emits (payload ``DealStageChanged``) and takes.
     public enum Event {
         public static let created = "deal.created"
@@ -70,6 +76,9 @@ public enum Deals {
         public static let taskOverdue = "task.overdue"
         /// Payload ``AcceptedLead``: a processed lead that is not low quality and not a call, for the dialing queue (T10).
         public static let leadAccepted = "lead.accepted"
+        /// Payload ``LeadReceipt``: a lead was found low quality (invalid data, a duplicate, or
+        /// invalid on the call), with the reason, for its partner (N3 pushes it).
+        public static let leadLowQuality = "lead.low_quality"
         /// Taken from any service: payload ``TimelineEntry`` (D5).
         public static let interactionRecorded = "interaction.recorded"
     }
@@ -149,6 +158,259 @@ public enum TaskStatus: Int, Sendable, WireEnum, CaseIterable {
         case .open: "open"
         case .done: "done"
         case .cancelled: "cancelled"
+        }
+    }
+}
+
+public enum ReportDimension: Int, Sendable, WireEnum, CaseIterable {
+    case unspecified = 0
+    /// The lead's partner (empty for a channel without one).
+    case partner = 1
+    /// The operator who made the offer, else who made the first call attempt.
+    case `operator` = 2
+    /// The lead's channel (web, partner, whatsapp...).
+    case source = 3
+    /// The lead's region.
+    case geography = 4
+    /// The lead's product.
+    case product = 5
+
+    public static var unrecognized: ReportDimension { .unspecified }
+
+    /// The name the API shows.
+    public var name: String {
+        switch self {
+        case .unspecified: "unspecified"
+        case .partner: "partner"
+        case .operator: "operator"
+        case .source: "source"
+        case .geography: "geography"
+        case .product: "product"
+        }
+    }
+}
+
+public struct LeadReportRequest: WireMessage, Equatable {
+    /// The first report day, YYYY-MM-DD.
+    public var from: String = ""
+    /// The last report day (included), YYYY-MM-DD; at most 366 days after from.
+    public var to: String = ""
+    public var groupBy: ReportDimension = ReportDimension.unspecified
+
+    public init() {}
+
+    public init(
+        from: String = "",
+        to: String = "",
+        groupBy: ReportDimension = ReportDimension.unspecified
+    ) {
+        self.from = from
+        self.to = to
+        self.groupBy = groupBy
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, from)
+        e.encode(2, to)
+        e.encode(3, groupBy)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: from = try d.string(key)
+        case 2: to = try d.string(key)
+        case 3: groupBy = try d.enumeration(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+/// D7 over a period: one row per value of the dimension, and the total.
+public struct LeadReport: WireMessage, Equatable {
+    public var from: String = ""
+    public var to: String = ""
+    public var groupBy: ReportDimension = ReportDimension.unspecified
+    public var rows: [LeadReportRow] = []
+    public var total: LeadReportRow = LeadReportRow()
+    /// The report days' time zone (DEALS_REPORT_UTC_OFFSET_MINUTES).
+    public var utcOffsetMinutes: Int64 = 0
+
+    public init() {}
+
+    public init(
+        from: String = "",
+        to: String = "",
+        groupBy: ReportDimension = ReportDimension.unspecified,
+        rows: [LeadReportRow] = [],
+        total: LeadReportRow = LeadReportRow(),
+        utcOffsetMinutes: Int64 = 0
+    ) {
+        self.from = from
+        self.to = to
+        self.groupBy = groupBy
+        self.rows = rows
+        self.total = total
+        self.utcOffsetMinutes = utcOffsetMinutes
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, from)
+        e.encode(2, to)
+        e.encode(3, groupBy)
+        e.encode(4, rows)
+        e.encode(5, total)
+        e.encode(6, utcOffsetMinutes)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: from = try d.string(key)
+        case 2: to = try d.string(key)
+        case 3: groupBy = try d.enumeration(key)
+        case 4: try d.append(key, to: &rows)
+        case 5: total = try d.message(key)
+        case 6: utcOffsetMinutes = try d.int64(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+/// D7: one group's figures. Lead figures count the leads received in the period (a
+/// cohort: its offers and wins count whenever they happen); operator figures count
+/// what operators did in the period.
+public struct LeadReportRow: WireMessage, Equatable {
+    /// The partner, operator id, channel, region or product; empty: none given.
+    public var value: String = ""
+    public var leads: Int64 = 0
+    /// Invalid, duplicate, or found invalid on the call.
+    public var lowQuality: Int64 = 0
+    /// lowQuality / leads (0 when there are none).
+    public var lowQualityShare: Double = 0
+    /// Leads called at least once.
+    public var attempted: Int64 = 0
+    /// Leads whose deal reached an offer (the dialer's offer_made or the pipeline's offer stage).
+    public var offers: Int64 = 0
+    public var won: Int64 = 0
+    /// offers / leads.
+    public var offerRate: Double = 0
+    /// won / leads.
+    public var wonRate: Double = 0
+    /// From the lead to its first call attempt: the median (nearest rank) over attempted leads.
+    public var firstAttemptMedianSeconds: Int64? = nil
+    /// The 90th percentile (nearest rank); exact to the second under 10 minutes, to the minute under a day, to the hour beyond.
+    public var firstAttemptP90Seconds: Int64? = nil
+    /// Queue entries the operators took and reported on.
+    public var claims: Int64 = 0
+    /// Clock hours in which the operators took at least one entry.
+    public var activeHours: Int64 = 0
+    /// claims / activeHours.
+    public var claimsPerHour: Double = 0
+    /// From call.recorded: the answered calls' talk time, by who answered.
+    public var talkSeconds: Int64 = 0
+    public var noAnswer: Int64 = 0
+    public var busy: Int64 = 0
+    public var callbacks: Int64 = 0
+    /// offer_made outcomes.
+    public var offersMade: Int64 = 0
+    public var refused: Int64 = 0
+    public var invalid: Int64 = 0
+
+    public init() {}
+
+    public init(
+        value: String = "",
+        leads: Int64 = 0,
+        lowQuality: Int64 = 0,
+        lowQualityShare: Double = 0,
+        attempted: Int64 = 0,
+        offers: Int64 = 0,
+        won: Int64 = 0,
+        offerRate: Double = 0,
+        wonRate: Double = 0,
+        firstAttemptMedianSeconds: Int64? = nil,
+        firstAttemptP90Seconds: Int64? = nil,
+        claims: Int64 = 0,
+        activeHours: Int64 = 0,
+        claimsPerHour: Double = 0,
+        talkSeconds: Int64 = 0,
+        noAnswer: Int64 = 0,
+        busy: Int64 = 0,
+        callbacks: Int64 = 0,
+        offersMade: Int64 = 0,
+        refused: Int64 = 0,
+        invalid: Int64 = 0
+    ) {
+        self.value = value
+        self.leads = leads
+        self.lowQuality = lowQuality
+        self.lowQualityShare = lowQualityShare
+        self.attempted = attempted
+        self.offers = offers
+        self.won = won
+        self.offerRate = offerRate
+        self.wonRate = wonRate
+        self.firstAttemptMedianSeconds = firstAttemptMedianSeconds
+        self.firstAttemptP90Seconds = firstAttemptP90Seconds
+        self.claims = claims
+        self.activeHours = activeHours
+        self.claimsPerHour = claimsPerHour
+        self.talkSeconds = talkSeconds
+        self.noAnswer = noAnswer
+        self.busy = busy
+        self.callbacks = callbacks
+        self.offersMade = offersMade
+        self.refused = refused
+        self.invalid = invalid
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, value)
+        e.encode(2, leads)
+        e.encode(3, lowQuality)
+        e.encode(4, lowQualityShare)
+        e.encode(5, attempted)
+        e.encode(6, offers)
+        e.encode(7, won)
+        e.encode(8, offerRate)
+        e.encode(9, wonRate)
+        e.encode(10, firstAttemptMedianSeconds)
+        e.encode(11, firstAttemptP90Seconds)
+        e.encode(12, claims)
+        e.encode(13, activeHours)
+        e.encode(14, claimsPerHour)
+        e.encode(15, talkSeconds)
+        e.encode(16, noAnswer)
+        e.encode(17, busy)
+        e.encode(18, callbacks)
+        e.encode(19, offersMade)
+        e.encode(20, refused)
+        e.encode(21, invalid)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: value = try d.string(key)
+        case 2: leads = try d.int64(key)
+        case 3: lowQuality = try d.int64(key)
+        case 4: lowQualityShare = try d.double(key)
+        case 5: attempted = try d.int64(key)
+        case 6: offers = try d.int64(key)
+        case 7: won = try d.int64(key)
+        case 8: offerRate = try d.double(key)
+        case 9: wonRate = try d.double(key)
+        case 10: firstAttemptMedianSeconds = try d.int64(key)
+        case 11: firstAttemptP90Seconds = try d.int64(key)
+        case 12: claims = try d.int64(key)
+        case 13: activeHours = try d.int64(key)
+        case 14: claimsPerHour = try d.double(key)
+        case 15: talkSeconds = try d.int64(key)
+        case 16: noAnswer = try d.int64(key)
+        case 17: busy = try d.int64(key)
+        case 18: callbacks = try d.int64(key)
+        case 19: offersMade = try d.int64(key)
+        case 20: refused = try d.int64(key)
+        case 21: invalid = try d.int64(key)
+        default: try d.skip(key)
         }
     }
 }

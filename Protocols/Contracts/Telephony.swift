@@ -1220,6 +1220,8 @@ public struct OutcomeRecorded: WireMessage, Equatable {
     public var operatorID: Int64 = 0
     public var reason: String = ""
     public var atMilliseconds: Int64 = 0
+    /// When the operator took the entry: the call attempt began (D7's time to first attempt).
+    public var claimedAtMilliseconds: Int64 = 0
 
     public init() {}
 
@@ -1228,13 +1230,15 @@ public struct OutcomeRecorded: WireMessage, Equatable {
         outcome: DialOutcome = DialOutcome.unspecified,
         operatorID: Int64 = 0,
         reason: String = "",
-        atMilliseconds: Int64 = 0
+        atMilliseconds: Int64 = 0,
+        claimedAtMilliseconds: Int64 = 0
     ) {
         self.entry = entry
         self.outcome = outcome
         self.operatorID = operatorID
         self.reason = reason
         self.atMilliseconds = atMilliseconds
+        self.claimedAtMilliseconds = claimedAtMilliseconds
     }
 
     public func encode(to e: inout WireEncoder) {
@@ -1243,6 +1247,7 @@ public struct OutcomeRecorded: WireMessage, Equatable {
         e.encode(3, operatorID)
         e.encode(4, reason)
         e.encode(5, atMilliseconds)
+        e.encode(6, claimedAtMilliseconds)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
@@ -1252,6 +1257,7 @@ public struct OutcomeRecorded: WireMessage, Equatable {
         case 3: operatorID = try d.int64(key)
         case 4: reason = try d.string(key)
         case 5: atMilliseconds = try d.int64(key)
+        case 6: claimedAtMilliseconds = try d.int64(key)
         default: try d.skip(key)
         }
     }
@@ -1467,6 +1473,8 @@ public struct QueueEntry: WireMessage, Equatable {
     public var components: [ScoreComponent] = []
     public var createdAtMilliseconds: Int64 = 0
     public var lastOutcome: DialOutcome = DialOutcome.unspecified
+    /// When the leaseholder took it.
+    public var leasedAtMilliseconds: Int64? = nil
 
     public init() {}
 
@@ -1488,7 +1496,8 @@ public struct QueueEntry: WireMessage, Equatable {
         score: Int64 = 0,
         components: [ScoreComponent] = [],
         createdAtMilliseconds: Int64 = 0,
-        lastOutcome: DialOutcome = DialOutcome.unspecified
+        lastOutcome: DialOutcome = DialOutcome.unspecified,
+        leasedAtMilliseconds: Int64? = nil
     ) {
         self.id = id
         self.leadID = leadID
@@ -1508,6 +1517,7 @@ public struct QueueEntry: WireMessage, Equatable {
         self.components = components
         self.createdAtMilliseconds = createdAtMilliseconds
         self.lastOutcome = lastOutcome
+        self.leasedAtMilliseconds = leasedAtMilliseconds
     }
 
     public func encode(to e: inout WireEncoder) {
@@ -1529,6 +1539,7 @@ public struct QueueEntry: WireMessage, Equatable {
         e.encode(16, components)
         e.encode(17, createdAtMilliseconds)
         e.encode(18, lastOutcome)
+        e.encode(19, leasedAtMilliseconds)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
@@ -1551,6 +1562,7 @@ public struct QueueEntry: WireMessage, Equatable {
         case 16: try d.append(key, to: &components)
         case 17: createdAtMilliseconds = try d.int64(key)
         case 18: lastOutcome = try d.enumeration(key)
+        case 19: leasedAtMilliseconds = try d.int64(key)
         default: try d.skip(key)
         }
     }

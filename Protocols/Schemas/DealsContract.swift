@@ -25,6 +25,11 @@ public let dealsContract = ContractFile("Deals") {
         Service.Method("listTasks", "ListTasks", "ListTasksRequest", "TaskList", idempotent: true)
         Service.Method("problemDeals", "ProblemDeals", "ProblemDealsRequest", "ProblemDealList", idempotent: true)
         Service.Method("timeline", "Timeline", "TimelineRequest", "Timeline", idempotent: true)
+        Service.Method("leadReport", "LeadReport", "LeadReportRequest", "LeadReport", idempotent: true, doc: """
+            D7: leads and what became of them over a period of report days, grouped by one
+            dimension; read from figures kept current as leads, outcomes, calls and stage
+            changes happen (never a scan of the leads).
+            """)
         Service.Event("created", "deal.created")
         Service.Event("stageChanged", "deal.stage_changed")
         Service.Event("won", "deal.won")
@@ -33,6 +38,10 @@ public let dealsContract = ContractFile("Deals") {
         Service.Event("slaBreached", "deal.sla_breached", doc: "Payload ``DealStageChanged`` (the deal as it is); the stage's SLA ran out.")
         Service.Event("taskOverdue", "task.overdue", doc: "Payload ``DealTask``; an open task passed its due time.")
         Service.Event("leadAccepted", "lead.accepted", doc: "Payload ``AcceptedLead``: a processed lead that is not low quality and not a call, for the dialing queue (T10).")
+        Service.Event("leadLowQuality", "lead.low_quality", doc: """
+            Payload ``LeadReceipt``: a lead was found low quality (invalid data, a duplicate, or
+            invalid on the call), with the reason, for its partner (N3 pushes it).
+            """)
         Service.Event("interactionRecorded", "interaction.recorded", doc: "Taken from any service: payload ``TimelineEntry`` (D5).")
     }
     Enumeration("StageOutcome") {
@@ -59,6 +68,54 @@ public let dealsContract = ContractFile("Deals") {
         Enumeration.Case(1, "open")
         Enumeration.Case(2, "done")
         Enumeration.Case(3, "cancelled")
+    }
+    Enumeration("ReportDimension") {
+        Enumeration.Case(0, "unspecified")
+        Enumeration.Case(1, "partner", doc: "The lead's partner (empty for a channel without one).")
+        Enumeration.Case(2, "operator", doc: "The operator who made the offer, else who made the first call attempt.")
+        Enumeration.Case(3, "source", doc: "The lead's channel (web, partner, whatsapp...).")
+        Enumeration.Case(4, "geography", doc: "The lead's region.")
+        Enumeration.Case(5, "product", doc: "The lead's product.")
+    }
+    Message("LeadReportRequest", rest: [.query]) {
+        Field(1, "from", .string, doc: "The first report day, YYYY-MM-DD.").required().length(max: 10, min: 10)
+        Field(2, "to", .string, doc: "The last report day (included), YYYY-MM-DD; at most 366 days after from.").required().length(max: 10, min: 10)
+        Field(3, "groupBy", .enumeration("ReportDimension")).required().allowed("partner", "operator", "source", "geography", "product")
+    }
+    Message("LeadReport", doc: "D7 over a period: one row per value of the dimension, and the total.", rest: [.output]) {
+        Field(1, "from", .string)
+        Field(2, "to", .string)
+        Field(3, "groupBy", .enumeration("ReportDimension"))
+        Field(4, "rows", .repeated(.message("LeadReportRow"))).named("items")
+        Field(5, "total", .message("LeadReportRow"))
+        Field(6, "utcOffsetMinutes", .int64, doc: "The report days' time zone (DEALS_REPORT_UTC_OFFSET_MINUTES).")
+    }
+    Message("LeadReportRow", doc: """
+        D7: one group's figures. Lead figures count the leads received in the period (a
+        cohort: its offers and wins count whenever they happen); operator figures count
+        what operators did in the period.
+        """, rest: [.output]) {
+        Field(1, "value", .string, doc: "The partner, operator id, channel, region or product; empty: none given.")
+        Field(2, "leads", .int64)
+        Field(3, "lowQuality", .int64, doc: "Invalid, duplicate, or found invalid on the call.")
+        Field(4, "lowQualityShare", .double, doc: "lowQuality / leads (0 when there are none).")
+        Field(5, "attempted", .int64, doc: "Leads called at least once.")
+        Field(6, "offers", .int64, doc: "Leads whose deal reached an offer (the dialer's offer_made or the pipeline's offer stage).")
+        Field(7, "won", .int64)
+        Field(8, "offerRate", .double, doc: "offers / leads.")
+        Field(9, "wonRate", .double, doc: "won / leads.")
+        Field(10, "firstAttemptMedianSeconds", .optional(.int64), doc: "From the lead to its first call attempt: the median (nearest rank) over attempted leads.")
+        Field(11, "firstAttemptP90Seconds", .optional(.int64), doc: "The 90th percentile (nearest rank); exact to the second under 10 minutes, to the minute under a day, to the hour beyond.")
+        Field(12, "claims", .int64, doc: "Queue entries the operators took and reported on.")
+        Field(13, "activeHours", .int64, doc: "Clock hours in which the operators took at least one entry.")
+        Field(14, "claimsPerHour", .double, doc: "claims / activeHours.")
+        Field(15, "talkSeconds", .int64, doc: "From call.recorded: the answered calls' talk time, by who answered.")
+        Field(16, "noAnswer", .int64)
+        Field(17, "busy", .int64)
+        Field(18, "callbacks", .int64)
+        Field(19, "offersMade", .int64, doc: "offer_made outcomes.")
+        Field(20, "refused", .int64)
+        Field(21, "invalid", .int64)
     }
     Enumeration("LeadStatus") {
         Enumeration.Case(0, "unspecified")

@@ -238,6 +238,7 @@ public let telephonyContract = ContractFile("Telephony") {
         Field(3, "operatorID", .int64)
         Field(4, "reason", .string)
         Field(5, "atMilliseconds", .int64)
+        Field(6, "claimedAtMilliseconds", .int64, doc: "When the operator took the entry: the call attempt began (D7's time to first attempt).")
     }
     Message("GetEntryRequest") {
         Field(1, "id", .string)
@@ -285,5 +286,6 @@ public let telephonyContract = ContractFile("Telephony") {
         Field(16, "components", .repeated(.message("ScoreComponent")))
         Field(17, "createdAtMilliseconds", .int64).timestamp()
         Field(18, "lastOutcome", .enumeration("DialOutcome"))
+        Field(19, "leasedAtMilliseconds", .optional(.int64), doc: "When the leaseholder took it.").timestamp()
     }
 }

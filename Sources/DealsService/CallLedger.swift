@@ -17,6 +17,7 @@ enum CallLedger {
 
     static func recorded(_ session: CallSession, _ tx: Transaction, now: Int64) throws {
         guard session.direction != .internal else { return }
+        try LeadReportStore.call(tx, session)
         let known = try tx.queryFirst("SELECT lead_id, deal_id FROM calls WHERE session_id = ?", [.text(session.id)]) {
             (lead: $0.optionalInt64("lead_id"), deal: $0.optionalInt64("deal_id"))
         }

@@ -221,6 +221,13 @@ public struct DealStore: Sendable {
             [.integer(next.stageID), .integer(Int64(next.status.rawValue)), SQLValue(next.closedAtMilliseconds), .text(next.lossReason),
              .integer(next.stageEnteredAtMilliseconds), .integer(next.id)])
         for type in change.events { try Self.emit(tx, type, deal: next, previousStageID: deal.stageID, actorID: request.actorID) }
+        // D7: the deal's leads reached an offer, or were won.
+        if next.status == .won || PipelineStore.isOffer(target) {
+            try LeadReportStore.updateDeal(tx, dealID: next.id) { facts in
+                facts.offered = true
+                if next.status == .won { facts.won = true }
+            }
+        }
         let previousName = try PipelineStore.stage(tx.connection, id: deal.stageID)?.stage.name ?? "?"
         var summary = "stage: \(previousName) → \(target.name)"
         if next.status == .lost { summary += " (\(next.lossReason))" }

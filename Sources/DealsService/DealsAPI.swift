@@ -17,6 +17,7 @@ public struct DealsAPI: RegistrableRPCService {
     public let callEffects: CallEffects
     let contacts: RPCClient
     let staff: StaffDirectory
+    let database: Database
 
     /// `leadInlineTimeout`: how long SubmitLead waits for contacts before answering pending;
     /// `clock`: the time stamped on what is stored and rules measure from (the host's).
@@ -25,6 +26,7 @@ public struct DealsAPI: RegistrableRPCService {
         missedCallDelaySeconds: Int64 = MissedCallRule.defaultDelaySeconds
     ) {
         self.contacts = contacts
+        self.database = database
         staff = StaffDirectory(contacts: contacts)
         pipelines = PipelineStore(database: database, clock: clock)
         deals = DealStore(database: database, clock: clock)
@@ -78,6 +80,7 @@ public struct DealsAPI: RegistrableRPCService {
             return list
         }
         server.register(Deals.timeline) { request, _ in try await timeline.page(request) }
+        server.register(Deals.leadReport) { request, _ in try await leadReport(request) }
         server.setHealth(.serving, for: Deals.service)
     }
 
@@ -121,6 +124,16 @@ public struct DealsAPI: RegistrableRPCService {
 
     /// Effects of other services' events; each runs in the transaction that records
     /// the event in the inbox.
+    /// D7 over a period, from the figures kept as things happen.
+    public func leadReport(_ request: LeadReportRequest) async throws -> LeadReport {
+        try await database.read { c in try LeadReportStore.report(c, request) }
+    }
+
+    /// D7's report days from now on: a fixed UTC offset (figures already counted keep their days).
+    public func useReportCalendar(offsetMinutes: Int64) async throws {
+        try await database.write { tx in try LeadReportStore.setCalendar(tx, offsetMinutes: offsetMinutes) }
+    }
+
     public func subscribe(_ inbox: EventInbox) {
         // T2–T8: telephony's calls.
         inbox.on(Telephony.Event.recorded) { event, tx in

@@ -114,5 +114,43 @@ public enum DealsSchema {
             CREATE UNIQUE INDEX tasks_one_open_kind_per_assignee ON tasks (deal_id, kind, COALESCE(assignee_id, 0))
                 WHERE status = 1 AND deal_id IS NOT NULL;
             """),
+        // D7: the lead report's figures (LeadReportStore).
+        Migration(4, """
+            CREATE TABLE report_calendar (id INTEGER PRIMARY KEY CHECK (id = 1), offset_minutes INTEGER NOT NULL);
+            CREATE TABLE report_lead_facts (
+                lead_id INTEGER PRIMARY KEY,
+                deal_id INTEGER,
+                received_at INTEGER NOT NULL,
+                day INTEGER NOT NULL DEFAULT 0,
+                partner TEXT NOT NULL DEFAULT '',
+                source TEXT NOT NULL DEFAULT '',
+                region TEXT NOT NULL DEFAULT '',
+                product TEXT NOT NULL DEFAULT '',
+                operator_id INTEGER,
+                low_quality INTEGER NOT NULL DEFAULT 0,
+                first_attempt_seconds INTEGER,
+                offered INTEGER NOT NULL DEFAULT 0,
+                won INTEGER NOT NULL DEFAULT 0
+            );
+            CREATE INDEX report_lead_facts_deal ON report_lead_facts (deal_id) WHERE deal_id IS NOT NULL;
+            CREATE TABLE report_counts (
+                dimension INTEGER NOT NULL, day INTEGER NOT NULL, value TEXT NOT NULL,
+                leads INTEGER NOT NULL, low_quality INTEGER NOT NULL, attempted INTEGER NOT NULL, offers INTEGER NOT NULL, won INTEGER NOT NULL,
+                PRIMARY KEY (dimension, day, value)
+            ) WITHOUT ROWID;
+            CREATE TABLE report_delays (
+                dimension INTEGER NOT NULL, day INTEGER NOT NULL, value TEXT NOT NULL, bucket INTEGER NOT NULL, leads INTEGER NOT NULL,
+                PRIMARY KEY (dimension, day, value, bucket)
+            ) WITHOUT ROWID;
+            CREATE TABLE report_operators (
+                day INTEGER NOT NULL, operator_id INTEGER NOT NULL,
+                claims INTEGER NOT NULL DEFAULT 0, talk_seconds INTEGER NOT NULL DEFAULT 0, no_answer INTEGER NOT NULL DEFAULT 0,
+                busy INTEGER NOT NULL DEFAULT 0, callbacks INTEGER NOT NULL DEFAULT 0, offers_made INTEGER NOT NULL DEFAULT 0,
+                refused INTEGER NOT NULL DEFAULT 0, invalid INTEGER NOT NULL DEFAULT 0,
+                PRIMARY KEY (day, operator_id)
+            ) WITHOUT ROWID;
+            CREATE TABLE report_operator_hours (operator_id INTEGER NOT NULL, hour INTEGER NOT NULL, PRIMARY KEY (hour, operator_id)) WITHOUT ROWID;
+            CREATE TABLE report_calls (session_id TEXT PRIMARY KEY, operator_id INTEGER NOT NULL, day INTEGER NOT NULL, talk_seconds INTEGER NOT NULL);
+            """),
     ]
 }

@@ -10,6 +10,7 @@ import Wire
 /// partner reads why at GET /v1/leads/{id}) and its deal lost.
 enum DialerLedger {
     static func outcome(_ recorded: OutcomeRecorded, _ tx: Transaction) throws {
+        try LeadReportStore.outcome(tx, recorded)
         guard let dealID = recorded.entry.dealID, let deal = try DealStore.load(tx.connection, id: dealID) else { return }
         let e = recorded.entry
         var summary = "dialer: \(recorded.outcome.name)"
@@ -39,13 +40,14 @@ enum DialerLedger {
         switch recorded.outcome {
         case .offerMade:
             let later = stages.filter { $0.outcome == .inProgress && $0.position > position }
-            let offer = later.first { stage in ["offer", "proposal", "предложение"].contains { stage.name.lowercased().contains($0) } }
+            let offer = later.first(where: PipelineStore.isOffer)
             try move(to: offer ?? later.first)
         case .refused:
             try move(to: stages.first { $0.outcome == .lost }, reason: recorded.reason.isEmpty ? "refused on the call" : recorded.reason)
         case .invalid:
             let why = "invalid: " + (recorded.reason.isEmpty ? "the operator found the lead invalid" : recorded.reason)
             try tx.run("UPDATE leads SET low_quality = 1, reason = ? WHERE id = ?", [.text(why), .integer(e.leadID)])
+            try LeadIntake.announceLowQuality(tx, e.leadID)
             try move(to: stages.first { $0.outcome == .lost }, reason: why)
         case .noAnswer, .busy:
             if e.state == .closed { try move(to: stages.first { $0.outcome == .lost }, reason: "unreachable: no answer after \(e.rounds) rounds") }

@@ -117,8 +117,16 @@ public final class LeadIntake: BackgroundService {
             [.text(lead.channel), .text(lead.partner), .text(lead.externalID), .blob(lead.wireBytes()),
              .integer(Int64((rejection == nil ? LeadStatus.pending : .rejected).rawValue)), SQLValue(rejection != nil),
              .text(rejection ?? ""), .integer(now), rejection == nil ? .null : .integer(now), SQLValue(lead.actorID)])
-        if rejection == nil { tx.touch(pendingTopic) }
-        return tx.lastInsertRowID
+        let id = tx.lastInsertRowID
+        try LeadReportStore.received(tx, leadID: id, lead, lowQuality: rejection != nil, at: now)
+        if rejection == nil { tx.touch(pendingTopic) } else { try announceLowQuality(tx, id) }
+        return id
+    }
+
+    /// lead.low_quality with the lead's receipt (its reason), for its partner (D3, T10).
+    static func announceLowQuality(_ tx: Transaction, _ id: Int64) throws {
+        guard let receipt = try tx.queryFirst("SELECT \(columns) FROM leads WHERE id = ?", [.integer(id)], receipt) else { return }
+        try tx.appendEvent(type: Deals.Event.leadLowQuality, aggregateID: "lead-\(id)", payload: receipt.wireBytes())
     }
 
     /// What a commit that stores a pending lead touches: the loop wakes for it.
@@ -180,6 +188,11 @@ public final class LeadIntake: BackgroundService {
                 "UPDATE leads SET status = ?, low_quality = ?, reason = ?, contact_id = ?, deal_id = ?, attached = ?, processed_at = ? WHERE id = ?",
                 [.integer(Int64(LeadStatus.processed.rawValue)), SQLValue(duplicate != nil), .text(duplicate ?? ""), .integer(contact.id),
                  .integer(dealID), SQLValue(openDeal != nil), .integer(now), .integer(id)])
+            try LeadReportStore.linkDeal(tx, leadID: id, dealID: dealID)
+            if duplicate != nil {
+                try LeadReportStore.update(tx, leadID: id) { facts, _ in facts.lowQuality = true }
+                try Self.announceLowQuality(tx, id)
+            }
             // A lead a call brought in: the call (and any calls since) is on the deal now (T3, T8).
             try CallLedger.leadProcessed(tx, leadID: id, dealID: dealID, contactID: contact.id)
             // T10: a valid, unique lead with a phone goes to the dialing queue (not a call: that one talked already).
@@ -201,9 +214,13 @@ public final class LeadIntake: BackgroundService {
 
     private func reject(_ id: Int64, because reason: String) async throws -> LeadReceipt {
         try await database.write { tx in
-            try tx.run(
+            let changed = try tx.run(
                 "UPDATE leads SET status = ?, low_quality = 1, reason = ?, processed_at = ? WHERE id = ? AND status = 1",
                 [.integer(Int64(LeadStatus.rejected.rawValue)), .text(reason), .integer(self.clock.milliseconds), .integer(id)])
+            if changed > 0 {
+                try LeadReportStore.update(tx, leadID: id) { facts, _ in facts.lowQuality = true }
+                try Self.announceLowQuality(tx, id)
+            }
             return try tx.queryFirst("SELECT \(Self.columns) FROM leads WHERE id = ?", [.integer(id)], Self.receipt)!
         }
     }

@@ -38,6 +38,12 @@ public struct PipelineStore: Sendable {
         try await database.read { try Self.load($0) }
     }
 
+    /// A working stage named for an offer (offer, proposal, предложение): where the
+    /// dialer's offer_made moves a deal, and what D7 counts as reaching an offer.
+    static func isOffer(_ stage: DealStage) -> Bool {
+        stage.outcome == .inProgress && ["offer", "proposal", "предложение"].contains { stage.name.lowercased().contains($0) }
+    }
+
     static func load(_ c: Connection) throws -> [Pipeline] {
         var pipelines = try c.query("SELECT id, name, channels, is_default FROM pipelines ORDER BY id") { row in
             Pipeline(

@@ -65,6 +65,15 @@ public struct JSONOutput: Sendable {
         needsComma = true
     }
 
+    /// A ratio or rate (never money: B1 keeps amounts in integer minor units). JSON has
+    /// no NaN or infinity: those are written as null.
+    public mutating func number(_ value: Double) {
+        guard value.isFinite else { return null() }
+        separate()
+        bytes.append(contentsOf: (value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)).utf8)
+        needsComma = true
+    }
+
     public mutating func bool(_ value: Bool) {
         separate()
         bytes.append(contentsOf: value ? "true".utf8 : "false".utf8)

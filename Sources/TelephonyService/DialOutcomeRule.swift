@@ -21,6 +21,7 @@ public enum DialOutcomeRule {
         e.lastOutcome = outcome
         e.leasedBy = nil
         e.leaseUntilMilliseconds = nil
+        e.leasedAtMilliseconds = nil
         func wait(until time: Int64) {
             e.state = .waiting
             let gap = now + s.minGapSeconds * 1000

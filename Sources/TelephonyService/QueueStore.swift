@@ -85,6 +85,7 @@ public struct QueueStore: Sendable {
             back.state = .ready
             back.notBeforeMilliseconds = nil
             back.leasedBy = nil
+            back.leasedAtMilliseconds = nil
             back.leaseUntilMilliseconds = nil
             try Self.write(tx, seq: seq, back, settings: settings)
         }
@@ -133,6 +134,7 @@ public struct QueueStore: Sendable {
             var leased = e
             leased.state = .leased
             leased.leasedBy = operatorID
+            leased.leasedAtMilliseconds = now
             leased.leaseUntilMilliseconds = now + settings.leaseSeconds * 1000
             try Self.write(tx, seq: seq, leased, settings: settings)
             return Self.scored(leased, settings, now: now)
@@ -159,7 +161,9 @@ public struct QueueStore: Sendable {
                 throw RPCError.invalidArgument("the outcome is not valid", details: [FieldViolation(field: error.field, description: error.problem)])
             }
             try Self.write(tx, seq: seq, next, settings: settings)
-            let event = OutcomeRecorded(entry: next, outcome: request.outcome, operatorID: request.operatorID, reason: request.reason, atMilliseconds: now)
+            let event = OutcomeRecorded(
+                entry: next, outcome: request.outcome, operatorID: request.operatorID, reason: request.reason, atMilliseconds: now,
+                claimedAtMilliseconds: e.leasedAtMilliseconds ?? now)
             try tx.appendEvent(type: Telephony.Event.outcome, aggregateID: "call-\(e.phone)", payload: event.wireBytes())
             return Self.scored(next, settings, now: now)
         }

@@ -4,7 +4,8 @@
 // intake, DEALS_LEAD_WAIT_MS (2000): how long a lead submission waits for contacts
 // before it is answered as pending, DEALS_SUBSCRIBERS: who gets deal events (see
 // ServiceKit's Subscription), DEALS_MISSED_CALL_TASK_MINUTES (10): when the call-back
-// tasks of a missed call are due (T5). Subscribe it to telephony's call.* events.
+// tasks of a missed call are due (T5), DEALS_REPORT_UTC_OFFSET_MINUTES (0): the time
+// zone of D7's report days. Subscribe it to telephony's call.* and dialer.outcome events.
 import DealsService
 import RPC
 import ServiceKit
@@ -22,6 +23,8 @@ ServiceHost.run(service: "deals", prefix: "DEALS", defaultPort: 7102, migrations
     let api = DealsAPI(
         database: host.database, contacts: RPCClient(endpoint: endpoint, configuration: configuration), logger: host.logger,
         leadInlineTimeout: .milliseconds(wait), clock: host.clock, missedCallDelaySeconds: Int64(callBackMinutes) * 60)
+    let offset = try host.environment.int("REPORT_UTC_OFFSET_MINUTES", default: 0, range: -720...840)
+    try waitFor { try await api.useReportCalendar(offsetMinutes: Int64(offset)) }
     host.server.register(api)
     api.subscribe(host.inbox)
     api.handleTimers(host.timers)

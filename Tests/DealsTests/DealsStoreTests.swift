@@ -105,7 +105,8 @@ struct DealsFixture {
         var request = TimelineRequest()
         request.dealID = first.dealID
         #expect(try await f.api.timeline.page(request).entries.map(\.kind) == ["lead", "deal_opened"])
-        #expect(try await f.outbox() == [Deals.Event.created])
+        // The duplicate's reason is announced for its partner.
+        #expect(try await f.outbox() == [Deals.Event.created, Deals.Event.leadLowQuality])
     }
 
     @Test func d3InvalidLeadsAreKeptAsLowQualityAndRepeatsReturnTheFirstReceipt() async throws {

@@ -255,4 +255,126 @@ import TestSupport
         #expect(try next(1).id == z.id)
         try await system.stop()
     }
+
+    /// D7 over a scripted day: leads from two partners, the operators' calls and outcomes,
+    /// a win; the report gives what the test works out by hand.
+    @Test func d7AScriptedDayGivesTheCountsSharesAndMediansWorkedOutByHand() async throws {
+        let folder = try temporaryFolder("report-clock")
+        let clock = Clock(file: folder.appendingPathComponent("now"))
+        // 2027-01-15 in UTC (report days are UTC by default); calling hours are Moscow's 9–21 (06–18 UTC).
+        let dayStart = Self.midnightMoscow + 3 * Self.hour
+        let at = { (h: Int64, m: Int64) in dayStart + h * Self.hour + m * 60_000 }
+        try clock.set(at(0, 30))
+        let system = try await Self.start(clock: clock.file)
+        for i in 1...2 {
+            #expect(try system.request("POST", "/v1/staff", body: #"{"firstName":"Operator \#(i)","role":"operator"}"#).status == 201)
+        }
+        // A recall only in two hours: each lead is tried once in this script.
+        let settings = try system.request("GET", "/v1/dialer/settings")
+        var body = settings.json
+        for readOnly in ["version", "updatedBy", "updatedAt"] { body[readOnly] = nil }
+        body["minGapSeconds"] = 7200
+        #expect(try system.request(
+            "PUT", "/v1/dialer/settings?version=\(settings.json["version"] as? Int ?? 0)",
+            body: String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self)).status == 200)
+
+        var leadIDs: [String: Int] = [:]
+        func lead(_ name: String, _ partner: String, _ region: String, _ product: String, phone: Int, at time: Int64) throws {
+            try clock.set(time)
+            let body = #"{"channel":"partner","partner":"\#(partner)","externalId":"\#(name)","phone":"+7916\#(String(format: "%07d", 6_000_000 + phone))","region":"\#(region)","product":"\#(product)"}"#
+            let r = try system.request("POST", "/v1/leads", body: body)
+            #expect(r.status == 201, "\(r.body)")
+            leadIDs[name] = r.json["id"] as? Int
+        }
+        // Hours apart, so the queue's order (oldest first) is known.
+        try lead("A1", "alpha", "moscow", "windows", phone: 1, at: at(1, 0))
+        try lead("B1", "beta", "moscow", "windows", phone: 2, at: at(2, 0))
+        try lead("A2", "alpha", "moscow", "doors", phone: 3, at: at(3, 0))
+        try lead("B2", "beta", "tver", "windows", phone: 4, at: at(4, 0))
+        try lead("A3", "alpha", "tver", "windows", phone: 5, at: at(5, 0))
+        try lead("B3", "beta", "moscow", "windows", phone: 2, at: at(5, 30))  // B1's number again: a duplicate, low quality
+        try lead("A4", "alpha", "tver", "doors", phone: 6, at: at(5, 40))
+        func ready() -> Int {
+            ((try? system.request("GET", "/v1/dialer/queue"))?.json["items"] as? [[String: Any]] ?? []).reduce(0) { $0 + ($1["ready"] as? Int ?? 0) }
+        }
+        #expect(try await eventually(within: .seconds(20)) { ready() == 6 }, "the duplicate is not queued")
+
+        func call(_ op: Int, at time: Int64, expect name: String, _ outcome: String, then after: Int64 = 60_000) throws {
+            try clock.set(time)
+            let next = try system.request("POST", "/v1/dialer/next", key: Self.token(op))
+            #expect(next.json["leadId"] as? Int == leadIDs[name], "operator \(op) at \(time): \(next.body)")
+            try clock.set(time + after)
+            let r = try system.request("POST", "/v1/dialer/entries/\(next.json["id"] as? String ?? "")/outcome", key: Self.token(op), body: outcome)
+            #expect(r.status == 200, "\(r.body)")
+        }
+        try call(1, at: at(7, 0), expect: "A1", #"{"outcome":"offer_made"}"#)  // 6 h after the lead
+        try call(2, at: at(7, 0), expect: "B1", #"{"outcome":"no_answer"}"#)  // 5 h
+        try call(2, at: at(7, 10), expect: "A2", #"{"outcome":"invalid","reason":"a test number"}"#)  // 4 h 10 min
+        try call(1, at: at(7, 20), expect: "B2", #"{"outcome":"offer_made"}"#)  // 3 h 20 min
+        try call(1, at: at(7, 30), expect: "A3", #"{"outcome":"refused","reason":"too dear"}"#)  // 2 h 30 min
+        let nine = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(at(9, 0)) / 1000))
+        try call(2, at: at(7, 40), expect: "A4", #"{"outcome":"callback","callbackAt":"\#(nine)"}"#)  // 2 h
+
+        func report(_ groupBy: String) throws -> [String: Any] {
+            try system.request("GET", "/v1/reports/leads?from=2027-01-15&to=2027-01-15&groupBy=\(groupBy)").json
+        }
+        #expect(try await eventually(within: .seconds(20)) { ((try? report("partner"))?["total"] as? [String: Any])?["claims"] as? Int == 6 })
+        // A1's offer is accepted: the deal is won.
+        let a1 = try system.request("GET", "/v1/leads/\(leadIDs["A1"]!)").json
+        let dealID = try #require(a1["dealId"] as? Int)
+        #expect(try await eventually(within: .seconds(20)) {
+            (try? system.request("GET", "/v1/deals/\(dealID)"))?.json["stageId"] as? Int == 3
+        }, "offer_made moved the deal to Proposal")
+        #expect(try system.request("POST", "/v1/deals/\(dealID)/stage", body: #"{"stageId":4}"#).status == 200)
+
+        func row(_ report: [String: Any], _ value: String) -> [String: Any] {
+            (report["items"] as? [[String: Any]] ?? []).first { $0["value"] as? String == value } ?? [:]
+        }
+        let byPartner = try report("partner")
+        let alpha = row(byPartner, "alpha"), beta = row(byPartner, "beta"), total = byPartner["total"] as? [String: Any] ?? [:]
+        // alpha: A1–A4; A2 invalid; A1 offered and won. First attempts 7200, 9000, 15000, 21600 s.
+        #expect(alpha["leads"] as? Int == 4 && alpha["lowQuality"] as? Int == 1 && alpha["attempted"] as? Int == 4, "\(alpha)")
+        #expect(alpha["offers"] as? Int == 1 && alpha["won"] as? Int == 1, "\(alpha)")
+        #expect(alpha["lowQualityShare"] as? Double == 0.25 && alpha["wonRate"] as? Double == 0.25)
+        #expect(alpha["firstAttemptMedianSeconds"] as? Int == 9000 && alpha["firstAttemptP90Seconds"] as? Int == 21600, "\(alpha)")
+        // beta: B1–B3; B3 a duplicate; B2 offered. First attempts 12000 and 18000 s.
+        #expect(beta["leads"] as? Int == 3 && beta["lowQuality"] as? Int == 1 && beta["attempted"] as? Int == 2 && beta["offers"] as? Int == 1, "\(beta)")
+        #expect(beta["lowQualityShare"] as? Double == 0.3333 && beta["won"] as? Int == 0)
+        #expect(beta["firstAttemptMedianSeconds"] as? Int == 12000 && beta["firstAttemptP90Seconds"] as? Int == 18000, "\(beta)")
+        // Everything: six attempts, median the 3rd (12000), p90 the 6th (21600).
+        #expect(total["leads"] as? Int == 7 && total["lowQuality"] as? Int == 2 && total["offers"] as? Int == 2 && total["won"] as? Int == 1, "\(total)")
+        #expect(total["firstAttemptMedianSeconds"] as? Int == 12000 && total["firstAttemptP90Seconds"] as? Int == 21600, "\(total)")
+
+        // Operators: 1 offered A1 and B2 and was refused on A3; 2 took B1, A2, A4. All in one clock hour.
+        let byOperator = try report("operator")
+        let one = row(byOperator, "1"), two = row(byOperator, "2")
+        #expect(one["leads"] as? Int == 3 && one["offers"] as? Int == 2 && one["won"] as? Int == 1, "\(one)")
+        #expect(one["claims"] as? Int == 3 && one["activeHours"] as? Int == 1 && one["claimsPerHour"] as? Double == 3, "\(one)")
+        #expect(one["offersMade"] as? Int == 2 && one["refused"] as? Int == 1)
+        #expect(two["leads"] as? Int == 3 && two["lowQuality"] as? Int == 1 && two["noAnswer"] as? Int == 1 && two["invalid"] as? Int == 1 && two["callbacks"] as? Int == 1, "\(two)")
+        #expect(row(byOperator, "")["leads"] as? Int == 1, "the duplicate was never called")
+
+        let byRegion = try report("geography")
+        #expect(row(byRegion, "moscow")["leads"] as? Int == 4 && row(byRegion, "tver")["leads"] as? Int == 3)
+        let byProduct = try report("product")
+        #expect(row(byProduct, "windows")["leads"] as? Int == 5 && row(byProduct, "doors")["won"] as? Int == 0)
+
+        // The same as CSV; a day with nothing is empty; bad periods are refused.
+        let csv = try system.request("GET", "/v1/reports/leads.csv?from=2027-01-15&to=2027-01-15&groupBy=partner")
+        #expect(csv.status == 200)
+        let lines = csv.body.split(separator: "\r\n").map(String.init)
+        #expect(lines.first?.hasPrefix("partner,leads,low_quality,low_quality_share") == true)
+        #expect(lines.contains { $0.hasPrefix("alpha,4,1,0.25,4,1,1,0.25,0.25,9000,21600,") }, "\(lines)")
+        #expect(lines.last?.hasPrefix("total,7,2,") == true, "\(lines)")
+        #expect((try report("partner").isEmpty) == false)
+        let empty = try system.request("GET", "/v1/reports/leads?from=2027-01-16&to=2027-01-20&groupBy=partner").json
+        #expect((empty["items"] as? [Any])?.isEmpty == true && (empty["total"] as? [String: Any])?["leads"] as? Int == 0)
+        for bad in ["from=2027-02-30&to=2027-03-01&groupBy=partner", "from=2027-01-15&to=2027-01-14&groupBy=partner",
+                    "from=2026-01-01&to=2027-12-31&groupBy=partner", "from=15.01.2027&to=2027-01-15&groupBy=partner"] {
+            let r = try system.request("GET", "/v1/reports/leads?\(bad)")
+            #expect(r.status == 422 || r.status == 400, "\(bad): \(r.status) \(r.body)")
+        }
+        #expect(try system.request("GET", "/v1/reports/leads?from=2027-01-15&to=2027-01-15&groupBy=partner", key: Self.token(1)).status == 403)
+        try await system.stop()
+    }
 }

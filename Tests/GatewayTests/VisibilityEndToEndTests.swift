@@ -56,6 +56,8 @@ import TestSupport
         // Operators' own: the entry they lease, their outcomes; the rest is for admins.
         "POST /v1/dialer/next": .notClientData, "POST /v1/dialer/entries/{id}/outcome": .notClientData,
         "GET /v1/dialer/entries/{id}": .ownTest("t10EightOperatorsDrainTheQueueNeverTwoOnOneEntryWithAReplicaStoppedForAWhile"),
+        "GET /v1/reports/leads": .ownTest("d7AScriptedDayGivesTheCountsSharesAndMediansWorkedOutByHand"),
+        "GET /v1/reports/leads.csv": .ownTest("d7AScriptedDayGivesTheCountsSharesAndMediansWorkedOutByHand"),
         "GET /v1/dialer/settings": .adminOnly, "PUT /v1/dialer/settings": .adminOnly, "GET /v1/dialer/queue": .adminOnly,
         // Routing answers an extension, never a client's data; the webhook is token-authenticated.
         "GET /v1/calls/route": .notClientData, "GET /v1/hooks/{integration}/{token}/route": .notClientData,

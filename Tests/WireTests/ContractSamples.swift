@@ -44,6 +44,9 @@ enum ContractSamples {
         ("StaffList", staffList().wireBytes(), (try? StaffList(wireBytes: staffList().wireBytes())) == staffList()),
         ("FindStaffByNumberRequest", findStaffByNumberRequest().wireBytes(), (try? FindStaffByNumberRequest(wireBytes: findStaffByNumberRequest().wireBytes())) == findStaffByNumberRequest()),
         ("StaffTeam", staffTeam().wireBytes(), (try? StaffTeam(wireBytes: staffTeam().wireBytes())) == staffTeam()),
+        ("LeadReportRequest", leadReportRequest().wireBytes(), (try? LeadReportRequest(wireBytes: leadReportRequest().wireBytes())) == leadReportRequest()),
+        ("LeadReport", leadReport().wireBytes(), (try? LeadReport(wireBytes: leadReport().wireBytes())) == leadReport()),
+        ("LeadReportRow", leadReportRow().wireBytes(), (try? LeadReportRow(wireBytes: leadReportRow().wireBytes())) == leadReportRow()),
         ("DealStage", dealStage().wireBytes(), (try? DealStage(wireBytes: dealStage().wireBytes())) == dealStage()),
         ("Pipeline", pipeline().wireBytes(), (try? Pipeline(wireBytes: pipeline().wireBytes())) == pipeline()),
         ("PipelineList", pipelineList().wireBytes(), (try? PipelineList(wireBytes: pipelineList().wireBytes())) == pipelineList()),
@@ -477,6 +480,51 @@ enum ContractSamples {
         m.staffID = -8
         m.everyone = true
         m.memberIDs = [-22, -722]
+        return m
+    }
+
+    static func leadReportRequest() -> LeadReportRequest {
+        var m = LeadReportRequest()
+        m.from = "f1é"
+        m.to = "f2é"
+        m.groupBy = .product
+        return m
+    }
+
+    static func leadReport() -> LeadReport {
+        var m = LeadReport()
+        m.from = "f1é"
+        m.to = "f2é"
+        m.groupBy = .product
+        m.rows = [leadReportRow(), leadReportRow()]
+        m.total = leadReportRow()
+        m.utcOffsetMinutes = 6000018
+        return m
+    }
+
+    static func leadReportRow() -> LeadReportRow {
+        var m = LeadReportRow()
+        m.value = "f1é"
+        m.leads = 2000006
+        m.lowQuality = -22
+        m.lowQualityShare = 4.5
+        m.attempted = -36
+        m.offers = 6000018
+        m.won = -50
+        m.offerRate = 8.5
+        m.wonRate = 9.5
+        m.firstAttemptMedianSeconds = 10000030
+        m.firstAttemptP90Seconds = -78
+        m.claims = 12000036
+        m.activeHours = -92
+        m.claimsPerHour = 14.5
+        m.talkSeconds = -106
+        m.noAnswer = 16000048
+        m.busy = -120
+        m.callbacks = 18000054
+        m.offersMade = -134
+        m.refused = 20000060
+        m.invalid = -148
         return m
     }
 
@@ -1097,6 +1145,7 @@ enum ContractSamples {
         m.operatorID = -22
         m.reason = "f4é"
         m.atMilliseconds = -36
+        m.claimedAtMilliseconds = 6000018
         return m
     }
 
@@ -1165,6 +1214,7 @@ enum ContractSamples {
         m.components = [scoreComponent(), scoreComponent()]
         m.createdAtMilliseconds = -120
         m.lastOutcome = .invalid
+        m.leasedAtMilliseconds = -134
         return m
     }
 }

@@ -4,6 +4,90 @@ import Contracts
 import JSON
 import Wire
 
+extension LeadReportRequest: RESTQuery {
+    /// Its parameters in the OpenAPI document's components.
+    static let queryParameters = ["LeadReportRequest.from", "LeadReportRequest.to", "LeadReportRequest.groupBy"]
+
+    init(query q: inout QueryReader) {
+        self.init()
+        if let value = q.string("from", minLength: 10, maxLength: 10) { self.from = value }
+        if let value = q.string("to", minLength: 10, maxLength: 10) { self.to = value }
+        if let value = q.choice("groupBy", [("partner", ReportDimension.partner), ("operator", ReportDimension.`operator`), ("source", ReportDimension.source), ("geography", ReportDimension.geography), ("product", ReportDimension.product)]) { self.groupBy = value }
+    }
+}
+
+extension LeadReport: RESTOutput {
+    static let openAPIOutputSchema = "LeadReport"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("from")
+        out.string(self.from)
+        out.key("groupBy")
+        out.string(self.groupBy.name)
+        out.key("items")
+        out.beginArray(); for item in self.rows { item.writeJSON(to: &out) }; out.endArray()
+        out.key("to")
+        out.string(self.to)
+        out.key("total")
+        self.total.writeJSON(to: &out)
+        out.key("utcOffsetMinutes")
+        out.int(self.utcOffsetMinutes)
+        out.endObject()
+    }
+}
+
+extension LeadReportRow: RESTOutput {
+    static let openAPIOutputSchema = "LeadReportRow"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("activeHours")
+        out.int(self.activeHours)
+        out.key("attempted")
+        out.int(self.attempted)
+        out.key("busy")
+        out.int(self.busy)
+        out.key("callbacks")
+        out.int(self.callbacks)
+        out.key("claims")
+        out.int(self.claims)
+        out.key("claimsPerHour")
+        out.number(self.claimsPerHour)
+        out.key("firstAttemptMedianSeconds")
+        if let value = self.firstAttemptMedianSeconds { out.int(value) } else { out.null() }
+        out.key("firstAttemptP90Seconds")
+        if let value = self.firstAttemptP90Seconds { out.int(value) } else { out.null() }
+        out.key("invalid")
+        out.int(self.invalid)
+        out.key("leads")
+        out.int(self.leads)
+        out.key("lowQuality")
+        out.int(self.lowQuality)
+        out.key("lowQualityShare")
+        out.number(self.lowQualityShare)
+        out.key("noAnswer")
+        out.int(self.noAnswer)
+        out.key("offerRate")
+        out.number(self.offerRate)
+        out.key("offers")
+        out.int(self.offers)
+        out.key("offersMade")
+        out.int(self.offersMade)
+        out.key("refused")
+        out.int(self.refused)
+        out.key("talkSeconds")
+        out.int(self.talkSeconds)
+        out.key("value")
+        out.string(self.value)
+        out.key("won")
+        out.int(self.won)
+        out.key("wonRate")
+        out.number(self.wonRate)
+        out.endObject()
+    }
+}
+
 extension DealStage: RESTOutput {
     static let openAPIOutputSchema = "DealStage"
 

@@ -25,6 +25,45 @@ enum OpenAPIComponents {
         "type" : "string"
       }
     },
+    "LeadReportRequest.from" : {
+      "description" : "The first report day, YYYY-MM-DD.",
+      "in" : "query",
+      "name" : "from",
+      "required" : false,
+      "schema" : {
+        "maxLength" : 10,
+        "minLength" : 10,
+        "pattern" : "^[^\\u0000]*$",
+        "type" : "string"
+      }
+    },
+    "LeadReportRequest.groupBy" : {
+      "in" : "query",
+      "name" : "groupBy",
+      "required" : false,
+      "schema" : {
+        "enum" : [
+          "partner",
+          "operator",
+          "source",
+          "geography",
+          "product"
+        ],
+        "type" : "string"
+      }
+    },
+    "LeadReportRequest.to" : {
+      "description" : "The last report day (included), YYYY-MM-DD; at most 366 days after from.",
+      "in" : "query",
+      "name" : "to",
+      "required" : false,
+      "schema" : {
+        "maxLength" : 10,
+        "minLength" : 10,
+        "pattern" : "^[^\\u0000]*$",
+        "type" : "string"
+      }
+    },
     "ListCallsRequest.cursor" : {
       "in" : "query",
       "name" : "cursor",
@@ -2228,6 +2267,179 @@ enum OpenAPIComponents {
       ],
       "type" : "object"
     },
+    "LeadReport" : {
+      "description" : "D7 over a period: one row per value of the dimension, and the total.",
+      "properties" : {
+        "from" : {
+          "type" : "string"
+        },
+        "groupBy" : {
+          "enum" : [
+            "unspecified",
+            "partner",
+            "operator",
+            "source",
+            "geography",
+            "product"
+          ],
+          "type" : "string"
+        },
+        "items" : {
+          "items" : {
+            "$ref" : "#/components/schemas/LeadReportRow"
+          },
+          "type" : "array"
+        },
+        "to" : {
+          "type" : "string"
+        },
+        "total" : {
+          "$ref" : "#/components/schemas/LeadReportRow"
+        },
+        "utcOffsetMinutes" : {
+          "description" : "The report days' time zone (DEALS_REPORT_UTC_OFFSET_MINUTES).",
+          "format" : "int64",
+          "type" : "integer"
+        }
+      },
+      "required" : [
+        "from",
+        "groupBy",
+        "items",
+        "to",
+        "total",
+        "utcOffsetMinutes"
+      ],
+      "type" : "object"
+    },
+    "LeadReportRow" : {
+      "description" : "D7: one group's figures. Lead figures count the leads received in the period (a\ncohort: its offers and wins count whenever they happen); operator figures count\nwhat operators did in the period.",
+      "properties" : {
+        "activeHours" : {
+          "description" : "Clock hours in which the operators took at least one entry.",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "attempted" : {
+          "description" : "Leads called at least once.",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "busy" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "callbacks" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "claims" : {
+          "description" : "Queue entries the operators took and reported on.",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "claimsPerHour" : {
+          "description" : "claims / activeHours.",
+          "type" : "number"
+        },
+        "firstAttemptMedianSeconds" : {
+          "description" : "From the lead to its first call attempt: the median (nearest rank) over attempted leads.",
+          "format" : "int64",
+          "type" : [
+            "integer",
+            "null"
+          ]
+        },
+        "firstAttemptP90Seconds" : {
+          "description" : "The 90th percentile (nearest rank); exact to the second under 10 minutes, to the minute under a day, to the hour beyond.",
+          "format" : "int64",
+          "type" : [
+            "integer",
+            "null"
+          ]
+        },
+        "invalid" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "leads" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "lowQuality" : {
+          "description" : "Invalid, duplicate, or found invalid on the call.",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "lowQualityShare" : {
+          "description" : "lowQuality / leads (0 when there are none).",
+          "type" : "number"
+        },
+        "noAnswer" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "offerRate" : {
+          "description" : "offers / leads.",
+          "type" : "number"
+        },
+        "offers" : {
+          "description" : "Leads whose deal reached an offer (the dialer's offer_made or the pipeline's offer stage).",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "offersMade" : {
+          "description" : "offer_made outcomes.",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "refused" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "talkSeconds" : {
+          "description" : "From call.recorded: the answered calls' talk time, by who answered.",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "value" : {
+          "description" : "The partner, operator id, channel, region or product; empty: none given.",
+          "type" : "string"
+        },
+        "won" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "wonRate" : {
+          "description" : "won / leads.",
+          "type" : "number"
+        }
+      },
+      "required" : [
+        "activeHours",
+        "attempted",
+        "busy",
+        "callbacks",
+        "claims",
+        "claimsPerHour",
+        "firstAttemptMedianSeconds",
+        "firstAttemptP90Seconds",
+        "invalid",
+        "leads",
+        "lowQuality",
+        "lowQualityShare",
+        "noAnswer",
+        "offerRate",
+        "offers",
+        "offersMade",
+        "refused",
+        "talkSeconds",
+        "value",
+        "won",
+        "wonRate"
+      ],
+      "type" : "object"
+    },
     "MergeContactsResponse" : {
       "properties" : {
         "contact" : {
@@ -2969,6 +3181,14 @@ enum OpenAPIComponents {
           "format" : "int64",
           "type" : "integer"
         },
+        "leasedAt" : {
+          "description" : "When the leaseholder took it.",
+          "format" : "date-time",
+          "type" : [
+            "string",
+            "null"
+          ]
+        },
         "leasedBy" : {
           "format" : "int64",
           "type" : [
@@ -3030,6 +3250,7 @@ enum OpenAPIComponents {
         "lastOutcome",
         "leadId",
         "leaseUntil",
+        "leasedAt",
         "leasedBy",
         "notBefore",
         "phone",

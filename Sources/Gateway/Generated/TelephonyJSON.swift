@@ -514,6 +514,8 @@ extension QueueEntry: RESTOutput {
         out.int(self.leadID)
         out.key("leaseUntil")
         if let value = self.leaseUntilMilliseconds { out.timestamp(value) } else { out.null() }
+        out.key("leasedAt")
+        if let value = self.leasedAtMilliseconds { out.timestamp(value) } else { out.null() }
         out.key("leasedBy")
         if let value = self.leasedBy { out.int(value) } else { out.null() }
         out.key("notBefore")

@@ -1,0 +1,256 @@
+import Contracts
+import Storage
+import Wire
+
+/// D7: the lead report's figures, kept current inside the transactions that change what
+/// they count (a lead received or found low quality, a dialer outcome, a call, a deal's
+/// stage), so a report over a month reads a few thousand counter rows, never the leads.
+/// - `report_lead_facts`: each lead's ``LeadFacts`` (what it counts toward now);
+/// - `report_counts`, `report_delays`: per dimension, day and value, the leads' counters
+///   and their time-to-first-attempt histogram (``DelayHistogram``);
+/// - `report_operators`, `report_operator_hours`, `report_calls`: what operators did, by
+///   the day and hour they did it.
+enum LeadReportStore {
+    static let maximumDays: Int64 = 366
+
+    static func calendar(_ c: Connection) throws -> ReportCalendar {
+        ReportCalendar(offsetMinutes: try c.queryFirst("SELECT offset_minutes FROM report_calendar WHERE id = 1") { $0.int64(0) } ?? 0)
+    }
+
+    /// The report days' time zone from now on (figures already counted keep their days).
+    static func setCalendar(_ tx: Transaction, offsetMinutes: Int64) throws {
+        try tx.run(
+            "INSERT INTO report_calendar (id, offset_minutes) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET offset_minutes = excluded.offset_minutes",
+            [.integer(offsetMinutes)])
+    }
+
+    // MARK: Keeping the figures
+
+    static func received(_ tx: Transaction, leadID: Int64, _ lead: Lead, lowQuality: Bool, at now: Int64) throws {
+        var facts = LeadFacts(day: try calendar(tx.connection).day(now))
+        facts.partner = lead.partner
+        facts.source = lead.channel
+        facts.region = lead.region
+        facts.product = lead.product
+        facts.lowQuality = lowQuality
+        try tx.run("INSERT INTO report_lead_facts (lead_id, received_at) VALUES (?, ?)", [.integer(leadID), .integer(now)])
+        try save(tx, leadID: leadID, from: nil, to: facts)
+    }
+
+    static func update(_ tx: Transaction, leadID: Int64, _ change: (inout LeadFacts, _ receivedAt: Int64) -> Void) throws {
+        guard let (old, receivedAt) = try tx.queryFirst("SELECT * FROM report_lead_facts WHERE lead_id = ?", [.integer(leadID)], facts) else { return }
+        var new = old
+        change(&new, receivedAt)
+        guard new != old else { return }
+        try save(tx, leadID: leadID, from: old, to: new)
+    }
+
+    /// Every lead of the deal (a lead that joined an open deal counts its outcome too).
+    static func updateDeal(_ tx: Transaction, dealID: Int64, _ change: (inout LeadFacts) -> Void) throws {
+        for id in try tx.query("SELECT lead_id FROM report_lead_facts WHERE deal_id = ?", [.integer(dealID)], { $0.int64(0) }) {
+            try update(tx, leadID: id) { facts, _ in change(&facts) }
+        }
+    }
+
+    static func linkDeal(_ tx: Transaction, leadID: Int64, dealID: Int64) throws {
+        try tx.run("UPDATE report_lead_facts SET deal_id = ? WHERE lead_id = ?", [.integer(dealID), .integer(leadID)])
+    }
+
+    /// A dialer outcome: the lead's first attempt and operator, an offer or a lead found
+    /// invalid; the operator's claim and outcome on the day and hour they took the entry.
+    static func outcome(_ tx: Transaction, _ recorded: OutcomeRecorded) throws {
+        let claimed = recorded.claimedAtMilliseconds == 0 ? recorded.atMilliseconds : recorded.claimedAtMilliseconds
+        let op = recorded.operatorID
+        try update(tx, leadID: recorded.entry.leadID) { facts, receivedAt in
+            if facts.firstAttemptSeconds == nil { facts.firstAttemptSeconds = max(0, claimed - receivedAt) / 1000 }
+            if recorded.outcome == .offerMade { facts.offered = true; facts.operatorID = op }
+            if facts.operatorID == nil { facts.operatorID = op }
+            if recorded.outcome == .invalid { facts.lowQuality = true }
+        }
+        let calendar = try calendar(tx.connection)
+        let column: String? = switch recorded.outcome {
+        case .noAnswer: "no_answer"
+        case .busy: "busy"
+        case .callback: "callbacks"
+        case .offerMade: "offers_made"
+        case .refused: "refused"
+        case .invalid: "invalid"
+        case .unspecified: nil
+        }
+        try tx.run(
+            """
+            INSERT INTO report_operators (day, operator_id, claims) VALUES (?, ?, 1)
+            ON CONFLICT (day, operator_id) DO UPDATE SET claims = claims + 1
+            """, [.integer(calendar.day(claimed)), .integer(op)])
+        if let column {
+            try tx.run("UPDATE report_operators SET \(column) = \(column) + 1 WHERE day = ? AND operator_id = ?", [.integer(calendar.day(claimed)), .integer(op)])
+        }
+        try tx.run("INSERT OR IGNORE INTO report_operator_hours (operator_id, hour) VALUES (?, ?)", [.integer(op), .integer(calendar.hour(claimed))])
+    }
+
+    /// call.recorded (repeated as the call goes on): its talk time, to who answered, once.
+    static func call(_ tx: Transaction, _ session: CallSession) throws {
+        let calendar = try calendar(tx.connection)
+        let new = session.answeredByStaffID.map { (operatorID: $0, day: calendar.day(session.startedAtMilliseconds), talk: session.talkSeconds) }
+        let old = try tx.queryFirst("SELECT operator_id, day, talk_seconds FROM report_calls WHERE session_id = ?", [.text(session.id)]) {
+            (operatorID: $0.int64(0), day: $0.int64(1), talk: $0.int64(2))
+        }
+        guard old?.operatorID != new?.operatorID || old?.day != new?.day || old?.talk != new?.talk else { return }
+        func add(_ part: (operatorID: Int64, day: Int64, talk: Int64), _ sign: Int64) throws {
+            try tx.run(
+                """
+                INSERT INTO report_operators (day, operator_id, talk_seconds) VALUES (?, ?, ?)
+                ON CONFLICT (day, operator_id) DO UPDATE SET talk_seconds = talk_seconds + excluded.talk_seconds
+                """, [.integer(part.day), .integer(part.operatorID), .integer(sign * part.talk)])
+        }
+        if let old { try add(old, -1) }
+        if let new {
+            try add(new, 1)
+            try tx.run(
+                "INSERT INTO report_calls (session_id, operator_id, day, talk_seconds) VALUES (?, ?, ?, ?) ON CONFLICT (session_id) DO UPDATE SET operator_id = excluded.operator_id, day = excluded.day, talk_seconds = excluded.talk_seconds",
+                [.text(session.id), .integer(new.operatorID), .integer(new.day), .integer(new.talk)])
+        } else {
+            try tx.run("DELETE FROM report_calls WHERE session_id = ?", [.text(session.id)])
+        }
+    }
+
+    private static func facts(_ row: Row) -> (LeadFacts, Int64) {
+        var f = LeadFacts(day: row.int64("day"))
+        f.partner = row.string("partner")
+        f.source = row.string("source")
+        f.region = row.string("region")
+        f.product = row.string("product")
+        f.operatorID = row.optionalInt64("operator_id")
+        f.lowQuality = row.bool("low_quality")
+        f.firstAttemptSeconds = row.optionalInt64("first_attempt_seconds")
+        f.offered = row.bool("offered")
+        f.won = row.bool("won")
+        return (f, row.int64("received_at"))
+    }
+
+    private static func save(_ tx: Transaction, leadID: Int64, from old: LeadFacts?, to new: LeadFacts) throws {
+        try tx.run(
+            """
+            UPDATE report_lead_facts SET day = ?, partner = ?, source = ?, region = ?, product = ?, operator_id = ?, low_quality = ?,
+                first_attempt_seconds = ?, offered = ?, won = ? WHERE lead_id = ?
+            """,
+            [.integer(new.day), .text(new.partner), .text(new.source), .text(new.region), .text(new.product), SQLValue(new.operatorID),
+             SQLValue(new.lowQuality), SQLValue(new.firstAttemptSeconds), SQLValue(new.offered), SQLValue(new.won), .integer(leadID)])
+        let (counts, delays) = LeadFacts.changes(from: old, to: new)
+        for (key, c) in counts {
+            try tx.run(
+                """
+                INSERT INTO report_counts (dimension, day, value, leads, low_quality, attempted, offers, won) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (dimension, day, value) DO UPDATE SET leads = leads + excluded.leads, low_quality = low_quality + excluded.low_quality,
+                    attempted = attempted + excluded.attempted, offers = offers + excluded.offers, won = won + excluded.won
+                """,
+                [.integer(Int64(key.dimension.rawValue)), .integer(key.day), .text(key.value), .integer(c.leads), .integer(c.lowQuality),
+                 .integer(c.attempted), .integer(c.offers), .integer(c.won)])
+        }
+        for (key, n) in delays {
+            try tx.run(
+                """
+                INSERT INTO report_delays (dimension, day, value, bucket, leads) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (dimension, day, value, bucket) DO UPDATE SET leads = leads + excluded.leads
+                """, [.integer(Int64(key.key.dimension.rawValue)), .integer(key.key.day), .text(key.key.value), .integer(key.bucket), .integer(n)])
+        }
+    }
+
+    // MARK: Reading
+
+    static func report(_ c: Connection, _ request: LeadReportRequest) throws -> LeadReport {
+        guard let from = ReportCalendar.day(parsing: request.from) else {
+            throw RPCError.invalidArgument("from must be a date written YYYY-MM-DD", details: [FieldViolation(field: "from", description: "is \"\(request.from)\"")])
+        }
+        guard let to = ReportCalendar.day(parsing: request.to) else {
+            throw RPCError.invalidArgument("to must be a date written YYYY-MM-DD", details: [FieldViolation(field: "to", description: "is \"\(request.to)\"")])
+        }
+        guard to >= from, to - from < maximumDays else {
+            throw RPCError.invalidArgument(
+                "the period must run forward and cover at most \(maximumDays) days",
+                details: [FieldViolation(field: "to", description: "is \(to - from + 1) days from from")])
+        }
+        guard request.groupBy != .unspecified else {
+            throw RPCError.invalidArgument("say what to group by", details: [FieldViolation(field: "groupBy", description: "must be partner, operator, source, geography or product")])
+        }
+        let dimension = Int64(request.groupBy.rawValue)
+        var rows: [String: LeadReportRow] = [:]
+        func row(_ value: String) -> LeadReportRow { rows[value] ?? LeadReportRow(value: value) }
+        for (value, leads, low, attempted, offers, won) in try c.query(
+            """
+            SELECT value, SUM(leads), SUM(low_quality), SUM(attempted), SUM(offers), SUM(won) FROM report_counts
+            WHERE dimension = ? AND day BETWEEN ? AND ? GROUP BY value
+            """, [.integer(dimension), .integer(from), .integer(to)], { ($0.string(0), $0.int64(1), $0.int64(2), $0.int64(3), $0.int64(4), $0.int64(5)) })
+        {
+            var r = row(value)
+            (r.leads, r.lowQuality, r.attempted, r.offers, r.won) = (leads, low, attempted, offers, won)
+            rows[value] = r
+        }
+        var histograms: [String: [(bucket: Int64, count: Int64)]] = [:]
+        for (value, bucket, count) in try c.query(
+            "SELECT value, bucket, SUM(leads) FROM report_delays WHERE dimension = ? AND day BETWEEN ? AND ? GROUP BY value, bucket",
+            [.integer(dimension), .integer(from), .integer(to)], { ($0.string(0), $0.int64(1), $0.int64(2)) })
+        {
+            histograms[value, default: []].append((bucket, count))
+        }
+        // What operators did in the period: in the operator grouping, and in the total.
+        var activity: [String: LeadReportRow] = [:]
+        for a in try c.query(
+            """
+            SELECT operator_id, SUM(claims), SUM(talk_seconds), SUM(no_answer), SUM(busy), SUM(callbacks), SUM(offers_made), SUM(refused), SUM(invalid)
+            FROM report_operators WHERE day BETWEEN ? AND ? GROUP BY operator_id
+            """, [.integer(from), .integer(to)], { r in
+                LeadReportRow(
+                    value: String(r.int64(0)), claims: r.int64(1), talkSeconds: r.int64(2), noAnswer: r.int64(3), busy: r.int64(4), callbacks: r.int64(5),
+                    offersMade: r.int64(6), refused: r.int64(7), invalid: r.int64(8))
+            })
+        {
+            activity[a.value] = a
+        }
+        for (op, hours) in try c.query(
+            "SELECT operator_id, COUNT(*) FROM report_operator_hours WHERE hour BETWEEN ? AND ? GROUP BY operator_id",
+            [.integer(from * 24), .integer(to * 24 + 23)], { (String($0.int64(0)), $0.int64(1)) })
+        {
+            activity[op, default: LeadReportRow(value: op)].activeHours = hours
+        }
+        if request.groupBy == .operator {
+            for (op, a) in activity {
+                var r = row(op)
+                (r.claims, r.activeHours, r.talkSeconds) = (a.claims, a.activeHours, a.talkSeconds)
+                (r.noAnswer, r.busy, r.callbacks, r.offersMade, r.refused, r.invalid) = (a.noAnswer, a.busy, a.callbacks, a.offersMade, a.refused, a.invalid)
+                rows[op] = r
+            }
+        }
+        var total = rows.values.reduce(into: LeadReportRow()) { t, r in
+            (t.leads, t.lowQuality, t.attempted, t.offers, t.won) = (t.leads + r.leads, t.lowQuality + r.lowQuality, t.attempted + r.attempted, t.offers + r.offers, t.won + r.won)
+        }
+        for a in activity.values {
+            (total.claims, total.activeHours, total.talkSeconds) = (total.claims + a.claims, total.activeHours + a.activeHours, total.talkSeconds + a.talkSeconds)
+            total.noAnswer += a.noAnswer
+            total.busy += a.busy
+            total.callbacks += a.callbacks
+            total.offersMade += a.offersMade
+            total.refused += a.refused
+            total.invalid += a.invalid
+        }
+        var all: [Int64: Int64] = [:]
+        for list in histograms.values { for (bucket, count) in list { all[bucket, default: 0] += count } }
+        let ordered = rows.values.sorted { ($0.leads, $1.value) > ($1.leads, $0.value) }.map { finished($0, histograms[$0.value] ?? []) }
+        return LeadReport(
+            from: ReportCalendar.text(from), to: ReportCalendar.text(to), groupBy: request.groupBy, rows: ordered,
+            total: finished(total, all.map { ($0.key, $0.value) }), utcOffsetMinutes: try calendar(c).offsetMinutes)
+    }
+
+    /// The ratios and percentiles of a row's counts.
+    static func finished(_ row: LeadReportRow, _ histogram: [(bucket: Int64, count: Int64)]) -> LeadReportRow {
+        var r = row
+        func ratio(_ a: Int64, _ b: Int64) -> Double { b == 0 ? 0 : (Double(a) / Double(b) * 10_000).rounded() / 10_000 }
+        r.lowQualityShare = ratio(r.lowQuality, r.leads)
+        r.offerRate = ratio(r.offers, r.leads)
+        r.wonRate = ratio(r.won, r.leads)
+        r.claimsPerHour = ratio(r.claims, r.activeHours)
+        r.firstAttemptMedianSeconds = DelayHistogram.percentile(50, of: histogram)
+        r.firstAttemptP90Seconds = DelayHistogram.percentile(90, of: histogram)
+        return r
+    }
+}

@@ -1,0 +1,84 @@
+import Contracts
+import DealsService
+import ServiceKit
+import Testing
+import TestSupport
+import Wire
+
+/// D7's figures as plain values (a lead's contributions, percentiles, report days) and
+/// talk time kept from call.recorded, repeats and all.
+@Suite struct LeadReportTests {
+    @Test func d7ALeadsChangeMovesItsCountsFromTheOldGroupsToTheNewAndARepeatChangesNothing() {
+        var old = LeadFacts(day: 20_000)
+        old.partner = "alpha"
+        let new = { () -> LeadFacts in
+            var f = old
+            f.operatorID = 7
+            f.firstAttemptSeconds = 700
+            f.offered = true
+            return f
+        }()
+        let fresh = LeadFacts.changes(from: nil, to: old)
+        #expect(fresh.counts.count == 5 && fresh.counts.values.allSatisfy { $0.leads == 1 } && fresh.delays.isEmpty)
+        let moved = LeadFacts.changes(from: old, to: new).counts
+        // The operator dimension moves the lead from "none" to operator 7; the others gain an attempt and an offer.
+        #expect(moved[LeadFacts.Key(dimension: .operator, day: 20_000, value: "")]?.leads == -1)
+        #expect(moved[LeadFacts.Key(dimension: .operator, day: 20_000, value: "7")]?.offers == 1)
+        #expect(moved[LeadFacts.Key(dimension: .partner, day: 20_000, value: "alpha")] == LeadFacts.Counts(leads: 0, lowQuality: 0, attempted: 1, offers: 1, won: 0))
+        #expect(LeadFacts.changes(from: new, to: new).counts.isEmpty)
+        // 700 s falls in the 11-minute bucket.
+        #expect(LeadFacts.changes(from: old, to: new).delays.keys.allSatisfy { $0.bucket == 660 })
+    }
+
+    @Test func d7PercentilesAreNearestRankOverBucketsExactUnderTenMinutes() {
+        #expect(DelayHistogram.bucket(599) == 599 && DelayHistogram.bucket(659) == 600 && DelayHistogram.bucket(90_061) == 90_000)
+        let values: [(bucket: Int64, count: Int64)] = [(10, 1), (20, 1), (30, 1), (40, 1)]
+        #expect(DelayHistogram.percentile(50, of: values) == 20)
+        #expect(DelayHistogram.percentile(90, of: values) == 40)
+        #expect(DelayHistogram.percentile(50, of: [(5, 3), (100, 1)]) == 5)
+        #expect(DelayHistogram.percentile(50, of: []) == nil)
+    }
+
+    @Test func d7ReportDaysAreCalendarDatesInTheConfiguredZone() {
+        #expect(ReportCalendar.day(parsing: "1970-01-01") == 0)
+        #expect(ReportCalendar.day(parsing: "2024-02-29").map(ReportCalendar.text) == "2024-02-29")
+        for bad in ["2023-02-29", "2027-13-01", "2027-1-15", "15.01.2027", "2027-01-15T00", "+027-01-15", "2027-00-10"] {
+            #expect(ReportCalendar.day(parsing: bad) == nil, "\(bad)")
+        }
+        // 22:30 UTC is already the next day in Moscow (+180), and still the same in UTC.
+        let late: Int64 = 86_400_000 * 20_000 + 22 * 3_600_000 + 30 * 60_000
+        #expect(ReportCalendar(offsetMinutes: 0).day(late) == 20_000)
+        #expect(ReportCalendar(offsetMinutes: 180).day(late) == 20_001)
+        #expect(ReportCalendar(offsetMinutes: -60).day(-1) == -1)
+    }
+
+    @Test func d7TalkTimeComesFromCallRecordedOncePerCallAsItGrows() async throws {
+        let contacts = try FakeContacts()
+        let f = try DealsFixture(contactsPort: contacts.server.port)
+        let inbox = EventInbox(database: f.database)
+        f.api.subscribe(inbox)
+        var session = CallSession()
+        session.id = "3-1"
+        session.clientNumber = "+79160000001"
+        session.direction = .outbound
+        session.startedAtMilliseconds = 86_400_000 * 20_000 + 3_600_000
+        session.answered = true
+        session.answeredByStaffID = 4
+        session.talkSeconds = 30
+        func deliver(_ id: String) async throws {
+            let event = EventEnvelope(
+                id: id, type: Telephony.Event.recorded, aggregateID: "call-1", sequence: 1, occurredAtMilliseconds: session.startedAtMilliseconds,
+                source: "telephony", payload: session.wireBytes())
+            try await inbox.apply(EventBatch(events: [event]))
+        }
+        try await deliver("e-1")
+        try await deliver("e-1")  // a redelivery
+        session.talkSeconds = 95  // the call went on
+        try await deliver("e-2")
+        try await deliver("e-3")  // the same report again under a new id
+        let day = ReportCalendar.text(20_000)
+        let report = try await f.api.leadReport(LeadReportRequest(from: day, to: day, groupBy: .operator))
+        #expect(report.rows.first { $0.value == "4" }?.talkSeconds == 95)
+        #expect(report.total.talkSeconds == 95)
+    }
+}
