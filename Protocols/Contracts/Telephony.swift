@@ -46,7 +46,7 @@ public enum Telephony {
         service: service, method: "BestEntry", isIdempotent: true)
 
     /// T10: leases a ready entry to the operator, atomically with a re-check of its
-    /// state; failed_precondition when another operator got it first.
+    /// state; failed_precondition when another operator got it first (unless orBest).
     public static let claimEntry = MethodDescriptor<ClaimRequest, QueueEntry>(
         service: service, method: "ClaimEntry")
 
@@ -1137,26 +1137,34 @@ public struct EntryCandidate: WireMessage, Equatable {
 public struct ClaimRequest: WireMessage, Equatable {
     public var entryID: String = ""
     public var operatorID: Int64 = 0
+    /// When the entry was taken meanwhile, lease this replica's best ready entry for the
+    /// operator instead: picked and leased in one transaction, so concurrent operators
+    /// never race for one entry; not_found only when the replica has none.
+    public var orBest: Bool = false
 
     public init() {}
 
     public init(
         entryID: String = "",
-        operatorID: Int64 = 0
+        operatorID: Int64 = 0,
+        orBest: Bool = false
     ) {
         self.entryID = entryID
         self.operatorID = operatorID
+        self.orBest = orBest
     }
 
     public func encode(to e: inout WireEncoder) {
         e.encode(1, entryID)
         e.encode(2, operatorID)
+        e.encode(3, orBest)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
         switch key.number {
         case 1: entryID = try d.string(key)
         case 2: operatorID = try d.int64(key)
+        case 3: orBest = try d.bool(key)
         default: try d.skip(key)
         }
     }

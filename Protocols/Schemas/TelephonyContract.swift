@@ -30,7 +30,7 @@ public let telephonyContract = ContractFile("Telephony") {
             """)
         Service.Method("claimEntry", "ClaimEntry", "ClaimRequest", "QueueEntry", doc: """
             T10: leases a ready entry to the operator, atomically with a re-check of its
-            state; failed_precondition when another operator got it first.
+            state; failed_precondition when another operator got it first (unless orBest).
             """)
         Service.Method("recordOutcome", "RecordOutcome", "OutcomeRequest", "QueueEntry", doc: "T10: what the operator's call ended with; only the leaseholder may say.")
         Service.Method("getEntry", "GetEntry", "GetEntryRequest", "QueueEntry", idempotent: true)
@@ -223,6 +223,11 @@ public let telephonyContract = ContractFile("Telephony") {
     Message("ClaimRequest") {
         Field(1, "entryID", .string)
         Field(2, "operatorID", .int64)
+        Field(3, "orBest", .bool, doc: """
+            When the entry was taken meanwhile, lease this replica's best ready entry for the
+            operator instead: picked and leased in one transaction, so concurrent operators
+            never race for one entry; not_found only when the replica has none.
+            """)
     }
     Message("OutcomeRequest", rest: [.input], restName: "Outcome") {
         Field(1, "entryID", .string).hidden()

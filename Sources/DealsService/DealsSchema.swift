@@ -152,5 +152,14 @@ public enum DealsSchema {
             CREATE TABLE report_operator_hours (operator_id INTEGER NOT NULL, hour INTEGER NOT NULL, PRIMARY KEY (hour, operator_id)) WITHOUT ROWID;
             CREATE TABLE report_calls (session_id TEXT PRIMARY KEY, operator_id INTEGER NOT NULL, day INTEGER NOT NULL, talk_seconds INTEGER NOT NULL);
             """),
+        // D7: a group's day of first-attempt times as one histogram (a month's report reads
+        // thousands of these, not a row per bucket).
+        Migration(5, """
+            DROP TABLE report_delays;
+            CREATE TABLE report_histograms (
+                dimension INTEGER NOT NULL, day INTEGER NOT NULL, value TEXT NOT NULL, buckets BLOB NOT NULL,
+                PRIMARY KEY (dimension, day, value)
+            ) WITHOUT ROWID;
+            """),
     ]
 }

@@ -6,11 +6,11 @@ import Wire
 /// they count (a lead received or found low quality, a dialer outcome, a call, a deal's
 /// stage), so a report over a month reads a few thousand counter rows, never the leads.
 /// - `report_lead_facts`: each lead's ``LeadFacts`` (what it counts toward now);
-/// - `report_counts`, `report_delays`: per dimension, day and value, the leads' counters
-///   and their time-to-first-attempt histogram (``DelayHistogram``);
+/// - `report_counts`, `report_histograms`: per dimension, day and value, the leads'
+///   counters and their time-to-first-attempt histogram (``DelayHistogram``);
 /// - `report_operators`, `report_operator_hours`, `report_calls`: what operators did, by
 ///   the day and hour they did it.
-enum LeadReportStore {
+public enum LeadReportStore {
     static let maximumDays: Int64 = 366
 
     static func calendar(_ c: Connection) throws -> ReportCalendar {
@@ -26,7 +26,7 @@ enum LeadReportStore {
 
     // MARK: Keeping the figures
 
-    static func received(_ tx: Transaction, leadID: Int64, _ lead: Lead, lowQuality: Bool, at now: Int64) throws {
+    public static func received(_ tx: Transaction, leadID: Int64, _ lead: Lead, lowQuality: Bool, at now: Int64) throws {
         var facts = LeadFacts(day: try calendar(tx.connection).day(now))
         facts.partner = lead.partner
         facts.source = lead.channel
@@ -37,7 +37,7 @@ enum LeadReportStore {
         try save(tx, leadID: leadID, from: nil, to: facts)
     }
 
-    static func update(_ tx: Transaction, leadID: Int64, _ change: (inout LeadFacts, _ receivedAt: Int64) -> Void) throws {
+    public static func update(_ tx: Transaction, leadID: Int64, _ change: (inout LeadFacts, _ receivedAt: Int64) -> Void) throws {
         guard let (old, receivedAt) = try tx.queryFirst("SELECT * FROM report_lead_facts WHERE lead_id = ?", [.integer(leadID)], facts) else { return }
         var new = old
         change(&new, receivedAt)
@@ -52,13 +52,13 @@ enum LeadReportStore {
         }
     }
 
-    static func linkDeal(_ tx: Transaction, leadID: Int64, dealID: Int64) throws {
+    public static func linkDeal(_ tx: Transaction, leadID: Int64, dealID: Int64) throws {
         try tx.run("UPDATE report_lead_facts SET deal_id = ? WHERE lead_id = ?", [.integer(dealID), .integer(leadID)])
     }
 
     /// A dialer outcome: the lead's first attempt and operator, an offer or a lead found
     /// invalid; the operator's claim and outcome on the day and hour they took the entry.
-    static func outcome(_ tx: Transaction, _ recorded: OutcomeRecorded) throws {
+    public static func outcome(_ tx: Transaction, _ recorded: OutcomeRecorded) throws {
         let claimed = recorded.claimedAtMilliseconds == 0 ? recorded.atMilliseconds : recorded.claimedAtMilliseconds
         let op = recorded.operatorID
         try update(tx, leadID: recorded.entry.leadID) { facts, receivedAt in
@@ -147,12 +147,13 @@ enum LeadReportStore {
                 [.integer(Int64(key.dimension.rawValue)), .integer(key.day), .text(key.value), .integer(c.leads), .integer(c.lowQuality),
                  .integer(c.attempted), .integer(c.offers), .integer(c.won)])
         }
-        for (key, n) in delays {
+        for (key, changes) in Dictionary(grouping: delays, by: { $0.key.key }) {
+            let where_: [SQLValue] = [.integer(Int64(key.dimension.rawValue)), .integer(key.day), .text(key.value)]
+            let stored = try tx.queryFirst("SELECT buckets FROM report_histograms WHERE dimension = ? AND day = ? AND value = ?", where_) { $0.blob(0) } ?? []
+            let next = DelayHistogram.adding(Dictionary(changes.map { ($0.key.bucket, $0.value) }, uniquingKeysWith: +), to: stored)
             try tx.run(
-                """
-                INSERT INTO report_delays (dimension, day, value, bucket, leads) VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT (dimension, day, value, bucket) DO UPDATE SET leads = leads + excluded.leads
-                """, [.integer(Int64(key.key.dimension.rawValue)), .integer(key.key.day), .text(key.key.value), .integer(key.bucket), .integer(n)])
+                "INSERT INTO report_histograms (dimension, day, value, buckets) VALUES (?, ?, ?, ?) ON CONFLICT (dimension, day, value) DO UPDATE SET buckets = excluded.buckets",
+                where_ + [.blob(next)])
         }
     }
 
@@ -186,13 +187,14 @@ enum LeadReportStore {
             (r.leads, r.lowQuality, r.attempted, r.offers, r.won) = (leads, low, attempted, offers, won)
             rows[value] = r
         }
-        var histograms: [String: [(bucket: Int64, count: Int64)]] = [:]
-        for (value, bucket, count) in try c.query(
-            "SELECT value, bucket, SUM(leads) FROM report_delays WHERE dimension = ? AND day BETWEEN ? AND ? GROUP BY value, bucket",
-            [.integer(dimension), .integer(from), .integer(to)], { ($0.string(0), $0.int64(1), $0.int64(2)) })
+        var merged: [String: [Int64: Int64]] = [:]
+        for (value, buckets) in try c.query(
+            "SELECT value, buckets FROM report_histograms WHERE dimension = ? AND day BETWEEN ? AND ?",
+            [.integer(dimension), .integer(from), .integer(to)], { ($0.string(0), DelayHistogram.decode($0.blob(1))) })
         {
-            histograms[value, default: []].append((bucket, count))
+            for (bucket, count) in buckets { merged[value, default: [:]][bucket, default: 0] += count }
         }
+        let histograms = merged.mapValues { $0.map { (bucket: $0.key, count: $0.value) } }
         // What operators did in the period: in the operator grouping, and in the total.
         var activity: [String: LeadReportRow] = [:]
         for a in try c.query(

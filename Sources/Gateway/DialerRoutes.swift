@@ -93,31 +93,32 @@ enum DialerRoutes {
         return replicas.owner(ofShard: shard)
     }
 
-    /// T10's claim across replicas: every replica's best candidate, the best claimed on
-    /// its owner (a conditional update there); a lost race tries the next best. A replica
-    /// that does not answer only leaves its entries out.
+    /// T10's claim across replicas: every replica asked at once for its best candidate,
+    /// the best claimed on its owner. Taken meanwhile, the owner leases its next best in
+    /// the same transaction (orBest), so operators asking together never race for one
+    /// entry. A replica that does not answer within 300 ms only leaves its entries out.
     static func next(_ ctx: RequestContext) async throws -> HTTPResponse {
         let replicas = try ctx.api.telephonyReplicas()
         let operatorID = try operatorID(ctx)
-        for _ in 0..<8 {
-            var candidates: [(EntryCandidate, Int)] = []
-            var reached = 0
+        let answers = await withTaskGroup(of: (Int, EntryCandidate?).self) { group in
             for (_, index) in replicas.all {
-                guard let candidate = try? await ctx.call(
-                    Telephony.bestEntry, BestEntryRequest(operatorID: operatorID), replica: index, of: replicas, timeout: .milliseconds(300))
-                else { continue }
-                reached += 1
-                if candidate.found { candidates.append((candidate, index)) }
-            }
-            guard reached > 0 else { throw RPCError(.unavailable, "no telephony replica is answering") }
-            guard !candidates.isEmpty else { return HTTPResponse(status: 204) }
-            for (candidate, index) in candidates.sorted(by: { $0.0.score > $1.0.score }) {
-                do {
-                    let entry = try await ctx.call(Telephony.claimEntry, ClaimRequest(entryID: candidate.entryID, operatorID: operatorID), replica: index, of: replicas)
-                    return Reply.json(200, entry)
-                } catch let error as RPCError where error.code == .failedPrecondition {
-                    continue  // another operator got it first
+                group.addTask {
+                    (index, try? await ctx.call(
+                        Telephony.bestEntry, BestEntryRequest(operatorID: operatorID), replica: index, of: replicas, timeout: .milliseconds(300)))
                 }
+            }
+            var all: [(Int, EntryCandidate?)] = []
+            for await answer in group { all.append(answer) }
+            return all
+        }
+        guard answers.contains(where: { $0.1 != nil }) else { throw RPCError(.unavailable, "no telephony replica is answering") }
+        let candidates = answers.compactMap { index, c in c.flatMap { $0.found ? ($0, index) : nil } }.sorted { $0.0.score > $1.0.score }
+        for (candidate, index) in candidates {
+            do {
+                let claim = ClaimRequest(entryID: candidate.entryID, operatorID: operatorID, orBest: true)
+                return Reply.json(200, try await ctx.call(Telephony.claimEntry, claim, replica: index, of: replicas))
+            } catch let error as RPCError where error.code == .notFound {
+                continue  // that replica has nothing left for this operator
             }
         }
         return HTTPResponse(status: 204)

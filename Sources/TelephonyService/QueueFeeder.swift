@@ -43,9 +43,12 @@ public final class QueueFeeder: BackgroundService {
                     let pending = try await control.read { c in
                         try c.query("SELECT lead_id, lead FROM queue_inbox ORDER BY lead_id LIMIT 500", []) { ($0.int64(0), try AcceptedLead(wireBytes: $0.blob(1))) }
                     }
-                    for (id, lead) in pending {
-                        try await shards.queue(shards.shards.of(lead.phone)).enqueue(lead, settings: settings.settings)
-                        _ = try await control.write { tx in try tx.run("DELETE FROM queue_inbox WHERE lead_id = ?", [.integer(id)]) }
+                    for (shard, leads) in Dictionary(grouping: pending.map(\.1), by: { shards.shards.of($0.phone) }) {
+                        try await shards.queue(shard).enqueue(leads, settings: settings.settings)
+                    }
+                    let ids = pending.map(\.0)
+                    _ = try await control.write { tx in
+                        for id in ids { try tx.run("DELETE FROM queue_inbox WHERE lead_id = ?", [.integer(id)]) }
                     }
                     if pending.count == 500 { continue }
                 } catch {

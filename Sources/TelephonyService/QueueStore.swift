@@ -14,12 +14,14 @@ public struct QueueStore: Sendable {
     let database: Database
     let gate: ShardGate
     let clock: WallClock
+    let top: QueueTop
 
-    init(shard: Int, database: Database, gate: ShardGate, clock: WallClock) {
+    init(shard: Int, database: Database, gate: ShardGate, clock: WallClock, top: QueueTop = QueueTop()) {
         self.shard = shard
         self.database = database
         self.gate = gate
         self.clock = clock
+        self.top = top
     }
 
     static func id(_ shard: Int, _ seq: Int64) -> String { "\(shard)-q\(seq)" }
@@ -28,27 +30,35 @@ public struct QueueStore: Sendable {
         if let owner = gate.handedTo { throw RPCError(.failedPrecondition, "shard \(shard) belongs to \(owner) now: route by the replica list") }
     }
 
-    /// Adds an accepted lead (again: no change).
-    public func enqueue(_ lead: AcceptedLead, settings: DialerSettings) async throws {
+    /// Adds accepted leads of this shard's numbers in one transaction (a lead already
+    /// queued: no change).
+    public func enqueue(_ leads: [AcceptedLead], settings: DialerSettings) async throws {
         let shard = self.shard
         let now = clock.milliseconds
         let gate = self.gate
         _ = try await database.write { tx in
             if let owner = gate.handedTo { throw RPCError(.failedPrecondition, "shard \(shard) belongs to \(owner) now") }
-            guard try tx.queryFirst("SELECT 1 FROM queue WHERE lead_id = ?", [.integer(lead.leadID)], { $0.int(0) }) == nil else { return }
-            let last: Int64? = try tx.queryFirst("SELECT MAX(seq) FROM queue") { $0.optionalInt64(0) } ?? nil
-            let seq = (last ?? 0) + 1
-            var e = QueueEntry()
-            e.id = Self.id(shard, seq)
-            e.leadID = lead.leadID
-            e.dealID = lead.dealID == 0 ? nil : lead.dealID
-            e.phone = lead.phone
-            e.region = lead.region
-            e.product = lead.product
-            e.createdAtMilliseconds = lead.receivedAtMilliseconds == 0 ? now : lead.receivedAtMilliseconds
-            e.state = .ready
-            try Self.write(tx, seq: seq, e, settings: settings, insert: true)
+            let max: Int64?? = try tx.queryFirst("SELECT MAX(seq) FROM queue") { $0.optionalInt64(0) }
+            var last = (max ?? nil) ?? 0
+            for lead in leads {
+                guard try tx.queryFirst("SELECT 1 FROM queue WHERE lead_id = ?", [.integer(lead.leadID)], { $0.int(0) }) == nil else { continue }
+                last += 1
+                try Self.insert(tx, seq: last, lead, shard: shard, settings: settings, now: now)
+            }
         }
+    }
+
+    static func insert(_ tx: Transaction, seq: Int64, _ lead: AcceptedLead, shard: Int, settings: DialerSettings, now: Int64) throws {
+        var e = QueueEntry()
+        e.id = Self.id(shard, seq)
+        e.leadID = lead.leadID
+        e.dealID = lead.dealID == 0 ? nil : lead.dealID
+        e.phone = lead.phone
+        e.region = lead.region
+        e.product = lead.product
+        e.createdAtMilliseconds = lead.receivedAtMilliseconds == 0 ? now : lead.receivedAtMilliseconds
+        e.state = .ready
+        try Self.write(tx, seq: seq, e, settings: settings, insert: true)
     }
 
     static func write(_ tx: Transaction, seq: Int64, _ e: QueueEntry, settings: DialerSettings, insert: Bool = false, outsideHours: Bool = false) throws {
@@ -74,12 +84,21 @@ public struct QueueStore: Sendable {
         (row.int64("seq"), (try? QueueEntry(wireBytes: row.blob("entry"))) ?? QueueEntry())
     }
 
+    static let bestSQL = """
+        SELECT seq, entry FROM queue WHERE state = ? AND (callback_for IS NULL OR callback_for = ?)
+        ORDER BY key DESC, seq LIMIT 1
+        """
+    static let unreservedSQL = "SELECT seq, entry FROM queue WHERE state = ? AND callback_for IS NULL ORDER BY key DESC, seq LIMIT 1"
+    static func bestValues(_ operatorID: Int64) -> [SQLValue] { [.integer(Int64(EntryState.ready.rawValue)), .integer(operatorID)] }
+    static func dueValues(_ now: Int64) -> [SQLValue] {
+        [.integer(Int64(EntryState.waiting.rawValue)), .integer(now), .integer(Int64(EntryState.leased.rawValue)), .integer(now)]
+    }
+
     /// Brings back what is due: waiting entries whose time has come, leases that ran out
     /// (the entry returns unchanged). Bounded per call; the rest comes on the next one.
-    func release(_ tx: Transaction, now: Int64, settings: DialerSettings) throws {
+    static func release(_ tx: Transaction, now: Int64, settings: DialerSettings) throws {
         for (seq, e) in try tx.query(
-            "SELECT seq, entry FROM queue WHERE (state = ? AND not_before <= ?) OR (state = ? AND lease_until <= ?) LIMIT 500",
-            [.integer(Int64(EntryState.waiting.rawValue)), .integer(now), .integer(Int64(EntryState.leased.rawValue)), .integer(now)], Self.entry)
+            "SELECT seq, entry FROM queue WHERE (state = ? AND not_before <= ?) OR (state = ? AND lease_until <= ?) LIMIT 500", Self.dueValues(now), Self.entry)
         {
             var back = e
             back.state = .ready
@@ -91,53 +110,99 @@ public struct QueueStore: Sendable {
         }
     }
 
-    /// The best ready entry for the operator now: one for them only, or anyone's; one
-    /// whose number is outside its calling hours is set aside until they open.
+    /// The best ready entry for the operator now: one for them only, or anyone's. Most
+    /// asks change nothing and are answered from a read; only when something is due back
+    /// or the best is outside its calling hours does it take the write lock.
     public func best(for operatorID: Int64, settings: DialerSettings) async throws -> EntryCandidate {
         let now = clock.milliseconds
         let shard = self.shard
         try refuseIfHandedOff()
-        return try await database.write { tx in
-            try release(tx, now: now, settings: settings)
-            for _ in 0..<50 {
-                guard let (seq, e) = try tx.queryFirst(
-                    """
-                    SELECT seq, entry FROM queue WHERE state = ? AND (callback_for IS NULL OR callback_for = ?)
-                    ORDER BY key DESC, seq LIMIT 1
-                    """, [.integer(Int64(EntryState.ready.rawValue)), .integer(operatorID)], Self.entry)
-                else { return EntryCandidate() }
-                let allowed = CallingHours.nextAllowed(e.phone, now: now, from: settings.callingHourFrom, to: settings.callingHourTo)
-                if allowed > now {
-                    var later = e
-                    later.state = .waiting
-                    later.notBeforeMilliseconds = allowed
-                    try Self.write(tx, seq: seq, later, settings: settings, outsideHours: true)
-                    continue
-                }
-                return EntryCandidate(found: true, entryID: Self.id(shard, seq), score: DialScore.score(e, settings, now: now))
+        func candidate(_ found: (seq: Int64, entry: QueueEntry)?) -> EntryCandidate? {
+            guard let (seq, e) = found else { return EntryCandidate() }
+            guard CallingHours.nextAllowed(e.phone, now: now, from: settings.callingHourFrom, to: settings.callingHourTo) <= now else { return nil }
+            return EntryCandidate(found: true, entryID: Self.id(shard, seq), score: DialScore.score(e, settings, now: now))
+        }
+        var snapshot = top.snapshot(now: now, settingsVersion: settings.version)
+        if snapshot == nil {
+            let generation = top.generation
+            let version = settings.version
+            let read = try await database.read { c -> QueueTop.Snapshot in
+                let waiting = try c.queryFirst("SELECT MIN(not_before) FROM queue WHERE state = ?", [.integer(Int64(EntryState.waiting.rawValue))]) { $0.optionalInt64(0) } ?? nil
+                let leased = try c.queryFirst("SELECT MIN(lease_until) FROM queue WHERE state = ?", [.integer(Int64(EntryState.leased.rawValue))]) { $0.optionalInt64(0) } ?? nil
+                let reserved = try c.queryFirst(
+                    "SELECT 1 FROM queue WHERE state = ? AND callback_for IS NOT NULL LIMIT 1", [.integer(Int64(EntryState.ready.rawValue))]) { $0.int(0) } != nil
+                let best = try c.queryFirst(Self.unreservedSQL, [.integer(Int64(EntryState.ready.rawValue))], Self.entry)
+                return QueueTop.Snapshot(best: best, reserved: reserved, nextDue: min(waiting ?? .max, leased ?? .max), settingsVersion: version)
             }
-            return EntryCandidate()
+            top.remember(read, readAt: generation)
+            snapshot = read
+        }
+        if let snapshot, snapshot.nextDue > now {
+            if !snapshot.reserved, let known = candidate(snapshot.best) { return known }
+            // A callback is reserved for someone: this operator's best, from the file.
+            if snapshot.reserved, let known = candidate(try await database.read({ c in try c.queryFirst(Self.bestSQL, Self.bestValues(operatorID), Self.entry) })) {
+                return known
+            }
+        }
+        return try await database.write { tx in
+            guard let (seq, e) = try Self.ready(tx, for: operatorID, settings: settings, now: now) else { return EntryCandidate() }
+            return EntryCandidate(found: true, entryID: Self.id(shard, seq), score: DialScore.score(e, settings, now: now))
         }
     }
 
+    /// The best ready entry inside a write: what is due comes back first, and an entry
+    /// outside its number's calling hours is set aside until they open.
+    static func ready(_ tx: Transaction, for operatorID: Int64, settings: DialerSettings, now: Int64) throws -> (Int64, QueueEntry)? {
+        try release(tx, now: now, settings: settings)
+        for _ in 0..<50 {
+            guard let (seq, e) = try tx.queryFirst(bestSQL, bestValues(operatorID), entry) else { return nil }
+            let allowed = CallingHours.nextAllowed(e.phone, now: now, from: settings.callingHourFrom, to: settings.callingHourTo)
+            guard allowed > now else { return (seq, e) }
+            var later = e
+            later.state = .waiting
+            later.notBeforeMilliseconds = allowed
+            try write(tx, seq: seq, later, settings: settings, outsideHours: true)
+        }
+        return nil
+    }
+
+    /// Picks this shard's best ready entry for the operator and leases it, in one
+    /// transaction: nil when there is none.
+    public func claimBest(for operatorID: Int64, settings: DialerSettings) async throws -> QueueEntry? {
+        let now = clock.milliseconds
+        try refuseIfHandedOff()
+        return try await database.write { tx in
+            guard let (seq, e) = try Self.ready(tx, for: operatorID, settings: settings, now: now) else { return nil }
+            return try Self.lease(tx, seq: seq, e, to: operatorID, settings: settings, now: now)
+        }
+    }
+
+    static func lease(_ tx: Transaction, seq: Int64, _ e: QueueEntry, to operatorID: Int64, settings: DialerSettings, now: Int64) throws -> QueueEntry {
+        var leased = e
+        leased.state = .leased
+        leased.leasedBy = operatorID
+        leased.leasedAtMilliseconds = now
+        leased.leaseUntilMilliseconds = now + settings.leaseSeconds * 1000
+        try write(tx, seq: seq, leased, settings: settings)
+        return scored(leased, settings, now: now)
+    }
+
     /// Leases a ready entry to the operator; failed_precondition when it is not ready any more.
-    public func claim(seq: Int64, operatorID: Int64, settings: DialerSettings) async throws -> QueueEntry {
+    /// `orBest`: when it was taken, this shard's best ready entry instead, in the same
+    /// transaction (nil when the shard has none).
+    public func claim(seq: Int64, operatorID: Int64, settings: DialerSettings, orBest: Bool = false) async throws -> QueueEntry? {
         let now = clock.milliseconds
         try refuseIfHandedOff()
         return try await database.write { tx in
             guard let (_, e) = try tx.queryFirst("SELECT seq, entry FROM queue WHERE seq = ?", [.integer(seq)], Self.entry) else {
                 throw RPCError.notFound("queue entry \(Self.id(shard, seq)) does not exist")
             }
-            guard e.state == .ready, e.callbackFor == nil || e.callbackFor == operatorID else {
-                throw RPCError(.failedPrecondition, "queue entry \(e.id) was taken; ask for the next one")
+            if e.state == .ready, e.callbackFor == nil || e.callbackFor == operatorID {
+                return try Self.lease(tx, seq: seq, e, to: operatorID, settings: settings, now: now)
             }
-            var leased = e
-            leased.state = .leased
-            leased.leasedBy = operatorID
-            leased.leasedAtMilliseconds = now
-            leased.leaseUntilMilliseconds = now + settings.leaseSeconds * 1000
-            try Self.write(tx, seq: seq, leased, settings: settings)
-            return Self.scored(leased, settings, now: now)
+            guard orBest else { throw RPCError(.failedPrecondition, "queue entry \(e.id) was taken; ask for the next one") }
+            guard let (next, entry) = try Self.ready(tx, for: operatorID, settings: settings, now: now) else { return nil }
+            return try Self.lease(tx, seq: next, entry, to: operatorID, settings: settings, now: now)
         }
     }
 

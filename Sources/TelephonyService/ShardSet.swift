@@ -27,6 +27,7 @@ public final class ShardSet: Sendable {
     let clock: WallClock
     let control: Database?
     private let open = Mutex<[Int: CallStore]>([:])
+    private let tops = Mutex<[Int: QueueTop]>([:])
     /// Shards handed to another replica, by the replica they went to.
     private let handedOff = Mutex<[Int: String]>([:])
 
@@ -82,7 +83,14 @@ public final class ShardSet: Sendable {
     /// The dialing queue of `shard` (T10), in the shard's file.
     public func queue(_ shard: Int) throws -> QueueStore {
         let calls = try store(shard)
-        return QueueStore(shard: shard, database: calls.database, gate: calls.gate, clock: clock)
+        let top = tops.withLock { tops in
+            if let top = tops[shard] { return top }
+            let top = QueueTop()
+            calls.database.onCommit { _ in top.committed() }
+            tops[shard] = top
+            return top
+        }
+        return QueueStore(shard: shard, database: calls.database, gate: calls.gate, clock: clock, top: top)
     }
 
     // MARK: Hand-off

@@ -35,7 +35,11 @@ public struct TelephonyAPI: RegistrableRPCService {
         server.register(Telephony.bestEntry) { request, _ in try await best(request) }
         server.register(Telephony.claimEntry) { request, _ in
             let (queue, seq) = try entry(request.entryID)
-            return try await queue.claim(seq: seq, operatorID: request.operatorID, settings: try settings())
+            let s = try settings()
+            // Taken meanwhile (orBest): the same shard's next best in the same transaction,
+            // else the best of the replica's other shards.
+            if let entry = try await queue.claim(seq: seq, operatorID: request.operatorID, settings: s, orBest: request.orBest) { return entry }
+            return try await claimBest(for: request.operatorID, settings: s)
         }
         server.register(Telephony.recordOutcome) { request, _ in
             let (queue, seq) = try entry(request.entryID)
@@ -121,6 +125,20 @@ public struct TelephonyAPI: RegistrableRPCService {
             throw RPCError.notFound("queue entry \(id) does not exist")
         }
         return (try shards.queue(shard), seq)
+    }
+
+    /// The best of this replica's shards, leased: shards in the order of their best
+    /// candidates, each picking and leasing in one transaction.
+    func claimBest(for operatorID: Int64, settings s: DialerSettings) async throws -> QueueEntry {
+        var candidates: [(score: Int64, shard: Int)] = []
+        for shard in shards.owned {
+            let c = try await shards.queue(shard).best(for: operatorID, settings: s)
+            if c.found { candidates.append((c.score, shard)) }
+        }
+        for (_, shard) in candidates.sorted(by: { $0.score > $1.score }) {
+            if let entry = try await shards.queue(shard).claimBest(for: operatorID, settings: s) { return entry }
+        }
+        throw RPCError.notFound("no entry is ready on \(shards.replica) for this operator")
     }
 
     /// This replica's best entry for the operator, over its shards.

@@ -72,5 +72,7 @@ public enum TelephonySchema {
             CREATE INDEX queue_waiting ON queue (state, not_before);
             CREATE INDEX queue_leases ON queue (state, lease_until);
             """),
+        // T10: callbacks reserved for one operator, found without a scan of the ready entries.
+        Migration(3, "CREATE INDEX queue_reserved ON queue (state) WHERE callback_for IS NOT NULL"),
     ]
 }

@@ -5,6 +5,8 @@ struct BenchResult {
     var seconds: Double
     var latenciesNanoseconds: [UInt64]
     var errors: Int
+    /// Figures of the scenario's own (`double_claims`), written after the common ones.
+    var figures: [(name: String, value: Int)] = []
 
     var callsPerSecond: Double { Double(calls) / seconds }
 
@@ -24,7 +26,8 @@ struct BenchResult {
         }
         return "{\"scenario\": \"\(scenario)\", \"calls_per_s\": \(Int(callsPerSecond.rounded())), "
             + "\"p50_us\": \(Int(percentileMicroseconds(0.5).rounded())), "
-            + "\"p99_us\": \(Int(percentileMicroseconds(0.99).rounded())), \"errors\": \(errors)}"
+            + "\"p99_us\": \(Int(percentileMicroseconds(0.99).rounded())), \"errors\": \(errors)"
+            + figures.map { ", \"\($0.name)\": \($0.value)" }.joined() + "}"
     }
 
     static func table(_ results: [BenchResult]) -> String {
@@ -34,7 +37,8 @@ struct BenchResult {
             lines.append(
                 pad(r.scenario, 28) + pad(String(Int(r.callsPerSecond.rounded())), 12)
                     + pad(String(format1(r.percentileMicroseconds(0.5))), 10)
-                    + pad(String(format1(r.percentileMicroseconds(0.99))), 10) + String(r.errors))
+                    + pad(String(format1(r.percentileMicroseconds(0.99))), 10) + String(r.errors)
+                    + r.figures.map { "  \($0.name)=\($0.value)" }.joined())
         }
         return lines.joined(separator: "\n")
     }

@@ -21,6 +21,7 @@ struct SwitchboardBench {
             case "codec": results = CodecBench.run(options: options)
             case "hooks": results = try await HooksBench.run(options: options)
             case "telephony": results = try await TelephonyBench.run(options: options)
+            case "dialer": results = try await DialerBench.run(options: options)
             default:
                 FileHandle.standardError.write(Data("switchboard-bench: unknown suite \(options.suite)\n\(BenchOptions.usage)\n".utf8))
                 exit(2)

@@ -31,7 +31,13 @@ import Wire
     }
 
     @Test func d7PercentilesAreNearestRankOverBucketsExactUnderTenMinutes() {
-        #expect(DelayHistogram.bucket(599) == 599 && DelayHistogram.bucket(659) == 600 && DelayHistogram.bucket(90_061) == 90_000)
+        #expect(DelayHistogram.bucket(59) == 59 && DelayHistogram.bucket(599) == 590 && DelayHistogram.bucket(659) == 600)
+        #expect(DelayHistogram.bucket(9_299) == 9_000 && DelayHistogram.bucket(90_061) == 90_000)
+        // Stored as bytes, changed by differences; an emptied bucket goes.
+        let stored = DelayHistogram.encode([(600, 2), (10, 1)])
+        #expect(DelayHistogram.decode(stored).map(\.bucket) == [10, 600])
+        let changed = DelayHistogram.adding([10: -1, 3600: 1], to: stored)
+        #expect(DelayHistogram.decode(changed).map { [$0.bucket, $0.count] } == [[600, 2], [3600, 1]])
         let values: [(bucket: Int64, count: Int64)] = [(10, 1), (20, 1), (30, 1), (40, 1)]
         #expect(DelayHistogram.percentile(50, of: values) == 20)
         #expect(DelayHistogram.percentile(90, of: values) == 40)

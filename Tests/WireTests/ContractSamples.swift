@@ -1124,6 +1124,7 @@ enum ContractSamples {
         var m = ClaimRequest()
         m.entryID = "f1é"
         m.operatorID = 2000006
+        m.orBest = true
         return m
     }
 
