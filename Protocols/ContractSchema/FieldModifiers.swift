@@ -45,6 +45,8 @@ extension Field {
     public func nonBlank() -> Field { json { $0.rule = .nonBlank } }
     /// Lower-case letters, digits and inner hyphens (a name in a URL path).
     public func slug() -> Field { json { $0.rule = .slug } }
+    /// A calendar date written YYYY-MM-DD.
+    public func date() -> Field { json { $0.rule = .date } }
     /// JSON Schema keywords for this field's input schema, as JSON (an object's members).
     public func inputSchema(_ json: String) -> Field { self.json { $0.inputSchemaExtra = json } }
     public func describe(_ text: String) -> Field { json { $0.description = text } }

@@ -225,7 +225,7 @@ public struct JSONCodeWriter {
             let key = "\"\(jsonName(f))\""
             let read: String
             switch f.type.isOptional ? f.type.base : f.type {
-            case .string: read = "q.string(\(key)\(constraints(f)))"
+            case .string: read = "q.string(\(key)\(constraints(f))\(f.json.rule.map { ", rule: .\($0.rawValue)" } ?? ""))"
             case .int64: read = f.json.form == .timestamp ? "q.timestamp(\(key))" : "q.integer(\(key)\(bounds(f)))"
             case .bool: read = "q.bool(\(key))"
             case let .enumeration(name): read = "q.choice(\(key), \(choices(f, name, &problems)))"

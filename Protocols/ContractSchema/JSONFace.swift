@@ -80,6 +80,8 @@ public enum TextRule: String, Sendable, Equatable {
     case nonBlank
     /// A name that goes in a URL path: lower-case letters, digits and inner hyphens.
     case slug
+    /// A calendar date, YYYY-MM-DD (RFC 3339's full-date).
+    case date
 
     /// The regular expression (ECMA-262, as JSON Schema) the document gives.
     public var pattern: String {
@@ -88,6 +90,7 @@ public enum TextRule: String, Sendable, Equatable {
         case .digits: "^[0-9]+$"
         case .nonBlank: "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
         case .slug: "^[a-z0-9]+(-[a-z0-9]+)*$"
+        case .date: "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
         }
     }
 }

@@ -78,8 +78,8 @@ public let dealsContract = ContractFile("Deals") {
         Enumeration.Case(5, "product", doc: "The lead's product.")
     }
     Message("LeadReportRequest", rest: [.query]) {
-        Field(1, "from", .string, doc: "The first report day, YYYY-MM-DD.").required().length(max: 10, min: 10)
-        Field(2, "to", .string, doc: "The last report day (included), YYYY-MM-DD; at most 366 days after from.").required().length(max: 10, min: 10)
+        Field(1, "from", .string, doc: "The first report day, YYYY-MM-DD.").required().date()
+        Field(2, "to", .string, doc: "The last report day (included), YYYY-MM-DD; at most 366 days after from.").required().date()
         Field(3, "groupBy", .enumeration("ReportDimension")).required().allowed("partner", "operator", "source", "geography", "product")
     }
     Message("LeadReport", doc: "D7 over a period: one row per value of the dimension, and the total.", rest: [.output]) {

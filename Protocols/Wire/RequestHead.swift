@@ -48,10 +48,22 @@ public struct ResponseTrailer: WireMessage, Equatable {
 
     public init() {}
 
+    /// An error's status; details past what fits the head limit (16 KiB, PROTOCOL.md 5)
+    /// are left out, and the message says how many, so a long list of problems never
+    /// turns into an answer the caller cannot read.
     public init(error: RPCError) {
         code = error.code
-        message = error.message
-        details = error.details
+        message = error.message.utf8.count <= 4096 ? error.message : String(decoding: error.message.utf8.prefix(4096), as: UTF8.self)
+        var size = message.utf8.count + 64
+        for detail in error.details {
+            let bytes = detail.wireBytes().count + 4
+            guard size + bytes <= RequestHead.maxEncodedLength - 1024 else { break }
+            size += bytes
+            details.append(detail)
+        }
+        if details.count < error.details.count {
+            message += " (\(error.details.count - details.count) more problems not listed)"
+        }
     }
 
     public func encode(to encoder: inout WireEncoder) {

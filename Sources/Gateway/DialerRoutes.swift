@@ -53,7 +53,7 @@ enum DialerRoutes {
         Route(
             method: "PUT", path: "/v1/dialer/settings", operationID: "setDialerSettings", access: .role(.admin),
             summary: "New weights and rules, made from the version named in `version` (a stale one is refused with 409); every replica takes it",
-            extraQuery: [Route.QueryParameter(name: "version", kind: .string, description: "the version these settings were made from (GET gives it)", required: true)],
+            extraQuery: [Route.QueryParameter(name: "version", kind: .positiveInteger, description: "the version these settings were made from (GET gives it)", required: true)],
             body: DialerSettings.openAPIInputSchema,
             example: #"{"callbackWeight":1000000,"agePerHour":10,"attemptWeight":-5,"roundWeight":-50,"regions":[{"name":"moscow","score":100}],"products":[],"attemptsPerRound":3,"recallMinutes":30,"maxRounds":5,"minGapSeconds":300,"callingHourFrom":9,"callingHourTo":21,"leaseSeconds":120}"#,
             answers: [Route.answer(200, "the new version", DialerSettings.self)], errors: [409, 422, 503]

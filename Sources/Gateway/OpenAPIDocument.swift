@@ -65,7 +65,11 @@ enum OpenAPIDocument {
         }
         for reference in route.query { parameters.append(["$ref": "#/components/parameters/\(reference)"]) }
         for extra in route.extraQuery {
-            let schema: [String: Any] = extra.kind == .boolean ? ["type": "boolean"] : ["type": "string", "pattern": "^[^\\u0000]*$"]
+            let schema: [String: Any] = switch extra.kind {
+            case .boolean: ["type": "boolean"]
+            case .string: ["type": "string", "pattern": "^[^\\u0000]*$"]
+            case .positiveInteger: ["type": "integer", "minimum": 1, "maximum": Int64.max]
+            }
             parameters.append(["name": extra.name, "in": "query", "required": extra.required, "description": extra.description, "schema": schema])
         }
         if route.idempotencyKey {

@@ -16,7 +16,7 @@ struct QueryReader {
         violations.append(FieldViolation(field: name, description: detail))
     }
 
-    mutating func string(_ name: String, minLength: Int? = nil, maxLength: Int? = nil) -> String? {
+    mutating func string(_ name: String, minLength: Int? = nil, maxLength: Int? = nil, rule: TextRule? = nil) -> String? {
         guard let text = query[name] else { return nil }
         guard !text.utf8.contains(0) else {
             fail(name, "must not contain the NUL character")
@@ -29,6 +29,10 @@ struct QueryReader {
         }
         if let maxLength, length > maxLength {
             fail(name, "must be at most \(maxLength) characters, not \(length)")
+            return nil
+        }
+        if let problem = rule?.problem(text) {
+            fail(name, problem)
             return nil
         }
         return text

@@ -41,7 +41,7 @@ struct Route: Sendable {
 
     /// A query parameter that is not a field of the query message (`mine`).
     struct QueryParameter: Sendable {
-        enum Kind: Sendable { case boolean, string }
+        enum Kind: Sendable { case boolean, string, positiveInteger }
         let name: String
         let kind: Kind
         let description: String

@@ -6,6 +6,7 @@ enum TextRule {
     case digits
     case nonBlank
     case slug
+    case date
 
     /// What is wrong with `text`, nil when it keeps the rule.
     func problem(_ text: String) -> String? {
@@ -19,6 +20,8 @@ enum TextRule {
             text.unicodeScalars.contains { !Self.isSpace($0) && $0 != "\u{0}" } ? nil : "must not be empty or only spaces"
         case .slug:
             Self.isSlug(text) ? nil : "must be lower-case letters and digits, words joined by single hyphens, such as timepad-main (not \"\(text)\")"
+        case .date:
+            Self.isDate(text) ? nil : "must be a date written YYYY-MM-DD, such as 2026-12-01 (not \"\(text)\")"
         }
     }
 
@@ -29,6 +32,14 @@ enum TextRule {
         case 0x09...0x0D, 0x1C...0x20, 0x85, 0xA0, 0x1680, 0x2000...0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000: true
         default: false
         }
+    }
+
+    /// The shape of a date (month 01–12, day 01–31); whether the day exists is the service's to say.
+    static func isDate(_ text: String) -> Bool {
+        let b = Array(text.utf8)
+        guard b.count == 10, b[4] == 45, b[7] == 45, b.enumerated().allSatisfy({ [4, 7].contains($0.offset) || (48...57).contains($0.element) }) else { return false }
+        let month = Int(b[5] - 48) * 10 + Int(b[6] - 48), day = Int(b[8] - 48) * 10 + Int(b[9] - 48)
+        return (1...12).contains(month) && (1...31).contains(day)
     }
 
     static func isSlug(_ text: String) -> Bool {

@@ -40,7 +40,10 @@ public final class DialerSettingsStore: Sendable {
                 violations.append(FieldViolation(field: "\(field)[\(i)].name", description: "\"\(named.name)\" appears twice"))
             }
         }
-        guard violations.isEmpty else { throw RPCError.invalidArgument("the settings are not valid", details: violations) }
+        // The first few say enough; a list of hundreds would not fit an error.
+        guard violations.isEmpty else {
+            throw RPCError.invalidArgument("the settings are not valid (\(violations.count) problems)", details: Array(violations.prefix(20)))
+        }
         let now = clock.milliseconds
         let stored = try await database.write { tx -> DialerSettings in
             let newest: Int64? = try tx.queryFirst("SELECT MAX(version) FROM dialer_settings") { $0.optionalInt64(0) } ?? nil

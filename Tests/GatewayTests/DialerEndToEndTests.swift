@@ -225,6 +225,13 @@ import TestSupport
             "PUT", "/v1/dialer/settings?version=\(settings.json["version"] as? Int ?? 0)",
             body: String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self))
         #expect(put.status == 200, "\(put.body)")
+        // A table naming one region 500 times is refused with its first problems, changing nothing.
+        body["regions"] = Array(repeating: ["name": "tver", "score": 1], count: 500)
+        let repeated = try system.request(
+            "PUT", "/v1/dialer/settings?version=\(put.json["version"] as? Int ?? 0)",
+            body: String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self))
+        #expect(repeated.status == 422 && (repeated.json["errors"] as? [Any])?.count == 20, "\(repeated.status) \(repeated.body.prefix(300))")
+        #expect(try system.request("GET", "/v1/dialer/settings").json["version"] as? Int == put.json["version"] as? Int)
         let w = try next(1)
         #expect(w.entry["region"] as? String == "tver", "\(w.entry)")
         #expect((w.entry["components"] as? [[String: Any]])?.first { $0["name"] as? String == "region" }?["value"] as? Int == 500)

@@ -170,6 +170,17 @@ import Wire
         #expect(Array(encoder.bytes.prefix(5)) == [0x1c, 0x08, 0x05, 0x12, 0x18])
     }
 
+    @Test func anErrorWithThousandsOfProblemsStillFitsTheHeadLimitAndSaysHowManyAreLeftOut() {
+        let details = (0..<2000).map { FieldViolation(field: "regions[\($0)].name", description: "\"moscow\" appears twice") }
+        let trailer = ResponseTrailer(error: .invalidArgument("the settings are not valid", details: details))
+        var encoder = WireEncoder()
+        trailer.encode(to: &encoder)
+        #expect(encoder.bytes.count <= RequestHead.maxEncodedLength)
+        #expect(trailer.details.count > 100 && trailer.details.count < 2000)
+        #expect(trailer.message.hasSuffix("(\(2000 - trailer.details.count) more problems not listed)"))
+        #expect(ResponseTrailer(error: .invalidArgument(String(repeating: "é", count: 5000))).message.utf8.count <= 4096)
+    }
+
     func hex(_ bytes: [UInt8]) -> String {
         bytes.map { String(($0 >> 4), radix: 16) + String($0 & 0xF, radix: 16) }.joined(separator: " ")
     }

@@ -10,8 +10,8 @@ extension LeadReportRequest: RESTQuery {
 
     init(query q: inout QueryReader) {
         self.init()
-        if let value = q.string("from", minLength: 10, maxLength: 10) { self.from = value }
-        if let value = q.string("to", minLength: 10, maxLength: 10) { self.to = value }
+        if let value = q.string("from", rule: .date) { self.from = value }
+        if let value = q.string("to", rule: .date) { self.to = value }
         if let value = q.choice("groupBy", [("partner", ReportDimension.partner), ("operator", ReportDimension.`operator`), ("source", ReportDimension.source), ("geography", ReportDimension.geography), ("product", ReportDimension.product)]) { self.groupBy = value }
     }
 }

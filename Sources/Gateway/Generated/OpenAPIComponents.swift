@@ -31,9 +31,8 @@ enum OpenAPIComponents {
       "name" : "from",
       "required" : false,
       "schema" : {
-        "maxLength" : 10,
-        "minLength" : 10,
-        "pattern" : "^[^\\u0000]*$",
+        "format" : "date",
+        "pattern" : "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$",
         "type" : "string"
       }
     },
@@ -58,9 +57,8 @@ enum OpenAPIComponents {
       "name" : "to",
       "required" : false,
       "schema" : {
-        "maxLength" : 10,
-        "minLength" : 10,
-        "pattern" : "^[^\\u0000]*$",
+        "format" : "date",
+        "pattern" : "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$",
         "type" : "string"
       }
     },
