@@ -70,6 +70,7 @@ public struct JSONCodeWriter {
             case .string, .repeated, .bytes: empty = "!\(value).isEmpty"
             case .int64, .double: empty = "\(value) != 0"
             case .bool: empty = value
+            case .enumeration: empty = "\(value).rawValue != 0"
             default: empty = "true"
             }
             return "        if \(empty) {\n            \(key)\n            \(write)\n        }\n"

@@ -1480,6 +1480,7 @@ public struct QueueEntry: WireMessage, Equatable {
     public var score: Int64 = 0
     public var components: [ScoreComponent] = []
     public var createdAtMilliseconds: Int64 = 0
+    /// What the last call ended with; absent before the first.
     public var lastOutcome: DialOutcome = DialOutcome.unspecified
     /// When the leaseholder took it.
     public var leasedAtMilliseconds: Int64? = nil

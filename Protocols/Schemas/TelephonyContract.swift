@@ -290,7 +290,7 @@ public let telephonyContract = ContractFile("Telephony") {
         Field(15, "score", .int64)
         Field(16, "components", .repeated(.message("ScoreComponent")))
         Field(17, "createdAtMilliseconds", .int64).timestamp()
-        Field(18, "lastOutcome", .enumeration("DialOutcome"))
+        Field(18, "lastOutcome", .enumeration("DialOutcome"), doc: "What the last call ended with; absent before the first.").omitEmpty()
         Field(19, "leasedAtMilliseconds", .optional(.int64), doc: "When the leaseholder took it.").timestamp()
     }
 }

@@ -237,6 +237,8 @@ public enum LeadReportStore {
         }
         var all: [Int64: Int64] = [:]
         for list in histograms.values { for (bucket, count) in list { all[bucket, default: 0] += count } }
+        // A group whose leads all moved on (to an operator, say) leaves a zero counter behind.
+        rows = rows.filter { $0.value.leads != 0 || $0.value.claims != 0 || $0.value.activeHours != 0 || $0.value.talkSeconds != 0 }
         let ordered = rows.values.sorted { ($0.leads, $1.value) > ($1.leads, $0.value) }.map { finished($0, histograms[$0.value] ?? []) }
         return LeadReport(
             from: ReportCalendar.text(from), to: ReportCalendar.text(to), groupBy: request.groupBy, rows: ordered,

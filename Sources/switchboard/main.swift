@@ -96,12 +96,6 @@ let contacts = ChildService(
         "CONTACTS_DATA_DIR": data.appendingPathComponent("contacts").path,
         "CONTACTS_SUBSCRIBERS": "deals@127.0.0.1:\(dealsPort)=contact.merged",
     ])
-let deals = ChildService(
-    name: "deals", executable: executable("switchboard-deals"),
-    environment: [
-        "DEALS_PORT": "\(dealsPort)", "DEALS_ADMIN_PORT": adminPort(dealsPort),
-        "DEALS_DATA_DIR": data.appendingPathComponent("deals").path, "DEALS_CONTACTS": "127.0.0.1:\(contactsPort)",
-    ])
 // Telephony's replicas share the shards (T12); deals hears their calls.
 let replicaNames = (0..<telephonyCount).map { "telephony-\($0)" }
 let replicaPorts = (0..<telephonyCount).map { telephonyPort + 10 * $0 }
@@ -109,13 +103,22 @@ guard replicaPorts.allSatisfy({ $0 + 1000 <= 65535 }) else {
     FileHandle.standardError.write(Data("switchboard: --telephony-port leaves no room for \(telephonyCount) replicas\n".utf8))
     exit(2)
 }
+// Deals' accepted leads go to every replica (each keeps the numbers of its shards, T10).
+var dealsEnvironment = [
+    "DEALS_PORT": "\(dealsPort)", "DEALS_ADMIN_PORT": adminPort(dealsPort),
+    "DEALS_DATA_DIR": data.appendingPathComponent("deals").path, "DEALS_CONTACTS": "127.0.0.1:\(contactsPort)",
+]
+if telephonyCount > 0 {
+    dealsEnvironment["DEALS_SUBSCRIBERS"] = zip(replicaNames, replicaPorts).map { "\($0)@127.0.0.1:\($1)=lead.accepted" }.joined(separator: ";")
+}
+let deals = ChildService(name: "deals", executable: executable("switchboard-deals"), environment: dealsEnvironment)
 let telephony = zip(replicaNames, replicaPorts).map { name, port in
     ChildService(
         name: name, executable: executable("switchboard-telephony"),
         environment: [
             "TELEPHONY_PORT": "\(port)", "TELEPHONY_ADMIN_PORT": adminPort(port), "TELEPHONY_DATA_DIR": data.appendingPathComponent(name).path,
             "TELEPHONY_REPLICA": name, "TELEPHONY_REPLICAS": replicaNames.joined(separator: ","), "TELEPHONY_CONTACTS": "127.0.0.1:\(contactsPort)",
-            "TELEPHONY_SUBSCRIBERS": "deals@127.0.0.1:\(dealsPort)=call.recorded,call.missed,call.answered",
+            "TELEPHONY_SUBSCRIBERS": "deals@127.0.0.1:\(dealsPort)=call.recorded,call.missed,call.answered,dialer.outcome",
         ])
 }
 var gatewayEnvironment = [

@@ -87,4 +87,25 @@ import Wire
         #expect(report.rows.first { $0.value == "4" }?.talkSeconds == 95)
         #expect(report.total.talkSeconds == 95)
     }
+
+    @Test func d7AGroupWhoseLeadsAllMovedOnIsNotListed() async throws {
+        let contacts = try FakeContacts()
+        let f = try DealsFixture(contactsPort: contacts.server.port)
+        let at: Int64 = 86_400_000 * 20_000 + 3_600_000
+        try await f.database.write { tx in
+            var lead = Lead()
+            lead.channel = "partner"
+            try LeadReportStore.received(tx, leadID: 1, lead, lowQuality: false, at: at)
+            var recorded = OutcomeRecorded()
+            recorded.entry.leadID = 1
+            recorded.operatorID = 3
+            recorded.outcome = .noAnswer
+            recorded.claimedAtMilliseconds = at + 90_000
+            try LeadReportStore.outcome(tx, recorded)
+        }
+        let day = ReportCalendar.text(20_000)
+        let report = try await f.api.leadReport(LeadReportRequest(from: day, to: day, groupBy: .operator))
+        #expect(report.rows.map(\.value) == ["3"], "the lead left the no-operator group: \(report.rows.map(\.value))")
+        #expect(report.total.firstAttemptMedianSeconds == 90 && report.total.noAnswer == 1)
+    }
 }

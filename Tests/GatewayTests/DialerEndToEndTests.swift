@@ -360,6 +360,7 @@ import TestSupport
         #expect(one["offersMade"] as? Int == 2 && one["refused"] as? Int == 1)
         #expect(two["leads"] as? Int == 3 && two["lowQuality"] as? Int == 1 && two["noAnswer"] as? Int == 1 && two["invalid"] as? Int == 1 && two["callbacks"] as? Int == 1, "\(two)")
         #expect(row(byOperator, "")["leads"] as? Int == 1, "the duplicate was never called")
+        #expect((byOperator["items"] as? [Any])?.count == 3, "no empty groups: \(byOperator)")
 
         let byRegion = try report("geography")
         #expect(row(byRegion, "moscow")["leads"] as? Int == 4 && row(byRegion, "tver")["leads"] as? Int == 3)

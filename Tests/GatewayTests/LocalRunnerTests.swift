@@ -35,6 +35,12 @@ import TestSupport
         #expect(try await eventually(within: .seconds(20)) {
             ((try? httpRequest(port: gatewayPort, "GET", "/v1/deals?limit=10", headers: headers))?.json["items"] as? [Any])?.count == 2
         })
+        // Both leads reach the dialing queue (T10: deals -> telephony): the web one is a known client with no open deal, not a duplicate.
+        let fresh = #"{"channel":"partner","partner":"leadgen","externalId":"up-1","phone":"+79005550022"}"#
+        #expect(try httpRequest(port: gatewayPort, "POST", "/v1/leads", headers: headers, body: fresh).status == 201)
+        #expect(try await eventually(within: .seconds(20)) {
+            ((try? httpRequest(port: gatewayPort, "GET", "/v1/dialer/queue", headers: headers))?.json["items"] as? [[String: Any]])?.first?["ready"] as? Int == 2
+        }, "switchboard up wires lead.accepted to telephony")
         #expect(try httpRequest(port: gatewayPort, "GET", "/readyz").status == 200)
         #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("contacts/contacts.sqlite").path))
         runner.signal(SIGINT)

@@ -3164,6 +3164,7 @@ enum OpenAPIComponents {
           "type" : "string"
         },
         "lastOutcome" : {
+          "description" : "What the last call ended with; absent before the first.",
           "enum" : [
             "unspecified",
             "no_answer",
@@ -3245,7 +3246,6 @@ enum OpenAPIComponents {
         "createdAt",
         "dealId",
         "id",
-        "lastOutcome",
         "leadId",
         "leaseUntil",
         "leasedAt",

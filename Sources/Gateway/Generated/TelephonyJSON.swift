@@ -508,8 +508,10 @@ extension QueueEntry: RESTOutput {
         if let value = self.dealID { out.int(value) } else { out.null() }
         out.key("id")
         out.string(self.id)
-        out.key("lastOutcome")
-        out.string(self.lastOutcome.name)
+        if self.lastOutcome.rawValue != 0 {
+            out.key("lastOutcome")
+            out.string(self.lastOutcome.name)
+        }
         out.key("leadId")
         out.int(self.leadID)
         out.key("leaseUntil")
