@@ -10,23 +10,7 @@ import TestSupport
     static let staffTwoToken = "staff-two-token-0123456789"
     static let staffThreeToken = "staff-three-token-0123456789"
 
-    struct System {
-        let processes: [ServiceProcess]
-        let replicas: [ServiceProcess]
-        let gateway: ServiceProcess
-
-        func request(_ method: String, _ path: String, key: String = adminKey, body: String? = nil) throws -> HTTPExchange {
-            try httpRequest(port: gateway.port, method, path, headers: ["Authorization": "Bearer \(key)", "Content-Type": "application/json"], body: body)
-        }
-
-        func stop() async throws {
-            for p in [gateway] + replicas + processes {
-                p.signal(SIGCONT)
-                p.signal(SIGTERM)
-                _ = try await p.waitForExit()
-            }
-        }
-    }
+    typealias System = ReplicatedSystem
 
     static func start() async throws -> System {
         let folder = try temporaryFolder("calls-gateway")

@@ -10,23 +10,7 @@ import TestSupport
 @Suite struct DialerEndToEndTests {
     static func token(_ staff: Int) -> String { "operator-\(staff)-token-0123456789" }
 
-    struct System {
-        let processes: [ServiceProcess]
-        let replicas: [ServiceProcess]
-        let gateway: ServiceProcess
-
-        func request(_ method: String, _ path: String, key: String = adminKey, body: String? = nil) throws -> HTTPExchange {
-            try httpRequest(port: gateway.port, method, path, headers: ["Authorization": "Bearer \(key)", "Content-Type": "application/json"], body: body)
-        }
-
-        func stop() async throws {
-            for p in [gateway] + replicas + processes {
-                p.signal(SIGCONT)
-                p.signal(SIGTERM)
-                _ = try await p.waitForExit()
-            }
-        }
-    }
+    typealias System = ReplicatedSystem
 
     /// `clock`: a file every service reads its business time from (P_CLOCK_FILE).
     static func start(clock: URL? = nil) async throws -> System {
