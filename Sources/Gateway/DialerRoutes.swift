@@ -47,8 +47,7 @@ enum DialerRoutes {
             summary: "The dialer's weights and rules now (with their version)",
             answers: [Route.answer(200, "the settings", DialerSettings.self)], errors: [503]
         ) { ctx in
-            let replicas = try ctx.api.telephonyReplicas()
-            return Reply.json(200, try await ctx.call(Telephony.getDialerSettings, DialerSettingsRequest(), replica: 0, of: replicas))
+            Reply.json(200, try await current(ctx))
         },
         Route(
             method: "PUT", path: "/v1/dialer/settings", operationID: "setDialerSettings", access: .role(.admin),
@@ -63,6 +62,12 @@ enum DialerRoutes {
                 throw RPCError.invalidArgument("give ?version= the settings' current version", details: [FieldViolation(field: "version", description: "is required: a whole number")])
             }
             let request = SetDialerSettingsRequest(settings: try ctx.body(DialerSettings.self), by: "api:\(ctx.role?.rawValue ?? "")", expectedVersion: version)
+            // Every replica must be there to take it (503 otherwise, nothing written), and the
+            // change must be made from the newest version any of them has.
+            let newest = try await current(ctx)
+            guard version == newest.version else {
+                throw RPCError(.aborted, "the settings are at version \(newest.version), not \(version): read them again and make the change on top")
+            }
             var stored = DialerSettings()
             for (_, index) in replicas.all { stored = try await ctx.call(Telephony.setDialerSettings, request, replica: index, of: replicas) }
             return Reply.json(200, stored)
@@ -78,6 +83,18 @@ enum DialerRoutes {
             return Reply.json(200, list)
         },
     ]
+
+    /// The newest settings any replica has (one that missed a change catches up with the
+    /// next), asking all; a replica that does not answer makes it 503.
+    static func current(_ ctx: RequestContext) async throws -> DialerSettings {
+        let replicas = try ctx.api.telephonyReplicas()
+        var newest = DialerSettings()
+        for (_, index) in replicas.all {
+            let s = try await ctx.call(Telephony.getDialerSettings, DialerSettingsRequest(), replica: index, of: replicas)
+            if s.version > newest.version { newest = s }
+        }
+        return newest
+    }
 
     static func operatorID(_ ctx: RequestContext) throws -> Int64 {
         guard let staff = ctx.staffID else {

@@ -48,11 +48,14 @@ public final class DialerSettingsStore: Sendable {
         let stored = try await database.write { tx -> DialerSettings in
             let newest: Int64? = try tx.queryFirst("SELECT MAX(version) FROM dialer_settings") { $0.optionalInt64(0) } ?? nil
             let version = newest ?? DialScore.defaults.version
-            guard expectedVersion == version else {
+            // A change made from an older version than this replica's is stale. One made
+            // from a newer version is one this replica missed (it was down when the others
+            // took it): it catches up, so every replica ends at the same version.
+            guard expectedVersion >= version else {
                 throw RPCError(.aborted, "the settings are at version \(version), not \(expectedVersion): read them again and make the change on top")
             }
             var next = input
-            next.version = version + 1
+            next.version = expectedVersion + 1
             next.updatedBy = by
             next.updatedAtMilliseconds = now
             try tx.run("INSERT INTO dialer_settings (version, settings, set_by, set_at) VALUES (?, ?, ?, ?)",

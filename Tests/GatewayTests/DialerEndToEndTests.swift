@@ -73,6 +73,15 @@ import TestSupport
         let put = try system.request("PUT", "/v1/dialer/settings?version=\(version)", body: String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self))
         #expect(put.status == 200 && put.json["version"] as? Int == version + 1, "\(put.body)")
         #expect(try system.request("PUT", "/v1/dialer/settings?version=\(version)", body: String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self)).status == 409)
+        // With a replica not answering, nothing is changed anywhere (503), so the replicas never disagree.
+        system.replicas[1].signal(SIGSTOP)
+        body["leaseSeconds"] = 60
+        let halfway = try system.request("PUT", "/v1/dialer/settings?version=\(version + 1)", body: String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self))
+        system.replicas[1].signal(SIGCONT)
+        #expect(halfway.status == 503, "\(halfway.body)")
+        #expect(try await eventually(within: .seconds(10)) {
+            (try? system.request("GET", "/v1/dialer/settings"))?.json["version"] as? Int == version + 1
+        }, "once the replica answers again, the settings are as they were")
 
         // 500 leads from a partner; each valid and unique one becomes a queue entry.
         let total = 500
