@@ -84,6 +84,7 @@ import Wire
         relay.start()
         #expect(try await eventuallyAsync { try await database.parkedCount(subscriber: "sub") == 2 })
         let parked = try await database.parkedEvents(subscriber: "sub", afterID: 0, limit: 10)
+        try #require(parked.count == 2)
         // Only the refused event can be given up on, not one waiting behind it.
         await #expect(throws: RPCError.self) { try await relay.discard(parked[1].id) }
         let outcome = try await relay.discard(parked[0].id)
