@@ -52,7 +52,7 @@ import Wire
         #expect(payloads(subscriber.applied, "a") == [1])
 
         let parked = try await database.parkedEvents(subscriber: "sub", afterID: 0, limit: 10)
-        #expect(parked.map { $0.event.payload[0] } == [9, 3, 6])
+        try #require(parked.map { $0.event.payload[0] } == [9, 3, 6])
         #expect(parked[0].heldBehind.isEmpty && parked[0].message.contains("cannot apply"))
         #expect(parked[0].code == Status.Code.failedPrecondition.rawValue)
         #expect(parked[1].heldBehind == parked[0].event.eventID && parked[2].heldBehind == parked[0].event.eventID)
@@ -139,7 +139,7 @@ import Wire
         #expect(try await eventually { applied.count == 2 })
         #expect(applied.events.withLock { $0.map { $0.payload[0] } } == [1, 3])
         let parked = try await database.parkedEvents(subscriber: "sub", afterID: 0, limit: 10)
-        #expect(parked.map { $0.event.payload[0] } == [9])
+        try #require(parked.map { $0.event.payload[0] } == [9])
         #expect(parked[0].code == Status.Code.invalidArgument.rawValue && parked[0].message == "bad payload")
         // A replay it refuses again is an answer (still parked), not an error.
         let outcome = try await relay.replay(parked[0].id)
