@@ -12,6 +12,7 @@ import Wire
 /// - dialer.next: POST /v1/dialer/next through the gateway (16 operators' tokens, 16
 ///   connections) with 1,000,000 entries queued across 2 replicas: each a fan-out of
 ///   bestEntry to both replicas and the claim of the best;
+/// - dialer.next.one: the same for one operator alone;
 /// - dialer.claim: 16 operators at the protocol level doing what the gateway does
 ///   (best of both replicas at once, claim with orBest) and then recording an offer_made
 ///   outcome; `double_claims` counts entries handed out twice (must be 0), `lost_races`
@@ -126,6 +127,14 @@ enum DialerBench {
                 request: { i in
                     Array("POST /v1/dialer/next HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer \(tokens[(i / 10_000_000) % tokens.count])\r\nContent-Length: 0\r\n\r\n".utf8)
                 },
+                accept: { $0 == 200 }))
+        }
+        if options.wants("dialer.next.one") {
+            // One operator alone: what the index and the fan-out cost, without the queueing
+            // of 16 callers on 2 cores.
+            results.append(HTTPLoad.run(
+                scenario: "dialer.next.one", port: gateway.port, connections: 1, warmUp: options.warmUp, duration: options.duration,
+                request: { _ in Array("POST /v1/dialer/next HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer \(tokens[0])\r\nContent-Length: 0\r\n\r\n".utf8) },
                 accept: { $0 == 200 }))
         }
         if options.wants("dialer.claim") {
