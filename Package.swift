@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "switchboard-deals", targets: ["switchboard-deals"]),
         .executable(name: "switchboard-gateway", targets: ["switchboard-gateway"]),
         .executable(name: "switchboard-telephony", targets: ["switchboard-telephony"]),
+        .executable(name: "switchboard-scheduling", targets: ["switchboard-scheduling"]),
         .executable(name: "switchboard-bench", targets: ["switchboard-bench"]),
         .executable(name: "switchboard-codegen", targets: ["switchboard-codegen"]),
     ],
@@ -45,15 +46,17 @@ let package = Package(
         .target(name: "ContactsService", dependencies: ["Contracts", "RPC", "Storage", "ServiceKit"]),
         .target(name: "DealsService", dependencies: ["Contracts", "JSON", "RPC", "Storage", "ServiceKit", "Sockets"]),
         .target(name: "TelephonyService", dependencies: ["Contracts", "Digest", "RPC", "Storage", "ServiceKit"]),
+        .target(name: "SchedulingService", dependencies: ["Contracts", "RPC", "Storage", "ServiceKit"]),
 
         // Executables.
         .executableTarget(name: "switchboard-echo", dependencies: ["RPC", "Contracts"]),
         .executableTarget(name: "switchboard-contacts", dependencies: ["ContactsService", "ServiceKit"]),
         .executableTarget(name: "switchboard-deals", dependencies: ["DealsService", "RPC", "ServiceKit"]),
         .executableTarget(name: "switchboard-telephony", dependencies: ["Contracts", "TelephonyService", "RPC", "ServiceKit"]),
+        .executableTarget(name: "switchboard-scheduling", dependencies: ["SchedulingService", "ServiceKit"]),
         .executableTarget(name: "switchboard-gateway", dependencies: ["Contracts", "Gateway", "HTTP", "RPC", "ServiceKit", "Sockets", "Storage"]),
         // The local runner; depending on the services makes `swift run switchboard` build them.
-        .executableTarget(name: "switchboard", dependencies: ["switchboard-contacts", "switchboard-deals", "switchboard-telephony", "switchboard-gateway"]),
+        .executableTarget(name: "switchboard", dependencies: ["switchboard-contacts", "switchboard-deals", "switchboard-telephony", "switchboard-scheduling", "switchboard-gateway"]),
         .executableTarget(
             name: "switchboard-bench",
             dependencies: ["RPC", "Contracts", "Digest", "Wire", "Sockets", "ContactsService", "DealsService", "TelephonyService", "ServiceKit", "Storage"]),
@@ -73,6 +76,9 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: ["Gateway", "Contracts", "Digest", "HTTP", "JSON", "RPC", "ServiceKit", "Storage", "Wire", "TestSupport", "switchboard", "switchboard-gateway", "switchboard-contacts", "switchboard-deals", "switchboard-telephony"]),
+        .testTarget(
+            name: "SchedulingTests",
+            dependencies: ["SchedulingService", "Contracts", "Wire", "RPC", "Storage", "ServiceKit", "TestSupport", "switchboard-scheduling"]),
         .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "Contracts", "RPC", "Storage", "Wire", "TestSupport"]),
         .testTarget(
             name: "ContactsTests",

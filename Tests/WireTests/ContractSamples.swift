@@ -114,6 +114,21 @@ enum ContractSamples {
         ("QueueCountsList", queueCountsList().wireBytes(), (try? QueueCountsList(wireBytes: queueCountsList().wireBytes())) == queueCountsList()),
         ("ScoreComponent", scoreComponent().wireBytes(), (try? ScoreComponent(wireBytes: scoreComponent().wireBytes())) == scoreComponent()),
         ("QueueEntry", queueEntry().wireBytes(), (try? QueueEntry(wireBytes: queueEntry().wireBytes())) == queueEntry()),
+        ("WorkingHours", workingHours().wireBytes(), (try? WorkingHours(wireBytes: workingHours().wireBytes())) == workingHours()),
+        ("DateOverride", dateOverride().wireBytes(), (try? DateOverride(wireBytes: dateOverride().wireBytes())) == dateOverride()),
+        ("Resource", resource().wireBytes(), (try? Resource(wireBytes: resource().wireBytes())) == resource()),
+        ("GetResourceRequest", getResourceRequest().wireBytes(), (try? GetResourceRequest(wireBytes: getResourceRequest().wireBytes())) == getResourceRequest()),
+        ("ListResourcesRequest", listResourcesRequest().wireBytes(), (try? ListResourcesRequest(wireBytes: listResourcesRequest().wireBytes())) == listResourcesRequest()),
+        ("ResourceList", resourceList().wireBytes(), (try? ResourceList(wireBytes: resourceList().wireBytes())) == resourceList()),
+        ("SlotRequest", slotRequest().wireBytes(), (try? SlotRequest(wireBytes: slotRequest().wireBytes())) == slotRequest()),
+        ("Slot", slot().wireBytes(), (try? Slot(wireBytes: slot().wireBytes())) == slot()),
+        ("SlotList", slotList().wireBytes(), (try? SlotList(wireBytes: slotList().wireBytes())) == slotList()),
+        ("AppointmentChange", appointmentChange().wireBytes(), (try? AppointmentChange(wireBytes: appointmentChange().wireBytes())) == appointmentChange()),
+        ("Appointment", appointment().wireBytes(), (try? Appointment(wireBytes: appointment().wireBytes())) == appointment()),
+        ("BookingResult", bookingResult().wireBytes(), (try? BookingResult(wireBytes: bookingResult().wireBytes())) == bookingResult()),
+        ("GetAppointmentRequest", getAppointmentRequest().wireBytes(), (try? GetAppointmentRequest(wireBytes: getAppointmentRequest().wireBytes())) == getAppointmentRequest()),
+        ("MoveRequest", moveRequest().wireBytes(), (try? MoveRequest(wireBytes: moveRequest().wireBytes())) == moveRequest()),
+        ("CancelRequest", cancelRequest().wireBytes(), (try? CancelRequest(wireBytes: cancelRequest().wireBytes())) == cancelRequest()),
     ]
 
     static func echoMessage() -> EchoMessage {
@@ -1216,6 +1231,155 @@ enum ContractSamples {
         m.createdAtMilliseconds = -120
         m.lastOutcome = .invalid
         m.leasedAtMilliseconds = -134
+        return m
+    }
+
+    static func workingHours() -> WorkingHours {
+        var m = WorkingHours()
+        m.weekday = -8
+        m.fromMinute = 2000006
+        m.toMinute = -22
+        return m
+    }
+
+    static func dateOverride() -> DateOverride {
+        var m = DateOverride()
+        m.date = "f1é"
+        m.hours = [workingHours(), workingHours()]
+        return m
+    }
+
+    static func resource() -> Resource {
+        var m = Resource()
+        m.id = -8
+        m.name = "f2é"
+        m.kind = .room
+        m.staffID = 4000012
+        m.timeZone = "f5é"
+        m.hours = [workingHours(), workingHours()]
+        m.daysOff = ["f7é", "f107é"]
+        m.overrides = [dateOverride(), dateOverride()]
+        m.zones = ["f9é", "f109é"]
+        m.skills = ["f10é", "f110é"]
+        m.createdAtMilliseconds = -78
+        return m
+    }
+
+    static func getResourceRequest() -> GetResourceRequest {
+        var m = GetResourceRequest()
+        m.id = -8
+        return m
+    }
+
+    static func listResourcesRequest() -> ListResourcesRequest {
+        var m = ListResourcesRequest()
+        m.skill = "f1é"
+        m.zone = "f2é"
+        m.afterID = -22
+        m.pageSize = 4000012
+        return m
+    }
+
+    static func resourceList() -> ResourceList {
+        var m = ResourceList()
+        m.resources = [resource(), resource()]
+        return m
+    }
+
+    static func slotRequest() -> SlotRequest {
+        var m = SlotRequest()
+        m.skill = "f1é"
+        m.zone = "f2é"
+        m.durationMinutes = -22
+        m.fromMilliseconds = 4000012
+        m.toMilliseconds = -36
+        m.limit = 6000018
+        m.bufferBeforeMinutes = -50
+        m.bufferAfterMinutes = 8000024
+        m.resourceIDs = [-64, -764]
+        return m
+    }
+
+    static func slot() -> Slot {
+        var m = Slot()
+        m.resourceID = -8
+        m.startMilliseconds = 2000006
+        m.endMilliseconds = -22
+        return m
+    }
+
+    static func slotList() -> SlotList {
+        var m = SlotList()
+        m.slots = [slot(), slot()]
+        return m
+    }
+
+    static func appointmentChange() -> AppointmentChange {
+        var m = AppointmentChange()
+        m.atMilliseconds = -8
+        m.by = "f2é"
+        m.fromStartMilliseconds = -22
+        m.fromEndMilliseconds = 4000012
+        m.toStartMilliseconds = -36
+        m.toEndMilliseconds = 6000018
+        m.reason = "f7é"
+        return m
+    }
+
+    static func appointment() -> Appointment {
+        var m = Appointment()
+        m.id = -8
+        m.dealID = 2000006
+        m.kind = .custom
+        m.resourceIDs = [4000012, 104000312]
+        m.startMilliseconds = -36
+        m.endMilliseconds = 6000018
+        m.bufferBeforeMinutes = -50
+        m.bufferAfterMinutes = 8000024
+        m.address = "f9é"
+        m.zone = "f10é"
+        m.notes = "f11é"
+        m.status = .noShow
+        m.override = true
+        m.overrideReason = "f14é"
+        m.history = [appointmentChange(), appointmentChange()]
+        m.cancelReason = "f16é"
+        m.createdAtMilliseconds = -120
+        m.by = "f18é"
+        m.overrideAs = "f19é"
+        return m
+    }
+
+    static func bookingResult() -> BookingResult {
+        var m = BookingResult()
+        m.booked = true
+        m.appointment = appointment()
+        m.clash = "f3é"
+        m.alternatives = [slot(), slot()]
+        return m
+    }
+
+    static func getAppointmentRequest() -> GetAppointmentRequest {
+        var m = GetAppointmentRequest()
+        m.id = -8
+        return m
+    }
+
+    static func moveRequest() -> MoveRequest {
+        var m = MoveRequest()
+        m.id = -8
+        m.startMilliseconds = 2000006
+        m.endMilliseconds = -22
+        m.reason = "f4é"
+        m.by = "f5é"
+        return m
+    }
+
+    static func cancelRequest() -> CancelRequest {
+        var m = CancelRequest()
+        m.id = -8
+        m.reason = "f2é"
+        m.by = "f3é"
         return m
     }
 }

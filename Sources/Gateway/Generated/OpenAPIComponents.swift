@@ -305,6 +305,48 @@ enum OpenAPIComponents {
         "type" : "string"
       }
     },
+    "ListResourcesRequest.after" : {
+      "description" : "Paging: resources after this id.",
+      "in" : "query",
+      "name" : "after",
+      "required" : false,
+      "schema" : {
+        "format" : "int64",
+        "minimum" : 1,
+        "type" : "integer"
+      }
+    },
+    "ListResourcesRequest.limit" : {
+      "in" : "query",
+      "name" : "limit",
+      "required" : false,
+      "schema" : {
+        "format" : "int64",
+        "maximum" : 500,
+        "minimum" : 1,
+        "type" : "integer"
+      }
+    },
+    "ListResourcesRequest.skill" : {
+      "in" : "query",
+      "name" : "skill",
+      "required" : false,
+      "schema" : {
+        "maxLength" : 100,
+        "pattern" : "^[^\\u0000]*$",
+        "type" : "string"
+      }
+    },
+    "ListResourcesRequest.zone" : {
+      "in" : "query",
+      "name" : "zone",
+      "required" : false,
+      "schema" : {
+        "maxLength" : 100,
+        "pattern" : "^[^\\u0000]*$",
+        "type" : "string"
+      }
+    },
     "ListStaffRequest.cursor" : {
       "in" : "query",
       "name" : "cursor",
@@ -561,6 +603,92 @@ enum OpenAPIComponents {
         "type" : "string"
       }
     },
+    "SlotRequest.bufferAfter" : {
+      "in" : "query",
+      "name" : "bufferAfter",
+      "required" : false,
+      "schema" : {
+        "format" : "int64",
+        "maximum" : 480,
+        "minimum" : 0,
+        "type" : "integer"
+      }
+    },
+    "SlotRequest.bufferBefore" : {
+      "description" : "Travel before, kept free too.",
+      "in" : "query",
+      "name" : "bufferBefore",
+      "required" : false,
+      "schema" : {
+        "format" : "int64",
+        "maximum" : 480,
+        "minimum" : 0,
+        "type" : "integer"
+      }
+    },
+    "SlotRequest.duration" : {
+      "in" : "query",
+      "name" : "duration",
+      "required" : false,
+      "schema" : {
+        "format" : "int64",
+        "maximum" : 1440,
+        "minimum" : 5,
+        "type" : "integer"
+      }
+    },
+    "SlotRequest.from" : {
+      "description" : "From (default: now plus the minimum notice).",
+      "in" : "query",
+      "name" : "from",
+      "required" : false,
+      "schema" : {
+        "format" : "date-time",
+        "type" : "string"
+      }
+    },
+    "SlotRequest.limit" : {
+      "description" : "How many (10).",
+      "in" : "query",
+      "name" : "limit",
+      "required" : false,
+      "schema" : {
+        "format" : "int64",
+        "maximum" : 100,
+        "minimum" : 1,
+        "type" : "integer"
+      }
+    },
+    "SlotRequest.skill" : {
+      "in" : "query",
+      "name" : "skill",
+      "required" : false,
+      "schema" : {
+        "maxLength" : 100,
+        "pattern" : "^[^\\u0000]*$",
+        "type" : "string"
+      }
+    },
+    "SlotRequest.to" : {
+      "description" : "Until (default and at most: 31 days after from).",
+      "in" : "query",
+      "name" : "to",
+      "required" : false,
+      "schema" : {
+        "format" : "date-time",
+        "type" : "string"
+      }
+    },
+    "SlotRequest.zone" : {
+      "in" : "query",
+      "name" : "zone",
+      "required" : false,
+      "schema" : {
+        "maxLength" : 100,
+        "pattern" : "^[^\\u0000]*$",
+        "type" : "string"
+      }
+    },
     "TimelineRequest.before" : {
       "description" : "Paging: entries older than this one.",
       "in" : "query",
@@ -585,6 +713,267 @@ enum OpenAPIComponents {
     }
   },
   "schemas" : {
+    "Appointment" : {
+      "description" : "S2: a deal's appointment: a time window for its resources, travel buffers around it.",
+      "properties" : {
+        "address" : {
+          "type" : "string"
+        },
+        "bufferAfter" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "bufferBefore" : {
+          "description" : "Travel before: the resources are busy then too.",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "cancelReason" : {
+          "type" : "string"
+        },
+        "createdAt" : {
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "dealId" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "end" : {
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "history" : {
+          "items" : {
+            "$ref" : "#/components/schemas/AppointmentChange"
+          },
+          "type" : "array"
+        },
+        "id" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "kind" : {
+          "enum" : [
+            "unspecified",
+            "measurement",
+            "installation",
+            "custom"
+          ],
+          "type" : "string"
+        },
+        "notes" : {
+          "type" : "string"
+        },
+        "override" : {
+          "description" : "An admin booked it over a clash or outside hours (audited).",
+          "type" : "boolean"
+        },
+        "overrideReason" : {
+          "description" : "Why, for an override.",
+          "type" : "string"
+        },
+        "resourceIds" : {
+          "description" : "Who (and what) it needs, all at once.",
+          "items" : {
+            "format" : "int64",
+            "type" : "integer"
+          },
+          "type" : "array"
+        },
+        "start" : {
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "status" : {
+          "enum" : [
+            "unspecified",
+            "booked",
+            "done",
+            "cancelled",
+            "no_show"
+          ],
+          "type" : "string"
+        },
+        "zone" : {
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "address",
+        "bufferAfter",
+        "bufferBefore",
+        "cancelReason",
+        "createdAt",
+        "dealId",
+        "end",
+        "history",
+        "id",
+        "kind",
+        "notes",
+        "override",
+        "overrideReason",
+        "resourceIds",
+        "start",
+        "status",
+        "zone"
+      ],
+      "type" : "object"
+    },
+    "AppointmentCancellationInput" : {
+      "additionalProperties" : false,
+      "properties" : {
+        "reason" : {
+          "maxLength" : 1000,
+          "minLength" : 1,
+          "pattern" : "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$",
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "reason"
+      ],
+      "type" : "object"
+    },
+    "AppointmentChange" : {
+      "description" : "S2: one reschedule, kept.",
+      "properties" : {
+        "at" : {
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "by" : {
+          "type" : "string"
+        },
+        "fromEnd" : {
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "fromStart" : {
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "reason" : {
+          "type" : "string"
+        },
+        "toEnd" : {
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "toStart" : {
+          "format" : "date-time",
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "at",
+        "by",
+        "fromEnd",
+        "fromStart",
+        "reason",
+        "toEnd",
+        "toStart"
+      ],
+      "type" : "object"
+    },
+    "AppointmentInput" : {
+      "additionalProperties" : false,
+      "description" : "S2: a deal's appointment: a time window for its resources, travel buffers around it.",
+      "properties" : {
+        "address" : {
+          "maxLength" : 500,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        },
+        "bufferAfter" : {
+          "format" : "int64",
+          "maximum" : 480,
+          "minimum" : 0,
+          "type" : "integer"
+        },
+        "bufferBefore" : {
+          "description" : "Travel before: the resources are busy then too.",
+          "format" : "int64",
+          "maximum" : 480,
+          "minimum" : 0,
+          "type" : "integer"
+        },
+        "dealId" : {
+          "format" : "int64",
+          "minimum" : 1,
+          "type" : "integer"
+        },
+        "end" : {
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "kind" : {
+          "enum" : [
+            "measurement",
+            "installation",
+            "custom"
+          ],
+          "type" : "string"
+        },
+        "notes" : {
+          "maxLength" : 2000,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        },
+        "resourceIds" : {
+          "description" : "Who (and what) it needs, all at once.",
+          "items" : {
+            "format" : "int64",
+            "minimum" : 1,
+            "type" : "integer"
+          },
+          "maxItems" : 10,
+          "type" : "array"
+        },
+        "start" : {
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "zone" : {
+          "maxLength" : 100,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "dealId",
+        "end",
+        "kind",
+        "resourceIds",
+        "start"
+      ],
+      "type" : "object"
+    },
+    "AppointmentMoveInput" : {
+      "additionalProperties" : false,
+      "properties" : {
+        "end" : {
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "reason" : {
+          "maxLength" : 1000,
+          "minLength" : 1,
+          "pattern" : "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$",
+          "type" : "string"
+        },
+        "start" : {
+          "format" : "date-time",
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "end",
+        "reason",
+        "start"
+      ],
+      "type" : "object"
+    },
     "Attendance" : {
       "description" : "A contact's ticket to an event (C5).",
       "properties" : {
@@ -650,6 +1039,34 @@ enum OpenAPIComponents {
       },
       "required" : [
         "items"
+      ],
+      "type" : "object"
+    },
+    "BookingResult" : {
+      "properties" : {
+        "alternatives" : {
+          "description" : "When not booked: the next free slots for the same request.",
+          "items" : {
+            "$ref" : "#/components/schemas/Slot"
+          },
+          "type" : "array"
+        },
+        "appointment" : {
+          "$ref" : "#/components/schemas/Appointment"
+        },
+        "booked" : {
+          "type" : "boolean"
+        },
+        "clash" : {
+          "description" : "When not booked: what is in the way.",
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "alternatives",
+        "appointment",
+        "booked",
+        "clash"
       ],
       "type" : "object"
     },
@@ -1322,6 +1739,51 @@ enum OpenAPIComponents {
       },
       "required" : [
         "items"
+      ],
+      "type" : "object"
+    },
+    "DateOverride" : {
+      "description" : "S1: one date's hours instead of the weekday's (none: a day off).",
+      "properties" : {
+        "date" : {
+          "description" : "YYYY-MM-DD in the resource's time zone.",
+          "type" : "string"
+        },
+        "hours" : {
+          "description" : "Its stretches (weekday ignored); empty: off that day.",
+          "items" : {
+            "$ref" : "#/components/schemas/WorkingHours"
+          },
+          "type" : "array"
+        }
+      },
+      "required" : [
+        "date",
+        "hours"
+      ],
+      "type" : "object"
+    },
+    "DateOverrideInput" : {
+      "additionalProperties" : false,
+      "description" : "S1: one date's hours instead of the weekday's (none: a day off).",
+      "properties" : {
+        "date" : {
+          "description" : "YYYY-MM-DD in the resource's time zone.",
+          "format" : "date",
+          "pattern" : "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$",
+          "type" : "string"
+        },
+        "hours" : {
+          "description" : "Its stretches (weekday ignored); empty: off that day.",
+          "items" : {
+            "$ref" : "#/components/schemas/WorkingHoursInput"
+          },
+          "maxItems" : 10,
+          "type" : "array"
+        }
+      },
+      "required" : [
+        "date"
       ],
       "type" : "object"
     },
@@ -3302,6 +3764,189 @@ enum OpenAPIComponents {
       ],
       "type" : "object"
     },
+    "Resource" : {
+      "description" : "S1: someone or something whose time is booked.",
+      "properties" : {
+        "createdAt" : {
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "daysOff" : {
+          "description" : "Dates (YYYY-MM-DD, local) with no work.",
+          "items" : {
+            "type" : "string"
+          },
+          "type" : "array"
+        },
+        "hours" : {
+          "items" : {
+            "$ref" : "#/components/schemas/WorkingHours"
+          },
+          "type" : "array"
+        },
+        "id" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "kind" : {
+          "enum" : [
+            "unspecified",
+            "engineer",
+            "teacher",
+            "room"
+          ],
+          "type" : "string"
+        },
+        "name" : {
+          "type" : "string"
+        },
+        "overrides" : {
+          "items" : {
+            "$ref" : "#/components/schemas/DateOverride"
+          },
+          "type" : "array"
+        },
+        "skills" : {
+          "description" : "What it does (measurement, installation, english-b1...).",
+          "items" : {
+            "type" : "string"
+          },
+          "type" : "array"
+        },
+        "staffId" : {
+          "description" : "The staff member (C4) this resource is.",
+          "format" : "int64",
+          "type" : [
+            "integer",
+            "null"
+          ]
+        },
+        "timeZone" : {
+          "description" : "An IANA zone (Europe/Moscow): hours are wall-clock there, across daylight-saving changes.",
+          "type" : "string"
+        },
+        "zones" : {
+          "description" : "Where it works (for an engineer: the zones of the addresses it goes to).",
+          "items" : {
+            "type" : "string"
+          },
+          "type" : "array"
+        }
+      },
+      "required" : [
+        "createdAt",
+        "daysOff",
+        "hours",
+        "id",
+        "kind",
+        "name",
+        "overrides",
+        "skills",
+        "staffId",
+        "timeZone",
+        "zones"
+      ],
+      "type" : "object"
+    },
+    "ResourceInput" : {
+      "additionalProperties" : false,
+      "description" : "S1: someone or something whose time is booked.",
+      "properties" : {
+        "daysOff" : {
+          "description" : "Dates (YYYY-MM-DD, local) with no work.",
+          "items" : {
+            "format" : "date",
+            "pattern" : "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$",
+            "type" : "string"
+          },
+          "maxItems" : 400,
+          "type" : "array"
+        },
+        "hours" : {
+          "items" : {
+            "$ref" : "#/components/schemas/WorkingHoursInput"
+          },
+          "maxItems" : 70,
+          "type" : "array"
+        },
+        "kind" : {
+          "enum" : [
+            "engineer",
+            "teacher",
+            "room"
+          ],
+          "type" : "string"
+        },
+        "name" : {
+          "maxLength" : 200,
+          "minLength" : 1,
+          "pattern" : "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$",
+          "type" : "string"
+        },
+        "overrides" : {
+          "items" : {
+            "$ref" : "#/components/schemas/DateOverrideInput"
+          },
+          "maxItems" : 400,
+          "type" : "array"
+        },
+        "skills" : {
+          "description" : "What it does (measurement, installation, english-b1...).",
+          "items" : {
+            "maxLength" : 100,
+            "minLength" : 1,
+            "pattern" : "^[^\\u0000]*$",
+            "type" : "string"
+          },
+          "maxItems" : 100,
+          "type" : "array"
+        },
+        "staffId" : {
+          "description" : "The staff member (C4) this resource is.",
+          "format" : "int64",
+          "minimum" : 1,
+          "type" : "integer"
+        },
+        "timeZone" : {
+          "description" : "An IANA zone (Europe/Moscow): hours are wall-clock there, across daylight-saving changes.",
+          "maxLength" : 64,
+          "minLength" : 1,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        },
+        "zones" : {
+          "description" : "Where it works (for an engineer: the zones of the addresses it goes to).",
+          "items" : {
+            "maxLength" : 100,
+            "minLength" : 1,
+            "pattern" : "^[^\\u0000]*$",
+            "type" : "string"
+          },
+          "maxItems" : 100,
+          "type" : "array"
+        }
+      },
+      "required" : [
+        "kind",
+        "name",
+        "timeZone"
+      ],
+      "type" : "object"
+    },
+    "ResourceList" : {
+      "properties" : {
+        "items" : {
+          "items" : {
+            "$ref" : "#/components/schemas/Resource"
+          },
+          "type" : "array"
+        }
+      },
+      "required" : [
+        "items"
+      ],
+      "type" : "object"
+    },
     "ResyncOutcome" : {
       "description" : "What a pull from the provider fetched and stored for delivery.",
       "properties" : {
@@ -3376,6 +4021,42 @@ enum OpenAPIComponents {
       "required" : [
         "name",
         "value"
+      ],
+      "type" : "object"
+    },
+    "Slot" : {
+      "properties" : {
+        "end" : {
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "resourceId" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "start" : {
+          "format" : "date-time",
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "end",
+        "resourceId",
+        "start"
+      ],
+      "type" : "object"
+    },
+    "SlotList" : {
+      "properties" : {
+        "items" : {
+          "items" : {
+            "$ref" : "#/components/schemas/Slot"
+          },
+          "type" : "array"
+        }
+      },
+      "required" : [
+        "items"
       ],
       "type" : "object"
     },
@@ -3832,6 +4513,65 @@ enum OpenAPIComponents {
         "id",
         "kind",
         "summary"
+      ],
+      "type" : "object"
+    },
+    "WorkingHours" : {
+      "description" : "S1: one stretch of a weekday in the resource's local time.",
+      "properties" : {
+        "fromMinute" : {
+          "description" : "Minutes after local midnight the stretch starts (540: 9:00).",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "toMinute" : {
+          "description" : "Minutes after local midnight it ends (1080: 18:00).",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "weekday" : {
+          "description" : "1 Monday … 7 Sunday (ISO 8601).",
+          "format" : "int64",
+          "type" : "integer"
+        }
+      },
+      "required" : [
+        "fromMinute",
+        "toMinute",
+        "weekday"
+      ],
+      "type" : "object"
+    },
+    "WorkingHoursInput" : {
+      "additionalProperties" : false,
+      "description" : "S1: one stretch of a weekday in the resource's local time.",
+      "properties" : {
+        "fromMinute" : {
+          "description" : "Minutes after local midnight the stretch starts (540: 9:00).",
+          "format" : "int64",
+          "maximum" : 1439,
+          "minimum" : 0,
+          "type" : "integer"
+        },
+        "toMinute" : {
+          "description" : "Minutes after local midnight it ends (1080: 18:00).",
+          "format" : "int64",
+          "maximum" : 1440,
+          "minimum" : 1,
+          "type" : "integer"
+        },
+        "weekday" : {
+          "description" : "1 Monday … 7 Sunday (ISO 8601).",
+          "format" : "int64",
+          "maximum" : 7,
+          "minimum" : 1,
+          "type" : "integer"
+        }
+      },
+      "required" : [
+        "fromMinute",
+        "toMinute",
+        "weekday"
       ],
       "type" : "object"
     }

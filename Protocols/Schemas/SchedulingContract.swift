@@ -1,0 +1,156 @@
+import ContractSchema
+
+/// The Scheduling contract (S1–S2): people's and rooms' time — resources with working
+/// hours in their own time zone, appointments that are never double-booked, and the
+/// earliest free slots, declared once.
+public let schedulingContract = ContractFile("Scheduling") {
+    Service("Scheduling", id: "switchboard.scheduling.Scheduling", doc: """
+        The scheduling service: resources (engineers, teachers, rooms) with weekly hours in
+        their local wall time (S1), appointments for deals checked against every other
+        appointment of their resources inside the write (S2), and slot search across
+        resources. Times on the wire are UTC milliseconds.
+        """, eventsDoc: "Event types this service emits.") {
+        Service.Method("createResource", "CreateResource", "Resource", "Resource")
+        Service.Method("getResource", "GetResource", "GetResourceRequest", "Resource", idempotent: true)
+        Service.Method("listResources", "ListResources", "ListResourcesRequest", "ResourceList", idempotent: true)
+        Service.Method("findSlots", "FindSlots", "SlotRequest", "SlotList", idempotent: true, doc: """
+            S2: the earliest free slots across every resource with the skill and zone,
+            inside working hours, off days off, clear of other appointments and their
+            buffers, after the minimum notice.
+            """)
+        Service.Method("book", "Book", "Appointment", "BookingResult", doc: """
+            S2: books an appointment if none of its resources is busy then (buffers
+            included), checked in the same transaction as the insert; otherwise booked is
+            false and `alternatives` holds the next free slots for the same request.
+            """)
+        Service.Method("getAppointment", "GetAppointment", "GetAppointmentRequest", "Appointment", idempotent: true)
+        Service.Method("moveAppointment", "MoveAppointment", "MoveRequest", "BookingResult", doc: "S2: new times, checked like a booking; the earlier times stay in the history.")
+        Service.Method("cancelAppointment", "CancelAppointment", "CancelRequest", "Appointment", doc: "S2: cancelled with a reason; a repeat changes nothing.")
+        Service.Event("booked", "appointment.booked", doc: "Payload ``Appointment``.")
+        Service.Event("moved", "appointment.moved", doc: "Payload ``Appointment`` (its history says from when).")
+        Service.Event("cancelled", "appointment.cancelled", doc: "Payload ``Appointment``.")
+    }
+    Enumeration("ResourceKind") {
+        Enumeration.Case(0, "unspecified")
+        Enumeration.Case(1, "engineer", doc: "A measurer or installer who goes to the client.")
+        Enumeration.Case(2, "teacher")
+        Enumeration.Case(3, "room")
+    }
+    Enumeration("AppointmentKind") {
+        Enumeration.Case(0, "unspecified")
+        Enumeration.Case(1, "measurement")
+        Enumeration.Case(2, "installation")
+        Enumeration.Case(3, "custom")
+    }
+    Enumeration("AppointmentStatus") {
+        Enumeration.Case(0, "unspecified")
+        Enumeration.Case(1, "booked")
+        Enumeration.Case(2, "done")
+        Enumeration.Case(3, "cancelled")
+        Enumeration.Case(4, "noShow", doc: "The client was not there.")
+    }
+    Message("WorkingHours", doc: "S1: one stretch of a weekday in the resource's local time.", rest: [.output, .input]) {
+        Field(1, "weekday", .int64, doc: "1 Monday … 7 Sunday (ISO 8601).").required().minimum(1).maximum(7)
+        Field(2, "fromMinute", .int64, doc: "Minutes after local midnight the stretch starts (540: 9:00).").required().minimum(0).maximum(1439)
+        Field(3, "toMinute", .int64, doc: "Minutes after local midnight it ends (1080: 18:00).").required().minimum(1).maximum(1440)
+    }
+    Message("DateOverride", doc: "S1: one date's hours instead of the weekday's (none: a day off).", rest: [.output, .input]) {
+        Field(1, "date", .string, doc: "YYYY-MM-DD in the resource's time zone.").required().date()
+        Field(2, "hours", .repeated(.message("WorkingHours")), doc: "Its stretches (weekday ignored); empty: off that day.").items(max: 10)
+    }
+    Message("Resource", doc: "S1: someone or something whose time is booked.", rest: [.output, .input]) {
+        Field(1, "id", .int64).readOnly()
+        Field(2, "name", .string).required().length(max: 200, min: 1).nonBlank()
+        Field(3, "kind", .enumeration("ResourceKind")).required()
+        Field(4, "staffID", .optional(.int64), doc: "The staff member (C4) this resource is.").minimum(1)
+        Field(5, "timeZone", .string, doc: "An IANA zone (Europe/Moscow): hours are wall-clock there, across daylight-saving changes.").required().length(max: 64, min: 1)
+        Field(6, "hours", .repeated(.message("WorkingHours"))).items(max: 70)
+        Field(7, "daysOff", .repeated(.string), doc: "Dates (YYYY-MM-DD, local) with no work.").items(max: 400).date()
+        Field(8, "overrides", .repeated(.message("DateOverride"))).items(max: 400)
+        Field(9, "zones", .repeated(.string), doc: "Where it works (for an engineer: the zones of the addresses it goes to).").items(max: 100).length(max: 100, min: 1)
+        Field(10, "skills", .repeated(.string), doc: "What it does (measurement, installation, english-b1...).").items(max: 100).length(max: 100, min: 1)
+        Field(11, "createdAtMilliseconds", .int64).timestamp().readOnly()
+    }
+    Message("GetResourceRequest") {
+        Field(1, "id", .int64)
+    }
+    Message("ListResourcesRequest", rest: [.query]) {
+        Field(1, "skill", .string).length(max: 100)
+        Field(2, "zone", .string).length(max: 100)
+        Field(3, "afterID", .optional(.int64), doc: "Paging: resources after this id.").named("after").minimum(1)
+        Field(4, "pageSize", .int64).named("limit").minimum(1).maximum(500)
+    }
+    Message("ResourceList", rest: [.output]) {
+        Field(1, "resources", .repeated(.message("Resource"))).named("items")
+    }
+    Message("SlotRequest", rest: [.query]) {
+        Field(1, "skill", .string).length(max: 100)
+        Field(2, "zone", .string).length(max: 100)
+        Field(3, "durationMinutes", .int64).named("duration").required().minimum(5).maximum(1440)
+        Field(4, "fromMilliseconds", .optional(.int64), doc: "From (default: now plus the minimum notice).").timestamp().named("from")
+        Field(5, "toMilliseconds", .optional(.int64), doc: "Until (default and at most: 31 days after from).").timestamp().named("to")
+        Field(6, "limit", .int64, doc: "How many (10).").minimum(1).maximum(100)
+        Field(7, "bufferBeforeMinutes", .int64, doc: "Travel before, kept free too.").named("bufferBefore").minimum(0).maximum(480)
+        Field(8, "bufferAfterMinutes", .int64).named("bufferAfter").minimum(0).maximum(480)
+        Field(9, "resourceIDs", .repeated(.int64), doc: "Only these resources.").named("resourceIds").hidden()
+    }
+    Message("Slot", rest: [.output]) {
+        Field(1, "resourceID", .int64)
+        Field(2, "startMilliseconds", .int64).timestamp().named("start")
+        Field(3, "endMilliseconds", .int64).timestamp().named("end")
+    }
+    Message("SlotList", rest: [.output]) {
+        Field(1, "slots", .repeated(.message("Slot"))).named("items")
+    }
+    Message("AppointmentChange", doc: "S2: one reschedule, kept.", rest: [.output]) {
+        Field(1, "atMilliseconds", .int64).timestamp().named("at")
+        Field(2, "by", .string)
+        Field(3, "fromStartMilliseconds", .int64).timestamp().named("fromStart")
+        Field(4, "fromEndMilliseconds", .int64).timestamp().named("fromEnd")
+        Field(5, "toStartMilliseconds", .int64).timestamp().named("toStart")
+        Field(6, "toEndMilliseconds", .int64).timestamp().named("toEnd")
+        Field(7, "reason", .string)
+    }
+    Message("Appointment", doc: "S2: a deal's appointment: a time window for its resources, travel buffers around it.", rest: [.output, .input]) {
+        Field(1, "id", .int64).readOnly()
+        Field(2, "dealID", .int64).required().minimum(1)
+        Field(3, "kind", .enumeration("AppointmentKind")).required()
+        Field(4, "resourceIDs", .repeated(.int64), doc: "Who (and what) it needs, all at once.").named("resourceIds").required().items(max: 10).minimum(1)
+        Field(5, "startMilliseconds", .int64).timestamp().named("start").required()
+        Field(6, "endMilliseconds", .int64).timestamp().named("end").required()
+        Field(7, "bufferBeforeMinutes", .int64, doc: "Travel before: the resources are busy then too.").named("bufferBefore").minimum(0).maximum(480)
+        Field(8, "bufferAfterMinutes", .int64).named("bufferAfter").minimum(0).maximum(480)
+        Field(9, "address", .string).length(max: 500)
+        Field(10, "zone", .string).length(max: 100)
+        Field(11, "notes", .string).length(max: 2000)
+        Field(12, "status", .enumeration("AppointmentStatus")).readOnly()
+        Field(13, "override", .bool, doc: "An admin booked it over a clash or outside hours (audited).").readOnly()
+        Field(14, "overrideReason", .string, doc: "Why, for an override.").readOnly()
+        Field(15, "history", .repeated(.message("AppointmentChange"))).readOnly()
+        Field(16, "cancelReason", .string).readOnly()
+        Field(17, "createdAtMilliseconds", .int64).timestamp().readOnly()
+        Field(18, "by", .string, doc: "Who booked it (set by the gateway).").hidden()
+        Field(19, "overrideAs", .string, doc: "Set by the gateway for an admin's override: the reason.").hidden()
+    }
+    Message("BookingResult", rest: [.output]) {
+        Field(1, "booked", .bool)
+        Field(2, "appointment", .message("Appointment"))
+        Field(3, "clash", .string, doc: "When not booked: what is in the way.")
+        Field(4, "alternatives", .repeated(.message("Slot")), doc: "When not booked: the next free slots for the same request.")
+    }
+    Message("GetAppointmentRequest") {
+        Field(1, "id", .int64)
+    }
+    Message("MoveRequest", rest: [.input], restName: "AppointmentMove") {
+        Field(1, "id", .int64).hidden()
+        Field(2, "startMilliseconds", .int64).timestamp().named("start").required()
+        Field(3, "endMilliseconds", .int64).timestamp().named("end").required()
+        Field(4, "reason", .string).required().length(max: 1000, min: 1).nonBlank()
+        Field(5, "by", .string).hidden()
+    }
+    Message("CancelRequest", rest: [.input], restName: "AppointmentCancellation") {
+        Field(1, "id", .int64).hidden()
+        Field(2, "reason", .string).required().length(max: 1000, min: 1).nonBlank()
+        Field(3, "by", .string).hidden()
+    }
+}

@@ -1,0 +1,80 @@
+import Contracts
+import Foundation
+import ServiceKit
+import Storage
+import Wire
+
+/// S1: resources, checked when stored (a time zone that exists, hours that end after they
+/// start), with their skills and zones indexed for slot search.
+public struct ResourceStore: Sendable {
+    let database: Database
+    let clock: WallClock
+
+    public init(database: Database, clock: WallClock) {
+        self.database = database
+        self.clock = clock
+    }
+
+    public func create(_ input: Resource) async throws -> Resource {
+        var violations: [FieldViolation] = []
+        if TimeZone(identifier: input.timeZone) == nil {
+            violations.append(FieldViolation(field: "timeZone", description: "\"\(input.timeZone)\" is not an IANA time zone (such as Europe/Moscow)"))
+        }
+        for (i, h) in input.hours.enumerated() where h.fromMinute >= h.toMinute {
+            violations.append(FieldViolation(field: "hours[\(i)]", description: "must end after it starts"))
+        }
+        for (i, o) in input.overrides.enumerated() {
+            if CivilDate(parsing: o.date) == nil { violations.append(FieldViolation(field: "overrides[\(i)].date", description: "\"\(o.date)\" is not a date")) }
+            for (j, h) in o.hours.enumerated() where h.fromMinute >= h.toMinute {
+                violations.append(FieldViolation(field: "overrides[\(i)].hours[\(j)]", description: "must end after it starts"))
+            }
+        }
+        for (i, d) in input.daysOff.enumerated() where CivilDate(parsing: d) == nil {
+            violations.append(FieldViolation(field: "daysOff[\(i)]", description: "\"\(d)\" is not a date"))
+        }
+        guard violations.isEmpty else { throw RPCError.invalidArgument("the resource is not valid", details: Array(violations.prefix(20))) }
+        let now = clock.milliseconds
+        return try await database.write { tx in
+            var r = input
+            r.createdAtMilliseconds = now
+            try tx.run(
+                "INSERT INTO resources (kind, staff_id, resource, created_at) VALUES (?, ?, ?, ?)",
+                [.integer(Int64(r.kind.rawValue)), SQLValue(r.staffID), .blob([]), .integer(now)])
+            r.id = tx.lastInsertRowID
+            try tx.run("UPDATE resources SET resource = ? WHERE id = ?", [.blob(r.wireBytes()), .integer(r.id)])
+            for tag in Set(r.skills.map { "skill:\($0)" } + r.zones.map { "zone:\($0)" }) {
+                try tx.run("INSERT INTO resource_tags (tag, resource_id) VALUES (?, ?)", [.text(tag), .integer(r.id)])
+            }
+            return r
+        }
+    }
+
+    public func get(_ id: Int64) async throws -> Resource {
+        guard let r = try await database.read({ c in try Self.load(c, id) }) else { throw RPCError.notFound("resource \(id) does not exist") }
+        return r
+    }
+
+    static func load(_ c: Connection, _ id: Int64) throws -> Resource? {
+        try c.queryFirst("SELECT resource FROM resources WHERE id = ?", [.integer(id)]) { try Resource(wireBytes: $0.blob(0)) }
+    }
+
+    /// Resources with the skill and in the zone (either may be empty: any), by id.
+    static func matching(_ c: Connection, skill: String, zone: String, after: Int64 = 0, limit: Int = 10_000) throws -> [Resource] {
+        var conditions = ["r.id > ?"]
+        var values: [SQLValue] = [.integer(after)]
+        for tag in [skill.isEmpty ? nil : "skill:\(skill)", zone.isEmpty ? nil : "zone:\(zone)"].compactMap({ $0 }) {
+            conditions.append("EXISTS (SELECT 1 FROM resource_tags t WHERE t.tag = ? AND t.resource_id = r.id)")
+            values.append(.text(tag))
+        }
+        return try c.query(
+            "SELECT r.resource FROM resources r WHERE \(conditions.joined(separator: " AND ")) ORDER BY r.id LIMIT \(limit)", values
+        ) { try Resource(wireBytes: $0.blob(0)) }
+    }
+
+    public func list(_ request: ListResourcesRequest) async throws -> ResourceList {
+        let limit = request.pageSize == 0 ? 100 : Int(request.pageSize)
+        return ResourceList(resources: try await database.read { c in
+            try Self.matching(c, skill: request.skill, zone: request.zone, after: request.afterID ?? 0, limit: limit)
+        })
+    }
+}

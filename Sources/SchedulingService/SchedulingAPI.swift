@@ -1,0 +1,28 @@
+import Contracts
+import RPC
+import ServiceKit
+import Storage
+import Wire
+
+/// The scheduling service's RPC face (S1, S2): thin handlers over the stores.
+public struct SchedulingAPI: RegistrableRPCService {
+    public let resources: ResourceStore
+    public let appointments: AppointmentStore
+
+    public init(database: Database, clock: WallClock, noticeMinutes: Int64 = 60) {
+        resources = ResourceStore(database: database, clock: clock)
+        appointments = AppointmentStore(database: database, clock: clock, noticeMinutes: noticeMinutes)
+    }
+
+    public func registerMethods(with server: RPCServer) {
+        server.register(Scheduling.createResource) { request, _ in try await resources.create(request) }
+        server.register(Scheduling.getResource) { request, _ in try await resources.get(request.id) }
+        server.register(Scheduling.listResources) { request, _ in try await resources.list(request) }
+        server.register(Scheduling.findSlots) { request, _ in try await appointments.findSlots(request) }
+        server.register(Scheduling.book) { request, _ in try await appointments.book(request, overrideReason: request.overrideAs) }
+        server.register(Scheduling.getAppointment) { request, _ in try await appointments.get(request.id) }
+        server.register(Scheduling.moveAppointment) { request, _ in try await appointments.move(request) }
+        server.register(Scheduling.cancelAppointment) { request, _ in try await appointments.cancel(request) }
+        server.setHealth(.serving, for: Scheduling.service)
+    }
+}

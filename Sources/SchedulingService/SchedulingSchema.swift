@@ -1,0 +1,36 @@
+import Storage
+
+/// The scheduling service's tables: resources with their skills and zones, appointments,
+/// and `busy`: each booked appointment's time per resource with its buffers, indexed so
+/// the overlap check inside a booking's write reads a handful of rows.
+public enum SchedulingSchema {
+    public static let migrations: [Migration] = [
+        Migration(1, """
+            CREATE TABLE resources (
+                id INTEGER PRIMARY KEY,
+                kind INTEGER NOT NULL,
+                staff_id INTEGER,
+                resource BLOB NOT NULL,
+                created_at INTEGER NOT NULL
+            );
+            -- 'skill:<name>' and 'zone:<name>', for slot search.
+            CREATE TABLE resource_tags (tag TEXT NOT NULL, resource_id INTEGER NOT NULL, PRIMARY KEY (tag, resource_id)) WITHOUT ROWID;
+            CREATE TABLE appointments (
+                id INTEGER PRIMARY KEY,
+                deal_id INTEGER NOT NULL,
+                status INTEGER NOT NULL,
+                appointment BLOB NOT NULL,
+                created_at INTEGER NOT NULL
+            );
+            CREATE INDEX appointments_deal ON appointments (deal_id);
+            CREATE TABLE busy (
+                resource_id INTEGER NOT NULL,
+                busy_from INTEGER NOT NULL,
+                busy_to INTEGER NOT NULL,
+                appointment_id INTEGER NOT NULL,
+                PRIMARY KEY (resource_id, busy_from, appointment_id)
+            ) WITHOUT ROWID;
+            CREATE INDEX busy_appointment ON busy (appointment_id);
+            """),
+    ]
+}

@@ -1,0 +1,76 @@
+import Contracts
+import Foundation
+import SchedulingService
+import Testing
+
+/// S1–S2 as plain values: working time in the resource's wall clock across a
+/// daylight-saving change, days off and overrides; slots around appointments and buffers.
+@Suite struct SchedulingRulesTests {
+    static let minute: Int64 = 60_000
+    static let hour: Int64 = 3_600_000
+
+    static func resource(_ zone: String, hours: [WorkingHours] = (1...5).map { WorkingHours(weekday: $0, fromMinute: 540, toMinute: 1080) }) -> Resource {
+        var r = Resource()
+        r.id = 1
+        r.name = "Ivan"
+        r.kind = .engineer
+        r.timeZone = zone
+        r.hours = hours
+        return r
+    }
+
+    static func utc(_ text: String) -> Int64 {
+        Int64(ISO8601DateFormatter().date(from: text)!.timeIntervalSince1970 * 1000)
+    }
+
+    @Test func s1NineOClockStaysNineLocalAcrossADaylightSavingChange() {
+        // Berlin moved from CET (+1) to CEST (+2) on Sunday 2027-03-28.
+        let r = Self.resource("Europe/Berlin")
+        let friday = WorkingTime.open(r, from: Self.utc("2027-03-26T00:00:00Z"), to: Self.utc("2027-03-27T00:00:00Z"))
+        let monday = WorkingTime.open(r, from: Self.utc("2027-03-29T00:00:00Z"), to: Self.utc("2027-03-30T00:00:00Z"))
+        #expect(friday == [WorkingTime.Stretch(Self.utc("2027-03-26T08:00:00Z"), Self.utc("2027-03-26T17:00:00Z"))])
+        #expect(monday == [WorkingTime.Stretch(Self.utc("2027-03-29T07:00:00Z"), Self.utc("2027-03-29T16:00:00Z"))])
+        // The weekend in between: no work.
+        #expect(WorkingTime.open(r, from: Self.utc("2027-03-27T00:00:00Z"), to: Self.utc("2027-03-29T00:00:00Z")).isEmpty)
+        // A shift starting in the skipped hour (02:30 on the change day) starts later by the gap: 03:30 CEST.
+        let night = Self.resource("Europe/Berlin", hours: [WorkingHours(weekday: 7, fromMinute: 150, toMinute: 300)])
+        #expect(WorkingTime.open(night, from: Self.utc("2027-03-27T12:00:00Z"), to: Self.utc("2027-03-28T12:00:00Z"))
+            == [WorkingTime.Stretch(Self.utc("2027-03-28T01:30:00Z"), Self.utc("2027-03-28T03:00:00Z"))])
+        // In autumn (2027-10-31, CEST to CET) 9:00 is 08:00 UTC again.
+        #expect(WorkingTime.open(r, from: Self.utc("2027-11-01T00:00:00Z"), to: Self.utc("2027-11-02T00:00:00Z")).first?.start == Self.utc("2027-11-01T08:00:00Z"))
+    }
+
+    @Test func s1DaysOffAndOverridesReplaceTheWeekday() {
+        var r = Self.resource("Europe/Moscow")
+        r.daysOff = ["2027-01-15"]
+        r.overrides = [DateOverride(date: "2027-01-16", hours: [WorkingHours(weekday: 6, fromMinute: 600, toMinute: 720)])]
+        let open = WorkingTime.open(r, from: Self.utc("2027-01-14T00:00:00Z"), to: Self.utc("2027-01-18T00:00:00Z"))
+        #expect(open == [
+            WorkingTime.Stretch(Self.utc("2027-01-14T06:00:00Z"), Self.utc("2027-01-14T15:00:00Z")),  // Thursday 9–18 Moscow
+            WorkingTime.Stretch(Self.utc("2027-01-16T07:00:00Z"), Self.utc("2027-01-16T09:00:00Z")),  // Saturday by override 10–12
+        ])
+    }
+
+    @Test func s2SlotsSkipAppointmentsWithTheirBuffersAndTheirOwnTravel() {
+        let day = Self.utc("2027-01-14T06:00:00Z")  // 9:00 Moscow
+        let open = [WorkingTime.Stretch(day, day + 9 * Self.hour)]
+        // Booked 10:00–11:00 with 30 minutes of travel after: busy 10:00–11:30.
+        let busy = [WorkingTime.Stretch(day + Self.hour, day + 2 * Self.hour + 30 * Self.minute)]
+        let slots = SlotFinder.find(
+            [SlotFinder.Candidate(resourceID: 7, open: open, busy: busy)], duration: Self.hour, bufferBefore: 15 * Self.minute, bufferAfter: 0,
+            from: day, limit: 3)
+        // 9:00 fits (its 15 min travel before is outside hours but free); 9:15 would end 10:15: clash;
+        // after the busy 11:30 and 15 min of travel: 11:45.
+        #expect(slots.map(\.startMilliseconds) == [day, day + 2 * Self.hour + 45 * Self.minute, day + 3 * Self.hour])
+        #expect(slots.allSatisfy { $0.endMilliseconds - $0.startMilliseconds == Self.hour && $0.resourceID == 7 })
+    }
+
+    @Test func s2TheEarliestAcrossResourcesComeFirstAndTheirCommonTimeServesATeam() {
+        let t: Int64 = 1_800_000_000_000 - 1_800_000_000_000 % (24 * Self.hour)
+        let a = SlotFinder.Candidate(resourceID: 1, open: [.init(t + 2 * Self.hour, t + 4 * Self.hour)], busy: [])
+        let b = SlotFinder.Candidate(resourceID: 2, open: [.init(t + Self.hour, t + 3 * Self.hour)], busy: [])
+        let slots = SlotFinder.find([a, b], duration: Self.hour, bufferBefore: 0, bufferAfter: 0, from: t, limit: 3)
+        #expect(slots.map { [$0.resourceID, ($0.startMilliseconds - t) / SlotFinder.grid] } == [[2, 4], [2, 5], [2, 6]])
+        #expect(SlotFinder.intersect([a.open, b.open]) == [WorkingTime.Stretch(t + 2 * Self.hour, t + 3 * Self.hour)])
+    }
+}
