@@ -148,6 +148,12 @@ public struct DealsAPI: RegistrableRPCService {
         inbox.on(Telephony.Event.answered) { event, tx in
             try CallLedger.ended(try CallSession(wireBytes: event.payload), missed: false, tx, now: event.occurredAtMilliseconds)
         }
+        // S2: appointments on the deal's timeline (D5).
+        for (type, what) in [(Scheduling.Event.booked, "booked"), (Scheduling.Event.moved, "moved"), (Scheduling.Event.cancelled, "cancelled")] {
+            inbox.on(type) { event, tx in
+                try AppointmentLedger.record(try Appointment(wireBytes: event.payload), what, tx, at: event.occurredAtMilliseconds)
+            }
+        }
         inbox.on(Contacts.Event.merged) { event, tx in
             let merged = try ContactMerged(wireBytes: event.payload)
             try DealStore.repoint(tx, from: merged.mergedID, to: merged.survivorID)

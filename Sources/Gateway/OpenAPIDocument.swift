@@ -158,6 +158,7 @@ enum OpenAPIDocument {
                     "type": ["type": "string"], "title": ["type": "string"], "status": ["type": "integer"], "detail": ["type": "string"],
                     "code": ["type": "string"], "requestId": ["type": "string"],
                     "errors": ["type": "array", "items": ["type": "object", "required": ["field", "detail"], "properties": ["field": ["type": "string"], "detail": ["type": "string"]]]],
+                    "alternatives": ["type": "array", "description": "On a booking's clash (S2): the next free slots for the same request.", "items": ["$ref": "#/components/schemas/Slot"]],
                 ],
             ],
             "MatchResult": [

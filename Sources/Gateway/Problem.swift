@@ -26,12 +26,14 @@ public enum Problem {
 
     public static func response(
         status: Int, title: String, detail: String, code: String? = nil, violations: [FieldViolation] = [],
-        requestID: String, headers: [(name: String, value: String)] = []
+        requestID: String, headers: [(name: String, value: String)] = [], extensions: [String: Any] = [:]
     ) -> HTTPResponse {
         var document: [String: Any] = [
             "type": "about:blank", "title": title, "status": status, "detail": detail, "requestId": requestID,
         ]
         if let code { document["code"] = code }
+        // RFC 9457 extension members (a clash's alternatives).
+        for (name, value) in extensions { document[name] = value }
         if !violations.isEmpty {
             document["errors"] = violations.map { ["field": $0.field, "detail": $0.description] }
         }

@@ -9,12 +9,16 @@ public struct ServiceBinding: Sendable {
     public let id: String
     public let defaultEndpoint: String
     public let legacyVariable: String
+    /// Newer services a deployment may not run yet: /readyz waits for one only when it is
+    /// configured (named in GATEWAY_SERVICES or its own variable); its routes answer 503 until it is there.
+    public var optional = false
 
     /// Every service with routes in the gateway: a new service adds its line here and
     /// its routes module.
     public static let all = [
         ServiceBinding(name: "contacts", id: Contacts.service, defaultEndpoint: "127.0.0.1:7101", legacyVariable: "CONTACTS"),
         ServiceBinding(name: "deals", id: Deals.service, defaultEndpoint: "127.0.0.1:7102", legacyVariable: "DEALS"),
+        ServiceBinding(name: "scheduling", id: Scheduling.service, defaultEndpoint: "127.0.0.1:7104", legacyVariable: "SCHEDULING", optional: true),
     ]
 }
 
@@ -22,11 +26,14 @@ public struct ServiceBinding: Sendable {
 /// over, so a handler's calls never change threads.
 public final class ServiceClients: Sendable {
     private let clients: [String: [RPCClient]]
+    private let awaited: Set<String>
 
-    /// `clients`: by service id, one per reactor (the first serves other threads).
-    public init(_ clients: [String: [RPCClient]]) {
+    /// `clients`: by service id, one per reactor (the first serves other threads);
+    /// `awaited`: the ids readiness asks (nil: all).
+    public init(_ clients: [String: [RPCClient]], awaited: Set<String>? = nil) {
         precondition(clients.values.allSatisfy { !$0.isEmpty }, "every service needs a client")
         self.clients = clients
+        self.awaited = awaited ?? Set(clients.keys)
     }
 
     /// The client for `service` on the current reactor.
@@ -42,5 +49,5 @@ public final class ServiceClients: Sendable {
     }
 
     /// Every service with the client to ask for its health.
-    var services: [(id: String, client: RPCClient)] { clients.keys.sorted().map { ($0, clients[$0]![0]) } }
+    var services: [(id: String, client: RPCClient)] { clients.keys.sorted().filter(awaited.contains).map { ($0, clients[$0]![0]) } }
 }

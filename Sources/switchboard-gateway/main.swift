@@ -84,14 +84,17 @@ if CommandLine.arguments.dropFirst().first == "healthcheck" {
 // The services to route to: GATEWAY_SERVICES=name=host:port,... and, for each service
 // it leaves out, the older GATEWAY_<NAME> variable or the service's default port.
 var endpoints: [String: Endpoint] = [:]
+var configured = Set(ServiceBinding.all.filter { !$0.optional }.map(\.id))
 for entry in environment.string("SERVICES", default: "").split(separator: ",") {
     let parts = entry.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
     guard parts.count == 2, let binding = ServiceBinding.all.first(where: { $0.name == parts[0] }), let endpoint = Endpoint(parsing: parts[1]) else {
         fail("\(environment.name("SERVICES")): \"\(entry)\" is not name=host:port with a name of \(ServiceBinding.all.map(\.name).joined(separator: ", "))")
     }
     endpoints[binding.id] = endpoint
+    configured.insert(binding.id)
 }
 for binding in ServiceBinding.all where endpoints[binding.id] == nil {
+    if !environment.string(binding.legacyVariable, default: "").isEmpty { configured.insert(binding.id) }
     guard let endpoint = Endpoint(parsing: environment.string(binding.legacyVariable, default: binding.defaultEndpoint)) else {
         fail("\(environment.name(binding.legacyVariable)) must be host:port")
     }
@@ -167,7 +170,7 @@ do {
 }
 let services = ServiceClients(endpoints.mapValues { endpoint in
     reactors.map { RPCClient(endpoint: endpoint, configuration: clientConfiguration, reactor: $0) }
-})
+}, awaited: configured)
 let telephony = telephonyEndpoints.map { replicas in
     TelephonyReplicas(
         names: replicas.map(\.name),

@@ -7,9 +7,9 @@ import Foundation
 
 let usage = """
     usage: switchboard up [--data DIR] [--port GATEWAY_PORT] [--contacts-port PORT] [--deals-port PORT]
-                          [--telephony N] [--telephony-port PORT]
+                          [--telephony N] [--telephony-port PORT] [--scheduling-port PORT]
       Starts contacts, deals, N telephony replicas (1; 0 for none; replica i listens on
-      PORT + 10 i, 7103 first) and the gateway on localhost (service admin ports are the
+      PORT + 10 i, 7103 first), scheduling (7104) and the gateway on localhost (service admin ports are the
       service port + 1000). Data goes to ./data/<service> (./data/telephony-<i>).
       The admin API key is created once in DIR/admin.key (mode 0600) and reused.
     """
@@ -26,6 +26,7 @@ var contactsPort = 7101
 var dealsPort = 7102
 var telephonyCount = 1
 var telephonyPort = 7103
+var schedulingPort = 7104
 while !arguments.isEmpty {
     let flag = arguments.removeFirst()
     guard let value = arguments.first else {
@@ -41,7 +42,7 @@ while !arguments.isEmpty {
             exit(2)
         }
         telephonyCount = n
-    case "--port", "--contacts-port", "--deals-port", "--telephony-port":
+    case "--port", "--contacts-port", "--deals-port", "--telephony-port", "--scheduling-port":
         guard let p = Int(value), (1...65535).contains(p) else {
             FileHandle.standardError.write(Data("switchboard: \(flag) must be 1-65535\n".utf8))
             exit(2)
@@ -50,6 +51,7 @@ while !arguments.isEmpty {
         case "--port": gatewayPort = p
         case "--contacts-port": contactsPort = p
         case "--telephony-port": telephonyPort = p
+        case "--scheduling-port": schedulingPort = p
         default: dealsPort = p
         }
     default:
@@ -121,15 +123,24 @@ let telephony = zip(replicaNames, replicaPorts).map { name, port in
             "TELEPHONY_SUBSCRIBERS": "deals@127.0.0.1:\(dealsPort)=call.recorded,call.missed,call.answered,dialer.outcome",
         ])
 }
+// Scheduling; deals puts its appointments on the timeline.
+let scheduling = ChildService(
+    name: "scheduling", executable: executable("switchboard-scheduling"),
+    environment: [
+        "SCHEDULING_PORT": "\(schedulingPort)", "SCHEDULING_ADMIN_PORT": adminPort(schedulingPort),
+        "SCHEDULING_DATA_DIR": data.appendingPathComponent("scheduling").path,
+        "SCHEDULING_SUBSCRIBERS": "deals@127.0.0.1:\(dealsPort)=appointment.booked,appointment.moved,appointment.cancelled",
+    ])
 var gatewayEnvironment = [
     "GATEWAY_PORT": "\(gatewayPort)", "GATEWAY_DATA_DIR": data.appendingPathComponent("gateway").path, "GATEWAY_CONTACTS": "127.0.0.1:\(contactsPort)", "GATEWAY_DEALS": "127.0.0.1:\(dealsPort)",
+    "GATEWAY_SCHEDULING": "127.0.0.1:\(schedulingPort)",
     "GATEWAY_API_KEYS": "\(adminKey)=admin",
 ]
 if telephonyCount > 0 {
     gatewayEnvironment["GATEWAY_TELEPHONY"] = zip(replicaNames, replicaPorts).map { "\($0)=127.0.0.1:\($1)" }.joined(separator: ",")
 }
 let gateway = ChildService(name: "gateway", executable: executable("switchboard-gateway"), environment: gatewayEnvironment)
-let services = [contacts, deals] + telephony + [gateway]
+let services = [contacts, deals] + telephony + [scheduling, gateway]
 let publishedPort = gatewayPort
 
 signal(SIGTERM, SIG_IGN)

@@ -9,11 +9,12 @@ import TestSupport
         let contactsPort = try freePort()
         let dealsPort = try freePort()
         let telephonyPort = try freePort()
+        let schedulingPort = try freePort()
         let runner = try await ServiceProcess(
             executable: "switchboard",
             arguments: [
                 "up", "--data", folder.path, "--port", "\(gatewayPort)", "--contacts-port", "\(contactsPort)", "--deals-port", "\(dealsPort)",
-                "--telephony", "1", "--telephony-port", "\(telephonyPort)",
+                "--telephony", "1", "--telephony-port", "\(telephonyPort)", "--scheduling-port", "\(schedulingPort)",
             ])
         #expect(try await eventually(within: .seconds(30)) { runner.printed.contains("[switchboard] ready:") })
         let keyFile = folder.appendingPathComponent("admin.key")
@@ -41,6 +42,9 @@ import TestSupport
         #expect(try await eventually(within: .seconds(20)) {
             ((try? httpRequest(port: gatewayPort, "GET", "/v1/dialer/queue", headers: headers))?.json["items"] as? [[String: Any]])?.first?["ready"] as? Int == 2
         }, "switchboard up wires lead.accepted to telephony")
+        // Scheduling behind the gateway: a resource to book.
+        let resource = #"{"name":"Ivan","kind":"engineer","timeZone":"Europe/Moscow","hours":[{"weekday":1,"fromMinute":540,"toMinute":1080}]}"#
+        #expect(try httpRequest(port: gatewayPort, "POST", "/v1/resources", headers: headers, body: resource).status == 201)
         #expect(try httpRequest(port: gatewayPort, "GET", "/readyz").status == 200)
         #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("contacts/contacts.sqlite").path))
         runner.signal(SIGINT)

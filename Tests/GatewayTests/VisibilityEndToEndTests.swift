@@ -58,6 +58,12 @@ import TestSupport
         "GET /v1/dialer/entries/{id}": .ownTest("t10EightOperatorsDrainTheQueueNeverTwoOnOneEntryWithAReplicaStoppedForAWhile"),
         "GET /v1/reports/leads": .ownTest("d7AScriptedDayGivesTheCountsSharesAndMediansWorkedOutByHand"),
         "GET /v1/reports/leads.csv": .ownTest("d7AScriptedDayGivesTheCountsSharesAndMediansWorkedOutByHand"),
+        // Resources and free time are not client data; an appointment is its deal's (its own test).
+        "POST /v1/resources": .adminOnly, "GET /v1/resources": .notClientData, "GET /v1/resources/{id}": .notClientData, "GET /v1/slots": .notClientData,
+        "POST /v1/appointments": .ownTest("s2SixtyFourBookingsRacingForTenSlotsBookTenNeverOverlapAndTheRestGetAlternatives"),
+        "GET /v1/appointments/{id}": .ownTest("s2SixtyFourBookingsRacingForTenSlotsBookTenNeverOverlapAndTheRestGetAlternatives"),
+        "POST /v1/appointments/{id}/move": .ownTest("s2SixtyFourBookingsRacingForTenSlotsBookTenNeverOverlapAndTheRestGetAlternatives"),
+        "POST /v1/appointments/{id}/cancel": .ownTest("s2SixtyFourBookingsRacingForTenSlotsBookTenNeverOverlapAndTheRestGetAlternatives"),
         "GET /v1/dialer/settings": .adminOnly, "PUT /v1/dialer/settings": .adminOnly, "GET /v1/dialer/queue": .adminOnly,
         // Routing answers an extension, never a client's data; the webhook is token-authenticated.
         "GET /v1/calls/route": .notClientData, "GET /v1/hooks/{integration}/{token}/route": .notClientData,

@@ -1,0 +1,127 @@
+import Contracts
+import Foundation
+import HTTP
+import JSON
+import RPC
+import Wire
+
+/// Resources, slots and appointments (S1, S2). An appointment belongs to a deal: a
+/// caller sees and books only for deals it sees (G3).
+enum SchedulingRoutes {
+    static let all: [Route] = [
+        Route(
+            method: "POST", path: "/v1/resources", operationID: "createResource", access: .role(.admin),
+            summary: "Add an engineer, teacher or room with weekly hours in its own time zone (S1)",
+            body: Resource.openAPIInputSchema,
+            example: #"{"name":"Ivan (measurer)","kind":"engineer","staffId":2,"timeZone":"Europe/Moscow","hours":[{"weekday":1,"fromMinute":540,"toMinute":1080}],"zones":["north"],"skills":["measurement"]}"#,
+            answers: [Route.answer(201, "created", Resource.self, headers: ["Location"])], errors: [422]
+        ) { ctx in
+            let resource = try await ctx.call(Scheduling.createResource, try ctx.body(Resource.self))
+            return Reply.created(resource, at: "/v1/resources/\(resource.id)")
+        },
+        Route(
+            method: "GET", path: "/v1/resources", operationID: "listResources", access: .role(.reader),
+            summary: "Resources, by id, optionally with a skill and in a zone", query: ListResourcesRequest.queryParameters,
+            answers: [Route.answer(200, "resources", ResourceList.self)]
+        ) { ctx in
+            Reply.json(200, try await ctx.call(Scheduling.listResources, try ctx.query(ListResourcesRequest.self)))
+        },
+        Route(
+            method: "GET", path: "/v1/resources/{id}", operationID: "getResource", access: .role(.reader),
+            summary: "A resource with its hours, days off and overrides", answers: [Route.answer(200, "the resource", Resource.self)], errors: [404]
+        ) { ctx in
+            Reply.json(200, try await ctx.call(Scheduling.getResource, GetResourceRequest(id: try ctx.id())))
+        },
+        Route(
+            method: "GET", path: "/v1/slots", operationID: "findSlots", access: .role(.reader),
+            summary: "The earliest free slots across every resource with the skill and zone (S2)", query: SlotRequest.queryParameters,
+            answers: [Route.answer(200, "slots, earliest first", SlotList.self)]
+        ) { ctx in
+            Reply.json(200, try await ctx.call(Scheduling.findSlots, try ctx.query(SlotRequest.self)))
+        },
+        Route(
+            method: "POST", path: "/v1/appointments", operationID: "bookAppointment", access: .role(.integration),
+            summary: "Book an appointment for a deal; 409 with the next free slots (`alternatives`) when a resource is busy then",
+            extraQuery: [Route.QueryParameter(name: "override", kind: .string, description: "admins only: book outside working hours or the notice, saying why (never over another appointment)")],
+            body: Appointment.openAPIInputSchema,
+            example: #"{"dealId":1,"kind":"measurement","resourceIds":[1],"start":"2027-01-15T07:00:00Z","end":"2027-01-15T08:00:00Z","bufferAfter":30,"address":"Lenina 1","zone":"north"}"#,
+            answers: [Route.answer(201, "booked", Appointment.self, headers: ["Location"])], errors: [403, 409, 422]
+        ) { ctx in
+            var appointment = try ctx.body(Appointment.self)
+            try await requireDeal(appointment.dealID, ctx)
+            appointment.by = by(ctx)
+            if let reason = ctx.request.query["override"] {
+                guard ctx.role == .admin, ctx.staffID == nil else { throw RPCError(.permissionDenied, "only an admin key may override working hours") }
+                guard !reason.trimmingCharacters(in: .whitespaces).isEmpty, reason.count <= 1000 else {
+                    throw RPCError.invalidArgument("say why in override", details: [FieldViolation(field: "override", description: "must be 1 to 1,000 characters")])
+                }
+                appointment.overrideAs = reason
+            }
+            let result = try await ctx.call(Scheduling.book, appointment)
+            guard result.booked else { return clash(result, ctx) }
+            return Reply.created(result.appointment, at: "/v1/appointments/\(result.appointment.id)")
+        },
+        Route(
+            method: "GET", path: "/v1/appointments/{id}", operationID: "getAppointment", access: .role(.reader),
+            summary: "An appointment with its history of moves", answers: [Route.answer(200, "the appointment", Appointment.self)], errors: [404]
+        ) { ctx in
+            Reply.json(200, try await visible(try ctx.id(), ctx))
+        },
+        Route(
+            method: "POST", path: "/v1/appointments/{id}/move", operationID: "moveAppointment", access: .role(.integration),
+            summary: "New times, checked like a booking (409 with alternatives); the old ones stay in the history with who and why",
+            body: MoveRequest.openAPIInputSchema, example: #"{"start":"2027-01-16T07:00:00Z","end":"2027-01-16T08:00:00Z","reason":"the client asked"}"#,
+            answers: [Route.answer(200, "moved", Appointment.self)], errors: [404, 409, 422]
+        ) { ctx in
+            var request = try ctx.body(MoveRequest.self)
+            request.id = try await visible(try ctx.id(), ctx).id
+            request.by = by(ctx)
+            let result = try await ctx.call(Scheduling.moveAppointment, request)
+            return result.booked ? Reply.json(200, result.appointment) : clash(result, ctx)
+        },
+        Route(
+            method: "POST", path: "/v1/appointments/{id}/cancel", operationID: "cancelAppointment", access: .role(.integration),
+            summary: "Cancel with a reason; its time is free again", body: CancelRequest.openAPIInputSchema, example: #"{"reason":"the client bought elsewhere"}"#,
+            answers: [Route.answer(200, "cancelled", Appointment.self)], errors: [404, 409]
+        ) { ctx in
+            var request = try ctx.body(CancelRequest.self)
+            request.id = try await visible(try ctx.id(), ctx).id
+            request.by = by(ctx)
+            return Reply.json(200, try await ctx.call(Scheduling.cancelAppointment, request))
+        },
+    ]
+
+    static func by(_ ctx: RequestContext) -> String {
+        ctx.staffID.map { "staff:\($0)" } ?? "api:\(ctx.role?.rawValue ?? "")"
+    }
+
+    /// G3: the deal must be one the caller sees; one it does not see does not exist.
+    static func requireDeal(_ dealID: Int64, _ ctx: RequestContext) async throws {
+        do {
+            _ = try await ctx.call(Deals.getDeal, GetDealRequest(id: dealID, visibility: try await ctx.visibility()))
+        } catch let error as RPCError where error.code == .notFound {
+            throw UnacceptableValues(error: .invalidArgument("deal \(dealID) does not exist", details: [FieldViolation(field: "dealId", description: "is unknown")]))
+        }
+    }
+
+    /// The appointment if its deal is visible to the caller; else as if it did not exist.
+    static func visible(_ id: Int64, _ ctx: RequestContext) async throws -> Appointment {
+        let appointment = try await ctx.call(Scheduling.getAppointment, GetAppointmentRequest(id: id))
+        if let visibility = try await ctx.visibility(), visibility.restricted {
+            do {
+                _ = try await ctx.call(Deals.getDeal, GetDealRequest(id: appointment.dealID, visibility: visibility))
+            } catch let error as RPCError where error.code == .notFound {
+                throw RPCError.notFound("appointment \(id) does not exist")
+            }
+        }
+        return appointment
+    }
+
+    /// 409 problem+json naming what is in the way, with the next free slots.
+    static func clash(_ result: BookingResult, _ ctx: RequestContext) -> HTTPResponse {
+        let alternatives = result.alternatives.compactMap { try? JSONSerialization.jsonObject(with: Data($0.jsonBytes)) }
+        return Problem.response(
+            status: 409, title: "Conflict", detail: "the time is taken: \(result.clash); see alternatives", code: "aborted",
+            requestID: ctx.requestID, extensions: ["alternatives": alternatives])
+    }
+}

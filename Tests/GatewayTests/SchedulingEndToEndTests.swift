@@ -1,0 +1,153 @@
+import Contracts
+import Foundation
+import SchedulingService
+import Storage
+import Synchronization
+import Testing
+import TestSupport
+
+/// S1–S2 through the gateway over real processes: racing bookings never overlap, a clash
+/// answers 409 with alternatives, moves keep their history, every change reaches the
+/// deal's timeline, and a staff member sees only their deals' appointments (G3).
+@Suite struct SchedulingEndToEndTests {
+    static let operatorOne = "sched-operator-one-0123456789"
+    static let operatorTwo = "sched-operator-two-0123456789"
+
+    struct System {
+        let processes: [ServiceProcess]
+        let gateway: ServiceProcess
+        let schedulingData: URL
+
+        func request(_ method: String, _ path: String, key: String = adminKey, body: String? = nil) throws -> HTTPExchange {
+            try httpRequest(port: gateway.port, method, path, headers: ["Authorization": "Bearer \(key)", "Content-Type": "application/json"], body: body)
+        }
+
+        func stop() async throws {
+            for p in [gateway] + processes {
+                p.signal(SIGTERM)
+                _ = try await p.waitForExit()
+            }
+        }
+    }
+
+    static func start() async throws -> System {
+        let folder = try temporaryFolder("scheduling")
+        let contacts = try await ServiceProcess(
+            executable: "switchboard-contacts",
+            environment: ["CONTACTS_PORT": "0", "CONTACTS_ADMIN_PORT": "0", "CONTACTS_DATA_DIR": folder.appendingPathComponent("contacts").path])
+        let deals = try await ServiceProcess(
+            executable: "switchboard-deals",
+            environment: ["DEALS_PORT": "0", "DEALS_ADMIN_PORT": "0", "DEALS_DATA_DIR": folder.appendingPathComponent("deals").path, "DEALS_CONTACTS": "127.0.0.1:\(contacts.port)"])
+        let schedulingData = folder.appendingPathComponent("scheduling")
+        let scheduling = try await ServiceProcess(
+            executable: "switchboard-scheduling",
+            environment: [
+                "SCHEDULING_PORT": "0", "SCHEDULING_ADMIN_PORT": "0", "SCHEDULING_DATA_DIR": schedulingData.path, "SCHEDULING_MIN_NOTICE_MINUTES": "0",
+                "SCHEDULING_SUBSCRIBERS": "deals@127.0.0.1:\(deals.port)=appointment.booked,appointment.moved,appointment.cancelled",
+            ])
+        let gateway = try await ServiceProcess(
+            executable: "switchboard-gateway",
+            environment: [
+                "GATEWAY_PORT": "0", "GATEWAY_DATA_DIR": folder.appendingPathComponent("gateway").path,
+                "GATEWAY_SERVICES": "contacts=127.0.0.1:\(contacts.port),deals=127.0.0.1:\(deals.port),scheduling=127.0.0.1:\(scheduling.port)",
+                "GATEWAY_API_KEYS": "\(adminKey)=admin,\(operatorOne)=staff:1,\(operatorTwo)=staff:2",
+                "GATEWAY_RATE_LIMIT": "100000", "GATEWAY_RATE_BURST": "100000",
+            ])
+        return System(processes: [scheduling, deals, contacts], gateway: gateway, schedulingData: schedulingData)
+    }
+
+    /// Tomorrow (UTC) at `hour`:00, RFC 3339.
+    static func tomorrow(_ hour: Int, plusDays: Int = 1) -> String {
+        let day = (Int(Date().timeIntervalSince1970) / 86_400 + plusDays) * 86_400 + hour * 3600
+        return ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(day)))
+    }
+
+    final class Answers: Sendable {
+        let statuses = Mutex<[Int]>([])
+        let alternatives = Mutex<Int>(0)
+    }
+
+    @Test func s2SixtyFourBookingsRacingForTenSlotsBookTenNeverOverlapAndTheRestGetAlternatives() async throws {
+        let system = try await Self.start()
+        for name in ["Olga", "Pavel"] {
+            #expect(try system.request("POST", "/v1/staff", body: #"{"firstName":"\#(name)","role":"operator"}"#).status == 201)
+        }
+        #expect(try system.request("POST", "/v1/contacts", body: #"{"firstName":"Vera","phones":["+79160001122"],"responsibleId":1}"#).status == 201)
+        #expect(try system.request("POST", "/v1/contacts", body: #"{"firstName":"Gleb","phones":["+79160001133"],"responsibleId":2}"#).status == 201)
+        #expect(try system.request("POST", "/v1/deals", body: #"{"title":"Windows","contactId":1,"responsibleId":1}"#).status == 201)
+        #expect(try system.request("POST", "/v1/deals", body: #"{"title":"Doors","contactId":2,"responsibleId":2}"#).status == 201)
+        // An engineer working 08:00–18:00 UTC every day.
+        let hours = (1...7).map { #"{"weekday":\#($0),"fromMinute":480,"toMinute":1080}"# }.joined(separator: ",")
+        let resource = try system.request(
+            "POST", "/v1/resources", body: #"{"name":"Ivan","kind":"engineer","timeZone":"UTC","hours":[\#(hours)],"zones":["north"],"skills":["measurement"]}"#)
+        #expect(resource.status == 201, "\(resource.body)")
+        #expect(try system.request("POST", "/v1/resources", body: #"{"name":"Bad","kind":"room","timeZone":"Mars/Olympus"}"#).status == 422)
+
+        // 64 clients, each wanting one of tomorrow's ten hours.
+        let answers = Answers()
+        await withTaskGroup(of: Void.self) { group in
+            for i in 0..<64 {
+                group.addTask {
+                    let slot = 8 + i % 10
+                    let body = #"{"dealId":1,"kind":"measurement","resourceIds":[1],"start":"\#(Self.tomorrow(slot))","end":"\#(Self.tomorrow(slot + 1))","zone":"north"}"#
+                    guard let r = try? system.request("POST", "/v1/appointments", body: body) else { return }
+                    answers.statuses.withLock { $0.append(r.status) }
+                    if r.status == 409, let alternatives = r.json["alternatives"] as? [[String: Any]], !alternatives.isEmpty {
+                        answers.alternatives.withLock { $0 += 1 }
+                    }
+                }
+            }
+        }
+        let statuses = answers.statuses.withLock { $0 }
+        #expect(statuses.filter { $0 == 201 }.count == 10, "\(statuses)")
+        #expect(statuses.filter { $0 == 409 }.count == 54)
+        #expect(answers.alternatives.withLock { $0 } == 54, "every refusal offers other times")
+
+        // That day is full: from its start, the slots begin the day after, at 08:00.
+        let slots = try system.request("GET", "/v1/slots?skill=measurement&zone=north&duration=60&limit=3&from=\(Self.tomorrow(0))")
+        #expect((slots.json["items"] as? [[String: Any]])?.first?["start"] as? String == Self.tomorrow(8, plusDays: 2).replacingOccurrences(of: "Z", with: ".000Z"), "\(slots.body)")
+
+        // G3: operator 2 does not see deal 1's appointment, nor books for it; operator 1 does.
+        #expect(try system.request("GET", "/v1/appointments/1", key: Self.operatorTwo).status == 404)
+        #expect(try system.request("GET", "/v1/appointments/1", key: Self.operatorOne).status == 200)
+        let foreign = #"{"dealId":1,"kind":"measurement","resourceIds":[1],"start":"\#(Self.tomorrow(9, plusDays: 3))","end":"\#(Self.tomorrow(10, plusDays: 3))"}"#
+        #expect(try system.request("POST", "/v1/appointments", key: Self.operatorTwo, body: foreign).status == 422)
+
+        // Moved into a taken hour: 409 with alternatives; to a free one: its history says from when, who and why.
+        let taken = try system.request("POST", "/v1/appointments/1/move", key: Self.operatorOne, body: #"{"start":"\#(Self.tomorrow(9))","end":"\#(Self.tomorrow(10))","reason":"the client asked"}"#)
+        let first = try system.request("GET", "/v1/appointments/1").json
+        let firstStart = first["start"] as? String ?? ""
+        if !firstStart.hasPrefix(Self.tomorrow(9).dropLast()) { #expect(taken.status == 409, "\(taken.body)") }
+        let moved = try system.request("POST", "/v1/appointments/1/move", key: Self.operatorOne, body: #"{"start":"\#(Self.tomorrow(9, plusDays: 4))","end":"\#(Self.tomorrow(10, plusDays: 4))","reason":"the client asked"}"#)
+        #expect(moved.status == 200, "\(moved.body)")
+        let history = moved.json["history"] as? [[String: Any]] ?? []
+        #expect(history.count == 1 && history[0]["by"] as? String == "staff:1" && history[0]["reason"] as? String == "the client asked" && history[0]["fromStart"] as? String == firstStart)
+        // Cancelled: its old hour is free again.
+        #expect(try system.request("POST", "/v1/appointments/1/cancel", key: Self.operatorOne, body: #"{"reason":"bought elsewhere"}"#).json["status"] as? String == "cancelled")
+        let again = #"{"dealId":2,"kind":"measurement","resourceIds":[1],"start":"\#(Self.tomorrow(9, plusDays: 4))","end":"\#(Self.tomorrow(10, plusDays: 4))"}"#
+        #expect(try system.request("POST", "/v1/appointments", key: Self.operatorTwo, body: again).status == 201)
+        // Outside working hours: refused, unless an admin overrides (said on the appointment).
+        let night = #"{"dealId":2,"kind":"installation","resourceIds":[1],"start":"\#(Self.tomorrow(20, plusDays: 5))","end":"\#(Self.tomorrow(21, plusDays: 5))"}"#
+        #expect(try system.request("POST", "/v1/appointments", body: night).status == 422)
+        #expect(try system.request("POST", "/v1/appointments?override=urgent%20leak", key: Self.operatorTwo, body: night).status == 403)
+        let overridden = try system.request("POST", "/v1/appointments?override=urgent%20leak", body: night)
+        #expect(overridden.status == 201 && overridden.json["override"] as? Bool == true && overridden.json["overrideReason"] as? String == "urgent leak")
+
+        // Deal 1's timeline: booked, moved, cancelled.
+        #expect(try await eventually(within: .seconds(20)) {
+            let items = (try? system.request("GET", "/v1/deals/1/timeline"))?.json["items"] as? [[String: Any]] ?? []
+            let summaries = items.filter { $0["kind"] as? String == "appointment" }.compactMap { $0["summary"] as? String }
+            return summaries.contains { $0.contains("booked") } && summaries.contains { $0.contains("moved") } && summaries.contains { $0.contains("cancelled") }
+        })
+        try await system.stop()
+
+        // Never an overlap, read from the database itself.
+        let database = try Database(path: system.schedulingData.appendingPathComponent("scheduling.sqlite").path, migrations: SchedulingSchema.migrations)
+        let overlaps = try await database.read { c in
+            try c.queryFirst(
+                "SELECT COUNT(*) FROM busy a JOIN busy b ON a.resource_id = b.resource_id AND a.appointment_id < b.appointment_id AND a.busy_from < b.busy_to AND b.busy_from < a.busy_to",
+                []) { $0.int64(0) }
+        }
+        #expect(overlaps == 0)
+    }
+}
