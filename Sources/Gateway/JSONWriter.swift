@@ -16,6 +16,7 @@ public enum JSONWriter {
     static func write(_ value: Any, into out: inout [UInt8]) {
         switch value {
         case is JSONNull: out.append(contentsOf: "null".utf8)
+        case let raw as JSONWriter.RawJSON: out.append(contentsOf: raw.bytes)
         case let s as String: writeString(s, into: &out)
         case let b as Bool: out.append(contentsOf: b ? "true".utf8 : "false".utf8)
         case let i as Int: out.append(contentsOf: String(i).utf8)
@@ -44,6 +45,12 @@ public enum JSONWriter {
 
     static func writeString(_ s: String, into out: inout [UInt8]) {
         JSONOutput.appendString(s, to: &out)
+    }
+
+    /// JSON already written (by a generated writer), placed as it is.
+    public struct RawJSON {
+        public let bytes: [UInt8]
+        public init(_ bytes: [UInt8]) { self.bytes = bytes }
     }
 
     /// `2026-11-23T01:26:26.846Z` for UTC milliseconds since 1970.

@@ -41,7 +41,8 @@ struct Route: Sendable {
 
     /// A query parameter that is not a field of the query message (`mine`).
     struct QueryParameter: Sendable {
-        enum Kind: Sendable { case boolean, string, positiveInteger }
+        /// `reason`: a person's words, 1 to 1,000 characters, not only spaces.
+        enum Kind: Sendable { case boolean, string, positiveInteger, reason }
         let name: String
         let kind: Kind
         let description: String

@@ -42,7 +42,7 @@ enum SchedulingRoutes {
         Route(
             method: "POST", path: "/v1/appointments", operationID: "bookAppointment", access: .role(.integration),
             summary: "Book an appointment for a deal; 409 with the next free slots (`alternatives`) when a resource is busy then",
-            extraQuery: [Route.QueryParameter(name: "override", kind: .string, description: "admins only: book outside working hours or the notice, saying why (never over another appointment)")],
+            extraQuery: [Route.QueryParameter(name: "override", kind: .reason, description: "admins only: book outside working hours or the notice, saying why (never over another appointment)")],
             body: Appointment.openAPIInputSchema,
             example: #"{"dealId":1,"kind":"measurement","resourceIds":[1],"start":"2027-01-15T07:00:00Z","end":"2027-01-15T08:00:00Z","bufferAfter":30,"address":"Lenina 1","zone":"north"}"#,
             answers: [Route.answer(201, "booked", Appointment.self, headers: ["Location"])], errors: [403, 409, 422]
@@ -52,7 +52,7 @@ enum SchedulingRoutes {
             appointment.by = by(ctx)
             if let reason = ctx.request.query["override"] {
                 guard ctx.role == .admin, ctx.staffID == nil else { throw RPCError(.permissionDenied, "only an admin key may override working hours") }
-                guard !reason.trimmingCharacters(in: .whitespaces).isEmpty, reason.count <= 1000 else {
+                guard TextRule.nonBlank.problem(reason) == nil, reason.unicodeScalars.count <= 1000 else {
                     throw RPCError.invalidArgument("say why in override", details: [FieldViolation(field: "override", description: "must be 1 to 1,000 characters")])
                 }
                 appointment.overrideAs = reason
@@ -119,7 +119,7 @@ enum SchedulingRoutes {
 
     /// 409 problem+json naming what is in the way, with the next free slots.
     static func clash(_ result: BookingResult, _ ctx: RequestContext) -> HTTPResponse {
-        let alternatives = result.alternatives.compactMap { try? JSONSerialization.jsonObject(with: Data($0.jsonBytes)) }
+        let alternatives = JSONWriter.RawJSON(Array("[".utf8) + result.alternatives.map(\.jsonBytes).joined(separator: Array(",".utf8)) + Array("]".utf8))
         return Problem.response(
             status: 409, title: "Conflict", detail: "the time is taken: \(result.clash); see alternatives", code: "aborted",
             requestID: ctx.requestID, extensions: ["alternatives": alternatives])
