@@ -59,7 +59,7 @@ let package = Package(
         .executableTarget(name: "switchboard", dependencies: ["switchboard-contacts", "switchboard-deals", "switchboard-telephony", "switchboard-scheduling", "switchboard-gateway"]),
         .executableTarget(
             name: "switchboard-bench",
-            dependencies: ["RPC", "Contracts", "Digest", "Wire", "Sockets", "ContactsService", "DealsService", "TelephonyService", "ServiceKit", "Storage"]),
+            dependencies: ["RPC", "Contracts", "Digest", "Wire", "Sockets", "ContactsService", "DealsService", "TelephonyService", "SchedulingService", "ServiceKit", "Storage"]),
         .executableTarget(name: "wire-fuzz", dependencies: ["Wire", "Contracts"]),
         .executableTarget(name: "switchboard-codegen", dependencies: ["ContractSchema", "Schemas"]),
 

@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import Synchronization
 
 /// S1: when a resource works, as UTC instants, from its weekly hours, days off and date
 /// overrides in its own wall time. A 9:00 start stays 9:00 local across a daylight-saving
@@ -17,7 +18,7 @@ public enum WorkingTime {
 
     /// The resource's working stretches overlapping `from..<to` (UTC ms), in order.
     public static func open(_ r: Resource, from: Int64, to: Int64) -> [Stretch] {
-        guard from < to, let zone = TimeZone(identifier: r.timeZone) else { return [] }
+        guard from < to, let zone = Zones.named(r.timeZone) else { return [] }
         let off = Set(r.daysOff)
         let overrides = Dictionary(r.overrides.map { ($0.date, $0.hours) }, uniquingKeysWith: { _, last in last })
         // Local dates that can touch the range: a day either side covers any offset.
@@ -27,9 +28,11 @@ public enum WorkingTime {
         var date = first
         while date <= last {
             defer { date = CivilDate(day: date.day + 1) }
-            let text = date.text
-            guard !off.contains(text) else { continue }
-            let hours = overrides[text] ?? r.hours.filter { $0.weekday == date.weekday }
+            // The date's text only when some date is special (most resources have none).
+            let text = off.isEmpty && overrides.isEmpty ? "" : date.text
+            guard text.isEmpty || !off.contains(text) else { continue }
+            let weekday = date.weekday
+            let hours = (text.isEmpty ? nil : overrides[text]) ?? r.hours.filter { $0.weekday == weekday }
             for h in hours.sorted(by: { $0.fromMinute < $1.fromMinute }) where h.fromMinute < h.toMinute {
                 let start = instant(date, minute: h.fromMinute, zone)
                 let end = instant(date, minute: h.toMinute, zone)
@@ -48,5 +51,17 @@ public enum WorkingTime {
         // on both sides of a change, and inside a skipped hour later by the gap's length.
         let guess = wall - Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(wall) / 1000))) * 1000
         return wall - Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(guess) / 1000))) * 1000
+    }
+}
+
+/// Time zones by IANA name, each read from the system's zone files once.
+enum Zones {
+    private static let known = Mutex<[String: TimeZone]>([:])
+
+    static func named(_ name: String) -> TimeZone? {
+        if let zone = known.withLock({ $0[name] }) { return zone }
+        guard let zone = TimeZone(identifier: name) else { return nil }
+        known.withLock { $0[name] = zone }
+        return zone
     }
 }

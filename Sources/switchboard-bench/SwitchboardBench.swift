@@ -22,6 +22,7 @@ struct SwitchboardBench {
             case "hooks": results = try await HooksBench.run(options: options)
             case "telephony": results = try await TelephonyBench.run(options: options)
             case "dialer": results = try await DialerBench.run(options: options)
+            case "scheduling": results = try await SchedulingBench.run(options: options)
             default:
                 FileHandle.standardError.write(Data("switchboard-bench: unknown suite \(options.suite)\n\(BenchOptions.usage)\n".utf8))
                 exit(2)
