@@ -41,6 +41,23 @@ public enum Scheduling {
     public static let cancelAppointment = MethodDescriptor<CancelRequest, Appointment>(
         service: service, method: "CancelAppointment")
 
+    /// S3: a resource's working time and appointments in a period (a day, a week).
+    public static let calendar = MethodDescriptor<CalendarRequest, ResourceCalendar>(
+        service: service, method: "Calendar", isIdempotent: true)
+
+    /// S3: a staff member's appointments on a date of their own calendar (each resource
+    /// that is them, in its time zone), in order; the gateway adds each stop's deal and contact.
+    public static let day = MethodDescriptor<DayRequest, AppointmentList>(
+        service: service, method: "Day", isIdempotent: true)
+
+    /// S3: a new secret for the resource's iCalendar feed (the old one stops working); shown once.
+    public static let issueFeed = MethodDescriptor<GetResourceRequest, FeedLink>(
+        service: service, method: "IssueFeed")
+
+    /// S3: the iCalendar (RFC 5545) text of the feed the secret names; not_found for an unknown one.
+    public static let feed = MethodDescriptor<FeedRequest, FeedText>(
+        service: service, method: "Feed", isIdempotent: true)
+
     /// Event types this service emits.
     public enum Event {
         /// Payload ``Appointment``.
@@ -777,6 +794,271 @@ public struct CancelRequest: WireMessage, Equatable {
         case 1: id = try d.int64(key)
         case 2: reason = try d.string(key)
         case 3: by = try d.string(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct CalendarRequest: WireMessage, Equatable {
+    public var resourceID: Int64 = 0
+    /// From (default: today's start, UTC).
+    public var fromMilliseconds: Int64? = nil
+    /// Until (default: 7 days after from; at most 31).
+    public var toMilliseconds: Int64? = nil
+
+    public init() {}
+
+    public init(
+        resourceID: Int64 = 0,
+        fromMilliseconds: Int64? = nil,
+        toMilliseconds: Int64? = nil
+    ) {
+        self.resourceID = resourceID
+        self.fromMilliseconds = fromMilliseconds
+        self.toMilliseconds = toMilliseconds
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, resourceID)
+        e.encode(2, fromMilliseconds)
+        e.encode(3, toMilliseconds)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: resourceID = try d.int64(key)
+        case 2: fromMilliseconds = try d.int64(key)
+        case 3: toMilliseconds = try d.int64(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+/// S3: one resource's period: when it works and what is booked.
+public struct ResourceCalendar: WireMessage, Equatable {
+    public var resourceID: Int64 = 0
+    public var timeZone: String = ""
+    /// Its working stretches.
+    public var working: [Slot] = []
+    /// Booked, done and no-show ones, by start (cancelled ones are left out).
+    public var appointments: [Appointment] = []
+
+    public init() {}
+
+    public init(
+        resourceID: Int64 = 0,
+        timeZone: String = "",
+        working: [Slot] = [],
+        appointments: [Appointment] = []
+    ) {
+        self.resourceID = resourceID
+        self.timeZone = timeZone
+        self.working = working
+        self.appointments = appointments
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, resourceID)
+        e.encode(2, timeZone)
+        e.encode(3, working)
+        e.encode(4, appointments)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: resourceID = try d.int64(key)
+        case 2: timeZone = try d.string(key)
+        case 3: try d.append(key, to: &working)
+        case 4: try d.append(key, to: &appointments)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct DayRequest: WireMessage, Equatable {
+    public var staffID: Int64 = 0
+    /// YYYY-MM-DD in the staff member's resource's time zone.
+    public var date: String = ""
+
+    public init() {}
+
+    public init(
+        staffID: Int64 = 0,
+        date: String = ""
+    ) {
+        self.staffID = staffID
+        self.date = date
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, staffID)
+        e.encode(2, date)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: staffID = try d.int64(key)
+        case 2: date = try d.string(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct AppointmentList: WireMessage, Equatable {
+    public var appointments: [Appointment] = []
+
+    public init() {}
+
+    public init(
+        appointments: [Appointment] = []
+    ) {
+        self.appointments = appointments
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, appointments)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: try d.append(key, to: &appointments)
+        default: try d.skip(key)
+        }
+    }
+}
+
+/// S3: one stop of an engineer's day, with who and where.
+public struct Stop: WireMessage, Equatable {
+    public var appointment: Appointment = Appointment()
+    public var dealTitle: String = ""
+    public var contactName: String = ""
+    public var contactPhone: String = ""
+
+    public init() {}
+
+    public init(
+        appointment: Appointment = Appointment(),
+        dealTitle: String = "",
+        contactName: String = "",
+        contactPhone: String = ""
+    ) {
+        self.appointment = appointment
+        self.dealTitle = dealTitle
+        self.contactName = contactName
+        self.contactPhone = contactPhone
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, appointment)
+        e.encode(2, dealTitle)
+        e.encode(3, contactName)
+        e.encode(4, contactPhone)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: appointment = try d.message(key)
+        case 2: dealTitle = try d.string(key)
+        case 3: contactName = try d.string(key)
+        case 4: contactPhone = try d.string(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct MyDay: WireMessage, Equatable {
+    public var date: String = ""
+    public var stops: [Stop] = []
+
+    public init() {}
+
+    public init(
+        date: String = "",
+        stops: [Stop] = []
+    ) {
+        self.date = date
+        self.stops = stops
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, date)
+        e.encode(2, stops)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: date = try d.string(key)
+        case 2: try d.append(key, to: &stops)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct FeedLink: WireMessage, Equatable {
+    /// The feed's path on the gateway; the secret in it is shown once.
+    public var path: String = ""
+
+    public init() {}
+
+    public init(
+        path: String = ""
+    ) {
+        self.path = path
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, path)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: path = try d.string(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct FeedRequest: WireMessage, Equatable {
+    public var token: String = ""
+
+    public init() {}
+
+    public init(
+        token: String = ""
+    ) {
+        self.token = token
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, token)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: token = try d.string(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct FeedText: WireMessage, Equatable {
+    public var text: String = ""
+
+    public init() {}
+
+    public init(
+        text: String = ""
+    ) {
+        self.text = text
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, text)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: text = try d.string(key)
         default: try d.skip(key)
         }
     }

@@ -26,6 +26,13 @@ public let schedulingContract = ContractFile("Scheduling") {
         Service.Method("getAppointment", "GetAppointment", "GetAppointmentRequest", "Appointment", idempotent: true)
         Service.Method("moveAppointment", "MoveAppointment", "MoveRequest", "BookingResult", doc: "S2: new times, checked like a booking; the earlier times stay in the history.")
         Service.Method("cancelAppointment", "CancelAppointment", "CancelRequest", "Appointment", doc: "S2: cancelled with a reason; a repeat changes nothing.")
+        Service.Method("calendar", "Calendar", "CalendarRequest", "ResourceCalendar", idempotent: true, doc: "S3: a resource's working time and appointments in a period (a day, a week).")
+        Service.Method("day", "Day", "DayRequest", "AppointmentList", idempotent: true, doc: """
+            S3: a staff member's appointments on a date of their own calendar (each resource
+            that is them, in its time zone), in order; the gateway adds each stop's deal and contact.
+            """)
+        Service.Method("issueFeed", "IssueFeed", "GetResourceRequest", "FeedLink", doc: "S3: a new secret for the resource's iCalendar feed (the old one stops working); shown once.")
+        Service.Method("feed", "Feed", "FeedRequest", "FeedText", idempotent: true, doc: "S3: the iCalendar (RFC 5545) text of the feed the secret names; not_found for an unknown one.")
         Service.Event("booked", "appointment.booked", doc: "Payload ``Appointment``.")
         Service.Event("moved", "appointment.moved", doc: "Payload ``Appointment`` (its history says from when).")
         Service.Event("cancelled", "appointment.cancelled", doc: "Payload ``Appointment``.")
@@ -152,5 +159,42 @@ public let schedulingContract = ContractFile("Scheduling") {
         Field(1, "id", .int64).hidden()
         Field(2, "reason", .string).required().length(max: 1000, min: 1).nonBlank()
         Field(3, "by", .string).hidden()
+    }
+    Message("CalendarRequest", rest: [.query]) {
+        Field(1, "resourceID", .int64).hidden()
+        Field(2, "fromMilliseconds", .optional(.int64), doc: "From (default: today's start, UTC).").timestamp().named("from")
+        Field(3, "toMilliseconds", .optional(.int64), doc: "Until (default: 7 days after from; at most 31).").timestamp().named("to")
+    }
+    Message("ResourceCalendar", doc: "S3: one resource's period: when it works and what is booked.", rest: [.output]) {
+        Field(1, "resourceID", .int64)
+        Field(2, "timeZone", .string)
+        Field(3, "working", .repeated(.message("Slot")), doc: "Its working stretches.")
+        Field(4, "appointments", .repeated(.message("Appointment")), doc: "Booked, done and no-show ones, by start (cancelled ones are left out).")
+    }
+    Message("DayRequest", rest: [.query]) {
+        Field(1, "staffID", .int64).hidden()
+        Field(2, "date", .string, doc: "YYYY-MM-DD in the staff member's resource's time zone.").required().date()
+    }
+    Message("AppointmentList", rest: [.output]) {
+        Field(1, "appointments", .repeated(.message("Appointment"))).named("items")
+    }
+    Message("Stop", doc: "S3: one stop of an engineer's day, with who and where.", rest: [.output]) {
+        Field(1, "appointment", .message("Appointment"))
+        Field(2, "dealTitle", .string)
+        Field(3, "contactName", .string)
+        Field(4, "contactPhone", .string)
+    }
+    Message("MyDay", rest: [.output]) {
+        Field(1, "date", .string)
+        Field(2, "stops", .repeated(.message("Stop"))).named("items")
+    }
+    Message("FeedLink", rest: [.output]) {
+        Field(1, "path", .string, doc: "The feed's path on the gateway; the secret in it is shown once.")
+    }
+    Message("FeedRequest") {
+        Field(1, "token", .string)
+    }
+    Message("FeedText") {
+        Field(1, "text", .string)
     }
 }

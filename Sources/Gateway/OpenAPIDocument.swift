@@ -87,6 +87,7 @@ enum OpenAPIDocument {
             case .none: break
             case let .schema(name): response["content"] = ["application/json": ["schema": ["$ref": "#/components/schemas/\(name)"]]]
             case .csv: response["content"] = ["text/csv": ["schema": ["type": "string"]]]
+            case .calendar: response["content"] = ["text/calendar": ["schema": ["type": "string"]]]
             case .text: response["content"] = ["text/plain": ["schema": ["type": "string"]]]
             case .document: response["content"] = ["application/json": ["schema": ["type": "object"]]]
             }

@@ -19,6 +19,8 @@ struct Route: Sendable {
         /// A message's generated output schema (or a hand-written component) by name.
         case schema(String)
         case csv
+        /// An iCalendar document (RFC 5545).
+        case calendar
         case text
         /// The OpenAPI document itself.
         case document

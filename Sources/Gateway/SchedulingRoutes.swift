@@ -33,6 +33,63 @@ enum SchedulingRoutes {
             Reply.json(200, try await ctx.call(Scheduling.getResource, GetResourceRequest(id: try ctx.id())))
         },
         Route(
+            method: "GET", path: "/v1/resources/{id}/calendar", operationID: "resourceCalendar", access: .role(.reader),
+            summary: "A resource's working time and appointments over a period (a day, a week; S3); a staff member sees their own and their team's",
+            query: CalendarRequest.queryParameters, answers: [Route.answer(200, "the period", ResourceCalendar.self)], errors: [404]
+        ) { ctx in
+            var request = try ctx.query(CalendarRequest.self)
+            request.resourceID = try ctx.id()
+            if let visibility = try await ctx.visibility(), visibility.restricted {
+                let resource = try await ctx.call(Scheduling.getResource, GetResourceRequest(id: request.resourceID))
+                guard let staff = resource.staffID, visibility.staffIDs.contains(staff) else { throw RPCError.notFound("resource \(request.resourceID) does not exist") }
+            }
+            return Reply.json(200, try await ctx.call(Scheduling.calendar, request))
+        },
+        Route(
+            method: "POST", path: "/v1/resources/{id}/feed", operationID: "issueCalendarFeed", access: .role(.admin),
+            summary: "A new secret address for the resource's iCalendar feed (the old one stops working); shown once",
+            bodyRequired: false, answers: [Route.answer(201, "the feed's path", FeedLink.self)], errors: [404]
+        ) { ctx in
+            let link = try await ctx.call(Scheduling.issueFeed, GetResourceRequest(id: try ctx.id()))
+            return Reply.created(link, at: link.path, secret: true)
+        },
+        Route(
+            method: "GET", path: "/v1/calendars/{feed}", pathParameters: ["feed": feedName], operationID: "calendarFeed", access: .open,
+            summary: "A resource's appointments as iCalendar (RFC 5545) for a phone's calendar app; the secret in the address is the credential",
+            answers: [Route.Answer(status: 200, description: "text/calendar", content: .calendar)], errors: [404]
+        ) { ctx in
+            let name = ctx.parameters["feed"] ?? ""
+            let feed = try await ctx.call(Scheduling.feed, FeedRequest(token: String(name.dropLast(4))))
+            return HTTPResponse(
+                status: 200, headers: [("Content-Type", "text/calendar; charset=utf-8"), ("Cache-Control", "no-store")], body: Array(feed.text.utf8))
+        },
+        Route(
+            method: "GET", path: "/v1/me/day", operationID: "myDay", access: .role(.integration),
+            summary: "An engineer's day (staff token): the stops in order, each with its deal, the contact's name and phone, the address and notes",
+            query: DayRequest.queryParameters, answers: [Route.answer(200, "the stops", MyDay.self)], errors: [422]
+        ) { ctx in
+            var request = try ctx.query(DayRequest.self)
+            guard let staff = ctx.staffID else {
+                throw UnacceptableValues(error: .invalidArgument("my day is a staff member's: use a staff token", details: [FieldViolation(field: "Authorization", description: "is an API key, not a staff token")]))
+            }
+            request.staffID = staff
+            let list = try await ctx.call(Scheduling.day, request)
+            var day = MyDay(date: request.date)
+            for a in list.appointments {
+                var stop = Stop(appointment: a)
+                // What the engineer may not see of the deal stays out; the stop is theirs.
+                if let deal = try? await ctx.call(Deals.getDeal, GetDealRequest(id: a.dealID)) {
+                    stop.dealTitle = deal.title
+                    if let contact = try? await ctx.call(Contacts.get, GetContactRequest(id: deal.contactID)) {
+                        stop.contactName = [contact.firstName, contact.lastName].filter { !$0.isEmpty }.joined(separator: " ")
+                        stop.contactPhone = contact.phones.first?.number ?? ""
+                    }
+                }
+                day.stops.append(stop)
+            }
+            return Reply.json(200, day)
+        },
+        Route(
             method: "GET", path: "/v1/slots", operationID: "findSlots", access: .role(.reader),
             summary: "The earliest free slots across every resource with the skill and zone (S2)", query: SlotRequest.queryParameters,
             answers: [Route.answer(200, "slots, earliest first", SlotList.self)]
@@ -90,6 +147,8 @@ enum SchedulingRoutes {
             return Reply.json(200, try await ctx.call(Scheduling.cancelAppointment, request))
         },
     ]
+
+    static let feedName = Route.PathParameter.text(pattern: "^[0-9a-f]{48}\\.ics$", description: "the feed's secret name, as POST /v1/resources/{id}/feed gave it")
 
     static func by(_ ctx: RequestContext) -> String {
         ctx.staffID.map { "staff:\($0)" } ?? "api:\(ctx.role?.rawValue ?? "")"

@@ -193,7 +193,11 @@ public struct AppointmentStore: Sendable {
     }
 
     static func occupy(_ tx: Transaction, _ a: Appointment) throws {
+        try tx.run("DELETE FROM appointment_resources WHERE appointment_id = ?", [.integer(a.id)])
         for r in a.resourceIDs {
+            try tx.run(
+                "INSERT INTO appointment_resources (resource_id, start_at, end_at, appointment_id) VALUES (?, ?, ?, ?)",
+                [.integer(r), .integer(a.startMilliseconds), .integer(a.endMilliseconds), .integer(a.id)])
             try tx.run(
                 "INSERT INTO busy (resource_id, busy_from, busy_to, appointment_id) VALUES (?, ?, ?, ?)",
                 [.integer(r), .integer(a.startMilliseconds - a.bufferBeforeMinutes * 60_000), .integer(a.endMilliseconds + a.bufferAfterMinutes * 60_000), .integer(a.id)])

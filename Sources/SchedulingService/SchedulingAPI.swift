@@ -8,10 +8,12 @@ import Wire
 public struct SchedulingAPI: RegistrableRPCService {
     public let resources: ResourceStore
     public let appointments: AppointmentStore
+    public let calendars: CalendarStore
 
     public init(database: Database, clock: WallClock, noticeMinutes: Int64 = 60) {
         resources = ResourceStore(database: database, clock: clock)
         appointments = AppointmentStore(database: database, clock: clock, noticeMinutes: noticeMinutes)
+        calendars = CalendarStore(database: database, clock: clock)
     }
 
     public func registerMethods(with server: RPCServer) {
@@ -23,6 +25,10 @@ public struct SchedulingAPI: RegistrableRPCService {
         server.register(Scheduling.getAppointment) { request, _ in try await appointments.get(request.id) }
         server.register(Scheduling.moveAppointment) { request, _ in try await appointments.move(request) }
         server.register(Scheduling.cancelAppointment) { request, _ in try await appointments.cancel(request) }
+        server.register(Scheduling.calendar) { request, _ in try await calendars.calendar(request) }
+        server.register(Scheduling.day) { request, _ in try await calendars.day(request) }
+        server.register(Scheduling.issueFeed) { request, _ in try await calendars.issueFeed(request.id) }
+        server.register(Scheduling.feed) { request, _ in try await calendars.feed(request.token) }
         server.setHealth(.serving, for: Scheduling.service)
     }
 }

@@ -31,6 +31,17 @@ public enum SchedulingSchema {
                 PRIMARY KEY (resource_id, busy_from, appointment_id)
             ) WITHOUT ROWID;
             CREATE INDEX busy_appointment ON busy (appointment_id);
+            -- S3: every appointment of a resource, cancelled ones too (calendars, feeds).
+            CREATE TABLE appointment_resources (
+                resource_id INTEGER NOT NULL,
+                start_at INTEGER NOT NULL,
+                end_at INTEGER NOT NULL,
+                appointment_id INTEGER NOT NULL,
+                PRIMARY KEY (resource_id, start_at, appointment_id)
+            ) WITHOUT ROWID;
+            CREATE INDEX appointment_resources_appointment ON appointment_resources (appointment_id);
+            -- S3: each resource's iCalendar feed secret, as its SHA-256.
+            CREATE TABLE feeds (resource_id INTEGER PRIMARY KEY, digest TEXT NOT NULL UNIQUE);
             """),
     ]
 }

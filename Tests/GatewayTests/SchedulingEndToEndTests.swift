@@ -114,10 +114,12 @@ import TestSupport
         #expect(try system.request("POST", "/v1/appointments", key: Self.operatorTwo, body: foreign).status == 422)
 
         // Moved into a taken hour: 409 with alternatives; to a free one: its history says from when, who and why.
-        let taken = try system.request("POST", "/v1/appointments/1/move", key: Self.operatorOne, body: #"{"start":"\#(Self.tomorrow(9))","end":"\#(Self.tomorrow(10))","reason":"the client asked"}"#)
         let first = try system.request("GET", "/v1/appointments/1").json
         let firstStart = first["start"] as? String ?? ""
-        if !firstStart.hasPrefix(Self.tomorrow(9).dropLast()) { #expect(taken.status == 409, "\(taken.body)") }
+        let other = firstStart.hasPrefix(String(Self.tomorrow(9).dropLast())) ? 10 : 9
+        let taken = try system.request(
+            "POST", "/v1/appointments/1/move", key: Self.operatorOne, body: #"{"start":"\#(Self.tomorrow(other))","end":"\#(Self.tomorrow(other + 1))","reason":"the client asked"}"#)
+        #expect(taken.status == 409 && !((taken.json["alternatives"] as? [Any]) ?? []).isEmpty, "\(taken.body)")
         let moved = try system.request("POST", "/v1/appointments/1/move", key: Self.operatorOne, body: #"{"start":"\#(Self.tomorrow(9, plusDays: 4))","end":"\#(Self.tomorrow(10, plusDays: 4))","reason":"the client asked"}"#)
         #expect(moved.status == 200, "\(moved.body)")
         let history = moved.json["history"] as? [[String: Any]] ?? []
@@ -139,6 +141,28 @@ import TestSupport
             let summaries = items.filter { $0["kind"] as? String == "appointment" }.compactMap { $0["summary"] as? String }
             return summaries.contains { $0.contains("booked") } && summaries.contains { $0.contains("moved") } && summaries.contains { $0.contains("cancelled") }
         })
+        // S3: Pavel (staff 2) is also an engineer; his day, his calendar, his phone's feed.
+        let pavel = try system.request(
+            "POST", "/v1/resources", body: #"{"name":"Pavel","kind":"engineer","staffId":2,"timeZone":"Europe/Moscow","hours":[\#(hours)],"skills":["installation"]}"#)
+        let pavelID = try #require(pavel.json["id"] as? Int)
+        let visit = #"{"dealId":2,"kind":"installation","resourceIds":[\#(pavelID)],"start":"\#(Self.tomorrow(9, plusDays: 6))","end":"\#(Self.tomorrow(10, plusDays: 6))","address":"Mira 5, flat 3","notes":"call at the gate; bring the long ladder"}"#
+        #expect(try system.request("POST", "/v1/appointments", key: Self.operatorTwo, body: visit).status == 201)
+        let date = String(Self.tomorrow(12, plusDays: 6).prefix(10))
+        let day = try system.request("GET", "/v1/me/day?date=\(date)", key: Self.operatorTwo)
+        let stops = day.json["items"] as? [[String: Any]] ?? []
+        #expect(stops.count == 1 && stops.first?["dealTitle"] as? String == "Doors" && stops.first?["contactName"] as? String == "Gleb"
+            && stops.first?["contactPhone"] as? String == "+79160001133", "\(day.body)")
+        #expect(try system.request("GET", "/v1/me/day?date=\(date)").status == 422, "an API key has no day")
+        let week = try system.request("GET", "/v1/resources/\(pavelID)/calendar?from=\(Self.tomorrow(0, plusDays: 6))", key: Self.operatorTwo)
+        #expect((week.json["appointments"] as? [Any])?.count == 1 && !((week.json["working"] as? [Any]) ?? []).isEmpty, "\(week.body)")
+        #expect(try system.request("GET", "/v1/resources/\(pavelID)/calendar", key: Self.operatorOne).status == 404, "not Olga's calendar")
+        let feed = try system.request("POST", "/v1/resources/\(pavelID)/feed")
+        let path = try #require(feed.json["path"] as? String)
+        let ics = try httpRequest(port: system.gateway.port, "GET", path)
+        #expect(ics.status == 200 && ics.headers["content-type"]?.hasPrefix("text/calendar") == true)
+        #expect(ics.body.contains("BEGIN:VEVENT\r\n") && ics.body.contains("LOCATION:Mira 5\\, flat 3") && ics.body.hasSuffix("END:VCALENDAR\r\n"), "\(ics.body)")
+        #expect(try system.request("POST", "/v1/resources/\(pavelID)/feed").status == 201)
+        #expect(try httpRequest(port: system.gateway.port, "GET", path).status == 404, "a new secret retires the old one")
         try await system.stop()
 
         // Never an overlap, read from the database itself.

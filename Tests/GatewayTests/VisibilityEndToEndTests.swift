@@ -59,6 +59,9 @@ import TestSupport
         "GET /v1/reports/leads": .ownTest("d7AScriptedDayGivesTheCountsSharesAndMediansWorkedOutByHand"),
         "GET /v1/reports/leads.csv": .ownTest("d7AScriptedDayGivesTheCountsSharesAndMediansWorkedOutByHand"),
         // Resources and free time are not client data; an appointment is its deal's (its own test).
+        "POST /v1/resources/{id}/feed": .adminOnly, "GET /v1/calendars/{feed}": .notClientData,
+        "GET /v1/resources/{id}/calendar": .ownTest("s2SixtyFourBookingsRacingForTenSlotsBookTenNeverOverlapAndTheRestGetAlternatives"),
+        "GET /v1/me/day": .ownTest("s2SixtyFourBookingsRacingForTenSlotsBookTenNeverOverlapAndTheRestGetAlternatives"),
         "POST /v1/resources": .adminOnly, "GET /v1/resources": .notClientData, "GET /v1/resources/{id}": .notClientData, "GET /v1/slots": .notClientData,
         "POST /v1/appointments": .ownTest("s2SixtyFourBookingsRacingForTenSlotsBookTenNeverOverlapAndTheRestGetAlternatives"),
         "GET /v1/appointments/{id}": .ownTest("s2SixtyFourBookingsRacingForTenSlotsBookTenNeverOverlapAndTheRestGetAlternatives"),

@@ -74,3 +74,35 @@ import Testing
         #expect(SlotFinder.intersect([a.open, b.open]) == [WorkingTime.Stretch(t + 2 * Self.hour, t + 3 * Self.hour)])
     }
 }
+
+/// S3: the iCalendar text as RFC 5545 wants it (CI also parses a served feed with Python's
+/// icalendar).
+@Suite struct ICalendarTests {
+    @Test func s3EventsAreEscapedFoldedAndMovesRaiseTheSequence() {
+        var r = Resource()
+        r.name = "Ivan; measurer"
+        r.timeZone = "Europe/Moscow"
+        var a = Appointment()
+        a.id = 7
+        a.dealID = 3
+        a.kind = .measurement
+        a.startMilliseconds = 1_800_000_000_000
+        a.endMilliseconds = 1_800_003_600_000
+        a.address = "Lenina 1, flat 2"
+        a.notes = String(repeating: "ключ у консьержа; ", count: 6) + "\nзвонить"
+        a.history = [AppointmentChange()]
+        var cancelled = a
+        cancelled.id = 8
+        cancelled.status = .cancelled
+        let text = ICalendar.document(r, [a, cancelled], now: 1_799_000_000_000)
+        let lines = text.components(separatedBy: "\r\n")
+        #expect(text.hasSuffix("END:VCALENDAR\r\n") && lines.first == "BEGIN:VCALENDAR")
+        #expect(lines.contains("X-WR-CALNAME:Ivan\\; measurer") && lines.contains("LOCATION:Lenina 1\\, flat 2"))
+        #expect(lines.contains("DTSTART:20270115T080000Z") && lines.contains("DTEND:20270115T090000Z") && lines.contains("SEQUENCE:1"))
+        #expect(lines.contains("UID:appointment-8@switchboard") && lines.contains("STATUS:CANCELLED"))
+        // No line over 75 octets; continuation lines start with a space and unfold to the original.
+        #expect(lines.allSatisfy { $0.utf8.count <= 75 })
+        let unfolded = text.replacingOccurrences(of: "\r\n ", with: "")
+        #expect(unfolded.contains("DESCRIPTION:" + String(repeating: "ключ у консьержа\\; ", count: 6) + "\\nзвонить"))
+    }
+}

@@ -129,6 +129,15 @@ enum ContractSamples {
         ("GetAppointmentRequest", getAppointmentRequest().wireBytes(), (try? GetAppointmentRequest(wireBytes: getAppointmentRequest().wireBytes())) == getAppointmentRequest()),
         ("MoveRequest", moveRequest().wireBytes(), (try? MoveRequest(wireBytes: moveRequest().wireBytes())) == moveRequest()),
         ("CancelRequest", cancelRequest().wireBytes(), (try? CancelRequest(wireBytes: cancelRequest().wireBytes())) == cancelRequest()),
+        ("CalendarRequest", calendarRequest().wireBytes(), (try? CalendarRequest(wireBytes: calendarRequest().wireBytes())) == calendarRequest()),
+        ("ResourceCalendar", resourceCalendar().wireBytes(), (try? ResourceCalendar(wireBytes: resourceCalendar().wireBytes())) == resourceCalendar()),
+        ("DayRequest", dayRequest().wireBytes(), (try? DayRequest(wireBytes: dayRequest().wireBytes())) == dayRequest()),
+        ("AppointmentList", appointmentList().wireBytes(), (try? AppointmentList(wireBytes: appointmentList().wireBytes())) == appointmentList()),
+        ("Stop", stop().wireBytes(), (try? Stop(wireBytes: stop().wireBytes())) == stop()),
+        ("MyDay", myDay().wireBytes(), (try? MyDay(wireBytes: myDay().wireBytes())) == myDay()),
+        ("FeedLink", feedLink().wireBytes(), (try? FeedLink(wireBytes: feedLink().wireBytes())) == feedLink()),
+        ("FeedRequest", feedRequest().wireBytes(), (try? FeedRequest(wireBytes: feedRequest().wireBytes())) == feedRequest()),
+        ("FeedText", feedText().wireBytes(), (try? FeedText(wireBytes: feedText().wireBytes())) == feedText()),
     ]
 
     static func echoMessage() -> EchoMessage {
@@ -1380,6 +1389,70 @@ enum ContractSamples {
         m.id = -8
         m.reason = "f2é"
         m.by = "f3é"
+        return m
+    }
+
+    static func calendarRequest() -> CalendarRequest {
+        var m = CalendarRequest()
+        m.resourceID = -8
+        m.fromMilliseconds = 2000006
+        m.toMilliseconds = -22
+        return m
+    }
+
+    static func resourceCalendar() -> ResourceCalendar {
+        var m = ResourceCalendar()
+        m.resourceID = -8
+        m.timeZone = "f2é"
+        m.working = [slot(), slot()]
+        m.appointments = [appointment(), appointment()]
+        return m
+    }
+
+    static func dayRequest() -> DayRequest {
+        var m = DayRequest()
+        m.staffID = -8
+        m.date = "f2é"
+        return m
+    }
+
+    static func appointmentList() -> AppointmentList {
+        var m = AppointmentList()
+        m.appointments = [appointment(), appointment()]
+        return m
+    }
+
+    static func stop() -> Stop {
+        var m = Stop()
+        m.appointment = appointment()
+        m.dealTitle = "f2é"
+        m.contactName = "f3é"
+        m.contactPhone = "f4é"
+        return m
+    }
+
+    static func myDay() -> MyDay {
+        var m = MyDay()
+        m.date = "f1é"
+        m.stops = [stop(), stop()]
+        return m
+    }
+
+    static func feedLink() -> FeedLink {
+        var m = FeedLink()
+        m.path = "f1é"
+        return m
+    }
+
+    static func feedRequest() -> FeedRequest {
+        var m = FeedRequest()
+        m.token = "f1é"
+        return m
+    }
+
+    static func feedText() -> FeedText {
+        var m = FeedText()
+        m.text = "f1é"
         return m
     }
 }

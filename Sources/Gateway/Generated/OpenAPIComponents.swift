@@ -7,6 +7,26 @@ enum OpenAPIComponents {
     static let json = #"""
 {
   "parameters" : {
+    "CalendarRequest.from" : {
+      "description" : "From (default: today's start, UTC).",
+      "in" : "query",
+      "name" : "from",
+      "required" : false,
+      "schema" : {
+        "format" : "date-time",
+        "type" : "string"
+      }
+    },
+    "CalendarRequest.to" : {
+      "description" : "Until (default: 7 days after from; at most 31).",
+      "in" : "query",
+      "name" : "to",
+      "required" : false,
+      "schema" : {
+        "format" : "date-time",
+        "type" : "string"
+      }
+    },
     "CallStatsRequest.from" : {
       "in" : "query",
       "name" : "from",
@@ -22,6 +42,17 @@ enum OpenAPIComponents {
       "required" : false,
       "schema" : {
         "format" : "date-time",
+        "type" : "string"
+      }
+    },
+    "DayRequest.date" : {
+      "description" : "YYYY-MM-DD in the staff member's resource's time zone.",
+      "in" : "query",
+      "name" : "date",
+      "required" : false,
+      "schema" : {
+        "format" : "date",
+        "pattern" : "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$",
         "type" : "string"
       }
     },
@@ -946,6 +977,20 @@ enum OpenAPIComponents {
         "kind",
         "resourceIds",
         "start"
+      ],
+      "type" : "object"
+    },
+    "AppointmentList" : {
+      "properties" : {
+        "items" : {
+          "items" : {
+            "$ref" : "#/components/schemas/Appointment"
+          },
+          "type" : "array"
+        }
+      },
+      "required" : [
+        "items"
       ],
       "type" : "object"
     },
@@ -2343,6 +2388,18 @@ enum OpenAPIComponents {
       ],
       "type" : "object"
     },
+    "FeedLink" : {
+      "properties" : {
+        "path" : {
+          "description" : "The feed's path on the gateway; the secret in it is shown once.",
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "path"
+      ],
+      "type" : "object"
+    },
     "Hook" : {
       "description" : "A webhook as it arrived, and what became of it.",
       "properties" : {
@@ -2936,6 +2993,24 @@ enum OpenAPIComponents {
       },
       "required" : [
         "from"
+      ],
+      "type" : "object"
+    },
+    "MyDay" : {
+      "properties" : {
+        "date" : {
+          "type" : "string"
+        },
+        "items" : {
+          "items" : {
+            "$ref" : "#/components/schemas/Stop"
+          },
+          "type" : "array"
+        }
+      },
+      "required" : [
+        "date",
+        "items"
       ],
       "type" : "object"
     },
@@ -3848,6 +3923,39 @@ enum OpenAPIComponents {
       ],
       "type" : "object"
     },
+    "ResourceCalendar" : {
+      "description" : "S3: one resource's period: when it works and what is booked.",
+      "properties" : {
+        "appointments" : {
+          "description" : "Booked, done and no-show ones, by start (cancelled ones are left out).",
+          "items" : {
+            "$ref" : "#/components/schemas/Appointment"
+          },
+          "type" : "array"
+        },
+        "resourceId" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "timeZone" : {
+          "type" : "string"
+        },
+        "working" : {
+          "description" : "Its working stretches.",
+          "items" : {
+            "$ref" : "#/components/schemas/Slot"
+          },
+          "type" : "array"
+        }
+      },
+      "required" : [
+        "appointments",
+        "resourceId",
+        "timeZone",
+        "working"
+      ],
+      "type" : "object"
+    },
     "ResourceInput" : {
       "additionalProperties" : false,
       "description" : "S1: someone or something whose time is booked.",
@@ -4276,6 +4384,30 @@ enum OpenAPIComponents {
       },
       "required" : [
         "stageId"
+      ],
+      "type" : "object"
+    },
+    "Stop" : {
+      "description" : "S3: one stop of an engineer's day, with who and where.",
+      "properties" : {
+        "appointment" : {
+          "$ref" : "#/components/schemas/Appointment"
+        },
+        "contactName" : {
+          "type" : "string"
+        },
+        "contactPhone" : {
+          "type" : "string"
+        },
+        "dealTitle" : {
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "appointment",
+        "contactName",
+        "contactPhone",
+        "dealTitle"
       ],
       "type" : "object"
     },

@@ -378,3 +378,93 @@ extension CancelRequest: RESTInput {
         }
     }
 }
+
+extension CalendarRequest: RESTQuery {
+    /// Its parameters in the OpenAPI document's components.
+    static let queryParameters = ["CalendarRequest.from", "CalendarRequest.to"]
+
+    init(query q: inout QueryReader) {
+        self.init()
+        if let value = q.timestamp("from") { self.fromMilliseconds = value }
+        if let value = q.timestamp("to") { self.toMilliseconds = value }
+    }
+}
+
+extension ResourceCalendar: RESTOutput {
+    static let openAPIOutputSchema = "ResourceCalendar"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("appointments")
+        out.beginArray(); for item in self.appointments { item.writeJSON(to: &out) }; out.endArray()
+        out.key("resourceId")
+        out.int(self.resourceID)
+        out.key("timeZone")
+        out.string(self.timeZone)
+        out.key("working")
+        out.beginArray(); for item in self.working { item.writeJSON(to: &out) }; out.endArray()
+        out.endObject()
+    }
+}
+
+extension DayRequest: RESTQuery {
+    /// Its parameters in the OpenAPI document's components.
+    static let queryParameters = ["DayRequest.date"]
+
+    init(query q: inout QueryReader) {
+        self.init()
+        if let value = q.string("date", rule: .date) { self.date = value }
+    }
+}
+
+extension AppointmentList: RESTOutput {
+    static let openAPIOutputSchema = "AppointmentList"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("items")
+        out.beginArray(); for item in self.appointments { item.writeJSON(to: &out) }; out.endArray()
+        out.endObject()
+    }
+}
+
+extension Stop: RESTOutput {
+    static let openAPIOutputSchema = "Stop"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("appointment")
+        self.appointment.writeJSON(to: &out)
+        out.key("contactName")
+        out.string(self.contactName)
+        out.key("contactPhone")
+        out.string(self.contactPhone)
+        out.key("dealTitle")
+        out.string(self.dealTitle)
+        out.endObject()
+    }
+}
+
+extension MyDay: RESTOutput {
+    static let openAPIOutputSchema = "MyDay"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("date")
+        out.string(self.date)
+        out.key("items")
+        out.beginArray(); for item in self.stops { item.writeJSON(to: &out) }; out.endArray()
+        out.endObject()
+    }
+}
+
+extension FeedLink: RESTOutput {
+    static let openAPIOutputSchema = "FeedLink"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("path")
+        out.string(self.path)
+        out.endObject()
+    }
+}

@@ -1,0 +1,83 @@
+import Contracts
+import Digest
+import Foundation
+import ServiceKit
+import Storage
+import Wire
+
+/// S3: a resource's period, a staff member's day, and the iCalendar feed behind a secret
+/// (kept as its SHA-256; a new one replaces the old).
+public struct CalendarStore: Sendable {
+    let database: Database
+    let clock: WallClock
+
+    public init(database: Database, clock: WallClock) {
+        self.database = database
+        self.clock = clock
+    }
+
+    public func calendar(_ request: CalendarRequest) async throws -> ResourceCalendar {
+        let now = clock.milliseconds
+        let from = request.fromMilliseconds ?? CivilDate.floorDivide(now, 86_400_000) * 86_400_000
+        let to = request.toMilliseconds ?? from + 7 * 86_400_000
+        guard to > from, to - from <= 31 * 86_400_000 else {
+            throw RPCError.invalidArgument("a calendar covers at most 31 days, and to after from", details: [FieldViolation(field: "to", description: "is outside from..from+31 days")])
+        }
+        return try await database.read { c in
+            guard let r = try ResourceStore.load(c, request.resourceID) else { throw RPCError.notFound("resource \(request.resourceID) does not exist") }
+            let working = WorkingTime.open(r, from: from, to: to).map { Slot(resourceID: r.id, startMilliseconds: $0.start, endMilliseconds: $0.end) }
+            return ResourceCalendar(resourceID: r.id, timeZone: r.timeZone, working: working, appointments: try Self.appointments(c, r.id, from: from, to: to))
+        }
+    }
+
+    /// Appointments of the resource overlapping the period, by start; cancelled ones only with `cancelled`.
+    static func appointments(_ c: Connection, _ resource: Int64, from: Int64, to: Int64, cancelled: Bool = false) throws -> [Appointment] {
+        let ids = try c.query(
+            "SELECT appointment_id FROM appointment_resources WHERE resource_id = ? AND start_at < ? AND end_at > ?",
+            [.integer(resource), .integer(to), .integer(from)]) { $0.int64(0) }
+        return try ids.compactMap { try AppointmentStore.load(c, $0) }
+            .filter { cancelled || $0.status != .cancelled }
+            .sorted { ($0.startMilliseconds, $0.id) < ($1.startMilliseconds, $1.id) }
+    }
+
+    public func day(_ request: DayRequest) async throws -> AppointmentList {
+        guard let date = CivilDate(parsing: request.date) else {
+            throw RPCError.invalidArgument("date must be YYYY-MM-DD", details: [FieldViolation(field: "date", description: "is \"\(request.date)\"")])
+        }
+        return try await database.read { c in
+            let resources = try c.query("SELECT resource FROM resources WHERE staff_id = ?", [.integer(request.staffID)]) { try Resource(wireBytes: $0.blob(0)) }
+            var all: [Appointment] = []
+            for r in resources {
+                guard let zone = Zones.named(r.timeZone) else { continue }
+                let from = WorkingTime.instant(date, minute: 0, zone), to = WorkingTime.instant(date, minute: 1440, zone)
+                all += try Self.appointments(c, r.id, from: from, to: to)
+            }
+            return AppointmentList(appointments: all.sorted { ($0.startMilliseconds, $0.id) < ($1.startMilliseconds, $1.id) })
+        }
+    }
+
+    public func issueFeed(_ resourceID: Int64) async throws -> FeedLink {
+        let token = SecureRandom.hex(24)
+        let digest = SHA256.digest(token).map { String(format: "%02x", $0) }.joined()
+        try await database.write { tx in
+            guard try ResourceStore.load(tx.connection, resourceID) != nil else { throw RPCError.notFound("resource \(resourceID) does not exist") }
+            try tx.run(
+                "INSERT INTO feeds (resource_id, digest) VALUES (?, ?) ON CONFLICT (resource_id) DO UPDATE SET digest = excluded.digest",
+                [.integer(resourceID), .text(digest)])
+        }
+        return FeedLink(path: "/v1/calendars/\(token).ics")
+    }
+
+    /// The feed: 30 days back and 90 ahead, cancelled appointments included (so phones drop them).
+    public func feed(_ token: String) async throws -> FeedText {
+        let digest = SHA256.digest(token).map { String(format: "%02x", $0) }.joined()
+        let now = clock.milliseconds
+        return try await database.read { c in
+            guard let id = try c.queryFirst("SELECT resource_id FROM feeds WHERE digest = ?", [.text(digest)], { $0.int64(0) }),
+                let r = try ResourceStore.load(c, id)
+            else { throw RPCError.notFound("no calendar has this address") }
+            let appointments = try Self.appointments(c, id, from: now - 30 * 86_400_000, to: now + 90 * 86_400_000, cancelled: true)
+            return FeedText(text: ICalendar.document(r, appointments, now: now))
+        }
+    }
+}

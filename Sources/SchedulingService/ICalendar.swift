@@ -1,0 +1,76 @@
+import Contracts
+import Foundation
+
+/// S3: a resource's appointments as an iCalendar document (RFC 5545) for the calendar app
+/// of a phone: one VEVENT per appointment, times in UTC, text escaped (§3.3.11), lines
+/// folded at 75 octets (§3.1), CRLF endings. A moved appointment keeps its UID and raises
+/// SEQUENCE; a cancelled one stays with STATUS:CANCELLED so the phone removes it.
+public enum ICalendar {
+    public static func document(_ resource: Resource, _ appointments: [Appointment], now: Int64) -> String {
+        var lines = [
+            "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Switchboard//Scheduling//EN", "CALSCALE:GREGORIAN", "METHOD:PUBLISH",
+            "X-WR-CALNAME:\(escape(resource.name))", "X-WR-TIMEZONE:\(escape(resource.timeZone))",
+        ]
+        for a in appointments {
+            lines += [
+                "BEGIN:VEVENT",
+                "UID:appointment-\(a.id)@switchboard",
+                "DTSTAMP:\(time(now))",
+                "DTSTART:\(time(a.startMilliseconds))",
+                "DTEND:\(time(a.endMilliseconds))",
+                "SEQUENCE:\(a.history.count)",
+                "STATUS:\(a.status == .cancelled ? "CANCELLED" : "CONFIRMED")",
+                "SUMMARY:\(escape("\(a.kind.name) (deal \(a.dealID))"))",
+            ]
+            if !a.address.isEmpty { lines.append("LOCATION:\(escape(a.address))") }
+            if !a.notes.isEmpty { lines.append("DESCRIPTION:\(escape(a.notes))") }
+            lines.append("END:VEVENT")
+        }
+        lines.append("END:VCALENDAR")
+        return lines.map(fold).joined(separator: "\r\n") + "\r\n"
+    }
+
+    /// `20261202T070000Z`.
+    static func time(_ milliseconds: Int64) -> String {
+        let seconds = CivilDate.floorDivide(milliseconds, 1000)
+        let date = CivilDate(day: CivilDate.floorDivide(seconds, 86_400))
+        let s = seconds - date.day * 86_400
+        let (y, m, d) = date.parts
+        return String(format: "%04d%02d%02dT%02d%02d%02dZ", Int(y), Int(m), Int(d), Int(s / 3600), Int(s % 3600 / 60), Int(s % 60))
+    }
+
+    static func escape(_ text: String) -> String {
+        var out = ""
+        for c in text {
+            switch c {
+            case "\\": out += "\\\\"
+            case ";": out += "\\;"
+            case ",": out += "\\,"
+            case "\n", "\r\n": out += "\\n"
+            case "\r": continue
+            default:
+                // Other control characters are not allowed in TEXT.
+                if let ascii = c.asciiValue, ascii < 32 { continue }
+                out.append(c)
+            }
+        }
+        return out
+    }
+
+    /// Lines longer than 75 octets go on as continuation lines starting with a space,
+    /// never splitting a character.
+    static func fold(_ line: String) -> String {
+        var out = ""
+        var width = 0
+        for c in line {
+            let n = String(c).utf8.count
+            if width + n > 75 {
+                out += "\r\n "
+                width = 1
+            }
+            out.append(c)
+            width += n
+        }
+        return out
+    }
+}
