@@ -58,8 +58,33 @@ public enum Scheduling {
     public static let feed = MethodDescriptor<FeedRequest, FeedText>(
         service: service, method: "Feed", isIdempotent: true)
 
+    /// S5: a series of sessions (seminars, a course).
+    public static let createSeries = MethodDescriptor<Series, Series>(
+        service: service, method: "CreateSeries")
+
+    /// S5: the series with its sessions in order and its participants.
+    public static let getSeries = MethodDescriptor<GetSeriesRequest, Series>(
+        service: service, method: "GetSeries", isIdempotent: true)
+
+    public static let addSession = MethodDescriptor<SeriesSession, Series>(
+        service: service, method: "AddSession")
+
+    /// S5: new times; its reminders move in the same transaction.
+    public static let moveSession = MethodDescriptor<MoveSessionRequest, Series>(
+        service: service, method: "MoveSession")
+
+    /// S5: cancelled; its reminders go in the same transaction.
+    public static let cancelSession = MethodDescriptor<GetSessionRequest, Series>(
+        service: service, method: "CancelSession")
+
+    /// S5: a participant; reminded only for sessions still ahead. A repeat changes nothing.
+    public static let enroll = MethodDescriptor<EnrollRequest, Series>(
+        service: service, method: "Enroll")
+
     /// Event types this service emits.
     public enum Event {
+        /// Payload ``SessionReminder``: a participant's reminder for a session from the second on.
+        public static let reminderDue = "session.reminder_due"
         /// Payload ``Appointment``.
         public static let booked = "appointment.booked"
         /// Payload ``Appointment`` (its history says from when).
@@ -1059,6 +1084,264 @@ public struct FeedText: WireMessage, Equatable {
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
         switch key.number {
         case 1: text = try d.string(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+/// S5: sessions with start times; participants are reminded before each from the second on.
+public struct Series: WireMessage, Equatable {
+    public var id: Int64 = 0
+    public var name: String = ""
+    /// How long before a session its reminder fires (120).
+    public var reminderMinutes: Int64? = nil
+    /// In order of start; cancelled ones included.
+    public var sessions: [SeriesSession] = []
+    /// Contacts (C1) enrolled.
+    public var participants: [Int64] = []
+    public var createdAtMilliseconds: Int64 = 0
+
+    public init() {}
+
+    public init(
+        id: Int64 = 0,
+        name: String = "",
+        reminderMinutes: Int64? = nil,
+        sessions: [SeriesSession] = [],
+        participants: [Int64] = [],
+        createdAtMilliseconds: Int64 = 0
+    ) {
+        self.id = id
+        self.name = name
+        self.reminderMinutes = reminderMinutes
+        self.sessions = sessions
+        self.participants = participants
+        self.createdAtMilliseconds = createdAtMilliseconds
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, id)
+        e.encode(2, name)
+        e.encode(3, reminderMinutes)
+        e.encode(4, sessions)
+        e.encode(5, participants)
+        e.encode(6, createdAtMilliseconds)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: id = try d.int64(key)
+        case 2: name = try d.string(key)
+        case 3: reminderMinutes = try d.int64(key)
+        case 4: try d.append(key, to: &sessions)
+        case 5: try d.append(key, to: &participants)
+        case 6: createdAtMilliseconds = try d.int64(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+/// S5: one session of a series.
+public struct SeriesSession: WireMessage, Equatable {
+    public var id: Int64 = 0
+    public var seriesID: Int64 = 0
+    public var title: String = ""
+    public var startMilliseconds: Int64 = 0
+    public var endMilliseconds: Int64 = 0
+    public var cancelled: Bool = false
+
+    public init() {}
+
+    public init(
+        id: Int64 = 0,
+        seriesID: Int64 = 0,
+        title: String = "",
+        startMilliseconds: Int64 = 0,
+        endMilliseconds: Int64 = 0,
+        cancelled: Bool = false
+    ) {
+        self.id = id
+        self.seriesID = seriesID
+        self.title = title
+        self.startMilliseconds = startMilliseconds
+        self.endMilliseconds = endMilliseconds
+        self.cancelled = cancelled
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, id)
+        e.encode(2, seriesID)
+        e.encode(3, title)
+        e.encode(4, startMilliseconds)
+        e.encode(5, endMilliseconds)
+        e.encode(6, cancelled)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: id = try d.int64(key)
+        case 2: seriesID = try d.int64(key)
+        case 3: title = try d.string(key)
+        case 4: startMilliseconds = try d.int64(key)
+        case 5: endMilliseconds = try d.int64(key)
+        case 6: cancelled = try d.bool(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct GetSeriesRequest: WireMessage, Equatable {
+    public var id: Int64 = 0
+
+    public init() {}
+
+    public init(
+        id: Int64 = 0
+    ) {
+        self.id = id
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, id)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: id = try d.int64(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct GetSessionRequest: WireMessage, Equatable {
+    public var id: Int64 = 0
+
+    public init() {}
+
+    public init(
+        id: Int64 = 0
+    ) {
+        self.id = id
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, id)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: id = try d.int64(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct MoveSessionRequest: WireMessage, Equatable {
+    public var id: Int64 = 0
+    public var startMilliseconds: Int64 = 0
+    public var endMilliseconds: Int64 = 0
+
+    public init() {}
+
+    public init(
+        id: Int64 = 0,
+        startMilliseconds: Int64 = 0,
+        endMilliseconds: Int64 = 0
+    ) {
+        self.id = id
+        self.startMilliseconds = startMilliseconds
+        self.endMilliseconds = endMilliseconds
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, id)
+        e.encode(2, startMilliseconds)
+        e.encode(3, endMilliseconds)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: id = try d.int64(key)
+        case 2: startMilliseconds = try d.int64(key)
+        case 3: endMilliseconds = try d.int64(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct EnrollRequest: WireMessage, Equatable {
+    public var seriesID: Int64 = 0
+    public var contactID: Int64 = 0
+
+    public init() {}
+
+    public init(
+        seriesID: Int64 = 0,
+        contactID: Int64 = 0
+    ) {
+        self.seriesID = seriesID
+        self.contactID = contactID
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, seriesID)
+        e.encode(2, contactID)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: seriesID = try d.int64(key)
+        case 2: contactID = try d.int64(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+/// Payload of session.reminder_due.
+public struct SessionReminder: WireMessage, Equatable {
+    public var seriesID: Int64 = 0
+    public var seriesName: String = ""
+    public var sessionID: Int64 = 0
+    /// 2 for the second session, and so on.
+    public var sessionNumber: Int64 = 0
+    public var contactID: Int64 = 0
+    public var startMilliseconds: Int64 = 0
+
+    public init() {}
+
+    public init(
+        seriesID: Int64 = 0,
+        seriesName: String = "",
+        sessionID: Int64 = 0,
+        sessionNumber: Int64 = 0,
+        contactID: Int64 = 0,
+        startMilliseconds: Int64 = 0
+    ) {
+        self.seriesID = seriesID
+        self.seriesName = seriesName
+        self.sessionID = sessionID
+        self.sessionNumber = sessionNumber
+        self.contactID = contactID
+        self.startMilliseconds = startMilliseconds
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, seriesID)
+        e.encode(2, seriesName)
+        e.encode(3, sessionID)
+        e.encode(4, sessionNumber)
+        e.encode(5, contactID)
+        e.encode(6, startMilliseconds)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: seriesID = try d.int64(key)
+        case 2: seriesName = try d.string(key)
+        case 3: sessionID = try d.int64(key)
+        case 4: sessionNumber = try d.int64(key)
+        case 5: contactID = try d.int64(key)
+        case 6: startMilliseconds = try d.int64(key)
         default: try d.skip(key)
         }
     }

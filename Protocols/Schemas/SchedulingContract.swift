@@ -33,6 +33,13 @@ public let schedulingContract = ContractFile("Scheduling") {
             """)
         Service.Method("issueFeed", "IssueFeed", "GetResourceRequest", "FeedLink", doc: "S3: a new secret for the resource's iCalendar feed (the old one stops working); shown once.")
         Service.Method("feed", "Feed", "FeedRequest", "FeedText", idempotent: true, doc: "S3: the iCalendar (RFC 5545) text of the feed the secret names; not_found for an unknown one.")
+        Service.Method("createSeries", "CreateSeries", "Series", "Series", doc: "S5: a series of sessions (seminars, a course).")
+        Service.Method("getSeries", "GetSeries", "GetSeriesRequest", "Series", idempotent: true, doc: "S5: the series with its sessions in order and its participants.")
+        Service.Method("addSession", "AddSession", "SeriesSession", "Series")
+        Service.Method("moveSession", "MoveSession", "MoveSessionRequest", "Series", doc: "S5: new times; its reminders move in the same transaction.")
+        Service.Method("cancelSession", "CancelSession", "GetSessionRequest", "Series", doc: "S5: cancelled; its reminders go in the same transaction.")
+        Service.Method("enroll", "Enroll", "EnrollRequest", "Series", doc: "S5: a participant; reminded only for sessions still ahead. A repeat changes nothing.")
+        Service.Event("reminderDue", "session.reminder_due", doc: "Payload ``SessionReminder``: a participant's reminder for a session from the second on.")
         Service.Event("booked", "appointment.booked", doc: "Payload ``Appointment``.")
         Service.Event("moved", "appointment.moved", doc: "Payload ``Appointment`` (its history says from when).")
         Service.Event("cancelled", "appointment.cancelled", doc: "Payload ``Appointment``.")
@@ -196,5 +203,44 @@ public let schedulingContract = ContractFile("Scheduling") {
     }
     Message("FeedText") {
         Field(1, "text", .string)
+    }
+    Message("Series", doc: "S5: sessions with start times; participants are reminded before each from the second on.", rest: [.output, .input]) {
+        Field(1, "id", .int64).readOnly()
+        Field(2, "name", .string).required().length(max: 200, min: 1).nonBlank()
+        Field(3, "reminderMinutes", .optional(.int64), doc: "How long before a session its reminder fires (120).").minimum(1).maximum(10_080)
+        Field(4, "sessions", .repeated(.message("SeriesSession")), doc: "In order of start; cancelled ones included.").readOnly()
+        Field(5, "participants", .repeated(.int64), doc: "Contacts (C1) enrolled.").named("participantIds").readOnly()
+        Field(6, "createdAtMilliseconds", .int64).timestamp().readOnly()
+    }
+    Message("SeriesSession", doc: "S5: one session of a series.", rest: [.output, .input], restName: "Session") {
+        Field(1, "id", .int64).readOnly()
+        Field(2, "seriesID", .int64).hidden()
+        Field(3, "title", .string).length(max: 200)
+        Field(4, "startMilliseconds", .int64).timestamp().named("start").required()
+        Field(5, "endMilliseconds", .int64).timestamp().named("end").required()
+        Field(6, "cancelled", .bool).readOnly()
+    }
+    Message("GetSeriesRequest") {
+        Field(1, "id", .int64)
+    }
+    Message("GetSessionRequest") {
+        Field(1, "id", .int64)
+    }
+    Message("MoveSessionRequest", rest: [.input], restName: "SessionMove") {
+        Field(1, "id", .int64).hidden()
+        Field(2, "startMilliseconds", .int64).timestamp().named("start").required()
+        Field(3, "endMilliseconds", .int64).timestamp().named("end").required()
+    }
+    Message("EnrollRequest", rest: [.input], restName: "Enrolment") {
+        Field(1, "seriesID", .int64).hidden()
+        Field(2, "contactID", .int64).required().minimum(1)
+    }
+    Message("SessionReminder", doc: "Payload of session.reminder_due.") {
+        Field(1, "seriesID", .int64)
+        Field(2, "seriesName", .string)
+        Field(3, "sessionID", .int64)
+        Field(4, "sessionNumber", .int64, doc: "2 for the second session, and so on.")
+        Field(5, "contactID", .int64)
+        Field(6, "startMilliseconds", .int64)
     }
 }

@@ -146,7 +146,72 @@ enum SchedulingRoutes {
             request.by = by(ctx)
             return Reply.json(200, try await ctx.call(Scheduling.cancelAppointment, request))
         },
+        Route(
+            method: "POST", path: "/v1/series", operationID: "createSeries", access: .role(.integration),
+            summary: "A series of sessions (S5): participants are reminded `reminderMinutes` (120) before each session from the second on",
+            body: Series.openAPIInputSchema, example: #"{"name":"Volunteers' course","reminderMinutes":120}"#,
+            answers: [Route.answer(201, "created", Series.self, headers: ["Location"])], errors: [422]
+        ) { ctx in
+            let series = try await ctx.call(Scheduling.createSeries, try ctx.body(Series.self))
+            return Reply.created(series, at: "/v1/series/\(series.id)")
+        },
+        Route(
+            method: "GET", path: "/v1/series/{id}", operationID: "getSeries", access: .role(.reader),
+            summary: "A series with its sessions in order and its participants (a staff member who sees only their own clients gets no participant list)",
+            answers: [Route.answer(200, "the series", Series.self)], errors: [404]
+        ) { ctx in
+            Reply.json(200, try await seriesAnswer(try await ctx.call(Scheduling.getSeries, GetSeriesRequest(id: try ctx.id())), ctx))
+        },
+        Route(
+            method: "POST", path: "/v1/series/{id}/sessions", operationID: "addSession", access: .role(.integration),
+            summary: "Add a session; reminders are planned with it", body: SeriesSession.openAPIInputSchema,
+            example: #"{"title":"Second meeting","start":"2027-01-20T15:00:00Z","end":"2027-01-20T17:00:00Z"}"#,
+            answers: [Route.answer(200, "the series", Series.self)], errors: [404, 422]
+        ) { ctx in
+            var session = try ctx.body(SeriesSession.self)
+            session.seriesID = try ctx.id()
+            return Reply.json(200, try await seriesAnswer(try await ctx.call(Scheduling.addSession, session), ctx))
+        },
+        Route(
+            method: "POST", path: "/v1/series/{id}/participants", operationID: "enrollParticipant", access: .role(.integration),
+            summary: "Enrol a contact; reminded only for sessions still ahead", body: EnrollRequest.openAPIInputSchema, example: #"{"contactId":1}"#,
+            answers: [Route.answer(200, "the series", Series.self)], errors: [404, 422]
+        ) { ctx in
+            var request = try ctx.body(EnrollRequest.self)
+            request.seriesID = try ctx.id()
+            // G3: only a contact the caller sees.
+            do {
+                _ = try await ctx.call(Contacts.get, GetContactRequest(id: request.contactID, visibility: try await ctx.visibility()))
+            } catch let error as RPCError where error.code == .notFound {
+                throw UnacceptableValues(error: .invalidArgument("contact \(request.contactID) does not exist", details: [FieldViolation(field: "contactId", description: "is unknown")]))
+            }
+            return Reply.json(200, try await seriesAnswer(try await ctx.call(Scheduling.enroll, request), ctx))
+        },
+        Route(
+            method: "POST", path: "/v1/sessions/{id}/move", operationID: "moveSession", access: .role(.integration),
+            summary: "New times for a session; its reminders move in the same transaction", body: MoveSessionRequest.openAPIInputSchema,
+            example: #"{"start":"2027-01-21T15:00:00Z","end":"2027-01-21T17:00:00Z"}"#,
+            answers: [Route.answer(200, "the series", Series.self)], errors: [404, 409, 422]
+        ) { ctx in
+            var request = try ctx.body(MoveSessionRequest.self)
+            request.id = try ctx.id()
+            return Reply.json(200, try await seriesAnswer(try await ctx.call(Scheduling.moveSession, request), ctx))
+        },
+        Route(
+            method: "POST", path: "/v1/sessions/{id}/cancel", operationID: "cancelSession", access: .role(.integration),
+            summary: "Cancel a session; its reminders go", bodyRequired: false,
+            answers: [Route.answer(200, "the series", Series.self)], errors: [404]
+        ) { ctx in
+            Reply.json(200, try await seriesAnswer(try await ctx.call(Scheduling.cancelSession, GetSessionRequest(id: try ctx.id())), ctx))
+        },
     ]
+
+    /// G3: the participant list only for callers who see every contact.
+    static func seriesAnswer(_ series: Series, _ ctx: RequestContext) async throws -> Series {
+        var out = series
+        if let visibility = try await ctx.visibility(), visibility.restricted { out.participants = [] }
+        return out
+    }
 
     static let feedName = Route.PathParameter.text(pattern: "^[0-9a-f]{48}\\.ics$", description: "the feed's secret name, as POST /v1/resources/{id}/feed gave it")
 

@@ -9,11 +9,18 @@ public struct SchedulingAPI: RegistrableRPCService {
     public let resources: ResourceStore
     public let appointments: AppointmentStore
     public let calendars: CalendarStore
+    public let series: SeriesStore
 
     public init(database: Database, clock: WallClock, noticeMinutes: Int64 = 60) {
         resources = ResourceStore(database: database, clock: clock)
         appointments = AppointmentStore(database: database, clock: clock, noticeMinutes: noticeMinutes)
         calendars = CalendarStore(database: database, clock: clock)
+        series = SeriesStore(database: database, clock: clock)
+    }
+
+    /// S5: reminders that come due.
+    public func handleTimers(_ timers: TimerRunner) {
+        timers.on(SeriesStore.reminderTimer) { timer, tx in try SeriesStore.fire(timer, tx) }
     }
 
     public func registerMethods(with server: RPCServer) {
@@ -29,6 +36,12 @@ public struct SchedulingAPI: RegistrableRPCService {
         server.register(Scheduling.day) { request, _ in try await calendars.day(request) }
         server.register(Scheduling.issueFeed) { request, _ in try await calendars.issueFeed(request.id) }
         server.register(Scheduling.feed) { request, _ in try await calendars.feed(request.token) }
+        server.register(Scheduling.createSeries) { request, _ in try await series.create(request) }
+        server.register(Scheduling.getSeries) { request, _ in try await series.get(request.id) }
+        server.register(Scheduling.addSession) { request, _ in try await series.addSession(request) }
+        server.register(Scheduling.moveSession) { request, _ in try await series.moveSession(request) }
+        server.register(Scheduling.cancelSession) { request, _ in try await series.cancelSession(request.id) }
+        server.register(Scheduling.enroll) { request, _ in try await series.enroll(request) }
         server.setHealth(.serving, for: Scheduling.service)
     }
 }

@@ -43,5 +43,18 @@ public enum SchedulingSchema {
             -- S3: each resource's iCalendar feed secret, as its SHA-256.
             CREATE TABLE feeds (resource_id INTEGER PRIMARY KEY, digest TEXT NOT NULL UNIQUE);
             """),
+        // S5: series, their sessions and participants; the reminders planned (each also a
+        // durable timer) and those sent.
+        Migration(2, """
+            CREATE TABLE series (id INTEGER PRIMARY KEY, name TEXT NOT NULL, reminder_minutes INTEGER NOT NULL, created_at INTEGER NOT NULL);
+            CREATE TABLE sessions (
+                id INTEGER PRIMARY KEY, series_id INTEGER NOT NULL, title TEXT NOT NULL,
+                start_at INTEGER NOT NULL, end_at INTEGER NOT NULL, cancelled INTEGER NOT NULL
+            );
+            CREATE INDEX sessions_series ON sessions (series_id, start_at);
+            CREATE TABLE participants (series_id INTEGER NOT NULL, contact_id INTEGER NOT NULL, joined_at INTEGER NOT NULL, PRIMARY KEY (series_id, contact_id)) WITHOUT ROWID;
+            CREATE TABLE reminders (session_id INTEGER NOT NULL, contact_id INTEGER NOT NULL, due_at INTEGER NOT NULL, PRIMARY KEY (session_id, contact_id)) WITHOUT ROWID;
+            CREATE TABLE reminders_sent (session_id INTEGER NOT NULL, contact_id INTEGER NOT NULL, start_at INTEGER NOT NULL, PRIMARY KEY (session_id, contact_id, start_at)) WITHOUT ROWID;
+            """),
     ]
 }

@@ -99,7 +99,10 @@ public enum ServiceHost {
         let inbox = EventInbox(database: database)
         let clockFile = environment.string("CLOCK_FILE", default: "")
         let clock = clockFile.isEmpty ? WallClock.system : WallClock.file(clockFile)
-        let timers = TimerRunner(database: database, logger: logger, clock: clock)
+        var timerConfiguration = TimerRunner.Configuration()
+        // A clock read from a file can jump: look at the timers often enough to notice.
+        if !clockFile.isEmpty { timerConfiguration.maximumWait = .milliseconds(100) }
+        let timers = TimerRunner(database: database, logger: logger, clock: clock, configuration: timerConfiguration)
         let serviceLoops = ServiceGroup(logger: logger)
         let extraSources = EventSourceList()
         do {

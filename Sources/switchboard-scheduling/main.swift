@@ -8,5 +8,7 @@ import ServiceKit
 
 ServiceHost.run(service: "scheduling", prefix: "SCHEDULING", defaultPort: 7104, migrations: SchedulingSchema.migrations) { host in
     let notice = try host.environment.int("MIN_NOTICE_MINUTES", default: 60, range: 0...43_200)
-    host.server.register(SchedulingAPI(database: host.database, clock: host.clock, noticeMinutes: Int64(notice)))
+    let api = SchedulingAPI(database: host.database, clock: host.clock, noticeMinutes: Int64(notice))
+    host.server.register(api)
+    api.handleTimers(host.timers)
 }

@@ -174,4 +174,29 @@ import TestSupport
         }
         #expect(overlaps == 0)
     }
+
+    @Test func s5ASeriesThroughTheGatewayEnrolsOnlyVisibleContactsAndHidesParticipantsFromRestrictedStaff() async throws {
+        let system = try await Self.start()
+        for name in ["Olga", "Pavel"] {
+            #expect(try system.request("POST", "/v1/staff", body: #"{"firstName":"\#(name)","role":"operator"}"#).status == 201)
+        }
+        #expect(try system.request("POST", "/v1/contacts", body: #"{"firstName":"Vera","phones":["+79160001122"],"responsibleId":1}"#).status == 201)
+        let series = try system.request("POST", "/v1/series", body: #"{"name":"Volunteers' course"}"#)
+        #expect(series.status == 201 && series.json["reminderMinutes"] as? Int == 120, "\(series.body)")
+        let id = try #require(series.json["id"] as? Int)
+        for (i, day) in [2, 3].enumerated() {
+            let body = #"{"title":"Meeting \#(i + 1)","start":"\#(Self.tomorrow(15, plusDays: day))","end":"\#(Self.tomorrow(17, plusDays: day))"}"#
+            #expect(try system.request("POST", "/v1/series/\(id)/sessions", body: body).status == 200)
+        }
+        #expect(try system.request("POST", "/v1/series/\(id)/participants", key: Self.operatorTwo, body: #"{"contactId":1}"#).status == 422, "not Pavel's client")
+        let enrolled = try system.request("POST", "/v1/series/\(id)/participants", key: Self.operatorOne, body: #"{"contactId":1}"#)
+        #expect(enrolled.status == 200 && enrolled.json["participantIds"] as? [Int] == [], "Olga sees only her clients, so no list: \(enrolled.body)")
+        #expect(try system.request("GET", "/v1/series/\(id)", key: Self.operatorOne).json["participantIds"] as? [Int] == [])
+        #expect(try system.request("GET", "/v1/series/\(id)").json["participantIds"] as? [Int] == [1])
+        #expect(try system.request("POST", "/v1/sessions/999/move", body: #"{"start":"\#(Self.tomorrow(15))","end":"\#(Self.tomorrow(16))"}"#).status == 404)
+        let sessions = try system.request("GET", "/v1/series/\(id)").json["sessions"] as? [[String: Any]] ?? []
+        let cancelled = try system.request("POST", "/v1/sessions/\(sessions.last?["id"] as? Int ?? 0)/cancel")
+        #expect(cancelled.status == 200 && (cancelled.json["sessions"] as? [[String: Any]])?.last?["cancelled"] as? Bool == true)
+        try await system.stop()
+    }
 }

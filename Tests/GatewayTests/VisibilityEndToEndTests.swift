@@ -59,6 +59,11 @@ import TestSupport
         "GET /v1/reports/leads": .ownTest("d7AScriptedDayGivesTheCountsSharesAndMediansWorkedOutByHand"),
         "GET /v1/reports/leads.csv": .ownTest("d7AScriptedDayGivesTheCountsSharesAndMediansWorkedOutByHand"),
         // Resources and free time are not client data; an appointment is its deal's (its own test).
+        // Series: sessions are no one's; participants only for those who see every contact (own test).
+        "POST /v1/series": .notClientData, "POST /v1/series/{id}/sessions": .notClientData, "POST /v1/sessions/{id}/move": .notClientData,
+        "POST /v1/sessions/{id}/cancel": .notClientData,
+        "GET /v1/series/{id}": .ownTest("s5ASeriesThroughTheGatewayEnrolsOnlyVisibleContactsAndHidesParticipantsFromRestrictedStaff"),
+        "POST /v1/series/{id}/participants": .ownTest("s5ASeriesThroughTheGatewayEnrolsOnlyVisibleContactsAndHidesParticipantsFromRestrictedStaff"),
         "POST /v1/resources/{id}/feed": .adminOnly, "GET /v1/calendars/{feed}": .notClientData,
         "GET /v1/resources/{id}/calendar": .ownTest("s2SixtyFourBookingsRacingForTenSlotsBookTenNeverOverlapAndTheRestGetAlternatives"),
         "GET /v1/me/day": .ownTest("s2SixtyFourBookingsRacingForTenSlotsBookTenNeverOverlapAndTheRestGetAlternatives"),

@@ -106,3 +106,38 @@ import Testing
         #expect(unfolded.contains("DESCRIPTION:" + String(repeating: "ключ у консьержа\\; ", count: 6) + "\\nзвонить"))
     }
 }
+
+/// S5: the reminders a series should have, with the clock given.
+@Suite struct ReminderPlanTests {
+    let hour: Int64 = 3_600_000
+    let t0: Int64 = 1_800_000_000_000
+
+
+    func session(_ id: Int64, at hours: Int64, cancelled: Bool = false) -> SeriesSession {
+        SeriesSession(id: id, seriesID: 1, startMilliseconds: t0 + hours * hour, endMilliseconds: t0 + hours * hour + hour, cancelled: cancelled)
+    }
+
+    @Test func s5FromTheSecondSessionOnMovedWithItGoneWhenCancelledAndOnlyAheadForLateJoiners() {
+        let early = ReminderPlan.Participant(contact: 10, joinedAt: t0 - hour)
+        var sessions = [session(1, at: 24), session(2, at: 48), session(3, at: 72)]
+        var plan = ReminderPlan.plan(sessions: sessions, participants: [early], minutes: 120, now: t0, sent: [])
+        #expect(plan.count == 2 && plan[ReminderPlan.Key(session: 1, contact: 10)] == nil, "the first session has none")
+        #expect(plan[ReminderPlan.Key(session: 2, contact: 10)]?.due == t0 + 46 * hour && plan[ReminderPlan.Key(session: 2, contact: 10)]?.number == 2)
+        // Session 2 moved a day later: its reminder moves; cancelled: it goes, and 3 becomes the second.
+        sessions[1] = session(2, at: 96)
+        plan = ReminderPlan.plan(sessions: sessions, participants: [early], minutes: 120, now: t0, sent: [])
+        #expect(plan[ReminderPlan.Key(session: 2, contact: 10)]?.due == t0 + 94 * hour && plan[ReminderPlan.Key(session: 3, contact: 10)]?.number == 2)
+        sessions[1] = session(2, at: 96, cancelled: true)
+        plan = ReminderPlan.plan(sessions: sessions, participants: [early], minutes: 120, now: t0, sent: [])
+        #expect(plan.keys.map { $0.session } == [3])
+        // Someone joining after session 3 began gets nothing for it; one joining between gets only what is ahead.
+        let late = ReminderPlan.Participant(contact: 11, joinedAt: t0 + 50 * hour)
+        plan = ReminderPlan.plan(sessions: [session(1, at: 24), session(2, at: 48), session(3, at: 72)], participants: [late], minutes: 120, now: t0 + 50 * hour, sent: [])
+        #expect(plan.keys.map { $0.session } == [3])
+        // Sent once for a start: not again; the time passed with the session ahead: at once.
+        let sent: Set<ReminderPlan.SentReminder> = [ReminderPlan.SentReminder(session: 3, contact: 11, start: t0 + 72 * hour)]
+        #expect(ReminderPlan.plan(sessions: [session(1, at: 24), session(2, at: 48), session(3, at: 72)], participants: [late], minutes: 120, now: t0 + 50 * hour, sent: sent).isEmpty)
+        let now = t0 + 71 * hour
+        #expect(ReminderPlan.plan(sessions: [session(1, at: 24), session(3, at: 72)], participants: [early], minutes: 120, now: now, sent: [])[ReminderPlan.Key(session: 3, contact: 10)]?.due == now)
+    }
+}

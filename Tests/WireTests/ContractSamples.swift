@@ -138,6 +138,13 @@ enum ContractSamples {
         ("FeedLink", feedLink().wireBytes(), (try? FeedLink(wireBytes: feedLink().wireBytes())) == feedLink()),
         ("FeedRequest", feedRequest().wireBytes(), (try? FeedRequest(wireBytes: feedRequest().wireBytes())) == feedRequest()),
         ("FeedText", feedText().wireBytes(), (try? FeedText(wireBytes: feedText().wireBytes())) == feedText()),
+        ("Series", series().wireBytes(), (try? Series(wireBytes: series().wireBytes())) == series()),
+        ("SeriesSession", seriesSession().wireBytes(), (try? SeriesSession(wireBytes: seriesSession().wireBytes())) == seriesSession()),
+        ("GetSeriesRequest", getSeriesRequest().wireBytes(), (try? GetSeriesRequest(wireBytes: getSeriesRequest().wireBytes())) == getSeriesRequest()),
+        ("GetSessionRequest", getSessionRequest().wireBytes(), (try? GetSessionRequest(wireBytes: getSessionRequest().wireBytes())) == getSessionRequest()),
+        ("MoveSessionRequest", moveSessionRequest().wireBytes(), (try? MoveSessionRequest(wireBytes: moveSessionRequest().wireBytes())) == moveSessionRequest()),
+        ("EnrollRequest", enrollRequest().wireBytes(), (try? EnrollRequest(wireBytes: enrollRequest().wireBytes())) == enrollRequest()),
+        ("SessionReminder", sessionReminder().wireBytes(), (try? SessionReminder(wireBytes: sessionReminder().wireBytes())) == sessionReminder()),
     ]
 
     static func echoMessage() -> EchoMessage {
@@ -1453,6 +1460,66 @@ enum ContractSamples {
     static func feedText() -> FeedText {
         var m = FeedText()
         m.text = "f1é"
+        return m
+    }
+
+    static func series() -> Series {
+        var m = Series()
+        m.id = -8
+        m.name = "f2é"
+        m.reminderMinutes = -22
+        m.sessions = [seriesSession(), seriesSession()]
+        m.participants = [-36, -736]
+        m.createdAtMilliseconds = 6000018
+        return m
+    }
+
+    static func seriesSession() -> SeriesSession {
+        var m = SeriesSession()
+        m.id = -8
+        m.seriesID = 2000006
+        m.title = "f3é"
+        m.startMilliseconds = 4000012
+        m.endMilliseconds = -36
+        m.cancelled = true
+        return m
+    }
+
+    static func getSeriesRequest() -> GetSeriesRequest {
+        var m = GetSeriesRequest()
+        m.id = -8
+        return m
+    }
+
+    static func getSessionRequest() -> GetSessionRequest {
+        var m = GetSessionRequest()
+        m.id = -8
+        return m
+    }
+
+    static func moveSessionRequest() -> MoveSessionRequest {
+        var m = MoveSessionRequest()
+        m.id = -8
+        m.startMilliseconds = 2000006
+        m.endMilliseconds = -22
+        return m
+    }
+
+    static func enrollRequest() -> EnrollRequest {
+        var m = EnrollRequest()
+        m.seriesID = -8
+        m.contactID = 2000006
+        return m
+    }
+
+    static func sessionReminder() -> SessionReminder {
+        var m = SessionReminder()
+        m.seriesID = -8
+        m.seriesName = "f2é"
+        m.sessionID = -22
+        m.sessionNumber = 4000012
+        m.contactID = -36
+        m.startMilliseconds = 6000018
         return m
     }
 }

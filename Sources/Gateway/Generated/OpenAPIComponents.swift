@@ -2388,6 +2388,20 @@ enum OpenAPIComponents {
       ],
       "type" : "object"
     },
+    "EnrolmentInput" : {
+      "additionalProperties" : false,
+      "properties" : {
+        "contactId" : {
+          "format" : "int64",
+          "minimum" : 1,
+          "type" : "integer"
+        }
+      },
+      "required" : [
+        "contactId"
+      ],
+      "type" : "object"
+    },
     "FeedLink" : {
       "properties" : {
         "path" : {
@@ -4129,6 +4143,150 @@ enum OpenAPIComponents {
       "required" : [
         "name",
         "value"
+      ],
+      "type" : "object"
+    },
+    "Series" : {
+      "description" : "S5: sessions with start times; participants are reminded before each from the second on.",
+      "properties" : {
+        "createdAt" : {
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "id" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "name" : {
+          "type" : "string"
+        },
+        "participantIds" : {
+          "description" : "Contacts (C1) enrolled.",
+          "items" : {
+            "format" : "int64",
+            "type" : "integer"
+          },
+          "type" : "array"
+        },
+        "reminderMinutes" : {
+          "description" : "How long before a session its reminder fires (120).",
+          "format" : "int64",
+          "type" : [
+            "integer",
+            "null"
+          ]
+        },
+        "sessions" : {
+          "description" : "In order of start; cancelled ones included.",
+          "items" : {
+            "$ref" : "#/components/schemas/Session"
+          },
+          "type" : "array"
+        }
+      },
+      "required" : [
+        "createdAt",
+        "id",
+        "name",
+        "participantIds",
+        "reminderMinutes",
+        "sessions"
+      ],
+      "type" : "object"
+    },
+    "SeriesInput" : {
+      "additionalProperties" : false,
+      "description" : "S5: sessions with start times; participants are reminded before each from the second on.",
+      "properties" : {
+        "name" : {
+          "maxLength" : 200,
+          "minLength" : 1,
+          "pattern" : "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$",
+          "type" : "string"
+        },
+        "reminderMinutes" : {
+          "description" : "How long before a session its reminder fires (120).",
+          "format" : "int64",
+          "maximum" : 10080,
+          "minimum" : 1,
+          "type" : "integer"
+        }
+      },
+      "required" : [
+        "name"
+      ],
+      "type" : "object"
+    },
+    "Session" : {
+      "description" : "S5: one session of a series.",
+      "properties" : {
+        "cancelled" : {
+          "type" : "boolean"
+        },
+        "end" : {
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "id" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "start" : {
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "title" : {
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "cancelled",
+        "end",
+        "id",
+        "start",
+        "title"
+      ],
+      "type" : "object"
+    },
+    "SessionInput" : {
+      "additionalProperties" : false,
+      "description" : "S5: one session of a series.",
+      "properties" : {
+        "end" : {
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "start" : {
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "title" : {
+          "maxLength" : 200,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "end",
+        "start"
+      ],
+      "type" : "object"
+    },
+    "SessionMoveInput" : {
+      "additionalProperties" : false,
+      "properties" : {
+        "end" : {
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "start" : {
+          "format" : "date-time",
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "end",
+        "start"
       ],
       "type" : "object"
     },

@@ -468,3 +468,117 @@ extension FeedLink: RESTOutput {
         out.endObject()
     }
 }
+
+extension Series: RESTOutput {
+    static let openAPIOutputSchema = "Series"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("createdAt")
+        out.timestamp(self.createdAtMilliseconds)
+        out.key("id")
+        out.int(self.id)
+        out.key("name")
+        out.string(self.name)
+        out.key("participantIds")
+        out.ints(self.participants)
+        out.key("reminderMinutes")
+        if let value = self.reminderMinutes { out.int(value) } else { out.null() }
+        out.key("sessions")
+        out.beginArray(); for item in self.sessions { item.writeJSON(to: &out) }; out.endArray()
+        out.endObject()
+    }
+}
+
+extension Series: RESTInput {
+    static let openAPIInputSchema = "SeriesInput"
+    static let jsonFields: Set<String> = ["name", "reminderMinutes"]
+    static let jsonReadOnlyFields: Set<String> = ["id", "sessions", "participantIds", "createdAt"]
+
+    /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).
+    init(jsonFields r: inout JSONFieldReader) {
+        self.init()
+        r.require("name")
+        if let value = r.string("name", minLength: 1, maxLength: 200, rule: .nonBlank) {
+            self.name = value
+        }
+        if let value = r.integer("reminderMinutes", minimum: 1, maximum: 10080) {
+            self.reminderMinutes = value
+        }
+    }
+}
+
+extension SeriesSession: RESTOutput {
+    static let openAPIOutputSchema = "Session"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("cancelled")
+        out.bool(self.cancelled)
+        out.key("end")
+        out.timestamp(self.endMilliseconds)
+        out.key("id")
+        out.int(self.id)
+        out.key("start")
+        out.timestamp(self.startMilliseconds)
+        out.key("title")
+        out.string(self.title)
+        out.endObject()
+    }
+}
+
+extension SeriesSession: RESTInput {
+    static let openAPIInputSchema = "SessionInput"
+    static let jsonFields: Set<String> = ["title", "start", "end"]
+    static let jsonReadOnlyFields: Set<String> = ["id", "cancelled"]
+
+    /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).
+    init(jsonFields r: inout JSONFieldReader) {
+        self.init()
+        if let value = r.string("title", maxLength: 200) {
+            self.title = value
+        }
+        r.require("start")
+        if let value = r.timestamp("start") {
+            self.startMilliseconds = value
+        }
+        r.require("end")
+        if let value = r.timestamp("end") {
+            self.endMilliseconds = value
+        }
+    }
+}
+
+extension MoveSessionRequest: RESTInput {
+    static let openAPIInputSchema = "SessionMoveInput"
+    static let jsonFields: Set<String> = ["start", "end"]
+    static let jsonReadOnlyFields: Set<String> = []
+
+    /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).
+    init(jsonFields r: inout JSONFieldReader) {
+        self.init()
+        r.require("start")
+        if let value = r.timestamp("start") {
+            self.startMilliseconds = value
+        }
+        r.require("end")
+        if let value = r.timestamp("end") {
+            self.endMilliseconds = value
+        }
+    }
+}
+
+extension EnrollRequest: RESTInput {
+    static let openAPIInputSchema = "EnrolmentInput"
+    static let jsonFields: Set<String> = ["contactId"]
+    static let jsonReadOnlyFields: Set<String> = []
+
+    /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).
+    init(jsonFields r: inout JSONFieldReader) {
+        self.init()
+        r.require("contactId")
+        if let value = r.integer("contactId", minimum: 1) {
+            self.contactID = value
+        }
+    }
+}
