@@ -102,7 +102,12 @@ enum SchedulingRoutes {
             extraQuery: [Route.QueryParameter(name: "override", kind: .reason, description: "admins only: book outside working hours or the notice, saying why (never over another appointment)")],
             body: Appointment.openAPIInputSchema,
             example: #"{"dealId":1,"kind":"measurement","resourceIds":[1],"start":"2027-01-15T07:00:00Z","end":"2027-01-15T08:00:00Z","bufferAfter":30,"address":"Lenina 1","zone":"north"}"#,
-            answers: [Route.answer(201, "booked", Appointment.self, headers: ["Location"])], errors: [403, 409, 422]
+            answers: [Route.answer(201, "booked", Appointment.self, headers: ["Location"])], errors: [403, 409, 422],
+            links: [
+                Route.Link(name: "GetAppointment", operationID: "getAppointment", parameters: ["id": "$response.body#/id"]),
+                Route.Link(name: "MoveAppointment", operationID: "moveAppointment", parameters: ["id": "$response.body#/id"]),
+                Route.Link(name: "CancelAppointment", operationID: "cancelAppointment", parameters: ["id": "$response.body#/id"]),
+            ]
         ) { ctx in
             var appointment = try ctx.body(Appointment.self)
             try await requireDeal(appointment.dealID, ctx)
