@@ -81,6 +81,33 @@ public enum Scheduling {
     public static let enroll = MethodDescriptor<EnrollRequest, Series>(
         service: service, method: "Enroll")
 
+    /// S4: a school group with weekly lessons between two dates, materialised as lessons;
+    /// every lesson is checked against the teacher's and the room's time in the same
+    /// write (all of them, not the first few): one clash and nothing is created.
+    public static let createGroup = MethodDescriptor<Group, GroupResult>(
+        service: service, method: "CreateGroup")
+
+    /// S4: the group with its lessons and enrolments (with their history).
+    public static let getGroup = MethodDescriptor<GetGroupRequest, Group>(
+        service: service, method: "GetGroup", isIdempotent: true)
+
+    /// S4: one lesson to new times, checked like the others.
+    public static let moveLesson = MethodDescriptor<MoveRequest, GroupResult>(
+        service: service, method: "MoveLesson")
+
+    /// S4: one lesson cancelled; the teacher's and room's time is free again.
+    public static let cancelLesson = MethodDescriptor<CancelRequest, Group>(
+        service: service, method: "CancelLesson")
+
+    /// S4: a student in a group as trial or active; a full group puts them on its
+    /// waitlist (the answer says so) instead. A repeat changes nothing.
+    public static let enrol = MethodDescriptor<EnrolmentRequest, EnrolmentResult>(
+        service: service, method: "Enrol")
+
+    /// S4: the student leaves; their history stays.
+    public static let leave = MethodDescriptor<EnrolmentRequest, Group>(
+        service: service, method: "Leave")
+
     /// Event types this service emits.
     public enum Event {
         /// Payload ``SessionReminder``: a participant's reminder for a session from the second on.
@@ -1342,6 +1369,371 @@ public struct SessionReminder: WireMessage, Equatable {
         case 4: sessionNumber = try d.int64(key)
         case 5: contactID = try d.int64(key)
         case 6: startMilliseconds = try d.int64(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public enum EnrolmentStatus: Int, Sendable, WireEnum, CaseIterable {
+    case unspecified = 0
+    case trial = 1
+    case active = 2
+    case left = 3
+    /// The group was full; first in line for a seat.
+    case waitlisted = 4
+
+    public static var unrecognized: EnrolmentStatus { .unspecified }
+
+    /// The name the API shows.
+    public var name: String {
+        switch self {
+        case .unspecified: "unspecified"
+        case .trial: "trial"
+        case .active: "active"
+        case .left: "left"
+        case .waitlisted: "waitlisted"
+        }
+    }
+}
+
+/// S4: a course's group: a teacher, a room, weekly lessons between two dates, and its students.
+public struct Group: WireMessage, Equatable {
+    public var id: Int64 = 0
+    /// Unique: a deal names its group by it.
+    public var name: String = ""
+    public var course: String = ""
+    public var level: String = ""
+    /// A resource (kind teacher).
+    public var teacherID: Int64 = 0
+    /// A resource (kind room); none for online.
+    public var roomID: Int64? = nil
+    public var capacity: Int64 = 0
+    /// The lessons of a week, in the group's time zone.
+    public var weekly: [WorkingHours] = []
+    public var timeZone: String = ""
+    /// YYYY-MM-DD, the first day lessons may fall on.
+    public var firstDate: String = ""
+    /// YYYY-MM-DD, the last (at most a year after the first).
+    public var lastDate: String = ""
+    public var lessons: [Lesson] = []
+    public var enrolments: [Enrolment] = []
+
+    public init() {}
+
+    public init(
+        id: Int64 = 0,
+        name: String = "",
+        course: String = "",
+        level: String = "",
+        teacherID: Int64 = 0,
+        roomID: Int64? = nil,
+        capacity: Int64 = 0,
+        weekly: [WorkingHours] = [],
+        timeZone: String = "",
+        firstDate: String = "",
+        lastDate: String = "",
+        lessons: [Lesson] = [],
+        enrolments: [Enrolment] = []
+    ) {
+        self.id = id
+        self.name = name
+        self.course = course
+        self.level = level
+        self.teacherID = teacherID
+        self.roomID = roomID
+        self.capacity = capacity
+        self.weekly = weekly
+        self.timeZone = timeZone
+        self.firstDate = firstDate
+        self.lastDate = lastDate
+        self.lessons = lessons
+        self.enrolments = enrolments
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, id)
+        e.encode(2, name)
+        e.encode(3, course)
+        e.encode(4, level)
+        e.encode(5, teacherID)
+        e.encode(6, roomID)
+        e.encode(7, capacity)
+        e.encode(8, weekly)
+        e.encode(9, timeZone)
+        e.encode(10, firstDate)
+        e.encode(11, lastDate)
+        e.encode(12, lessons)
+        e.encode(13, enrolments)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: id = try d.int64(key)
+        case 2: name = try d.string(key)
+        case 3: course = try d.string(key)
+        case 4: level = try d.string(key)
+        case 5: teacherID = try d.int64(key)
+        case 6: roomID = try d.int64(key)
+        case 7: capacity = try d.int64(key)
+        case 8: try d.append(key, to: &weekly)
+        case 9: timeZone = try d.string(key)
+        case 10: firstDate = try d.string(key)
+        case 11: lastDate = try d.string(key)
+        case 12: try d.append(key, to: &lessons)
+        case 13: try d.append(key, to: &enrolments)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct Lesson: WireMessage, Equatable {
+    public var id: Int64 = 0
+    public var startMilliseconds: Int64 = 0
+    public var endMilliseconds: Int64 = 0
+    public var cancelled: Bool = false
+    /// Not at its weekly time any more.
+    public var moved: Bool = false
+
+    public init() {}
+
+    public init(
+        id: Int64 = 0,
+        startMilliseconds: Int64 = 0,
+        endMilliseconds: Int64 = 0,
+        cancelled: Bool = false,
+        moved: Bool = false
+    ) {
+        self.id = id
+        self.startMilliseconds = startMilliseconds
+        self.endMilliseconds = endMilliseconds
+        self.cancelled = cancelled
+        self.moved = moved
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, id)
+        e.encode(2, startMilliseconds)
+        e.encode(3, endMilliseconds)
+        e.encode(4, cancelled)
+        e.encode(5, moved)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: id = try d.int64(key)
+        case 2: startMilliseconds = try d.int64(key)
+        case 3: endMilliseconds = try d.int64(key)
+        case 4: cancelled = try d.bool(key)
+        case 5: moved = try d.bool(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct EnrolmentChange: WireMessage, Equatable {
+    public var atMilliseconds: Int64 = 0
+    public var status: EnrolmentStatus = EnrolmentStatus.unspecified
+    public var why: String = ""
+
+    public init() {}
+
+    public init(
+        atMilliseconds: Int64 = 0,
+        status: EnrolmentStatus = EnrolmentStatus.unspecified,
+        why: String = ""
+    ) {
+        self.atMilliseconds = atMilliseconds
+        self.status = status
+        self.why = why
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, atMilliseconds)
+        e.encode(2, status)
+        e.encode(3, why)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: atMilliseconds = try d.int64(key)
+        case 2: status = try d.enumeration(key)
+        case 3: why = try d.string(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct Enrolment: WireMessage, Equatable {
+    public var contactID: Int64 = 0
+    public var status: EnrolmentStatus = EnrolmentStatus.unspecified
+    /// The deal that brought them (a trial from the deal's stage).
+    public var dealID: Int64? = nil
+    public var history: [EnrolmentChange] = []
+
+    public init() {}
+
+    public init(
+        contactID: Int64 = 0,
+        status: EnrolmentStatus = EnrolmentStatus.unspecified,
+        dealID: Int64? = nil,
+        history: [EnrolmentChange] = []
+    ) {
+        self.contactID = contactID
+        self.status = status
+        self.dealID = dealID
+        self.history = history
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, contactID)
+        e.encode(2, status)
+        e.encode(3, dealID)
+        e.encode(4, history)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: contactID = try d.int64(key)
+        case 2: status = try d.enumeration(key)
+        case 3: dealID = try d.int64(key)
+        case 4: try d.append(key, to: &history)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct GroupResult: WireMessage, Equatable {
+    /// False: a lesson clashes; nothing was changed.
+    public var created: Bool = false
+    public var group: Group = Group()
+    /// Each lesson in the way: when, and with what.
+    public var clashes: [String] = []
+
+    public init() {}
+
+    public init(
+        created: Bool = false,
+        group: Group = Group(),
+        clashes: [String] = []
+    ) {
+        self.created = created
+        self.group = group
+        self.clashes = clashes
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, created)
+        e.encode(2, group)
+        e.encode(3, clashes)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: created = try d.bool(key)
+        case 2: group = try d.message(key)
+        case 3: try d.append(key, to: &clashes)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct GetGroupRequest: WireMessage, Equatable {
+    public var id: Int64 = 0
+
+    public init() {}
+
+    public init(
+        id: Int64 = 0
+    ) {
+        self.id = id
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, id)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: id = try d.int64(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct EnrolmentRequest: WireMessage, Equatable {
+    public var groupID: Int64 = 0
+    public var contactID: Int64 = 0
+    /// trial or active (default trial).
+    public var status: EnrolmentStatus = EnrolmentStatus.unspecified
+    public var dealID: Int64? = nil
+    public var why: String = ""
+
+    public init() {}
+
+    public init(
+        groupID: Int64 = 0,
+        contactID: Int64 = 0,
+        status: EnrolmentStatus = EnrolmentStatus.unspecified,
+        dealID: Int64? = nil,
+        why: String = ""
+    ) {
+        self.groupID = groupID
+        self.contactID = contactID
+        self.status = status
+        self.dealID = dealID
+        self.why = why
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, groupID)
+        e.encode(2, contactID)
+        e.encode(3, status)
+        e.encode(4, dealID)
+        e.encode(5, why)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: groupID = try d.int64(key)
+        case 2: contactID = try d.int64(key)
+        case 3: status = try d.enumeration(key)
+        case 4: dealID = try d.int64(key)
+        case 5: why = try d.string(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct EnrolmentResult: WireMessage, Equatable {
+    public var enrolment: Enrolment = Enrolment()
+    /// The group was full: on its waitlist.
+    public var waitlisted: Bool = false
+    /// Place on the waitlist (1: next).
+    public var position: Int64 = 0
+
+    public init() {}
+
+    public init(
+        enrolment: Enrolment = Enrolment(),
+        waitlisted: Bool = false,
+        position: Int64 = 0
+    ) {
+        self.enrolment = enrolment
+        self.waitlisted = waitlisted
+        self.position = position
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, enrolment)
+        e.encode(2, waitlisted)
+        e.encode(3, position)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: enrolment = try d.message(key)
+        case 2: waitlisted = try d.bool(key)
+        case 3: position = try d.int64(key)
         default: try d.skip(key)
         }
     }

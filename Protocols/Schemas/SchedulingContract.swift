@@ -39,6 +39,19 @@ public let schedulingContract = ContractFile("Scheduling") {
         Service.Method("moveSession", "MoveSession", "MoveSessionRequest", "Series", doc: "S5: new times; its reminders move in the same transaction.")
         Service.Method("cancelSession", "CancelSession", "GetSessionRequest", "Series", doc: "S5: cancelled; its reminders go in the same transaction.")
         Service.Method("enroll", "Enroll", "EnrollRequest", "Series", doc: "S5: a participant; reminded only for sessions still ahead. A repeat changes nothing.")
+        Service.Method("createGroup", "CreateGroup", "Group", "GroupResult", doc: """
+            S4: a school group with weekly lessons between two dates, materialised as lessons;
+            every lesson is checked against the teacher's and the room's time in the same
+            write (all of them, not the first few): one clash and nothing is created.
+            """)
+        Service.Method("getGroup", "GetGroup", "GetGroupRequest", "Group", idempotent: true, doc: "S4: the group with its lessons and enrolments (with their history).")
+        Service.Method("moveLesson", "MoveLesson", "MoveRequest", "GroupResult", doc: "S4: one lesson to new times, checked like the others.")
+        Service.Method("cancelLesson", "CancelLesson", "CancelRequest", "Group", doc: "S4: one lesson cancelled; the teacher's and room's time is free again.")
+        Service.Method("enrol", "Enrol", "EnrolmentRequest", "EnrolmentResult", doc: """
+            S4: a student in a group as trial or active; a full group puts them on its
+            waitlist (the answer says so) instead. A repeat changes nothing.
+            """)
+        Service.Method("leave", "Leave", "EnrolmentRequest", "Group", doc: "S4: the student leaves; their history stays.")
         Service.Event("reminderDue", "session.reminder_due", doc: "Payload ``SessionReminder``: a participant's reminder for a session from the second on.")
         Service.Event("booked", "appointment.booked", doc: "Payload ``Appointment``.")
         Service.Event("moved", "appointment.moved", doc: "Payload ``Appointment`` (its history says from when).")
@@ -242,5 +255,65 @@ public let schedulingContract = ContractFile("Scheduling") {
         Field(4, "sessionNumber", .int64, doc: "2 for the second session, and so on.")
         Field(5, "contactID", .int64)
         Field(6, "startMilliseconds", .int64)
+    }
+    Enumeration("EnrolmentStatus") {
+        Enumeration.Case(0, "unspecified")
+        Enumeration.Case(1, "trial")
+        Enumeration.Case(2, "active")
+        Enumeration.Case(3, "left")
+        Enumeration.Case(4, "waitlisted", doc: "The group was full; first in line for a seat.")
+    }
+    Message("Group", doc: "S4: a course's group: a teacher, a room, weekly lessons between two dates, and its students.", rest: [.output, .input]) {
+        Field(1, "id", .int64).readOnly()
+        Field(2, "name", .string, doc: "Unique: a deal names its group by it.").required().length(max: 200, min: 1).nonBlank()
+        Field(3, "course", .string).length(max: 200)
+        Field(4, "level", .string).length(max: 50)
+        Field(5, "teacherID", .int64, doc: "A resource (kind teacher).").required().minimum(1)
+        Field(6, "roomID", .optional(.int64), doc: "A resource (kind room); none for online.").minimum(1)
+        Field(7, "capacity", .int64).required().minimum(1).maximum(500)
+        Field(8, "weekly", .repeated(.message("WorkingHours")), doc: "The lessons of a week, in the group's time zone.").required().items(max: 14)
+        Field(9, "timeZone", .string).required().length(max: 64, min: 1)
+        Field(10, "firstDate", .string, doc: "YYYY-MM-DD, the first day lessons may fall on.").required().date()
+        Field(11, "lastDate", .string, doc: "YYYY-MM-DD, the last (at most a year after the first).").required().date()
+        Field(12, "lessons", .repeated(.message("Lesson"))).readOnly()
+        Field(13, "enrolments", .repeated(.message("Enrolment"))).readOnly()
+    }
+    Message("Lesson", rest: [.output]) {
+        Field(1, "id", .int64)
+        Field(2, "startMilliseconds", .int64).timestamp().named("start")
+        Field(3, "endMilliseconds", .int64).timestamp().named("end")
+        Field(4, "cancelled", .bool)
+        Field(5, "moved", .bool, doc: "Not at its weekly time any more.")
+    }
+    Message("EnrolmentChange", rest: [.output]) {
+        Field(1, "atMilliseconds", .int64).timestamp().named("at")
+        Field(2, "status", .enumeration("EnrolmentStatus"))
+        Field(3, "why", .string)
+    }
+    Message("Enrolment", rest: [.output]) {
+        Field(1, "contactID", .int64)
+        Field(2, "status", .enumeration("EnrolmentStatus"))
+        Field(3, "dealID", .optional(.int64), doc: "The deal that brought them (a trial from the deal's stage).")
+        Field(4, "history", .repeated(.message("EnrolmentChange")))
+    }
+    Message("GroupResult", rest: [.output]) {
+        Field(1, "created", .bool, doc: "False: a lesson clashes; nothing was changed.")
+        Field(2, "group", .message("Group"))
+        Field(3, "clashes", .repeated(.string), doc: "Each lesson in the way: when, and with what.")
+    }
+    Message("GetGroupRequest") {
+        Field(1, "id", .int64)
+    }
+    Message("EnrolmentRequest", rest: [.input], restName: "GroupEnrolment") {
+        Field(1, "groupID", .int64).hidden()
+        Field(2, "contactID", .int64).required().minimum(1)
+        Field(3, "status", .enumeration("EnrolmentStatus"), doc: "trial or active (default trial).").allowed("trial", "active")
+        Field(4, "dealID", .optional(.int64)).hidden()
+        Field(5, "why", .string).hidden()
+    }
+    Message("EnrolmentResult", rest: [.output]) {
+        Field(1, "enrolment", .message("Enrolment"))
+        Field(2, "waitlisted", .bool, doc: "The group was full: on its waitlist.")
+        Field(3, "position", .int64, doc: "Place on the waitlist (1: next).")
     }
 }

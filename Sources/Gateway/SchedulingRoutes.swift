@@ -184,12 +184,7 @@ enum SchedulingRoutes {
         ) { ctx in
             var request = try ctx.body(EnrollRequest.self)
             request.seriesID = try ctx.id()
-            // G3: only a contact the caller sees.
-            do {
-                _ = try await ctx.call(Contacts.get, GetContactRequest(id: request.contactID, visibility: try await ctx.visibility()))
-            } catch let error as RPCError where error.code == .notFound {
-                throw UnacceptableValues(error: .invalidArgument("contact \(request.contactID) does not exist", details: [FieldViolation(field: "contactId", description: "is unknown")]))
-            }
+            try await requireContact(request.contactID, ctx)
             return Reply.json(200, try await seriesAnswer(try await ctx.call(Scheduling.enroll, request), ctx))
         },
         Route(
@@ -209,7 +204,93 @@ enum SchedulingRoutes {
         ) { ctx in
             Reply.json(200, try await seriesAnswer(try await ctx.call(Scheduling.cancelSession, GetSessionRequest(id: try ctx.id())), ctx))
         },
+        Route(
+            method: "POST", path: "/v1/groups", operationID: "createGroup", access: .role(.admin),
+            summary: "A school group (S4): its weekly lessons between two dates are made at once, every one checked against the teacher's and room's time; 409 listing each clash",
+            body: Group.openAPIInputSchema,
+            example: #"{"name":"English B1 evening","course":"English","level":"B1","teacherId":1,"roomId":2,"capacity":8,"weekly":[{"weekday":2,"fromMinute":1140,"toMinute":1230}],"timeZone":"Europe/Moscow","firstDate":"2027-01-12","lastDate":"2027-05-25"}"#,
+            answers: [Route.answer(201, "created with its lessons", Group.self, headers: ["Location"])], errors: [409, 422]
+        ) { ctx in
+            let result = try await ctx.call(Scheduling.createGroup, try ctx.body(Group.self))
+            guard result.created else {
+                return Problem.response(
+                    status: 409, title: "Conflict", detail: "\(result.clashes.count) lessons clash; nothing was created", code: "aborted",
+                    violations: result.clashes.prefix(50).map { FieldViolation(field: "weekly", description: $0) }, requestID: ctx.requestID)
+            }
+            return Reply.created(result.group, at: "/v1/groups/\(result.group.id)")
+        },
+        Route(
+            method: "GET", path: "/v1/groups/{id}", operationID: "getGroup", access: .role(.reader),
+            summary: "A group with its lessons and enrolments (their history); a staff member who sees only their own clients gets no enrolment list",
+            answers: [Route.answer(200, "the group", Group.self)], errors: [404]
+        ) { ctx in
+            Reply.json(200, try await groupAnswer(try await ctx.call(Scheduling.getGroup, GetGroupRequest(id: try ctx.id())), ctx))
+        },
+        Route(
+            method: "POST", path: "/v1/lessons/{id}/move", operationID: "moveLesson", access: .role(.integration),
+            summary: "One lesson to new times, checked like the others (409 naming the clash)", body: MoveRequest.openAPIInputSchema,
+            example: #"{"start":"2027-01-13T16:00:00Z","end":"2027-01-13T17:30:00Z","reason":"the teacher is ill on Tuesday"}"#,
+            answers: [Route.answer(200, "the group", Group.self)], errors: [404, 409, 422]
+        ) { ctx in
+            var request = try ctx.body(MoveRequest.self)
+            request.id = try ctx.id()
+            request.by = by(ctx)
+            let result = try await ctx.call(Scheduling.moveLesson, request)
+            guard result.created else {
+                return Problem.response(status: 409, title: "Conflict", detail: "the lesson clashes: \(result.clashes.joined(separator: "; "))", code: "aborted", requestID: ctx.requestID)
+            }
+            return Reply.json(200, try await groupAnswer(result.group, ctx))
+        },
+        Route(
+            method: "POST", path: "/v1/lessons/{id}/cancel", operationID: "cancelLesson", access: .role(.integration),
+            summary: "Cancel one lesson", body: CancelRequest.openAPIInputSchema, example: #"{"reason":"public holiday"}"#,
+            answers: [Route.answer(200, "the group", Group.self)], errors: [404]
+        ) { ctx in
+            var request = try ctx.body(CancelRequest.self)
+            request.id = try ctx.id()
+            request.by = by(ctx)
+            return Reply.json(200, try await groupAnswer(try await ctx.call(Scheduling.cancelLesson, request), ctx))
+        },
+        Route(
+            method: "POST", path: "/v1/groups/{id}/enrolments", operationID: "enrol", access: .role(.integration),
+            summary: "A student in the group as trial (default) or active; a full group puts them on its waitlist (`waitlisted`, `position`)",
+            body: EnrolmentRequest.openAPIInputSchema, example: #"{"contactId":1,"status":"trial"}"#,
+            answers: [Route.answer(200, "the enrolment", EnrolmentResult.self)], errors: [404, 422]
+        ) { ctx in
+            var request = try ctx.body(EnrolmentRequest.self)
+            request.groupID = try ctx.id()
+            try await requireContact(request.contactID, ctx)
+            request.why = "enrolled by \(by(ctx))"
+            return Reply.json(200, try await ctx.call(Scheduling.enrol, request))
+        },
+        Route(
+            method: "POST", path: "/v1/groups/{id}/leave", operationID: "leaveGroup", access: .role(.integration),
+            summary: "The student leaves the group; their history stays", body: EnrolmentRequest.openAPIInputSchema, example: #"{"contactId":1}"#,
+            answers: [Route.answer(200, "the group", Group.self)], errors: [404, 422]
+        ) { ctx in
+            var request = try ctx.body(EnrolmentRequest.self)
+            request.groupID = try ctx.id()
+            try await requireContact(request.contactID, ctx)
+            request.why = "left, said \(by(ctx))"
+            return Reply.json(200, try await groupAnswer(try await ctx.call(Scheduling.leave, request), ctx))
+        },
     ]
+
+    /// G3: only a contact the caller sees.
+    static func requireContact(_ contactID: Int64, _ ctx: RequestContext) async throws {
+        do {
+            _ = try await ctx.call(Contacts.get, GetContactRequest(id: contactID, visibility: try await ctx.visibility()))
+        } catch let error as RPCError where error.code == .notFound {
+            throw UnacceptableValues(error: .invalidArgument("contact \(contactID) does not exist", details: [FieldViolation(field: "contactId", description: "is unknown")]))
+        }
+    }
+
+    /// G3: the enrolment list only for callers who see every contact.
+    static func groupAnswer(_ group: Group, _ ctx: RequestContext) async throws -> Group {
+        var out = group
+        if let visibility = try await ctx.visibility(), visibility.restricted { out.enrolments = [] }
+        return out
+    }
 
     /// G3: the participant list only for callers who see every contact.
     static func seriesAnswer(_ series: Series, _ ctx: RequestContext) async throws -> Series {

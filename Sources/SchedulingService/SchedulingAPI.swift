@@ -10,12 +10,24 @@ public struct SchedulingAPI: RegistrableRPCService {
     public let appointments: AppointmentStore
     public let calendars: CalendarStore
     public let series: SeriesStore
+    public let groups: GroupStore
 
     public init(database: Database, clock: WallClock, noticeMinutes: Int64 = 60) {
         resources = ResourceStore(database: database, clock: clock)
         appointments = AppointmentStore(database: database, clock: clock, noticeMinutes: noticeMinutes)
         calendars = CalendarStore(database: database, clock: clock)
         series = SeriesStore(database: database, clock: clock)
+        groups = GroupStore(database: database, clock: clock)
+    }
+
+    /// S4: deals' stage changes: a trial stage enrols the deal's contact in its group, won
+    /// makes them active, lost takes them out (`trialStages`: the stage ids that mean a trial lesson).
+    public func subscribe(_ inbox: EventInbox, trialStages: Set<Int64>) {
+        for type in [Deals.Event.stageChanged, Deals.Event.won, Deals.Event.lost] {
+            inbox.on(type) { event, tx in
+                try GroupStore.dealChanged(try DealStageChanged(wireBytes: event.payload), type: type, trialStages: trialStages, tx, now: event.occurredAtMilliseconds)
+            }
+        }
     }
 
     /// S5: reminders that come due.
@@ -42,6 +54,12 @@ public struct SchedulingAPI: RegistrableRPCService {
         server.register(Scheduling.moveSession) { request, _ in try await series.moveSession(request) }
         server.register(Scheduling.cancelSession) { request, _ in try await series.cancelSession(request.id) }
         server.register(Scheduling.enroll) { request, _ in try await series.enroll(request) }
+        server.register(Scheduling.createGroup) { request, _ in try await groups.create(request) }
+        server.register(Scheduling.getGroup) { request, _ in try await groups.get(request.id) }
+        server.register(Scheduling.moveLesson) { request, _ in try await groups.moveLesson(request) }
+        server.register(Scheduling.cancelLesson) { request, _ in try await groups.cancelLesson(request) }
+        server.register(Scheduling.enrol) { request, _ in try await groups.enrol(request) }
+        server.register(Scheduling.leave) { request, _ in try await groups.leave(request) }
         server.setHealth(.serving, for: Scheduling.service)
     }
 }

@@ -56,5 +56,19 @@ public enum SchedulingSchema {
             CREATE TABLE reminders (session_id INTEGER NOT NULL, contact_id INTEGER NOT NULL, due_at INTEGER NOT NULL, PRIMARY KEY (session_id, contact_id)) WITHOUT ROWID;
             CREATE TABLE reminders_sent (session_id INTEGER NOT NULL, contact_id INTEGER NOT NULL, start_at INTEGER NOT NULL, PRIMARY KEY (session_id, contact_id, start_at)) WITHOUT ROWID;
             """),
+        // S4: groups, their lessons (each holding teacher and room in busy as -id), enrolments.
+        Migration(3, """
+            CREATE TABLE groups (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, grp BLOB NOT NULL);
+            CREATE TABLE lessons (
+                id INTEGER PRIMARY KEY, group_id INTEGER NOT NULL, start_at INTEGER NOT NULL, end_at INTEGER NOT NULL,
+                cancelled INTEGER NOT NULL, moved INTEGER NOT NULL
+            );
+            CREATE INDEX lessons_group ON lessons (group_id, start_at);
+            CREATE TABLE enrolments (
+                group_id INTEGER NOT NULL, contact_id INTEGER NOT NULL, status INTEGER NOT NULL, deal_id INTEGER,
+                enrolment BLOB NOT NULL, since INTEGER NOT NULL, PRIMARY KEY (group_id, contact_id)
+            ) WITHOUT ROWID;
+            CREATE INDEX enrolments_deal ON enrolments (deal_id) WHERE deal_id IS NOT NULL;
+            """),
     ]
 }

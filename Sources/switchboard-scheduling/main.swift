@@ -2,7 +2,9 @@
 // Configuration: SCHEDULING_HOST, SCHEDULING_PORT (7104), SCHEDULING_ADMIN_PORT,
 // SCHEDULING_DATA_DIR (./data/scheduling), SCHEDULING_GRACE_SECONDS,
 // SCHEDULING_SUBSCRIBERS (deals takes appointment.booked, .moved, .cancelled for the
-// timeline), SCHEDULING_MIN_NOTICE_MINUTES (60): how far ahead a booking must start.
+// timeline), SCHEDULING_MIN_NOTICE_MINUTES (60): how far ahead a booking must start,
+// SCHEDULING_TRIAL_STAGES (none): the deal stage ids that mean "trial lesson" (S4);
+// subscribe it to deals' deal.stage_changed, deal.won and deal.lost.
 import SchedulingService
 import ServiceKit
 
@@ -11,4 +13,14 @@ ServiceHost.run(service: "scheduling", prefix: "SCHEDULING", defaultPort: 7104, 
     let api = SchedulingAPI(database: host.database, clock: host.clock, noticeMinutes: Int64(notice))
     host.server.register(api)
     api.handleTimers(host.timers)
+    // S4: which deal stages are a trial lesson (ids, comma-separated; per pipeline).
+    let stages = host.environment.string("TRIAL_STAGES", default: "")
+    var trial: Set<Int64> = []
+    for part in stages.split(separator: ",") {
+        guard let id = Int64(part.trimmingCharacters(in: .whitespaces)), id > 0 else {
+            throw ConfigurationError(variable: host.environment.name("TRIAL_STAGES"), problem: "has \"\(part)\"; expected stage ids such as 6,11")
+        }
+        trial.insert(id)
+    }
+    api.subscribe(host.inbox, trialStages: trial)
 }

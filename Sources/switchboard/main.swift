@@ -110,9 +110,9 @@ var dealsEnvironment = [
     "DEALS_PORT": "\(dealsPort)", "DEALS_ADMIN_PORT": adminPort(dealsPort),
     "DEALS_DATA_DIR": data.appendingPathComponent("deals").path, "DEALS_CONTACTS": "127.0.0.1:\(contactsPort)",
 ]
-if telephonyCount > 0 {
-    dealsEnvironment["DEALS_SUBSCRIBERS"] = zip(replicaNames, replicaPorts).map { "\($0)@127.0.0.1:\($1)=lead.accepted" }.joined(separator: ";")
-}
+// Its stage changes to scheduling (S4: trial lessons).
+dealsEnvironment["DEALS_SUBSCRIBERS"] = (zip(replicaNames, replicaPorts).map { "\($0)@127.0.0.1:\($1)=lead.accepted" }
+    + ["scheduling@127.0.0.1:\(schedulingPort)=deal.stage_changed,deal.won,deal.lost"]).joined(separator: ";")
 let deals = ChildService(name: "deals", executable: executable("switchboard-deals"), environment: dealsEnvironment)
 let telephony = zip(replicaNames, replicaPorts).map { name, port in
     ChildService(

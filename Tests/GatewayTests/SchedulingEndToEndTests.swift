@@ -35,14 +35,20 @@ import TestSupport
         let contacts = try await ServiceProcess(
             executable: "switchboard-contacts",
             environment: ["CONTACTS_PORT": "0", "CONTACTS_ADMIN_PORT": "0", "CONTACTS_DATA_DIR": folder.appendingPathComponent("contacts").path])
+        let schedulingPort = try freePort()
         let deals = try await ServiceProcess(
             executable: "switchboard-deals",
-            environment: ["DEALS_PORT": "0", "DEALS_ADMIN_PORT": "0", "DEALS_DATA_DIR": folder.appendingPathComponent("deals").path, "DEALS_CONTACTS": "127.0.0.1:\(contacts.port)"])
+            environment: [
+                "DEALS_PORT": "0", "DEALS_ADMIN_PORT": "0", "DEALS_DATA_DIR": folder.appendingPathComponent("deals").path, "DEALS_CONTACTS": "127.0.0.1:\(contacts.port)",
+                "DEALS_SUBSCRIBERS": "scheduling@127.0.0.1:\(schedulingPort)=deal.stage_changed,deal.won,deal.lost",
+            ])
         let schedulingData = folder.appendingPathComponent("scheduling")
+        // Stage 2 of the default pipeline ("Qualified") stands for the trial lesson here.
         let scheduling = try await ServiceProcess(
             executable: "switchboard-scheduling",
             environment: [
-                "SCHEDULING_PORT": "0", "SCHEDULING_ADMIN_PORT": "0", "SCHEDULING_DATA_DIR": schedulingData.path, "SCHEDULING_MIN_NOTICE_MINUTES": "0",
+                "SCHEDULING_PORT": "\(schedulingPort)", "SCHEDULING_ADMIN_PORT": "0", "SCHEDULING_DATA_DIR": schedulingData.path, "SCHEDULING_MIN_NOTICE_MINUTES": "0",
+                "SCHEDULING_TRIAL_STAGES": "2",
                 "SCHEDULING_SUBSCRIBERS": "deals@127.0.0.1:\(deals.port)=appointment.booked,appointment.moved,appointment.cancelled",
             ])
         let gateway = try await ServiceProcess(
@@ -197,6 +203,66 @@ import TestSupport
         let sessions = try system.request("GET", "/v1/series/\(id)").json["sessions"] as? [[String: Any]] ?? []
         let cancelled = try system.request("POST", "/v1/sessions/\(sessions.last?["id"] as? Int ?? 0)/cancel")
         #expect(cancelled.status == 200 && (cancelled.json["sessions"] as? [[String: Any]])?.last?["cancelled"] as? Bool == true)
+        try await system.stop()
+    }
+
+    @Test func s4EveryLessonIsCheckedATrialStageEnrolsTheDealsContactWonMakesItActiveLostTakesItOut() async throws {
+        let system = try await Self.start()
+        for i in 1...4 {
+            #expect(try system.request("POST", "/v1/contacts", body: #"{"firstName":"Student \#(i)","phones":["+7916000\#(String(format: "%04d", i))"]}"#).status == 201)
+        }
+        let allDay = (1...7).map { #"{"weekday":\#($0),"fromMinute":0,"toMinute":1440}"# }.joined(separator: ",")
+        #expect(try system.request("POST", "/v1/resources", body: #"{"name":"Ms Smith","kind":"teacher","timeZone":"Europe/Moscow","hours":[\#(allDay)]}"#).status == 201)
+        #expect(try system.request("POST", "/v1/resources", body: #"{"name":"Room 5","kind":"room","timeZone":"Europe/Moscow","hours":[\#(allDay)]}"#).status == 201)
+        #expect(try system.request("POST", "/v1/deals", body: #"{"title":"Room hire","contactId":4}"#).status == 201)
+        // Tuesdays and Thursdays 19:00–20:30 Moscow for the next four weeks.
+        let today = Int64(Date().timeIntervalSince1970) / 86_400
+        let first = CivilDate(day: today + 1), last = CivilDate(day: today + 28)
+        let lessonDays = (first.day...last.day).filter { [2, 4].contains(CivilDate(day: $0).weekday) }
+        // Someone booked the room for the fourth lesson's time.
+        let fourth = CivilDate(day: lessonDays[3])
+        let clashStart = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(fourth.day * 86_400 + 16 * 3600)))
+        let clashEnd = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(fourth.day * 86_400 + 17 * 3600)))
+        let booking = try system.request("POST", "/v1/appointments", body: #"{"dealId":1,"kind":"custom","resourceIds":[2],"start":"\#(clashStart)","end":"\#(clashEnd)"}"#)
+        #expect(booking.status == 201, "\(booking.body)")
+        let group = #"{"name":"English B1","course":"English","level":"B1","teacherId":1,"roomId":2,"capacity":2,"weekly":[{"weekday":2,"fromMinute":1140,"toMinute":1230},{"weekday":4,"fromMinute":1140,"toMinute":1230}],"timeZone":"Europe/Moscow","firstDate":"\#(first.text)","lastDate":"\#(last.text)"}"#
+        let refused = try system.request("POST", "/v1/groups", body: group)
+        #expect(refused.status == 409 && (refused.json["errors"] as? [[String: Any]])?.count == 1, "the fourth lesson, not only the first two: \(refused.body)")
+        #expect(try system.request("POST", "/v1/appointments/\(booking.json["id"] as? Int ?? 0)/cancel", body: #"{"reason":"moved elsewhere"}"#).status == 200)
+        let made = try system.request("POST", "/v1/groups", body: group)
+        #expect(made.status == 201 && (made.json["lessons"] as? [Any])?.count == lessonDays.count, "\(made.body)")
+        #expect(try system.request("POST", "/v1/groups", body: group).status == 409, "one name, one group")
+        // The room is held by the lessons: an appointment there is refused.
+        let lessonStart = ((made.json["lessons"] as? [[String: Any]])?.first?["start"] as? String) ?? ""
+        let lessonEnd = ((made.json["lessons"] as? [[String: Any]])?.first?["end"] as? String) ?? ""
+        #expect(try system.request("POST", "/v1/appointments", body: #"{"dealId":1,"kind":"custom","resourceIds":[2],"start":"\#(lessonStart)","end":"\#(lessonEnd)"}"#).status == 409)
+
+        // Student 2 joins as active; student 1's deal reaches the trial stage: trial.
+        #expect(try system.request("POST", "/v1/groups/1/enrolments", body: #"{"contactId":2,"status":"active"}"#).json["enrolment"] != nil)
+        #expect(try system.request("POST", "/v1/deals", body: #"{"title":"English","contactId":1,"customFields":{"group":"English B1"}}"#).status == 201)
+        #expect(try system.request("POST", "/v1/deals", body: #"{"title":"English too","contactId":3,"customFields":{"group":"English B1"}}"#).status == 201)
+        #expect(try system.request("POST", "/v1/deals/2/stage", body: #"{"stageId":2}"#).status == 200)
+        func enrolment(_ contact: Int) -> [String: Any]? {
+            ((try? system.request("GET", "/v1/groups/1"))?.json["enrolments"] as? [[String: Any]])?.first { $0["contactId"] as? Int == contact }
+        }
+        #expect(try await eventually(within: .seconds(20)) { enrolment(1)?["status"] as? String == "trial" })
+        // The group is full: student 3's deal at the trial stage puts them on the waitlist.
+        #expect(try system.request("POST", "/v1/deals/3/stage", body: #"{"stageId":2}"#).status == 200)
+        #expect(try await eventually(within: .seconds(20)) { enrolment(3)?["status"] as? String == "waitlisted" })
+        // Won: active. Lost: out, with the history kept.
+        #expect(try system.request("POST", "/v1/deals/2/stage", body: #"{"stageId":4}"#).status == 200)
+        #expect(try system.request("POST", "/v1/deals/3/stage", body: #"{"stageId":5,"lossReason":"too far"}"#).status == 200)
+        #expect(try await eventually(within: .seconds(20)) { enrolment(1)?["status"] as? String == "active" && enrolment(3)?["status"] as? String == "left" })
+        let history = (enrolment(3)?["history"] as? [[String: Any]] ?? []).compactMap { $0["status"] as? String }
+        #expect(history == ["waitlisted", "left"], "\(history)")
+        // One lesson moves (not onto another), one is cancelled.
+        let lessons = try system.request("GET", "/v1/groups/1").json["lessons"] as? [[String: Any]] ?? []
+        let second = lessons[1]
+        let onto = #"{"start":"\#(lessons[0]["start"] as? String ?? "")","end":"\#(lessons[0]["end"] as? String ?? "")","reason":"swap"}"#
+        #expect(try system.request("POST", "/v1/lessons/\(second["id"] as? Int ?? 0)/move", body: onto).status == 409)
+        #expect(try system.request("POST", "/v1/lessons/\(second["id"] as? Int ?? 0)/cancel", body: #"{"reason":"holiday"}"#).status == 200)
+        #expect(try system.request("GET", "/v1/groups/1", key: Self.operatorOne).json["enrolments"] as? [Any] == nil
+            || (try system.request("GET", "/v1/groups/1", key: Self.operatorOne).json["enrolments"] as? [Any])?.isEmpty == true)
         try await system.stop()
     }
 }

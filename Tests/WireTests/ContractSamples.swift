@@ -145,6 +145,14 @@ enum ContractSamples {
         ("MoveSessionRequest", moveSessionRequest().wireBytes(), (try? MoveSessionRequest(wireBytes: moveSessionRequest().wireBytes())) == moveSessionRequest()),
         ("EnrollRequest", enrollRequest().wireBytes(), (try? EnrollRequest(wireBytes: enrollRequest().wireBytes())) == enrollRequest()),
         ("SessionReminder", sessionReminder().wireBytes(), (try? SessionReminder(wireBytes: sessionReminder().wireBytes())) == sessionReminder()),
+        ("Group", group().wireBytes(), (try? Group(wireBytes: group().wireBytes())) == group()),
+        ("Lesson", lesson().wireBytes(), (try? Lesson(wireBytes: lesson().wireBytes())) == lesson()),
+        ("EnrolmentChange", enrolmentChange().wireBytes(), (try? EnrolmentChange(wireBytes: enrolmentChange().wireBytes())) == enrolmentChange()),
+        ("Enrolment", enrolment().wireBytes(), (try? Enrolment(wireBytes: enrolment().wireBytes())) == enrolment()),
+        ("GroupResult", groupResult().wireBytes(), (try? GroupResult(wireBytes: groupResult().wireBytes())) == groupResult()),
+        ("GetGroupRequest", getGroupRequest().wireBytes(), (try? GetGroupRequest(wireBytes: getGroupRequest().wireBytes())) == getGroupRequest()),
+        ("EnrolmentRequest", enrolmentRequest().wireBytes(), (try? EnrolmentRequest(wireBytes: enrolmentRequest().wireBytes())) == enrolmentRequest()),
+        ("EnrolmentResult", enrolmentResult().wireBytes(), (try? EnrolmentResult(wireBytes: enrolmentResult().wireBytes())) == enrolmentResult()),
     ]
 
     static func echoMessage() -> EchoMessage {
@@ -1520,6 +1528,83 @@ enum ContractSamples {
         m.sessionNumber = 4000012
         m.contactID = -36
         m.startMilliseconds = 6000018
+        return m
+    }
+
+    static func group() -> Group {
+        var m = Group()
+        m.id = -8
+        m.name = "f2é"
+        m.course = "f3é"
+        m.level = "f4é"
+        m.teacherID = -36
+        m.roomID = 6000018
+        m.capacity = -50
+        m.weekly = [workingHours(), workingHours()]
+        m.timeZone = "f9é"
+        m.firstDate = "f10é"
+        m.lastDate = "f11é"
+        m.lessons = [lesson(), lesson()]
+        m.enrolments = [enrolment(), enrolment()]
+        return m
+    }
+
+    static func lesson() -> Lesson {
+        var m = Lesson()
+        m.id = -8
+        m.startMilliseconds = 2000006
+        m.endMilliseconds = -22
+        m.cancelled = true
+        m.moved = true
+        return m
+    }
+
+    static func enrolmentChange() -> EnrolmentChange {
+        var m = EnrolmentChange()
+        m.atMilliseconds = -8
+        m.status = .waitlisted
+        m.why = "f3é"
+        return m
+    }
+
+    static func enrolment() -> Enrolment {
+        var m = Enrolment()
+        m.contactID = -8
+        m.status = .waitlisted
+        m.dealID = -22
+        m.history = [enrolmentChange(), enrolmentChange()]
+        return m
+    }
+
+    static func groupResult() -> GroupResult {
+        var m = GroupResult()
+        m.created = true
+        m.group = group()
+        m.clashes = ["f3é", "f103é"]
+        return m
+    }
+
+    static func getGroupRequest() -> GetGroupRequest {
+        var m = GetGroupRequest()
+        m.id = -8
+        return m
+    }
+
+    static func enrolmentRequest() -> EnrolmentRequest {
+        var m = EnrolmentRequest()
+        m.groupID = -8
+        m.contactID = 2000006
+        m.status = .waitlisted
+        m.dealID = 4000012
+        m.why = "f5é"
+        return m
+    }
+
+    static func enrolmentResult() -> EnrolmentResult {
+        var m = EnrolmentResult()
+        m.enrolment = enrolment()
+        m.waitlisted = true
+        m.position = -22
         return m
     }
 }

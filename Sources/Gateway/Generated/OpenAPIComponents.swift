@@ -2388,6 +2388,72 @@ enum OpenAPIComponents {
       ],
       "type" : "object"
     },
+    "Enrolment" : {
+      "properties" : {
+        "contactId" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "dealId" : {
+          "description" : "The deal that brought them (a trial from the deal's stage).",
+          "format" : "int64",
+          "type" : [
+            "integer",
+            "null"
+          ]
+        },
+        "history" : {
+          "items" : {
+            "$ref" : "#/components/schemas/EnrolmentChange"
+          },
+          "type" : "array"
+        },
+        "status" : {
+          "enum" : [
+            "unspecified",
+            "trial",
+            "active",
+            "left",
+            "waitlisted"
+          ],
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "contactId",
+        "dealId",
+        "history",
+        "status"
+      ],
+      "type" : "object"
+    },
+    "EnrolmentChange" : {
+      "properties" : {
+        "at" : {
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "status" : {
+          "enum" : [
+            "unspecified",
+            "trial",
+            "active",
+            "left",
+            "waitlisted"
+          ],
+          "type" : "string"
+        },
+        "why" : {
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "at",
+        "status",
+        "why"
+      ],
+      "type" : "object"
+    },
     "EnrolmentInput" : {
       "additionalProperties" : false,
       "properties" : {
@@ -2402,6 +2468,28 @@ enum OpenAPIComponents {
       ],
       "type" : "object"
     },
+    "EnrolmentResult" : {
+      "properties" : {
+        "enrolment" : {
+          "$ref" : "#/components/schemas/Enrolment"
+        },
+        "position" : {
+          "description" : "Place on the waitlist (1: next).",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "waitlisted" : {
+          "description" : "The group was full: on its waitlist.",
+          "type" : "boolean"
+        }
+      },
+      "required" : [
+        "enrolment",
+        "position",
+        "waitlisted"
+      ],
+      "type" : "object"
+    },
     "FeedLink" : {
       "properties" : {
         "path" : {
@@ -2411,6 +2499,211 @@ enum OpenAPIComponents {
       },
       "required" : [
         "path"
+      ],
+      "type" : "object"
+    },
+    "Group" : {
+      "description" : "S4: a course's group: a teacher, a room, weekly lessons between two dates, and its students.",
+      "properties" : {
+        "capacity" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "course" : {
+          "type" : "string"
+        },
+        "enrolments" : {
+          "items" : {
+            "$ref" : "#/components/schemas/Enrolment"
+          },
+          "type" : "array"
+        },
+        "firstDate" : {
+          "description" : "YYYY-MM-DD, the first day lessons may fall on.",
+          "type" : "string"
+        },
+        "id" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "lastDate" : {
+          "description" : "YYYY-MM-DD, the last (at most a year after the first).",
+          "type" : "string"
+        },
+        "lessons" : {
+          "items" : {
+            "$ref" : "#/components/schemas/Lesson"
+          },
+          "type" : "array"
+        },
+        "level" : {
+          "type" : "string"
+        },
+        "name" : {
+          "description" : "Unique: a deal names its group by it.",
+          "type" : "string"
+        },
+        "roomId" : {
+          "description" : "A resource (kind room); none for online.",
+          "format" : "int64",
+          "type" : [
+            "integer",
+            "null"
+          ]
+        },
+        "teacherId" : {
+          "description" : "A resource (kind teacher).",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "timeZone" : {
+          "type" : "string"
+        },
+        "weekly" : {
+          "description" : "The lessons of a week, in the group's time zone.",
+          "items" : {
+            "$ref" : "#/components/schemas/WorkingHours"
+          },
+          "type" : "array"
+        }
+      },
+      "required" : [
+        "capacity",
+        "course",
+        "enrolments",
+        "firstDate",
+        "id",
+        "lastDate",
+        "lessons",
+        "level",
+        "name",
+        "roomId",
+        "teacherId",
+        "timeZone",
+        "weekly"
+      ],
+      "type" : "object"
+    },
+    "GroupEnrolmentInput" : {
+      "additionalProperties" : false,
+      "properties" : {
+        "contactId" : {
+          "format" : "int64",
+          "minimum" : 1,
+          "type" : "integer"
+        },
+        "status" : {
+          "description" : "trial or active (default trial).",
+          "enum" : [
+            "trial",
+            "active"
+          ],
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "contactId"
+      ],
+      "type" : "object"
+    },
+    "GroupInput" : {
+      "additionalProperties" : false,
+      "description" : "S4: a course's group: a teacher, a room, weekly lessons between two dates, and its students.",
+      "properties" : {
+        "capacity" : {
+          "format" : "int64",
+          "maximum" : 500,
+          "minimum" : 1,
+          "type" : "integer"
+        },
+        "course" : {
+          "maxLength" : 200,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        },
+        "firstDate" : {
+          "description" : "YYYY-MM-DD, the first day lessons may fall on.",
+          "format" : "date",
+          "pattern" : "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$",
+          "type" : "string"
+        },
+        "lastDate" : {
+          "description" : "YYYY-MM-DD, the last (at most a year after the first).",
+          "format" : "date",
+          "pattern" : "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$",
+          "type" : "string"
+        },
+        "level" : {
+          "maxLength" : 50,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        },
+        "name" : {
+          "description" : "Unique: a deal names its group by it.",
+          "maxLength" : 200,
+          "minLength" : 1,
+          "pattern" : "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$",
+          "type" : "string"
+        },
+        "roomId" : {
+          "description" : "A resource (kind room); none for online.",
+          "format" : "int64",
+          "minimum" : 1,
+          "type" : "integer"
+        },
+        "teacherId" : {
+          "description" : "A resource (kind teacher).",
+          "format" : "int64",
+          "minimum" : 1,
+          "type" : "integer"
+        },
+        "timeZone" : {
+          "maxLength" : 64,
+          "minLength" : 1,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        },
+        "weekly" : {
+          "description" : "The lessons of a week, in the group's time zone.",
+          "items" : {
+            "$ref" : "#/components/schemas/WorkingHoursInput"
+          },
+          "maxItems" : 14,
+          "type" : "array"
+        }
+      },
+      "required" : [
+        "capacity",
+        "firstDate",
+        "lastDate",
+        "name",
+        "teacherId",
+        "timeZone",
+        "weekly"
+      ],
+      "type" : "object"
+    },
+    "GroupResult" : {
+      "properties" : {
+        "clashes" : {
+          "description" : "Each lesson in the way: when, and with what.",
+          "items" : {
+            "type" : "string"
+          },
+          "type" : "array"
+        },
+        "created" : {
+          "description" : "False: a lesson clashes; nothing was changed.",
+          "type" : "boolean"
+        },
+        "group" : {
+          "$ref" : "#/components/schemas/Group"
+        }
+      },
+      "required" : [
+        "clashes",
+        "created",
+        "group"
       ],
       "type" : "object"
     },
@@ -2968,6 +3261,37 @@ enum OpenAPIComponents {
         "value",
         "won",
         "wonRate"
+      ],
+      "type" : "object"
+    },
+    "Lesson" : {
+      "properties" : {
+        "cancelled" : {
+          "type" : "boolean"
+        },
+        "end" : {
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "id" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "moved" : {
+          "description" : "Not at its weekly time any more.",
+          "type" : "boolean"
+        },
+        "start" : {
+          "format" : "date-time",
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "cancelled",
+        "end",
+        "id",
+        "moved",
+        "start"
       ],
       "type" : "object"
     },

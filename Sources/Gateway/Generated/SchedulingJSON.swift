@@ -582,3 +582,185 @@ extension EnrollRequest: RESTInput {
         }
     }
 }
+
+extension Group: RESTOutput {
+    static let openAPIOutputSchema = "Group"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("capacity")
+        out.int(self.capacity)
+        out.key("course")
+        out.string(self.course)
+        out.key("enrolments")
+        out.beginArray(); for item in self.enrolments { item.writeJSON(to: &out) }; out.endArray()
+        out.key("firstDate")
+        out.string(self.firstDate)
+        out.key("id")
+        out.int(self.id)
+        out.key("lastDate")
+        out.string(self.lastDate)
+        out.key("lessons")
+        out.beginArray(); for item in self.lessons { item.writeJSON(to: &out) }; out.endArray()
+        out.key("level")
+        out.string(self.level)
+        out.key("name")
+        out.string(self.name)
+        out.key("roomId")
+        if let value = self.roomID { out.int(value) } else { out.null() }
+        out.key("teacherId")
+        out.int(self.teacherID)
+        out.key("timeZone")
+        out.string(self.timeZone)
+        out.key("weekly")
+        out.beginArray(); for item in self.weekly { item.writeJSON(to: &out) }; out.endArray()
+        out.endObject()
+    }
+}
+
+extension Group: RESTInput {
+    static let openAPIInputSchema = "GroupInput"
+    static let jsonFields: Set<String> = ["name", "course", "level", "teacherId", "roomId", "capacity", "weekly", "timeZone", "firstDate", "lastDate"]
+    static let jsonReadOnlyFields: Set<String> = ["id", "lessons", "enrolments"]
+
+    /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).
+    init(jsonFields r: inout JSONFieldReader) {
+        self.init()
+        r.require("name")
+        if let value = r.string("name", minLength: 1, maxLength: 200, rule: .nonBlank) {
+            self.name = value
+        }
+        if let value = r.string("course", maxLength: 200) {
+            self.course = value
+        }
+        if let value = r.string("level", maxLength: 50) {
+            self.level = value
+        }
+        r.require("teacherId")
+        if let value = r.integer("teacherId", minimum: 1) {
+            self.teacherID = value
+        }
+        if let value = r.integer("roomId", minimum: 1) {
+            self.roomID = value
+        }
+        r.require("capacity")
+        if let value = r.integer("capacity", minimum: 1, maximum: 500) {
+            self.capacity = value
+        }
+        r.require("weekly")
+        if let value = r.messages("weekly", WorkingHours.self, maxItems: 14) {
+            self.weekly = value
+        }
+        r.require("timeZone")
+        if let value = r.string("timeZone", minLength: 1, maxLength: 64) {
+            self.timeZone = value
+        }
+        r.require("firstDate")
+        if let value = r.string("firstDate", rule: .date) {
+            self.firstDate = value
+        }
+        r.require("lastDate")
+        if let value = r.string("lastDate", rule: .date) {
+            self.lastDate = value
+        }
+    }
+}
+
+extension Lesson: RESTOutput {
+    static let openAPIOutputSchema = "Lesson"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("cancelled")
+        out.bool(self.cancelled)
+        out.key("end")
+        out.timestamp(self.endMilliseconds)
+        out.key("id")
+        out.int(self.id)
+        out.key("moved")
+        out.bool(self.moved)
+        out.key("start")
+        out.timestamp(self.startMilliseconds)
+        out.endObject()
+    }
+}
+
+extension EnrolmentChange: RESTOutput {
+    static let openAPIOutputSchema = "EnrolmentChange"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("at")
+        out.timestamp(self.atMilliseconds)
+        out.key("status")
+        out.string(self.status.name)
+        out.key("why")
+        out.string(self.why)
+        out.endObject()
+    }
+}
+
+extension Enrolment: RESTOutput {
+    static let openAPIOutputSchema = "Enrolment"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("contactId")
+        out.int(self.contactID)
+        out.key("dealId")
+        if let value = self.dealID { out.int(value) } else { out.null() }
+        out.key("history")
+        out.beginArray(); for item in self.history { item.writeJSON(to: &out) }; out.endArray()
+        out.key("status")
+        out.string(self.status.name)
+        out.endObject()
+    }
+}
+
+extension GroupResult: RESTOutput {
+    static let openAPIOutputSchema = "GroupResult"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("clashes")
+        out.strings(self.clashes)
+        out.key("created")
+        out.bool(self.created)
+        out.key("group")
+        self.group.writeJSON(to: &out)
+        out.endObject()
+    }
+}
+
+extension EnrolmentRequest: RESTInput {
+    static let openAPIInputSchema = "GroupEnrolmentInput"
+    static let jsonFields: Set<String> = ["contactId", "status"]
+    static let jsonReadOnlyFields: Set<String> = []
+
+    /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).
+    init(jsonFields r: inout JSONFieldReader) {
+        self.init()
+        r.require("contactId")
+        if let value = r.integer("contactId", minimum: 1) {
+            self.contactID = value
+        }
+        if let value = r.choice("status", [("trial", EnrolmentStatus.trial), ("active", EnrolmentStatus.active)]) {
+            self.status = value
+        }
+    }
+}
+
+extension EnrolmentResult: RESTOutput {
+    static let openAPIOutputSchema = "EnrolmentResult"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("enrolment")
+        self.enrolment.writeJSON(to: &out)
+        out.key("position")
+        out.int(self.position)
+        out.key("waitlisted")
+        out.bool(self.waitlisted)
+        out.endObject()
+    }
+}
