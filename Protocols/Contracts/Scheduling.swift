@@ -108,8 +108,17 @@ public enum Scheduling {
     public static let leave = MethodDescriptor<EnrolmentRequest, Group>(
         service: service, method: "Leave")
 
+    /// S6: who was at a lesson of a group or a session of a series (present, absent,
+    /// excused) and who marked it; a changed mark replaces the earlier one, the same
+    /// mark again changes nothing. Emits attendance.recorded.
+    public static let recordAttendance = MethodDescriptor<LessonAttendance, LessonAttendance>(
+        service: service, method: "RecordAttendance")
+
     /// Event types this service emits.
     public enum Event {
+        /// Payload ``LessonAttendance``: for the timeline (D5) and the lessons a prepayment
+        /// covers (billing).
+        public static let attendanceRecorded = "attendance.recorded"
         /// Payload ``SessionReminder``: a participant's reminder for a session from the second on.
         public static let reminderDue = "session.reminder_due"
         /// Payload ``Appointment``.
@@ -1734,6 +1743,104 @@ public struct EnrolmentResult: WireMessage, Equatable {
         case 1: enrolment = try d.message(key)
         case 2: waitlisted = try d.bool(key)
         case 3: position = try d.int64(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public enum AttendanceMark: Int, Sendable, WireEnum, CaseIterable {
+    case unspecified = 0
+    case present = 1
+    case absent = 2
+    case excused = 3
+
+    public static var unrecognized: AttendanceMark { .unspecified }
+
+    /// The name the API shows.
+    public var name: String {
+        switch self {
+        case .unspecified: "unspecified"
+        case .present: "present"
+        case .absent: "absent"
+        case .excused: "excused"
+        }
+    }
+}
+
+/// S6: one student's mark for one lesson or session.
+public struct LessonAttendance: WireMessage, Equatable {
+    /// A group's lesson (or sessionId).
+    public var lessonID: Int64? = nil
+    /// A series' session.
+    public var sessionID: Int64? = nil
+    public var contactID: Int64 = 0
+    public var mark: AttendanceMark = AttendanceMark.unspecified
+    /// Who marked it.
+    public var by: String = ""
+    public var atMilliseconds: Int64 = 0
+    public var groupID: Int64? = nil
+    public var seriesID: Int64? = nil
+    /// The deal that brought the student to the group, if one did.
+    public var dealID: Int64? = nil
+    /// When the lesson or session began.
+    public var startMilliseconds: Int64 = 0
+    public var markedBy: String = ""
+
+    public init() {}
+
+    public init(
+        lessonID: Int64? = nil,
+        sessionID: Int64? = nil,
+        contactID: Int64 = 0,
+        mark: AttendanceMark = AttendanceMark.unspecified,
+        by: String = "",
+        atMilliseconds: Int64 = 0,
+        groupID: Int64? = nil,
+        seriesID: Int64? = nil,
+        dealID: Int64? = nil,
+        startMilliseconds: Int64 = 0,
+        markedBy: String = ""
+    ) {
+        self.lessonID = lessonID
+        self.sessionID = sessionID
+        self.contactID = contactID
+        self.mark = mark
+        self.by = by
+        self.atMilliseconds = atMilliseconds
+        self.groupID = groupID
+        self.seriesID = seriesID
+        self.dealID = dealID
+        self.startMilliseconds = startMilliseconds
+        self.markedBy = markedBy
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, lessonID)
+        e.encode(2, sessionID)
+        e.encode(3, contactID)
+        e.encode(4, mark)
+        e.encode(5, by)
+        e.encode(6, atMilliseconds)
+        e.encode(7, groupID)
+        e.encode(8, seriesID)
+        e.encode(9, dealID)
+        e.encode(10, startMilliseconds)
+        e.encode(11, markedBy)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: lessonID = try d.int64(key)
+        case 2: sessionID = try d.int64(key)
+        case 3: contactID = try d.int64(key)
+        case 4: mark = try d.enumeration(key)
+        case 5: by = try d.string(key)
+        case 6: atMilliseconds = try d.int64(key)
+        case 7: groupID = try d.int64(key)
+        case 8: seriesID = try d.int64(key)
+        case 9: dealID = try d.int64(key)
+        case 10: startMilliseconds = try d.int64(key)
+        case 11: markedBy = try d.string(key)
         default: try d.skip(key)
         }
     }

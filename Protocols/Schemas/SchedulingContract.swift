@@ -52,6 +52,15 @@ public let schedulingContract = ContractFile("Scheduling") {
             waitlist (the answer says so) instead. A repeat changes nothing.
             """)
         Service.Method("leave", "Leave", "EnrolmentRequest", "Group", doc: "S4: the student leaves; their history stays.")
+        Service.Method("recordAttendance", "RecordAttendance", "LessonAttendance", "LessonAttendance", doc: """
+            S6: who was at a lesson of a group or a session of a series (present, absent,
+            excused) and who marked it; a changed mark replaces the earlier one, the same
+            mark again changes nothing. Emits attendance.recorded.
+            """)
+        Service.Event("attendanceRecorded", "attendance.recorded", doc: """
+            Payload ``LessonAttendance``: for the timeline (D5) and the lessons a prepayment
+            covers (billing).
+            """)
         Service.Event("reminderDue", "session.reminder_due", doc: "Payload ``SessionReminder``: a participant's reminder for a session from the second on.")
         Service.Event("booked", "appointment.booked", doc: "Payload ``Appointment``.")
         Service.Event("moved", "appointment.moved", doc: "Payload ``Appointment`` (its history says from when).")
@@ -315,5 +324,24 @@ public let schedulingContract = ContractFile("Scheduling") {
         Field(1, "enrolment", .message("Enrolment"))
         Field(2, "waitlisted", .bool, doc: "The group was full: on its waitlist.")
         Field(3, "position", .int64, doc: "Place on the waitlist (1: next).")
+    }
+    Enumeration("AttendanceMark") {
+        Enumeration.Case(0, "unspecified")
+        Enumeration.Case(1, "present")
+        Enumeration.Case(2, "absent")
+        Enumeration.Case(3, "excused")
+    }
+    Message("LessonAttendance", doc: "S6: one student's mark for one lesson or session.", rest: [.output, .input], restName: "Attendance") {
+        Field(1, "lessonID", .optional(.int64), doc: "A group's lesson (or sessionId).").readOnly()
+        Field(2, "sessionID", .optional(.int64), doc: "A series' session.").readOnly()
+        Field(3, "contactID", .int64).required().minimum(1)
+        Field(4, "mark", .enumeration("AttendanceMark")).required()
+        Field(5, "by", .string, doc: "Who marked it.").readOnly()
+        Field(6, "atMilliseconds", .int64).timestamp().named("at").readOnly()
+        Field(7, "groupID", .optional(.int64)).readOnly()
+        Field(8, "seriesID", .optional(.int64)).readOnly()
+        Field(9, "dealID", .optional(.int64), doc: "The deal that brought the student to the group, if one did.").readOnly()
+        Field(10, "startMilliseconds", .int64, doc: "When the lesson or session began.").timestamp().named("start").readOnly()
+        Field(11, "markedBy", .string).hidden()
     }
 }

@@ -154,6 +154,9 @@ public struct DealsAPI: RegistrableRPCService {
                 try AppointmentLedger.record(try Appointment(wireBytes: event.payload), what, tx, at: event.occurredAtMilliseconds)
             }
         }
+        inbox.on(Scheduling.Event.attendanceRecorded) { event, tx in
+            try AppointmentLedger.attendance(try LessonAttendance(wireBytes: event.payload), tx, at: event.occurredAtMilliseconds)
+        }
         inbox.on(Contacts.Event.merged) { event, tx in
             let merged = try ContactMerged(wireBytes: event.payload)
             try DealStore.repoint(tx, from: merged.mergedID, to: merged.survivorID)

@@ -274,7 +274,25 @@ enum SchedulingRoutes {
             request.why = "left, said \(by(ctx))"
             return Reply.json(200, try await groupAnswer(try await ctx.call(Scheduling.leave, request), ctx))
         },
+        attendanceRoute(path: "/v1/lessons/{id}/attendance", operationID: "markLessonAttendance", what: "a lesson of a group (its enrolled students)") { $0.lessonID = $1 },
+        attendanceRoute(path: "/v1/sessions/{id}/attendance", operationID: "markSessionAttendance", what: "a session of a series (its participants)") { $0.sessionID = $1 },
     ]
+
+    /// S6: one student's mark; the contact must be one the caller sees.
+    static func attendanceRoute(path: String, operationID: String, what: String, place: @escaping @Sendable (inout LessonAttendance, Int64) -> Void) -> Route {
+        Route(
+            method: "POST", path: path, operationID: operationID, access: .role(.integration),
+            summary: "Mark who was at \(what): present, absent or excused (a new mark replaces the old)",
+            body: LessonAttendance.openAPIInputSchema, example: #"{"contactId":1,"mark":"present"}"#,
+            answers: [Route.answer(200, "the mark", LessonAttendance.self)], errors: [404, 409, 422]
+        ) { ctx in
+            var record = try ctx.body(LessonAttendance.self)
+            place(&record, try ctx.id())
+            try await requireContact(record.contactID, ctx)
+            record.markedBy = by(ctx)
+            return Reply.json(200, try await ctx.call(Scheduling.recordAttendance, record))
+        }
+    }
 
     /// G3: only a contact the caller sees.
     static func requireContact(_ contactID: Int64, _ ctx: RequestContext) async throws {

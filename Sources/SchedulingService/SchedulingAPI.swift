@@ -11,6 +11,7 @@ public struct SchedulingAPI: RegistrableRPCService {
     public let calendars: CalendarStore
     public let series: SeriesStore
     public let groups: GroupStore
+    public let attendance: AttendanceStore
 
     public init(database: Database, clock: WallClock, noticeMinutes: Int64 = 60) {
         resources = ResourceStore(database: database, clock: clock)
@@ -18,6 +19,7 @@ public struct SchedulingAPI: RegistrableRPCService {
         calendars = CalendarStore(database: database, clock: clock)
         series = SeriesStore(database: database, clock: clock)
         groups = GroupStore(database: database, clock: clock)
+        attendance = AttendanceStore(database: database, clock: clock)
     }
 
     /// S4: deals' stage changes: a trial stage enrols the deal's contact in its group, won
@@ -60,6 +62,7 @@ public struct SchedulingAPI: RegistrableRPCService {
         server.register(Scheduling.cancelLesson) { request, _ in try await groups.cancelLesson(request) }
         server.register(Scheduling.enrol) { request, _ in try await groups.enrol(request) }
         server.register(Scheduling.leave) { request, _ in try await groups.leave(request) }
+        server.register(Scheduling.recordAttendance) { request, _ in try await attendance.record(request) }
         server.setHealth(.serving, for: Scheduling.service)
     }
 }

@@ -70,5 +70,12 @@ public enum SchedulingSchema {
             ) WITHOUT ROWID;
             CREATE INDEX enrolments_deal ON enrolments (deal_id) WHERE deal_id IS NOT NULL;
             """),
+        // S6: one mark per student and lesson or session.
+        Migration(4, """
+            CREATE TABLE attendance (
+                kind TEXT NOT NULL, item_id INTEGER NOT NULL, contact_id INTEGER NOT NULL, record BLOB NOT NULL,
+                PRIMARY KEY (kind, item_id, contact_id)
+            ) WITHOUT ROWID;
+            """),
     ]
 }

@@ -129,7 +129,7 @@ let scheduling = ChildService(
     environment: [
         "SCHEDULING_PORT": "\(schedulingPort)", "SCHEDULING_ADMIN_PORT": adminPort(schedulingPort),
         "SCHEDULING_DATA_DIR": data.appendingPathComponent("scheduling").path,
-        "SCHEDULING_SUBSCRIBERS": "deals@127.0.0.1:\(dealsPort)=appointment.booked,appointment.moved,appointment.cancelled",
+        "SCHEDULING_SUBSCRIBERS": "deals@127.0.0.1:\(dealsPort)=appointment.booked,appointment.moved,appointment.cancelled,attendance.recorded",
     ])
 var gatewayEnvironment = [
     "GATEWAY_PORT": "\(gatewayPort)", "GATEWAY_DATA_DIR": data.appendingPathComponent("gateway").path, "GATEWAY_CONTACTS": "127.0.0.1:\(contactsPort)", "GATEWAY_DEALS": "127.0.0.1:\(dealsPort)",

@@ -49,7 +49,7 @@ import TestSupport
             environment: [
                 "SCHEDULING_PORT": "\(schedulingPort)", "SCHEDULING_ADMIN_PORT": "0", "SCHEDULING_DATA_DIR": schedulingData.path, "SCHEDULING_MIN_NOTICE_MINUTES": "0",
                 "SCHEDULING_TRIAL_STAGES": "2",
-                "SCHEDULING_SUBSCRIBERS": "deals@127.0.0.1:\(deals.port)=appointment.booked,appointment.moved,appointment.cancelled",
+                "SCHEDULING_SUBSCRIBERS": "deals@127.0.0.1:\(deals.port)=appointment.booked,appointment.moved,appointment.cancelled,attendance.recorded",
             ])
         let gateway = try await ServiceProcess(
             executable: "switchboard-gateway",
@@ -201,6 +201,9 @@ import TestSupport
         #expect(try system.request("GET", "/v1/series/\(id)").json["participantIds"] as? [Int] == [1])
         #expect(try system.request("POST", "/v1/sessions/999/move", body: #"{"start":"\#(Self.tomorrow(15))","end":"\#(Self.tomorrow(16))"}"#).status == 404)
         let sessions = try system.request("GET", "/v1/series/\(id)").json["sessions"] as? [[String: Any]] ?? []
+        let firstSession = sessions.first?["id"] as? Int ?? 0
+        #expect(try system.request("POST", "/v1/sessions/\(firstSession)/attendance", body: #"{"contactId":1,"mark":"excused"}"#).json["mark"] as? String == "excused")
+        #expect(try system.request("POST", "/v1/sessions/\(firstSession)/attendance", body: #"{"contactId":99,"mark":"present"}"#).status == 422)
         let cancelled = try system.request("POST", "/v1/sessions/\(sessions.last?["id"] as? Int ?? 0)/cancel")
         #expect(cancelled.status == 200 && (cancelled.json["sessions"] as? [[String: Any]])?.last?["cancelled"] as? Bool == true)
         try await system.stop()
@@ -255,6 +258,14 @@ import TestSupport
         #expect(try await eventually(within: .seconds(20)) { enrolment(1)?["status"] as? String == "active" && enrolment(3)?["status"] as? String == "left" })
         let history = (enrolment(3)?["history"] as? [[String: Any]] ?? []).compactMap { $0["status"] as? String }
         #expect(history == ["waitlisted", "left"], "\(history)")
+        // S6: attendance for enrolled students only; it reaches the student's timeline.
+        let firstLesson = (try system.request("GET", "/v1/groups/1").json["lessons"] as? [[String: Any]])?.first?["id"] as? Int ?? 0
+        let marked = try system.request("POST", "/v1/lessons/\(firstLesson)/attendance", body: #"{"contactId":1,"mark":"present"}"#)
+        #expect(marked.status == 200 && marked.json["dealId"] as? Int == 2 && marked.json["by"] as? String == "api:admin", "\(marked.body)")
+        #expect(try system.request("POST", "/v1/lessons/\(firstLesson)/attendance", body: #"{"contactId":3,"mark":"present"}"#).status == 422, "student 3 left")
+        #expect(try await eventually(within: .seconds(20)) {
+            ((try? system.request("GET", "/v1/contacts/1/timeline"))?.json["items"] as? [[String: Any]] ?? []).contains { $0["kind"] as? String == "attendance" }
+        })
         // One lesson moves (not onto another), one is cancelled.
         let lessons = try system.request("GET", "/v1/groups/1").json["lessons"] as? [[String: Any]] ?? []
         let second = lessons[1]

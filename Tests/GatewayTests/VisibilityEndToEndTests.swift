@@ -65,6 +65,8 @@ import TestSupport
         "GET /v1/series/{id}": .ownTest("s5ASeriesThroughTheGatewayEnrolsOnlyVisibleContactsAndHidesParticipantsFromRestrictedStaff"),
         "POST /v1/series/{id}/participants": .ownTest("s5ASeriesThroughTheGatewayEnrolsOnlyVisibleContactsAndHidesParticipantsFromRestrictedStaff"),
         // Groups: lessons are no one's; enrolments only for those who see every contact (own test).
+        "POST /v1/lessons/{id}/attendance": .ownTest("s4EveryLessonIsCheckedATrialStageEnrolsTheDealsContactWonMakesItActiveLostTakesItOut"),
+        "POST /v1/sessions/{id}/attendance": .ownTest("s4EveryLessonIsCheckedATrialStageEnrolsTheDealsContactWonMakesItActiveLostTakesItOut"),
         "POST /v1/groups": .adminOnly, "POST /v1/lessons/{id}/move": .notClientData, "POST /v1/lessons/{id}/cancel": .notClientData,
         "GET /v1/groups/{id}": .ownTest("s4EveryLessonIsCheckedATrialStageEnrolsTheDealsContactWonMakesItActiveLostTakesItOut"),
         "POST /v1/groups/{id}/enrolments": .ownTest("s4EveryLessonIsCheckedATrialStageEnrolsTheDealsContactWonMakesItActiveLostTakesItOut"),

@@ -153,6 +153,7 @@ enum ContractSamples {
         ("GetGroupRequest", getGroupRequest().wireBytes(), (try? GetGroupRequest(wireBytes: getGroupRequest().wireBytes())) == getGroupRequest()),
         ("EnrolmentRequest", enrolmentRequest().wireBytes(), (try? EnrolmentRequest(wireBytes: enrolmentRequest().wireBytes())) == enrolmentRequest()),
         ("EnrolmentResult", enrolmentResult().wireBytes(), (try? EnrolmentResult(wireBytes: enrolmentResult().wireBytes())) == enrolmentResult()),
+        ("LessonAttendance", lessonAttendance().wireBytes(), (try? LessonAttendance(wireBytes: lessonAttendance().wireBytes())) == lessonAttendance()),
     ]
 
     static func echoMessage() -> EchoMessage {
@@ -1605,6 +1606,22 @@ enum ContractSamples {
         m.enrolment = enrolment()
         m.waitlisted = true
         m.position = -22
+        return m
+    }
+
+    static func lessonAttendance() -> LessonAttendance {
+        var m = LessonAttendance()
+        m.lessonID = -8
+        m.sessionID = 2000006
+        m.contactID = -22
+        m.mark = .excused
+        m.by = "f5é"
+        m.atMilliseconds = 6000018
+        m.groupID = -50
+        m.seriesID = 8000024
+        m.dealID = -64
+        m.startMilliseconds = 10000030
+        m.markedBy = "f11é"
         return m
     }
 }

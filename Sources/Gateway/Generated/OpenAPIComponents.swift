@@ -1020,56 +1020,108 @@ enum OpenAPIComponents {
       "type" : "object"
     },
     "Attendance" : {
-      "description" : "A contact's ticket to an event (C5).",
+      "description" : "S6: one student's mark for one lesson or session.",
       "properties" : {
-        "attended" : {
-          "type" : "boolean"
+        "at" : {
+          "format" : "date-time",
+          "type" : "string"
         },
-        "code" : {
+        "by" : {
+          "description" : "Who marked it.",
           "type" : "string"
         },
         "contactId" : {
           "format" : "int64",
           "type" : "integer"
         },
-        "eventId" : {
-          "type" : "string"
-        },
-        "eventStartsAt" : {
-          "format" : "date-time",
+        "dealId" : {
+          "description" : "The deal that brought the student to the group, if one did.",
+          "format" : "int64",
           "type" : [
-            "string",
+            "integer",
             "null"
           ]
         },
-        "eventTitle" : {
+        "groupId" : {
+          "format" : "int64",
+          "type" : [
+            "integer",
+            "null"
+          ]
+        },
+        "lessonId" : {
+          "description" : "A group's lesson (or sessionId).",
+          "format" : "int64",
+          "type" : [
+            "integer",
+            "null"
+          ]
+        },
+        "mark" : {
+          "enum" : [
+            "unspecified",
+            "present",
+            "absent",
+            "excused"
+          ],
           "type" : "string"
         },
-        "orderId" : {
-          "type" : "string"
+        "seriesId" : {
+          "format" : "int64",
+          "type" : [
+            "integer",
+            "null"
+          ]
         },
-        "recordedAt" : {
+        "sessionId" : {
+          "description" : "A series' session.",
+          "format" : "int64",
+          "type" : [
+            "integer",
+            "null"
+          ]
+        },
+        "start" : {
+          "description" : "When the lesson or session began.",
           "format" : "date-time",
-          "type" : "string"
-        },
-        "source" : {
-          "type" : "string"
-        },
-        "status" : {
           "type" : "string"
         }
       },
       "required" : [
-        "attended",
-        "code",
+        "at",
+        "by",
         "contactId",
-        "eventId",
-        "eventStartsAt",
-        "eventTitle",
-        "orderId",
-        "recordedAt",
-        "source",
-        "status"
+        "dealId",
+        "groupId",
+        "lessonId",
+        "mark",
+        "seriesId",
+        "sessionId",
+        "start"
+      ],
+      "type" : "object"
+    },
+    "AttendanceInput" : {
+      "additionalProperties" : false,
+      "description" : "S6: one student's mark for one lesson or session.",
+      "properties" : {
+        "contactId" : {
+          "format" : "int64",
+          "minimum" : 1,
+          "type" : "integer"
+        },
+        "mark" : {
+          "enum" : [
+            "present",
+            "absent",
+            "excused"
+          ],
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "contactId",
+        "mark"
       ],
       "type" : "object"
     },

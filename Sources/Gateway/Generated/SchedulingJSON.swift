@@ -764,3 +764,51 @@ extension EnrolmentResult: RESTOutput {
         out.endObject()
     }
 }
+
+extension LessonAttendance: RESTOutput {
+    static let openAPIOutputSchema = "Attendance"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("at")
+        out.timestamp(self.atMilliseconds)
+        out.key("by")
+        out.string(self.by)
+        out.key("contactId")
+        out.int(self.contactID)
+        out.key("dealId")
+        if let value = self.dealID { out.int(value) } else { out.null() }
+        out.key("groupId")
+        if let value = self.groupID { out.int(value) } else { out.null() }
+        out.key("lessonId")
+        if let value = self.lessonID { out.int(value) } else { out.null() }
+        out.key("mark")
+        out.string(self.mark.name)
+        out.key("seriesId")
+        if let value = self.seriesID { out.int(value) } else { out.null() }
+        out.key("sessionId")
+        if let value = self.sessionID { out.int(value) } else { out.null() }
+        out.key("start")
+        out.timestamp(self.startMilliseconds)
+        out.endObject()
+    }
+}
+
+extension LessonAttendance: RESTInput {
+    static let openAPIInputSchema = "AttendanceInput"
+    static let jsonFields: Set<String> = ["contactId", "mark"]
+    static let jsonReadOnlyFields: Set<String> = ["lessonId", "sessionId", "by", "at", "groupId", "seriesId", "dealId", "start"]
+
+    /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).
+    init(jsonFields r: inout JSONFieldReader) {
+        self.init()
+        r.require("contactId")
+        if let value = r.integer("contactId", minimum: 1) {
+            self.contactID = value
+        }
+        r.require("mark")
+        if let value = r.choice("mark", [("present", AttendanceMark.present), ("absent", AttendanceMark.absent), ("excused", AttendanceMark.excused)]) {
+            self.mark = value
+        }
+    }
+}
