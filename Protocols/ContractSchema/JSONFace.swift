@@ -88,7 +88,9 @@ public enum TextRule: String, Sendable, Equatable {
         switch self {
         case .currencyCode: "^[A-Z]{3}$"
         case .digits: "^[0-9]+$"
-        case .nonBlank: "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
+        // The gateway's white space spelled out (``isSpace``), not `\\s`: regular
+        // expression engines disagree on whether U+001C–U+001F are spaces.
+        case .nonBlank: "^[^\\u0000]*[^\\u0000\\u0009-\\u000d\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000]*$"
         case .slug: "^[a-z0-9]+(-[a-z0-9]+)*$"
         case .date: "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
         }

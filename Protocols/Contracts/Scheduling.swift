@@ -1575,7 +1575,7 @@ public struct EnrolmentChange: WireMessage, Equatable {
 public struct Enrolment: WireMessage, Equatable {
     public var contactID: Int64 = 0
     public var status: EnrolmentStatus = EnrolmentStatus.unspecified
-    /// The deal that brought them (a trial from the deal's stage).
+    /// The deal that brought them (a trial from the deal's stage); absent when none did.
     public var dealID: Int64? = nil
     public var history: [EnrolmentChange] = []
 

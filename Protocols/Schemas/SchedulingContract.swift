@@ -302,7 +302,7 @@ public let schedulingContract = ContractFile("Scheduling") {
     Message("Enrolment", rest: [.output]) {
         Field(1, "contactID", .int64)
         Field(2, "status", .enumeration("EnrolmentStatus"))
-        Field(3, "dealID", .optional(.int64), doc: "The deal that brought them (a trial from the deal's stage).")
+        Field(3, "dealID", .optional(.int64), doc: "The deal that brought them (a trial from the deal's stage); absent when none did.").omitEmpty()
         Field(4, "history", .repeated(.message("EnrolmentChange")))
     }
     Message("GroupResult", rest: [.output]) {

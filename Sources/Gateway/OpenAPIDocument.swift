@@ -69,7 +69,7 @@ enum OpenAPIDocument {
             case .boolean: ["type": "boolean"]
             case .string: ["type": "string", "pattern": "^[^\\u0000]*$"]
             case .positiveInteger: ["type": "integer", "minimum": 1, "maximum": Int64.max]
-            case .reason: ["type": "string", "minLength": 1, "maxLength": 1000, "pattern": "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"]
+            case .reason: ["type": "string", "minLength": 1, "maxLength": 1000, "pattern": TextRule.nonBlankPattern]
             }
             parameters.append(["name": extra.name, "in": "query", "required": extra.required, "description": extra.description, "schema": schema])
         }

@@ -8,6 +8,10 @@ enum TextRule {
     case slug
     case date
 
+    /// nonBlank's expression as the schema states it, for parameters the gateway declares
+    /// itself (GatewayRulesTests checks it against the generated document).
+    static let nonBlankPattern = "^[^\\u0000]*[^\\u0000\\u0009-\\u000d\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000]*$"
+
     /// What is wrong with `text`, nil when it keeps the rule.
     func problem(_ text: String) -> String? {
         switch self {

@@ -10,6 +10,16 @@ import TestSupport
 import Wire
 
 @Suite struct RateLimiterTests {
+    @Test func aReasonTheGatewayDeclaresItselfIsNonBlankAsTheSchemaSaysIt() throws {
+        let document = GatewayAPI.openAPIDocument
+        let schemas = (document["components"] as? [String: Any])?["schemas"] as? [String: Any]
+        let cancellation = (schemas?["AppointmentCancellationInput"] as? [String: Any])?["properties"] as? [String: Any]
+        let pattern = (cancellation?["reason"] as? [String: Any])?["pattern"] as? String
+        #expect(pattern == TextRule.nonBlankPattern)
+        // U+001F is white space to the gateway, whatever a regular expression engine says.
+        #expect(TextRule.nonBlank.problem("\u{1F}") != nil && TextRule.nonBlank.problem("a") == nil)
+    }
+
     @Test func g3BurstThenSteadyRatePerKey() {
         var limiter = RateLimiter(rate: 2, burst: 3)
         for _ in 0..<3 { #expect(limiter.take(key: "a", now: 100) == nil) }

@@ -857,7 +857,7 @@ enum OpenAPIComponents {
         "reason" : {
           "maxLength" : 1000,
           "minLength" : 1,
-          "pattern" : "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$",
+          "pattern" : "^[^\\u0000]*[^\\u0000\\u0009-\\u000d\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000]*$",
           "type" : "string"
         }
       },
@@ -1004,7 +1004,7 @@ enum OpenAPIComponents {
         "reason" : {
           "maxLength" : 1000,
           "minLength" : 1,
-          "pattern" : "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$",
+          "pattern" : "^[^\\u0000]*[^\\u0000\\u0009-\\u000d\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000]*$",
           "type" : "string"
         },
         "start" : {
@@ -2051,7 +2051,7 @@ enum OpenAPIComponents {
         "title" : {
           "maxLength" : 300,
           "minLength" : 1,
-          "pattern" : "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$",
+          "pattern" : "^[^\\u0000]*[^\\u0000\\u0009-\\u000d\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000]*$",
           "type" : "string"
         }
       },
@@ -2127,7 +2127,7 @@ enum OpenAPIComponents {
         "title" : {
           "maxLength" : 300,
           "minLength" : 1,
-          "pattern" : "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$",
+          "pattern" : "^[^\\u0000]*[^\\u0000\\u0009-\\u000d\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000]*$",
           "type" : "string"
         }
       },
@@ -2178,7 +2178,7 @@ enum OpenAPIComponents {
         "name" : {
           "maxLength" : 100,
           "minLength" : 1,
-          "pattern" : "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$",
+          "pattern" : "^[^\\u0000]*[^\\u0000\\u0009-\\u000d\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000]*$",
           "type" : "string"
         },
         "outcome" : {
@@ -2447,12 +2447,9 @@ enum OpenAPIComponents {
           "type" : "integer"
         },
         "dealId" : {
-          "description" : "The deal that brought them (a trial from the deal's stage).",
+          "description" : "The deal that brought them (a trial from the deal's stage); absent when none did.",
           "format" : "int64",
-          "type" : [
-            "integer",
-            "null"
-          ]
+          "type" : "integer"
         },
         "history" : {
           "items" : {
@@ -2473,7 +2470,6 @@ enum OpenAPIComponents {
       },
       "required" : [
         "contactId",
-        "dealId",
         "history",
         "status"
       ],
@@ -2694,7 +2690,7 @@ enum OpenAPIComponents {
           "description" : "Unique: a deal names its group by it.",
           "maxLength" : 200,
           "minLength" : 1,
-          "pattern" : "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$",
+          "pattern" : "^[^\\u0000]*[^\\u0000\\u0009-\\u000d\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000]*$",
           "type" : "string"
         },
         "roomId" : {
@@ -2978,7 +2974,7 @@ enum OpenAPIComponents {
           "description" : "web, whatsapp, telegram, call, partner...",
           "maxLength" : 50,
           "minLength" : 1,
-          "pattern" : "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$",
+          "pattern" : "^[^\\u0000]*[^\\u0000\\u0009-\\u000d\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000]*$",
           "type" : "string"
         },
         "comment" : {
@@ -3603,7 +3599,7 @@ enum OpenAPIComponents {
         "name" : {
           "maxLength" : 200,
           "minLength" : 1,
-          "pattern" : "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$",
+          "pattern" : "^[^\\u0000]*[^\\u0000\\u0009-\\u000d\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000]*$",
           "type" : "string"
         },
         "role" : {
@@ -3875,7 +3871,7 @@ enum OpenAPIComponents {
         "name" : {
           "maxLength" : 100,
           "minLength" : 1,
-          "pattern" : "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$",
+          "pattern" : "^[^\\u0000]*[^\\u0000\\u0009-\\u000d\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000]*$",
           "type" : "string"
         },
         "stages" : {
@@ -4378,7 +4374,7 @@ enum OpenAPIComponents {
         "name" : {
           "maxLength" : 200,
           "minLength" : 1,
-          "pattern" : "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$",
+          "pattern" : "^[^\\u0000]*[^\\u0000\\u0009-\\u000d\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000]*$",
           "type" : "string"
         },
         "overrides" : {
@@ -4577,7 +4573,7 @@ enum OpenAPIComponents {
         "name" : {
           "maxLength" : 200,
           "minLength" : 1,
-          "pattern" : "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$",
+          "pattern" : "^[^\\u0000]*[^\\u0000\\u0009-\\u000d\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000]*$",
           "type" : "string"
         },
         "reminderMinutes" : {
@@ -4844,7 +4840,7 @@ enum OpenAPIComponents {
         "firstName" : {
           "maxLength" : 200,
           "minLength" : 1,
-          "pattern" : "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$",
+          "pattern" : "^[^\\u0000]*[^\\u0000\\u0009-\\u000d\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000]*$",
           "type" : "string"
         },
         "lastName" : {

@@ -707,8 +707,10 @@ extension Enrolment: RESTOutput {
         out.beginObject()
         out.key("contactId")
         out.int(self.contactID)
-        out.key("dealId")
-        if let value = self.dealID { out.int(value) } else { out.null() }
+        if let value = self.dealID {
+            out.key("dealId")
+            out.int(value)
+        }
         out.key("history")
         out.beginArray(); for item in self.history { item.writeJSON(to: &out) }; out.endArray()
         out.key("status")
