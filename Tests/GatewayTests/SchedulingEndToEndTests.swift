@@ -223,6 +223,7 @@ import TestSupport
         let first = CivilDate(day: today + 1), last = CivilDate(day: today + 28)
         let lessonDays = (first.day...last.day).filter { [2, 4].contains(CivilDate(day: $0).weekday) }
         // Someone booked the room for the fourth lesson's time.
+        try #require(lessonDays.count >= 4)
         let fourth = CivilDate(day: lessonDays[3])
         let clashStart = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(fourth.day * 86_400 + 16 * 3600)))
         let clashEnd = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(fourth.day * 86_400 + 17 * 3600)))
@@ -268,6 +269,7 @@ import TestSupport
         })
         // One lesson moves (not onto another), one is cancelled.
         let lessons = try system.request("GET", "/v1/groups/1").json["lessons"] as? [[String: Any]] ?? []
+        try #require(lessons.count >= 2)
         let second = lessons[1]
         let onto = #"{"start":"\#(lessons[0]["start"] as? String ?? "")","end":"\#(lessons[0]["end"] as? String ?? "")","reason":"swap"}"#
         #expect(try system.request("POST", "/v1/lessons/\(second["id"] as? Int ?? 0)/move", body: onto).status == 409)
