@@ -702,6 +702,10 @@ public struct ListDealsRequest: WireMessage, Equatable {
     public var visibility: Visibility? = nil
     public var cursor: String = ""
     public var pageSize: Int64 = 0
+    /// Deals scheduled at or after this (D2's scheduled date).
+    public var scheduledFromMilliseconds: Int64? = nil
+    /// Deals scheduled before this.
+    public var scheduledToMilliseconds: Int64? = nil
 
     public init() {}
 
@@ -713,7 +717,9 @@ public struct ListDealsRequest: WireMessage, Equatable {
         responsibleID: Int64? = nil,
         visibility: Visibility? = nil,
         cursor: String = "",
-        pageSize: Int64 = 0
+        pageSize: Int64 = 0,
+        scheduledFromMilliseconds: Int64? = nil,
+        scheduledToMilliseconds: Int64? = nil
     ) {
         self.pipelineID = pipelineID
         self.stageID = stageID
@@ -723,6 +729,8 @@ public struct ListDealsRequest: WireMessage, Equatable {
         self.visibility = visibility
         self.cursor = cursor
         self.pageSize = pageSize
+        self.scheduledFromMilliseconds = scheduledFromMilliseconds
+        self.scheduledToMilliseconds = scheduledToMilliseconds
     }
 
     public func encode(to e: inout WireEncoder) {
@@ -734,6 +742,8 @@ public struct ListDealsRequest: WireMessage, Equatable {
         e.encode(6, visibility)
         e.encode(7, cursor)
         e.encode(8, pageSize)
+        e.encode(9, scheduledFromMilliseconds)
+        e.encode(10, scheduledToMilliseconds)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
@@ -746,6 +756,8 @@ public struct ListDealsRequest: WireMessage, Equatable {
         case 6: visibility = try d.message(key)
         case 7: cursor = try d.string(key)
         case 8: pageSize = try d.int64(key)
+        case 9: scheduledFromMilliseconds = try d.int64(key)
+        case 10: scheduledToMilliseconds = try d.int64(key)
         default: try d.skip(key)
         }
     }

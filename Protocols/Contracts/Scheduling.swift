@@ -50,6 +50,10 @@ public enum Scheduling {
     public static let day = MethodDescriptor<DayRequest, AppointmentList>(
         service: service, method: "Day", isIdempotent: true)
 
+    /// S3: every resource's appointments overlapping a period (at most 31 days), by start; cancelled ones left out.
+    public static let appointmentsBetween = MethodDescriptor<CalendarRequest, AppointmentList>(
+        service: service, method: "AppointmentsBetween", isIdempotent: true)
+
     /// S3: a new secret for the resource's iCalendar feed (the old one stops working); shown once.
     public static let issueFeed = MethodDescriptor<GetResourceRequest, FeedLink>(
         service: service, method: "IssueFeed")
@@ -1841,6 +1845,153 @@ public struct LessonAttendance: WireMessage, Equatable {
         case 9: dealID = try d.int64(key)
         case 10: startMilliseconds = try d.int64(key)
         case 11: markedBy = try d.string(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct DealsCalendarRequest: WireMessage, Equatable {
+    public var fromMilliseconds: Int64 = 0
+    /// At most 31 days after from.
+    public var toMilliseconds: Int64 = 0
+    /// Whose days (an IANA zone; UTC by default).
+    public var timeZone: String = ""
+
+    public init() {}
+
+    public init(
+        fromMilliseconds: Int64 = 0,
+        toMilliseconds: Int64 = 0,
+        timeZone: String = ""
+    ) {
+        self.fromMilliseconds = fromMilliseconds
+        self.toMilliseconds = toMilliseconds
+        self.timeZone = timeZone
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, fromMilliseconds)
+        e.encode(2, toMilliseconds)
+        e.encode(3, timeZone)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: fromMilliseconds = try d.int64(key)
+        case 2: toMilliseconds = try d.int64(key)
+        case 3: timeZone = try d.string(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+/// S3: a deal on a day: an appointment of it, or its scheduled date.
+public struct CalendarEntry: WireMessage, Equatable {
+    /// appointment or scheduled.
+    public var kind: String = ""
+    public var dealID: Int64 = 0
+    public var dealTitle: String = ""
+    /// open, won or lost, so a client can colour it.
+    public var dealStatus: String = ""
+    public var stageID: Int64 = 0
+    public var startMilliseconds: Int64 = 0
+    public var endMilliseconds: Int64? = nil
+    public var appointmentID: Int64? = nil
+
+    public init() {}
+
+    public init(
+        kind: String = "",
+        dealID: Int64 = 0,
+        dealTitle: String = "",
+        dealStatus: String = "",
+        stageID: Int64 = 0,
+        startMilliseconds: Int64 = 0,
+        endMilliseconds: Int64? = nil,
+        appointmentID: Int64? = nil
+    ) {
+        self.kind = kind
+        self.dealID = dealID
+        self.dealTitle = dealTitle
+        self.dealStatus = dealStatus
+        self.stageID = stageID
+        self.startMilliseconds = startMilliseconds
+        self.endMilliseconds = endMilliseconds
+        self.appointmentID = appointmentID
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, kind)
+        e.encode(2, dealID)
+        e.encode(3, dealTitle)
+        e.encode(4, dealStatus)
+        e.encode(5, stageID)
+        e.encode(6, startMilliseconds)
+        e.encode(7, endMilliseconds)
+        e.encode(8, appointmentID)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: kind = try d.string(key)
+        case 2: dealID = try d.int64(key)
+        case 3: dealTitle = try d.string(key)
+        case 4: dealStatus = try d.string(key)
+        case 5: stageID = try d.int64(key)
+        case 6: startMilliseconds = try d.int64(key)
+        case 7: endMilliseconds = try d.int64(key)
+        case 8: appointmentID = try d.int64(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct CalendarDay: WireMessage, Equatable {
+    public var date: String = ""
+    public var entries: [CalendarEntry] = []
+
+    public init() {}
+
+    public init(
+        date: String = "",
+        entries: [CalendarEntry] = []
+    ) {
+        self.date = date
+        self.entries = entries
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, date)
+        e.encode(2, entries)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: date = try d.string(key)
+        case 2: try d.append(key, to: &entries)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct DealsCalendar: WireMessage, Equatable {
+    public var days: [CalendarDay] = []
+
+    public init() {}
+
+    public init(
+        days: [CalendarDay] = []
+    ) {
+        self.days = days
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, days)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: try d.append(key, to: &days)
         default: try d.skip(key)
         }
     }

@@ -181,6 +181,8 @@ public let dealsContract = ContractFile("Deals") {
         Field(6, "visibility", .optional(.message("Visibility"))).hidden()
         Field(7, "cursor", .string).length(max: 200)
         Field(8, "pageSize", .int64).named("limit").minimum(1).maximum(500)
+        Field(9, "scheduledFromMilliseconds", .optional(.int64), doc: "Deals scheduled at or after this (D2's scheduled date).").timestamp().named("scheduledFrom")
+        Field(10, "scheduledToMilliseconds", .optional(.int64), doc: "Deals scheduled before this.").timestamp().named("scheduledTo")
     }
     Message("DealPage", rest: [.output]) {
         Field(1, "deals", .repeated(.message("Deal"))).named("items")

@@ -31,6 +31,7 @@ public let schedulingContract = ContractFile("Scheduling") {
             S3: a staff member's appointments on a date of their own calendar (each resource
             that is them, in its time zone), in order; the gateway adds each stop's deal and contact.
             """)
+        Service.Method("appointmentsBetween", "AppointmentsBetween", "CalendarRequest", "AppointmentList", idempotent: true, doc: "S3: every resource's appointments overlapping a period (at most 31 days), by start; cancelled ones left out.")
         Service.Method("issueFeed", "IssueFeed", "GetResourceRequest", "FeedLink", doc: "S3: a new secret for the resource's iCalendar feed (the old one stops working); shown once.")
         Service.Method("feed", "Feed", "FeedRequest", "FeedText", idempotent: true, doc: "S3: the iCalendar (RFC 5545) text of the feed the secret names; not_found for an unknown one.")
         Service.Method("createSeries", "CreateSeries", "Series", "Series", doc: "S5: a series of sessions (seminars, a course).")
@@ -343,5 +344,27 @@ public let schedulingContract = ContractFile("Scheduling") {
         Field(9, "dealID", .optional(.int64), doc: "The deal that brought the student to the group, if one did.").readOnly()
         Field(10, "startMilliseconds", .int64, doc: "When the lesson or session began.").timestamp().named("start").readOnly()
         Field(11, "markedBy", .string).hidden()
+    }
+    Message("DealsCalendarRequest", rest: [.query]) {
+        Field(1, "fromMilliseconds", .int64).timestamp().named("from").required()
+        Field(2, "toMilliseconds", .int64, doc: "At most 31 days after from.").timestamp().named("to").required()
+        Field(3, "timeZone", .string, doc: "Whose days (an IANA zone; UTC by default).").length(max: 64)
+    }
+    Message("CalendarEntry", doc: "S3: a deal on a day: an appointment of it, or its scheduled date.", rest: [.output]) {
+        Field(1, "kind", .string, doc: "appointment or scheduled.")
+        Field(2, "dealID", .int64)
+        Field(3, "dealTitle", .string)
+        Field(4, "dealStatus", .string, doc: "open, won or lost, so a client can colour it.")
+        Field(5, "stageID", .int64)
+        Field(6, "startMilliseconds", .int64).timestamp().named("start")
+        Field(7, "endMilliseconds", .optional(.int64)).timestamp().named("end")
+        Field(8, "appointmentID", .optional(.int64)).omitEmpty()
+    }
+    Message("CalendarDay", rest: [.output]) {
+        Field(1, "date", .string)
+        Field(2, "entries", .repeated(.message("CalendarEntry")))
+    }
+    Message("DealsCalendar", rest: [.output]) {
+        Field(1, "days", .repeated(.message("CalendarDay"))).named("items")
     }
 }

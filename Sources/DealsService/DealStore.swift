@@ -165,6 +165,14 @@ public struct DealStore: Sendable {
             sql += " AND status = ?"
             values.append(.integer(Int64(request.status.rawValue)))
         }
+        if let from = request.scheduledFromMilliseconds {
+            sql += " AND scheduled_at >= ?"
+            values.append(.integer(from))
+        }
+        if let to = request.scheduledToMilliseconds {
+            sql += " AND scheduled_at < ?"
+            values.append(.integer(to))
+        }
         let condition = request.visibility.resolved.sqlCondition("responsible_id")
         sql += " AND \(condition.sql) ORDER BY id LIMIT ?"
         values += condition.values.map { .integer($0) } + [.integer(Int64(limit + 1))]

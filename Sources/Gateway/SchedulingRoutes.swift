@@ -46,6 +46,13 @@ enum SchedulingRoutes {
             return Reply.json(200, try await ctx.call(Scheduling.calendar, request))
         },
         Route(
+            method: "GET", path: "/v1/calendar/deals", operationID: "dealsCalendar", access: .role(.reader),
+            summary: "The deals calendar (S3): by day, each deal's appointments and scheduled dates with its status, for the deals the caller sees",
+            query: DealsCalendarRequest.queryParameters, answers: [Route.answer(200, "days with entries", DealsCalendar.self)], errors: [422]
+        ) { ctx in
+            Reply.json(200, try await dealsCalendar(try ctx.query(DealsCalendarRequest.self), ctx))
+        },
+        Route(
             method: "POST", path: "/v1/resources/{id}/feed", operationID: "issueCalendarFeed", access: .role(.admin),
             summary: "A new secret address for the resource's iCalendar feed (the old one stops working); shown once",
             bodyRequired: false, answers: [Route.answer(201, "the feed's path", FeedLink.self)], errors: [404]
@@ -292,6 +299,53 @@ enum SchedulingRoutes {
             record.markedBy = by(ctx)
             return Reply.json(200, try await ctx.call(Scheduling.recordAttendance, record))
         }
+    }
+
+    /// At most this many deals or appointments in one calendar.
+    static let calendarLimit = 5_000
+
+    static func dealsCalendar(_ request: DealsCalendarRequest, _ ctx: RequestContext) async throws -> DealsCalendar {
+        let zoneName = request.timeZone.isEmpty ? "UTC" : request.timeZone
+        guard let zone = TimeZone(identifier: zoneName) else {
+            throw UnacceptableValues(error: .invalidArgument("timeZone is not an IANA zone", details: [FieldViolation(field: "timeZone", description: "is \"\(zoneName)\"")]))
+        }
+        let visibility = try await ctx.visibility()
+        var entries: [CalendarEntry] = []
+        // Deals scheduled in the period, page by page (G3 applied by deals).
+        var list = ListDealsRequest()
+        list.scheduledFromMilliseconds = request.fromMilliseconds
+        list.scheduledToMilliseconds = request.toMilliseconds
+        list.visibility = visibility
+        list.pageSize = 500
+        repeat {
+            let page = try await ctx.call(Deals.listDeals, list)
+            for d in page.deals {
+                entries.append(CalendarEntry(kind: "scheduled", dealID: d.id, dealTitle: d.title, dealStatus: d.status.name, stageID: d.stageID, startMilliseconds: d.scheduledAtMilliseconds ?? 0))
+            }
+            list.cursor = page.nextCursor
+            guard entries.count <= calendarLimit else { throw RPCError(.resourceExhausted, "more than \(calendarLimit) entries: ask for a shorter period") }
+        } while !list.cursor.isEmpty
+        // Appointments in the period, of the deals the caller sees.
+        let appointments = try await ctx.call(
+            Scheduling.appointmentsBetween, CalendarRequest(fromMilliseconds: request.fromMilliseconds, toMilliseconds: request.toMilliseconds))
+        guard appointments.appointments.count <= calendarLimit else { throw RPCError(.resourceExhausted, "more than \(calendarLimit) appointments: ask for a shorter period") }
+        var deals: [Int64: Deal?] = [:]
+        for a in appointments.appointments {
+            if deals[a.dealID] == nil {
+                deals[a.dealID] = try? await ctx.call(Deals.getDeal, GetDealRequest(id: a.dealID, visibility: visibility))
+            }
+            guard let deal = deals[a.dealID] ?? nil else { continue }
+            entries.append(CalendarEntry(
+                kind: "appointment", dealID: deal.id, dealTitle: deal.title, dealStatus: deal.status.name, stageID: deal.stageID,
+                startMilliseconds: a.startMilliseconds, endMilliseconds: a.endMilliseconds, appointmentID: a.id))
+        }
+        // By the local date each starts on.
+        var days: [String: [CalendarEntry]] = [:]
+        for e in entries {
+            let local = e.startMilliseconds + Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(e.startMilliseconds) / 1000))) * 1000
+            days[CivilDate(day: CivilDate.floorDivide(local, 86_400_000)).text, default: []].append(e)
+        }
+        return DealsCalendar(days: days.keys.sorted().map { CalendarDay(date: $0, entries: days[$0]!.sorted { ($0.startMilliseconds, $0.dealID) < ($1.startMilliseconds, $1.dealID) }) })
     }
 
     /// G3: only a contact the caller sees.

@@ -40,6 +40,18 @@ public struct CalendarStore: Sendable {
             .sorted { ($0.startMilliseconds, $0.id) < ($1.startMilliseconds, $1.id) }
     }
 
+    public func between(_ request: CalendarRequest) async throws -> AppointmentList {
+        guard let from = request.fromMilliseconds, let to = request.toMilliseconds, to > from, to - from <= 31 * 86_400_000 else {
+            throw RPCError.invalidArgument("a calendar covers at most 31 days, and to after from", details: [FieldViolation(field: "to", description: "is outside from..from+31 days")])
+        }
+        return try await database.read { c in
+            let ids = Set(try c.query("SELECT appointment_id FROM appointment_resources WHERE start_at < ? AND end_at > ? AND start_at > ?",
+                [.integer(to), .integer(from), .integer(from - AppointmentStore.longest)]) { $0.int64(0) })
+            let all = try ids.compactMap { try AppointmentStore.load(c, $0) }.filter { $0.status != .cancelled }
+            return AppointmentList(appointments: all.sorted { ($0.startMilliseconds, $0.id) < ($1.startMilliseconds, $1.id) })
+        }
+    }
+
     public func day(_ request: DayRequest) async throws -> AppointmentList {
         guard let date = CivilDate(parsing: request.date) else {
             throw RPCError.invalidArgument("date must be YYYY-MM-DD", details: [FieldViolation(field: "date", description: "is \"\(request.date)\"")])

@@ -48,6 +48,7 @@ public struct SchedulingAPI: RegistrableRPCService {
         server.register(Scheduling.cancelAppointment) { request, _ in try await appointments.cancel(request) }
         server.register(Scheduling.calendar) { request, _ in try await calendars.calendar(request) }
         server.register(Scheduling.day) { request, _ in try await calendars.day(request) }
+        server.register(Scheduling.appointmentsBetween) { request, _ in try await calendars.between(request) }
         server.register(Scheduling.issueFeed) { request, _ in try await calendars.issueFeed(request.id) }
         server.register(Scheduling.feed) { request, _ in try await calendars.feed(request.token) }
         server.register(Scheduling.createSeries) { request, _ in try await series.create(request) }

@@ -159,6 +159,12 @@ import TestSupport
         #expect(stops.count == 1 && stops.first?["dealTitle"] as? String == "Doors" && stops.first?["contactName"] as? String == "Gleb"
             && stops.first?["contactPhone"] as? String == "+79160001133", "\(day.body)")
         #expect(try system.request("GET", "/v1/me/day?date=\(date)").status == 422, "an API key has no day")
+        // The deals calendar: Pavel sees his deal's appointment that day and its scheduled date, never Olga's deal.
+        #expect(try system.request("PATCH", "/v1/deals/2", body: #"{"scheduledAt":"\#(Self.tomorrow(12, plusDays: 6))"}"#).status == 200)
+        let calendar = try system.request("GET", "/v1/calendar/deals?from=\(Self.tomorrow(0, plusDays: 6))&to=\(Self.tomorrow(0, plusDays: 7))", key: Self.operatorTwo)
+        let entries = ((calendar.json["items"] as? [[String: Any]])?.first?["entries"] as? [[String: Any]]) ?? []
+        #expect(entries.map { $0["kind"] as? String ?? "" } == ["appointment", "scheduled"] && entries.allSatisfy { $0["dealId"] as? Int == 2 && $0["dealStatus"] as? String == "open" }, "\(calendar.body)")
+        #expect((try system.request("GET", "/v1/calendar/deals?from=\(Self.tomorrow(0, plusDays: 6))&to=\(Self.tomorrow(0, plusDays: 7))", key: Self.operatorOne).json["items"] as? [Any])?.isEmpty == true)
         let week = try system.request("GET", "/v1/resources/\(pavelID)/calendar?from=\(Self.tomorrow(0, plusDays: 6))", key: Self.operatorTwo)
         #expect((week.json["appointments"] as? [Any])?.count == 1 && !((week.json["working"] as? [Any]) ?? []).isEmpty, "\(week.body)")
         #expect(try system.request("GET", "/v1/resources/\(pavelID)/calendar", key: Self.operatorOne).status == 404, "not Olga's calendar")

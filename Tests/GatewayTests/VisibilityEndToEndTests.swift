@@ -73,6 +73,7 @@ import TestSupport
         "POST /v1/groups/{id}/leave": .ownTest("s4EveryLessonIsCheckedATrialStageEnrolsTheDealsContactWonMakesItActiveLostTakesItOut"),
         "POST /v1/resources/{id}/feed": .adminOnly, "GET /v1/calendars/{feed}": .notClientData,
         "GET /v1/resources/{id}/calendar": .ownTest("s2SixtyFourBookingsRacingForTenSlotsBookTenNeverOverlapAndTheRestGetAlternatives"),
+        "GET /v1/calendar/deals": .ownTest("s2SixtyFourBookingsRacingForTenSlotsBookTenNeverOverlapAndTheRestGetAlternatives"),
         "GET /v1/me/day": .ownTest("s2SixtyFourBookingsRacingForTenSlotsBookTenNeverOverlapAndTheRestGetAlternatives"),
         "POST /v1/resources": .adminOnly, "GET /v1/resources": .notClientData, "GET /v1/resources/{id}": .notClientData, "GET /v1/slots": .notClientData,
         "POST /v1/appointments": .ownTest("s2SixtyFourBookingsRacingForTenSlotsBookTenNeverOverlapAndTheRestGetAlternatives"),

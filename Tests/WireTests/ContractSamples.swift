@@ -154,6 +154,10 @@ enum ContractSamples {
         ("EnrolmentRequest", enrolmentRequest().wireBytes(), (try? EnrolmentRequest(wireBytes: enrolmentRequest().wireBytes())) == enrolmentRequest()),
         ("EnrolmentResult", enrolmentResult().wireBytes(), (try? EnrolmentResult(wireBytes: enrolmentResult().wireBytes())) == enrolmentResult()),
         ("LessonAttendance", lessonAttendance().wireBytes(), (try? LessonAttendance(wireBytes: lessonAttendance().wireBytes())) == lessonAttendance()),
+        ("DealsCalendarRequest", dealsCalendarRequest().wireBytes(), (try? DealsCalendarRequest(wireBytes: dealsCalendarRequest().wireBytes())) == dealsCalendarRequest()),
+        ("CalendarEntry", calendarEntry().wireBytes(), (try? CalendarEntry(wireBytes: calendarEntry().wireBytes())) == calendarEntry()),
+        ("CalendarDay", calendarDay().wireBytes(), (try? CalendarDay(wireBytes: calendarDay().wireBytes())) == calendarDay()),
+        ("DealsCalendar", dealsCalendar().wireBytes(), (try? DealsCalendar(wireBytes: dealsCalendar().wireBytes())) == dealsCalendar()),
     ]
 
     static func echoMessage() -> EchoMessage {
@@ -634,6 +638,8 @@ enum ContractSamples {
         m.visibility = visibility()
         m.cursor = "f7é"
         m.pageSize = 8000024
+        m.scheduledFromMilliseconds = -64
+        m.scheduledToMilliseconds = 10000030
         return m
     }
 
@@ -1622,6 +1628,40 @@ enum ContractSamples {
         m.dealID = -64
         m.startMilliseconds = 10000030
         m.markedBy = "f11é"
+        return m
+    }
+
+    static func dealsCalendarRequest() -> DealsCalendarRequest {
+        var m = DealsCalendarRequest()
+        m.fromMilliseconds = -8
+        m.toMilliseconds = 2000006
+        m.timeZone = "f3é"
+        return m
+    }
+
+    static func calendarEntry() -> CalendarEntry {
+        var m = CalendarEntry()
+        m.kind = "f1é"
+        m.dealID = 2000006
+        m.dealTitle = "f3é"
+        m.dealStatus = "f4é"
+        m.stageID = -36
+        m.startMilliseconds = 6000018
+        m.endMilliseconds = -50
+        m.appointmentID = 8000024
+        return m
+    }
+
+    static func calendarDay() -> CalendarDay {
+        var m = CalendarDay()
+        m.date = "f1é"
+        m.entries = [calendarEntry(), calendarEntry()]
+        return m
+    }
+
+    static func dealsCalendar() -> DealsCalendar {
+        var m = DealsCalendar()
+        m.days = [calendarDay(), calendarDay()]
         return m
     }
 }

@@ -271,7 +271,7 @@ extension Deal: RESTInput {
 
 extension ListDealsRequest: RESTQuery {
     /// Its parameters in the OpenAPI document's components.
-    static let queryParameters = ["ListDealsRequest.pipelineId", "ListDealsRequest.stageId", "ListDealsRequest.status", "ListDealsRequest.contactId", "ListDealsRequest.responsibleId", "ListDealsRequest.cursor", "ListDealsRequest.limit"]
+    static let queryParameters = ["ListDealsRequest.pipelineId", "ListDealsRequest.stageId", "ListDealsRequest.status", "ListDealsRequest.contactId", "ListDealsRequest.responsibleId", "ListDealsRequest.cursor", "ListDealsRequest.limit", "ListDealsRequest.scheduledFrom", "ListDealsRequest.scheduledTo"]
 
     init(query q: inout QueryReader) {
         self.init()
@@ -282,6 +282,8 @@ extension ListDealsRequest: RESTQuery {
         if let value = q.integer("responsibleId", minimum: 1) { self.responsibleID = value }
         if let value = q.string("cursor", maxLength: 200) { self.cursor = value }
         if let value = q.integer("limit", minimum: 1, maximum: 500) { self.pageSize = value }
+        if let value = q.timestamp("scheduledFrom") { self.scheduledFromMilliseconds = value }
+        if let value = q.timestamp("scheduledTo") { self.scheduledToMilliseconds = value }
     }
 }
 

@@ -56,6 +56,36 @@ enum OpenAPIComponents {
         "type" : "string"
       }
     },
+    "DealsCalendarRequest.from" : {
+      "in" : "query",
+      "name" : "from",
+      "required" : false,
+      "schema" : {
+        "format" : "date-time",
+        "type" : "string"
+      }
+    },
+    "DealsCalendarRequest.timeZone" : {
+      "description" : "Whose days (an IANA zone; UTC by default).",
+      "in" : "query",
+      "name" : "timeZone",
+      "required" : false,
+      "schema" : {
+        "maxLength" : 64,
+        "pattern" : "^[^\\u0000]*$",
+        "type" : "string"
+      }
+    },
+    "DealsCalendarRequest.to" : {
+      "description" : "At most 31 days after from.",
+      "in" : "query",
+      "name" : "to",
+      "required" : false,
+      "schema" : {
+        "format" : "date-time",
+        "type" : "string"
+      }
+    },
     "LeadReportRequest.from" : {
       "description" : "The first report day, YYYY-MM-DD.",
       "in" : "query",
@@ -222,6 +252,26 @@ enum OpenAPIComponents {
         "format" : "int64",
         "minimum" : 1,
         "type" : "integer"
+      }
+    },
+    "ListDealsRequest.scheduledFrom" : {
+      "description" : "Deals scheduled at or after this (D2's scheduled date).",
+      "in" : "query",
+      "name" : "scheduledFrom",
+      "required" : false,
+      "schema" : {
+        "format" : "date-time",
+        "type" : "string"
+      }
+    },
+    "ListDealsRequest.scheduledTo" : {
+      "description" : "Deals scheduled before this.",
+      "in" : "query",
+      "name" : "scheduledTo",
+      "required" : false,
+      "schema" : {
+        "format" : "date-time",
+        "type" : "string"
       }
     },
     "ListDealsRequest.stageId" : {
@@ -1164,6 +1214,73 @@ enum OpenAPIComponents {
         "appointment",
         "booked",
         "clash"
+      ],
+      "type" : "object"
+    },
+    "CalendarDay" : {
+      "properties" : {
+        "date" : {
+          "type" : "string"
+        },
+        "entries" : {
+          "items" : {
+            "$ref" : "#/components/schemas/CalendarEntry"
+          },
+          "type" : "array"
+        }
+      },
+      "required" : [
+        "date",
+        "entries"
+      ],
+      "type" : "object"
+    },
+    "CalendarEntry" : {
+      "description" : "S3: a deal on a day: an appointment of it, or its scheduled date.",
+      "properties" : {
+        "appointmentId" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "dealId" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "dealStatus" : {
+          "description" : "open, won or lost, so a client can colour it.",
+          "type" : "string"
+        },
+        "dealTitle" : {
+          "type" : "string"
+        },
+        "end" : {
+          "format" : "date-time",
+          "type" : [
+            "string",
+            "null"
+          ]
+        },
+        "kind" : {
+          "description" : "appointment or scheduled.",
+          "type" : "string"
+        },
+        "stageId" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "start" : {
+          "format" : "date-time",
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "dealId",
+        "dealStatus",
+        "dealTitle",
+        "end",
+        "kind",
+        "stageId",
+        "start"
       ],
       "type" : "object"
     },
@@ -2131,6 +2248,20 @@ enum OpenAPIComponents {
           "type" : "string"
         }
       },
+      "type" : "object"
+    },
+    "DealsCalendar" : {
+      "properties" : {
+        "items" : {
+          "items" : {
+            "$ref" : "#/components/schemas/CalendarDay"
+          },
+          "type" : "array"
+        }
+      },
+      "required" : [
+        "items"
+      ],
       "type" : "object"
     },
     "DealStage" : {

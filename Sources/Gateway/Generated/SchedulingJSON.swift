@@ -814,3 +814,66 @@ extension LessonAttendance: RESTInput {
         }
     }
 }
+
+extension DealsCalendarRequest: RESTQuery {
+    /// Its parameters in the OpenAPI document's components.
+    static let queryParameters = ["DealsCalendarRequest.from", "DealsCalendarRequest.to", "DealsCalendarRequest.timeZone"]
+
+    init(query q: inout QueryReader) {
+        self.init()
+        if let value = q.timestamp("from") { self.fromMilliseconds = value }
+        if let value = q.timestamp("to") { self.toMilliseconds = value }
+        if let value = q.string("timeZone", maxLength: 64) { self.timeZone = value }
+    }
+}
+
+extension CalendarEntry: RESTOutput {
+    static let openAPIOutputSchema = "CalendarEntry"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        if let value = self.appointmentID {
+            out.key("appointmentId")
+            out.int(value)
+        }
+        out.key("dealId")
+        out.int(self.dealID)
+        out.key("dealStatus")
+        out.string(self.dealStatus)
+        out.key("dealTitle")
+        out.string(self.dealTitle)
+        out.key("end")
+        if let value = self.endMilliseconds { out.timestamp(value) } else { out.null() }
+        out.key("kind")
+        out.string(self.kind)
+        out.key("stageId")
+        out.int(self.stageID)
+        out.key("start")
+        out.timestamp(self.startMilliseconds)
+        out.endObject()
+    }
+}
+
+extension CalendarDay: RESTOutput {
+    static let openAPIOutputSchema = "CalendarDay"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("date")
+        out.string(self.date)
+        out.key("entries")
+        out.beginArray(); for item in self.entries { item.writeJSON(to: &out) }; out.endArray()
+        out.endObject()
+    }
+}
+
+extension DealsCalendar: RESTOutput {
+    static let openAPIOutputSchema = "DealsCalendar"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("items")
+        out.beginArray(); for item in self.days { item.writeJSON(to: &out) }; out.endArray()
+        out.endObject()
+    }
+}
