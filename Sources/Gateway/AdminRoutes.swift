@@ -18,11 +18,7 @@ enum AdminRoutes {
             let request = try ctx.body(CreateCredentialRequest.self)
             switch (request.role, request.staffID) {
             case let (.staff, id?):
-                do {
-                    _ = try await ctx.call(Contacts.getStaff, GetStaffRequest(id: id))
-                } catch let error as RPCError where error.code == .notFound {
-                    throw UnacceptableValues(error: .invalidArgument("staff member \(id) does not exist", details: [FieldViolation(field: "staffId", description: "is not a staff member")]))
-                }
+                try await ctx.requireStaff(id)
             case (.staff, nil):
                 throw UnacceptableValues(error: .invalidArgument("a staff token acts as a staff member", details: [FieldViolation(field: "staffId", description: "is required for the staff role")]))
             case (_, .some):

@@ -107,6 +107,15 @@ struct RequestContext: Sendable {
         }
     }
 
+    /// C4: `id` must name a staff member (422 naming `field` otherwise).
+    func requireStaff(_ id: Int64, field: String = "staffId") async throws {
+        do {
+            _ = try await call(Contacts.getStaff, GetStaffRequest(id: id))
+        } catch let error as RPCError where error.code == .notFound {
+            throw UnacceptableValues(error: .invalidArgument("staff member \(id) does not exist", details: [FieldViolation(field: field, description: "is not a staff member")]))
+        }
+    }
+
     /// G3: what this caller sees (nil: everything).
     func visibility() async throws -> Visibility? {
         try await api.visibility(staffID: staffID, self)

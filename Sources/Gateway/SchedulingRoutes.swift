@@ -16,7 +16,9 @@ enum SchedulingRoutes {
             example: #"{"name":"Ivan (measurer)","kind":"engineer","staffId":2,"timeZone":"Europe/Moscow","hours":[{"weekday":1,"fromMinute":540,"toMinute":1080}],"zones":["north"],"skills":["measurement"]}"#,
             answers: [Route.answer(201, "created", Resource.self, headers: ["Location"])], errors: [422]
         ) { ctx in
-            let resource = try await ctx.call(Scheduling.createResource, try ctx.body(Resource.self))
+            let input = try ctx.body(Resource.self)
+            if let staff = input.staffID { try await ctx.requireStaff(staff) }
+            let resource = try await ctx.call(Scheduling.createResource, input)
             return Reply.created(resource, at: "/v1/resources/\(resource.id)")
         },
         Route(

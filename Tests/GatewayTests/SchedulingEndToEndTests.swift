@@ -88,6 +88,7 @@ import TestSupport
             "POST", "/v1/resources", body: #"{"name":"Ivan","kind":"engineer","timeZone":"UTC","hours":[\#(hours)],"zones":["north"],"skills":["measurement"]}"#)
         #expect(resource.status == 201, "\(resource.body)")
         #expect(try system.request("POST", "/v1/resources", body: #"{"name":"Bad","kind":"room","timeZone":"Mars/Olympus"}"#).status == 422)
+        #expect(try system.request("POST", "/v1/resources", body: #"{"name":"Ghost","kind":"engineer","staffId":99,"timeZone":"UTC"}"#).status == 422, "C4: staff by id")
 
         // 64 clients, each wanting one of tomorrow's ten hours.
         let answers = Answers()
