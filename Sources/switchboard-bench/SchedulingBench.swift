@@ -46,13 +46,7 @@ enum SchedulingBench {
             let booked = Atomic<Int>(0)
             var result = await LoadRunner.run(scenario: "scheduling.book", concurrency: 64, warmUp: options.warmUp, duration: options.duration) { i in
                 var random = DialerBench.Seeded(state: seed &+ UInt64(i))
-                var a = Appointment()
-                a.dealID = Int64(1 + i % 1000)
-                a.kind = .measurement
-                a.resourceIDs = [Int64(1 + random.next(engineers))]
-                // Weekdays of the next two weeks, 9:00–17:00 Moscow.
-                a.startMilliseconds = start + Int64([0, 1, 2, 3, 4, 7, 8, 9, 10, 11][random.next(10)]) * 86_400_000 + Int64(random.next(8)) * 3_600_000
-                a.endMilliseconds = a.startMilliseconds + 3_600_000
+                let a = hour(deal: Int64(1 + i % 1000), from: start, &random)
                 guard let answer = try? await client.call(Scheduling.book, a) else { return false }
                 if answer.booked { booked.add(1, ordering: .relaxed) }
                 return true
@@ -73,6 +67,18 @@ enum SchedulingBench {
             service.stop()
         }
         return results
+    }
+
+    /// An hour's measurement for a random engineer on a weekday of the two weeks from
+    /// `start` (the first Monday, 9:00 Moscow), between 9:00 and 17:00.
+    static func hour(deal: Int64, from start: Int64, _ random: inout DialerBench.Seeded) -> Appointment {
+        var a = Appointment()
+        a.dealID = deal
+        a.kind = .measurement
+        a.resourceIDs = [Int64(1 + random.next(engineers))]
+        a.startMilliseconds = start + Int64([0, 1, 2, 3, 4, 7, 8, 9, 10, 11][random.next(10)]) * 86_400_000 + Int64(random.next(8)) * 3_600_000
+        a.endMilliseconds = a.startMilliseconds + 3_600_000
+        return a
     }
 
     /// The engineers and their appointments; returns the first bench day's 06:00 UTC (9:00 Moscow).
@@ -97,12 +103,7 @@ enum SchedulingBench {
         let start = monday * 86_400_000 + 6 * 3_600_000
         var made = 0
         while made < appointments {
-            var a = Appointment()
-            a.dealID = Int64(1 + made % 1000)
-            a.kind = .measurement
-            a.resourceIDs = [Int64(1 + random.next(engineers))]
-            a.startMilliseconds = start + Int64([0, 1, 2, 3, 4, 7, 8, 9, 10, 11][random.next(10)]) * 86_400_000 + Int64(random.next(8)) * 3_600_000
-            a.endMilliseconds = a.startMilliseconds + 3_600_000
+            let a = hour(deal: Int64(1 + made % 1000), from: start, &random)
             if try await api.appointments.book(a, overrideReason: "bench").booked { made += 1 }
         }
         try await database.close()
