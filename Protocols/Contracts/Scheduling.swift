@@ -108,7 +108,7 @@ public enum Scheduling {
     public static let enrol = MethodDescriptor<EnrolmentRequest, EnrolmentResult>(
         service: service, method: "Enrol")
 
-    /// S4: the student leaves; their history stays.
+    /// S4: the student leaves, their history kept; the seat goes to the first on the waitlist, as a trial.
     public static let leave = MethodDescriptor<EnrolmentRequest, Group>(
         service: service, method: "Leave")
 

@@ -52,7 +52,7 @@ public let schedulingContract = ContractFile("Scheduling") {
             S4: a student in a group as trial or active; a full group puts them on its
             waitlist (the answer says so) instead. A repeat changes nothing.
             """)
-        Service.Method("leave", "Leave", "EnrolmentRequest", "Group", doc: "S4: the student leaves; their history stays.")
+        Service.Method("leave", "Leave", "EnrolmentRequest", "Group", doc: "S4: the student leaves, their history kept; the seat goes to the first on the waitlist, as a trial.")
         Service.Method("recordAttendance", "RecordAttendance", "LessonAttendance", "LessonAttendance", doc: """
             S6: who was at a lesson of a group or a session of a series (present, absent,
             excused) and who marked it; a changed mark replaces the earlier one, the same

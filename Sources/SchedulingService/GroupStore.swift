@@ -168,9 +168,19 @@ public struct GroupStore: Sendable {
             throw RPCError.notFound("contact \(contactID) is not in group \(g.id)")
         }
         guard e.status != .left else { return }
+        let heldASeat = e.status == .trial || e.status == .active
         e.status = .left
         e.history.append(EnrolmentChange(atMilliseconds: now, status: .left, why: why))
         try save(tx, g.id, e, now: now)
+        // The seat goes to the first on the waitlist, as a trial.
+        guard heldASeat, let next = try tx.queryFirst(
+            "SELECT enrolment FROM enrolments WHERE group_id = ? AND status = ? ORDER BY since, contact_id LIMIT 1",
+            [.integer(g.id), .integer(Int64(EnrolmentStatus.waitlisted.rawValue))], { try Enrolment(wireBytes: $0.blob(0)) })
+        else { return }
+        var promoted = next
+        promoted.status = .trial
+        promoted.history.append(EnrolmentChange(atMilliseconds: now, status: .trial, why: "a seat freed"))
+        try save(tx, g.id, promoted, now: now)
     }
 
     static func save(_ tx: Transaction, _ groupID: Int64, _ e: Enrolment, now: Int64) throws {

@@ -266,6 +266,11 @@ import TestSupport
         #expect(try await eventually(within: .seconds(20)) { enrolment(1)?["status"] as? String == "active" && enrolment(3)?["status"] as? String == "left" })
         let history = (enrolment(3)?["history"] as? [[String: Any]] ?? []).compactMap { $0["status"] as? String }
         #expect(history == ["waitlisted", "left"], "\(history)")
+        // Student 4 waits for a seat; when student 2 leaves, the seat is theirs (as a trial).
+        let waiting = try system.request("POST", "/v1/groups/1/enrolments", body: #"{"contactId":4}"#)
+        #expect(waiting.json["waitlisted"] as? Bool == true && waiting.json["position"] as? Int == 1, "\(waiting.body)")
+        #expect(try system.request("POST", "/v1/groups/1/leave", body: #"{"contactId":2}"#).status == 200)
+        #expect(enrolment(2)?["status"] as? String == "left" && enrolment(4)?["status"] as? String == "trial")
         // S6: attendance for enrolled students only; it reaches the student's timeline.
         let firstLesson = (try system.request("GET", "/v1/groups/1").json["lessons"] as? [[String: Any]])?.first?["id"] as? Int ?? 0
         let marked = try system.request("POST", "/v1/lessons/\(firstLesson)/attendance", body: #"{"contactId":1,"mark":"present"}"#)
