@@ -15,6 +15,11 @@ public enum Scheduling {
     public static let getResource = MethodDescriptor<GetResourceRequest, Resource>(
         service: service, method: "GetResource", isIdempotent: true)
 
+    /// S1: the resource's name, staff member, zone, hours, days off, overrides, zones and
+    /// skills replaced (its kind stays); bookings made already are kept.
+    public static let updateResource = MethodDescriptor<Resource, Resource>(
+        service: service, method: "UpdateResource", isIdempotent: true)
+
     public static let listResources = MethodDescriptor<ListResourcesRequest, ResourceList>(
         service: service, method: "ListResources", isIdempotent: true)
 

@@ -12,6 +12,10 @@ public let schedulingContract = ContractFile("Scheduling") {
         """, eventsDoc: "Event types this service emits.") {
         Service.Method("createResource", "CreateResource", "Resource", "Resource")
         Service.Method("getResource", "GetResource", "GetResourceRequest", "Resource", idempotent: true)
+        Service.Method("updateResource", "UpdateResource", "Resource", "Resource", idempotent: true, doc: """
+            S1: the resource's name, staff member, zone, hours, days off, overrides, zones and
+            skills replaced (its kind stays); bookings made already are kept.
+            """)
         Service.Method("listResources", "ListResources", "ListResourcesRequest", "ResourceList", idempotent: true)
         Service.Method("findSlots", "FindSlots", "SlotRequest", "SlotList", idempotent: true, doc: """
             S2: the earliest free slots across every resource with the skill and zone,

@@ -35,6 +35,18 @@ enum SchedulingRoutes {
             Reply.json(200, try await ctx.call(Scheduling.getResource, GetResourceRequest(id: try ctx.id())))
         },
         Route(
+            method: "PUT", path: "/v1/resources/{id}", operationID: "replaceResource", access: .role(.admin),
+            summary: "Replace a resource's name, staff member, time zone, hours, days off, overrides, zones and skills (its kind stays); bookings made already are kept",
+            body: Resource.openAPIInputSchema,
+            example: #"{"name":"Ivan (measurer)","kind":"engineer","timeZone":"Europe/Moscow","hours":[{"weekday":1,"fromMinute":600,"toMinute":1080}],"daysOff":["2027-01-07"],"zones":["north"],"skills":["measurement"]}"#,
+            answers: [Route.answer(200, "the resource", Resource.self)], errors: [404, 422]
+        ) { ctx in
+            var input = try ctx.body(Resource.self)
+            input.id = try ctx.id()
+            if let staff = input.staffID { try await ctx.requireStaff(staff) }
+            return Reply.json(200, try await ctx.call(Scheduling.updateResource, input))
+        },
+        Route(
             method: "GET", path: "/v1/resources/{id}/calendar", operationID: "resourceCalendar", access: .role(.reader),
             summary: "A resource's working time and appointments over a period (a day, a week; S3); a staff member sees their own and their team's",
             query: CalendarRequest.queryParameters, answers: [Route.answer(200, "the period", ResourceCalendar.self)], errors: [404]

@@ -15,7 +15,8 @@ public struct ResourceStore: Sendable {
         self.clock = clock
     }
 
-    public func create(_ input: Resource) async throws -> Resource {
+    /// Refuses a resource whose values contradict themselves, naming each field.
+    static func check(_ input: Resource) throws {
         var violations: [FieldViolation] = []
         if TimeZone(identifier: input.timeZone) == nil {
             violations.append(FieldViolation(field: "timeZone", description: "\"\(input.timeZone)\" is not an IANA time zone (such as Europe/Moscow)"))
@@ -33,6 +34,10 @@ public struct ResourceStore: Sendable {
             violations.append(FieldViolation(field: "daysOff[\(i)]", description: "\"\(d)\" is not a date"))
         }
         guard violations.isEmpty else { throw RPCError.invalidArgument("the resource is not valid", details: Array(violations.prefix(20))) }
+    }
+
+    public func create(_ input: Resource) async throws -> Resource {
+        try Self.check(input)
         let now = clock.milliseconds
         return try await database.write { tx in
             var r = input
@@ -42,10 +47,28 @@ public struct ResourceStore: Sendable {
                 [.integer(Int64(r.kind.rawValue)), SQLValue(r.staffID), .blob([]), .integer(now)])
             r.id = tx.lastInsertRowID
             try tx.run("UPDATE resources SET resource = ? WHERE id = ?", [.blob(r.wireBytes()), .integer(r.id)])
-            for tag in Set(r.skills.map { "skill:\($0)" } + r.zones.map { "zone:\($0)" }) {
-                try tx.run("INSERT INTO resource_tags (tag, resource_id) VALUES (?, ?)", [.text(tag), .integer(r.id)])
-            }
+            try Self.tag(tx, r)
             return r
+        }
+    }
+
+    public func update(_ input: Resource) async throws -> Resource {
+        try Self.check(input)
+        return try await database.write { tx in
+            guard let old = try Self.load(tx.connection, input.id) else { throw RPCError.notFound("resource \(input.id) does not exist") }
+            var r = input
+            r.kind = old.kind
+            r.createdAtMilliseconds = old.createdAtMilliseconds
+            try tx.run("UPDATE resources SET staff_id = ?, resource = ? WHERE id = ?", [SQLValue(r.staffID), .blob(r.wireBytes()), .integer(r.id)])
+            try tx.run("DELETE FROM resource_tags WHERE resource_id = ?", [.integer(r.id)])
+            try Self.tag(tx, r)
+            return r
+        }
+    }
+
+    static func tag(_ tx: Transaction, _ r: Resource) throws {
+        for tag in Set(r.skills.map { "skill:\($0)" } + r.zones.map { "zone:\($0)" }) {
+            try tx.run("INSERT INTO resource_tags (tag, resource_id) VALUES (?, ?)", [.text(tag), .integer(r.id)])
         }
     }
 

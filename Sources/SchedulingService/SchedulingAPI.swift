@@ -40,6 +40,7 @@ public struct SchedulingAPI: RegistrableRPCService {
     public func registerMethods(with server: RPCServer) {
         server.register(Scheduling.createResource) { request, _ in try await resources.create(request) }
         server.register(Scheduling.getResource) { request, _ in try await resources.get(request.id) }
+        server.register(Scheduling.updateResource) { request, _ in try await resources.update(request) }
         server.register(Scheduling.listResources) { request, _ in try await resources.list(request) }
         server.register(Scheduling.findSlots) { request, _ in try await appointments.findSlots(request) }
         server.register(Scheduling.book) { request, _ in try await appointments.book(request, overrideReason: request.overrideAs) }

@@ -110,9 +110,16 @@ import TestSupport
         #expect(statuses.filter { $0 == 409 }.count == 54)
         #expect(answers.alternatives.withLock { $0 } == 54, "every refusal offers other times")
 
-        // That day is full: from its start, the slots begin the day after, at 08:00.
+        // Replaced: a day off the day after tomorrow and a skill more; the kind stays.
+        let replaced = try system.request(
+            "PUT", "/v1/resources/1",
+            body: #"{"name":"Ivan","kind":"room","timeZone":"UTC","hours":[\#(hours)],"zones":["north"],"skills":["measurement","repair"],"daysOff":["\#(Self.tomorrow(0, plusDays: 2).prefix(10))"]}"#)
+        #expect(replaced.status == 200 && replaced.json["kind"] as? String == "engineer" && (replaced.json["skills"] as? [String])?.contains("repair") == true, "\(replaced.body)")
+        #expect(try system.request("PUT", "/v1/resources/77", body: #"{"name":"X","kind":"room","timeZone":"UTC"}"#).status == 404)
+        // That day is full and the next is off: from its start, the slots begin two days after, at 08:00.
         let slots = try system.request("GET", "/v1/slots?skill=measurement&zone=north&duration=60&limit=3&from=\(Self.tomorrow(0))")
-        #expect((slots.json["items"] as? [[String: Any]])?.first?["start"] as? String == Self.tomorrow(8, plusDays: 2).replacingOccurrences(of: "Z", with: ".000Z"), "\(slots.body)")
+        #expect((slots.json["items"] as? [[String: Any]])?.first?["start"] as? String == Self.tomorrow(8, plusDays: 3).replacingOccurrences(of: "Z", with: ".000Z"), "\(slots.body)")
+        #expect(((try system.request("GET", "/v1/slots?skill=repair&duration=60&limit=1").json["items"] as? [Any]) ?? []).count == 1)
 
         // G3: operator 2 does not see deal 1's appointment, nor books for it; operator 1 does.
         #expect(try system.request("GET", "/v1/appointments/1", key: Self.operatorTwo).status == 404)

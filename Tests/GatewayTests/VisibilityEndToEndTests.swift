@@ -75,7 +75,7 @@ import TestSupport
         "GET /v1/resources/{id}/calendar": .ownTest("s2SixtyFourBookingsRacingForTenSlotsBookTenNeverOverlapAndTheRestGetAlternatives"),
         "GET /v1/calendar/deals": .ownTest("s2SixtyFourBookingsRacingForTenSlotsBookTenNeverOverlapAndTheRestGetAlternatives"),
         "GET /v1/me/day": .ownTest("s2SixtyFourBookingsRacingForTenSlotsBookTenNeverOverlapAndTheRestGetAlternatives"),
-        "POST /v1/resources": .adminOnly, "GET /v1/resources": .notClientData, "GET /v1/resources/{id}": .notClientData, "GET /v1/slots": .notClientData,
+        "POST /v1/resources": .adminOnly, "PUT /v1/resources/{id}": .adminOnly, "GET /v1/resources": .notClientData, "GET /v1/resources/{id}": .notClientData, "GET /v1/slots": .notClientData,
         "POST /v1/appointments": .ownTest("s2SixtyFourBookingsRacingForTenSlotsBookTenNeverOverlapAndTheRestGetAlternatives"),
         "GET /v1/appointments/{id}": .ownTest("s2SixtyFourBookingsRacingForTenSlotsBookTenNeverOverlapAndTheRestGetAlternatives"),
         "POST /v1/appointments/{id}/move": .ownTest("s2SixtyFourBookingsRacingForTenSlotsBookTenNeverOverlapAndTheRestGetAlternatives"),
