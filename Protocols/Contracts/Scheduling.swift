@@ -912,6 +912,8 @@ public struct ResourceCalendar: WireMessage, Equatable {
     public var working: [Slot] = []
     /// Booked, done and no-show ones, by start (cancelled ones are left out).
     public var appointments: [Appointment] = []
+    /// The group lessons it teaches or hosts, by start (cancelled ones left out).
+    public var lessons: [Lesson] = []
 
     public init() {}
 
@@ -919,12 +921,14 @@ public struct ResourceCalendar: WireMessage, Equatable {
         resourceID: Int64 = 0,
         timeZone: String = "",
         working: [Slot] = [],
-        appointments: [Appointment] = []
+        appointments: [Appointment] = [],
+        lessons: [Lesson] = []
     ) {
         self.resourceID = resourceID
         self.timeZone = timeZone
         self.working = working
         self.appointments = appointments
+        self.lessons = lessons
     }
 
     public func encode(to e: inout WireEncoder) {
@@ -932,6 +936,7 @@ public struct ResourceCalendar: WireMessage, Equatable {
         e.encode(2, timeZone)
         e.encode(3, working)
         e.encode(4, appointments)
+        e.encode(5, lessons)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
@@ -940,6 +945,7 @@ public struct ResourceCalendar: WireMessage, Equatable {
         case 2: timeZone = try d.string(key)
         case 3: try d.append(key, to: &working)
         case 4: try d.append(key, to: &appointments)
+        case 5: try d.append(key, to: &lessons)
         default: try d.skip(key)
         }
     }

@@ -204,6 +204,7 @@ public let schedulingContract = ContractFile("Scheduling") {
         Field(2, "timeZone", .string)
         Field(3, "working", .repeated(.message("Slot")), doc: "Its working stretches.")
         Field(4, "appointments", .repeated(.message("Appointment")), doc: "Booked, done and no-show ones, by start (cancelled ones are left out).")
+        Field(5, "lessons", .repeated(.message("Lesson")), doc: "The group lessons it teaches or hosts, by start (cancelled ones left out).")
     }
     Message("DayRequest", rest: [.query]) {
         Field(1, "staffID", .int64).hidden()

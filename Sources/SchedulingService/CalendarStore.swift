@@ -26,7 +26,14 @@ public struct CalendarStore: Sendable {
         return try await database.read { c in
             guard let r = try ResourceStore.load(c, request.resourceID) else { throw RPCError.notFound("resource \(request.resourceID) does not exist") }
             let working = WorkingTime.open(r, from: from, to: to).map { Slot(resourceID: r.id, startMilliseconds: $0.start, endMilliseconds: $0.end) }
-            return ResourceCalendar(resourceID: r.id, timeZone: r.timeZone, working: working, appointments: try Self.appointments(c, r.id, from: from, to: to))
+            // Lessons hold their resources' time as busy rows under −lesson id.
+            let lessons = try c.query(
+                """
+                SELECT l.id, l.start_at, l.end_at, l.moved FROM busy b JOIN lessons l ON l.id = -b.appointment_id
+                WHERE b.resource_id = ? AND b.appointment_id < 0 AND b.busy_from < ? AND b.busy_to > ? AND l.cancelled = 0 ORDER BY l.start_at, l.id
+                """, [.integer(r.id), .integer(to), .integer(from)]) { Lesson(id: $0.int64(0), startMilliseconds: $0.int64(1), endMilliseconds: $0.int64(2), moved: $0.bool(3)) }
+            return ResourceCalendar(
+                resourceID: r.id, timeZone: r.timeZone, working: working, appointments: try Self.appointments(c, r.id, from: from, to: to), lessons: lessons)
         }
     }
 

@@ -254,6 +254,9 @@ import TestSupport
         let lessonStart = ((made.json["lessons"] as? [[String: Any]])?.first?["start"] as? String) ?? ""
         let lessonEnd = ((made.json["lessons"] as? [[String: Any]])?.first?["end"] as? String) ?? ""
         #expect(try system.request("POST", "/v1/appointments", body: #"{"dealId":1,"kind":"custom","resourceIds":[2],"start":"\#(lessonStart)","end":"\#(lessonEnd)"}"#).status == 409)
+        // The teacher's calendar shows the lessons.
+        let teacherWeek = try system.request("GET", "/v1/resources/1/calendar?from=\(first.text)T00:00:00Z&to=\(CivilDate(day: first.day + 7).text)T00:00:00Z")
+        #expect((teacherWeek.json["lessons"] as? [Any])?.count == lessonDays.filter { $0 < first.day + 7 }.count, "\(teacherWeek.body)")
 
         // Student 2 joins as active; student 1's deal reaches the trial stage: trial.
         #expect(try system.request("POST", "/v1/groups/1/enrolments", body: #"{"contactId":2,"status":"active"}"#).json["enrolment"] != nil)

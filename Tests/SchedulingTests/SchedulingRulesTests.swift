@@ -141,3 +141,22 @@ import Testing
         #expect(ReminderPlan.plan(sessions: [session(1, at: 24), session(3, at: 72)], participants: [early], minutes: 120, now: now, sent: [])[ReminderPlan.Key(session: 3, contact: 10)]?.due == now)
     }
 }
+
+/// S4: a group's weekly lessons as plain values.
+@Suite struct GroupLessonTests {
+    @Test func s4EveryWeeklyLessonBetweenTheDatesStaysAtItsWallTimeAcrossADaylightSavingChange() {
+        var g = Group()
+        g.timeZone = "Europe/Berlin"
+        g.weekly = [WorkingHours(weekday: 2, fromMinute: 1140, toMinute: 1230), WorkingHours(weekday: 4, fromMinute: 1140, toMinute: 1230)]
+        g.firstDate = "2027-03-15"
+        g.lastDate = "2027-04-04"
+        let lessons = GroupStore.occurrences(g)
+        // Tuesdays and Thursdays of three weeks: six lessons, none skipped.
+        #expect(lessons.count == 6)
+        let utc = ISO8601DateFormatter()
+        func at(_ ms: Int64) -> String { utc.string(from: Date(timeIntervalSince1970: Double(ms) / 1000)) }
+        // 19:00 in Berlin: 18:00 UTC before 28 March, 17:00 UTC after.
+        #expect(at(lessons[0].start) == "2027-03-16T18:00:00Z" && at(lessons[3].start) == "2027-03-25T18:00:00Z")
+        #expect(at(lessons[4].start) == "2027-03-30T17:00:00Z" && at(lessons[5].end) == "2027-04-01T18:30:00Z")
+    }
+}

@@ -1428,6 +1428,7 @@ enum ContractSamples {
         m.timeZone = "f2é"
         m.working = [slot(), slot()]
         m.appointments = [appointment(), appointment()]
+        m.lessons = [lesson(), lesson()]
         return m
     }
 

@@ -4450,6 +4450,13 @@ enum OpenAPIComponents {
           },
           "type" : "array"
         },
+        "lessons" : {
+          "description" : "The group lessons it teaches or hosts, by start (cancelled ones left out).",
+          "items" : {
+            "$ref" : "#/components/schemas/Lesson"
+          },
+          "type" : "array"
+        },
         "resourceId" : {
           "format" : "int64",
           "type" : "integer"
@@ -4467,6 +4474,7 @@ enum OpenAPIComponents {
       },
       "required" : [
         "appointments",
+        "lessons",
         "resourceId",
         "timeZone",
         "working"

@@ -397,6 +397,8 @@ extension ResourceCalendar: RESTOutput {
         out.beginObject()
         out.key("appointments")
         out.beginArray(); for item in self.appointments { item.writeJSON(to: &out) }; out.endArray()
+        out.key("lessons")
+        out.beginArray(); for item in self.lessons { item.writeJSON(to: &out) }; out.endArray()
         out.key("resourceId")
         out.int(self.resourceID)
         out.key("timeZone")
