@@ -47,6 +47,7 @@ let package = Package(
         .target(name: "DealsService", dependencies: ["Contracts", "JSON", "RPC", "Storage", "ServiceKit", "Sockets"]),
         .target(name: "TelephonyService", dependencies: ["Contracts", "Digest", "RPC", "Storage", "ServiceKit"]),
         .target(name: "SchedulingService", dependencies: ["Contracts", "Digest", "RPC", "Storage", "ServiceKit"]),
+        .target(name: "BillingService", dependencies: ["Contracts"]),
 
         // Executables.
         .executableTarget(name: "switchboard-echo", dependencies: ["RPC", "Contracts"]),
@@ -76,6 +77,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: ["Gateway", "Contracts", "Digest", "HTTP", "JSON", "RPC", "SchedulingService", "ServiceKit", "Storage", "Wire", "TestSupport", "switchboard", "switchboard-gateway", "switchboard-contacts", "switchboard-deals", "switchboard-telephony", "switchboard-scheduling"]),
+        .testTarget(name: "BillingTests", dependencies: ["BillingService", "Contracts"]),
         .testTarget(
             name: "SchedulingTests",
             dependencies: ["SchedulingService", "Contracts", "Wire", "RPC", "Storage", "ServiceKit", "TestSupport", "switchboard-scheduling"]),
