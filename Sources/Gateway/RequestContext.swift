@@ -104,6 +104,10 @@ struct RequestContext: Sendable {
         } catch let error as RPCError where [.unavailable, .deadlineExceeded].contains(error.code) {
             replicas.markDown(index)
             throw RPCError(.unavailable, "telephony replica \(name) is not answering (\(error.code.name): \(error.message))")
+        } catch {
+            // It answered, if only to refuse: it is up (a probe must never stay open).
+            replicas.markUp(index)
+            throw error
         }
     }
 

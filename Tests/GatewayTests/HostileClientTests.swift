@@ -9,17 +9,20 @@ import TestSupport
     /// each one refused says so in problem+json with Retry-After.
     @Test func twoThousandIdleSocketsFromOneAddressLeaveOthersServed() async throws {
         let system = try await SystemFixture.start(extra: ["GATEWAY_MAX_CONNECTIONS_PER_ADDRESS": "64", "GATEWAY_FIRST_BYTE_TIMEOUT_MS": "60000"])
-        var idle: [PlainClient] = []
-        defer { for client in idle { client.close() } }
-        for _ in 0..<2000 { idle.append(try PlainClient(port: system.gateway.port, receiveTimeout: 5)) }
-        for round in 0..<5 {
-            let reply = try system.request("GET", "/v1/contacts", headers: [:], source: "127.0.0.2")
-            #expect(reply.status == 200, "round \(round): \(reply.status)")
+        // No process may be launched while this test holds 2,000 descriptors (ServiceProcess.launches).
+        try await ServiceProcess.launches.heavy {
+            var idle: [PlainClient] = []
+            defer { for client in idle { client.close() } }
+            for _ in 0..<2000 { idle.append(try PlainClient(port: system.gateway.port, receiveTimeout: 5)) }
+            for round in 0..<5 {
+                let reply = try system.request("GET", "/v1/contacts", headers: [:], source: "127.0.0.2")
+                #expect(reply.status == 200, "round \(round): \(reply.status)")
+            }
+            // The last of the idle ones is beyond its address's share: refused, and told why.
+            let refused = try HTTPExchange(parsing: idle[1999].readAll())
+            #expect(refused.status == 503 && refused.headers["retry-after"] == "1")
+            #expect(refused.headers["content-type"] == "application/problem+json" && refused.body.contains("127.0.0.1"))
         }
-        // The last of the idle ones is beyond its address's share: refused, and told why.
-        let refused = try HTTPExchange(parsing: idle[1999].readAll())
-        #expect(refused.status == 503 && refused.headers["retry-after"] == "1")
-        #expect(refused.headers["content-type"] == "application/problem+json" && refused.body.contains("127.0.0.1"))
         try await system.stop()
     }
 

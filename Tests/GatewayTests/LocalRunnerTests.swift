@@ -6,10 +6,11 @@ import TestSupport
     @Test func switchboardUpRunsEverythingAndStopsCleanly() async throws {
         let folder = try temporaryFolder("switchboard-up")
         let gatewayPort = try freePort()
-        let contactsPort = try freePort()
-        let dealsPort = try freePort()
-        let telephonyPort = try freePort()
-        let schedulingPort = try freePort()
+        // The runner gives each service its port + 1000 for admin: both must be free.
+        let contactsPort = try freePort(withAdmin: true)
+        let dealsPort = try freePort(withAdmin: true)
+        let telephonyPort = try freePort(withAdmin: true)
+        let schedulingPort = try freePort(withAdmin: true)
         let runner = try await ServiceProcess(
             executable: "switchboard",
             arguments: [

@@ -22,6 +22,12 @@ public final class ServiceProcess: Sendable {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
     }
 
+    /// Launches never overlap a test that opens more than 1,024 descriptors at once:
+    /// Foundation's Process.run() on Linux corrupts memory when the test process has
+    /// descriptors numbered past FD_SETSIZE (seen as signal 11 in memcpy inside
+    /// Process.run while HostileClientTests held 2,000 sockets).
+    public static let launches = LaunchGate()
+
     /// Starts `executable` with `arguments` and `environment` added to ours.
     public init(executable: String, arguments: [String] = [], environment: [String: String] = [:]) async throws {
         let process = Process()
@@ -32,7 +38,7 @@ public final class ServiceProcess: Sendable {
         let errorOutput = Counter.Text()
         process.standardOutput = Self.collecting(into: output)
         process.standardError = Self.collecting(into: errorOutput)
-        try process.run()
+        try await Self.launches.launch { try process.run() }
         self.process = process
         self.output = output
         self.errorOutput = errorOutput
@@ -150,20 +156,58 @@ private let nextPortOffset = Atomic<Int>(Int.random(in: 0..<12_000))
 
 /// A port nothing listens on right now, picked below Linux's ephemeral range (32768+)
 /// so that no other test's port-0 listener or outgoing connection is handed it meanwhile.
-public func freePort() throws -> Int {
-    for _ in 0..<100 {
+/// A port nothing listens on now and no test of this run was given. `withAdmin`: the
+/// port 1,000 above it too (a service's default admin port), given with it.
+public func freePort(withAdmin: Bool = false) throws -> Int {
+    for _ in 0..<200 {
         // Handed out in turn, so two tests of this run never get the same port.
-        let port = 20_000 + nextPortOffset.wrappingAdd(1, ordering: .relaxed).oldValue % 12_000
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
-        if bound { return port }
+        let port = 20_000 + nextPortOffset.wrappingAdd(1, ordering: .relaxed).oldValue % 11_000
+        let wanted = withAdmin ? [port, port + 1000] : [port]
+        guard handedOut.withLock({ given in
+            guard wanted.allSatisfy({ !given.contains($0) }) else { return false }
+            given.formUnion(wanted)
+            return true
+        }) else { continue }
+        if wanted.allSatisfy(isFree) { return port }
     }
     throw TestFailure("no free port below 32000")
+}
+
+private let handedOut = Mutex<Set<Int>>([])
+
+private func isFree(_ port: Int) -> Bool {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = UInt16(port).bigEndian
+    return withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+    }
+}
+
+/// Keeps process launches and descriptor-heavy test sections apart without blocking a
+/// thread of the cooperative pool: whoever cannot go yet waits with a short sleep.
+public final class LaunchGate: Sendable {
+    private let state = Mutex<(heavy: Bool, launching: Int)>((false, 0))
+
+    public init() {}
+
+    public func launch<T>(_ body: () throws -> T) async throws -> T {
+        while !state.withLock({ s in s.heavy ? false : { s.launching += 1; return true }() }) {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        defer { state.withLock { $0.launching -= 1 } }
+        return try body()
+    }
+
+    /// Runs `body` while no process is being launched and none may start.
+    public func heavy<T>(_ body: () throws -> T) async throws -> T {
+        while !state.withLock({ s in s.heavy || s.launching > 0 ? false : { s.heavy = true; return true }() }) {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        defer { state.withLock { $0.heavy = false } }
+        return try body()
+    }
 }
