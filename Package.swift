@@ -46,7 +46,7 @@ let package = Package(
         .target(name: "ContactsService", dependencies: ["Contracts", "RPC", "Storage", "ServiceKit"]),
         .target(name: "DealsService", dependencies: ["Contracts", "JSON", "RPC", "Storage", "ServiceKit", "Sockets"]),
         .target(name: "TelephonyService", dependencies: ["Contracts", "Digest", "RPC", "Storage", "ServiceKit"]),
-        .target(name: "SchedulingService", dependencies: ["Contracts", "Digest", "RPC", "Storage", "ServiceKit"]),
+        .target(name: "SchedulingService", dependencies: ["Contracts", "Digest", "JSON", "RPC", "Storage", "ServiceKit"]),
         .target(name: "BillingService", dependencies: ["Contracts"]),
 
         // Executables.

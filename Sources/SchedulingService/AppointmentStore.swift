@@ -13,8 +13,6 @@ public struct AppointmentStore: Sendable {
     /// Bookings start at least this far ahead (an admin's override aside).
     let noticeMilliseconds: Int64
 
-    /// The longest appointment and buffers: how far back an overlapping busy row can start.
-    static let longest: Int64 = (24 * 60 + 2 * 480) * 60_000
     static let maxSearch: Int64 = 31 * 86_400_000
 
     public init(database: Database, clock: WallClock, noticeMinutes: Int64 = 60) {
@@ -39,7 +37,7 @@ public struct AppointmentStore: Sendable {
                 ? try ResourceStore.matching(c, skill: request.skill, zone: request.zone)
                 : try request.resourceIDs.compactMap { try ResourceStore.load(c, $0) }
             let candidates = try resources.map { r in
-                SlotFinder.Candidate(resourceID: r.id, open: WorkingTime.open(r, from: from, to: to), busy: try Self.busyRows(c, r.id, from: from, to: to, ignoring: nil))
+                SlotFinder.Candidate(resourceID: r.id, open: WorkingTime.open(r, from: from, to: to), busy: try BusyTime.stretches(c, resource: r.id, from: from, to: to))
             }
             return SlotList(slots: SlotFinder.find(
                 candidates, duration: duration, bufferBefore: request.bufferBeforeMinutes * 60_000, bufferAfter: request.bufferAfterMinutes * 60_000,
@@ -97,7 +95,6 @@ public struct AppointmentStore: Sendable {
                 toStartMilliseconds: moved.startMilliseconds, toEndMilliseconds: moved.endMilliseconds, reason: request.reason))
             a.startMilliseconds = moved.startMilliseconds
             a.endMilliseconds = moved.endMilliseconds
-            try tx.run("DELETE FROM busy WHERE appointment_id = ?", [.integer(a.id)])
             try Self.occupy(tx, a)
             try Self.save(tx, a)
             try tx.appendEvent(type: Scheduling.Event.moved, aggregateID: "deal-\(a.dealID)", payload: a.wireBytes())
@@ -114,7 +111,7 @@ public struct AppointmentStore: Sendable {
             }
             a.status = .cancelled
             a.cancelReason = request.reason
-            try tx.run("DELETE FROM busy WHERE appointment_id = ?", [.integer(a.id)])
+            try BusyTime.release(tx, holder: a.id)
             try Self.save(tx, a)
             try tx.appendEvent(type: Scheduling.Event.cancelled, aggregateID: "deal-\(a.dealID)", payload: a.wireBytes())
             return a
@@ -169,15 +166,12 @@ public struct AppointmentStore: Sendable {
         let from = a.startMilliseconds - a.bufferBeforeMinutes * 60_000
         let to = a.endMilliseconds + a.bufferAfterMinutes * 60_000
         for r in resources {
-            guard let other = try c.queryFirst(
-                "SELECT appointment_id FROM busy WHERE resource_id = ? AND busy_from < ? AND busy_from > ? AND busy_to > ? AND appointment_id != ? LIMIT 1",
-                [.integer(r.id), .integer(to), .integer(from - longest), .integer(from), .integer(ignoring ?? 0)], { $0.int64(0) })
-            else { continue }
+            guard let other = try BusyTime.firstClash(c, resource: r.id, from: from, to: to, ignoring: ignoring ?? 0) else { continue }
             // The next free times for all of them at once.
             let searchFrom = max(a.startMilliseconds, now + notice)
             let searchTo = searchFrom + 14 * 86_400_000
             let open = SlotFinder.intersect(resources.map { WorkingTime.open($0, from: searchFrom, to: searchTo) })
-            let busy = try resources.flatMap { res in try busyRows(c, res.id, from: searchFrom, to: searchTo, ignoring: ignoring) }
+            let busy = try resources.flatMap { res in try BusyTime.stretches(c, resource: res.id, from: searchFrom, to: searchTo, ignoring: ignoring ?? 0) }
             let alternatives = SlotFinder.find(
                 [SlotFinder.Candidate(resourceID: a.resourceIDs[0], open: open, busy: busy)], duration: a.endMilliseconds - a.startMilliseconds,
                 bufferBefore: a.bufferBeforeMinutes * 60_000, bufferAfter: a.bufferAfterMinutes * 60_000, from: searchFrom, limit: 5)
@@ -186,22 +180,16 @@ public struct AppointmentStore: Sendable {
         return nil
     }
 
-    static func busyRows(_ c: Connection, _ resource: Int64, from: Int64, to: Int64, ignoring: Int64?) throws -> [WorkingTime.Stretch] {
-        try c.query(
-            "SELECT busy_from, busy_to FROM busy WHERE resource_id = ? AND busy_from < ? AND busy_from > ? AND appointment_id != ?",
-            [.integer(resource), .integer(to + 2 * 480 * 60_000), .integer(from - longest), .integer(ignoring ?? 0)]) { WorkingTime.Stretch($0.int64(0), $0.int64(1)) }
-    }
-
     static func occupy(_ tx: Transaction, _ a: Appointment) throws {
         try tx.run("DELETE FROM appointment_resources WHERE appointment_id = ?", [.integer(a.id)])
         for r in a.resourceIDs {
             try tx.run(
                 "INSERT INTO appointment_resources (resource_id, start_at, end_at, appointment_id) VALUES (?, ?, ?, ?)",
                 [.integer(r), .integer(a.startMilliseconds), .integer(a.endMilliseconds), .integer(a.id)])
-            try tx.run(
-                "INSERT INTO busy (resource_id, busy_from, busy_to, appointment_id) VALUES (?, ?, ?, ?)",
-                [.integer(r), .integer(a.startMilliseconds - a.bufferBeforeMinutes * 60_000), .integer(a.endMilliseconds + a.bufferAfterMinutes * 60_000), .integer(a.id)])
         }
+        try BusyTime.hold(
+            tx, holder: a.id, resources: a.resourceIDs, from: a.startMilliseconds - a.bufferBeforeMinutes * 60_000,
+            to: a.endMilliseconds + a.bufferAfterMinutes * 60_000)
     }
 
     static func save(_ tx: Transaction, _ a: Appointment) throws {

@@ -53,7 +53,7 @@ public struct CalendarStore: Sendable {
         }
         return try await database.read { c in
             let ids = Set(try c.query("SELECT appointment_id FROM appointment_resources WHERE start_at < ? AND end_at > ? AND start_at > ?",
-                [.integer(to), .integer(from), .integer(from - AppointmentStore.longest)]) { $0.int64(0) })
+                [.integer(to), .integer(from), .integer(from - BusyTime.longest)]) { $0.int64(0) })
             let all = try ids.compactMap { try AppointmentStore.load(c, $0) }.filter { $0.status != .cancelled }
             return AppointmentList(appointments: all.sorted { ($0.startMilliseconds, $0.id) < ($1.startMilliseconds, $1.id) })
         }
@@ -77,7 +77,7 @@ public struct CalendarStore: Sendable {
 
     public func issueFeed(_ resourceID: Int64) async throws -> FeedLink {
         let token = SecureRandom.hex(24)
-        let digest = SHA256.digest(token).map { String(format: "%02x", $0) }.joined()
+        let digest = Self.digest(token)
         try await database.write { tx in
             guard try ResourceStore.load(tx.connection, resourceID) != nil else { throw RPCError.notFound("resource \(resourceID) does not exist") }
             try tx.run(
@@ -87,9 +87,14 @@ public struct CalendarStore: Sendable {
         return FeedLink(path: "/v1/calendars/\(token).ics")
     }
 
+    /// How a feed's secret is kept: its SHA-256, in hex.
+    static func digest(_ token: String) -> String {
+        SHA256.digest(token).map { String(format: "%02x", $0) }.joined()
+    }
+
     /// The feed: 30 days back and 90 ahead, cancelled appointments included (so phones drop them).
     public func feed(_ token: String) async throws -> FeedText {
-        let digest = SHA256.digest(token).map { String(format: "%02x", $0) }.joined()
+        let digest = Self.digest(token)
         let now = clock.milliseconds
         return try await database.read { c in
             guard let id = try c.queryFirst("SELECT resource_id FROM feeds WHERE digest = ?", [.text(digest)], { $0.int64(0) }),

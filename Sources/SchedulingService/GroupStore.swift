@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import JSON
 import ServiceKit
 import Storage
 import Wire
@@ -73,24 +74,22 @@ public struct GroupStore: Sendable {
 
     static func clashes(_ c: Connection, _ lesson: WorkingTime.Stretch, _ g: Group, ignoring lessonID: Int64?) throws -> [String] {
         var out: [String] = []
-        for id in [g.teacherID] + (g.roomID.map { [$0] } ?? []) {
-            if let other = try c.queryFirst(
-                "SELECT appointment_id FROM busy WHERE resource_id = ? AND busy_from < ? AND busy_from > ? AND busy_to > ? AND appointment_id != ? LIMIT 1",
-                [.integer(id), .integer(lesson.end), .integer(lesson.start - AppointmentStore.longest), .integer(lesson.start), .integer(-(lessonID ?? 0))], { $0.int64(0) })
-            {
+        for id in resources(g) {
+            if let other = try BusyTime.firstClash(c, resource: id, from: lesson.start, to: lesson.end, ignoring: -(lessonID ?? 0)) {
                 let what = other < 0 ? "lesson \(-other)" : "appointment \(other)"
-                out.append("\(RFC3339Text.format(lesson.start)): resource \(id) has \(what)")
+                out.append("\(RFC3339.format(milliseconds: lesson.start)): resource \(id) has \(what)")
             }
         }
         return out
     }
 
+    /// The teacher, and the room if the group has one.
+    static func resources(_ g: Group) -> [Int64] {
+        [g.teacherID] + (g.roomID.map { [$0] } ?? [])
+    }
+
     static func hold(_ tx: Transaction, lessonID: Int64, _ lesson: WorkingTime.Stretch, _ g: Group) throws {
-        try tx.run("DELETE FROM busy WHERE appointment_id = ?", [.integer(-lessonID)])
-        for id in [g.teacherID] + (g.roomID.map { [$0] } ?? []) {
-            try tx.run("INSERT INTO busy (resource_id, busy_from, busy_to, appointment_id) VALUES (?, ?, ?, ?)",
-                [.integer(id), .integer(lesson.start), .integer(lesson.end), .integer(-lessonID)])
-        }
+        try BusyTime.hold(tx, holder: -lessonID, resources: resources(g), from: lesson.start, to: lesson.end)
     }
 
     public func get(_ id: Int64) async throws -> Group {
@@ -122,7 +121,7 @@ public struct GroupStore: Sendable {
                 throw RPCError.notFound("lesson \(request.id) does not exist")
             }
             try tx.run("UPDATE lessons SET cancelled = 1 WHERE id = ?", [.integer(request.id)])
-            try tx.run("DELETE FROM busy WHERE appointment_id = ?", [.integer(-request.id)])
+            try BusyTime.release(tx, holder: -request.id)
             return try Self.load(tx.connection, groupID)!
         }
     }
@@ -231,12 +230,5 @@ public struct GroupStore: Sendable {
         default:
             return
         }
-    }
-}
-
-/// RFC 3339 text of UTC milliseconds, for messages.
-enum RFC3339Text {
-    static func format(_ ms: Int64) -> String {
-        ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
     }
 }
