@@ -10,7 +10,7 @@ import TestSupport
 import Wire
 
 @Suite struct RateLimiterTests {
-    @Test func aReasonTheGatewayDeclaresItselfIsNonBlankAsTheSchemaSaysIt() throws {
+    @Test func g1AReasonTheGatewayDeclaresItselfIsNonBlankAsTheSchemaSaysIt() throws {
         let document = GatewayAPI.openAPIDocument
         let schemas = (document["components"] as? [String: Any])?["schemas"] as? [String: Any]
         let cancellation = (schemas?["AppointmentCancellationInput"] as? [String: Any])?["properties"] as? [String: Any]
