@@ -20,11 +20,4 @@ enum AppointmentLedger {
         }
         try TimelineStore.append(tx, TimelineStore.entry(kind: "appointment", dealID: deal.id, contactID: deal.contactID, summary: summary, at: now))
     }
-
-    /// S6: a student's mark at a lesson or session, on their timeline (and their deal's, when one brought them).
-    static func attendance(_ a: LessonAttendance, _ tx: Transaction, at now: Int64) throws {
-        let what = a.lessonID.map { "lesson \($0) of group \(a.groupID ?? 0)" } ?? "session \(a.sessionID ?? 0) of series \(a.seriesID ?? 0)"
-        let summary = "\(a.mark.name) at \(what) (\(RFC3339.format(milliseconds: a.startMilliseconds))), marked by \(a.by)"
-        try TimelineStore.append(tx, TimelineStore.entry(kind: "attendance", dealID: a.dealID, contactID: a.contactID, summary: summary, at: now))
-    }
 }

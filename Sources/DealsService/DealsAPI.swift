@@ -155,7 +155,7 @@ public struct DealsAPI: RegistrableRPCService {
             }
         }
         inbox.on(Scheduling.Event.attendanceRecorded) { event, tx in
-            try AppointmentLedger.attendance(try LessonAttendance(wireBytes: event.payload), tx, at: event.occurredAtMilliseconds)
+            try AttendanceLedger.record(try LessonAttendance(wireBytes: event.payload), tx, at: event.occurredAtMilliseconds)
         }
         inbox.on(Contacts.Event.merged) { event, tx in
             let merged = try ContactMerged(wireBytes: event.payload)
