@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "switchboard-gateway", targets: ["switchboard-gateway"]),
         .executable(name: "switchboard-telephony", targets: ["switchboard-telephony"]),
         .executable(name: "switchboard-scheduling", targets: ["switchboard-scheduling"]),
+        .executable(name: "switchboard-billing", targets: ["switchboard-billing"]),
         .executable(name: "switchboard-bench", targets: ["switchboard-bench"]),
         .executable(name: "switchboard-codegen", targets: ["switchboard-codegen"]),
     ],
@@ -47,7 +48,7 @@ let package = Package(
         .target(name: "DealsService", dependencies: ["Contracts", "JSON", "RPC", "Storage", "ServiceKit", "Sockets"]),
         .target(name: "TelephonyService", dependencies: ["Contracts", "Digest", "RPC", "Storage", "ServiceKit"]),
         .target(name: "SchedulingService", dependencies: ["Contracts", "Digest", "JSON", "RPC", "Storage", "ServiceKit"]),
-        .target(name: "BillingService", dependencies: ["Contracts"]),
+        .target(name: "BillingService", dependencies: ["Contracts", "RPC", "Storage", "ServiceKit"]),
 
         // Executables.
         .executableTarget(name: "switchboard-echo", dependencies: ["RPC", "Contracts"]),
@@ -55,9 +56,10 @@ let package = Package(
         .executableTarget(name: "switchboard-deals", dependencies: ["DealsService", "RPC", "ServiceKit"]),
         .executableTarget(name: "switchboard-telephony", dependencies: ["Contracts", "TelephonyService", "RPC", "ServiceKit"]),
         .executableTarget(name: "switchboard-scheduling", dependencies: ["SchedulingService", "ServiceKit"]),
+        .executableTarget(name: "switchboard-billing", dependencies: ["BillingService", "RPC", "ServiceKit"]),
         .executableTarget(name: "switchboard-gateway", dependencies: ["Contracts", "Gateway", "HTTP", "RPC", "ServiceKit", "Sockets", "Storage"]),
         // The local runner; depending on the services makes `swift run switchboard` build them.
-        .executableTarget(name: "switchboard", dependencies: ["switchboard-contacts", "switchboard-deals", "switchboard-telephony", "switchboard-scheduling", "switchboard-gateway"]),
+        .executableTarget(name: "switchboard", dependencies: ["switchboard-contacts", "switchboard-deals", "switchboard-telephony", "switchboard-scheduling", "switchboard-billing", "switchboard-gateway"]),
         .executableTarget(
             name: "switchboard-bench",
             dependencies: ["RPC", "Contracts", "Digest", "Wire", "Sockets", "ContactsService", "DealsService", "TelephonyService", "SchedulingService", "ServiceKit", "Storage"]),
@@ -76,8 +78,8 @@ let package = Package(
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Sockets", "TestSupport"]),
         .testTarget(
             name: "GatewayTests",
-            dependencies: ["Gateway", "Contracts", "Digest", "HTTP", "JSON", "RPC", "SchedulingService", "ServiceKit", "Storage", "Wire", "TestSupport", "switchboard", "switchboard-gateway", "switchboard-contacts", "switchboard-deals", "switchboard-telephony", "switchboard-scheduling"]),
-        .testTarget(name: "BillingTests", dependencies: ["BillingService", "Contracts"]),
+            dependencies: ["Gateway", "Contracts", "Digest", "HTTP", "JSON", "RPC", "SchedulingService", "ServiceKit", "Storage", "Wire", "TestSupport", "switchboard", "switchboard-gateway", "switchboard-contacts", "switchboard-deals", "switchboard-telephony", "switchboard-scheduling", "switchboard-billing"]),
+        .testTarget(name: "BillingTests", dependencies: ["BillingService", "Contracts", "Wire"]),
         .testTarget(
             name: "SchedulingTests",
             dependencies: ["SchedulingService", "Contracts", "Wire", "RPC", "Storage", "ServiceKit", "TestSupport", "switchboard-scheduling"]),

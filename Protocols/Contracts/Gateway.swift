@@ -168,6 +168,8 @@ public enum IntegrationKind: Int, Sendable, WireEnum, CaseIterable {
     case amocrm = 5
     /// Bitrix24 outgoing webhooks: unsigned, token in the URL.
     case bitrix24 = 6
+    /// Leyka donation status changes forwarded by the site (B3): unsigned, token in the URL.
+    case leyka = 7
 
     public static var unrecognized: IntegrationKind { .unspecified }
 
@@ -181,6 +183,7 @@ public enum IntegrationKind: Int, Sendable, WireEnum, CaseIterable {
         case .ringostat: "ringostat"
         case .amocrm: "amocrm"
         case .bitrix24: "bitrix24"
+        case .leyka: "leyka"
         }
     }
 }

@@ -83,6 +83,48 @@ public struct Money: Hashable, Sendable, CustomStringConvertible {
         return q
     }
 
+    public static func - (a: Money, b: Money) throws(Problem) -> Money {
+        guard a.currency == b.currency else { throw .differentCurrencies(a.currency, b.currency) }
+        let (difference, overflow) = a.minor.subtractingReportingOverflow(b.minor)
+        guard !overflow else { throw .overflow }
+        return try Money(minor: difference, currency: a.currency)
+    }
+
+    /// Minor units summed, refusing to wrap.
+    public static func sum(_ values: some Sequence<Int64>) throws(Problem) -> Int64 {
+        var total: Int64 = 0
+        for v in values {
+            let (s, overflow) = total.addingReportingOverflow(v)
+            guard !overflow else { throw .overflow }
+            total = s
+        }
+        return total
+    }
+
+    /// a × b / c rounded half to even, exact in 128 bits (c > 0): a share of an amount
+    /// (a group's margin × a manager's revenue ÷ the group's).
+    public static func scaled(_ a: Int64, times b: Int64, over c: Int64) throws(Problem) -> Int64 {
+        precondition(c > 0)
+        let negative = (a < 0) != (b < 0)
+        let product = a.magnitude.multipliedFullWidth(by: b.magnitude)
+        guard product.high < c.magnitude else { throw .overflow }
+        let (q, r) = c.magnitude.dividingFullWidth(product)
+        var quotient = q
+        if r * 2 > c.magnitude || (r * 2 == c.magnitude && quotient % 2 == 1) { quotient += 1 }
+        guard quotient <= UInt64(Int64.max) else { throw .overflow }
+        return negative ? -Int64(quotient) : Int64(quotient)
+    }
+
+    /// `total` split into `parts` amounts that add up to it exactly: the remainder goes one
+    /// minor unit each to the first parts (a prepayment spread over its months).
+    public static func allocate(_ total: Int64, parts: Int) -> [Int64] {
+        guard parts > 0 else { return [] }
+        let n = Int64(parts)
+        let base = total / n
+        let rest = Int(total - base * n)
+        return (0..<parts).map { base + ($0 < abs(rest) ? (rest > 0 ? 1 : -1) : 0) }
+    }
+
     /// `1234.50 RUB`, `1234 JPY`, `1.234 KWD`.
     public var description: String {
         let scale = (0..<exponent).reduce(Int64(1)) { p, _ in p * 10 }

@@ -128,6 +128,9 @@ public enum Scheduling {
         /// Payload ``LessonAttendance``: for the timeline (D5) and the lessons a prepayment
         /// covers (billing).
         public static let attendanceRecorded = "attendance.recorded"
+        /// Payload ``EnrolmentChanged``: a student joined, moved from trial to active, left
+        /// or was waitlisted (billing's group economics and prepayments).
+        public static let enrolmentChanged = "enrolment.changed"
         /// Payload ``SessionReminder``: a participant's reminder for a session from the second on.
         public static let reminderDue = "session.reminder_due"
         /// Payload ``Appointment``.
@@ -2003,6 +2006,45 @@ public struct DealsCalendar: WireMessage, Equatable {
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
         switch key.number {
         case 1: try d.append(key, to: &days)
+        default: try d.skip(key)
+        }
+    }
+}
+
+/// Payload of enrolment.changed: a student's place in a group now.
+public struct EnrolmentChanged: WireMessage, Equatable {
+    public var groupID: Int64 = 0
+    public var groupName: String = ""
+    public var enrolment: Enrolment = Enrolment()
+    public var atMilliseconds: Int64 = 0
+
+    public init() {}
+
+    public init(
+        groupID: Int64 = 0,
+        groupName: String = "",
+        enrolment: Enrolment = Enrolment(),
+        atMilliseconds: Int64 = 0
+    ) {
+        self.groupID = groupID
+        self.groupName = groupName
+        self.enrolment = enrolment
+        self.atMilliseconds = atMilliseconds
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, groupID)
+        e.encode(2, groupName)
+        e.encode(3, enrolment)
+        e.encode(4, atMilliseconds)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: groupID = try d.int64(key)
+        case 2: groupName = try d.string(key)
+        case 3: enrolment = try d.message(key)
+        case 4: atMilliseconds = try d.int64(key)
         default: try d.skip(key)
         }
     }

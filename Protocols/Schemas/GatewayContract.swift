@@ -39,6 +39,7 @@ public let gatewayContract = ContractFile("Gateway") {
         Enumeration.Case(4, "ringostat", doc: "Ringostat call hooks: unsigned, so the URL carries the integration's token; answered 200 with an empty body.")
         Enumeration.Case(5, "amocrm", doc: "amoCRM webhooks: unsigned, token in the URL.")
         Enumeration.Case(6, "bitrix24", doc: "Bitrix24 outgoing webhooks: unsigned, token in the URL.")
+        Enumeration.Case(7, "leyka", doc: "Leyka donation status changes forwarded by the site (B3): unsigned, token in the URL.")
     }
     Message("Integration", doc: "A provider that sends webhooks to `hookPath` (G2).", rest: [.output]) {
         Field(1, "id", .int64)

@@ -66,6 +66,10 @@ public let schedulingContract = ContractFile("Scheduling") {
             Payload ``LessonAttendance``: for the timeline (D5) and the lessons a prepayment
             covers (billing).
             """)
+        Service.Event("enrolmentChanged", "enrolment.changed", doc: """
+            Payload ``EnrolmentChanged``: a student joined, moved from trial to active, left
+            or was waitlisted (billing's group economics and prepayments).
+            """)
         Service.Event("reminderDue", "session.reminder_due", doc: "Payload ``SessionReminder``: a participant's reminder for a session from the second on.")
         Service.Event("booked", "appointment.booked", doc: "Payload ``Appointment``.")
         Service.Event("moved", "appointment.moved", doc: "Payload ``Appointment`` (its history says from when).")
@@ -371,5 +375,11 @@ public let schedulingContract = ContractFile("Scheduling") {
     }
     Message("DealsCalendar", rest: [.output]) {
         Field(1, "days", .repeated(.message("CalendarDay"))).named("items")
+    }
+    Message("EnrolmentChanged", doc: "Payload of enrolment.changed: a student's place in a group now.") {
+        Field(1, "groupID", .int64)
+        Field(2, "groupName", .string)
+        Field(3, "enrolment", .message("Enrolment"))
+        Field(4, "atMilliseconds", .int64)
     }
 }

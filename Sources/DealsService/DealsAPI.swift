@@ -157,6 +157,13 @@ public struct DealsAPI: RegistrableRPCService {
         inbox.on(Scheduling.Event.attendanceRecorded) { event, tx in
             try AttendanceLedger.record(try LessonAttendance(wireBytes: event.payload), tx, at: event.occurredAtMilliseconds)
         }
+        // B2, B3: billing's confirmed offers and payments.
+        inbox.on(Billing.Event.offerConfirmed) { event, tx in
+            try BillingLedger.offerConfirmed(try Offer(wireBytes: event.payload), tx, now: event.occurredAtMilliseconds)
+        }
+        for type in [Billing.Event.paymentPaid, Billing.Event.paymentFailed, Billing.Event.paymentRefunded] {
+            inbox.on(type) { event, tx in try BillingLedger.payment(try Payment(wireBytes: event.payload), type, tx, now: event.occurredAtMilliseconds) }
+        }
         inbox.on(Contacts.Event.merged) { event, tx in
             let merged = try ContactMerged(wireBytes: event.payload)
             try DealStore.repoint(tx, from: merged.mergedID, to: merged.survivorID)

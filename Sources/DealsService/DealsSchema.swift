@@ -161,5 +161,9 @@ public enum DealsSchema {
                 PRIMARY KEY (dimension, day, value)
             ) WITHOUT ROWID;
             """),
+        // B3: the donation deal each paid donation opened (one per payment).
+        Migration(6, """
+            CREATE TABLE payment_deals (payment_id INTEGER PRIMARY KEY, deal_id INTEGER NOT NULL);
+            """),
     ]
 }

@@ -16,6 +16,7 @@ enum HookRoutes {
             method: "POST", path: "/v1/hooks/{integration}", pathParameters: ["integration": integrationName], operationID: "receiveSignedHook",
             access: .open,
             summary: "A webhook from a provider that signs (Timepad X-Hub-Signature, CloudPayments Content-HMAC, WhatsApp X-Hub-Signature-256); stored before the answer",
+            extraQuery: [Route.QueryParameter(name: "type", kind: .string, description: "CloudPayments: which notification the URL was set up for (check, pay, fail or refund)")],
             rawBody: true,
             answers: [Route.Answer(status: 200, description: "stored; the body is what the provider expects (CloudPayments: {\"code\":0})", content: .text)],
             errors: [401, 404, 429, 503]
@@ -140,15 +141,22 @@ enum HookRoutes {
                 detail: token == nil ? "the signature does not match this integration's secret" : "the token does not match this integration's",
                 requestID: ctx.requestID)
         }
-        let id = try await storeDurably(desk, integration, ctx)
+        var origin = "webhook"
+        if let type = ctx.request.query["type"], integration.kind == .cloudpayments {
+            guard CloudPaymentsAdapter.types.contains(type) else {
+                throw RPCError.invalidArgument("type is check, pay, fail or refund", details: [FieldViolation(field: "type", description: "\"\(type.prefix(50))\" is not a CloudPayments notification")])
+            }
+            origin = "webhook:\(type)"
+        }
+        let id = try await storeDurably(desk, integration, ctx, origin: origin)
         let answer = HookAuthentication.acceptance(integration.kind)
         return HTTPResponse(status: 200, headers: [("Content-Type", answer.contentType), ("X-Hook-Id", "\(id)")], body: answer.body)
     }
 
-    static func storeDurably(_ desk: Webhooks, _ integration: IntegrationEntry, _ ctx: RequestContext) async throws -> Int64 {
+    static func storeDurably(_ desk: Webhooks, _ integration: IntegrationEntry, _ ctx: RequestContext, origin: String = "webhook") async throws -> Int64 {
         do {
             return try await desk.store(
-                integration, contentType: ctx.request.header("Content-Type") ?? "", headers: ctx.request.headers, body: ctx.request.body, origin: "webhook")
+                integration, contentType: ctx.request.header("Content-Type") ?? "", headers: ctx.request.headers, body: ctx.request.body, origin: origin)
         } catch {
             ctx.api.logger.error("hook not stored", ["integration": integration.name, "error": "\(error)", "request_id": ctx.requestID])
             throw RPCError(.unavailable, "the hook could not be stored; send it again")

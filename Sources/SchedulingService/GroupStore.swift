@@ -188,6 +188,11 @@ public struct GroupStore: Sendable {
             INSERT INTO enrolments (group_id, contact_id, status, deal_id, enrolment, since) VALUES (?, ?, ?, ?, ?, ?)
             ON CONFLICT (group_id, contact_id) DO UPDATE SET status = excluded.status, deal_id = excluded.deal_id, enrolment = excluded.enrolment, since = excluded.since
             """, [.integer(groupID), .integer(e.contactID), .integer(Int64(e.status.rawValue)), SQLValue(e.dealID), .blob(e.wireBytes()), .integer(now)])
+        // Every change of a seat, for billing's group economics and prepayments (B4–B6).
+        let name = try tx.queryFirst("SELECT name FROM groups WHERE id = ?", [.integer(groupID)]) { $0.string(0) } ?? ""
+        try tx.appendEvent(
+            type: Scheduling.Event.enrolmentChanged, aggregateID: "group-\(groupID)",
+            payload: EnrolmentChanged(groupID: groupID, groupName: name, enrolment: e, atMilliseconds: now).wireBytes())
     }
 
     static func position(_ c: Connection, _ groupID: Int64, _ contactID: Int64) throws -> Int64 {

@@ -7,9 +7,9 @@ import Foundation
 
 let usage = """
     usage: switchboard up [--data DIR] [--port GATEWAY_PORT] [--contacts-port PORT] [--deals-port PORT]
-                          [--telephony N] [--telephony-port PORT] [--scheduling-port PORT]
+                          [--telephony N] [--telephony-port PORT] [--scheduling-port PORT] [--billing-port PORT]
       Starts contacts, deals, N telephony replicas (1; 0 for none; replica i listens on
-      PORT + 10 i, 7103 first), scheduling (7104) and the gateway on localhost (service admin ports are the
+      PORT + 10 i, 7103 first), scheduling (7104), billing (7105) and the gateway on localhost (service admin ports are the
       service port + 1000). Data goes to ./data/<service> (./data/telephony-<i>).
       The admin API key is created once in DIR/admin.key (mode 0600) and reused.
     """
@@ -27,6 +27,7 @@ var dealsPort = 7102
 var telephonyCount = 1
 var telephonyPort = 7103
 var schedulingPort = 7104
+var billingPort = 7105
 while !arguments.isEmpty {
     let flag = arguments.removeFirst()
     guard let value = arguments.first else {
@@ -42,7 +43,7 @@ while !arguments.isEmpty {
             exit(2)
         }
         telephonyCount = n
-    case "--port", "--contacts-port", "--deals-port", "--telephony-port", "--scheduling-port":
+    case "--port", "--contacts-port", "--deals-port", "--telephony-port", "--scheduling-port", "--billing-port":
         guard let p = Int(value), (1...65535).contains(p) else {
             FileHandle.standardError.write(Data("switchboard: \(flag) must be 1-65535\n".utf8))
             exit(2)
@@ -52,6 +53,7 @@ while !arguments.isEmpty {
         case "--contacts-port": contactsPort = p
         case "--telephony-port": telephonyPort = p
         case "--scheduling-port": schedulingPort = p
+        case "--billing-port": billingPort = p
         default: dealsPort = p
         }
     default:
@@ -112,7 +114,7 @@ var dealsEnvironment = [
 ]
 // Its stage changes to scheduling (S4: trial lessons).
 dealsEnvironment["DEALS_SUBSCRIBERS"] = (zip(replicaNames, replicaPorts).map { "\($0)@127.0.0.1:\($1)=lead.accepted" }
-    + ["scheduling@127.0.0.1:\(schedulingPort)=deal.stage_changed,deal.won,deal.lost"]).joined(separator: ";")
+    + ["scheduling@127.0.0.1:\(schedulingPort)=deal.stage_changed,deal.won,deal.lost", "billing@127.0.0.1:\(billingPort)=deal.won"]).joined(separator: ";")
 let deals = ChildService(name: "deals", executable: executable("switchboard-deals"), environment: dealsEnvironment)
 let telephony = zip(replicaNames, replicaPorts).map { name, port in
     ChildService(
@@ -129,18 +131,26 @@ let scheduling = ChildService(
     environment: [
         "SCHEDULING_PORT": "\(schedulingPort)", "SCHEDULING_ADMIN_PORT": adminPort(schedulingPort),
         "SCHEDULING_DATA_DIR": data.appendingPathComponent("scheduling").path,
-        "SCHEDULING_SUBSCRIBERS": "deals@127.0.0.1:\(dealsPort)=appointment.booked,appointment.moved,appointment.cancelled,attendance.recorded",
+        "SCHEDULING_SUBSCRIBERS": "deals@127.0.0.1:\(dealsPort)=appointment.booked,appointment.moved,appointment.cancelled,attendance.recorded;billing@127.0.0.1:\(billingPort)=enrolment.changed,attendance.recorded",
+    ])
+// Billing: payers through contacts; deals moves confirmed offers and opens donation deals.
+let billing = ChildService(
+    name: "billing", executable: executable("switchboard-billing"),
+    environment: [
+        "BILLING_PORT": "\(billingPort)", "BILLING_ADMIN_PORT": adminPort(billingPort),
+        "BILLING_DATA_DIR": data.appendingPathComponent("billing").path, "BILLING_CONTACTS": "127.0.0.1:\(contactsPort)",
+        "BILLING_SUBSCRIBERS": "deals@127.0.0.1:\(dealsPort)=payment.paid,payment.failed,payment.refunded,offer.confirmed",
     ])
 var gatewayEnvironment = [
     "GATEWAY_PORT": "\(gatewayPort)", "GATEWAY_DATA_DIR": data.appendingPathComponent("gateway").path, "GATEWAY_CONTACTS": "127.0.0.1:\(contactsPort)", "GATEWAY_DEALS": "127.0.0.1:\(dealsPort)",
-    "GATEWAY_SCHEDULING": "127.0.0.1:\(schedulingPort)",
+    "GATEWAY_SCHEDULING": "127.0.0.1:\(schedulingPort)", "GATEWAY_BILLING": "127.0.0.1:\(billingPort)",
     "GATEWAY_API_KEYS": "\(adminKey)=admin",
 ]
 if telephonyCount > 0 {
     gatewayEnvironment["GATEWAY_TELEPHONY"] = zip(replicaNames, replicaPorts).map { "\($0)=127.0.0.1:\($1)" }.joined(separator: ",")
 }
 let gateway = ChildService(name: "gateway", executable: executable("switchboard-gateway"), environment: gatewayEnvironment)
-let services = [contacts, deals] + telephony + [scheduling, gateway]
+let services = [contacts, deals] + telephony + [scheduling, billing, gateway]
 let publishedPort = gatewayPort
 
 signal(SIGTERM, SIG_IGN)

@@ -2,7 +2,7 @@ import BillingService
 import Contracts
 import Testing
 
-/// B1 and B3 as plain values.
+/// B1 as plain values.
 @Suite struct MoneyTests {
     @Test func b1EachCurrencyHasItsOwnExponentAndAmountsAreExact() throws {
         #expect(try Money(parsing: "1234.5", currency: "RUB").minor == 123_450)
@@ -30,16 +30,15 @@ import Testing
         #expect(Money.divideHalfEven(-25, 10) == -2 && Money.divideHalfEven(-35, 10) == -4)
     }
 
-    @Test func b3APaymentOnlyMovesForwardAndAStaleReportChangesNothing() {
-        typealias T = PaymentTransition
-        #expect(T.apply(current: nil, incoming: .attempt) == .moved(to: .attempt))
-        #expect(T.apply(current: .attempt, incoming: .paid) == .moved(to: .paid))
-        #expect(T.apply(current: .paid, incoming: .failed) == .unchanged, "a failed after paid is stale")
-        #expect(T.apply(current: .paid, incoming: .attempt) == .unchanged)
-        #expect(T.apply(current: .paid, incoming: .paid) == .unchanged, "a repeat")
-        #expect(T.apply(current: .paid, incoming: .refunded) == .moved(to: .refunded))
-        #expect(T.apply(current: .refunded, incoming: .paid) == .unchanged)
-        #expect(T.apply(current: .refunded, incoming: .refunded) == .moved(to: .refunded), "a further partial refund")
-        #expect(T.apply(current: .failed, incoming: .paid) == .moved(to: .paid))
+    @Test func b1SharesAndSplitsAddUpExactly() throws {
+        // 1000.00 over 3 months: 333.34 + 333.33 + 333.33, never a kopeck lost or made.
+        #expect(Money.allocate(100_000, parts: 3) == [33_334, 33_333, 33_333])
+        #expect(Money.allocate(-5, parts: 2) == [-3, -2])
+        #expect(try Money.sum(Money.allocate(7_777_777, parts: 12)) == 7_777_777)
+        // A margin share in 128 bits: no overflow where a × b would wrap in 64.
+        #expect(try Money.scaled(Int64.max / 2, times: 6, over: 12) == 2_305_843_009_213_693_952, "…951.5 → …952 (even)")
+        #expect(try Money.scaled(10, times: 1, over: 4) == 2, "2.5 → 2 (even)")
+        #expect(try Money.scaled(-10, times: 3, over: 4) == -8, "-7.5 → -8 (even)")
+        #expect(throws: Money.Problem.overflow) { try Money.scaled(Int64.max, times: Int64.max, over: 1) }
     }
 }

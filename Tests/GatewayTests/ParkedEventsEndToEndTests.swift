@@ -63,7 +63,7 @@ import Wire
         // Only the admin's business; deals had that event delivered and has nothing parked.
         #expect(try system.request("GET", "/v1/admin/events/contacts/parked", key: readerKey).status == 403)
         #expect((try system.request("GET", "/v1/admin/events/deals/parked").json["items"] as? [Any])?.isEmpty == true)
-        #expect(try system.request("GET", "/v1/admin/events/billing/parked").status == 404)
+        #expect(try system.request("GET", "/v1/admin/events/payroll/parked").status == 404)
         #expect(try system.request("GET", "/v1/admin/events/contacts/parked?subscriber=nobody").status == 422)
         #expect(try system.request("POST", "/v1/admin/events/contacts/parked/\(id + 100)/replay").status == 404)
         let metrics = try httpRequest(port: system.contacts.adminPort, "GET", "/metrics").body

@@ -67,6 +67,17 @@ import TestSupport
         // Groups: lessons are no one's; enrolments only for those who see every contact (own test).
         "POST /v1/lessons/{id}/attendance": .ownTest("s4EveryLessonIsCheckedATrialStageEnrolsTheDealsContactWonMakesItActiveLostTakesItOut"),
         "POST /v1/sessions/{id}/attendance": .ownTest("s4EveryLessonIsCheckedATrialStageEnrolsTheDealsContactWonMakesItActiveLostTakesItOut"),
+        // B2–B6: offers are their deal's; the rest carries payers' details or the school's figures.
+        "GET /v1/deals/{id}/offer": .hidden(method: "GET", path: "/v1/deals/{deal}/offer"),
+        "PUT /v1/deals/{id}/offer": .hidden(method: "PUT", path: "/v1/deals/{deal}/offer", body: #"{"currency":"RUB","lines":[]}"#),
+        "POST /v1/deals/{id}/offer/confirm": .hidden(method: "POST", path: "/v1/deals/{deal}/offer/confirm", body: #"{"tariff":"courier"}"#),
+        "POST /v1/products": .adminOnly, "GET /v1/products": .notClientData, "POST /v1/price-lists": .adminOnly, "GET /v1/price-lists": .notClientData,
+        "POST /v1/delivery-zones": .adminOnly, "GET /v1/delivery-zones": .notClientData, "GET /v1/orders": .adminOnly, "GET /v1/orders.csv": .adminOnly,
+        "POST /v1/payments": .adminOnly, "GET /v1/payments": .adminOnly, "GET /v1/payments/{id}": .adminOnly, "GET /v1/balances": .adminOnly,
+        "PUT /v1/groups/{id}/costs": .adminOnly, "GET /v1/groups/{id}/economics": .adminOnly,
+        "POST /v1/bonus-formulas": .adminOnly, "GET /v1/bonus-formulas": .adminOnly,
+        "GET /v1/reports/bonuses": .ownTest("b4b5b6PrepaymentsBalancesGroupEconomicsAndTheBonusReportFollowScheduling"),
+        "GET /v1/reports/bonuses.csv": .ownTest("b4b5b6PrepaymentsBalancesGroupEconomicsAndTheBonusReportFollowScheduling"),
         "POST /v1/groups": .adminOnly, "POST /v1/lessons/{id}/move": .notClientData, "POST /v1/lessons/{id}/cancel": .notClientData,
         "GET /v1/groups/{id}": .ownTest("s4EveryLessonIsCheckedATrialStageEnrolsTheDealsContactWonMakesItActiveLostTakesItOut"),
         "POST /v1/groups/{id}/enrolments": .ownTest("s4EveryLessonIsCheckedATrialStageEnrolsTheDealsContactWonMakesItActiveLostTakesItOut"),

@@ -158,6 +158,42 @@ enum ContractSamples {
         ("CalendarEntry", calendarEntry().wireBytes(), (try? CalendarEntry(wireBytes: calendarEntry().wireBytes())) == calendarEntry()),
         ("CalendarDay", calendarDay().wireBytes(), (try? CalendarDay(wireBytes: calendarDay().wireBytes())) == calendarDay()),
         ("DealsCalendar", dealsCalendar().wireBytes(), (try? DealsCalendar(wireBytes: dealsCalendar().wireBytes())) == dealsCalendar()),
+        ("EnrolmentChanged", enrolmentChanged().wireBytes(), (try? EnrolmentChanged(wireBytes: enrolmentChanged().wireBytes())) == enrolmentChanged()),
+        ("Product", product().wireBytes(), (try? Product(wireBytes: product().wireBytes())) == product()),
+        ("ListProductsRequest", listProductsRequest().wireBytes(), (try? ListProductsRequest(wireBytes: listProductsRequest().wireBytes())) == listProductsRequest()),
+        ("ProductList", productList().wireBytes(), (try? ProductList(wireBytes: productList().wireBytes())) == productList()),
+        ("Price", price().wireBytes(), (try? Price(wireBytes: price().wireBytes())) == price()),
+        ("PriceList", priceList().wireBytes(), (try? PriceList(wireBytes: priceList().wireBytes())) == priceList()),
+        ("PriceListList", priceListList().wireBytes(), (try? PriceListList(wireBytes: priceListList().wireBytes())) == priceListList()),
+        ("Tariff", tariff().wireBytes(), (try? Tariff(wireBytes: tariff().wireBytes())) == tariff()),
+        ("DeliveryZone", deliveryZone().wireBytes(), (try? DeliveryZone(wireBytes: deliveryZone().wireBytes())) == deliveryZone()),
+        ("DeliveryZoneList", deliveryZoneList().wireBytes(), (try? DeliveryZoneList(wireBytes: deliveryZoneList().wireBytes())) == deliveryZoneList()),
+        ("OfferLine", offerLine().wireBytes(), (try? OfferLine(wireBytes: offerLine().wireBytes())) == offerLine()),
+        ("DeliveryOption", deliveryOption().wireBytes(), (try? DeliveryOption(wireBytes: deliveryOption().wireBytes())) == deliveryOption()),
+        ("Offer", offer().wireBytes(), (try? Offer(wireBytes: offer().wireBytes())) == offer()),
+        ("GetOfferRequest", getOfferRequest().wireBytes(), (try? GetOfferRequest(wireBytes: getOfferRequest().wireBytes())) == getOfferRequest()),
+        ("ConfirmOfferRequest", confirmOfferRequest().wireBytes(), (try? ConfirmOfferRequest(wireBytes: confirmOfferRequest().wireBytes())) == confirmOfferRequest()),
+        ("OrderQuery", orderQuery().wireBytes(), (try? OrderQuery(wireBytes: orderQuery().wireBytes())) == orderQuery()),
+        ("OfferList", offerList().wireBytes(), (try? OfferList(wireBytes: offerList().wireBytes())) == offerList()),
+        ("PaymentChange", paymentChange().wireBytes(), (try? PaymentChange(wireBytes: paymentChange().wireBytes())) == paymentChange()),
+        ("Payment", payment().wireBytes(), (try? Payment(wireBytes: payment().wireBytes())) == payment()),
+        ("PaymentReport", paymentReport().wireBytes(), (try? PaymentReport(wireBytes: paymentReport().wireBytes())) == paymentReport()),
+        ("GetPaymentRequest", getPaymentRequest().wireBytes(), (try? GetPaymentRequest(wireBytes: getPaymentRequest().wireBytes())) == getPaymentRequest()),
+        ("ListPaymentsRequest", listPaymentsRequest().wireBytes(), (try? ListPaymentsRequest(wireBytes: listPaymentsRequest().wireBytes())) == listPaymentsRequest()),
+        ("PaymentList", paymentList().wireBytes(), (try? PaymentList(wireBytes: paymentList().wireBytes())) == paymentList()),
+        ("BalanceRequest", balanceRequest().wireBytes(), (try? BalanceRequest(wireBytes: balanceRequest().wireBytes())) == balanceRequest()),
+        ("Balance", balance().wireBytes(), (try? Balance(wireBytes: balance().wireBytes())) == balance()),
+        ("BalanceList", balanceList().wireBytes(), (try? BalanceList(wireBytes: balanceList().wireBytes())) == balanceList()),
+        ("GroupCosts", groupCosts().wireBytes(), (try? GroupCosts(wireBytes: groupCosts().wireBytes())) == groupCosts()),
+        ("GroupMonthRequest", groupMonthRequest().wireBytes(), (try? GroupMonthRequest(wireBytes: groupMonthRequest().wireBytes())) == groupMonthRequest()),
+        ("StudentMonth", studentMonth().wireBytes(), (try? StudentMonth(wireBytes: studentMonth().wireBytes())) == studentMonth()),
+        ("GroupMonth", groupMonth().wireBytes(), (try? GroupMonth(wireBytes: groupMonth().wireBytes())) == groupMonth()),
+        ("BonusFormula", bonusFormula().wireBytes(), (try? BonusFormula(wireBytes: bonusFormula().wireBytes())) == bonusFormula()),
+        ("BonusFormulaList", bonusFormulaList().wireBytes(), (try? BonusFormulaList(wireBytes: bonusFormulaList().wireBytes())) == bonusFormulaList()),
+        ("BonusReportRequest", bonusReportRequest().wireBytes(), (try? BonusReportRequest(wireBytes: bonusReportRequest().wireBytes())) == bonusReportRequest()),
+        ("ManagerGroup", managerGroup().wireBytes(), (try? ManagerGroup(wireBytes: managerGroup().wireBytes())) == managerGroup()),
+        ("ManagerBonus", managerBonus().wireBytes(), (try? ManagerBonus(wireBytes: managerBonus().wireBytes())) == managerBonus()),
+        ("BonusReport", bonusReport().wireBytes(), (try? BonusReport(wireBytes: bonusReport().wireBytes())) == bonusReport()),
     ]
 
     static func echoMessage() -> EchoMessage {
@@ -876,7 +912,7 @@ enum ContractSamples {
         var m = Integration()
         m.id = -8
         m.name = "f2é"
-        m.kind = .bitrix24
+        m.kind = .leyka
         m.hookPath = "f4é"
         m.maxBodyBytes = -36
         m.apiBaseURL = "f6é"
@@ -892,7 +928,7 @@ enum ContractSamples {
     static func createIntegrationRequest() -> CreateIntegrationRequest {
         var m = CreateIntegrationRequest()
         m.name = "f1é"
-        m.kind = .bitrix24
+        m.kind = .leyka
         m.secret = "f3é"
         m.maxBodyBytes = 4000012
         m.apiBaseURL = "f5é"
@@ -911,7 +947,7 @@ enum ContractSamples {
         var m = Hook()
         m.id = -8
         m.integration = "f2é"
-        m.kind = .bitrix24
+        m.kind = .leyka
         m.receivedAtMilliseconds = 4000012
         m.status = .failed
         m.attempts = 6000018
@@ -1663,6 +1699,399 @@ enum ContractSamples {
     static func dealsCalendar() -> DealsCalendar {
         var m = DealsCalendar()
         m.days = [calendarDay(), calendarDay()]
+        return m
+    }
+
+    static func enrolmentChanged() -> EnrolmentChanged {
+        var m = EnrolmentChanged()
+        m.groupID = -8
+        m.groupName = "f2é"
+        m.enrolment = enrolment()
+        m.atMilliseconds = 4000012
+        return m
+    }
+
+    static func product() -> Product {
+        var m = Product()
+        m.id = -8
+        m.sku = "f2é"
+        m.name = "f3é"
+        m.weightGrams = 4000012
+        m.createdAtMilliseconds = -36
+        return m
+    }
+
+    static func listProductsRequest() -> ListProductsRequest {
+        var m = ListProductsRequest()
+        m.afterID = -8
+        m.pageSize = 2000006
+        return m
+    }
+
+    static func productList() -> ProductList {
+        var m = ProductList()
+        m.products = [product(), product()]
+        return m
+    }
+
+    static func price() -> Price {
+        var m = Price()
+        m.productID = -8
+        m.unitMinor = 2000006
+        return m
+    }
+
+    static func priceList() -> PriceList {
+        var m = PriceList()
+        m.id = -8
+        m.name = "f2é"
+        m.currency = "f3é"
+        m.activeFrom = "f4é"
+        m.activeTo = "f5é"
+        m.prices = [price(), price()]
+        m.createdAtMilliseconds = -50
+        return m
+    }
+
+    static func priceListList() -> PriceListList {
+        var m = PriceListList()
+        m.priceLists = [priceList(), priceList()]
+        return m
+    }
+
+    static func tariff() -> Tariff {
+        var m = Tariff()
+        m.name = "f1é"
+        m.minOrderMinor = 2000006
+        m.maxOrderMinor = -22
+        m.maxWeightGrams = 4000012
+        m.costMinor = -36
+        m.leadDays = 6000018
+        return m
+    }
+
+    static func deliveryZone() -> DeliveryZone {
+        var m = DeliveryZone()
+        m.id = -8
+        m.name = "f2é"
+        m.currency = "f3é"
+        m.matches = ["f4é", "f104é"]
+        m.tariffs = [tariff(), tariff()]
+        return m
+    }
+
+    static func deliveryZoneList() -> DeliveryZoneList {
+        var m = DeliveryZoneList()
+        m.zones = [deliveryZone(), deliveryZone()]
+        return m
+    }
+
+    static func offerLine() -> OfferLine {
+        var m = OfferLine()
+        m.productID = -8
+        m.quantity = 2000006
+        m.discountBasisPoints = -22
+        m.discountMinor = 4000012
+        m.sku = "f5é"
+        m.name = "f6é"
+        m.unitMinor = -50
+        m.subtotalMinor = 8000024
+        m.discountTotalMinor = -64
+        m.totalMinor = 10000030
+        m.weightGrams = -78
+        return m
+    }
+
+    static func deliveryOption() -> DeliveryOption {
+        var m = DeliveryOption()
+        m.tariff = "f1é"
+        m.costMinor = 2000006
+        m.leadDays = -22
+        return m
+    }
+
+    static func offer() -> Offer {
+        var m = Offer()
+        m.dealID = -8
+        m.currency = "f2é"
+        m.lines = [offerLine(), offerLine()]
+        m.address = "f4é"
+        m.zoneID = -36
+        m.zoneName = "f6é"
+        m.deliveryOptions = [deliveryOption(), deliveryOption()]
+        m.delivery = deliveryOption()
+        m.subtotalMinor = -64
+        m.discountMinor = 10000030
+        m.totalMinor = -78
+        m.weightGrams = 12000036
+        m.status = .confirmed
+        m.priceListID = 14000042
+        m.updatedAtMilliseconds = -106
+        m.confirmedAtMilliseconds = 16000048
+        m.by = "f17é"
+        m.contactID = 18000054
+        m.pipelineID = -134
+        m.responsibleID = 20000060
+        return m
+    }
+
+    static func getOfferRequest() -> GetOfferRequest {
+        var m = GetOfferRequest()
+        m.dealID = -8
+        return m
+    }
+
+    static func confirmOfferRequest() -> ConfirmOfferRequest {
+        var m = ConfirmOfferRequest()
+        m.dealID = -8
+        m.tariff = "f2é"
+        m.by = "f3é"
+        return m
+    }
+
+    static func orderQuery() -> OrderQuery {
+        var m = OrderQuery()
+        m.sku = "f1é"
+        m.zone = "f2é"
+        m.address = "f3é"
+        m.minTotalMinor = 4000012
+        m.maxTotalMinor = -36
+        m.afterDealID = 6000018
+        m.pageSize = -50
+        return m
+    }
+
+    static func offerList() -> OfferList {
+        var m = OfferList()
+        m.offers = [offer(), offer()]
+        return m
+    }
+
+    static func paymentChange() -> PaymentChange {
+        var m = PaymentChange()
+        m.atMilliseconds = -8
+        m.status = .refunded
+        m.amountMinor = -22
+        m.applied = true
+        m.note = "f5é"
+        return m
+    }
+
+    static func payment() -> Payment {
+        var m = Payment()
+        m.id = -8
+        m.provider = .manual
+        m.providerPaymentID = "f3é"
+        m.status = .refunded
+        m.amountMinor = -36
+        m.currency = "f6é"
+        m.refundedMinor = -50
+        m.payerContactID = 8000024
+        m.firstPayment = true
+        m.purpose = "f10é"
+        m.campaign = "f11é"
+        m.dealID = 12000036
+        m.subscriptionID = "f13é"
+        m.email = "f14é"
+        m.phone = "f15é"
+        m.payerName = "f16é"
+        m.groupID = -120
+        m.lessons = 18000054
+        m.months = -134
+        m.history = [paymentChange(), paymentChange()]
+        m.createdAtMilliseconds = -148
+        m.paidAtMilliseconds = 22000066
+        m.updatedAtMilliseconds = -162
+        m.repeatPayer = true
+        return m
+    }
+
+    static func paymentReport() -> PaymentReport {
+        var m = PaymentReport()
+        m.provider = .manual
+        m.providerPaymentID = "f2é"
+        m.status = .refunded
+        m.amountMinor = 4000012
+        m.currency = "f5é"
+        m.refundMinor = 6000018
+        m.refundID = "f7é"
+        m.email = "f8é"
+        m.phone = "f9é"
+        m.payerName = "f10é"
+        m.purpose = "f11é"
+        m.campaign = "f12é"
+        m.subscriptionID = "f13é"
+        m.occurredAtMilliseconds = 14000042
+        m.contactID = -106
+        m.dealID = 16000048
+        m.groupID = -120
+        m.lessons = 18000054
+        m.months = -134
+        m.note = "f20é"
+        return m
+    }
+
+    static func getPaymentRequest() -> GetPaymentRequest {
+        var m = GetPaymentRequest()
+        m.id = -8
+        return m
+    }
+
+    static func listPaymentsRequest() -> ListPaymentsRequest {
+        var m = ListPaymentsRequest()
+        m.status = .refunded
+        m.staleOnly = true
+        m.contactID = -22
+        m.afterID = 4000012
+        m.pageSize = -36
+        return m
+    }
+
+    static func paymentList() -> PaymentList {
+        var m = PaymentList()
+        m.payments = [payment(), payment()]
+        return m
+    }
+
+    static func balanceRequest() -> BalanceRequest {
+        var m = BalanceRequest()
+        m.groupID = -8
+        m.contactID = 2000006
+        m.exhaustedOnly = true
+        return m
+    }
+
+    static func balance() -> Balance {
+        var m = Balance()
+        m.groupID = -8
+        m.contactID = 2000006
+        m.lessonsBought = -22
+        m.lessonsUsed = 4000012
+        m.lessonsLeft = -36
+        m.monthsBought = 6000018
+        m.paidThrough = "f7é"
+        m.exhausted = true
+        return m
+    }
+
+    static func balanceList() -> BalanceList {
+        var m = BalanceList()
+        m.balances = [balance(), balance()]
+        return m
+    }
+
+    static func groupCosts() -> GroupCosts {
+        var m = GroupCosts()
+        m.groupID = -8
+        m.currency = "f2é"
+        m.teacherPerLessonMinor = -22
+        m.textbookPerStudentMinor = 4000012
+        m.rentPerMonthMinor = -36
+        m.taxBasisPoints = 6000018
+        m.groupName = "f7é"
+        return m
+    }
+
+    static func groupMonthRequest() -> GroupMonthRequest {
+        var m = GroupMonthRequest()
+        m.groupID = -8
+        m.month = "f2é"
+        return m
+    }
+
+    static func studentMonth() -> StudentMonth {
+        var m = StudentMonth()
+        m.contactID = -8
+        m.joinedAtMilliseconds = 2000006
+        m.cashMinor = -22
+        m.revenueMinor = 4000012
+        m.dealID = -36
+        m.managerID = 6000018
+        return m
+    }
+
+    static func groupMonth() -> GroupMonth {
+        var m = GroupMonth()
+        m.groupID = -8
+        m.groupName = "f2é"
+        m.month = "f3é"
+        m.currency = "f4é"
+        m.students = [studentMonth(), studentMonth()]
+        m.revenueMinor = 6000018
+        m.cashMinor = -50
+        m.lessonsHeld = 8000024
+        m.teacherMinor = -64
+        m.textbooksMinor = 10000030
+        m.rentMinor = -78
+        m.taxMinor = 12000036
+        m.costsMinor = -92
+        m.marginMinor = 14000042
+        m.brokeEven = true
+        m.breakEvenStudents = 16000048
+        m.breakEvenContactID = -120
+        m.explanation = ["f18é", "f118é"]
+        return m
+    }
+
+    static func bonusFormula() -> BonusFormula {
+        var m = BonusFormula()
+        m.version = -8
+        m.rateBasisPoints = 2000006
+        m.minimumMarginMinor = -22
+        m.effectiveFrom = "f4é"
+        m.createdAtMilliseconds = -36
+        return m
+    }
+
+    static func bonusFormulaList() -> BonusFormulaList {
+        var m = BonusFormulaList()
+        m.formulas = [bonusFormula(), bonusFormula()]
+        return m
+    }
+
+    static func bonusReportRequest() -> BonusReportRequest {
+        var m = BonusReportRequest()
+        m.month = "f1é"
+        m.managerID = 2000006
+        return m
+    }
+
+    static func managerGroup() -> ManagerGroup {
+        var m = ManagerGroup()
+        m.groupID = -8
+        m.groupName = "f2é"
+        m.currency = "f3é"
+        m.students = 4000012
+        m.revenueMinor = -36
+        m.groupMarginMinor = 6000018
+        m.brokeEven = true
+        m.breakEvenStudents = 8000024
+        m.attributedMarginMinor = -64
+        m.bonusMinor = 10000030
+        m.explanation = "f11é"
+        return m
+    }
+
+    static func managerBonus() -> ManagerBonus {
+        var m = ManagerBonus()
+        m.managerID = -8
+        m.dealsWon = 2000006
+        m.currency = "f3é"
+        m.revenueMinor = 4000012
+        m.bonusMinor = -36
+        m.groups = [managerGroup(), managerGroup()]
+        m.explanation = "f7é"
+        return m
+    }
+
+    static func bonusReport() -> BonusReport {
+        var m = BonusReport()
+        m.month = "f1é"
+        m.formulaVersion = 2000006
+        m.rateBasisPoints = -22
+        m.minimumMarginMinor = 4000012
+        m.managers = [managerBonus(), managerBonus()]
+        m.pinned = true
         return m
     }
 }

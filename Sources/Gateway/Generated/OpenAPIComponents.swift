@@ -7,6 +7,58 @@ enum OpenAPIComponents {
     static let json = #"""
 {
   "parameters" : {
+    "BalanceRequest.contactId" : {
+      "in" : "query",
+      "name" : "contactId",
+      "required" : false,
+      "schema" : {
+        "format" : "int64",
+        "minimum" : 1,
+        "type" : "integer"
+      }
+    },
+    "BalanceRequest.exhausted" : {
+      "description" : "Only students with no prepaid lessons or months left.",
+      "in" : "query",
+      "name" : "exhausted",
+      "required" : false,
+      "schema" : {
+        "type" : "boolean"
+      }
+    },
+    "BalanceRequest.groupId" : {
+      "in" : "query",
+      "name" : "groupId",
+      "required" : false,
+      "schema" : {
+        "format" : "int64",
+        "minimum" : 1,
+        "type" : "integer"
+      }
+    },
+    "BonusReportRequest.managerId" : {
+      "description" : "Only this manager's lines.",
+      "in" : "query",
+      "name" : "managerId",
+      "required" : false,
+      "schema" : {
+        "format" : "int64",
+        "minimum" : 1,
+        "type" : "integer"
+      }
+    },
+    "BonusReportRequest.month" : {
+      "description" : "YYYY-MM (UTC).",
+      "in" : "query",
+      "name" : "month",
+      "required" : false,
+      "schema" : {
+        "maxLength" : 7,
+        "minLength" : 7,
+        "pattern" : "^[^\\u0000]*$",
+        "type" : "string"
+      }
+    },
     "CalendarRequest.from" : {
       "description" : "From (default: today's start, UTC).",
       "in" : "query",
@@ -83,6 +135,18 @@ enum OpenAPIComponents {
       "required" : false,
       "schema" : {
         "format" : "date-time",
+        "type" : "string"
+      }
+    },
+    "GroupMonthRequest.month" : {
+      "description" : "YYYY-MM (UTC).",
+      "in" : "query",
+      "name" : "month",
+      "required" : false,
+      "schema" : {
+        "maxLength" : 7,
+        "minLength" : 7,
+        "pattern" : "^[^\\u0000]*$",
         "type" : "string"
       }
     },
@@ -386,6 +450,82 @@ enum OpenAPIComponents {
         "type" : "string"
       }
     },
+    "ListPaymentsRequest.after" : {
+      "in" : "query",
+      "name" : "after",
+      "required" : false,
+      "schema" : {
+        "format" : "int64",
+        "minimum" : 1,
+        "type" : "integer"
+      }
+    },
+    "ListPaymentsRequest.contactId" : {
+      "in" : "query",
+      "name" : "contactId",
+      "required" : false,
+      "schema" : {
+        "format" : "int64",
+        "minimum" : 1,
+        "type" : "integer"
+      }
+    },
+    "ListPaymentsRequest.limit" : {
+      "in" : "query",
+      "name" : "limit",
+      "required" : false,
+      "schema" : {
+        "format" : "int64",
+        "maximum" : 500,
+        "minimum" : 1,
+        "type" : "integer"
+      }
+    },
+    "ListPaymentsRequest.stale" : {
+      "description" : "Only attempts older than the configured follow-up time (BILLING_STALE_ATTEMPT_MINUTES).",
+      "in" : "query",
+      "name" : "stale",
+      "required" : false,
+      "schema" : {
+        "type" : "boolean"
+      }
+    },
+    "ListPaymentsRequest.status" : {
+      "in" : "query",
+      "name" : "status",
+      "required" : false,
+      "schema" : {
+        "enum" : [
+          "attempt",
+          "paid",
+          "failed",
+          "refunded"
+        ],
+        "type" : "string"
+      }
+    },
+    "ListProductsRequest.after" : {
+      "description" : "Paging: products after this id.",
+      "in" : "query",
+      "name" : "after",
+      "required" : false,
+      "schema" : {
+        "format" : "int64",
+        "minimum" : 1,
+        "type" : "integer"
+      }
+    },
+    "ListProductsRequest.limit" : {
+      "in" : "query",
+      "name" : "limit",
+      "required" : false,
+      "schema" : {
+        "format" : "int64",
+        "maximum" : 500,
+        "minimum" : 1,
+        "type" : "integer"
+      }
+    },
     "ListResourcesRequest.after" : {
       "description" : "Paging: resources after this id.",
       "in" : "query",
@@ -516,6 +656,82 @@ enum OpenAPIComponents {
           "done",
           "cancelled"
         ],
+        "type" : "string"
+      }
+    },
+    "OrderQuery.address" : {
+      "description" : "Orders whose address contains this (case-insensitive).",
+      "in" : "query",
+      "name" : "address",
+      "required" : false,
+      "schema" : {
+        "maxLength" : 200,
+        "pattern" : "^[^\\u0000]*$",
+        "type" : "string"
+      }
+    },
+    "OrderQuery.after" : {
+      "description" : "Paging: orders of deals after this id.",
+      "in" : "query",
+      "name" : "after",
+      "required" : false,
+      "schema" : {
+        "format" : "int64",
+        "minimum" : 1,
+        "type" : "integer"
+      }
+    },
+    "OrderQuery.limit" : {
+      "description" : "At most 500 (CSV: 10,000).",
+      "in" : "query",
+      "name" : "limit",
+      "required" : false,
+      "schema" : {
+        "format" : "int64",
+        "maximum" : 10000,
+        "minimum" : 1,
+        "type" : "integer"
+      }
+    },
+    "OrderQuery.maxTotal" : {
+      "in" : "query",
+      "name" : "maxTotal",
+      "required" : false,
+      "schema" : {
+        "format" : "int64",
+        "minimum" : 0,
+        "type" : "integer"
+      }
+    },
+    "OrderQuery.minTotal" : {
+      "in" : "query",
+      "name" : "minTotal",
+      "required" : false,
+      "schema" : {
+        "format" : "int64",
+        "minimum" : 0,
+        "type" : "integer"
+      }
+    },
+    "OrderQuery.product" : {
+      "description" : "Orders with this product.",
+      "in" : "query",
+      "name" : "product",
+      "required" : false,
+      "schema" : {
+        "maxLength" : 64,
+        "pattern" : "^[^\\u0000]*$",
+        "type" : "string"
+      }
+    },
+    "OrderQuery.zone" : {
+      "description" : "Orders delivered in this zone (by name).",
+      "in" : "query",
+      "name" : "zone",
+      "required" : false,
+      "schema" : {
+        "maxLength" : 100,
+        "pattern" : "^[^\\u0000]*$",
         "type" : "string"
       }
     },
@@ -1186,6 +1402,188 @@ enum OpenAPIComponents {
       },
       "required" : [
         "items"
+      ],
+      "type" : "object"
+    },
+    "Balance" : {
+      "description" : "B4: one student's prepayments in one group.",
+      "properties" : {
+        "contactId" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "exhausted" : {
+          "description" : "No lessons left and no month covered from now on.",
+          "type" : "boolean"
+        },
+        "groupId" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "lessonsBought" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "lessonsLeft" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "lessonsUsed" : {
+          "description" : "Lessons held with the student marked present or absent (excused ones are not used).",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "monthsBought" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "paidThrough" : {
+          "description" : "YYYY-MM: the last month months-prepayments cover (empty: none).",
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "contactId",
+        "exhausted",
+        "groupId",
+        "lessonsBought",
+        "lessonsLeft",
+        "lessonsUsed",
+        "monthsBought",
+        "paidThrough"
+      ],
+      "type" : "object"
+    },
+    "BalanceList" : {
+      "properties" : {
+        "items" : {
+          "items" : {
+            "$ref" : "#/components/schemas/Balance"
+          },
+          "type" : "array"
+        }
+      },
+      "required" : [
+        "items"
+      ],
+      "type" : "object"
+    },
+    "BonusFormula" : {
+      "description" : "B6's parameters: bonus = rate × the margin of the manager's students' share of each\ngroup that broke even (share by accrued revenue), nothing for a group that did not.",
+      "properties" : {
+        "createdAt" : {
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "effectiveFrom" : {
+          "description" : "YYYY-MM: the first month it applies to.",
+          "type" : "string"
+        },
+        "minimumMarginMinor" : {
+          "description" : "A group's month with less margin gives nothing.",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "rateBasisPoints" : {
+          "description" : "Share of the attributed margin (1000: 10%).",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "version" : {
+          "format" : "int64",
+          "type" : "integer"
+        }
+      },
+      "required" : [
+        "createdAt",
+        "effectiveFrom",
+        "minimumMarginMinor",
+        "rateBasisPoints",
+        "version"
+      ],
+      "type" : "object"
+    },
+    "BonusFormulaInput" : {
+      "additionalProperties" : false,
+      "description" : "B6's parameters: bonus = rate × the margin of the manager's students' share of each\ngroup that broke even (share by accrued revenue), nothing for a group that did not.",
+      "properties" : {
+        "effectiveFrom" : {
+          "description" : "YYYY-MM: the first month it applies to.",
+          "maxLength" : 7,
+          "minLength" : 7,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        },
+        "minimumMarginMinor" : {
+          "description" : "A group's month with less margin gives nothing.",
+          "format" : "int64",
+          "minimum" : 0,
+          "type" : "integer"
+        },
+        "rateBasisPoints" : {
+          "description" : "Share of the attributed margin (1000: 10%).",
+          "format" : "int64",
+          "maximum" : 10000,
+          "minimum" : 0,
+          "type" : "integer"
+        }
+      },
+      "required" : [
+        "effectiveFrom",
+        "rateBasisPoints"
+      ],
+      "type" : "object"
+    },
+    "BonusFormulaList" : {
+      "properties" : {
+        "items" : {
+          "items" : {
+            "$ref" : "#/components/schemas/BonusFormula"
+          },
+          "type" : "array"
+        }
+      },
+      "required" : [
+        "items"
+      ],
+      "type" : "object"
+    },
+    "BonusReport" : {
+      "description" : "B6: the month-end report; the same inputs always give the same report.",
+      "properties" : {
+        "formulaVersion" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "items" : {
+          "items" : {
+            "$ref" : "#/components/schemas/ManagerBonus"
+          },
+          "type" : "array"
+        },
+        "minimumMarginMinor" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "month" : {
+          "type" : "string"
+        },
+        "pinned" : {
+          "description" : "The month has ended: its formula version is fixed.",
+          "type" : "boolean"
+        },
+        "rateBasisPoints" : {
+          "format" : "int64",
+          "type" : "integer"
+        }
+      },
+      "required" : [
+        "formulaVersion",
+        "items",
+        "minimumMarginMinor",
+        "month",
+        "pinned",
+        "rateBasisPoints"
       ],
       "type" : "object"
     },
@@ -2333,6 +2731,121 @@ enum OpenAPIComponents {
       ],
       "type" : "object"
     },
+    "DeliveryOption" : {
+      "description" : "B2: a tariff the order qualifies for.",
+      "properties" : {
+        "costMinor" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "leadDays" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "tariff" : {
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "costMinor",
+        "leadDays",
+        "tariff"
+      ],
+      "type" : "object"
+    },
+    "DeliveryZone" : {
+      "description" : "B2: where an address is: the first zone (by id) one of whose fragments the address contains.",
+      "properties" : {
+        "currency" : {
+          "description" : "Of its tariffs.",
+          "type" : "string"
+        },
+        "id" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "matches" : {
+          "description" : "Address fragments (a city, a district, a postcode prefix), compared case-insensitively.",
+          "items" : {
+            "type" : "string"
+          },
+          "type" : "array"
+        },
+        "name" : {
+          "type" : "string"
+        },
+        "tariffs" : {
+          "items" : {
+            "$ref" : "#/components/schemas/Tariff"
+          },
+          "type" : "array"
+        }
+      },
+      "required" : [
+        "currency",
+        "id",
+        "matches",
+        "name",
+        "tariffs"
+      ],
+      "type" : "object"
+    },
+    "DeliveryZoneInput" : {
+      "additionalProperties" : false,
+      "description" : "B2: where an address is: the first zone (by id) one of whose fragments the address contains.",
+      "properties" : {
+        "currency" : {
+          "description" : "Of its tariffs.",
+          "pattern" : "^[A-Z]{3}$",
+          "type" : "string"
+        },
+        "matches" : {
+          "description" : "Address fragments (a city, a district, a postcode prefix), compared case-insensitively.",
+          "items" : {
+            "maxLength" : 200,
+            "minLength" : 1,
+            "pattern" : "^[^\\u0000]*$",
+            "type" : "string"
+          },
+          "maxItems" : 200,
+          "type" : "array"
+        },
+        "name" : {
+          "maxLength" : 100,
+          "minLength" : 1,
+          "pattern" : "^[^\\u0000]*[^\\u0000\\u0009-\\u000d\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000]*$",
+          "type" : "string"
+        },
+        "tariffs" : {
+          "items" : {
+            "$ref" : "#/components/schemas/TariffInput"
+          },
+          "maxItems" : 50,
+          "type" : "array"
+        }
+      },
+      "required" : [
+        "currency",
+        "matches",
+        "name",
+        "tariffs"
+      ],
+      "type" : "object"
+    },
+    "DeliveryZoneList" : {
+      "properties" : {
+        "items" : {
+          "items" : {
+            "$ref" : "#/components/schemas/DeliveryZone"
+          },
+          "type" : "array"
+        }
+      },
+      "required" : [
+        "items"
+      ],
+      "type" : "object"
+    },
     "DialerSettings" : {
       "description" : "T10's weights and rules, set by an admin at run time; every change is a new version.",
       "properties" : {
@@ -2763,6 +3276,98 @@ enum OpenAPIComponents {
       ],
       "type" : "object"
     },
+    "GroupCosts" : {
+      "description" : "B5: what a group costs, in one currency.",
+      "properties" : {
+        "currency" : {
+          "type" : "string"
+        },
+        "groupId" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "groupName" : {
+          "description" : "For reports.",
+          "type" : "string"
+        },
+        "rentPerMonthMinor" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "taxBasisPoints" : {
+          "description" : "Tax as a percentage of revenue in hundredths (600: 6%).",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "teacherPerLessonMinor" : {
+          "description" : "Teacher pay per lesson held.",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "textbookPerStudentMinor" : {
+          "description" : "Textbooks, once per student, in the month they join.",
+          "format" : "int64",
+          "type" : "integer"
+        }
+      },
+      "required" : [
+        "currency",
+        "groupId",
+        "groupName",
+        "rentPerMonthMinor",
+        "taxBasisPoints",
+        "teacherPerLessonMinor",
+        "textbookPerStudentMinor"
+      ],
+      "type" : "object"
+    },
+    "GroupCostsInput" : {
+      "additionalProperties" : false,
+      "description" : "B5: what a group costs, in one currency.",
+      "properties" : {
+        "currency" : {
+          "pattern" : "^[A-Z]{3}$",
+          "type" : "string"
+        },
+        "groupName" : {
+          "description" : "For reports.",
+          "maxLength" : 200,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        },
+        "rentPerMonthMinor" : {
+          "format" : "int64",
+          "maximum" : 1000000000000,
+          "minimum" : 0,
+          "type" : "integer"
+        },
+        "taxBasisPoints" : {
+          "description" : "Tax as a percentage of revenue in hundredths (600: 6%).",
+          "format" : "int64",
+          "maximum" : 10000,
+          "minimum" : 0,
+          "type" : "integer"
+        },
+        "teacherPerLessonMinor" : {
+          "description" : "Teacher pay per lesson held.",
+          "format" : "int64",
+          "maximum" : 1000000000000,
+          "minimum" : 0,
+          "type" : "integer"
+        },
+        "textbookPerStudentMinor" : {
+          "description" : "Textbooks, once per student, in the month they join.",
+          "format" : "int64",
+          "maximum" : 1000000000000,
+          "minimum" : 0,
+          "type" : "integer"
+        }
+      },
+      "required" : [
+        "currency"
+      ],
+      "type" : "object"
+    },
     "GroupEnrolmentInput" : {
       "additionalProperties" : false,
       "properties" : {
@@ -2862,6 +3467,114 @@ enum OpenAPIComponents {
       ],
       "type" : "object"
     },
+    "GroupMonth" : {
+      "description" : "B5: a group's month, each figure with how it was obtained.",
+      "properties" : {
+        "breakEvenContactId" : {
+          "description" : "The student from whom the group pays for itself.",
+          "format" : "int64",
+          "type" : [
+            "integer",
+            "null"
+          ]
+        },
+        "breakEvenStudents" : {
+          "description" : "How many students (in joining order) it took; 0: not reached.",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "brokeEven" : {
+          "description" : "Cash received up to this month's end covers every cost up to it.",
+          "type" : "boolean"
+        },
+        "cashMinor" : {
+          "description" : "Received up to this month's end (break-even).",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "costsMinor" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "currency" : {
+          "type" : "string"
+        },
+        "explanation" : {
+          "items" : {
+            "type" : "string"
+          },
+          "type" : "array"
+        },
+        "groupId" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "groupName" : {
+          "type" : "string"
+        },
+        "lessonsHeld" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "marginMinor" : {
+          "description" : "revenue − costs of this month.",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "month" : {
+          "type" : "string"
+        },
+        "rentMinor" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "revenueMinor" : {
+          "description" : "Accrued this month (monthly margin).",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "students" : {
+          "description" : "In the order they joined.",
+          "items" : {
+            "$ref" : "#/components/schemas/StudentMonth"
+          },
+          "type" : "array"
+        },
+        "taxMinor" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "teacherMinor" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "textbooksMinor" : {
+          "format" : "int64",
+          "type" : "integer"
+        }
+      },
+      "required" : [
+        "breakEvenContactId",
+        "breakEvenStudents",
+        "brokeEven",
+        "cashMinor",
+        "costsMinor",
+        "currency",
+        "explanation",
+        "groupId",
+        "groupName",
+        "lessonsHeld",
+        "marginMinor",
+        "month",
+        "rentMinor",
+        "revenueMinor",
+        "students",
+        "taxMinor",
+        "teacherMinor",
+        "textbooksMinor"
+      ],
+      "type" : "object"
+    },
     "GroupResult" : {
       "properties" : {
         "clashes" : {
@@ -2922,7 +3635,8 @@ enum OpenAPIComponents {
             "whatsapp",
             "ringostat",
             "amocrm",
-            "bitrix24"
+            "bitrix24",
+            "leyka"
           ],
           "type" : "string"
         },
@@ -3039,7 +3753,8 @@ enum OpenAPIComponents {
             "whatsapp",
             "ringostat",
             "amocrm",
-            "bitrix24"
+            "bitrix24",
+            "leyka"
           ],
           "type" : "string"
         },
@@ -3474,6 +4189,215 @@ enum OpenAPIComponents {
       ],
       "type" : "object"
     },
+    "ManagerBonus" : {
+      "properties" : {
+        "bonusMinor" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "currency" : {
+          "type" : "string"
+        },
+        "dealsWon" : {
+          "description" : "Deals they won this month.",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "explanation" : {
+          "type" : "string"
+        },
+        "groups" : {
+          "items" : {
+            "$ref" : "#/components/schemas/ManagerGroup"
+          },
+          "type" : "array"
+        },
+        "managerId" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "revenueMinor" : {
+          "format" : "int64",
+          "type" : "integer"
+        }
+      },
+      "required" : [
+        "bonusMinor",
+        "currency",
+        "dealsWon",
+        "explanation",
+        "groups",
+        "managerId",
+        "revenueMinor"
+      ],
+      "type" : "object"
+    },
+    "ManagerGroup" : {
+      "description" : "B6: one group in a manager's month.",
+      "properties" : {
+        "attributedMarginMinor" : {
+          "description" : "The group's margin × their revenue ÷ the group's.",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "bonusMinor" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "breakEvenStudents" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "brokeEven" : {
+          "type" : "boolean"
+        },
+        "currency" : {
+          "type" : "string"
+        },
+        "explanation" : {
+          "type" : "string"
+        },
+        "groupId" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "groupMarginMinor" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "groupName" : {
+          "type" : "string"
+        },
+        "revenueMinor" : {
+          "description" : "Their accrued revenue.",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "students" : {
+          "description" : "The manager's students in it this month.",
+          "format" : "int64",
+          "type" : "integer"
+        }
+      },
+      "required" : [
+        "attributedMarginMinor",
+        "bonusMinor",
+        "breakEvenStudents",
+        "brokeEven",
+        "currency",
+        "explanation",
+        "groupId",
+        "groupMarginMinor",
+        "groupName",
+        "revenueMinor",
+        "students"
+      ],
+      "type" : "object"
+    },
+    "ManualPaymentInput" : {
+      "additionalProperties" : false,
+      "description" : "B3: a provider's word about a payment (a manual one from staff).",
+      "properties" : {
+        "amountMinor" : {
+          "format" : "int64",
+          "maximum" : 1000000000000,
+          "minimum" : 1,
+          "type" : "integer"
+        },
+        "at" : {
+          "description" : "When it happened (default: now).",
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "campaign" : {
+          "maxLength" : 200,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        },
+        "contactId" : {
+          "description" : "The payer, when known (else matched by email, then phone).",
+          "format" : "int64",
+          "minimum" : 1,
+          "type" : "integer"
+        },
+        "currency" : {
+          "pattern" : "^[A-Z]{3}$",
+          "type" : "string"
+        },
+        "dealId" : {
+          "format" : "int64",
+          "minimum" : 1,
+          "type" : "integer"
+        },
+        "email" : {
+          "maxLength" : 254,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        },
+        "groupId" : {
+          "description" : "B4: the group whose lessons it prepays.",
+          "format" : "int64",
+          "minimum" : 1,
+          "type" : "integer"
+        },
+        "lessons" : {
+          "format" : "int64",
+          "maximum" : 1000,
+          "minimum" : 0,
+          "type" : "integer"
+        },
+        "months" : {
+          "format" : "int64",
+          "maximum" : 60,
+          "minimum" : 0,
+          "type" : "integer"
+        },
+        "payerName" : {
+          "maxLength" : 200,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        },
+        "phone" : {
+          "maxLength" : 32,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        },
+        "purpose" : {
+          "maxLength" : 300,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        },
+        "reference" : {
+          "description" : "Your reference (receipt number): unique.",
+          "maxLength" : 100,
+          "minLength" : 1,
+          "pattern" : "^[^\\u0000]*[^\\u0000\\u0009-\\u000d\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000]*$",
+          "type" : "string"
+        },
+        "refundMinor" : {
+          "description" : "For refunded: this refund's amount (default: the whole payment).",
+          "format" : "int64",
+          "minimum" : 0,
+          "type" : "integer"
+        },
+        "status" : {
+          "description" : "paid by default.",
+          "enum" : [
+            "attempt",
+            "paid",
+            "failed",
+            "refunded"
+          ],
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "amountMinor",
+        "currency",
+        "reference"
+      ],
+      "type" : "object"
+    },
     "MergeContactsResponse" : {
       "properties" : {
         "contact" : {
@@ -3783,7 +4707,8 @@ enum OpenAPIComponents {
             "whatsapp",
             "ringostat",
             "amocrm",
-            "bitrix24"
+            "bitrix24",
+            "leyka"
           ],
           "type" : "string"
         },
@@ -3810,6 +4735,272 @@ enum OpenAPIComponents {
       "required" : [
         "kind",
         "name"
+      ],
+      "type" : "object"
+    },
+    "Offer" : {
+      "description" : "B2: a deal's offer: priced lines, totals and delivery from the address's zone.",
+      "properties" : {
+        "address" : {
+          "description" : "Delivery address; its zone gives the delivery options.",
+          "type" : "string"
+        },
+        "by" : {
+          "description" : "Who last changed it.",
+          "type" : "string"
+        },
+        "confirmedAt" : {
+          "format" : "date-time",
+          "type" : [
+            "string",
+            "null"
+          ]
+        },
+        "currency" : {
+          "type" : "string"
+        },
+        "dealId" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "delivery" : {
+          "anyOf" : [
+            {
+              "$ref" : "#/components/schemas/DeliveryOption"
+            },
+            {
+              "type" : "null"
+            }
+          ],
+          "description" : "The option chosen on confirmation."
+        },
+        "deliveryOptions" : {
+          "items" : {
+            "$ref" : "#/components/schemas/DeliveryOption"
+          },
+          "type" : "array"
+        },
+        "discountMinor" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "lines" : {
+          "items" : {
+            "$ref" : "#/components/schemas/OfferLine"
+          },
+          "type" : "array"
+        },
+        "priceListId" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "status" : {
+          "enum" : [
+            "unspecified",
+            "draft",
+            "confirmed"
+          ],
+          "type" : "string"
+        },
+        "subtotalMinor" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "totalMinor" : {
+          "description" : "Lines after discounts, delivery not included.",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "updatedAt" : {
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "weightGrams" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "zoneId" : {
+          "format" : "int64",
+          "type" : [
+            "integer",
+            "null"
+          ]
+        },
+        "zoneName" : {
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "address",
+        "by",
+        "confirmedAt",
+        "currency",
+        "dealId",
+        "delivery",
+        "deliveryOptions",
+        "discountMinor",
+        "lines",
+        "priceListId",
+        "status",
+        "subtotalMinor",
+        "totalMinor",
+        "updatedAt",
+        "weightGrams",
+        "zoneId",
+        "zoneName"
+      ],
+      "type" : "object"
+    },
+    "OfferConfirmationInput" : {
+      "additionalProperties" : false,
+      "properties" : {
+        "tariff" : {
+          "description" : "The delivery option chosen (by name); required when the zone offers any.",
+          "maxLength" : 100,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        }
+      },
+      "type" : "object"
+    },
+    "OfferInput" : {
+      "additionalProperties" : false,
+      "description" : "B2: a deal's offer: priced lines, totals and delivery from the address's zone.",
+      "properties" : {
+        "address" : {
+          "description" : "Delivery address; its zone gives the delivery options.",
+          "maxLength" : 500,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        },
+        "currency" : {
+          "pattern" : "^[A-Z]{3}$",
+          "type" : "string"
+        },
+        "lines" : {
+          "items" : {
+            "$ref" : "#/components/schemas/OfferLineInput"
+          },
+          "maxItems" : 200,
+          "type" : "array"
+        }
+      },
+      "required" : [
+        "currency",
+        "lines"
+      ],
+      "type" : "object"
+    },
+    "OfferLine" : {
+      "description" : "B2: one line: a product, a quantity, its unit price from the price list and a discount (percent or amount).",
+      "properties" : {
+        "discountBasisPoints" : {
+          "description" : "A percentage in hundredths (1000: 10%), rounded half-even per line.",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "discountMinor" : {
+          "description" : "Or an amount off the line.",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "discountTotalMinor" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "name" : {
+          "type" : "string"
+        },
+        "productId" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "quantity" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "sku" : {
+          "type" : "string"
+        },
+        "subtotalMinor" : {
+          "description" : "quantity × unit.",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "totalMinor" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "unitMinor" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "weightGrams" : {
+          "format" : "int64",
+          "type" : "integer"
+        }
+      },
+      "required" : [
+        "discountBasisPoints",
+        "discountMinor",
+        "discountTotalMinor",
+        "name",
+        "productId",
+        "quantity",
+        "sku",
+        "subtotalMinor",
+        "totalMinor",
+        "unitMinor",
+        "weightGrams"
+      ],
+      "type" : "object"
+    },
+    "OfferLineInput" : {
+      "additionalProperties" : false,
+      "description" : "B2: one line: a product, a quantity, its unit price from the price list and a discount (percent or amount).",
+      "properties" : {
+        "discountBasisPoints" : {
+          "description" : "A percentage in hundredths (1000: 10%), rounded half-even per line.",
+          "format" : "int64",
+          "maximum" : 10000,
+          "minimum" : 0,
+          "type" : "integer"
+        },
+        "discountMinor" : {
+          "description" : "Or an amount off the line.",
+          "format" : "int64",
+          "minimum" : 0,
+          "type" : "integer"
+        },
+        "productId" : {
+          "format" : "int64",
+          "minimum" : 1,
+          "type" : "integer"
+        },
+        "quantity" : {
+          "format" : "int64",
+          "maximum" : 1000000,
+          "minimum" : 1,
+          "type" : "integer"
+        }
+      },
+      "required" : [
+        "productId",
+        "quantity"
+      ],
+      "type" : "object"
+    },
+    "OfferList" : {
+      "properties" : {
+        "items" : {
+          "items" : {
+            "$ref" : "#/components/schemas/Offer"
+          },
+          "type" : "array"
+        }
+      },
+      "required" : [
+        "items"
       ],
       "type" : "object"
     },
@@ -3921,6 +5112,210 @@ enum OpenAPIComponents {
         },
         "nextCursor" : {
           "type" : "string"
+        }
+      },
+      "required" : [
+        "items"
+      ],
+      "type" : "object"
+    },
+    "Payment" : {
+      "description" : "B3: one provider payment: never two for one provider id.",
+      "properties" : {
+        "amountMinor" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "campaign" : {
+          "type" : "string"
+        },
+        "createdAt" : {
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "currency" : {
+          "type" : "string"
+        },
+        "dealId" : {
+          "description" : "The deal it pays for, when known.",
+          "format" : "int64",
+          "type" : [
+            "integer",
+            "null"
+          ]
+        },
+        "email" : {
+          "type" : "string"
+        },
+        "firstPayment" : {
+          "description" : "The payer's first paid payment.",
+          "type" : "boolean"
+        },
+        "groupId" : {
+          "description" : "B4: the group whose lessons it prepays.",
+          "format" : "int64",
+          "type" : [
+            "integer",
+            "null"
+          ]
+        },
+        "history" : {
+          "items" : {
+            "$ref" : "#/components/schemas/PaymentChange"
+          },
+          "type" : "array"
+        },
+        "id" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "lessons" : {
+          "description" : "B4: lessons it covers.",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "months" : {
+          "description" : "B4: months it covers, from the month it was paid in.",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "paidAt" : {
+          "format" : "date-time",
+          "type" : [
+            "string",
+            "null"
+          ]
+        },
+        "payerContactId" : {
+          "description" : "The payer (contacts' match-or-create by email, then phone); absent until found.",
+          "format" : "int64",
+          "type" : [
+            "integer",
+            "null"
+          ]
+        },
+        "payerName" : {
+          "type" : "string"
+        },
+        "phone" : {
+          "type" : "string"
+        },
+        "provider" : {
+          "enum" : [
+            "unspecified",
+            "leyka",
+            "cloudpayments",
+            "manual"
+          ],
+          "type" : "string"
+        },
+        "providerPaymentId" : {
+          "type" : "string"
+        },
+        "purpose" : {
+          "description" : "Campaign title, course, order.",
+          "type" : "string"
+        },
+        "refundedMinor" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "repeatPayer" : {
+          "description" : "The payer paid before.",
+          "type" : "boolean"
+        },
+        "status" : {
+          "enum" : [
+            "unspecified",
+            "attempt",
+            "paid",
+            "failed",
+            "refunded"
+          ],
+          "type" : "string"
+        },
+        "subscriptionId" : {
+          "description" : "A recurring charge's subscription.",
+          "type" : "string"
+        },
+        "updatedAt" : {
+          "format" : "date-time",
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "amountMinor",
+        "campaign",
+        "createdAt",
+        "currency",
+        "dealId",
+        "email",
+        "firstPayment",
+        "groupId",
+        "history",
+        "id",
+        "lessons",
+        "months",
+        "paidAt",
+        "payerContactId",
+        "payerName",
+        "phone",
+        "provider",
+        "providerPaymentId",
+        "purpose",
+        "refundedMinor",
+        "repeatPayer",
+        "status",
+        "subscriptionId",
+        "updatedAt"
+      ],
+      "type" : "object"
+    },
+    "PaymentChange" : {
+      "description" : "B3: one report about the payment, applied or not.",
+      "properties" : {
+        "amountMinor" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "applied" : {
+          "description" : "False: stale or out of order, kept and ignored.",
+          "type" : "boolean"
+        },
+        "at" : {
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "note" : {
+          "type" : "string"
+        },
+        "status" : {
+          "enum" : [
+            "unspecified",
+            "attempt",
+            "paid",
+            "failed",
+            "refunded"
+          ],
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "amountMinor",
+        "applied",
+        "at",
+        "note",
+        "status"
+      ],
+      "type" : "object"
+    },
+    "PaymentList" : {
+      "properties" : {
+        "items" : {
+          "items" : {
+            "$ref" : "#/components/schemas/Payment"
+          },
+          "type" : "array"
         }
       },
       "required" : [
@@ -4083,6 +5478,146 @@ enum OpenAPIComponents {
       ],
       "type" : "object"
     },
+    "Price" : {
+      "description" : "B2: one product's unit price in its list's currency.",
+      "properties" : {
+        "productId" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "unitMinor" : {
+          "description" : "Minor units.",
+          "format" : "int64",
+          "type" : "integer"
+        }
+      },
+      "required" : [
+        "productId",
+        "unitMinor"
+      ],
+      "type" : "object"
+    },
+    "PriceInput" : {
+      "additionalProperties" : false,
+      "description" : "B2: one product's unit price in its list's currency.",
+      "properties" : {
+        "productId" : {
+          "format" : "int64",
+          "minimum" : 1,
+          "type" : "integer"
+        },
+        "unitMinor" : {
+          "description" : "Minor units.",
+          "format" : "int64",
+          "maximum" : 1000000000000,
+          "minimum" : 0,
+          "type" : "integer"
+        }
+      },
+      "required" : [
+        "productId",
+        "unitMinor"
+      ],
+      "type" : "object"
+    },
+    "PriceList" : {
+      "description" : "B2: prices in one currency, in force from a date to a date (both optional, inclusive).",
+      "properties" : {
+        "activeFrom" : {
+          "description" : "YYYY-MM-DD (UTC); empty: from always.",
+          "type" : "string"
+        },
+        "activeTo" : {
+          "description" : "YYYY-MM-DD (UTC), the last day; empty: open-ended.",
+          "type" : "string"
+        },
+        "createdAt" : {
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "currency" : {
+          "type" : "string"
+        },
+        "id" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "name" : {
+          "type" : "string"
+        },
+        "prices" : {
+          "items" : {
+            "$ref" : "#/components/schemas/Price"
+          },
+          "type" : "array"
+        }
+      },
+      "required" : [
+        "activeFrom",
+        "activeTo",
+        "createdAt",
+        "currency",
+        "id",
+        "name",
+        "prices"
+      ],
+      "type" : "object"
+    },
+    "PriceListInput" : {
+      "additionalProperties" : false,
+      "description" : "B2: prices in one currency, in force from a date to a date (both optional, inclusive).",
+      "properties" : {
+        "activeFrom" : {
+          "description" : "YYYY-MM-DD (UTC); empty: from always.",
+          "format" : "date",
+          "pattern" : "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$",
+          "type" : "string"
+        },
+        "activeTo" : {
+          "description" : "YYYY-MM-DD (UTC), the last day; empty: open-ended.",
+          "format" : "date",
+          "pattern" : "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$",
+          "type" : "string"
+        },
+        "currency" : {
+          "pattern" : "^[A-Z]{3}$",
+          "type" : "string"
+        },
+        "name" : {
+          "maxLength" : 200,
+          "minLength" : 1,
+          "pattern" : "^[^\\u0000]*[^\\u0000\\u0009-\\u000d\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000]*$",
+          "type" : "string"
+        },
+        "prices" : {
+          "items" : {
+            "$ref" : "#/components/schemas/PriceInput"
+          },
+          "maxItems" : 10000,
+          "type" : "array"
+        }
+      },
+      "required" : [
+        "currency",
+        "name",
+        "prices"
+      ],
+      "type" : "object"
+    },
+    "PriceListList" : {
+      "properties" : {
+        "items" : {
+          "items" : {
+            "$ref" : "#/components/schemas/PriceList"
+          },
+          "type" : "array"
+        }
+      },
+      "required" : [
+        "items"
+      ],
+      "type" : "object"
+    },
     "ProblemDeal" : {
       "description" : "D4: an open deal that needs attention and why.",
       "properties" : {
@@ -4108,6 +5643,84 @@ enum OpenAPIComponents {
         "items" : {
           "items" : {
             "$ref" : "#/components/schemas/ProblemDeal"
+          },
+          "type" : "array"
+        }
+      },
+      "required" : [
+        "items"
+      ],
+      "type" : "object"
+    },
+    "Product" : {
+      "description" : "B2: something sold.",
+      "properties" : {
+        "createdAt" : {
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "id" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "name" : {
+          "type" : "string"
+        },
+        "sku" : {
+          "description" : "Unique article code.",
+          "type" : "string"
+        },
+        "weightGrams" : {
+          "description" : "For delivery tariffs by weight.",
+          "format" : "int64",
+          "type" : "integer"
+        }
+      },
+      "required" : [
+        "createdAt",
+        "id",
+        "name",
+        "sku",
+        "weightGrams"
+      ],
+      "type" : "object"
+    },
+    "ProductInput" : {
+      "additionalProperties" : false,
+      "description" : "B2: something sold.",
+      "properties" : {
+        "name" : {
+          "maxLength" : 300,
+          "minLength" : 1,
+          "pattern" : "^[^\\u0000]*[^\\u0000\\u0009-\\u000d\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000]*$",
+          "type" : "string"
+        },
+        "sku" : {
+          "description" : "Unique article code.",
+          "maxLength" : 64,
+          "minLength" : 1,
+          "pattern" : "^[^\\u0000]*[^\\u0000\\u0009-\\u000d\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000]*$",
+          "type" : "string"
+        },
+        "weightGrams" : {
+          "description" : "For delivery tariffs by weight.",
+          "format" : "int64",
+          "maximum" : 10000000,
+          "minimum" : 0,
+          "type" : "integer"
+        }
+      },
+      "required" : [
+        "name",
+        "sku"
+      ],
+      "type" : "object"
+    },
+    "ProductList" : {
+      "properties" : {
+        "items" : {
+          "items" : {
+            "$ref" : "#/components/schemas/Product"
           },
           "type" : "array"
         }
@@ -5077,6 +6690,153 @@ enum OpenAPIComponents {
         "contactName",
         "contactPhone",
         "dealTitle"
+      ],
+      "type" : "object"
+    },
+    "StudentMonth" : {
+      "description" : "B5: one student's part of a group's month.",
+      "properties" : {
+        "cashMinor" : {
+          "description" : "Paid in this month and before (net of refunds): what break-even counts.",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "contactId" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "dealId" : {
+          "format" : "int64",
+          "type" : [
+            "integer",
+            "null"
+          ]
+        },
+        "joinedAt" : {
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "managerId" : {
+          "description" : "Who sold it: the won deal's responsible.",
+          "format" : "int64",
+          "type" : [
+            "integer",
+            "null"
+          ]
+        },
+        "revenueMinor" : {
+          "description" : "Earned this month: prepayments spread over what they cover.",
+          "format" : "int64",
+          "type" : "integer"
+        }
+      },
+      "required" : [
+        "cashMinor",
+        "contactId",
+        "dealId",
+        "joinedAt",
+        "managerId",
+        "revenueMinor"
+      ],
+      "type" : "object"
+    },
+    "Tariff" : {
+      "description" : "B2: one delivery option of a zone, offered when the order fits its rules.",
+      "properties" : {
+        "costMinor" : {
+          "description" : "What delivery costs (0: free).",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "leadDays" : {
+          "description" : "Days until delivery.",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "maxOrderMinor" : {
+          "description" : "Offered up to this order total.",
+          "format" : "int64",
+          "type" : [
+            "integer",
+            "null"
+          ]
+        },
+        "maxWeightGrams" : {
+          "description" : "Offered up to this weight.",
+          "format" : "int64",
+          "type" : [
+            "integer",
+            "null"
+          ]
+        },
+        "minOrderMinor" : {
+          "description" : "Offered from this order total on (minor units).",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "name" : {
+          "description" : "courier, pickup, express...",
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "costMinor",
+        "leadDays",
+        "maxOrderMinor",
+        "maxWeightGrams",
+        "minOrderMinor",
+        "name"
+      ],
+      "type" : "object"
+    },
+    "TariffInput" : {
+      "additionalProperties" : false,
+      "description" : "B2: one delivery option of a zone, offered when the order fits its rules.",
+      "properties" : {
+        "costMinor" : {
+          "description" : "What delivery costs (0: free).",
+          "format" : "int64",
+          "maximum" : 1000000000000,
+          "minimum" : 0,
+          "type" : "integer"
+        },
+        "leadDays" : {
+          "description" : "Days until delivery.",
+          "format" : "int64",
+          "maximum" : 365,
+          "minimum" : 0,
+          "type" : "integer"
+        },
+        "maxOrderMinor" : {
+          "description" : "Offered up to this order total.",
+          "format" : "int64",
+          "minimum" : 0,
+          "type" : "integer"
+        },
+        "maxWeightGrams" : {
+          "description" : "Offered up to this weight.",
+          "format" : "int64",
+          "minimum" : 0,
+          "type" : "integer"
+        },
+        "minOrderMinor" : {
+          "description" : "Offered from this order total on (minor units).",
+          "format" : "int64",
+          "minimum" : 0,
+          "type" : "integer"
+        },
+        "name" : {
+          "description" : "courier, pickup, express...",
+          "maxLength" : 100,
+          "minLength" : 1,
+          "pattern" : "^[^\\u0000]*[^\\u0000\\u0009-\\u000d\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000]*$",
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "costMinor",
+        "leadDays",
+        "name"
       ],
       "type" : "object"
     },

@@ -21,7 +21,7 @@ enum HookAuthentication {
             // Content-HMAC: base64(HMAC-SHA256(API secret, raw body))
             guard pathToken == nil, let value = header("content-hmac"), let sent = Data(base64Encoded: value.trimmingCharacters(in: .whitespaces)) else { return false }
             return ConstantTime.equals(Array(sent), HMAC.authenticationCode(.sha256, key: integration.secret, message: body))
-        case .ringostat, .amocrm, .bitrix24:
+        case .ringostat, .amocrm, .bitrix24, .leyka:
             guard let pathToken, !integration.tokenDigest.isEmpty else { return false }
             return ConstantTime.equals(SHA256.digest(pathToken), integration.tokenDigest)
         case .unspecified:

@@ -8,16 +8,23 @@ import Wire
 enum HookDelivery: Sendable {
     case attendance(AttendanceReport)
     case call(CallReport)
+    case payment(PaymentReport)
 
     /// Translates a hook of `kind`; a refusal is kept with the hook.
-    static func translate(_ kind: IntegrationKind, contentType: String = "", body: [UInt8]) throws(HookRefusal) -> HookDelivery {
+    /// `origin`: how it came ("webhook", "webhook:pay" for a CloudPayments URL with ?type=pay, "pull").
+    static func translate(_ kind: IntegrationKind, contentType: String = "", body: [UInt8], origin: String = "webhook") throws(HookRefusal) -> HookDelivery {
         switch kind {
         case .timepad:
             return .attendance(try TimepadAdapter.report(fromHook: try utf8(body, contentType: contentType)))
         case .ringostat:
             return .call(try RingostatAdapter.report(contentType: contentType, body: try utf8(body, contentType: contentType)))
-        case .cloudpayments, .whatsapp, .amocrm, .bitrix24, .unspecified:
-            throw HookRefusal("no service takes \(kind.name) hooks yet (telephony, billing and messaging are still to come); it is kept and can be replayed then")
+        case .leyka:
+            return .payment(try LeykaAdapter.report(contentType: contentType, body: try utf8(body, contentType: contentType)))
+        case .cloudpayments:
+            let type = origin.split(separator: ":", maxSplits: 1).dropFirst().first.map(String.init)
+            return .payment(try CloudPaymentsAdapter.report(contentType: contentType, body: try utf8(body, contentType: contentType), type: type))
+        case .whatsapp, .amocrm, .bitrix24, .unspecified:
+            throw HookRefusal("no service takes \(kind.name) hooks yet (messaging is still to come); it is kept and can be replayed then")
         }
     }
 
@@ -43,7 +50,7 @@ enum HookDelivery: Sendable {
     /// ticket twice: the service applies a report in one transaction, in order).
     func merging(_ next: HookDelivery) -> HookDelivery? {
         switch (self, next) {
-        case (.call, _), (_, .call):
+        case (.call, _), (_, .call), (.payment, _), (_, .payment):
             return nil
         case let (.attendance(a), .attendance(b)):
             guard a.source == b.source, a.eventID == b.eventID, a.eventTitle == b.eventTitle,
@@ -64,6 +71,8 @@ enum HookDelivery: Sendable {
         switch self {
         case .attendance:
             return ("contacts", services.client(for: Contacts.service))
+        case .payment:
+            return ("billing", services.client(for: Billing.service))
         case let .call(report):
             guard let telephony else { throw HookRefusal("this gateway has no telephony replicas configured (GATEWAY_TELEPHONY); replay the hook once it has") }
             guard let number = CallNumber.normalize(report.clientNumber) else { throw HookRefusal("the client's number \"\(report.clientNumber)\" is not a phone number") }
@@ -76,6 +85,7 @@ enum HookDelivery: Sendable {
         switch self {
         case let .attendance(report): _ = try await client.call(Contacts.recordAttendance, report, options: options)
         case let .call(report): _ = try await client.call(Telephony.recordCall, report, options: options)
+        case let .payment(report): _ = try await client.call(Billing.recordPayment, report, options: options)
         }
     }
 }

@@ -66,7 +66,7 @@ final class HookRelay: BackgroundService {
                 if let known = translations[hook.id] { return known }
                 let result: Result<HookDelivery, HookRefusal>
                 do {
-                    result = .success(try HookDelivery.translate(hook.kind, contentType: hook.contentType, body: hook.body))
+                    result = .success(try HookDelivery.translate(hook.kind, contentType: hook.contentType, body: hook.body, origin: hook.origin))
                 } catch {
                     result = .failure(error)
                 }

@@ -1,0 +1,123 @@
+import Contracts
+import Foundation
+import ServiceKit
+import Storage
+import Wire
+
+/// B2's catalogue: products (unique SKUs), price lists per currency with the dates they
+/// are in force, and delivery zones with their tariffs.
+public struct CatalogueStore: Sendable {
+    let database: Database
+    let clock: WallClock
+
+    public init(database: Database, clock: WallClock) {
+        self.database = database
+        self.clock = clock
+    }
+
+    public func createProduct(_ input: Product) async throws -> Product {
+        let now = clock.milliseconds
+        return try await database.write { tx in
+            guard try tx.queryFirst("SELECT 1 FROM products WHERE sku = ?", [.text(input.sku)], { $0.int(0) }) == nil else {
+                throw RPCError(.alreadyExists, "a product has SKU \(input.sku) already")
+            }
+            var p = input
+            p.createdAtMilliseconds = now
+            try tx.run("INSERT INTO products (sku, product) VALUES (?, ?)", [.text(p.sku), .blob([])])
+            p.id = tx.lastInsertRowID
+            try tx.run("UPDATE products SET product = ? WHERE id = ?", [.blob(p.wireBytes()), .integer(p.id)])
+            return p
+        }
+    }
+
+    public func listProducts(_ request: ListProductsRequest) async throws -> ProductList {
+        let page = try PageRequest(size: request.pageSize, default: 100, maximum: 500)
+        return try await database.read { c in
+            ProductList(products: try c.query("SELECT product FROM products WHERE id > ? ORDER BY id LIMIT ?", [.integer(request.afterID ?? 0), .integer(Int64(page.limit))]) {
+                try Product(wireBytes: $0.blob(0))
+            })
+        }
+    }
+
+    static func products(_ c: Connection, _ ids: Set<Int64>) throws -> [Int64: Product] {
+        var out: [Int64: Product] = [:]
+        for id in ids {
+            if let p = try c.queryFirst("SELECT product FROM products WHERE id = ?", [.integer(id)], { try Product(wireBytes: $0.blob(0)) }) { out[id] = p }
+        }
+        return out
+    }
+
+    public func createPriceList(_ input: PriceList) async throws -> PriceList {
+        var v: [FieldViolation] = []
+        let from = input.activeFrom.isEmpty ? nil : CivilDate(parsing: input.activeFrom)
+        let to = input.activeTo.isEmpty ? nil : CivilDate(parsing: input.activeTo)
+        if !input.activeFrom.isEmpty && from == nil { v.append(FieldViolation(field: "activeFrom", description: "is not a date")) }
+        if !input.activeTo.isEmpty && to == nil { v.append(FieldViolation(field: "activeTo", description: "is not a date")) }
+        if let from, let to, to < from { v.append(FieldViolation(field: "activeTo", description: "is before activeFrom")) }
+        if Money.exponents[input.currency] == nil { v.append(FieldViolation(field: "currency", description: "\(input.currency) is not a currency this service knows")) }
+        var seen: Set<Int64> = []
+        for (i, p) in input.prices.enumerated() where !seen.insert(p.productID).inserted {
+            v.append(FieldViolation(field: "prices[\(i)].productId", description: "product \(p.productID) is priced twice"))
+        }
+        guard v.isEmpty else { throw RPCError.invalidArgument("the price list is not valid", details: v) }
+        let now = clock.milliseconds
+        let named = seen
+        return try await database.write { tx in
+            let known = try Self.products(tx.connection, named)
+            let unknown = input.prices.enumerated().filter { known[$0.element.productID] == nil }
+            guard unknown.isEmpty else {
+                throw RPCError.invalidArgument("the price list names products that do not exist", details: unknown.map {
+                    FieldViolation(field: "prices[\($0.offset)].productId", description: "product \($0.element.productID) does not exist")
+                })
+            }
+            var list = input
+            list.createdAtMilliseconds = now
+            try tx.run("INSERT INTO price_lists (currency, active_from, active_to, list) VALUES (?, ?, ?, ?)",
+                [.text(list.currency), .text(list.activeFrom), .text(list.activeTo), .blob([])])
+            list.id = tx.lastInsertRowID
+            try tx.run("UPDATE price_lists SET list = ? WHERE id = ?", [.blob(list.wireBytes()), .integer(list.id)])
+            return list
+        }
+    }
+
+    public func listPriceLists() async throws -> PriceListList {
+        try await database.read { c in
+            PriceListList(priceLists: try c.query("SELECT list FROM price_lists ORDER BY id", []) { try PriceList(wireBytes: $0.blob(0)) })
+        }
+    }
+
+    /// The newest price list in `currency` in force on `date` (YYYY-MM-DD, which sorts as text).
+    static func priceList(_ c: Connection, currency: String, on date: String) throws -> PriceList? {
+        try c.queryFirst(
+            "SELECT list FROM price_lists WHERE currency = ? AND (active_from = '' OR active_from <= ?) AND (active_to = '' OR active_to >= ?) ORDER BY id DESC LIMIT 1",
+            [.text(currency), .text(date), .text(date)]) { try PriceList(wireBytes: $0.blob(0)) }
+    }
+
+    public func createZone(_ input: DeliveryZone) async throws -> DeliveryZone {
+        var v: [FieldViolation] = []
+        if input.matches.allSatisfy({ DeliveryQuote.fold($0).isEmpty }) { v.append(FieldViolation(field: "matches", description: "name at least one address fragment")) }
+        for (i, t) in input.tariffs.enumerated() {
+            if let max = t.maxOrderMinor, max < t.minOrderMinor { v.append(FieldViolation(field: "tariffs[\(i)].maxOrderMinor", description: "is below minOrderMinor")) }
+        }
+        if Set(input.tariffs.map(\.name)).count != input.tariffs.count { v.append(FieldViolation(field: "tariffs", description: "two tariffs have the same name")) }
+        guard v.isEmpty else { throw RPCError.invalidArgument("the zone is not valid", details: v) }
+        return try await database.write { tx in
+            guard try tx.queryFirst("SELECT 1 FROM zones WHERE name = ?", [.text(input.name)], { $0.int(0) }) == nil else {
+                throw RPCError(.alreadyExists, "a zone is named \(input.name) already")
+            }
+            var zone = input
+            try tx.run("INSERT INTO zones (name, zone) VALUES (?, ?)", [.text(zone.name), .blob([])])
+            zone.id = tx.lastInsertRowID
+            try tx.run("UPDATE zones SET zone = ? WHERE id = ?", [.blob(zone.wireBytes()), .integer(zone.id)])
+            return zone
+        }
+    }
+
+    public func listZones() async throws -> DeliveryZoneList {
+        try await database.read { c in DeliveryZoneList(zones: try Self.zones(c)) }
+    }
+
+    static func zones(_ c: Connection) throws -> [DeliveryZone] {
+        try c.query("SELECT zone FROM zones ORDER BY id", []) { try DeliveryZone(wireBytes: $0.blob(0)) }
+    }
+}

@@ -1,0 +1,52 @@
+import Contracts
+import Foundation
+
+/// CloudPayments' notifications (forms, signed with Content-HMAC over the raw body):
+/// `check` (before the charge: an attempt), `pay` (paid; `Status` Authorized is a
+/// two-stage hold, still an attempt), `fail`, `refund`. Which one it is comes from the URL
+/// it was configured with (`/v1/hooks/<name>?type=pay`), else from its fields (a refund
+/// names `PaymentTransactionId`, a failure `ReasonCode`). Keyed on `InvoiceId`; recurring
+/// charges come with an empty InvoiceId and only `SubscriptionId`, so on `TransactionId`
+/// then (a refund: on the payment's `PaymentTransactionId`, its own TransactionId is the
+/// refund's id). `DateTime` is UTC.
+enum CloudPaymentsAdapter {
+    static let types = ["check", "pay", "fail", "refund"]
+
+    static func report(contentType: String, body: [UInt8], type: String?) throws(HookRefusal) -> PaymentReport {
+        let f = try RingostatAdapter.values(contentType: contentType, body: body)
+        func field(_ name: String) -> String? { f[name].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0.trimmingCharacters(in: .whitespaces) } }
+        let kind = type ?? (field("PaymentTransactionId") != nil || field("OperationType")?.lowercased() == "refund" ? "refund" : field("ReasonCode").map { $0 == "0" ? "pay" : "fail" } ?? "pay")
+        var r = PaymentReport()
+        r.provider = .cloudpayments
+        let transaction = field("TransactionId")
+        switch kind {
+        case "check": r.status = .attempt
+        case "pay": r.status = field("Status")?.lowercased() == "authorized" ? .attempt : .paid
+        case "fail": r.status = .failed
+        case "refund":
+            r.status = .refunded
+            r.refundID = transaction ?? ""
+        default: throw HookRefusal("CloudPayments notification type \"\(kind)\" is not one of check, pay, fail, refund")
+        }
+        guard let key = field("InvoiceId") ?? (kind == "refund" ? field("PaymentTransactionId") : transaction) else {
+            throw HookRefusal("the CloudPayments notification has neither InvoiceId nor TransactionId")
+        }
+        r.providerPaymentID = key
+        r.currency = PaymentHookAmount.currency(field("Currency") ?? "RUB")
+        r.amountMinor = try PaymentHookAmount.minor(field("Amount") ?? "", currency: r.currency, provider: "CloudPayments")
+        if kind == "refund" { r.refundMinor = r.amountMinor }
+        r.subscriptionID = field("SubscriptionId") ?? ""
+        r.email = field("Email") ?? ""
+        r.payerName = field("Name") ?? ""
+        r.purpose = field("Description") ?? ""
+        r.campaign = field("AccountId") ?? ""
+        if let reason = field("Reason") { r.note = "CloudPayments: \(reason)" + (field("ReasonCode").map { " (\($0))" } ?? "") }
+        // `Data` may be a JSON string of the site's own fields (a phone, a name).
+        if let data = field("Data"), let extra = try? RingostatAdapter.values(contentType: "application/json", body: Array(data.utf8)) {
+            if r.phone.isEmpty { r.phone = extra["phone"] ?? extra["Phone"] ?? "" }
+            if r.payerName.isEmpty { r.payerName = extra["name"] ?? extra["Name"] ?? "" }
+        }
+        r.occurredAtMilliseconds = field("DateTime").flatMap(RingostatAdapter.date)
+        return r
+    }
+}

@@ -1,0 +1,278 @@
+import Digest
+import Foundation
+import Synchronization
+import Testing
+import TestSupport
+
+/// B2–B6 through the gateway over real processes: donations whose "attempt" and "paid"
+/// race become one payment, one payer and one deal; stale statuses change nothing;
+/// CloudPayments' signatures; an offer with delivery confirmed moves its deal; a school's
+/// prepayments, group economics and bonus report from scheduling's and deals' events.
+@Suite struct BillingEndToEndTests {
+    static let operatorKey = "billing-operator-0123456789"
+    static let cloudSecret = "cp-api-secret"
+
+    struct System {
+        let processes: [ServiceProcess]
+        let gateway: ServiceProcess
+
+        func request(_ method: String, _ path: String, key: String = adminKey, body: String? = nil) throws -> HTTPExchange {
+            try httpRequest(port: gateway.port, method, path, headers: ["Authorization": "Bearer \(key)", "Content-Type": "application/json"], body: body)
+        }
+
+        func items(_ path: String) throws -> [[String: Any]] {
+            try request("GET", path).json["items"] as? [[String: Any]] ?? []
+        }
+
+        func stop() async throws {
+            for p in [gateway] + processes {
+                p.signal(SIGTERM)
+                _ = try await p.waitForExit()
+            }
+        }
+    }
+
+    static func start() async throws -> System {
+        let folder = try temporaryFolder("billing")
+        let contacts = try await ServiceProcess(
+            executable: "switchboard-contacts",
+            environment: ["CONTACTS_PORT": "0", "CONTACTS_ADMIN_PORT": "0", "CONTACTS_DATA_DIR": folder.appendingPathComponent("contacts").path])
+        let (billingPort, schedulingPort) = (try freePort(), try freePort())
+        let deals = try await ServiceProcess(
+            executable: "switchboard-deals",
+            environment: [
+                "DEALS_PORT": "0", "DEALS_ADMIN_PORT": "0", "DEALS_DATA_DIR": folder.appendingPathComponent("deals").path, "DEALS_CONTACTS": "127.0.0.1:\(contacts.port)",
+                "DEALS_SUBSCRIBERS": "billing@127.0.0.1:\(billingPort)=deal.won;scheduling@127.0.0.1:\(schedulingPort)=deal.stage_changed,deal.won,deal.lost",
+            ])
+        let billing = try await ServiceProcess(
+            executable: "switchboard-billing",
+            environment: [
+                "BILLING_PORT": "\(billingPort)", "BILLING_ADMIN_PORT": "0", "BILLING_DATA_DIR": folder.appendingPathComponent("billing").path,
+                "BILLING_CONTACTS": "127.0.0.1:\(contacts.port)", "BILLING_STALE_ATTEMPT_MINUTES": "1",
+                "BILLING_SUBSCRIBERS": "deals@127.0.0.1:\(deals.port)=payment.paid,payment.failed,payment.refunded,offer.confirmed",
+            ])
+        let scheduling = try await ServiceProcess(
+            executable: "switchboard-scheduling",
+            environment: [
+                "SCHEDULING_PORT": "\(schedulingPort)", "SCHEDULING_ADMIN_PORT": "0", "SCHEDULING_DATA_DIR": folder.appendingPathComponent("scheduling").path,
+                "SCHEDULING_SUBSCRIBERS": "billing@127.0.0.1:\(billing.port)=enrolment.changed,attendance.recorded",
+            ])
+        let gateway = try await ServiceProcess(
+            executable: "switchboard-gateway",
+            environment: [
+                "GATEWAY_PORT": "0", "GATEWAY_DATA_DIR": folder.appendingPathComponent("gateway").path,
+                "GATEWAY_SERVICES": "contacts=127.0.0.1:\(contacts.port),deals=127.0.0.1:\(deals.port),scheduling=127.0.0.1:\(scheduling.port),billing=127.0.0.1:\(billing.port)",
+                "GATEWAY_API_KEYS": "\(adminKey)=admin,\(operatorKey)=staff:2",
+                "GATEWAY_RATE_LIMIT": "100000", "GATEWAY_RATE_BURST": "100000",
+            ])
+        return System(processes: [scheduling, billing, deals, contacts], gateway: gateway)
+    }
+
+    static func leyka(_ id: String, _ status: String, amount: String = "500") -> String {
+        #"{"id":"\#(id)","status":"\#(status)","amount":"\#(amount)","currency_id":"rur","donor_name":"Мария Смирнова","donor_email":"maria@example.org","campaign_id":"7","campaign_title":"Помощь приютам","date":"2027-01-10 09:00:00"}"#
+    }
+
+    static func signed(_ body: String, secret: String = cloudSecret) -> String {
+        Data(HMAC.authenticationCode(.sha256, key: Array(secret.utf8), message: Array(body.utf8))).base64EncodedString()
+    }
+
+    @Test func b3SubmittedAndFundedAtTheSameMomentAreOnePaymentOnePayerOneDealAndALateFailedChangesNothing() async throws {
+        let system = try await Self.start()
+        #expect(try system.request("POST", "/v1/pipelines", body: #"{"name":"Donations","channels":["donations"],"stages":[{"name":"Received"},{"name":"Thanked","outcome":"won"},{"name":"Refunded","outcome":"lost"}]}"#).status == 201)
+        let made = try system.request("POST", "/v1/admin/integrations", body: #"{"name":"leyka-site","kind":"leyka"}"#)
+        let path = try #require(made.json["hookPath"] as? String)
+        #expect(path.hasPrefix("/v1/hooks/leyka-site/hk_"))
+        // The case's "attempt" and "paid" for one donation, from two connections at once.
+        let bodies = [Self.leyka("501", "submitted"), Self.leyka("501", "funded")]
+        let statuses = Mutex<[Int]>([])
+        DispatchQueue.concurrentPerform(iterations: 2) { i in
+            let answer = try? httpRequest(port: system.gateway.port, "POST", path, headers: ["Content-Type": "application/json"], body: bodies[i])
+            statuses.withLock { $0.append(answer?.status ?? 0) }
+        }
+        #expect(statuses.withLock { $0 } == [200, 200])
+        var payments: [[String: Any]] = []
+        #expect(try await eventually { payments = (try? system.items("/v1/payments")) ?? []; return payments.first?["status"] as? String == "paid" && payments.first?["payerContactId"] as? Int != nil })
+        #expect(payments.count == 1)
+        let payment = try #require(payments.first)
+        #expect(payment["provider"] as? String == "leyka" && payment["providerPaymentId"] as? String == "501")
+        #expect(payment["amountMinor"] as? Int == 50_000 && payment["currency"] as? String == "RUB")
+        #expect(payment["firstPayment"] as? Bool == true && payment["purpose"] as? String == "Помощь приютам", "\(payment)")
+        #expect((payment["history"] as? [[String: Any]])?.count == 2)
+        let contacts = try system.items("/v1/contacts?limit=500")
+        #expect(contacts.count == 1, "one payer")
+        var donations: [[String: Any]] = []
+        #expect(try await eventually { donations = ((try? system.items("/v1/deals?limit=500")) ?? []).filter { ($0["title"] as? String ?? "").hasPrefix("Donation") }; return !donations.isEmpty })
+        #expect(donations.count == 1 && donations[0]["amountMinor"] as? Int == 50_000 && donations[0]["source"] as? String == "donation")
+        // A failed after paid: in the history, nothing else changes.
+        #expect(try httpRequest(port: system.gateway.port, "POST", path, headers: ["Content-Type": "application/json"], body: Self.leyka("501", "failed")).status == 200)
+        let id = try #require(payment["id"] as? Int)
+        var after: [String: Any] = [:]
+        #expect(try await eventually { after = (try? system.request("GET", "/v1/payments/\(id)").json) ?? [:]; return (after["history"] as? [[String: Any]])?.count == 3 })
+        #expect(after["status"] as? String == "paid")
+        let late = try #require((after["history"] as? [[String: Any]])?.last)
+        #expect(late["applied"] as? Bool == false && (late["note"] as? String ?? "").contains("out of order"))
+        // Refunded after paid: the payment says so, the donation deal keeps what was kept.
+        #expect(try httpRequest(port: system.gateway.port, "POST", path, headers: ["Content-Type": "application/json"], body: Self.leyka("501", "refunded")).status == 200)
+        #expect(try await eventually { (try? system.request("GET", "/v1/payments/\(id)").json["status"] as? String) == "refunded" })
+        #expect(try system.request("GET", "/v1/payments/\(id)").json["refundedMinor"] as? Int == 50_000)
+        let dealID = try #require(donations[0]["id"] as? Int)
+        #expect(try await eventually { (try? system.request("GET", "/v1/deals/\(dealID)").json["amountMinor"] as? Int) == 0 })
+        #expect(try await eventually { ((try? system.items("/v1/deals/\(dealID)/timeline?limit=100")) ?? []).contains { ($0["summary"] as? String ?? "").hasPrefix("refunded 500.00 RUB") } })
+        // The same donor again is a repeat payer, on the same contact.
+        #expect(try httpRequest(port: system.gateway.port, "POST", path, headers: ["Content-Type": "application/json"], body: Self.leyka("502", "funded", amount: "250.50")).status == 200)
+        #expect(try await eventually { ((try? system.items("/v1/payments?status=paid")) ?? []).contains { $0["providerPaymentId"] as? String == "502" && $0["repeatPayer"] as? Bool == true } })
+        #expect(try system.items("/v1/contacts?limit=500").count == 1)
+        // A staff token sees no payments (payers' details are an admin's).
+        #expect(try system.request("GET", "/v1/payments", key: Self.operatorKey).status == 403)
+        try await system.stop()
+    }
+
+    @Test func b3CloudPaymentsSignedNotificationsAreTakenABadSignatureIsRefusedAndRecurringChargesKeyOnTheTransaction() async throws {
+        let system = try await Self.start()
+        #expect(try system.request("POST", "/v1/admin/integrations", body: #"{"name":"cloudpayments","kind":"cloudpayments","secret":"\#(Self.cloudSecret)"}"#).status == 201)
+        func post(_ body: String, type: String, signature: String? = nil) throws -> HTTPExchange {
+            try httpRequest(port: system.gateway.port, "POST", "/v1/hooks/cloudpayments?type=\(type)",
+                headers: ["Content-Type": "application/x-www-form-urlencoded", "Content-HMAC": signature ?? Self.signed(body)], body: body)
+        }
+        let check = "TransactionId=9001&Amount=1000.00&Currency=RUB&InvoiceId=ORD-77&AccountId=donor-1&Email=ivan%40example.org&Status=Completed&DateTime=2027-01-11+10:00:00"
+        let pay = check.replacingOccurrences(of: "DateTime=2027-01-11+10:00:00", with: "DateTime=2027-01-11+10:00:05")
+        #expect(try post(check, type: "check").body == #"{"code":0}"#)
+        let forged = try post(pay, type: "pay", signature: Self.signed(pay, secret: "guess"))
+        #expect(forged.status == 401)
+        #expect(try post(pay, type: "pay").body == #"{"code":0}"#)
+        // A recurring charge: no InvoiceId, only the subscription; keyed on its transaction.
+        let recurring = "TransactionId=9002&Amount=1000.00&Currency=RUB&InvoiceId=&SubscriptionId=sc_55&AccountId=donor-1&Email=ivan%40example.org&Status=Completed"
+        #expect(try post(recurring, type: "pay").status == 200)
+        var payments: [[String: Any]] = []
+        #expect(try await eventually { payments = (try? system.items("/v1/payments?status=paid")) ?? []; return payments.count == 2 })
+        #expect(Set(payments.compactMap { $0["providerPaymentId"] as? String }) == ["ORD-77", "9002"])
+        #expect(payments.first { $0["providerPaymentId"] as? String == "9002" }?["subscriptionId"] as? String == "sc_55")
+        let first = try #require(payments.first { $0["providerPaymentId"] as? String == "ORD-77" })
+        #expect((first["history"] as? [[String: Any]])?.map { $0["status"] as? String } == ["attempt", "paid"], "the forged one left nothing")
+        // A partial refund names the payment's transaction; re-delivered, it counts once.
+        let refund = "TransactionId=9100&PaymentTransactionId=9001&Amount=300.00&Currency=RUB&InvoiceId=ORD-77&OperationType=Refund"
+        #expect(try post(refund, type: "refund").status == 200)
+        #expect(try post(refund, type: "refund").status == 200)
+        let id = try #require(first["id"] as? Int)
+        #expect(try await eventually { (try? system.request("GET", "/v1/payments/\(id)").json["history"] as? [[String: Any]])?.count == 4 })
+        let refunded = try system.request("GET", "/v1/payments/\(id)").json
+        #expect(refunded["status"] as? String == "refunded" && refunded["refundedMinor"] as? Int == 30_000)
+        // An attempt that never became paid is listed for follow-up once it is old enough (1 minute here): not yet.
+        #expect(try post(check.replacingOccurrences(of: "ORD-77", with: "ORD-78").replacingOccurrences(of: "9001", with: "9003"), type: "check").status == 200)
+        #expect(try await eventually { ((try? system.items("/v1/payments?status=attempt")) ?? []).count == 1 })
+        #expect(try system.items("/v1/payments?stale=true").isEmpty)
+        #expect(try post(pay, type: "nonsense").status == 422 || (try post(pay, type: "nonsense").status) == 400)
+        try await system.stop()
+    }
+
+    @Test func b2AnOfferWithDeliveryIsPricedConfirmedFrozenAndExportedAndItsDealMovesToConfirmed() async throws {
+        let system = try await Self.start()
+        #expect(try system.request("POST", "/v1/staff", body: #"{"firstName":"Admin","role":"admin"}"#).status == 201)
+        #expect(try system.request("POST", "/v1/staff", body: #"{"firstName":"Nina","role":"operator"}"#).status == 201)
+        let pipeline = try system.request("POST", "/v1/pipelines", body: #"{"name":"Windows","stages":[{"name":"New"},{"name":"Offer"},{"name":"Confirmed"},{"name":"Installed","outcome":"won"},{"name":"Lost","outcome":"lost"}]}"#).json
+        let pipelineID = try #require(pipeline["id"] as? Int)
+        let confirmedStage = try #require((pipeline["stages"] as? [[String: Any]])?.first { $0["name"] as? String == "Confirmed" }?["id"] as? Int)
+        let contact = try system.request("POST", "/v1/contacts", body: #"{"firstName":"Oleg","phones":["+79161234567"]}"#).json
+        let contactID = try #require((contact["contact"] as? [String: Any])?["id"] as? Int)
+        let deal = try system.request("POST", "/v1/deals", body: #"{"title":"Windows","contactId":\#(contactID),"pipelineId":\#(pipelineID),"responsibleId":1}"#).json
+        let dealID = try #require(deal["id"] as? Int)
+        let window = try system.request("POST", "/v1/products", body: #"{"sku":"WIN-1","name":"Window 1200","weightGrams":30000}"#)
+        #expect(window.status == 201)
+        #expect(try system.request("POST", "/v1/products", body: #"{"sku":"WIN-1","name":"Again"}"#).status == 409)
+        let windowID = try #require(window.json["id"] as? Int)
+        #expect(try system.request("POST", "/v1/price-lists", body: #"{"name":"2027","currency":"RUB","prices":[{"productId":\#(windowID),"unitMinor":1500000}]}"#).status == 201)
+        #expect(try system.request("POST", "/v1/delivery-zones", body: #"{"name":"Moscow","currency":"RUB","matches":["Москва"],"tariffs":[{"name":"courier","costMinor":50000,"leadDays":2},{"name":"free","minOrderMinor":5000000,"costMinor":0,"leadDays":4}]}"#).status == 201)
+        // Three windows, 10% off: 45,000.00 − 4,500.00 = 40,500.00; the free tariff starts at 50,000.
+        let offer = try system.request("PUT", "/v1/deals/\(dealID)/offer", body: #"{"currency":"RUB","lines":[{"productId":\#(windowID),"quantity":3,"discountBasisPoints":1000}],"address":"г. Москва, ул. Ленина 1"}"#)
+        #expect(offer.status == 200, "\(offer.body)")
+        #expect(offer.json["totalMinor"] as? Int == 4_050_000 && offer.json["discountMinor"] as? Int == 450_000 && offer.json["zoneName"] as? String == "Moscow")
+        #expect((offer.json["deliveryOptions"] as? [[String: Any]])?.map { $0["tariff"] as? String } == ["courier"])
+        // Four windows qualify for free delivery too.
+        let bigger = try system.request("PUT", "/v1/deals/\(dealID)/offer", body: #"{"currency":"RUB","lines":[{"productId":\#(windowID),"quantity":4}],"address":"Москва"}"#)
+        #expect((bigger.json["deliveryOptions"] as? [[String: Any]])?.map { $0["tariff"] as? String } == ["free", "courier"])
+        // A staff member who does not see the deal: as if it did not exist.
+        #expect(try system.request("GET", "/v1/deals/\(dealID)/offer", key: Self.operatorKey).status == 404)
+        #expect(try system.request("POST", "/v1/deals/\(dealID)/offer/confirm", body: "{}").status == 422, "an option must be chosen")
+        let confirmed = try system.request("POST", "/v1/deals/\(dealID)/offer/confirm", body: #"{"tariff":"free"}"#)
+        #expect(confirmed.status == 200 && confirmed.json["status"] as? String == "confirmed")
+        #expect(try system.request("PUT", "/v1/deals/\(dealID)/offer", body: #"{"currency":"RUB","lines":[{"productId":\#(windowID),"quantity":1}]}"#).status == 409, "frozen")
+        #expect(try await eventually { (try? system.request("GET", "/v1/deals/\(dealID)").json["stageId"] as? Int) == confirmedStage })
+        let csv = try system.request("GET", "/v1/orders.csv?product=WIN-1&minTotal=1000000")
+        #expect(csv.status == 200)
+        let lines = csv.body.split(separator: "\r\n")
+        #expect(lines.count == 2 && lines[1].contains("WIN-1") && lines[1].contains("free") && lines[1].contains("60000.00"))
+        #expect(try system.request("GET", "/v1/orders.csv?zone=Elsewhere").body.split(separator: "\r\n").count == 1)
+        try await system.stop()
+    }
+
+    @Test func b4b5b6PrepaymentsBalancesGroupEconomicsAndTheBonusReportFollowScheduling() async throws {
+        let system = try await Self.start()
+        #expect(try system.request("POST", "/v1/staff", body: #"{"firstName":"Admin","role":"admin"}"#).status == 201)
+        #expect(try system.request("POST", "/v1/staff", body: #"{"firstName":"Nina","role":"operator"}"#).status == 201)
+        let teacher = try #require(try system.request("POST", "/v1/resources", body: #"{"name":"Teacher","kind":"teacher","timeZone":"UTC"}"#).json["id"] as? Int)
+        // A group with a lesson every day of this month (UTC).
+        let now = Date()
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let first = calendar.date(from: calendar.dateComponents([.year, .month], from: now))!
+        let last = calendar.date(byAdding: DateComponents(month: 1, day: -1), to: first)!
+        let format = DateFormatter()
+        format.dateFormat = "yyyy-MM-dd"
+        format.timeZone = calendar.timeZone
+        let month = String(format.string(from: first).prefix(7))
+        let weekly = (1...7).map { #"{"weekday":\#($0),"fromMinute":600,"toMinute":690}"# }.joined(separator: ",")
+        let made = try system.request("POST", "/v1/groups", body: #"{"name":"English B1","teacherId":\#(teacher),"capacity":10,"weekly":[\#(weekly)],"timeZone":"UTC","firstDate":"\#(format.string(from: first))","lastDate":"\#(format.string(from: last))"}"#)
+        #expect(made.status == 201, "\(made.body)")
+        let group = try #require(made.json["id"] as? Int)
+        let lessons = try #require(made.json["lessons"] as? [[String: Any]]).compactMap { $0["id"] as? Int }
+        // Nina (staff 2) wins two students' deals; the students join the group.
+        var students: [Int] = []
+        for name in ["Ann", "Boris"] {
+            let c = try #require((try system.request("POST", "/v1/contacts", body: #"{"firstName":"\#(name)","emails":["\#(name.lowercased())@example.org"]}"#).json["contact"] as? [String: Any])?["id"] as? Int)
+            students.append(c)
+            let deal = try #require(try system.request("POST", "/v1/deals", body: #"{"title":"Course for \#(name)","contactId":\#(c),"responsibleId":2}"#).json["id"] as? Int)
+            let won = try #require(try system.request("GET", "/v1/pipelines").json["items"] as? [[String: Any]]).first.flatMap { ($0["stages"] as? [[String: Any]])?.first { $0["outcome"] as? String == "won" }?["id"] as? Int }
+            #expect(try system.request("POST", "/v1/deals/\(deal)/stage", body: #"{"stageId":\#(won!)}"#).status == 200)
+            #expect(try system.request("POST", "/v1/groups/\(group)/enrolments", body: #"{"contactId":\#(c),"status":"active"}"#).status == 200)
+        }
+        // Ann prepays 3 lessons, Boris 6 months at 5,000.00.
+        #expect(try system.request("POST", "/v1/payments", body: #"{"reference":"r-1","amountMinor":1500000,"currency":"RUB","contactId":\#(students[0]),"groupId":\#(group),"lessons":3}"#).status == 200)
+        let months = try system.request("POST", "/v1/payments", body: #"{"reference":"r-2","amountMinor":3000000,"currency":"RUB","contactId":\#(students[1]),"groupId":\#(group),"months":6}"#)
+        #expect(months.status == 200 && months.json["payerContactId"] as? Int == students[1])
+        #expect(try system.request("POST", "/v1/payments", body: #"{"reference":"r-3","amountMinor":100,"currency":"RUB","months":2}"#).status == 422, "a prepayment names its group")
+        // Three lessons held, both present.
+        for lesson in lessons.prefix(3) {
+            for s in students {
+                #expect(try system.request("POST", "/v1/lessons/\(lesson)/attendance", body: #"{"contactId":\#(s),"mark":"present"}"#).status == 200)
+            }
+        }
+        var balances: [[String: Any]] = []
+        #expect(try await eventually { balances = (try? system.items("/v1/balances?groupId=\(group)")) ?? []; return balances.count == 2 && balances.first?["lessonsUsed"] as? Int == 3 })
+        #expect(balances.map { $0["lessonsLeft"] as? Int } == [0, 0] && balances.map { $0["exhausted"] as? Bool } == [true, false])
+        #expect(try system.items("/v1/balances?exhausted=true").compactMap { $0["contactId"] as? Int } == [students[0]])
+        // Costs: 1,000.00 a lesson held, 500.00 a textbook, 2,000.00 rent, no tax.
+        #expect(try system.request("PUT", "/v1/groups/\(group)/costs", body: #"{"currency":"RUB","teacherPerLessonMinor":100000,"textbookPerStudentMinor":50000,"rentPerMonthMinor":200000,"taxBasisPoints":0}"#).status == 200)
+        let economics = try system.request("GET", "/v1/groups/\(group)/economics?month=\(month)").json
+        // Revenue: Ann's 3 lessons used (15,000) + Boris's month (5,000); costs 3,000 + 1,000 + 2,000.
+        #expect(economics["revenueMinor"] as? Int == 2_000_000 && economics["costsMinor"] as? Int == 600_000 && economics["marginMinor"] as? Int == 1_400_000)
+        #expect(economics["brokeEven"] as? Bool == true && economics["breakEvenStudents"] as? Int == 1 && economics["breakEvenContactId"] as? Int == students[0])
+        #expect(try system.request("GET", "/v1/groups/\(group)/economics?month=2027-13").status == 422)
+        // Nina's bonus: 10% (the default formula) of the whole margin, both students hers.
+        var report: [String: Any] = [:]
+        #expect(try await eventually { report = (try? system.request("GET", "/v1/reports/bonuses?month=\(month)").json) ?? [:]; return ((report["items"] as? [[String: Any]])?.first?["dealsWon"] as? Int) == 2 })
+        let nina = try #require((report["items"] as? [[String: Any]])?.first)
+        #expect(nina["managerId"] as? Int == 2 && nina["bonusMinor"] as? Int == 140_000 && report["formulaVersion"] as? Int == 0)
+        // Her own lines with her token; an API key that is not an admin's cannot read them.
+        #expect((try system.request("GET", "/v1/reports/bonuses?month=\(month)", key: Self.operatorKey).json["items"] as? [[String: Any]])?.count == 1)
+        #expect(try system.request("GET", "/v1/reports/bonuses?month=\(month)&managerId=1", key: Self.operatorKey).status == 403)
+        let csv = try system.request("GET", "/v1/reports/bonuses.csv?month=\(month)").body
+        #expect(csv.split(separator: "\r\n").count == 2 && csv.contains("English B1") && csv.contains("1400.00"))
+        // A past month is pinned to the formula it was first computed with.
+        let past = try system.request("GET", "/v1/reports/bonuses?month=2026-01").json
+        #expect(past["pinned"] as? Bool == true && past["formulaVersion"] as? Int == 0)
+        #expect(try system.request("POST", "/v1/bonus-formulas", body: #"{"rateBasisPoints":2000,"effectiveFrom":"2026-01"}"#).status == 201)
+        #expect(try system.request("GET", "/v1/reports/bonuses?month=2026-01").json["formulaVersion"] as? Int == 0)
+        #expect(try system.request("GET", "/v1/reports/bonuses?month=\(month)").json["formulaVersion"] as? Int == 1, "the month in progress takes the new version")
+        try await system.stop()
+    }
+}
