@@ -16,7 +16,7 @@ enum HookRoutes {
             method: "POST", path: "/v1/hooks/{integration}", pathParameters: ["integration": integrationName], operationID: "receiveSignedHook",
             access: .open,
             summary: "A webhook from a provider that signs (Timepad X-Hub-Signature, CloudPayments Content-HMAC, WhatsApp X-Hub-Signature-256); stored before the answer",
-            extraQuery: [Route.QueryParameter(name: "type", kind: .string, description: "CloudPayments: which notification the URL was set up for (check, pay, fail or refund)")],
+            extraQuery: [Route.QueryParameter(name: "type", kind: .choice(CloudPaymentsAdapter.types), description: "CloudPayments: which notification the URL was set up for")],
             rawBody: true,
             answers: [Route.Answer(status: 200, description: "stored; the body is what the provider expects (CloudPayments: {\"code\":0})", content: .text)],
             errors: [401, 404, 429, 503]

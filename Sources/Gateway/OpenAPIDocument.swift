@@ -70,6 +70,7 @@ enum OpenAPIDocument {
             case .string: ["type": "string", "pattern": "^[^\\u0000]*$"]
             case .positiveInteger: ["type": "integer", "minimum": 1, "maximum": Int64.max]
             case .reason: ["type": "string", "minLength": 1, "maxLength": 1000, "pattern": TextRule.nonBlankPattern]
+            case let .choice(names): ["type": "string", "enum": names]
             }
             parameters.append(["name": extra.name, "in": "query", "required": extra.required, "description": extra.description, "schema": schema])
         }

@@ -43,8 +43,8 @@ struct Route: Sendable {
 
     /// A query parameter that is not a field of the query message (`mine`).
     struct QueryParameter: Sendable {
-        /// `reason`: a person's words, 1 to 1,000 characters, not only spaces.
-        enum Kind: Sendable { case boolean, string, positiveInteger, reason }
+        /// `reason`: a person's words, 1 to 1,000 characters, not only spaces; `choice`: one of the names.
+        enum Kind: Sendable { case boolean, string, positiveInteger, reason, choice([String]) }
         let name: String
         let kind: Kind
         let description: String

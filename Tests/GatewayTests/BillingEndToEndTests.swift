@@ -32,7 +32,8 @@ import TestSupport
         }
     }
 
-    static func start() async throws -> System {
+    /// `billingClock`: a file billing reads its business time from (BILLING_CLOCK_FILE).
+    static func start(billingClock: URL? = nil) async throws -> System {
         let folder = try temporaryFolder("billing")
         let contacts = try await ServiceProcess(
             executable: "switchboard-contacts",
@@ -50,7 +51,7 @@ import TestSupport
                 "BILLING_PORT": "\(billingPort)", "BILLING_ADMIN_PORT": "0", "BILLING_DATA_DIR": folder.appendingPathComponent("billing").path,
                 "BILLING_CONTACTS": "127.0.0.1:\(contacts.port)", "BILLING_STALE_ATTEMPT_MINUTES": "1",
                 "BILLING_SUBSCRIBERS": "deals@127.0.0.1:\(deals.port)=payment.paid,payment.failed,payment.refunded,offer.confirmed",
-            ])
+            ].merging(billingClock.map { ["BILLING_CLOCK_FILE": $0.path] } ?? [:]) { a, _ in a })
         let scheduling = try await ServiceProcess(
             executable: "switchboard-scheduling",
             environment: [
@@ -128,7 +129,10 @@ import TestSupport
     }
 
     @Test func b3CloudPaymentsSignedNotificationsAreTakenABadSignatureIsRefusedAndRecurringChargesKeyOnTheTransaction() async throws {
-        let system = try await Self.start()
+        let clock = DialerEndToEndTests.Clock(file: try temporaryFolder("billing-clock").appendingPathComponent("now"))
+        let start = Int64(Date().timeIntervalSince1970 * 1000)
+        try clock.set(start)
+        let system = try await Self.start(billingClock: clock.file)
         #expect(try system.request("POST", "/v1/admin/integrations", body: #"{"name":"cloudpayments","kind":"cloudpayments","secret":"\#(Self.cloudSecret)"}"#).status == 201)
         func post(_ body: String, type: String, signature: String? = nil) throws -> HTTPExchange {
             try httpRequest(port: system.gateway.port, "POST", "/v1/hooks/cloudpayments?type=\(type)",
@@ -161,7 +165,10 @@ import TestSupport
         #expect(try post(check.replacingOccurrences(of: "ORD-77", with: "ORD-78").replacingOccurrences(of: "9001", with: "9003"), type: "check").status == 200)
         #expect(try await eventually { ((try? system.items("/v1/payments?status=attempt")) ?? []).count == 1 })
         #expect(try system.items("/v1/payments?stale=true").isEmpty)
-        #expect(try post(pay, type: "nonsense").status == 422 || (try post(pay, type: "nonsense").status) == 400)
+        try clock.set(start + 2 * 60_000)
+        #expect(try system.items("/v1/payments?stale=true").compactMap { $0["providerPaymentId"] as? String } == ["ORD-78"], "an attempt unpaid past the follow-up time")
+        let nonsense = try post(pay, type: "nonsense")
+        #expect(nonsense.status == 400 && nonsense.body.contains("check, pay, fail or refund"), "\(nonsense.status) \(nonsense.body)")
         try await system.stop()
     }
 
