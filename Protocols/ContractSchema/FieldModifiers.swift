@@ -47,6 +47,8 @@ extension Field {
     public func slug() -> Field { json { $0.rule = .slug } }
     /// A calendar date written YYYY-MM-DD.
     public func date() -> Field { json { $0.rule = .date } }
+    /// YYYY-MM.
+    public func month() -> Field { json { $0.rule = .month } }
     /// JSON Schema keywords for this field's input schema, as JSON (an object's members).
     public func inputSchema(_ json: String) -> Field { self.json { $0.inputSchemaExtra = json } }
     public func describe(_ text: String) -> Field { json { $0.description = text } }

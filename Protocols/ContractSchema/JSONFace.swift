@@ -82,6 +82,8 @@ public enum TextRule: String, Sendable, Equatable {
     case slug
     /// A calendar date, YYYY-MM-DD (RFC 3339's full-date).
     case date
+    /// A calendar month, YYYY-MM (B5, B6).
+    case month
 
     /// The regular expression (ECMA-262, as JSON Schema) the document gives.
     public var pattern: String {
@@ -93,6 +95,7 @@ public enum TextRule: String, Sendable, Equatable {
         case .nonBlank: "^[^\\u0000]*[^\\u0000\\u0009-\\u000d\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000]*$"
         case .slug: "^[a-z0-9]+(-[a-z0-9]+)*$"
         case .date: "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+        case .month: "^[0-9]{4}-(0[1-9]|1[0-2])$"
         }
     }
 }

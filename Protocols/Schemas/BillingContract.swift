@@ -272,7 +272,7 @@ public let billingContract = ContractFile("Billing") {
     }
     Message("GroupMonthRequest", rest: [.query]) {
         Field(1, "groupID", .int64).hidden()
-        Field(2, "month", .string, doc: "YYYY-MM (UTC).").required().length(max: 7, min: 7)
+        Field(2, "month", .string, doc: "YYYY-MM (UTC).").required().month()
     }
     Message("StudentMonth", doc: "B5: one student's part of a group's month.", rest: [.output]) {
         Field(1, "contactID", .int64)
@@ -309,14 +309,14 @@ public let billingContract = ContractFile("Billing") {
         Field(1, "version", .int64).readOnly()
         Field(2, "rateBasisPoints", .int64, doc: "Share of the attributed margin (1000: 10%).").required().minimum(0).maximum(10_000)
         Field(3, "minimumMarginMinor", .int64, doc: "A group's month with less margin gives nothing.").minimum(0)
-        Field(4, "effectiveFrom", .string, doc: "YYYY-MM: the first month it applies to.").required().length(max: 7, min: 7)
+        Field(4, "effectiveFrom", .string, doc: "YYYY-MM: the first month it applies to.").required().month()
         Field(5, "createdAtMilliseconds", .int64).timestamp().readOnly()
     }
     Message("BonusFormulaList", rest: [.output]) {
         Field(1, "formulas", .repeated(.message("BonusFormula"))).named("items")
     }
     Message("BonusReportRequest", rest: [.query]) {
-        Field(1, "month", .string, doc: "YYYY-MM (UTC).").required().length(max: 7, min: 7)
+        Field(1, "month", .string, doc: "YYYY-MM (UTC).").required().month()
         Field(2, "managerID", .optional(.int64), doc: "Only this manager's lines.").named("managerId").minimum(1)
     }
     Message("ManagerGroup", doc: "B6: one group in a manager's month.", rest: [.output]) {

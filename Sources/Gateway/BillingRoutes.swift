@@ -60,7 +60,11 @@ enum BillingRoutes {
             summary: "The deal's offer (B2): lines priced from the price list in force, discounts per line, totals, and the delivery options of the address's zone",
             body: Offer.openAPIInputSchema,
             example: #"{"currency":"RUB","lines":[{"productId":1,"quantity":2,"discountBasisPoints":500}],"address":"Москва, ул. Ленина 1"}"#,
-            answers: [Route.answer(200, "the offer", Offer.self)], errors: [404, 409, 422]
+            answers: [Route.answer(200, "the offer", Offer.self)], errors: [404, 409, 422],
+            links: [
+                Route.Link(name: "GetOffer", operationID: "getOffer", parameters: ["id": "$response.body#/dealId"]),
+                Route.Link(name: "ConfirmOffer", operationID: "confirmOffer", parameters: ["id": "$response.body#/dealId"]),
+            ]
         ) { ctx in
             var offer = try ctx.body(Offer.self)
             let deal = try await visibleDeal(try ctx.id(), ctx)
@@ -118,7 +122,8 @@ enum BillingRoutes {
             summary: "Record a payment by hand (cash, bank transfer; B3, B4): unique by reference; a prepayment names its group and the lessons or months it covers",
             body: PaymentReport.openAPIInputSchema,
             example: #"{"reference":"receipt-1041","status":"paid","amountMinor":3000000,"currency":"RUB","contactId":1,"groupId":1,"months":6,"purpose":"English B1, autumn"}"#,
-            answers: [Route.answer(200, "the payment as it is now", Payment.self)], errors: [422]
+            answers: [Route.answer(200, "the payment as it is now", Payment.self)], errors: [422],
+            links: [Route.Link(name: "GetPayment", operationID: "getPayment", parameters: ["id": "$response.body#/id"])]
         ) { ctx in
             var report = try ctx.body(PaymentReport.self)
             report.provider = .manual

@@ -230,7 +230,12 @@ enum SchedulingRoutes {
             summary: "A school group (S4): its weekly lessons between two dates are made at once, every one checked against the teacher's and room's time; 409 listing each clash",
             body: Group.openAPIInputSchema,
             example: #"{"name":"English B1 evening","course":"English","level":"B1","teacherId":1,"roomId":2,"capacity":8,"weekly":[{"weekday":2,"fromMinute":1140,"toMinute":1230}],"timeZone":"Europe/Moscow","firstDate":"2027-01-12","lastDate":"2027-05-25"}"#,
-            answers: [Route.answer(201, "created with its lessons", Group.self, headers: ["Location"])], errors: [409, 422]
+            answers: [Route.answer(201, "created with its lessons", Group.self, headers: ["Location"])], errors: [409, 422],
+            links: [
+                Route.Link(name: "GetGroup", operationID: "getGroup", parameters: ["id": "$response.body#/id"]),
+                Route.Link(name: "MoveFirstLesson", operationID: "moveLesson", parameters: ["id": "$response.body#/lessons/0/id"]),
+                Route.Link(name: "GroupEconomics", operationID: "groupEconomics", parameters: ["id": "$response.body#/id"]),
+            ]
         ) { ctx in
             let result = try await ctx.call(Scheduling.createGroup, try ctx.body(Group.self))
             guard result.created else {

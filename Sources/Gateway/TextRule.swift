@@ -7,6 +7,7 @@ enum TextRule {
     case nonBlank
     case slug
     case date
+    case month
 
     /// nonBlank's expression as the schema states it, for parameters the gateway declares
     /// itself (GatewayRulesTests checks it against the generated document).
@@ -26,6 +27,8 @@ enum TextRule {
             Self.isSlug(text) ? nil : "must be lower-case letters and digits, words joined by single hyphens, such as timepad-main (not \"\(text)\")"
         case .date:
             Self.isDate(text) ? nil : "must be a date written YYYY-MM-DD, such as 2026-12-01 (not \"\(text)\")"
+        case .month:
+            Self.isDate(text + "-01") ? nil : "must be a month written YYYY-MM, such as 2026-12 (not \"\(text)\")"
         }
     }
 

@@ -263,7 +263,7 @@ import TestSupport
         // Revenue: Ann's 3 lessons used (15,000) + Boris's month (5,000); costs 3,000 + 1,000 + 2,000.
         #expect(economics["revenueMinor"] as? Int == 2_000_000 && economics["costsMinor"] as? Int == 600_000 && economics["marginMinor"] as? Int == 1_400_000)
         #expect(economics["brokeEven"] as? Bool == true && economics["breakEvenStudents"] as? Int == 1 && economics["breakEvenContactId"] as? Int == students[0])
-        #expect(try system.request("GET", "/v1/groups/\(group)/economics?month=2027-13").status == 422)
+        #expect(try system.request("GET", "/v1/groups/\(group)/economics?month=2027-13").status == 400, "not a month, by the document")
         // Nina's bonus: 10% (the default formula) of the whole margin, both students hers.
         var report: [String: Any] = [:]
         #expect(try await eventually { report = (try? system.request("GET", "/v1/reports/bonuses?month=\(month)").json) ?? [:]; return ((report["items"] as? [[String: Any]])?.first?["dealsWon"] as? Int) == 2 })

@@ -719,7 +719,7 @@ extension GroupMonthRequest: RESTQuery {
 
     init(query q: inout QueryReader) {
         self.init()
-        if let value = q.string("month", minLength: 7, maxLength: 7) { self.month = value }
+        if let value = q.string("month", rule: .month) { self.month = value }
     }
 }
 
@@ -824,7 +824,7 @@ extension BonusFormula: RESTInput {
             self.minimumMarginMinor = value
         }
         r.require("effectiveFrom")
-        if let value = r.string("effectiveFrom", minLength: 7, maxLength: 7) {
+        if let value = r.string("effectiveFrom", rule: .month) {
             self.effectiveFrom = value
         }
     }
@@ -847,7 +847,7 @@ extension BonusReportRequest: RESTQuery {
 
     init(query q: inout QueryReader) {
         self.init()
-        if let value = q.string("month", minLength: 7, maxLength: 7) { self.month = value }
+        if let value = q.string("month", rule: .month) { self.month = value }
         if let value = q.integer("managerId", minimum: 1) { self.managerID = value }
     }
 }

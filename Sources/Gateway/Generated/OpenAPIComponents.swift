@@ -53,9 +53,7 @@ enum OpenAPIComponents {
       "name" : "month",
       "required" : false,
       "schema" : {
-        "maxLength" : 7,
-        "minLength" : 7,
-        "pattern" : "^[^\\u0000]*$",
+        "pattern" : "^[0-9]{4}-(0[1-9]|1[0-2])$",
         "type" : "string"
       }
     },
@@ -144,9 +142,7 @@ enum OpenAPIComponents {
       "name" : "month",
       "required" : false,
       "schema" : {
-        "maxLength" : 7,
-        "minLength" : 7,
-        "pattern" : "^[^\\u0000]*$",
+        "pattern" : "^[0-9]{4}-(0[1-9]|1[0-2])$",
         "type" : "string"
       }
     },
@@ -1509,9 +1505,7 @@ enum OpenAPIComponents {
       "properties" : {
         "effectiveFrom" : {
           "description" : "YYYY-MM: the first month it applies to.",
-          "maxLength" : 7,
-          "minLength" : 7,
-          "pattern" : "^[^\\u0000]*$",
+          "pattern" : "^[0-9]{4}-(0[1-9]|1[0-2])$",
           "type" : "string"
         },
         "minimumMarginMinor" : {
