@@ -23,6 +23,7 @@ struct SwitchboardBench {
             case "telephony": results = try await TelephonyBench.run(options: options)
             case "dialer": results = try await DialerBench.run(options: options)
             case "scheduling": results = try await SchedulingBench.run(options: options)
+            case "billing": results = try await BillingBench.run(options: options)
             default:
                 FileHandle.standardError.write(Data("switchboard-bench: unknown suite \(options.suite)\n\(BenchOptions.usage)\n".utf8))
                 exit(2)
