@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
 import HTTP
+import JSON
 import RPC
 import Wire
 
@@ -68,7 +69,7 @@ enum BillingRoutes {
         ) { ctx in
             var offer = try ctx.body(Offer.self)
             let deal = try await visibleDeal(try ctx.id(), ctx)
-            (offer.dealID, offer.contactID, offer.pipelineID, offer.responsibleID, offer.by) = (deal.id, deal.contactID, deal.pipelineID, deal.responsibleID, by(ctx))
+            (offer.dealID, offer.contactID, offer.pipelineID, offer.responsibleID, offer.by) = (deal.id, deal.contactID, deal.pipelineID, deal.responsibleID, ctx.actor)
             return Reply.json(200, try await ctx.call(Billing.putOffer, offer))
         },
         Route(
@@ -91,7 +92,7 @@ enum BillingRoutes {
                 throw RPCError(.failedPrecondition, "deal \(deal.id)'s pipeline has no stage named \"confirmed\" to move it to; add one first")
             }
             request.dealID = deal.id
-            request.by = by(ctx)
+            request.by = ctx.actor
             return Reply.json(200, try await ctx.call(Billing.confirmOffer, request))
         },
         Route(
@@ -205,10 +206,6 @@ enum BillingRoutes {
         },
     ]
 
-    static func by(_ ctx: RequestContext) -> String {
-        ctx.staffID.map { "staff \($0)" } ?? "key \(ctx.role)"
-    }
-
     /// The deal if the caller sees it; else as if it did not exist (G3).
     static func visibleDeal(_ id: Int64, _ ctx: RequestContext) async throws -> Deal {
         try await ctx.call(Deals.getDeal, GetDealRequest(id: id, visibility: try await ctx.visibility()))
@@ -241,7 +238,7 @@ enum BillingRoutes {
 
     static func orderLines(_ o: Offer) -> [[String]] {
         o.lines.map { l in
-            [String(o.dealID), o.confirmedAtMilliseconds.map { ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double($0) / 1000)) } ?? "",
+            [String(o.dealID), o.confirmedAtMilliseconds.map { RFC3339.format(milliseconds: $0) } ?? "",
              o.address, o.zoneName, o.delivery?.tariff ?? "", o.delivery.map { money($0.costMinor, o.currency) } ?? "", o.delivery.map { String($0.leadDays) } ?? "",
              l.sku, l.name, String(l.quantity), money(l.totalMinor, o.currency), money(o.totalMinor, o.currency), o.currency]
         }

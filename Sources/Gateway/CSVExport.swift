@@ -25,11 +25,17 @@ enum CSVExport {
             body: Array(csv.utf8))
     }
 
-    /// RFC 4180 quoting; a leading =, +, - or @ is prefixed so spreadsheets do not run it.
+    /// RFC 4180 quoting; a leading =, +, - or @ is prefixed so spreadsheets do not run it
+    /// (a plain negative amount such as -2300.00 is a number, left as it is).
     static func field(_ value: String) -> String {
         var v = value
-        if let first = v.first, "=+-@".contains(first) { v = "'" + v }
+        if let first = v.first, "=+-@".contains(first), !isNegativeNumber(v) { v = "'" + v }
         guard v.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return v }
         return "\"" + v.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    static func isNegativeNumber(_ v: String) -> Bool {
+        let parts = v.dropFirst().split(separator: ".", omittingEmptySubsequences: false)
+        return v.hasPrefix("-") && (1...2).contains(parts.count) && parts.allSatisfy { !$0.isEmpty && $0.utf8.allSatisfy { (48...57).contains($0) } }
     }
 }

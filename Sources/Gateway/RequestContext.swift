@@ -112,6 +112,11 @@ struct RequestContext: Sendable {
     }
 
     /// C4: `id` must name a staff member (422 naming `field` otherwise).
+    /// Who made a change, as the services record it: `staff:<id>` or `api:<role>`.
+    var actor: String {
+        staffID.map { "staff:\($0)" } ?? "api:\(role?.rawValue ?? "")"
+    }
+
     func requireStaff(_ id: Int64, field: String = "staffId") async throws {
         do {
             _ = try await call(Contacts.getStaff, GetStaffRequest(id: id))

@@ -132,7 +132,7 @@ enum SchedulingRoutes {
         ) { ctx in
             var appointment = try ctx.body(Appointment.self)
             try await requireDeal(appointment.dealID, ctx)
-            appointment.by = by(ctx)
+            appointment.by = ctx.actor
             if let reason = ctx.request.query["override"] {
                 guard ctx.role == .admin, ctx.staffID == nil else { throw RPCError(.permissionDenied, "only an admin key may override working hours") }
                 guard TextRule.nonBlank.problem(reason) == nil, reason.unicodeScalars.count <= 1000 else {
@@ -158,7 +158,7 @@ enum SchedulingRoutes {
         ) { ctx in
             var request = try ctx.body(MoveRequest.self)
             request.id = try await visible(try ctx.id(), ctx).id
-            request.by = by(ctx)
+            request.by = ctx.actor
             let result = try await ctx.call(Scheduling.moveAppointment, request)
             return result.booked ? Reply.json(200, result.appointment) : clash(result, ctx)
         },
@@ -169,7 +169,7 @@ enum SchedulingRoutes {
         ) { ctx in
             var request = try ctx.body(CancelRequest.self)
             request.id = try await visible(try ctx.id(), ctx).id
-            request.by = by(ctx)
+            request.by = ctx.actor
             return Reply.json(200, try await ctx.call(Scheduling.cancelAppointment, request))
         },
         Route(
@@ -260,7 +260,7 @@ enum SchedulingRoutes {
         ) { ctx in
             var request = try ctx.body(MoveRequest.self)
             request.id = try ctx.id()
-            request.by = by(ctx)
+            request.by = ctx.actor
             let result = try await ctx.call(Scheduling.moveLesson, request)
             guard result.created else {
                 return Problem.response(status: 409, title: "Conflict", detail: "the lesson clashes: \(result.clashes.joined(separator: "; "))", code: "aborted", requestID: ctx.requestID)
@@ -274,7 +274,7 @@ enum SchedulingRoutes {
         ) { ctx in
             var request = try ctx.body(CancelRequest.self)
             request.id = try ctx.id()
-            request.by = by(ctx)
+            request.by = ctx.actor
             return Reply.json(200, try await groupAnswer(try await ctx.call(Scheduling.cancelLesson, request), ctx))
         },
         Route(
@@ -286,7 +286,7 @@ enum SchedulingRoutes {
             var request = try ctx.body(EnrolmentRequest.self)
             request.groupID = try ctx.id()
             try await requireContact(request.contactID, ctx)
-            request.why = "enrolled by \(by(ctx))"
+            request.why = "enrolled by \(ctx.actor)"
             return Reply.json(200, try await ctx.call(Scheduling.enrol, request))
         },
         Route(
@@ -297,7 +297,7 @@ enum SchedulingRoutes {
             var request = try ctx.body(EnrolmentRequest.self)
             request.groupID = try ctx.id()
             try await requireContact(request.contactID, ctx)
-            request.why = "left, said \(by(ctx))"
+            request.why = "left, said \(ctx.actor)"
             return Reply.json(200, try await groupAnswer(try await ctx.call(Scheduling.leave, request), ctx))
         },
         attendanceRoute(path: "/v1/lessons/{id}/attendance", operationID: "markLessonAttendance", what: "a lesson of a group (its enrolled students)") { $0.lessonID = $1 },
@@ -315,7 +315,7 @@ enum SchedulingRoutes {
             var record = try ctx.body(LessonAttendance.self)
             place(&record, try ctx.id())
             try await requireContact(record.contactID, ctx)
-            record.markedBy = by(ctx)
+            record.markedBy = ctx.actor
             return Reply.json(200, try await ctx.call(Scheduling.recordAttendance, record))
         }
     }
@@ -391,10 +391,6 @@ enum SchedulingRoutes {
     }
 
     static let feedName = Route.PathParameter.text(pattern: "^[0-9a-f]{48}\\.ics$", description: "the feed's secret name, as POST /v1/resources/{id}/feed gave it")
-
-    static func by(_ ctx: RequestContext) -> String {
-        ctx.staffID.map { "staff:\($0)" } ?? "api:\(ctx.role?.rawValue ?? "")"
-    }
 
     /// G3: the deal must be one the caller sees; one it does not see does not exist.
     static func requireDeal(_ dealID: Int64, _ ctx: RequestContext) async throws {

@@ -20,6 +20,15 @@ import Wire
         #expect(TextRule.nonBlank.problem("\u{1F}") != nil && TextRule.nonBlank.problem("a") == nil)
     }
 
+    @Test func csvFieldsAreQuotedAndFormulasDisarmedButNegativeAmountsStayNumbers() {
+        #expect(CSVExport.field("-2300.00") == "-2300.00")
+        #expect(CSVExport.field("-5") == "-5")
+        #expect(CSVExport.field("-1+1") == "'-1+1")
+        #expect(CSVExport.field("=HYPERLINK(\"x\")") == "\"'=HYPERLINK(\"\"x\"\")\"")
+        #expect(CSVExport.field("Москва, Ленина 1") == "\"Москва, Ленина 1\"")
+        #expect(CSVExport.field("-") == "'-")
+    }
+
     @Test func g3BurstThenSteadyRatePerKey() {
         var limiter = RateLimiter(rate: 2, burst: 3)
         for _ in 0..<3 { #expect(limiter.take(key: "a", now: 100) == nil) }
