@@ -16,6 +16,7 @@ let package = Package(
         .executable(name: "switchboard-telephony", targets: ["switchboard-telephony"]),
         .executable(name: "switchboard-scheduling", targets: ["switchboard-scheduling"]),
         .executable(name: "switchboard-billing", targets: ["switchboard-billing"]),
+        .executable(name: "switchboard-notifications", targets: ["switchboard-notifications"]),
         .executable(name: "switchboard-bench", targets: ["switchboard-bench"]),
         .executable(name: "switchboard-codegen", targets: ["switchboard-codegen"]),
     ],
@@ -49,6 +50,7 @@ let package = Package(
         .target(name: "TelephonyService", dependencies: ["Contracts", "Digest", "RPC", "Storage", "ServiceKit"]),
         .target(name: "SchedulingService", dependencies: ["Contracts", "Digest", "JSON", "RPC", "Storage", "ServiceKit"]),
         .target(name: "BillingService", dependencies: ["Contracts", "RPC", "Storage", "ServiceKit"]),
+        .target(name: "NotificationsService", dependencies: ["Contracts", "Digest", "JSON", "RPC", "Storage", "ServiceKit"]),
 
         // Executables.
         .executableTarget(name: "switchboard-echo", dependencies: ["RPC", "Contracts"]),
@@ -57,9 +59,10 @@ let package = Package(
         .executableTarget(name: "switchboard-telephony", dependencies: ["Contracts", "TelephonyService", "RPC", "ServiceKit"]),
         .executableTarget(name: "switchboard-scheduling", dependencies: ["SchedulingService", "ServiceKit"]),
         .executableTarget(name: "switchboard-billing", dependencies: ["BillingService", "RPC", "ServiceKit"]),
+        .executableTarget(name: "switchboard-notifications", dependencies: ["NotificationsService", "RPC", "ServiceKit"]),
         .executableTarget(name: "switchboard-gateway", dependencies: ["Contracts", "Gateway", "HTTP", "RPC", "ServiceKit", "Sockets", "Storage"]),
         // The local runner; depending on the services makes `swift run switchboard` build them.
-        .executableTarget(name: "switchboard", dependencies: ["switchboard-contacts", "switchboard-deals", "switchboard-telephony", "switchboard-scheduling", "switchboard-billing", "switchboard-gateway"]),
+        .executableTarget(name: "switchboard", dependencies: ["switchboard-contacts", "switchboard-deals", "switchboard-telephony", "switchboard-scheduling", "switchboard-billing", "switchboard-notifications", "switchboard-gateway"]),
         .executableTarget(
             name: "switchboard-bench",
             dependencies: ["RPC", "Contracts", "Digest", "Wire", "Sockets", "ContactsService", "DealsService", "TelephonyService", "SchedulingService", "BillingService", "ServiceKit", "Storage"]),
@@ -80,6 +83,7 @@ let package = Package(
             name: "GatewayTests",
             dependencies: ["Gateway", "Contracts", "Digest", "HTTP", "JSON", "RPC", "SchedulingService", "ServiceKit", "Storage", "Wire", "TestSupport", "switchboard", "switchboard-gateway", "switchboard-contacts", "switchboard-deals", "switchboard-telephony", "switchboard-scheduling", "switchboard-billing"]),
         .testTarget(name: "BillingTests", dependencies: ["BillingService", "Contracts", "Wire"]),
+        .testTarget(name: "NotificationsTests", dependencies: ["NotificationsService", "Contracts", "Digest", "Wire"]),
         .testTarget(
             name: "SchedulingTests",
             dependencies: ["SchedulingService", "Contracts", "Wire", "RPC", "Storage", "ServiceKit", "TestSupport", "switchboard-scheduling"]),

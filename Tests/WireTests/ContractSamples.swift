@@ -194,6 +194,32 @@ enum ContractSamples {
         ("ManagerGroup", managerGroup().wireBytes(), (try? ManagerGroup(wireBytes: managerGroup().wireBytes())) == managerGroup()),
         ("ManagerBonus", managerBonus().wireBytes(), (try? ManagerBonus(wireBytes: managerBonus().wireBytes())) == managerBonus()),
         ("BonusReport", bonusReport().wireBytes(), (try? BonusReport(wireBytes: bonusReport().wireBytes())) == bonusReport()),
+        ("EventTypeInfo", eventTypeInfo().wireBytes(), (try? EventTypeInfo(wireBytes: eventTypeInfo().wireBytes())) == eventTypeInfo()),
+        ("EventTypeList", eventTypeList().wireBytes(), (try? EventTypeList(wireBytes: eventTypeList().wireBytes())) == eventTypeList()),
+        ("ChannelSettings", channelSettings().wireBytes(), (try? ChannelSettings(wireBytes: channelSettings().wireBytes())) == channelSettings()),
+        ("ChannelSettingsList", channelSettingsList().wireBytes(), (try? ChannelSettingsList(wireBytes: channelSettingsList().wireBytes())) == channelSettingsList()),
+        ("MessageTemplate", messageTemplate().wireBytes(), (try? MessageTemplate(wireBytes: messageTemplate().wireBytes())) == messageTemplate()),
+        ("MessageTemplateList", messageTemplateList().wireBytes(), (try? MessageTemplateList(wireBytes: messageTemplateList().wireBytes())) == messageTemplateList()),
+        ("TemplatePreviewRequest", templatePreviewRequest().wireBytes(), (try? TemplatePreviewRequest(wireBytes: templatePreviewRequest().wireBytes())) == templatePreviewRequest()),
+        ("RenderedMessage", renderedMessage().wireBytes(), (try? RenderedMessage(wireBytes: renderedMessage().wireBytes())) == renderedMessage()),
+        ("NotificationRuleFilter", notificationRuleFilter().wireBytes(), (try? NotificationRuleFilter(wireBytes: notificationRuleFilter().wireBytes())) == notificationRuleFilter()),
+        ("NotificationRule", notificationRule().wireBytes(), (try? NotificationRule(wireBytes: notificationRule().wireBytes())) == notificationRule()),
+        ("NotificationRuleList", notificationRuleList().wireBytes(), (try? NotificationRuleList(wireBytes: notificationRuleList().wireBytes())) == notificationRuleList()),
+        ("OutboundMessageChange", outboundMessageChange().wireBytes(), (try? OutboundMessageChange(wireBytes: outboundMessageChange().wireBytes())) == outboundMessageChange()),
+        ("OutboundMessage", outboundMessage().wireBytes(), (try? OutboundMessage(wireBytes: outboundMessage().wireBytes())) == outboundMessage()),
+        ("ListOutboundMessagesRequest", listOutboundMessagesRequest().wireBytes(), (try? ListOutboundMessagesRequest(wireBytes: listOutboundMessagesRequest().wireBytes())) == listOutboundMessagesRequest()),
+        ("OutboundMessageList", outboundMessageList().wireBytes(), (try? OutboundMessageList(wireBytes: outboundMessageList().wireBytes())) == outboundMessageList()),
+        ("GetOutboundMessageRequest", getOutboundMessageRequest().wireBytes(), (try? GetOutboundMessageRequest(wireBytes: getOutboundMessageRequest().wireBytes())) == getOutboundMessageRequest()),
+        ("OptOutRequest", optOutRequest().wireBytes(), (try? OptOutRequest(wireBytes: optOutRequest().wireBytes())) == optOutRequest()),
+        ("WebhookSubscription", webhookSubscription().wireBytes(), (try? WebhookSubscription(wireBytes: webhookSubscription().wireBytes())) == webhookSubscription()),
+        ("WebhookSubscriptionList", webhookSubscriptionList().wireBytes(), (try? WebhookSubscriptionList(wireBytes: webhookSubscriptionList().wireBytes())) == webhookSubscriptionList()),
+        ("DeliveryAttempt", deliveryAttempt().wireBytes(), (try? DeliveryAttempt(wireBytes: deliveryAttempt().wireBytes())) == deliveryAttempt()),
+        ("WebhookDelivery", webhookDelivery().wireBytes(), (try? WebhookDelivery(wireBytes: webhookDelivery().wireBytes())) == webhookDelivery()),
+        ("ListDeliveriesRequest", listDeliveriesRequest().wireBytes(), (try? ListDeliveriesRequest(wireBytes: listDeliveriesRequest().wireBytes())) == listDeliveriesRequest()),
+        ("WebhookDeliveryList", webhookDeliveryList().wireBytes(), (try? WebhookDeliveryList(wireBytes: webhookDeliveryList().wireBytes())) == webhookDeliveryList()),
+        ("GetDeliveryRequest", getDeliveryRequest().wireBytes(), (try? GetDeliveryRequest(wireBytes: getDeliveryRequest().wireBytes())) == getDeliveryRequest()),
+        ("ReplayPeriodRequest", replayPeriodRequest().wireBytes(), (try? ReplayPeriodRequest(wireBytes: replayPeriodRequest().wireBytes())) == replayPeriodRequest()),
+        ("ReplayPeriodResult", replayPeriodResult().wireBytes(), (try? ReplayPeriodResult(wireBytes: replayPeriodResult().wireBytes())) == replayPeriodResult()),
     ]
 
     static func echoMessage() -> EchoMessage {
@@ -2092,6 +2118,247 @@ enum ContractSamples {
         m.minimumMarginMinor = 4000012
         m.managers = [managerBonus(), managerBonus()]
         m.pinned = true
+        return m
+    }
+
+    static func eventTypeInfo() -> EventTypeInfo {
+        var m = EventTypeInfo()
+        m.type = "f1é"
+        m.variables = ["f2é", "f102é"]
+        return m
+    }
+
+    static func eventTypeList() -> EventTypeList {
+        var m = EventTypeList()
+        m.types = [eventTypeInfo(), eventTypeInfo()]
+        return m
+    }
+
+    static func channelSettings() -> ChannelSettings {
+        var m = ChannelSettings()
+        m.channel = .webhook
+        m.provider = "f2é"
+        m.baseURL = "f3é"
+        m.token = "f4é"
+        m.tokenSet = true
+        m.sender = "f6é"
+        m.costMinor = -50
+        m.currency = "f8é"
+        m.fallbackBaseURL = "f9é"
+        m.timeZone = "f10é"
+        m.locale = "f11é"
+        return m
+    }
+
+    static func channelSettingsList() -> ChannelSettingsList {
+        var m = ChannelSettingsList()
+        m.channels = [channelSettings(), channelSettings()]
+        return m
+    }
+
+    static func messageTemplate() -> MessageTemplate {
+        var m = MessageTemplate()
+        m.id = -8
+        m.name = "f2é"
+        m.channel = .webhook
+        m.eventType = "f4é"
+        m.subject = "f5é"
+        m.body = "f6é"
+        m.createdAtMilliseconds = -50
+        return m
+    }
+
+    static func messageTemplateList() -> MessageTemplateList {
+        var m = MessageTemplateList()
+        m.templates = [messageTemplate(), messageTemplate()]
+        return m
+    }
+
+    static func templatePreviewRequest() -> TemplatePreviewRequest {
+        var m = TemplatePreviewRequest()
+        m.templateID = -8
+        m.values = [customField(), customField()]
+        return m
+    }
+
+    static func renderedMessage() -> RenderedMessage {
+        var m = RenderedMessage()
+        m.subject = "f1é"
+        m.body = "f2é"
+        return m
+    }
+
+    static func notificationRuleFilter() -> NotificationRuleFilter {
+        var m = NotificationRuleFilter()
+        m.variable = "f1é"
+        m.equals = "f2é"
+        return m
+    }
+
+    static func notificationRule() -> NotificationRule {
+        var m = NotificationRule()
+        m.id = -8
+        m.name = "f2é"
+        m.eventType = "f3é"
+        m.filters = [notificationRuleFilter(), notificationRuleFilter()]
+        m.templateID = -36
+        m.recipient = .address
+        m.staffID = -50
+        m.address = "f8é"
+        m.delayMinutes = -64
+        m.quietFromMinute = 10000030
+        m.quietToMinute = -78
+        m.enabled = true
+        m.createdAtMilliseconds = -92
+        m.channel = .webhook
+        m.beforeMinutes = -106
+        return m
+    }
+
+    static func notificationRuleList() -> NotificationRuleList {
+        var m = NotificationRuleList()
+        m.rules = [notificationRule(), notificationRule()]
+        return m
+    }
+
+    static func outboundMessageChange() -> OutboundMessageChange {
+        var m = OutboundMessageChange()
+        m.atMilliseconds = -8
+        m.status = .cancelled
+        m.note = "f3é"
+        return m
+    }
+
+    static func outboundMessage() -> OutboundMessage {
+        var m = OutboundMessage()
+        m.id = -8
+        m.ruleID = 2000006
+        m.eventID = "f3é"
+        m.eventType = "f4é"
+        m.channel = .webhook
+        m.provider = "f6é"
+        m.address = "f7é"
+        m.contactID = 8000024
+        m.status = .cancelled
+        m.attempts = 10000030
+        m.dueAtMilliseconds = -78
+        m.providerMessageID = "f12é"
+        m.costMinor = -92
+        m.currency = "f14é"
+        m.subject = "f15é"
+        m.body = "f16é"
+        m.history = [outboundMessageChange(), outboundMessageChange()]
+        m.sourceKey = "f18é"
+        m.createdAtMilliseconds = -134
+        return m
+    }
+
+    static func listOutboundMessagesRequest() -> ListOutboundMessagesRequest {
+        var m = ListOutboundMessagesRequest()
+        m.status = .cancelled
+        m.ruleID = 2000006
+        m.contactID = -22
+        m.beforeID = 4000012
+        m.pageSize = -36
+        return m
+    }
+
+    static func outboundMessageList() -> OutboundMessageList {
+        var m = OutboundMessageList()
+        m.sends = [outboundMessage(), outboundMessage()]
+        return m
+    }
+
+    static func getOutboundMessageRequest() -> GetOutboundMessageRequest {
+        var m = GetOutboundMessageRequest()
+        m.id = -8
+        return m
+    }
+
+    static func optOutRequest() -> OptOutRequest {
+        var m = OptOutRequest()
+        m.contactID = -8
+        m.channel = .webhook
+        m.reason = "f3é"
+        return m
+    }
+
+    static func webhookSubscription() -> WebhookSubscription {
+        var m = WebhookSubscription()
+        m.id = -8
+        m.url = "f2é"
+        m.eventTypes = ["f3é", "f103é"]
+        m.description = "f4é"
+        m.secret = "f5é"
+        m.enabled = true
+        m.failingSinceMilliseconds = -50
+        m.disabledAtMilliseconds = 8000024
+        m.createdAtMilliseconds = -64
+        return m
+    }
+
+    static func webhookSubscriptionList() -> WebhookSubscriptionList {
+        var m = WebhookSubscriptionList()
+        m.subscriptions = [webhookSubscription(), webhookSubscription()]
+        return m
+    }
+
+    static func deliveryAttempt() -> DeliveryAttempt {
+        var m = DeliveryAttempt()
+        m.atMilliseconds = -8
+        m.responseStatus = 2000006
+        m.error = "f3é"
+        m.durationMilliseconds = 4000012
+        return m
+    }
+
+    static func webhookDelivery() -> WebhookDelivery {
+        var m = WebhookDelivery()
+        m.id = -8
+        m.messageID = "f2é"
+        m.subscriptionID = -22
+        m.eventType = "f4é"
+        m.status = .dead
+        m.attempts = [deliveryAttempt(), deliveryAttempt()]
+        m.nextAttemptAtMilliseconds = -50
+        m.createdAtMilliseconds = 8000024
+        m.deliveredAtMilliseconds = -64
+        m.payload = "f10é"
+        return m
+    }
+
+    static func listDeliveriesRequest() -> ListDeliveriesRequest {
+        var m = ListDeliveriesRequest()
+        m.subscriptionID = -8
+        m.status = .dead
+        m.beforeID = -22
+        m.pageSize = 4000012
+        return m
+    }
+
+    static func webhookDeliveryList() -> WebhookDeliveryList {
+        var m = WebhookDeliveryList()
+        m.deliveries = [webhookDelivery(), webhookDelivery()]
+        return m
+    }
+
+    static func getDeliveryRequest() -> GetDeliveryRequest {
+        var m = GetDeliveryRequest()
+        m.id = -8
+        return m
+    }
+
+    static func replayPeriodRequest() -> ReplayPeriodRequest {
+        var m = ReplayPeriodRequest()
+        m.subscriptionID = -8
+        m.fromMilliseconds = 2000006
+        m.toMilliseconds = -22
+        return m
+    }
+
+    static func replayPeriodResult() -> ReplayPeriodResult {
+        var m = ReplayPeriodResult()
+        m.replayed = -8
         return m
     }
 }

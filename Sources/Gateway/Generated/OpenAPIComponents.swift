@@ -358,6 +358,50 @@ enum OpenAPIComponents {
         "type" : "string"
       }
     },
+    "ListDeliveriesRequest.before" : {
+      "in" : "query",
+      "name" : "before",
+      "required" : false,
+      "schema" : {
+        "format" : "int64",
+        "minimum" : 1,
+        "type" : "integer"
+      }
+    },
+    "ListDeliveriesRequest.limit" : {
+      "in" : "query",
+      "name" : "limit",
+      "required" : false,
+      "schema" : {
+        "format" : "int64",
+        "maximum" : 500,
+        "minimum" : 1,
+        "type" : "integer"
+      }
+    },
+    "ListDeliveriesRequest.status" : {
+      "in" : "query",
+      "name" : "status",
+      "required" : false,
+      "schema" : {
+        "enum" : [
+          "pending",
+          "delivered",
+          "dead"
+        ],
+        "type" : "string"
+      }
+    },
+    "ListDeliveriesRequest.subscriptionId" : {
+      "in" : "query",
+      "name" : "subscriptionId",
+      "required" : false,
+      "schema" : {
+        "format" : "int64",
+        "minimum" : 1,
+        "type" : "integer"
+      }
+    },
     "ListDuplicatesRequest.limit" : {
       "description" : "Most groups returned; 0 means 100.",
       "in" : "query",
@@ -410,6 +454,63 @@ enum OpenAPIComponents {
           "pending",
           "delivered",
           "failed"
+        ],
+        "type" : "string"
+      }
+    },
+    "ListOutboundMessagesRequest.before" : {
+      "description" : "Paging: sends older than this id.",
+      "in" : "query",
+      "name" : "before",
+      "required" : false,
+      "schema" : {
+        "format" : "int64",
+        "minimum" : 1,
+        "type" : "integer"
+      }
+    },
+    "ListOutboundMessagesRequest.contactId" : {
+      "in" : "query",
+      "name" : "contactId",
+      "required" : false,
+      "schema" : {
+        "format" : "int64",
+        "minimum" : 1,
+        "type" : "integer"
+      }
+    },
+    "ListOutboundMessagesRequest.limit" : {
+      "in" : "query",
+      "name" : "limit",
+      "required" : false,
+      "schema" : {
+        "format" : "int64",
+        "maximum" : 500,
+        "minimum" : 1,
+        "type" : "integer"
+      }
+    },
+    "ListOutboundMessagesRequest.ruleId" : {
+      "in" : "query",
+      "name" : "ruleId",
+      "required" : false,
+      "schema" : {
+        "format" : "int64",
+        "minimum" : 1,
+        "type" : "integer"
+      }
+    },
+    "ListOutboundMessagesRequest.status" : {
+      "in" : "query",
+      "name" : "status",
+      "required" : false,
+      "schema" : {
+        "enum" : [
+          "scheduled",
+          "sent",
+          "failed",
+          "skipped",
+          "cancelled"
         ],
         "type" : "string"
       }
@@ -1954,6 +2055,144 @@ enum OpenAPIComponents {
       ],
       "type" : "object"
     },
+    "ChannelSettings" : {
+      "description" : "N1: how a channel sends.",
+      "properties" : {
+        "baseUrl" : {
+          "description" : "The provider's API base (https://api.telegram.org, https://sms.ru, https://graph.facebook.com/v20.0), a local server in tests.",
+          "type" : "string"
+        },
+        "channel" : {
+          "enum" : [
+            "unspecified",
+            "email",
+            "telegram",
+            "sms",
+            "whatsapp",
+            "webhook"
+          ],
+          "type" : "string"
+        },
+        "costMinor" : {
+          "description" : "Cost of one send when the provider reports none (minor units).",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "currency" : {
+          "type" : "string"
+        },
+        "fallbackBaseUrl" : {
+          "description" : "A second provider endpoint of the same kind, tried when the first fails.",
+          "type" : "string"
+        },
+        "locale" : {
+          "description" : "ru or en: how money and times are written.",
+          "type" : "string"
+        },
+        "provider" : {
+          "description" : "telegram, smsru, whatsapp-cloud, webhook.",
+          "type" : "string"
+        },
+        "sender" : {
+          "description" : "Sender name, WhatsApp phone-number id.",
+          "type" : "string"
+        },
+        "timeZone" : {
+          "description" : "IANA zone for quiet hours and times in messages (Europe/Moscow).",
+          "type" : "string"
+        },
+        "tokenSet" : {
+          "type" : "boolean"
+        }
+      },
+      "required" : [
+        "baseUrl",
+        "channel",
+        "costMinor",
+        "currency",
+        "fallbackBaseUrl",
+        "locale",
+        "provider",
+        "sender",
+        "timeZone",
+        "tokenSet"
+      ],
+      "type" : "object"
+    },
+    "ChannelSettingsInput" : {
+      "additionalProperties" : false,
+      "description" : "N1: how a channel sends.",
+      "properties" : {
+        "baseUrl" : {
+          "description" : "The provider's API base (https://api.telegram.org, https://sms.ru, https://graph.facebook.com/v20.0), a local server in tests.",
+          "maxLength" : 500,
+          "minLength" : 1,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        },
+        "costMinor" : {
+          "description" : "Cost of one send when the provider reports none (minor units).",
+          "format" : "int64",
+          "maximum" : 1000000000,
+          "minimum" : 0,
+          "type" : "integer"
+        },
+        "currency" : {
+          "pattern" : "^[A-Z]{3}$",
+          "type" : "string"
+        },
+        "fallbackBaseUrl" : {
+          "description" : "A second provider endpoint of the same kind, tried when the first fails.",
+          "maxLength" : 500,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        },
+        "locale" : {
+          "description" : "ru or en: how money and times are written.",
+          "maxLength" : 10,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        },
+        "provider" : {
+          "description" : "telegram, smsru, whatsapp-cloud, webhook.",
+          "maxLength" : 50,
+          "minLength" : 1,
+          "pattern" : "^[^\\u0000]*[^\\u0000\\u0009-\\u000d\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000]*$",
+          "type" : "string"
+        },
+        "sender" : {
+          "description" : "Sender name, WhatsApp phone-number id.",
+          "maxLength" : 100,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        },
+        "timeZone" : {
+          "description" : "IANA zone for quiet hours and times in messages (Europe/Moscow).",
+          "maxLength" : 64,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "baseUrl",
+        "provider"
+      ],
+      "type" : "object"
+    },
+    "ChannelSettingsList" : {
+      "properties" : {
+        "items" : {
+          "items" : {
+            "$ref" : "#/components/schemas/ChannelSettings"
+          },
+          "type" : "array"
+        }
+      },
+      "required" : [
+        "items"
+      ],
+      "type" : "object"
+    },
     "Contact" : {
       "description" : "A person in the directory (C1).",
       "properties" : {
@@ -2725,6 +2964,33 @@ enum OpenAPIComponents {
       ],
       "type" : "object"
     },
+    "DeliveryAttempt" : {
+      "properties" : {
+        "at" : {
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "durationMilliseconds" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "error" : {
+          "type" : "string"
+        },
+        "responseStatus" : {
+          "description" : "The HTTP status (0: no answer).",
+          "format" : "int64",
+          "type" : "integer"
+        }
+      },
+      "required" : [
+        "at",
+        "durationMilliseconds",
+        "error",
+        "responseStatus"
+      ],
+      "type" : "object"
+    },
     "DeliveryOption" : {
       "description" : "B2: a tariff the order qualifies for.",
       "properties" : {
@@ -3173,6 +3439,39 @@ enum OpenAPIComponents {
         "enrolment",
         "position",
         "waitlisted"
+      ],
+      "type" : "object"
+    },
+    "EventTypeInfo" : {
+      "properties" : {
+        "type" : {
+          "type" : "string"
+        },
+        "variables" : {
+          "description" : "What `{{...}}` may name for it (contact.*, responsible.* and the event's own).",
+          "items" : {
+            "type" : "string"
+          },
+          "type" : "array"
+        }
+      },
+      "required" : [
+        "type",
+        "variables"
+      ],
+      "type" : "object"
+    },
+    "EventTypeList" : {
+      "properties" : {
+        "items" : {
+          "items" : {
+            "$ref" : "#/components/schemas/EventTypeInfo"
+          },
+          "type" : "array"
+        }
+      },
+      "required" : [
+        "items"
       ],
       "type" : "object"
     },
@@ -4431,6 +4730,116 @@ enum OpenAPIComponents {
       ],
       "type" : "object"
     },
+    "MessageTemplate" : {
+      "description" : "N2: a message with `{{variables}}` (filters: `| time`, `| date`, `| upper`) for one channel and event type.",
+      "properties" : {
+        "body" : {
+          "type" : "string"
+        },
+        "channel" : {
+          "enum" : [
+            "unspecified",
+            "email",
+            "telegram",
+            "sms",
+            "whatsapp",
+            "webhook"
+          ],
+          "type" : "string"
+        },
+        "createdAt" : {
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "eventType" : {
+          "description" : "The event whose variables it may use.",
+          "type" : "string"
+        },
+        "id" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "name" : {
+          "type" : "string"
+        },
+        "subject" : {
+          "description" : "Email subject; ignored elsewhere.",
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "body",
+        "channel",
+        "createdAt",
+        "eventType",
+        "id",
+        "name",
+        "subject"
+      ],
+      "type" : "object"
+    },
+    "MessageTemplateInput" : {
+      "additionalProperties" : false,
+      "description" : "N2: a message with `{{variables}}` (filters: `| time`, `| date`, `| upper`) for one channel and event type.",
+      "properties" : {
+        "body" : {
+          "maxLength" : 8000,
+          "minLength" : 1,
+          "pattern" : "^[^\\u0000]*[^\\u0000\\u0009-\\u000d\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000]*$",
+          "type" : "string"
+        },
+        "channel" : {
+          "enum" : [
+            "email",
+            "telegram",
+            "sms",
+            "whatsapp",
+            "webhook"
+          ],
+          "type" : "string"
+        },
+        "eventType" : {
+          "description" : "The event whose variables it may use.",
+          "maxLength" : 100,
+          "minLength" : 1,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        },
+        "name" : {
+          "maxLength" : 200,
+          "minLength" : 1,
+          "pattern" : "^[^\\u0000]*[^\\u0000\\u0009-\\u000d\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000]*$",
+          "type" : "string"
+        },
+        "subject" : {
+          "description" : "Email subject; ignored elsewhere.",
+          "maxLength" : 500,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "body",
+        "channel",
+        "eventType",
+        "name"
+      ],
+      "type" : "object"
+    },
+    "MessageTemplateList" : {
+      "properties" : {
+        "items" : {
+          "items" : {
+            "$ref" : "#/components/schemas/MessageTemplate"
+          },
+          "type" : "array"
+        }
+      },
+      "required" : [
+        "items"
+      ],
+      "type" : "object"
+    },
     "MyDay" : {
       "properties" : {
         "date" : {
@@ -4732,6 +5141,256 @@ enum OpenAPIComponents {
       ],
       "type" : "object"
     },
+    "NotificationRule" : {
+      "description" : "N3: on `eventType` (its filters all holding), send `templateId` to the recipient, `delayMinutes` later.",
+      "properties" : {
+        "address" : {
+          "type" : "string"
+        },
+        "beforeMinutes" : {
+          "description" : "N4: send this long before the event's own time (an appointment's or session's\nstart) instead of after the event; a move re-plans it, a cancellation cancels it.",
+          "format" : "int64",
+          "type" : [
+            "integer",
+            "null"
+          ]
+        },
+        "channel" : {
+          "description" : "The template's.",
+          "enum" : [
+            "unspecified",
+            "email",
+            "telegram",
+            "sms",
+            "whatsapp",
+            "webhook"
+          ],
+          "type" : "string"
+        },
+        "createdAt" : {
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "delayMinutes" : {
+          "description" : "From the event (or, for session.reminder_due, from when it fires).",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "enabled" : {
+          "description" : "False: it sends nothing new.",
+          "type" : "boolean"
+        },
+        "eventType" : {
+          "type" : "string"
+        },
+        "filters" : {
+          "items" : {
+            "$ref" : "#/components/schemas/NotificationRuleFilter"
+          },
+          "type" : "array"
+        },
+        "id" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "name" : {
+          "type" : "string"
+        },
+        "quietFromMinute" : {
+          "description" : "Quiet hours start (minutes after local midnight, the channel's zone): a send due then waits.",
+          "format" : "int64",
+          "type" : [
+            "integer",
+            "null"
+          ]
+        },
+        "quietToMinute" : {
+          "format" : "int64",
+          "type" : [
+            "integer",
+            "null"
+          ]
+        },
+        "recipient" : {
+          "enum" : [
+            "unspecified",
+            "contact",
+            "responsible",
+            "staff",
+            "address"
+          ],
+          "type" : "string"
+        },
+        "staffId" : {
+          "format" : "int64",
+          "type" : [
+            "integer",
+            "null"
+          ]
+        },
+        "templateId" : {
+          "format" : "int64",
+          "type" : "integer"
+        }
+      },
+      "required" : [
+        "address",
+        "beforeMinutes",
+        "channel",
+        "createdAt",
+        "delayMinutes",
+        "enabled",
+        "eventType",
+        "filters",
+        "id",
+        "name",
+        "quietFromMinute",
+        "quietToMinute",
+        "recipient",
+        "staffId",
+        "templateId"
+      ],
+      "type" : "object"
+    },
+    "NotificationRuleFilter" : {
+      "description" : "N3: the event's variable must equal this.",
+      "properties" : {
+        "equals" : {
+          "type" : "string"
+        },
+        "variable" : {
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "equals",
+        "variable"
+      ],
+      "type" : "object"
+    },
+    "NotificationRuleFilterInput" : {
+      "additionalProperties" : false,
+      "description" : "N3: the event's variable must equal this.",
+      "properties" : {
+        "equals" : {
+          "maxLength" : 500,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        },
+        "variable" : {
+          "maxLength" : 100,
+          "minLength" : 1,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "equals",
+        "variable"
+      ],
+      "type" : "object"
+    },
+    "NotificationRuleInput" : {
+      "additionalProperties" : false,
+      "description" : "N3: on `eventType` (its filters all holding), send `templateId` to the recipient, `delayMinutes` later.",
+      "properties" : {
+        "address" : {
+          "maxLength" : 500,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        },
+        "beforeMinutes" : {
+          "description" : "N4: send this long before the event's own time (an appointment's or session's\nstart) instead of after the event; a move re-plans it, a cancellation cancels it.",
+          "format" : "int64",
+          "maximum" : 43200,
+          "minimum" : 0,
+          "type" : "integer"
+        },
+        "delayMinutes" : {
+          "description" : "From the event (or, for session.reminder_due, from when it fires).",
+          "format" : "int64",
+          "maximum" : 43200,
+          "minimum" : 0,
+          "type" : "integer"
+        },
+        "enabled" : {
+          "description" : "False: it sends nothing new.",
+          "type" : "boolean"
+        },
+        "eventType" : {
+          "maxLength" : 100,
+          "minLength" : 1,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        },
+        "filters" : {
+          "items" : {
+            "$ref" : "#/components/schemas/NotificationRuleFilterInput"
+          },
+          "maxItems" : 20,
+          "type" : "array"
+        },
+        "name" : {
+          "maxLength" : 200,
+          "minLength" : 1,
+          "pattern" : "^[^\\u0000]*[^\\u0000\\u0009-\\u000d\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000]*$",
+          "type" : "string"
+        },
+        "quietFromMinute" : {
+          "description" : "Quiet hours start (minutes after local midnight, the channel's zone): a send due then waits.",
+          "format" : "int64",
+          "maximum" : 1439,
+          "minimum" : 0,
+          "type" : "integer"
+        },
+        "quietToMinute" : {
+          "format" : "int64",
+          "maximum" : 1439,
+          "minimum" : 0,
+          "type" : "integer"
+        },
+        "recipient" : {
+          "enum" : [
+            "contact",
+            "responsible",
+            "staff",
+            "address"
+          ],
+          "type" : "string"
+        },
+        "staffId" : {
+          "format" : "int64",
+          "minimum" : 1,
+          "type" : "integer"
+        },
+        "templateId" : {
+          "format" : "int64",
+          "minimum" : 1,
+          "type" : "integer"
+        }
+      },
+      "required" : [
+        "eventType",
+        "name",
+        "recipient",
+        "templateId"
+      ],
+      "type" : "object"
+    },
+    "NotificationRuleList" : {
+      "properties" : {
+        "items" : {
+          "items" : {
+            "$ref" : "#/components/schemas/NotificationRule"
+          },
+          "type" : "array"
+        }
+      },
+      "required" : [
+        "items"
+      ],
+      "type" : "object"
+    },
     "Offer" : {
       "description" : "B2: a deal's offer: priced lines, totals and delivery from the address's zone.",
       "properties" : {
@@ -4989,6 +5648,221 @@ enum OpenAPIComponents {
         "items" : {
           "items" : {
             "$ref" : "#/components/schemas/Offer"
+          },
+          "type" : "array"
+        }
+      },
+      "required" : [
+        "items"
+      ],
+      "type" : "object"
+    },
+    "OptOut" : {
+      "properties" : {
+        "channel" : {
+          "enum" : [
+            "unspecified",
+            "email",
+            "telegram",
+            "sms",
+            "whatsapp",
+            "webhook"
+          ],
+          "type" : "string"
+        },
+        "contactId" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "reason" : {
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "channel",
+        "contactId",
+        "reason"
+      ],
+      "type" : "object"
+    },
+    "OptOutInput" : {
+      "additionalProperties" : false,
+      "properties" : {
+        "channel" : {
+          "enum" : [
+            "email",
+            "telegram",
+            "sms",
+            "whatsapp",
+            "webhook"
+          ],
+          "type" : "string"
+        },
+        "contactId" : {
+          "format" : "int64",
+          "minimum" : 1,
+          "type" : "integer"
+        },
+        "reason" : {
+          "maxLength" : 500,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "channel",
+        "contactId"
+      ],
+      "type" : "object"
+    },
+    "OutboundMessage" : {
+      "description" : "N1: one message to one recipient over one channel, with everything that happened to it.",
+      "properties" : {
+        "address" : {
+          "description" : "Where it went: a chat id, a phone, a URL.",
+          "type" : "string"
+        },
+        "attempts" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "body" : {
+          "type" : "string"
+        },
+        "channel" : {
+          "enum" : [
+            "unspecified",
+            "email",
+            "telegram",
+            "sms",
+            "whatsapp",
+            "webhook"
+          ],
+          "type" : "string"
+        },
+        "contactId" : {
+          "format" : "int64",
+          "type" : [
+            "integer",
+            "null"
+          ]
+        },
+        "costMinor" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "createdAt" : {
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "currency" : {
+          "type" : "string"
+        },
+        "dueAt" : {
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "eventId" : {
+          "type" : "string"
+        },
+        "eventType" : {
+          "type" : "string"
+        },
+        "history" : {
+          "items" : {
+            "$ref" : "#/components/schemas/OutboundMessageChange"
+          },
+          "type" : "array"
+        },
+        "id" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "provider" : {
+          "type" : "string"
+        },
+        "providerMessageId" : {
+          "type" : "string"
+        },
+        "ruleId" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "sourceKey" : {
+          "description" : "What it is about (appointment-7): a change to it re-plans or cancels it.",
+          "type" : "string"
+        },
+        "status" : {
+          "enum" : [
+            "unspecified",
+            "scheduled",
+            "sent",
+            "failed",
+            "skipped",
+            "cancelled"
+          ],
+          "type" : "string"
+        },
+        "subject" : {
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "address",
+        "attempts",
+        "body",
+        "channel",
+        "contactId",
+        "costMinor",
+        "createdAt",
+        "currency",
+        "dueAt",
+        "eventId",
+        "eventType",
+        "history",
+        "id",
+        "provider",
+        "providerMessageId",
+        "ruleId",
+        "sourceKey",
+        "status",
+        "subject"
+      ],
+      "type" : "object"
+    },
+    "OutboundMessageChange" : {
+      "properties" : {
+        "at" : {
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "note" : {
+          "type" : "string"
+        },
+        "status" : {
+          "enum" : [
+            "unspecified",
+            "scheduled",
+            "sent",
+            "failed",
+            "skipped",
+            "cancelled"
+          ],
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "at",
+        "note",
+        "status"
+      ],
+      "type" : "object"
+    },
+    "OutboundMessageList" : {
+      "properties" : {
+        "items" : {
+          "items" : {
+            "$ref" : "#/components/schemas/OutboundMessage"
           },
           "type" : "array"
         }
@@ -5942,6 +6816,21 @@ enum OpenAPIComponents {
       ],
       "type" : "object"
     },
+    "RenderedMessage" : {
+      "properties" : {
+        "body" : {
+          "type" : "string"
+        },
+        "subject" : {
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "body",
+        "subject"
+      ],
+      "type" : "object"
+    },
     "ReplayOutcome" : {
       "properties" : {
         "delivered" : {
@@ -5960,6 +6849,37 @@ enum OpenAPIComponents {
       "required" : [
         "delivered",
         "stillParked"
+      ],
+      "type" : "object"
+    },
+    "ReplayPeriodInput" : {
+      "additionalProperties" : false,
+      "properties" : {
+        "from" : {
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "to" : {
+          "description" : "At most 31 days after from.",
+          "format" : "date-time",
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "from",
+        "to"
+      ],
+      "type" : "object"
+    },
+    "ReplayPeriodResult" : {
+      "properties" : {
+        "replayed" : {
+          "format" : "int64",
+          "type" : "integer"
+        }
+      },
+      "required" : [
+        "replayed"
       ],
       "type" : "object"
     },
@@ -7004,6 +7924,26 @@ enum OpenAPIComponents {
       ],
       "type" : "object"
     },
+    "TemplatePreviewInput" : {
+      "additionalProperties" : false,
+      "properties" : {
+        "values" : {
+          "additionalProperties" : {
+            "maxLength" : 4000,
+            "pattern" : "^[^\\u0000]*$",
+            "type" : "string"
+          },
+          "description" : "Values to render with (the rest: samples).",
+          "maxProperties" : 100,
+          "propertyNames" : {
+            "maxLength" : 200,
+            "pattern" : "^[^\\u0000]*$"
+          },
+          "type" : "object"
+        }
+      },
+      "type" : "object"
+    },
     "Timeline" : {
       "properties" : {
         "items" : {
@@ -7068,6 +8008,205 @@ enum OpenAPIComponents {
         "id",
         "kind",
         "summary"
+      ],
+      "type" : "object"
+    },
+    "WebhookDelivery" : {
+      "description" : "N1: one event for one endpoint; its webhook-id stays the same across attempts and replays.",
+      "properties" : {
+        "attempts" : {
+          "items" : {
+            "$ref" : "#/components/schemas/DeliveryAttempt"
+          },
+          "type" : "array"
+        },
+        "createdAt" : {
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "deliveredAt" : {
+          "format" : "date-time",
+          "type" : [
+            "string",
+            "null"
+          ]
+        },
+        "eventType" : {
+          "type" : "string"
+        },
+        "id" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "messageId" : {
+          "description" : "The `webhook-id` header.",
+          "type" : "string"
+        },
+        "nextAttemptAt" : {
+          "format" : "date-time",
+          "type" : [
+            "string",
+            "null"
+          ]
+        },
+        "payload" : {
+          "description" : "The body sent (JSON).",
+          "type" : "string"
+        },
+        "status" : {
+          "enum" : [
+            "unspecified",
+            "pending",
+            "delivered",
+            "dead"
+          ],
+          "type" : "string"
+        },
+        "subscriptionId" : {
+          "format" : "int64",
+          "type" : "integer"
+        }
+      },
+      "required" : [
+        "attempts",
+        "createdAt",
+        "deliveredAt",
+        "eventType",
+        "id",
+        "messageId",
+        "nextAttemptAt",
+        "payload",
+        "status",
+        "subscriptionId"
+      ],
+      "type" : "object"
+    },
+    "WebhookDeliveryList" : {
+      "properties" : {
+        "items" : {
+          "items" : {
+            "$ref" : "#/components/schemas/WebhookDelivery"
+          },
+          "type" : "array"
+        }
+      },
+      "required" : [
+        "items"
+      ],
+      "type" : "object"
+    },
+    "WebhookSubscription" : {
+      "description" : "N1: an endpoint that gets events, signed per the Standard Webhooks spec.",
+      "properties" : {
+        "createdAt" : {
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "description" : {
+          "type" : "string"
+        },
+        "disabledAt" : {
+          "description" : "Disabled after failing for 5 days.",
+          "format" : "date-time",
+          "type" : [
+            "string",
+            "null"
+          ]
+        },
+        "enabled" : {
+          "description" : "On create, true unless said otherwise.",
+          "type" : "boolean"
+        },
+        "eventTypes" : {
+          "description" : "Types it gets (`*`: all).",
+          "items" : {
+            "type" : "string"
+          },
+          "type" : "array"
+        },
+        "failingSince" : {
+          "description" : "Its first failure without a success since.",
+          "format" : "date-time",
+          "type" : [
+            "string",
+            "null"
+          ]
+        },
+        "id" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "secret" : {
+          "description" : "`whsec_<base64>`: the signing key, in the answer to the create only.",
+          "type" : "string"
+        },
+        "url" : {
+          "description" : "http(s) URL the events are POSTed to.",
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "createdAt",
+        "description",
+        "disabledAt",
+        "enabled",
+        "eventTypes",
+        "failingSince",
+        "id",
+        "secret",
+        "url"
+      ],
+      "type" : "object"
+    },
+    "WebhookSubscriptionInput" : {
+      "additionalProperties" : false,
+      "description" : "N1: an endpoint that gets events, signed per the Standard Webhooks spec.",
+      "properties" : {
+        "description" : {
+          "maxLength" : 500,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        },
+        "enabled" : {
+          "description" : "On create, true unless said otherwise.",
+          "type" : "boolean"
+        },
+        "eventTypes" : {
+          "description" : "Types it gets (`*`: all).",
+          "items" : {
+            "maxLength" : 100,
+            "minLength" : 1,
+            "pattern" : "^[^\\u0000]*$",
+            "type" : "string"
+          },
+          "maxItems" : 100,
+          "type" : "array"
+        },
+        "url" : {
+          "description" : "http(s) URL the events are POSTed to.",
+          "maxLength" : 1000,
+          "minLength" : 1,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "eventTypes",
+        "url"
+      ],
+      "type" : "object"
+    },
+    "WebhookSubscriptionList" : {
+      "properties" : {
+        "items" : {
+          "items" : {
+            "$ref" : "#/components/schemas/WebhookSubscription"
+          },
+          "type" : "array"
+        }
+      },
+      "required" : [
+        "items"
       ],
       "type" : "object"
     },

@@ -1,0 +1,234 @@
+import ContractSchema
+
+/// The Notifications contract (N1–N4): channels, templates validated against the variables
+/// their event offers, rules an admin edits at run time, the send log, and outbound
+/// webhooks with the Standard Webhooks headers.
+public let notificationsContract = ContractFile("Notifications") {
+    Service("Notifications", id: "switchboard.notifications.Notifications", doc: """
+        The notifications service: the events of every other service turned into messages
+        by rules (on an event, send template T over channel C to someone, maybe later), each
+        send one row in a log with its status history, attempts and cost; and outbound
+        webhooks for integrators, signed and retried on Svix's schedule.
+        """, eventsDoc: "Event types this service emits.") {
+        Service.Method("eventTypes", "EventTypes", "Empty", "EventTypeList", idempotent: true, doc: "N2: every event type rules and webhooks take, with the variables it offers.")
+        Service.Method("putChannel", "PutChannel", "ChannelSettings", "ChannelSettings", idempotent: true, doc: "N1: a channel's provider, base URL, credentials and cost per send.")
+        Service.Method("listChannels", "ListChannels", "Empty", "ChannelSettingsList", idempotent: true)
+        Service.Method("createTemplate", "CreateTemplate", "MessageTemplate", "MessageTemplate", doc: """
+            N2: a template for one channel and event type; a variable the event does not offer
+            (or that does not exist) is refused with its name.
+            """)
+        Service.Method("listTemplates", "ListTemplates", "Empty", "MessageTemplateList", idempotent: true)
+        Service.Method("previewTemplate", "PreviewTemplate", "TemplatePreviewRequest", "RenderedMessage", idempotent: true, doc: "N2: the template rendered with sample or given values, escaped for its channel.")
+        Service.Method("createRule", "CreateRule", "NotificationRule", "NotificationRule", doc: "N3: on an event (with filters on its variables), send a template to a recipient, optionally after a delay.")
+        Service.Method("updateRule", "UpdateRule", "NotificationRule", "NotificationRule", idempotent: true, doc: "N3: a rule replaced (enabled or not); sends already planned stay as they are.")
+        Service.Method("listRules", "ListRules", "Empty", "NotificationRuleList", idempotent: true)
+        Service.Method("listSends", "ListSends", "ListOutboundMessagesRequest", "OutboundMessageList", idempotent: true, doc: "N1: the send log, newest first.")
+        Service.Method("getSend", "GetSend", "GetOutboundMessageRequest", "OutboundMessage", idempotent: true)
+        Service.Method("optOut", "OptOut", "OptOutRequest", "OptOutRequest", idempotent: true, doc: "N3: a contact opts out of a channel (unsubscribe, /stop); later sends are skipped and logged.")
+        Service.Method("createSubscription", "CreateSubscription", "WebhookSubscription", "WebhookSubscription", doc: """
+            N1: an outbound webhook endpoint for event types; its signing secret is in the
+            answer once.
+            """)
+        Service.Method("listSubscriptions", "ListSubscriptions", "Empty", "WebhookSubscriptionList", idempotent: true)
+        Service.Method("updateSubscription", "UpdateSubscription", "WebhookSubscription", "WebhookSubscription", idempotent: true, doc: "Its URL, event types and whether it is enabled (re-enabling clears its failures).")
+        Service.Method("listDeliveries", "ListDeliveries", "ListDeliveriesRequest", "WebhookDeliveryList", idempotent: true, doc: "N1: the delivery log of outbound webhooks.")
+        Service.Method("replayDelivery", "ReplayDelivery", "GetDeliveryRequest", "WebhookDelivery", doc: "N1: one delivery again now, with the same webhook-id.")
+        Service.Method("replayPeriod", "ReplayPeriod", "ReplayPeriodRequest", "ReplayPeriodResult", doc: "N1: every delivery of a subscription in a period again (dead ones included).")
+        Service.Event("endpointDisabled", "webhook.endpoint_disabled", doc: "Payload ``WebhookSubscription``: it failed for 5 days and is disabled; an admin is told.")
+    }
+    Enumeration("NotificationChannel") {
+        Enumeration.Case(0, "unspecified")
+        Enumeration.Case(1, "email")
+        Enumeration.Case(2, "telegram")
+        Enumeration.Case(3, "sms")
+        Enumeration.Case(4, "whatsapp")
+        Enumeration.Case(5, "webhook", doc: "A generic signed HTTP POST to the rule's address.")
+    }
+    Enumeration("RecipientKind") {
+        Enumeration.Case(0, "unspecified")
+        Enumeration.Case(1, "contact", doc: "The event's contact (the deal's, the payer, the participant).")
+        Enumeration.Case(2, "responsible", doc: "The deal's responsible staff member.")
+        Enumeration.Case(3, "staff", doc: "The staff member `staffId`.")
+        Enumeration.Case(4, "address", doc: "A fixed address: `address` (an email, a phone, a Telegram chat id, a URL).")
+    }
+    Enumeration("OutboundStatus") {
+        Enumeration.Case(0, "unspecified")
+        Enumeration.Case(1, "scheduled", doc: "Waiting for its time (a delay, a retry, quiet hours).")
+        Enumeration.Case(2, "sent", doc: "The provider took it.")
+        Enumeration.Case(3, "failed", doc: "Every attempt failed; kept for an admin.")
+        Enumeration.Case(4, "skipped", doc: "Not sent: opted out, no address, or its source is gone; the reason is in the history.")
+        Enumeration.Case(5, "cancelled", doc: "Its source changed (an appointment cancelled) before its time.")
+    }
+    Message("EventTypeInfo", rest: [.output]) {
+        Field(1, "type", .string)
+        Field(2, "variables", .repeated(.string), doc: "What `{{...}}` may name for it (contact.*, responsible.* and the event's own).")
+    }
+    Message("EventTypeList", rest: [.output]) {
+        Field(1, "types", .repeated(.message("EventTypeInfo"))).named("items")
+    }
+    Message("ChannelSettings", doc: "N1: how a channel sends.", rest: [.output, .input]) {
+        Field(1, "channel", .enumeration("NotificationChannel")).readOnly()
+        Field(2, "provider", .string, doc: "telegram, smsru, whatsapp-cloud, webhook.").required().length(max: 50, min: 1).nonBlank()
+        Field(3, "baseURL", .string, doc: "The provider's API base (https://api.telegram.org, https://sms.ru, https://graph.facebook.com/v20.0), a local server in tests.").named("baseUrl").required().length(max: 500, min: 1)
+        Field(4, "token", .string, doc: "The bot token, api_id, access token or signing secret; never shown again.").length(max: 500).hidden()
+        Field(5, "tokenSet", .bool).readOnly()
+        Field(6, "sender", .string, doc: "Sender name, WhatsApp phone-number id.").length(max: 100)
+        Field(7, "costMinor", .int64, doc: "Cost of one send when the provider reports none (minor units).").minimum(0).maximum(1_000_000_000)
+        Field(8, "currency", .string).currencyCode()
+        Field(9, "fallbackBaseURL", .string, doc: "A second provider endpoint of the same kind, tried when the first fails.").named("fallbackBaseUrl").length(max: 500)
+        Field(10, "timeZone", .string, doc: "IANA zone for quiet hours and times in messages (Europe/Moscow).").length(max: 64)
+        Field(11, "locale", .string, doc: "ru or en: how money and times are written.").length(max: 10)
+    }
+    Message("ChannelSettingsList", rest: [.output]) {
+        Field(1, "channels", .repeated(.message("ChannelSettings"))).named("items")
+    }
+    Message("MessageTemplate", doc: "N2: a message with `{{variables}}` (filters: `| time`, `| date`, `| upper`) for one channel and event type.", rest: [.output, .input]) {
+        Field(1, "id", .int64).readOnly()
+        Field(2, "name", .string).required().length(max: 200, min: 1).nonBlank()
+        Field(3, "channel", .enumeration("NotificationChannel")).required()
+        Field(4, "eventType", .string, doc: "The event whose variables it may use.").required().length(max: 100, min: 1)
+        Field(5, "subject", .string, doc: "Email subject; ignored elsewhere.").length(max: 500)
+        Field(6, "body", .string).required().length(max: 8000, min: 1).nonBlank()
+        Field(7, "createdAtMilliseconds", .int64).timestamp().readOnly()
+    }
+    Message("MessageTemplateList", rest: [.output]) {
+        Field(1, "templates", .repeated(.message("MessageTemplate"))).named("items")
+    }
+    Message("TemplatePreviewRequest", rest: [.input], restName: "TemplatePreview") {
+        Field(1, "templateID", .int64).hidden()
+        Field(2, "values", .repeated(.message("CustomField")), doc: "Values to render with (the rest: samples).").nameValue(maxItems: 100, maxValueLength: 4000)
+    }
+    Message("RenderedMessage", rest: [.output]) {
+        Field(1, "subject", .string)
+        Field(2, "body", .string)
+    }
+    Message("NotificationRuleFilter", doc: "N3: the event's variable must equal this.", rest: [.output, .input]) {
+        Field(1, "variable", .string).required().length(max: 100, min: 1)
+        Field(2, "equals", .string).required().length(max: 500)
+    }
+    Message("NotificationRule", doc: "N3: on `eventType` (its filters all holding), send `templateId` to the recipient, `delayMinutes` later.", rest: [.output, .input]) {
+        Field(1, "id", .int64).readOnly()
+        Field(2, "name", .string).required().length(max: 200, min: 1).nonBlank()
+        Field(3, "eventType", .string).required().length(max: 100, min: 1)
+        Field(4, "filters", .repeated(.message("NotificationRuleFilter"))).items(max: 20)
+        Field(5, "templateID", .int64).required().minimum(1)
+        Field(6, "recipient", .enumeration("RecipientKind")).required()
+        Field(7, "staffID", .optional(.int64)).minimum(1)
+        Field(8, "address", .string).length(max: 500)
+        Field(9, "delayMinutes", .int64, doc: "From the event (or, for session.reminder_due, from when it fires).").minimum(0).maximum(43_200)
+        Field(10, "quietFromMinute", .optional(.int64), doc: "Quiet hours start (minutes after local midnight, the channel's zone): a send due then waits.").minimum(0).maximum(1439)
+        Field(11, "quietToMinute", .optional(.int64)).minimum(0).maximum(1439)
+        Field(12, "enabled", .bool, doc: "False: it sends nothing new.")
+        Field(13, "createdAtMilliseconds", .int64).timestamp().readOnly()
+        Field(14, "channel", .enumeration("NotificationChannel"), doc: "The template's.").readOnly()
+        Field(15, "beforeMinutes", .optional(.int64), doc: """
+            N4: send this long before the event's own time (an appointment's or session's
+            start) instead of after the event; a move re-plans it, a cancellation cancels it.
+            """).minimum(0).maximum(43_200)
+    }
+    Message("NotificationRuleList", rest: [.output]) {
+        Field(1, "rules", .repeated(.message("NotificationRule"))).named("items")
+    }
+    Message("OutboundMessageChange", rest: [.output]) {
+        Field(1, "atMilliseconds", .int64).timestamp().named("at")
+        Field(2, "status", .enumeration("OutboundStatus"))
+        Field(3, "note", .string)
+    }
+    Message("OutboundMessage", doc: "N1: one message to one recipient over one channel, with everything that happened to it.", rest: [.output]) {
+        Field(1, "id", .int64)
+        Field(2, "ruleID", .int64)
+        Field(3, "eventID", .string).named("eventId")
+        Field(4, "eventType", .string)
+        Field(5, "channel", .enumeration("NotificationChannel"))
+        Field(6, "provider", .string)
+        Field(7, "address", .string, doc: "Where it went: a chat id, a phone, a URL.")
+        Field(8, "contactID", .optional(.int64))
+        Field(9, "status", .enumeration("OutboundStatus"))
+        Field(10, "attempts", .int64)
+        Field(11, "dueAtMilliseconds", .int64).timestamp().named("dueAt")
+        Field(12, "providerMessageID", .string).named("providerMessageId")
+        Field(13, "costMinor", .int64)
+        Field(14, "currency", .string)
+        Field(15, "subject", .string)
+        Field(16, "body", .string)
+        Field(17, "history", .repeated(.message("OutboundMessageChange")))
+        Field(18, "sourceKey", .string, doc: "What it is about (appointment-7): a change to it re-plans or cancels it.")
+        Field(19, "createdAtMilliseconds", .int64).timestamp()
+    }
+    Message("ListOutboundMessagesRequest", rest: [.query]) {
+        Field(1, "status", .enumeration("OutboundStatus"))
+        Field(2, "ruleID", .optional(.int64)).named("ruleId").minimum(1)
+        Field(3, "contactID", .optional(.int64)).named("contactId").minimum(1)
+        Field(4, "beforeID", .optional(.int64), doc: "Paging: sends older than this id.").named("before").minimum(1)
+        Field(5, "pageSize", .int64).named("limit").minimum(1).maximum(500)
+    }
+    Message("OutboundMessageList", rest: [.output]) {
+        Field(1, "sends", .repeated(.message("OutboundMessage"))).named("items")
+    }
+    Message("GetOutboundMessageRequest") {
+        Field(1, "id", .int64)
+    }
+    Message("OptOutRequest", rest: [.input, .output], restName: "OptOut") {
+        Field(1, "contactID", .int64).required().minimum(1)
+        Field(2, "channel", .enumeration("NotificationChannel")).required()
+        Field(3, "reason", .string).length(max: 500)
+    }
+    Message("WebhookSubscription", doc: "N1: an endpoint that gets events, signed per the Standard Webhooks spec.", rest: [.output, .input]) {
+        Field(1, "id", .int64).readOnly()
+        Field(2, "url", .string, doc: "http(s) URL the events are POSTed to.").required().length(max: 1000, min: 1)
+        Field(3, "eventTypes", .repeated(.string), doc: "Types it gets (`*`: all).").required().items(max: 100).length(max: 100, min: 1)
+        Field(4, "description", .string).length(max: 500)
+        Field(5, "secret", .string, doc: "`whsec_<base64>`: the signing key, in the answer to the create only.").readOnly()
+        Field(6, "enabled", .bool, doc: "On create, true unless said otherwise.")
+        Field(7, "failingSinceMilliseconds", .optional(.int64), doc: "Its first failure without a success since.").timestamp().readOnly()
+        Field(8, "disabledAtMilliseconds", .optional(.int64), doc: "Disabled after failing for 5 days.").timestamp().readOnly()
+        Field(9, "createdAtMilliseconds", .int64).timestamp().readOnly()
+    }
+    Message("WebhookSubscriptionList", rest: [.output]) {
+        Field(1, "subscriptions", .repeated(.message("WebhookSubscription"))).named("items")
+    }
+    Enumeration("DeliveryStatus") {
+        Enumeration.Case(0, "unspecified")
+        Enumeration.Case(1, "pending", doc: "Waiting for its next attempt.")
+        Enumeration.Case(2, "delivered", doc: "A 2xx within 15 s.")
+        Enumeration.Case(3, "dead", doc: "Every attempt of the schedule failed (or its endpoint is disabled).")
+    }
+    Message("DeliveryAttempt", rest: [.output]) {
+        Field(1, "atMilliseconds", .int64).timestamp().named("at")
+        Field(2, "responseStatus", .int64, doc: "The HTTP status (0: no answer).")
+        Field(3, "error", .string)
+        Field(4, "durationMilliseconds", .int64)
+    }
+    Message("WebhookDelivery", doc: "N1: one event for one endpoint; its webhook-id stays the same across attempts and replays.", rest: [.output]) {
+        Field(1, "id", .int64)
+        Field(2, "messageID", .string, doc: "The `webhook-id` header.").named("messageId")
+        Field(3, "subscriptionID", .int64)
+        Field(4, "eventType", .string)
+        Field(5, "status", .enumeration("DeliveryStatus"))
+        Field(6, "attempts", .repeated(.message("DeliveryAttempt")))
+        Field(7, "nextAttemptAtMilliseconds", .optional(.int64)).timestamp()
+        Field(8, "createdAtMilliseconds", .int64).timestamp()
+        Field(9, "deliveredAtMilliseconds", .optional(.int64)).timestamp()
+        Field(10, "payload", .string, doc: "The body sent (JSON).")
+    }
+    Message("ListDeliveriesRequest", rest: [.query]) {
+        Field(1, "subscriptionID", .optional(.int64)).named("subscriptionId").minimum(1)
+        Field(2, "status", .enumeration("DeliveryStatus"))
+        Field(3, "beforeID", .optional(.int64)).named("before").minimum(1)
+        Field(4, "pageSize", .int64).named("limit").minimum(1).maximum(500)
+    }
+    Message("WebhookDeliveryList", rest: [.output]) {
+        Field(1, "deliveries", .repeated(.message("WebhookDelivery"))).named("items")
+    }
+    Message("GetDeliveryRequest") {
+        Field(1, "id", .int64)
+    }
+    Message("ReplayPeriodRequest", rest: [.input], restName: "ReplayPeriod") {
+        Field(1, "subscriptionID", .int64).hidden()
+        Field(2, "fromMilliseconds", .int64).timestamp().named("from").required()
+        Field(3, "toMilliseconds", .int64, doc: "At most 31 days after from.").timestamp().named("to").required()
+    }
+    Message("ReplayPeriodResult", rest: [.output]) {
+        Field(1, "replayed", .int64)
+    }
+}

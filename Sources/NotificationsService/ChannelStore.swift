@@ -1,0 +1,47 @@
+import Contracts
+import Foundation
+import Storage
+import Wire
+
+/// N1: each channel's provider settings. The token is kept (a provider needs it) and never
+/// answered back: `tokenSet` says whether there is one.
+public struct ChannelStore: Sendable {
+    let database: Database
+
+    public init(database: Database) { self.database = database }
+
+    public func put(_ input: ChannelSettings) async throws -> ChannelSettings {
+        var v: [FieldViolation] = []
+        if input.channel == .unspecified { v.append(FieldViolation(field: "channel", description: "is missing")) }
+        for (field, url) in [("baseUrl", input.baseURL), ("fallbackBaseUrl", input.fallbackBaseURL)] where !url.isEmpty {
+            if URL(string: url).flatMap({ $0.scheme == "http" || $0.scheme == "https" ? $0 : nil }) == nil { v.append(FieldViolation(field: field, description: "is not an http(s) URL")) }
+        }
+        if !input.timeZone.isEmpty && TimeZone(identifier: input.timeZone) == nil { v.append(FieldViolation(field: "timeZone", description: "\"\(input.timeZone)\" is not an IANA time zone")) }
+        if !input.locale.isEmpty && !["ru", "en"].contains(input.locale) { v.append(FieldViolation(field: "locale", description: "is ru or en")) }
+        guard v.isEmpty else { throw RPCError.invalidArgument("the channel settings are not valid", details: v) }
+        return try await database.write { tx in
+            var s = input
+            if s.token.isEmpty, let old = try Self.load(tx.connection, s.channel) { s.token = old.token }
+            try tx.run("INSERT INTO channels (channel, settings) VALUES (?, ?) ON CONFLICT (channel) DO UPDATE SET settings = excluded.settings",
+                [.integer(Int64(s.channel.rawValue)), .blob(s.wireBytes())])
+            return Self.shown(s)
+        }
+    }
+
+    public func list() async throws -> ChannelSettingsList {
+        try await database.read { c in
+            ChannelSettingsList(channels: try c.query("SELECT settings FROM channels ORDER BY channel", []) { Self.shown(try ChannelSettings(wireBytes: $0.blob(0))) })
+        }
+    }
+
+    static func load(_ c: Connection, _ channel: NotificationChannel) throws -> ChannelSettings? {
+        try c.queryFirst("SELECT settings FROM channels WHERE channel = ?", [.integer(Int64(channel.rawValue))]) { try ChannelSettings(wireBytes: $0.blob(0)) }
+    }
+
+    static func shown(_ s: ChannelSettings) -> ChannelSettings {
+        var out = s
+        out.tokenSet = !s.token.isEmpty
+        out.token = ""
+        return out
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+import FoundationNetworking
+
+/// One HTTP request to a provider or an endpoint, answered within `timeout`: the status
+/// and body, or why there was none. Redirects are not followed (a webhook's 3xx is not a 2xx).
+public struct ProviderClient: Sendable {
+    public struct Answer: Sendable {
+        public let status: Int
+        public let body: [UInt8]
+    }
+
+    final class NoRedirects: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
+        func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse, newRequest request: URLRequest) async -> URLRequest? { nil }
+    }
+
+    let session: URLSession
+
+    public init(maxConnectionsPerHost: Int = 64) {
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.httpMaximumConnectionsPerHost = maxConnectionsPerHost
+        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
+        session = URLSession(configuration: configuration, delegate: NoRedirects(), delegateQueue: nil)
+    }
+
+    public func post(_ url: String, headers: [(String, String)], body: [UInt8], timeout: Duration) async -> Result<Answer, ProviderFailure> {
+        guard let target = URL(string: url), target.scheme == "http" || target.scheme == "https" else { return .failure(ProviderFailure("\(url) is not an http(s) URL", retry: false)) }
+        var request = URLRequest(url: target, timeoutInterval: Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18)
+        request.httpMethod = "POST"
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+        request.httpBody = Data(body)
+        do {
+            let (data, response) = try await session.data(for: request)
+            return .success(Answer(status: (response as? HTTPURLResponse)?.statusCode ?? 0, body: Array(data)))
+        } catch {
+            return .failure(ProviderFailure("\(target.host ?? url) did not answer: \(error.localizedDescription)", retry: true))
+        }
+    }
+}
+
+/// Why a provider did not take a message; `retry`: worth another attempt.
+public struct ProviderFailure: Error, Sendable {
+    public let message: String
+    public let retry: Bool
+    public init(_ message: String, retry: Bool) {
+        self.message = message
+        self.retry = retry
+    }
+}

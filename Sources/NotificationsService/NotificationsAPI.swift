@@ -1,0 +1,68 @@
+import Contracts
+import Foundation
+import RPC
+import ServiceKit
+import Storage
+import Wire
+
+/// The notifications service's RPC face (N1–N4): thin handlers over the stores.
+public struct NotificationsAPI: RegistrableRPCService {
+    public let channels: ChannelStore
+    public let templates: TemplateStore
+    public let rules: RuleStore
+    public let log: OutboundLog
+    public let webhooks: WebhookStore
+    let database: Database
+    let clock: WallClock
+
+    public init(database: Database, clock: WallClock) {
+        self.database = database
+        self.clock = clock
+        channels = ChannelStore(database: database)
+        templates = TemplateStore(database: database, clock: { clock.milliseconds })
+        rules = RuleStore(database: database, clock: { clock.milliseconds })
+        log = OutboundLog(database: database)
+        webhooks = WebhookStore(database: database, clock: clock)
+    }
+
+    /// Every event type in ``EventCatalog``: rules and webhooks take them.
+    public func subscribe(_ inbox: EventInbox) {
+        for entry in EventCatalog.entries {
+            inbox.on(entry.type) { event, tx in try EventIntake.take(event, tx) }
+        }
+    }
+
+    public func optOut(_ r: OptOutRequest) async throws -> OptOutRequest {
+        guard r.channel != .unspecified else { throw RPCError.invalidArgument("name the channel", details: [FieldViolation(field: "channel", description: "is missing")]) }
+        let now = clock.milliseconds
+        try await database.write { tx in
+            try tx.run("INSERT INTO opt_outs (contact_id, channel, reason, at) VALUES (?, ?, ?, ?) ON CONFLICT (contact_id, channel) DO UPDATE SET reason = excluded.reason",
+                [.integer(r.contactID), .integer(Int64(r.channel.rawValue)), .text(r.reason), .integer(now)])
+        }
+        return r
+    }
+
+    public func registerMethods(with server: RPCServer) {
+        server.register(Notifications.eventTypes) { _, _ in
+            EventTypeList(types: EventCatalog.entries.map { EventTypeInfo(type: $0.type, variables: $0.variables + ($0.variables.contains("deal.id") ? ["deal.stage"] : [])) })
+        }
+        server.register(Notifications.putChannel) { request, _ in try await channels.put(request) }
+        server.register(Notifications.listChannels) { _, _ in try await channels.list() }
+        server.register(Notifications.createTemplate) { request, _ in try await templates.create(request) }
+        server.register(Notifications.listTemplates) { _, _ in try await templates.list() }
+        server.register(Notifications.previewTemplate) { request, _ in try await templates.preview(request) }
+        server.register(Notifications.createRule) { request, _ in try await rules.create(request) }
+        server.register(Notifications.updateRule) { request, _ in try await rules.update(request) }
+        server.register(Notifications.listRules) { _, _ in try await rules.list() }
+        server.register(Notifications.listSends) { request, _ in try await log.list(request) }
+        server.register(Notifications.getSend) { request, _ in try await log.get(request.id) }
+        server.register(Notifications.optOut) { request, _ in try await optOut(request) }
+        server.register(Notifications.createSubscription) { request, _ in try await webhooks.create(request) }
+        server.register(Notifications.listSubscriptions) { _, _ in try await webhooks.list() }
+        server.register(Notifications.updateSubscription) { request, _ in try await webhooks.update(request) }
+        server.register(Notifications.listDeliveries) { request, _ in try await webhooks.deliveries(request) }
+        server.register(Notifications.replayDelivery) { request, _ in try await webhooks.replay(request.id) }
+        server.register(Notifications.replayPeriod) { request, _ in try await webhooks.replay(request) }
+        server.setHealth(.serving, for: Notifications.service)
+    }
+}

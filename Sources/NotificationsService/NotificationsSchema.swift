@@ -1,0 +1,48 @@
+import Storage
+
+/// The notifications service's tables. `sends` is the durable queue of messages: a row
+/// per (rule, event, recipient) — the unique key that makes a redelivered event send
+/// nothing twice — with its due time; `deliveries` the same for outbound webhooks, one
+/// per (subscription, webhook-id).
+public enum NotificationsSchema {
+    public static let migrations: [Migration] = [
+        Migration(1, """
+            CREATE TABLE channels (channel INTEGER PRIMARY KEY, settings BLOB NOT NULL);
+            CREATE TABLE templates (id INTEGER PRIMARY KEY, template BLOB NOT NULL);
+            CREATE TABLE rules (id INTEGER PRIMARY KEY, event_type TEXT NOT NULL, rule BLOB NOT NULL);
+            CREATE INDEX rules_event ON rules (event_type);
+            CREATE TABLE sends (
+                id INTEGER PRIMARY KEY,
+                rule_id INTEGER NOT NULL,
+                event_id TEXT NOT NULL,
+                recipient_key TEXT NOT NULL,
+                status INTEGER NOT NULL,
+                due_at INTEGER NOT NULL,
+                source_key TEXT NOT NULL,
+                before_minutes INTEGER,
+                contact_id INTEGER,
+                event_type TEXT NOT NULL,
+                payload BLOB NOT NULL,
+                message BLOB NOT NULL,
+                UNIQUE (rule_id, event_id, recipient_key)
+            );
+            CREATE INDEX sends_due ON sends (status, due_at);
+            CREATE INDEX sends_source ON sends (source_key) WHERE source_key != '';
+            CREATE TABLE opt_outs (contact_id INTEGER NOT NULL, channel INTEGER NOT NULL, reason TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (contact_id, channel)) WITHOUT ROWID;
+            CREATE TABLE subscriptions (id INTEGER PRIMARY KEY, secret TEXT NOT NULL, subscription BLOB NOT NULL);
+            CREATE TABLE deliveries (
+                id INTEGER PRIMARY KEY,
+                subscription_id INTEGER NOT NULL,
+                message_id TEXT NOT NULL,
+                status INTEGER NOT NULL,
+                next_at INTEGER,
+                created_at INTEGER NOT NULL,
+                payload BLOB NOT NULL,
+                delivery BLOB NOT NULL,
+                UNIQUE (subscription_id, message_id)
+            );
+            CREATE INDEX deliveries_due ON deliveries (status, next_at);
+            CREATE INDEX deliveries_subscription ON deliveries (subscription_id, created_at);
+            """),
+    ]
+}

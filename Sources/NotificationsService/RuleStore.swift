@@ -1,0 +1,85 @@
+import Contracts
+import Foundation
+import Storage
+import Wire
+
+/// N3: rules an admin edits at run time. A rule's template must be for its event type;
+/// filters may name only the event's own variables (what is known when it arrives).
+public struct RuleStore: Sendable {
+    let database: Database
+    let clock: @Sendable () -> Int64
+
+    public init(database: Database, clock: @escaping @Sendable () -> Int64) {
+        self.database = database
+        self.clock = clock
+    }
+
+    static func violations(_ r: NotificationRule, template: MessageTemplate?) -> [FieldViolation] {
+        guard let entry = EventCatalog.byType[r.eventType] else {
+            return [FieldViolation(field: "eventType", description: "\(r.eventType) is not an event type notifications takes")]
+        }
+        var v: [FieldViolation] = []
+        if let template {
+            if template.eventType != r.eventType { v.append(FieldViolation(field: "templateId", description: "template \(template.id) is for \(template.eventType), not \(r.eventType)")) }
+        } else {
+            v.append(FieldViolation(field: "templateId", description: "template \(r.templateID) does not exist"))
+        }
+        let own = Set(entry.variables.filter { !$0.hasPrefix("contact.") && !$0.hasPrefix("responsible.") && $0 != "deal.stage" })
+        for (i, f) in r.filters.enumerated() where !own.contains(f.variable) {
+            v.append(FieldViolation(field: "filters[\(i)].variable", description: "\(f.variable) is not a variable of \(r.eventType) a filter can read"))
+        }
+        switch r.recipient {
+        case .unspecified: v.append(FieldViolation(field: "recipient", description: "is missing"))
+        case .staff where r.staffID == nil: v.append(FieldViolation(field: "staffId", description: "name the staff member"))
+        case .address where r.address.trimmingCharacters(in: .whitespaces).isEmpty: v.append(FieldViolation(field: "address", description: "give the address"))
+        default: break
+        }
+        if (r.quietFromMinute == nil) != (r.quietToMinute == nil) { v.append(FieldViolation(field: "quietToMinute", description: "quiet hours need a start and an end")) }
+        if r.beforeMinutes != nil && !(r.eventType.hasPrefix("appointment.") || r.eventType == Scheduling.Event.reminderDue) {
+            v.append(FieldViolation(field: "beforeMinutes", description: "only appointment and session events have a time to send before"))
+        }
+        return v
+    }
+
+    public func create(_ input: NotificationRule) async throws -> NotificationRule {
+        let now = clock()
+        return try await database.write { tx in
+            var r = input
+            let template = try TemplateStore.load(tx.connection, r.templateID)
+            let v = Self.violations(r, template: template)
+            guard v.isEmpty else { throw RPCError.invalidArgument("the rule is not valid", details: v) }
+            r.channel = template!.channel
+            r.createdAtMilliseconds = now
+            try tx.run("INSERT INTO rules (event_type, rule) VALUES (?, ?)", [.text(r.eventType), .blob([])])
+            r.id = tx.lastInsertRowID
+            try tx.run("UPDATE rules SET rule = ? WHERE id = ?", [.blob(r.wireBytes()), .integer(r.id)])
+            return r
+        }
+    }
+
+    public func update(_ input: NotificationRule) async throws -> NotificationRule {
+        try await database.write { tx in
+            guard let old = try Self.load(tx.connection, input.id) else { throw RPCError.notFound("rule \(input.id) does not exist") }
+            var r = input
+            let template = try TemplateStore.load(tx.connection, r.templateID)
+            let v = Self.violations(r, template: template)
+            guard v.isEmpty else { throw RPCError.invalidArgument("the rule is not valid", details: v) }
+            r.channel = template!.channel
+            r.createdAtMilliseconds = old.createdAtMilliseconds
+            try tx.run("UPDATE rules SET event_type = ?, rule = ? WHERE id = ?", [.text(r.eventType), .blob(r.wireBytes()), .integer(r.id)])
+            return r
+        }
+    }
+
+    public func list() async throws -> NotificationRuleList {
+        try await database.read { c in NotificationRuleList(rules: try c.query("SELECT rule FROM rules ORDER BY id", []) { try NotificationRule(wireBytes: $0.blob(0)) }) }
+    }
+
+    static func load(_ c: Connection, _ id: Int64) throws -> NotificationRule? {
+        try c.queryFirst("SELECT rule FROM rules WHERE id = ?", [.integer(id)]) { try NotificationRule(wireBytes: $0.blob(0)) }
+    }
+
+    static func rules(_ c: Connection, eventType: String) throws -> [NotificationRule] {
+        try c.query("SELECT rule FROM rules WHERE event_type = ? ORDER BY id", [.text(eventType)]) { try NotificationRule(wireBytes: $0.blob(0)) }
+    }
+}

@@ -1,0 +1,65 @@
+import Contracts
+import Foundation
+import Storage
+import Wire
+
+/// N2: templates, each checked against the variables its event type offers when saved.
+public struct TemplateStore: Sendable {
+    let database: Database
+    let clock: @Sendable () -> Int64
+
+    public init(database: Database, clock: @escaping @Sendable () -> Int64) {
+        self.database = database
+        self.clock = clock
+    }
+
+    /// The template's problems as field errors; nil when it may be saved.
+    static func violations(_ t: MessageTemplate) -> [FieldViolation] {
+        guard let entry = EventCatalog.byType[t.eventType] else {
+            return [FieldViolation(field: "eventType", description: "\(t.eventType) is not an event type notifications takes (GET /v1/notification-events lists them)")]
+        }
+        if t.channel == .unspecified { return [FieldViolation(field: "channel", description: "is missing")] }
+        var out: [FieldViolation] = []
+        for (field, text) in [("subject", t.subject), ("body", t.body)] {
+            do {
+                let parsed = try TemplateRenderer(parsing: text)
+                if let unknown = parsed.unknownVariable(offered: Set(entry.variables), eventType: t.eventType) { out.append(FieldViolation(field: field, description: unknown)) }
+            } catch {
+                out.append(FieldViolation(field: field, description: error.message))
+            }
+        }
+        return out
+    }
+
+    public func create(_ input: MessageTemplate) async throws -> MessageTemplate {
+        let v = Self.violations(input)
+        guard v.isEmpty else { throw RPCError.invalidArgument("the template is not valid", details: v) }
+        let now = clock()
+        return try await database.write { tx in
+            var t = input
+            t.createdAtMilliseconds = now
+            try tx.run("INSERT INTO templates (template) VALUES (?)", [.blob([])])
+            t.id = tx.lastInsertRowID
+            try tx.run("UPDATE templates SET template = ? WHERE id = ?", [.blob(t.wireBytes()), .integer(t.id)])
+            return t
+        }
+    }
+
+    public func list() async throws -> MessageTemplateList {
+        try await database.read { c in MessageTemplateList(templates: try c.query("SELECT template FROM templates ORDER BY id", []) { try MessageTemplate(wireBytes: $0.blob(0)) }) }
+    }
+
+    static func load(_ c: Connection, _ id: Int64) throws -> MessageTemplate? {
+        try c.queryFirst("SELECT template FROM templates WHERE id = ?", [.integer(id)]) { try MessageTemplate(wireBytes: $0.blob(0)) }
+    }
+
+    public func preview(_ request: TemplatePreviewRequest) async throws -> RenderedMessage {
+        guard let t = try await database.read({ c in try Self.load(c, request.templateID) }) else { throw RPCError.notFound("template \(request.templateID) does not exist") }
+        let given = Dictionary(request.values.map { ($0.name, TemplateValue.text($0.value)) }, uniquingKeysWith: { _, b in b })
+        let variables = EventCatalog.byType[t.eventType]?.variables ?? []
+        let values = Dictionary(uniqueKeysWithValues: variables.map { ($0, given[$0] ?? EventCatalog.sample($0)) })
+        return RenderedMessage(
+            subject: try TemplateRenderer(parsing: t.subject).render(values, channel: t.channel),
+            body: try TemplateRenderer(parsing: t.body).render(values, channel: t.channel))
+    }
+}

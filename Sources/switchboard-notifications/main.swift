@@ -1,0 +1,30 @@
+// The notifications service: rules, templates, the send log and outbound webhooks
+// (DOMAIN.md N1–N4).
+// Configuration: NOTIFICATIONS_HOST, NOTIFICATIONS_PORT (7106), NOTIFICATIONS_ADMIN_PORT,
+// NOTIFICATIONS_DATA_DIR (./data/notifications), NOTIFICATIONS_GRACE_SECONDS,
+// NOTIFICATIONS_CONTACTS (127.0.0.1:7101) and NOTIFICATIONS_DEALS (127.0.0.1:7102): where
+// recipients and deals are looked up. Subscribe it to the events its rules and webhooks
+// take (GET /v1/notification-events lists them) in every service's *_SUBSCRIBERS.
+import NotificationsService
+import RPC
+import ServiceKit
+
+ServiceHost.run(service: "notifications", prefix: "NOTIFICATIONS", defaultPort: 7106, migrations: NotificationsSchema.migrations) { host in
+    func client(_ name: String, _ fallback: String) throws -> RPCClient {
+        let address = host.environment.string(name, default: fallback)
+        guard let endpoint = Endpoint(parsing: address) else {
+            throw ConfigurationError(variable: host.environment.name(name), problem: "is \"\(address)\"; expected host:port")
+        }
+        var configuration = RPCClient.Configuration()
+        configuration.caller = "notifications"
+        configuration.backoff = ConnectionBackoff(initial: .milliseconds(200), maximum: .seconds(2))
+        return RPCClient(endpoint: endpoint, configuration: configuration)
+    }
+    let contacts = try client("CONTACTS", "127.0.0.1:7101")
+    let deals = try client("DEALS", "127.0.0.1:7102")
+    let api = NotificationsAPI(database: host.database, clock: host.clock)
+    host.server.register(api)
+    api.subscribe(host.inbox)
+    host.runInBackground("sender", OutboundSender(database: host.database, contacts: contacts, deals: deals, logger: host.logger, clock: host.clock))
+    host.runInBackground("webhooks", WebhookDispatcher(database: host.database, logger: host.logger, clock: host.clock))
+}

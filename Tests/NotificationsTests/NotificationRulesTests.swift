@@ -1,0 +1,54 @@
+import Contracts
+import Digest
+import Foundation
+import NotificationsService
+import Testing
+
+/// N1–N3 as plain values: templates checked and rendered per channel, the retry
+/// schedules, the Standard Webhooks signature, quiet hours.
+@Suite struct NotificationRulesTests {
+    @Test func n2ATemplateNamesOnlyVariablesItsEventOffersAndEveryBraceCloses() throws {
+        let offered = Set(EventCatalog.byType[Deals.Event.won]!.variables)
+        #expect(try TemplateRenderer(parsing: "Hello {{contact.first_name}}, deal {{ deal.title | upper }}").unknownVariable(offered: offered, eventType: "deal.won") == nil)
+        #expect(try TemplateRenderer(parsing: "{{order.total}}").unknownVariable(offered: offered, eventType: "deal.won") == "{{order.total}} is not a variable deal.won offers")
+        #expect(throws: TemplateRenderer.Problem(message: "a {{ is never closed")) { try TemplateRenderer(parsing: "Hi {{contact.first_name") }
+        #expect(throws: TemplateRenderer.Problem(message: "{{deal.title | shout}}: shout is not a filter (time, date, clock, upper, lower)")) { try TemplateRenderer(parsing: "{{deal.title | shout}}") }
+        #expect(throws: TemplateRenderer.Problem.self) { try TemplateRenderer(parsing: "{{ }}") }
+    }
+
+    @Test func n2ValuesAreEscapedForTheirChannelAndWrittenInTheLocaleAndZone() throws {
+        let t = try TemplateRenderer(parsing: "<b>{{contact.first_name}}</b>: {{payment.amount}} at {{payment.paid_at | time}} ({{payment.paid_at | clock}})")
+        let values: [String: TemplateValue] = [
+            "contact.first_name": .text("Tom & <Jerry>"), "payment.amount": .money(minor: 150_050, currency: "RUB"),
+            "payment.paid_at": .time(milliseconds: 1_795_000_000_000),
+        ]
+        let moscow = TimeZone(identifier: "Europe/Moscow")!
+        #expect(t.render(values, channel: .telegram, locale: "ru", zone: moscow) == "<b>Tom &amp; &lt;Jerry&gt;</b>: 1\u{00A0}500,50 RUB at 18.11.2026 14:06 (14:06)")
+        #expect(t.render(values, channel: .sms, locale: "en", zone: TimeZone(identifier: "UTC")!) == "<b>Tom & <Jerry></b>: 1,500.50 RUB at 2026-11-18 11:06 (11:06)")
+        #expect(try TemplateRenderer(parsing: "{{x}}").render(["x": .money(minor: -5, currency: "JPY")], channel: .sms) == "-5 JPY")
+    }
+
+    @Test func n1RetriesFollowSvixsScheduleThenStop() {
+        let delays = (1...8).map { RetrySchedule.webhook(afterAttempt: $0) }
+        #expect(delays == [5, 300, 1_800, 7_200, 18_000, 36_000, 36_000, nil], "eight attempts: now, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h")
+        #expect(RetrySchedule.message(afterAttempt: 6) == nil && RetrySchedule.message(afterAttempt: 1) == 10)
+        #expect(RetrySchedule.disableAfterMilliseconds == 432_000_000)
+    }
+
+    @Test func n1TheSignatureIsStandardWebhooksHMACOverIdTimestampAndBody() {
+        // The Standard Webhooks spec's own example.
+        let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+        let body = Array(#"{"test": 2432232314}"#.utf8)
+        #expect(WebhookSignature.sign(secret: secret, id: "msg_p5jXN8AQM9LWM0D4loKWxJek", timestamp: 1_614_265_330, body: body) == "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=")
+        let fresh = WebhookSignature.newSecret()
+        #expect(fresh.hasPrefix("whsec_") && WebhookSignature.key(fresh).count == 24)
+    }
+
+    @Test func n3QuietHoursHoldASendUntilTheyEndInTheRecipientsZone() {
+        let moscow = TimeZone(identifier: "Europe/Moscow")!
+        // 2026-12-01 20:30 UTC is 23:30 in Moscow: quiet 22:00–08:00 holds it until 05:00 UTC.
+        let late: Int64 = 1_796_157_000_000
+        #expect(QuietHours.end(of: late, from: 22 * 60, to: 8 * 60, zone: moscow) == 1_796_187_600_000)
+        #expect(QuietHours.end(of: late, from: 9 * 60, to: 18 * 60, zone: moscow) == nil)
+    }
+}
