@@ -81,7 +81,7 @@ let package = Package(
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Sockets", "TestSupport"]),
         .testTarget(
             name: "GatewayTests",
-            dependencies: ["Gateway", "Contracts", "Digest", "HTTP", "JSON", "RPC", "SchedulingService", "ServiceKit", "Storage", "Wire", "TestSupport", "switchboard", "switchboard-gateway", "switchboard-contacts", "switchboard-deals", "switchboard-telephony", "switchboard-scheduling", "switchboard-billing"]),
+            dependencies: ["Gateway", "Contracts", "Digest", "HTTP", "JSON", "RPC", "SchedulingService", "ServiceKit", "Storage", "Wire", "TestSupport", "switchboard", "switchboard-gateway", "switchboard-contacts", "switchboard-deals", "switchboard-telephony", "switchboard-scheduling", "switchboard-billing", "switchboard-notifications"]),
         .testTarget(name: "BillingTests", dependencies: ["BillingService", "Contracts", "Wire"]),
         .testTarget(name: "NotificationsTests", dependencies: ["NotificationsService", "Contracts", "Digest", "Wire"]),
         .testTarget(

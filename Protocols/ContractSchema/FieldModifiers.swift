@@ -5,6 +5,8 @@ extension Field {
     public func readOnly() -> Field { json { $0.exposure = .readOnly } }
     /// Never in JSON.
     public func hidden() -> Field { json { $0.exposure = .hidden } }
+    /// In requests only: never answered back (secrets).
+    public func writeOnly() -> Field { json { $0.exposure = .writeOnly } }
     public func named(_ name: String) -> Field { json { $0.name = name } }
     /// Milliseconds since 1970 shown as an RFC 3339 time.
     public func timestamp() -> Field { json { $0.form = .timestamp } }

@@ -44,7 +44,7 @@ public struct JSONCodeWriter {
     // MARK: Answers
 
     func writer(_ m: Message, _ problems: inout [String]) -> String {
-        let fields = m.fields.filter { $0.json.exposure != .hidden }.sorted { jsonName($0).utf8.lexicographicallyPrecedes(jsonName($1).utf8) }
+        let fields = m.fields.filter { $0.json.exposure.isOutput }.sorted { jsonName($0).utf8.lexicographicallyPrecedes(jsonName($1).utf8) }
         var out = "extension \(m.name): RESTOutput {\n"
         out += "    static let openAPIOutputSchema = \"\(Self.restName(m))\"\n\n"
         out += "    public func writeJSON(to out: inout JSONOutput) {\n        out.beginObject()\n"
@@ -113,6 +113,7 @@ public struct JSONCodeWriter {
             switch f.json.exposure {
             case .hidden: continue
             case .readOnly: readOnly.append(jsonName(f))
+            case .writeOnly: writable.append(jsonName(f))
             case .readWrite:
                 if f.json.inline, case let .message(name) = f.type.base, let inner = messages[name] {
                     let names = inputNames(inner)
@@ -136,7 +137,7 @@ public struct JSONCodeWriter {
         out += "    static let jsonReadOnlyFields: Set<String> = \(Self.setLiteral(names.readOnly))\n\n"
         out += "    /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).\n"
         out += "    init(jsonFields r: inout JSONFieldReader) {\n        self.init()\n"
-        for f in m.fields where f.json.exposure == .readWrite {
+        for f in m.fields where f.json.exposure.isInput {
             out += readField(f, in: m, &problems)
         }
         out += "    }\n}\n"

@@ -11,6 +11,13 @@ public struct JSONFace: Sendable, Equatable {
         case readOnly
         /// Never in JSON (visibility, flags the gateway derives).
         case hidden
+        /// Taken in requests, never shown in answers (a provider's token).
+        case writeOnly
+
+        /// Read from request bodies.
+        public var isInput: Bool { self == .readWrite || self == .writeOnly }
+        /// Written in answers.
+        public var isOutput: Bool { self == .readWrite || self == .readOnly }
     }
 
     /// How the value is written: as itself, or in the API's form of it.

@@ -61,7 +61,7 @@ public struct OpenAPIComponentWriter {
     func output(_ m: Message) -> [String: Any] {
         var properties: [String: Any] = [:]
         var required: [String] = []
-        for f in m.fields where f.json.exposure != .hidden {
+        for f in m.fields where f.json.exposure.isOutput {
             properties[name(f)] = described(outputType(f), f)
             if !f.json.omitEmpty { required.append(name(f)) }
         }
@@ -112,7 +112,7 @@ public struct OpenAPIComponentWriter {
     }
 
     func collectInput(_ m: Message, _ properties: inout [String: Any], _ required: inout [String]) {
-        for f in m.fields where f.json.exposure == .readWrite {
+        for f in m.fields where f.json.exposure.isInput {
             if f.json.inline, case let .message(inner) = f.type, let nested = messages[inner] {
                 collectInput(nested, &properties, &required)
                 continue
@@ -130,6 +130,7 @@ public struct OpenAPIComponentWriter {
             {
                 schema.merge(more) { _, new in new }
             }
+            if f.json.exposure == .writeOnly { schema["writeOnly"] = true }
             properties[name(f)] = described(schema, f)
             if f.json.required { required.append(name(f)) }
         }

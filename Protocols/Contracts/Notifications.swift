@@ -62,7 +62,7 @@ public enum Notifications {
     public static let listSubscriptions = MethodDescriptor<Empty, WebhookSubscriptionList>(
         service: service, method: "ListSubscriptions", isIdempotent: true)
 
-    /// Its URL, event types and whether it is enabled (re-enabling clears its failures).
+    /// Its URL, event types and whether it is disabled (enabling it again clears its failures).
     public static let updateSubscription = MethodDescriptor<WebhookSubscription, WebhookSubscription>(
         service: service, method: "UpdateSubscription", isIdempotent: true)
 
@@ -889,8 +889,8 @@ public struct WebhookSubscription: WireMessage, Equatable {
     public var description: String = ""
     /// `whsec_<base64>`: the signing key, in the answer to the create only.
     public var secret: String = ""
-    /// On create, true unless said otherwise.
-    public var enabled: Bool = false
+    /// True: it gets nothing new (set by an admin, or after failing for 5 days).
+    public var disabled: Bool = false
     /// Its first failure without a success since.
     public var failingSinceMilliseconds: Int64? = nil
     /// Disabled after failing for 5 days.
@@ -905,7 +905,7 @@ public struct WebhookSubscription: WireMessage, Equatable {
         eventTypes: [String] = [],
         description: String = "",
         secret: String = "",
-        enabled: Bool = false,
+        disabled: Bool = false,
         failingSinceMilliseconds: Int64? = nil,
         disabledAtMilliseconds: Int64? = nil,
         createdAtMilliseconds: Int64 = 0
@@ -915,7 +915,7 @@ public struct WebhookSubscription: WireMessage, Equatable {
         self.eventTypes = eventTypes
         self.description = description
         self.secret = secret
-        self.enabled = enabled
+        self.disabled = disabled
         self.failingSinceMilliseconds = failingSinceMilliseconds
         self.disabledAtMilliseconds = disabledAtMilliseconds
         self.createdAtMilliseconds = createdAtMilliseconds
@@ -927,7 +927,7 @@ public struct WebhookSubscription: WireMessage, Equatable {
         e.encode(3, eventTypes)
         e.encode(4, description)
         e.encode(5, secret)
-        e.encode(6, enabled)
+        e.encode(6, disabled)
         e.encode(7, failingSinceMilliseconds)
         e.encode(8, disabledAtMilliseconds)
         e.encode(9, createdAtMilliseconds)
@@ -940,7 +940,7 @@ public struct WebhookSubscription: WireMessage, Equatable {
         case 3: try d.append(key, to: &eventTypes)
         case 4: description = try d.string(key)
         case 5: secret = try d.string(key)
-        case 6: enabled = try d.bool(key)
+        case 6: disabled = try d.bool(key)
         case 7: failingSinceMilliseconds = try d.int64(key)
         case 8: disabledAtMilliseconds = try d.int64(key)
         case 9: createdAtMilliseconds = try d.int64(key)

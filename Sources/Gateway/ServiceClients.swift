@@ -20,6 +20,7 @@ public struct ServiceBinding: Sendable {
         ServiceBinding(name: "deals", id: Deals.service, defaultEndpoint: "127.0.0.1:7102", legacyVariable: "DEALS"),
         ServiceBinding(name: "scheduling", id: Scheduling.service, defaultEndpoint: "127.0.0.1:7104", legacyVariable: "SCHEDULING", optional: true),
         ServiceBinding(name: "billing", id: Billing.service, defaultEndpoint: "127.0.0.1:7105", legacyVariable: "BILLING", optional: true),
+        ServiceBinding(name: "notifications", id: Notifications.service, defaultEndpoint: "127.0.0.1:7106", legacyVariable: "NOTIFICATIONS", optional: true),
     ]
 }
 

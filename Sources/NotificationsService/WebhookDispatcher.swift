@@ -113,8 +113,8 @@ public final class WebhookDispatcher: BackgroundService {
                     s.failingSinceMilliseconds = nil
                 } else {
                     s.failingSinceMilliseconds = s.failingSinceMilliseconds ?? now
-                    if s.enabled, now - s.failingSinceMilliseconds! >= RetrySchedule.disableAfterMilliseconds {
-                        s.enabled = false
+                    if !s.disabled, now - s.failingSinceMilliseconds! >= RetrySchedule.disableAfterMilliseconds {
+                        s.disabled = true
                         s.disabledAtMilliseconds = now
                         for var d in try tx.query("SELECT delivery, payload FROM deliveries WHERE subscription_id = ? AND status = 1", [.integer(id)], WebhookStore.delivery) {
                             d.status = .dead

@@ -50,8 +50,8 @@ public struct WebhookStore: Sendable {
             s.secret = ""
             s.createdAtMilliseconds = old.createdAtMilliseconds
             // Re-enabled: its failures are forgotten; still disabled: it stays so.
-            s.failingSinceMilliseconds = s.enabled ? nil : old.failingSinceMilliseconds
-            s.disabledAtMilliseconds = s.enabled ? nil : old.disabledAtMilliseconds
+            s.failingSinceMilliseconds = s.disabled ? old.failingSinceMilliseconds : nil
+            s.disabledAtMilliseconds = s.disabled ? old.disabledAtMilliseconds ?? nil : nil
             try tx.run("UPDATE subscriptions SET subscription = ? WHERE id = ?", [.blob(s.wireBytes()), .integer(s.id)])
             return s
         }
@@ -68,7 +68,7 @@ public struct WebhookStore: Sendable {
     /// A delivery for every enabled endpoint that takes `eventType`, inside the event's transaction.
     static func enqueue(_ tx: Transaction, eventID: String, eventType: String, payload: [UInt8], at now: Int64) throws {
         let subscriptions = try tx.query("SELECT subscription FROM subscriptions", []) { try WebhookSubscription(wireBytes: $0.blob(0)) }
-        for s in subscriptions where s.enabled && (s.eventTypes.contains(eventType) || s.eventTypes.contains("*")) {
+        for s in subscriptions where !s.disabled && (s.eventTypes.contains(eventType) || s.eventTypes.contains("*")) {
             var d = WebhookDelivery(messageID: "msg_\(eventID)", subscriptionID: s.id, eventType: eventType, status: .pending, nextAttemptAtMilliseconds: now, createdAtMilliseconds: now)
             let inserted = try tx.run(
                 "INSERT OR IGNORE INTO deliveries (subscription_id, message_id, status, next_at, created_at, payload, delivery) VALUES (?, ?, 1, ?, ?, ?, ?)",
@@ -112,8 +112,8 @@ public struct WebhookStore: Sendable {
             guard var d = try tx.queryFirst("SELECT delivery, payload FROM deliveries WHERE id = ?", [.integer(id)], Self.delivery) else {
                 throw RPCError.notFound("delivery \(id) does not exist")
             }
-            guard let s = try Self.load(tx.connection, d.subscriptionID), s.enabled else {
-                throw RPCError(.failedPrecondition, "its endpoint is disabled; enable it first (PUT /v1/webhook-subscriptions/\(d.subscriptionID))")
+            guard let s = try Self.load(tx.connection, d.subscriptionID), !s.disabled else {
+                throw RPCError(.failedPrecondition, "its endpoint is disabled; enable it first (PUT /v1/webhook-subscriptions/\(d.subscriptionID) with disabled false)")
             }
             d.status = .pending
             d.nextAttemptAtMilliseconds = now
@@ -130,7 +130,7 @@ public struct WebhookStore: Sendable {
         let now = clock.milliseconds
         return try await database.write { tx in
             guard let s = try Self.load(tx.connection, r.subscriptionID) else { throw RPCError.notFound("subscription \(r.subscriptionID) does not exist") }
-            guard s.enabled else { throw RPCError(.failedPrecondition, "subscription \(s.id) is disabled; enable it first") }
+            guard !s.disabled else { throw RPCError(.failedPrecondition, "subscription \(s.id) is disabled; enable it first") }
             let rows = try tx.query(
                 "SELECT delivery, payload FROM deliveries WHERE subscription_id = ? AND created_at >= ? AND created_at < ? AND status != 1",
                 [.integer(s.id), .integer(r.fromMilliseconds), .integer(r.toMilliseconds)], Self.delivery)

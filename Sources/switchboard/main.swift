@@ -7,9 +7,9 @@ import Foundation
 
 let usage = """
     usage: switchboard up [--data DIR] [--port GATEWAY_PORT] [--contacts-port PORT] [--deals-port PORT]
-                          [--telephony N] [--telephony-port PORT] [--scheduling-port PORT] [--billing-port PORT]
+                          [--telephony N] [--telephony-port PORT] [--scheduling-port PORT] [--billing-port PORT] [--notifications-port PORT]
       Starts contacts, deals, N telephony replicas (1; 0 for none; replica i listens on
-      PORT + 10 i, 7103 first), scheduling (7104), billing (7105) and the gateway on localhost (service admin ports are the
+      PORT + 10 i, 7103 first), scheduling (7104), billing (7105), notifications (7106) and the gateway on localhost (service admin ports are the
       service port + 1000). Data goes to ./data/<service> (./data/telephony-<i>).
       The admin API key is created once in DIR/admin.key (mode 0600) and reused.
     """
@@ -28,6 +28,7 @@ var telephonyCount = 1
 var telephonyPort = 7103
 var schedulingPort = 7104
 var billingPort = 7105
+var notificationsPort = 7106
 while !arguments.isEmpty {
     let flag = arguments.removeFirst()
     guard let value = arguments.first else {
@@ -43,7 +44,7 @@ while !arguments.isEmpty {
             exit(2)
         }
         telephonyCount = n
-    case "--port", "--contacts-port", "--deals-port", "--telephony-port", "--scheduling-port", "--billing-port":
+    case "--port", "--contacts-port", "--deals-port", "--telephony-port", "--scheduling-port", "--billing-port", "--notifications-port":
         guard let p = Int(value), (1...65535).contains(p) else {
             FileHandle.standardError.write(Data("switchboard: \(flag) must be 1-65535\n".utf8))
             exit(2)
@@ -54,6 +55,7 @@ while !arguments.isEmpty {
         case "--telephony-port": telephonyPort = p
         case "--scheduling-port": schedulingPort = p
         case "--billing-port": billingPort = p
+        case "--notifications-port": notificationsPort = p
         default: dealsPort = p
         }
     default:
@@ -93,6 +95,8 @@ do {
 }
 
 func adminPort(_ port: Int) -> String { "\(port + 1000 <= 65535 ? port + 1000 : 0)" }
+// Notifications takes the events its rules and webhooks may name (N3).
+let notificationsAt = "notifications@127.0.0.1:\(notificationsPort)="
 let contacts = ChildService(
     name: "contacts", executable: executable("switchboard-contacts"),
     environment: [
@@ -114,7 +118,8 @@ var dealsEnvironment = [
 ]
 // Its stage changes to scheduling (S4: trial lessons).
 dealsEnvironment["DEALS_SUBSCRIBERS"] = (zip(replicaNames, replicaPorts).map { "\($0)@127.0.0.1:\($1)=lead.accepted" }
-    + ["scheduling@127.0.0.1:\(schedulingPort)=deal.stage_changed,deal.won,deal.lost", "billing@127.0.0.1:\(billingPort)=deal.won"]).joined(separator: ";")
+    + ["scheduling@127.0.0.1:\(schedulingPort)=deal.stage_changed,deal.won,deal.lost", "billing@127.0.0.1:\(billingPort)=deal.won",
+       notificationsAt + "deal.created,deal.stage_changed,deal.won,deal.lost,deal.updated,task.overdue,lead.low_quality"]).joined(separator: ";")
 let deals = ChildService(name: "deals", executable: executable("switchboard-deals"), environment: dealsEnvironment)
 let telephony = zip(replicaNames, replicaPorts).map { name, port in
     ChildService(
@@ -122,7 +127,7 @@ let telephony = zip(replicaNames, replicaPorts).map { name, port in
         environment: [
             "TELEPHONY_PORT": "\(port)", "TELEPHONY_ADMIN_PORT": adminPort(port), "TELEPHONY_DATA_DIR": data.appendingPathComponent(name).path,
             "TELEPHONY_REPLICA": name, "TELEPHONY_REPLICAS": replicaNames.joined(separator: ","), "TELEPHONY_CONTACTS": "127.0.0.1:\(contactsPort)",
-            "TELEPHONY_SUBSCRIBERS": "deals@127.0.0.1:\(dealsPort)=call.recorded,call.missed,call.answered,dialer.outcome",
+            "TELEPHONY_SUBSCRIBERS": "deals@127.0.0.1:\(dealsPort)=call.recorded,call.missed,call.answered,dialer.outcome;\(notificationsAt)call.missed",
         ])
 }
 // Scheduling; deals puts its appointments on the timeline.
@@ -131,7 +136,7 @@ let scheduling = ChildService(
     environment: [
         "SCHEDULING_PORT": "\(schedulingPort)", "SCHEDULING_ADMIN_PORT": adminPort(schedulingPort),
         "SCHEDULING_DATA_DIR": data.appendingPathComponent("scheduling").path,
-        "SCHEDULING_SUBSCRIBERS": "deals@127.0.0.1:\(dealsPort)=appointment.booked,appointment.moved,appointment.cancelled,attendance.recorded;billing@127.0.0.1:\(billingPort)=enrolment.changed,attendance.recorded",
+        "SCHEDULING_SUBSCRIBERS": "deals@127.0.0.1:\(dealsPort)=appointment.booked,appointment.moved,appointment.cancelled,attendance.recorded;billing@127.0.0.1:\(billingPort)=enrolment.changed,attendance.recorded;\(notificationsAt)appointment.booked,appointment.moved,appointment.cancelled,session.reminder_due",
     ])
 // Billing: payers through contacts; deals moves confirmed offers and opens donation deals.
 let billing = ChildService(
@@ -139,18 +144,27 @@ let billing = ChildService(
     environment: [
         "BILLING_PORT": "\(billingPort)", "BILLING_ADMIN_PORT": adminPort(billingPort),
         "BILLING_DATA_DIR": data.appendingPathComponent("billing").path, "BILLING_CONTACTS": "127.0.0.1:\(contactsPort)",
-        "BILLING_SUBSCRIBERS": "deals@127.0.0.1:\(dealsPort)=payment.paid,payment.failed,payment.refunded,offer.confirmed",
+        "BILLING_SUBSCRIBERS": "deals@127.0.0.1:\(dealsPort)=payment.paid,payment.failed,payment.refunded,offer.confirmed;\(notificationsAt)payment.paid,payment.failed,payment.refunded,offer.confirmed",
+    ])
+// Notifications: rules, templates, sends and outbound webhooks.
+let notifications = ChildService(
+    name: "notifications", executable: executable("switchboard-notifications"),
+    environment: [
+        "NOTIFICATIONS_PORT": "\(notificationsPort)", "NOTIFICATIONS_ADMIN_PORT": adminPort(notificationsPort),
+        "NOTIFICATIONS_DATA_DIR": data.appendingPathComponent("notifications").path,
+        "NOTIFICATIONS_CONTACTS": "127.0.0.1:\(contactsPort)", "NOTIFICATIONS_DEALS": "127.0.0.1:\(dealsPort)",
     ])
 var gatewayEnvironment = [
     "GATEWAY_PORT": "\(gatewayPort)", "GATEWAY_DATA_DIR": data.appendingPathComponent("gateway").path, "GATEWAY_CONTACTS": "127.0.0.1:\(contactsPort)", "GATEWAY_DEALS": "127.0.0.1:\(dealsPort)",
     "GATEWAY_SCHEDULING": "127.0.0.1:\(schedulingPort)", "GATEWAY_BILLING": "127.0.0.1:\(billingPort)",
+    "GATEWAY_NOTIFICATIONS": "127.0.0.1:\(notificationsPort)",
     "GATEWAY_API_KEYS": "\(adminKey)=admin",
 ]
 if telephonyCount > 0 {
     gatewayEnvironment["GATEWAY_TELEPHONY"] = zip(replicaNames, replicaPorts).map { "\($0)=127.0.0.1:\($1)" }.joined(separator: ",")
 }
 let gateway = ChildService(name: "gateway", executable: executable("switchboard-gateway"), environment: gatewayEnvironment)
-let services = [contacts, deals] + telephony + [scheduling, billing, gateway]
+let services = [contacts, deals] + telephony + [scheduling, billing, notifications, gateway]
 let publishedPort = gatewayPort
 
 signal(SIGTERM, SIG_IGN)

@@ -78,6 +78,13 @@ import TestSupport
         "POST /v1/bonus-formulas": .adminOnly, "GET /v1/bonus-formulas": .adminOnly,
         "GET /v1/reports/bonuses": .ownTest("b4b5b6PrepaymentsBalancesGroupEconomicsAndTheBonusReportFollowScheduling"),
         "GET /v1/reports/bonuses.csv": .ownTest("b4b5b6PrepaymentsBalancesGroupEconomicsAndTheBonusReportFollowScheduling"),
+        // N1–N4: messaging's configuration and its log of recipients' addresses.
+        "GET /v1/notification-events": .adminOnly, "PUT /v1/notification-channels/{channel}": .adminOnly, "GET /v1/notification-channels": .adminOnly,
+        "POST /v1/templates": .adminOnly, "GET /v1/templates": .adminOnly, "POST /v1/templates/{id}/preview": .adminOnly,
+        "POST /v1/notification-rules": .adminOnly, "PUT /v1/notification-rules/{id}": .adminOnly, "GET /v1/notification-rules": .adminOnly,
+        "GET /v1/notification-sends": .adminOnly, "GET /v1/notification-sends/{id}": .adminOnly, "POST /v1/opt-outs": .adminOnly,
+        "POST /v1/webhook-subscriptions": .adminOnly, "GET /v1/webhook-subscriptions": .adminOnly, "PUT /v1/webhook-subscriptions/{id}": .adminOnly,
+        "GET /v1/webhook-deliveries": .adminOnly, "POST /v1/webhook-deliveries/{id}/replay": .adminOnly, "POST /v1/webhook-subscriptions/{id}/replay": .adminOnly,
         "POST /v1/groups": .adminOnly, "POST /v1/lessons/{id}/move": .notClientData, "POST /v1/lessons/{id}/cancel": .notClientData,
         "GET /v1/groups/{id}": .ownTest("s4EveryLessonIsCheckedATrialStageEnrolsTheDealsContactWonMakesItActiveLostTakesItOut"),
         "POST /v1/groups/{id}/enrolments": .ownTest("s4EveryLessonIsCheckedATrialStageEnrolsTheDealsContactWonMakesItActiveLostTakesItOut"),

@@ -2290,7 +2290,7 @@ enum ContractSamples {
         m.eventTypes = ["f3é", "f103é"]
         m.description = "f4é"
         m.secret = "f5é"
-        m.enabled = true
+        m.disabled = true
         m.failingSinceMilliseconds = -50
         m.disabledAtMilliseconds = 8000024
         m.createdAtMilliseconds = -64

@@ -59,7 +59,7 @@ extension ChannelSettings: RESTOutput {
 
 extension ChannelSettings: RESTInput {
     static let openAPIInputSchema = "ChannelSettingsInput"
-    static let jsonFields: Set<String> = ["provider", "baseUrl", "sender", "costMinor", "currency", "fallbackBaseUrl", "timeZone", "locale"]
+    static let jsonFields: Set<String> = ["provider", "baseUrl", "token", "sender", "costMinor", "currency", "fallbackBaseUrl", "timeZone", "locale"]
     static let jsonReadOnlyFields: Set<String> = ["channel", "tokenSet"]
 
     /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).
@@ -72,6 +72,9 @@ extension ChannelSettings: RESTInput {
         r.require("baseUrl")
         if let value = r.string("baseUrl", minLength: 1, maxLength: 500) {
             self.baseURL = value
+        }
+        if let value = r.string("token", maxLength: 500) {
+            self.token = value
         }
         if let value = r.string("sender", maxLength: 100) {
             self.sender = value
@@ -462,10 +465,10 @@ extension WebhookSubscription: RESTOutput {
         out.timestamp(self.createdAtMilliseconds)
         out.key("description")
         out.string(self.description)
+        out.key("disabled")
+        out.bool(self.disabled)
         out.key("disabledAt")
         if let value = self.disabledAtMilliseconds { out.timestamp(value) } else { out.null() }
-        out.key("enabled")
-        out.bool(self.enabled)
         out.key("eventTypes")
         out.strings(self.eventTypes)
         out.key("failingSince")
@@ -482,7 +485,7 @@ extension WebhookSubscription: RESTOutput {
 
 extension WebhookSubscription: RESTInput {
     static let openAPIInputSchema = "WebhookSubscriptionInput"
-    static let jsonFields: Set<String> = ["url", "eventTypes", "description", "enabled"]
+    static let jsonFields: Set<String> = ["url", "eventTypes", "description", "disabled"]
     static let jsonReadOnlyFields: Set<String> = ["id", "secret", "failingSince", "disabledAt", "createdAt"]
 
     /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).
@@ -499,8 +502,8 @@ extension WebhookSubscription: RESTInput {
         if let value = r.string("description", maxLength: 500) {
             self.description = value
         }
-        if let value = r.bool("enabled") {
-            self.enabled = value
+        if let value = r.bool("disabled") {
+            self.disabled = value
         }
     }
 }

@@ -2171,6 +2171,13 @@ enum OpenAPIComponents {
           "maxLength" : 64,
           "pattern" : "^[^\\u0000]*$",
           "type" : "string"
+        },
+        "token" : {
+          "description" : "The bot token, api_id, access token or signing secret; never shown again.",
+          "maxLength" : 500,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string",
+          "writeOnly" : true
         }
       },
       "required" : [
@@ -8105,6 +8112,10 @@ enum OpenAPIComponents {
         "description" : {
           "type" : "string"
         },
+        "disabled" : {
+          "description" : "True: it gets nothing new (set by an admin, or after failing for 5 days).",
+          "type" : "boolean"
+        },
         "disabledAt" : {
           "description" : "Disabled after failing for 5 days.",
           "format" : "date-time",
@@ -8112,10 +8123,6 @@ enum OpenAPIComponents {
             "string",
             "null"
           ]
-        },
-        "enabled" : {
-          "description" : "On create, true unless said otherwise.",
-          "type" : "boolean"
         },
         "eventTypes" : {
           "description" : "Types it gets (`*`: all).",
@@ -8148,8 +8155,8 @@ enum OpenAPIComponents {
       "required" : [
         "createdAt",
         "description",
+        "disabled",
         "disabledAt",
-        "enabled",
         "eventTypes",
         "failingSince",
         "id",
@@ -8167,8 +8174,8 @@ enum OpenAPIComponents {
           "pattern" : "^[^\\u0000]*$",
           "type" : "string"
         },
-        "enabled" : {
-          "description" : "On create, true unless said otherwise.",
+        "disabled" : {
+          "description" : "True: it gets nothing new (set by an admin, or after failing for 5 days).",
           "type" : "boolean"
         },
         "eventTypes" : {

@@ -1,0 +1,162 @@
+import Contracts
+import Foundation
+import HTTP
+import RPC
+import Wire
+
+/// Channels, templates, rules, the send log, opt-outs and outbound webhooks (N1–N4). They
+/// configure the business's messaging and log its recipients' addresses: admins only.
+enum NotificationsRoutes {
+    static let channels: [String: Route.PathParameter] = ["channel": .choice(NotificationChannel.allCases.filter { $0 != .unspecified }.map(\.name))]
+
+    static let all: [Route] = [
+        Route(
+            method: "GET", path: "/v1/notification-events", operationID: "notificationEvents", access: .role(.admin),
+            summary: "Every event type rules and webhooks take, with the variables its templates may use (N2)", answers: [Route.answer(200, "event types", EventTypeList.self)]
+        ) { ctx in
+            Reply.json(200, try await ctx.call(Notifications.eventTypes, Empty()))
+        },
+        Route(
+            method: "PUT", path: "/v1/notification-channels/{channel}", pathParameters: channels, operationID: "putNotificationChannel", access: .role(.admin),
+            summary: "A channel's provider, base URL, token (never shown again), cost per send, time zone and locale (N1)",
+            body: ChannelSettings.openAPIInputSchema,
+            example: #"{"provider":"telegram","baseUrl":"https://api.telegram.org","token":"123456:ABC","timeZone":"Europe/Moscow","locale":"ru"}"#,
+            answers: [Route.answer(200, "the channel", ChannelSettings.self)], errors: [422]
+        ) { ctx in
+            var settings = try ctx.body(ChannelSettings.self)
+            settings.channel = NotificationChannel.allCases.first { $0.name == ctx.parameters["channel"] } ?? .unspecified
+            return Reply.json(200, try await ctx.call(Notifications.putChannel, settings))
+        },
+        Route(
+            method: "GET", path: "/v1/notification-channels", operationID: "listNotificationChannels", access: .role(.admin),
+            summary: "Every channel set up", answers: [Route.answer(200, "channels", ChannelSettingsList.self)]
+        ) { ctx in
+            Reply.json(200, try await ctx.call(Notifications.listChannels, Empty()))
+        },
+        Route(
+            method: "POST", path: "/v1/templates", operationID: "createTemplate", access: .role(.admin),
+            summary: "A template for a channel and event type (N2); a variable the event does not offer is refused, named",
+            body: MessageTemplate.openAPIInputSchema,
+            example: #"{"name":"Payment thanks","channel":"telegram","eventType":"payment.paid","body":"Спасибо, {{contact.first_name}}! Получили {{payment.amount}}."}"#,
+            answers: [Route.answer(201, "created", MessageTemplate.self, headers: ["Location"])], errors: [422],
+            links: [Route.Link(name: "PreviewTemplate", operationID: "previewTemplate", parameters: ["id": "$response.body#/id"])]
+        ) { ctx in
+            let template = try await ctx.call(Notifications.createTemplate, try ctx.body(MessageTemplate.self))
+            return Reply.created(template, at: "/v1/templates")
+        },
+        Route(
+            method: "GET", path: "/v1/templates", operationID: "listTemplates", access: .role(.admin),
+            summary: "Every template", answers: [Route.answer(200, "templates", MessageTemplateList.self)]
+        ) { ctx in
+            Reply.json(200, try await ctx.call(Notifications.listTemplates, Empty()))
+        },
+        Route(
+            method: "POST", path: "/v1/templates/{id}/preview", operationID: "previewTemplate", access: .role(.admin),
+            summary: "The template rendered with the values given (samples for the rest), escaped for its channel",
+            body: TemplatePreviewRequest.openAPIInputSchema, example: #"{"values":{"contact.first_name":"Anna"}}"#,
+            answers: [Route.answer(200, "rendered", RenderedMessage.self)], errors: [404]
+        ) { ctx in
+            var request = try ctx.body(TemplatePreviewRequest.self)
+            request.templateID = try ctx.id()
+            return Reply.json(200, try await ctx.call(Notifications.previewTemplate, request))
+        },
+        Route(
+            method: "POST", path: "/v1/notification-rules", operationID: "createNotificationRule", access: .role(.admin),
+            summary: "A rule (N3): on an event whose variables match the filters, send a template to the contact, the responsible, a staff member or an address, maybe later",
+            body: NotificationRule.openAPIInputSchema,
+            example: #"{"name":"Thanks for paying","eventType":"payment.paid","templateId":1,"recipient":"contact","delayMinutes":0,"enabled":true}"#,
+            answers: [Route.answer(201, "created", NotificationRule.self, headers: ["Location"])], errors: [422]
+        ) { ctx in
+            Reply.created(try await ctx.call(Notifications.createRule, try ctx.body(NotificationRule.self)), at: "/v1/notification-rules")
+        },
+        Route(
+            method: "PUT", path: "/v1/notification-rules/{id}", operationID: "replaceNotificationRule", access: .role(.admin),
+            summary: "A rule replaced (or switched off with enabled false); sends already planned stay",
+            body: NotificationRule.openAPIInputSchema,
+            example: #"{"name":"Thanks for paying","eventType":"payment.paid","templateId":1,"recipient":"contact","enabled":false}"#,
+            answers: [Route.answer(200, "the rule", NotificationRule.self)], errors: [404, 422]
+        ) { ctx in
+            var rule = try ctx.body(NotificationRule.self)
+            rule.id = try ctx.id()
+            return Reply.json(200, try await ctx.call(Notifications.updateRule, rule))
+        },
+        Route(
+            method: "GET", path: "/v1/notification-rules", operationID: "listNotificationRules", access: .role(.admin),
+            summary: "Every rule", answers: [Route.answer(200, "rules", NotificationRuleList.self)]
+        ) { ctx in
+            Reply.json(200, try await ctx.call(Notifications.listRules, Empty()))
+        },
+        Route(
+            method: "GET", path: "/v1/notification-sends", operationID: "listNotificationSends", access: .role(.admin),
+            summary: "The send log, newest first (N1): each message's channel, provider, address, status history, attempts, provider id and cost",
+            query: ListOutboundMessagesRequest.queryParameters, answers: [Route.answer(200, "sends", OutboundMessageList.self)]
+        ) { ctx in
+            Reply.json(200, try await ctx.call(Notifications.listSends, try ctx.query(ListOutboundMessagesRequest.self)))
+        },
+        Route(
+            method: "GET", path: "/v1/notification-sends/{id}", operationID: "getNotificationSend", access: .role(.admin),
+            summary: "One send with its history", answers: [Route.answer(200, "the send", OutboundMessage.self)], errors: [404]
+        ) { ctx in
+            Reply.json(200, try await ctx.call(Notifications.getSend, GetOutboundMessageRequest(id: try ctx.id())))
+        },
+        Route(
+            method: "POST", path: "/v1/opt-outs", operationID: "optOut", access: .role(.admin),
+            summary: "A contact opts out of a channel (N3): later sends to them there are skipped, logged",
+            body: OptOutRequest.openAPIInputSchema, example: #"{"contactId":1,"channel":"sms","reason":"asked on the phone"}"#,
+            answers: [Route.answer(200, "recorded", OptOutRequest.self)], errors: [422]
+        ) { ctx in
+            let request = try ctx.body(OptOutRequest.self)
+            try await BillingRoutes.requireContact(request.contactID, ctx)
+            return Reply.json(200, try await ctx.call(Notifications.optOut, request))
+        },
+        Route(
+            method: "POST", path: "/v1/webhook-subscriptions", operationID: "createWebhookSubscription", access: .role(.admin),
+            summary: "An outbound webhook endpoint for event types (`*`: all), signed per Standard Webhooks; the secret is shown once",
+            body: WebhookSubscription.openAPIInputSchema, example: #"{"url":"https://partner.example.com/hooks","eventTypes":["lead.low_quality","payment.paid"]}"#,
+            answers: [Route.answer(201, "created, with its secret", WebhookSubscription.self, headers: ["Location"])], errors: [422],
+            links: [Route.Link(name: "ReplaySubscription", operationID: "replayWebhookPeriod", parameters: ["id": "$response.body#/id"])]
+        ) { ctx in
+            Reply.created(try await ctx.call(Notifications.createSubscription, try ctx.body(WebhookSubscription.self)), at: "/v1/webhook-subscriptions", secret: true)
+        },
+        Route(
+            method: "GET", path: "/v1/webhook-subscriptions", operationID: "listWebhookSubscriptions", access: .role(.admin),
+            summary: "Every endpoint, enabled or not, with when it started failing", answers: [Route.answer(200, "subscriptions", WebhookSubscriptionList.self)]
+        ) { ctx in
+            Reply.json(200, try await ctx.call(Notifications.listSubscriptions, Empty()))
+        },
+        Route(
+            method: "PUT", path: "/v1/webhook-subscriptions/{id}", operationID: "replaceWebhookSubscription", access: .role(.admin),
+            summary: "An endpoint's URL, event types and whether it is disabled (enabling it again clears its failures); its secret stays",
+            body: WebhookSubscription.openAPIInputSchema, example: #"{"url":"https://partner.example.com/hooks","eventTypes":["*"],"disabled":false}"#,
+            answers: [Route.answer(200, "the subscription", WebhookSubscription.self)], errors: [404, 422]
+        ) { ctx in
+            var input = try ctx.body(WebhookSubscription.self)
+            input.id = try ctx.id()
+            return Reply.json(200, try await ctx.call(Notifications.updateSubscription, input))
+        },
+        Route(
+            method: "GET", path: "/v1/webhook-deliveries", operationID: "listWebhookDeliveries", access: .role(.admin),
+            summary: "The delivery log, newest first: each event's attempts (status, error, time) and its webhook-id",
+            query: ListDeliveriesRequest.queryParameters, answers: [Route.answer(200, "deliveries", WebhookDeliveryList.self)]
+        ) { ctx in
+            Reply.json(200, try await ctx.call(Notifications.listDeliveries, try ctx.query(ListDeliveriesRequest.self)))
+        },
+        Route(
+            method: "POST", path: "/v1/webhook-deliveries/{id}/replay", operationID: "replayWebhookDelivery", access: .role(.admin),
+            summary: "One delivery again now, with the same webhook-id", bodyRequired: false,
+            answers: [Route.answer(200, "queued", WebhookDelivery.self)], errors: [404, 409]
+        ) { ctx in
+            Reply.json(200, try await ctx.call(Notifications.replayDelivery, GetDeliveryRequest(id: try ctx.id())))
+        },
+        Route(
+            method: "POST", path: "/v1/webhook-subscriptions/{id}/replay", operationID: "replayWebhookPeriod", access: .role(.admin),
+            summary: "Every delivery of the endpoint in a period (at most 31 days) again, dead ones included",
+            body: ReplayPeriodRequest.openAPIInputSchema, example: #"{"from":"2026-12-01T00:00:00Z","to":"2026-12-02T00:00:00Z"}"#,
+            answers: [Route.answer(200, "how many", ReplayPeriodResult.self)], errors: [404, 409, 422]
+        ) { ctx in
+            var request = try ctx.body(ReplayPeriodRequest.self)
+            request.subscriptionID = try ctx.id()
+            return Reply.json(200, try await ctx.call(Notifications.replayPeriod, request))
+        },
+    ]
+}

@@ -1,0 +1,196 @@
+import Digest
+import Foundation
+import HTTP
+import Synchronization
+import Testing
+import TestSupport
+
+/// N1–N4 over real processes, with notifications' business clock in a file the test
+/// moves: an outbound webhook endpoint down for three attempts gets the fourth with the
+/// same webhook-id and a signature the receiver verifies; a reminder before an appointment
+/// follows its move and a cancelled one sends nothing, through a fake Telegram; a template
+/// naming a variable its event does not offer is refused; a kill -9 between an event and
+/// its send loses nothing and sends once.
+@Suite struct NotificationsEndToEndTests {
+    struct System {
+        var processes: [ServiceProcess]
+        var notifications: ServiceProcess
+        let gateway: ServiceProcess
+        let clock: DialerEndToEndTests.Clock
+        let notificationsEnvironment: [String: String]
+
+        func request(_ method: String, _ path: String, body: String? = nil) throws -> HTTPExchange {
+            try httpRequest(port: gateway.port, method, path, headers: ["Authorization": "Bearer \(adminKey)", "Content-Type": "application/json"], body: body)
+        }
+
+        func items(_ path: String) throws -> [[String: Any]] {
+            try request("GET", path).json["items"] as? [[String: Any]] ?? []
+        }
+
+        func stop() async throws {
+            for p in [gateway, notifications] + processes {
+                p.signal(SIGTERM)
+                _ = try await p.waitForExit()
+            }
+        }
+    }
+
+    static func start(now: Int64) async throws -> System {
+        let folder = try temporaryFolder("notifications")
+        let clock = DialerEndToEndTests.Clock(file: folder.appendingPathComponent("now"))
+        try clock.set(now)
+        let notificationsPort = try freePort()
+        let to = "notifications@127.0.0.1:\(notificationsPort)="
+        let contacts = try await ServiceProcess(
+            executable: "switchboard-contacts",
+            environment: ["CONTACTS_PORT": "0", "CONTACTS_ADMIN_PORT": "0", "CONTACTS_DATA_DIR": folder.appendingPathComponent("contacts").path])
+        let deals = try await ServiceProcess(
+            executable: "switchboard-deals",
+            environment: [
+                "DEALS_PORT": "0", "DEALS_ADMIN_PORT": "0", "DEALS_DATA_DIR": folder.appendingPathComponent("deals").path, "DEALS_CONTACTS": "127.0.0.1:\(contacts.port)",
+                "DEALS_SUBSCRIBERS": to + "deal.created,deal.stage_changed,deal.won,deal.lost",
+            ])
+        let scheduling = try await ServiceProcess(
+            executable: "switchboard-scheduling",
+            environment: [
+                "SCHEDULING_PORT": "0", "SCHEDULING_ADMIN_PORT": "0", "SCHEDULING_DATA_DIR": folder.appendingPathComponent("scheduling").path, "SCHEDULING_MIN_NOTICE_MINUTES": "0",
+                "SCHEDULING_SUBSCRIBERS": to + "appointment.booked,appointment.moved,appointment.cancelled",
+            ])
+        let environment = [
+            "NOTIFICATIONS_PORT": "\(notificationsPort)", "NOTIFICATIONS_ADMIN_PORT": "0", "NOTIFICATIONS_DATA_DIR": folder.appendingPathComponent("notifications").path,
+            "NOTIFICATIONS_CONTACTS": "127.0.0.1:\(contacts.port)", "NOTIFICATIONS_DEALS": "127.0.0.1:\(deals.port)", "NOTIFICATIONS_CLOCK_FILE": clock.file.path,
+        ]
+        let notifications = try await ServiceProcess(executable: "switchboard-notifications", environment: environment)
+        let gateway = try await ServiceProcess(
+            executable: "switchboard-gateway",
+            environment: [
+                "GATEWAY_PORT": "0", "GATEWAY_DATA_DIR": folder.appendingPathComponent("gateway").path,
+                "GATEWAY_SERVICES": "contacts=127.0.0.1:\(contacts.port),deals=127.0.0.1:\(deals.port),scheduling=127.0.0.1:\(scheduling.port),notifications=127.0.0.1:\(notificationsPort)",
+                "GATEWAY_API_KEYS": "\(adminKey)=admin", "GATEWAY_RATE_LIMIT": "100000", "GATEWAY_RATE_BURST": "100000",
+            ])
+        return System(processes: [scheduling, deals, contacts], notifications: notifications, gateway: gateway, clock: clock, notificationsEnvironment: environment)
+    }
+
+    /// Requests a fake provider or endpoint received, and what it answers.
+    final class Receiver: Sendable {
+        final class Log: Sendable {
+            let requests = Mutex<[HTTPRequest]>([])
+        }
+        let log = Log()
+        let server: HTTPServer
+
+        init(failFirst: Int = 0, answer: String = #"{"ok":true,"result":{"message_id":1}}"#) throws {
+            let log = self.log
+            server = HTTPServer(configuration: HTTPServer.Configuration(host: "127.0.0.1", port: 0)) { request in
+                let n = log.requests.withLock { $0.append(request); return $0.count }
+                return n <= failFirst
+                    ? HTTPResponse(status: 503, contentType: "text/plain", body: "down")
+                    : HTTPResponse(status: 200, contentType: "application/json", body: answer)
+            }
+            try server.start()
+        }
+
+        var count: Int { log.requests.withLock { $0.count } }
+        var received: [HTTPRequest] { log.requests.withLock { $0 } }
+        var url: String { "http://127.0.0.1:\(server.port)" }
+    }
+
+    static let now: Int64 = (Int64(Date().timeIntervalSince1970) / 60 + 1) * 60_000
+
+    @Test func n1AnEndpointDownForThreeAttemptsGetsTheFourthWithTheSameWebhookIdAndAValidSignature() async throws {
+        let system = try await Self.start(now: Self.now)
+        let endpoint = try Receiver(failFirst: 3, answer: "{}")
+        let made = try system.request("POST", "/v1/webhook-subscriptions", body: #"{"url":"\#(endpoint.url)/hooks","eventTypes":["deal.created"]}"#)
+        #expect(made.status == 201, "\(made.body)")
+        let secret = try #require(made.json["secret"] as? String)
+        #expect(secret.hasPrefix("whsec_") && made.json["disabled"] as? Bool == false)
+        #expect(try system.request("GET", "/v1/webhook-subscriptions").body.contains("whsec_") == false, "the secret is shown once")
+        let contact = try #require((try system.request("POST", "/v1/contacts", body: #"{"firstName":"Vera","phones":["+79165550101"]}"#).json["contact"] as? [String: Any])?["id"] as? Int)
+        #expect(try system.request("POST", "/v1/deals", body: #"{"title":"Windows","contactId":\#(contact)}"#).status == 201)
+        // Attempt 1 at once; then 5 s, 5 min and 30 min later by the business clock.
+        #expect(try await eventually { endpoint.count == 1 })
+        for (step, seen) in [(6_000, 2), (6_000 + 301_000, 3), (6_000 + 301_000 + 1_801_000, 4)] {
+            try system.clock.set(Self.now + Int64(step))
+            #expect(try await eventually { endpoint.count == seen }, "attempt \(seen)")
+        }
+        var delivery: [String: Any] = [:]
+        #expect(try await eventually { delivery = (try? system.items("/v1/webhook-deliveries"))?.first ?? [:]; return delivery["status"] as? String == "delivered" })
+        #expect((delivery["attempts"] as? [[String: Any]])?.map { $0["responseStatus"] as? Int } == [503, 503, 503, 200])
+        // Every attempt carried the same webhook-id, each signed over id, timestamp and body.
+        let requests = endpoint.received
+        let ids = Set(requests.compactMap { $0.header("webhook-id") })
+        #expect(ids.count == 1 && ids.first == delivery["messageId"] as? String)
+        let key = Array(Data(base64Encoded: String(secret.dropFirst(6)))!)
+        for r in requests {
+            let id = try #require(r.header("webhook-id")), timestamp = try #require(r.header("webhook-timestamp"))
+            let expected = "v1," + Data(HMAC.authenticationCode(.sha256, key: key, message: Array("\(id).\(timestamp).".utf8) + r.body)).base64EncodedString()
+            #expect(r.header("webhook-signature") == expected)
+        }
+        let body = try #require(try JSONSerialization.jsonObject(with: Data(requests[3].body)) as? [String: Any])
+        #expect(body["type"] as? String == "deal.created" && (body["data"] as? [String: Any])?["deal.title"] as? String == "Windows")
+        // Replayed: once more, the same id.
+        let deliveryID = try #require(delivery["id"] as? Int)
+        #expect(try system.request("POST", "/v1/webhook-deliveries/\(deliveryID)/replay").status == 200)
+        #expect(try await eventually { endpoint.count == 5 })
+        #expect(endpoint.received[4].header("webhook-id") == ids.first)
+        try await system.stop()
+    }
+
+    @Test func n4AReminderFollowsItsAppointmentsMoveACancelledOneSendsNothingAndAKillLosesNothing() async throws {
+        let system = try await Self.start(now: Self.now)
+        let telegram = try Receiver()
+        #expect(try system.request("PUT", "/v1/notification-channels/telegram", body: #"{"provider":"telegram","baseUrl":"\#(telegram.url)","token":"42:SECRET","timeZone":"Europe/Moscow","locale":"ru"}"#).status == 200)
+        #expect(try system.request("GET", "/v1/notification-channels").body.contains("42:SECRET") == false, "the token is never shown")
+        // A template may only name what its event offers.
+        let wrong = try system.request("POST", "/v1/templates", body: #"{"name":"x","channel":"telegram","eventType":"appointment.booked","body":"{{payment.amount}}"}"#)
+        #expect(wrong.status == 422 && wrong.body.contains("{{payment.amount}} is not a variable appointment.booked offers"))
+        let template = try system.request("POST", "/v1/templates", body: #"{"name":"Reminder","channel":"telegram","eventType":"appointment.booked","body":"<b>{{contact.first_name}}</b>, замерщик придёт {{appointment.starts_at | time}}"}"#)
+        let templateID = try #require(template.json["id"] as? Int)
+        let preview = try system.request("POST", "/v1/templates/\(templateID)/preview", body: #"{"values":{"contact.first_name":"Tom & Jerry"}}"#)
+        #expect((preview.json["body"] as? String ?? "").hasPrefix("<b>Tom &amp; Jerry</b>"), "\(preview.body)")
+        #expect(try system.request("POST", "/v1/notification-rules", body: #"{"name":"An hour before","eventType":"appointment.booked","templateId":\#(templateID),"recipient":"contact","beforeMinutes":60,"enabled":true}"#).status == 201)
+        let contact = try #require((try system.request("POST", "/v1/contacts", body: #"{"firstName":"Vera","phones":["+79165550101"],"customFields":{"telegram":"555"}}"#).json["contact"] as? [String: Any])?["id"] as? Int)
+        let deal = try #require(try system.request("POST", "/v1/deals", body: #"{"title":"Windows","contactId":\#(contact)}"#).json["id"] as? Int)
+        let hours = (1...7).map { #"{"weekday":\#($0),"fromMinute":0,"toMinute":1440}"# }.joined(separator: ",")
+        let engineer = try #require(try system.request("POST", "/v1/resources", body: #"{"name":"Ivan","kind":"engineer","timeZone":"UTC","hours":[\#(hours)]}"#).json["id"] as? Int)
+        func at(_ hours: Int64) -> String { ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(Self.now / 1000 + hours * 3600))) }
+        func book(_ start: Int64) throws -> Int {
+            let made = try system.request("POST", "/v1/appointments", body: #"{"dealId":\#(deal),"kind":"measurement","resourceIds":[\#(engineer)],"start":"\#(at(start))","end":"\#(at(start + 1))"}"#)
+            return try #require(made.json["id"] as? Int, "\(made.body)")
+        }
+        let kept = try book(27), dropped = try book(30)
+        var sends: [[String: Any]] = []
+        #expect(try await eventually { sends = (try? system.items("/v1/notification-sends")) ?? []; return sends.count == 2 })
+        // Moved by a day: the reminder follows; cancelled: its reminder is too.
+        #expect(try system.request("POST", "/v1/appointments/\(kept)/move", body: #"{"start":"\#(at(51))","end":"\#(at(52))","reason":"the client asked"}"#).status == 200)
+        #expect(try system.request("POST", "/v1/appointments/\(dropped)/cancel", body: #"{"reason":"bought elsewhere"}"#).status == 200)
+        let dueAfterMove = ISO8601DateFormatter().date(from: at(50))!
+        #expect(try await eventually {
+            sends = (try? system.items("/v1/notification-sends")) ?? []
+            return sends.contains { $0["status"] as? String == "cancelled" } && sends.contains { ($0["dueAt"] as? String).flatMap(Self.date) == dueAfterMove }
+        })
+        // kill -9 while the reminder waits; back up, its time comes: sent once.
+        system.notifications.signal(SIGKILL)
+        _ = try await system.notifications.waitForExit()
+        var restarted = system
+        restarted.notifications = try await ServiceProcess(executable: "switchboard-notifications", environment: system.notificationsEnvironment)
+        try system.clock.set(Self.now + 50 * 3_600_000 + 60_000)
+        #expect(try await eventually { telegram.count == 1 })
+        #expect(try await eventually { (try? restarted.items("/v1/notification-sends?status=sent"))?.count == 1 })
+        let sent = try #require(try restarted.items("/v1/notification-sends?status=sent").first)
+        #expect(sent["address"] as? String == "555" && sent["providerMessageId"] as? String == "1" && sent["attempts"] as? Int == 1)
+        let asked = try #require(try JSONSerialization.jsonObject(with: Data(telegram.received[0].body)) as? [String: Any])
+        #expect(asked["chat_id"] as? String == "555" && asked["parse_mode"] as? String == "HTML")
+        #expect((asked["text"] as? String ?? "").hasPrefix("<b>Vera</b>, замерщик придёт"), "\(asked)")
+        #expect(telegram.received[0].path == "/bot42:SECRET/sendMessage")
+        try system.clock.set(Self.now + 60 * 3_600_000)
+        #expect(try restarted.items("/v1/notification-sends?status=sent").count == 1 && telegram.count == 1, "the cancelled one never went")
+        try await restarted.stop()
+    }
+
+    static func date(_ text: String) -> Date? {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f.date(from: text) ?? ISO8601DateFormatter().date(from: text)
+    }
+}
