@@ -170,6 +170,8 @@ public enum IntegrationKind: Int, Sendable, WireEnum, CaseIterable {
     case bitrix24 = 6
     /// Leyka donation status changes forwarded by the site (B3): unsigned, token in the URL.
     case leyka = 7
+    /// Telegram bot Updates (N6): `X-Telegram-Bot-Api-Secret-Token` is the secret given to setWebhook.
+    case telegram = 8
 
     public static var unrecognized: IntegrationKind { .unspecified }
 
@@ -184,6 +186,7 @@ public enum IntegrationKind: Int, Sendable, WireEnum, CaseIterable {
         case .amocrm: "amocrm"
         case .bitrix24: "bitrix24"
         case .leyka: "leyka"
+        case .telegram: "telegram"
         }
     }
 }

@@ -78,6 +78,15 @@ public enum Notifications {
     public static let replayPeriod = MethodDescriptor<ReplayPeriodRequest, ReplayPeriodResult>(
         service: service, method: "ReplayPeriod")
 
+    /// N6: a messenger's reply or button press (a Telegram Update, through the gateway's
+    /// hook ledger): an answer to the survey waiting in that chat, or /stop.
+    public static let recordReply = MethodDescriptor<InboundReply, ReplyOutcome>(
+        service: service, method: "RecordReply", isIdempotent: true)
+
+    /// N6: surveys, newest first, with their answers.
+    public static let listSurveys = MethodDescriptor<ListSurveysRequest, SurveyList>(
+        service: service, method: "ListSurveys", isIdempotent: true)
+
     /// Event types this service emits.
     public enum Event {
         /// Payload ``WebhookSubscription``: it failed for 5 days and is disabled; an admin is told.
@@ -1240,6 +1249,250 @@ public struct ReplayPeriodResult: WireMessage, Equatable {
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
         switch key.number {
         case 1: replayed = try d.int64(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+/// N6: what a contact sent a bot: text, or the data of a button pressed.
+public struct InboundReply: WireMessage, Equatable {
+    public var channel: NotificationChannel = NotificationChannel.unspecified
+    public var chatID: String = ""
+    public var text: String = ""
+    public var buttonData: String = ""
+    /// The provider's id of the update: a repeat changes nothing.
+    public var updateID: String = ""
+    public var atMilliseconds: Int64 = 0
+
+    public init() {}
+
+    public init(
+        channel: NotificationChannel = NotificationChannel.unspecified,
+        chatID: String = "",
+        text: String = "",
+        buttonData: String = "",
+        updateID: String = "",
+        atMilliseconds: Int64 = 0
+    ) {
+        self.channel = channel
+        self.chatID = chatID
+        self.text = text
+        self.buttonData = buttonData
+        self.updateID = updateID
+        self.atMilliseconds = atMilliseconds
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, channel)
+        e.encode(2, chatID)
+        e.encode(3, text)
+        e.encode(4, buttonData)
+        e.encode(5, updateID)
+        e.encode(6, atMilliseconds)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: channel = try d.enumeration(key)
+        case 2: chatID = try d.string(key)
+        case 3: text = try d.string(key)
+        case 4: buttonData = try d.string(key)
+        case 5: updateID = try d.string(key)
+        case 6: atMilliseconds = try d.int64(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct ReplyOutcome: WireMessage, Equatable {
+    /// False: no survey waits in that chat (kept as a note only).
+    public var taken: Bool = false
+    public var note: String = ""
+
+    public init() {}
+
+    public init(
+        taken: Bool = false,
+        note: String = ""
+    ) {
+        self.taken = taken
+        self.note = note
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, taken)
+        e.encode(2, note)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: taken = try d.bool(key)
+        case 2: note = try d.string(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public enum SurveyStatus: Int, Sendable, WireEnum, CaseIterable {
+    case unspecified = 0
+    /// Waiting for its time (10 minutes after the deal was won).
+    case planned = 1
+    /// Asked; waiting up to 24 hours for the answer.
+    case asking = 2
+    case answered = 3
+    /// No answer in 24 hours: it ends there.
+    case expired = 4
+    /// Not asked: no messenger chat for the contact, or opted out.
+    case skipped = 5
+
+    public static var unrecognized: SurveyStatus { .unspecified }
+
+    /// The name the API shows.
+    public var name: String {
+        switch self {
+        case .unspecified: "unspecified"
+        case .planned: "planned"
+        case .asking: "asking"
+        case .answered: "answered"
+        case .expired: "expired"
+        case .skipped: "skipped"
+        }
+    }
+}
+
+/// N6: an NPS survey after a won deal, a durable state machine: planned → asking → answered | expired.
+public struct Survey: WireMessage, Equatable {
+    public var id: Int64 = 0
+    public var dealID: Int64 = 0
+    public var contactID: Int64 = 0
+    public var chatID: String = ""
+    public var status: SurveyStatus = SurveyStatus.unspecified
+    /// 0–10.
+    public var score: Int64? = nil
+    public var dueAtMilliseconds: Int64 = 0
+    public var askedAtMilliseconds: Int64? = nil
+    public var expiresAtMilliseconds: Int64? = nil
+    public var answeredAtMilliseconds: Int64? = nil
+    /// What happened last (the follow-up task made, why it was skipped).
+    public var note: String = ""
+    /// The score is saved on the deal (and the follow-up task made for 0–2).
+    public var effectsDone: Bool = false
+
+    public init() {}
+
+    public init(
+        id: Int64 = 0,
+        dealID: Int64 = 0,
+        contactID: Int64 = 0,
+        chatID: String = "",
+        status: SurveyStatus = SurveyStatus.unspecified,
+        score: Int64? = nil,
+        dueAtMilliseconds: Int64 = 0,
+        askedAtMilliseconds: Int64? = nil,
+        expiresAtMilliseconds: Int64? = nil,
+        answeredAtMilliseconds: Int64? = nil,
+        note: String = "",
+        effectsDone: Bool = false
+    ) {
+        self.id = id
+        self.dealID = dealID
+        self.contactID = contactID
+        self.chatID = chatID
+        self.status = status
+        self.score = score
+        self.dueAtMilliseconds = dueAtMilliseconds
+        self.askedAtMilliseconds = askedAtMilliseconds
+        self.expiresAtMilliseconds = expiresAtMilliseconds
+        self.answeredAtMilliseconds = answeredAtMilliseconds
+        self.note = note
+        self.effectsDone = effectsDone
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, id)
+        e.encode(2, dealID)
+        e.encode(3, contactID)
+        e.encode(4, chatID)
+        e.encode(5, status)
+        e.encode(6, score)
+        e.encode(7, dueAtMilliseconds)
+        e.encode(8, askedAtMilliseconds)
+        e.encode(9, expiresAtMilliseconds)
+        e.encode(10, answeredAtMilliseconds)
+        e.encode(11, note)
+        e.encode(12, effectsDone)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: id = try d.int64(key)
+        case 2: dealID = try d.int64(key)
+        case 3: contactID = try d.int64(key)
+        case 4: chatID = try d.string(key)
+        case 5: status = try d.enumeration(key)
+        case 6: score = try d.int64(key)
+        case 7: dueAtMilliseconds = try d.int64(key)
+        case 8: askedAtMilliseconds = try d.int64(key)
+        case 9: expiresAtMilliseconds = try d.int64(key)
+        case 10: answeredAtMilliseconds = try d.int64(key)
+        case 11: note = try d.string(key)
+        case 12: effectsDone = try d.bool(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct ListSurveysRequest: WireMessage, Equatable {
+    public var dealID: Int64? = nil
+    public var status: SurveyStatus = SurveyStatus.unspecified
+    public var pageSize: Int64 = 0
+
+    public init() {}
+
+    public init(
+        dealID: Int64? = nil,
+        status: SurveyStatus = SurveyStatus.unspecified,
+        pageSize: Int64 = 0
+    ) {
+        self.dealID = dealID
+        self.status = status
+        self.pageSize = pageSize
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, dealID)
+        e.encode(2, status)
+        e.encode(3, pageSize)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: dealID = try d.int64(key)
+        case 2: status = try d.enumeration(key)
+        case 3: pageSize = try d.int64(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct SurveyList: WireMessage, Equatable {
+    public var surveys: [Survey] = []
+
+    public init() {}
+
+    public init(
+        surveys: [Survey] = []
+    ) {
+        self.surveys = surveys
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, surveys)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: try d.append(key, to: &surveys)
         default: try d.skip(key)
         }
     }

@@ -34,6 +34,11 @@ public let notificationsContract = ContractFile("Notifications") {
         Service.Method("listDeliveries", "ListDeliveries", "ListDeliveriesRequest", "WebhookDeliveryList", idempotent: true, doc: "N1: the delivery log of outbound webhooks.")
         Service.Method("replayDelivery", "ReplayDelivery", "GetDeliveryRequest", "WebhookDelivery", doc: "N1: one delivery again now, with the same webhook-id.")
         Service.Method("replayPeriod", "ReplayPeriod", "ReplayPeriodRequest", "ReplayPeriodResult", doc: "N1: every delivery of a subscription in a period again (dead ones included).")
+        Service.Method("recordReply", "RecordReply", "InboundReply", "ReplyOutcome", idempotent: true, doc: """
+            N6: a messenger's reply or button press (a Telegram Update, through the gateway's
+            hook ledger): an answer to the survey waiting in that chat, or /stop.
+            """)
+        Service.Method("listSurveys", "ListSurveys", "ListSurveysRequest", "SurveyList", idempotent: true, doc: "N6: surveys, newest first, with their answers.")
         Service.Event("endpointDisabled", "webhook.endpoint_disabled", doc: "Payload ``WebhookSubscription``: it failed for 5 days and is disabled; an admin is told.")
     }
     Enumeration("NotificationChannel") {
@@ -230,5 +235,47 @@ public let notificationsContract = ContractFile("Notifications") {
     }
     Message("ReplayPeriodResult", rest: [.output]) {
         Field(1, "replayed", .int64)
+    }
+    Message("InboundReply", doc: "N6: what a contact sent a bot: text, or the data of a button pressed.") {
+        Field(1, "channel", .enumeration("NotificationChannel"))
+        Field(2, "chatID", .string)
+        Field(3, "text", .string)
+        Field(4, "buttonData", .string)
+        Field(5, "updateID", .string, doc: "The provider's id of the update: a repeat changes nothing.")
+        Field(6, "atMilliseconds", .int64)
+    }
+    Message("ReplyOutcome") {
+        Field(1, "taken", .bool, doc: "False: no survey waits in that chat (kept as a note only).")
+        Field(2, "note", .string)
+    }
+    Enumeration("SurveyStatus") {
+        Enumeration.Case(0, "unspecified")
+        Enumeration.Case(1, "planned", doc: "Waiting for its time (10 minutes after the deal was won).")
+        Enumeration.Case(2, "asking", doc: "Asked; waiting up to 24 hours for the answer.")
+        Enumeration.Case(3, "answered")
+        Enumeration.Case(4, "expired", doc: "No answer in 24 hours: it ends there.")
+        Enumeration.Case(5, "skipped", doc: "Not asked: no messenger chat for the contact, or opted out.")
+    }
+    Message("Survey", doc: "N6: an NPS survey after a won deal, a durable state machine: planned → asking → answered | expired.", rest: [.output]) {
+        Field(1, "id", .int64)
+        Field(2, "dealID", .int64)
+        Field(3, "contactID", .int64)
+        Field(4, "chatID", .string)
+        Field(5, "status", .enumeration("SurveyStatus"))
+        Field(6, "score", .optional(.int64), doc: "0–10.")
+        Field(7, "dueAtMilliseconds", .int64).timestamp().named("dueAt")
+        Field(8, "askedAtMilliseconds", .optional(.int64)).timestamp().named("askedAt")
+        Field(9, "expiresAtMilliseconds", .optional(.int64)).timestamp().named("expiresAt")
+        Field(10, "answeredAtMilliseconds", .optional(.int64)).timestamp().named("answeredAt")
+        Field(11, "note", .string, doc: "What happened last (the follow-up task made, why it was skipped).")
+        Field(12, "effectsDone", .bool, doc: "The score is saved on the deal (and the follow-up task made for 0–2).")
+    }
+    Message("ListSurveysRequest", rest: [.query]) {
+        Field(1, "dealID", .optional(.int64)).named("dealId").minimum(1)
+        Field(2, "status", .enumeration("SurveyStatus"))
+        Field(3, "pageSize", .int64).named("limit").minimum(1).maximum(500)
+    }
+    Message("SurveyList", rest: [.output]) {
+        Field(1, "surveys", .repeated(.message("Survey"))).named("items")
     }
 }

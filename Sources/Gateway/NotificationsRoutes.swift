@@ -158,5 +158,12 @@ enum NotificationsRoutes {
             request.subscriptionID = try ctx.id()
             return Reply.json(200, try await ctx.call(Notifications.replayPeriod, request))
         },
+        Route(
+            method: "GET", path: "/v1/surveys", operationID: "listSurveys", access: .role(.admin),
+            summary: "NPS surveys (N6), newest first: planned, asking, answered (with the score), expired or skipped, and what they did",
+            query: ListSurveysRequest.queryParameters, answers: [Route.answer(200, "surveys", SurveyList.self)]
+        ) { ctx in
+            Reply.json(200, try await ctx.call(Notifications.listSurveys, try ctx.query(ListSurveysRequest.self)))
+        },
     ]
 }

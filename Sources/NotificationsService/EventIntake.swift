@@ -51,6 +51,10 @@ public enum EventIntake {
             try OutboundLog.plan(tx, rule: rule, eventID: event.id, eventType: event.type, payload: event.payload, recipientKey: recipient,
                                  contactID: facts.contactID, sourceKey: facts.sourceKey, due: due, at: now)
         }
+        // N6: every won deal gets its NPS survey, asked 10 minutes later.
+        if event.type == Deals.Event.won, let deal = facts.dealID, let contact = facts.contactID {
+            try SurveyStore.plan(tx, dealID: deal, contactID: contact, wonAt: now)
+        }
         try WebhookStore.enqueue(tx, eventID: event.id, eventType: event.type, payload: payload(event.type, facts, at: now), at: now)
     }
 

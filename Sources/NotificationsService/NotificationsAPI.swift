@@ -12,6 +12,7 @@ public struct NotificationsAPI: RegistrableRPCService {
     public let rules: RuleStore
     public let log: OutboundLog
     public let webhooks: WebhookStore
+    public let surveys: SurveyStore
     let database: Database
     let clock: WallClock
 
@@ -23,6 +24,7 @@ public struct NotificationsAPI: RegistrableRPCService {
         rules = RuleStore(database: database, clock: { clock.milliseconds })
         log = OutboundLog(database: database)
         webhooks = WebhookStore(database: database, clock: clock)
+        surveys = SurveyStore(database: database, clock: clock)
     }
 
     /// Every event type in ``EventCatalog``: rules and webhooks take them.
@@ -63,6 +65,8 @@ public struct NotificationsAPI: RegistrableRPCService {
         server.register(Notifications.listDeliveries) { request, _ in try await webhooks.deliveries(request) }
         server.register(Notifications.replayDelivery) { request, _ in try await webhooks.replay(request.id) }
         server.register(Notifications.replayPeriod) { request, _ in try await webhooks.replay(request) }
+        server.register(Notifications.recordReply) { request, _ in try await surveys.reply(request) }
+        server.register(Notifications.listSurveys) { request, _ in try await surveys.list(request) }
         server.setHealth(.serving, for: Notifications.service)
     }
 }

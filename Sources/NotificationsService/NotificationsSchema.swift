@@ -44,5 +44,15 @@ public enum NotificationsSchema {
             CREATE INDEX deliveries_due ON deliveries (status, next_at);
             CREATE INDEX deliveries_subscription ON deliveries (subscription_id, created_at);
             """),
+        // N6: NPS surveys after won deals, and the replies already taken (by update id).
+        Migration(2, """
+            CREATE TABLE surveys (
+                id INTEGER PRIMARY KEY, deal_id INTEGER NOT NULL UNIQUE, contact_id INTEGER NOT NULL, chat_id TEXT NOT NULL,
+                status INTEGER NOT NULL, due_at INTEGER NOT NULL, expires_at INTEGER, effects_done INTEGER NOT NULL, survey BLOB NOT NULL
+            );
+            CREATE INDEX surveys_due ON surveys (status, due_at);
+            CREATE INDEX surveys_chat ON surveys (chat_id, status);
+            CREATE TABLE replies (update_id TEXT PRIMARY KEY, at INTEGER NOT NULL);
+            """),
     ]
 }

@@ -26,5 +26,6 @@ ServiceHost.run(service: "notifications", prefix: "NOTIFICATIONS", defaultPort: 
     host.server.register(api)
     api.subscribe(host.inbox)
     host.runInBackground("sender", OutboundSender(database: host.database, contacts: contacts, deals: deals, logger: host.logger, clock: host.clock))
+    host.runInBackground("surveys", SurveyRunner(database: host.database, contacts: contacts, deals: deals, logger: host.logger, clock: host.clock))
     host.runInBackground("webhooks", WebhookDispatcher(database: host.database, logger: host.logger, clock: host.clock))
 }

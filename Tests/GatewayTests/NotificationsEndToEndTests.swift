@@ -188,6 +188,41 @@ import TestSupport
         try await restarted.stop()
     }
 
+    @Test func n6ADealWonIsAskedForItsScoreTenMinutesLaterAndA1ReplyMakesAFollowUpTaskAndSavesTheScore() async throws {
+        let system = try await Self.start(now: Self.now)
+        let telegram = try Receiver()
+        #expect(try system.request("PUT", "/v1/notification-channels/telegram", body: #"{"provider":"telegram","baseUrl":"\#(telegram.url)","token":"42:SECRET"}"#).status == 200)
+        let bot = try system.request("POST", "/v1/admin/integrations", body: #"{"name":"bot","kind":"telegram","secret":"tg-secret-token"}"#)
+        #expect(bot.status == 201 && bot.json["hookPath"] as? String == "/v1/hooks/bot", "\(bot.body)")
+        #expect(try system.request("POST", "/v1/staff", body: #"{"firstName":"Nina","role":"operator"}"#).status == 201)
+        let contact = try #require((try system.request("POST", "/v1/contacts", body: #"{"firstName":"Vera","phones":["+79165550101"],"customFields":{"telegram":"555"}}"#).json["contact"] as? [String: Any])?["id"] as? Int)
+        let deal = try #require(try system.request("POST", "/v1/deals", body: #"{"title":"Windows","contactId":\#(contact),"responsibleId":1}"#).json["id"] as? Int)
+        let won = try #require((try system.request("GET", "/v1/pipelines").json["items"] as? [[String: Any]])?.first.flatMap { ($0["stages"] as? [[String: Any]])?.first { $0["outcome"] as? String == "won" }?["id"] as? Int })
+        #expect(try system.request("POST", "/v1/deals/\(deal)/stage", body: #"{"stageId":\#(won)}"#).status == 200)
+        #expect(try await eventually { ((try? system.items("/v1/surveys")) ?? []).first?["status"] as? String == "planned" })
+        #expect(telegram.count == 0, "not before its time")
+        try system.clock.set(Self.now + 10 * 60_000 + 1_000)
+        #expect(try await eventually { telegram.count == 1 })
+        let asked = try #require(try JSONSerialization.jsonObject(with: Data(telegram.received[0].body)) as? [String: Any])
+        let buttons = ((asked["reply_markup"] as? [String: Any])?["inline_keyboard"] as? [[[String: Any]]])?.first ?? []
+        #expect(asked["chat_id"] as? String == "555" && buttons.count == 11 && buttons[1]["callback_data"] as? String == "nps:1")
+        #expect(try await eventually { ((try? system.items("/v1/surveys")) ?? []).first?["status"] as? String == "asking" })
+        // The button "1" pressed: Telegram's Update through the hook ledger.
+        let update = #"{"update_id":1001,"callback_query":{"id":"cb1","from":{"id":555,"is_bot":false,"first_name":"Vera"},"chat_instance":"-42","data":"nps:1","message":{"message_id":1,"date":1800000000,"chat":{"id":555,"type":"private"}}}}"#
+        #expect(try httpRequest(port: system.gateway.port, "POST", "/v1/hooks/bot", headers: ["Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": "guess"], body: update).status == 401)
+        #expect(try httpRequest(port: system.gateway.port, "POST", "/v1/hooks/bot", headers: ["Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": "tg-secret-token"], body: update).status == 200)
+        // The same update again (Telegram retries): taken once.
+        #expect(try httpRequest(port: system.gateway.port, "POST", "/v1/hooks/bot", headers: ["Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": "tg-secret-token"], body: update).status == 200)
+        var survey: [String: Any] = [:]
+        #expect(try await eventually { survey = ((try? system.items("/v1/surveys")) ?? []).first ?? [:]; return survey["effectsDone"] as? Bool == true })
+        #expect(survey["status"] as? String == "answered" && survey["score"] as? Int == 1)
+        let saved = try system.request("GET", "/v1/deals/\(deal)").json
+        #expect((saved["customFields"] as? [String: Any])?["nps"] as? String == "1", "\(saved)")
+        let tasks = try system.items("/v1/tasks?assigneeId=1").filter { $0["kind"] as? String == "follow_up" }
+        #expect(tasks.count == 1 && tasks.first?["contactId"] as? Int == contact && (tasks.first?["title"] as? String ?? "").contains("NPS 1 on deal \(deal)"), "\(tasks)")
+        try await system.stop()
+    }
+
     static func date(_ text: String) -> Date? {
         let f = ISO8601DateFormatter()
         f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]

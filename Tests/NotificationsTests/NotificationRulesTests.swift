@@ -51,4 +51,11 @@ import Testing
         #expect(QuietHours.end(of: late, from: 22 * 60, to: 8 * 60, zone: moscow) == 1_796_187_600_000)
         #expect(QuietHours.end(of: late, from: 9 * 60, to: 18 * 60, zone: moscow) == nil)
     }
+
+    @Test func n6AScoreIsAButtonOrAMessageFrom0To10() {
+        #expect(SurveyStore.score(text: "", button: "nps:1") == 1)
+        #expect(SurveyStore.score(text: " 10 ", button: "") == 10)
+        #expect(SurveyStore.score(text: "11", button: "") == nil && SurveyStore.score(text: "great!", button: "") == nil && SurveyStore.score(text: "", button: "nps:-1") == nil)
+        #expect(SurveyStore.askAfterMilliseconds == 600_000 && SurveyStore.waitMilliseconds == 86_400_000)
+    }
 }

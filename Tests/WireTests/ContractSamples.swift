@@ -220,6 +220,11 @@ enum ContractSamples {
         ("GetDeliveryRequest", getDeliveryRequest().wireBytes(), (try? GetDeliveryRequest(wireBytes: getDeliveryRequest().wireBytes())) == getDeliveryRequest()),
         ("ReplayPeriodRequest", replayPeriodRequest().wireBytes(), (try? ReplayPeriodRequest(wireBytes: replayPeriodRequest().wireBytes())) == replayPeriodRequest()),
         ("ReplayPeriodResult", replayPeriodResult().wireBytes(), (try? ReplayPeriodResult(wireBytes: replayPeriodResult().wireBytes())) == replayPeriodResult()),
+        ("InboundReply", inboundReply().wireBytes(), (try? InboundReply(wireBytes: inboundReply().wireBytes())) == inboundReply()),
+        ("ReplyOutcome", replyOutcome().wireBytes(), (try? ReplyOutcome(wireBytes: replyOutcome().wireBytes())) == replyOutcome()),
+        ("Survey", survey().wireBytes(), (try? Survey(wireBytes: survey().wireBytes())) == survey()),
+        ("ListSurveysRequest", listSurveysRequest().wireBytes(), (try? ListSurveysRequest(wireBytes: listSurveysRequest().wireBytes())) == listSurveysRequest()),
+        ("SurveyList", surveyList().wireBytes(), (try? SurveyList(wireBytes: surveyList().wireBytes())) == surveyList()),
     ]
 
     static func echoMessage() -> EchoMessage {
@@ -938,7 +943,7 @@ enum ContractSamples {
         var m = Integration()
         m.id = -8
         m.name = "f2é"
-        m.kind = .leyka
+        m.kind = .telegram
         m.hookPath = "f4é"
         m.maxBodyBytes = -36
         m.apiBaseURL = "f6é"
@@ -954,7 +959,7 @@ enum ContractSamples {
     static func createIntegrationRequest() -> CreateIntegrationRequest {
         var m = CreateIntegrationRequest()
         m.name = "f1é"
-        m.kind = .leyka
+        m.kind = .telegram
         m.secret = "f3é"
         m.maxBodyBytes = 4000012
         m.apiBaseURL = "f5é"
@@ -973,7 +978,7 @@ enum ContractSamples {
         var m = Hook()
         m.id = -8
         m.integration = "f2é"
-        m.kind = .leyka
+        m.kind = .telegram
         m.receivedAtMilliseconds = 4000012
         m.status = .failed
         m.attempts = 6000018
@@ -2359,6 +2364,55 @@ enum ContractSamples {
     static func replayPeriodResult() -> ReplayPeriodResult {
         var m = ReplayPeriodResult()
         m.replayed = -8
+        return m
+    }
+
+    static func inboundReply() -> InboundReply {
+        var m = InboundReply()
+        m.channel = .webhook
+        m.chatID = "f2é"
+        m.text = "f3é"
+        m.buttonData = "f4é"
+        m.updateID = "f5é"
+        m.atMilliseconds = 6000018
+        return m
+    }
+
+    static func replyOutcome() -> ReplyOutcome {
+        var m = ReplyOutcome()
+        m.taken = true
+        m.note = "f2é"
+        return m
+    }
+
+    static func survey() -> Survey {
+        var m = Survey()
+        m.id = -8
+        m.dealID = 2000006
+        m.contactID = -22
+        m.chatID = "f4é"
+        m.status = .skipped
+        m.score = 6000018
+        m.dueAtMilliseconds = -50
+        m.askedAtMilliseconds = 8000024
+        m.expiresAtMilliseconds = -64
+        m.answeredAtMilliseconds = 10000030
+        m.note = "f11é"
+        m.effectsDone = true
+        return m
+    }
+
+    static func listSurveysRequest() -> ListSurveysRequest {
+        var m = ListSurveysRequest()
+        m.dealID = -8
+        m.status = .skipped
+        m.pageSize = -22
+        return m
+    }
+
+    static func surveyList() -> SurveyList {
+        var m = SurveyList()
+        m.surveys = [survey(), survey()]
         return m
     }
 }

@@ -618,3 +618,59 @@ extension ReplayPeriodResult: RESTOutput {
         out.endObject()
     }
 }
+
+extension Survey: RESTOutput {
+    static let openAPIOutputSchema = "Survey"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("answeredAt")
+        if let value = self.answeredAtMilliseconds { out.timestamp(value) } else { out.null() }
+        out.key("askedAt")
+        if let value = self.askedAtMilliseconds { out.timestamp(value) } else { out.null() }
+        out.key("chatId")
+        out.string(self.chatID)
+        out.key("contactId")
+        out.int(self.contactID)
+        out.key("dealId")
+        out.int(self.dealID)
+        out.key("dueAt")
+        out.timestamp(self.dueAtMilliseconds)
+        out.key("effectsDone")
+        out.bool(self.effectsDone)
+        out.key("expiresAt")
+        if let value = self.expiresAtMilliseconds { out.timestamp(value) } else { out.null() }
+        out.key("id")
+        out.int(self.id)
+        out.key("note")
+        out.string(self.note)
+        out.key("score")
+        if let value = self.score { out.int(value) } else { out.null() }
+        out.key("status")
+        out.string(self.status.name)
+        out.endObject()
+    }
+}
+
+extension ListSurveysRequest: RESTQuery {
+    /// Its parameters in the OpenAPI document's components.
+    static let queryParameters = ["ListSurveysRequest.dealId", "ListSurveysRequest.status", "ListSurveysRequest.limit"]
+
+    init(query q: inout QueryReader) {
+        self.init()
+        if let value = q.integer("dealId", minimum: 1) { self.dealID = value }
+        if let value = q.choice("status", [("planned", SurveyStatus.planned), ("asking", SurveyStatus.asking), ("answered", SurveyStatus.answered), ("expired", SurveyStatus.expired), ("skipped", SurveyStatus.skipped)]) { self.status = value }
+        if let value = q.integer("limit", minimum: 1, maximum: 500) { self.pageSize = value }
+    }
+}
+
+extension SurveyList: RESTOutput {
+    static let openAPIOutputSchema = "SurveyList"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("items")
+        out.beginArray(); for item in self.surveys { item.writeJSON(to: &out) }; out.endArray()
+        out.endObject()
+    }
+}

@@ -703,6 +703,42 @@ enum OpenAPIComponents {
         "type" : "string"
       }
     },
+    "ListSurveysRequest.dealId" : {
+      "in" : "query",
+      "name" : "dealId",
+      "required" : false,
+      "schema" : {
+        "format" : "int64",
+        "minimum" : 1,
+        "type" : "integer"
+      }
+    },
+    "ListSurveysRequest.limit" : {
+      "in" : "query",
+      "name" : "limit",
+      "required" : false,
+      "schema" : {
+        "format" : "int64",
+        "maximum" : 500,
+        "minimum" : 1,
+        "type" : "integer"
+      }
+    },
+    "ListSurveysRequest.status" : {
+      "in" : "query",
+      "name" : "status",
+      "required" : false,
+      "schema" : {
+        "enum" : [
+          "planned",
+          "asking",
+          "answered",
+          "expired",
+          "skipped"
+        ],
+        "type" : "string"
+      }
+    },
     "ListTasksRequest.assigneeId" : {
       "in" : "query",
       "name" : "assigneeId",
@@ -3936,7 +3972,8 @@ enum OpenAPIComponents {
             "ringostat",
             "amocrm",
             "bitrix24",
-            "leyka"
+            "leyka",
+            "telegram"
           ],
           "type" : "string"
         },
@@ -4054,7 +4091,8 @@ enum OpenAPIComponents {
             "ringostat",
             "amocrm",
             "bitrix24",
-            "leyka"
+            "leyka",
+            "telegram"
           ],
           "type" : "string"
         },
@@ -5118,7 +5156,8 @@ enum OpenAPIComponents {
             "ringostat",
             "amocrm",
             "bitrix24",
-            "leyka"
+            "leyka",
+            "telegram"
           ],
           "type" : "string"
         },
@@ -7658,6 +7697,107 @@ enum OpenAPIComponents {
         "joinedAt",
         "managerId",
         "revenueMinor"
+      ],
+      "type" : "object"
+    },
+    "Survey" : {
+      "description" : "N6: an NPS survey after a won deal, a durable state machine: planned → asking → answered | expired.",
+      "properties" : {
+        "answeredAt" : {
+          "format" : "date-time",
+          "type" : [
+            "string",
+            "null"
+          ]
+        },
+        "askedAt" : {
+          "format" : "date-time",
+          "type" : [
+            "string",
+            "null"
+          ]
+        },
+        "chatId" : {
+          "type" : "string"
+        },
+        "contactId" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "dealId" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "dueAt" : {
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "effectsDone" : {
+          "description" : "The score is saved on the deal (and the follow-up task made for 0–2).",
+          "type" : "boolean"
+        },
+        "expiresAt" : {
+          "format" : "date-time",
+          "type" : [
+            "string",
+            "null"
+          ]
+        },
+        "id" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "note" : {
+          "description" : "What happened last (the follow-up task made, why it was skipped).",
+          "type" : "string"
+        },
+        "score" : {
+          "description" : "0–10.",
+          "format" : "int64",
+          "type" : [
+            "integer",
+            "null"
+          ]
+        },
+        "status" : {
+          "enum" : [
+            "unspecified",
+            "planned",
+            "asking",
+            "answered",
+            "expired",
+            "skipped"
+          ],
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "answeredAt",
+        "askedAt",
+        "chatId",
+        "contactId",
+        "dealId",
+        "dueAt",
+        "effectsDone",
+        "expiresAt",
+        "id",
+        "note",
+        "score",
+        "status"
+      ],
+      "type" : "object"
+    },
+    "SurveyList" : {
+      "properties" : {
+        "items" : {
+          "items" : {
+            "$ref" : "#/components/schemas/Survey"
+          },
+          "type" : "array"
+        }
+      },
+      "required" : [
+        "items"
       ],
       "type" : "object"
     },

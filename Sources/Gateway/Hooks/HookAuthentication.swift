@@ -21,6 +21,10 @@ enum HookAuthentication {
             // Content-HMAC: base64(HMAC-SHA256(API secret, raw body))
             guard pathToken == nil, let value = header("content-hmac"), let sent = Data(base64Encoded: value.trimmingCharacters(in: .whitespaces)) else { return false }
             return ConstantTime.equals(Array(sent), HMAC.authenticationCode(.sha256, key: integration.secret, message: body))
+        case .telegram:
+            // setWebhook's secret_token comes back in this header on every Update.
+            guard pathToken == nil, let value = header("x-telegram-bot-api-secret-token") else { return false }
+            return ConstantTime.equals(Array(value.utf8), integration.secret)
         case .ringostat, .amocrm, .bitrix24, .leyka:
             guard let pathToken, !integration.tokenDigest.isEmpty else { return false }
             return ConstantTime.equals(SHA256.digest(pathToken), integration.tokenDigest)

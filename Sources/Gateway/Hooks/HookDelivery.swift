@@ -9,6 +9,7 @@ enum HookDelivery: Sendable {
     case attendance(AttendanceReport)
     case call(CallReport)
     case payment(PaymentReport)
+    case reply(InboundReply)
 
     /// Translates a hook of `kind`; a refusal is kept with the hook.
     /// `origin`: how it came ("webhook", "webhook:pay" for a CloudPayments URL with ?type=pay, "pull").
@@ -23,6 +24,8 @@ enum HookDelivery: Sendable {
         case .cloudpayments:
             let type = origin.split(separator: ":", maxSplits: 1).dropFirst().first.map(String.init)
             return .payment(try CloudPaymentsAdapter.report(contentType: contentType, body: try utf8(body, contentType: contentType), type: type))
+        case .telegram:
+            return .reply(try TelegramAdapter.reply(fromUpdate: try utf8(body, contentType: contentType)))
         case .whatsapp, .amocrm, .bitrix24, .unspecified:
             throw HookRefusal("no service takes \(kind.name) hooks yet (messaging is still to come); it is kept and can be replayed then")
         }
@@ -50,7 +53,7 @@ enum HookDelivery: Sendable {
     /// ticket twice: the service applies a report in one transaction, in order).
     func merging(_ next: HookDelivery) -> HookDelivery? {
         switch (self, next) {
-        case (.call, _), (_, .call), (.payment, _), (_, .payment):
+        case (.call, _), (_, .call), (.payment, _), (_, .payment), (.reply, _), (_, .reply):
             return nil
         case let (.attendance(a), .attendance(b)):
             guard a.source == b.source, a.eventID == b.eventID, a.eventTitle == b.eventTitle,
@@ -73,6 +76,8 @@ enum HookDelivery: Sendable {
             return ("contacts", services.client(for: Contacts.service))
         case .payment:
             return ("billing", services.client(for: Billing.service))
+        case .reply:
+            return ("notifications", services.client(for: Notifications.service))
         case let .call(report):
             guard let telephony else { throw HookRefusal("this gateway has no telephony replicas configured (GATEWAY_TELEPHONY); replay the hook once it has") }
             guard let number = CallNumber.normalize(report.clientNumber) else { throw HookRefusal("the client's number \"\(report.clientNumber)\" is not a phone number") }
@@ -86,6 +91,7 @@ enum HookDelivery: Sendable {
         case let .attendance(report): _ = try await client.call(Contacts.recordAttendance, report, options: options)
         case let .call(report): _ = try await client.call(Telephony.recordCall, report, options: options)
         case let .payment(report): _ = try await client.call(Billing.recordPayment, report, options: options)
+        case let .reply(reply): _ = try await client.call(Notifications.recordReply, reply, options: options)
         }
     }
 }

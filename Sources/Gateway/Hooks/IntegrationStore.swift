@@ -48,7 +48,7 @@ final class IntegrationStore: Sendable {
 
     var entries: [IntegrationEntry] { byName.withLock { Array($0.values) } }
 
-    static func signs(_ kind: IntegrationKind) -> Bool { [.timepad, .cloudpayments, .whatsapp].contains(kind) }
+    static func signs(_ kind: IntegrationKind) -> Bool { [.timepad, .cloudpayments, .whatsapp, .telegram].contains(kind) }
 
     func create(_ request: CreateIntegrationRequest, by creator: String, now: Date = Date()) async throws -> Integration {
         let signs = Self.signs(request.kind)

@@ -1,0 +1,127 @@
+import Contracts
+import Foundation
+import RPC
+import ServiceKit
+import Storage
+import Wire
+
+/// N6: moves surveys along by the clock: asks planned ones when due (0–10 as inline
+/// buttons over the contact's Telegram chat), ends unanswered ones after 24 hours, and
+/// carries an answer's effects to deals — the score in the deal's `nps` field, and for
+/// 0–2 a follow_up task for the responsible on the deal's contact (a won deal takes no
+/// tasks) — retrying until deals has them; a retry finds the task it made.
+public final class SurveyRunner: BackgroundService {
+    private let database: Database
+    private let contacts: RPCClient
+    private let deals: RPCClient
+    private let logger: Logger
+    private let clock: WallClock
+    private let loop = BackgroundLoop()
+    private let client = ProviderClient(maxConnectionsPerHost: 4)
+
+    public init(database: Database, contacts: RPCClient, deals: RPCClient, logger: Logger, clock: WallClock) {
+        self.database = database
+        self.contacts = contacts
+        self.deals = deals
+        self.logger = logger
+        self.clock = clock
+        database.onCommit { [loop] commit in if commit.topics.contains(SurveyStore.topic) { loop.wake() } }
+    }
+
+    public func start() { loop.start { [self] in await run() } }
+    public func stop() async { await loop.stop() }
+
+    private func run() async {
+        while !Task.isCancelled {
+            do {
+                let now = clock.milliseconds
+                let (due, expired, answered) = try await database.read { c in
+                    (try c.query("SELECT id FROM surveys WHERE status = 1 AND due_at <= ? LIMIT 50", [.integer(now)]) { $0.int64(0) },
+                     try c.query("SELECT id FROM surveys WHERE status = 2 AND expires_at <= ? LIMIT 50", [.integer(now)]) { $0.int64(0) },
+                     try c.query("SELECT id FROM surveys WHERE status = 3 AND effects_done = 0 LIMIT 50", []) { $0.int64(0) })
+                }
+                for id in due { await ask(id, now: now) }
+                for id in expired { try await change(id) { s in s.status = .expired; s.note = "no answer in 24 hours" } }
+                for id in answered { await carry(id) }
+            } catch {
+                logger.error("cannot move surveys along", ["error": "\(error)"])
+            }
+            await loop.wait(upTo: .milliseconds(100))
+        }
+    }
+
+    func change(_ id: Int64, _ body: @escaping @Sendable (inout Survey) -> Void) async throws {
+        try await database.write { tx in
+            guard var s = try SurveyStore.load(tx.connection, id) else { return }
+            body(&s)
+            try SurveyStore.save(tx, s)
+        }
+    }
+
+    func ask(_ id: Int64, now: Int64) async {
+        do {
+            guard let (s, settings, optedOut) = try await database.read({ c -> (Survey, ChannelSettings?, Bool)? in
+                guard let s = try SurveyStore.load(c, id), s.status == .planned else { return nil }
+                let out = try c.queryFirst("SELECT 1 FROM opt_outs WHERE contact_id = ? AND channel = ?", [.integer(s.contactID), .integer(Int64(NotificationChannel.telegram.rawValue))]) { $0.int(0) } != nil
+                return (s, try ChannelStore.load(c, .telegram), out)
+            }) else { return }
+            if optedOut { return try await change(id) { $0.status = .skipped; $0.note = "the contact opted out of telegram" } }
+            guard let settings, !settings.baseURL.isEmpty else { return try await change(id) { $0.status = .skipped; $0.note = "no telegram channel is set up" } }
+            let contact = try await contacts.call(Contacts.get, GetContactRequest(id: s.contactID), options: CallOptions(timeout: .seconds(5)))
+            guard let chat = contact.customFields.first(where: { $0.name == "telegram" })?.value, !chat.isEmpty else {
+                return try await change(id) { $0.status = .skipped; $0.note = "contact \(s.contactID) has no telegram chat" }
+            }
+            var question = Outgoing(address: chat, subject: "", body: "\(contact.firstName.isEmpty ? "" : contact.firstName + ", ")how likely are you to recommend us to a friend? 0–10",
+                                    messageID: "nps-\(id)", eventType: Deals.Event.won)
+            question.buttons = (0...10).map { ("\($0)", "nps:\($0)") }
+            switch await TelegramChannel().send(question, settings: settings, baseURL: settings.baseURL, client: client) {
+            case .success:
+                try await change(id) { s in
+                    s.status = .asking
+                    s.chatID = chat
+                    s.askedAtMilliseconds = now
+                    s.expiresAtMilliseconds = now + SurveyStore.waitMilliseconds
+                    s.note = "asked in chat \(chat)"
+                }
+            case let .failure(f):
+                try await change(id) { s in s.dueAtMilliseconds = now + 60_000; s.note = "asking failed: \(f.message); again in a minute" }
+            }
+        } catch {
+            logger.warn("cannot ask a survey yet", ["survey": "\(id)", "error": "\(error)"])
+        }
+    }
+
+    func carry(_ id: Int64) async {
+        do {
+            guard let s = try await database.read({ c in try SurveyStore.load(c, id) }), let score = s.score else { return }
+            let options = CallOptions(timeout: .seconds(5))
+            let deal = try await deals.call(Deals.getDeal, GetDealRequest(id: s.dealID), options: options)
+            var update = UpdateDealRequest(dealID: deal.id)
+            update.replaceCustomFields = true
+            update.customFields = deal.customFields.filter { $0.name != "nps" } + [CustomField(name: "nps", value: String(score))]
+            _ = try await deals.call(Deals.updateDeal, update, options: options)
+            var note = "score \(score) saved on deal \(deal.id)"
+            if score <= 2 {
+                // The deal is won (closed): the task goes on its contact, for the responsible,
+                // naming the deal; one already open from an earlier try is the one.
+                let title = "NPS \(score) on deal \(deal.id): call the client back"
+                let open = try await deals.call(Deals.listTasks, ListTasksRequest(assigneeID: deal.responsibleID, pageSize: 1000), options: options)
+                if let existing = open.tasks.first(where: { $0.kind == .followUp && $0.contactID == deal.contactID && $0.title == title }) {
+                    note += "; follow_up task \(existing.id)"
+                } else {
+                    var task = DealTask()
+                    task.kind = .followUp
+                    task.contactID = deal.contactID
+                    task.assigneeID = deal.responsibleID
+                    task.title = title
+                    let made = try await deals.call(Deals.createTask, task, options: options)
+                    note += "; follow_up task \(made.task.id)"
+                }
+            }
+            let done = note
+            try await change(id) { s in s.effectsDone = true; s.note = done }
+        } catch {
+            logger.warn("survey effects wait for deals", ["survey": "\(id)", "error": "\(error)"])
+        }
+    }
+}
