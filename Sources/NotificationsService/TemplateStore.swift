@@ -54,12 +54,18 @@ public struct TemplateStore: Sendable {
     }
 
     public func preview(_ request: TemplatePreviewRequest) async throws -> RenderedMessage {
-        guard let t = try await database.read({ c in try Self.load(c, request.templateID) }) else { throw RPCError.notFound("template \(request.templateID) does not exist") }
+        guard let (t, settings) = try await database.read({ c -> (MessageTemplate, ChannelSettings?)? in
+            guard let t = try Self.load(c, request.templateID) else { return nil }
+            return (t, try ChannelStore.load(c, t.channel))
+        }) else { throw RPCError.notFound("template \(request.templateID) does not exist") }
+        // Written as its channel writes it: the channel's locale and zone.
+        let locale = settings.map { $0.locale.isEmpty ? "ru" : $0.locale } ?? "ru"
+        let zone = settings.flatMap { TimeZone(identifier: $0.timeZone) } ?? TimeZone(identifier: "UTC")!
         let given = Dictionary(request.values.map { ($0.name, TemplateValue.text($0.value)) }, uniquingKeysWith: { _, b in b })
         let variables = EventCatalog.byType[t.eventType]?.variables ?? []
         let values = Dictionary(uniqueKeysWithValues: variables.map { ($0, given[$0] ?? EventCatalog.sample($0)) })
         return RenderedMessage(
-            subject: try TemplateRenderer(parsing: t.subject).render(values, channel: t.channel),
-            body: try TemplateRenderer(parsing: t.body).render(values, channel: t.channel))
+            subject: try TemplateRenderer(parsing: t.subject).render(values, channel: t.channel, locale: locale, zone: zone),
+            body: try TemplateRenderer(parsing: t.body).render(values, channel: t.channel, locale: locale, zone: zone))
     }
 }
