@@ -22,7 +22,7 @@ public final class OutboundSender: BackgroundService {
     private let client = ProviderClient()
     private let stages = Mutex<[Int64: String]>([:])
     /// Most sends in flight at once.
-    static let concurrency = 16
+    static let concurrency = 64
 
     public init(database: Database, contacts: RPCClient, deals: RPCClient, logger: Logger, clock: WallClock) {
         self.database = database
@@ -36,45 +36,62 @@ public final class OutboundSender: BackgroundService {
     public func start() { loop.start { [self] in await run() } }
     public func stop() async { await loop.stop() }
 
+    /// A due send with what it needs, read in one go.
+    struct Due: Sendable {
+        var message: OutboundMessage
+        let payload: [UInt8]
+        let rule: NotificationRule?
+        let template: MessageTemplate?
+        let settings: ChannelSettings?
+    }
+
+    static let batch = 256
+
     private func run() async {
         while !Task.isCancelled {
-            let due: [Int64]
+            let due: [Due]
+            let now = clock.milliseconds
             do {
-                let now = clock.milliseconds
-                due = try await database.read { c in try c.query("SELECT id FROM sends WHERE status = 1 AND due_at <= ? ORDER BY due_at LIMIT 256", [.integer(now)]) { $0.int64(0) } }
+                due = try await database.read { c in
+                    var rules: [Int64: NotificationRule?] = [:], templates: [Int64: MessageTemplate?] = [:], channels: [Int: ChannelSettings?] = [:]
+                    return try c.query("SELECT message, payload FROM sends WHERE status = 1 AND due_at <= ? ORDER BY due_at LIMIT ?", [.integer(now), .integer(Int64(Self.batch))]) { row in
+                        (try OutboundMessage(wireBytes: row.blob(0)), row.blob(1))
+                    }.map { m, payload in
+                        if rules[m.ruleID] == nil { rules[m.ruleID] = .some(try RuleStore.load(c, m.ruleID)) }
+                        let rule = rules[m.ruleID]!
+                        if let r = rule, templates[r.templateID] == nil { templates[r.templateID] = .some(try TemplateStore.load(c, r.templateID)) }
+                        if channels[m.channel.rawValue] == nil { channels[m.channel.rawValue] = .some(try ChannelStore.load(c, m.channel)) }
+                        return Due(message: m, payload: payload, rule: rule, template: rule.flatMap { templates[$0.templateID] ?? nil }, settings: channels[m.channel.rawValue]!)
+                    }
+                }
             } catch {
                 logger.error("cannot read due sends", ["error": "\(error)"])
                 await loop.wait(upTo: .seconds(1))
                 continue
             }
-            await withTaskGroup(of: Void.self) { group in
+            var done: [OutboundMessage] = []
+            await withTaskGroup(of: OutboundMessage.self) { group in
                 var running = 0
-                for id in due {
-                    if running == Self.concurrency { await group.next(); running -= 1 }
-                    group.addTask { [self] in await attempt(id) }
+                for item in due {
+                    if running == Self.concurrency, let finished = await group.next() { done.append(finished); running -= 1 }
+                    group.addTask { [self] in
+                        var m = item.message
+                        let outcome = await prepareAndSend(&m, payload: item.payload, rule: item.rule, template: item.template, settings: item.settings, now: now)
+                        return Self.applied(outcome, to: m, settings: item.settings, now: clock.milliseconds)
+                    }
                     running += 1
+                }
+                for await finished in group { done.append(finished) }
+            }
+            if !done.isEmpty {
+                do {
+                    try await record(done)
+                } catch {
+                    logger.error("cannot record sends", ["error": "\(error)"])
                 }
             }
             // A business clock (P_CLOCK_FILE) moves by itself: look again soon.
-            if due.count < 256 { await loop.wait(upTo: .milliseconds(100)) }
-        }
-    }
-
-    /// One attempt of one send, recorded.
-    func attempt(_ id: Int64) async {
-        do {
-            guard let loaded = try await database.read({ c -> (OutboundMessage, [UInt8], NotificationRule?, ChannelSettings?)? in
-                guard let (m, payload) = try c.queryFirst("SELECT message, payload FROM sends WHERE id = ? AND status = 1", [.integer(id)], {
-                    (try OutboundMessage(wireBytes: $0.blob(0)), $0.blob(1))
-                }) else { return nil }
-                return (m, payload, try RuleStore.load(c, m.ruleID), try ChannelStore.load(c, m.channel))
-            }) else { return }
-            var (message, payload, rule, settings) = loaded
-            let now = clock.milliseconds
-            let outcome = await prepareAndSend(&message, payload: payload, rule: rule, settings: settings, now: now)
-            try await record(message, outcome, settings: settings, now: now)
-        } catch {
-            logger.error("cannot record a send", ["send": "\(id)", "error": "\(error)"])
+            if due.count < Self.batch { await loop.wait(upTo: .milliseconds(100)) }
         }
     }
 
@@ -85,19 +102,13 @@ public final class OutboundSender: BackgroundService {
         case wait(until: Int64, why: String)
     }
 
-    func prepareAndSend(_ m: inout OutboundMessage, payload: [UInt8], rule: NotificationRule?, settings: ChannelSettings?, now: Int64) async -> Outcome {
+    func prepareAndSend(_ m: inout OutboundMessage, payload: [UInt8], rule: NotificationRule?, template: MessageTemplate?, settings: ChannelSettings?, now: Int64) async -> Outcome {
         guard let rule else { return .skipped("its rule was deleted") }
         guard let settings, !settings.baseURL.isEmpty else { return .failed("the \(m.channel.name) channel is not set up (PUT /v1/notification-channels/\(m.channel.name))", retry: true) }
         guard let entry = EventCatalog.byType[m.eventType], var facts = try? entry.facts(payload) else { return .skipped("its event can no longer be read") }
         let zone = TimeZone(identifier: settings.timeZone) ?? TimeZone(identifier: "UTC")!
         if let from = rule.quietFromMinute, let to = rule.quietToMinute, let until = QuietHours.end(of: now, from: from, to: to, zone: zone) {
             return .wait(until: until, why: "quiet hours: waits until \(ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(until) / 1000)))")
-        }
-        let template: MessageTemplate?
-        do {
-            template = try await database.read { c in try TemplateStore.load(c, rule.templateID) }
-        } catch {
-            return .failed("cannot read template \(rule.templateID): \(error)", retry: true)
         }
         guard let template else { return .skipped("its template was deleted") }
         var values = facts.variables
@@ -174,7 +185,8 @@ public final class OutboundSender: BackgroundService {
         }
     }
 
-    func record(_ sent: OutboundMessage, _ outcome: Outcome, settings: ChannelSettings?, now: Int64) async throws {
+    /// The send as its attempt left it.
+    static func applied(_ outcome: Outcome, to sent: OutboundMessage, settings: ChannelSettings?, now: Int64) -> OutboundMessage {
         var m = sent
         switch outcome {
         case let .sent(accepted, provider):
@@ -201,12 +213,18 @@ public final class OutboundSender: BackgroundService {
             m.dueAtMilliseconds = until
             m.history.append(OutboundMessageChange(atMilliseconds: now, status: .scheduled, note: why))
         }
-        let record = m
+        return m
+    }
+
+    /// Every attempt of a batch in one transaction.
+    func record(_ sends: [OutboundMessage]) async throws {
         try await database.write { tx in
-            // Cancelled (its source changed) while the attempt was out: the cancellation stands unless it was sent.
-            guard try tx.queryFirst("SELECT 1 FROM sends WHERE id = ? AND status = 1", [.integer(record.id)], { $0.int(0) }) != nil || record.status == .sent else { return }
-            try tx.run("UPDATE sends SET contact_id = COALESCE(contact_id, ?) WHERE id = ?", [SQLValue(record.contactID), .integer(record.id)])
-            try OutboundLog.save(tx, record)
+            for record in sends {
+                // Cancelled (its source changed) while the attempt was out: the cancellation stands unless it was sent.
+                guard try tx.queryFirst("SELECT 1 FROM sends WHERE id = ? AND status = 1", [.integer(record.id)], { $0.int(0) }) != nil || record.status == .sent else { continue }
+                try tx.run("UPDATE sends SET contact_id = COALESCE(contact_id, ?) WHERE id = ?", [SQLValue(record.contactID), .integer(record.id)])
+                try OutboundLog.save(tx, record)
+            }
         }
     }
 

@@ -68,18 +68,18 @@ public struct TemplateRenderer: Sendable {
     static func escape(_ text: String, for channel: NotificationChannel) -> String {
         switch channel {
         case .email, .telegram:
-            var out = ""
-            out.reserveCapacity(text.utf8.count)
-            for c in text {
+            guard text.utf8.contains(where: { $0 == 38 || $0 == 60 || $0 == 62 || $0 == 34 }) else { return text }
+            var out = String.UnicodeScalarView()
+            for c in text.unicodeScalars {
                 switch c {
-                case "&": out += "&amp;"
-                case "<": out += "&lt;"
-                case ">": out += "&gt;"
-                case "\"": out += "&quot;"
+                case "&": out.append(contentsOf: "&amp;".unicodeScalars)
+                case "<": out.append(contentsOf: "&lt;".unicodeScalars)
+                case ">": out.append(contentsOf: "&gt;".unicodeScalars)
+                case "\"": out.append(contentsOf: "&quot;".unicodeScalars)
                 default: out.append(c)
                 }
             }
-            return out
+            return String(out)
         default:
             return text
         }

@@ -18,24 +18,36 @@ public enum TemplateValue: Sendable, Equatable {
             default: return s
             }
         case let .money(minor, currency):
-            guard let m = try? Money(minor: minor, currency: currency) else { return "\(minor) \(currency)" }
-            let plain = String(m.description.dropLast(currency.count + 1))
-            let negative = plain.hasPrefix("-")
-            let parts = plain.dropFirst(negative ? 1 : 0).split(separator: ".")
+            let exponent = Money.exponents[currency] ?? 2
+            var scale: Int64 = 1
+            for _ in 0..<exponent { scale *= 10 }
+            let magnitude = minor.magnitude
+            var whole = magnitude / UInt64(scale)
+            let fraction = magnitude % UInt64(scale)
             let (group, decimal) = locale == "ru" ? ("\u{00A0}", ",") : (",", ".")
-            var whole = ""
-            for (i, c) in parts[0].reversed().enumerated() {
-                if i > 0 && i % 3 == 0 { whole = group + whole }
-                whole = String(c) + whole
+            var groups: [String] = []
+            repeat {
+                let part = whole % 1000
+                whole /= 1000
+                groups.append(whole > 0 ? String(repeating: "0", count: 3 - String(part).count) + String(part) : String(part))
+            } while whole > 0
+            var out = minor < 0 ? "-" : ""
+            out += groups.reversed().joined(separator: group)
+            if exponent > 0 {
+                let f = String(fraction)
+                out += decimal + String(repeating: "0", count: exponent - f.count) + f
             }
-            return (negative ? "-" : "") + whole + (parts.count > 1 ? decimal + parts[1] : "") + " " + currency
+            return out + " " + currency
         case let .time(ms):
-            var calendar = Calendar(identifier: .gregorian)
-            calendar.timeZone = zone
-            let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: Date(timeIntervalSince1970: Double(ms) / 1000))
-            func two(_ v: Int?) -> String { let v = v ?? 0; return v < 10 ? "0\(v)" : "\(v)" }
-            let date = locale == "ru" ? "\(two(c.day)).\(two(c.month)).\(c.year ?? 0)" : "\(c.year ?? 0)-\(two(c.month))-\(two(c.day))"
-            let clock = "\(two(c.hour)):\(two(c.minute))"
+            // Civil-date arithmetic on the zone's offset at that instant (Calendar is slow).
+            let offset = Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(ms) / 1000))) * 1000
+            let local = ms + offset
+            let day = CivilDate.floorDivide(local, 86_400_000)
+            let (y, mo, d) = CivilDate(day: day).parts
+            let minutes = (local - day * 86_400_000) / 60_000
+            func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
+            let date = locale == "ru" ? "\(two(d)).\(two(mo)).\(y)" : "\(y)-\(two(mo))-\(two(d))"
+            let clock = "\(two(minutes / 60)):\(two(minutes % 60))"
             switch filter {
             case "date": return date
             case "clock": return clock

@@ -22,7 +22,8 @@ struct BenchResult {
 
     var json: String {
         if latenciesNanoseconds.isEmpty {
-            return "{\"scenario\": \"\(scenario)\", \"calls_per_s\": \(Int(callsPerSecond.rounded())), \"ns_per_op\": \(Int(nanosecondsPerCall.rounded())), \"errors\": \(errors)}"
+            return "{\"scenario\": \"\(scenario)\", \"calls_per_s\": \(Int(callsPerSecond.rounded())), \"ns_per_op\": \(Int(nanosecondsPerCall.rounded())), \"errors\": \(errors)"
+                + figures.map { ", \"\($0.name)\": \($0.value)" }.joined() + "}"
         }
         return "{\"scenario\": \"\(scenario)\", \"calls_per_s\": \(Int(callsPerSecond.rounded())), "
             + "\"p50_us\": \(Int(percentileMicroseconds(0.5).rounded())), "

@@ -24,6 +24,7 @@ struct SwitchboardBench {
             case "dialer": results = try await DialerBench.run(options: options)
             case "scheduling": results = try await SchedulingBench.run(options: options)
             case "billing": results = try await BillingBench.run(options: options)
+            case "notifications": results = try await NotificationsBench.run(options: options)
             default:
                 FileHandle.standardError.write(Data("switchboard-bench: unknown suite \(options.suite)\n\(BenchOptions.usage)\n".utf8))
                 exit(2)
