@@ -87,6 +87,16 @@ public enum Notifications {
     public static let listSurveys = MethodDescriptor<ListSurveysRequest, SurveyList>(
         service: service, method: "ListSurveys", isIdempotent: true)
 
+    /// N5: a metric threshold checked on a schedule, sent to a Telegram chat with Alertmanager's semantics.
+    public static let createAlert = MethodDescriptor<Alert, Alert>(
+        service: service, method: "CreateAlert")
+
+    public static let updateAlert = MethodDescriptor<Alert, Alert>(
+        service: service, method: "UpdateAlert", isIdempotent: true)
+
+    public static let listAlerts = MethodDescriptor<Empty, AlertList>(
+        service: service, method: "ListAlerts", isIdempotent: true)
+
     /// Event types this service emits.
     public enum Event {
         /// Payload ``WebhookSubscription``: it failed for 5 days and is disabled; an admin is told.
@@ -1493,6 +1503,163 @@ public struct SurveyList: WireMessage, Equatable {
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
         switch key.number {
         case 1: try d.append(key, to: &surveys)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public enum AlertMetric: Int, Sendable, WireEnum, CaseIterable {
+    case unspecified = 0
+    /// call.missed events in the window.
+    case missedCalls = 1
+    /// lead.low_quality events in the window.
+    case lowQualityLeads = 2
+    /// payment.failed events in the window.
+    case failedPayments = 3
+    /// lead.low_quality per lead in the window, in percent (leads: deal.created from leads plus low-quality ones).
+    case lowQualityShare = 4
+
+    public static var unrecognized: AlertMetric { .unspecified }
+
+    /// The name the API shows.
+    public var name: String {
+        switch self {
+        case .unspecified: "unspecified"
+        case .missedCalls: "missed_calls"
+        case .lowQualityLeads: "low_quality_leads"
+        case .failedPayments: "failed_payments"
+        case .lowQualityShare: "low_quality_share"
+        }
+    }
+}
+
+public enum AlertState: Int, Sendable, WireEnum, CaseIterable {
+    case unspecified = 0
+    case inactive = 1
+    /// The condition holds, not yet for `forMinutes`.
+    case pending = 2
+    case firing = 3
+
+    public static var unrecognized: AlertState { .unspecified }
+
+    /// The name the API shows.
+    public var name: String {
+        switch self {
+        case .unspecified: "unspecified"
+        case .inactive: "inactive"
+        case .pending: "pending"
+        case .firing: "firing"
+        }
+    }
+}
+
+/// N5: when `metric` over the last `windowMinutes` is at least `threshold` for `forMinutes`, tell the chat; again every `repeatMinutes` while it holds; "resolved" when it stops.
+public struct Alert: WireMessage, Equatable {
+    public var id: Int64 = 0
+    public var name: String = ""
+    public var metric: AlertMetric = AlertMetric.unspecified
+    public var threshold: Int64 = 0
+    /// How far back the metric counts (60).
+    public var windowMinutes: Int64 = 0
+    /// How long the condition must hold before it fires (0: at once).
+    public var forMinutes: Int64 = 0
+    /// How often it says so again while firing (240).
+    public var repeatMinutes: Int64 = 0
+    /// The owner's Telegram chat.
+    public var chatID: String = ""
+    public var disabled: Bool = false
+    public var state: AlertState = AlertState.unspecified
+    /// When the condition began to hold.
+    public var sinceMilliseconds: Int64? = nil
+    public var lastNotifiedAtMilliseconds: Int64? = nil
+    public var lastValue: Int64 = 0
+
+    public init() {}
+
+    public init(
+        id: Int64 = 0,
+        name: String = "",
+        metric: AlertMetric = AlertMetric.unspecified,
+        threshold: Int64 = 0,
+        windowMinutes: Int64 = 0,
+        forMinutes: Int64 = 0,
+        repeatMinutes: Int64 = 0,
+        chatID: String = "",
+        disabled: Bool = false,
+        state: AlertState = AlertState.unspecified,
+        sinceMilliseconds: Int64? = nil,
+        lastNotifiedAtMilliseconds: Int64? = nil,
+        lastValue: Int64 = 0
+    ) {
+        self.id = id
+        self.name = name
+        self.metric = metric
+        self.threshold = threshold
+        self.windowMinutes = windowMinutes
+        self.forMinutes = forMinutes
+        self.repeatMinutes = repeatMinutes
+        self.chatID = chatID
+        self.disabled = disabled
+        self.state = state
+        self.sinceMilliseconds = sinceMilliseconds
+        self.lastNotifiedAtMilliseconds = lastNotifiedAtMilliseconds
+        self.lastValue = lastValue
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, id)
+        e.encode(2, name)
+        e.encode(3, metric)
+        e.encode(4, threshold)
+        e.encode(5, windowMinutes)
+        e.encode(6, forMinutes)
+        e.encode(7, repeatMinutes)
+        e.encode(8, chatID)
+        e.encode(9, disabled)
+        e.encode(10, state)
+        e.encode(11, sinceMilliseconds)
+        e.encode(12, lastNotifiedAtMilliseconds)
+        e.encode(13, lastValue)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: id = try d.int64(key)
+        case 2: name = try d.string(key)
+        case 3: metric = try d.enumeration(key)
+        case 4: threshold = try d.int64(key)
+        case 5: windowMinutes = try d.int64(key)
+        case 6: forMinutes = try d.int64(key)
+        case 7: repeatMinutes = try d.int64(key)
+        case 8: chatID = try d.string(key)
+        case 9: disabled = try d.bool(key)
+        case 10: state = try d.enumeration(key)
+        case 11: sinceMilliseconds = try d.int64(key)
+        case 12: lastNotifiedAtMilliseconds = try d.int64(key)
+        case 13: lastValue = try d.int64(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct AlertList: WireMessage, Equatable {
+    public var alerts: [Alert] = []
+
+    public init() {}
+
+    public init(
+        alerts: [Alert] = []
+    ) {
+        self.alerts = alerts
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, alerts)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: try d.append(key, to: &alerts)
         default: try d.skip(key)
         }
     }

@@ -39,6 +39,9 @@ public let notificationsContract = ContractFile("Notifications") {
             hook ledger): an answer to the survey waiting in that chat, or /stop.
             """)
         Service.Method("listSurveys", "ListSurveys", "ListSurveysRequest", "SurveyList", idempotent: true, doc: "N6: surveys, newest first, with their answers.")
+        Service.Method("createAlert", "CreateAlert", "Alert", "Alert", doc: "N5: a metric threshold checked on a schedule, sent to a Telegram chat with Alertmanager's semantics.")
+        Service.Method("updateAlert", "UpdateAlert", "Alert", "Alert", idempotent: true)
+        Service.Method("listAlerts", "ListAlerts", "Empty", "AlertList", idempotent: true)
         Service.Event("endpointDisabled", "webhook.endpoint_disabled", doc: "Payload ``WebhookSubscription``: it failed for 5 days and is disabled; an admin is told.")
     }
     Enumeration("NotificationChannel") {
@@ -277,5 +280,36 @@ public let notificationsContract = ContractFile("Notifications") {
     }
     Message("SurveyList", rest: [.output]) {
         Field(1, "surveys", .repeated(.message("Survey"))).named("items")
+    }
+    Enumeration("AlertMetric") {
+        Enumeration.Case(0, "unspecified")
+        Enumeration.Case(1, "missedCalls", doc: "call.missed events in the window.")
+        Enumeration.Case(2, "lowQualityLeads", doc: "lead.low_quality events in the window.")
+        Enumeration.Case(3, "failedPayments", doc: "payment.failed events in the window.")
+        Enumeration.Case(4, "lowQualityShare", doc: "lead.low_quality per lead in the window, in percent (leads: deal.created from leads plus low-quality ones).")
+    }
+    Enumeration("AlertState") {
+        Enumeration.Case(0, "unspecified")
+        Enumeration.Case(1, "inactive")
+        Enumeration.Case(2, "pending", doc: "The condition holds, not yet for `forMinutes`.")
+        Enumeration.Case(3, "firing")
+    }
+    Message("Alert", doc: "N5: when `metric` over the last `windowMinutes` is at least `threshold` for `forMinutes`, tell the chat; again every `repeatMinutes` while it holds; \"resolved\" when it stops.", rest: [.output, .input]) {
+        Field(1, "id", .int64).readOnly()
+        Field(2, "name", .string).required().length(max: 200, min: 1).nonBlank()
+        Field(3, "metric", .enumeration("AlertMetric")).required()
+        Field(4, "threshold", .int64).required().minimum(1).maximum(1_000_000)
+        Field(5, "windowMinutes", .int64, doc: "How far back the metric counts (60).").minimum(1).maximum(10_080)
+        Field(6, "forMinutes", .int64, doc: "How long the condition must hold before it fires (0: at once).").minimum(0).maximum(10_080)
+        Field(7, "repeatMinutes", .int64, doc: "How often it says so again while firing (240).").minimum(1).maximum(10_080)
+        Field(8, "chatID", .string, doc: "The owner's Telegram chat.").named("chatId").required().length(max: 64, min: 1)
+        Field(9, "disabled", .bool)
+        Field(10, "state", .enumeration("AlertState")).readOnly()
+        Field(11, "sinceMilliseconds", .optional(.int64), doc: "When the condition began to hold.").timestamp().readOnly()
+        Field(12, "lastNotifiedAtMilliseconds", .optional(.int64)).timestamp().readOnly()
+        Field(13, "lastValue", .int64).readOnly()
+    }
+    Message("AlertList", rest: [.output]) {
+        Field(1, "alerts", .repeated(.message("Alert"))).named("items")
     }
 }

@@ -165,5 +165,30 @@ enum NotificationsRoutes {
         ) { ctx in
             Reply.json(200, try await ctx.call(Notifications.listSurveys, try ctx.query(ListSurveysRequest.self)))
         },
+        Route(
+            method: "POST", path: "/v1/alerts", operationID: "createAlert", access: .role(.admin),
+            summary: "A metric alert (N5) to the owner's Telegram chat: fires when the metric holds at the threshold for forMinutes, repeats every repeatMinutes, says resolved",
+            body: Alert.openAPIInputSchema,
+            example: #"{"name":"Missed calls","metric":"missed_calls","threshold":5,"windowMinutes":60,"forMinutes":10,"repeatMinutes":240,"chatId":"-100123456"}"#,
+            answers: [Route.answer(201, "created", Alert.self, headers: ["Location"])], errors: [422]
+        ) { ctx in
+            Reply.created(try await ctx.call(Notifications.createAlert, try ctx.body(Alert.self)), at: "/v1/alerts")
+        },
+        Route(
+            method: "PUT", path: "/v1/alerts/{id}", operationID: "replaceAlert", access: .role(.admin),
+            summary: "An alert replaced (or disabled); its state carries on", body: Alert.openAPIInputSchema,
+            example: #"{"name":"Missed calls","metric":"missed_calls","threshold":10,"chatId":"-100123456","disabled":false}"#,
+            answers: [Route.answer(200, "the alert", Alert.self)], errors: [404, 422]
+        ) { ctx in
+            var alert = try ctx.body(Alert.self)
+            alert.id = try ctx.id()
+            return Reply.json(200, try await ctx.call(Notifications.updateAlert, alert))
+        },
+        Route(
+            method: "GET", path: "/v1/alerts", operationID: "listAlerts", access: .role(.admin),
+            summary: "Every alert with its state (inactive, pending, firing), since when, and the metric's last value", answers: [Route.answer(200, "alerts", AlertList.self)]
+        ) { ctx in
+            Reply.json(200, try await ctx.call(Notifications.listAlerts, Empty()))
+        },
     ]
 }

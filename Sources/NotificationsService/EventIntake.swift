@@ -24,6 +24,12 @@ public enum EventIntake {
             throw RPCError.invalidArgument("\(event.type) \(event.id) has a payload this service cannot read: \(error)")
         }
         let now = event.occurredAtMilliseconds
+        // N5: what alerts count (a deal a lead opened counts as a lead).
+        if AlertStore.counted.contains(event.type) {
+            try AlertStore.count(tx, type: event.type, eventID: event.id, at: now)
+        } else if event.type == Deals.Event.created, let deal = try? DealStageChanged(wireBytes: event.payload).deal, deal.leadID != nil {
+            try AlertStore.count(tx, type: "lead.opened", eventID: event.id, at: now)
+        }
         if !facts.sourceKey.isEmpty {
             if facts.cancelsSource {
                 try OutboundLog.cancel(tx, sourceKey: facts.sourceKey, because: "\(event.type): its source is cancelled", at: now)

@@ -13,6 +13,7 @@ public struct NotificationsAPI: RegistrableRPCService {
     public let log: OutboundLog
     public let webhooks: WebhookStore
     public let surveys: SurveyStore
+    public let alerts: AlertStore
     let database: Database
     let clock: WallClock
 
@@ -25,6 +26,7 @@ public struct NotificationsAPI: RegistrableRPCService {
         log = OutboundLog(database: database)
         webhooks = WebhookStore(database: database, clock: clock)
         surveys = SurveyStore(database: database, clock: clock)
+        alerts = AlertStore(database: database, clock: clock)
     }
 
     /// Every event type in ``EventCatalog``: rules and webhooks take them.
@@ -67,6 +69,9 @@ public struct NotificationsAPI: RegistrableRPCService {
         server.register(Notifications.replayPeriod) { request, _ in try await webhooks.replay(request) }
         server.register(Notifications.recordReply) { request, _ in try await surveys.reply(request) }
         server.register(Notifications.listSurveys) { request, _ in try await surveys.list(request) }
+        server.register(Notifications.createAlert) { request, _ in try await alerts.create(request) }
+        server.register(Notifications.updateAlert) { request, _ in try await alerts.update(request) }
+        server.register(Notifications.listAlerts) { _, _ in try await alerts.list() }
         server.setHealth(.serving, for: Notifications.service)
     }
 }

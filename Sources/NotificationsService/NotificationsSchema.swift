@@ -54,5 +54,10 @@ public enum NotificationsSchema {
             CREATE INDEX surveys_chat ON surveys (chat_id, status);
             CREATE TABLE replies (update_id TEXT PRIMARY KEY, at INTEGER NOT NULL);
             """),
+        // N5: alerts, and the events their metrics count (kept a week).
+        Migration(3, """
+            CREATE TABLE alerts (id INTEGER PRIMARY KEY, alert BLOB NOT NULL);
+            CREATE TABLE metric_events (type TEXT NOT NULL, at INTEGER NOT NULL, event_id TEXT NOT NULL, PRIMARY KEY (type, at, event_id)) WITHOUT ROWID;
+            """),
     ]
 }

@@ -38,6 +38,27 @@ public struct OutboundLog: Sendable {
         tx.touch(EventIntake.sendsTopic)
     }
 
+    /// An alert's message (N5): rendered already, to the alert's chat; rule id −alert.
+    static func alert(_ tx: Transaction, _ a: Alert, text: String, at now: Int64) throws {
+        var m = OutboundMessage()
+        m.ruleID = -a.id
+        m.eventID = "alert-\(a.id)-\(now)"
+        m.eventType = "alert"
+        m.channel = .telegram
+        m.address = a.chatID
+        m.body = text
+        m.status = .scheduled
+        m.dueAtMilliseconds = now
+        m.createdAtMilliseconds = now
+        m.history = [OutboundMessageChange(atMilliseconds: now, status: .scheduled, note: "alert \(a.id) (\(a.name))")]
+        try tx.run(
+            "INSERT OR IGNORE INTO sends (rule_id, event_id, recipient_key, status, due_at, source_key, contact_id, event_type, payload, message) VALUES (?, ?, ?, 1, ?, '', NULL, 'alert', ?, ?)",
+            [.integer(m.ruleID), .text(m.eventID), .text("address:\(a.chatID)"), .integer(now), .blob([]), .blob([])])
+        m.id = tx.lastInsertRowID
+        try save(tx, m)
+        tx.touch(EventIntake.sendsTopic)
+    }
+
     static func cancel(_ tx: Transaction, sourceKey: String, because why: String, at now: Int64) throws {
         for var m in try tx.query("SELECT message FROM sends WHERE source_key = ? AND status = 1", [.text(sourceKey)], { try OutboundMessage(wireBytes: $0.blob(0)) }) {
             m.status = .cancelled

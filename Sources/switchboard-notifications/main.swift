@@ -5,6 +5,7 @@
 // NOTIFICATIONS_CONTACTS (127.0.0.1:7101) and NOTIFICATIONS_DEALS (127.0.0.1:7102): where
 // recipients and deals are looked up. Subscribe it to the events its rules and webhooks
 // take (GET /v1/notification-events lists them) in every service's *_SUBSCRIBERS.
+// NOTIFICATIONS_ALERT_SECONDS (15): how often alerts are checked (business clock).
 import NotificationsService
 import RPC
 import ServiceKit
@@ -27,5 +28,7 @@ ServiceHost.run(service: "notifications", prefix: "NOTIFICATIONS", defaultPort: 
     api.subscribe(host.inbox)
     host.runInBackground("sender", OutboundSender(database: host.database, contacts: contacts, deals: deals, logger: host.logger, clock: host.clock))
     host.runInBackground("surveys", SurveyRunner(database: host.database, contacts: contacts, deals: deals, logger: host.logger, clock: host.clock))
+    let alertSeconds = try host.environment.int("ALERT_SECONDS", default: 15, range: 1...3600)
+    host.runInBackground("alerts", AlertRunner(store: api.alerts, logger: host.logger, clock: host.clock, intervalSeconds: Int64(alertSeconds)))
     host.runInBackground("webhooks", WebhookDispatcher(database: host.database, logger: host.logger, clock: host.clock))
 }

@@ -48,7 +48,7 @@ import TestSupport
             executable: "switchboard-deals",
             environment: [
                 "DEALS_PORT": "0", "DEALS_ADMIN_PORT": "0", "DEALS_DATA_DIR": folder.appendingPathComponent("deals").path, "DEALS_CONTACTS": "127.0.0.1:\(contacts.port)",
-                "DEALS_SUBSCRIBERS": to + "deal.created,deal.stage_changed,deal.won,deal.lost",
+                "DEALS_SUBSCRIBERS": to + "deal.created,deal.stage_changed,deal.won,deal.lost,lead.low_quality",
             ])
         let scheduling = try await ServiceProcess(
             executable: "switchboard-scheduling",
@@ -220,6 +220,30 @@ import TestSupport
         #expect((saved["customFields"] as? [String: Any])?["nps"] as? String == "1", "\(saved)")
         let tasks = try system.items("/v1/tasks?assigneeId=1").filter { $0["kind"] as? String == "follow_up" }
         #expect(tasks.count == 1 && tasks.first?["contactId"] as? Int == contact && (tasks.first?["title"] as? String ?? "").contains("NPS 1 on deal \(deal)"), "\(tasks)")
+        try await system.stop()
+    }
+
+    @Test func n5AnAlertOnLowQualityLeadsFiresAfterItsHoldTimeInTheOwnersChatAndSaysResolved() async throws {
+        let system = try await Self.start(now: Self.now)
+        let telegram = try Receiver()
+        #expect(try system.request("PUT", "/v1/notification-channels/telegram", body: #"{"provider":"telegram","baseUrl":"\#(telegram.url)","token":"42:SECRET"}"#).status == 200)
+        let made = try system.request("POST", "/v1/alerts", body: #"{"name":"Low-quality leads","metric":"low_quality_leads","threshold":1,"windowMinutes":60,"forMinutes":5,"chatId":"-100500"}"#)
+        #expect(made.status == 201, "\(made.body)")
+        // The same person twice: the second lead is a duplicate, low quality.
+        for _ in 0..<2 { #expect(try system.request("POST", "/v1/leads", body: #"{"channel":"web","phone":"+79165550202"}"#).status == 201) }
+        try system.clock.set(Self.now + 20_000)
+        #expect(try await eventually { ((try? system.items("/v1/alerts")) ?? []).first?["state"] as? String == "pending" })
+        #expect(telegram.count == 0, "not before it held for 5 minutes")
+        try system.clock.set(Self.now + 6 * 60_000)
+        #expect(try await eventually { telegram.count == 1 })
+        let firing = try #require(try JSONSerialization.jsonObject(with: Data(telegram.received[0].body)) as? [String: Any])
+        #expect(firing["chat_id"] as? String == "-100500" && (firing["text"] as? String ?? "").contains("Low-quality leads</b>: 1 in the last 60 min"), "\(firing)")
+        // An hour on, the window is empty: resolved.
+        try system.clock.set(Self.now + 70 * 60_000)
+        #expect(try await eventually { telegram.count == 2 })
+        let resolved = try #require(try JSONSerialization.jsonObject(with: Data(telegram.received[1].body)) as? [String: Any])
+        #expect((resolved["text"] as? String ?? "").hasPrefix("✅ resolved"))
+        #expect(try system.items("/v1/notification-sends?status=sent").count == 2, "each in the send log")
         try await system.stop()
     }
 

@@ -58,4 +58,21 @@ import Testing
         #expect(SurveyStore.score(text: "11", button: "") == nil && SurveyStore.score(text: "great!", button: "") == nil && SurveyStore.score(text: "", button: "nps:-1") == nil)
         #expect(SurveyStore.askAfterMilliseconds == 600_000 && SurveyStore.waitMilliseconds == 86_400_000)
     }
+
+    @Test func n5AnAlertFiresOnlyAfterItsConditionHeldForItsDurationRepeatsWhileItHoldsAndResolves() {
+        var a = Alert(id: 1, name: "Missed calls", metric: .missedCalls, threshold: 5, windowMinutes: 60, forMinutes: 10, repeatMinutes: 60, chatID: "1", state: .inactive)
+        let m: Int64 = 60_000
+        var said: [AlertEvaluator.Message?] = []
+        for (minute, value) in [(0, 6), (5, 7), (9, 3), (10, 6), (19, 6), (20, 6), (50, 8), (80, 9), (81, 2), (82, 9)] as [(Int64, Int64)] {
+            let (next, message) = AlertEvaluator.step(a, value: value, now: minute * m)
+            a = next
+            said.append(message)
+        }
+        // A dip at minute 9 restarts the wait: fires at 20, not 10; repeats at 80; resolves at 81; 82 is pending again.
+        #expect(said == [nil, nil, nil, nil, nil, .firing(value: 6), nil, .stillFiring(value: 9), .resolved(value: 2), nil])
+        #expect(a.state == .pending && a.sinceMilliseconds == 82 * m)
+        let now = AlertEvaluator.step(Alert(threshold: 1, forMinutes: 0, state: .inactive), value: 1, now: 0)
+        #expect(now.0.state == .firing && now.1 == .firing(value: 1), "for 0 minutes: at once")
+        #expect(AlertEvaluator.text(a, .resolved(value: 2)) == "✅ resolved: <b>Missed calls</b>: 2")
+    }
 }

@@ -225,6 +225,8 @@ enum ContractSamples {
         ("Survey", survey().wireBytes(), (try? Survey(wireBytes: survey().wireBytes())) == survey()),
         ("ListSurveysRequest", listSurveysRequest().wireBytes(), (try? ListSurveysRequest(wireBytes: listSurveysRequest().wireBytes())) == listSurveysRequest()),
         ("SurveyList", surveyList().wireBytes(), (try? SurveyList(wireBytes: surveyList().wireBytes())) == surveyList()),
+        ("Alert", alert().wireBytes(), (try? Alert(wireBytes: alert().wireBytes())) == alert()),
+        ("AlertList", alertList().wireBytes(), (try? AlertList(wireBytes: alertList().wireBytes())) == alertList()),
     ]
 
     static func echoMessage() -> EchoMessage {
@@ -2413,6 +2415,30 @@ enum ContractSamples {
     static func surveyList() -> SurveyList {
         var m = SurveyList()
         m.surveys = [survey(), survey()]
+        return m
+    }
+
+    static func alert() -> Alert {
+        var m = Alert()
+        m.id = -8
+        m.name = "f2é"
+        m.metric = .lowQualityShare
+        m.threshold = 4000012
+        m.windowMinutes = -36
+        m.forMinutes = 6000018
+        m.repeatMinutes = -50
+        m.chatID = "f8é"
+        m.disabled = true
+        m.state = .firing
+        m.sinceMilliseconds = -78
+        m.lastNotifiedAtMilliseconds = 12000036
+        m.lastValue = -92
+        return m
+    }
+
+    static func alertList() -> AlertList {
+        var m = AlertList()
+        m.alerts = [alert(), alert()]
         return m
     }
 }

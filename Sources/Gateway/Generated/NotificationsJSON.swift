@@ -674,3 +674,88 @@ extension SurveyList: RESTOutput {
         out.endObject()
     }
 }
+
+extension Alert: RESTOutput {
+    static let openAPIOutputSchema = "Alert"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("chatId")
+        out.string(self.chatID)
+        out.key("disabled")
+        out.bool(self.disabled)
+        out.key("forMinutes")
+        out.int(self.forMinutes)
+        out.key("id")
+        out.int(self.id)
+        out.key("lastNotifiedAt")
+        if let value = self.lastNotifiedAtMilliseconds { out.timestamp(value) } else { out.null() }
+        out.key("lastValue")
+        out.int(self.lastValue)
+        out.key("metric")
+        out.string(self.metric.name)
+        out.key("name")
+        out.string(self.name)
+        out.key("repeatMinutes")
+        out.int(self.repeatMinutes)
+        out.key("since")
+        if let value = self.sinceMilliseconds { out.timestamp(value) } else { out.null() }
+        out.key("state")
+        out.string(self.state.name)
+        out.key("threshold")
+        out.int(self.threshold)
+        out.key("windowMinutes")
+        out.int(self.windowMinutes)
+        out.endObject()
+    }
+}
+
+extension Alert: RESTInput {
+    static let openAPIInputSchema = "AlertInput"
+    static let jsonFields: Set<String> = ["name", "metric", "threshold", "windowMinutes", "forMinutes", "repeatMinutes", "chatId", "disabled"]
+    static let jsonReadOnlyFields: Set<String> = ["id", "state", "since", "lastNotifiedAt", "lastValue"]
+
+    /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).
+    init(jsonFields r: inout JSONFieldReader) {
+        self.init()
+        r.require("name")
+        if let value = r.string("name", minLength: 1, maxLength: 200, rule: .nonBlank) {
+            self.name = value
+        }
+        r.require("metric")
+        if let value = r.choice("metric", [("missed_calls", AlertMetric.missedCalls), ("low_quality_leads", AlertMetric.lowQualityLeads), ("failed_payments", AlertMetric.failedPayments), ("low_quality_share", AlertMetric.lowQualityShare)]) {
+            self.metric = value
+        }
+        r.require("threshold")
+        if let value = r.integer("threshold", minimum: 1, maximum: 1000000) {
+            self.threshold = value
+        }
+        if let value = r.integer("windowMinutes", minimum: 1, maximum: 10080) {
+            self.windowMinutes = value
+        }
+        if let value = r.integer("forMinutes", minimum: 0, maximum: 10080) {
+            self.forMinutes = value
+        }
+        if let value = r.integer("repeatMinutes", minimum: 1, maximum: 10080) {
+            self.repeatMinutes = value
+        }
+        r.require("chatId")
+        if let value = r.string("chatId", minLength: 1, maxLength: 64) {
+            self.chatID = value
+        }
+        if let value = r.bool("disabled") {
+            self.disabled = value
+        }
+    }
+}
+
+extension AlertList: RESTOutput {
+    static let openAPIOutputSchema = "AlertList"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("items")
+        out.beginArray(); for item in self.alerts { item.writeJSON(to: &out) }; out.endArray()
+        out.endObject()
+    }
+}

@@ -1143,6 +1143,177 @@ enum OpenAPIComponents {
     }
   },
   "schemas" : {
+    "Alert" : {
+      "description" : "N5: when `metric` over the last `windowMinutes` is at least `threshold` for `forMinutes`, tell the chat; again every `repeatMinutes` while it holds; \"resolved\" when it stops.",
+      "properties" : {
+        "chatId" : {
+          "description" : "The owner's Telegram chat.",
+          "type" : "string"
+        },
+        "disabled" : {
+          "type" : "boolean"
+        },
+        "forMinutes" : {
+          "description" : "How long the condition must hold before it fires (0: at once).",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "id" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "lastNotifiedAt" : {
+          "format" : "date-time",
+          "type" : [
+            "string",
+            "null"
+          ]
+        },
+        "lastValue" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "metric" : {
+          "enum" : [
+            "unspecified",
+            "missed_calls",
+            "low_quality_leads",
+            "failed_payments",
+            "low_quality_share"
+          ],
+          "type" : "string"
+        },
+        "name" : {
+          "type" : "string"
+        },
+        "repeatMinutes" : {
+          "description" : "How often it says so again while firing (240).",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "since" : {
+          "description" : "When the condition began to hold.",
+          "format" : "date-time",
+          "type" : [
+            "string",
+            "null"
+          ]
+        },
+        "state" : {
+          "enum" : [
+            "unspecified",
+            "inactive",
+            "pending",
+            "firing"
+          ],
+          "type" : "string"
+        },
+        "threshold" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "windowMinutes" : {
+          "description" : "How far back the metric counts (60).",
+          "format" : "int64",
+          "type" : "integer"
+        }
+      },
+      "required" : [
+        "chatId",
+        "disabled",
+        "forMinutes",
+        "id",
+        "lastNotifiedAt",
+        "lastValue",
+        "metric",
+        "name",
+        "repeatMinutes",
+        "since",
+        "state",
+        "threshold",
+        "windowMinutes"
+      ],
+      "type" : "object"
+    },
+    "AlertInput" : {
+      "additionalProperties" : false,
+      "description" : "N5: when `metric` over the last `windowMinutes` is at least `threshold` for `forMinutes`, tell the chat; again every `repeatMinutes` while it holds; \"resolved\" when it stops.",
+      "properties" : {
+        "chatId" : {
+          "description" : "The owner's Telegram chat.",
+          "maxLength" : 64,
+          "minLength" : 1,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        },
+        "disabled" : {
+          "type" : "boolean"
+        },
+        "forMinutes" : {
+          "description" : "How long the condition must hold before it fires (0: at once).",
+          "format" : "int64",
+          "maximum" : 10080,
+          "minimum" : 0,
+          "type" : "integer"
+        },
+        "metric" : {
+          "enum" : [
+            "missed_calls",
+            "low_quality_leads",
+            "failed_payments",
+            "low_quality_share"
+          ],
+          "type" : "string"
+        },
+        "name" : {
+          "maxLength" : 200,
+          "minLength" : 1,
+          "pattern" : "^[^\\u0000]*[^\\u0000\\u0009-\\u000d\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000]*$",
+          "type" : "string"
+        },
+        "repeatMinutes" : {
+          "description" : "How often it says so again while firing (240).",
+          "format" : "int64",
+          "maximum" : 10080,
+          "minimum" : 1,
+          "type" : "integer"
+        },
+        "threshold" : {
+          "format" : "int64",
+          "maximum" : 1000000,
+          "minimum" : 1,
+          "type" : "integer"
+        },
+        "windowMinutes" : {
+          "description" : "How far back the metric counts (60).",
+          "format" : "int64",
+          "maximum" : 10080,
+          "minimum" : 1,
+          "type" : "integer"
+        }
+      },
+      "required" : [
+        "chatId",
+        "metric",
+        "name",
+        "threshold"
+      ],
+      "type" : "object"
+    },
+    "AlertList" : {
+      "properties" : {
+        "items" : {
+          "items" : {
+            "$ref" : "#/components/schemas/Alert"
+          },
+          "type" : "array"
+        }
+      },
+      "required" : [
+        "items"
+      ],
+      "type" : "object"
+    },
     "Appointment" : {
       "description" : "S2: a deal's appointment: a time window for its resources, travel buffers around it.",
       "properties" : {

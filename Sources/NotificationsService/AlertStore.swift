@@ -1,0 +1,129 @@
+import Contracts
+import Foundation
+import ServiceKit
+import Storage
+import Wire
+
+/// N5: alerts an admin sets, the events their metrics count, and the pass that checks them
+/// all on the business clock — each message queued as a send to the alert's Telegram chat,
+/// so it is logged and retried like any other.
+public struct AlertStore: Sendable {
+    let database: Database
+    let clock: WallClock
+
+    public init(database: Database, clock: WallClock) {
+        self.database = database
+        self.clock = clock
+    }
+
+    /// The events metrics count: recorded with the event, in its transaction.
+    static let counted: Set<String> = [Telephony.Event.missed, Deals.Event.leadLowQuality, Billing.Event.paymentFailed, "lead.opened"]
+
+    static func count(_ tx: Transaction, type: String, eventID: String, at: Int64) throws {
+        try tx.run("INSERT OR IGNORE INTO metric_events (type, at, event_id) VALUES (?, ?, ?)", [.text(type), .integer(at), .text(eventID)])
+    }
+
+    public func create(_ input: Alert) async throws -> Alert {
+        try Self.check(input)
+        return try await database.write { tx in
+            var a = Self.defaults(input)
+            a.state = .inactive
+            try tx.run("INSERT INTO alerts (alert) VALUES (?)", [.blob([])])
+            a.id = tx.lastInsertRowID
+            try tx.run("UPDATE alerts SET alert = ? WHERE id = ?", [.blob(a.wireBytes()), .integer(a.id)])
+            return a
+        }
+    }
+
+    public func update(_ input: Alert) async throws -> Alert {
+        try Self.check(input)
+        return try await database.write { tx in
+            guard let old = try Self.load(tx.connection, input.id) else { throw RPCError.notFound("alert \(input.id) does not exist") }
+            var a = Self.defaults(input)
+            (a.state, a.sinceMilliseconds, a.lastNotifiedAtMilliseconds, a.lastValue) = (old.state, old.sinceMilliseconds, old.lastNotifiedAtMilliseconds, old.lastValue)
+            try tx.run("UPDATE alerts SET alert = ? WHERE id = ?", [.blob(a.wireBytes()), .integer(a.id)])
+            return a
+        }
+    }
+
+    public func list() async throws -> AlertList {
+        try await database.read { c in AlertList(alerts: try c.query("SELECT alert FROM alerts ORDER BY id", []) { try Alert(wireBytes: $0.blob(0)) }) }
+    }
+
+    static func load(_ c: Connection, _ id: Int64) throws -> Alert? {
+        try c.queryFirst("SELECT alert FROM alerts WHERE id = ?", [.integer(id)]) { try Alert(wireBytes: $0.blob(0)) }
+    }
+
+    static func check(_ a: Alert) throws(RPCError) {
+        guard a.metric != .unspecified else { throw RPCError.invalidArgument("name the metric", details: [FieldViolation(field: "metric", description: "is missing")]) }
+    }
+
+    static func defaults(_ a: Alert) -> Alert {
+        var out = a
+        if out.windowMinutes == 0 { out.windowMinutes = 60 }
+        if out.repeatMinutes == 0 { out.repeatMinutes = 240 }
+        return out
+    }
+
+    /// The metric's value now.
+    static func value(_ c: Connection, _ a: Alert, now: Int64) throws -> Int64 {
+        let from = now - a.windowMinutes * 60_000
+        func count(_ type: String) throws -> Int64 {
+            try c.queryFirst("SELECT count(*) FROM metric_events WHERE type = ? AND at > ? AND at <= ?", [.text(type), .integer(from), .integer(now)]) { $0.int64(0) } ?? 0
+        }
+        switch a.metric {
+        case .missedCalls: return try count(Telephony.Event.missed)
+        case .lowQualityLeads: return try count(Deals.Event.leadLowQuality)
+        case .failedPayments: return try count(Billing.Event.paymentFailed)
+        case .lowQualityShare:
+            let low = try count(Deals.Event.leadLowQuality), opened = try count("lead.opened")
+            return low + opened == 0 ? 0 : low * 100 / (low + opened)
+        case .unspecified: return 0
+        }
+    }
+
+    /// One pass over every alert; what it queues, the sender sends.
+    public func check() async throws {
+        let now = clock.milliseconds
+        try await database.write { tx in
+            for alert in try tx.query("SELECT alert FROM alerts ORDER BY id", [], { try Alert(wireBytes: $0.blob(0)) }) where !alert.disabled {
+                let (next, message) = AlertEvaluator.step(alert, value: try Self.value(tx.connection, alert, now: now), now: now)
+                try tx.run("UPDATE alerts SET alert = ? WHERE id = ?", [.blob(next.wireBytes()), .integer(next.id)])
+                if let message { try OutboundLog.alert(tx, next, text: AlertEvaluator.text(next, message), at: now) }
+            }
+            try tx.run("DELETE FROM metric_events WHERE at < ?", [.integer(now - 7 * 86_400_000)])
+        }
+    }
+}
+
+/// Checks the alerts every `interval` of the business clock's time.
+public final class AlertRunner: BackgroundService {
+    private let store: AlertStore
+    private let logger: Logger
+    private let loop = BackgroundLoop()
+    private let interval: Int64
+    private let clock: WallClock
+
+    public init(store: AlertStore, logger: Logger, clock: WallClock, intervalSeconds: Int64 = 15) {
+        self.store = store
+        self.logger = logger
+        self.clock = clock
+        self.interval = intervalSeconds * 1000
+    }
+
+    public func start() {
+        loop.start { [self] in
+            var last: Int64 = 0
+            while !Task.isCancelled {
+                let now = clock.milliseconds
+                if now - last >= interval {
+                    last = now
+                    do { try await store.check() } catch { logger.error("cannot check alerts", ["error": "\(error)"]) }
+                }
+                await loop.wait(upTo: .milliseconds(200))
+            }
+        }
+    }
+
+    public func stop() async { await loop.stop() }
+}
