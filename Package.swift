@@ -26,7 +26,7 @@ let package = Package(
         .systemLibrary(
             name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]),
-        .systemLibrary(name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libssl", providers: [.apt(["libssl-dev"])]),
 
         // The protocol: pure values, no I/O.
         .target(name: "Wire", path: "Protocols/Wire"),
@@ -50,7 +50,7 @@ let package = Package(
         .target(name: "TelephonyService", dependencies: ["Contracts", "Digest", "RPC", "Storage", "ServiceKit"]),
         .target(name: "SchedulingService", dependencies: ["Contracts", "Digest", "JSON", "RPC", "Storage", "ServiceKit"]),
         .target(name: "BillingService", dependencies: ["Contracts", "RPC", "Storage", "ServiceKit"]),
-        .target(name: "NotificationsService", dependencies: ["Contracts", "Digest", "JSON", "RPC", "Storage", "ServiceKit"]),
+        .target(name: "NotificationsService", dependencies: ["CCrypto", "Contracts", "Digest", "JSON", "RPC", "Storage", "ServiceKit"]),
 
         // Executables.
         .executableTarget(name: "switchboard-echo", dependencies: ["RPC", "Contracts"]),

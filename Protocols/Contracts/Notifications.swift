@@ -240,8 +240,8 @@ public struct ChannelSettings: WireMessage, Equatable {
     public var provider: String = ""
     /// The provider's API base (https://api.telegram.org, https://sms.ru, https://graph.facebook.com/v20.0), a local server in tests.
     public var baseURL: String = ""
-    /// The bot token, api_id, access token or signing secret; never shown again.
-    public var token: String = ""
+    /// The bot token, api_id, user:password, access token or signing secret; never shown again. Left out: the one set before stays; empty: none.
+    public var token: String? = nil
     public var tokenSet: Bool = false
     /// Sender name, WhatsApp phone-number id.
     public var sender: String = ""
@@ -261,7 +261,7 @@ public struct ChannelSettings: WireMessage, Equatable {
         channel: NotificationChannel = NotificationChannel.unspecified,
         provider: String = "",
         baseURL: String = "",
-        token: String = "",
+        token: String? = nil,
         tokenSet: Bool = false,
         sender: String = "",
         costMinor: Int64 = 0,

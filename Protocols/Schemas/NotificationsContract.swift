@@ -78,7 +78,7 @@ public let notificationsContract = ContractFile("Notifications") {
         Field(1, "channel", .enumeration("NotificationChannel")).readOnly()
         Field(2, "provider", .string, doc: "telegram, smsru, whatsapp-cloud, webhook.").required().length(max: 50, min: 1).nonBlank()
         Field(3, "baseURL", .string, doc: "The provider's API base (https://api.telegram.org, https://sms.ru, https://graph.facebook.com/v20.0), a local server in tests.").named("baseUrl").required().length(max: 500, min: 1)
-        Field(4, "token", .string, doc: "The bot token, api_id, access token or signing secret; never shown again.").length(max: 500).writeOnly()
+        Field(4, "token", .optional(.string), doc: "The bot token, api_id, user:password, access token or signing secret; never shown again. Left out: the one set before stays; empty: none.").length(max: 500).writeOnly()
         Field(5, "tokenSet", .bool).readOnly()
         Field(6, "sender", .string, doc: "Sender name, WhatsApp phone-number id.").length(max: 100)
         Field(7, "costMinor", .int64, doc: "Cost of one send when the provider reports none (minor units).").minimum(0).maximum(1_000_000_000)

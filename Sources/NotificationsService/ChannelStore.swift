@@ -13,15 +13,19 @@ public struct ChannelStore: Sendable {
     public func put(_ input: ChannelSettings) async throws -> ChannelSettings {
         var v: [FieldViolation] = []
         if input.channel == .unspecified { v.append(FieldViolation(field: "channel", description: "is missing")) }
+        // Email goes to an SMTP relay (smtp://host:port); the rest to HTTP APIs.
+        let schemes: Set<String> = input.channel == .email ? ["smtp"] : ["http", "https"]
         for (field, url) in [("baseUrl", input.baseURL), ("fallbackBaseUrl", input.fallbackBaseURL)] where !url.isEmpty {
-            if URL(string: url).flatMap({ $0.scheme == "http" || $0.scheme == "https" ? $0 : nil }) == nil { v.append(FieldViolation(field: field, description: "is not an http(s) URL")) }
+            if URL(string: url).flatMap({ schemes.contains($0.scheme ?? "") && $0.host != nil ? $0 : nil }) == nil {
+                v.append(FieldViolation(field: field, description: input.channel == .email ? "is not an smtp://host:port URL" : "is not an http(s) URL"))
+            }
         }
         if !input.timeZone.isEmpty && TimeZone(identifier: input.timeZone) == nil { v.append(FieldViolation(field: "timeZone", description: "\"\(input.timeZone)\" is not an IANA time zone")) }
         if !input.locale.isEmpty && !["ru", "en"].contains(input.locale) { v.append(FieldViolation(field: "locale", description: "is ru or en")) }
         guard v.isEmpty else { throw RPCError.invalidArgument("the channel settings are not valid", details: v) }
         return try await database.write { tx in
             var s = input
-            if s.token.isEmpty, let old = try Self.load(tx.connection, s.channel) { s.token = old.token }
+            if s.token == nil { s.token = try Self.load(tx.connection, s.channel)?.token ?? "" }
             try tx.run("INSERT INTO channels (channel, settings) VALUES (?, ?) ON CONFLICT (channel) DO UPDATE SET settings = excluded.settings",
                 [.integer(Int64(s.channel.rawValue)), .blob(s.wireBytes())])
             return Self.shown(s)
@@ -40,8 +44,13 @@ public struct ChannelStore: Sendable {
 
     static func shown(_ s: ChannelSettings) -> ChannelSettings {
         var out = s
-        out.tokenSet = !s.token.isEmpty
-        out.token = ""
+        out.tokenSet = !s.credential.isEmpty
+        out.token = nil
         return out
     }
+}
+
+extension ChannelSettings {
+    /// The token as providers take it ("" when there is none).
+    var credential: String { token ?? "" }
 }

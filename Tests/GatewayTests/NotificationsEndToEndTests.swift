@@ -35,7 +35,7 @@ import TestSupport
         }
     }
 
-    static func start(now: Int64) async throws -> System {
+    static func start(now: Int64, extra: [String: String] = [:]) async throws -> System {
         let folder = try temporaryFolder("notifications")
         let clock = DialerEndToEndTests.Clock(file: folder.appendingPathComponent("now"))
         try clock.set(now)
@@ -59,7 +59,7 @@ import TestSupport
         let environment = [
             "NOTIFICATIONS_PORT": "\(notificationsPort)", "NOTIFICATIONS_ADMIN_PORT": "0", "NOTIFICATIONS_DATA_DIR": folder.appendingPathComponent("notifications").path,
             "NOTIFICATIONS_CONTACTS": "127.0.0.1:\(contacts.port)", "NOTIFICATIONS_DEALS": "127.0.0.1:\(deals.port)", "NOTIFICATIONS_CLOCK_FILE": clock.file.path,
-        ]
+        ].merging(extra) { _, new in new }
         let notifications = try await ServiceProcess(executable: "switchboard-notifications", environment: environment)
         let gateway = try await ServiceProcess(
             executable: "switchboard-gateway",
@@ -153,18 +153,20 @@ import TestSupport
         let deal = try #require(try system.request("POST", "/v1/deals", body: #"{"title":"Windows","contactId":\#(contact)}"#).json["id"] as? Int)
         let hours = (1...7).map { #"{"weekday":\#($0),"fromMinute":0,"toMinute":1440}"# }.joined(separator: ",")
         let engineer = try #require(try system.request("POST", "/v1/resources", body: #"{"name":"Ivan","kind":"engineer","timeZone":"UTC","hours":[\#(hours)]}"#).json["id"] as? Int)
-        func at(_ hours: Int64) -> String { ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(Self.now / 1000 + hours * 3600))) }
+        // Whole hours of the day after tomorrow (UTC), so no appointment spans a midnight.
+        let base = (Self.now / 86_400_000 + 2) * 86_400_000
+        func at(_ hours: Int64) -> String { ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(base / 1000 + hours * 3600))) }
         func book(_ start: Int64) throws -> Int {
             let made = try system.request("POST", "/v1/appointments", body: #"{"dealId":\#(deal),"kind":"measurement","resourceIds":[\#(engineer)],"start":"\#(at(start))","end":"\#(at(start + 1))"}"#)
             return try #require(made.json["id"] as? Int, "\(made.body)")
         }
-        let kept = try book(27), dropped = try book(30)
+        let kept = try book(10), dropped = try book(13)
         var sends: [[String: Any]] = []
         #expect(try await eventually { sends = (try? system.items("/v1/notification-sends")) ?? []; return sends.count == 2 })
         // Moved by a day: the reminder follows; cancelled: its reminder is too.
-        #expect(try system.request("POST", "/v1/appointments/\(kept)/move", body: #"{"start":"\#(at(51))","end":"\#(at(52))","reason":"the client asked"}"#).status == 200)
+        #expect(try system.request("POST", "/v1/appointments/\(kept)/move", body: #"{"start":"\#(at(34))","end":"\#(at(35))","reason":"the client asked"}"#).status == 200)
         #expect(try system.request("POST", "/v1/appointments/\(dropped)/cancel", body: #"{"reason":"bought elsewhere"}"#).status == 200)
-        let dueAfterMove = ISO8601DateFormatter().date(from: at(50))!
+        let dueAfterMove = ISO8601DateFormatter().date(from: at(33))!
         #expect(try await eventually {
             sends = (try? system.items("/v1/notification-sends")) ?? []
             return sends.contains { $0["status"] as? String == "cancelled" } && sends.contains { ($0["dueAt"] as? String).flatMap(Self.date) == dueAfterMove }
@@ -174,7 +176,7 @@ import TestSupport
         _ = try await system.notifications.waitForExit()
         var restarted = system
         restarted.notifications = try await ServiceProcess(executable: "switchboard-notifications", environment: system.notificationsEnvironment)
-        try system.clock.set(Self.now + 50 * 3_600_000 + 60_000)
+        try system.clock.set(base + 33 * 3_600_000 + 60_000)
         #expect(try await eventually { telegram.count == 1 })
         #expect(try await eventually { (try? restarted.items("/v1/notification-sends?status=sent"))?.count == 1 })
         let sent = try #require(try restarted.items("/v1/notification-sends?status=sent").first)
@@ -183,7 +185,7 @@ import TestSupport
         #expect(asked["chat_id"] as? String == "555" && asked["parse_mode"] as? String == "HTML")
         #expect((asked["text"] as? String ?? "").hasPrefix("<b>Vera</b>, замерщик придёт"), "\(asked)")
         #expect(telegram.received[0].path == "/bot42:SECRET/sendMessage")
-        try system.clock.set(Self.now + 60 * 3_600_000)
+        try system.clock.set(base + 48 * 3_600_000)
         #expect(try restarted.items("/v1/notification-sends?status=sent").count == 1 && telegram.count == 1, "the cancelled one never went")
         try await restarted.stop()
     }

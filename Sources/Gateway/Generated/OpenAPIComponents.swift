@@ -2380,7 +2380,7 @@ enum OpenAPIComponents {
           "type" : "string"
         },
         "token" : {
-          "description" : "The bot token, api_id, access token or signing secret; never shown again.",
+          "description" : "The bot token, api_id, user:password, access token or signing secret; never shown again. Left out: the one set before stays; empty: none.",
           "maxLength" : 500,
           "pattern" : "^[^\\u0000]*$",
           "type" : "string",

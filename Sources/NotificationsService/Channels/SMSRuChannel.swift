@@ -8,7 +8,7 @@ import Foundation
 struct SMSRuChannel: ChannelAdapter {
     func send(_ message: Outgoing, settings: ChannelSettings, baseURL: String, client: ProviderClient) async -> Result<Accepted, ProviderFailure> {
         let phone = message.address.filter(\.isNumber)
-        var form = [("api_id", settings.token), ("to", phone), ("msg", message.body), ("json", "1")]
+        var form = [("api_id", settings.credential), ("to", phone), ("msg", message.body), ("json", "1")]
         if !settings.sender.isEmpty { form.append(("from", settings.sender)) }
         let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
         let body = form.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }.joined(separator: "&")

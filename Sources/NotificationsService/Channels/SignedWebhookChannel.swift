@@ -7,15 +7,8 @@ struct SignedWebhookChannel: ChannelAdapter {
     func send(_ message: Outgoing, settings: ChannelSettings, baseURL: String, client: ProviderClient) async -> Result<Accepted, ProviderFailure> {
         let body = Self.json(["type": message.eventType, "subject": message.subject, "text": message.body])
         let now = Int64(Date().timeIntervalSince1970)
-        let headers = [("Content-Type", "application/json")] + WebhookSignature.headers(secret: settings.token, id: message.messageID, timestamp: now, body: body)
+        let headers = [("Content-Type", "application/json")] + WebhookSignature.headers(secret: settings.credential, id: message.messageID, timestamp: now, body: body)
         let result = await client.post(message.address, headers: headers, body: body, timeout: .seconds(15))
         return Self.answer(result, provider: "the endpoint").map { _ in Accepted(providerMessageID: message.messageID) }
-    }
-}
-
-/// Email over SMTP is not built yet: a send fails at once, saying so (not retried).
-struct EmailChannel: ChannelAdapter {
-    func send(_ message: Outgoing, settings: ChannelSettings, baseURL: String, client: ProviderClient) async -> Result<Accepted, ProviderFailure> {
-        .failure(ProviderFailure("email over SMTP is not built yet; use telegram, sms, whatsapp or webhook", retry: false))
     }
 }

@@ -11,7 +11,7 @@ struct TelegramChannel: ChannelAdapter {
             body["reply_markup"] = ["inline_keyboard": [message.buttons.map { ["text": $0.text, "callback_data": $0.data] }]]
         }
         let base = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
-        let result = await client.post("\(base)/bot\(settings.token)/sendMessage", headers: [("Content-Type", "application/json")], body: Self.json(body), timeout: .seconds(15))
+        let result = await client.post("\(base)/bot\(settings.credential)/sendMessage", headers: [("Content-Type", "application/json")], body: Self.json(body), timeout: .seconds(15))
         return Self.answer(result, provider: "Telegram").flatMap { object in
             guard object["ok"] as? Bool == true, let id = (object["result"] as? [String: Any])?["message_id"] else {
                 return .failure(ProviderFailure("Telegram did not say ok", retry: false))

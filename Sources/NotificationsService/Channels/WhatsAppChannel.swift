@@ -8,7 +8,7 @@ struct WhatsAppChannel: ChannelAdapter {
     func send(_ message: Outgoing, settings: ChannelSettings, baseURL: String, client: ProviderClient) async -> Result<Accepted, ProviderFailure> {
         let body: [String: Any] = ["messaging_product": "whatsapp", "to": message.address.filter(\.isNumber), "type": "text", "text": ["body": message.body]]
         let base = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
-        let result = await client.post("\(base)/\(settings.sender)/messages", headers: [("Content-Type", "application/json"), ("Authorization", "Bearer \(settings.token)")], body: Self.json(body), timeout: .seconds(15))
+        let result = await client.post("\(base)/\(settings.sender)/messages", headers: [("Content-Type", "application/json"), ("Authorization", "Bearer \(settings.credential)")], body: Self.json(body), timeout: .seconds(15))
         return Self.answer(result, provider: "WhatsApp").flatMap { object in
             guard let id = ((object["messages"] as? [[String: Any]])?.first)?["id"] as? String else { return .failure(ProviderFailure("WhatsApp named no message id", retry: false)) }
             return .success(Accepted(providerMessageID: id))

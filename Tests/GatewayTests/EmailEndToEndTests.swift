@@ -1,0 +1,111 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// N1's email channel against a real SMTP server run by the test (PyPI's aiosmtpd, which
+/// .ci/run installs in .build/smtp-venv; set SWITCHBOARD_SMTP_PYTHON to another Python
+/// that has it): submission with STARTTLS (a certificate the test makes with openssl) and
+/// AUTH, then a relay without STARTTLS and without credentials.
+@Suite struct EmailEndToEndTests {
+    static let python: String? = {
+        let candidates = [ProcessInfo.processInfo.environment["SWITCHBOARD_SMTP_PYTHON"], FileManager.default.currentDirectoryPath + "/.build/smtp-venv/bin/python"]
+        return candidates.compactMap { $0 }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }()
+
+    static let server = #"""
+        import json, ssl, sys, threading
+        from aiosmtpd.controller import Controller
+        from aiosmtpd.smtp import AuthResult, LoginPassword
+        log, mode, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+        class Handler:
+            async def handle_DATA(self, server, session, envelope):
+                with open(log, "a") as f:
+                    f.write(json.dumps({"to": envelope.rcpt_tos, "from": envelope.mail_from, "tls": session.ssl is not None,
+                                        "auth": bool(session.authenticated), "data": envelope.content.decode("utf-8", "replace")}) + "\n")
+                return "250 OK queued as Q42"
+        def authenticate(server, session, envelope, mechanism, data):
+            return AuthResult(success=isinstance(data, LoginPassword) and data.login == b"user" and data.password == b"s3cret")
+        kwargs = {}
+        if mode == "tls":
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            context.load_cert_chain(sys.argv[4], sys.argv[5])
+            kwargs = dict(tls_context=context, require_starttls=True, authenticator=authenticate, auth_required=True, auth_require_tls=True)
+        controller = Controller(Handler(), hostname="127.0.0.1", port=port, server_hostname="localhost", **kwargs)
+        controller.start()
+        open(log + ".ready", "w").close()
+        threading.Event().wait()
+        """#
+
+    /// An aiosmtpd on a free port; its received messages are lines of JSON in `log`.
+    static func smtp(_ folder: URL, tls: Bool, port: Int) async throws -> Process {
+        let script = folder.appendingPathComponent("smtp.py")
+        try Data(server.utf8).write(to: script)
+        let log = folder.appendingPathComponent(tls ? "tls.log" : "plain.log")
+        var arguments = [script.path, log.path, tls ? "tls" : "plain", String(port)]
+        if tls { arguments += [folder.appendingPathComponent("cert.pem").path, folder.appendingPathComponent("key.pem").path] }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python!)
+        process.arguments = arguments
+        // Its own output, not the test runner's: a child holding our pipes keeps them open.
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try await ServiceProcess.launches.launch { try process.run() }
+        #expect(try await eventually { FileManager.default.fileExists(atPath: log.path + ".ready") }, "aiosmtpd started")
+        return process
+    }
+
+    static func received(_ folder: URL, _ name: String) -> [[String: Any]] {
+        guard let text = try? String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+    }
+
+    @Test(.enabled(if: python != nil, "needs aiosmtpd: .ci/run installs it in .build/smtp-venv"))
+    func n1AnEmailGoesThroughARealSMTPServerWithSTARTTLSAndAuthAndThroughOneWithout() async throws {
+        let folder = try temporaryFolder("smtp")
+        let openssl = Process()
+        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        openssl.arguments = ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost",
+                             "-keyout", folder.appendingPathComponent("key.pem").path, "-out", folder.appendingPathComponent("cert.pem").path]
+        openssl.standardError = FileHandle.nullDevice
+        openssl.standardInput = FileHandle.nullDevice
+        try await ServiceProcess.launches.launch { try openssl.run() }
+        #expect(try await eventually { !openssl.isRunning })
+        #expect(openssl.terminationStatus == 0)
+        let (tlsPort, plainPort) = (try freePort(), try freePort())
+        let secure = try await Self.smtp(folder, tls: true, port: tlsPort)
+        let plain = try await Self.smtp(folder, tls: false, port: plainPort)
+        defer { secure.terminate(); plain.terminate() }
+        let system = try await NotificationsEndToEndTests.start(now: NotificationsEndToEndTests.now, extra: ["NOTIFICATIONS_SMTP_CA_FILE": folder.appendingPathComponent("cert.pem").path])
+        #expect(try system.request("PUT", "/v1/notification-channels/email", body: #"{"provider":"smtp","baseUrl":"smtp://localhost:\#(tlsPort)","token":"user:s3cret","sender":"noreply@switchboard.test"}"#).status == 200)
+        let template = try #require(try system.request("POST", "/v1/templates", body: #"{"name":"New deal","channel":"email","eventType":"deal.created","subject":"Ваша заявка «{{deal.title}}»","body":"<p>Здравствуйте, {{contact.first_name}}!</p>\n.<p>Мы получили заявку.</p>"}"#).json["id"] as? Int)
+        #expect(try system.request("POST", "/v1/notification-rules", body: #"{"name":"Confirm","eventType":"deal.created","templateId":\#(template),"recipient":"contact","enabled":true}"#).status == 201)
+        let contact = try #require((try system.request("POST", "/v1/contacts", body: #"{"firstName":"Vera <V>","emails":["vera@example.org"]}"#).json["contact"] as? [String: Any])?["id"] as? Int)
+        #expect(try system.request("POST", "/v1/deals", body: #"{"title":"Windows","contactId":\#(contact)}"#).status == 201)
+        var got: [[String: Any]] = []
+        #expect(try await eventually(within: .seconds(20)) { got = Self.received(folder, "tls.log"); return got.count == 1 })
+        let mail = try #require(got.first)
+        #expect(mail["tls"] as? Bool == true && mail["auth"] as? Bool == true && mail["to"] as? [String] == ["vera@example.org"] && mail["from"] as? String == "noreply@switchboard.test")
+        let data = mail["data"] as? String ?? ""
+        #expect(data.contains("multipart/alternative") && data.contains("Content-Type: text/plain; charset=utf-8") && data.contains("Content-Type: text/html; charset=utf-8"))
+        #expect(data.contains("List-Unsubscribe: <mailto:noreply@switchboard.test?subject=unsubscribe>") && data.contains("Subject: =?UTF-8?B?"))
+        let html = data.components(separatedBy: "text/html; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n").last?.components(separatedBy: "\r\n--").first ?? ""
+        let decoded = String(decoding: Data(base64Encoded: html.replacingOccurrences(of: "\r\n", with: "")) ?? Data(), as: UTF8.self)
+        #expect(decoded == "<p>Здравствуйте, Vera &lt;V&gt;!</p>\n.<p>Мы получили заявку.</p>", "escaped HTML, the leading dot intact")
+        var sent: [[String: Any]] = []
+        #expect(try await eventually { sent = (try? system.items("/v1/notification-sends?status=sent")) ?? []; return sent.count == 1 })
+        #expect((sent.first?["providerMessageId"] as? String ?? "").contains("Q42") && sent.first?["address"] as? String == "vera@example.org")
+        // A relay with no STARTTLS: plain, only without credentials.
+        #expect(try system.request("PUT", "/v1/notification-channels/email", body: #"{"provider":"smtp","baseUrl":"smtp://localhost:\#(plainPort)","token":"user:s3cret","sender":"noreply@switchboard.test"}"#).status == 200)
+        #expect(try system.request("POST", "/v1/deals", body: #"{"title":"Doors","contactId":\#(contact)}"#).status == 201)
+        var failedSend: [String: Any] = [:]
+        #expect(try await eventually { failedSend = ((try? system.items("/v1/notification-sends?status=failed")) ?? []).first ?? [:]; return !failedSend.isEmpty })
+        #expect(((failedSend["history"] as? [[String: Any]])?.last?["note"] as? String ?? "").contains("not sent in plain text"))
+        // Without credentials (an empty token clears it), a relay without STARTTLS takes it in plain.
+        #expect(try system.request("PUT", "/v1/notification-channels/email", body: #"{"provider":"smtp","baseUrl":"smtp://localhost:\#(plainPort)","token":"","sender":"noreply@switchboard.test"}"#).json["tokenSet"] as? Bool == false)
+        #expect(try system.request("POST", "/v1/deals", body: #"{"title":"Gates","contactId":\#(contact)}"#).status == 201)
+        #expect(try await eventually(within: .seconds(20)) { got = Self.received(folder, "plain.log"); return got.count == 1 })
+        #expect(got.first?["tls"] as? Bool == false && got.first?["auth"] as? Bool == false && (got.first?["data"] as? String ?? "").contains("multipart/alternative"))
+        try await system.stop()
+    }
+}
