@@ -100,7 +100,8 @@ import TestSupport
         #expect(try system.request("POST", "/v1/deals", body: #"{"title":"Doors","contactId":\#(contact)}"#).status == 201)
         var failedSend: [String: Any] = [:]
         #expect(try await eventually { failedSend = ((try? system.items("/v1/notification-sends?status=failed")) ?? []).first ?? [:]; return !failedSend.isEmpty })
-        #expect(((failedSend["history"] as? [[String: Any]])?.last?["note"] as? String ?? "").contains("not sent in plain text"))
+        let why = (failedSend["history"] as? [[String: Any]])?.last?["note"] as? String ?? ""
+        #expect(why.contains("not sent in plain text"), "\(why)")
         // Without credentials (an empty token clears it), a relay without STARTTLS takes it in plain.
         #expect(try system.request("PUT", "/v1/notification-channels/email", body: #"{"provider":"smtp","baseUrl":"smtp://localhost:\#(plainPort)","token":"","sender":"noreply@switchboard.test"}"#).json["tokenSet"] as? Bool == false)
         #expect(try system.request("POST", "/v1/deals", body: #"{"title":"Gates","contactId":\#(contact)}"#).status == 201)
