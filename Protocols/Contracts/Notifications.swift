@@ -97,6 +97,14 @@ public enum Notifications {
     public static let listAlerts = MethodDescriptor<Empty, AlertList>(
         service: service, method: "ListAlerts", isIdempotent: true)
 
+    /// N6: a qualification bot's flow, validated when saved: 7–12 questions, every answer
+    /// leads to a question or to the end, every question is reachable, every path ends.
+    public static let createBotFlow = MethodDescriptor<BotFlow, BotFlow>(
+        service: service, method: "CreateBotFlow")
+
+    public static let listBotFlows = MethodDescriptor<Empty, BotFlowList>(
+        service: service, method: "ListBotFlows", isIdempotent: true)
+
     /// Event types this service emits.
     public enum Event {
         /// Payload ``WebhookSubscription``: it failed for 5 days and is disabled; an admin is told.
@@ -1660,6 +1668,175 @@ public struct AlertList: WireMessage, Equatable {
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
         switch key.number {
         case 1: try d.append(key, to: &alerts)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public enum BotQuestionKind: Int, Sendable, WireEnum, CaseIterable {
+    case unspecified = 0
+    /// Inline buttons; each choice names the next question.
+    case choice = 1
+    /// Free text; `next` names the next question.
+    case text = 2
+
+    public static var unrecognized: BotQuestionKind { .unspecified }
+
+    /// The name the API shows.
+    public var name: String {
+        switch self {
+        case .unspecified: "unspecified"
+        case .choice: "choice"
+        case .text: "text"
+        }
+    }
+}
+
+public struct BotChoice: WireMessage, Equatable {
+    public var label: String = ""
+    /// The next question's key, or `end`.
+    public var next: String = ""
+
+    public init() {}
+
+    public init(
+        label: String = "",
+        next: String = ""
+    ) {
+        self.label = label
+        self.next = next
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, label)
+        e.encode(2, next)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: label = try d.string(key)
+        case 2: next = try d.string(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+/// N6: one question of a flow.
+public struct BotQuestion: WireMessage, Equatable {
+    /// Its name in the flow (unique).
+    public var questionKey: String = ""
+    public var text: String = ""
+    public var kind: BotQuestionKind = BotQuestionKind.unspecified
+    /// For choice: 2 to 10.
+    public var choices: [BotChoice] = []
+    /// For text: the next question's key, or `end`.
+    public var next: String = ""
+    /// The deal's custom field the answer is saved in.
+    public var field: String = ""
+
+    public init() {}
+
+    public init(
+        questionKey: String = "",
+        text: String = "",
+        kind: BotQuestionKind = BotQuestionKind.unspecified,
+        choices: [BotChoice] = [],
+        next: String = "",
+        field: String = ""
+    ) {
+        self.questionKey = questionKey
+        self.text = text
+        self.kind = kind
+        self.choices = choices
+        self.next = next
+        self.field = field
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, questionKey)
+        e.encode(2, text)
+        e.encode(3, kind)
+        e.encode(4, choices)
+        e.encode(5, next)
+        e.encode(6, field)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: questionKey = try d.string(key)
+        case 2: text = try d.string(key)
+        case 3: kind = try d.enumeration(key)
+        case 4: try d.append(key, to: &choices)
+        case 5: next = try d.string(key)
+        case 6: field = try d.string(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+/// N6: a qualification bot for new leads: questions with branches, answers saved on the deal.
+public struct BotFlow: WireMessage, Equatable {
+    public var id: Int64 = 0
+    public var name: String = ""
+    /// The first question's key.
+    public var first: String = ""
+    public var questions: [BotQuestion] = []
+    public var createdAtMilliseconds: Int64 = 0
+
+    public init() {}
+
+    public init(
+        id: Int64 = 0,
+        name: String = "",
+        first: String = "",
+        questions: [BotQuestion] = [],
+        createdAtMilliseconds: Int64 = 0
+    ) {
+        self.id = id
+        self.name = name
+        self.first = first
+        self.questions = questions
+        self.createdAtMilliseconds = createdAtMilliseconds
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, id)
+        e.encode(2, name)
+        e.encode(3, first)
+        e.encode(4, questions)
+        e.encode(5, createdAtMilliseconds)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: id = try d.int64(key)
+        case 2: name = try d.string(key)
+        case 3: first = try d.string(key)
+        case 4: try d.append(key, to: &questions)
+        case 5: createdAtMilliseconds = try d.int64(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct BotFlowList: WireMessage, Equatable {
+    public var flows: [BotFlow] = []
+
+    public init() {}
+
+    public init(
+        flows: [BotFlow] = []
+    ) {
+        self.flows = flows
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, flows)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: try d.append(key, to: &flows)
         default: try d.skip(key)
         }
     }

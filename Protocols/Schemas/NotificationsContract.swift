@@ -42,6 +42,11 @@ public let notificationsContract = ContractFile("Notifications") {
         Service.Method("createAlert", "CreateAlert", "Alert", "Alert", doc: "N5: a metric threshold checked on a schedule, sent to a Telegram chat with Alertmanager's semantics.")
         Service.Method("updateAlert", "UpdateAlert", "Alert", "Alert", idempotent: true)
         Service.Method("listAlerts", "ListAlerts", "Empty", "AlertList", idempotent: true)
+        Service.Method("createBotFlow", "CreateBotFlow", "BotFlow", "BotFlow", doc: """
+            N6: a qualification bot's flow, validated when saved: 7–12 questions, every answer
+            leads to a question or to the end, every question is reachable, every path ends.
+            """)
+        Service.Method("listBotFlows", "ListBotFlows", "Empty", "BotFlowList", idempotent: true)
         Service.Event("endpointDisabled", "webhook.endpoint_disabled", doc: "Payload ``WebhookSubscription``: it failed for 5 days and is disabled; an admin is told.")
     }
     Enumeration("NotificationChannel") {
@@ -311,5 +316,32 @@ public let notificationsContract = ContractFile("Notifications") {
     }
     Message("AlertList", rest: [.output]) {
         Field(1, "alerts", .repeated(.message("Alert"))).named("items")
+    }
+    Enumeration("BotQuestionKind") {
+        Enumeration.Case(0, "unspecified")
+        Enumeration.Case(1, "choice", doc: "Inline buttons; each choice names the next question.")
+        Enumeration.Case(2, "text", doc: "Free text; `next` names the next question.")
+    }
+    Message("BotChoice", rest: [.output, .input]) {
+        Field(1, "label", .string).required().length(max: 64, min: 1).nonBlank()
+        Field(2, "next", .string, doc: "The next question's key, or `end`.").required().length(max: 64, min: 1)
+    }
+    Message("BotQuestion", doc: "N6: one question of a flow.", rest: [.output, .input]) {
+        Field(1, "questionKey", .string, doc: "Its name in the flow (unique).").named("key").required().length(max: 64, min: 1).slug()
+        Field(2, "text", .string).required().length(max: 1000, min: 1).nonBlank()
+        Field(3, "kind", .enumeration("BotQuestionKind")).required()
+        Field(4, "choices", .repeated(.message("BotChoice")), doc: "For choice: 2 to 10.").items(max: 10)
+        Field(5, "next", .string, doc: "For text: the next question's key, or `end`.").length(max: 64)
+        Field(6, "field", .string, doc: "The deal's custom field the answer is saved in.").required().length(max: 100, min: 1).nonBlank()
+    }
+    Message("BotFlow", doc: "N6: a qualification bot for new leads: questions with branches, answers saved on the deal.", rest: [.output, .input]) {
+        Field(1, "id", .int64).readOnly()
+        Field(2, "name", .string).required().length(max: 200, min: 1).nonBlank()
+        Field(3, "first", .string, doc: "The first question's key.").required().length(max: 64, min: 1)
+        Field(4, "questions", .repeated(.message("BotQuestion"))).required().items(max: 12)
+        Field(5, "createdAtMilliseconds", .int64).timestamp().readOnly()
+    }
+    Message("BotFlowList", rest: [.output]) {
+        Field(1, "flows", .repeated(.message("BotFlow"))).named("items")
     }
 }

@@ -190,5 +190,20 @@ enum NotificationsRoutes {
         ) { ctx in
             Reply.json(200, try await ctx.call(Notifications.listAlerts, Empty()))
         },
+        Route(
+            method: "POST", path: "/v1/bot-flows", operationID: "createBotFlow", access: .role(.admin),
+            summary: "A qualification bot's flow (N6): 7–12 questions, choices (buttons) or free text, each answer saved in a deal field; refused unless every path ends and every question is reachable",
+            body: BotFlow.openAPIInputSchema,
+            example: #"{"name":"Windows","first":"rooms","questions":[{"key":"rooms","text":"How many rooms?","kind":"choice","field":"rooms","choices":[{"label":"1–2","next":"floor"},{"label":"3+","next":"floor"}]},{"key":"floor","text":"Which floor?","kind":"text","field":"floor","next":"end"}]}"#,
+            answers: [Route.answer(201, "created", BotFlow.self, headers: ["Location"])], errors: [422]
+        ) { ctx in
+            Reply.created(try await ctx.call(Notifications.createBotFlow, try ctx.body(BotFlow.self)), at: "/v1/bot-flows")
+        },
+        Route(
+            method: "GET", path: "/v1/bot-flows", operationID: "listBotFlows", access: .role(.admin),
+            summary: "Every bot flow", answers: [Route.answer(200, "flows", BotFlowList.self)]
+        ) { ctx in
+            Reply.json(200, try await ctx.call(Notifications.listBotFlows, Empty()))
+        },
     ]
 }

@@ -46,6 +46,21 @@ public struct NotificationsAPI: RegistrableRPCService {
         return r
     }
 
+    /// N6: a flow is stored only once it is a graph every conversation can finish.
+    public func createBotFlow(_ input: BotFlow) async throws -> BotFlow {
+        let v = BotFlowValidator.violations(input)
+        guard v.isEmpty else { throw RPCError.invalidArgument("the flow is not valid", details: v) }
+        let now = clock.milliseconds
+        return try await database.write { tx in
+            var flow = input
+            flow.createdAtMilliseconds = now
+            try tx.run("INSERT INTO bot_flows (flow) VALUES (?)", [.blob([])])
+            flow.id = tx.lastInsertRowID
+            try tx.run("UPDATE bot_flows SET flow = ? WHERE id = ?", [.blob(flow.wireBytes()), .integer(flow.id)])
+            return flow
+        }
+    }
+
     public func registerMethods(with server: RPCServer) {
         server.register(Notifications.eventTypes) { _, _ in
             EventTypeList(types: EventCatalog.entries.map { EventTypeInfo(type: $0.type, variables: $0.variables + ($0.variables.contains("deal.id") ? ["deal.stage"] : [])) })
@@ -72,6 +87,10 @@ public struct NotificationsAPI: RegistrableRPCService {
         server.register(Notifications.createAlert) { request, _ in try await alerts.create(request) }
         server.register(Notifications.updateAlert) { request, _ in try await alerts.update(request) }
         server.register(Notifications.listAlerts) { _, _ in try await alerts.list() }
+        server.register(Notifications.createBotFlow) { request, _ in try await createBotFlow(request) }
+        server.register(Notifications.listBotFlows) { _, _ in
+            try await database.read { c in BotFlowList(flows: try c.query("SELECT flow FROM bot_flows ORDER BY id", []) { try BotFlow(wireBytes: $0.blob(0)) }) }
+        }
         server.setHealth(.serving, for: Notifications.service)
     }
 }

@@ -59,5 +59,9 @@ public enum NotificationsSchema {
             CREATE TABLE alerts (id INTEGER PRIMARY KEY, alert BLOB NOT NULL);
             CREATE TABLE metric_events (type TEXT NOT NULL, at INTEGER NOT NULL, event_id TEXT NOT NULL, PRIMARY KEY (type, at, event_id)) WITHOUT ROWID;
             """),
+        // N6: qualification bots' flows.
+        Migration(4, """
+            CREATE TABLE bot_flows (id INTEGER PRIMARY KEY, flow BLOB NOT NULL);
+            """),
     ]
 }

@@ -84,7 +84,7 @@ import TestSupport
         "POST /v1/notification-rules": .adminOnly, "PUT /v1/notification-rules/{id}": .adminOnly, "GET /v1/notification-rules": .adminOnly,
         "GET /v1/notification-sends": .adminOnly, "GET /v1/notification-sends/{id}": .adminOnly, "POST /v1/opt-outs": .adminOnly,
         "POST /v1/webhook-subscriptions": .adminOnly, "GET /v1/webhook-subscriptions": .adminOnly, "PUT /v1/webhook-subscriptions/{id}": .adminOnly,
-        "GET /v1/webhook-deliveries": .adminOnly, "POST /v1/webhook-deliveries/{id}/replay": .adminOnly, "POST /v1/webhook-subscriptions/{id}/replay": .adminOnly, "GET /v1/surveys": .adminOnly, "POST /v1/alerts": .adminOnly, "PUT /v1/alerts/{id}": .adminOnly, "GET /v1/alerts": .adminOnly,
+        "GET /v1/webhook-deliveries": .adminOnly, "POST /v1/webhook-deliveries/{id}/replay": .adminOnly, "POST /v1/webhook-subscriptions/{id}/replay": .adminOnly, "GET /v1/surveys": .adminOnly, "POST /v1/alerts": .adminOnly, "PUT /v1/alerts/{id}": .adminOnly, "GET /v1/alerts": .adminOnly, "POST /v1/bot-flows": .adminOnly, "GET /v1/bot-flows": .adminOnly,
         "POST /v1/groups": .adminOnly, "POST /v1/lessons/{id}/move": .notClientData, "POST /v1/lessons/{id}/cancel": .notClientData,
         "GET /v1/groups/{id}": .ownTest("s4EveryLessonIsCheckedATrialStageEnrolsTheDealsContactWonMakesItActiveLostTakesItOut"),
         "POST /v1/groups/{id}/enrolments": .ownTest("s4EveryLessonIsCheckedATrialStageEnrolsTheDealsContactWonMakesItActiveLostTakesItOut"),

@@ -75,4 +75,38 @@ import Testing
         #expect(now.0.state == .firing && now.1 == .firing(value: 1), "for 0 minutes: at once")
         #expect(AlertEvaluator.text(a, .resolved(value: 2)) == "✅ resolved: <b>Missed calls</b>: 2")
     }
+
+    /// A window installer's qualification: 7 questions, one branch (a flat skips the floor question).
+    static func flow() -> BotFlow {
+        func choice(_ key: String, _ answers: [(String, String)]) -> BotQuestion {
+            BotQuestion(questionKey: key, text: key + "?", kind: .choice, choices: answers.map { BotChoice(label: $0.0, next: $0.1) }, field: key)
+        }
+        func text(_ key: String, _ next: String) -> BotQuestion { BotQuestion(questionKey: key, text: key + "?", kind: .text, next: next, field: key) }
+        return BotFlow(name: "Windows", first: "home", questions: [
+            choice("home", [("house", "floors"), ("flat", "rooms")]),
+            text("floors", "rooms"),
+            choice("rooms", [("1-2", "windows"), ("3+", "windows")]),
+            text("windows", "budget"),
+            choice("budget", [("<100k", "when"), (">100k", "when")]),
+            choice("when", [("now", "city"), ("later", "city")]),
+            text("city", "end"),
+        ])
+    }
+
+    @Test func n6ABotFlowIsAGraphWhereEveryQuestionIsReachedAndEveryPathEnds() {
+        #expect(BotFlowValidator.violations(Self.flow()).isEmpty)
+        var loop = Self.flow()
+        loop.questions[6].next = "home"
+        #expect(BotFlowValidator.violations(loop).map(\.description) == ["a path never ends: home → floors → rooms → windows → budget → when → city → home"])
+        var orphan = Self.flow()
+        orphan.questions[0].choices[0].next = "rooms"
+        #expect(BotFlowValidator.violations(orphan).map(\.field) == ["questions[1]"], "floors can no longer be reached")
+        var dangling = Self.flow()
+        dangling.questions[3].next = "colour"
+        #expect(BotFlowValidator.violations(dangling).map(\.description) == ["colour is not a question of the flow"])
+        var short = Self.flow()
+        short.questions.removeLast()
+        short.questions[5].choices = [BotChoice(label: "now", next: "end"), BotChoice(label: "now", next: "end")]
+        #expect(Set(BotFlowValidator.violations(short).map(\.field)) == ["questions", "questions[5].choices"])
+    }
 }

@@ -227,6 +227,10 @@ enum ContractSamples {
         ("SurveyList", surveyList().wireBytes(), (try? SurveyList(wireBytes: surveyList().wireBytes())) == surveyList()),
         ("Alert", alert().wireBytes(), (try? Alert(wireBytes: alert().wireBytes())) == alert()),
         ("AlertList", alertList().wireBytes(), (try? AlertList(wireBytes: alertList().wireBytes())) == alertList()),
+        ("BotChoice", botChoice().wireBytes(), (try? BotChoice(wireBytes: botChoice().wireBytes())) == botChoice()),
+        ("BotQuestion", botQuestion().wireBytes(), (try? BotQuestion(wireBytes: botQuestion().wireBytes())) == botQuestion()),
+        ("BotFlow", botFlow().wireBytes(), (try? BotFlow(wireBytes: botFlow().wireBytes())) == botFlow()),
+        ("BotFlowList", botFlowList().wireBytes(), (try? BotFlowList(wireBytes: botFlowList().wireBytes())) == botFlowList()),
     ]
 
     static func echoMessage() -> EchoMessage {
@@ -2439,6 +2443,40 @@ enum ContractSamples {
     static func alertList() -> AlertList {
         var m = AlertList()
         m.alerts = [alert(), alert()]
+        return m
+    }
+
+    static func botChoice() -> BotChoice {
+        var m = BotChoice()
+        m.label = "f1é"
+        m.next = "f2é"
+        return m
+    }
+
+    static func botQuestion() -> BotQuestion {
+        var m = BotQuestion()
+        m.questionKey = "f1é"
+        m.text = "f2é"
+        m.kind = .text
+        m.choices = [botChoice(), botChoice()]
+        m.next = "f5é"
+        m.field = "f6é"
+        return m
+    }
+
+    static func botFlow() -> BotFlow {
+        var m = BotFlow()
+        m.id = -8
+        m.name = "f2é"
+        m.first = "f3é"
+        m.questions = [botQuestion(), botQuestion()]
+        m.createdAtMilliseconds = -36
+        return m
+    }
+
+    static func botFlowList() -> BotFlowList {
+        var m = BotFlowList()
+        m.flows = [botFlow(), botFlow()]
         return m
     }
 }

@@ -759,3 +759,142 @@ extension AlertList: RESTOutput {
         out.endObject()
     }
 }
+
+extension BotChoice: RESTOutput {
+    static let openAPIOutputSchema = "BotChoice"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("label")
+        out.string(self.label)
+        out.key("next")
+        out.string(self.next)
+        out.endObject()
+    }
+}
+
+extension BotChoice: RESTInput {
+    static let openAPIInputSchema = "BotChoiceInput"
+    static let jsonFields: Set<String> = ["label", "next"]
+    static let jsonReadOnlyFields: Set<String> = []
+
+    /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).
+    init(jsonFields r: inout JSONFieldReader) {
+        self.init()
+        r.require("label")
+        if let value = r.string("label", minLength: 1, maxLength: 64, rule: .nonBlank) {
+            self.label = value
+        }
+        r.require("next")
+        if let value = r.string("next", minLength: 1, maxLength: 64) {
+            self.next = value
+        }
+    }
+}
+
+extension BotQuestion: RESTOutput {
+    static let openAPIOutputSchema = "BotQuestion"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("choices")
+        out.beginArray(); for item in self.choices { item.writeJSON(to: &out) }; out.endArray()
+        out.key("field")
+        out.string(self.field)
+        out.key("key")
+        out.string(self.questionKey)
+        out.key("kind")
+        out.string(self.kind.name)
+        out.key("next")
+        out.string(self.next)
+        out.key("text")
+        out.string(self.text)
+        out.endObject()
+    }
+}
+
+extension BotQuestion: RESTInput {
+    static let openAPIInputSchema = "BotQuestionInput"
+    static let jsonFields: Set<String> = ["key", "text", "kind", "choices", "next", "field"]
+    static let jsonReadOnlyFields: Set<String> = []
+
+    /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).
+    init(jsonFields r: inout JSONFieldReader) {
+        self.init()
+        r.require("key")
+        if let value = r.string("key", minLength: 1, maxLength: 64, rule: .slug) {
+            self.questionKey = value
+        }
+        r.require("text")
+        if let value = r.string("text", minLength: 1, maxLength: 1000, rule: .nonBlank) {
+            self.text = value
+        }
+        r.require("kind")
+        if let value = r.choice("kind", [("choice", BotQuestionKind.choice), ("text", BotQuestionKind.text)]) {
+            self.kind = value
+        }
+        if let value = r.messages("choices", BotChoice.self, maxItems: 10) {
+            self.choices = value
+        }
+        if let value = r.string("next", maxLength: 64) {
+            self.next = value
+        }
+        r.require("field")
+        if let value = r.string("field", minLength: 1, maxLength: 100, rule: .nonBlank) {
+            self.field = value
+        }
+    }
+}
+
+extension BotFlow: RESTOutput {
+    static let openAPIOutputSchema = "BotFlow"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("createdAt")
+        out.timestamp(self.createdAtMilliseconds)
+        out.key("first")
+        out.string(self.first)
+        out.key("id")
+        out.int(self.id)
+        out.key("name")
+        out.string(self.name)
+        out.key("questions")
+        out.beginArray(); for item in self.questions { item.writeJSON(to: &out) }; out.endArray()
+        out.endObject()
+    }
+}
+
+extension BotFlow: RESTInput {
+    static let openAPIInputSchema = "BotFlowInput"
+    static let jsonFields: Set<String> = ["name", "first", "questions"]
+    static let jsonReadOnlyFields: Set<String> = ["id", "createdAt"]
+
+    /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).
+    init(jsonFields r: inout JSONFieldReader) {
+        self.init()
+        r.require("name")
+        if let value = r.string("name", minLength: 1, maxLength: 200, rule: .nonBlank) {
+            self.name = value
+        }
+        r.require("first")
+        if let value = r.string("first", minLength: 1, maxLength: 64) {
+            self.first = value
+        }
+        r.require("questions")
+        if let value = r.messages("questions", BotQuestion.self, maxItems: 12) {
+            self.questions = value
+        }
+    }
+}
+
+extension BotFlowList: RESTOutput {
+    static let openAPIOutputSchema = "BotFlowList"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("items")
+        out.beginArray(); for item in self.flows { item.writeJSON(to: &out) }; out.endArray()
+        out.endObject()
+    }
+}

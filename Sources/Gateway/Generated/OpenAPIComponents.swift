@@ -1917,6 +1917,223 @@ enum OpenAPIComponents {
       ],
       "type" : "object"
     },
+    "BotChoice" : {
+      "properties" : {
+        "label" : {
+          "type" : "string"
+        },
+        "next" : {
+          "description" : "The next question's key, or `end`.",
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "label",
+        "next"
+      ],
+      "type" : "object"
+    },
+    "BotChoiceInput" : {
+      "additionalProperties" : false,
+      "properties" : {
+        "label" : {
+          "maxLength" : 64,
+          "minLength" : 1,
+          "pattern" : "^[^\\u0000]*[^\\u0000\\u0009-\\u000d\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000]*$",
+          "type" : "string"
+        },
+        "next" : {
+          "description" : "The next question's key, or `end`.",
+          "maxLength" : 64,
+          "minLength" : 1,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "label",
+        "next"
+      ],
+      "type" : "object"
+    },
+    "BotFlow" : {
+      "description" : "N6: a qualification bot for new leads: questions with branches, answers saved on the deal.",
+      "properties" : {
+        "createdAt" : {
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "first" : {
+          "description" : "The first question's key.",
+          "type" : "string"
+        },
+        "id" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "name" : {
+          "type" : "string"
+        },
+        "questions" : {
+          "items" : {
+            "$ref" : "#/components/schemas/BotQuestion"
+          },
+          "type" : "array"
+        }
+      },
+      "required" : [
+        "createdAt",
+        "first",
+        "id",
+        "name",
+        "questions"
+      ],
+      "type" : "object"
+    },
+    "BotFlowInput" : {
+      "additionalProperties" : false,
+      "description" : "N6: a qualification bot for new leads: questions with branches, answers saved on the deal.",
+      "properties" : {
+        "first" : {
+          "description" : "The first question's key.",
+          "maxLength" : 64,
+          "minLength" : 1,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        },
+        "name" : {
+          "maxLength" : 200,
+          "minLength" : 1,
+          "pattern" : "^[^\\u0000]*[^\\u0000\\u0009-\\u000d\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000]*$",
+          "type" : "string"
+        },
+        "questions" : {
+          "items" : {
+            "$ref" : "#/components/schemas/BotQuestionInput"
+          },
+          "maxItems" : 12,
+          "type" : "array"
+        }
+      },
+      "required" : [
+        "first",
+        "name",
+        "questions"
+      ],
+      "type" : "object"
+    },
+    "BotFlowList" : {
+      "properties" : {
+        "items" : {
+          "items" : {
+            "$ref" : "#/components/schemas/BotFlow"
+          },
+          "type" : "array"
+        }
+      },
+      "required" : [
+        "items"
+      ],
+      "type" : "object"
+    },
+    "BotQuestion" : {
+      "description" : "N6: one question of a flow.",
+      "properties" : {
+        "choices" : {
+          "description" : "For choice: 2 to 10.",
+          "items" : {
+            "$ref" : "#/components/schemas/BotChoice"
+          },
+          "type" : "array"
+        },
+        "field" : {
+          "description" : "The deal's custom field the answer is saved in.",
+          "type" : "string"
+        },
+        "key" : {
+          "description" : "Its name in the flow (unique).",
+          "type" : "string"
+        },
+        "kind" : {
+          "enum" : [
+            "unspecified",
+            "choice",
+            "text"
+          ],
+          "type" : "string"
+        },
+        "next" : {
+          "description" : "For text: the next question's key, or `end`.",
+          "type" : "string"
+        },
+        "text" : {
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "choices",
+        "field",
+        "key",
+        "kind",
+        "next",
+        "text"
+      ],
+      "type" : "object"
+    },
+    "BotQuestionInput" : {
+      "additionalProperties" : false,
+      "description" : "N6: one question of a flow.",
+      "properties" : {
+        "choices" : {
+          "description" : "For choice: 2 to 10.",
+          "items" : {
+            "$ref" : "#/components/schemas/BotChoiceInput"
+          },
+          "maxItems" : 10,
+          "type" : "array"
+        },
+        "field" : {
+          "description" : "The deal's custom field the answer is saved in.",
+          "maxLength" : 100,
+          "minLength" : 1,
+          "pattern" : "^[^\\u0000]*[^\\u0000\\u0009-\\u000d\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000]*$",
+          "type" : "string"
+        },
+        "key" : {
+          "description" : "Its name in the flow (unique).",
+          "maxLength" : 64,
+          "minLength" : 1,
+          "pattern" : "^[a-z0-9]+(-[a-z0-9]+)*$",
+          "type" : "string"
+        },
+        "kind" : {
+          "enum" : [
+            "choice",
+            "text"
+          ],
+          "type" : "string"
+        },
+        "next" : {
+          "description" : "For text: the next question's key, or `end`.",
+          "maxLength" : 64,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        },
+        "text" : {
+          "maxLength" : 1000,
+          "minLength" : 1,
+          "pattern" : "^[^\\u0000]*[^\\u0000\\u0009-\\u000d\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000]*$",
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "field",
+        "key",
+        "kind",
+        "text"
+      ],
+      "type" : "object"
+    },
     "CalendarDay" : {
       "properties" : {
         "date" : {
