@@ -29,6 +29,8 @@ public enum EventIntake {
             try AlertStore.count(tx, type: event.type, eventID: event.id, at: now)
         } else if event.type == Deals.Event.created, let deal = try? DealStageChanged(wireBytes: event.payload).deal, deal.leadID != nil {
             try AlertStore.count(tx, type: "lead.opened", eventID: event.id, at: now)
+            // N6: a new lead's deal gets the qualification bot, when there is a flow.
+            try BotConversation.plan(tx, dealID: deal.id, contactID: deal.contactID)
         }
         if !facts.sourceKey.isEmpty {
             if facts.cancelsSource {

@@ -62,6 +62,13 @@ public enum NotificationsSchema {
         // N6: qualification bots' flows.
         Migration(4, """
             CREATE TABLE bot_flows (id INTEGER PRIMARY KEY, flow BLOB NOT NULL);
+            -- A flow run with one new lead's contact: the question it is on, the answers so far.
+            CREATE TABLE conversations (
+                id INTEGER PRIMARY KEY, flow_id INTEGER NOT NULL, deal_id INTEGER NOT NULL UNIQUE, contact_id INTEGER NOT NULL,
+                chat_id TEXT NOT NULL, status INTEGER NOT NULL, current TEXT NOT NULL, ask_pending INTEGER NOT NULL,
+                answers BLOB NOT NULL, saved INTEGER NOT NULL
+            );
+            CREATE INDEX conversations_chat ON conversations (chat_id, status);
             """),
     ]
 }

@@ -5,7 +5,8 @@ import ServiceKit
 import Storage
 import Wire
 
-/// N6: moves surveys along by the clock: asks planned ones when due (0–10 as inline
+/// N6: moves surveys and qualification-bot conversations along (a bot asks each question
+/// as the one before is answered and saves the answers on the deal when it ends). Surveys: asks planned ones when due (0–10 as inline
 /// buttons over the contact's Telegram chat), ends unanswered ones after 24 hours, and
 /// carries an answer's effects to deals — the score in the deal's `nps` field, and for
 /// 0–2 a follow_up task for the responsible on the deal's contact (a won deal takes no
@@ -43,6 +44,12 @@ public final class SurveyRunner: BackgroundService {
                 for id in due { await ask(id, now: now) }
                 for id in expired { try await change(id) { s in s.status = .expired; s.note = "no answer in 24 hours" } }
                 for id in answered { await carry(id) }
+                let (asks, finished) = try await database.read { c in
+                    (try c.query("SELECT id FROM conversations WHERE status IN (1, 2) AND ask_pending = 1 LIMIT 50", []) { $0.int64(0) },
+                     try c.query("SELECT id FROM conversations WHERE status = 3 AND saved = 0 LIMIT 50", []) { $0.int64(0) })
+                }
+                for id in asks { await askBot(id) }
+                for id in finished { await saveBot(id) }
             } catch {
                 logger.error("cannot move surveys along", ["error": "\(error)"])
             }
@@ -122,6 +129,62 @@ public final class SurveyRunner: BackgroundService {
             try await change(id) { s in s.effectsDone = true; s.note = done }
         } catch {
             logger.warn("survey effects wait for deals", ["survey": "\(id)", "error": "\(error)"])
+        }
+    }
+
+    /// The conversation's current question, over the contact's Telegram chat.
+    func askBot(_ id: Int64) async {
+        do {
+            guard let (contactID, chat, current, flow, settings) = try await database.read({ c -> (Int64, String, String, BotFlow?, ChannelSettings?)? in
+                guard let row = try c.queryFirst("SELECT contact_id, chat_id, current, flow_id FROM conversations WHERE id = ?", [.integer(id)], {
+                    ($0.int64(0), $0.string(1), $0.string(2), $0.int64(3))
+                }) else { return nil }
+                let flow = try c.queryFirst("SELECT flow FROM bot_flows WHERE id = ?", [.integer(row.3)]) { try BotFlow(wireBytes: $0.blob(0)) }
+                return (row.0, row.1, row.2, flow, try ChannelStore.load(c, .telegram))
+            }) else { return }
+            func skip(_ why: String) async throws {
+                _ = try await database.write { tx in try tx.run("UPDATE conversations SET status = 4, ask_pending = 0 WHERE id = ?", [.integer(id)]) }
+                logger.info("bot conversation skipped", ["conversation": "\(id)", "why": why])
+            }
+            guard let settings, !settings.baseURL.isEmpty, let flow, let question = flow.questions.first(where: { $0.questionKey == current }) else { return try await skip("no telegram channel or flow") }
+            var address = chat
+            if address.isEmpty {
+                let contact = try await contacts.call(Contacts.get, GetContactRequest(id: contactID), options: CallOptions(timeout: .seconds(5)))
+                address = contact.customFields.first { $0.name == "telegram" }?.value ?? ""
+                guard !address.isEmpty else { return try await skip("contact \(contactID) has no telegram chat") }
+            }
+            var outgoing = Outgoing(address: address, subject: "", body: TemplateRenderer.escape(question.text, for: .telegram), messageID: "bot-\(id)-\(current)", eventType: Deals.Event.created)
+            outgoing.buttons = question.kind == .choice ? question.choices.map { ($0.label, "bot:\(question.questionKey):\($0.label)") } : []
+            switch await TelegramChannel().send(outgoing, settings: settings, baseURL: settings.baseURL, client: client) {
+            case .success:
+                let to = address
+                _ = try await database.write { tx in
+                    try tx.run("UPDATE conversations SET status = 2, chat_id = ?, ask_pending = 0 WHERE id = ? AND current = ?", [.text(to), .integer(id), .text(current)])
+                }
+            case let .failure(f):
+                logger.warn("bot question not sent yet", ["conversation": "\(id)", "error": f.message])
+            }
+        } catch {
+            logger.warn("bot question waits", ["conversation": "\(id)", "error": "\(error)"])
+        }
+    }
+
+    /// A finished conversation's answers, on the deal's fields.
+    func saveBot(_ id: Int64) async {
+        do {
+            guard let (dealID, blob) = try await database.read({ c in
+                try c.queryFirst("SELECT deal_id, answers FROM conversations WHERE id = ?", [.integer(id)]) { ($0.int64(0), $0.blob(1)) }
+            }) else { return }
+            let options = CallOptions(timeout: .seconds(5))
+            let deal = try await deals.call(Deals.getDeal, GetDealRequest(id: dealID), options: options)
+            let answers = BotConversation.fields(blob)
+            var update = UpdateDealRequest(dealID: deal.id)
+            update.replaceCustomFields = true
+            update.customFields = deal.customFields.filter { f in !answers.contains { $0.name == f.name } } + answers
+            _ = try await deals.call(Deals.updateDeal, update, options: options)
+            _ = try await database.write { tx in try tx.run("UPDATE conversations SET saved = 1 WHERE id = ?", [.integer(id)]) }
+        } catch {
+            logger.warn("bot answers wait for deals", ["conversation": "\(id)", "error": "\(error)"])
         }
     }
 }

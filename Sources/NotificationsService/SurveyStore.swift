@@ -68,7 +68,10 @@ public struct SurveyStore: Sendable {
                 }
                 return ReplyOutcome(taken: true, note: "contact \(contact) opted out of telegram")
             }
-            guard var s = waiting else { return ReplyOutcome(taken: false, note: "no survey waits for an answer in chat \(r.chatID)") }
+            guard var s = waiting else {
+                if let outcome = try BotConversation.reply(tx, chat: r.chatID, text: r.text, button: r.buttonData) { return outcome }
+                return ReplyOutcome(taken: false, note: "no survey or conversation waits for an answer in chat \(r.chatID)")
+            }
             guard let score = Self.score(text: r.text, button: r.buttonData) else { return ReplyOutcome(taken: false, note: "not a score from 0 to 10") }
             s.status = .answered
             s.score = score

@@ -249,6 +249,48 @@ import TestSupport
         try await system.stop()
     }
 
+    @Test func n6ANewLeadIsQualifiedByTheBotAlongItsBranchesAndTheAnswersLandOnTheDeal() async throws {
+        let system = try await Self.start(now: Self.now)
+        let telegram = try Receiver()
+        #expect(try system.request("PUT", "/v1/notification-channels/telegram", body: #"{"provider":"telegram","baseUrl":"\#(telegram.url)","token":"42:SECRET"}"#).status == 200)
+        #expect(try system.request("POST", "/v1/admin/integrations", body: #"{"name":"bot","kind":"telegram","secret":"tg-secret-token"}"#).status == 201)
+        func choice(_ key: String, _ answers: [(String, String)]) -> String {
+            #"{"key":"\#(key)","text":"\#(key)?","kind":"choice","field":"\#(key)","choices":[\#(answers.map { #"{"label":"\#($0.0)","next":"\#($0.1)"}"# }.joined(separator: ","))]}"#
+        }
+        func text(_ key: String, _ next: String) -> String { #"{"key":"\#(key)","text":"\#(key)?","kind":"text","field":"\#(key)","next":"\#(next)"}"# }
+        let questions = [choice("home", [("house", "floors"), ("flat", "rooms")]), text("floors", "rooms"), choice("rooms", [("1-2", "windows"), ("3+", "windows")]),
+                         text("windows", "budget"), choice("budget", [("small", "when"), ("big", "when")]), choice("when", [("now", "city"), ("later", "city")]), text("city", "end")]
+        let looped = try system.request("POST", "/v1/bot-flows", body: #"{"name":"Loop","first":"home","questions":[\#(questions.dropLast().joined(separator: ",")),\#(text("city", "home"))]}"#)
+        #expect(looped.status == 422 && looped.body.contains("a path never ends"))
+        #expect(try system.request("POST", "/v1/bot-flows", body: #"{"name":"Windows","first":"home","questions":[\#(questions.joined(separator: ","))]}"#).status == 201)
+        // The contact the lead matches has a Telegram chat.
+        _ = try system.request("POST", "/v1/contacts", body: #"{"firstName":"Vera","phones":["+79165550303"],"customFields":{"telegram":"777"}}"#)
+        #expect(try system.request("POST", "/v1/leads", body: #"{"channel":"web","phone":"+79165550303"}"#).status == 201)
+        var update = 5000
+        func answer(_ expectedQuestion: String, text: String = "", button: String = "") async throws {
+            let asked = telegram.count
+            #expect(try await eventually { telegram.received.last.flatMap { try? JSONSerialization.jsonObject(with: Data($0.body)) as? [String: Any] }?["text"] as? String == expectedQuestion }, "asked \(expectedQuestion)")
+            update += 1
+            let body = button.isEmpty
+                ? #"{"update_id":\#(update),"message":{"message_id":\#(update),"date":1800000000,"chat":{"id":777,"type":"private"},"text":"\#(text)"}}"#
+                : #"{"update_id":\#(update),"callback_query":{"id":"cb\#(update)","chat_instance":"-1","data":"\#(button)","message":{"message_id":1,"chat":{"id":777}}}}"#
+            #expect(try httpRequest(port: system.gateway.port, "POST", "/v1/hooks/bot", headers: ["Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": "tg-secret-token"], body: body).status == 200)
+            _ = asked
+        }
+        try await answer("home?", button: "bot:home:flat")
+        try await answer("rooms?", button: "bot:rooms:3+")
+        try await answer("windows?", text: "5")
+        try await answer("budget?", text: "Big")
+        try await answer("when?", button: "bot:when:now")
+        try await answer("city?", text: "Казань")
+        let deals = try system.items("/v1/deals?limit=10")
+        let deal = try #require(deals.first?["id"] as? Int)
+        var fields: [String: Any] = [:]
+        #expect(try await eventually { fields = (try? system.request("GET", "/v1/deals/\(deal)").json["customFields"] as? [String: Any]) ?? [:]; return fields["city"] as? String == "Казань" })
+        #expect(fields["home"] as? String == "flat" && fields["rooms"] as? String == "3+" && fields["windows"] as? String == "5" && fields["budget"] as? String == "big" && fields["floors"] == nil, "\(fields)")
+        try await system.stop()
+    }
+
     static func date(_ text: String) -> Date? {
         let f = ISO8601DateFormatter()
         f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]

@@ -1,0 +1,64 @@
+import Contracts
+import Foundation
+import Storage
+import Wire
+
+/// N6: a qualification bot's flow run with a new lead's contact, as a durable state
+/// machine in SQLite (status 1 planned, 2 asking, 3 done, 4 skipped; the question it is on;
+/// the answers so far), so a restart mid-conversation carries on. Answers are saved on the
+/// deal's fields when it ends.
+enum BotConversation {
+    /// A conversation for a deal a lead opened, with the newest flow, inside the event's transaction.
+    static func plan(_ tx: Transaction, dealID: Int64, contactID: Int64) throws {
+        guard let flow = try tx.queryFirst("SELECT flow FROM bot_flows ORDER BY id DESC LIMIT 1", [], { try BotFlow(wireBytes: $0.blob(0)) }) else { return }
+        let inserted = try tx.run(
+            "INSERT OR IGNORE INTO conversations (flow_id, deal_id, contact_id, chat_id, status, current, ask_pending, answers, saved) VALUES (?, ?, ?, '', 1, ?, 1, ?, 0)",
+            [.integer(flow.id), .integer(dealID), .integer(contactID), .text(flow.first), .blob([])])
+        if inserted > 0 { tx.touch(SurveyStore.topic) }
+    }
+
+    /// The next question after `answer` to `question` (nil: not an answer to it).
+    static func next(_ question: BotQuestion, text: String, button: String) -> (answer: String, next: String)? {
+        switch question.kind {
+        case .choice:
+            let chosen = button.hasPrefix("bot:") ? question.choices.first { "bot:\(question.questionKey):\($0.label)" == button }
+                : question.choices.first { $0.label.lowercased() == text.trimmingCharacters(in: .whitespaces).lowercased() }
+            return chosen.map { ($0.label, $0.next) }
+        case .text:
+            let t = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            return t.isEmpty ? nil : (String(t.prefix(4000)), question.next)
+        case .unspecified:
+            return nil
+        }
+    }
+
+    /// A reply in `chat` to the conversation waiting there; nil when none is.
+    static func reply(_ tx: Transaction, chat: String, text: String, button: String) throws -> ReplyOutcome? {
+        guard let (id, flowID, current, answersBlob) = try tx.queryFirst(
+            "SELECT id, flow_id, current, answers FROM conversations WHERE chat_id = ? AND status = 2 AND ask_pending = 0 ORDER BY id DESC LIMIT 1", [.text(chat)],
+            { ($0.int64(0), $0.int64(1), $0.string(2), $0.blob(3)) })
+        else { return nil }
+        guard let flow = try tx.queryFirst("SELECT flow FROM bot_flows WHERE id = ?", [.integer(flowID)], { try BotFlow(wireBytes: $0.blob(0)) }),
+              let question = flow.questions.first(where: { $0.questionKey == current })
+        else { return ReplyOutcome(taken: false, note: "conversation \(id)'s flow is gone") }
+        guard let (answer, next) = Self.next(question, text: text, button: button) else {
+            return ReplyOutcome(taken: false, note: question.kind == .choice ? "not one of the answers: \(question.choices.map(\.label).joined(separator: ", "))" : "an empty answer")
+        }
+        // The answers are kept as the deal update they become.
+        var update = (try? UpdateDealRequest(wireBytes: answersBlob)) ?? UpdateDealRequest()
+        update.customFields = update.customFields.filter { $0.name != question.field } + [CustomField(name: question.field, value: answer)]
+        let kept = update.wireBytes()
+        if next == "end" {
+            try tx.run("UPDATE conversations SET status = 3, current = 'end', answers = ? WHERE id = ?", [.blob(kept), .integer(id)])
+        } else {
+            try tx.run("UPDATE conversations SET current = ?, ask_pending = 1, answers = ? WHERE id = ?", [.text(next), .blob(kept), .integer(id)])
+        }
+        tx.touch(SurveyStore.topic)
+        return ReplyOutcome(taken: true, note: "conversation \(id): \(question.field) = \(answer)")
+    }
+
+    /// The answers so far as the deal's fields.
+    static func fields(_ blob: [UInt8]) -> [CustomField] {
+        ((try? UpdateDealRequest(wireBytes: blob))?.customFields) ?? []
+    }
+}
