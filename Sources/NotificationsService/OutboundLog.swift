@@ -40,20 +40,26 @@ public struct OutboundLog: Sendable {
 
     /// An alert's message (N5): rendered already, to the alert's chat; rule id −alert.
     static func alert(_ tx: Transaction, _ a: Alert, text: String, at now: Int64) throws {
+        try notice(tx, ruleID: -a.id, eventID: "alert-\(a.id)-\(now)", chat: a.chatID, text: text, why: "alert \(a.id) (\(a.name))", at: now)
+    }
+
+    /// A message the service writes itself (an alert, a word to the admin) to a Telegram
+    /// chat; a negative rule id marks it as rendered already.
+    static func notice(_ tx: Transaction, ruleID: Int64, eventID: String, chat: String, text: String, why: String, at now: Int64) throws {
         var m = OutboundMessage()
-        m.ruleID = -a.id
-        m.eventID = "alert-\(a.id)-\(now)"
-        m.eventType = "alert"
+        m.ruleID = ruleID
+        m.eventID = eventID
+        m.eventType = "notice"
         m.channel = .telegram
-        m.address = a.chatID
+        m.address = chat
         m.body = text
         m.status = .scheduled
         m.dueAtMilliseconds = now
         m.createdAtMilliseconds = now
-        m.history = [OutboundMessageChange(atMilliseconds: now, status: .scheduled, note: "alert \(a.id) (\(a.name))")]
+        m.history = [OutboundMessageChange(atMilliseconds: now, status: .scheduled, note: why)]
         try tx.run(
-            "INSERT OR IGNORE INTO sends (rule_id, event_id, recipient_key, status, due_at, source_key, contact_id, event_type, payload, message) VALUES (?, ?, ?, 1, ?, '', NULL, 'alert', ?, ?)",
-            [.integer(m.ruleID), .text(m.eventID), .text("address:\(a.chatID)"), .integer(now), .blob([]), .blob([])])
+            "INSERT OR IGNORE INTO sends (rule_id, event_id, recipient_key, status, due_at, source_key, contact_id, event_type, payload, message) VALUES (?, ?, ?, 1, ?, '', NULL, 'notice', ?, ?)",
+            [.integer(m.ruleID), .text(m.eventID), .text("address:\(chat)"), .integer(now), .blob([]), .blob([])])
         m.id = tx.lastInsertRowID
         try save(tx, m)
         tx.touch(EventIntake.sendsTopic)

@@ -16,6 +16,8 @@ public final class WebhookDispatcher: BackgroundService {
     private let loop = BackgroundLoop()
     private let client = ProviderClient(maxConnectionsPerHost: 64)
     static let concurrency = 64
+    /// Where an admin is told of a disabled endpoint: NOTIFICATIONS_ADMIN_CHAT (a Telegram chat).
+    private let adminChat = ProcessInfo.processInfo.environment["NOTIFICATIONS_ADMIN_CHAT"]
 
     public init(database: Database, logger: Logger, clock: WallClock) {
         self.database = database
@@ -84,6 +86,7 @@ public final class WebhookDispatcher: BackgroundService {
 
     func record(_ outcomes: [(WebhookDelivery, DeliveryAttempt)]) async throws {
         let now = clock.milliseconds
+        let adminChat = self.adminChat
         try await database.write { tx in
             var failingEndpoints: Set<Int64> = []
             var healthyEndpoints: Set<Int64> = []
@@ -122,6 +125,12 @@ public final class WebhookDispatcher: BackgroundService {
                             try WebhookStore.save(tx, d)
                         }
                         try tx.appendEvent(type: Notifications.Event.endpointDisabled, aggregateID: "subscription-\(id)", payload: s.wireBytes())
+                        if let chat = adminChat, !chat.isEmpty {
+                            try OutboundLog.notice(
+                                tx, ruleID: -1_000_000_000 - id, eventID: "disabled-\(id)-\(now)", chat: chat,
+                                text: "⚠️ Webhook endpoint \(id) (\(TemplateRenderer.escape(s.url, for: .telegram))) failed for 5 days and is disabled; enable it again with PUT /v1/webhook-subscriptions/\(id).",
+                                why: "webhook endpoint \(id) disabled", at: now)
+                        }
                     }
                 }
                 try tx.run("UPDATE subscriptions SET subscription = ? WHERE id = ?", [.blob(s.wireBytes()), .integer(id)])
