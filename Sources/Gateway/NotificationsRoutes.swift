@@ -65,7 +65,8 @@ enum NotificationsRoutes {
             summary: "A rule (N3): on an event whose variables match the filters, send a template to the contact, the responsible, a staff member or an address, maybe later",
             body: NotificationRule.openAPIInputSchema,
             example: #"{"name":"Thanks for paying","eventType":"payment.paid","templateId":1,"recipient":"contact","delayMinutes":0,"enabled":true}"#,
-            answers: [Route.answer(201, "created", NotificationRule.self, headers: ["Location"])], errors: [422]
+            answers: [Route.answer(201, "created", NotificationRule.self, headers: ["Location"])], errors: [422],
+            links: [Route.Link(name: "ReplaceRule", operationID: "replaceNotificationRule", parameters: ["id": "$response.body#/id"])]
         ) { ctx in
             Reply.created(try await ctx.call(Notifications.createRule, try ctx.body(NotificationRule.self)), at: "/v1/notification-rules")
         },
@@ -170,7 +171,8 @@ enum NotificationsRoutes {
             summary: "A metric alert (N5) to the owner's Telegram chat: fires when the metric holds at the threshold for forMinutes, repeats every repeatMinutes, says resolved",
             body: Alert.openAPIInputSchema,
             example: #"{"name":"Missed calls","metric":"missed_calls","threshold":5,"windowMinutes":60,"forMinutes":10,"repeatMinutes":240,"chatId":"-100123456"}"#,
-            answers: [Route.answer(201, "created", Alert.self, headers: ["Location"])], errors: [422]
+            answers: [Route.answer(201, "created", Alert.self, headers: ["Location"])], errors: [422],
+            links: [Route.Link(name: "ReplaceAlert", operationID: "replaceAlert", parameters: ["id": "$response.body#/id"])]
         ) { ctx in
             Reply.created(try await ctx.call(Notifications.createAlert, try ctx.body(Alert.self)), at: "/v1/alerts")
         },

@@ -46,6 +46,22 @@ public struct NotificationsAPI: RegistrableRPCService {
         return r
     }
 
+    /// N4: the reminders shipped as defaults, installed once into an empty service, switched
+    /// off until an admin sets the telegram channel and enables them (or edits them):
+    /// a day before every appointment, and the series' reminders as they come due.
+    public func installDefaults() async throws {
+        let installed = try await database.read { c in try c.queryFirst("SELECT (SELECT count(*) FROM templates) + (SELECT count(*) FROM rules)", []) { $0.int(0) } ?? 0 }
+        guard installed == 0 else { return }
+        let appointment = try await templates.create(MessageTemplate(
+            name: "Appointment reminder", channel: .telegram, eventType: Scheduling.Event.booked,
+            body: "{{contact.first_name}}, напоминаем: {{appointment.kind}} {{appointment.starts_at | time}}, {{appointment.address}}."))
+        _ = try await rules.create(NotificationRule(name: "A day before an appointment", eventType: Scheduling.Event.booked, templateID: appointment.id, recipient: .contact, enabled: false, beforeMinutes: 1440))
+        let session = try await templates.create(MessageTemplate(
+            name: "Session reminder", channel: .telegram, eventType: Scheduling.Event.reminderDue,
+            body: "{{contact.first_name}}, «{{session.series}}»: занятие {{session.number}} начнётся {{session.starts_at | time}}."))
+        _ = try await rules.create(NotificationRule(name: "Before each session", eventType: Scheduling.Event.reminderDue, templateID: session.id, recipient: .contact, enabled: false))
+    }
+
     /// N6: a flow is stored only once it is a graph every conversation can finish.
     public func createBotFlow(_ input: BotFlow) async throws -> BotFlow {
         let v = BotFlowValidator.violations(input)

@@ -26,6 +26,7 @@ ServiceHost.run(service: "notifications", prefix: "NOTIFICATIONS", defaultPort: 
     let contacts = try client("CONTACTS", "127.0.0.1:7101")
     let deals = try client("DEALS", "127.0.0.1:7102")
     let api = NotificationsAPI(database: host.database, clock: host.clock)
+    try waitFor { try await api.installDefaults() }
     host.server.register(api)
     api.subscribe(host.inbox)
     host.runInBackground("sender", OutboundSender(database: host.database, contacts: contacts, deals: deals, logger: host.logger, clock: host.clock))
