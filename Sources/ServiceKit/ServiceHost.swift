@@ -182,6 +182,12 @@ public enum ServiceHost {
         let onSignal: @Sendable () -> Void = {
             guard stopping.setOnce() else { return }
             logger.info("stopping", ["grace_seconds": "\(grace)"])
+            // Work that ignores cancellation (a provider's request hanging) must not keep
+            // the process alive past its grace: everything committed is durable already.
+            DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(grace + 5)) {
+                logger.error("did not stop within the grace; exiting", ["grace_seconds": "\(grace)"])
+                exit(1)
+            }
             _ = Task.detached {
                 await stop()
                 logger.info("stopped")
