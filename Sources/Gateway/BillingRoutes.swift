@@ -128,7 +128,7 @@ enum BillingRoutes {
         ) { ctx in
             var report = try ctx.body(PaymentReport.self)
             report.provider = .manual
-            if let contact = report.contactID { try await requireContact(contact, ctx) }
+            if let contact = report.contactID { try await ctx.requireContact(contact) }
             return Reply.json(200, try await ctx.call(Billing.recordPayment, report))
         },
         Route(
@@ -209,14 +209,6 @@ enum BillingRoutes {
     /// The deal if the caller sees it; else as if it did not exist (G3).
     static func visibleDeal(_ id: Int64, _ ctx: RequestContext) async throws -> Deal {
         try await ctx.call(Deals.getDeal, GetDealRequest(id: id, visibility: try await ctx.visibility()))
-    }
-
-    static func requireContact(_ id: Int64, _ ctx: RequestContext) async throws {
-        do {
-            _ = try await ctx.call(Contacts.get, GetContactRequest(id: id))
-        } catch let error as RPCError where error.code == .notFound {
-            throw UnacceptableValues(error: .invalidArgument("contact \(id) does not exist", details: [FieldViolation(field: "contactId", description: "is unknown")]))
-        }
     }
 
     static func bonusReport(_ ctx: RequestContext) async throws -> BonusReport {

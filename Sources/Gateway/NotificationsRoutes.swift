@@ -107,7 +107,7 @@ enum NotificationsRoutes {
             answers: [Route.answer(200, "recorded", OptOutRequest.self)], errors: [422]
         ) { ctx in
             let request = try ctx.body(OptOutRequest.self)
-            try await BillingRoutes.requireContact(request.contactID, ctx)
+            try await ctx.requireContact(request.contactID)
             return Reply.json(200, try await ctx.call(Notifications.optOut, request))
         },
         Route(

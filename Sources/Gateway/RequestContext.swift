@@ -117,6 +117,16 @@ struct RequestContext: Sendable {
         staffID.map { "staff:\($0)" } ?? "api:\(role?.rawValue ?? "")"
     }
 
+    /// The contact a request names must exist and be one the caller sees (G3); else the
+    /// field error a person can act on (422).
+    func requireContact(_ id: Int64) async throws {
+        do {
+            _ = try await call(Contacts.get, GetContactRequest(id: id, visibility: try await visibility()))
+        } catch let error as RPCError where error.code == .notFound {
+            throw UnacceptableValues(error: .invalidArgument("contact \(id) does not exist", details: [FieldViolation(field: "contactId", description: "is unknown")]))
+        }
+    }
+
     func requireStaff(_ id: Int64, field: String = "staffId") async throws {
         do {
             _ = try await call(Contacts.getStaff, GetStaffRequest(id: id))

@@ -205,7 +205,7 @@ enum SchedulingRoutes {
         ) { ctx in
             var request = try ctx.body(EnrollRequest.self)
             request.seriesID = try ctx.id()
-            try await requireContact(request.contactID, ctx)
+            try await ctx.requireContact(request.contactID)
             return Reply.json(200, try await seriesAnswer(try await ctx.call(Scheduling.enroll, request), ctx))
         },
         Route(
@@ -285,7 +285,7 @@ enum SchedulingRoutes {
         ) { ctx in
             var request = try ctx.body(EnrolmentRequest.self)
             request.groupID = try ctx.id()
-            try await requireContact(request.contactID, ctx)
+            try await ctx.requireContact(request.contactID)
             request.why = "enrolled by \(ctx.actor)"
             return Reply.json(200, try await ctx.call(Scheduling.enrol, request))
         },
@@ -296,7 +296,7 @@ enum SchedulingRoutes {
         ) { ctx in
             var request = try ctx.body(EnrolmentRequest.self)
             request.groupID = try ctx.id()
-            try await requireContact(request.contactID, ctx)
+            try await ctx.requireContact(request.contactID)
             request.why = "left, said \(ctx.actor)"
             return Reply.json(200, try await groupAnswer(try await ctx.call(Scheduling.leave, request), ctx))
         },
@@ -314,7 +314,7 @@ enum SchedulingRoutes {
         ) { ctx in
             var record = try ctx.body(LessonAttendance.self)
             place(&record, try ctx.id())
-            try await requireContact(record.contactID, ctx)
+            try await ctx.requireContact(record.contactID)
             record.markedBy = ctx.actor
             return Reply.json(200, try await ctx.call(Scheduling.recordAttendance, record))
         }
@@ -367,14 +367,6 @@ enum SchedulingRoutes {
         return DealsCalendar(days: days.keys.sorted().map { CalendarDay(date: $0, entries: days[$0]!.sorted { ($0.startMilliseconds, $0.dealID) < ($1.startMilliseconds, $1.dealID) }) })
     }
 
-    /// G3: only a contact the caller sees.
-    static func requireContact(_ contactID: Int64, _ ctx: RequestContext) async throws {
-        do {
-            _ = try await ctx.call(Contacts.get, GetContactRequest(id: contactID, visibility: try await ctx.visibility()))
-        } catch let error as RPCError where error.code == .notFound {
-            throw UnacceptableValues(error: .invalidArgument("contact \(contactID) does not exist", details: [FieldViolation(field: "contactId", description: "is unknown")]))
-        }
-    }
 
     /// G3: the enrolment list only for callers who see every contact.
     static func groupAnswer(_ group: Group, _ ctx: RequestContext) async throws -> Group {

@@ -104,14 +104,8 @@ public final class OutboundSender: BackgroundService {
 
     func prepareAndSend(_ m: inout OutboundMessage, payload: [UInt8], rule: NotificationRule?, template: MessageTemplate?, settings: ChannelSettings?, now: Int64) async -> Outcome {
         guard let settings, !settings.baseURL.isEmpty else { return .failed("the \(m.channel.name) channel is not set up (PUT /v1/notification-channels/\(m.channel.name))", retry: true) }
-        if m.ruleID < 0 {
-            // An alert's message: rendered, addressed.
-            let outgoing = Outgoing(address: m.address, subject: "", body: m.body, messageID: "msg_send_\(m.id)", eventType: m.eventType)
-            switch await ChannelAdapters.adapter(for: m.channel).send(outgoing, settings: settings, baseURL: settings.baseURL, client: client) {
-            case let .success(accepted): return .sent(accepted, provider: settings.provider)
-            case let .failure(f): return .failed(f.message, retry: f.retry)
-            }
-        }
+        // An alert's or the admin's message: rendered and addressed already.
+        if m.ruleID < 0 { return await deliver(m, settings) }
         guard let rule else { return .skipped("its rule was deleted") }
         guard let entry = EventCatalog.byType[m.eventType], var facts = try? entry.facts(payload) else { return .skipped("its event can no longer be read") }
         let zone = TimeZone(identifier: settings.timeZone) ?? TimeZone(identifier: "UTC")!
@@ -184,6 +178,11 @@ public final class OutboundSender: BackgroundService {
         } catch {
             return .skipped("its template no longer parses: \(error.message)")
         }
+        return await deliver(m, settings)
+    }
+
+    /// One attempt through the channel's adapter (every other attempt to the fallback provider).
+    func deliver(_ m: OutboundMessage, _ settings: ChannelSettings) async -> Outcome {
         let useFallback = !settings.fallbackBaseURL.isEmpty && m.attempts % 2 == 1
         let base = useFallback ? settings.fallbackBaseURL : settings.baseURL
         let outgoing = Outgoing(address: m.address, subject: m.subject, body: m.body, messageID: "msg_send_\(m.id)", eventType: m.eventType)
