@@ -148,7 +148,7 @@ import TestSupport
         // Telephony stopped: the fallback, at once, never a caller ringing into nothing.
         for replica in system.replicas { replica.signal(SIGSTOP) }
         let down = try httpRequest(port: system.gateway.port, "GET", path + "/route?caller=79165550303")
-        #expect(down.status == 200 && down.body == "100")
+        #expect(down.status == 200 && down.body == "100", "\(down.status) \(down.body)")
         try await system.stop()
     }
 

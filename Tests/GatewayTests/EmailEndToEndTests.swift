@@ -76,7 +76,7 @@ import TestSupport
         let secure = try await Self.smtp(folder, tls: true, port: tlsPort)
         let plain = try await Self.smtp(folder, tls: false, port: plainPort)
         defer { kill(secure.processIdentifier, SIGKILL); kill(plain.processIdentifier, SIGKILL) }
-        let system = try await NotificationsEndToEndTests.start(now: NotificationsEndToEndTests.now, extra: ["NOTIFICATIONS_SMTP_CA_FILE": folder.appendingPathComponent("cert.pem").path])
+        let system = try await NotificationsEndToEndTests.start(extra: ["NOTIFICATIONS_SMTP_CA_FILE": folder.appendingPathComponent("cert.pem").path])
         #expect(try system.request("PUT", "/v1/notification-channels/email", body: #"{"provider":"smtp","baseUrl":"smtp://localhost:\#(tlsPort)","token":"user:s3cret","sender":"noreply@switchboard.test"}"#).status == 200)
         let template = try #require(try system.request("POST", "/v1/templates", body: #"{"name":"New deal","channel":"email","eventType":"deal.created","subject":"Ваша заявка «{{deal.title}}»","body":"<p>Здравствуйте, {{contact.first_name}}!</p>\n.<p>Мы получили заявку.</p>"}"#).json["id"] as? Int)
         #expect(try system.request("POST", "/v1/notification-rules", body: #"{"name":"Confirm","eventType":"deal.created","templateId":\#(template),"recipient":"contact","enabled":true}"#).status == 201)

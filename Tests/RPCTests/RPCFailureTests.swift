@@ -27,7 +27,8 @@ import Wire
             return
         }
         #expect(error.code == .unavailable)
-        #expect(ContinuousClock.now - started < .seconds(5))
+        // Long before the call's 60 s timeout (with room for a loaded machine).
+        #expect(ContinuousClock.now - started < .seconds(20))
         _ = try await echo.waitForExit()
     }
 
