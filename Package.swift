@@ -50,7 +50,7 @@ let package = Package(
         .target(name: "TelephonyService", dependencies: ["Contracts", "Digest", "RPC", "Storage", "ServiceKit"]),
         .target(name: "SchedulingService", dependencies: ["Contracts", "Digest", "JSON", "RPC", "Storage", "ServiceKit"]),
         .target(name: "BillingService", dependencies: ["Contracts", "RPC", "Storage", "ServiceKit"]),
-        .target(name: "NotificationsService", dependencies: ["CCrypto", "Contracts", "Digest", "JSON", "RPC", "Storage", "ServiceKit"]),
+        .target(name: "NotificationsService", dependencies: ["CCrypto", "Contracts", "Digest", "HTTP", "JSON", "RPC", "Storage", "ServiceKit"]),
 
         // Executables.
         .executableTarget(name: "switchboard-echo", dependencies: ["RPC", "Contracts"]),

@@ -39,7 +39,7 @@ public struct NotificationsAPI: RegistrableRPCService {
     public func optOut(_ r: OptOutRequest) async throws -> OptOutRequest {
         guard r.channel != .unspecified else { throw RPCError.invalidArgument("name the channel", details: [FieldViolation(field: "channel", description: "is missing")]) }
         let now = clock.milliseconds
-        try await database.write { tx in
+        _ = try await database.write { tx in
             try tx.run("INSERT INTO opt_outs (contact_id, channel, reason, at) VALUES (?, ?, ?, ?) ON CONFLICT (contact_id, channel) DO UPDATE SET reason = excluded.reason",
                 [.integer(r.contactID), .integer(Int64(r.channel.rawValue)), .text(r.reason), .integer(now)])
         }

@@ -116,7 +116,6 @@ public enum ServiceHost {
         let sources = ([("main", database)] + extraSources.all).map { name, db in
             EventSource(name: name, database: db, relays: subscriptions.map { OutboxRelay(database: db, subscription: $0, source: service, logger: logger, clock: clock) })
         }
-        let relays = sources.flatMap(\.relays)
         server.register(EventAdminAPI(sources: sources))
         metrics.add { EventMetrics.render(service: service, sources: sources, now: Int64(clock.now().timeIntervalSince1970 * 1000)) }
         // Started in this order, stopped in reverse: the service's own loops first, the

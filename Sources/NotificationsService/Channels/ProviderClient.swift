@@ -1,8 +1,13 @@
 import Foundation
 import FoundationNetworking
+import HTTP
 
 /// One HTTP request to a provider or an endpoint, answered within `timeout`: the status
-/// and body, or why there was none. Redirects are not followed (a webhook's 3xx is not a 2xx).
+/// and body, or why there was none. Redirects are not followed (a webhook's 3xx is not a
+/// 2xx). `https://` goes through FoundationNetworking's URLSession (TLS, the system's
+/// trust store); plain `http://` (a local provider, a relay, an in-cluster receiver)
+/// through the project's own keep-alive ``HTTPClient``, which carries several times the
+/// requests per second URLSession does on the same cores.
 public struct ProviderClient: Sendable {
     public struct Answer: Sendable {
         public let status: Int
@@ -14,16 +19,33 @@ public struct ProviderClient: Sendable {
     }
 
     let session: URLSession
+    let plain: HTTPClient
 
     public init(maxConnectionsPerHost: Int = 64) {
         let configuration = URLSessionConfiguration.ephemeral
         configuration.httpMaximumConnectionsPerHost = maxConnectionsPerHost
         configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
         session = URLSession(configuration: configuration, delegate: NoRedirects(), delegateQueue: nil)
+        var plainConfiguration = HTTPClient.Configuration()
+        plainConfiguration.maxConnectionsPerHost = maxConnectionsPerHost
+        plain = HTTPClient(configuration: plainConfiguration)
     }
 
     public func post(_ url: String, headers: [(String, String)], body: [UInt8], timeout: Duration) async -> Result<Answer, ProviderFailure> {
-        guard let target = URL(string: url), target.scheme == "http" || target.scheme == "https" else { return .failure(ProviderFailure("\(url) is not an http(s) URL", retry: false)) }
+        guard let target = URL(string: url), target.scheme == "http" || target.scheme == "https", let host = target.host, !host.isEmpty else {
+            return .failure(ProviderFailure("\(url) is not an http(s) URL", retry: false))
+        }
+        if target.scheme == "http" {
+            // The path and query exactly as written (URL.path would decode %2F and drop ";").
+            let components = URLComponents(url: target, resolvingAgainstBaseURL: false)
+            let path = components?.percentEncodedPath ?? ""
+            let query = components?.percentEncodedQuery.map { "?" + $0 } ?? ""
+            let origin = (path.isEmpty ? "/" : path) + query
+            switch await plain.send("POST", host: host, port: target.port ?? 80, target: origin, headers: headers, body: body, timeout: timeout) {
+            case let .success(response): return .success(Answer(status: response.status, body: response.body))
+            case let .failure(error): return .failure(ProviderFailure("\(host) did not answer: \(error.message)", retry: true))
+            }
+        }
         var request = URLRequest(url: target, timeoutInterval: Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18)
         request.httpMethod = "POST"
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
@@ -32,7 +54,7 @@ public struct ProviderClient: Sendable {
             let (data, response) = try await session.data(for: request)
             return .success(Answer(status: (response as? HTTPURLResponse)?.statusCode ?? 0, body: Array(data)))
         } catch {
-            return .failure(ProviderFailure("\(target.host ?? url) did not answer: \(error.localizedDescription)", retry: true))
+            return .failure(ProviderFailure("\(host) did not answer: \(error.localizedDescription)", retry: true))
         }
     }
 }
