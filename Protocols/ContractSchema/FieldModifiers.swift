@@ -41,6 +41,8 @@ extension Field {
     public func items(max: Int) -> Field { json { $0.maxItems = max } }
     /// Three capital letters (ISO 4217), when sent at all.
     public func currencyCode() -> Field { json { $0.rule = .currencyCode } }
+    /// Two capital letters (ISO 3166-1 alpha-2).
+    public func countryCode() -> Field { json { $0.rule = .countryCode } }
     /// ASCII digits only.
     public func digits() -> Field { json { $0.rule = .digits } }
     /// Not empty and not only white space.

@@ -80,6 +80,8 @@ public struct JSONFace: Sendable, Equatable {
 public enum TextRule: String, Sendable, Equatable {
     /// Three capital letters (ISO 4217).
     case currencyCode
+    /// Two capital letters (ISO 3166-1 alpha-2).
+    case countryCode
     /// ASCII digits only (PBX extensions).
     case digits
     /// At least one character that is not white space: a name, not only spaces (white
@@ -96,6 +98,7 @@ public enum TextRule: String, Sendable, Equatable {
     public var pattern: String {
         switch self {
         case .currencyCode: "^[A-Z]{3}$"
+        case .countryCode: "^[A-Z]{2}$"
         case .digits: "^[0-9]+$"
         // The gateway's white space spelled out (``isSpace``), not `\\s`: regular
         // expression engines disagree on whether U+001C–U+001F are spaces.

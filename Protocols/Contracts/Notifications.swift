@@ -262,6 +262,9 @@ public struct ChannelSettings: WireMessage, Equatable {
     public var timeZone: String = ""
     /// ru or en: how money and times are written.
     public var locale: String = ""
+    /// What one send costs by the recipient's country (from its phone number), when the
+    /// provider reports no cost; other countries cost `costMinor`.
+    public var countryCosts: [CountryCost] = []
 
     public init() {}
 
@@ -276,7 +279,8 @@ public struct ChannelSettings: WireMessage, Equatable {
         currency: String = "",
         fallbackBaseURL: String = "",
         timeZone: String = "",
-        locale: String = ""
+        locale: String = "",
+        countryCosts: [CountryCost] = []
     ) {
         self.channel = channel
         self.provider = provider
@@ -289,6 +293,7 @@ public struct ChannelSettings: WireMessage, Equatable {
         self.fallbackBaseURL = fallbackBaseURL
         self.timeZone = timeZone
         self.locale = locale
+        self.countryCosts = countryCosts
     }
 
     public func encode(to e: inout WireEncoder) {
@@ -303,6 +308,7 @@ public struct ChannelSettings: WireMessage, Equatable {
         e.encode(9, fallbackBaseURL)
         e.encode(10, timeZone)
         e.encode(11, locale)
+        e.encode(12, countryCosts)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
@@ -318,6 +324,38 @@ public struct ChannelSettings: WireMessage, Equatable {
         case 9: fallbackBaseURL = try d.string(key)
         case 10: timeZone = try d.string(key)
         case 11: locale = try d.string(key)
+        case 12: try d.append(key, to: &countryCosts)
+        default: try d.skip(key)
+        }
+    }
+}
+
+/// N1: the cost of one send to a phone number of one country, in the channel's currency.
+public struct CountryCost: WireMessage, Equatable {
+    /// ISO 3166-1 alpha-2 (RU, KZ, BY).
+    public var country: String = ""
+    /// Minor units of the channel's currency.
+    public var costMinor: Int64 = 0
+
+    public init() {}
+
+    public init(
+        country: String = "",
+        costMinor: Int64 = 0
+    ) {
+        self.country = country
+        self.costMinor = costMinor
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, country)
+        e.encode(2, costMinor)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: country = try d.string(key)
+        case 2: costMinor = try d.int64(key)
         default: try d.skip(key)
         }
     }
@@ -690,6 +728,8 @@ public struct OutboundMessage: WireMessage, Equatable {
     /// What it is about (appointment-7): a change to it re-plans or cancels it.
     public var sourceKey: String = ""
     public var createdAtMilliseconds: Int64 = 0
+    /// The recipient's country (ISO 3166-1 alpha-2) when its address is a phone number of a known country: what its cost was looked up by.
+    public var country: String = ""
 
     public init() {}
 
@@ -712,7 +752,8 @@ public struct OutboundMessage: WireMessage, Equatable {
         body: String = "",
         history: [OutboundMessageChange] = [],
         sourceKey: String = "",
-        createdAtMilliseconds: Int64 = 0
+        createdAtMilliseconds: Int64 = 0,
+        country: String = ""
     ) {
         self.id = id
         self.ruleID = ruleID
@@ -733,6 +774,7 @@ public struct OutboundMessage: WireMessage, Equatable {
         self.history = history
         self.sourceKey = sourceKey
         self.createdAtMilliseconds = createdAtMilliseconds
+        self.country = country
     }
 
     public func encode(to e: inout WireEncoder) {
@@ -755,6 +797,7 @@ public struct OutboundMessage: WireMessage, Equatable {
         e.encode(17, history)
         e.encode(18, sourceKey)
         e.encode(19, createdAtMilliseconds)
+        e.encode(20, country)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
@@ -778,6 +821,7 @@ public struct OutboundMessage: WireMessage, Equatable {
         case 17: try d.append(key, to: &history)
         case 18: sourceKey = try d.string(key)
         case 19: createdAtMilliseconds = try d.int64(key)
+        case 20: country = try d.string(key)
         default: try d.skip(key)
         }
     }

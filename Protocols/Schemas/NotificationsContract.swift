@@ -91,6 +91,14 @@ public let notificationsContract = ContractFile("Notifications") {
         Field(9, "fallbackBaseURL", .string, doc: "A second provider endpoint of the same kind, tried when the first fails.").named("fallbackBaseUrl").length(max: 500)
         Field(10, "timeZone", .string, doc: "IANA zone for quiet hours and times in messages (Europe/Moscow).").length(max: 64)
         Field(11, "locale", .string, doc: "ru or en: how money and times are written.").length(max: 10)
+        Field(12, "countryCosts", .repeated(.message("CountryCost")), doc: """
+            What one send costs by the recipient's country (from its phone number), when the
+            provider reports no cost; other countries cost `costMinor`.
+            """).items(max: 250)
+    }
+    Message("CountryCost", doc: "N1: the cost of one send to a phone number of one country, in the channel's currency.", rest: [.output, .input]) {
+        Field(1, "country", .string, doc: "ISO 3166-1 alpha-2 (RU, KZ, BY).").required().countryCode()
+        Field(2, "costMinor", .int64, doc: "Minor units of the channel's currency.").required().minimum(0).maximum(1_000_000_000)
     }
     Message("ChannelSettingsList", rest: [.output]) {
         Field(1, "channels", .repeated(.message("ChannelSettings"))).named("items")
@@ -167,6 +175,7 @@ public let notificationsContract = ContractFile("Notifications") {
         Field(17, "history", .repeated(.message("OutboundMessageChange")))
         Field(18, "sourceKey", .string, doc: "What it is about (appointment-7): a change to it re-plans or cancels it.")
         Field(19, "createdAtMilliseconds", .int64).timestamp()
+        Field(20, "country", .string, doc: "The recipient's country (ISO 3166-1 alpha-2) when its address is a phone number of a known country: what its cost was looked up by.")
     }
     Message("ListOutboundMessagesRequest", rest: [.query]) {
         Field(1, "status", .enumeration("OutboundStatus"))

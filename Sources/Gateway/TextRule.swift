@@ -3,6 +3,7 @@
 /// document); these are the same checks, written out.
 enum TextRule {
     case currencyCode
+    case countryCode
     case digits
     case nonBlank
     case slug
@@ -19,6 +20,9 @@ enum TextRule {
         case .currencyCode:
             text.utf8.count == 3 && text.utf8.allSatisfy({ (65...90).contains($0) }) ? nil
                 : "must be an ISO 4217 code of three capital letters such as RUB (not \"\(text)\")"
+        case .countryCode:
+            text.utf8.count == 2 && text.utf8.allSatisfy({ (65...90).contains($0) }) ? nil
+                : "must be an ISO 3166-1 code of two capital letters such as RU (not \"\(text)\")"
         case .digits:
             !text.isEmpty && text.utf8.allSatisfy({ (48...57).contains($0) }) ? nil : "must be digits only (not \"\(text)\")"
         case .nonBlank:

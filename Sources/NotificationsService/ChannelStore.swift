@@ -22,6 +22,18 @@ public struct ChannelStore: Sendable {
         }
         if !input.timeZone.isEmpty && TimeZone(identifier: input.timeZone) == nil { v.append(FieldViolation(field: "timeZone", description: "\"\(input.timeZone)\" is not an IANA time zone")) }
         if !input.locale.isEmpty && !["ru", "en"].contains(input.locale) { v.append(FieldViolation(field: "locale", description: "is ru or en")) }
+        var countries: Set<String> = []
+        for (i, cost) in input.countryCosts.enumerated() {
+            if cost.country.utf8.count != 2 || !cost.country.utf8.allSatisfy({ (65...90).contains($0) }) {
+                v.append(FieldViolation(field: "countryCosts[\(i)].country", description: "\"\(cost.country)\" is not an ISO 3166-1 code of two capital letters"))
+            } else if !countries.insert(cost.country).inserted {
+                v.append(FieldViolation(field: "countryCosts[\(i)].country", description: "\(cost.country) has a cost already"))
+            }
+            if cost.costMinor < 0 { v.append(FieldViolation(field: "countryCosts[\(i)].costMinor", description: "is negative")) }
+        }
+        if !input.countryCosts.isEmpty && input.currency.isEmpty {
+            v.append(FieldViolation(field: "currency", description: "is needed with countryCosts: the costs are in the channel's currency"))
+        }
         guard v.isEmpty else { throw RPCError.invalidArgument("the channel settings are not valid", details: v) }
         return try await database.write { tx in
             var s = input

@@ -201,8 +201,10 @@ public final class OutboundSender: BackgroundService {
             m.status = .sent
             m.provider = provider
             m.providerMessageID = accepted.providerMessageID
-            m.costMinor = accepted.costMinor ?? settings?.costMinor ?? 0
-            m.currency = accepted.currency ?? settings?.currency ?? ""
+            let cost = SendCost(channel: m.channel, address: m.address, reportedMinor: accepted.costMinor, reportedCurrency: accepted.currency, settings: settings)
+            m.costMinor = cost.minor
+            m.currency = cost.currency
+            m.country = cost.country
             m.history.append(OutboundMessageChange(atMilliseconds: now, status: .sent, note: "to \(m.address) via \(provider), id \(accepted.providerMessageID)"))
         case let .failed(why, retry):
             m.attempts += 1

@@ -87,15 +87,26 @@ import TestSupport
         let log = Log()
         let server: HTTPServer
 
-        init(failFirst: Int = 0, answer: String = #"{"ok":true,"result":{"message_id":1}}"#) throws {
+        /// `answering`: the body of each 200 answer (the default is Telegram's sendMessage result).
+        init(failFirst: Int = 0, answer: String = #"{"ok":true,"result":{"message_id":1}}"#, answering: (@Sendable (HTTPRequest) -> String)? = nil) throws {
             let log = self.log
             server = HTTPServer(configuration: HTTPServer.Configuration(host: "127.0.0.1", port: 0)) { request in
                 let n = log.requests.withLock { $0.append(request); return $0.count }
                 return n <= failFirst
                     ? HTTPResponse(status: 503, contentType: "text/plain", body: "down")
-                    : HTTPResponse(status: 200, contentType: "application/json", body: answer)
+                    : HTTPResponse(status: 200, contentType: "application/json", body: answering?(request) ?? answer)
             }
             try server.start()
+        }
+
+        /// SMS.ru's answer for each phone number, with the cost it reports (nil: none).
+        static func smsRu(costs: [String: String?]) throws -> Receiver {
+            try Receiver { request in
+                let form = String(decoding: request.body, as: UTF8.self)
+                let phone = form.split(separator: "&").first { $0.hasPrefix("to=") }.map { String($0.dropFirst(3)) } ?? ""
+                let cost = (costs[phone] ?? nil).map { #","cost":"\#($0)""# } ?? ""
+                return #"{"status":"OK","sms":{"\#(phone)":{"status":"OK","sms_id":"id-\#(phone)"\#(cost)}}}"#
+            }
         }
 
         var count: Int { log.requests.withLock { $0.count } }
@@ -212,6 +223,29 @@ import TestSupport
         try system.clock.set(base + 48 * 3_600_000)
         #expect(try restarted.items("/v1/notification-sends?status=sent").count == 1 && telegram.count == 1, "the cancelled one never went")
         try await restarted.stop()
+    }
+
+    @Test func n1AnSMSCostsWhatTheProviderReportsElseWhatItsCountryIsSetTo() async throws {
+        let system = try await Self.start()
+        // SMS.ru's answer for the Russian number reports nothing about cost; the Kazakh one reports 2.10.
+        let provider = try Receiver.smsRu(costs: ["79165550101": nil, "77015550101": "2.10"])
+        let bad = try system.request("PUT", "/v1/notification-channels/sms", body: #"{"provider":"smsru","baseUrl":"\#(provider.url)","currency":"RUB","countryCosts":[{"country":"ru","costMinor":350}]}"#)
+        #expect(bad.status == 400 && bad.body.contains("countryCosts[0].country"), "\(bad.body)")
+        let twice = try system.request("PUT", "/v1/notification-channels/sms", body: #"{"provider":"smsru","baseUrl":"\#(provider.url)","currency":"RUB","countryCosts":[{"country":"RU","costMinor":350},{"country":"RU","costMinor":1}]}"#)
+        #expect(twice.status == 422 && twice.body.contains("RU has a cost already"), "\(twice.body)")
+        let put = try system.request("PUT", "/v1/notification-channels/sms", body: #"{"provider":"smsru","baseUrl":"\#(provider.url)","token":"api-1","costMinor":500,"currency":"RUB","countryCosts":[{"country":"RU","costMinor":350},{"country":"KZ","costMinor":1200}]}"#)
+        #expect(put.status == 200 && (put.json["countryCosts"] as? [[String: Any]])?.count == 2, "\(put.body)")
+        let template = try #require(try system.request("POST", "/v1/templates", body: #"{"name":"Hi","channel":"sms","eventType":"deal.created","body":"{{deal.title}}"}"#).json["id"] as? Int)
+        #expect(try system.request("POST", "/v1/notification-rules", body: #"{"name":"Hi","eventType":"deal.created","templateId":\#(template),"recipient":"contact","enabled":true}"#).status == 201)
+        for phone in ["+79165550101", "+77015550101"] {
+            let contact = try #require((try system.request("POST", "/v1/contacts", body: #"{"firstName":"Vera","phones":["\#(phone)"]}"#).json["contact"] as? [String: Any])?["id"] as? Int)
+            #expect(try system.request("POST", "/v1/deals", body: #"{"title":"Windows","contactId":\#(contact)}"#).status == 201)
+        }
+        var sent: [[String: Any]] = []
+        #expect(try await eventually { sent = (try? system.items("/v1/notification-sends?status=sent")) ?? []; return sent.count == 2 })
+        let byCountry = Dictionary(uniqueKeysWithValues: sent.map { ($0["country"] as? String ?? "", $0["costMinor"] as? Int) })
+        #expect(byCountry == ["RU": 350, "KZ": 210], "the configured cost for RU, the reported one for KZ: \(sent)")
+        try await system.stop()
     }
 
     @Test func n6ADealWonIsAskedForItsScoreTenMinutesLaterAndA1ReplyMakesAFollowUpTaskAndSavesTheScore() async throws {

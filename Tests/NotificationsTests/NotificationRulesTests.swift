@@ -110,3 +110,28 @@ import Testing
         #expect(Set(BotFlowValidator.violations(short).map(\.field)) == ["questions", "questions[5].choices"])
     }
 }
+
+/// N1: the cost in the send log, by country for SMS and WhatsApp.
+@Suite struct SendCostTests {
+    @Test func n1ANumbersCountryComesFromItsCallingCode() {
+        #expect(PhoneCountry.of("+79165550101") == "RU")
+        #expect(PhoneCountry.of("7 701 555 0101") == "KZ" && PhoneCountry.of("+76125550101") == "KZ")
+        #expect(PhoneCountry.of("+375291234567") == "BY" && PhoneCountry.of("380441112233") == "UA" && PhoneCountry.of("+998901234567") == "UZ")
+        #expect(PhoneCountry.of("+491701234567") == "DE" && PhoneCountry.of("+44 20 7946 0958") == "GB")
+        // +1 spans several countries; unknown codes and non-numbers have none.
+        #expect(PhoneCountry.of("+12025550101") == nil && PhoneCountry.of("+2125550101") == nil && PhoneCountry.of("not a number") == nil && PhoneCountry.of("+7916") == nil)
+    }
+
+    @Test func n1TheProvidersFigureComesFirstThenTheCountrysThenTheChannels() {
+        var settings = ChannelSettings(channel: .sms, provider: "smsru", baseURL: "https://sms.ru", costMinor: 500, currency: "RUB")
+        settings.countryCosts = [CountryCost(country: "RU", costMinor: 350), CountryCost(country: "KZ", costMinor: 1_200)]
+        #expect(SendCost(channel: .sms, address: "+79165550101", reportedMinor: nil, reportedCurrency: nil, settings: settings) == SendCost(minor: 350, currency: "RUB", country: "RU"))
+        #expect(SendCost(channel: .sms, address: "+77015550101", reportedMinor: nil, reportedCurrency: nil, settings: settings).minor == 1_200)
+        #expect(SendCost(channel: .sms, address: "+375291234567", reportedMinor: nil, reportedCurrency: nil, settings: settings) == SendCost(minor: 500, currency: "RUB", country: "BY"))
+        #expect(SendCost(channel: .sms, address: "+79165550101", reportedMinor: 289, reportedCurrency: "RUB", settings: settings).minor == 289)
+        // A chat id is no phone number: the channel's cost.
+        var telegram = settings
+        telegram.channel = .telegram
+        #expect(SendCost(channel: .telegram, address: "79165550101", reportedMinor: nil, reportedCurrency: nil, settings: telegram) == SendCost(minor: 500, currency: "RUB", country: ""))
+    }
+}

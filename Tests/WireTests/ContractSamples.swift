@@ -197,6 +197,7 @@ enum ContractSamples {
         ("EventTypeInfo", eventTypeInfo().wireBytes(), (try? EventTypeInfo(wireBytes: eventTypeInfo().wireBytes())) == eventTypeInfo()),
         ("EventTypeList", eventTypeList().wireBytes(), (try? EventTypeList(wireBytes: eventTypeList().wireBytes())) == eventTypeList()),
         ("ChannelSettings", channelSettings().wireBytes(), (try? ChannelSettings(wireBytes: channelSettings().wireBytes())) == channelSettings()),
+        ("CountryCost", countryCost().wireBytes(), (try? CountryCost(wireBytes: countryCost().wireBytes())) == countryCost()),
         ("ChannelSettingsList", channelSettingsList().wireBytes(), (try? ChannelSettingsList(wireBytes: channelSettingsList().wireBytes())) == channelSettingsList()),
         ("MessageTemplate", messageTemplate().wireBytes(), (try? MessageTemplate(wireBytes: messageTemplate().wireBytes())) == messageTemplate()),
         ("MessageTemplateList", messageTemplateList().wireBytes(), (try? MessageTemplateList(wireBytes: messageTemplateList().wireBytes())) == messageTemplateList()),
@@ -2158,6 +2159,14 @@ enum ContractSamples {
         m.fallbackBaseURL = "f9é"
         m.timeZone = "f10é"
         m.locale = "f11é"
+        m.countryCosts = [countryCost(), countryCost()]
+        return m
+    }
+
+    static func countryCost() -> CountryCost {
+        var m = CountryCost()
+        m.country = "f1é"
+        m.costMinor = 2000006
         return m
     }
 
@@ -2261,6 +2270,7 @@ enum ContractSamples {
         m.history = [outboundMessageChange(), outboundMessageChange()]
         m.sourceKey = "f18é"
         m.createdAtMilliseconds = -134
+        m.country = "f20é"
         return m
     }
 

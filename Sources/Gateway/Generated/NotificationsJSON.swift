@@ -39,6 +39,8 @@ extension ChannelSettings: RESTOutput {
         out.string(self.channel.name)
         out.key("costMinor")
         out.int(self.costMinor)
+        out.key("countryCosts")
+        out.beginArray(); for item in self.countryCosts { item.writeJSON(to: &out) }; out.endArray()
         out.key("currency")
         out.string(self.currency)
         out.key("fallbackBaseUrl")
@@ -59,7 +61,7 @@ extension ChannelSettings: RESTOutput {
 
 extension ChannelSettings: RESTInput {
     static let openAPIInputSchema = "ChannelSettingsInput"
-    static let jsonFields: Set<String> = ["provider", "baseUrl", "token", "sender", "costMinor", "currency", "fallbackBaseUrl", "timeZone", "locale"]
+    static let jsonFields: Set<String> = ["provider", "baseUrl", "token", "sender", "costMinor", "currency", "fallbackBaseUrl", "timeZone", "locale", "countryCosts"]
     static let jsonReadOnlyFields: Set<String> = ["channel", "tokenSet"]
 
     /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).
@@ -93,6 +95,41 @@ extension ChannelSettings: RESTInput {
         }
         if let value = r.string("locale", maxLength: 10) {
             self.locale = value
+        }
+        if let value = r.messages("countryCosts", CountryCost.self, maxItems: 250) {
+            self.countryCosts = value
+        }
+    }
+}
+
+extension CountryCost: RESTOutput {
+    static let openAPIOutputSchema = "CountryCost"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("costMinor")
+        out.int(self.costMinor)
+        out.key("country")
+        out.string(self.country)
+        out.endObject()
+    }
+}
+
+extension CountryCost: RESTInput {
+    static let openAPIInputSchema = "CountryCostInput"
+    static let jsonFields: Set<String> = ["country", "costMinor"]
+    static let jsonReadOnlyFields: Set<String> = []
+
+    /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).
+    init(jsonFields r: inout JSONFieldReader) {
+        self.init()
+        r.require("country")
+        if let value = r.string("country", rule: .countryCode) {
+            self.country = value
+        }
+        r.require("costMinor")
+        if let value = r.integer("costMinor", minimum: 0, maximum: 1000000000) {
+            self.costMinor = value
         }
     }
 }
@@ -364,6 +401,8 @@ extension OutboundMessage: RESTOutput {
         if let value = self.contactID { out.int(value) } else { out.null() }
         out.key("costMinor")
         out.int(self.costMinor)
+        out.key("country")
+        out.string(self.country)
         out.key("createdAt")
         out.timestamp(self.createdAtMilliseconds)
         out.key("currency")

@@ -2502,6 +2502,13 @@ enum OpenAPIComponents {
           "format" : "int64",
           "type" : "integer"
         },
+        "countryCosts" : {
+          "description" : "What one send costs by the recipient's country (from its phone number), when the\nprovider reports no cost; other countries cost `costMinor`.",
+          "items" : {
+            "$ref" : "#/components/schemas/CountryCost"
+          },
+          "type" : "array"
+        },
         "currency" : {
           "type" : "string"
         },
@@ -2533,6 +2540,7 @@ enum OpenAPIComponents {
         "baseUrl",
         "channel",
         "costMinor",
+        "countryCosts",
         "currency",
         "fallbackBaseUrl",
         "locale",
@@ -2560,6 +2568,14 @@ enum OpenAPIComponents {
           "maximum" : 1000000000,
           "minimum" : 0,
           "type" : "integer"
+        },
+        "countryCosts" : {
+          "description" : "What one send costs by the recipient's country (from its phone number), when the\nprovider reports no cost; other countries cost `costMinor`.",
+          "items" : {
+            "$ref" : "#/components/schemas/CountryCostInput"
+          },
+          "maxItems" : 250,
+          "type" : "array"
         },
         "currency" : {
           "pattern" : "^[A-Z]{3}$",
@@ -2938,6 +2954,48 @@ enum OpenAPIComponents {
           "type" : "string"
         }
       },
+      "type" : "object"
+    },
+    "CountryCost" : {
+      "description" : "N1: the cost of one send to a phone number of one country, in the channel's currency.",
+      "properties" : {
+        "costMinor" : {
+          "description" : "Minor units of the channel's currency.",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "country" : {
+          "description" : "ISO 3166-1 alpha-2 (RU, KZ, BY).",
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "costMinor",
+        "country"
+      ],
+      "type" : "object"
+    },
+    "CountryCostInput" : {
+      "additionalProperties" : false,
+      "description" : "N1: the cost of one send to a phone number of one country, in the channel's currency.",
+      "properties" : {
+        "costMinor" : {
+          "description" : "Minor units of the channel's currency.",
+          "format" : "int64",
+          "maximum" : 1000000000,
+          "minimum" : 0,
+          "type" : "integer"
+        },
+        "country" : {
+          "description" : "ISO 3166-1 alpha-2 (RU, KZ, BY).",
+          "pattern" : "^[A-Z]{2}$",
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "costMinor",
+        "country"
+      ],
       "type" : "object"
     },
     "Credential" : {
@@ -6185,6 +6243,10 @@ enum OpenAPIComponents {
           "format" : "int64",
           "type" : "integer"
         },
+        "country" : {
+          "description" : "The recipient's country (ISO 3166-1 alpha-2) when its address is a phone number of a known country: what its cost was looked up by.",
+          "type" : "string"
+        },
         "createdAt" : {
           "format" : "date-time",
           "type" : "string"
@@ -6248,6 +6310,7 @@ enum OpenAPIComponents {
         "channel",
         "contactId",
         "costMinor",
+        "country",
         "createdAt",
         "currency",
         "dueAt",
