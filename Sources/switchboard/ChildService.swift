@@ -25,7 +25,8 @@ final class ChildService: @unchecked Sendable {
     func start() throws {
         let process = Process()
         process.executableURL = executable
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        // The service stops by itself if this runner is killed without a chance to stop it.
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }.merging(["SWITCHBOARD_PARENT_PID": "\(getpid())"]) { $1 }
         process.standardOutput = prefixed(onLine: { [weak self] line in
             if line.contains("\"event\":\"listening\"") { self?.listening.withLock { $0 = true } }
         })

@@ -346,3 +346,38 @@ final class Acknowledged: @unchecked Sendable {
         return entries
     }
 }
+
+/// A service started by a supervisor (`switchboard up`, a test run) that is killed with
+/// -9 stops by itself instead of running on, unsupervised, with its port and database.
+@Suite struct OrphanedServiceTests {
+    /// Running: neither gone nor a zombie waiting for a parent that is gone.
+    static func isRunning(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return false }
+        let state = stat.split(separator: ")").last?.split(separator: " ").first
+        return state != "Z" && state != "X"
+    }
+
+    @Test func aServiceWhoseSupervisorIsKilledStopsByItself() async throws {
+        let folder = try temporaryFolder("contacts-orphan")
+        let pidFile = folder.appendingPathComponent("pid").path
+        let executable = ServiceProcess.executable(named: "switchboard-contacts").path
+        let supervisor = Process()
+        supervisor.executableURL = URL(fileURLWithPath: "/bin/sh")
+        supervisor.arguments = ["-c", """
+            SWITCHBOARD_PARENT_PID=$$ CONTACTS_PORT=0 CONTACTS_ADMIN_PORT=0 CONTACTS_DATA_DIR='\(folder.path)/data' '\(executable)' > '\(folder.path)/out' 2>&1 &
+            echo $! > '\(pidFile)'; wait
+            """]
+        try await ServiceProcess.launches.launch { try supervisor.run() }
+        var pid: Int32 = 0
+        #expect(try await eventually {
+            pid = (try? String(contentsOfFile: pidFile, encoding: .utf8)).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? 0
+            return pid > 0 && ((try? String(contentsOfFile: "\(folder.path)/out", encoding: .utf8)) ?? "").contains("\"event\":\"listening\"")
+        })
+        #expect(Self.isRunning(pid), "served while its supervisor lived")
+        kill(supervisor.processIdentifier, SIGKILL)
+        #expect(try await eventually { !Self.isRunning(pid) }, "stopped once its supervisor was gone")
+        let log = (try? String(contentsOfFile: "\(folder.path)/out", encoding: .utf8)) ?? ""
+        #expect(log.contains("the process that started this one is gone") && log.contains("\"stopped\""), "\(log.suffix(600))")
+        if Self.isRunning(pid) { kill(pid, SIGKILL) }
+    }
+}

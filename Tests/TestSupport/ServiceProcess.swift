@@ -33,7 +33,8 @@ public final class ServiceProcess: Sendable {
         let process = Process()
         process.executableURL = Self.executable(named: executable)
         process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        // A test run that crashes takes its services with it (they watch this pid).
+        process.environment = ProcessInfo.processInfo.environment.merging(["SWITCHBOARD_PARENT_PID": "\(getpid())"]) { $1 }.merging(environment) { $1 }
         let output = Counter.Text()
         let errorOutput = Counter.Text()
         process.standardOutput = Self.collecting(into: output)
@@ -98,6 +99,8 @@ public final class ServiceProcess: Sendable {
         return process.terminationStatus
     }
 
+    /// A test that ends early (a failed `#require`, a thrown error) never reaches its
+    /// stop: the process goes with its handle instead of running on after the test run.
     deinit {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
