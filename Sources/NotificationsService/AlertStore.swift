@@ -82,16 +82,27 @@ public struct AlertStore: Sendable {
         }
     }
 
-    /// One pass over every alert; what it queues, the sender sends.
-    public func check() async throws {
+    /// One pass over every alert; what it queues, the sender sends. Reads first and
+    /// writes only what changed (an alert's state, a message), so an idle service with
+    /// alerts set does not write every pass; `prune` also drops metric events older than
+    /// the longest window anyone may set (7 days).
+    public func check(prune: Bool = false) async throws {
         let now = clock.milliseconds
+        let steps = try await database.read { c in
+            try c.query("SELECT alert FROM alerts ORDER BY id", [], { try Alert(wireBytes: $0.blob(0)) }).filter { !$0.disabled }.map { alert in
+                let (next, message) = AlertEvaluator.step(alert, value: try Self.value(c, alert, now: now), now: now)
+                return (before: alert, next: next, message: message)
+            }.filter { $0.next != $0.before || $0.message != nil }
+        }
+        guard !steps.isEmpty || prune else { return }
         try await database.write { tx in
-            for alert in try tx.query("SELECT alert FROM alerts ORDER BY id", [], { try Alert(wireBytes: $0.blob(0)) }) where !alert.disabled {
-                let (next, message) = AlertEvaluator.step(alert, value: try Self.value(tx.connection, alert, now: now), now: now)
-                try tx.run("UPDATE alerts SET alert = ? WHERE id = ?", [.blob(next.wireBytes()), .integer(next.id)])
-                if let message { try OutboundLog.alert(tx, next, text: AlertEvaluator.text(next, message), at: now) }
+            for step in steps {
+                // Changed by an admin since the read: the next pass looks again.
+                guard try Self.load(tx.connection, step.before.id) == step.before else { continue }
+                try tx.run("UPDATE alerts SET alert = ? WHERE id = ?", [.blob(step.next.wireBytes()), .integer(step.next.id)])
+                if let message = step.message { try OutboundLog.alert(tx, step.next, text: AlertEvaluator.text(step.next, message), at: now) }
             }
-            try tx.run("DELETE FROM metric_events WHERE at < ?", [.integer(now - 7 * 86_400_000)])
+            if prune { try tx.run("DELETE FROM metric_events WHERE at < ?", [.integer(now - 7 * 86_400_000)]) }
         }
     }
 }
@@ -113,12 +124,14 @@ public final class AlertRunner: BackgroundService {
 
     public func start() {
         loop.start { [self] in
-            var last: Int64 = 0
+            var last: Int64 = 0, pruned: Int64 = 0
             while !Task.isCancelled {
                 let now = clock.milliseconds
                 if now - last >= interval {
                     last = now
-                    do { try await store.check() } catch { logger.error("cannot check alerts", ["error": "\(error)"]) }
+                    let prune = now - pruned >= 3_600_000
+                    if prune { pruned = now }
+                    do { try await store.check(prune: prune) } catch { logger.error("cannot check alerts", ["error": "\(error)"]) }
                 }
                 await loop.wait(upTo: .milliseconds(200))
             }

@@ -21,8 +21,8 @@ public struct NotificationsAPI: RegistrableRPCService {
         self.database = database
         self.clock = clock
         channels = ChannelStore(database: database)
-        templates = TemplateStore(database: database, clock: { clock.milliseconds })
-        rules = RuleStore(database: database, clock: { clock.milliseconds })
+        templates = TemplateStore(database: database, clock: clock)
+        rules = RuleStore(database: database, clock: clock)
         log = OutboundLog(database: database)
         webhooks = WebhookStore(database: database, clock: clock)
         surveys = SurveyStore(database: database, clock: clock)

@@ -87,6 +87,8 @@ public struct OutboundLog: Sendable {
             } else {
                 m.history.append(OutboundMessageChange(atMilliseconds: now, status: .scheduled, note: "moved: due \(RFC3339.format(milliseconds: due)) instead of \(RFC3339.format(milliseconds: m.dueAtMilliseconds))"))
                 m.dueAtMilliseconds = due
+                // Maybe sooner than the sender sleeps until.
+                tx.touch(EventIntake.sendsTopic)
             }
             try save(tx, m)
         }

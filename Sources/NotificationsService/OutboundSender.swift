@@ -90,8 +90,11 @@ public final class OutboundSender: BackgroundService {
                     logger.error("cannot record sends", ["error": "\(error)"])
                 }
             }
-            // A business clock (P_CLOCK_FILE) moves by itself: look again soon.
-            if due.count < Self.batch { await loop.wait(upTo: .milliseconds(100)) }
+            // Less than a full batch: sleep until the next send is due (a new one wakes the loop).
+            if due.count < Self.batch {
+                let next = try? await database.read { c in try c.queryFirst("SELECT MIN(due_at) FROM sends WHERE status = 1", []) { $0.optionalInt64(0) } ?? nil }
+                await loop.wait(upTo: clock.sleep(until: next ?? nil, now: clock.milliseconds))
+            }
         }
     }
 

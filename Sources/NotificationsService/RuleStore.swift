@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import ServiceKit
 import Storage
 import Wire
 
@@ -7,9 +8,9 @@ import Wire
 /// filters may name only the event's own variables (what is known when it arrives).
 public struct RuleStore: Sendable {
     let database: Database
-    let clock: @Sendable () -> Int64
+    let clock: WallClock
 
-    public init(database: Database, clock: @escaping @Sendable () -> Int64) {
+    public init(database: Database, clock: WallClock) {
         self.database = database
         self.clock = clock
     }
@@ -42,7 +43,7 @@ public struct RuleStore: Sendable {
     }
 
     public func create(_ input: NotificationRule) async throws -> NotificationRule {
-        let now = clock()
+        let now = clock.milliseconds
         return try await database.write { tx in
             var r = input
             let template = try TemplateStore.load(tx.connection, r.templateID)

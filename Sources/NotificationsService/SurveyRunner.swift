@@ -32,28 +32,42 @@ public final class SurveyRunner: BackgroundService {
     public func start() { loop.start { [self] in await run() } }
     public func stop() async { await loop.stop() }
 
+    /// Most items of each kind taken in one pass.
+    static let batch = 50
+
     private func run() async {
         while !Task.isCancelled {
+            var wait: Duration = .seconds(1)
             do {
                 let now = clock.milliseconds
-                let (due, expired, answered) = try await database.read { c in
-                    (try c.query("SELECT id FROM surveys WHERE status = 1 AND due_at <= ? LIMIT 50", [.integer(now)]) { $0.int64(0) },
-                     try c.query("SELECT id FROM surveys WHERE status = 2 AND expires_at <= ? LIMIT 50", [.integer(now)]) { $0.int64(0) },
-                     try c.query("SELECT id FROM surveys WHERE status = 3 AND effects_done = 0 LIMIT 50", []) { $0.int64(0) })
+                let (due, expired, answered, asks, finished, next) = try await database.read { c in
+                    (try c.query("SELECT id FROM surveys WHERE status = 1 AND due_at <= ? LIMIT ?", [.integer(now), .integer(Int64(Self.batch))]) { $0.int64(0) },
+                     try c.query("SELECT id FROM surveys WHERE status = 2 AND expires_at <= ? LIMIT ?", [.integer(now), .integer(Int64(Self.batch))]) { $0.int64(0) },
+                     try c.query("SELECT id FROM surveys WHERE status = 3 AND effects_done = 0 LIMIT ?", [.integer(Int64(Self.batch))]) { $0.int64(0) },
+                     try c.query("SELECT id FROM conversations WHERE status IN (1, 2) AND ask_pending = 1 LIMIT ?", [.integer(Int64(Self.batch))]) { $0.int64(0) },
+                     try c.query("SELECT id FROM conversations WHERE status = 3 AND saved = 0 LIMIT ?", [.integer(Int64(Self.batch))]) { $0.int64(0) },
+                     try c.queryFirst("SELECT MIN(t) FROM (SELECT MIN(due_at) AS t FROM surveys WHERE status = 1 UNION ALL SELECT MIN(expires_at) FROM surveys WHERE status = 2)", []) { $0.optionalInt64(0) } ?? nil)
                 }
                 for id in due { await ask(id, now: now) }
                 for id in expired { try await change(id) { s in s.status = .expired; s.note = "no answer in 24 hours" } }
                 for id in answered { await carry(id) }
-                let (asks, finished) = try await database.read { c in
-                    (try c.query("SELECT id FROM conversations WHERE status IN (1, 2) AND ask_pending = 1 LIMIT 50", []) { $0.int64(0) },
-                     try c.query("SELECT id FROM conversations WHERE status = 3 AND saved = 0 LIMIT 50", []) { $0.int64(0) })
-                }
                 for id in asks { await askBot(id) }
                 for id in finished { await saveBot(id) }
+                let work = [due, expired, answered, asks, finished]
+                if work.contains(where: { $0.count == Self.batch }) {
+                    wait = .zero  // more of the same waits
+                } else if work.allSatisfy(\.isEmpty) {
+                    // Nothing to retry: sleep until the next survey's time (a commit that
+                    // plans or answers one wakes the loop sooner).
+                    wait = clock.sleep(until: next, now: now)
+                } else {
+                    // Something could not go through (deals or Telegram down): again in a second.
+                    wait = min(.seconds(1), clock.sleep(until: nil, now: now))
+                }
             } catch {
                 logger.error("cannot move surveys along", ["error": "\(error)"])
             }
-            await loop.wait(upTo: .milliseconds(100))
+            if wait > .zero { await loop.wait(upTo: wait) }
         }
     }
 

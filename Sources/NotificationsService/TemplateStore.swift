@@ -1,14 +1,15 @@
 import Contracts
 import Foundation
+import ServiceKit
 import Storage
 import Wire
 
 /// N2: templates, each checked against the variables its event type offers when saved.
 public struct TemplateStore: Sendable {
     let database: Database
-    let clock: @Sendable () -> Int64
+    let clock: WallClock
 
-    public init(database: Database, clock: @escaping @Sendable () -> Int64) {
+    public init(database: Database, clock: WallClock) {
         self.database = database
         self.clock = clock
     }
@@ -34,7 +35,7 @@ public struct TemplateStore: Sendable {
     public func create(_ input: MessageTemplate) async throws -> MessageTemplate {
         let v = Self.violations(input)
         guard v.isEmpty else { throw RPCError.invalidArgument("the template is not valid", details: v) }
-        let now = clock()
+        let now = clock.milliseconds
         return try await database.write { tx in
             var t = input
             t.createdAtMilliseconds = now

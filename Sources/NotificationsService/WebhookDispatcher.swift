@@ -65,7 +65,11 @@ public final class WebhookDispatcher: BackgroundService {
                     logger.error("cannot record webhook deliveries", ["error": "\(error)"])
                 }
             }
-            if due.count < 512 { await loop.wait(upTo: .milliseconds(100)) }
+            // Less than a full batch: sleep until the next delivery is due (a new one wakes the loop).
+            if due.count < 512 {
+                let next = try? await database.read { c in try c.queryFirst("SELECT MIN(next_at) FROM deliveries WHERE status = 1", []) { $0.optionalInt64(0) } ?? nil }
+                await loop.wait(upTo: clock.sleep(until: next ?? nil, now: clock.milliseconds))
+            }
         }
     }
 

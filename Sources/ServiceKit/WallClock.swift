@@ -6,12 +6,25 @@ import Synchronization
 /// so a time-dependent rule is tested without waiting.
 public struct WallClock: Sendable {
     public let now: @Sendable () -> Date
+    /// True for a clock that can jump ahead (read from a file): a loop waiting for a time
+    /// to come looks again often instead of sleeping until it.
+    public let jumps: Bool
 
-    public init(now: @escaping @Sendable () -> Date) {
+    public init(jumps: Bool = false, now: @escaping @Sendable () -> Date) {
         self.now = now
+        self.jumps = jumps
     }
 
     public static let system = WallClock { Date() }
+
+    /// How long a loop waiting for the time `next` (UTC milliseconds; nil: nothing is
+    /// planned) may sleep: until then, at most `atMost` — or 100 ms for a clock that
+    /// jumps. Whatever plans something sooner wakes the loop itself.
+    public func sleep(until next: Int64?, now: Int64, atMost: Duration = .seconds(60)) -> Duration {
+        if jumps { return .milliseconds(100) }
+        guard let next else { return atMost }
+        return min(.milliseconds(max(0, next - now)), atMost)
+    }
 
     /// Now in UTC milliseconds, as the stores keep times.
     public var milliseconds: Int64 { Int64(now().timeIntervalSince1970 * 1000) }
@@ -21,7 +34,7 @@ public struct WallClock: Sendable {
     /// callback due at 10:00, a lease running out) by writing the file. Read on every
     /// call; while the file is missing or unreadable the system time is used.
     public static func file(_ path: String) -> WallClock {
-        WallClock {
+        WallClock(jumps: true) {
             guard let data = FileManager.default.contents(atPath: path),
                 let text = String(data: data, encoding: .utf8)?.trimmingCharacters(in: .whitespacesAndNewlines), let ms = Int64(text)
             else { return Date() }
@@ -31,7 +44,7 @@ public struct WallClock: Sendable {
 
     /// A clock that moves only when told to.
     public static func manual(_ time: ManualTime) -> WallClock {
-        WallClock { time.now }
+        WallClock(jumps: true) { time.now }
     }
 }
 

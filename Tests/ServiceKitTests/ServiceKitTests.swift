@@ -58,3 +58,17 @@ import Wire
         #expect(Logger.quoted("a\"b\\c\nd\u{1}") == "\"a\\\"b\\\\c\\nd\\u0001\"")
     }
 }
+
+/// How long a loop waiting for a planned time sleeps: until it on the system clock, never
+/// long on one that jumps (a file a scripted test moves).
+@Suite struct WallClockSleepTests {
+    @Test func aLoopSleepsUntilItsNextTimeAtMostAMinuteAndBrieflyOnAClockThatJumps() {
+        let system = WallClock.system
+        #expect(system.sleep(until: 10_500, now: 10_000) == .milliseconds(500))
+        #expect(system.sleep(until: 9_000, now: 10_000) == .zero, "overdue: at once")
+        #expect(system.sleep(until: nil, now: 10_000) == .seconds(60), "nothing planned: a minute, or until woken")
+        #expect(system.sleep(until: 10_000 + 3_600_000, now: 10_000) == .seconds(60))
+        let file = WallClock.file("/nonexistent/clock")
+        #expect(file.jumps && file.sleep(until: 10_000 + 3_600_000, now: 10_000) == .milliseconds(100))
+    }
+}
