@@ -133,7 +133,7 @@ public final class AlertRunner: BackgroundService {
                     if prune { pruned = now }
                     do { try await store.check(prune: prune) } catch { logger.error("cannot check alerts", ["error": "\(error)"]) }
                 }
-                await loop.wait(upTo: .milliseconds(200))
+                await loop.wait(upTo: clock.sleep(until: last + interval, now: clock.milliseconds))
             }
         }
     }
