@@ -44,10 +44,7 @@ enum CallsRoutes {
             let replicas = try ctx.api.telephonyReplicas()
             var request = try ctx.query(CallStatsRequest.self)
             request.visibility = try await ctx.visibility()
-            var total = CallStats()
-            for (_, index) in replicas.all {
-                total = total.adding(try await ctx.call(Telephony.stats, request, replica: index, of: replicas))
-            }
+            let total = try await ctx.callEvery(Telephony.stats, request, of: replicas).reduce(CallStats()) { $0.adding($1) }
             return Reply.json(200, total)
         },
         Route(
@@ -121,8 +118,7 @@ enum CallsRoutes {
             return page
         }
         asked.pageSize = Int64(limit)
-        for (_, index) in replicas.all {
-            let page = try await ctx.call(Telephony.listCalls, asked, replica: index, of: replicas)
+        for page in try await ctx.callEvery(Telephony.listCalls, asked, of: replicas) {
             found += page.calls.compactMap { s in CallCursor(session: s).map { ($0, s) } }
             if !page.nextCursor.isEmpty { more = true }
         }

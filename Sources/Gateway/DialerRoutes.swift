@@ -68,9 +68,8 @@ enum DialerRoutes {
             guard version == newest.version else {
                 throw RPCError(.aborted, "the settings are at version \(newest.version), not \(version): read them again and make the change on top")
             }
-            var stored = DialerSettings()
-            for (_, index) in replicas.all { stored = try await ctx.call(Telephony.setDialerSettings, request, replica: index, of: replicas) }
-            return Reply.json(200, stored)
+            let stored = try await ctx.callEvery(Telephony.setDialerSettings, request, of: replicas)
+            return Reply.json(200, stored.last ?? DialerSettings())
         },
         Route(
             method: "GET", path: "/v1/dialer/queue", operationID: "queueCounts", access: .role(.admin),
@@ -78,22 +77,15 @@ enum DialerRoutes {
             answers: [Route.answer(200, "the counts", QueueCountsList.self)], errors: [503]
         ) { ctx in
             let replicas = try ctx.api.telephonyReplicas()
-            var list = QueueCountsList()
-            for (_, index) in replicas.all { list.replicas.append(try await ctx.call(Telephony.queueCounts, DialerSettingsRequest(), replica: index, of: replicas)) }
-            return Reply.json(200, list)
+            return Reply.json(200, QueueCountsList(replicas: try await ctx.callEvery(Telephony.queueCounts, DialerSettingsRequest(), of: replicas)))
         },
     ]
 
     /// The newest settings any replica has (one that missed a change catches up with the
     /// next), asking all; a replica that does not answer makes it 503.
     static func current(_ ctx: RequestContext) async throws -> DialerSettings {
-        let replicas = try ctx.api.telephonyReplicas()
-        var newest = DialerSettings()
-        for (_, index) in replicas.all {
-            let s = try await ctx.call(Telephony.getDialerSettings, DialerSettingsRequest(), replica: index, of: replicas)
-            if s.version > newest.version { newest = s }
-        }
-        return newest
+        let all = try await ctx.callEvery(Telephony.getDialerSettings, DialerSettingsRequest(), of: try ctx.api.telephonyReplicas())
+        return all.reduce(DialerSettings()) { $1.version > $0.version ? $1 : $0 }
     }
 
     static func operatorID(_ ctx: RequestContext) throws -> Int64 {

@@ -80,6 +80,22 @@ struct RequestContext: Sendable {
         }
     }
 
+    /// Calls every telephony replica at once; the answers in the replicas' order. Any
+    /// replica's failure is the call's (503 for one not answering), as one by one, but
+    /// the wait is the slowest replica's, not the sum.
+    func callEvery<Request: Sendable, Response: Sendable>(
+        _ method: MethodDescriptor<Request, Response>, _ message: Request, of replicas: TelephonyReplicas
+    ) async throws -> [Response] {
+        try await withThrowingTaskGroup(of: (Int, Response).self) { group in
+            for (_, index) in replicas.all {
+                group.addTask { (index, try await call(method, message, replica: index, of: replicas)) }
+            }
+            var answers: [(Int, Response)] = []
+            for try await answer in group { answers.append(answer) }
+            return answers.sorted { $0.0 < $1.0 }.map(\.1)
+        }
+    }
+
     /// Calls one telephony replica. One that is down or does not answer within the
     /// budget makes 503 (Retry-After) for its numbers only, named so an operator knows
     /// which; for a moment after, its callers hear that at once instead of waiting.
