@@ -56,7 +56,7 @@ import TestSupport
         let numbers = (0..<300).map { "+7916\(String(format: "%07d", 2_000_000 + $0))" }
         func owner(_ number: String) -> Int { shards.owner(of: shards.of(number), replicas: ["telephony-0", "telephony-1"])! }
         #expect(Set(numbers.map(owner)).count == 2)
-        system.replicas[1].signal(SIGSTOP)
+        try await system.replicas[1].suspend()
         var refused: [Int] = []
         for i in 0..<500 {
             let number = numbers[i % 300]
@@ -146,7 +146,7 @@ import TestSupport
         #expect(webhook.status == 200 && webhook.body == "203" && webhook.headers["content-type"]?.hasPrefix("text/plain") == true)
         #expect(try httpRequest(port: system.gateway.port, "GET", "/v1/hooks/ringostat/hk_wrong/route?caller=79165550303").status == 401)
         // Telephony stopped: the fallback, at once, never a caller ringing into nothing.
-        for replica in system.replicas { replica.signal(SIGSTOP) }
+        for replica in system.replicas { try await replica.suspend() }
         let down = try httpRequest(port: system.gateway.port, "GET", path + "/route?caller=79165550303")
         #expect(down.status == 200 && down.body == "100", "\(down.status) \(down.body)")
         try await system.stop()

@@ -74,7 +74,7 @@ import TestSupport
         #expect(put.status == 200 && put.json["version"] as? Int == version + 1, "\(put.body)")
         #expect(try system.request("PUT", "/v1/dialer/settings?version=\(version)", body: String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self)).status == 409)
         // With a replica not answering, nothing is changed anywhere (503), so the replicas never disagree.
-        system.replicas[1].signal(SIGSTOP)
+        try await system.replicas[1].suspend()
         body["leaseSeconds"] = 60
         let halfway = try system.request("PUT", "/v1/dialer/settings?version=\(version + 1)", body: String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self))
         system.replicas[1].signal(SIGCONT)
@@ -100,7 +100,7 @@ import TestSupport
         #expect(perReplica.count == 2 && perReplica.allSatisfy { $0 > 0 })
         // One replica is stopped before the operators start: its entries wait; they work
         // through the other's.
-        system.replicas[1].signal(SIGSTOP)
+        try await system.replicas[1].suspend()
         let claims = Claims()
         let deadline = ContinuousClock.now + .seconds(60)
         let operators = (1...8).map { op in

@@ -59,7 +59,7 @@ import TestSupport
         #expect(try hooks(system).isEmpty)
 
         // Contacts frozen: the hooks are still taken, stored before the answer.
-        system.contacts.signal(SIGSTOP)
+        try await system.contacts.suspend()
         let second = Self.ticket(order: 1001, code: "AB13", email: "petr@example.com", surname: "Петров", name: "Пётр")
         for body in [first, second] {
             let reply = try post(system, body)
@@ -85,7 +85,7 @@ import TestSupport
     @Test func g2AKillNineRightAfterTheAnswerLosesNoHook() async throws {
         var system = try await SystemFixture.start(extra: Self.settings)
         try timepad(system)
-        system.contacts.signal(SIGSTOP)
+        try await system.contacts.suspend()
         var sent = 0
         for i in 0..<20 {
             let reply = try post(system, Self.ticket(order: 2000 + i, code: "K\(i)", email: "k\(i)@example.com", surname: "K", name: "N\(i)"))
@@ -104,7 +104,7 @@ import TestSupport
     @Test func g2ABacklogIsHandedOverInBatchesAndABadHookInOneFailsAlone() async throws {
         let system = try await SystemFixture.start(extra: Self.settings)
         try timepad(system)
-        system.contacts.signal(SIGSTOP)
+        try await system.contacts.suspend()
         for i in 0..<30 {
             let email = i == 17 ? "not an email" : "b\(i)@example.com"
             #expect(try post(system, Self.ticket(order: 5000 + i, code: "B", email: email, surname: "B", name: "N\(i)")).status == 200)

@@ -86,13 +86,13 @@ import TestSupport
     }
 
     @Test func aServerThatNeverAnswersCostsTheTimeoutNotMore() async throws {
-        let silent = try RawServer { _ in Thread.sleep(forTimeInterval: 5) }
+        let silent = try RawServer { _ in Thread.sleep(forTimeInterval: 60) }
         let client = HTTPClient()
         let started = ContinuousClock.now
         let result = await client.send("POST", host: "127.0.0.1", port: silent.port, target: "/", body: [1], timeout: .milliseconds(300))
         guard case let .failure(error) = result else { Issue.record("expected no answer, got \(result)"); return }
         #expect(error.message.contains("did not answer in time"))
-        #expect(ContinuousClock.now - started < .seconds(4), "bounded by the request's timeout, long before the server gives up")
+        #expect(ContinuousClock.now - started < .seconds(20), "bounded by the request's timeout, long before the server gives up after 60 s")
         // Nothing listening: refused at once, said so.
         let closedPort = try freePort()
         guard case let .failure(refused) = await client.send("POST", host: "127.0.0.1", port: closedPort, target: "/", timeout: .seconds(2)) else { Issue.record("expected a refusal"); return }

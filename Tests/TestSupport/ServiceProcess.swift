@@ -88,6 +88,26 @@ public final class ServiceProcess: Sendable {
         kill(process.processIdentifier, signal)
     }
 
+    /// SIGSTOP, and back once every thread has stopped: kill(2) returns before that, and
+    /// on a loaded machine the process was seen answering one more request after it.
+    public func suspend(within limit: Duration = .seconds(10)) async throws {
+        kill(process.processIdentifier, SIGSTOP)
+        let deadline = ContinuousClock.now + limit
+        while !isStopped {
+            guard ContinuousClock.now < deadline else { throw TestFailure("\(process.executableURL?.lastPathComponent ?? "process") did not stop within \(limit)") }
+            try await Task.sleep(for: .milliseconds(1))
+        }
+    }
+
+    /// Every thread of the process is stopped (state T in /proc/<pid>/task/*/stat).
+    var isStopped: Bool {
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(process.processIdentifier)/task")) ?? []
+        return !tasks.isEmpty && tasks.allSatisfy { task in
+            guard let stat = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/task/\(task)/stat", encoding: .utf8) else { return true }
+            return stat.split(separator: ")").last?.split(separator: " ").first == "T"
+        }
+    }
+
     /// Waits (bounded) for the process to exit and returns its status. Its last lines may
     /// still be in the pipe: poll `printed`/`logged` with `eventually` for them.
     public func waitForExit(within limit: Duration = .seconds(20)) async throws -> Int32 {
