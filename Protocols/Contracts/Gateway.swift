@@ -172,6 +172,8 @@ public enum IntegrationKind: Int, Sendable, WireEnum, CaseIterable {
     case leyka = 7
     /// Telegram bot Updates (N6): `X-Telegram-Bot-Api-Secret-Token` is the secret given to setWebhook.
     case telegram = 8
+    /// SMS.ru's api callback with delivery statuses (N1): unsigned, so the URL carries the integration's token; answered `100`.
+    case smsru = 9
 
     public static var unrecognized: IntegrationKind { .unspecified }
 
@@ -187,6 +189,7 @@ public enum IntegrationKind: Int, Sendable, WireEnum, CaseIterable {
         case .bitrix24: "bitrix24"
         case .leyka: "leyka"
         case .telegram: "telegram"
+        case .smsru: "smsru"
         }
     }
 }

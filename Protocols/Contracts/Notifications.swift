@@ -83,6 +83,12 @@ public enum Notifications {
     public static let recordReply = MethodDescriptor<InboundReply, ReplyOutcome>(
         service: service, method: "RecordReply", isIdempotent: true)
 
+    /// N1: providers' delivery statuses for sends they took: sent -> delivered -> read, or
+    /// undelivered; a repeat or a status a later one overtook changes nothing (it is
+    /// kept in the send's history).
+    public static let recordDeliveryStatus = MethodDescriptor<DeliveryStatusReport, DeliveryStatusOutcome>(
+        service: service, method: "RecordDeliveryStatus", isIdempotent: true)
+
     /// N6: surveys, newest first, with their answers.
     public static let listSurveys = MethodDescriptor<ListSurveysRequest, SurveyList>(
         service: service, method: "ListSurveys", isIdempotent: true)
@@ -173,6 +179,12 @@ public enum OutboundStatus: Int, Sendable, WireEnum, CaseIterable {
     case skipped = 4
     /// Its source changed (an appointment cancelled) before its time.
     case cancelled = 5
+    /// The provider reported it delivered to the recipient's phone or app.
+    case delivered = 6
+    /// The provider reported it read (WhatsApp, Viber through SMS.ru).
+    case read = 7
+    /// The provider took it but reported it could not be delivered (switched off, blocked, expired); the reason is in the history.
+    case undelivered = 8
 
     public static var unrecognized: OutboundStatus { .unspecified }
 
@@ -185,6 +197,9 @@ public enum OutboundStatus: Int, Sendable, WireEnum, CaseIterable {
         case .failed: "failed"
         case .skipped: "skipped"
         case .cancelled: "cancelled"
+        case .delivered: "delivered"
+        case .read: "read"
+        case .undelivered: "undelivered"
         }
     }
 }
@@ -1361,6 +1376,113 @@ public struct InboundReply: WireMessage, Equatable {
         case 4: buttonData = try d.string(key)
         case 5: updateID = try d.string(key)
         case 6: atMilliseconds = try d.int64(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+/// N1: what a provider's delivery-status callback said (SMS.ru's api callback, WhatsApp's
+/// statuses), through the gateway's hook ledger.
+public struct DeliveryStatusReport: WireMessage, Equatable {
+    public var channel: NotificationChannel = NotificationChannel.unspecified
+    public var updates: [DeliveryStatusUpdate] = []
+
+    public init() {}
+
+    public init(
+        channel: NotificationChannel = NotificationChannel.unspecified,
+        updates: [DeliveryStatusUpdate] = []
+    ) {
+        self.channel = channel
+        self.updates = updates
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, channel)
+        e.encode(2, updates)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: channel = try d.enumeration(key)
+        case 2: try d.append(key, to: &updates)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct DeliveryStatusUpdate: WireMessage, Equatable {
+    /// The id the provider gave when it took the message.
+    public var providerMessageID: String = ""
+    /// sent (still on its way), delivered, read or undelivered.
+    public var status: OutboundStatus = OutboundStatus.unspecified
+    public var atMilliseconds: Int64 = 0
+    /// The provider's words or code (SMS.ru 104, WhatsApp's error title).
+    public var detail: String = ""
+
+    public init() {}
+
+    public init(
+        providerMessageID: String = "",
+        status: OutboundStatus = OutboundStatus.unspecified,
+        atMilliseconds: Int64 = 0,
+        detail: String = ""
+    ) {
+        self.providerMessageID = providerMessageID
+        self.status = status
+        self.atMilliseconds = atMilliseconds
+        self.detail = detail
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, providerMessageID)
+        e.encode(2, status)
+        e.encode(3, atMilliseconds)
+        e.encode(4, detail)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: providerMessageID = try d.string(key)
+        case 2: status = try d.enumeration(key)
+        case 3: atMilliseconds = try d.int64(key)
+        case 4: detail = try d.string(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct DeliveryStatusOutcome: WireMessage, Equatable {
+    /// Sends whose status moved.
+    public var applied: Int64 = 0
+    /// Repeats and reports a later status already overtook (kept in the send's history).
+    public var unchanged: Int64 = 0
+    /// Ids no send of that channel carries.
+    public var unknown: Int64 = 0
+
+    public init() {}
+
+    public init(
+        applied: Int64 = 0,
+        unchanged: Int64 = 0,
+        unknown: Int64 = 0
+    ) {
+        self.applied = applied
+        self.unchanged = unchanged
+        self.unknown = unknown
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, applied)
+        e.encode(2, unchanged)
+        e.encode(3, unknown)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: applied = try d.int64(key)
+        case 2: unchanged = try d.int64(key)
+        case 3: unknown = try d.int64(key)
         default: try d.skip(key)
         }
     }

@@ -41,6 +41,7 @@ public let gatewayContract = ContractFile("Gateway") {
         Enumeration.Case(6, "bitrix24", doc: "Bitrix24 outgoing webhooks: unsigned, token in the URL.")
         Enumeration.Case(7, "leyka", doc: "Leyka donation status changes forwarded by the site (B3): unsigned, token in the URL.")
         Enumeration.Case(8, "telegram", doc: "Telegram bot Updates (N6): `X-Telegram-Bot-Api-Secret-Token` is the secret given to setWebhook.")
+        Enumeration.Case(9, "smsru", doc: "SMS.ru's api callback with delivery statuses (N1): unsigned, so the URL carries the integration's token; answered `100`.")
     }
     Message("Integration", doc: "A provider that sends webhooks to `hookPath` (G2).", rest: [.output]) {
         Field(1, "id", .int64)

@@ -38,6 +38,11 @@ public let notificationsContract = ContractFile("Notifications") {
             N6: a messenger's reply or button press (a Telegram Update, through the gateway's
             hook ledger): an answer to the survey waiting in that chat, or /stop.
             """)
+        Service.Method("recordDeliveryStatus", "RecordDeliveryStatus", "DeliveryStatusReport", "DeliveryStatusOutcome", idempotent: true, doc: """
+            N1: providers' delivery statuses for sends they took: sent -> delivered -> read, or
+            undelivered; a repeat or a status a later one overtook changes nothing (it is
+            kept in the send's history).
+            """)
         Service.Method("listSurveys", "ListSurveys", "ListSurveysRequest", "SurveyList", idempotent: true, doc: "N6: surveys, newest first, with their answers.")
         Service.Method("createAlert", "CreateAlert", "Alert", "Alert", doc: "N5: a metric threshold checked on a schedule, sent to a Telegram chat with Alertmanager's semantics.")
         Service.Method("updateAlert", "UpdateAlert", "Alert", "Alert", idempotent: true)
@@ -71,6 +76,9 @@ public let notificationsContract = ContractFile("Notifications") {
         Enumeration.Case(3, "failed", doc: "Every attempt failed; kept for an admin.")
         Enumeration.Case(4, "skipped", doc: "Not sent: opted out, no address, or its source is gone; the reason is in the history.")
         Enumeration.Case(5, "cancelled", doc: "Its source changed (an appointment cancelled) before its time.")
+        Enumeration.Case(6, "delivered", doc: "The provider reported it delivered to the recipient's phone or app.")
+        Enumeration.Case(7, "read", doc: "The provider reported it read (WhatsApp, Viber through SMS.ru).")
+        Enumeration.Case(8, "undelivered", doc: "The provider took it but reported it could not be delivered (switched off, blocked, expired); the reason is in the history.")
     }
     Message("EventTypeInfo", rest: [.output]) {
         Field(1, "type", .string)
@@ -260,6 +268,24 @@ public let notificationsContract = ContractFile("Notifications") {
         Field(4, "buttonData", .string)
         Field(5, "updateID", .string, doc: "The provider's id of the update: a repeat changes nothing.")
         Field(6, "atMilliseconds", .int64)
+    }
+    Message("DeliveryStatusReport", doc: """
+        N1: what a provider's delivery-status callback said (SMS.ru's api callback, WhatsApp's
+        statuses), through the gateway's hook ledger.
+        """) {
+        Field(1, "channel", .enumeration("NotificationChannel"))
+        Field(2, "updates", .repeated(.message("DeliveryStatusUpdate")))
+    }
+    Message("DeliveryStatusUpdate") {
+        Field(1, "providerMessageID", .string, doc: "The id the provider gave when it took the message.")
+        Field(2, "status", .enumeration("OutboundStatus"), doc: "sent (still on its way), delivered, read or undelivered.")
+        Field(3, "atMilliseconds", .int64)
+        Field(4, "detail", .string, doc: "The provider's words or code (SMS.ru 104, WhatsApp's error title).")
+    }
+    Message("DeliveryStatusOutcome") {
+        Field(1, "applied", .int64, doc: "Sends whose status moved.")
+        Field(2, "unchanged", .int64, doc: "Repeats and reports a later status already overtook (kept in the send's history).")
+        Field(3, "unknown", .int64, doc: "Ids no send of that channel carries.")
     }
     Message("ReplyOutcome") {
         Field(1, "taken", .bool, doc: "False: no survey waits in that chat (kept as a note only).")

@@ -14,6 +14,7 @@ public struct NotificationsAPI: RegistrableRPCService {
     public let webhooks: WebhookStore
     public let surveys: SurveyStore
     public let alerts: AlertStore
+    public let deliveryStatuses: DeliveryStatusIntake
     let database: Database
     let clock: WallClock
 
@@ -27,6 +28,7 @@ public struct NotificationsAPI: RegistrableRPCService {
         webhooks = WebhookStore(database: database, clock: clock)
         surveys = SurveyStore(database: database, clock: clock)
         alerts = AlertStore(database: database, clock: clock)
+        deliveryStatuses = DeliveryStatusIntake(database: database, clock: clock)
     }
 
     /// Every event type in ``EventCatalog``: rules and webhooks take them.
@@ -99,6 +101,7 @@ public struct NotificationsAPI: RegistrableRPCService {
         server.register(Notifications.replayDelivery) { request, _ in try await webhooks.replay(request.id) }
         server.register(Notifications.replayPeriod) { request, _ in try await webhooks.replay(request) }
         server.register(Notifications.recordReply) { request, _ in try await surveys.reply(request) }
+        server.register(Notifications.recordDeliveryStatus) { request, _ in try await deliveryStatuses.record(request) }
         server.register(Notifications.listSurveys) { request, _ in try await surveys.list(request) }
         server.register(Notifications.createAlert) { request, _ in try await alerts.create(request) }
         server.register(Notifications.updateAlert) { request, _ in try await alerts.update(request) }

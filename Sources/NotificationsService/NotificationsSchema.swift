@@ -70,5 +70,16 @@ public enum NotificationsSchema {
             );
             CREATE INDEX conversations_chat ON conversations (chat_id, status);
             """),
+        // N1: providers' delivery statuses find a send by the id the provider gave it; a
+        // status that comes before the send is recorded as sent waits for it.
+        Migration(5, """
+            ALTER TABLE sends ADD COLUMN channel INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE sends ADD COLUMN provider_message_id TEXT NOT NULL DEFAULT '';
+            CREATE INDEX sends_provider_id ON sends (channel, provider_message_id) WHERE provider_message_id != '';
+            CREATE TABLE early_statuses (
+                channel INTEGER NOT NULL, provider_message_id TEXT NOT NULL, status_update BLOB NOT NULL, received_at INTEGER NOT NULL
+            );
+            CREATE INDEX early_statuses_id ON early_statuses (channel, provider_message_id);
+            """),
     ]
 }

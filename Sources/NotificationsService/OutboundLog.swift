@@ -97,8 +97,11 @@ public struct OutboundLog: Sendable {
     static func save(_ tx: Transaction, _ m: OutboundMessage) throws {
         var kept = m
         if kept.history.count > 50 { kept.history.removeFirst(kept.history.count - 50) }
-        try tx.run("UPDATE sends SET status = ?, due_at = ?, message = ? WHERE id = ?",
-            [.integer(Int64(kept.status.rawValue)), .integer(kept.dueAtMilliseconds), .blob(kept.wireBytes()), .integer(kept.id)])
+        // Statuses the provider reported before the send was recorded as sent apply now.
+        if kept.status == .sent && !kept.providerMessageID.isEmpty { try DeliveryStatusIntake.applyEarly(tx, to: &kept) }
+        try tx.run("UPDATE sends SET status = ?, due_at = ?, message = ?, channel = ?, provider_message_id = ? WHERE id = ?",
+            [.integer(Int64(kept.status.rawValue)), .integer(kept.dueAtMilliseconds), .blob(kept.wireBytes()),
+             .integer(Int64(kept.channel.rawValue)), .text(kept.providerMessageID), .integer(kept.id)])
     }
 
     public func list(_ r: ListOutboundMessagesRequest) async throws -> OutboundMessageList {

@@ -150,4 +150,33 @@ import Testing
         #expect(throws: HookRefusal.self) { try RingostatAdapter.report(contentType: "", body: Array("caller=1".utf8)) }
         #expect(throws: HookRefusal.self) { try RingostatAdapter.report(contentType: "", body: Array("uniqueid=1&caller=380441112233&calldate=yesterday".utf8)) }
     }
+
+    @Test func n1SMSRusCallbackLinesBecomeDeliveryStatuses() throws {
+        // Two statuses in one callback (data[0], data[1]), a test ping among them; form-encoded newlines.
+        let body = Array("data%5B0%5D=sms_status%0A000000-10000001%0A103%0A1796119200&data%5B1%5D=sms_status%0A000000-10000002%0A104%0A1796119260&data%5B2%5D=test%0A1".utf8)
+        guard case let .deliveryStatus(report) = try HookDelivery.translate(.smsru, contentType: "application/x-www-form-urlencoded", body: body) else {
+            Issue.record("not a delivery status")
+            return
+        }
+        #expect(report.channel == .sms)
+        #expect(report.updates == [
+            DeliveryStatusUpdate(providerMessageID: "000000-10000001", status: .delivered, atMilliseconds: 1_796_119_200_000, detail: "SMS.ru 103"),
+            DeliveryStatusUpdate(providerMessageID: "000000-10000002", status: .undelivered, atMilliseconds: 1_796_119_260_000, detail: "SMS.ru 104"),
+        ])
+        // Repeated data[] names count too; on the way (102) and read (110).
+        let repeated = try SMSRuAdapter.report(body: Array("data[]=sms_status%0Aa%0A102%0A1&data[]=sms_status%0Ab%0A110%0A1".utf8))
+        #expect(repeated.updates.map(\.status) == [.sent, .read])
+        #expect(throws: HookRefusal.self) { try SMSRuAdapter.report(body: Array("data[0]=test".utf8)) }
+        #expect(HookAuthentication.acceptance(.smsru).body == Array("100".utf8), "SMS.ru sends again unless it reads 100")
+    }
+
+    @Test func n1WhatsAppsStatusesBecomeDeliveryStatusesAndItsMessagesAreNotTaken() throws {
+        let body = Array(#"{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"phone_number_id":"55"},"statuses":[{"id":"wamid.A","status":"delivered","timestamp":"1796119200","recipient_id":"79165550101"},{"id":"wamid.B","status":"failed","timestamp":"1796119201","recipient_id":"79165550102","errors":[{"code":131026,"title":"Message undeliverable"}]}]}}]}]}"#.utf8)
+        let report = try WhatsAppAdapter.report(body: body)
+        #expect(report.channel == .whatsapp && report.updates.map(\.providerMessageID) == ["wamid.A", "wamid.B"])
+        #expect(report.updates.map(\.status) == [.delivered, .undelivered] && report.updates[1].detail == "WhatsApp failed 131026 Message undeliverable")
+        #expect(report.updates[0].atMilliseconds == 1_796_119_200_000)
+        let messages = Array(#"{"entry":[{"changes":[{"value":{"messages":[{"from":"79165550101","text":{"body":"hi"}}]}}]}]}"#.utf8)
+        #expect(throws: HookRefusal.self) { try WhatsAppAdapter.report(body: messages) }
+    }
 }

@@ -225,7 +225,7 @@ import TestSupport
         try await restarted.stop()
     }
 
-    @Test func n1AnSMSCostsWhatTheProviderReportsElseWhatItsCountryIsSetTo() async throws {
+    @Test func n1AnSMSCostsWhatTheProviderReportsElseItsCountrysAndItsDeliveryStatusesComeBackThroughTheLedger() async throws {
         let system = try await Self.start()
         // SMS.ru's answer for the Russian number reports nothing about cost; the Kazakh one reports 2.10.
         let provider = try Receiver.smsRu(costs: ["79165550101": nil, "77015550101": "2.10"])
@@ -237,14 +237,39 @@ import TestSupport
         #expect(put.status == 200 && (put.json["countryCosts"] as? [[String: Any]])?.count == 2, "\(put.body)")
         let template = try #require(try system.request("POST", "/v1/templates", body: #"{"name":"Hi","channel":"sms","eventType":"deal.created","body":"{{deal.title}}"}"#).json["id"] as? Int)
         #expect(try system.request("POST", "/v1/notification-rules", body: #"{"name":"Hi","eventType":"deal.created","templateId":\#(template),"recipient":"contact","enabled":true}"#).status == 201)
+        // SMS.ru's delivery statuses come back through the hook ledger (token in the URL).
+        let hook = try #require(try system.request("POST", "/v1/admin/integrations", body: #"{"name":"smsru","kind":"smsru"}"#).json["hookPath"] as? String)
+        func callback(_ lines: [String]) throws -> HTTPExchange {
+            let fields = lines.enumerated().map { "data%5B\($0.offset)%5D=" + $0.element.replacingOccurrences(of: "\n", with: "%0A") }.joined(separator: "&")
+            return try httpRequest(port: system.gateway.port, "POST", hook, headers: ["Content-Type": "application/x-www-form-urlencoded"], body: fields)
+        }
+        func hookDelivered(_ n: Int) -> Bool {
+            ((try? system.request("GET", "/v1/admin/hooks?limit=50").json["items"] as? [[String: Any]]) ?? []).filter { $0["status"] as? String == "delivered" }.count == n
+        }
+        // The Kazakh SMS's "delivered" comes before its send is recorded: it waits for it.
+        let early = try callback(["sms_status\nid-77015550101\n103\n1796119200"])
+        #expect(early.status == 200 && early.body == "100", "SMS.ru reads 100 as taken: \(early.body)")
+        #expect(try await eventually { hookDelivered(1) })
         for phone in ["+79165550101", "+77015550101"] {
             let contact = try #require((try system.request("POST", "/v1/contacts", body: #"{"firstName":"Vera","phones":["\#(phone)"]}"#).json["contact"] as? [String: Any])?["id"] as? Int)
             #expect(try system.request("POST", "/v1/deals", body: #"{"title":"Windows","contactId":\#(contact)}"#).status == 201)
         }
-        var sent: [[String: Any]] = []
-        #expect(try await eventually { sent = (try? system.items("/v1/notification-sends?status=sent")) ?? []; return sent.count == 2 })
-        let byCountry = Dictionary(uniqueKeysWithValues: sent.map { ($0["country"] as? String ?? "", $0["costMinor"] as? Int) })
-        #expect(byCountry == ["RU": 350, "KZ": 210], "the configured cost for RU, the reported one for KZ: \(sent)")
+        var sends: [[String: Any]] = []
+        #expect(try await eventually { sends = (try? system.items("/v1/notification-sends")) ?? []; return sends.count == 2 && sends.allSatisfy { $0["providerMessageId"] as? String != "" } })
+        let byCountry = Dictionary(uniqueKeysWithValues: sends.map { ($0["country"] as? String ?? "", $0["costMinor"] as? Int) })
+        #expect(byCountry == ["RU": 350, "KZ": 210], "the configured cost for RU, the reported one for KZ: \(sends)")
+        // The Russian one: on its way, delivered, then a late "not delivered" and a repeat — neither changes it.
+        #expect(try callback(["sms_status\nid-79165550101\n102\n1796119300", "sms_status\nid-79165550101\n103\n1796119310"]).body == "100")
+        #expect(try callback(["sms_status\nid-79165550101\n104\n1796119320"]).body == "100")
+        #expect(try callback(["sms_status\nid-79165550101\n103\n1796119310"]).body == "100")
+        #expect(try await eventually { hookDelivered(4) })
+        sends = try system.items("/v1/notification-sends")
+        let status = Dictionary(uniqueKeysWithValues: sends.map { ($0["country"] as? String ?? "", $0["status"] as? String ?? "") })
+        #expect(status == ["RU": "delivered", "KZ": "delivered"], "\(sends)")
+        let russian = try #require(sends.first { $0["country"] as? String == "RU" })
+        let notes = (russian["history"] as? [[String: Any]] ?? []).compactMap { $0["note"] as? String }
+        #expect(notes.filter { $0.contains("reports it delivered") }.count == 1 && notes.contains { $0.contains("undelivered: SMS.ru 104 after delivered: changes nothing") }, "\(notes)")
+        #expect(try system.items("/v1/notification-sends?status=delivered").count == 2)
         try await system.stop()
     }
 

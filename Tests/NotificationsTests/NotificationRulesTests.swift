@@ -135,3 +135,21 @@ import Testing
         #expect(SendCost(channel: .telegram, address: "79165550101", reportedMinor: nil, reportedCurrency: nil, settings: telegram) == SendCost(minor: 500, currency: "RUB", country: ""))
     }
 }
+
+/// N1: a provider's delivery statuses only move a send forward.
+@Suite struct DeliveryProgressTests {
+    @Test func n1ASendMovesSentThenDeliveredThenReadAndNeverBack() {
+        #expect(DeliveryProgress.next(from: .sent, reported: .delivered) == .delivered)
+        #expect(DeliveryProgress.next(from: .delivered, reported: .read) == .read)
+        #expect(DeliveryProgress.next(from: .sent, reported: .undelivered) == .undelivered)
+        // Late or repeated: nothing changes.
+        #expect(DeliveryProgress.next(from: .read, reported: .delivered) == nil)
+        #expect(DeliveryProgress.next(from: .delivered, reported: .undelivered) == nil, "delivered is a fact a late failure does not undo")
+        #expect(DeliveryProgress.next(from: .delivered, reported: .delivered) == nil)
+        #expect(DeliveryProgress.next(from: .delivered, reported: .sent) == nil)
+        // Undelivered, then it got through after all.
+        #expect(DeliveryProgress.next(from: .undelivered, reported: .delivered) == .delivered)
+        // A send the provider never took takes no status.
+        #expect(DeliveryProgress.next(from: .scheduled, reported: .delivered) == nil && DeliveryProgress.next(from: .failed, reported: .read) == nil)
+    }
+}

@@ -222,6 +222,9 @@ enum ContractSamples {
         ("ReplayPeriodRequest", replayPeriodRequest().wireBytes(), (try? ReplayPeriodRequest(wireBytes: replayPeriodRequest().wireBytes())) == replayPeriodRequest()),
         ("ReplayPeriodResult", replayPeriodResult().wireBytes(), (try? ReplayPeriodResult(wireBytes: replayPeriodResult().wireBytes())) == replayPeriodResult()),
         ("InboundReply", inboundReply().wireBytes(), (try? InboundReply(wireBytes: inboundReply().wireBytes())) == inboundReply()),
+        ("DeliveryStatusReport", deliveryStatusReport().wireBytes(), (try? DeliveryStatusReport(wireBytes: deliveryStatusReport().wireBytes())) == deliveryStatusReport()),
+        ("DeliveryStatusUpdate", deliveryStatusUpdate().wireBytes(), (try? DeliveryStatusUpdate(wireBytes: deliveryStatusUpdate().wireBytes())) == deliveryStatusUpdate()),
+        ("DeliveryStatusOutcome", deliveryStatusOutcome().wireBytes(), (try? DeliveryStatusOutcome(wireBytes: deliveryStatusOutcome().wireBytes())) == deliveryStatusOutcome()),
         ("ReplyOutcome", replyOutcome().wireBytes(), (try? ReplyOutcome(wireBytes: replyOutcome().wireBytes())) == replyOutcome()),
         ("Survey", survey().wireBytes(), (try? Survey(wireBytes: survey().wireBytes())) == survey()),
         ("ListSurveysRequest", listSurveysRequest().wireBytes(), (try? ListSurveysRequest(wireBytes: listSurveysRequest().wireBytes())) == listSurveysRequest()),
@@ -950,7 +953,7 @@ enum ContractSamples {
         var m = Integration()
         m.id = -8
         m.name = "f2é"
-        m.kind = .telegram
+        m.kind = .smsru
         m.hookPath = "f4é"
         m.maxBodyBytes = -36
         m.apiBaseURL = "f6é"
@@ -966,7 +969,7 @@ enum ContractSamples {
     static func createIntegrationRequest() -> CreateIntegrationRequest {
         var m = CreateIntegrationRequest()
         m.name = "f1é"
-        m.kind = .telegram
+        m.kind = .smsru
         m.secret = "f3é"
         m.maxBodyBytes = 4000012
         m.apiBaseURL = "f5é"
@@ -985,7 +988,7 @@ enum ContractSamples {
         var m = Hook()
         m.id = -8
         m.integration = "f2é"
-        m.kind = .telegram
+        m.kind = .smsru
         m.receivedAtMilliseconds = 4000012
         m.status = .failed
         m.attempts = 6000018
@@ -2244,7 +2247,7 @@ enum ContractSamples {
     static func outboundMessageChange() -> OutboundMessageChange {
         var m = OutboundMessageChange()
         m.atMilliseconds = -8
-        m.status = .cancelled
+        m.status = .undelivered
         m.note = "f3é"
         return m
     }
@@ -2259,7 +2262,7 @@ enum ContractSamples {
         m.provider = "f6é"
         m.address = "f7é"
         m.contactID = 8000024
-        m.status = .cancelled
+        m.status = .undelivered
         m.attempts = 10000030
         m.dueAtMilliseconds = -78
         m.providerMessageID = "f12é"
@@ -2276,7 +2279,7 @@ enum ContractSamples {
 
     static func listOutboundMessagesRequest() -> ListOutboundMessagesRequest {
         var m = ListOutboundMessagesRequest()
-        m.status = .cancelled
+        m.status = .undelivered
         m.ruleID = 2000006
         m.contactID = -22
         m.beforeID = 4000012
@@ -2391,6 +2394,30 @@ enum ContractSamples {
         m.buttonData = "f4é"
         m.updateID = "f5é"
         m.atMilliseconds = 6000018
+        return m
+    }
+
+    static func deliveryStatusReport() -> DeliveryStatusReport {
+        var m = DeliveryStatusReport()
+        m.channel = .webhook
+        m.updates = [deliveryStatusUpdate(), deliveryStatusUpdate()]
+        return m
+    }
+
+    static func deliveryStatusUpdate() -> DeliveryStatusUpdate {
+        var m = DeliveryStatusUpdate()
+        m.providerMessageID = "f1é"
+        m.status = .undelivered
+        m.atMilliseconds = -22
+        m.detail = "f4é"
+        return m
+    }
+
+    static func deliveryStatusOutcome() -> DeliveryStatusOutcome {
+        var m = DeliveryStatusOutcome()
+        m.applied = -8
+        m.unchanged = 2000006
+        m.unknown = -22
         return m
     }
 

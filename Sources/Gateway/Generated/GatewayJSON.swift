@@ -114,7 +114,7 @@ extension CreateIntegrationRequest: RESTInput {
             self.name = value
         }
         r.require("kind")
-        if let value = r.choice("kind", [("timepad", IntegrationKind.timepad), ("cloudpayments", IntegrationKind.cloudpayments), ("whatsapp", IntegrationKind.whatsapp), ("ringostat", IntegrationKind.ringostat), ("amocrm", IntegrationKind.amocrm), ("bitrix24", IntegrationKind.bitrix24), ("leyka", IntegrationKind.leyka), ("telegram", IntegrationKind.telegram)]) {
+        if let value = r.choice("kind", [("timepad", IntegrationKind.timepad), ("cloudpayments", IntegrationKind.cloudpayments), ("whatsapp", IntegrationKind.whatsapp), ("ringostat", IntegrationKind.ringostat), ("amocrm", IntegrationKind.amocrm), ("bitrix24", IntegrationKind.bitrix24), ("leyka", IntegrationKind.leyka), ("telegram", IntegrationKind.telegram), ("smsru", IntegrationKind.smsru)]) {
             self.kind = value
         }
         if let value = r.string("secret", maxLength: 500) {

@@ -439,7 +439,7 @@ extension ListOutboundMessagesRequest: RESTQuery {
 
     init(query q: inout QueryReader) {
         self.init()
-        if let value = q.choice("status", [("scheduled", OutboundStatus.scheduled), ("sent", OutboundStatus.sent), ("failed", OutboundStatus.failed), ("skipped", OutboundStatus.skipped), ("cancelled", OutboundStatus.cancelled)]) { self.status = value }
+        if let value = q.choice("status", [("scheduled", OutboundStatus.scheduled), ("sent", OutboundStatus.sent), ("failed", OutboundStatus.failed), ("skipped", OutboundStatus.skipped), ("cancelled", OutboundStatus.cancelled), ("delivered", OutboundStatus.delivered), ("read", OutboundStatus.read), ("undelivered", OutboundStatus.undelivered)]) { self.status = value }
         if let value = q.integer("ruleId", minimum: 1) { self.ruleID = value }
         if let value = q.integer("contactId", minimum: 1) { self.contactID = value }
         if let value = q.integer("before", minimum: 1) { self.beforeID = value }

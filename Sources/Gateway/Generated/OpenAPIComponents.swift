@@ -510,7 +510,10 @@ enum OpenAPIComponents {
           "sent",
           "failed",
           "skipped",
-          "cancelled"
+          "cancelled",
+          "delivered",
+          "read",
+          "undelivered"
         ],
         "type" : "string"
       }
@@ -4419,7 +4422,8 @@ enum OpenAPIComponents {
             "amocrm",
             "bitrix24",
             "leyka",
-            "telegram"
+            "telegram",
+            "smsru"
           ],
           "type" : "string"
         },
@@ -4538,7 +4542,8 @@ enum OpenAPIComponents {
             "amocrm",
             "bitrix24",
             "leyka",
-            "telegram"
+            "telegram",
+            "smsru"
           ],
           "type" : "string"
         },
@@ -5603,7 +5608,8 @@ enum OpenAPIComponents {
             "amocrm",
             "bitrix24",
             "leyka",
-            "telegram"
+            "telegram",
+            "smsru"
           ],
           "type" : "string"
         },
@@ -6295,7 +6301,10 @@ enum OpenAPIComponents {
             "sent",
             "failed",
             "skipped",
-            "cancelled"
+            "cancelled",
+            "delivered",
+            "read",
+            "undelivered"
           ],
           "type" : "string"
         },
@@ -6343,7 +6352,10 @@ enum OpenAPIComponents {
             "sent",
             "failed",
             "skipped",
-            "cancelled"
+            "cancelled",
+            "delivered",
+            "read",
+            "undelivered"
           ],
           "type" : "string"
         }

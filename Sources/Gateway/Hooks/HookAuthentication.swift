@@ -25,7 +25,7 @@ enum HookAuthentication {
             // setWebhook's secret_token comes back in this header on every Update.
             guard pathToken == nil, let value = header("x-telegram-bot-api-secret-token") else { return false }
             return ConstantTime.equals(Array(value.utf8), integration.secret)
-        case .ringostat, .amocrm, .bitrix24, .leyka:
+        case .ringostat, .amocrm, .bitrix24, .leyka, .smsru:
             guard let pathToken, !integration.tokenDigest.isEmpty else { return false }
             return ConstantTime.equals(SHA256.digest(pathToken), integration.tokenDigest)
         case .unspecified:
@@ -63,10 +63,12 @@ enum HookAuthentication {
     }
 
     /// The answer the provider expects to a hook it delivered: CloudPayments reads
-    /// `{"code":0}` as "accepted"; the others need only a 200 (Ringostat: empty body).
+    /// `{"code":0}` as "accepted", SMS.ru `100` (anything else and it sends the statuses
+    /// again); the others need only a 200 (Ringostat: empty body).
     static func acceptance(_ kind: IntegrationKind) -> (contentType: String, body: [UInt8]) {
         switch kind {
         case .cloudpayments: ("application/json", Array(#"{"code":0}"#.utf8))
+        case .smsru: ("text/plain", Array("100".utf8))
         default: ("text/plain", [])
         }
     }

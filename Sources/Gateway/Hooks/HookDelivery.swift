@@ -10,6 +10,7 @@ enum HookDelivery: Sendable {
     case call(CallReport)
     case payment(PaymentReport)
     case reply(InboundReply)
+    case deliveryStatus(DeliveryStatusReport)
 
     /// Translates a hook of `kind`; a refusal is kept with the hook.
     /// `origin`: how it came ("webhook", "webhook:pay" for a CloudPayments URL with ?type=pay, "pull").
@@ -26,8 +27,12 @@ enum HookDelivery: Sendable {
             return .payment(try CloudPaymentsAdapter.report(contentType: contentType, body: try utf8(body, contentType: contentType), type: type))
         case .telegram:
             return .reply(try TelegramAdapter.reply(fromUpdate: try utf8(body, contentType: contentType)))
-        case .whatsapp, .amocrm, .bitrix24, .unspecified:
-            throw HookRefusal("no service takes \(kind.name) hooks yet (messaging is still to come); it is kept and can be replayed then")
+        case .smsru:
+            return .deliveryStatus(try SMSRuAdapter.report(body: try utf8(body, contentType: contentType)))
+        case .whatsapp:
+            return .deliveryStatus(try WhatsAppAdapter.report(body: try utf8(body, contentType: contentType)))
+        case .amocrm, .bitrix24, .unspecified:
+            throw HookRefusal("no service takes \(kind.name) hooks yet; it is kept and can be replayed then")
         }
     }
 
@@ -53,7 +58,7 @@ enum HookDelivery: Sendable {
     /// ticket twice: the service applies a report in one transaction, in order).
     func merging(_ next: HookDelivery) -> HookDelivery? {
         switch (self, next) {
-        case (.call, _), (_, .call), (.payment, _), (_, .payment), (.reply, _), (_, .reply):
+        case (.call, _), (_, .call), (.payment, _), (_, .payment), (.reply, _), (_, .reply), (.deliveryStatus, _), (_, .deliveryStatus):
             return nil
         case let (.attendance(a), .attendance(b)):
             guard a.source == b.source, a.eventID == b.eventID, a.eventTitle == b.eventTitle,
@@ -76,7 +81,7 @@ enum HookDelivery: Sendable {
             return ("contacts", services.client(for: Contacts.service))
         case .payment:
             return ("billing", services.client(for: Billing.service))
-        case .reply:
+        case .reply, .deliveryStatus:
             return ("notifications", services.client(for: Notifications.service))
         case let .call(report):
             guard let telephony else { throw HookRefusal("this gateway has no telephony replicas configured (GATEWAY_TELEPHONY); replay the hook once it has") }
@@ -92,6 +97,7 @@ enum HookDelivery: Sendable {
         case let .call(report): _ = try await client.call(Telephony.recordCall, report, options: options)
         case let .payment(report): _ = try await client.call(Billing.recordPayment, report, options: options)
         case let .reply(reply): _ = try await client.call(Notifications.recordReply, reply, options: options)
+        case let .deliveryStatus(report): _ = try await client.call(Notifications.recordDeliveryStatus, report, options: options)
         }
     }
 }
