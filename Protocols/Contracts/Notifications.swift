@@ -1692,6 +1692,10 @@ public enum AlertMetric: Int, Sendable, WireEnum, CaseIterable {
     case failedPayments = 3
     /// lead.low_quality per lead in the window, in percent (leads: deal.created from leads plus low-quality ones).
     case lowQualityShare = 4
+    /// Entries ready to dial now, summed over the telephony replicas' queue counts (NOTIFICATIONS_TELEPHONY), read at each check; the window does not apply.
+    case dialingQueue = 5
+    /// Payments still in attempt past billing's follow-up time (BILLING_STALE_ATTEMPT_MINUTES), read from billing (NOTIFICATIONS_BILLING) at each check, counted up to 500; the window does not apply.
+    case stuckPayments = 6
 
     public static var unrecognized: AlertMetric { .unspecified }
 
@@ -1703,6 +1707,8 @@ public enum AlertMetric: Int, Sendable, WireEnum, CaseIterable {
         case .lowQualityLeads: "low_quality_leads"
         case .failedPayments: "failed_payments"
         case .lowQualityShare: "low_quality_share"
+        case .dialingQueue: "dialing_queue"
+        case .stuckPayments: "stuck_payments"
         }
     }
 }

@@ -327,6 +327,8 @@ public let notificationsContract = ContractFile("Notifications") {
         Enumeration.Case(2, "lowQualityLeads", doc: "lead.low_quality events in the window.")
         Enumeration.Case(3, "failedPayments", doc: "payment.failed events in the window.")
         Enumeration.Case(4, "lowQualityShare", doc: "lead.low_quality per lead in the window, in percent (leads: deal.created from leads plus low-quality ones).")
+        Enumeration.Case(5, "dialingQueue", doc: "Entries ready to dial now, summed over the telephony replicas' queue counts (NOTIFICATIONS_TELEPHONY), read at each check; the window does not apply.")
+        Enumeration.Case(6, "stuckPayments", doc: "Payments still in attempt past billing's follow-up time (BILLING_STALE_ATTEMPT_MINUTES), read from billing (NOTIFICATIONS_BILLING) at each check, counted up to 500; the window does not apply.")
     }
     Enumeration("AlertState") {
         Enumeration.Case(0, "unspecified")

@@ -50,7 +50,10 @@ public enum AlertEvaluator {
     public static func text(_ alert: Alert, _ message: Message) -> String {
         let unit = alert.metric == .lowQualityShare ? "%" : ""
         switch message {
-        case let .firing(v): return "🔴 <b>\(TemplateRenderer.escape(alert.name, for: .telegram))</b>: \(v)\(unit) in the last \(alert.windowMinutes) min (threshold \(alert.threshold)\(unit))"
+        case let .firing(v):
+            // The queue and stuck payments are figures of the moment, not counts over the window.
+            let span = AlertStore.readFromServices.contains(alert.metric) ? "now" : "in the last \(alert.windowMinutes) min"
+            return "🔴 <b>\(TemplateRenderer.escape(alert.name, for: .telegram))</b>: \(v)\(unit) \(span) (threshold \(alert.threshold)\(unit))"
         case let .stillFiring(v): return "🔴 still: <b>\(TemplateRenderer.escape(alert.name, for: .telegram))</b>: \(v)\(unit) (threshold \(alert.threshold)\(unit))"
         case let .resolved(v): return "✅ resolved: <b>\(TemplateRenderer.escape(alert.name, for: .telegram))</b>: \(v)\(unit)"
         }

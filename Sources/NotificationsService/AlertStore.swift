@@ -65,7 +65,23 @@ public struct AlertStore: Sendable {
         return out
     }
 
-    /// The metric's value now.
+    /// Metrics other services' figures give (``ServiceStatistics``), not events counted here.
+    public static let readFromServices: Set<AlertMetric> = [.dialingQueue, .stuckPayments]
+
+    /// The metrics the enabled alerts watch.
+    public func metricsInUse() async throws -> Set<AlertMetric> {
+        try await database.read { c in
+            Set(try c.query("SELECT alert FROM alerts", [], { try Alert(wireBytes: $0.blob(0)) }).filter { !$0.disabled }.map(\.metric))
+        }
+    }
+
+    /// The metric's value now; nil when it is read from a service that did not answer.
+    static func value(_ c: Connection, _ a: Alert, now: Int64, readings: [AlertMetric: Int64]) throws -> Int64? {
+        if readFromServices.contains(a.metric) { return readings[a.metric] }
+        return try value(c, a, now: now)
+    }
+
+    /// The metric's value now, from the events counted here.
     static func value(_ c: Connection, _ a: Alert, now: Int64) throws -> Int64 {
         let from = now - a.windowMinutes * 60_000
         func count(_ type: String) throws -> Int64 {
@@ -78,7 +94,7 @@ public struct AlertStore: Sendable {
         case .lowQualityShare:
             let low = try count(Deals.Event.leadLowQuality), opened = try count("lead.opened")
             return low + opened == 0 ? 0 : low * 100 / (low + opened)
-        case .unspecified: return 0
+        case .dialingQueue, .stuckPayments, .unspecified: return 0
         }
     }
 
@@ -86,11 +102,14 @@ public struct AlertStore: Sendable {
     /// writes only what changed (an alert's state, a message), so an idle service with
     /// alerts set does not write every pass; `prune` also drops metric events older than
     /// the longest window anyone may set (7 days).
-    public func check(prune: Bool = false) async throws {
+    /// `readings`: the metrics read from other services for this pass (an alert on one
+    /// missing from it keeps its state).
+    public func check(prune: Bool = false, readings: [AlertMetric: Int64] = [:]) async throws {
         let now = clock.milliseconds
         let steps = try await database.read { c in
-            try c.query("SELECT alert FROM alerts ORDER BY id", [], { try Alert(wireBytes: $0.blob(0)) }).filter { !$0.disabled }.map { alert in
-                let (next, message) = AlertEvaluator.step(alert, value: try Self.value(c, alert, now: now), now: now)
+            try c.query("SELECT alert FROM alerts ORDER BY id", [], { try Alert(wireBytes: $0.blob(0)) }).filter { !$0.disabled }.compactMap { alert -> (before: Alert, next: Alert, message: AlertEvaluator.Message?)? in
+                guard let value = try Self.value(c, alert, now: now, readings: readings) else { return nil }
+                let (next, message) = AlertEvaluator.step(alert, value: value, now: now)
                 return (before: alert, next: next, message: message)
             }.filter { $0.next != $0.before || $0.message != nil }
         }
@@ -115,8 +134,11 @@ public final class AlertRunner: BackgroundService {
     private let interval: Int64
     private let clock: WallClock
 
-    public init(store: AlertStore, logger: Logger, clock: WallClock, intervalSeconds: Int64 = 15) {
+    private let statistics: ServiceStatistics
+
+    public init(store: AlertStore, statistics: ServiceStatistics = ServiceStatistics(telephony: [], billing: nil), logger: Logger, clock: WallClock, intervalSeconds: Int64 = 15) {
         self.store = store
+        self.statistics = statistics
         self.logger = logger
         self.clock = clock
         self.interval = intervalSeconds * 1000
@@ -131,7 +153,16 @@ public final class AlertRunner: BackgroundService {
                     last = now
                     let prune = now - pruned >= 3_600_000
                     if prune { pruned = now }
-                    do { try await store.check(prune: prune) } catch { logger.error("cannot check alerts", ["error": "\(error)"]) }
+                    do {
+                        let wanted = try await store.metricsInUse().intersection(AlertStore.readFromServices)
+                        let readings = wanted.isEmpty ? [:] : await statistics.read(wanted)
+                        for metric in wanted where readings[metric] == nil {
+                            logger.warn("an alert's metric could not be read; its alerts keep their state", ["metric": metric.name])
+                        }
+                        try await store.check(prune: prune, readings: readings)
+                    } catch {
+                        logger.error("cannot check alerts", ["error": "\(error)"])
+                    }
                 }
                 await loop.wait(upTo: clock.sleep(until: last + interval, now: clock.milliseconds))
             }

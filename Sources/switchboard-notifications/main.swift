@@ -8,6 +8,10 @@
 // NOTIFICATIONS_ALERT_SECONDS (15): how often alerts are checked (business clock);
 // NOTIFICATIONS_ADMIN_CHAT: the admin's Telegram chat, told when a webhook endpoint is disabled;
 // NOTIFICATIONS_SMTP_CA_FILE: extra roots to trust for the SMTP relay.
+// NOTIFICATIONS_TELEPHONY (127.0.0.1:7103; comma-separated, `name=host:port` taken too,
+// empty for none) and NOTIFICATIONS_BILLING (127.0.0.1:7105): where the dialing queue and
+// payments stuck in attempt are read for alerts on them.
+import Foundation
 import NotificationsService
 import RPC
 import ServiceKit
@@ -25,6 +29,17 @@ ServiceHost.run(service: "notifications", prefix: "NOTIFICATIONS", defaultPort: 
     }
     let contacts = try client("CONTACTS", "127.0.0.1:7101")
     let deals = try client("DEALS", "127.0.0.1:7102")
+    let billing = try client("BILLING", "127.0.0.1:7105")
+    let telephonyList = host.environment.string("TELEPHONY", default: "127.0.0.1:7103")
+    let telephony = try telephonyList.split(separator: ",").map { item -> RPCClient in
+        let address = item.split(separator: "=", maxSplits: 1).last.map { String($0).trimmingCharacters(in: .whitespaces) } ?? ""
+        guard let endpoint = Endpoint(parsing: address) else {
+            throw ConfigurationError(variable: host.environment.name("TELEPHONY"), problem: "has \"\(item)\"; expected host:port (or name=host:port), comma-separated")
+        }
+        var configuration = RPCClient.Configuration()
+        configuration.caller = "notifications"
+        return RPCClient(endpoint: endpoint, configuration: configuration)
+    }
     let api = NotificationsAPI(database: host.database, clock: host.clock)
     try waitFor { try await api.installDefaults() }
     host.server.register(api)
@@ -32,6 +47,7 @@ ServiceHost.run(service: "notifications", prefix: "NOTIFICATIONS", defaultPort: 
     host.runInBackground("sender", OutboundSender(database: host.database, contacts: contacts, deals: deals, logger: host.logger, clock: host.clock))
     host.runInBackground("surveys", SurveyRunner(database: host.database, contacts: contacts, deals: deals, logger: host.logger, clock: host.clock))
     let alertSeconds = try host.environment.int("ALERT_SECONDS", default: 15, range: 1...3600)
-    host.runInBackground("alerts", AlertRunner(store: api.alerts, logger: host.logger, clock: host.clock, intervalSeconds: Int64(alertSeconds)))
+    host.runInBackground("alerts", AlertRunner(
+        store: api.alerts, statistics: ServiceStatistics(telephony: telephony, billing: billing), logger: host.logger, clock: host.clock, intervalSeconds: Int64(alertSeconds)))
     host.runInBackground("webhooks", WebhookDispatcher(database: host.database, logger: host.logger, clock: host.clock))
 }

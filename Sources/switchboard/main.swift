@@ -153,6 +153,7 @@ let notifications = ChildService(
         "NOTIFICATIONS_PORT": "\(notificationsPort)", "NOTIFICATIONS_ADMIN_PORT": adminPort(notificationsPort),
         "NOTIFICATIONS_DATA_DIR": data.appendingPathComponent("notifications").path,
         "NOTIFICATIONS_CONTACTS": "127.0.0.1:\(contactsPort)", "NOTIFICATIONS_DEALS": "127.0.0.1:\(dealsPort)",
+        "NOTIFICATIONS_BILLING": "127.0.0.1:\(billingPort)", "NOTIFICATIONS_TELEPHONY": replicaPorts.map { "127.0.0.1:\($0)" }.joined(separator: ","),
     ])
 var gatewayEnvironment = [
     "GATEWAY_PORT": "\(gatewayPort)", "GATEWAY_DATA_DIR": data.appendingPathComponent("gateway").path, "GATEWAY_CONTACTS": "127.0.0.1:\(contactsPort)", "GATEWAY_DEALS": "127.0.0.1:\(dealsPort)",

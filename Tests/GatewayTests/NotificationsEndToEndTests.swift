@@ -64,19 +64,27 @@ import TestSupport
                 "SCHEDULING_PORT": "0", "SCHEDULING_ADMIN_PORT": "0", "SCHEDULING_DATA_DIR": folder.appendingPathComponent("scheduling").path, "SCHEDULING_MIN_NOTICE_MINUTES": "0",
                 "SCHEDULING_SUBSCRIBERS": to + "appointment.booked,appointment.moved,appointment.cancelled",
             ])
+        // Billing on the same business clock: an attempt is stuck a minute after it began.
+        let billing = try await ServiceProcess(
+            executable: "switchboard-billing",
+            environment: [
+                "BILLING_PORT": "0", "BILLING_ADMIN_PORT": "0", "BILLING_DATA_DIR": folder.appendingPathComponent("billing").path, "BILLING_CONTACTS": "127.0.0.1:\(contacts.port)",
+                "BILLING_STALE_ATTEMPT_MINUTES": "1", "BILLING_CLOCK_FILE": clock.file.path,
+            ])
         let environment = [
             "NOTIFICATIONS_PORT": "\(notificationsPort)", "NOTIFICATIONS_ADMIN_PORT": "0", "NOTIFICATIONS_DATA_DIR": folder.appendingPathComponent("notifications").path,
             "NOTIFICATIONS_CONTACTS": "127.0.0.1:\(contacts.port)", "NOTIFICATIONS_DEALS": "127.0.0.1:\(deals.port)", "NOTIFICATIONS_CLOCK_FILE": clock.file.path,
+            "NOTIFICATIONS_BILLING": "127.0.0.1:\(billing.port)", "NOTIFICATIONS_TELEPHONY": "", "NOTIFICATIONS_ALERT_SECONDS": "1",
         ].merging(extra) { _, new in new }
         let notifications = try await ServiceProcess(executable: "switchboard-notifications", environment: environment)
         let gateway = try await ServiceProcess(
             executable: "switchboard-gateway",
             environment: [
                 "GATEWAY_PORT": "0", "GATEWAY_DATA_DIR": folder.appendingPathComponent("gateway").path,
-                "GATEWAY_SERVICES": "contacts=127.0.0.1:\(contacts.port),deals=127.0.0.1:\(deals.port),scheduling=127.0.0.1:\(scheduling.port),notifications=127.0.0.1:\(notificationsPort)",
+                "GATEWAY_SERVICES": "contacts=127.0.0.1:\(contacts.port),deals=127.0.0.1:\(deals.port),scheduling=127.0.0.1:\(scheduling.port),billing=127.0.0.1:\(billing.port),notifications=127.0.0.1:\(notificationsPort)",
                 "GATEWAY_API_KEYS": "\(adminKey)=admin", "GATEWAY_RATE_LIMIT": "100000", "GATEWAY_RATE_BURST": "100000",
             ])
-        return System(processes: [scheduling, deals, contacts], notifications: notifications, gateway: gateway, clock: clock, now: now, notificationsEnvironment: environment)
+        return System(processes: [billing, scheduling, deals, contacts], notifications: notifications, gateway: gateway, clock: clock, now: now, notificationsEnvironment: environment)
     }
 
     /// Requests a fake provider or endpoint received, and what it answers.
@@ -329,6 +337,23 @@ import TestSupport
         let resolved = try #require(telegram.json(1))
         #expect((resolved["text"] as? String ?? "").hasPrefix("✅ resolved"))
         #expect(try await eventually { (try? system.items("/v1/notification-sends?status=sent"))?.count == 2 }, "each in the send log")
+        try await system.stop()
+    }
+
+    @Test func n5AnAlertOnPaymentsStuckInAttemptReadsBillingsFigureAndFiresWhenOneIsStuck() async throws {
+        let system = try await Self.start()
+        let telegram = try Receiver()
+        #expect(try system.request("PUT", "/v1/notification-channels/telegram", body: #"{"provider":"telegram","baseUrl":"\#(telegram.url)","token":"42:SECRET"}"#).status == 200)
+        #expect(try system.request("POST", "/v1/alerts", body: #"{"name":"Stuck payments","metric":"stuck_payments","threshold":1,"forMinutes":0,"chatId":"-100500"}"#).status == 201)
+        let started = try system.request("POST", "/v1/payments", body: #"{"reference":"receipt-1","amountMinor":50000,"currency":"RUB","status":"attempt"}"#)
+        #expect(started.status == 200 && started.json["status"] as? String == "attempt", "\(started.body)")
+        // Not stuck yet: billing's follow-up time is a minute.
+        #expect(try await eventually { ((try? system.items("/v1/alerts")) ?? []).first?["lastValue"] as? Int == 0 })
+        #expect(telegram.count == 0)
+        try system.clock.set(system.now + 2 * 60_000)
+        #expect(try await eventually { telegram.count == 1 })
+        let firing = try #require(telegram.json(0))
+        #expect((firing["text"] as? String ?? "").contains("Stuck payments</b>: 1 now (threshold 1)"), "\(firing)")
         try await system.stop()
     }
 

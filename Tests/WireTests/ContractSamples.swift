@@ -2463,7 +2463,7 @@ enum ContractSamples {
         var m = Alert()
         m.id = -8
         m.name = "f2é"
-        m.metric = .lowQualityShare
+        m.metric = .stuckPayments
         m.threshold = 4000012
         m.windowMinutes = -36
         m.forMinutes = 6000018

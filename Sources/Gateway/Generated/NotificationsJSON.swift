@@ -762,7 +762,7 @@ extension Alert: RESTInput {
             self.name = value
         }
         r.require("metric")
-        if let value = r.choice("metric", [("missed_calls", AlertMetric.missedCalls), ("low_quality_leads", AlertMetric.lowQualityLeads), ("failed_payments", AlertMetric.failedPayments), ("low_quality_share", AlertMetric.lowQualityShare)]) {
+        if let value = r.choice("metric", [("missed_calls", AlertMetric.missedCalls), ("low_quality_leads", AlertMetric.lowQualityLeads), ("failed_payments", AlertMetric.failedPayments), ("low_quality_share", AlertMetric.lowQualityShare), ("dialing_queue", AlertMetric.dialingQueue), ("stuck_payments", AlertMetric.stuckPayments)]) {
             self.metric = value
         }
         r.require("threshold")

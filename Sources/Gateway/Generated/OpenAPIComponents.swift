@@ -1182,7 +1182,9 @@ enum OpenAPIComponents {
             "missed_calls",
             "low_quality_leads",
             "failed_payments",
-            "low_quality_share"
+            "low_quality_share",
+            "dialing_queue",
+            "stuck_payments"
           ],
           "type" : "string"
         },
@@ -1264,7 +1266,9 @@ enum OpenAPIComponents {
             "missed_calls",
             "low_quality_leads",
             "failed_payments",
-            "low_quality_share"
+            "low_quality_share",
+            "dialing_queue",
+            "stuck_payments"
           ],
           "type" : "string"
         },
