@@ -49,7 +49,7 @@ public final class SurveyRunner: BackgroundService {
                      try c.queryFirst("SELECT MIN(t) FROM (SELECT MIN(due_at) AS t FROM surveys WHERE status = 1 UNION ALL SELECT MIN(expires_at) FROM surveys WHERE status = 2)", []) { $0.optionalInt64(0) } ?? nil)
                 }
                 for id in due { await ask(id, now: now) }
-                for id in expired { try await change(id) { s in s.status = .expired; s.note = "no answer in 24 hours" } }
+                for id in expired { try await change(id) { s in if SurveyProgress.hasExpired(s, now: now) { s = SurveyProgress.expired(s) } } }
                 for id in answered { await carry(id) }
                 for id in asks { await askBot(id) }
                 for id in finished { await saveBot(id) }
@@ -97,15 +97,9 @@ public final class SurveyRunner: BackgroundService {
             question.buttons = (0...10).map { ("\($0)", "nps:\($0)") }
             switch await TelegramChannel().send(question, settings: settings, baseURL: settings.baseURL, client: client) {
             case .success:
-                try await change(id) { s in
-                    s.status = .asking
-                    s.chatID = chat
-                    s.askedAtMilliseconds = now
-                    s.expiresAtMilliseconds = now + SurveyStore.waitMilliseconds
-                    s.note = "asked in chat \(chat)"
-                }
+                try await change(id) { s in s = SurveyProgress.asked(s, chat: chat, at: now) }
             case let .failure(f):
-                try await change(id) { s in s.dueAtMilliseconds = now + 60_000; s.note = "asking failed: \(f.message); again in a minute" }
+                try await change(id) { s in s = SurveyProgress.askFailed(s, why: f.message, at: now) }
             }
         } catch {
             logger.warn("cannot ask a survey yet", ["survey": "\(id)", "error": "\(error)"])
@@ -122,7 +116,7 @@ public final class SurveyRunner: BackgroundService {
             update.customFields = deal.customFields.filter { $0.name != "nps" } + [CustomField(name: "nps", value: String(score))]
             _ = try await deals.call(Deals.updateDeal, update, options: options)
             var note = "score \(score) saved on deal \(deal.id)"
-            if score <= 2 {
+            if SurveyProgress.needsFollowUp(score) {
                 // The deal is won (closed): the task goes on its contact, for the responsible,
                 // naming the deal; one already open from an earlier try is the one.
                 let title = "NPS \(score) on deal \(deal.id): call the client back"

@@ -10,8 +10,6 @@ import Wire
 public struct SurveyStore: Sendable {
     let database: Database
     let clock: WallClock
-    public static let askAfterMilliseconds: Int64 = 10 * 60_000
-    public static let waitMilliseconds: Int64 = 24 * 3_600_000
     static let topic = "notifications.surveys"
 
     public init(database: Database, clock: WallClock) {
@@ -21,7 +19,7 @@ public struct SurveyStore: Sendable {
 
     /// One survey per won deal, inside the event's transaction.
     static func plan(_ tx: Transaction, dealID: Int64, contactID: Int64, wonAt: Int64) throws {
-        var s = Survey(dealID: dealID, contactID: contactID, status: .planned, dueAtMilliseconds: wonAt + askAfterMilliseconds)
+        var s = SurveyProgress.planned(dealID: dealID, contactID: contactID, wonAt: wonAt)
         let inserted = try tx.run(
             "INSERT OR IGNORE INTO surveys (deal_id, contact_id, chat_id, status, due_at, effects_done, survey) VALUES (?, ?, '', 1, ?, 0, ?)",
             [.integer(dealID), .integer(contactID), .integer(s.dueAtMilliseconds), .blob([])])
@@ -61,11 +59,7 @@ public struct SurveyStore: Sendable {
                 guard let contact else { return ReplyOutcome(taken: false, note: "no contact is known for chat \(r.chatID)") }
                 try tx.run("INSERT INTO opt_outs (contact_id, channel, reason, at) VALUES (?, ?, '/stop', ?) ON CONFLICT (contact_id, channel) DO NOTHING",
                     [.integer(contact), .integer(Int64(NotificationChannel.telegram.rawValue)), .integer(now)])
-                if var s = waiting {
-                    s.status = .expired
-                    s.note = "the contact sent /stop"
-                    try Self.save(tx, s)
-                }
+                if let s = waiting { try Self.save(tx, SurveyProgress.expired(s, because: "the contact sent /stop")) }
                 return ReplyOutcome(taken: true, note: "contact \(contact) opted out of telegram")
             }
             guard var s = waiting else {
@@ -73,10 +67,11 @@ public struct SurveyStore: Sendable {
                 return ReplyOutcome(taken: false, note: "no survey or conversation waits for an answer in chat \(r.chatID)")
             }
             guard let score = Self.score(text: r.text, button: r.buttonData) else { return ReplyOutcome(taken: false, note: "not a score from 0 to 10") }
-            s.status = .answered
-            s.score = score
-            s.answeredAtMilliseconds = r.atMilliseconds > 0 ? r.atMilliseconds : now
-            s.note = "answered \(score)"
+            guard var answered = SurveyProgress.answered(s, score: score, at: now) else {
+                return ReplyOutcome(taken: false, note: "survey \(s.id)'s 24 hours are over: the answer comes too late")
+            }
+            if r.atMilliseconds > 0 { answered.answeredAtMilliseconds = r.atMilliseconds }
+            s = answered
             try Self.save(tx, s)
             tx.touch(Self.topic)
             return ReplyOutcome(taken: true, note: "survey \(s.id): \(score)")

@@ -56,7 +56,7 @@ import Testing
         #expect(SurveyStore.score(text: "", button: "nps:1") == 1)
         #expect(SurveyStore.score(text: " 10 ", button: "") == 10)
         #expect(SurveyStore.score(text: "11", button: "") == nil && SurveyStore.score(text: "great!", button: "") == nil && SurveyStore.score(text: "", button: "nps:-1") == nil)
-        #expect(SurveyStore.askAfterMilliseconds == 600_000 && SurveyStore.waitMilliseconds == 86_400_000)
+        #expect(SurveyProgress.askAfterMilliseconds == 600_000 && SurveyProgress.waitMilliseconds == 86_400_000)
     }
 
     @Test func n5AnAlertFiresOnlyAfterItsConditionHeldForItsDurationRepeatsWhileItHoldsAndResolves() {
@@ -151,5 +151,29 @@ import Testing
         #expect(DeliveryProgress.next(from: .undelivered, reported: .delivered) == .delivered)
         // A send the provider never took takes no status.
         #expect(DeliveryProgress.next(from: .scheduled, reported: .delivered) == nil && DeliveryProgress.next(from: .failed, reported: .read) == nil)
+    }
+}
+
+/// N6: the survey's state machine on an injected clock.
+@Suite struct SurveyProgressTests {
+    @Test func n6ASurveyIsAskedTenMinutesAfterTheWinTakesAScoreFor24HoursAndThenNoMore() {
+        let won: Int64 = 1_800_000_000_000
+        let planned = SurveyProgress.planned(dealID: 7, contactID: 3, wonAt: won)
+        #expect(planned.status == .planned && !SurveyProgress.isDue(planned, now: won + 599_999) && SurveyProgress.isDue(planned, now: won + 600_000))
+        // Telegram down: again a minute later.
+        let retried = SurveyProgress.askFailed(planned, why: "503", at: won + 600_000)
+        #expect(!SurveyProgress.isDue(retried, now: won + 600_000) && SurveyProgress.isDue(retried, now: won + 660_000))
+        let asking = SurveyProgress.asked(retried, chat: "555", at: won + 660_000)
+        #expect(asking.status == .asking && asking.chatID == "555" && asking.expiresAtMilliseconds == won + 660_000 + 86_400_000)
+        #expect(SurveyProgress.answered(planned, score: 5, at: won + 700_000) == nil, "not asked yet")
+        #expect(SurveyProgress.answered(asking, score: 11, at: won + 700_000) == nil)
+        let answered = SurveyProgress.answered(asking, score: 1, at: won + 700_000)
+        #expect(answered?.status == .answered && answered?.score == 1 && SurveyProgress.needsFollowUp(1) && !SurveyProgress.needsFollowUp(3))
+        #expect(SurveyProgress.answered(answered!, score: 9, at: won + 800_000) == nil, "answered once")
+        // A day after asking: expired, and a late reply is not an answer.
+        let late = won + 660_000 + 86_400_000
+        #expect(!SurveyProgress.hasExpired(asking, now: late - 1) && SurveyProgress.hasExpired(asking, now: late))
+        #expect(SurveyProgress.answered(asking, score: 9, at: late) == nil)
+        #expect(SurveyProgress.expired(asking).status == .expired)
     }
 }
