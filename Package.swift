@@ -53,7 +53,7 @@ let package = Package(
         .target(name: "NotificationsService", dependencies: ["CCrypto", "Contracts", "Digest", "HTTP", "JSON", "RPC", "Storage", "ServiceKit"]),
 
         // Executables.
-        .executableTarget(name: "switchboard-echo", dependencies: ["RPC", "Contracts"]),
+        .executableTarget(name: "switchboard-echo", dependencies: ["RPC", "Contracts", "ServiceKit"]),
         .executableTarget(name: "switchboard-contacts", dependencies: ["ContactsService", "ServiceKit"]),
         .executableTarget(name: "switchboard-deals", dependencies: ["DealsService", "RPC", "ServiceKit"]),
         .executableTarget(name: "switchboard-telephony", dependencies: ["Contracts", "TelephonyService", "RPC", "ServiceKit"]),
@@ -62,7 +62,7 @@ let package = Package(
         .executableTarget(name: "switchboard-notifications", dependencies: ["NotificationsService", "RPC", "ServiceKit"]),
         .executableTarget(name: "switchboard-gateway", dependencies: ["Contracts", "Gateway", "HTTP", "RPC", "ServiceKit", "Sockets", "Storage"]),
         // The local runner; depending on the services makes `swift run switchboard` build them.
-        .executableTarget(name: "switchboard", dependencies: ["switchboard-contacts", "switchboard-deals", "switchboard-telephony", "switchboard-scheduling", "switchboard-billing", "switchboard-notifications", "switchboard-gateway"]),
+        .executableTarget(name: "switchboard", dependencies: ["ServiceKit", "switchboard-contacts", "switchboard-deals", "switchboard-telephony", "switchboard-scheduling", "switchboard-billing", "switchboard-notifications", "switchboard-gateway"]),
         .executableTarget(
             name: "switchboard-bench",
             dependencies: ["RPC", "Contracts", "Digest", "Wire", "Sockets", "ContactsService", "DealsService", "TelephonyService", "SchedulingService", "BillingService", "NotificationsService", "HTTP", "ServiceKit", "Storage"]),

@@ -54,6 +54,11 @@ public enum Notifications {
     public static let optOut = MethodDescriptor<OptOutRequest, OptOutRequest>(
         service: service, method: "OptOut", isIdempotent: true)
 
+    /// N3: an email's one-click unsubscribe link (RFC 8058) followed: the contact and
+    /// channel its signed token names are opted out; a token this service did not sign is not_found.
+    public static let unsubscribe = MethodDescriptor<UnsubscribeRequest, OptOutRequest>(
+        service: service, method: "Unsubscribe", isIdempotent: true)
+
     /// N1: an outbound webhook endpoint for event types; its signing secret is in the
     /// answer once.
     public static let createSubscription = MethodDescriptor<WebhookSubscription, WebhookSubscription>(
@@ -1376,6 +1381,30 @@ public struct InboundReply: WireMessage, Equatable {
         case 4: buttonData = try d.string(key)
         case 5: updateID = try d.string(key)
         case 6: atMilliseconds = try d.int64(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct UnsubscribeRequest: WireMessage, Equatable {
+    /// The last segment of the List-Unsubscribe link.
+    public var token: String = ""
+
+    public init() {}
+
+    public init(
+        token: String = ""
+    ) {
+        self.token = token
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, token)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: token = try d.string(key)
         default: try d.skip(key)
         }
     }

@@ -25,6 +25,10 @@ public let notificationsContract = ContractFile("Notifications") {
         Service.Method("listSends", "ListSends", "ListOutboundMessagesRequest", "OutboundMessageList", idempotent: true, doc: "N1: the send log, newest first.")
         Service.Method("getSend", "GetSend", "GetOutboundMessageRequest", "OutboundMessage", idempotent: true)
         Service.Method("optOut", "OptOut", "OptOutRequest", "OptOutRequest", idempotent: true, doc: "N3: a contact opts out of a channel (unsubscribe, /stop); later sends are skipped and logged.")
+        Service.Method("unsubscribe", "Unsubscribe", "UnsubscribeRequest", "OptOutRequest", idempotent: true, doc: """
+            N3: an email's one-click unsubscribe link (RFC 8058) followed: the contact and
+            channel its signed token names are opted out; a token this service did not sign is not_found.
+            """)
         Service.Method("createSubscription", "CreateSubscription", "WebhookSubscription", "WebhookSubscription", doc: """
             N1: an outbound webhook endpoint for event types; its signing secret is in the
             answer once.
@@ -268,6 +272,9 @@ public let notificationsContract = ContractFile("Notifications") {
         Field(4, "buttonData", .string)
         Field(5, "updateID", .string, doc: "The provider's id of the update: a repeat changes nothing.")
         Field(6, "atMilliseconds", .int64)
+    }
+    Message("UnsubscribeRequest") {
+        Field(1, "token", .string, doc: "The last segment of the List-Unsubscribe link.")
     }
     Message("DeliveryStatusReport", doc: """
         N1: what a provider's delivery-status callback said (SMS.ru's api callback, WhatsApp's

@@ -10,10 +10,5 @@ public enum SecureRandom {
     }
 
     /// `count` random bytes as lower-case hex.
-    public static func hex(_ count: Int) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        for byte in bytes(count) { out += [digits[Int(byte >> 4)], digits[Int(byte & 15)]] }
-        return String(decoding: out, as: UTF8.self)
-    }
+    public static func hex(_ count: Int) -> String { Hex.encode(bytes(count)) }
 }

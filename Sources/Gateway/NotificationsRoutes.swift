@@ -9,7 +9,54 @@ import Wire
 enum NotificationsRoutes {
     static let channels: [String: Route.PathParameter] = ["channel": .choice(NotificationChannel.allCases.filter { $0 != .unspecified }.map(\.name))]
 
+    static let unsubscribeToken = Route.PathParameter.text(pattern: "^[0-9]{1,19}-[0-9]{1,3}-[0-9a-f]{32}$", description: "the token of an email's unsubscribe link")
+
+    /// The link's token when it has the pattern's shape (checked here: it goes into a page); otherwise the link does not exist.
+    static func unsubscribeToken(_ ctx: RequestContext) throws -> String {
+        let token = ctx.parameters["token"] ?? ""
+        let parts = token.split(separator: "-", omittingEmptySubsequences: false)
+        let digits = { (p: Substring, most: Int) in !p.isEmpty && p.count <= most && p.utf8.allSatisfy { (48...57).contains($0) } }
+        guard parts.count == 3, digits(parts[0], 19), digits(parts[1], 3), parts[2].count == 32,
+              parts[2].utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) })
+        else { throw RPCError.notFound("this unsubscribe link is not valid") }
+        return token
+    }
+
     static let all: [Route] = [
+        Route(
+            method: "POST", path: "/v1/unsubscribe/{token}", pathParameters: ["token": unsubscribeToken], operationID: "unsubscribe", access: .open,
+            summary: "N3: an email's one-click unsubscribe (RFC 8058: mail clients POST List-Unsubscribe=One-Click here); the contact is opted out of email",
+            rawBody: true,
+            answers: [Route.Answer(status: 200, description: "unsubscribed (again is the same)", content: .text)], errors: [404, 429]
+        ) { ctx in
+            let address = ctx.request.remoteAddress
+            if let wait = ctx.api.authenticationWait(address) {
+                return Problem.response(
+                    status: 429, title: "Too Many Requests", detail: "too many invalid links from this address; wait \(wait) s",
+                    code: "resource_exhausted", requestID: ctx.requestID, headers: [("Retry-After", "\(wait)")])
+            }
+            do {
+                _ = try await ctx.call(Notifications.unsubscribe, UnsubscribeRequest(token: try unsubscribeToken(ctx)))
+            } catch let error as RPCError where error.code == .notFound {
+                // A made-up token counts as a failed authentication: guessing is slowed down.
+                ctx.api.authenticationFailed(address)
+                throw error
+            }
+            return HTTPResponse(status: 200, contentType: "text/plain; charset=utf-8", body: "You are unsubscribed: no more emails of this kind will be sent to you.")
+        },
+        Route(
+            method: "GET", path: "/v1/unsubscribe/{token}", pathParameters: ["token": unsubscribeToken], operationID: "unsubscribePage", access: .open,
+            summary: "N3: the unsubscribe link opened in a browser: a page with a button that unsubscribes (a GET changes nothing: mail scanners follow links)",
+            answers: [Route.Answer(status: 200, description: "the page", content: .html)], errors: [404]
+        ) { ctx in
+            let token = try unsubscribeToken(ctx)
+            let page = """
+                <!doctype html><html><head><meta charset="utf-8"><title>Unsubscribe</title></head><body>
+                <form method="post" action="/v1/unsubscribe/\(token)"><input type="hidden" name="List-Unsubscribe" value="One-Click">
+                <p>Stop receiving these emails?</p><button type="submit">Unsubscribe</button></form></body></html>
+                """
+            return HTTPResponse(status: 200, contentType: "text/html; charset=utf-8", body: page)
+        },
         Route(
             method: "GET", path: "/v1/notification-events", operationID: "notificationEvents", access: .role(.admin),
             summary: "Every event type rules and webhooks take, with the variables its templates may use (N2)", answers: [Route.answer(200, "event types", EventTypeList.self)]

@@ -90,6 +90,7 @@ enum OpenAPIDocument {
             case .csv: response["content"] = ["text/csv": ["schema": ["type": "string"]]]
             case .calendar: response["content"] = ["text/calendar": ["schema": ["type": "string"]]]
             case .text: response["content"] = ["text/plain": ["schema": ["type": "string"]]]
+            case .html: response["content"] = ["text/html": ["schema": ["type": "string"]]]
             case .document: response["content"] = ["application/json": ["schema": ["type": "object"]]]
             }
             if !route.links.isEmpty, answer.status == route.answers.first(where: { (200..<300).contains($0.status) })?.status {

@@ -22,6 +22,8 @@ struct Route: Sendable {
         /// An iCalendar document (RFC 5545).
         case calendar
         case text
+        /// A page a person reads in a browser.
+        case html
         /// The OpenAPI document itself.
         case document
     }

@@ -81,5 +81,9 @@ public enum NotificationsSchema {
             );
             CREATE INDEX early_statuses_id ON early_statuses (channel, provider_message_id);
             """),
+        // N3: the key unsubscribe links are signed with, made at the first start.
+        Migration(6, """
+            CREATE TABLE service_keys (name TEXT PRIMARY KEY, value BLOB NOT NULL);
+            """),
     ]
 }

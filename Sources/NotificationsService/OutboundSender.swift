@@ -21,10 +21,12 @@ public final class OutboundSender: BackgroundService {
     private let loop = BackgroundLoop()
     private let client = ProviderClient()
     private let stages = Mutex<[Int64: String]>([:])
+    private let unsubscribeLinks: UnsubscribeLinks?
     /// Most sends in flight at once.
     static let concurrency = 64
 
-    public init(database: Database, contacts: RPCClient, deals: RPCClient, logger: Logger, clock: WallClock) {
+    public init(database: Database, contacts: RPCClient, deals: RPCClient, logger: Logger, clock: WallClock, unsubscribeLinks: UnsubscribeLinks? = nil) {
+        self.unsubscribeLinks = unsubscribeLinks
         self.database = database
         self.contacts = contacts
         self.deals = deals
@@ -188,7 +190,8 @@ public final class OutboundSender: BackgroundService {
     func deliver(_ m: OutboundMessage, _ settings: ChannelSettings) async -> Outcome {
         let useFallback = !settings.fallbackBaseURL.isEmpty && m.attempts % 2 == 1
         let base = useFallback ? settings.fallbackBaseURL : settings.baseURL
-        let outgoing = Outgoing(address: m.address, subject: m.subject, body: m.body, messageID: "msg_send_\(m.id)", eventType: m.eventType)
+        var outgoing = Outgoing(address: m.address, subject: m.subject, body: m.body, messageID: "msg_send_\(m.id)", eventType: m.eventType)
+        if m.channel == .email, let contact = m.contactID, let links = unsubscribeLinks { outgoing.unsubscribeURL = links.link(contactID: contact) }
         switch await ChannelAdapters.adapter(for: m.channel).send(outgoing, settings: settings, baseURL: base, client: client) {
         case let .success(accepted): return .sent(accepted, provider: settings.provider + (useFallback ? " (fallback)" : ""))
         case let .failure(f): return .failed(f.message + (useFallback ? " (fallback)" : ""), retry: f.retry)

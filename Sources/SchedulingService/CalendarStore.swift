@@ -89,7 +89,7 @@ public struct CalendarStore: Sendable {
 
     /// How a feed's secret is kept: its SHA-256, in hex.
     static func digest(_ token: String) -> String {
-        SHA256.digest(token).map { String(format: "%02x", $0) }.joined()
+        Hex.encode(SHA256.digest(token))
     }
 
     /// The feed: 30 days back and 90 ahead, cancelled appointments included (so phones drop them).

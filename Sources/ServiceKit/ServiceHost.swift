@@ -199,27 +199,11 @@ public enum ServiceHost {
             source.resume()
             return source
         }
-        // SWITCHBOARD_PARENT_PID: the supervisor that started this process (`switchboard
-        // up`, a test run). Once it is gone — killed with -9, crashed — the process stops
-        // as on SIGTERM instead of running on unsupervised and holding its port.
-        let parentWatch = parentPID.map { parent in
-            let timer = DispatchSource.makeTimerSource(queue: .main)
-            timer.schedule(deadline: .now() + .seconds(1), repeating: .seconds(1))
-            timer.setEventHandler {
-                guard getppid() != parent else { return }
-                logger.warn("the process that started this one is gone; stopping", ["parent_pid": "\(parent)"])
-                onSignal()
-            }
-            timer.resume()
-            return timer
+        let parentWatch = ParentWatch.start { parent in
+            logger.warn("the process that started this one is gone; stopping", ["parent_pid": "\(parent)"])
+            onSignal()
         }
         withExtendedLifetime((sources, parentWatch)) { dispatchMain() }
-    }
-
-    /// The supervisor's pid from `SWITCHBOARD_PARENT_PID`, when it is still this process's parent.
-    static var parentPID: pid_t? {
-        guard let text = ProcessInfo.processInfo.environment["SWITCHBOARD_PARENT_PID"], let pid = pid_t(text), pid > 1 else { return nil }
-        return pid
     }
 
     /// Refuses to start: the reason in the log and on stderr, exit 1.

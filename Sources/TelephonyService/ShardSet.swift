@@ -132,7 +132,7 @@ public final class ShardSet: Sendable {
 
     static func describe(_ path: String, shard: Int) throws -> ShardCopy {
         guard let data = FileManager.default.contents(atPath: path) else { throw RPCError(.failedPrecondition, "the copy of shard \(shard) is gone") }
-        return ShardCopy(shard: Int64(shard), sizeBytes: Int64(data.count), sha256: Digest.SHA256.digest(Array(data)).map { String(format: "%02x", $0) }.joined())
+        return ShardCopy(shard: Int64(shard), sizeBytes: Int64(data.count), sha256: Digest.Hex.encode(Digest.SHA256.digest(Array(data))))
     }
 
     public static let maxChunk = 1 << 20

@@ -7,6 +7,7 @@ import Contracts
 import Dispatch
 import Foundation
 import RPC
+import ServiceKit
 
 var host = "127.0.0.1"
 var port = 0
@@ -67,4 +68,5 @@ terminate.resume()
 let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: .main)
 interrupt.setEventHandler { stop() }
 interrupt.resume()
-dispatchMain()
+let parentWatch = ParentWatch.start { _ in stop() }
+withExtendedLifetime(parentWatch) { dispatchMain() }

@@ -11,6 +11,8 @@
 // NOTIFICATIONS_TELEPHONY (127.0.0.1:7103; comma-separated, `name=host:port` taken too,
 // empty for none) and NOTIFICATIONS_BILLING (127.0.0.1:7105): where the dialing queue and
 // payments stuck in attempt are read for alerts on them.
+// NOTIFICATIONS_PUBLIC_URL: the gateway's public base URL, for emails' one-click
+// unsubscribe links (empty: only the mailto one).
 import Foundation
 import NotificationsService
 import RPC
@@ -40,11 +42,16 @@ ServiceHost.run(service: "notifications", prefix: "NOTIFICATIONS", defaultPort: 
         configuration.caller = "notifications"
         return RPCClient(endpoint: endpoint, configuration: configuration)
     }
-    let api = NotificationsAPI(database: host.database, clock: host.clock)
+    let publicURL = host.environment.string("PUBLIC_URL", default: "")
+    if !publicURL.isEmpty, URL(string: publicURL).flatMap({ ["http", "https"].contains($0.scheme ?? "") && $0.host != nil ? $0 : nil }) == nil {
+        throw ConfigurationError(variable: host.environment.name("PUBLIC_URL"), problem: "is \"\(publicURL)\"; expected the gateway's public http(s) URL, such as https://crm.example.com")
+    }
+    let links = try waitFor { try await UnsubscribeLinks.load(host.database, publicURL: publicURL) }
+    let api = NotificationsAPI(database: host.database, clock: host.clock, unsubscribeLinks: links)
     try waitFor { try await api.installDefaults() }
     host.server.register(api)
     api.subscribe(host.inbox)
-    host.runInBackground("sender", OutboundSender(database: host.database, contacts: contacts, deals: deals, logger: host.logger, clock: host.clock))
+    host.runInBackground("sender", OutboundSender(database: host.database, contacts: contacts, deals: deals, logger: host.logger, clock: host.clock, unsubscribeLinks: links))
     host.runInBackground("surveys", SurveyRunner(database: host.database, contacts: contacts, deals: deals, logger: host.logger, clock: host.clock))
     let alertSeconds = try host.environment.int("ALERT_SECONDS", default: 15, range: 1...3600)
     host.runInBackground("alerts", AlertRunner(

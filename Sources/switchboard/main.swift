@@ -4,6 +4,7 @@
 // API key, and stops them gracefully on Ctrl-C or SIGTERM.
 import Dispatch
 import Foundation
+import ServiceKit
 
 let usage = """
     usage: switchboard up [--data DIR] [--port GATEWAY_PORT] [--contacts-port PORT] [--deals-port PORT]
@@ -206,4 +207,9 @@ DispatchQueue.global().async {
     // The key itself is never printed: logs and terminals are shared, the file is 0600.
     say("try: curl -H \"Authorization: Bearer $(cat \(keyFile.path))\" http://127.0.0.1:\(publishedPort)/v1/contacts")
 }
-withExtendedLifetime(signalSources) { dispatchMain() }
+// Started by a test run or another supervisor that dies: stop the services too.
+let parentWatch = ParentWatch.start(queue: .global()) { _ in
+    say("the process that started switchboard is gone")
+    stopAll()
+}
+withExtendedLifetime((signalSources, parentWatch)) { dispatchMain() }

@@ -76,7 +76,9 @@ import TestSupport
         let secure = try await Self.smtp(folder, tls: true, port: tlsPort)
         let plain = try await Self.smtp(folder, tls: false, port: plainPort)
         defer { kill(secure.processIdentifier, SIGKILL); kill(plain.processIdentifier, SIGKILL) }
-        let system = try await NotificationsEndToEndTests.start(extra: ["NOTIFICATIONS_SMTP_CA_FILE": folder.appendingPathComponent("cert.pem").path])
+        let system = try await NotificationsEndToEndTests.start(extra: [
+            "NOTIFICATIONS_SMTP_CA_FILE": folder.appendingPathComponent("cert.pem").path, "NOTIFICATIONS_PUBLIC_URL": "https://crm.example.test/",
+        ])
         #expect(try system.request("PUT", "/v1/notification-channels/email", body: #"{"provider":"smtp","baseUrl":"smtp://localhost:\#(tlsPort)","token":"user:s3cret","sender":"noreply@switchboard.test"}"#).status == 200)
         let template = try #require(try system.request("POST", "/v1/templates", body: #"{"name":"New deal","channel":"email","eventType":"deal.created","subject":"Ваша заявка «{{deal.title}}»","body":"<p>Здравствуйте, {{contact.first_name}}!</p>\n.<p>Мы получили заявку.</p>"}"#).json["id"] as? Int)
         #expect(try system.request("POST", "/v1/notification-rules", body: #"{"name":"Confirm","eventType":"deal.created","templateId":\#(template),"recipient":"contact","enabled":true}"#).status == 201)
@@ -88,7 +90,11 @@ import TestSupport
         #expect(mail["tls"] as? Bool == true && mail["auth"] as? Bool == true && mail["to"] as? [String] == ["vera@example.org"] && mail["from"] as? String == "noreply@switchboard.test")
         let data = mail["data"] as? String ?? ""
         #expect(data.contains("multipart/alternative") && data.contains("Content-Type: text/plain; charset=utf-8") && data.contains("Content-Type: text/html; charset=utf-8"))
-        #expect(data.contains("List-Unsubscribe: <mailto:noreply@switchboard.test?subject=unsubscribe>") && data.contains("Subject: =?UTF-8?B?"))
+        // RFC 8058's one-click link first (to the gateway's public address), the mailto after it.
+        let unsubscribe = data.components(separatedBy: "\r\n").first { $0.hasPrefix("List-Unsubscribe: ") } ?? ""
+        #expect(unsubscribe.hasPrefix("List-Unsubscribe: <https://crm.example.test/v1/unsubscribe/\(contact)-1-") && unsubscribe.hasSuffix(">, <mailto:noreply@switchboard.test?subject=unsubscribe>"), "\(unsubscribe)")
+        #expect(data.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click") && data.contains("Subject: =?UTF-8?B?"))
+        let link = unsubscribe.components(separatedBy: "<https://crm.example.test").dropFirst().first?.components(separatedBy: ">").first ?? ""
         let html = data.components(separatedBy: "text/html; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n").last?.components(separatedBy: "\r\n--").first ?? ""
         let decoded = String(decoding: Data(base64Encoded: html.replacingOccurrences(of: "\r\n", with: "")) ?? Data(), as: UTF8.self)
         #expect(decoded == "<p>Здравствуйте, Vera &lt;V&gt;!</p>\n.<p>Мы получили заявку.</p>", "escaped HTML, the leading dot intact")
@@ -107,6 +113,18 @@ import TestSupport
         #expect(try system.request("POST", "/v1/deals", body: #"{"title":"Gates","contactId":\#(contact)}"#).status == 201)
         #expect(try await eventually(within: .seconds(20)) { got = Self.received(folder, "plain.log"); return got.count == 1 })
         #expect(got.first?["tls"] as? Bool == false && got.first?["auth"] as? Bool == false && (got.first?["data"] as? String ?? "").contains("multipart/alternative"))
+        // The link followed: a browser's GET only shows the button; the mail client's one-click POST opts out.
+        let page = try httpRequest(port: system.gateway.port, "GET", link)
+        let skippedBefore = try system.items("/v1/notification-sends?status=skipped")
+        #expect(page.status == 200 && page.body.contains("<form method=\"post\"") && skippedBefore.isEmpty)
+        let forged = try httpRequest(port: system.gateway.port, "POST", link.replacingOccurrences(of: "/\(contact)-1-", with: "/\(contact + 1)-1-"), headers: ["Content-Type": "application/x-www-form-urlencoded"], body: "List-Unsubscribe=One-Click")
+        #expect(forged.status == 404)
+        let done = try httpRequest(port: system.gateway.port, "POST", link, headers: ["Content-Type": "application/x-www-form-urlencoded"], body: "List-Unsubscribe=One-Click")
+        #expect(done.status == 200 && done.body.contains("unsubscribed"), "\(done.body)")
+        #expect(try system.request("POST", "/v1/deals", body: #"{"title":"Roof","contactId":\#(contact)}"#).status == 201)
+        var skipped: [String: Any] = [:]
+        #expect(try await eventually { skipped = ((try? system.items("/v1/notification-sends?status=skipped")) ?? []).first ?? [:]; return !skipped.isEmpty })
+        #expect(((skipped["history"] as? [[String: Any]])?.last?["note"] as? String ?? "").contains("opted out of email: unsubscribe link"), "\(skipped)")
         try await system.stop()
     }
 }

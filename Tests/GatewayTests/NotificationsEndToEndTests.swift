@@ -278,6 +278,9 @@ import TestSupport
         let notes = (russian["history"] as? [[String: Any]] ?? []).compactMap { $0["note"] as? String }
         #expect(notes.filter { $0.contains("reports it delivered") }.count == 1 && notes.contains { $0.contains("undelivered: SMS.ru 104 after delivered: changes nothing") }, "\(notes)")
         #expect(try system.items("/v1/notification-sends?status=delivered").count == 2)
+        // Unsubscribe links: a malformed or unsigned token is a link that does not exist (and never reaches the page).
+        #expect(try httpRequest(port: system.gateway.port, "GET", "/v1/unsubscribe/%22%3E%3Cscript%3E").status == 404)
+        #expect(try httpRequest(port: system.gateway.port, "POST", "/v1/unsubscribe/1-1-" + String(repeating: "0", count: 32), headers: ["Content-Type": "application/x-www-form-urlencoded"], body: "List-Unsubscribe=One-Click").status == 404)
         try await system.stop()
     }
 

@@ -50,6 +50,8 @@ import TestSupport
         "GET /v1/admin/hooks": .adminOnly, "GET /v1/admin/hooks/{id}": .adminOnly, "POST /v1/admin/hooks/{id}/replay": .adminOnly,
         // Authenticated by the provider's signature or token, not a key; they answer nothing about anyone.
         "POST /v1/hooks/{integration}": .notClientData, "POST /v1/hooks/{integration}/{token}": .notClientData,
+        // The signed link is the credential: it names one contact and only opts them out.
+        "POST /v1/unsubscribe/{token}": .notClientData, "GET /v1/unsubscribe/{token}": .notClientData,
         // Feeds the platform's tickets in; its answer is two counts.
         "POST /v1/events/{eventId}/resync": .notClientData,
         "POST /v1/calls": .notClientData,

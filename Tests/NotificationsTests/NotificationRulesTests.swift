@@ -177,3 +177,19 @@ import Testing
         #expect(SurveyProgress.expired(asking).status == .expired)
     }
 }
+
+/// N3: the unsubscribe link's token names one contact and channel, signed.
+@Suite struct UnsubscribeTokenTests {
+    @Test func n3AnUnsubscribeTokenIsSignedForItsContactAndCannotBeMadeForAnother() {
+        let key = Array(repeating: UInt8(7), count: 32)
+        let text = UnsubscribeToken(contactID: 42, channel: .email).text(key: key)
+        #expect(text.hasPrefix("42-1-") && text.count == "42-1-".count + 32)
+        #expect(UnsubscribeToken.verify(text, key: key) == UnsubscribeToken(contactID: 42, channel: .email))
+        // Another contact with the same signature, another key, a cut signature: none is a token.
+        let signature = text.split(separator: "-").last!
+        #expect(UnsubscribeToken.verify("43-1-\(signature)", key: key) == nil)
+        #expect(UnsubscribeToken.verify(text, key: Array(repeating: 8, count: 32)) == nil)
+        #expect(UnsubscribeToken.verify(String(text.dropLast()), key: key) == nil && UnsubscribeToken.verify("0-1-\(signature)", key: key) == nil)
+        #expect(UnsubscribeToken.verify("42-0-\(signature)", key: key) == nil && UnsubscribeToken.verify("junk", key: key) == nil)
+    }
+}

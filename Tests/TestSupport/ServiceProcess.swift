@@ -9,8 +9,12 @@ public final class ServiceProcess: Sendable {
     public let port: Int
     /// The admin HTTP port, for services that have one (0 otherwise).
     public let adminPort: Int
-    private let output: Counter.Text
-    private let errorOutput: Counter.Text
+    /// Where its stdout and stderr go: files, not pipes. A pipe per stream per process
+    /// kept the test process over 1,024 descriptors in a full run, where Foundation's
+    /// Process.run corrupts memory; a file's descriptor is closed here once the child has
+    /// its own.
+    private let output: URL
+    private let errorOutput: URL
 
     public static func executable(named name: String) -> URL {
         // `swift test` puts the test bundle next to the package's executables.
@@ -35,10 +39,20 @@ public final class ServiceProcess: Sendable {
         process.arguments = arguments
         // A test run that crashes takes its services with it (they watch this pid).
         process.environment = ProcessInfo.processInfo.environment.merging(["SWITCHBOARD_PARENT_PID": "\(getpid())"]) { $1 }.merging(environment) { $1 }
-        let output = Counter.Text()
-        let errorOutput = Counter.Text()
-        process.standardOutput = Self.collecting(into: output)
-        process.standardError = Self.collecting(into: errorOutput)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("service-output", isDirectory: true)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let stem = "\(executable)-\(UUID().uuidString)"
+        let output = folder.appendingPathComponent(stem + ".out"), errorOutput = folder.appendingPathComponent(stem + ".err")
+        guard FileManager.default.createFile(atPath: output.path, contents: nil), FileManager.default.createFile(atPath: errorOutput.path, contents: nil) else {
+            throw TestFailure("cannot create the output files in \(folder.path)")
+        }
+        let outHandle = try FileHandle(forWritingTo: output), errHandle = try FileHandle(forWritingTo: errorOutput)
+        process.standardOutput = outHandle
+        process.standardError = errHandle
+        defer {
+            try? outHandle.close()
+            try? errHandle.close()
+        }
         try await Self.launches.launch { try process.run() }
         self.process = process
         self.output = output
@@ -46,15 +60,15 @@ public final class ServiceProcess: Sendable {
         var port: Int?
         let deadline = ContinuousClock.now + .seconds(20)
         while port == nil && ContinuousClock.now < deadline && process.isRunning {
-            port = Self.listeningLine(in: output.value).flatMap { Self.number(after: "\"port\":", in: $0) }
+            port = Self.listeningLine(in: Self.text(output)).flatMap { Self.number(after: "\"port\":", in: $0) }
             if port == nil { try await Task.sleep(for: .milliseconds(5)) }
         }
         guard let port else {
             process.terminate()
-            throw TestFailure("\(executable) did not report a port within 20 s (running: \(process.isRunning)); stdout: \(output.value.suffix(500)); stderr: \(errorOutput.value.suffix(500))")
+            throw TestFailure("\(executable) did not report a port within 20 s (running: \(process.isRunning)); stdout: \(Self.text(output).suffix(500)); stderr: \(Self.text(errorOutput).suffix(500))")
         }
         self.port = port
-        adminPort = Self.listeningLine(in: output.value).flatMap { Self.number(after: "\"admin_port\":", in: $0) } ?? 0
+        adminPort = Self.listeningLine(in: Self.text(output)).flatMap { Self.number(after: "\"admin_port\":", in: $0) } ?? 0
     }
 
     /// The complete `{"event":"listening",...}` line, wherever it stands among other
@@ -68,21 +82,16 @@ public final class ServiceProcess: Sendable {
         return Int(line[range.upperBound...].prefix { $0.isNumber })
     }
 
-    /// A pipe whose output is appended to `text` as it arrives.
-    private static func collecting(into text: Counter.Text) -> Pipe {
-        let pipe = Pipe()
-        pipe.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if !data.isEmpty { text.append(String(decoding: data, as: UTF8.self)) }
-        }
-        return pipe
+    /// What is in an output file so far.
+    static func text(_ file: URL) -> String {
+        (FileManager.default.contents(atPath: file.path)).map { String(decoding: $0, as: UTF8.self) } ?? ""
     }
 
     /// Everything the process printed on stdout so far.
-    public var printed: String { output.value }
+    public var printed: String { Self.text(output) }
 
     /// Everything the process printed on stderr (its logs) so far.
-    public var logged: String { errorOutput.value }
+    public var logged: String { Self.text(errorOutput) }
 
     public func signal(_ signal: Int32) {
         kill(process.processIdentifier, signal)
@@ -123,6 +132,8 @@ public final class ServiceProcess: Sendable {
     /// stop: the process goes with its handle instead of running on after the test run.
     deinit {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        try? FileManager.default.removeItem(at: output)
+        try? FileManager.default.removeItem(at: errorOutput)
     }
 }
 
@@ -161,14 +172,6 @@ public final class Counter: Sendable {
     public init() {}
     public var value: Int { state.withLock { $0 } }
     public func increment() { state.withLock { $0 += 1 } }
-
-    /// Text collected from another thread (a child process's output).
-    public final class Text: Sendable {
-        private let state = Mutex("")
-        public init() {}
-        public var value: String { state.withLock { $0 } }
-        public func append(_ more: String) { state.withLock { $0 += more } }
-    }
 }
 
 /// A folder under the system's temporary directory, for one test's data.

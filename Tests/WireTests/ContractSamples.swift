@@ -222,6 +222,7 @@ enum ContractSamples {
         ("ReplayPeriodRequest", replayPeriodRequest().wireBytes(), (try? ReplayPeriodRequest(wireBytes: replayPeriodRequest().wireBytes())) == replayPeriodRequest()),
         ("ReplayPeriodResult", replayPeriodResult().wireBytes(), (try? ReplayPeriodResult(wireBytes: replayPeriodResult().wireBytes())) == replayPeriodResult()),
         ("InboundReply", inboundReply().wireBytes(), (try? InboundReply(wireBytes: inboundReply().wireBytes())) == inboundReply()),
+        ("UnsubscribeRequest", unsubscribeRequest().wireBytes(), (try? UnsubscribeRequest(wireBytes: unsubscribeRequest().wireBytes())) == unsubscribeRequest()),
         ("DeliveryStatusReport", deliveryStatusReport().wireBytes(), (try? DeliveryStatusReport(wireBytes: deliveryStatusReport().wireBytes())) == deliveryStatusReport()),
         ("DeliveryStatusUpdate", deliveryStatusUpdate().wireBytes(), (try? DeliveryStatusUpdate(wireBytes: deliveryStatusUpdate().wireBytes())) == deliveryStatusUpdate()),
         ("DeliveryStatusOutcome", deliveryStatusOutcome().wireBytes(), (try? DeliveryStatusOutcome(wireBytes: deliveryStatusOutcome().wireBytes())) == deliveryStatusOutcome()),
@@ -2394,6 +2395,12 @@ enum ContractSamples {
         m.buttonData = "f4é"
         m.updateID = "f5é"
         m.atMilliseconds = 6000018
+        return m
+    }
+
+    static func unsubscribeRequest() -> UnsubscribeRequest {
+        var m = UnsubscribeRequest()
+        m.token = "f1é"
         return m
     }
 

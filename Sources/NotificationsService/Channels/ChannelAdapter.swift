@@ -10,6 +10,8 @@ public struct Outgoing: Sendable {
     /// Stable across attempts: the generic webhook's `webhook-id`.
     public var messageID: String
     public var eventType: String
+    /// Email: the one-click unsubscribe link for the recipient (empty: none).
+    public var unsubscribeURL: String = ""
 }
 
 /// What a provider said to one attempt.

@@ -67,14 +67,17 @@ struct EmailChannel: ChannelAdapter {
             let all = Data(s.utf8).base64EncodedString()
             return stride(from: 0, to: all.count, by: 76).map { i in String(all.dropFirst(i).prefix(76)) }.joined(separator: "\r\n")
         }
-        return [
+        let unsubscribe = m.unsubscribeURL.isEmpty
+            ? ["List-Unsubscribe: <mailto:\(from)?subject=unsubscribe>"]
+            : ["List-Unsubscribe: <\(m.unsubscribeURL)>, <mailto:\(from)?subject=unsubscribe>", "List-Unsubscribe-Post: List-Unsubscribe=One-Click"]
+        return ([
             "From: \(from)", "To: \(m.address)", "Subject: \(subject)", "Date: \(date.string(from: Date()))",
             "Message-ID: <\(m.messageID)@\(domain)>", "MIME-Version: 1.0",
-            "List-Unsubscribe: <mailto:\(from)?subject=unsubscribe>",
+        ] + unsubscribe + [
             "Content-Type: multipart/alternative; boundary=\"\(boundary)\"", "",
             "--\(boundary)", "Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: base64", "", base64Lines(text),
             "--\(boundary)", "Content-Type: text/html; charset=utf-8", "Content-Transfer-Encoding: base64", "", base64Lines(m.body),
             "--\(boundary)--",
-        ].joined(separator: "\r\n")
+        ]).joined(separator: "\r\n")
     }
 }
