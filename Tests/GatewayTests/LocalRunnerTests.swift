@@ -11,11 +11,15 @@ import TestSupport
         let dealsPort = try freePort(withAdmin: true)
         let telephonyPort = try freePort(withAdmin: true)
         let schedulingPort = try freePort(withAdmin: true)
+        // Every port chosen here: a default one (7105, 7106) may be taken on the machine.
+        let billingPort = try freePort(withAdmin: true)
+        let notificationsPort = try freePort(withAdmin: true)
         let runner = try await ServiceProcess(
             executable: "switchboard",
             arguments: [
                 "up", "--data", folder.path, "--port", "\(gatewayPort)", "--contacts-port", "\(contactsPort)", "--deals-port", "\(dealsPort)",
                 "--telephony", "1", "--telephony-port", "\(telephonyPort)", "--scheduling-port", "\(schedulingPort)",
+                "--billing-port", "\(billingPort)", "--notifications-port", "\(notificationsPort)",
             ])
         #expect(try await eventually(within: .seconds(30)) { runner.printed.contains("[switchboard] ready:") })
         let keyFile = folder.appendingPathComponent("admin.key")
