@@ -192,7 +192,8 @@ import TestSupport
         let preview = try system.request("POST", "/v1/templates/\(templateID)/preview", body: #"{"values":{"contact.first_name":"Tom & Jerry"}}"#)
         #expect((preview.json["body"] as? String ?? "").hasPrefix("<b>Tom &amp; Jerry</b>"), "\(preview.body)")
         #expect(try system.request("POST", "/v1/notification-rules", body: #"{"name":"An hour before","eventType":"appointment.booked","templateId":\#(templateID),"recipient":"contact","beforeMinutes":60,"enabled":true}"#).status == 201)
-        let contact = try #require((try system.request("POST", "/v1/contacts", body: #"{"firstName":"Vera","phones":["+79165550101"],"customFields":{"telegram":"555"}}"#).json["contact"] as? [String: Any])?["id"] as? Int)
+        // Vera lives in Yekaterinburg (UTC+5): her reminder's time is hers, not the channel's Moscow time.
+        let contact = try #require((try system.request("POST", "/v1/contacts", body: #"{"firstName":"Vera","phones":["+79165550101"],"customFields":{"telegram":"555","time_zone":"Asia/Yekaterinburg"}}"#).json["contact"] as? [String: Any])?["id"] as? Int)
         let deal = try #require(try system.request("POST", "/v1/deals", body: #"{"title":"Windows","contactId":\#(contact)}"#).json["id"] as? Int)
         let hours = (1...7).map { #"{"weekday":\#($0),"fromMinute":0,"toMinute":1440}"# }.joined(separator: ",")
         let engineer = try #require(try system.request("POST", "/v1/resources", body: #"{"name":"Ivan","kind":"engineer","timeZone":"UTC","hours":[\#(hours)]}"#).json["id"] as? Int)
@@ -226,7 +227,8 @@ import TestSupport
         #expect(sent["address"] as? String == "555" && sent["providerMessageId"] as? String == "1" && sent["attempts"] as? Int == 1)
         let asked = try #require(telegram.json(0))
         #expect(asked["chat_id"] as? String == "555" && asked["parse_mode"] as? String == "HTML")
-        #expect((asked["text"] as? String ?? "").hasPrefix("<b>Vera</b>, замерщик придёт"), "\(asked)")
+        // Moved to 10:00 UTC: 15:00 in Yekaterinburg (13:00 would be the channel's Moscow).
+        #expect((asked["text"] as? String ?? "").hasPrefix("<b>Vera</b>, замерщик придёт") && (asked["text"] as? String ?? "").hasSuffix(" 15:00"), "\(asked)")
         #expect(telegram.received.first?.path == "/bot42:SECRET/sendMessage")
         try system.clock.set(base + 48 * 3_600_000)
         #expect(try restarted.items("/v1/notification-sends?status=sent").count == 1 && telegram.count == 1, "the cancelled one never went")
