@@ -1975,6 +1975,32 @@ public struct BotQuestion: WireMessage, Equatable {
     }
 }
 
+/// N6: a qualification conversation's answers so far, kept with it until they are saved
+/// on the deal. Field 9 is the number UpdateDealRequest gives its custom fields: answers
+/// kept before this message existed (as such a request) read the same.
+public struct BotAnswers: WireMessage, Equatable {
+    public var fields: [CustomField] = []
+
+    public init() {}
+
+    public init(
+        fields: [CustomField] = []
+    ) {
+        self.fields = fields
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(9, fields)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 9: try d.append(key, to: &fields)
+        default: try d.skip(key)
+        }
+    }
+}
+
 /// N6: a qualification bot for new leads: questions with branches, answers saved on the deal.
 public struct BotFlow: WireMessage, Equatable {
     public var id: Int64 = 0

@@ -378,6 +378,13 @@ public let notificationsContract = ContractFile("Notifications") {
         Field(5, "next", .string, doc: "For text: the next question's key, or `end`.").length(max: 64)
         Field(6, "field", .string, doc: "The deal's custom field the answer is saved in.").required().length(max: 100, min: 1).nonBlank()
     }
+    Message("BotAnswers", doc: """
+        N6: a qualification conversation's answers so far, kept with it until they are saved
+        on the deal. Field 9 is the number UpdateDealRequest gives its custom fields: answers
+        kept before this message existed (as such a request) read the same.
+        """) {
+        Field(9, "fields", .repeated(.message("CustomField")))
+    }
     Message("BotFlow", doc: "N6: a qualification bot for new leads: questions with branches, answers saved on the deal.", rest: [.output, .input]) {
         Field(1, "id", .int64).readOnly()
         Field(2, "name", .string).required().length(max: 200, min: 1).nonBlank()

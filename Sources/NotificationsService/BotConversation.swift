@@ -44,10 +44,9 @@ enum BotConversation {
         guard let (answer, next) = Self.next(question, text: text, button: button) else {
             return ReplyOutcome(taken: false, note: question.kind == .choice ? "not one of the answers: \(question.choices.map(\.label).joined(separator: ", "))" : "an empty answer")
         }
-        // The answers are kept as the deal update they become.
-        var update = (try? UpdateDealRequest(wireBytes: answersBlob)) ?? UpdateDealRequest()
-        update.customFields = update.customFields.filter { $0.name != question.field } + [CustomField(name: question.field, value: answer)]
-        let kept = update.wireBytes()
+        var answers = try Self.answers(answersBlob)
+        answers.fields = answers.fields.filter { $0.name != question.field } + [CustomField(name: question.field, value: answer)]
+        let kept = answers.wireBytes()
         if next == "end" {
             try tx.run("UPDATE conversations SET status = 3, current = 'end', answers = ? WHERE id = ?", [.blob(kept), .integer(id)])
         } else {
@@ -58,7 +57,13 @@ enum BotConversation {
     }
 
     /// The answers so far as the deal's fields.
-    static func fields(_ blob: [UInt8]) -> [CustomField] {
-        ((try? UpdateDealRequest(wireBytes: blob))?.customFields) ?? []
+    static func fields(_ blob: [UInt8]) throws -> [CustomField] {
+        try answers(blob).fields
+    }
+
+    /// The kept answers; an empty blob is none yet. One that cannot be read is an error,
+    /// never silently no answers (they would be lost on the next save).
+    static func answers(_ blob: [UInt8]) throws -> BotAnswers {
+        blob.isEmpty ? BotAnswers() : try BotAnswers(wireBytes: blob)
     }
 }

@@ -185,7 +185,7 @@ public final class SurveyRunner: BackgroundService {
             }) else { return }
             let options = CallOptions(timeout: .seconds(5))
             let deal = try await deals.call(Deals.getDeal, GetDealRequest(id: dealID), options: options)
-            let answers = BotConversation.fields(blob)
+            let answers = try BotConversation.fields(blob)
             var update = UpdateDealRequest(dealID: deal.id)
             update.replaceCustomFields = true
             update.customFields = deal.customFields.filter { f in !answers.contains { $0.name == f.name } } + answers

@@ -193,3 +193,13 @@ import Testing
         #expect(UnsubscribeToken.verify("42-0-\(signature)", key: key) == nil && UnsubscribeToken.verify("junk", key: key) == nil)
     }
 }
+
+/// N6: a conversation's answers kept before BotAnswers existed (as a deal update) read the same.
+@Suite struct BotAnswersTests {
+    @Test func n6AnswersKeptAsADealUpdateReadAsBotAnswers() throws {
+        var old = UpdateDealRequest()
+        old.customFields = [CustomField(name: "home", value: "flat"), CustomField(name: "city", value: "Казань")]
+        #expect(try BotAnswers(wireBytes: old.wireBytes()).fields == old.customFields)
+        #expect(try UpdateDealRequest(wireBytes: BotAnswers(fields: old.customFields).wireBytes()).customFields == old.customFields)
+    }
+}

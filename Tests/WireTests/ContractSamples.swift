@@ -234,6 +234,7 @@ enum ContractSamples {
         ("AlertList", alertList().wireBytes(), (try? AlertList(wireBytes: alertList().wireBytes())) == alertList()),
         ("BotChoice", botChoice().wireBytes(), (try? BotChoice(wireBytes: botChoice().wireBytes())) == botChoice()),
         ("BotQuestion", botQuestion().wireBytes(), (try? BotQuestion(wireBytes: botQuestion().wireBytes())) == botQuestion()),
+        ("BotAnswers", botAnswers().wireBytes(), (try? BotAnswers(wireBytes: botAnswers().wireBytes())) == botAnswers()),
         ("BotFlow", botFlow().wireBytes(), (try? BotFlow(wireBytes: botFlow().wireBytes())) == botFlow()),
         ("BotFlowList", botFlowList().wireBytes(), (try? BotFlowList(wireBytes: botFlowList().wireBytes())) == botFlowList()),
     ]
@@ -2505,6 +2506,12 @@ enum ContractSamples {
         m.choices = [botChoice(), botChoice()]
         m.next = "f5é"
         m.field = "f6é"
+        return m
+    }
+
+    static func botAnswers() -> BotAnswers {
+        var m = BotAnswers()
+        m.fields = [customField(), customField()]
         return m
     }
 
