@@ -135,12 +135,7 @@ public final class GatewayAPI: Sendable {
             return await run(route, request, parameters, requestID: requestID, role: nil, staffID: nil)
         }
         let address = request.remoteAddress
-        if let wait = authFailures.withLock({ $0.wait(key: address, now: Self.seconds()) }) {
-            return Problem.response(
-                status: 429, title: "Too Many Requests",
-                detail: "too many failed authentications from \(address.isEmpty ? "this client" : address); wait \(wait) s", code: "resource_exhausted",
-                requestID: requestID, headers: [("Retry-After", "\(wait)")])
-        }
+        if let refusal = lockedOut(address, requestID: requestID) { return refusal }
         guard let presented = Self.bearerToken(request), let identity = keyring.identity(for: presented) else {
             // Only a key presented and wrong counts as a guess; a request without one is not.
             if request.header("Authorization") != nil { _ = authFailures.withLock { $0.take(key: address, now: Self.seconds()) } }
@@ -257,10 +252,15 @@ public final class GatewayAPI: Sendable {
 
     static func seconds() -> Double { Double(MonotonicInstant.now().nanoseconds) / 1e9 }
 
-    /// Seconds `address` must wait after too many failed authentications (keys, hook
-    /// signatures and tokens alike), nil when it may try.
-    func authenticationWait(_ address: String) -> Int? {
-        authFailures.withLock { $0.wait(key: address, now: Self.seconds()) }
+    /// The 429 (with Retry-After) for `address` while it waits after too many failed
+    /// authentications — keys, hook signatures, URL tokens and unsubscribe links alike;
+    /// nil when it may try.
+    func lockedOut(_ address: String, requestID: String) -> HTTPResponse? {
+        guard let wait = authFailures.withLock({ $0.wait(key: address, now: Self.seconds()) }) else { return nil }
+        return Problem.response(
+            status: 429, title: "Too Many Requests",
+            detail: "too many failed authentications from \(address.isEmpty ? "this client" : address); wait \(wait) s", code: "resource_exhausted",
+            requestID: requestID, headers: [("Retry-After", "\(wait)")])
     }
 
     /// Counts a failed authentication from `address`.

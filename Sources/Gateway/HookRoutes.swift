@@ -119,11 +119,7 @@ enum HookRoutes {
         let desk = try ctx.api.webhookDesk()
         let name = ctx.parameters["integration"] ?? ""
         let address = ctx.request.remoteAddress
-        if let wait = ctx.api.authenticationWait(address) {
-            return Problem.response(
-                status: 429, title: "Too Many Requests", detail: "too many failed authentications from this address; wait \(wait) s",
-                code: "resource_exhausted", requestID: ctx.requestID, headers: [("Retry-After", "\(wait)")])
-        }
+        if let refusal = ctx.api.lockedOut(address, requestID: ctx.requestID) { return refusal }
         guard let integration = desk.integrations.entry(named: name) else {
             throw RPCError.notFound("no integration is named \(name) (or it was revoked)")
         }

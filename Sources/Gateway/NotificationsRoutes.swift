@@ -30,11 +30,7 @@ enum NotificationsRoutes {
             answers: [Route.Answer(status: 200, description: "unsubscribed (again is the same)", content: .text)], errors: [404, 429]
         ) { ctx in
             let address = ctx.request.remoteAddress
-            if let wait = ctx.api.authenticationWait(address) {
-                return Problem.response(
-                    status: 429, title: "Too Many Requests", detail: "too many invalid links from this address; wait \(wait) s",
-                    code: "resource_exhausted", requestID: ctx.requestID, headers: [("Retry-After", "\(wait)")])
-            }
+            if let refusal = ctx.api.lockedOut(address, requestID: ctx.requestID) { return refusal }
             do {
                 _ = try await ctx.call(Notifications.unsubscribe, UnsubscribeRequest(token: try unsubscribeToken(ctx)))
             } catch let error as RPCError where error.code == .notFound {

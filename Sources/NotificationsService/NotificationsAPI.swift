@@ -104,7 +104,7 @@ public struct NotificationsAPI: RegistrableRPCService {
         server.register(Notifications.replayPeriod) { request, _ in try await webhooks.replay(request) }
         server.register(Notifications.recordReply) { request, _ in try await surveys.reply(request) }
         server.register(Notifications.recordDeliveryStatus) { request, _ in try await deliveryStatuses.record(request) }
-        server.register(Notifications.unsubscribe) { request, _ in try await unsubscribeLinks.follow(request, in: database, at: clock.milliseconds) }
+        server.register(Notifications.unsubscribe) { request, _ in try await unsubscribeLinks.follow(request, at: clock.milliseconds) }
         server.register(Notifications.listSurveys) { request, _ in try await surveys.list(request) }
         server.register(Notifications.createAlert) { request, _ in try await alerts.create(request) }
         server.register(Notifications.updateAlert) { request, _ in try await alerts.update(request) }

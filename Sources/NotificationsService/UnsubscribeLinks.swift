@@ -14,8 +14,10 @@ public struct UnsubscribeLinks: Sendable {
     /// The gateway's public base URL without a trailing slash; empty: emails carry only the mailto link.
     public let publicURL: String
     let key: [UInt8]
+    let database: Database
 
-    public init(publicURL: String, key: [UInt8]) {
+    init(database: Database, publicURL: String, key: [UInt8]) {
+        self.database = database
         self.publicURL = publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL
         self.key = key
     }
@@ -28,7 +30,7 @@ public struct UnsubscribeLinks: Sendable {
             try tx.run("INSERT INTO service_keys (name, value) VALUES ('unsubscribe', ?)", [.blob(made)])
             return made
         }
-        return UnsubscribeLinks(publicURL: publicURL, key: key)
+        return UnsubscribeLinks(database: database, publicURL: publicURL, key: key)
     }
 
     /// The link for a contact's emails; empty without a public URL.
@@ -37,7 +39,7 @@ public struct UnsubscribeLinks: Sendable {
     }
 
     /// The link followed: the opt-out it records.
-    public func follow(_ request: UnsubscribeRequest, in database: Database, at now: Int64) async throws -> OptOutRequest {
+    public func follow(_ request: UnsubscribeRequest, at now: Int64) async throws -> OptOutRequest {
         guard let token = UnsubscribeToken.verify(request.token, key: key) else { throw RPCError.notFound("this unsubscribe link is not valid") }
         let channel = Int64(token.channel.rawValue)
         _ = try await database.write { tx in

@@ -5,9 +5,14 @@ import Foundation
 /// itself in `SWITCHBOARD_PARENT_PID` stops once that process is gone — killed with -9 or
 /// crashed — instead of running on unsupervised, holding its port and data.
 public enum ParentWatch {
+    public static let variable = "SWITCHBOARD_PARENT_PID"
+
+    /// What a supervisor adds to a child's environment to name itself.
+    public static var environment: [String: String] { [variable: "\(getpid())"] }
+
     /// The supervisor's pid, when one is named.
     public static var parentPID: pid_t? {
-        guard let text = ProcessInfo.processInfo.environment["SWITCHBOARD_PARENT_PID"], let pid = pid_t(text), pid > 1 else { return nil }
+        guard let text = ProcessInfo.processInfo.environment[variable], let pid = pid_t(text), pid > 1 else { return nil }
         return pid
     }
 

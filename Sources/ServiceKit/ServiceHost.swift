@@ -101,7 +101,7 @@ public enum ServiceHost {
         let clock = clockFile.isEmpty ? WallClock.system : WallClock.file(clockFile)
         var timerConfiguration = TimerRunner.Configuration()
         // A clock read from a file can jump: look at the timers often enough to notice.
-        if !clockFile.isEmpty { timerConfiguration.maximumWait = .milliseconds(100) }
+        if clock.jumps { timerConfiguration.maximumWait = .milliseconds(100) }
         let timers = TimerRunner(database: database, logger: logger, clock: clock, configuration: timerConfiguration)
         let serviceLoops = ServiceGroup(logger: logger)
         let extraSources = EventSourceList()

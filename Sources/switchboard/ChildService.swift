@@ -1,4 +1,5 @@
 import Foundation
+import ServiceKit
 import Synchronization
 
 /// One service run by `switchboard up`: started as a child process, its output
@@ -26,7 +27,7 @@ final class ChildService: @unchecked Sendable {
         let process = Process()
         process.executableURL = executable
         // The service stops by itself if this runner is killed without a chance to stop it.
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }.merging(["SWITCHBOARD_PARENT_PID": "\(getpid())"]) { $1 }
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }.merging(ParentWatch.environment) { $1 }
         process.standardOutput = prefixed(onLine: { [weak self] line in
             if line.contains("\"event\":\"listening\"") { self?.listening.withLock { $0 = true } }
         })

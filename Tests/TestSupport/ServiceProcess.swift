@@ -37,7 +37,8 @@ public final class ServiceProcess: Sendable {
         let process = Process()
         process.executableURL = Self.executable(named: executable)
         process.arguments = arguments
-        // A test run that crashes takes its services with it (they watch this pid).
+        // A test run that crashes takes its services with it (they watch this pid:
+        // ServiceKit's ParentWatch, which this target does not link).
         process.environment = ProcessInfo.processInfo.environment.merging(["SWITCHBOARD_PARENT_PID": "\(getpid())"]) { $1 }.merging(environment) { $1 }
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("service-output", isDirectory: true)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

@@ -8,11 +8,9 @@ import Foundation
 /// phone off, rejected, no route) undelivered.
 enum SMSRuAdapter {
     static func report(body: [UInt8]) throws(HookRefusal) -> DeliveryStatusReport {
-        guard let text = String(bytes: body, encoding: .utf8) else { throw HookRefusal("the SMS.ru callback is not UTF-8") }
+        guard let fields = FormBody.pairs(body) else { throw HookRefusal("the SMS.ru callback is not a UTF-8 form") }
         var report = DeliveryStatusReport(channel: .sms)
-        for pair in text.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard let name = FormBody.decode(parts[0]), name.hasPrefix("data["), parts.count == 2, let value = FormBody.decode(parts[1]) else { continue }
+        for (name, value) in fields where name.hasPrefix("data[") {
             let lines = value.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
             // Other kinds of lines (a test ping, incoming messages) are not statuses.
             guard lines.first == "sms_status", lines.count >= 3, !lines[1].isEmpty, let code = Int(lines[2]) else { continue }
