@@ -32,8 +32,10 @@ import TestSupport
         }
     }
 
-    /// `billingClock`: a file billing reads its business time from (BILLING_CLOCK_FILE).
-    static func start(billingClock: URL? = nil) async throws -> System {
+    /// `billingClock`: a file billing reads its business time from (BILLING_CLOCK_FILE);
+    /// `clock`: one that deals, scheduling and billing all read theirs from.
+    static func start(billingClock: URL? = nil, clock: URL? = nil) async throws -> System {
+        let clocked = billingClock ?? clock
         let folder = try temporaryFolder("billing")
         let contacts = try await ServiceProcess(
             executable: "switchboard-contacts",
@@ -44,20 +46,20 @@ import TestSupport
             environment: [
                 "DEALS_PORT": "0", "DEALS_ADMIN_PORT": "0", "DEALS_DATA_DIR": folder.appendingPathComponent("deals").path, "DEALS_CONTACTS": "127.0.0.1:\(contacts.port)",
                 "DEALS_SUBSCRIBERS": "billing@127.0.0.1:\(billingPort)=deal.won;scheduling@127.0.0.1:\(schedulingPort)=deal.stage_changed,deal.won,deal.lost",
-            ])
+            ].merging(clock.map { ["DEALS_CLOCK_FILE": $0.path] } ?? [:]) { a, _ in a })
         let billing = try await ServiceProcess(
             executable: "switchboard-billing",
             environment: [
                 "BILLING_PORT": "\(billingPort)", "BILLING_ADMIN_PORT": "0", "BILLING_DATA_DIR": folder.appendingPathComponent("billing").path,
                 "BILLING_CONTACTS": "127.0.0.1:\(contacts.port)", "BILLING_STALE_ATTEMPT_MINUTES": "1",
                 "BILLING_SUBSCRIBERS": "deals@127.0.0.1:\(deals.port)=payment.paid,payment.failed,payment.refunded,offer.confirmed",
-            ].merging(billingClock.map { ["BILLING_CLOCK_FILE": $0.path] } ?? [:]) { a, _ in a })
+            ].merging(clocked.map { ["BILLING_CLOCK_FILE": $0.path] } ?? [:]) { a, _ in a })
         let scheduling = try await ServiceProcess(
             executable: "switchboard-scheduling",
             environment: [
                 "SCHEDULING_PORT": "\(schedulingPort)", "SCHEDULING_ADMIN_PORT": "0", "SCHEDULING_DATA_DIR": folder.appendingPathComponent("scheduling").path,
                 "SCHEDULING_SUBSCRIBERS": "billing@127.0.0.1:\(billing.port)=enrolment.changed,attendance.recorded",
-            ])
+            ].merging(clock.map { ["SCHEDULING_CLOCK_FILE": $0.path] } ?? [:]) { a, _ in a })
         let gateway = try await ServiceProcess(
             executable: "switchboard-gateway",
             environment: [
@@ -213,22 +215,18 @@ import TestSupport
     }
 
     @Test func b4b5b6PrepaymentsBalancesGroupEconomicsAndTheBonusReportFollowScheduling() async throws {
-        let system = try await Self.start()
+        // The business clock stands at 2027-03-15 12:00 UTC, mid-month: "the month in
+        // progress" cannot end under the test whatever the real date and hour.
+        let clock = DialerEndToEndTests.Clock(file: try temporaryFolder("bonus-clock").appendingPathComponent("now"))
+        try clock.set(1_805_112_000_000)
+        let system = try await Self.start(clock: clock.file)
         #expect(try system.request("POST", "/v1/staff", body: #"{"firstName":"Admin","role":"admin"}"#).status == 201)
         #expect(try system.request("POST", "/v1/staff", body: #"{"firstName":"Nina","role":"operator"}"#).status == 201)
         let teacher = try #require(try system.request("POST", "/v1/resources", body: #"{"name":"Teacher","kind":"teacher","timeZone":"UTC"}"#).json["id"] as? Int)
-        // A group with a lesson every day of this month (UTC).
-        let now = Date()
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let first = calendar.date(from: calendar.dateComponents([.year, .month], from: now))!
-        let last = calendar.date(byAdding: DateComponents(month: 1, day: -1), to: first)!
-        let format = DateFormatter()
-        format.dateFormat = "yyyy-MM-dd"
-        format.timeZone = calendar.timeZone
-        let month = String(format.string(from: first).prefix(7))
+        // A group with a lesson every day of the month (UTC); the first three are held.
+        let month = "2027-03"
         let weekly = (1...7).map { #"{"weekday":\#($0),"fromMinute":600,"toMinute":690}"# }.joined(separator: ",")
-        let made = try system.request("POST", "/v1/groups", body: #"{"name":"English B1","teacherId":\#(teacher),"capacity":10,"weekly":[\#(weekly)],"timeZone":"UTC","firstDate":"\#(format.string(from: first))","lastDate":"\#(format.string(from: last))"}"#)
+        let made = try system.request("POST", "/v1/groups", body: #"{"name":"English B1","teacherId":\#(teacher),"capacity":10,"weekly":[\#(weekly)],"timeZone":"UTC","firstDate":"2027-03-01","lastDate":"2027-03-31"}"#)
         #expect(made.status == 201, "\(made.body)")
         let group = try #require(made.json["id"] as? Int)
         let lessons = try #require(made.json["lessons"] as? [[String: Any]]).compactMap { $0["id"] as? Int }
