@@ -53,6 +53,10 @@ extension Field {
     public func date() -> Field { json { $0.rule = .date } }
     /// YYYY-MM.
     public func month() -> Field { json { $0.rule = .month } }
+    /// One line: no control characters or line separators (may be empty).
+    public func line() -> Field { json { $0.rule = .line } }
+    /// A name: one line, not only white space.
+    public func oneLineName() -> Field { json { $0.rule = .name } }
     /// JSON Schema keywords for this field's input schema, as JSON (an object's members).
     public func inputSchema(_ json: String) -> Field { self.json { $0.inputSchemaExtra = json } }
     public func describe(_ text: String) -> Field { json { $0.description = text } }

@@ -93,6 +93,12 @@ public enum TextRule: String, Sendable, Equatable {
     case date
     /// A calendar month, YYYY-MM (B5, B6).
     case month
+    /// One line: no control characters (C0, DEL, NEL) and no line or paragraph separator,
+    /// so the value cannot break a header, a CSV row or a log line (a lead's partner,
+    /// region, a sender name, a chat id). May be empty.
+    case line
+    /// A name: one line (as `line`) with at least one character that is not white space.
+    case name
 
     /// The regular expression (ECMA-262, as JSON Schema) the document gives.
     public var pattern: String {
@@ -106,6 +112,8 @@ public enum TextRule: String, Sendable, Equatable {
         case .slug: "^[a-z0-9]+(-[a-z0-9]+)*$"
         case .date: "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
         case .month: "^[0-9]{4}-(0[1-9]|1[0-2])$"
+        case .line: "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$"
+        case .name: "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*[^\\u0000-\\u0020\\u007f\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$"
         }
     }
 }

@@ -283,7 +283,8 @@ public struct CreateIntegrationRequest: WireMessage, Equatable {
     public var kind: IntegrationKind = IntegrationKind.unspecified
     /// The provider's signing secret, for the kinds that sign (timepad, cloudpayments,
     /// whatsapp): required for those. For the others leave it out: the gateway makes a
-    /// long random token for the URL and shows it once.
+    /// long random token for the URL and shows it once. At least 16 characters, not
+    /// blank; Telegram's secret_token is 16 to 256 of A-Z, a-z, 0-9, _ and -.
     public var secret: String = ""
     /// Largest hook accepted (default 262144).
     public var maxBodyBytes: Int64 = 0

@@ -51,8 +51,8 @@ public let billingContract = ContractFile("Billing") {
     }
     Message("Product", doc: "B2: something sold.", rest: [.output, .input]) {
         Field(1, "id", .int64).readOnly()
-        Field(2, "sku", .string, doc: "Unique article code.").required().length(max: 64, min: 1).nonBlank()
-        Field(3, "name", .string).required().length(max: 300, min: 1).nonBlank()
+        Field(2, "sku", .string, doc: "Unique article code.").required().length(max: 64, min: 1).oneLineName()
+        Field(3, "name", .string).required().length(max: 300, min: 1).oneLineName()
         Field(4, "weightGrams", .int64, doc: "For delivery tariffs by weight.").minimum(0).maximum(10_000_000)
         Field(5, "createdAtMilliseconds", .int64).timestamp().readOnly()
     }
@@ -69,7 +69,7 @@ public let billingContract = ContractFile("Billing") {
     }
     Message("PriceList", doc: "B2: prices in one currency, in force from a date to a date (both optional, inclusive).", rest: [.output, .input]) {
         Field(1, "id", .int64).readOnly()
-        Field(2, "name", .string).required().length(max: 200, min: 1).nonBlank()
+        Field(2, "name", .string).required().length(max: 200, min: 1).oneLineName()
         Field(3, "currency", .string).required().currencyCode()
         Field(4, "activeFrom", .string, doc: "YYYY-MM-DD (UTC); empty: from always.").date()
         Field(5, "activeTo", .string, doc: "YYYY-MM-DD (UTC), the last day; empty: open-ended.").date()
@@ -80,7 +80,7 @@ public let billingContract = ContractFile("Billing") {
         Field(1, "priceLists", .repeated(.message("PriceList"))).named("items")
     }
     Message("Tariff", doc: "B2: one delivery option of a zone, offered when the order fits its rules.", rest: [.output, .input]) {
-        Field(1, "name", .string, doc: "courier, pickup, express...").required().length(max: 100, min: 1).nonBlank()
+        Field(1, "name", .string, doc: "courier, pickup, express...").required().length(max: 100, min: 1).oneLineName()
         Field(2, "minOrderMinor", .int64, doc: "Offered from this order total on (minor units).").minimum(0)
         Field(3, "maxOrderMinor", .optional(.int64), doc: "Offered up to this order total.").minimum(0)
         Field(4, "maxWeightGrams", .optional(.int64), doc: "Offered up to this weight.").minimum(0)
@@ -89,7 +89,7 @@ public let billingContract = ContractFile("Billing") {
     }
     Message("DeliveryZone", doc: "B2: where an address is: the first zone (by id) one of whose fragments the address contains.", rest: [.output, .input]) {
         Field(1, "id", .int64).readOnly()
-        Field(2, "name", .string).required().length(max: 100, min: 1).nonBlank()
+        Field(2, "name", .string).required().length(max: 100, min: 1).oneLineName()
         Field(3, "currency", .string, doc: "Of its tariffs.").required().currencyCode()
         Field(4, "matches", .repeated(.string), doc: "Address fragments (a city, a district, a postcode prefix), compared case-insensitively.").required().items(max: 200).length(max: 200, min: 1)
         Field(5, "tariffs", .repeated(.message("Tariff"))).required().items(max: 50)
@@ -210,7 +210,7 @@ public let billingContract = ContractFile("Billing") {
     }
     Message("PaymentReport", doc: "B3: a provider's word about a payment (a manual one from staff).", rest: [.input], restName: "ManualPayment") {
         Field(1, "provider", .enumeration("PaymentProvider")).hidden()
-        Field(2, "providerPaymentID", .string, doc: "Your reference (receipt number): unique.").named("reference").required().length(max: 100, min: 1).nonBlank()
+        Field(2, "providerPaymentID", .string, doc: "Your reference (receipt number): unique.").named("reference").required().length(max: 100, min: 1).oneLineName()
         Field(3, "status", .enumeration("PaymentStatus"), doc: "paid by default.").allowed("attempt", "paid", "failed", "refunded")
         Field(4, "amountMinor", .int64).required().minimum(1).maximum(1_000_000_000_000)
         Field(5, "currency", .string).required().currencyCode()

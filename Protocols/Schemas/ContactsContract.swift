@@ -68,11 +68,11 @@ public let contactsContract = ContractFile("Contacts") {
         Field(14, "deleted", .bool)
     }
     Message("ContactDraft", doc: "What a caller knows about a person; phones and emails as typed by people.", rest: [.input]) {
-        Field(1, "firstName", .string).length(max: 200)
-        Field(2, "lastName", .string).length(max: 200)
+        Field(1, "firstName", .string).length(max: 200).line()
+        Field(2, "lastName", .string).length(max: 200).line()
         Field(3, "emails", .repeated(.string)).items(max: 20).length(max: 254)
         Field(4, "phones", .repeated(.string)).items(max: 20).length(max: 50)
-        Field(5, "company", .string).length(max: 200)
+        Field(5, "company", .string).length(max: 200).line()
         Field(6, "tags", .repeated(.string)).items(max: 50).length(max: 100)
         Field(7, "source", .optional(.message("ContactSource")))
         Field(8, "responsibleID", .optional(.int64)).minimum(1)
@@ -109,9 +109,9 @@ public let contactsContract = ContractFile("Contacts") {
         (an empty list clears them).
         """, rest: [.input], restName: "ContactPatch") {
         Field(1, "id", .int64).hidden()
-        Field(2, "firstName", .optional(.string)).length(max: 200)
-        Field(3, "lastName", .optional(.string)).length(max: 200)
-        Field(4, "company", .optional(.string)).length(max: 200)
+        Field(2, "firstName", .optional(.string)).length(max: 200).line()
+        Field(3, "lastName", .optional(.string)).length(max: 200).line()
+        Field(4, "company", .optional(.string)).length(max: 200).line()
         Field(5, "responsibleID", .optional(.int64)).minimum(1).nullable(sets: "responsibleID = 0")
         Field(6, "source", .optional(.message("ContactSource")))
         Field(7, "replaceEmails", .bool).hidden()
@@ -230,8 +230,8 @@ public let contactsContract = ContractFile("Contacts") {
     }
     Message("StaffMember", doc: "C4: a member of staff, with the numbers telephony recognizes as internal.", rest: [.output, .input]) {
         Field(1, "id", .int64).readOnly()
-        Field(2, "firstName", .string).required().length(max: 200, min: 1).nonBlank()
-        Field(3, "lastName", .string).length(max: 200)
+        Field(2, "firstName", .string).required().length(max: 200, min: 1).oneLineName()
+        Field(3, "lastName", .string).length(max: 200).line()
         Field(4, "role", .enumeration("StaffRole")).required()
         Field(5, "email", .string).length(max: 254)
         Field(6, "extensions", .repeated(.string), doc: "PBX extensions, e.g. `101`.").items(max: 20).length(max: 6).digits()

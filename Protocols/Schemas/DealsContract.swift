@@ -128,14 +128,14 @@ public let dealsContract = ContractFile("Deals") {
         ends the deal.
         """, rest: [.output, .input]) {
         Field(1, "id", .int64).readOnly()
-        Field(2, "name", .string).required().length(max: 100, min: 1).nonBlank()
+        Field(2, "name", .string).required().length(max: 100, min: 1).oneLineName()
         Field(3, "position", .int64).readOnly()
         Field(4, "slaMinutes", .int64, doc: "Longest time a deal should stay here (0: no limit).").minimum(0).maximum(525_600)
         Field(5, "outcome", .enumeration("StageOutcome")).allowed("in_progress", "won", "lost")
     }
     Message("Pipeline", doc: "D1: a pipeline (sales, trial lessons, donations) with its stages in order.", rest: [.output, .input]) {
         Field(1, "id", .int64).readOnly()
-        Field(2, "name", .string).required().length(max: 100, min: 1).nonBlank()
+        Field(2, "name", .string).required().length(max: 100, min: 1).oneLineName()
         Field(3, "channels", .repeated(.string), doc: "Lead channels that open their deals here (D3).").items(max: 20).length(max: 50, min: 1)
         Field(4, "stages", .repeated(.message("DealStage"))).required().items(max: 50)
             // D1, stated so that generated pipelines keep it: a working stage, a won and a lost one.
@@ -147,7 +147,7 @@ public let dealsContract = ContractFile("Deals") {
     }
     Message("Deal", doc: "D2: a deal. Amounts are in minor units (kopecks, cents) with an ISO 4217 currency.", rest: [.output, .input]) {
         Field(1, "id", .int64).readOnly()
-        Field(2, "title", .string).required().length(max: 300, min: 1).nonBlank()
+        Field(2, "title", .string).required().length(max: 300, min: 1).oneLineName()
         Field(3, "contactID", .int64).required().minimum(1)
         Field(4, "pipelineID", .int64).minimum(1)
         Field(5, "stageID", .int64).minimum(1)
@@ -196,9 +196,9 @@ public let dealsContract = ContractFile("Deals") {
         Field(5, "visibility", .optional(.message("Visibility"))).hidden()
     }
     Message("Lead", doc: "D3: a lead as a channel or partner sends it.", rest: [.input]) {
-        Field(1, "channel", .string, doc: "web, whatsapp, telegram, call, partner...").required().length(max: 50, min: 1).nonBlank()
-        Field(2, "partner", .string, doc: "The lead supplier, for partner leads.").length(max: 100)
-        Field(3, "externalID", .string, doc: "The sender's id: a repeat with the same partner and id is the same lead.").length(max: 200)
+        Field(1, "channel", .string, doc: "web, whatsapp, telegram, call, partner...").required().length(max: 50, min: 1).oneLineName()
+        Field(2, "partner", .string, doc: "The lead supplier, for partner leads.").length(max: 100).line()
+        Field(3, "externalID", .string, doc: "The sender's id: a repeat with the same partner and id is the same lead.").length(max: 200).line()
         Field(4, "firstName", .string).length(max: 200)
         Field(5, "lastName", .string).length(max: 200)
         Field(6, "phone", .string).length(max: 50)
@@ -207,14 +207,14 @@ public let dealsContract = ContractFile("Deals") {
         Field(9, "utmSource", .string).length(max: 200)
         Field(10, "utmMedium", .string).length(max: 200)
         Field(11, "utmCampaign", .string).length(max: 200)
-        Field(12, "title", .string).length(max: 300)
+        Field(12, "title", .string).length(max: 300).line()
         Field(13, "amountMinor", .int64).minimum(0)
         Field(14, "currency", .string).currencyCode()
         Field(15, "actorID", .optional(.int64), doc: "The staff member who sent it (a staff token), so they can read it back (G3).").hidden()
         Field(16, "visibility", .optional(.message("Visibility")), doc: "The sender's visibility: the receipt names only a deal and contact it may see.").hidden()
         Field(17, "trackingNumber", .string, doc: "The call-tracking number a call came in on (T3): the contact's source.").length(max: 50)
-        Field(18, "region", .string, doc: "Where the client is (seed 004's delivery region): the dialer's region score, D7's geography.").length(max: 100)
-        Field(19, "product", .string, doc: "What the lead asks about: the dialer's product score, D7's product.").length(max: 100)
+        Field(18, "region", .string, doc: "Where the client is (seed 004's delivery region): the dialer's region score, D7's geography.").length(max: 100).line()
+        Field(19, "product", .string, doc: "What the lead asks about: the dialer's product score, D7's product.").length(max: 100).line()
     }
     Message("AcceptedLead", doc: "Payload of lead.accepted: a valid, unique lead to be called (T10).") {
         Field(1, "leadID", .int64)
@@ -321,7 +321,7 @@ public let dealsContract = ContractFile("Deals") {
     }
     Message("UpdateDealRequest", doc: "D2: changes some fields of a deal; absent fields stay as they are.", rest: [.input], restName: "DealPatch") {
         Field(1, "dealID", .int64).hidden()
-        Field(2, "title", .optional(.string)).length(max: 300, min: 1).nonBlank()
+        Field(2, "title", .optional(.string)).length(max: 300, min: 1).oneLineName()
         Field(3, "amountMinor", .optional(.int64)).minimum(0)
         Field(4, "currency", .optional(.string)).currencyCode()
         Field(5, "responsibleID", .optional(.int64)).minimum(1).nullable(sets: "clearResponsible = true")

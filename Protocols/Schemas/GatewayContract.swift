@@ -24,7 +24,7 @@ public let gatewayContract = ContractFile("Gateway") {
         Field(9, "secret", .string, doc: "Only in the answer that made it: keep it, it is not stored.").omitEmpty()
     }
     Message("CreateCredentialRequest", rest: [.input], restName: "NewCredential") {
-        Field(1, "name", .string).required().length(max: 200, min: 1).nonBlank()
+        Field(1, "name", .string).required().length(max: 200, min: 1).oneLineName()
         Field(2, "role", .enumeration("CredentialRole")).required()
         Field(3, "staffID", .optional(.int64), doc: "Required for the staff role; refused for the others.").minimum(1)
     }
@@ -63,8 +63,9 @@ public let gatewayContract = ContractFile("Gateway") {
         Field(3, "secret", .string, doc: """
             The provider's signing secret, for the kinds that sign (timepad, cloudpayments,
             whatsapp): required for those. For the others leave it out: the gateway makes a
-            long random token for the URL and shows it once.
-            """).length(max: 500)
+            long random token for the URL and shows it once. At least 16 characters, not
+            blank; Telegram's secret_token is 16 to 256 of A-Z, a-z, 0-9, _ and -.
+            """).length(max: 500, min: 16).oneLineName()
         Field(4, "maxBodyBytes", .int64, doc: "Largest hook accepted (default 262144).").minimum(1024).maximum(1_048_576)
         Field(5, "apiBaseURL", .string, doc: "Its API's base URL, for pulls (Timepad: https://api.timepad.ru).").named("apiBaseUrl").length(max: 500)
         Field(6, "apiToken", .string, doc: "A token for its API (sent as a bearer token on pulls).").length(max: 500)

@@ -93,11 +93,11 @@ public let notificationsContract = ContractFile("Notifications") {
     }
     Message("ChannelSettings", doc: "N1: how a channel sends.", rest: [.output, .input]) {
         Field(1, "channel", .enumeration("NotificationChannel")).readOnly()
-        Field(2, "provider", .string, doc: "telegram, smsru, whatsapp-cloud, webhook.").required().length(max: 50, min: 1).nonBlank()
+        Field(2, "provider", .string, doc: "telegram, smsru, whatsapp-cloud, webhook.").required().length(max: 50, min: 1).oneLineName()
         Field(3, "baseURL", .string, doc: "The provider's API base (https://api.telegram.org, https://sms.ru, https://graph.facebook.com/v20.0), a local server in tests.").named("baseUrl").required().length(max: 500, min: 1)
         Field(4, "token", .optional(.string), doc: "The bot token, api_id, user:password, access token or signing secret; never shown again. Left out: the one set before stays; empty: none.").length(max: 500).writeOnly()
         Field(5, "tokenSet", .bool).readOnly()
-        Field(6, "sender", .string, doc: "Sender name, WhatsApp phone-number id.").length(max: 100)
+        Field(6, "sender", .string, doc: "Sender name, WhatsApp phone-number id.").length(max: 100).line()
         Field(7, "costMinor", .int64, doc: "Cost of one send when the provider reports none (minor units).").minimum(0).maximum(1_000_000_000)
         Field(8, "currency", .string).currencyCode()
         Field(9, "fallbackBaseURL", .string, doc: "A second provider endpoint of the same kind, tried when the first fails.").named("fallbackBaseUrl").length(max: 500)
@@ -117,7 +117,7 @@ public let notificationsContract = ContractFile("Notifications") {
     }
     Message("MessageTemplate", doc: "N2: a message with `{{variables}}` (filters: `| time`, `| date`, `| upper`) for one channel and event type.", rest: [.output, .input]) {
         Field(1, "id", .int64).readOnly()
-        Field(2, "name", .string).required().length(max: 200, min: 1).nonBlank()
+        Field(2, "name", .string).required().length(max: 200, min: 1).oneLineName()
         Field(3, "channel", .enumeration("NotificationChannel")).required()
         Field(4, "eventType", .string, doc: "The event whose variables it may use.").required().length(max: 100, min: 1)
         Field(5, "subject", .string, doc: "Email subject; ignored elsewhere.").length(max: 500)
@@ -141,7 +141,7 @@ public let notificationsContract = ContractFile("Notifications") {
     }
     Message("NotificationRule", doc: "N3: on `eventType` (its filters all holding), send `templateId` to the recipient, `delayMinutes` later.", rest: [.output, .input]) {
         Field(1, "id", .int64).readOnly()
-        Field(2, "name", .string).required().length(max: 200, min: 1).nonBlank()
+        Field(2, "name", .string).required().length(max: 200, min: 1).oneLineName()
         Field(3, "eventType", .string).required().length(max: 100, min: 1)
         Field(4, "filters", .repeated(.message("NotificationRuleFilter"))).items(max: 20)
         Field(5, "templateID", .int64).required().minimum(1)
@@ -345,13 +345,13 @@ public let notificationsContract = ContractFile("Notifications") {
     }
     Message("Alert", doc: "N5: when `metric` over the last `windowMinutes` is at least `threshold` for `forMinutes`, tell the chat; again every `repeatMinutes` while it holds; \"resolved\" when it stops.", rest: [.output, .input]) {
         Field(1, "id", .int64).readOnly()
-        Field(2, "name", .string).required().length(max: 200, min: 1).nonBlank()
+        Field(2, "name", .string).required().length(max: 200, min: 1).oneLineName()
         Field(3, "metric", .enumeration("AlertMetric")).required()
         Field(4, "threshold", .int64).required().minimum(1).maximum(1_000_000)
         Field(5, "windowMinutes", .int64, doc: "How far back the metric counts (60).").minimum(1).maximum(10_080)
         Field(6, "forMinutes", .int64, doc: "How long the condition must hold before it fires (0: at once).").minimum(0).maximum(10_080)
         Field(7, "repeatMinutes", .int64, doc: "How often it says so again while firing (240).").minimum(1).maximum(10_080)
-        Field(8, "chatID", .string, doc: "The owner's Telegram chat.").named("chatId").required().length(max: 64, min: 1)
+        Field(8, "chatID", .string, doc: "The owner's Telegram chat.").named("chatId").required().length(max: 64, min: 1).oneLineName()
         Field(9, "disabled", .bool)
         Field(10, "state", .enumeration("AlertState")).readOnly()
         Field(11, "sinceMilliseconds", .optional(.int64), doc: "When the condition began to hold.").timestamp().readOnly()
@@ -367,7 +367,7 @@ public let notificationsContract = ContractFile("Notifications") {
         Enumeration.Case(2, "text", doc: "Free text; `next` names the next question.")
     }
     Message("BotChoice", rest: [.output, .input]) {
-        Field(1, "label", .string).required().length(max: 64, min: 1).nonBlank()
+        Field(1, "label", .string).required().length(max: 64, min: 1).oneLineName()
         Field(2, "next", .string, doc: "The next question's key, or `end`.").required().length(max: 64, min: 1)
     }
     Message("BotQuestion", doc: "N6: one question of a flow.", rest: [.output, .input]) {
@@ -376,7 +376,7 @@ public let notificationsContract = ContractFile("Notifications") {
         Field(3, "kind", .enumeration("BotQuestionKind")).required()
         Field(4, "choices", .repeated(.message("BotChoice")), doc: "For choice: 2 to 10.").items(max: 10)
         Field(5, "next", .string, doc: "For text: the next question's key, or `end`.").length(max: 64)
-        Field(6, "field", .string, doc: "The deal's custom field the answer is saved in.").required().length(max: 100, min: 1).nonBlank()
+        Field(6, "field", .string, doc: "The deal's custom field the answer is saved in.").required().length(max: 100, min: 1).oneLineName()
     }
     Message("BotAnswers", doc: """
         N6: a qualification conversation's answers so far, kept with it until they are saved
@@ -387,7 +387,7 @@ public let notificationsContract = ContractFile("Notifications") {
     }
     Message("BotFlow", doc: "N6: a qualification bot for new leads: questions with branches, answers saved on the deal.", rest: [.output, .input]) {
         Field(1, "id", .int64).readOnly()
-        Field(2, "name", .string).required().length(max: 200, min: 1).nonBlank()
+        Field(2, "name", .string).required().length(max: 200, min: 1).oneLineName()
         Field(3, "first", .string, doc: "The first question's key.").required().length(max: 64, min: 1)
         Field(4, "questions", .repeated(.message("BotQuestion"))).required().items(max: 12)
         Field(5, "createdAtMilliseconds", .int64).timestamp().readOnly()

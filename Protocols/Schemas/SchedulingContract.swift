@@ -105,7 +105,7 @@ public let schedulingContract = ContractFile("Scheduling") {
     }
     Message("Resource", doc: "S1: someone or something whose time is booked.", rest: [.output, .input]) {
         Field(1, "id", .int64).readOnly()
-        Field(2, "name", .string).required().length(max: 200, min: 1).nonBlank()
+        Field(2, "name", .string).required().length(max: 200, min: 1).oneLineName()
         Field(3, "kind", .enumeration("ResourceKind")).required()
         Field(4, "staffID", .optional(.int64), doc: "The staff member (C4) this resource is.").minimum(1)
         Field(5, "timeZone", .string, doc: "An IANA zone (Europe/Moscow): hours are wall-clock there, across daylight-saving changes.").required().length(max: 64, min: 1)
@@ -238,7 +238,7 @@ public let schedulingContract = ContractFile("Scheduling") {
     }
     Message("Series", doc: "S5: sessions with start times; participants are reminded before each from the second on.", rest: [.output, .input]) {
         Field(1, "id", .int64).readOnly()
-        Field(2, "name", .string).required().length(max: 200, min: 1).nonBlank()
+        Field(2, "name", .string).required().length(max: 200, min: 1).oneLineName()
         Field(3, "reminderMinutes", .optional(.int64), doc: "How long before a session its reminder fires (120).").minimum(1).maximum(10_080)
         Field(4, "sessions", .repeated(.message("SeriesSession")), doc: "In order of start; cancelled ones included.").readOnly()
         Field(5, "participants", .repeated(.int64), doc: "Contacts (C1) enrolled.").named("participantIds").readOnly()
@@ -247,7 +247,7 @@ public let schedulingContract = ContractFile("Scheduling") {
     Message("SeriesSession", doc: "S5: one session of a series.", rest: [.output, .input], restName: "Session") {
         Field(1, "id", .int64).readOnly()
         Field(2, "seriesID", .int64).hidden()
-        Field(3, "title", .string).length(max: 200)
+        Field(3, "title", .string).length(max: 200).line()
         Field(4, "startMilliseconds", .int64).timestamp().named("start").required()
         Field(5, "endMilliseconds", .int64).timestamp().named("end").required()
         Field(6, "cancelled", .bool).readOnly()
@@ -284,7 +284,7 @@ public let schedulingContract = ContractFile("Scheduling") {
     }
     Message("Group", doc: "S4: a course's group: a teacher, a room, weekly lessons between two dates, and its students.", rest: [.output, .input]) {
         Field(1, "id", .int64).readOnly()
-        Field(2, "name", .string, doc: "Unique: a deal names its group by it.").required().length(max: 200, min: 1).nonBlank()
+        Field(2, "name", .string, doc: "Unique: a deal names its group by it.").required().length(max: 200, min: 1).oneLineName()
         Field(3, "course", .string).length(max: 200)
         Field(4, "level", .string).length(max: 50)
         Field(5, "teacherID", .int64, doc: "A resource (kind teacher).").required().minimum(1)

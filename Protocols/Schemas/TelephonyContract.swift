@@ -71,7 +71,7 @@ public let telephonyContract = ContractFile("Telephony") {
         Field(4, "clientNumber", .string, doc: "The other party (for an internal call, the caller).").required().length(max: 50, min: 1)
         Field(5, "staffNumber", .string, doc: "The staff side: the number dialled for an inbound call, the caller for an outbound one.").length(max: 50)
         Field(6, "trackingNumber", .string, doc: "The call-tracking number the client dialled (T8).").length(max: 50)
-        Field(7, "poolName", .string).length(max: 200)
+        Field(7, "poolName", .string).length(max: 200).line()
         Field(8, "utmSource", .string).length(max: 200)
         Field(9, "utmMedium", .string).length(max: 200)
         Field(10, "utmCampaign", .string).length(max: 200)

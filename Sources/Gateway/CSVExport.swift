@@ -25,12 +25,14 @@ enum CSVExport {
             body: Array(csv.utf8))
     }
 
-    /// RFC 4180 quoting; a leading =, +, - or @ is prefixed so spreadsheets do not run it
-    /// (a plain negative amount such as -2300.00 is a number, left as it is).
+    /// RFC 4180 quoting; a leading =, +, -, @, TAB or CR is prefixed so spreadsheets do
+    /// not run it (OWASP's CSV injection list: Excel skips a leading TAB or CR and reads the
+    /// formula behind it); a plain negative amount such as -2300.00 is a number, left as it is.
     static func field(_ value: String) -> String {
         var v = value
-        if let first = v.first, "=+-@".contains(first), !isNegativeNumber(v) { v = "'" + v }
-        guard v.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return v }
+        if let first = v.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first), !isNegativeNumber(v) { v = "'" + v }
+        // By scalar: "\r\n" is one Character, equal to neither "\r" nor "\n".
+        guard v.unicodeScalars.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return v }
         return "\"" + v.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 

@@ -10,7 +10,7 @@ enum CallsRoutes {
 
     static let all: [Route] = [
         Route(
-            method: "POST", path: "/v1/calls", operationID: "recordCall", access: .role(.integration),
+            method: "POST", path: "/v1/calls", operationID: "recordCall", access: .keys(.integration),
             summary: "Report a call, one leg or the whole of it, as often as the PBX likes: legs and repeats make one session (T1)",
             body: CallReport.openAPIInputSchema,
             example: #"{"provider":"mypbx","providerCallId":"c-1","direction":"inbound","clientNumber":"+79161234567","trackingNumber":"+74951112233","legs":[{"destination":"201","disposition":"answered","startedAt":"2026-12-01T10:00:00Z","durationSeconds":60,"talkSeconds":50}],"ended":true}"#,
@@ -48,7 +48,7 @@ enum CallsRoutes {
             return Reply.json(200, total)
         },
         Route(
-            method: "GET", path: "/v1/calls/route", operationID: "routeCall", access: .role(.integration),
+            method: "GET", path: "/v1/calls/route", operationID: "routeCall", access: .keys(.integration),
             summary: "T9: where the PBX should connect a caller (the responsible, else the administrator, then the managers by load); at once, a fallback when anything is down",
             query: RouteRequest.queryParameters, answers: [Route.answer(200, "the destination", RouteAnswer.self)], errors: [422]
         ) { ctx in

@@ -131,7 +131,7 @@ public final class GatewayAPI: Sendable {
     private func endpoint(_ route: Route, _ request: HTTPRequest, _ parameters: [String: String], requestID: String) async -> HTTPResponse {
         if route.body != nil, let refusal = Self.unsupportedMediaType(request, requestID: requestID) { return refusal }
         // /metrics is open only when configured so (GATEWAY_METRICS_AUTH=none).
-        guard case let .role(minimum) = route.access, route.operationID != "metrics" || configuration.metricsNeedAdmin else {
+        guard let minimum = route.access.minimum, route.operationID != "metrics" || configuration.metricsNeedAdmin else {
             return await run(route, request, parameters, requestID: requestID, role: nil, staffID: nil)
         }
         let address = request.remoteAddress
@@ -155,6 +155,11 @@ public final class GatewayAPI: Sendable {
         guard Self.rank(role) >= Self.rank(minimum) else {
             return Problem.response(
                 status: 403, title: "Forbidden", detail: "this needs the \(minimum.rawValue) role; the key has \(role.rawValue)",
+                requestID: requestID)
+        }
+        if case .keys = route.access, staffID != nil {
+            return Problem.response(
+                status: 403, title: "Forbidden", detail: "staff tokens may not do this: it is for an integration's API key (\(route.operationID))",
                 requestID: requestID)
         }
         if route.idempotencyKey, let key = request.header("Idempotency-Key") {

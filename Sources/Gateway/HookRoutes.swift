@@ -105,7 +105,7 @@ enum HookRoutes {
         Route(
             method: "POST", path: "/v1/events/{eventId}/resync",
             pathParameters: ["eventId": .text(pattern: "^[0-9A-Za-z_-]{1,64}$", description: "the event's id at the platform")],
-            operationID: "resyncEvent", access: .role(.integration),
+            operationID: "resyncEvent", access: .role(.admin),
             summary: "C5: pull one event's orders from its platform (Timepad) and feed every ticket the webhooks' way; a repeat changes nothing",
             extraQuery: [Route.QueryParameter(name: "integration", kind: .string, description: "the timepad integration to pull with (needed when there are several)")],
             bodyRequired: false,

@@ -99,7 +99,7 @@ enum OpenAPIDocument {
             responses["\(answer.status)"] = response
         }
         var errors = Set(route.errors)
-        if case .role = route.access { errors.formUnion(securedErrors) }
+        if route.access.minimum != nil { errors.formUnion(securedErrors) }
         if route.body != nil { errors.formUnion([400, 413, 415]) }
         if route.rawBody { errors.insert(413) }
         if !route.query.isEmpty || !route.extraQuery.isEmpty || route.path.contains("{") { errors.insert(400) }
@@ -114,7 +114,7 @@ enum OpenAPIDocument {
             if status == 401 { response["headers"] = headers(["X-Request-Id"]) }
             responses["\(status)"] = response
         }
-        var o: [String: Any] = ["operationId": route.operationID, "summary": route.summary, "responses": responses]
+        var o: [String: Any] = ["operationId": route.operationID, "summary": route.summary, "description": "Who may call: \(route.access.description)", "responses": responses]
         if !parameters.isEmpty { o["parameters"] = parameters }
         if let body = route.body {
             var media: [String: Any] = ["schema": ["$ref": "#/components/schemas/\(body)"]]
@@ -128,7 +128,7 @@ enum OpenAPIDocument {
                 "application/x-www-form-urlencoded": ["schema": ["type": "object"]],
             ]]
         }
-        if case .role = route.access { o["security"] = [["bearer": [String]()]] }
+        if route.access.minimum != nil { o["security"] = [["bearer": [String]()]] }
         return o
     }
 

@@ -7,10 +7,32 @@ import HTTP
 struct Route: Sendable {
     typealias Handler = @Sendable (RequestContext) async throws -> HTTPResponse
 
-    /// Who may call it: anyone, or a key with at least this role.
+    /// Who may call it: anyone, a key or staff token with at least this role, or only
+    /// API keys with at least this role (what a PBX or another system does, never a person:
+    /// call intake, routing).
     enum Access: Sendable, Equatable {
         case open
         case role(APIKeyring.Role)
+        case keys(APIKeyring.Role)
+
+        /// The least role it needs; nil when open.
+        var minimum: APIKeyring.Role? {
+            switch self {
+            case .open: nil
+            case let .role(role), let .keys(role): role
+            }
+        }
+
+        /// Who may call it, in words (the document states it on every operation).
+        var description: String {
+            switch self {
+            case .open: "Anyone (authenticated by the route itself where it says so)."
+            case .role(.admin): "Admin keys only."
+            case .role(.integration): "Integration and admin keys, and staff tokens (as their member, G3)."
+            case .role(.reader): "Every key and staff token (staff tokens see their member's view, G3)."
+            case let .keys(role): "\(role == .admin ? "Admin" : "Integration and admin") API keys only; staff tokens are refused (403)."
+            }
+        }
     }
 
     /// What an answer's body is.

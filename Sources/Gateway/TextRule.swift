@@ -9,6 +9,8 @@ enum TextRule {
     case slug
     case date
     case month
+    case line
+    case name
 
     /// nonBlank's expression as the schema states it, for parameters the gateway declares
     /// itself (GatewayRulesTests checks it against the generated document).
@@ -33,6 +35,11 @@ enum TextRule {
             Self.isDate(text) ? nil : "must be a date written YYYY-MM-DD, such as 2026-12-01 (not \"\(text)\")"
         case .month:
             Self.isDate(text + "-01") ? nil : "must be a month written YYYY-MM, such as 2026-12 (not \"\(text)\")"
+        case .line:
+            Self.isOneLine(text) ? nil : "must be one line, without control characters or line breaks"
+        case .name:
+            !Self.isOneLine(text) ? "must be one line, without control characters or line breaks"
+                : text.unicodeScalars.contains { !Self.isSpace($0) } ? nil : "must not be empty or only spaces"
         }
     }
 
@@ -42,6 +49,17 @@ enum TextRule {
         switch c.value {
         case 0x09...0x0D, 0x1C...0x20, 0x85, 0xA0, 0x1680, 0x2000...0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000: true
         default: false
+        }
+    }
+
+    /// No C0 control, DEL, NEL or line/paragraph separator: what could end a header
+    /// line, a CSV row or a log line.
+    static func isOneLine(_ text: String) -> Bool {
+        !text.unicodeScalars.contains { c in
+            switch c.value {
+            case 0x00...0x1F, 0x7F, 0x85, 0x2028, 0x2029: true
+            default: false
+            }
         }
     }
 

@@ -10,7 +10,7 @@ import TestSupport
 /// prepayments, group economics and bonus report from scheduling's and deals' events.
 @Suite struct BillingEndToEndTests {
     static let operatorKey = "billing-operator-0123456789"
-    static let cloudSecret = "cp-api-secret"
+    static let cloudSecret = "cp-api-secret-0123456789"
 
     struct System {
         let processes: [ServiceProcess]

@@ -27,6 +27,34 @@ import Wire
         #expect(CSVExport.field("=HYPERLINK(\"x\")") == "\"'=HYPERLINK(\"\"x\"\")\"")
         #expect(CSVExport.field("Москва, Ленина 1") == "\"Москва, Ленина 1\"")
         #expect(CSVExport.field("-") == "'-")
+        // Issue 21: a leading TAB or CR hides a formula from a naive check; Excel runs it.
+        #expect(CSVExport.field("\t=1+2") == "'\t=1+2")
+        #expect(CSVExport.field("\r=1+2") == "\"'\r=1+2\"")
+        #expect(CSVExport.field("\r\n=1+2") == "\"'\r\n=1+2\"")
+    }
+
+    @Test func lineAndNameRulesRefuseControlCharactersAndLineBreaksAsTheDocumentsPatternsDo() throws {
+        for bad in ["a\r\nRCPT TO:<x@y>", "a\nb", "\t", "a\u{7F}", "a\u{85}", "a\u{2028}", "\u{0}"] {
+            #expect(TextRule.line.problem(bad) != nil, "\(bad.debugDescription)")
+            #expect(TextRule.name.problem(bad) != nil, "\(bad.debugDescription)")
+        }
+        #expect(TextRule.line.problem("") == nil && TextRule.line.problem("Leadgen — Москва") == nil)
+        #expect(TextRule.name.problem("") != nil && TextRule.name.problem("   ") != nil && TextRule.name.problem("Ivan Petrov") == nil)
+        // The document states the same rules: a credential's name and a lead's partner.
+        let schemas = (GatewayAPI.openAPIDocument["components"] as? [String: Any])?["schemas"] as? [String: Any]
+        let name = (((schemas?["NewCredentialInput"] as? [String: Any])?["properties"] as? [String: Any])?["name"] as? [String: Any])?["pattern"] as? String
+        let partner = (((schemas?["LeadInput"] as? [String: Any])?["properties"] as? [String: Any])?["partner"] as? [String: Any])?["pattern"] as? String
+        // ICU reads the document's \\uHHHH escapes as ECMA-262 does; its `$` also matches
+        // before a final line break, ECMA-262's only at the end: the match must be whole.
+        let namePattern = try NSRegularExpression(pattern: try #require(name)), linePattern = try NSRegularExpression(pattern: try #require(partner))
+        func matches(_ pattern: NSRegularExpression, _ text: String) -> Bool {
+            let whole = NSRange(text.startIndex..., in: text)
+            return pattern.firstMatch(in: text, range: whole)?.range == whole
+        }
+        for text in ["Ivan", " a ", "", "  ", "a\r\nb", "a\tb", "Москва", "a\u{2028}"] {
+            #expect(matches(namePattern, text) == (TextRule.name.problem(text) == nil), "\(text.debugDescription)")
+            #expect(matches(linePattern, text) == (TextRule.line.problem(text) == nil), "\(text.debugDescription)")
+        }
     }
 
     @Test func g3BurstThenSteadyRatePerKey() {

@@ -290,7 +290,7 @@ import TestSupport
         let system = try await Self.start()
         let telegram = try Receiver()
         #expect(try system.request("PUT", "/v1/notification-channels/telegram", body: #"{"provider":"telegram","baseUrl":"\#(telegram.url)","token":"42:SECRET"}"#).status == 200)
-        let bot = try system.request("POST", "/v1/admin/integrations", body: #"{"name":"bot","kind":"telegram","secret":"tg-secret-token"}"#)
+        let bot = try system.request("POST", "/v1/admin/integrations", body: #"{"name":"bot","kind":"telegram","secret":"tg-secret-token-0123"}"#)
         #expect(bot.status == 201 && bot.json["hookPath"] as? String == "/v1/hooks/bot", "\(bot.body)")
         #expect(try system.request("POST", "/v1/staff", body: #"{"firstName":"Nina","role":"operator"}"#).status == 201)
         let contact = try #require((try system.request("POST", "/v1/contacts", body: #"{"firstName":"Vera","phones":["+79165550101"],"customFields":{"telegram":"555"}}"#).json["contact"] as? [String: Any])?["id"] as? Int)
@@ -308,9 +308,9 @@ import TestSupport
         // The button "1" pressed: Telegram's Update through the hook ledger.
         let update = #"{"update_id":1001,"callback_query":{"id":"cb1","from":{"id":555,"is_bot":false,"first_name":"Vera"},"chat_instance":"-42","data":"nps:1","message":{"message_id":1,"date":1800000000,"chat":{"id":555,"type":"private"}}}}"#
         #expect(try httpRequest(port: system.gateway.port, "POST", "/v1/hooks/bot", headers: ["Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": "guess"], body: update).status == 401)
-        #expect(try httpRequest(port: system.gateway.port, "POST", "/v1/hooks/bot", headers: ["Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": "tg-secret-token"], body: update).status == 200)
+        #expect(try httpRequest(port: system.gateway.port, "POST", "/v1/hooks/bot", headers: ["Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": "tg-secret-token-0123"], body: update).status == 200)
         // The same update again (Telegram retries): taken once.
-        #expect(try httpRequest(port: system.gateway.port, "POST", "/v1/hooks/bot", headers: ["Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": "tg-secret-token"], body: update).status == 200)
+        #expect(try httpRequest(port: system.gateway.port, "POST", "/v1/hooks/bot", headers: ["Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": "tg-secret-token-0123"], body: update).status == 200)
         var survey: [String: Any] = [:]
         #expect(try await eventually { survey = ((try? system.items("/v1/surveys")) ?? []).first ?? [:]; return survey["effectsDone"] as? Bool == true })
         #expect(survey["status"] as? String == "answered" && survey["score"] as? Int == 1)
@@ -366,7 +366,7 @@ import TestSupport
         let system = try await Self.start()
         let telegram = try Receiver()
         #expect(try system.request("PUT", "/v1/notification-channels/telegram", body: #"{"provider":"telegram","baseUrl":"\#(telegram.url)","token":"42:SECRET"}"#).status == 200)
-        #expect(try system.request("POST", "/v1/admin/integrations", body: #"{"name":"bot","kind":"telegram","secret":"tg-secret-token"}"#).status == 201)
+        #expect(try system.request("POST", "/v1/admin/integrations", body: #"{"name":"bot","kind":"telegram","secret":"tg-secret-token-0123"}"#).status == 201)
         func choice(_ key: String, _ answers: [(String, String)]) -> String {
             #"{"key":"\#(key)","text":"\#(key)?","kind":"choice","field":"\#(key)","choices":[\#(answers.map { #"{"label":"\#($0.0)","next":"\#($0.1)"}"# }.joined(separator: ","))]}"#
         }
@@ -387,7 +387,7 @@ import TestSupport
             let body = button.isEmpty
                 ? #"{"update_id":\#(update),"message":{"message_id":\#(update),"date":1800000000,"chat":{"id":777,"type":"private"},"text":"\#(text)"}}"#
                 : #"{"update_id":\#(update),"callback_query":{"id":"cb\#(update)","chat_instance":"-1","data":"\#(button)","message":{"message_id":1,"chat":{"id":777}}}}"#
-            #expect(try httpRequest(port: system.gateway.port, "POST", "/v1/hooks/bot", headers: ["Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": "tg-secret-token"], body: body).status == 200)
+            #expect(try httpRequest(port: system.gateway.port, "POST", "/v1/hooks/bot", headers: ["Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": "tg-secret-token-0123"], body: body).status == 200)
             _ = asked
         }
         try await answer("home?", button: "bot:home:flat")

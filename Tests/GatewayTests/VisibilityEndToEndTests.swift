@@ -19,6 +19,10 @@ import TestSupport
         case list(path: String, of: Kind)
         /// Needs the admin role, which a staff token never has: 403 whatever the id.
         case adminOnly
+        /// For an integration's API key (the PBX), never a person: 403 for a staff token
+        /// whatever it sends (issue 21: a staff token merged into another's call, and
+        /// learned who owns a number).
+        case keysOnly
         /// Not about anyone's clients (probes, configuration, the staff directory).
         case notClientData
         /// Checked by its own test below.
@@ -52,9 +56,9 @@ import TestSupport
         "POST /v1/hooks/{integration}": .notClientData, "POST /v1/hooks/{integration}/{token}": .notClientData,
         // The signed link is the credential: it names one contact and only opts them out.
         "POST /v1/unsubscribe/{token}": .notClientData, "GET /v1/unsubscribe/{token}": .notClientData,
-        // Feeds the platform's tickets in; its answer is two counts.
-        "POST /v1/events/{eventId}/resync": .notClientData,
-        "POST /v1/calls": .notClientData,
+        // Pulls with the platform's credentials: an admin's.
+        "POST /v1/events/{eventId}/resync": .adminOnly,
+        "POST /v1/calls": .keysOnly,
         // Operators' own: the entry they lease, their outcomes; the rest is for admins.
         "POST /v1/dialer/next": .notClientData, "POST /v1/dialer/entries/{id}/outcome": .notClientData,
         "GET /v1/dialer/entries/{id}": .ownTest("t10EightOperatorsDrainTheQueueNeverTwoOnOneEntryWithAReplicaStoppedForAWhile"),
@@ -101,8 +105,8 @@ import TestSupport
         "POST /v1/appointments/{id}/move": .ownTest("s2SixtyFourBookingsRacingForTenSlotsBookTenNeverOverlapAndTheRestGetAlternatives"),
         "POST /v1/appointments/{id}/cancel": .ownTest("s2SixtyFourBookingsRacingForTenSlotsBookTenNeverOverlapAndTheRestGetAlternatives"),
         "GET /v1/dialer/settings": .adminOnly, "PUT /v1/dialer/settings": .adminOnly, "GET /v1/dialer/queue": .adminOnly,
-        // Routing answers an extension, never a client's data; the webhook is token-authenticated.
-        "GET /v1/calls/route": .notClientData, "GET /v1/hooks/{integration}/{token}/route": .notClientData,
+        // Routing is the PBX's (T9); the webhook is token-authenticated.
+        "GET /v1/calls/route": .keysOnly, "GET /v1/hooks/{integration}/{token}/route": .notClientData,
         "GET /v1/calls": .ownTest("t12AStoppedReplicaAnswers503ForItsNumbersOnlyAndTheMergedListHasEveryCallOnce"),
         "GET /v1/calls/{id}": .ownTest("t12AStoppedReplicaAnswers503ForItsNumbersOnlyAndTheMergedListHasEveryCallOnce"),
         "GET /v1/calls/stats": .ownTest("t12AStoppedReplicaAnswers503ForItsNumbersOnlyAndTheMergedListHasEveryCallOnce"),
@@ -200,9 +204,10 @@ import TestSupport
                 // The admin does see them, so the probe looks at the right things.
                 let all = try system.request("GET", path, key: adminKey).body
                 #expect(world.ids(kind).allSatisfy { all.contains("\($0)") }, "\(route): the admin's list lacks the other operator's")
-            case .adminOnly:
+            case .adminOnly, .keysOnly:
                 let (method, pattern) = (String(route.split(separator: " ")[0]), String(route.split(separator: " ")[1]))
-                let reply = try system.request(method, pattern.replacingOccurrences(of: "{id}", with: String(world.contact)).replacingOccurrences(of: "{service}", with: "contacts"), key: Self.operatorToken, body: "{}")
+                let reply = try system.request(method, pattern.replacingOccurrences(of: "{id}", with: String(world.contact)).replacingOccurrences(of: "{service}", with: "contacts")
+                    .replacingOccurrences(of: "{eventId}", with: "1"), key: Self.operatorToken, body: route.hasPrefix("GET") ? nil : "{}")
                 #expect(reply.status == 403, "\(route)")
             case .notClientData, .ownTest:
                 continue

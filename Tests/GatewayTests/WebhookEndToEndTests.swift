@@ -1,6 +1,7 @@
 import Digest
 import Foundation
 import HTTP
+import Synchronization
 import Testing
 import TestSupport
 
@@ -139,9 +140,16 @@ import TestSupport
         let id = try #require(failed.first?["id"] as? Int)
         #expect(try system.request("POST", "/v1/admin/hooks/\(id)/replay").json["status"] as? String == "pending")
         // A CloudPayments integration answers what CloudPayments expects.
-        _ = try system.request("POST", "/v1/admin/integrations", body: #"{"name":"donations","kind":"cloudpayments","secret":"cp-secret"}"#)
+        // G2: a signing secret is at least 16 characters and not blank; Telegram's is its
+        // secret_token alphabet (it is compared as a bearer value).
+        for (kind, secret, status) in [("telegram", "a", 400), ("cloudpayments", "                ", 400), ("timepad", "short-secret", 400),
+                                       ("telegram", "sixteen chars ok", 422), ("telegram", "tg_secret-token-0123", 201)] {
+            let made = try system.request("POST", "/v1/admin/integrations", body: #"{"name":"signed-\#(status)-\#(kind)","kind":"\#(kind)","secret":"\#(secret)"}"#)
+            #expect(made.status == status, "\(kind) \(secret.debugDescription): \(made.body)")
+        }
+        _ = try system.request("POST", "/v1/admin/integrations", body: #"{"name":"donations","kind":"cloudpayments","secret":"cp-secret-0123456789"}"#)
         let body = "TransactionId=1&Amount=10.00&InvoiceId=DON-1&Status=Completed"
-        let mac = Data(HMAC.authenticationCode(.sha256, key: Array("cp-secret".utf8), message: Array(body.utf8))).base64EncodedString()
+        let mac = Data(HMAC.authenticationCode(.sha256, key: Array("cp-secret-0123456789".utf8), message: Array(body.utf8))).base64EncodedString()
         let paid = try httpRequest(port: system.gateway.port, "POST", "/v1/hooks/donations", headers: ["Content-HMAC": mac, "Content-Type": "application/x-www-form-urlencoded"], body: body)
         #expect(paid.status == 200 && paid.body == #"{"code":0}"#)
         // Revoked: refused from the next hook on.
@@ -163,7 +171,11 @@ import TestSupport
               "tickets":[{"id":2,"number":"T2","answers":{"surname":"Иванов","name":"Иван","mail":"ivan@example.com"}}]}]}
             """#
         let asked = Counter()
+        let redirectTo = Mutex("")
         let fake = HTTPServer(configuration: HTTPServer.Configuration(host: "127.0.0.1", port: 0)) { request in
+            if request.path == "/v1/events/777/orders" {
+                return HTTPResponse(status: 302, headers: [("Location", redirectTo.withLock { $0 }), ("Content-Type", "application/json")], body: Array("{}".utf8))
+            }
             asked.increment()
             if request.path == "/v1/events", request.query["organization_ids"] == "55", request.query["starts_at_min"] != nil {
                 return HTTPResponse(status: 200, contentType: "application/json", body: #"{"total":1,"values":[{"id":888,"name":"Лекция"}]}"#)
@@ -189,6 +201,21 @@ import TestSupport
         // A platform that fails is a 502 with the reason, nothing stored.
         #expect(try system.request("POST", "/v1/events/999/resync").status == 502)
         #expect(asked.value == 3)
+        // G2: a redirect to another host is not followed with the token (it would take it
+        // there): 502, and the other host never hears of it.
+        let elsewhere = Counter()
+        let thief = HTTPServer(configuration: HTTPServer.Configuration(host: "127.0.0.2", port: 0)) { request in
+            elsewhere.increment()
+            return HTTPResponse(status: 200, contentType: "application/json", body: #"{"total":0,"values":[]}"#)
+        }
+        try thief.start()
+        redirectTo.withLock { $0 = "http://127.0.0.2:\(thief.port)/v1/events/777/orders" }
+        let redirected = try system.request("POST", "/v1/events/777/resync")
+        #expect(redirected.status == 502 && redirected.body.contains("redirect"), "\(redirected.body)")
+        #expect(elsewhere.value == 0)
+        thief.shutdown()
+        // Pulls are an admin's: a staff token or a reader key is refused.
+        #expect(try system.request("POST", "/v1/events/888/resync", key: readerKey).status == 403)
         // The scheduled reconciliation's pass, on demand: the organization's events of the
         // last two days, each event's orders; nothing new for contacts.
         let integrationID = try #require((try system.request("GET", "/v1/admin/integrations").json["items"] as? [[String: Any]])?.first?["id"] as? Int)

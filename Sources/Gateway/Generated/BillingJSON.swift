@@ -32,11 +32,11 @@ extension Product: RESTInput {
     init(jsonFields r: inout JSONFieldReader) {
         self.init()
         r.require("sku")
-        if let value = r.string("sku", minLength: 1, maxLength: 64, rule: .nonBlank) {
+        if let value = r.string("sku", minLength: 1, maxLength: 64, rule: .name) {
             self.sku = value
         }
         r.require("name")
-        if let value = r.string("name", minLength: 1, maxLength: 300, rule: .nonBlank) {
+        if let value = r.string("name", minLength: 1, maxLength: 300, rule: .name) {
             self.name = value
         }
         if let value = r.integer("weightGrams", minimum: 0, maximum: 10000000) {
@@ -131,7 +131,7 @@ extension PriceList: RESTInput {
     init(jsonFields r: inout JSONFieldReader) {
         self.init()
         r.require("name")
-        if let value = r.string("name", minLength: 1, maxLength: 200, rule: .nonBlank) {
+        if let value = r.string("name", minLength: 1, maxLength: 200, rule: .name) {
             self.name = value
         }
         r.require("currency")
@@ -192,7 +192,7 @@ extension Tariff: RESTInput {
     init(jsonFields r: inout JSONFieldReader) {
         self.init()
         r.require("name")
-        if let value = r.string("name", minLength: 1, maxLength: 100, rule: .nonBlank) {
+        if let value = r.string("name", minLength: 1, maxLength: 100, rule: .name) {
             self.name = value
         }
         if let value = r.integer("minOrderMinor", minimum: 0) {
@@ -243,7 +243,7 @@ extension DeliveryZone: RESTInput {
     init(jsonFields r: inout JSONFieldReader) {
         self.init()
         r.require("name")
-        if let value = r.string("name", minLength: 1, maxLength: 100, rule: .nonBlank) {
+        if let value = r.string("name", minLength: 1, maxLength: 100, rule: .name) {
             self.name = value
         }
         r.require("currency")
@@ -534,7 +534,7 @@ extension PaymentReport: RESTInput {
     init(jsonFields r: inout JSONFieldReader) {
         self.init()
         r.require("reference")
-        if let value = r.string("reference", minLength: 1, maxLength: 100, rule: .nonBlank) {
+        if let value = r.string("reference", minLength: 1, maxLength: 100, rule: .name) {
             self.providerPaymentID = value
         }
         if let value = r.choice("status", [("attempt", PaymentStatus.attempt), ("paid", PaymentStatus.paid), ("failed", PaymentStatus.failed), ("refunded", PaymentStatus.refunded)]) {

@@ -109,10 +109,10 @@ extension ContactDraft: RESTInput {
     /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).
     init(jsonFields r: inout JSONFieldReader) {
         self.init()
-        if let value = r.string("firstName", maxLength: 200) {
+        if let value = r.string("firstName", maxLength: 200, rule: .line) {
             self.firstName = value
         }
-        if let value = r.string("lastName", maxLength: 200) {
+        if let value = r.string("lastName", maxLength: 200, rule: .line) {
             self.lastName = value
         }
         if let value = r.strings("emails", maxItems: 20, maxLength: 254) {
@@ -121,7 +121,7 @@ extension ContactDraft: RESTInput {
         if let value = r.strings("phones", maxItems: 20, maxLength: 50) {
             self.phones = value
         }
-        if let value = r.string("company", maxLength: 200) {
+        if let value = r.string("company", maxLength: 200, rule: .line) {
             self.company = value
         }
         if let value = r.strings("tags", maxItems: 50, maxLength: 100) {
@@ -162,13 +162,13 @@ extension UpdateContactRequest: RESTInput {
     /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).
     init(jsonFields r: inout JSONFieldReader) {
         self.init()
-        if let value = r.string("firstName", maxLength: 200) {
+        if let value = r.string("firstName", maxLength: 200, rule: .line) {
             self.firstName = value
         }
-        if let value = r.string("lastName", maxLength: 200) {
+        if let value = r.string("lastName", maxLength: 200, rule: .line) {
             self.lastName = value
         }
-        if let value = r.string("company", maxLength: 200) {
+        if let value = r.string("company", maxLength: 200, rule: .line) {
             self.company = value
         }
         if r.isNull("responsibleId") {
@@ -375,10 +375,10 @@ extension StaffMember: RESTInput {
     init(jsonFields r: inout JSONFieldReader) {
         self.init()
         r.require("firstName")
-        if let value = r.string("firstName", minLength: 1, maxLength: 200, rule: .nonBlank) {
+        if let value = r.string("firstName", minLength: 1, maxLength: 200, rule: .name) {
             self.firstName = value
         }
-        if let value = r.string("lastName", maxLength: 200) {
+        if let value = r.string("lastName", maxLength: 200, rule: .line) {
             self.lastName = value
         }
         r.require("role")

@@ -116,7 +116,7 @@ extension DealStage: RESTInput {
     init(jsonFields r: inout JSONFieldReader) {
         self.init()
         r.require("name")
-        if let value = r.string("name", minLength: 1, maxLength: 100, rule: .nonBlank) {
+        if let value = r.string("name", minLength: 1, maxLength: 100, rule: .name) {
             self.name = value
         }
         if let value = r.integer("slaMinutes", minimum: 0, maximum: 525600) {
@@ -156,7 +156,7 @@ extension Pipeline: RESTInput {
     init(jsonFields r: inout JSONFieldReader) {
         self.init()
         r.require("name")
-        if let value = r.string("name", minLength: 1, maxLength: 100, rule: .nonBlank) {
+        if let value = r.string("name", minLength: 1, maxLength: 100, rule: .name) {
             self.name = value
         }
         if let value = r.strings("channels", maxItems: 20, minLength: 1, maxLength: 50) {
@@ -235,7 +235,7 @@ extension Deal: RESTInput {
     init(jsonFields r: inout JSONFieldReader) {
         self.init()
         r.require("title")
-        if let value = r.string("title", minLength: 1, maxLength: 300, rule: .nonBlank) {
+        if let value = r.string("title", minLength: 1, maxLength: 300, rule: .name) {
             self.title = value
         }
         r.require("contactId")
@@ -329,13 +329,13 @@ extension Lead: RESTInput {
     init(jsonFields r: inout JSONFieldReader) {
         self.init()
         r.require("channel")
-        if let value = r.string("channel", minLength: 1, maxLength: 50, rule: .nonBlank) {
+        if let value = r.string("channel", minLength: 1, maxLength: 50, rule: .name) {
             self.channel = value
         }
-        if let value = r.string("partner", maxLength: 100) {
+        if let value = r.string("partner", maxLength: 100, rule: .line) {
             self.partner = value
         }
-        if let value = r.string("externalId", maxLength: 200) {
+        if let value = r.string("externalId", maxLength: 200, rule: .line) {
             self.externalID = value
         }
         if let value = r.string("firstName", maxLength: 200) {
@@ -362,7 +362,7 @@ extension Lead: RESTInput {
         if let value = r.string("utmCampaign", maxLength: 200) {
             self.utmCampaign = value
         }
-        if let value = r.string("title", maxLength: 300) {
+        if let value = r.string("title", maxLength: 300, rule: .line) {
             self.title = value
         }
         if let value = r.integer("amountMinor", minimum: 0) {
@@ -374,10 +374,10 @@ extension Lead: RESTInput {
         if let value = r.string("trackingNumber", maxLength: 50) {
             self.trackingNumber = value
         }
-        if let value = r.string("region", maxLength: 100) {
+        if let value = r.string("region", maxLength: 100, rule: .line) {
             self.region = value
         }
-        if let value = r.string("product", maxLength: 100) {
+        if let value = r.string("product", maxLength: 100, rule: .line) {
             self.product = value
         }
     }
@@ -618,7 +618,7 @@ extension UpdateDealRequest: RESTInput {
     /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).
     init(jsonFields r: inout JSONFieldReader) {
         self.init()
-        if let value = r.string("title", minLength: 1, maxLength: 300, rule: .nonBlank) {
+        if let value = r.string("title", minLength: 1, maxLength: 300, rule: .name) {
             self.title = value
         }
         if let value = r.integer("amountMinor", minimum: 0) {

@@ -42,7 +42,7 @@ extension CreateCredentialRequest: RESTInput {
     init(jsonFields r: inout JSONFieldReader) {
         self.init()
         r.require("name")
-        if let value = r.string("name", minLength: 1, maxLength: 200, rule: .nonBlank) {
+        if let value = r.string("name", minLength: 1, maxLength: 200, rule: .name) {
             self.name = value
         }
         r.require("role")
@@ -117,7 +117,7 @@ extension CreateIntegrationRequest: RESTInput {
         if let value = r.choice("kind", [("timepad", IntegrationKind.timepad), ("cloudpayments", IntegrationKind.cloudpayments), ("whatsapp", IntegrationKind.whatsapp), ("ringostat", IntegrationKind.ringostat), ("amocrm", IntegrationKind.amocrm), ("bitrix24", IntegrationKind.bitrix24), ("leyka", IntegrationKind.leyka), ("telegram", IntegrationKind.telegram), ("smsru", IntegrationKind.smsru)]) {
             self.kind = value
         }
-        if let value = r.string("secret", maxLength: 500) {
+        if let value = r.string("secret", minLength: 16, maxLength: 500, rule: .name) {
             self.secret = value
         }
         if let value = r.integer("maxBodyBytes", minimum: 1024, maximum: 1048576) {

@@ -68,7 +68,7 @@ extension ChannelSettings: RESTInput {
     init(jsonFields r: inout JSONFieldReader) {
         self.init()
         r.require("provider")
-        if let value = r.string("provider", minLength: 1, maxLength: 50, rule: .nonBlank) {
+        if let value = r.string("provider", minLength: 1, maxLength: 50, rule: .name) {
             self.provider = value
         }
         r.require("baseUrl")
@@ -78,7 +78,7 @@ extension ChannelSettings: RESTInput {
         if let value = r.string("token", maxLength: 500) {
             self.token = value
         }
-        if let value = r.string("sender", maxLength: 100) {
+        if let value = r.string("sender", maxLength: 100, rule: .line) {
             self.sender = value
         }
         if let value = r.integer("costMinor", minimum: 0, maximum: 1000000000) {
@@ -177,7 +177,7 @@ extension MessageTemplate: RESTInput {
     init(jsonFields r: inout JSONFieldReader) {
         self.init()
         r.require("name")
-        if let value = r.string("name", minLength: 1, maxLength: 200, rule: .nonBlank) {
+        if let value = r.string("name", minLength: 1, maxLength: 200, rule: .name) {
             self.name = value
         }
         r.require("channel")
@@ -316,7 +316,7 @@ extension NotificationRule: RESTInput {
     init(jsonFields r: inout JSONFieldReader) {
         self.init()
         r.require("name")
-        if let value = r.string("name", minLength: 1, maxLength: 200, rule: .nonBlank) {
+        if let value = r.string("name", minLength: 1, maxLength: 200, rule: .name) {
             self.name = value
         }
         r.require("eventType")
@@ -758,7 +758,7 @@ extension Alert: RESTInput {
     init(jsonFields r: inout JSONFieldReader) {
         self.init()
         r.require("name")
-        if let value = r.string("name", minLength: 1, maxLength: 200, rule: .nonBlank) {
+        if let value = r.string("name", minLength: 1, maxLength: 200, rule: .name) {
             self.name = value
         }
         r.require("metric")
@@ -779,7 +779,7 @@ extension Alert: RESTInput {
             self.repeatMinutes = value
         }
         r.require("chatId")
-        if let value = r.string("chatId", minLength: 1, maxLength: 64) {
+        if let value = r.string("chatId", minLength: 1, maxLength: 64, rule: .name) {
             self.chatID = value
         }
         if let value = r.bool("disabled") {
@@ -821,7 +821,7 @@ extension BotChoice: RESTInput {
     init(jsonFields r: inout JSONFieldReader) {
         self.init()
         r.require("label")
-        if let value = r.string("label", minLength: 1, maxLength: 64, rule: .nonBlank) {
+        if let value = r.string("label", minLength: 1, maxLength: 64, rule: .name) {
             self.label = value
         }
         r.require("next")
@@ -879,7 +879,7 @@ extension BotQuestion: RESTInput {
             self.next = value
         }
         r.require("field")
-        if let value = r.string("field", minLength: 1, maxLength: 100, rule: .nonBlank) {
+        if let value = r.string("field", minLength: 1, maxLength: 100, rule: .name) {
             self.field = value
         }
     }
@@ -913,7 +913,7 @@ extension BotFlow: RESTInput {
     init(jsonFields r: inout JSONFieldReader) {
         self.init()
         r.require("name")
-        if let value = r.string("name", minLength: 1, maxLength: 200, rule: .nonBlank) {
+        if let value = r.string("name", minLength: 1, maxLength: 200, rule: .name) {
             self.name = value
         }
         r.require("first")

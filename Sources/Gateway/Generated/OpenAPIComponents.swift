@@ -1248,7 +1248,7 @@ enum OpenAPIComponents {
           "description" : "The owner's Telegram chat.",
           "maxLength" : 64,
           "minLength" : 1,
-          "pattern" : "^[^\\u0000]*$",
+          "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*[^\\u0000-\\u0020\\u007f\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
           "type" : "string"
         },
         "disabled" : {
@@ -1275,7 +1275,7 @@ enum OpenAPIComponents {
         "name" : {
           "maxLength" : 200,
           "minLength" : 1,
-          "pattern" : "^[^\\u0000]*[^\\u0000\\u0009-\\u000d\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000]*$",
+          "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*[^\\u0000-\\u0020\\u007f\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
           "type" : "string"
         },
         "repeatMinutes" : {
@@ -1946,7 +1946,7 @@ enum OpenAPIComponents {
         "label" : {
           "maxLength" : 64,
           "minLength" : 1,
-          "pattern" : "^[^\\u0000]*[^\\u0000\\u0009-\\u000d\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000]*$",
+          "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*[^\\u0000-\\u0020\\u007f\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
           "type" : "string"
         },
         "next" : {
@@ -2011,7 +2011,7 @@ enum OpenAPIComponents {
         "name" : {
           "maxLength" : 200,
           "minLength" : 1,
-          "pattern" : "^[^\\u0000]*[^\\u0000\\u0009-\\u000d\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000]*$",
+          "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*[^\\u0000-\\u0020\\u007f\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
           "type" : "string"
         },
         "questions" : {
@@ -2103,7 +2103,7 @@ enum OpenAPIComponents {
           "description" : "The deal's custom field the answer is saved in.",
           "maxLength" : 100,
           "minLength" : 1,
-          "pattern" : "^[^\\u0000]*[^\\u0000\\u0009-\\u000d\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000]*$",
+          "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*[^\\u0000-\\u0020\\u007f\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
           "type" : "string"
         },
         "key" : {
@@ -2604,13 +2604,13 @@ enum OpenAPIComponents {
           "description" : "telegram, smsru, whatsapp-cloud, webhook.",
           "maxLength" : 50,
           "minLength" : 1,
-          "pattern" : "^[^\\u0000]*[^\\u0000\\u0009-\\u000d\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000]*$",
+          "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*[^\\u0000-\\u0020\\u007f\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
           "type" : "string"
         },
         "sender" : {
           "description" : "Sender name, WhatsApp phone-number id.",
           "maxLength" : 100,
-          "pattern" : "^[^\\u0000]*$",
+          "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
           "type" : "string"
         },
         "timeZone" : {
@@ -2748,7 +2748,7 @@ enum OpenAPIComponents {
       "properties" : {
         "company" : {
           "maxLength" : 200,
-          "pattern" : "^[^\\u0000]*$",
+          "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
           "type" : "string"
         },
         "customFields" : {
@@ -2775,12 +2775,12 @@ enum OpenAPIComponents {
         },
         "firstName" : {
           "maxLength" : 200,
-          "pattern" : "^[^\\u0000]*$",
+          "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
           "type" : "string"
         },
         "lastName" : {
           "maxLength" : 200,
-          "pattern" : "^[^\\u0000]*$",
+          "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
           "type" : "string"
         },
         "phones" : {
@@ -2836,7 +2836,7 @@ enum OpenAPIComponents {
       "properties" : {
         "company" : {
           "maxLength" : 200,
-          "pattern" : "^[^\\u0000]*$",
+          "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
           "type" : "string"
         },
         "customFields" : {
@@ -2863,12 +2863,12 @@ enum OpenAPIComponents {
         },
         "firstName" : {
           "maxLength" : 200,
-          "pattern" : "^[^\\u0000]*$",
+          "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
           "type" : "string"
         },
         "lastName" : {
           "maxLength" : 200,
-          "pattern" : "^[^\\u0000]*$",
+          "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
           "type" : "string"
         },
         "phones" : {
@@ -3295,7 +3295,7 @@ enum OpenAPIComponents {
         "title" : {
           "maxLength" : 300,
           "minLength" : 1,
-          "pattern" : "^[^\\u0000]*[^\\u0000\\u0009-\\u000d\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000]*$",
+          "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*[^\\u0000-\\u0020\\u007f\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
           "type" : "string"
         }
       },
@@ -3371,7 +3371,7 @@ enum OpenAPIComponents {
         "title" : {
           "maxLength" : 300,
           "minLength" : 1,
-          "pattern" : "^[^\\u0000]*[^\\u0000\\u0009-\\u000d\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000]*$",
+          "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*[^\\u0000-\\u0020\\u007f\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
           "type" : "string"
         }
       },
@@ -3436,7 +3436,7 @@ enum OpenAPIComponents {
         "name" : {
           "maxLength" : 100,
           "minLength" : 1,
-          "pattern" : "^[^\\u0000]*[^\\u0000\\u0009-\\u000d\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000]*$",
+          "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*[^\\u0000-\\u0020\\u007f\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
           "type" : "string"
         },
         "outcome" : {
@@ -3569,7 +3569,7 @@ enum OpenAPIComponents {
         "name" : {
           "maxLength" : 100,
           "minLength" : 1,
-          "pattern" : "^[^\\u0000]*[^\\u0000\\u0009-\\u000d\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000]*$",
+          "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*[^\\u0000-\\u0020\\u007f\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
           "type" : "string"
         },
         "tariffs" : {
@@ -4215,7 +4215,7 @@ enum OpenAPIComponents {
           "description" : "Unique: a deal names its group by it.",
           "maxLength" : 200,
           "minLength" : 1,
-          "pattern" : "^[^\\u0000]*[^\\u0000\\u0009-\\u000d\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000]*$",
+          "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*[^\\u0000-\\u0020\\u007f\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
           "type" : "string"
         },
         "roomId" : {
@@ -4613,7 +4613,7 @@ enum OpenAPIComponents {
           "description" : "web, whatsapp, telegram, call, partner...",
           "maxLength" : 50,
           "minLength" : 1,
-          "pattern" : "^[^\\u0000]*[^\\u0000\\u0009-\\u000d\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000]*$",
+          "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*[^\\u0000-\\u0020\\u007f\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
           "type" : "string"
         },
         "comment" : {
@@ -4633,7 +4633,7 @@ enum OpenAPIComponents {
         "externalId" : {
           "description" : "The sender's id: a repeat with the same partner and id is the same lead.",
           "maxLength" : 200,
-          "pattern" : "^[^\\u0000]*$",
+          "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
           "type" : "string"
         },
         "firstName" : {
@@ -4649,7 +4649,7 @@ enum OpenAPIComponents {
         "partner" : {
           "description" : "The lead supplier, for partner leads.",
           "maxLength" : 100,
-          "pattern" : "^[^\\u0000]*$",
+          "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
           "type" : "string"
         },
         "phone" : {
@@ -4660,18 +4660,18 @@ enum OpenAPIComponents {
         "product" : {
           "description" : "What the lead asks about: the dialer's product score, D7's product.",
           "maxLength" : 100,
-          "pattern" : "^[^\\u0000]*$",
+          "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
           "type" : "string"
         },
         "region" : {
           "description" : "Where the client is (seed 004's delivery region): the dialer's region score, D7's geography.",
           "maxLength" : 100,
-          "pattern" : "^[^\\u0000]*$",
+          "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
           "type" : "string"
         },
         "title" : {
           "maxLength" : 300,
-          "pattern" : "^[^\\u0000]*$",
+          "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
           "type" : "string"
         },
         "trackingNumber" : {
@@ -5164,7 +5164,7 @@ enum OpenAPIComponents {
           "description" : "Your reference (receipt number): unique.",
           "maxLength" : 100,
           "minLength" : 1,
-          "pattern" : "^[^\\u0000]*[^\\u0000\\u0009-\\u000d\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000]*$",
+          "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*[^\\u0000-\\u0020\\u007f\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
           "type" : "string"
         },
         "refundMinor" : {
@@ -5308,7 +5308,7 @@ enum OpenAPIComponents {
         "name" : {
           "maxLength" : 200,
           "minLength" : 1,
-          "pattern" : "^[^\\u0000]*[^\\u0000\\u0009-\\u000d\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000]*$",
+          "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*[^\\u0000-\\u0020\\u007f\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
           "type" : "string"
         },
         "subject" : {
@@ -5429,7 +5429,7 @@ enum OpenAPIComponents {
         },
         "poolName" : {
           "maxLength" : 200,
-          "pattern" : "^[^\\u0000]*$",
+          "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
           "type" : "string"
         },
         "provider" : {
@@ -5483,7 +5483,7 @@ enum OpenAPIComponents {
       "properties" : {
         "company" : {
           "maxLength" : 200,
-          "pattern" : "^[^\\u0000]*$",
+          "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
           "type" : "string"
         },
         "customFields" : {
@@ -5510,12 +5510,12 @@ enum OpenAPIComponents {
         },
         "firstName" : {
           "maxLength" : 200,
-          "pattern" : "^[^\\u0000]*$",
+          "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
           "type" : "string"
         },
         "lastName" : {
           "maxLength" : 200,
-          "pattern" : "^[^\\u0000]*$",
+          "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
           "type" : "string"
         },
         "phones" : {
@@ -5557,7 +5557,7 @@ enum OpenAPIComponents {
         "name" : {
           "maxLength" : 200,
           "minLength" : 1,
-          "pattern" : "^[^\\u0000]*[^\\u0000\\u0009-\\u000d\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000]*$",
+          "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*[^\\u0000-\\u0020\\u007f\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
           "type" : "string"
         },
         "role" : {
@@ -5631,9 +5631,10 @@ enum OpenAPIComponents {
           "type" : "string"
         },
         "secret" : {
-          "description" : "The provider's signing secret, for the kinds that sign (timepad, cloudpayments,\nwhatsapp): required for those. For the others leave it out: the gateway makes a\nlong random token for the URL and shows it once.",
+          "description" : "The provider's signing secret, for the kinds that sign (timepad, cloudpayments,\nwhatsapp): required for those. For the others leave it out: the gateway makes a\nlong random token for the URL and shows it once. At least 16 characters, not\nblank; Telegram's secret_token is 16 to 256 of A-Z, a-z, 0-9, _ and -.",
           "maxLength" : 500,
-          "pattern" : "^[^\\u0000]*$",
+          "minLength" : 16,
+          "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*[^\\u0000-\\u0020\\u007f\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
           "type" : "string"
         }
       },
@@ -5835,7 +5836,7 @@ enum OpenAPIComponents {
         "name" : {
           "maxLength" : 200,
           "minLength" : 1,
-          "pattern" : "^[^\\u0000]*[^\\u0000\\u0009-\\u000d\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000]*$",
+          "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*[^\\u0000-\\u0020\\u007f\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
           "type" : "string"
         },
         "quietFromMinute" : {
@@ -6778,7 +6779,7 @@ enum OpenAPIComponents {
         "name" : {
           "maxLength" : 100,
           "minLength" : 1,
-          "pattern" : "^[^\\u0000]*[^\\u0000\\u0009-\\u000d\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000]*$",
+          "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*[^\\u0000-\\u0020\\u007f\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
           "type" : "string"
         },
         "stages" : {
@@ -6967,7 +6968,7 @@ enum OpenAPIComponents {
         "name" : {
           "maxLength" : 200,
           "minLength" : 1,
-          "pattern" : "^[^\\u0000]*[^\\u0000\\u0009-\\u000d\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000]*$",
+          "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*[^\\u0000-\\u0020\\u007f\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
           "type" : "string"
         },
         "prices" : {
@@ -7073,14 +7074,14 @@ enum OpenAPIComponents {
         "name" : {
           "maxLength" : 300,
           "minLength" : 1,
-          "pattern" : "^[^\\u0000]*[^\\u0000\\u0009-\\u000d\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000]*$",
+          "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*[^\\u0000-\\u0020\\u007f\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
           "type" : "string"
         },
         "sku" : {
           "description" : "Unique article code.",
           "maxLength" : 64,
           "minLength" : 1,
-          "pattern" : "^[^\\u0000]*[^\\u0000\\u0009-\\u000d\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000]*$",
+          "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*[^\\u0000-\\u0020\\u007f\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
           "type" : "string"
         },
         "weightGrams" : {
@@ -7553,7 +7554,7 @@ enum OpenAPIComponents {
         "name" : {
           "maxLength" : 200,
           "minLength" : 1,
-          "pattern" : "^[^\\u0000]*[^\\u0000\\u0009-\\u000d\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000]*$",
+          "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*[^\\u0000-\\u0020\\u007f\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
           "type" : "string"
         },
         "overrides" : {
@@ -7752,7 +7753,7 @@ enum OpenAPIComponents {
         "name" : {
           "maxLength" : 200,
           "minLength" : 1,
-          "pattern" : "^[^\\u0000]*[^\\u0000\\u0009-\\u000d\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000]*$",
+          "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*[^\\u0000-\\u0020\\u007f\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
           "type" : "string"
         },
         "reminderMinutes" : {
@@ -7813,7 +7814,7 @@ enum OpenAPIComponents {
         },
         "title" : {
           "maxLength" : 200,
-          "pattern" : "^[^\\u0000]*$",
+          "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
           "type" : "string"
         }
       },
@@ -8019,12 +8020,12 @@ enum OpenAPIComponents {
         "firstName" : {
           "maxLength" : 200,
           "minLength" : 1,
-          "pattern" : "^[^\\u0000]*[^\\u0000\\u0009-\\u000d\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000]*$",
+          "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*[^\\u0000-\\u0020\\u007f\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
           "type" : "string"
         },
         "lastName" : {
           "maxLength" : 200,
-          "pattern" : "^[^\\u0000]*$",
+          "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
           "type" : "string"
         },
         "mobiles" : {
@@ -8357,7 +8358,7 @@ enum OpenAPIComponents {
           "description" : "courier, pickup, express...",
           "maxLength" : 100,
           "minLength" : 1,
-          "pattern" : "^[^\\u0000]*[^\\u0000\\u0009-\\u000d\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000]*$",
+          "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*[^\\u0000-\\u0020\\u007f\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
           "type" : "string"
         }
       },

@@ -113,7 +113,7 @@ extension Resource: RESTInput {
     init(jsonFields r: inout JSONFieldReader) {
         self.init()
         r.require("name")
-        if let value = r.string("name", minLength: 1, maxLength: 200, rule: .nonBlank) {
+        if let value = r.string("name", minLength: 1, maxLength: 200, rule: .name) {
             self.name = value
         }
         r.require("kind")
@@ -501,7 +501,7 @@ extension Series: RESTInput {
     init(jsonFields r: inout JSONFieldReader) {
         self.init()
         r.require("name")
-        if let value = r.string("name", minLength: 1, maxLength: 200, rule: .nonBlank) {
+        if let value = r.string("name", minLength: 1, maxLength: 200, rule: .name) {
             self.name = value
         }
         if let value = r.integer("reminderMinutes", minimum: 1, maximum: 10080) {
@@ -537,7 +537,7 @@ extension SeriesSession: RESTInput {
     /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).
     init(jsonFields r: inout JSONFieldReader) {
         self.init()
-        if let value = r.string("title", maxLength: 200) {
+        if let value = r.string("title", maxLength: 200, rule: .line) {
             self.title = value
         }
         r.require("start")
@@ -629,7 +629,7 @@ extension Group: RESTInput {
     init(jsonFields r: inout JSONFieldReader) {
         self.init()
         r.require("name")
-        if let value = r.string("name", minLength: 1, maxLength: 200, rule: .nonBlank) {
+        if let value = r.string("name", minLength: 1, maxLength: 200, rule: .name) {
             self.name = value
         }
         if let value = r.string("course", maxLength: 200) {

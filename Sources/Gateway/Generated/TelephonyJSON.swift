@@ -89,7 +89,7 @@ extension CallReport: RESTInput {
         if let value = r.string("trackingNumber", maxLength: 50) {
             self.trackingNumber = value
         }
-        if let value = r.string("poolName", maxLength: 200) {
+        if let value = r.string("poolName", maxLength: 200, rule: .line) {
             self.poolName = value
         }
         if let value = r.string("utmSource", maxLength: 200) {

@@ -48,6 +48,13 @@ final class IntegrationStore: Sendable {
 
     var entries: [IntegrationEntry] { byName.withLock { Array($0.values) } }
 
+    /// Telegram's setWebhook `secret_token`: 1–256 of A–Z a–z 0–9 _ - (we ask for 16 or more).
+    static func isTelegramSecretToken(_ secret: String) -> Bool {
+        (16...256).contains(secret.utf8.count) && secret.utf8.allSatisfy { b in
+            (65...90).contains(b) || (97...122).contains(b) || (48...57).contains(b) || b == 95 || b == 45
+        }
+    }
+
     static func signs(_ kind: IntegrationKind) -> Bool { [.timepad, .cloudpayments, .whatsapp, .telegram].contains(kind) }
 
     func create(_ request: CreateIntegrationRequest, by creator: String, now: Date = Date()) async throws -> Integration {
@@ -56,6 +63,11 @@ final class IntegrationStore: Sendable {
             throw RPCError.invalidArgument(
                 "\(request.kind.name) signs its hooks: give the secret it signs them with",
                 details: [FieldViolation(field: "secret", description: "is required for \(request.kind.name)")])
+        }
+        if request.kind == .telegram, !request.secret.isEmpty, !Self.isTelegramSecretToken(request.secret) {
+            throw RPCError.invalidArgument(
+                "Telegram's secret_token is 16 to 256 characters of A-Z, a-z, 0-9, _ and -",
+                details: [FieldViolation(field: "secret", description: "is not a Telegram secret_token")])
         }
         if !signs && !request.secret.isEmpty {
             throw RPCError.invalidArgument(

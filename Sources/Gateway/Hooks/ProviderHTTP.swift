@@ -3,6 +3,8 @@ import FoundationNetworking
 
 /// GETs from a provider's API for pulls (Timepad's orders, Ringostat's call log): one
 /// request within `timeout`, 200 or a refusal naming the URL and what came back.
+/// Redirects are never followed: these requests carry the provider's credentials, and a
+/// `Location` to another host would hand them over (a 3xx is a refusal like any other).
 enum ProviderHTTP {
     static func get(baseURL: String, path: String, headers: [String: String], query: [(String, String)], timeout: Duration) async throws(HookRefusal) -> [UInt8] {
         var components = URLComponents(string: baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL)
@@ -15,12 +17,28 @@ enum ProviderHTTP {
         let data: Data
         let response: URLResponse
         do {
-            (data, response) = try await URLSession.shared.data(for: request)
+            (data, response) = try await session.data(for: request)
         } catch {
             throw HookRefusal("\(url.host ?? baseURL) did not answer \(url.absoluteString): \(error.localizedDescription)")
         }
         let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        if (300..<400).contains(status) {
+            throw HookRefusal("\(url.host ?? baseURL) answered \(status) (a redirect) to \(url.absoluteString); redirects are not followed with the integration's credentials")
+        }
         guard status == 200 else { throw HookRefusal("\(url.host ?? baseURL) answered \(status) to \(url.absoluteString)") }
         return Array(data)
+    }
+
+    /// One session for every pull, refusing every redirect.
+    private static let session = URLSession(configuration: .ephemeral, delegate: RedirectRefusal(), delegateQueue: nil)
+
+    /// Answers every redirect with "do not follow": the 3xx itself becomes the response.
+    private final class RedirectRefusal: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
+        func urlSession(
+            _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+            newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void
+        ) {
+            completionHandler(nil)
+        }
     }
 }
