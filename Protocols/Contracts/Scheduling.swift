@@ -802,6 +802,8 @@ public struct MoveRequest: WireMessage, Equatable {
     public var endMilliseconds: Int64 = 0
     public var reason: String = ""
     public var by: String = ""
+    /// S4: the staff member moving a lesson, who must be its group's teacher (none: an admin).
+    public var actingStaffID: Int64? = nil
 
     public init() {}
 
@@ -810,13 +812,15 @@ public struct MoveRequest: WireMessage, Equatable {
         startMilliseconds: Int64 = 0,
         endMilliseconds: Int64 = 0,
         reason: String = "",
-        by: String = ""
+        by: String = "",
+        actingStaffID: Int64? = nil
     ) {
         self.id = id
         self.startMilliseconds = startMilliseconds
         self.endMilliseconds = endMilliseconds
         self.reason = reason
         self.by = by
+        self.actingStaffID = actingStaffID
     }
 
     public func encode(to e: inout WireEncoder) {
@@ -825,6 +829,7 @@ public struct MoveRequest: WireMessage, Equatable {
         e.encode(3, endMilliseconds)
         e.encode(4, reason)
         e.encode(5, by)
+        e.encode(6, actingStaffID)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
@@ -834,6 +839,7 @@ public struct MoveRequest: WireMessage, Equatable {
         case 3: endMilliseconds = try d.int64(key)
         case 4: reason = try d.string(key)
         case 5: by = try d.string(key)
+        case 6: actingStaffID = try d.int64(key)
         default: try d.skip(key)
         }
     }
@@ -843,23 +849,28 @@ public struct CancelRequest: WireMessage, Equatable {
     public var id: Int64 = 0
     public var reason: String = ""
     public var by: String = ""
+    /// S4: the staff member cancelling a lesson, who must be its group's teacher (none: an admin).
+    public var actingStaffID: Int64? = nil
 
     public init() {}
 
     public init(
         id: Int64 = 0,
         reason: String = "",
-        by: String = ""
+        by: String = "",
+        actingStaffID: Int64? = nil
     ) {
         self.id = id
         self.reason = reason
         self.by = by
+        self.actingStaffID = actingStaffID
     }
 
     public func encode(to e: inout WireEncoder) {
         e.encode(1, id)
         e.encode(2, reason)
         e.encode(3, by)
+        e.encode(4, actingStaffID)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
@@ -867,6 +878,7 @@ public struct CancelRequest: WireMessage, Equatable {
         case 1: id = try d.int64(key)
         case 2: reason = try d.string(key)
         case 3: by = try d.string(key)
+        case 4: actingStaffID = try d.int64(key)
         default: try d.skip(key)
         }
     }
@@ -917,6 +929,9 @@ public struct ResourceCalendar: WireMessage, Equatable {
     public var appointments: [Appointment] = []
     /// The group lessons it teaches or hosts, by start (cancelled ones left out).
     public var lessons: [Lesson] = []
+    /// G3: appointments of deals the caller may not see, by start: only that the resource
+    /// is taken then, and for what kind of visit.
+    public var busy: [BusyBlock] = []
 
     public init() {}
 
@@ -925,13 +940,15 @@ public struct ResourceCalendar: WireMessage, Equatable {
         timeZone: String = "",
         working: [Slot] = [],
         appointments: [Appointment] = [],
-        lessons: [Lesson] = []
+        lessons: [Lesson] = [],
+        busy: [BusyBlock] = []
     ) {
         self.resourceID = resourceID
         self.timeZone = timeZone
         self.working = working
         self.appointments = appointments
         self.lessons = lessons
+        self.busy = busy
     }
 
     public func encode(to e: inout WireEncoder) {
@@ -940,6 +957,7 @@ public struct ResourceCalendar: WireMessage, Equatable {
         e.encode(3, working)
         e.encode(4, appointments)
         e.encode(5, lessons)
+        e.encode(6, busy)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
@@ -949,6 +967,41 @@ public struct ResourceCalendar: WireMessage, Equatable {
         case 3: try d.append(key, to: &working)
         case 4: try d.append(key, to: &appointments)
         case 5: try d.append(key, to: &lessons)
+        case 6: try d.append(key, to: &busy)
+        default: try d.skip(key)
+        }
+    }
+}
+
+/// S3, G3: a time a resource is taken by an appointment the caller may not see.
+public struct BusyBlock: WireMessage, Equatable {
+    public var startMilliseconds: Int64 = 0
+    public var endMilliseconds: Int64 = 0
+    public var kind: AppointmentKind = AppointmentKind.unspecified
+
+    public init() {}
+
+    public init(
+        startMilliseconds: Int64 = 0,
+        endMilliseconds: Int64 = 0,
+        kind: AppointmentKind = AppointmentKind.unspecified
+    ) {
+        self.startMilliseconds = startMilliseconds
+        self.endMilliseconds = endMilliseconds
+        self.kind = kind
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, startMilliseconds)
+        e.encode(2, endMilliseconds)
+        e.encode(3, kind)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: startMilliseconds = try d.int64(key)
+        case 2: endMilliseconds = try d.int64(key)
+        case 3: kind = try d.enumeration(key)
         default: try d.skip(key)
         }
     }

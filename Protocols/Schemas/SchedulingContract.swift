@@ -192,11 +192,13 @@ public let schedulingContract = ContractFile("Scheduling") {
         Field(3, "endMilliseconds", .int64).timestamp().named("end").required()
         Field(4, "reason", .string).required().length(max: 1000, min: 1).nonBlank()
         Field(5, "by", .string).hidden()
+        Field(6, "actingStaffID", .optional(.int64), doc: "S4: the staff member moving a lesson, who must be its group's teacher (none: an admin).").hidden()
     }
     Message("CancelRequest", rest: [.input], restName: "AppointmentCancellation") {
         Field(1, "id", .int64).hidden()
         Field(2, "reason", .string).required().length(max: 1000, min: 1).nonBlank()
         Field(3, "by", .string).hidden()
+        Field(4, "actingStaffID", .optional(.int64), doc: "S4: the staff member cancelling a lesson, who must be its group's teacher (none: an admin).").hidden()
     }
     Message("CalendarRequest", rest: [.query]) {
         Field(1, "resourceID", .int64).hidden()
@@ -209,6 +211,15 @@ public let schedulingContract = ContractFile("Scheduling") {
         Field(3, "working", .repeated(.message("Slot")), doc: "Its working stretches.")
         Field(4, "appointments", .repeated(.message("Appointment")), doc: "Booked, done and no-show ones, by start (cancelled ones are left out).")
         Field(5, "lessons", .repeated(.message("Lesson")), doc: "The group lessons it teaches or hosts, by start (cancelled ones left out).")
+        Field(6, "busy", .repeated(.message("BusyBlock")), doc: """
+            G3: appointments of deals the caller may not see, by start: only that the resource
+            is taken then, and for what kind of visit.
+            """)
+    }
+    Message("BusyBlock", doc: "S3, G3: a time a resource is taken by an appointment the caller may not see.", rest: [.output]) {
+        Field(1, "startMilliseconds", .int64).timestamp().named("start")
+        Field(2, "endMilliseconds", .int64).timestamp().named("end")
+        Field(3, "kind", .enumeration("AppointmentKind"))
     }
     Message("DayRequest", rest: [.query]) {
         Field(1, "staffID", .int64).hidden()

@@ -83,6 +83,16 @@ public struct GroupStore: Sendable {
         return out
     }
 
+    /// S4: a group's lessons are changed by an admin (no acting staff member) or by the
+    /// staff member who is its teacher; anyone else is refused.
+    static func requireTeacher(_ c: Connection, _ g: Group, _ actingStaffID: Int64?) throws {
+        guard let actingStaffID else { return }
+        let teacher = try c.queryFirst("SELECT staff_id FROM resources WHERE id = ?", [.integer(g.teacherID)]) { $0.optionalInt64(0) } ?? nil
+        guard teacher == actingStaffID else {
+            throw RPCError(.permissionDenied, "only an admin or the group's teacher may move or cancel its lessons")
+        }
+    }
+
     /// The teacher, and the room if the group has one.
     static func resources(_ g: Group) -> [Int64] {
         [g.teacherID] + (g.roomID.map { [$0] } ?? [])
@@ -105,6 +115,7 @@ public struct GroupStore: Sendable {
             guard let (groupID, cancelled) = try tx.queryFirst("SELECT group_id, cancelled FROM lessons WHERE id = ?", [.integer(request.id)], { ($0.int64(0), $0.bool(1)) }),
                 let g = try Self.load(tx.connection, groupID)
             else { throw RPCError.notFound("lesson \(request.id) does not exist") }
+            try Self.requireTeacher(tx.connection, g, request.actingStaffID)
             guard !cancelled else { throw RPCError(.failedPrecondition, "lesson \(request.id) is cancelled") }
             let lesson = WorkingTime.Stretch(request.startMilliseconds, request.endMilliseconds)
             let clashes = try Self.clashes(tx.connection, lesson, g, ignoring: request.id)
@@ -117,9 +128,12 @@ public struct GroupStore: Sendable {
 
     public func cancelLesson(_ request: CancelRequest) async throws -> Group {
         try await database.write { tx in
-            guard let groupID = try tx.queryFirst("SELECT group_id FROM lessons WHERE id = ?", [.integer(request.id)], { $0.int64(0) }) else {
+            guard let groupID = try tx.queryFirst("SELECT group_id FROM lessons WHERE id = ?", [.integer(request.id)], { $0.int64(0) }),
+                let g = try Self.load(tx.connection, groupID)
+            else {
                 throw RPCError.notFound("lesson \(request.id) does not exist")
             }
+            try Self.requireTeacher(tx.connection, g, request.actingStaffID)
             try tx.run("UPDATE lessons SET cancelled = 1 WHERE id = ?", [.integer(request.id)])
             try BusyTime.release(tx, holder: -request.id)
             return try Self.load(tx.connection, groupID)!

@@ -184,6 +184,7 @@ public struct QueueStore: Sendable {
         leased.leasedAtMilliseconds = now
         leased.leaseUntilMilliseconds = now + settings.leaseSeconds * 1000
         try write(tx, seq: seq, leased, settings: settings)
+        try tx.run("INSERT OR IGNORE INTO queue_lessees (seq, operator_id) VALUES (?, ?)", [.integer(seq), .integer(operatorID)])
         return scored(leased, settings, now: now)
     }
 
@@ -212,6 +213,12 @@ public struct QueueStore: Sendable {
         try refuseIfHandedOff()
         return try await database.write { tx in
             guard let (_, e) = try tx.queryFirst("SELECT seq, entry FROM queue WHERE seq = ?", [.integer(seq)], Self.entry) else {
+                throw RPCError.notFound("queue entry \(Self.id(shard, seq)) does not exist")
+            }
+            // G3: to an operator it was never leased to, the entry does not exist (as GET says).
+            let lessee = try tx.queryFirst(
+                "SELECT 1 FROM queue_lessees WHERE seq = ? AND operator_id = ?", [.integer(seq), .integer(request.operatorID)]) { $0.int64(0) } != nil
+            guard lessee || e.callbackFor == request.operatorID else {
                 throw RPCError.notFound("queue entry \(Self.id(shard, seq)) does not exist")
             }
             guard e.state == .leased, e.leasedBy == request.operatorID, (e.leaseUntilMilliseconds ?? 0) > now else {

@@ -74,5 +74,14 @@ public enum TelephonySchema {
             """),
         // T10: callbacks reserved for one operator, found without a scan of the ready entries.
         Migration(3, "CREATE INDEX queue_reserved ON queue (state) WHERE callback_for IS NOT NULL"),
+        // G3: every operator an entry was ever leased to, so an outcome from anyone else
+        // answers as for an entry that does not exist.
+        Migration(4, """
+            CREATE TABLE queue_lessees (
+                seq INTEGER NOT NULL,
+                operator_id INTEGER NOT NULL,
+                PRIMARY KEY (seq, operator_id)
+            ) WITHOUT ROWID;
+            """),
     ]
 }

@@ -209,6 +209,11 @@ import TestSupport
         // The next oldest; then an admin puts Tver first: the newest lead (Tver) outranks the older one.
         let y = try next(1)
         #expect(y.status == 200 && y.id != x.id)
+        // G3 (issue 21): to operator 2, who never held it, Y does not exist, for an outcome
+        // as for a GET (no 409 telling that it does), and nothing changes.
+        #expect(try outcome(2, y.id, #"{"outcome":"invalid"}"#) == 404)
+        #expect(try system.request("GET", "/v1/dialer/entries/\(y.id)", key: Self.token(2)).status == 404)
+        #expect(try system.request("GET", "/v1/dialer/entries/\(y.id)").json["leasedBy"] as? Int == 1)
         #expect(try outcome(1, y.id, #"{"outcome":"offer_made"}"#) == 200)
         let settings = try system.request("GET", "/v1/dialer/settings")
         var body = settings.json

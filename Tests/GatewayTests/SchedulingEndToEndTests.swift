@@ -12,6 +12,7 @@ import TestSupport
 @Suite struct SchedulingEndToEndTests {
     static let operatorOne = "sched-operator-one-0123456789"
     static let operatorTwo = "sched-operator-two-0123456789"
+    static let managerThree = "sched-manager-three-0123456789"
 
     struct System {
         let processes: [ServiceProcess]
@@ -56,7 +57,7 @@ import TestSupport
             environment: [
                 "GATEWAY_PORT": "0", "GATEWAY_DATA_DIR": folder.appendingPathComponent("gateway").path,
                 "GATEWAY_SERVICES": "contacts=127.0.0.1:\(contacts.port),deals=127.0.0.1:\(deals.port),scheduling=127.0.0.1:\(scheduling.port)",
-                "GATEWAY_API_KEYS": "\(adminKey)=admin,\(operatorOne)=staff:1,\(operatorTwo)=staff:2",
+                "GATEWAY_API_KEYS": "\(adminKey)=admin,\(operatorOne)=staff:1,\(operatorTwo)=staff:2,\(managerThree)=staff:3",
                 "GATEWAY_RATE_LIMIT": "100000", "GATEWAY_RATE_BURST": "100000",
             ])
         return System(processes: [scheduling, deals, contacts], gateway: gateway, schedulingData: schedulingData)
@@ -176,6 +177,26 @@ import TestSupport
         let week = try system.request("GET", "/v1/resources/\(pavelID)/calendar?from=\(Self.tomorrow(0, plusDays: 6))", key: Self.operatorTwo)
         #expect((week.json["appointments"] as? [Any])?.count == 1 && !((week.json["working"] as? [Any]) ?? []).isEmpty, "\(week.body)")
         #expect(try system.request("GET", "/v1/resources/\(pavelID)/calendar", key: Self.operatorOne).status == 404, "not Olga's calendar")
+        // G3 in calendars (issue 21): Mila (staff 3) manages Egor (staff 4, an engineer);
+        // Egor visits Pavel's client, whom Mila may not see. Her view of Egor's calendar
+        // shows the time as busy, without the deal, the address or the notes.
+        #expect(try system.request("POST", "/v1/staff", body: #"{"firstName":"Mila","role":"manager"}"#).status == 201)
+        #expect(try system.request("POST", "/v1/staff", body: #"{"firstName":"Egor","role":"engineer","supervisorId":3}"#).status == 201)
+        let egorID = try #require(try system.request(
+            "POST", "/v1/resources", body: #"{"name":"Egor","kind":"engineer","staffId":4,"timeZone":"UTC","hours":[\#(hours)]}"#).json["id"] as? Int)
+        let secret = #"{"dealId":2,"kind":"installation","resourceIds":[\#(egorID)],"start":"\#(Self.tomorrow(9, plusDays: 6))","end":"\#(Self.tomorrow(10, plusDays: 6))","address":"Secret street 5, flat 9","notes":"door code 1234"}"#
+        let hidden = try system.request("POST", "/v1/appointments", body: secret)
+        let hiddenID = try #require(hidden.json["id"] as? Int)
+        #expect(try system.request("GET", "/v1/appointments/\(hiddenID)", key: Self.managerThree).status == 404)
+        let egorWeek = try system.request("GET", "/v1/resources/\(egorID)/calendar?from=\(Self.tomorrow(0, plusDays: 6))", key: Self.managerThree)
+        #expect(egorWeek.status == 200 && (egorWeek.json["appointments"] as? [Any])?.isEmpty == true, "\(egorWeek.body)")
+        let busy = egorWeek.json["busy"] as? [[String: Any]] ?? []
+        #expect(busy.count == 1 && busy.first?["kind"] as? String == "installation" && busy.first?["start"] as? String == Self.tomorrow(9, plusDays: 6).replacingOccurrences(of: "Z", with: ".000Z"), "\(egorWeek.body)")
+        #expect(!egorWeek.body.contains("Secret") && !egorWeek.body.contains("1234") && !egorWeek.body.contains("dealId"), "\(egorWeek.body)")
+        #expect((try system.request("GET", "/v1/resources/\(egorID)/calendar?from=\(Self.tomorrow(0, plusDays: 6))").json["appointments"] as? [Any])?.count == 1, "the admin sees it")
+        // S2, G3: a clash says the resource is busy, never which appointment holds it.
+        let clash = try system.request("POST", "/v1/appointments", key: Self.operatorOne, body: #"{"dealId":1,"kind":"measurement","resourceIds":[\#(egorID)],"start":"\#(Self.tomorrow(9, plusDays: 6))","end":"\#(Self.tomorrow(10, plusDays: 6))"}"#)
+        #expect(clash.status == 409 && clash.body.contains("Egor is busy then") && !clash.body.contains("appointment \(hiddenID)"), "\(clash.body)")
         let feed = try system.request("POST", "/v1/resources/\(pavelID)/feed")
         let path = try #require(feed.json["path"] as? String)
         let ics = try httpRequest(port: system.gateway.port, "GET", path)
@@ -229,7 +250,10 @@ import TestSupport
             #expect(try system.request("POST", "/v1/contacts", body: #"{"firstName":"Student \#(i)","phones":["+7916000\#(String(format: "%04d", i))"]}"#).status == 201)
         }
         let allDay = (1...7).map { #"{"weekday":\#($0),"fromMinute":0,"toMinute":1440}"# }.joined(separator: ",")
-        #expect(try system.request("POST", "/v1/resources", body: #"{"name":"Ms Smith","kind":"teacher","timeZone":"Europe/Moscow","hours":[\#(allDay)]}"#).status == 201)
+        // Staff 1 an operator, staff 2 the teacher Ms Smith.
+        #expect(try system.request("POST", "/v1/staff", body: #"{"firstName":"Olga","role":"operator"}"#).status == 201)
+        #expect(try system.request("POST", "/v1/staff", body: #"{"firstName":"Jane","lastName":"Smith","role":"teacher"}"#).status == 201)
+        #expect(try system.request("POST", "/v1/resources", body: #"{"name":"Ms Smith","kind":"teacher","staffId":2,"timeZone":"Europe/Moscow","hours":[\#(allDay)]}"#).status == 201)
         #expect(try system.request("POST", "/v1/resources", body: #"{"name":"Room 5","kind":"room","timeZone":"Europe/Moscow","hours":[\#(allDay)]}"#).status == 201)
         #expect(try system.request("POST", "/v1/deals", body: #"{"title":"Room hire","contactId":4}"#).status == 201)
         // Tuesdays and Thursdays 19:00–20:30 Moscow for the next four weeks.
@@ -250,6 +274,12 @@ import TestSupport
         let made = try system.request("POST", "/v1/groups", body: group)
         #expect(made.status == 201 && (made.json["lessons"] as? [Any])?.count == lessonDays.count, "\(made.body)")
         #expect(try system.request("POST", "/v1/groups", body: group).status == 409, "one name, one group")
+        // S4 (issue 21): an operator may not cancel or move the group's lessons; its teacher may.
+        let lastLesson = try #require((made.json["lessons"] as? [[String: Any]])?.last?["id"] as? Int)
+        #expect(try system.request("POST", "/v1/lessons/\(lastLesson)/cancel", key: Self.operatorOne, body: #"{"reason":"mine now"}"#).status == 403)
+        #expect(try system.request("POST", "/v1/lessons/\(lastLesson)/cancel", key: Self.operatorTwo, body: #"{"reason":"the teacher is ill"}"#).status == 200)
+        let afterCancel = try system.request("GET", "/v1/groups/\(made.json["id"] as? Int ?? 0)")
+        #expect(((afterCancel.json["lessons"] as? [[String: Any]])?.last?["cancelled"] as? Bool) == true)
         // The room is held by the lessons: an appointment there is refused.
         let lessonStart = ((made.json["lessons"] as? [[String: Any]])?.first?["start"] as? String) ?? ""
         let lessonEnd = ((made.json["lessons"] as? [[String: Any]])?.first?["end"] as? String) ?? ""

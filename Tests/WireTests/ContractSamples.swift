@@ -131,6 +131,7 @@ enum ContractSamples {
         ("CancelRequest", cancelRequest().wireBytes(), (try? CancelRequest(wireBytes: cancelRequest().wireBytes())) == cancelRequest()),
         ("CalendarRequest", calendarRequest().wireBytes(), (try? CalendarRequest(wireBytes: calendarRequest().wireBytes())) == calendarRequest()),
         ("ResourceCalendar", resourceCalendar().wireBytes(), (try? ResourceCalendar(wireBytes: resourceCalendar().wireBytes())) == resourceCalendar()),
+        ("BusyBlock", busyBlock().wireBytes(), (try? BusyBlock(wireBytes: busyBlock().wireBytes())) == busyBlock()),
         ("DayRequest", dayRequest().wireBytes(), (try? DayRequest(wireBytes: dayRequest().wireBytes())) == dayRequest()),
         ("AppointmentList", appointmentList().wireBytes(), (try? AppointmentList(wireBytes: appointmentList().wireBytes())) == appointmentList()),
         ("Stop", stop().wireBytes(), (try? Stop(wireBytes: stop().wireBytes())) == stop()),
@@ -1482,6 +1483,7 @@ enum ContractSamples {
         m.endMilliseconds = -22
         m.reason = "f4é"
         m.by = "f5é"
+        m.actingStaffID = 6000018
         return m
     }
 
@@ -1490,6 +1492,7 @@ enum ContractSamples {
         m.id = -8
         m.reason = "f2é"
         m.by = "f3é"
+        m.actingStaffID = 4000012
         return m
     }
 
@@ -1508,6 +1511,15 @@ enum ContractSamples {
         m.working = [slot(), slot()]
         m.appointments = [appointment(), appointment()]
         m.lessons = [lesson(), lesson()]
+        m.busy = [busyBlock(), busyBlock()]
+        return m
+    }
+
+    static func busyBlock() -> BusyBlock {
+        var m = BusyBlock()
+        m.startMilliseconds = -8
+        m.endMilliseconds = 2000006
+        m.kind = .custom
         return m
     }
 

@@ -2141,6 +2141,34 @@ enum OpenAPIComponents {
       ],
       "type" : "object"
     },
+    "BusyBlock" : {
+      "description" : "S3, G3: a time a resource is taken by an appointment the caller may not see.",
+      "properties" : {
+        "end" : {
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "kind" : {
+          "enum" : [
+            "unspecified",
+            "measurement",
+            "installation",
+            "custom"
+          ],
+          "type" : "string"
+        },
+        "start" : {
+          "format" : "date-time",
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "end",
+        "kind",
+        "start"
+      ],
+      "type" : "object"
+    },
     "CalendarDay" : {
       "properties" : {
         "date" : {
@@ -7491,6 +7519,13 @@ enum OpenAPIComponents {
           },
           "type" : "array"
         },
+        "busy" : {
+          "description" : "G3: appointments of deals the caller may not see, by start: only that the resource\nis taken then, and for what kind of visit.",
+          "items" : {
+            "$ref" : "#/components/schemas/BusyBlock"
+          },
+          "type" : "array"
+        },
         "lessons" : {
           "description" : "The group lessons it teaches or hosts, by start (cancelled ones left out).",
           "items" : {
@@ -7515,6 +7550,7 @@ enum OpenAPIComponents {
       },
       "required" : [
         "appointments",
+        "busy",
         "lessons",
         "resourceId",
         "timeZone",

@@ -397,6 +397,8 @@ extension ResourceCalendar: RESTOutput {
         out.beginObject()
         out.key("appointments")
         out.beginArray(); for item in self.appointments { item.writeJSON(to: &out) }; out.endArray()
+        out.key("busy")
+        out.beginArray(); for item in self.busy { item.writeJSON(to: &out) }; out.endArray()
         out.key("lessons")
         out.beginArray(); for item in self.lessons { item.writeJSON(to: &out) }; out.endArray()
         out.key("resourceId")
@@ -405,6 +407,21 @@ extension ResourceCalendar: RESTOutput {
         out.string(self.timeZone)
         out.key("working")
         out.beginArray(); for item in self.working { item.writeJSON(to: &out) }; out.endArray()
+        out.endObject()
+    }
+}
+
+extension BusyBlock: RESTOutput {
+    static let openAPIOutputSchema = "BusyBlock"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("end")
+        out.timestamp(self.endMilliseconds)
+        out.key("kind")
+        out.string(self.kind.name)
+        out.key("start")
+        out.timestamp(self.startMilliseconds)
         out.endObject()
     }
 }
