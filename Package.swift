@@ -50,7 +50,7 @@ let package = Package(
         .target(name: "TelephonyService", dependencies: ["Contracts", "Digest", "RPC", "Storage", "ServiceKit"]),
         .target(name: "SchedulingService", dependencies: ["Contracts", "Digest", "JSON", "RPC", "Storage", "ServiceKit"]),
         .target(name: "BillingService", dependencies: ["Contracts", "RPC", "Storage", "ServiceKit"]),
-        .target(name: "NotificationsService", dependencies: ["CCrypto", "Contracts", "Digest", "HTTP", "JSON", "RPC", "Storage", "ServiceKit"]),
+        .target(name: "NotificationsService", dependencies: ["CCrypto", "Contracts", "Digest", "HTTP", "JSON", "RPC", "Storage", "ServiceKit", "Sockets"]),
 
         // Executables.
         .executableTarget(name: "switchboard-echo", dependencies: ["RPC", "Contracts", "ServiceKit"]),
@@ -59,7 +59,7 @@ let package = Package(
         .executableTarget(name: "switchboard-telephony", dependencies: ["Contracts", "TelephonyService", "RPC", "ServiceKit"]),
         .executableTarget(name: "switchboard-scheduling", dependencies: ["SchedulingService", "ServiceKit"]),
         .executableTarget(name: "switchboard-billing", dependencies: ["BillingService", "RPC", "ServiceKit"]),
-        .executableTarget(name: "switchboard-notifications", dependencies: ["NotificationsService", "RPC", "ServiceKit"]),
+        .executableTarget(name: "switchboard-notifications", dependencies: ["NotificationsService", "RPC", "ServiceKit", "Sockets"]),
         .executableTarget(name: "switchboard-gateway", dependencies: ["Contracts", "Gateway", "HTTP", "RPC", "ServiceKit", "Sockets", "Storage"]),
         // The local runner; depending on the services makes `swift run switchboard` build them.
         .executableTarget(name: "switchboard", dependencies: ["ServiceKit", "switchboard-contacts", "switchboard-deals", "switchboard-telephony", "switchboard-scheduling", "switchboard-billing", "switchboard-notifications", "switchboard-gateway"]),
@@ -81,9 +81,9 @@ let package = Package(
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Sockets", "TestSupport"]),
         .testTarget(
             name: "GatewayTests",
-            dependencies: ["Gateway", "Contracts", "Digest", "HTTP", "JSON", "RPC", "SchedulingService", "ServiceKit", "Storage", "Wire", "TestSupport", "switchboard", "switchboard-gateway", "switchboard-contacts", "switchboard-deals", "switchboard-telephony", "switchboard-scheduling", "switchboard-billing", "switchboard-notifications"]),
+            dependencies: ["Gateway", "Contracts", "Digest", "HTTP", "JSON", "RPC", "SchedulingService", "ServiceKit", "Storage", "Wire", "TestSupport", "Sockets", "switchboard", "switchboard-gateway", "switchboard-contacts", "switchboard-deals", "switchboard-telephony", "switchboard-scheduling", "switchboard-billing", "switchboard-notifications"]),
         .testTarget(name: "BillingTests", dependencies: ["BillingService", "Contracts", "Wire"]),
-        .testTarget(name: "NotificationsTests", dependencies: ["NotificationsService", "Contracts", "Digest", "ServiceKit", "Storage", "Wire", "TestSupport"]),
+        .testTarget(name: "NotificationsTests", dependencies: ["NotificationsService", "Contracts", "Digest", "ServiceKit", "Storage", "Wire", "TestSupport", "Sockets"]),
         .testTarget(
             name: "SchedulingTests",
             dependencies: ["SchedulingService", "Contracts", "Wire", "RPC", "Storage", "ServiceKit", "TestSupport", "switchboard-scheduling"]),

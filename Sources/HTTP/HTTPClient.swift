@@ -18,6 +18,9 @@ public final class HTTPClient: Sendable {
         public var connectTimeout: Duration = .seconds(5)
         public var idleTimeout: Duration = .seconds(4)
         public var limits = HTTPResponseParser.Limits()
+        /// Where it may connect, checked on every new connection after DNS (nil: anywhere,
+        /// for addresses the system itself chose).
+        public var outbound: OutboundPolicy?
         public init() {}
     }
 
@@ -191,7 +194,8 @@ public final class HTTPClient: Sendable {
         let remaining = MonotonicInstant.now().duration(until: deadline)
         guard remaining > .zero else { return .failure(HTTPClientError("\(key) did not answer in time")) }
         do {
-            let fd = try await Connector.connect(host: host, port: port, timeout: min(configuration.connectTimeout, remaining), reactor: reactor)
+            let fd = try await Connector.connect(
+                host: host, port: port, timeout: min(configuration.connectTimeout, remaining), reactor: reactor, policy: configuration.outbound)
             let stream = StreamConnection(fd: fd, reactor: reactor, peer: key)
             let connection = HTTPClientConnection(stream: stream, target: key) { [weak self] c in self?.closed(c, key: key) }
             try stream.start(delegate: connection)

@@ -56,6 +56,10 @@ public struct AlertStore: Sendable {
 
     static func check(_ a: Alert) throws(RPCError) {
         guard a.metric != .unspecified else { throw RPCError.invalidArgument("name the metric", details: [FieldViolation(field: "metric", description: "is missing")]) }
+        // N5: alerts go to the owner's Telegram chat: a chat id or @username, nothing else.
+        if let problem = RecipientAddress.problem(a.chatID, channel: .telegram) {
+            throw RPCError.invalidArgument("the alert's chat is not valid", details: [FieldViolation(field: "chatId", description: problem)])
+        }
     }
 
     static func defaults(_ a: Alert) -> Alert {

@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import Sockets
 import Storage
 import Wire
 
@@ -7,8 +8,13 @@ import Wire
 /// answered back: `tokenSet` says whether there is one.
 public struct ChannelStore: Sendable {
     let database: Database
+    /// Where a channel's base URLs may point.
+    let outbound: OutboundPolicy
 
-    public init(database: Database) { self.database = database }
+    public init(database: Database, outbound: OutboundPolicy) {
+        self.database = database
+        self.outbound = outbound
+    }
 
     public func put(_ input: ChannelSettings) async throws -> ChannelSettings {
         var v: [FieldViolation] = []
@@ -16,9 +22,14 @@ public struct ChannelStore: Sendable {
         // Email goes to an SMTP relay (smtp://host:port); the rest to HTTP APIs.
         let schemes: Set<String> = input.channel == .email ? ["smtp"] : ["http", "https"]
         for (field, url) in [("baseUrl", input.baseURL), ("fallbackBaseUrl", input.fallbackBaseURL)] where !url.isEmpty {
-            if URL(string: url).flatMap({ schemes.contains($0.scheme ?? "") && $0.host != nil ? $0 : nil }) == nil {
-                v.append(FieldViolation(field: field, description: input.channel == .email ? "is not an smtp://host:port URL" : "is not an http(s) URL"))
-            }
+            if let problem = outbound.refusal(url: url, schemes: schemes) { v.append(FieldViolation(field: field, description: problem)) }
+        }
+        // The sender goes into headers (email's From, the envelope's MAIL FROM): one line,
+        // and for email an address.
+        if input.channel == .email, !input.sender.isEmpty, let problem = RecipientAddress.emailProblem(input.sender) {
+            v.append(FieldViolation(field: "sender", description: problem))
+        } else if input.sender.unicodeScalars.contains(where: RecipientAddress.isControl) {
+            v.append(FieldViolation(field: "sender", description: "must be one line, without control characters"))
         }
         if !input.timeZone.isEmpty && TimeZone(identifier: input.timeZone) == nil { v.append(FieldViolation(field: "timeZone", description: "\"\(input.timeZone)\" is not an IANA time zone")) }
         if !input.locale.isEmpty && !["ru", "en"].contains(input.locale) { v.append(FieldViolation(field: "locale", description: "is ru or en")) }

@@ -2,6 +2,7 @@ import Contracts
 import Foundation
 import RPC
 import ServiceKit
+import Sockets
 import Storage
 import Wire
 
@@ -19,15 +20,16 @@ public struct NotificationsAPI: RegistrableRPCService {
     let database: Database
     let clock: WallClock
 
-    public init(database: Database, clock: WallClock, unsubscribeLinks: UnsubscribeLinks) {
+    /// `outbound`: where the URLs an admin gives may point (NOTIFICATIONS_OUTBOUND_ALLOW).
+    public init(database: Database, clock: WallClock, unsubscribeLinks: UnsubscribeLinks, outbound: OutboundPolicy) {
         self.database = database
         self.clock = clock
         self.unsubscribeLinks = unsubscribeLinks
-        channels = ChannelStore(database: database)
+        channels = ChannelStore(database: database, outbound: outbound)
         templates = TemplateStore(database: database, clock: clock)
-        rules = RuleStore(database: database, clock: clock)
+        rules = RuleStore(database: database, clock: clock, outbound: outbound)
         log = OutboundLog(database: database)
-        webhooks = WebhookStore(database: database, clock: clock)
+        webhooks = WebhookStore(database: database, clock: clock, outbound: outbound)
         surveys = SurveyStore(database: database, clock: clock)
         alerts = AlertStore(database: database, clock: clock)
         deliveryStatuses = DeliveryStatusIntake(database: database, clock: clock)

@@ -2,6 +2,7 @@ import Contracts
 import Foundation
 import RPC
 import ServiceKit
+import Sockets
 import Storage
 import Synchronization
 import Wire
@@ -19,13 +20,14 @@ public final class OutboundSender: BackgroundService {
     private let logger: Logger
     private let clock: WallClock
     private let loop = BackgroundLoop()
-    private let client = ProviderClient()
+    private let client: ProviderClient
     private let stages = Mutex<[Int64: String]>([:])
     private let unsubscribeLinks: UnsubscribeLinks?
     /// Most sends in flight at once.
     static let concurrency = 64
 
-    public init(database: Database, contacts: RPCClient, deals: RPCClient, logger: Logger, clock: WallClock, unsubscribeLinks: UnsubscribeLinks? = nil) {
+    public init(database: Database, contacts: RPCClient, deals: RPCClient, logger: Logger, clock: WallClock, outbound: OutboundPolicy, unsubscribeLinks: UnsubscribeLinks? = nil) {
+        client = ProviderClient(outbound: outbound)
         self.unsubscribeLinks = unsubscribeLinks
         self.database = database
         self.contacts = contacts

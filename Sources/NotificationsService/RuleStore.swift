@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
 import ServiceKit
+import Sockets
 import Storage
 import Wire
 
@@ -9,13 +10,16 @@ import Wire
 public struct RuleStore: Sendable {
     let database: Database
     let clock: WallClock
+    /// Where a webhook rule's address may point.
+    let outbound: OutboundPolicy
 
-    public init(database: Database, clock: WallClock) {
+    public init(database: Database, clock: WallClock, outbound: OutboundPolicy) {
         self.database = database
         self.clock = clock
+        self.outbound = outbound
     }
 
-    static func violations(_ r: NotificationRule, template: MessageTemplate?) -> [FieldViolation] {
+    static func violations(_ r: NotificationRule, template: MessageTemplate?, outbound: OutboundPolicy) -> [FieldViolation] {
         guard let entry = EventCatalog.byType[r.eventType] else {
             return [FieldViolation(field: "eventType", description: "\(r.eventType) is not an event type notifications takes")]
         }
@@ -33,6 +37,11 @@ public struct RuleStore: Sendable {
         case .unspecified: v.append(FieldViolation(field: "recipient", description: "is missing"))
         case .staff where r.staffID == nil: v.append(FieldViolation(field: "staffId", description: "name the staff member"))
         case .address where r.address.trimmingCharacters(in: .whitespaces).isEmpty: v.append(FieldViolation(field: "address", description: "give the address"))
+        case .address:
+            // N1: an address its channel can take as one recipient, and nothing more.
+            let channel = template?.channel ?? .unspecified
+            let problem = channel == .webhook ? outbound.refusal(url: r.address).map { "\"\(RecipientAddress.printable(r.address))\" \($0)" } : RecipientAddress.problem(r.address, channel: channel)
+            if let problem { v.append(FieldViolation(field: "address", description: problem)) }
         default: break
         }
         if (r.quietFromMinute == nil) != (r.quietToMinute == nil) { v.append(FieldViolation(field: "quietToMinute", description: "quiet hours need a start and an end")) }
@@ -47,7 +56,7 @@ public struct RuleStore: Sendable {
         return try await database.write { tx in
             var r = input
             let template = try TemplateStore.load(tx.connection, r.templateID)
-            let v = Self.violations(r, template: template)
+            let v = Self.violations(r, template: template, outbound: outbound)
             guard v.isEmpty else { throw RPCError.invalidArgument("the rule is not valid", details: v) }
             r.channel = template!.channel
             r.createdAtMilliseconds = now
@@ -63,7 +72,7 @@ public struct RuleStore: Sendable {
             guard let old = try Self.load(tx.connection, input.id) else { throw RPCError.notFound("rule \(input.id) does not exist") }
             var r = input
             let template = try TemplateStore.load(tx.connection, r.templateID)
-            let v = Self.violations(r, template: template)
+            let v = Self.violations(r, template: template, outbound: outbound)
             guard v.isEmpty else { throw RPCError.invalidArgument("the rule is not valid", details: v) }
             r.channel = template!.channel
             r.createdAtMilliseconds = old.createdAtMilliseconds

@@ -2,6 +2,7 @@ import Contracts
 import Foundation
 import RPC
 import ServiceKit
+import Sockets
 import Storage
 import Wire
 
@@ -18,9 +19,10 @@ public final class SurveyRunner: BackgroundService {
     private let logger: Logger
     private let clock: WallClock
     private let loop = BackgroundLoop()
-    private let client = ProviderClient(maxConnectionsPerHost: 4)
+    private let client: ProviderClient
 
-    public init(database: Database, contacts: RPCClient, deals: RPCClient, logger: Logger, clock: WallClock) {
+    public init(database: Database, contacts: RPCClient, deals: RPCClient, logger: Logger, clock: WallClock, outbound: OutboundPolicy) {
+        client = ProviderClient(maxConnectionsPerHost: 4, outbound: outbound)
         self.database = database
         self.contacts = contacts
         self.deals = deals

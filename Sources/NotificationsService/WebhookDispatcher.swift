@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
 import ServiceKit
+import Sockets
 import Storage
 import Wire
 
@@ -14,12 +15,13 @@ public final class WebhookDispatcher: BackgroundService {
     private let logger: Logger
     private let clock: WallClock
     private let loop = BackgroundLoop()
-    private let client = ProviderClient(maxConnectionsPerHost: 64)
+    private let client: ProviderClient
     static let concurrency = 64
     /// Where an admin is told of a disabled endpoint: NOTIFICATIONS_ADMIN_CHAT (a Telegram chat).
     private let adminChat = ProcessInfo.processInfo.environment["NOTIFICATIONS_ADMIN_CHAT"]
 
-    public init(database: Database, logger: Logger, clock: WallClock) {
+    public init(database: Database, logger: Logger, clock: WallClock, outbound: OutboundPolicy) {
+        client = ProviderClient(maxConnectionsPerHost: 64, outbound: outbound)
         self.database = database
         self.logger = logger
         self.clock = clock

@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
 import ServiceKit
+import Sockets
 import Storage
 import Wire
 
@@ -10,14 +11,17 @@ import Wire
 public struct WebhookStore: Sendable {
     let database: Database
     let clock: WallClock
+    /// Where an endpoint may be.
+    let outbound: OutboundPolicy
 
-    public init(database: Database, clock: WallClock) {
+    public init(database: Database, clock: WallClock, outbound: OutboundPolicy) {
         self.database = database
         self.clock = clock
+        self.outbound = outbound
     }
 
     public func create(_ input: WebhookSubscription) async throws -> WebhookSubscription {
-        try Self.check(input)
+        try Self.check(input, outbound)
         let now = clock.milliseconds
         let secret = WebhookSignature.newSecret()
         return try await database.write { tx in
@@ -32,9 +36,9 @@ public struct WebhookStore: Sendable {
         }
     }
 
-    static func check(_ s: WebhookSubscription) throws(RPCError) {
+    static func check(_ s: WebhookSubscription, _ outbound: OutboundPolicy) throws(RPCError) {
         var v: [FieldViolation] = []
-        if URL(string: s.url).flatMap({ ($0.scheme == "http" || $0.scheme == "https") && $0.host != nil ? $0 : nil }) == nil { v.append(FieldViolation(field: "url", description: "is not an http(s) URL")) }
+        if let problem = outbound.refusal(url: s.url) { v.append(FieldViolation(field: "url", description: problem)) }
         for (i, t) in s.eventTypes.enumerated() where t != "*" && EventCatalog.byType[t] == nil {
             v.append(FieldViolation(field: "eventTypes[\(i)]", description: "\(t) is not an event type notifications takes"))
         }
@@ -43,7 +47,7 @@ public struct WebhookStore: Sendable {
     }
 
     public func update(_ input: WebhookSubscription) async throws -> WebhookSubscription {
-        try Self.check(input)
+        try Self.check(input, outbound)
         return try await database.write { tx in
             guard let old = try Self.load(tx.connection, input.id) else { throw RPCError.notFound("subscription \(input.id) does not exist") }
             var s = input

@@ -6,10 +6,16 @@ import Synchronization
 /// whose completion the reactor reports, bounded by a timeout.
 public enum Connector {
     /// Connects to `host:port`; returns a connected, non-blocking, TCP_NODELAY socket.
+    /// `policy`: the address it resolves to must pass it (a user-given URL's host).
     public static func connect(
-        host: String, port: Int, timeout: Duration, reactor: Reactor = .shared
+        host: String, port: Int, timeout: Duration, reactor: Reactor = .shared, policy: OutboundPolicy? = nil
     ) async throws(SocketError) -> Int32 {
-        let address = try SocketAddress.resolve(host: host, port: port)
+        let address: SocketAddress
+        if let policy {
+            address = try policy.address(host: host, port: port)
+        } else {
+            address = try SocketAddress.resolve(host: host, port: port)
+        }
         let fd = socket(address.family, cepoll_sock_stream_nonblock_cloexec, 0)
         guard fd >= 0 else { throw SocketError("socket", errno: cepoll_errno()) }
         var one: Int32 = 1

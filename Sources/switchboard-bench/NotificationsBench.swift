@@ -74,6 +74,7 @@ enum NotificationsBench {
         var environment = [
             "NOTIFICATIONS_PORT": "0", "NOTIFICATIONS_ADMIN_PORT": "0", "NOTIFICATIONS_DATA_DIR": folder.path,
             "NOTIFICATIONS_CONTACTS": "127.0.0.1:1", "NOTIFICATIONS_DEALS": "127.0.0.1:1",
+            "NOTIFICATIONS_OUTBOUND_ALLOW": "loopback",
         ]
         if let clock {
             try Data("\(Int64(Date().timeIntervalSince1970 * 1000) + 60_000)".utf8).write(to: clock)

@@ -15,7 +15,9 @@
 // GATEWAY_FIRST_BYTE_TIMEOUT_MS (3000): a new connection that sends nothing is closed,
 // GATEWAY_MAX_CONNECTIONS_PER_ADDRESS (128), GATEWAY_AUTH_FAILURES_PER_MINUTE (10, burst
 // twice that): failed authentications per client address before 429,
-// GATEWAY_METRICS_AUTH (admin): who may read /metrics (admin: an admin key; none: anyone).
+// GATEWAY_METRICS_AUTH (admin): who may read /metrics (admin: an admin key; none: anyone),
+// GATEWAY_OUTBOUND_ALLOW: ranges integrations' API base URLs may reach despite the outbound
+// policy (CIDRs, `loopback`, `private`; empty: public addresses only).
 // Webhooks (G2) arrive at /v1/hooks/<integration>; integrations are made over
 // /v1/admin/integrations and kept, with every hook, in GATEWAY_DATA_DIR.
 // GATEWAY_RECONCILE_HOURS (24; 0: never): how often every Timepad integration's last
@@ -179,7 +181,13 @@ let telephony = telephonyEndpoints.map { replicas in
 }
 // G2: integrations and their stored hooks live in the same file; the relay hands the
 // hooks to their services.
-let webhooks = Webhooks(database: gatewayDatabase, services: services, telephony: telephony, logger: logger, pullTimeout: .milliseconds(timeout))
+let outbound: OutboundPolicy
+do {
+    outbound = try OutboundPolicy.from(environment)
+} catch {
+    fail("\(error)")
+}
+let webhooks = Webhooks(database: gatewayDatabase, services: services, telephony: telephony, logger: logger, pullTimeout: .milliseconds(timeout), outbound: outbound)
 let loadingHooks = DispatchSemaphore(value: 0)
 Task.detached {
     do {

@@ -13,10 +13,14 @@
 // payments stuck in attempt are read for alerts on them.
 // NOTIFICATIONS_PUBLIC_URL: the gateway's public base URL, for emails' one-click
 // unsubscribe links (empty: only the mailto one).
+// NOTIFICATIONS_OUTBOUND_ALLOW: ranges the channels, webhook endpoints and rule addresses
+// may reach despite the outbound policy (CIDRs, `loopback`, `private`; empty: public
+// addresses only). `switchboard up` allows loopback for local providers.
 import Foundation
 import NotificationsService
 import RPC
 import ServiceKit
+import Sockets
 
 ServiceHost.run(service: "notifications", prefix: "NOTIFICATIONS", defaultPort: 7106, migrations: NotificationsSchema.migrations) { host in
     func client(_ name: String, _ fallback: String) throws -> RPCClient {
@@ -47,14 +51,15 @@ ServiceHost.run(service: "notifications", prefix: "NOTIFICATIONS", defaultPort: 
         throw ConfigurationError(variable: host.environment.name("PUBLIC_URL"), problem: "is \"\(publicURL)\"; expected the gateway's public http(s) URL, such as https://crm.example.com")
     }
     let links = try waitFor { try await UnsubscribeLinks.load(host.database, publicURL: publicURL) }
-    let api = NotificationsAPI(database: host.database, clock: host.clock, unsubscribeLinks: links)
+    let outbound = try OutboundPolicy.from(host.environment)
+    let api = NotificationsAPI(database: host.database, clock: host.clock, unsubscribeLinks: links, outbound: outbound)
     try waitFor { try await api.installDefaults() }
     host.server.register(api)
     api.subscribe(host.inbox)
-    host.runInBackground("sender", OutboundSender(database: host.database, contacts: contacts, deals: deals, logger: host.logger, clock: host.clock, unsubscribeLinks: links))
-    host.runInBackground("surveys", SurveyRunner(database: host.database, contacts: contacts, deals: deals, logger: host.logger, clock: host.clock))
+    host.runInBackground("sender", OutboundSender(database: host.database, contacts: contacts, deals: deals, logger: host.logger, clock: host.clock, outbound: outbound, unsubscribeLinks: links))
+    host.runInBackground("surveys", SurveyRunner(database: host.database, contacts: contacts, deals: deals, logger: host.logger, clock: host.clock, outbound: outbound))
     let alertSeconds = try host.environment.int("ALERT_SECONDS", default: 15, range: 1...3600)
     host.runInBackground("alerts", AlertRunner(
         store: api.alerts, statistics: ServiceStatistics(telephony: telephony, billing: billing), logger: host.logger, clock: host.clock, intervalSeconds: Int64(alertSeconds)))
-    host.runInBackground("webhooks", WebhookDispatcher(database: host.database, logger: host.logger, clock: host.clock))
+    host.runInBackground("webhooks", WebhookDispatcher(database: host.database, logger: host.logger, clock: host.clock, outbound: outbound))
 }

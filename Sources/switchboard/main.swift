@@ -147,6 +147,9 @@ let billing = ChildService(
         "BILLING_DATA_DIR": data.appendingPathComponent("billing").path, "BILLING_CONTACTS": "127.0.0.1:\(contactsPort)",
         "BILLING_SUBSCRIBERS": "deals@127.0.0.1:\(dealsPort)=payment.paid,payment.failed,payment.refunded,offer.confirmed;\(notificationsAt)payment.paid,payment.failed,payment.refunded,offer.confirmed",
     ])
+// Local providers (a fake SMS gateway, a relay on this machine) are on loopback: allowed
+// here unless the caller's environment says otherwise; never by default elsewhere.
+func outboundAllow(_ variable: String) -> String { ProcessInfo.processInfo.environment[variable] ?? "loopback" }
 // Notifications: rules, templates, sends and outbound webhooks.
 let notifications = ChildService(
     name: "notifications", executable: executable("switchboard-notifications"),
@@ -155,12 +158,13 @@ let notifications = ChildService(
         "NOTIFICATIONS_DATA_DIR": data.appendingPathComponent("notifications").path,
         "NOTIFICATIONS_CONTACTS": "127.0.0.1:\(contactsPort)", "NOTIFICATIONS_DEALS": "127.0.0.1:\(dealsPort)",
         "NOTIFICATIONS_BILLING": "127.0.0.1:\(billingPort)", "NOTIFICATIONS_TELEPHONY": replicaPorts.map { "127.0.0.1:\($0)" }.joined(separator: ","),
+        "NOTIFICATIONS_OUTBOUND_ALLOW": outboundAllow("NOTIFICATIONS_OUTBOUND_ALLOW"),
     ])
 var gatewayEnvironment = [
     "GATEWAY_PORT": "\(gatewayPort)", "GATEWAY_DATA_DIR": data.appendingPathComponent("gateway").path, "GATEWAY_CONTACTS": "127.0.0.1:\(contactsPort)", "GATEWAY_DEALS": "127.0.0.1:\(dealsPort)",
     "GATEWAY_SCHEDULING": "127.0.0.1:\(schedulingPort)", "GATEWAY_BILLING": "127.0.0.1:\(billingPort)",
     "GATEWAY_NOTIFICATIONS": "127.0.0.1:\(notificationsPort)",
-    "GATEWAY_API_KEYS": "\(adminKey)=admin",
+    "GATEWAY_API_KEYS": "\(adminKey)=admin", "GATEWAY_OUTBOUND_ALLOW": outboundAllow("GATEWAY_OUTBOUND_ALLOW"),
 ]
 if telephonyCount > 0 {
     gatewayEnvironment["GATEWAY_TELEPHONY"] = zip(replicaNames, replicaPorts).map { "\($0)=127.0.0.1:\($1)" }.joined(separator: ",")

@@ -37,6 +37,7 @@ import TestSupport
                 "GATEWAY_TELEPHONY": "telephony-0=127.0.0.1:\(replicas[0].port),telephony-1=127.0.0.1:\(replicas[1].port)",
                 "GATEWAY_API_KEYS": "\(adminKey)=admin,\(staffTwoToken)=staff:2,\(staffThreeToken)=staff:3",
                 "GATEWAY_RATE_LIMIT": "100000", "GATEWAY_RATE_BURST": "100000", "GATEWAY_TIMEOUT_MS": "1000", "GATEWAY_ROUTE_FALLBACK": "100",
+                "GATEWAY_OUTBOUND_ALLOW": "loopback",
             ])
         return System(processes: [deals, contacts], replicas: replicas, gateway: gateway)
     }

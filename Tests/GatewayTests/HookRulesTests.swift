@@ -4,6 +4,7 @@ import ServiceKit
 import Storage
 import TestSupport
 import Digest
+import Sockets
 @testable import Gateway
 import Testing
 
@@ -113,7 +114,7 @@ import Testing
     @Test func g2OnlyDeliveredHooksPastTheRetentionArePruned() async throws {
         let folder = try temporaryFolder("hook-retention")
         let database = try Database(path: folder.appendingPathComponent("gateway.sqlite").path, migrations: GatewaySchema.migrations)
-        let store = IntegrationStore(database: database)
+        let store = IntegrationStore(database: database, outbound: OutboundPolicy())
         var request = CreateIntegrationRequest()
         request.name = "timepad-main"
         request.kind = .timepad

@@ -75,6 +75,8 @@ import TestSupport
             "NOTIFICATIONS_PORT": "\(notificationsPort)", "NOTIFICATIONS_ADMIN_PORT": "0", "NOTIFICATIONS_DATA_DIR": folder.appendingPathComponent("notifications").path,
             "NOTIFICATIONS_CONTACTS": "127.0.0.1:\(contacts.port)", "NOTIFICATIONS_DEALS": "127.0.0.1:\(deals.port)", "NOTIFICATIONS_CLOCK_FILE": clock.file.path,
             "NOTIFICATIONS_BILLING": "127.0.0.1:\(billing.port)", "NOTIFICATIONS_TELEPHONY": "", "NOTIFICATIONS_ALERT_SECONDS": "1",
+            // The fake providers listen on loopback, which the outbound policy refuses unless allowed.
+            "NOTIFICATIONS_OUTBOUND_ALLOW": "loopback",
         ].merging(extra) { _, new in new }
         let notifications = try await ServiceProcess(executable: "switchboard-notifications", environment: environment)
         let gateway = try await ServiceProcess(
@@ -127,6 +129,46 @@ import TestSupport
             guard all.indices.contains(index) else { return nil }
             return try? JSONSerialization.jsonObject(with: Data(all[index].body)) as? [String: Any]
         }
+    }
+
+    @Test func n1OneOutboundPolicyForEveryURLAndAddressesValidForTheirChannel() async throws {
+        // Issue 21 items 8 and 9, with no range allowed (the default everywhere but `switchboard up`).
+        let system = try await Self.start(extra: ["NOTIFICATIONS_OUTBOUND_ALLOW": ""])
+        for url in ["http://169.254.169.254/latest/meta-data/", "http://[::ffff:a9fe:a9fe]/", "http://2852039166/", "http://127.0.0.1:9/",
+                    "http://localhost/", "http://10.0.0.5/", "http://[fd00::1]/", "file:///etc/passwd", "not a url", "http://user:pw@example.com/"] {
+            let made = try system.request("POST", "/v1/webhook-subscriptions", body: #"{"url":"\#(url)","eventTypes":["*"]}"#)
+            #expect(made.status == 422, "\(url): \(made.body)")
+            let channel = try system.request("PUT", "/v1/notification-channels/webhook", body: #"{"provider":"webhook","baseUrl":"\#(url)"}"#)
+            #expect(channel.status == 422, "\(url): \(channel.body)")
+        }
+        #expect(try system.request("PUT", "/v1/notification-channels/email", body: #"{"provider":"smtp","baseUrl":"smtp://127.0.0.1:25"}"#).status == 422)
+        #expect((try system.request("GET", "/v1/webhook-subscriptions").json["items"] as? [Any])?.isEmpty == true, "nothing stored")
+        // A public address is fine (never called here: nothing is subscribed to anything that happens).
+        #expect(try system.request("POST", "/v1/webhook-subscriptions", body: #"{"url":"https://hooks.example.com/crm","eventTypes":["deal.won"]}"#).status == 201)
+
+        // Addresses are checked for their channel: CR LF never reaches SMTP, a webhook rule's is a URL under the policy.
+        _ = try system.request("PUT", "/v1/notification-channels/email", body: #"{"provider":"smtp","baseUrl":"smtp://smtp.example.com:587","sender":"noreply@example.com"}"#)
+        #expect(try system.request("PUT", "/v1/notification-channels/email", body: #"{"provider":"smtp","baseUrl":"smtp://smtp.example.com:587","sender":"a@example.com\r\nBcc: x@evil.example"}"#).status == 400)
+        #expect(try system.request("PUT", "/v1/notification-channels/email", body: #"{"provider":"smtp","baseUrl":"smtp://smtp.example.com:587","sender":"not an address"}"#).status == 422)
+        let email = try #require(try system.request("POST", "/v1/templates", body: #"{"name":"Ops","channel":"email","eventType":"deal.won","subject":"Won","body":"{{deal.title}}"}"#).json["id"] as? Int)
+        let hook = try #require(try system.request("POST", "/v1/templates", body: #"{"name":"Ops hook","channel":"webhook","eventType":"deal.won","body":"{{deal.title}}"}"#).json["id"] as? Int)
+        let sms = try #require(try system.request("POST", "/v1/templates", body: #"{"name":"Ops sms","channel":"sms","eventType":"deal.won","body":"{{deal.title}}"}"#).json["id"] as? Int)
+        func rule(_ template: Int, _ address: String) throws -> HTTPExchange {
+            try system.request("POST", "/v1/notification-rules", body: #"{"name":"Ops","eventType":"deal.won","templateId":\#(template),"recipient":"address","address":"\#(address)","enabled":true}"#)
+        }
+        #expect(try rule(email, #"ops@example.org>\r\nRCPT TO:<attacker@evil.example"#).status == 422)
+        #expect(try rule(email, "ops@example.org, boss@example.org").status == 422)
+        #expect(try rule(email, "ops@example.org").status == 201)
+        for bad in ["not a url", "file:///etc/passwd", "http://169.254.169.254/", "http://0x7f.1/"] {
+            #expect(try rule(hook, bad).status == 422, "\(bad)")
+        }
+        #expect(try rule(hook, "https://ops.example.org/won").status == 201)
+        #expect(try rule(sms, "8 916 123").status == 422)
+        #expect(try rule(sms, "+79161234567").status == 201)
+        // N5: an alert's chat is a Telegram chat id or @username.
+        #expect(try system.request("POST", "/v1/alerts", body: #"{"name":"Missed","metric":"missed_calls","threshold":5,"chatId":"123\r\n456"}"#).status == 400)
+        #expect(try system.request("POST", "/v1/alerts", body: #"{"name":"Missed","metric":"missed_calls","threshold":5,"chatId":"not a chat"}"#).status == 422)
+        try await system.stop()
     }
 
     @Test func n1AnEndpointDownForThreeAttemptsGetsTheFourthWithTheSameWebhookIdAndAValidSignature() async throws {

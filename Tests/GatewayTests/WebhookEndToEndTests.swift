@@ -12,7 +12,7 @@ import TestSupport
 @Suite struct WebhookEndToEndTests {
     static let secret = "timepad-hook-secret"
     /// The tests poll the admin API; the rate limit is not what they are about.
-    static let settings = ["GATEWAY_RATE_LIMIT": "100000", "GATEWAY_RATE_BURST": "100000"]
+    static let settings = ["GATEWAY_RATE_LIMIT": "100000", "GATEWAY_RATE_BURST": "100000", "GATEWAY_OUTBOUND_ALLOW": "loopback"]
 
     func contactCount(_ system: SystemFixture) throws -> Int? {
         (try system.request("GET", "/v1/contacts?limit=500").json["items"] as? [Any])?.count

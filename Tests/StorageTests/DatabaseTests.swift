@@ -53,9 +53,10 @@ let peopleSchema = [
         }
         reading.cancel()
         _ = await reading.value
-        // Unbounded, 3000 commits leave a WAL of ~30 MB; restarts keep it to a few MB (a loaded
-        // machine delays some restarts, hence the margin).
-        #expect(largest < 12_000_000, "the WAL reached \(largest) bytes")
+        // Unbounded, 3000 commits leave a WAL of ~30 MB; restarts keep it to a few MB. A loaded
+        // machine (the whole suite on two cores) delays some restarts: 12.3 MB was seen, hence
+        // a margin that still tells bounded from unbounded.
+        #expect(largest < 20_000_000, "the WAL reached \(largest) bytes")
         try await database.close()
     }
 

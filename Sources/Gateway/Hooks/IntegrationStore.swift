@@ -1,6 +1,7 @@
 import Contracts
 import Digest
 import Foundation
+import Sockets
 import Storage
 import Synchronization
 import Wire
@@ -29,9 +30,11 @@ final class IntegrationStore: Sendable {
 
     private let database: Database
     private let byName = Mutex<[String: IntegrationEntry]>([:])
+    private let outbound: OutboundPolicy
 
-    init(database: Database) {
+    init(database: Database, outbound: OutboundPolicy) {
         self.database = database
+        self.outbound = outbound
     }
 
     /// Reads those in force; call once before serving.
@@ -74,11 +77,9 @@ final class IntegrationStore: Sendable {
                 "\(request.kind.name) signs nothing: the gateway makes the URL token itself",
                 details: [FieldViolation(field: "secret", description: "must be left out for \(request.kind.name)")])
         }
-        if !request.apiBaseURL.isEmpty {
-            guard let url = URL(string: request.apiBaseURL), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
-                throw RPCError.invalidArgument(
-                    "apiBaseUrl must be an http or https URL", details: [FieldViolation(field: "apiBaseUrl", description: "is \"\(request.apiBaseURL)\"")])
-            }
+        if !request.apiBaseURL.isEmpty, let problem = outbound.refusal(url: request.apiBaseURL) {
+            throw RPCError.invalidArgument(
+                "apiBaseUrl must be an http or https URL the outbound policy allows", details: [FieldViolation(field: "apiBaseUrl", description: problem)])
         }
         let token = signs ? "" : "hk_" + SecureRandom.hex(24)
         let maxBody = request.maxBodyBytes == 0 ? Self.defaultMaxBodyBytes : Int(request.maxBodyBytes)

@@ -1,4 +1,5 @@
 import Foundation
+import Sockets
 import FoundationNetworking
 
 /// GETs from a provider's API for pulls (Timepad's orders, Ringostat's call log): one
@@ -6,11 +7,15 @@ import FoundationNetworking
 /// Redirects are never followed: these requests carry the provider's credentials, and a
 /// `Location` to another host would hand them over (a 3xx is a refusal like any other).
 enum ProviderHTTP {
-    static func get(baseURL: String, path: String, headers: [String: String], query: [(String, String)], timeout: Duration) async throws(HookRefusal) -> [UInt8] {
+    static func get(
+        baseURL: String, path: String, headers: [String: String], query: [(String, String)], timeout: Duration, outbound: OutboundPolicy
+    ) async throws(HookRefusal) -> [UInt8] {
         var components = URLComponents(string: baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL)
         components?.path += path
         components?.queryItems = query.map { URLQueryItem(name: $0.0, value: $0.1) }
         guard let url = components?.url else { throw HookRefusal("the integration's apiBaseUrl \(baseURL) does not make a URL") }
+        // The outbound policy, after DNS, right before URLSession resolves the name again.
+        if let refusal = outbound.refusal(host: url.host ?? "") { throw HookRefusal("the integration's apiBaseUrl: \(refusal)") }
         var request = URLRequest(url: url, timeoutInterval: Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18)
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         request.setValue("application/json", forHTTPHeaderField: "Accept")

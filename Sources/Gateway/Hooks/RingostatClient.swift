@@ -1,4 +1,5 @@
 import Foundation
+import Sockets
 import JSON
 
 /// Ringostat's call log for reconciliation (its webhooks are never retried):
@@ -10,6 +11,8 @@ struct RingostatClient: Sendable {
     static let fields = "uniqueid,calldate,caller,dst,disposition,billsec,duration,call_type,connected_with,employee_number,recording,utm_source,utm_medium,utm_campaign,pool_name"
 
     let timeout: Duration
+    /// Where an integration's apiBaseUrl may lead.
+    let outbound: OutboundPolicy
 
     /// One hook body per call of the period (each call as Ringostat lists it, as JSON).
     func callHooks(baseURL: String, authKey: String, from: Date, to: Date) async throws(HookRefusal) -> [[UInt8]] {
@@ -29,7 +32,7 @@ struct RingostatClient: Sendable {
     private func page(_ baseURL: String, _ authKey: String, _ from: Date, _ to: Date) async throws(HookRefusal) -> [JSONValue] {
         let body = try await ProviderHTTP.get(
             baseURL: baseURL, path: "/calls/list", headers: ["Auth-key": authKey],
-            query: [("export_type", "json"), ("from", Self.format(from)), ("to", Self.format(to)), ("fields", Self.fields)], timeout: timeout)
+            query: [("export_type", "json"), ("from", Self.format(from)), ("to", Self.format(to)), ("fields", Self.fields)], timeout: timeout, outbound: outbound)
         let value: JSONValue
         do {
             value = try JSONParser.parse(body)

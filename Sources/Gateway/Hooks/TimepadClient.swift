@@ -1,4 +1,5 @@
 import Foundation
+import Sockets
 
 /// Pulls from Timepad's API (C5's resync): an event's orders, page by page, with the
 /// integration's token. Bounded: pages of 250, at most 40 of them (10,000 orders), each
@@ -8,6 +9,8 @@ struct TimepadClient: Sendable {
     static let maxPages = 40
 
     let timeout: Duration
+    /// Where an integration's apiBaseUrl may lead.
+    let outbound: OutboundPolicy
 
     /// One hook body per ticket of `eventID`'s orders, and how many orders Timepad listed.
     func ticketHooks(baseURL: String, token: String, eventID: String) async throws(HookRefusal) -> (bodies: [[UInt8]], orders: Int) {
@@ -42,6 +45,6 @@ struct TimepadClient: Sendable {
     }
 
     private func get(_ baseURL: String, _ path: String, token: String, query: [(String, String)]) async throws(HookRefusal) -> [UInt8] {
-        try await ProviderHTTP.get(baseURL: baseURL, path: path, headers: token.isEmpty ? [:] : ["Authorization": "Bearer \(token)"], query: query, timeout: timeout)
+        try await ProviderHTTP.get(baseURL: baseURL, path: path, headers: token.isEmpty ? [:] : ["Authorization": "Bearer \(token)"], query: query, timeout: timeout, outbound: outbound)
     }
 }

@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import Sockets
 import ServiceKit
 import Storage
 import Synchronization
@@ -16,12 +17,16 @@ public final class Webhooks: Sendable {
     let rejected = Atomic<Int>(0)
     let received = Atomic<Int>(0)
 
-    public init(database: Database, services: ServiceClients, telephony: TelephonyReplicas? = nil, logger: Logger, pullTimeout: Duration = .seconds(30)) {
-        integrations = IntegrationStore(database: database)
+    /// `outbound`: where integrations' API base URLs may point (GATEWAY_OUTBOUND_ALLOW).
+    public init(
+        database: Database, services: ServiceClients, telephony: TelephonyReplicas? = nil, logger: Logger, pullTimeout: Duration = .seconds(30),
+        outbound: OutboundPolicy = OutboundPolicy()
+    ) {
+        integrations = IntegrationStore(database: database, outbound: outbound)
         hooks = HookStore(database: database)
         relay = HookRelay(store: hooks, services: services, telephony: telephony, logger: logger)
-        timepad = TimepadClient(timeout: pullTimeout)
-        ringostat = RingostatClient(timeout: pullTimeout)
+        timepad = TimepadClient(timeout: pullTimeout, outbound: outbound)
+        ringostat = RingostatClient(timeout: pullTimeout, outbound: outbound)
     }
 
     /// Reads the integrations in force; before serving.

@@ -36,8 +36,12 @@ extension ChannelAdapter {
         case let .success(a):
             let object = (try? JSONSerialization.jsonObject(with: Data(a.body))) as? [String: Any] ?? [:]
             guard (200..<300).contains(a.status) else {
-                let detail = (object["description"] ?? object["status_text"] ?? (object["error"] as? [String: Any])?["message"]).map { ": \($0)" } ?? ""
-                return .failure(ProviderFailure("\(provider) answered \(a.status)\(detail)", retry: a.status >= 500 || a.status == 429))
+                // The provider's own error code, never its words: the send log is read by
+                // admins, and an endpoint's text echoed there would make the API a window
+                // onto whatever answered (issue 21). Codes are what providers document.
+                let code = [object["error_code"], object["status_code"], (object["error"] as? [String: Any])?["code"]]
+                    .lazy.compactMap { $0 as? Int }.first.map { " (provider error code \($0))" } ?? ""
+                return .failure(ProviderFailure("\(provider) answered \(a.status)\(code)", retry: a.status >= 500 || a.status == 429))
             }
             return .success(object)
         }

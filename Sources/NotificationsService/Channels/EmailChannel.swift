@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import Sockets
 
 /// Email over SMTP submission (N1): `baseUrl` `smtp://relay:587`, STARTTLS whenever the
 /// relay offers it (always when there are credentials: they never cross in plain text),
@@ -18,14 +19,15 @@ struct EmailChannel: ChannelAdapter {
         let text = Self.message(message, from: settings.sender)
         return await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
-                continuation.resume(returning: Self.deliver(host: host, port: port, token: settings.credential, from: settings.sender, to: message.address, data: text))
+                continuation.resume(returning: Self.deliver(
+                    host: host, port: port, outbound: client.outbound, token: settings.credential, from: settings.sender, to: message.address, data: text))
             }
         }
     }
 
-    static func deliver(host: String, port: Int, token: String, from: String, to: String, data: String) -> Result<Accepted, ProviderFailure> {
+    static func deliver(host: String, port: Int, outbound: OutboundPolicy, token: String, from: String, to: String, data: String) -> Result<Accepted, ProviderFailure> {
         do throws(SMTPConnection.Failure) {
-            let c = try SMTPConnection(host: host, port: port)
+            let c = try SMTPConnection(host: host, port: port, outbound: outbound)
             defer { c.close() }
             guard try c.reply().code == 220 else { throw SMTPConnection.Failure(message: "\(host) did not greet", retry: true) }
             var features = try c.command("EHLO switchboard", expect: [250], what: "EHLO")

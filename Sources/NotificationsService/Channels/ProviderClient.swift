@@ -1,13 +1,17 @@
 import Foundation
 import FoundationNetworking
 import HTTP
+import Sockets
 
 /// One HTTP request to a provider or an endpoint, answered within `timeout`: the status
 /// and body, or why there was none. Redirects are not followed (a webhook's 3xx is not a
 /// 2xx). `https://` goes through FoundationNetworking's URLSession (TLS, the system's
 /// trust store); plain `http://` (a local provider, a relay, an in-cluster receiver)
 /// through the project's own keep-alive ``HTTPClient``, which carries several times the
-/// requests per second URLSession does on the same cores.
+/// requests per second URLSession does on the same cores. Every address it connects to
+/// passes the outbound policy: the plain client checks the address it connects to after
+/// DNS; for https the name is resolved and checked just before URLSession resolves it
+/// again (a name that flips between the two lookups is the one gap left).
 public struct ProviderClient: Sendable {
     public struct Answer: Sendable {
         public let status: Int
@@ -20,14 +24,17 @@ public struct ProviderClient: Sendable {
 
     let session: URLSession
     let plain: HTTPClient
+    let outbound: OutboundPolicy
 
-    public init(maxConnectionsPerHost: Int = 64) {
+    public init(maxConnectionsPerHost: Int = 64, outbound: OutboundPolicy) {
+        self.outbound = outbound
         let configuration = URLSessionConfiguration.ephemeral
         configuration.httpMaximumConnectionsPerHost = maxConnectionsPerHost
         configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
         session = URLSession(configuration: configuration, delegate: NoRedirects(), delegateQueue: nil)
         var plainConfiguration = HTTPClient.Configuration()
         plainConfiguration.maxConnectionsPerHost = maxConnectionsPerHost
+        plainConfiguration.outbound = outbound
         plain = HTTPClient(configuration: plainConfiguration)
     }
 
@@ -46,6 +53,7 @@ public struct ProviderClient: Sendable {
             case let .failure(error): return .failure(ProviderFailure("\(host) did not answer: \(error.message)", retry: true))
             }
         }
+        if let refusal = outbound.refusal(host: host) { return .failure(ProviderFailure(refusal, retry: false)) }
         var request = URLRequest(url: target, timeoutInterval: Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18)
         request.httpMethod = "POST"
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }

@@ -1,5 +1,6 @@
 import CCrypto
 import Foundation
+import Sockets
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -20,7 +21,9 @@ final class SMTPConnection {
     private var buffer: [UInt8] = []
     let host: String
 
-    init(host: String, port: Int, timeoutSeconds: Int = 15) throws(Failure) {
+    /// Connects to the first address of `host` the outbound policy allows (every one is
+    /// checked: a relay's name must not lead inward).
+    init(host: String, port: Int, outbound: OutboundPolicy, timeoutSeconds: Int = 15) throws(Failure) {
         self.host = host
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
@@ -29,6 +32,13 @@ final class SMTPConnection {
         guard getaddrinfo(host, String(port), &hints, &list) == 0, let first = list else { throw Failure(message: "cannot resolve \(host)", retry: true) }
         defer { freeaddrinfo(list) }
         var cursor: UnsafeMutablePointer<addrinfo>? = first
+        while let a = cursor {
+            if let why = a.pointee.ai_addr.flatMap(IPAddress.init(sockaddr:)).flatMap(outbound.refusal) {
+                throw Failure(message: "\(host) resolves to \(why)", retry: false)
+            }
+            cursor = a.pointee.ai_next
+        }
+        cursor = first
         while let a = cursor {
             let s = socket(a.pointee.ai_family, a.pointee.ai_socktype, a.pointee.ai_protocol)
             if s >= 0 {
