@@ -26,6 +26,11 @@ struct EmailChannel: ChannelAdapter {
     }
 
     static func deliver(host: String, port: Int, outbound: OutboundPolicy, token: String, from: String, to: String, data: String) -> Result<Accepted, ProviderFailure> {
+        // Checked when saved too; here so nothing stored before those checks, or from a
+        // contact's record, can end an SMTP command and start another.
+        for (what, address) in [("recipient", to), ("sender", from)] {
+            if let problem = RecipientAddress.emailProblem(address) { return .failure(ProviderFailure("the \(what): \(problem)", retry: false)) }
+        }
         do throws(SMTPConnection.Failure) {
             let c = try SMTPConnection(host: host, port: port, outbound: outbound)
             defer { c.close() }
