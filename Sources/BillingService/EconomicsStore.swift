@@ -70,6 +70,14 @@ public struct EconomicsStore: Sendable {
     public func putFormula(_ input: BonusFormula) async throws -> BonusFormula {
         let month = try Self.month(input.effectiveFrom, field: "effectiveFrom")
         let now = clock.milliseconds
+        // B6: a new formula starts with the month in progress at the earliest; one from an
+        // ended month would silently recompute every ended month nobody had opened yet.
+        let current = BillingMonth(milliseconds: now)
+        guard month.index >= current.index else {
+            throw RPCError.invalidArgument(
+                "a formula takes effect from the month in progress (\(current.description)) or a later one",
+                details: [FieldViolation(field: "effectiveFrom", description: "\(month.description) is before the month in progress")])
+        }
         return try await database.write { tx in
             var f = input
             f.effectiveFrom = month.description

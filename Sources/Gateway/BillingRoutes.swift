@@ -129,6 +129,9 @@ enum BillingRoutes {
             var report = try ctx.body(PaymentReport.self)
             report.provider = .manual
             if let contact = report.contactID { try await ctx.requireContact(contact) }
+            if let group = report.groupID, try await !groupExists(group, ctx) {
+                throw UnacceptableValues(error: .invalidArgument("group \(group) does not exist", details: [FieldViolation(field: "groupId", description: "is unknown")]))
+            }
             return Reply.json(200, try await ctx.call(Billing.recordPayment, report))
         },
         Route(
@@ -156,10 +159,11 @@ enum BillingRoutes {
             summary: "A group's costs (B5): teacher pay per lesson held, textbook per student, rent per month, tax in basis points",
             body: GroupCosts.openAPIInputSchema,
             example: #"{"currency":"RUB","teacherPerLessonMinor":200000,"textbookPerStudentMinor":100000,"rentPerMonthMinor":400000,"taxBasisPoints":600}"#,
-            answers: [Route.answer(200, "the costs", GroupCosts.self)], errors: [422]
+            answers: [Route.answer(200, "the costs", GroupCosts.self)], errors: [404, 422]
         ) { ctx in
             var costs = try ctx.body(GroupCosts.self)
             costs.groupID = try ctx.id()
+            guard try await groupExists(costs.groupID, ctx) else { throw RPCError.notFound("group \(costs.groupID) does not exist") }
             return Reply.json(200, try await ctx.call(Billing.putGroupCosts, costs))
         },
         Route(
@@ -205,6 +209,16 @@ enum BillingRoutes {
             }
         },
     ]
+
+    /// B4, B5: groups are scheduling's (S4); billing learns of them only from enrolments.
+    static func groupExists(_ id: Int64, _ ctx: RequestContext) async throws -> Bool {
+        do {
+            _ = try await ctx.call(Scheduling.getGroup, GetGroupRequest(id: id))
+            return true
+        } catch let error as RPCError where error.code == .notFound {
+            return false
+        }
+    }
 
     /// The deal if the caller sees it; else as if it did not exist (G3).
     static func visibleDeal(_ id: Int64, _ ctx: RequestContext) async throws -> Deal {

@@ -39,23 +39,23 @@ public enum EventCatalog {
             out.append(Entry(type: type, variables: contact + responsible + deal) { bytes in
                 let e = try DealStageChanged(wireBytes: bytes)
                 var f = dealFacts(e.deal)
-                if let previous = e.previousStageID { f.variables["deal.previous_stage_id"] = .text(String(previous)) }
+                if let previous = e.previousStageID { f.variables["deal.previous_stage_id"] = .integer(previous) }
                 return f
             })
         }
         out.append(Entry(type: Deals.Event.taskOverdue, variables: contact + responsible + ["task.id", "task.title", "task.kind", "task.due_at", "deal.id"]) { bytes in
             let t = try DealTask(wireBytes: bytes)
             var f = EventFacts(contactID: t.contactID, dealID: t.dealID, responsibleID: t.assigneeID)
-            f.variables = ["task.id": .text(String(t.id)), "task.title": .text(t.title), "task.kind": .text(t.kind.name)]
+            f.variables = ["task.id": .integer(t.id), "task.title": .text(t.title), "task.kind": .text(t.kind.name)]
             if let due = t.dueAtMilliseconds { f.variables["task.due_at"] = .time(milliseconds: due) }
-            if let d = t.dealID { f.variables["deal.id"] = .text(String(d)) }
+            if let d = t.dealID { f.variables["deal.id"] = .integer(d) }
             return f
         })
         out.append(Entry(type: Deals.Event.leadLowQuality, variables: contact + ["lead.id", "lead.reason", "lead.partner", "lead.channel", "deal.id"]) { bytes in
             let l = try LeadReceipt(wireBytes: bytes)
             var f = EventFacts(contactID: l.contactID, dealID: l.dealID)
-            f.variables = ["lead.id": .text(String(l.id)), "lead.reason": .text(l.reason), "lead.partner": .text(l.partner), "lead.channel": .text(l.channel)]
-            if let d = l.dealID { f.variables["deal.id"] = .text(String(d)) }
+            f.variables = ["lead.id": .integer(l.id), "lead.reason": .text(l.reason), "lead.partner": .text(l.partner), "lead.channel": .text(l.channel)]
+            if let d = l.dealID { f.variables["deal.id"] = .integer(d) }
             return f
         })
         out.append(Entry(type: Telephony.Event.missed, variables: ["call.id", "call.number", "call.started_at", "call.tracking_number"]) { bytes in
@@ -69,9 +69,9 @@ public enum EventCatalog {
                 let a = try Appointment(wireBytes: bytes)
                 var f = EventFacts(dealID: a.dealID)
                 f.variables = [
-                    "appointment.id": .text(String(a.id)), "appointment.kind": .text(a.kind.name), "appointment.starts_at": .time(milliseconds: a.startMilliseconds),
+                    "appointment.id": .integer(a.id), "appointment.kind": .text(a.kind.name), "appointment.starts_at": .time(milliseconds: a.startMilliseconds),
                     "appointment.ends_at": .time(milliseconds: a.endMilliseconds), "appointment.address": .text(a.address), "appointment.status": .text(a.status.name),
-                    "deal.id": .text(String(a.dealID)),
+                    "deal.id": .integer(a.dealID),
                 ]
                 f.sourceKey = "appointment-\(a.id)"
                 f.anchorMilliseconds = a.startMilliseconds
@@ -82,7 +82,7 @@ public enum EventCatalog {
         out.append(Entry(type: Scheduling.Event.reminderDue, variables: contact + ["session.id", "session.series", "session.number", "session.starts_at"]) { bytes in
             let r = try SessionReminder(wireBytes: bytes)
             var f = EventFacts(contactID: r.contactID)
-            f.variables = ["session.id": .text(String(r.sessionID)), "session.series": .text(r.seriesName), "session.number": .text(String(r.sessionNumber)), "session.starts_at": .time(milliseconds: r.startMilliseconds)]
+            f.variables = ["session.id": .integer(r.sessionID), "session.series": .text(r.seriesName), "session.number": .integer(r.sessionNumber), "session.starts_at": .time(milliseconds: r.startMilliseconds)]
             f.sourceKey = "session-\(r.sessionID):contact-\(r.contactID)"
             f.anchorMilliseconds = r.startMilliseconds
             return f
@@ -92,13 +92,13 @@ public enum EventCatalog {
                 let p = try Payment(wireBytes: bytes)
                 var f = EventFacts(contactID: p.payerContactID, dealID: p.dealID)
                 f.variables = [
-                    "payment.id": .text(String(p.id)), "payment.amount": .money(minor: p.amountMinor, currency: p.currency),
+                    "payment.id": .integer(p.id), "payment.amount": .money(minor: p.amountMinor, currency: p.currency),
                     "payment.refunded": .money(minor: p.refundedMinor, currency: p.currency), "payment.status": .text(p.status.name),
                     "payment.purpose": .text(p.purpose), "payment.campaign": .text(p.campaign), "payment.provider": .text(p.provider.name),
                     "payment.first": .text(p.firstPayment ? "yes" : "no"),
                 ]
                 if let at = p.paidAtMilliseconds { f.variables["payment.paid_at"] = .time(milliseconds: at) }
-                if let d = p.dealID { f.variables["deal.id"] = .text(String(d)) }
+                if let d = p.dealID { f.variables["deal.id"] = .integer(d) }
                 return f
             })
         }
@@ -108,7 +108,7 @@ public enum EventCatalog {
             f.variables = [
                 "order.total": .money(minor: o.totalMinor, currency: o.currency), "order.delivery": .text(o.delivery?.tariff ?? ""),
                 "order.delivery_cost": .money(minor: o.delivery?.costMinor ?? 0, currency: o.currency), "order.lead_days": .text(o.delivery.map { String($0.leadDays) } ?? ""),
-                "order.address": .text(o.address), "deal.id": .text(String(o.dealID)),
+                "order.address": .text(o.address), "deal.id": .integer(o.dealID),
             ]
             return f
         })
@@ -120,9 +120,11 @@ public enum EventCatalog {
     static func dealFacts(_ d: Deal) -> EventFacts {
         var f = EventFacts(contactID: d.contactID, dealID: d.id, responsibleID: d.responsibleID)
         f.variables = [
-            "deal.id": .text(String(d.id)), "deal.title": .text(d.title), "deal.stage_id": .text(String(d.stageID)), "deal.pipeline_id": .text(String(d.pipelineID)),
-            "deal.amount": .money(minor: d.amountMinor, currency: d.currency.isEmpty ? "RUB" : d.currency), "deal.status": .text(d.status.name), "deal.loss_reason": .text(d.lossReason),
+            "deal.id": .integer(d.id), "deal.title": .text(d.title), "deal.stage_id": .integer(d.stageID), "deal.pipeline_id": .integer(d.pipelineID),
+            "deal.status": .text(d.status.name), "deal.loss_reason": .text(d.lossReason),
         ]
+        // A deal without an amount has none: no currency is made up for it (issue 22).
+        if !d.currency.isEmpty { f.variables["deal.amount"] = .money(minor: d.amountMinor, currency: d.currency) }
         return f
     }
 

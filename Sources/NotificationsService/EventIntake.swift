@@ -70,6 +70,7 @@ public enum EventIntake {
     static func written(_ v: TemplateValue) -> String {
         switch v {
         case let .text(s): s
+        case let .integer(n): String(n)
         case let .money(minor, currency): "\(minor) \(currency)"
         case let .time(ms): RFC3339.format(milliseconds: ms)
         }
@@ -90,6 +91,7 @@ public enum EventIntake {
             out.key(dynamic: name)
             switch value {
             case let .text(s): out.string(s)
+            case let .integer(n): out.int(n)
             case let .money(minor, currency):
                 out.beginObject()
                 out.key("minor")

@@ -85,7 +85,7 @@ public struct NotificationsAPI: RegistrableRPCService {
 
     public func registerMethods(with server: RPCServer) {
         server.register(Notifications.eventTypes) { _, _ in
-            EventTypeList(types: EventCatalog.entries.map { EventTypeInfo(type: $0.type, variables: $0.variables + ($0.variables.contains("deal.id") ? ["deal.stage"] : [])) })
+            EventTypeList(types: EventCatalog.entries.map { EventTypeInfo(type: $0.type, variables: $0.variables + ($0.variables.contains("deal.id") && !$0.variables.contains("deal.stage") ? ["deal.stage"] : [])) })
         }
         server.register(Notifications.putChannel) { request, _ in try await channels.put(request) }
         server.register(Notifications.listChannels) { _, _ in try await channels.list() }

@@ -165,14 +165,19 @@ public final class SurveyRunner: BackgroundService {
             }
             var outgoing = Outgoing(address: address, subject: "", body: TemplateRenderer.escape(question.text, for: .telegram), messageID: "bot-\(id)-\(current)", eventType: Deals.Event.created)
             outgoing.buttons = question.kind == .choice ? question.choices.map { ($0.label, "bot:\(question.questionKey):\($0.label)") } : []
-            switch await TelegramChannel().send(outgoing, settings: settings, baseURL: settings.baseURL, client: client) {
-            case .success:
-                let to = address
-                _ = try await database.write { tx in
-                    try tx.run("UPDATE conversations SET status = 2, chat_id = ?, ask_pending = 0 WHERE id = ? AND current = ?", [.text(to), .integer(id), .text(current)])
-                }
-            case let .failure(f):
+            // Waiting for the answer from before the question leaves: a person can answer
+            // (a button) before this process would have recorded a send that succeeded, and
+            // that answer must not find nothing waiting (it was dropped, on a loaded machine).
+            let to = address
+            _ = try await database.write { tx in
+                try tx.run("UPDATE conversations SET status = 2, chat_id = ?, ask_pending = 0 WHERE id = ? AND current = ?", [.text(to), .integer(id), .text(current)])
+            }
+            if case let .failure(f) = await TelegramChannel().send(outgoing, settings: settings, baseURL: settings.baseURL, client: client) {
                 logger.warn("bot question not sent yet", ["conversation": "\(id)", "error": f.message])
+                // Asked again on a later pass, unless an answer came meanwhile.
+                _ = try await database.write { tx in
+                    try tx.run("UPDATE conversations SET ask_pending = 1 WHERE id = ? AND current = ? AND status = 2", [.integer(id), .text(current)])
+                }
             }
         } catch {
             logger.warn("bot question waits", ["conversation": "\(id)", "error": "\(error)"])

@@ -5,12 +5,15 @@ import Foundation
 /// the last two written in the recipient's locale and time zone when rendered (N2).
 public enum TemplateValue: Sendable, Equatable {
     case text(String)
+    /// An id or a count: written as digits, a number in webhook payloads.
+    case integer(Int64)
     case money(minor: Int64, currency: String)
     case time(milliseconds: Int64)
 
     /// Written for people: `ru` "1 500,00 RUB", "01.12.2026 19:00"; `en` "1,500.00 RUB", "2026-12-01 19:00".
     func written(filter: String?, locale: String, zone: TimeZone) -> String {
         switch self {
+        case let .integer(n): return String(n)
         case let .text(s):
             switch filter {
             case "upper": return s.uppercased()

@@ -45,12 +45,18 @@ public enum WorkingTime {
 
     /// The UTC instant of a local wall time (`minute` after local midnight; 1440 is the
     /// next midnight).
+    /// As java.time and zoneinfo resolve it: a wall time a change skips is read with the
+    /// offset before the change (later by the gap's length: 02:10 on New York's spring-forward
+    /// day is 03:10 EDT), one a change repeats takes the earlier of its two instants.
     public static func instant(_ date: CivilDate, minute: Int64, _ zone: TimeZone) -> Int64 {
         let wall = (date.day * 1440 + minute) * 60_000
-        // The offset at the wall time read as UTC, then at the instant that gives: right
-        // on both sides of a change, and inside a skipped hour later by the gap's length.
-        let guess = wall - Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(wall) / 1000))) * 1000
-        return wall - Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(guess) / 1000))) * 1000
+        func offset(_ instant: Int64) -> Int64 { Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(instant) / 1000))) * 1000 }
+        // The offsets a day either side of the wall time read as UTC: before and after any
+        // change near it (zones never change twice within a day).
+        let before = wall - offset(wall - 86_400_000), after = wall - offset(wall + 86_400_000)
+        if before + offset(before) == wall { return before }
+        if after + offset(after) == wall { return after }
+        return before
     }
 }
 

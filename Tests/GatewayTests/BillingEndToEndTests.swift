@@ -245,6 +245,10 @@ import TestSupport
         let months = try system.request("POST", "/v1/payments", body: #"{"reference":"r-2","amountMinor":3000000,"currency":"RUB","contactId":\#(students[1]),"groupId":\#(group),"months":6}"#)
         #expect(months.status == 200 && months.json["payerContactId"] as? Int == students[1])
         #expect(try system.request("POST", "/v1/payments", body: #"{"reference":"r-3","amountMinor":100,"currency":"RUB","months":2}"#).status == 422, "a prepayment names its group")
+        // B4, B5 (issue 22): a group that does not exist takes no prepayment and no costs.
+        #expect(try system.request("POST", "/v1/payments", body: #"{"reference":"r-4","amountMinor":100,"currency":"RUB","groupId":999,"months":2}"#).status == 422)
+        #expect(try system.request("PUT", "/v1/groups/999/costs", body: #"{"currency":"RUB","teacherPerLessonMinor":1}"#).status == 404)
+        #expect(try system.request("GET", "/v1/payments/4").status == 404, "nothing stored")
         // Three lessons held, both present.
         for lesson in lessons.prefix(3) {
             for s in students {
@@ -275,7 +279,10 @@ import TestSupport
         // A past month is pinned to the formula it was first computed with.
         let past = try system.request("GET", "/v1/reports/bonuses?month=2026-01").json
         #expect(past["pinned"] as? Bool == true && past["formulaVersion"] as? Int == 0)
-        #expect(try system.request("POST", "/v1/bonus-formulas", body: #"{"rateBasisPoints":2000,"effectiveFrom":"2026-01"}"#).status == 201)
+        // B6 (issue 22): a formula cannot start in an ended month (it would recompute every
+        // ended month nobody had opened); from the month in progress it can.
+        #expect(try system.request("POST", "/v1/bonus-formulas", body: #"{"rateBasisPoints":2000,"effectiveFrom":"2026-01"}"#).status == 422)
+        #expect(try system.request("POST", "/v1/bonus-formulas", body: #"{"rateBasisPoints":2000,"effectiveFrom":"\#(month)"}"#).status == 201)
         #expect(try system.request("GET", "/v1/reports/bonuses?month=2026-01").json["formulaVersion"] as? Int == 0)
         #expect(try system.request("GET", "/v1/reports/bonuses?month=\(month)").json["formulaVersion"] as? Int == 1, "the month in progress takes the new version")
         try await system.stop()

@@ -31,7 +31,8 @@ import TestSupport
         }
     }
 
-    static func start() async throws -> System {
+    /// `clock`: a file scheduling reads its business time from (SCHEDULING_CLOCK_FILE).
+    static func start(clock: URL? = nil) async throws -> System {
         let folder = try temporaryFolder("scheduling")
         let contacts = try await ServiceProcess(
             executable: "switchboard-contacts",
@@ -51,7 +52,7 @@ import TestSupport
                 "SCHEDULING_PORT": "\(schedulingPort)", "SCHEDULING_ADMIN_PORT": "0", "SCHEDULING_DATA_DIR": schedulingData.path, "SCHEDULING_MIN_NOTICE_MINUTES": "0",
                 "SCHEDULING_TRIAL_STAGES": "2",
                 "SCHEDULING_SUBSCRIBERS": "deals@127.0.0.1:\(deals.port)=appointment.booked,appointment.moved,appointment.cancelled,attendance.recorded",
-            ])
+            ].merging(clock.map { ["SCHEDULING_CLOCK_FILE": $0.path] } ?? [:]) { a, _ in a })
         let gateway = try await ServiceProcess(
             executable: "switchboard-gateway",
             environment: [
@@ -61,6 +62,22 @@ import TestSupport
                 "GATEWAY_RATE_LIMIT": "100000", "GATEWAY_RATE_BURST": "100000",
             ])
         return System(processes: [scheduling, deals, contacts], gateway: gateway, schedulingData: schedulingData)
+    }
+
+    /// A business clock standing at the real time now, to be moved on by the test.
+    static func clockNow(_ name: String) throws -> DialerEndToEndTests.Clock {
+        let clock = DialerEndToEndTests.Clock(file: try temporaryFolder(name).appendingPathComponent("now"))
+        try clock.set(Int64(Date().timeIntervalSince1970 * 1000))
+        return clock
+    }
+
+    /// An RFC 3339 time from an answer, in milliseconds.
+    static func milliseconds(_ value: Any?) throws -> Int64 {
+        let text = try #require(value as? String)
+        let format = ISO8601DateFormatter()
+        format.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let date = try #require(format.date(from: text) ?? ISO8601DateFormatter().date(from: text))
+        return Int64(date.timeIntervalSince1970 * 1000)
     }
 
     /// Tomorrow (UTC) at `hour`:00, RFC 3339.
@@ -217,7 +234,8 @@ import TestSupport
     }
 
     @Test func s5ASeriesThroughTheGatewayEnrolsOnlyVisibleContactsAndHidesParticipantsFromRestrictedStaff() async throws {
-        let system = try await Self.start()
+        let clock = try Self.clockNow("series-clock")
+        let system = try await Self.start(clock: clock.file)
         for name in ["Olga", "Pavel"] {
             #expect(try system.request("POST", "/v1/staff", body: #"{"firstName":"\#(name)","role":"operator"}"#).status == 201)
         }
@@ -237,6 +255,9 @@ import TestSupport
         #expect(try system.request("POST", "/v1/sessions/999/move", body: #"{"start":"\#(Self.tomorrow(15))","end":"\#(Self.tomorrow(16))"}"#).status == 404)
         let sessions = try system.request("GET", "/v1/series/\(id)").json["sessions"] as? [[String: Any]] ?? []
         let firstSession = sessions.first?["id"] as? Int ?? 0
+        // S6 (issue 22): no roll before a session begins (an hour's grace); once it has, the mark is taken.
+        #expect(try system.request("POST", "/v1/sessions/\(firstSession)/attendance", body: #"{"contactId":1,"mark":"excused"}"#).status == 409)
+        try clock.set(try Self.milliseconds(sessions.first?["start"]))
         #expect(try system.request("POST", "/v1/sessions/\(firstSession)/attendance", body: #"{"contactId":1,"mark":"excused"}"#).json["mark"] as? String == "excused")
         #expect(try system.request("POST", "/v1/sessions/\(firstSession)/attendance", body: #"{"contactId":99,"mark":"present"}"#).status == 422)
         let cancelled = try system.request("POST", "/v1/sessions/\(sessions.last?["id"] as? Int ?? 0)/cancel")
@@ -245,7 +266,8 @@ import TestSupport
     }
 
     @Test func s4EveryLessonIsCheckedATrialStageEnrolsTheDealsContactWonMakesItActiveLostTakesItOut() async throws {
-        let system = try await Self.start()
+        let clock = try Self.clockNow("group-clock")
+        let system = try await Self.start(clock: clock.file)
         for i in 1...4 {
             #expect(try system.request("POST", "/v1/contacts", body: #"{"firstName":"Student \#(i)","phones":["+7916000\#(String(format: "%04d", i))"]}"#).status == 201)
         }
@@ -312,7 +334,10 @@ import TestSupport
         #expect(try system.request("POST", "/v1/groups/1/leave", body: #"{"contactId":2}"#).status == 200)
         #expect(enrolment(2)?["status"] as? String == "left" && enrolment(4)?["status"] as? String == "trial")
         // S6: attendance for enrolled students only; it reaches the student's timeline.
-        let firstLesson = (try system.request("GET", "/v1/groups/1").json["lessons"] as? [[String: Any]])?.first?["id"] as? Int ?? 0
+        let firstLessonJSON = (try system.request("GET", "/v1/groups/1").json["lessons"] as? [[String: Any]])?.first
+        let firstLesson = firstLessonJSON?["id"] as? Int ?? 0
+        #expect(try system.request("POST", "/v1/lessons/\(firstLesson)/attendance", body: #"{"contactId":1,"mark":"present"}"#).status == 409, "S6: not begun")
+        try clock.set(try Self.milliseconds(firstLessonJSON?["start"]) + 60_000)
         let marked = try system.request("POST", "/v1/lessons/\(firstLesson)/attendance", body: #"{"contactId":1,"mark":"present"}"#)
         #expect(marked.status == 200 && marked.json["dealId"] as? Int == 2 && marked.json["by"] as? String == "api:admin", "\(marked.body)")
         #expect(try system.request("POST", "/v1/lessons/\(firstLesson)/attendance", body: #"{"contactId":3,"mark":"present"}"#).status == 422, "student 3 left")

@@ -40,6 +40,27 @@ import Testing
         #expect(WorkingTime.open(r, from: Self.utc("2027-11-01T00:00:00Z"), to: Self.utc("2027-11-02T00:00:00Z")).first?.start == Self.utc("2027-11-01T08:00:00Z"))
     }
 
+    @Test func s1ASkippedHourIsReadWithTheOffsetBeforeTheChangeOnBothSidesOfUTC() {
+        // Issue 22: New York skipped 02:00–03:00 on 2027-03-14 (EST -5 to EDT -4). Hours
+        // 02:10–02:50 are 03:10–03:50 EDT, 07:10Z–07:50Z (java.time, zoneinfo); 01:10–02:50
+        // is 100 minutes of wall time, 40 of them real.
+        let york = Self.resource("America/New_York", hours: [WorkingHours(weekday: 7, fromMinute: 130, toMinute: 170)])
+        #expect(WorkingTime.open(york, from: Self.utc("2027-03-13T12:00:00Z"), to: Self.utc("2027-03-15T00:00:00Z"))
+            == [WorkingTime.Stretch(Self.utc("2027-03-14T07:10:00Z"), Self.utc("2027-03-14T07:50:00Z"))])
+        let wider = Self.resource("America/New_York", hours: [WorkingHours(weekday: 7, fromMinute: 70, toMinute: 170)])
+        let stretch = WorkingTime.open(wider, from: Self.utc("2027-03-13T12:00:00Z"), to: Self.utc("2027-03-15T00:00:00Z"))
+        #expect(stretch == [WorkingTime.Stretch(Self.utc("2027-03-14T06:10:00Z"), Self.utc("2027-03-14T07:50:00Z"))])
+        // Either side of the change, the plain offsets.
+        let zone = TimeZone(identifier: "America/New_York")!
+        #expect(WorkingTime.instant(CivilDate(parsing: "2027-03-13")!, minute: 540, zone) == Self.utc("2027-03-13T14:00:00Z"))
+        #expect(WorkingTime.instant(CivilDate(parsing: "2027-03-15")!, minute: 540, zone) == Self.utc("2027-03-15T13:00:00Z"))
+        // A repeated hour (2027-11-07, EDT back to EST) takes the earlier instant, as east of UTC.
+        #expect(WorkingTime.instant(CivilDate(parsing: "2027-11-07")!, minute: 90, zone) == Self.utc("2027-11-07T05:30:00Z"))
+        #expect(WorkingTime.instant(CivilDate(parsing: "2027-10-31")!, minute: 150, TimeZone(identifier: "Europe/Berlin")!) == Self.utc("2027-10-31T00:30:00Z"))
+        // Berlin's gap as before: 02:30 on 2027-03-28 is 03:30 CEST.
+        #expect(WorkingTime.instant(CivilDate(parsing: "2027-03-28")!, minute: 150, TimeZone(identifier: "Europe/Berlin")!) == Self.utc("2027-03-28T01:30:00Z"))
+    }
+
     @Test func s1DaysOffAndOverridesReplaceTheWeekday() {
         var r = Self.resource("Europe/Moscow")
         r.daysOff = ["2027-01-15"]
