@@ -1,3 +1,4 @@
+import Dispatch
 import Glibc
 
 /// Where the system may open connections on a user's say-so (webhook subscriptions,
@@ -41,13 +42,32 @@ public struct OutboundPolicy: Sendable, Equatable {
         return "\(address) is \(kind): outbound connections there are refused unless an operator allows the range"
     }
 
-    /// Why `host` (a literal address in any spelling, or a name) may not be called, nil
-    /// when it may. A name is resolved and every address it has must pass; one that does
-    /// not resolve now passes here and is checked again when connected to.
+    /// Why `host` may not be called, judged without DNS (when a URL is saved: a lookup
+    /// there could hang a request for the resolver's timeouts): a literal address in any
+    /// spelling, or a name that means this machine (`localhost`, `*.localhost`). Any other
+    /// name passes here and is checked when connected to (``address(host:port:)``,
+    /// ``refusalResolving(host:)``).
     public func refusal(host: String) -> String? {
         let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
         if let literal = IPAddress(literal: bare) { return refusal(literal) }
-        for address in Self.resolveAll(bare) {
+        let name = bare.lowercased().hasSuffix(".") ? String(bare.lowercased().dropLast()) : bare.lowercased()
+        if name == "localhost" || name.hasSuffix(".localhost") || ["localhost.localdomain", "ip6-localhost", "ip6-loopback"].contains(name) {
+            return refusal(IPAddress(bytes: [127, 0, 0, 1])!).map { "\(host) is this machine: \($0)" }
+        }
+        return nil
+    }
+
+    /// Why `host` may not be called, its name resolved (on a Dispatch thread: getaddrinfo
+    /// blocks): every address it has must pass. One that does not resolve is left to the
+    /// connection to fail.
+    public func refusalResolving(host: String) async -> String? {
+        if let why = refusal(host: host) { return why }
+        let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        guard IPAddress(literal: bare) == nil else { return nil }
+        let addresses = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: Self.resolveAll(bare)) }
+        }
+        for address in addresses {
             if let why = refusal(address) { return "\(host) resolves to \(why)" }
         }
         return nil

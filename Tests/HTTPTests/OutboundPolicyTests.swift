@@ -24,6 +24,14 @@ import TestSupport
         #expect(strict.refusal(host: "2852039166")?.contains("link-local") == true)
     }
 
+    @Test func savingNeverWaitsForDNSConnectingResolves() async {
+        // A name is judged when connected to: saving a URL must not wait on a resolver
+        // (with no network, getaddrinfo took the request's whole budget: a 504 in CI).
+        #expect(strict.refusal(host: "api.telegram.org") == nil && strict.refusal(host: "crm.localhost") != nil)
+        #expect(await strict.refusalResolving(host: "localhost")?.contains("loopback") == true)
+        #expect(await strict.refusalResolving(host: "8.8.8.8") == nil)
+    }
+
     @Test func anOperatorAllowsARangeExplicitly() throws {
         let local = try OutboundPolicy(allowing: "loopback, 10.1.0.0/16")
         #expect(local.refusal(host: "127.0.0.1") == nil && local.refusal(host: "[::1]") == nil && local.refusal(host: "10.1.200.3") == nil)

@@ -15,7 +15,7 @@ enum ProviderHTTP {
         components?.queryItems = query.map { URLQueryItem(name: $0.0, value: $0.1) }
         guard let url = components?.url else { throw HookRefusal("the integration's apiBaseUrl \(baseURL) does not make a URL") }
         // The outbound policy, after DNS, right before URLSession resolves the name again.
-        if let refusal = outbound.refusal(host: url.host ?? "") { throw HookRefusal("the integration's apiBaseUrl: \(refusal)") }
+        if let refusal = await outbound.refusalResolving(host: url.host ?? "") { throw HookRefusal("the integration's apiBaseUrl: \(refusal)") }
         var request = URLRequest(url: url, timeoutInterval: Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18)
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         request.setValue("application/json", forHTTPHeaderField: "Accept")

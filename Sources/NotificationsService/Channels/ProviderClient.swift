@@ -53,7 +53,7 @@ public struct ProviderClient: Sendable {
             case let .failure(error): return .failure(ProviderFailure("\(host) did not answer: \(error.message)", retry: true))
             }
         }
-        if let refusal = outbound.refusal(host: host) { return .failure(ProviderFailure(refusal, retry: false)) }
+        if let refusal = await outbound.refusalResolving(host: host) { return .failure(ProviderFailure(refusal, retry: false)) }
         var request = URLRequest(url: target, timeoutInterval: Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18)
         request.httpMethod = "POST"
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
