@@ -157,6 +157,9 @@ public final class GatewayAPI: Sendable {
                 status: 403, title: "Forbidden", detail: "this needs the \(minimum.rawValue) role; the key has \(role.rawValue)",
                 requestID: requestID)
         }
+        if let unknown = route.undeclaredQuery(request) {
+            return Problem.response(for: unknown, requestID: requestID)
+        }
         if case .keys = route.access, staffID != nil {
             return Problem.response(
                 status: 403, title: "Forbidden", detail: "staff tokens may not do this: it is for an integration's API key (\(route.operationID))",

@@ -26,7 +26,8 @@ enum OpenAPIDocument {
                 "title": "Switchboard", "version": "1",
                 "description": """
                     The REST gateway of Switchboard, a CRM backend. Errors are problem+json (RFC 9457): 400 when a request does not \
-                    match this document (each bad field named), 422 when it does but a service refuses its values (an unknown contact, \
+                    match this document (each bad field named; a query parameter an operation does not declare \
+                    included), 422 when it does but a service refuses its values (an unknown contact, \
                     a phone with too few digits), 409 when it conflicts with what is stored. Roles: reader (read), integration (read \
                     and write), admin (everything); a staff token acts as its member with the integration role and sees only its \
                     team's deals, tasks and clients (G3). Every POST that creates honours Idempotency-Key.

@@ -1,4 +1,6 @@
 import HTTP
+import RPC
+import Wire
 
 /// One operation of the REST API, declared once: the router serves it and
 /// /v1/openapi.json describes it from this same value, so the two cannot disagree.
@@ -112,6 +114,24 @@ struct Route: Sendable {
 }
 
 extension Route {
+    /// The query parameters it declares (their names in the document).
+    var declaredQuery: Set<String> {
+        Set(query.map { String($0.split(separator: ".").last ?? "") } + extraQuery.map(\.name))
+    }
+
+    /// A query parameter the document does not declare for this operation is refused,
+    /// as an unknown body field is (a misspelt filter would otherwise be silently ignored
+    /// and the whole list answered). Routes a provider calls with its own query take it as it comes.
+    func undeclaredQuery(_ request: HTTPRequest) -> RPCError? {
+        guard !rawBody, access.minimum != nil else { return nil }
+        let declared = declaredQuery
+        let unknown = request.query.keys.filter { !declared.contains($0) }.sorted()
+        guard !unknown.isEmpty else { return nil }
+        return .invalidArgument(
+            "the query has \(unknown.count) parameter(s) this operation does not take; see /v1/openapi.json",
+            details: unknown.map { FieldViolation(field: $0.isEmpty ? "(a parameter without a name)" : $0, description: "is not a parameter of this operation") })
+    }
+
     static func answer(_ status: Int, _ description: String, _ output: any RESTOutput.Type, headers: [String] = []) -> Answer {
         Answer(status: status, description: description, content: .schema(output.openAPIOutputSchema), headers: headers)
     }

@@ -132,6 +132,14 @@ struct SystemFixture {
             }
         }
         #expect((try system.request("GET", "/v1/contacts").json["items"] as? [Any])?.isEmpty == true)
+        // G1: a query parameter the operation does not declare is refused like an unknown
+        // field (a misspelt filter never answers the whole list; schemathesis sent `&=null`).
+        for (query, field) in [("limt=5", "limt"), ("limit=5&=null", "(a parameter without a name)")] {
+            let reply = try system.request("GET", "/v1/contacts?\(query)")
+            let fields = (reply.json["errors"] as? [[String: Any]])?.compactMap { $0["field"] as? String } ?? []
+            #expect(reply.status == 400 && fields == [field], "\(query): \(reply.body)")
+        }
+        #expect(try system.request("GET", "/v1/contacts?limit=5").status == 200)
         try await system.stop()
     }
 
