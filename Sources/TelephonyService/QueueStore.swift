@@ -94,19 +94,29 @@ public struct QueueStore: Sendable {
         [.integer(Int64(EntryState.waiting.rawValue)), .integer(now), .integer(Int64(EntryState.leased.rawValue)), .integer(now)]
     }
 
+    /// The entry as it stands at `now`: a lease that ran out, or a wait that is over, is
+    /// ready again (T10) even before the next claim writes it back (``release``), so a read
+    /// never shows a lease nobody holds (issue 22).
+    static func asOf(_ e: QueueEntry, now: Int64) -> QueueEntry {
+        var out = e
+        let leaseOver = e.state == .leased && (e.leaseUntilMilliseconds ?? 0) <= now
+        let waitOver = e.state == .waiting && (e.notBeforeMilliseconds ?? .max) <= now
+        guard leaseOver || waitOver else { return out }
+        out.state = .ready
+        out.notBeforeMilliseconds = nil
+        out.leasedBy = nil
+        out.leasedAtMilliseconds = nil
+        out.leaseUntilMilliseconds = nil
+        return out
+    }
+
     /// Brings back what is due: waiting entries whose time has come, leases that ran out
     /// (the entry returns unchanged). Bounded per call; the rest comes on the next one.
     static func release(_ tx: Transaction, now: Int64, settings: DialerSettings) throws {
         for (seq, e) in try tx.query(
             "SELECT seq, entry FROM queue WHERE (state = ? AND not_before <= ?) OR (state = ? AND lease_until <= ?) LIMIT 500", Self.dueValues(now), Self.entry)
         {
-            var back = e
-            back.state = .ready
-            back.notBeforeMilliseconds = nil
-            back.leasedBy = nil
-            back.leasedAtMilliseconds = nil
-            back.leaseUntilMilliseconds = nil
-            try Self.write(tx, seq: seq, back, settings: settings)
+            try Self.write(tx, seq: seq, Self.asOf(e, now: now), settings: settings)
         }
     }
 
@@ -249,7 +259,7 @@ public struct QueueStore: Sendable {
     }
 
     static func scored(_ e: QueueEntry, _ s: DialerSettings, now: Int64) -> QueueEntry {
-        var out = e
+        var out = Self.asOf(e, now: now)
         out.components = DialScore.components(e, s, now: now)
         out.score = out.components.reduce(0) { $0 + $1.value }
         return out
@@ -268,9 +278,15 @@ public struct QueueStore: Sendable {
 
     /// Entries by state, and the waiting ones split into recalls/callbacks and calling hours.
     func counts() async throws -> QueueCounts {
-        try await database.read { c in
+        let now = clock.milliseconds
+        return try await database.read { c in
             var counts = QueueCounts()
-            for (state, n) in try c.query("SELECT state, COUNT(*) FROM queue GROUP BY state", []) { (EntryState(rawValue: $0.int(0)) ?? .unspecified, $0.int64(1)) } {
+            // As of now (``asOf``): run-out leases and waits that are over count as ready.
+            let due = Self.dueValues(now) + [.integer(Int64(EntryState.ready.rawValue))]
+            for (state, n) in try c.query(
+                "SELECT CASE WHEN (state = ? AND not_before <= ?) OR (state = ? AND lease_until <= ?) THEN ? ELSE state END AS s, COUNT(*) FROM queue GROUP BY s", due,
+                { (EntryState(rawValue: $0.int(0)) ?? .unspecified, $0.int64(1)) })
+            {
                 switch state {
                 case .ready: counts.ready = n
                 case .leased: counts.leased = n
@@ -281,7 +297,7 @@ public struct QueueStore: Sendable {
             }
             // Of the waiting ones, those held only by the lead's calling hours.
             counts.outsideHours = try c.queryFirst(
-                "SELECT COUNT(*) FROM queue WHERE state = ? AND outside_hours = 1", [.integer(Int64(EntryState.waiting.rawValue))]) { $0.int64(0) } ?? 0
+                "SELECT COUNT(*) FROM queue WHERE state = ? AND outside_hours = 1 AND not_before > ?", [.integer(Int64(EntryState.waiting.rawValue)), .integer(now)]) { $0.int64(0) } ?? 0
             counts.waitingForRecall -= counts.outsideHours
             return counts
         }

@@ -197,6 +197,10 @@ import TestSupport
         let xScore = x.entry["score"] as? Int
         // The lease runs out: the entry comes back unchanged, to whoever asks next.
         try clock.set(at(9) + 121_000)
+        // Issue 22: a run-out lease reads ready at once, before anyone claims it again.
+        let expired = try system.request("GET", "/v1/dialer/entries/\(x.id)").json
+        #expect(expired["state"] as? String == "ready" && (expired["leasedBy"] as? Int) == nil, "\(expired)")
+        #expect(counts()["leased"] ?? 0 == 0 && counts()["ready"] == 4, "\(counts())")
         let again = try next(2)
         #expect(again.id == x.id && again.entry["leasedBy"] as? Int == 2)
         #expect(again.entry["attempts"] as? Int ?? 0 == 0 && again.entry["score"] as? Int == xScore, "\(again.entry)")
