@@ -225,7 +225,7 @@ public struct LeadReportRequest: WireMessage, Equatable {
     }
 }
 
-/// D7 over a period: one row per value of the dimension, and the total.
+/// D7 over a period: one row per value of the dimension, and the total, the sum of the rows (operators' activity — claims, talk time, outcomes — is in the operator grouping only).
 public struct LeadReport: WireMessage, Equatable {
     public var from: String = ""
     public var to: String = ""

@@ -82,7 +82,7 @@ public let dealsContract = ContractFile("Deals") {
         Field(2, "to", .string, doc: "The last report day (included), YYYY-MM-DD; at most 366 days after from.").required().date()
         Field(3, "groupBy", .enumeration("ReportDimension")).required().allowed("partner", "operator", "source", "geography", "product")
     }
-    Message("LeadReport", doc: "D7 over a period: one row per value of the dimension, and the total.", rest: [.output]) {
+    Message("LeadReport", doc: "D7 over a period: one row per value of the dimension, and the total, the sum of the rows (operators' activity — claims, talk time, outcomes — is in the operator grouping only).", rest: [.output]) {
         Field(1, "from", .string)
         Field(2, "to", .string)
         Field(3, "groupBy", .enumeration("ReportDimension"))

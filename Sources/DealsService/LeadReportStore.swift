@@ -226,7 +226,10 @@ public enum LeadReportStore {
         var total = rows.values.reduce(into: LeadReportRow()) { t, r in
             (t.leads, t.lowQuality, t.attempted, t.offers, t.won) = (t.leads + r.leads, t.lowQuality + r.lowQuality, t.attempted + r.attempted, t.offers + r.offers, t.won + r.won)
         }
-        for a in activity.values {
+        // Operators' activity (claims, talk time, outcomes) is counted per operator only:
+        // in another grouping no row carries it, and the total is the sum of its rows
+        // (issue 22: a source report's total showed talk time none of its rows had).
+        for a in activity.values where request.groupBy == .operator {
             (total.claims, total.activeHours, total.talkSeconds) = (total.claims + a.claims, total.activeHours + a.activeHours, total.talkSeconds + a.talkSeconds)
             total.noAnswer += a.noAnswer
             total.busy += a.busy

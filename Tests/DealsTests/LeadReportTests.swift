@@ -86,6 +86,11 @@ import Wire
         let report = try await f.api.leadReport(LeadReportRequest(from: day, to: day, groupBy: .operator))
         #expect(report.rows.first { $0.value == "4" }?.talkSeconds == 95)
         #expect(report.total.talkSeconds == 95)
+        // D7 (issue 22): in any grouping the rows add up to the total; talk time is an operator's.
+        for dimension in [ReportDimension.source, .partner, .geography, .product] {
+            let other = try await f.api.leadReport(LeadReportRequest(from: day, to: day, groupBy: dimension))
+            #expect(other.rows.reduce(0) { $0 + $1.talkSeconds } == other.total.talkSeconds && other.rows.reduce(0) { $0 + $1.claims } == other.total.claims, "\(dimension)")
+        }
     }
 
     @Test func d7AGroupWhoseLeadsAllMovedOnIsNotListed() async throws {

@@ -327,7 +327,7 @@ import TestSupport
         func report(_ groupBy: String) throws -> [String: Any] {
             try system.request("GET", "/v1/reports/leads?from=2027-01-15&to=2027-01-15&groupBy=\(groupBy)").json
         }
-        #expect(try await eventually(within: .seconds(20)) { ((try? report("partner"))?["total"] as? [String: Any])?["claims"] as? Int == 6 })
+        #expect(try await eventually(within: .seconds(20)) { ((try? report("operator"))?["total"] as? [String: Any])?["claims"] as? Int == 6 })
         // A1's offer is accepted: the deal is won.
         let a1 = try system.request("GET", "/v1/leads/\(leadIDs["A1"]!)").json
         let dealID = try #require(a1["dealId"] as? Int)
@@ -353,6 +353,11 @@ import TestSupport
         // Everything: six attempts, median the 3rd (12000), p90 the 6th (21600).
         #expect(total["leads"] as? Int == 7 && total["lowQuality"] as? Int == 2 && total["offers"] as? Int == 2 && total["won"] as? Int == 1, "\(total)")
         #expect(total["firstAttemptMedianSeconds"] as? Int == 12000 && total["firstAttemptP90Seconds"] as? Int == 21600, "\(total)")
+        // The rows add up to the total; operators' activity is in the operator grouping (issue 22).
+        let partnerRows = byPartner["items"] as? [[String: Any]] ?? []
+        for field in ["leads", "claims", "talkSeconds", "offersMade"] {
+            #expect(partnerRows.reduce(0) { $0 + ($1[field] as? Int ?? 0) } == total[field] as? Int ?? 0, "\(field): \(byPartner)")
+        }
 
         // Operators: 1 offered A1 and B2 and was refused on A3; 2 took B1, A2, A4. All in one clock hour.
         let byOperator = try report("operator")

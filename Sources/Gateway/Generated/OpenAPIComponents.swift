@@ -4807,7 +4807,7 @@ enum OpenAPIComponents {
       "type" : "object"
     },
     "LeadReport" : {
-      "description" : "D7 over a period: one row per value of the dimension, and the total.",
+      "description" : "D7 over a period: one row per value of the dimension, and the total, the sum of the rows (operators' activity — claims, talk time, outcomes — is in the operator grouping only).",
       "properties" : {
         "from" : {
           "type" : "string"
