@@ -212,12 +212,7 @@ enum BillingRoutes {
 
     /// B4, B5: groups are scheduling's (S4); billing learns of them only from enrolments.
     static func groupExists(_ id: Int64, _ ctx: RequestContext) async throws -> Bool {
-        do {
-            _ = try await ctx.call(Scheduling.getGroup, GetGroupRequest(id: id))
-            return true
-        } catch let error as RPCError where error.code == .notFound {
-            return false
-        }
+        try await ctx.found { try await ctx.call(Scheduling.getGroup, GetGroupRequest(id: id)) } != nil
     }
 
     /// The deal if the caller sees it; else as if it did not exist (G3).

@@ -432,12 +432,7 @@ enum SchedulingRoutes {
 
     /// Whether deals shows the deal to a caller with this visibility (G3).
     static func dealIsVisible(_ dealID: Int64, _ visibility: Visibility, _ ctx: RequestContext) async throws -> Bool {
-        do {
-            _ = try await ctx.call(Deals.getDeal, GetDealRequest(id: dealID, visibility: visibility))
-            return true
-        } catch let error as RPCError where error.code == .notFound {
-            return false
-        }
+        try await ctx.found { try await ctx.call(Deals.getDeal, GetDealRequest(id: dealID, visibility: visibility)) } != nil
     }
 
     /// 409 problem+json naming what is in the way, with the next free slots.

@@ -5,7 +5,7 @@ import Contracts
 /// something else (a CR LF in an email address became a second SMTP `RCPT TO`).
 public enum RecipientAddress {
     /// Why `address` is not an address on `channel`, nil when it is. Webhook addresses are
-    /// http(s) URLs under the outbound policy (``problem(url:)``, which needs Foundation).
+    /// URLs, judged by the outbound policy (`OutboundPolicy.refusal(url:)`), not here.
     public static func problem(_ address: String, channel: NotificationChannel) -> String? {
         switch channel {
         case .email: emailProblem(address)

@@ -48,7 +48,7 @@ public struct OutboundPolicy: Sendable, Equatable {
     /// name passes here and is checked when connected to (``address(host:port:)``,
     /// ``refusalResolving(host:)``).
     public func refusal(host: String) -> String? {
-        let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        let bare = Self.unbracketed(host)
         if let literal = IPAddress(literal: bare) { return refusal(literal) }
         let name = bare.lowercased().hasSuffix(".") ? String(bare.lowercased().dropLast()) : bare.lowercased()
         if name == "localhost" || name.hasSuffix(".localhost") || ["localhost.localdomain", "ip6-localhost", "ip6-loopback"].contains(name) {
@@ -62,7 +62,7 @@ public struct OutboundPolicy: Sendable, Equatable {
     /// connection to fail.
     public func refusalResolving(host: String) async -> String? {
         if let why = refusal(host: host) { return why }
-        let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        let bare = Self.unbracketed(host)
         guard IPAddress(literal: bare) == nil else { return nil }
         let addresses = await withCheckedContinuation { continuation in
             DispatchQueue.global().async { continuation.resume(returning: Self.resolveAll(bare)) }
@@ -81,6 +81,11 @@ public struct OutboundPolicy: Sendable, Equatable {
         guard let ip = address.ipAddress else { throw SocketError("connect to \(host):\(port)", reason: "not an IP address") }
         if let why = refusal(ip) { throw SocketError("connect to \(host):\(port)", reason: why) }
         return address
+    }
+
+    /// A URL's IPv6 host without its brackets (`[::1]` is `::1`).
+    static func unbracketed(_ host: String) -> String {
+        host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
     }
 
     /// Every address a name resolves to (none when it does not resolve).

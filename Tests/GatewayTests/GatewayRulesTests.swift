@@ -33,7 +33,7 @@ import Wire
         #expect(CSVExport.field("\r\n=1+2") == "\"'\r\n=1+2\"")
     }
 
-    @Test func lineAndNameRulesRefuseControlCharactersAndLineBreaksAsTheDocumentsPatternsDo() throws {
+    @Test func g1LineAndNameRulesRefuseControlCharactersAndLineBreaksAsTheDocumentsPatternsDo() throws {
         for bad in ["a\r\nRCPT TO:<x@y>", "a\nb", "\t", "a\u{7F}", "a\u{85}", "a\u{2028}", "\u{0}"] {
             #expect(TextRule.line.problem(bad) != nil, "\(bad.debugDescription)")
             #expect(TextRule.name.problem(bad) != nil, "\(bad.debugDescription)")

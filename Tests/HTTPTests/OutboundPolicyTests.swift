@@ -9,7 +9,7 @@ import TestSupport
 @Suite struct OutboundPolicyTests {
     let strict = OutboundPolicy()
 
-    @Test func inwardAddressesAreRefusedInEverySpelling() {
+    @Test func n1InwardAddressesAreRefusedInEverySpelling() {
         for host in [
             "169.254.169.254", "2852039166", "0xa9fea9fe", "0251.0376.0251.0376", "169.254.43518", "0xa9.0xfe.0xa9.0xfe",
             "[::ffff:a9fe:a9fe]", "::ffff:169.254.169.254", "[64:ff9b::a9fe:a9fe]", "[2002:a9fe:a9fe::1]", "[fe80::1]",
@@ -24,7 +24,7 @@ import TestSupport
         #expect(strict.refusal(host: "2852039166")?.contains("link-local") == true)
     }
 
-    @Test func savingNeverWaitsForDNSConnectingResolves() async {
+    @Test func n1SavingNeverWaitsForDNSConnectingResolves() async {
         // A name is judged when connected to: saving a URL must not wait on a resolver
         // (with no network, getaddrinfo took the request's whole budget: a 504 in CI).
         #expect(strict.refusal(host: "api.telegram.org") == nil && strict.refusal(host: "crm.localhost") != nil)
@@ -32,7 +32,7 @@ import TestSupport
         #expect(await strict.refusalResolving(host: "8.8.8.8") == nil)
     }
 
-    @Test func anOperatorAllowsARangeExplicitly() throws {
+    @Test func n1AnOperatorAllowsARangeExplicitly() throws {
         let local = try OutboundPolicy(allowing: "loopback, 10.1.0.0/16")
         #expect(local.refusal(host: "127.0.0.1") == nil && local.refusal(host: "[::1]") == nil && local.refusal(host: "10.1.200.3") == nil)
         #expect(local.refusal(host: "10.2.0.1") != nil && local.refusal(host: "169.254.169.254") != nil)
@@ -41,7 +41,7 @@ import TestSupport
         #expect(throws: SocketError.self) { try OutboundPolicy(allowing: "intranet") }
     }
 
-    @Test func theClientChecksTheAddressItConnectsTo() async throws {
+    @Test func n1TheClientChecksTheAddressItConnectsTo() async throws {
         let server = HTTPServer(configuration: HTTPServer.Configuration(host: "127.0.0.1", port: 0)) { _ in HTTPResponse(status: 200, contentType: "text/plain", body: "ok") }
         try server.start()
         defer { server.shutdown() }
