@@ -187,7 +187,7 @@ public struct CallReport: WireMessage, Equatable {
     /// The PBX's id of the call (Ringostat's uniqueid).
     public var providerCallID: String = ""
     public var direction: CallDirection = CallDirection.unspecified
-    /// The other party (for an internal call, the caller).
+    /// The other party (for an internal call, the caller): E.164 with `+`, a national number of the deployment's country (`SWITCHBOARD_DEFAULT_COUNTRY`), or an extension of up to 6 digits.
     public var clientNumber: String = ""
     /// The staff side: the number dialled for an inbound call, the caller for an outbound one.
     public var staffNumber: String = ""

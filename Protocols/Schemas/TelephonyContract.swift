@@ -68,7 +68,7 @@ public let telephonyContract = ContractFile("Telephony") {
         Field(1, "provider", .string, doc: "Whose call ids these are (`ringostat`, `api`).").length(max: 50)
         Field(2, "providerCallID", .string, doc: "The PBX's id of the call (Ringostat's uniqueid).").named("providerCallId").length(max: 200)
         Field(3, "direction", .enumeration("CallDirection")).required()
-        Field(4, "clientNumber", .string, doc: "The other party (for an internal call, the caller).").required().length(max: 50, min: 1)
+        Field(4, "clientNumber", .string, doc: "The other party (for an internal call, the caller): E.164 with `+`, a national number of the deployment's country (`SWITCHBOARD_DEFAULT_COUNTRY`), or an extension of up to 6 digits.").required().length(max: 50, min: 1)
         Field(5, "staffNumber", .string, doc: "The staff side: the number dialled for an inbound call, the caller for an outbound one.").length(max: 50)
         Field(6, "trackingNumber", .string, doc: "The call-tracking number the client dialled (T8).").length(max: 50)
         Field(7, "poolName", .string).length(max: 200).line()

@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 /// C1: trims and lower-cases an email and checks it has the shape of an address
 /// (one `@`, a local part, a dotted domain of letters, digits and hyphens).
@@ -14,7 +15,7 @@ public enum EmailNormalizer {
     }
 
     public static func normalize(_ raw: String) -> Result<String, Failure> {
-        let email = Self.canonical(raw).trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        let email = PhoneNormalizer.canonical(raw).trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
         guard !email.isEmpty else { return .failure(Failure(reason: "is empty")) }
         guard email.utf8.count <= 254 else { return .failure(Failure(reason: "is longer than 254 characters")) }
         let parts = email.split(separator: "@", omittingEmptySubsequences: false)
@@ -34,12 +35,5 @@ public enum EmailNormalizer {
             else { return .failure(Failure(reason: "has an invalid domain \"\(domain)\"")) }
         }
         return .success(email)
-    }
-
-    /// NFKC without format characters (Unicode category Cf).
-    static func canonical(_ raw: String) -> String {
-        var scalars = String.UnicodeScalarView()
-        scalars.append(contentsOf: raw.unicodeScalars.filter { $0.properties.generalCategory != .format })
-        return String(scalars).precomposedStringWithCompatibilityMapping
     }
 }

@@ -19,7 +19,7 @@ enum CallsRoutes {
         ) { ctx in
             let replicas = try ctx.api.telephonyReplicas()
             let report = try ctx.body(CallReport.self)
-            guard let number = CallNumber.normalize(report.clientNumber) else {
+            guard let number = replicas.numbers.normalize(report.clientNumber) else {
                 throw UnacceptableValues(error: .invalidArgument(
                     "clientNumber is not a phone number or extension", details: [FieldViolation(field: "clientNumber", description: "is \"\(report.clientNumber)\"")]))
             }
@@ -92,7 +92,7 @@ enum CallsRoutes {
     static func route(_ ctx: RequestContext, _ request: RouteRequest) async -> RouteAnswer {
         let fallback = RouteAnswer(destination: ctx.api.configuration.routeFallback, reason: "fallback")
         guard let replicas = try? ctx.api.telephonyReplicas() else { return fallback }
-        let owner = CallNumber.normalize(request.clientNumber).map(replicas.owner(ofNumber:)) ?? 0
+        let owner = replicas.numbers.normalize(request.clientNumber).map(replicas.owner(ofNumber:)) ?? 0
         guard !replicas.isDown(owner) else { return fallback }
         let options = CallOptions(timeout: ctx.api.configuration.routeTimeout, metadata: ctx.options.metadata, retry: RetryPolicy.none)
         do {
@@ -111,7 +111,7 @@ enum CallsRoutes {
         var found: [(CallCursor, CallSession)] = []
         var more = false
         var asked = request
-        if !request.clientNumber.isEmpty, let number = CallNumber.normalize(request.clientNumber) {
+        if !request.clientNumber.isEmpty, let number = replicas.numbers.normalize(request.clientNumber) {
             // One number lives on one replica.
             let owner = replicas.owner(ofNumber: number)
             let page = try await ctx.call(Telephony.listCalls, asked, replica: owner, of: replicas)

@@ -10,6 +10,8 @@ import Wire
 public final class TelephonyReplicas: Sendable {
     public let names: [String]
     let shards: CallShard
+    /// How numbers are read (C1, the deployment's country): the owner is the normalized number's.
+    public let numbers: CallNumber
     /// Per replica, one client per reactor (the first serves other threads).
     private let clients: [[RPCClient]]
     /// A replica that did not answer is skipped (503 at once) until then, so a stopped
@@ -17,7 +19,8 @@ public final class TelephonyReplicas: Sendable {
     private let health: Mutex<[(downUntil: ContinuousClock.Instant?, probing: Bool)]>
     static let pause: Duration = .seconds(2)
 
-    public init(names: [String], clients: [[RPCClient]], shards: CallShard = CallShard()) {
+    public init(names: [String], clients: [[RPCClient]], shards: CallShard = CallShard(), numbers: CallNumber) {
+        self.numbers = numbers
         precondition(names.count == clients.count && !names.isEmpty && clients.allSatisfy { !$0.isEmpty })
         self.names = names
         self.clients = clients

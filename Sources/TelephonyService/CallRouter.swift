@@ -13,17 +13,22 @@ public final class CallRouter: Sendable {
     private let contacts: RPCClient?
     private let fallback: String
     private let budget: Duration
+    private let numbers: CallNumber
     private let staff = Mutex<(members: [StaffMember], at: ContinuousClock.Instant)?>(nil)
     private let offers = Mutex<[(staffID: Int64, at: ContinuousClock.Instant)]>([])
 
-    public init(contacts: RPCClient?, fallback: String, budget: Duration = .milliseconds(30)) {
+    public init(
+        contacts: RPCClient?, fallback: String, budget: Duration = .milliseconds(30),
+        numbers: CallNumber = CallNumber(phones: PhoneNormalizer(defaultCountry: "RU")!)
+    ) {
+        self.numbers = numbers
         self.contacts = contacts
         self.fallback = fallback
         self.budget = budget
     }
 
     public func route(_ request: RouteRequest) async -> RouteAnswer {
-        guard let contacts, let caller = CallNumber.normalize(request.clientNumber) else {
+        guard let contacts, let caller = numbers.normalize(request.clientNumber) else {
             return RouteAnswer(destination: fallback, reason: "fallback")
         }
         let options = CallOptions(timeout: budget)

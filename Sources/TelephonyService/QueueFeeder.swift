@@ -27,7 +27,7 @@ public final class QueueFeeder: BackgroundService {
     /// The inbox handler: keep the lead if its phone is this replica's.
     public func handle(_ event: EventEnvelope, _ tx: Transaction) throws {
         let lead = try AcceptedLead(wireBytes: event.payload)
-        guard let phone = CallNumber.normalize(lead.phone) else { return }
+        guard let phone = shards.numbers.normalize(lead.phone) else { return }
         let shard = shards.shards.of(phone)
         guard shards.owned.contains(shard) else { return }  // another replica's
         var stored = lead

@@ -26,14 +26,18 @@ public final class ShardSet: Sendable {
     let windowMilliseconds: Int64
     let clock: WallClock
     let control: Database?
+    /// How this deployment reads a number (C1): the shard of a call is its number's.
+    public let numbers: CallNumber
     private let open = Mutex<[Int: CallStore]>([:])
     private let tops = Mutex<[Int: QueueTop]>([:])
     /// Shards handed to another replica, by the replica they went to.
     private let handedOff = Mutex<[Int: String]>([:])
 
     public init(
-        replica: String, replicas: [String], shards: CallShard, folder: String, windowMilliseconds: Int64, clock: WallClock, control: Database? = nil
+        replica: String, replicas: [String], shards: CallShard, folder: String, windowMilliseconds: Int64, clock: WallClock, control: Database? = nil,
+        numbers: CallNumber = CallNumber(phones: PhoneNormalizer(defaultCountry: "RU")!)
     ) {
+        self.numbers = numbers
         self.replica = replica
         self.replicas = replicas
         self.shards = shards

@@ -74,22 +74,24 @@ public struct TelephonyAPI: RegistrableRPCService {
     public func record(_ input: CallReport) async throws -> RecordCallResponse {
         var report = input
         var violations: [FieldViolation] = []
-        guard let client = CallNumber.normalize(report.clientNumber) else {
+        guard let client = shards.numbers.normalize(report.clientNumber) else {
             throw RPCError.invalidArgument("clientNumber is not a phone number or extension", details: [FieldViolation(field: "clientNumber", description: "is \"\(input.clientNumber)\"")])
         }
         report.clientNumber = client
         if !report.staffNumber.isEmpty {
-            if let staff = CallNumber.normalize(report.staffNumber) { report.staffNumber = staff } else {
+            if let staff = shards.numbers.normalize(report.staffNumber) { report.staffNumber = staff } else {
                 violations.append(FieldViolation(field: "staffNumber", description: "is \"\(input.staffNumber)\", not a phone number or extension"))
             }
         }
         if !report.trackingNumber.isEmpty {
-            if let tracking = CallNumber.normalize(report.trackingNumber) { report.trackingNumber = tracking } else {
+            if let tracking = shards.numbers.normalize(report.trackingNumber) { report.trackingNumber = tracking } else {
                 violations.append(FieldViolation(field: "trackingNumber", description: "is \"\(input.trackingNumber)\", not a phone number"))
             }
         }
         if report.direction == .unspecified { violations.append(FieldViolation(field: "direction", description: "is required")) }
         for (i, leg) in report.legs.enumerated() {
+            // C1: a leg's number in the one form, so it meets the staff member's mobile.
+            if let number = shards.numbers.normalize(leg.destination) { report.legs[i].destination = number }
             if leg.disposition == .unspecified { violations.append(FieldViolation(field: "legs[\(i)].disposition", description: "is required")) }
             if leg.startedAtMilliseconds <= 0 { violations.append(FieldViolation(field: "legs[\(i)].startedAt", description: "is required")) }
             if leg.talkSeconds > leg.durationSeconds && leg.durationSeconds > 0 {
@@ -107,8 +109,10 @@ public struct TelephonyAPI: RegistrableRPCService {
         {
             report.direction = .internal
         }
+        // T4: the caller of an outbound call is the staff member on its legs.
+        let caller = report.direction == .outbound && !report.staffNumber.isEmpty ? try await staff.staffID(of: report.staffNumber) : nil
         for i in report.legs.indices where report.legs[i].staffID == nil {
-            report.legs[i].staffID = try await staff.staffID(of: report.legs[i].destination)
+            report.legs[i].staffID = try await staff.staffID(of: report.legs[i].destination) ?? caller
         }
         return try await shards.store(shards.shards.of(client)).record(report)
     }
@@ -172,7 +176,7 @@ public struct TelephonyAPI: RegistrableRPCService {
     public func list(_ input: ListCallsRequest) async throws -> CallPage {
         var request = input
         if !request.clientNumber.isEmpty {
-            guard let number = CallNumber.normalize(request.clientNumber) else {
+            guard let number = shards.numbers.normalize(request.clientNumber) else {
                 throw RPCError.invalidArgument("phone is not a phone number or extension", details: [FieldViolation(field: "phone", description: "is \"\(input.clientNumber)\"")])
             }
             request.clientNumber = number

@@ -173,11 +173,17 @@ do {
 let services = ServiceClients(endpoints.mapValues { endpoint in
     reactors.map { RPCClient(endpoint: endpoint, configuration: clientConfiguration, reactor: $0) }
 }, awaited: configured)
+let callNumbers: CallNumber
+do {
+    callNumbers = try environment.callNumbers()
+} catch {
+    fail("\(error)")
+}
 let telephony = telephonyEndpoints.map { replicas in
     TelephonyReplicas(
         names: replicas.map(\.name),
         clients: replicas.map { replica in reactors.map { RPCClient(endpoint: replica.endpoint, configuration: clientConfiguration, reactor: $0) } },
-        shards: CallShard(count: telephonyShards))
+        shards: CallShard(count: telephonyShards), numbers: callNumbers)
 }
 // G2: integrations and their stored hooks live in the same file; the relay hands the
 // hooks to their services.

@@ -3,6 +3,7 @@
 // TELEPHONY_DATA_DIR (./data/telephony: shard-NN.sqlite files), TELEPHONY_GRACE_SECONDS,
 // TELEPHONY_REPLICA (telephony-0): this replica's name, TELEPHONY_REPLICAS (its own name
 // alone): every replica's name, comma-separated, the same list everywhere,
+// SWITCHBOARD_DEFAULT_COUNTRY (RU): the country of numbers without a country code (C1),
 // TELEPHONY_SHARDS (16): logical shards, fixed for a deployment,
 // TELEPHONY_WINDOW_SECONDS (120): reports without a shared call id are one call when
 // their client number matches and they start this close together.
@@ -30,7 +31,8 @@ ServiceHost.run(service: "telephony", prefix: "TELEPHONY", defaultPort: 7103, mi
     let window = try host.environment.int("WINDOW_SECONDS", default: 120, range: 1...3600)
     let shards = ShardSet(
         replica: replica, replicas: replicas, shards: CallShard(count: count), folder: host.dataDirectory,
-        windowMilliseconds: Int64(window) * 1000, clock: host.clock, control: host.database)
+        windowMilliseconds: Int64(window) * 1000, clock: host.clock, control: host.database,
+        numbers: try host.environment.callNumbers())
     // T12 hand-off: a replica added to the list takes its shards from their old owners.
     var previous: [String: RPCClient] = [:]
     let from = host.environment.string("TAKE_OVER_FROM", default: "")
@@ -73,6 +75,6 @@ ServiceHost.run(service: "telephony", prefix: "TELEPHONY", defaultPort: 7103, mi
     host.runInBackground("queue feeder", feeder)
     host.server.register(TelephonyAPI(
         shards: shards, staff: StaffNumbers(contacts: contacts),
-        router: CallRouter(contacts: contacts, fallback: fallback, budget: .milliseconds(routeBudget)), dialer: dialer))
+        router: CallRouter(contacts: contacts, fallback: fallback, budget: .milliseconds(routeBudget), numbers: shards.numbers), dialer: dialer))
     host.logger.info("shards", ["replica": replica, "owned": shards.owned.map(String.init).joined(separator: ",")])
 }

@@ -120,11 +120,44 @@ import TestSupport
         }
         var found: [[String: Any]] = []
         #expect(try await eventually {
-            found = (try? system.request("GET", "/v1/calls?phone=380441112233"))?.json["items"] as? [[String: Any]] ?? []
+            found = (try? system.request("GET", "/v1/calls?phone=%2B380441112233"))?.json["items"] as? [[String: Any]] ?? []
             return found.first?["answered"] as? Bool == true
         })
         #expect(found.count == 1 && found[0]["recordingUrl"] as? String == "https://rec/555.mp3" && found[0]["trackingNumber"] as? String == "+380442223344")
         #expect((found[0]["legs"] as? [[String: Any]] ?? []).contains { $0["staffId"] as? Int == 2 && $0["disposition"] as? String == "answered" })
+        try await system.stop()
+    }
+
+    /// Issue 22 items 1 and 2 (C1, T4, T7): Ringostat writes international numbers
+    /// without +, so a staff member abroad is recognised on the leg they answered; the
+    /// caller of an outbound call is the staff member, and sees the call as theirs.
+    @Test func c1t4StaffAbroadAnswerAndTheCallerOfAnOutboundCallIsCredited() async throws {
+        let system = try await Self.start()
+        #expect(try system.request("POST", "/v1/staff", body: #"{"firstName":"Oleg","role":"manager","mobiles":["+380671112233"]}"#).status == 201)
+        #expect(try system.request("POST", "/v1/staff", body: #"{"firstName":"Maria","role":"manager","extensions":["201"]}"#).status == 201)
+        let made = try system.request("POST", "/v1/admin/integrations", body: #"{"name":"ringostat","kind":"ringostat"}"#)
+        let path = try #require(made.json["hookPath"] as? String)
+        let json = ["Content-Type": "application/json"]
+        let inbound = #"{"uniqueid":"abroad-1","calldate":"2026-12-01 12:00:00","caller":"79165550101","dst":"74951112233","call_type":"in","disposition":"ANSWERED","billsec":20,"duration":25,"connected_with":"380671112233"}"#
+        let outbound = #"{"uniqueid":"out-1","calldate":"2026-12-01 12:10:00","caller":"201","employee_number":"201","dst":"79167778899","call_type":"out","disposition":"ANSWERED","billsec":20,"duration":25}"#
+        for body in [inbound, outbound] {
+            #expect(try httpRequest(port: system.gateway.port, "POST", path, headers: json, body: body).status == 200)
+        }
+        func call(_ phone: String) async throws -> [String: Any]? {
+            var found: [String: Any]?
+            _ = try await eventually {
+                found = ((try? system.request("GET", "/v1/calls?phone=\(phone)"))?.json["items"] as? [[String: Any]])?.first
+                return found != nil
+            }
+            return found
+        }
+        let abroad = try #require(try await call("%2B79165550101"))
+        #expect(abroad["answeredByStaffId"] as? Int == 1, "\(abroad)")
+        let out = try #require(try await call("%2B79167778899"))
+        #expect(out["answeredByStaffId"] as? Int == 2 && out["direction"] as? String == "outbound", "\(out)")
+        // Maria's own list has the call she made.
+        let mine = try system.request("GET", "/v1/calls", key: Self.staffTwoToken).json["items"] as? [[String: Any]] ?? []
+        #expect(mine.map { $0["id"] as? String } == [out["id"] as? String])
         try await system.stop()
     }
 

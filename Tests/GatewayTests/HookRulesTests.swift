@@ -134,22 +134,34 @@ import Testing
         for id in [ids[1], ids[2], recent] { #expect(try await hooks.get(id) != nil) }
     }
 
+    let numbers = CallNumber(phones: PhoneNormalizer(defaultCountry: "RU")!).withoutPlus
+
     @Test func t1RingostatHooksInItsOwnNamesBecomeCallReports() throws {
         // The after-call hook as a form, numbers without +.
         let after = Array("uniqueid=1718000000.42&calldate=2026-12-01+10%3A00%3A00&caller=380441112233&dst=380442223344&disposition=ANSWERED&billsec=31&duration=40&call_type=in&connected_with=203&recording=https%3A%2F%2Frec%2F42.mp3&utm_source=google&pool_name=ads".utf8)
-        let report = try RingostatAdapter.report(contentType: "application/x-www-form-urlencoded", body: after)
+        let report = try RingostatAdapter.report(contentType: "application/x-www-form-urlencoded", body: after, numbers: numbers)
         #expect(report.providerCallID == "1718000000.42" && report.direction == .inbound && report.ended)
-        #expect(report.clientNumber == "380441112233" && report.trackingNumber == "380442223344" && report.utmSource == "google" && report.poolName == "ads")
+        #expect(report.clientNumber == "+380441112233" && report.trackingNumber == "+380442223344" && report.utmSource == "google" && report.poolName == "ads")
         #expect(report.legs == [CallLeg(destination: "203", disposition: .answered, startedAtMilliseconds: 1_796_119_200_000, durationSeconds: 40, talkSeconds: 31, recordingURL: "https://rec/42.mp3")])
         // JSON with the details nested, an outbound call, a missed one.
         let json = Array(#"{"uniqueid":"77","calldate":"2026-12-01T10:05:00Z","additional_call_data":{"caller":"201","dst":"79161234567","call_type":"out","disposition":"NO ANSWER","duration":20,"billsec":0}}"#.utf8)
-        let out = try RingostatAdapter.report(contentType: "application/json", body: json)
-        #expect(out.direction == .outbound && out.clientNumber == "79161234567" && out.staffNumber == "201" && out.legs.first?.disposition == .noAnswer)
+        let out = try RingostatAdapter.report(contentType: "application/json", body: json, numbers: numbers)
+        #expect(out.direction == .outbound && out.clientNumber == "+79161234567" && out.staffNumber == "201" && out.legs.first?.disposition == .noAnswer)
         // Before the call: not over, nobody answered yet.
-        let before = try RingostatAdapter.report(contentType: "", body: Array("uniqueid=9&caller=380441112233&dst=380442223344&calldate=1796119200".utf8))
+        let before = try RingostatAdapter.report(contentType: "", body: Array("uniqueid=9&caller=380441112233&dst=380442223344&calldate=1796119200".utf8), numbers: numbers)
         #expect(!before.ended && before.legs.first?.disposition == .noAnswer)
-        #expect(throws: HookRefusal.self) { try RingostatAdapter.report(contentType: "", body: Array("caller=1".utf8)) }
-        #expect(throws: HookRefusal.self) { try RingostatAdapter.report(contentType: "", body: Array("uniqueid=1&caller=380441112233&calldate=yesterday".utf8)) }
+        #expect(throws: HookRefusal.self) { try RingostatAdapter.report(contentType: "", body: Array("caller=1".utf8), numbers: numbers) }
+        // C1, T4 (issue 22 items 1, 2): a staff member abroad answers; a local form stays local;
+        // the caller of an outbound call is the staff side.
+        let abroad = try RingostatAdapter.report(
+            contentType: "application/json",
+            body: Array(#"{"uniqueid":"78","calldate":"2026-12-01T10:05:00Z","caller":"8 916 123-45-67","dst":"74951112233","connected_with":"380671112233","disposition":"ANSWERED","billsec":5,"duration":9}"#.utf8), numbers: numbers)
+        #expect(abroad.clientNumber == "+79161234567" && abroad.trackingNumber == "+74951112233" && abroad.legs.first?.destination == "+380671112233")
+        let outbound = try RingostatAdapter.report(
+            contentType: "application/json",
+            body: Array(#"{"uniqueid":"79","calldate":"2026-12-01T10:05:00Z","call_type":"out","caller":"201","employee_number":"201","dst":"79167778899","disposition":"ANSWERED","billsec":5,"duration":9}"#.utf8), numbers: numbers)
+        #expect(outbound.staffNumber == "201" && outbound.clientNumber == "+79167778899")
+        #expect(throws: HookRefusal.self) { try RingostatAdapter.report(contentType: "", body: Array("uniqueid=1&caller=380441112233&calldate=yesterday".utf8), numbers: numbers) }
     }
 
     @Test func n1SMSRusCallbackLinesBecomeDeliveryStatuses() throws {

@@ -43,12 +43,23 @@ import Wire
     }
 
     @Test func numbersComeInOneForm() {
-        #expect(CallNumber.normalize("380441112233") == "+380441112233")
-        #expect(CallNumber.normalize("+7 (916) 123-45-67") == "+79161234567")
-        #expect(CallNumber.normalize("8 916 123 45 67") == "+79161234567")
-        #expect(CallNumber.normalize("9161234567") == "+79161234567")
-        #expect(CallNumber.normalize("201") == "201" && CallNumber.isExtension("201"))
-        #expect(CallNumber.normalize("") == nil && CallNumber.normalize("12a4") == nil && CallNumber.normalize("1234567") == nil)
+        let ru = CallNumber(phones: PhoneNormalizer(defaultCountry: "RU")!)
+        #expect(ru.normalize("+380441112233") == "+380441112233")
+        #expect(ru.normalize("+7 (916) 123-45-67") == "+79161234567")
+        #expect(ru.normalize("8 916 123 45 67") == "+79161234567")
+        #expect(ru.normalize("9161234567") == "+79161234567")
+        #expect(ru.normalize("201") == "201" && CallNumber.isExtension("201"))
+        #expect(ru.normalize("") == nil && ru.normalize("12a4") == nil && ru.normalize("1234567") == nil)
+        // C1 (issue 22 item 1): one phone rule with the deployment's country. A number
+        // without + is national, as contacts reads it; a provider that drops the + says so.
+        #expect(ru.normalize("380441112233") == nil)
+        #expect(ru.withoutPlus.normalize("380441112233") == "+380441112233")
+        #expect(ru.withoutPlus.normalize("89161234567") == "+79161234567")
+        #expect(ru.withoutPlus.normalize("79161234567") == "+79161234567")
+        let ua = CallNumber(phones: PhoneNormalizer(defaultCountry: "UA")!)
+        #expect(ua.normalize("067 111 22 33") == "+380671112233")
+        #expect(ua.withoutPlus.normalize("0671112233") == "+380671112233")
+        #expect(ua.withoutPlus.normalize("79161234567") == "+79161234567")
     }
 
     @Test func t2ACallBetweenTwoStaffNumbersIsInternal() {

@@ -5430,7 +5430,7 @@ enum OpenAPIComponents {
       "description" : "What a PBX says about a call: one leg, several, or the whole call, possibly again.",
       "properties" : {
         "clientNumber" : {
-          "description" : "The other party (for an internal call, the caller).",
+          "description" : "The other party (for an internal call, the caller): E.164 with `+`, a national number of the deployment's country (`SWITCHBOARD_DEFAULT_COUNTRY`), or an extension of up to 6 digits.",
           "maxLength" : 50,
           "minLength" : 1,
           "pattern" : "^[^\\u0000]*$",

@@ -14,12 +14,16 @@ enum HookDelivery: Sendable {
 
     /// Translates a hook of `kind`; a refusal is kept with the hook.
     /// `origin`: how it came ("webhook", "webhook:pay" for a CloudPayments URL with ?type=pay, "pull").
-    static func translate(_ kind: IntegrationKind, contentType: String = "", body: [UInt8], origin: String = "webhook") throws(HookRefusal) -> HookDelivery {
+    /// `numbers`: how this deployment reads call numbers (nil without telephony).
+    static func translate(
+        _ kind: IntegrationKind, contentType: String = "", body: [UInt8], origin: String = "webhook", numbers: CallNumber? = nil
+    ) throws(HookRefusal) -> HookDelivery {
         switch kind {
         case .timepad:
             return .attendance(try TimepadAdapter.report(fromHook: try utf8(body, contentType: contentType)))
         case .ringostat:
-            return .call(try RingostatAdapter.report(contentType: contentType, body: try utf8(body, contentType: contentType)))
+            guard let numbers else { throw HookRefusal("this gateway has no telephony replicas configured (GATEWAY_TELEPHONY); replay the hook once it has") }
+            return .call(try RingostatAdapter.report(contentType: contentType, body: try utf8(body, contentType: contentType), numbers: numbers.withoutPlus))
         case .leyka:
             return .payment(try LeykaAdapter.report(contentType: contentType, body: try utf8(body, contentType: contentType)))
         case .cloudpayments:
@@ -85,7 +89,7 @@ enum HookDelivery: Sendable {
             return ("notifications", services.client(for: Notifications.service))
         case let .call(report):
             guard let telephony else { throw HookRefusal("this gateway has no telephony replicas configured (GATEWAY_TELEPHONY); replay the hook once it has") }
-            guard let number = CallNumber.normalize(report.clientNumber) else { throw HookRefusal("the client's number \"\(report.clientNumber)\" is not a phone number") }
+            guard let number = telephony.numbers.normalize(report.clientNumber) else { throw HookRefusal("the client's number \"\(report.clientNumber)\" is not a phone number") }
             let owner = telephony.owner(ofNumber: number)
             return ("telephony/\(telephony.names[owner])", telephony.client(owner))
         }

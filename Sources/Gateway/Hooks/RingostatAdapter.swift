@@ -8,11 +8,12 @@ import JSON
 /// `additional_call_data`: `uniqueid`, `calldate`, `caller`, `dst`, `disposition`
 /// (`ANSWERED`, `NO ANSWER`, `BUSY`, `FAILED`), `billsec`, `duration`, `call_type`,
 /// `connected_with`, `employee_number`, `recording`, `utm_source`, `utm_medium`,
-/// `utm_campaign`, `pool_name`. Numbers come without `+`. A hook with a disposition is
+/// `utm_campaign`, `pool_name`. Numbers come without `+` and are read by the system's
+/// phone rule as international (C1, `CallNumber.withoutPlus`). A hook with a disposition is
 /// the after-call one: the call is over. `calldate` may be `YYYY-MM-DD HH:MM:SS` (UTC),
 /// RFC 3339, or Unix seconds.
 enum RingostatAdapter {
-    static func report(contentType: String, body: [UInt8]) throws(HookRefusal) -> CallReport {
+    static func report(contentType: String, body: [UInt8], numbers: CallNumber) throws(HookRefusal) -> CallReport {
         let fields = try values(contentType: contentType, body: body)
         func field(_ name: String) -> String? {
             let v = fields[name] ?? fields["additional_call_data[\(name)]"] ?? fields["additional_call_data.\(name)"]
@@ -25,10 +26,13 @@ enum RingostatAdapter {
         report.provider = "ringostat"
         report.providerCallID = id
         report.direction = outbound ? .outbound : .inbound
-        let caller = field("caller") ?? ""
-        let dst = field("dst") ?? ""
+        // Every number in the system's one form; what is not a number (a SIP login) as it came.
+        func number(_ name: String) -> String? { field(name).map { numbers.normalize($0) ?? $0 } }
+        let caller = number("caller") ?? ""
+        let dst = number("dst") ?? ""
         report.clientNumber = outbound ? dst : caller
-        report.staffNumber = outbound ? (field("employee_number") ?? caller) : ""
+        // T4: the caller of an outbound call is the staff member.
+        report.staffNumber = outbound ? (number("employee_number") ?? caller) : ""
         report.trackingNumber = outbound ? "" : dst
         report.poolName = field("pool_name") ?? ""
         report.utmSource = field("utm_source") ?? ""
@@ -40,7 +44,7 @@ enum RingostatAdapter {
             return ms
         }
         let disposition = field("disposition").map(Self.disposition)
-        let answerer = field("connected_with") ?? field("employee_number")
+        let answerer = number("connected_with") ?? number("employee_number")
         report.ended = disposition != nil
         if let start {
             var leg = CallLeg()

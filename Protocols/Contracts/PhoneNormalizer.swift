@@ -1,7 +1,9 @@
 import Foundation
-import Contracts
 
-/// C1: turns a phone as people type it into E.164 with the extension kept apart.
+/// C1: turns a phone as people type it into E.164 with the extension kept apart. The one
+/// phone rule of the system: contacts, telephony and the gateway read numbers with it,
+/// each with the deployment's country (`ServiceEnvironment.phones()`), so one person's
+/// number is one key everywhere (and one telephony shard).
 ///
 /// Accepts `+7 (916) 123-45-67`, `8 916 123 45 67`, `0049 30 1234567`,
 /// `+7 495 123-45-67 доб. 12`, `tel:+74951234567;ext=12`. A national number (no `+`
@@ -53,7 +55,7 @@ public struct PhoneNormalizer: Sendable {
 
     public func normalize(_ raw: String) -> Result<Phone, Failure> {
         // Fullwidth digits and invisible characters pasted along are the same phone.
-        var text = EmailNormalizer.canonical(raw).trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        var text = Self.canonical(raw).trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
         guard !text.isEmpty else { return .failure(Failure(reason: "is empty")) }
         if text.hasPrefix("tel:") { text.removeFirst(4) }
 
@@ -115,8 +117,25 @@ public struct PhoneNormalizer: Sendable {
         guard full.first != "0" else { return .failure(Failure(reason: "has a country code starting with 0")) }
         return .success(Phone(number: "+" + full, extension: ext))
     }
+
+    /// Whether `digits` (no `+`) is written the way a caller dials this country's
+    /// numbers at home: its trunk prefix and then a whole national number. Providers that
+    /// write international numbers without `+` still pass such local forms through.
+    public func isNationalForm(_ digits: String) -> Bool {
+        guard !country.trunkPrefix.isEmpty, digits.hasPrefix(country.trunkPrefix) else { return false }
+        guard let length = country.nationalLength else { return true }
+        return digits.count == length + country.trunkPrefix.count
+    }
+
+    /// NFKC without format characters (Unicode category Cf): one number (or address)
+    /// typed or pasted differently is one key.
+    public static func canonical(_ raw: String) -> String {
+        var scalars = String.UnicodeScalarView()
+        scalars.append(contentsOf: raw.unicodeScalars.filter { $0.properties.generalCategory != .format })
+        return String(scalars).precomposedStringWithCompatibilityMapping
+    }
 }
 
 extension Character {
-    var isASCIIDigit: Bool { ("0"..."9").contains(self) }
+    public var isASCIIDigit: Bool { ("0"..."9").contains(self) }
 }
