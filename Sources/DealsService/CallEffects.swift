@@ -85,7 +85,8 @@ public final class CallEffects: BackgroundService {
                 return 0
             }
             var made = 0
-            if call.missed, deal.status == .open {
+            // T1/T5: a missed leg of a call that was answered in the end sets nothing.
+            if call.missed, !call.session.answered, deal.status == .open {
                 let open = Set(try tx.query(
                     "SELECT assignee_id FROM tasks WHERE deal_id = ? AND kind = ? AND status = 1 AND assignee_id IS NOT NULL",
                     [.integer(deal.id), .integer(Int64(TaskKind.callBack.rawValue))], { $0.int64(0) }))

@@ -31,9 +31,14 @@ public enum LeadTriage {
     /// A lead for a contact that already has an open deal joins that deal; if the same
     /// person was already a lead (the contact existed), the partner's lead is a duplicate.
     /// The reason names no deal: it is shown to whoever sent the lead, and the deal is
-    /// in the receipt's dealId for those who may see it (G3).
-    public static func duplicateReason(contactExisted: Bool, openDealID: Int64?) -> String? {
-        guard contactExisted, openDealID != nil else { return nil }
+    /// in the receipt's dealId for those who may see it (G3). A client who calls or writes
+    /// about their open deal is an interaction on it (its timeline), never a duplicate:
+    /// D3's duplicate is a partner's or a form's lead of a person already in work.
+    /// Channels where the client talks to the business themselves (D3, D5).
+    public static let interactionChannels: Set<String> = ["call", "whatsapp", "telegram"]
+
+    public static func duplicateReason(channel: String, contactExisted: Bool, openDealID: Int64?) -> String? {
+        guard contactExisted, openDealID != nil, !interactionChannels.contains(channel) else { return nil }
         return "duplicate: this person is already in work on an open deal"
     }
 

@@ -35,14 +35,15 @@ public struct CallStore: Sendable {
             let ids = report.providerCallID.isEmpty ? [] : [report.provider.isEmpty ? report.providerCallID : "\(report.provider):\(report.providerCallID)"]
             var seq = try ids.first.flatMap { id in try tx.queryFirst("SELECT seq FROM call_ids WHERE provider_call_id = ?", [.text(id)]) { $0.int64(0) } }
             if seq == nil, let start = report.legs.map(\.startedAtMilliseconds).min() {
-                // No shared id: the same number within the window is the same call, unless
-                // the PBX named both and the names differ (two calls close together).
-                let prefix = report.provider + ":"
-                seq = try tx.query(
-                    "SELECT seq, session FROM calls WHERE client_number = ? AND started_at BETWEEN ? AND ? ORDER BY ABS(started_at - ?) LIMIT 5",
-                    [.text(report.clientNumber), .integer(start - window), .integer(start + window), .integer(start)]
-                ) { (seq: $0.int64(0), ids: (try? CallSession(wireBytes: $0.blob(1)))?.providerCallIDs ?? []) }
-                .first { candidate in ids.isEmpty || !candidate.ids.contains { $0.hasPrefix(prefix) } }?.seq
+                // T1: no shared id, so the same client number within the window is the same
+                // call, whatever ids the PBX gave its legs (a forwarded call's legs each
+                // have their own uniqueid at Ringostat): a missed leg and the answered one
+                // are one answered call, and only a call nobody answered is missed (T5). A call
+                // the other way (the manager calling back at once) is another call.
+                seq = try tx.queryFirst(
+                    "SELECT seq FROM calls WHERE client_number = ? AND direction = ? AND started_at BETWEEN ? AND ? ORDER BY ABS(started_at - ?) LIMIT 1",
+                    [.text(report.clientNumber), .integer(Int64(report.direction.rawValue)), .integer(start - window), .integer(start + window), .integer(start)]
+                ) { $0.int64(0) }
             }
             let existing = try seq.flatMap { s in
                 try tx.queryFirst("SELECT session FROM calls WHERE seq = ?", [.integer(s)]) { try? CallSession(wireBytes: $0.blob(0)) } ?? nil

@@ -5,8 +5,8 @@
 // alone): every replica's name, comma-separated, the same list everywhere,
 // SWITCHBOARD_DEFAULT_COUNTRY (RU): the country of numbers without a country code (C1),
 // TELEPHONY_SHARDS (16): logical shards, fixed for a deployment,
-// TELEPHONY_WINDOW_SECONDS (120): reports without a shared call id are one call when
-// their client number matches and they start this close together.
+// TELEPHONY_WINDOW_SECONDS (120): reports of one client number in one direction that
+// start this close together are one call, whatever ids the PBX gave them (T1).
 // TELEPHONY_TAKE_OVER_FROM (name=host:port,...): for a replica added to the list, the
 // replicas to take its shards from (README, "Telephony replicas").
 // TELEPHONY_SUBSCRIBERS: who gets call.recorded, call.missed and call.answered (deals),

@@ -109,6 +109,20 @@ struct DealsFixture {
         #expect(try await f.outbox() == [Deals.Event.created, Deals.Event.leadLowQuality])
     }
 
+    /// Issue 22 item 3: two calls from a new number back to back make one deal; the
+    /// second call is on its timeline, not a low-quality duplicate, and nothing is announced.
+    @Test func d3AClientCallingAboutTheirOpenDealIsAnInteractionNotADuplicate() async throws {
+        let contacts = try FakeContacts()
+        let f = try DealsFixture(contactsPort: contacts.server.port)
+        var call = f.lead("+79161234567")
+        call.channel = "call"
+        let first = try await f.api.leads.submit(call)
+        let second = try await f.api.leads.submit(call)
+        #expect(second.status == .processed && second.attachedToExistingDeal && second.dealID == first.dealID)
+        #expect(!second.lowQuality && second.reason.isEmpty)
+        #expect(try await f.outbox().contains(Deals.Event.leadLowQuality) == false)
+    }
+
     @Test func d3InvalidLeadsAreKeptAsLowQualityAndRepeatsReturnTheFirstReceipt() async throws {
         let contacts = try FakeContacts()
         let f = try DealsFixture(contactsPort: contacts.server.port)

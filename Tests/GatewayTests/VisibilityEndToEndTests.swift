@@ -242,7 +242,7 @@ import TestSupport
 
     @Test func g3ALeadForAnotherOperatorsClientNamesNoDeal() async throws {
         let (system, world) = try await Self.start()
-        let reply = try system.request("POST", "/v1/leads", key: Self.operatorToken, body: #"{"channel":"call","phone":"+79165550303"}"#)
+        let reply = try system.request("POST", "/v1/leads", key: Self.operatorToken, body: #"{"channel":"web","phone":"+79165550303"}"#)
         #expect(reply.status == 201)
         #expect(reply.json["status"] as? String == "processed" && reply.json["lowQuality"] as? Bool == true)
         #expect(reply.json["dealId"] is NSNull && reply.json["contactId"] is NSNull)

@@ -133,6 +133,15 @@ import Wire
         #expect(try await eventuallyAsync { try await system.dealsClient.call(Deals.timeline, timeline).entries.filter { $0.kind == "call" }.count == 5 })
         #expect(try await deals(system).count == 1)
         #expect(try await system.contactsClient.call(Contacts.search, SearchContactsRequest()).contacts.count == 1)
+        // T1, T5 (issue 22 item 4): Ivan answers; 3 s later the PBX reports a leg that rang
+        // Olga, under another id: one answered call, and no call-back task comes of it.
+        let answered = CallLeg(destination: "203", disposition: .answered, startedAtMilliseconds: Self.t0 + 7_000_000, durationSeconds: 30, talkSeconds: 20)
+        let rangOlga = CallLeg(destination: "201", disposition: .noAnswer, startedAtMilliseconds: Self.t0 + 7_003_000, durationSeconds: 10)
+        let one = try await system.telephonyClient.call(Telephony.recordCall, Self.call(client, id: "c7", legs: [answered], ended: true))
+        let same = try await system.telephonyClient.call(Telephony.recordCall, Self.call(client, id: "c8", legs: [rangOlga], ended: true))
+        #expect(!same.created && same.session.id == one.session.id && same.session.answered)
+        #expect(try await eventuallyAsync { try await system.dealsClient.call(Deals.timeline, timeline).entries.filter { $0.kind == "call" }.count == 6 })
+        #expect(try await callBacks(system, deal: deal.id).isEmpty)
         try await system.stop()
     }
 }
