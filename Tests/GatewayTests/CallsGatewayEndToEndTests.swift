@@ -12,7 +12,7 @@ import TestSupport
 
     typealias System = ReplicatedSystem
 
-    static func start() async throws -> System {
+    static func start(telephonySubscribers: String = "") async throws -> System {
         let folder = try temporaryFolder("calls-gateway")
         let contacts = try await ServiceProcess(
             executable: "switchboard-contacts",
@@ -27,6 +27,7 @@ import TestSupport
                 environment: [
                     "TELEPHONY_PORT": "0", "TELEPHONY_ADMIN_PORT": "0", "TELEPHONY_DATA_DIR": folder.appendingPathComponent(name).path,
                     "TELEPHONY_REPLICA": name, "TELEPHONY_REPLICAS": "telephony-0,telephony-1", "TELEPHONY_CONTACTS": "127.0.0.1:\(contacts.port)",
+                    "TELEPHONY_SUBSCRIBERS": telephonySubscribers,
                 ]))
         }
         let gateway = try await ServiceProcess(
@@ -158,6 +159,44 @@ import TestSupport
         // Maria's own list has the call she made.
         let mine = try system.request("GET", "/v1/calls", key: Self.staffTwoToken).json["items"] as? [[String: Any]] ?? []
         #expect(mine.map { $0["id"] as? String } == [out["id"] as? String])
+        try await system.stop()
+    }
+
+    /// P2, T12 (issue 22 item 6): every replica's parked events are listed through the
+    /// gateway, replayed and discarded on the replica that holds them.
+    @Test func p2TelephonysParkedEventsOfEveryReplicaAreListedReplayedAndDiscarded() async throws {
+        let audit = try ParkedEventsEndToEndTests.Audit()
+        let system = try await Self.start(telephonySubscribers: "audit@127.0.0.1:\(audit.server.port)=call.recorded")
+        let shards = CallShard()
+        func owner(_ number: String) -> Int { shards.owner(of: shards.of(number), replicas: ["telephony-0", "telephony-1"])! }
+        let candidates = (0..<50).map { "+7916\(String(format: "%07d", 3_000_000 + $0))" }
+        let numbers = [try #require(candidates.first { owner($0) == 0 }), try #require(candidates.first { owner($0) == 1 })]
+        audit.refused.withLock { $0 = Set(numbers.map { "call-\($0)" }) }
+        for (i, number) in numbers.enumerated() {
+            #expect(try system.request("POST", "/v1/calls", body: Self.call(number, id: "p\(i)", at: i)).status == 201)
+        }
+        var listed: [[String: Any]] = []
+        #expect(try await eventually {
+            listed = (try? system.request("GET", "/v1/admin/events/telephony/parked"))?.json["items"] as? [[String: Any]] ?? []
+            return listed.count == 2
+        })
+        #expect(Set(listed.compactMap { $0["aggregateId"] as? String }) == Set(numbers.map { "call-\($0)" }))
+        let ids = listed.compactMap { $0["id"] as? Int }
+        #expect(Set(ids).count == 2)
+        // Pages of one go replica by replica, each event once.
+        let first = try system.request("GET", "/v1/admin/events/telephony/parked?limit=1")
+        let cursor = try #require(first.json["nextCursor"] as? String)
+        let second = try system.request("GET", "/v1/admin/events/telephony/parked?limit=1&cursor=\(cursor)")
+        let paged = ((first.json["items"] as? [[String: Any]] ?? []) + (second.json["items"] as? [[String: Any]] ?? [])).compactMap { $0["id"] as? Int }
+        #expect(Set(paged) == Set(ids))
+        // The fix: one replayed (delivered), the other discarded.
+        audit.refused.withLock { $0 = [] }
+        let replay = try system.request("POST", "/v1/admin/events/telephony/parked/\(ids[0])/replay")
+        #expect(replay.status == 200 && replay.json["delivered"] as? Int == 1, "\(replay.body)")
+        #expect(try system.request("DELETE", "/v1/admin/events/telephony/parked/\(ids[1])").status == 200)
+        #expect((try system.request("GET", "/v1/admin/events/telephony/parked").json["items"] as? [Any])?.isEmpty == true)
+        #expect(try system.request("POST", "/v1/admin/events/telephony/parked/\(ids[1])/replay").status == 404)
+        #expect(try system.request("DELETE", "/v1/admin/events/telephony/parked/\(Int64(7) << 53 | 1)").status == 404)
         try await system.stop()
     }
 
