@@ -73,7 +73,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "WireTests", dependencies: ["Wire", "Contracts", "ContractSchema", "Schemas"], exclude: ["Fixtures"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
-        .testTarget(name: "TelephonyTests", dependencies: ["TelephonyService", "Contracts", "RPC", "Storage", "Wire", "TestSupport", "switchboard-telephony", "switchboard-contacts", "switchboard-deals"]),
+        .testTarget(name: "TelephonyTests", dependencies: ["TelephonyService", "Contracts", "RPC", "ServiceKit", "Storage", "Wire", "TestSupport", "switchboard-telephony", "switchboard-contacts", "switchboard-deals"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON", "Digest"]),
         .testTarget(
             name: "DealsTests",

@@ -85,9 +85,13 @@ public enum ServiceHost {
         } catch {
             fail(logger, "cannot create \(environment.name("DATA_DIR")) \(dataDirectory): \(error.localizedDescription)")
         }
+        let clockFile = environment.string("CLOCK_FILE", default: "")
+        let clock = clockFile.isEmpty ? WallClock.system : WallClock.file(clockFile)
         let database: Database
         do {
-            database = try Database(path: "\(dataDirectory)/\(service).sqlite", migrations: migrations)
+            var storage = Database.Configuration()
+            storage.now = clock.now
+            database = try Database(path: "\(dataDirectory)/\(service).sqlite", migrations: migrations, configuration: storage)
         } catch {
             fail(logger, "cannot open the database: \(error)")
         }
@@ -97,8 +101,6 @@ public enum ServiceHost {
         configuration.interceptors = [MetricsInterceptor(metrics: metrics), CallLogInterceptor(logger: logger)]
         let server = RPCServer(configuration: configuration)
         let inbox = EventInbox(database: database)
-        let clockFile = environment.string("CLOCK_FILE", default: "")
-        let clock = clockFile.isEmpty ? WallClock.system : WallClock.file(clockFile)
         var timerConfiguration = TimerRunner.Configuration()
         // A clock read from a file can jump: look at the timers often enough to notice.
         if clock.jumps { timerConfiguration.maximumWait = .milliseconds(100) }

@@ -23,6 +23,9 @@ public final class Database: Sendable {
         /// Page cache per connection, in KiB (nil: SQLite's 2 MiB). A service that keeps
         /// many files (telephony's shards) keeps its memory down with a small one.
         public var cacheKibibytes: Int? = nil
+        /// The service's clock (P1): what events are stamped with when their writer names
+        /// no time, so one service records one time whatever the system's is.
+        public var now: @Sendable () -> Date = { Date() }
 
         public init() {}
     }
@@ -161,7 +164,7 @@ public final class Database: Sendable {
             }
             if batch.isEmpty { return }
             let connection = writer.connection
-            let transaction = Transaction(connection: connection)
+            let transaction = Transaction(connection: connection, now: configuration.now)
             var failure: StorageError?
             do {
                 try connection.run("BEGIN IMMEDIATE")

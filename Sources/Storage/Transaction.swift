@@ -7,6 +7,13 @@ public struct Transaction {
     public let connection: Connection
     /// What this batch touched, told to the commit observers.
     let touched = CommitTouches()
+    /// The database's clock (``Database/Configuration/now``).
+    let now: @Sendable () -> Date
+
+    init(connection: Connection, now: @escaping @Sendable () -> Date = { Date() }) {
+        self.connection = connection
+        self.now = now
+    }
 
     @discardableResult
     public func run(_ sql: String, _ values: [SQLValue] = []) throws(StorageError) -> Int {
@@ -56,10 +63,11 @@ public struct Transaction {
 
     /// Records an event in the outbox, in this transaction. Returns its id.
     @discardableResult
-    public func appendEvent(type: String, aggregateID: String, payload: [UInt8], at time: Date = Date())
+    public func appendEvent(type: String, aggregateID: String, payload: [UInt8], at given: Date? = nil)
         throws(StorageError) -> String
     {
         let id = Self.newEventID()
+        let time = given ?? now()
         touched.events = true
         try connection.run(
             "INSERT INTO outbox (event_id, event_type, aggregate_id, payload, created_at) VALUES (?, ?, ?, ?, ?)",
@@ -72,8 +80,9 @@ extension Transaction {
     /// The inbox (P2): records that the event `eventID` is being applied in this
     /// transaction. False when it was applied before: the caller skips its effect, so a
     /// redelivered event changes nothing.
-    public func recordReceived(eventID: String, at time: Date = Date()) throws(StorageError) -> Bool {
-        try connection.run(
+    public func recordReceived(eventID: String, at given: Date? = nil) throws(StorageError) -> Bool {
+        let time = given ?? now()
+        return try connection.run(
             "INSERT OR IGNORE INTO inbox (event_id, received_at) VALUES (?, ?)",
             [.text(eventID), .integer(Int64(time.timeIntervalSince1970 * 1000))]) == 1
     }

@@ -77,6 +77,7 @@ public final class ShardSet: Sendable {
             configuration.readers = 1
             // Many files: a small page cache each keeps a replica's memory down (T12).
             configuration.cacheKibibytes = 256
+            configuration.now = clock.now
             let database = try Database(path: path(shard), migrations: TelephonySchema.shardMigrations, configuration: configuration)
             let store = CallStore(shard: shard, database: database, windowMilliseconds: windowMilliseconds, clock: clock)
             stores[shard] = store

@@ -33,6 +33,26 @@ let peopleSchema = [
         try await database.close()
     }
 
+    /// P1 (issue 22 item 13): events and the inbox are stamped with the service's clock,
+    /// not the system's, whatever writer appends them without naming a time.
+    @Test func p1EventsAreStampedWithTheServicesClock() async throws {
+        let temp = try TemporaryDatabase()
+        defer { temp.remove() }
+        let business = Date(timeIntervalSince1970: 1_900_000_000)
+        var configuration = Database.Configuration()
+        configuration.now = { business }
+        let database = try Database(path: temp.path, migrations: peopleSchema, configuration: configuration)
+        try await database.write { tx in
+            _ = try tx.appendEvent(type: "deal.won", aggregateID: "deal-1", payload: [])
+            _ = try tx.recordReceived(eventID: "e-1")
+        }
+        let events = try await database.events(after: 0, types: nil, limit: 10).events
+        #expect(events.map(\.createdAtMilliseconds) == [1_900_000_000_000])
+        let received = try await database.read { c in try c.queryFirst("SELECT received_at FROM inbox") { $0.int64(0) } }
+        #expect(received == 1_900_000_000_000)
+        try await database.close()
+    }
+
     @Test func walStaysBoundedWhileReadsNeverStop() async throws {
         let temp = try TemporaryDatabase()
         defer { temp.remove() }

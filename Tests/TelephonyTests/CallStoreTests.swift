@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import ServiceKit
 import Storage
 import Testing
 import TelephonyService
@@ -47,5 +48,18 @@ import Wire
         // Ten minutes later from the same number: another call.
         let next = try await store.record(Self.report([CallLeg(destination: "201", staffID: 1, disposition: .answered, startedAtMilliseconds: Self.t0 + 600_000, durationSeconds: 5, talkSeconds: 4)]))
         #expect(next.created && next.session.id == "3-2")
+    }
+
+    /// P1 (issue 22 item 13): a shard's events carry the service's clock (a clock file two
+    /// days ahead), not the system's.
+    @Test func p1ACallsEventsAreStampedWithTheReplicasClock() async throws {
+        let business = Date(timeIntervalSince1970: 1_900_000_000)
+        let shards = ShardSet(
+            replica: "telephony-0", replicas: ["telephony-0"], shards: CallShard(count: 1), folder: try temporaryFolder("clock").path,
+            windowMilliseconds: 120_000, clock: WallClock { business })
+        let store = try shards.store(0)
+        _ = try await store.record(Self.report([CallLeg(destination: "201", disposition: .noAnswer, startedAtMilliseconds: Self.t0, durationSeconds: 5)], id: "a", ended: true))
+        let stamped = try await store.database.events(after: 0, types: nil, limit: 10).events.map(\.createdAtMilliseconds)
+        #expect(!stamped.isEmpty && stamped.allSatisfy { $0 == 1_900_000_000_000 })
     }
 }
