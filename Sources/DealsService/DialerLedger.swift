@@ -7,7 +7,8 @@ import Wire
 /// T10's outcomes on the deals side, inside the inbox's transaction: every outcome is a
 /// timeline entry on the deal; an offer moves the deal to its pipeline's offer stage,
 /// a refusal loses it with the reason, an invalid lead is marked low quality (the
-/// partner reads why at GET /v1/leads/{id}) and its deal lost.
+/// partner reads why at GET /v1/leads/{id}) and its deal lost. An offer, or a callback
+/// the operator keeps for themselves, makes them responsible of a deal nobody works.
 enum DialerLedger {
     static func outcome(_ recorded: OutcomeRecorded, _ tx: Transaction) throws {
         try LeadReportStore.outcome(tx, recorded)
@@ -53,6 +54,13 @@ enum DialerLedger {
             if e.state == .closed { try move(to: stages.first { $0.outcome == .lost }, reason: "unreachable: no answer after \(e.rounds) rounds") }
         case .callback, .unspecified:
             break
+        }
+        // The operator who made the offer, or who will call back themselves, works the
+        // deal from now on when nobody did: they can open it (G3) and its tasks are theirs.
+        if recorded.outcome == .offerMade || (recorded.outcome == .callback && e.callbackFor != nil) {
+            try tx.run(
+                "UPDATE deals SET responsible_id = ? WHERE id = ? AND responsible_id IS NULL AND status = 1",
+                [.integer(recorded.operatorID), .integer(deal.id)])
         }
     }
 }

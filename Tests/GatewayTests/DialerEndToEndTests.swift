@@ -219,6 +219,15 @@ import TestSupport
         #expect(try system.request("GET", "/v1/dialer/entries/\(y.id)", key: Self.token(2)).status == 404)
         #expect(try system.request("GET", "/v1/dialer/entries/\(y.id)").json["leasedBy"] as? Int == 1)
         #expect(try outcome(1, y.id, #"{"outcome":"offer_made"}"#) == 200)
+        // Issue 22 item 20: the operator who made the offer works the deal nobody worked
+        // (and can open it); the callback operator 2 kept for themselves makes X's theirs.
+        for (op, entry) in [(1, y.entry), (2, x.entry)] {
+            let deal = try #require(entry["dealId"] as? Int)
+            #expect(try await eventually {
+                let reply = try? system.request("GET", "/v1/deals/\(deal)", key: Self.token(op))
+                return reply?.status == 200 && reply?.json["responsibleId"] as? Int == op
+            }, "operator \(op) works deal \(deal)")
+        }
         let settings = try system.request("GET", "/v1/dialer/settings")
         var body = settings.json
         for readOnly in ["version", "updatedBy", "updatedAt"] { body[readOnly] = nil }
