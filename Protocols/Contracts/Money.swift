@@ -6,6 +6,11 @@ public struct Money: Hashable, Sendable, CustomStringConvertible {
     public let minor: Int64
     public let currency: String
 
+    /// The one ceiling of every amount the system takes, in minor units (10^12: ten
+    /// billion roubles): a manual payment, a provider's hook, a price, a deal's amount.
+    /// The schema's maximums say the same number (a test holds them together).
+    public static let maximumMinor: Int64 = 1_000_000_000_000
+
     public enum Problem: Error, Equatable {
         case unknownCurrency(String)
         case notAnAmount(String)

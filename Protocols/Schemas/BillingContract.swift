@@ -65,7 +65,7 @@ public let billingContract = ContractFile("Billing") {
     }
     Message("Price", doc: "B2: one product's unit price in its list's currency.", rest: [.output, .input]) {
         Field(1, "productID", .int64).required().minimum(1)
-        Field(2, "unitMinor", .int64, doc: "Minor units.").required().minimum(0).maximum(1_000_000_000_000)
+        Field(2, "unitMinor", .int64, doc: "Minor units.").required().minimum(0).maximum(moneyCeiling)
     }
     Message("PriceList", doc: "B2: prices in one currency, in force from a date to a date (both optional, inclusive).", rest: [.output, .input]) {
         Field(1, "id", .int64).readOnly()
@@ -81,10 +81,10 @@ public let billingContract = ContractFile("Billing") {
     }
     Message("Tariff", doc: "B2: one delivery option of a zone, offered when the order fits its rules.", rest: [.output, .input]) {
         Field(1, "name", .string, doc: "courier, pickup, express...").required().length(max: 100, min: 1).oneLineName()
-        Field(2, "minOrderMinor", .int64, doc: "Offered from this order total on (minor units).").minimum(0)
-        Field(3, "maxOrderMinor", .optional(.int64), doc: "Offered up to this order total.").minimum(0)
+        Field(2, "minOrderMinor", .int64, doc: "Offered from this order total on (minor units).").minimum(0).maximum(moneyCeiling)
+        Field(3, "maxOrderMinor", .optional(.int64), doc: "Offered up to this order total.").minimum(0).maximum(moneyCeiling)
         Field(4, "maxWeightGrams", .optional(.int64), doc: "Offered up to this weight.").minimum(0)
-        Field(5, "costMinor", .int64, doc: "What delivery costs (0: free).").required().minimum(0).maximum(1_000_000_000_000)
+        Field(5, "costMinor", .int64, doc: "What delivery costs (0: free).").required().minimum(0).maximum(moneyCeiling)
         Field(6, "leadDays", .int64, doc: "Days until delivery.").required().minimum(0).maximum(365)
     }
     Message("DeliveryZone", doc: "B2: where an address is: the first zone (by id) one of whose fragments the address contains.", rest: [.output, .input]) {
@@ -101,7 +101,7 @@ public let billingContract = ContractFile("Billing") {
         Field(1, "productID", .int64).required().minimum(1)
         Field(2, "quantity", .int64).required().minimum(1).maximum(1_000_000)
         Field(3, "discountBasisPoints", .int64, doc: "A percentage in hundredths (1000: 10%), rounded half-even per line.").minimum(0).maximum(10_000)
-        Field(4, "discountMinor", .int64, doc: "Or an amount off the line.").minimum(0)
+        Field(4, "discountMinor", .int64, doc: "Or an amount off the line.").minimum(0).maximum(moneyCeiling)
         Field(5, "sku", .string).readOnly()
         Field(6, "name", .string).readOnly()
         Field(7, "unitMinor", .int64).readOnly()
@@ -154,8 +154,8 @@ public let billingContract = ContractFile("Billing") {
         Field(1, "sku", .string, doc: "Orders with this product.").named("product").length(max: 64)
         Field(2, "zone", .string, doc: "Orders delivered in this zone (by name).").length(max: 100)
         Field(3, "address", .string, doc: "Orders whose address contains this (case-insensitive).").length(max: 200)
-        Field(4, "minTotalMinor", .optional(.int64)).named("minTotal").minimum(0)
-        Field(5, "maxTotalMinor", .optional(.int64)).named("maxTotal").minimum(0)
+        Field(4, "minTotalMinor", .optional(.int64)).named("minTotal").minimum(0).maximum(moneyCeiling)
+        Field(5, "maxTotalMinor", .optional(.int64)).named("maxTotal").minimum(0).maximum(moneyCeiling)
         Field(6, "afterDealID", .optional(.int64), doc: "Paging: orders of deals after this id.").named("after").minimum(1)
         Field(7, "pageSize", .int64, doc: "At most 500 (CSV: 10,000).").named("limit").minimum(1).maximum(10_000)
     }
@@ -212,9 +212,9 @@ public let billingContract = ContractFile("Billing") {
         Field(1, "provider", .enumeration("PaymentProvider")).hidden()
         Field(2, "providerPaymentID", .string, doc: "Your reference (receipt number): unique.").named("reference").required().length(max: 100, min: 1).oneLineName()
         Field(3, "status", .enumeration("PaymentStatus"), doc: "paid by default.").allowed("attempt", "paid", "failed", "refunded")
-        Field(4, "amountMinor", .int64).required().minimum(1).maximum(1_000_000_000_000)
+        Field(4, "amountMinor", .int64).required().minimum(1).maximum(moneyCeiling)
         Field(5, "currency", .string).required().currencyCode()
-        Field(6, "refundMinor", .int64, doc: "For refunded: this refund's amount (default: the whole payment).").minimum(0)
+        Field(6, "refundMinor", .int64, doc: "For refunded: this refund's amount (default: the whole payment).").minimum(0).maximum(moneyCeiling)
         Field(7, "refundID", .string, doc: "For refunded: the refund's own id, so a repeat counts once.").hidden()
         Field(8, "email", .string).length(max: 254)
         Field(9, "phone", .string).length(max: 32)
@@ -264,9 +264,9 @@ public let billingContract = ContractFile("Billing") {
     Message("GroupCosts", doc: "B5: what a group costs, in one currency.", rest: [.output, .input]) {
         Field(1, "groupID", .int64).readOnly()
         Field(2, "currency", .string).required().currencyCode()
-        Field(3, "teacherPerLessonMinor", .int64, doc: "Teacher pay per lesson held.").minimum(0).maximum(1_000_000_000_000)
-        Field(4, "textbookPerStudentMinor", .int64, doc: "Textbooks, once per student, in the month they join.").minimum(0).maximum(1_000_000_000_000)
-        Field(5, "rentPerMonthMinor", .int64).minimum(0).maximum(1_000_000_000_000)
+        Field(3, "teacherPerLessonMinor", .int64, doc: "Teacher pay per lesson held.").minimum(0).maximum(moneyCeiling)
+        Field(4, "textbookPerStudentMinor", .int64, doc: "Textbooks, once per student, in the month they join.").minimum(0).maximum(moneyCeiling)
+        Field(5, "rentPerMonthMinor", .int64).minimum(0).maximum(moneyCeiling)
         Field(6, "taxBasisPoints", .int64, doc: "Tax as a percentage of revenue in hundredths (600: 6%).").minimum(0).maximum(10_000)
         Field(7, "groupName", .string, doc: "For reports.").length(max: 200)
     }
@@ -308,7 +308,7 @@ public let billingContract = ContractFile("Billing") {
         """, rest: [.output, .input]) {
         Field(1, "version", .int64).readOnly()
         Field(2, "rateBasisPoints", .int64, doc: "Share of the attributed margin (1000: 10%).").required().minimum(0).maximum(10_000)
-        Field(3, "minimumMarginMinor", .int64, doc: "A group's month with less margin gives nothing.").minimum(0)
+        Field(3, "minimumMarginMinor", .int64, doc: "A group's month with less margin gives nothing.").minimum(0).maximum(moneyCeiling)
         Field(4, "effectiveFrom", .string, doc: "YYYY-MM: the first month it applies to.").required().month()
         Field(5, "createdAtMilliseconds", .int64).timestamp().readOnly()
     }

@@ -30,6 +30,8 @@ public struct PaymentStore: Sendable {
         if report.providerPaymentID.isEmpty { v.append(FieldViolation(field: "reference", description: "is missing")) }
         if Money.exponents[report.currency] == nil { v.append(FieldViolation(field: "currency", description: "\(report.currency) is not a currency this service knows")) }
         if report.amountMinor <= 0 { v.append(FieldViolation(field: "amountMinor", description: "must be positive")) }
+        if report.amountMinor > Money.maximumMinor { v.append(FieldViolation(field: "amountMinor", description: "must be at most \(Money.maximumMinor)")) }
+        if report.refundMinor > Money.maximumMinor { v.append(FieldViolation(field: "refundMinor", description: "must be at most \(Money.maximumMinor)")) }
         if report.lessons > 0 && report.months > 0 { v.append(FieldViolation(field: "months", description: "a payment covers lessons or months, not both")) }
         if (report.lessons > 0 || report.months > 0) && report.groupID == nil { v.append(FieldViolation(field: "groupId", description: "name the group the prepayment is for")) }
         guard v.isEmpty else { throw RPCError.invalidArgument("the payment is not valid", details: v) }

@@ -74,6 +74,7 @@ public struct DealStore: Sendable {
     static func moneyViolations(amountMinor: Int64, currency: String) -> [FieldViolation] {
         var violations: [FieldViolation] = []
         if amountMinor < 0 { violations.append(FieldViolation(field: "amountMinor", description: "must not be negative")) }
+        if amountMinor > Money.maximumMinor { violations.append(FieldViolation(field: "amountMinor", description: "must be at most \(Money.maximumMinor)")) }
         if !currency.isEmpty || amountMinor > 0, !(currency.count == 3 && currency.allSatisfy { $0.isASCII && $0.isUppercase }) {
             violations.append(FieldViolation(field: "currency", description: "must be an ISO 4217 code such as RUB when there is an amount"))
         }

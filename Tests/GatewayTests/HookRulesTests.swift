@@ -164,6 +164,17 @@ import Testing
         #expect(throws: HookRefusal.self) { try RingostatAdapter.report(contentType: "", body: Array("uniqueid=1&caller=380441112233&calldate=yesterday".utf8), numbers: numbers) }
     }
 
+    /// Issue 22 item 25: one money ceiling (10^12 minor units) for a hook's amount too.
+    @Test func b3APaymentHookOverTheMoneyCeilingIsRefused() throws {
+        func pay(_ amount: String) throws(HookRefusal) -> PaymentReport {
+            try CloudPaymentsAdapter.report(
+                contentType: "application/x-www-form-urlencoded", body: Array("TransactionId=1&InvoiceId=i1&Amount=\(amount)&Currency=RUB".utf8), type: "pay")
+        }
+        #expect(try pay("10000000000.00").amountMinor == Money.maximumMinor)
+        #expect(throws: HookRefusal.self) { try pay("10000000000.01") }
+        #expect(throws: HookRefusal.self) { try pay("92233720368547758.07") }
+    }
+
     @Test func n1SMSRusCallbackLinesBecomeDeliveryStatuses() throws {
         // Two statuses in one callback (data[0], data[1]), a test ping among them; form-encoded newlines.
         let body = Array("data%5B0%5D=sms_status%0A000000-10000001%0A103%0A1796119200&data%5B1%5D=sms_status%0A000000-10000002%0A104%0A1796119260&data%5B2%5D=test%0A1".utf8)

@@ -1,4 +1,5 @@
 import ContractSchema
+import Contracts
 import Foundation
 import Schemas
 import Testing
@@ -30,6 +31,11 @@ import Testing
         } catch {
             return error.problems
         }
+    }
+
+    /// Issue 22 item 25: one money ceiling — the document's maximums are the services'.
+    @Test func theSchemasMoneyCeilingIsTheContractsOne() {
+        #expect(moneyCeiling == Money.maximumMinor)
     }
 
     @Test func aFieldNumberIsNeverUsedTwiceNorAReservedOneAtAll() {

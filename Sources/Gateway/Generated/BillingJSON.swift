@@ -195,10 +195,10 @@ extension Tariff: RESTInput {
         if let value = r.string("name", minLength: 1, maxLength: 100, rule: .name) {
             self.name = value
         }
-        if let value = r.integer("minOrderMinor", minimum: 0) {
+        if let value = r.integer("minOrderMinor", minimum: 0, maximum: 1000000000000) {
             self.minOrderMinor = value
         }
-        if let value = r.integer("maxOrderMinor", minimum: 0) {
+        if let value = r.integer("maxOrderMinor", minimum: 0, maximum: 1000000000000) {
             self.maxOrderMinor = value
         }
         if let value = r.integer("maxWeightGrams", minimum: 0) {
@@ -322,7 +322,7 @@ extension OfferLine: RESTInput {
         if let value = r.integer("discountBasisPoints", minimum: 0, maximum: 10000) {
             self.discountBasisPoints = value
         }
-        if let value = r.integer("discountMinor", minimum: 0) {
+        if let value = r.integer("discountMinor", minimum: 0, maximum: 1000000000000) {
             self.discountMinor = value
         }
     }
@@ -431,8 +431,8 @@ extension OrderQuery: RESTQuery {
         if let value = q.string("product", maxLength: 64) { self.sku = value }
         if let value = q.string("zone", maxLength: 100) { self.zone = value }
         if let value = q.string("address", maxLength: 200) { self.address = value }
-        if let value = q.integer("minTotal", minimum: 0) { self.minTotalMinor = value }
-        if let value = q.integer("maxTotal", minimum: 0) { self.maxTotalMinor = value }
+        if let value = q.integer("minTotal", minimum: 0, maximum: 1000000000000) { self.minTotalMinor = value }
+        if let value = q.integer("maxTotal", minimum: 0, maximum: 1000000000000) { self.maxTotalMinor = value }
         if let value = q.integer("after", minimum: 1) { self.afterDealID = value }
         if let value = q.integer("limit", minimum: 1, maximum: 10000) { self.pageSize = value }
     }
@@ -548,7 +548,7 @@ extension PaymentReport: RESTInput {
         if let value = r.string("currency", rule: .currencyCode) {
             self.currency = value
         }
-        if let value = r.integer("refundMinor", minimum: 0) {
+        if let value = r.integer("refundMinor", minimum: 0, maximum: 1000000000000) {
             self.refundMinor = value
         }
         if let value = r.string("email", maxLength: 254) {
@@ -820,7 +820,7 @@ extension BonusFormula: RESTInput {
         if let value = r.integer("rateBasisPoints", minimum: 0, maximum: 10000) {
             self.rateBasisPoints = value
         }
-        if let value = r.integer("minimumMarginMinor", minimum: 0) {
+        if let value = r.integer("minimumMarginMinor", minimum: 0, maximum: 1000000000000) {
             self.minimumMarginMinor = value
         }
         r.require("effectiveFrom")

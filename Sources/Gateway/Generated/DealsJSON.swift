@@ -248,7 +248,7 @@ extension Deal: RESTInput {
         if let value = r.integer("stageId", minimum: 1) {
             self.stageID = value
         }
-        if let value = r.integer("amountMinor", minimum: 0) {
+        if let value = r.integer("amountMinor", minimum: 0, maximum: 1000000000000) {
             self.amountMinor = value
         }
         if let value = r.string("currency", rule: .currencyCode) {
@@ -365,7 +365,7 @@ extension Lead: RESTInput {
         if let value = r.string("title", maxLength: 300, rule: .line) {
             self.title = value
         }
-        if let value = r.integer("amountMinor", minimum: 0) {
+        if let value = r.integer("amountMinor", minimum: 0, maximum: 1000000000000) {
             self.amountMinor = value
         }
         if let value = r.string("currency", rule: .currencyCode) {
@@ -621,7 +621,7 @@ extension UpdateDealRequest: RESTInput {
         if let value = r.string("title", minLength: 1, maxLength: 300, rule: .name) {
             self.title = value
         }
-        if let value = r.integer("amountMinor", minimum: 0) {
+        if let value = r.integer("amountMinor", minimum: 0, maximum: 1000000000000) {
             self.amountMinor = value
         }
         if let value = r.string("currency", rule: .currencyCode) {

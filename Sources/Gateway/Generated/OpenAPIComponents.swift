@@ -835,6 +835,7 @@ enum OpenAPIComponents {
       "required" : false,
       "schema" : {
         "format" : "int64",
+        "maximum" : 1000000000000,
         "minimum" : 0,
         "type" : "integer"
       }
@@ -845,6 +846,7 @@ enum OpenAPIComponents {
       "required" : false,
       "schema" : {
         "format" : "int64",
+        "maximum" : 1000000000000,
         "minimum" : 0,
         "type" : "integer"
       }
@@ -1826,6 +1828,7 @@ enum OpenAPIComponents {
         "minimumMarginMinor" : {
           "description" : "A group's month with less margin gives nothing.",
           "format" : "int64",
+          "maximum" : 1000000000000,
           "minimum" : 0,
           "type" : "integer"
         },
@@ -3271,6 +3274,7 @@ enum OpenAPIComponents {
       "properties" : {
         "amountMinor" : {
           "format" : "int64",
+          "maximum" : 1000000000000,
           "minimum" : 0,
           "type" : "integer"
         },
@@ -3356,6 +3360,7 @@ enum OpenAPIComponents {
       "properties" : {
         "amountMinor" : {
           "format" : "int64",
+          "maximum" : 1000000000000,
           "minimum" : 0,
           "type" : "integer"
         },
@@ -4634,6 +4639,7 @@ enum OpenAPIComponents {
       "properties" : {
         "amountMinor" : {
           "format" : "int64",
+          "maximum" : 1000000000000,
           "minimum" : 0,
           "type" : "integer"
         },
@@ -5198,6 +5204,7 @@ enum OpenAPIComponents {
         "refundMinor" : {
           "description" : "For refunded: this refund's amount (default: the whole payment).",
           "format" : "int64",
+          "maximum" : 1000000000000,
           "minimum" : 0,
           "type" : "integer"
         },
@@ -6153,6 +6160,7 @@ enum OpenAPIComponents {
         "discountMinor" : {
           "description" : "Or an amount off the line.",
           "format" : "int64",
+          "maximum" : 1000000000000,
           "minimum" : 0,
           "type" : "integer"
         },
@@ -8375,6 +8383,7 @@ enum OpenAPIComponents {
         "maxOrderMinor" : {
           "description" : "Offered up to this order total.",
           "format" : "int64",
+          "maximum" : 1000000000000,
           "minimum" : 0,
           "type" : "integer"
         },
@@ -8387,6 +8396,7 @@ enum OpenAPIComponents {
         "minOrderMinor" : {
           "description" : "Offered from this order total on (minor units).",
           "format" : "int64",
+          "maximum" : 1000000000000,
           "minimum" : 0,
           "type" : "integer"
         },

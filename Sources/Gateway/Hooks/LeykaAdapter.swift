@@ -49,6 +49,9 @@ enum PaymentHookAmount {
         do {
             let money = try Money(parsing: clean, currency: currency)
             guard money.minor > 0 else { throw HookRefusal("the \(provider) amount \"\(text)\" is not positive") }
+            guard money.minor <= Money.maximumMinor else {
+                throw HookRefusal("the \(provider) amount \"\(text)\" is over the largest amount taken (\(Money.maximumMinor) minor units)")
+            }
             return money.minor
         } catch let error as HookRefusal {
             throw error
