@@ -76,8 +76,17 @@ public struct GroupStore: Sendable {
         var out: [String] = []
         for id in resources(g) {
             if let other = try BusyTime.firstClash(c, resource: id, from: lesson.start, to: lesson.end, ignoring: -(lessonID ?? 0)) {
-                let what = other < 0 ? "lesson \(-other)" : "appointment \(other)"
-                out.append("\(RFC3339.format(milliseconds: lesson.start)): resource \(id) has \(what)")
+                // S6: named as the appointment's clash is — the teacher or room, and whose time it is.
+                let name = try ResourceStore.load(c, id)?.name ?? "resource \(id)"
+                let what: String
+                if other < 0, let group = try c.queryFirst(
+                    "SELECT g.name FROM lessons l JOIN groups g ON g.id = l.group_id WHERE l.id = ?", [.integer(-other)], { $0.string(0) })
+                {
+                    what = "a lesson of group \"\(group)\""
+                } else {
+                    what = other < 0 ? "another lesson" : "an appointment"
+                }
+                out.append("\(RFC3339.format(milliseconds: lesson.start)): \(name) has \(what) then")
             }
         }
         return out
