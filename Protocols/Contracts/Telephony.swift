@@ -1105,23 +1105,28 @@ public struct EntryCandidate: WireMessage, Equatable {
     public var found: Bool = false
     public var entryID: String = ""
     public var score: Int64 = 0
+    /// T10: the operator's own live lease: their next is this entry until they record its outcome or the lease runs out.
+    public var held: Bool = false
 
     public init() {}
 
     public init(
         found: Bool = false,
         entryID: String = "",
-        score: Int64 = 0
+        score: Int64 = 0,
+        held: Bool = false
     ) {
         self.found = found
         self.entryID = entryID
         self.score = score
+        self.held = held
     }
 
     public func encode(to e: inout WireEncoder) {
         e.encode(1, found)
         e.encode(2, entryID)
         e.encode(3, score)
+        e.encode(4, held)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
@@ -1129,6 +1134,7 @@ public struct EntryCandidate: WireMessage, Equatable {
         case 1: found = try d.bool(key)
         case 2: entryID = try d.string(key)
         case 3: score = try d.int64(key)
+        case 4: held = try d.bool(key)
         default: try d.skip(key)
         }
     }

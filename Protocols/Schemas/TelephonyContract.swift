@@ -219,6 +219,7 @@ public let telephonyContract = ContractFile("Telephony") {
         Field(1, "found", .bool)
         Field(2, "entryID", .string)
         Field(3, "score", .int64)
+        Field(4, "held", .bool, doc: "T10: the operator's own live lease: their next is this entry until they record its outcome or the lease runs out.")
     }
     Message("ClaimRequest") {
         Field(1, "entryID", .string)

@@ -121,6 +121,10 @@ enum DialerRoutes {
             return all
         }
         guard answers.contains(where: { $0.1 != nil }) else { throw RPCError(.unavailable, "no telephony replica is answering") }
+        // T10: one open lease per operator — while they hold one, next answers it again.
+        if let (index, held) = answers.lazy.compactMap({ i, c in c.flatMap { $0.held ? (i, $0) : nil } }).first {
+            return Reply.json(200, try await ctx.call(Telephony.getEntry, GetEntryRequest(id: held.entryID), replica: index, of: replicas))
+        }
         let candidates = answers.compactMap { index, c in c.flatMap { $0.found ? ($0, index) : nil } }.sorted { $0.0.score > $1.0.score }
         for (candidate, index) in candidates {
             do {

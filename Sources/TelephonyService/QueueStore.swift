@@ -68,14 +68,15 @@ public struct QueueStore: Sendable {
         let values: [SQLValue] = [
             .blob(stored.wireBytes()), .integer(Int64(e.state.rawValue)), .integer(DialScore.key(e, settings)), SQLValue(e.callbackFor),
             SQLValue(e.notBeforeMilliseconds), SQLValue(e.leaseUntilMilliseconds), .integer(settings.version), .integer(outsideHours ? 1 : 0),
+            SQLValue(e.state == .leased ? e.leasedBy : nil),
         ]
         if insert {
             try tx.run(
-                "INSERT INTO queue (seq, lead_id, entry, state, key, callback_for, not_before, lease_until, settings_version, outside_hours) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO queue (seq, lead_id, entry, state, key, callback_for, not_before, lease_until, settings_version, outside_hours, leased_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [.integer(seq), .integer(e.leadID)] + values)
         } else {
             try tx.run(
-                "UPDATE queue SET entry = ?, state = ?, key = ?, callback_for = ?, not_before = ?, lease_until = ?, settings_version = ?, outside_hours = ? WHERE seq = ?",
+                "UPDATE queue SET entry = ?, state = ?, key = ?, callback_for = ?, not_before = ?, lease_until = ?, settings_version = ?, outside_hours = ?, leased_by = ? WHERE seq = ?",
                 values + [.integer(seq)])
         }
     }
@@ -127,6 +128,14 @@ public struct QueueStore: Sendable {
         let now = clock.milliseconds
         let shard = self.shard
         try refuseIfHandedOff()
+        // T10: one open lease per operator — while they hold one, it is their next.
+        if let held = try await database.read({ c in
+            try c.queryFirst(
+                "SELECT seq FROM queue WHERE leased_by = ? AND state = ? AND lease_until > ? LIMIT 1",
+                [.integer(operatorID), .integer(Int64(EntryState.leased.rawValue)), .integer(now)]) { $0.int64(0) }
+        }) {
+            return EntryCandidate(found: true, entryID: Self.id(shard, held), score: .max, held: true)
+        }
         func candidate(_ found: (seq: Int64, entry: QueueEntry)?) -> EntryCandidate? {
             guard let (seq, e) = found else { return EntryCandidate() }
             guard CallingHours.nextAllowed(e.phone, now: now, from: settings.callingHourFrom, to: settings.callingHourTo) <= now else { return nil }

@@ -151,6 +151,7 @@ public struct TelephonyAPI: RegistrableRPCService {
         var best = EntryCandidate()
         for shard in shards.owned {
             let candidate = try await shards.queue(shard).best(for: request.operatorID, settings: s)
+            if candidate.held { return candidate }
             if candidate.found, !best.found || candidate.score > best.score { best = candidate }
         }
         return best

@@ -83,5 +83,11 @@ public enum TelephonySchema {
                 PRIMARY KEY (seq, operator_id)
             ) WITHOUT ROWID;
             """),
+        // T10: one open lease per operator — who holds a lease, found without decoding the
+        // queue. Leases taken before this migration (two minutes at most) are not seen as held.
+        Migration(5, """
+            ALTER TABLE queue ADD COLUMN leased_by INTEGER;
+            CREATE INDEX queue_leased_by ON queue (leased_by) WHERE leased_by IS NOT NULL;
+            """),
     ]
 }

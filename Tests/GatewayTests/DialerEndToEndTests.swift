@@ -213,6 +213,10 @@ import TestSupport
         // The next oldest; then an admin puts Tver first: the newest lead (Tver) outranks the older one.
         let y = try next(1)
         #expect(y.status == 200 && y.id != x.id)
+        // T10 (issue 22 item 18): one open lease per operator — asking again answers the same entry.
+        let leasedBefore = counts()["leased"] ?? 0
+        for _ in 0..<3 { #expect(try next(1).id == y.id) }
+        #expect(counts()["leased"] ?? 0 == leasedBefore, "\(counts())")
         // G3 (issue 21): to operator 2, who never held it, Y does not exist, for an outcome
         // as for a GET (no 409 telling that it does), and nothing changes.
         #expect(try outcome(2, y.id, #"{"outcome":"invalid"}"#) == 404)

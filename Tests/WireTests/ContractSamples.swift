@@ -1243,6 +1243,7 @@ enum ContractSamples {
         m.found = true
         m.entryID = "f2é"
         m.score = -22
+        m.held = true
         return m
     }
 
