@@ -15,7 +15,7 @@ public struct BillingMonth: Hashable, Comparable, Sendable, CustomStringConverti
         guard b.count == 7, b[4] == 45, b.enumerated().allSatisfy({ $0.offset == 4 || (48...57).contains($0.element) }) else { return nil }
         let year = b[0..<4].reduce(Int64(0)) { $0 * 10 + Int64($1 - 48) }
         let month = b[5..<7].reduce(Int64(0)) { $0 * 10 + Int64($1 - 48) }
-        guard (1...12).contains(month) else { return nil }
+        guard (1...12).contains(month), Horizon.years.contains(year) else { return nil }
         self.init(year: year, month: month)
     }
 

@@ -34,9 +34,12 @@ public struct PaymentStore: Sendable {
         if report.refundMinor > Money.maximumMinor { v.append(FieldViolation(field: "refundMinor", description: "must be at most \(Money.maximumMinor)")) }
         if report.lessons > 0 && report.months > 0 { v.append(FieldViolation(field: "months", description: "a payment covers lessons or months, not both")) }
         if (report.lessons > 0 || report.months > 0) && report.groupID == nil { v.append(FieldViolation(field: "groupId", description: "name the group the prepayment is for")) }
+        let now = clock.milliseconds
+        if let at = report.occurredAtMilliseconds, at > now + Horizon.skewMilliseconds {
+            v.append(FieldViolation(field: "at", description: "is in the future: a payment is reported once it has happened"))
+        }
         guard v.isEmpty else { throw RPCError.invalidArgument("the payment is not valid", details: v) }
         let status = report.status == .unspecified ? PaymentStatus.paid : report.status
-        let now = clock.milliseconds
         let at = report.occurredAtMilliseconds ?? now
         return try await database.write { tx in
             let existing = try tx.queryFirst(

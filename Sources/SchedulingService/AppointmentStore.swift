@@ -51,6 +51,7 @@ public struct AppointmentStore: Sendable {
     public func book(_ input: Appointment, overrideReason: String = "") async throws -> BookingResult {
         try Self.check(input)
         let now = clock.milliseconds
+        try Self.checkHorizon(input, now: now)
         let notice = noticeMilliseconds
         return try await database.write { tx in
             let resources = try Self.resources(tx.connection, input.resourceIDs)
@@ -87,6 +88,7 @@ public struct AppointmentStore: Sendable {
             moved.startMilliseconds = request.startMilliseconds
             moved.endMilliseconds = request.endMilliseconds
             try Self.check(moved)
+            try Self.checkHorizon(moved, now: now)
             let resources = try Self.resources(tx.connection, a.resourceIDs)
             if !a.override { try Self.checkHours(moved, resources, now: now, notice: notice) }
             if let result = try Self.clash(tx.connection, moved, resources: resources, ignoring: a.id, now: now, notice: notice) { return result }
@@ -141,6 +143,13 @@ public struct AppointmentStore: Sendable {
                 throw RPCError.invalidArgument("resource \(id) does not exist", details: [FieldViolation(field: "resourceIds[\(i)]", description: "is unknown")])
             }
             return r
+        }
+    }
+
+    /// G1: a booking within the horizon, whoever books it (an admin's override included).
+    static func checkHorizon(_ a: Appointment, now: Int64) throws {
+        if let problem = Horizon.tooFarAhead(a.startMilliseconds, now: now) {
+            throw RPCError.invalidArgument("the booking \(problem)", details: [FieldViolation(field: "start", description: problem)])
         }
     }
 

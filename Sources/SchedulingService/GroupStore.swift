@@ -41,6 +41,10 @@ public struct GroupStore: Sendable {
         if let first, let last, last < first || last.day - first.day > 366 {
             v.append(FieldViolation(field: "lastDate", description: "must be on or after firstDate, at most a year later"))
         }
+        // G1: lessons within the horizon (a year and a day from today).
+        if let first, Horizon.tooFarAhead(first.day * 86_400_000, now: clock.milliseconds) != nil {
+            v.append(FieldViolation(field: "firstDate", description: "is more than a year ahead (plans are taken up to 366 days from now)"))
+        }
         if input.weekly.isEmpty { v.append(FieldViolation(field: "weekly", description: "name at least one weekly lesson")) }
         for (i, w) in input.weekly.enumerated() where w.fromMinute >= w.toMinute { v.append(FieldViolation(field: "weekly[\(i)]", description: "must end after it starts")) }
         guard v.isEmpty else { throw RPCError.invalidArgument("the group is not valid", details: v) }

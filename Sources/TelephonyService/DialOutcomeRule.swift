@@ -47,6 +47,7 @@ public enum DialOutcomeRule {
         case .callback:
             guard let at = callbackAt else { throw Refusal(field: "callbackAt", problem: "is required for a callback") }
             guard at > now else { throw Refusal(field: "callbackAt", problem: "must be in the future") }
+            if let problem = Horizon.tooFarAhead(at, now: now) { throw Refusal(field: "callbackAt", problem: problem) }
             e.callbackAtMilliseconds = at
             e.callbackFor = callbackForOperator
             e.attempts = 0

@@ -161,6 +161,8 @@ import Wire
     @Test func monthsParseAndBound() {
         #expect(BillingMonth(parsing: "2027-03")?.description == "2027-03")
         #expect(BillingMonth(parsing: "2027-13") == nil && BillingMonth(parsing: "27-03") == nil && BillingMonth(parsing: "2027-3") == nil)
+        // G1 (issue 22 item 21): no year 0000 or 9999 for a report's month.
+        #expect(BillingMonth(parsing: "0000-01") == nil && BillingMonth(parsing: "9999-12") == nil)
         let m = BillingMonth(year: 2027, month: 12)
         #expect(m.next.description == "2028-01" && m.endMilliseconds == m.next.startMilliseconds)
         #expect(BillingMonth(milliseconds: m.endMilliseconds - 1) == m)

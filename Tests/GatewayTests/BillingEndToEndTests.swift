@@ -72,7 +72,7 @@ import TestSupport
     }
 
     static func leyka(_ id: String, _ status: String, amount: String = "500") -> String {
-        #"{"id":"\#(id)","status":"\#(status)","amount":"\#(amount)","currency_id":"rur","donor_name":"Мария Смирнова","donor_email":"maria@example.org","campaign_id":"7","campaign_title":"Помощь приютам","date":"2027-01-10 09:00:00"}"#
+        #"{"id":"\#(id)","status":"\#(status)","amount":"\#(amount)","currency_id":"rur","donor_name":"Мария Смирнова","donor_email":"maria@example.org","campaign_id":"7","campaign_title":"Помощь приютам","date":"2026-01-10 09:00:00"}"#
     }
 
     static func signed(_ body: String, secret: String = cloudSecret) -> String {
@@ -140,8 +140,8 @@ import TestSupport
             try httpRequest(port: system.gateway.port, "POST", "/v1/hooks/cloudpayments?type=\(type)",
                 headers: ["Content-Type": "application/x-www-form-urlencoded", "Content-HMAC": signature ?? Self.signed(body)], body: body)
         }
-        let check = "TransactionId=9001&Amount=1000.00&Currency=RUB&InvoiceId=ORD-77&AccountId=donor-1&Email=ivan%40example.org&Status=Completed&DateTime=2027-01-11+10:00:00"
-        let pay = check.replacingOccurrences(of: "DateTime=2027-01-11+10:00:00", with: "DateTime=2027-01-11+10:00:05")
+        let check = "TransactionId=9001&Amount=1000.00&Currency=RUB&InvoiceId=ORD-77&AccountId=donor-1&Email=ivan%40example.org&Status=Completed&DateTime=2026-01-11+10:00:00"
+        let pay = check.replacingOccurrences(of: "DateTime=2026-01-11+10:00:00", with: "DateTime=2026-01-11+10:00:05")
         #expect(try post(check, type: "check").body == #"{"code":0}"#)
         let forged = try post(pay, type: "pay", signature: Self.signed(pay, secret: "guess"))
         #expect(forged.status == 401)
@@ -240,6 +240,9 @@ import TestSupport
             #expect(try system.request("POST", "/v1/deals/\(deal)/stage", body: #"{"stageId":\#(won!)}"#).status == 200)
             #expect(try system.request("POST", "/v1/groups/\(group)/enrolments", body: #"{"contactId":\#(c),"status":"active"}"#).status == 200)
         }
+        // G1 (issue 22 item 21): a payment is reported once it has happened, not in 9999.
+        let future = try system.request("POST", "/v1/payments", body: #"{"reference":"r-9999","amountMinor":100,"currency":"RUB","contactId":\#(students[0]),"at":"9999-01-01T00:00:00Z"}"#)
+        #expect(future.status == 422 && future.body.contains("in the future"), "\(future.body)")
         // Ann prepays 3 lessons, Boris 6 months at 5,000.00.
         #expect(try system.request("POST", "/v1/payments", body: #"{"reference":"r-1","amountMinor":1500000,"currency":"RUB","contactId":\#(students[0]),"groupId":\#(group),"lessons":3}"#).status == 200)
         let months = try system.request("POST", "/v1/payments", body: #"{"reference":"r-2","amountMinor":3000000,"currency":"RUB","contactId":\#(students[1]),"groupId":\#(group),"months":6}"#)

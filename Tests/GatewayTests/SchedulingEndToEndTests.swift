@@ -163,6 +163,10 @@ import TestSupport
         // Outside working hours: refused, unless an admin overrides (said on the appointment).
         let night = #"{"dealId":2,"kind":"installation","resourceIds":[1],"start":"\#(Self.tomorrow(20, plusDays: 5))","end":"\#(Self.tomorrow(21, plusDays: 5))"}"#
         #expect(try system.request("POST", "/v1/appointments", body: night).status == 422)
+        // G1 (issue 22 item 21): no booking in 9999, not even an admin's override.
+        let far = #"{"dealId":2,"kind":"installation","resourceIds":[1],"start":"9999-12-01T09:00:00Z","end":"9999-12-01T10:00:00Z"}"#
+        let refusedFar = try system.request("POST", "/v1/appointments?override=typo", body: far)
+        #expect(refusedFar.status == 422 && refusedFar.body.contains("a year ahead"), "\(refusedFar.body)")
         #expect(try system.request("POST", "/v1/appointments?override=urgent%20leak", key: Self.operatorTwo, body: night).status == 403)
         let overridden = try system.request("POST", "/v1/appointments?override=urgent%20leak", body: night)
         #expect(overridden.status == 201 && overridden.json["override"] as? Bool == true && overridden.json["overrideReason"] as? String == "urgent leak")

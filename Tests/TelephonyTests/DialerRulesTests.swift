@@ -91,6 +91,12 @@ import TelephonyService
         let almaty = CallingHours.nextAllowed("+77011234567", now: Self.tenMoscow - 5 * Self.hour, from: 9, to: 21)
         #expect(almaty == Self.tenMoscow - 5 * Self.hour + 2 * Self.hour)
         #expect(CallingHours.nextAllowed("+79161234567", now: Self.tenMoscow, from: 9, to: 21) == Self.tenMoscow)
+        // G1 (issue 22 item 21): a callback within a year, not in 9999.
+        let year9999: Int64 = 253_402_214_400_000
+        #expect(throws: DialOutcomeRule.Refusal.self) {
+            try DialOutcomeRule.apply(Self.entry("c"), .callback, callbackAt: year9999, callbackForOperator: nil, settings: s, now: Self.tenMoscow)
+        }
+        #expect(try DialOutcomeRule.apply(Self.entry("c"), .callback, callbackAt: Self.tenMoscow + 300 * 86_400_000, callbackForOperator: nil, settings: s, now: Self.tenMoscow).state != .closed)
         // A sale ends the entry.
         #expect(try DialOutcomeRule.apply(Self.entry("c"), .offerMade, callbackAt: nil, callbackForOperator: nil, settings: s, now: Self.tenMoscow).state == .closed)
     }
