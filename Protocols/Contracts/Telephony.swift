@@ -130,6 +130,7 @@ public struct CallLeg: WireMessage, Equatable {
     /// The staff member it rang, when known.
     public var staffID: Int64? = nil
     public var disposition: LegDisposition = LegDisposition.unspecified
+    /// When it started: not in the future (5 minutes of clock skew aside).
     public var startedAtMilliseconds: Int64 = 0
     public var durationSeconds: Int64 = 0
     /// Ringostat's billsec: 0 for a leg nobody answered.

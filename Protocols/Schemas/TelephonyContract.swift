@@ -59,7 +59,7 @@ public let telephonyContract = ContractFile("Telephony") {
         Field(1, "destination", .string, doc: "The extension, number or SIP login it rang.").length(max: 100)
         Field(2, "staffID", .optional(.int64), doc: "The staff member it rang, when known.").minimum(1)
         Field(3, "disposition", .enumeration("LegDisposition")).required()
-        Field(4, "startedAtMilliseconds", .int64).timestamp().required()
+        Field(4, "startedAtMilliseconds", .int64, doc: "When it started: not in the future (5 minutes of clock skew aside).").timestamp().required()
         Field(5, "durationSeconds", .int64).minimum(0).maximum(86_400)
         Field(6, "talkSeconds", .int64, doc: "Ringostat's billsec: 0 for a leg nobody answered.").minimum(0).maximum(86_400)
         Field(7, "recordingURL", .string).named("recordingUrl").length(max: 2000)

@@ -94,6 +94,10 @@ public struct TelephonyAPI: RegistrableRPCService {
             if let number = shards.numbers.normalize(leg.destination) { report.legs[i].destination = number }
             if leg.disposition == .unspecified { violations.append(FieldViolation(field: "legs[\(i)].disposition", description: "is required")) }
             if leg.startedAtMilliseconds <= 0 { violations.append(FieldViolation(field: "legs[\(i)].startedAt", description: "is required")) }
+            // G1: a call is reported once it has started (a provider's clock a little ahead aside).
+            if leg.startedAtMilliseconds > shards.clock.milliseconds + Horizon.skewMilliseconds {
+                violations.append(FieldViolation(field: "legs[\(i)].startedAt", description: "is in the future"))
+            }
             if leg.talkSeconds > leg.durationSeconds && leg.durationSeconds > 0 {
                 violations.append(FieldViolation(field: "legs[\(i)].talkSeconds", description: "is longer than the leg (\(leg.durationSeconds) s)"))
             }

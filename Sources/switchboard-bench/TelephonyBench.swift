@@ -51,7 +51,7 @@ enum TelephonyBench {
         let clients = processes.map { RPCClient(endpoint: Endpoint(host: "127.0.0.1", port: $0.port)) }
         let shards = CallShard()
         let run = UInt64.random(in: 0..<1_000_000)
-        let start: Int64 = 1_800_000_000_000
+        let start: Int64 = 1_760_000_000_000
         let result = await LoadRunner.run(scenario: scenario, concurrency: 64, warmUp: options.warmUp, duration: options.duration) { i in
             let n = (run * 100_000_000 + UInt64(i)) % 10_000_000_000
             let number = "+7\(String(format: "%010llu", n))"

@@ -136,6 +136,22 @@ import Testing
 
     let numbers = CallNumber(phones: PhoneNormalizer(defaultCountry: "RU")!).withoutPlus
 
+    /// Issue 22 item 26 (G1, T1): a Ringostat hook meets POST /v1/calls' limits; what it
+    /// does not is refused (kept failed, replayable), not stored as nonsense.
+    @Test func t1RingostatHooksGoThroughTheCallContractsLimits() throws {
+        func hook(_ extra: String) throws(HookRefusal) -> CallReport {
+            try RingostatAdapter.report(
+                contentType: "application/x-www-form-urlencoded",
+                body: Array("uniqueid=5&calldate=2026-12-01+10%3A00%3A00&caller=79161234567&dst=74951112233&disposition=ANSWERED&duration=40&call_type=in&connected_with=203\(extra)".utf8),
+                numbers: numbers)
+        }
+        #expect(try hook("&billsec=31&pool_name=ads").legs.first?.talkSeconds == 31)
+        #expect(throws: HookRefusal.self) { try hook("&billsec=-100000") }
+        #expect(throws: HookRefusal.self) { try hook("&billsec=99999999999999999999") }
+        #expect(throws: HookRefusal.self) { try hook("&billsec=31&pool_name=ads%0D%0AX-Injected:%201") }
+        #expect(throws: HookRefusal.self) { try hook("&billsec=31&utm_source=" + String(repeating: "u", count: 201)) }
+    }
+
     @Test func t1RingostatHooksInItsOwnNamesBecomeCallReports() throws {
         // The after-call hook as a form, numbers without +.
         let after = Array("uniqueid=1718000000.42&calldate=2026-12-01+10%3A00%3A00&caller=380441112233&dst=380442223344&disposition=ANSWERED&billsec=31&duration=40&call_type=in&connected_with=203&recording=https%3A%2F%2Frec%2F42.mp3&utm_source=google&pool_name=ads".utf8)

@@ -9,7 +9,7 @@ import Wire
 
 /// A shard file's sessions and the events that commit with them (T1, T5, T6, T8).
 @Suite struct CallStoreTests {
-    static let t0: Int64 = 1_800_000_000_000
+    static let t0: Int64 = 1_760_000_000_000
 
     func store() throws -> CallStore {
         let folder = try temporaryFolder("shard")

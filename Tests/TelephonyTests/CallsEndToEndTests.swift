@@ -59,7 +59,7 @@ import Wire
         return try await system.contactsClient.call(Contacts.createStaff, member).id
     }
 
-    static let t0: Int64 = 1_800_000_000_000
+    static let t0: Int64 = 1_760_000_000_000
 
     static func call(_ number: String, id: String, legs: [CallLeg], ended: Bool = false, direction: CallDirection = .inbound, staffNumber: String = "") -> CallReport {
         CallReport(

@@ -47,7 +47,7 @@ import Wire
         configuration.retry = .none
         let clients = processes.map { RPCClient(endpoint: Endpoint(host: "127.0.0.1", port: $0.port), configuration: configuration) }
         let shards = CallShard()
-        let t0: Int64 = 1_800_000_000_000
+        let t0: Int64 = 1_760_000_000_000
         var sessions: Set<String> = []
         for i in 0..<40 {
             let number = "7916\(String(format: "%07d", 1_000_000 + i))"  // Ringostat's form, without +
@@ -129,7 +129,7 @@ import Wire
                 while !routing.stopped.load(ordering: .relaxed) {
                     let number = "+7916\(String(format: "%07d", 3_000_000 + (i * 4 + w) % 120))"
                     let id = "w\(w)-\(i)"
-                    let report = Self.report(number, id: id, legs: [Self.leg("201", .answered, at: 1_800_000_000_000 + Int64(i) * 1000, staff: 1, talk: 10)])
+                    let report = Self.report(number, id: id, legs: [Self.leg("201", .answered, at: 1_760_000_000_000 + Int64(i) * 1000, staff: 1, talk: 10)])
                     var target: String? = nil
                     for _ in 0..<200 {
                         let (list, clients) = routing.state.withLock { $0 }

@@ -5,7 +5,7 @@ import Wire
 
 /// The telephony rules as plain values, each named by its DOMAIN.md id.
 @Suite struct TelephonyRulesTests {
-    static let t0: Int64 = 1_800_000_000_000
+    static let t0: Int64 = 1_760_000_000_000
 
     static func leg(_ destination: String, _ disposition: LegDisposition, at offset: Int64, staff: Int64? = nil, talk: Int64 = 0, duration: Int64 = 20, recording: String = "") -> CallLeg {
         CallLeg(destination: destination, staffID: staff, disposition: disposition, startedAtMilliseconds: t0 + offset * 1000, durationSeconds: duration, talkSeconds: talk, recordingURL: recording)

@@ -2272,6 +2272,7 @@ enum OpenAPIComponents {
           ]
         },
         "startedAt" : {
+          "description" : "When it started: not in the future (5 minutes of clock skew aside).",
           "format" : "date-time",
           "type" : "string"
         },
@@ -2329,6 +2330,7 @@ enum OpenAPIComponents {
           "type" : "integer"
         },
         "startedAt" : {
+          "description" : "When it started: not in the future (5 minutes of clock skew aside).",
           "format" : "date-time",
           "type" : "string"
         },

@@ -58,7 +58,39 @@ enum RingostatAdapter {
             if disposition == nil && answerer == nil { leg.disposition = .noAnswer; leg.durationSeconds = 0 }
             report.legs = [leg]
         }
-        return report
+        // G1: the report goes through POST /v1/calls' own reader, so a hook meets every
+        // limit a call reported through the API does (lengths, one-line names, whole
+        // seconds within a day); the seconds as Ringostat wrote them, not as parsed.
+        let seconds = (duration: field("duration"), talk: field("billsec"))
+        let bareLeg = disposition == nil && answerer == nil
+        return try Self.checked(report, durationText: bareLeg ? nil : seconds.duration, talkText: seconds.talk)
+    }
+
+    /// `report` as the NewCall JSON body, read back by the generated reader.
+    static func checked(_ report: CallReport, durationText: String?, talkText: String?) throws(HookRefusal) -> CallReport {
+        func number(_ text: String?, _ parsed: Int64) -> JSONValue {
+            .number(JSONNumber(text: text.map { $0.trimmingCharacters(in: .whitespaces) } ?? String(parsed)))
+        }
+        let legs: [JSONValue] = report.legs.map { leg in
+            .object(JSONObject([
+                ("destination", .string(leg.destination)), ("disposition", .string(leg.disposition.name)),
+                ("startedAt", .string(RFC3339.format(milliseconds: leg.startedAtMilliseconds))),
+                ("durationSeconds", number(durationText, leg.durationSeconds)), ("talkSeconds", number(talkText, leg.talkSeconds)),
+                ("recordingUrl", .string(leg.recordingURL)),
+            ]))
+        }
+        let body = JSONObject([
+            ("provider", .string(report.provider)), ("providerCallId", .string(report.providerCallID)), ("direction", .string(report.direction.name)),
+            ("clientNumber", .string(report.clientNumber)), ("staffNumber", .string(report.staffNumber)), ("trackingNumber", .string(report.trackingNumber)),
+            ("poolName", .string(report.poolName)), ("utmSource", .string(report.utmSource)), ("utmMedium", .string(report.utmMedium)),
+            ("utmCampaign", .string(report.utmCampaign)), ("legs", .array(legs)), ("ended", .bool(report.ended)),
+        ])
+        do {
+            return try CallReport(json: body)
+        } catch {
+            let fields = error.details.map { "\($0.field) \($0.description)" }.joined(separator: "; ")
+            throw HookRefusal("the Ringostat hook is not a call POST /v1/calls takes: \(fields.isEmpty ? error.message : fields)")
+        }
     }
 
     static func disposition(_ text: String) -> LegDisposition {
