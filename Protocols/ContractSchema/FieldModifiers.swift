@@ -39,6 +39,7 @@ extension Field {
         }
     }
     public func items(max: Int) -> Field { json { $0.maxItems = max } }
+    public func items(min: Int, max: Int) -> Field { json { $0.minItems = min; $0.maxItems = max } }
     /// Three capital letters (ISO 4217), when sent at all.
     public func currencyCode() -> Field { json { $0.rule = .currencyCode } }
     /// Two capital letters (ISO 3166-1 alpha-2).

@@ -200,7 +200,7 @@ public struct JSONCodeWriter {
             read = "r.nameValues(\(key)\(f.json.maxItems.map { ", maxItems: \($0)" } ?? ""), maxNameLength: 200\(f.json.maxLength.map { ", maxValueLength: \($0)" } ?? ""))"
         case let .repeated(.message(name)):
             if messages[name]?.rest.contains(.input) != true { problems.append("\(m.name).\(f.name): \(name) is read from JSON but has no rest: .input") }
-            read = "r.messages(\(key), \(name).self\(f.json.maxItems.map { ", maxItems: \($0)" } ?? ""))"
+            read = "r.messages(\(key), \(name).self\(f.json.maxItems.map { ", maxItems: \($0)" } ?? "")\(f.json.minItems.map { ", minItems: \($0)" } ?? ""))"
         default:
             problems.append("\(m.name).\(f.name): \(f.type) cannot be read from JSON")
             return ""
@@ -235,6 +235,7 @@ public struct JSONCodeWriter {
                 problems.append("\(m.name).\(f.name): \(f.type) cannot be a query parameter")
                 continue
             }
+            if f.json.required { out += "        q.require(\(key))\n" }
             out += "        if let value = \(read) { \(member(f)) = value }\n"
         }
         out += "    }\n}\n"

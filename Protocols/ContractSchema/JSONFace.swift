@@ -53,6 +53,7 @@ public struct JSONFace: Sendable, Equatable {
     public var minLength: Int?
     public var maxLength: Int?
     public var maxItems: Int?
+    public var minItems: Int?
     /// A rule on the characters of a string, beyond its length.
     public var rule: TextRule?
     /// JSON Schema keywords added to this field's input schema as they are (a business

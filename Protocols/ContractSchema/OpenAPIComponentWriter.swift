@@ -31,7 +31,7 @@ public struct OpenAPIComponentWriter {
             if m.rest.contains(.input) { schemas[restName + "Input"] = input(m) }
             if m.rest.contains(.query) {
                 for f in m.fields where f.json.exposure == .readWrite {
-                    var p: [String: Any] = ["name": name(f), "in": "query", "required": false, "schema": scalarInput(f, f.type.isOptional ? f.type.base : f.type)]
+                    var p: [String: Any] = ["name": name(f), "in": "query", "required": f.json.required, "schema": scalarInput(f, f.type.isOptional ? f.type.base : f.type)]
                     if let d = f.json.description ?? f.doc { p["description"] = d }
                     parameters["\(restName).\(name(f))"] = p
                 }
@@ -149,6 +149,7 @@ public struct OpenAPIComponentWriter {
         case let .repeated(.message(name)):
             var a: [String: Any] = ["type": "array", "items": ref((messages[name].map { JSONCodeWriter.restName($0) } ?? name) + "Input")]
             if let max = f.json.maxItems { a["maxItems"] = max }
+            if let min = f.json.minItems { a["minItems"] = min }
             return a
         case let .repeated(inner):
             var a: [String: Any] = ["type": "array", "items": scalarInput(f, inner)]

@@ -748,7 +748,7 @@ public struct OrderQuery: WireMessage, Equatable {
     public var maxTotalMinor: Int64? = nil
     /// Paging: orders of deals after this id.
     public var afterDealID: Int64? = nil
-    /// At most 500 (CSV: 10,000).
+    /// Default 100 (CSV: 10,000).
     public var pageSize: Int64 = 0
 
     public init() {}

@@ -157,7 +157,7 @@ public let billingContract = ContractFile("Billing") {
         Field(4, "minTotalMinor", .optional(.int64)).named("minTotal").minimum(0).maximum(moneyCeiling)
         Field(5, "maxTotalMinor", .optional(.int64)).named("maxTotal").minimum(0).maximum(moneyCeiling)
         Field(6, "afterDealID", .optional(.int64), doc: "Paging: orders of deals after this id.").named("after").minimum(1)
-        Field(7, "pageSize", .int64, doc: "At most 500 (CSV: 10,000).").named("limit").minimum(1).maximum(10_000)
+        Field(7, "pageSize", .int64, doc: "Default 100 (CSV: 10,000).").named("limit").minimum(1).maximum(10_000)
     }
     Message("OfferList", rest: [.output]) {
         Field(1, "offers", .repeated(.message("Offer"))).named("items")

@@ -389,7 +389,7 @@ public let notificationsContract = ContractFile("Notifications") {
         Field(1, "id", .int64).readOnly()
         Field(2, "name", .string).required().length(max: 200, min: 1).oneLineName()
         Field(3, "first", .string, doc: "The first question's key.").required().length(max: 64, min: 1)
-        Field(4, "questions", .repeated(.message("BotQuestion"))).required().items(max: 12)
+        Field(4, "questions", .repeated(.message("BotQuestion"))).required().items(min: 7, max: 12)
         Field(5, "createdAtMilliseconds", .int64).timestamp().readOnly()
     }
     Message("BotFlowList", rest: [.output]) {

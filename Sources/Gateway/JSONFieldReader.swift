@@ -95,7 +95,7 @@ struct JSONFieldReader {
     }
 
     /// The elements of an array field, at most `maxItems`.
-    private mutating func array(_ key: String, maxItems: Int?, of what: String) -> [JSONValue]? {
+    private mutating func array(_ key: String, maxItems: Int?, minItems: Int? = nil, of what: String) -> [JSONValue]? {
         guard let value = present(key) else { return nil }
         guard case let .array(items) = value else {
             fail(key, "must be an array of \(what), not \(value.kindDescription)")
@@ -103,6 +103,10 @@ struct JSONFieldReader {
         }
         if let maxItems, items.count > maxItems {
             fail(key, "must have at most \(maxItems) entries, not \(items.count)")
+            return nil
+        }
+        if let minItems, items.count < minItems {
+            fail(key, "must have at least \(minItems) entries, not \(items.count)")
             return nil
         }
         return items
@@ -179,8 +183,8 @@ struct JSONFieldReader {
     }
 
     /// The objects of an array field, each with the path its fields are reported under.
-    mutating func objects(_ key: String, maxItems: Int? = nil) -> [(object: JSONObject, path: String)]? {
-        guard let items = array(key, maxItems: maxItems, of: "objects") else { return nil }
+    mutating func objects(_ key: String, maxItems: Int? = nil, minItems: Int? = nil) -> [(object: JSONObject, path: String)]? {
+        guard let items = array(key, maxItems: maxItems, minItems: minItems, of: "objects") else { return nil }
         var out: [(JSONObject, String)] = []
         for (i, item) in items.enumerated() {
             guard case let .object(o) = item else {

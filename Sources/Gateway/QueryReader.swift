@@ -16,6 +16,11 @@ struct QueryReader {
         violations.append(FieldViolation(field: name, description: detail))
     }
 
+    /// A parameter the document marks required: its absence is a 400, as a body field's is.
+    mutating func require(_ name: String) {
+        if query[name] == nil { fail(name, "is required") }
+    }
+
     mutating func string(_ name: String, minLength: Int? = nil, maxLength: Int? = nil, rule: TextRule? = nil) -> String? {
         guard let text = query[name] else { return nil }
         guard !text.utf8.contains(0) else {

@@ -54,8 +54,8 @@ extension JSONFieldReader {
     }
 
     /// An array of objects read as `M`, each reported under `key[i].`.
-    mutating func messages<M: RESTInput>(_ key: String, _ type: M.Type, maxItems: Int? = nil) -> [M]? {
-        guard let items = objects(key, maxItems: maxItems) else { return nil }
+    mutating func messages<M: RESTInput>(_ key: String, _ type: M.Type, maxItems: Int? = nil, minItems: Int? = nil) -> [M]? {
+        guard let items = objects(key, maxItems: maxItems, minItems: minItems) else { return nil }
         var out: [M] = []
         let before = violations.count
         for (o, itemPath) in items {

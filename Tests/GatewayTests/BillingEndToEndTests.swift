@@ -206,6 +206,10 @@ import TestSupport
         #expect(confirmed.status == 200 && confirmed.json["status"] as? String == "confirmed")
         #expect(try system.request("PUT", "/v1/deals/\(dealID)/offer", body: #"{"currency":"RUB","lines":[{"productId":\#(windowID),"quantity":1}]}"#).status == 409, "frozen")
         #expect(try await eventually { (try? system.request("GET", "/v1/deals/\(dealID)").json["stageId"] as? Int) == confirmedStage })
+        // G1 (issue 22 items 28, 29): the document's limits are the server's.
+        #expect(try system.request("GET", "/v1/orders?limit=501").status == 200)
+        #expect(try system.request("GET", "/v1/orders?limit=10001").status == 400)
+        #expect(try system.request("GET", "/v1/reports/bonuses").status == 400)
         let csv = try system.request("GET", "/v1/orders.csv?product=WIN-1&minTotal=1000000")
         #expect(csv.status == 200)
         let lines = csv.body.split(separator: "\r\n")

@@ -144,6 +144,13 @@ import TestSupport
         let second = try system.request("GET", "/v1/staff?limit=2&cursor=\(cursor)")
         #expect((second.json["items"] as? [[String: Any]])?.map { $0["firstName"] as? String } == ["S2"] && second.json["nextCursor"] == nil)
         #expect(try system.request("GET", "/v1/staff?limit=501").status == 400)
+        // G1 (issue 22 items 29, 31): what the document requires is required (400), and a
+        // tag is not empty in the document either.
+        let noPeriod = try system.request("GET", "/v1/reports/leads?groupBy=source")
+        #expect(noPeriod.status == 400 && noPeriod.body.contains("from") && noPeriod.body.contains("to"), "\(noPeriod.body)")
+        #expect(try system.request("GET", "/v1/reports/leads.csv?from=2026-01-01&to=2026-01-31").status == 400)
+        let emptyTag = try system.request("POST", "/v1/contacts", body: #"{"phones":["+79160000777"],"tags":[""]}"#)
+        #expect(emptyTag.status == 400 && emptyTag.body.contains("tags[0]"), "\(emptyTag.body)")
         let lead = try system.request("POST", "/v1/leads", body: #"{"channel":"web","phone":"+79160000888","amountMinor":5000}"#)
         #expect(lead.status == 422 && lead.body.contains("currency"))
         let source = try system.request("POST", "/v1/contacts", body: #"{"phones":["+79160000999"],"source":{"utmSource":"\#(String(repeating: "u", count: 201))"}}"#)

@@ -421,6 +421,17 @@ import TestSupport
         func text(_ key: String, _ next: String) -> String { #"{"key":"\#(key)","text":"\#(key)?","kind":"text","field":"\#(key)","next":"\#(next)"}"# }
         let questions = [choice("home", [("house", "floors"), ("flat", "rooms")]), text("floors", "rooms"), choice("rooms", [("1-2", "windows"), ("3+", "windows")]),
                          text("windows", "budget"), choice("budget", [("small", "when"), ("big", "when")]), choice("when", [("now", "city"), ("later", "city")]), text("city", "end")]
+        // G1 (issue 22 item 30): the document's own example is a flow the server takes, and
+        // the document says what a flow needs (7 to 12 questions): fewer is a 400.
+        let document = try system.request("GET", "/v1/openapi.json").json
+        let post = ((document["paths"] as? [String: Any])?["/v1/bot-flows"] as? [String: Any])?["post"] as? [String: Any]
+        let media = ((post?["requestBody"] as? [String: Any])?["content"] as? [String: Any])?["application/json"] as? [String: Any]
+        var example = try #require(media?["example"] as? [String: Any])
+        example["name"] = "Example"
+        let sent = try system.request("POST", "/v1/bot-flows", body: String(decoding: try JSONSerialization.data(withJSONObject: example), as: UTF8.self))
+        #expect(sent.status == 201, "\(sent.body)")
+        let short = try system.request("POST", "/v1/bot-flows", body: #"{"name":"Short","first":"home","questions":[\#(questions.prefix(2).joined(separator: ","))]}"#)
+        #expect(short.status == 400 && short.body.contains("at least 7"), "\(short.body)")
         let looped = try system.request("POST", "/v1/bot-flows", body: #"{"name":"Loop","first":"home","questions":[\#(questions.dropLast().joined(separator: ",")),\#(text("city", "home"))]}"#)
         #expect(looped.status == 422 && looped.body.contains("a path never ends"))
         #expect(try system.request("POST", "/v1/bot-flows", body: #"{"name":"Windows","first":"home","questions":[\#(questions.joined(separator: ","))]}"#).status == 201)

@@ -719,6 +719,7 @@ extension GroupMonthRequest: RESTQuery {
 
     init(query q: inout QueryReader) {
         self.init()
+        q.require("month")
         if let value = q.string("month", rule: .month) { self.month = value }
     }
 }
@@ -847,6 +848,7 @@ extension BonusReportRequest: RESTQuery {
 
     init(query q: inout QueryReader) {
         self.init()
+        q.require("month")
         if let value = q.string("month", rule: .month) { self.month = value }
         if let value = q.integer("managerId", minimum: 1) { self.managerID = value }
     }

@@ -124,7 +124,7 @@ extension ContactDraft: RESTInput {
         if let value = r.string("company", maxLength: 200, rule: .line) {
             self.company = value
         }
-        if let value = r.strings("tags", maxItems: 50, maxLength: 100) {
+        if let value = r.strings("tags", maxItems: 50, minLength: 1, maxLength: 100) {
             self.tags = value
         }
         if let value = r.message("source", ContactSource.self) {
@@ -187,7 +187,7 @@ extension UpdateContactRequest: RESTInput {
             self.phones = value
             replacePhones = true
         }
-        if let value = r.strings("tags", maxItems: 50, maxLength: 100) {
+        if let value = r.strings("tags", maxItems: 50, minLength: 1, maxLength: 100) {
             self.tags = value
             replaceTags = true
         }

@@ -10,8 +10,11 @@ extension LeadReportRequest: RESTQuery {
 
     init(query q: inout QueryReader) {
         self.init()
+        q.require("from")
         if let value = q.string("from", rule: .date) { self.from = value }
+        q.require("to")
         if let value = q.string("to", rule: .date) { self.to = value }
+        q.require("groupBy")
         if let value = q.choice("groupBy", [("partner", ReportDimension.partner), ("operator", ReportDimension.`operator`), ("source", ReportDimension.source), ("geography", ReportDimension.geography), ("product", ReportDimension.product)]) { self.groupBy = value }
     }
 }

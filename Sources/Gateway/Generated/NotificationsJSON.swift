@@ -921,7 +921,7 @@ extension BotFlow: RESTInput {
             self.first = value
         }
         r.require("questions")
-        if let value = r.messages("questions", BotQuestion.self, maxItems: 12) {
+        if let value = r.messages("questions", BotQuestion.self, maxItems: 12, minItems: 7) {
             self.questions = value
         }
     }

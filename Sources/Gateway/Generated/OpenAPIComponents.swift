@@ -51,7 +51,7 @@ enum OpenAPIComponents {
       "description" : "YYYY-MM (UTC).",
       "in" : "query",
       "name" : "month",
-      "required" : false,
+      "required" : true,
       "schema" : {
         "pattern" : "^[0-9]{4}-(0[1-9]|1[0-2])$",
         "type" : "string"
@@ -99,7 +99,7 @@ enum OpenAPIComponents {
       "description" : "YYYY-MM-DD in the staff member's resource's time zone.",
       "in" : "query",
       "name" : "date",
-      "required" : false,
+      "required" : true,
       "schema" : {
         "format" : "date",
         "pattern" : "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$",
@@ -109,7 +109,7 @@ enum OpenAPIComponents {
     "DealsCalendarRequest.from" : {
       "in" : "query",
       "name" : "from",
-      "required" : false,
+      "required" : true,
       "schema" : {
         "format" : "date-time",
         "type" : "string"
@@ -130,7 +130,7 @@ enum OpenAPIComponents {
       "description" : "At most 31 days after from.",
       "in" : "query",
       "name" : "to",
-      "required" : false,
+      "required" : true,
       "schema" : {
         "format" : "date-time",
         "type" : "string"
@@ -140,7 +140,7 @@ enum OpenAPIComponents {
       "description" : "YYYY-MM (UTC).",
       "in" : "query",
       "name" : "month",
-      "required" : false,
+      "required" : true,
       "schema" : {
         "pattern" : "^[0-9]{4}-(0[1-9]|1[0-2])$",
         "type" : "string"
@@ -150,7 +150,7 @@ enum OpenAPIComponents {
       "description" : "The first report day, YYYY-MM-DD.",
       "in" : "query",
       "name" : "from",
-      "required" : false,
+      "required" : true,
       "schema" : {
         "format" : "date",
         "pattern" : "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$",
@@ -160,7 +160,7 @@ enum OpenAPIComponents {
     "LeadReportRequest.groupBy" : {
       "in" : "query",
       "name" : "groupBy",
-      "required" : false,
+      "required" : true,
       "schema" : {
         "enum" : [
           "partner",
@@ -176,7 +176,7 @@ enum OpenAPIComponents {
       "description" : "The last report day (included), YYYY-MM-DD; at most 366 days after from.",
       "in" : "query",
       "name" : "to",
-      "required" : false,
+      "required" : true,
       "schema" : {
         "format" : "date",
         "pattern" : "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$",
@@ -818,7 +818,7 @@ enum OpenAPIComponents {
       }
     },
     "OrderQuery.limit" : {
-      "description" : "At most 500 (CSV: 10,000).",
+      "description" : "Default 100 (CSV: 10,000).",
       "in" : "query",
       "name" : "limit",
       "required" : false,
@@ -905,7 +905,7 @@ enum OpenAPIComponents {
     "RouteRequest.caller" : {
       "in" : "query",
       "name" : "caller",
-      "required" : false,
+      "required" : true,
       "schema" : {
         "maxLength" : 50,
         "minLength" : 1,
@@ -1064,7 +1064,7 @@ enum OpenAPIComponents {
     "SlotRequest.duration" : {
       "in" : "query",
       "name" : "duration",
-      "required" : false,
+      "required" : true,
       "schema" : {
         "format" : "int64",
         "maximum" : 1440,
@@ -2022,6 +2022,7 @@ enum OpenAPIComponents {
             "$ref" : "#/components/schemas/BotQuestionInput"
           },
           "maxItems" : 12,
+          "minItems" : 7,
           "type" : "array"
         }
       },
@@ -2836,6 +2837,7 @@ enum OpenAPIComponents {
         "tags" : {
           "items" : {
             "maxLength" : 100,
+            "minLength" : 1,
             "pattern" : "^[^\\u0000]*$",
             "type" : "string"
           },
@@ -2927,6 +2929,7 @@ enum OpenAPIComponents {
         "tags" : {
           "items" : {
             "maxLength" : 100,
+            "minLength" : 1,
             "pattern" : "^[^\\u0000]*$",
             "type" : "string"
           },
@@ -5579,6 +5582,7 @@ enum OpenAPIComponents {
         "tags" : {
           "items" : {
             "maxLength" : 100,
+            "minLength" : 1,
             "pattern" : "^[^\\u0000]*$",
             "type" : "string"
           },

@@ -177,6 +177,7 @@ extension SlotRequest: RESTQuery {
         self.init()
         if let value = q.string("skill", maxLength: 100) { self.skill = value }
         if let value = q.string("zone", maxLength: 100) { self.zone = value }
+        q.require("duration")
         if let value = q.integer("duration", minimum: 5, maximum: 1440) { self.durationMinutes = value }
         if let value = q.timestamp("from") { self.fromMilliseconds = value }
         if let value = q.timestamp("to") { self.toMilliseconds = value }
@@ -432,6 +433,7 @@ extension DayRequest: RESTQuery {
 
     init(query q: inout QueryReader) {
         self.init()
+        q.require("date")
         if let value = q.string("date", rule: .date) { self.date = value }
     }
 }
@@ -840,7 +842,9 @@ extension DealsCalendarRequest: RESTQuery {
 
     init(query q: inout QueryReader) {
         self.init()
+        q.require("from")
         if let value = q.timestamp("from") { self.fromMilliseconds = value }
+        q.require("to")
         if let value = q.timestamp("to") { self.toMilliseconds = value }
         if let value = q.string("timeZone", maxLength: 64) { self.timeZone = value }
     }

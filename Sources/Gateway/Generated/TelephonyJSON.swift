@@ -210,6 +210,7 @@ extension RouteRequest: RESTQuery {
 
     init(query q: inout QueryReader) {
         self.init()
+        q.require("caller")
         if let value = q.string("caller", minLength: 1, maxLength: 50) { self.clientNumber = value }
         if let value = q.string("dst", maxLength: 50) { self.trackingNumber = value }
     }
