@@ -1389,22 +1389,28 @@ public struct InboundReply: WireMessage, Equatable {
 public struct UnsubscribeRequest: WireMessage, Equatable {
     /// The last segment of the List-Unsubscribe link.
     public var token: String = ""
+    /// Only say whether the link is one this service made (not_found when not); nothing changes.
+    public var checkOnly: Bool = false
 
     public init() {}
 
     public init(
-        token: String = ""
+        token: String = "",
+        checkOnly: Bool = false
     ) {
         self.token = token
+        self.checkOnly = checkOnly
     }
 
     public func encode(to e: inout WireEncoder) {
         e.encode(1, token)
+        e.encode(2, checkOnly)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
         switch key.number {
         case 1: token = try d.string(key)
+        case 2: checkOnly = try d.bool(key)
         default: try d.skip(key)
         }
     }

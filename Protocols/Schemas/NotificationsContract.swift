@@ -275,6 +275,7 @@ public let notificationsContract = ContractFile("Notifications") {
     }
     Message("UnsubscribeRequest") {
         Field(1, "token", .string, doc: "The last segment of the List-Unsubscribe link.")
+        Field(2, "checkOnly", .bool, doc: "Only say whether the link is one this service made (not_found when not); nothing changes.")
     }
     Message("DeliveryStatusReport", doc: """
         N1: what a provider's delivery-status callback said (SMS.ru's api callback, WhatsApp's

@@ -43,9 +43,11 @@ enum NotificationsRoutes {
         Route(
             method: "GET", path: "/v1/unsubscribe/{token}", pathParameters: ["token": unsubscribeToken], operationID: "unsubscribePage", access: .open,
             summary: "N3: the unsubscribe link opened in a browser: a page with a button that unsubscribes (a GET changes nothing: mail scanners follow links)",
-            answers: [Route.Answer(status: 200, description: "the page", content: .html)], errors: [404]
+            answers: [Route.Answer(status: 200, description: "the page", content: .html)], errors: [404, 503]
         ) { ctx in
             let token = try unsubscribeToken(ctx)
+            // A made-up link is not a page (README: 404); checking changes nothing.
+            _ = try await ctx.call(Notifications.unsubscribe, UnsubscribeRequest(token: token, checkOnly: true))
             let page = """
                 <!doctype html><html><head><meta charset="utf-8"><title>Unsubscribe</title></head><body>
                 <form method="post" action="/v1/unsubscribe/\(token)"><input type="hidden" name="List-Unsubscribe" value="One-Click">

@@ -91,7 +91,7 @@ enum SchedulingRoutes {
         },
         Route(
             method: "GET", path: "/v1/calendars/{feed}", pathParameters: ["feed": feedName], operationID: "calendarFeed", access: .open,
-            summary: "A resource's appointments as iCalendar (RFC 5545) for a phone's calendar app; the secret in the address is the credential",
+            summary: "A resource's appointments from 30 days back to 90 days ahead (cancelled ones as cancelled) as iCalendar (RFC 5545) for a phone's calendar app; the secret in the address is the credential",
             answers: [Route.Answer(status: 200, description: "text/calendar", content: .calendar)], errors: [404]
         ) { ctx in
             let name = ctx.parameters["feed"] ?? ""

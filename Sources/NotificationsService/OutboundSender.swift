@@ -185,7 +185,8 @@ public final class OutboundSender: BackgroundService {
             return .wait(until: until, why: "quiet hours: waits until \(ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(until) / 1000)))")
         }
         do {
-            m.subject = try TemplateRenderer(parsing: template.subject).render(values, channel: m.channel, locale: locale, zone: zone)
+            // A subject is a header (RFC 2047-encoded), not HTML: its values go in as they are.
+            m.subject = try TemplateRenderer(parsing: template.subject).render(values, channel: m.channel, locale: locale, zone: zone, escaping: false)
             m.body = try TemplateRenderer(parsing: template.body).render(values, channel: m.channel, locale: locale, zone: zone)
         } catch {
             return .skipped("its template no longer parses: \(error.message)")

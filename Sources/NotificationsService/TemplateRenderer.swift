@@ -53,13 +53,17 @@ public struct TemplateRenderer: Sendable {
         variables.first { !offered.contains($0) }.map { "{{\($0)}} is not a variable \(eventType) offers" }
     }
 
-    public func render(_ values: [String: TemplateValue], channel: NotificationChannel, locale: String = "ru", zone: TimeZone = TimeZone(identifier: "UTC")!) -> String {
+    /// `escaping`: values escaped for the channel's markup (false for an email's subject).
+    public func render(
+        _ values: [String: TemplateValue], channel: NotificationChannel, locale: String = "ru", zone: TimeZone = TimeZone(identifier: "UTC")!, escaping: Bool = true
+    ) -> String {
         var out = ""
         for piece in pieces {
             switch piece {
             case let .literal(s): out += s
             case let .variable(name, filter):
-                out += Self.escape(values[name]?.written(filter: filter, locale: locale, zone: zone) ?? "", for: channel)
+                let text = values[name]?.written(filter: filter, locale: locale, zone: zone) ?? ""
+                out += escaping ? Self.escape(text, for: channel) : text
             }
         }
         return out

@@ -42,6 +42,7 @@ public struct UnsubscribeLinks: Sendable {
     public func follow(_ request: UnsubscribeRequest, at now: Int64) async throws -> OptOutRequest {
         guard let token = UnsubscribeToken.verify(request.token, key: key) else { throw RPCError.notFound("this unsubscribe link is not valid") }
         let channel = Int64(token.channel.rawValue)
+        guard !request.checkOnly else { return OptOutRequest(contactID: token.contactID, channel: token.channel, reason: "") }
         _ = try await database.write { tx in
             try tx.run("INSERT INTO opt_outs (contact_id, channel, reason, at) VALUES (?, ?, 'unsubscribe link', ?) ON CONFLICT (contact_id, channel) DO NOTHING",
                 [.integer(token.contactID), .integer(channel), .integer(now)])

@@ -179,6 +179,7 @@ public struct TelephonyAPI: RegistrableRPCService {
     }
 
     public func list(_ input: ListCallsRequest) async throws -> CallPage {
+        try Self.checkPeriod(from: input.fromMilliseconds, to: input.toMilliseconds)
         var request = input
         if !request.clientNumber.isEmpty {
             guard let number = shards.numbers.normalize(request.clientNumber) else {
@@ -208,7 +209,15 @@ public struct TelephonyAPI: RegistrableRPCService {
         return out
     }
 
+    /// A period that runs backwards is refused, as every other list's is (G1).
+    static func checkPeriod(from: Int64?, to: Int64?) throws {
+        if let from, let to, from > to {
+            throw RPCError.invalidArgument("the period runs backwards", details: [FieldViolation(field: "to", description: "is before from")])
+        }
+    }
+
     public func stats(_ request: CallStatsRequest) async throws -> CallStats {
+        try Self.checkPeriod(from: request.fromMilliseconds, to: request.toMilliseconds)
         var total = CallStats()
         for shard in shards.owned {
             var listing = ListCallsRequest(fromMilliseconds: request.fromMilliseconds, toMilliseconds: request.toMilliseconds, visibility: request.visibility)

@@ -107,6 +107,10 @@ import TestSupport
         #expect((try system.request("GET", "/v1/calls?limit=100", key: Self.staffThreeToken).json["items"] as? [Any])?.isEmpty == true)
         #expect(try system.request("GET", "/v1/calls/\(seen[0])", key: Self.staffThreeToken).status == 404)
         #expect(try system.request("GET", "/v1/calls/999-1").status == 404)
+        // G1 (issue 22 item 33): a period that runs backwards is refused, as other lists refuse it.
+        for path in ["/v1/calls", "/v1/calls/stats"] {
+            #expect(try system.request("GET", "\(path)?from=2026-12-02T00:00:00Z&to=2026-12-01T00:00:00Z").status == 422)
+        }
         #expect(try system.request("POST", "/v1/calls", body: Self.call("not a number", id: "x", at: 0)).status == 422)
 
         // Ringostat's hooks through the ledger: before the call, then after it, as forms.

@@ -83,7 +83,7 @@ import TestSupport
         let template = try #require(try system.request("POST", "/v1/templates", body: #"{"name":"New deal","channel":"email","eventType":"deal.created","subject":"Ваша заявка «{{deal.title}}»","body":"<p>Здравствуйте, {{contact.first_name}}!</p>\n.<p>Мы получили заявку.</p>"}"#).json["id"] as? Int)
         #expect(try system.request("POST", "/v1/notification-rules", body: #"{"name":"Confirm","eventType":"deal.created","templateId":\#(template),"recipient":"contact","enabled":true}"#).status == 201)
         let contact = try #require((try system.request("POST", "/v1/contacts", body: #"{"firstName":"Vera <V>","emails":["vera@example.org"]}"#).json["contact"] as? [String: Any])?["id"] as? Int)
-        #expect(try system.request("POST", "/v1/deals", body: #"{"title":"Windows","contactId":\#(contact)}"#).status == 201)
+        #expect(try system.request("POST", "/v1/deals", body: #"{"title":"Tom & Jerry","contactId":\#(contact)}"#).status == 201)
         var got: [[String: Any]] = []
         #expect(try await eventually(within: .seconds(20)) { got = Self.received(folder, "tls.log"); return got.count == 1 })
         let mail = try #require(got.first)
@@ -94,6 +94,10 @@ import TestSupport
         let unsubscribe = data.components(separatedBy: "\r\n").first { $0.hasPrefix("List-Unsubscribe: ") } ?? ""
         #expect(unsubscribe.hasPrefix("List-Unsubscribe: <https://crm.example.test/v1/unsubscribe/\(contact)-1-") && unsubscribe.hasSuffix(">, <mailto:noreply@switchboard.test?subject=unsubscribe>"), "\(unsubscribe)")
         #expect(data.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click") && data.contains("Subject: =?UTF-8?B?"))
+        // N1 (issue 22 item 33): the subject is a header, not HTML: "&" stays "&".
+        let subjectLine = data.components(separatedBy: "\r\n").first { $0.hasPrefix("Subject: =?UTF-8?B?") } ?? ""
+        let subject = String(decoding: Data(base64Encoded: String(subjectLine.dropFirst("Subject: =?UTF-8?B?".count).dropLast(2))) ?? Data(), as: UTF8.self)
+        #expect(subject == "Ваша заявка «Tom & Jerry»", "\(subjectLine)")
         let link = unsubscribe.components(separatedBy: "<https://crm.example.test").dropFirst().first?.components(separatedBy: ">").first ?? ""
         let html = data.components(separatedBy: "text/html; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n").last?.components(separatedBy: "\r\n--").first ?? ""
         let decoded = String(decoding: Data(base64Encoded: html.replacingOccurrences(of: "\r\n", with: "")) ?? Data(), as: UTF8.self)
@@ -117,6 +121,9 @@ import TestSupport
         let page = try httpRequest(port: system.gateway.port, "GET", link)
         let skippedBefore = try system.items("/v1/notification-sends?status=skipped")
         #expect(page.status == 200 && page.body.contains("<form method=\"post\"") && skippedBefore.isEmpty)
+        // A made-up link is not a page (README: 404), as its POST is not.
+        let madeUp = try httpRequest(port: system.gateway.port, "GET", link.replacingOccurrences(of: "/\(contact)-1-", with: "/\(contact + 1)-1-"))
+        #expect(madeUp.status == 404, "\(madeUp.status)")
         let forged = try httpRequest(port: system.gateway.port, "POST", link.replacingOccurrences(of: "/\(contact)-1-", with: "/\(contact + 1)-1-"), headers: ["Content-Type": "application/x-www-form-urlencoded"], body: "List-Unsubscribe=One-Click")
         #expect(forged.status == 404)
         let done = try httpRequest(port: system.gateway.port, "POST", link, headers: ["Content-Type": "application/x-www-form-urlencoded"], body: "List-Unsubscribe=One-Click")

@@ -2415,6 +2415,7 @@ enum ContractSamples {
     static func unsubscribeRequest() -> UnsubscribeRequest {
         var m = UnsubscribeRequest()
         m.token = "f1é"
+        m.checkOnly = true
         return m
     }
 
