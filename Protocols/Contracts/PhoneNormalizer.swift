@@ -41,6 +41,10 @@ public struct PhoneNormalizer: Sendable {
     public let defaultCountry: String
     private let country: Country
 
+    /// The country a deployment that names none reads its numbers in.
+    public static let fallbackCountry = "RU"
+    public static let fallback = PhoneNormalizer(defaultCountry: fallbackCountry)!
+
     /// Fails for a country code this normalizer does not know.
     public init?(defaultCountry: String) {
         guard let country = Self.countries[defaultCountry.uppercased()] else { return nil }

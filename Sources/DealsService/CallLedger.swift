@@ -87,7 +87,7 @@ enum CallLedger {
             try writeEntry(tx, session, dealID: dealID, contactID: contactID)
             // T4: an open deal nobody is responsible for goes to the one who answered its call.
             if let answerer = session.answeredByStaffID {
-                try tx.run("UPDATE deals SET responsible_id = ? WHERE id = ? AND responsible_id IS NULL AND status = 1", [.integer(answerer), .integer(dealID)])
+                try DealStore.assignIfUnassigned(tx, dealID: dealID, to: answerer)
             }
         }
         tx.touch(pendingTopic)

@@ -81,6 +81,12 @@ public struct DealStore: Sendable {
         return violations
     }
 
+    /// An open deal nobody works goes to `staffID` (the one who answered its call, T4; the
+    /// operator who made the offer, T10); a deal someone works keeps them.
+    static func assignIfUnassigned(_ tx: Transaction, dealID: Int64, to staffID: Int64) throws {
+        try tx.run("UPDATE deals SET responsible_id = ? WHERE id = ? AND responsible_id IS NULL AND status = 1", [.integer(staffID), .integer(dealID)])
+    }
+
     /// Inserts a deal in `tx` (used by create and by lead intake), with its event,
     /// timeline entry and stage SLA timer.
     static func open(_ tx: Transaction, _ input: Deal, actorID: Int64?, timelineSummary: String, pipelines known: [Pipeline]? = nil, now: Int64) throws -> Deal {

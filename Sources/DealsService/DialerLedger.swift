@@ -58,9 +58,7 @@ enum DialerLedger {
         // The operator who made the offer, or who will call back themselves, works the
         // deal from now on when nobody did: they can open it (G3) and its tasks are theirs.
         if recorded.outcome == .offerMade || (recorded.outcome == .callback && e.callbackFor != nil) {
-            try tx.run(
-                "UPDATE deals SET responsible_id = ? WHERE id = ? AND responsible_id IS NULL AND status = 1",
-                [.integer(recorded.operatorID), .integer(deal.id)])
+            try DealStore.assignIfUnassigned(tx, dealID: deal.id, to: recorded.operatorID)
         }
     }
 }

@@ -42,8 +42,8 @@ public struct GroupStore: Sendable {
             v.append(FieldViolation(field: "lastDate", description: "must be on or after firstDate, at most a year later"))
         }
         // G1: lessons within the horizon (a year and a day from today).
-        if let first, Horizon.tooFarAhead(first.day * 86_400_000, now: clock.milliseconds) != nil {
-            v.append(FieldViolation(field: "firstDate", description: "is more than a year ahead (plans are taken up to 366 days from now)"))
+        if let first, let problem = Horizon.tooFarAhead(first.day * 86_400_000, now: clock.milliseconds) {
+            v.append(FieldViolation(field: "firstDate", description: problem))
         }
         if input.weekly.isEmpty { v.append(FieldViolation(field: "weekly", description: "name at least one weekly lesson")) }
         for (i, w) in input.weekly.enumerated() where w.fromMinute >= w.toMinute { v.append(FieldViolation(field: "weekly[\(i)]", description: "must end after it starts")) }

@@ -9,7 +9,7 @@ extension ServiceEnvironment {
     public func phones() throws(ConfigurationError) -> PhoneNormalizer {
         let variable = values["SWITCHBOARD_DEFAULT_COUNTRY"].flatMap { $0.isEmpty ? nil : "SWITCHBOARD_DEFAULT_COUNTRY" }
             ?? values["CONTACTS_DEFAULT_COUNTRY"].flatMap { $0.isEmpty ? nil : "CONTACTS_DEFAULT_COUNTRY" }
-        let code = variable.flatMap { values[$0] } ?? "RU"
+        let code = variable.flatMap { values[$0] } ?? PhoneNormalizer.fallbackCountry
         guard let phones = PhoneNormalizer(defaultCountry: code) else {
             throw ConfigurationError(
                 variable: variable ?? "SWITCHBOARD_DEFAULT_COUNTRY",

@@ -19,7 +19,7 @@ public final class CallRouter: Sendable {
 
     public init(
         contacts: RPCClient?, fallback: String, budget: Duration = .milliseconds(30),
-        numbers: CallNumber = CallNumber(phones: PhoneNormalizer(defaultCountry: "RU")!)
+        numbers: CallNumber = CallNumber(phones: .fallback)
     ) {
         self.numbers = numbers
         self.contacts = contacts

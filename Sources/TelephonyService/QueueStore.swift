@@ -129,13 +129,7 @@ public struct QueueStore: Sendable {
         let shard = self.shard
         try refuseIfHandedOff()
         // T10: one open lease per operator — while they hold one, it is their next.
-        if let held = try await database.read({ c in
-            try c.queryFirst(
-                "SELECT seq FROM queue WHERE leased_by = ? AND state = ? AND lease_until > ? LIMIT 1",
-                [.integer(operatorID), .integer(Int64(EntryState.leased.rawValue)), .integer(now)]) { $0.int64(0) }
-        }) {
-            return EntryCandidate(found: true, entryID: Self.id(shard, held), score: .max, held: true)
-        }
+        @Sendable func held(_ seq: Int64) -> EntryCandidate { EntryCandidate(found: true, entryID: Self.id(shard, seq), score: .max, held: true) }
         func candidate(_ found: (seq: Int64, entry: QueueEntry)?) -> EntryCandidate? {
             guard let (seq, e) = found else { return EntryCandidate() }
             guard CallingHours.nextAllowed(e.phone, now: now, from: settings.callingHourFrom, to: settings.callingHourTo) <= now else { return nil }
@@ -151,12 +145,19 @@ public struct QueueStore: Sendable {
                 let reserved = try c.queryFirst(
                     "SELECT 1 FROM queue WHERE state = ? AND callback_for IS NOT NULL LIMIT 1", [.integer(Int64(EntryState.ready.rawValue))]) { $0.int(0) } != nil
                 let best = try c.queryFirst(Self.unreservedSQL, [.integer(Int64(EntryState.ready.rawValue))], Self.entry)
-                return QueueTop.Snapshot(best: best, reserved: reserved, nextDue: min(waiting ?? .max, leased ?? .max), settingsVersion: version)
+                let holders = try c.query(
+                    "SELECT leased_by, seq FROM queue WHERE state = ? AND leased_by IS NOT NULL", [.integer(Int64(EntryState.leased.rawValue))]
+                ) { ($0.int64(0), $0.int64(1)) }
+                return QueueTop.Snapshot(
+                    best: best, reserved: reserved, nextDue: min(waiting ?? .max, leased ?? .max), settingsVersion: version,
+                    held: Dictionary(holders, uniquingKeysWith: min))
             }
             top.remember(read, readAt: generation)
             snapshot = read
         }
         if let snapshot, snapshot.nextDue > now {
+            // No lease has run out (nextDue): every one remembered is live.
+            if let seq = snapshot.held[operatorID] { return held(seq) }
             if !snapshot.reserved, let known = candidate(snapshot.best) { return known }
             // A callback is reserved for someone: this operator's best, from the file.
             if snapshot.reserved, let known = candidate(try await database.read({ c in try c.queryFirst(Self.bestSQL, Self.bestValues(operatorID), Self.entry) })) {
@@ -164,6 +165,12 @@ public struct QueueStore: Sendable {
             }
         }
         return try await database.write { tx in
+            if let seq = try tx.queryFirst(
+                "SELECT seq FROM queue WHERE leased_by = ? AND state = ? AND lease_until > ? LIMIT 1",
+                [.integer(operatorID), .integer(Int64(EntryState.leased.rawValue)), .integer(now)], { $0.int64(0) })
+            {
+                return held(seq)
+            }
             guard let (seq, e) = try Self.ready(tx, for: operatorID, settings: settings, now: now) else { return EntryCandidate() }
             return EntryCandidate(found: true, entryID: Self.id(shard, seq), score: DialScore.score(e, settings, now: now))
         }

@@ -14,6 +14,8 @@ final class QueueTop: Sendable {
         /// The earliest moment a waiting entry or a lease comes due.
         let nextDue: Int64
         let settingsVersion: Int64
+        /// T10: each operator holding a lease, and its entry (one open lease per operator).
+        let held: [Int64: Int64]
     }
 
     private let state = Mutex<(generation: UInt64, snapshot: Snapshot?, taken: UInt64)>((0, nil, 0))

@@ -35,7 +35,7 @@ public final class ShardSet: Sendable {
 
     public init(
         replica: String, replicas: [String], shards: CallShard, folder: String, windowMilliseconds: Int64, clock: WallClock, control: Database? = nil,
-        numbers: CallNumber = CallNumber(phones: PhoneNormalizer(defaultCountry: "RU")!)
+        numbers: CallNumber = CallNumber(phones: .fallback)
     ) {
         self.numbers = numbers
         self.replica = replica

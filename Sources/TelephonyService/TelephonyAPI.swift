@@ -89,13 +89,14 @@ public struct TelephonyAPI: RegistrableRPCService {
             }
         }
         if report.direction == .unspecified { violations.append(FieldViolation(field: "direction", description: "is required")) }
+        let now = shards.clock.milliseconds
         for (i, leg) in report.legs.enumerated() {
             // C1: a leg's number in the one form, so it meets the staff member's mobile.
             if let number = shards.numbers.normalize(leg.destination) { report.legs[i].destination = number }
             if leg.disposition == .unspecified { violations.append(FieldViolation(field: "legs[\(i)].disposition", description: "is required")) }
             if leg.startedAtMilliseconds <= 0 { violations.append(FieldViolation(field: "legs[\(i)].startedAt", description: "is required")) }
             // G1: a call is reported once it has started (a provider's clock a little ahead aside).
-            if leg.startedAtMilliseconds > shards.clock.milliseconds + Horizon.skewMilliseconds {
+            if leg.startedAtMilliseconds > now + Horizon.skewMilliseconds {
                 violations.append(FieldViolation(field: "legs[\(i)].startedAt", description: "is in the future"))
             }
             if leg.talkSeconds > leg.durationSeconds && leg.durationSeconds > 0 {
@@ -104,19 +105,19 @@ public struct TelephonyAPI: RegistrableRPCService {
         }
         guard violations.isEmpty else { throw RPCError.invalidArgument("the call has \(violations.count) invalid field(s)", details: violations) }
         // T2: two staff numbers make an internal call; a leg that rang a staff number names them.
-        var staffNumbers: Set<String> = []
-        for number in [report.clientNumber, report.staffNumber] + report.legs.map(\.destination) where !number.isEmpty {
-            if try await staff.staffID(of: number) != nil { staffNumbers.insert(number) }
+        var staffOf: [String: Int64] = [:]
+        for number in [report.clientNumber, report.staffNumber] + report.legs.map(\.destination) where !number.isEmpty && staffOf[number] == nil {
+            if let id = try await staff.staffID(of: number) { staffOf[number] = id }
         }
         if report.direction != .internal,
-            InternalCallRule.isInternal(clientNumber: report.clientNumber, staffNumber: report.staffNumber, staffNumbers: staffNumbers)
+            InternalCallRule.isInternal(clientNumber: report.clientNumber, staffNumber: report.staffNumber, staffNumbers: Set(staffOf.keys))
         {
             report.direction = .internal
         }
         // T4: the caller of an outbound call is the staff member on its legs.
-        let caller = report.direction == .outbound && !report.staffNumber.isEmpty ? try await staff.staffID(of: report.staffNumber) : nil
+        let caller = report.direction == .outbound ? staffOf[report.staffNumber] : nil
         for i in report.legs.indices where report.legs[i].staffID == nil {
-            report.legs[i].staffID = try await staff.staffID(of: report.legs[i].destination) ?? caller
+            report.legs[i].staffID = staffOf[report.legs[i].destination] ?? caller
         }
         return try await shards.store(shards.shards.of(client)).record(report)
     }

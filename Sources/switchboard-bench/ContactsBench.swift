@@ -22,7 +22,7 @@ enum ContactsBench {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             let database = try Database(path: folder.appendingPathComponent("contacts.sqlite").path, migrations: ContactsSchema.migrations)
             let s = RPCServer(configuration: .init(host: "127.0.0.1", port: 0), reactor: try Reactor(name: "bench-server"))
-            ContactsAPI(database: database, defaultCountry: PhoneNormalizer(defaultCountry: "RU")!).registerMethods(with: s)
+            ContactsAPI(database: database, defaultCountry: .fallback).registerMethods(with: s)
             try s.start()
             server = s
             endpoint = Endpoint(host: "127.0.0.1", port: s.port)

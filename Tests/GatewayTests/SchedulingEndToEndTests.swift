@@ -300,7 +300,7 @@ import TestSupport
         let made = try system.request("POST", "/v1/groups", body: group)
         #expect(made.status == 201 && (made.json["lessons"] as? [Any])?.count == lessonDays.count, "\(made.body)")
         #expect(try system.request("POST", "/v1/groups", body: group).status == 409, "one name, one group")
-        // S6 (issue 22 item 27): a clash names the teacher or room and the group, as an appointment's names the person.
+        // S2, S4 (issue 22 item 27): a clash names the teacher or room and the group, as an appointment's names the person.
         let rival = try system.request("POST", "/v1/groups", body: group.replacingOccurrences(of: "English B1", with: "English B2"))
         let clash = (rival.json["errors"] as? [[String: Any]])?.first?["message"] as? String ?? rival.body
         #expect(rival.status == 409 && clash.contains("Ms Smith") && clash.contains("English B1") && !clash.contains("resource 1"), "\(rival.body)")

@@ -34,7 +34,7 @@ import Testing
     }
 
     /// Issue 22 item 25: one money ceiling — the document's maximums are the services'.
-    @Test func theSchemasMoneyCeilingIsTheContractsOne() {
+    @Test func d2b3TheSchemasMoneyCeilingIsTheContractsOne() {
         #expect(moneyCeiling == Money.maximumMinor)
     }
 

@@ -13,80 +13,54 @@ import JSON
 /// the after-call one: the call is over. `calldate` may be `YYYY-MM-DD HH:MM:SS` (UTC),
 /// RFC 3339, or Unix seconds.
 enum RingostatAdapter {
+    /// The hook as the body of POST /v1/calls, read by that operation's own generated
+    /// reader (G1): a hook meets every limit a call reported through the API does
+    /// (lengths, one-line names, whole seconds within a day), its seconds as Ringostat
+    /// wrote them.
     static func report(contentType: String, body: [UInt8], numbers: CallNumber) throws(HookRefusal) -> CallReport {
         let fields = try values(contentType: contentType, body: body)
         func field(_ name: String) -> String? {
             let v = fields[name] ?? fields["additional_call_data[\(name)]"] ?? fields["additional_call_data.\(name)"]
             return v.flatMap { $0.isEmpty ? nil : $0 }
         }
+        func text(_ name: String) -> JSONValue { .string(field(name) ?? "") }
+        func seconds(_ name: String) -> JSONValue { .number(JSONNumber(text: field(name)?.trimmingCharacters(in: .whitespaces) ?? "0")) }
         guard let id = field("uniqueid") else { throw HookRefusal("the Ringostat hook has no uniqueid") }
         let type = (field("call_type") ?? "").lowercased()
         let outbound = type.contains("out") || type == "callback"
-        var report = CallReport()
-        report.provider = "ringostat"
-        report.providerCallID = id
-        report.direction = outbound ? .outbound : .inbound
         // Every number in the system's one form; what is not a number (a SIP login) as it came.
         func number(_ name: String) -> String? { field(name).map { numbers.normalize($0) ?? $0 } }
         let caller = number("caller") ?? ""
         let dst = number("dst") ?? ""
-        report.clientNumber = outbound ? dst : caller
-        // T4: the caller of an outbound call is the staff member.
-        report.staffNumber = outbound ? (number("employee_number") ?? caller) : ""
-        report.trackingNumber = outbound ? "" : dst
-        report.poolName = field("pool_name") ?? ""
-        report.utmSource = field("utm_source") ?? ""
-        report.utmMedium = field("utm_medium") ?? ""
-        report.utmCampaign = field("utm_campaign") ?? ""
-        guard !report.clientNumber.isEmpty else { throw HookRefusal("the Ringostat hook has no \(outbound ? "dst" : "caller") (the client's number)") }
-        let start = try field("calldate").map { text throws(HookRefusal) -> Int64 in
-            guard let ms = date(text) else { throw HookRefusal("calldate \"\(text)\" is not a date Ringostat writes (YYYY-MM-DD HH:MM:SS, RFC 3339 or Unix seconds)") }
-            return ms
-        }
+        let client = outbound ? dst : caller
+        guard !client.isEmpty else { throw HookRefusal("the Ringostat hook has no \(outbound ? "dst" : "caller") (the client's number)") }
         let disposition = field("disposition").map(Self.disposition)
         let answerer = number("connected_with") ?? number("employee_number")
-        report.ended = disposition != nil
-        if let start {
-            var leg = CallLeg()
-            leg.startedAtMilliseconds = start
-            leg.destination = outbound ? dst : (answerer ?? dst)
-            leg.disposition = disposition ?? (answerer != nil ? .answered : .noAnswer)
-            leg.durationSeconds = Int64(field("duration") ?? "") ?? 0
-            leg.talkSeconds = Int64(field("billsec") ?? "") ?? 0
-            leg.recordingURL = field("recording") ?? field("recording_wav") ?? ""
+        var call: [(key: String, value: JSONValue)] = [
+            ("provider", .string("ringostat")), ("providerCallId", .string(id)), ("direction", .string(outbound ? "outbound" : "inbound")),
+            ("clientNumber", .string(client)),
+            // T4: the caller of an outbound call is the staff member.
+            ("staffNumber", .string(outbound ? (number("employee_number") ?? caller) : "")), ("trackingNumber", .string(outbound ? "" : dst)),
+            ("poolName", text("pool_name")), ("utmSource", text("utm_source")), ("utmMedium", text("utm_medium")), ("utmCampaign", text("utm_campaign")),
+            ("ended", .bool(disposition != nil)),
+        ]
+        if let calldate = field("calldate") {
+            guard let start = date(calldate) else {
+                throw HookRefusal("calldate \"\(calldate)\" is not a date Ringostat writes (YYYY-MM-DD HH:MM:SS, RFC 3339 or Unix seconds)")
+            }
             // "Before the call": nobody has answered yet, and it is not over.
-            if disposition == nil && answerer == nil { leg.disposition = .noAnswer; leg.durationSeconds = 0 }
-            report.legs = [leg]
+            let before = disposition == nil && answerer == nil
+            let leg = JSONObject([
+                ("destination", .string(outbound ? dst : (answerer ?? dst))),
+                ("disposition", .string((disposition ?? (answerer != nil ? .answered : .noAnswer)).name)),
+                ("startedAt", .string(RFC3339.format(milliseconds: start))),
+                ("durationSeconds", before ? .number(JSONNumber(text: "0")) : seconds("duration")), ("talkSeconds", seconds("billsec")),
+                ("recordingUrl", .string(field("recording") ?? field("recording_wav") ?? "")),
+            ])
+            call.append(("legs", .array([.object(leg)])))
         }
-        // G1: the report goes through POST /v1/calls' own reader, so a hook meets every
-        // limit a call reported through the API does (lengths, one-line names, whole
-        // seconds within a day); the seconds as Ringostat wrote them, not as parsed.
-        let seconds = (duration: field("duration"), talk: field("billsec"))
-        let bareLeg = disposition == nil && answerer == nil
-        return try Self.checked(report, durationText: bareLeg ? nil : seconds.duration, talkText: seconds.talk)
-    }
-
-    /// `report` as the NewCall JSON body, read back by the generated reader.
-    static func checked(_ report: CallReport, durationText: String?, talkText: String?) throws(HookRefusal) -> CallReport {
-        func number(_ text: String?, _ parsed: Int64) -> JSONValue {
-            .number(JSONNumber(text: text.map { $0.trimmingCharacters(in: .whitespaces) } ?? String(parsed)))
-        }
-        let legs: [JSONValue] = report.legs.map { leg in
-            .object(JSONObject([
-                ("destination", .string(leg.destination)), ("disposition", .string(leg.disposition.name)),
-                ("startedAt", .string(RFC3339.format(milliseconds: leg.startedAtMilliseconds))),
-                ("durationSeconds", number(durationText, leg.durationSeconds)), ("talkSeconds", number(talkText, leg.talkSeconds)),
-                ("recordingUrl", .string(leg.recordingURL)),
-            ]))
-        }
-        let body = JSONObject([
-            ("provider", .string(report.provider)), ("providerCallId", .string(report.providerCallID)), ("direction", .string(report.direction.name)),
-            ("clientNumber", .string(report.clientNumber)), ("staffNumber", .string(report.staffNumber)), ("trackingNumber", .string(report.trackingNumber)),
-            ("poolName", .string(report.poolName)), ("utmSource", .string(report.utmSource)), ("utmMedium", .string(report.utmMedium)),
-            ("utmCampaign", .string(report.utmCampaign)), ("legs", .array(legs)), ("ended", .bool(report.ended)),
-        ])
         do {
-            return try CallReport(json: body)
+            return try CallReport(json: JSONObject(call))
         } catch {
             let fields = error.details.map { "\($0.field) \($0.description)" }.joined(separator: "; ")
             throw HookRefusal("the Ringostat hook is not a call POST /v1/calls takes: \(fields.isEmpty ? error.message : fields)")
