@@ -174,11 +174,14 @@ public final class Database: Sendable {
                 failure = error
                 try? connection.execute("ROLLBACK")
             }
-            for job in batch { job.complete(failure) }
+            // Observers first: a caller told "committed" must never find a cache the commit
+            // made stale still standing (T10's remembered queue top answered an operator's
+            // next with the lease their own outcome had just closed).
             if failure == nil {
                 let summary = transaction.touched.summary
                 for observer in commitObservers.withLock({ $0 }) { observer(summary) }
             }
+            for job in batch { job.complete(failure) }
             checkpointer.restartIfWanted()
         }
     }
@@ -234,8 +237,9 @@ public final class Database: Sendable {
         try await checkpoint()
     }
 
-    /// Calls `observer` on the writer's queue after every commit with what it touched
-    /// (the relay and the timer runner wake on it instead of polling fast).
+    /// Calls `observer` on the writer's queue after every commit with what it touched,
+    /// before the writes in it return (the relay and the timer runner wake on it instead
+    /// of polling fast; caches drop what the commit made stale).
     public func onCommit(_ observer: @escaping @Sendable (CommitSummary) -> Void) {
         commitObservers.withLock { $0.append(observer) }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Storage
+import Synchronization
 import Testing
 
 /// A database file in its own temporary folder, removed afterwards.
@@ -187,6 +188,23 @@ let peopleSchema = [
             try await group.waitForAll()
         }
         #expect(try await db.read { try $0.queryFirst("SELECT COUNT(*) FROM people") { $0.int(0) } } == 200)
+    }
+
+    /// T10 (CI run of stop 32): a cache an observer drops on commit is gone by the time the
+    /// write returns, so the writer's own next read never meets what it just changed.
+    @Test func commitObserversHaveRunWhenTheWriteReturns() async throws {
+        let temp = try TemporaryDatabase()
+        defer { temp.remove() }
+        let db = try Database(path: temp.path, migrations: peopleSchema)
+        let seen = Mutex(0)
+        db.onCommit { _ in seen.withLock { $0 += 1 } }
+        for i in 1...300 {
+            _ = try await db.write { try $0.run("INSERT INTO people (email, name) VALUES (?, 'N')", [.text("o\(i)@x.io")]) }
+            let observed = seen.withLock { $0 }
+            #expect(observed == i)
+            if observed != i { break }
+        }
+        try await db.close()
     }
 
     @Test func writesAfterCloseAreRefused() async throws {
