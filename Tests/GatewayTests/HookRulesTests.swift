@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import JSON
 import ServiceKit
 import Storage
 import TestSupport
@@ -85,6 +86,27 @@ import Testing
         // The second ticket has no email of its own: the buyer's is the way to find them.
         #expect(reports[1].attendees[0].email == "buyer@example.com" && reports[1].attendees[0].status == "paid")
         #expect(reports.allSatisfy { $0.eventID == "777" && $0.eventTitle == "Вечер" })
+    }
+
+    /// C5 (issue 22 item 8): a hook carrying the order object itself is every ticket of it.
+    @Test func c5ATimepadOrderHookIsEveryTicketOfTheOrder() throws {
+        let order = Array(#"""
+            {"id":2002,"status":{"name":"paid","title":"оплачено"},"mail":"buyer@example.com","event":{"id":778,"name":"Лекция","starts_at":"2026-11-20T19:00:00+03:00"},
+             "tickets":[{"id":1,"number":"CD01","answers":{"surname":"Иванова","name":"Мария","mail":"maria@example.com"},"attended":true},
+                        {"id":2,"number":"CD02","answers":{"surname":"Петров","name":"Пётр"}}]}
+            """#.utf8)
+        guard case let .attendance(report) = try HookDelivery.translate(.timepad, body: order) else {
+            Issue.record("an order hook is an attendance report")
+            return
+        }
+        #expect(report.eventID == "778" && report.eventTitle == "Лекция")
+        #expect(report.eventStartsAtMilliseconds == RFC3339.parse("2026-11-20T16:00:00Z"))
+        #expect(report.attendees == [
+            Attendee(orderID: "2002", code: "CD01", status: "paid", email: "maria@example.com", surname: "Иванова", name: "Мария", attended: true),
+            Attendee(orderID: "2002", code: "CD02", status: "paid", email: "buyer@example.com", surname: "Петров", name: "Пётр", attended: false),
+        ])
+        #expect(throws: HookRefusal.self) { try TimepadAdapter.report(fromHook: Array(#"{"id":1,"status":{"name":"paid"},"tickets":[{"number":"A"}]}"#.utf8)) }
+        #expect(throws: HookRefusal.self) { try TimepadAdapter.report(fromHook: Array(#"{"id":1,"event":{"id":5},"tickets":[]}"#.utf8)) }
     }
 
     @Test func g2AWindows1251HookIsReadAsWhatItSays() throws {

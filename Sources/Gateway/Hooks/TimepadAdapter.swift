@@ -15,10 +15,31 @@ struct HookRefusal: Error, CustomStringConvertible {
 /// (`GET /v1/events/{event_id}/orders` → `{total, values: [order]}`, each order with
 /// `id`, `status` {`name`}, `mail`, `event` {`id`, `name`} and `tickets[]` {`number`,
 /// `answers` {`surname`, `name`, `mail`}}) is turned into the same hook bodies, so a
-/// resync goes the webhook's way. Numbers and strings are taken alike: Timepad sends ids both ways.
+/// resync goes the webhook's way; a hook carrying an order object is read the same way.
+/// Numbers and strings are taken alike: Timepad sends ids both ways.
 enum TimepadAdapter {
     static func report(fromHook body: [UInt8]) throws(HookRefusal) -> AttendanceReport {
         let hook = try object(body)
+        // Issue 22 item 8: some receivers are sent the order object itself — every ticket of it.
+        if case .array? = hook["tickets"] { return try report(fromOrder: hook) }
+        return try report(fromTicket: hook)
+    }
+
+    /// An order hook (`{id, status: {name}, mail, event: {id, name}, tickets: [...]}`):
+    /// one attendee per ticket, each read as its own ticket hook would be.
+    static func report(fromOrder order: JSONObject) throws(HookRefusal) -> AttendanceReport {
+        var eventID = text(order["event_id"]) ?? ""
+        if case let .object(event)? = order["event"], let id = text(event["id"]) { eventID = id }
+        guard !eventID.isEmpty else { throw HookRefusal("the Timepad order has no event id") }
+        let tickets = ticketHooks(ofOrder: order, eventID: eventID)
+        guard !tickets.isEmpty else { throw HookRefusal("the Timepad order has no tickets") }
+        guard tickets.count <= 1000 else { throw HookRefusal("the Timepad order has \(tickets.count) tickets; at most 1000 are taken in one hook") }
+        var whole = try report(fromTicket: try object(tickets[0]))
+        for ticket in tickets.dropFirst() { whole.attendees += try report(fromTicket: try object(ticket)).attendees }
+        return whole
+    }
+
+    static func report(fromTicket hook: JSONObject) throws(HookRefusal) -> AttendanceReport {
         var attendee = Attendee()
         attendee.orderID = text(hook["order_id"]) ?? text(hook["id"]).flatMap { $0.split(separator: ":").first.map(String.init) } ?? ""
         attendee.code = text(hook["code"]) ?? text(hook["id"]).flatMap { $0.split(separator: ":").dropFirst().first.map(String.init) } ?? ""
@@ -47,34 +68,43 @@ enum TimepadAdapter {
         let page = try object(body)
         guard case let .array(orders)? = page["values"] else { throw HookRefusal("Timepad's answer has no values list") }
         var bodies: [[UInt8]] = []
-        for case let .object(order) in orders {
-            let orderID = text(order["id"]) ?? ""
-            var status = text(order["status"])
-            if case let .object(s)? = order["status"] { status = text(s["name"]) }
-            var eventName = ""
-            if case let .object(event)? = order["event"] { eventName = text(event["name"]) ?? "" }
-            guard case let .array(tickets)? = order["tickets"] else { continue }
-            for case let .object(ticket) in tickets {
-                var answers: [String: String] = [:]
-                if case let .object(a)? = ticket["answers"] { for (k, v) in a.members { answers[k] = text(v) } }
-                var out = JSONOutput()
-                out.beginObject()
-                let code = text(ticket["number"]) ?? text(ticket["code"]) ?? text(ticket["id"]) ?? ""
-                for (key, value) in [
-                    ("id", "\(orderID):\(code)"), ("event_id", eventID), ("order_id", orderID), ("code", code), ("status_raw", status ?? ""),
-                    ("email", answers["mail"] ?? answers["email"] ?? text(order["mail"]) ?? ""), ("surname", answers["surname"] ?? ""),
-                    ("name", answers["name"] ?? ""), ("phone", answers["phone"] ?? ""), ("event_name", eventName),
-                ] {
-                    out.key(dynamic: key)
-                    out.string(value)
-                }
-                out.key("attended")
-                out.bool(flag(ticket["attended"]) || flag(ticket["is_checked_in"]))
-                out.endObject()
-                bodies.append(out.bytes)
-            }
-        }
+        for case let .object(order) in orders { bodies += ticketHooks(ofOrder: order, eventID: eventID) }
         return (bodies, Int(text(page["total"]) ?? "") ?? orders.count, orders.count)
+    }
+
+    /// Each ticket of an order as the ticket hook Timepad would send for it.
+    static func ticketHooks(ofOrder order: JSONObject, eventID: String) -> [[UInt8]] {
+        var bodies: [[UInt8]] = []
+        let orderID = text(order["id"]) ?? ""
+        var status = text(order["status"])
+        if case let .object(s)? = order["status"] { status = text(s["name"]) }
+        var eventName = "", eventStarts = ""
+        if case let .object(event)? = order["event"] {
+            eventName = text(event["name"]) ?? ""
+            eventStarts = text(event["starts_at"]) ?? ""
+        }
+        guard case let .array(tickets)? = order["tickets"] else { return [] }
+        for case let .object(ticket) in tickets {
+            var answers: [String: String] = [:]
+            if case let .object(a)? = ticket["answers"] { for (k, v) in a.members { answers[k] = text(v) } }
+            var out = JSONOutput()
+            out.beginObject()
+            let code = text(ticket["number"]) ?? text(ticket["code"]) ?? text(ticket["id"]) ?? ""
+            for (key, value) in [
+                ("id", "\(orderID):\(code)"), ("event_id", eventID), ("order_id", orderID), ("code", code), ("status_raw", status ?? ""),
+                ("email", answers["mail"] ?? answers["email"] ?? text(order["mail"]) ?? ""), ("surname", answers["surname"] ?? ""),
+                ("name", answers["name"] ?? ""), ("phone", answers["phone"] ?? ""), ("event_name", eventName),
+                ("event_starts_at", eventStarts),
+            ] {
+                out.key(dynamic: key)
+                out.string(value)
+            }
+            out.key("attended")
+            out.bool(flag(ticket["attended"]) || flag(ticket["is_checked_in"]))
+            out.endObject()
+            bodies.append(out.bytes)
+        }
+        return bodies
     }
 
     /// The event ids of an events page (`{total, values: [{id, ...}]}`) and its total.
