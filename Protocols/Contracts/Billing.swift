@@ -862,6 +862,30 @@ public enum PaymentProvider: Int, Sendable, WireEnum, CaseIterable {
     }
 }
 
+/// B3: what a provider's paid payment that names no deal or group opens in deals (an integration's setting).
+public enum PaymentOpens: Int, Sendable, WireEnum, CaseIterable {
+    /// Leyka and CloudPayments: donations; manual payments: nothing.
+    case unspecified = 0
+    /// A deal in the donations pipeline, one per payment.
+    case donations = 1
+    /// A deal in the orders pipeline (the default one when none takes orders), one per payment.
+    case orders = 2
+    /// Only a line on the payer's timeline.
+    case nothing = 3
+
+    public static var unrecognized: PaymentOpens { .unspecified }
+
+    /// The name the API shows.
+    public var name: String {
+        switch self {
+        case .unspecified: "unspecified"
+        case .donations: "donations"
+        case .orders: "orders"
+        case .nothing: "nothing"
+        }
+    }
+}
+
 /// B3: one report about the payment, applied or not.
 public struct PaymentChange: WireMessage, Equatable {
     public var atMilliseconds: Int64 = 0
@@ -942,6 +966,10 @@ public struct Payment: WireMessage, Equatable {
     public var updatedAtMilliseconds: Int64 = 0
     /// The payer paid before.
     public var repeatPayer: Bool = false
+    /// The provider's test mode (CloudPayments `TestMode=1`): recorded, never a payer, deal or event.
+    public var test: Bool = false
+    /// What it opens in deals once paid (its integration's setting).
+    public var opens: PaymentOpens = PaymentOpens.unspecified
 
     public init() {}
 
@@ -969,7 +997,9 @@ public struct Payment: WireMessage, Equatable {
         createdAtMilliseconds: Int64 = 0,
         paidAtMilliseconds: Int64? = nil,
         updatedAtMilliseconds: Int64 = 0,
-        repeatPayer: Bool = false
+        repeatPayer: Bool = false,
+        test: Bool = false,
+        opens: PaymentOpens = PaymentOpens.unspecified
     ) {
         self.id = id
         self.provider = provider
@@ -995,6 +1025,8 @@ public struct Payment: WireMessage, Equatable {
         self.paidAtMilliseconds = paidAtMilliseconds
         self.updatedAtMilliseconds = updatedAtMilliseconds
         self.repeatPayer = repeatPayer
+        self.test = test
+        self.opens = opens
     }
 
     public func encode(to e: inout WireEncoder) {
@@ -1022,6 +1054,8 @@ public struct Payment: WireMessage, Equatable {
         e.encode(22, paidAtMilliseconds)
         e.encode(23, updatedAtMilliseconds)
         e.encode(24, repeatPayer)
+        e.encode(25, test)
+        e.encode(26, opens)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
@@ -1050,6 +1084,8 @@ public struct Payment: WireMessage, Equatable {
         case 22: paidAtMilliseconds = try d.int64(key)
         case 23: updatedAtMilliseconds = try d.int64(key)
         case 24: repeatPayer = try d.bool(key)
+        case 25: test = try d.bool(key)
+        case 26: opens = try d.enumeration(key)
         default: try d.skip(key)
         }
     }
@@ -1084,6 +1120,8 @@ public struct PaymentReport: WireMessage, Equatable {
     public var lessons: Int64 = 0
     public var months: Int64 = 0
     public var note: String = ""
+    public var test: Bool = false
+    public var opens: PaymentOpens = PaymentOpens.unspecified
 
     public init() {}
 
@@ -1107,7 +1145,9 @@ public struct PaymentReport: WireMessage, Equatable {
         groupID: Int64? = nil,
         lessons: Int64 = 0,
         months: Int64 = 0,
-        note: String = ""
+        note: String = "",
+        test: Bool = false,
+        opens: PaymentOpens = PaymentOpens.unspecified
     ) {
         self.provider = provider
         self.providerPaymentID = providerPaymentID
@@ -1129,6 +1169,8 @@ public struct PaymentReport: WireMessage, Equatable {
         self.lessons = lessons
         self.months = months
         self.note = note
+        self.test = test
+        self.opens = opens
     }
 
     public func encode(to e: inout WireEncoder) {
@@ -1152,6 +1194,8 @@ public struct PaymentReport: WireMessage, Equatable {
         e.encode(18, lessons)
         e.encode(19, months)
         e.encode(20, note)
+        e.encode(21, test)
+        e.encode(22, opens)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
@@ -1176,6 +1220,8 @@ public struct PaymentReport: WireMessage, Equatable {
         case 18: lessons = try d.int64(key)
         case 19: months = try d.int64(key)
         case 20: note = try d.string(key)
+        case 21: test = try d.bool(key)
+        case 22: opens = try d.enumeration(key)
         default: try d.skip(key)
         }
     }

@@ -213,6 +213,8 @@ public struct Integration: WireMessage, Equatable {
     public var secret: String = ""
     /// The provider's account pulls are scoped to (Timepad: the organization id).
     public var accountID: String = ""
+    /// cloudpayments, leyka: what a paid payment naming no deal or group opens in deals (absent for other kinds).
+    public var paymentsOpen: PaymentOpens = PaymentOpens.unspecified
 
     public init() {}
 
@@ -228,7 +230,8 @@ public struct Integration: WireMessage, Equatable {
         createdBy: String = "",
         revokedAtMilliseconds: Int64? = nil,
         secret: String = "",
-        accountID: String = ""
+        accountID: String = "",
+        paymentsOpen: PaymentOpens = PaymentOpens.unspecified
     ) {
         self.id = id
         self.name = name
@@ -242,6 +245,7 @@ public struct Integration: WireMessage, Equatable {
         self.revokedAtMilliseconds = revokedAtMilliseconds
         self.secret = secret
         self.accountID = accountID
+        self.paymentsOpen = paymentsOpen
     }
 
     public func encode(to e: inout WireEncoder) {
@@ -257,6 +261,7 @@ public struct Integration: WireMessage, Equatable {
         e.encode(10, revokedAtMilliseconds)
         e.encode(11, secret)
         e.encode(12, accountID)
+        e.encode(13, paymentsOpen)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
@@ -273,6 +278,7 @@ public struct Integration: WireMessage, Equatable {
         case 10: revokedAtMilliseconds = try d.int64(key)
         case 11: secret = try d.string(key)
         case 12: accountID = try d.string(key)
+        case 13: paymentsOpen = try d.enumeration(key)
         default: try d.skip(key)
         }
     }
@@ -294,6 +300,8 @@ public struct CreateIntegrationRequest: WireMessage, Equatable {
     public var apiToken: String = ""
     /// The provider's account pulls are scoped to (Timepad: the organization id, digits).
     public var accountID: String = ""
+    /// cloudpayments and leyka only: what a paid payment naming no deal or group opens in deals — `donations` (the default), `orders` or `nothing`.
+    public var paymentsOpen: PaymentOpens = PaymentOpens.unspecified
 
     public init() {}
 
@@ -304,7 +312,8 @@ public struct CreateIntegrationRequest: WireMessage, Equatable {
         maxBodyBytes: Int64 = 0,
         apiBaseURL: String = "",
         apiToken: String = "",
-        accountID: String = ""
+        accountID: String = "",
+        paymentsOpen: PaymentOpens = PaymentOpens.unspecified
     ) {
         self.name = name
         self.kind = kind
@@ -313,6 +322,7 @@ public struct CreateIntegrationRequest: WireMessage, Equatable {
         self.apiBaseURL = apiBaseURL
         self.apiToken = apiToken
         self.accountID = accountID
+        self.paymentsOpen = paymentsOpen
     }
 
     public func encode(to e: inout WireEncoder) {
@@ -323,6 +333,7 @@ public struct CreateIntegrationRequest: WireMessage, Equatable {
         e.encode(5, apiBaseURL)
         e.encode(6, apiToken)
         e.encode(7, accountID)
+        e.encode(8, paymentsOpen)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
@@ -334,6 +345,7 @@ public struct CreateIntegrationRequest: WireMessage, Equatable {
         case 5: apiBaseURL = try d.string(key)
         case 6: apiToken = try d.string(key)
         case 7: accountID = try d.string(key)
+        case 8: paymentsOpen = try d.enumeration(key)
         default: try d.skip(key)
         }
     }

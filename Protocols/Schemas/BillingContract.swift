@@ -175,6 +175,12 @@ public let billingContract = ContractFile("Billing") {
         Enumeration.Case(2, "cloudpayments")
         Enumeration.Case(3, "manual", doc: "Recorded by staff (cash, bank transfer).")
     }
+    Enumeration("PaymentOpens", doc: "B3: what a provider's paid payment that names no deal or group opens in deals (an integration's setting).") {
+        Enumeration.Case(0, "unspecified", doc: "Leyka and CloudPayments: donations; manual payments: nothing.")
+        Enumeration.Case(1, "donations", doc: "A deal in the donations pipeline, one per payment.")
+        Enumeration.Case(2, "orders", doc: "A deal in the orders pipeline (the default one when none takes orders), one per payment.")
+        Enumeration.Case(3, "nothing", doc: "Only a line on the payer's timeline.")
+    }
     Message("PaymentChange", doc: "B3: one report about the payment, applied or not.", rest: [.output]) {
         Field(1, "atMilliseconds", .int64).timestamp().named("at")
         Field(2, "status", .enumeration("PaymentStatus"))
@@ -207,6 +213,8 @@ public let billingContract = ContractFile("Billing") {
         Field(22, "paidAtMilliseconds", .optional(.int64)).timestamp()
         Field(23, "updatedAtMilliseconds", .int64).timestamp()
         Field(24, "repeatPayer", .bool, doc: "The payer paid before.")
+        Field(25, "test", .bool, doc: "The provider's test mode (CloudPayments `TestMode=1`): recorded, never a payer, deal or event.")
+        Field(26, "opens", .enumeration("PaymentOpens"), doc: "What it opens in deals once paid (its integration's setting).")
     }
     Message("PaymentReport", doc: "B3: a provider's word about a payment (a manual one from staff).", rest: [.input], restName: "ManualPayment") {
         Field(1, "provider", .enumeration("PaymentProvider")).hidden()
@@ -229,6 +237,8 @@ public let billingContract = ContractFile("Billing") {
         Field(18, "lessons", .int64).minimum(0).maximum(1000)
         Field(19, "months", .int64).minimum(0).maximum(60)
         Field(20, "note", .string).hidden()
+        Field(21, "test", .bool).hidden()
+        Field(22, "opens", .enumeration("PaymentOpens")).hidden()
     }
     Message("GetPaymentRequest") {
         Field(1, "id", .int64)

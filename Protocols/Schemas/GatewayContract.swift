@@ -56,6 +56,7 @@ public let gatewayContract = ContractFile("Gateway") {
         Field(10, "revokedAtMilliseconds", .optional(.int64)).timestamp()
         Field(11, "secret", .string, doc: "Only in the answer that made it, when the gateway chose it (the URL token): keep it.").omitEmpty()
         Field(12, "accountID", .string, doc: "The provider's account pulls are scoped to (Timepad: the organization id).").named("accountId")
+        Field(13, "paymentsOpen", .enumeration("PaymentOpens"), doc: "cloudpayments, leyka: what a paid payment naming no deal or group opens in deals (absent for other kinds).").omitEmpty()
     }
     Message("CreateIntegrationRequest", rest: [.input], restName: "NewIntegration") {
         Field(1, "name", .string).required().length(max: 60, min: 1).slug()
@@ -70,6 +71,7 @@ public let gatewayContract = ContractFile("Gateway") {
         Field(5, "apiBaseURL", .string, doc: "Its API's base URL, for pulls (Timepad: https://api.timepad.ru).").named("apiBaseUrl").length(max: 500)
         Field(6, "apiToken", .string, doc: "A token for its API (sent as a bearer token on pulls).").length(max: 500)
         Field(7, "accountID", .string, doc: "The provider's account pulls are scoped to (Timepad: the organization id, digits).").named("accountId").length(max: 50).digits()
+        Field(8, "paymentsOpen", .enumeration("PaymentOpens"), doc: "cloudpayments and leyka only: what a paid payment naming no deal or group opens in deals — `donations` (the default), `orders` or `nothing`.").allowed("donations", "orders", "nothing")
     }
     Message("IntegrationList", rest: [.output]) {
         Field(1, "integrations", .repeated(.message("Integration"))).named("items")

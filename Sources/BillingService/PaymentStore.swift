@@ -77,7 +77,7 @@ public struct PaymentStore: Sendable {
             let state = try tx.queryFirst("SELECT payer_state FROM payments WHERE id = ?", [.integer(payment.id)]) { $0.string(0) } ?? ""
             if state == "pending" {
                 tx.touch(PayerIntake.pendingTopic)
-            } else {
+            } else if state != Self.testPayerState {
                 payment = try Self.announce(tx, payment.id) ?? payment
             }
             return payment
@@ -94,8 +94,13 @@ public struct PaymentStore: Sendable {
         p.groupID = report.groupID
         p.lessons = report.lessons
         p.months = report.months
+        p.test = report.test
+        p.opens = PaymentOpens.unlessSaid(report.opens, provider: report.provider)
         return p
     }
+
+    /// A test-mode payment's payer state: never looked up, never announced, in no group's money.
+    static let testPayerState = "test"
 
     /// A later report may say what the first did not (the email with "paid").
     static func fillBlanks(_ p: inout Payment, from r: PaymentReport) {
@@ -106,14 +111,15 @@ public struct PaymentStore: Sendable {
         if p.campaign.isEmpty { p.campaign = r.campaign }
         if p.subscriptionID.isEmpty { p.subscriptionID = r.subscriptionID }
         if p.dealID == nil { p.dealID = r.dealID }
-        if p.payerContactID == nil { p.payerContactID = r.contactID }
-        if p.groupID == nil, let g = r.groupID { (p.groupID, p.lessons, p.months) = (g, r.lessons, r.months) }
+        if p.payerContactID == nil, !p.test { p.payerContactID = r.contactID }
+        if p.groupID == nil, !p.test, let g = r.groupID { (p.groupID, p.lessons, p.months) = (g, r.lessons, r.months) }
     }
 
     /// Inserts or updates the row (a new one gets its id).
     static func save(_ tx: Transaction, _ p: inout Payment) throws {
         if p.id == 0 {
-            let payerState = p.payerContactID != nil ? "found" : (p.email.isEmpty && p.phone.isEmpty ? "none" : "pending")
+            let payerState = p.test ? Self.testPayerState : p.payerContactID != nil ? "found" : (p.email.isEmpty && p.phone.isEmpty ? "none" : "pending")
+            if p.test { (p.groupID, p.payerContactID) = (nil, nil) }
             try tx.run(
                 "INSERT INTO payments (provider, provider_id, status, payer_state, payer_contact_id, student_id, group_id, created_at, paid_at, payment) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [.integer(Int64(p.provider.rawValue)), .text(p.providerPaymentID), .integer(Int64(p.status.rawValue)), .text(payerState),

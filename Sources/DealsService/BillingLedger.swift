@@ -5,9 +5,10 @@ import Wire
 
 /// Billing's events on the deals side, inside the inbox's transaction (a redelivery adds
 /// nothing): a confirmed offer moves its deal to the pipeline's "confirmed" stage (B2);
-/// a payment goes on its payer's timeline (D5), and a paid donation opens one deal in the
-/// donations pipeline — one per payment, kept in `payment_deals`, so a payment's
-/// redelivered or repeated events never open a second (B3).
+/// a payment goes on its payer's timeline (D5), and a paid payment naming no deal or group
+/// opens what its integration says — a deal in the donations or the orders pipeline, or
+/// nothing — one per payment, kept in `payment_deals`, so a payment's redelivered or
+/// repeated events never open a second (B3).
 enum BillingLedger {
     static func offerConfirmed(_ offer: Offer, _ tx: Transaction, now: Int64) throws {
         guard let deal = try DealStore.load(tx.connection, id: offer.dealID) else {
@@ -29,20 +30,23 @@ enum BillingLedger {
         guard let contact = p.payerContactID else { return }
         let amount = (try? Money(minor: p.amountMinor, currency: p.currency))?.description ?? "\(p.amountMinor) \(p.currency)"
         var dealID = try p.dealID.flatMap { try DealStore.load(tx.connection, id: $0)?.id }
-        let donation = p.dealID == nil && p.groupID == nil && (p.provider == .leyka || p.provider == .cloudpayments)
-        if dealID == nil, donation {
+        let opens = Self.opens(p)
+        let donation = opens == .donations
+        if dealID == nil, opens == .donations || opens == .orders {
             dealID = try tx.queryFirst("SELECT deal_id FROM payment_deals WHERE payment_id = ?", [.integer(p.id)]) { $0.int64(0) }
             if dealID == nil, type == Billing.Event.paymentPaid {
                 var deal = Deal()
                 let about = p.purpose.isEmpty ? p.campaign : p.purpose
-                deal.title = "Donation" + (about.isEmpty ? "" : ": \(about.prefix(280))")
+                deal.title = (donation ? "Donation" : "Order \(p.providerPaymentID.prefix(100))") + (about.isEmpty ? "" : ": \(about.prefix(280))")
                 deal.contactID = contact
                 let pipelines = try PipelineStore.load(tx.connection)
-                deal.pipelineID = LeadIntake.pipeline(for: "donations", in: pipelines)
+                deal.pipelineID = LeadIntake.pipeline(for: donation ? "donations" : "orders", in: pipelines)
                 deal.amountMinor = p.amountMinor - p.refundedMinor
                 deal.currency = p.currency
-                deal.source = "donation"
-                let summary = "donation \(amount) via \(p.provider.name) (\(p.repeatPayer ? "repeat" : "first") donor)"
+                deal.source = donation ? "donation" : "order"
+                let summary = donation
+                    ? "donation \(amount) via \(p.provider.name) (\(p.repeatPayer ? "repeat" : "first") donor)"
+                    : "order \(p.providerPaymentID) paid \(amount) via \(p.provider.name) (\(p.repeatPayer ? "repeat" : "first") payer)"
                 let opened = try DealStore.open(tx, deal, actorID: nil, timelineSummary: summary, pipelines: pipelines, now: now)
                 try tx.run("INSERT INTO payment_deals (payment_id, deal_id) VALUES (?, ?)", [.integer(p.id), .integer(opened.id)])
                 return
@@ -55,13 +59,20 @@ enum BillingLedger {
         case Billing.Event.paymentRefunded:
             let refunded = (try? Money(minor: p.refundedMinor, currency: p.currency))?.description ?? "\(p.refundedMinor)"
             summary = "refunded \(refunded) of \(amount) (\(p.provider.name) \(p.providerPaymentID))"
-            if donation, let dealID {
-                // The donation deal holds what was kept.
+            if opens != .nothing, p.dealID == nil, p.groupID == nil, let dealID {
+                // The deal the payment opened holds what was kept.
                 try tx.run("UPDATE deals SET amount_minor = ? WHERE id = ?", [.integer(p.amountMinor - p.refundedMinor), .integer(dealID)])
             }
         default:
             summary = "payment of \(amount) failed (\(p.provider.name) \(p.providerPaymentID))"
         }
         try TimelineStore.append(tx, TimelineStore.entry(kind: "payment", dealID: dealID, contactID: contact, summary: summary, at: now))
+    }
+
+    /// B3: what a paid payment that names no deal or group opens — its integration's
+    /// setting (``PaymentOpens/unlessSaid(_:provider:)`` for payments from before it).
+    static func opens(_ p: Payment) -> PaymentOpens {
+        guard p.dealID == nil, p.groupID == nil, !p.test else { return .nothing }
+        return PaymentOpens.unlessSaid(p.opens, provider: p.provider)
     }
 }

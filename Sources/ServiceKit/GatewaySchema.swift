@@ -61,5 +61,6 @@ public enum GatewaySchema {
             CREATE INDEX hooks_integration ON hooks (integration_id, id);
             """),
         Migration(4, "ALTER TABLE integrations ADD COLUMN account_id TEXT NOT NULL DEFAULT ''"),
+        Migration(5, "ALTER TABLE integrations ADD COLUMN payment_opens INTEGER NOT NULL DEFAULT 0"),
     ]
 }

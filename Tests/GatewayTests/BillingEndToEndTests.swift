@@ -174,6 +174,51 @@ import TestSupport
         try await system.stop()
     }
 
+    /// B3 (issue 22 items 9 and 10): a test-mode charge is recorded as test and opens
+    /// nothing; what a paid payment opens is its integration's setting — a donation, an
+    /// order, or only a line on the payer's timeline.
+    @Test func b3ATestPaymentOpensNothingAndEachIntegrationSaysWhatAPaymentOpens() async throws {
+        let system = try await Self.start()
+        #expect(try system.request("POST", "/v1/pipelines", body: #"{"name":"Shop","channels":["orders"],"stages":[{"name":"Paid"},{"name":"Shipped","outcome":"won"},{"name":"Returned","outcome":"lost"}]}"#).status == 201)
+        for (name, opens) in [("fund", ""), ("shop", #","paymentsOpen":"orders""#), ("till", #","paymentsOpen":"nothing""#)] {
+            let made = try system.request("POST", "/v1/admin/integrations", body: #"{"name":"\#(name)","kind":"cloudpayments","secret":"\#(Self.cloudSecret)"\#(opens)}"#)
+            #expect(made.status == 201, "\(made.body)")
+            #expect(made.json["paymentsOpen"] as? String == (opens.isEmpty ? "donations" : name == "shop" ? "orders" : "nothing"))
+        }
+        let timepad = try system.request("POST", "/v1/admin/integrations", body: #"{"name":"tp","kind":"timepad","secret":"\#(Self.cloudSecret)","paymentsOpen":"orders"}"#)
+        #expect(timepad.status == 422 && timepad.body.contains("paymentsOpen"), "\(timepad.body)")
+        func pay(_ integration: String, _ invoice: String, email: String, test: Bool = false) throws -> Int {
+            let body = "TransactionId=\(invoice.hashValue & 0xFFFFFF)&Amount=990.00&Currency=RUB&InvoiceId=\(invoice)&Email=\(email)&Description=Order+\(invoice)&Status=Completed&TestMode=\(test ? 1 : 0)&DateTime=2026-01-11+10:00:00"
+            return try httpRequest(port: system.gateway.port, "POST", "/v1/hooks/\(integration)?type=pay",
+                headers: ["Content-Type": "application/x-www-form-urlencoded", "Content-HMAC": Self.signed(body)], body: body).status
+        }
+        #expect(try pay("fund", "T-1", email: "tester%40example.org", test: true) == 200)
+        #expect(try pay("shop", "S-1", email: "buyer%40example.org") == 200)
+        #expect(try pay("till", "C-1", email: "walkin%40example.org") == 200)
+        #expect(try pay("fund", "F-1", email: "donor%40example.org") == 200)
+        var payments: [[String: Any]] = []
+        #expect(try await eventually {
+            payments = (try? system.items("/v1/payments")) ?? []
+            return payments.count == 4 && payments.filter { $0["payerContactId"] as? Int != nil }.count == 3
+        })
+        let test = try #require(payments.first { $0["providerPaymentId"] as? String == "T-1" })
+        #expect(test["test"] as? Bool == true && test["status"] as? String == "paid" && test["payerContactId"] as? Int == nil, "\(test)")
+        #expect(payments.filter { $0["test"] as? Bool == true }.count == 1)
+        var deals: [[String: Any]] = []
+        #expect(try await eventually { deals = (try? system.items("/v1/deals?limit=500")) ?? []; return deals.count == 2 })
+        let order = try #require(deals.first { $0["source"] as? String == "order" })
+        #expect((order["title"] as? String ?? "").hasPrefix("Order S-1") && order["amountMinor"] as? Int == 99_000, "\(order)")
+        let donation = try #require(deals.first { $0["source"] as? String == "donation" })
+        #expect((donation["title"] as? String ?? "").hasPrefix("Donation"))
+        #expect(order["pipelineId"] as? Int != donation["pipelineId"] as? Int, "an order goes to the pipeline that takes orders")
+        // The till's payer has the payment on their timeline and no deal; the tester has no contact at all.
+        let till = try #require(payments.first { $0["providerPaymentId"] as? String == "C-1" }?["payerContactId"] as? Int)
+        #expect(try await eventually { ((try? system.items("/v1/contacts/\(till)/timeline?limit=50")) ?? []).contains { ($0["summary"] as? String ?? "").hasPrefix("paid 990.00 RUB") } })
+        let emails = try system.items("/v1/contacts?limit=500").flatMap { $0["emails"] as? [String] ?? [] }
+        #expect(!emails.contains("tester@example.org") && emails.count == 3, "\(emails)")
+        try await system.stop()
+    }
+
     @Test func b2AnOfferWithDeliveryIsPricedConfirmedFrozenAndExportedAndItsDealMovesToConfirmed() async throws {
         let system = try await Self.start()
         #expect(try system.request("POST", "/v1/staff", body: #"{"firstName":"Admin","role":"admin"}"#).status == 201)

@@ -966,6 +966,7 @@ enum ContractSamples {
         m.revokedAtMilliseconds = 10000030
         m.secret = "f11é"
         m.accountID = "f12é"
+        m.paymentsOpen = .nothing
         return m
     }
 
@@ -978,6 +979,7 @@ enum ContractSamples {
         m.apiBaseURL = "f5é"
         m.apiToken = "f6é"
         m.accountID = "f7é"
+        m.paymentsOpen = .nothing
         return m
     }
 
@@ -1959,6 +1961,8 @@ enum ContractSamples {
         m.paidAtMilliseconds = 22000066
         m.updatedAtMilliseconds = -162
         m.repeatPayer = true
+        m.test = true
+        m.opens = .nothing
         return m
     }
 
@@ -1984,6 +1988,8 @@ enum ContractSamples {
         m.lessons = 18000054
         m.months = -134
         m.note = "f20é"
+        m.test = true
+        m.opens = .nothing
         return m
     }
 

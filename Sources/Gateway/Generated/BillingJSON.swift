@@ -497,6 +497,8 @@ extension Payment: RESTOutput {
         out.int(self.lessons)
         out.key("months")
         out.int(self.months)
+        out.key("opens")
+        out.string(self.opens.name)
         out.key("paidAt")
         if let value = self.paidAtMilliseconds { out.timestamp(value) } else { out.null() }
         out.key("payerContactId")
@@ -519,6 +521,8 @@ extension Payment: RESTOutput {
         out.string(self.status.name)
         out.key("subscriptionId")
         out.string(self.subscriptionID)
+        out.key("test")
+        out.bool(self.test)
         out.key("updatedAt")
         out.timestamp(self.updatedAtMilliseconds)
         out.endObject()

@@ -91,6 +91,10 @@ extension Integration: RESTOutput {
         out.int(self.maxBodyBytes)
         out.key("name")
         out.string(self.name)
+        if self.paymentsOpen.rawValue != 0 {
+            out.key("paymentsOpen")
+            out.string(self.paymentsOpen.name)
+        }
         out.key("revokedAt")
         if let value = self.revokedAtMilliseconds { out.timestamp(value) } else { out.null() }
         if !self.secret.isEmpty {
@@ -103,7 +107,7 @@ extension Integration: RESTOutput {
 
 extension CreateIntegrationRequest: RESTInput {
     static let openAPIInputSchema = "NewIntegrationInput"
-    static let jsonFields: Set<String> = ["name", "kind", "secret", "maxBodyBytes", "apiBaseUrl", "apiToken", "accountId"]
+    static let jsonFields: Set<String> = ["name", "kind", "secret", "maxBodyBytes", "apiBaseUrl", "apiToken", "accountId", "paymentsOpen"]
     static let jsonReadOnlyFields: Set<String> = []
 
     /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).
@@ -131,6 +135,9 @@ extension CreateIntegrationRequest: RESTInput {
         }
         if let value = r.string("accountId", maxLength: 50, rule: .digits) {
             self.accountID = value
+        }
+        if let value = r.choice("paymentsOpen", [("donations", PaymentOpens.donations), ("orders", PaymentOpens.orders), ("nothing", PaymentOpens.nothing)]) {
+            self.paymentsOpen = value
         }
     }
 }

@@ -4597,6 +4597,16 @@ enum OpenAPIComponents {
           "description" : "Its name in the hook URL.",
           "type" : "string"
         },
+        "paymentsOpen" : {
+          "description" : "cloudpayments, leyka: what a paid payment naming no deal or group opens in deals (absent for other kinds).",
+          "enum" : [
+            "unspecified",
+            "donations",
+            "orders",
+            "nothing"
+          ],
+          "type" : "string"
+        },
         "revokedAt" : {
           "format" : "date-time",
           "type" : [
@@ -5671,6 +5681,15 @@ enum OpenAPIComponents {
           "pattern" : "^[a-z0-9]+(-[a-z0-9]+)*$",
           "type" : "string"
         },
+        "paymentsOpen" : {
+          "description" : "cloudpayments and leyka only: what a paid payment naming no deal or group opens in deals — `donations` (the default), `orders` or `nothing`.",
+          "enum" : [
+            "donations",
+            "orders",
+            "nothing"
+          ],
+          "type" : "string"
+        },
         "secret" : {
           "description" : "The provider's signing secret, for the kinds that sign (timepad, cloudpayments,\nwhatsapp): required for those. For the others leave it out: the gateway makes a\nlong random token for the URL and shows it once. At least 16 characters, not\nblank; Telegram's secret_token is 16 to 256 of A-Z, a-z, 0-9, _ and -.",
           "maxLength" : 500,
@@ -6603,6 +6622,16 @@ enum OpenAPIComponents {
           "format" : "int64",
           "type" : "integer"
         },
+        "opens" : {
+          "description" : "What it opens in deals once paid (its integration's setting).",
+          "enum" : [
+            "unspecified",
+            "donations",
+            "orders",
+            "nothing"
+          ],
+          "type" : "string"
+        },
         "paidAt" : {
           "format" : "date-time",
           "type" : [
@@ -6662,6 +6691,10 @@ enum OpenAPIComponents {
           "description" : "A recurring charge's subscription.",
           "type" : "string"
         },
+        "test" : {
+          "description" : "The provider's test mode (CloudPayments `TestMode=1`): recorded, never a payer, deal or event.",
+          "type" : "boolean"
+        },
         "updatedAt" : {
           "format" : "date-time",
           "type" : "string"
@@ -6680,6 +6713,7 @@ enum OpenAPIComponents {
         "id",
         "lessons",
         "months",
+        "opens",
         "paidAt",
         "payerContactId",
         "payerName",
@@ -6691,6 +6725,7 @@ enum OpenAPIComponents {
         "repeatPayer",
         "status",
         "subscriptionId",
+        "test",
         "updatedAt"
       ],
       "type" : "object"

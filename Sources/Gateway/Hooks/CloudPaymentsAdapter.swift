@@ -47,6 +47,8 @@ enum CloudPaymentsAdapter {
             if r.payerName.isEmpty { r.payerName = extra["name"] ?? extra["Name"] ?? "" }
         }
         r.occurredAtMilliseconds = field("DateTime").flatMap(RingostatAdapter.date)
+        // A test-mode charge moved no money: billing records it as test and opens nothing.
+        r.test = field("TestMode").map { $0 == "1" || $0.lowercased() == "true" } ?? false
         return r
     }
 }

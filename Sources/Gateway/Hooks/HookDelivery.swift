@@ -15,8 +15,10 @@ enum HookDelivery: Sendable {
     /// Translates a hook of `kind`; a refusal is kept with the hook.
     /// `origin`: how it came ("webhook", "webhook:pay" for a CloudPayments URL with ?type=pay, "pull").
     /// `numbers`: how this deployment reads call numbers (nil without telephony).
+    /// `paymentOpens`: the integration's word on what a paid payment opens (B3).
     static func translate(
-        _ kind: IntegrationKind, contentType: String = "", body: [UInt8], origin: String = "webhook", numbers: CallNumber? = nil
+        _ kind: IntegrationKind, contentType: String = "", body: [UInt8], origin: String = "webhook", numbers: CallNumber? = nil,
+        paymentOpens: PaymentOpens = .unspecified
     ) throws(HookRefusal) -> HookDelivery {
         switch kind {
         case .timepad:
@@ -25,10 +27,14 @@ enum HookDelivery: Sendable {
             guard let numbers else { throw HookRefusal("this gateway has no telephony replicas configured (GATEWAY_TELEPHONY); replay the hook once it has") }
             return .call(try RingostatAdapter.report(contentType: contentType, body: try utf8(body, contentType: contentType), numbers: numbers.withoutPlus))
         case .leyka:
-            return .payment(try LeykaAdapter.report(contentType: contentType, body: try utf8(body, contentType: contentType)))
+            var report = try LeykaAdapter.report(contentType: contentType, body: try utf8(body, contentType: contentType))
+            report.opens = paymentOpens
+            return .payment(report)
         case .cloudpayments:
             let type = origin.split(separator: ":", maxSplits: 1).dropFirst().first.map(String.init)
-            return .payment(try CloudPaymentsAdapter.report(contentType: contentType, body: try utf8(body, contentType: contentType), type: type))
+            var report = try CloudPaymentsAdapter.report(contentType: contentType, body: try utf8(body, contentType: contentType), type: type)
+            report.opens = paymentOpens
+            return .payment(report)
         case .telegram:
             return .reply(try TelegramAdapter.reply(fromUpdate: try utf8(body, contentType: contentType)))
         case .smsru:

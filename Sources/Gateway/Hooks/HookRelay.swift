@@ -66,7 +66,7 @@ final class HookRelay: BackgroundService {
                 if let known = translations[hook.id] { return known }
                 let result: Result<HookDelivery, HookRefusal>
                 do {
-                    result = .success(try HookDelivery.translate(hook.kind, contentType: hook.contentType, body: hook.body, origin: hook.origin, numbers: telephony?.numbers))
+                    result = .success(try HookDelivery.translate(hook.kind, contentType: hook.contentType, body: hook.body, origin: hook.origin, numbers: telephony?.numbers, paymentOpens: hook.paymentOpens))
                 } catch {
                     result = .failure(error)
                 }

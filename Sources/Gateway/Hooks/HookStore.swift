@@ -14,6 +14,8 @@ struct StoredHook: Sendable {
     let body: [UInt8]
     let origin: String
     let attempts: Int
+    /// B3: what its integration says a paid payment opens.
+    var paymentOpens: PaymentOpens = .unspecified
 }
 
 /// G2's durable intake: every authenticated hook is a row in the gateway's SQLite file
@@ -49,14 +51,15 @@ struct HookStore: Sendable {
         try await database.read { c in
             try c.query(
                 """
-                SELECT h.id, h.integration_id, i.kind, h.content_type, h.body, h.origin, h.attempts FROM hooks h JOIN integrations i ON i.id = h.integration_id
+                SELECT h.id, h.integration_id, i.kind, i.payment_opens, h.content_type, h.body, h.origin, h.attempts FROM hooks h JOIN integrations i ON i.id = h.integration_id
                 WHERE h.status = ? AND h.id > ? ORDER BY h.id LIMIT ?
                 """,
                 [.integer(Int64(HookStatus.pending.rawValue)), .integer(afterID), .integer(Int64(limit))]
             ) {
                 StoredHook(
                     id: $0.int64("id"), integrationID: $0.int64("integration_id"), kind: IntegrationKind(rawValue: $0.int("kind")) ?? .unspecified,
-                    contentType: $0.string("content_type"), body: $0.blob("body"), origin: $0.string("origin"), attempts: $0.int("attempts"))
+                    contentType: $0.string("content_type"), body: $0.blob("body"), origin: $0.string("origin"), attempts: $0.int("attempts"),
+                    paymentOpens: PaymentOpens(rawValue: $0.int("payment_opens")) ?? .unspecified)
             }
         }
     }

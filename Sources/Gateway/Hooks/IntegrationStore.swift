@@ -20,6 +20,7 @@ struct IntegrationEntry: Sendable {
     let apiBaseURL: String
     let apiToken: String
     let accountID: String
+    var paymentOpens: PaymentOpens = .unspecified
 }
 
 /// The integrations admins configure (G2), in the gateway's SQLite file and, for the
@@ -77,6 +78,11 @@ final class IntegrationStore: Sendable {
                 "\(request.kind.name) signs nothing: the gateway makes the URL token itself",
                 details: [FieldViolation(field: "secret", description: "must be left out for \(request.kind.name)")])
         }
+        if request.paymentsOpen != .unspecified, ![.cloudpayments, .leyka].contains(request.kind) {
+            throw RPCError.invalidArgument(
+                "only payment integrations (cloudpayments, leyka) open something for a payment",
+                details: [FieldViolation(field: "paymentsOpen", description: "must be left out for \(request.kind.name)")])
+        }
         if !request.apiBaseURL.isEmpty, let problem = outbound.refusal(url: request.apiBaseURL) {
             throw RPCError.invalidArgument(
                 "apiBaseUrl must be an http or https URL the outbound policy allows", details: [FieldViolation(field: "apiBaseUrl", description: problem)])
@@ -91,11 +97,12 @@ final class IntegrationStore: Sendable {
             }
             try tx.run(
                 """
-                INSERT INTO integrations (name, kind, secret, token_digest, max_body_bytes, api_base_url, api_token, account_id, created_at, created_by)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO integrations (name, kind, secret, token_digest, max_body_bytes, api_base_url, api_token, account_id, created_at, created_by, payment_opens)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 [.text(name), .integer(Int64(request.kind.rawValue)), .blob(Array(request.secret.utf8)), .blob(token.isEmpty ? [] : SHA256.digest(token)),
-                 .integer(Int64(maxBody)), .text(request.apiBaseURL), .text(request.apiToken), .text(request.accountID), .integer(at), .text(creator)])
+                 .integer(Int64(maxBody)), .text(request.apiBaseURL), .text(request.apiToken), .text(request.accountID), .integer(at), .text(creator),
+                 .integer(Int64(request.paymentsOpen.rawValue))])
             let row = try tx.queryFirst("SELECT * FROM integrations WHERE id = ?", [.integer(tx.lastInsertRowID)]) { ($0, Self.integration($0), Self.entry($0)) }!
             return (row.1, row.2)
         }
@@ -129,7 +136,8 @@ final class IntegrationStore: Sendable {
         IntegrationEntry(
             id: row.int64("id"), name: row.string("name"), kind: IntegrationKind(rawValue: row.int("kind")) ?? .unspecified,
             secret: row.blob("secret"), tokenDigest: row.blob("token_digest"), maxBodyBytes: row.int("max_body_bytes"),
-            apiBaseURL: row.string("api_base_url"), apiToken: row.string("api_token"), accountID: row.string("account_id"))
+            apiBaseURL: row.string("api_base_url"), apiToken: row.string("api_token"), accountID: row.string("account_id"),
+            paymentOpens: PaymentOpens(rawValue: row.int("payment_opens")) ?? .unspecified)
     }
 
     static func integration(_ row: Row) -> Integration {
@@ -139,6 +147,12 @@ final class IntegrationStore: Sendable {
             hookPath: "/v1/hooks/\(row.string("name"))" + (signs(kind) ? "" : "/<token>"),
             maxBodyBytes: row.int64("max_body_bytes"), apiBaseURL: row.string("api_base_url"), hasAPIToken: !row.string("api_token").isEmpty,
             createdAtMilliseconds: row.int64("created_at"), createdBy: row.string("created_by"), revokedAtMilliseconds: row.optionalInt64("revoked_at"),
-            accountID: row.string("account_id"))
+            accountID: row.string("account_id"), paymentsOpen: Self.paymentsOpen(kind, PaymentOpens(rawValue: row.int("payment_opens")) ?? .unspecified))
+    }
+
+    /// What a payment integration's paid payments open, as said (donations unless told).
+    static func paymentsOpen(_ kind: IntegrationKind, _ stored: PaymentOpens) -> PaymentOpens {
+        guard [.cloudpayments, .leyka].contains(kind) else { return .unspecified }
+        return PaymentOpens.unlessSaid(stored, provider: kind == .leyka ? .leyka : .cloudpayments)
     }
 }
