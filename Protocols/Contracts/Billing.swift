@@ -60,6 +60,16 @@ public enum Billing {
     public static let listPayments = MethodDescriptor<ListPaymentsRequest, PaymentList>(
         service: service, method: "ListPayments", isIdempotent: true)
 
+    /// B3: a provider's word about a recurring payment's subscription (CloudPayments'
+    /// Recurrent notification), keyed on (provider, subscription id). Cancelled, rejected
+    /// and expired are final: a later status is kept in the history and changes nothing.
+    /// Becoming past due emits subscription.past_due.
+    public static let recordSubscription = MethodDescriptor<SubscriptionReport, PaymentSubscription>(
+        service: service, method: "RecordSubscription", isIdempotent: true)
+
+    public static let listSubscriptions = MethodDescriptor<ListSubscriptionsRequest, SubscriptionList>(
+        service: service, method: "ListSubscriptions", isIdempotent: true)
+
     /// B4: what each student's prepayments cover in a group, what is used and what is left.
     public static let balances = MethodDescriptor<BalanceRequest, BalanceList>(
         service: service, method: "Balances", isIdempotent: true)
@@ -92,6 +102,8 @@ public enum Billing {
         public static let paymentFailed = "payment.failed"
         /// Payload ``Payment``: `refundedMinor` says how much in all.
         public static let paymentRefunded = "payment.refunded"
+        /// Payload ``PaymentSubscription``: a recurring charge failed; the provider retries it (like payment.failed, for the payer).
+        public static let subscriptionPastDue = "subscription.past_due"
         /// Payload ``Offer``: deals moves the deal to its pipeline's confirmed stage.
         public static let offerConfirmed = "offer.confirmed"
     }
@@ -1222,6 +1234,319 @@ public struct PaymentReport: WireMessage, Equatable {
         case 20: note = try d.string(key)
         case 21: test = try d.bool(key)
         case 22: opens = try d.enumeration(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+/// B3: where a recurring payment's subscription stands (CloudPayments' statuses).
+public enum SubscriptionStatus: Int, Sendable, WireEnum, CaseIterable {
+    case unspecified = 0
+    case active = 1
+    /// A charge failed; the provider retries it.
+    case pastDue = 2
+    /// Final: stopped by the payer or the merchant.
+    case cancelled = 3
+    /// Final: the retries failed too.
+    case rejected = 4
+    /// Final: its charges are all made.
+    case expired = 5
+
+    public static var unrecognized: SubscriptionStatus { .unspecified }
+
+    /// The name the API shows.
+    public var name: String {
+        switch self {
+        case .unspecified: "unspecified"
+        case .active: "active"
+        case .pastDue: "past_due"
+        case .cancelled: "cancelled"
+        case .rejected: "rejected"
+        case .expired: "expired"
+        }
+    }
+}
+
+/// B3: one report about a subscription, applied or not.
+public struct SubscriptionChange: WireMessage, Equatable {
+    public var atMilliseconds: Int64 = 0
+    public var status: SubscriptionStatus = SubscriptionStatus.unspecified
+    /// False: after a final status, kept and ignored.
+    public var applied: Bool = false
+
+    public init() {}
+
+    public init(
+        atMilliseconds: Int64 = 0,
+        status: SubscriptionStatus = SubscriptionStatus.unspecified,
+        applied: Bool = false
+    ) {
+        self.atMilliseconds = atMilliseconds
+        self.status = status
+        self.applied = applied
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, atMilliseconds)
+        e.encode(2, status)
+        e.encode(3, applied)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: atMilliseconds = try d.int64(key)
+        case 2: status = try d.enumeration(key)
+        case 3: applied = try d.bool(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+/// B3: a provider's report of a subscription's state.
+public struct SubscriptionReport: WireMessage, Equatable {
+    public var provider: PaymentProvider = PaymentProvider.unspecified
+    public var subscriptionID: String = ""
+    public var status: SubscriptionStatus = SubscriptionStatus.unspecified
+    public var email: String = ""
+    public var accountID: String = ""
+    public var amountMinor: Int64 = 0
+    public var currency: String = ""
+    public var purpose: String = ""
+    public var nextChargeAtMilliseconds: Int64? = nil
+    public var successfulCharges: Int64 = 0
+    public var failedCharges: Int64 = 0
+    public var test: Bool = false
+
+    public init() {}
+
+    public init(
+        provider: PaymentProvider = PaymentProvider.unspecified,
+        subscriptionID: String = "",
+        status: SubscriptionStatus = SubscriptionStatus.unspecified,
+        email: String = "",
+        accountID: String = "",
+        amountMinor: Int64 = 0,
+        currency: String = "",
+        purpose: String = "",
+        nextChargeAtMilliseconds: Int64? = nil,
+        successfulCharges: Int64 = 0,
+        failedCharges: Int64 = 0,
+        test: Bool = false
+    ) {
+        self.provider = provider
+        self.subscriptionID = subscriptionID
+        self.status = status
+        self.email = email
+        self.accountID = accountID
+        self.amountMinor = amountMinor
+        self.currency = currency
+        self.purpose = purpose
+        self.nextChargeAtMilliseconds = nextChargeAtMilliseconds
+        self.successfulCharges = successfulCharges
+        self.failedCharges = failedCharges
+        self.test = test
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, provider)
+        e.encode(2, subscriptionID)
+        e.encode(3, status)
+        e.encode(4, email)
+        e.encode(5, accountID)
+        e.encode(6, amountMinor)
+        e.encode(7, currency)
+        e.encode(8, purpose)
+        e.encode(9, nextChargeAtMilliseconds)
+        e.encode(10, successfulCharges)
+        e.encode(11, failedCharges)
+        e.encode(12, test)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: provider = try d.enumeration(key)
+        case 2: subscriptionID = try d.string(key)
+        case 3: status = try d.enumeration(key)
+        case 4: email = try d.string(key)
+        case 5: accountID = try d.string(key)
+        case 6: amountMinor = try d.int64(key)
+        case 7: currency = try d.string(key)
+        case 8: purpose = try d.string(key)
+        case 9: nextChargeAtMilliseconds = try d.int64(key)
+        case 10: successfulCharges = try d.int64(key)
+        case 11: failedCharges = try d.int64(key)
+        case 12: test = try d.bool(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+/// B3: a recurring payment's subscription and its payer.
+public struct PaymentSubscription: WireMessage, Equatable {
+    public var id: Int64 = 0
+    public var provider: PaymentProvider = PaymentProvider.unspecified
+    public var subscriptionID: String = ""
+    public var status: SubscriptionStatus = SubscriptionStatus.unspecified
+    /// The payer, once one of its charges found them (absent until then).
+    public var payerContactID: Int64? = nil
+    public var email: String = ""
+    /// The merchant's own account id for the payer.
+    public var accountID: String = ""
+    /// Each charge's amount.
+    public var amountMinor: Int64 = 0
+    public var currency: String = ""
+    public var purpose: String = ""
+    public var nextChargeAtMilliseconds: Int64? = nil
+    public var successfulCharges: Int64 = 0
+    public var failedCharges: Int64 = 0
+    /// The provider's test mode: never announced.
+    public var test: Bool = false
+    /// The latest reports, oldest first.
+    public var history: [SubscriptionChange] = []
+    public var createdAtMilliseconds: Int64 = 0
+    public var updatedAtMilliseconds: Int64 = 0
+
+    public init() {}
+
+    public init(
+        id: Int64 = 0,
+        provider: PaymentProvider = PaymentProvider.unspecified,
+        subscriptionID: String = "",
+        status: SubscriptionStatus = SubscriptionStatus.unspecified,
+        payerContactID: Int64? = nil,
+        email: String = "",
+        accountID: String = "",
+        amountMinor: Int64 = 0,
+        currency: String = "",
+        purpose: String = "",
+        nextChargeAtMilliseconds: Int64? = nil,
+        successfulCharges: Int64 = 0,
+        failedCharges: Int64 = 0,
+        test: Bool = false,
+        history: [SubscriptionChange] = [],
+        createdAtMilliseconds: Int64 = 0,
+        updatedAtMilliseconds: Int64 = 0
+    ) {
+        self.id = id
+        self.provider = provider
+        self.subscriptionID = subscriptionID
+        self.status = status
+        self.payerContactID = payerContactID
+        self.email = email
+        self.accountID = accountID
+        self.amountMinor = amountMinor
+        self.currency = currency
+        self.purpose = purpose
+        self.nextChargeAtMilliseconds = nextChargeAtMilliseconds
+        self.successfulCharges = successfulCharges
+        self.failedCharges = failedCharges
+        self.test = test
+        self.history = history
+        self.createdAtMilliseconds = createdAtMilliseconds
+        self.updatedAtMilliseconds = updatedAtMilliseconds
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, id)
+        e.encode(2, provider)
+        e.encode(3, subscriptionID)
+        e.encode(4, status)
+        e.encode(5, payerContactID)
+        e.encode(6, email)
+        e.encode(7, accountID)
+        e.encode(8, amountMinor)
+        e.encode(9, currency)
+        e.encode(10, purpose)
+        e.encode(11, nextChargeAtMilliseconds)
+        e.encode(12, successfulCharges)
+        e.encode(13, failedCharges)
+        e.encode(14, test)
+        e.encode(15, history)
+        e.encode(16, createdAtMilliseconds)
+        e.encode(17, updatedAtMilliseconds)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: id = try d.int64(key)
+        case 2: provider = try d.enumeration(key)
+        case 3: subscriptionID = try d.string(key)
+        case 4: status = try d.enumeration(key)
+        case 5: payerContactID = try d.int64(key)
+        case 6: email = try d.string(key)
+        case 7: accountID = try d.string(key)
+        case 8: amountMinor = try d.int64(key)
+        case 9: currency = try d.string(key)
+        case 10: purpose = try d.string(key)
+        case 11: nextChargeAtMilliseconds = try d.int64(key)
+        case 12: successfulCharges = try d.int64(key)
+        case 13: failedCharges = try d.int64(key)
+        case 14: test = try d.bool(key)
+        case 15: try d.append(key, to: &history)
+        case 16: createdAtMilliseconds = try d.int64(key)
+        case 17: updatedAtMilliseconds = try d.int64(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct ListSubscriptionsRequest: WireMessage, Equatable {
+    public var status: SubscriptionStatus = SubscriptionStatus.unspecified
+    /// One payer's subscriptions.
+    public var contactID: Int64? = nil
+    public var afterID: Int64? = nil
+    public var pageSize: Int64 = 0
+
+    public init() {}
+
+    public init(
+        status: SubscriptionStatus = SubscriptionStatus.unspecified,
+        contactID: Int64? = nil,
+        afterID: Int64? = nil,
+        pageSize: Int64 = 0
+    ) {
+        self.status = status
+        self.contactID = contactID
+        self.afterID = afterID
+        self.pageSize = pageSize
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, status)
+        e.encode(2, contactID)
+        e.encode(3, afterID)
+        e.encode(4, pageSize)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: status = try d.enumeration(key)
+        case 2: contactID = try d.int64(key)
+        case 3: afterID = try d.int64(key)
+        case 4: pageSize = try d.int64(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct SubscriptionList: WireMessage, Equatable {
+    public var subscriptions: [PaymentSubscription] = []
+
+    public init() {}
+
+    public init(
+        subscriptions: [PaymentSubscription] = []
+    ) {
+        self.subscriptions = subscriptions
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, subscriptions)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: try d.append(key, to: &subscriptions)
         default: try d.skip(key)
         }
     }

@@ -35,6 +35,13 @@ public let billingContract = ContractFile("Billing") {
             """)
         Service.Method("getPayment", "GetPayment", "GetPaymentRequest", "Payment", idempotent: true)
         Service.Method("listPayments", "ListPayments", "ListPaymentsRequest", "PaymentList", idempotent: true)
+        Service.Method("recordSubscription", "RecordSubscription", "SubscriptionReport", "PaymentSubscription", idempotent: true, doc: """
+            B3: a provider's word about a recurring payment's subscription (CloudPayments'
+            Recurrent notification), keyed on (provider, subscription id). Cancelled, rejected
+            and expired are final: a later status is kept in the history and changes nothing.
+            Becoming past due emits subscription.past_due.
+            """)
+        Service.Method("listSubscriptions", "ListSubscriptions", "ListSubscriptionsRequest", "SubscriptionList", idempotent: true)
         Service.Method("balances", "Balances", "BalanceRequest", "BalanceList", idempotent: true, doc: "B4: what each student's prepayments cover in a group, what is used and what is left.")
         Service.Method("putGroupCosts", "PutGroupCosts", "GroupCosts", "GroupCosts", idempotent: true, doc: "B5: a group's costs (teacher per lesson, textbook per student, rent per month, tax).")
         Service.Method("groupEconomics", "GroupEconomics", "GroupMonthRequest", "GroupMonth", idempotent: true, doc: "B5: one group's month: revenue, costs, margin and break-even, each figure explained.")
@@ -47,6 +54,7 @@ public let billingContract = ContractFile("Billing") {
         Service.Event("paymentPaid", "payment.paid", doc: "Payload ``Payment``: paid, with its payer (D5, notifications, the donations pipeline).")
         Service.Event("paymentFailed", "payment.failed", doc: "Payload ``Payment``.")
         Service.Event("paymentRefunded", "payment.refunded", doc: "Payload ``Payment``: `refundedMinor` says how much in all.")
+        Service.Event("subscriptionPastDue", "subscription.past_due", doc: "Payload ``PaymentSubscription``: a recurring charge failed; the provider retries it (like payment.failed, for the payer).")
         Service.Event("offerConfirmed", "offer.confirmed", doc: "Payload ``Offer``: deals moves the deal to its pipeline's confirmed stage.")
     }
     Message("Product", doc: "B2: something sold.", rest: [.output, .input]) {
@@ -239,6 +247,61 @@ public let billingContract = ContractFile("Billing") {
         Field(20, "note", .string).hidden()
         Field(21, "test", .bool).hidden()
         Field(22, "opens", .enumeration("PaymentOpens")).hidden()
+    }
+    Enumeration("SubscriptionStatus", doc: "B3: where a recurring payment's subscription stands (CloudPayments' statuses).") {
+        Enumeration.Case(0, "unspecified")
+        Enumeration.Case(1, "active")
+        Enumeration.Case(2, "pastDue", doc: "A charge failed; the provider retries it.")
+        Enumeration.Case(3, "cancelled", doc: "Final: stopped by the payer or the merchant.")
+        Enumeration.Case(4, "rejected", doc: "Final: the retries failed too.")
+        Enumeration.Case(5, "expired", doc: "Final: its charges are all made.")
+    }
+    Message("SubscriptionChange", doc: "B3: one report about a subscription, applied or not.", rest: [.output]) {
+        Field(1, "atMilliseconds", .int64).timestamp().named("at")
+        Field(2, "status", .enumeration("SubscriptionStatus"))
+        Field(3, "applied", .bool, doc: "False: after a final status, kept and ignored.")
+    }
+    Message("SubscriptionReport", doc: "B3: a provider's report of a subscription's state.") {
+        Field(1, "provider", .enumeration("PaymentProvider"))
+        Field(2, "subscriptionID", .string)
+        Field(3, "status", .enumeration("SubscriptionStatus"))
+        Field(4, "email", .string)
+        Field(5, "accountID", .string)
+        Field(6, "amountMinor", .int64)
+        Field(7, "currency", .string)
+        Field(8, "purpose", .string)
+        Field(9, "nextChargeAtMilliseconds", .optional(.int64))
+        Field(10, "successfulCharges", .int64)
+        Field(11, "failedCharges", .int64)
+        Field(12, "test", .bool)
+    }
+    Message("PaymentSubscription", doc: "B3: a recurring payment's subscription and its payer.", rest: [.output]) {
+        Field(1, "id", .int64)
+        Field(2, "provider", .enumeration("PaymentProvider"))
+        Field(3, "subscriptionID", .string).named("subscriptionId")
+        Field(4, "status", .enumeration("SubscriptionStatus"))
+        Field(5, "payerContactID", .optional(.int64), doc: "The payer, once one of its charges found them (absent until then).")
+        Field(6, "email", .string)
+        Field(7, "accountID", .string, doc: "The merchant's own account id for the payer.").named("accountId")
+        Field(8, "amountMinor", .int64, doc: "Each charge's amount.")
+        Field(9, "currency", .string)
+        Field(10, "purpose", .string)
+        Field(11, "nextChargeAtMilliseconds", .optional(.int64)).timestamp().named("nextChargeAt")
+        Field(12, "successfulCharges", .int64)
+        Field(13, "failedCharges", .int64)
+        Field(14, "test", .bool, doc: "The provider's test mode: never announced.")
+        Field(15, "history", .repeated(.message("SubscriptionChange")), doc: "The latest reports, oldest first.")
+        Field(16, "createdAtMilliseconds", .int64).timestamp()
+        Field(17, "updatedAtMilliseconds", .int64).timestamp()
+    }
+    Message("ListSubscriptionsRequest", rest: [.query]) {
+        Field(1, "status", .enumeration("SubscriptionStatus")).allowed("active", "past_due", "cancelled", "rejected", "expired")
+        Field(2, "contactID", .optional(.int64), doc: "One payer's subscriptions.").named("contactId").minimum(1)
+        Field(3, "afterID", .optional(.int64)).named("after").minimum(1)
+        Field(4, "pageSize", .int64).named("limit").minimum(1).maximum(500)
+    }
+    Message("SubscriptionList", rest: [.output]) {
+        Field(1, "subscriptions", .repeated(.message("PaymentSubscription"))).named("items")
     }
     Message("GetPaymentRequest") {
         Field(1, "id", .int64)

@@ -10,6 +10,7 @@ public struct BillingAPI: RegistrableRPCService {
     public let catalogue: CatalogueStore
     public let offers: OfferStore
     public let payments: PaymentStore
+    public let subscriptions: SubscriptionStore
     public let economics: EconomicsStore
 
     public init(database: Database, clock: WallClock, staleAttemptMinutes: Int64 = 60) {
@@ -17,6 +18,7 @@ public struct BillingAPI: RegistrableRPCService {
         offers = OfferStore(database: database, clock: clock)
         payments = PaymentStore(database: database, clock: clock, staleAttemptMinutes: staleAttemptMinutes)
         economics = EconomicsStore(database: database, clock: clock)
+        subscriptions = SubscriptionStore(database: database, clock: clock)
     }
 
     /// B4–B6's facts: scheduling's enrolments and attendance, deals' won deals.
@@ -40,6 +42,8 @@ public struct BillingAPI: RegistrableRPCService {
         server.register(Billing.recordPayment) { request, _ in try await payments.record(request) }
         server.register(Billing.getPayment) { request, _ in try await payments.get(request.id) }
         server.register(Billing.listPayments) { request, _ in try await payments.list(request) }
+        server.register(Billing.recordSubscription) { request, _ in try await subscriptions.record(request) }
+        server.register(Billing.listSubscriptions) { request, _ in try await subscriptions.list(request) }
         server.register(Billing.balances) { request, _ in try await economics.balances(request) }
         server.register(Billing.putGroupCosts) { request, _ in try await economics.putCosts(request) }
         server.register(Billing.groupEconomics) { request, _ in try await economics.economics(request) }

@@ -55,5 +55,21 @@ public enum BillingSchema {
             -- B6: the formula version a month was first computed with after it ended.
             CREATE TABLE bonus_months (month TEXT PRIMARY KEY, version INTEGER NOT NULL);
             """),
+        // B3: recurring payments' subscriptions; a charge names its subscription, which is
+        // how a subscription finds its payer.
+        Migration(2, """
+            ALTER TABLE payments ADD COLUMN subscription_id TEXT;
+            CREATE INDEX payments_subscription ON payments (provider, subscription_id) WHERE subscription_id IS NOT NULL;
+            CREATE TABLE subscriptions (
+                id INTEGER PRIMARY KEY,
+                provider INTEGER NOT NULL,
+                subscription_id TEXT NOT NULL,
+                status INTEGER NOT NULL,
+                payer_contact_id INTEGER,
+                subscription BLOB NOT NULL,
+                UNIQUE (provider, subscription_id)
+            );
+            CREATE INDEX subscriptions_payer ON subscriptions (payer_contact_id) WHERE payer_contact_id IS NOT NULL;
+            """),
     ]
 }

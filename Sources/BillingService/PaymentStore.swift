@@ -127,8 +127,9 @@ public struct PaymentStore: Sendable {
             p.id = tx.lastInsertRowID
         }
         try tx.run(
-            "UPDATE payments SET status = ?, paid_at = ?, group_id = ?, payment = ? WHERE id = ?",
-            [.integer(Int64(p.status.rawValue)), SQLValue(p.paidAtMilliseconds), SQLValue(p.groupID), .blob(p.wireBytes()), .integer(p.id)])
+            "UPDATE payments SET status = ?, paid_at = ?, group_id = ?, subscription_id = ?, payment = ? WHERE id = ?",
+            [.integer(Int64(p.status.rawValue)), SQLValue(p.paidAtMilliseconds), SQLValue(p.groupID), p.subscriptionID.isEmpty ? .null : .text(p.subscriptionID),
+             .blob(p.wireBytes()), .integer(p.id)])
     }
 
     /// Emits what the payment's events have not said yet: paid (with first or repeat
@@ -162,6 +163,11 @@ public struct PaymentStore: Sendable {
         }
         try tx.run("UPDATE payments SET announced_status = ?, announced_refund = ? WHERE id = ?",
             [.integer(Int64(announced.rawValue)), .integer(announcedRefund), .integer(id)])
+        if let payer = p.payerContactID, !p.subscriptionID.isEmpty {
+            // A charge that found its payer names its subscription's payer too.
+            try tx.run("UPDATE subscriptions SET payer_contact_id = ? WHERE provider = ? AND subscription_id = ? AND payer_contact_id IS NULL",
+                [.integer(payer), .integer(Int64(p.provider.rawValue)), .text(p.subscriptionID)])
+        }
         return p
     }
 

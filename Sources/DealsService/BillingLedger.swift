@@ -69,6 +69,15 @@ enum BillingLedger {
         try TimelineStore.append(tx, TimelineStore.entry(kind: "payment", dealID: dealID, contactID: contact, summary: summary, at: now))
     }
 
+    /// B3: a recurring charge failed — on the payer's timeline, so whoever works with them
+    /// sees it (a subscription whose payer is not known yet has nowhere to go).
+    static func subscriptionPastDue(_ s: PaymentSubscription, _ tx: Transaction, now: Int64) throws {
+        guard let contact = s.payerContactID else { return }
+        let amount = s.currency.isEmpty ? "" : " of " + ((try? Money(minor: s.amountMinor, currency: s.currency))?.description ?? "\(s.amountMinor) \(s.currency)")
+        let summary = "subscription \(s.subscriptionID) past due: a recurring charge\(amount) via \(s.provider.name) failed"
+        try TimelineStore.append(tx, TimelineStore.entry(kind: "payment", dealID: nil, contactID: contact, summary: summary, at: now))
+    }
+
     /// B3: what a paid payment that names no deal or group opens — its integration's
     /// setting (``PaymentOpens/unlessSaid(_:provider:)`` for payments from before it).
     static func opens(_ p: Payment) -> PaymentOpens {

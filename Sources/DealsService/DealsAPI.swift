@@ -164,6 +164,9 @@ public struct DealsAPI: RegistrableRPCService {
         for type in [Billing.Event.paymentPaid, Billing.Event.paymentFailed, Billing.Event.paymentRefunded] {
             inbox.on(type) { event, tx in try BillingLedger.payment(try Payment(wireBytes: event.payload), type, tx, now: event.occurredAtMilliseconds) }
         }
+        inbox.on(Billing.Event.subscriptionPastDue) { event, tx in
+            try BillingLedger.subscriptionPastDue(try PaymentSubscription(wireBytes: event.payload), tx, now: event.occurredAtMilliseconds)
+        }
         inbox.on(Contacts.Event.merged) { event, tx in
             let merged = try ContactMerged(wireBytes: event.payload)
             try DealStore.repoint(tx, from: merged.mergedID, to: merged.survivorID)

@@ -147,6 +147,13 @@ enum BillingRoutes {
             Reply.json(200, try await ctx.call(Billing.getPayment, GetPaymentRequest(id: try ctx.id())))
         },
         Route(
+            method: "GET", path: "/v1/subscriptions", operationID: "listSubscriptions", access: .role(.admin),
+            summary: "Recurring payments' subscriptions (B3) by id; `contactId`: one payer's, `status`: those past due, ...", query: ListSubscriptionsRequest.queryParameters,
+            answers: [Route.answer(200, "subscriptions", SubscriptionList.self)]
+        ) { ctx in
+            Reply.json(200, try await ctx.call(Billing.listSubscriptions, try ctx.query(ListSubscriptionsRequest.self)))
+        },
+        Route(
             method: "GET", path: "/v1/balances", operationID: "listBalances", access: .role(.admin),
             summary: "Prepaid lessons and months per student and group (B4); `exhausted=true`: students with none left", query: BalanceRequest.queryParameters,
             answers: [Route.answer(200, "balances", BalanceList.self)]

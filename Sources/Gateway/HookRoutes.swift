@@ -140,7 +140,7 @@ enum HookRoutes {
         var origin = "webhook"
         if let type = ctx.request.query["type"], integration.kind == .cloudpayments {
             guard CloudPaymentsAdapter.types.contains(type) else {
-                throw RPCError.invalidArgument("type is check, pay, fail or refund", details: [FieldViolation(field: "type", description: "\"\(type.prefix(50))\" is not a CloudPayments notification")])
+                throw RPCError.invalidArgument("type is check, pay, fail, refund or recurrent", details: [FieldViolation(field: "type", description: "\"\(type.prefix(50))\" is not a CloudPayments notification")])
             }
             origin = "webhook:\(type)"
         }

@@ -102,6 +102,18 @@ public enum EventCatalog {
                 return f
             })
         }
+        out.append(Entry(type: Billing.Event.subscriptionPastDue, variables: contact + ["subscription.id", "subscription.amount", "subscription.purpose", "subscription.next_charge_at", "subscription.failed_charges"]) { bytes in
+            let s = try PaymentSubscription(wireBytes: bytes)
+            var f = EventFacts(contactID: s.payerContactID)
+            f.variables = [
+                "subscription.id": .text(s.subscriptionID), "subscription.purpose": .text(s.purpose),
+                "subscription.failed_charges": .integer(s.failedCharges),
+            ]
+            if !s.currency.isEmpty { f.variables["subscription.amount"] = .money(minor: s.amountMinor, currency: s.currency) }
+            if let at = s.nextChargeAtMilliseconds { f.variables["subscription.next_charge_at"] = .time(milliseconds: at) }
+            f.sourceKey = "subscription-\(s.id)"
+            return f
+        })
         out.append(Entry(type: Billing.Event.offerConfirmed, variables: contact + responsible + ["order.total", "order.delivery", "order.delivery_cost", "order.lead_days", "order.address", "deal.id"]) { bytes in
             let o = try Offer(wireBytes: bytes)
             var f = EventFacts(contactID: o.contactID == 0 ? nil : o.contactID, dealID: o.dealID, responsibleID: o.responsibleID)

@@ -145,7 +145,7 @@ let billing = ChildService(
     environment: [
         "BILLING_PORT": "\(billingPort)", "BILLING_ADMIN_PORT": adminPort(billingPort),
         "BILLING_DATA_DIR": data.appendingPathComponent("billing").path, "BILLING_CONTACTS": "127.0.0.1:\(contactsPort)",
-        "BILLING_SUBSCRIBERS": "deals@127.0.0.1:\(dealsPort)=payment.paid,payment.failed,payment.refunded,offer.confirmed;\(notificationsAt)payment.paid,payment.failed,payment.refunded,offer.confirmed",
+        "BILLING_SUBSCRIBERS": "deals@127.0.0.1:\(dealsPort)=payment.paid,payment.failed,payment.refunded,subscription.past_due,offer.confirmed;\(notificationsAt)payment.paid,payment.failed,payment.refunded,subscription.past_due,offer.confirmed",
     ])
 // Local providers (a fake SMS gateway, a relay on this machine) are on loopback: allowed
 // here unless the caller's environment says otherwise; never by default elsewhere.

@@ -64,6 +64,16 @@ import Wire
         #expect(!Self.step((.refunded, 1000, 1000), .paid).applied)
     }
 
+    /// B3: a subscription's final statuses stay final; past due is said once each time.
+    @Test func b3ASubscriptionLeavesAFinalStatusNeverAndBecomesPastDueOncePerTime() {
+        let first = SubscriptionStateMachine.apply(current: nil, incoming: .pastDue)
+        #expect(first.applied && first.becamePastDue)
+        #expect(!SubscriptionStateMachine.apply(current: .pastDue, incoming: .pastDue).becamePastDue)
+        #expect(SubscriptionStateMachine.apply(current: .active, incoming: .pastDue).becamePastDue)
+        let late = SubscriptionStateMachine.apply(current: .cancelled, incoming: .active)
+        #expect(late == SubscriptionStateMachine.Decision(status: .cancelled, applied: false, becamePastDue: false))
+    }
+
     @Test func b3PartialRefundsAddUpToAtMostTheAmountAndARepeatedRefundCountsOnce() {
         let first = Self.step((.paid, 1000, 0), .refunded, refund: 300, id: "r1")
         #expect(first.status == .refunded && first.refundedMinor == 300)

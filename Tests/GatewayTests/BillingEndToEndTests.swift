@@ -52,7 +52,7 @@ import TestSupport
             environment: [
                 "BILLING_PORT": "\(billingPort)", "BILLING_ADMIN_PORT": "0", "BILLING_DATA_DIR": folder.appendingPathComponent("billing").path,
                 "BILLING_CONTACTS": "127.0.0.1:\(contacts.port)", "BILLING_STALE_ATTEMPT_MINUTES": "1",
-                "BILLING_SUBSCRIBERS": "deals@127.0.0.1:\(deals.port)=payment.paid,payment.failed,payment.refunded,offer.confirmed",
+                "BILLING_SUBSCRIBERS": "deals@127.0.0.1:\(deals.port)=payment.paid,payment.failed,payment.refunded,subscription.past_due,offer.confirmed",
             ].merging(clocked.map { ["BILLING_CLOCK_FILE": $0.path] } ?? [:]) { a, _ in a })
         let scheduling = try await ServiceProcess(
             executable: "switchboard-scheduling",
@@ -170,7 +170,7 @@ import TestSupport
         try clock.set(start + 2 * 60_000)
         #expect(try system.items("/v1/payments?stale=true").compactMap { $0["providerPaymentId"] as? String } == ["ORD-78"], "an attempt unpaid past the follow-up time")
         let nonsense = try post(pay, type: "nonsense")
-        #expect(nonsense.status == 400 && nonsense.body.contains("check, pay, fail or refund"), "\(nonsense.status) \(nonsense.body)")
+        #expect(nonsense.status == 400 && nonsense.body.contains("check, pay, fail, refund or recurrent"), "\(nonsense.status) \(nonsense.body)")
         try await system.stop()
     }
 
@@ -216,6 +216,43 @@ import TestSupport
         #expect(try await eventually { ((try? system.items("/v1/contacts/\(till)/timeline?limit=50")) ?? []).contains { ($0["summary"] as? String ?? "").hasPrefix("paid 990.00 RUB") } })
         let emails = try system.items("/v1/contacts?limit=500").flatMap { $0["emails"] as? [String] ?? [] }
         #expect(!emails.contains("tester@example.org") && emails.count == 3, "\(emails)")
+        try await system.stop()
+    }
+
+    /// B3 (issue 22 item 11): CloudPayments' Recurrent notifications are the subscription's
+    /// state on its payer (found by its charges); past due goes on the payer's timeline
+    /// once; a final status stays.
+    @Test func b3ASubscriptionsStateIsKeptOnItsPayerAndPastDueIsSaidOnce() async throws {
+        let system = try await Self.start()
+        #expect(try system.request("POST", "/v1/admin/integrations", body: #"{"name":"cp","kind":"cloudpayments","secret":"\#(Self.cloudSecret)"}"#).status == 201)
+        func post(_ body: String, type: String) throws -> Int {
+            try httpRequest(port: system.gateway.port, "POST", "/v1/hooks/cp?type=\(type)",
+                headers: ["Content-Type": "application/x-www-form-urlencoded", "Content-HMAC": Self.signed(body)], body: body).status
+        }
+        let charge = "TransactionId=7001&Amount=300.00&Currency=RUB&InvoiceId=&SubscriptionId=sc_77&Email=donor%40example.org&Status=Completed&DateTime=2026-01-11+10:00:00"
+        #expect(try post(charge, type: "pay") == 200)
+        var payer: Int?
+        #expect(try await eventually { payer = ((try? system.items("/v1/payments")) ?? []).first?["payerContactId"] as? Int; return payer != nil })
+        let recurrent = "Id=sc_77&AccountId=donor-1&Email=donor%40example.org&Amount=300.00&Currency=RUB&Description=Monthly&Status=PastDue&SuccessfulTransactionsNumber=1&FailedTransactionsNumber=1&NextTransactionDate=2026-02-11+10:00:00"
+        #expect(try post(recurrent, type: "recurrent") == 200)
+        #expect(try post(recurrent, type: "recurrent") == 200)
+        var subscription: [String: Any] = [:]
+        #expect(try await eventually {
+            subscription = ((try? system.items("/v1/subscriptions?contactId=\(payer ?? 0)")) ?? []).first ?? [:]
+            return (subscription["history"] as? [Any])?.count == 2
+        })
+        #expect(subscription["status"] as? String == "past_due" && subscription["subscriptionId"] as? String == "sc_77" && subscription["amountMinor"] as? Int == 30_000, "\(subscription)")
+        #expect(try system.items("/v1/subscriptions?status=past_due").count == 1 && system.items("/v1/subscriptions?status=active").isEmpty)
+        let timeline = { ((try? system.items("/v1/contacts/\(payer ?? 0)/timeline?limit=50")) ?? []).filter { ($0["summary"] as? String ?? "").contains("sc_77 past due") } }
+        #expect(try await eventually { timeline().count == 1 })
+        // Cancelled is final: a late Active is kept in the history and changes nothing.
+        #expect(try post(recurrent.replacingOccurrences(of: "PastDue", with: "Cancelled"), type: "recurrent") == 200)
+        #expect(try post(recurrent.replacingOccurrences(of: "PastDue", with: "Active"), type: "recurrent") == 200)
+        #expect(try await eventually { (((try? system.items("/v1/subscriptions")) ?? []).first?["history"] as? [Any])?.count == 4 })
+        let final = try #require(try system.items("/v1/subscriptions").first)
+        #expect(final["status"] as? String == "cancelled" && (final["history"] as? [[String: Any]])?.last?["applied"] as? Bool == false)
+        #expect(timeline().count == 1, "past due was said once")
+        #expect(try system.request("GET", "/v1/subscriptions", key: Self.operatorKey).status == 403)
         try await system.stop()
     }
 

@@ -109,6 +109,32 @@ import Testing
         #expect(throws: HookRefusal.self) { try TimepadAdapter.report(fromHook: Array(#"{"id":1,"event":{"id":5},"tickets":[]}"#.utf8)) }
     }
 
+    /// B3 (issue 22 item 11): CloudPayments' Recurrent notification (the captured PastDue
+    /// body) is a subscription's state, not a payment with no InvoiceId.
+    @Test func b3ACloudPaymentsRecurrentNotificationIsASubscriptionsState() throws {
+        let pastDue = Array(#"""
+            {"Id":"sc_a38ca02005d40db7d32b36a0097b0","AccountId":"1234","Description":"just description","Email":"user@example.com","Amount":"2.00",
+             "Currency":"RUB","RequireConfirmation":"0","StartDate":"2015-12-17 20:22:14","Interval":"Month","Period":"1","Status":"PastDue",
+             "SuccessfulTransactionsNumber":"11","FailedTransactionsNumber":"22","NextTransactionDate":"2015-11-18 20:29:05"}
+            """#.utf8)
+        guard case let .subscription(report) = try HookDelivery.translate(.cloudpayments, contentType: "application/json", body: pastDue) else {
+            Issue.record("a Recurrent notification is a subscription's state")
+            return
+        }
+        #expect(report.subscriptionID == "sc_a38ca02005d40db7d32b36a0097b0" && report.status == .pastDue && report.provider == .cloudpayments)
+        #expect(report.amountMinor == 200 && report.currency == "RUB" && report.email == "user@example.com" && report.accountID == "1234")
+        #expect(report.successfulCharges == 11 && report.failedCharges == 22 && report.nextChargeAtMilliseconds == RFC3339.parse("2015-11-18T20:29:05Z"))
+        // Named by the URL it was set up on, as a form.
+        let form = Array("Id=sc_1&Status=Cancelled&Amount=10.00&Currency=RUB".utf8)
+        guard case let .subscription(cancelled) = try HookDelivery.translate(.cloudpayments, contentType: "application/x-www-form-urlencoded", body: form, origin: "webhook:recurrent")
+        else { Issue.record("?type=recurrent is a subscription's state"); return }
+        #expect(cancelled.status == .cancelled)
+        #expect(throws: HookRefusal.self) { try HookDelivery.translate(.cloudpayments, body: Array("Id=sc_1&Status=Paused".utf8), origin: "webhook:recurrent") }
+        // A recurring charge (a transaction naming its subscription) is still a payment.
+        guard case .payment = try HookDelivery.translate(.cloudpayments, body: Array("TransactionId=5&SubscriptionId=sc_1&Amount=10.00&Currency=RUB".utf8), origin: "webhook:pay")
+        else { Issue.record("a charge is a payment"); return }
+    }
+
     @Test func g2AWindows1251HookIsReadAsWhatItSays() throws {
         let text = #"{"event_id":1,"order_id":2,"code":"C","status_raw":"paid","email":"a@example.com","surname":"Иванова","name":"Мария"}"#
         let cp1251 = Array(text.data(using: .windowsCP1251)!)

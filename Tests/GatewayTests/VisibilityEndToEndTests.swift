@@ -79,7 +79,7 @@ import TestSupport
         "POST /v1/deals/{id}/offer/confirm": .hidden(method: "POST", path: "/v1/deals/{deal}/offer/confirm", body: #"{"tariff":"courier"}"#),
         "POST /v1/products": .adminOnly, "GET /v1/products": .notClientData, "POST /v1/price-lists": .adminOnly, "GET /v1/price-lists": .notClientData,
         "POST /v1/delivery-zones": .adminOnly, "GET /v1/delivery-zones": .notClientData, "GET /v1/orders": .adminOnly, "GET /v1/orders.csv": .adminOnly,
-        "POST /v1/payments": .adminOnly, "GET /v1/payments": .adminOnly, "GET /v1/payments/{id}": .adminOnly, "GET /v1/balances": .adminOnly,
+        "POST /v1/payments": .adminOnly, "GET /v1/payments": .adminOnly, "GET /v1/payments/{id}": .adminOnly, "GET /v1/subscriptions": .adminOnly, "GET /v1/balances": .adminOnly,
         "PUT /v1/groups/{id}/costs": .adminOnly, "GET /v1/groups/{id}/economics": .adminOnly,
         "POST /v1/bonus-formulas": .adminOnly, "GET /v1/bonus-formulas": .adminOnly,
         "GET /v1/reports/bonuses": .ownTest("b4b5b6PrepaymentsBalancesGroupEconomicsAndTheBonusReportFollowScheduling"),

@@ -179,6 +179,11 @@ enum ContractSamples {
         ("PaymentChange", paymentChange().wireBytes(), (try? PaymentChange(wireBytes: paymentChange().wireBytes())) == paymentChange()),
         ("Payment", payment().wireBytes(), (try? Payment(wireBytes: payment().wireBytes())) == payment()),
         ("PaymentReport", paymentReport().wireBytes(), (try? PaymentReport(wireBytes: paymentReport().wireBytes())) == paymentReport()),
+        ("SubscriptionChange", subscriptionChange().wireBytes(), (try? SubscriptionChange(wireBytes: subscriptionChange().wireBytes())) == subscriptionChange()),
+        ("SubscriptionReport", subscriptionReport().wireBytes(), (try? SubscriptionReport(wireBytes: subscriptionReport().wireBytes())) == subscriptionReport()),
+        ("PaymentSubscription", paymentSubscription().wireBytes(), (try? PaymentSubscription(wireBytes: paymentSubscription().wireBytes())) == paymentSubscription()),
+        ("ListSubscriptionsRequest", listSubscriptionsRequest().wireBytes(), (try? ListSubscriptionsRequest(wireBytes: listSubscriptionsRequest().wireBytes())) == listSubscriptionsRequest()),
+        ("SubscriptionList", subscriptionList().wireBytes(), (try? SubscriptionList(wireBytes: subscriptionList().wireBytes())) == subscriptionList()),
         ("GetPaymentRequest", getPaymentRequest().wireBytes(), (try? GetPaymentRequest(wireBytes: getPaymentRequest().wireBytes())) == getPaymentRequest()),
         ("ListPaymentsRequest", listPaymentsRequest().wireBytes(), (try? ListPaymentsRequest(wireBytes: listPaymentsRequest().wireBytes())) == listPaymentsRequest()),
         ("PaymentList", paymentList().wireBytes(), (try? PaymentList(wireBytes: paymentList().wireBytes())) == paymentList()),
@@ -1990,6 +1995,68 @@ enum ContractSamples {
         m.note = "f20é"
         m.test = true
         m.opens = .nothing
+        return m
+    }
+
+    static func subscriptionChange() -> SubscriptionChange {
+        var m = SubscriptionChange()
+        m.atMilliseconds = -8
+        m.status = .expired
+        m.applied = true
+        return m
+    }
+
+    static func subscriptionReport() -> SubscriptionReport {
+        var m = SubscriptionReport()
+        m.provider = .manual
+        m.subscriptionID = "f2é"
+        m.status = .expired
+        m.email = "f4é"
+        m.accountID = "f5é"
+        m.amountMinor = 6000018
+        m.currency = "f7é"
+        m.purpose = "f8é"
+        m.nextChargeAtMilliseconds = -64
+        m.successfulCharges = 10000030
+        m.failedCharges = -78
+        m.test = true
+        return m
+    }
+
+    static func paymentSubscription() -> PaymentSubscription {
+        var m = PaymentSubscription()
+        m.id = -8
+        m.provider = .manual
+        m.subscriptionID = "f3é"
+        m.status = .expired
+        m.payerContactID = -36
+        m.email = "f6é"
+        m.accountID = "f7é"
+        m.amountMinor = 8000024
+        m.currency = "f9é"
+        m.purpose = "f10é"
+        m.nextChargeAtMilliseconds = -78
+        m.successfulCharges = 12000036
+        m.failedCharges = -92
+        m.test = true
+        m.history = [subscriptionChange(), subscriptionChange()]
+        m.createdAtMilliseconds = 16000048
+        m.updatedAtMilliseconds = -120
+        return m
+    }
+
+    static func listSubscriptionsRequest() -> ListSubscriptionsRequest {
+        var m = ListSubscriptionsRequest()
+        m.status = .expired
+        m.contactID = 2000006
+        m.afterID = -22
+        m.pageSize = 4000012
+        return m
+    }
+
+    static func subscriptionList() -> SubscriptionList {
+        var m = SubscriptionList()
+        m.subscriptions = [paymentSubscription(), paymentSubscription()]
         return m
     }
 

@@ -591,6 +591,88 @@ extension PaymentReport: RESTInput {
     }
 }
 
+extension SubscriptionChange: RESTOutput {
+    static let openAPIOutputSchema = "SubscriptionChange"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("applied")
+        out.bool(self.applied)
+        out.key("at")
+        out.timestamp(self.atMilliseconds)
+        out.key("status")
+        out.string(self.status.name)
+        out.endObject()
+    }
+}
+
+extension PaymentSubscription: RESTOutput {
+    static let openAPIOutputSchema = "PaymentSubscription"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("accountId")
+        out.string(self.accountID)
+        out.key("amountMinor")
+        out.int(self.amountMinor)
+        out.key("createdAt")
+        out.timestamp(self.createdAtMilliseconds)
+        out.key("currency")
+        out.string(self.currency)
+        out.key("email")
+        out.string(self.email)
+        out.key("failedCharges")
+        out.int(self.failedCharges)
+        out.key("history")
+        out.beginArray(); for item in self.history { item.writeJSON(to: &out) }; out.endArray()
+        out.key("id")
+        out.int(self.id)
+        out.key("nextChargeAt")
+        if let value = self.nextChargeAtMilliseconds { out.timestamp(value) } else { out.null() }
+        out.key("payerContactId")
+        if let value = self.payerContactID { out.int(value) } else { out.null() }
+        out.key("provider")
+        out.string(self.provider.name)
+        out.key("purpose")
+        out.string(self.purpose)
+        out.key("status")
+        out.string(self.status.name)
+        out.key("subscriptionId")
+        out.string(self.subscriptionID)
+        out.key("successfulCharges")
+        out.int(self.successfulCharges)
+        out.key("test")
+        out.bool(self.test)
+        out.key("updatedAt")
+        out.timestamp(self.updatedAtMilliseconds)
+        out.endObject()
+    }
+}
+
+extension ListSubscriptionsRequest: RESTQuery {
+    /// Its parameters in the OpenAPI document's components.
+    static let queryParameters = ["ListSubscriptionsRequest.status", "ListSubscriptionsRequest.contactId", "ListSubscriptionsRequest.after", "ListSubscriptionsRequest.limit"]
+
+    init(query q: inout QueryReader) {
+        self.init()
+        if let value = q.choice("status", [("active", SubscriptionStatus.active), ("past_due", SubscriptionStatus.pastDue), ("cancelled", SubscriptionStatus.cancelled), ("rejected", SubscriptionStatus.rejected), ("expired", SubscriptionStatus.expired)]) { self.status = value }
+        if let value = q.integer("contactId", minimum: 1) { self.contactID = value }
+        if let value = q.integer("after", minimum: 1) { self.afterID = value }
+        if let value = q.integer("limit", minimum: 1, maximum: 500) { self.pageSize = value }
+    }
+}
+
+extension SubscriptionList: RESTOutput {
+    static let openAPIOutputSchema = "SubscriptionList"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("items")
+        out.beginArray(); for item in self.subscriptions { item.writeJSON(to: &out) }; out.endArray()
+        out.endObject()
+    }
+}
+
 extension ListPaymentsRequest: RESTQuery {
     /// Its parameters in the OpenAPI document's components.
     static let queryParameters = ["ListPaymentsRequest.status", "ListPaymentsRequest.stale", "ListPaymentsRequest.contactId", "ListPaymentsRequest.after", "ListPaymentsRequest.limit"]

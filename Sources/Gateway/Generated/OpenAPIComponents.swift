@@ -706,6 +706,53 @@ enum OpenAPIComponents {
         "type" : "string"
       }
     },
+    "ListSubscriptionsRequest.after" : {
+      "in" : "query",
+      "name" : "after",
+      "required" : false,
+      "schema" : {
+        "format" : "int64",
+        "minimum" : 1,
+        "type" : "integer"
+      }
+    },
+    "ListSubscriptionsRequest.contactId" : {
+      "description" : "One payer's subscriptions.",
+      "in" : "query",
+      "name" : "contactId",
+      "required" : false,
+      "schema" : {
+        "format" : "int64",
+        "minimum" : 1,
+        "type" : "integer"
+      }
+    },
+    "ListSubscriptionsRequest.limit" : {
+      "in" : "query",
+      "name" : "limit",
+      "required" : false,
+      "schema" : {
+        "format" : "int64",
+        "maximum" : 500,
+        "minimum" : 1,
+        "type" : "integer"
+      }
+    },
+    "ListSubscriptionsRequest.status" : {
+      "in" : "query",
+      "name" : "status",
+      "required" : false,
+      "schema" : {
+        "enum" : [
+          "active",
+          "past_due",
+          "cancelled",
+          "rejected",
+          "expired"
+        ],
+        "type" : "string"
+      }
+    },
     "ListSurveysRequest.dealId" : {
       "in" : "query",
       "name" : "dealId",
@@ -6782,6 +6829,118 @@ enum OpenAPIComponents {
       ],
       "type" : "object"
     },
+    "PaymentSubscription" : {
+      "description" : "B3: a recurring payment's subscription and its payer.",
+      "properties" : {
+        "accountId" : {
+          "description" : "The merchant's own account id for the payer.",
+          "type" : "string"
+        },
+        "amountMinor" : {
+          "description" : "Each charge's amount.",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "createdAt" : {
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "currency" : {
+          "type" : "string"
+        },
+        "email" : {
+          "type" : "string"
+        },
+        "failedCharges" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "history" : {
+          "description" : "The latest reports, oldest first.",
+          "items" : {
+            "$ref" : "#/components/schemas/SubscriptionChange"
+          },
+          "type" : "array"
+        },
+        "id" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "nextChargeAt" : {
+          "format" : "date-time",
+          "type" : [
+            "string",
+            "null"
+          ]
+        },
+        "payerContactId" : {
+          "description" : "The payer, once one of its charges found them (absent until then).",
+          "format" : "int64",
+          "type" : [
+            "integer",
+            "null"
+          ]
+        },
+        "provider" : {
+          "enum" : [
+            "unspecified",
+            "leyka",
+            "cloudpayments",
+            "manual"
+          ],
+          "type" : "string"
+        },
+        "purpose" : {
+          "type" : "string"
+        },
+        "status" : {
+          "enum" : [
+            "unspecified",
+            "active",
+            "past_due",
+            "cancelled",
+            "rejected",
+            "expired"
+          ],
+          "type" : "string"
+        },
+        "subscriptionId" : {
+          "type" : "string"
+        },
+        "successfulCharges" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "test" : {
+          "description" : "The provider's test mode: never announced.",
+          "type" : "boolean"
+        },
+        "updatedAt" : {
+          "format" : "date-time",
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "accountId",
+        "amountMinor",
+        "createdAt",
+        "currency",
+        "email",
+        "failedCharges",
+        "history",
+        "id",
+        "nextChargeAt",
+        "payerContactId",
+        "provider",
+        "purpose",
+        "status",
+        "subscriptionId",
+        "successfulCharges",
+        "test",
+        "updatedAt"
+      ],
+      "type" : "object"
+    },
     "Phone" : {
       "description" : "A phone in E.164 with its extension kept apart, so `+7 495 123-45-67 доб. 12`\nstill matches `+74951234567`.",
       "properties" : {
@@ -8250,6 +8409,50 @@ enum OpenAPIComponents {
         "joinedAt",
         "managerId",
         "revenueMinor"
+      ],
+      "type" : "object"
+    },
+    "SubscriptionChange" : {
+      "description" : "B3: one report about a subscription, applied or not.",
+      "properties" : {
+        "applied" : {
+          "description" : "False: after a final status, kept and ignored.",
+          "type" : "boolean"
+        },
+        "at" : {
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "status" : {
+          "enum" : [
+            "unspecified",
+            "active",
+            "past_due",
+            "cancelled",
+            "rejected",
+            "expired"
+          ],
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "applied",
+        "at",
+        "status"
+      ],
+      "type" : "object"
+    },
+    "SubscriptionList" : {
+      "properties" : {
+        "items" : {
+          "items" : {
+            "$ref" : "#/components/schemas/PaymentSubscription"
+          },
+          "type" : "array"
+        }
+      },
+      "required" : [
+        "items"
       ],
       "type" : "object"
     },

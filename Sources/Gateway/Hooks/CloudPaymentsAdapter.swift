@@ -8,9 +8,49 @@ import Foundation
 /// names `PaymentTransactionId`, a failure `ReasonCode`). Keyed on `InvoiceId`; recurring
 /// charges come with an empty InvoiceId and only `SubscriptionId`, so on `TransactionId`
 /// then (a refund: on the payment's `PaymentTransactionId`, its own TransactionId is the
-/// refund's id). `DateTime` is UTC.
+/// refund's id). `DateTime` is UTC. A Recurrent notification (`?type=recurrent`, or a body
+/// with the subscription's `Id` and no transaction) is a subscription's state instead.
 enum CloudPaymentsAdapter {
-    static let types = ["check", "pay", "fail", "refund"]
+    static let types = ["check", "pay", "fail", "refund", "recurrent"]
+
+    /// CloudPayments' subscription statuses, as it spells them.
+    static let subscriptionStatuses: [String: SubscriptionStatus] = [
+        "active": .active, "pastdue": .pastDue, "cancelled": .cancelled, "rejected": .rejected, "expired": .expired,
+    ]
+
+    /// A payment's notification or a subscription's.
+    static func delivery(contentType: String, body: [UInt8], type: String?) throws(HookRefusal) -> HookDelivery {
+        let f = try RingostatAdapter.values(contentType: contentType, body: body)
+        let recurrent = type == "recurrent" || (type == nil && f["Id"] != nil && f["TransactionId"] == nil && f["InvoiceId"] == nil)
+        return recurrent ? .subscription(try subscription(f)) : .payment(try report(contentType: contentType, body: body, type: type))
+    }
+
+    /// A Recurrent notification: `Id` (the subscription), `Status`, `AccountId`, `Email`,
+    /// `Amount`, `Currency`, `Description`, `NextTransactionDate`,
+    /// `SuccessfulTransactionsNumber`, `FailedTransactionsNumber` (times in UTC).
+    static func subscription(_ f: [String: String]) throws(HookRefusal) -> SubscriptionReport {
+        func field(_ name: String) -> String? { f[name].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0.trimmingCharacters(in: .whitespaces) } }
+        guard let id = field("Id") else { throw HookRefusal("the CloudPayments Recurrent notification has no Id") }
+        guard let status = field("Status").flatMap({ subscriptionStatuses[$0.lowercased()] }) else {
+            throw HookRefusal("the subscription's Status \"\(field("Status") ?? "")\" is not one of Active, PastDue, Cancelled, Rejected, Expired")
+        }
+        var r = SubscriptionReport()
+        r.provider = .cloudpayments
+        r.subscriptionID = id
+        r.status = status
+        r.email = field("Email") ?? ""
+        r.accountID = field("AccountId") ?? ""
+        r.purpose = field("Description") ?? ""
+        if let amount = field("Amount") {
+            r.currency = PaymentHookAmount.currency(field("Currency") ?? "RUB")
+            r.amountMinor = try PaymentHookAmount.minor(amount, currency: r.currency, provider: "CloudPayments")
+        }
+        r.nextChargeAtMilliseconds = field("NextTransactionDate").flatMap(RingostatAdapter.date)
+        r.successfulCharges = field("SuccessfulTransactionsNumber").flatMap { Int64($0) }.map { max(0, $0) } ?? 0
+        r.failedCharges = field("FailedTransactionsNumber").flatMap { Int64($0) }.map { max(0, $0) } ?? 0
+        r.test = field("TestMode").map { $0 == "1" || $0.lowercased() == "true" } ?? false
+        return r
+    }
 
     static func report(contentType: String, body: [UInt8], type: String?) throws(HookRefusal) -> PaymentReport {
         let f = try RingostatAdapter.values(contentType: contentType, body: body)
@@ -26,7 +66,7 @@ enum CloudPaymentsAdapter {
         case "refund":
             r.status = .refunded
             r.refundID = transaction ?? ""
-        default: throw HookRefusal("CloudPayments notification type \"\(kind)\" is not one of check, pay, fail, refund")
+        default: throw HookRefusal("CloudPayments notification type \"\(kind)\" is not one of check, pay, fail, refund, recurrent")
         }
         guard let key = field("InvoiceId") ?? (kind == "refund" ? field("PaymentTransactionId") : transaction) else {
             throw HookRefusal("the CloudPayments notification has neither InvoiceId nor TransactionId")

@@ -9,6 +9,7 @@ enum HookDelivery: Sendable {
     case attendance(AttendanceReport)
     case call(CallReport)
     case payment(PaymentReport)
+    case subscription(SubscriptionReport)
     case reply(InboundReply)
     case deliveryStatus(DeliveryStatusReport)
 
@@ -32,9 +33,12 @@ enum HookDelivery: Sendable {
             return .payment(report)
         case .cloudpayments:
             let type = origin.split(separator: ":", maxSplits: 1).dropFirst().first.map(String.init)
-            var report = try CloudPaymentsAdapter.report(contentType: contentType, body: try utf8(body, contentType: contentType), type: type)
-            report.opens = paymentOpens
-            return .payment(report)
+            switch try CloudPaymentsAdapter.delivery(contentType: contentType, body: try utf8(body, contentType: contentType), type: type) {
+            case var .payment(report):
+                report.opens = paymentOpens
+                return .payment(report)
+            case let other: return other
+            }
         case .telegram:
             return .reply(try TelegramAdapter.reply(fromUpdate: try utf8(body, contentType: contentType)))
         case .smsru:
@@ -68,7 +72,7 @@ enum HookDelivery: Sendable {
     /// ticket twice: the service applies a report in one transaction, in order).
     func merging(_ next: HookDelivery) -> HookDelivery? {
         switch (self, next) {
-        case (.call, _), (_, .call), (.payment, _), (_, .payment), (.reply, _), (_, .reply), (.deliveryStatus, _), (_, .deliveryStatus):
+        case (.call, _), (_, .call), (.payment, _), (_, .payment), (.subscription, _), (_, .subscription), (.reply, _), (_, .reply), (.deliveryStatus, _), (_, .deliveryStatus):
             return nil
         case let (.attendance(a), .attendance(b)):
             guard a.source == b.source, a.eventID == b.eventID, a.eventTitle == b.eventTitle,
@@ -89,7 +93,7 @@ enum HookDelivery: Sendable {
         switch self {
         case .attendance:
             return ("contacts", services.client(for: Contacts.service))
-        case .payment:
+        case .payment, .subscription:
             return ("billing", services.client(for: Billing.service))
         case .reply, .deliveryStatus:
             return ("notifications", services.client(for: Notifications.service))
@@ -106,6 +110,7 @@ enum HookDelivery: Sendable {
         case let .attendance(report): _ = try await client.call(Contacts.recordAttendance, report, options: options)
         case let .call(report): _ = try await client.call(Telephony.recordCall, report, options: options)
         case let .payment(report): _ = try await client.call(Billing.recordPayment, report, options: options)
+        case let .subscription(report): _ = try await client.call(Billing.recordSubscription, report, options: options)
         case let .reply(reply): _ = try await client.call(Notifications.recordReply, reply, options: options)
         case let .deliveryStatus(report): _ = try await client.call(Notifications.recordDeliveryStatus, report, options: options)
         }
