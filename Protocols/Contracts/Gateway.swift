@@ -383,6 +383,8 @@ public enum HookStatus: Int, Sendable, WireEnum, CaseIterable {
     case delivered = 2
     /// It could not be translated or the service refused it: kept with the reason, replayable.
     case failed = 3
+    /// A failed hook an admin gave up on: kept with who, when and why; still replayable.
+    case discarded = 4
 
     public static var unrecognized: HookStatus { .unspecified }
 
@@ -393,6 +395,7 @@ public enum HookStatus: Int, Sendable, WireEnum, CaseIterable {
         case .pending: "pending"
         case .delivered: "delivered"
         case .failed: "failed"
+        case .discarded: "discarded"
         }
     }
 }
@@ -412,6 +415,10 @@ public struct Hook: WireMessage, Equatable {
     public var body: String = ""
     /// `webhook`, or `pull` for what a resync fetched.
     public var origin: String = ""
+    /// Who discarded it (`staff:<id>` or `api:<role>`).
+    public var discardedBy: String = ""
+    public var discardedAtMilliseconds: Int64? = nil
+    public var discardReason: String = ""
 
     public init() {}
 
@@ -426,7 +433,10 @@ public struct Hook: WireMessage, Equatable {
         deliveredAtMilliseconds: Int64? = nil,
         contentType: String = "",
         body: String = "",
-        origin: String = ""
+        origin: String = "",
+        discardedBy: String = "",
+        discardedAtMilliseconds: Int64? = nil,
+        discardReason: String = ""
     ) {
         self.id = id
         self.integration = integration
@@ -439,6 +449,9 @@ public struct Hook: WireMessage, Equatable {
         self.contentType = contentType
         self.body = body
         self.origin = origin
+        self.discardedBy = discardedBy
+        self.discardedAtMilliseconds = discardedAtMilliseconds
+        self.discardReason = discardReason
     }
 
     public func encode(to e: inout WireEncoder) {
@@ -453,6 +466,9 @@ public struct Hook: WireMessage, Equatable {
         e.encode(9, contentType)
         e.encode(10, body)
         e.encode(11, origin)
+        e.encode(12, discardedBy)
+        e.encode(13, discardedAtMilliseconds)
+        e.encode(14, discardReason)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
@@ -468,6 +484,39 @@ public struct Hook: WireMessage, Equatable {
         case 9: contentType = try d.string(key)
         case 10: body = try d.string(key)
         case 11: origin = try d.string(key)
+        case 12: discardedBy = try d.string(key)
+        case 13: discardedAtMilliseconds = try d.int64(key)
+        case 14: discardReason = try d.string(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+/// Why a failed hook is given up on (kept with it).
+public struct DiscardHookRequest: WireMessage, Equatable {
+    public var id: Int64 = 0
+    /// Why ("amoCRM hooks are not used here").
+    public var reason: String = ""
+
+    public init() {}
+
+    public init(
+        id: Int64 = 0,
+        reason: String = ""
+    ) {
+        self.id = id
+        self.reason = reason
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, id)
+        e.encode(2, reason)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: id = try d.int64(key)
+        case 2: reason = try d.string(key)
         default: try d.skip(key)
         }
     }

@@ -81,6 +81,7 @@ public let gatewayContract = ContractFile("Gateway") {
         Enumeration.Case(1, "pending", doc: "Stored; on its way to the service that owns it.")
         Enumeration.Case(2, "delivered", doc: "The service took it.")
         Enumeration.Case(3, "failed", doc: "It could not be translated or the service refused it: kept with the reason, replayable.")
+        Enumeration.Case(4, "discarded", doc: "A failed hook an admin gave up on: kept with who, when and why; still replayable.")
     }
     Message("Hook", doc: "A webhook as it arrived, and what became of it.", rest: [.output]) {
         Field(1, "id", .int64)
@@ -94,6 +95,13 @@ public let gatewayContract = ContractFile("Gateway") {
         Field(9, "contentType", .string)
         Field(10, "body", .string, doc: "The body as received (bytes that are not UTF-8 shown as U+FFFD).")
         Field(11, "origin", .string, doc: "`webhook`, or `pull` for what a resync fetched.")
+        Field(12, "discardedBy", .string, doc: "Who discarded it (`staff:<id>` or `api:<role>`).").omitEmpty()
+        Field(13, "discardedAtMilliseconds", .optional(.int64)).timestamp()
+        Field(14, "discardReason", .string).omitEmpty()
+    }
+    Message("DiscardHookRequest", doc: "Why a failed hook is given up on (kept with it).", rest: [.input], restName: "HookDiscard") {
+        Field(1, "id", .int64).hidden()
+        Field(2, "reason", .string, doc: "Why (\"amoCRM hooks are not used here\").").length(max: 500).oneLineName()
     }
     Message("ListHooksRequest", rest: [.query]) {
         Field(1, "integration", .string).length(max: 60)

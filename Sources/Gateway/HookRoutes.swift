@@ -103,6 +103,19 @@ enum HookRoutes {
             return Reply.json(200, hook)
         },
         Route(
+            method: "POST", path: "/v1/admin/hooks/{id}/discard", operationID: "discardHook", access: .role(.admin),
+            summary: "Give up on a failed webhook (a kind no service takes): kept with who, when and why, out of the failed list; a replay still brings it back",
+            body: DiscardHookRequest.openAPIInputSchema, bodyRequired: false, example: #"{"reason":"amoCRM hooks are not used here"}"#,
+            answers: [Route.answer(200, "discarded", Hook.self)], errors: [400, 404, 409, 503]
+        ) { ctx in
+            let desk = try ctx.api.webhookDesk()
+            let id = try ctx.id()
+            let request = ctx.request.body.isEmpty ? DiscardHookRequest() : try ctx.body(DiscardHookRequest.self)
+            let hook = try await desk.hooks.discard(id, by: ctx.actor, reason: request.reason)
+            ctx.api.logger.info("hook discarded", ["hook": "\(id)", "integration": hook.integration, "by": ctx.actor, "reason": request.reason, "request_id": ctx.requestID])
+            return Reply.json(200, hook)
+        },
+        Route(
             method: "POST", path: "/v1/events/{eventId}/resync",
             pathParameters: ["eventId": .text(pattern: "^[0-9A-Za-z_-]{1,64}$", description: "the event's id at the platform")],
             operationID: "resyncEvent", access: .role(.admin),

@@ -62,5 +62,10 @@ public enum GatewaySchema {
             """),
         Migration(4, "ALTER TABLE integrations ADD COLUMN account_id TEXT NOT NULL DEFAULT ''"),
         Migration(5, "ALTER TABLE integrations ADD COLUMN payment_opens INTEGER NOT NULL DEFAULT 0"),
+        Migration(6, """
+            ALTER TABLE hooks ADD COLUMN discarded_by TEXT NOT NULL DEFAULT '';
+            ALTER TABLE hooks ADD COLUMN discarded_at INTEGER;
+            ALTER TABLE hooks ADD COLUMN discard_reason TEXT NOT NULL DEFAULT '';
+            """),
     ]
 }

@@ -51,7 +51,7 @@ import TestSupport
         "DELETE /v1/admin/events/{service}/parked/{id}": .adminOnly,
         "POST /v1/admin/integrations": .adminOnly, "GET /v1/admin/integrations": .adminOnly, "DELETE /v1/admin/integrations/{id}": .adminOnly,
         "POST /v1/admin/integrations/{id}/reconcile": .adminOnly,
-        "GET /v1/admin/hooks": .adminOnly, "GET /v1/admin/hooks/{id}": .adminOnly, "POST /v1/admin/hooks/{id}/replay": .adminOnly,
+        "GET /v1/admin/hooks": .adminOnly, "GET /v1/admin/hooks/{id}": .adminOnly, "POST /v1/admin/hooks/{id}/replay": .adminOnly, "POST /v1/admin/hooks/{id}/discard": .adminOnly,
         // Authenticated by the provider's signature or token, not a key; they answer nothing about anyone.
         "POST /v1/hooks/{integration}": .notClientData, "POST /v1/hooks/{integration}/{token}": .notClientData,
         // The signed link is the credential: it names one contact and only opts them out.

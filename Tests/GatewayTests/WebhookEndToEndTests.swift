@@ -161,6 +161,42 @@ import TestSupport
         try await system.stop()
     }
 
+    /// G2 (issue 22 item 12): hooks no service takes pile up as failed; an admin discards
+    /// one — kept with who, when and why, out of the failed list, still replayable — and a
+    /// hook that is not failed is not theirs to discard.
+    @Test func g2AnAdminDiscardsAFailedHookAndItIsKeptWithWhoWhenAndWhy() async throws {
+        let system = try await SystemFixture.start(extra: Self.settings)
+        let made = try system.request("POST", "/v1/admin/integrations", body: #"{"name":"amo","kind":"amocrm"}"#)
+        let path = try #require(made.json["hookPath"] as? String)
+        let form = "leads%5Bstatus%5D%5B0%5D%5Bid%5D=25399013&leads%5Bstatus%5D%5B0%5D%5Bstatus_id%5D=142"
+        #expect(try httpRequest(port: system.gateway.port, "POST", path, headers: ["Content-Type": "application/x-www-form-urlencoded"], body: form).status == 200)
+        var failed: [[String: Any]] = []
+        #expect(try await eventually { failed = (try? hooks(system, "&status=failed")) ?? []; return failed.count == 1 })
+        let id = try #require(failed.first?["id"] as? Int)
+        let discarded = try system.request("POST", "/v1/admin/hooks/\(id)/discard", body: #"{"reason":"amoCRM hooks are not used here"}"#)
+        #expect(discarded.status == 200, "\(discarded.body)")
+        #expect(discarded.json["status"] as? String == "discarded" && discarded.json["discardedBy"] as? String == "api:admin")
+        #expect(discarded.json["discardReason"] as? String == "amoCRM hooks are not used here" && discarded.json["discardedAt"] as? String != nil)
+        #expect(try hooks(system, "&status=failed").isEmpty && hooks(system, "&status=discarded").count == 1)
+        #expect(try system.request("POST", "/v1/admin/hooks/\(id)/discard").status == 200, "again: as it is")
+        #expect(try system.request("POST", "/v1/admin/hooks/999999/discard").status == 404)
+        let twoLines = try system.request("POST", "/v1/admin/hooks/\(id)/discard", body: #"{"reason":"two\nlines"}"#)
+        #expect(twoLines.status == 400, "\(twoLines.status) \(twoLines.body)")
+        // Replayed, it is in line again; then it fails again and may be discarded again.
+        #expect(try system.request("POST", "/v1/admin/hooks/\(id)/replay").json["status"] as? String == "pending")
+        #expect(try await eventually { ((try? hooks(system, "&status=failed")) ?? []).count == 1 })
+        // A hook a service took is not the admin's to discard.
+        _ = try system.request("POST", "/v1/admin/integrations", body: #"{"name":"tp","kind":"timepad","secret":"timepad-secret-0123456789"}"#)
+        let ticket = #"{"id":"1:A","event_id":"9","order_id":"1","code":"A","status_raw":"paid","email":"a@example.com","surname":"A","name":"B"}"#
+        let mac = HMAC.authenticationCode(.sha1, key: Array("timepad-secret-0123456789".utf8), message: Array(ticket.utf8)).map { String(format: "%02x", $0) }.joined()
+        #expect(try httpRequest(port: system.gateway.port, "POST", "/v1/hooks/tp", headers: ["X-Hub-Signature": "sha1=\(mac)", "Content-Type": "application/json"], body: ticket).status == 200)
+        var delivered: [[String: Any]] = []
+        #expect(try await eventually { delivered = (try? hooks(system, "&status=delivered")) ?? []; return delivered.count == 1 })
+        let deliveredID = try #require(delivered.first?["id"] as? Int)
+        #expect(try system.request("POST", "/v1/admin/hooks/\(deliveredID)/discard").status == 409)
+        try await system.stop()
+    }
+
     @Test func c5AResyncPullsTheEventsOrdersFromTimepadAndFeedsThemTheSameWay() async throws {
         // A fake Timepad API serving the documented shape, one page.
         let orders = #"""

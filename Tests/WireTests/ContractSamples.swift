@@ -79,6 +79,7 @@ enum ContractSamples {
         ("CreateIntegrationRequest", createIntegrationRequest().wireBytes(), (try? CreateIntegrationRequest(wireBytes: createIntegrationRequest().wireBytes())) == createIntegrationRequest()),
         ("IntegrationList", integrationList().wireBytes(), (try? IntegrationList(wireBytes: integrationList().wireBytes())) == integrationList()),
         ("Hook", hook().wireBytes(), (try? Hook(wireBytes: hook().wireBytes())) == hook()),
+        ("DiscardHookRequest", discardHookRequest().wireBytes(), (try? DiscardHookRequest(wireBytes: discardHookRequest().wireBytes())) == discardHookRequest()),
         ("ListHooksRequest", listHooksRequest().wireBytes(), (try? ListHooksRequest(wireBytes: listHooksRequest().wireBytes())) == listHooksRequest()),
         ("HookList", hookList().wireBytes(), (try? HookList(wireBytes: hookList().wireBytes())) == hookList()),
         ("ResyncOutcome", resyncOutcome().wireBytes(), (try? ResyncOutcome(wireBytes: resyncOutcome().wireBytes())) == resyncOutcome()),
@@ -1000,20 +1001,30 @@ enum ContractSamples {
         m.integration = "f2é"
         m.kind = .smsru
         m.receivedAtMilliseconds = 4000012
-        m.status = .failed
+        m.status = .discarded
         m.attempts = 6000018
         m.lastError = "f7é"
         m.deliveredAtMilliseconds = 8000024
         m.contentType = "f9é"
         m.body = "f10é"
         m.origin = "f11é"
+        m.discardedBy = "f12é"
+        m.discardedAtMilliseconds = -92
+        m.discardReason = "f14é"
+        return m
+    }
+
+    static func discardHookRequest() -> DiscardHookRequest {
+        var m = DiscardHookRequest()
+        m.id = -8
+        m.reason = "f2é"
         return m
     }
 
     static func listHooksRequest() -> ListHooksRequest {
         var m = ListHooksRequest()
         m.integration = "f1é"
-        m.status = .failed
+        m.status = .discarded
         m.pageSize = -22
         m.cursor = "f4é"
         return m

@@ -166,6 +166,16 @@ extension Hook: RESTOutput {
         out.string(self.contentType)
         out.key("deliveredAt")
         if let value = self.deliveredAtMilliseconds { out.timestamp(value) } else { out.null() }
+        if !self.discardReason.isEmpty {
+            out.key("discardReason")
+            out.string(self.discardReason)
+        }
+        out.key("discardedAt")
+        if let value = self.discardedAtMilliseconds { out.timestamp(value) } else { out.null() }
+        if !self.discardedBy.isEmpty {
+            out.key("discardedBy")
+            out.string(self.discardedBy)
+        }
         out.key("id")
         out.int(self.id)
         out.key("integration")
@@ -186,6 +196,20 @@ extension Hook: RESTOutput {
     }
 }
 
+extension DiscardHookRequest: RESTInput {
+    static let openAPIInputSchema = "HookDiscardInput"
+    static let jsonFields: Set<String> = ["reason"]
+    static let jsonReadOnlyFields: Set<String> = []
+
+    /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).
+    init(jsonFields r: inout JSONFieldReader) {
+        self.init()
+        if let value = r.string("reason", maxLength: 500, rule: .name) {
+            self.reason = value
+        }
+    }
+}
+
 extension ListHooksRequest: RESTQuery {
     /// Its parameters in the OpenAPI document's components.
     static let queryParameters = ["ListHooksRequest.integration", "ListHooksRequest.status", "ListHooksRequest.limit", "ListHooksRequest.cursor"]
@@ -193,7 +217,7 @@ extension ListHooksRequest: RESTQuery {
     init(query q: inout QueryReader) {
         self.init()
         if let value = q.string("integration", maxLength: 60) { self.integration = value }
-        if let value = q.choice("status", [("pending", HookStatus.pending), ("delivered", HookStatus.delivered), ("failed", HookStatus.failed)]) { self.status = value }
+        if let value = q.choice("status", [("pending", HookStatus.pending), ("delivered", HookStatus.delivered), ("failed", HookStatus.failed), ("discarded", HookStatus.discarded)]) { self.status = value }
         if let value = q.integer("limit", minimum: 1, maximum: 500) { self.pageSize = value }
         if let value = q.string("cursor", maxLength: 200) { self.cursor = value }
     }

@@ -453,7 +453,8 @@ enum OpenAPIComponents {
         "enum" : [
           "pending",
           "delivered",
-          "failed"
+          "failed",
+          "discarded"
         ],
         "type" : "string"
       }
@@ -4494,6 +4495,20 @@ enum OpenAPIComponents {
             "null"
           ]
         },
+        "discardedAt" : {
+          "format" : "date-time",
+          "type" : [
+            "string",
+            "null"
+          ]
+        },
+        "discardedBy" : {
+          "description" : "Who discarded it (`staff:<id>` or `api:<role>`).",
+          "type" : "string"
+        },
+        "discardReason" : {
+          "type" : "string"
+        },
         "id" : {
           "format" : "int64",
           "type" : "integer"
@@ -4532,7 +4547,8 @@ enum OpenAPIComponents {
             "unspecified",
             "pending",
             "delivered",
-            "failed"
+            "failed",
+            "discarded"
           ],
           "type" : "string"
         }
@@ -4542,6 +4558,7 @@ enum OpenAPIComponents {
         "body",
         "contentType",
         "deliveredAt",
+        "discardedAt",
         "id",
         "integration",
         "kind",
@@ -4549,6 +4566,19 @@ enum OpenAPIComponents {
         "receivedAt",
         "status"
       ],
+      "type" : "object"
+    },
+    "HookDiscardInput" : {
+      "additionalProperties" : false,
+      "description" : "Why a failed hook is given up on (kept with it).",
+      "properties" : {
+        "reason" : {
+          "description" : "Why (\"amoCRM hooks are not used here\").",
+          "maxLength" : 500,
+          "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*[^\\u0000-\\u0020\\u007f\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
+          "type" : "string"
+        }
+      },
       "type" : "object"
     },
     "HookList" : {

@@ -87,7 +87,7 @@ struct HookStore: Sendable {
         }
     }
 
-    /// Puts a failed (or delivered) hook back in line; it goes after those waiting.
+    /// Puts a failed, discarded or delivered hook back in line; it goes after those waiting.
     func replay(_ id: Int64) async throws -> Hook {
         try await database.write { tx in
             try tx.run("UPDATE hooks SET status = ? WHERE id = ?", [.integer(Int64(HookStatus.pending.rawValue)), .integer(id)])
@@ -95,6 +95,24 @@ struct HookStore: Sendable {
                 throw RPCError.notFound("hook \(id) does not exist")
             }
             return hook
+        }
+    }
+
+    /// G2 (issue 22 item 12): gives up on a failed hook — no service takes its kind, or it
+    /// is wrong for good. It stays, with who, when and why (a replay still brings it back);
+    /// a pending or delivered one is not the admin's to discard (failed_precondition).
+    func discard(_ id: Int64, by actor: String, reason: String, now: Date = Date()) async throws -> Hook {
+        try await database.write { tx in
+            guard let hook = try tx.queryFirst(Self.select + " WHERE h.id = ?", [.integer(id)], Self.hook) else {
+                throw RPCError.notFound("hook \(id) does not exist")
+            }
+            if hook.status == .discarded { return hook }
+            guard hook.status == .failed else {
+                throw RPCError(.failedPrecondition, "hook \(id) is \(hook.status.name): only a failed hook is discarded")
+            }
+            try tx.run("UPDATE hooks SET status = ?, discarded_by = ?, discarded_at = ?, discard_reason = ? WHERE id = ?",
+                [.integer(Int64(HookStatus.discarded.rawValue)), .text(actor), .integer(Int64(now.timeIntervalSince1970 * 1000)), .text(reason), .integer(id)])
+            return try tx.queryFirst(Self.select + " WHERE h.id = ?", [.integer(id)], Self.hook)!
         }
     }
 
@@ -144,7 +162,8 @@ struct HookStore: Sendable {
     }
 
     static let select = """
-        SELECT h.id, i.name, i.kind, h.received_at, h.status, h.attempts, h.last_error, h.delivered_at, h.content_type, h.body, h.origin
+        SELECT h.id, i.name, i.kind, h.received_at, h.status, h.attempts, h.last_error, h.delivered_at, h.content_type, h.body, h.origin,
+            h.discarded_by, h.discarded_at, h.discard_reason
         FROM hooks h JOIN integrations i ON i.id = h.integration_id
         """
 
@@ -153,6 +172,7 @@ struct HookStore: Sendable {
             id: row.int64("id"), integration: row.string("name"), kind: IntegrationKind(rawValue: row.int("kind")) ?? .unspecified,
             receivedAtMilliseconds: row.int64("received_at"), status: HookStatus(rawValue: row.int("status")) ?? .unspecified,
             attempts: row.int64("attempts"), lastError: row.string("last_error"), deliveredAtMilliseconds: row.optionalInt64("delivered_at"),
-            contentType: row.string("content_type"), body: String(decoding: row.blob("body"), as: UTF8.self), origin: row.string("origin"))
+            contentType: row.string("content_type"), body: String(decoding: row.blob("body"), as: UTF8.self), origin: row.string("origin"),
+            discardedBy: row.string("discarded_by"), discardedAtMilliseconds: row.optionalInt64("discarded_at"), discardReason: row.string("discard_reason"))
     }
 }
