@@ -1563,6 +1563,8 @@ public enum SurveyStatus: Int, Sendable, WireEnum, CaseIterable {
     case expired = 4
     /// Not asked: no messenger chat for the contact, or opted out.
     case skipped = 5
+    /// The messenger refused the question for good (an answer 4xx other than 429): it ends there, the reason in its note and the send log.
+    case failed = 6
 
     public static var unrecognized: SurveyStatus { .unspecified }
 
@@ -1575,6 +1577,7 @@ public enum SurveyStatus: Int, Sendable, WireEnum, CaseIterable {
         case .answered: "answered"
         case .expired: "expired"
         case .skipped: "skipped"
+        case .failed: "failed"
         }
     }
 }

@@ -306,6 +306,7 @@ public let notificationsContract = ContractFile("Notifications") {
         Enumeration.Case(3, "answered")
         Enumeration.Case(4, "expired", doc: "No answer in 24 hours: it ends there.")
         Enumeration.Case(5, "skipped", doc: "Not asked: no messenger chat for the contact, or opted out.")
+        Enumeration.Case(6, "failed", doc: "The messenger refused the question for good (an answer 4xx other than 429): it ends there, the reason in its note and the send log.")
     }
     Message("Survey", doc: "N6: an NPS survey after a won deal, a durable state machine: planned → asking → answered | expired.", rest: [.output]) {
         Field(1, "id", .int64)

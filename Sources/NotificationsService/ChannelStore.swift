@@ -32,7 +32,7 @@ public struct ChannelStore: Sendable {
             v.append(FieldViolation(field: "sender", description: "must be one line, without control characters"))
         }
         if !input.timeZone.isEmpty && TimeZone(identifier: input.timeZone) == nil { v.append(FieldViolation(field: "timeZone", description: "\"\(input.timeZone)\" is not an IANA time zone")) }
-        if !input.locale.isEmpty && !["ru", "en"].contains(input.locale) { v.append(FieldViolation(field: "locale", description: "is ru or en")) }
+        if !input.locale.isEmpty && !RecipientLocale.languages.contains(input.locale) { v.append(FieldViolation(field: "locale", description: "is ru or en")) }
         var countries: Set<String> = []
         for (i, cost) in input.countryCosts.enumerated() {
             if cost.country.utf8.count != 2 || !cost.country.utf8.allSatisfy({ (65...90).contains($0) }) {

@@ -65,6 +65,32 @@ public struct OutboundLog: Sendable {
         tx.touch(EventIntake.sendsTopic)
     }
 
+    /// An NPS question the survey runner sent itself (N6), as it went: sent, or refused
+    /// for good. Rule id 0; one row per survey.
+    static func survey(_ tx: Transaction, _ s: Survey, chat: String, text: String, status: OutboundStatus, providerMessageID: String, note: String, at now: Int64) throws {
+        var m = OutboundMessage()
+        m.eventID = "nps-\(s.id)"
+        m.eventType = "survey.nps"
+        m.channel = .telegram
+        m.provider = "telegram"
+        m.address = chat
+        m.contactID = s.contactID
+        m.body = text
+        m.status = status
+        m.attempts = 1
+        m.dueAtMilliseconds = now
+        m.providerMessageID = providerMessageID
+        m.sourceKey = "survey-\(s.id)"
+        m.createdAtMilliseconds = now
+        m.history = [OutboundMessageChange(atMilliseconds: now, status: status, note: "NPS survey \(s.id) on deal \(s.dealID): \(note)")]
+        let inserted = try tx.run(
+            "INSERT OR IGNORE INTO sends (rule_id, event_id, recipient_key, status, due_at, source_key, contact_id, event_type, payload, message) VALUES (0, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [.text(m.eventID), .text("address:\(chat)"), .integer(Int64(status.rawValue)), .integer(now), .text(m.sourceKey), .integer(s.contactID), .text(m.eventType), .blob([]), .blob([])])
+        guard inserted > 0 else { return }
+        m.id = tx.lastInsertRowID
+        try save(tx, m)
+    }
+
     static func cancel(_ tx: Transaction, sourceKey: String, because why: String, at now: Int64) throws {
         for var m in try tx.query("SELECT message FROM sends WHERE source_key = ? AND status = 1", [.text(sourceKey)], { try OutboundMessage(wireBytes: $0.blob(0)) }) {
             m.status = .cancelled

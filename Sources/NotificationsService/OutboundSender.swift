@@ -115,10 +115,8 @@ public final class OutboundSender: BackgroundService {
         if m.ruleID < 0 { return await deliver(m, settings) }
         guard let rule else { return .skipped("its rule was deleted") }
         guard let entry = EventCatalog.byType[m.eventType], var facts = try? entry.facts(payload) else { return .skipped("its event can no longer be read") }
-        // The channel's zone and locale, unless the contact has their own (custom fields
-        // `time_zone`, an IANA name, and `locale`, ru or en).
-        var zone = TimeZone(identifier: settings.timeZone) ?? TimeZone(identifier: "UTC")!
-        var locale = settings.locale.isEmpty ? "ru" : settings.locale
+        // The channel's zone and locale, unless the contact has their own.
+        var written = RecipientLocale(channel: settings)
         guard let template else { return .skipped("its template was deleted") }
         var values = facts.variables
         do {
@@ -141,8 +139,7 @@ public final class OutboundSender: BackgroundService {
                     return .skipped("contact \(contactID) opted out of \(m.channel.name)" + (reason.isEmpty ? "" : ": \(reason)"))
                 }
                 let contact = try await contacts.call(Contacts.get, GetContactRequest(id: contactID), options: CallOptions(timeout: .seconds(5)))
-                if let own = contact.customFields.first(where: { $0.name == "time_zone" }).flatMap({ TimeZone(identifier: $0.value) }) { zone = own }
-                if let own = contact.customFields.first(where: { $0.name == "locale" })?.value.lowercased(), ["ru", "en"].contains(own) { locale = own }
+                written = RecipientLocale(channel: settings, contact: contact)
                 values["contact.first_name"] = .text(contact.firstName)
                 values["contact.last_name"] = .text(contact.lastName)
                 values["contact.email"] = .text(contact.emails.first ?? "")
@@ -181,13 +178,13 @@ public final class OutboundSender: BackgroundService {
             return .failed("cannot look up the recipient: \(error)", retry: true)
         }
         // Quiet hours in the recipient's zone (an opted-out or unreachable one was skipped above).
-        if let from = rule.quietFromMinute, let to = rule.quietToMinute, let until = QuietHours.end(of: now, from: from, to: to, zone: zone) {
+        if let from = rule.quietFromMinute, let to = rule.quietToMinute, let until = QuietHours.end(of: now, from: from, to: to, zone: written.zone) {
             return .wait(until: until, why: "quiet hours: waits until \(ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(until) / 1000)))")
         }
         do {
             // A subject is a header (RFC 2047-encoded), not HTML: its values go in as they are.
-            m.subject = try TemplateRenderer(parsing: template.subject).render(values, channel: m.channel, locale: locale, zone: zone, escaping: false)
-            m.body = try TemplateRenderer(parsing: template.body).render(values, channel: m.channel, locale: locale, zone: zone)
+            m.subject = try TemplateRenderer(parsing: template.subject).render(values, channel: m.channel, locale: written.locale, zone: written.zone, escaping: false)
+            m.body = try TemplateRenderer(parsing: template.body).render(values, channel: m.channel, locale: written.locale, zone: written.zone)
         } catch {
             return .skipped("its template no longer parses: \(error.message)")
         }

@@ -14,6 +14,26 @@ public enum SurveyProgress {
         Survey(dealID: dealID, contactID: contactID, status: .planned, dueAtMilliseconds: wonAt + askAfterMilliseconds)
     }
 
+    /// The question in the recipient's language, the name escaped for Telegram's HTML.
+    public static func question(firstName: String, locale: String) -> String {
+        let name = firstName.trimmingCharacters(in: .whitespaces)
+        let greeting = name.isEmpty ? "" : TemplateRenderer.escape(name, for: .telegram) + ", "
+        switch locale {
+        case "en": return greeting + "how likely are you to recommend us to a friend? 0–10"
+        default:
+            let ask = "насколько вероятно, что вы порекомендуете нас другу? 0–10"
+            return greeting + (greeting.isEmpty ? "Н" + ask.dropFirst() : ask)
+        }
+    }
+
+    /// The messenger refused the question for good: the survey ends there.
+    public static func refused(_ s: Survey, why: String) -> Survey {
+        var out = s
+        out.status = .failed
+        out.note = "the messenger refused the question: \(why)"
+        return out
+    }
+
     public static func isDue(_ s: Survey, now: Int64) -> Bool { s.status == .planned && s.dueAtMilliseconds <= now }
 
     public static func asked(_ s: Survey, chat: String, at now: Int64) -> Survey {

@@ -94,14 +94,28 @@ public final class SurveyRunner: BackgroundService {
             guard let chat = contact.customFields.first(where: { $0.name == "telegram" })?.value, !chat.isEmpty else {
                 return try await change(id) { $0.status = .skipped; $0.note = "contact \(s.contactID) has no telegram chat" }
             }
-            var question = Outgoing(address: chat, subject: "", body: "\(contact.firstName.isEmpty ? "" : contact.firstName + ", ")how likely are you to recommend us to a friend? 0–10",
-                                    messageID: "nps-\(id)", eventType: Deals.Event.won)
+            let text = SurveyProgress.question(firstName: contact.firstName, locale: RecipientLocale(channel: settings, contact: contact).locale)
+            var question = Outgoing(address: chat, subject: "", body: text, messageID: "nps-\(id)", eventType: Deals.Event.won)
             question.buttons = (0...10).map { ("\($0)", "nps:\($0)") }
             switch await TelegramChannel().send(question, settings: settings, baseURL: settings.baseURL, client: client) {
-            case .success:
-                try await change(id) { s in s = SurveyProgress.asked(s, chat: chat, at: now) }
-            case let .failure(f):
+            case let .success(accepted):
+                try await database.write { tx in
+                    guard var s = try SurveyStore.load(tx.connection, id) else { return }
+                    s = SurveyProgress.asked(s, chat: chat, at: now)
+                    try SurveyStore.save(tx, s)
+                    try OutboundLog.survey(tx, s, chat: chat, text: text, status: .sent, providerMessageID: accepted.providerMessageID, note: "asked", at: now)
+                }
+            case let .failure(f) where f.retry:
                 try await change(id) { s in s = SurveyProgress.askFailed(s, why: f.message, at: now) }
+            case let .failure(f):
+                // A permanent refusal (a 4xx but 429): asking again would get the same answer.
+                logger.warn("survey question refused", ["survey": "\(id)", "error": f.message])
+                try await database.write { tx in
+                    guard var s = try SurveyStore.load(tx.connection, id) else { return }
+                    s = SurveyProgress.refused(s, why: f.message)
+                    try SurveyStore.save(tx, s)
+                    try OutboundLog.survey(tx, s, chat: chat, text: text, status: .failed, providerMessageID: "", note: f.message, at: now)
+                }
             }
         } catch {
             logger.warn("cannot ask a survey yet", ["survey": "\(id)", "error": "\(error)"])

@@ -97,13 +97,15 @@ import TestSupport
         let log = Log()
         let server: HTTPServer
 
-        /// `answering`: the body of each 200 answer (the default is Telegram's sendMessage result).
-        init(failFirst: Int = 0, answer: String = #"{"ok":true,"result":{"message_id":1}}"#, answering: (@Sendable (HTTPRequest) -> String)? = nil) throws {
+        /// `answering`: the body of each 200 answer (the default is Telegram's sendMessage result);
+        /// the first `failFirst` requests are answered `failure` instead.
+        init(failFirst: Int = 0, failure: HTTPResponse = HTTPResponse(status: 503, contentType: "text/plain", body: "down"),
+             answer: String = #"{"ok":true,"result":{"message_id":1}}"#, answering: (@Sendable (HTTPRequest) -> String)? = nil) throws {
             let log = self.log
             server = HTTPServer(configuration: HTTPServer.Configuration(host: "127.0.0.1", port: 0)) { request in
                 let n = log.requests.withLock { $0.append(request); return $0.count }
                 return n <= failFirst
-                    ? HTTPResponse(status: 503, contentType: "text/plain", body: "down")
+                    ? failure
                     : HTTPResponse(status: 200, contentType: "application/json", body: answering?(request) ?? answer)
             }
             try server.start()
@@ -366,6 +368,37 @@ import TestSupport
         #expect((saved["customFields"] as? [String: Any])?["nps"] as? String == "1", "\(saved)")
         let tasks = try system.items("/v1/tasks?assigneeId=1").filter { $0["kind"] as? String == "follow_up" }
         #expect(tasks.count == 1 && tasks.first?["contactId"] as? Int == contact && (tasks.first?["title"] as? String ?? "").contains("NPS 1 on deal \(deal)"), "\(tasks)")
+        try await system.stop()
+    }
+
+    /// N6 (issue 22 item 14): the question is in the contact's language with their name
+    /// escaped; Telegram's permanent refusal (a 4xx but 429) ends the survey, logged in the
+    /// send log, instead of "again in a minute" for ever.
+    @Test func n6TheQuestionIsEscapedInTheContactsLanguageAndAPermanentRefusalEndsTheSurvey() async throws {
+        let system = try await Self.start()
+        let refusal = HTTPResponse(status: 400, contentType: "application/json", body: #"{"ok":false,"error_code":400,"description":"Bad Request: chat not found"}"#)
+        let telegram = try Receiver(failFirst: 1000, failure: refusal)
+        #expect(try system.request("PUT", "/v1/notification-channels/telegram", body: #"{"provider":"telegram","baseUrl":"\#(telegram.url)","token":"42:SECRET","locale":"ru"}"#).status == 200)
+        #expect(try system.request("POST", "/v1/staff", body: #"{"firstName":"Nina","role":"operator"}"#).status == 201)
+        let contact = try #require((try system.request("POST", "/v1/contacts", body: #"{"firstName":"<Bob> & Co","phones":["+79165550111"],"customFields":{"telegram":"556","locale":"en"}}"#).json["contact"] as? [String: Any])?["id"] as? Int)
+        let deal = try #require(try system.request("POST", "/v1/deals", body: #"{"title":"Windows","contactId":\#(contact),"responsibleId":1}"#).json["id"] as? Int)
+        let won = try #require((try system.request("GET", "/v1/pipelines").json["items"] as? [[String: Any]])?.first.flatMap { ($0["stages"] as? [[String: Any]])?.first { $0["outcome"] as? String == "won" }?["id"] as? Int })
+        #expect(try system.request("POST", "/v1/deals/\(deal)/stage", body: #"{"stageId":\#(won)}"#).status == 200)
+        #expect(try await eventually { ((try? system.items("/v1/surveys")) ?? []).first?["status"] as? String == "planned" })
+        try system.clock.set(system.now + 10 * 60_000 + 1_000)
+        var survey: [String: Any] = [:]
+        #expect(try await eventually { survey = ((try? system.items("/v1/surveys")) ?? []).first ?? [:]; return survey["status"] as? String == "failed" })
+        #expect((survey["note"] as? String ?? "").contains("400"), "\(survey)")
+        let asked = try #require(telegram.json(0))
+        #expect(asked["text"] as? String == "&lt;Bob&gt; &amp; Co, how likely are you to recommend us to a friend? 0–10", "\(asked)")
+        var failed: [[String: Any]] = []
+        #expect(try await eventually { failed = (try? system.items("/v1/notification-sends?status=failed")) ?? []; return failed.count == 1 })
+        #expect(failed.first?["eventType"] as? String == "survey.nps" && failed.first?["contactId"] as? Int == contact && failed.first?["address"] as? String == "556")
+        // A minute on (when a passing failure is tried again) it is not asked again.
+        try system.clock.set(system.now + 11 * 60_000 + 1_000)
+        #expect(try await eventually { ((try? system.items("/v1/notification-sends?status=failed")) ?? []).count == 1 })
+        let after = try system.items("/v1/surveys").first
+        #expect(telegram.count == 1 && after?["status"] as? String == "failed")
         try await system.stop()
     }
 

@@ -156,6 +156,16 @@ import Testing
 
 /// N6: the survey's state machine on an injected clock.
 @Suite struct SurveyProgressTests {
+    /// N6 (issue 22 item 14): the question in the recipient's language, the name escaped
+    /// for Telegram's HTML; a permanent refusal ends the survey.
+    @Test func n6TheQuestionIsInTheRecipientsLanguageWithTheNameEscaped() {
+        #expect(SurveyProgress.question(firstName: "Вера", locale: "ru") == "Вера, насколько вероятно, что вы порекомендуете нас другу? 0–10")
+        #expect(SurveyProgress.question(firstName: "", locale: "ru") == "Насколько вероятно, что вы порекомендуете нас другу? 0–10")
+        #expect(SurveyProgress.question(firstName: "<Bob>", locale: "en") == "&lt;Bob&gt;, how likely are you to recommend us to a friend? 0–10")
+        let refused = SurveyProgress.refused(SurveyProgress.planned(dealID: 1, contactID: 2, wonAt: 0), why: "Telegram answered 400")
+        #expect(refused.status == .failed && !SurveyProgress.isDue(refused, now: .max))
+    }
+
     @Test func n6ASurveyIsAskedTenMinutesAfterTheWinTakesAScoreFor24HoursAndThenNoMore() {
         let won: Int64 = 1_800_000_000_000
         let planned = SurveyProgress.planned(dealID: 7, contactID: 3, wonAt: won)

@@ -2540,7 +2540,7 @@ enum ContractSamples {
         m.dealID = 2000006
         m.contactID = -22
         m.chatID = "f4é"
-        m.status = .skipped
+        m.status = .failed
         m.score = 6000018
         m.dueAtMilliseconds = -50
         m.askedAtMilliseconds = 8000024
@@ -2554,7 +2554,7 @@ enum ContractSamples {
     static func listSurveysRequest() -> ListSurveysRequest {
         var m = ListSurveysRequest()
         m.dealID = -8
-        m.status = .skipped
+        m.status = .failed
         m.pageSize = -22
         return m
     }

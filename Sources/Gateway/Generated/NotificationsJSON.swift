@@ -698,7 +698,7 @@ extension ListSurveysRequest: RESTQuery {
     init(query q: inout QueryReader) {
         self.init()
         if let value = q.integer("dealId", minimum: 1) { self.dealID = value }
-        if let value = q.choice("status", [("planned", SurveyStatus.planned), ("asking", SurveyStatus.asking), ("answered", SurveyStatus.answered), ("expired", SurveyStatus.expired), ("skipped", SurveyStatus.skipped)]) { self.status = value }
+        if let value = q.choice("status", [("planned", SurveyStatus.planned), ("asking", SurveyStatus.asking), ("answered", SurveyStatus.answered), ("expired", SurveyStatus.expired), ("skipped", SurveyStatus.skipped), ("failed", SurveyStatus.failed)]) { self.status = value }
         if let value = q.integer("limit", minimum: 1, maximum: 500) { self.pageSize = value }
     }
 }

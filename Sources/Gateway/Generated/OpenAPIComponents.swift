@@ -785,7 +785,8 @@ enum OpenAPIComponents {
           "asking",
           "answered",
           "expired",
-          "skipped"
+          "skipped",
+          "failed"
         ],
         "type" : "string"
       }
@@ -8552,7 +8553,8 @@ enum OpenAPIComponents {
             "asking",
             "answered",
             "expired",
-            "skipped"
+            "skipped",
+            "failed"
           ],
           "type" : "string"
         }
