@@ -92,7 +92,7 @@ public enum TextRule: String, Sendable, Equatable {
     case slug
     /// A calendar date, YYYY-MM-DD (RFC 3339's full-date).
     case date
-    /// A calendar month, YYYY-MM (B5, B6).
+    /// A calendar month, YYYY-MM (B5, B6), of the years 2000–2100 (`Horizon`'s).
     case month
     /// One line: no control characters (C0, DEL, NEL) and no line or paragraph separator,
     /// so the value cannot break a header, a CSV row or a log line (a lead's partner,
@@ -100,6 +100,16 @@ public enum TextRule: String, Sendable, Equatable {
     case line
     /// A name: one line (as `line`) with at least one character that is not white space.
     case name
+
+    /// The ISO 4217 codes the services know (`Money.exponents` in the contracts; WireTests
+    /// hold the two together).
+    public static let knownCurrencies = [
+        "AED", "AMD", "AZN", "BHD", "BYN", "CHF", "CLP", "CNY", "CZK", "EUR", "GBP", "GEL", "INR", "IQD", "ISK", "JOD", "JPY",
+        "KGS", "KRW", "KWD", "KZT", "LYD", "OMR", "PLN", "RUB", "TND", "TRY", "UAH", "USD", "UZS", "VND",
+    ]
+
+    /// The only values it takes, when they are a closed list (the document's `enum`).
+    public var choices: [String]? { self == .currencyCode ? Self.knownCurrencies : nil }
 
     /// The regular expression (ECMA-262, as JSON Schema) the document gives.
     public var pattern: String {
@@ -112,7 +122,7 @@ public enum TextRule: String, Sendable, Equatable {
         case .nonBlank: "^[^\\u0000]*[^\\u0000\\u0009-\\u000d\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000]*$"
         case .slug: "^[a-z0-9]+(-[a-z0-9]+)*$"
         case .date: "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
-        case .month: "^[0-9]{4}-(0[1-9]|1[0-2])$"
+        case .month: "^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$"
         case .line: "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$"
         case .name: "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*[^\\u0000-\\u0020\\u007f\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$"
         }

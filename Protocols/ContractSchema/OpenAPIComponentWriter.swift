@@ -166,6 +166,7 @@ public struct OpenAPIComponentWriter {
         case .string:
             var s: [String: Any] = ["type": "string", "pattern": f.json.rule?.pattern ?? Self.noNUL]
             if f.json.rule == .date { s["format"] = "date" }
+            if let choices = f.json.rule?.choices { s["enum"] = choices }
             if let v = f.json.minLength { s["minLength"] = v }
             if let v = f.json.maxLength { s["maxLength"] = v }
             return s

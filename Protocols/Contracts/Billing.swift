@@ -1129,7 +1129,9 @@ public struct PaymentReport: WireMessage, Equatable {
     public var dealID: Int64? = nil
     /// B4: the group whose lessons it prepays.
     public var groupID: Int64? = nil
+    /// B4: lessons it prepays; a payment prepays lessons or months, not both, and either needs groupId (422 otherwise).
     public var lessons: Int64 = 0
+    /// B4: months it prepays from the month it was paid in; not with lessons, and with groupId.
     public var months: Int64 = 0
     public var note: String = ""
     public var test: Bool = false

@@ -560,7 +560,9 @@ public struct UpdateContactRequest: WireMessage, Equatable {
 /// after the previous page.
 public struct SearchContactsRequest: WireMessage, Equatable {
     public var namePrefix: String = ""
+    /// Any way of writing the number; text that is no phone number matches no contact.
     public var phone: String = ""
+    /// The address, in any case; text that is no address (one `@`, a dotted domain) matches no contact.
     public var email: String = ""
     public var tag: String = ""
     public var sourceChannel: String = ""

@@ -973,7 +973,7 @@ public struct OptOutRequest: WireMessage, Equatable {
 /// N1: an endpoint that gets events, signed per the Standard Webhooks spec.
 public struct WebhookSubscription: WireMessage, Equatable {
     public var id: Int64 = 0
-    /// http(s) URL the events are POSTed to.
+    /// http(s) URL the events are POSTed to; its host must be one the outbound policy allows (no private or loopback address unless an operator allowed it).
     public var url: String = ""
     /// Types it gets (`*`: all).
     public var eventTypes: [String] = []

@@ -129,8 +129,8 @@ public let contactsContract = ContractFile("Contacts") {
         after the previous page.
         """, rest: [.query]) {
         Field(1, "namePrefix", .string).named("q").length(max: 200)
-        Field(2, "phone", .string).length(max: 50)
-        Field(3, "email", .string).length(max: 254)
+        Field(2, "phone", .string, doc: "Any way of writing the number; text that is no phone number matches no contact.").length(max: 50)
+        Field(3, "email", .string, doc: "The address, in any case; text that is no address (one `@`, a dotted domain) matches no contact.").length(max: 254)
         Field(4, "tag", .string).length(max: 100)
         Field(5, "sourceChannel", .string).named("source").length(max: 50)
         Field(6, "createdFromMilliseconds", .optional(.int64)).timestamp().named("createdFrom")

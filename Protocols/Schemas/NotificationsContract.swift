@@ -119,7 +119,7 @@ public let notificationsContract = ContractFile("Notifications") {
         Field(1, "id", .int64).readOnly()
         Field(2, "name", .string).required().length(max: 200, min: 1).oneLineName()
         Field(3, "channel", .enumeration("NotificationChannel")).required()
-        Field(4, "eventType", .string, doc: "The event whose variables it may use.").required().length(max: 100, min: 1)
+        Field(4, "eventType", .string, doc: "The event whose variables it may use.").required().length(max: 100, min: 1).inputSchema(notificationEventTypeSchema)
         Field(5, "subject", .string, doc: "Email subject; ignored elsewhere.").length(max: 500)
         Field(6, "body", .string).required().length(max: 8000, min: 1).nonBlank()
         Field(7, "createdAtMilliseconds", .int64).timestamp().readOnly()
@@ -142,7 +142,7 @@ public let notificationsContract = ContractFile("Notifications") {
     Message("NotificationRule", doc: "N3: on `eventType` (its filters all holding), send `templateId` to the recipient, `delayMinutes` later.", rest: [.output, .input]) {
         Field(1, "id", .int64).readOnly()
         Field(2, "name", .string).required().length(max: 200, min: 1).oneLineName()
-        Field(3, "eventType", .string).required().length(max: 100, min: 1)
+        Field(3, "eventType", .string).required().length(max: 100, min: 1).inputSchema(notificationEventTypeSchema)
         Field(4, "filters", .repeated(.message("NotificationRuleFilter"))).items(max: 20)
         Field(5, "templateID", .int64).required().minimum(1)
         Field(6, "recipient", .enumeration("RecipientKind")).required()
@@ -209,7 +209,7 @@ public let notificationsContract = ContractFile("Notifications") {
     }
     Message("WebhookSubscription", doc: "N1: an endpoint that gets events, signed per the Standard Webhooks spec.", rest: [.output, .input]) {
         Field(1, "id", .int64).readOnly()
-        Field(2, "url", .string, doc: "http(s) URL the events are POSTed to.").required().length(max: 1000, min: 1)
+        Field(2, "url", .string, doc: "http(s) URL the events are POSTed to; its host must be one the outbound policy allows (no private or loopback address unless an operator allowed it).").required().length(max: 1000, min: 1).inputSchema(httpURLSchema)
         Field(3, "eventTypes", .repeated(.string), doc: "Types it gets (`*`: all).").required().items(max: 100).length(max: 100, min: 1)
         Field(4, "description", .string).length(max: 500)
         Field(5, "secret", .string, doc: "`whsec_<base64>`: the signing key, in the answer to the create only.").readOnly()
@@ -398,3 +398,16 @@ public let notificationsContract = ContractFile("Notifications") {
         Field(1, "flows", .repeated(.message("BotFlow"))).named("items")
     }
 }
+
+/// The event types notifications takes (its `EventCatalog`; NotificationsTests hold the
+/// two together): what a template or rule may be for.
+public let notificationEventTypes = [
+    "deal.created", "deal.stage_changed", "deal.won", "deal.lost", "deal.updated", "task.overdue", "lead.low_quality", "call.missed",
+    "appointment.booked", "appointment.moved", "appointment.cancelled", "session.reminder_due",
+    "payment.paid", "payment.failed", "payment.refunded", "subscription.past_due", "offer.confirmed",
+]
+
+let notificationEventTypeSchema = #"{"enum": ["# + notificationEventTypes.map { "\"\($0)\"" }.joined(separator: ", ") + "]}"
+
+/// An http or https URL with a host and no credentials (the one outbound policy's first test).
+let httpURLSchema = #"{"pattern": "^[Hh][Tt][Tt][Pp][Ss]?://[^\\u0000-\\u0020/?#@]+([/?#][^\\u0000-\\u0020]*)?$"}"#

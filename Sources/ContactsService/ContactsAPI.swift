@@ -84,17 +84,15 @@ public struct ContactsAPI: RegistrableRPCService {
     func search(_ request: SearchContactsRequest) async throws -> ContactPage {
         var phone: String?
         var email: String?
+        // C6 (issue 22 item 32): a filter that is no phone number or address matches no
+        // contact — an empty page, as the document says, not a refusal it cannot state.
         if !request.phone.isEmpty {
-            switch validator.phones.normalize(request.phone) {
-            case let .success(p): phone = p.number
-            case let .failure(f): throw RPCError.invalidArgument("phone filter \(f.reason)", details: [FieldViolation(field: "phone", description: f.reason)])
-            }
+            guard case let .success(p) = validator.phones.normalize(request.phone) else { return ContactPage() }
+            phone = p.number
         }
         if !request.email.isEmpty {
-            switch EmailNormalizer.normalize(request.email) {
-            case let .success(e): email = e
-            case let .failure(f): throw RPCError.invalidArgument("email filter \(f.reason)", details: [FieldViolation(field: "email", description: f.reason)])
-            }
+            guard case let .success(e) = EmailNormalizer.normalize(request.email) else { return ContactPage() }
+            email = e
         }
         return try await contacts.search(request, phone: phone, email: email)
     }

@@ -6,7 +6,7 @@ import Wire
 /// Calls (T1, T11, T12) for any PBX: one leg or a whole call in, sessions out, through
 /// the replica that owns the number; lists and statistics across every replica.
 enum CallsRoutes {
-    static let callID = Route.PathParameter.text(pattern: "^[0-9]{1,4}-[1-9][0-9]{0,18}$", description: "a call's id: `<shard>-<sequence>`")
+    static let callID = Route.PathParameter.text(pattern: "^(0|[1-9][0-9]{0,3})-[1-9][0-9]{0,18}$", description: "a call's id: `<shard>-<sequence>`")
 
     static let all: [Route] = [
         Route(

@@ -6,7 +6,7 @@ import Wire
 /// The dialing queue for operators (T10): the best entry across every replica with a
 /// lease, the call's outcome, why an entry ranks where it does; the settings for admins.
 enum DialerRoutes {
-    static let entryID = Route.PathParameter.text(pattern: "^[0-9]{1,4}-q[1-9][0-9]{0,18}$", description: "a queue entry's id: `<shard>-q<sequence>`")
+    static let entryID = Route.PathParameter.text(pattern: "^(0|[1-9][0-9]{0,3})-q[1-9][0-9]{0,18}$", description: "a queue entry's id: `<shard>-q<sequence>`")
 
     static let all: [Route] = [
         Route(

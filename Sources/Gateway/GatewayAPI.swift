@@ -122,6 +122,10 @@ public final class GatewayAPI: Sendable {
                 status: 405, title: "Method Not Allowed", detail: "\(request.method) is not allowed on \(request.path)",
                 requestID: requestID, headers: [("Allow", methods.joined(separator: ", "))])
         case let .found(index, parameters):
+            if let name = routeBoxes[index].refused(parameters) {
+                return Problem.response(
+                    status: 404, title: "Not Found", detail: "no \(name) is written \"\((parameters[name] ?? "").prefix(100))\" (see /v1/openapi.json)", requestID: requestID)
+            }
             return await endpoint(routeBoxes[index].route, request, parameters, requestID: requestID)
         }
     }

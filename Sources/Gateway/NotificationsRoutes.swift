@@ -9,7 +9,7 @@ import Wire
 enum NotificationsRoutes {
     static let channels: [String: Route.PathParameter] = ["channel": .choice(NotificationChannel.allCases.filter { $0 != .unspecified }.map(\.name))]
 
-    static let unsubscribeToken = Route.PathParameter.text(pattern: "^[0-9]{1,19}-[0-9]{1,3}-[0-9a-f]{32}$", description: "the token of an email's unsubscribe link")
+    static let unsubscribeToken = Route.PathParameter.text(pattern: "^[1-9][0-9]{0,18}-[1-9][0-9]{0,2}-[0-9a-f]{32}$", description: "the token of an email's unsubscribe link")
 
     /// The link's token when it has the pattern's shape (checked here: it goes into a page); otherwise the link does not exist.
     static func unsubscribeToken(_ ctx: RequestContext) throws -> String {

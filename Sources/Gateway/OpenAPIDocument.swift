@@ -103,6 +103,8 @@ enum OpenAPIDocument {
         if route.access.minimum != nil { errors.formUnion(securedErrors) }
         if route.body != nil { errors.formUnion([400, 413, 415]) }
         if route.rawBody { errors.insert(413) }
+        // A path parameter outside its pattern or choices names nothing (RouteBox).
+        if !route.pathParameters.isEmpty { errors.insert(404) }
         if !route.query.isEmpty || !route.extraQuery.isEmpty || route.path.contains("{") { errors.insert(400) }
         if route.idempotencyKey { errors.formUnion([400, 409, 422]) }
         // A service may refuse the values of any request that carries some.

@@ -1,3 +1,4 @@
+import Foundation
 import HTTP
 import RPC
 import Wire
@@ -140,5 +141,31 @@ extension Route {
 /// A route behind one reference (the router's value).
 final class RouteBox: Sendable {
     let route: Route
-    init(_ route: Route) { self.route = route }
+    /// G1 (issue 22 item 32): each declared path parameter's rule, compiled once; a value
+    /// outside it names nothing, as the document says (`/v1/calls/011-1` is no call).
+    private let rules: [(name: String, allows: @Sendable (String) -> Bool)]
+
+    init(_ route: Route) {
+        self.route = route
+        rules = route.pathParameters.map { name, parameter in
+            switch parameter {
+            case let .choice(names):
+                let allowed = Set(names)
+                return (name, { allowed.contains($0) })
+            case let .text(pattern, _):
+                // A pattern that does not compile is a programming error the document test catches.
+                let expression = try! NSRegularExpression(pattern: pattern)
+                // The whole value: ICU's `$` also matches before a final line break.
+                return (name, { value in
+                    let whole = NSRange(value.startIndex..., in: value)
+                    return expression.firstMatch(in: value, range: whole)?.range == whole
+                })
+            }
+        }
+    }
+
+    /// The first path parameter whose value the route does not take (nil: all are taken).
+    func refused(_ parameters: [String: String]) -> String? {
+        rules.first { name, allows in !allows(parameters[name] ?? "") }?.name
+    }
 }

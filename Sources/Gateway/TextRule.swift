@@ -1,3 +1,5 @@
+import Contracts
+
 /// Rules on a string's characters that the schema gives (``TextRule`` in
 /// Protocols/ContractSchema states each as a regular expression in the OpenAPI
 /// document); these are the same checks, written out.
@@ -20,8 +22,8 @@ enum TextRule {
     func problem(_ text: String) -> String? {
         switch self {
         case .currencyCode:
-            text.utf8.count == 3 && text.utf8.allSatisfy({ (65...90).contains($0) }) ? nil
-                : "must be an ISO 4217 code of three capital letters such as RUB (not \"\(text)\")"
+            Money.exponents[text] != nil ? nil
+                : "must be an ISO 4217 code this system knows, such as RUB (not \"\(text.prefix(20))\")"
         case .countryCode:
             text.utf8.count == 2 && text.utf8.allSatisfy({ (65...90).contains($0) }) ? nil
                 : "must be an ISO 3166-1 code of two capital letters such as RU (not \"\(text)\")"
@@ -34,7 +36,8 @@ enum TextRule {
         case .date:
             Self.isDate(text) ? nil : "must be a date written YYYY-MM-DD, such as 2026-12-01 (not \"\(text)\")"
         case .month:
-            Self.isDate(text + "-01") ? nil : "must be a month written YYYY-MM, such as 2026-12 (not \"\(text)\")"
+            Self.isDate(text + "-01") && Int64(text.prefix(4)).map(Horizon.years.contains) == true ? nil
+                : "must be a month written YYYY-MM of the years \(Horizon.years.lowerBound)–\(Horizon.years.upperBound), such as 2026-12 (not \"\(text.prefix(20))\")"
         case .line:
             Self.isOneLine(text) ? nil : "must be one line, without control characters or line breaks"
         case .name:

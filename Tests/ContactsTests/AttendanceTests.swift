@@ -1,4 +1,4 @@
-import ContactsService
+@testable import ContactsService
 import Contracts
 import Foundation
 import RPC
@@ -54,6 +54,13 @@ import Wire
         #expect(again.recorded == 0 && again.unchanged == 2 && again.contactIDs == first.contactIDs)
         #expect(try await f.api.attendance.list(contactID: known.contact.id).map(\.eventTitle) == ["Вечер e1"])
         #expect(try await f.api.contacts.search(SearchContactsRequest(), phone: nil, email: nil).contacts.count == 2)
+        // C6 (issue 22 item 32): a filter that is no phone number or address finds nobody;
+        // it is not refused (the document can only say what text it takes).
+        for (phone, email) in [("12", ""), ("", "a@b@c"), ("", "no-at-sign")] {
+            var odd = SearchContactsRequest()
+            (odd.phone, odd.email) = (phone, email)
+            #expect(try await f.api.search(odd).contacts.isEmpty)
+        }
     }
 
     @Test func c5TheSameEmailWithAnotherNameIsAnotherPersonAndANewStatusUpdatesTheTicket() async throws {

@@ -57,6 +57,27 @@ import Wire
         }
     }
 
+    /// G1 (issue 22 item 32): a path parameter outside the document's pattern names
+    /// nothing (404 before any lookup), as `/v1/contacts/01` does not; a month outside the
+    /// years reports take, or a currency no service knows, is refused as the document says.
+    @Test func g1PathParametersMonthsAndCurrenciesAreTakenAsTheDocumentStatesThem() throws {
+        let boxes = Dictionary(GatewayAPI.routeList.map { ("\($0.method) \($0.path)", RouteBox($0)) }) { a, _ in a }
+        let call = try #require(boxes["GET /v1/calls/{id}"]), entry = try #require(boxes["GET /v1/dialer/entries/{id}"])
+        #expect(call.refused(["id": "11-1"]) == nil && call.refused(["id": "0-7"]) == nil)
+        for bad in ["011-1", "11-01", "11-1\n", "-1", "11-0"] { #expect(call.refused(["id": bad]) == "id", "\(bad.debugDescription)") }
+        #expect(entry.refused(["id": "9-q1"]) == nil && entry.refused(["id": "0001-q1"]) == "id" && entry.refused(["id": "9-q01"]) == "id")
+        let unsubscribe = try #require(boxes["GET /v1/unsubscribe/{token}"])
+        #expect(unsubscribe.refused(["token": "12-3-" + String(repeating: "a", count: 32)]) == nil)
+        #expect(unsubscribe.refused(["token": "012-3-" + String(repeating: "a", count: 32)]) == "token")
+        let channel = try #require(boxes["PUT /v1/notification-channels/{channel}"])
+        #expect(channel.refused(["channel": "telegram"]) == nil && channel.refused(["channel": "pigeon"]) == "channel")
+        #expect(TextRule.month.problem("2026-12") == nil && TextRule.month.problem("1999-12") != nil && TextRule.month.problem("0000-01") != nil)
+        #expect(TextRule.currencyCode.problem("RUB") == nil && TextRule.currencyCode.problem("XXX") != nil)
+        let schemas = (GatewayAPI.openAPIDocument["components"] as? [String: Any])?["schemas"] as? [String: Any]
+        let currency = (((schemas?["ManualPaymentInput"] as? [String: Any])?["properties"] as? [String: Any])?["currency"] as? [String: Any])?["enum"] as? [String]
+        #expect(currency?.contains("RUB") == true && currency?.contains("XXX") == false)
+    }
+
     @Test func g3BurstThenSteadyRatePerKey() {
         var limiter = RateLimiter(rate: 2, burst: 3)
         for _ in 0..<3 { #expect(limiter.take(key: "a", now: 100) == nil) }

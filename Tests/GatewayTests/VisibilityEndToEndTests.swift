@@ -207,7 +207,7 @@ import TestSupport
             case .adminOnly, .keysOnly:
                 let (method, pattern) = (String(route.split(separator: " ")[0]), String(route.split(separator: " ")[1]))
                 let reply = try system.request(method, pattern.replacingOccurrences(of: "{id}", with: String(world.contact)).replacingOccurrences(of: "{service}", with: "contacts")
-                    .replacingOccurrences(of: "{eventId}", with: "1"), key: Self.operatorToken, body: route.hasPrefix("GET") ? nil : "{}")
+                    .replacingOccurrences(of: "{eventId}", with: "1").replacingOccurrences(of: "{channel}", with: "telegram"), key: Self.operatorToken, body: route.hasPrefix("GET") ? nil : "{}")
                 #expect(reply.status == 403, "\(route)")
             case .notClientData, .ownTest:
                 continue

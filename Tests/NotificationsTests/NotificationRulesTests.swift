@@ -2,6 +2,7 @@ import Contracts
 import Digest
 import Foundation
 import NotificationsService
+import Schemas
 import Testing
 
 /// N1–N3 as plain values: templates checked and rendered per channel, the retry
@@ -158,6 +159,12 @@ import Testing
 @Suite struct SurveyProgressTests {
     /// N6 (issue 22 item 14): the question in the recipient's language, the name escaped
     /// for Telegram's HTML; a permanent refusal ends the survey.
+    /// G1 (issue 22 item 32): the document's list of event types a template or rule may
+    /// be for is the catalog notifications keeps.
+    @Test func n2TheDocumentsEventTypesAreTheCatalogs() {
+        #expect(notificationEventTypes == EventCatalog.entries.map(\.type))
+    }
+
     @Test func n6TheQuestionIsInTheRecipientsLanguageWithTheNameEscaped() {
         #expect(SurveyProgress.question(firstName: "Вера", locale: "ru") == "Вера, насколько вероятно, что вы порекомендуете нас другу? 0–10")
         #expect(SurveyProgress.question(firstName: "", locale: "ru") == "Насколько вероятно, что вы порекомендуете нас другу? 0–10")

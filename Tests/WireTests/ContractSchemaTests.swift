@@ -38,6 +38,11 @@ import Testing
         #expect(moneyCeiling == Money.maximumMinor)
     }
 
+    /// Issue 22 item 32: the document's currency list is the one the services know.
+    @Test func b1TheDocumentsCurrenciesAreTheOnesMoneyKnows() {
+        #expect(Set(TextRule.knownCurrencies) == Set(Money.exponents.keys) && TextRule.knownCurrencies.count == Money.exponents.count)
+    }
+
     @Test func aFieldNumberIsNeverUsedTwiceNorAReservedOneAtAll() {
         let reused = ContractFile("T") {
             Message("Deal", reserved: [9], reservedNames: ["oldTitle"]) {
