@@ -92,7 +92,8 @@ public enum TextRule: String, Sendable, Equatable {
     case slug
     /// A calendar date, YYYY-MM-DD (RFC 3339's full-date).
     case date
-    /// A calendar month, YYYY-MM (B5, B6), of the years 2000–2100 (`Horizon`'s).
+    /// A calendar month, YYYY-MM (B5, B6), of the years 2000–2100 (`Horizon.years`; WireTests
+    /// hold the two together).
     case month
     /// One line: no control characters (C0, DEL, NEL) and no line or paragraph separator,
     /// so the value cannot break a header, a CSV row or a log line (a lead's partner,

@@ -91,10 +91,9 @@ public struct PaymentStore: Sendable {
         p.currency = report.currency
         p.amountMinor = report.amountMinor
         p.createdAtMilliseconds = now
-        p.groupID = report.groupID
-        p.lessons = report.lessons
-        p.months = report.months
         p.test = report.test
+        // A test charge is in no group's money and has no payer.
+        if !p.test { (p.groupID, p.lessons, p.months) = (report.groupID, report.lessons, report.months) }
         p.opens = PaymentOpens.unlessSaid(report.opens, provider: report.provider)
         return p
     }
@@ -119,7 +118,6 @@ public struct PaymentStore: Sendable {
     static func save(_ tx: Transaction, _ p: inout Payment) throws {
         if p.id == 0 {
             let payerState = p.test ? Self.testPayerState : p.payerContactID != nil ? "found" : (p.email.isEmpty && p.phone.isEmpty ? "none" : "pending")
-            if p.test { (p.groupID, p.payerContactID) = (nil, nil) }
             try tx.run(
                 "INSERT INTO payments (provider, provider_id, status, payer_state, payer_contact_id, student_id, group_id, created_at, paid_at, payment) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [.integer(Int64(p.provider.rawValue)), .text(p.providerPaymentID), .integer(Int64(p.status.rawValue)), .text(payerState),

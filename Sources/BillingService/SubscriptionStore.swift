@@ -31,8 +31,8 @@ public struct SubscriptionStore: Sendable {
         let now = clock.milliseconds
         return try await database.write { tx in
             let key: [SQLValue] = [.integer(Int64(report.provider.rawValue)), .text(report.subscriptionID)]
-            let existing = try tx.queryFirst("SELECT id, subscription FROM subscriptions WHERE provider = ? AND subscription_id = ?", key) {
-                ($0.int64(0), try PaymentSubscription(wireBytes: $0.blob(1)))
+            let existing = try tx.queryFirst("SELECT id, subscription, payer_contact_id FROM subscriptions WHERE provider = ? AND subscription_id = ?", key) {
+                ($0.int64(0), try PaymentSubscription(wireBytes: $0.blob(1)), $0.optionalInt64(2))
             }
             var s = existing?.1 ?? PaymentSubscription(provider: report.provider, subscriptionID: report.subscriptionID, test: report.test, createdAtMilliseconds: now)
             let decision = SubscriptionStateMachine.apply(current: existing?.1.status, incoming: report.status)
@@ -49,19 +49,17 @@ public struct SubscriptionStore: Sendable {
             s.history.append(SubscriptionChange(atMilliseconds: now, status: report.status, applied: decision.applied))
             if s.history.count > Self.historyLimit { s.history.removeFirst(s.history.count - Self.historyLimit) }
             s.updatedAtMilliseconds = now
-            if let (id, _) = existing {
-                s.id = id
+            // The payer is its column's (a charge that finds them later sets it there); a new
+            // subscription takes the one its charges found already.
+            if let (id, _, payer) = existing {
+                (s.id, s.payerContactID) = (id, payer)
             } else {
-                try tx.run("INSERT INTO subscriptions (provider, subscription_id, status, subscription) VALUES (?, ?, ?, ?)", key + [.integer(0), .blob([])])
-                s.id = tx.lastInsertRowID
-                // Its charges may have found the payer already.
-                let payer = try tx.queryFirst(
+                s.payerContactID = try tx.queryFirst(
                     "SELECT payer_contact_id FROM payments WHERE provider = ? AND subscription_id = ? AND payer_contact_id IS NOT NULL ORDER BY id DESC LIMIT 1", key) { $0.int64(0) }
-                try tx.run("UPDATE subscriptions SET payer_contact_id = ? WHERE id = ?", [SQLValue(payer), .integer(s.id)])
+                try tx.run("INSERT INTO subscriptions (provider, subscription_id, status, payer_contact_id, subscription) VALUES (?, ?, 0, ?, ?)", key + [SQLValue(s.payerContactID), .blob([])])
+                s.id = tx.lastInsertRowID
             }
-            s.payerContactID = nil  // kept in its column: a charge may name it later
             try tx.run("UPDATE subscriptions SET status = ?, subscription = ? WHERE id = ?", [.integer(Int64(s.status.rawValue)), .blob(s.wireBytes()), .integer(s.id)])
-            s.payerContactID = try tx.queryFirst("SELECT payer_contact_id FROM subscriptions WHERE id = ?", [.integer(s.id)]) { $0.optionalInt64(0) } ?? nil
             if decision.becamePastDue, !s.test {
                 try tx.appendEvent(type: Billing.Event.subscriptionPastDue, aggregateID: "subscription-\(s.id)", payload: s.wireBytes())
             }

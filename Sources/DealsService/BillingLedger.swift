@@ -59,7 +59,7 @@ enum BillingLedger {
         case Billing.Event.paymentRefunded:
             let refunded = (try? Money(minor: p.refundedMinor, currency: p.currency))?.description ?? "\(p.refundedMinor)"
             summary = "refunded \(refunded) of \(amount) (\(p.provider.name) \(p.providerPaymentID))"
-            if opens != .nothing, p.dealID == nil, p.groupID == nil, let dealID {
+            if opens != .nothing, let dealID {
                 // The deal the payment opened holds what was kept.
                 try tx.run("UPDATE deals SET amount_minor = ? WHERE id = ?", [.integer(p.amountMinor - p.refundedMinor), .integer(dealID)])
             }

@@ -57,12 +57,20 @@ public struct OutboundLog: Sendable {
         m.dueAtMilliseconds = now
         m.createdAtMilliseconds = now
         m.history = [OutboundMessageChange(atMilliseconds: now, status: .scheduled, note: why)]
-        try tx.run(
-            "INSERT OR IGNORE INTO sends (rule_id, event_id, recipient_key, status, due_at, source_key, contact_id, event_type, payload, message) VALUES (?, ?, ?, 1, ?, '', NULL, 'notice', ?, ?)",
-            [.integer(m.ruleID), .text(m.eventID), .text("address:\(chat)"), .integer(now), .blob([]), .blob([])])
+        if try insertWritten(tx, &m) { tx.touch(EventIntake.sendsTopic) }
+    }
+
+    /// The row of a message the service wrote itself (no rule renders it), keyed like every
+    /// send on (rule, event, recipient): false when that one is there already.
+    static func insertWritten(_ tx: Transaction, _ m: inout OutboundMessage) throws -> Bool {
+        let inserted = try tx.run(
+            "INSERT OR IGNORE INTO sends (rule_id, event_id, recipient_key, status, due_at, source_key, contact_id, event_type, payload, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [.integer(m.ruleID), .text(m.eventID), .text("address:\(m.address)"), .integer(Int64(m.status.rawValue)), .integer(m.dueAtMilliseconds),
+             .text(m.sourceKey), SQLValue(m.contactID), .text(m.eventType), .blob([]), .blob([])])
+        guard inserted > 0 else { return false }
         m.id = tx.lastInsertRowID
         try save(tx, m)
-        tx.touch(EventIntake.sendsTopic)
+        return true
     }
 
     /// An NPS question the survey runner sent itself (N6), as it went: sent, or refused
@@ -83,12 +91,7 @@ public struct OutboundLog: Sendable {
         m.sourceKey = "survey-\(s.id)"
         m.createdAtMilliseconds = now
         m.history = [OutboundMessageChange(atMilliseconds: now, status: status, note: "NPS survey \(s.id) on deal \(s.dealID): \(note)")]
-        let inserted = try tx.run(
-            "INSERT OR IGNORE INTO sends (rule_id, event_id, recipient_key, status, due_at, source_key, contact_id, event_type, payload, message) VALUES (0, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [.text(m.eventID), .text("address:\(chat)"), .integer(Int64(status.rawValue)), .integer(now), .text(m.sourceKey), .integer(s.contactID), .text(m.eventType), .blob([]), .blob([])])
-        guard inserted > 0 else { return }
-        m.id = tx.lastInsertRowID
-        try save(tx, m)
+        _ = try insertWritten(tx, &m)
     }
 
     static func cancel(_ tx: Transaction, sourceKey: String, because why: String, at now: Int64) throws {

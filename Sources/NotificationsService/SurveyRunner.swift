@@ -73,11 +73,15 @@ public final class SurveyRunner: BackgroundService {
         }
     }
 
-    func change(_ id: Int64, _ body: @escaping @Sendable (inout Survey) -> Void) async throws {
+    /// `then`: more to write about the changed survey in the same transaction.
+    func change(
+        _ id: Int64, _ body: @escaping @Sendable (inout Survey) -> Void, then: @escaping @Sendable (Transaction, Survey) throws -> Void = { _, _ in }
+    ) async throws {
         try await database.write { tx in
             guard var s = try SurveyStore.load(tx.connection, id) else { return }
             body(&s)
             try SurveyStore.save(tx, s)
+            try then(tx, s)
         }
     }
 
@@ -99,10 +103,7 @@ public final class SurveyRunner: BackgroundService {
             question.buttons = (0...10).map { ("\($0)", "nps:\($0)") }
             switch await TelegramChannel().send(question, settings: settings, baseURL: settings.baseURL, client: client) {
             case let .success(accepted):
-                try await database.write { tx in
-                    guard var s = try SurveyStore.load(tx.connection, id) else { return }
-                    s = SurveyProgress.asked(s, chat: chat, at: now)
-                    try SurveyStore.save(tx, s)
+                try await change(id, { s in s = SurveyProgress.asked(s, chat: chat, at: now) }) { tx, s in
                     try OutboundLog.survey(tx, s, chat: chat, text: text, status: .sent, providerMessageID: accepted.providerMessageID, note: "asked", at: now)
                 }
             case let .failure(f) where f.retry:
@@ -110,10 +111,7 @@ public final class SurveyRunner: BackgroundService {
             case let .failure(f):
                 // A permanent refusal (a 4xx but 429): asking again would get the same answer.
                 logger.warn("survey question refused", ["survey": "\(id)", "error": f.message])
-                try await database.write { tx in
-                    guard var s = try SurveyStore.load(tx.connection, id) else { return }
-                    s = SurveyProgress.refused(s, why: f.message)
-                    try SurveyStore.save(tx, s)
+                try await change(id, { s in s = SurveyProgress.refused(s, why: f.message) }) { tx, s in
                     try OutboundLog.survey(tx, s, chat: chat, text: text, status: .failed, providerMessageID: "", note: f.message, at: now)
                 }
             }

@@ -232,7 +232,7 @@ import Testing
     @Test func b3APaymentHookOverTheMoneyCeilingIsRefused() throws {
         func pay(_ amount: String) throws(HookRefusal) -> PaymentReport {
             try CloudPaymentsAdapter.report(
-                contentType: "application/x-www-form-urlencoded", body: Array("TransactionId=1&InvoiceId=i1&Amount=\(amount)&Currency=RUB".utf8), type: "pay")
+                RingostatAdapter.values(contentType: "application/x-www-form-urlencoded", body: Array("TransactionId=1&InvoiceId=i1&Amount=\(amount)&Currency=RUB".utf8)), type: "pay")
         }
         #expect(try pay("10000000000.00").amountMinor == Money.maximumMinor)
         #expect(throws: HookRefusal.self) { try pay("10000000000.01") }

@@ -192,7 +192,7 @@ let peopleSchema = [
 
     /// T10 (CI run of stop 32): a cache an observer drops on commit is gone by the time the
     /// write returns, so the writer's own next read never meets what it just changed.
-    @Test func commitObserversHaveRunWhenTheWriteReturns() async throws {
+    @Test func t10p2CommitObserversHaveRunWhenTheWriteReturns() async throws {
         let temp = try TemporaryDatabase()
         defer { temp.remove() }
         let db = try Database(path: temp.path, migrations: peopleSchema)

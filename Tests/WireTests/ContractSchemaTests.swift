@@ -38,6 +38,17 @@ import Testing
         #expect(moneyCeiling == Money.maximumMinor)
     }
 
+    /// Issue 22 item 32: the document's month pattern takes exactly Horizon's years (B6).
+    @Test func b6TheDocumentsMonthsAreHorizonsYears() throws {
+        let pattern = try NSRegularExpression(pattern: TextRule.month.pattern)
+        func taken(_ year: Int64) -> Bool {
+            let text = "\(year)-06"
+            return pattern.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+        }
+        let (first, last) = (Horizon.years.lowerBound, Horizon.years.upperBound)
+        #expect(taken(first) && taken(last) && !taken(first - 1) && !taken(last + 1))
+    }
+
     /// Issue 22 item 32: the document's currency list is the one the services know.
     @Test func b1TheDocumentsCurrenciesAreTheOnesMoneyKnows() {
         #expect(Set(TextRule.knownCurrencies) == Set(Money.exponents.keys) && TextRule.knownCurrencies.count == Money.exponents.count)

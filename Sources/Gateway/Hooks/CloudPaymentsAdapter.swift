@@ -18,18 +18,32 @@ enum CloudPaymentsAdapter {
         "active": .active, "pastdue": .pastDue, "cancelled": .cancelled, "rejected": .rejected, "expired": .expired,
     ]
 
-    /// A payment's notification or a subscription's.
-    static func delivery(contentType: String, body: [UInt8], type: String?) throws(HookRefusal) -> HookDelivery {
+    /// A payment's notification or a subscription's; `paymentOpens` is the integration's word
+    /// on what a paid payment opens (B3).
+    static func delivery(contentType: String, body: [UInt8], type: String?, paymentOpens: PaymentOpens = .unspecified) throws(HookRefusal) -> HookDelivery {
         let f = try RingostatAdapter.values(contentType: contentType, body: body)
         let recurrent = type == "recurrent" || (type == nil && f["Id"] != nil && f["TransactionId"] == nil && f["InvoiceId"] == nil)
-        return recurrent ? .subscription(try subscription(f)) : .payment(try report(contentType: contentType, body: body, type: type))
+        if recurrent { return .subscription(try subscription(f)) }
+        var payment = try report(f, type: type)
+        payment.opens = paymentOpens
+        return .payment(payment)
+    }
+
+    /// A field's value, trimmed; nil when absent or blank.
+    static func field(_ f: [String: String], _ name: String) -> String? {
+        f[name].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0.trimmingCharacters(in: .whitespaces) }
+    }
+
+    /// A test-mode charge moved no money: billing records it as test and opens nothing.
+    static func testMode(_ f: [String: String]) -> Bool {
+        field(f, "TestMode").map { $0 == "1" || $0.lowercased() == "true" } ?? false
     }
 
     /// A Recurrent notification: `Id` (the subscription), `Status`, `AccountId`, `Email`,
     /// `Amount`, `Currency`, `Description`, `NextTransactionDate`,
     /// `SuccessfulTransactionsNumber`, `FailedTransactionsNumber` (times in UTC).
     static func subscription(_ f: [String: String]) throws(HookRefusal) -> SubscriptionReport {
-        func field(_ name: String) -> String? { f[name].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0.trimmingCharacters(in: .whitespaces) } }
+        func field(_ name: String) -> String? { Self.field(f, name) }
         guard let id = field("Id") else { throw HookRefusal("the CloudPayments Recurrent notification has no Id") }
         guard let status = field("Status").flatMap({ subscriptionStatuses[$0.lowercased()] }) else {
             throw HookRefusal("the subscription's Status \"\(field("Status") ?? "")\" is not one of Active, PastDue, Cancelled, Rejected, Expired")
@@ -48,13 +62,13 @@ enum CloudPaymentsAdapter {
         r.nextChargeAtMilliseconds = field("NextTransactionDate").flatMap(RingostatAdapter.date)
         r.successfulCharges = field("SuccessfulTransactionsNumber").flatMap { Int64($0) }.map { max(0, $0) } ?? 0
         r.failedCharges = field("FailedTransactionsNumber").flatMap { Int64($0) }.map { max(0, $0) } ?? 0
-        r.test = field("TestMode").map { $0 == "1" || $0.lowercased() == "true" } ?? false
+        r.test = testMode(f)
         return r
     }
 
-    static func report(contentType: String, body: [UInt8], type: String?) throws(HookRefusal) -> PaymentReport {
-        let f = try RingostatAdapter.values(contentType: contentType, body: body)
-        func field(_ name: String) -> String? { f[name].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0.trimmingCharacters(in: .whitespaces) } }
+    /// A payment's notification, from its fields.
+    static func report(_ f: [String: String], type: String?) throws(HookRefusal) -> PaymentReport {
+        func field(_ name: String) -> String? { Self.field(f, name) }
         let kind = type ?? (field("PaymentTransactionId") != nil || field("OperationType")?.lowercased() == "refund" ? "refund" : field("ReasonCode").map { $0 == "0" ? "pay" : "fail" } ?? "pay")
         var r = PaymentReport()
         r.provider = .cloudpayments
@@ -87,8 +101,7 @@ enum CloudPaymentsAdapter {
             if r.payerName.isEmpty { r.payerName = extra["name"] ?? extra["Name"] ?? "" }
         }
         r.occurredAtMilliseconds = field("DateTime").flatMap(RingostatAdapter.date)
-        // A test-mode charge moved no money: billing records it as test and opens nothing.
-        r.test = field("TestMode").map { $0 == "1" || $0.lowercased() == "true" } ?? false
+        r.test = testMode(f)
         return r
     }
 }

@@ -33,12 +33,7 @@ enum HookDelivery: Sendable {
             return .payment(report)
         case .cloudpayments:
             let type = origin.split(separator: ":", maxSplits: 1).dropFirst().first.map(String.init)
-            switch try CloudPaymentsAdapter.delivery(contentType: contentType, body: try utf8(body, contentType: contentType), type: type) {
-            case var .payment(report):
-                report.opens = paymentOpens
-                return .payment(report)
-            case let other: return other
-            }
+            return try CloudPaymentsAdapter.delivery(contentType: contentType, body: try utf8(body, contentType: contentType), type: type, paymentOpens: paymentOpens)
         case .telegram:
             return .reply(try TelegramAdapter.reply(fromUpdate: try utf8(body, contentType: contentType)))
         case .smsru:
