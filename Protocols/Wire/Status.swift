@@ -49,6 +49,15 @@ public struct Status: Sendable, Equatable, CustomStringConvertible {
         /// doing the work twice. Only `unavailable` qualifies, and for a non-idempotent
         /// method only when the request never reached the server (RPCClient decides).
         public var isRetryable: Bool { self == .unavailable }
+
+        /// Whether the failure is the moment's, not the request's: the same request may
+        /// succeed later unchanged (the server down or busy, a budget or a limit hit, a
+        /// concurrency conflict, the caller gone). Events use it on both sides (P2): a
+        /// subscriber fails the whole batch with such a status, and the sender sends the
+        /// batch again instead of parking an event.
+        public var isMomentary: Bool {
+            [.unavailable, .deadlineExceeded, .resourceExhausted, .aborted, .cancelled].contains(self)
+        }
     }
 
     public var code: Code

@@ -35,7 +35,7 @@ public final class EventInbox: Sendable {
 
     /// Whether a failure is the moment's (try the batch again) rather than the event's.
     static func isTransient(_ error: any Error) -> Bool {
-        if let rpc = error as? RPCError { return [.unavailable, .deadlineExceeded, .resourceExhausted, .aborted].contains(rpc.code) }
+        if let rpc = error as? RPCError { return rpc.code.isMomentary }
         if let storage = error as? StorageError { return storage.kind == .busy }
         return error is CancellationError
     }

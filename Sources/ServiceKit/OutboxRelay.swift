@@ -118,10 +118,6 @@ public final class OutboxRelay: BackgroundService {
         return try result.get()
     }
 
-    private static func isTransient(_ code: Wire.Status.Code) -> Bool {
-        [.unavailable, .deadlineExceeded, .resourceExhausted, .cancelled].contains(code)
-    }
-
     private func envelope(_ event: OutboxEvent) -> EventEnvelope {
         EventEnvelope(
             id: event.eventID, type: event.type, aggregateID: event.aggregateID, sequence: event.sequence,
@@ -191,7 +187,7 @@ public final class OutboxRelay: BackgroundService {
                     failing = false
                 }
                 backoff.reset()
-            } catch let error as RPCError where !Self.isTransient(error.code) {
+            } catch let error as RPCError where !error.code.isMomentary {
                 // Refused as a whole: find the event it refuses by sending one at a time.
                 if toSend.count > 1 {
                     singly = true
@@ -331,11 +327,11 @@ public final class OutboxRelay: BackgroundService {
         let options = CallOptions(timeout: configuration.callTimeout)
         do {
             return try await client.call(Events.deliver, EventBatch(events: events.map(envelope)), options: options)
-        } catch where !Self.isTransient(error.code) && events.count > 1 {
+        } catch where !error.code.isMomentary && events.count > 1 {
             for (i, event) in events.enumerated() {
                 do {
                     _ = try await client.call(Events.deliver, EventBatch(events: [envelope(event)]), options: options)
-                } catch where !Self.isTransient(error.code) {
+                } catch where !error.code.isMomentary {
                     var report = DeliveryReport()
                     report.refused.append(RefusedEvent(eventID: event.eventID, code: Int64(error.code.rawValue), message: error.message))
                     for later in events[(i + 1)...] {
@@ -347,7 +343,7 @@ public final class OutboxRelay: BackgroundService {
                 }
             }
             return DeliveryReport()
-        } catch where !Self.isTransient(error.code) {
+        } catch where !error.code.isMomentary {
             return DeliveryReport(refused: [RefusedEvent(eventID: events[0].eventID, code: Int64(error.code.rawValue), message: error.message)])
         }
     }

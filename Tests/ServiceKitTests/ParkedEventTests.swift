@@ -147,4 +147,30 @@ import Wire
         await relay.stop()
         await server.shutdown()
     }
+
+    /// One definition of a momentary failure on both sides: a subscriber that answers
+    /// `aborted` (a conflict of the moment) gets the batch again; nothing is parked.
+    @Test func p2ABatchAnsweredWithAMomentaryStatusComesAgainAndIsNeverParked() async throws {
+        let folder = try temporaryFolder("parked-momentary")
+        let database = try Database(path: folder.appendingPathComponent("sender.sqlite").path, migrations: [])
+        let applied = AppliedEvents()
+        let answers = Atomic<Int>(0)
+        var configuration = RPCServer.Configuration(host: "127.0.0.1", port: 0)
+        configuration.log = { _, _ in }
+        let server = RPCServer(configuration: configuration)
+        server.register(Events.deliver) { batch, _ in
+            if answers.add(1, ordering: .relaxed).newValue <= 2 { throw RPCError(.aborted, "a conflict; try again") }
+            applied.events.withLock { $0 += batch.events }
+            return DeliveryReport()
+        }
+        try server.start()
+        let relay = relay(database, port: server.port)
+        try await append(database, [("a", 1), ("a", 2)])
+        relay.start()
+        #expect(try await eventually { applied.count == 2 })
+        #expect(try await database.parkedCount(subscriber: "sub") == 0)
+        #expect(Status.Code.allCases.filter(\.isMomentary) == [.cancelled, .deadlineExceeded, .resourceExhausted, .aborted, .unavailable])
+        await relay.stop()
+        await server.shutdown()
+    }
 }
