@@ -57,6 +57,13 @@ public struct SchemaValidator {
                     problems.append("\(s.name).\(method.name): no message \(type) is declared")
                 }
             }
+            for event in s.events where !messageNames.contains(event.payload) {
+                problems.append("\(s.name).Event.\(event.name): no message \(event.payload) is declared for its payload")
+            }
+        }
+        let eventTypes = files.flatMap(\.services).flatMap(\.events).map(\.type)
+        for type in Set(eventTypes) where eventTypes.filter({ $0 == type }).count > 1 {
+            problems.append("event type \(type) is declared by more than one service")
         }
         guard problems.isEmpty else { throw SchemaError(problems: problems) }
     }

@@ -26,12 +26,20 @@ public struct Service: Sendable, Equatable {
         public let name: String
         /// `<aggregate>.<what happened>`.
         public let type: String
+        /// The message the envelope's payload holds.
+        public let payload: String
         public let doc: String?
 
-        public init(_ name: String, _ type: String, doc: String? = nil) {
+        public init(_ name: String, _ type: String, payload: String, doc: String? = nil) {
             self.name = name
             self.type = type
+            self.payload = payload
             self.doc = doc
+        }
+
+        /// The doc comment: the payload first, then what the declaration says.
+        public var fullDoc: String {
+            "Payload ``\(payload)``." + (doc.map { " " + $0 } ?? "")
         }
     }
 

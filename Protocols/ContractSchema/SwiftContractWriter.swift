@@ -48,9 +48,11 @@ public struct SwiftContractWriter {
             out += "\n" + docLines(s.eventsDoc, indent: "    ")
             out += "    public enum Event {\n"
             for e in s.events {
-                out += docLines(e.doc, indent: "        ")
+                out += docLines(e.fullDoc, indent: "        ")
                 out += "        public static let \(e.name) = \"\(e.type)\"\n"
             }
+            out += "        /// Every event type the service publishes (the topology's publishers).\n"
+            out += "        public static let all = [\(s.events.map(\.name).joined(separator: ", "))]\n"
             out += "    }\n"
         }
         return out + "}\n"

@@ -96,16 +96,18 @@ public enum Billing {
 
     /// Event types this service emits.
     public enum Event {
-        /// Payload ``Payment``: paid, with its payer (D5, notifications, the donations pipeline).
+        /// Payload ``Payment``. Paid, with its payer (D5, notifications, the donations pipeline).
         public static let paymentPaid = "payment.paid"
         /// Payload ``Payment``.
         public static let paymentFailed = "payment.failed"
-        /// Payload ``Payment``: `refundedMinor` says how much in all.
+        /// Payload ``Payment``. `refundedMinor` says how much in all.
         public static let paymentRefunded = "payment.refunded"
-        /// Payload ``PaymentSubscription``: a recurring charge failed; the provider retries it (like payment.failed, for the payer).
+        /// Payload ``PaymentSubscription``. A recurring charge failed; the provider retries it (like payment.failed, for the payer).
         public static let subscriptionPastDue = "subscription.past_due"
-        /// Payload ``Offer``: deals moves the deal to its pipeline's confirmed stage.
+        /// Payload ``Offer``. Deals moves the deal to its pipeline's confirmed stage.
         public static let offerConfirmed = "offer.confirmed"
+        /// Every event type the service publishes (the topology's publishers).
+        public static let all = [paymentPaid, paymentFailed, paymentRefunded, subscriptionPastDue, offerConfirmed]
     }
 }
 

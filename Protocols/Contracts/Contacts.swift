@@ -67,8 +67,10 @@ public enum Contacts {
 
     /// Event types this service emits.
     public enum Event {
-        /// Payload: ``ContactMerged``.
+        /// Payload ``ContactMerged``.
         public static let merged = "contact.merged"
+        /// Every event type the service publishes (the topology's publishers).
+        public static let all = [merged]
     }
 }
 

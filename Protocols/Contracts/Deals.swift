@@ -64,23 +64,29 @@ public enum Deals {
 
     /// Event types this service emits (payload ``DealStageChanged``) and takes.
     public enum Event {
+        /// Payload ``DealStageChanged``.
         public static let created = "deal.created"
+        /// Payload ``DealStageChanged``. With the stage it left.
         public static let stageChanged = "deal.stage_changed"
+        /// Payload ``DealStageChanged``.
         public static let won = "deal.won"
+        /// Payload ``DealStageChanged``.
         public static let lost = "deal.lost"
-        /// Payload ``DealStageChanged`` (the deal as it is now; no previous stage).
+        /// Payload ``DealStageChanged``. The deal as it is now; no previous stage.
         public static let updated = "deal.updated"
-        /// Payload ``DealStageChanged`` (the deal as it is); the stage's SLA ran out.
+        /// Payload ``DealStageChanged``. The deal as it is; the stage's SLA ran out.
         public static let slaBreached = "deal.sla_breached"
-        /// Payload ``DealTask``; an open task passed its due time.
+        /// Payload ``DealTask``. An open task passed its due time.
         public static let taskOverdue = "task.overdue"
-        /// Payload ``AcceptedLead``: a processed lead that is not low quality and not a call, for the dialing queue (T10).
+        /// Payload ``AcceptedLead``. A processed lead that is not low quality and not a call, for the dialing queue (T10).
         public static let leadAccepted = "lead.accepted"
-        /// Payload ``LeadReceipt``: a lead was found low quality (invalid data, a duplicate, or
+        /// Payload ``LeadReceipt``. A lead was found low quality (invalid data, a duplicate, or
         /// invalid on the call), with the reason, for its partner (N3 pushes it).
         public static let leadLowQuality = "lead.low_quality"
-        /// Taken from any service: payload ``TimelineEntry`` (D5).
+        /// Payload ``TimelineEntry``. Taken from any service (D5).
         public static let interactionRecorded = "interaction.recorded"
+        /// Every event type the service publishes (the topology's publishers).
+        public static let all = [created, stageChanged, won, lost, updated, slaBreached, taskOverdue, leadAccepted, leadLowQuality, interactionRecorded]
     }
 }
 

@@ -118,8 +118,10 @@ public enum Notifications {
 
     /// Event types this service emits.
     public enum Event {
-        /// Payload ``WebhookSubscription``: it failed for 5 days and is disabled; an admin is told.
+        /// Payload ``WebhookSubscription``. It failed for 5 days and is disabled; an admin is told.
         public static let endpointDisabled = "webhook.endpoint_disabled"
+        /// Every event type the service publishes (the topology's publishers).
+        public static let all = [endpointDisabled]
     }
 }
 

@@ -125,20 +125,22 @@ public enum Scheduling {
 
     /// Event types this service emits.
     public enum Event {
-        /// Payload ``LessonAttendance``: for the timeline (D5) and the lessons a prepayment
+        /// Payload ``LessonAttendance``. For the timeline (D5) and the lessons a prepayment
         /// covers (billing).
         public static let attendanceRecorded = "attendance.recorded"
-        /// Payload ``EnrolmentChanged``: a student joined, moved from trial to active, left
+        /// Payload ``EnrolmentChanged``. A student joined, moved from trial to active, left
         /// or was waitlisted (billing's group economics and prepayments).
         public static let enrolmentChanged = "enrolment.changed"
-        /// Payload ``SessionReminder``: a participant's reminder for a session from the second on.
+        /// Payload ``SessionReminder``. A participant's reminder for a session from the second on.
         public static let reminderDue = "session.reminder_due"
         /// Payload ``Appointment``.
         public static let booked = "appointment.booked"
-        /// Payload ``Appointment`` (its history says from when).
+        /// Payload ``Appointment``. Its history says from when.
         public static let moved = "appointment.moved"
         /// Payload ``Appointment``.
         public static let cancelled = "appointment.cancelled"
+        /// Every event type the service publishes (the topology's publishers).
+        public static let all = [attendanceRecorded, enrolmentChanged, reminderDue, booked, moved, cancelled]
     }
 }
 

@@ -70,14 +70,16 @@ public enum Telephony {
 
     /// Event types this service emits.
     public enum Event {
-        /// Payload ``OutcomeRecorded``: deals puts it on the timeline and moves the deal.
+        /// Payload ``OutcomeRecorded``. Deals puts it on the timeline and moves the deal.
         public static let outcome = "dialer.outcome"
-        /// Payload: ``CallSession`` (T8: deals puts it on the timeline once).
+        /// Payload ``CallSession``. T8: deals puts it on the timeline once.
         public static let recorded = "call.recorded"
-        /// Payload: ``CallSession`` (T5).
+        /// Payload ``CallSession``. T5.
         public static let missed = "call.missed"
-        /// Payload: ``CallSession`` (T6).
+        /// Payload ``CallSession``. T6.
         public static let answered = "call.answered"
+        /// Every event type the service publishes (the topology's publishers).
+        public static let all = [outcome, recorded, missed, answered]
     }
 }
 

@@ -51,11 +51,11 @@ public let billingContract = ContractFile("Billing") {
             B6: the month-end report per manager. A month that has ended is computed with
             the formula version it was first computed with.
             """)
-        Service.Event("paymentPaid", "payment.paid", doc: "Payload ``Payment``: paid, with its payer (D5, notifications, the donations pipeline).")
-        Service.Event("paymentFailed", "payment.failed", doc: "Payload ``Payment``.")
-        Service.Event("paymentRefunded", "payment.refunded", doc: "Payload ``Payment``: `refundedMinor` says how much in all.")
-        Service.Event("subscriptionPastDue", "subscription.past_due", doc: "Payload ``PaymentSubscription``: a recurring charge failed; the provider retries it (like payment.failed, for the payer).")
-        Service.Event("offerConfirmed", "offer.confirmed", doc: "Payload ``Offer``: deals moves the deal to its pipeline's confirmed stage.")
+        Service.Event("paymentPaid", "payment.paid", payload: "Payment", doc: "Paid, with its payer (D5, notifications, the donations pipeline).")
+        Service.Event("paymentFailed", "payment.failed", payload: "Payment")
+        Service.Event("paymentRefunded", "payment.refunded", payload: "Payment", doc: "`refundedMinor` says how much in all.")
+        Service.Event("subscriptionPastDue", "subscription.past_due", payload: "PaymentSubscription", doc: "A recurring charge failed; the provider retries it (like payment.failed, for the payer).")
+        Service.Event("offerConfirmed", "offer.confirmed", payload: "Offer", doc: "Deals moves the deal to its pipeline's confirmed stage.")
     }
     Message("Product", doc: "B2: something sold.", rest: [.output, .input]) {
         Field(1, "id", .int64).readOnly()

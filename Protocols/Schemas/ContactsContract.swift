@@ -31,7 +31,7 @@ public let contactsContract = ContractFile("Contacts") {
             status for the same ticket updates its record.
             """)
         Service.Method("listAttendance", "ListAttendance", "ListAttendanceRequest", "AttendanceList", idempotent: true, doc: "C5: a contact's attendance records, newest event first.")
-        Service.Event("merged", "contact.merged", doc: "Payload: ``ContactMerged``.")
+        Service.Event("merged", "contact.merged", payload: "ContactMerged")
     }
     Message("ContactSource", doc: "Where a contact came from (C1): the channel, the call-tracking number, the utm tags.", rest: [.output, .input]) {
         Field(1, "channel", .string).length(max: 50)

@@ -30,19 +30,19 @@ public let dealsContract = ContractFile("Deals") {
             dimension; read from figures kept current as leads, outcomes, calls and stage
             changes happen (never a scan of the leads).
             """)
-        Service.Event("created", "deal.created")
-        Service.Event("stageChanged", "deal.stage_changed")
-        Service.Event("won", "deal.won")
-        Service.Event("lost", "deal.lost")
-        Service.Event("updated", "deal.updated", doc: "Payload ``DealStageChanged`` (the deal as it is now; no previous stage).")
-        Service.Event("slaBreached", "deal.sla_breached", doc: "Payload ``DealStageChanged`` (the deal as it is); the stage's SLA ran out.")
-        Service.Event("taskOverdue", "task.overdue", doc: "Payload ``DealTask``; an open task passed its due time.")
-        Service.Event("leadAccepted", "lead.accepted", doc: "Payload ``AcceptedLead``: a processed lead that is not low quality and not a call, for the dialing queue (T10).")
-        Service.Event("leadLowQuality", "lead.low_quality", doc: """
-            Payload ``LeadReceipt``: a lead was found low quality (invalid data, a duplicate, or
+        Service.Event("created", "deal.created", payload: "DealStageChanged")
+        Service.Event("stageChanged", "deal.stage_changed", payload: "DealStageChanged", doc: "With the stage it left.")
+        Service.Event("won", "deal.won", payload: "DealStageChanged")
+        Service.Event("lost", "deal.lost", payload: "DealStageChanged")
+        Service.Event("updated", "deal.updated", payload: "DealStageChanged", doc: "The deal as it is now; no previous stage.")
+        Service.Event("slaBreached", "deal.sla_breached", payload: "DealStageChanged", doc: "The deal as it is; the stage's SLA ran out.")
+        Service.Event("taskOverdue", "task.overdue", payload: "DealTask", doc: "An open task passed its due time.")
+        Service.Event("leadAccepted", "lead.accepted", payload: "AcceptedLead", doc: "A processed lead that is not low quality and not a call, for the dialing queue (T10).")
+        Service.Event("leadLowQuality", "lead.low_quality", payload: "LeadReceipt", doc: """
+            A lead was found low quality (invalid data, a duplicate, or
             invalid on the call), with the reason, for its partner (N3 pushes it).
             """)
-        Service.Event("interactionRecorded", "interaction.recorded", doc: "Taken from any service: payload ``TimelineEntry`` (D5).")
+        Service.Event("interactionRecorded", "interaction.recorded", payload: "TimelineEntry", doc: "Taken from any service (D5).")
     }
     Enumeration("StageOutcome") {
         Enumeration.Case(0, "unspecified")

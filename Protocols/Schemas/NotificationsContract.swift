@@ -56,7 +56,7 @@ public let notificationsContract = ContractFile("Notifications") {
             leads to a question or to the end, every question is reachable, every path ends.
             """)
         Service.Method("listBotFlows", "ListBotFlows", "Empty", "BotFlowList", idempotent: true)
-        Service.Event("endpointDisabled", "webhook.endpoint_disabled", doc: "Payload ``WebhookSubscription``: it failed for 5 days and is disabled; an admin is told.")
+        Service.Event("endpointDisabled", "webhook.endpoint_disabled", payload: "WebhookSubscription", doc: "It failed for 5 days and is disabled; an admin is told.")
     }
     Enumeration("NotificationChannel") {
         Enumeration.Case(0, "unspecified")

@@ -62,18 +62,18 @@ public let schedulingContract = ContractFile("Scheduling") {
             excused) and who marked it; a changed mark replaces the earlier one, the same
             mark again changes nothing. Emits attendance.recorded.
             """)
-        Service.Event("attendanceRecorded", "attendance.recorded", doc: """
-            Payload ``LessonAttendance``: for the timeline (D5) and the lessons a prepayment
+        Service.Event("attendanceRecorded", "attendance.recorded", payload: "LessonAttendance", doc: """
+            For the timeline (D5) and the lessons a prepayment
             covers (billing).
             """)
-        Service.Event("enrolmentChanged", "enrolment.changed", doc: """
-            Payload ``EnrolmentChanged``: a student joined, moved from trial to active, left
+        Service.Event("enrolmentChanged", "enrolment.changed", payload: "EnrolmentChanged", doc: """
+            A student joined, moved from trial to active, left
             or was waitlisted (billing's group economics and prepayments).
             """)
-        Service.Event("reminderDue", "session.reminder_due", doc: "Payload ``SessionReminder``: a participant's reminder for a session from the second on.")
-        Service.Event("booked", "appointment.booked", doc: "Payload ``Appointment``.")
-        Service.Event("moved", "appointment.moved", doc: "Payload ``Appointment`` (its history says from when).")
-        Service.Event("cancelled", "appointment.cancelled", doc: "Payload ``Appointment``.")
+        Service.Event("reminderDue", "session.reminder_due", payload: "SessionReminder", doc: "A participant's reminder for a session from the second on.")
+        Service.Event("booked", "appointment.booked", payload: "Appointment")
+        Service.Event("moved", "appointment.moved", payload: "Appointment", doc: "Its history says from when.")
+        Service.Event("cancelled", "appointment.cancelled", payload: "Appointment")
     }
     Enumeration("ResourceKind") {
         Enumeration.Case(0, "unspecified")

@@ -37,10 +37,10 @@ public let telephonyContract = ContractFile("Telephony") {
         Service.Method("getDialerSettings", "GetDialerSettings", "DialerSettingsRequest", "DialerSettings", idempotent: true)
         Service.Method("setDialerSettings", "SetDialerSettings", "SetDialerSettingsRequest", "DialerSettings", doc: "A new version of the settings; the queue's keys are recomputed.")
         Service.Method("queueCounts", "QueueCounts", "DialerSettingsRequest", "QueueCounts", idempotent: true, doc: "Why the queue looks as it does: entries by state on this replica.")
-        Service.Event("outcome", "dialer.outcome", doc: "Payload ``OutcomeRecorded``: deals puts it on the timeline and moves the deal.")
-        Service.Event("recorded", "call.recorded", doc: "Payload: ``CallSession`` (T8: deals puts it on the timeline once).")
-        Service.Event("missed", "call.missed", doc: "Payload: ``CallSession`` (T5).")
-        Service.Event("answered", "call.answered", doc: "Payload: ``CallSession`` (T6).")
+        Service.Event("outcome", "dialer.outcome", payload: "OutcomeRecorded", doc: "Deals puts it on the timeline and moves the deal.")
+        Service.Event("recorded", "call.recorded", payload: "CallSession", doc: "T8: deals puts it on the timeline once.")
+        Service.Event("missed", "call.missed", payload: "CallSession", doc: "T5.")
+        Service.Event("answered", "call.answered", payload: "CallSession", doc: "T6.")
     }
     Enumeration("CallDirection") {
         Enumeration.Case(0, "unspecified")

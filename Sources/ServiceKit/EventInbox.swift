@@ -29,6 +29,22 @@ public final class EventInbox: Sendable {
         handlers.withLock { $0[type] = handler }
     }
 
+    /// The event types with a handler.
+    public var types: Set<String> { Set(handlers.withLock { $0.keys }) }
+
+    /// What is wrong when the handlers are not exactly what the topology sends `process`
+    /// (a handler nobody feeds, or events that would be recorded and ignored); nil when
+    /// they agree.
+    public func disagreement(with process: Topology.Process) -> String? {
+        let declared = Set(Topology.takes(process)), handled = types
+        guard declared != handled else { return nil }
+        var problems: [String] = []
+        let unfed = handled.subtracting(declared).sorted(), unhandled = declared.subtracting(handled).sorted()
+        if !unfed.isEmpty { problems.append("handles \(unfed.joined(separator: ", ")), which the topology sends it from nobody") }
+        if !unhandled.isEmpty { problems.append("has no handler for \(unhandled.joined(separator: ", ")), which the topology sends it") }
+        return "\(process.rawValue) " + problems.joined(separator: " and ") + " (Protocols/Contracts/Topology.swift)"
+    }
+
     func register(on server: RPCServer) {
         server.register(Events.deliver) { [self] batch, _ in try await apply(batch) }
     }

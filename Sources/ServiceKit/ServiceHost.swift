@@ -1,3 +1,4 @@
+import Contracts
 import Dispatch
 import Foundation
 import RPC
@@ -46,8 +47,8 @@ public struct HostContext: Sendable {
 /// Variables (with prefix `P`, e.g. `CONTACTS`): `P_HOST` (127.0.0.1), `P_PORT`,
 /// `P_ADMIN_PORT` (the RPC port + 1000; 0 picks one), `P_ADMIN_HOST` (127.0.0.1: the
 /// admin port's metrics stay on the machine unless this opens them), `P_DATA_DIR` (./data/<service>),
-/// `P_GRACE_SECONDS` (10), `P_SUBSCRIBERS` (who gets which of its events; see
-/// ``Subscription``), `P_OUTBOX_RETENTION_HOURS` (168), `P_INBOX_RETENTION_HOURS` (720):
+/// `P_GRACE_SECONDS` (10), `P_SUBSCRIBERS` (where its subscribers listen; what each gets
+/// is ``Topology``'s, see ``Subscription``), `P_OUTBOX_RETENTION_HOURS` (168), `P_INBOX_RETENTION_HOURS` (720):
 /// see ``EventRetention``.
 public enum ServiceHost {
     public static func run(
@@ -65,8 +66,10 @@ public enum ServiceHost {
         let grace: Int
         let subscriptions: [Subscription]
         let retention: EventRetention
+        let process = Topology.Process(rawValue: service)
         do {
-            subscriptions = try Subscription.parse(environment.string("SUBSCRIBERS", default: ""), variable: environment.name("SUBSCRIBERS"))
+            subscriptions = try Subscription.parse(
+                environment.string("SUBSCRIBERS", default: ""), variable: environment.name("SUBSCRIBERS"), publisher: process)
             port = try environment.int("PORT", default: defaultPort, range: 0...65535)
             adminPort = try environment.int("ADMIN_PORT", default: port == 0 ? 0 : port + 1000, range: 0...65535)
             grace = try environment.int("GRACE_SECONDS", default: 10, range: 0...3600)
@@ -113,6 +116,15 @@ public enum ServiceHost {
                 dataDirectory: dataDirectory, background: serviceLoops, eventSources: extraSources))
         } catch {
             fail(logger, "\(error)")
+        }
+        if let process {
+            if let disagreement = inbox.disagreement(with: process) { fail(logger, disagreement) }
+            // Not fatal: a partial stack (a test, a service run alone) leaves some out.
+            for (subscriber, types) in Subscription.missing(from: subscriptions, publisher: process) {
+                logger.warn("a subscriber of the topology is not configured: it gets none of these events", [
+                    "subscriber": subscriber.rawValue, "types": types.joined(separator: ","), "variable": environment.name("SUBSCRIBERS"),
+                ])
+            }
         }
         inbox.register(on: server)
         let sources = ([("main", database)] + extraSources.all).map { name, db in

@@ -3,9 +3,8 @@
 // Configuration: BILLING_HOST, BILLING_PORT (7105), BILLING_ADMIN_PORT, BILLING_DATA_DIR
 // (./data/billing), BILLING_GRACE_SECONDS, BILLING_CONTACTS (127.0.0.1:7101): contacts
 // for payers' match-or-create, BILLING_STALE_ATTEMPT_MINUTES (60): when an attempt is
-// listed for follow-up, BILLING_SUBSCRIBERS: deals takes payment.paid, payment.failed, subscription.past_due,
-// payment.refunded and offer.confirmed. Subscribe it to scheduling's enrolment.changed and
-// attendance.recorded and to deals' deal.won.
+// listed for follow-up, BILLING_SUBSCRIBERS: where deals and notifications listen (what
+// each takes, and what billing takes from scheduling and deals, is Contracts' Topology).
 import BillingService
 import RPC
 import ServiceKit

@@ -2,10 +2,10 @@
 // Configuration: DEALS_HOST, DEALS_PORT (7102), DEALS_ADMIN_PORT, DEALS_DATA_DIR,
 // DEALS_GRACE_SECONDS, DEALS_CONTACTS (127.0.0.1:7101): the contacts service for lead
 // intake, DEALS_LEAD_WAIT_MS (2000): how long a lead submission waits for contacts
-// before it is answered as pending, DEALS_SUBSCRIBERS: who gets deal events (see
-// ServiceKit's Subscription), DEALS_MISSED_CALL_TASK_MINUTES (10): when the call-back
+// before it is answered as pending, DEALS_SUBSCRIBERS: where its subscribers listen
+// (what each takes is Contracts' Topology), DEALS_MISSED_CALL_TASK_MINUTES (10): when the call-back
 // tasks of a missed call are due (T5), DEALS_REPORT_UTC_OFFSET_MINUTES (0): the time
-// zone of D7's report days. Subscribe it to telephony's call.* and dialer.outcome events.
+// zone of D7's report days.
 import DealsService
 import RPC
 import ServiceKit

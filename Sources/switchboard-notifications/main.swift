@@ -3,8 +3,8 @@
 // Configuration: NOTIFICATIONS_HOST, NOTIFICATIONS_PORT (7106), NOTIFICATIONS_ADMIN_PORT,
 // NOTIFICATIONS_DATA_DIR (./data/notifications), NOTIFICATIONS_GRACE_SECONDS,
 // NOTIFICATIONS_CONTACTS (127.0.0.1:7101) and NOTIFICATIONS_DEALS (127.0.0.1:7102): where
-// recipients and deals are looked up. Subscribe it to the events its rules and webhooks
-// take (GET /v1/notification-events lists them) in every service's *_SUBSCRIBERS.
+// recipients and deals are looked up. Name it in every publisher's *_SUBSCRIBERS; the
+// topology sends it the events its rules and webhooks take (GET /v1/notification-events).
 // NOTIFICATIONS_ALERT_SECONDS (15): how often alerts are checked (business clock);
 // NOTIFICATIONS_ADMIN_CHAT: the admin's Telegram chat, told when a webhook endpoint is disabled;
 // NOTIFICATIONS_SMTP_CA_FILE: extra roots to trust for the SMTP relay.

@@ -1,8 +1,8 @@
 // The scheduling service: resources, appointments and slots (DOMAIN.md S1–S2).
 // Configuration: SCHEDULING_HOST, SCHEDULING_PORT (7104), SCHEDULING_ADMIN_PORT,
 // SCHEDULING_DATA_DIR (./data/scheduling), SCHEDULING_GRACE_SECONDS,
-// SCHEDULING_SUBSCRIBERS (deals takes appointment.booked, .moved, .cancelled for the
-// timeline), SCHEDULING_MIN_NOTICE_MINUTES (60): how far ahead a booking must start,
+// SCHEDULING_SUBSCRIBERS (where deals, billing and notifications listen; what each takes
+// is Contracts' Topology), SCHEDULING_MIN_NOTICE_MINUTES (60): how far ahead a booking must start,
 // SCHEDULING_TRIAL_STAGES (none): the deal stage ids that mean "trial lesson" (S4);
 // subscribe it to deals' deal.stage_changed, deal.won and deal.lost.
 import SchedulingService

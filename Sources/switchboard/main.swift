@@ -2,6 +2,7 @@
 // executable and the gateway as child processes on localhost with data under ./data
 // (or --data DIR), waits until they are ready, prints the gateway URL and the admin
 // API key, and stops them gracefully on Ctrl-C or SIGTERM.
+import Contracts
 import Dispatch
 import Foundation
 import ServiceKit
@@ -96,39 +97,48 @@ do {
 }
 
 func adminPort(_ port: Int) -> String { "\(port + 1000 <= 65535 ? port + 1000 : 0)" }
-// Notifications takes the events its rules and webhooks may name (N3).
-let notificationsAt = "notifications@127.0.0.1:\(notificationsPort)="
-let contacts = ChildService(
-    name: "contacts", executable: executable("switchboard-contacts"),
-    environment: [
-        "CONTACTS_PORT": "\(contactsPort)", "CONTACTS_ADMIN_PORT": adminPort(contactsPort),
-        "CONTACTS_DATA_DIR": data.appendingPathComponent("contacts").path,
-        "CONTACTS_SUBSCRIBERS": "deals@127.0.0.1:\(dealsPort)=contact.merged",
-    ])
-// Telephony's replicas share the shards (T12); deals hears their calls.
+// Telephony's replicas share the shards (T12).
 let replicaNames = (0..<telephonyCount).map { "telephony-\($0)" }
 let replicaPorts = (0..<telephonyCount).map { telephonyPort + 10 * $0 }
 guard replicaPorts.allSatisfy({ $0 + 1000 <= 65535 }) else {
     FileHandle.standardError.write(Data("switchboard: --telephony-port leaves no room for \(telephonyCount) replicas\n".utf8))
     exit(2)
 }
+/// Where `publisher`'s subscribers listen; what each takes is the topology's (P2).
+@MainActor func subscribers(of publisher: Topology.Process) -> String {
+    Topology.subscribers(of: publisher).flatMap { route -> [String] in
+        switch route.process {
+        case .contacts: ["contacts@127.0.0.1:\(contactsPort)"]
+        case .deals: ["deals@127.0.0.1:\(dealsPort)"]
+        case .telephony: zip(replicaNames, replicaPorts).map { "\($0)@127.0.0.1:\($1)" }
+        case .scheduling: ["scheduling@127.0.0.1:\(schedulingPort)"]
+        case .billing: ["billing@127.0.0.1:\(billingPort)"]
+        case .notifications: ["notifications@127.0.0.1:\(notificationsPort)"]
+        }
+    }.joined(separator: ";")
+}
+let contacts = ChildService(
+    name: "contacts", executable: executable("switchboard-contacts"),
+    environment: [
+        "CONTACTS_PORT": "\(contactsPort)", "CONTACTS_ADMIN_PORT": adminPort(contactsPort),
+        "CONTACTS_DATA_DIR": data.appendingPathComponent("contacts").path,
+        "CONTACTS_SUBSCRIBERS": subscribers(of: .contacts),
+    ])
 // Deals' accepted leads go to every replica (each keeps the numbers of its shards, T10).
-var dealsEnvironment = [
-    "DEALS_PORT": "\(dealsPort)", "DEALS_ADMIN_PORT": adminPort(dealsPort),
-    "DEALS_DATA_DIR": data.appendingPathComponent("deals").path, "DEALS_CONTACTS": "127.0.0.1:\(contactsPort)",
-]
-// Its stage changes to scheduling (S4: trial lessons).
-dealsEnvironment["DEALS_SUBSCRIBERS"] = (zip(replicaNames, replicaPorts).map { "\($0)@127.0.0.1:\($1)=lead.accepted" }
-    + ["scheduling@127.0.0.1:\(schedulingPort)=deal.stage_changed,deal.won,deal.lost", "billing@127.0.0.1:\(billingPort)=deal.won",
-       notificationsAt + "deal.created,deal.stage_changed,deal.won,deal.lost,deal.updated,task.overdue,lead.low_quality"]).joined(separator: ";")
-let deals = ChildService(name: "deals", executable: executable("switchboard-deals"), environment: dealsEnvironment)
+let deals = ChildService(
+    name: "deals", executable: executable("switchboard-deals"),
+    environment: [
+        "DEALS_PORT": "\(dealsPort)", "DEALS_ADMIN_PORT": adminPort(dealsPort),
+        "DEALS_DATA_DIR": data.appendingPathComponent("deals").path, "DEALS_CONTACTS": "127.0.0.1:\(contactsPort)",
+        "DEALS_SUBSCRIBERS": subscribers(of: .deals),
+    ])
 let telephony = zip(replicaNames, replicaPorts).map { name, port in
     ChildService(
         name: name, executable: executable("switchboard-telephony"),
         environment: [
             "TELEPHONY_PORT": "\(port)", "TELEPHONY_ADMIN_PORT": adminPort(port), "TELEPHONY_DATA_DIR": data.appendingPathComponent(name).path,
             "TELEPHONY_REPLICA": name, "TELEPHONY_REPLICAS": replicaNames.joined(separator: ","), "TELEPHONY_CONTACTS": "127.0.0.1:\(contactsPort)",
-            "TELEPHONY_SUBSCRIBERS": "deals@127.0.0.1:\(dealsPort)=call.recorded,call.missed,call.answered,dialer.outcome;\(notificationsAt)call.missed",
+            "TELEPHONY_SUBSCRIBERS": subscribers(of: .telephony),
         ])
 }
 // Scheduling; deals puts its appointments on the timeline.
@@ -137,7 +147,7 @@ let scheduling = ChildService(
     environment: [
         "SCHEDULING_PORT": "\(schedulingPort)", "SCHEDULING_ADMIN_PORT": adminPort(schedulingPort),
         "SCHEDULING_DATA_DIR": data.appendingPathComponent("scheduling").path,
-        "SCHEDULING_SUBSCRIBERS": "deals@127.0.0.1:\(dealsPort)=appointment.booked,appointment.moved,appointment.cancelled,attendance.recorded;billing@127.0.0.1:\(billingPort)=enrolment.changed,attendance.recorded;\(notificationsAt)appointment.booked,appointment.moved,appointment.cancelled,session.reminder_due",
+        "SCHEDULING_SUBSCRIBERS": subscribers(of: .scheduling),
     ])
 // Billing: payers through contacts; deals moves confirmed offers and opens donation deals.
 let billing = ChildService(
@@ -145,7 +155,7 @@ let billing = ChildService(
     environment: [
         "BILLING_PORT": "\(billingPort)", "BILLING_ADMIN_PORT": adminPort(billingPort),
         "BILLING_DATA_DIR": data.appendingPathComponent("billing").path, "BILLING_CONTACTS": "127.0.0.1:\(contactsPort)",
-        "BILLING_SUBSCRIBERS": "deals@127.0.0.1:\(dealsPort)=payment.paid,payment.failed,payment.refunded,subscription.past_due,offer.confirmed;\(notificationsAt)payment.paid,payment.failed,payment.refunded,subscription.past_due,offer.confirmed",
+        "BILLING_SUBSCRIBERS": subscribers(of: .billing),
     ])
 // Local providers (a fake SMS gateway, a relay on this machine) are on loopback: allowed
 // here unless the caller's environment says otherwise; never by default elsewhere.
@@ -155,7 +165,7 @@ let notifications = ChildService(
     name: "notifications", executable: executable("switchboard-notifications"),
     environment: [
         "NOTIFICATIONS_PORT": "\(notificationsPort)", "NOTIFICATIONS_ADMIN_PORT": adminPort(notificationsPort),
-        "NOTIFICATIONS_DATA_DIR": data.appendingPathComponent("notifications").path,
+        "NOTIFICATIONS_DATA_DIR": data.appendingPathComponent("notifications").path, "NOTIFICATIONS_SUBSCRIBERS": subscribers(of: .notifications),
         "NOTIFICATIONS_CONTACTS": "127.0.0.1:\(contactsPort)", "NOTIFICATIONS_DEALS": "127.0.0.1:\(dealsPort)",
         "NOTIFICATIONS_BILLING": "127.0.0.1:\(billingPort)", "NOTIFICATIONS_TELEPHONY": replicaPorts.map { "127.0.0.1:\($0)" }.joined(separator: ","),
         "NOTIFICATIONS_OUTBOUND_ALLOW": outboundAllow("NOTIFICATIONS_OUTBOUND_ALLOW"),

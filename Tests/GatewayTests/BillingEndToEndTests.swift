@@ -45,20 +45,20 @@ import TestSupport
             executable: "switchboard-deals",
             environment: [
                 "DEALS_PORT": "0", "DEALS_ADMIN_PORT": "0", "DEALS_DATA_DIR": folder.appendingPathComponent("deals").path, "DEALS_CONTACTS": "127.0.0.1:\(contacts.port)",
-                "DEALS_SUBSCRIBERS": "billing@127.0.0.1:\(billingPort)=deal.won;scheduling@127.0.0.1:\(schedulingPort)=deal.stage_changed,deal.won,deal.lost",
+                "DEALS_SUBSCRIBERS": "billing@127.0.0.1:\(billingPort);scheduling@127.0.0.1:\(schedulingPort)",
             ].merging(clock.map { ["DEALS_CLOCK_FILE": $0.path] } ?? [:]) { a, _ in a })
         let billing = try await ServiceProcess(
             executable: "switchboard-billing",
             environment: [
                 "BILLING_PORT": "\(billingPort)", "BILLING_ADMIN_PORT": "0", "BILLING_DATA_DIR": folder.appendingPathComponent("billing").path,
                 "BILLING_CONTACTS": "127.0.0.1:\(contacts.port)", "BILLING_STALE_ATTEMPT_MINUTES": "1",
-                "BILLING_SUBSCRIBERS": "deals@127.0.0.1:\(deals.port)=payment.paid,payment.failed,payment.refunded,subscription.past_due,offer.confirmed",
+                "BILLING_SUBSCRIBERS": "deals@127.0.0.1:\(deals.port)",
             ].merging(clocked.map { ["BILLING_CLOCK_FILE": $0.path] } ?? [:]) { a, _ in a })
         let scheduling = try await ServiceProcess(
             executable: "switchboard-scheduling",
             environment: [
                 "SCHEDULING_PORT": "\(schedulingPort)", "SCHEDULING_ADMIN_PORT": "0", "SCHEDULING_DATA_DIR": folder.appendingPathComponent("scheduling").path,
-                "SCHEDULING_SUBSCRIBERS": "billing@127.0.0.1:\(billing.port)=enrolment.changed,attendance.recorded",
+                "SCHEDULING_SUBSCRIBERS": "billing@127.0.0.1:\(billing.port)",
             ].merging(clock.map { ["SCHEDULING_CLOCK_FILE": $0.path] } ?? [:]) { a, _ in a })
         let gateway = try await ServiceProcess(
             executable: "switchboard-gateway",

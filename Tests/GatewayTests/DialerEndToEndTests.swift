@@ -29,7 +29,7 @@ import TestSupport
             environment: clocked("DEALS", [
                 "DEALS_PORT": "\(dealsPort)", "DEALS_ADMIN_PORT": "0", "DEALS_DATA_DIR": folder.appendingPathComponent("deals").path,
                 "DEALS_CONTACTS": "127.0.0.1:\(contacts.port)", "DEALS_LEAD_WAIT_MS": "5000",
-                "DEALS_SUBSCRIBERS": "telephony-0@127.0.0.1:\(telephonyPorts[0])=lead.accepted;telephony-1@127.0.0.1:\(telephonyPorts[1])=lead.accepted",
+                "DEALS_SUBSCRIBERS": "telephony-0@127.0.0.1:\(telephonyPorts[0]);telephony-1@127.0.0.1:\(telephonyPorts[1])",
             ]))
         var replicas: [ServiceProcess] = []
         for (i, port) in telephonyPorts.enumerated() {
@@ -38,7 +38,7 @@ import TestSupport
                 environment: clocked("TELEPHONY", [
                     "TELEPHONY_PORT": "\(port)", "TELEPHONY_ADMIN_PORT": "0", "TELEPHONY_DATA_DIR": folder.appendingPathComponent("telephony-\(i)").path,
                     "TELEPHONY_REPLICA": "telephony-\(i)", "TELEPHONY_REPLICAS": "telephony-0,telephony-1", "TELEPHONY_CONTACTS": "127.0.0.1:\(contacts.port)",
-                    "TELEPHONY_SUBSCRIBERS": "deals@127.0.0.1:\(dealsPort)=dialer.outcome",
+                    "TELEPHONY_SUBSCRIBERS": "deals@127.0.0.1:\(dealsPort)",
                 ])))
         }
         let keys = (1...8).map { "\(token($0))=staff:\($0)" }.joined(separator: ",")

@@ -26,7 +26,7 @@ struct SystemFixture {
             executable: "switchboard-contacts",
             environment: [
                 "CONTACTS_PORT": "0", "CONTACTS_ADMIN_PORT": "0", "CONTACTS_DATA_DIR": folder.appendingPathComponent("contacts").path,
-                "CONTACTS_SUBSCRIBERS": "deals@127.0.0.1:\(dealsPort)=contact.merged" + (subscribers.map { ";" + $0 } ?? ""),
+                "CONTACTS_SUBSCRIBERS": "deals@127.0.0.1:\(dealsPort)" + (subscribers.map { ";" + $0 } ?? ""),
             ])
         let deals = try await ServiceProcess(
             executable: "switchboard-deals",

@@ -48,7 +48,7 @@ import TestSupport
         let clock = DialerEndToEndTests.Clock(file: folder.appendingPathComponent("now"))
         try clock.set(now)
         let notificationsPort = try freePort()
-        let to = "notifications@127.0.0.1:\(notificationsPort)="
+        let to = "notifications@127.0.0.1:\(notificationsPort)"
         let contacts = try await ServiceProcess(
             executable: "switchboard-contacts",
             environment: ["CONTACTS_PORT": "0", "CONTACTS_ADMIN_PORT": "0", "CONTACTS_DATA_DIR": folder.appendingPathComponent("contacts").path])
@@ -56,13 +56,13 @@ import TestSupport
             executable: "switchboard-deals",
             environment: [
                 "DEALS_PORT": "0", "DEALS_ADMIN_PORT": "0", "DEALS_DATA_DIR": folder.appendingPathComponent("deals").path, "DEALS_CONTACTS": "127.0.0.1:\(contacts.port)",
-                "DEALS_SUBSCRIBERS": to + "deal.created,deal.stage_changed,deal.won,deal.lost,lead.low_quality",
+                "DEALS_SUBSCRIBERS": to,
             ])
         let scheduling = try await ServiceProcess(
             executable: "switchboard-scheduling",
             environment: [
                 "SCHEDULING_PORT": "0", "SCHEDULING_ADMIN_PORT": "0", "SCHEDULING_DATA_DIR": folder.appendingPathComponent("scheduling").path, "SCHEDULING_MIN_NOTICE_MINUTES": "0",
-                "SCHEDULING_SUBSCRIBERS": to + "appointment.booked,appointment.moved,appointment.cancelled",
+                "SCHEDULING_SUBSCRIBERS": to,
             ])
         // Billing on the same business clock: an attempt is stuck a minute after it began.
         let billing = try await ServiceProcess(

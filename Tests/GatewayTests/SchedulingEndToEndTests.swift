@@ -42,7 +42,7 @@ import TestSupport
             executable: "switchboard-deals",
             environment: [
                 "DEALS_PORT": "0", "DEALS_ADMIN_PORT": "0", "DEALS_DATA_DIR": folder.appendingPathComponent("deals").path, "DEALS_CONTACTS": "127.0.0.1:\(contacts.port)",
-                "DEALS_SUBSCRIBERS": "scheduling@127.0.0.1:\(schedulingPort)=deal.stage_changed,deal.won,deal.lost",
+                "DEALS_SUBSCRIBERS": "scheduling@127.0.0.1:\(schedulingPort)",
             ])
         let schedulingData = folder.appendingPathComponent("scheduling")
         // Stage 2 of the default pipeline ("Qualified") stands for the trial lesson here.
@@ -51,7 +51,7 @@ import TestSupport
             environment: [
                 "SCHEDULING_PORT": "\(schedulingPort)", "SCHEDULING_ADMIN_PORT": "0", "SCHEDULING_DATA_DIR": schedulingData.path, "SCHEDULING_MIN_NOTICE_MINUTES": "0",
                 "SCHEDULING_TRIAL_STAGES": "2",
-                "SCHEDULING_SUBSCRIBERS": "deals@127.0.0.1:\(deals.port)=appointment.booked,appointment.moved,appointment.cancelled,attendance.recorded",
+                "SCHEDULING_SUBSCRIBERS": "deals@127.0.0.1:\(deals.port)",
             ].merging(clock.map { ["SCHEDULING_CLOCK_FILE": $0.path] } ?? [:]) { a, _ in a })
         let gateway = try await ServiceProcess(
             executable: "switchboard-gateway",

@@ -157,13 +157,15 @@ import Testing
 
 /// N6: the survey's state machine on an injected clock.
 @Suite struct SurveyProgressTests {
-    /// N6 (issue 22 item 14): the question in the recipient's language, the name escaped
-    /// for Telegram's HTML; a permanent refusal ends the survey.
     /// G1 (issue 22 item 32): the document's list of event types a template or rule may
-    /// be for is the catalog notifications keeps.
+    /// be for is the catalog notifications keeps, and P2: the topology sends it exactly those.
     @Test func n2TheDocumentsEventTypesAreTheCatalogs() {
         #expect(notificationEventTypes == EventCatalog.entries.map(\.type))
+        #expect(Topology.notificationEvents == EventCatalog.entries.map(\.type))
     }
+
+    /// N6 (issue 22 item 14): the question in the recipient's language, the name escaped
+    /// for Telegram's HTML; a permanent refusal ends the survey.
 
     @Test func n6TheQuestionIsInTheRecipientsLanguageWithTheNameEscaped() {
         #expect(SurveyProgress.question(firstName: "Вера", locale: "ru") == "Вера, насколько вероятно, что вы порекомендуете нас другу? 0–10")

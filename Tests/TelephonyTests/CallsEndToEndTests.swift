@@ -42,7 +42,7 @@ import Wire
             environment: [
                 "TELEPHONY_PORT": "0", "TELEPHONY_ADMIN_PORT": "0", "TELEPHONY_DATA_DIR": folder.appendingPathComponent("telephony").path,
                 "TELEPHONY_CONTACTS": "127.0.0.1:\(contacts.port)",
-                "TELEPHONY_SUBSCRIBERS": "deals@127.0.0.1:\(dealsPort)=call.recorded,call.missed,call.answered",
+                "TELEPHONY_SUBSCRIBERS": "deals@127.0.0.1:\(dealsPort)",
             ])
         func client(_ p: ServiceProcess) -> RPCClient { RPCClient(endpoint: Endpoint(host: "127.0.0.1", port: p.port)) }
         return System(
