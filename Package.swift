@@ -34,6 +34,8 @@ let package = Package(
         // The schema every contract is generated from, and the generator's library.
         .target(name: "ContractSchema", path: "Protocols/ContractSchema"),
         .target(name: "Schemas", dependencies: ["ContractSchema"], path: "Protocols/Schemas"),
+        // Each service's generated server protocol: one requirement per method.
+        .target(name: "ContractServices", dependencies: ["Contracts", "RPC", "Wire"], path: "Protocols/ContractServices"),
 
         // Runtime layers.
         .target(name: "Sockets", dependencies: ["CEpoll"]),
@@ -43,17 +45,17 @@ let package = Package(
         // Hashes, HMACs, constant-time comparison and randomness from the system OpenSSL.
         .target(name: "Digest", dependencies: ["CCrypto"]),
         .target(name: "Storage", dependencies: ["CSQLite"]),
-        .target(name: "ServiceKit", dependencies: ["Contracts", "Digest", "RPC", "Storage", "Wire", "HTTP", "Sockets"]),
+        .target(name: "ServiceKit", dependencies: ["ContractServices", "Contracts", "Digest", "RPC", "Storage", "Wire", "HTTP", "Sockets"]),
         .target(name: "Gateway", dependencies: ["Contracts", "Digest", "RPC", "HTTP", "JSON", "ServiceKit", "Storage", "Wire"]),
-        .target(name: "ContactsService", dependencies: ["Contracts", "RPC", "Storage", "ServiceKit"]),
-        .target(name: "DealsService", dependencies: ["Contracts", "JSON", "RPC", "Storage", "ServiceKit", "Sockets"]),
-        .target(name: "TelephonyService", dependencies: ["Contracts", "Digest", "RPC", "Storage", "ServiceKit"]),
-        .target(name: "SchedulingService", dependencies: ["Contracts", "Digest", "JSON", "RPC", "Storage", "ServiceKit"]),
-        .target(name: "BillingService", dependencies: ["Contracts", "RPC", "Storage", "ServiceKit"]),
-        .target(name: "NotificationsService", dependencies: ["CCrypto", "Contracts", "Digest", "HTTP", "JSON", "RPC", "Storage", "ServiceKit", "Sockets"]),
+        .target(name: "ContactsService", dependencies: ["ContractServices", "Contracts", "RPC", "Storage", "ServiceKit"]),
+        .target(name: "DealsService", dependencies: ["ContractServices", "Contracts", "JSON", "RPC", "Storage", "ServiceKit", "Sockets"]),
+        .target(name: "TelephonyService", dependencies: ["ContractServices", "Contracts", "Digest", "RPC", "Storage", "ServiceKit"]),
+        .target(name: "SchedulingService", dependencies: ["ContractServices", "Contracts", "Digest", "JSON", "RPC", "Storage", "ServiceKit"]),
+        .target(name: "BillingService", dependencies: ["ContractServices", "Contracts", "RPC", "Storage", "ServiceKit"]),
+        .target(name: "NotificationsService", dependencies: ["ContractServices", "CCrypto", "Contracts", "Digest", "HTTP", "JSON", "RPC", "Storage", "ServiceKit", "Sockets"]),
 
         // Executables.
-        .executableTarget(name: "switchboard-echo", dependencies: ["RPC", "Contracts", "ServiceKit"]),
+        .executableTarget(name: "switchboard-echo", dependencies: ["ContractServices", "RPC", "Contracts", "ServiceKit"]),
         .executableTarget(name: "switchboard-contacts", dependencies: ["ContactsService", "ServiceKit"]),
         .executableTarget(name: "switchboard-deals", dependencies: ["DealsService", "RPC", "ServiceKit"]),
         .executableTarget(name: "switchboard-telephony", dependencies: ["Contracts", "TelephonyService", "RPC", "ServiceKit"]),

@@ -12,6 +12,9 @@ public struct ContractGenerator {
         let swift = SwiftContractWriter(files: files)
         var out: [String: String] = [:]
         for file in files { out["Protocols/Contracts/\(file.name).swift"] = swift.source(of: file) }
+        for file in files {
+            if let source = ServerProtocolWriter().source(of: file) { out["Protocols/ContractServices/\(file.name)+ServiceProtocol.swift"] = source }
+        }
         out["Tests/WireTests/ContractSamples.swift"] = SampleWriter(files: files).source()
         let json = JSONCodeWriter(files: files)
         for file in files {

@@ -1,3 +1,4 @@
+import ContractServices
 import Contracts
 import Foundation
 import RPC
@@ -6,7 +7,7 @@ import Storage
 import Wire
 
 /// The billing service's RPC face (B1–B6): thin handlers over the stores.
-public struct BillingAPI: RegistrableRPCService {
+public struct BillingAPI: Billing.ServiceProtocol {
     public let catalogue: CatalogueStore
     public let offers: OfferStore
     public let payments: PaymentStore
@@ -28,28 +29,87 @@ public struct BillingAPI: RegistrableRPCService {
         inbox.on(Deals.Event.won) { event, tx in try GroupLedger.dealWon(try DealStageChanged(wireBytes: event.payload), at: event.occurredAtMilliseconds, tx) }
     }
 
-    public func registerMethods(with server: RPCServer) {
-        server.register(Billing.createProduct) { request, _ in try await catalogue.createProduct(request) }
-        server.register(Billing.listProducts) { request, _ in try await catalogue.listProducts(request) }
-        server.register(Billing.createPriceList) { request, _ in try await catalogue.createPriceList(request) }
-        server.register(Billing.listPriceLists) { _, _ in try await catalogue.listPriceLists() }
-        server.register(Billing.createZone) { request, _ in try await catalogue.createZone(request) }
-        server.register(Billing.listZones) { _, _ in try await catalogue.listZones() }
-        server.register(Billing.putOffer) { request, _ in try await offers.put(request) }
-        server.register(Billing.getOffer) { request, _ in try await offers.get(request.dealID) }
-        server.register(Billing.confirmOffer) { request, _ in try await offers.confirm(request) }
-        server.register(Billing.listOrders) { request, _ in try await offers.orders(request) }
-        server.register(Billing.recordPayment) { request, _ in try await payments.record(request) }
-        server.register(Billing.getPayment) { request, _ in try await payments.get(request.id) }
-        server.register(Billing.listPayments) { request, _ in try await payments.list(request) }
-        server.register(Billing.recordSubscription) { request, _ in try await subscriptions.record(request) }
-        server.register(Billing.listSubscriptions) { request, _ in try await subscriptions.list(request) }
-        server.register(Billing.balances) { request, _ in try await economics.balances(request) }
-        server.register(Billing.putGroupCosts) { request, _ in try await economics.putCosts(request) }
-        server.register(Billing.groupEconomics) { request, _ in try await economics.economics(request) }
-        server.register(Billing.putBonusFormula) { request, _ in try await economics.putFormula(request) }
-        server.register(Billing.bonusFormulas) { _, _ in try await economics.formulas() }
-        server.register(Billing.bonusReport) { request, _ in try await economics.bonusReport(request) }
-        server.setHealth(.serving, for: Billing.service)
+    public func createProduct(_ request: Product, context _: ServerContext) async throws -> Product {
+        try await catalogue.createProduct(request)
+    }
+
+    public func listProducts(_ request: ListProductsRequest, context _: ServerContext) async throws -> ProductList {
+        try await catalogue.listProducts(request)
+    }
+
+    public func createPriceList(_ request: PriceList, context _: ServerContext) async throws -> PriceList {
+        try await catalogue.createPriceList(request)
+    }
+
+    public func listPriceLists(_ _: Empty, context _: ServerContext) async throws -> PriceListList {
+        try await catalogue.listPriceLists()
+    }
+
+    public func createZone(_ request: DeliveryZone, context _: ServerContext) async throws -> DeliveryZone {
+        try await catalogue.createZone(request)
+    }
+
+    public func listZones(_ _: Empty, context _: ServerContext) async throws -> DeliveryZoneList {
+        try await catalogue.listZones()
+    }
+
+    public func putOffer(_ request: Offer, context _: ServerContext) async throws -> Offer {
+        try await offers.put(request)
+    }
+
+    public func getOffer(_ request: GetOfferRequest, context _: ServerContext) async throws -> Offer {
+        try await offers.get(request.dealID)
+    }
+
+    public func confirmOffer(_ request: ConfirmOfferRequest, context _: ServerContext) async throws -> Offer {
+        try await offers.confirm(request)
+    }
+
+    public func listOrders(_ request: OrderQuery, context _: ServerContext) async throws -> OfferList {
+        try await offers.orders(request)
+    }
+
+    public func recordPayment(_ request: PaymentReport, context _: ServerContext) async throws -> Payment {
+        try await payments.record(request)
+    }
+
+    public func getPayment(_ request: GetPaymentRequest, context _: ServerContext) async throws -> Payment {
+        try await payments.get(request.id)
+    }
+
+    public func listPayments(_ request: ListPaymentsRequest, context _: ServerContext) async throws -> PaymentList {
+        try await payments.list(request)
+    }
+
+    public func recordSubscription(_ request: SubscriptionReport, context _: ServerContext) async throws -> PaymentSubscription {
+        try await subscriptions.record(request)
+    }
+
+    public func listSubscriptions(_ request: ListSubscriptionsRequest, context _: ServerContext) async throws -> SubscriptionList {
+        try await subscriptions.list(request)
+    }
+
+    public func balances(_ request: BalanceRequest, context _: ServerContext) async throws -> BalanceList {
+        try await economics.balances(request)
+    }
+
+    public func putGroupCosts(_ request: GroupCosts, context _: ServerContext) async throws -> GroupCosts {
+        try await economics.putCosts(request)
+    }
+
+    public func groupEconomics(_ request: GroupMonthRequest, context _: ServerContext) async throws -> GroupMonth {
+        try await economics.economics(request)
+    }
+
+    public func putBonusFormula(_ request: BonusFormula, context _: ServerContext) async throws -> BonusFormula {
+        try await economics.putFormula(request)
+    }
+
+    public func bonusFormulas(_ _: Empty, context _: ServerContext) async throws -> BonusFormulaList {
+        try await economics.formulas()
+    }
+
+    public func bonusReport(_ request: BonusReportRequest, context _: ServerContext) async throws -> BonusReport {
+        try await economics.bonusReport(request)
     }
 }

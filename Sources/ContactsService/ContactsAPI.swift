@@ -1,3 +1,4 @@
+import ContractServices
 import Contracts
 import RPC
 import ServiceKit
@@ -6,7 +7,7 @@ import Wire
 
 /// The contacts service's RPC face: each handler decodes, applies a rule, stores, and
 /// replies. Configuration decides the default country for phones.
-public struct ContactsAPI: RegistrableRPCService {
+public struct ContactsAPI: Contacts.ServiceProtocol {
     public let contacts: ContactStore
     public let staff: StaffStore
     public let validator: ContactDraftValidator
@@ -20,45 +21,69 @@ public struct ContactsAPI: RegistrableRPCService {
         attendance = AttendanceStore(database: database, clock: clock)
     }
 
-    public func registerMethods(with server: RPCServer) {
-        server.register(Contacts.matchOrCreate) { request, _ in
-            let draft = try validator.validate(request.draft).get()
-            return try await contacts.matchOrCreate(draft, requireNameMatch: request.requireNameMatch, visibility: request.visibility.resolved)
-        }
-        server.register(Contacts.recordAttendance) { report, _ in
-            let tickets = try AttendanceReportValidator(contacts: validator).validate(report).get()
-            return try await attendance.record(report, tickets: tickets)
-        }
-        server.register(Contacts.listAttendance) { request, _ in
-            // G3: one the caller may not see answers as a contact that does not exist.
-            let contact = try await contacts.get(request.contactID, visibility: request.visibility.resolved, includeDeleted: false)
-            return AttendanceList(records: try await attendance.list(contactID: contact.id))
-        }
-        server.register(Contacts.get) { request, _ in
-            try await contacts.get(request.id, visibility: request.visibility.resolved, includeDeleted: request.includeDeleted)
-        }
-        server.register(Contacts.update) { request, _ in try await update(request) }
-        server.register(Contacts.delete) { request, _ in
-            try await contacts.delete(request.id)
-            return Empty()
-        }
-        server.register(Contacts.search) { request, _ in try await search(request) }
-        server.register(Contacts.listDuplicates) { request, _ in
-            var list = DuplicateGroupList()
-            list.groups = try await contacts.duplicates(limit: try PageRequest(size: request.limit, default: 100, maximum: 1000).limit)
-            return list
-        }
-        server.register(Contacts.merge) { request, _ in try await contacts.merge(request) }
-        server.register(Contacts.createStaff) { request, _ in try await staff.create(request) }
-        server.register(Contacts.getStaff) { request, _ in try await staff.get(request.id) }
-        server.register(Contacts.listStaff) { request, _ in try await staff.page(request) }
-        server.register(Contacts.team) { request, _ in
-            let member = try await staff.get(request.id)
-            let everyone = member.role == .manager || member.role == .seniorManager ? try await staff.list(role: .unspecified) : []
-            return StaffTeamRule.team(of: member, staff: everyone)
-        }
-        server.register(Contacts.findStaffByNumber) { request, _ in try await staff.find(byNumber: request.number) }
-        server.setHealth(.serving, for: Contacts.service)
+    public func matchOrCreate(_ request: MatchOrCreateRequest, context _: ServerContext) async throws -> MatchOrCreateResponse {
+        let draft = try validator.validate(request.draft).get()
+        return try await contacts.matchOrCreate(draft, requireNameMatch: request.requireNameMatch, visibility: request.visibility.resolved)
+    }
+
+    public func recordAttendance(_ report: AttendanceReport, context _: ServerContext) async throws -> AttendanceOutcome {
+        let tickets = try AttendanceReportValidator(contacts: validator).validate(report).get()
+        return try await attendance.record(report, tickets: tickets)
+    }
+
+    public func listAttendance(_ request: ListAttendanceRequest, context _: ServerContext) async throws -> AttendanceList {
+        // G3: one the caller may not see answers as a contact that does not exist.
+        let contact = try await contacts.get(request.contactID, visibility: request.visibility.resolved, includeDeleted: false)
+        return AttendanceList(records: try await attendance.list(contactID: contact.id))
+    }
+
+    public func get(_ request: GetContactRequest, context _: ServerContext) async throws -> Contact {
+        try await contacts.get(request.id, visibility: request.visibility.resolved, includeDeleted: request.includeDeleted)
+    }
+
+    public func update(_ request: UpdateContactRequest, context _: ServerContext) async throws -> Contact {
+        try await update(request)
+    }
+
+    public func delete(_ request: DeleteContactRequest, context _: ServerContext) async throws -> Empty {
+        try await contacts.delete(request.id)
+        return Empty()
+    }
+
+    public func search(_ request: SearchContactsRequest, context _: ServerContext) async throws -> ContactPage {
+        try await search(request)
+    }
+
+    public func listDuplicates(_ request: ListDuplicatesRequest, context _: ServerContext) async throws -> DuplicateGroupList {
+        var list = DuplicateGroupList()
+        list.groups = try await contacts.duplicates(limit: try PageRequest(size: request.limit, default: 100, maximum: 1000).limit)
+        return list
+    }
+
+    public func merge(_ request: MergeContactsRequest, context _: ServerContext) async throws -> MergeContactsResponse {
+        try await contacts.merge(request)
+    }
+
+    public func createStaff(_ request: StaffMember, context _: ServerContext) async throws -> StaffMember {
+        try await staff.create(request)
+    }
+
+    public func getStaff(_ request: GetStaffRequest, context _: ServerContext) async throws -> StaffMember {
+        try await staff.get(request.id)
+    }
+
+    public func listStaff(_ request: ListStaffRequest, context _: ServerContext) async throws -> StaffList {
+        try await staff.page(request)
+    }
+
+    public func team(_ request: GetStaffRequest, context _: ServerContext) async throws -> StaffTeam {
+        let member = try await staff.get(request.id)
+        let everyone = member.role == .manager || member.role == .seniorManager ? try await staff.list(role: .unspecified) : []
+        return StaffTeamRule.team(of: member, staff: everyone)
+    }
+
+    public func findStaffByNumber(_ request: FindStaffByNumberRequest, context _: ServerContext) async throws -> StaffMember {
+        try await staff.find(byNumber: request.number)
     }
 
     /// Validates the lists an update replaces with the same rules as a new contact.

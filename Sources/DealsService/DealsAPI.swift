@@ -1,3 +1,4 @@
+import ContractServices
 import Contracts
 import Foundation
 import RPC
@@ -7,7 +8,7 @@ import Wire
 
 /// The deals service's RPC face, the events it takes (contact.merged,
 /// interaction.recorded) and its timers (stage SLAs, task due times).
-public struct DealsAPI: RegistrableRPCService {
+public struct DealsAPI: Deals.ServiceProtocol {
     public let pipelines: PipelineStore
     public let deals: DealStore
     public let tasks: TaskStore
@@ -36,52 +37,81 @@ public struct DealsAPI: RegistrableRPCService {
         callEffects = CallEffects(database: database, staff: staff, logger: logger, clock: clock, delaySeconds: missedCallDelaySeconds)
     }
 
-    public func registerMethods(with server: RPCServer) {
-        server.register(Deals.createPipeline) { request, _ in try await pipelines.create(request) }
-        server.register(Deals.listPipelines) { _, _ in
-            var list = PipelineList()
-            list.pipelines = try await pipelines.all()
-            return list
+    public func createPipeline(_ request: Pipeline, context _: ServerContext) async throws -> Pipeline {
+        try await pipelines.create(request)
+    }
+
+    public func listPipelines(_ _: Empty, context _: ServerContext) async throws -> PipelineList {
+        var list = PipelineList()
+        list.pipelines = try await pipelines.all()
+        return list
+    }
+
+    public func createDeal(_ request: Deal, context: ServerContext) async throws -> Deal {
+        var deal = request
+        try await staff.requireMember(request.responsibleID, field: "responsibleId", options: Self.options(context))
+        deal.contactID = try await liveContact(request.contactID, visibility: request.visibility.resolved, context: context)
+        deal.visibility = nil
+        return try await deals.create(deal)
+    }
+
+    public func getDeal(_ request: GetDealRequest, context _: ServerContext) async throws -> Deal {
+        try await deals.get(request.id, visibility: request.visibility.resolved)
+    }
+
+    public func listDeals(_ request: ListDealsRequest, context _: ServerContext) async throws -> DealPage {
+        try await deals.list(request)
+    }
+
+    public func changeStage(_ request: ChangeStageRequest, context _: ServerContext) async throws -> Deal {
+        try await deals.changeStage(request)
+    }
+
+    public func updateDeal(_ request: UpdateDealRequest, context: ServerContext) async throws -> Deal {
+        if !request.clearResponsible { try await staff.requireMember(request.responsibleID, field: "responsibleId", options: Self.options(context)) }
+        return try await deals.update(request)
+    }
+
+    public func submitLead(_ request: Lead, context: ServerContext) async throws -> LeadReceipt {
+        try await leads.submit(request, deadline: context.deadline)
+    }
+
+    public func getLead(_ request: GetLeadRequest, context _: ServerContext) async throws -> LeadReceipt {
+        try await leads.get(request.id, visibility: request.visibility.resolved)
+    }
+
+    public func createTask(_ request: DealTask, context: ServerContext) async throws -> CreateTaskResponse {
+        var task = request
+        try await staff.requireMember(request.assigneeID, field: "assigneeId", options: Self.options(context))
+        // On a deal, the deal names the contact; on a contact alone, contacts confirms it.
+        if task.dealID == nil, let contactID = task.contactID {
+            task.contactID = try await liveContact(contactID, visibility: task.visibility.resolved, context: context)
         }
-        server.register(Deals.createDeal) { request, context in
-            var deal = request
-            try await staff.requireMember(request.responsibleID, field: "responsibleId", options: Self.options(context))
-            deal.contactID = try await liveContact(request.contactID, visibility: request.visibility.resolved, context: context)
-            deal.visibility = nil
-            return try await deals.create(deal)
-        }
-        server.register(Deals.getDeal) { request, _ in try await deals.get(request.id, visibility: request.visibility.resolved) }
-        server.register(Deals.listDeals) { request, _ in try await deals.list(request) }
-        server.register(Deals.changeStage) { request, _ in try await deals.changeStage(request) }
-        server.register(Deals.updateDeal) { request, context in
-            if !request.clearResponsible { try await staff.requireMember(request.responsibleID, field: "responsibleId", options: Self.options(context)) }
-            return try await deals.update(request)
-        }
-        server.register(Deals.submitLead) { request, context in try await leads.submit(request, deadline: context.deadline) }
-        server.register(Deals.getLead) { request, _ in try await leads.get(request.id, visibility: request.visibility.resolved) }
-        server.register(Deals.createTask) { request, context in
-            var task = request
-            try await staff.requireMember(request.assigneeID, field: "assigneeId", options: Self.options(context))
-            // On a deal, the deal names the contact; on a contact alone, contacts confirms it.
-            if task.dealID == nil, let contactID = task.contactID {
-                task.contactID = try await liveContact(contactID, visibility: task.visibility.resolved, context: context)
-            }
-            return try await tasks.create(task)
-        }
-        server.register(Deals.completeTask) { request, _ in try await tasks.complete(request) }
-        server.register(Deals.listTasks) { request, _ in
-            var list = TaskList()
-            list.tasks = try await tasks.list(request)
-            return list
-        }
-        server.register(Deals.problemDeals) { request, _ in
-            var list = ProblemDealList()
-            list.items = try await deals.problems(request)
-            return list
-        }
-        server.register(Deals.timeline) { request, _ in try await timeline.page(request) }
-        server.register(Deals.leadReport) { request, _ in try await leadReport(request) }
-        server.setHealth(.serving, for: Deals.service)
+        return try await tasks.create(task)
+    }
+
+    public func completeTask(_ request: CompleteTaskRequest, context _: ServerContext) async throws -> DealTask {
+        try await tasks.complete(request)
+    }
+
+    public func listTasks(_ request: ListTasksRequest, context _: ServerContext) async throws -> TaskList {
+        var list = TaskList()
+        list.tasks = try await tasks.list(request)
+        return list
+    }
+
+    public func problemDeals(_ request: ProblemDealsRequest, context _: ServerContext) async throws -> ProblemDealList {
+        var list = ProblemDealList()
+        list.items = try await deals.problems(request)
+        return list
+    }
+
+    public func timeline(_ request: TimelineRequest, context _: ServerContext) async throws -> Timeline {
+        try await timeline.page(request)
+    }
+
+    public func leadReport(_ request: LeadReportRequest, context _: ServerContext) async throws -> LeadReport {
+        try await leadReport(request)
     }
 
     /// The contact a new deal is for, as the contacts service knows it: a merged contact

@@ -1,3 +1,4 @@
+import ContractServices
 import Contracts
 import Foundation
 import RPC
@@ -7,7 +8,7 @@ import Storage
 import Wire
 
 /// The notifications service's RPC face (N1–N4): thin handlers over the stores.
-public struct NotificationsAPI: RegistrableRPCService {
+public struct NotificationsAPI: Notifications.ServiceProtocol {
     public let channels: ChannelStore
     public let templates: TemplateStore
     public let rules: RuleStore
@@ -83,38 +84,111 @@ public struct NotificationsAPI: RegistrableRPCService {
         }
     }
 
-    public func registerMethods(with server: RPCServer) {
-        server.register(Notifications.eventTypes) { _, _ in
-            EventTypeList(types: EventCatalog.entries.map { EventTypeInfo(type: $0.type, variables: $0.variables + ($0.variables.contains("deal.id") && !$0.variables.contains("deal.stage") ? ["deal.stage"] : [])) })
-        }
-        server.register(Notifications.putChannel) { request, _ in try await channels.put(request) }
-        server.register(Notifications.listChannels) { _, _ in try await channels.list() }
-        server.register(Notifications.createTemplate) { request, _ in try await templates.create(request) }
-        server.register(Notifications.listTemplates) { _, _ in try await templates.list() }
-        server.register(Notifications.previewTemplate) { request, _ in try await templates.preview(request) }
-        server.register(Notifications.createRule) { request, _ in try await rules.create(request) }
-        server.register(Notifications.updateRule) { request, _ in try await rules.update(request) }
-        server.register(Notifications.listRules) { _, _ in try await rules.list() }
-        server.register(Notifications.listSends) { request, _ in try await log.list(request) }
-        server.register(Notifications.getSend) { request, _ in try await log.get(request.id) }
-        server.register(Notifications.optOut) { request, _ in try await optOut(request) }
-        server.register(Notifications.createSubscription) { request, _ in try await webhooks.create(request) }
-        server.register(Notifications.listSubscriptions) { _, _ in try await webhooks.list() }
-        server.register(Notifications.updateSubscription) { request, _ in try await webhooks.update(request) }
-        server.register(Notifications.listDeliveries) { request, _ in try await webhooks.deliveries(request) }
-        server.register(Notifications.replayDelivery) { request, _ in try await webhooks.replay(request.id) }
-        server.register(Notifications.replayPeriod) { request, _ in try await webhooks.replay(request) }
-        server.register(Notifications.recordReply) { request, _ in try await surveys.reply(request) }
-        server.register(Notifications.recordDeliveryStatus) { request, _ in try await deliveryStatuses.record(request) }
-        server.register(Notifications.unsubscribe) { request, _ in try await unsubscribeLinks.follow(request, at: clock.milliseconds) }
-        server.register(Notifications.listSurveys) { request, _ in try await surveys.list(request) }
-        server.register(Notifications.createAlert) { request, _ in try await alerts.create(request) }
-        server.register(Notifications.updateAlert) { request, _ in try await alerts.update(request) }
-        server.register(Notifications.listAlerts) { _, _ in try await alerts.list() }
-        server.register(Notifications.createBotFlow) { request, _ in try await createBotFlow(request) }
-        server.register(Notifications.listBotFlows) { _, _ in
-            try await database.read { c in BotFlowList(flows: try c.query("SELECT flow FROM bot_flows ORDER BY id", []) { try BotFlow(wireBytes: $0.blob(0)) }) }
-        }
-        server.setHealth(.serving, for: Notifications.service)
+    public func eventTypes(_ _: Empty, context _: ServerContext) async throws -> EventTypeList {
+        EventTypeList(types: EventCatalog.entries.map { EventTypeInfo(type: $0.type, variables: $0.variables + ($0.variables.contains("deal.id") && !$0.variables.contains("deal.stage") ? ["deal.stage"] : [])) })
+    }
+
+    public func putChannel(_ request: ChannelSettings, context _: ServerContext) async throws -> ChannelSettings {
+        try await channels.put(request)
+    }
+
+    public func listChannels(_ _: Empty, context _: ServerContext) async throws -> ChannelSettingsList {
+        try await channels.list()
+    }
+
+    public func createTemplate(_ request: MessageTemplate, context _: ServerContext) async throws -> MessageTemplate {
+        try await templates.create(request)
+    }
+
+    public func listTemplates(_ _: Empty, context _: ServerContext) async throws -> MessageTemplateList {
+        try await templates.list()
+    }
+
+    public func previewTemplate(_ request: TemplatePreviewRequest, context _: ServerContext) async throws -> RenderedMessage {
+        try await templates.preview(request)
+    }
+
+    public func createRule(_ request: NotificationRule, context _: ServerContext) async throws -> NotificationRule {
+        try await rules.create(request)
+    }
+
+    public func updateRule(_ request: NotificationRule, context _: ServerContext) async throws -> NotificationRule {
+        try await rules.update(request)
+    }
+
+    public func listRules(_ _: Empty, context _: ServerContext) async throws -> NotificationRuleList {
+        try await rules.list()
+    }
+
+    public func listSends(_ request: ListOutboundMessagesRequest, context _: ServerContext) async throws -> OutboundMessageList {
+        try await log.list(request)
+    }
+
+    public func getSend(_ request: GetOutboundMessageRequest, context _: ServerContext) async throws -> OutboundMessage {
+        try await log.get(request.id)
+    }
+
+    public func optOut(_ request: OptOutRequest, context _: ServerContext) async throws -> OptOutRequest {
+        try await optOut(request)
+    }
+
+    public func createSubscription(_ request: WebhookSubscription, context _: ServerContext) async throws -> WebhookSubscription {
+        try await webhooks.create(request)
+    }
+
+    public func listSubscriptions(_ _: Empty, context _: ServerContext) async throws -> WebhookSubscriptionList {
+        try await webhooks.list()
+    }
+
+    public func updateSubscription(_ request: WebhookSubscription, context _: ServerContext) async throws -> WebhookSubscription {
+        try await webhooks.update(request)
+    }
+
+    public func listDeliveries(_ request: ListDeliveriesRequest, context _: ServerContext) async throws -> WebhookDeliveryList {
+        try await webhooks.deliveries(request)
+    }
+
+    public func replayDelivery(_ request: GetDeliveryRequest, context _: ServerContext) async throws -> WebhookDelivery {
+        try await webhooks.replay(request.id)
+    }
+
+    public func replayPeriod(_ request: ReplayPeriodRequest, context _: ServerContext) async throws -> ReplayPeriodResult {
+        try await webhooks.replay(request)
+    }
+
+    public func recordReply(_ request: InboundReply, context _: ServerContext) async throws -> ReplyOutcome {
+        try await surveys.reply(request)
+    }
+
+    public func recordDeliveryStatus(_ request: DeliveryStatusReport, context _: ServerContext) async throws -> DeliveryStatusOutcome {
+        try await deliveryStatuses.record(request)
+    }
+
+    public func unsubscribe(_ request: UnsubscribeRequest, context _: ServerContext) async throws -> OptOutRequest {
+        try await unsubscribeLinks.follow(request, at: clock.milliseconds)
+    }
+
+    public func listSurveys(_ request: ListSurveysRequest, context _: ServerContext) async throws -> SurveyList {
+        try await surveys.list(request)
+    }
+
+    public func createAlert(_ request: Alert, context _: ServerContext) async throws -> Alert {
+        try await alerts.create(request)
+    }
+
+    public func updateAlert(_ request: Alert, context _: ServerContext) async throws -> Alert {
+        try await alerts.update(request)
+    }
+
+    public func listAlerts(_ _: Empty, context _: ServerContext) async throws -> AlertList {
+        try await alerts.list()
+    }
+
+    public func createBotFlow(_ request: BotFlow, context _: ServerContext) async throws -> BotFlow {
+        try await createBotFlow(request)
+    }
+
+    public func listBotFlows(_ _: Empty, context _: ServerContext) async throws -> BotFlowList {
+        try await database.read { c in BotFlowList(flows: try c.query("SELECT flow FROM bot_flows ORDER BY id", []) { try BotFlow(wireBytes: $0.blob(0)) }) }
     }
 }

@@ -1,3 +1,4 @@
+import ContractServices
 import Contracts
 import RPC
 import ServiceKit
@@ -5,7 +6,7 @@ import Storage
 import Wire
 
 /// The scheduling service's RPC face (S1, S2): thin handlers over the stores.
-public struct SchedulingAPI: RegistrableRPCService {
+public struct SchedulingAPI: Scheduling.ServiceProtocol {
     public let resources: ResourceStore
     public let appointments: AppointmentStore
     public let calendars: CalendarStore
@@ -37,34 +38,111 @@ public struct SchedulingAPI: RegistrableRPCService {
         timers.on(SeriesStore.reminderTimer) { timer, tx in try SeriesStore.fire(timer, tx) }
     }
 
-    public func registerMethods(with server: RPCServer) {
-        server.register(Scheduling.createResource) { request, _ in try await resources.create(request) }
-        server.register(Scheduling.getResource) { request, _ in try await resources.get(request.id) }
-        server.register(Scheduling.updateResource) { request, _ in try await resources.update(request) }
-        server.register(Scheduling.listResources) { request, _ in try await resources.list(request) }
-        server.register(Scheduling.findSlots) { request, _ in try await appointments.findSlots(request) }
-        server.register(Scheduling.book) { request, _ in try await appointments.book(request, overrideReason: request.overrideAs) }
-        server.register(Scheduling.getAppointment) { request, _ in try await appointments.get(request.id) }
-        server.register(Scheduling.moveAppointment) { request, _ in try await appointments.move(request) }
-        server.register(Scheduling.cancelAppointment) { request, _ in try await appointments.cancel(request) }
-        server.register(Scheduling.calendar) { request, _ in try await calendars.calendar(request) }
-        server.register(Scheduling.day) { request, _ in try await calendars.day(request) }
-        server.register(Scheduling.appointmentsBetween) { request, _ in try await calendars.between(request) }
-        server.register(Scheduling.issueFeed) { request, _ in try await calendars.issueFeed(request.id) }
-        server.register(Scheduling.feed) { request, _ in try await calendars.feed(request.token) }
-        server.register(Scheduling.createSeries) { request, _ in try await series.create(request) }
-        server.register(Scheduling.getSeries) { request, _ in try await series.get(request.id) }
-        server.register(Scheduling.addSession) { request, _ in try await series.addSession(request) }
-        server.register(Scheduling.moveSession) { request, _ in try await series.moveSession(request) }
-        server.register(Scheduling.cancelSession) { request, _ in try await series.cancelSession(request.id) }
-        server.register(Scheduling.enroll) { request, _ in try await series.enroll(request) }
-        server.register(Scheduling.createGroup) { request, _ in try await groups.create(request) }
-        server.register(Scheduling.getGroup) { request, _ in try await groups.get(request.id) }
-        server.register(Scheduling.moveLesson) { request, _ in try await groups.moveLesson(request) }
-        server.register(Scheduling.cancelLesson) { request, _ in try await groups.cancelLesson(request) }
-        server.register(Scheduling.enrol) { request, _ in try await groups.enrol(request) }
-        server.register(Scheduling.leave) { request, _ in try await groups.leave(request) }
-        server.register(Scheduling.recordAttendance) { request, _ in try await attendance.record(request) }
-        server.setHealth(.serving, for: Scheduling.service)
+    public func createResource(_ request: Resource, context _: ServerContext) async throws -> Resource {
+        try await resources.create(request)
+    }
+
+    public func getResource(_ request: GetResourceRequest, context _: ServerContext) async throws -> Resource {
+        try await resources.get(request.id)
+    }
+
+    public func updateResource(_ request: Resource, context _: ServerContext) async throws -> Resource {
+        try await resources.update(request)
+    }
+
+    public func listResources(_ request: ListResourcesRequest, context _: ServerContext) async throws -> ResourceList {
+        try await resources.list(request)
+    }
+
+    public func findSlots(_ request: SlotRequest, context _: ServerContext) async throws -> SlotList {
+        try await appointments.findSlots(request)
+    }
+
+    public func book(_ request: Appointment, context _: ServerContext) async throws -> BookingResult {
+        try await appointments.book(request, overrideReason: request.overrideAs)
+    }
+
+    public func getAppointment(_ request: GetAppointmentRequest, context _: ServerContext) async throws -> Appointment {
+        try await appointments.get(request.id)
+    }
+
+    public func moveAppointment(_ request: MoveRequest, context _: ServerContext) async throws -> BookingResult {
+        try await appointments.move(request)
+    }
+
+    public func cancelAppointment(_ request: CancelRequest, context _: ServerContext) async throws -> Appointment {
+        try await appointments.cancel(request)
+    }
+
+    public func calendar(_ request: CalendarRequest, context _: ServerContext) async throws -> ResourceCalendar {
+        try await calendars.calendar(request)
+    }
+
+    public func day(_ request: DayRequest, context _: ServerContext) async throws -> AppointmentList {
+        try await calendars.day(request)
+    }
+
+    public func appointmentsBetween(_ request: CalendarRequest, context _: ServerContext) async throws -> AppointmentList {
+        try await calendars.between(request)
+    }
+
+    public func issueFeed(_ request: GetResourceRequest, context _: ServerContext) async throws -> FeedLink {
+        try await calendars.issueFeed(request.id)
+    }
+
+    public func feed(_ request: FeedRequest, context _: ServerContext) async throws -> FeedText {
+        try await calendars.feed(request.token)
+    }
+
+    public func createSeries(_ request: Series, context _: ServerContext) async throws -> Series {
+        try await series.create(request)
+    }
+
+    public func getSeries(_ request: GetSeriesRequest, context _: ServerContext) async throws -> Series {
+        try await series.get(request.id)
+    }
+
+    public func addSession(_ request: SeriesSession, context _: ServerContext) async throws -> Series {
+        try await series.addSession(request)
+    }
+
+    public func moveSession(_ request: MoveSessionRequest, context _: ServerContext) async throws -> Series {
+        try await series.moveSession(request)
+    }
+
+    public func cancelSession(_ request: GetSessionRequest, context _: ServerContext) async throws -> Series {
+        try await series.cancelSession(request.id)
+    }
+
+    public func enroll(_ request: EnrollRequest, context _: ServerContext) async throws -> Series {
+        try await series.enroll(request)
+    }
+
+    public func createGroup(_ request: Group, context _: ServerContext) async throws -> GroupResult {
+        try await groups.create(request)
+    }
+
+    public func getGroup(_ request: GetGroupRequest, context _: ServerContext) async throws -> Group {
+        try await groups.get(request.id)
+    }
+
+    public func moveLesson(_ request: MoveRequest, context _: ServerContext) async throws -> GroupResult {
+        try await groups.moveLesson(request)
+    }
+
+    public func cancelLesson(_ request: CancelRequest, context _: ServerContext) async throws -> Group {
+        try await groups.cancelLesson(request)
+    }
+
+    public func enrol(_ request: EnrolmentRequest, context _: ServerContext) async throws -> EnrolmentResult {
+        try await groups.enrol(request)
+    }
+
+    public func leave(_ request: EnrolmentRequest, context _: ServerContext) async throws -> Group {
+        try await groups.leave(request)
+    }
+
+    public func recordAttendance(_ request: LessonAttendance, context _: ServerContext) async throws -> LessonAttendance {
+        try await attendance.record(request)
     }
 }

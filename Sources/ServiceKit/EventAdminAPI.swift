@@ -1,3 +1,4 @@
+import ContractServices
 import Contracts
 import RPC
 import Storage
@@ -6,7 +7,7 @@ import Wire
 /// Every service's `EventAdmin` (P2): its parked events listed from its databases (its
 /// own and any other it publishes from, each an ``EventSource``); replays and discards
 /// handed to the relay of the event's subscriber, which runs them between deliveries.
-public struct EventAdminAPI: RegistrableRPCService {
+public struct EventAdminAPI: EventAdmin.ServiceProtocol {
     let sources: [EventSource]
 
     public init(sources: [EventSource]) {
@@ -19,16 +20,18 @@ public struct EventAdminAPI: RegistrableRPCService {
 
     var subscribers: Set<String> { Set(sources.flatMap { $0.relays.map(\.subscription.subscriber) }) }
 
-    public func registerMethods(with server: RPCServer) {
-        server.register(EventAdmin.listParked) { request, _ in try await list(request) }
-        server.register(EventAdmin.replayParked) { request, _ in
-            let (relay, local, source) = try await relay(for: request.id)
-            return Self.global(try await relay.replay(local), source: source)
-        }
-        server.register(EventAdmin.discardParked) { request, _ in
-            let (relay, local, source) = try await relay(for: request.id)
-            return Self.global(try await relay.discard(local), source: source)
-        }
+    public func listParked(_ request: ListParkedRequest, context _: ServerContext) async throws -> ParkedEventList {
+        try await list(request)
+    }
+
+    public func replayParked(_ request: ParkedEventRequest, context _: ServerContext) async throws -> ReplayOutcome {
+        let (relay, local, source) = try await relay(for: request.id)
+        return Self.global(try await relay.replay(local), source: source)
+    }
+
+    public func discardParked(_ request: ParkedEventRequest, context _: ServerContext) async throws -> ReplayOutcome {
+        let (relay, local, source) = try await relay(for: request.id)
+        return Self.global(try await relay.discard(local), source: source)
     }
 
     static func global(_ outcome: ReplayOutcome, source: Int) -> ReplayOutcome {

@@ -1,3 +1,4 @@
+import ContractServices
 import Contracts
 import Foundation
 import RPC
@@ -13,7 +14,7 @@ import Wire
 /// aggregate holds. A failure that is not the event's (the database busy, a service it
 /// needs down) fails the whole batch: the sender sends it again later. Types nobody
 /// handles are recorded and ignored: a sender may add events before its subscribers care.
-public final class EventInbox: Sendable {
+public final class EventInbox: Events.ServiceProtocol {
     /// Applies one event inside the transaction that records it.
     public typealias Handler = @Sendable (EventEnvelope, Transaction) throws -> Void
 
@@ -45,8 +46,8 @@ public final class EventInbox: Sendable {
         return "\(process.rawValue) " + problems.joined(separator: " and ") + " (Protocols/Contracts/Topology.swift)"
     }
 
-    func register(on server: RPCServer) {
-        server.register(Events.deliver) { [self] batch, _ in try await apply(batch) }
+    public func deliver(_ batch: EventBatch, context _: ServerContext) async throws -> DeliveryReport {
+        try await apply(batch)
     }
 
     /// Whether a failure is the moment's (try the batch again) rather than the event's.

@@ -126,7 +126,7 @@ public enum ServiceHost {
                 ])
             }
         }
-        inbox.register(on: server)
+        server.register(inbox)
         let sources = ([("main", database)] + extraSources.all).map { name, db in
             EventSource(name: name, database: db, relays: subscriptions.map { OutboxRelay(database: db, subscription: $0, source: service, logger: logger, clock: clock) })
         }

@@ -1,3 +1,4 @@
+import ContractServices
 import Contracts
 import Foundation
 import RPC
@@ -7,7 +8,7 @@ import Wire
 
 /// The telephony service's RPC face (T1, T2, T11, T12): each handler normalizes, finds
 /// the shard, applies a rule and stores.
-public struct TelephonyAPI: RegistrableRPCService {
+public struct TelephonyAPI: Telephony.ServiceProtocol {
     public let shards: ShardSet
     /// Who owns a number (C4), for T2 and for the legs' staff.
     let staff: StaffNumbers
@@ -24,51 +25,80 @@ public struct TelephonyAPI: RegistrableRPCService {
         self.dialer = dialer
     }
 
-    public func registerMethods(with server: RPCServer) {
-        server.register(Telephony.recordCall) { report, _ in try await record(report) }
-        server.register(Telephony.getCall) { request, _ in try await get(request) }
-        server.register(Telephony.listCalls) { request, _ in try await list(request) }
-        server.register(Telephony.stats) { request, _ in try await stats(request) }
-        server.register(Telephony.route) { request, _ in await router.route(request) }
-        server.register(Telephony.handOffShard) { request, _ in try await shards.handOff(Int(request.shard), to: request.toReplica) }
-        server.register(Telephony.readShardChunk) { request, _ in try shards.chunk(request) }
-        server.register(Telephony.bestEntry) { request, _ in try await best(request) }
-        server.register(Telephony.claimEntry) { request, _ in
-            let (queue, seq) = try entry(request.entryID)
-            let s = try settings()
-            // Taken meanwhile (orBest): the same shard's next best in the same transaction,
-            // else the best of the replica's other shards.
-            if let entry = try await queue.claim(seq: seq, operatorID: request.operatorID, settings: s, orBest: request.orBest) { return entry }
-            return try await claimBest(for: request.operatorID, settings: s)
+    public func recordCall(_ report: CallReport, context _: ServerContext) async throws -> RecordCallResponse {
+        try await record(report)
+    }
+
+    public func getCall(_ request: GetCallRequest, context _: ServerContext) async throws -> CallSession {
+        try await get(request)
+    }
+
+    public func listCalls(_ request: ListCallsRequest, context _: ServerContext) async throws -> CallPage {
+        try await list(request)
+    }
+
+    public func stats(_ request: CallStatsRequest, context _: ServerContext) async throws -> CallStats {
+        try await stats(request)
+    }
+
+    public func route(_ request: RouteRequest, context _: ServerContext) async throws -> RouteAnswer {
+        await router.route(request)
+    }
+
+    public func handOffShard(_ request: HandOffRequest, context _: ServerContext) async throws -> ShardCopy {
+        try await shards.handOff(Int(request.shard), to: request.toReplica)
+    }
+
+    public func readShardChunk(_ request: ShardChunkRequest, context _: ServerContext) async throws -> ShardChunk {
+        try shards.chunk(request)
+    }
+
+    public func bestEntry(_ request: BestEntryRequest, context _: ServerContext) async throws -> EntryCandidate {
+        try await best(request)
+    }
+
+    public func claimEntry(_ request: ClaimRequest, context _: ServerContext) async throws -> QueueEntry {
+        let (queue, seq) = try entry(request.entryID)
+        let s = try settings()
+        // Taken meanwhile (orBest): the same shard's next best in the same transaction,
+        // else the best of the replica's other shards.
+        if let entry = try await queue.claim(seq: seq, operatorID: request.operatorID, settings: s, orBest: request.orBest) { return entry }
+        return try await claimBest(for: request.operatorID, settings: s)
+    }
+
+    public func recordOutcome(_ request: OutcomeRequest, context _: ServerContext) async throws -> QueueEntry {
+        let (queue, seq) = try entry(request.entryID)
+        return try await queue.outcome(seq: seq, request, settings: try settings())
+    }
+
+    public func getEntry(_ request: GetEntryRequest, context _: ServerContext) async throws -> QueueEntry {
+        let (queue, seq) = try entry(request.id)
+        guard let found = try await queue.get(seq: seq, settings: try settings()) else { throw RPCError.notFound("queue entry \(request.id) does not exist") }
+        return found
+    }
+
+    public func getDialerSettings(_ _: DialerSettingsRequest, context _: ServerContext) async throws -> DialerSettings {
+        try settings()
+    }
+
+    public func setDialerSettings(_ request: SetDialerSettingsRequest, context _: ServerContext) async throws -> DialerSettings {
+        guard let dialer else { throw RPCError(.unimplemented, "this replica has no dialer") }
+        let stored = try await dialer.set(request.settings, by: request.by, expectedVersion: request.expectedVersion)
+        for shard in shards.owned { try await shards.queue(shard).rekey(stored) }
+        return stored
+    }
+
+    public func queueCounts(_ _: DialerSettingsRequest, context _: ServerContext) async throws -> QueueCounts {
+        var total = QueueCounts(replica: shards.replica, settingsVersion: try settings().version)
+        for shard in shards.owned {
+            let c = try await shards.queue(shard).counts()
+            total.ready += c.ready
+            total.leased += c.leased
+            total.waitingForRecall += c.waitingForRecall
+            total.outsideHours += c.outsideHours
+            total.closed += c.closed
         }
-        server.register(Telephony.recordOutcome) { request, _ in
-            let (queue, seq) = try entry(request.entryID)
-            return try await queue.outcome(seq: seq, request, settings: try settings())
-        }
-        server.register(Telephony.getEntry) { request, _ in
-            let (queue, seq) = try entry(request.id)
-            guard let found = try await queue.get(seq: seq, settings: try settings()) else { throw RPCError.notFound("queue entry \(request.id) does not exist") }
-            return found
-        }
-        server.register(Telephony.getDialerSettings) { _, _ in try settings() }
-        server.register(Telephony.setDialerSettings) { request, _ in
-            guard let dialer else { throw RPCError(.unimplemented, "this replica has no dialer") }
-            let stored = try await dialer.set(request.settings, by: request.by, expectedVersion: request.expectedVersion)
-            for shard in shards.owned { try await shards.queue(shard).rekey(stored) }
-            return stored
-        }
-        server.register(Telephony.queueCounts) { _, _ in
-            var total = QueueCounts(replica: shards.replica, settingsVersion: try settings().version)
-            for shard in shards.owned {
-                let c = try await shards.queue(shard).counts()
-                total.ready += c.ready
-                total.leased += c.leased
-                total.waitingForRecall += c.waitingForRecall
-                total.outsideHours += c.outsideHours
-                total.closed += c.closed
-            }
-            return total
-        }
+        return total
     }
 
     public func record(_ input: CallReport) async throws -> RecordCallResponse {

@@ -3,6 +3,7 @@
 // with it. Prints one JSON line with its port when it is ready.
 //
 //   switchboard-echo [--host 127.0.0.1] [--port 0] [--grace-ms 5000]
+import ContractServices
 import Contracts
 import Dispatch
 import Foundation
@@ -37,14 +38,20 @@ guard (0...65535).contains(port), graceMilliseconds >= 0 else {
     FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }
 
-let server = RPCServer(configuration: .init(host: host, port: port))
-server.register(Echo.echo) { request, _ in request }
-server.register(Echo.delayedEcho) { request, _ in
-    // Said on stdout so a test knows the call reached us before it kills or stops us.
-    announce("{\"event\":\"delayed_echo_started\",\"id\":\(request.id)}")
-    try await Task.sleep(for: .milliseconds(request.delayMilliseconds))
-    return request
+/// Answers what it is sent, at once or after the delay asked for.
+struct EchoService: Echo.ServiceProtocol {
+    func echo(_ request: EchoMessage, context _: ServerContext) async throws -> EchoMessage { request }
+
+    func delayedEcho(_ request: EchoMessage, context _: ServerContext) async throws -> EchoMessage {
+        // Said on stdout so a test knows the call reached us before it kills or stops us.
+        announce("{\"event\":\"delayed_echo_started\",\"id\":\(request.id)}")
+        try await Task.sleep(for: .milliseconds(request.delayMilliseconds))
+        return request
+    }
 }
+
+let server = RPCServer(configuration: .init(host: host, port: port))
+server.register(EchoService())
 do {
     try server.start()
 } catch {
