@@ -46,13 +46,13 @@ let package = Package(
         .target(name: "Digest", dependencies: ["CCrypto"]),
         .target(name: "Storage", dependencies: ["CSQLite"]),
         .target(name: "ServiceKit", dependencies: ["ContractServices", "Contracts", "Digest", "RPC", "Storage", "Wire", "HTTP", "Sockets"]),
-        .target(name: "Gateway", dependencies: ["Contracts", "Digest", "RPC", "HTTP", "JSON", "ServiceKit", "Storage", "Wire"]),
-        .target(name: "ContactsService", dependencies: ["ContractServices", "Contracts", "RPC", "Storage", "ServiceKit"]),
-        .target(name: "DealsService", dependencies: ["ContractServices", "Contracts", "JSON", "RPC", "Storage", "ServiceKit", "Sockets"]),
-        .target(name: "TelephonyService", dependencies: ["ContractServices", "Contracts", "Digest", "RPC", "Storage", "ServiceKit"]),
-        .target(name: "SchedulingService", dependencies: ["ContractServices", "Contracts", "Digest", "JSON", "RPC", "Storage", "ServiceKit"]),
-        .target(name: "BillingService", dependencies: ["ContractServices", "Contracts", "RPC", "Storage", "ServiceKit"]),
-        .target(name: "NotificationsService", dependencies: ["ContractServices", "CCrypto", "Contracts", "Digest", "HTTP", "JSON", "RPC", "Storage", "ServiceKit", "Sockets"]),
+        .target(name: "Gateway", dependencies: ["Contracts", "Digest", "RPC", "HTTP", "JSON", "ServiceKit", "Storage", "Wire"], exclude: ["README.md"]),
+        .target(name: "ContactsService", dependencies: ["ContractServices", "Contracts", "RPC", "Storage", "ServiceKit"], exclude: ["README.md"]),
+        .target(name: "DealsService", dependencies: ["ContractServices", "Contracts", "JSON", "RPC", "Storage", "ServiceKit", "Sockets"], exclude: ["README.md"]),
+        .target(name: "TelephonyService", dependencies: ["ContractServices", "Contracts", "Digest", "RPC", "Storage", "ServiceKit"], exclude: ["README.md"]),
+        .target(name: "SchedulingService", dependencies: ["ContractServices", "Contracts", "Digest", "JSON", "RPC", "Storage", "ServiceKit"], exclude: ["README.md"]),
+        .target(name: "BillingService", dependencies: ["ContractServices", "Contracts", "RPC", "Storage", "ServiceKit"], exclude: ["README.md"]),
+        .target(name: "NotificationsService", dependencies: ["ContractServices", "CCrypto", "Contracts", "Digest", "HTTP", "JSON", "RPC", "Storage", "ServiceKit", "Sockets"], exclude: ["README.md"]),
 
         // Executables.
         .executableTarget(name: "switchboard-echo", dependencies: ["ContractServices", "RPC", "Contracts", "ServiceKit"]),
@@ -67,8 +67,8 @@ let package = Package(
         .executableTarget(name: "switchboard", dependencies: ["Contracts", "ServiceKit", "switchboard-contacts", "switchboard-deals", "switchboard-telephony", "switchboard-scheduling", "switchboard-billing", "switchboard-notifications", "switchboard-gateway"]),
         .executableTarget(
             name: "switchboard-bench",
-            dependencies: ["RPC", "Contracts", "Digest", "Wire", "Sockets", "ContactsService", "DealsService", "TelephonyService", "SchedulingService", "BillingService", "NotificationsService", "HTTP", "ServiceKit", "Storage"]),
-        .executableTarget(name: "wire-fuzz", dependencies: ["Wire", "Contracts"]),
+            dependencies: ["RPC", "Contracts", "Digest", "Wire", "Sockets", "ContactsService", "DealsService", "TelephonyService", "SchedulingService", "BillingService", "NotificationsService", "HTTP", "ServiceKit", "Storage"], exclude: ["README.md"]),
+        .executableTarget(name: "wire-fuzz", dependencies: ["Wire", "Contracts"], exclude: ["README.md"]),
         .executableTarget(name: "switchboard-codegen", dependencies: ["ContractSchema", "Schemas"]),
 
         // Tests.

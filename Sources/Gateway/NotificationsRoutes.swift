@@ -46,7 +46,7 @@ enum NotificationsRoutes {
             answers: [Route.Answer(status: 200, description: "the page", content: .html)], errors: [404, 503]
         ) { ctx in
             let token = try unsubscribeToken(ctx)
-            // A made-up link is not a page (README: 404); checking changes nothing.
+            // A made-up link is not a page (NotificationsService/README.md: 404); checking changes nothing.
             _ = try await ctx.call(Notifications.unsubscribe, UnsubscribeRequest(token: token, checkOnly: true))
             let page = """
                 <!doctype html><html><head><meta charset="utf-8"><title>Unsubscribe</title></head><body>

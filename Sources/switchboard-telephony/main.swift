@@ -8,7 +8,7 @@
 // TELEPHONY_WINDOW_SECONDS (120): reports of one client number in one direction that
 // start this close together are one call, whatever ids the PBX gave them (T1).
 // TELEPHONY_TAKE_OVER_FROM (name=host:port,...): for a replica added to the list, the
-// replicas to take its shards from (README, "Telephony replicas").
+// replicas to take its shards from (Compose/README.md, "Telephony replicas").
 // TELEPHONY_SUBSCRIBERS: where deals and notifications listen (Contracts' Topology),
 // TELEPHONY_CONTACTS (127.0.0.1:7101; none: no staff numbers): whose staff numbers make
 // a call internal (T2) and name the staff member a leg rang; also whom to route to (T9).
