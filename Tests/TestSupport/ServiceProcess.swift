@@ -182,6 +182,8 @@ public func temporaryFolder(_ name: String) throws -> URL {
     return url
 }
 
+// Random on purpose and outside every assertion: two test runs on one machine (CI beside
+// a developer's) start their port sequences apart.
 private let nextPortOffset = Atomic<Int>(Int.random(in: 0..<12_000))
 
 /// A port nothing listens on right now, picked below Linux's ephemeral range (32768+)
