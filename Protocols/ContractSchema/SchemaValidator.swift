@@ -61,8 +61,8 @@ public struct SchemaValidator {
                 problems.append("\(s.name).Event.\(event.name): no message \(event.payload) is declared for its payload")
             }
         }
-        let eventTypes = files.flatMap(\.services).flatMap(\.events).map(\.type)
-        for type in Set(eventTypes) where eventTypes.filter({ $0 == type }).count > 1 {
+        let declarations = Dictionary(grouping: files.flatMap(\.services).flatMap(\.events), by: \.type)
+        for (type, events) in declarations.sorted(by: { $0.key < $1.key }) where events.count > 1 {
             problems.append("event type \(type) is declared by more than one service")
         }
         guard problems.isEmpty else { throw SchemaError(problems: problems) }

@@ -1,7 +1,7 @@
 /// Writes each service's server protocol (after grpc-swift 2's generated
 /// `ServiceProtocol`): one requirement per method and the registration of all of them
-/// (Health then reports the service serving),
-/// so a service that leaves a method out does not compile instead of answering
+/// (Health then reports the service serving), so a service that leaves a method out
+/// does not compile instead of answering
 /// `unimplemented` at run time. Lives beside the contracts, in a module that may import
 /// the RPC runtime (Contracts itself holds only values).
 public struct ServerProtocolWriter {
@@ -27,9 +27,7 @@ public struct ServerProtocolWriter {
             out += "    public protocol ServiceProtocol: RegistrableRPCService {\n"
             for (i, m) in s.methods.enumerated() {
                 if i > 0 { out += "\n" }
-                if let doc = m.doc, !doc.isEmpty {
-                    out += doc.split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? "        ///\n" : "        /// \($0)\n" }.joined()
-                }
+                out += SwiftContractWriter.docLines(m.doc, indent: "        ")
                 out += "        func \(m.name)(_ request: \(m.request), context: ServerContext) async throws -> \(m.response)\n"
             }
             out += "    }\n}\n\n"

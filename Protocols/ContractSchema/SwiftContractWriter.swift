@@ -30,25 +30,26 @@ public struct SwiftContractWriter {
         return out
     }
 
-    func docLines(_ doc: String?, indent: String) -> String {
+    /// A doc comment as `///` lines at `indent` (the server protocols' too).
+    static func docLines(_ doc: String?, indent: String) -> String {
         guard let doc, !doc.isEmpty else { return "" }
         return doc.split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? "\(indent)///\n" : "\(indent)/// \($0)\n" }.joined()
     }
 
     func service(_ s: Service) -> String {
-        var out = docLines(s.doc, indent: "")
+        var out = Self.docLines(s.doc, indent: "")
         out += "public enum \(s.name) {\n"
         out += "    public static let service = \"\(s.id)\"\n"
         for m in s.methods {
-            out += "\n" + docLines(m.doc, indent: "    ")
+            out += "\n" + Self.docLines(m.doc, indent: "    ")
             out += "    public static let \(m.name) = MethodDescriptor<\(m.request), \(m.response)>(\n"
             out += "        service: service, method: \"\(m.wireName)\"\(m.idempotent ? ", isIdempotent: true" : ""))\n"
         }
         if !s.events.isEmpty {
-            out += "\n" + docLines(s.eventsDoc, indent: "    ")
+            out += "\n" + Self.docLines(s.eventsDoc, indent: "    ")
             out += "    public enum Event {\n"
             for e in s.events {
-                out += docLines(e.fullDoc, indent: "        ")
+                out += Self.docLines(e.fullDoc, indent: "        ")
                 out += "        public static let \(e.name) = \"\(e.type)\"\n"
             }
             out += "        /// Every event type the service publishes (the topology's publishers).\n"
@@ -103,10 +104,10 @@ public struct SwiftContractWriter {
     }
 
     func message(_ m: Message) -> String {
-        var out = docLines(m.doc, indent: "")
+        var out = Self.docLines(m.doc, indent: "")
         out += "public struct \(m.name): \((["WireMessage", "Equatable"] + m.conformances).joined(separator: ", ")) {\n"
         for f in m.fields {
-            out += docLines(f.doc, indent: "    ")
+            out += Self.docLines(f.doc, indent: "    ")
             out += "    public var \(Self.identifier(f.name)): \(swiftType(f.type)) = \(defaultValue(f.type))\n"
         }
         if !m.fields.isEmpty { out += "\n" }
@@ -142,10 +143,10 @@ public struct SwiftContractWriter {
     }
 
     func enumeration(_ e: Enumeration) -> String {
-        var out = docLines(e.doc, indent: "")
+        var out = Self.docLines(e.doc, indent: "")
         out += "public enum \(e.name): Int, Sendable, WireEnum\(e.caseIterable ? ", CaseIterable" : "") {\n"
         for c in e.cases {
-            out += docLines(c.doc, indent: "    ")
+            out += Self.docLines(c.doc, indent: "    ")
             out += "    case \(Self.identifier(c.name)) = \(c.number)\n"
         }
         out += "\n    public static var unrecognized: \(e.name) { .\(e.zero?.name ?? "unspecified") }\n\n"

@@ -41,7 +41,7 @@ public struct BillingAPI: Billing.ServiceProtocol {
         try await catalogue.createPriceList(request)
     }
 
-    public func listPriceLists(_ _: Empty, context _: ServerContext) async throws -> PriceListList {
+    public func listPriceLists(_: Empty, context _: ServerContext) async throws -> PriceListList {
         try await catalogue.listPriceLists()
     }
 
@@ -49,7 +49,7 @@ public struct BillingAPI: Billing.ServiceProtocol {
         try await catalogue.createZone(request)
     }
 
-    public func listZones(_ _: Empty, context _: ServerContext) async throws -> DeliveryZoneList {
+    public func listZones(_: Empty, context _: ServerContext) async throws -> DeliveryZoneList {
         try await catalogue.listZones()
     }
 
@@ -105,7 +105,7 @@ public struct BillingAPI: Billing.ServiceProtocol {
         try await economics.putFormula(request)
     }
 
-    public func bonusFormulas(_ _: Empty, context _: ServerContext) async throws -> BonusFormulaList {
+    public func bonusFormulas(_: Empty, context _: ServerContext) async throws -> BonusFormulaList {
         try await economics.formulas()
     }
 

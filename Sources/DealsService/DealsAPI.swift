@@ -41,7 +41,7 @@ public struct DealsAPI: Deals.ServiceProtocol {
         try await pipelines.create(request)
     }
 
-    public func listPipelines(_ _: Empty, context _: ServerContext) async throws -> PipelineList {
+    public func listPipelines(_: Empty, context _: ServerContext) async throws -> PipelineList {
         var list = PipelineList()
         list.pipelines = try await pipelines.all()
         return list

@@ -84,7 +84,7 @@ public struct NotificationsAPI: Notifications.ServiceProtocol {
         }
     }
 
-    public func eventTypes(_ _: Empty, context _: ServerContext) async throws -> EventTypeList {
+    public func eventTypes(_: Empty, context _: ServerContext) async throws -> EventTypeList {
         EventTypeList(types: EventCatalog.entries.map { EventTypeInfo(type: $0.type, variables: $0.variables + ($0.variables.contains("deal.id") && !$0.variables.contains("deal.stage") ? ["deal.stage"] : [])) })
     }
 
@@ -92,7 +92,7 @@ public struct NotificationsAPI: Notifications.ServiceProtocol {
         try await channels.put(request)
     }
 
-    public func listChannels(_ _: Empty, context _: ServerContext) async throws -> ChannelSettingsList {
+    public func listChannels(_: Empty, context _: ServerContext) async throws -> ChannelSettingsList {
         try await channels.list()
     }
 
@@ -100,7 +100,7 @@ public struct NotificationsAPI: Notifications.ServiceProtocol {
         try await templates.create(request)
     }
 
-    public func listTemplates(_ _: Empty, context _: ServerContext) async throws -> MessageTemplateList {
+    public func listTemplates(_: Empty, context _: ServerContext) async throws -> MessageTemplateList {
         try await templates.list()
     }
 
@@ -116,7 +116,7 @@ public struct NotificationsAPI: Notifications.ServiceProtocol {
         try await rules.update(request)
     }
 
-    public func listRules(_ _: Empty, context _: ServerContext) async throws -> NotificationRuleList {
+    public func listRules(_: Empty, context _: ServerContext) async throws -> NotificationRuleList {
         try await rules.list()
     }
 
@@ -136,7 +136,7 @@ public struct NotificationsAPI: Notifications.ServiceProtocol {
         try await webhooks.create(request)
     }
 
-    public func listSubscriptions(_ _: Empty, context _: ServerContext) async throws -> WebhookSubscriptionList {
+    public func listSubscriptions(_: Empty, context _: ServerContext) async throws -> WebhookSubscriptionList {
         try await webhooks.list()
     }
 
@@ -180,7 +180,7 @@ public struct NotificationsAPI: Notifications.ServiceProtocol {
         try await alerts.update(request)
     }
 
-    public func listAlerts(_ _: Empty, context _: ServerContext) async throws -> AlertList {
+    public func listAlerts(_: Empty, context _: ServerContext) async throws -> AlertList {
         try await alerts.list()
     }
 
@@ -188,7 +188,7 @@ public struct NotificationsAPI: Notifications.ServiceProtocol {
         try await createBotFlow(request)
     }
 
-    public func listBotFlows(_ _: Empty, context _: ServerContext) async throws -> BotFlowList {
+    public func listBotFlows(_: Empty, context _: ServerContext) async throws -> BotFlowList {
         try await database.read { c in BotFlowList(flows: try c.query("SELECT flow FROM bot_flows ORDER BY id", []) { try BotFlow(wireBytes: $0.blob(0)) }) }
     }
 }

@@ -77,7 +77,7 @@ public struct TelephonyAPI: Telephony.ServiceProtocol {
         return found
     }
 
-    public func getDialerSettings(_ _: DialerSettingsRequest, context _: ServerContext) async throws -> DialerSettings {
+    public func getDialerSettings(_: DialerSettingsRequest, context _: ServerContext) async throws -> DialerSettings {
         try settings()
     }
 
@@ -88,7 +88,7 @@ public struct TelephonyAPI: Telephony.ServiceProtocol {
         return stored
     }
 
-    public func queueCounts(_ _: DialerSettingsRequest, context _: ServerContext) async throws -> QueueCounts {
+    public func queueCounts(_: DialerSettingsRequest, context _: ServerContext) async throws -> QueueCounts {
         var total = QueueCounts(replica: shards.replica, settingsVersion: try settings().version)
         for shard in shards.owned {
             let c = try await shards.queue(shard).counts()

@@ -72,6 +72,24 @@ import Testing
         ])
     }
 
+    /// P2: an event names a declared payload message, and one service owns each type.
+    @Test func p2EventsNameADeclaredPayloadAndOneServicePublishesEachType() {
+        let file = ContractFile("T") {
+            Service("A", id: "t.A") {
+                Service.Event("happened", "thing.happened", payload: "Thing")
+                Service.Event("lost", "thing.lost", payload: "Nowhere")
+            }
+            Service("B", id: "t.B") {
+                Service.Event("happened", "thing.happened", payload: "Thing")
+            }
+            Message("Thing") { Field(1, "id", .int64) }
+        }
+        #expect(problems(file) == [
+            "A.Event.lost: no message Nowhere is declared for its payload",
+            "event type thing.happened is declared by more than one service",
+        ])
+    }
+
     @Test func typesMustBeDeclaredAndEnumerationsNeedACaseZero() {
         let file = ContractFile("T") {
             Service("S", id: "s.S") {
