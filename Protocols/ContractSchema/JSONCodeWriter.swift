@@ -197,7 +197,7 @@ public struct JSONCodeWriter {
         case .repeated(.string): read = "r.strings(\(key)\(f.json.maxItems.map { ", maxItems: \($0)" } ?? "")\(constraints(f))\(f.json.rule.map { ", rule: .\($0.rawValue)" } ?? ""))"
         case .repeated(.int64): read = "r.integers(\(key)\(f.json.maxItems.map { ", maxItems: \($0)" } ?? "")\(bounds(f)))"
         case .repeated(.message) where f.json.form == .nameValueObject:
-            read = "r.nameValues(\(key)\(f.json.maxItems.map { ", maxItems: \($0)" } ?? ""), maxNameLength: 200\(f.json.maxLength.map { ", maxValueLength: \($0)" } ?? ""))"
+            read = "r.nameValues(\(key)\(f.json.maxItems.map { ", maxItems: \($0)" } ?? "")\(f.json.maxLength.map { ", maxValueLength: \($0)" } ?? ""))"
         case let .repeated(.message(name)):
             if messages[name]?.rest.contains(.input) != true { problems.append("\(m.name).\(f.name): \(name) is read from JSON but has no rest: .input") }
             read = "r.messages(\(key), \(name).self\(f.json.maxItems.map { ", maxItems: \($0)" } ?? "")\(f.json.minItems.map { ", minItems: \($0)" } ?? ""))"

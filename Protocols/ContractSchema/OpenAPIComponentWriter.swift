@@ -143,7 +143,7 @@ public struct OpenAPIComponentWriter {
         case .repeated where f.json.form == .nameValueObject:
             var values: [String: Any] = ["type": "string", "pattern": Self.noNUL]
             if let max = f.json.maxLength { values["maxLength"] = max }
-            var o: [String: Any] = ["type": "object", "propertyNames": ["maxLength": 200, "pattern": Self.noNUL], "additionalProperties": values]
+            var o: [String: Any] = ["type": "object", "propertyNames": ["minLength": 1, "maxLength": 200, "pattern": Self.noNUL], "additionalProperties": values]
             if let max = f.json.maxItems { o["maxProperties"] = max }
             return o
         case let .repeated(.message(name)):

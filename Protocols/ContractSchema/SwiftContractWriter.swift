@@ -6,9 +6,12 @@ public struct SwiftContractWriter {
     /// Every enumeration of every contract file: a field of an enum type defaults to
     /// its case numbered 0.
     let enumerations: [String: Enumeration]
+    let violations: ViolationsWriter
 
     public init(files: [ContractFile]) {
-        enumerations = SchemaIndex(files).enumerations
+        let index = SchemaIndex(files)
+        enumerations = index.enumerations
+        violations = ViolationsWriter(messages: index.messages, enumerations: index.enumerations)
     }
 
     public func source(of file: ContractFile) -> String {
@@ -22,7 +25,7 @@ public struct SwiftContractWriter {
             out += "\n"
             switch declaration {
             case let .service(s): out += service(s)
-            case let .message(m): out += message(m)
+            case let .message(m): out += message(m) + violations.source(m)
             case let .enumeration(e): out += enumeration(e)
             case let .alias(name, target): out += "public typealias \(name) = \(target)\n"
             }

@@ -157,6 +157,17 @@ public struct Product: WireMessage, Equatable {
     }
 }
 
+extension Product {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.sku.isEmpty { checks.required("sku") } else { checks.text("sku", self.sku, minLength: 1, maxLength: 64, rule: .name) }
+        if self.name.isEmpty { checks.required("name") } else { checks.text("name", self.name, minLength: 1, maxLength: 300, rule: .name) }
+        if self.weightGrams != 0 { checks.integer("weightGrams", self.weightGrams, minimum: 0, maximum: 10000000) }
+        return checks.violations
+    }
+}
+
 public struct ListProductsRequest: WireMessage, Equatable {
     /// Paging: products after this id.
     public var afterID: Int64? = nil
@@ -183,6 +194,16 @@ public struct ListProductsRequest: WireMessage, Equatable {
         case 2: pageSize = try d.int64(key)
         default: try d.skip(key)
         }
+    }
+}
+
+extension ListProductsRequest {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if let value = self.afterID { checks.integer("after", value, minimum: 1) }
+        if self.pageSize != 0 { checks.integer("limit", self.pageSize, minimum: 1, maximum: 500) }
+        return checks.violations
     }
 }
 
@@ -239,6 +260,16 @@ public struct Price: WireMessage, Equatable {
     }
 }
 
+extension Price {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.productID == 0 { checks.required("productId") } else { checks.integer("productId", self.productID, minimum: 1) }
+        if self.unitMinor == 0 { checks.required("unitMinor") } else { checks.integer("unitMinor", self.unitMinor, minimum: 0, maximum: 1000000000000) }
+        return checks.violations
+    }
+}
+
 /// B2: prices in one currency, in force from a date to a date (both optional, inclusive).
 public struct PriceList: WireMessage, Equatable {
     public var id: Int64 = 0
@@ -292,6 +323,21 @@ public struct PriceList: WireMessage, Equatable {
         case 7: createdAtMilliseconds = try d.int64(key)
         default: try d.skip(key)
         }
+    }
+}
+
+extension PriceList {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.name.isEmpty { checks.required("name") } else { checks.text("name", self.name, minLength: 1, maxLength: 200, rule: .name) }
+        if self.currency.isEmpty { checks.required("currency") } else { checks.text("currency", self.currency, rule: .currencyCode) }
+        if !self.activeFrom.isEmpty { checks.text("activeFrom", self.activeFrom, rule: .date) }
+        if !self.activeTo.isEmpty { checks.text("activeTo", self.activeTo, rule: .date) }
+        if checks.items("prices", count: self.prices.count, maxItems: 10000) {
+            for (n, item) in self.prices.enumerated() { checks.append(item.violations(under: path + "prices" + "[\(n)].")) }
+        }
+        return checks.violations
     }
 }
 
@@ -373,6 +419,20 @@ public struct Tariff: WireMessage, Equatable {
     }
 }
 
+extension Tariff {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.name.isEmpty { checks.required("name") } else { checks.text("name", self.name, minLength: 1, maxLength: 100, rule: .name) }
+        if self.minOrderMinor != 0 { checks.integer("minOrderMinor", self.minOrderMinor, minimum: 0, maximum: 1000000000000) }
+        if let value = self.maxOrderMinor { checks.integer("maxOrderMinor", value, minimum: 0, maximum: 1000000000000) }
+        if let value = self.maxWeightGrams { checks.integer("maxWeightGrams", value, minimum: 0) }
+        if self.costMinor == 0 { checks.required("costMinor") } else { checks.integer("costMinor", self.costMinor, minimum: 0, maximum: 1000000000000) }
+        if self.leadDays == 0 { checks.required("leadDays") } else { checks.integer("leadDays", self.leadDays, minimum: 0, maximum: 365) }
+        return checks.violations
+    }
+}
+
 /// B2: where an address is: the first zone (by id) one of whose fragments the address contains.
 public struct DeliveryZone: WireMessage, Equatable {
     public var id: Int64 = 0
@@ -416,6 +476,22 @@ public struct DeliveryZone: WireMessage, Equatable {
         case 5: try d.append(key, to: &tariffs)
         default: try d.skip(key)
         }
+    }
+}
+
+extension DeliveryZone {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.name.isEmpty { checks.required("name") } else { checks.text("name", self.name, minLength: 1, maxLength: 100, rule: .name) }
+        if self.currency.isEmpty { checks.required("currency") } else { checks.text("currency", self.currency, rule: .currencyCode) }
+        if checks.items("matches", count: self.matches.count, maxItems: 200) {
+            for (n, item) in self.matches.enumerated() { checks.text("matches" + "[\(n)]", item, minLength: 1, maxLength: 200) }
+        }
+        if checks.items("tariffs", count: self.tariffs.count, maxItems: 50) {
+            for (n, item) in self.tariffs.enumerated() { checks.append(item.violations(under: path + "tariffs" + "[\(n)].")) }
+        }
+        return checks.violations
     }
 }
 
@@ -516,6 +592,18 @@ public struct OfferLine: WireMessage, Equatable {
         case 11: weightGrams = try d.int64(key)
         default: try d.skip(key)
         }
+    }
+}
+
+extension OfferLine {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.productID == 0 { checks.required("productId") } else { checks.integer("productId", self.productID, minimum: 1) }
+        if self.quantity == 0 { checks.required("quantity") } else { checks.integer("quantity", self.quantity, minimum: 1, maximum: 1000000) }
+        if self.discountBasisPoints != 0 { checks.integer("discountBasisPoints", self.discountBasisPoints, minimum: 0, maximum: 10000) }
+        if self.discountMinor != 0 { checks.integer("discountMinor", self.discountMinor, minimum: 0, maximum: 1000000000000) }
+        return checks.violations
     }
 }
 
@@ -694,6 +782,19 @@ public struct Offer: WireMessage, Equatable {
     }
 }
 
+extension Offer {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.currency.isEmpty { checks.required("currency") } else { checks.text("currency", self.currency, rule: .currencyCode) }
+        if checks.items("lines", count: self.lines.count, maxItems: 200) {
+            for (n, item) in self.lines.enumerated() { checks.append(item.violations(under: path + "lines" + "[\(n)].")) }
+        }
+        if !self.address.isEmpty { checks.text("address", self.address, maxLength: 500) }
+        return checks.violations
+    }
+}
+
 public struct GetOfferRequest: WireMessage, Equatable {
     public var dealID: Int64 = 0
 
@@ -748,6 +849,15 @@ public struct ConfirmOfferRequest: WireMessage, Equatable {
         case 3: by = try d.string(key)
         default: try d.skip(key)
         }
+    }
+}
+
+extension ConfirmOfferRequest {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if !self.tariff.isEmpty { checks.text("tariff", self.tariff, maxLength: 100) }
+        return checks.violations
     }
 }
 
@@ -806,6 +916,21 @@ public struct OrderQuery: WireMessage, Equatable {
         case 7: pageSize = try d.int64(key)
         default: try d.skip(key)
         }
+    }
+}
+
+extension OrderQuery {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if !self.sku.isEmpty { checks.text("product", self.sku, maxLength: 64) }
+        if !self.zone.isEmpty { checks.text("zone", self.zone, maxLength: 100) }
+        if !self.address.isEmpty { checks.text("address", self.address, maxLength: 200) }
+        if let value = self.minTotalMinor { checks.integer("minTotal", value, minimum: 0, maximum: 1000000000000) }
+        if let value = self.maxTotalMinor { checks.integer("maxTotal", value, minimum: 0, maximum: 1000000000000) }
+        if let value = self.afterDealID { checks.integer("after", value, minimum: 1) }
+        if self.pageSize != 0 { checks.integer("limit", self.pageSize, minimum: 1, maximum: 10000) }
+        return checks.violations
     }
 }
 
@@ -1243,6 +1368,31 @@ public struct PaymentReport: WireMessage, Equatable {
     }
 }
 
+extension PaymentReport {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.providerPaymentID.isEmpty { checks.required("reference") } else { checks.text("reference", self.providerPaymentID, minLength: 1, maxLength: 100, rule: .name) }
+        if case let value = self.status, value.rawValue != 0, ![.attempt, .paid, .failed, .refunded].contains(value) {
+            checks.fail("status", "must be one of attempt, paid, failed, refunded (not \"\(value.name)\")")
+        }
+        if self.amountMinor == 0 { checks.required("amountMinor") } else { checks.integer("amountMinor", self.amountMinor, minimum: 1, maximum: 1000000000000) }
+        if self.currency.isEmpty { checks.required("currency") } else { checks.text("currency", self.currency, rule: .currencyCode) }
+        if self.refundMinor != 0 { checks.integer("refundMinor", self.refundMinor, minimum: 0, maximum: 1000000000000) }
+        if !self.email.isEmpty { checks.text("email", self.email, maxLength: 254) }
+        if !self.phone.isEmpty { checks.text("phone", self.phone, maxLength: 32) }
+        if !self.payerName.isEmpty { checks.text("payerName", self.payerName, maxLength: 200) }
+        if !self.purpose.isEmpty { checks.text("purpose", self.purpose, maxLength: 300) }
+        if !self.campaign.isEmpty { checks.text("campaign", self.campaign, maxLength: 200) }
+        if let value = self.contactID { checks.integer("contactId", value, minimum: 1) }
+        if let value = self.dealID { checks.integer("dealId", value, minimum: 1) }
+        if let value = self.groupID { checks.integer("groupId", value, minimum: 1) }
+        if self.lessons != 0 { checks.integer("lessons", self.lessons, minimum: 0, maximum: 1000) }
+        if self.months != 0 { checks.integer("months", self.months, minimum: 0, maximum: 60) }
+        return checks.violations
+    }
+}
+
 /// B3: where a recurring payment's subscription stands (CloudPayments' statuses).
 public enum SubscriptionStatus: Int, Sendable, WireEnum, CaseIterable {
     case unspecified = 0
@@ -1533,6 +1683,20 @@ public struct ListSubscriptionsRequest: WireMessage, Equatable {
     }
 }
 
+extension ListSubscriptionsRequest {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if case let value = self.status, value.rawValue != 0, ![.active, .pastDue, .cancelled, .rejected, .expired].contains(value) {
+            checks.fail("status", "must be one of active, past_due, cancelled, rejected, expired (not \"\(value.name)\")")
+        }
+        if let value = self.contactID { checks.integer("contactId", value, minimum: 1) }
+        if let value = self.afterID { checks.integer("after", value, minimum: 1) }
+        if self.pageSize != 0 { checks.integer("limit", self.pageSize, minimum: 1, maximum: 500) }
+        return checks.violations
+    }
+}
+
 public struct SubscriptionList: WireMessage, Equatable {
     public var subscriptions: [PaymentSubscription] = []
 
@@ -1623,6 +1787,20 @@ public struct ListPaymentsRequest: WireMessage, Equatable {
     }
 }
 
+extension ListPaymentsRequest {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if case let value = self.status, value.rawValue != 0, ![.attempt, .paid, .failed, .refunded].contains(value) {
+            checks.fail("status", "must be one of attempt, paid, failed, refunded (not \"\(value.name)\")")
+        }
+        if let value = self.contactID { checks.integer("contactId", value, minimum: 1) }
+        if let value = self.afterID { checks.integer("after", value, minimum: 1) }
+        if self.pageSize != 0 { checks.integer("limit", self.pageSize, minimum: 1, maximum: 500) }
+        return checks.violations
+    }
+}
+
 public struct PaymentList: WireMessage, Equatable {
     public var payments: [Payment] = []
 
@@ -1677,6 +1855,16 @@ public struct BalanceRequest: WireMessage, Equatable {
         case 3: exhaustedOnly = try d.bool(key)
         default: try d.skip(key)
         }
+    }
+}
+
+extension BalanceRequest {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if let value = self.groupID { checks.integer("groupId", value, minimum: 1) }
+        if let value = self.contactID { checks.integer("contactId", value, minimum: 1) }
+        return checks.violations
     }
 }
 
@@ -1823,6 +2011,20 @@ public struct GroupCosts: WireMessage, Equatable {
     }
 }
 
+extension GroupCosts {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.currency.isEmpty { checks.required("currency") } else { checks.text("currency", self.currency, rule: .currencyCode) }
+        if self.teacherPerLessonMinor != 0 { checks.integer("teacherPerLessonMinor", self.teacherPerLessonMinor, minimum: 0, maximum: 1000000000000) }
+        if self.textbookPerStudentMinor != 0 { checks.integer("textbookPerStudentMinor", self.textbookPerStudentMinor, minimum: 0, maximum: 1000000000000) }
+        if self.rentPerMonthMinor != 0 { checks.integer("rentPerMonthMinor", self.rentPerMonthMinor, minimum: 0, maximum: 1000000000000) }
+        if self.taxBasisPoints != 0 { checks.integer("taxBasisPoints", self.taxBasisPoints, minimum: 0, maximum: 10000) }
+        if !self.groupName.isEmpty { checks.text("groupName", self.groupName, maxLength: 200) }
+        return checks.violations
+    }
+}
+
 public struct GroupMonthRequest: WireMessage, Equatable {
     public var groupID: Int64 = 0
     /// YYYY-MM (UTC).
@@ -1849,6 +2051,15 @@ public struct GroupMonthRequest: WireMessage, Equatable {
         case 2: month = try d.string(key)
         default: try d.skip(key)
         }
+    }
+}
+
+extension GroupMonthRequest {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.month.isEmpty { checks.required("month") } else { checks.text("month", self.month, rule: .month) }
+        return checks.violations
     }
 }
 
@@ -2068,6 +2279,17 @@ public struct BonusFormula: WireMessage, Equatable {
     }
 }
 
+extension BonusFormula {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.rateBasisPoints == 0 { checks.required("rateBasisPoints") } else { checks.integer("rateBasisPoints", self.rateBasisPoints, minimum: 0, maximum: 10000) }
+        if self.minimumMarginMinor != 0 { checks.integer("minimumMarginMinor", self.minimumMarginMinor, minimum: 0, maximum: 1000000000000) }
+        if self.effectiveFrom.isEmpty { checks.required("effectiveFrom") } else { checks.text("effectiveFrom", self.effectiveFrom, rule: .month) }
+        return checks.violations
+    }
+}
+
 public struct BonusFormulaList: WireMessage, Equatable {
     public var formulas: [BonusFormula] = []
 
@@ -2118,6 +2340,16 @@ public struct BonusReportRequest: WireMessage, Equatable {
         case 2: managerID = try d.int64(key)
         default: try d.skip(key)
         }
+    }
+}
+
+extension BonusReportRequest {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.month.isEmpty { checks.required("month") } else { checks.text("month", self.month, rule: .month) }
+        if let value = self.managerID { checks.integer("managerId", value, minimum: 1) }
+        return checks.violations
     }
 }
 

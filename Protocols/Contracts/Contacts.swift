@@ -118,6 +118,19 @@ public struct ContactSource: WireMessage, Equatable {
     }
 }
 
+extension ContactSource {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if !self.channel.isEmpty { checks.text("channel", self.channel, maxLength: 50) }
+        if !self.trackingNumber.isEmpty { checks.text("trackingNumber", self.trackingNumber, maxLength: 50) }
+        if !self.utmSource.isEmpty { checks.text("utmSource", self.utmSource, maxLength: 200) }
+        if !self.utmMedium.isEmpty { checks.text("utmMedium", self.utmMedium, maxLength: 200) }
+        if !self.utmCampaign.isEmpty { checks.text("utmCampaign", self.utmCampaign, maxLength: 200) }
+        return checks.violations
+    }
+}
+
 /// A named value a business adds to its contacts or deals (qualification answers...).
 public struct CustomField: WireMessage, Equatable, Hashable {
     public var name: String = ""
@@ -331,6 +344,29 @@ public struct ContactDraft: WireMessage, Equatable {
     }
 }
 
+extension ContactDraft {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if !self.firstName.isEmpty { checks.text("firstName", self.firstName, maxLength: 200, rule: .line) }
+        if !self.lastName.isEmpty { checks.text("lastName", self.lastName, maxLength: 200, rule: .line) }
+        if checks.items("emails", count: self.emails.count, maxItems: 20) {
+            for (n, item) in self.emails.enumerated() { checks.text("emails" + "[\(n)]", item, maxLength: 254) }
+        }
+        if checks.items("phones", count: self.phones.count, maxItems: 20) {
+            for (n, item) in self.phones.enumerated() { checks.text("phones" + "[\(n)]", item, maxLength: 50) }
+        }
+        if !self.company.isEmpty { checks.text("company", self.company, maxLength: 200, rule: .line) }
+        if checks.items("tags", count: self.tags.count, maxItems: 50) {
+            for (n, item) in self.tags.enumerated() { checks.text("tags" + "[\(n)]", item, minLength: 1, maxLength: 100) }
+        }
+        if let value = self.source { checks.append(value.violations(under: path + "source" + ".")) }
+        if let value = self.responsibleID { checks.integer("responsibleId", value, minimum: 1) }
+        checks.nameValues("customFields", self.customFields, maxItems: 100, maxValueLength: 4000)
+        return checks.violations
+    }
+}
+
 /// Which key found the existing contact (C2).
 public enum MatchKey: Int, Sendable, WireEnum {
     case none = 0
@@ -382,6 +418,15 @@ public struct MatchOrCreateRequest: WireMessage, Equatable {
         case 3: visibility = try d.message(key)
         default: try d.skip(key)
         }
+    }
+}
+
+extension MatchOrCreateRequest {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        checks.append(self.draft.violations(under: path))
+        return checks.violations
     }
 }
 
@@ -558,6 +603,29 @@ public struct UpdateContactRequest: WireMessage, Equatable {
     }
 }
 
+extension UpdateContactRequest {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if let value = self.firstName { checks.text("firstName", value, maxLength: 200, rule: .line) }
+        if let value = self.lastName { checks.text("lastName", value, maxLength: 200, rule: .line) }
+        if let value = self.company { checks.text("company", value, maxLength: 200, rule: .line) }
+        if let value = self.responsibleID { checks.integer("responsibleId", value, minimum: 1) }
+        if let value = self.source { checks.append(value.violations(under: path + "source" + ".")) }
+        if checks.items("emails", count: self.emails.count, maxItems: 20) {
+            for (n, item) in self.emails.enumerated() { checks.text("emails" + "[\(n)]", item, maxLength: 254) }
+        }
+        if checks.items("phones", count: self.phones.count, maxItems: 20) {
+            for (n, item) in self.phones.enumerated() { checks.text("phones" + "[\(n)]", item, maxLength: 50) }
+        }
+        if checks.items("tags", count: self.tags.count, maxItems: 50) {
+            for (n, item) in self.tags.enumerated() { checks.text("tags" + "[\(n)]", item, minLength: 1, maxLength: 100) }
+        }
+        checks.nameValues("customFields", self.customFields, maxItems: 100, maxValueLength: 4000)
+        return checks.violations
+    }
+}
+
 /// C6: every set filter must hold. Results are ordered by id; `cursor` continues
 /// after the previous page.
 public struct SearchContactsRequest: WireMessage, Equatable {
@@ -640,6 +708,22 @@ public struct SearchContactsRequest: WireMessage, Equatable {
         case 12: eventID = try d.string(key)
         default: try d.skip(key)
         }
+    }
+}
+
+extension SearchContactsRequest {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if !self.namePrefix.isEmpty { checks.text("q", self.namePrefix, maxLength: 200) }
+        if !self.phone.isEmpty { checks.text("phone", self.phone, maxLength: 50) }
+        if !self.email.isEmpty { checks.text("email", self.email, maxLength: 254) }
+        if !self.tag.isEmpty { checks.text("tag", self.tag, maxLength: 100) }
+        if !self.sourceChannel.isEmpty { checks.text("source", self.sourceChannel, maxLength: 50) }
+        if self.pageSize != 0 { checks.integer("limit", self.pageSize, minimum: 1, maximum: 500) }
+        if !self.cursor.isEmpty { checks.text("cursor", self.cursor, maxLength: 200) }
+        if !self.eventID.isEmpty { checks.text("eventId", self.eventID, maxLength: 100) }
+        return checks.violations
     }
 }
 
@@ -988,6 +1072,15 @@ public struct ListDuplicatesRequest: WireMessage, Equatable {
     }
 }
 
+extension ListDuplicatesRequest {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.limit != 0 { checks.integer("limit", self.limit, minimum: 1, maximum: 1000) }
+        return checks.violations
+    }
+}
+
 /// Contacts that share at least one email or phone, directly or through each other.
 public struct DuplicateGroup: WireMessage, Equatable {
     public var contactIDs: [Int64] = []
@@ -1074,6 +1167,15 @@ public struct MergeContactsRequest: WireMessage, Equatable {
         case 3: mergedBy = try d.string(key)
         default: try d.skip(key)
         }
+    }
+}
+
+extension MergeContactsRequest {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.mergedID == 0 { checks.required("from") } else { checks.integer("from", self.mergedID, minimum: 1) }
+        return checks.violations
     }
 }
 
@@ -1248,6 +1350,29 @@ public struct StaffMember: WireMessage, Equatable {
     }
 }
 
+extension StaffMember {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.firstName.isEmpty { checks.required("firstName") } else { checks.text("firstName", self.firstName, minLength: 1, maxLength: 200, rule: .name) }
+        if !self.lastName.isEmpty { checks.text("lastName", self.lastName, maxLength: 200, rule: .line) }
+        if self.role.rawValue == 0 { checks.required("role") }
+        if !self.email.isEmpty { checks.text("email", self.email, maxLength: 254) }
+        if checks.items("extensions", count: self.extensions.count, maxItems: 20) {
+            for (n, item) in self.extensions.enumerated() { checks.text("extensions" + "[\(n)]", item, maxLength: 6, rule: .digits) }
+        }
+        if checks.items("mobiles", count: self.mobiles.count, maxItems: 20) {
+            for (n, item) in self.mobiles.enumerated() { checks.text("mobiles" + "[\(n)]", item, maxLength: 50) }
+        }
+        if let value = self.supervisorID { checks.integer("supervisorId", value, minimum: 1) }
+        if checks.items("skills", count: self.skills.count, maxItems: 50) {
+            for (n, item) in self.skills.enumerated() { checks.text("skills" + "[\(n)]", item, maxLength: 100) }
+        }
+        if !self.zone.isEmpty { checks.text("zone", self.zone, maxLength: 100) }
+        return checks.violations
+    }
+}
+
 /// Staff by id, a page at a time; `cursor` continues after the previous page.
 public struct ListStaffRequest: WireMessage, Equatable {
     public var role: StaffRole = StaffRole.unspecified
@@ -1280,6 +1405,16 @@ public struct ListStaffRequest: WireMessage, Equatable {
         case 3: cursor = try d.string(key)
         default: try d.skip(key)
         }
+    }
+}
+
+extension ListStaffRequest {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.pageSize != 0 { checks.integer("limit", self.pageSize, minimum: 1, maximum: 500) }
+        if !self.cursor.isEmpty { checks.text("cursor", self.cursor, maxLength: 200) }
+        return checks.violations
     }
 }
 

@@ -231,6 +231,20 @@ public struct LeadReportRequest: WireMessage, Equatable {
     }
 }
 
+extension LeadReportRequest {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.from.isEmpty { checks.required("from") } else { checks.text("from", self.from, rule: .date) }
+        if self.to.isEmpty { checks.required("to") } else { checks.text("to", self.to, rule: .date) }
+        if self.groupBy.rawValue == 0 { checks.required("groupBy") }
+        if case let value = self.groupBy, value.rawValue != 0, ![.partner, .`operator`, .source, .geography, .product].contains(value) {
+            checks.fail("groupBy", "must be one of partner, operator, source, geography, product (not \"\(value.name)\")")
+        }
+        return checks.violations
+    }
+}
+
 /// D7 over a period: one row per value of the dimension, and the total, the sum of the rows (operators' activity — claims, talk time, outcomes — is in the operator grouping only).
 public struct LeadReport: WireMessage, Equatable {
     public var from: String = ""
@@ -489,6 +503,19 @@ public struct DealStage: WireMessage, Equatable {
     }
 }
 
+extension DealStage {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.name.isEmpty { checks.required("name") } else { checks.text("name", self.name, minLength: 1, maxLength: 100, rule: .name) }
+        if self.slaMinutes != 0 { checks.integer("slaMinutes", self.slaMinutes, minimum: 0, maximum: 525600) }
+        if case let value = self.outcome, value.rawValue != 0, ![.inProgress, .won, .lost].contains(value) {
+            checks.fail("outcome", "must be one of in_progress, won, lost (not \"\(value.name)\")")
+        }
+        return checks.violations
+    }
+}
+
 /// D1: a pipeline (sales, trial lessons, donations) with its stages in order.
 public struct Pipeline: WireMessage, Equatable {
     public var id: Int64 = 0
@@ -532,6 +559,21 @@ public struct Pipeline: WireMessage, Equatable {
         case 5: isDefault = try d.bool(key)
         default: try d.skip(key)
         }
+    }
+}
+
+extension Pipeline {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.name.isEmpty { checks.required("name") } else { checks.text("name", self.name, minLength: 1, maxLength: 100, rule: .name) }
+        if checks.items("channels", count: self.channels.count, maxItems: 20) {
+            for (n, item) in self.channels.enumerated() { checks.text("channels" + "[\(n)]", item, minLength: 1, maxLength: 50) }
+        }
+        if checks.items("stages", count: self.stages.count, maxItems: 50) {
+            for (n, item) in self.stages.enumerated() { checks.append(item.violations(under: path + "stages" + "[\(n)].")) }
+        }
+        return checks.violations
     }
 }
 
@@ -670,6 +712,23 @@ public struct Deal: WireMessage, Equatable {
     }
 }
 
+extension Deal {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.title.isEmpty { checks.required("title") } else { checks.text("title", self.title, minLength: 1, maxLength: 300, rule: .name) }
+        if self.contactID == 0 { checks.required("contactId") } else { checks.integer("contactId", self.contactID, minimum: 1) }
+        if self.pipelineID != 0 { checks.integer("pipelineId", self.pipelineID, minimum: 1) }
+        if self.stageID != 0 { checks.integer("stageId", self.stageID, minimum: 1) }
+        if self.amountMinor != 0 { checks.integer("amountMinor", self.amountMinor, minimum: 0, maximum: 1000000000000) }
+        if !self.currency.isEmpty { checks.text("currency", self.currency, rule: .currencyCode) }
+        if let value = self.responsibleID { checks.integer("responsibleId", value, minimum: 1) }
+        if !self.source.isEmpty { checks.text("source", self.source, maxLength: 50) }
+        checks.nameValues("customFields", self.customFields, maxItems: 100, maxValueLength: 4000)
+        return checks.violations
+    }
+}
+
 public struct GetDealRequest: WireMessage, Equatable {
     public var id: Int64 = 0
     public var visibility: Visibility? = nil
@@ -769,6 +828,23 @@ public struct ListDealsRequest: WireMessage, Equatable {
     }
 }
 
+extension ListDealsRequest {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if let value = self.pipelineID { checks.integer("pipelineId", value, minimum: 1) }
+        if let value = self.stageID { checks.integer("stageId", value, minimum: 1) }
+        if case let value = self.status, value.rawValue != 0, ![.open, .won, .lost].contains(value) {
+            checks.fail("status", "must be one of open, won, lost (not \"\(value.name)\")")
+        }
+        if let value = self.contactID { checks.integer("contactId", value, minimum: 1) }
+        if let value = self.responsibleID { checks.integer("responsibleId", value, minimum: 1) }
+        if !self.cursor.isEmpty { checks.text("cursor", self.cursor, maxLength: 200) }
+        if self.pageSize != 0 { checks.integer("limit", self.pageSize, minimum: 1, maximum: 500) }
+        return checks.violations
+    }
+}
+
 public struct DealPage: WireMessage, Equatable {
     public var deals: [Deal] = []
     public var nextCursor: String = ""
@@ -839,6 +915,16 @@ public struct ChangeStageRequest: WireMessage, Equatable {
         case 5: visibility = try d.message(key)
         default: try d.skip(key)
         }
+    }
+}
+
+extension ChangeStageRequest {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.stageID == 0 { checks.required("stageId") } else { checks.integer("stageId", self.stageID, minimum: 1) }
+        if !self.lossReason.isEmpty { checks.text("lossReason", self.lossReason, maxLength: 1000) }
+        return checks.violations
     }
 }
 
@@ -961,6 +1047,31 @@ public struct Lead: WireMessage, Equatable {
         case 19: product = try d.string(key)
         default: try d.skip(key)
         }
+    }
+}
+
+extension Lead {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.channel.isEmpty { checks.required("channel") } else { checks.text("channel", self.channel, minLength: 1, maxLength: 50, rule: .name) }
+        if !self.partner.isEmpty { checks.text("partner", self.partner, maxLength: 100, rule: .line) }
+        if !self.externalID.isEmpty { checks.text("externalId", self.externalID, maxLength: 200, rule: .line) }
+        if !self.firstName.isEmpty { checks.text("firstName", self.firstName, maxLength: 200) }
+        if !self.lastName.isEmpty { checks.text("lastName", self.lastName, maxLength: 200) }
+        if !self.phone.isEmpty { checks.text("phone", self.phone, maxLength: 50) }
+        if !self.email.isEmpty { checks.text("email", self.email, maxLength: 320) }
+        if !self.comment.isEmpty { checks.text("comment", self.comment, maxLength: 5000) }
+        if !self.utmSource.isEmpty { checks.text("utmSource", self.utmSource, maxLength: 200) }
+        if !self.utmMedium.isEmpty { checks.text("utmMedium", self.utmMedium, maxLength: 200) }
+        if !self.utmCampaign.isEmpty { checks.text("utmCampaign", self.utmCampaign, maxLength: 200) }
+        if !self.title.isEmpty { checks.text("title", self.title, maxLength: 300, rule: .line) }
+        if self.amountMinor != 0 { checks.integer("amountMinor", self.amountMinor, minimum: 0, maximum: 1000000000000) }
+        if !self.currency.isEmpty { checks.text("currency", self.currency, rule: .currencyCode) }
+        if !self.trackingNumber.isEmpty { checks.text("trackingNumber", self.trackingNumber, maxLength: 50) }
+        if !self.region.isEmpty { checks.text("region", self.region, maxLength: 100, rule: .line) }
+        if !self.product.isEmpty { checks.text("product", self.product, maxLength: 100, rule: .line) }
+        return checks.violations
     }
 }
 
@@ -1208,6 +1319,22 @@ public struct DealTask: WireMessage, Equatable {
     }
 }
 
+extension DealTask {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.kind.rawValue == 0 { checks.required("kind") }
+        if case let value = self.kind, value.rawValue != 0, ![.callBack, .followUp, .meeting, .custom].contains(value) {
+            checks.fail("kind", "must be one of call_back, follow_up, meeting, custom (not \"\(value.name)\")")
+        }
+        if !self.title.isEmpty { checks.text("title", self.title, maxLength: 500) }
+        if let value = self.dealID { checks.integer("dealId", value, minimum: 1) }
+        if let value = self.contactID { checks.integer("contactId", value, minimum: 1) }
+        if let value = self.assigneeID { checks.integer("assigneeId", value, minimum: 1) }
+        return checks.violations
+    }
+}
+
 public struct CreateTaskResponse: WireMessage, Equatable {
     public var task: DealTask = DealTask()
     /// true: an open task of this kind was already on the deal; this is it.
@@ -1271,6 +1398,17 @@ public struct CompleteTaskRequest: WireMessage, Equatable {
     }
 }
 
+extension CompleteTaskRequest {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if case let value = self.status, value.rawValue != 0, ![.done, .cancelled].contains(value) {
+            checks.fail("status", "must be one of done, cancelled (not \"\(value.name)\")")
+        }
+        return checks.violations
+    }
+}
+
 public struct ListTasksRequest: WireMessage, Equatable {
     public var assigneeID: Int64? = nil
     public var overdueOnly: Bool = false
@@ -1317,6 +1455,20 @@ public struct ListTasksRequest: WireMessage, Equatable {
         case 6: dealID = try d.int64(key)
         default: try d.skip(key)
         }
+    }
+}
+
+extension ListTasksRequest {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if let value = self.assigneeID { checks.integer("assigneeId", value, minimum: 1) }
+        if case let value = self.status, value.rawValue != 0, ![.open, .done, .cancelled].contains(value) {
+            checks.fail("status", "must be one of open, done, cancelled (not \"\(value.name)\")")
+        }
+        if self.pageSize != 0 { checks.integer("limit", self.pageSize, minimum: 1, maximum: 1000) }
+        if let value = self.dealID { checks.integer("dealId", value, minimum: 1) }
+        return checks.violations
     }
 }
 
@@ -1368,6 +1520,15 @@ public struct ProblemDealsRequest: WireMessage, Equatable {
         case 2: pageSize = try d.int64(key)
         default: try d.skip(key)
         }
+    }
+}
+
+extension ProblemDealsRequest {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.pageSize != 0 { checks.integer("limit", self.pageSize, minimum: 1, maximum: 1000) }
+        return checks.violations
     }
 }
 
@@ -1524,6 +1685,16 @@ public struct TimelineRequest: WireMessage, Equatable {
     }
 }
 
+extension TimelineRequest {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.pageSize != 0 { checks.integer("limit", self.pageSize, minimum: 1, maximum: 500) }
+        if let value = self.beforeID { checks.integer("before", value, minimum: 1) }
+        return checks.violations
+    }
+}
+
 public struct Timeline: WireMessage, Equatable {
     public var entries: [TimelineEntry] = []
     /// On a full page: the id to pass as `before` for the next one.
@@ -1670,5 +1841,19 @@ public struct UpdateDealRequest: WireMessage, Equatable {
         case 13: actorID = try d.int64(key)
         default: try d.skip(key)
         }
+    }
+}
+
+extension UpdateDealRequest {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if let value = self.title { checks.text("title", value, minLength: 1, maxLength: 300, rule: .name) }
+        if let value = self.amountMinor { checks.integer("amountMinor", value, minimum: 0, maximum: 1000000000000) }
+        if let value = self.currency { checks.text("currency", value, rule: .currencyCode) }
+        if let value = self.responsibleID { checks.integer("responsibleId", value, minimum: 1) }
+        if let value = self.source { checks.text("source", value, maxLength: 50) }
+        checks.nameValues("customFields", self.customFields, maxItems: 100, maxValueLength: 4000)
+        return checks.violations
     }
 }

@@ -299,6 +299,17 @@ public struct ListParkedRequest: WireMessage, Equatable {
     }
 }
 
+extension ListParkedRequest {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if !self.subscriber.isEmpty { checks.text("subscriber", self.subscriber, maxLength: 100) }
+        if self.pageSize != 0 { checks.integer("limit", self.pageSize, minimum: 1, maximum: 500) }
+        if !self.cursor.isEmpty { checks.text("cursor", self.cursor, maxLength: 200) }
+        return checks.violations
+    }
+}
+
 public struct ParkedEventList: WireMessage, Equatable {
     public var events: [ParkedEvent] = []
     public var nextCursor: String = ""

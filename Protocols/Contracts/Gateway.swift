@@ -130,6 +130,17 @@ public struct CreateCredentialRequest: WireMessage, Equatable {
     }
 }
 
+extension CreateCredentialRequest {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.name.isEmpty { checks.required("name") } else { checks.text("name", self.name, minLength: 1, maxLength: 200, rule: .name) }
+        if self.role.rawValue == 0 { checks.required("role") }
+        if let value = self.staffID { checks.integer("staffId", value, minimum: 1) }
+        return checks.violations
+    }
+}
+
 public struct CredentialList: WireMessage, Equatable {
     public var credentials: [Credential] = []
 
@@ -351,6 +362,24 @@ public struct CreateIntegrationRequest: WireMessage, Equatable {
     }
 }
 
+extension CreateIntegrationRequest {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.name.isEmpty { checks.required("name") } else { checks.text("name", self.name, minLength: 1, maxLength: 60, rule: .slug) }
+        if self.kind.rawValue == 0 { checks.required("kind") }
+        if !self.secret.isEmpty { checks.text("secret", self.secret, minLength: 16, maxLength: 500, rule: .name) }
+        if self.maxBodyBytes != 0 { checks.integer("maxBodyBytes", self.maxBodyBytes, minimum: 1024, maximum: 1048576) }
+        if !self.apiBaseURL.isEmpty { checks.text("apiBaseUrl", self.apiBaseURL, maxLength: 500) }
+        if !self.apiToken.isEmpty { checks.text("apiToken", self.apiToken, maxLength: 500) }
+        if !self.accountID.isEmpty { checks.text("accountId", self.accountID, maxLength: 50, rule: .digits) }
+        if case let value = self.paymentsOpen, value.rawValue != 0, ![.donations, .orders, .nothing].contains(value) {
+            checks.fail("paymentsOpen", "must be one of donations, orders, nothing (not \"\(value.name)\")")
+        }
+        return checks.violations
+    }
+}
+
 public struct IntegrationList: WireMessage, Equatable {
     public var integrations: [Integration] = []
 
@@ -522,6 +551,15 @@ public struct DiscardHookRequest: WireMessage, Equatable {
     }
 }
 
+extension DiscardHookRequest {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if !self.reason.isEmpty { checks.text("reason", self.reason, maxLength: 500, rule: .name) }
+        return checks.violations
+    }
+}
+
 public struct ListHooksRequest: WireMessage, Equatable {
     public var integration: String = ""
     public var status: HookStatus = HookStatus.unspecified
@@ -557,6 +595,17 @@ public struct ListHooksRequest: WireMessage, Equatable {
         case 4: cursor = try d.string(key)
         default: try d.skip(key)
         }
+    }
+}
+
+extension ListHooksRequest {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if !self.integration.isEmpty { checks.text("integration", self.integration, maxLength: 60) }
+        if self.pageSize != 0 { checks.integer("limit", self.pageSize, minimum: 1, maximum: 500) }
+        if !self.cursor.isEmpty { checks.text("cursor", self.cursor, maxLength: 200) }
+        return checks.violations
     }
 }
 
@@ -651,5 +700,12 @@ public struct ReconcileRequest: WireMessage, Equatable {
         case 2: toMilliseconds = try d.int64(key)
         default: try d.skip(key)
         }
+    }
+}
+
+extension ReconcileRequest {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        []
     }
 }

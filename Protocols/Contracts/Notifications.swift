@@ -352,6 +352,26 @@ public struct ChannelSettings: WireMessage, Equatable {
     }
 }
 
+extension ChannelSettings {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.provider.isEmpty { checks.required("provider") } else { checks.text("provider", self.provider, minLength: 1, maxLength: 50, rule: .name) }
+        if self.baseURL.isEmpty { checks.required("baseUrl") } else { checks.text("baseUrl", self.baseURL, minLength: 1, maxLength: 500) }
+        if let value = self.token { checks.text("token", value, maxLength: 500) }
+        if !self.sender.isEmpty { checks.text("sender", self.sender, maxLength: 100, rule: .line) }
+        if self.costMinor != 0 { checks.integer("costMinor", self.costMinor, minimum: 0, maximum: 1000000000) }
+        if !self.currency.isEmpty { checks.text("currency", self.currency, rule: .currencyCode) }
+        if !self.fallbackBaseURL.isEmpty { checks.text("fallbackBaseUrl", self.fallbackBaseURL, maxLength: 500) }
+        if !self.timeZone.isEmpty { checks.text("timeZone", self.timeZone, maxLength: 64) }
+        if !self.locale.isEmpty { checks.text("locale", self.locale, maxLength: 10) }
+        if checks.items("countryCosts", count: self.countryCosts.count, maxItems: 250) {
+            for (n, item) in self.countryCosts.enumerated() { checks.append(item.violations(under: path + "countryCosts" + "[\(n)].")) }
+        }
+        return checks.violations
+    }
+}
+
 /// N1: the cost of one send to a phone number of one country, in the channel's currency.
 public struct CountryCost: WireMessage, Equatable {
     /// ISO 3166-1 alpha-2 (RU, KZ, BY).
@@ -380,6 +400,16 @@ public struct CountryCost: WireMessage, Equatable {
         case 2: costMinor = try d.int64(key)
         default: try d.skip(key)
         }
+    }
+}
+
+extension CountryCost {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.country.isEmpty { checks.required("country") } else { checks.text("country", self.country, rule: .countryCode) }
+        if self.costMinor == 0 { checks.required("costMinor") } else { checks.integer("costMinor", self.costMinor, minimum: 0, maximum: 1000000000) }
+        return checks.violations
     }
 }
 
@@ -462,6 +492,19 @@ public struct MessageTemplate: WireMessage, Equatable {
     }
 }
 
+extension MessageTemplate {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.name.isEmpty { checks.required("name") } else { checks.text("name", self.name, minLength: 1, maxLength: 200, rule: .name) }
+        if self.channel.rawValue == 0 { checks.required("channel") }
+        if self.eventType.isEmpty { checks.required("eventType") } else { checks.text("eventType", self.eventType, minLength: 1, maxLength: 100) }
+        if !self.subject.isEmpty { checks.text("subject", self.subject, maxLength: 500) }
+        if self.body.isEmpty { checks.required("body") } else { checks.text("body", self.body, minLength: 1, maxLength: 8000, rule: .nonBlank) }
+        return checks.violations
+    }
+}
+
 public struct MessageTemplateList: WireMessage, Equatable {
     public var templates: [MessageTemplate] = []
 
@@ -511,6 +554,15 @@ public struct TemplatePreviewRequest: WireMessage, Equatable {
         case 2: try d.append(key, to: &values)
         default: try d.skip(key)
         }
+    }
+}
+
+extension TemplatePreviewRequest {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        checks.nameValues("values", self.values, maxItems: 100, maxValueLength: 4000)
+        return checks.violations
     }
 }
 
@@ -568,6 +620,16 @@ public struct NotificationRuleFilter: WireMessage, Equatable {
         case 2: equals = try d.string(key)
         default: try d.skip(key)
         }
+    }
+}
+
+extension NotificationRuleFilter {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.variable.isEmpty { checks.required("variable") } else { checks.text("variable", self.variable, minLength: 1, maxLength: 100) }
+        if self.equals.isEmpty { checks.required("equals") } else { checks.text("equals", self.equals, maxLength: 500) }
+        return checks.violations
     }
 }
 
@@ -668,6 +730,27 @@ public struct NotificationRule: WireMessage, Equatable {
         case 15: beforeMinutes = try d.int64(key)
         default: try d.skip(key)
         }
+    }
+}
+
+extension NotificationRule {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.name.isEmpty { checks.required("name") } else { checks.text("name", self.name, minLength: 1, maxLength: 200, rule: .name) }
+        if self.eventType.isEmpty { checks.required("eventType") } else { checks.text("eventType", self.eventType, minLength: 1, maxLength: 100) }
+        if checks.items("filters", count: self.filters.count, maxItems: 20) {
+            for (n, item) in self.filters.enumerated() { checks.append(item.violations(under: path + "filters" + "[\(n)].")) }
+        }
+        if self.templateID == 0 { checks.required("templateId") } else { checks.integer("templateId", self.templateID, minimum: 1) }
+        if self.recipient.rawValue == 0 { checks.required("recipient") }
+        if let value = self.staffID { checks.integer("staffId", value, minimum: 1) }
+        if !self.address.isEmpty { checks.text("address", self.address, maxLength: 500) }
+        if self.delayMinutes != 0 { checks.integer("delayMinutes", self.delayMinutes, minimum: 0, maximum: 43200) }
+        if let value = self.quietFromMinute { checks.integer("quietFromMinute", value, minimum: 0, maximum: 1439) }
+        if let value = self.quietToMinute { checks.integer("quietToMinute", value, minimum: 0, maximum: 1439) }
+        if let value = self.beforeMinutes { checks.integer("beforeMinutes", value, minimum: 0, maximum: 43200) }
+        return checks.violations
     }
 }
 
@@ -893,6 +976,18 @@ public struct ListOutboundMessagesRequest: WireMessage, Equatable {
     }
 }
 
+extension ListOutboundMessagesRequest {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if let value = self.ruleID { checks.integer("ruleId", value, minimum: 1) }
+        if let value = self.contactID { checks.integer("contactId", value, minimum: 1) }
+        if let value = self.beforeID { checks.integer("before", value, minimum: 1) }
+        if self.pageSize != 0 { checks.integer("limit", self.pageSize, minimum: 1, maximum: 500) }
+        return checks.violations
+    }
+}
+
 public struct OutboundMessageList: WireMessage, Equatable {
     public var sends: [OutboundMessage] = []
 
@@ -972,6 +1067,17 @@ public struct OptOutRequest: WireMessage, Equatable {
     }
 }
 
+extension OptOutRequest {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.contactID == 0 { checks.required("contactId") } else { checks.integer("contactId", self.contactID, minimum: 1) }
+        if self.channel.rawValue == 0 { checks.required("channel") }
+        if !self.reason.isEmpty { checks.text("reason", self.reason, maxLength: 500) }
+        return checks.violations
+    }
+}
+
 /// N1: an endpoint that gets events, signed per the Standard Webhooks spec.
 public struct WebhookSubscription: WireMessage, Equatable {
     public var id: Int64 = 0
@@ -1039,6 +1145,19 @@ public struct WebhookSubscription: WireMessage, Equatable {
         case 9: createdAtMilliseconds = try d.int64(key)
         default: try d.skip(key)
         }
+    }
+}
+
+extension WebhookSubscription {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.url.isEmpty { checks.required("url") } else { checks.text("url", self.url, minLength: 1, maxLength: 1000) }
+        if checks.items("eventTypes", count: self.eventTypes.count, maxItems: 100) {
+            for (n, item) in self.eventTypes.enumerated() { checks.text("eventTypes" + "[\(n)]", item, minLength: 1, maxLength: 100) }
+        }
+        if !self.description.isEmpty { checks.text("description", self.description, maxLength: 500) }
+        return checks.violations
     }
 }
 
@@ -1235,6 +1354,17 @@ public struct ListDeliveriesRequest: WireMessage, Equatable {
     }
 }
 
+extension ListDeliveriesRequest {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if let value = self.subscriptionID { checks.integer("subscriptionId", value, minimum: 1) }
+        if let value = self.beforeID { checks.integer("before", value, minimum: 1) }
+        if self.pageSize != 0 { checks.integer("limit", self.pageSize, minimum: 1, maximum: 500) }
+        return checks.violations
+    }
+}
+
 public struct WebhookDeliveryList: WireMessage, Equatable {
     public var deliveries: [WebhookDelivery] = []
 
@@ -1312,6 +1442,16 @@ public struct ReplayPeriodRequest: WireMessage, Equatable {
         case 3: toMilliseconds = try d.int64(key)
         default: try d.skip(key)
         }
+    }
+}
+
+extension ReplayPeriodRequest {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.fromMilliseconds == 0 { checks.required("from") }
+        if self.toMilliseconds == 0 { checks.required("to") }
+        return checks.violations
     }
 }
 
@@ -1699,6 +1839,16 @@ public struct ListSurveysRequest: WireMessage, Equatable {
     }
 }
 
+extension ListSurveysRequest {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if let value = self.dealID { checks.integer("dealId", value, minimum: 1) }
+        if self.pageSize != 0 { checks.integer("limit", self.pageSize, minimum: 1, maximum: 500) }
+        return checks.violations
+    }
+}
+
 public struct SurveyList: WireMessage, Equatable {
     public var surveys: [Survey] = []
 
@@ -1862,6 +2012,21 @@ public struct Alert: WireMessage, Equatable {
     }
 }
 
+extension Alert {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.name.isEmpty { checks.required("name") } else { checks.text("name", self.name, minLength: 1, maxLength: 200, rule: .name) }
+        if self.metric.rawValue == 0 { checks.required("metric") }
+        if self.threshold == 0 { checks.required("threshold") } else { checks.integer("threshold", self.threshold, minimum: 1, maximum: 1000000) }
+        if self.windowMinutes != 0 { checks.integer("windowMinutes", self.windowMinutes, minimum: 1, maximum: 10080) }
+        if self.forMinutes != 0 { checks.integer("forMinutes", self.forMinutes, minimum: 0, maximum: 10080) }
+        if self.repeatMinutes != 0 { checks.integer("repeatMinutes", self.repeatMinutes, minimum: 1, maximum: 10080) }
+        if self.chatID.isEmpty { checks.required("chatId") } else { checks.text("chatId", self.chatID, minLength: 1, maxLength: 64, rule: .name) }
+        return checks.violations
+    }
+}
+
 public struct AlertList: WireMessage, Equatable {
     public var alerts: [Alert] = []
 
@@ -1933,6 +2098,16 @@ public struct BotChoice: WireMessage, Equatable {
     }
 }
 
+extension BotChoice {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.label.isEmpty { checks.required("label") } else { checks.text("label", self.label, minLength: 1, maxLength: 64, rule: .name) }
+        if self.next.isEmpty { checks.required("next") } else { checks.text("next", self.next, minLength: 1, maxLength: 64) }
+        return checks.violations
+    }
+}
+
 /// N6: one question of a flow.
 public struct BotQuestion: WireMessage, Equatable {
     /// Its name in the flow (unique).
@@ -1983,6 +2158,22 @@ public struct BotQuestion: WireMessage, Equatable {
         case 6: field = try d.string(key)
         default: try d.skip(key)
         }
+    }
+}
+
+extension BotQuestion {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.questionKey.isEmpty { checks.required("key") } else { checks.text("key", self.questionKey, minLength: 1, maxLength: 64, rule: .slug) }
+        if self.text.isEmpty { checks.required("text") } else { checks.text("text", self.text, minLength: 1, maxLength: 1000, rule: .nonBlank) }
+        if self.kind.rawValue == 0 { checks.required("kind") }
+        if checks.items("choices", count: self.choices.count, maxItems: 10) {
+            for (n, item) in self.choices.enumerated() { checks.append(item.violations(under: path + "choices" + "[\(n)].")) }
+        }
+        if !self.next.isEmpty { checks.text("next", self.next, maxLength: 64) }
+        if self.field.isEmpty { checks.required("field") } else { checks.text("field", self.field, minLength: 1, maxLength: 100, rule: .name) }
+        return checks.violations
     }
 }
 
@@ -2054,6 +2245,19 @@ public struct BotFlow: WireMessage, Equatable {
         case 5: createdAtMilliseconds = try d.int64(key)
         default: try d.skip(key)
         }
+    }
+}
+
+extension BotFlow {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.name.isEmpty { checks.required("name") } else { checks.text("name", self.name, minLength: 1, maxLength: 200, rule: .name) }
+        if self.first.isEmpty { checks.required("first") } else { checks.text("first", self.first, minLength: 1, maxLength: 64) }
+        if checks.items("questions", count: self.questions.count, minItems: 7, maxItems: 12) {
+            for (n, item) in self.questions.enumerated() { checks.append(item.violations(under: path + "questions" + "[\(n)].")) }
+        }
+        return checks.violations
     }
 }
 

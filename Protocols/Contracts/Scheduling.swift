@@ -242,6 +242,17 @@ public struct WorkingHours: WireMessage, Equatable {
     }
 }
 
+extension WorkingHours {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.weekday == 0 { checks.required("weekday") } else { checks.integer("weekday", self.weekday, minimum: 1, maximum: 7) }
+        if self.fromMinute == 0 { checks.required("fromMinute") } else { checks.integer("fromMinute", self.fromMinute, minimum: 0, maximum: 1439) }
+        if self.toMinute == 0 { checks.required("toMinute") } else { checks.integer("toMinute", self.toMinute, minimum: 1, maximum: 1440) }
+        return checks.violations
+    }
+}
+
 /// S1: one date's hours instead of the weekday's (none: a day off).
 public struct DateOverride: WireMessage, Equatable {
     /// YYYY-MM-DD in the resource's time zone.
@@ -270,6 +281,18 @@ public struct DateOverride: WireMessage, Equatable {
         case 2: try d.append(key, to: &hours)
         default: try d.skip(key)
         }
+    }
+}
+
+extension DateOverride {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.date.isEmpty { checks.required("date") } else { checks.text("date", self.date, rule: .date) }
+        if checks.items("hours", count: self.hours.count, maxItems: 10) {
+            for (n, item) in self.hours.enumerated() { checks.append(item.violations(under: path + "hours" + "[\(n)].")) }
+        }
+        return checks.violations
     }
 }
 
@@ -352,6 +375,33 @@ public struct Resource: WireMessage, Equatable {
     }
 }
 
+extension Resource {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.name.isEmpty { checks.required("name") } else { checks.text("name", self.name, minLength: 1, maxLength: 200, rule: .name) }
+        if self.kind.rawValue == 0 { checks.required("kind") }
+        if let value = self.staffID { checks.integer("staffId", value, minimum: 1) }
+        if self.timeZone.isEmpty { checks.required("timeZone") } else { checks.text("timeZone", self.timeZone, minLength: 1, maxLength: 64) }
+        if checks.items("hours", count: self.hours.count, maxItems: 70) {
+            for (n, item) in self.hours.enumerated() { checks.append(item.violations(under: path + "hours" + "[\(n)].")) }
+        }
+        if checks.items("daysOff", count: self.daysOff.count, maxItems: 400) {
+            for (n, item) in self.daysOff.enumerated() { checks.text("daysOff" + "[\(n)]", item, rule: .date) }
+        }
+        if checks.items("overrides", count: self.overrides.count, maxItems: 400) {
+            for (n, item) in self.overrides.enumerated() { checks.append(item.violations(under: path + "overrides" + "[\(n)].")) }
+        }
+        if checks.items("zones", count: self.zones.count, maxItems: 100) {
+            for (n, item) in self.zones.enumerated() { checks.text("zones" + "[\(n)]", item, minLength: 1, maxLength: 100) }
+        }
+        if checks.items("skills", count: self.skills.count, maxItems: 100) {
+            for (n, item) in self.skills.enumerated() { checks.text("skills" + "[\(n)]", item, minLength: 1, maxLength: 100) }
+        }
+        return checks.violations
+    }
+}
+
 public struct GetResourceRequest: WireMessage, Equatable {
     public var id: Int64 = 0
 
@@ -411,6 +461,18 @@ public struct ListResourcesRequest: WireMessage, Equatable {
         case 4: pageSize = try d.int64(key)
         default: try d.skip(key)
         }
+    }
+}
+
+extension ListResourcesRequest {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if !self.skill.isEmpty { checks.text("skill", self.skill, maxLength: 100) }
+        if !self.zone.isEmpty { checks.text("zone", self.zone, maxLength: 100) }
+        if let value = self.afterID { checks.integer("after", value, minimum: 1) }
+        if self.pageSize != 0 { checks.integer("limit", self.pageSize, minimum: 1, maximum: 500) }
+        return checks.violations
     }
 }
 
@@ -502,6 +564,20 @@ public struct SlotRequest: WireMessage, Equatable {
         case 9: try d.append(key, to: &resourceIDs)
         default: try d.skip(key)
         }
+    }
+}
+
+extension SlotRequest {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if !self.skill.isEmpty { checks.text("skill", self.skill, maxLength: 100) }
+        if !self.zone.isEmpty { checks.text("zone", self.zone, maxLength: 100) }
+        if self.durationMinutes == 0 { checks.required("duration") } else { checks.integer("duration", self.durationMinutes, minimum: 5, maximum: 1440) }
+        if self.limit != 0 { checks.integer("limit", self.limit, minimum: 1, maximum: 100) }
+        if self.bufferBeforeMinutes != 0 { checks.integer("bufferBefore", self.bufferBeforeMinutes, minimum: 0, maximum: 480) }
+        if self.bufferAfterMinutes != 0 { checks.integer("bufferAfter", self.bufferAfterMinutes, minimum: 0, maximum: 480) }
+        return checks.violations
     }
 }
 
@@ -735,6 +811,26 @@ public struct Appointment: WireMessage, Equatable {
     }
 }
 
+extension Appointment {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.dealID == 0 { checks.required("dealId") } else { checks.integer("dealId", self.dealID, minimum: 1) }
+        if self.kind.rawValue == 0 { checks.required("kind") }
+        if checks.items("resourceIds", count: self.resourceIDs.count, maxItems: 10) {
+            for (n, item) in self.resourceIDs.enumerated() { checks.integer("resourceIds" + "[\(n)]", item, minimum: 1) }
+        }
+        if self.startMilliseconds == 0 { checks.required("start") }
+        if self.endMilliseconds == 0 { checks.required("end") }
+        if self.bufferBeforeMinutes != 0 { checks.integer("bufferBefore", self.bufferBeforeMinutes, minimum: 0, maximum: 480) }
+        if self.bufferAfterMinutes != 0 { checks.integer("bufferAfter", self.bufferAfterMinutes, minimum: 0, maximum: 480) }
+        if !self.address.isEmpty { checks.text("address", self.address, maxLength: 500) }
+        if !self.zone.isEmpty { checks.text("zone", self.zone, maxLength: 100) }
+        if !self.notes.isEmpty { checks.text("notes", self.notes, maxLength: 2000) }
+        return checks.violations
+    }
+}
+
 public struct BookingResult: WireMessage, Equatable {
     public var booked: Bool = false
     public var appointment: Appointment = Appointment()
@@ -847,6 +943,17 @@ public struct MoveRequest: WireMessage, Equatable {
     }
 }
 
+extension MoveRequest {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.startMilliseconds == 0 { checks.required("start") }
+        if self.endMilliseconds == 0 { checks.required("end") }
+        if self.reason.isEmpty { checks.required("reason") } else { checks.text("reason", self.reason, minLength: 1, maxLength: 1000, rule: .nonBlank) }
+        return checks.violations
+    }
+}
+
 public struct CancelRequest: WireMessage, Equatable {
     public var id: Int64 = 0
     public var reason: String = ""
@@ -886,6 +993,15 @@ public struct CancelRequest: WireMessage, Equatable {
     }
 }
 
+extension CancelRequest {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.reason.isEmpty { checks.required("reason") } else { checks.text("reason", self.reason, minLength: 1, maxLength: 1000, rule: .nonBlank) }
+        return checks.violations
+    }
+}
+
 public struct CalendarRequest: WireMessage, Equatable {
     public var resourceID: Int64 = 0
     /// From (default: today's start, UTC).
@@ -918,6 +1034,13 @@ public struct CalendarRequest: WireMessage, Equatable {
         case 3: toMilliseconds = try d.int64(key)
         default: try d.skip(key)
         }
+    }
+}
+
+extension CalendarRequest {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        []
     }
 }
 
@@ -1035,6 +1158,15 @@ public struct DayRequest: WireMessage, Equatable {
         case 2: date = try d.string(key)
         default: try d.skip(key)
         }
+    }
+}
+
+extension DayRequest {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.date.isEmpty { checks.required("date") } else { checks.text("date", self.date, rule: .date) }
+        return checks.violations
     }
 }
 
@@ -1250,6 +1382,16 @@ public struct Series: WireMessage, Equatable {
     }
 }
 
+extension Series {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.name.isEmpty { checks.required("name") } else { checks.text("name", self.name, minLength: 1, maxLength: 200, rule: .name) }
+        if let value = self.reminderMinutes { checks.integer("reminderMinutes", value, minimum: 1, maximum: 10080) }
+        return checks.violations
+    }
+}
+
 /// S5: one session of a series.
 public struct SeriesSession: WireMessage, Equatable {
     public var id: Int64 = 0
@@ -1296,6 +1438,17 @@ public struct SeriesSession: WireMessage, Equatable {
         case 6: cancelled = try d.bool(key)
         default: try d.skip(key)
         }
+    }
+}
+
+extension SeriesSession {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if !self.title.isEmpty { checks.text("title", self.title, maxLength: 200, rule: .line) }
+        if self.startMilliseconds == 0 { checks.required("start") }
+        if self.endMilliseconds == 0 { checks.required("end") }
+        return checks.violations
     }
 }
 
@@ -1378,6 +1531,16 @@ public struct MoveSessionRequest: WireMessage, Equatable {
     }
 }
 
+extension MoveSessionRequest {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.startMilliseconds == 0 { checks.required("start") }
+        if self.endMilliseconds == 0 { checks.required("end") }
+        return checks.violations
+    }
+}
+
 public struct EnrollRequest: WireMessage, Equatable {
     public var seriesID: Int64 = 0
     public var contactID: Int64 = 0
@@ -1403,6 +1566,15 @@ public struct EnrollRequest: WireMessage, Equatable {
         case 2: contactID = try d.int64(key)
         default: try d.skip(key)
         }
+    }
+}
+
+extension EnrollRequest {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.contactID == 0 { checks.required("contactId") } else { checks.integer("contactId", self.contactID, minimum: 1) }
+        return checks.violations
     }
 }
 
@@ -1565,6 +1737,26 @@ public struct Group: WireMessage, Equatable {
         case 13: try d.append(key, to: &enrolments)
         default: try d.skip(key)
         }
+    }
+}
+
+extension Group {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.name.isEmpty { checks.required("name") } else { checks.text("name", self.name, minLength: 1, maxLength: 200, rule: .name) }
+        if !self.course.isEmpty { checks.text("course", self.course, maxLength: 200) }
+        if !self.level.isEmpty { checks.text("level", self.level, maxLength: 50) }
+        if self.teacherID == 0 { checks.required("teacherId") } else { checks.integer("teacherId", self.teacherID, minimum: 1) }
+        if let value = self.roomID { checks.integer("roomId", value, minimum: 1) }
+        if self.capacity == 0 { checks.required("capacity") } else { checks.integer("capacity", self.capacity, minimum: 1, maximum: 500) }
+        if checks.items("weekly", count: self.weekly.count, maxItems: 14) {
+            for (n, item) in self.weekly.enumerated() { checks.append(item.violations(under: path + "weekly" + "[\(n)].")) }
+        }
+        if self.timeZone.isEmpty { checks.required("timeZone") } else { checks.text("timeZone", self.timeZone, minLength: 1, maxLength: 64) }
+        if self.firstDate.isEmpty { checks.required("firstDate") } else { checks.text("firstDate", self.firstDate, rule: .date) }
+        if self.lastDate.isEmpty { checks.required("lastDate") } else { checks.text("lastDate", self.lastDate, rule: .date) }
+        return checks.violations
     }
 }
 
@@ -1786,6 +1978,18 @@ public struct EnrolmentRequest: WireMessage, Equatable {
     }
 }
 
+extension EnrolmentRequest {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.contactID == 0 { checks.required("contactId") } else { checks.integer("contactId", self.contactID, minimum: 1) }
+        if case let value = self.status, value.rawValue != 0, ![.trial, .active].contains(value) {
+            checks.fail("status", "must be one of trial, active (not \"\(value.name)\")")
+        }
+        return checks.violations
+    }
+}
+
 public struct EnrolmentResult: WireMessage, Equatable {
     public var enrolment: Enrolment = Enrolment()
     /// The group was full: on its waitlist.
@@ -1919,6 +2123,16 @@ public struct LessonAttendance: WireMessage, Equatable {
     }
 }
 
+extension LessonAttendance {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.contactID == 0 { checks.required("contactId") } else { checks.integer("contactId", self.contactID, minimum: 1) }
+        if self.mark.rawValue == 0 { checks.required("mark") }
+        return checks.violations
+    }
+}
+
 public struct DealsCalendarRequest: WireMessage, Equatable {
     public var fromMilliseconds: Int64 = 0
     /// At most 31 days after from.
@@ -1951,6 +2165,17 @@ public struct DealsCalendarRequest: WireMessage, Equatable {
         case 3: timeZone = try d.string(key)
         default: try d.skip(key)
         }
+    }
+}
+
+extension DealsCalendarRequest {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.fromMilliseconds == 0 { checks.required("from") }
+        if self.toMilliseconds == 0 { checks.required("to") }
+        if !self.timeZone.isEmpty { checks.text("timeZone", self.timeZone, maxLength: 64) }
+        return checks.violations
     }
 }
 

@@ -183,6 +183,21 @@ public struct CallLeg: WireMessage, Equatable {
     }
 }
 
+extension CallLeg {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if !self.destination.isEmpty { checks.text("destination", self.destination, maxLength: 100) }
+        if let value = self.staffID { checks.integer("staffId", value, minimum: 1) }
+        if self.disposition.rawValue == 0 { checks.required("disposition") }
+        if self.startedAtMilliseconds == 0 { checks.required("startedAt") }
+        if self.durationSeconds != 0 { checks.integer("durationSeconds", self.durationSeconds, minimum: 0, maximum: 86400) }
+        if self.talkSeconds != 0 { checks.integer("talkSeconds", self.talkSeconds, minimum: 0, maximum: 86400) }
+        if !self.recordingURL.isEmpty { checks.text("recordingUrl", self.recordingURL, maxLength: 2000) }
+        return checks.violations
+    }
+}
+
 /// What a PBX says about a call: one leg, several, or the whole call, possibly again.
 public struct CallReport: WireMessage, Equatable {
     /// Whose call ids these are (`ringostat`, `api`).
@@ -265,6 +280,27 @@ public struct CallReport: WireMessage, Equatable {
         case 12: ended = try d.bool(key)
         default: try d.skip(key)
         }
+    }
+}
+
+extension CallReport {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if !self.provider.isEmpty { checks.text("provider", self.provider, maxLength: 50) }
+        if !self.providerCallID.isEmpty { checks.text("providerCallId", self.providerCallID, maxLength: 200) }
+        if self.direction.rawValue == 0 { checks.required("direction") }
+        if self.clientNumber.isEmpty { checks.required("clientNumber") } else { checks.text("clientNumber", self.clientNumber, minLength: 1, maxLength: 50) }
+        if !self.staffNumber.isEmpty { checks.text("staffNumber", self.staffNumber, maxLength: 50) }
+        if !self.trackingNumber.isEmpty { checks.text("trackingNumber", self.trackingNumber, maxLength: 50) }
+        if !self.poolName.isEmpty { checks.text("poolName", self.poolName, maxLength: 200, rule: .line) }
+        if !self.utmSource.isEmpty { checks.text("utmSource", self.utmSource, maxLength: 200) }
+        if !self.utmMedium.isEmpty { checks.text("utmMedium", self.utmMedium, maxLength: 200) }
+        if !self.utmCampaign.isEmpty { checks.text("utmCampaign", self.utmCampaign, maxLength: 200) }
+        if checks.items("legs", count: self.legs.count, maxItems: 50) {
+            for (n, item) in self.legs.enumerated() { checks.append(item.violations(under: path + "legs" + "[\(n)].")) }
+        }
+        return checks.violations
     }
 }
 
@@ -513,6 +549,18 @@ public struct ListCallsRequest: WireMessage, Equatable {
     }
 }
 
+extension ListCallsRequest {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if !self.clientNumber.isEmpty { checks.text("phone", self.clientNumber, maxLength: 50) }
+        if let value = self.staffID { checks.integer("staffId", value, minimum: 1) }
+        if self.pageSize != 0 { checks.integer("limit", self.pageSize, minimum: 1, maximum: 500) }
+        if !self.cursor.isEmpty { checks.text("cursor", self.cursor, maxLength: 200) }
+        return checks.violations
+    }
+}
+
 public struct CallPage: WireMessage, Equatable {
     public var calls: [CallSession] = []
     public var nextCursor: String = ""
@@ -566,6 +614,16 @@ public struct RouteRequest: WireMessage, Equatable {
         case 2: trackingNumber = try d.string(key)
         default: try d.skip(key)
         }
+    }
+}
+
+extension RouteRequest {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.clientNumber.isEmpty { checks.required("caller") } else { checks.text("caller", self.clientNumber, minLength: 1, maxLength: 50) }
+        if !self.trackingNumber.isEmpty { checks.text("dst", self.trackingNumber, maxLength: 50) }
+        return checks.violations
     }
 }
 
@@ -641,6 +699,13 @@ public struct CallStatsRequest: WireMessage, Equatable {
         case 3: visibility = try d.message(key)
         default: try d.skip(key)
         }
+    }
+}
+
+extension CallStatsRequest {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        []
     }
 }
 
@@ -971,6 +1036,16 @@ public struct NamedScore: WireMessage, Equatable {
     }
 }
 
+extension NamedScore {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.name.isEmpty { checks.required("name") } else { checks.text("name", self.name, minLength: 1, maxLength: 100) }
+        if self.score != 0 { checks.integer("score", self.score, minimum: -1000000, maximum: 1000000) }
+        return checks.violations
+    }
+}
+
 /// T10's weights and rules, set by an admin at run time; every change is a new version.
 public struct DialerSettings: WireMessage, Equatable {
     /// What a due callback adds: it outranks everything.
@@ -1078,6 +1153,31 @@ public struct DialerSettings: WireMessage, Equatable {
         case 16: updatedAtMilliseconds = try d.int64(key)
         default: try d.skip(key)
         }
+    }
+}
+
+extension DialerSettings {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.callbackWeight != 0 { checks.integer("callbackWeight", self.callbackWeight, minimum: 0, maximum: 1000000000) }
+        if self.agePerHour != 0 { checks.integer("agePerHour", self.agePerHour, minimum: -1000000, maximum: 1000000) }
+        if self.attemptWeight != 0 { checks.integer("attemptWeight", self.attemptWeight, minimum: -1000000, maximum: 1000000) }
+        if self.roundWeight != 0 { checks.integer("roundWeight", self.roundWeight, minimum: -1000000, maximum: 1000000) }
+        if checks.items("regions", count: self.regions.count, maxItems: 500) {
+            for (n, item) in self.regions.enumerated() { checks.append(item.violations(under: path + "regions" + "[\(n)].")) }
+        }
+        if checks.items("products", count: self.products.count, maxItems: 500) {
+            for (n, item) in self.products.enumerated() { checks.append(item.violations(under: path + "products" + "[\(n)].")) }
+        }
+        if self.attemptsPerRound != 0 { checks.integer("attemptsPerRound", self.attemptsPerRound, minimum: 1, maximum: 20) }
+        if self.recallMinutes != 0 { checks.integer("recallMinutes", self.recallMinutes, minimum: 1, maximum: 10080) }
+        if self.maxRounds != 0 { checks.integer("maxRounds", self.maxRounds, minimum: 1, maximum: 50) }
+        if self.minGapSeconds != 0 { checks.integer("minGapSeconds", self.minGapSeconds, minimum: 0, maximum: 86400) }
+        if self.callingHourFrom != 0 { checks.integer("callingHourFrom", self.callingHourFrom, minimum: 0, maximum: 23) }
+        if self.callingHourTo != 0 { checks.integer("callingHourTo", self.callingHourTo, minimum: 1, maximum: 24) }
+        if self.leaseSeconds != 0 { checks.integer("leaseSeconds", self.leaseSeconds, minimum: 10, maximum: 3600) }
+        return checks.violations
     }
 }
 
@@ -1227,6 +1327,16 @@ public struct OutcomeRequest: WireMessage, Equatable {
         case 6: reason = try d.string(key)
         default: try d.skip(key)
         }
+    }
+}
+
+extension OutcomeRequest {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.outcome.rawValue == 0 { checks.required("outcome") }
+        if !self.reason.isEmpty { checks.text("reason", self.reason, maxLength: 1000) }
+        return checks.violations
     }
 }
 

@@ -41,44 +41,24 @@ public struct DealStore: Sendable {
 
     /// D2: opens a deal. Pipeline 0 means the default one; stage 0 its first working stage.
     public func create(_ input: Deal, actorID: Int64? = nil) async throws -> Deal {
-        var violations = Self.violations(input)
-        if input.contactID <= 0 { violations.insert(FieldViolation(field: "contactId", description: "is required"), at: 0) }
+        let violations = Self.violations(input)
         guard violations.isEmpty else { throw RPCError.invalidArgument("the deal is not valid", details: violations) }
         let now = clock.milliseconds
         return try await database.write { tx in try Self.open(tx, input, actorID: actorID, timelineSummary: "deal opened: \(input.title)", now: now) }
     }
 
-    /// What a deal must be, new or changed: a title, a source that fits, money in minor
-    /// units with its currency.
+    /// What a deal must be, new or changed: what the schema declares of each field (a
+    /// title, a source that fits, bounded custom fields), and money with its currency.
     static func violations(_ deal: Deal) -> [FieldViolation] {
-        var violations: [FieldViolation] = []
-        if deal.title.trimmingCharacters(in: .whitespaces).isEmpty || deal.title.count > 300 {
-            violations.append(FieldViolation(field: "title", description: "must be 1 to 300 characters"))
-        }
-        if deal.source.count > 50 { violations.append(FieldViolation(field: "source", description: "must be at most 50 characters")) }
-        violations += moneyViolations(amountMinor: deal.amountMinor, currency: deal.currency)
-        if deal.customFields.count > 100 { violations.append(FieldViolation(field: "customFields", description: "has more than 100 entries")) }
-        for field in deal.customFields {
-            if field.name.isEmpty || field.name.count > 200 {
-                violations.append(FieldViolation(field: "customFields.\(field.name)", description: "a name must be 1 to 200 characters"))
-            }
-            if field.value.count > 4000 {
-                violations.append(FieldViolation(field: "customFields.\(field.name)", description: "is longer than 4000 characters"))
-            }
-        }
-        return violations
+        deal.violations() + moneyViolations(amountMinor: deal.amountMinor, currency: deal.currency)
     }
 
     /// Money is minor units with the ISO 4217 code it is in: an amount never goes without
-    /// its currency (deals and leads alike).
+    /// its currency (deals and leads alike). The schema checks each of the two; this is
+    /// the rule between them.
     static func moneyViolations(amountMinor: Int64, currency: String) -> [FieldViolation] {
-        var violations: [FieldViolation] = []
-        if amountMinor < 0 { violations.append(FieldViolation(field: "amountMinor", description: "must not be negative")) }
-        if amountMinor > Money.maximumMinor { violations.append(FieldViolation(field: "amountMinor", description: "must be at most \(Money.maximumMinor)")) }
-        if !currency.isEmpty || amountMinor > 0, !(currency.count == 3 && currency.allSatisfy { $0.isASCII && $0.isUppercase }) {
-            violations.append(FieldViolation(field: "currency", description: "must be an ISO 4217 code such as RUB when there is an amount"))
-        }
-        return violations
+        guard amountMinor > 0, currency.isEmpty else { return [] }
+        return [FieldViolation(field: "currency", description: "is required when there is an amount (an ISO 4217 code such as RUB)")]
     }
 
     /// An open deal nobody works goes to `staffID` (the one who answered its call, T4; the
@@ -216,6 +196,8 @@ public struct DealStore: Sendable {
     /// D1/D6: moves the deal; emits stage_changed (and won/lost), writes the timeline,
     /// re-arms the SLA timer, and closes open tasks of a deal that ends.
     public func changeStage(_ request: ChangeStageRequest) async throws -> Deal {
+        let violations = request.violations()
+        guard violations.isEmpty else { throw RPCError.invalidArgument("the stage change is not valid", details: violations) }
         let visibility = request.visibility.resolved
         let now = clock.milliseconds
         return try await database.write { tx in

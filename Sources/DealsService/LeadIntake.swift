@@ -79,7 +79,7 @@ public final class LeadIntake: BackgroundService {
         lead.channel = input.channel.trimmingCharacters(in: .whitespaces).lowercased()
         let violations = LeadTriage.violations(lead)
         guard violations.isEmpty else {
-            throw RPCError.invalidArgument("the lead is not valid", details: violations.map { FieldViolation(field: $0.field, description: $0.problem) })
+            throw RPCError.invalidArgument("the lead is not valid", details: violations)
         }
         let clean = lead
         let rejection = LeadTriage.rejection(lead)

@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import Wire
 
 /// D3: the checks a lead gets before and after the contact is matched.
 public enum LeadTriage {
@@ -12,20 +13,10 @@ public enum LeadTriage {
         return nil
     }
 
-    /// Input limits, checked before anything is stored (400 for the sender, not a lead).
-    public static func violations(_ lead: Lead) -> [(field: String, problem: String)] {
-        var found: [(String, String)] = []
-        if lead.channel.isEmpty || lead.channel.count > 50 { found.append(("channel", "must be 1 to 50 characters")) }
-        for (field, value, limit) in [
-            ("partner", lead.partner, 100), ("externalId", lead.externalID, 200), ("firstName", lead.firstName, 200),
-            ("lastName", lead.lastName, 200), ("phone", lead.phone, 50), ("email", lead.email, 320),
-            ("comment", lead.comment, 5000), ("title", lead.title, 300), ("utmSource", lead.utmSource, 200),
-            ("utmMedium", lead.utmMedium, 200), ("utmCampaign", lead.utmCampaign, 200),
-        ] where value.count > limit {
-            found.append((field, "must be at most \(limit) characters"))
-        }
-        found += DealStore.moneyViolations(amountMinor: lead.amountMinor, currency: lead.currency).map { ($0.field, $0.description) }
-        return found
+    /// Input limits, checked before anything is stored (400 for the sender, not a lead):
+    /// the schema's, and an amount's currency.
+    public static func violations(_ lead: Lead) -> [FieldViolation] {
+        lead.violations() + DealStore.moneyViolations(amountMinor: lead.amountMinor, currency: lead.currency)
     }
 
     /// A lead for a contact that already has an open deal joins that deal; if the same

@@ -9,8 +9,6 @@ public struct StageChange: Equatable, Sendable {
     public let deal: Deal
     public let events: [String]
 
-    public static let maxLossReasonLength = 1000
-
     public static func apply(
         to deal: Deal, target: DealStage, targetPipelineID: Int64, lossReason: String, now: Int64
     ) -> Result<StageChange, RPCError> {
@@ -22,10 +20,6 @@ public struct StageChange: Equatable, Sendable {
             return .failure(RPCError(.failedPrecondition, "deal \(deal.id) is already in stage \"\(target.name)\""))
         }
         let reason = lossReason.trimmingCharacters(in: .whitespacesAndNewlines)
-        if reason.count > maxLossReasonLength {
-            return .failure(.invalidArgument(
-                "the loss reason is too long", details: [FieldViolation(field: "lossReason", description: "is longer than \(maxLossReasonLength) characters")]))
-        }
         if target.outcome == .lost && reason.isEmpty {
             return .failure(.invalidArgument(
                 "a lost deal needs a reason", details: [FieldViolation(field: "lossReason", description: "is required for the stage \"\(target.name)\"")]))

@@ -32,14 +32,10 @@ public struct TaskStore: Sendable {
     }
 
     public func create(_ input: DealTask) async throws -> CreateTaskResponse {
-        var violations: [FieldViolation] = []
-        if input.kind == .unspecified {
-            violations.append(FieldViolation(field: "kind", description: "must be call_back, follow_up, meeting or custom"))
-        }
+        var violations = input.violations()
         if input.dealID == nil && input.contactID == nil {
             violations.append(FieldViolation(field: "dealId", description: "a task is on a deal or a contact: give dealId or contactId"))
         }
-        if input.title.count > 500 { violations.append(FieldViolation(field: "title", description: "must be at most 500 characters")) }
         guard violations.isEmpty else { throw RPCError.invalidArgument("the task is not valid", details: violations) }
         return try await database.write { tx in
             var task = input

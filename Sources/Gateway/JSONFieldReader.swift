@@ -52,22 +52,7 @@ struct JSONFieldReader {
             fail(field, "must be a string, not \(value.kindDescription)")
             return nil
         }
-        guard !s.utf8.contains(0) else {
-            fail(field, "must not contain the NUL character (\\u0000)")
-            return nil
-        }
-        if minLength != nil || maxLength != nil {
-            let length = s.unicodeScalars.count
-            if let minLength, length < minLength {
-                fail(field, minLength == 1 ? "must not be empty" : "must be at least \(minLength) characters")
-                return nil
-            }
-            if let maxLength, length > maxLength {
-                fail(field, "must be at most \(maxLength) characters, not \(length)")
-                return nil
-            }
-        }
-        if let rule, let problem = rule.problem(s) {
+        if let problem = FieldChecks.textProblem(s, minLength: minLength, maxLength: maxLength, rule: rule) {
             fail(field, problem)
             return nil
         }
@@ -101,12 +86,8 @@ struct JSONFieldReader {
             fail(key, "must be an array of \(what), not \(value.kindDescription)")
             return nil
         }
-        if let maxItems, items.count > maxItems {
-            fail(key, "must have at most \(maxItems) entries, not \(items.count)")
-            return nil
-        }
-        if let minItems, items.count < minItems {
-            fail(key, "must have at least \(minItems) entries, not \(items.count)")
+        if let problem = FieldChecks.itemsProblem(count: items.count, minItems: minItems, maxItems: maxItems) {
+            fail(key, problem)
             return nil
         }
         return items
@@ -130,12 +111,8 @@ struct JSONFieldReader {
             violations.append(FieldViolation(field: field, description: "must be between -9223372036854775808 and 9223372036854775807 (\(n.text) is not)"))
             return nil
         }
-        if let minimum, v < minimum {
-            violations.append(FieldViolation(field: field, description: minimum == 1 ? "must be a positive whole number, not \(v)" : "must be at least \(minimum), not \(v)"))
-            return nil
-        }
-        if let maximum, v > maximum {
-            violations.append(FieldViolation(field: field, description: "must be at most \(maximum), not \(v)"))
+        if let problem = FieldChecks.integerProblem(v, minimum: minimum, maximum: maximum) {
+            violations.append(FieldViolation(field: field, description: problem))
             return nil
         }
         return v
@@ -207,20 +184,16 @@ struct JSONFieldReader {
     }
 
     /// An object of string values, in name order (custom fields).
-    mutating func nameValues(_ key: String, maxItems: Int? = nil, maxNameLength: Int? = nil, maxValueLength: Int? = nil) -> [CustomField]? {
+    mutating func nameValues(_ key: String, maxItems: Int? = nil, maxValueLength: Int? = nil) -> [CustomField]? {
         guard let o = object(key) else { return nil }
-        if let maxItems, o.count > maxItems {
-            fail(key, "must have at most \(maxItems) entries, not \(o.count)")
+        if let problem = FieldChecks.itemsProblem(count: o.count, maxItems: maxItems) {
+            fail(key, problem)
             return nil
         }
         var fields: [CustomField] = []
         for (name, value) in o.members.sorted(by: { $0.key < $1.key }) {
-            guard !name.utf8.contains(0) else {
-                fail(key, "a name must not contain the NUL character (\\u0000)")
-                return nil
-            }
-            if let maxNameLength, name.unicodeScalars.count > maxNameLength {
-                fail(key, "a name must be at most \(maxNameLength) characters")
+            if let problem = FieldChecks.nameProblem(name) {
+                fail(key, problem)
                 return nil
             }
             guard let text = text(value, field: "\(key).\(name)", maxLength: maxValueLength) else { return nil }

@@ -1,3 +1,4 @@
+import Contracts
 import JSON
 import Wire
 
@@ -23,20 +24,7 @@ struct QueryReader {
 
     mutating func string(_ name: String, minLength: Int? = nil, maxLength: Int? = nil, rule: TextRule? = nil) -> String? {
         guard let text = query[name] else { return nil }
-        guard !text.utf8.contains(0) else {
-            fail(name, "must not contain the NUL character")
-            return nil
-        }
-        let length = text.unicodeScalars.count
-        if let minLength, length < minLength {
-            fail(name, "must be at least \(minLength) characters")
-            return nil
-        }
-        if let maxLength, length > maxLength {
-            fail(name, "must be at most \(maxLength) characters, not \(length)")
-            return nil
-        }
-        if let problem = rule?.problem(text) {
+        if let problem = FieldChecks.textProblem(text, minLength: minLength, maxLength: maxLength, rule: rule) {
             fail(name, problem)
             return nil
         }
@@ -51,12 +39,8 @@ struct QueryReader {
             fail(name, "must be a whole number such as 20 (not \"\(text)\")")
             return nil
         }
-        if let minimum, value < minimum {
-            fail(name, "must be at least \(minimum), not \(value)")
-            return nil
-        }
-        if let maximum, value > maximum {
-            fail(name, "must be at most \(maximum), not \(value)")
+        if let problem = FieldChecks.integerProblem(value, minimum: minimum, maximum: maximum) {
+            fail(name, problem)
             return nil
         }
         return value

@@ -204,6 +204,33 @@ struct DealsFixture {
         #expect(try await f.outbox() == [Deals.Event.created, Deals.Event.stageChanged, Deals.Event.lost])
     }
 
+    /// Issue 23 item 1: the service keeps the schema's limits itself (a caller over the
+    /// wire meets the same ones as the gateway's), counted in code points as JSON Schema
+    /// counts them: 151 characters that are 302 code points are too long for a title of
+    /// at most 300.
+    @Test func d2TheServiceKeepsTheSchemasLimitsCountedAsTheGatewayCountsThem() async throws {
+        let contacts = try FakeContacts()
+        let f = try DealsFixture(contactsPort: contacts.server.port)
+        var input = Deal()
+        input.contactID = 3
+        input.title = String(repeating: "e\u{301}", count: 151)
+        input.source = String(repeating: "x", count: 51)
+        input.currency = "XYZ"
+        input.customFields = [CustomField(name: "", value: "x")]
+        do {
+            _ = try await f.api.deals.create(input)
+            Issue.record("an invalid deal was stored")
+        } catch let error as RPCError {
+            #expect(error.details.map(\.field) == ["title", "currency", "source", "customFields"])
+            #expect(error.details.first?.description == "must be at most 300 characters, not 302")
+        }
+        input.title = "Windows\nthree rooms"
+        await #expect(throws: RPCError.self) { _ = try await f.openDeal(input.title, contact: 3) }
+        #expect(try await f.outbox().isEmpty)
+        let deal = try await f.openDeal(String(repeating: "e\u{301}", count: 150), contact: 3)
+        #expect(deal.title.unicodeScalars.count == 300)
+    }
+
     @Test func d2UpdateChangesOnlyTheGivenFieldsAndRefusesAnAmountWithoutCurrency() async throws {
         let contacts = try FakeContacts()
         let f = try DealsFixture(contactsPort: contacts.server.port)

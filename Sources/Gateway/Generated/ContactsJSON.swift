@@ -133,7 +133,7 @@ extension ContactDraft: RESTInput {
         if let value = r.integer("responsibleId", minimum: 1) {
             self.responsibleID = value
         }
-        if let value = r.nameValues("customFields", maxItems: 100, maxNameLength: 200, maxValueLength: 4000) {
+        if let value = r.nameValues("customFields", maxItems: 100, maxValueLength: 4000) {
             self.customFields = value
         }
     }
@@ -191,7 +191,7 @@ extension UpdateContactRequest: RESTInput {
             self.tags = value
             replaceTags = true
         }
-        if let value = r.nameValues("customFields", maxItems: 100, maxNameLength: 200, maxValueLength: 4000) {
+        if let value = r.nameValues("customFields", maxItems: 100, maxValueLength: 4000) {
             self.customFields = value
             replaceCustomFields = true
         }

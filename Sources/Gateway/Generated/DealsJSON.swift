@@ -263,7 +263,7 @@ extension Deal: RESTInput {
         if let value = r.string("source", maxLength: 50) {
             self.source = value
         }
-        if let value = r.nameValues("customFields", maxItems: 100, maxNameLength: 200, maxValueLength: 4000) {
+        if let value = r.nameValues("customFields", maxItems: 100, maxValueLength: 4000) {
             self.customFields = value
         }
         if let value = r.timestamp("scheduledAt") {
@@ -638,7 +638,7 @@ extension UpdateDealRequest: RESTInput {
         if let value = r.string("source", maxLength: 50) {
             self.source = value
         }
-        if let value = r.nameValues("customFields", maxItems: 100, maxNameLength: 200, maxValueLength: 4000) {
+        if let value = r.nameValues("customFields", maxItems: 100, maxValueLength: 4000) {
             self.customFields = value
             replaceCustomFields = true
         }

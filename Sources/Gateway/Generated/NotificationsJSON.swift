@@ -217,7 +217,7 @@ extension TemplatePreviewRequest: RESTInput {
     /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).
     init(jsonFields r: inout JSONFieldReader) {
         self.init()
-        if let value = r.nameValues("values", maxItems: 100, maxNameLength: 200, maxValueLength: 4000) {
+        if let value = r.nameValues("values", maxItems: 100, maxValueLength: 4000) {
             self.values = value
         }
     }

@@ -2878,6 +2878,7 @@ enum OpenAPIComponents {
           "maxProperties" : 100,
           "propertyNames" : {
             "maxLength" : 200,
+            "minLength" : 1,
             "pattern" : "^[^\\u0000]*$"
           },
           "type" : "object"
@@ -2967,6 +2968,7 @@ enum OpenAPIComponents {
           "maxProperties" : 100,
           "propertyNames" : {
             "maxLength" : 200,
+            "minLength" : 1,
             "pattern" : "^[^\\u0000]*$"
           },
           "type" : "object"
@@ -3418,6 +3420,7 @@ enum OpenAPIComponents {
           "maxProperties" : 100,
           "propertyNames" : {
             "maxLength" : 200,
+            "minLength" : 1,
             "pattern" : "^[^\\u0000]*$"
           },
           "type" : "object"
@@ -3532,6 +3535,7 @@ enum OpenAPIComponents {
           "maxProperties" : 100,
           "propertyNames" : {
             "maxLength" : 200,
+            "minLength" : 1,
             "pattern" : "^[^\\u0000]*$"
           },
           "type" : "object"
@@ -5877,6 +5881,7 @@ enum OpenAPIComponents {
           "maxProperties" : 100,
           "propertyNames" : {
             "maxLength" : 200,
+            "minLength" : 1,
             "pattern" : "^[^\\u0000]*$"
           },
           "type" : "object"
@@ -9213,6 +9218,7 @@ enum OpenAPIComponents {
           "maxProperties" : 100,
           "propertyNames" : {
             "maxLength" : 200,
+            "minLength" : 1,
             "pattern" : "^[^\\u0000]*$"
           },
           "type" : "object"

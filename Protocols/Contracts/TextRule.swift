@@ -1,9 +1,8 @@
-import Contracts
-
-/// Rules on a string's characters that the schema gives (``TextRule`` in
+/// Rules on a string's characters that the schema gives (`TextRule` in
 /// Protocols/ContractSchema states each as a regular expression in the OpenAPI
-/// document); these are the same checks, written out.
-enum TextRule {
+/// document); these are the same checks, written out once for the gateway's readers and
+/// the services' generated `violations()`.
+public enum TextRule: Sendable {
     case currencyCode
     case countryCode
     case digits
@@ -16,10 +15,10 @@ enum TextRule {
 
     /// nonBlank's expression as the schema states it, for parameters the gateway declares
     /// itself (GatewayRulesTests checks it against the generated document).
-    static let nonBlankPattern = "^[^\\u0000]*[^\\u0000\\u0009-\\u000d\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000]*$"
+    public static let nonBlankPattern = "^[^\\u0000]*[^\\u0000\\u0009-\\u000d\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000]*$"
 
     /// What is wrong with `text`, nil when it keeps the rule.
-    func problem(_ text: String) -> String? {
+    public func problem(_ text: String) -> String? {
         switch self {
         case .currencyCode:
             Money.exponents[text] != nil ? nil
@@ -48,7 +47,7 @@ enum TextRule {
 
     /// White space as JSON Schema validators (Python's `\\s`) count it: a superset of
     /// what the services trim, so a name that passes is never empty once trimmed.
-    static func isSpace(_ c: Unicode.Scalar) -> Bool {
+    public static func isSpace(_ c: Unicode.Scalar) -> Bool {
         switch c.value {
         case 0x09...0x0D, 0x1C...0x20, 0x85, 0xA0, 0x1680, 0x2000...0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000: true
         default: false
@@ -57,7 +56,7 @@ enum TextRule {
 
     /// No C0 control, DEL, NEL or line/paragraph separator: what could end a header
     /// line, a CSV row or a log line.
-    static func isOneLine(_ text: String) -> Bool {
+    public static func isOneLine(_ text: String) -> Bool {
         !text.unicodeScalars.contains { c in
             switch c.value {
             case 0x00...0x1F, 0x7F, 0x85, 0x2028, 0x2029: true
