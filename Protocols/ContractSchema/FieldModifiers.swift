@@ -27,6 +27,11 @@ extension Field {
     }
     public func whenPresent(_ statement: String) -> Field { json { $0.presenceSets = statement } }
     public func inline() -> Field { json { $0.inline = true } }
+    /// Set when the message is created, never by a patch (``JSONFace/setOnCreate``).
+    public func setOnCreate() -> Field { json { $0.setOnCreate = true } }
+    /// This message field is a patch: its patchable fields inline in JSON, the names
+    /// sent listed in `mask` (``JSONFace/patchMask``).
+    public func patch(mask: String) -> Field { json { $0.patchMask = mask } }
     public func omitEmpty() -> Field { json { $0.omitEmpty = true } }
     public func allowed(_ names: String...) -> Field { json { $0.allowed = names } }
     public func minimum(_ value: Int64) -> Field { json { $0.minimum = value } }

@@ -115,7 +115,12 @@ public struct JSONCodeWriter {
             case .readOnly: readOnly.append(jsonName(f))
             case .writeOnly: writable.append(jsonName(f))
             case .readWrite:
-                if f.json.inline, case let .message(name) = f.type.base, let inner = messages[name] {
+                if f.json.patchMask != nil, case let .message(name) = f.type, let inner = messages[name] {
+                    let patchable = Set(inner.patchableFields.map(\.name))
+                    for g in inner.fields where g.json.exposure != .hidden {
+                        if patchable.contains(g.name) { writable.append(jsonName(g)) } else if g.json.exposure == .readOnly { readOnly.append(jsonName(g)) }
+                    }
+                } else if f.json.inline, case let .message(name) = f.type.base, let inner = messages[name] {
                     let names = inputNames(inner)
                     writable += names.writable
                     readOnly += names.readOnly
@@ -173,10 +178,33 @@ public struct JSONCodeWriter {
         return "[" + cases.map { "(\"\($0.apiName)\", \(enumName).\(SwiftContractWriter.identifier($0.name)))" }.joined(separator: ", ") + "]"
     }
 
-    func readField(_ f: Field, in m: Message, _ problems: inout [String]) -> String {
+    /// A patch: each patchable field of the target message that the body holds is read
+    /// (null clears an optional one) and its JSON name joins the mask.
+    func readPatch(_ f: Field, mask: String, in m: Message, _ problems: inout [String]) -> String {
+        guard case let .message(name) = f.type, let target = messages[name] else {
+            problems.append("\(m.name).\(f.name): a patch must be a message field")
+            return ""
+        }
+        var out = "        var patch = \(name)()\n        var mask: [String] = []\n"
+        for g in target.patchableFields {
+            var field = g
+            field.json.required = false
+            field.json.nullable = g.type.isOptional
+            field.json.nullSets = nil
+            field.json.presenceSets = nil
+            let read = readField(field, in: target, into: "patch.\(SwiftContractWriter.identifier(g.name))", &problems)
+            out += "        if r.has(\"\(jsonName(g))\") {\n            mask.append(\"\(jsonName(g))\")\n"
+            out += read.split(separator: "\n").map { "    \($0)\n" }.joined() + "        }\n"
+        }
+        out += "        \(member(f)) = patch\n        self.\(SwiftContractWriter.identifier(mask)) = mask\n"
+        return out
+    }
+
+    func readField(_ f: Field, in m: Message, into target: String? = nil, _ problems: inout [String]) -> String {
         let key = "\"\(jsonName(f))\""
-        let target = member(f)
+        let target = target ?? member(f)
         var out = ""
+        if let mask = f.json.patchMask { return readPatch(f, mask: mask, in: m, &problems) }
         if f.json.inline {
             guard case let .message(name) = f.type else {
                 problems.append("\(m.name).\(f.name): only a message field can be inlined")

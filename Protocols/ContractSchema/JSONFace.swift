@@ -44,6 +44,13 @@ public struct JSONFace: Sendable, Equatable {
     public var presenceSets: String?
     /// A message field whose own fields stand at this level in JSON (input only).
     public var inline = false
+    /// Taken when its message is created; a patch never changes it (it has a method of
+    /// its own, like a deal's stage, or never changes, like its contact).
+    public var setOnCreate = false
+    /// On a message field of a PATCH request: the fields of that message a patch may
+    /// change stand at this level in JSON, each optional (null clears an optional one),
+    /// and the JSON names sent go in the sibling field named here (a repeated string).
+    public var patchMask: String?
     /// Left out of answers when empty or default (instead of written, or null).
     public var omitEmpty = false
     /// The enum values a request may send (API names); nil: every case but 0.

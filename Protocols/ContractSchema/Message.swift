@@ -31,11 +31,23 @@ public struct Message: Sendable, Equatable {
     }
 
     public func field(_ name: String) -> Field? { fields.first { $0.name == name } }
+
+    /// The fields a patch may change: those a request sets, but not on create only.
+    public var patchableFields: [Field] { fields.filter { $0.json.exposure.isInput && !$0.json.setOnCreate && !$0.json.inline } }
+
+    /// The messages this one's patch fields change (``JSONFace/patchMask``).
+    public var patchTargets: [String] {
+        fields.compactMap { f in
+            guard f.json.patchMask != nil, case let .message(name) = f.type else { return nil }
+            return name
+        }
+    }
 }
 
 @resultBuilder
 public enum FieldBuilder {
     public static func buildExpression(_ field: Field) -> [Field] { [field] }
+    public static func buildExpression(_ fields: [Field]) -> [Field] { fields }
     public static func buildBlock(_ parts: [Field]...) -> [Field] { parts.flatMap { $0 } }
 }
 

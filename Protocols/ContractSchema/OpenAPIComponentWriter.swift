@@ -113,6 +113,16 @@ public struct OpenAPIComponentWriter {
 
     func collectInput(_ m: Message, _ properties: inout [String: Any], _ required: inout [String]) {
         for f in m.fields where f.json.exposure.isInput {
+            if f.json.patchMask != nil, case let .message(inner) = f.type, let nested = messages[inner] {
+                // Every patchable field may be left out, and an optional one sent as null to clear it.
+                var unused: [String] = []
+                let patchable = Set(nested.patchableFields.map(\.name))
+                let fields = nested.fields.filter { patchable.contains($0.name) }.map { g in
+                    g.json { $0.required = false; $0.nullable = g.type.isOptional }
+                }
+                collectInput(Message(nested.name, rest: nested.rest) { fields }, &properties, &unused)
+                continue
+            }
             if f.json.inline, case let .message(inner) = f.type, let nested = messages[inner] {
                 collectInput(nested, &properties, &required)
                 continue

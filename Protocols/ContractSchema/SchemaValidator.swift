@@ -37,6 +37,12 @@ public struct SchemaValidator {
                 case let .enumeration(name) where !enumNames.contains(name): problems.append("\(at): no enumeration \(name) is declared")
                 default: break
                 }
+                if let mask = f.json.patchMask {
+                    if case let .message(name) = f.type, messages.first(where: { $0.name == name })?.rest.contains(.input) == true {} else {
+                        problems.append("\(at): a patch is a message field of a message read from requests")
+                    }
+                    if m.field(mask)?.type != .repeated(.string) { problems.append("\(at): its mask \(mask) must be a repeated string field of \(m.name)") }
+                }
                 if case let .optional(inner) = f.type, inner.isOptional || inner.isRepeated { problems.append("\(at): optional of \(inner) is not a field type") }
                 if case let .repeated(inner) = f.type {
                     switch inner {

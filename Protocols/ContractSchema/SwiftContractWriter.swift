@@ -7,11 +7,13 @@ public struct SwiftContractWriter {
     /// its case numbered 0.
     let enumerations: [String: Enumeration]
     let violations: ViolationsWriter
+    let patches: PatchWriter
 
     public init(files: [ContractFile]) {
         let index = SchemaIndex(files)
         enumerations = index.enumerations
         violations = ViolationsWriter(messages: index.messages, enumerations: index.enumerations)
+        patches = PatchWriter(messages: index.messages)
     }
 
     public func source(of file: ContractFile) -> String {
@@ -25,7 +27,7 @@ public struct SwiftContractWriter {
             out += "\n"
             switch declaration {
             case let .service(s): out += service(s)
-            case let .message(m): out += message(m) + violations.source(m)
+            case let .message(m): out += message(m) + violations.source(m) + patches.source(m)
             case let .enumeration(e): out += enumeration(e)
             case let .alias(name, target): out += "public typealias \(name) = \(target)\n"
             }

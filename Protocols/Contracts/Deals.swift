@@ -606,6 +606,7 @@ public struct Deal: WireMessage, Equatable {
     public var title: String = ""
     public var contactID: Int64 = 0
     public var pipelineID: Int64 = 0
+    /// Set on create; it moves with changeStage.
     public var stageID: Int64 = 0
     public var status: DealStatus = DealStatus.unspecified
     public var amountMinor: Int64 = 0
@@ -726,6 +727,31 @@ extension Deal {
         if !self.source.isEmpty { checks.text("source", self.source, maxLength: 50) }
         checks.nameValues("customFields", self.customFields, maxItems: 100, maxValueLength: 4000)
         return checks.violations
+    }
+}
+
+extension Deal {
+    /// The JSON names of the fields a patch may change (a field mask names these).
+    public static let patchableFields: Set<String> = ["title", "amountMinor", "currency", "responsibleId", "source", "customFields", "scheduledAt"]
+
+    /// Copies the fields `fieldMask` names (JSON names) from `patch`, and answers what is wrong: a name
+    /// a patch may not change, or a value of a named field the schema refuses. Fields not named stay.
+    public mutating func apply(_ patch: Deal, fieldMask: [String]) -> [FieldViolation] {
+        var checks = FieldChecks()
+        for name in fieldMask {
+            switch name {
+            case "title": self.title = patch.title
+            case "amountMinor": self.amountMinor = patch.amountMinor
+            case "currency": self.currency = patch.currency
+            case "responsibleId": self.responsibleID = patch.responsibleID
+            case "source": self.source = patch.source
+            case "customFields": self.customFields = patch.customFields
+            case "scheduledAt": self.scheduledAtMilliseconds = patch.scheduledAtMilliseconds
+            default: checks.fail(name, "is not a field a patch may change")
+            }
+        }
+        let named = Set(fieldMask).intersection(Self.patchableFields)
+        return checks.violations + patch.violations().filter { named.contains(FieldChecks.root(of: $0.field)) }
     }
 }
 
@@ -1759,20 +1785,14 @@ public struct DealStageChanged: WireMessage, Equatable {
     }
 }
 
-/// D2: changes some fields of a deal; absent fields stay as they are.
+/// D2: changes the fields sent (over the wire: those the field mask names); the others stay as they are.
 public struct UpdateDealRequest: WireMessage, Equatable {
     public var dealID: Int64 = 0
-    public var title: String? = nil
-    public var amountMinor: Int64? = nil
-    public var currency: String? = nil
-    public var responsibleID: Int64? = nil
-    /// Leaves the deal with nobody responsible.
-    public var clearResponsible: Bool = false
-    public var source: String? = nil
-    public var replaceCustomFields: Bool = false
-    public var customFields: [CustomField] = []
-    public var scheduledAtMilliseconds: Int64? = nil
-    public var clearScheduled: Bool = false
+    /// The new values of the fields the mask names.
+    public var deal: Deal = Deal()
+    /// The JSON names of the deal's fields to change (`title`, `responsibleId`, `customFields`): a field named here
+    /// and left at its default in `deal` is cleared; one not named stays as it is.
+    public var fieldMask: [String] = []
     public var visibility: Visibility? = nil
     public var actorID: Int64? = nil
 
@@ -1780,65 +1800,33 @@ public struct UpdateDealRequest: WireMessage, Equatable {
 
     public init(
         dealID: Int64 = 0,
-        title: String? = nil,
-        amountMinor: Int64? = nil,
-        currency: String? = nil,
-        responsibleID: Int64? = nil,
-        clearResponsible: Bool = false,
-        source: String? = nil,
-        replaceCustomFields: Bool = false,
-        customFields: [CustomField] = [],
-        scheduledAtMilliseconds: Int64? = nil,
-        clearScheduled: Bool = false,
+        deal: Deal = Deal(),
+        fieldMask: [String] = [],
         visibility: Visibility? = nil,
         actorID: Int64? = nil
     ) {
         self.dealID = dealID
-        self.title = title
-        self.amountMinor = amountMinor
-        self.currency = currency
-        self.responsibleID = responsibleID
-        self.clearResponsible = clearResponsible
-        self.source = source
-        self.replaceCustomFields = replaceCustomFields
-        self.customFields = customFields
-        self.scheduledAtMilliseconds = scheduledAtMilliseconds
-        self.clearScheduled = clearScheduled
+        self.deal = deal
+        self.fieldMask = fieldMask
         self.visibility = visibility
         self.actorID = actorID
     }
 
     public func encode(to e: inout WireEncoder) {
         e.encode(1, dealID)
-        e.encode(2, title)
-        e.encode(3, amountMinor)
-        e.encode(4, currency)
-        e.encode(5, responsibleID)
-        e.encode(6, clearResponsible)
-        e.encode(7, source)
-        e.encode(8, replaceCustomFields)
-        e.encode(9, customFields)
-        e.encode(10, scheduledAtMilliseconds)
-        e.encode(11, clearScheduled)
         e.encode(12, visibility)
         e.encode(13, actorID)
+        e.encode(14, deal)
+        e.encode(15, fieldMask)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
         switch key.number {
         case 1: dealID = try d.int64(key)
-        case 2: title = try d.string(key)
-        case 3: amountMinor = try d.int64(key)
-        case 4: currency = try d.string(key)
-        case 5: responsibleID = try d.int64(key)
-        case 6: clearResponsible = try d.bool(key)
-        case 7: source = try d.string(key)
-        case 8: replaceCustomFields = try d.bool(key)
-        case 9: try d.append(key, to: &customFields)
-        case 10: scheduledAtMilliseconds = try d.int64(key)
-        case 11: clearScheduled = try d.bool(key)
         case 12: visibility = try d.message(key)
         case 13: actorID = try d.int64(key)
+        case 14: deal = try d.message(key)
+        case 15: try d.append(key, to: &fieldMask)
         default: try d.skip(key)
         }
     }
@@ -1848,12 +1836,7 @@ extension UpdateDealRequest {
     /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
     public func violations(under path: String = "") -> [FieldViolation] {
         var checks = FieldChecks(path: path)
-        if let value = self.title { checks.text("title", value, minLength: 1, maxLength: 300, rule: .name) }
-        if let value = self.amountMinor { checks.integer("amountMinor", value, minimum: 0, maximum: 1000000000000) }
-        if let value = self.currency { checks.text("currency", value, rule: .currencyCode) }
-        if let value = self.responsibleID { checks.integer("responsibleId", value, minimum: 1) }
-        if let value = self.source { checks.text("source", value, maxLength: 50) }
-        checks.nameValues("customFields", self.customFields, maxItems: 100, maxValueLength: 4000)
+        checks.append(self.deal.violations(under: path + "deal" + "."))
         return checks.violations
     }
 }

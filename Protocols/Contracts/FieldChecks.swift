@@ -56,6 +56,12 @@ public struct FieldChecks: Sendable {
         }
     }
 
+    /// The top-level field a violation's path starts with (`customFields` of
+    /// `customFields.nps`, `stages` of `stages[0].name`).
+    public static func root(of path: String) -> String {
+        String(path.prefix { $0 != "." && $0 != "[" })
+    }
+
     /// What is wrong with a string, nil when nothing is: NUL, its length, its rule.
     public static func textProblem(_ text: String, minLength: Int? = nil, maxLength: Int? = nil, rule: TextRule? = nil) -> String? {
         if text.utf8.contains(0) { return "must not contain the NUL character (\\u0000)" }

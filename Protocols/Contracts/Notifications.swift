@@ -2178,8 +2178,8 @@ extension BotQuestion {
 }
 
 /// N6: a qualification conversation's answers so far, kept with it until they are saved
-/// on the deal. Field 9 is the number UpdateDealRequest gives its custom fields: answers
-/// kept before this message existed (as such a request) read the same.
+/// on the deal. Field 9 is the number UpdateDealRequest gave its custom fields before it
+/// became a field mask: answers kept before this message existed (as such a request) read the same.
 public struct BotAnswers: WireMessage, Equatable {
     public var fields: [CustomField] = []
 

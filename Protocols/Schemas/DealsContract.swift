@@ -148,9 +148,9 @@ public let dealsContract = ContractFile("Deals") {
     Message("Deal", doc: "D2: a deal. Amounts are in minor units (kopecks, cents) with an ISO 4217 currency.", rest: [.output, .input]) {
         Field(1, "id", .int64).readOnly()
         Field(2, "title", .string).required().length(max: 300, min: 1).oneLineName()
-        Field(3, "contactID", .int64).required().minimum(1)
-        Field(4, "pipelineID", .int64).minimum(1)
-        Field(5, "stageID", .int64).minimum(1)
+        Field(3, "contactID", .int64).required().minimum(1).setOnCreate()
+        Field(4, "pipelineID", .int64).minimum(1).setOnCreate()
+        Field(5, "stageID", .int64, doc: "Set on create; it moves with changeStage.").minimum(1).setOnCreate()
         Field(6, "status", .enumeration("DealStatus")).readOnly()
         Field(7, "amountMinor", .int64).minimum(0).maximum(moneyCeiling)
         Field(8, "currency", .string).currencyCode()
@@ -319,18 +319,17 @@ public let dealsContract = ContractFile("Deals") {
         Field(2, "previousStageID", .optional(.int64), doc: "Absent for deal.created.")
         Field(3, "actorID", .optional(.int64))
     }
-    Message("UpdateDealRequest", doc: "D2: changes some fields of a deal; absent fields stay as they are.", rest: [.input], restName: "DealPatch") {
+    Message(
+        "UpdateDealRequest", doc: "D2: changes the fields sent (over the wire: those the field mask names); the others stay as they are.",
+        reserved: Array(2...11), reservedNames: ["title", "amountMinor", "currency", "responsibleID", "clearResponsible", "source", "replaceCustomFields", "customFields", "scheduledAtMilliseconds", "clearScheduled"],
+        rest: [.input], restName: "DealPatch"
+    ) {
         Field(1, "dealID", .int64).hidden()
-        Field(2, "title", .optional(.string)).length(max: 300, min: 1).oneLineName()
-        Field(3, "amountMinor", .optional(.int64)).minimum(0).maximum(moneyCeiling)
-        Field(4, "currency", .optional(.string)).currencyCode()
-        Field(5, "responsibleID", .optional(.int64)).minimum(1).nullable(sets: "clearResponsible = true")
-        Field(6, "clearResponsible", .bool, doc: "Leaves the deal with nobody responsible.").hidden()
-        Field(7, "source", .optional(.string)).length(max: 50)
-        Field(8, "replaceCustomFields", .bool).hidden()
-        Field(9, "customFields", .repeated(.message("CustomField"))).nameValue(maxItems: 100, maxValueLength: 4000).whenPresent("replaceCustomFields = true")
-        Field(10, "scheduledAtMilliseconds", .optional(.int64)).timestamp().nullable(sets: "clearScheduled = true")
-        Field(11, "clearScheduled", .bool).hidden()
+        Field(14, "deal", .message("Deal"), doc: "The new values of the fields the mask names.").patch(mask: "fieldMask")
+        Field(15, "fieldMask", .repeated(.string), doc: """
+            The JSON names of the deal's fields to change (`title`, `responsibleId`, `customFields`): a field named here
+            and left at its default in `deal` is cleared; one not named stays as it is.
+            """).hidden()
         Field(12, "visibility", .optional(.message("Visibility"))).hidden()
         Field(13, "actorID", .optional(.int64)).hidden()
     }

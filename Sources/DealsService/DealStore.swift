@@ -170,19 +170,16 @@ public struct DealStore: Sendable {
         return page
     }
 
-    /// D2: changes the fields given; the result must still be a valid deal.
+    /// D2: changes the fields the request's mask names; the result must still be a valid deal.
     public func update(_ request: UpdateDealRequest) async throws -> Deal {
         let visibility = request.visibility.resolved
         return try await database.write { tx in
             var deal = try Self.loadVisible(tx.connection, id: request.dealID, visibility)
-            if let title = request.title { deal.title = title.trimmingCharacters(in: .whitespaces) }
-            if let amount = request.amountMinor { deal.amountMinor = amount }
-            if let currency = request.currency { deal.currency = currency }
-            if request.clearResponsible { deal.responsibleID = nil } else if let r = request.responsibleID { deal.responsibleID = r }
-            if let source = request.source { deal.source = source }
-            if request.replaceCustomFields { deal.customFields = request.customFields }
-            if request.clearScheduled { deal.scheduledAtMilliseconds = nil } else if let at = request.scheduledAtMilliseconds { deal.scheduledAtMilliseconds = at }
-            let violations = Self.violations(deal)
+            var violations = deal.apply(request.deal, fieldMask: request.fieldMask)
+            deal.title = deal.title.trimmingCharacters(in: .whitespaces)
+            // Only what the patch names is checked against the schema (a deal stored before a
+            // limit tightened can still be changed elsewhere); money is checked as a whole.
+            violations += Self.moneyViolations(amountMinor: deal.amountMinor, currency: deal.currency)
             guard violations.isEmpty else { throw RPCError.invalidArgument("the deal would not be valid", details: violations) }
             try tx.run(
                 "UPDATE deals SET title = ?, amount_minor = ?, currency = ?, responsible_id = ?, source = ?, custom_fields = ?, scheduled_at = ? WHERE id = ?",

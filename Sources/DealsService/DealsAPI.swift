@@ -68,7 +68,9 @@ public struct DealsAPI: Deals.ServiceProtocol {
     }
 
     public func updateDeal(_ request: UpdateDealRequest, context: ServerContext) async throws -> Deal {
-        if !request.clearResponsible { try await staff.requireMember(request.responsibleID, field: "responsibleId", options: Self.options(context)) }
+        if request.fieldMask.contains("responsibleId") {
+            try await staff.requireMember(request.deal.responsibleID, field: "responsibleId", options: Self.options(context))
+        }
         return try await deals.update(request)
     }
 

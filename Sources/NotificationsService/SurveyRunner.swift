@@ -125,9 +125,8 @@ public final class SurveyRunner: BackgroundService {
             guard let s = try await database.read({ c in try SurveyStore.load(c, id) }), let score = s.score else { return }
             let options = CallOptions(timeout: .seconds(5))
             let deal = try await deals.call(Deals.getDeal, GetDealRequest(id: s.dealID), options: options)
-            var update = UpdateDealRequest(dealID: deal.id)
-            update.replaceCustomFields = true
-            update.customFields = deal.customFields.filter { $0.name != "nps" } + [CustomField(name: "nps", value: String(score))]
+            var update = UpdateDealRequest(dealID: deal.id, fieldMask: ["customFields"])
+            update.deal.customFields = deal.customFields.filter { $0.name != "nps" } + [CustomField(name: "nps", value: String(score))]
             _ = try await deals.call(Deals.updateDeal, update, options: options)
             var note = "score \(score) saved on deal \(deal.id)"
             if SurveyProgress.needsFollowUp(score) {
@@ -205,9 +204,8 @@ public final class SurveyRunner: BackgroundService {
             let options = CallOptions(timeout: .seconds(5))
             let deal = try await deals.call(Deals.getDeal, GetDealRequest(id: dealID), options: options)
             let answers = try BotConversation.fields(blob)
-            var update = UpdateDealRequest(dealID: deal.id)
-            update.replaceCustomFields = true
-            update.customFields = deal.customFields.filter { f in !answers.contains { $0.name == f.name } } + answers
+            var update = UpdateDealRequest(dealID: deal.id, fieldMask: ["customFields"])
+            update.deal.customFields = deal.customFields.filter { f in !answers.contains { $0.name == f.name } } + answers
             _ = try await deals.call(Deals.updateDeal, update, options: options)
             _ = try await database.write { tx in try tx.run("UPDATE conversations SET saved = 1 WHERE id = ?", [.integer(id)]) }
         } catch {

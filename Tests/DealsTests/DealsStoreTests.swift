@@ -235,16 +235,29 @@ struct DealsFixture {
         let contacts = try FakeContacts()
         let f = try DealsFixture(contactsPort: contacts.server.port)
         let deal = try await f.openDeal("Donation", contact: 3, responsible: 4)
-        var update = UpdateDealRequest()
-        update.dealID = deal.id
-        update.amountMinor = 50_000
+        var update = UpdateDealRequest(dealID: deal.id, fieldMask: ["amountMinor"])
+        update.deal.amountMinor = 50_000
+        update.deal.title = "not named in the mask, so never applied"
         await #expect(throws: RPCError.self) { _ = try await f.api.deals.update(update) }
         #expect(try await f.api.deals.get(deal.id, visibility: .everything) == deal)
-        update.currency = "EUR"
-        update.clearResponsible = true
+        // A field named and left at its default is cleared: the responsible here.
+        update.deal.currency = "EUR"
+        update.fieldMask = ["amountMinor", "currency", "responsibleId"]
         let changed = try await f.api.deals.update(update)
         #expect(changed.amountMinor == 50_000 && changed.currency == "EUR" && changed.responsibleID == nil && changed.title == "Donation")
         #expect(try await f.outbox().last == Deals.Event.updated)
+        // A mask names only fields a patch may change: the contact and the stage have their own ways.
+        for (mask, refused) in [(["contactId"], "contactId"), (["stageId"], "stageId"), (["status"], "status"), (["title"], "title")] {
+            update.fieldMask = mask
+            update.deal.title = ""
+            do {
+                _ = try await f.api.deals.update(update)
+                Issue.record("\(mask) was applied")
+            } catch let error as RPCError {
+                #expect(error.details.map(\.field) == [refused])
+            }
+        }
+        #expect(try await f.api.deals.get(deal.id, visibility: .everything) == changed)
     }
 
     @Test func contactMergedRepointsDealsTasksAndTimelineAndAppliesOnce() async throws {

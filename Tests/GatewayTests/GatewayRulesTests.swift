@@ -229,7 +229,7 @@ import Wire
     /// null clears only where the schema says so.
     @Test func nullClearsOnlyWhereItMay() throws {
         let patch = try UpdateDealRequest(json: try object(#"{"responsibleId":null,"scheduledAt":null}"#))
-        #expect(patch.clearResponsible && patch.clearScheduled && patch.responsibleID == nil)
+        #expect(patch.fieldMask == ["responsibleId", "scheduledAt"] && patch.deal.responsibleID == nil && patch.deal.scheduledAtMilliseconds == nil)
         #expect(throws: RPCError.self) { try UpdateDealRequest(json: try object(#"{"title":null}"#)) }
         #expect(throws: RPCError.self) { try CompleteTaskRequest(json: try object(#"{"status":null}"#)) }
     }

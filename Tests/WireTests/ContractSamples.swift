@@ -915,16 +915,8 @@ enum ContractSamples {
     static func updateDealRequest() -> UpdateDealRequest {
         var m = UpdateDealRequest()
         m.dealID = -8
-        m.title = "f2é"
-        m.amountMinor = -22
-        m.currency = "f4é"
-        m.responsibleID = -36
-        m.clearResponsible = true
-        m.source = "f7é"
-        m.replaceCustomFields = true
-        m.customFields = [customField(), customField()]
-        m.scheduledAtMilliseconds = 10000030
-        m.clearScheduled = true
+        m.deal = deal()
+        m.fieldMask = ["f15é", "f115é"]
         m.visibility = visibility()
         m.actorID = -92
         return m

@@ -616,36 +616,60 @@ extension Timeline: RESTOutput {
 extension UpdateDealRequest: RESTInput {
     static let openAPIInputSchema = "DealPatchInput"
     static let jsonFields: Set<String> = ["title", "amountMinor", "currency", "responsibleId", "source", "customFields", "scheduledAt"]
-    static let jsonReadOnlyFields: Set<String> = []
+    static let jsonReadOnlyFields: Set<String> = ["id", "status", "lossReason", "createdAt", "closedAt", "stageEnteredAt", "leadId"]
 
     /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).
     init(jsonFields r: inout JSONFieldReader) {
         self.init()
-        if let value = r.string("title", minLength: 1, maxLength: 300, rule: .name) {
-            self.title = value
+        var patch = Deal()
+        var mask: [String] = []
+        if r.has("title") {
+            mask.append("title")
+            if let value = r.string("title", minLength: 1, maxLength: 300, rule: .name) {
+                patch.title = value
+            }
         }
-        if let value = r.integer("amountMinor", minimum: 0, maximum: 1000000000000) {
-            self.amountMinor = value
+        if r.has("amountMinor") {
+            mask.append("amountMinor")
+            if let value = r.integer("amountMinor", minimum: 0, maximum: 1000000000000) {
+                patch.amountMinor = value
+            }
         }
-        if let value = r.string("currency", rule: .currencyCode) {
-            self.currency = value
+        if r.has("currency") {
+            mask.append("currency")
+            if let value = r.string("currency", rule: .currencyCode) {
+                patch.currency = value
+            }
         }
-        if r.isNull("responsibleId") {
-            clearResponsible = true
-        } else if let value = r.integer("responsibleId", minimum: 1) {
-            self.responsibleID = value
+        if r.has("responsibleId") {
+            mask.append("responsibleId")
+            if r.isNull("responsibleId") {
+                patch.responsibleID = nil
+            } else if let value = r.integer("responsibleId", minimum: 1) {
+                patch.responsibleID = value
+            }
         }
-        if let value = r.string("source", maxLength: 50) {
-            self.source = value
+        if r.has("source") {
+            mask.append("source")
+            if let value = r.string("source", maxLength: 50) {
+                patch.source = value
+            }
         }
-        if let value = r.nameValues("customFields", maxItems: 100, maxValueLength: 4000) {
-            self.customFields = value
-            replaceCustomFields = true
+        if r.has("customFields") {
+            mask.append("customFields")
+            if let value = r.nameValues("customFields", maxItems: 100, maxValueLength: 4000) {
+                patch.customFields = value
+            }
         }
-        if r.isNull("scheduledAt") {
-            clearScheduled = true
-        } else if let value = r.timestamp("scheduledAt") {
-            self.scheduledAtMilliseconds = value
+        if r.has("scheduledAt") {
+            mask.append("scheduledAt")
+            if r.isNull("scheduledAt") {
+                patch.scheduledAtMilliseconds = nil
+            } else if let value = r.timestamp("scheduledAt") {
+                patch.scheduledAtMilliseconds = value
+            }
         }
+        self.deal = patch
+        self.fieldMask = mask
     }
 }

@@ -3322,6 +3322,7 @@ enum OpenAPIComponents {
           "type" : "string"
         },
         "stageId" : {
+          "description" : "Set on create; it moves with changeStage.",
           "format" : "int64",
           "type" : "integer"
         },
@@ -3445,6 +3446,7 @@ enum OpenAPIComponents {
           "type" : "string"
         },
         "stageId" : {
+          "description" : "Set on create; it moves with changeStage.",
           "format" : "int64",
           "minimum" : 1,
           "type" : "integer"
@@ -3481,7 +3483,7 @@ enum OpenAPIComponents {
     },
     "DealPatchInput" : {
       "additionalProperties" : false,
-      "description" : "D2: changes some fields of a deal; absent fields stay as they are.",
+      "description" : "D2: changes the fields sent (over the wire: those the field mask names); the others stay as they are.",
       "properties" : {
         "amountMinor" : {
           "format" : "int64",
