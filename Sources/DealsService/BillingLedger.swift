@@ -61,7 +61,10 @@ enum BillingLedger {
             summary = "refunded \(refunded) of \(amount) (\(p.provider.name) \(p.providerPaymentID))"
             if opens != .nothing, let dealID {
                 // The deal the payment opened holds what was kept.
-                try tx.run("UPDATE deals SET amount_minor = ? WHERE id = ?", [.integer(p.amountMinor - p.refundedMinor), .integer(dealID)])
+                if var deal = try DealStore.load(tx.connection, id: dealID) {
+                    deal.amountMinor = p.amountMinor - p.refundedMinor
+                    try DealStore.table.update(tx, deal)
+                }
             }
         default:
             summary = "payment of \(amount) failed (\(p.provider.name) \(p.providerPaymentID))"

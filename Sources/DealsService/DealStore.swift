@@ -17,22 +17,23 @@ public struct DealStore: Sendable {
     }
 
     static let slaTimer = "stage_sla"
-    static let columns = """
-        id, title, contact_id, pipeline_id, stage_id, status, amount_minor, currency, responsible_id, source, custom_fields,
-        scheduled_at, loss_reason, created_at, closed_at, stage_entered_at, lead_id
-        """
+    /// Deals kept whole; the columns are what reads filter on (by contact, pipeline and
+    /// stage, status, the responsible for G3, the scheduled date) and are indexed.
+    static let table = MessageTable<Deal>(
+        "deals", id: { $0.id }, setID: { $0.id = $1 },
+        columns: [
+            .init("contact_id") { .integer($0.contactID) },
+            .init("pipeline_id") { .integer($0.pipelineID) },
+            .init("stage_id") { .integer($0.stageID) },
+            .init("status") { .integer(Int64($0.status.rawValue)) },
+            .init("responsible_id") { SQLValue($0.responsibleID) },
+            .init("scheduled_at") { SQLValue($0.scheduledAtMilliseconds) },
+        ])
 
-    /// A deal from a row of `SELECT \(columns)`, read by column name.
-    static func deal(_ row: Row) -> Deal {
-        Deal(
-            id: row.int64("id"), title: row.string("title"), contactID: row.int64("contact_id"), pipelineID: row.int64("pipeline_id"),
-            stageID: row.int64("stage_id"), status: DealStatus(rawValue: row.int("status")) ?? .unspecified, amountMinor: row.int64("amount_minor"),
-            currency: row.string("currency"), responsibleID: row.optionalInt64("responsible_id"), source: row.string("source"),
-            customFields: (try? CustomFieldList(wireBytes: row.blob("custom_fields")).fields) ?? [],
-            scheduledAtMilliseconds: row.optionalInt64("scheduled_at"), lossReason: row.string("loss_reason"),
-            createdAtMilliseconds: row.int64("created_at"), closedAtMilliseconds: row.optionalInt64("closed_at"),
-            stageEnteredAtMilliseconds: row.int64("stage_entered_at"), leadID: row.optionalInt64("lead_id"))
-    }
+    /// What a query selects for ``deal(_:)``.
+    static let columns = table.selection()
+
+    static func deal(_ row: Row) throws -> Deal { try table.message(row) }
 
     static func load(_ c: Connection, id: Int64) throws -> Deal? {
         try c.queryFirst("SELECT \(columns) FROM deals WHERE id = ?", [.integer(id)], deal)
@@ -64,7 +65,9 @@ public struct DealStore: Sendable {
     /// An open deal nobody works goes to `staffID` (the one who answered its call, T4; the
     /// operator who made the offer, T10); a deal someone works keeps them.
     static func assignIfUnassigned(_ tx: Transaction, dealID: Int64, to staffID: Int64) throws {
-        try tx.run("UPDATE deals SET responsible_id = ? WHERE id = ? AND responsible_id IS NULL AND status = 1", [.integer(staffID), .integer(dealID)])
+        guard var deal = try load(tx.connection, id: dealID), deal.responsibleID == nil, deal.status == .open else { return }
+        deal.responsibleID = staffID
+        try table.update(tx, deal)
     }
 
     /// Inserts a deal in `tx` (used by create and by lead intake), with its event,
@@ -80,17 +83,12 @@ public struct DealStore: Sendable {
             throw RPCError.invalidArgument(
                 "stage \(stageID) is not a working stage of pipeline \(pipelineID)", details: [FieldViolation(field: "stageId", description: "is not an in_progress stage of the pipeline")])
         }
-        try tx.run(
-            """
-            INSERT INTO deals (title, contact_id, pipeline_id, stage_id, status, amount_minor, currency, responsible_id, source,
-                custom_fields, scheduled_at, loss_reason, created_at, stage_entered_at, lead_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?)
-            """,
-            [.text(input.title.trimmingCharacters(in: .whitespaces)), .integer(input.contactID), .integer(pipelineID), .integer(stageID),
-             .integer(Int64(DealStatus.open.rawValue)), .integer(input.amountMinor), .text(input.currency), SQLValue(input.responsibleID),
-             .text(input.source), .blob(CustomFieldList(fields: input.customFields).wireBytes()), SQLValue(input.scheduledAtMilliseconds),
-             .integer(now), .integer(now), SQLValue(input.leadID)])
-        let deal = try load(tx.connection, id: tx.lastInsertRowID)!
+        var deal = Deal(
+            title: input.title.trimmingCharacters(in: .whitespaces), contactID: input.contactID, pipelineID: pipelineID, stageID: stageID,
+            status: .open, amountMinor: input.amountMinor, currency: input.currency, responsibleID: input.responsibleID, source: input.source,
+            customFields: input.customFields, scheduledAtMilliseconds: input.scheduledAtMilliseconds, createdAtMilliseconds: now,
+            stageEnteredAtMilliseconds: now, leadID: input.leadID)
+        deal.id = try table.insert(tx, deal)
         try emit(tx, Deals.Event.created, deal: deal, previousStageID: nil, actorID: actorID)
         try TimelineStore.append(tx, TimelineStore.entry(kind: "deal_opened", dealID: deal.id, contactID: deal.contactID, summary: timelineSummary, actorID: actorID, at: now))
         try armSLA(tx, deal: deal, stage: stage)
@@ -181,10 +179,7 @@ public struct DealStore: Sendable {
             // limit tightened can still be changed elsewhere); money is checked as a whole.
             violations += Self.moneyViolations(amountMinor: deal.amountMinor, currency: deal.currency)
             guard violations.isEmpty else { throw RPCError.invalidArgument("the deal would not be valid", details: violations) }
-            try tx.run(
-                "UPDATE deals SET title = ?, amount_minor = ?, currency = ?, responsible_id = ?, source = ?, custom_fields = ?, scheduled_at = ? WHERE id = ?",
-                [.text(deal.title), .integer(deal.amountMinor), .text(deal.currency), SQLValue(deal.responsibleID), .text(deal.source),
-                 .blob(CustomFieldList(fields: deal.customFields).wireBytes()), SQLValue(deal.scheduledAtMilliseconds), .integer(deal.id)])
+            try Self.table.update(tx, deal)
             try Self.emit(tx, Deals.Event.updated, deal: deal, previousStageID: nil, actorID: request.actorID)
             return deal
         }
@@ -210,10 +205,7 @@ public struct DealStore: Sendable {
         }
         let change = try StageChange.apply(to: deal, target: target, targetPipelineID: pipelineID, lossReason: request.lossReason, now: now).get()
         let next = change.deal
-        try tx.run(
-            "UPDATE deals SET stage_id = ?, status = ?, closed_at = ?, loss_reason = ?, stage_entered_at = ? WHERE id = ?",
-            [.integer(next.stageID), .integer(Int64(next.status.rawValue)), SQLValue(next.closedAtMilliseconds), .text(next.lossReason),
-             .integer(next.stageEnteredAtMilliseconds), .integer(next.id)])
+        try table.update(tx, next)
         for type in change.events { try Self.emit(tx, type, deal: next, previousStageID: deal.stageID, actorID: request.actorID) }
         // D7: the deal's leads reached an offer, or were won.
         if next.status == .won || PipelineStore.isOffer(target) {
@@ -264,19 +256,11 @@ public struct DealStore: Sendable {
 
     /// contact.merged: the merged contact's deals, tasks and timeline now belong to the survivor.
     static func repoint(_ tx: Transaction, from mergedID: Int64, to survivorID: Int64) throws {
-        try tx.run("UPDATE deals SET contact_id = ? WHERE contact_id = ?", [.integer(survivorID), .integer(mergedID)])
+        for var deal in try tx.query("SELECT \(columns) FROM deals WHERE contact_id = ?", [.integer(mergedID)], Self.deal) {
+            deal.contactID = survivorID
+            try table.update(tx, deal)
+        }
         try tx.run("UPDATE tasks SET contact_id = ? WHERE contact_id = ?", [.integer(survivorID), .integer(mergedID)])
         try tx.run("UPDATE timeline SET contact_id = ? WHERE contact_id = ?", [.integer(survivorID), .integer(mergedID)])
-    }
-}
-
-/// Custom fields as stored in one column.
-struct CustomFieldList: WireMessage {
-    var fields: [CustomField] = []
-    init() {}
-    init(fields: [CustomField]) { self.fields = fields }
-    func encode(to e: inout WireEncoder) { e.encode(1, fields) }
-    mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
-        if key.number == 1 { try d.append(key, to: &fields) } else { try d.skip(key) }
     }
 }

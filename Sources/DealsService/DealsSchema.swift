@@ -1,4 +1,6 @@
+import Contracts
 import Storage
+import Wire
 
 /// The deals service's tables. A new database starts with one default pipeline, so a
 /// lead can open a deal before anyone configures anything.
@@ -165,5 +167,49 @@ public enum DealsSchema {
         Migration(6, """
             CREATE TABLE payment_deals (payment_id INTEGER PRIMARY KEY, deal_id INTEGER NOT NULL);
             """),
+        // Issue 23: deals follow the storage rule: each deal whole in `body`, columns only
+        // for what queries filter on (DealStore.table).
+        Migration(
+            7, "ALTER TABLE deals ADD COLUMN body BLOB NOT NULL DEFAULT x''", rewrite: keepDealsWhole,
+            finish: ["title", "amount_minor", "currency", "source", "custom_fields", "loss_reason", "created_at", "closed_at", "stage_entered_at", "lead_id"]
+                .map { "ALTER TABLE deals DROP COLUMN \($0);" }.joined(separator: "\n")),
     ]
+
+    /// Migration 7's rewrite: each deal read from the columns it had until then, kept as its
+    /// wire bytes (in pages, so a large table never sits in memory at once).
+    @Sendable static func keepDealsWhole(_ c: Connection) throws {
+        var after: Int64 = 0
+        while true {
+            let page = try c.query(
+                """
+                SELECT id, title, contact_id, pipeline_id, stage_id, status, amount_minor, currency, responsible_id, source, custom_fields,
+                    scheduled_at, loss_reason, created_at, closed_at, stage_entered_at, lead_id
+                FROM deals WHERE id > ? ORDER BY id LIMIT 1000
+                """, [.integer(after)]
+            ) { row -> (Int64, [UInt8]) in
+                let fields = try ColumnCustomFields(wireBytes: row.blob("custom_fields"))
+                let deal = Deal(
+                    title: row.string("title"), contactID: row.int64("contact_id"), pipelineID: row.int64("pipeline_id"),
+                    stageID: row.int64("stage_id"), status: DealStatus(rawValue: row.int("status")) ?? .unspecified, amountMinor: row.int64("amount_minor"),
+                    currency: row.string("currency"), responsibleID: row.optionalInt64("responsible_id"), source: row.string("source"),
+                    customFields: fields.fields, scheduledAtMilliseconds: row.optionalInt64("scheduled_at"), lossReason: row.string("loss_reason"),
+                    createdAtMilliseconds: row.int64("created_at"), closedAtMilliseconds: row.optionalInt64("closed_at"),
+                    stageEnteredAtMilliseconds: row.int64("stage_entered_at"), leadID: row.optionalInt64("lead_id"))
+                return (row.int64("id"), deal.wireBytes())
+            }
+            guard let last = page.last else { return }
+            for (id, body) in page { try c.run("UPDATE deals SET body = ? WHERE id = ?", [.blob(body), .integer(id)]) }
+            after = last.0
+        }
+    }
+}
+
+/// Custom fields as deals kept them in a column of their own until migration 7.
+struct ColumnCustomFields: WireMessage {
+    var fields: [CustomField] = []
+    init() {}
+    func encode(to e: inout WireEncoder) { e.encode(1, fields) }
+    mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        if key.number == 1 { try d.append(key, to: &fields) } else { try d.skip(key) }
+    }
 }

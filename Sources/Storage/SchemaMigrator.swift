@@ -83,6 +83,8 @@ enum SchemaMigrator {
             do {
                 try connection.execute("BEGIN IMMEDIATE")
                 try connection.execute(migration.sql)
+                try migration.rewrite?(connection)
+                if !migration.finish.isEmpty { try connection.execute(migration.finish) }
                 try connection.run(
                     "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)",
                     [.integer(Int64(migration.version)), .integer(Int64(Date().timeIntervalSince1970 * 1000))])

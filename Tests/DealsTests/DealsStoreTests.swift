@@ -204,6 +204,42 @@ struct DealsFixture {
         #expect(try await f.outbox() == [Deals.Event.created, Deals.Event.stageChanged, Deals.Event.lost])
     }
 
+    /// Issue 23 item 1 (D2): a deals database from before the storage rule keeps every deal
+    /// when it moves to one body per deal, and the queries' columns still find them.
+    @Test func d2DealsKeptInColumnsReadTheSameOnceKeptWhole() async throws {
+        let path = try temporaryFolder("deals-migration").appendingPathComponent("deals.sqlite").path
+        let old = try Database(path: path, migrations: Array(DealsSchema.migrations.prefix(6)))
+        let custom = [CustomField(name: "nps", value: "9"), CustomField(name: "city", value: "Казань")]
+        try await old.write { tx in
+            try tx.run(
+                """
+                INSERT INTO deals (title, contact_id, pipeline_id, stage_id, status, amount_minor, currency, responsible_id, source, custom_fields,
+                    scheduled_at, loss_reason, created_at, closed_at, stage_entered_at, lead_id)
+                VALUES ('Windows, three rooms', 3, 1, 1, 1, 1800000, 'RUB', 4, 'web', ?, 5000, '', 1000, NULL, 2000, 12)
+                """, [.blob(Self.customFieldBytes(custom))])
+        }
+        try await old.close()
+        let store = DealStore(database: try Database(path: path, migrations: DealsSchema.migrations))
+        let deal = try await store.get(1, visibility: .everything)
+        #expect(deal == Deal(
+            id: 1, title: "Windows, three rooms", contactID: 3, pipelineID: 1, stageID: 1, status: .open, amountMinor: 1_800_000, currency: "RUB",
+            responsibleID: 4, source: "web", customFields: custom, scheduledAtMilliseconds: 5000, createdAtMilliseconds: 1000,
+            stageEnteredAtMilliseconds: 2000, leadID: 12))
+        var request = ListDealsRequest()
+        request.responsibleID = 4
+        request.scheduledFromMilliseconds = 5000
+        #expect(try await store.list(request).deals == [deal])
+        request.responsibleID = 5
+        #expect(try await store.list(request).deals.isEmpty)
+    }
+
+    /// The bytes deals kept their custom fields in (a list at field 1).
+    static func customFieldBytes(_ fields: [CustomField]) -> [UInt8] {
+        var e = WireEncoder()
+        e.encode(1, fields)
+        return e.bytes
+    }
+
     /// Issue 23 item 1: the service keeps the schema's limits itself (a caller over the
     /// wire meets the same ones as the gateway's), counted in code points as JSON Schema
     /// counts them: 151 characters that are 302 code points are too long for a title of

@@ -1,0 +1,64 @@
+import Storage
+import Wire
+
+/// A table kept by the storage rule (Sources/README.md, "Storage"): each row holds one
+/// message whole, as its wire bytes in `body`, its id in `id`, and copies of the fields
+/// that queries filter or sort on in indexed columns declared here once. Every write goes
+/// through it, so a column never disagrees with the body it was copied from, and a field
+/// no query needs is a schema line with no column and no migration.
+public struct MessageTable<Message: WireMessage>: Sendable {
+    /// A column copied from the message for queries.
+    public struct Column: Sendable {
+        public let name: String
+        public let value: @Sendable (Message) -> SQLValue
+
+        public init(_ name: String, _ value: @escaping @Sendable (Message) -> SQLValue) {
+            self.name = name
+            self.value = value
+        }
+    }
+
+    public let name: String
+    public let columns: [Column]
+    /// Reads and sets the message's id (the row's `id`; the body never holds it).
+    let id: @Sendable (Message) -> Int64
+    let setID: @Sendable (inout Message, Int64) -> Void
+
+    public init(
+        _ name: String, id: @escaping @Sendable (Message) -> Int64, setID: @escaping @Sendable (inout Message, Int64) -> Void, columns: [Column]
+    ) {
+        self.name = name
+        self.id = id
+        self.setID = setID
+        self.columns = columns
+    }
+
+    /// What a query selects for ``message(_:)`` to read, from the table or its alias (`d.`).
+    public func selection(_ alias: String = "") -> String { "\(alias)id, \(alias)body" }
+
+    /// The message of a row that selected ``selection(_:)``.
+    public func message(_ row: Row) throws -> Message {
+        var message = try Message(wireBytes: row.blob("body"))
+        setID(&message, row.int64("id"))
+        return message
+    }
+
+    /// Stores a new message and answers its id.
+    public func insert(_ tx: Transaction, _ message: Message) throws -> Int64 {
+        var body = message
+        setID(&body, 0)
+        let names = ["body"] + columns.map(\.name)
+        try tx.run(
+            "INSERT INTO \(name) (\(names.joined(separator: ", "))) VALUES (\(names.map { _ in "?" }.joined(separator: ", ")))",
+            [.blob(body.wireBytes())] + columns.map { $0.value(message) })
+        return tx.lastInsertRowID
+    }
+
+    /// Writes a changed message over its row, body and columns together.
+    public func update(_ tx: Transaction, _ message: Message) throws {
+        var body = message
+        setID(&body, 0)
+        let assignments = (["body"] + columns.map(\.name)).map { "\($0) = ?" }.joined(separator: ", ")
+        try tx.run("UPDATE \(name) SET \(assignments) WHERE id = ?", [.blob(body.wireBytes())] + columns.map { $0.value(message) } + [.integer(id(message))])
+    }
+}
