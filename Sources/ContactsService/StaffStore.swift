@@ -11,13 +11,8 @@ public struct StaffStore: Sendable {
     let clock: WallClock
     public let phones: PhoneNormalizer
 
-    /// PBX extensions are short digit strings, kept as typed.
-    static let maxExtensionLength = 6
-    public static let maxNameLength = 200
+    /// The schema's limit on mobiles: no more than these are normalized however many are sent.
     public static let maxNumbers = 20
-    public static let maxSkills = 50
-    public static let maxSkillLength = 100
-    public static let maxZoneLength = 100
 
     public init(database: Database, phones: PhoneNormalizer, clock: WallClock = .system) {
         self.clock = clock
@@ -28,40 +23,18 @@ public struct StaffStore: Sendable {
     /// Validates and stores a new member; a number that already belongs to someone is
     /// `already_exists`, naming the owner.
     public func create(_ member: StaffMember) async throws -> StaffMember {
-        var violations: [FieldViolation] = []
-        if member.firstName.trimmingCharacters(in: .whitespaces).isEmpty {
-            violations.append(FieldViolation(field: "firstName", description: "is required"))
-        }
-        for (field, value) in [("firstName", member.firstName), ("lastName", member.lastName)] where value.count > Self.maxNameLength {
-            violations.append(FieldViolation(field: field, description: "is longer than \(Self.maxNameLength) characters"))
-        }
-        if member.zone.count > Self.maxZoneLength {
-            violations.append(FieldViolation(field: "zone", description: "is longer than \(Self.maxZoneLength) characters"))
-        }
-        for (field, count) in [("extensions", member.extensions.count), ("mobiles", member.mobiles.count)] where count > Self.maxNumbers {
-            violations.append(FieldViolation(field: field, description: "has more than \(Self.maxNumbers) entries"))
-        }
-        if member.skills.count > Self.maxSkills {
-            violations.append(FieldViolation(field: "skills", description: "has more than \(Self.maxSkills) entries"))
-        }
-        for (i, skill) in member.skills.enumerated() where skill.count > Self.maxSkillLength {
-            violations.append(FieldViolation(field: "skills[\(i)]", description: "is longer than \(Self.maxSkillLength) characters"))
-        }
-        if member.role == .unspecified {
-            violations.append(FieldViolation(field: "role", description: "must be one of operator, manager, senior_manager, engineer, teacher, admin"))
-        }
-        for (i, ext) in member.extensions.prefix(Self.maxNumbers).enumerated()
-        where ext.isEmpty || ext.count > Self.maxExtensionLength || !ext.allSatisfy(\.isASCIIDigit) {
-            violations.append(FieldViolation(field: "extensions[\(i)]", description: "\"\(ext)\" must be 1 to \(Self.maxExtensionLength) digits"))
-        }
+        // The schema's limits on each field (names, role, extensions, counts); the numbers and the
+        // email must also be real ones.
+        var violations = member.violations()
+        let refused = Set(violations.map(\.field))
         var mobiles: [String] = []
-        for (i, raw) in member.mobiles.prefix(Self.maxNumbers).enumerated() {
+        for (i, raw) in member.mobiles.prefix(Self.maxNumbers).enumerated() where !refused.contains("mobiles[\(i)]") {
             switch phones.normalize(raw) {
             case let .success(phone): mobiles.append(phone.number)
             case let .failure(failure): violations.append(FieldViolation(field: "mobiles[\(i)]", description: "\"\(raw)\" \(failure.reason)"))
             }
         }
-        if !member.email.isEmpty, case let .failure(failure) = EmailNormalizer.normalize(member.email) {
+        if !member.email.isEmpty, !refused.contains("email"), case let .failure(failure) = EmailNormalizer.normalize(member.email) {
             violations.append(FieldViolation(field: "email", description: "\"\(member.email)\" \(failure.reason)"))
         }
         guard violations.isEmpty else {

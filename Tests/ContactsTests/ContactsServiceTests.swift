@@ -233,6 +233,19 @@ func draft(first: String = "", last: String = "", emails: [String] = [], phones:
         clash.extensions = ["101"]
         let error = await #expect(throws: RPCError.self) { try await fixture.client.call(Contacts.createStaff, clash) }
         #expect(error?.code == .alreadyExists)
+        // Issue 23 item 1: the service keeps the schema's limits over the wire, in the gateway's words.
+        var bad = StaffMember()
+        bad.firstName = "  "
+        bad.extensions = ["10a", "1234567"]
+        bad.mobiles = ["8 916 000-00-02", String(repeating: "1", count: 51)]
+        let refused = await #expect(throws: RPCError.self) { try await fixture.client.call(Contacts.createStaff, bad) }
+        #expect(refused?.details == [
+            FieldViolation(field: "firstName", description: "must not be empty or only spaces"),
+            FieldViolation(field: "role", description: "is required"),
+            FieldViolation(field: "extensions[0]", description: "must be digits only (not \"10a\")"),
+            FieldViolation(field: "extensions[1]", description: "must be at most 6 characters, not 7"),
+            FieldViolation(field: "mobiles[1]", description: "must be at most 50 characters, not 51"),
+        ])
         #expect(try await fixture.client.call(Contacts.listStaff, ListStaffRequest()).members.count == 2)
         try await fixture.stop()
     }
