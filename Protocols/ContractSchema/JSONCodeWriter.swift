@@ -187,12 +187,7 @@ public struct JSONCodeWriter {
         }
         var out = "        var patch = \(name)()\n        var mask: [String] = []\n"
         for g in target.patchableFields {
-            var field = g
-            field.json.required = false
-            field.json.nullable = g.type.isOptional
-            field.json.nullSets = nil
-            field.json.presenceSets = nil
-            let read = readField(field, in: target, into: "patch.\(SwiftContractWriter.identifier(g.name))", &problems)
+            let read = readField(g, in: target, into: "patch.\(SwiftContractWriter.identifier(g.name))", &problems)
             out += "        if r.has(\"\(jsonName(g))\") {\n            mask.append(\"\(jsonName(g))\")\n"
             out += read.split(separator: "\n").map { "    \($0)\n" }.joined() + "        }\n"
         }

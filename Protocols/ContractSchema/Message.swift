@@ -32,8 +32,18 @@ public struct Message: Sendable, Equatable {
 
     public func field(_ name: String) -> Field? { fields.first { $0.name == name } }
 
-    /// The fields a patch may change: those a request sets, but not on create only.
-    public var patchableFields: [Field] { fields.filter { $0.json.exposure.isInput && !$0.json.setOnCreate && !$0.json.inline } }
+    /// The fields a patch may change (those a request sets, but not on create only), each
+    /// as a patch takes it: never required, and an optional one may be null to clear it.
+    public var patchableFields: [Field] {
+        fields.filter { $0.json.exposure.isInput && !$0.json.setOnCreate && !$0.json.inline }.map { f in
+            f.json {
+                $0.required = false
+                $0.nullable = f.type.isOptional
+                $0.nullSets = nil
+                $0.presenceSets = nil
+            }
+        }
+    }
 
     /// The messages this one's patch fields change (``JSONFace/patchMask``).
     public var patchTargets: [String] {

@@ -116,11 +116,7 @@ public struct OpenAPIComponentWriter {
             if f.json.patchMask != nil, case let .message(inner) = f.type, let nested = messages[inner] {
                 // Every patchable field may be left out, and an optional one sent as null to clear it.
                 var unused: [String] = []
-                let patchable = Set(nested.patchableFields.map(\.name))
-                let fields = nested.fields.filter { patchable.contains($0.name) }.map { g in
-                    g.json { $0.required = false; $0.nullable = g.type.isOptional }
-                }
-                collectInput(Message(nested.name, rest: nested.rest) { fields }, &properties, &unused)
+                collectInput(Message(nested.name, rest: nested.rest) { nested.patchableFields }, &properties, &unused)
                 continue
             }
             if f.json.inline, case let .message(inner) = f.type, let nested = messages[inner] {

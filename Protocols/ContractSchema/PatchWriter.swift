@@ -3,10 +3,12 @@
 /// the named fields and answers what is wrong, so a service changes a new editable field
 /// without a line of its own (after AIP-134's update mask).
 struct PatchWriter {
-    let messages: [String: Message]
-
     /// The messages some request patches.
-    var targets: Set<String> { Set(messages.values.flatMap(\.patchTargets)) }
+    let targets: Set<String>
+
+    init(messages: [String: Message]) {
+        targets = Set(messages.values.flatMap(\.patchTargets))
+    }
 
     func source(_ m: Message) -> String {
         guard targets.contains(m.name) else { return "" }

@@ -90,9 +90,9 @@ struct ViolationsWriter {
             let arguments = Self.arguments([f.json.maxItems.map { "maxItems: \($0)" }, f.json.maxLength.map { "maxValueLength: \($0)" }])
             return "\(i)checks.nameValues(\(key), \(value)\(arguments))\n"
         case let .repeated(.message(name)):
-            let nested = isChecked(name)
-                ? " {\n\(i)    for (n, item) in \(value).enumerated() { checks.append(item.violations(under: path + \(key) + \"[\\(n)].\")) }\n\(i)}\n" : "\n"
-            return "\(i)\(nested == "\n" ? "" : "if ")checks.items(\(key), count: \(value).count\(itemArguments(f)))\(nested)"
+            let items = "checks.items(\(key), count: \(value).count\(itemArguments(f)))"
+            guard isChecked(name) else { return "\(i)\(items)\n" }
+            return "\(i)if \(items) {\n\(i)    for (n, item) in \(value).enumerated() { checks.append(item.violations(under: path + \(key) + \"[\\(n)].\")) }\n\(i)}\n"
         case let .message(name):
             return isChecked(name) ? "\(i)checks.append(\(value).violations(under: path + \(key) + \".\"))\n" : ""
         case let .optional(.message(name)):

@@ -36,7 +36,7 @@ public struct DealStore: Sendable {
     static func deal(_ row: Row) throws -> Deal { try table.message(row) }
 
     static func load(_ c: Connection, id: Int64) throws -> Deal? {
-        try c.queryFirst("SELECT \(columns) FROM deals WHERE id = ?", [.integer(id)], deal)
+        try table.find(c, id: id)
     }
 
 

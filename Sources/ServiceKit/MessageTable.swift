@@ -43,6 +43,11 @@ public struct MessageTable<Message: WireMessage>: Sendable {
         return message
     }
 
+    /// The message with this id, nil when there is none.
+    public func find(_ c: Connection, id: Int64) throws -> Message? {
+        try c.queryFirst("SELECT \(selection()) FROM \(name) WHERE id = ?", [.integer(id)], message)
+    }
+
     /// Stores a new message and answers its id.
     public func insert(_ tx: Transaction, _ message: Message) throws -> Int64 {
         var body = message

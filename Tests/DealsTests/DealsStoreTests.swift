@@ -296,7 +296,7 @@ struct DealsFixture {
         #expect(try await f.api.deals.get(deal.id, visibility: .everything) == changed)
     }
 
-    @Test func contactMergedRepointsDealsTasksAndTimelineAndAppliesOnce() async throws {
+    @Test func c3ContactMergedRepointsDealsTasksAndTimelineAndAppliesOnce() async throws {
         let contacts = try FakeContacts()
         let f = try DealsFixture(contactsPort: contacts.server.port)
         let deal = try await f.openDeal("Course", contact: 8)
