@@ -19,6 +19,9 @@ public final class RPCClient: Sendable {
         public var maxFrameLength = Frame.defaultMaxLength
         /// Sent as `caller` metadata on every call, so servers can log who called.
         public var caller: String? = nil
+        /// Around every call, outermost first (``ClientInterceptor``). By default a
+        /// call made while serving one carries its request id and deadline on.
+        public var interceptors: [any ClientInterceptor] = [CallPropagation()]
 
         public init() {}
     }
@@ -65,32 +68,58 @@ public final class RPCClient: Sendable {
         if let caller = configuration.caller, metadata[Metadata.Key.caller] == nil {
             metadata[Metadata.Key.caller] = caller
         }
+        let call = ClientCall(method: method.fullName, metadata: metadata, deadline: deadline, target: endpoint.description)
+        let outcome = await intercepted(from: 0, call) { call in
+            await self.send(call, idempotent: method.isIdempotent, policy: policy, encode: request.encode)
+        }
+        switch outcome {
+        case let .success(response):
+            do {
+                return try response.body.message(as: Response.self)
+            } catch {
+                throw .internal("response to \(method.fullName) from \(endpoint) could not be decoded: \(error)")
+            }
+        case let .failure(error):
+            throw error
+        }
+    }
+
+    private func intercepted(
+        from index: Int, _ call: ClientCall, send: @escaping @Sendable (ClientCall) async -> ClientOutcome
+    ) async -> ClientOutcome {
+        let interceptors = configuration.interceptors
+        guard index < interceptors.count else { return await send(call) }
+        return await interceptors[index].intercept(call) { next in
+            await self.intercepted(from: index + 1, next, send: send)
+        }
+    }
+
+    /// Sends the call, again while it fails in a way ``RetryPolicy`` allows.
+    private func send(
+        _ call: ClientCall, idempotent: Bool, policy: RetryPolicy, encode: @Sendable (inout WireEncoder) -> Void
+    ) async -> ClientOutcome {
         var attempt = 1
         while true {
             let failure: CallFailure
-            switch await attemptCall(method.fullName, deadline: deadline, metadata: metadata, encode: request.encode) {
+            switch await attemptCall(call.method, deadline: call.deadline, metadata: call.metadata, encode: encode) {
             case let .success(body):
                 state.withLock { $0.budget.recordSuccess() }
                 guard body.head.code == .ok else {
-                    throw RPCError(body.head.code, body.head.message, details: body.head.details)
+                    return .failure(RPCError(body.head.code, body.head.message, details: body.head.details))
                 }
-                do {
-                    return try body.message(as: Response.self)
-                } catch {
-                    throw .internal("response to \(method.fullName) from \(endpoint) could not be decoded: \(error)")
-                }
+                return .success(ClientResponse(body: body))
             case let .failure(f):
                 failure = f
             }
-            let retryable = failure.error.code.isRetryable && (!failure.requestSent || method.isIdempotent)
+            let retryable = failure.error.code.isRetryable && (!failure.requestSent || idempotent)
             let allowed = state.withLock { s -> Bool in
                 s.budget.recordFailure()
                 return s.budget.allowsRetry
             }
-            guard retryable, allowed, attempt < policy.maxAttempts else { throw failure.error }
+            guard retryable, allowed, attempt < policy.maxAttempts else { return .failure(failure.error) }
             let pause = policy.backoff(beforeAttempt: attempt)
-            if let deadline, MonotonicInstant.now() + pause >= deadline { throw failure.error }
-            do { try await Task.sleep(for: pause) } catch { throw RPCError(.cancelled, "\(method.fullName) was cancelled by the caller") }
+            if let deadline = call.deadline, MonotonicInstant.now() + pause >= deadline { return .failure(failure.error) }
+            do { try await Task.sleep(for: pause) } catch { return .failure(RPCError(.cancelled, "\(call.method) was cancelled by the caller")) }
             attempt += 1
         }
     }

@@ -26,8 +26,8 @@ public final class RPCServer: Sendable {
         /// must then never block; blocking work (SQLite) belongs on its own threads,
         /// awaited. `.concurrent` runs them on Swift's global pool.
         public var handlerExecution: HandlerExecution = .reactor
-        /// Around every answered call, in order: method, status, time from request to
-        /// answer, the caller's `request-id` metadata. Metrics and call logs are these.
+        /// Around every call, outermost first (``ServerInterceptor``): propagation,
+        /// authorisation, metrics and call logs.
         public var interceptors: [any ServerInterceptor] = []
         /// Where the server reports handler failures and protocol errors, as an event
         /// name and fields; ServiceKit writes them as JSON lines.
@@ -42,25 +42,15 @@ public final class RPCServer: Sendable {
         }
     }
 
-    /// One answered call, as interceptors see it.
-    public struct CallRecord: Sendable {
-        public let method: String
-        public let code: Status.Code
-        public let duration: Duration
-        public let requestID: String?
-        public let peer: String
-    }
-
     /// Where a server's handlers run; see ``Configuration/handlerExecution``.
     public enum HandlerExecution: Sendable {
         case reactor
         case concurrent
     }
 
-    /// A handler with its types erased: decodes the request, runs, encodes the response
-    /// frame (success or error).
+    /// A handler with its types erased: decodes the request, runs, encodes the response.
     struct Method: Sendable {
-        let run: @Sendable (CallBody<RequestHead>, ServerContext) async -> (frame: [UInt8], code: Status.Code)
+        let run: @Sendable (CallBody<RequestHead>, ServerContext) async -> ServerOutcome
     }
 
     private struct State {
@@ -100,34 +90,61 @@ public final class RPCServer: Sendable {
         let name = method.fullName
         let log = configuration.log
         let erased = Method { body, context in
-            let trailer: ResponseTrailer
-            let response: Response
+            let error: RPCError
             do {
                 let request = try body.message(as: Request.self)
-                response = try await handler(request, context)
-                let frame = Frame.encodeCall(kind: .response, requestID: context.requestID, head: ResponseTrailer()) {
+                let response = try await handler(request, context)
+                if let late = Self.deadlinePassed(context) { return .failure(late) }
+                return .success(ServerResponse(frame: Frame.encodeCall(kind: .response, requestID: context.requestID, head: ResponseTrailer()) {
                     response.encode(to: &$0)
-                }
-                return (frame, .ok)
-            } catch let error as WireError {
-                trailer = ResponseTrailer(error: .invalidArgument("request for \(name) could not be decoded: \(error)"))
-            } catch let error as RPCError {
-                trailer = ResponseTrailer(error: error)
-            } catch let error as any RPCErrorConvertible {
-                trailer = ResponseTrailer(error: error.rpcError)
+                }))
+            } catch let wire as WireError {
+                error = .invalidArgument("request for \(name) could not be decoded: \(wire)")
+            } catch let rpc as RPCError {
+                error = rpc
+            } catch let convertible as any RPCErrorConvertible {
+                error = convertible.rpcError
             } catch is CancellationError {
-                trailer = ResponseTrailer(error: RPCError(.cancelled, "\(name) was cancelled"))
-            } catch {
-                log("handler failed", ["method": name, "error": "\(error)"])
-                trailer = ResponseTrailer(error: .internal("\(name) failed with an internal error"))
+                error = Self.deadlinePassed(context) ?? RPCError(.cancelled, "\(name) was cancelled")
+            } catch let other {
+                log("handler failed", ["method": name, "error": "\(other)"])
+                error = .internal("\(name) failed with an internal error")
             }
-            return (Frame.encodeCall(kind: .response, requestID: context.requestID, head: trailer) { _ in }, trailer.code)
+            return .failure(error)
         }
         state.withLock { $0.methods[name] = erased }
     }
 
-    func method(named name: String) -> Method? {
-        state.withLock { $0.methods[name] }
+    /// Answers one call through the interceptors: the response frame to send and its
+    /// status.
+    func answer(_ body: CallBody<RequestHead>, _ context: ServerContext) async -> (frame: [UInt8], code: Status.Code) {
+        let method = state.withLock { $0.methods[context.method] }
+        let outcome = await intercepted(from: 0, context) { context in
+            guard let method else { return .failure(RPCError(.unimplemented, "unknown method \"\(context.method)\"")) }
+            return await method.run(body, context)
+        }
+        switch outcome {
+        case let .success(response): return (response.frame, .ok)
+        case let .failure(error):
+            return (Frame.encodeCall(kind: .response, requestID: context.requestID, head: ResponseTrailer(error: error)) { _ in }, error.code)
+        }
+    }
+
+    private func intercepted(
+        from index: Int, _ context: ServerContext, handler: @escaping @Sendable (ServerContext) async -> ServerOutcome
+    ) async -> ServerOutcome {
+        let interceptors = configuration.interceptors
+        guard index < interceptors.count else { return await handler(context) }
+        return await interceptors[index].intercept(context) { next in
+            await self.intercepted(from: index + 1, next, handler: handler)
+        }
+    }
+
+    /// The server has answered `deadline_exceeded` once the deadline passed; what the
+    /// handler did after that is not what the caller got.
+    private static func deadlinePassed(_ context: ServerContext) -> RPCError? {
+        guard let deadline = context.deadline, MonotonicInstant.now() >= deadline else { return nil }
+        return .deadlineExceeded("\(context.method) did not finish within its deadline")
     }
 
     // MARK: Health

@@ -9,9 +9,6 @@ final class ServerConnection: StreamConnectionDelegate, @unchecked Sendable {
     private struct Call {
         var task: Task<Void, Never>?
         var timer: Reactor.TimerID?
-        var method = ""
-        var started = MonotonicInstant(nanoseconds: 0)
-        var requestID: String? = nil
     }
 
     private struct State {
@@ -94,7 +91,6 @@ final class ServerConnection: StreamConnectionDelegate, @unchecked Sendable {
             return
         }
         let method = body.head.method
-        let requestID = body.head.metadata.first { $0.key == Metadata.Key.requestID }?.value
         guard method.utf8.count <= RequestHead.maxMethodLength else {
             respond(id, error: .invalidArgument("method name longer than \(RequestHead.maxMethodLength) bytes"))
             return
@@ -105,7 +101,7 @@ final class ServerConnection: StreamConnectionDelegate, @unchecked Sendable {
             if s.calls[id] != nil { return .duplicate }
             if s.goingAway { return .goingAway }
             if s.calls.count >= limit { return .full }
-            s.calls[id] = Call(method: method, started: .now(), requestID: requestID)
+            s.calls[id] = Call()
             if id > s.lastRequestID { s.lastRequestID = id }
             return .accepted
         }
@@ -122,8 +118,8 @@ final class ServerConnection: StreamConnectionDelegate, @unchecked Sendable {
         case .accepted:
             break
         }
-        guard let handler = server?.method(named: method) else {
-            finish(id, error: RPCError(.unimplemented, "unknown method \"\(method)\""))
+        guard let server else {
+            finish(id, error: .unavailable("server is shutting down; send the call again on a new connection"))
             return
         }
         let timeout = body.head.timeoutMicroseconds
@@ -132,8 +128,8 @@ final class ServerConnection: StreamConnectionDelegate, @unchecked Sendable {
             method: method, metadata: Metadata(entries: body.head.metadata), deadline: deadline,
             peer: stream.peer, requestID: id)
         let work: @Sendable () async -> Void = { [self] in
-            let response = await handler.run(body, context)
-            finish(id, frame: response.frame, code: response.code)
+            let response = await server.answer(body, context)
+            finish(id, frame: response.frame)
         }
         let task = switch configuration.handlerExecution {
         case .reactor: Task(executorPreference: stream.reactor, operation: work)
@@ -164,11 +160,10 @@ final class ServerConnection: StreamConnectionDelegate, @unchecked Sendable {
     // MARK: Answers (any thread)
 
     /// Sends the call's answer unless it was already answered (deadline) or abandoned.
-    private func finish(_ id: UInt32, frame: [UInt8], code: Status.Code) {
+    private func finish(_ id: UInt32, frame: [UInt8]) {
         guard let call = state.withLock({ $0.calls.removeValue(forKey: id) }) else { return }
         if let timer = call.timer { stream.reactor.cancel(timer) }
         stream.send(frame)
-        observe(call, code)
         server?.checkDrained()
     }
 
@@ -177,15 +172,7 @@ final class ServerConnection: StreamConnectionDelegate, @unchecked Sendable {
         call.task?.cancel()
         if let timer = call.timer { stream.reactor.cancel(timer) }
         respond(id, error: error)
-        observe(call, error.code)
         server?.checkDrained()
-    }
-
-    private func observe(_ call: Call, _ code: Status.Code) {
-        guard !configuration.interceptors.isEmpty else { return }
-        let record = RPCServer.CallRecord(
-            method: call.method, code: code, duration: call.started.duration(until: .now()), requestID: call.requestID, peer: stream.peer)
-        for interceptor in configuration.interceptors { interceptor.callFinished(record) }
     }
 
     private func respond(_ id: UInt32, error: RPCError) {

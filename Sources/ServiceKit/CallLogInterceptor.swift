@@ -1,4 +1,6 @@
 import RPC
+import Sockets
+import Wire
 
 /// Logs every failed call with the caller's request id, so one request can be followed
 /// across every service's log. Successes are only counted (a line each would cost more
@@ -10,12 +12,18 @@ public struct CallLogInterceptor: ServerInterceptor {
         self.logger = logger
     }
 
-    public func callFinished(_ call: RPCServer.CallRecord) {
-        guard call.code != .ok else { return }
-        let level: Logger.Level = call.code == .internal || call.code == .unavailable ? .error : .warn
+    public func intercept(
+        _ context: ServerContext, next: @Sendable (ServerContext) async -> ServerOutcome
+    ) async -> ServerOutcome {
+        let started = MonotonicInstant.now()
+        let outcome = await next(context)
+        let code = outcome.code
+        guard code != .ok else { return outcome }
+        let level: Logger.Level = code == .internal || code == .unavailable ? .error : .warn
         logger.log(level, "call failed", [
-            "method": call.method, "code": call.code.name, "duration_us": "\(call.duration.microsecondsClamped)",
-            "request_id": call.requestID ?? "", "peer": call.peer,
+            "method": context.method, "code": code.name, "duration_us": "\(started.duration(until: .now()).microsecondsClamped)",
+            "request_id": context.metadata[Metadata.Key.requestID] ?? "", "peer": context.peer,
         ])
+        return outcome
     }
 }

@@ -1,4 +1,5 @@
 import RPC
+import Sockets
 
 /// Counts every call by method and status and records its duration (the admin port's
 /// /metrics).
@@ -9,7 +10,12 @@ public struct MetricsInterceptor: ServerInterceptor {
         self.metrics = metrics
     }
 
-    public func callFinished(_ call: RPCServer.CallRecord) {
-        metrics.recordCall(method: call.method, code: call.code, duration: call.duration)
+    public func intercept(
+        _ context: ServerContext, next: @Sendable (ServerContext) async -> ServerOutcome
+    ) async -> ServerOutcome {
+        let started = MonotonicInstant.now()
+        let outcome = await next(context)
+        metrics.recordCall(method: context.method, code: outcome.code, duration: started.duration(until: .now()))
+        return outcome
     }
 }

@@ -101,7 +101,7 @@ public enum ServiceHost {
         let metrics = Metrics(service: service)
         var configuration = RPCServer.Configuration(host: host, port: port)
         configuration.log = { event, fields in logger.warn(event, fields) }
-        configuration.interceptors = [MetricsInterceptor(metrics: metrics), CallLogInterceptor(logger: logger)]
+        configuration.interceptors = [CallPropagation(), MetricsInterceptor(metrics: metrics), CallLogInterceptor(logger: logger)]
         let server = RPCServer(configuration: configuration)
         let inbox = EventInbox(database: database)
         var timerConfiguration = TimerRunner.Configuration()

@@ -1,0 +1,46 @@
+import Sockets
+import Wire
+
+/// Carries a served call's request id, trace id and deadline into every call its
+/// handler makes, as gRPC propagates deadlines: one request can be followed through
+/// every service's log, and work done for a caller never outlives the caller's wait.
+///
+/// As a server interceptor it keeps the served call in a task-local value for the
+/// handler's task (and the tasks it starts); as a client interceptor it adds the
+/// request and trace ids a call does not already carry and keeps the earlier deadline.
+public struct CallPropagation: ServerInterceptor, ClientInterceptor {
+    /// What a served call passes on.
+    public struct Inherited: Sendable {
+        public let requestID: String?
+        public let traceID: String?
+        public let deadline: MonotonicInstant?
+    }
+
+    /// The call being served by this task, if any.
+    @TaskLocal public static var inherited: Inherited?
+
+    public init() {}
+
+    public func intercept(
+        _ context: ServerContext, next: @Sendable (ServerContext) async -> ServerOutcome
+    ) async -> ServerOutcome {
+        let inherited = Inherited(
+            requestID: context.metadata[Metadata.Key.requestID], traceID: context.metadata[Metadata.Key.traceID],
+            deadline: context.deadline)
+        return await Self.$inherited.withValue(inherited) { await next(context) }
+    }
+
+    public func intercept(
+        _ call: ClientCall, next: @Sendable (ClientCall) async -> ClientOutcome
+    ) async -> ClientOutcome {
+        guard let inherited = Self.inherited else { return await next(call) }
+        var call = call
+        for (key, value) in [(Metadata.Key.requestID, inherited.requestID), (Metadata.Key.traceID, inherited.traceID)] {
+            if let value, call.metadata[key] == nil { call.metadata[key] = value }
+        }
+        if let deadline = inherited.deadline {
+            call.deadline = call.deadline.map { min($0, deadline) } ?? deadline
+        }
+        return await next(call)
+    }
+}

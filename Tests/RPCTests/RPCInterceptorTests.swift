@@ -1,0 +1,140 @@
+import Contracts
+import RPC
+import Sockets
+import Synchronization
+import Testing
+import TestSupport
+import Wire
+
+/// Writes down what it saw, for the interceptor tests.
+final class CallJournal: Sendable {
+    private let lines = Mutex<[String]>([])
+
+    func note(_ line: String) { lines.withLock { $0.append(line) } }
+    var all: [String] { lines.withLock { $0 } }
+}
+
+/// Notes when it is entered and left, and how the call ended.
+struct JournalInterceptor: ServerInterceptor {
+    let name: String
+    let journal: CallJournal
+
+    func intercept(_ context: ServerContext, next: @Sendable (ServerContext) async -> ServerOutcome) async -> ServerOutcome {
+        journal.note("\(name)>")
+        let outcome = await next(context)
+        journal.note("<\(name) \(context.method) \(outcome.code.name)")
+        return outcome
+    }
+}
+
+/// Lets a call through only with `authorization: letmein`, as an authorising
+/// interceptor would with a real credential.
+struct KeyInterceptor: ServerInterceptor {
+    func intercept(_ context: ServerContext, next: @Sendable (ServerContext) async -> ServerOutcome) async -> ServerOutcome {
+        guard context.metadata[Metadata.Key.authorization] == "letmein" else {
+            return .failure(RPCError(.permissionDenied, "\(context.method) needs a key"))
+        }
+        return await next(context)
+    }
+}
+
+@Suite struct RPCInterceptorTests {
+    @Test func aServerInterceptorRefusesACallBeforeItsHandlerRuns() async throws {
+        let fixture = try TestServer { $0.interceptors = [KeyInterceptor()] }
+        let client = fixture.client()
+        await #expect(throws: RPCError.self) {
+            _ = try await client.call(Echo.delayedEcho, EchoMessage(id: 1, delayMilliseconds: 1))
+        }
+        do {
+            _ = try await client.call(Echo.delayedEcho, EchoMessage(id: 1, delayMilliseconds: 1))
+        } catch {
+            #expect(error.code == .permissionDenied)
+        }
+        #expect(fixture.startedCalls.value == 0)
+        let keyed = try await client.call(
+            Echo.delayedEcho, EchoMessage(id: 2, delayMilliseconds: 1),
+            options: CallOptions(metadata: Metadata([(Metadata.Key.authorization, "letmein")])))
+        #expect(keyed.id == 2)
+        #expect(fixture.startedCalls.value == 1)
+        await fixture.server.shutdown()
+    }
+
+    @Test func serverInterceptorsWrapInOrderAndSeeHowEveryCallEnded() async throws {
+        let journal = CallJournal()
+        let fixture = try TestServer {
+            $0.interceptors = [JournalInterceptor(name: "outer", journal: journal), JournalInterceptor(name: "inner", journal: journal)]
+        }
+        let client = fixture.client()
+        _ = try await client.call(Echo.echo, EchoMessage(id: 1))
+        #expect(journal.all == ["outer>", "inner>", "<inner switchboard.diagnostics.Echo/Echo ok", "<outer switchboard.diagnostics.Echo/Echo ok"])
+
+        _ = try? await client.call(TestServer.fail, EchoMessage(id: 1))
+        let unknown = MethodDescriptor<EchoMessage, EchoMessage>(service: "test.Probe", method: "Missing")
+        _ = try? await client.call(unknown, EchoMessage(id: 1))
+        _ = try? await client.call(Echo.delayedEcho, EchoMessage(id: 1, delayMilliseconds: 5_000), options: CallOptions(timeout: .milliseconds(50)))
+        // The deadline's answer leaves at once; the handler's end is seen when it stops.
+        let ended = try await eventually(within: .seconds(10)) { journal.all.count == 16 }
+        #expect(ended)
+        #expect(journal.all.filter { $0.hasPrefix("<outer") } == [
+            "<outer switchboard.diagnostics.Echo/Echo ok", "<outer test.Probe/Fail invalid_argument", "<outer test.Probe/Missing unimplemented",
+            "<outer switchboard.diagnostics.Echo/DelayedEcho deadline_exceeded",
+        ])
+        await fixture.server.shutdown()
+    }
+
+    @Test func aCallMadeWhileServingOneCarriesItsRequestIDTraceAndDeadline() async throws {
+        let seen = Mutex<(metadata: Metadata, deadline: MonotonicInstant?)?>(nil)
+        var downstreamConfiguration = RPCServer.Configuration()
+        downstreamConfiguration.log = { _, _ in }
+        let downstream = RPCServer(configuration: downstreamConfiguration)
+        downstream.register(Echo.echo) { request, context in
+            seen.withLock { $0 = (context.metadata, context.deadline) }
+            return request
+        }
+        try downstream.start()
+        let onward = RPCClient(endpoint: Endpoint(host: "127.0.0.1", port: downstream.port))
+        let upstream = try TestServer { $0.interceptors = [CallPropagation()] }
+        let relay = MethodDescriptor<EchoMessage, EchoMessage>(service: "test.Probe", method: "Relay")
+        upstream.server.register(relay) { request, _ in
+            // No options: what travels on comes from the call being served.
+            try await onward.call(Echo.echo, request)
+        }
+        let before = MonotonicInstant.now()
+        let metadata = Metadata([(Metadata.Key.requestID, "req-7"), (Metadata.Key.traceID, "trace-7")])
+        let reply = try await upstream.client().call(relay, EchoMessage(id: 7), options: CallOptions(timeout: .seconds(3), metadata: metadata))
+        #expect(reply.id == 7)
+        let (downstreamMetadata, deadline) = try #require(seen.withLock { $0 })
+        #expect(downstreamMetadata[Metadata.Key.requestID] == "req-7")
+        #expect(downstreamMetadata[Metadata.Key.traceID] == "trace-7")
+        // The client's default is 30 s; the served call's 3 s is what it got.
+        let budget = before.duration(until: try #require(deadline))
+        #expect(budget < .milliseconds(3_500) && budget > .seconds(1))
+
+        // Outside a served call nothing is added.
+        _ = try await onward.call(Echo.echo, EchoMessage(id: 8))
+        #expect(seen.withLock { $0?.metadata[Metadata.Key.requestID] } == nil)
+        await upstream.server.shutdown()
+        await downstream.shutdown()
+    }
+
+    @Test func aClientInterceptorChangesTheCallOrRefusesItUnsent() async throws {
+        struct Stamp: ClientInterceptor {
+            func intercept(_ call: ClientCall, next: @Sendable (ClientCall) async -> ClientOutcome) async -> ClientOutcome {
+                guard call.method != TestServer.fail.fullName else { return .failure(RPCError(.failedPrecondition, "not sent")) }
+                var call = call
+                call.metadata[Metadata.Key.authorization] = "letmein"
+                return await next(call)
+            }
+        }
+        let fixture = try TestServer { $0.interceptors = [KeyInterceptor()] }
+        let client = fixture.client { $0.interceptors = [Stamp()] }
+        #expect(try await client.call(Echo.echo, EchoMessage(id: 3)).id == 3)
+        do {
+            _ = try await client.call(TestServer.fail, EchoMessage(id: 2))
+            Issue.record("the interceptor should have refused the call")
+        } catch {
+            #expect(error.code == .failedPrecondition)
+        }
+        await fixture.server.shutdown()
+    }
+}
