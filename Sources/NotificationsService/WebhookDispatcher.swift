@@ -17,10 +17,11 @@ public final class WebhookDispatcher: BackgroundService {
     private let loop = BackgroundLoop()
     private let client: ProviderClient
     static let concurrency = 64
-    /// Where an admin is told of a disabled endpoint: NOTIFICATIONS_ADMIN_CHAT (a Telegram chat).
-    private let adminChat = ProcessInfo.processInfo.environment["NOTIFICATIONS_ADMIN_CHAT"]
+    /// Where an admin is told of a disabled endpoint (a Telegram chat); nil: nobody.
+    private let adminChat: String?
 
-    public init(database: Database, logger: Logger, clock: WallClock, outbound: OutboundPolicy) {
+    public init(database: Database, logger: Logger, clock: WallClock, outbound: OutboundPolicy, adminChat: String? = nil) {
+        self.adminChat = adminChat
         client = ProviderClient(maxConnectionsPerHost: 64, outbound: outbound)
         self.database = database
         self.logger = logger

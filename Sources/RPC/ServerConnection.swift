@@ -147,7 +147,11 @@ final class ServerConnection: StreamConnectionDelegate, @unchecked Sendable {
             s.calls[id]!.timer = timer
             return true
         }
-        if !stillRunning, let timer { stream.reactor.cancel(timer) }
+        // Answered (deadline) or cancelled before the task was kept: stop it here.
+        if !stillRunning {
+            task.cancel()
+            if let timer { stream.reactor.cancel(timer) }
+        }
     }
 
     private func cancelCall(_ id: UInt32) {

@@ -8,16 +8,19 @@ public struct Logger: Sendable {
     }
 
     public let service: String
+    private let write: @Sendable (String) -> Void
 
-    public init(service: String) {
+    /// Lines go to stderr unless `write` takes them (a service hosted in a test).
+    public init(service: String, write: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }) {
         self.service = service
+        self.write = write
     }
 
     public func log(_ level: Level, _ event: String, _ fields: [String: String] = [:]) {
         var line = "{\"time\":\"\(Self.timestamp())\",\"level\":\"\(level.rawValue)\",\"service\":\(Self.quoted(service)),\"event\":\(Self.quoted(event))"
         for key in fields.keys.sorted() { line += ",\(Self.quoted(key)):\(Self.quoted(fields[key]!))" }
         line += "}\n"
-        FileHandle.standardError.write(Data(line.utf8))
+        write(line)
     }
 
     public func info(_ event: String, _ fields: [String: String] = [:]) { log(.info, event, fields) }

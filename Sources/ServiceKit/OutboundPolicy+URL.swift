@@ -5,11 +5,11 @@ extension OutboundPolicy {
     /// The policy from `<PREFIX>_OUTBOUND_ALLOW` (CIDR ranges, `loopback`, `private`;
     /// unset: nothing but public addresses).
     public static func from(_ environment: ServiceEnvironment) throws(ConfigurationError) -> OutboundPolicy {
-        let text = environment.string("OUTBOUND_ALLOW", default: "")
+        let text = environment.string(.outboundAllow)
         do {
             return try OutboundPolicy(allowing: text)
         } catch {
-            throw ConfigurationError(variable: environment.name("OUTBOUND_ALLOW"), problem: "is \"\(text)\": \(error.reason)")
+            throw ConfigurationError(variable: environment.name(of: .outboundAllow), problem: "is \"\(text)\": \(error.reason)")
         }
     }
 

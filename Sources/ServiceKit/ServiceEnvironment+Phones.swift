@@ -7,6 +7,7 @@ extension ServiceEnvironment {
     /// and contacts must turn one number into one key: the telephony shard a call is
     /// routed to is computed from it.
     public func phones() throws(ConfigurationError) -> PhoneNormalizer {
+        _ = string(.defaultCountry)  // declared; the older name below is part of it
         let variable = values["SWITCHBOARD_DEFAULT_COUNTRY"].flatMap { $0.isEmpty ? nil : "SWITCHBOARD_DEFAULT_COUNTRY" }
             ?? values["CONTACTS_DEFAULT_COUNTRY"].flatMap { $0.isEmpty ? nil : "CONTACTS_DEFAULT_COUNTRY" }
         let code = variable.flatMap { values[$0] } ?? PhoneNormalizer.fallbackCountry

@@ -37,30 +37,122 @@ public struct HostContext: Sendable {
     }
 }
 
-/// The main of every service executable (P1): reads configuration from the
-/// environment, opens the service's SQLite file, serves RPC, and on SIGTERM or SIGINT
-/// stops taking calls, drains those in flight, checkpoints the WAL and exits 0.
+/// A service started by ``ServiceHost/start(_:environment:logger:)``: serving until
+/// ``stop()``.
+public final class RunningService: Sendable {
+    public let service: String
+    public let port: Int
+    public let adminPort: Int
+    /// `P_GRACE_SECONDS`: how long calls in flight may take once stopping.
+    public let grace: Int
+    private let stopping: @Sendable () async -> Void
+    private let stopped = OnceFlag()
+
+    init(service: String, port: Int, adminPort: Int, grace: Int, stopping: @escaping @Sendable () async -> Void) {
+        self.service = service
+        self.port = port
+        self.adminPort = adminPort
+        self.grace = grace
+        self.stopping = stopping
+    }
+
+    /// Stops taking calls, drains those in flight within the grace, stops the loops
+    /// (relays last) and checkpoints the database. A second call does nothing.
+    public func stop() async {
+        guard stopped.setOnce() else { return }
+        await stopping()
+    }
+}
+
+/// Why a service could not start: the message names the variable or the cause.
+public struct StartFailure: Error, CustomStringConvertible {
+    public let description: String
+}
+
+/// The host of every service (P1): reads configuration from the environment, opens the
+/// service's SQLite file, serves RPC and its admin port, runs its loops and relays.
+/// ``run(_:)`` is the main of every service executable: on SIGTERM or SIGINT it stops
+/// taking calls, drains those in flight, checkpoints the WAL and exits 0.
+/// ``start(_:environment:logger:)`` hosts a service in the calling process (tests).
 ///
 /// `<exe> healthcheck` instead connects to the running service, calls Health and exits
 /// 0 when it is serving, 1 otherwise: the probe Compose and Kubernetes run.
-///
-/// Variables (with prefix `P`, e.g. `CONTACTS`): `P_HOST` (127.0.0.1), `P_PORT`,
-/// `P_ADMIN_PORT` (the RPC port + 1000; 0 picks one), `P_ADMIN_HOST` (127.0.0.1: the
-/// admin port's metrics stay on the machine unless this opens them), `P_DATA_DIR` (./data/<service>),
-/// `P_GRACE_SECONDS` (10), `P_SUBSCRIBERS` (where its subscribers listen; what each gets
-/// is ``Topology``'s, see ``Subscription``), `P_OUTBOX_RETENTION_HOURS` (168), `P_INBOX_RETENTION_HOURS` (720):
-/// see ``EventRetention``.
 public enum ServiceHost {
-    public static func run(
-        service: String, prefix: String, defaultPort: Int, migrations: [Migration],
-        setUp: @escaping @Sendable (HostContext) throws -> Void
-    ) -> Never {
-        let logger = Logger(service: service)
-        let environment = ServiceEnvironment(prefix: prefix)
-        let host = environment.string("HOST", default: "127.0.0.1")
+    static let host = Setting.text("HOST", fallback: "127.0.0.1", "address to listen on (`0.0.0.0` in containers)")
+    static let port = Setting.integer("PORT", fallback: 0, range: 0...65535, shown: "per service", "RPC port; `0` picks a free one (printed on stdout)")
+    static let adminPort = Setting.integer(
+        "ADMIN_PORT", fallback: 0, range: 0...65535, shown: "RPC port + 1000", "HTTP: `/livez`, `/readyz`, `/metrics`")
+    static let adminHost = Setting.text(
+        "ADMIN_HOST", fallback: "127.0.0.1",
+        "where the admin port listens: loopback unless you open it (e.g. `0.0.0.0` for a Prometheus in the same network), whatever `P_HOST` is")
+    static let dataDirectory = Setting.text("DATA_DIR", shown: "`./data/<service>`", "where the SQLite file lives")
+    static let grace = Setting.integer("GRACE_SECONDS", fallback: 10, range: 0...3600, "on SIGTERM, how long calls in flight may take to finish")
+    static let subscribers = Setting.text(
+        "SUBSCRIBERS",
+        """
+        where this service's subscribers listen: `deals@deals:7102;notifications@notifications:7106` (telephony's replicas \
+        as `telephony-0@...`). What each gets is declared once in `Protocols/Contracts/Topology.swift`; a subscriber the \
+        topology names but the variable leaves out is logged at start. Any other subscriber (an audit sink) lists its types: \
+        `audit@host:port=type,type` (`*`: all)
+        """)
+    static let outboxRetention = Setting.integer(
+        "OUTBOX_RETENTION_HOURS", fallback: 168, range: 1...87_600, "sent events every subscriber acknowledged are deleted after this")
+    static let inboxRetention = Setting.integer(
+        "INBOX_RETENTION_HOURS", fallback: 720, range: 24...87_600,
+        "how long a received event id is remembered (redeliveries within it change nothing)")
+    static let clockFile = Setting.text(
+        "CLOCK_FILE", shown: "none (the system clock)",
+        """
+        for rehearsals and scripted tests only: the service's business time (callbacks, leases, calling hours, retention, \
+        and the time every event and received event is stamped with) is read from this file, UTC milliseconds as text; \
+        never set it in production
+        """)
+    static let parentPID = Setting.text(
+        ParentWatch.variable,
+        """
+        (no prefix) the supervisor that started the service; once that process is gone (killed with -9, crashed) the \
+        service stops as on SIGTERM within a second. `switchboard up` and the tests set it; Compose and Kubernetes need not
+        """, scope: .shared)
+
+    /// What every service reads, before its own ``ServiceDefinition/settings``.
+    public static let settings: [Setting] = [
+        host, port, adminPort, adminHost, dataDirectory, grace, subscribers, outboxRetention, inboxRetention, clockFile, parentPID,
+    ]
+
+    /// Runs `definition` as this process until SIGTERM or SIGINT; never returns.
+    public static func run(_ definition: ServiceDefinition) -> Never {
+        let logger = Logger(service: definition.service)
+        if CommandLine.arguments.dropFirst().first == "healthcheck" {
+            let environment = ServiceEnvironment(prefix: definition.prefix)
+            let host = environment.string(Self.host)
+            guard let port = try? environment.int(Self.port, fallback: definition.defaultPort) else { exit(1) }
+            exit(healthcheck(host: host == "0.0.0.0" ? "127.0.0.1" : host, port: port))
+        }
+        let running: RunningService
+        do {
+            running = try waitFor { try await start(definition, logger: logger) }
+        } catch {
+            fail(logger, "\(error)")
+        }
+        let environment = ServiceEnvironment(prefix: definition.prefix)
+        announceListening(service: definition.service, host: environment.string(Self.host), port: running.port, adminPort: running.adminPort)
+        runUntilStopped(logger: logger, grace: running.grace) { await running.stop() }
+    }
+
+    /// Hosts `definition` in this process with the variables in `values`: it serves
+    /// once this returns. Throws ``StartFailure`` naming what stopped it.
+    public static func start(
+        _ definition: ServiceDefinition, environment values: [String: String] = ProcessInfo.processInfo.environment,
+        logger given: Logger? = nil
+    ) async throws -> RunningService {
+        let service = definition.service
+        let logger = given ?? Logger(service: service)
+        let environment = ServiceEnvironment(
+            prefix: definition.prefix, values: values, declared: Set(settings + definition.settings + [.defaultCountry]))
+        let host = environment.string(Self.host)
         // The admin port (metrics, readiness) listens on loopback unless told otherwise,
         // even when the RPC port faces the network (P_HOST=0.0.0.0 in containers).
-        let adminHost = environment.string("ADMIN_HOST", default: "127.0.0.1")
+        let adminHost = environment.string(Self.adminHost)
         let port: Int
         let adminPort: Int
         let grace: Int
@@ -69,34 +161,30 @@ public enum ServiceHost {
         let process = Topology.Process(rawValue: service)
         do {
             subscriptions = try Subscription.parse(
-                environment.string("SUBSCRIBERS", default: ""), variable: environment.name("SUBSCRIBERS"), publisher: process)
-            port = try environment.int("PORT", default: defaultPort, range: 0...65535)
-            adminPort = try environment.int("ADMIN_PORT", default: port == 0 ? 0 : port + 1000, range: 0...65535)
-            grace = try environment.int("GRACE_SECONDS", default: 10, range: 0...3600)
+                environment.string(Self.subscribers), variable: environment.name(of: Self.subscribers), publisher: process)
+            port = try environment.int(Self.port, fallback: definition.defaultPort)
+            adminPort = try environment.int(Self.adminPort, fallback: port == 0 ? 0 : port + 1000)
+            grace = try environment.int(Self.grace)
             retention = EventRetention(
-                outbox: .seconds(3600 * (try environment.int("OUTBOX_RETENTION_HOURS", default: 168, range: 1...87_600))),
-                inbox: .seconds(3600 * (try environment.int("INBOX_RETENTION_HOURS", default: 720, range: 24...87_600))))
+                outbox: .seconds(3600 * (try environment.int(outboxRetention))), inbox: .seconds(3600 * (try environment.int(inboxRetention))))
         } catch {
-            fail(logger, "invalid configuration: \(error)")
+            throw StartFailure(description: "invalid configuration: \(error)")
         }
-        if CommandLine.arguments.dropFirst().first == "healthcheck" {
-            exit(healthcheck(host: host == "0.0.0.0" ? "127.0.0.1" : host, port: port))
-        }
-        let dataDirectory = environment.string("DATA_DIR", default: "./data/\(service)")
+        let dataDirectory = environment.string(Self.dataDirectory, fallback: "./data/\(service)")
         do {
             try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
         } catch {
-            fail(logger, "cannot create \(environment.name("DATA_DIR")) \(dataDirectory): \(error.localizedDescription)")
+            throw StartFailure(description: "cannot create \(environment.name(of: Self.dataDirectory)) \(dataDirectory): \(error.localizedDescription)")
         }
-        let clockFile = environment.string("CLOCK_FILE", default: "")
+        let clockFile = environment.string(Self.clockFile)
         let clock = clockFile.isEmpty ? WallClock.system : WallClock.file(clockFile)
         let database: Database
         do {
             var storage = Database.Configuration()
             storage.now = clock.now
-            database = try Database(path: "\(dataDirectory)/\(service).sqlite", migrations: migrations, configuration: storage)
+            database = try Database(path: "\(dataDirectory)/\(service).sqlite", migrations: definition.migrations, configuration: storage)
         } catch {
-            fail(logger, "cannot open the database: \(error)")
+            throw StartFailure(description: "cannot open the database: \(error)")
         }
         let metrics = Metrics(service: service)
         var configuration = RPCServer.Configuration(host: host, port: port)
@@ -110,19 +198,26 @@ public enum ServiceHost {
         let timers = TimerRunner(database: database, logger: logger, clock: clock, configuration: timerConfiguration)
         let serviceLoops = ServiceGroup(logger: logger)
         let extraSources = EventSourceList()
+        func refuse(_ message: String) async -> StartFailure {
+            server.setHealth(.notServing)
+            await server.shutdown(gracePeriod: .zero)
+            for (_, other) in extraSources.all { try? await other.close() }
+            try? await database.close()
+            return StartFailure(description: message)
+        }
         do {
-            try setUp(HostContext(
+            try await definition.setUp(HostContext(
                 environment: environment, database: database, server: server, logger: logger, inbox: inbox, timers: timers, clock: clock,
                 dataDirectory: dataDirectory, background: serviceLoops, eventSources: extraSources))
         } catch {
-            fail(logger, "\(error)")
+            throw await refuse("\(error)")
         }
         if let process {
-            if let disagreement = inbox.disagreement(with: process) { fail(logger, disagreement) }
+            if let disagreement = inbox.disagreement(with: process) { throw await refuse(disagreement) }
             // Not fatal: a partial stack (a test, a service run alone) leaves some out.
             for (subscriber, types) in Subscription.missing(from: subscriptions, publisher: process) {
                 logger.warn("a subscriber of the topology is not configured: it gets none of these events", [
-                    "subscriber": subscriber.rawValue, "types": types.joined(separator: ","), "variable": environment.name("SUBSCRIBERS"),
+                    "subscriber": subscriber.rawValue, "types": types.joined(separator: ","), "variable": environment.name(of: Self.subscribers),
                 ])
             }
         }
@@ -151,19 +246,18 @@ public enum ServiceHost {
         do {
             try server.start()
         } catch {
-            fail(logger, "cannot listen on \(host):\(port) (\(environment.name("PORT"))): \(error)")
+            throw await refuse("cannot listen on \(host):\(port) (\(environment.name(of: Self.port))): \(error)")
         }
         let admin = AdminServer(host: adminHost, port: adminPort, metrics: metrics, rpc: server)
         do {
             try admin.start()
         } catch {
-            fail(logger, "cannot listen on \(adminHost):\(adminPort) (\(environment.name("ADMIN_PORT")), \(environment.name("ADMIN_HOST"))): \(error)")
+            throw await refuse(
+                "cannot listen on \(adminHost):\(adminPort) (\(environment.name(of: Self.adminPort)), \(environment.name(of: Self.adminHost))): \(error)")
         }
-        announceListening(service: service, host: host, port: server.port, adminPort: admin.port)
         logger.info("started", ["port": "\(server.port)", "admin_port": "\(admin.port)", "data": dataDirectory])
         group.startAll()
-
-        runUntilStopped(logger: logger, grace: grace) {
+        return RunningService(service: service, port: server.port, adminPort: admin.port, grace: grace) {
             let deadline = ContinuousClock.now + .seconds(grace)
             await server.shutdown(gracePeriod: .seconds(grace))
             admin.http.shutdown()

@@ -1,11 +1,6 @@
-// The contacts service: the directory of people and staff (DOMAIN.md C1–C4, C6).
-// Configuration: CONTACTS_HOST, CONTACTS_PORT (7101), CONTACTS_DATA_DIR,
-// CONTACTS_GRACE_SECONDS, SWITCHBOARD_DEFAULT_COUNTRY (RU; CONTACTS_DEFAULT_COUNTRY is
-// its older name): the country of phone numbers written without a country code, the
-// same for every service.
+// The contacts service (Sources/ContactsService/README.md); its settings are
+// ServiceDefinition.contacts's, listed in Compose/README.md.
 import ContactsService
 import ServiceKit
 
-ServiceHost.run(service: "contacts", prefix: "CONTACTS", defaultPort: 7101, migrations: ContactsSchema.migrations) { host in
-    host.server.register(ContactsAPI(database: host.database, defaultCountry: try host.environment.phones(), clock: host.clock))
-}
+ServiceHost.run(.contacts)

@@ -71,15 +71,25 @@ struct KeyInterceptor: ServerInterceptor {
         _ = try? await client.call(TestServer.fail, EchoMessage(id: 1))
         let unknown = MethodDescriptor<EchoMessage, EchoMessage>(service: "test.Probe", method: "Missing")
         _ = try? await client.call(unknown, EchoMessage(id: 1))
-        _ = try? await client.call(Echo.delayedEcho, EchoMessage(id: 1, delayMilliseconds: 5_000), options: CallOptions(timeout: .milliseconds(50)))
-        // The deadline's answer leaves at once; the handler's end is seen when it stops.
-        let ended = try await eventually(within: .seconds(10)) { journal.all.count == 16 }
-        #expect(ended)
+        // A handler that does not stop when cancelled: the caller was answered at the
+        // deadline, and that is what the interceptors see when the handler ends.
+        let stubborn = MethodDescriptor<EchoMessage, EchoMessage>(service: "test.Probe", method: "Stubborn")
+        fixture.server.register(stubborn) { request, _ in
+            let until = MonotonicInstant.now() + .milliseconds(300)
+            while MonotonicInstant.now() < until { try? await Task.sleep(for: .milliseconds(20)) }
+            return request
+        }
+        _ = try? await client.call(stubborn, EchoMessage(id: 1), options: CallOptions(timeout: .milliseconds(50)))
+        // A caller that gives up: the handler is cancelled.
+        let waiting = Task { _ = try? await client.call(TestServer.waitForCancel, EchoMessage(id: 1)) }
+        #expect(try await eventually(within: .seconds(10)) { fixture.startedCalls.value == 1 })
+        waiting.cancel()
+        #expect(try await eventually(within: .seconds(10)) { journal.all.count == 20 })
         #expect(journal.all.filter { $0.hasPrefix("<outer") } == [
             "<outer switchboard.diagnostics.Echo/Echo ok", "<outer test.Probe/Fail invalid_argument", "<outer test.Probe/Missing unimplemented",
-            "<outer switchboard.diagnostics.Echo/DelayedEcho deadline_exceeded",
+            "<outer test.Probe/Stubborn deadline_exceeded", "<outer test.Probe/WaitForCancel cancelled",
         ])
-        await fixture.server.shutdown()
+        await fixture.server.shutdown(gracePeriod: .seconds(1))
     }
 
     @Test func aCallMadeWhileServingOneCarriesItsRequestIDTraceAndDeadline() async throws {

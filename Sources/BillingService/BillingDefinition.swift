@@ -1,0 +1,24 @@
+import RPC
+import ServiceKit
+
+extension ServiceDefinition {
+    static let billingContacts = Setting.address("CONTACTS", fallback: "127.0.0.1:7101", "the contacts service, for payers' match-or-create")
+    static let staleAttempt = Setting.integer(
+        "STALE_ATTEMPT_MINUTES", fallback: 60, range: 1...525_600,
+        "a payment still `attempt` after this is listed by `GET /v1/payments?stale=true` for follow-up")
+
+    /// The billing service: catalogue, offers and delivery, payments, prepayments, group
+    /// economics and bonuses (DOMAIN.md B1–B6).
+    public static let billing = ServiceDefinition(
+        service: "billing", prefix: "BILLING", defaultPort: 7105, migrations: BillingSchema.migrations, settings: [billingContacts, staleAttempt]
+    ) { host in
+        var configuration = RPCClient.Configuration()
+        configuration.caller = "billing"
+        configuration.backoff = ConnectionBackoff(initial: .milliseconds(200), maximum: .seconds(2))
+        let contacts = RPCClient(endpoint: try host.environment.endpoint(billingContacts), configuration: configuration)
+        let api = BillingAPI(database: host.database, clock: host.clock, staleAttemptMinutes: Int64(try host.environment.int(staleAttempt)))
+        host.server.register(api)
+        api.subscribe(host.inbox)
+        host.runInBackground("payer intake", PayerIntake(database: host.database, contacts: contacts, logger: host.logger))
+    }
+}

@@ -1,0 +1,33 @@
+import RPC
+import ServiceKit
+
+extension ServiceDefinition {
+    static let dealsContacts = Setting.address("CONTACTS", fallback: "127.0.0.1:7101", "the contacts service, for lead intake")
+    static let leadWait = Setting.integer(
+        "LEAD_WAIT_MS", fallback: 2000, range: 10...60_000, "how long a lead waits for contacts before it is answered 202 (pending)")
+    static let missedCallMinutes = Setting.integer(
+        "MISSED_CALL_TASK_MINUTES", fallback: 10, range: 0...10_080, "when a missed call's call-back tasks are due (T5)")
+    static let reportOffset = Setting.integer(
+        "REPORT_UTC_OFFSET_MINUTES", fallback: 0, range: -720...840, "the time zone of the lead reports' days, minutes east of UTC (D7)")
+
+    /// The deals service: pipelines, deals, leads, tasks, the timeline (DOMAIN.md D1–D9).
+    public static let deals = ServiceDefinition(
+        service: "deals", prefix: "DEALS", defaultPort: 7102, migrations: DealsSchema.migrations,
+        settings: [dealsContacts, leadWait, missedCallMinutes, reportOffset]
+    ) { host in
+        var configuration = RPCClient.Configuration()
+        configuration.caller = "deals"
+        configuration.backoff = ConnectionBackoff(initial: .milliseconds(200), maximum: .seconds(2))
+        let contacts = RPCClient(endpoint: try host.environment.endpoint(dealsContacts), configuration: configuration)
+        let api = DealsAPI(
+            database: host.database, contacts: contacts, logger: host.logger,
+            leadInlineTimeout: .milliseconds(try host.environment.int(leadWait)), clock: host.clock,
+            missedCallDelaySeconds: Int64(try host.environment.int(missedCallMinutes)) * 60)
+        try await api.useReportCalendar(offsetMinutes: Int64(try host.environment.int(reportOffset)))
+        host.server.register(api)
+        api.subscribe(host.inbox)
+        api.handleTimers(host.timers)
+        host.runInBackground("lead intake", api.leads)
+        host.runInBackground("call effects", api.callEffects)
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import RPC
+import ServiceKit
+import Sockets
+
+extension ServiceDefinition {
+    static let notificationsContacts = Setting.address("CONTACTS", fallback: "127.0.0.1:7101", "where recipients are looked up")
+    static let notificationsDeals = Setting.address("DEALS", fallback: "127.0.0.1:7102", "where deals and stage names are looked up")
+    static let notificationsBilling = Setting.address("BILLING", fallback: "127.0.0.1:7105", "where alerts read payments stuck in attempt")
+    static let notificationsTelephony = Setting.text(
+        "TELEPHONY", fallback: "127.0.0.1:7103",
+        "where alerts read the dialing queue: every replica, comma-separated (`name=host:port` taken too); empty: none")
+    static let publicURL = Setting.text(
+        "PUBLIC_URL",
+        """
+        the gateway's public base URL (`https://crm.example.com`): emails to contacts carry a one-click unsubscribe link \
+        there (RFC 8058); without it, only the mailto one
+        """)
+    static let alertSeconds = Setting.integer("ALERT_SECONDS", fallback: 15, range: 1...3600, "how often alerts are checked (business clock)")
+    static let adminChat = Setting.text("ADMIN_CHAT", "the admin's Telegram chat, told when a webhook endpoint is disabled")
+    /// Read where the email channel starts TLS, from the process's environment.
+    static let smtpCAFile = Setting.text("SMTP_CA_FILE", "extra roots to trust for the SMTP relay (PEM)")
+
+    /// The notifications service: rules, templates, the send log, surveys, alerts and
+    /// outbound webhooks (DOMAIN.md N1–N6).
+    public static let notifications = ServiceDefinition(
+        service: "notifications", prefix: "NOTIFICATIONS", defaultPort: 7106, migrations: NotificationsSchema.migrations,
+        settings: [
+            notificationsContacts, notificationsDeals, notificationsBilling, notificationsTelephony, publicURL, alertSeconds, adminChat,
+            smtpCAFile, .outboundAllow,
+        ]
+    ) { host in
+        func client(_ setting: Setting) throws -> RPCClient {
+            var configuration = RPCClient.Configuration()
+            configuration.caller = "notifications"
+            configuration.backoff = ConnectionBackoff(initial: .milliseconds(200), maximum: .seconds(2))
+            return RPCClient(endpoint: try host.environment.endpoint(setting), configuration: configuration)
+        }
+        let contacts = try client(notificationsContacts)
+        let deals = try client(notificationsDeals)
+        let billing = try client(notificationsBilling)
+        let telephony = try host.environment.string(notificationsTelephony).split(separator: ",").map { item -> RPCClient in
+            let address = item.split(separator: "=", maxSplits: 1).last.map { String($0).trimmingCharacters(in: .whitespaces) } ?? ""
+            guard let endpoint = Endpoint(parsing: address) else {
+                throw ConfigurationError(
+                    variable: host.environment.name(of: notificationsTelephony),
+                    problem: "has \"\(item)\"; expected host:port (or name=host:port), comma-separated")
+            }
+            var configuration = RPCClient.Configuration()
+            configuration.caller = "notifications"
+            return RPCClient(endpoint: endpoint, configuration: configuration)
+        }
+        let url = host.environment.string(publicURL)
+        if !url.isEmpty, URL(string: url).flatMap({ ["http", "https"].contains($0.scheme ?? "") && $0.host != nil ? $0 : nil }) == nil {
+            throw ConfigurationError(
+                variable: host.environment.name(of: publicURL),
+                problem: "is \"\(url)\"; expected the gateway's public http(s) URL, such as https://crm.example.com")
+        }
+        let links = try await UnsubscribeLinks.load(host.database, publicURL: url)
+        let outbound = try OutboundPolicy.from(host.environment)
+        let api = NotificationsAPI(database: host.database, clock: host.clock, unsubscribeLinks: links, outbound: outbound)
+        try await api.installDefaults()
+        host.server.register(api)
+        api.subscribe(host.inbox)
+        host.runInBackground("sender", OutboundSender(
+            database: host.database, contacts: contacts, deals: deals, logger: host.logger, clock: host.clock, outbound: outbound,
+            unsubscribeLinks: links))
+        host.runInBackground("surveys", SurveyRunner(
+            database: host.database, contacts: contacts, deals: deals, logger: host.logger, clock: host.clock, outbound: outbound))
+        host.runInBackground("alerts", AlertRunner(
+            store: api.alerts, statistics: ServiceStatistics(telephony: telephony, billing: billing), logger: host.logger, clock: host.clock,
+            intervalSeconds: Int64(try host.environment.int(alertSeconds))))
+        host.runInBackground("webhooks", WebhookDispatcher(
+            database: host.database, logger: host.logger, clock: host.clock, outbound: outbound,
+            adminChat: host.environment.string(adminChat).isEmpty ? nil : host.environment.string(adminChat)))
+    }
+}

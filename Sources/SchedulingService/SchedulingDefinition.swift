@@ -1,0 +1,28 @@
+import Foundation
+import ServiceKit
+
+extension ServiceDefinition {
+    static let minimumNotice = Setting.integer(
+        "MIN_NOTICE_MINUTES", fallback: 60, range: 0...43_200, "how far ahead a booking must start (an admin's override aside)")
+    static let trialStages = Setting.text(
+        "TRIAL_STAGES", "the deal stage ids that mean \"trial lesson\" (S4), comma-separated; per pipeline")
+
+    /// The scheduling service: resources, appointments, slots, groups and lessons
+    /// (DOMAIN.md S1–S5).
+    public static let scheduling = ServiceDefinition(
+        service: "scheduling", prefix: "SCHEDULING", defaultPort: 7104, migrations: SchedulingSchema.migrations,
+        settings: [minimumNotice, trialStages]
+    ) { host in
+        let api = SchedulingAPI(database: host.database, clock: host.clock, noticeMinutes: Int64(try host.environment.int(minimumNotice)))
+        host.server.register(api)
+        api.handleTimers(host.timers)
+        var trial: Set<Int64> = []
+        for part in host.environment.string(trialStages).split(separator: ",") {
+            guard let id = Int64(part.trimmingCharacters(in: .whitespaces)), id > 0 else {
+                throw ConfigurationError(variable: host.environment.name(of: trialStages), problem: "has \"\(part)\"; expected stage ids such as 6,11")
+            }
+            trial.insert(id)
+        }
+        api.subscribe(host.inbox, trialStages: trial)
+    }
+}

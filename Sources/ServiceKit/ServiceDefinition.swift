@@ -1,0 +1,30 @@
+import Storage
+
+/// Everything that makes a service one: its name and prefix, its default port, its
+/// database's migrations, the settings it reads and how it sets itself up on a host.
+/// Declared in the service's library, so its executable is one line
+/// (`ServiceHost.run(.contacts)`) and a test can host it in-process
+/// (``ServiceHost/start(_:environment:logger:)``).
+public struct ServiceDefinition: Sendable {
+    public let service: String
+    /// Its settings' prefix, `CONTACTS` for `CONTACTS_PORT`.
+    public let prefix: String
+    public let defaultPort: Int
+    public let migrations: [Migration]
+    /// What it reads besides the host's own (``ServiceHost/settings``).
+    public let settings: [Setting]
+    /// Registers its handlers, event handlers, timers and loops; runs before it serves.
+    public let setUp: @Sendable (HostContext) async throws -> Void
+
+    public init(
+        service: String, prefix: String, defaultPort: Int, migrations: [Migration], settings: [Setting],
+        setUp: @escaping @Sendable (HostContext) async throws -> Void
+    ) {
+        self.service = service
+        self.prefix = prefix
+        self.defaultPort = defaultPort
+        self.migrations = migrations
+        self.settings = settings
+        self.setUp = setUp
+    }
+}

@@ -1,0 +1,90 @@
+import Contracts
+import Foundation
+import RPC
+import ServiceKit
+
+extension ServiceDefinition {
+    static let replica = Setting.text("REPLICA", fallback: "telephony-0", "this replica's name")
+    static let replicas = Setting.text(
+        "REPLICAS", shown: "its own name",
+        """
+        every replica's name, comma-separated, the same list on every replica and caller: a number's calls live on the \
+        replica that wins its shard (T12)
+        """)
+    static let shardCount = Setting.integer("SHARDS", fallback: CallShard.defaultCount, range: 1...4096, "logical shards, fixed for a deployment")
+    static let window = Setting.integer(
+        "WINDOW_SECONDS", fallback: 120, range: 1...3600,
+        """
+        T1: reports of one client number in one direction that start this close are one call, whatever ids the PBX gave them \
+        (each forwarded leg has its own uniqueid at Ringostat); reports with a shared call id are one call whenever they \
+        start. A call answered on any leg is answered: a missed leg of it makes no call-back task (T5), and call-backs set \
+        before its answered leg was reported are completed by it (T6)
+        """)
+    static let takeOverFrom = Setting.text(
+        "TAKE_OVER_FROM", "for a replica added to the list, the replicas to take its shards from: `name=host:port,...` (T12)")
+    static let telephonyContacts = Setting.text(
+        "CONTACTS", fallback: "127.0.0.1:7101",
+        "the contacts service: staff numbers make a call internal (T2) and name the staff member a leg rang; whom to route to (T9); `none` for no lookups")
+    static let routeFallback = Setting.text("ROUTE_FALLBACK", "where routing sends a caller when contacts cannot say in time (T9)")
+    static let routeBudget = Setting.integer("ROUTE_BUDGET_MS", fallback: 30, range: 1...5000, "how long routing may ask contacts (T9)")
+
+    /// The telephony service: one session per real call, the dialer's queue, routing
+    /// (DOMAIN.md T1–T12); one replica of several, each owning its shards.
+    public static let telephony = ServiceDefinition(
+        service: "telephony", prefix: "TELEPHONY", defaultPort: 7103, migrations: TelephonySchema.controlMigrations,
+        settings: [replica, replicas, shardCount, window, takeOverFrom, telephonyContacts, routeFallback, routeBudget, .defaultCountry]
+    ) { host in
+        let name = host.environment.string(replica)
+        let names = host.environment.string(replicas, fallback: name).split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard names.contains(name), Set(names).count == names.count, !names.contains("") else {
+            throw ConfigurationError(
+                variable: host.environment.name(of: replicas),
+                problem: "is \"\(names.joined(separator: ","))\"; expected distinct names including this replica's (\(name))")
+        }
+        let shards = ShardSet(
+            replica: name, replicas: names, shards: CallShard(count: try host.environment.int(shardCount)), folder: host.dataDirectory,
+            windowMilliseconds: Int64(try host.environment.int(window)) * 1000, clock: host.clock, control: host.database,
+            numbers: try host.environment.callNumbers())
+        // T12 hand-off: a replica added to the list takes its shards from their old owners.
+        var previous: [String: RPCClient] = [:]
+        for entry in host.environment.string(takeOverFrom).split(separator: ",") {
+            let parts = entry.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, names.contains(parts[0]), parts[0] != name, let endpoint = Endpoint(parsing: parts[1]) else {
+                throw ConfigurationError(
+                    variable: host.environment.name(of: takeOverFrom), problem: "has \"\(entry)\"; expected name=host:port of another replica in the list")
+            }
+            previous[parts[0]] = RPCClient(endpoint: endpoint)
+        }
+        try await shards.loadHandOffs()
+        if !previous.isEmpty {
+            let taken = try await shards.takeOver(from: previous)
+            host.logger.info("shards taken over", ["shards": taken.map(String.init).joined(separator: ","), "from": previous.keys.sorted().joined(separator: ",")])
+            for client in previous.values { client.shutdown() }
+        }
+        // Each shard file has its own outbox: a call's events commit with the call (P2).
+        for (shard, database) in try shards.openOwned() {
+            host.publishEvents(from: database, named: "shard-\(String(format: "%02d", shard))")
+        }
+        let address = host.environment.string(telephonyContacts)
+        var contacts: RPCClient?
+        if address != "none" {
+            var configuration = RPCClient.Configuration()
+            configuration.caller = "telephony"
+            configuration.backoff = ConnectionBackoff(initial: .milliseconds(200), maximum: .seconds(2))
+            contacts = RPCClient(endpoint: try host.environment.endpoint(telephonyContacts), configuration: configuration)
+        }
+        // T10: the dialer's settings, and deals' accepted leads into the queue.
+        let dialer = DialerSettingsStore(database: host.database, clock: host.clock)
+        try await dialer.load()
+        let feeder = QueueFeeder(control: host.database, shards: shards, settings: dialer, logger: host.logger)
+        host.inbox.on(Deals.Event.leadAccepted) { event, tx in try feeder.handle(event, tx) }
+        host.runInBackground("queue feeder", feeder)
+        host.server.register(TelephonyAPI(
+            shards: shards, staff: StaffNumbers(contacts: contacts),
+            router: CallRouter(
+                contacts: contacts, fallback: host.environment.string(routeFallback), budget: .milliseconds(try host.environment.int(routeBudget)),
+                numbers: shards.numbers),
+            dialer: dialer))
+        host.logger.info("shards", ["replica": name, "owned": shards.owned.map(String.init).joined(separator: ",")])
+    }
+}
