@@ -9,7 +9,7 @@ extension ServiceDefinition {
     static let notificationsBilling = Setting.address("BILLING", fallback: "127.0.0.1:7105", "where alerts read payments stuck in attempt")
     static let notificationsTelephony = Setting.text(
         "TELEPHONY", fallback: "127.0.0.1:7103",
-        "where alerts read the dialing queue: every replica, comma-separated (`name=host:port` taken too); empty: none")
+        "where alerts read the dialing queue: every replica, comma-separated (`name=host:port` taken too)")
     static let publicURL = Setting.text(
         "PUBLIC_URL",
         """
