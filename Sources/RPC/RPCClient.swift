@@ -85,7 +85,7 @@ public final class RPCClient: Sendable {
     }
 
     private func intercepted(
-        from index: Int, _ call: ClientCall, send: @escaping @Sendable (ClientCall) async -> ClientOutcome
+        from index: Int, _ call: ClientCall, send: @Sendable (ClientCall) async -> ClientOutcome
     ) async -> ClientOutcome {
         let interceptors = configuration.interceptors
         guard index < interceptors.count else { return await send(call) }

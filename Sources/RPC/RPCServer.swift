@@ -131,7 +131,7 @@ public final class RPCServer: Sendable {
     }
 
     private func intercepted(
-        from index: Int, _ context: ServerContext, handler: @escaping @Sendable (ServerContext) async -> ServerOutcome
+        from index: Int, _ context: ServerContext, handler: @Sendable (ServerContext) async -> ServerOutcome
     ) async -> ServerOutcome {
         let interceptors = configuration.interceptors
         guard index < interceptors.count else { return await handler(context) }

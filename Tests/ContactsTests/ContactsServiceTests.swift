@@ -2,31 +2,43 @@ import ContactsService
 import Contracts
 import Foundation
 import RPC
+import ServiceKit
 import Storage
+import Synchronization
 import Testing
 import TestSupport
 import Wire
 
-/// A running switchboard-contacts process with its own data folder.
+/// The contacts service hosted in the test's process (ServiceHost.start, as its
+/// executable runs it), with its own data folder and its log kept for the test.
 struct ContactsFixture {
-    let process: ServiceProcess
+    let service: RunningService
     let client: RPCClient
     let dataFolder: URL
+    let log: LogLines
 
     static func start(dataFolder: URL? = nil, extra: [String: String] = [:]) async throws -> ContactsFixture {
         let folder = try dataFolder ?? temporaryFolder("contacts")
-        let process = try await ServiceProcess(
-            executable: "switchboard-contacts",
-            environment: ["CONTACTS_PORT": "0", "CONTACTS_ADMIN_PORT": "0", "CONTACTS_DATA_DIR": folder.path, "CONTACTS_GRACE_SECONDS": "10"]
-                .merging(extra) { $1 })
-        return ContactsFixture(process: process, client: RPCClient(host: "127.0.0.1", port: process.port), dataFolder: folder)
+        let log = LogLines()
+        let service = try await ServiceHost.start(
+            .contacts,
+            environment: ["CONTACTS_PORT": "0", "CONTACTS_ADMIN_PORT": "0", "CONTACTS_DATA_DIR": folder.path].merging(extra) { $1 },
+            logger: Logger(service: "contacts", write: log.append))
+        return ContactsFixture(service: service, client: RPCClient(host: "127.0.0.1", port: service.port), dataFolder: folder, log: log)
     }
 
     func stop() async throws {
         client.shutdown()
-        process.signal(SIGTERM)
-        _ = try await process.waitForExit()
+        await service.stop()
     }
+}
+
+/// A hosted service's log lines.
+final class LogLines: Sendable {
+    private let text = Mutex("")
+
+    @Sendable func append(_ line: String) { text.withLock { $0 += line } }
+    var all: String { text.withLock { $0 } }
 }
 
 func draft(first: String = "", last: String = "", emails: [String] = [], phones: [String] = []) -> ContactDraft {
@@ -258,9 +270,9 @@ func draft(first: String = "", last: String = "", emails: [String] = [], phones:
         _ = try? await fixture.client.call(Contacts.get, GetContactRequest(id: 12345), options: CallOptions(metadata: metadata))
         // The failed call is logged as JSON with the caller's request id.
         #expect(try await eventually {
-            fixture.process.logged.split(separator: "\n").contains { $0.contains("\"event\":\"call failed\"") && $0.contains("\"request_id\":\"req-abc-123\"") && $0.contains("\"code\":\"not_found\"") }
+            fixture.log.all.split(separator: "\n").contains { $0.contains("\"event\":\"call failed\"") && $0.contains("\"request_id\":\"req-abc-123\"") && $0.contains("\"code\":\"not_found\"") }
         })
-        let port = fixture.process.adminPort
+        let port = fixture.service.adminPort
         #expect(port > 0)
         #expect(try httpGet(port: port, "/livez").status == 200)
         #expect(try httpGet(port: port, "/readyz").status == 200)
@@ -293,14 +305,37 @@ func draft(first: String = "", last: String = "", emails: [String] = [], phones:
             let hex = String(format: "%04X", port)
             return listening.first { $0.count > 3 && $0[1].hasSuffix(":" + hex) && $0[3] == "0A" }.map { String($0[1].prefix(8)) }
         }
-        #expect(localAddress(of: fixture.process.port) == "00000000")
-        #expect(localAddress(of: fixture.process.adminPort) == "0100007F")
+        #expect(localAddress(of: fixture.service.port) == "00000000")
+        #expect(localAddress(of: fixture.service.adminPort) == "0100007F")
+        try await fixture.stop()
+    }
+
+    /// P1: a bad value stops the start with the variable's name, and leaves nothing
+    /// behind: the same folder starts afterwards.
+    @Test func p1ABadSettingStopsTheStartNamingTheVariable() async throws {
+        let folder = try temporaryFolder("contacts-bad-setting")
+        do {
+            let started = try await ContactsFixture.start(dataFolder: folder, extra: ["SWITCHBOARD_DEFAULT_COUNTRY": "XX"])
+            try await started.stop()
+            Issue.record("started with an unknown country")
+        } catch let failure as StartFailure {
+            #expect(failure.description.contains("SWITCHBOARD_DEFAULT_COUNTRY") && failure.description.contains("\"XX\""), "\(failure)")
+        }
+        await #expect(throws: StartFailure.self) {
+            _ = try await ContactsFixture.start(dataFolder: folder, extra: ["CONTACTS_GRACE_SECONDS": "soon"])
+        }
+        let fixture = try await ContactsFixture.start(dataFolder: folder)
+        #expect(try await fixture.client.call(Contacts.search, SearchContactsRequest()).contacts.isEmpty)
         try await fixture.stop()
     }
 
     @Test func sigtermDuringLoadKeepsEveryAcknowledgedWrite() async throws {
         let folder = try temporaryFolder("contacts-sigterm")
-        let fixture = try await ContactsFixture.start(dataFolder: folder)
+        // A real process: SIGTERM and the exit code are what is tested.
+        let process = try await ServiceProcess(
+            executable: "switchboard-contacts",
+            environment: ["CONTACTS_PORT": "0", "CONTACTS_ADMIN_PORT": "0", "CONTACTS_DATA_DIR": folder.path, "CONTACTS_GRACE_SECONDS": "10"])
+        let endpoint = Endpoint(host: "127.0.0.1", port: process.port)
         let acknowledged = Acknowledged()
         let writers = Task {
             await withTaskGroup(of: Void.self) { group in
@@ -308,7 +343,7 @@ func draft(first: String = "", last: String = "", emails: [String] = [], phones:
                     group.addTask {
                         var configuration = RPCClient.Configuration()
                         configuration.retry = .none
-                        let client = RPCClient(endpoint: fixture.client.endpoint, configuration: configuration)
+                        let client = RPCClient(endpoint: endpoint, configuration: configuration)
                         for i in 0..<10_000 {
                             let email = "w\(worker)-\(i)@example.com"
                             do {
@@ -323,9 +358,9 @@ func draft(first: String = "", last: String = "", emails: [String] = [], phones:
             }
         }
         #expect(try await eventually { acknowledged.count >= 200 })
-        fixture.process.signal(SIGTERM)
+        process.signal(SIGTERM)
         await writers.value
-        #expect(try await fixture.process.waitForExit() == 0)
+        #expect(try await process.waitForExit() == 0)
 
         let restarted = try await ContactsFixture.start(dataFolder: folder)
         for (id, email) in acknowledged.all {
