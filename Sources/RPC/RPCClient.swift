@@ -41,12 +41,15 @@ public final class RPCClient: Sendable {
     }
 
     public let endpoint: Endpoint
+    /// `host:port`, written once: interceptors see it on every call.
+    private let target: String
     public let configuration: Configuration
     public let reactor: Reactor
     private let state: Mutex<State>
 
     public init(endpoint: Endpoint, configuration: Configuration = Configuration(), reactor: Reactor = .shared) {
         self.endpoint = endpoint
+        self.target = endpoint.description
         self.configuration = configuration
         self.reactor = reactor
         self.state = Mutex(State(backoff: configuration.backoff))
@@ -68,7 +71,7 @@ public final class RPCClient: Sendable {
         if let caller = configuration.caller, metadata[Metadata.Key.caller] == nil {
             metadata[Metadata.Key.caller] = caller
         }
-        let call = ClientCall(method: method.fullName, metadata: metadata, deadline: deadline, target: endpoint.description)
+        let call = ClientCall(method: method.fullName, metadata: metadata, deadline: deadline, target: target)
         let outcome = await intercepted(from: 0, call) { call in
             await self.send(call, idempotent: method.isIdempotent, policy: policy, encode: request.encode)
         }

@@ -1,0 +1,95 @@
+import Contracts
+import Foundation
+import Gateway
+import HTTP
+import RPC
+import Sockets
+import Synchronization
+import Testing
+import TestSupport
+import Wire
+
+/// Route-level gateway tests against a fake deals service in the test's process: the
+/// gateway's own behaviour (status mapping, time budget, request ids) without starting
+/// any process (issue 23 item 5).
+@Suite struct GatewayRouteTests {
+    static let adminKey = "0123456789abcdef0123"
+
+    /// A deals service that answers GetDeal from a script: 1 is found, 2 is too slow for
+    /// any budget, anything else is not found. It keeps the metadata and deadline it saw.
+    final class FakeDeals: Sendable {
+        let server: RPCServer
+        let seen = Mutex<(metadata: Metadata, deadline: MonotonicInstant?)?>(nil)
+
+        init() throws {
+            var configuration = RPCServer.Configuration()
+            configuration.log = { _, _ in }
+            server = RPCServer(configuration: configuration)
+            server.register(Deals.getDeal) { [self] request, context in
+                self.seen.withLock { $0 = (context.metadata, context.deadline) }
+                switch request.id {
+                case 1:
+                    var deal = Deal()
+                    deal.id = 1
+                    deal.title = "Windows for the Ivanovs"
+                    return deal
+                case 2:
+                    try await Task.sleep(for: .seconds(30))
+                    return Deal()
+                default:
+                    throw RPCError(.notFound, "deal \(request.id) not found")
+                }
+            }
+            try server.start()
+        }
+    }
+
+    static func gateway(deals port: Int, timeout: Duration = .seconds(5)) throws -> GatewayAPI {
+        var configuration = GatewayAPI.Configuration()
+        configuration.requestTimeout = timeout
+        return GatewayAPI(
+            contacts: RPCClient(host: "127.0.0.1", port: 1), deals: RPCClient(host: "127.0.0.1", port: port),
+            keyring: try APIKeyring(parsing: "\(adminKey)=admin"), configuration: configuration)
+    }
+
+    static func get(_ api: GatewayAPI, _ path: String) async -> HTTPResponse {
+        await api.handle(HTTPRequest(method: "GET", target: path, headers: [("Authorization", "Bearer \(adminKey)")]))
+    }
+
+    static func header(_ response: HTTPResponse, _ name: String) -> String? {
+        response.headers.first { $0.name.lowercased() == name.lowercased() }?.value
+    }
+
+    @Test func g5TheServiceHearsTheRequestIDTheClientIsAnsweredWithAndG4ItsBudget() async throws {
+        let deals = try FakeDeals()
+        let api = try Self.gateway(deals: deals.server.port, timeout: .seconds(3))
+        let started = MonotonicInstant.now()
+        let found = await Self.get(api, "/v1/deals/1")
+        #expect(found.status == 200)
+        let body = try JSONSerialization.jsonObject(with: Data(found.body)) as? [String: Any]
+        #expect(body?["title"] as? String == "Windows for the Ivanovs")
+        let (metadata, deadline) = try #require(deals.seen.withLock { $0 })
+        #expect(metadata[Metadata.Key.requestID] == Self.header(found, "X-Request-Id"))
+        #expect(metadata[Metadata.Key.caller] == "gateway")
+        #expect(started.duration(until: try #require(deadline)) <= .milliseconds(3_100))
+
+        let missing = await Self.get(api, "/v1/deals/9")
+        #expect(missing.status == 404)
+        #expect(Self.header(missing, "Content-Type") == "application/problem+json")
+        await deals.server.shutdown(gracePeriod: .zero)
+    }
+
+    @Test func g4ASlowServiceIs504WithinTheBudgetAndADownOneIs503WithRetryAfter() async throws {
+        let deals = try FakeDeals()
+        let api = try Self.gateway(deals: deals.server.port, timeout: .milliseconds(200))
+        let started = MonotonicInstant.now()
+        let slow = await Self.get(api, "/v1/deals/2")
+        #expect(slow.status == 504)
+        #expect(started.duration(until: .now()) < .seconds(5), "answered within about its budget, not the handler's 30 s")
+        await deals.server.shutdown(gracePeriod: .zero)
+
+        let down = await Self.get(try Self.gateway(deals: 1), "/v1/deals/1")
+        #expect(down.status == 503)
+        #expect(Self.header(down, "Retry-After") == "1")
+    }
+}
