@@ -62,7 +62,9 @@ import Wire
 
     @Test func g5TheServiceHearsTheRequestIDTheClientIsAnsweredWithAndG4ItsBudget() async throws {
         let deals = try FakeDeals()
-        let api = try Self.gateway(deals: deals.server.port, timeout: .seconds(3))
+        // Generous: a loaded machine may take seconds to run the first call; what is
+        // checked is that this budget, not the client's 30 s default, reached the service.
+        let api = try Self.gateway(deals: deals.server.port, timeout: .seconds(10))
         let started = MonotonicInstant.now()
         let found = await Self.get(api, "/v1/deals/1")
         #expect(found.status == 200)
@@ -71,7 +73,7 @@ import Wire
         let (metadata, deadline) = try #require(deals.seen.withLock { $0 })
         #expect(metadata[Metadata.Key.requestID] == Self.header(found, "X-Request-Id"))
         #expect(metadata[Metadata.Key.caller] == "gateway")
-        #expect(started.duration(until: try #require(deadline)) <= .milliseconds(3_100))
+        #expect(started.duration(until: try #require(deadline)) <= .milliseconds(10_100))
 
         let missing = await Self.get(api, "/v1/deals/9")
         #expect(missing.status == 404)

@@ -42,7 +42,11 @@ import TestSupport
     }
 
     @Test func n1TheClientChecksTheAddressItConnectsTo() async throws {
-        let server = HTTPServer(configuration: HTTPServer.Configuration(host: "127.0.0.1", port: 0)) { _ in HTTPResponse(status: 200, contentType: "text/plain", body: "ok") }
+        var serverConfiguration = HTTPServer.Configuration(host: "127.0.0.1", port: 0)
+        // Under a loaded machine a client may connect and write seconds later; the server's
+        // 3 s first-byte limit is not what this test is about.
+        serverConfiguration.firstByteTimeout = .seconds(15)
+        let server = HTTPServer(configuration: serverConfiguration) { _ in HTTPResponse(status: 200, contentType: "text/plain", body: "ok") }
         try server.start()
         defer { server.shutdown() }
         var configuration = HTTPClient.Configuration()

@@ -118,7 +118,7 @@ struct KeyInterceptor: ServerInterceptor {
         #expect(downstreamMetadata[Metadata.Key.traceID] == "trace-7")
         // The client's default is 30 s; the served call's 3 s is what it got.
         let budget = before.duration(until: try #require(deadline))
-        #expect(budget < .milliseconds(3_500) && budget > .seconds(1))
+        #expect(budget < .seconds(10) && budget > .seconds(1))
 
         // Outside a served call nothing is added.
         _ = try await onward.call(Echo.echo, EchoMessage(id: 8))
