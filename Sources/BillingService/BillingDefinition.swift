@@ -1,4 +1,3 @@
-import RPC
 import ServiceKit
 
 extension ServiceDefinition {
@@ -12,10 +11,7 @@ extension ServiceDefinition {
     public static let billing = ServiceDefinition(
         service: "billing", prefix: "BILLING", defaultPort: 7105, migrations: BillingSchema.migrations, settings: [billingContacts, staleAttempt]
     ) { host in
-        var configuration = RPCClient.Configuration()
-        configuration.caller = "billing"
-        configuration.backoff = ConnectionBackoff(initial: .milliseconds(200), maximum: .seconds(2))
-        let contacts = RPCClient(endpoint: try host.environment.endpoint(billingContacts), configuration: configuration)
+        let contacts = try host.client(billingContacts)
         let api = BillingAPI(database: host.database, clock: host.clock, staleAttemptMinutes: Int64(try host.environment.int(staleAttempt)))
         host.server.register(api)
         api.subscribe(host.inbox)

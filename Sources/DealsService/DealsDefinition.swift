@@ -1,4 +1,3 @@
-import RPC
 import ServiceKit
 
 extension ServiceDefinition {
@@ -15,12 +14,8 @@ extension ServiceDefinition {
         service: "deals", prefix: "DEALS", defaultPort: 7102, migrations: DealsSchema.migrations,
         settings: [dealsContacts, leadWait, missedCallMinutes, reportOffset]
     ) { host in
-        var configuration = RPCClient.Configuration()
-        configuration.caller = "deals"
-        configuration.backoff = ConnectionBackoff(initial: .milliseconds(200), maximum: .seconds(2))
-        let contacts = RPCClient(endpoint: try host.environment.endpoint(dealsContacts), configuration: configuration)
         let api = DealsAPI(
-            database: host.database, contacts: contacts, logger: host.logger,
+            database: host.database, contacts: try host.client(dealsContacts), logger: host.logger,
             leadInlineTimeout: .milliseconds(try host.environment.int(leadWait)), clock: host.clock,
             missedCallDelaySeconds: Int64(try host.environment.int(missedCallMinutes)) * 60)
         try await api.useReportCalendar(offsetMinutes: Int64(try host.environment.int(reportOffset)))

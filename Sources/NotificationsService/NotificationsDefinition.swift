@@ -30,15 +30,9 @@ extension ServiceDefinition {
             smtpCAFile, .outboundAllow,
         ]
     ) { host in
-        func client(_ setting: Setting) throws -> RPCClient {
-            var configuration = RPCClient.Configuration()
-            configuration.caller = "notifications"
-            configuration.backoff = ConnectionBackoff(initial: .milliseconds(200), maximum: .seconds(2))
-            return RPCClient(endpoint: try host.environment.endpoint(setting), configuration: configuration)
-        }
-        let contacts = try client(notificationsContacts)
-        let deals = try client(notificationsDeals)
-        let billing = try client(notificationsBilling)
+        let contacts = try host.client(notificationsContacts)
+        let deals = try host.client(notificationsDeals)
+        let billing = try host.client(notificationsBilling)
         let telephony = try host.environment.string(notificationsTelephony).split(separator: ",").map { item -> RPCClient in
             let address = item.split(separator: "=", maxSplits: 1).last.map { String($0).trimmingCharacters(in: .whitespaces) } ?? ""
             guard let endpoint = Endpoint(parsing: address) else {
@@ -46,9 +40,7 @@ extension ServiceDefinition {
                     variable: host.environment.name(of: notificationsTelephony),
                     problem: "has \"\(item)\"; expected host:port (or name=host:port), comma-separated")
             }
-            var configuration = RPCClient.Configuration()
-            configuration.caller = "notifications"
-            return RPCClient(endpoint: endpoint, configuration: configuration)
+            return host.client(endpoint)
         }
         let url = host.environment.string(publicURL)
         if !url.isEmpty, URL(string: url).flatMap({ ["http", "https"].contains($0.scheme ?? "") && $0.host != nil ? $0 : nil }) == nil {
@@ -70,8 +62,8 @@ extension ServiceDefinition {
         host.runInBackground("alerts", AlertRunner(
             store: api.alerts, statistics: ServiceStatistics(telephony: telephony, billing: billing), logger: host.logger, clock: host.clock,
             intervalSeconds: Int64(try host.environment.int(alertSeconds))))
+        let chat = host.environment.string(adminChat)
         host.runInBackground("webhooks", WebhookDispatcher(
-            database: host.database, logger: host.logger, clock: host.clock, outbound: outbound,
-            adminChat: host.environment.string(adminChat).isEmpty ? nil : host.environment.string(adminChat)))
+            database: host.database, logger: host.logger, clock: host.clock, outbound: outbound, adminChat: chat.isEmpty ? nil : chat))
     }
 }

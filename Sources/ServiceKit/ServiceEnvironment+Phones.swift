@@ -7,13 +7,13 @@ extension ServiceEnvironment {
     /// and contacts must turn one number into one key: the telephony shard a call is
     /// routed to is computed from it.
     public func phones() throws(ConfigurationError) -> PhoneNormalizer {
-        _ = string(.defaultCountry)  // declared; the older name below is part of it
-        let variable = values["SWITCHBOARD_DEFAULT_COUNTRY"].flatMap { $0.isEmpty ? nil : "SWITCHBOARD_DEFAULT_COUNTRY" }
-            ?? values["CONTACTS_DEFAULT_COUNTRY"].flatMap { $0.isEmpty ? nil : "CONTACTS_DEFAULT_COUNTRY" }
-        let code = variable.flatMap { values[$0] } ?? PhoneNormalizer.fallbackCountry
+        let older = "CONTACTS_DEFAULT_COUNTRY"
+        let olderValue = values[older].flatMap { $0.isEmpty ? nil : $0 }
+        let code = string(.defaultCountry, fallback: olderValue)
         guard let phones = PhoneNormalizer(defaultCountry: code) else {
+            let named = (values[name(of: .defaultCountry)] ?? "").isEmpty && olderValue != nil
             throw ConfigurationError(
-                variable: variable ?? "SWITCHBOARD_DEFAULT_COUNTRY",
+                variable: named ? older : name(of: .defaultCountry),
                 problem: "is \"\(code)\"; expected one of \(PhoneNormalizer.countries.keys.sorted().joined(separator: ", "))")
         }
         return phones

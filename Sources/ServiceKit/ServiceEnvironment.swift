@@ -25,7 +25,7 @@ public struct ServiceEnvironment: Sendable {
 
     /// The variable's whole name.
     public func name(of setting: Setting) -> String {
-        setting.scope == .shared ? setting.key : name(setting.key)
+        setting.name(prefix: prefix)
     }
 
     /// The setting's text, its fallback (or `fallback`) when unset or empty.

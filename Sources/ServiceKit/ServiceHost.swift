@@ -30,6 +30,20 @@ public struct HostContext: Sendable {
         eventSources.add(name, database)
     }
 
+    /// A client for another service at `endpoint`, named as this service's calls
+    /// (`caller`), reconnecting within two seconds once that service is back.
+    public func client(_ endpoint: Endpoint) -> RPCClient {
+        var configuration = RPCClient.Configuration()
+        configuration.caller = logger.service
+        configuration.backoff = ConnectionBackoff(initial: .milliseconds(200), maximum: .seconds(2))
+        return RPCClient(endpoint: endpoint, configuration: configuration)
+    }
+
+    /// A client for the service whose address `setting` holds (`host:port`).
+    public func client(_ setting: Setting) throws(ConfigurationError) -> RPCClient {
+        client(try environment.endpoint(setting))
+    }
+
     /// Runs `service` once the host serves, and stops it at shutdown, before the host's
     /// own loops (the relays deliver what it produced until the end).
     public func runInBackground(_ name: String, _ service: any BackgroundService) {
@@ -40,7 +54,8 @@ public struct HostContext: Sendable {
 /// A service started by ``ServiceHost/start(_:environment:logger:)``: serving until
 /// ``stop()``.
 public final class RunningService: Sendable {
-    public let service: String
+    /// `P_HOST`: the address it listens on.
+    public let host: String
     public let port: Int
     public let adminPort: Int
     /// `P_GRACE_SECONDS`: how long calls in flight may take once stopping.
@@ -48,8 +63,8 @@ public final class RunningService: Sendable {
     private let stopping: @Sendable () async -> Void
     private let stopped = OnceFlag()
 
-    init(service: String, port: Int, adminPort: Int, grace: Int, stopping: @escaping @Sendable () async -> Void) {
-        self.service = service
+    init(host: String, port: Int, adminPort: Int, grace: Int, stopping: @escaping @Sendable () async -> Void) {
+        self.host = host
         self.port = port
         self.adminPort = adminPort
         self.grace = grace
@@ -125,8 +140,12 @@ public enum ServiceHost {
         if CommandLine.arguments.dropFirst().first == "healthcheck" {
             let environment = ServiceEnvironment(prefix: definition.prefix)
             let host = environment.string(Self.host)
-            guard let port = try? environment.int(Self.port, fallback: definition.defaultPort) else { exit(1) }
-            exit(healthcheck(host: host == "0.0.0.0" ? "127.0.0.1" : host, port: port))
+            do {
+                let port = try environment.int(Self.port, fallback: definition.defaultPort)
+                exit(healthcheck(host: host == "0.0.0.0" ? "127.0.0.1" : host, port: port))
+            } catch {
+                fail(logger, "invalid configuration: \(error)")
+            }
         }
         let running: RunningService
         do {
@@ -134,8 +153,7 @@ public enum ServiceHost {
         } catch {
             fail(logger, "\(error)")
         }
-        let environment = ServiceEnvironment(prefix: definition.prefix)
-        announceListening(service: definition.service, host: environment.string(Self.host), port: running.port, adminPort: running.adminPort)
+        announceListening(service: definition.service, host: running.host, port: running.port, adminPort: running.adminPort)
         runUntilStopped(logger: logger, grace: running.grace) { await running.stop() }
     }
 
@@ -257,7 +275,7 @@ public enum ServiceHost {
         }
         logger.info("started", ["port": "\(server.port)", "admin_port": "\(admin.port)", "data": dataDirectory])
         group.startAll()
-        return RunningService(service: service, port: server.port, adminPort: admin.port, grace: grace) {
+        return RunningService(host: host, port: server.port, adminPort: admin.port, grace: grace) {
             let deadline = ContinuousClock.now + .seconds(grace)
             await server.shutdown(gracePeriod: .seconds(grace))
             admin.http.shutdown()

@@ -1,3 +1,5 @@
+import Contracts
+
 /// One environment variable a process reads, declared once: the process reads it
 /// through this value, and Compose/README.md's table of settings is written from the
 /// same declarations (`swift run switchboard settings`), so the two cannot drift.
@@ -30,6 +32,11 @@ public struct Setting: Sendable, Hashable {
         self.range = range
     }
 
+    /// The variable's whole name for a process with `prefix` (`P` in the table).
+    public func name(prefix: String) -> String {
+        scope == .shared ? key : "\(prefix)_\(key)"
+    }
+
     /// Text; empty when unset unless `fallback` says otherwise.
     public static func text(_ key: String, fallback: String = "", shown: String? = nil, _ meaning: String, scope: Scope = .service) -> Setting {
         Setting(key: key, scope: scope, fallback: fallback, shownDefault: shown, meaning: meaning, range: nil)
@@ -49,7 +56,7 @@ public struct Setting: Sendable, Hashable {
 extension Setting {
     /// C1: one country for every process that reads phone numbers.
     public static let defaultCountry = Setting.text(
-        "SWITCHBOARD_DEFAULT_COUNTRY", fallback: "RU",
+        "SWITCHBOARD_DEFAULT_COUNTRY", fallback: PhoneNormalizer.fallbackCountry,
         """
         (no prefix; `CONTACTS_DEFAULT_COUNTRY` is its older name) the country of phone numbers written without a country code \
         (C1). Contacts, telephony and the gateway read every number with the same rule and this country, so set it once for all \

@@ -15,13 +15,9 @@ public enum SettingsTable {
             let meaning = setting.meaning.split(separator: "\n").joined(separator: " ")
             rows.append("| `\(name)` | \(setting.shownDefault) | \(meaning) |")
         }
-        for setting in ServiceHost.settings {
-            add(setting.scope == .shared ? setting.key : "P_\(setting.key)", setting)
-        }
+        for setting in ServiceHost.settings { add(setting.name(prefix: "P"), setting) }
         for definition in definitions {
-            for setting in definition.settings {
-                add(setting.scope == .shared ? setting.key : "\(definition.prefix)_\(setting.key)", setting)
-            }
+            for setting in definition.settings { add(setting.name(prefix: definition.prefix), setting) }
         }
         return rows.joined(separator: "\n") + "\n"
     }

@@ -65,14 +65,7 @@ extension ServiceDefinition {
         for (shard, database) in try shards.openOwned() {
             host.publishEvents(from: database, named: "shard-\(String(format: "%02d", shard))")
         }
-        let address = host.environment.string(telephonyContacts)
-        var contacts: RPCClient?
-        if address != "none" {
-            var configuration = RPCClient.Configuration()
-            configuration.caller = "telephony"
-            configuration.backoff = ConnectionBackoff(initial: .milliseconds(200), maximum: .seconds(2))
-            contacts = RPCClient(endpoint: try host.environment.endpoint(telephonyContacts), configuration: configuration)
-        }
+        let contacts = host.environment.string(telephonyContacts) == "none" ? nil : try host.client(telephonyContacts)
         // T10: the dialer's settings, and deals' accepted leads into the queue.
         let dialer = DialerSettingsStore(database: host.database, clock: host.clock)
         try await dialer.load()

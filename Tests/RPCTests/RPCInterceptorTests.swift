@@ -92,7 +92,7 @@ struct KeyInterceptor: ServerInterceptor {
         await fixture.server.shutdown(gracePeriod: .seconds(1))
     }
 
-    @Test func aCallMadeWhileServingOneCarriesItsRequestIDTraceAndDeadline() async throws {
+    @Test func g4g5ACallMadeWhileServingOneCarriesItsRequestIDTraceAndDeadline() async throws {
         let seen = Mutex<(metadata: Metadata, deadline: MonotonicInstant?)?>(nil)
         var downstreamConfiguration = RPCServer.Configuration()
         downstreamConfiguration.log = { _, _ in }
