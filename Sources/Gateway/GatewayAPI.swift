@@ -51,7 +51,7 @@ public final class GatewayAPI: Sendable {
     /// Telephony's replicas (T12); nil: no telephony configured.
     let telephony: TelephonyReplicas?
     let counters = RequestCounters()
-    let logger = Logger(service: "gateway")
+    let logger: Logger
     let staffScopes = StaffScopeCache()
     private let limiter: Mutex<RateLimiter>
     private let authFailures: Mutex<RateLimiter>
@@ -69,8 +69,10 @@ public final class GatewayAPI: Sendable {
 
     public init(
         services: ServiceClients, keyring: APIKeyring, ledger: IdempotencyLedger? = nil, credentials: CredentialStore? = nil,
-        webhooks: Webhooks? = nil, telephony: TelephonyReplicas? = nil, configuration: Configuration = Configuration()
+        webhooks: Webhooks? = nil, telephony: TelephonyReplicas? = nil, configuration: Configuration = Configuration(),
+        logger: Logger = Logger(service: "gateway")
     ) {
+        self.logger = logger
         self.services = services
         self.webhooks = webhooks
         self.telephony = telephony

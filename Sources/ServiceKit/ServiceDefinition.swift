@@ -1,3 +1,4 @@
+import Foundation
 import Storage
 
 /// Everything that makes a service one: its name and prefix, its default port, its
@@ -5,7 +6,7 @@ import Storage
 /// Declared in the service's library, so its executable is one line
 /// (`ServiceHost.run(.contacts)`) and a test can host it in-process
 /// (``ServiceHost/start(_:environment:logger:)``).
-public struct ServiceDefinition: Sendable {
+public struct ServiceDefinition: HostedProcess {
     public let service: String
     /// Its settings' prefix, `CONTACTS` for `CONTACTS_PORT`.
     public let prefix: String
@@ -26,5 +27,22 @@ public struct ServiceDefinition: Sendable {
         self.migrations = migrations
         self.settings = settings
         self.setUp = setUp
+    }
+
+    public var declaredSettings: [Setting] { ServiceHost.settings + settings + [.defaultCountry] }
+
+    public func start(_ environment: ServiceEnvironment, logger: Logger) async throws -> RunningService {
+        try await ServiceHost.serve(self, environment: environment, logger: logger)
+    }
+
+    public func healthcheck(_ environment: ServiceEnvironment) -> Int32 {
+        let host = environment.string(ServiceHost.host)
+        do {
+            let port = try environment.int(ServiceHost.port, fallback: defaultPort)
+            return ServiceHost.healthcheck(host: host == "0.0.0.0" ? "127.0.0.1" : host, port: port)
+        } catch {
+            FileHandle.standardError.write(Data("\(service) healthcheck: invalid configuration: \(error)\n".utf8))
+            return 1
+        }
     }
 }

@@ -21,8 +21,6 @@ public struct ServiceEnvironment: Sendable {
         self.declared = declared
     }
 
-    public func name(_ key: String) -> String { "\(prefix)_\(key)" }
-
     /// The variable's whole name.
     public func name(of setting: Setting) -> String {
         setting.name(prefix: prefix)
@@ -52,18 +50,6 @@ public struct ServiceEnvironment: Sendable {
             throw ConfigurationError(variable: name(of: setting), problem: "is \"\(text)\"; expected host:port")
         }
         return endpoint
-    }
-
-    public func string(_ key: String, default value: String) -> String {
-        values[name(key)].flatMap { $0.isEmpty ? nil : $0 } ?? value
-    }
-
-    public func int(_ key: String, default value: Int, range: ClosedRange<Int>) throws(ConfigurationError) -> Int {
-        guard let text = values[name(key)], !text.isEmpty else { return value }
-        guard let number = Int(text), range.contains(number) else {
-            throw ConfigurationError(variable: name(key), problem: "is \"\(text)\"; expected a whole number from \(range.lowerBound) to \(range.upperBound)")
-        }
-        return number
     }
 }
 

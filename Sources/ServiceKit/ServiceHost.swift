@@ -63,7 +63,8 @@ public final class RunningService: Sendable {
     private let stopping: @Sendable () async -> Void
     private let stopped = OnceFlag()
 
-    init(host: String, port: Int, adminPort: Int, grace: Int, stopping: @escaping @Sendable () async -> Void) {
+    /// `stopping` runs at the first ``stop()``.
+    public init(host: String, port: Int, adminPort: Int, grace: Int, stopping: @escaping @Sendable () async -> Void) {
         self.host = host
         self.port = port
         self.adminPort = adminPort
@@ -82,6 +83,10 @@ public final class RunningService: Sendable {
 /// Why a service could not start: the message names the variable or the cause.
 public struct StartFailure: Error, CustomStringConvertible {
     public let description: String
+
+    public init(description: String) {
+        self.description = description
+    }
 }
 
 /// The host of every service (P1): reads configuration from the environment, opens the
@@ -134,39 +139,53 @@ public enum ServiceHost {
         host, port, adminPort, adminHost, dataDirectory, grace, subscribers, outboxRetention, inboxRetention, clockFile, parentPID,
     ]
 
-    /// Runs `definition` as this process until SIGTERM or SIGINT; never returns.
-    public static func run(_ definition: ServiceDefinition) -> Never {
-        let logger = Logger(service: definition.service)
-        if CommandLine.arguments.dropFirst().first == "healthcheck" {
-            let environment = ServiceEnvironment(prefix: definition.prefix)
-            let host = environment.string(Self.host)
-            do {
-                let port = try environment.int(Self.port, fallback: definition.defaultPort)
-                exit(healthcheck(host: host == "0.0.0.0" ? "127.0.0.1" : host, port: port))
-            } catch {
-                fail(logger, "invalid configuration: \(error)")
-            }
-        }
+    /// Runs `process` as this process until SIGTERM or SIGINT; never returns.
+    public static func run(_ process: some HostedProcess) -> Never {
+        host(process)
+    }
+
+    private static func host(_ process: some HostedProcess) -> Never {
+        let logger = Logger(service: process.service)
+        let environment = process.environment(ProcessInfo.processInfo.environment)
+        if CommandLine.arguments.dropFirst().first == "healthcheck" { exit(process.healthcheck(environment)) }
         let running: RunningService
         do {
-            running = try waitFor { try await start(definition, logger: logger) }
+            running = try waitFor { try await process.start(environment, logger: logger) }
         } catch {
             fail(logger, "\(error)")
         }
-        announceListening(service: definition.service, host: running.host, port: running.port, adminPort: running.adminPort)
+        announceListening(service: process.service, host: running.host, port: running.port, adminPort: running.adminPort)
         runUntilStopped(logger: logger, grace: running.grace) { await running.stop() }
     }
 
-    /// Hosts `definition` in this process with the variables in `values`: it serves
-    /// once this returns. Throws ``StartFailure`` naming what stopped it.
+    /// Runs the service `definition` as this process (`ServiceHost.run(.contacts)`).
+    public static func run(_ definition: ServiceDefinition) -> Never {
+        host(definition)
+    }
+
+    /// Hosts `process` in this process with the variables in `values`: it serves once
+    /// this returns. Throws ``StartFailure`` naming what stopped it.
     public static func start(
-        _ definition: ServiceDefinition, environment values: [String: String] = ProcessInfo.processInfo.environment,
-        logger given: Logger? = nil
+        _ process: some HostedProcess, environment values: [String: String] = ProcessInfo.processInfo.environment, logger: Logger? = nil
     ) async throws -> RunningService {
+        try await begin(process, values, logger)
+    }
+
+    private static func begin(_ process: some HostedProcess, _ values: [String: String], _ logger: Logger?) async throws -> RunningService {
+        try await process.start(process.environment(values), logger: logger ?? Logger(service: process.service))
+    }
+
+    /// Hosts the service `definition` in this process (`ServiceHost.start(.contacts)`).
+    public static func start(
+        _ definition: ServiceDefinition, environment values: [String: String] = ProcessInfo.processInfo.environment, logger: Logger? = nil
+    ) async throws -> RunningService {
+        try await begin(definition, values, logger)
+    }
+
+    /// Serves `definition` configured from `environment`: its database, RPC server,
+    /// admin port, inbox, timers, relays and loops.
+    static func serve(_ definition: ServiceDefinition, environment: ServiceEnvironment, logger: Logger) async throws -> RunningService {
         let service = definition.service
-        let logger = given ?? Logger(service: service)
-        let environment = ServiceEnvironment(
-            prefix: definition.prefix, values: values, declared: Set(settings + definition.settings + [.defaultCountry]))
         let host = environment.string(Self.host)
         // The admin port (metrics, readiness) listens on loopback unless told otherwise,
         // even when the RPC port faces the network (P_HOST=0.0.0.0 in containers).

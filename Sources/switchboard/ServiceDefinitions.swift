@@ -2,6 +2,7 @@ import BillingService
 import ContactsService
 import Contracts
 import DealsService
+import Gateway
 import NotificationsService
 import SchedulingService
 import ServiceKit
@@ -21,6 +22,6 @@ extension Topology.Process {
         }
     }
 
-    /// Every service, in the order the table of settings lists them.
-    static var definitions: [ServiceDefinition] { allCases.map(\.definition) }
+    /// Every service and the gateway, in the order the table of settings lists them.
+    static var hosted: [any HostedProcess] { allCases.map(\.definition) + [GatewayDefinition()] }
 }

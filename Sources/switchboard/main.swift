@@ -9,7 +9,7 @@ import ServiceKit
 
 let usage = """
     usage: switchboard settings [--write]
-      Prints every service's settings (Compose/README.md's table); --write puts them there.
+      Prints every process's settings (Compose/README.md's table); --write puts them there.
     usage: switchboard up [--data DIR] [--port GATEWAY_PORT] [--contacts-port PORT] [--deals-port PORT]
                           [--telephony N] [--telephony-port PORT] [--scheduling-port PORT] [--billing-port PORT] [--notifications-port PORT]
       Starts contacts, deals, N telephony replicas (1; 0 for none; replica i listens on
@@ -23,12 +23,12 @@ var arguments = Array(CommandLine.arguments.dropFirst())
 // printed or written between its markers.
 if arguments.first == "settings" {
     guard arguments.dropFirst().first == "--write" else {
-        print(SettingsTable.markdown(Topology.Process.definitions), terminator: "")
+        print(SettingsTable.markdown(Topology.Process.hosted), terminator: "")
         exit(0)
     }
     let path = "Compose/README.md"
     guard let readme = try? String(contentsOfFile: path, encoding: .utf8),
-        let rewritten = SettingsTable.rewritten(readme, Topology.Process.definitions)
+        let rewritten = SettingsTable.rewritten(readme, Topology.Process.hosted)
     else {
         FileHandle.standardError.write(Data("switchboard: \(path) not found or without its settings markers; run from the package root\n".utf8))
         exit(1)

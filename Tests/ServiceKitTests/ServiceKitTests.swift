@@ -5,21 +5,25 @@ import Testing
 import Wire
 
 @Suite struct ServiceEnvironmentTests {
-    @Test func readsValuesWithThePrefixAndDefaults() throws {
+    static let port = Setting.integer("PORT", fallback: 7101, range: 0...65535, "port")
+    static let grace = Setting.integer("GRACE_SECONDS", fallback: 10, range: 0...3600, "grace")
+    static let host = Setting.text("HOST", fallback: "127.0.0.1", "host")
+
+    @Test func p1ReadsValuesWithThePrefixAndDefaults() throws {
         let env = ServiceEnvironment(prefix: "CONTACTS", values: ["CONTACTS_PORT": "7200", "OTHER_PORT": "1"])
-        #expect(try env.int("PORT", default: 7101, range: 0...65535) == 7200)
-        #expect(try env.int("GRACE_SECONDS", default: 10, range: 0...3600) == 10)
-        #expect(env.string("HOST", default: "127.0.0.1") == "127.0.0.1")
+        #expect(try env.int(Self.port) == 7200)
+        #expect(try env.int(Self.grace) == 10)
+        #expect(env.string(Self.host) == "127.0.0.1")
     }
 
-    @Test func badValuesNameTheVariable() {
+    @Test func p1BadValuesNameTheVariable() {
         let env = ServiceEnvironment(prefix: "CONTACTS", values: ["CONTACTS_PORT": "70000", "CONTACTS_GRACE_SECONDS": "ten"])
-        for key in ["PORT", "GRACE_SECONDS"] {
+        for setting in [Self.port, Self.grace] {
             do {
-                _ = try env.int(key, default: 1, range: 0...65535)
-                Issue.record("\(key) should be refused")
+                _ = try env.int(setting)
+                Issue.record("\(setting.key) should be refused")
             } catch {
-                #expect(error.variable == "CONTACTS_\(key)")
+                #expect(error.variable == "CONTACTS_\(setting.key)")
                 #expect(error.description.contains("expected a whole number"))
             }
         }
