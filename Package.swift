@@ -72,7 +72,9 @@ let package = Package(
         .executableTarget(name: "switchboard-codegen", dependencies: ["ContractSchema", "Schemas"]),
 
         // Tests.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // Starting test processes without Foundation's Process (Tests/CSpawn/include/CSpawn.h says why).
+        .target(name: "CSpawn", path: "Tests/CSpawn"),
+        .target(name: "TestSupport", dependencies: ["CSpawn"], path: "Tests/TestSupport"),
         .testTarget(name: "WireTests", dependencies: ["Wire", "Contracts", "ContractSchema", "Schemas", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
         .testTarget(name: "TelephonyTests", dependencies: ["TelephonyService", "Contracts", "RPC", "ServiceKit", "Storage", "Wire", "TestSupport", "switchboard-telephony", "switchboard-contacts", "switchboard-deals"]),
@@ -83,7 +85,7 @@ let package = Package(
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Sockets", "TestSupport"]),
         .testTarget(
             name: "GatewayTests",
-            dependencies: ["Gateway", "Contracts", "Digest", "HTTP", "JSON", "RPC", "SchedulingService", "ServiceKit", "Storage", "Wire", "TestSupport", "Sockets", "switchboard", "switchboard-gateway", "switchboard-contacts", "switchboard-deals", "switchboard-telephony", "switchboard-scheduling", "switchboard-billing", "switchboard-notifications"]),
+            dependencies: ["Gateway", "ContactsService", "Contracts", "DealsService", "Digest", "HTTP", "JSON", "RPC", "SchedulingService", "ServiceKit", "Storage", "Wire", "TestSupport", "Sockets", "switchboard", "switchboard-gateway", "switchboard-contacts", "switchboard-deals", "switchboard-telephony", "switchboard-scheduling", "switchboard-billing", "switchboard-notifications"]),
         .testTarget(name: "BillingTests", dependencies: ["BillingService", "Contracts", "Wire"]),
         .testTarget(name: "NotificationsTests", dependencies: ["NotificationsService", "Contracts", "Digest", "ServiceKit", "Storage", "Wire", "TestSupport", "Sockets", "Schemas"]),
         .testTarget(

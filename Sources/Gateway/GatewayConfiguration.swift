@@ -44,6 +44,7 @@ struct GatewayConfiguration {
             }
             api.metricsNeedAdmin = metricsAuth == "admin"
             api.routeFallback = environment.string(D.routeFallback)
+            api.routeTimeout = .milliseconds(try environment.int(D.routeTimeout))
             self.api = api
 
             var http = HTTPServer.Configuration(host: environment.string(D.host), port: port)

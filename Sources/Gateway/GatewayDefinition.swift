@@ -83,13 +83,17 @@ public struct GatewayDefinition: HostedProcess {
         "TELEPHONY_SHARDS", fallback: CallShard.defaultCount, range: 1...4096, "the number of call shards, as the replicas' (T12)")
     static let routeFallback = Setting.text(
         "ROUTE_FALLBACK", shown: "none",
-        "the destination `GET /v1/calls/route` answers at once when telephony or contacts cannot say within 40 ms (T9)")
+        "the destination `GET /v1/calls/route` answers at once when telephony or contacts cannot say in time (T9)")
+    static let routeTimeout = Setting.integer(
+        "ROUTE_TIMEOUT_MS", fallback: 40, range: 1...10_000,
+        "how long `GET /v1/calls/route` waits for telephony and contacts before it answers the fallback: the caller is ringing (T9)")
 
     public var settings: [Setting] {
         [
             Self.host, Self.port, Self.services, Self.apiKeys, Self.timeout, Self.maxBody, Self.rateLimit, Self.rateBurst, Self.readTimeout,
             Self.idleTimeout, Self.maxConnections, Self.maxPerAddress, Self.firstByteTimeout, Self.dataDirectory, Self.grace, Self.reactors,
             Self.authFailures, Self.metricsAuth, Self.reconcileHours, Self.hookRetention, Self.telephony, Self.telephonyShards, Self.routeFallback,
+            Self.routeTimeout,
             .outboundAllow,
         ] + ServiceBinding.all.map(\.setting)
     }

@@ -33,14 +33,6 @@ struct ContactsFixture {
     }
 }
 
-/// A hosted service's log lines.
-final class LogLines: Sendable {
-    private let text = Mutex("")
-
-    @Sendable func append(_ line: String) { text.withLock { $0 += line } }
-    var all: String { text.withLock { $0 } }
-}
-
 func draft(first: String = "", last: String = "", emails: [String] = [], phones: [String] = []) -> ContactDraft {
     var d = ContactDraft()
     d.firstName = first
@@ -409,20 +401,20 @@ final class Acknowledged: @unchecked Sendable {
         let folder = try temporaryFolder("contacts-orphan")
         let pidFile = folder.appendingPathComponent("pid").path
         let executable = ServiceProcess.executable(named: "switchboard-contacts").path
-        let supervisor = Process()
-        supervisor.executableURL = URL(fileURLWithPath: "/bin/sh")
-        supervisor.arguments = ["-c", """
+        let script = """
             SWITCHBOARD_PARENT_PID=$$ CONTACTS_PORT=0 CONTACTS_ADMIN_PORT=0 CONTACTS_DATA_DIR='\(folder.path)/data' '\(executable)' > '\(folder.path)/out' 2>&1 &
             echo $! > '\(pidFile)'; wait
-            """]
-        try await ServiceProcess.launches.launch { try supervisor.run() }
+            """
+        let supervisor = try await ServiceProcess.launches.launch {
+            try ChildProcess(path: "/bin/sh", arguments: ["-c", script], environment: ProcessInfo.processInfo.environment)
+        }
         var pid: Int32 = 0
         #expect(try await eventually {
             pid = (try? String(contentsOfFile: pidFile, encoding: .utf8)).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? 0
             return pid > 0 && ((try? String(contentsOfFile: "\(folder.path)/out", encoding: .utf8)) ?? "").contains("\"event\":\"listening\"")
         })
         #expect(Self.isRunning(pid), "served while its supervisor lived")
-        kill(supervisor.processIdentifier, SIGKILL)
+        supervisor.signal(SIGKILL)
         #expect(try await eventually { !Self.isRunning(pid) }, "stopped once its supervisor was gone")
         let log = (try? String(contentsOfFile: "\(folder.path)/out", encoding: .utf8)) ?? ""
         #expect(log.contains("the process that started this one is gone") && log.contains("\"stopped\""), "\(log.suffix(600))")

@@ -1,4 +1,6 @@
+import ContactsService
 import Foundation
+import ServiceKit
 import Testing
 import TestSupport
 
@@ -6,34 +8,32 @@ import TestSupport
     @Test func d3LeadsSentWhileContactsIsDownEachBecomeOneDealWhenItIsBack() async throws {
         let system = try await SystemFixture.start()
         let contactsPort = system.contacts.port
-        system.contacts.signal(SIGTERM)
-        #expect(try await system.contacts.waitForExit() == 0)
+        try await system.contacts.stop()
         // Six leads from four people; two are repeats of the partner's own ids.
         let bodies = (0..<4).map { #"{"channel":"partner","partner":"leadgen","externalId":"L-\#($0)","phone":"+7916555000\#($0)","firstName":"P\#($0)"}"# }
         var ids: Set<Int> = []
         for body in bodies + bodies.prefix(2) {
-            let reply = try system.request("POST", "/v1/leads", body: body)
+            let reply = try await system.request("POST", "/v1/leads", body: body)
             #expect(reply.status == 202)
             #expect(reply.json["status"] as? String == "pending")
             ids.insert(reply.json["id"] as? Int ?? 0)
         }
         #expect(ids.count == 4)
-        let contacts = try await ServiceProcess(
-            executable: "switchboard-contacts",
+        let contacts = try await Hosted.start(
+            ServiceDefinition.contacts, executable: "switchboard-contacts",
             environment: [
                 "CONTACTS_PORT": "\(contactsPort)", "CONTACTS_ADMIN_PORT": "0",
                 "CONTACTS_DATA_DIR": system.folder.appendingPathComponent("contacts").path,
-            ])
-        #expect(try await eventually(within: .seconds(20)) {
-            ids.allSatisfy { id in (try? system.request("GET", "/v1/leads/\(id)"))?.json["status"] as? String == "processed" }
+            ], process: false)
+        #expect(try await eventuallyAsync(within: .seconds(20)) {
+            for id in ids where (try? await system.request("GET", "/v1/leads/\(id)"))?.json["status"] as? String != "processed" { return false }
+            return true
         })
-        let deals = try system.request("GET", "/v1/deals?limit=100").json["items"] as? [[String: Any]] ?? []
+        let deals = try await system.request("GET", "/v1/deals?limit=100").json["items"] as? [[String: Any]] ?? []
         #expect(deals.count == 4)
         #expect(Set(deals.compactMap { $0["contactId"] as? Int }).count == 4)
-        for process in [system.gateway, system.deals, contacts] {
-            process.signal(SIGTERM)
-            _ = try await process.waitForExit()
-        }
+        try await system.stop()
+        try await contacts.stop()
     }
 
     @Test func g4ALeadWaitingOnAHungContactsServiceIsAnswered202WithinTheBudget() async throws {
@@ -53,7 +53,7 @@ import TestSupport
                 "GATEWAY_TIMEOUT_MS": "1000",
             ])
         let started = ContinuousClock.now
-        let reply = try httpRequest(
+        let reply = try await httpRequest(
             port: gateway.port, "POST", "/v1/leads", headers: ["Authorization": "Bearer \(adminKey)", "Content-Type": "application/json"],
             body: #"{"channel":"web","phone":"+79160001122"}"#)
         #expect(reply.status == 202 && reply.json["status"] as? String == "pending")
@@ -66,35 +66,35 @@ import TestSupport
 
     @Test func d4TasksStagesAndTimelineThroughTheGateway() async throws {
         let system = try await SystemFixture.start()
-        let lead = try system.request("POST", "/v1/leads", body: #"{"channel":"web","phone":"+79161112233","comment":"wants a quote"}"#)
+        let lead = try await system.request("POST", "/v1/leads", body: #"{"channel":"web","phone":"+79161112233","comment":"wants a quote"}"#)
         #expect(lead.status == 201)
         let dealID = try #require(lead.json["dealId"] as? Int)
         let task = #"{"kind":"call_back","dealId":\#(dealID),"dueAt":"2020-01-01T00:00:00Z"}"#
-        #expect(try system.request("POST", "/v1/tasks", body: task).status == 201)
-        let again = try system.request("POST", "/v1/tasks", body: task)
+        #expect(try await system.request("POST", "/v1/tasks", body: task).status == 201)
+        let again = try await system.request("POST", "/v1/tasks", body: task)
         #expect(again.status == 200 && again.json["existing"] as? Bool == true)
-        let overdue = try system.request("GET", "/v1/tasks?overdue=true").json["items"] as? [[String: Any]] ?? []
+        let overdue = try await system.request("GET", "/v1/tasks?overdue=true").json["items"] as? [[String: Any]] ?? []
         #expect(overdue.count == 1)
-        let problems = try system.request("GET", "/v1/deals/problems").json["items"] as? [[String: Any]] ?? []
+        let problems = try await system.request("GET", "/v1/deals/problems").json["items"] as? [[String: Any]] ?? []
         #expect(problems.first?["reasons"] as? [String] == ["overdue_task"])
-        let lost = try system.request("POST", "/v1/deals/\(dealID)/stage", body: #"{"stageId":5}"#)
+        let lost = try await system.request("POST", "/v1/deals/\(dealID)/stage", body: #"{"stageId":5}"#)
         #expect(lost.status == 422 && lost.body.contains("lossReason"))
-        let moved = try system.request("POST", "/v1/deals/\(dealID)/stage", body: #"{"stageId":2}"#)
+        let moved = try await system.request("POST", "/v1/deals/\(dealID)/stage", body: #"{"stageId":2}"#)
         #expect(moved.status == 200 && moved.json["stageId"] as? Int == 2)
-        let timeline = try system.request("GET", "/v1/deals/\(dealID)/timeline").json["items"] as? [[String: Any]] ?? []
+        let timeline = try await system.request("GET", "/v1/deals/\(dealID)/timeline").json["items"] as? [[String: Any]] ?? []
         #expect(timeline.map { $0["kind"] as? String ?? "" } == ["stage_change", "deal_opened"])
-        let patched = try system.request("PATCH", "/v1/deals/\(dealID)", body: #"{"amountMinor":1500000,"currency":"RUB","scheduledAt":"2026-12-05T10:00:00Z"}"#)
+        let patched = try await system.request("PATCH", "/v1/deals/\(dealID)", body: #"{"amountMinor":1500000,"currency":"RUB","scheduledAt":"2026-12-05T10:00:00Z"}"#)
         #expect(patched.status == 200 && patched.json["amountMinor"] as? Int == 1_500_000 && patched.json["scheduledAt"] as? String == "2026-12-05T10:00:00.000Z")
-        let noCurrency = try system.request("PATCH", "/v1/deals/\(dealID)", body: #"{"currency":"","stageId":3}"#)
+        let noCurrency = try await system.request("PATCH", "/v1/deals/\(dealID)", body: #"{"currency":"","stageId":3}"#)
         #expect(noCurrency.status == 400 && noCurrency.body.contains("stageId") )
-        let stillThere = try system.request("GET", "/v1/deals/\(dealID)")
+        let stillThere = try await system.request("GET", "/v1/deals/\(dealID)")
         #expect(stillThere.json["currency"] as? String == "RUB" && stillThere.json["stageId"] as? Int == 2)
-        let cleared = try system.request("PATCH", "/v1/deals/\(dealID)", body: #"{"scheduledAt":null}"#)
+        let cleared = try await system.request("PATCH", "/v1/deals/\(dealID)", body: #"{"scheduledAt":null}"#)
         #expect(cleared.status == 200 && cleared.json["scheduledAt"] is NSNull)
         let contactID = try #require(lead.json["contactId"] as? Int)
-        #expect(try system.request("POST", "/v1/tasks", body: #"{"kind":"meeting","contactId":\#(contactID)}"#).status == 201)
-        #expect(try system.request("POST", "/v1/tasks", body: #"{"kind":"meeting","contactId":4242}"#).status == 422)
-        let bad = try system.request("POST", "/v1/tasks", body: #"{"kind":"nap"}"#)
+        #expect(try await system.request("POST", "/v1/tasks", body: #"{"kind":"meeting","contactId":\#(contactID)}"#).status == 201)
+        #expect(try await system.request("POST", "/v1/tasks", body: #"{"kind":"meeting","contactId":4242}"#).status == 422)
+        let bad = try await system.request("POST", "/v1/tasks", body: #"{"kind":"nap"}"#)
         #expect(bad.status == 400 && bad.headers["content-type"] == "application/problem+json")
         try await system.stop()
     }
@@ -107,57 +107,57 @@ import TestSupport
         let system = try await SystemFixture.start(
             keys: "\(adminKey)=admin,\(managerToken)=staff:1,\(operatorToken)=staff:2,\(otherToken)=staff:3")
         for body in [#"{"firstName":"M","role":"manager"}"#, #"{"firstName":"O","role":"operator","supervisorId":1}"#, #"{"firstName":"X","role":"operator"}"#] {
-            #expect(try system.request("POST", "/v1/staff", body: body).status == 201)
+            #expect(try await system.request("POST", "/v1/staff", body: body).status == 201)
         }
         var contactIDs: [Int] = []
         for owner in [1, 2, 3] {
-            let contact = try system.request("POST", "/v1/contacts", body: #"{"emails":["client\#(owner)@example.com"]}"#)
+            let contact = try await system.request("POST", "/v1/contacts", body: #"{"emails":["client\#(owner)@example.com"]}"#)
             contactIDs.append((contact.json["contact"] as? [String: Any])?["id"] as? Int ?? 0)
         }
         var dealIDs: [Int] = []
         for owner in [1, 2, 3] {
-            let reply = try system.request("POST", "/v1/deals", body: #"{"title":"deal of \#(owner)","contactId":\#(contactIDs[owner - 1]),"responsibleId":\#(owner)}"#)
+            let reply = try await system.request("POST", "/v1/deals", body: #"{"title":"deal of \#(owner)","contactId":\#(contactIDs[owner - 1]),"responsibleId":\#(owner)}"#)
             #expect(reply.status == 201)
             dealIDs.append(reply.json["id"] as? Int ?? 0)
         }
-        func visible(_ key: String) throws -> Set<Int> {
-            Set((try system.request("GET", "/v1/deals", key: key).json["items"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? Int })
+        func visible(_ key: String) async throws -> Set<Int> {
+            Set((try await system.request("GET", "/v1/deals", key: key).json["items"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? Int })
         }
-        #expect(try visible(operatorToken) == [dealIDs[1]])
-        #expect(try visible(managerToken) == [dealIDs[0], dealIDs[1]])
-        #expect(try visible(adminKey) == Set(dealIDs))
-        #expect(try system.request("GET", "/v1/deals/\(dealIDs[2])", key: operatorToken).status == 404)
-        let export = try system.request("GET", "/v1/deals/export.csv", key: managerToken)
+        #expect(try await visible(operatorToken) == [dealIDs[1]])
+        #expect(try await visible(managerToken) == [dealIDs[0], dealIDs[1]])
+        #expect(try await visible(adminKey) == Set(dealIDs))
+        #expect(try await system.request("GET", "/v1/deals/\(dealIDs[2])", key: operatorToken).status == 404)
+        let export = try await system.request("GET", "/v1/deals/export.csv", key: managerToken)
         #expect(export.status == 200 && export.headers["content-type"] == "text/csv; charset=utf-8")
         #expect(export.body.split(separator: "\r\n").dropFirst().map { $0.split(separator: ",")[1] } == ["deal of 1", "deal of 2"])
-        #expect(try system.request("GET", "/v1/deals/\(dealIDs[2])/timeline", key: operatorToken).status == 404)
-        func timelineCount(_ key: String) throws -> Int {
-            (try system.request("GET", "/v1/contacts/\(contactIDs[2])/timeline", key: key).json["items"] as? [Any])?.count ?? -1
+        #expect(try await system.request("GET", "/v1/deals/\(dealIDs[2])/timeline", key: operatorToken).status == 404)
+        func timelineCount(_ key: String) async throws -> Int {
+            (try await system.request("GET", "/v1/contacts/\(contactIDs[2])/timeline", key: key).json["items"] as? [Any])?.count ?? -1
         }
-        #expect(try timelineCount(operatorToken) == 0)
-        #expect(try timelineCount(otherToken) == 1)
-        let mine = try system.request("GET", "/v1/tasks?mine=true", key: adminKey)
+        #expect(try await timelineCount(operatorToken) == 0)
+        #expect(try await timelineCount(otherToken) == 1)
+        let mine = try await system.request("GET", "/v1/tasks?mine=true", key: adminKey)
         #expect(mine.status == 422)
         try await system.stop()
     }
 
     @Test func contactMergedReachesDealsAndMovesTheirDeals() async throws {
         let system = try await SystemFixture.start()
-        let a = try system.request("POST", "/v1/leads", body: #"{"channel":"web","phone":"+79160000001"}"#)
-        let b = try system.request("POST", "/v1/contacts", body: #"{"phones":["+79160000002"]}"#)
+        let a = try await system.request("POST", "/v1/leads", body: #"{"channel":"web","phone":"+79160000001"}"#)
+        let b = try await system.request("POST", "/v1/contacts", body: #"{"phones":["+79160000002"]}"#)
         let survivor = try #require(b.json["contact"] as? [String: Any])["id"] as? Int ?? 0
         let merged = try #require(a.json["contactId"] as? Int)
         let dealID = try #require(a.json["dealId"] as? Int)
-        #expect(try system.request("POST", "/v1/contacts/\(survivor)/merge", body: #"{"from":\#(merged)}"#).status == 200)
+        #expect(try await system.request("POST", "/v1/contacts/\(survivor)/merge", body: #"{"from":\#(merged)}"#).status == 200)
         // A new deal for the merged contact goes to the survivor; one for nobody is refused.
-        let late = try system.request("POST", "/v1/deals", body: #"{"title":"late","contactId":\#(merged)}"#)
+        let late = try await system.request("POST", "/v1/deals", body: #"{"title":"late","contactId":\#(merged)}"#)
         #expect(late.status == 201 && late.json["contactId"] as? Int == survivor)
-        let nobody = try system.request("POST", "/v1/deals", body: #"{"title":"ghost","contactId":999}"#)
+        let nobody = try await system.request("POST", "/v1/deals", body: #"{"title":"ghost","contactId":999}"#)
         #expect(nobody.status == 422 && nobody.body.contains("contactId"))
-        #expect(try await eventually(within: .seconds(10)) {
-            (try? system.request("GET", "/v1/deals/\(dealID)"))?.json["contactId"] as? Int == survivor
+        #expect(try await eventuallyAsync(within: .seconds(10)) {
+            (try? await system.request("GET", "/v1/deals/\(dealID)"))?.json["contactId"] as? Int == survivor
         })
-        let timeline = try system.request("GET", "/v1/contacts/\(survivor)/timeline").json["items"] as? [[String: Any]] ?? []
+        let timeline = try await system.request("GET", "/v1/contacts/\(survivor)/timeline").json["items"] as? [[String: Any]] ?? []
         #expect(timeline.contains { $0["kind"] as? String == "deal_opened" })
         try await system.stop()
     }

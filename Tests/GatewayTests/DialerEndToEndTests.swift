@@ -60,43 +60,43 @@ import TestSupport
     @Test func t10EightOperatorsDrainTheQueueNeverTwoOnOneEntryWithAReplicaStoppedForAWhile() async throws {
         let system = try await Self.start()
         for i in 1...8 {
-            #expect(try system.request("POST", "/v1/staff", body: #"{"firstName":"Operator \#(i)","role":"operator"}"#).status == 201)
+            #expect(try await system.request("POST", "/v1/staff", body: #"{"firstName":"Operator \#(i)","role":"operator"}"#).status == 201)
         }
         // Calls at any hour in this test (CI runs at night too).
-        let settings = try system.request("GET", "/v1/dialer/settings")
+        let settings = try await system.request("GET", "/v1/dialer/settings")
         let version = try #require(settings.json["version"] as? Int)
         var body = settings.json
         for readOnly in ["version", "updatedBy", "updatedAt"] { body[readOnly] = nil }
         body["callingHourFrom"] = 0
         body["callingHourTo"] = 24
         body["minGapSeconds"] = 0
-        let put = try system.request("PUT", "/v1/dialer/settings?version=\(version)", body: String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self))
+        let put = try await system.request("PUT", "/v1/dialer/settings?version=\(version)", body: String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self))
         #expect(put.status == 200 && put.json["version"] as? Int == version + 1, "\(put.body)")
-        #expect(try system.request("PUT", "/v1/dialer/settings?version=\(version)", body: String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self)).status == 409)
+        #expect(try await system.request("PUT", "/v1/dialer/settings?version=\(version)", body: String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self)).status == 409)
         // With a replica not answering, nothing is changed anywhere (503), so the replicas never disagree.
         try await system.replicas[1].suspend()
         body["leaseSeconds"] = 60
-        let halfway = try system.request("PUT", "/v1/dialer/settings?version=\(version + 1)", body: String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self))
+        let halfway = try await system.request("PUT", "/v1/dialer/settings?version=\(version + 1)", body: String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self))
         system.replicas[1].signal(SIGCONT)
         #expect(halfway.status == 503, "\(halfway.body)")
-        #expect(try await eventually(within: .seconds(10)) {
-            (try? system.request("GET", "/v1/dialer/settings"))?.json["version"] as? Int == version + 1
+        #expect(try await eventuallyAsync(within: .seconds(10)) {
+            (try? await system.request("GET", "/v1/dialer/settings"))?.json["version"] as? Int == version + 1
         }, "once the replica answers again, the settings are as they were")
 
         // 500 leads from a partner; each valid and unique one becomes a queue entry.
         let total = 500
         for i in 0..<total {
             let lead = #"{"channel":"partner","partner":"leadgen","externalId":"D-\#(i)","phone":"+7916\#(String(format: "%07d", 4_000_000 + i))","region":"moscow","product":"windows"}"#
-            #expect(try system.request("POST", "/v1/leads", body: lead).status == 201)
+            #expect(try await system.request("POST", "/v1/leads", body: lead).status == 201)
         }
-        func queued() -> Int {
-            let items = (try? system.request("GET", "/v1/dialer/queue"))?.json["items"] as? [[String: Any]] ?? []
+        func queued() async -> Int {
+            let items = (try? await system.request("GET", "/v1/dialer/queue"))?.json["items"] as? [[String: Any]] ?? []
             return items.reduce(0) { $0 + ($1["ready"] as? Int ?? 0) }
         }
-        #expect(try await eventually(within: .seconds(30)) { queued() == total })
-        #expect(try system.request("POST", "/v1/dialer/next").status == 422, "an API key is nobody: the dialer needs a staff token")
+        #expect(try await eventuallyAsync(within: .seconds(30)) { await queued() == total })
+        #expect(try await system.request("POST", "/v1/dialer/next").status == 422, "an API key is nobody: the dialer needs a staff token")
 
-        let perReplica = ((try system.request("GET", "/v1/dialer/queue").json["items"] as? [[String: Any]]) ?? []).map { $0["ready"] as? Int ?? 0 }
+        let perReplica = ((try await system.request("GET", "/v1/dialer/queue").json["items"] as? [[String: Any]]) ?? []).map { $0["ready"] as? Int ?? 0 }
         #expect(perReplica.count == 2 && perReplica.allSatisfy { $0 > 0 })
         // One replica is stopped before the operators start: its entries wait; they work
         // through the other's.
@@ -106,14 +106,14 @@ import TestSupport
         let operators = (1...8).map { op in
             Task {
                 while claims.ids.withLock({ $0.count }) < total && ContinuousClock.now < deadline {
-                    guard let next = try? system.request("POST", "/v1/dialer/next", key: Self.token(op)), next.status == 200,
+                    guard let next = try? await system.request("POST", "/v1/dialer/next", key: Self.token(op)), next.status == 200,
                         let id = next.json["id"] as? String
                     else {
                         try? await Task.sleep(for: .milliseconds(50))
                         continue
                     }
                     claims.ids.withLock { $0.append(id) }
-                    let outcome = try? system.request("POST", "/v1/dialer/entries/\(id)/outcome", key: Self.token(op), body: #"{"outcome":"offer_made"}"#)
+                    let outcome = try? await system.request("POST", "/v1/dialer/entries/\(id)/outcome", key: Self.token(op), body: #"{"outcome":"offer_made"}"#)
                     #expect(outcome?.status == 200, "\(outcome?.body ?? "")")
                 }
             }
@@ -128,9 +128,9 @@ import TestSupport
         #expect(ids.count == Set(ids).count, "an entry was given to two operators")
         #expect(Set(ids).count == total)
         // The outcomes reached deals: offers moved the deals on.
-        let deals = try system.request("GET", "/v1/deals?limit=500").json["items"] as? [[String: Any]] ?? []
-        #expect(try await eventually(within: .seconds(20)) {
-            ((try? system.request("GET", "/v1/deals?limit=500"))?.json["items"] as? [[String: Any]] ?? []).allSatisfy { $0["stageId"] as? Int == 3 }
+        let deals = try await system.request("GET", "/v1/deals?limit=500").json["items"] as? [[String: Any]] ?? []
+        #expect(try await eventuallyAsync(within: .seconds(20)) {
+            ((try? await system.request("GET", "/v1/deals?limit=500"))?.json["items"] as? [[String: Any]] ?? []).allSatisfy { $0["stageId"] as? Int == 3 }
         })
         #expect(deals.count == total)
         try await system.stop()
@@ -158,123 +158,126 @@ import TestSupport
         try clock.set(at(6))
         let system = try await Self.start(clock: clock.file)
         for i in 1...2 {
-            #expect(try system.request("POST", "/v1/staff", body: #"{"firstName":"Operator \#(i)","role":"operator"}"#).status == 201)
+            #expect(try await system.request("POST", "/v1/staff", body: #"{"firstName":"Operator \#(i)","role":"operator"}"#).status == 201)
         }
-        func lead(_ n: Int, region: String = "") throws {
+        func lead(_ n: Int, region: String = "") async throws {
             let body = #"{"channel":"partner","partner":"leadgen","externalId":"C-\#(n)","phone":"+7916\#(String(format: "%07d", 5_000_000 + n))","region":"\#(region)"}"#
-            #expect(try system.request("POST", "/v1/leads", body: body).status == 201)
+            #expect(try await system.request("POST", "/v1/leads", body: body).status == 201)
         }
         // Leads an hour apart: the older ranks higher (agePerHour).
-        try lead(1)  // 06:00: "x"
-        try clock.set(at(7)); try lead(2)  // "y"
-        try clock.set(at(8)); try lead(3)  // "z"
-        try clock.set(at(8.5)); try lead(4, region: "tver")  // "w"
-        func counts() -> [String: Int] {
-            let items = (try? system.request("GET", "/v1/dialer/queue"))?.json["items"] as? [[String: Any]] ?? []
+        try await lead(1)  // 06:00: "x"
+        try clock.set(at(7)); try await lead(2)  // "y"
+        try clock.set(at(8)); try await lead(3)  // "z"
+        try clock.set(at(8.5)); try await lead(4, region: "tver")  // "w"
+        func counts() async -> [String: Int] {
+            let items = (try? await system.request("GET", "/v1/dialer/queue"))?.json["items"] as? [[String: Any]] ?? []
             var sum: [String: Int] = [:]
             for item in items { for (k, v) in item { if let n = v as? Int { sum[k, default: 0] += n } } }
             return sum
         }
-        #expect(try await eventually(within: .seconds(20)) { counts()["ready"] == 4 })
-        func next(_ op: Int) throws -> (status: Int, id: String, entry: [String: Any]) {
-            let r = try system.request("POST", "/v1/dialer/next", key: Self.token(op))
+        #expect(try await eventuallyAsync(within: .seconds(20)) { await counts()["ready"] == 4 })
+        func next(_ op: Int) async throws -> (status: Int, id: String, entry: [String: Any]) {
+            let r = try await system.request("POST", "/v1/dialer/next", key: Self.token(op))
             return (r.status, r.json["id"] as? String ?? "", r.json)
         }
-        func outcome(_ op: Int, _ id: String, _ body: String) throws -> Int {
-            try system.request("POST", "/v1/dialer/entries/\(id)/outcome", key: Self.token(op), body: body).status
+        func outcome(_ op: Int, _ id: String, _ body: String) async throws -> Int {
+            try await system.request("POST", "/v1/dialer/entries/\(id)/outcome", key: Self.token(op), body: body).status
         }
 
         // 08:45 Moscow: before calling hours (9–21) nobody is called; the diagnostic says why.
         try clock.set(at(8.75))
-        #expect(try next(1).status == 204)
-        #expect(counts()["outsideHours"] == 4, "\(counts())")
+        #expect(try await next(1).status == 204)
+        let outside = await counts()
+        #expect(outside["outsideHours"] == 4, "\(outside)")
 
         // 09:00: the oldest first, leased for 120 s.
         try clock.set(at(9))
-        let x = try next(1)
+        let x = try await next(1)
         #expect(x.status == 200 && x.entry["leasedBy"] as? Int == 1, "\(x.entry)")
         #expect(x.entry["attempts"] as? Int ?? 0 == 0)
         let xScore = x.entry["score"] as? Int
         // The lease runs out: the entry comes back unchanged, to whoever asks next.
         try clock.set(at(9) + 121_000)
         // Issue 22: a run-out lease reads ready at once, before anyone claims it again.
-        let expired = try system.request("GET", "/v1/dialer/entries/\(x.id)").json
+        let expired = try await system.request("GET", "/v1/dialer/entries/\(x.id)").json
         #expect(expired["state"] as? String == "ready" && (expired["leasedBy"] as? Int) == nil, "\(expired)")
-        #expect(counts()["leased"] ?? 0 == 0 && counts()["ready"] == 4, "\(counts())")
-        let again = try next(2)
+        let settled = await counts()
+        #expect(settled["leased"] ?? 0 == 0 && settled["ready"] == 4, "\(settled)")
+        let again = try await next(2)
         #expect(again.id == x.id && again.entry["leasedBy"] as? Int == 2)
         #expect(again.entry["attempts"] as? Int ?? 0 == 0 && again.entry["score"] as? Int == xScore, "\(again.entry)")
-        #expect(try outcome(1, x.id, #"{"outcome":"no_answer"}"#) == 409, "the first operator's lease ran out")
+        #expect(try await outcome(1, x.id, #"{"outcome":"no_answer"}"#) == 409, "the first operator's lease ran out")
         // Operator 2 agrees a callback at 10:00, for them only.
         let ten = at(10)
         let tenText = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(ten) / 1000))
-        #expect(try outcome(2, x.id, #"{"outcome":"callback","callbackAt":"\#(tenText)","callbackForMe":true}"#) == 200)
+        #expect(try await outcome(2, x.id, #"{"outcome":"callback","callbackAt":"\#(tenText)","callbackForMe":true}"#) == 200)
 
         // The next oldest; then an admin puts Tver first: the newest lead (Tver) outranks the older one.
-        let y = try next(1)
+        let y = try await next(1)
         #expect(y.status == 200 && y.id != x.id)
         // T10 (issue 22 item 18): one open lease per operator — asking again answers the same entry.
-        let leasedBefore = counts()["leased"] ?? 0
-        for _ in 0..<3 { #expect(try next(1).id == y.id) }
-        #expect(counts()["leased"] ?? 0 == leasedBefore, "\(counts())")
+        let leasedBefore = await counts()["leased"] ?? 0
+        for _ in 0..<3 { #expect(try await next(1).id == y.id) }
+        let leasedAfter = await counts()
+        #expect(leasedAfter["leased"] ?? 0 == leasedBefore, "\(leasedAfter)")
         // G3 (issue 21): to operator 2, who never held it, Y does not exist, for an outcome
         // as for a GET (no 409 telling that it does), and nothing changes.
-        #expect(try outcome(2, y.id, #"{"outcome":"invalid"}"#) == 404)
-        #expect(try system.request("GET", "/v1/dialer/entries/\(y.id)", key: Self.token(2)).status == 404)
-        #expect(try system.request("GET", "/v1/dialer/entries/\(y.id)").json["leasedBy"] as? Int == 1)
-        #expect(try outcome(1, y.id, #"{"outcome":"offer_made"}"#) == 200)
+        #expect(try await outcome(2, y.id, #"{"outcome":"invalid"}"#) == 404)
+        #expect(try await system.request("GET", "/v1/dialer/entries/\(y.id)", key: Self.token(2)).status == 404)
+        #expect(try await system.request("GET", "/v1/dialer/entries/\(y.id)").json["leasedBy"] as? Int == 1)
+        #expect(try await outcome(1, y.id, #"{"outcome":"offer_made"}"#) == 200)
         // Issue 22 item 20: the operator who made the offer works the deal nobody worked
         // (and can open it); the callback operator 2 kept for themselves makes X's theirs.
         for (op, entry) in [(1, y.entry), (2, x.entry)] {
             let deal = try #require(entry["dealId"] as? Int)
-            #expect(try await eventually {
-                let reply = try? system.request("GET", "/v1/deals/\(deal)", key: Self.token(op))
+            #expect(try await eventuallyAsync {
+                let reply = try? await system.request("GET", "/v1/deals/\(deal)", key: Self.token(op))
                 return reply?.status == 200 && reply?.json["responsibleId"] as? Int == op
             }, "operator \(op) works deal \(deal)")
         }
-        let settings = try system.request("GET", "/v1/dialer/settings")
+        let settings = try await system.request("GET", "/v1/dialer/settings")
         var body = settings.json
         for readOnly in ["version", "updatedBy", "updatedAt"] { body[readOnly] = nil }
         body["regions"] = [["name": "tver", "score": 500]]
-        let put = try system.request(
+        let put = try await system.request(
             "PUT", "/v1/dialer/settings?version=\(settings.json["version"] as? Int ?? 0)",
             body: String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self))
         #expect(put.status == 200, "\(put.body)")
         // A table naming one region 500 times is refused with its first problems, changing nothing.
         body["regions"] = Array(repeating: ["name": "tver", "score": 1], count: 500)
-        let repeated = try system.request(
+        let repeated = try await system.request(
             "PUT", "/v1/dialer/settings?version=\(put.json["version"] as? Int ?? 0)",
             body: String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self))
         #expect(repeated.status == 422 && (repeated.json["errors"] as? [Any])?.count == 20, "\(repeated.status) \(repeated.body.prefix(300))")
-        #expect(try system.request("GET", "/v1/dialer/settings").json["version"] as? Int == put.json["version"] as? Int)
-        let w = try next(1)
+        #expect(try await system.request("GET", "/v1/dialer/settings").json["version"] as? Int == put.json["version"] as? Int)
+        let w = try await next(1)
         #expect(w.entry["region"] as? String == "tver", "\(w.entry)")
         #expect((w.entry["components"] as? [[String: Any]])?.first { $0["name"] as? String == "region" }?["value"] as? Int == 500)
-        #expect(try outcome(1, w.id, #"{"outcome":"refused","reason":"bought elsewhere"}"#) == 200)
+        #expect(try await outcome(1, w.id, #"{"outcome":"refused","reason":"bought elsewhere"}"#) == 200)
 
         // 09:59: the callback is not due; operator 1 gets the last one and it does not answer.
         try clock.set(at(10) - 60_000)
-        let z = try next(1)
+        let z = try await next(1)
         #expect(z.status == 200 && ![x.id, y.id, w.id].contains(z.id))
-        #expect(try outcome(1, z.id, #"{"outcome":"no_answer"}"#) == 200)
+        #expect(try await outcome(1, z.id, #"{"outcome":"no_answer"}"#) == 200)
         // Z waits the minimum gap; X waits for 10:00: nothing to call.
-        #expect(try next(1).status == 204)
+        #expect(try await next(1).status == 204)
         // A new Tver lead (500 points) arrives before ten.
-        try lead(5, region: "tver")
-        #expect(try await eventually(within: .seconds(20)) { counts()["ready"] == 1 })
+        try await lead(5, region: "tver")
+        #expect(try await eventuallyAsync(within: .seconds(20)) { await counts()["ready"] == 1 })
 
         // 10:00: the callback is due. Not for operator 1 (for-me-only), who gets the new lead;
         // first for operator 2, ahead of the Tver lead.
         try clock.set(ten)
-        let callback = try next(2)
+        let callback = try await next(2)
         #expect(callback.id == x.id, "\(callback.entry)")
         #expect((callback.entry["components"] as? [[String: Any]])?.first { $0["name"] as? String == "callback" }?["value"] as? Int == 1_000_000)
-        let other = try next(1)
+        let other = try await next(1)
         #expect(other.status == 200 && other.entry["region"] as? String == "tver" && other.id != x.id)
-        #expect(try outcome(1, other.id, #"{"outcome":"invalid","reason":"not a person"}"#) == 200)
-        #expect(try next(1).status == 204, "Z still waits its gap (5 minutes)")
+        #expect(try await outcome(1, other.id, #"{"outcome":"invalid","reason":"not a person"}"#) == 200)
+        #expect(try await next(1).status == 204, "Z still waits its gap (5 minutes)")
         try clock.set(ten + 301_000)
-        #expect(try next(1).id == z.id)
+        #expect(try await next(1).id == z.id)
         try await system.stop()
     }
 
@@ -289,70 +292,70 @@ import TestSupport
         try clock.set(at(0, 30))
         let system = try await Self.start(clock: clock.file)
         for i in 1...2 {
-            #expect(try system.request("POST", "/v1/staff", body: #"{"firstName":"Operator \#(i)","role":"operator"}"#).status == 201)
+            #expect(try await system.request("POST", "/v1/staff", body: #"{"firstName":"Operator \#(i)","role":"operator"}"#).status == 201)
         }
         // A recall only in two hours: each lead is tried once in this script.
-        let settings = try system.request("GET", "/v1/dialer/settings")
+        let settings = try await system.request("GET", "/v1/dialer/settings")
         var body = settings.json
         for readOnly in ["version", "updatedBy", "updatedAt"] { body[readOnly] = nil }
         body["minGapSeconds"] = 7200
-        #expect(try system.request(
+        #expect(try await system.request(
             "PUT", "/v1/dialer/settings?version=\(settings.json["version"] as? Int ?? 0)",
             body: String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self)).status == 200)
 
         var leadIDs: [String: Int] = [:]
-        func lead(_ name: String, _ partner: String, _ region: String, _ product: String, phone: Int, at time: Int64) throws {
+        func lead(_ name: String, _ partner: String, _ region: String, _ product: String, phone: Int, at time: Int64) async throws {
             try clock.set(time)
             let body = #"{"channel":"partner","partner":"\#(partner)","externalId":"\#(name)","phone":"+7916\#(String(format: "%07d", 6_000_000 + phone))","region":"\#(region)","product":"\#(product)"}"#
-            let r = try system.request("POST", "/v1/leads", body: body)
+            let r = try await system.request("POST", "/v1/leads", body: body)
             #expect(r.status == 201, "\(r.body)")
             leadIDs[name] = r.json["id"] as? Int
         }
         // Hours apart, so the queue's order (oldest first) is known.
-        try lead("A1", "alpha", "moscow", "windows", phone: 1, at: at(1, 0))
-        try lead("B1", "beta", "moscow", "windows", phone: 2, at: at(2, 0))
-        try lead("A2", "alpha", "moscow", "doors", phone: 3, at: at(3, 0))
-        try lead("B2", "beta", "tver", "windows", phone: 4, at: at(4, 0))
-        try lead("A3", "alpha", "tver", "windows", phone: 5, at: at(5, 0))
-        try lead("B3", "beta", "moscow", "windows", phone: 2, at: at(5, 30))  // B1's number again: a duplicate, low quality
-        try lead("A4", "alpha", "tver", "doors", phone: 6, at: at(5, 40))
-        func ready() -> Int {
-            ((try? system.request("GET", "/v1/dialer/queue"))?.json["items"] as? [[String: Any]] ?? []).reduce(0) { $0 + ($1["ready"] as? Int ?? 0) }
+        try await lead("A1", "alpha", "moscow", "windows", phone: 1, at: at(1, 0))
+        try await lead("B1", "beta", "moscow", "windows", phone: 2, at: at(2, 0))
+        try await lead("A2", "alpha", "moscow", "doors", phone: 3, at: at(3, 0))
+        try await lead("B2", "beta", "tver", "windows", phone: 4, at: at(4, 0))
+        try await lead("A3", "alpha", "tver", "windows", phone: 5, at: at(5, 0))
+        try await lead("B3", "beta", "moscow", "windows", phone: 2, at: at(5, 30))  // B1's number again: a duplicate, low quality
+        try await lead("A4", "alpha", "tver", "doors", phone: 6, at: at(5, 40))
+        func ready() async -> Int {
+            ((try? await system.request("GET", "/v1/dialer/queue"))?.json["items"] as? [[String: Any]] ?? []).reduce(0) { $0 + ($1["ready"] as? Int ?? 0) }
         }
-        #expect(try await eventually(within: .seconds(20)) { ready() == 6 }, "the duplicate is not queued")
+        #expect(try await eventuallyAsync(within: .seconds(20)) { await ready() == 6 }, "the duplicate is not queued")
 
-        func call(_ op: Int, at time: Int64, expect name: String, _ outcome: String, then after: Int64 = 60_000) throws {
+        func call(_ op: Int, at time: Int64, expect name: String, _ outcome: String, then after: Int64 = 60_000) async throws {
             try clock.set(time)
-            let next = try system.request("POST", "/v1/dialer/next", key: Self.token(op))
+            let next = try await system.request("POST", "/v1/dialer/next", key: Self.token(op))
             #expect(next.json["leadId"] as? Int == leadIDs[name], "operator \(op) at \(time): \(next.body)")
             try clock.set(time + after)
-            let r = try system.request("POST", "/v1/dialer/entries/\(next.json["id"] as? String ?? "")/outcome", key: Self.token(op), body: outcome)
+            let r = try await system.request("POST", "/v1/dialer/entries/\(next.json["id"] as? String ?? "")/outcome", key: Self.token(op), body: outcome)
             #expect(r.status == 200, "\(r.body)")
         }
-        try call(1, at: at(7, 0), expect: "A1", #"{"outcome":"offer_made"}"#)  // 6 h after the lead
-        try call(2, at: at(7, 0), expect: "B1", #"{"outcome":"no_answer"}"#)  // 5 h
-        try call(2, at: at(7, 10), expect: "A2", #"{"outcome":"invalid","reason":"a test number"}"#)  // 4 h 10 min
-        try call(1, at: at(7, 20), expect: "B2", #"{"outcome":"offer_made"}"#)  // 3 h 20 min
-        try call(1, at: at(7, 30), expect: "A3", #"{"outcome":"refused","reason":"too dear"}"#)  // 2 h 30 min
+        try await call(1, at: at(7, 0), expect: "A1", #"{"outcome":"offer_made"}"#)  // 6 h after the lead
+        try await call(2, at: at(7, 0), expect: "B1", #"{"outcome":"no_answer"}"#)  // 5 h
+        try await call(2, at: at(7, 10), expect: "A2", #"{"outcome":"invalid","reason":"a test number"}"#)  // 4 h 10 min
+        try await call(1, at: at(7, 20), expect: "B2", #"{"outcome":"offer_made"}"#)  // 3 h 20 min
+        try await call(1, at: at(7, 30), expect: "A3", #"{"outcome":"refused","reason":"too dear"}"#)  // 2 h 30 min
         let nine = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(at(9, 0)) / 1000))
-        try call(2, at: at(7, 40), expect: "A4", #"{"outcome":"callback","callbackAt":"\#(nine)"}"#)  // 2 h
+        try await call(2, at: at(7, 40), expect: "A4", #"{"outcome":"callback","callbackAt":"\#(nine)"}"#)  // 2 h
 
-        func report(_ groupBy: String) throws -> [String: Any] {
-            try system.request("GET", "/v1/reports/leads?from=2027-01-15&to=2027-01-15&groupBy=\(groupBy)").json
+        func report(_ groupBy: String) async throws -> [String: Any] {
+            try await system.request("GET", "/v1/reports/leads?from=2027-01-15&to=2027-01-15&groupBy=\(groupBy)").json
         }
-        #expect(try await eventually(within: .seconds(20)) { ((try? report("operator"))?["total"] as? [String: Any])?["claims"] as? Int == 6 })
+        #expect(try await eventuallyAsync(within: .seconds(20)) { ((try? await report("operator"))?["total"] as? [String: Any])?["claims"] as? Int == 6 })
         // A1's offer is accepted: the deal is won.
-        let a1 = try system.request("GET", "/v1/leads/\(leadIDs["A1"]!)").json
+        let a1 = try await system.request("GET", "/v1/leads/\(leadIDs["A1"]!)").json
         let dealID = try #require(a1["dealId"] as? Int)
-        #expect(try await eventually(within: .seconds(20)) {
-            (try? system.request("GET", "/v1/deals/\(dealID)"))?.json["stageId"] as? Int == 3
+        #expect(try await eventuallyAsync(within: .seconds(20)) {
+            (try? await system.request("GET", "/v1/deals/\(dealID)"))?.json["stageId"] as? Int == 3
         }, "offer_made moved the deal to Proposal")
-        #expect(try system.request("POST", "/v1/deals/\(dealID)/stage", body: #"{"stageId":4}"#).status == 200)
+        #expect(try await system.request("POST", "/v1/deals/\(dealID)/stage", body: #"{"stageId":4}"#).status == 200)
 
         func row(_ report: [String: Any], _ value: String) -> [String: Any] {
             (report["items"] as? [[String: Any]] ?? []).first { $0["value"] as? String == value } ?? [:]
         }
-        let byPartner = try report("partner")
+        let byPartner = try await report("partner")
         let alpha = row(byPartner, "alpha"), beta = row(byPartner, "beta"), total = byPartner["total"] as? [String: Any] ?? [:]
         // alpha: A1–A4; A2 invalid; A1 offered and won. First attempts 7200, 9000, 15000, 21600 s.
         #expect(alpha["leads"] as? Int == 4 && alpha["lowQuality"] as? Int == 1 && alpha["attempted"] as? Int == 4, "\(alpha)")
@@ -373,7 +376,7 @@ import TestSupport
         }
 
         // Operators: 1 offered A1 and B2 and was refused on A3; 2 took B1, A2, A4. All in one clock hour.
-        let byOperator = try report("operator")
+        let byOperator = try await report("operator")
         let one = row(byOperator, "1"), two = row(byOperator, "2")
         #expect(one["leads"] as? Int == 3 && one["offers"] as? Int == 2 && one["won"] as? Int == 1, "\(one)")
         #expect(one["claims"] as? Int == 3 && one["activeHours"] as? Int == 1 && one["claimsPerHour"] as? Double == 3, "\(one)")
@@ -382,27 +385,27 @@ import TestSupport
         #expect(row(byOperator, "")["leads"] as? Int == 1, "the duplicate was never called")
         #expect((byOperator["items"] as? [Any])?.count == 3, "no empty groups: \(byOperator)")
 
-        let byRegion = try report("geography")
+        let byRegion = try await report("geography")
         #expect(row(byRegion, "moscow")["leads"] as? Int == 4 && row(byRegion, "tver")["leads"] as? Int == 3)
-        let byProduct = try report("product")
+        let byProduct = try await report("product")
         #expect(row(byProduct, "windows")["leads"] as? Int == 5 && row(byProduct, "doors")["won"] as? Int == 0)
 
         // The same as CSV; a day with nothing is empty; bad periods are refused.
-        let csv = try system.request("GET", "/v1/reports/leads.csv?from=2027-01-15&to=2027-01-15&groupBy=partner")
+        let csv = try await system.request("GET", "/v1/reports/leads.csv?from=2027-01-15&to=2027-01-15&groupBy=partner")
         #expect(csv.status == 200)
         let lines = csv.body.split(separator: "\r\n").map(String.init)
         #expect(lines.first?.hasPrefix("partner,leads,low_quality,low_quality_share") == true)
         #expect(lines.contains { $0.hasPrefix("alpha,4,1,0.25,4,1,1,0.25,0.25,9000,21600,") }, "\(lines)")
         #expect(lines.last?.hasPrefix("total,7,2,") == true, "\(lines)")
-        #expect((try report("partner").isEmpty) == false)
-        let empty = try system.request("GET", "/v1/reports/leads?from=2027-01-16&to=2027-01-20&groupBy=partner").json
+        #expect((try await report("partner").isEmpty) == false)
+        let empty = try await system.request("GET", "/v1/reports/leads?from=2027-01-16&to=2027-01-20&groupBy=partner").json
         #expect((empty["items"] as? [Any])?.isEmpty == true && (empty["total"] as? [String: Any])?["leads"] as? Int == 0)
         for bad in ["from=2027-02-30&to=2027-03-01&groupBy=partner", "from=2027-01-15&to=2027-01-14&groupBy=partner",
                     "from=2026-01-01&to=2027-12-31&groupBy=partner", "from=15.01.2027&to=2027-01-15&groupBy=partner"] {
-            let r = try system.request("GET", "/v1/reports/leads?\(bad)")
+            let r = try await system.request("GET", "/v1/reports/leads?\(bad)")
             #expect(r.status == 422 || r.status == 400, "\(bad): \(r.status) \(r.body)")
         }
-        #expect(try system.request("GET", "/v1/reports/leads?from=2027-01-15&to=2027-01-15&groupBy=partner", key: Self.token(1)).status == 403)
+        #expect(try await system.request("GET", "/v1/reports/leads?from=2027-01-15&to=2027-01-15&groupBy=partner", key: Self.token(1)).status == 403)
         try await system.stop()
     }
 }

@@ -37,20 +37,16 @@ import TestSupport
         """#
 
     /// An aiosmtpd on a free port; its received messages are lines of JSON in `log`.
-    static func smtp(_ folder: URL, tls: Bool, port: Int) async throws -> Process {
+    static func smtp(_ folder: URL, tls: Bool, port: Int) async throws -> ChildProcess {
         let script = folder.appendingPathComponent("smtp.py")
         try Data(server.utf8).write(to: script)
         let log = folder.appendingPathComponent(tls ? "tls.log" : "plain.log")
         var arguments = [script.path, log.path, tls ? "tls" : "plain", String(port)]
         if tls { arguments += [folder.appendingPathComponent("cert.pem").path, folder.appendingPathComponent("key.pem").path] }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python!)
-        process.arguments = arguments
         // Its own output, not the test runner's: a child holding our pipes keeps them open.
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        try await ServiceProcess.launches.launch { try process.run() }
+        let process = try await ServiceProcess.launches.launch {
+            try ChildProcess(path: python!, arguments: arguments, environment: ProcessInfo.processInfo.environment)
+        }
         #expect(try await eventually { FileManager.default.fileExists(atPath: log.path + ".ready") }, "aiosmtpd started")
         return process
     }
@@ -63,27 +59,27 @@ import TestSupport
     @Test(.enabled(if: python != nil, "needs aiosmtpd: .ci/run installs it in .build/smtp-venv"))
     func n1AnEmailGoesThroughARealSMTPServerWithSTARTTLSAndAuthAndThroughOneWithout() async throws {
         let folder = try temporaryFolder("smtp")
-        let openssl = Process()
-        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        openssl.arguments = ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost",
+        let arguments = ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost",
                              "-keyout", folder.appendingPathComponent("key.pem").path, "-out", folder.appendingPathComponent("cert.pem").path]
-        openssl.standardError = FileHandle.nullDevice
-        openssl.standardInput = FileHandle.nullDevice
-        try await ServiceProcess.launches.launch { try openssl.run() }
-        #expect(try await eventually { !openssl.isRunning })
-        #expect(openssl.terminationStatus == 0)
+        let openssl = try await ServiceProcess.launches.launch {
+            try ChildProcess(path: "/usr/bin/openssl", arguments: arguments, environment: ProcessInfo.processInfo.environment)
+        }
+        #expect(try await openssl.waitForExit() == 0)
         let (tlsPort, plainPort) = (try freePort(), try freePort())
         let secure = try await Self.smtp(folder, tls: true, port: tlsPort)
         let plain = try await Self.smtp(folder, tls: false, port: plainPort)
-        defer { kill(secure.processIdentifier, SIGKILL); kill(plain.processIdentifier, SIGKILL) }
+        defer {
+            secure.signal(SIGKILL)
+            plain.signal(SIGKILL)
+        }
         let system = try await NotificationsEndToEndTests.start(extra: [
             "NOTIFICATIONS_SMTP_CA_FILE": folder.appendingPathComponent("cert.pem").path, "NOTIFICATIONS_PUBLIC_URL": "https://crm.example.test/",
         ])
-        #expect(try system.request("PUT", "/v1/notification-channels/email", body: #"{"provider":"smtp","baseUrl":"smtp://localhost:\#(tlsPort)","token":"user:s3cret","sender":"noreply@switchboard.test"}"#).status == 200)
-        let template = try #require(try system.request("POST", "/v1/templates", body: #"{"name":"New deal","channel":"email","eventType":"deal.created","subject":"Ваша заявка «{{deal.title}}»","body":"<p>Здравствуйте, {{contact.first_name}}!</p>\n.<p>Мы получили заявку.</p>"}"#).json["id"] as? Int)
-        #expect(try system.request("POST", "/v1/notification-rules", body: #"{"name":"Confirm","eventType":"deal.created","templateId":\#(template),"recipient":"contact","enabled":true}"#).status == 201)
-        let contact = try #require((try system.request("POST", "/v1/contacts", body: #"{"firstName":"Vera <V>","emails":["vera@example.org"]}"#).json["contact"] as? [String: Any])?["id"] as? Int)
-        #expect(try system.request("POST", "/v1/deals", body: #"{"title":"Tom & Jerry","contactId":\#(contact)}"#).status == 201)
+        #expect(try await system.request("PUT", "/v1/notification-channels/email", body: #"{"provider":"smtp","baseUrl":"smtp://localhost:\#(tlsPort)","token":"user:s3cret","sender":"noreply@switchboard.test"}"#).status == 200)
+        let template = try #require(try await system.request("POST", "/v1/templates", body: #"{"name":"New deal","channel":"email","eventType":"deal.created","subject":"Ваша заявка «{{deal.title}}»","body":"<p>Здравствуйте, {{contact.first_name}}!</p>\n.<p>Мы получили заявку.</p>"}"#).json["id"] as? Int)
+        #expect(try await system.request("POST", "/v1/notification-rules", body: #"{"name":"Confirm","eventType":"deal.created","templateId":\#(template),"recipient":"contact","enabled":true}"#).status == 201)
+        let contact = try #require((try await system.request("POST", "/v1/contacts", body: #"{"firstName":"Vera <V>","emails":["vera@example.org"]}"#).json["contact"] as? [String: Any])?["id"] as? Int)
+        #expect(try await system.request("POST", "/v1/deals", body: #"{"title":"Tom & Jerry","contactId":\#(contact)}"#).status == 201)
         var got: [[String: Any]] = []
         #expect(try await eventually(within: .seconds(20)) { got = Self.received(folder, "tls.log"); return got.count == 1 })
         let mail = try #require(got.first)
@@ -103,34 +99,34 @@ import TestSupport
         let decoded = String(decoding: Data(base64Encoded: html.replacingOccurrences(of: "\r\n", with: "")) ?? Data(), as: UTF8.self)
         #expect(decoded == "<p>Здравствуйте, Vera &lt;V&gt;!</p>\n.<p>Мы получили заявку.</p>", "escaped HTML, the leading dot intact")
         var sent: [[String: Any]] = []
-        #expect(try await eventually { sent = (try? system.items("/v1/notification-sends?status=sent")) ?? []; return sent.count == 1 })
+        #expect(try await eventuallyAsync { sent = (try? await system.items("/v1/notification-sends?status=sent")) ?? []; return sent.count == 1 })
         #expect((sent.first?["providerMessageId"] as? String ?? "").contains("Q42") && sent.first?["address"] as? String == "vera@example.org")
         // A relay with no STARTTLS: plain, only without credentials.
-        #expect(try system.request("PUT", "/v1/notification-channels/email", body: #"{"provider":"smtp","baseUrl":"smtp://localhost:\#(plainPort)","token":"user:s3cret","sender":"noreply@switchboard.test"}"#).status == 200)
-        #expect(try system.request("POST", "/v1/deals", body: #"{"title":"Doors","contactId":\#(contact)}"#).status == 201)
+        #expect(try await system.request("PUT", "/v1/notification-channels/email", body: #"{"provider":"smtp","baseUrl":"smtp://localhost:\#(plainPort)","token":"user:s3cret","sender":"noreply@switchboard.test"}"#).status == 200)
+        #expect(try await system.request("POST", "/v1/deals", body: #"{"title":"Doors","contactId":\#(contact)}"#).status == 201)
         var failedSend: [String: Any] = [:]
-        #expect(try await eventually { failedSend = ((try? system.items("/v1/notification-sends?status=failed")) ?? []).first ?? [:]; return !failedSend.isEmpty })
+        #expect(try await eventuallyAsync { failedSend = ((try? await system.items("/v1/notification-sends?status=failed")) ?? []).first ?? [:]; return !failedSend.isEmpty })
         let why = (failedSend["history"] as? [[String: Any]])?.last?["note"] as? String ?? ""
         #expect(why.contains("not sent in plain text"), "\(why)")
         // Without credentials (an empty token clears it), a relay without STARTTLS takes it in plain.
-        #expect(try system.request("PUT", "/v1/notification-channels/email", body: #"{"provider":"smtp","baseUrl":"smtp://localhost:\#(plainPort)","token":"","sender":"noreply@switchboard.test"}"#).json["tokenSet"] as? Bool == false)
-        #expect(try system.request("POST", "/v1/deals", body: #"{"title":"Gates","contactId":\#(contact)}"#).status == 201)
+        #expect(try await system.request("PUT", "/v1/notification-channels/email", body: #"{"provider":"smtp","baseUrl":"smtp://localhost:\#(plainPort)","token":"","sender":"noreply@switchboard.test"}"#).json["tokenSet"] as? Bool == false)
+        #expect(try await system.request("POST", "/v1/deals", body: #"{"title":"Gates","contactId":\#(contact)}"#).status == 201)
         #expect(try await eventually(within: .seconds(20)) { got = Self.received(folder, "plain.log"); return got.count == 1 })
         #expect(got.first?["tls"] as? Bool == false && got.first?["auth"] as? Bool == false && (got.first?["data"] as? String ?? "").contains("multipart/alternative"))
         // The link followed: a browser's GET only shows the button; the mail client's one-click POST opts out.
-        let page = try httpRequest(port: system.gateway.port, "GET", link)
-        let skippedBefore = try system.items("/v1/notification-sends?status=skipped")
+        let page = try await httpRequest(port: system.gateway.port, "GET", link)
+        let skippedBefore = try await system.items("/v1/notification-sends?status=skipped")
         #expect(page.status == 200 && page.body.contains("<form method=\"post\"") && skippedBefore.isEmpty)
         // A made-up link is not a page (README: 404), as its POST is not.
-        let madeUp = try httpRequest(port: system.gateway.port, "GET", link.replacingOccurrences(of: "/\(contact)-1-", with: "/\(contact + 1)-1-"))
+        let madeUp = try await httpRequest(port: system.gateway.port, "GET", link.replacingOccurrences(of: "/\(contact)-1-", with: "/\(contact + 1)-1-"))
         #expect(madeUp.status == 404, "\(madeUp.status)")
-        let forged = try httpRequest(port: system.gateway.port, "POST", link.replacingOccurrences(of: "/\(contact)-1-", with: "/\(contact + 1)-1-"), headers: ["Content-Type": "application/x-www-form-urlencoded"], body: "List-Unsubscribe=One-Click")
+        let forged = try await httpRequest(port: system.gateway.port, "POST", link.replacingOccurrences(of: "/\(contact)-1-", with: "/\(contact + 1)-1-"), headers: ["Content-Type": "application/x-www-form-urlencoded"], body: "List-Unsubscribe=One-Click")
         #expect(forged.status == 404)
-        let done = try httpRequest(port: system.gateway.port, "POST", link, headers: ["Content-Type": "application/x-www-form-urlencoded"], body: "List-Unsubscribe=One-Click")
+        let done = try await httpRequest(port: system.gateway.port, "POST", link, headers: ["Content-Type": "application/x-www-form-urlencoded"], body: "List-Unsubscribe=One-Click")
         #expect(done.status == 200 && done.body.contains("unsubscribed"), "\(done.body)")
-        #expect(try system.request("POST", "/v1/deals", body: #"{"title":"Roof","contactId":\#(contact)}"#).status == 201)
+        #expect(try await system.request("POST", "/v1/deals", body: #"{"title":"Roof","contactId":\#(contact)}"#).status == 201)
         var skipped: [String: Any] = [:]
-        #expect(try await eventually { skipped = ((try? system.items("/v1/notification-sends?status=skipped")) ?? []).first ?? [:]; return !skipped.isEmpty })
+        #expect(try await eventuallyAsync { skipped = ((try? await system.items("/v1/notification-sends?status=skipped")) ?? []).first ?? [:]; return !skipped.isEmpty })
         #expect(((skipped["history"] as? [[String: Any]])?.last?["note"] as? String ?? "").contains("opted out of email: unsubscribe link"), "\(skipped)")
         try await system.stop()
     }

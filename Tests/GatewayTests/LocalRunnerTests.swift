@@ -29,33 +29,33 @@ import TestSupport
         // Issue 9 item 3: the key is named by its file, never printed.
         #expect(runner.printed.contains("$(cat \(keyFile.path))"))
         let headers = ["Authorization": "Bearer \(key)", "Content-Type": "application/json"]
-        let first = try httpRequest(port: gatewayPort, "POST", "/v1/contacts", headers: headers, body: #"{"phones":["+79001234567"]}"#)
-        let second = try httpRequest(port: gatewayPort, "POST", "/v1/contacts", headers: headers, body: #"{"phones":["8 900 123 45 67"]}"#)
+        let first = try await httpRequest(port: gatewayPort, "POST", "/v1/contacts", headers: headers, body: #"{"phones":["+79001234567"]}"#)
+        let second = try await httpRequest(port: gatewayPort, "POST", "/v1/contacts", headers: headers, body: #"{"phones":["8 900 123 45 67"]}"#)
         #expect(first.status == 201 && second.status == 200)
-        let lead = try httpRequest(port: gatewayPort, "POST", "/v1/leads", headers: headers, body: #"{"channel":"web","phone":"+79001234567"}"#)
+        let lead = try await httpRequest(port: gatewayPort, "POST", "/v1/leads", headers: headers, body: #"{"channel":"web","phone":"+79001234567"}"#)
         #expect(lead.status == 201)
         // Telephony behind the gateway, its calls reaching deals (T3). (One replica: the second
         // would listen on a port no test reserved.)
         let call = #"{"provider":"up","providerCallId":"u1","direction":"inbound","clientNumber":"+79005550011","legs":[{"destination":"201","disposition":"answered","startedAt":"2026-12-01T10:00:00Z","durationSeconds":60,"talkSeconds":50}],"ended":true}"#
-        #expect(try httpRequest(port: gatewayPort, "POST", "/v1/calls", headers: headers, body: call).status == 201)
-        #expect(try await eventually(within: .seconds(20)) {
-            ((try? httpRequest(port: gatewayPort, "GET", "/v1/deals?limit=10", headers: headers))?.json["items"] as? [Any])?.count == 2
+        #expect(try await httpRequest(port: gatewayPort, "POST", "/v1/calls", headers: headers, body: call).status == 201)
+        #expect(try await eventuallyAsync(within: .seconds(20)) {
+            ((try? await httpRequest(port: gatewayPort, "GET", "/v1/deals?limit=10", headers: headers))?.json["items"] as? [Any])?.count == 2
         })
         // Both leads reach the dialing queue (T10: deals -> telephony): the web one is a known client with no open deal, not a duplicate.
         let fresh = #"{"channel":"partner","partner":"leadgen","externalId":"up-1","phone":"+79005550022"}"#
-        #expect(try httpRequest(port: gatewayPort, "POST", "/v1/leads", headers: headers, body: fresh).status == 201)
-        #expect(try await eventually(within: .seconds(20)) {
-            ((try? httpRequest(port: gatewayPort, "GET", "/v1/dialer/queue", headers: headers))?.json["items"] as? [[String: Any]])?.first?["ready"] as? Int == 2
+        #expect(try await httpRequest(port: gatewayPort, "POST", "/v1/leads", headers: headers, body: fresh).status == 201)
+        #expect(try await eventuallyAsync(within: .seconds(20)) {
+            ((try? await httpRequest(port: gatewayPort, "GET", "/v1/dialer/queue", headers: headers))?.json["items"] as? [[String: Any]])?.first?["ready"] as? Int == 2
         }, "switchboard up wires lead.accepted to telephony")
         // Scheduling behind the gateway: a resource to book.
         let resource = #"{"name":"Ivan","kind":"engineer","timeZone":"Europe/Moscow","hours":[{"weekday":1,"fromMinute":540,"toMinute":1080}]}"#
-        #expect(try httpRequest(port: gatewayPort, "POST", "/v1/resources", headers: headers, body: resource).status == 201)
-        #expect(try httpRequest(port: gatewayPort, "GET", "/readyz").status == 200)
+        #expect(try await httpRequest(port: gatewayPort, "POST", "/v1/resources", headers: headers, body: resource).status == 201)
+        #expect(try await httpRequest(port: gatewayPort, "GET", "/readyz").status == 200)
         #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("contacts/contacts.sqlite").path))
         runner.signal(SIGINT)
         #expect(try await runner.waitForExit() == 0)
         #expect(try await eventually { runner.printed.contains("[switchboard] stopped") })
-        #expect((try? httpRequest(port: gatewayPort, "GET", "/healthz")) == nil)
+        #expect((try? await httpRequest(port: gatewayPort, "GET", "/healthz")) == nil)
         #expect(!runner.printed.contains(key) && !runner.logged.contains(key))
     }
 }

@@ -21,12 +21,12 @@ import TestSupport
         let now: Int64
         let notificationsEnvironment: [String: String]
 
-        func request(_ method: String, _ path: String, body: String? = nil) throws -> HTTPExchange {
-            try httpRequest(port: gateway.port, method, path, headers: ["Authorization": "Bearer \(adminKey)", "Content-Type": "application/json"], body: body)
+        func request(_ method: String, _ path: String, body: String? = nil) async throws -> HTTPExchange {
+            try await httpRequest(port: gateway.port, method, path, headers: ["Authorization": "Bearer \(adminKey)", "Content-Type": "application/json"], body: body)
         }
 
-        func items(_ path: String) throws -> [[String: Any]] {
-            try request("GET", path).json["items"] as? [[String: Any]] ?? []
+        func items(_ path: String) async throws -> [[String: Any]] {
+            try await request("GET", path).json["items"] as? [[String: Any]] ?? []
         }
 
         func stop() async throws {
@@ -138,70 +138,70 @@ import TestSupport
         let system = try await Self.start(extra: ["NOTIFICATIONS_OUTBOUND_ALLOW": ""])
         for url in ["http://169.254.169.254/latest/meta-data/", "http://[::ffff:a9fe:a9fe]/", "http://2852039166/", "http://127.0.0.1:9/",
                     "http://localhost/", "http://10.0.0.5/", "http://[fd00::1]/", "file:///etc/passwd", "not a url", "http://user:pw@example.com/"] {
-            let made = try system.request("POST", "/v1/webhook-subscriptions", body: #"{"url":"\#(url)","eventTypes":["*"]}"#)
+            let made = try await system.request("POST", "/v1/webhook-subscriptions", body: #"{"url":"\#(url)","eventTypes":["*"]}"#)
             #expect(made.status == 422, "\(url): \(made.body)")
-            let channel = try system.request("PUT", "/v1/notification-channels/webhook", body: #"{"provider":"webhook","baseUrl":"\#(url)"}"#)
+            let channel = try await system.request("PUT", "/v1/notification-channels/webhook", body: #"{"provider":"webhook","baseUrl":"\#(url)"}"#)
             #expect(channel.status == 422, "\(url): \(channel.body)")
         }
-        #expect(try system.request("PUT", "/v1/notification-channels/email", body: #"{"provider":"smtp","baseUrl":"smtp://127.0.0.1:25"}"#).status == 422)
-        #expect((try system.request("GET", "/v1/webhook-subscriptions").json["items"] as? [Any])?.isEmpty == true, "nothing stored")
+        #expect(try await system.request("PUT", "/v1/notification-channels/email", body: #"{"provider":"smtp","baseUrl":"smtp://127.0.0.1:25"}"#).status == 422)
+        #expect((try await system.request("GET", "/v1/webhook-subscriptions").json["items"] as? [Any])?.isEmpty == true, "nothing stored")
         // A public address is fine (never called here: nothing is subscribed to anything that happens).
-        #expect(try system.request("POST", "/v1/webhook-subscriptions", body: #"{"url":"https://hooks.example.com/crm","eventTypes":["deal.won"]}"#).status == 201)
+        #expect(try await system.request("POST", "/v1/webhook-subscriptions", body: #"{"url":"https://hooks.example.com/crm","eventTypes":["deal.won"]}"#).status == 201)
 
         // Addresses are checked for their channel: CR LF never reaches SMTP, a webhook rule's is a URL under the policy.
-        _ = try system.request("PUT", "/v1/notification-channels/email", body: #"{"provider":"smtp","baseUrl":"smtp://smtp.example.com:587","sender":"noreply@example.com"}"#)
-        #expect(try system.request("PUT", "/v1/notification-channels/email", body: #"{"provider":"smtp","baseUrl":"smtp://smtp.example.com:587","sender":"a@example.com\r\nBcc: x@evil.example"}"#).status == 400)
-        #expect(try system.request("PUT", "/v1/notification-channels/email", body: #"{"provider":"smtp","baseUrl":"smtp://smtp.example.com:587","sender":"not an address"}"#).status == 422)
-        let email = try #require(try system.request("POST", "/v1/templates", body: #"{"name":"Ops","channel":"email","eventType":"deal.won","subject":"Won","body":"{{deal.title}}"}"#).json["id"] as? Int)
-        let hook = try #require(try system.request("POST", "/v1/templates", body: #"{"name":"Ops hook","channel":"webhook","eventType":"deal.won","body":"{{deal.title}}"}"#).json["id"] as? Int)
-        let sms = try #require(try system.request("POST", "/v1/templates", body: #"{"name":"Ops sms","channel":"sms","eventType":"deal.won","body":"{{deal.title}}"}"#).json["id"] as? Int)
-        func rule(_ template: Int, _ address: String) throws -> HTTPExchange {
-            try system.request("POST", "/v1/notification-rules", body: #"{"name":"Ops","eventType":"deal.won","templateId":\#(template),"recipient":"address","address":"\#(address)","enabled":true}"#)
+        _ = try await system.request("PUT", "/v1/notification-channels/email", body: #"{"provider":"smtp","baseUrl":"smtp://smtp.example.com:587","sender":"noreply@example.com"}"#)
+        #expect(try await system.request("PUT", "/v1/notification-channels/email", body: #"{"provider":"smtp","baseUrl":"smtp://smtp.example.com:587","sender":"a@example.com\r\nBcc: x@evil.example"}"#).status == 400)
+        #expect(try await system.request("PUT", "/v1/notification-channels/email", body: #"{"provider":"smtp","baseUrl":"smtp://smtp.example.com:587","sender":"not an address"}"#).status == 422)
+        let email = try #require(try await system.request("POST", "/v1/templates", body: #"{"name":"Ops","channel":"email","eventType":"deal.won","subject":"Won","body":"{{deal.title}}"}"#).json["id"] as? Int)
+        let hook = try #require(try await system.request("POST", "/v1/templates", body: #"{"name":"Ops hook","channel":"webhook","eventType":"deal.won","body":"{{deal.title}}"}"#).json["id"] as? Int)
+        let sms = try #require(try await system.request("POST", "/v1/templates", body: #"{"name":"Ops sms","channel":"sms","eventType":"deal.won","body":"{{deal.title}}"}"#).json["id"] as? Int)
+        func rule(_ template: Int, _ address: String) async throws -> HTTPExchange {
+            try await system.request("POST", "/v1/notification-rules", body: #"{"name":"Ops","eventType":"deal.won","templateId":\#(template),"recipient":"address","address":"\#(address)","enabled":true}"#)
         }
-        #expect(try rule(email, #"ops@example.org>\r\nRCPT TO:<attacker@evil.example"#).status == 422)
-        #expect(try rule(email, "ops@example.org, boss@example.org").status == 422)
-        #expect(try rule(email, "ops@example.org").status == 201)
+        #expect(try await rule(email, #"ops@example.org>\r\nRCPT TO:<attacker@evil.example"#).status == 422)
+        #expect(try await rule(email, "ops@example.org, boss@example.org").status == 422)
+        #expect(try await rule(email, "ops@example.org").status == 201)
         for bad in ["not a url", "file:///etc/passwd", "http://169.254.169.254/", "http://0x7f.1/"] {
-            #expect(try rule(hook, bad).status == 422, "\(bad)")
+            #expect(try await rule(hook, bad).status == 422, "\(bad)")
         }
-        #expect(try rule(hook, "https://ops.example.org/won").status == 201)
-        #expect(try rule(sms, "8 916 123").status == 422)
-        #expect(try rule(sms, "+79161234567").status == 201)
+        #expect(try await rule(hook, "https://ops.example.org/won").status == 201)
+        #expect(try await rule(sms, "8 916 123").status == 422)
+        #expect(try await rule(sms, "+79161234567").status == 201)
         // N5: an alert's chat is a Telegram chat id or @username.
-        #expect(try system.request("POST", "/v1/alerts", body: #"{"name":"Missed","metric":"missed_calls","threshold":5,"chatId":"123\r\n456"}"#).status == 400)
-        #expect(try system.request("POST", "/v1/alerts", body: #"{"name":"Missed","metric":"missed_calls","threshold":5,"chatId":"not a chat"}"#).status == 422)
+        #expect(try await system.request("POST", "/v1/alerts", body: #"{"name":"Missed","metric":"missed_calls","threshold":5,"chatId":"123\r\n456"}"#).status == 400)
+        #expect(try await system.request("POST", "/v1/alerts", body: #"{"name":"Missed","metric":"missed_calls","threshold":5,"chatId":"not a chat"}"#).status == 422)
         try await system.stop()
     }
 
     @Test func n1AnEndpointDownForThreeAttemptsGetsTheFourthWithTheSameWebhookIdAndAValidSignature() async throws {
         let system = try await Self.start()
         // N4's reminders ship as defaults, switched off until an admin enables them.
-        let defaults = try system.items("/v1/notification-rules")
+        let defaults = try await system.items("/v1/notification-rules")
         #expect(defaults.map { $0["name"] as? String } == ["A day before an appointment", "Before each session"] && defaults.allSatisfy { $0["enabled"] as? Bool == false })
         #expect(defaults.first?["beforeMinutes"] as? Int == 1440)
         let endpoint = try Receiver(failFirst: 3, answer: "{}")
-        let made = try system.request("POST", "/v1/webhook-subscriptions", body: #"{"url":"\#(endpoint.url)/hooks","eventTypes":["deal.created"]}"#)
+        let made = try await system.request("POST", "/v1/webhook-subscriptions", body: #"{"url":"\#(endpoint.url)/hooks","eventTypes":["deal.created"]}"#)
         #expect(made.status == 201, "\(made.body)")
         let secret = try #require(made.json["secret"] as? String)
         #expect(secret.hasPrefix("whsec_") && made.json["disabled"] as? Bool == false)
-        #expect(try system.request("GET", "/v1/webhook-subscriptions").body.contains("whsec_") == false, "the secret is shown once")
-        let contact = try #require((try system.request("POST", "/v1/contacts", body: #"{"firstName":"Vera","phones":["+79165550101"]}"#).json["contact"] as? [String: Any])?["id"] as? Int)
-        #expect(try system.request("POST", "/v1/deals", body: #"{"title":"Windows","contactId":\#(contact)}"#).status == 201)
+        #expect(try await system.request("GET", "/v1/webhook-subscriptions").body.contains("whsec_") == false, "the secret is shown once")
+        let contact = try #require((try await system.request("POST", "/v1/contacts", body: #"{"firstName":"Vera","phones":["+79165550101"]}"#).json["contact"] as? [String: Any])?["id"] as? Int)
+        #expect(try await system.request("POST", "/v1/deals", body: #"{"title":"Windows","contactId":\#(contact)}"#).status == 201)
         // Attempt 1 at once; then 5 s, 5 min and 30 min later by the business clock.
         // The clock moves on only once the service recorded the attempt: the next one is
         // planned from the time it was recorded at.
-        func recorded(_ n: Int) -> Bool {
-            ((try? system.items("/v1/webhook-deliveries"))?.first?["attempts"] as? [Any])?.count == n
+        func recorded(_ n: Int) async -> Bool {
+            ((try? await system.items("/v1/webhook-deliveries"))?.first?["attempts"] as? [Any])?.count == n
         }
         #expect(try await eventually { endpoint.count == 1 })
-        #expect(try await eventually { recorded(1) })
+        #expect(try await eventuallyAsync { await recorded(1) })
         for (step, seen) in [(6_000, 2), (6_000 + 301_000, 3), (6_000 + 301_000 + 1_801_000, 4)] {
             try system.clock.set(system.now + Int64(step))
             #expect(try await eventually { endpoint.count == seen }, "attempt \(seen)")
-            #expect(try await eventually { recorded(seen) }, "attempt \(seen) recorded")
+            #expect(try await eventuallyAsync { await recorded(seen) }, "attempt \(seen) recorded")
         }
         var delivery: [String: Any] = [:]
-        #expect(try await eventually { delivery = (try? system.items("/v1/webhook-deliveries"))?.first ?? [:]; return delivery["status"] as? String == "delivered" })
+        #expect(try await eventuallyAsync { delivery = (try? await system.items("/v1/webhook-deliveries"))?.first ?? [:]; return delivery["status"] as? String == "delivered" })
         #expect((delivery["attempts"] as? [[String: Any]])?.map { $0["responseStatus"] as? Int } == [503, 503, 503, 200])
         // Every attempt carried the same webhook-id, each signed over id, timestamp and body.
         let requests = endpoint.received
@@ -219,11 +219,11 @@ import TestSupport
         let data = body["data"] as? [String: Any] ?? [:]
         #expect(data["deal.id"] is Int && data["contact.id"] is Int && data["deal.stage_id"] is Int && data["deal.amount"] == nil, "\(data)")
         // The catalogue names each variable once.
-        let catalogue = try system.items("/v1/notification-events")
+        let catalogue = try await system.items("/v1/notification-events")
         #expect(!catalogue.isEmpty && catalogue.allSatisfy { let v = $0["variables"] as? [String] ?? []; return Set(v).count == v.count }, "\(catalogue)")
         // Replayed: once more, the same id.
         let deliveryID = try #require(delivery["id"] as? Int)
-        #expect(try system.request("POST", "/v1/webhook-deliveries/\(deliveryID)/replay").status == 200)
+        #expect(try await system.request("POST", "/v1/webhook-deliveries/\(deliveryID)/replay").status == 200)
         #expect(try await eventually { endpoint.count == 5 })
         #expect(endpoint.received.dropFirst(4).first?.header("webhook-id") == ids.first)
         try await system.stop()
@@ -232,37 +232,37 @@ import TestSupport
     @Test func n4AReminderFollowsItsAppointmentsMoveACancelledOneSendsNothingAndAKillLosesNothing() async throws {
         let system = try await Self.start()
         let telegram = try Receiver()
-        #expect(try system.request("PUT", "/v1/notification-channels/telegram", body: #"{"provider":"telegram","baseUrl":"\#(telegram.url)","token":"42:SECRET","timeZone":"Europe/Moscow","locale":"ru"}"#).status == 200)
-        #expect(try system.request("GET", "/v1/notification-channels").body.contains("42:SECRET") == false, "the token is never shown")
+        #expect(try await system.request("PUT", "/v1/notification-channels/telegram", body: #"{"provider":"telegram","baseUrl":"\#(telegram.url)","token":"42:SECRET","timeZone":"Europe/Moscow","locale":"ru"}"#).status == 200)
+        #expect(try await system.request("GET", "/v1/notification-channels").body.contains("42:SECRET") == false, "the token is never shown")
         // A template may only name what its event offers.
-        let wrong = try system.request("POST", "/v1/templates", body: #"{"name":"x","channel":"telegram","eventType":"appointment.booked","body":"{{payment.amount}}"}"#)
+        let wrong = try await system.request("POST", "/v1/templates", body: #"{"name":"x","channel":"telegram","eventType":"appointment.booked","body":"{{payment.amount}}"}"#)
         #expect(wrong.status == 422 && wrong.body.contains("{{payment.amount}} is not a variable appointment.booked offers"))
-        let template = try system.request("POST", "/v1/templates", body: #"{"name":"Reminder","channel":"telegram","eventType":"appointment.booked","body":"<b>{{contact.first_name}}</b>, замерщик придёт {{appointment.starts_at | time}}"}"#)
+        let template = try await system.request("POST", "/v1/templates", body: #"{"name":"Reminder","channel":"telegram","eventType":"appointment.booked","body":"<b>{{contact.first_name}}</b>, замерщик придёт {{appointment.starts_at | time}}"}"#)
         let templateID = try #require(template.json["id"] as? Int)
-        let preview = try system.request("POST", "/v1/templates/\(templateID)/preview", body: #"{"values":{"contact.first_name":"Tom & Jerry"}}"#)
+        let preview = try await system.request("POST", "/v1/templates/\(templateID)/preview", body: #"{"values":{"contact.first_name":"Tom & Jerry"}}"#)
         #expect((preview.json["body"] as? String ?? "").hasPrefix("<b>Tom &amp; Jerry</b>"), "\(preview.body)")
-        #expect(try system.request("POST", "/v1/notification-rules", body: #"{"name":"An hour before","eventType":"appointment.booked","templateId":\#(templateID),"recipient":"contact","beforeMinutes":60,"enabled":true}"#).status == 201)
+        #expect(try await system.request("POST", "/v1/notification-rules", body: #"{"name":"An hour before","eventType":"appointment.booked","templateId":\#(templateID),"recipient":"contact","beforeMinutes":60,"enabled":true}"#).status == 201)
         // Vera lives in Yekaterinburg (UTC+5): her reminder's time is hers, not the channel's Moscow time.
-        let contact = try #require((try system.request("POST", "/v1/contacts", body: #"{"firstName":"Vera","phones":["+79165550101"],"customFields":{"telegram":"555","time_zone":"Asia/Yekaterinburg"}}"#).json["contact"] as? [String: Any])?["id"] as? Int)
-        let deal = try #require(try system.request("POST", "/v1/deals", body: #"{"title":"Windows","contactId":\#(contact)}"#).json["id"] as? Int)
+        let contact = try #require((try await system.request("POST", "/v1/contacts", body: #"{"firstName":"Vera","phones":["+79165550101"],"customFields":{"telegram":"555","time_zone":"Asia/Yekaterinburg"}}"#).json["contact"] as? [String: Any])?["id"] as? Int)
+        let deal = try #require(try await system.request("POST", "/v1/deals", body: #"{"title":"Windows","contactId":\#(contact)}"#).json["id"] as? Int)
         let hours = (1...7).map { #"{"weekday":\#($0),"fromMinute":0,"toMinute":1440}"# }.joined(separator: ",")
-        let engineer = try #require(try system.request("POST", "/v1/resources", body: #"{"name":"Ivan","kind":"engineer","timeZone":"UTC","hours":[\#(hours)]}"#).json["id"] as? Int)
+        let engineer = try #require(try await system.request("POST", "/v1/resources", body: #"{"name":"Ivan","kind":"engineer","timeZone":"UTC","hours":[\#(hours)]}"#).json["id"] as? Int)
         // Whole hours of the day after tomorrow (UTC), so no appointment spans a midnight.
         let base = (system.now / 86_400_000 + 2) * 86_400_000
         func at(_ hours: Int64) -> String { ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(base / 1000 + hours * 3600))) }
-        func book(_ start: Int64) throws -> Int {
-            let made = try system.request("POST", "/v1/appointments", body: #"{"dealId":\#(deal),"kind":"measurement","resourceIds":[\#(engineer)],"start":"\#(at(start))","end":"\#(at(start + 1))"}"#)
+        func book(_ start: Int64) async throws -> Int {
+            let made = try await system.request("POST", "/v1/appointments", body: #"{"dealId":\#(deal),"kind":"measurement","resourceIds":[\#(engineer)],"start":"\#(at(start))","end":"\#(at(start + 1))"}"#)
             return try #require(made.json["id"] as? Int, "\(made.body)")
         }
-        let kept = try book(10), dropped = try book(13)
+        let kept = try await book(10), dropped = try await book(13)
         var sends: [[String: Any]] = []
-        #expect(try await eventually { sends = (try? system.items("/v1/notification-sends")) ?? []; return sends.count == 2 })
+        #expect(try await eventuallyAsync { sends = (try? await system.items("/v1/notification-sends")) ?? []; return sends.count == 2 })
         // Moved by a day: the reminder follows; cancelled: its reminder is too.
-        #expect(try system.request("POST", "/v1/appointments/\(kept)/move", body: #"{"start":"\#(at(34))","end":"\#(at(35))","reason":"the client asked"}"#).status == 200)
-        #expect(try system.request("POST", "/v1/appointments/\(dropped)/cancel", body: #"{"reason":"bought elsewhere"}"#).status == 200)
+        #expect(try await system.request("POST", "/v1/appointments/\(kept)/move", body: #"{"start":"\#(at(34))","end":"\#(at(35))","reason":"the client asked"}"#).status == 200)
+        #expect(try await system.request("POST", "/v1/appointments/\(dropped)/cancel", body: #"{"reason":"bought elsewhere"}"#).status == 200)
         let dueAfterMove = ISO8601DateFormatter().date(from: at(33))!
-        #expect(try await eventually {
-            sends = (try? system.items("/v1/notification-sends")) ?? []
+        #expect(try await eventuallyAsync {
+            sends = (try? await system.items("/v1/notification-sends")) ?? []
             return sends.contains { $0["status"] as? String == "cancelled" } && sends.contains { ($0["dueAt"] as? String).flatMap(Self.date) == dueAfterMove }
         })
         // kill -9 while the reminder waits; back up, its time comes: sent once.
@@ -272,8 +272,8 @@ import TestSupport
         restarted.notifications = try await ServiceProcess(executable: "switchboard-notifications", environment: system.notificationsEnvironment)
         try system.clock.set(base + 33 * 3_600_000 + 60_000)
         #expect(try await eventually { telegram.count == 1 })
-        #expect(try await eventually { (try? restarted.items("/v1/notification-sends?status=sent"))?.count == 1 })
-        let sent = try #require(try restarted.items("/v1/notification-sends?status=sent").first)
+        #expect(try await eventuallyAsync { (try? await restarted.items("/v1/notification-sends?status=sent"))?.count == 1 })
+        let sent = try #require(try await restarted.items("/v1/notification-sends?status=sent").first)
         #expect(sent["address"] as? String == "555" && sent["providerMessageId"] as? String == "1" && sent["attempts"] as? Int == 1)
         let asked = try #require(telegram.json(0))
         #expect(asked["chat_id"] as? String == "555" && asked["parse_mode"] as? String == "HTML")
@@ -281,7 +281,7 @@ import TestSupport
         #expect((asked["text"] as? String ?? "").hasPrefix("<b>Vera</b>, замерщик придёт") && (asked["text"] as? String ?? "").hasSuffix(" 15:00"), "\(asked)")
         #expect(telegram.received.first?.path == "/bot42:SECRET/sendMessage")
         try system.clock.set(base + 48 * 3_600_000)
-        #expect(try restarted.items("/v1/notification-sends?status=sent").count == 1 && telegram.count == 1, "the cancelled one never went")
+        #expect(try await restarted.items("/v1/notification-sends?status=sent").count == 1 && telegram.count == 1, "the cancelled one never went")
         try await restarted.stop()
     }
 
@@ -289,84 +289,84 @@ import TestSupport
         let system = try await Self.start()
         // SMS.ru's answer for the Russian number reports nothing about cost; the Kazakh one reports 2.10.
         let provider = try Receiver.smsRu(costs: ["79165550101": nil, "77015550101": "2.10"])
-        let bad = try system.request("PUT", "/v1/notification-channels/sms", body: #"{"provider":"smsru","baseUrl":"\#(provider.url)","currency":"RUB","countryCosts":[{"country":"ru","costMinor":350}]}"#)
+        let bad = try await system.request("PUT", "/v1/notification-channels/sms", body: #"{"provider":"smsru","baseUrl":"\#(provider.url)","currency":"RUB","countryCosts":[{"country":"ru","costMinor":350}]}"#)
         #expect(bad.status == 400 && bad.body.contains("countryCosts[0].country"), "\(bad.body)")
-        let twice = try system.request("PUT", "/v1/notification-channels/sms", body: #"{"provider":"smsru","baseUrl":"\#(provider.url)","currency":"RUB","countryCosts":[{"country":"RU","costMinor":350},{"country":"RU","costMinor":1}]}"#)
+        let twice = try await system.request("PUT", "/v1/notification-channels/sms", body: #"{"provider":"smsru","baseUrl":"\#(provider.url)","currency":"RUB","countryCosts":[{"country":"RU","costMinor":350},{"country":"RU","costMinor":1}]}"#)
         #expect(twice.status == 422 && twice.body.contains("RU has a cost already"), "\(twice.body)")
-        let put = try system.request("PUT", "/v1/notification-channels/sms", body: #"{"provider":"smsru","baseUrl":"\#(provider.url)","token":"api-1","costMinor":500,"currency":"RUB","countryCosts":[{"country":"RU","costMinor":350},{"country":"KZ","costMinor":1200}]}"#)
+        let put = try await system.request("PUT", "/v1/notification-channels/sms", body: #"{"provider":"smsru","baseUrl":"\#(provider.url)","token":"api-1","costMinor":500,"currency":"RUB","countryCosts":[{"country":"RU","costMinor":350},{"country":"KZ","costMinor":1200}]}"#)
         #expect(put.status == 200 && (put.json["countryCosts"] as? [[String: Any]])?.count == 2, "\(put.body)")
-        let template = try #require(try system.request("POST", "/v1/templates", body: #"{"name":"Hi","channel":"sms","eventType":"deal.created","body":"{{deal.title}}"}"#).json["id"] as? Int)
-        #expect(try system.request("POST", "/v1/notification-rules", body: #"{"name":"Hi","eventType":"deal.created","templateId":\#(template),"recipient":"contact","enabled":true}"#).status == 201)
+        let template = try #require(try await system.request("POST", "/v1/templates", body: #"{"name":"Hi","channel":"sms","eventType":"deal.created","body":"{{deal.title}}"}"#).json["id"] as? Int)
+        #expect(try await system.request("POST", "/v1/notification-rules", body: #"{"name":"Hi","eventType":"deal.created","templateId":\#(template),"recipient":"contact","enabled":true}"#).status == 201)
         // SMS.ru's delivery statuses come back through the hook ledger (token in the URL).
-        let hook = try #require(try system.request("POST", "/v1/admin/integrations", body: #"{"name":"smsru","kind":"smsru"}"#).json["hookPath"] as? String)
-        func callback(_ lines: [String]) throws -> HTTPExchange {
+        let hook = try #require(try await system.request("POST", "/v1/admin/integrations", body: #"{"name":"smsru","kind":"smsru"}"#).json["hookPath"] as? String)
+        func callback(_ lines: [String]) async throws -> HTTPExchange {
             let fields = lines.enumerated().map { "data%5B\($0.offset)%5D=" + $0.element.replacingOccurrences(of: "\n", with: "%0A") }.joined(separator: "&")
-            return try httpRequest(port: system.gateway.port, "POST", hook, headers: ["Content-Type": "application/x-www-form-urlencoded"], body: fields)
+            return try await httpRequest(port: system.gateway.port, "POST", hook, headers: ["Content-Type": "application/x-www-form-urlencoded"], body: fields)
         }
-        func hookDelivered(_ n: Int) -> Bool {
-            ((try? system.request("GET", "/v1/admin/hooks?limit=50").json["items"] as? [[String: Any]]) ?? []).filter { $0["status"] as? String == "delivered" }.count == n
+        func hookDelivered(_ n: Int) async -> Bool {
+            ((try? await system.request("GET", "/v1/admin/hooks?limit=50").json["items"] as? [[String: Any]]) ?? []).filter { $0["status"] as? String == "delivered" }.count == n
         }
         // The Kazakh SMS's "delivered" comes before its send is recorded: it waits for it.
-        let early = try callback(["sms_status\nid-77015550101\n103\n1796119200"])
+        let early = try await callback(["sms_status\nid-77015550101\n103\n1796119200"])
         #expect(early.status == 200 && early.body == "100", "SMS.ru reads 100 as taken: \(early.body)")
-        #expect(try await eventually { hookDelivered(1) })
+        #expect(try await eventuallyAsync { await hookDelivered(1) })
         for phone in ["+79165550101", "+77015550101"] {
-            let contact = try #require((try system.request("POST", "/v1/contacts", body: #"{"firstName":"Vera","phones":["\#(phone)"]}"#).json["contact"] as? [String: Any])?["id"] as? Int)
-            #expect(try system.request("POST", "/v1/deals", body: #"{"title":"Windows","contactId":\#(contact)}"#).status == 201)
+            let contact = try #require((try await system.request("POST", "/v1/contacts", body: #"{"firstName":"Vera","phones":["\#(phone)"]}"#).json["contact"] as? [String: Any])?["id"] as? Int)
+            #expect(try await system.request("POST", "/v1/deals", body: #"{"title":"Windows","contactId":\#(contact)}"#).status == 201)
         }
         var sends: [[String: Any]] = []
-        #expect(try await eventually { sends = (try? system.items("/v1/notification-sends")) ?? []; return sends.count == 2 && sends.allSatisfy { $0["providerMessageId"] as? String != "" } })
+        #expect(try await eventuallyAsync { sends = (try? await system.items("/v1/notification-sends")) ?? []; return sends.count == 2 && sends.allSatisfy { $0["providerMessageId"] as? String != "" } })
         let byCountry = Dictionary(uniqueKeysWithValues: sends.map { ($0["country"] as? String ?? "", $0["costMinor"] as? Int) })
         #expect(byCountry == ["RU": 350, "KZ": 210], "the configured cost for RU, the reported one for KZ: \(sends)")
         // The Russian one: on its way, delivered, then a late "not delivered" and a repeat — neither changes it.
-        #expect(try callback(["sms_status\nid-79165550101\n102\n1796119300", "sms_status\nid-79165550101\n103\n1796119310"]).body == "100")
-        #expect(try callback(["sms_status\nid-79165550101\n104\n1796119320"]).body == "100")
-        #expect(try callback(["sms_status\nid-79165550101\n103\n1796119310"]).body == "100")
-        #expect(try await eventually { hookDelivered(4) })
-        sends = try system.items("/v1/notification-sends")
+        #expect(try await callback(["sms_status\nid-79165550101\n102\n1796119300", "sms_status\nid-79165550101\n103\n1796119310"]).body == "100")
+        #expect(try await callback(["sms_status\nid-79165550101\n104\n1796119320"]).body == "100")
+        #expect(try await callback(["sms_status\nid-79165550101\n103\n1796119310"]).body == "100")
+        #expect(try await eventuallyAsync { await hookDelivered(4) })
+        sends = try await system.items("/v1/notification-sends")
         let status = Dictionary(uniqueKeysWithValues: sends.map { ($0["country"] as? String ?? "", $0["status"] as? String ?? "") })
         #expect(status == ["RU": "delivered", "KZ": "delivered"], "\(sends)")
         let russian = try #require(sends.first { $0["country"] as? String == "RU" })
         let notes = (russian["history"] as? [[String: Any]] ?? []).compactMap { $0["note"] as? String }
         #expect(notes.filter { $0.contains("reports it delivered") }.count == 1 && notes.contains { $0.contains("undelivered: SMS.ru 104 after delivered: changes nothing") }, "\(notes)")
-        #expect(try system.items("/v1/notification-sends?status=delivered").count == 2)
+        #expect(try await system.items("/v1/notification-sends?status=delivered").count == 2)
         // Unsubscribe links: a malformed or unsigned token is a link that does not exist (and never reaches the page).
-        #expect(try httpRequest(port: system.gateway.port, "GET", "/v1/unsubscribe/%22%3E%3Cscript%3E").status == 404)
-        #expect(try httpRequest(port: system.gateway.port, "POST", "/v1/unsubscribe/1-1-" + String(repeating: "0", count: 32), headers: ["Content-Type": "application/x-www-form-urlencoded"], body: "List-Unsubscribe=One-Click").status == 404)
+        #expect(try await httpRequest(port: system.gateway.port, "GET", "/v1/unsubscribe/%22%3E%3Cscript%3E").status == 404)
+        #expect(try await httpRequest(port: system.gateway.port, "POST", "/v1/unsubscribe/1-1-" + String(repeating: "0", count: 32), headers: ["Content-Type": "application/x-www-form-urlencoded"], body: "List-Unsubscribe=One-Click").status == 404)
         try await system.stop()
     }
 
     @Test func n6ADealWonIsAskedForItsScoreTenMinutesLaterAndA1ReplyMakesAFollowUpTaskAndSavesTheScore() async throws {
         let system = try await Self.start()
         let telegram = try Receiver()
-        #expect(try system.request("PUT", "/v1/notification-channels/telegram", body: #"{"provider":"telegram","baseUrl":"\#(telegram.url)","token":"42:SECRET"}"#).status == 200)
-        let bot = try system.request("POST", "/v1/admin/integrations", body: #"{"name":"bot","kind":"telegram","secret":"tg-secret-token-0123"}"#)
+        #expect(try await system.request("PUT", "/v1/notification-channels/telegram", body: #"{"provider":"telegram","baseUrl":"\#(telegram.url)","token":"42:SECRET"}"#).status == 200)
+        let bot = try await system.request("POST", "/v1/admin/integrations", body: #"{"name":"bot","kind":"telegram","secret":"tg-secret-token-0123"}"#)
         #expect(bot.status == 201 && bot.json["hookPath"] as? String == "/v1/hooks/bot", "\(bot.body)")
-        #expect(try system.request("POST", "/v1/staff", body: #"{"firstName":"Nina","role":"operator"}"#).status == 201)
-        let contact = try #require((try system.request("POST", "/v1/contacts", body: #"{"firstName":"Vera","phones":["+79165550101"],"customFields":{"telegram":"555"}}"#).json["contact"] as? [String: Any])?["id"] as? Int)
-        let deal = try #require(try system.request("POST", "/v1/deals", body: #"{"title":"Windows","contactId":\#(contact),"responsibleId":1}"#).json["id"] as? Int)
-        let won = try #require((try system.request("GET", "/v1/pipelines").json["items"] as? [[String: Any]])?.first.flatMap { ($0["stages"] as? [[String: Any]])?.first { $0["outcome"] as? String == "won" }?["id"] as? Int })
-        #expect(try system.request("POST", "/v1/deals/\(deal)/stage", body: #"{"stageId":\#(won)}"#).status == 200)
-        #expect(try await eventually { ((try? system.items("/v1/surveys")) ?? []).first?["status"] as? String == "planned" })
+        #expect(try await system.request("POST", "/v1/staff", body: #"{"firstName":"Nina","role":"operator"}"#).status == 201)
+        let contact = try #require((try await system.request("POST", "/v1/contacts", body: #"{"firstName":"Vera","phones":["+79165550101"],"customFields":{"telegram":"555"}}"#).json["contact"] as? [String: Any])?["id"] as? Int)
+        let deal = try #require(try await system.request("POST", "/v1/deals", body: #"{"title":"Windows","contactId":\#(contact),"responsibleId":1}"#).json["id"] as? Int)
+        let won = try #require((try await system.request("GET", "/v1/pipelines").json["items"] as? [[String: Any]])?.first.flatMap { ($0["stages"] as? [[String: Any]])?.first { $0["outcome"] as? String == "won" }?["id"] as? Int })
+        #expect(try await system.request("POST", "/v1/deals/\(deal)/stage", body: #"{"stageId":\#(won)}"#).status == 200)
+        #expect(try await eventuallyAsync { ((try? await system.items("/v1/surveys")) ?? []).first?["status"] as? String == "planned" })
         #expect(telegram.count == 0, "not before its time")
         try system.clock.set(system.now + 10 * 60_000 + 1_000)
         #expect(try await eventually { telegram.count == 1 })
         let asked = try #require(telegram.json(0))
         let buttons = ((asked["reply_markup"] as? [String: Any])?["inline_keyboard"] as? [[[String: Any]]])?.first ?? []
         #expect(asked["chat_id"] as? String == "555" && buttons.count == 11 && buttons[1]["callback_data"] as? String == "nps:1")
-        #expect(try await eventually { ((try? system.items("/v1/surveys")) ?? []).first?["status"] as? String == "asking" })
+        #expect(try await eventuallyAsync { ((try? await system.items("/v1/surveys")) ?? []).first?["status"] as? String == "asking" })
         // The button "1" pressed: Telegram's Update through the hook ledger.
         let update = #"{"update_id":1001,"callback_query":{"id":"cb1","from":{"id":555,"is_bot":false,"first_name":"Vera"},"chat_instance":"-42","data":"nps:1","message":{"message_id":1,"date":1800000000,"chat":{"id":555,"type":"private"}}}}"#
-        #expect(try httpRequest(port: system.gateway.port, "POST", "/v1/hooks/bot", headers: ["Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": "guess"], body: update).status == 401)
-        #expect(try httpRequest(port: system.gateway.port, "POST", "/v1/hooks/bot", headers: ["Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": "tg-secret-token-0123"], body: update).status == 200)
+        #expect(try await httpRequest(port: system.gateway.port, "POST", "/v1/hooks/bot", headers: ["Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": "guess"], body: update).status == 401)
+        #expect(try await httpRequest(port: system.gateway.port, "POST", "/v1/hooks/bot", headers: ["Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": "tg-secret-token-0123"], body: update).status == 200)
         // The same update again (Telegram retries): taken once.
-        #expect(try httpRequest(port: system.gateway.port, "POST", "/v1/hooks/bot", headers: ["Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": "tg-secret-token-0123"], body: update).status == 200)
+        #expect(try await httpRequest(port: system.gateway.port, "POST", "/v1/hooks/bot", headers: ["Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": "tg-secret-token-0123"], body: update).status == 200)
         var survey: [String: Any] = [:]
-        #expect(try await eventually { survey = ((try? system.items("/v1/surveys")) ?? []).first ?? [:]; return survey["effectsDone"] as? Bool == true })
+        #expect(try await eventuallyAsync { survey = ((try? await system.items("/v1/surveys")) ?? []).first ?? [:]; return survey["effectsDone"] as? Bool == true })
         #expect(survey["status"] as? String == "answered" && survey["score"] as? Int == 1)
-        let saved = try system.request("GET", "/v1/deals/\(deal)").json
+        let saved = try await system.request("GET", "/v1/deals/\(deal)").json
         #expect((saved["customFields"] as? [String: Any])?["nps"] as? String == "1", "\(saved)")
-        let tasks = try system.items("/v1/tasks?assigneeId=1").filter { $0["kind"] as? String == "follow_up" }
+        let tasks = try await system.items("/v1/tasks?assigneeId=1").filter { $0["kind"] as? String == "follow_up" }
         #expect(tasks.count == 1 && tasks.first?["contactId"] as? Int == contact && (tasks.first?["title"] as? String ?? "").contains("NPS 1 on deal \(deal)"), "\(tasks)")
         try await system.stop()
     }
@@ -378,26 +378,26 @@ import TestSupport
         let system = try await Self.start()
         let refusal = HTTPResponse(status: 400, contentType: "application/json", body: #"{"ok":false,"error_code":400,"description":"Bad Request: chat not found"}"#)
         let telegram = try Receiver(failFirst: 1000, failure: refusal)
-        #expect(try system.request("PUT", "/v1/notification-channels/telegram", body: #"{"provider":"telegram","baseUrl":"\#(telegram.url)","token":"42:SECRET","locale":"ru"}"#).status == 200)
-        #expect(try system.request("POST", "/v1/staff", body: #"{"firstName":"Nina","role":"operator"}"#).status == 201)
-        let contact = try #require((try system.request("POST", "/v1/contacts", body: #"{"firstName":"<Bob> & Co","phones":["+79165550111"],"customFields":{"telegram":"556","locale":"en"}}"#).json["contact"] as? [String: Any])?["id"] as? Int)
-        let deal = try #require(try system.request("POST", "/v1/deals", body: #"{"title":"Windows","contactId":\#(contact),"responsibleId":1}"#).json["id"] as? Int)
-        let won = try #require((try system.request("GET", "/v1/pipelines").json["items"] as? [[String: Any]])?.first.flatMap { ($0["stages"] as? [[String: Any]])?.first { $0["outcome"] as? String == "won" }?["id"] as? Int })
-        #expect(try system.request("POST", "/v1/deals/\(deal)/stage", body: #"{"stageId":\#(won)}"#).status == 200)
-        #expect(try await eventually { ((try? system.items("/v1/surveys")) ?? []).first?["status"] as? String == "planned" })
+        #expect(try await system.request("PUT", "/v1/notification-channels/telegram", body: #"{"provider":"telegram","baseUrl":"\#(telegram.url)","token":"42:SECRET","locale":"ru"}"#).status == 200)
+        #expect(try await system.request("POST", "/v1/staff", body: #"{"firstName":"Nina","role":"operator"}"#).status == 201)
+        let contact = try #require((try await system.request("POST", "/v1/contacts", body: #"{"firstName":"<Bob> & Co","phones":["+79165550111"],"customFields":{"telegram":"556","locale":"en"}}"#).json["contact"] as? [String: Any])?["id"] as? Int)
+        let deal = try #require(try await system.request("POST", "/v1/deals", body: #"{"title":"Windows","contactId":\#(contact),"responsibleId":1}"#).json["id"] as? Int)
+        let won = try #require((try await system.request("GET", "/v1/pipelines").json["items"] as? [[String: Any]])?.first.flatMap { ($0["stages"] as? [[String: Any]])?.first { $0["outcome"] as? String == "won" }?["id"] as? Int })
+        #expect(try await system.request("POST", "/v1/deals/\(deal)/stage", body: #"{"stageId":\#(won)}"#).status == 200)
+        #expect(try await eventuallyAsync { ((try? await system.items("/v1/surveys")) ?? []).first?["status"] as? String == "planned" })
         try system.clock.set(system.now + 10 * 60_000 + 1_000)
         var survey: [String: Any] = [:]
-        #expect(try await eventually { survey = ((try? system.items("/v1/surveys")) ?? []).first ?? [:]; return survey["status"] as? String == "failed" })
+        #expect(try await eventuallyAsync { survey = ((try? await system.items("/v1/surveys")) ?? []).first ?? [:]; return survey["status"] as? String == "failed" })
         #expect((survey["note"] as? String ?? "").contains("400"), "\(survey)")
         let asked = try #require(telegram.json(0))
         #expect(asked["text"] as? String == "&lt;Bob&gt; &amp; Co, how likely are you to recommend us to a friend? 0–10", "\(asked)")
         var failed: [[String: Any]] = []
-        #expect(try await eventually { failed = (try? system.items("/v1/notification-sends?status=failed")) ?? []; return failed.count == 1 })
+        #expect(try await eventuallyAsync { failed = (try? await system.items("/v1/notification-sends?status=failed")) ?? []; return failed.count == 1 })
         #expect(failed.first?["eventType"] as? String == "survey.nps" && failed.first?["contactId"] as? Int == contact && failed.first?["address"] as? String == "556")
         // A minute on (when a passing failure is tried again) it is not asked again.
         try system.clock.set(system.now + 11 * 60_000 + 1_000)
-        #expect(try await eventually { ((try? system.items("/v1/notification-sends?status=failed")) ?? []).count == 1 })
-        let after = try system.items("/v1/surveys").first
+        #expect(try await eventuallyAsync { ((try? await system.items("/v1/notification-sends?status=failed")) ?? []).count == 1 })
+        let after = try await system.items("/v1/surveys").first
         #expect(telegram.count == 1 && after?["status"] as? String == "failed")
         try await system.stop()
     }
@@ -405,13 +405,13 @@ import TestSupport
     @Test func n5AnAlertOnLowQualityLeadsFiresAfterItsHoldTimeInTheOwnersChatAndSaysResolved() async throws {
         let system = try await Self.start()
         let telegram = try Receiver()
-        #expect(try system.request("PUT", "/v1/notification-channels/telegram", body: #"{"provider":"telegram","baseUrl":"\#(telegram.url)","token":"42:SECRET"}"#).status == 200)
-        let made = try system.request("POST", "/v1/alerts", body: #"{"name":"Low-quality leads","metric":"low_quality_leads","threshold":1,"windowMinutes":60,"forMinutes":5,"chatId":"-100500"}"#)
+        #expect(try await system.request("PUT", "/v1/notification-channels/telegram", body: #"{"provider":"telegram","baseUrl":"\#(telegram.url)","token":"42:SECRET"}"#).status == 200)
+        let made = try await system.request("POST", "/v1/alerts", body: #"{"name":"Low-quality leads","metric":"low_quality_leads","threshold":1,"windowMinutes":60,"forMinutes":5,"chatId":"-100500"}"#)
         #expect(made.status == 201, "\(made.body)")
         // The same person twice: the second lead is a duplicate, low quality.
-        for _ in 0..<2 { #expect(try system.request("POST", "/v1/leads", body: #"{"channel":"web","phone":"+79165550202"}"#).status == 201) }
+        for _ in 0..<2 { #expect(try await system.request("POST", "/v1/leads", body: #"{"channel":"web","phone":"+79165550202"}"#).status == 201) }
         try system.clock.set(system.now + 20_000)
-        #expect(try await eventually { ((try? system.items("/v1/alerts")) ?? []).first?["state"] as? String == "pending" })
+        #expect(try await eventuallyAsync { ((try? await system.items("/v1/alerts")) ?? []).first?["state"] as? String == "pending" })
         #expect(telegram.count == 0, "not before it held for 5 minutes")
         try system.clock.set(system.now + 6 * 60_000)
         #expect(try await eventually { telegram.count == 1 })
@@ -422,19 +422,19 @@ import TestSupport
         #expect(try await eventually { telegram.count == 2 })
         let resolved = try #require(telegram.json(1))
         #expect((resolved["text"] as? String ?? "").hasPrefix("✅ resolved"))
-        #expect(try await eventually { (try? system.items("/v1/notification-sends?status=sent"))?.count == 2 }, "each in the send log")
+        #expect(try await eventuallyAsync { (try? await system.items("/v1/notification-sends?status=sent"))?.count == 2 }, "each in the send log")
         try await system.stop()
     }
 
     @Test func n5AnAlertOnPaymentsStuckInAttemptReadsBillingsFigureAndFiresWhenOneIsStuck() async throws {
         let system = try await Self.start()
         let telegram = try Receiver()
-        #expect(try system.request("PUT", "/v1/notification-channels/telegram", body: #"{"provider":"telegram","baseUrl":"\#(telegram.url)","token":"42:SECRET"}"#).status == 200)
-        #expect(try system.request("POST", "/v1/alerts", body: #"{"name":"Stuck payments","metric":"stuck_payments","threshold":1,"forMinutes":0,"chatId":"-100500"}"#).status == 201)
-        let started = try system.request("POST", "/v1/payments", body: #"{"reference":"receipt-1","amountMinor":50000,"currency":"RUB","status":"attempt"}"#)
+        #expect(try await system.request("PUT", "/v1/notification-channels/telegram", body: #"{"provider":"telegram","baseUrl":"\#(telegram.url)","token":"42:SECRET"}"#).status == 200)
+        #expect(try await system.request("POST", "/v1/alerts", body: #"{"name":"Stuck payments","metric":"stuck_payments","threshold":1,"forMinutes":0,"chatId":"-100500"}"#).status == 201)
+        let started = try await system.request("POST", "/v1/payments", body: #"{"reference":"receipt-1","amountMinor":50000,"currency":"RUB","status":"attempt"}"#)
         #expect(started.status == 200 && started.json["status"] as? String == "attempt", "\(started.body)")
         // Not stuck yet: billing's follow-up time is a minute.
-        #expect(try await eventually { ((try? system.items("/v1/alerts")) ?? []).first?["lastValue"] as? Int == 0 })
+        #expect(try await eventuallyAsync { ((try? await system.items("/v1/alerts")) ?? []).first?["lastValue"] as? Int == 0 })
         #expect(telegram.count == 0)
         try system.clock.set(system.now + 2 * 60_000)
         #expect(try await eventually { telegram.count == 1 })
@@ -446,8 +446,8 @@ import TestSupport
     @Test func n6ANewLeadIsQualifiedByTheBotAlongItsBranchesAndTheAnswersLandOnTheDeal() async throws {
         let system = try await Self.start()
         let telegram = try Receiver()
-        #expect(try system.request("PUT", "/v1/notification-channels/telegram", body: #"{"provider":"telegram","baseUrl":"\#(telegram.url)","token":"42:SECRET"}"#).status == 200)
-        #expect(try system.request("POST", "/v1/admin/integrations", body: #"{"name":"bot","kind":"telegram","secret":"tg-secret-token-0123"}"#).status == 201)
+        #expect(try await system.request("PUT", "/v1/notification-channels/telegram", body: #"{"provider":"telegram","baseUrl":"\#(telegram.url)","token":"42:SECRET"}"#).status == 200)
+        #expect(try await system.request("POST", "/v1/admin/integrations", body: #"{"name":"bot","kind":"telegram","secret":"tg-secret-token-0123"}"#).status == 201)
         func choice(_ key: String, _ answers: [(String, String)]) -> String {
             #"{"key":"\#(key)","text":"\#(key)?","kind":"choice","field":"\#(key)","choices":[\#(answers.map { #"{"label":"\#($0.0)","next":"\#($0.1)"}"# }.joined(separator: ","))]}"#
         }
@@ -456,21 +456,21 @@ import TestSupport
                          text("windows", "budget"), choice("budget", [("small", "when"), ("big", "when")]), choice("when", [("now", "city"), ("later", "city")]), text("city", "end")]
         // G1 (issue 22 item 30): the document's own example is a flow the server takes, and
         // the document says what a flow needs (7 to 12 questions): fewer is a 400.
-        let document = try system.request("GET", "/v1/openapi.json").json
+        let document = try await system.request("GET", "/v1/openapi.json").json
         let post = ((document["paths"] as? [String: Any])?["/v1/bot-flows"] as? [String: Any])?["post"] as? [String: Any]
         let media = ((post?["requestBody"] as? [String: Any])?["content"] as? [String: Any])?["application/json"] as? [String: Any]
         var example = try #require(media?["example"] as? [String: Any])
         example["name"] = "Example"
-        let sent = try system.request("POST", "/v1/bot-flows", body: String(decoding: try JSONSerialization.data(withJSONObject: example), as: UTF8.self))
+        let sent = try await system.request("POST", "/v1/bot-flows", body: String(decoding: try JSONSerialization.data(withJSONObject: example), as: UTF8.self))
         #expect(sent.status == 201, "\(sent.body)")
-        let short = try system.request("POST", "/v1/bot-flows", body: #"{"name":"Short","first":"home","questions":[\#(questions.prefix(2).joined(separator: ","))]}"#)
+        let short = try await system.request("POST", "/v1/bot-flows", body: #"{"name":"Short","first":"home","questions":[\#(questions.prefix(2).joined(separator: ","))]}"#)
         #expect(short.status == 400 && short.body.contains("at least 7"), "\(short.body)")
-        let looped = try system.request("POST", "/v1/bot-flows", body: #"{"name":"Loop","first":"home","questions":[\#(questions.dropLast().joined(separator: ",")),\#(text("city", "home"))]}"#)
+        let looped = try await system.request("POST", "/v1/bot-flows", body: #"{"name":"Loop","first":"home","questions":[\#(questions.dropLast().joined(separator: ",")),\#(text("city", "home"))]}"#)
         #expect(looped.status == 422 && looped.body.contains("a path never ends"))
-        #expect(try system.request("POST", "/v1/bot-flows", body: #"{"name":"Windows","first":"home","questions":[\#(questions.joined(separator: ","))]}"#).status == 201)
+        #expect(try await system.request("POST", "/v1/bot-flows", body: #"{"name":"Windows","first":"home","questions":[\#(questions.joined(separator: ","))]}"#).status == 201)
         // The contact the lead matches has a Telegram chat.
-        _ = try system.request("POST", "/v1/contacts", body: #"{"firstName":"Vera","phones":["+79165550303"],"customFields":{"telegram":"777"}}"#)
-        #expect(try system.request("POST", "/v1/leads", body: #"{"channel":"web","phone":"+79165550303"}"#).status == 201)
+        _ = try await system.request("POST", "/v1/contacts", body: #"{"firstName":"Vera","phones":["+79165550303"],"customFields":{"telegram":"777"}}"#)
+        #expect(try await system.request("POST", "/v1/leads", body: #"{"channel":"web","phone":"+79165550303"}"#).status == 201)
         var update = 5000
         func answer(_ expectedQuestion: String, text: String = "", button: String = "") async throws {
             // Each question once, in any order among the bot's other calls (a button's
@@ -482,7 +482,7 @@ import TestSupport
             let body = button.isEmpty
                 ? #"{"update_id":\#(update),"message":{"message_id":\#(update),"date":1800000000,"chat":{"id":777,"type":"private"},"text":"\#(text)"}}"#
                 : #"{"update_id":\#(update),"callback_query":{"id":"cb\#(update)","chat_instance":"-1","data":"\#(button)","message":{"message_id":1,"chat":{"id":777}}}}"#
-            #expect(try httpRequest(port: system.gateway.port, "POST", "/v1/hooks/bot", headers: ["Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": "tg-secret-token-0123"], body: body).status == 200)
+            #expect(try await httpRequest(port: system.gateway.port, "POST", "/v1/hooks/bot", headers: ["Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": "tg-secret-token-0123"], body: body).status == 200)
         }
         try await answer("home?", button: "bot:home:flat")
         try await answer("rooms?", button: "bot:rooms:3+")
@@ -490,10 +490,10 @@ import TestSupport
         try await answer("budget?", text: "Big")
         try await answer("when?", button: "bot:when:now")
         try await answer("city?", text: "Казань")
-        let deals = try system.items("/v1/deals?limit=10")
+        let deals = try await system.items("/v1/deals?limit=10")
         let deal = try #require(deals.first?["id"] as? Int)
         var fields: [String: Any] = [:]
-        #expect(try await eventually { fields = (try? system.request("GET", "/v1/deals/\(deal)").json["customFields"] as? [String: Any]) ?? [:]; return fields["city"] as? String == "Казань" })
+        #expect(try await eventuallyAsync { fields = (try? await system.request("GET", "/v1/deals/\(deal)").json["customFields"] as? [String: Any]) ?? [:]; return fields["city"] as? String == "Казань" })
         #expect(fields["home"] as? String == "flat" && fields["rooms"] as? String == "3+" && fields["windows"] as? String == "5" && fields["budget"] as? String == "big" && fields["floors"] == nil, "\(fields)")
         try await system.stop()
     }

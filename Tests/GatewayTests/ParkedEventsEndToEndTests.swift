@@ -36,23 +36,23 @@ import Wire
         }
     }
 
-    func contact(_ system: SystemFixture, _ phone: String) throws -> Int {
-        let reply = try system.request("POST", "/v1/contacts", body: #"{"firstName":"P","phones":["\#(phone)"]}"#)
+    func contact(_ system: SystemFixture, _ phone: String) async throws -> Int {
+        let reply = try await system.request("POST", "/v1/contacts", body: #"{"firstName":"P","phones":["\#(phone)"]}"#)
         return try #require((reply.json["contact"] as? [String: Any])?["id"] as? Int)
     }
 
     @Test func p2ARefusedEventIsParkedListedReplayedAfterTheFixAndOthersFlow() async throws {
         let audit = try Audit()
         let system = try await SystemFixture.start(subscribers: "audit@127.0.0.1:\(audit.server.port)=*")
-        let (a, b, c, d) = (try contact(system, "+79160000001"), try contact(system, "+79160000002"), try contact(system, "+79160000003"), try contact(system, "+79160000004"))
+        let (a, b, c, d) = (try await contact(system, "+79160000001"), try await contact(system, "+79160000002"), try await contact(system, "+79160000003"), try await contact(system, "+79160000004"))
         audit.refused.withLock { $0 = ["contact-\(b)"] }
-        #expect(try system.request("POST", "/v1/contacts/\(a)/merge", body: #"{"from":\#(b)}"#).status == 200)
-        #expect(try system.request("POST", "/v1/contacts/\(c)/merge", body: #"{"from":\#(d)}"#).status == 200)
+        #expect(try await system.request("POST", "/v1/contacts/\(a)/merge", body: #"{"from":\#(b)}"#).status == 200)
+        #expect(try await system.request("POST", "/v1/contacts/\(c)/merge", body: #"{"from":\#(d)}"#).status == 200)
         // The other aggregate flows past the refused one.
         #expect(try await eventually { audit.taken.withLock { $0 } == ["contact-\(d)"] })
         var listed: [[String: Any]] = []
-        #expect(try await eventually {
-            listed = (try? system.request("GET", "/v1/admin/events/contacts/parked"))?.json["items"] as? [[String: Any]] ?? []
+        #expect(try await eventuallyAsync {
+            listed = (try? await system.request("GET", "/v1/admin/events/contacts/parked"))?.json["items"] as? [[String: Any]] ?? []
             return listed.count == 1
         })
         let parked = listed[0]
@@ -61,25 +61,25 @@ import Wire
         #expect(parked["message"] as? String == "no audit rule for contact-\(b)")
         let id = try #require(parked["id"] as? Int)
         // Only the admin's business; deals had that event delivered and has nothing parked.
-        #expect(try system.request("GET", "/v1/admin/events/contacts/parked", key: readerKey).status == 403)
-        #expect((try system.request("GET", "/v1/admin/events/deals/parked").json["items"] as? [Any])?.isEmpty == true)
-        #expect(try system.request("GET", "/v1/admin/events/payroll/parked").status == 404)
-        #expect(try system.request("GET", "/v1/admin/events/contacts/parked?subscriber=nobody").status == 422)
-        #expect(try system.request("POST", "/v1/admin/events/contacts/parked/\(id + 100)/replay").status == 404)
-        let metrics = try httpRequest(port: system.contacts.adminPort, "GET", "/metrics").body
+        #expect(try await system.request("GET", "/v1/admin/events/contacts/parked", key: readerKey).status == 403)
+        #expect((try await system.request("GET", "/v1/admin/events/deals/parked").json["items"] as? [Any])?.isEmpty == true)
+        #expect(try await system.request("GET", "/v1/admin/events/payroll/parked").status == 404)
+        #expect(try await system.request("GET", "/v1/admin/events/contacts/parked?subscriber=nobody").status == 422)
+        #expect(try await system.request("POST", "/v1/admin/events/contacts/parked/\(id + 100)/replay").status == 404)
+        let metrics = try await httpRequest(port: system.contacts.adminPort, "GET", "/metrics").body
         #expect(metrics.contains(#"switchboard_events_parked{service="contacts",subscriber="audit"} 1"#))
         #expect(metrics.contains(#"switchboard_event_deliveries_total{service="contacts",subscriber="audit",outcome="refused"} 1"#))
 
         // Replayed before the fix: refused again, still parked, the attempt counted.
-        let early = try system.request("POST", "/v1/admin/events/contacts/parked/\(id)/replay")
+        let early = try await system.request("POST", "/v1/admin/events/contacts/parked/\(id)/replay")
         #expect(early.status == 200 && early.json["delivered"] as? Int == 0)
         #expect(((early.json["stillParked"] as? [[String: Any]])?.first?["attempts"] as? Int) == 2)
         audit.refused.withLock { $0 = [] }
-        let replayed = try system.request("POST", "/v1/admin/events/contacts/parked/\(id)/replay")
+        let replayed = try await system.request("POST", "/v1/admin/events/contacts/parked/\(id)/replay")
         #expect(replayed.status == 200 && replayed.json["delivered"] as? Int == 1)
         #expect(audit.taken.withLock { $0 } == ["contact-\(d)", "contact-\(b)"])
-        #expect((try system.request("GET", "/v1/admin/events/contacts/parked").json["items"] as? [Any])?.isEmpty == true)
-        #expect(try system.request("DELETE", "/v1/admin/events/contacts/parked/\(id)").status == 404)
+        #expect((try await system.request("GET", "/v1/admin/events/contacts/parked").json["items"] as? [Any])?.isEmpty == true)
+        #expect(try await system.request("DELETE", "/v1/admin/events/contacts/parked/\(id)").status == 404)
         try await system.stop()
         await audit.server.shutdown()
     }
@@ -87,19 +87,19 @@ import Wire
     @Test func p2ADiscardedEventIsNeverDelivered() async throws {
         let audit = try Audit()
         let system = try await SystemFixture.start(subscribers: "audit@127.0.0.1:\(audit.server.port)=*")
-        let (a, b) = (try contact(system, "+79160000011"), try contact(system, "+79160000012"))
+        let (a, b) = (try await contact(system, "+79160000011"), try await contact(system, "+79160000012"))
         audit.refused.withLock { $0 = ["contact-\(b)"] }
-        #expect(try system.request("POST", "/v1/contacts/\(a)/merge", body: #"{"from":\#(b)}"#).status == 200)
+        #expect(try await system.request("POST", "/v1/contacts/\(a)/merge", body: #"{"from":\#(b)}"#).status == 200)
         var id = 0
-        #expect(try await eventually {
-            let items = (try? system.request("GET", "/v1/admin/events/contacts/parked?subscriber=audit&limit=10"))?.json["items"] as? [[String: Any]] ?? []
+        #expect(try await eventuallyAsync {
+            let items = (try? await system.request("GET", "/v1/admin/events/contacts/parked?subscriber=audit&limit=10"))?.json["items"] as? [[String: Any]] ?? []
             id = items.first?["id"] as? Int ?? 0
             return id > 0
         })
         audit.refused.withLock { $0 = [] }
-        let discarded = try system.request("DELETE", "/v1/admin/events/contacts/parked/\(id)")
+        let discarded = try await system.request("DELETE", "/v1/admin/events/contacts/parked/\(id)")
         #expect(discarded.status == 200 && discarded.json["delivered"] as? Int == 0)
-        #expect((try system.request("GET", "/v1/admin/events/contacts/parked").json["items"] as? [Any])?.isEmpty == true)
+        #expect((try await system.request("GET", "/v1/admin/events/contacts/parked").json["items"] as? [Any])?.isEmpty == true)
         #expect(audit.taken.withLock { $0 }.isEmpty)
         try await system.stop()
         await audit.server.shutdown()

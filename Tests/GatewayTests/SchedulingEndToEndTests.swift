@@ -19,8 +19,8 @@ import TestSupport
         let gateway: ServiceProcess
         let schedulingData: URL
 
-        func request(_ method: String, _ path: String, key: String = adminKey, body: String? = nil) throws -> HTTPExchange {
-            try httpRequest(port: gateway.port, method, path, headers: ["Authorization": "Bearer \(key)", "Content-Type": "application/json"], body: body)
+        func request(_ method: String, _ path: String, key: String = adminKey, body: String? = nil) async throws -> HTTPExchange {
+            try await httpRequest(port: gateway.port, method, path, headers: ["Authorization": "Bearer \(key)", "Content-Type": "application/json"], body: body)
         }
 
         func stop() async throws {
@@ -94,19 +94,19 @@ import TestSupport
     @Test func s2SixtyFourBookingsRacingForTenSlotsBookTenNeverOverlapAndTheRestGetAlternatives() async throws {
         let system = try await Self.start()
         for name in ["Olga", "Pavel"] {
-            #expect(try system.request("POST", "/v1/staff", body: #"{"firstName":"\#(name)","role":"operator"}"#).status == 201)
+            #expect(try await system.request("POST", "/v1/staff", body: #"{"firstName":"\#(name)","role":"operator"}"#).status == 201)
         }
-        #expect(try system.request("POST", "/v1/contacts", body: #"{"firstName":"Vera","phones":["+79160001122"],"responsibleId":1}"#).status == 201)
-        #expect(try system.request("POST", "/v1/contacts", body: #"{"firstName":"Gleb","phones":["+79160001133"],"responsibleId":2}"#).status == 201)
-        #expect(try system.request("POST", "/v1/deals", body: #"{"title":"Windows","contactId":1,"responsibleId":1}"#).status == 201)
-        #expect(try system.request("POST", "/v1/deals", body: #"{"title":"Doors","contactId":2,"responsibleId":2}"#).status == 201)
+        #expect(try await system.request("POST", "/v1/contacts", body: #"{"firstName":"Vera","phones":["+79160001122"],"responsibleId":1}"#).status == 201)
+        #expect(try await system.request("POST", "/v1/contacts", body: #"{"firstName":"Gleb","phones":["+79160001133"],"responsibleId":2}"#).status == 201)
+        #expect(try await system.request("POST", "/v1/deals", body: #"{"title":"Windows","contactId":1,"responsibleId":1}"#).status == 201)
+        #expect(try await system.request("POST", "/v1/deals", body: #"{"title":"Doors","contactId":2,"responsibleId":2}"#).status == 201)
         // An engineer working 08:00–18:00 UTC every day.
         let hours = (1...7).map { #"{"weekday":\#($0),"fromMinute":480,"toMinute":1080}"# }.joined(separator: ",")
-        let resource = try system.request(
+        let resource = try await system.request(
             "POST", "/v1/resources", body: #"{"name":"Ivan","kind":"engineer","timeZone":"UTC","hours":[\#(hours)],"zones":["north"],"skills":["measurement"]}"#)
         #expect(resource.status == 201, "\(resource.body)")
-        #expect(try system.request("POST", "/v1/resources", body: #"{"name":"Bad","kind":"room","timeZone":"Mars/Olympus"}"#).status == 422)
-        #expect(try system.request("POST", "/v1/resources", body: #"{"name":"Ghost","kind":"engineer","staffId":99,"timeZone":"UTC"}"#).status == 422, "C4: staff by id")
+        #expect(try await system.request("POST", "/v1/resources", body: #"{"name":"Bad","kind":"room","timeZone":"Mars/Olympus"}"#).status == 422)
+        #expect(try await system.request("POST", "/v1/resources", body: #"{"name":"Ghost","kind":"engineer","staffId":99,"timeZone":"UTC"}"#).status == 422, "C4: staff by id")
 
         // 64 clients, each wanting one of tomorrow's ten hours.
         let answers = Answers()
@@ -115,7 +115,7 @@ import TestSupport
                 group.addTask {
                     let slot = 8 + i % 10
                     let body = #"{"dealId":1,"kind":"measurement","resourceIds":[1],"start":"\#(Self.tomorrow(slot))","end":"\#(Self.tomorrow(slot + 1))","zone":"north"}"#
-                    guard let r = try? system.request("POST", "/v1/appointments", body: body) else { return }
+                    guard let r = try? await system.request("POST", "/v1/appointments", body: body) else { return }
                     answers.statuses.withLock { $0.append(r.status) }
                     if r.status == 409, let alternatives = r.json["alternatives"] as? [[String: Any]], !alternatives.isEmpty {
                         answers.alternatives.withLock { $0 += 1 }
@@ -129,102 +129,102 @@ import TestSupport
         #expect(answers.alternatives.withLock { $0 } == 54, "every refusal offers other times")
 
         // Replaced: a day off the day after tomorrow and a skill more; the kind stays.
-        let replaced = try system.request(
+        let replaced = try await system.request(
             "PUT", "/v1/resources/1",
             body: #"{"name":"Ivan","kind":"room","timeZone":"UTC","hours":[\#(hours)],"zones":["north"],"skills":["measurement","repair"],"daysOff":["\#(Self.tomorrow(0, plusDays: 2).prefix(10))"]}"#)
         #expect(replaced.status == 200 && replaced.json["kind"] as? String == "engineer" && (replaced.json["skills"] as? [String])?.contains("repair") == true, "\(replaced.body)")
-        #expect(try system.request("PUT", "/v1/resources/77", body: #"{"name":"X","kind":"room","timeZone":"UTC"}"#).status == 404)
+        #expect(try await system.request("PUT", "/v1/resources/77", body: #"{"name":"X","kind":"room","timeZone":"UTC"}"#).status == 404)
         // That day is full and the next is off: from its start, the slots begin two days after, at 08:00.
-        let slots = try system.request("GET", "/v1/slots?skill=measurement&zone=north&duration=60&limit=3&from=\(Self.tomorrow(0))")
+        let slots = try await system.request("GET", "/v1/slots?skill=measurement&zone=north&duration=60&limit=3&from=\(Self.tomorrow(0))")
         #expect((slots.json["items"] as? [[String: Any]])?.first?["start"] as? String == Self.tomorrow(8, plusDays: 3).replacingOccurrences(of: "Z", with: ".000Z"), "\(slots.body)")
-        #expect(((try system.request("GET", "/v1/slots?skill=repair&duration=60&limit=1").json["items"] as? [Any]) ?? []).count == 1)
+        #expect(((try await system.request("GET", "/v1/slots?skill=repair&duration=60&limit=1").json["items"] as? [Any]) ?? []).count == 1)
 
         // G3: operator 2 does not see deal 1's appointment, nor books for it; operator 1 does.
-        #expect(try system.request("GET", "/v1/appointments/1", key: Self.operatorTwo).status == 404)
-        #expect(try system.request("GET", "/v1/appointments/1", key: Self.operatorOne).status == 200)
+        #expect(try await system.request("GET", "/v1/appointments/1", key: Self.operatorTwo).status == 404)
+        #expect(try await system.request("GET", "/v1/appointments/1", key: Self.operatorOne).status == 200)
         let foreign = #"{"dealId":1,"kind":"measurement","resourceIds":[1],"start":"\#(Self.tomorrow(9, plusDays: 3))","end":"\#(Self.tomorrow(10, plusDays: 3))"}"#
-        #expect(try system.request("POST", "/v1/appointments", key: Self.operatorTwo, body: foreign).status == 422)
+        #expect(try await system.request("POST", "/v1/appointments", key: Self.operatorTwo, body: foreign).status == 422)
 
         // Moved into a taken hour: 409 with alternatives; to a free one: its history says from when, who and why.
-        let first = try system.request("GET", "/v1/appointments/1").json
+        let first = try await system.request("GET", "/v1/appointments/1").json
         let firstStart = first["start"] as? String ?? ""
         let other = firstStart.hasPrefix(String(Self.tomorrow(9).dropLast())) ? 10 : 9
-        let taken = try system.request(
+        let taken = try await system.request(
             "POST", "/v1/appointments/1/move", key: Self.operatorOne, body: #"{"start":"\#(Self.tomorrow(other))","end":"\#(Self.tomorrow(other + 1))","reason":"the client asked"}"#)
         #expect(taken.status == 409 && !((taken.json["alternatives"] as? [Any]) ?? []).isEmpty, "\(taken.body)")
-        let moved = try system.request("POST", "/v1/appointments/1/move", key: Self.operatorOne, body: #"{"start":"\#(Self.tomorrow(9, plusDays: 4))","end":"\#(Self.tomorrow(10, plusDays: 4))","reason":"the client asked"}"#)
+        let moved = try await system.request("POST", "/v1/appointments/1/move", key: Self.operatorOne, body: #"{"start":"\#(Self.tomorrow(9, plusDays: 4))","end":"\#(Self.tomorrow(10, plusDays: 4))","reason":"the client asked"}"#)
         #expect(moved.status == 200, "\(moved.body)")
         let history = moved.json["history"] as? [[String: Any]] ?? []
         #expect(history.count == 1 && history[0]["by"] as? String == "staff:1" && history[0]["reason"] as? String == "the client asked" && history[0]["fromStart"] as? String == firstStart)
         // Cancelled: its old hour is free again.
-        #expect(try system.request("POST", "/v1/appointments/1/cancel", key: Self.operatorOne, body: #"{"reason":"bought elsewhere"}"#).json["status"] as? String == "cancelled")
+        #expect(try await system.request("POST", "/v1/appointments/1/cancel", key: Self.operatorOne, body: #"{"reason":"bought elsewhere"}"#).json["status"] as? String == "cancelled")
         let again = #"{"dealId":2,"kind":"measurement","resourceIds":[1],"start":"\#(Self.tomorrow(9, plusDays: 4))","end":"\#(Self.tomorrow(10, plusDays: 4))"}"#
-        #expect(try system.request("POST", "/v1/appointments", key: Self.operatorTwo, body: again).status == 201)
+        #expect(try await system.request("POST", "/v1/appointments", key: Self.operatorTwo, body: again).status == 201)
         // Outside working hours: refused, unless an admin overrides (said on the appointment).
         let night = #"{"dealId":2,"kind":"installation","resourceIds":[1],"start":"\#(Self.tomorrow(20, plusDays: 5))","end":"\#(Self.tomorrow(21, plusDays: 5))"}"#
-        #expect(try system.request("POST", "/v1/appointments", body: night).status == 422)
+        #expect(try await system.request("POST", "/v1/appointments", body: night).status == 422)
         // G1 (issue 22 item 21): no booking in 9999, not even an admin's override.
         let far = #"{"dealId":2,"kind":"installation","resourceIds":[1],"start":"9999-12-01T09:00:00Z","end":"9999-12-01T10:00:00Z"}"#
-        let refusedFar = try system.request("POST", "/v1/appointments?override=typo", body: far)
+        let refusedFar = try await system.request("POST", "/v1/appointments?override=typo", body: far)
         #expect(refusedFar.status == 422 && refusedFar.body.contains("a year ahead"), "\(refusedFar.body)")
-        #expect(try system.request("POST", "/v1/appointments?override=urgent%20leak", key: Self.operatorTwo, body: night).status == 403)
-        let overridden = try system.request("POST", "/v1/appointments?override=urgent%20leak", body: night)
+        #expect(try await system.request("POST", "/v1/appointments?override=urgent%20leak", key: Self.operatorTwo, body: night).status == 403)
+        let overridden = try await system.request("POST", "/v1/appointments?override=urgent%20leak", body: night)
         #expect(overridden.status == 201 && overridden.json["override"] as? Bool == true && overridden.json["overrideReason"] as? String == "urgent leak")
 
         // Deal 1's timeline: booked, moved, cancelled.
-        #expect(try await eventually(within: .seconds(20)) {
-            let items = (try? system.request("GET", "/v1/deals/1/timeline"))?.json["items"] as? [[String: Any]] ?? []
+        #expect(try await eventuallyAsync(within: .seconds(20)) {
+            let items = (try? await system.request("GET", "/v1/deals/1/timeline"))?.json["items"] as? [[String: Any]] ?? []
             let summaries = items.filter { $0["kind"] as? String == "appointment" }.compactMap { $0["summary"] as? String }
             return summaries.contains { $0.contains("booked") } && summaries.contains { $0.contains("moved") } && summaries.contains { $0.contains("cancelled") }
         })
         // S3: Pavel (staff 2) is also an engineer; his day, his calendar, his phone's feed.
-        let pavel = try system.request(
+        let pavel = try await system.request(
             "POST", "/v1/resources", body: #"{"name":"Pavel","kind":"engineer","staffId":2,"timeZone":"Europe/Moscow","hours":[\#(hours)],"skills":["installation"]}"#)
         let pavelID = try #require(pavel.json["id"] as? Int)
         let visit = #"{"dealId":2,"kind":"installation","resourceIds":[\#(pavelID)],"start":"\#(Self.tomorrow(9, plusDays: 6))","end":"\#(Self.tomorrow(10, plusDays: 6))","address":"Mira 5, flat 3","notes":"call at the gate; bring the long ladder"}"#
-        #expect(try system.request("POST", "/v1/appointments", key: Self.operatorTwo, body: visit).status == 201)
+        #expect(try await system.request("POST", "/v1/appointments", key: Self.operatorTwo, body: visit).status == 201)
         let date = String(Self.tomorrow(12, plusDays: 6).prefix(10))
-        let day = try system.request("GET", "/v1/me/day?date=\(date)", key: Self.operatorTwo)
+        let day = try await system.request("GET", "/v1/me/day?date=\(date)", key: Self.operatorTwo)
         let stops = day.json["items"] as? [[String: Any]] ?? []
         #expect(stops.count == 1 && stops.first?["dealTitle"] as? String == "Doors" && stops.first?["contactName"] as? String == "Gleb"
             && stops.first?["contactPhone"] as? String == "+79160001133", "\(day.body)")
-        #expect(try system.request("GET", "/v1/me/day?date=\(date)").status == 422, "an API key has no day")
+        #expect(try await system.request("GET", "/v1/me/day?date=\(date)").status == 422, "an API key has no day")
         // The deals calendar: Pavel sees his deal's appointment that day and its scheduled date, never Olga's deal.
-        #expect(try system.request("PATCH", "/v1/deals/2", body: #"{"scheduledAt":"\#(Self.tomorrow(12, plusDays: 6))"}"#).status == 200)
-        let calendar = try system.request("GET", "/v1/calendar/deals?from=\(Self.tomorrow(0, plusDays: 6))&to=\(Self.tomorrow(0, plusDays: 7))", key: Self.operatorTwo)
+        #expect(try await system.request("PATCH", "/v1/deals/2", body: #"{"scheduledAt":"\#(Self.tomorrow(12, plusDays: 6))"}"#).status == 200)
+        let calendar = try await system.request("GET", "/v1/calendar/deals?from=\(Self.tomorrow(0, plusDays: 6))&to=\(Self.tomorrow(0, plusDays: 7))", key: Self.operatorTwo)
         let entries = ((calendar.json["items"] as? [[String: Any]])?.first?["entries"] as? [[String: Any]]) ?? []
         #expect(entries.map { $0["kind"] as? String ?? "" } == ["appointment", "scheduled"] && entries.allSatisfy { $0["dealId"] as? Int == 2 && $0["dealStatus"] as? String == "open" }, "\(calendar.body)")
-        #expect((try system.request("GET", "/v1/calendar/deals?from=\(Self.tomorrow(0, plusDays: 6))&to=\(Self.tomorrow(0, plusDays: 7))", key: Self.operatorOne).json["items"] as? [Any])?.isEmpty == true)
-        let week = try system.request("GET", "/v1/resources/\(pavelID)/calendar?from=\(Self.tomorrow(0, plusDays: 6))", key: Self.operatorTwo)
+        #expect((try await system.request("GET", "/v1/calendar/deals?from=\(Self.tomorrow(0, plusDays: 6))&to=\(Self.tomorrow(0, plusDays: 7))", key: Self.operatorOne).json["items"] as? [Any])?.isEmpty == true)
+        let week = try await system.request("GET", "/v1/resources/\(pavelID)/calendar?from=\(Self.tomorrow(0, plusDays: 6))", key: Self.operatorTwo)
         #expect((week.json["appointments"] as? [Any])?.count == 1 && !((week.json["working"] as? [Any]) ?? []).isEmpty, "\(week.body)")
-        #expect(try system.request("GET", "/v1/resources/\(pavelID)/calendar", key: Self.operatorOne).status == 404, "not Olga's calendar")
+        #expect(try await system.request("GET", "/v1/resources/\(pavelID)/calendar", key: Self.operatorOne).status == 404, "not Olga's calendar")
         // G3 in calendars (issue 21): Mila (staff 3) manages Egor (staff 4, an engineer);
         // Egor visits Pavel's client, whom Mila may not see. Her view of Egor's calendar
         // shows the time as busy, without the deal, the address or the notes.
-        #expect(try system.request("POST", "/v1/staff", body: #"{"firstName":"Mila","role":"manager"}"#).status == 201)
-        #expect(try system.request("POST", "/v1/staff", body: #"{"firstName":"Egor","role":"engineer","supervisorId":3}"#).status == 201)
-        let egorID = try #require(try system.request(
+        #expect(try await system.request("POST", "/v1/staff", body: #"{"firstName":"Mila","role":"manager"}"#).status == 201)
+        #expect(try await system.request("POST", "/v1/staff", body: #"{"firstName":"Egor","role":"engineer","supervisorId":3}"#).status == 201)
+        let egorID = try #require(try await system.request(
             "POST", "/v1/resources", body: #"{"name":"Egor","kind":"engineer","staffId":4,"timeZone":"UTC","hours":[\#(hours)]}"#).json["id"] as? Int)
         let secret = #"{"dealId":2,"kind":"installation","resourceIds":[\#(egorID)],"start":"\#(Self.tomorrow(9, plusDays: 6))","end":"\#(Self.tomorrow(10, plusDays: 6))","address":"Secret street 5, flat 9","notes":"door code 1234"}"#
-        let hidden = try system.request("POST", "/v1/appointments", body: secret)
+        let hidden = try await system.request("POST", "/v1/appointments", body: secret)
         let hiddenID = try #require(hidden.json["id"] as? Int)
-        #expect(try system.request("GET", "/v1/appointments/\(hiddenID)", key: Self.managerThree).status == 404)
-        let egorWeek = try system.request("GET", "/v1/resources/\(egorID)/calendar?from=\(Self.tomorrow(0, plusDays: 6))", key: Self.managerThree)
+        #expect(try await system.request("GET", "/v1/appointments/\(hiddenID)", key: Self.managerThree).status == 404)
+        let egorWeek = try await system.request("GET", "/v1/resources/\(egorID)/calendar?from=\(Self.tomorrow(0, plusDays: 6))", key: Self.managerThree)
         #expect(egorWeek.status == 200 && (egorWeek.json["appointments"] as? [Any])?.isEmpty == true, "\(egorWeek.body)")
         let busy = egorWeek.json["busy"] as? [[String: Any]] ?? []
         #expect(busy.count == 1 && busy.first?["kind"] as? String == "installation" && busy.first?["start"] as? String == Self.tomorrow(9, plusDays: 6).replacingOccurrences(of: "Z", with: ".000Z"), "\(egorWeek.body)")
         #expect(!egorWeek.body.contains("Secret") && !egorWeek.body.contains("1234") && !egorWeek.body.contains("dealId"), "\(egorWeek.body)")
-        #expect((try system.request("GET", "/v1/resources/\(egorID)/calendar?from=\(Self.tomorrow(0, plusDays: 6))").json["appointments"] as? [Any])?.count == 1, "the admin sees it")
+        #expect((try await system.request("GET", "/v1/resources/\(egorID)/calendar?from=\(Self.tomorrow(0, plusDays: 6))").json["appointments"] as? [Any])?.count == 1, "the admin sees it")
         // S2, G3: a clash says the resource is busy, never which appointment holds it.
-        let clash = try system.request("POST", "/v1/appointments", key: Self.operatorOne, body: #"{"dealId":1,"kind":"measurement","resourceIds":[\#(egorID)],"start":"\#(Self.tomorrow(9, plusDays: 6))","end":"\#(Self.tomorrow(10, plusDays: 6))"}"#)
+        let clash = try await system.request("POST", "/v1/appointments", key: Self.operatorOne, body: #"{"dealId":1,"kind":"measurement","resourceIds":[\#(egorID)],"start":"\#(Self.tomorrow(9, plusDays: 6))","end":"\#(Self.tomorrow(10, plusDays: 6))"}"#)
         #expect(clash.status == 409 && clash.body.contains("Egor is busy then") && !clash.body.contains("appointment \(hiddenID)"), "\(clash.body)")
-        let feed = try system.request("POST", "/v1/resources/\(pavelID)/feed")
+        let feed = try await system.request("POST", "/v1/resources/\(pavelID)/feed")
         let path = try #require(feed.json["path"] as? String)
-        let ics = try httpRequest(port: system.gateway.port, "GET", path)
+        let ics = try await httpRequest(port: system.gateway.port, "GET", path)
         #expect(ics.status == 200 && ics.headers["content-type"]?.hasPrefix("text/calendar") == true)
         #expect(ics.body.contains("BEGIN:VEVENT\r\n") && ics.body.contains("LOCATION:Mira 5\\, flat 3") && ics.body.hasSuffix("END:VCALENDAR\r\n"), "\(ics.body)")
-        #expect(try system.request("POST", "/v1/resources/\(pavelID)/feed").status == 201)
-        #expect(try httpRequest(port: system.gateway.port, "GET", path).status == 404, "a new secret retires the old one")
+        #expect(try await system.request("POST", "/v1/resources/\(pavelID)/feed").status == 201)
+        #expect(try await httpRequest(port: system.gateway.port, "GET", path).status == 404, "a new secret retires the old one")
         try await system.stop()
 
         // Never an overlap, read from the database itself.
@@ -241,30 +241,30 @@ import TestSupport
         let clock = try Self.clockNow("series-clock")
         let system = try await Self.start(clock: clock.file)
         for name in ["Olga", "Pavel"] {
-            #expect(try system.request("POST", "/v1/staff", body: #"{"firstName":"\#(name)","role":"operator"}"#).status == 201)
+            #expect(try await system.request("POST", "/v1/staff", body: #"{"firstName":"\#(name)","role":"operator"}"#).status == 201)
         }
-        #expect(try system.request("POST", "/v1/contacts", body: #"{"firstName":"Vera","phones":["+79160001122"],"responsibleId":1}"#).status == 201)
-        let series = try system.request("POST", "/v1/series", body: #"{"name":"Volunteers' course"}"#)
+        #expect(try await system.request("POST", "/v1/contacts", body: #"{"firstName":"Vera","phones":["+79160001122"],"responsibleId":1}"#).status == 201)
+        let series = try await system.request("POST", "/v1/series", body: #"{"name":"Volunteers' course"}"#)
         #expect(series.status == 201 && series.json["reminderMinutes"] as? Int == 120, "\(series.body)")
         let id = try #require(series.json["id"] as? Int)
         for (i, day) in [2, 3].enumerated() {
             let body = #"{"title":"Meeting \#(i + 1)","start":"\#(Self.tomorrow(15, plusDays: day))","end":"\#(Self.tomorrow(17, plusDays: day))"}"#
-            #expect(try system.request("POST", "/v1/series/\(id)/sessions", body: body).status == 200)
+            #expect(try await system.request("POST", "/v1/series/\(id)/sessions", body: body).status == 200)
         }
-        #expect(try system.request("POST", "/v1/series/\(id)/participants", key: Self.operatorTwo, body: #"{"contactId":1}"#).status == 422, "not Pavel's client")
-        let enrolled = try system.request("POST", "/v1/series/\(id)/participants", key: Self.operatorOne, body: #"{"contactId":1}"#)
+        #expect(try await system.request("POST", "/v1/series/\(id)/participants", key: Self.operatorTwo, body: #"{"contactId":1}"#).status == 422, "not Pavel's client")
+        let enrolled = try await system.request("POST", "/v1/series/\(id)/participants", key: Self.operatorOne, body: #"{"contactId":1}"#)
         #expect(enrolled.status == 200 && enrolled.json["participantIds"] as? [Int] == [], "Olga sees only her clients, so no list: \(enrolled.body)")
-        #expect(try system.request("GET", "/v1/series/\(id)", key: Self.operatorOne).json["participantIds"] as? [Int] == [])
-        #expect(try system.request("GET", "/v1/series/\(id)").json["participantIds"] as? [Int] == [1])
-        #expect(try system.request("POST", "/v1/sessions/999/move", body: #"{"start":"\#(Self.tomorrow(15))","end":"\#(Self.tomorrow(16))"}"#).status == 404)
-        let sessions = try system.request("GET", "/v1/series/\(id)").json["sessions"] as? [[String: Any]] ?? []
+        #expect(try await system.request("GET", "/v1/series/\(id)", key: Self.operatorOne).json["participantIds"] as? [Int] == [])
+        #expect(try await system.request("GET", "/v1/series/\(id)").json["participantIds"] as? [Int] == [1])
+        #expect(try await system.request("POST", "/v1/sessions/999/move", body: #"{"start":"\#(Self.tomorrow(15))","end":"\#(Self.tomorrow(16))"}"#).status == 404)
+        let sessions = try await system.request("GET", "/v1/series/\(id)").json["sessions"] as? [[String: Any]] ?? []
         let firstSession = sessions.first?["id"] as? Int ?? 0
         // S6 (issue 22): no roll before a session begins (an hour's grace); once it has, the mark is taken.
-        #expect(try system.request("POST", "/v1/sessions/\(firstSession)/attendance", body: #"{"contactId":1,"mark":"excused"}"#).status == 409)
+        #expect(try await system.request("POST", "/v1/sessions/\(firstSession)/attendance", body: #"{"contactId":1,"mark":"excused"}"#).status == 409)
         try clock.set(try Self.milliseconds(sessions.first?["start"]))
-        #expect(try system.request("POST", "/v1/sessions/\(firstSession)/attendance", body: #"{"contactId":1,"mark":"excused"}"#).json["mark"] as? String == "excused")
-        #expect(try system.request("POST", "/v1/sessions/\(firstSession)/attendance", body: #"{"contactId":99,"mark":"present"}"#).status == 422)
-        let cancelled = try system.request("POST", "/v1/sessions/\(sessions.last?["id"] as? Int ?? 0)/cancel")
+        #expect(try await system.request("POST", "/v1/sessions/\(firstSession)/attendance", body: #"{"contactId":1,"mark":"excused"}"#).json["mark"] as? String == "excused")
+        #expect(try await system.request("POST", "/v1/sessions/\(firstSession)/attendance", body: #"{"contactId":99,"mark":"present"}"#).status == 422)
+        let cancelled = try await system.request("POST", "/v1/sessions/\(sessions.last?["id"] as? Int ?? 0)/cancel")
         #expect(cancelled.status == 200 && (cancelled.json["sessions"] as? [[String: Any]])?.last?["cancelled"] as? Bool == true)
         try await system.stop()
     }
@@ -273,15 +273,15 @@ import TestSupport
         let clock = try Self.clockNow("group-clock")
         let system = try await Self.start(clock: clock.file)
         for i in 1...4 {
-            #expect(try system.request("POST", "/v1/contacts", body: #"{"firstName":"Student \#(i)","phones":["+7916000\#(String(format: "%04d", i))"]}"#).status == 201)
+            #expect(try await system.request("POST", "/v1/contacts", body: #"{"firstName":"Student \#(i)","phones":["+7916000\#(String(format: "%04d", i))"]}"#).status == 201)
         }
         let allDay = (1...7).map { #"{"weekday":\#($0),"fromMinute":0,"toMinute":1440}"# }.joined(separator: ",")
         // Staff 1 an operator, staff 2 the teacher Ms Smith.
-        #expect(try system.request("POST", "/v1/staff", body: #"{"firstName":"Olga","role":"operator"}"#).status == 201)
-        #expect(try system.request("POST", "/v1/staff", body: #"{"firstName":"Jane","lastName":"Smith","role":"teacher"}"#).status == 201)
-        #expect(try system.request("POST", "/v1/resources", body: #"{"name":"Ms Smith","kind":"teacher","staffId":2,"timeZone":"Europe/Moscow","hours":[\#(allDay)]}"#).status == 201)
-        #expect(try system.request("POST", "/v1/resources", body: #"{"name":"Room 5","kind":"room","timeZone":"Europe/Moscow","hours":[\#(allDay)]}"#).status == 201)
-        #expect(try system.request("POST", "/v1/deals", body: #"{"title":"Room hire","contactId":4}"#).status == 201)
+        #expect(try await system.request("POST", "/v1/staff", body: #"{"firstName":"Olga","role":"operator"}"#).status == 201)
+        #expect(try await system.request("POST", "/v1/staff", body: #"{"firstName":"Jane","lastName":"Smith","role":"teacher"}"#).status == 201)
+        #expect(try await system.request("POST", "/v1/resources", body: #"{"name":"Ms Smith","kind":"teacher","staffId":2,"timeZone":"Europe/Moscow","hours":[\#(allDay)]}"#).status == 201)
+        #expect(try await system.request("POST", "/v1/resources", body: #"{"name":"Room 5","kind":"room","timeZone":"Europe/Moscow","hours":[\#(allDay)]}"#).status == 201)
+        #expect(try await system.request("POST", "/v1/deals", body: #"{"title":"Room hire","contactId":4}"#).status == 201)
         // Tuesdays and Thursdays 19:00–20:30 Moscow for the next four weeks.
         let today = Int64(Date().timeIntervalSince1970) / 86_400
         let first = CivilDate(day: today + 1), last = CivilDate(day: today + 28)
@@ -291,76 +291,80 @@ import TestSupport
         let fourth = CivilDate(day: lessonDays[3])
         let clashStart = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(fourth.day * 86_400 + 16 * 3600)))
         let clashEnd = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(fourth.day * 86_400 + 17 * 3600)))
-        let booking = try system.request("POST", "/v1/appointments", body: #"{"dealId":1,"kind":"custom","resourceIds":[2],"start":"\#(clashStart)","end":"\#(clashEnd)"}"#)
+        let booking = try await system.request("POST", "/v1/appointments", body: #"{"dealId":1,"kind":"custom","resourceIds":[2],"start":"\#(clashStart)","end":"\#(clashEnd)"}"#)
         #expect(booking.status == 201, "\(booking.body)")
         let group = #"{"name":"English B1","course":"English","level":"B1","teacherId":1,"roomId":2,"capacity":2,"weekly":[{"weekday":2,"fromMinute":1140,"toMinute":1230},{"weekday":4,"fromMinute":1140,"toMinute":1230}],"timeZone":"Europe/Moscow","firstDate":"\#(first.text)","lastDate":"\#(last.text)"}"#
-        let refused = try system.request("POST", "/v1/groups", body: group)
+        let refused = try await system.request("POST", "/v1/groups", body: group)
         #expect(refused.status == 409 && (refused.json["errors"] as? [[String: Any]])?.count == 1, "the fourth lesson, not only the first two: \(refused.body)")
-        #expect(try system.request("POST", "/v1/appointments/\(booking.json["id"] as? Int ?? 0)/cancel", body: #"{"reason":"moved elsewhere"}"#).status == 200)
-        let made = try system.request("POST", "/v1/groups", body: group)
+        #expect(try await system.request("POST", "/v1/appointments/\(booking.json["id"] as? Int ?? 0)/cancel", body: #"{"reason":"moved elsewhere"}"#).status == 200)
+        let made = try await system.request("POST", "/v1/groups", body: group)
         #expect(made.status == 201 && (made.json["lessons"] as? [Any])?.count == lessonDays.count, "\(made.body)")
-        #expect(try system.request("POST", "/v1/groups", body: group).status == 409, "one name, one group")
+        #expect(try await system.request("POST", "/v1/groups", body: group).status == 409, "one name, one group")
         // S2, S4 (issue 22 item 27): a clash names the teacher or room and the group, as an appointment's names the person.
-        let rival = try system.request("POST", "/v1/groups", body: group.replacingOccurrences(of: "English B1", with: "English B2"))
+        let rival = try await system.request("POST", "/v1/groups", body: group.replacingOccurrences(of: "English B1", with: "English B2"))
         let clash = (rival.json["errors"] as? [[String: Any]])?.first?["message"] as? String ?? rival.body
         #expect(rival.status == 409 && clash.contains("Ms Smith") && clash.contains("English B1") && !clash.contains("resource 1"), "\(rival.body)")
         // S4 (issue 21): an operator may not cancel or move the group's lessons; its teacher may.
         let lastLesson = try #require((made.json["lessons"] as? [[String: Any]])?.last?["id"] as? Int)
-        #expect(try system.request("POST", "/v1/lessons/\(lastLesson)/cancel", key: Self.operatorOne, body: #"{"reason":"mine now"}"#).status == 403)
-        #expect(try system.request("POST", "/v1/lessons/\(lastLesson)/cancel", key: Self.operatorTwo, body: #"{"reason":"the teacher is ill"}"#).status == 200)
-        let afterCancel = try system.request("GET", "/v1/groups/\(made.json["id"] as? Int ?? 0)")
+        #expect(try await system.request("POST", "/v1/lessons/\(lastLesson)/cancel", key: Self.operatorOne, body: #"{"reason":"mine now"}"#).status == 403)
+        #expect(try await system.request("POST", "/v1/lessons/\(lastLesson)/cancel", key: Self.operatorTwo, body: #"{"reason":"the teacher is ill"}"#).status == 200)
+        let afterCancel = try await system.request("GET", "/v1/groups/\(made.json["id"] as? Int ?? 0)")
         #expect(((afterCancel.json["lessons"] as? [[String: Any]])?.last?["cancelled"] as? Bool) == true)
         // The room is held by the lessons: an appointment there is refused.
         let lessonStart = ((made.json["lessons"] as? [[String: Any]])?.first?["start"] as? String) ?? ""
         let lessonEnd = ((made.json["lessons"] as? [[String: Any]])?.first?["end"] as? String) ?? ""
-        #expect(try system.request("POST", "/v1/appointments", body: #"{"dealId":1,"kind":"custom","resourceIds":[2],"start":"\#(lessonStart)","end":"\#(lessonEnd)"}"#).status == 409)
+        #expect(try await system.request("POST", "/v1/appointments", body: #"{"dealId":1,"kind":"custom","resourceIds":[2],"start":"\#(lessonStart)","end":"\#(lessonEnd)"}"#).status == 409)
         // The teacher's calendar shows the lessons.
-        let teacherWeek = try system.request("GET", "/v1/resources/1/calendar?from=\(first.text)T00:00:00Z&to=\(CivilDate(day: first.day + 7).text)T00:00:00Z")
+        let teacherWeek = try await system.request("GET", "/v1/resources/1/calendar?from=\(first.text)T00:00:00Z&to=\(CivilDate(day: first.day + 7).text)T00:00:00Z")
         #expect((teacherWeek.json["lessons"] as? [Any])?.count == lessonDays.filter { $0 < first.day + 7 }.count, "\(teacherWeek.body)")
 
         // Student 2 joins as active; student 1's deal reaches the trial stage: trial.
-        #expect(try system.request("POST", "/v1/groups/1/enrolments", body: #"{"contactId":2,"status":"active"}"#).json["enrolment"] != nil)
-        #expect(try system.request("POST", "/v1/deals", body: #"{"title":"English","contactId":1,"customFields":{"group":"English B1"}}"#).status == 201)
-        #expect(try system.request("POST", "/v1/deals", body: #"{"title":"English too","contactId":3,"customFields":{"group":"English B1"}}"#).status == 201)
-        #expect(try system.request("POST", "/v1/deals/2/stage", body: #"{"stageId":2}"#).status == 200)
-        func enrolment(_ contact: Int) -> [String: Any]? {
-            ((try? system.request("GET", "/v1/groups/1"))?.json["enrolments"] as? [[String: Any]])?.first { $0["contactId"] as? Int == contact }
+        #expect(try await system.request("POST", "/v1/groups/1/enrolments", body: #"{"contactId":2,"status":"active"}"#).json["enrolment"] != nil)
+        #expect(try await system.request("POST", "/v1/deals", body: #"{"title":"English","contactId":1,"customFields":{"group":"English B1"}}"#).status == 201)
+        #expect(try await system.request("POST", "/v1/deals", body: #"{"title":"English too","contactId":3,"customFields":{"group":"English B1"}}"#).status == 201)
+        #expect(try await system.request("POST", "/v1/deals/2/stage", body: #"{"stageId":2}"#).status == 200)
+        func enrolment(_ contact: Int) async -> [String: Any]? {
+            ((try? await system.request("GET", "/v1/groups/1"))?.json["enrolments"] as? [[String: Any]])?.first { $0["contactId"] as? Int == contact }
         }
-        #expect(try await eventually(within: .seconds(20)) { enrolment(1)?["status"] as? String == "trial" })
+        #expect(try await eventuallyAsync(within: .seconds(20)) { await enrolment(1)?["status"] as? String == "trial" })
         // The group is full: student 3's deal at the trial stage puts them on the waitlist.
-        #expect(try system.request("POST", "/v1/deals/3/stage", body: #"{"stageId":2}"#).status == 200)
-        #expect(try await eventually(within: .seconds(20)) { enrolment(3)?["status"] as? String == "waitlisted" })
+        #expect(try await system.request("POST", "/v1/deals/3/stage", body: #"{"stageId":2}"#).status == 200)
+        #expect(try await eventuallyAsync(within: .seconds(20)) { await enrolment(3)?["status"] as? String == "waitlisted" })
         // Won: active. Lost: out, with the history kept.
-        #expect(try system.request("POST", "/v1/deals/2/stage", body: #"{"stageId":4}"#).status == 200)
-        #expect(try system.request("POST", "/v1/deals/3/stage", body: #"{"stageId":5,"lossReason":"too far"}"#).status == 200)
-        #expect(try await eventually(within: .seconds(20)) { enrolment(1)?["status"] as? String == "active" && enrolment(3)?["status"] as? String == "left" })
-        let history = (enrolment(3)?["history"] as? [[String: Any]] ?? []).compactMap { $0["status"] as? String }
+        #expect(try await system.request("POST", "/v1/deals/2/stage", body: #"{"stageId":4}"#).status == 200)
+        #expect(try await system.request("POST", "/v1/deals/3/stage", body: #"{"stageId":5,"lossReason":"too far"}"#).status == 200)
+        #expect(try await eventuallyAsync(within: .seconds(20)) {
+            let first = await enrolment(1)?["status"] as? String, third = await enrolment(3)?["status"] as? String
+            return first == "active" && third == "left"
+        })
+        let history = (await enrolment(3)?["history"] as? [[String: Any]] ?? []).compactMap { $0["status"] as? String }
         #expect(history == ["waitlisted", "left"], "\(history)")
         // Student 4 waits for a seat; when student 2 leaves, the seat is theirs (as a trial).
-        let waiting = try system.request("POST", "/v1/groups/1/enrolments", body: #"{"contactId":4}"#)
+        let waiting = try await system.request("POST", "/v1/groups/1/enrolments", body: #"{"contactId":4}"#)
         #expect(waiting.json["waitlisted"] as? Bool == true && waiting.json["position"] as? Int == 1, "\(waiting.body)")
-        #expect(try system.request("POST", "/v1/groups/1/leave", body: #"{"contactId":2}"#).status == 200)
-        #expect(enrolment(2)?["status"] as? String == "left" && enrolment(4)?["status"] as? String == "trial")
+        #expect(try await system.request("POST", "/v1/groups/1/leave", body: #"{"contactId":2}"#).status == 200)
+        let leaver = await enrolment(2)?["status"] as? String, waiter = await enrolment(4)?["status"] as? String
+        #expect(leaver == "left" && waiter == "trial")
         // S6: attendance for enrolled students only; it reaches the student's timeline.
-        let firstLessonJSON = (try system.request("GET", "/v1/groups/1").json["lessons"] as? [[String: Any]])?.first
+        let firstLessonJSON = (try await system.request("GET", "/v1/groups/1").json["lessons"] as? [[String: Any]])?.first
         let firstLesson = firstLessonJSON?["id"] as? Int ?? 0
-        #expect(try system.request("POST", "/v1/lessons/\(firstLesson)/attendance", body: #"{"contactId":1,"mark":"present"}"#).status == 409, "S6: not begun")
+        #expect(try await system.request("POST", "/v1/lessons/\(firstLesson)/attendance", body: #"{"contactId":1,"mark":"present"}"#).status == 409, "S6: not begun")
         try clock.set(try Self.milliseconds(firstLessonJSON?["start"]) + 60_000)
-        let marked = try system.request("POST", "/v1/lessons/\(firstLesson)/attendance", body: #"{"contactId":1,"mark":"present"}"#)
+        let marked = try await system.request("POST", "/v1/lessons/\(firstLesson)/attendance", body: #"{"contactId":1,"mark":"present"}"#)
         #expect(marked.status == 200 && marked.json["dealId"] as? Int == 2 && marked.json["by"] as? String == "api:admin", "\(marked.body)")
-        #expect(try system.request("POST", "/v1/lessons/\(firstLesson)/attendance", body: #"{"contactId":3,"mark":"present"}"#).status == 422, "student 3 left")
-        #expect(try await eventually(within: .seconds(20)) {
-            ((try? system.request("GET", "/v1/contacts/1/timeline"))?.json["items"] as? [[String: Any]] ?? []).contains { $0["kind"] as? String == "attendance" }
+        #expect(try await system.request("POST", "/v1/lessons/\(firstLesson)/attendance", body: #"{"contactId":3,"mark":"present"}"#).status == 422, "student 3 left")
+        #expect(try await eventuallyAsync(within: .seconds(20)) {
+            ((try? await system.request("GET", "/v1/contacts/1/timeline"))?.json["items"] as? [[String: Any]] ?? []).contains { $0["kind"] as? String == "attendance" }
         })
         // One lesson moves (not onto another), one is cancelled.
-        let lessons = try system.request("GET", "/v1/groups/1").json["lessons"] as? [[String: Any]] ?? []
+        let lessons = try await system.request("GET", "/v1/groups/1").json["lessons"] as? [[String: Any]] ?? []
         try #require(lessons.count >= 2)
         let second = lessons[1]
         let onto = #"{"start":"\#(lessons[0]["start"] as? String ?? "")","end":"\#(lessons[0]["end"] as? String ?? "")","reason":"swap"}"#
-        #expect(try system.request("POST", "/v1/lessons/\(second["id"] as? Int ?? 0)/move", body: onto).status == 409)
-        #expect(try system.request("POST", "/v1/lessons/\(second["id"] as? Int ?? 0)/cancel", body: #"{"reason":"holiday"}"#).status == 200)
-        #expect(try system.request("GET", "/v1/groups/1", key: Self.operatorOne).json["enrolments"] as? [Any] == nil
-            || (try system.request("GET", "/v1/groups/1", key: Self.operatorOne).json["enrolments"] as? [Any])?.isEmpty == true)
+        #expect(try await system.request("POST", "/v1/lessons/\(second["id"] as? Int ?? 0)/move", body: onto).status == 409)
+        #expect(try await system.request("POST", "/v1/lessons/\(second["id"] as? Int ?? 0)/cancel", body: #"{"reason":"holiday"}"#).status == 200)
+        let asOperator = try await system.request("GET", "/v1/groups/1", key: Self.operatorOne).json["enrolments"] as? [Any]
+        #expect(asOperator == nil || asOperator?.isEmpty == true)
         try await system.stop()
     }
 }

@@ -143,16 +143,16 @@ import TestSupport
     static func start() async throws -> (SystemFixture, World) {
         let system = try await SystemFixture.start(keys: "\(adminKey)=admin,\(operatorToken)=staff:2,\(otherToken)=staff:3")
         for body in [#"{"firstName":"M","role":"manager"}"#, #"{"firstName":"O","role":"operator","supervisorId":1}"#, #"{"firstName":"X","role":"operator"}"#] {
-            #expect(try system.request("POST", "/v1/staff", body: body).status == 201)
+            #expect(try await system.request("POST", "/v1/staff", body: body).status == 201)
         }
         var world = World()
-        let contact = try system.request("POST", "/v1/contacts", body: #"{"firstName":"Vera","phones":["+79165550303"],"responsibleId":3}"#)
+        let contact = try await system.request("POST", "/v1/contacts", body: #"{"firstName":"Vera","phones":["+79165550303"],"responsibleId":3}"#)
         world.contact = try #require((contact.json["contact"] as? [String: Any])?["id"] as? Int)
-        let deal = try system.request("POST", "/v1/deals", body: #"{"title":"windows for Vera","contactId":\#(world.contact),"responsibleId":3}"#)
+        let deal = try await system.request("POST", "/v1/deals", body: #"{"title":"windows for Vera","contactId":\#(world.contact),"responsibleId":3}"#)
         world.deal = try #require(deal.json["id"] as? Int)
-        let task = try system.request("POST", "/v1/tasks", body: #"{"kind":"follow_up","dealId":\#(world.deal),"dueAt":"2020-01-01T00:00:00Z"}"#)
+        let task = try await system.request("POST", "/v1/tasks", body: #"{"kind":"follow_up","dealId":\#(world.deal),"dueAt":"2020-01-01T00:00:00Z"}"#)
         world.task = try #require((task.json["task"] as? [String: Any])?["id"] as? Int)
-        let lead = try system.request("POST", "/v1/leads", key: otherToken, body: #"{"channel":"web","phone":"+79165550404"}"#)
+        let lead = try await system.request("POST", "/v1/leads", key: otherToken, body: #"{"channel":"web","phone":"+79165550404"}"#)
         world.lead = try #require(lead.json["id"] as? Int)
         #expect(lead.json["dealId"] is Int, "the other operator sees the deal of its own lead")
         return (system, world)
@@ -185,13 +185,13 @@ import TestSupport
         for (route, probe) in Self.probes.sorted(by: { $0.key < $1.key }) {
             switch probe {
             case let .hidden(method, path, body):
-                let theirs = try system.request(method, Self.fill(path, world, ghost: false), key: Self.operatorToken, body: body.map { Self.fill($0, world, ghost: false) })
-                let nobodys = try system.request(method, Self.fill(path, world, ghost: true), key: Self.operatorToken, body: body.map { Self.fill($0, world, ghost: true) })
+                let theirs = try await system.request(method, Self.fill(path, world, ghost: false), key: Self.operatorToken, body: body.map { Self.fill($0, world, ghost: false) })
+                let nobodys = try await system.request(method, Self.fill(path, world, ghost: true), key: Self.operatorToken, body: body.map { Self.fill($0, world, ghost: true) })
                 let id = [world.contact, world.deal, world.task, world.lead].first { Self.fill(path + (body ?? ""), world, ghost: false).contains(String($0)) } ?? 0
                 #expect(Self.normalized(theirs, id: id) == Self.normalized(nobodys, id: Self.ghost), "\(route)")
                 #expect(theirs.status >= 400, "\(route) answered \(theirs.status)")
             case let .list(path, kind):
-                let reply = try system.request("GET", path, key: Self.operatorToken)
+                let reply = try await system.request("GET", path, key: Self.operatorToken)
                 #expect(reply.status == 200, "\(route)")
                 let listed: Set<Int>
                 if path.contains(".csv") {
@@ -202,11 +202,11 @@ import TestSupport
                 }
                 #expect(listed.isDisjoint(with: world.ids(kind)), "\(route) lists \(listed.intersection(world.ids(kind)))")
                 // The admin does see them, so the probe looks at the right things.
-                let all = try system.request("GET", path, key: adminKey).body
+                let all = try await system.request("GET", path, key: adminKey).body
                 #expect(world.ids(kind).allSatisfy { all.contains("\($0)") }, "\(route): the admin's list lacks the other operator's")
             case .adminOnly, .keysOnly:
                 let (method, pattern) = (String(route.split(separator: " ")[0]), String(route.split(separator: " ")[1]))
-                let reply = try system.request(method, pattern.replacingOccurrences(of: "{id}", with: String(world.contact)).replacingOccurrences(of: "{service}", with: "contacts")
+                let reply = try await system.request(method, pattern.replacingOccurrences(of: "{id}", with: String(world.contact)).replacingOccurrences(of: "{service}", with: "contacts")
                     .replacingOccurrences(of: "{eventId}", with: "1").replacingOccurrences(of: "{channel}", with: "telegram"), key: Self.operatorToken, body: route.hasPrefix("GET") ? nil : "{}")
                 #expect(reply.status == 403, "\(route)")
             case .notClientData, .ownTest:
@@ -214,46 +214,46 @@ import TestSupport
             }
         }
         // Nothing the operator tried changed the other operator's things.
-        let deal = try system.request("GET", "/v1/deals/\(world.deal)")
+        let deal = try await system.request("GET", "/v1/deals/\(world.deal)")
         #expect(deal.json["title"] as? String == "windows for Vera" && deal.json["stageId"] as? Int == 1)
-        #expect(try system.request("GET", "/v1/contacts/\(world.contact)").json["company"] as? String == "")
-        #expect((try system.request("GET", "/v1/tasks?dealId=\(world.deal)").json["items"] as? [Any])?.count == 1)
+        #expect(try await system.request("GET", "/v1/contacts/\(world.contact)").json["company"] as? String == "")
+        #expect((try await system.request("GET", "/v1/tasks?dealId=\(world.deal)").json["items"] as? [Any])?.count == 1)
         // The other operator and the manager of nobody here see what is theirs.
-        #expect(try system.request("GET", "/v1/deals/\(world.deal)", key: Self.otherToken).status == 200)
-        #expect(try system.request("GET", "/v1/contacts/\(world.contact)", key: Self.otherToken).status == 200)
-        #expect(try system.request("GET", "/v1/leads/\(world.lead)", key: Self.otherToken).status == 200)
+        #expect(try await system.request("GET", "/v1/deals/\(world.deal)", key: Self.otherToken).status == 200)
+        #expect(try await system.request("GET", "/v1/contacts/\(world.contact)", key: Self.otherToken).status == 200)
+        #expect(try await system.request("GET", "/v1/leads/\(world.lead)", key: Self.otherToken).status == 200)
         try await system.stop()
     }
 
     @Test func g3MatchingAnotherOperatorsContactTellsOnlyThatItExists() async throws {
         let (system, world) = try await Self.start()
-        let reply = try system.request("POST", "/v1/contacts", key: Self.operatorToken, body: #"{"firstName":"V","emails":["vera@example.com"],"phones":["8 916 555-03-03"]}"#)
+        let reply = try await system.request("POST", "/v1/contacts", key: Self.operatorToken, body: #"{"firstName":"V","emails":["vera@example.com"],"phones":["8 916 555-03-03"]}"#)
         #expect(reply.status == 409)
         #expect(!reply.body.contains("Vera") && reply.json["contact"] == nil && !(reply.json["detail"] as? String ?? "").contains("\(world.contact)"))
-        let contact = try system.request("GET", "/v1/contacts/\(world.contact)").json
+        let contact = try await system.request("GET", "/v1/contacts/\(world.contact)").json
         #expect(contact["emails"] as? [String] == [], "the match was changed")
         // A contact nobody is responsible for is the shared pool: matched and shown.
-        let pool = try system.request("POST", "/v1/contacts", body: #"{"phones":["+79165550505"]}"#)
+        let pool = try await system.request("POST", "/v1/contacts", body: #"{"phones":["+79165550505"]}"#)
         #expect(pool.status == 201)
-        let matched = try system.request("POST", "/v1/contacts", key: Self.operatorToken, body: #"{"phones":["+79165550505"]}"#)
+        let matched = try await system.request("POST", "/v1/contacts", key: Self.operatorToken, body: #"{"phones":["+79165550505"]}"#)
         #expect(matched.status == 200 && matched.json["matched"] as? Bool == true)
         try await system.stop()
     }
 
     @Test func g3ALeadForAnotherOperatorsClientNamesNoDeal() async throws {
         let (system, world) = try await Self.start()
-        let reply = try system.request("POST", "/v1/leads", key: Self.operatorToken, body: #"{"channel":"web","phone":"+79165550303"}"#)
+        let reply = try await system.request("POST", "/v1/leads", key: Self.operatorToken, body: #"{"channel":"web","phone":"+79165550303"}"#)
         #expect(reply.status == 201)
         #expect(reply.json["status"] as? String == "processed" && reply.json["lowQuality"] as? Bool == true)
         #expect(reply.json["dealId"] is NSNull && reply.json["contactId"] is NSNull)
         #expect(!(reply.json["reason"] as? String ?? "").contains("\(world.deal)"))
         // Who sent it reads it back (without the deal); the admin sees where it went.
         let id = try #require(reply.json["id"] as? Int)
-        let again = try system.request("GET", "/v1/leads/\(id)", key: Self.operatorToken)
+        let again = try await system.request("GET", "/v1/leads/\(id)", key: Self.operatorToken)
         #expect(again.status == 200 && again.json["dealId"] is NSNull)
-        #expect(try system.request("GET", "/v1/leads/\(id)").json["dealId"] as? Int == world.deal)
+        #expect(try await system.request("GET", "/v1/leads/\(id)").json["dealId"] as? Int == world.deal)
         // Another staff member's lead is not readable at all.
-        #expect(try system.request("GET", "/v1/leads/\(world.lead)", key: Self.operatorToken).status == 404)
+        #expect(try await system.request("GET", "/v1/leads/\(world.lead)", key: Self.operatorToken).status == 404)
         try await system.stop()
     }
 }

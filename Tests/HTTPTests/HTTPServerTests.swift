@@ -160,7 +160,7 @@ import TestSupport
         let answer = try HTTPExchange(parsing: refused.readAll())
         refused.close()
         #expect(answer.status == 503 && answer.headers["retry-after"] == "1")
-        let other = try httpRequest(port: s.port, "GET", "/", source: "127.0.0.2")
+        let other = try await httpRequest(port: s.port, "GET", "/", source: "127.0.0.2")
         #expect(other.status == 200 && other.body.contains("from 127.0.0.2"))
         for client in idle { client.close() }
         s.shutdown()

@@ -117,6 +117,26 @@ public func httpRequest(
     return try HTTPExchange(parsing: client.readAll())
 }
 
+/// The same exchange from async code, its blocking socket calls on a thread of their own:
+/// a test that waits for an answer never holds a thread of the cooperative pool, which
+/// a service hosted in the test's process may need to give that answer.
+public func httpRequest(
+    port: Int, _ method: String, _ path: String, headers: [String: String] = [:], body: String? = nil, source: String? = nil
+) async throws -> HTTPExchange {
+    try await offThePool { try httpRequest(port: port, method, path, headers: headers, body: body, source: source) }
+}
+
+/// Runs blocking `work` on a thread of its own and awaits its result. Not on Dispatch's
+/// global queue: on Linux it keeps about one thread per core and adds one only after
+/// seeing the others blocked for a while, so blocked requests would wait seconds.
+public func offThePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        let thread = Thread { continuation.resume(with: Result { try work() }) }
+        thread.stackSize = 256 * 1024
+        thread.start()
+    }
+}
+
 extension HTTPExchange {
     /// The first response in `text` (a status line, headers and the rest as the body).
     public init(parsing text: String) throws {

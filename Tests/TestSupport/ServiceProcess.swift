@@ -5,14 +5,12 @@ import Synchronization
 /// port, for tests that talk to it over sockets, kill it or stop it. Readiness is the
 /// "listening" line it prints, polled with a bound.
 public final class ServiceProcess: Sendable {
-    public let process: Process
+    public let process: ChildProcess
     public let port: Int
     /// The admin HTTP port, for services that have one (0 otherwise).
     public let adminPort: Int
-    /// Where its stdout and stderr go: files, not pipes. A pipe per stream per process
-    /// kept the test process over 1,024 descriptors in a full run, where Foundation's
-    /// Process.run corrupts memory; a file's descriptor is closed here once the child has
-    /// its own.
+    /// Where its stdout and stderr go: files, not pipes, so the test process holds no
+    /// descriptor per child.
     private let output: URL
     private let errorOutput: URL
 
@@ -26,20 +24,15 @@ public final class ServiceProcess: Sendable {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
     }
 
-    /// Launches never overlap a test that opens more than 1,024 descriptors at once:
-    /// Foundation's Process.run() on Linux corrupts memory when the test process has
-    /// descriptors numbered past FD_SETSIZE (seen as signal 11 in memcpy inside
-    /// Process.run while HostileClientTests held 2,000 sockets).
+    /// Launches never overlap a test that holds thousands of descriptors at once: each
+    /// launch closes the child's copies of them.
     public static let launches = LaunchGate()
 
     /// Starts `executable` with `arguments` and `environment` added to ours.
     public init(executable: String, arguments: [String] = [], environment: [String: String] = [:]) async throws {
-        let process = Process()
-        process.executableURL = Self.executable(named: executable)
-        process.arguments = arguments
         // A test run that crashes takes its services with it (they watch this pid:
         // ServiceKit's ParentWatch, which this target does not link).
-        process.environment = ProcessInfo.processInfo.environment.merging(["SWITCHBOARD_PARENT_PID": "\(getpid())"]) { $1 }.merging(environment) { $1 }
+        let fullEnvironment = ProcessInfo.processInfo.environment.merging(["SWITCHBOARD_PARENT_PID": "\(getpid())"]) { $1 }.merging(environment) { $1 }
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("service-output", isDirectory: true)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let stem = "\(executable)-\(UUID().uuidString)"
@@ -47,14 +40,11 @@ public final class ServiceProcess: Sendable {
         guard FileManager.default.createFile(atPath: output.path, contents: nil), FileManager.default.createFile(atPath: errorOutput.path, contents: nil) else {
             throw TestFailure("cannot create the output files in \(folder.path)")
         }
-        let outHandle = try FileHandle(forWritingTo: output), errHandle = try FileHandle(forWritingTo: errorOutput)
-        process.standardOutput = outHandle
-        process.standardError = errHandle
-        defer {
-            try? outHandle.close()
-            try? errHandle.close()
+        let process = try await Self.launches.launch {
+            try ChildProcess(
+                path: Self.executable(named: executable).path, arguments: arguments, environment: fullEnvironment, output: output.path,
+                errorOutput: errorOutput.path)
         }
-        try await Self.launches.launch { try process.run() }
         self.process = process
         self.output = output
         self.errorOutput = errorOutput
@@ -65,7 +55,7 @@ public final class ServiceProcess: Sendable {
             if port == nil { try await Task.sleep(for: .milliseconds(5)) }
         }
         guard let port else {
-            process.terminate()
+            process.signal(SIGKILL)
             throw TestFailure("\(executable) did not report a port within 20 s (running: \(process.isRunning)); stdout: \(Self.text(output).suffix(500)); stderr: \(Self.text(errorOutput).suffix(500))")
         }
         self.port = port
@@ -95,25 +85,25 @@ public final class ServiceProcess: Sendable {
     public var logged: String { Self.text(errorOutput) }
 
     public func signal(_ signal: Int32) {
-        kill(process.processIdentifier, signal)
+        process.signal(signal)
     }
 
     /// SIGSTOP, and back once every thread has stopped: kill(2) returns before that, and
     /// on a loaded machine the process was seen answering one more request after it.
     public func suspend(within limit: Duration = .seconds(10)) async throws {
-        kill(process.processIdentifier, SIGSTOP)
+        process.signal(SIGSTOP)
         let deadline = ContinuousClock.now + limit
         while !isStopped {
-            guard ContinuousClock.now < deadline else { throw TestFailure("\(process.executableURL?.lastPathComponent ?? "process") did not stop within \(limit)") }
+            guard ContinuousClock.now < deadline else { throw TestFailure("\(process.path) did not stop within \(limit)") }
             try await Task.sleep(for: .milliseconds(1))
         }
     }
 
     /// Every thread of the process is stopped (state T in /proc/<pid>/task/*/stat).
     var isStopped: Bool {
-        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(process.processIdentifier)/task")) ?? []
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(process.pid)/task")) ?? []
         return !tasks.isEmpty && tasks.allSatisfy { task in
-            guard let stat = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/task/\(task)/stat", encoding: .utf8) else { return true }
+            guard let stat = try? String(contentsOfFile: "/proc/\(process.pid)/task/\(task)/stat", encoding: .utf8) else { return true }
             return stat.split(separator: ")").last?.split(separator: " ").first == "T"
         }
     }
@@ -121,18 +111,12 @@ public final class ServiceProcess: Sendable {
     /// Waits (bounded) for the process to exit and returns its status. Its last lines may
     /// still be in the pipe: poll `printed`/`logged` with `eventually` for them.
     public func waitForExit(within limit: Duration = .seconds(20)) async throws -> Int32 {
-        let deadline = ContinuousClock.now + limit
-        while process.isRunning {
-            guard ContinuousClock.now < deadline else { throw TestFailure("process still running after \(limit)") }
-            try await Task.sleep(for: .milliseconds(5))
-        }
-        return process.terminationStatus
+        try await process.waitForExit(within: limit)
     }
 
     /// A test that ends early (a failed `#require`, a thrown error) never reaches its
-    /// stop: the process goes with its handle instead of running on after the test run.
+    /// stop: its output files go here, and the process with its ``ChildProcess``.
     deinit {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         try? FileManager.default.removeItem(at: output)
         try? FileManager.default.removeItem(at: errorOutput)
     }
@@ -235,11 +219,11 @@ public final class LaunchGate: Sendable {
     }
 
     /// Runs `body` while no process is being launched and none may start.
-    public func heavy<T>(_ body: () throws -> T) async throws -> T {
+    public func heavy<T>(_ body: () async throws -> T) async throws -> T {
         while !state.withLock({ s in s.heavy || s.launching > 0 ? false : { s.heavy = true; return true }() }) {
             try await Task.sleep(for: .milliseconds(10))
         }
         defer { state.withLock { $0.heavy = false } }
-        return try body()
+        return try await body()
     }
 }

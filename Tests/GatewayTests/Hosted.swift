@@ -1,0 +1,59 @@
+import Foundation
+import ServiceKit
+import TestSupport
+
+/// One process of a test system: hosted in the test's process (ServiceHost.start, as
+/// its executable runs it), or a real process where the test needs one (kill -9,
+/// SIGSTOP, an exit status).
+final class Hosted: Sendable {
+    private let running: RunningService?
+    private let log: LogLines?
+    private let real: ServiceProcess?
+    let port: Int
+    let adminPort: Int
+
+    /// Starts `definition` with `environment` alone (nothing from the test's own
+    /// environment); as `executable` in a process of its own when `process` is true.
+    static func start(_ definition: some HostedProcess, executable: String, environment: [String: String], process: Bool) async throws -> Hosted {
+        if process { return Hosted(real: try await ServiceProcess(executable: executable, environment: environment)) }
+        let log = LogLines()
+        let running = try await ServiceHost.start(definition, environment: environment, logger: Logger(service: definition.service, write: log.append))
+        return Hosted(running: running, log: log)
+    }
+
+    private init(real: ServiceProcess) {
+        self.real = real
+        running = nil
+        log = nil
+        port = real.port
+        adminPort = real.adminPort
+    }
+
+    private init(running: RunningService, log: LogLines) {
+        self.running = running
+        self.log = log
+        real = nil
+        port = running.port
+        adminPort = running.adminPort
+    }
+
+    /// Its log (stderr of a process).
+    var logged: String { real?.logged ?? log?.all ?? "" }
+
+    /// The process, for a test that signals it; started with `process: true`.
+    var process: ServiceProcess {
+        guard let real else { preconditionFailure("this test signals a process: start its system with processes: true") }
+        return real
+    }
+
+    /// Stops it as SIGTERM does: calls in flight finish, the database is checkpointed.
+    func stop() async throws {
+        if let running {
+            await running.stop()
+        } else if let real {
+            real.signal(SIGCONT)
+            real.signal(SIGTERM)
+            _ = try await real.waitForExit()
+        }
+    }
+}
