@@ -85,7 +85,7 @@ let package = Package(
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Sockets", "TestSupport"]),
         .testTarget(
             name: "GatewayTests",
-            dependencies: ["Gateway", "ContactsService", "Contracts", "DealsService", "Digest", "HTTP", "JSON", "RPC", "SchedulingService", "ServiceKit", "Storage", "Wire", "TestSupport", "Sockets", "switchboard", "switchboard-gateway", "switchboard-contacts", "switchboard-deals", "switchboard-telephony", "switchboard-scheduling", "switchboard-billing", "switchboard-notifications"]),
+            dependencies: ["Gateway", "BillingService", "ContactsService", "Contracts", "DealsService", "Digest", "HTTP", "JSON", "NotificationsService", "RPC", "SchedulingService", "TelephonyService", "ServiceKit", "Storage", "Wire", "TestSupport", "Sockets", "switchboard", "switchboard-gateway", "switchboard-contacts", "switchboard-deals", "switchboard-telephony", "switchboard-scheduling", "switchboard-billing", "switchboard-notifications"]),
         .testTarget(name: "BillingTests", dependencies: ["BillingService", "Contracts", "Wire"]),
         .testTarget(name: "NotificationsTests", dependencies: ["NotificationsService", "Contracts", "Digest", "ServiceKit", "Storage", "Wire", "TestSupport", "Sockets", "Schemas"]),
         .testTarget(

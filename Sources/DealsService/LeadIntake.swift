@@ -183,7 +183,7 @@ public final class LeadIntake: BackgroundService {
                 deal.leadID = id
                 dealID = try DealStore.open(tx, deal, actorID: nil, timelineSummary: summary, pipelines: pipelines, now: now).id
             }
-            let duplicate = LeadTriage.duplicateReason(channel: lead.channel, contactExisted: !match.created, openDealID: openDeal?.id)
+            let duplicate = LeadTriage.duplicateReason(channel: lead.channel, openDealID: openDeal?.id)
             try tx.run(
                 "UPDATE leads SET status = ?, low_quality = ?, reason = ?, contact_id = ?, deal_id = ?, attached = ?, processed_at = ? WHERE id = ?",
                 [.integer(Int64(LeadStatus.processed.rawValue)), SQLValue(duplicate != nil), .text(duplicate ?? ""), .integer(contact.id),

@@ -19,8 +19,10 @@ public enum LeadTriage {
         lead.violations() + DealStore.moneyViolations(amountMinor: lead.amountMinor, currency: lead.currency)
     }
 
-    /// A lead for a contact that already has an open deal joins that deal; if the same
-    /// person was already a lead (the contact existed), the partner's lead is a duplicate.
+    /// A lead for a contact that already has an open deal joins that deal, and a partner's
+    /// or a form's is a duplicate: the person is in work. Whether the contact existed
+    /// before this lead does not matter: two leads of one person at once find the contact
+    /// made by either, and whichever is written second finds the other's deal.
     /// The reason names no deal: it is shown to whoever sent the lead, and the deal is
     /// in the receipt's dealId for those who may see it (G3). A client who calls or writes
     /// about their open deal is an interaction on it (its timeline), never a duplicate:
@@ -28,8 +30,8 @@ public enum LeadTriage {
     /// Channels where the client talks to the business themselves (D3, D5).
     public static let interactionChannels: Set<String> = ["call", "whatsapp", "telegram"]
 
-    public static func duplicateReason(channel: String, contactExisted: Bool, openDealID: Int64?) -> String? {
-        guard contactExisted, openDealID != nil, !interactionChannels.contains(channel) else { return nil }
+    public static func duplicateReason(channel: String, openDealID: Int64?) -> String? {
+        guard openDealID != nil, !interactionChannels.contains(channel) else { return nil }
         return "duplicate: this person is already in work on an open deal"
     }
 

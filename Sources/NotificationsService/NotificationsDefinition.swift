@@ -18,7 +18,6 @@ extension ServiceDefinition {
         """)
     static let alertSeconds = Setting.integer("ALERT_SECONDS", fallback: 15, range: 1...3600, "how often alerts are checked (business clock)")
     static let adminChat = Setting.text("ADMIN_CHAT", "the admin's Telegram chat, told when a webhook endpoint is disabled")
-    /// Read where the email channel starts TLS, from the process's environment.
     static let smtpCAFile = Setting.text("SMTP_CA_FILE", "extra roots to trust for the SMTP relay (PEM)")
 
     /// The notifications service: rules, templates, the send log, surveys, alerts and
@@ -54,9 +53,10 @@ extension ServiceDefinition {
         try await api.installDefaults()
         host.server.register(api)
         api.subscribe(host.inbox)
+        let roots = host.environment.string(smtpCAFile)
         host.runInBackground("sender", OutboundSender(
             database: host.database, contacts: contacts, deals: deals, logger: host.logger, clock: host.clock, outbound: outbound,
-            unsubscribeLinks: links))
+            unsubscribeLinks: links, extraRoots: roots.isEmpty ? nil : roots))
         host.runInBackground("surveys", SurveyRunner(
             database: host.database, contacts: contacts, deals: deals, logger: host.logger, clock: host.clock, outbound: outbound))
         host.runInBackground("alerts", AlertRunner(

@@ -26,8 +26,12 @@ public final class OutboundSender: BackgroundService {
     /// Most sends in flight at once.
     static let concurrency = 64
 
-    public init(database: Database, contacts: RPCClient, deals: RPCClient, logger: Logger, clock: WallClock, outbound: OutboundPolicy, unsubscribeLinks: UnsubscribeLinks? = nil) {
-        client = ProviderClient(outbound: outbound)
+    /// `extraRoots`: a PEM file of roots to trust for SMTP relays besides the system's.
+    public init(
+        database: Database, contacts: RPCClient, deals: RPCClient, logger: Logger, clock: WallClock, outbound: OutboundPolicy,
+        unsubscribeLinks: UnsubscribeLinks? = nil, extraRoots: String? = nil
+    ) {
+        client = ProviderClient(outbound: outbound, extraRoots: extraRoots)
         self.unsubscribeLinks = unsubscribeLinks
         self.database = database
         self.contacts = contacts

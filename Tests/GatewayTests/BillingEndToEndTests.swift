@@ -13,8 +13,8 @@ import TestSupport
     static let cloudSecret = "cp-api-secret-0123456789"
 
     struct System {
-        let processes: [ServiceProcess]
-        let gateway: ServiceProcess
+        let processes: [Hosted]
+        let gateway: Hosted
 
         func request(_ method: String, _ path: String, key: String = adminKey, body: String? = nil) async throws -> HTTPExchange {
             try await httpRequest(port: gateway.port, method, path, headers: ["Authorization": "Bearer \(key)", "Content-Type": "application/json"], body: body)
@@ -26,8 +26,7 @@ import TestSupport
 
         func stop() async throws {
             for p in [gateway] + processes {
-                p.signal(SIGTERM)
-                _ = try await p.waitForExit()
+                try await p.stop()
             }
         }
     }
@@ -37,30 +36,30 @@ import TestSupport
     static func start(billingClock: URL? = nil, clock: URL? = nil) async throws -> System {
         let clocked = billingClock ?? clock
         let folder = try temporaryFolder("billing")
-        let contacts = try await ServiceProcess(
+        let contacts = try await Hosted.start(
             executable: "switchboard-contacts",
             environment: ["CONTACTS_PORT": "0", "CONTACTS_ADMIN_PORT": "0", "CONTACTS_DATA_DIR": folder.appendingPathComponent("contacts").path])
         let (billingPort, schedulingPort) = (try freePort(), try freePort())
-        let deals = try await ServiceProcess(
+        let deals = try await Hosted.start(
             executable: "switchboard-deals",
             environment: [
                 "DEALS_PORT": "0", "DEALS_ADMIN_PORT": "0", "DEALS_DATA_DIR": folder.appendingPathComponent("deals").path, "DEALS_CONTACTS": "127.0.0.1:\(contacts.port)",
                 "DEALS_SUBSCRIBERS": "billing@127.0.0.1:\(billingPort);scheduling@127.0.0.1:\(schedulingPort)",
             ].merging(clock.map { ["DEALS_CLOCK_FILE": $0.path] } ?? [:]) { a, _ in a })
-        let billing = try await ServiceProcess(
+        let billing = try await Hosted.start(
             executable: "switchboard-billing",
             environment: [
                 "BILLING_PORT": "\(billingPort)", "BILLING_ADMIN_PORT": "0", "BILLING_DATA_DIR": folder.appendingPathComponent("billing").path,
                 "BILLING_CONTACTS": "127.0.0.1:\(contacts.port)", "BILLING_STALE_ATTEMPT_MINUTES": "1",
                 "BILLING_SUBSCRIBERS": "deals@127.0.0.1:\(deals.port)",
             ].merging(clocked.map { ["BILLING_CLOCK_FILE": $0.path] } ?? [:]) { a, _ in a })
-        let scheduling = try await ServiceProcess(
+        let scheduling = try await Hosted.start(
             executable: "switchboard-scheduling",
             environment: [
                 "SCHEDULING_PORT": "\(schedulingPort)", "SCHEDULING_ADMIN_PORT": "0", "SCHEDULING_DATA_DIR": folder.appendingPathComponent("scheduling").path,
                 "SCHEDULING_SUBSCRIBERS": "billing@127.0.0.1:\(billing.port)",
             ].merging(clock.map { ["SCHEDULING_CLOCK_FILE": $0.path] } ?? [:]) { a, _ in a })
-        let gateway = try await ServiceProcess(
+        let gateway = try await Hosted.start(
             executable: "switchboard-gateway",
             environment: [
                 "GATEWAY_PORT": "0", "GATEWAY_DATA_DIR": folder.appendingPathComponent("gateway").path,

@@ -36,6 +36,26 @@ import TestSupport
         try await contacts.stop()
     }
 
+    @Test func d3TwoLeadsOfOnePersonAtOnceAreOneDealAndOneDuplicate() async throws {
+        let system = try await SystemFixture.start()
+        for round in 0..<5 {
+            let body = #"{"channel":"web","phone":"+7916777000\#(round)"}"#
+            let ids = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<2 { group.addTask { try await system.request("POST", "/v1/leads", body: body).json["id"] as? Int ?? 0 } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            var receipts: [[String: Any]] = []
+            #expect(try await eventuallyAsync {
+                receipts = []
+                for id in ids { receipts.append(try await system.request("GET", "/v1/leads/\(id)").json) }
+                return receipts.allSatisfy { $0["status"] as? String == "processed" }
+            })
+            #expect(Set(receipts.compactMap { $0["dealId"] as? Int }).count == 1, "round \(round): one deal, \(receipts)")
+            #expect(receipts.filter { $0["lowQuality"] as? Bool == true }.count == 1, "round \(round): one duplicate, \(receipts)")
+        }
+        try await system.stop()
+    }
+
     @Test func g4ALeadWaitingOnAHungContactsServiceIsAnswered202WithinTheBudget() async throws {
         let hung = try SilentListener()
         let folder = try temporaryFolder("hung")

@@ -1,5 +1,12 @@
+import BillingService
+import ContactsService
+import DealsService
 import Foundation
+import Gateway
+import NotificationsService
+import SchedulingService
 import ServiceKit
+import TelephonyService
 import TestSupport
 
 /// One process of a test system: hosted in the test's process (ServiceHost.start, as
@@ -17,8 +24,27 @@ final class Hosted: Sendable {
     static func start(_ definition: some HostedProcess, executable: String, environment: [String: String], process: Bool) async throws -> Hosted {
         if process { return Hosted(real: try await ServiceProcess(executable: executable, environment: environment)) }
         let log = LogLines()
+        // A gateway's extra event-loop threads outlive its stop: one loop, unless asked.
+        let environment = definition is GatewayDefinition ? ["GATEWAY_REACTORS": "1"].merging(environment) { $1 } : environment
         let running = try await ServiceHost.start(definition, environment: environment, logger: Logger(service: definition.service, write: log.append))
         return Hosted(running: running, log: log)
+    }
+
+    /// Starts the process `executable` runs (`switchboard-deals`), in the test's process
+    /// unless `process` is true.
+    static func start(executable: String, environment: [String: String], process: Bool = false) async throws -> Hosted {
+        let definition: any HostedProcess =
+            switch executable {
+            case "switchboard-contacts": ServiceDefinition.contacts
+            case "switchboard-deals": ServiceDefinition.deals
+            case "switchboard-telephony": ServiceDefinition.telephony
+            case "switchboard-scheduling": ServiceDefinition.scheduling
+            case "switchboard-billing": ServiceDefinition.billing
+            case "switchboard-notifications": ServiceDefinition.notifications
+            case "switchboard-gateway": GatewayDefinition()
+            default: preconditionFailure("no definition for \(executable)")
+            }
+        return try await start(definition, executable: executable, environment: environment, process: process)
     }
 
     private init(real: ServiceProcess) {

@@ -13,9 +13,9 @@ import TestSupport
 /// its send loses nothing and sends once.
 @Suite struct NotificationsEndToEndTests {
     struct System {
-        var processes: [ServiceProcess]
-        var notifications: ServiceProcess
-        let gateway: ServiceProcess
+        var processes: [Hosted]
+        var notifications: Hosted
+        let gateway: Hosted
         let clock: DialerEndToEndTests.Clock
         /// Where the business clock started.
         let now: Int64
@@ -31,8 +31,7 @@ import TestSupport
 
         func stop() async throws {
             for p in [gateway, notifications] + processes {
-                p.signal(SIGTERM)
-                _ = try await p.waitForExit()
+                try await p.stop()
             }
         }
     }
@@ -42,30 +41,31 @@ import TestSupport
     /// event is never "in the future" for notifications however late a loaded machine
     /// runs the test (and the test's own steps still land before the 10-minute and
     /// 60-minute marks it checks).
-    static func start(extra: [String: String] = [:]) async throws -> System {
+    /// `notificationsProcess`: notifications runs as a process of its own (a test kills it).
+    static func start(extra: [String: String] = [:], notificationsProcess: Bool = false) async throws -> System {
         let now = (Int64(Date().timeIntervalSince1970) / 60 + 6) * 60_000
         let folder = try temporaryFolder("notifications")
         let clock = DialerEndToEndTests.Clock(file: folder.appendingPathComponent("now"))
         try clock.set(now)
         let notificationsPort = try freePort()
         let to = "notifications@127.0.0.1:\(notificationsPort)"
-        let contacts = try await ServiceProcess(
+        let contacts = try await Hosted.start(
             executable: "switchboard-contacts",
             environment: ["CONTACTS_PORT": "0", "CONTACTS_ADMIN_PORT": "0", "CONTACTS_DATA_DIR": folder.appendingPathComponent("contacts").path])
-        let deals = try await ServiceProcess(
+        let deals = try await Hosted.start(
             executable: "switchboard-deals",
             environment: [
                 "DEALS_PORT": "0", "DEALS_ADMIN_PORT": "0", "DEALS_DATA_DIR": folder.appendingPathComponent("deals").path, "DEALS_CONTACTS": "127.0.0.1:\(contacts.port)",
                 "DEALS_SUBSCRIBERS": to,
             ])
-        let scheduling = try await ServiceProcess(
+        let scheduling = try await Hosted.start(
             executable: "switchboard-scheduling",
             environment: [
                 "SCHEDULING_PORT": "0", "SCHEDULING_ADMIN_PORT": "0", "SCHEDULING_DATA_DIR": folder.appendingPathComponent("scheduling").path, "SCHEDULING_MIN_NOTICE_MINUTES": "0",
                 "SCHEDULING_SUBSCRIBERS": to,
             ])
         // Billing on the same business clock: an attempt is stuck a minute after it began.
-        let billing = try await ServiceProcess(
+        let billing = try await Hosted.start(
             executable: "switchboard-billing",
             environment: [
                 "BILLING_PORT": "0", "BILLING_ADMIN_PORT": "0", "BILLING_DATA_DIR": folder.appendingPathComponent("billing").path, "BILLING_CONTACTS": "127.0.0.1:\(contacts.port)",
@@ -78,8 +78,8 @@ import TestSupport
             // The fake providers listen on loopback, which the outbound policy refuses unless allowed.
             "NOTIFICATIONS_OUTBOUND_ALLOW": "loopback",
         ].merging(extra) { _, new in new }
-        let notifications = try await ServiceProcess(executable: "switchboard-notifications", environment: environment)
-        let gateway = try await ServiceProcess(
+        let notifications = try await Hosted.start(executable: "switchboard-notifications", environment: environment, process: notificationsProcess)
+        let gateway = try await Hosted.start(
             executable: "switchboard-gateway",
             environment: [
                 "GATEWAY_PORT": "0", "GATEWAY_DATA_DIR": folder.appendingPathComponent("gateway").path,
@@ -230,7 +230,7 @@ import TestSupport
     }
 
     @Test func n4AReminderFollowsItsAppointmentsMoveACancelledOneSendsNothingAndAKillLosesNothing() async throws {
-        let system = try await Self.start()
+        let system = try await Self.start(notificationsProcess: true)
         let telegram = try Receiver()
         #expect(try await system.request("PUT", "/v1/notification-channels/telegram", body: #"{"provider":"telegram","baseUrl":"\#(telegram.url)","token":"42:SECRET","timeZone":"Europe/Moscow","locale":"ru"}"#).status == 200)
         #expect(try await system.request("GET", "/v1/notification-channels").body.contains("42:SECRET") == false, "the token is never shown")
@@ -266,10 +266,10 @@ import TestSupport
             return sends.contains { $0["status"] as? String == "cancelled" } && sends.contains { ($0["dueAt"] as? String).flatMap(Self.date) == dueAfterMove }
         })
         // kill -9 while the reminder waits; back up, its time comes: sent once.
-        system.notifications.signal(SIGKILL)
-        _ = try await system.notifications.waitForExit()
+        system.notifications.process.signal(SIGKILL)
+        _ = try await system.notifications.process.waitForExit()
         var restarted = system
-        restarted.notifications = try await ServiceProcess(executable: "switchboard-notifications", environment: system.notificationsEnvironment)
+        restarted.notifications = try await Hosted.start(executable: "switchboard-notifications", environment: system.notificationsEnvironment, process: true)
         try system.clock.set(base + 33 * 3_600_000 + 60_000)
         #expect(try await eventually { telegram.count == 1 })
         #expect(try await eventuallyAsync { (try? await restarted.items("/v1/notification-sends?status=sent"))?.count == 1 })
@@ -411,7 +411,11 @@ import TestSupport
         // The same person twice: the second lead is a duplicate, low quality.
         for _ in 0..<2 { #expect(try await system.request("POST", "/v1/leads", body: #"{"channel":"web","phone":"+79165550202"}"#).status == 201) }
         try system.clock.set(system.now + 20_000)
-        #expect(try await eventuallyAsync { ((try? await system.items("/v1/alerts")) ?? []).first?["state"] as? String == "pending" })
+        var alerts: [[String: Any]] = []
+        #expect(try await eventuallyAsync {
+            alerts = (try? await system.items("/v1/alerts")) ?? []
+            return alerts.first?["state"] as? String == "pending"
+        }, "\(alerts); notifications: \(system.notifications.logged.suffix(2000))")
         #expect(telegram.count == 0, "not before it held for 5 minutes")
         try system.clock.set(system.now + 6 * 60_000)
         #expect(try await eventually { telegram.count == 1 })

@@ -15,8 +15,8 @@ import TestSupport
     static let managerThree = "sched-manager-three-0123456789"
 
     struct System {
-        let processes: [ServiceProcess]
-        let gateway: ServiceProcess
+        let processes: [Hosted]
+        let gateway: Hosted
         let schedulingData: URL
 
         func request(_ method: String, _ path: String, key: String = adminKey, body: String? = nil) async throws -> HTTPExchange {
@@ -25,8 +25,7 @@ import TestSupport
 
         func stop() async throws {
             for p in [gateway] + processes {
-                p.signal(SIGTERM)
-                _ = try await p.waitForExit()
+                try await p.stop()
             }
         }
     }
@@ -34,11 +33,11 @@ import TestSupport
     /// `clock`: a file scheduling reads its business time from (SCHEDULING_CLOCK_FILE).
     static func start(clock: URL? = nil) async throws -> System {
         let folder = try temporaryFolder("scheduling")
-        let contacts = try await ServiceProcess(
+        let contacts = try await Hosted.start(
             executable: "switchboard-contacts",
             environment: ["CONTACTS_PORT": "0", "CONTACTS_ADMIN_PORT": "0", "CONTACTS_DATA_DIR": folder.appendingPathComponent("contacts").path])
         let schedulingPort = try freePort()
-        let deals = try await ServiceProcess(
+        let deals = try await Hosted.start(
             executable: "switchboard-deals",
             environment: [
                 "DEALS_PORT": "0", "DEALS_ADMIN_PORT": "0", "DEALS_DATA_DIR": folder.appendingPathComponent("deals").path, "DEALS_CONTACTS": "127.0.0.1:\(contacts.port)",
@@ -46,14 +45,14 @@ import TestSupport
             ])
         let schedulingData = folder.appendingPathComponent("scheduling")
         // Stage 2 of the default pipeline ("Qualified") stands for the trial lesson here.
-        let scheduling = try await ServiceProcess(
+        let scheduling = try await Hosted.start(
             executable: "switchboard-scheduling",
             environment: [
                 "SCHEDULING_PORT": "\(schedulingPort)", "SCHEDULING_ADMIN_PORT": "0", "SCHEDULING_DATA_DIR": schedulingData.path, "SCHEDULING_MIN_NOTICE_MINUTES": "0",
                 "SCHEDULING_TRIAL_STAGES": "2",
                 "SCHEDULING_SUBSCRIBERS": "deals@127.0.0.1:\(deals.port)",
             ].merging(clock.map { ["SCHEDULING_CLOCK_FILE": $0.path] } ?? [:]) { a, _ in a })
-        let gateway = try await ServiceProcess(
+        let gateway = try await Hosted.start(
             executable: "switchboard-gateway",
             environment: [
                 "GATEWAY_PORT": "0", "GATEWAY_DATA_DIR": folder.appendingPathComponent("gateway").path,

@@ -8,9 +8,6 @@ import Sockets
 /// message is multipart — the text (the HTML's tags taken out) and the HTML — with a
 /// List-Unsubscribe header. The relay's queue id is the provider message id.
 struct EmailChannel: ChannelAdapter {
-    /// Extra roots to trust (a private relay's CA): NOTIFICATIONS_SMTP_CA_FILE.
-    static let caFile = ProcessInfo.processInfo.environment["NOTIFICATIONS_SMTP_CA_FILE"]
-
     func send(_ message: Outgoing, settings: ChannelSettings, baseURL: String, client: ProviderClient) async -> Result<Accepted, ProviderFailure> {
         guard let url = URL(string: baseURL), url.scheme == "smtp", let host = url.host else {
             return .failure(ProviderFailure("the email channel's baseUrl is \(baseURL); expected smtp://host:port", retry: false))
@@ -20,12 +17,15 @@ struct EmailChannel: ChannelAdapter {
         return await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
                 continuation.resume(returning: Self.deliver(
-                    host: host, port: port, outbound: client.outbound, token: settings.credential, from: settings.sender, to: message.address, data: text))
+                    host: host, port: port, outbound: client.outbound, roots: client.extraRoots, token: settings.credential, from: settings.sender,
+                    to: message.address, data: text))
             }
         }
     }
 
-    static func deliver(host: String, port: Int, outbound: OutboundPolicy, token: String, from: String, to: String, data: String) -> Result<Accepted, ProviderFailure> {
+    static func deliver(
+        host: String, port: Int, outbound: OutboundPolicy, roots: String?, token: String, from: String, to: String, data: String
+    ) -> Result<Accepted, ProviderFailure> {
         // Checked when saved too; here so nothing stored before those checks, or from a
         // contact's record, can end an SMTP command and start another.
         for (what, address) in [("recipient", to), ("sender", from)] {
@@ -38,7 +38,7 @@ struct EmailChannel: ChannelAdapter {
             var features = try c.command("EHLO switchboard", expect: [250], what: "EHLO")
             if features.contains(where: { $0.uppercased().hasPrefix("STARTTLS") }) {
                 try c.command("STARTTLS", expect: [220], what: "STARTTLS")
-                try c.startTLS(caFile: caFile)
+                try c.startTLS(caFile: roots)
                 features = try c.command("EHLO switchboard", expect: [250], what: "EHLO after STARTTLS")
             }
             if !token.isEmpty {

@@ -25,9 +25,13 @@ public struct ProviderClient: Sendable {
     let session: URLSession
     let plain: HTTPClient
     let outbound: OutboundPolicy
+    /// Roots to trust besides the system's where the service speaks TLS itself (an SMTP
+    /// relay with a private CA): a PEM file, NOTIFICATIONS_SMTP_CA_FILE.
+    let extraRoots: String?
 
-    public init(maxConnectionsPerHost: Int = 64, outbound: OutboundPolicy) {
+    public init(maxConnectionsPerHost: Int = 64, outbound: OutboundPolicy, extraRoots: String? = nil) {
         self.outbound = outbound
+        self.extraRoots = extraRoots
         let configuration = URLSessionConfiguration.ephemeral
         configuration.httpMaximumConnectionsPerHost = maxConnectionsPerHost
         configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
