@@ -66,4 +66,26 @@ import Testing
         }
         #expect(broken.isEmpty, "\(broken)")
     }
+
+    /// Prose is wrapped at 120 characters; tables, code blocks and a line whose only
+    /// overflow is one unbreakable code span are left as they are.
+    @Test func proseLinesAreWrappedAt120Characters() throws {
+        var long: [String] = []
+        for file in files(endingWith: ".md") {
+            var code = false
+            for (number, line) in try String(contentsOf: file, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                if line.hasPrefix("```") { code.toggle() }
+                guard !code, line.count > 120, !line.hasPrefix("|") else { continue }
+                // Breakable: a space outside backticks within the first 120 characters.
+                var inCode = false, breakable = false
+                for character in line.prefix(120) {
+                    if character == "`" { inCode.toggle() } else if character == " " && !inCode { breakable = true }
+                }
+                let spans = line.split(separator: "`", omittingEmptySubsequences: false)
+                let longestSpan = stride(from: 1, to: spans.count, by: 2).map { spans[$0].count }.max() ?? 0
+                if breakable && longestSpan < 100 { long.append("\(file.lastPathComponent):\(number + 1)") }
+            }
+        }
+        #expect(long.isEmpty, "wrap these at 120 characters: \(long)")
+    }
 }
