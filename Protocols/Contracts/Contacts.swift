@@ -367,6 +367,33 @@ extension ContactDraft {
     }
 }
 
+extension ContactDraft {
+    /// The JSON names of the fields a patch may change (a field mask names these).
+    public static let patchableFields: Set<String> = ["firstName", "lastName", "emails", "phones", "company", "tags", "source", "responsibleId", "customFields"]
+
+    /// Copies the fields `fieldMask` names (JSON names) from `patch`, and answers what is wrong: a name
+    /// a patch may not change, or a value of a named field the schema refuses. Fields not named stay.
+    public mutating func apply(_ patch: ContactDraft, fieldMask: [String]) -> [FieldViolation] {
+        var checks = FieldChecks()
+        for name in fieldMask {
+            switch name {
+            case "firstName": self.firstName = patch.firstName
+            case "lastName": self.lastName = patch.lastName
+            case "emails": self.emails = patch.emails
+            case "phones": self.phones = patch.phones
+            case "company": self.company = patch.company
+            case "tags": self.tags = patch.tags
+            case "source": self.source = patch.source
+            case "responsibleId": self.responsibleID = patch.responsibleID
+            case "customFields": self.customFields = patch.customFields
+            default: checks.fail(name, "is not a field a patch may change")
+            }
+        }
+        let named = Set(fieldMask).intersection(Self.patchableFields)
+        return checks.violations + patch.violations().filter { named.contains(FieldChecks.root(of: $0.field)) }
+    }
+}
+
 /// Which key found the existing contact (C2).
 public enum MatchKey: Int, Sendable, WireEnum {
     case none = 0
@@ -508,96 +535,43 @@ public typealias DeleteContactRequest = GetContactRequest
 
 public typealias GetStaffRequest = GetContactRequest
 
-/// Only what is set changes. Lists are replaced when their `replace…` flag is set
-/// (an empty list clears them).
+/// Changes the fields sent (over the wire: those the field mask names); the others stay as they are. A list sent is the whole new list.
 public struct UpdateContactRequest: WireMessage, Equatable {
     public var id: Int64 = 0
-    public var firstName: String? = nil
-    public var lastName: String? = nil
-    public var company: String? = nil
-    public var responsibleID: Int64? = nil
-    public var source: ContactSource? = nil
-    public var replaceEmails: Bool = false
-    public var emails: [String] = []
-    public var replacePhones: Bool = false
-    public var phones: [String] = []
-    public var replaceTags: Bool = false
-    public var tags: [String] = []
-    public var replaceCustomFields: Bool = false
-    public var customFields: [CustomField] = []
+    /// The new values of the fields the mask names, as typed by people.
+    public var contact: ContactDraft = ContactDraft()
+    /// The JSON names of the contact's fields to change (`company`, `phones`, `responsibleId`): a field named here
+    /// and left at its default in `contact` is cleared (a list given is the whole new list); one not named stays as it is.
+    public var fieldMask: [String] = []
     public var visibility: Visibility? = nil
 
     public init() {}
 
     public init(
         id: Int64 = 0,
-        firstName: String? = nil,
-        lastName: String? = nil,
-        company: String? = nil,
-        responsibleID: Int64? = nil,
-        source: ContactSource? = nil,
-        replaceEmails: Bool = false,
-        emails: [String] = [],
-        replacePhones: Bool = false,
-        phones: [String] = [],
-        replaceTags: Bool = false,
-        tags: [String] = [],
-        replaceCustomFields: Bool = false,
-        customFields: [CustomField] = [],
+        contact: ContactDraft = ContactDraft(),
+        fieldMask: [String] = [],
         visibility: Visibility? = nil
     ) {
         self.id = id
-        self.firstName = firstName
-        self.lastName = lastName
-        self.company = company
-        self.responsibleID = responsibleID
-        self.source = source
-        self.replaceEmails = replaceEmails
-        self.emails = emails
-        self.replacePhones = replacePhones
-        self.phones = phones
-        self.replaceTags = replaceTags
-        self.tags = tags
-        self.replaceCustomFields = replaceCustomFields
-        self.customFields = customFields
+        self.contact = contact
+        self.fieldMask = fieldMask
         self.visibility = visibility
     }
 
     public func encode(to e: inout WireEncoder) {
         e.encode(1, id)
-        e.encode(2, firstName)
-        e.encode(3, lastName)
-        e.encode(4, company)
-        e.encode(5, responsibleID)
-        e.encode(6, source)
-        e.encode(7, replaceEmails)
-        e.encode(8, emails)
-        e.encode(9, replacePhones)
-        e.encode(10, phones)
-        e.encode(11, replaceTags)
-        e.encode(12, tags)
-        e.encode(13, replaceCustomFields)
-        e.encode(14, customFields)
         e.encode(15, visibility)
+        e.encode(16, contact)
+        e.encode(17, fieldMask)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
         switch key.number {
         case 1: id = try d.int64(key)
-        case 2: firstName = try d.string(key)
-        case 3: lastName = try d.string(key)
-        case 4: company = try d.string(key)
-        case 5: responsibleID = try d.int64(key)
-        case 6: source = try d.message(key)
-        case 7: replaceEmails = try d.bool(key)
-        case 8: try d.append(key, to: &emails)
-        case 9: replacePhones = try d.bool(key)
-        case 10: try d.append(key, to: &phones)
-        case 11: replaceTags = try d.bool(key)
-        case 12: try d.append(key, to: &tags)
-        case 13: replaceCustomFields = try d.bool(key)
-        case 14: try d.append(key, to: &customFields)
         case 15: visibility = try d.message(key)
+        case 16: contact = try d.message(key)
+        case 17: try d.append(key, to: &fieldMask)
         default: try d.skip(key)
         }
     }
@@ -607,21 +581,7 @@ extension UpdateContactRequest {
     /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
     public func violations(under path: String = "") -> [FieldViolation] {
         var checks = FieldChecks(path: path)
-        if let value = self.firstName { checks.text("firstName", value, maxLength: 200, rule: .line) }
-        if let value = self.lastName { checks.text("lastName", value, maxLength: 200, rule: .line) }
-        if let value = self.company { checks.text("company", value, maxLength: 200, rule: .line) }
-        if let value = self.responsibleID { checks.integer("responsibleId", value, minimum: 1) }
-        if let value = self.source { checks.append(value.violations(under: path + "source" + ".")) }
-        if checks.items("emails", count: self.emails.count, maxItems: 20) {
-            for (n, item) in self.emails.enumerated() { checks.text("emails" + "[\(n)]", item, maxLength: 254) }
-        }
-        if checks.items("phones", count: self.phones.count, maxItems: 20) {
-            for (n, item) in self.phones.enumerated() { checks.text("phones" + "[\(n)]", item, maxLength: 50) }
-        }
-        if checks.items("tags", count: self.tags.count, maxItems: 50) {
-            for (n, item) in self.tags.enumerated() { checks.text("tags" + "[\(n)]", item, minLength: 1, maxLength: 100) }
-        }
-        checks.nameValues("customFields", self.customFields, maxItems: 100, maxValueLength: 4000)
+        checks.append(self.contact.violations(under: path + "contact" + "."))
         return checks.violations
     }
 }

@@ -104,24 +104,23 @@ public let contactsContract = ContractFile("Contacts") {
     }
     Alias("DeleteContactRequest", "GetContactRequest")
     Alias("GetStaffRequest", "GetContactRequest")
-    Message("UpdateContactRequest", doc: """
-        Only what is set changes. Lists are replaced when their `replace…` flag is set
-        (an empty list clears them).
-        """, rest: [.input], restName: "ContactPatch") {
+    Message(
+        "UpdateContactRequest",
+        doc: "Changes the fields sent (over the wire: those the field mask names); the others stay as they are. A list sent is the whole new list.",
+        reserved: Array(2...14),
+        reservedNames: [
+            "firstName", "lastName", "company", "responsibleID", "source", "replaceEmails", "emails", "replacePhones", "phones",
+            "replaceTags", "tags", "replaceCustomFields", "customFields",
+        ],
+        rest: [.input], restName: "ContactPatch"
+    ) {
         Field(1, "id", .int64).hidden()
-        Field(2, "firstName", .optional(.string)).length(max: 200).line()
-        Field(3, "lastName", .optional(.string)).length(max: 200).line()
-        Field(4, "company", .optional(.string)).length(max: 200).line()
-        Field(5, "responsibleID", .optional(.int64)).minimum(1).nullable(sets: "responsibleID = 0")
-        Field(6, "source", .optional(.message("ContactSource")))
-        Field(7, "replaceEmails", .bool).hidden()
-        Field(8, "emails", .repeated(.string)).items(max: 20).length(max: 254).whenPresent("replaceEmails = true")
-        Field(9, "replacePhones", .bool).hidden()
-        Field(10, "phones", .repeated(.string)).items(max: 20).length(max: 50).whenPresent("replacePhones = true")
-        Field(11, "replaceTags", .bool).hidden()
-        Field(12, "tags", .repeated(.string)).items(max: 50).length(max: 100, min: 1).whenPresent("replaceTags = true")
-        Field(13, "replaceCustomFields", .bool).hidden()
-        Field(14, "customFields", .repeated(.message("CustomField"))).nameValue(maxItems: 100, maxValueLength: 4000).whenPresent("replaceCustomFields = true")
+        Field(16, "contact", .message("ContactDraft"), doc: "The new values of the fields the mask names, as typed by people.")
+            .patch(mask: "fieldMask")
+        Field(17, "fieldMask", .repeated(.string), doc: """
+            The JSON names of the contact's fields to change (`company`, `phones`, `responsibleId`): a field named here
+            and left at its default in `contact` is cleared (a list given is the whole new list); one not named stays as it is.
+            """).hidden()
         Field(15, "visibility", .optional(.message("Visibility"))).hidden()
     }
     Message("SearchContactsRequest", doc: """

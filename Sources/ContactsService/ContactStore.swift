@@ -163,57 +163,58 @@ public struct ContactStore: Sendable {
 
     // MARK: Changing
 
-    public func update(_ request: UpdateContactRequest, emails: [String]?, phones: [Phone]?, tags: [String]?, fields: [CustomField]?) async throws -> Contact {
+    /// Writes the fields `changing` names (JSON names, as a PATCH's field mask has them)
+    /// from `valid`; the others stay as they are.
+    public func update(_ id: Int64, visibility: Visibility, changing: Set<String>, to valid: ValidDraft) async throws -> Contact {
         try await database.write { tx in
-            guard let existing = try Self.load(tx.connection, id: request.id),
-                request.visibility.resolved.seesContact(responsibleID: existing.responsibleID)
-            else {
-                throw RPCError.notFound("contact \(request.id) does not exist")
+            guard let existing = try Self.load(tx.connection, id: id), visibility.seesContact(responsibleID: existing.responsibleID) else {
+                throw RPCError.notFound("contact \(id) does not exist")
             }
-            if existing.deleted { throw RPCError.notFound("contact \(request.id) was deleted") }
+            if existing.deleted { throw RPCError.notFound("contact \(id) was deleted") }
             try Self.requireLive(existing)
             var sets: [String] = ["updated_at = ?"]
             var values: [SQLValue] = [.integer(clock.milliseconds)]
-            if let v = request.firstName {
+            if changing.contains("firstName") {
                 sets += ["first_name = ?", "first_key = ?"]
-                values += [.text(v), .text(v.lowercased())]
+                values += [.text(valid.firstName), .text(valid.firstName.lowercased())]
             }
-            if let v = request.lastName {
+            if changing.contains("lastName") {
                 sets += ["last_name = ?", "last_key = ?"]
-                values += [.text(v), .text(v.lowercased())]
+                values += [.text(valid.lastName), .text(valid.lastName.lowercased())]
             }
-            if let v = request.company {
+            if changing.contains("company") {
                 sets.append("company = ?")
-                values.append(.text(v))
+                values.append(.text(valid.company))
             }
-            if let v = request.responsibleID {
-                if v != 0 { try Self.requireStaff(tx, v) }
+            if changing.contains("responsibleId") {
+                if let staff = valid.responsibleID { try Self.requireStaff(tx, staff) }
                 sets.append("responsible_id = ?")
-                values.append(v == 0 ? .null : .integer(v))
+                values.append(valid.responsibleID.map { .integer($0) } ?? .null)
             }
-            if let s = request.source {
+            if changing.contains("source") {
+                let s = valid.source ?? ContactSource()
                 sets += ["source_channel = ?", "source_tracking_number = ?", "utm_source = ?", "utm_medium = ?", "utm_campaign = ?"]
                 values += [.text(s.channel), .text(s.trackingNumber), .text(s.utmSource), .text(s.utmMedium), .text(s.utmCampaign)]
             }
-            values.append(.integer(request.id))
+            values.append(.integer(id))
             try tx.run("UPDATE contacts SET \(sets.joined(separator: ", ")) WHERE id = ?", values)
-            if let emails {
-                try tx.run("DELETE FROM contact_emails WHERE contact_id = ?", [.integer(request.id)])
-                try Self.insertEmails(tx, request.id, emails, from: 0)
+            if changing.contains("emails") {
+                try tx.run("DELETE FROM contact_emails WHERE contact_id = ?", [.integer(id)])
+                try Self.insertEmails(tx, id, valid.emails, from: 0)
             }
-            if let phones {
-                try tx.run("DELETE FROM contact_phones WHERE contact_id = ?", [.integer(request.id)])
-                try Self.insertPhones(tx, request.id, phones, from: 0)
+            if changing.contains("phones") {
+                try tx.run("DELETE FROM contact_phones WHERE contact_id = ?", [.integer(id)])
+                try Self.insertPhones(tx, id, valid.phones, from: 0)
             }
-            if let tags {
-                try tx.run("DELETE FROM contact_tags WHERE contact_id = ?", [.integer(request.id)])
-                try Self.insertTags(tx, request.id, tags)
+            if changing.contains("tags") {
+                try tx.run("DELETE FROM contact_tags WHERE contact_id = ?", [.integer(id)])
+                try Self.insertTags(tx, id, valid.tags)
             }
-            if let fields {
-                try tx.run("DELETE FROM contact_fields WHERE contact_id = ?", [.integer(request.id)])
-                try Self.insertFields(tx, request.id, fields)
+            if changing.contains("customFields") {
+                try tx.run("DELETE FROM contact_fields WHERE contact_id = ?", [.integer(id)])
+                try Self.insertFields(tx, id, valid.customFields)
             }
-            return try Self.load(tx.connection, id: request.id)!
+            return try Self.load(tx.connection, id: id)!
         }
     }
 

@@ -86,24 +86,17 @@ public struct ContactsAPI: Contacts.ServiceProtocol {
         try await staff.find(byNumber: request.number)
     }
 
-    /// Validates the lists an update replaces with the same rules as a new contact.
+    /// Changes the fields the request's mask names, checked and normalized as a new
+    /// contact's are; a name the mask may not hold is refused and nothing changes.
     func update(_ request: UpdateContactRequest) async throws -> Contact {
-        var draft = ContactDraft()
-        draft.firstName = request.firstName ?? ""
-        draft.lastName = request.lastName ?? ""
-        draft.company = request.company ?? ""
-        draft.emails = request.emails
-        draft.phones = request.phones
-        draft.tags = request.tags
-        draft.customFields = request.customFields
-        let valid = try validator.validate(draft, requireIdentity: false).get()
-        var cleaned = request
-        cleaned.firstName = request.firstName.map { _ in valid.firstName }
-        cleaned.lastName = request.lastName.map { _ in valid.lastName }
-        cleaned.company = request.company.map { _ in valid.company }
+        var patch = ContactDraft()
+        let violations = patch.apply(request.contact, fieldMask: request.fieldMask)
+        guard violations.isEmpty else {
+            throw RPCError.invalidArgument("the contact has \(violations.count) invalid field(s)", details: violations)
+        }
+        let valid = try validator.validate(patch, requireIdentity: false).get()
         return try await contacts.update(
-            cleaned, emails: request.replaceEmails ? valid.emails : nil, phones: request.replacePhones ? valid.phones : nil,
-            tags: request.replaceTags ? valid.tags : nil, fields: request.replaceCustomFields ? valid.customFields : nil)
+            request.id, visibility: request.visibility.resolved, changing: Set(request.fieldMask), to: valid)
     }
 
     func search(_ request: SearchContactsRequest) async throws -> ContactPage {

@@ -181,26 +181,32 @@ func draft(first: String = "", last: String = "", emails: [String] = [], phones:
         try await fixture.stop()
     }
 
-    @Test func updateAndSoftDelete() async throws {
+    @Test func c1UpdateChangesOnlyTheNamedFieldsAndSoftDeleteHides() async throws {
         let fixture = try await ContactsFixture.start()
         let created = try await fixture.client.call(
             Contacts.matchOrCreate, MatchOrCreateRequest(draft: draft(first: "Old", emails: ["u@example.com"])))
-        var update = UpdateContactRequest()
-        update.id = created.contact.id
-        update.lastName = "Newname"
-        update.replacePhones = true
-        update.phones = ["+7 999 000 11 22"]
+        var update = UpdateContactRequest(id: created.contact.id, fieldMask: ["lastName", "phones"])
+        update.contact.lastName = "Newname"
+        update.contact.phones = ["+7 999 000 11 22"]
+        update.contact.company = "not named, so not changed"
         let updated = try await fixture.client.call(Contacts.update, update)
-        #expect(updated.firstName == "Old" && updated.lastName == "Newname")
+        #expect(updated.firstName == "Old" && updated.lastName == "Newname" && updated.company.isEmpty)
         #expect(updated.phones == [Phone(number: "+79990001122")] && updated.emails == ["u@example.com"])
 
-        var bad = UpdateContactRequest()
-        bad.id = created.contact.id
-        bad.replaceEmails = true
-        bad.emails = ["nope"]
-        let error = await #expect(throws: RPCError.self) { try await fixture.client.call(Contacts.update, bad) }
-        #expect(error?.details.first?.field == "emails[0]")
-        #expect(try await fixture.client.call(Contacts.get, GetContactRequest(id: created.contact.id)).emails == ["u@example.com"])
+        // A bad value, a field a patch may not change, or one the schema limits: refused, nothing changes.
+        for (mask, field) in [(["emails"], "emails[0]"), (["id"], "id"), (["firstName"], "firstName")] {
+            var bad = UpdateContactRequest(id: created.contact.id, fieldMask: mask)
+            bad.contact.emails = ["nope"]
+            bad.contact.firstName = String(repeating: "é", count: 201)
+            let error = await #expect(throws: RPCError.self) { try await fixture.client.call(Contacts.update, bad) }
+            #expect(error?.code == .invalidArgument && error?.details.first?.field == field)
+        }
+        let kept = try await fixture.client.call(Contacts.get, GetContactRequest(id: created.contact.id))
+        #expect(kept.emails == ["u@example.com"] && kept.firstName == "Old")
+
+        // Named and left empty: cleared.
+        let cleared = try await fixture.client.call(Contacts.update, UpdateContactRequest(id: created.contact.id, fieldMask: ["phones"]))
+        #expect(cleared.phones.isEmpty && cleared.lastName == "Newname")
 
         _ = try await fixture.client.call(Contacts.delete, DeleteContactRequest(id: created.contact.id))
         #expect(try await fixture.client.call(Contacts.get, GetContactRequest(id: created.contact.id, includeDeleted: true)).deleted)

@@ -126,6 +126,32 @@ struct SystemFixture {
         try await system.stop()
     }
 
+    @Test func c1PatchChangesWhatIsSentNullClearsAndAListSentIsTheWholeList() async throws {
+        let system = try await SystemFixture.start()
+        let created = try await system.request(
+            "POST", "/v1/contacts",
+            body: #"{"firstName":"Анна","company":"Okna","phones":["8 916 123-45-67"],"tags":["vip"],"source":{"channel":"site"}}"#)
+        let id = (created.json["contact"] as? [String: Any])?["id"] as? Int ?? 0
+        let patched = try await system.request(
+            "PATCH", "/v1/contacts/\(id)", body: #"{"phones":["+7 999 000 11 22","8 916 123 45 67"],"source":null,"tags":[]}"#)
+        #expect(patched.status == 200, "\(patched.body)")
+        #expect(patched.json["firstName"] as? String == "Анна" && patched.json["company"] as? String == "Okna")
+        #expect((patched.json["phones"] as? [[String: Any]])?.compactMap { $0["number"] as? String } == ["+79990001122", "+79161234567"])
+        #expect((patched.json["source"] ?? NSNull()) is NSNull && (patched.json["tags"] as? [String])?.isEmpty != false)
+        // Refused, with the field named, and nothing changes.
+        for (body, field, status) in [
+            (#"{"company":"Okna","phones":["12"]}"#, "phones[0]", 422), (#"{"deleted":true}"#, "deleted", 400),
+            (#"{"firstName":"\#(String(repeating: "é", count: 201))"}"#, "firstName", 400),
+        ] {
+            let reply = try await system.request("PATCH", "/v1/contacts/\(id)", body: body)
+            let fields = (reply.json["errors"] as? [[String: Any]])?.compactMap { $0["field"] as? String } ?? []
+            #expect(reply.status == status && fields == [field], "\(body): \(reply.body)")
+        }
+        let read = try await system.request("GET", "/v1/contacts/\(id)")
+        #expect((read.json["phones"] as? [Any])?.count == 2 && read.json["firstName"] as? String == "Анна")
+        try await system.stop()
+    }
+
     @Test func fiftyParallelPostsOfOnePersonMakeOneContact() async throws {
         let system = try await SystemFixture.start()
         let ids = try await withThrowingTaskGroup(of: Int.self) { group in

@@ -424,19 +424,8 @@ enum ContractSamples {
     static func updateContactRequest() -> UpdateContactRequest {
         var m = UpdateContactRequest()
         m.id = -8
-        m.firstName = "f2é"
-        m.lastName = "f3é"
-        m.company = "f4é"
-        m.responsibleID = -36
-        m.source = contactSource()
-        m.replaceEmails = true
-        m.emails = ["f8é", "f108é"]
-        m.replacePhones = true
-        m.phones = ["f10é", "f110é"]
-        m.replaceTags = true
-        m.tags = ["f12é", "f112é"]
-        m.replaceCustomFields = true
-        m.customFields = [customField(), customField()]
+        m.contact = contactDraft()
+        m.fieldMask = ["f17é", "f117é"]
         m.visibility = visibility()
         return m
     }

@@ -156,45 +156,74 @@ extension MatchOrCreateRequest: RESTInput {
 
 extension UpdateContactRequest: RESTInput {
     static let openAPIInputSchema = "ContactPatchInput"
-    static let jsonFields: Set<String> = ["firstName", "lastName", "company", "responsibleId", "source", "emails", "phones", "tags", "customFields"]
+    static let jsonFields: Set<String> = ["firstName", "lastName", "emails", "phones", "company", "tags", "source", "responsibleId", "customFields"]
     static let jsonReadOnlyFields: Set<String> = []
 
     /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).
     init(jsonFields r: inout JSONFieldReader) {
         self.init()
-        if let value = r.string("firstName", maxLength: 200, rule: .line) {
-            self.firstName = value
+        var patch = ContactDraft()
+        var mask: [String] = []
+        if r.has("firstName") {
+            mask.append("firstName")
+            if let value = r.string("firstName", maxLength: 200, rule: .line) {
+                patch.firstName = value
+            }
         }
-        if let value = r.string("lastName", maxLength: 200, rule: .line) {
-            self.lastName = value
+        if r.has("lastName") {
+            mask.append("lastName")
+            if let value = r.string("lastName", maxLength: 200, rule: .line) {
+                patch.lastName = value
+            }
         }
-        if let value = r.string("company", maxLength: 200, rule: .line) {
-            self.company = value
+        if r.has("emails") {
+            mask.append("emails")
+            if let value = r.strings("emails", maxItems: 20, maxLength: 254) {
+                patch.emails = value
+            }
         }
-        if r.isNull("responsibleId") {
-            responsibleID = 0
-        } else if let value = r.integer("responsibleId", minimum: 1) {
-            self.responsibleID = value
+        if r.has("phones") {
+            mask.append("phones")
+            if let value = r.strings("phones", maxItems: 20, maxLength: 50) {
+                patch.phones = value
+            }
         }
-        if let value = r.message("source", ContactSource.self) {
-            self.source = value
+        if r.has("company") {
+            mask.append("company")
+            if let value = r.string("company", maxLength: 200, rule: .line) {
+                patch.company = value
+            }
         }
-        if let value = r.strings("emails", maxItems: 20, maxLength: 254) {
-            self.emails = value
-            replaceEmails = true
+        if r.has("tags") {
+            mask.append("tags")
+            if let value = r.strings("tags", maxItems: 50, minLength: 1, maxLength: 100) {
+                patch.tags = value
+            }
         }
-        if let value = r.strings("phones", maxItems: 20, maxLength: 50) {
-            self.phones = value
-            replacePhones = true
+        if r.has("source") {
+            mask.append("source")
+            if r.isNull("source") {
+                patch.source = nil
+            } else if let value = r.message("source", ContactSource.self) {
+                patch.source = value
+            }
         }
-        if let value = r.strings("tags", maxItems: 50, minLength: 1, maxLength: 100) {
-            self.tags = value
-            replaceTags = true
+        if r.has("responsibleId") {
+            mask.append("responsibleId")
+            if r.isNull("responsibleId") {
+                patch.responsibleID = nil
+            } else if let value = r.integer("responsibleId", minimum: 1) {
+                patch.responsibleID = value
+            }
         }
-        if let value = r.nameValues("customFields", maxItems: 100, maxValueLength: 4000) {
-            self.customFields = value
-            replaceCustomFields = true
+        if r.has("customFields") {
+            mask.append("customFields")
+            if let value = r.nameValues("customFields", maxItems: 100, maxValueLength: 4000) {
+                patch.customFields = value
+            }
         }
+        self.contact = patch
+        self.fieldMask = mask
     }
 }
 

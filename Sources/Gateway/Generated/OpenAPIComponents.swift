@@ -2952,7 +2952,7 @@ enum OpenAPIComponents {
     },
     "ContactPatchInput" : {
       "additionalProperties" : false,
-      "description" : "Only what is set changes. Lists are replaced when their `replace…` flag is set\n(an empty list clears them).",
+      "description" : "Changes the fields sent (over the wire: those the field mask names); the others stay as they are. A list sent is the whole new list.",
       "properties" : {
         "company" : {
           "maxLength" : 200,
@@ -3010,7 +3010,14 @@ enum OpenAPIComponents {
           ]
         },
         "source" : {
-          "$ref" : "#/components/schemas/ContactSourceInput"
+          "anyOf" : [
+            {
+              "$ref" : "#/components/schemas/ContactSourceInput"
+            },
+            {
+              "type" : "null"
+            }
+          ]
         },
         "tags" : {
           "items" : {
