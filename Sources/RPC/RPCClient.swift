@@ -41,6 +41,8 @@ public final class RPCClient: Sendable {
     }
 
     public let endpoint: Endpoint
+    /// Set for a client of a server in this process (``init(inProcess:name:configuration:)``).
+    private let inProcessServer: RPCServer?
     /// `host:port`, written once: interceptors see it on every call.
     private let target: String
     public let configuration: Configuration
@@ -49,9 +51,22 @@ public final class RPCClient: Sendable {
 
     public init(endpoint: Endpoint, configuration: Configuration = Configuration(), reactor: Reactor = .shared) {
         self.endpoint = endpoint
+        self.inProcessServer = nil
         self.target = endpoint.description
         self.configuration = configuration
         self.reactor = reactor
+        self.state = Mutex(State(backoff: configuration.backoff))
+    }
+
+    /// A client of `server` in this process: no port, no listener, the same bytes, the
+    /// same connection states (a server shut down answers `unavailable`, and the next
+    /// call connects again). `name` is what logs and errors call the peer.
+    public init(inProcess server: RPCServer, name: String, configuration: Configuration = Configuration()) {
+        self.endpoint = Endpoint(host: "in-process", port: 0, name: name)
+        self.inProcessServer = server
+        self.target = name
+        self.configuration = configuration
+        self.reactor = server.reactor
         self.state = Mutex(State(backoff: configuration.backoff))
     }
 
@@ -198,7 +213,12 @@ public final class RPCClient: Sendable {
         if let deadline { timeout = min(timeout, MonotonicInstant.now().duration(until: deadline)) }
         let result: Result<ClientConnection, RPCError>
         do {
-            let fd = try await Connector.connect(host: endpoint.host, port: endpoint.port, timeout: timeout, reactor: reactor)
+            let fd: Int32
+            if let inProcessServer {
+                fd = try inProcessServer.connectInProcess(peer: "in-process \(configuration.caller ?? "client")")
+            } else {
+                fd = try await Connector.connect(host: endpoint.host, port: endpoint.port, timeout: timeout, reactor: reactor)
+            }
             let stream = StreamConnection(fd: fd, reactor: reactor, peer: endpoint.description)
             let connection = ClientConnection(
                 stream: stream, target: endpoint.description, maxFrameLength: configuration.maxFrameLength

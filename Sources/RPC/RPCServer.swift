@@ -175,6 +175,17 @@ public final class RPCServer: Sendable {
         try listener.start()
     }
 
+    /// A connection to this server from inside the process, without a listener or a
+    /// port (the in-process transport, after grpc-swift's `InProcessTransport`): the
+    /// server serves one end of a socket pair as an accepted connection and the caller
+    /// gets the other. The bytes are the wire's, frames and limits included, so what
+    /// works in-process works over TCP. Works before ``start()`` and without it.
+    public func connectInProcess(peer: String) throws(SocketError) -> Int32 {
+        let (mine, theirs) = try SocketPair.make()
+        accept(fd: mine, peer: peer)
+        return theirs
+    }
+
     private func accept(fd: Int32, peer: String) {
         let stream = StreamConnection(fd: fd, reactor: reactor, peer: peer)
         let connection = ServerConnection(stream: stream, server: self)

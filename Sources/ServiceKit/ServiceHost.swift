@@ -60,16 +60,29 @@ public final class RunningService: Sendable {
     public let adminPort: Int
     /// `P_GRACE_SECONDS`: how long calls in flight may take once stopping.
     public let grace: Int
+    /// The service's RPC server, for callers in the same process (nil for the gateway,
+    /// which serves HTTP).
+    public let rpcServer: RPCServer?
     private let stopping: @Sendable () async -> Void
     private let stopped = OnceFlag()
 
     /// `stopping` runs at the first ``stop()``.
-    public init(host: String, port: Int, adminPort: Int, grace: Int, stopping: @escaping @Sendable () async -> Void) {
+    public init(
+        host: String, port: Int, adminPort: Int, grace: Int, rpcServer: RPCServer? = nil, stopping: @escaping @Sendable () async -> Void
+    ) {
         self.host = host
         self.port = port
         self.adminPort = adminPort
         self.grace = grace
+        self.rpcServer = rpcServer
         self.stopping = stopping
+    }
+
+    /// A client of this service from the same process (``RPCClient/init(inProcess:name:configuration:)``):
+    /// no port, the wire's bytes. Only for a service hosted here.
+    public func inProcessClient(name: String, configuration: RPCClient.Configuration = .init()) -> RPCClient {
+        guard let rpcServer else { preconditionFailure("\(name) serves no RPC in this process") }
+        return RPCClient(inProcess: rpcServer, name: name, configuration: configuration)
     }
 
     /// Stops taking calls, drains those in flight within the grace, stops the loops
@@ -294,7 +307,7 @@ public enum ServiceHost {
         }
         logger.info("started", ["port": "\(server.port)", "admin_port": "\(admin.port)", "data": dataDirectory])
         group.startAll()
-        return RunningService(host: host, port: server.port, adminPort: admin.port, grace: grace) {
+        return RunningService(host: host, port: server.port, adminPort: admin.port, grace: grace, rpcServer: server) {
             let deadline = ContinuousClock.now + .seconds(grace)
             await server.shutdown(gracePeriod: .seconds(grace))
             admin.http.shutdown()

@@ -24,7 +24,7 @@ struct ContactsFixture {
             .contacts,
             environment: ["CONTACTS_PORT": "0", "CONTACTS_ADMIN_PORT": "0", "CONTACTS_DATA_DIR": folder.path].merging(extra) { $1 },
             logger: Logger(service: "contacts", write: log.append))
-        return ContactsFixture(service: service, client: RPCClient(host: "127.0.0.1", port: service.port), dataFolder: folder, log: log)
+        return ContactsFixture(service: service, client: service.inProcessClient(name: "contacts"), dataFolder: folder, log: log)
     }
 
     func stop() async throws {

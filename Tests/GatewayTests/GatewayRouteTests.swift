@@ -21,7 +21,7 @@ import Wire
         let server: RPCServer
         let seen = Mutex<(metadata: Metadata, deadline: MonotonicInstant?)?>(nil)
 
-        init() throws {
+        init() {
             var configuration = RPCServer.Configuration()
             configuration.log = { _, _ in }
             server = RPCServer(configuration: configuration)
@@ -40,15 +40,17 @@ import Wire
                     throw RPCError(.notFound, "deal \(request.id) not found")
                 }
             }
-            try server.start()
         }
+
+        /// The deals client the gateway is given: in-process, so no port is bound.
+        var client: RPCClient { RPCClient(inProcess: server, name: "deals") }
     }
 
-    static func gateway(deals port: Int, timeout: Duration = .seconds(5)) throws -> GatewayAPI {
+    static func gateway(deals: RPCClient, timeout: Duration = .seconds(5)) throws -> GatewayAPI {
         var configuration = GatewayAPI.Configuration()
         configuration.requestTimeout = timeout
         return GatewayAPI(
-            contacts: RPCClient(host: "127.0.0.1", port: 1), deals: RPCClient(host: "127.0.0.1", port: port),
+            contacts: RPCClient(host: "127.0.0.1", port: 1), deals: deals,
             keyring: try APIKeyring(parsing: "\(adminKey)=admin"), configuration: configuration)
     }
 
@@ -61,10 +63,10 @@ import Wire
     }
 
     @Test func g5TheServiceHearsTheRequestIDTheClientIsAnsweredWithAndG4ItsBudget() async throws {
-        let deals = try FakeDeals()
+        let deals = FakeDeals()
         // Generous: a loaded machine may take seconds to run the first call; what is
         // checked is that this budget, not the client's 30 s default, reached the service.
-        let api = try Self.gateway(deals: deals.server.port, timeout: .seconds(10))
+        let api = try Self.gateway(deals: deals.client, timeout: .seconds(10))
         let started = MonotonicInstant.now()
         let found = await Self.get(api, "/v1/deals/1")
         let finished = MonotonicInstant.now()
@@ -85,15 +87,15 @@ import Wire
     }
 
     @Test func g4ASlowServiceIs504WithinTheBudgetAndADownOneIs503WithRetryAfter() async throws {
-        let deals = try FakeDeals()
-        let api = try Self.gateway(deals: deals.server.port, timeout: .milliseconds(200))
+        let deals = FakeDeals()
+        let api = try Self.gateway(deals: deals.client, timeout: .milliseconds(200))
         let started = MonotonicInstant.now()
         let slow = await Self.get(api, "/v1/deals/2")
         #expect(slow.status == 504)
         #expect(started.duration(until: .now()) < .seconds(5), "answered within about its budget, not the handler's 30 s")
         await deals.server.shutdown(gracePeriod: .zero)
 
-        let down = await Self.get(try Self.gateway(deals: 1), "/v1/deals/1")
+        let down = await Self.get(try Self.gateway(deals: deals.client), "/v1/deals/1")
         #expect(down.status == 503)
         #expect(Self.header(down, "Retry-After") == "1")
     }

@@ -50,25 +50,49 @@ final class TestServer: Sendable {
 
     var endpoint: Endpoint { Endpoint(host: "127.0.0.1", port: server.port) }
 
-    func client(_ configure: (inout RPCClient.Configuration) -> Void = { _ in }) -> RPCClient {
+    func client(over transport: Transport = .tcp, _ configure: (inout RPCClient.Configuration) -> Void = { _ in }) -> RPCClient {
         var configuration = RPCClient.Configuration()
         configure(&configuration)
-        return RPCClient(endpoint: endpoint, configuration: configuration)
+        switch transport {
+        case .tcp: return RPCClient(endpoint: endpoint, configuration: configuration)
+        case .inProcess: return RPCClient(inProcess: server, name: "test-server", configuration: configuration)
+        }
     }
 }
 
+/// How a test's client reaches its server: the same tests run over both, so what
+/// in-process tests show holds over TCP (grpc-swift runs its tests over each transport).
+enum Transport: CaseIterable, Sendable {
+    case tcp
+    case inProcess
+}
+
 @Suite struct RPCCallTests {
-    @Test func echoRoundTrip() async throws {
+    @Test(arguments: Transport.allCases) func echoRoundTrip(over transport: Transport) async throws {
         let fixture = try TestServer()
-        let client = fixture.client()
+        let client = fixture.client(over: transport)
         let reply = try await client.call(Echo.echo, EchoMessage(id: 42, text: "привет"))
         #expect(reply == EchoMessage(id: 42, text: "привет"))
         await fixture.server.shutdown()
     }
 
-    @Test func healthReportsServingAndUnknownServices() async throws {
+    @Test func anInProcessClientNeedsNoListenerAndSpeaksTheWire() async throws {
+        var configuration = RPCServer.Configuration()
+        configuration.log = { _, _ in }
+        let server = RPCServer(configuration: configuration)
+        server.register(Echo.echo) { request, context in EchoMessage(id: request.id, text: context.metadata[Metadata.Key.caller] ?? "") }
+        // Never started: no port is bound, and the call still goes through frames.
+        let client = RPCClient(inProcess: server, name: "echo", configuration: { var c = RPCClient.Configuration(); c.caller = "tester"; return c }())
+        #expect(server.port == 0)
+        #expect(try await client.call(Echo.echo, EchoMessage(id: 3)) == EchoMessage(id: 3, text: "tester"))
+        await server.shutdown()
+        let error = await #expect(throws: RPCError.self) { try await client.call(Echo.echo, EchoMessage(id: 4), options: CallOptions(retry: RetryPolicy.none)) }
+        #expect(error?.code == .unavailable)
+    }
+
+    @Test(arguments: Transport.allCases) func healthReportsServingAndUnknownServices(over transport: Transport) async throws {
         let fixture = try TestServer()
-        let client = fixture.client()
+        let client = fixture.client(over: transport)
         #expect(try await client.call(Health.check, HealthCheckRequest()).status == .serving)
         #expect(try await client.call(Health.check, HealthCheckRequest(service: "nope")).status == .serviceUnknown)
         fixture.server.setHealth(.notServing, for: "contacts")
@@ -76,9 +100,9 @@ final class TestServer: Sendable {
         await fixture.server.shutdown()
     }
 
-    @Test func thousandConcurrentCallsOnOneConnection() async throws {
+    @Test(arguments: Transport.allCases) func thousandConcurrentCallsOnOneConnection(over transport: Transport) async throws {
         let fixture = try TestServer()
-        let client = fixture.client()
+        let client = fixture.client(over: transport)
         let ids = try await withThrowingTaskGroup(of: Int64.self) { group in
             for i in 0..<1000 {
                 group.addTask {
@@ -97,9 +121,9 @@ final class TestServer: Sendable {
         await fixture.server.shutdown()
     }
 
-    @Test func handlerErrorsCarryStatusAndDetails() async throws {
+    @Test(arguments: Transport.allCases) func handlerErrorsCarryStatusAndDetails(over transport: Transport) async throws {
         let fixture = try TestServer()
-        let client = fixture.client()
+        let client = fixture.client(over: transport)
         let error = await #expect(throws: RPCError.self) {
             try await client.call(TestServer.fail, EchoMessage(id: 1, text: ""))
         }
@@ -133,9 +157,9 @@ final class TestServer: Sendable {
         await fixture.server.shutdown()
     }
 
-    @Test func deadlineExceededEndsTheCallAndTheHandler() async throws {
+    @Test(arguments: Transport.allCases) func deadlineExceededEndsTheCallAndTheHandler(over transport: Transport) async throws {
         let fixture = try TestServer()
-        let client = fixture.client()
+        let client = fixture.client(over: transport)
         // Connect first: connecting counts against the budget too, and this test is
         // about a call that reached the server.
         _ = try await client.call(Echo.echo, EchoMessage())
@@ -151,9 +175,9 @@ final class TestServer: Sendable {
         await fixture.server.shutdown()
     }
 
-    @Test func clientCancelReachesTheServerHandler() async throws {
+    @Test(arguments: Transport.allCases) func clientCancelReachesTheServerHandler(over transport: Transport) async throws {
         let fixture = try TestServer()
-        let client = fixture.client()
+        let client = fixture.client(over: transport)
         let call = Task {
             try await client.call(TestServer.waitForCancel, EchoMessage(id: 1, text: ""))
         }
@@ -166,9 +190,9 @@ final class TestServer: Sendable {
         await fixture.server.shutdown()
     }
 
-    @Test func callsInFlightOverTheLimitAreRefused() async throws {
+    @Test(arguments: Transport.allCases) func callsInFlightOverTheLimitAreRefused(over transport: Transport) async throws {
         let fixture = try TestServer { $0.maxConcurrentCallsPerConnection = 2 }
-        let client = fixture.client()
+        let client = fixture.client(over: transport)
         // Handlers that hold their slot until cancelled: no timing for a loaded machine to break.
         let slow = (0..<2).map { i in
             Task { try await client.call(TestServer.waitForCancel, EchoMessage(id: Int64(i), text: "")) }

@@ -115,9 +115,9 @@ import Wire
         await fixture.server.shutdown()
     }
 
-    @Test func gracefulShutdownFinishesCallsInFlight() async throws {
+    @Test(arguments: Transport.allCases) func gracefulShutdownFinishesCallsInFlight(over transport: Transport) async throws {
         let fixture = try TestServer()
-        let client = fixture.client { $0.retry = .none }
+        let client = fixture.client(over: transport) { $0.retry = .none }
         let slow = Task {
             try await client.call(Echo.delayedEcho, EchoMessage(id: 7, text: "slow", delayMilliseconds: 300))
         }
@@ -129,9 +129,9 @@ import Wire
         #expect(error?.code == .unavailable)
     }
 
-    @Test func shutdownAfterGracePeriodAnswersUnavailable() async throws {
+    @Test(arguments: Transport.allCases) func shutdownAfterGracePeriodAnswersUnavailable(over transport: Transport) async throws {
         let fixture = try TestServer()
-        let client = fixture.client { $0.retry = .none }
+        let client = fixture.client(over: transport) { $0.retry = .none }
         let stuck = Task { try await client.call(TestServer.waitForCancel, EchoMessage(id: 1, text: "")) }
         #expect(try await eventually { fixture.startedCalls.value == 1 })
         await fixture.server.shutdown(gracePeriod: .milliseconds(100))
