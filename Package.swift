@@ -46,7 +46,9 @@ let package = Package(
         .target(name: "Digest", dependencies: ["CCrypto"]),
         .target(name: "Storage", dependencies: ["CSQLite"]),
         .target(name: "ServiceKit", dependencies: ["ContractServices", "Contracts", "Digest", "RPC", "Storage", "Wire", "HTTP", "Sockets"]),
-        .target(name: "Gateway", dependencies: ["Contracts", "Digest", "RPC", "HTTP", "JSON", "ServiceKit", "Storage", "Wire"], exclude: ["README.md"]),
+        // Provider webhooks: authenticated, kept durably, translated and relayed (G2); the gateway serves its routes.
+        .target(name: "WebhookHub", dependencies: ["Contracts", "Digest", "JSON", "RPC", "ServiceKit", "Sockets", "Storage", "Wire"], exclude: ["README.md"]),
+        .target(name: "Gateway", dependencies: ["Contracts", "Digest", "RPC", "HTTP", "JSON", "ServiceKit", "Storage", "WebhookHub", "Wire"], exclude: ["README.md"]),
         .target(name: "ContactsService", dependencies: ["ContractServices", "Contracts", "RPC", "Storage", "ServiceKit"], exclude: ["README.md"]),
         .target(name: "DealsService", dependencies: ["ContractServices", "Contracts", "JSON", "RPC", "Storage", "ServiceKit", "Sockets"], exclude: ["README.md"]),
         .target(name: "TelephonyService", dependencies: ["ContractServices", "Contracts", "Digest", "RPC", "Storage", "ServiceKit"], exclude: ["README.md"]),
@@ -85,7 +87,7 @@ let package = Package(
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Sockets", "TestSupport"]),
         .testTarget(
             name: "GatewayTests",
-            dependencies: ["Gateway", "BillingService", "ContactsService", "Contracts", "DealsService", "Digest", "HTTP", "JSON", "NotificationsService", "RPC", "SchedulingService", "TelephonyService", "ServiceKit", "Storage", "Wire", "TestSupport", "Sockets", "switchboard", "switchboard-gateway", "switchboard-contacts", "switchboard-deals", "switchboard-telephony", "switchboard-scheduling", "switchboard-billing", "switchboard-notifications"]),
+            dependencies: ["Gateway", "WebhookHub", "BillingService", "ContactsService", "Contracts", "DealsService", "Digest", "HTTP", "JSON", "NotificationsService", "RPC", "SchedulingService", "TelephonyService", "ServiceKit", "Storage", "Wire", "TestSupport", "Sockets", "switchboard", "switchboard-gateway", "switchboard-contacts", "switchboard-deals", "switchboard-telephony", "switchboard-scheduling", "switchboard-billing", "switchboard-notifications"]),
         .testTarget(name: "BillingTests", dependencies: ["BillingService", "Contracts", "Wire"]),
         .testTarget(name: "NotificationsTests", dependencies: ["NotificationsService", "Contracts", "Digest", "ServiceKit", "Storage", "Wire", "TestSupport", "Sockets", "Schemas"]),
         .testTarget(

@@ -1,4 +1,5 @@
 import Contracts
+import WebhookHub
 import HTTP
 import RPC
 import Wire

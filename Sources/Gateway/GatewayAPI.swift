@@ -1,4 +1,5 @@
 import Contracts
+import WebhookHub
 import Foundation
 import ServiceKit
 import HTTP

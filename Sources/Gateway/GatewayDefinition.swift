@@ -1,4 +1,5 @@
 import Contracts
+import WebhookHub
 import Foundation
 import HTTP
 import RPC
@@ -160,7 +161,7 @@ public struct GatewayDefinition: HostedProcess {
         // G2: integrations and their stored hooks live in the same file; the relay hands
         // the hooks to their services.
         let webhooks = Webhooks(
-            database: database, services: services, telephony: telephony, logger: logger, pullTimeout: .milliseconds(configuration.timeout),
+            database: database, targets: HookTargets(services, telephony), logger: logger, pullTimeout: .milliseconds(configuration.timeout),
             outbound: configuration.outbound)
         do {
             // Credentials made over the API earlier are in force from the first request.

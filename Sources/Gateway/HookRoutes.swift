@@ -1,4 +1,5 @@
 import Contracts
+import WebhookHub
 import Foundation
 import HTTP
 import RPC
@@ -99,7 +100,7 @@ enum HookRoutes {
         ) { ctx in
             let desk = try ctx.api.webhookDesk()
             let hook = try await desk.hooks.replay(try ctx.id())
-            desk.relay.wake()
+            desk.wakeRelay()
             return Reply.json(200, hook)
         },
         Route(

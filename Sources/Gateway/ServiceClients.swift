@@ -1,4 +1,5 @@
 import Contracts
+import WebhookHub
 import RPC
 
 /// A service the gateway routes to: its name in configuration (`GATEWAY_SERVICES=
@@ -52,4 +53,18 @@ public final class ServiceClients: Sendable {
 
     /// Every service with the client to ask for its health.
     var services: [(id: String, client: RPCClient)] { clients.keys.sorted().filter(awaited.contains).map { ($0, clients[$0]![0]) } }
+}
+
+extension HookTargets {
+    /// The webhook hub's targets: the gateway's own clients, on the current reactor.
+    init(_ services: ServiceClients, _ telephony: TelephonyReplicas?) {
+        self.init(
+            service: { services.client(for: $0) },
+            telephony: telephony.map { replicas in
+                Telephony(numbers: replicas.numbers) { number in
+                    let owner = replicas.owner(ofNumber: number)
+                    return (replicas.names[owner], replicas.client(owner))
+                }
+            })
+    }
 }

@@ -7,6 +7,7 @@ import TestSupport
 import Digest
 import Sockets
 @testable import Gateway
+@testable import WebhookHub
 import Testing
 
 /// G2's rules without sockets: each provider's signature as it really sends it

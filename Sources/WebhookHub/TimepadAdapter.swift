@@ -3,9 +3,9 @@ import Foundation
 import JSON
 
 /// Why a stored hook cannot become a call to its service; kept with the hook.
-struct HookRefusal: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+public struct HookRefusal: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }
 
 /// Timepad's formats, translated only (C5's rules stay in contacts). A ticket hook

@@ -13,18 +13,25 @@ import JSON
 /// the after-call one: the call is over. `calldate` may be `YYYY-MM-DD HH:MM:SS` (UTC),
 /// RFC 3339, or Unix seconds.
 enum RingostatAdapter {
-    /// The hook as the body of POST /v1/calls, read by that operation's own generated
-    /// reader (G1): a hook meets every limit a call reported through the API does
-    /// (lengths, one-line names, whole seconds within a day), its seconds as Ringostat
-    /// wrote them.
+    /// The hook as the call POST /v1/calls takes, held to that operation's own generated
+    /// checks (G1, `CallReport.violations()`): a hook meets every limit a call reported
+    /// through the API does (lengths, one-line names, whole seconds within a day), its
+    /// seconds as Ringostat wrote them.
     static func report(contentType: String, body: [UInt8], numbers: CallNumber) throws(HookRefusal) -> CallReport {
         let fields = try values(contentType: contentType, body: body)
         func field(_ name: String) -> String? {
             let v = fields[name] ?? fields["additional_call_data[\(name)]"] ?? fields["additional_call_data.\(name)"]
             return v.flatMap { $0.isEmpty ? nil : $0 }
         }
-        func text(_ name: String) -> JSONValue { .string(field(name) ?? "") }
-        func seconds(_ name: String) -> JSONValue { .number(JSONNumber(text: field(name)?.trimmingCharacters(in: .whitespaces) ?? "0")) }
+        var unreadable: [String] = []
+        func seconds(_ name: String, as jsonName: String) -> Int64 {
+            guard let text = field(name)?.trimmingCharacters(in: .whitespaces) else { return 0 }
+            guard let value = Int64(text) else {
+                unreadable.append("legs[0].\(jsonName) must be a whole number of seconds, not \"\(text)\"")
+                return 0
+            }
+            return value
+        }
         guard let id = field("uniqueid") else { throw HookRefusal("the Ringostat hook has no uniqueid") }
         let type = (field("call_type") ?? "").lowercased()
         let outbound = type.contains("out") || type == "callback"
@@ -36,35 +43,39 @@ enum RingostatAdapter {
         guard !client.isEmpty else { throw HookRefusal("the Ringostat hook has no \(outbound ? "dst" : "caller") (the client's number)") }
         let disposition = field("disposition").map(Self.disposition)
         let answerer = number("connected_with") ?? number("employee_number")
-        var call: [(key: String, value: JSONValue)] = [
-            ("provider", .string("ringostat")), ("providerCallId", .string(id)), ("direction", .string(outbound ? "outbound" : "inbound")),
-            ("clientNumber", .string(client)),
-            // T4: the caller of an outbound call is the staff member.
-            ("staffNumber", .string(outbound ? (number("employee_number") ?? caller) : "")), ("trackingNumber", .string(outbound ? "" : dst)),
-            ("poolName", text("pool_name")), ("utmSource", text("utm_source")), ("utmMedium", text("utm_medium")), ("utmCampaign", text("utm_campaign")),
-            ("ended", .bool(disposition != nil)),
-        ]
+        var call = CallReport()
+        call.provider = "ringostat"
+        call.providerCallID = id
+        call.direction = outbound ? .outbound : .inbound
+        call.clientNumber = client
+        // T4: the caller of an outbound call is the staff member.
+        call.staffNumber = outbound ? (number("employee_number") ?? caller) : ""
+        call.trackingNumber = outbound ? "" : dst
+        call.poolName = field("pool_name") ?? ""
+        call.utmSource = field("utm_source") ?? ""
+        call.utmMedium = field("utm_medium") ?? ""
+        call.utmCampaign = field("utm_campaign") ?? ""
+        call.ended = disposition != nil
         if let calldate = field("calldate") {
             guard let start = date(calldate) else {
                 throw HookRefusal("calldate \"\(calldate)\" is not a date Ringostat writes (YYYY-MM-DD HH:MM:SS, RFC 3339 or Unix seconds)")
             }
             // "Before the call": nobody has answered yet, and it is not over.
             let before = disposition == nil && answerer == nil
-            let leg = JSONObject([
-                ("destination", .string(outbound ? dst : (answerer ?? dst))),
-                ("disposition", .string((disposition ?? (answerer != nil ? .answered : .noAnswer)).name)),
-                ("startedAt", .string(RFC3339.format(milliseconds: start))),
-                ("durationSeconds", before ? .number(JSONNumber(text: "0")) : seconds("duration")), ("talkSeconds", seconds("billsec")),
-                ("recordingUrl", .string(field("recording") ?? field("recording_wav") ?? "")),
-            ])
-            call.append(("legs", .array([.object(leg)])))
+            var leg = CallLeg()
+            leg.destination = outbound ? dst : (answerer ?? dst)
+            leg.disposition = disposition ?? (answerer != nil ? .answered : .noAnswer)
+            leg.startedAtMilliseconds = start
+            leg.durationSeconds = before ? 0 : seconds("duration", as: "durationSeconds")
+            leg.talkSeconds = seconds("billsec", as: "talkSeconds")
+            leg.recordingURL = field("recording") ?? field("recording_wav") ?? ""
+            call.legs = [leg]
         }
-        do {
-            return try CallReport(json: JSONObject(call))
-        } catch {
-            let fields = error.details.map { "\($0.field) \($0.description)" }.joined(separator: "; ")
-            throw HookRefusal("the Ringostat hook is not a call POST /v1/calls takes: \(fields.isEmpty ? error.message : fields)")
+        let problems = unreadable + call.violations().map { "\($0.field) \($0.description)" }
+        guard problems.isEmpty else {
+            throw HookRefusal("the Ringostat hook is not a call POST /v1/calls takes: \(problems.joined(separator: "; "))")
         }
+        return call
     }
 
     static func disposition(_ text: String) -> LegDisposition {

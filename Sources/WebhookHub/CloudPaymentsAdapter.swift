@@ -10,8 +10,8 @@ import Foundation
 /// then (a refund: on the payment's `PaymentTransactionId`, its own TransactionId is the
 /// refund's id). `DateTime` is UTC. A Recurrent notification (`?type=recurrent`, or a body
 /// with the subscription's `Id` and no transaction) is a subscription's state instead.
-enum CloudPaymentsAdapter {
-    static let types = ["check", "pay", "fail", "refund", "recurrent"]
+public enum CloudPaymentsAdapter {
+    public static let types = ["check", "pay", "fail", "refund", "recurrent"]
 
     /// CloudPayments' subscription statuses, as it spells them.
     static let subscriptionStatuses: [String: SubscriptionStatus] = [

@@ -8,16 +8,16 @@ import Wire
 
 /// An integration as the intake needs it: how its hooks are authenticated and how big
 /// they may be.
-struct IntegrationEntry: Sendable {
-    let id: Int64
-    let name: String
-    let kind: IntegrationKind
+public struct IntegrationEntry: Sendable {
+    public let id: Int64
+    public let name: String
+    public let kind: IntegrationKind
     /// The provider's signing key (kinds that sign).
     let secret: [UInt8]
     /// SHA-256 of the URL token (kinds that sign nothing).
     let tokenDigest: [UInt8]
-    let maxBodyBytes: Int
-    let apiBaseURL: String
+    public let maxBodyBytes: Int
+    public let apiBaseURL: String
     let apiToken: String
     let accountID: String
     var paymentOpens: PaymentOpens = .unspecified
@@ -26,7 +26,7 @@ struct IntegrationEntry: Sendable {
 /// The integrations admins configure (G2), in the gateway's SQLite file and, for the
 /// intake, in memory: made and revoked over the admin API, in force at once. Signing
 /// secrets are kept as given (an HMAC needs the key itself); URL tokens only as SHA-256.
-final class IntegrationStore: Sendable {
+public final class IntegrationStore: Sendable {
     static let defaultMaxBodyBytes = 262_144
 
     private let database: Database
@@ -46,11 +46,11 @@ final class IntegrationStore: Sendable {
         byName.withLock { map in for e in entries { map[e.name] = e } }
     }
 
-    func entry(named name: String) -> IntegrationEntry? { byName.withLock { $0[name] } }
+    public func entry(named name: String) -> IntegrationEntry? { byName.withLock { $0[name] } }
 
-    func entry(id: Int64) -> IntegrationEntry? { byName.withLock { $0.values.first { $0.id == id } } }
+    public func entry(id: Int64) -> IntegrationEntry? { byName.withLock { $0.values.first { $0.id == id } } }
 
-    var entries: [IntegrationEntry] { byName.withLock { Array($0.values) } }
+    public var entries: [IntegrationEntry] { byName.withLock { Array($0.values) } }
 
     /// Telegram's setWebhook `secret_token`: 1–256 of A–Z a–z 0–9 _ - (we ask for 16 or more).
     static func isTelegramSecretToken(_ secret: String) -> Bool {
@@ -61,7 +61,7 @@ final class IntegrationStore: Sendable {
 
     static func signs(_ kind: IntegrationKind) -> Bool { [.timepad, .cloudpayments, .whatsapp, .telegram].contains(kind) }
 
-    func create(_ request: CreateIntegrationRequest, by creator: String, now: Date = Date()) async throws -> Integration {
+    public func create(_ request: CreateIntegrationRequest, by creator: String, now: Date = Date()) async throws -> Integration {
         let signs = Self.signs(request.kind)
         if signs && request.secret.isEmpty {
             throw RPCError.invalidArgument(
@@ -115,12 +115,12 @@ final class IntegrationStore: Sendable {
         return made
     }
 
-    func list() async throws -> [Integration] {
+    public func list() async throws -> [Integration] {
         try await database.read { c in try c.query("SELECT * FROM integrations ORDER BY id", [], Self.integration) }
     }
 
     /// Revokes it: its hooks are refused from the next one on; the stored ones stay.
-    func revoke(_ id: Int64, now: Date = Date()) async throws -> Integration {
+    public func revoke(_ id: Int64, now: Date = Date()) async throws -> Integration {
         let revoked = try await database.write { tx in
             try tx.run("UPDATE integrations SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?", [.integer(Int64(now.timeIntervalSince1970 * 1000)), .integer(id)])
             guard let found = try tx.queryFirst("SELECT * FROM integrations WHERE id = ?", [.integer(id)], Self.integration) else {

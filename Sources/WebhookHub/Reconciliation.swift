@@ -6,14 +6,18 @@ import Foundation
 /// provider's ids, so what already arrived changes nothing and what was lost arrives.
 /// Per kind: Timepad lists the organization's events in the period and each event's
 /// orders; Ringostat lists its calls (`calls/list`, split to fit its 6,500 a request).
-struct Reconciliation: Sendable {
-    static let defaultWindow: TimeInterval = 48 * 3600
-    static let maxWindow: TimeInterval = 31 * 24 * 3600
+public struct Reconciliation: Sendable {
+    public static let defaultWindow: TimeInterval = 48 * 3600
+    public static let maxWindow: TimeInterval = 31 * 24 * 3600
 
     let webhooks: Webhooks
 
+    public init(webhooks: Webhooks) {
+        self.webhooks = webhooks
+    }
+
     /// One event's orders (C5's resync).
-    func resync(_ integration: IntegrationEntry, eventID: String) async throws -> ResyncOutcome {
+    public func resync(_ integration: IntegrationEntry, eventID: String) async throws -> ResyncOutcome {
         let pulled = try await webhooks.timepad.ticketHooks(baseURL: integration.apiBaseURL, token: integration.apiToken, eventID: eventID)
         for body in pulled.bodies {
             _ = try await webhooks.store(integration, contentType: "application/json", headers: [], body: body, origin: "pull")
@@ -22,7 +26,7 @@ struct Reconciliation: Sendable {
     }
 
     /// Everything the provider logged for the period.
-    func reconcile(_ integration: IntegrationEntry, from: Date, to: Date) async throws -> ResyncOutcome {
+    public func reconcile(_ integration: IntegrationEntry, from: Date, to: Date) async throws -> ResyncOutcome {
         guard Self.pulls(integration.kind) else { throw HookRefusal("\(integration.kind.name) has no log to pull yet") }
         guard !integration.apiBaseURL.isEmpty else { throw HookRefusal("\(integration.name) has no apiBaseUrl to pull from") }
         if integration.kind == .ringostat {
@@ -43,7 +47,7 @@ struct Reconciliation: Sendable {
     }
 
     /// The kinds whose log a reconciliation pulls.
-    static func pulls(_ kind: IntegrationKind) -> Bool { kind == .timepad || kind == .ringostat }
+    public static func pulls(_ kind: IntegrationKind) -> Bool { kind == .timepad || kind == .ringostat }
 
     /// The scheduled pass: every integration with a log and an API, over the last `window`.
     func reconcileAll(window: TimeInterval, now: Date = Date()) async -> [(String, Result<ResyncOutcome, any Error>)] {

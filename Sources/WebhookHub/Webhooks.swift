@@ -8,26 +8,29 @@ import Synchronization
 /// G2 in the gateway: the integrations, the stored hooks, the relay that hands them to
 /// their services, and pulls from providers' APIs (Timepad's resync).
 public final class Webhooks: Sendable {
-    let integrations: IntegrationStore
-    let hooks: HookStore
+    public let integrations: IntegrationStore
+    public let hooks: HookStore
     let relay: HookRelay
     let timepad: TimepadClient
     let ringostat: RingostatClient
     /// Hooks refused for a bad signature or token, since start (nothing of them is stored).
-    let rejected = Atomic<Int>(0)
+    public let rejected = Atomic<Int>(0)
     let received = Atomic<Int>(0)
 
     /// `outbound`: where integrations' API base URLs may point (GATEWAY_OUTBOUND_ALLOW).
     public init(
-        database: Database, services: ServiceClients, telephony: TelephonyReplicas? = nil, logger: Logger, pullTimeout: Duration = .seconds(30),
+        database: Database, targets: HookTargets, logger: Logger, pullTimeout: Duration = .seconds(30),
         outbound: OutboundPolicy = OutboundPolicy()
     ) {
         integrations = IntegrationStore(database: database, outbound: outbound)
         hooks = HookStore(database: database)
-        relay = HookRelay(store: hooks, services: services, telephony: telephony, logger: logger)
+        relay = HookRelay(store: hooks, targets: targets, logger: logger)
         timepad = TimepadClient(timeout: pullTimeout, outbound: outbound)
         ringostat = RingostatClient(timeout: pullTimeout, outbound: outbound)
     }
+
+    /// A hook was put back in line (a replay): the relay looks now.
+    public func wakeRelay() { relay.wake() }
 
     /// Reads the integrations in force; before serving.
     public func load() async throws {
@@ -53,7 +56,7 @@ public final class Webhooks: Sendable {
     }
 
     /// Stores a hook and wakes the relay; the id once it is committed.
-    func store(_ entry: IntegrationEntry, contentType: String, headers: [(name: String, value: String)], body: [UInt8], origin: String) async throws -> Int64 {
+    public func store(_ entry: IntegrationEntry, contentType: String, headers: [(name: String, value: String)], body: [UInt8], origin: String) async throws -> Int64 {
         let id = try await hooks.store(integrationID: entry.id, contentType: contentType, headers: headers, body: body, origin: origin)
         received.add(1, ordering: .relaxed)
         relay.wake()
@@ -66,7 +69,7 @@ public final class Webhooks: Sendable {
     }
 
     /// Prometheus families for the gateway's /metrics.
-    func renderMetrics() async -> String {
+    public func renderMetrics() async -> String {
         let counts = (try? await hooks.counts()) ?? (pending: 0, failed: 0)
         let p = relay.progress
         return """

@@ -21,7 +21,7 @@ struct StoredHook: Sendable {
 /// G2's durable intake: every authenticated hook is a row in the gateway's SQLite file
 /// (body and headers as received) before its 2xx, and stays there, with what became of
 /// it, until retention removes delivered ones.
-struct HookStore: Sendable {
+public struct HookStore: Sendable {
     let database: Database
 
     /// Stores one hook; returns its id once the commit is done (the caller answers 2xx then).
@@ -88,7 +88,7 @@ struct HookStore: Sendable {
     }
 
     /// Puts a failed, discarded or delivered hook back in line; it goes after those waiting.
-    func replay(_ id: Int64) async throws -> Hook {
+    public func replay(_ id: Int64) async throws -> Hook {
         try await database.write { tx in
             try tx.run("UPDATE hooks SET status = ? WHERE id = ?", [.integer(Int64(HookStatus.pending.rawValue)), .integer(id)])
             guard let hook = try tx.queryFirst(Self.select + " WHERE h.id = ?", [.integer(id)], Self.hook) else {
@@ -101,7 +101,7 @@ struct HookStore: Sendable {
     /// G2 (issue 22 item 12): gives up on a failed hook — no service takes its kind, or it
     /// is wrong for good. It stays, with who, when and why (a replay still brings it back);
     /// a pending or delivered one is not the admin's to discard (failed_precondition).
-    func discard(_ id: Int64, by actor: String, reason: String, now: Date = Date()) async throws -> Hook {
+    public func discard(_ id: Int64, by actor: String, reason: String, now: Date = Date()) async throws -> Hook {
         try await database.write { tx in
             guard let hook = try tx.queryFirst(Self.select + " WHERE h.id = ?", [.integer(id)], Self.hook) else {
                 throw RPCError.notFound("hook \(id) does not exist")
@@ -116,11 +116,11 @@ struct HookStore: Sendable {
         }
     }
 
-    func get(_ id: Int64) async throws -> Hook? {
+    public func get(_ id: Int64) async throws -> Hook? {
         try await database.read { c in try c.queryFirst(Self.select + " WHERE h.id = ?", [.integer(id)], Self.hook) }
     }
 
-    func list(_ request: ListHooksRequest) async throws -> HookList {
+    public func list(_ request: ListHooksRequest) async throws -> HookList {
         let page = try PageRequest(size: request.pageSize, cursor: request.cursor, default: 100, maximum: 500)
         var sql = Self.select + " WHERE h.id > ?"
         var values: [SQLValue] = [.integer(page.afterID)]

@@ -17,17 +17,15 @@ final class HookRelay: BackgroundService {
     }
 
     private let store: HookStore
-    private let services: ServiceClients
-    private let telephony: TelephonyReplicas?
+    private let targets: HookTargets
     private let logger: Logger
     private let callTimeout: Duration
     private let loop = BackgroundLoop()
     private let state = Mutex(Progress())
 
-    init(store: HookStore, services: ServiceClients, telephony: TelephonyReplicas?, logger: Logger, callTimeout: Duration = .seconds(10)) {
+    init(store: HookStore, targets: HookTargets, logger: Logger, callTimeout: Duration = .seconds(10)) {
         self.store = store
-        self.services = services
-        self.telephony = telephony
+        self.targets = targets
         self.logger = logger
         self.callTimeout = callTimeout
     }
@@ -66,7 +64,7 @@ final class HookRelay: BackgroundService {
                 if let known = translations[hook.id] { return known }
                 let result: Result<HookDelivery, HookRefusal>
                 do {
-                    result = .success(try HookDelivery.translate(hook.kind, contentType: hook.contentType, body: hook.body, origin: hook.origin, numbers: telephony?.numbers, paymentOpens: hook.paymentOpens))
+                    result = .success(try HookDelivery.translate(hook.kind, contentType: hook.contentType, body: hook.body, origin: hook.origin, numbers: targets.telephony?.numbers, paymentOpens: hook.paymentOpens))
                 } catch {
                     result = .failure(error)
                 }
@@ -90,7 +88,7 @@ final class HookRelay: BackgroundService {
                     }
                     let service: String
                     do {
-                        service = try first.target(services, telephony).key
+                        service = try first.target(targets).key
                     } catch {
                         try await store.failed([hook.id], reason: error.description)
                         state.withLock { $0.failed += 1 }
@@ -163,7 +161,7 @@ final class HookRelay: BackgroundService {
         let service: String
         var refusal: RPCError?
         do {
-            let target = try delivery.target(services, telephony)
+            let target = try delivery.target(targets)
             service = target.key
             do throws(RPCError) {
                 try await delivery.send(with: target.client, options: CallOptions(timeout: callTimeout, metadata: metadata))

@@ -6,9 +6,9 @@ import Foundation
 /// that provider really sends (its documentation and public receivers). Every comparison is
 /// constant-time; the body is the raw bytes as received, never re-encoded (a form body
 /// re-encoded would break CloudPayments' signature).
-enum HookAuthentication {
+public enum HookAuthentication {
     /// Headers by lower-cased name.
-    static func verify(_ integration: IntegrationEntry, header: (String) -> String?, body: [UInt8], pathToken: String?) -> Bool {
+    public static func verify(_ integration: IntegrationEntry, header: (String) -> String?, body: [UInt8], pathToken: String?) -> Bool {
         switch integration.kind {
         case .timepad:
             // X-Hub-Signature: sha1=<hex HMAC-SHA1(secret, body)>
@@ -65,7 +65,7 @@ enum HookAuthentication {
     /// The answer the provider expects to a hook it delivered: CloudPayments reads
     /// `{"code":0}` as "accepted", SMS.ru `100` (anything else and it sends the statuses
     /// again); the others need only a 200 (Ringostat: empty body).
-    static func acceptance(_ kind: IntegrationKind) -> (contentType: String, body: [UInt8]) {
+    public static func acceptance(_ kind: IntegrationKind) -> (contentType: String, body: [UInt8]) {
         switch kind {
         case .cloudpayments: ("application/json", Array(#"{"code":0}"#.utf8))
         case .smsru: ("text/plain", Array("100".utf8))

@@ -84,19 +84,19 @@ enum HookDelivery: Sendable {
 
     /// Where it goes, and the name the relay holds that destination's hooks under while
     /// it does not answer: contacts, or the telephony replica owning the call's number.
-    func target(_ services: ServiceClients, _ telephony: TelephonyReplicas?) throws(HookRefusal) -> (key: String, client: RPCClient) {
+    func target(_ targets: HookTargets) throws(HookRefusal) -> (key: String, client: RPCClient) {
         switch self {
         case .attendance:
-            return ("contacts", services.client(for: Contacts.service))
+            return ("contacts", targets.service(Contacts.service))
         case .payment, .subscription:
-            return ("billing", services.client(for: Billing.service))
+            return ("billing", targets.service(Billing.service))
         case .reply, .deliveryStatus:
-            return ("notifications", services.client(for: Notifications.service))
+            return ("notifications", targets.service(Notifications.service))
         case let .call(report):
-            guard let telephony else { throw HookRefusal("this gateway has no telephony replicas configured (GATEWAY_TELEPHONY); replay the hook once it has") }
+            guard let telephony = targets.telephony else { throw HookRefusal("this gateway has no telephony replicas configured (GATEWAY_TELEPHONY); replay the hook once it has") }
             guard let number = telephony.numbers.normalize(report.clientNumber) else { throw HookRefusal("the client's number \"\(report.clientNumber)\" is not a phone number") }
-            let owner = telephony.owner(ofNumber: number)
-            return ("telephony/\(telephony.names[owner])", telephony.client(owner))
+            let replica = telephony.replica(number)
+            return ("telephony/\(replica.name)", replica.client)
         }
     }
 
