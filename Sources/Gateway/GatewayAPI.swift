@@ -54,9 +54,9 @@ public final class GatewayAPI: Sendable {
     let counters = RequestCounters()
     let logger: Logger
     let staffScopes = StaffScopeCache()
-    private let limiter: Mutex<RateLimiter>
+    let limiter: Mutex<RateLimiter>
     private let authFailures: Mutex<RateLimiter>
-    private let idempotency = Mutex(IdempotencyStore())
+    let idempotency = Mutex(IdempotencyStore())
     private let router: Router
     /// The routes by the number the router gives, each behind one reference.
     private let routeBoxes: [RouteBox]
@@ -86,7 +86,7 @@ public final class GatewayAPI: Sendable {
         var router = Router()
         for (i, route) in Self.routeList.enumerated() { router.add(route.method, route.path, i) }
         self.router = router
-        routeBoxes = Self.routeList.map(RouteBox.init)
+        routeBoxes = Self.routeList.map { RouteBox($0, middleware: RouteGroup.middleware(for: $0, metricsNeedAdmin: configuration.metricsNeedAdmin)) }
     }
 
     /// Every (method, path pattern) served, for the OpenAPI agreement test.
@@ -129,111 +129,21 @@ public final class GatewayAPI: Sendable {
                 return Problem.response(
                     status: 404, title: "Not Found", detail: "no \(name) is written \"\((parameters[name] ?? "").prefix(100))\" (see /v1/openapi.json)", requestID: requestID)
             }
-            return await endpoint(routeBoxes[index].route, request, parameters, requestID: requestID)
+            return await endpoint(routeBoxes[index], request, parameters, requestID: requestID)
         }
     }
 
-    /// Checks the media type, the key and its role and limits, then runs the route (with
-    /// its Idempotency-Key when it honours one).
-    private func endpoint(_ route: Route, _ request: HTTPRequest, _ parameters: [String: String], requestID: String) async -> HTTPResponse {
-        if route.body != nil, let refusal = Self.unsupportedMediaType(request, requestID: requestID) { return refusal }
-        // /metrics is open only when configured so (GATEWAY_METRICS_AUTH=none).
-        guard let minimum = route.access.minimum, route.operationID != "metrics" || configuration.metricsNeedAdmin else {
-            return await run(route, request, parameters, requestID: requestID, role: nil, staffID: nil)
-        }
-        let address = request.remoteAddress
-        if let refusal = lockedOut(address, requestID: requestID) { return refusal }
-        guard let presented = Self.bearerToken(request), let identity = keyring.identity(for: presented) else {
-            // Only a key presented and wrong counts as a guess; a request without one is not.
-            if request.header("Authorization") != nil { _ = authFailures.withLock { $0.take(key: address, now: Self.seconds()) } }
-            return Problem.response(
-                status: 401, title: "Unauthorized", detail: "send Authorization: Bearer <api key>", requestID: requestID,
-                headers: [("WWW-Authenticate", "Bearer")])
-        }
-        let scope = String(IdempotencyStore.fingerprint(method: "key", path: presented, body: []), radix: 16)
-        if let wait = limiter.withLock({ $0.take(key: scope, now: Self.seconds()) }) {
-            return Problem.response(
-                status: 429, title: "Too Many Requests",
-                detail: "this API key is over its limit of \(Int(configuration.rateLimit)) requests a second", code: "resource_exhausted",
-                requestID: requestID, headers: [("Retry-After", "\(wait)")])
-        }
-        let role = identity.role
-        let staffID: Int64? = if case let .staff(id) = identity { id } else { nil }
-        guard Self.rank(role) >= Self.rank(minimum) else {
-            return Problem.response(
-                status: 403, title: "Forbidden", detail: "this needs the \(minimum.rawValue) role; the key has \(role.rawValue)",
-                requestID: requestID)
-        }
-        if let unknown = route.undeclaredQuery(request) {
-            return Problem.response(for: unknown, requestID: requestID)
-        }
-        if case .keys = route.access, staffID != nil {
-            return Problem.response(
-                status: 403, title: "Forbidden", detail: "staff tokens may not do this: it is for an integration's API key (\(route.operationID))",
-                requestID: requestID)
-        }
-        if route.idempotencyKey, let key = request.header("Idempotency-Key") {
-            return await idempotent(request, key: key, scope: scope, requestID: requestID) {
-                await self.run(route, request, parameters, requestID: requestID, role: role, staffID: staffID)
-            }
-        }
-        return await run(route, request, parameters, requestID: requestID, role: role, staffID: staffID)
+    /// Runs the route through its group's middleware (``RouteGroup``), then its handler.
+    private func endpoint(_ box: RouteBox, _ request: HTTPRequest, _ parameters: [String: String], requestID: String) async -> HTTPResponse {
+        let call = RouteCall(route: box.route, request: request, parameters: parameters, requestID: requestID)
+        return await through(box.middleware[...], call)
     }
 
-    /// Runs `work` once per (caller, Idempotency-Key); repeats get the stored answer.
-    private func idempotent(
-        _ request: HTTPRequest, key: String, scope: String, requestID: String, work: () async -> HTTPResponse
-    ) async -> HTTPResponse {
-        // At least 8 characters: short keys (1, 2, 3...) collide between a client's requests.
-        guard (8...255).contains(key.utf8.count), key.utf8.allSatisfy({ (33...126).contains($0) }) else {
-            return Problem.response(
-                status: 400, title: "Bad Request", detail: "Idempotency-Key must be 8 to 255 visible ASCII characters without spaces (a UUID is best)",
-                requestID: requestID)
+    private func through(_ chain: ArraySlice<any RouteMiddleware>, _ call: RouteCall) async -> HTTPResponse {
+        guard let first = chain.first else {
+            return await run(call.route, call.request, call.parameters, requestID: call.requestID, role: call.role, staffID: call.staffID)
         }
-        let fingerprint = IdempotencyStore.fingerprint(method: request.method, path: request.target, body: request.body)
-        switch idempotency.withLock({ $0.begin(scope: scope, key: key, fingerprint: fingerprint, now: Self.seconds()) }) {
-        case .proceed:
-            if let ledger {
-                let saved: (fingerprint: UInt64, response: HTTPResponse)?
-                do {
-                    saved = try await ledger.find(scope: scope, key: key)
-                } catch {
-                    idempotency.withLock { $0.abandon(scope: scope, key: key) }
-                    logger.error("idempotency ledger unreadable", ["error": "\(error)", "request_id": requestID])
-                    return Problem.response(status: 503, title: "Service Unavailable", detail: "cannot check the Idempotency-Key now; retry", requestID: requestID, headers: [("Retry-After", "1")])
-                }
-                if let saved {
-                    idempotency.withLock { $0.finish(scope: scope, key: key, fingerprint: saved.fingerprint, response: saved.response, now: Self.seconds()) }
-                    guard saved.fingerprint == fingerprint else {
-                        return Problem.response(
-                            status: 422, title: "Unprocessable Content", detail: "this Idempotency-Key was used with a different request", requestID: requestID)
-                    }
-                    var response = saved.response
-                    response.headers.append(("Idempotent-Replayed", "true"))
-                    return response
-                }
-            }
-            let response = await work()
-            do {
-                try await ledger?.record(scope: scope, key: key, fingerprint: fingerprint, response: response)
-            } catch {
-                // The work is done; only a retry after a restart could repeat it. Say so in the log.
-                logger.error("idempotency answer not stored", ["error": "\(error)", "request_id": requestID])
-            }
-            idempotency.withLock { $0.finish(scope: scope, key: key, fingerprint: fingerprint, response: response, now: Self.seconds()) }
-            return response
-        case var .replay(response):
-            response.headers.append(("Idempotent-Replayed", "true"))
-            return response
-        case .inProgress:
-            return Problem.response(
-                status: 409, title: "Conflict", detail: "a request with this Idempotency-Key is still running; retry shortly",
-                requestID: requestID, headers: [("Retry-After", "1")])
-        case .mismatch:
-            return Problem.response(
-                status: 422, title: "Unprocessable Content", detail: "this Idempotency-Key was used with a different request",
-                requestID: requestID)
-        }
+        return await first.handle(call, in: self) { next in await self.through(chain.dropFirst(), next) }
     }
 
     /// The token of `Authorization: Bearer <token>`; the scheme's case does not matter

@@ -141,12 +141,15 @@ extension Route {
 /// A route behind one reference (the router's value).
 final class RouteBox: Sendable {
     let route: Route
+    /// What the route runs through before its handler (``RouteGroup``).
+    let middleware: [any RouteMiddleware]
     /// G1 (issue 22 item 32): each declared path parameter's rule, compiled once; a value
     /// outside it names nothing, as the document says (`/v1/calls/011-1` is no call).
     private let rules: [(name: String, allows: @Sendable (String) -> Bool)]
 
-    init(_ route: Route) {
+    init(_ route: Route, middleware: [any RouteMiddleware]) {
         self.route = route
+        self.middleware = middleware
         rules = route.pathParameters.map { name, parameter in
             switch parameter {
             case let .choice(names):

@@ -57,11 +57,25 @@ import Wire
         }
     }
 
+    /// G3: every route that needs a key runs through the keyed group (key, limit, role,
+    /// query, Idempotency-Key), and only routes the document calls open skip it; /metrics
+    /// joins the open ones only when configured so.
+    @Test func g3RoutesThatNeedAKeyRunThroughTheKeyedGroupAndNoOthers() {
+        func names(_ chain: [any RouteMiddleware]) -> [String] { chain.map { "\(type(of: $0))" } }
+        #expect(names(RouteGroup.keyed) == ["JSONBodyOnly", "KeyAuthentication", "KeyRateLimit", "RoleRequirement", "DeclaredQueryOnly", "IdempotencyKeys"])
+        for route in GatewayAPI.routeList {
+            let chain = names(RouteGroup.middleware(for: route, metricsNeedAdmin: true))
+            #expect(chain == names(route.access == .open ? RouteGroup.open : RouteGroup.keyed), "\(route.method) \(route.path)")
+        }
+        let metrics = GatewayAPI.routeList.first { $0.operationID == "metrics" }!
+        #expect(names(RouteGroup.middleware(for: metrics, metricsNeedAdmin: false)) == ["JSONBodyOnly"])
+    }
+
     /// G1 (issue 22 item 32): a path parameter outside the document's pattern names
     /// nothing (404 before any lookup), as `/v1/contacts/01` does not; a month outside the
     /// years reports take, or a currency no service knows, is refused as the document says.
     @Test func g1PathParametersMonthsAndCurrenciesAreTakenAsTheDocumentStatesThem() throws {
-        let boxes = Dictionary(GatewayAPI.routeList.map { ("\($0.method) \($0.path)", RouteBox($0)) }) { a, _ in a }
+        let boxes = Dictionary(GatewayAPI.routeList.map { ("\($0.method) \($0.path)", RouteBox($0, middleware: [])) }) { a, _ in a }
         let call = try #require(boxes["GET /v1/calls/{id}"]), entry = try #require(boxes["GET /v1/dialer/entries/{id}"])
         #expect(call.refused(["id": "11-1"]) == nil && call.refused(["id": "0-7"]) == nil)
         for bad in ["011-1", "11-01", "11-1\n", "-1", "11-0"] { #expect(call.refused(["id": bad]) == "id", "\(bad.debugDescription)") }

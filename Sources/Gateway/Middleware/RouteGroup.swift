@@ -1,0 +1,18 @@
+/// The middleware each group of routes runs through, in order, by who may call them:
+/// open routes (health, the document, provider webhooks, which authenticate themselves)
+/// only have their body's media type checked; every keyed route has its key, limits,
+/// role and query checked and honours Idempotency-Key. A new kind of caller (a console
+/// session) is a new group here.
+enum RouteGroup {
+    static let open: [any RouteMiddleware] = [JSONBodyOnly()]
+    static let keyed: [any RouteMiddleware] = [
+        JSONBodyOnly(), KeyAuthentication(), KeyRateLimit(), RoleRequirement(), DeclaredQueryOnly(), IdempotencyKeys(),
+    ]
+
+    /// The chain `route` runs through. /metrics is open only when configured so
+    /// (GATEWAY_METRICS_AUTH=none).
+    static func middleware(for route: Route, metricsNeedAdmin: Bool) -> [any RouteMiddleware] {
+        guard route.access.minimum != nil, route.operationID != "metrics" || metricsNeedAdmin else { return open }
+        return keyed
+    }
+}
