@@ -88,7 +88,7 @@ public struct DealStore: Sendable {
             status: .open, amountMinor: input.amountMinor, currency: input.currency, responsibleID: input.responsibleID, source: input.source,
             customFields: input.customFields, scheduledAtMilliseconds: input.scheduledAtMilliseconds, createdAtMilliseconds: now,
             stageEnteredAtMilliseconds: now, leadID: input.leadID)
-        deal.id = try table.insert(tx, deal)
+        deal = try table.insert(tx, deal)
         try emit(tx, Deals.Event.created, deal: deal, previousStageID: nil, actorID: actorID)
         try TimelineStore.append(tx, TimelineStore.entry(kind: "deal_opened", dealID: deal.id, contactID: deal.contactID, summary: timelineSummary, actorID: actorID, at: now))
         try armSLA(tx, deal: deal, stage: stage)

@@ -28,10 +28,7 @@ public struct AlertStore: Sendable {
         return try await database.write { tx in
             var a = Self.defaults(input)
             a.state = .inactive
-            try tx.run("INSERT INTO alerts (alert) VALUES (?)", [.blob([])])
-            a.id = tx.lastInsertRowID
-            try tx.run("UPDATE alerts SET alert = ? WHERE id = ?", [.blob(a.wireBytes()), .integer(a.id)])
-            return a
+            return try Self.table.insert(tx, a)
         }
     }
 
@@ -41,17 +38,20 @@ public struct AlertStore: Sendable {
             guard let old = try Self.load(tx.connection, input.id) else { throw RPCError.notFound("alert \(input.id) does not exist") }
             var a = Self.defaults(input)
             (a.state, a.sinceMilliseconds, a.lastNotifiedAtMilliseconds, a.lastValue) = (old.state, old.sinceMilliseconds, old.lastNotifiedAtMilliseconds, old.lastValue)
-            try tx.run("UPDATE alerts SET alert = ? WHERE id = ?", [.blob(a.wireBytes()), .integer(a.id)])
+            try Self.table.update(tx, a)
             return a
         }
     }
 
     public func list() async throws -> AlertList {
-        try await database.read { c in AlertList(alerts: try c.query("SELECT alert FROM alerts ORDER BY id", []) { try Alert(wireBytes: $0.blob(0)) }) }
+        try await database.read { c in AlertList(alerts: try Self.table.list(c)) }
     }
 
+    /// Alerts are kept whole (Sources/README.md, "Storage").
+    static let table = MessageTable<Alert>("alerts", body: "alert", id: \.id, setID: { $0.id = $1 })
+
     static func load(_ c: Connection, _ id: Int64) throws -> Alert? {
-        try c.queryFirst("SELECT alert FROM alerts WHERE id = ?", [.integer(id)]) { try Alert(wireBytes: $0.blob(0)) }
+        try table.find(c, id: id)
     }
 
     static func check(_ a: Alert) throws(RPCError) {
@@ -75,7 +75,7 @@ public struct AlertStore: Sendable {
     /// The metrics the enabled alerts watch.
     public func metricsInUse() async throws -> Set<AlertMetric> {
         try await database.read { c in
-            Set(try c.query("SELECT alert FROM alerts", [], { try Alert(wireBytes: $0.blob(0)) }).filter { !$0.disabled }.map(\.metric))
+            Set(try Self.table.list(c).filter { !$0.disabled }.map(\.metric))
         }
     }
 
@@ -111,7 +111,7 @@ public struct AlertStore: Sendable {
     public func check(prune: Bool = false, readings: [AlertMetric: Int64] = [:]) async throws {
         let now = clock.milliseconds
         let steps = try await database.read { c in
-            try c.query("SELECT alert FROM alerts ORDER BY id", [], { try Alert(wireBytes: $0.blob(0)) }).filter { !$0.disabled }.compactMap { alert -> (before: Alert, next: Alert, message: AlertEvaluator.Message?)? in
+            try Self.table.list(c).filter { !$0.disabled }.compactMap { alert -> (before: Alert, next: Alert, message: AlertEvaluator.Message?)? in
                 guard let value = try Self.value(c, alert, now: now, readings: readings) else { return nil }
                 let (next, message) = AlertEvaluator.step(alert, value: value, now: now)
                 return (before: alert, next: next, message: message)
@@ -122,7 +122,7 @@ public struct AlertStore: Sendable {
             for step in steps {
                 // Changed by an admin since the read: the next pass looks again.
                 guard try Self.load(tx.connection, step.before.id) == step.before else { continue }
-                try tx.run("UPDATE alerts SET alert = ? WHERE id = ?", [.blob(step.next.wireBytes()), .integer(step.next.id)])
+                try Self.table.update(tx, step.next)
                 if let message = step.message { try OutboundLog.alert(tx, step.next, text: AlertEvaluator.text(step.next, message), at: now) }
             }
             if prune { try tx.run("DELETE FROM metric_events WHERE at < ?", [.integer(now - 7 * 86_400_000)]) }

@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import ServiceKit
 import Storage
 import Wire
 
@@ -8,9 +9,12 @@ import Wire
 /// the answers so far), so a restart mid-conversation carries on. Answers are saved on the
 /// deal's fields when it ends.
 enum BotConversation {
+    /// Flows are kept whole (Sources/README.md, "Storage").
+    static let flows = MessageTable<BotFlow>("bot_flows", body: "flow", id: \.id, setID: { $0.id = $1 })
+
     /// A conversation for a deal a lead opened, with the newest flow, inside the event's transaction.
     static func plan(_ tx: Transaction, dealID: Int64, contactID: Int64) throws {
-        guard let flow = try tx.queryFirst("SELECT flow FROM bot_flows ORDER BY id DESC LIMIT 1", [], { try BotFlow(wireBytes: $0.blob(0)) }) else { return }
+        guard let flow = try tx.queryFirst("SELECT \(flows.selection()) FROM bot_flows ORDER BY id DESC LIMIT 1", [], flows.message) else { return }
         let inserted = try tx.run(
             "INSERT OR IGNORE INTO conversations (flow_id, deal_id, contact_id, chat_id, status, current, ask_pending, answers, saved) VALUES (?, ?, ?, '', 1, ?, 1, ?, 0)",
             [.integer(flow.id), .integer(dealID), .integer(contactID), .text(flow.first), .blob([])])
@@ -38,7 +42,7 @@ enum BotConversation {
             "SELECT id, flow_id, current, answers FROM conversations WHERE chat_id = ? AND status = 2 AND ask_pending = 0 ORDER BY id DESC LIMIT 1", [.text(chat)],
             { ($0.int64(0), $0.int64(1), $0.string(2), $0.blob(3)) })
         else { return nil }
-        guard let flow = try tx.queryFirst("SELECT flow FROM bot_flows WHERE id = ?", [.integer(flowID)], { try BotFlow(wireBytes: $0.blob(0)) }),
+        guard let flow = try flows.find(tx.connection, id: flowID),
               let question = flow.questions.first(where: { $0.questionKey == current })
         else { return ReplyOutcome(taken: false, note: "conversation \(id)'s flow is gone") }
         guard let (answer, next) = Self.next(question, text: text, button: button) else {

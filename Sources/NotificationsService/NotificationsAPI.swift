@@ -77,10 +77,7 @@ public struct NotificationsAPI: Notifications.ServiceProtocol {
         return try await database.write { tx in
             var flow = input
             flow.createdAtMilliseconds = now
-            try tx.run("INSERT INTO bot_flows (flow) VALUES (?)", [.blob([])])
-            flow.id = tx.lastInsertRowID
-            try tx.run("UPDATE bot_flows SET flow = ? WHERE id = ?", [.blob(flow.wireBytes()), .integer(flow.id)])
-            return flow
+            return try BotConversation.flows.insert(tx, flow)
         }
     }
 
@@ -189,6 +186,6 @@ public struct NotificationsAPI: Notifications.ServiceProtocol {
     }
 
     public func listBotFlows(_: Empty, context _: ServerContext) async throws -> BotFlowList {
-        try await database.read { c in BotFlowList(flows: try c.query("SELECT flow FROM bot_flows ORDER BY id", []) { try BotFlow(wireBytes: $0.blob(0)) }) }
+        try await database.read { c in BotFlowList(flows: try BotConversation.flows.list(c)) }
     }
 }

@@ -60,10 +60,7 @@ public struct RuleStore: Sendable {
             guard v.isEmpty else { throw RPCError.invalidArgument("the rule is not valid", details: v) }
             r.channel = template!.channel
             r.createdAtMilliseconds = now
-            try tx.run("INSERT INTO rules (event_type, rule) VALUES (?, ?)", [.text(r.eventType), .blob([])])
-            r.id = tx.lastInsertRowID
-            try tx.run("UPDATE rules SET rule = ? WHERE id = ?", [.blob(r.wireBytes()), .integer(r.id)])
-            return r
+            return try Self.table.insert(tx, r)
         }
     }
 
@@ -76,20 +73,25 @@ public struct RuleStore: Sendable {
             guard v.isEmpty else { throw RPCError.invalidArgument("the rule is not valid", details: v) }
             r.channel = template!.channel
             r.createdAtMilliseconds = old.createdAtMilliseconds
-            try tx.run("UPDATE rules SET event_type = ?, rule = ? WHERE id = ?", [.text(r.eventType), .blob(r.wireBytes()), .integer(r.id)])
+            try Self.table.update(tx, r)
             return r
         }
     }
 
     public func list() async throws -> NotificationRuleList {
-        try await database.read { c in NotificationRuleList(rules: try c.query("SELECT rule FROM rules ORDER BY id", []) { try NotificationRule(wireBytes: $0.blob(0)) }) }
+        try await database.read { c in NotificationRuleList(rules: try Self.table.list(c)) }
     }
 
+    /// Rules are kept whole, with their event type copied out for the lookup per event
+    /// (Sources/README.md, "Storage").
+    static let table = MessageTable<NotificationRule>(
+        "rules", body: "rule", id: \.id, setID: { $0.id = $1 }, columns: [.init("event_type") { .text($0.eventType) }])
+
     static func load(_ c: Connection, _ id: Int64) throws -> NotificationRule? {
-        try c.queryFirst("SELECT rule FROM rules WHERE id = ?", [.integer(id)]) { try NotificationRule(wireBytes: $0.blob(0)) }
+        try table.find(c, id: id)
     }
 
     static func rules(_ c: Connection, eventType: String) throws -> [NotificationRule] {
-        try c.query("SELECT rule FROM rules WHERE event_type = ? ORDER BY id", [.text(eventType)]) { try NotificationRule(wireBytes: $0.blob(0)) }
+        try table.list(c, where: "event_type = ?", [.text(eventType)])
     }
 }

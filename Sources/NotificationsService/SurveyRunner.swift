@@ -160,7 +160,7 @@ public final class SurveyRunner: BackgroundService {
                 guard let row = try c.queryFirst("SELECT contact_id, chat_id, current, flow_id FROM conversations WHERE id = ?", [.integer(id)], {
                     ($0.int64(0), $0.string(1), $0.string(2), $0.int64(3))
                 }) else { return nil }
-                let flow = try c.queryFirst("SELECT flow FROM bot_flows WHERE id = ?", [.integer(row.3)]) { try BotFlow(wireBytes: $0.blob(0)) }
+                let flow = try BotConversation.flows.find(c, id: row.3)
                 return (row.0, row.1, row.2, flow, try ChannelStore.load(c, .telegram))
             }) else { return }
             func skip(_ why: String) async throws {

@@ -39,19 +39,19 @@ public struct TemplateStore: Sendable {
         return try await database.write { tx in
             var t = input
             t.createdAtMilliseconds = now
-            try tx.run("INSERT INTO templates (template) VALUES (?)", [.blob([])])
-            t.id = tx.lastInsertRowID
-            try tx.run("UPDATE templates SET template = ? WHERE id = ?", [.blob(t.wireBytes()), .integer(t.id)])
-            return t
+            return try Self.table.insert(tx, t)
         }
     }
 
     public func list() async throws -> MessageTemplateList {
-        try await database.read { c in MessageTemplateList(templates: try c.query("SELECT template FROM templates ORDER BY id", []) { try MessageTemplate(wireBytes: $0.blob(0)) }) }
+        try await database.read { c in MessageTemplateList(templates: try Self.table.list(c)) }
     }
 
+    /// Templates are kept whole (Sources/README.md, "Storage").
+    static let table = MessageTable<MessageTemplate>("templates", body: "template", id: \.id, setID: { $0.id = $1 })
+
     static func load(_ c: Connection, _ id: Int64) throws -> MessageTemplate? {
-        try c.queryFirst("SELECT template FROM templates WHERE id = ?", [.integer(id)]) { try MessageTemplate(wireBytes: $0.blob(0)) }
+        try table.find(c, id: id)
     }
 
     public func preview(_ request: TemplatePreviewRequest) async throws -> RenderedMessage {

@@ -19,26 +19,31 @@ public struct MessageTable<Message: WireMessage>: Sendable {
     }
 
     public let name: String
+    /// The column holding the message's bytes: `body`, or the name an older table gave it
+    /// (`template`, `alert`), so a table adopts this rule without a migration.
+    public let body: String
     public let columns: [Column]
     /// Reads and sets the message's id (the row's `id`; the body never holds it).
     let id: @Sendable (Message) -> Int64
     let setID: @Sendable (inout Message, Int64) -> Void
 
     public init(
-        _ name: String, id: @escaping @Sendable (Message) -> Int64, setID: @escaping @Sendable (inout Message, Int64) -> Void, columns: [Column]
+        _ name: String, body: String = "body", id: @escaping @Sendable (Message) -> Int64, setID: @escaping @Sendable (inout Message, Int64) -> Void,
+        columns: [Column] = []
     ) {
         self.name = name
+        self.body = body
         self.id = id
         self.setID = setID
         self.columns = columns
     }
 
     /// What a query selects for ``message(_:)`` to read, from the table or its alias (`d.`).
-    public func selection(_ alias: String = "") -> String { "\(alias)id, \(alias)body" }
+    public func selection(_ alias: String = "") -> String { "\(alias)id, \(alias)\(body)" }
 
     /// The message of a row that selected ``selection(_:)``.
     public func message(_ row: Row) throws -> Message {
-        var message = try Message(wireBytes: row.blob("body"))
+        var message = try Message(wireBytes: row.blob(body))
         setID(&message, row.int64("id"))
         return message
     }
@@ -48,22 +53,29 @@ public struct MessageTable<Message: WireMessage>: Sendable {
         try c.queryFirst("SELECT \(selection()) FROM \(name) WHERE id = ?", [.integer(id)], message)
     }
 
-    /// Stores a new message and answers its id.
-    public func insert(_ tx: Transaction, _ message: Message) throws -> Int64 {
-        var body = message
-        setID(&body, 0)
-        let names = ["body"] + columns.map(\.name)
+    /// The messages the rows matching `condition` (SQL over the table's columns) hold,
+    /// by id.
+    public func list(_ c: Connection, where condition: String? = nil, _ arguments: [SQLValue] = []) throws -> [Message] {
+        try c.query("SELECT \(selection()) FROM \(name)\(condition.map { " WHERE \($0)" } ?? "") ORDER BY id", arguments, message)
+    }
+
+    /// Stores a new message and answers it with its id.
+    public func insert(_ tx: Transaction, _ message: Message) throws -> Message {
+        var stored = message
+        setID(&stored, 0)
+        let names = [body] + columns.map(\.name)
         try tx.run(
             "INSERT INTO \(name) (\(names.joined(separator: ", "))) VALUES (\(names.map { _ in "?" }.joined(separator: ", ")))",
-            [.blob(body.wireBytes())] + columns.map { $0.value(message) })
-        return tx.lastInsertRowID
+            [.blob(stored.wireBytes())] + columns.map { $0.value(message) })
+        setID(&stored, tx.lastInsertRowID)
+        return stored
     }
 
     /// Writes a changed message over its row, body and columns together.
     public func update(_ tx: Transaction, _ message: Message) throws {
-        var body = message
-        setID(&body, 0)
-        let assignments = (["body"] + columns.map(\.name)).map { "\($0) = ?" }.joined(separator: ", ")
-        try tx.run("UPDATE \(name) SET \(assignments) WHERE id = ?", [.blob(body.wireBytes())] + columns.map { $0.value(message) } + [.integer(id(message))])
+        var stored = message
+        setID(&stored, 0)
+        let assignments = ([body] + columns.map(\.name)).map { "\($0) = ?" }.joined(separator: ", ")
+        try tx.run("UPDATE \(name) SET \(assignments) WHERE id = ?", [.blob(stored.wireBytes())] + columns.map { $0.value(message) } + [.integer(id(message))])
     }
 }
