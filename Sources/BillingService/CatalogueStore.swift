@@ -23,26 +23,23 @@ public struct CatalogueStore: Sendable {
             }
             var p = input
             p.createdAtMilliseconds = now
-            try tx.run("INSERT INTO products (sku, product) VALUES (?, ?)", [.text(p.sku), .blob([])])
-            p.id = tx.lastInsertRowID
-            try tx.run("UPDATE products SET product = ? WHERE id = ?", [.blob(p.wireBytes()), .integer(p.id)])
-            return p
+            return try Self.productTable.insert(tx, p)
         }
     }
 
     public func listProducts(_ request: ListProductsRequest) async throws -> ProductList {
         let page = try PageRequest(size: request.pageSize, default: 100, maximum: 500)
         return try await database.read { c in
-            ProductList(products: try c.query("SELECT product FROM products WHERE id > ? ORDER BY id LIMIT ?", [.integer(request.afterID ?? 0), .integer(Int64(page.limit))]) {
-                try Product(wireBytes: $0.blob(0))
-            })
+            ProductList(products: try c.query(
+                "SELECT \(Self.productTable.selection()) FROM products WHERE id > ? ORDER BY id LIMIT ?", [.integer(request.afterID ?? 0), .integer(Int64(page.limit))],
+                Self.productTable.message))
         }
     }
 
     static func products(_ c: Connection, _ ids: Set<Int64>) throws -> [Int64: Product] {
         var out: [Int64: Product] = [:]
         for id in ids {
-            if let p = try c.queryFirst("SELECT product FROM products WHERE id = ?", [.integer(id)], { try Product(wireBytes: $0.blob(0)) }) { out[id] = p }
+            if let p = try productTable.find(c, id: id) { out[id] = p }
         }
         return out
     }
@@ -105,11 +102,7 @@ public struct CatalogueStore: Sendable {
             guard try tx.queryFirst("SELECT 1 FROM zones WHERE name = ?", [.text(input.name)], { $0.int(0) }) == nil else {
                 throw RPCError(.alreadyExists, "a zone is named \(input.name) already")
             }
-            var zone = input
-            try tx.run("INSERT INTO zones (name, zone) VALUES (?, ?)", [.text(zone.name), .blob([])])
-            zone.id = tx.lastInsertRowID
-            try tx.run("UPDATE zones SET zone = ? WHERE id = ?", [.blob(zone.wireBytes()), .integer(zone.id)])
-            return zone
+            return try Self.zoneTable.insert(tx, input)
         }
     }
 
@@ -118,6 +111,11 @@ public struct CatalogueStore: Sendable {
     }
 
     static func zones(_ c: Connection) throws -> [DeliveryZone] {
-        try c.query("SELECT zone FROM zones ORDER BY id", []) { try DeliveryZone(wireBytes: $0.blob(0)) }
+        try zoneTable.list(c)
     }
+
+    /// Products and zones are kept whole, with the unique SKU or name copied out
+    /// (Sources/README.md, "Storage").
+    static let productTable = MessageTable<Product>("products", body: "product", id: \.id, setID: { $0.id = $1 }, columns: [.init("sku") { .text($0.sku) }])
+    static let zoneTable = MessageTable<DeliveryZone>("zones", body: "zone", id: \.id, setID: { $0.id = $1 }, columns: [.init("name") { .text($0.name) }])
 }

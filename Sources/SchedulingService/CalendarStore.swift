@@ -64,7 +64,7 @@ public struct CalendarStore: Sendable {
             throw RPCError.invalidArgument("date must be YYYY-MM-DD", details: [FieldViolation(field: "date", description: "is \"\(request.date)\"")])
         }
         return try await database.read { c in
-            let resources = try c.query("SELECT resource FROM resources WHERE staff_id = ?", [.integer(request.staffID)]) { try Resource(wireBytes: $0.blob(0)) }
+            let resources = try ResourceStore.table.list(c, where: "staff_id = ?", [.integer(request.staffID)])
             var all: [Appointment] = []
             for r in resources {
                 guard let zone = Zones.named(r.timeZone) else { continue }

@@ -64,9 +64,7 @@ public struct GroupStore: Sendable {
             var g = input
             g.lessons = []
             g.enrolments = []
-            try tx.run("INSERT INTO groups (name, grp) VALUES (?, ?)", [.text(g.name), .blob([])])
-            g.id = tx.lastInsertRowID
-            try tx.run("UPDATE groups SET grp = ? WHERE id = ?", [.blob(g.wireBytes()), .integer(g.id)])
+            g = try Self.table.insert(tx, g)
             for lesson in lessons {
                 try tx.run("INSERT INTO lessons (group_id, start_at, end_at, cancelled, moved) VALUES (?, ?, ?, 0, 0)",
                     [.integer(g.id), .integer(lesson.start), .integer(lesson.end)])
@@ -229,8 +227,12 @@ public struct GroupStore: Sendable {
         return Int64((line.firstIndex(of: contactID) ?? line.count) + 1)
     }
 
+    /// A group is kept whole but for its lessons and enrolments, which are rows of their
+    /// own (Sources/README.md, "Storage"); its name is unique, for deals to name it by.
+    static let table = MessageTable<Group>("groups", body: "grp", id: \.id, setID: { $0.id = $1 }, columns: [.init("name") { .text($0.name) }])
+
     static func load(_ c: Connection, _ id: Int64) throws -> Group? {
-        guard var g = try c.queryFirst("SELECT grp FROM groups WHERE id = ?", [.integer(id)], { try Group(wireBytes: $0.blob(0)) }) else { return nil }
+        guard var g = try table.find(c, id: id) else { return nil }
         g.lessons = try c.query("SELECT id, start_at, end_at, cancelled, moved FROM lessons WHERE group_id = ? ORDER BY start_at, id", [.integer(id)]) {
             Lesson(id: $0.int64(0), startMilliseconds: $0.int64(1), endMilliseconds: $0.int64(2), cancelled: $0.bool(3), moved: $0.bool(4))
         }

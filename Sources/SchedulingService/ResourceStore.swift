@@ -42,11 +42,7 @@ public struct ResourceStore: Sendable {
         return try await database.write { tx in
             var r = input
             r.createdAtMilliseconds = now
-            try tx.run(
-                "INSERT INTO resources (kind, staff_id, resource, created_at) VALUES (?, ?, ?, ?)",
-                [.integer(Int64(r.kind.rawValue)), SQLValue(r.staffID), .blob([]), .integer(now)])
-            r.id = tx.lastInsertRowID
-            try tx.run("UPDATE resources SET resource = ? WHERE id = ?", [.blob(r.wireBytes()), .integer(r.id)])
+            r = try Self.table.insert(tx, r)
             try Self.tag(tx, r)
             return r
         }
@@ -59,7 +55,7 @@ public struct ResourceStore: Sendable {
             var r = input
             r.kind = old.kind
             r.createdAtMilliseconds = old.createdAtMilliseconds
-            try tx.run("UPDATE resources SET staff_id = ?, resource = ? WHERE id = ?", [SQLValue(r.staffID), .blob(r.wireBytes()), .integer(r.id)])
+            try Self.table.update(tx, r)
             try tx.run("DELETE FROM resource_tags WHERE resource_id = ?", [.integer(r.id)])
             try Self.tag(tx, r)
             return r
@@ -77,8 +73,17 @@ public struct ResourceStore: Sendable {
         return r
     }
 
+    /// Resources are kept whole, with what queries filter on copied out (Sources/README.md,
+    /// "Storage"); their skills and zones are rows of `resource_tags`.
+    static let table = MessageTable<Resource>(
+        "resources", body: "resource", id: \.id, setID: { $0.id = $1 },
+        columns: [
+            .init("kind") { .integer(Int64($0.kind.rawValue)) }, .init("staff_id") { SQLValue($0.staffID) },
+            .init("created_at") { .integer($0.createdAtMilliseconds) },
+        ])
+
     static func load(_ c: Connection, _ id: Int64) throws -> Resource? {
-        try c.queryFirst("SELECT resource FROM resources WHERE id = ?", [.integer(id)]) { try Resource(wireBytes: $0.blob(0)) }
+        try table.find(c, id: id)
     }
 
     /// Resources with the skill and in the zone (either may be empty: any), by id.
@@ -90,8 +95,7 @@ public struct ResourceStore: Sendable {
             values.append(.text(tag))
         }
         return try c.query(
-            "SELECT r.resource FROM resources r WHERE \(conditions.joined(separator: " AND ")) ORDER BY r.id LIMIT \(limit)", values
-        ) { try Resource(wireBytes: $0.blob(0)) }
+            "SELECT \(table.selection("r.")) FROM resources r WHERE \(conditions.joined(separator: " AND ")) ORDER BY r.id LIMIT \(limit)", values, table.message)
     }
 
     public func list(_ request: ListResourcesRequest) async throws -> ResourceList {
