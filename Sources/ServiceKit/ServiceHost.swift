@@ -157,7 +157,11 @@ public enum ServiceHost {
         host(process)
     }
 
-    private static func host(_ process: some HostedProcess) -> Never {
+    // `any`, not `some`: Swift 6.3.1's release build specialized this for
+    // ServiceDefinition and the specialized closure below handed `start` a corrupt copy of
+    // the definition, so every release service crashed at start (the debug build, and
+    // the tests, were right). `.ci/release-smoke` starts release builds to hold this.
+    private static func host(_ process: any HostedProcess) -> Never {
         let logger = Logger(service: process.service)
         let environment = process.environment(ProcessInfo.processInfo.environment)
         if CommandLine.arguments.dropFirst().first == "healthcheck" { exit(process.healthcheck(environment)) }
