@@ -63,11 +63,7 @@ public struct AppointmentStore: Sendable {
             a.override = !overrideReason.isEmpty
             a.overrideReason = overrideReason
             a.overrideAs = ""
-            try tx.run(
-                "INSERT INTO appointments (deal_id, status, appointment, created_at) VALUES (?, ?, ?, ?)",
-                [.integer(a.dealID), .integer(Int64(a.status.rawValue)), .blob([]), .integer(now)])
-            a.id = tx.lastInsertRowID
-            try Self.save(tx, a)
+            a = try Self.table.insert(tx, a)
             try Self.occupy(tx, a)
             try tx.appendEvent(type: Scheduling.Event.booked, aggregateID: "deal-\(a.dealID)", payload: a.wireBytes())
             return BookingResult(booked: true, appointment: a)
@@ -202,11 +198,20 @@ public struct AppointmentStore: Sendable {
             to: a.endMilliseconds + a.bufferAfterMinutes * 60_000)
     }
 
+    /// Appointments are kept whole, their deal and status copied out (Sources/README.md,
+    /// "Storage"); the times they hold are rows of `busy` and `appointment_resources`.
+    static let table = MessageTable<Appointment>(
+        "appointments", body: "appointment", id: \.id, setID: { $0.id = $1 },
+        columns: [
+            .init("deal_id") { .integer($0.dealID) }, .init("status") { .integer(Int64($0.status.rawValue)) },
+            .init("created_at") { .integer($0.createdAtMilliseconds) },
+        ])
+
     static func save(_ tx: Transaction, _ a: Appointment) throws {
-        try tx.run("UPDATE appointments SET status = ?, appointment = ? WHERE id = ?", [.integer(Int64(a.status.rawValue)), .blob(a.wireBytes()), .integer(a.id)])
+        try table.update(tx, a)
     }
 
     static func load(_ c: Connection, _ id: Int64) throws -> Appointment? {
-        try c.queryFirst("SELECT appointment FROM appointments WHERE id = ?", [.integer(id)]) { try Appointment(wireBytes: $0.blob(0)) }
+        try table.find(c, id: id)
     }
 }

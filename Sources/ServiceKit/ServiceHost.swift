@@ -188,7 +188,7 @@ public enum ServiceHost {
         try await begin(process, values, logger)
     }
 
-    private static func begin(_ process: some HostedProcess, _ values: [String: String], _ logger: Logger?) async throws -> RunningService {
+    private static func begin(_ process: any HostedProcess, _ values: [String: String], _ logger: Logger?) async throws -> RunningService {
         try await process.start(process.environment(values), logger: logger ?? Logger(service: process.service))
     }
 
