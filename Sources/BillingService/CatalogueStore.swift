@@ -69,25 +69,24 @@ public struct CatalogueStore: Sendable {
             }
             var list = input
             list.createdAtMilliseconds = now
-            try tx.run("INSERT INTO price_lists (currency, active_from, active_to, list) VALUES (?, ?, ?, ?)",
-                [.text(list.currency), .text(list.activeFrom), .text(list.activeTo), .blob([])])
-            list.id = tx.lastInsertRowID
-            try tx.run("UPDATE price_lists SET list = ? WHERE id = ?", [.blob(list.wireBytes()), .integer(list.id)])
-            return list
+            return try Self.priceListTable.insert(tx, list)
         }
     }
 
     public func listPriceLists() async throws -> PriceListList {
         try await database.read { c in
-            PriceListList(priceLists: try c.query("SELECT list FROM price_lists ORDER BY id", []) { try PriceList(wireBytes: $0.blob(0)) })
+            PriceListList(priceLists: try Self.priceListTable.list(c))
         }
     }
 
     /// The newest price list in `currency` in force on `date` (YYYY-MM-DD, which sorts as text).
     static func priceList(_ c: Connection, currency: String, on date: String) throws -> PriceList? {
         try c.queryFirst(
-            "SELECT list FROM price_lists WHERE currency = ? AND (active_from = '' OR active_from <= ?) AND (active_to = '' OR active_to >= ?) ORDER BY id DESC LIMIT 1",
-            [.text(currency), .text(date), .text(date)]) { try PriceList(wireBytes: $0.blob(0)) }
+            """
+            SELECT \(priceListTable.selection()) FROM price_lists
+            WHERE currency = ? AND (active_from = '' OR active_from <= ?) AND (active_to = '' OR active_to >= ?) ORDER BY id DESC LIMIT 1
+            """,
+            [.text(currency), .text(date), .text(date)], priceListTable.message)
     }
 
     public func createZone(_ input: DeliveryZone) async throws -> DeliveryZone {
@@ -114,8 +113,11 @@ public struct CatalogueStore: Sendable {
         try zoneTable.list(c)
     }
 
-    /// Products and zones are kept whole, with the unique SKU or name copied out
-    /// (Sources/README.md, "Storage").
+    /// Products, price lists and zones are kept whole, with what queries filter on copied
+    /// out (Sources/README.md, "Storage").
     static let productTable = MessageTable<Product>("products", body: "product", id: \.id, setID: { $0.id = $1 }, columns: [.init("sku") { .text($0.sku) }])
+    static let priceListTable = MessageTable<PriceList>(
+        "price_lists", body: "list", id: \.id, setID: { $0.id = $1 },
+        columns: [.init("currency") { .text($0.currency) }, .init("active_from") { .text($0.activeFrom) }, .init("active_to") { .text($0.activeTo) }])
     static let zoneTable = MessageTable<DeliveryZone>("zones", body: "zone", id: \.id, setID: { $0.id = $1 }, columns: [.init("name") { .text($0.name) }])
 }
