@@ -74,7 +74,7 @@ public struct GatewayDefinition: HostedProcess {
         "METRICS_AUTH", fallback: "admin", "who may read `/metrics`: `admin` (an admin key) or `none` (anyone)")
     static let reconcileHours = Setting.integer(
         "RECONCILE_HOURS", fallback: 24, range: 0...8760,
-        "how often every Timepad integration's last 48 hours are pulled from its API and fed through the hooks' path; `0`: never")
+        "how often every Timepad and Ringostat integration's last 48 hours are pulled from its API (first at start) and fed through the hooks' path; `0`: never")
     static let hookRetention = Setting.integer(
         "HOOK_RETENTION_DAYS", fallback: 30, range: 1...3650, "delivered hooks older than this are deleted (pending and failed ones are kept)")
     static let telephony = Setting.text(

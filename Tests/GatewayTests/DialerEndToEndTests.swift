@@ -13,7 +13,7 @@ import TestSupport
     typealias System = ReplicatedSystem
 
     /// `clock`: a file every service reads its business time from (P_CLOCK_FILE).
-    static func start(clock: URL? = nil) async throws -> System {
+    static func start(clock: URL? = nil, processes: Bool = false) async throws -> System {
         let folder = try temporaryFolder("dialer")
         let clocks = clock.map { ["CONTACTS": $0.path, "DEALS": $0.path, "TELEPHONY": $0.path] } ?? [:]
         func clocked(_ prefix: String, _ environment: [String: String]) -> [String: String] {
@@ -21,35 +21,35 @@ import TestSupport
         }
         let dealsPort = try freePort()
         let telephonyPorts = [try freePort(), try freePort()]
-        let contacts = try await ServiceProcess(
+        let contacts = try await Hosted.start(
             executable: "switchboard-contacts",
-            environment: clocked("CONTACTS", ["CONTACTS_PORT": "0", "CONTACTS_ADMIN_PORT": "0", "CONTACTS_DATA_DIR": folder.appendingPathComponent("contacts").path]))
-        let deals = try await ServiceProcess(
+            environment: clocked("CONTACTS", ["CONTACTS_PORT": "0", "CONTACTS_ADMIN_PORT": "0", "CONTACTS_DATA_DIR": folder.appendingPathComponent("contacts").path]), process: processes)
+        let deals = try await Hosted.start(
             executable: "switchboard-deals",
             environment: clocked("DEALS", [
                 "DEALS_PORT": "\(dealsPort)", "DEALS_ADMIN_PORT": "0", "DEALS_DATA_DIR": folder.appendingPathComponent("deals").path,
                 "DEALS_CONTACTS": "127.0.0.1:\(contacts.port)", "DEALS_LEAD_WAIT_MS": "5000",
                 "DEALS_SUBSCRIBERS": "telephony-0@127.0.0.1:\(telephonyPorts[0]);telephony-1@127.0.0.1:\(telephonyPorts[1])",
-            ]))
-        var replicas: [ServiceProcess] = []
+            ]), process: processes)
+        var replicas: [Hosted] = []
         for (i, port) in telephonyPorts.enumerated() {
-            replicas.append(try await ServiceProcess(
+            replicas.append(try await Hosted.start(
                 executable: "switchboard-telephony",
                 environment: clocked("TELEPHONY", [
                     "TELEPHONY_PORT": "\(port)", "TELEPHONY_ADMIN_PORT": "0", "TELEPHONY_DATA_DIR": folder.appendingPathComponent("telephony-\(i)").path,
                     "TELEPHONY_REPLICA": "telephony-\(i)", "TELEPHONY_REPLICAS": "telephony-0,telephony-1", "TELEPHONY_CONTACTS": "127.0.0.1:\(contacts.port)",
                     "TELEPHONY_SUBSCRIBERS": "deals@127.0.0.1:\(dealsPort)",
-                ])))
+                ]), process: processes))
         }
         let keys = (1...8).map { "\(token($0))=staff:\($0)" }.joined(separator: ",")
-        let gateway = try await ServiceProcess(
+        let gateway = try await Hosted.start(
             executable: "switchboard-gateway",
             environment: [
                 "GATEWAY_PORT": "0", "GATEWAY_DATA_DIR": folder.appendingPathComponent("gateway").path,
                 "GATEWAY_SERVICES": "contacts=127.0.0.1:\(contacts.port),deals=127.0.0.1:\(deals.port)",
                 "GATEWAY_TELEPHONY": "telephony-0=127.0.0.1:\(replicas[0].port),telephony-1=127.0.0.1:\(replicas[1].port)",
                 "GATEWAY_API_KEYS": "\(adminKey)=admin,\(keys)", "GATEWAY_RATE_LIMIT": "100000", "GATEWAY_RATE_BURST": "100000", "GATEWAY_TIMEOUT_MS": "2000",
-            ])
+            ], process: processes)
         return System(processes: [deals, contacts], replicas: replicas, gateway: gateway)
     }
 
@@ -58,7 +58,7 @@ import TestSupport
     }
 
     @Test func t10EightOperatorsDrainTheQueueNeverTwoOnOneEntryWithAReplicaStoppedForAWhile() async throws {
-        let system = try await Self.start()
+        let system = try await Self.start(processes: true)
         for i in 1...8 {
             #expect(try await system.request("POST", "/v1/staff", body: #"{"firstName":"Operator \#(i)","role":"operator"}"#).status == 201)
         }
@@ -74,10 +74,10 @@ import TestSupport
         #expect(put.status == 200 && put.json["version"] as? Int == version + 1, "\(put.body)")
         #expect(try await system.request("PUT", "/v1/dialer/settings?version=\(version)", body: String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self)).status == 409)
         // With a replica not answering, nothing is changed anywhere (503), so the replicas never disagree.
-        try await system.replicas[1].suspend()
+        try await system.replicas[1].process.suspend()
         body["leaseSeconds"] = 60
         let halfway = try await system.request("PUT", "/v1/dialer/settings?version=\(version + 1)", body: String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self))
-        system.replicas[1].signal(SIGCONT)
+        system.replicas[1].process.signal(SIGCONT)
         #expect(halfway.status == 503, "\(halfway.body)")
         #expect(try await eventuallyAsync(within: .seconds(10)) {
             (try? await system.request("GET", "/v1/dialer/settings"))?.json["version"] as? Int == version + 1
@@ -100,7 +100,7 @@ import TestSupport
         #expect(perReplica.count == 2 && perReplica.allSatisfy { $0 > 0 })
         // One replica is stopped before the operators start: its entries wait; they work
         // through the other's.
-        try await system.replicas[1].suspend()
+        try await system.replicas[1].process.suspend()
         let claims = Claims()
         let deadline = ContinuousClock.now + .seconds(60)
         let operators = (1...8).map { op in
@@ -122,7 +122,7 @@ import TestSupport
         func onFirst(_ id: String) -> Bool { shards.owner(of: Int(id.split(separator: "-")[0])!, replicas: ["telephony-0", "telephony-1"]) == 0 }
         #expect(try await eventually(within: .seconds(30)) { claims.ids.withLock { $0.filter(onFirst).count } == perReplica[0] })
         #expect(claims.ids.withLock { $0.filter { !onFirst($0) }.isEmpty }, "the stopped replica's entries waited")
-        system.replicas[1].signal(SIGCONT)
+        system.replicas[1].process.signal(SIGCONT)
         for task in operators { await task.value }
         let ids = claims.ids.withLock { $0 }
         #expect(ids.count == Set(ids).count, "an entry was given to two operators")
