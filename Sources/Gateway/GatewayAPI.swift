@@ -133,17 +133,21 @@ public final class GatewayAPI: Sendable {
         }
     }
 
-    /// Runs the route through its group's middleware (``RouteGroup``), then its handler.
+    /// Runs the route through its group's middleware (``RouteGroup``): every check, then
+    /// the steps that wrap the handler, then the handler.
     private func endpoint(_ box: RouteBox, _ request: HTTPRequest, _ parameters: [String: String], requestID: String) async -> HTTPResponse {
-        let call = RouteCall(route: box.route, request: request, parameters: parameters, requestID: requestID)
-        return await through(box.middleware[...], call)
+        var call = RouteCall(route: box.route, request: request, parameters: parameters, requestID: requestID)
+        for step in box.checks {
+            if let refusal = step.check(&call, in: self) { return refusal }
+        }
+        return await around(box.wrappers[...], call)
     }
 
-    private func through(_ chain: ArraySlice<any RouteMiddleware>, _ call: RouteCall) async -> HTTPResponse {
-        guard let first = chain.first else {
+    private func around(_ wrappers: ArraySlice<any RouteMiddleware>, _ call: RouteCall) async -> HTTPResponse {
+        guard let first = wrappers.first else {
             return await run(call.route, call.request, call.parameters, requestID: call.requestID, role: call.role, staffID: call.staffID)
         }
-        return await first.handle(call, in: self) { next in await self.through(chain.dropFirst(), next) }
+        return await first.handle(call, in: self) { next in await self.around(wrappers.dropFirst(), next) }
     }
 
     /// The token of `Authorization: Bearer <token>`; the scheme's case does not matter

@@ -141,15 +141,18 @@ extension Route {
 /// A route behind one reference (the router's value).
 final class RouteBox: Sendable {
     let route: Route
-    /// What the route runs through before its handler (``RouteGroup``).
-    let middleware: [any RouteMiddleware]
+    /// What the route runs through before its handler (``RouteGroup``): the checks, and
+    /// the steps that wrap the handler.
+    let checks: [any RouteMiddleware]
+    let wrappers: [any RouteMiddleware]
     /// G1 (issue 22 item 32): each declared path parameter's rule, compiled once; a value
     /// outside it names nothing, as the document says (`/v1/calls/011-1` is no call).
     private let rules: [(name: String, allows: @Sendable (String) -> Bool)]
 
     init(_ route: Route, middleware: [any RouteMiddleware]) {
         self.route = route
-        self.middleware = middleware
+        checks = middleware.filter { !$0.wrapsHandler }
+        wrappers = middleware.filter(\.wrapsHandler)
         rules = route.pathParameters.map { name, parameter in
             switch parameter {
             case let .choice(names):

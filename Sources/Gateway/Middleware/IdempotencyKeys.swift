@@ -4,8 +4,11 @@ import HTTP
 /// a repeat gets the first answer (`Idempotent-Replayed: true`), across restarts when the
 /// gateway keeps a ledger; the same key with another request is 422, one still running 409.
 struct IdempotencyKeys: RouteMiddleware {
+    func applies(to route: Route) -> Bool { route.idempotencyKey }
+    var wrapsHandler: Bool { true }
+
     func handle(_ call: RouteCall, in api: GatewayAPI, next: (RouteCall) async -> HTTPResponse) async -> HTTPResponse {
-        guard call.route.idempotencyKey, let key = call.request.header("Idempotency-Key"), let scope = call.scope else { return await next(call) }
+        guard let key = call.request.header("Idempotency-Key"), let scope = call.scope else { return await next(call) }
         return await idempotent(call.request, key: key, scope: scope, requestID: call.requestID, api: api) { await next(call) }
     }
 

@@ -3,7 +3,7 @@ import HTTP
 /// G3: a valid key (or staff token) in `Authorization: Bearer`, from an address not
 /// locked out for guessing; 401 otherwise, and a wrong key counts as a guess.
 struct KeyAuthentication: RouteMiddleware {
-    func handle(_ call: RouteCall, in api: GatewayAPI, next: (RouteCall) async -> HTTPResponse) async -> HTTPResponse {
+    func check(_ call: inout RouteCall, in api: GatewayAPI) -> HTTPResponse? {
         let address = call.request.remoteAddress
         if let refusal = api.lockedOut(address, requestID: call.requestID) { return refusal }
         guard let presented = GatewayAPI.bearerToken(call.request), let identity = api.keyring.identity(for: presented) else {
@@ -13,10 +13,9 @@ struct KeyAuthentication: RouteMiddleware {
                 status: 401, title: "Unauthorized", detail: "send Authorization: Bearer <api key>", requestID: call.requestID,
                 headers: [("WWW-Authenticate", "Bearer")])
         }
-        var call = call
         call.role = identity.role
         if case let .staff(id) = identity { call.staffID = id }
         call.scope = String(IdempotencyStore.fingerprint(method: "key", path: presented, body: []), radix: 16)
-        return await next(call)
+        return nil
     }
 }

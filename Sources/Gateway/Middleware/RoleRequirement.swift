@@ -3,8 +3,8 @@ import HTTP
 /// G3: the key's role is at least the route's; routes that are an integration's alone
 /// refuse staff tokens.
 struct RoleRequirement: RouteMiddleware {
-    func handle(_ call: RouteCall, in api: GatewayAPI, next: (RouteCall) async -> HTTPResponse) async -> HTTPResponse {
-        guard let minimum = call.route.access.minimum, let role = call.role else { return await next(call) }
+    func check(_ call: inout RouteCall, in api: GatewayAPI) -> HTTPResponse? {
+        guard let minimum = call.route.access.minimum, let role = call.role else { return nil }
         guard GatewayAPI.rank(role) >= GatewayAPI.rank(minimum) else {
             return Problem.response(
                 status: 403, title: "Forbidden", detail: "this needs the \(minimum.rawValue) role; the key has \(role.rawValue)",
@@ -15,6 +15,6 @@ struct RoleRequirement: RouteMiddleware {
                 status: 403, title: "Forbidden",
                 detail: "staff tokens may not do this: it is for an integration's API key (\(call.route.operationID))", requestID: call.requestID)
         }
-        return await next(call)
+        return nil
     }
 }

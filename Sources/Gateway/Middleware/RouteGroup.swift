@@ -9,10 +9,10 @@ enum RouteGroup {
         JSONBodyOnly(), KeyAuthentication(), KeyRateLimit(), RoleRequirement(), DeclaredQueryOnly(), IdempotencyKeys(),
     ]
 
-    /// The chain `route` runs through. /metrics is open only when configured so
-    /// (GATEWAY_METRICS_AUTH=none).
+    /// The chain `route` runs through: its group's steps that apply to it. /metrics is
+    /// open only when configured so (GATEWAY_METRICS_AUTH=none).
     static func middleware(for route: Route, metricsNeedAdmin: Bool) -> [any RouteMiddleware] {
-        guard route.access.minimum != nil, route.operationID != "metrics" || metricsNeedAdmin else { return open }
-        return keyed
+        let group = route.access.minimum != nil && (route.operationID != "metrics" || metricsNeedAdmin) ? keyed : open
+        return group.filter { $0.applies(to: route) }
     }
 }
