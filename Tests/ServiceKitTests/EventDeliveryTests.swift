@@ -75,6 +75,12 @@ struct Subscriber {
         }
     }
 
+    var idleForAMinute: OutboxRelay.Configuration {
+        var configuration = OutboxRelay.Configuration()
+        configuration.idleWait = .seconds(60)
+        return configuration
+    }
+
     @Test func p2EveryEventArrivesOnceInCommitOrder() async throws {
         let folder = try temporaryFolder("relay")
         let database = try sender(folder)
@@ -84,14 +90,15 @@ struct Subscriber {
             database: database,
             subscription: Subscription(
                 subscriber: "sub", endpoint: Endpoint(host: "127.0.0.1", port: subscriber.server.port), types: ["test.happened"]),
-            source: "test", logger: Logger(service: "test"))
+            source: "test", logger: Logger(service: "test"), configuration: idleForAMinute)
         relay.start()
         #expect(try await eventually { subscriber.applied.count == 300 })
         let sent = try await database.events(after: 0, types: ["test.happened"], limit: 1000).events.map(\.eventID)
         #expect(subscriber.applied.ids == sent)
-        // Later commits wake the relay; no poll interval to wait out.
+        // Later commits wake the relay: it looks on its own only once a minute here, so
+        // arriving well within that proves the wake-up (10 s: room for a loaded machine).
         try await append(database, count: 5)
-        #expect(try await eventually(within: .milliseconds(900)) { subscriber.applied.count == 305 })
+        #expect(try await eventually(within: .seconds(10)) { subscriber.applied.count == 305 })
         await relay.stop()
         #expect(try await database.deliveredThrough(subscriber: "sub") > 0)
         await subscriber.server.shutdown()
