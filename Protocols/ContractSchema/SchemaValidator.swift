@@ -62,6 +62,11 @@ public struct SchemaValidator {
                 for type in [method.request, method.response] where !messageNames.contains(type) {
                     problems.append("\(s.name).\(method.name): no message \(type) is declared")
                 }
+                let callers = s.callers(of: method)
+                if callers.isEmpty { problems.append("\(s.name).\(method.name): name who may call it (callers:)") }
+                for caller in callers where !(CallerIdentity.all + [CallerIdentity.anyone]).contains(caller) {
+                    problems.append("\(s.name).\(method.name): \(caller) is no caller identity (\(CallerIdentity.all.joined(separator: ", ")) or *)")
+                }
             }
             for event in s.events where !messageNames.contains(event.payload) {
                 problems.append("\(s.name).Event.\(event.name): no message \(event.payload) is declared for its payload")

@@ -46,9 +46,11 @@ public struct SwiftContractWriter {
         out += "public enum \(s.name) {\n"
         out += "    public static let service = \"\(s.id)\"\n"
         for m in s.methods {
-            out += "\n" + Self.docLines(m.doc, indent: "    ")
+            let callers = s.callers(of: m)
+            out += "\n" + Self.docLines((m.doc.map { $0 + "\n\n" } ?? "") + "Callers: \(callers.joined(separator: ", ")).", indent: "    ")
             out += "    public static let \(m.name) = MethodDescriptor<\(m.request), \(m.response)>(\n"
-            out += "        service: service, method: \"\(m.wireName)\"\(m.idempotent ? ", isIdempotent: true" : ""))\n"
+            out += "        service: service, method: \"\(m.wireName)\"\(m.idempotent ? ", isIdempotent: true" : ""), "
+            out += "callers: [\(callers.map { "\"\($0)\"" }.joined(separator: ", "))])\n"
         }
         if !s.events.isEmpty {
             out += "\n" + Self.docLines(s.eventsDoc, indent: "    ")

@@ -8,91 +8,124 @@ import Wire
 public enum Billing {
     public static let service = "switchboard.billing.Billing"
 
+    /// Callers: gateway.
     public static let createProduct = MethodDescriptor<Product, Product>(
-        service: service, method: "CreateProduct")
+        service: service, method: "CreateProduct", callers: ["gateway"])
 
+    /// Callers: gateway.
     public static let listProducts = MethodDescriptor<ListProductsRequest, ProductList>(
-        service: service, method: "ListProducts", isIdempotent: true)
+        service: service, method: "ListProducts", isIdempotent: true, callers: ["gateway"])
 
     /// B2: prices per product in one currency, in force between two dates.
+    ///
+    /// Callers: gateway.
     public static let createPriceList = MethodDescriptor<PriceList, PriceList>(
-        service: service, method: "CreatePriceList")
+        service: service, method: "CreatePriceList", callers: ["gateway"])
 
+    /// Callers: gateway.
     public static let listPriceLists = MethodDescriptor<Empty, PriceListList>(
-        service: service, method: "ListPriceLists", isIdempotent: true)
+        service: service, method: "ListPriceLists", isIdempotent: true, callers: ["gateway"])
 
     /// B2: a delivery zone: the address fragments that place an address in it, and its tariffs.
+    ///
+    /// Callers: gateway.
     public static let createZone = MethodDescriptor<DeliveryZone, DeliveryZone>(
-        service: service, method: "CreateZone")
+        service: service, method: "CreateZone", callers: ["gateway"])
 
+    /// Callers: gateway.
     public static let listZones = MethodDescriptor<Empty, DeliveryZoneList>(
-        service: service, method: "ListZones", isIdempotent: true)
+        service: service, method: "ListZones", isIdempotent: true, callers: ["gateway"])
 
     /// B2: a deal's offer replaced: its lines priced from the price list in force for the
     /// currency, discounts applied per line, totals, and the delivery options of the
     /// address's zone. A confirmed offer is frozen: failed_precondition.
+    ///
+    /// Callers: gateway.
     public static let putOffer = MethodDescriptor<Offer, Offer>(
-        service: service, method: "PutOffer")
+        service: service, method: "PutOffer", callers: ["gateway"])
 
+    /// Callers: gateway.
     public static let getOffer = MethodDescriptor<GetOfferRequest, Offer>(
-        service: service, method: "GetOffer", isIdempotent: true)
+        service: service, method: "GetOffer", isIdempotent: true, callers: ["gateway"])
 
     /// B2: freezes the lines with the chosen delivery option and emits offer.confirmed
     /// (deals moves the deal to its pipeline's "confirmed" stage). A repeat with the same
     /// option answers the confirmed offer.
+    ///
+    /// Callers: gateway.
     public static let confirmOffer = MethodDescriptor<ConfirmOfferRequest, Offer>(
-        service: service, method: "ConfirmOffer")
+        service: service, method: "ConfirmOffer", callers: ["gateway"])
 
     /// B2: confirmed offers, filtered by product, zone, address and total.
+    ///
+    /// Callers: gateway.
     public static let listOrders = MethodDescriptor<OrderQuery, OfferList>(
-        service: service, method: "ListOrders", isIdempotent: true)
+        service: service, method: "ListOrders", isIdempotent: true, callers: ["gateway"])
 
     /// B3: a provider's report of a payment, keyed on (provider, provider payment id):
     /// the first creates the payment, later ones move it along attempt → paid | failed,
     /// paid → refunded; a stale or out-of-order status is kept in the history and
     /// changes nothing. Never a second payment for one provider id.
+    ///
+    /// Callers: gateway.
     public static let recordPayment = MethodDescriptor<PaymentReport, Payment>(
-        service: service, method: "RecordPayment", isIdempotent: true)
+        service: service, method: "RecordPayment", isIdempotent: true, callers: ["gateway"])
 
+    /// Callers: gateway.
     public static let getPayment = MethodDescriptor<GetPaymentRequest, Payment>(
-        service: service, method: "GetPayment", isIdempotent: true)
+        service: service, method: "GetPayment", isIdempotent: true, callers: ["gateway"])
 
+    /// Callers: gateway, notifications.
     public static let listPayments = MethodDescriptor<ListPaymentsRequest, PaymentList>(
-        service: service, method: "ListPayments", isIdempotent: true)
+        service: service, method: "ListPayments", isIdempotent: true, callers: ["gateway", "notifications"])
 
     /// B3: a provider's word about a recurring payment's subscription (CloudPayments'
     /// Recurrent notification), keyed on (provider, subscription id). Cancelled, rejected
     /// and expired are final: a later status is kept in the history and changes nothing.
     /// Becoming past due emits subscription.past_due.
+    ///
+    /// Callers: gateway.
     public static let recordSubscription = MethodDescriptor<SubscriptionReport, PaymentSubscription>(
-        service: service, method: "RecordSubscription", isIdempotent: true)
+        service: service, method: "RecordSubscription", isIdempotent: true, callers: ["gateway"])
 
+    /// Callers: gateway.
     public static let listSubscriptions = MethodDescriptor<ListSubscriptionsRequest, SubscriptionList>(
-        service: service, method: "ListSubscriptions", isIdempotent: true)
+        service: service, method: "ListSubscriptions", isIdempotent: true, callers: ["gateway"])
 
     /// B4: what each student's prepayments cover in a group, what is used and what is left.
+    ///
+    /// Callers: gateway.
     public static let balances = MethodDescriptor<BalanceRequest, BalanceList>(
-        service: service, method: "Balances", isIdempotent: true)
+        service: service, method: "Balances", isIdempotent: true, callers: ["gateway"])
 
     /// B5: a group's costs (teacher per lesson, textbook per student, rent per month, tax).
+    ///
+    /// Callers: gateway.
     public static let putGroupCosts = MethodDescriptor<GroupCosts, GroupCosts>(
-        service: service, method: "PutGroupCosts", isIdempotent: true)
+        service: service, method: "PutGroupCosts", isIdempotent: true, callers: ["gateway"])
 
     /// B5: one group's month: revenue, costs, margin and break-even, each figure explained.
+    ///
+    /// Callers: gateway.
     public static let groupEconomics = MethodDescriptor<GroupMonthRequest, GroupMonth>(
-        service: service, method: "GroupEconomics", isIdempotent: true)
+        service: service, method: "GroupEconomics", isIdempotent: true, callers: ["gateway"])
 
     /// B6: a new version of the bonus formula's parameters, in force from a month on.
+    ///
+    /// Callers: gateway.
     public static let putBonusFormula = MethodDescriptor<BonusFormula, BonusFormula>(
-        service: service, method: "PutBonusFormula")
+        service: service, method: "PutBonusFormula", callers: ["gateway"])
 
+    /// Callers: gateway.
     public static let bonusFormulas = MethodDescriptor<Empty, BonusFormulaList>(
-        service: service, method: "BonusFormulas", isIdempotent: true)
+        service: service, method: "BonusFormulas", isIdempotent: true, callers: ["gateway"])
 
     /// B6: the month-end report per manager. A month that has ended is computed with
     /// the formula version it was first computed with.
+    ///
+    /// Callers: gateway.
     public static let bonusReport = MethodDescriptor<BonusReportRequest, BonusReport>(
-        service: service, method: "BonusReport", isIdempotent: true)
+        service: service, method: "BonusReport", isIdempotent: true, callers: ["gateway"])
 
     /// Event types this service emits.
     public enum Event {

@@ -9,61 +9,86 @@ public enum Contacts {
 
     /// C2: returns the existing contact for this person (adding new emails and phones
     /// to it) or creates one. Safe to repeat: the second call matches the first.
+    ///
+    /// Callers: billing, deals, gateway.
     public static let matchOrCreate = MethodDescriptor<MatchOrCreateRequest, MatchOrCreateResponse>(
-        service: service, method: "MatchOrCreate", isIdempotent: true)
+        service: service, method: "MatchOrCreate", isIdempotent: true, callers: ["billing", "deals", "gateway"])
 
+    /// Callers: deals, gateway, notifications.
     public static let get = MethodDescriptor<GetContactRequest, Contact>(
-        service: service, method: "Get", isIdempotent: true)
+        service: service, method: "Get", isIdempotent: true, callers: ["deals", "gateway", "notifications"])
 
     /// Partial update: only the fields set in the request change.
+    ///
+    /// Callers: gateway.
     public static let update = MethodDescriptor<UpdateContactRequest, Contact>(
-        service: service, method: "Update")
+        service: service, method: "Update", callers: ["gateway"])
 
     /// Soft delete: the contact disappears from searches; reading it says `deleted`.
+    ///
+    /// Callers: gateway.
     public static let delete = MethodDescriptor<DeleteContactRequest, Empty>(
-        service: service, method: "Delete", isIdempotent: true)
+        service: service, method: "Delete", isIdempotent: true, callers: ["gateway"])
 
     /// C6: filter by name prefix, phone, email, tag, source, creation period; cursor paging.
+    ///
+    /// Callers: gateway, telephony.
     public static let search = MethodDescriptor<SearchContactsRequest, ContactPage>(
-        service: service, method: "Search", isIdempotent: true)
+        service: service, method: "Search", isIdempotent: true, callers: ["gateway", "telephony"])
 
     /// C3: groups of live contacts that share an email or a phone.
+    ///
+    /// Callers: gateway.
     public static let listDuplicates = MethodDescriptor<ListDuplicatesRequest, DuplicateGroupList>(
-        service: service, method: "ListDuplicates", isIdempotent: true)
+        service: service, method: "ListDuplicates", isIdempotent: true, callers: ["gateway"])
 
     /// C3: merges one contact into another; emits `contact.merged`.
+    ///
+    /// Callers: gateway.
     public static let merge = MethodDescriptor<MergeContactsRequest, MergeContactsResponse>(
-        service: service, method: "Merge")
+        service: service, method: "Merge", callers: ["gateway"])
 
     /// C4: staff members.
+    ///
+    /// Callers: gateway.
     public static let createStaff = MethodDescriptor<StaffMember, StaffMember>(
-        service: service, method: "CreateStaff")
+        service: service, method: "CreateStaff", callers: ["gateway"])
 
+    /// Callers: deals, gateway, notifications.
     public static let getStaff = MethodDescriptor<GetStaffRequest, StaffMember>(
-        service: service, method: "GetStaff", isIdempotent: true)
+        service: service, method: "GetStaff", isIdempotent: true, callers: ["deals", "gateway", "notifications"])
 
+    /// Callers: gateway, telephony.
     public static let listStaff = MethodDescriptor<ListStaffRequest, StaffList>(
-        service: service, method: "ListStaff", isIdempotent: true)
+        service: service, method: "ListStaff", isIdempotent: true, callers: ["gateway", "telephony"])
 
     /// C4: which staff member owns a number (extension or mobile); not_found if none.
     /// Telephony uses it to tell internal calls (T2).
+    ///
+    /// Callers: gateway, telephony.
     public static let findStaffByNumber = MethodDescriptor<FindStaffByNumberRequest, StaffMember>(
-        service: service, method: "FindStaffByNumber", isIdempotent: true)
+        service: service, method: "FindStaffByNumber", isIdempotent: true, callers: ["gateway", "telephony"])
 
     /// G3: the staff whose deals and tasks a member may see (not_found for no such member).
+    ///
+    /// Callers: gateway.
     public static let team = MethodDescriptor<GetStaffRequest, StaffTeam>(
-        service: service, method: "Team", isIdempotent: true)
+        service: service, method: "Team", isIdempotent: true, callers: ["gateway"])
 
     /// C5: each attendee of an event goes through match-or-create (by email with the
     /// name policy: email + surname + name) and gets an attendance record. Idempotent
     /// on (source, order, code, status): the same report again changes nothing; a new
     /// status for the same ticket updates its record.
+    ///
+    /// Callers: gateway.
     public static let recordAttendance = MethodDescriptor<AttendanceReport, AttendanceOutcome>(
-        service: service, method: "RecordAttendance", isIdempotent: true)
+        service: service, method: "RecordAttendance", isIdempotent: true, callers: ["gateway"])
 
     /// C5: a contact's attendance records, newest event first.
+    ///
+    /// Callers: gateway.
     public static let listAttendance = MethodDescriptor<ListAttendanceRequest, AttendanceList>(
-        service: service, method: "ListAttendance", isIdempotent: true)
+        service: service, method: "ListAttendance", isIdempotent: true, callers: ["gateway"])
 
     /// Event types this service emits.
     public enum Event {

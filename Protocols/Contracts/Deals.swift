@@ -8,59 +8,79 @@ import Wire
 public enum Deals {
     public static let service = "switchboard.deals.Deals"
 
+    /// Callers: gateway.
     public static let createPipeline = MethodDescriptor<Pipeline, Pipeline>(
-        service: service, method: "CreatePipeline")
+        service: service, method: "CreatePipeline", callers: ["gateway"])
 
+    /// Callers: gateway, notifications.
     public static let listPipelines = MethodDescriptor<Empty, PipelineList>(
-        service: service, method: "ListPipelines", isIdempotent: true)
+        service: service, method: "ListPipelines", isIdempotent: true, callers: ["gateway", "notifications"])
 
+    /// Callers: gateway.
     public static let createDeal = MethodDescriptor<Deal, Deal>(
-        service: service, method: "CreateDeal")
+        service: service, method: "CreateDeal", callers: ["gateway"])
 
+    /// Callers: gateway, notifications.
     public static let getDeal = MethodDescriptor<GetDealRequest, Deal>(
-        service: service, method: "GetDeal", isIdempotent: true)
+        service: service, method: "GetDeal", isIdempotent: true, callers: ["gateway", "notifications"])
 
+    /// Callers: gateway.
     public static let listDeals = MethodDescriptor<ListDealsRequest, DealPage>(
-        service: service, method: "ListDeals", isIdempotent: true)
+        service: service, method: "ListDeals", isIdempotent: true, callers: ["gateway"])
 
     /// D2: title, amount, responsible, source, custom fields, scheduled date; emits deal.updated.
+    ///
+    /// Callers: gateway, notifications.
     public static let updateDeal = MethodDescriptor<UpdateDealRequest, Deal>(
-        service: service, method: "UpdateDeal")
+        service: service, method: "UpdateDeal", callers: ["gateway", "notifications"])
 
     /// Emits deal.stage_changed, and deal.won or deal.lost on an outcome stage.
+    ///
+    /// Callers: gateway.
     public static let changeStage = MethodDescriptor<ChangeStageRequest, Deal>(
-        service: service, method: "ChangeStage")
+        service: service, method: "ChangeStage", callers: ["gateway"])
 
     /// D3: stores the lead, then processes it; `pending` when contacts cannot be reached
     /// (it is processed when contacts is back). Repeating a partner's external id
     /// returns the first receipt.
+    ///
+    /// Callers: gateway.
     public static let submitLead = MethodDescriptor<Lead, LeadReceipt>(
-        service: service, method: "SubmitLead", isIdempotent: true)
+        service: service, method: "SubmitLead", isIdempotent: true, callers: ["gateway"])
 
+    /// Callers: gateway.
     public static let getLead = MethodDescriptor<GetLeadRequest, LeadReceipt>(
-        service: service, method: "GetLead", isIdempotent: true)
+        service: service, method: "GetLead", isIdempotent: true, callers: ["gateway"])
 
     /// D4: at most one open task of a kind per deal: a second returns the first.
+    ///
+    /// Callers: gateway, notifications.
     public static let createTask = MethodDescriptor<DealTask, CreateTaskResponse>(
-        service: service, method: "CreateTask")
+        service: service, method: "CreateTask", callers: ["gateway", "notifications"])
 
+    /// Callers: gateway.
     public static let completeTask = MethodDescriptor<CompleteTaskRequest, DealTask>(
-        service: service, method: "CompleteTask")
+        service: service, method: "CompleteTask", callers: ["gateway"])
 
+    /// Callers: gateway, notifications.
     public static let listTasks = MethodDescriptor<ListTasksRequest, TaskList>(
-        service: service, method: "ListTasks", isIdempotent: true)
+        service: service, method: "ListTasks", isIdempotent: true, callers: ["gateway", "notifications"])
 
+    /// Callers: gateway.
     public static let problemDeals = MethodDescriptor<ProblemDealsRequest, ProblemDealList>(
-        service: service, method: "ProblemDeals", isIdempotent: true)
+        service: service, method: "ProblemDeals", isIdempotent: true, callers: ["gateway"])
 
+    /// Callers: gateway.
     public static let timeline = MethodDescriptor<TimelineRequest, Timeline>(
-        service: service, method: "Timeline", isIdempotent: true)
+        service: service, method: "Timeline", isIdempotent: true, callers: ["gateway"])
 
     /// D7: leads and what became of them over a period of report days, grouped by one
     /// dimension; read from figures kept current as leads, outcomes, calls and stage
     /// changes happen (never a scan of the leads).
+    ///
+    /// Callers: gateway.
     public static let leadReport = MethodDescriptor<LeadReportRequest, LeadReport>(
-        service: service, method: "LeadReport", isIdempotent: true)
+        service: service, method: "LeadReport", isIdempotent: true, callers: ["gateway"])
 
     /// Event types this service emits (payload ``DealStageChanged``) and takes.
     public enum Event {

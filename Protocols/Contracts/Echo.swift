@@ -8,12 +8,16 @@ public enum Echo {
     public static let service = "switchboard.diagnostics.Echo"
 
     /// Returns the request unchanged.
+    ///
+    /// Callers: *.
     public static let echo = MethodDescriptor<EchoMessage, EchoMessage>(
-        service: service, method: "Echo", isIdempotent: true)
+        service: service, method: "Echo", isIdempotent: true, callers: ["*"])
 
     /// Waits `delayMilliseconds`, then returns the request; ends early if cancelled.
+    ///
+    /// Callers: *.
     public static let delayedEcho = MethodDescriptor<EchoMessage, EchoMessage>(
-        service: service, method: "DelayedEcho", isIdempotent: true)
+        service: service, method: "DelayedEcho", isIdempotent: true, callers: ["*"])
 }
 
 /// The message `Echo` methods take and return.

@@ -12,8 +12,10 @@ public enum Events {
     /// Idempotent by construction: the subscriber's inbox ignores event ids it has seen. OK
     /// means every event was taken or refused (listed in the report); any other status
     /// means none was, and the sender tries the batch again later.
+    ///
+    /// Callers: billing, contacts, deals, notifications, scheduling, telephony.
     public static let deliver = MethodDescriptor<EventBatch, DeliveryReport>(
-        service: service, method: "Deliver", isIdempotent: true)
+        service: service, method: "Deliver", isIdempotent: true, callers: ["billing", "contacts", "deals", "notifications", "scheduling", "telephony"])
 }
 
 /// Every service's parked events (P2): events a subscriber refused for their own
@@ -22,17 +24,22 @@ public enum Events {
 public enum EventAdmin {
     public static let service = "switchboard.events.EventAdmin"
 
+    /// Callers: gateway.
     public static let listParked = MethodDescriptor<ListParkedRequest, ParkedEventList>(
-        service: service, method: "ListParked", isIdempotent: true)
+        service: service, method: "ListParked", isIdempotent: true, callers: ["gateway"])
 
     /// Sends the parked event and the events of its aggregate held behind it to the
     /// subscriber again, in order.
+    ///
+    /// Callers: gateway.
     public static let replayParked = MethodDescriptor<ParkedEventRequest, ReplayOutcome>(
-        service: service, method: "ReplayParked")
+        service: service, method: "ReplayParked", callers: ["gateway"])
 
     /// Gives up on the event (it is never delivered); the events held behind it are sent. Only a refused event can be discarded, not one waiting behind it.
+    ///
+    /// Callers: gateway.
     public static let discardParked = MethodDescriptor<ParkedEventRequest, ReplayOutcome>(
-        service: service, method: "DiscardParked")
+        service: service, method: "DiscardParked", callers: ["gateway"])
 }
 
 /// One event as it travels: the envelope PROTOCOL.md describes, its payload a message

@@ -10,111 +10,157 @@ public enum Notifications {
     public static let service = "switchboard.notifications.Notifications"
 
     /// N2: every event type rules and webhooks take, with the variables it offers.
+    ///
+    /// Callers: gateway.
     public static let eventTypes = MethodDescriptor<Empty, EventTypeList>(
-        service: service, method: "EventTypes", isIdempotent: true)
+        service: service, method: "EventTypes", isIdempotent: true, callers: ["gateway"])
 
     /// N1: a channel's provider, base URL, credentials and cost per send.
+    ///
+    /// Callers: gateway.
     public static let putChannel = MethodDescriptor<ChannelSettings, ChannelSettings>(
-        service: service, method: "PutChannel", isIdempotent: true)
+        service: service, method: "PutChannel", isIdempotent: true, callers: ["gateway"])
 
+    /// Callers: gateway.
     public static let listChannels = MethodDescriptor<Empty, ChannelSettingsList>(
-        service: service, method: "ListChannels", isIdempotent: true)
+        service: service, method: "ListChannels", isIdempotent: true, callers: ["gateway"])
 
     /// N2: a template for one channel and event type; a variable the event does not offer
     /// (or that does not exist) is refused with its name.
+    ///
+    /// Callers: gateway.
     public static let createTemplate = MethodDescriptor<MessageTemplate, MessageTemplate>(
-        service: service, method: "CreateTemplate")
+        service: service, method: "CreateTemplate", callers: ["gateway"])
 
+    /// Callers: gateway.
     public static let listTemplates = MethodDescriptor<Empty, MessageTemplateList>(
-        service: service, method: "ListTemplates", isIdempotent: true)
+        service: service, method: "ListTemplates", isIdempotent: true, callers: ["gateway"])
 
     /// N2: the template rendered with sample or given values, escaped for its channel.
+    ///
+    /// Callers: gateway.
     public static let previewTemplate = MethodDescriptor<TemplatePreviewRequest, RenderedMessage>(
-        service: service, method: "PreviewTemplate", isIdempotent: true)
+        service: service, method: "PreviewTemplate", isIdempotent: true, callers: ["gateway"])
 
     /// N3: on an event (with filters on its variables), send a template to a recipient, optionally after a delay.
+    ///
+    /// Callers: gateway.
     public static let createRule = MethodDescriptor<NotificationRule, NotificationRule>(
-        service: service, method: "CreateRule")
+        service: service, method: "CreateRule", callers: ["gateway"])
 
     /// N3: a rule replaced (enabled or not); sends already planned stay as they are.
+    ///
+    /// Callers: gateway.
     public static let updateRule = MethodDescriptor<NotificationRule, NotificationRule>(
-        service: service, method: "UpdateRule", isIdempotent: true)
+        service: service, method: "UpdateRule", isIdempotent: true, callers: ["gateway"])
 
+    /// Callers: gateway.
     public static let listRules = MethodDescriptor<Empty, NotificationRuleList>(
-        service: service, method: "ListRules", isIdempotent: true)
+        service: service, method: "ListRules", isIdempotent: true, callers: ["gateway"])
 
     /// N1: the send log, newest first.
+    ///
+    /// Callers: gateway.
     public static let listSends = MethodDescriptor<ListOutboundMessagesRequest, OutboundMessageList>(
-        service: service, method: "ListSends", isIdempotent: true)
+        service: service, method: "ListSends", isIdempotent: true, callers: ["gateway"])
 
+    /// Callers: gateway.
     public static let getSend = MethodDescriptor<GetOutboundMessageRequest, OutboundMessage>(
-        service: service, method: "GetSend", isIdempotent: true)
+        service: service, method: "GetSend", isIdempotent: true, callers: ["gateway"])
 
     /// N3: a contact opts out of a channel (unsubscribe, /stop); later sends are skipped and logged.
+    ///
+    /// Callers: gateway.
     public static let optOut = MethodDescriptor<OptOutRequest, OptOutRequest>(
-        service: service, method: "OptOut", isIdempotent: true)
+        service: service, method: "OptOut", isIdempotent: true, callers: ["gateway"])
 
     /// N3: an email's one-click unsubscribe link (RFC 8058) followed: the contact and
     /// channel its signed token names are opted out; a token this service did not sign is not_found.
+    ///
+    /// Callers: gateway.
     public static let unsubscribe = MethodDescriptor<UnsubscribeRequest, OptOutRequest>(
-        service: service, method: "Unsubscribe", isIdempotent: true)
+        service: service, method: "Unsubscribe", isIdempotent: true, callers: ["gateway"])
 
     /// N1: an outbound webhook endpoint for event types; its signing secret is in the
     /// answer once.
+    ///
+    /// Callers: gateway.
     public static let createSubscription = MethodDescriptor<WebhookSubscription, WebhookSubscription>(
-        service: service, method: "CreateSubscription")
+        service: service, method: "CreateSubscription", callers: ["gateway"])
 
+    /// Callers: gateway.
     public static let listSubscriptions = MethodDescriptor<Empty, WebhookSubscriptionList>(
-        service: service, method: "ListSubscriptions", isIdempotent: true)
+        service: service, method: "ListSubscriptions", isIdempotent: true, callers: ["gateway"])
 
     /// Its URL, event types and whether it is disabled (enabling it again clears its failures).
+    ///
+    /// Callers: gateway.
     public static let updateSubscription = MethodDescriptor<WebhookSubscription, WebhookSubscription>(
-        service: service, method: "UpdateSubscription", isIdempotent: true)
+        service: service, method: "UpdateSubscription", isIdempotent: true, callers: ["gateway"])
 
     /// N1: the delivery log of outbound webhooks.
+    ///
+    /// Callers: gateway.
     public static let listDeliveries = MethodDescriptor<ListDeliveriesRequest, WebhookDeliveryList>(
-        service: service, method: "ListDeliveries", isIdempotent: true)
+        service: service, method: "ListDeliveries", isIdempotent: true, callers: ["gateway"])
 
     /// N1: one delivery again now, with the same webhook-id.
+    ///
+    /// Callers: gateway.
     public static let replayDelivery = MethodDescriptor<GetDeliveryRequest, WebhookDelivery>(
-        service: service, method: "ReplayDelivery")
+        service: service, method: "ReplayDelivery", callers: ["gateway"])
 
     /// N1: every delivery of a subscription in a period again (dead ones included).
+    ///
+    /// Callers: gateway.
     public static let replayPeriod = MethodDescriptor<ReplayPeriodRequest, ReplayPeriodResult>(
-        service: service, method: "ReplayPeriod")
+        service: service, method: "ReplayPeriod", callers: ["gateway"])
 
     /// N6: a messenger's reply or button press (a Telegram Update, through the gateway's
     /// hook ledger): an answer to the survey waiting in that chat, or /stop.
+    ///
+    /// Callers: gateway.
     public static let recordReply = MethodDescriptor<InboundReply, ReplyOutcome>(
-        service: service, method: "RecordReply", isIdempotent: true)
+        service: service, method: "RecordReply", isIdempotent: true, callers: ["gateway"])
 
     /// N1: providers' delivery statuses for sends they took: sent -> delivered -> read, or
     /// undelivered; a repeat or a status a later one overtook changes nothing (it is
     /// kept in the send's history).
+    ///
+    /// Callers: gateway.
     public static let recordDeliveryStatus = MethodDescriptor<DeliveryStatusReport, DeliveryStatusOutcome>(
-        service: service, method: "RecordDeliveryStatus", isIdempotent: true)
+        service: service, method: "RecordDeliveryStatus", isIdempotent: true, callers: ["gateway"])
 
     /// N6: surveys, newest first, with their answers.
+    ///
+    /// Callers: gateway.
     public static let listSurveys = MethodDescriptor<ListSurveysRequest, SurveyList>(
-        service: service, method: "ListSurveys", isIdempotent: true)
+        service: service, method: "ListSurveys", isIdempotent: true, callers: ["gateway"])
 
     /// N5: a metric threshold checked on a schedule, sent to a Telegram chat with Alertmanager's semantics.
+    ///
+    /// Callers: gateway.
     public static let createAlert = MethodDescriptor<Alert, Alert>(
-        service: service, method: "CreateAlert")
+        service: service, method: "CreateAlert", callers: ["gateway"])
 
+    /// Callers: gateway.
     public static let updateAlert = MethodDescriptor<Alert, Alert>(
-        service: service, method: "UpdateAlert", isIdempotent: true)
+        service: service, method: "UpdateAlert", isIdempotent: true, callers: ["gateway"])
 
+    /// Callers: gateway.
     public static let listAlerts = MethodDescriptor<Empty, AlertList>(
-        service: service, method: "ListAlerts", isIdempotent: true)
+        service: service, method: "ListAlerts", isIdempotent: true, callers: ["gateway"])
 
     /// N6: a qualification bot's flow, validated when saved: 7–12 questions, every answer
     /// leads to a question or to the end, every question is reachable, every path ends.
+    ///
+    /// Callers: gateway.
     public static let createBotFlow = MethodDescriptor<BotFlow, BotFlow>(
-        service: service, method: "CreateBotFlow")
+        service: service, method: "CreateBotFlow", callers: ["gateway"])
 
+    /// Callers: gateway.
     public static let listBotFlows = MethodDescriptor<Empty, BotFlowList>(
-        service: service, method: "ListBotFlows", isIdempotent: true)
+        service: service, method: "ListBotFlows", isIdempotent: true, callers: ["gateway"])
 
     /// Event types this service emits.
     public enum Event {

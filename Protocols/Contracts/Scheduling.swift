@@ -9,119 +9,168 @@ import Wire
 public enum Scheduling {
     public static let service = "switchboard.scheduling.Scheduling"
 
+    /// Callers: gateway.
     public static let createResource = MethodDescriptor<Resource, Resource>(
-        service: service, method: "CreateResource")
+        service: service, method: "CreateResource", callers: ["gateway"])
 
+    /// Callers: gateway.
     public static let getResource = MethodDescriptor<GetResourceRequest, Resource>(
-        service: service, method: "GetResource", isIdempotent: true)
+        service: service, method: "GetResource", isIdempotent: true, callers: ["gateway"])
 
     /// S1: the resource's name, staff member, zone, hours, days off, overrides, zones and
     /// skills replaced (its kind stays); bookings made already are kept.
+    ///
+    /// Callers: gateway.
     public static let updateResource = MethodDescriptor<Resource, Resource>(
-        service: service, method: "UpdateResource", isIdempotent: true)
+        service: service, method: "UpdateResource", isIdempotent: true, callers: ["gateway"])
 
+    /// Callers: gateway.
     public static let listResources = MethodDescriptor<ListResourcesRequest, ResourceList>(
-        service: service, method: "ListResources", isIdempotent: true)
+        service: service, method: "ListResources", isIdempotent: true, callers: ["gateway"])
 
     /// S2: the earliest free slots across every resource with the skill and zone,
     /// inside working hours, off days off, clear of other appointments and their
     /// buffers, after the minimum notice.
+    ///
+    /// Callers: gateway.
     public static let findSlots = MethodDescriptor<SlotRequest, SlotList>(
-        service: service, method: "FindSlots", isIdempotent: true)
+        service: service, method: "FindSlots", isIdempotent: true, callers: ["gateway"])
 
     /// S2: books an appointment if none of its resources is busy then (buffers
     /// included), checked in the same transaction as the insert; otherwise booked is
     /// false and `alternatives` holds the next free slots for the same request.
+    ///
+    /// Callers: gateway.
     public static let book = MethodDescriptor<Appointment, BookingResult>(
-        service: service, method: "Book")
+        service: service, method: "Book", callers: ["gateway"])
 
+    /// Callers: gateway.
     public static let getAppointment = MethodDescriptor<GetAppointmentRequest, Appointment>(
-        service: service, method: "GetAppointment", isIdempotent: true)
+        service: service, method: "GetAppointment", isIdempotent: true, callers: ["gateway"])
 
     /// S2: new times, checked like a booking; the earlier times stay in the history.
+    ///
+    /// Callers: gateway.
     public static let moveAppointment = MethodDescriptor<MoveRequest, BookingResult>(
-        service: service, method: "MoveAppointment")
+        service: service, method: "MoveAppointment", callers: ["gateway"])
 
     /// S2: cancelled with a reason; a repeat changes nothing.
+    ///
+    /// Callers: gateway.
     public static let cancelAppointment = MethodDescriptor<CancelRequest, Appointment>(
-        service: service, method: "CancelAppointment")
+        service: service, method: "CancelAppointment", callers: ["gateway"])
 
     /// S3: a resource's working time and appointments in a period (a day, a week).
+    ///
+    /// Callers: gateway.
     public static let calendar = MethodDescriptor<CalendarRequest, ResourceCalendar>(
-        service: service, method: "Calendar", isIdempotent: true)
+        service: service, method: "Calendar", isIdempotent: true, callers: ["gateway"])
 
     /// S3: a staff member's appointments on a date of their own calendar (each resource
     /// that is them, in its time zone), in order; the gateway adds each stop's deal and contact.
+    ///
+    /// Callers: gateway.
     public static let day = MethodDescriptor<DayRequest, AppointmentList>(
-        service: service, method: "Day", isIdempotent: true)
+        service: service, method: "Day", isIdempotent: true, callers: ["gateway"])
 
     /// S3: every resource's appointments overlapping a period (at most 31 days), by start; cancelled ones left out.
+    ///
+    /// Callers: gateway.
     public static let appointmentsBetween = MethodDescriptor<CalendarRequest, AppointmentList>(
-        service: service, method: "AppointmentsBetween", isIdempotent: true)
+        service: service, method: "AppointmentsBetween", isIdempotent: true, callers: ["gateway"])
 
     /// S3: a new secret for the resource's iCalendar feed (the old one stops working); shown once.
+    ///
+    /// Callers: gateway.
     public static let issueFeed = MethodDescriptor<GetResourceRequest, FeedLink>(
-        service: service, method: "IssueFeed")
+        service: service, method: "IssueFeed", callers: ["gateway"])
 
     /// S3: the iCalendar (RFC 5545) text of the feed the secret names; not_found for an unknown one.
+    ///
+    /// Callers: gateway.
     public static let feed = MethodDescriptor<FeedRequest, FeedText>(
-        service: service, method: "Feed", isIdempotent: true)
+        service: service, method: "Feed", isIdempotent: true, callers: ["gateway"])
 
     /// S5: a series of sessions (seminars, a course).
+    ///
+    /// Callers: gateway.
     public static let createSeries = MethodDescriptor<Series, Series>(
-        service: service, method: "CreateSeries")
+        service: service, method: "CreateSeries", callers: ["gateway"])
 
     /// S5: the series with its sessions in order and its participants.
+    ///
+    /// Callers: gateway.
     public static let getSeries = MethodDescriptor<GetSeriesRequest, Series>(
-        service: service, method: "GetSeries", isIdempotent: true)
+        service: service, method: "GetSeries", isIdempotent: true, callers: ["gateway"])
 
+    /// Callers: gateway.
     public static let addSession = MethodDescriptor<SeriesSession, Series>(
-        service: service, method: "AddSession")
+        service: service, method: "AddSession", callers: ["gateway"])
 
     /// S5: new times; its reminders move in the same transaction.
+    ///
+    /// Callers: gateway.
     public static let moveSession = MethodDescriptor<MoveSessionRequest, Series>(
-        service: service, method: "MoveSession")
+        service: service, method: "MoveSession", callers: ["gateway"])
 
     /// S5: cancelled; its reminders go in the same transaction.
+    ///
+    /// Callers: gateway.
     public static let cancelSession = MethodDescriptor<GetSessionRequest, Series>(
-        service: service, method: "CancelSession")
+        service: service, method: "CancelSession", callers: ["gateway"])
 
     /// S5: a participant; reminded only for sessions still ahead. A repeat changes nothing.
+    ///
+    /// Callers: gateway.
     public static let enroll = MethodDescriptor<EnrollRequest, Series>(
-        service: service, method: "Enroll")
+        service: service, method: "Enroll", callers: ["gateway"])
 
     /// S4: a school group with weekly lessons between two dates, materialised as lessons;
     /// every lesson is checked against the teacher's and the room's time in the same
     /// write (all of them, not the first few): one clash and nothing is created.
+    ///
+    /// Callers: gateway.
     public static let createGroup = MethodDescriptor<Group, GroupResult>(
-        service: service, method: "CreateGroup")
+        service: service, method: "CreateGroup", callers: ["gateway"])
 
     /// S4: the group with its lessons and enrolments (with their history).
+    ///
+    /// Callers: gateway.
     public static let getGroup = MethodDescriptor<GetGroupRequest, Group>(
-        service: service, method: "GetGroup", isIdempotent: true)
+        service: service, method: "GetGroup", isIdempotent: true, callers: ["gateway"])
 
     /// S4: one lesson to new times, checked like the others.
+    ///
+    /// Callers: gateway.
     public static let moveLesson = MethodDescriptor<MoveRequest, GroupResult>(
-        service: service, method: "MoveLesson")
+        service: service, method: "MoveLesson", callers: ["gateway"])
 
     /// S4: one lesson cancelled; the teacher's and room's time is free again.
+    ///
+    /// Callers: gateway.
     public static let cancelLesson = MethodDescriptor<CancelRequest, Group>(
-        service: service, method: "CancelLesson")
+        service: service, method: "CancelLesson", callers: ["gateway"])
 
     /// S4: a student in a group as trial or active; a full group puts them on its
     /// waitlist (the answer says so) instead. A repeat changes nothing.
+    ///
+    /// Callers: gateway.
     public static let enrol = MethodDescriptor<EnrolmentRequest, EnrolmentResult>(
-        service: service, method: "Enrol")
+        service: service, method: "Enrol", callers: ["gateway"])
 
     /// S4: the student leaves, their history kept; the seat goes to the first on the waitlist, as a trial.
+    ///
+    /// Callers: gateway.
     public static let leave = MethodDescriptor<EnrolmentRequest, Group>(
-        service: service, method: "Leave")
+        service: service, method: "Leave", callers: ["gateway"])
 
     /// S6: who was at a lesson of a group or a session of a series (present, absent,
     /// excused) and who marked it; a changed mark replaces the earlier one, the same
     /// mark again changes nothing. Emits attendance.recorded.
+    ///
+    /// Callers: gateway.
     public static let recordAttendance = MethodDescriptor<LessonAttendance, LessonAttendance>(
-        service: service, method: "RecordAttendance")
+        service: service, method: "RecordAttendance", callers: ["gateway"])
 
     /// Event types this service emits.
     public enum Event {

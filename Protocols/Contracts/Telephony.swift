@@ -12,61 +12,86 @@ public enum Telephony {
     /// T1: merges a report of one leg or a whole call into its session (by the
     /// provider's call id, else by client number and start time within the window);
     /// the session only gets more complete. A repeat changes nothing.
+    ///
+    /// Callers: gateway.
     public static let recordCall = MethodDescriptor<CallReport, RecordCallResponse>(
-        service: service, method: "RecordCall", isIdempotent: true)
+        service: service, method: "RecordCall", isIdempotent: true, callers: ["gateway"])
 
+    /// Callers: gateway.
     public static let getCall = MethodDescriptor<GetCallRequest, CallSession>(
-        service: service, method: "GetCall", isIdempotent: true)
+        service: service, method: "GetCall", isIdempotent: true, callers: ["gateway"])
 
     /// This replica's sessions, newest first; callers fan out and merge.
+    ///
+    /// Callers: gateway.
     public static let listCalls = MethodDescriptor<ListCallsRequest, CallPage>(
-        service: service, method: "ListCalls", isIdempotent: true)
+        service: service, method: "ListCalls", isIdempotent: true, callers: ["gateway"])
 
     /// T9: where the PBX should connect a caller, answered at once.
+    ///
+    /// Callers: gateway.
     public static let route = MethodDescriptor<RouteRequest, RouteAnswer>(
-        service: service, method: "Route", isIdempotent: true)
+        service: service, method: "Route", isIdempotent: true, callers: ["gateway"])
 
     /// T11 over this replica's sessions; callers add the replicas' answers.
+    ///
+    /// Callers: gateway.
     public static let stats = MethodDescriptor<CallStatsRequest, CallStats>(
-        service: service, method: "Stats", isIdempotent: true)
+        service: service, method: "Stats", isIdempotent: true, callers: ["gateway"])
 
     /// T12, to the shard's owner by the old replica list, from the replica that owns it
     /// by the new one: stop writing the shard (from now on refused, naming the new
     /// owner), make a consistent copy of its file, and say its size and SHA-256.
+    ///
+    /// Callers: gateway, telephony.
     public static let handOffShard = MethodDescriptor<HandOffRequest, ShardCopy>(
-        service: service, method: "HandOffShard", isIdempotent: true)
+        service: service, method: "HandOffShard", isIdempotent: true, callers: ["gateway", "telephony"])
 
     /// Part of a handed-off shard's copy, at most 1 MiB.
+    ///
+    /// Callers: gateway, telephony.
     public static let readShardChunk = MethodDescriptor<ShardChunkRequest, ShardChunk>(
-        service: service, method: "ReadShardChunk", isIdempotent: true)
+        service: service, method: "ReadShardChunk", isIdempotent: true, callers: ["gateway", "telephony"])
 
     /// T10: this replica's best ready entry for the operator, and its score now (nothing
     /// is claimed). The caller asks every replica and claims the best.
+    ///
+    /// Callers: gateway.
     public static let bestEntry = MethodDescriptor<BestEntryRequest, EntryCandidate>(
-        service: service, method: "BestEntry", isIdempotent: true)
+        service: service, method: "BestEntry", isIdempotent: true, callers: ["gateway"])
 
     /// T10: leases a ready entry to the operator, atomically with a re-check of its
     /// state; failed_precondition when another operator got it first (unless orBest).
+    ///
+    /// Callers: gateway.
     public static let claimEntry = MethodDescriptor<ClaimRequest, QueueEntry>(
-        service: service, method: "ClaimEntry")
+        service: service, method: "ClaimEntry", callers: ["gateway"])
 
     /// T10: what the operator's call ended with; only the leaseholder may say.
+    ///
+    /// Callers: gateway.
     public static let recordOutcome = MethodDescriptor<OutcomeRequest, QueueEntry>(
-        service: service, method: "RecordOutcome")
+        service: service, method: "RecordOutcome", callers: ["gateway"])
 
+    /// Callers: gateway.
     public static let getEntry = MethodDescriptor<GetEntryRequest, QueueEntry>(
-        service: service, method: "GetEntry", isIdempotent: true)
+        service: service, method: "GetEntry", isIdempotent: true, callers: ["gateway"])
 
+    /// Callers: gateway.
     public static let getDialerSettings = MethodDescriptor<DialerSettingsRequest, DialerSettings>(
-        service: service, method: "GetDialerSettings", isIdempotent: true)
+        service: service, method: "GetDialerSettings", isIdempotent: true, callers: ["gateway"])
 
     /// A new version of the settings; the queue's keys are recomputed.
+    ///
+    /// Callers: gateway.
     public static let setDialerSettings = MethodDescriptor<SetDialerSettingsRequest, DialerSettings>(
-        service: service, method: "SetDialerSettings")
+        service: service, method: "SetDialerSettings", callers: ["gateway"])
 
     /// Why the queue looks as it does: entries by state on this replica.
+    ///
+    /// Callers: gateway, notifications.
     public static let queueCounts = MethodDescriptor<DialerSettingsRequest, QueueCounts>(
-        service: service, method: "QueueCounts", isIdempotent: true)
+        service: service, method: "QueueCounts", isIdempotent: true, callers: ["gateway", "notifications"])
 
     /// Event types this service emits.
     public enum Event {

@@ -4,7 +4,7 @@ import ContractSchema
 /// catalogue and offers with delivery (B2), payments from providers as a monotone state
 /// machine (B3), prepaid lessons (B4), group economics (B5) and managers' bonuses (B6).
 public let billingContract = ContractFile("Billing") {
-    Service("Billing", id: "switchboard.billing.Billing", doc: """
+    Service("Billing", id: "switchboard.billing.Billing", callers: [CallerIdentity.gateway], doc: """
         The billing service. Every amount is an integer count of the currency's minor unit
         (kopecks, cents; yen have none) beside its ISO 4217 code; nothing is ever a
         floating-point number. Rounding is half-even, per line, written once (``Money``).
@@ -34,7 +34,7 @@ public let billingContract = ContractFile("Billing") {
             changes nothing. Never a second payment for one provider id.
             """)
         Service.Method("getPayment", "GetPayment", "GetPaymentRequest", "Payment", idempotent: true)
-        Service.Method("listPayments", "ListPayments", "ListPaymentsRequest", "PaymentList", idempotent: true)
+        Service.Method("listPayments", "ListPayments", "ListPaymentsRequest", "PaymentList", idempotent: true, callers: ["notifications"])
         Service.Method("recordSubscription", "RecordSubscription", "SubscriptionReport", "PaymentSubscription", idempotent: true, doc: """
             B3: a provider's word about a recurring payment's subscription (CloudPayments'
             Recurrent notification), keyed on (provider, subscription id). Cancelled, rejected

@@ -2,24 +2,24 @@ import ContractSchema
 
 /// The Contacts contract: every message, enumeration and method, declared once.
 public let contactsContract = ContractFile("Contacts") {
-    Service("Contacts", id: "switchboard.contacts.Contacts", doc: """
+    Service("Contacts", id: "switchboard.contacts.Contacts", callers: [CallerIdentity.gateway], doc: """
         The contacts service: the directory of people (C1–C3, C6) and staff (C4).
         Times are UTC milliseconds since 1970; phones are E.164 (`+79161234567`).
         """, eventsDoc: "Event types this service emits.") {
-        Service.Method("matchOrCreate", "MatchOrCreate", "MatchOrCreateRequest", "MatchOrCreateResponse", idempotent: true, doc: """
+        Service.Method("matchOrCreate", "MatchOrCreate", "MatchOrCreateRequest", "MatchOrCreateResponse", idempotent: true, callers: ["deals", "billing"], doc: """
             C2: returns the existing contact for this person (adding new emails and phones
             to it) or creates one. Safe to repeat: the second call matches the first.
             """)
-        Service.Method("get", "Get", "GetContactRequest", "Contact", idempotent: true)
+        Service.Method("get", "Get", "GetContactRequest", "Contact", idempotent: true, callers: ["deals", "notifications"])
         Service.Method("update", "Update", "UpdateContactRequest", "Contact", doc: "Partial update: only the fields set in the request change.")
         Service.Method("delete", "Delete", "DeleteContactRequest", "Empty", idempotent: true, doc: "Soft delete: the contact disappears from searches; reading it says `deleted`.")
-        Service.Method("search", "Search", "SearchContactsRequest", "ContactPage", idempotent: true, doc: "C6: filter by name prefix, phone, email, tag, source, creation period; cursor paging.")
+        Service.Method("search", "Search", "SearchContactsRequest", "ContactPage", idempotent: true, callers: ["telephony"], doc: "C6: filter by name prefix, phone, email, tag, source, creation period; cursor paging.")
         Service.Method("listDuplicates", "ListDuplicates", "ListDuplicatesRequest", "DuplicateGroupList", idempotent: true, doc: "C3: groups of live contacts that share an email or a phone.")
         Service.Method("merge", "Merge", "MergeContactsRequest", "MergeContactsResponse", doc: "C3: merges one contact into another; emits `contact.merged`.")
         Service.Method("createStaff", "CreateStaff", "StaffMember", "StaffMember", doc: "C4: staff members.")
-        Service.Method("getStaff", "GetStaff", "GetStaffRequest", "StaffMember", idempotent: true)
-        Service.Method("listStaff", "ListStaff", "ListStaffRequest", "StaffList", idempotent: true)
-        Service.Method("findStaffByNumber", "FindStaffByNumber", "FindStaffByNumberRequest", "StaffMember", idempotent: true, doc: """
+        Service.Method("getStaff", "GetStaff", "GetStaffRequest", "StaffMember", idempotent: true, callers: ["deals", "notifications"])
+        Service.Method("listStaff", "ListStaff", "ListStaffRequest", "StaffList", idempotent: true, callers: ["telephony"])
+        Service.Method("findStaffByNumber", "FindStaffByNumber", "FindStaffByNumberRequest", "StaffMember", idempotent: true, callers: ["telephony"], doc: """
             C4: which staff member owns a number (extension or mobile); not_found if none.
             Telephony uses it to tell internal calls (T2).
             """)

@@ -2,17 +2,17 @@ import ContractSchema
 
 /// The Deals contract: every message, enumeration and method, declared once.
 public let dealsContract = ContractFile("Deals") {
-    Service("Deals", id: "switchboard.deals.Deals", doc: """
+    Service("Deals", id: "switchboard.deals.Deals", callers: [CallerIdentity.gateway], doc: """
         The deals service: pipelines and deals (D1, D2, D6), lead intake (D3), tasks (D4)
         and the timeline (D5). Times are UTC milliseconds since 1970; staff ids are the
         contacts service's; read paths take a ``Visibility`` (G3).
         """, eventsDoc: "Event types this service emits (payload ``DealStageChanged``) and takes.") {
         Service.Method("createPipeline", "CreatePipeline", "Pipeline", "Pipeline")
-        Service.Method("listPipelines", "ListPipelines", "Empty", "PipelineList", idempotent: true)
+        Service.Method("listPipelines", "ListPipelines", "Empty", "PipelineList", idempotent: true, callers: ["notifications"])
         Service.Method("createDeal", "CreateDeal", "Deal", "Deal")
-        Service.Method("getDeal", "GetDeal", "GetDealRequest", "Deal", idempotent: true)
+        Service.Method("getDeal", "GetDeal", "GetDealRequest", "Deal", idempotent: true, callers: ["notifications"])
         Service.Method("listDeals", "ListDeals", "ListDealsRequest", "DealPage", idempotent: true)
-        Service.Method("updateDeal", "UpdateDeal", "UpdateDealRequest", "Deal", doc: "D2: title, amount, responsible, source, custom fields, scheduled date; emits deal.updated.")
+        Service.Method("updateDeal", "UpdateDeal", "UpdateDealRequest", "Deal", callers: ["notifications"], doc: "D2: title, amount, responsible, source, custom fields, scheduled date; emits deal.updated.")
         Service.Method("changeStage", "ChangeStage", "ChangeStageRequest", "Deal", doc: "Emits deal.stage_changed, and deal.won or deal.lost on an outcome stage.")
         Service.Method("submitLead", "SubmitLead", "Lead", "LeadReceipt", idempotent: true, doc: """
             D3: stores the lead, then processes it; `pending` when contacts cannot be reached
@@ -20,9 +20,9 @@ public let dealsContract = ContractFile("Deals") {
             returns the first receipt.
             """)
         Service.Method("getLead", "GetLead", "GetLeadRequest", "LeadReceipt", idempotent: true)
-        Service.Method("createTask", "CreateTask", "DealTask", "CreateTaskResponse", doc: "D4: at most one open task of a kind per deal: a second returns the first.")
+        Service.Method("createTask", "CreateTask", "DealTask", "CreateTaskResponse", callers: ["notifications"], doc: "D4: at most one open task of a kind per deal: a second returns the first.")
         Service.Method("completeTask", "CompleteTask", "CompleteTaskRequest", "DealTask")
-        Service.Method("listTasks", "ListTasks", "ListTasksRequest", "TaskList", idempotent: true)
+        Service.Method("listTasks", "ListTasks", "ListTasksRequest", "TaskList", idempotent: true, callers: ["notifications"])
         Service.Method("problemDeals", "ProblemDeals", "ProblemDealsRequest", "ProblemDealList", idempotent: true)
         Service.Method("timeline", "Timeline", "TimelineRequest", "Timeline", idempotent: true)
         Service.Method("leadReport", "LeadReport", "LeadReportRequest", "LeadReport", idempotent: true, doc: """

@@ -2,7 +2,7 @@ import ContractSchema
 
 /// The Echo contract: every message, enumeration and method, declared once.
 public let echoContract = ContractFile("Echo") {
-    Service("Echo", id: "switchboard.diagnostics.Echo", doc: """
+    Service("Echo", id: "switchboard.diagnostics.Echo", callers: [CallerIdentity.anyone], doc: """
         A diagnostic contract every switchboard-echo server answers: it returns what it is
         sent. Used to measure the protocol's own cost (benchmarks) and to test the runtime.
         """) {

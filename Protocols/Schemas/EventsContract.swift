@@ -2,7 +2,7 @@ import ContractSchema
 
 /// The Events contract: every message, enumeration and method, declared once.
 public let eventsContract = ContractFile("Events") {
-    Service("Events", id: "switchboard.events.Events", doc: """
+    Service("Events", id: "switchboard.events.Events", callers: CallerIdentity.services, doc: """
         Events between services (P2). A service's outbox relay calls `Deliver` on each
         subscriber with a batch of events in commit order; the subscriber applies each one
         at most once (its inbox) and answers OK only when all of them are stored. Any other
@@ -14,7 +14,7 @@ public let eventsContract = ContractFile("Events") {
             means none was, and the sender tries the batch again later.
             """)
     }
-    Service("EventAdmin", id: "switchboard.events.EventAdmin", doc: """
+    Service("EventAdmin", id: "switchboard.events.EventAdmin", callers: [CallerIdentity.gateway], doc: """
         Every service's parked events (P2): events a subscriber refused for their own
         reasons, held (with the later events of the same aggregate) so the rest flows. An
         admin lists them, replays them after a fix, or discards them.

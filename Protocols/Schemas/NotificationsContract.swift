@@ -4,7 +4,7 @@ import ContractSchema
 /// their event offers, rules an admin edits at run time, the send log, and outbound
 /// webhooks with the Standard Webhooks headers.
 public let notificationsContract = ContractFile("Notifications") {
-    Service("Notifications", id: "switchboard.notifications.Notifications", doc: """
+    Service("Notifications", id: "switchboard.notifications.Notifications", callers: [CallerIdentity.gateway], doc: """
         The notifications service: the events of every other service turned into messages
         by rules (on an event, send template T over channel C to someone, maybe later), each
         send one row in a log with its status history, attempts and cost; and outbound

@@ -4,7 +4,7 @@ import ContractSchema
 /// hours in their own time zone, appointments that are never double-booked, and the
 /// earliest free slots, declared once.
 public let schedulingContract = ContractFile("Scheduling") {
-    Service("Scheduling", id: "switchboard.scheduling.Scheduling", doc: """
+    Service("Scheduling", id: "switchboard.scheduling.Scheduling", callers: [CallerIdentity.gateway], doc: """
         The scheduling service: resources (engineers, teachers, rooms) with weekly hours in
         their local wall time (S1), appointments for deals checked against every other
         appointment of their resources inside the write (S2), and slot search across

@@ -3,7 +3,7 @@ import ContractSchema
 /// The Telephony contract (T1–T9, T11, T12): call sessions and their legs, routing and
 /// statistics, declared once.
 public let telephonyContract = ContractFile("Telephony") {
-    Service("Telephony", id: "switchboard.telephony.Telephony", doc: """
+    Service("Telephony", id: "switchboard.telephony.Telephony", callers: [CallerIdentity.gateway], doc: """
         The telephony service: one session per real call, however the PBX reports it (T1),
         internal calls told apart (T2), routing answers (T9) and statistics (T11). Calls are
         partitioned by the client's number (T12): a replica answers only for its shards and
@@ -18,12 +18,12 @@ public let telephonyContract = ContractFile("Telephony") {
         Service.Method("listCalls", "ListCalls", "ListCallsRequest", "CallPage", idempotent: true, doc: "This replica's sessions, newest first; callers fan out and merge.")
         Service.Method("route", "Route", "RouteRequest", "RouteAnswer", idempotent: true, doc: "T9: where the PBX should connect a caller, answered at once.")
         Service.Method("stats", "Stats", "CallStatsRequest", "CallStats", idempotent: true, doc: "T11 over this replica's sessions; callers add the replicas' answers.")
-        Service.Method("handOffShard", "HandOffShard", "HandOffRequest", "ShardCopy", idempotent: true, doc: """
+        Service.Method("handOffShard", "HandOffShard", "HandOffRequest", "ShardCopy", idempotent: true, callers: ["telephony"], doc: """
             T12, to the shard's owner by the old replica list, from the replica that owns it
             by the new one: stop writing the shard (from now on refused, naming the new
             owner), make a consistent copy of its file, and say its size and SHA-256.
             """)
-        Service.Method("readShardChunk", "ReadShardChunk", "ShardChunkRequest", "ShardChunk", idempotent: true, doc: "Part of a handed-off shard's copy, at most 1 MiB.")
+        Service.Method("readShardChunk", "ReadShardChunk", "ShardChunkRequest", "ShardChunk", idempotent: true, callers: ["telephony"], doc: "Part of a handed-off shard's copy, at most 1 MiB.")
         Service.Method("bestEntry", "BestEntry", "BestEntryRequest", "EntryCandidate", idempotent: true, doc: """
             T10: this replica's best ready entry for the operator, and its score now (nothing
             is claimed). The caller asks every replica and claims the best.
@@ -36,7 +36,7 @@ public let telephonyContract = ContractFile("Telephony") {
         Service.Method("getEntry", "GetEntry", "GetEntryRequest", "QueueEntry", idempotent: true)
         Service.Method("getDialerSettings", "GetDialerSettings", "DialerSettingsRequest", "DialerSettings", idempotent: true)
         Service.Method("setDialerSettings", "SetDialerSettings", "SetDialerSettingsRequest", "DialerSettings", doc: "A new version of the settings; the queue's keys are recomputed.")
-        Service.Method("queueCounts", "QueueCounts", "DialerSettingsRequest", "QueueCounts", idempotent: true, doc: "Why the queue looks as it does: entries by state on this replica.")
+        Service.Method("queueCounts", "QueueCounts", "DialerSettingsRequest", "QueueCounts", idempotent: true, callers: ["notifications"], doc: "Why the queue looks as it does: entries by state on this replica.")
         Service.Event("outcome", "dialer.outcome", payload: "OutcomeRecorded", doc: "Deals puts it on the timeline and moves the deal.")
         Service.Event("recorded", "call.recorded", payload: "CallSession", doc: "T8: deals puts it on the timeline once.")
         Service.Event("missed", "call.missed", payload: "CallSession", doc: "T5.")

@@ -11,11 +11,16 @@ public struct MethodDescriptor<Request: WireMessage, Response: WireMessage>: Sen
     public let isIdempotent: Bool
     /// `service/method`, the name on the wire.
     public let fullName: String
+    /// The identities that may call it (`gateway`, `deals`, ...; `*`: anyone), as the
+    /// schema declares them: the one source for who may call what (PROTOCOL.md, "Callers").
+    public let callers: Set<String>
 
-    public init(service: String, method: String, isIdempotent: Bool = false) {
+    /// `callers` defaults to anyone, for the descriptors diagnostics and tests make by hand.
+    public init(service: String, method: String, isIdempotent: Bool = false, callers: Set<String> = ["*"]) {
         self.service = service
         self.method = method
         self.isIdempotent = isIdempotent
+        self.callers = callers
         self.fullName = "\(service)/\(method)"
     }
 }

@@ -109,6 +109,20 @@ import Testing
             "M.flags: repeated bool is not supported by the codec (strings, int64 and messages are)",
             "Status: needs a case numbered 0 (what unknown values read as)",
             "S.get: no message Nowhere is declared",
+            "S.get: name who may call it (callers:)",
         ])
+    }
+
+    /// Issue 24 item 3: every method names who may call it, from the known identities.
+    @Test func g3EveryMethodNamesItsCallersFromTheKnownIdentities() {
+        let file = ContractFile("T") {
+            Service("S", id: "s.S", callers: ["gateway"]) {
+                Service.Method("get", "Get", "Empty", "Empty")
+                Service.Method("put", "Put", "Empty", "Empty", callers: ["dealz"])
+            }
+        }
+        #expect(problems(file) == ["S.put: dealz is no caller identity (gateway, contacts, deals, telephony, scheduling, billing, notifications or *)"])
+        let service = file.services[0]
+        #expect(service.callers(of: service.methods[1]) == ["dealz", "gateway"])
     }
 }
