@@ -13,6 +13,10 @@ extension Contacts {
 
         func get(_ request: GetContactRequest, context: ServerContext) async throws -> Contact
 
+        /// The contacts among `ids` that exist, are not deleted and the caller may see (G3), in the order asked, each
+        /// once; the others are left out, as get would answer not_found for them. At most 500 ids.
+        func getContacts(_ request: GetContactsRequest, context: ServerContext) async throws -> ContactList
+
         /// Partial update: only the fields set in the request change.
         func update(_ request: UpdateContactRequest, context: ServerContext) async throws -> Contact
 
@@ -57,6 +61,7 @@ extension Contacts.ServiceProtocol {
     public func registerMethods(with server: RPCServer) {
         server.register(Contacts.matchOrCreate) { try await self.matchOrCreate($0, context: $1) }
         server.register(Contacts.get) { try await self.get($0, context: $1) }
+        server.register(Contacts.getContacts) { try await self.getContacts($0, context: $1) }
         server.register(Contacts.update) { try await self.update($0, context: $1) }
         server.register(Contacts.delete) { try await self.delete($0, context: $1) }
         server.register(Contacts.search) { try await self.search($0, context: $1) }

@@ -15,6 +15,11 @@ extension Deals {
 
         func getDeal(_ request: GetDealRequest, context: ServerContext) async throws -> Deal
 
+        /// The deals among `ids` that exist and the caller may see (G3), in the order asked, each once; the others are
+        /// left out, as getDeal would answer not_found for them. At most 500 ids (invalid_argument beyond): one call for
+        /// a calendar's or a day's deals instead of one per item.
+        func getDeals(_ request: GetDealsRequest, context: ServerContext) async throws -> DealList
+
         func listDeals(_ request: ListDealsRequest, context: ServerContext) async throws -> DealPage
 
         /// D2: title, amount, responsible, source, custom fields, scheduled date; emits deal.updated.
@@ -54,6 +59,7 @@ extension Deals.ServiceProtocol {
         server.register(Deals.listPipelines) { try await self.listPipelines($0, context: $1) }
         server.register(Deals.createDeal) { try await self.createDeal($0, context: $1) }
         server.register(Deals.getDeal) { try await self.getDeal($0, context: $1) }
+        server.register(Deals.getDeals) { try await self.getDeals($0, context: $1) }
         server.register(Deals.listDeals) { try await self.listDeals($0, context: $1) }
         server.register(Deals.updateDeal) { try await self.updateDeal($0, context: $1) }
         server.register(Deals.changeStage) { try await self.changeStage($0, context: $1) }

@@ -18,6 +18,13 @@ public enum Contacts {
     public static let get = MethodDescriptor<GetContactRequest, Contact>(
         service: service, method: "Get", isIdempotent: true, callers: ["deals", "gateway", "notifications"])
 
+    /// The contacts among `ids` that exist, are not deleted and the caller may see (G3), in the order asked, each
+    /// once; the others are left out, as get would answer not_found for them. At most 500 ids.
+    ///
+    /// Callers: gateway.
+    public static let getContacts = MethodDescriptor<GetContactsRequest, ContactList>(
+        service: service, method: "GetContacts", isIdempotent: true, callers: ["gateway"])
+
     /// Partial update: only the fields set in the request change.
     ///
     /// Callers: gateway.
@@ -551,6 +558,57 @@ public struct GetContactRequest: WireMessage, Equatable {
         case 1: id = try d.int64(key)
         case 2: visibility = try d.message(key)
         case 3: includeDeleted = try d.bool(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct GetContactsRequest: WireMessage, Equatable {
+    public var ids: [Int64] = []
+    public var visibility: Visibility? = nil
+
+    public init() {}
+
+    public init(
+        ids: [Int64] = [],
+        visibility: Visibility? = nil
+    ) {
+        self.ids = ids
+        self.visibility = visibility
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, ids)
+        e.encode(2, visibility)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: try d.append(key, to: &ids)
+        case 2: visibility = try d.message(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct ContactList: WireMessage, Equatable {
+    public var contacts: [Contact] = []
+
+    public init() {}
+
+    public init(
+        contacts: [Contact] = []
+    ) {
+        self.contacts = contacts
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, contacts)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: try d.append(key, to: &contacts)
         default: try d.skip(key)
         }
     }

@@ -24,6 +24,14 @@ public enum Deals {
     public static let getDeal = MethodDescriptor<GetDealRequest, Deal>(
         service: service, method: "GetDeal", isIdempotent: true, callers: ["gateway", "notifications"])
 
+    /// The deals among `ids` that exist and the caller may see (G3), in the order asked, each once; the others are
+    /// left out, as getDeal would answer not_found for them. At most 500 ids (invalid_argument beyond): one call for
+    /// a calendar's or a day's deals instead of one per item.
+    ///
+    /// Callers: gateway.
+    public static let getDeals = MethodDescriptor<GetDealsRequest, DealList>(
+        service: service, method: "GetDeals", isIdempotent: true, callers: ["gateway"])
+
     /// Callers: gateway.
     public static let listDeals = MethodDescriptor<ListDealsRequest, DealPage>(
         service: service, method: "ListDeals", isIdempotent: true, callers: ["gateway"])
@@ -798,6 +806,57 @@ public struct GetDealRequest: WireMessage, Equatable {
         switch key.number {
         case 1: id = try d.int64(key)
         case 2: visibility = try d.message(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct GetDealsRequest: WireMessage, Equatable {
+    public var ids: [Int64] = []
+    public var visibility: Visibility? = nil
+
+    public init() {}
+
+    public init(
+        ids: [Int64] = [],
+        visibility: Visibility? = nil
+    ) {
+        self.ids = ids
+        self.visibility = visibility
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, ids)
+        e.encode(2, visibility)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: try d.append(key, to: &ids)
+        case 2: visibility = try d.message(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct DealList: WireMessage, Equatable {
+    public var deals: [Deal] = []
+
+    public init() {}
+
+    public init(
+        deals: [Deal] = []
+    ) {
+        self.deals = deals
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, deals)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: try d.append(key, to: &deals)
         default: try d.skip(key)
         }
     }

@@ -11,6 +11,10 @@ public let contactsContract = ContractFile("Contacts") {
             to it) or creates one. Safe to repeat: the second call matches the first.
             """)
         Service.Method("get", "Get", "GetContactRequest", "Contact", idempotent: true, callers: ["deals", "notifications"])
+        Service.Method("getContacts", "GetContacts", "GetContactsRequest", "ContactList", idempotent: true, doc: """
+            The contacts among `ids` that exist, are not deleted and the caller may see (G3), in the order asked, each
+            once; the others are left out, as get would answer not_found for them. At most 500 ids.
+            """)
         Service.Method("update", "Update", "UpdateContactRequest", "Contact", doc: "Partial update: only the fields set in the request change.")
         Service.Method("delete", "Delete", "DeleteContactRequest", "Empty", idempotent: true, doc: "Soft delete: the contact disappears from searches; reading it says `deleted`.")
         Service.Method("search", "Search", "SearchContactsRequest", "ContactPage", idempotent: true, callers: ["telephony"], doc: "C6: filter by name prefix, phone, email, tag, source, creation period; cursor paging.")
@@ -101,6 +105,13 @@ public let contactsContract = ContractFile("Contacts") {
         Field(1, "id", .int64)
         Field(2, "visibility", .optional(.message("Visibility")), doc: "G3 for Get: a contact the caller may not see answers not_found.")
         Field(3, "includeDeleted", .bool, doc: "Also answer for a deleted contact (it says `deleted`); else a deleted one is not_found, as for the API.")
+    }
+    Message("GetContactsRequest") {
+        Field(1, "ids", .repeated(.int64))
+        Field(2, "visibility", .optional(.message("Visibility")))
+    }
+    Message("ContactList") {
+        Field(1, "contacts", .repeated(.message("Contact")))
     }
     Alias("DeleteContactRequest", "GetContactRequest")
     Alias("GetStaffRequest", "GetContactRequest")

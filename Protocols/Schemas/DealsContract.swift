@@ -11,6 +11,11 @@ public let dealsContract = ContractFile("Deals") {
         Service.Method("listPipelines", "ListPipelines", "Empty", "PipelineList", idempotent: true, callers: ["notifications"])
         Service.Method("createDeal", "CreateDeal", "Deal", "Deal")
         Service.Method("getDeal", "GetDeal", "GetDealRequest", "Deal", idempotent: true, callers: ["notifications"])
+        Service.Method("getDeals", "GetDeals", "GetDealsRequest", "DealList", idempotent: true, doc: """
+            The deals among `ids` that exist and the caller may see (G3), in the order asked, each once; the others are
+            left out, as getDeal would answer not_found for them. At most 500 ids (invalid_argument beyond): one call for
+            a calendar's or a day's deals instead of one per item.
+            """)
         Service.Method("listDeals", "ListDeals", "ListDealsRequest", "DealPage", idempotent: true)
         Service.Method("updateDeal", "UpdateDeal", "UpdateDealRequest", "Deal", callers: ["notifications"], doc: "D2: title, amount, responsible, source, custom fields, scheduled date; emits deal.updated.")
         Service.Method("changeStage", "ChangeStage", "ChangeStageRequest", "Deal", doc: "Emits deal.stage_changed, and deal.won or deal.lost on an outcome stage.")
@@ -171,6 +176,13 @@ public let dealsContract = ContractFile("Deals") {
     Message("GetDealRequest") {
         Field(1, "id", .int64)
         Field(2, "visibility", .optional(.message("Visibility")))
+    }
+    Message("GetDealsRequest") {
+        Field(1, "ids", .repeated(.int64))
+        Field(2, "visibility", .optional(.message("Visibility")))
+    }
+    Message("DealList") {
+        Field(1, "deals", .repeated(.message("Deal")))
     }
     Message("ListDealsRequest", rest: [.query]) {
         Field(1, "pipelineID", .optional(.int64)).minimum(1)

@@ -41,6 +41,10 @@ public struct ContactsAPI: Contacts.ServiceProtocol {
         try await contacts.get(request.id, visibility: request.visibility.resolved, includeDeleted: request.includeDeleted)
     }
 
+    public func getContacts(_ request: GetContactsRequest, context _: ServerContext) async throws -> ContactList {
+        ContactList(contacts: try await contacts.get(request.ids, visibility: request.visibility.resolved))
+    }
+
     public func update(_ request: UpdateContactRequest, context _: ServerContext) async throws -> Contact {
         try await update(request)
     }

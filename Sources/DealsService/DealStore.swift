@@ -116,6 +116,29 @@ public struct DealStore: Sendable {
         try await database.read { c in try Self.loadVisible(c, id: id, visibility) }
     }
 
+    /// Most ids one batch read takes.
+    public static let maxBatch = 500
+
+    /// The deals among `ids` the caller may see, in the order asked, each once; the
+    /// others are left out (as not_found would be answered for each).
+    public func get(_ ids: [Int64], visibility: Visibility) async throws -> [Deal] {
+        guard ids.count <= Self.maxBatch else {
+            throw RPCError.invalidArgument(
+                "ask for at most \(Self.maxBatch) deals at once", details: [FieldViolation(field: "ids", description: "has \(ids.count) entries")])
+        }
+        var seen = Set<Int64>()
+        let unique = ids.filter { seen.insert($0).inserted }
+        guard !unique.isEmpty else { return [] }
+        let condition = visibility.sqlCondition("responsible_id")
+        let found = try await database.read { c in
+            try Self.table.list(
+                c, where: "id IN (\(unique.map { _ in "?" }.joined(separator: ", "))) AND \(condition.sql)",
+                unique.map { .integer($0) } + condition.values.map { .integer($0) })
+        }
+        let byID = Dictionary(uniqueKeysWithValues: found.map { ($0.id, $0) })
+        return unique.compactMap { byID[$0] }
+    }
+
     /// A deal the caller may see; not_found otherwise, so its existence does not leak.
     static func loadVisible(_ c: Connection, id: Int64, _ visibility: Visibility) throws -> Deal {
         guard let deal = try load(c, id: id), visibility.allows(deal.responsibleID) else {

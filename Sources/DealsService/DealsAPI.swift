@@ -59,6 +59,10 @@ public struct DealsAPI: Deals.ServiceProtocol {
         try await deals.get(request.id, visibility: request.visibility.resolved)
     }
 
+    public func getDeals(_ request: GetDealsRequest, context _: ServerContext) async throws -> DealList {
+        DealList(deals: try await deals.get(request.ids, visibility: request.visibility.resolved))
+    }
+
     public func listDeals(_ request: ListDealsRequest, context _: ServerContext) async throws -> DealPage {
         try await deals.list(request)
     }

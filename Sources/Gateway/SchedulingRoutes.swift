@@ -110,13 +110,17 @@ enum SchedulingRoutes {
             }
             request.staffID = staff
             let list = try await ctx.call(Scheduling.day, request)
+            // The stops are the engineer's: each deal and its contact is read for them, in
+            // one call each for the whole day. A service that does not answer fails the
+            // request (503/504): a day never comes back with its stops silently bare.
+            let deals = try await dealsByID(list.appointments.map(\.dealID), visibility: nil, ctx)
+            let contacts = try await contactsByID(deals.values.map(\.contactID), ctx)
             var day = MyDay(date: request.date)
             for a in list.appointments {
                 var stop = Stop(appointment: a)
-                // What the engineer may not see of the deal stays out; the stop is theirs.
-                if let deal = try? await ctx.call(Deals.getDeal, GetDealRequest(id: a.dealID)) {
+                if let deal = deals[a.dealID] {
                     stop.dealTitle = deal.title
-                    if let contact = try? await ctx.call(Contacts.get, GetContactRequest(id: deal.contactID)) {
+                    if let contact = contacts[deal.contactID] {
                         stop.contactName = [contact.firstName, contact.lastName].filter { !$0.isEmpty }.joined(separator: " ")
                         stop.contactPhone = contact.phones.first?.number ?? ""
                     }
@@ -365,12 +369,11 @@ enum SchedulingRoutes {
         let appointments = try await ctx.call(
             Scheduling.appointmentsBetween, CalendarRequest(fromMilliseconds: request.fromMilliseconds, toMilliseconds: request.toMilliseconds))
         guard appointments.appointments.count <= calendarLimit else { throw RPCError(.resourceExhausted, "more than \(calendarLimit) appointments: ask for a shorter period") }
-        var deals: [Int64: Deal?] = [:]
+        // The deals the caller sees, read in batches; one they may not see is left out, and
+        // deals not answering fails the request rather than leaving gaps.
+        let deals = try await dealsByID(appointments.appointments.map(\.dealID), visibility: visibility, ctx)
         for a in appointments.appointments {
-            if deals[a.dealID] == nil {
-                deals[a.dealID] = try? await ctx.call(Deals.getDeal, GetDealRequest(id: a.dealID, visibility: visibility))
-            }
-            guard let deal = deals[a.dealID] ?? nil else { continue }
+            guard let deal = deals[a.dealID] else { continue }
             entries.append(CalendarEntry(
                 kind: "appointment", dealID: deal.id, dealTitle: deal.title, dealStatus: deal.status.name, stageID: deal.stageID,
                 startMilliseconds: a.startMilliseconds, endMilliseconds: a.endMilliseconds, appointmentID: a.id))
@@ -384,6 +387,28 @@ enum SchedulingRoutes {
         return DealsCalendar(days: days.keys.sorted().map { CalendarDay(date: $0, entries: days[$0]!.sorted { ($0.startMilliseconds, $0.dealID) < ($1.startMilliseconds, $1.dealID) }) })
     }
 
+
+    /// The deals among `ids` the caller sees, by id: one GetDeals per 500.
+    static func dealsByID(_ ids: [Int64], visibility: Visibility?, _ ctx: RequestContext) async throws -> [Int64: Deal] {
+        var out: [Int64: Deal] = [:]
+        let unique = Array(Set(ids)).sorted()
+        for start in stride(from: 0, to: unique.count, by: 500) {
+            let batch = GetDealsRequest(ids: Array(unique[start..<min(start + 500, unique.count)]), visibility: visibility)
+            for deal in try await ctx.call(Deals.getDeals, batch).deals { out[deal.id] = deal }
+        }
+        return out
+    }
+
+    /// The live contacts among `ids`, by id: one GetContacts per 500.
+    static func contactsByID(_ ids: [Int64], _ ctx: RequestContext) async throws -> [Int64: Contact] {
+        var out: [Int64: Contact] = [:]
+        let unique = Array(Set(ids)).sorted()
+        for start in stride(from: 0, to: unique.count, by: 500) {
+            let batch = GetContactsRequest(ids: Array(unique[start..<min(start + 500, unique.count)]))
+            for contact in try await ctx.call(Contacts.getContacts, batch).contacts { out[contact.id] = contact }
+        }
+        return out
+    }
 
     /// G3: the enrolment list only for callers who see every contact.
     static func groupAnswer(_ group: Group, _ ctx: RequestContext) async throws -> Group {

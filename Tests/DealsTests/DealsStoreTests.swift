@@ -90,6 +90,27 @@ struct DealsFixture {
 }
 
 @Suite struct DealsStoreTests {
+    /// Issue 24 item 5: a batch read answers what one read per deal would, in one call.
+    @Test func g3GetDealsAnswersWhatGetDealWouldForEachInTheOrderAskedOnceEach() async throws {
+        let contacts = try FakeContacts()
+        let f = try DealsFixture(contactsPort: contacts.server.port)
+        let mine = try await f.openDeal("Mine", contact: 1, responsible: 7)
+        let theirs = try await f.openDeal("Theirs", contact: 2, responsible: 8)
+        let nobodys = try await f.openDeal("Nobody's", contact: 3)
+        let asked: [Int64] = [nobodys.id, 999, mine.id, nobodys.id, theirs.id]
+        for visibility in [Visibility.everything, Visibility(restricted: true, staffIDs: [7])] {
+            var one: [Int64] = []
+            for id in asked where !one.contains(id) {
+                if let deal = try? await f.api.deals.get(id, visibility: visibility) { one.append(deal.id) }
+            }
+            #expect(try await f.api.deals.get(asked, visibility: visibility).map(\.id) == one)
+        }
+        #expect(try await f.api.deals.get(asked, visibility: .everything).map(\.title) == ["Nobody's", "Mine", "Theirs"])
+        #expect(try await f.api.deals.get(asked, visibility: Visibility(restricted: true, staffIDs: [7])).contains { $0.id == mine.id })
+        let tooMany = await #expect(throws: RPCError.self) { try await f.api.deals.get(Array(1...501), visibility: .everything) }
+        #expect(tooMany?.code == .invalidArgument && tooMany?.details.first?.field == "ids")
+    }
+
     @Test func d3NewPersonOpensADealAndTheSecondLeadJoinsItAsADuplicate() async throws {
         let contacts = try FakeContacts()
         let f = try DealsFixture(contactsPort: contacts.server.port)

@@ -86,6 +86,66 @@ import Wire
         await deals.server.shutdown(gracePeriod: .zero)
     }
 
+    /// Issue 24 item 5: an engineer's day reads its deals and their contacts in one call
+    /// each, and with deals down it is 503, never stops silently without their deal.
+    @Test func g4MyDayReadsDealsAndContactsInOneCallEachAndIs503WhenDealsIsDown() async throws {
+        func server() -> RPCServer {
+            var configuration = RPCServer.Configuration()
+            configuration.log = { _, _ in }
+            return RPCServer(configuration: configuration)
+        }
+        let scheduling = server(), deals = server(), contacts = server()
+        let calls = Mutex<[String]>([])
+        scheduling.register(Scheduling.day) { request, _ in
+            #expect(request.staffID == 2)
+            return AppointmentList(appointments: (1...3).map { i in
+                var a = Appointment()
+                a.id = Int64(i)
+                a.dealID = Int64(10 + i % 2)
+                return a
+            })
+        }
+        deals.register(Deals.getDeals) { request, _ in
+            calls.withLock { $0.append("deals \(request.ids)") }
+            return DealList(deals: request.ids.map { id in
+                var deal = Deal()
+                deal.id = id
+                deal.title = "Deal \(id)"
+                deal.contactID = id + 100
+                return deal
+            })
+        }
+        contacts.register(Contacts.getContacts) { request, _ in
+            calls.withLock { $0.append("contacts \(request.ids)") }
+            return ContactList(contacts: request.ids.map { id in
+                var contact = Contact()
+                contact.id = id
+                contact.firstName = "Client \(id)"
+                return contact
+            })
+        }
+        let staffKey = "staff-two-0123456789abcdef"
+        let api = GatewayAPI(
+            services: ServiceClients([
+                Scheduling.service: [RPCClient(inProcess: scheduling, name: "scheduling")], Deals.service: [RPCClient(inProcess: deals, name: "deals")],
+                Contacts.service: [RPCClient(inProcess: contacts, name: "contacts")],
+            ]),
+            keyring: try APIKeyring(parsing: "\(Self.adminKey)=admin,\(staffKey)=staff:2"))
+        let request = HTTPRequest(method: "GET", target: "/v1/me/day?date=2026-12-07", headers: [("Authorization", "Bearer \(staffKey)")])
+        let day = await api.handle(request)
+        #expect(day.status == 200)
+        let stops = (try JSONSerialization.jsonObject(with: Data(day.body)) as? [String: Any])?["items"] as? [[String: Any]] ?? []
+        #expect(stops.compactMap { $0["dealTitle"] as? String } == ["Deal 11", "Deal 10", "Deal 11"])
+        #expect(stops.compactMap { $0["contactName"] as? String } == ["Client 111", "Client 110", "Client 111"])
+        #expect(calls.withLock { $0 } == ["deals [10, 11]", "contacts [110, 111]"])
+
+        await deals.shutdown(gracePeriod: .zero)
+        let down = await api.handle(request)
+        #expect(down.status == 503, "\(String(decoding: down.body, as: UTF8.self))")
+        await scheduling.shutdown(gracePeriod: .zero)
+        await contacts.shutdown(gracePeriod: .zero)
+    }
+
     @Test func g4ASlowServiceIs504WithinTheBudgetAndADownOneIs503WithRetryAfter() async throws {
         let deals = FakeDeals()
         let api = try Self.gateway(deals: deals.client, timeout: .milliseconds(200))

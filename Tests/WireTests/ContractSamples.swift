@@ -24,6 +24,8 @@ enum ContractSamples {
         ("MatchOrCreateRequest", matchOrCreateRequest().wireBytes(), (try? MatchOrCreateRequest(wireBytes: matchOrCreateRequest().wireBytes())) == matchOrCreateRequest()),
         ("MatchOrCreateResponse", matchOrCreateResponse().wireBytes(), (try? MatchOrCreateResponse(wireBytes: matchOrCreateResponse().wireBytes())) == matchOrCreateResponse()),
         ("GetContactRequest", getContactRequest().wireBytes(), (try? GetContactRequest(wireBytes: getContactRequest().wireBytes())) == getContactRequest()),
+        ("GetContactsRequest", getContactsRequest().wireBytes(), (try? GetContactsRequest(wireBytes: getContactsRequest().wireBytes())) == getContactsRequest()),
+        ("ContactList", contactList().wireBytes(), (try? ContactList(wireBytes: contactList().wireBytes())) == contactList()),
         ("UpdateContactRequest", updateContactRequest().wireBytes(), (try? UpdateContactRequest(wireBytes: updateContactRequest().wireBytes())) == updateContactRequest()),
         ("SearchContactsRequest", searchContactsRequest().wireBytes(), (try? SearchContactsRequest(wireBytes: searchContactsRequest().wireBytes())) == searchContactsRequest()),
         ("Attendee", attendee().wireBytes(), (try? Attendee(wireBytes: attendee().wireBytes())) == attendee()),
@@ -52,6 +54,8 @@ enum ContractSamples {
         ("PipelineList", pipelineList().wireBytes(), (try? PipelineList(wireBytes: pipelineList().wireBytes())) == pipelineList()),
         ("Deal", deal().wireBytes(), (try? Deal(wireBytes: deal().wireBytes())) == deal()),
         ("GetDealRequest", getDealRequest().wireBytes(), (try? GetDealRequest(wireBytes: getDealRequest().wireBytes())) == getDealRequest()),
+        ("GetDealsRequest", getDealsRequest().wireBytes(), (try? GetDealsRequest(wireBytes: getDealsRequest().wireBytes())) == getDealsRequest()),
+        ("DealList", dealList().wireBytes(), (try? DealList(wireBytes: dealList().wireBytes())) == dealList()),
         ("ListDealsRequest", listDealsRequest().wireBytes(), (try? ListDealsRequest(wireBytes: listDealsRequest().wireBytes())) == listDealsRequest()),
         ("DealPage", dealPage().wireBytes(), (try? DealPage(wireBytes: dealPage().wireBytes())) == dealPage()),
         ("ChangeStageRequest", changeStageRequest().wireBytes(), (try? ChangeStageRequest(wireBytes: changeStageRequest().wireBytes())) == changeStageRequest()),
@@ -421,6 +425,19 @@ enum ContractSamples {
         return m
     }
 
+    static func getContactsRequest() -> GetContactsRequest {
+        var m = GetContactsRequest()
+        m.ids = [-8, -708]
+        m.visibility = visibility()
+        return m
+    }
+
+    static func contactList() -> ContactList {
+        var m = ContactList()
+        m.contacts = [contact(), contact()]
+        return m
+    }
+
     static func updateContactRequest() -> UpdateContactRequest {
         var m = UpdateContactRequest()
         m.id = -8
@@ -700,6 +717,19 @@ enum ContractSamples {
         var m = GetDealRequest()
         m.id = -8
         m.visibility = visibility()
+        return m
+    }
+
+    static func getDealsRequest() -> GetDealsRequest {
+        var m = GetDealsRequest()
+        m.ids = [-8, -708]
+        m.visibility = visibility()
+        return m
+    }
+
+    static func dealList() -> DealList {
+        var m = DealList()
+        m.deals = [deal(), deal()]
         return m
     }
 
