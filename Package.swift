@@ -89,7 +89,7 @@ let package = Package(
             name: "GatewayTests",
             dependencies: ["Gateway", "WebhookHub", "BillingService", "ContactsService", "Contracts", "DealsService", "Digest", "HTTP", "JSON", "NotificationsService", "RPC", "SchedulingService", "TelephonyService", "ServiceKit", "Storage", "Wire", "TestSupport", "Sockets", "switchboard", "switchboard-gateway", "switchboard-contacts", "switchboard-deals", "switchboard-telephony", "switchboard-scheduling", "switchboard-billing", "switchboard-notifications"]),
         .testTarget(name: "BillingTests", dependencies: ["BillingService", "Contracts", "Wire"]),
-        .testTarget(name: "NotificationsTests", dependencies: ["NotificationsService", "Contracts", "Digest", "ServiceKit", "Storage", "Wire", "TestSupport", "Sockets", "Schemas"]),
+        .testTarget(name: "NotificationsTests", dependencies: ["NotificationsService", "Contracts", "Digest", "RPC", "ServiceKit", "Storage", "Wire", "TestSupport", "Sockets", "Schemas"]),
         .testTarget(
             name: "SchedulingTests",
             dependencies: ["SchedulingService", "Contracts", "Wire", "RPC", "Storage", "ServiceKit", "TestSupport", "switchboard-scheduling"]),

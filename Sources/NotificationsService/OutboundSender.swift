@@ -106,6 +106,16 @@ public final class OutboundSender: BackgroundService {
         }
     }
 
+    /// What `read` answers, nil when what it reads is gone (not_found); any other failure
+    /// is thrown, for the send to be tried again.
+    static func unlessGone<T>(_ read: () async throws -> T) async throws -> T? {
+        do {
+            return try await read()
+        } catch let error as RPCError where error.code == .notFound {
+            return nil
+        }
+    }
+
     enum Outcome {
         case sent(Accepted, provider: String)
         case failed(String, retry: Bool)
@@ -124,8 +134,12 @@ public final class OutboundSender: BackgroundService {
         guard let template else { return .skipped("its template was deleted") }
         var values = facts.variables
         do {
-            // The deal, for its contact, responsible and stage name.
-            if let dealID = facts.dealID, let deal = try? await deals.call(Deals.getDeal, GetDealRequest(id: dealID), options: CallOptions(timeout: .seconds(5))) {
+            // The deal, for its contact, responsible and stage name. Deals not answering is
+            // a failure to try again later (the catch below), never a message that goes
+            // out without them or is skipped for "nobody responsible".
+            if let dealID = facts.dealID, let deal = try await Self.unlessGone({
+                try await deals.call(Deals.getDeal, GetDealRequest(id: dealID), options: CallOptions(timeout: .seconds(5)))
+            }) {
                 facts.contactID = facts.contactID ?? deal.contactID
                 facts.responsibleID = facts.responsibleID ?? deal.responsibleID
                 values["deal.stage"] = .text(try await stageName(deal.stageID))
@@ -169,8 +183,10 @@ public final class OutboundSender: BackgroundService {
             case .address, .unspecified:
                 address = rule.address
             }
-            if facts.responsibleID != nil, values["responsible.first_name"] == nil,
-               let staff = try? await contacts.call(Contacts.getStaff, GetStaffRequest(id: facts.responsibleID!), options: CallOptions(timeout: .seconds(5))) {
+            if let responsibleID = facts.responsibleID, values["responsible.first_name"] == nil,
+               let staff = try await Self.unlessGone({
+                   try await contacts.call(Contacts.getStaff, GetStaffRequest(id: responsibleID), options: CallOptions(timeout: .seconds(5)))
+               }) {
                 values["responsible.first_name"] = .text(staff.firstName)
                 values["responsible.last_name"] = .text(staff.lastName)
             }
