@@ -27,4 +27,15 @@ public struct RPCError: Error, Sendable, Equatable, CustomStringConvertible {
     public static func deadlineExceeded(_ message: String) -> RPCError { RPCError(.deadlineExceeded, message) }
     public static func notFound(_ message: String) -> RPCError { RPCError(.notFound, message) }
     public static func `internal`(_ message: String) -> RPCError { RPCError(.internal, message) }
+
+    /// What `read` answers, nil when it answers not_found (what it reads is gone, or not
+    /// there for the caller, G3); any other failure is thrown, so a peer that does not
+    /// answer is never taken for "nothing there".
+    public static func nilIfNotFound<T>(_ read: () async throws -> T) async throws -> T? {
+        do {
+            return try await read()
+        } catch let error as RPCError where error.code == .notFound {
+            return nil
+        }
+    }
 }

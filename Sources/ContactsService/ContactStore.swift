@@ -78,18 +78,10 @@ public struct ContactStore: Sendable {
         return contact
     }
 
-    /// Most ids one batch read takes.
-    public static let maxBatch = 500
-
     /// The live contacts among `ids` the caller may see, in the order asked, each once;
     /// the others are left out (as not_found would be answered for each). One read.
     public func get(_ ids: [Int64], visibility: Visibility = Visibility()) async throws -> [Contact] {
-        guard ids.count <= Self.maxBatch else {
-            throw RPCError.invalidArgument(
-                "ask for at most \(Self.maxBatch) contacts at once", details: [FieldViolation(field: "ids", description: "has \(ids.count) entries")])
-        }
-        var seen = Set<Int64>()
-        let unique = ids.filter { seen.insert($0).inserted }
+        let unique = try BatchRead.ids(ids, of: "contacts")
         return try await database.read { c in
             try unique.compactMap { id in
                 guard let contact = try Self.load(c, id: id), !contact.deleted, visibility.seesContact(responsibleID: contact.responsibleID) else { return nil }

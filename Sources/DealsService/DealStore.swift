@@ -116,18 +116,10 @@ public struct DealStore: Sendable {
         try await database.read { c in try Self.loadVisible(c, id: id, visibility) }
     }
 
-    /// Most ids one batch read takes.
-    public static let maxBatch = 500
-
     /// The deals among `ids` the caller may see, in the order asked, each once; the
     /// others are left out (as not_found would be answered for each).
     public func get(_ ids: [Int64], visibility: Visibility) async throws -> [Deal] {
-        guard ids.count <= Self.maxBatch else {
-            throw RPCError.invalidArgument(
-                "ask for at most \(Self.maxBatch) deals at once", details: [FieldViolation(field: "ids", description: "has \(ids.count) entries")])
-        }
-        var seen = Set<Int64>()
-        let unique = ids.filter { seen.insert($0).inserted }
+        let unique = try BatchRead.ids(ids, of: "deals")
         guard !unique.isEmpty else { return [] }
         let condition = visibility.sqlCondition("responsible_id")
         let found = try await database.read { c in

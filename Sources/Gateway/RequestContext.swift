@@ -130,11 +130,7 @@ struct RequestContext: Sendable {
     /// What `call` answers, nil when it answers not_found: whether something exists, or
     /// is there for the caller (G3), without a catch at every place that asks.
     func found<T>(_ call: () async throws -> T) async throws -> T? {
-        do {
-            return try await call()
-        } catch let error as RPCError where error.code == .notFound {
-            return nil
-        }
+        try await RPCError.nilIfNotFound(call)
     }
 
     /// C4: `id` must name a staff member (422 naming `field` otherwise).

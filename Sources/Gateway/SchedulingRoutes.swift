@@ -388,24 +388,20 @@ enum SchedulingRoutes {
     }
 
 
-    /// The deals among `ids` the caller sees, by id: one GetDeals per 500.
+    /// The deals among `ids` the caller sees, by id, in calls of ``BatchRead/limit``.
     static func dealsByID(_ ids: [Int64], visibility: Visibility?, _ ctx: RequestContext) async throws -> [Int64: Deal] {
         var out: [Int64: Deal] = [:]
-        let unique = Array(Set(ids)).sorted()
-        for start in stride(from: 0, to: unique.count, by: 500) {
-            let batch = GetDealsRequest(ids: Array(unique[start..<min(start + 500, unique.count)]), visibility: visibility)
-            for deal in try await ctx.call(Deals.getDeals, batch).deals { out[deal.id] = deal }
+        for batch in BatchRead.calls(ids) {
+            for deal in try await ctx.call(Deals.getDeals, GetDealsRequest(ids: batch, visibility: visibility)).deals { out[deal.id] = deal }
         }
         return out
     }
 
-    /// The live contacts among `ids`, by id: one GetContacts per 500.
+    /// The live contacts among `ids`, by id, in calls of ``BatchRead/limit``.
     static func contactsByID(_ ids: [Int64], _ ctx: RequestContext) async throws -> [Int64: Contact] {
         var out: [Int64: Contact] = [:]
-        let unique = Array(Set(ids)).sorted()
-        for start in stride(from: 0, to: unique.count, by: 500) {
-            let batch = GetContactsRequest(ids: Array(unique[start..<min(start + 500, unique.count)]))
-            for contact in try await ctx.call(Contacts.getContacts, batch).contacts { out[contact.id] = contact }
+        for batch in BatchRead.calls(ids) {
+            for contact in try await ctx.call(Contacts.getContacts, GetContactsRequest(ids: batch)).contacts { out[contact.id] = contact }
         }
         return out
     }

@@ -106,16 +106,6 @@ public final class OutboundSender: BackgroundService {
         }
     }
 
-    /// What `read` answers, nil when what it reads is gone (not_found); any other failure
-    /// is thrown, for the send to be tried again.
-    static func unlessGone<T>(_ read: () async throws -> T) async throws -> T? {
-        do {
-            return try await read()
-        } catch let error as RPCError where error.code == .notFound {
-            return nil
-        }
-    }
-
     enum Outcome {
         case sent(Accepted, provider: String)
         case failed(String, retry: Bool)
@@ -137,7 +127,7 @@ public final class OutboundSender: BackgroundService {
             // The deal, for its contact, responsible and stage name. Deals not answering is
             // a failure to try again later (the catch below), never a message that goes
             // out without them or is skipped for "nobody responsible".
-            if let dealID = facts.dealID, let deal = try await Self.unlessGone({
+            if let dealID = facts.dealID, let deal = try await RPCError.nilIfNotFound({
                 try await deals.call(Deals.getDeal, GetDealRequest(id: dealID), options: CallOptions(timeout: .seconds(5)))
             }) {
                 facts.contactID = facts.contactID ?? deal.contactID
@@ -184,7 +174,7 @@ public final class OutboundSender: BackgroundService {
                 address = rule.address
             }
             if let responsibleID = facts.responsibleID, values["responsible.first_name"] == nil,
-               let staff = try await Self.unlessGone({
+               let staff = try await RPCError.nilIfNotFound({
                    try await contacts.call(Contacts.getStaff, GetStaffRequest(id: responsibleID), options: CallOptions(timeout: .seconds(5)))
                }) {
                 values["responsible.first_name"] = .text(staff.firstName)

@@ -49,24 +49,23 @@ public final class RPCClient: Sendable {
     public let reactor: Reactor
     private let state: Mutex<State>
 
-    public init(endpoint: Endpoint, configuration: Configuration = Configuration(), reactor: Reactor = .shared) {
-        self.endpoint = endpoint
-        self.inProcessServer = nil
-        self.target = endpoint.description
-        self.configuration = configuration
-        self.reactor = reactor
-        self.state = Mutex(State(backoff: configuration.backoff))
+    public convenience init(endpoint: Endpoint, configuration: Configuration = Configuration(), reactor: Reactor = .shared) {
+        self.init(endpoint: endpoint, inProcess: nil, configuration: configuration, reactor: reactor)
     }
 
     /// A client of `server` in this process: no port, no listener, the same bytes, the
     /// same connection states (a server shut down answers `unavailable`, and the next
     /// call connects again). `name` is what logs and errors call the peer.
-    public init(inProcess server: RPCServer, name: String, configuration: Configuration = Configuration()) {
-        self.endpoint = Endpoint(host: "in-process", port: 0, name: name)
+    public convenience init(inProcess server: RPCServer, name: String, configuration: Configuration = Configuration()) {
+        self.init(endpoint: Endpoint(host: "in-process", port: 0, name: name), inProcess: server, configuration: configuration, reactor: server.reactor)
+    }
+
+    private init(endpoint: Endpoint, inProcess server: RPCServer?, configuration: Configuration, reactor: Reactor) {
+        self.endpoint = endpoint
         self.inProcessServer = server
-        self.target = name
+        self.target = endpoint.description
         self.configuration = configuration
-        self.reactor = server.reactor
+        self.reactor = reactor
         self.state = Mutex(State(backoff: configuration.backoff))
     }
 

@@ -32,9 +32,6 @@ final class HookRelay: BackgroundService {
 
     var progress: Progress { state.withLock { $0 } }
 
-    /// Failures of the moment: the hook stays pending and its service backs off.
-    static let transient: [Status.Code] = [.unavailable, .deadlineExceeded, .resourceExhausted, .aborted, .cancelled]
-
     /// A hook was stored or put back: look now rather than at the next idle pass.
     func wake() { loop.wake() }
 
@@ -178,7 +175,9 @@ final class HookRelay: BackgroundService {
             try await store.delivered(ids)
             state.withLock { $0.delivered += ids.count }
             return .delivered
-        case let error? where Self.transient.contains(error.code):
+        // A failure of the moment (Status.Code.isMomentary, as for events): the hook stays
+        // pending and its service backs off.
+        case let error? where error.code.isMomentary:
             try await store.attemptFailed(ids, reason: error.description)
             state.withLock { $0.retries += ids.count }
             logger.warn("hooks wait for their service", ["hooks": "\(ids.count)", "first": "\(ids[0])", "service": service, "error": error.description])
