@@ -39,8 +39,10 @@ let package = Package(
 
         // Runtime layers.
         .target(name: "Sockets", dependencies: ["CEpoll"]),
-        .target(name: "RPC", dependencies: ["Wire", "Sockets"]),
+        .target(name: "RPC", dependencies: ["Wire", "Sockets", "TLS"]),
         .target(name: "HTTP", dependencies: ["Sockets"]),
+        // Mutual TLS for the binary protocol, and the certificates it runs on, from the system OpenSSL.
+        .target(name: "TLS", dependencies: ["CCrypto", "Sockets"]),
         .target(name: "JSON"),
         // Hashes, HMACs, constant-time comparison and randomness from the system OpenSSL.
         .target(name: "Digest", dependencies: ["CCrypto"]),
@@ -76,7 +78,7 @@ let package = Package(
         // Tests.
         // Starting test processes without Foundation's Process (Tests/CSpawn/include/CSpawn.h says why).
         .target(name: "CSpawn", path: "Tests/CSpawn"),
-        .target(name: "TestSupport", dependencies: ["CSpawn"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["CSpawn", "TLS"], path: "Tests/TestSupport"),
         .testTarget(name: "WireTests", dependencies: ["Wire", "Contracts", "ContractSchema", "Schemas", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
         .testTarget(name: "TelephonyTests", dependencies: ["TelephonyService", "Contracts", "RPC", "ServiceKit", "Storage", "Wire", "TestSupport", "switchboard-telephony", "switchboard-contacts", "switchboard-deals"]),

@@ -27,16 +27,21 @@ final class ClientConnection: StreamConnectionDelegate, @unchecked Sendable {
         var goAwayLastID: UInt32? = nil
         var goAwayReason: String = ""
         var closedError: RPCError? = nil
+        /// Why the connection closed, as the socket said (a TLS handshake's reason).
+        var closedReason: SocketError? = nil
+        var established: Bool
+        var establishWaiter: CheckedContinuation<SocketError?, Never>? = nil
     }
 
     let stream: StreamConnection
     let target: String
-    private let state = Mutex(State())
+    private let state: Mutex<State>
     private let onClose: @Sendable (ClientConnection) -> Void
     nonisolated(unsafe) private var decoder: FrameDecoder
 
     init(stream: StreamConnection, target: String, maxFrameLength: Int, onClose: @escaping @Sendable (ClientConnection) -> Void) {
         self.stream = stream
+        self.state = Mutex(State(established: stream.isEstablished))
         self.target = target
         self.decoder = FrameDecoder(maxLength: maxFrameLength)
         self.onClose = onClose
@@ -164,15 +169,40 @@ final class ClientConnection: StreamConnectionDelegate, @unchecked Sendable {
         }
     }
 
+    /// Waits for the TLS handshake: nil once the server is verified, else why not.
+    func established() async -> SocketError? {
+        await withCheckedContinuation { continuation in
+            let now = state.withLock { s -> SocketError?? in
+                if s.closedError != nil { return .some(s.closedReason ?? SocketError("TLS handshake", reason: "the server closed the connection")) }
+                if s.established { return .some(nil) }
+                s.establishWaiter = continuation
+                return .none
+            }
+            if case let .some(outcome) = now { continuation.resume(returning: outcome) }
+        }
+    }
+
+    func connectionDidEstablish(_ connection: StreamConnection) {
+        let waiter = state.withLock { s in
+            s.established = true
+            defer { s.establishWaiter = nil }
+            return s.establishWaiter
+        }
+        waiter?.resume(returning: nil)
+    }
+
     func connectionDidClose(_ connection: StreamConnection, error: SocketError?) {
         let reason = error.map { "\($0)" } ?? "closed by the server"
         let closedError = RPCError.unavailable("connection to \(target) lost: \(reason)")
-        let pending = state.withLock { s -> [Pending] in
+        let (pending, waiter) = state.withLock { s -> ([Pending], CheckedContinuation<SocketError?, Never>?) in
             s.closedError = closedError
+            s.closedReason = error
             let p = Array(s.pending.values)
             s.pending = [:]
-            return p
+            defer { s.establishWaiter = nil }
+            return (p, s.establishWaiter)
         }
+        waiter?.resume(returning: error ?? SocketError("TLS handshake", reason: "the server closed the connection"))
         for call in pending {
             if let timer = call.timer { stream.reactor.cancel(timer) }
             call.continuation.resume(returning: .failure(CallFailure(error: closedError, requestSent: true)))

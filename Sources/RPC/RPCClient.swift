@@ -1,5 +1,7 @@
+import Glibc
 import Sockets
 import Synchronization
+import TLS
 import Wire
 
 /// Calls one endpoint over a single multiplexed connection.
@@ -22,6 +24,11 @@ public final class RPCClient: Sendable {
         /// Around every call, outermost first (``ClientInterceptor``). By default a
         /// call made while serving one carries its request id and deadline on.
         public var interceptors: [any ClientInterceptor] = [CallPropagation()]
+        /// Mutual TLS (PROTOCOL.md §1): a client context presents this process's
+        /// certificate, and the server's must name the endpoint's ``Endpoint/name`` (its
+        /// identity: `contacts`, `telephony-0`). nil connects in plaintext, for debugging
+        /// only. In-process clients never use it.
+        public var security: TLSContext? = nil
 
         public init() {}
     }
@@ -209,25 +216,48 @@ public final class RPCClient: Sendable {
 
     private func connect(deadline: MonotonicInstant?) async -> Result<ClientConnection, RPCError> {
         var timeout = configuration.connectTimeout
-        if let deadline { timeout = min(timeout, MonotonicInstant.now().duration(until: deadline)) }
+        let connectStarted = MonotonicInstant.now()
+        if let deadline { timeout = min(timeout, connectStarted.duration(until: deadline)) }
         let result: Result<ClientConnection, RPCError>
-        do {
+        do throws(SocketError) {
             let fd: Int32
             if let inProcessServer {
                 fd = try inProcessServer.connectInProcess(peer: "in-process \(configuration.caller ?? "client")")
             } else {
                 fd = try await Connector.connect(host: endpoint.host, port: endpoint.port, timeout: timeout, reactor: reactor)
             }
-            let stream = StreamConnection(fd: fd, reactor: reactor, peer: endpoint.description)
+            var session: TLSSession?
+            if inProcessServer == nil, let security = configuration.security {
+                do {
+                    session = try security.session(expecting: endpoint.name)
+                } catch {
+                    Glibc.close(fd)
+                    throw SocketError("TLS", reason: error.description)
+                }
+            }
+            let stream = StreamConnection(fd: fd, reactor: reactor, peer: endpoint.description, security: session)
             let connection = ClientConnection(
                 stream: stream, target: endpoint.description, maxFrameLength: configuration.maxFrameLength
             ) { [weak self] closed in
                 self?.connectionEnded(closed)
             }
             try stream.start(delegate: connection)
+            if session != nil {
+                // The connection is ready once the server proved its name, within what is
+                // left of the connect timeout.
+                let limit = max(.milliseconds(1), timeout - connectStarted.duration(until: .now()))
+                let timer = reactor.schedule(after: limit) {
+                    stream.close(error: SocketError("TLS handshake", reason: "no answer within \(limit.milliseconds) ms"))
+                }
+                let failure = await connection.established()
+                reactor.cancel(timer)
+                if let failure { throw failure }
+            }
             result = .success(connection)
         } catch {
-            result = .failure(.unavailable("cannot reach \(endpoint): \(error.reason)"))
+            // "TLS handshake: certificate verify failed" says which step; a refused connect says enough alone.
+            let reason = error.operation.hasPrefix("TLS") ? "\(error)" : error.reason
+            result = .failure(.unavailable("cannot reach \(endpoint): \(reason)"))
         }
         let waiters = state.withLock { s -> [CheckedContinuation<Result<ClientConnection, RPCError>, Never>] in
             guard case let .connecting(waiters) = s.connection else { return [] }

@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import Sockets
 import Synchronization
+import TLS
 import Wire
 
 /// Serves unary methods over the Switchboard protocol (Protocols/PROTOCOL.md).
@@ -29,6 +30,11 @@ public final class RPCServer: Sendable {
         /// Around every call, outermost first (``ServerInterceptor``): propagation,
         /// authorisation, metrics and call logs.
         public var interceptors: [any ServerInterceptor] = []
+        /// Mutual TLS (PROTOCOL.md §1): a server context requires and verifies every
+        /// client's certificate. nil serves plaintext, for debugging only.
+        public var security: TLSContext? = nil
+        /// How long a connection may take to finish its TLS handshake before it is closed.
+        public var handshakeTimeout: Duration = .seconds(10)
         /// Where the server reports handler failures and protocol errors, as an event
         /// name and fields; ServiceKit writes them as JSON lines.
         public var log: @Sendable (_ event: String, _ fields: [String: String]) -> Void = { event, fields in
@@ -50,6 +56,7 @@ public final class RPCServer: Sendable {
 
     /// A handler with its types erased: decodes the request, runs, encodes the response.
     struct Method: Sendable {
+        let callers: Set<String>
         let run: @Sendable (CallBody<RequestHead>, ServerContext) async -> ServerOutcome
     }
 
@@ -89,7 +96,7 @@ public final class RPCServer: Sendable {
     ) {
         let name = method.fullName
         let log = configuration.log
-        let erased = Method { body, context in
+        let erased = Method(callers: method.callers) { body, context in
             let error: RPCError
             do {
                 let request = try body.message(as: Request.self)
@@ -119,6 +126,8 @@ public final class RPCServer: Sendable {
     /// status.
     func answer(_ body: CallBody<RequestHead>, _ context: ServerContext) async -> (frame: [UInt8], code: Status.Code) {
         let method = state.withLock { $0.methods[context.method] }
+        var context = context
+        context.declaredCallers = method?.callers
         let outcome = await intercepted(from: 0, context) { context in
             guard let method else { return .failure(RPCError(.unimplemented, "unknown method \"\(context.method)\"")) }
             return await method.run(body, context)
@@ -168,7 +177,7 @@ public final class RPCServer: Sendable {
         let listener = try Listener(
             host: configuration.host, port: configuration.port, reactor: reactor
         ) { [weak self] fd, peer in
-            self?.accept(fd: fd, peer: peer)
+            self?.accept(fd: fd, peer: peer, secured: true)
         }
         boundPort.store(listener.port, ordering: .relaxed)
         state.withLock { $0.listener = listener }
@@ -182,13 +191,26 @@ public final class RPCServer: Sendable {
     /// works in-process works over TCP. Works before ``start()`` and without it.
     public func connectInProcess(peer: String) throws(SocketError) -> Int32 {
         let (mine, theirs) = try SocketPair.make()
-        accept(fd: mine, peer: peer)
+        accept(fd: mine, peer: peer, secured: false)
         return theirs
     }
 
-    private func accept(fd: Int32, peer: String) {
-        let stream = StreamConnection(fd: fd, reactor: reactor, peer: peer)
-        let connection = ServerConnection(stream: stream, server: self)
+    /// `secured`: a connection from outside, under TLS when the server has it.
+    private func accept(fd: Int32, peer: String, secured: Bool) {
+        var session: TLSSession?
+        if secured, let security = configuration.security {
+            do {
+                session = try security.session()
+            } catch {
+                configuration.log("accept failed", ["peer": peer, "error": "\(error)"])
+                Glibc.close(fd)
+                return
+            }
+        }
+        let stream = StreamConnection(fd: fd, reactor: reactor, peer: peer, security: session)
+        // A TLS peer's certificate is known once its handshake finishes, before any call.
+        let identity: PeerIdentity = secured ? .unauthenticated : .inProcess
+        let connection = ServerConnection(stream: stream, server: self, identity: identity)
         let refusal = state.withLock { s -> RPCError? in
             if s.draining { return .unavailable("server is shutting down") }
             if s.connections.count >= configuration.maxConnections {
@@ -205,7 +227,17 @@ public final class RPCServer: Sendable {
             Glibc.close(fd)
             return
         }
-        if let refusal { connection.refuse(refusal) }
+        if let refusal {
+            connection.refuse(refusal)
+        } else if session != nil {
+            // A peer that never finishes its handshake does not keep a connection.
+            let limit = configuration.handshakeTimeout
+            reactor.schedule(after: limit) { [log = configuration.log] in
+                guard !stream.isEstablished, !stream.isClosed else { return }
+                log("handshake timed out", ["peer": peer])
+                stream.close(error: SocketError("TLS handshake", reason: "not finished within \(limit)"))
+            }
+        }
     }
 
     func connectionClosed(_ connection: ServerConnection) {

@@ -25,9 +25,11 @@ final class ServerConnection: StreamConnectionDelegate, @unchecked Sendable {
     // Reactor thread only.
     nonisolated(unsafe) private var decoder: FrameDecoder
     nonisolated(unsafe) private var broken = false
+    nonisolated(unsafe) private var identity: PeerIdentity
 
-    init(stream: StreamConnection, server: RPCServer) {
+    init(stream: StreamConnection, server: RPCServer, identity: PeerIdentity) {
         self.stream = stream
+        self.identity = identity
         self.server = server
         self.configuration = server.configuration
         self.decoder = FrameDecoder(maxLength: configuration.maxFrameLength)
@@ -49,6 +51,10 @@ final class ServerConnection: StreamConnectionDelegate, @unchecked Sendable {
             let code: Status.Code = if case .frameTooLarge = error { .resourceExhausted } else { .invalidArgument }
             protocolError(RPCError(code, "\(error)"))
         }
+    }
+
+    func connectionDidEstablish(_ connection: StreamConnection) {
+        identity = connection.withSecurity { $0?.peerName }.map(PeerIdentity.certificate) ?? .unauthenticated
     }
 
     func connectionDidClose(_ connection: StreamConnection, error: SocketError?) {
@@ -126,7 +132,7 @@ final class ServerConnection: StreamConnectionDelegate, @unchecked Sendable {
         let deadline: MonotonicInstant? = timeout == 0 ? nil : .now() + .microseconds(Int64(clamping: timeout))
         let context = ServerContext(
             method: method, metadata: Metadata(entries: body.head.metadata), deadline: deadline,
-            peer: stream.peer, requestID: id)
+            peer: stream.peer, requestID: id, peerIdentity: identity)
         let work: @Sendable () async -> Void = { [self] in
             let response = await server.answer(body, context)
             finish(id, frame: response.frame)

@@ -12,13 +12,23 @@ public struct ServerContext: Sendable {
     /// The client's address, `host:port`.
     public let peer: String
     public let requestID: UInt32
+    /// Who the connection proved to be (TLS), or that it is in this process.
+    public let peerIdentity: PeerIdentity
+    /// The identities the method names as its callers; nil for a method the server does
+    /// not have. Filled in by the server before the interceptors run.
+    public internal(set) var declaredCallers: Set<String>?
 
-    public init(method: String, metadata: Metadata, deadline: MonotonicInstant?, peer: String, requestID: UInt32) {
+    public init(
+        method: String, metadata: Metadata, deadline: MonotonicInstant?, peer: String, requestID: UInt32,
+        peerIdentity: PeerIdentity = .inProcess, declaredCallers: Set<String>? = nil
+    ) {
         self.method = method
         self.metadata = metadata
         self.deadline = deadline
         self.peer = peer
         self.requestID = requestID
+        self.peerIdentity = peerIdentity
+        self.declaredCallers = declaredCallers
     }
 
     /// Time left before the deadline, nil without one.

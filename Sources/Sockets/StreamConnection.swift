@@ -9,6 +9,12 @@ public protocol StreamConnectionDelegate: AnyObject, Sendable {
     /// The connection is closed (by either side); called exactly once. `error` is nil
     /// for an orderly close.
     func connectionDidClose(_ connection: StreamConnection, error: SocketError?)
+    /// The TLS handshake finished and the peer is verified (never called without TLS).
+    func connectionDidEstablish(_ connection: StreamConnection)
+}
+
+extension StreamConnectionDelegate {
+    public func connectionDidEstablish(_ connection: StreamConnection) {}
 }
 
 /// A non-blocking TCP connection on a ``Reactor``, edge-triggered.
@@ -19,6 +25,11 @@ public protocol StreamConnectionDelegate: AnyObject, Sendable {
 /// concurrent responses coalesce into few syscalls. Reading pauses while more than
 /// `maxPendingWriteBytes` wait to be sent (a peer that does not read cannot make us
 /// buffer without bound) and resumes once they drain.
+///
+/// With a ``StreamSecurity`` (TLS) the socket carries its records: what the owner sends
+/// waits as plaintext until the handshake is done and is sealed when it is flushed, so
+/// answers that coalesce into one write also share records; what arrives is opened before
+/// the delegate sees it, and the delegate sees nothing before the peer is verified.
 public final class StreamConnection: ReactorHandler, @unchecked Sendable {
     public let fd: Int32
     public let reactor: Reactor
@@ -26,7 +37,11 @@ public final class StreamConnection: ReactorHandler, @unchecked Sendable {
     public let maxPendingWriteBytes: Int
 
     private struct WriteState {
+        /// What the owner sent and the socket has not taken yet (plaintext under TLS).
         var outbound: [UInt8] = []
+        /// TLS records ready for the socket: sealed `outbound`, handshake and alerts.
+        var sealed: [UInt8] = []
+        var security: (any StreamSecurity)?
         var spare: [UInt8] = []
         var flushing = false
         /// A flush is queued for the end of the reactor's current turn.
@@ -41,6 +56,10 @@ public final class StreamConnection: ReactorHandler, @unchecked Sendable {
         var fdClosed = false
         var readPaused = false
         var closeError: SocketError? = nil
+
+        /// What is still to go out. Plaintext waiting for a handshake that has not finished
+        /// does not count: a close after flush must not wait for a peer that never verifies.
+        var unsent: Int { sealed.count + (security?.isEstablished == false ? 0 : outbound.count) }
     }
 
     private let write = Mutex(WriteState())
@@ -51,11 +70,14 @@ public final class StreamConnection: ReactorHandler, @unchecked Sendable {
     /// How many reads one wake-up may do before yielding to other connections.
     private static let readsPerWake = 16
 
-    public init(fd: Int32, reactor: Reactor, peer: String, maxPendingWriteBytes: Int = 8 * 1024 * 1024) {
+    public init(
+        fd: Int32, reactor: Reactor, peer: String, maxPendingWriteBytes: Int = 8 * 1024 * 1024, security: (any StreamSecurity)? = nil
+    ) {
         self.fd = fd
         self.reactor = reactor
         self.peer = peer
         self.maxPendingWriteBytes = maxPendingWriteBytes
+        write.withLock { $0.security = security }
     }
 
     /// Registers with the reactor and starts delivering reads to `delegate`.
@@ -64,9 +86,26 @@ public final class StreamConnection: ReactorHandler, @unchecked Sendable {
         let events = cepoll_epollin | cepoll_epollout | cepoll_epollrdhup | cepoll_epollet
         let registered = try reactor.register(fd: fd, events: events, handler: self)
         registration.withLock { $0 = registered }
+        // A TLS client speaks first: its hello goes out now.
+        let hello = write.withLock { s -> Bool in
+            guard let security = s.security else { return false }
+            _ = try? security.open(into: UnsafeMutableRawBufferPointer(start: nil, count: 0))
+            security.takeOutput(into: &s.sealed)
+            return !s.sealed.isEmpty
+        }
+        if hello { send { _ in } }
     }
 
-    public var pendingWriteBytes: Int { write.withLock { $0.outbound.count } }
+    public var pendingWriteBytes: Int { write.withLock { $0.unsent } }
+
+    /// False while a TLS handshake is under way; true once the peer is verified, and
+    /// always without TLS.
+    public var isEstablished: Bool { write.withLock { $0.security?.isEstablished ?? true } }
+
+    /// Reads the record layer under the connection's lock (e.g. the verified peer's name).
+    public func withSecurity<T>(_ body: ((any StreamSecurity)?) -> T) -> T {
+        write.withLock { body($0.security) }
+    }
 
     public var isClosed: Bool { write.withLock { $0.closing } }
 
@@ -110,7 +149,7 @@ public final class StreamConnection: ReactorHandler, @unchecked Sendable {
     private func flushScheduledTurn() {
         let shouldFlush = write.withLock { s -> Bool in
             s.flushScheduled = false
-            guard !s.flushing && !s.awaitingWritable && !s.outbound.isEmpty else { return false }
+            guard !s.flushing && !s.awaitingWritable && s.unsent > 0 else { return false }
             s.flushing = true
             return true
         }
@@ -118,10 +157,11 @@ public final class StreamConnection: ReactorHandler, @unchecked Sendable {
     }
 
     /// Sends what is queued and then closes: for a final error answer.
-    public func closeAfterFlush() {
+    public func closeAfterFlush(error: SocketError? = nil) {
         let closeNow = write.withLock { s -> Bool in
             s.closeAfterFlush = true
-            return s.outbound.isEmpty && !s.flushing && !s.awaitingWritable
+            if let error { s.closeError = error }
+            return s.unsent == 0 && !s.flushing && !s.awaitingWritable
         }
         if closeNow { close() }
     }
@@ -132,7 +172,7 @@ public final class StreamConnection: ReactorHandler, @unchecked Sendable {
     public func shutdownWritingAfterFlush() {
         let now = write.withLock { s -> Bool in
             s.shutdownAfterFlush = true
-            return s.outbound.isEmpty && !s.flushing && !s.awaitingWritable
+            return s.unsent == 0 && !s.flushing && !s.awaitingWritable
         }
         if now { reactor.execute { [self] in shutdownWriting() } }
     }
@@ -159,18 +199,46 @@ public final class StreamConnection: ReactorHandler, @unchecked Sendable {
     /// `flushing` runs it, so sends never interleave.
     private func flush() {
         while true {
-            let taken = write.withLock { s -> [UInt8]? in
-                if s.outbound.isEmpty || s.closing {
+            let taken = write.withLock { s -> Result<[UInt8], SocketError>? in
+                if s.closing {
                     s.flushing = false
                     return nil
                 }
                 s.writableWhileFlushing = false
+                if let security = s.security {
+                    // Plaintext waits for the handshake; records go out as they are.
+                    if !s.outbound.isEmpty && security.isEstablished {
+                        do throws(SocketError) {
+                            try security.seal(s.outbound, into: &s.sealed)
+                        } catch {
+                            s.flushing = false
+                            return .failure(error)
+                        }
+                        s.outbound.removeAll(keepingCapacity: true)
+                    }
+                    if s.sealed.isEmpty {
+                        s.flushing = false
+                        return nil
+                    }
+                    let chunk = s.sealed
+                    s.sealed = s.spare
+                    s.spare = []
+                    return .success(chunk)
+                }
+                if s.outbound.isEmpty {
+                    s.flushing = false
+                    return nil
+                }
                 let chunk = s.outbound
                 s.outbound = s.spare
                 s.spare = []
-                return chunk
+                return .success(chunk)
             }
-            guard var pending = taken else { break }
+            guard let taken else { break }
+            guard case var .success(pending) = taken else {
+                if case let .failure(error) = taken { close(error: error) }
+                return
+            }
             var sent = 0
             var failure: Int32 = 0
             pending.withUnsafeBytes { raw in
@@ -196,8 +264,13 @@ public final class StreamConnection: ReactorHandler, @unchecked Sendable {
             if failure == EAGAIN || failure == EWOULDBLOCK {
                 let retry = write.withLock { s -> Bool in
                     pending.removeFirst(sent)
-                    pending.append(contentsOf: s.outbound)
-                    s.outbound = pending
+                    if s.security != nil {
+                        pending.append(contentsOf: s.sealed)
+                        s.sealed = pending
+                    } else {
+                        pending.append(contentsOf: s.outbound)
+                        s.outbound = pending
+                    }
                     if s.writableWhileFlushing {
                         // The socket drained while we were sending: its edge is gone, so
                         // try again now instead of waiting for one that will not come.
@@ -222,8 +295,8 @@ public final class StreamConnection: ReactorHandler, @unchecked Sendable {
     /// paused for backpressure.
     private func afterFlushDrained() {
         let (closeNow, shutNow, resume, closingDuringFlush) = write.withLock { s -> (Bool, Bool, Bool, Bool) in
-            let drained = s.outbound.isEmpty && !s.flushing && !s.awaitingWritable
-            let resume = s.readPaused && s.outbound.count <= maxPendingWriteBytes / 2
+            let drained = s.unsent == 0 && !s.flushing && !s.awaitingWritable
+            let resume = s.readPaused && s.unsent <= maxPendingWriteBytes / 2
             if resume { s.readPaused = false }
             return (drained && s.closeAfterFlush && !s.closing, drained && s.shutdownAfterFlush && !s.writeShut && !s.closing, resume,
                     s.closing && !s.flushing && !s.fdClosed)
@@ -256,18 +329,25 @@ public final class StreamConnection: ReactorHandler, @unchecked Sendable {
     }
 
     private func readAvailable() {
+        let secured = write.withLock { $0.security != nil }
         for _ in 0..<Self.readsPerWake {
             let paused = write.withLock { s -> Bool in
                 if s.closing { return true }
-                if s.outbound.count > maxPendingWriteBytes { s.readPaused = true }
+                if s.unsent > maxPendingWriteBytes { s.readPaused = true }
                 return s.readPaused
             }
             if paused { return }
             let n = reactor.withReadBuffer { buffer -> Int in
                 let n = Glibc.read(fd, buffer.baseAddress!, buffer.count)
-                if n > 0 { delegate?.connection(self, didRead: UnsafeRawBufferPointer(start: buffer.baseAddress, count: n)) }
+                if n > 0 {
+                    if secured {
+                        return openRecords(UnsafeRawBufferPointer(start: buffer.baseAddress, count: n), reusing: UnsafeMutableRawBufferPointer(buffer)) ? n : -2
+                    }
+                    delegate?.connection(self, didRead: UnsafeRawBufferPointer(start: buffer.baseAddress, count: n))
+                }
                 return n
             }
+            if n == -2 { return }
             if n > 0 { continue }
             if n == 0 {
                 beginClose(error: nil)
@@ -284,11 +364,52 @@ public final class StreamConnection: ReactorHandler, @unchecked Sendable {
         reactor.execute { [self] in readAvailable() }
     }
 
+    /// Hands TLS records read from the socket to the record layer and the plaintext they
+    /// hold to the delegate, in `buffer` (the records are copied out first). Sends what
+    /// the layer answers (handshake) and, once established, what waited for it. False when
+    /// the layer failed: the connection then sends its alert and closes.
+    private func openRecords(_ ciphertext: UnsafeRawBufferPointer, reusing buffer: UnsafeMutableRawBufferPointer) -> Bool {
+        write.withLock { s in s.security?.receive(ciphertext) }
+        var toSend = false
+        var establishedNow = false
+        var failure: SocketError?
+        while true {
+            let opened = write.withLock { s -> Int in
+                guard let security = s.security, !s.closing else { return 0 }
+                let wasEstablished = security.isEstablished
+                let before = s.sealed.count
+                defer {
+                    security.takeOutput(into: &s.sealed)
+                    if !wasEstablished && security.isEstablished { establishedNow = true }
+                    if s.sealed.count > before || (establishedNow && !s.outbound.isEmpty) { toSend = true }
+                }
+                do throws(SocketError) {
+                    return try security.open(into: buffer)
+                } catch {
+                    failure = error
+                    return 0
+                }
+            }
+            if establishedNow, let delegate {
+                establishedNow = false
+                delegate.connectionDidEstablish(self)
+            }
+            if opened == 0 { break }
+            delegate?.connection(self, didRead: UnsafeRawBufferPointer(start: buffer.baseAddress, count: opened))
+        }
+        if toSend { send { _ in } }
+        if let failure {
+            closeAfterFlush(error: failure)
+            return false
+        }
+        return true
+    }
+
     private func beginClose(error: SocketError?) {
         let finishNow = write.withLock { s -> Bool in
             if s.closing { return false }
             s.closing = true
-            s.closeError = error
+            if let error { s.closeError = error }
             // A send in progress on another thread still uses the fd; it finishes the
             // close when it returns (afterFlushDrained), so the fd is never reused under it.
             return !s.flushing

@@ -17,9 +17,11 @@ final class TestServer: Sendable {
         service: "test.Probe", method: "WaitForCancel")
     static let fail = MethodDescriptor<EchoMessage, EchoMessage>(service: "test.Probe", method: "Fail")
 
-    init(configure: (inout RPCServer.Configuration) -> Void = { _ in }) throws {
+    /// Over ``Transport/tls`` the server requires certificates: it is `echo`, its clients `gateway`.
+    init(over transport: Transport = .tcp, configure: (inout RPCServer.Configuration) -> Void = { _ in }) throws {
         var configuration = RPCServer.Configuration(host: "127.0.0.1", port: 0)
         configuration.log = { _, _ in }
+        if transport == .tls { configuration.security = try TestPKI.server("echo") }
         configure(&configuration)
         server = RPCServer(configuration: configuration)
         server.register(Echo.echo) { request, _ in request }
@@ -55,6 +57,9 @@ final class TestServer: Sendable {
         configure(&configuration)
         switch transport {
         case .tcp: return RPCClient(endpoint: endpoint, configuration: configuration)
+        case .tls:
+            configuration.security = try! TestPKI.client("gateway")
+            return RPCClient(endpoint: Endpoint(host: "127.0.0.1", port: server.port, name: "echo"), configuration: configuration)
         case .inProcess: return RPCClient(inProcess: server, name: "test-server", configuration: configuration)
         }
     }
@@ -64,12 +69,14 @@ final class TestServer: Sendable {
 /// in-process tests show holds over TCP (grpc-swift runs its tests over each transport).
 enum Transport: CaseIterable, Sendable {
     case tcp
+    /// TCP under mutual TLS (PROTOCOL.md §1).
+    case tls
     case inProcess
 }
 
 @Suite struct RPCCallTests {
     @Test(arguments: Transport.allCases) func echoRoundTrip(over transport: Transport) async throws {
-        let fixture = try TestServer()
+        let fixture = try TestServer(over: transport)
         let client = fixture.client(over: transport)
         let reply = try await client.call(Echo.echo, EchoMessage(id: 42, text: "привет"))
         #expect(reply == EchoMessage(id: 42, text: "привет"))
@@ -91,7 +98,7 @@ enum Transport: CaseIterable, Sendable {
     }
 
     @Test(arguments: Transport.allCases) func healthReportsServingAndUnknownServices(over transport: Transport) async throws {
-        let fixture = try TestServer()
+        let fixture = try TestServer(over: transport)
         let client = fixture.client(over: transport)
         #expect(try await client.call(Health.check, HealthCheckRequest()).status == .serving)
         #expect(try await client.call(Health.check, HealthCheckRequest(service: "nope")).status == .serviceUnknown)
@@ -101,7 +108,7 @@ enum Transport: CaseIterable, Sendable {
     }
 
     @Test(arguments: Transport.allCases) func thousandConcurrentCallsOnOneConnection(over transport: Transport) async throws {
-        let fixture = try TestServer()
+        let fixture = try TestServer(over: transport)
         let client = fixture.client(over: transport)
         let ids = try await withThrowingTaskGroup(of: Int64.self) { group in
             for i in 0..<1000 {
@@ -122,7 +129,7 @@ enum Transport: CaseIterable, Sendable {
     }
 
     @Test(arguments: Transport.allCases) func handlerErrorsCarryStatusAndDetails(over transport: Transport) async throws {
-        let fixture = try TestServer()
+        let fixture = try TestServer(over: transport)
         let client = fixture.client(over: transport)
         let error = await #expect(throws: RPCError.self) {
             try await client.call(TestServer.fail, EchoMessage(id: 1, text: ""))
@@ -158,7 +165,7 @@ enum Transport: CaseIterable, Sendable {
     }
 
     @Test(arguments: Transport.allCases) func deadlineExceededEndsTheCallAndTheHandler(over transport: Transport) async throws {
-        let fixture = try TestServer()
+        let fixture = try TestServer(over: transport)
         let client = fixture.client(over: transport)
         // Connect first: connecting counts against the budget too, and this test is
         // about a call that reached the server.
@@ -176,7 +183,7 @@ enum Transport: CaseIterable, Sendable {
     }
 
     @Test(arguments: Transport.allCases) func clientCancelReachesTheServerHandler(over transport: Transport) async throws {
-        let fixture = try TestServer()
+        let fixture = try TestServer(over: transport)
         let client = fixture.client(over: transport)
         let call = Task {
             try await client.call(TestServer.waitForCancel, EchoMessage(id: 1, text: ""))
@@ -191,7 +198,7 @@ enum Transport: CaseIterable, Sendable {
     }
 
     @Test(arguments: Transport.allCases) func callsInFlightOverTheLimitAreRefused(over transport: Transport) async throws {
-        let fixture = try TestServer { $0.maxConcurrentCallsPerConnection = 2 }
+        let fixture = try TestServer(over: transport) { $0.maxConcurrentCallsPerConnection = 2 }
         let client = fixture.client(over: transport)
         // Handlers that hold their slot until cancelled: no timing for a loaded machine to break.
         let slow = (0..<2).map { i in

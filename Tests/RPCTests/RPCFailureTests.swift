@@ -116,7 +116,7 @@ import Wire
     }
 
     @Test(arguments: Transport.allCases) func gracefulShutdownFinishesCallsInFlight(over transport: Transport) async throws {
-        let fixture = try TestServer()
+        let fixture = try TestServer(over: transport)
         let client = fixture.client(over: transport) { $0.retry = .none }
         let slow = Task {
             try await client.call(Echo.delayedEcho, EchoMessage(id: 7, text: "slow", delayMilliseconds: 300))
@@ -130,7 +130,7 @@ import Wire
     }
 
     @Test(arguments: Transport.allCases) func shutdownAfterGracePeriodAnswersUnavailable(over transport: Transport) async throws {
-        let fixture = try TestServer()
+        let fixture = try TestServer(over: transport)
         let client = fixture.client(over: transport) { $0.retry = .none }
         let stuck = Task { try await client.call(TestServer.waitForCancel, EchoMessage(id: 1, text: "")) }
         #expect(try await eventually { fixture.startedCalls.value == 1 })

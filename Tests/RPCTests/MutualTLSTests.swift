@@ -1,0 +1,145 @@
+import Contracts
+import Foundation
+import RPC
+import Synchronization
+import Testing
+import TestSupport
+import TLS
+import Wire
+
+/// Mutual TLS on the binary protocol (issue 24): a server requires a certificate from the
+/// cluster CA, still valid, whose identity the method names among its callers; a client
+/// requires the server to be the identity it dialled. Whatever is refused never reaches a
+/// handler.
+@Suite struct MutualTLSTests {
+    static let dealsOnly = MethodDescriptor<EchoMessage, EchoMessage>(service: "test.Guarded", method: "Write", callers: ["deals", "telephony"])
+
+    /// An `echo` server with one guarded method that counts the calls it runs.
+    final class GuardedServer: Sendable {
+        let server: RPCServer
+        let handled = Counter()
+
+        init() throws {
+            var configuration = RPCServer.Configuration()
+            configuration.log = { _, _ in }
+            configuration.security = try TestPKI.server("echo")
+            configuration.interceptors = [CallerAuthorization()]
+            server = RPCServer(configuration: configuration)
+            server.register(MutualTLSTests.dealsOnly) { [handled] request, context in
+                handled.increment()
+                return EchoMessage(id: request.id, text: "\(context.peerIdentity)")
+            }
+            server.register(Echo.echo) { request, _ in request }
+            try server.start()
+        }
+
+        func client(_ security: TLSContext, expecting name: String = "echo") -> RPCClient {
+            var configuration = RPCClient.Configuration()
+            configuration.security = security
+            configuration.retry = .none
+            return RPCClient(endpoint: Endpoint(host: "127.0.0.1", port: server.port, name: name), configuration: configuration)
+        }
+    }
+
+    /// A certificate for `identity` signed by `authority`, valid from `start` to `end`, in files.
+    static func certificate(_ identity: String, by authority: CertificateAuthority, start: Date, end: Date) throws -> TLSFiles {
+        let folder = try temporaryFolder("switchboard-tls").path
+        let made = try authority.issue(identity: identity, start: start, end: end)
+        let files = TLSFiles(directory: folder, identity: identity)
+        try made.certificate.write(toFile: files.certificate, atomically: true, encoding: .utf8)
+        try made.key.write(toFile: files.key, atomically: true, encoding: .utf8)
+        try authority.certificate.write(toFile: files.authority, atomically: true, encoding: .utf8)
+        return files
+    }
+
+    static func clusterAuthority() throws -> CertificateAuthority {
+        let files = try TestPKI.files("gateway")
+        return CertificateAuthority(
+            certificate: try String(contentsOfFile: files.authority, encoding: .utf8),
+            key: try String(contentsOfFile: "\(TestPKI.directory.path)/ca.key", encoding: .utf8))
+    }
+
+    @Test func aDeclaredCallerIsServedAndKnownByItsCertificate() async throws {
+        let fixture = try GuardedServer()
+        let deals = fixture.client(try TestPKI.client("deals"))
+        #expect(try await deals.call(Self.dealsOnly, EchoMessage(id: 1)).text == "deals")
+        // A replica calls as its service.
+        let replica = fixture.client(try TestPKI.client("telephony-0"))
+        #expect(try await replica.call(Self.dealsOnly, EchoMessage(id: 2)).text == "telephony-0")
+        #expect(fixture.handled.value == 2)
+        await fixture.server.shutdown()
+    }
+
+    @Test func anUndeclaredCallerIsPermissionDeniedBeforeTheHandler() async throws {
+        let fixture = try GuardedServer()
+        let gateway = fixture.client(try TestPKI.client("gateway"))
+        let error = await #expect(throws: RPCError.self) { try await gateway.call(Self.dealsOnly, EchoMessage(id: 1)) }
+        #expect(error?.code == .permissionDenied)
+        #expect(error?.message == "gateway may not call test.Guarded/Write")
+        // A method open to anyone still answers it on the same connection.
+        #expect(try await gateway.call(Echo.echo, EchoMessage(id: 5)) == EchoMessage(id: 5))
+        #expect(fixture.handled.value == 0)
+        await fixture.server.shutdown()
+    }
+
+    @Test func aCertificateFromAnotherAuthorityIsRefused() async throws {
+        let fixture = try GuardedServer()
+        let stranger = try CertificateAuthority.make(name: "Someone else", start: Date() - 300, lifetime: 86_400)
+        let files = try Self.certificate("deals", by: stranger, start: Date() - 300, end: Date() + 86_400)
+        // It trusts its own CA too, so only the server's check can refuse it: use the cluster's CA file.
+        let forged = TLSFiles(authority: try TestPKI.files("deals").authority, certificate: files.certificate, key: files.key)
+        let error = await #expect(throws: RPCError.self) {
+            try await fixture.client(try TLSContext(role: .client, files: forged)).call(Self.dealsOnly, EchoMessage(id: 1))
+        }
+        #expect(error?.code == .unavailable)
+        #expect(fixture.handled.value == 0)
+        await fixture.server.shutdown()
+    }
+
+    @Test func anExpiredCertificateIsRefused() async throws {
+        let fixture = try GuardedServer()
+        let expired = try Self.certificate("deals", by: try Self.clusterAuthority(), start: Date() - 86_400 * 10, end: Date() - 86_400)
+        let error = await #expect(throws: RPCError.self) {
+            try await fixture.client(try TLSContext(role: .client, files: expired)).call(Self.dealsOnly, EchoMessage(id: 1))
+        }
+        #expect(error?.code == .unavailable)
+        #expect(fixture.handled.value == 0)
+        await fixture.server.shutdown()
+    }
+
+    @Test func aClientRefusesAServerThatIsNotTheIdentityItDialled() async throws {
+        let fixture = try GuardedServer()
+        let error = await #expect(throws: RPCError.self) {
+            try await fixture.client(try TestPKI.client("deals"), expecting: "contacts").call(Self.dealsOnly, EchoMessage(id: 1))
+        }
+        #expect(error?.code == .unavailable)
+        #expect(error?.message.contains("hostname mismatch") == true)
+        #expect(fixture.handled.value == 0)
+        await fixture.server.shutdown()
+    }
+
+    @Test func aPlaintextClientGetsNothingFromATLSServer() async throws {
+        let fixture = try GuardedServer()
+        var configuration = RPCClient.Configuration()
+        configuration.retry = .none
+        configuration.connectTimeout = .seconds(2)
+        let plain = RPCClient(endpoint: Endpoint(host: "127.0.0.1", port: fixture.server.port), configuration: configuration)
+        let error = await #expect(throws: RPCError.self) {
+            try await plain.call(Self.dealsOnly, EchoMessage(id: 1), options: CallOptions(timeout: .seconds(2)))
+        }
+        #expect(error?.code == .unavailable || error?.code == .deadlineExceeded)
+        #expect(fixture.handled.value == 0)
+        await fixture.server.shutdown()
+    }
+
+    @Test func aPlaintextServerRefusesUndeclaredCallersOnlyWhenAskedToCheck() {
+        let context = ServerContext(
+            method: "test.Guarded/Write", metadata: Metadata(), deadline: nil, peer: "x", requestID: 1, peerIdentity: .unauthenticated,
+            declaredCallers: ["deals"])
+        #expect(CallerAuthorization().refusal(context)?.code == .permissionDenied)
+        #expect(CallerAuthorization(allowsUnauthenticated: true).refusal(context) == nil)
+        #expect(PeerIdentity.certificate("telephony-12").service == "telephony")
+        #expect(PeerIdentity.certificate("gateway").service == "gateway")
+        #expect(PeerIdentity.certificate("telephony-x").service == "telephony-x")
+    }
+}
