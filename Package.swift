@@ -47,7 +47,7 @@ let package = Package(
         // Hashes, HMACs, constant-time comparison and randomness from the system OpenSSL.
         .target(name: "Digest", dependencies: ["CCrypto"]),
         .target(name: "Storage", dependencies: ["CSQLite"]),
-        .target(name: "ServiceKit", dependencies: ["ContractServices", "Contracts", "Digest", "RPC", "Storage", "Wire", "HTTP", "Sockets"]),
+        .target(name: "ServiceKit", dependencies: ["ContractServices", "Contracts", "Digest", "RPC", "Storage", "Wire", "HTTP", "Sockets", "TLS"]),
         // Provider webhooks: authenticated, kept durably, translated and relayed (G2); the gateway serves its routes.
         .target(name: "WebhookHub", dependencies: ["Contracts", "Digest", "JSON", "RPC", "ServiceKit", "Sockets", "Storage", "Wire"], exclude: ["README.md"]),
         .target(name: "Gateway", dependencies: ["Contracts", "Digest", "RPC", "HTTP", "JSON", "ServiceKit", "Storage", "WebhookHub", "Wire"], exclude: ["README.md"]),
@@ -68,7 +68,7 @@ let package = Package(
         .executableTarget(name: "switchboard-notifications", dependencies: ["NotificationsService", "RPC", "ServiceKit", "Sockets"]),
         .executableTarget(name: "switchboard-gateway", dependencies: ["Gateway", "ServiceKit"]),
         // The local runner; depending on the services makes `swift run switchboard` build them.
-        .executableTarget(name: "switchboard", dependencies: ["Contracts", "Gateway", "ServiceKit", "ContactsService", "DealsService", "TelephonyService", "SchedulingService", "BillingService", "NotificationsService", "switchboard-contacts", "switchboard-deals", "switchboard-telephony", "switchboard-scheduling", "switchboard-billing", "switchboard-notifications", "switchboard-gateway"]),
+        .executableTarget(name: "switchboard", dependencies: ["Contracts", "Gateway", "ServiceKit", "TLS", "ContactsService", "DealsService", "TelephonyService", "SchedulingService", "BillingService", "NotificationsService", "switchboard-contacts", "switchboard-deals", "switchboard-telephony", "switchboard-scheduling", "switchboard-billing", "switchboard-notifications", "switchboard-gateway"]),
         .executableTarget(
             name: "switchboard-bench",
             dependencies: ["RPC", "Contracts", "Digest", "Wire", "Sockets", "ContactsService", "DealsService", "TelephonyService", "SchedulingService", "BillingService", "NotificationsService", "HTTP", "ServiceKit", "Storage"], exclude: ["README.md"]),
@@ -78,7 +78,7 @@ let package = Package(
         // Tests.
         // Starting test processes without Foundation's Process (Tests/CSpawn/include/CSpawn.h says why).
         .target(name: "CSpawn", path: "Tests/CSpawn"),
-        .target(name: "TestSupport", dependencies: ["CSpawn", "TLS"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["CSpawn", "RPC", "TLS"], path: "Tests/TestSupport"),
         .testTarget(name: "WireTests", dependencies: ["Wire", "Contracts", "ContractSchema", "Schemas", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
         .testTarget(name: "TelephonyTests", dependencies: ["TelephonyService", "Contracts", "RPC", "ServiceKit", "Storage", "Wire", "TestSupport", "switchboard-telephony", "switchboard-contacts", "switchboard-deals"]),

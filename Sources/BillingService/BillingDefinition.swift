@@ -11,7 +11,7 @@ extension ServiceDefinition {
     public static let billing = ServiceDefinition(
         service: "billing", prefix: "BILLING", defaultPort: 7105, migrations: BillingSchema.migrations, settings: [billingContacts, staleAttempt]
     ) { host in
-        let contacts = try host.client(billingContacts)
+        let contacts = try host.client(billingContacts, serving: "contacts")
         let api = BillingAPI(database: host.database, clock: host.clock, staleAttemptMinutes: Int64(try host.environment.int(staleAttempt)))
         host.server.register(api)
         api.subscribe(host.inbox)

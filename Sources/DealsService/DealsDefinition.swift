@@ -15,7 +15,7 @@ extension ServiceDefinition {
         settings: [dealsContacts, leadWait, missedCallMinutes, reportOffset]
     ) { host in
         let api = DealsAPI(
-            database: host.database, contacts: try host.client(dealsContacts), logger: host.logger,
+            database: host.database, contacts: try host.client(dealsContacts, serving: "contacts"), logger: host.logger,
             leadInlineTimeout: .milliseconds(try host.environment.int(leadWait)), clock: host.clock,
             missedCallDelaySeconds: Int64(try host.environment.int(missedCallMinutes)) * 60)
         try await api.useReportCalendar(offsetMinutes: Int64(try host.environment.int(reportOffset)))

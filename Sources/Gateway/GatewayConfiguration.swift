@@ -97,12 +97,14 @@ struct GatewayConfiguration {
                     variable: environment.name(of: D.services),
                     problem: "has \"\(entry)\"; expected name=host:port with a name of \(ServiceBinding.all.map(\.name).joined(separator: ", "))")
             }
-            endpoints[binding.id] = endpoint
+            // The service's certificate names it.
+            endpoints[binding.id] = Endpoint(host: endpoint.host, port: endpoint.port, name: binding.name)
             awaited.insert(binding.id)
         }
         for binding in ServiceBinding.all where endpoints[binding.id] == nil {
             if !(environment.values[environment.name(of: binding.setting)] ?? "").isEmpty { awaited.insert(binding.id) }
-            endpoints[binding.id] = try environment.endpoint(binding.setting)
+            let endpoint = try environment.endpoint(binding.setting)
+            endpoints[binding.id] = Endpoint(host: endpoint.host, port: endpoint.port, name: binding.name)
         }
         return (endpoints, awaited)
     }

@@ -96,7 +96,7 @@ public struct GatewayDefinition: HostedProcess {
             Self.authFailures, Self.metricsAuth, Self.reconcileHours, Self.hookRetention, Self.telephony, Self.telephonyShards, Self.routeFallback,
             Self.routeTimeout,
             .outboundAllow,
-        ] + ServiceBinding.all.map(\.setting)
+        ] + ServiceBinding.all.map(\.setting) + TransportSecurity.settings
     }
 
     public var declaredSettings: [Setting] { settings + [.defaultCountry] }
@@ -134,8 +134,16 @@ public struct GatewayDefinition: HostedProcess {
             try? await database.close()
             throw StartFailure(description: "cannot start \(configuration.reactorCount) reactors (\(environment.name(of: Self.reactors))): \(error)")
         }
+        let security: TransportSecurity
+        do {
+            security = try TransportSecurity.load(environment, identity: service, logger: logger)
+        } catch {
+            try? await database.close()
+            throw error
+        }
         var clientConfiguration = RPCClient.Configuration()
         clientConfiguration.caller = service
+        clientConfiguration.security = security.client
         // A restarted service should be reachable again within a second, not after minutes.
         clientConfiguration.backoff = ConnectionBackoff(initial: .milliseconds(200), maximum: .seconds(2))
         let clients = configuration.endpoints.mapValues { endpoint in

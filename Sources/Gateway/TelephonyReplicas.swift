@@ -62,7 +62,8 @@ public final class TelephonyReplicas: Sendable {
         for entry in text.split(separator: ",") {
             let parts = entry.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             guard parts.count == 2, !parts[0].isEmpty, let endpoint = Endpoint(parsing: parts[1]), !out.contains(where: { $0.0 == parts[0] }) else { return nil }
-            out.append((parts[0], endpoint))
+            // The replica's certificate carries its name.
+            out.append((parts[0], Endpoint(host: endpoint.host, port: endpoint.port, name: parts[0])))
         }
         return out.isEmpty ? nil : out
     }

@@ -9,7 +9,7 @@ extension ServiceDefinition {
     static let notificationsBilling = Setting.address("BILLING", fallback: "127.0.0.1:7105", "where alerts read payments stuck in attempt")
     static let notificationsTelephony = Setting.text(
         "TELEPHONY", fallback: "127.0.0.1:7103",
-        "where alerts read the dialing queue: every replica, comma-separated (`name=host:port` taken too)")
+        "where alerts read the dialing queue: every replica as `name=host:port` (its certificate's name), comma-separated; a bare `host:port` is `telephony-0`")
     static let publicURL = Setting.text(
         "PUBLIC_URL",
         """
@@ -29,16 +29,17 @@ extension ServiceDefinition {
             smtpCAFile, .outboundAllow,
         ]
     ) { host in
-        let contacts = try host.client(notificationsContacts)
-        let deals = try host.client(notificationsDeals)
-        let billing = try host.client(notificationsBilling)
+        let contacts = try host.client(notificationsContacts, serving: "contacts")
+        let deals = try host.client(notificationsDeals, serving: "deals")
+        let billing = try host.client(notificationsBilling, serving: "billing")
         let telephony = try host.environment.string(notificationsTelephony).split(separator: ",").map { item -> RPCClient in
-            let address = item.split(separator: "=", maxSplits: 1).last.map { String($0).trimmingCharacters(in: .whitespaces) } ?? ""
-            guard let endpoint = Endpoint(parsing: address) else {
+            // Each replica's certificate names it: `telephony-0=host:port`; a bare address is the only replica.
+            guard var endpoint = Endpoint(parsing: item.trimmingCharacters(in: .whitespaces)) else {
                 throw ConfigurationError(
                     variable: host.environment.name(of: notificationsTelephony),
-                    problem: "has \"\(item)\"; expected host:port (or name=host:port), comma-separated")
+                    problem: "has \"\(item)\"; expected name=host:port (or host:port for telephony-0), comma-separated")
             }
+            if !item.contains("=") { endpoint.name = "telephony-0" }
             return host.client(endpoint)
         }
         let url = host.environment.string(publicURL)

@@ -257,7 +257,12 @@ public final class RPCClient: Sendable {
         } catch {
             // "TLS handshake: certificate verify failed" says which step; a refused connect says enough alone.
             let reason = error.operation.hasPrefix("TLS") ? "\(error)" : error.reason
-            result = .failure(.unavailable("cannot reach \(endpoint): \(reason)"))
+            if let deadline, MonotonicInstant.now() >= deadline {
+                // The caller's budget ran out first (a peer that accepts and never answers): as a call past its deadline.
+                result = .failure(.deadlineExceeded("\(endpoint) did not answer within the deadline (\(reason))"))
+            } else {
+                result = .failure(.unavailable("cannot reach \(endpoint): \(reason)"))
+            }
         }
         let waiters = state.withLock { s -> [CheckedContinuation<Result<ClientConnection, RPCError>, Never>] in
             guard case let .connecting(waiters) = s.connection else { return [] }

@@ -3,6 +3,7 @@ import Foundation
 import RPC
 import Storage
 import Synchronization
+import TLS
 import Wire
 
 /// Delivers this service's outbox to one subscriber (P2): at least once, in commit
@@ -62,7 +63,7 @@ public final class OutboxRelay: BackgroundService {
     private let requests = Mutex<[(Request, CheckedContinuation<Result<ReplayOutcome, RPCError>, Never>)]>([])
 
     public init(
-        database: Database, subscription: Subscription, source: String, logger: Logger,
+        database: Database, subscription: Subscription, source: String, logger: Logger, security: TLSContext? = nil,
         configuration: Configuration = Configuration(), clock: WallClock = .system
     ) {
         self.database = database
@@ -75,7 +76,11 @@ public final class OutboxRelay: BackgroundService {
         clientConfiguration.caller = source
         clientConfiguration.retry = .none  // the relay's own loop retries, with its backoff
         clientConfiguration.backoff = ConnectionBackoff(initial: .milliseconds(100), maximum: .seconds(5))
-        client = RPCClient(endpoint: subscription.endpoint, configuration: clientConfiguration)
+        clientConfiguration.security = security
+        // The subscriber's certificate names it: `deals`, `telephony-1`.
+        var endpoint = subscription.endpoint
+        endpoint.name = subscription.subscriber
+        client = RPCClient(endpoint: endpoint, configuration: clientConfiguration)
         database.onCommit { [loop] commit in if commit.appendedEvents { loop.wake() } }
     }
 

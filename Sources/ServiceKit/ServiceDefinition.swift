@@ -14,13 +14,17 @@ public struct ServiceDefinition: HostedProcess {
     public let migrations: [Migration]
     /// What it reads besides the host's own (``ServiceHost/settings``).
     public let settings: [Setting]
+    /// The setting naming this process among its service's replicas (telephony's
+    /// `REPLICA`): its identity, the name its certificate carries. nil: the service's name.
+    public let identity: Setting?
     /// Registers its handlers, event handlers, timers and loops; runs before it serves.
     public let setUp: @Sendable (HostContext) async throws -> Void
 
     public init(
-        service: String, prefix: String, defaultPort: Int, migrations: [Migration], settings: [Setting],
+        service: String, prefix: String, defaultPort: Int, migrations: [Migration], settings: [Setting], identity: Setting? = nil,
         setUp: @escaping @Sendable (HostContext) async throws -> Void
     ) {
+        self.identity = identity
         self.service = service
         self.prefix = prefix
         self.defaultPort = defaultPort
@@ -31,6 +35,11 @@ public struct ServiceDefinition: HostedProcess {
 
     public var declaredSettings: [Setting] { ServiceHost.settings + settings + [.defaultCountry] }
 
+    /// The name its certificate carries (``identity``).
+    public func identity(in environment: ServiceEnvironment) -> String {
+        identity.map { environment.string($0) } ?? service
+    }
+
     public func start(_ environment: ServiceEnvironment, logger: Logger) async throws -> RunningService {
         try await ServiceHost.serve(self, environment: environment, logger: logger)
     }
@@ -39,7 +48,8 @@ public struct ServiceDefinition: HostedProcess {
         let host = environment.string(ServiceHost.host)
         do {
             let port = try environment.int(ServiceHost.port, fallback: defaultPort)
-            return ServiceHost.healthcheck(host: host == "0.0.0.0" ? "127.0.0.1" : host, port: port)
+            let security = try TransportSecurity.load(environment, identity: identity(in: environment), logger: Logger(service: service, write: { _ in }))
+            return ServiceHost.healthcheck(host: host == "0.0.0.0" ? "127.0.0.1" : host, port: port, security: security)
         } catch {
             FileHandle.standardError.write(Data("\(service) healthcheck: invalid configuration: \(error)\n".utf8))
             return 1

@@ -13,6 +13,8 @@ public struct HostContext: Sendable {
     public let database: Database
     public let server: RPCServer
     public let logger: Logger
+    /// Its identity and TLS: every client it makes calls with them.
+    public let security: TransportSecurity
     /// Register handlers for other services' events here (P2).
     public let inbox: EventInbox
     /// Register handlers for this service's durable timers here.
@@ -30,18 +32,22 @@ public struct HostContext: Sendable {
         eventSources.add(name, database)
     }
 
-    /// A client for another service at `endpoint`, named as this service's calls
-    /// (`caller`), reconnecting within two seconds once that service is back.
+    /// A client for another process at `endpoint`, whose ``Endpoint/name`` is the
+    /// identity its certificate must carry; calling with this process's certificate,
+    /// reconnecting within two seconds once that process is back.
     public func client(_ endpoint: Endpoint) -> RPCClient {
         var configuration = RPCClient.Configuration()
         configuration.caller = logger.service
+        configuration.security = security.client
         configuration.backoff = ConnectionBackoff(initial: .milliseconds(200), maximum: .seconds(2))
         return RPCClient(endpoint: endpoint, configuration: configuration)
     }
 
-    /// A client for the service whose address `setting` holds (`host:port`).
-    public func client(_ setting: Setting) throws(ConfigurationError) -> RPCClient {
-        client(try environment.endpoint(setting))
+    /// A client for `identity` (`contacts`), at the address `setting` holds (`host:port`).
+    public func client(_ setting: Setting, serving identity: String) throws(ConfigurationError) -> RPCClient {
+        var endpoint = try environment.endpoint(setting)
+        endpoint.name = identity
+        return client(endpoint)
     }
 
     /// Runs `service` once the host serves, and stops it at shutdown, before the host's
@@ -150,7 +156,7 @@ public enum ServiceHost {
     /// What every service reads, before its own ``ServiceDefinition/settings``.
     public static let settings: [Setting] = [
         host, port, adminPort, adminHost, dataDirectory, grace, subscribers, outboxRetention, inboxRetention, clockFile, parentPID,
-    ]
+    ] + TransportSecurity.settings
 
     /// Runs `process` as this process until SIGTERM or SIGINT; never returns.
     public static func run(_ process: some HostedProcess) -> Never {
@@ -240,10 +246,22 @@ public enum ServiceHost {
         } catch {
             throw StartFailure(description: "cannot open the database: \(error)")
         }
+        let security: TransportSecurity
+        do {
+            security = try TransportSecurity.load(environment, identity: definition.identity(in: environment), logger: logger)
+        } catch {
+            try? await database.close()
+            throw error
+        }
         let metrics = Metrics(service: service)
         var configuration = RPCServer.Configuration(host: host, port: port)
         configuration.log = { event, fields in logger.warn(event, fields) }
-        configuration.interceptors = [CallPropagation(), MetricsInterceptor(metrics: metrics), CallLogInterceptor(logger: logger)]
+        configuration.security = security.server
+        // Who may call what is checked first: a refused call costs nothing else.
+        configuration.interceptors = [
+            CallerAuthorization(allowsUnauthenticated: security.isPlaintext), CallPropagation(), MetricsInterceptor(metrics: metrics),
+            CallLogInterceptor(logger: logger),
+        ]
         let server = RPCServer(configuration: configuration)
         let inbox = EventInbox(database: database)
         var timerConfiguration = TimerRunner.Configuration()
@@ -261,7 +279,7 @@ public enum ServiceHost {
         }
         do {
             try await definition.setUp(HostContext(
-                environment: environment, database: database, server: server, logger: logger, inbox: inbox, timers: timers, clock: clock,
+                environment: environment, database: database, server: server, logger: logger, security: security, inbox: inbox, timers: timers, clock: clock,
                 dataDirectory: dataDirectory, background: serviceLoops, eventSources: extraSources))
         } catch {
             throw await refuse("\(error)")
@@ -277,7 +295,9 @@ public enum ServiceHost {
         }
         server.register(inbox)
         let sources = ([("main", database)] + extraSources.all).map { name, db in
-            EventSource(name: name, database: db, relays: subscriptions.map { OutboxRelay(database: db, subscription: $0, source: service, logger: logger, clock: clock) })
+            EventSource(name: name, database: db, relays: subscriptions.map {
+                OutboxRelay(database: db, subscription: $0, source: service, logger: logger, security: security.client, clock: clock)
+            })
         }
         server.register(EventAdminAPI(sources: sources))
         metrics.add { EventMetrics.render(service: service, sources: sources, now: Int64(clock.now().timeIntervalSince1970 * 1000)) }
@@ -376,14 +396,16 @@ public enum ServiceHost {
     }
 
     /// Calls Health on the running service; 0 when serving.
-    static func healthcheck(host: String, port: Int) -> Int32 {
+    static func healthcheck(host: String, port: Int, security: TransportSecurity) -> Int32 {
         let result = ResultBox()
         let done = DispatchSemaphore(value: 0)
         Task {
             var configuration = RPCClient.Configuration()
             configuration.connectTimeout = .seconds(2)
             configuration.retry = .none
-            let client = RPCClient(endpoint: Endpoint(host: host, port: port), configuration: configuration)
+            // It asks as the service itself, with its own certificate (Health answers anyone who proves one).
+            configuration.security = security.client
+            let client = RPCClient(endpoint: Endpoint(host: host, port: port, name: security.identity), configuration: configuration)
             do {
                 let reply = try await client.call(Health.check, HealthCheckRequest(), options: CallOptions(timeout: .seconds(3)))
                 result.set(reply.status == .serving ? 0 : 1, reply.status == .serving ? "serving" : "not serving (\(reply.status))")

@@ -32,7 +32,8 @@ extension ServiceDefinition {
     /// (DOMAIN.md T1–T12); one replica of several, each owning its shards.
     public static let telephony = ServiceDefinition(
         service: "telephony", prefix: "TELEPHONY", defaultPort: 7103, migrations: TelephonySchema.controlMigrations,
-        settings: [replica, replicas, shardCount, window, takeOverFrom, telephonyContacts, routeFallback, routeBudget, .defaultCountry]
+        settings: [replica, replicas, shardCount, window, takeOverFrom, telephonyContacts, routeFallback, routeBudget, .defaultCountry],
+        identity: replica
     ) { host in
         let name = host.environment.string(replica)
         let names = host.environment.string(replicas, fallback: name).split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
@@ -53,7 +54,7 @@ extension ServiceDefinition {
                 throw ConfigurationError(
                     variable: host.environment.name(of: takeOverFrom), problem: "has \"\(entry)\"; expected name=host:port of another replica in the list")
             }
-            previous[parts[0]] = RPCClient(endpoint: endpoint)
+            previous[parts[0]] = host.client(Endpoint(host: endpoint.host, port: endpoint.port, name: parts[0]))
         }
         try await shards.loadHandOffs()
         if !previous.isEmpty {
@@ -65,7 +66,7 @@ extension ServiceDefinition {
         for (shard, database) in try shards.openOwned() {
             host.publishEvents(from: database, named: "shard-\(String(format: "%02d", shard))")
         }
-        let contacts = host.environment.string(telephonyContacts) == "none" ? nil : try host.client(telephonyContacts)
+        let contacts = host.environment.string(telephonyContacts) == "none" ? nil : try host.client(telephonyContacts, serving: "contacts")
         // T10: the dialer's settings, and deals' accepted leads into the queue.
         let dialer = DialerSettingsStore(database: host.database, clock: host.clock)
         try await dialer.load()

@@ -6,6 +6,7 @@ import Contracts
 import Dispatch
 import Foundation
 import ServiceKit
+import TLS
 
 let usage = """
     usage: switchboard settings [--write]
@@ -16,6 +17,9 @@ let usage = """
       PORT + 10 i, 7103 first), scheduling (7104), billing (7105), notifications (7106) and the gateway on localhost (service admin ports are the
       service port + 1000). Data goes to ./data/<service> (./data/telephony-<i>).
       The admin API key is created once in DIR/admin.key (mode 0600) and reused.
+      Services talk mutual TLS: a local CA and every process's certificate are made in
+      DIR/pki on first start (keys 0600), reused, and renewed 30 days before they end.
+      Put your own ca.crt and ca.key there first to issue from your CA.
     """
 
 var arguments = Array(CommandLine.arguments.dropFirst())
@@ -115,6 +119,30 @@ do {
     exit(1)
 }
 
+// Mutual TLS between the processes (PROTOCOL.md §1): the local CA and one certificate per
+// identity, checked again every hour so a long-running `up` renews before anything expires.
+let pki = CertificateDirectory(path: ProcessInfo.processInfo.environment["SWITCHBOARD_TLS_DIR"] ?? data.appendingPathComponent("pki").path)
+let identities = ["gateway", "contacts", "deals"] + (0..<telephonyCount).map { "telephony-\($0)" } + ["scheduling", "billing", "notifications"]
+@Sendable func prepareCertificates() -> Bool {
+    do {
+        let issued = try pki.prepare(identities, now: Date())
+        if !issued.isEmpty { say("certificates issued in \(pki.path): \(issued.joined(separator: ", "))") }
+        return true
+    } catch {
+        say("cannot prepare the certificates in \(pki.path): \(error)")
+        return false
+    }
+}
+if ProcessInfo.processInfo.environment["SWITCHBOARD_PLAINTEXT_RPC"] == "true" {
+    say("WARNING: SWITCHBOARD_PLAINTEXT_RPC=true: the services talk without TLS; any local process may call them")
+} else if !prepareCertificates() {
+    exit(1)
+}
+let renewal = DispatchSource.makeTimerSource(queue: .global())
+renewal.schedule(deadline: .now() + 3600, repeating: 3600)
+renewal.setEventHandler { _ = prepareCertificates() }
+renewal.resume()
+
 func adminPort(_ port: Int) -> String { "\(port + 1000 <= 65535 ? port + 1000 : 0)" }
 // Telephony's replicas share the shards (T12).
 let replicaNames = (0..<telephonyCount).map { "telephony-\($0)" }
@@ -186,7 +214,7 @@ let notifications = ChildService(
         "NOTIFICATIONS_PORT": "\(notificationsPort)", "NOTIFICATIONS_ADMIN_PORT": adminPort(notificationsPort),
         "NOTIFICATIONS_DATA_DIR": data.appendingPathComponent("notifications").path, "NOTIFICATIONS_SUBSCRIBERS": subscribers(of: .notifications),
         "NOTIFICATIONS_CONTACTS": "127.0.0.1:\(contactsPort)", "NOTIFICATIONS_DEALS": "127.0.0.1:\(dealsPort)",
-        "NOTIFICATIONS_BILLING": "127.0.0.1:\(billingPort)", "NOTIFICATIONS_TELEPHONY": replicaPorts.map { "127.0.0.1:\($0)" }.joined(separator: ","),
+        "NOTIFICATIONS_BILLING": "127.0.0.1:\(billingPort)", "NOTIFICATIONS_TELEPHONY": zip(replicaNames, replicaPorts).map { "\($0)=127.0.0.1:\($1)" }.joined(separator: ","),
         "NOTIFICATIONS_OUTBOUND_ALLOW": outboundAllow("NOTIFICATIONS_OUTBOUND_ALLOW"),
     ])
 var gatewayEnvironment = [
@@ -245,4 +273,4 @@ let parentWatch = ParentWatch.start(queue: .global()) { _ in
     say("the process that started switchboard is gone")
     stopAll()
 }
-withExtendedLifetime((signalSources, parentWatch)) { dispatchMain() }
+withExtendedLifetime((signalSources, parentWatch, renewal)) { dispatchMain() }

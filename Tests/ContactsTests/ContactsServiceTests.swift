@@ -22,7 +22,8 @@ struct ContactsFixture {
         let log = LogLines()
         let service = try await ServiceHost.start(
             .contacts,
-            environment: ["CONTACTS_PORT": "0", "CONTACTS_ADMIN_PORT": "0", "CONTACTS_DATA_DIR": folder.path].merging(extra) { $1 },
+            environment: ["CONTACTS_PORT": "0", "CONTACTS_ADMIN_PORT": "0", "CONTACTS_DATA_DIR": folder.path].merging(TestPKI.environment) { $1 }
+                .merging(extra) { $1 },
             logger: Logger(service: "contacts", write: log.append))
         return ContactsFixture(service: service, client: service.inProcessClient(name: "contacts"), dataFolder: folder, log: log)
     }
@@ -341,7 +342,7 @@ func draft(first: String = "", last: String = "", emails: [String] = [], phones:
                     group.addTask {
                         var configuration = RPCClient.Configuration()
                         configuration.retry = .none
-                        let client = RPCClient(endpoint: endpoint, configuration: configuration)
+                        let client = RPCClient.test("contacts", port: endpoint.port, configuration: configuration)
                         for i in 0..<10_000 {
                             let email = "w\(worker)-\(i)@example.com"
                             do {
@@ -408,7 +409,7 @@ final class Acknowledged: @unchecked Sendable {
         let pidFile = folder.appendingPathComponent("pid").path
         let executable = ServiceProcess.executable(named: "switchboard-contacts").path
         let script = """
-            SWITCHBOARD_PARENT_PID=$$ CONTACTS_PORT=0 CONTACTS_ADMIN_PORT=0 CONTACTS_DATA_DIR='\(folder.path)/data' '\(executable)' > '\(folder.path)/out' 2>&1 &
+            SWITCHBOARD_PARENT_PID=$$ SWITCHBOARD_TLS_DIR='\(TestPKI.environment["SWITCHBOARD_TLS_DIR"]!)' CONTACTS_PORT=0 CONTACTS_ADMIN_PORT=0 CONTACTS_DATA_DIR='\(folder.path)/data' '\(executable)' > '\(folder.path)/out' 2>&1 &
             echo $! > '\(pidFile)'; wait
             """
         let supervisor = try await ServiceProcess.launches.launch {

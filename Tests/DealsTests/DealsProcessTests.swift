@@ -21,6 +21,7 @@ struct EventProbe {
         ])
         var configuration = RPCServer.Configuration(host: "127.0.0.1", port: 0)
         configuration.log = { _, _ in }
+        configuration.secure(as: "probe")
         server = RPCServer(configuration: configuration)
         let inbox = EventInbox(database: database)
         for type in [Deals.Event.created, Deals.Event.stageChanged, Deals.Event.won, Deals.Event.lost] {
@@ -62,7 +63,7 @@ struct EventProbe {
         var deals = try await startDeals(port: port, folder: folder, probe: probe.server.port, contacts: contacts.server.port, more: settings)
         var configuration = RPCClient.Configuration()
         configuration.retry = .none
-        let client = RPCClient(endpoint: Endpoint(host: "127.0.0.1", port: port), configuration: configuration)
+        let client = RPCClient.test("deals", port: port, configuration: configuration)
         var ids: [Int64] = []
         for i in 0..<30 {
             var lead = Lead()
@@ -83,7 +84,7 @@ struct EventProbe {
 
         // Back up: every lead is processed, each exactly once (one deal per person).
         deals = try await startDeals(port: port, folder: folder, probe: probe.server.port, contacts: contacts.server.port, more: settings)
-        let restarted = RPCClient(endpoint: Endpoint(host: "127.0.0.1", port: port), configuration: configuration)
+        let restarted = RPCClient.test("deals", port: port, configuration: configuration)
         #expect(try await eventuallyAsync(within: .seconds(20)) {
             var processed = 0
             for id in ids {
@@ -110,7 +111,7 @@ struct EventProbe {
         var deals = try await startDeals(port: port, folder: folder, probe: probe.server.port, contacts: contacts.server.port)
         var configuration = RPCClient.Configuration()
         configuration.retry = .none
-        let client = RPCClient(endpoint: Endpoint(host: "127.0.0.1", port: port), configuration: configuration)
+        let client = RPCClient.test("deals", port: port, configuration: configuration)
         var ids: [Int64] = []
         for i in 0..<8 {
             var deal = Deal()
@@ -146,7 +147,7 @@ struct EventProbe {
         deals = try await startDeals(port: port, folder: folder, probe: probe.server.port, contacts: contacts.server.port)
         // A new client: the old one is backing off after the kill.
         client.shutdown()
-        let restarted = RPCClient(endpoint: Endpoint(host: "127.0.0.1", port: port), configuration: configuration)
+        let restarted = RPCClient.test("deals", port: port, configuration: configuration)
         for id in ids {
             let deal = try await restarted.call(Deals.getDeal, GetDealRequest.with(id))
             let mine = acked[id] ?? (0, 1)

@@ -18,6 +18,7 @@ final class FakeContacts: Sendable {
     /// `delay`: how long each match-or-create takes (a contacts service under load).
     init(port: Int = 0, delay: Duration = .zero) throws {
         var configuration = RPCServer.Configuration(host: "127.0.0.1", port: port)
+        configuration.secure(as: "contacts")
         configuration.log = { _, _ in }
         server = RPCServer(configuration: configuration)
         server.register(Contacts.matchOrCreate) { [self] request, _ in
@@ -60,7 +61,7 @@ struct DealsFixture {
         configuration.backoff = ConnectionBackoff(initial: .milliseconds(20), maximum: .milliseconds(100))
         // A loaded test machine must not turn "processed now" into "pending" (that path has its own test).
         api = DealsAPI(
-            database: database, contacts: RPCClient(endpoint: Endpoint(host: "127.0.0.1", port: contactsPort), configuration: configuration),
+            database: database, contacts: RPCClient.test("contacts", port: contactsPort, as: "deals", configuration: configuration),
             logger: Logger(service: "test"), leadInlineTimeout: .seconds(15), clock: clock)
     }
 

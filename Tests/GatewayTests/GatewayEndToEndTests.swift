@@ -82,6 +82,7 @@ struct SystemFixture {
         ]
         for (variable, value) in bad {
             var environment = ["GATEWAY_PORT": "0", "GATEWAY_DATA_DIR": folder.path, "GATEWAY_API_KEYS": "\(adminKey)=admin", "GATEWAY_REACTORS": "1"]
+                .merging(TestPKI.environment) { $1 }
             environment[variable] = value
             do {
                 let gateway = try await ServiceHost.start(GatewayDefinition(), environment: environment, logger: Logger(service: "gateway", write: { _ in }))
@@ -93,7 +94,9 @@ struct SystemFixture {
         }
         // The folder is left usable: a good start on it serves.
         let gateway = try await ServiceHost.start(
-            GatewayDefinition(), environment: ["GATEWAY_PORT": "0", "GATEWAY_DATA_DIR": folder.path, "GATEWAY_API_KEYS": "\(adminKey)=admin", "GATEWAY_REACTORS": "1"],
+            GatewayDefinition(),
+            environment: ["GATEWAY_PORT": "0", "GATEWAY_DATA_DIR": folder.path, "GATEWAY_API_KEYS": "\(adminKey)=admin", "GATEWAY_REACTORS": "1"]
+                .merging(TestPKI.environment) { $1 },
             logger: Logger(service: "gateway", write: { _ in }))
         #expect(try await httpRequest(port: gateway.port, "GET", "/healthz").status == 200)
         await gateway.stop()

@@ -24,8 +24,10 @@ final class Hosted: Sendable {
     static func start(_ definition: some HostedProcess, executable: String, environment: [String: String], process: Bool) async throws -> Hosted {
         if process { return Hosted(real: try await ServiceProcess(executable: executable, environment: environment)) }
         let log = LogLines()
+        // Mutual TLS from the test process's CA, as a process started by ServiceProcess gets it.
         // A gateway's extra event-loop threads outlive its stop: one loop, unless asked.
-        let environment = definition is GatewayDefinition ? ["GATEWAY_REACTORS": "1"].merging(environment) { $1 } : environment
+        let defaults = definition is GatewayDefinition ? TestPKI.environment.merging(["GATEWAY_REACTORS": "1"]) { $1 } : TestPKI.environment
+        let environment = defaults.merging(environment) { $1 }
         let running = try await ServiceHost.start(definition, environment: environment, logger: Logger(service: definition.service, write: log.append))
         return Hosted(running: running, log: log)
     }

@@ -19,6 +19,7 @@ import Wire
         init() throws {
             var configuration = RPCServer.Configuration(host: "127.0.0.1", port: 0)
             configuration.log = { _, _ in }
+            configuration.secure(as: "audit")
             server = RPCServer(configuration: configuration)
             server.register(Events.deliver) { [self] batch, _ in
                 var report = DeliveryReport()

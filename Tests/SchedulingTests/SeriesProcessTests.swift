@@ -29,7 +29,7 @@ import Wire
             "SCHEDULING_CLOCK_FILE": clockFile.path,
         ]
         var service = try await ServiceProcess(executable: "switchboard-scheduling", environment: environment)
-        var client = RPCClient(endpoint: Endpoint(host: "127.0.0.1", port: port))
+        var client = RPCClient.test("scheduling", port: port)
         let series = try await client.call(Scheduling.createSeries, Series(name: "Volunteers' course", reminderMinutes: 120))
         _ = try await client.call(Scheduling.addSession, SeriesSession(seriesID: series.id, title: "1", startMilliseconds: t0 + 24 * Self.hour, endMilliseconds: t0 + 26 * Self.hour))
         let withTwo = try await client.call(Scheduling.addSession, SeriesSession(seriesID: series.id, title: "2", startMilliseconds: t0 + 48 * Self.hour, endMilliseconds: t0 + 50 * Self.hour))
@@ -42,7 +42,7 @@ import Wire
         client.shutdown()
 
         service = try await ServiceProcess(executable: "switchboard-scheduling", environment: environment)
-        client = RPCClient(endpoint: Endpoint(host: "127.0.0.1", port: port))
+        client = RPCClient.test("scheduling", port: port)
         // Past the old reminder time (46 h) and the new one (70 h): whatever was set fires now.
         try setClock(t0 + 71 * Self.hour)
         let database = try Database(path: folder.appendingPathComponent("data/scheduling.sqlite").path, migrations: SchedulingSchema.migrations)

@@ -44,10 +44,9 @@ import Wire
                 "TELEPHONY_CONTACTS": "127.0.0.1:\(contacts.port)",
                 "TELEPHONY_SUBSCRIBERS": "deals@127.0.0.1:\(dealsPort)",
             ])
-        func client(_ p: ServiceProcess) -> RPCClient { RPCClient(endpoint: Endpoint(host: "127.0.0.1", port: p.port)) }
         return System(
-            contacts: contacts, deals: deals, telephony: telephony, contactsClient: client(contacts), dealsClient: client(deals),
-            telephonyClient: client(telephony))
+            contacts: contacts, deals: deals, telephony: telephony, contactsClient: RPCClient.test("contacts", port: contacts.port),
+            dealsClient: RPCClient.test("deals", port: deals.port), telephonyClient: RPCClient.test("telephony-0", port: telephony.port))
     }
 
     static func staff(_ system: System, _ name: String, _ role: StaffRole, ext: String, supervisor: Int64? = nil) async throws -> Int64 {

@@ -45,7 +45,7 @@ import Wire
         let processes = try await [Self.start("telephony-0", folder: folder), Self.start("telephony-1", folder: folder)]
         var configuration = RPCClient.Configuration()
         configuration.retry = .none
-        let clients = processes.map { RPCClient(endpoint: Endpoint(host: "127.0.0.1", port: $0.port), configuration: configuration) }
+        let clients = processes.enumerated().map { RPCClient.test("telephony-\($0.offset)", port: $0.element.port, configuration: configuration) }
         let shards = CallShard()
         let t0: Int64 = 1_760_000_000_000
         var sessions: Set<String> = []
@@ -114,13 +114,13 @@ import Wire
         let two = ["telephony-0", "telephony-1"]
         let three = two + ["telephony-2"]
         var processes = try await [Self.start("telephony-0", folder: folder, replicas: two), Self.start("telephony-1", folder: folder, replicas: two)]
-        func client(_ p: ServiceProcess) -> RPCClient {
+        func client(_ name: String, _ p: ServiceProcess) -> RPCClient {
             var configuration = RPCClient.Configuration()
             configuration.retry = .none
-            return RPCClient(endpoint: Endpoint(host: "127.0.0.1", port: p.port), configuration: configuration)
+            return RPCClient.test(name, port: p.port, configuration: configuration)
         }
         let routing = Routing()
-        routing.state.withLock { $0 = (two, ["telephony-0": client(processes[0]), "telephony-1": client(processes[1])]) }
+        routing.state.withLock { $0 = (two, ["telephony-0": client("telephony-0", processes[0]), "telephony-1": client("telephony-1", processes[1])]) }
         let shards = CallShard()
         // Four writers, 120 numbers, each call acknowledged once some replica took it.
         let writers = (0..<4).map { w in
@@ -153,7 +153,7 @@ import Wire
             "telephony-2", folder: folder, replicas: three,
             takeOverFrom: "telephony-0=127.0.0.1:\(processes[0].port),telephony-1=127.0.0.1:\(processes[1].port)")
         processes.append(third)
-        routing.state.withLock { $0.list = three; $0.clients["telephony-2"] = client(third) }
+        routing.state.withLock { $0.list = three; $0.clients["telephony-2"] = client("telephony-2", third) }
         let before = routing.acknowledged.withLock { $0.count }
         #expect(try await eventually { routing.acknowledged.withLock { $0.count } >= before + 200 })
         routing.stopped.store(true, ordering: .relaxed)

@@ -32,7 +32,9 @@ public final class ServiceProcess: Sendable {
     public init(executable: String, arguments: [String] = [], environment: [String: String] = [:]) async throws {
         // A test run that crashes takes its services with it (they watch this pid:
         // ServiceKit's ParentWatch, which this target does not link).
-        let fullEnvironment = ProcessInfo.processInfo.environment.merging(["SWITCHBOARD_PARENT_PID": "\(getpid())"]) { $1 }.merging(environment) { $1 }
+        // Mutual TLS from the test process's CA, unless the test says otherwise.
+        let fullEnvironment = ProcessInfo.processInfo.environment.merging(["SWITCHBOARD_PARENT_PID": "\(getpid())"]) { $1 }
+            .merging(TestPKI.environment) { $1 }.merging(environment) { $1 }
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("service-output", isDirectory: true)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let stem = "\(executable)-\(UUID().uuidString)"

@@ -1,4 +1,5 @@
 import Foundation
+import RPC
 import Synchronization
 import TLS
 
@@ -28,11 +29,38 @@ public enum TestPKI {
         return directory.files(for: identity)
     }
 
+    /// Every process a test system runs, the telephony replicas up to four.
+    public static let identities = ["gateway", "contacts", "deals", "scheduling", "billing", "notifications", "echo"] + (0..<4).map { "telephony-\($0)" }
+
+    /// What a service started by a test reads to find its certificate: every identity
+    /// of ``identities`` is issued first.
+    public static var environment: [String: String] {
+        for identity in identities { _ = try! files(identity) }
+        return ["SWITCHBOARD_TLS_DIR": directory.path]
+    }
+
     public static func server(_ identity: String) throws -> TLSContext {
         try TLSContext(role: .server, files: files(identity))
     }
 
     public static func client(_ identity: String) throws -> TLSContext {
         try TLSContext(role: .client, files: files(identity))
+    }
+}
+
+extension RPCClient {
+    /// A client of the process `identity` on loopback `port`, calling as `caller` with
+    /// the test CA's certificate (mutual TLS, as the system's own processes call).
+    public static func test(_ identity: String, port: Int, as caller: String = "gateway", configuration: Configuration = Configuration()) -> RPCClient {
+        var configuration = configuration
+        configuration.security = try! TestPKI.client(caller)
+        return RPCClient(endpoint: Endpoint(host: "127.0.0.1", port: port, name: identity), configuration: configuration)
+    }
+}
+
+extension RPCServer.Configuration {
+    /// Serves as `identity` under mutual TLS from the test CA: a fake a real process calls.
+    public mutating func secure(as identity: String) {
+        security = try! TestPKI.server(identity)
     }
 }
