@@ -41,24 +41,6 @@ import Wire
         }
     }
 
-    /// A certificate for `identity` signed by `authority`, valid from `start` to `end`, in files.
-    static func certificate(_ identity: String, by authority: CertificateAuthority, start: Date, end: Date) throws -> TLSFiles {
-        let folder = try temporaryFolder("switchboard-tls").path
-        let made = try authority.issue(identity: identity, start: start, end: end)
-        let files = TLSFiles(directory: folder, identity: identity)
-        try made.certificate.write(toFile: files.certificate, atomically: true, encoding: .utf8)
-        try made.key.write(toFile: files.key, atomically: true, encoding: .utf8)
-        try authority.certificate.write(toFile: files.authority, atomically: true, encoding: .utf8)
-        return files
-    }
-
-    static func clusterAuthority() throws -> CertificateAuthority {
-        let files = try TestPKI.files("gateway")
-        return CertificateAuthority(
-            certificate: try String(contentsOfFile: files.authority, encoding: .utf8),
-            key: try String(contentsOfFile: "\(TestPKI.directory.path)/ca.key", encoding: .utf8))
-    }
-
     @Test func aDeclaredCallerIsServedAndKnownByItsCertificate() async throws {
         let fixture = try GuardedServer()
         let deals = fixture.client(try TestPKI.client("deals"))
@@ -85,9 +67,8 @@ import Wire
     @Test func aCertificateFromAnotherAuthorityIsRefused() async throws {
         let fixture = try GuardedServer()
         let stranger = try CertificateAuthority.make(name: "Someone else", start: Date() - 300, lifetime: 86_400)
-        let files = try Self.certificate("deals", by: stranger, start: Date() - 300, end: Date() + 86_400)
-        // It trusts its own CA too, so only the server's check can refuse it: use the cluster's CA file.
-        let forged = TLSFiles(authority: try TestPKI.files("deals").authority, certificate: files.certificate, key: files.key)
+        // It trusts the cluster's CA, so only the server's check can refuse it.
+        let forged = try TestPKI.issue("deals", by: stranger, start: Date() - 300, end: Date() + 86_400)
         let error = await #expect(throws: RPCError.self) {
             try await fixture.client(try TLSContext(role: .client, files: forged)).call(Self.dealsOnly, EchoMessage(id: 1))
         }
@@ -98,7 +79,7 @@ import Wire
 
     @Test func anExpiredCertificateIsRefused() async throws {
         let fixture = try GuardedServer()
-        let expired = try Self.certificate("deals", by: try Self.clusterAuthority(), start: Date() - 86_400 * 10, end: Date() - 86_400)
+        let expired = try TestPKI.issue("deals", start: Date() - 86_400 * 10, end: Date() - 86_400)
         let error = await #expect(throws: RPCError.self) {
             try await fixture.client(try TLSContext(role: .client, files: expired)).call(Self.dealsOnly, EchoMessage(id: 1))
         }

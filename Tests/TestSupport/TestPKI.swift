@@ -39,6 +39,26 @@ public enum TestPKI {
         return ["SWITCHBOARD_TLS_DIR": directory.path]
     }
 
+    /// The test process's CA, certificate and key.
+    public static func authority() throws -> CertificateAuthority {
+        let files = try files("gateway")
+        return CertificateAuthority(
+            certificate: try String(contentsOfFile: files.authority, encoding: .utf8),
+            key: try String(contentsOfFile: "\(directory.path)/ca.key", encoding: .utf8))
+    }
+
+    /// A certificate for `identity` from `authority` (the test CA if nil), valid from
+    /// `start` to `end`, in files of a folder of its own that trust the test CA: an
+    /// expired or a foreign certificate for a test to present.
+    public static func issue(_ identity: String, by authority: CertificateAuthority? = nil, start: Date, end: Date) throws -> TLSFiles {
+        let folder = try temporaryFolder("switchboard-tls").path
+        let made = try (authority ?? self.authority()).issue(identity: identity, start: start, end: end)
+        let files = TLSFiles(authority: try files(identity).authority, certificate: "\(folder)/\(identity).crt", key: "\(folder)/\(identity).key")
+        try made.certificate.write(toFile: files.certificate, atomically: true, encoding: .utf8)
+        try made.key.write(toFile: files.key, atomically: true, encoding: .utf8)
+        return files
+    }
+
     public static func server(_ identity: String) throws -> TLSContext {
         try TLSContext(role: .server, files: files(identity))
     }
