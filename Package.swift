@@ -59,7 +59,7 @@ let package = Package(
         .target(name: "NotificationsService", dependencies: ["ContractServices", "CCrypto", "Contracts", "Digest", "HTTP", "JSON", "RPC", "Storage", "ServiceKit", "Sockets"], exclude: ["README.md"]),
 
         // Executables.
-        .executableTarget(name: "switchboard-echo", dependencies: ["ContractServices", "RPC", "Contracts", "ServiceKit"]),
+        .executableTarget(name: "switchboard-echo", dependencies: ["ContractServices", "RPC", "Contracts", "ServiceKit", "TLS"]),
         .executableTarget(name: "switchboard-contacts", dependencies: ["ContactsService", "ServiceKit"]),
         .executableTarget(name: "switchboard-deals", dependencies: ["DealsService", "RPC", "ServiceKit"]),
         .executableTarget(name: "switchboard-telephony", dependencies: ["Contracts", "TelephonyService", "RPC", "ServiceKit"]),
@@ -71,7 +71,7 @@ let package = Package(
         .executableTarget(name: "switchboard", dependencies: ["Contracts", "Gateway", "ServiceKit", "TLS", "ContactsService", "DealsService", "TelephonyService", "SchedulingService", "BillingService", "NotificationsService", "switchboard-contacts", "switchboard-deals", "switchboard-telephony", "switchboard-scheduling", "switchboard-billing", "switchboard-notifications", "switchboard-gateway"]),
         .executableTarget(
             name: "switchboard-bench",
-            dependencies: ["RPC", "Contracts", "Digest", "Wire", "Sockets", "ContactsService", "DealsService", "TelephonyService", "SchedulingService", "BillingService", "NotificationsService", "HTTP", "ServiceKit", "Storage"], exclude: ["README.md"]),
+            dependencies: ["RPC", "Contracts", "Digest", "Wire", "Sockets", "TLS", "ContactsService", "DealsService", "TelephonyService", "SchedulingService", "BillingService", "NotificationsService", "HTTP", "ServiceKit", "Storage"], exclude: ["README.md"]),
         .executableTarget(name: "wire-fuzz", dependencies: ["Wire", "Contracts"], exclude: ["README.md"]),
         .executableTarget(name: "switchboard-codegen", dependencies: ["ContractSchema", "Schemas"]),
 

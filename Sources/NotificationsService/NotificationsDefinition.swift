@@ -32,14 +32,22 @@ extension ServiceDefinition {
         let contacts = try host.client(notificationsContacts, serving: "contacts")
         let deals = try host.client(notificationsDeals, serving: "deals")
         let billing = try host.client(notificationsBilling, serving: "billing")
-        let telephony = try host.environment.string(notificationsTelephony).split(separator: ",").map { item -> RPCClient in
+        let entries = host.environment.string(notificationsTelephony).split(separator: ",")
+        let telephony = try entries.map { item -> RPCClient in
             // Each replica's certificate names it: `telephony-0=host:port`; a bare address is the only replica.
             guard var endpoint = Endpoint(parsing: item.trimmingCharacters(in: .whitespaces)) else {
                 throw ConfigurationError(
                     variable: host.environment.name(of: notificationsTelephony),
                     problem: "has \"\(item)\"; expected name=host:port (or host:port for telephony-0), comma-separated")
             }
-            if !item.contains("=") { endpoint.name = "telephony-0" }
+            if !item.contains("=") {
+                guard entries.count == 1 else {
+                    throw ConfigurationError(
+                        variable: host.environment.name(of: notificationsTelephony),
+                        problem: "has \"\(item)\"; with several replicas each is name=host:port, the name its certificate carries")
+                }
+                endpoint.name = "telephony-0"
+            }
             return host.client(endpoint)
         }
         let url = host.environment.string(publicURL)

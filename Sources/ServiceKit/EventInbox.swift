@@ -46,8 +46,21 @@ public final class EventInbox: Events.ServiceProtocol {
         return "\(process.rawValue) " + problems.joined(separator: " and ") + " (Protocols/Contracts/Topology.swift)"
     }
 
-    public func deliver(_ batch: EventBatch, context _: ServerContext) async throws -> DeliveryReport {
-        try await apply(batch)
+    /// Takes a batch only from the process the topology names as the publisher of every
+    /// event in it: a caller's certificate (PROTOCOL.md §1) cannot deliver another
+    /// service's events, so `contact.merged` comes from contacts or not at all.
+    public func deliver(_ batch: EventBatch, context: ServerContext) async throws -> DeliveryReport {
+        if let refusal = Self.refusal(of: batch, from: context.peerIdentity) { throw refusal }
+        return try await apply(batch)
+    }
+
+    /// Why `caller` may not deliver `batch`; nil when it may. In-process and plaintext
+    /// callers prove no identity, so nothing is checked (the server let them in).
+    public static func refusal(of batch: EventBatch, from caller: PeerIdentity) -> RPCError? {
+        guard let service = caller.service else { return nil }
+        let published = Topology.Process(rawValue: service).map { Set(Topology.publishes($0)) } ?? []
+        guard let foreign = batch.events.first(where: { !published.contains($0.type) }) else { return nil }
+        return RPCError(.permissionDenied, "\(caller) does not publish \(foreign.type) (Protocols/Contracts/Topology.swift)")
     }
 
     /// Whether a failure is the moment's (try the batch again) rather than the event's.

@@ -102,7 +102,7 @@ enum BillingBench {
         try await fill(folder.appendingPathComponent("billing.sqlite").path, month: month)
         let service = try BenchProcess("switchboard-billing", ["BILLING_PORT": "0", "BILLING_ADMIN_PORT": "0", "BILLING_DATA_DIR": folder.path])
         defer { service.stop() }
-        let client = RPCClient(endpoint: Endpoint(host: "127.0.0.1", port: service.port))
+        let client = BenchPKI.client("billing", port: service.port)
         defer { client.shutdown() }
         let managers = Mutex(0)
         let result = await LoadRunner.run(scenario: "billing.bonus_report", concurrency: 1, warmUp: options.warmUp, duration: options.duration) { _ in

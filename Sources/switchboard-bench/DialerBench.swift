@@ -151,7 +151,7 @@ enum DialerBench {
 
     /// What POST /v1/dialer/next does, at the protocol level, then the outcome.
     static func claims(_ ports: [Int], options: BenchOptions) async -> BenchResult {
-        let clients = ports.map { RPCClient(endpoint: Endpoint(host: "127.0.0.1", port: $0)) }
+        let clients = ports.enumerated().map { BenchPKI.client("telephony-\($0.offset)", port: $0.element) }
         defer { for c in clients { c.shutdown() } }
         let claimed = Claimed()
         // Operators 1–16 again; ids given by the load runner's worker number.
@@ -237,7 +237,7 @@ enum DialerBench {
             "DEALS_PORT": "0", "DEALS_ADMIN_PORT": "0", "DEALS_DATA_DIR": folder.path, "DEALS_CONTACTS": "127.0.0.1:1",
         ])
         defer { deals.stop() }
-        let client = RPCClient(endpoint: Endpoint(host: "127.0.0.1", port: deals.port))
+        let client = BenchPKI.client("deals", port: deals.port)
         defer { client.shutdown() }
         let today = Int64(Date().timeIntervalSince1970) / 86_400
         let from = ReportCalendar.text(today - Int64(days)), to = ReportCalendar.text(today)

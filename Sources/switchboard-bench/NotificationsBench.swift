@@ -81,7 +81,7 @@ enum NotificationsBench {
             environment["NOTIFICATIONS_CLOCK_FILE"] = clock.path
         }
         let service = try BenchProcess("switchboard-notifications", environment)
-        return (service, RPCClient(endpoint: Endpoint(host: "127.0.0.1", port: service.port)))
+        return (service, BenchPKI.client("notifications", port: service.port))
     }
 
     static func events(_ n: Int, type: String, payload: (Int) -> [UInt8]) -> [EventBatch] {

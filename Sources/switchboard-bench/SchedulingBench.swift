@@ -28,7 +28,7 @@ enum SchedulingBench {
         let service = try BenchProcess("switchboard-scheduling", [
             "SCHEDULING_PORT": "0", "SCHEDULING_ADMIN_PORT": "0", "SCHEDULING_DATA_DIR": folder.path, "SCHEDULING_MIN_NOTICE_MINUTES": "0",
         ])
-        let client = RPCClient(endpoint: Endpoint(host: "127.0.0.1", port: service.port))
+        let client = BenchPKI.client("scheduling", port: service.port)
         var results: [BenchResult] = []
         if options.wants("scheduling.slots") {
             results.append(await LoadRunner.run(scenario: "scheduling.slots", concurrency: 16, warmUp: options.warmUp, duration: options.duration) { i in

@@ -12,6 +12,7 @@ struct SwitchboardBench {
             FileHandle.standardError.write(Data("switchboard-bench: \(error.message)\n\(BenchOptions.usage)\n".utf8))
             exit(2)
         }
+        BenchPKI.install()
         do {
             let results: [BenchResult]
             switch options.suite {

@@ -48,7 +48,7 @@ enum TelephonyBench {
 
     static func ingest(_ scenario: String, _ processes: [BenchProcess], options: BenchOptions) async -> BenchResult {
         let names = (0..<processes.count).map { "telephony-\($0)" }
-        let clients = processes.map { RPCClient(endpoint: Endpoint(host: "127.0.0.1", port: $0.port)) }
+        let clients = zip(names, processes).map { BenchPKI.client($0, port: $1.port) }
         let shards = CallShard()
         let run = UInt64.random(in: 0..<1_000_000)
         let start: Int64 = 1_760_000_000_000

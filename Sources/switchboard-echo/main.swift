@@ -3,12 +3,16 @@
 // with it. Prints one JSON line with its port when it is ready.
 //
 //   switchboard-echo [--host 127.0.0.1] [--port 0] [--grace-ms 5000]
+//
+// With ECHO_TLS_DIR it serves mutual TLS as ECHO_IDENTITY (`echo` unless set), from
+// `ca.crt`, `<identity>.crt` and `<identity>.key` in that folder (PROTOCOL.md §1).
 import ContractServices
 import Contracts
 import Dispatch
 import Foundation
 import RPC
 import ServiceKit
+import TLS
 
 var host = "127.0.0.1"
 var port = 0
@@ -50,7 +54,17 @@ struct EchoService: Echo.ServiceProtocol {
     }
 }
 
-let server = RPCServer(configuration: .init(host: host, port: port))
+var configuration = RPCServer.Configuration(host: host, port: port)
+if let folder = ProcessInfo.processInfo.environment["ECHO_TLS_DIR"] {
+    let identity = ProcessInfo.processInfo.environment["ECHO_IDENTITY"] ?? "echo"
+    do {
+        configuration.security = try TLSContext(role: .server, files: TLSFiles(directory: folder, identity: identity))
+    } catch {
+        FileHandle.standardError.write(Data("switchboard-echo: \(error)\n".utf8))
+        exit(1)
+    }
+}
+let server = RPCServer(configuration: configuration)
 server.register(EchoService())
 do {
     try server.start()

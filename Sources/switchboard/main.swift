@@ -9,6 +9,10 @@ import ServiceKit
 import TLS
 
 let usage = """
+    usage: switchboard certificates --dir DIR [--watch] IDENTITY...
+      Makes DIR/ca.crt and ca.key (unless there: bring your own CA) and a certificate per
+      identity (gateway, contacts, telephony-0, ...), renews those within 30 days of their
+      end; with --watch, checks again every hour (Compose's pki service).
     usage: switchboard settings [--write]
       Prints every process's settings (Compose/README.md's table); --write puts them there.
     usage: switchboard up [--data DIR] [--port GATEWAY_PORT] [--contacts-port PORT] [--deals-port PORT]
@@ -39,6 +43,38 @@ if arguments.first == "settings" {
     }
     try rewritten.write(toFile: path, atomically: true, encoding: .utf8)
     exit(0)
+}
+// `switchboard certificates --dir DIR [--watch] IDENTITY...`: the cluster's certificates
+// for Compose or any deployment without cert-manager.
+if arguments.first == "certificates" {
+    var rest = Array(arguments.dropFirst())
+    var folder: String?
+    var watch = false
+    var names: [String] = []
+    while !rest.isEmpty {
+        let item = rest.removeFirst()
+        switch item {
+        case "--dir": folder = rest.isEmpty ? nil : rest.removeFirst()
+        case "--watch": watch = true
+        default: names.append(item)
+        }
+    }
+    guard let folder, !names.isEmpty else {
+        FileHandle.standardError.write(Data("switchboard: certificates needs --dir DIR and at least one identity\n\(usage)\n".utf8))
+        exit(2)
+    }
+    let directory = CertificateDirectory(path: folder)
+    while true {
+        do {
+            let issued = try directory.prepare(names, now: Date())
+            print(issued.isEmpty ? "certificates in \(folder) are current" : "issued in \(folder): \(issued.joined(separator: ", "))")
+        } catch {
+            FileHandle.standardError.write(Data("switchboard: \(error)\n".utf8))
+            if !watch { exit(1) }
+        }
+        guard watch else { exit(0) }
+        sleep(3600)
+    }
 }
 guard arguments.first == "up" else {
     FileHandle.standardError.write(Data((usage + "\n").utf8))

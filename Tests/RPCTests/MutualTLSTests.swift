@@ -113,6 +113,46 @@ import Wire
         await fixture.server.shutdown()
     }
 
+    @Test func aRenewedCertificateIsUsedForNewConnectionsWithoutARestartOrADroppedCall() async throws {
+        // The server's own folder: renewals are written into it as `switchboard up` does.
+        var directory = CertificateDirectory(path: try temporaryFolder("renewal").path)
+        directory.renewBefore = 0
+        let authority = try TestPKI.authority()
+        try authority.certificate.write(toFile: "\(directory.path)/ca.crt", atomically: true, encoding: .utf8)
+        try authority.key.write(toFile: "\(directory.path)/ca.key", atomically: true, encoding: .utf8)
+        try directory.prepare(["echo"], now: Date())
+        let reloadFailures = Counter()
+        var configuration = RPCServer.Configuration()
+        configuration.log = { _, _ in }
+        configuration.security = try TLSContext(role: .server, files: directory.files(for: "echo")) { _ in reloadFailures.increment() }
+        let server = RPCServer(configuration: configuration)
+        server.register(Echo.echo) { request, _ in request }
+        try server.start()
+        func client() throws -> RPCClient {
+            var configuration = RPCClient.Configuration()
+            configuration.security = try TestPKI.client("gateway")
+            configuration.retry = .none
+            return RPCClient(endpoint: Endpoint(host: "127.0.0.1", port: server.port, name: "echo"), configuration: configuration)
+        }
+        let open = try client()
+        #expect(try await open.call(Echo.echo, EchoMessage(id: 1)).id == 1)
+
+        // An expired certificate replaces it: new connections fail, the open one goes on.
+        let expired = try authority.issue(identity: "echo", start: Date() - 10 * 86_400, end: Date() - 86_400)
+        try expired.key.write(toFile: "\(directory.path)/echo.key", atomically: true, encoding: .utf8)
+        try expired.certificate.write(toFile: "\(directory.path)/echo.crt", atomically: true, encoding: .utf8)
+        let refused = await #expect(throws: RPCError.self) { try await client().call(Echo.echo, EchoMessage(id: 2)) }
+        #expect(refused?.message.contains("certificate has expired") == true, "\(refused?.message ?? "")")
+        #expect(try await open.call(Echo.echo, EchoMessage(id: 3)).id == 3)
+
+        // Renewed: the next connection takes the new one, with no restart; the open one still answers.
+        #expect(try directory.prepare(["echo"], now: Date()) == ["echo"])
+        #expect(try await client().call(Echo.echo, EchoMessage(id: 4)).id == 4)
+        #expect(try await open.call(Echo.echo, EchoMessage(id: 5)).id == 5)
+        #expect(reloadFailures.value == 0)
+        await server.shutdown()
+    }
+
     @Test func aPlaintextServerRefusesUndeclaredCallersOnlyWhenAskedToCheck() {
         let context = ServerContext(
             method: "test.Guarded/Write", metadata: Metadata(), deadline: nil, peer: "x", requestID: 1, peerIdentity: .unauthenticated,
