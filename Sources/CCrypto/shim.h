@@ -50,3 +50,7 @@ static inline int sb_x509_random_serial(X509 *cert) {
 static inline long sb_bio_mem_contents(BIO *bio, char **data) {
     return BIO_get_mem_data(bio, data);
 }
+
+static inline long sb_ssl_ctx_read_ahead(SSL_CTX *ctx) {
+    return SSL_CTX_set_read_ahead(ctx, 1);
+}

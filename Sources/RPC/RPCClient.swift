@@ -35,14 +35,22 @@ public final class RPCClient: Sendable {
 
     private enum ConnectionState {
         case idle
-        case connecting([CheckedContinuation<Result<ClientConnection, RPCError>, Never>])
+        case connecting([ConnectWaiter])
         case ready(ClientConnection)
         case transientFailure(retryAt: MonotonicInstant, error: RPCError)
         case shutdown
     }
 
+    /// A call waiting for a connection another call is opening, until its own deadline at most.
+    private struct ConnectWaiter {
+        let id: UInt64
+        let continuation: CheckedContinuation<Result<ClientConnection, RPCError>, Never>
+        var timer: Reactor.TimerID?
+    }
+
     private struct State {
         var connection: ConnectionState = .idle
+        var nextWaiterID: UInt64 = 0
         var backoff: ConnectionBackoff
         var budget = RetryBudget()
     }
@@ -198,7 +206,14 @@ public final class RPCClient: Sendable {
                 let immediate = state.withLock { s -> Result<ClientConnection, RPCError>? in
                     switch s.connection {
                     case var .connecting(waiters):
-                        waiters.append(continuation)
+                        // The connection being opened may take its opener's longer budget (a TLS
+                        // handshake with a peer that does not answer): this call waits its own.
+                        s.nextWaiterID += 1
+                        let id = s.nextWaiterID
+                        let timer = deadline.map { deadline in
+                            reactor.schedule(at: deadline) { [weak self] in self?.giveUp(waiter: id) }
+                        }
+                        waiters.append(ConnectWaiter(id: id, continuation: continuation, timer: timer))
                         s.connection = .connecting(waiters)
                         return nil
                     case let .ready(connection): return .success(connection)
@@ -214,7 +229,21 @@ public final class RPCClient: Sendable {
         }
     }
 
-    private func connect(deadline: MonotonicInstant?) async -> Result<ClientConnection, RPCError> {
+    /// Connects now, in the background, when no connection is open or being opened: the
+    /// first call then does not pay for the TCP and TLS handshakes (a routing answer has
+    /// 30 ms). A warm-up that fails leaves the client idle, not backing off: the first
+    /// real call tries again at once.
+    public func warmUp() {
+        let start = state.withLock { s -> Bool in
+            guard case .idle = s.connection else { return false }
+            s.connection = .connecting([])
+            return true
+        }
+        guard start else { return }
+        Task { _ = await connect(deadline: nil, penalize: false) }
+    }
+
+    private func connect(deadline: MonotonicInstant?, penalize: Bool = true) async -> Result<ClientConnection, RPCError> {
         var timeout = configuration.connectTimeout
         let connectStarted = MonotonicInstant.now()
         if let deadline { timeout = min(timeout, connectStarted.duration(until: deadline)) }
@@ -264,20 +293,36 @@ public final class RPCClient: Sendable {
                 result = .failure(.unavailable("cannot reach \(endpoint): \(reason)"))
             }
         }
-        let waiters = state.withLock { s -> [CheckedContinuation<Result<ClientConnection, RPCError>, Never>] in
+        let waiters = state.withLock { s -> [ConnectWaiter] in
             guard case let .connecting(waiters) = s.connection else { return [] }
             switch result {
             case let .success(connection):
                 s.connection = .ready(connection)
                 s.backoff.reset()
+            case .failure where !penalize:
+                s.connection = .idle
             case let .failure(error):
                 let delay = s.backoff.next()
                 s.connection = .transientFailure(retryAt: .now() + delay, error: error)
             }
             return waiters
         }
-        for waiter in waiters { waiter.resume(returning: result) }
+        for waiter in waiters {
+            if let timer = waiter.timer { reactor.cancel(timer) }
+            waiter.continuation.resume(returning: result)
+        }
         return result
+    }
+
+    /// A waiting call's deadline passed before the connection was ready.
+    private func giveUp(waiter id: UInt64) {
+        let waiter = state.withLock { s -> ConnectWaiter? in
+            guard case var .connecting(waiters) = s.connection, let index = waiters.firstIndex(where: { $0.id == id }) else { return nil }
+            let waiter = waiters.remove(at: index)
+            s.connection = .connecting(waiters)
+            return waiter
+        }
+        waiter?.continuation.resume(returning: .failure(.deadlineExceeded("no connection to \(endpoint) within the deadline: still connecting")))
     }
 
     private func connectionEnded(_ connection: ClientConnection) {

@@ -86,6 +86,9 @@ public final class TLSContext: Sendable {
             return failure
         }
         guard sb_ssl_ctx_tls13_only(context) == 1 else { throw fail("require TLS 1.3") }
+        // Records come from a memory buffer: take all that is there in one read, not a
+        // header and then a body.
+        _ = sb_ssl_ctx_read_ahead(context)
         guard SSL_CTX_use_certificate_chain_file(context, files.certificate) == 1 else {
             throw fail("load the certificate \(files.certificate)")
         }

@@ -60,7 +60,7 @@ public final class TLSSession: StreamSecurity, @unchecked Sendable {
     }
 
     public func open(into buffer: UnsafeMutableRawBufferPointer) throws(SocketError) -> Int {
-        ERR_clear_error()
+        Self.clearStaleErrors()
         if !isEstablished {
             let result = SSL_do_handshake(ssl)
             guard result == 1 else {
@@ -72,6 +72,8 @@ public final class TLSSession: StreamSecurity, @unchecked Sendable {
             peerName = Self.commonName(SSL_get0_peer_certificate(ssl))
         }
         guard let base = buffer.baseAddress, buffer.count > 0 else { return 0 }
+        // Nothing buffered, decrypted or not: asking OpenSSL would only say "want read".
+        if SSL_has_pending(ssl) == 0 && BIO_ctrl_pending(incoming) == 0 { return 0 }
         let result = SSL_read(ssl, base, Int32(min(buffer.count, Int(Int32.max))))
         if result > 0 { return Int(result) }
         switch SSL_get_error(ssl, result) {
@@ -84,7 +86,7 @@ public final class TLSSession: StreamSecurity, @unchecked Sendable {
     }
 
     public func seal(_ plaintext: [UInt8], into sealed: inout [UInt8]) throws(SocketError) {
-        ERR_clear_error()
+        Self.clearStaleErrors()
         let written = plaintext.withUnsafeBytes { raw -> Int32 in
             SSL_write(ssl, raw.baseAddress, Int32(raw.count))
         }
@@ -102,10 +104,17 @@ public final class TLSSession: StreamSecurity, @unchecked Sendable {
         sealed.removeLast(pending - max(0, Int(read)))
     }
 
+    /// SSL_get_error reads the thread's error queue, which other OpenSSL users on this
+    /// thread may have left something in; peeking is cheaper than clearing on every call.
+    private static func clearStaleErrors() {
+        if ERR_peek_error() != 0 { ERR_clear_error() }
+    }
+
     /// The library's reason, with the certificate check's verdict when that is what failed.
     private func failure(_ operation: String) -> SocketError {
         let verdict = SSL_get_verify_result(ssl)
         let detail = verdict == X509_V_OK ? nil : "certificate: \(String(cString: X509_verify_cert_error_string(verdict)))"
+        // TLSFailure drains the queue: the next call starts from an empty one.
         return SocketError(operation, reason: TLSFailure(operation, detail: detail).reason)
     }
 

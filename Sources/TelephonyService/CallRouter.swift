@@ -48,6 +48,8 @@ public final class CallRouter: Sendable {
             if let id = answer.staffID { offered(id) }
             return answer
         } catch {
+            // A lost connection is opened again now, not in the next caller's budget.
+            contacts.warmUp()
             return RouteAnswer(destination: fallback, reason: "fallback")
         }
     }

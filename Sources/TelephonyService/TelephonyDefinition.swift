@@ -67,6 +67,8 @@ extension ServiceDefinition {
             host.publishEvents(from: database, named: "shard-\(String(format: "%02d", shard))")
         }
         let contacts = host.environment.string(telephonyContacts) == "none" ? nil : try host.client(telephonyContacts, serving: "contacts")
+        // T9 answers within ROUTE_BUDGET_MS: the TLS handshake with contacts happens now, not in the first call's budget.
+        contacts?.warmUp()
         // T10: the dialer's settings, and deals' accepted leads into the queue.
         let dialer = DialerSettingsStore(database: host.database, clock: host.clock)
         try await dialer.load()

@@ -76,7 +76,7 @@ import TestSupport
         let reply = try await httpRequest(
             port: gateway.port, "POST", "/v1/leads", headers: ["Authorization": "Bearer \(adminKey)", "Content-Type": "application/json"],
             body: #"{"channel":"web","phone":"+79160001122"}"#)
-        #expect(reply.status == 202 && reply.json["status"] as? String == "pending")
+        #expect(reply.status == 202 && reply.json["status"] as? String == "pending", "\(reply.status) \(reply.body)")
         #expect(ContinuousClock.now - started < .seconds(3))
         for process in [gateway, deals] {
             process.signal(SIGTERM)

@@ -153,6 +153,27 @@ import Wire
         await server.shutdown()
     }
 
+    @Test func aCallWaitingForAHandshakeAnotherCallStartedKeepsItsOwnDeadline() async throws {
+        // A peer that accepts and never answers: the first call's handshake waits out the connect timeout.
+        let silent = try SilentListener()
+        var configuration = RPCClient.Configuration()
+        configuration.security = try TestPKI.client("gateway")
+        configuration.retry = .none
+        configuration.connectTimeout = .seconds(30)
+        let client = RPCClient(endpoint: Endpoint(host: "127.0.0.1", port: silent.port, name: "echo"), configuration: configuration)
+        let opener = Task { try await client.call(Echo.echo, EchoMessage(id: 1), options: CallOptions(timeout: .seconds(30))) }
+        #expect(try await eventually { silent.hasPendingConnection })
+        let started = ContinuousClock.now
+        let error = await #expect(throws: RPCError.self) {
+            try await client.call(Echo.echo, EchoMessage(id: 2), options: CallOptions(timeout: .milliseconds(300)))
+        }
+        #expect(error?.code == .deadlineExceeded)
+        // Its own 300 ms, with room for a loaded machine; not the opener's 30 s.
+        #expect(ContinuousClock.now - started < .seconds(10))
+        opener.cancel()
+        client.shutdown()
+    }
+
     @Test func aPlaintextServerRefusesUndeclaredCallersOnlyWhenAskedToCheck() {
         let context = ServerContext(
             method: "test.Guarded/Write", metadata: Metadata(), deadline: nil, peer: "x", requestID: 1, peerIdentity: .unauthenticated,

@@ -32,6 +32,30 @@ import Wire
         _ = try await echo.waitForExit()
     }
 
+    @Test func aWarmUpThatFindsNobodyCostsTheFirstRealCallNoBackoff() async throws {
+        let port = try freePort()
+        var configuration = RPCClient.Configuration()
+        // A backoff no test would wait out: a call that met it would fail with "next attempt in".
+        configuration.backoff = ConnectionBackoff(initial: .seconds(600), maximum: .seconds(600))
+        configuration.retry = .none
+        let client = RPCClient(endpoint: Endpoint(host: "127.0.0.1", port: port), configuration: configuration)
+        client.warmUp()
+        // Whether it meets the warm-up in flight or comes after it failed, the call makes a real attempt.
+        let error = await #expect(throws: RPCError.self) { try await client.call(Echo.echo, EchoMessage(), options: CallOptions(timeout: .seconds(5))) }
+        #expect(error?.code == .unavailable && error?.message.contains("next attempt in") == false, "\(error?.message ?? "")")
+
+        var serverConfiguration = RPCServer.Configuration(host: "127.0.0.1", port: port)
+        serverConfiguration.log = { _, _ in }
+        let server = RPCServer(configuration: serverConfiguration)
+        server.register(Echo.echo) { request, _ in request }
+        try server.start()
+        // A client warmed up against a server that is there: its first call goes on that connection.
+        let fresh = RPCClient(endpoint: Endpoint(host: "127.0.0.1", port: port), configuration: configuration)
+        fresh.warmUp()
+        #expect(try await fresh.call(Echo.echo, EchoMessage(id: 7)).id == 7)
+        await server.shutdown()
+    }
+
     @Test func peerDownFailsFastThenReconnectsAfterBackoff() async throws {
         // A port nothing listens on, outside the range other tests' servers are given.
         let port = try freePort()
