@@ -89,7 +89,7 @@ let package = Package(
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Sockets", "TestSupport"]),
         .testTarget(
             name: "GatewayTests",
-            dependencies: ["Gateway", "WebhookHub", "BillingService", "ContactsService", "Contracts", "DealsService", "Digest", "HTTP", "JSON", "NotificationsService", "RPC", "SchedulingService", "TelephonyService", "ServiceKit", "Storage", "Wire", "TestSupport", "Sockets", "switchboard", "switchboard-gateway", "switchboard-contacts", "switchboard-deals", "switchboard-telephony", "switchboard-scheduling", "switchboard-billing", "switchboard-notifications"]),
+            dependencies: ["ContractServices", "Gateway", "WebhookHub", "BillingService", "ContactsService", "Contracts", "DealsService", "Digest", "HTTP", "JSON", "NotificationsService", "RPC", "SchedulingService", "TelephonyService", "ServiceKit", "Storage", "Wire", "TestSupport", "Sockets", "switchboard", "switchboard-gateway", "switchboard-contacts", "switchboard-deals", "switchboard-telephony", "switchboard-scheduling", "switchboard-billing", "switchboard-notifications"]),
         .testTarget(name: "BillingTests", dependencies: ["BillingService", "Contracts", "Wire"]),
         .testTarget(name: "NotificationsTests", dependencies: ["NotificationsService", "Contracts", "Digest", "RPC", "ServiceKit", "Storage", "Wire", "TestSupport", "Sockets", "Schemas"]),
         .testTarget(

@@ -34,7 +34,7 @@ public struct ServerProtocolWriter {
             out += "extension \(s.name).ServiceProtocol {\n"
             out += "    public func registerMethods(with server: RPCServer) {\n"
             for m in s.methods {
-                out += "        server.register(\(s.name).\(m.name)) { try await self.\(m.name)($0, context: $1) }\n"
+                out += "        server.register(\(s.name).\(m.name)) { try await self.\(m.name)(actingFor($0, $1), context: $1) }\n"
             }
             out += "        server.setHealth(.serving, for: \(s.name).service)\n"
             out += "    }\n}\n"

@@ -112,7 +112,9 @@ public struct SwiftContractWriter {
 
     func message(_ m: Message) -> String {
         var out = Self.docLines(m.doc, indent: "")
-        out += "public struct \(m.name): \((["WireMessage", "Equatable"] + m.conformances).joined(separator: ", ")) {\n"
+        // G3: a request that says what its caller sees takes the principal's when it does not (Principal.swift).
+        let scoped = m.fields.contains { $0.name == "visibility" && $0.type == .optional(.message("Visibility")) } ? ["VisibilityScoped"] : []
+        out += "public struct \(m.name): \((["WireMessage", "Equatable"] + m.conformances + scoped).joined(separator: ", ")) {\n"
         for f in m.fields {
             out += Self.docLines(f.doc, indent: "    ")
             out += "    public var \(Self.identifier(f.name)): \(swiftType(f.type)) = \(defaultValue(f.type))\n"

@@ -76,27 +76,27 @@ extension Billing {
 
 extension Billing.ServiceProtocol {
     public func registerMethods(with server: RPCServer) {
-        server.register(Billing.createProduct) { try await self.createProduct($0, context: $1) }
-        server.register(Billing.listProducts) { try await self.listProducts($0, context: $1) }
-        server.register(Billing.createPriceList) { try await self.createPriceList($0, context: $1) }
-        server.register(Billing.listPriceLists) { try await self.listPriceLists($0, context: $1) }
-        server.register(Billing.createZone) { try await self.createZone($0, context: $1) }
-        server.register(Billing.listZones) { try await self.listZones($0, context: $1) }
-        server.register(Billing.putOffer) { try await self.putOffer($0, context: $1) }
-        server.register(Billing.getOffer) { try await self.getOffer($0, context: $1) }
-        server.register(Billing.confirmOffer) { try await self.confirmOffer($0, context: $1) }
-        server.register(Billing.listOrders) { try await self.listOrders($0, context: $1) }
-        server.register(Billing.recordPayment) { try await self.recordPayment($0, context: $1) }
-        server.register(Billing.getPayment) { try await self.getPayment($0, context: $1) }
-        server.register(Billing.listPayments) { try await self.listPayments($0, context: $1) }
-        server.register(Billing.recordSubscription) { try await self.recordSubscription($0, context: $1) }
-        server.register(Billing.listSubscriptions) { try await self.listSubscriptions($0, context: $1) }
-        server.register(Billing.balances) { try await self.balances($0, context: $1) }
-        server.register(Billing.putGroupCosts) { try await self.putGroupCosts($0, context: $1) }
-        server.register(Billing.groupEconomics) { try await self.groupEconomics($0, context: $1) }
-        server.register(Billing.putBonusFormula) { try await self.putBonusFormula($0, context: $1) }
-        server.register(Billing.bonusFormulas) { try await self.bonusFormulas($0, context: $1) }
-        server.register(Billing.bonusReport) { try await self.bonusReport($0, context: $1) }
+        server.register(Billing.createProduct) { try await self.createProduct(actingFor($0, $1), context: $1) }
+        server.register(Billing.listProducts) { try await self.listProducts(actingFor($0, $1), context: $1) }
+        server.register(Billing.createPriceList) { try await self.createPriceList(actingFor($0, $1), context: $1) }
+        server.register(Billing.listPriceLists) { try await self.listPriceLists(actingFor($0, $1), context: $1) }
+        server.register(Billing.createZone) { try await self.createZone(actingFor($0, $1), context: $1) }
+        server.register(Billing.listZones) { try await self.listZones(actingFor($0, $1), context: $1) }
+        server.register(Billing.putOffer) { try await self.putOffer(actingFor($0, $1), context: $1) }
+        server.register(Billing.getOffer) { try await self.getOffer(actingFor($0, $1), context: $1) }
+        server.register(Billing.confirmOffer) { try await self.confirmOffer(actingFor($0, $1), context: $1) }
+        server.register(Billing.listOrders) { try await self.listOrders(actingFor($0, $1), context: $1) }
+        server.register(Billing.recordPayment) { try await self.recordPayment(actingFor($0, $1), context: $1) }
+        server.register(Billing.getPayment) { try await self.getPayment(actingFor($0, $1), context: $1) }
+        server.register(Billing.listPayments) { try await self.listPayments(actingFor($0, $1), context: $1) }
+        server.register(Billing.recordSubscription) { try await self.recordSubscription(actingFor($0, $1), context: $1) }
+        server.register(Billing.listSubscriptions) { try await self.listSubscriptions(actingFor($0, $1), context: $1) }
+        server.register(Billing.balances) { try await self.balances(actingFor($0, $1), context: $1) }
+        server.register(Billing.putGroupCosts) { try await self.putGroupCosts(actingFor($0, $1), context: $1) }
+        server.register(Billing.groupEconomics) { try await self.groupEconomics(actingFor($0, $1), context: $1) }
+        server.register(Billing.putBonusFormula) { try await self.putBonusFormula(actingFor($0, $1), context: $1) }
+        server.register(Billing.bonusFormulas) { try await self.bonusFormulas(actingFor($0, $1), context: $1) }
+        server.register(Billing.bonusReport) { try await self.bonusReport(actingFor($0, $1), context: $1) }
         server.setHealth(.serving, for: Billing.service)
     }
 }

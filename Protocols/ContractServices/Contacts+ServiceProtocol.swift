@@ -59,21 +59,21 @@ extension Contacts {
 
 extension Contacts.ServiceProtocol {
     public func registerMethods(with server: RPCServer) {
-        server.register(Contacts.matchOrCreate) { try await self.matchOrCreate($0, context: $1) }
-        server.register(Contacts.get) { try await self.get($0, context: $1) }
-        server.register(Contacts.getContacts) { try await self.getContacts($0, context: $1) }
-        server.register(Contacts.update) { try await self.update($0, context: $1) }
-        server.register(Contacts.delete) { try await self.delete($0, context: $1) }
-        server.register(Contacts.search) { try await self.search($0, context: $1) }
-        server.register(Contacts.listDuplicates) { try await self.listDuplicates($0, context: $1) }
-        server.register(Contacts.merge) { try await self.merge($0, context: $1) }
-        server.register(Contacts.createStaff) { try await self.createStaff($0, context: $1) }
-        server.register(Contacts.getStaff) { try await self.getStaff($0, context: $1) }
-        server.register(Contacts.listStaff) { try await self.listStaff($0, context: $1) }
-        server.register(Contacts.findStaffByNumber) { try await self.findStaffByNumber($0, context: $1) }
-        server.register(Contacts.team) { try await self.team($0, context: $1) }
-        server.register(Contacts.recordAttendance) { try await self.recordAttendance($0, context: $1) }
-        server.register(Contacts.listAttendance) { try await self.listAttendance($0, context: $1) }
+        server.register(Contacts.matchOrCreate) { try await self.matchOrCreate(actingFor($0, $1), context: $1) }
+        server.register(Contacts.get) { try await self.get(actingFor($0, $1), context: $1) }
+        server.register(Contacts.getContacts) { try await self.getContacts(actingFor($0, $1), context: $1) }
+        server.register(Contacts.update) { try await self.update(actingFor($0, $1), context: $1) }
+        server.register(Contacts.delete) { try await self.delete(actingFor($0, $1), context: $1) }
+        server.register(Contacts.search) { try await self.search(actingFor($0, $1), context: $1) }
+        server.register(Contacts.listDuplicates) { try await self.listDuplicates(actingFor($0, $1), context: $1) }
+        server.register(Contacts.merge) { try await self.merge(actingFor($0, $1), context: $1) }
+        server.register(Contacts.createStaff) { try await self.createStaff(actingFor($0, $1), context: $1) }
+        server.register(Contacts.getStaff) { try await self.getStaff(actingFor($0, $1), context: $1) }
+        server.register(Contacts.listStaff) { try await self.listStaff(actingFor($0, $1), context: $1) }
+        server.register(Contacts.findStaffByNumber) { try await self.findStaffByNumber(actingFor($0, $1), context: $1) }
+        server.register(Contacts.team) { try await self.team(actingFor($0, $1), context: $1) }
+        server.register(Contacts.recordAttendance) { try await self.recordAttendance(actingFor($0, $1), context: $1) }
+        server.register(Contacts.listAttendance) { try await self.listAttendance(actingFor($0, $1), context: $1) }
         server.setHealth(.serving, for: Contacts.service)
     }
 }

@@ -55,22 +55,22 @@ extension Deals {
 
 extension Deals.ServiceProtocol {
     public func registerMethods(with server: RPCServer) {
-        server.register(Deals.createPipeline) { try await self.createPipeline($0, context: $1) }
-        server.register(Deals.listPipelines) { try await self.listPipelines($0, context: $1) }
-        server.register(Deals.createDeal) { try await self.createDeal($0, context: $1) }
-        server.register(Deals.getDeal) { try await self.getDeal($0, context: $1) }
-        server.register(Deals.getDeals) { try await self.getDeals($0, context: $1) }
-        server.register(Deals.listDeals) { try await self.listDeals($0, context: $1) }
-        server.register(Deals.updateDeal) { try await self.updateDeal($0, context: $1) }
-        server.register(Deals.changeStage) { try await self.changeStage($0, context: $1) }
-        server.register(Deals.submitLead) { try await self.submitLead($0, context: $1) }
-        server.register(Deals.getLead) { try await self.getLead($0, context: $1) }
-        server.register(Deals.createTask) { try await self.createTask($0, context: $1) }
-        server.register(Deals.completeTask) { try await self.completeTask($0, context: $1) }
-        server.register(Deals.listTasks) { try await self.listTasks($0, context: $1) }
-        server.register(Deals.problemDeals) { try await self.problemDeals($0, context: $1) }
-        server.register(Deals.timeline) { try await self.timeline($0, context: $1) }
-        server.register(Deals.leadReport) { try await self.leadReport($0, context: $1) }
+        server.register(Deals.createPipeline) { try await self.createPipeline(actingFor($0, $1), context: $1) }
+        server.register(Deals.listPipelines) { try await self.listPipelines(actingFor($0, $1), context: $1) }
+        server.register(Deals.createDeal) { try await self.createDeal(actingFor($0, $1), context: $1) }
+        server.register(Deals.getDeal) { try await self.getDeal(actingFor($0, $1), context: $1) }
+        server.register(Deals.getDeals) { try await self.getDeals(actingFor($0, $1), context: $1) }
+        server.register(Deals.listDeals) { try await self.listDeals(actingFor($0, $1), context: $1) }
+        server.register(Deals.updateDeal) { try await self.updateDeal(actingFor($0, $1), context: $1) }
+        server.register(Deals.changeStage) { try await self.changeStage(actingFor($0, $1), context: $1) }
+        server.register(Deals.submitLead) { try await self.submitLead(actingFor($0, $1), context: $1) }
+        server.register(Deals.getLead) { try await self.getLead(actingFor($0, $1), context: $1) }
+        server.register(Deals.createTask) { try await self.createTask(actingFor($0, $1), context: $1) }
+        server.register(Deals.completeTask) { try await self.completeTask(actingFor($0, $1), context: $1) }
+        server.register(Deals.listTasks) { try await self.listTasks(actingFor($0, $1), context: $1) }
+        server.register(Deals.problemDeals) { try await self.problemDeals(actingFor($0, $1), context: $1) }
+        server.register(Deals.timeline) { try await self.timeline(actingFor($0, $1), context: $1) }
+        server.register(Deals.leadReport) { try await self.leadReport(actingFor($0, $1), context: $1) }
         server.setHealth(.serving, for: Deals.service)
     }
 }

@@ -17,8 +17,8 @@ extension Echo {
 
 extension Echo.ServiceProtocol {
     public func registerMethods(with server: RPCServer) {
-        server.register(Echo.echo) { try await self.echo($0, context: $1) }
-        server.register(Echo.delayedEcho) { try await self.delayedEcho($0, context: $1) }
+        server.register(Echo.echo) { try await self.echo(actingFor($0, $1), context: $1) }
+        server.register(Echo.delayedEcho) { try await self.delayedEcho(actingFor($0, $1), context: $1) }
         server.setHealth(.serving, for: Echo.service)
     }
 }

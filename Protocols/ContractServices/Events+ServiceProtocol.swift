@@ -16,7 +16,7 @@ extension Events {
 
 extension Events.ServiceProtocol {
     public func registerMethods(with server: RPCServer) {
-        server.register(Events.deliver) { try await self.deliver($0, context: $1) }
+        server.register(Events.deliver) { try await self.deliver(actingFor($0, $1), context: $1) }
         server.setHealth(.serving, for: Events.service)
     }
 }
@@ -37,9 +37,9 @@ extension EventAdmin {
 
 extension EventAdmin.ServiceProtocol {
     public func registerMethods(with server: RPCServer) {
-        server.register(EventAdmin.listParked) { try await self.listParked($0, context: $1) }
-        server.register(EventAdmin.replayParked) { try await self.replayParked($0, context: $1) }
-        server.register(EventAdmin.discardParked) { try await self.discardParked($0, context: $1) }
+        server.register(EventAdmin.listParked) { try await self.listParked(actingFor($0, $1), context: $1) }
+        server.register(EventAdmin.replayParked) { try await self.replayParked(actingFor($0, $1), context: $1) }
+        server.register(EventAdmin.discardParked) { try await self.discardParked(actingFor($0, $1), context: $1) }
         server.setHealth(.serving, for: EventAdmin.service)
     }
 }

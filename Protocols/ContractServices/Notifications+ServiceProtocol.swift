@@ -91,33 +91,33 @@ extension Notifications {
 
 extension Notifications.ServiceProtocol {
     public func registerMethods(with server: RPCServer) {
-        server.register(Notifications.eventTypes) { try await self.eventTypes($0, context: $1) }
-        server.register(Notifications.putChannel) { try await self.putChannel($0, context: $1) }
-        server.register(Notifications.listChannels) { try await self.listChannels($0, context: $1) }
-        server.register(Notifications.createTemplate) { try await self.createTemplate($0, context: $1) }
-        server.register(Notifications.listTemplates) { try await self.listTemplates($0, context: $1) }
-        server.register(Notifications.previewTemplate) { try await self.previewTemplate($0, context: $1) }
-        server.register(Notifications.createRule) { try await self.createRule($0, context: $1) }
-        server.register(Notifications.updateRule) { try await self.updateRule($0, context: $1) }
-        server.register(Notifications.listRules) { try await self.listRules($0, context: $1) }
-        server.register(Notifications.listSends) { try await self.listSends($0, context: $1) }
-        server.register(Notifications.getSend) { try await self.getSend($0, context: $1) }
-        server.register(Notifications.optOut) { try await self.optOut($0, context: $1) }
-        server.register(Notifications.unsubscribe) { try await self.unsubscribe($0, context: $1) }
-        server.register(Notifications.createSubscription) { try await self.createSubscription($0, context: $1) }
-        server.register(Notifications.listSubscriptions) { try await self.listSubscriptions($0, context: $1) }
-        server.register(Notifications.updateSubscription) { try await self.updateSubscription($0, context: $1) }
-        server.register(Notifications.listDeliveries) { try await self.listDeliveries($0, context: $1) }
-        server.register(Notifications.replayDelivery) { try await self.replayDelivery($0, context: $1) }
-        server.register(Notifications.replayPeriod) { try await self.replayPeriod($0, context: $1) }
-        server.register(Notifications.recordReply) { try await self.recordReply($0, context: $1) }
-        server.register(Notifications.recordDeliveryStatus) { try await self.recordDeliveryStatus($0, context: $1) }
-        server.register(Notifications.listSurveys) { try await self.listSurveys($0, context: $1) }
-        server.register(Notifications.createAlert) { try await self.createAlert($0, context: $1) }
-        server.register(Notifications.updateAlert) { try await self.updateAlert($0, context: $1) }
-        server.register(Notifications.listAlerts) { try await self.listAlerts($0, context: $1) }
-        server.register(Notifications.createBotFlow) { try await self.createBotFlow($0, context: $1) }
-        server.register(Notifications.listBotFlows) { try await self.listBotFlows($0, context: $1) }
+        server.register(Notifications.eventTypes) { try await self.eventTypes(actingFor($0, $1), context: $1) }
+        server.register(Notifications.putChannel) { try await self.putChannel(actingFor($0, $1), context: $1) }
+        server.register(Notifications.listChannels) { try await self.listChannels(actingFor($0, $1), context: $1) }
+        server.register(Notifications.createTemplate) { try await self.createTemplate(actingFor($0, $1), context: $1) }
+        server.register(Notifications.listTemplates) { try await self.listTemplates(actingFor($0, $1), context: $1) }
+        server.register(Notifications.previewTemplate) { try await self.previewTemplate(actingFor($0, $1), context: $1) }
+        server.register(Notifications.createRule) { try await self.createRule(actingFor($0, $1), context: $1) }
+        server.register(Notifications.updateRule) { try await self.updateRule(actingFor($0, $1), context: $1) }
+        server.register(Notifications.listRules) { try await self.listRules(actingFor($0, $1), context: $1) }
+        server.register(Notifications.listSends) { try await self.listSends(actingFor($0, $1), context: $1) }
+        server.register(Notifications.getSend) { try await self.getSend(actingFor($0, $1), context: $1) }
+        server.register(Notifications.optOut) { try await self.optOut(actingFor($0, $1), context: $1) }
+        server.register(Notifications.unsubscribe) { try await self.unsubscribe(actingFor($0, $1), context: $1) }
+        server.register(Notifications.createSubscription) { try await self.createSubscription(actingFor($0, $1), context: $1) }
+        server.register(Notifications.listSubscriptions) { try await self.listSubscriptions(actingFor($0, $1), context: $1) }
+        server.register(Notifications.updateSubscription) { try await self.updateSubscription(actingFor($0, $1), context: $1) }
+        server.register(Notifications.listDeliveries) { try await self.listDeliveries(actingFor($0, $1), context: $1) }
+        server.register(Notifications.replayDelivery) { try await self.replayDelivery(actingFor($0, $1), context: $1) }
+        server.register(Notifications.replayPeriod) { try await self.replayPeriod(actingFor($0, $1), context: $1) }
+        server.register(Notifications.recordReply) { try await self.recordReply(actingFor($0, $1), context: $1) }
+        server.register(Notifications.recordDeliveryStatus) { try await self.recordDeliveryStatus(actingFor($0, $1), context: $1) }
+        server.register(Notifications.listSurveys) { try await self.listSurveys(actingFor($0, $1), context: $1) }
+        server.register(Notifications.createAlert) { try await self.createAlert(actingFor($0, $1), context: $1) }
+        server.register(Notifications.updateAlert) { try await self.updateAlert(actingFor($0, $1), context: $1) }
+        server.register(Notifications.listAlerts) { try await self.listAlerts(actingFor($0, $1), context: $1) }
+        server.register(Notifications.createBotFlow) { try await self.createBotFlow(actingFor($0, $1), context: $1) }
+        server.register(Notifications.listBotFlows) { try await self.listBotFlows(actingFor($0, $1), context: $1) }
         server.setHealth(.serving, for: Notifications.service)
     }
 }

@@ -98,33 +98,33 @@ extension Scheduling {
 
 extension Scheduling.ServiceProtocol {
     public func registerMethods(with server: RPCServer) {
-        server.register(Scheduling.createResource) { try await self.createResource($0, context: $1) }
-        server.register(Scheduling.getResource) { try await self.getResource($0, context: $1) }
-        server.register(Scheduling.updateResource) { try await self.updateResource($0, context: $1) }
-        server.register(Scheduling.listResources) { try await self.listResources($0, context: $1) }
-        server.register(Scheduling.findSlots) { try await self.findSlots($0, context: $1) }
-        server.register(Scheduling.book) { try await self.book($0, context: $1) }
-        server.register(Scheduling.getAppointment) { try await self.getAppointment($0, context: $1) }
-        server.register(Scheduling.moveAppointment) { try await self.moveAppointment($0, context: $1) }
-        server.register(Scheduling.cancelAppointment) { try await self.cancelAppointment($0, context: $1) }
-        server.register(Scheduling.calendar) { try await self.calendar($0, context: $1) }
-        server.register(Scheduling.day) { try await self.day($0, context: $1) }
-        server.register(Scheduling.appointmentsBetween) { try await self.appointmentsBetween($0, context: $1) }
-        server.register(Scheduling.issueFeed) { try await self.issueFeed($0, context: $1) }
-        server.register(Scheduling.feed) { try await self.feed($0, context: $1) }
-        server.register(Scheduling.createSeries) { try await self.createSeries($0, context: $1) }
-        server.register(Scheduling.getSeries) { try await self.getSeries($0, context: $1) }
-        server.register(Scheduling.addSession) { try await self.addSession($0, context: $1) }
-        server.register(Scheduling.moveSession) { try await self.moveSession($0, context: $1) }
-        server.register(Scheduling.cancelSession) { try await self.cancelSession($0, context: $1) }
-        server.register(Scheduling.enroll) { try await self.enroll($0, context: $1) }
-        server.register(Scheduling.createGroup) { try await self.createGroup($0, context: $1) }
-        server.register(Scheduling.getGroup) { try await self.getGroup($0, context: $1) }
-        server.register(Scheduling.moveLesson) { try await self.moveLesson($0, context: $1) }
-        server.register(Scheduling.cancelLesson) { try await self.cancelLesson($0, context: $1) }
-        server.register(Scheduling.enrol) { try await self.enrol($0, context: $1) }
-        server.register(Scheduling.leave) { try await self.leave($0, context: $1) }
-        server.register(Scheduling.recordAttendance) { try await self.recordAttendance($0, context: $1) }
+        server.register(Scheduling.createResource) { try await self.createResource(actingFor($0, $1), context: $1) }
+        server.register(Scheduling.getResource) { try await self.getResource(actingFor($0, $1), context: $1) }
+        server.register(Scheduling.updateResource) { try await self.updateResource(actingFor($0, $1), context: $1) }
+        server.register(Scheduling.listResources) { try await self.listResources(actingFor($0, $1), context: $1) }
+        server.register(Scheduling.findSlots) { try await self.findSlots(actingFor($0, $1), context: $1) }
+        server.register(Scheduling.book) { try await self.book(actingFor($0, $1), context: $1) }
+        server.register(Scheduling.getAppointment) { try await self.getAppointment(actingFor($0, $1), context: $1) }
+        server.register(Scheduling.moveAppointment) { try await self.moveAppointment(actingFor($0, $1), context: $1) }
+        server.register(Scheduling.cancelAppointment) { try await self.cancelAppointment(actingFor($0, $1), context: $1) }
+        server.register(Scheduling.calendar) { try await self.calendar(actingFor($0, $1), context: $1) }
+        server.register(Scheduling.day) { try await self.day(actingFor($0, $1), context: $1) }
+        server.register(Scheduling.appointmentsBetween) { try await self.appointmentsBetween(actingFor($0, $1), context: $1) }
+        server.register(Scheduling.issueFeed) { try await self.issueFeed(actingFor($0, $1), context: $1) }
+        server.register(Scheduling.feed) { try await self.feed(actingFor($0, $1), context: $1) }
+        server.register(Scheduling.createSeries) { try await self.createSeries(actingFor($0, $1), context: $1) }
+        server.register(Scheduling.getSeries) { try await self.getSeries(actingFor($0, $1), context: $1) }
+        server.register(Scheduling.addSession) { try await self.addSession(actingFor($0, $1), context: $1) }
+        server.register(Scheduling.moveSession) { try await self.moveSession(actingFor($0, $1), context: $1) }
+        server.register(Scheduling.cancelSession) { try await self.cancelSession(actingFor($0, $1), context: $1) }
+        server.register(Scheduling.enroll) { try await self.enroll(actingFor($0, $1), context: $1) }
+        server.register(Scheduling.createGroup) { try await self.createGroup(actingFor($0, $1), context: $1) }
+        server.register(Scheduling.getGroup) { try await self.getGroup(actingFor($0, $1), context: $1) }
+        server.register(Scheduling.moveLesson) { try await self.moveLesson(actingFor($0, $1), context: $1) }
+        server.register(Scheduling.cancelLesson) { try await self.cancelLesson(actingFor($0, $1), context: $1) }
+        server.register(Scheduling.enrol) { try await self.enrol(actingFor($0, $1), context: $1) }
+        server.register(Scheduling.leave) { try await self.leave(actingFor($0, $1), context: $1) }
+        server.register(Scheduling.recordAttendance) { try await self.recordAttendance(actingFor($0, $1), context: $1) }
         server.setHealth(.serving, for: Scheduling.service)
     }
 }

@@ -56,20 +56,20 @@ extension Telephony {
 
 extension Telephony.ServiceProtocol {
     public func registerMethods(with server: RPCServer) {
-        server.register(Telephony.recordCall) { try await self.recordCall($0, context: $1) }
-        server.register(Telephony.getCall) { try await self.getCall($0, context: $1) }
-        server.register(Telephony.listCalls) { try await self.listCalls($0, context: $1) }
-        server.register(Telephony.route) { try await self.route($0, context: $1) }
-        server.register(Telephony.stats) { try await self.stats($0, context: $1) }
-        server.register(Telephony.handOffShard) { try await self.handOffShard($0, context: $1) }
-        server.register(Telephony.readShardChunk) { try await self.readShardChunk($0, context: $1) }
-        server.register(Telephony.bestEntry) { try await self.bestEntry($0, context: $1) }
-        server.register(Telephony.claimEntry) { try await self.claimEntry($0, context: $1) }
-        server.register(Telephony.recordOutcome) { try await self.recordOutcome($0, context: $1) }
-        server.register(Telephony.getEntry) { try await self.getEntry($0, context: $1) }
-        server.register(Telephony.getDialerSettings) { try await self.getDialerSettings($0, context: $1) }
-        server.register(Telephony.setDialerSettings) { try await self.setDialerSettings($0, context: $1) }
-        server.register(Telephony.queueCounts) { try await self.queueCounts($0, context: $1) }
+        server.register(Telephony.recordCall) { try await self.recordCall(actingFor($0, $1), context: $1) }
+        server.register(Telephony.getCall) { try await self.getCall(actingFor($0, $1), context: $1) }
+        server.register(Telephony.listCalls) { try await self.listCalls(actingFor($0, $1), context: $1) }
+        server.register(Telephony.route) { try await self.route(actingFor($0, $1), context: $1) }
+        server.register(Telephony.stats) { try await self.stats(actingFor($0, $1), context: $1) }
+        server.register(Telephony.handOffShard) { try await self.handOffShard(actingFor($0, $1), context: $1) }
+        server.register(Telephony.readShardChunk) { try await self.readShardChunk(actingFor($0, $1), context: $1) }
+        server.register(Telephony.bestEntry) { try await self.bestEntry(actingFor($0, $1), context: $1) }
+        server.register(Telephony.claimEntry) { try await self.claimEntry(actingFor($0, $1), context: $1) }
+        server.register(Telephony.recordOutcome) { try await self.recordOutcome(actingFor($0, $1), context: $1) }
+        server.register(Telephony.getEntry) { try await self.getEntry(actingFor($0, $1), context: $1) }
+        server.register(Telephony.getDialerSettings) { try await self.getDialerSettings(actingFor($0, $1), context: $1) }
+        server.register(Telephony.setDialerSettings) { try await self.setDialerSettings(actingFor($0, $1), context: $1) }
+        server.register(Telephony.queueCounts) { try await self.queueCounts(actingFor($0, $1), context: $1) }
         server.setHealth(.serving, for: Telephony.service)
     }
 }

@@ -444,7 +444,7 @@ public enum MatchKey: Int, Sendable, WireEnum {
     }
 }
 
-public struct MatchOrCreateRequest: WireMessage, Equatable {
+public struct MatchOrCreateRequest: WireMessage, Equatable, VisibilityScoped {
     public var draft: ContactDraft = ContactDraft()
     /// 003's policy: a match by email or phone counts only if first and last name match too.
     public var requireNameMatch: Bool = false
@@ -528,7 +528,7 @@ public struct MatchOrCreateResponse: WireMessage, Equatable {
     }
 }
 
-public struct GetContactRequest: WireMessage, Equatable {
+public struct GetContactRequest: WireMessage, Equatable, VisibilityScoped {
     public var id: Int64 = 0
     /// G3 for Get: a contact the caller may not see answers not_found.
     public var visibility: Visibility? = nil
@@ -563,7 +563,7 @@ public struct GetContactRequest: WireMessage, Equatable {
     }
 }
 
-public struct GetContactsRequest: WireMessage, Equatable {
+public struct GetContactsRequest: WireMessage, Equatable, VisibilityScoped {
     public var ids: [Int64] = []
     public var visibility: Visibility? = nil
 
@@ -619,7 +619,7 @@ public typealias DeleteContactRequest = GetContactRequest
 public typealias GetStaffRequest = GetContactRequest
 
 /// Changes the fields sent (over the wire: those the field mask names); the others stay as they are. A list sent is the whole new list.
-public struct UpdateContactRequest: WireMessage, Equatable {
+public struct UpdateContactRequest: WireMessage, Equatable, VisibilityScoped {
     public var id: Int64 = 0
     /// The new values of the fields the mask names, as typed by people.
     public var contact: ContactDraft = ContactDraft()
@@ -671,7 +671,7 @@ extension UpdateContactRequest {
 
 /// C6: every set filter must hold. Results are ordered by id; `cursor` continues
 /// after the previous page.
-public struct SearchContactsRequest: WireMessage, Equatable {
+public struct SearchContactsRequest: WireMessage, Equatable, VisibilityScoped {
     public var namePrefix: String = ""
     /// Any way of writing the number; text that is no phone number matches no contact.
     public var phone: String = ""
@@ -1011,7 +1011,7 @@ public struct Attendance: WireMessage, Equatable {
     }
 }
 
-public struct ListAttendanceRequest: WireMessage, Equatable {
+public struct ListAttendanceRequest: WireMessage, Equatable, VisibilityScoped {
     public var contactID: Int64 = 0
     public var visibility: Visibility? = nil
 

@@ -629,7 +629,7 @@ public struct PipelineList: WireMessage, Equatable {
 }
 
 /// D2: a deal. Amounts are in minor units (kopecks, cents) with an ISO 4217 currency.
-public struct Deal: WireMessage, Equatable {
+public struct Deal: WireMessage, Equatable, VisibilityScoped {
     public var id: Int64 = 0
     public var title: String = ""
     public var contactID: Int64 = 0
@@ -783,7 +783,7 @@ extension Deal {
     }
 }
 
-public struct GetDealRequest: WireMessage, Equatable {
+public struct GetDealRequest: WireMessage, Equatable, VisibilityScoped {
     public var id: Int64 = 0
     public var visibility: Visibility? = nil
 
@@ -811,7 +811,7 @@ public struct GetDealRequest: WireMessage, Equatable {
     }
 }
 
-public struct GetDealsRequest: WireMessage, Equatable {
+public struct GetDealsRequest: WireMessage, Equatable, VisibilityScoped {
     public var ids: [Int64] = []
     public var visibility: Visibility? = nil
 
@@ -862,7 +862,7 @@ public struct DealList: WireMessage, Equatable {
     }
 }
 
-public struct ListDealsRequest: WireMessage, Equatable {
+public struct ListDealsRequest: WireMessage, Equatable, VisibilityScoped {
     public var pipelineID: Int64? = nil
     public var stageID: Int64? = nil
     /// unspecified: any.
@@ -979,7 +979,7 @@ public struct DealPage: WireMessage, Equatable {
 }
 
 /// D1/D6: moves a deal to another stage of its pipeline.
-public struct ChangeStageRequest: WireMessage, Equatable {
+public struct ChangeStageRequest: WireMessage, Equatable, VisibilityScoped {
     public var dealID: Int64 = 0
     public var stageID: Int64 = 0
     /// Required when the stage is a lost outcome.
@@ -1034,7 +1034,7 @@ extension ChangeStageRequest {
 }
 
 /// D3: a lead as a channel or partner sends it.
-public struct Lead: WireMessage, Equatable {
+public struct Lead: WireMessage, Equatable, VisibilityScoped {
     /// web, whatsapp, telegram, call, partner...
     public var channel: String = ""
     /// The lead supplier, for partner leads.
@@ -1320,7 +1320,7 @@ public struct LeadReceipt: WireMessage, Equatable {
     }
 }
 
-public struct GetLeadRequest: WireMessage, Equatable {
+public struct GetLeadRequest: WireMessage, Equatable, VisibilityScoped {
     public var id: Int64 = 0
     public var visibility: Visibility? = nil
 
@@ -1349,7 +1349,7 @@ public struct GetLeadRequest: WireMessage, Equatable {
 }
 
 /// D4: a task on a deal or a contact.
-public struct DealTask: WireMessage, Equatable {
+public struct DealTask: WireMessage, Equatable, VisibilityScoped {
     public var id: Int64 = 0
     public var kind: TaskKind = TaskKind.unspecified
     public var title: String = ""
@@ -1469,7 +1469,7 @@ public struct CreateTaskResponse: WireMessage, Equatable {
     }
 }
 
-public struct CompleteTaskRequest: WireMessage, Equatable {
+public struct CompleteTaskRequest: WireMessage, Equatable, VisibilityScoped {
     public var id: Int64 = 0
     /// done or cancelled.
     public var status: TaskStatus = TaskStatus.unspecified
@@ -1514,7 +1514,7 @@ extension CompleteTaskRequest {
     }
 }
 
-public struct ListTasksRequest: WireMessage, Equatable {
+public struct ListTasksRequest: WireMessage, Equatable, VisibilityScoped {
     public var assigneeID: Int64? = nil
     public var overdueOnly: Bool = false
     /// unspecified: open.
@@ -1600,7 +1600,7 @@ public struct TaskList: WireMessage, Equatable {
     }
 }
 
-public struct ProblemDealsRequest: WireMessage, Equatable {
+public struct ProblemDealsRequest: WireMessage, Equatable, VisibilityScoped {
     public var visibility: Visibility? = nil
     public var pageSize: Int64 = 0
 
@@ -1746,7 +1746,7 @@ public struct TimelineEntry: WireMessage, Equatable {
     }
 }
 
-public struct TimelineRequest: WireMessage, Equatable {
+public struct TimelineRequest: WireMessage, Equatable, VisibilityScoped {
     public var dealID: Int64? = nil
     public var contactID: Int64? = nil
     public var visibility: Visibility? = nil
@@ -1865,7 +1865,7 @@ public struct DealStageChanged: WireMessage, Equatable {
 }
 
 /// D2: changes the fields sent (over the wire: those the field mask names); the others stay as they are.
-public struct UpdateDealRequest: WireMessage, Equatable {
+public struct UpdateDealRequest: WireMessage, Equatable, VisibilityScoped {
     public var dealID: Int64 = 0
     /// The new values of the fields the mask names.
     public var deal: Deal = Deal()

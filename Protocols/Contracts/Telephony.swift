@@ -483,7 +483,7 @@ public struct RecordCallResponse: WireMessage, Equatable {
     }
 }
 
-public struct GetCallRequest: WireMessage, Equatable {
+public struct GetCallRequest: WireMessage, Equatable, VisibilityScoped {
     public var id: String = ""
     public var visibility: Visibility? = nil
 
@@ -511,7 +511,7 @@ public struct GetCallRequest: WireMessage, Equatable {
     }
 }
 
-public struct ListCallsRequest: WireMessage, Equatable {
+public struct ListCallsRequest: WireMessage, Equatable, VisibilityScoped {
     public var clientNumber: String = ""
     public var staffID: Int64? = nil
     public var direction: CallDirection = CallDirection.unspecified
@@ -694,7 +694,7 @@ public struct RouteAnswer: WireMessage, Equatable {
     }
 }
 
-public struct CallStatsRequest: WireMessage, Equatable {
+public struct CallStatsRequest: WireMessage, Equatable, VisibilityScoped {
     public var fromMilliseconds: Int64? = nil
     public var toMilliseconds: Int64? = nil
     public var visibility: Visibility? = nil

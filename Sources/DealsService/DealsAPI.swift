@@ -145,9 +145,12 @@ public struct DealsAPI: Deals.ServiceProtocol {
     }
 
     /// Calls to contacts on behalf of a request: the caller's budget travels on (2 s when
-    /// it set none), with its request id.
+    /// it set none), with its request and trace ids and nothing else: deals asks as
+    /// itself, not as the gateway's principal (only the gateway may name one).
     static func options(_ context: ServerContext) -> CallOptions {
-        context.deadline.map { CallOptions(deadline: $0, metadata: context.metadata) } ?? CallOptions(timeout: .seconds(2), metadata: context.metadata)
+        var metadata = Metadata()
+        for key in [Metadata.Key.requestID, Metadata.Key.traceID] { metadata[key] = context.metadata[key] }
+        return context.deadline.map { CallOptions(deadline: $0, metadata: metadata) } ?? CallOptions(timeout: .seconds(2), metadata: metadata)
     }
 
     private static func fetch(_ contacts: RPCClient, _ request: GetContactRequest, _ options: CallOptions) async -> Result<Contact, RPCError> {

@@ -4,8 +4,6 @@ import Contracts
 /// responsible or assignee is one of its staff ids; nobody's (nil) is visible only to
 /// unrestricted callers.
 extension Visibility {
-    public static let everything = Visibility()
-
     public static func only(_ staffIDs: [Int64]) -> Visibility {
         var v = Visibility()
         v.restricted = true

@@ -87,9 +87,14 @@ public final class APIKeyring: Sendable {
 
     /// Who a presented key is, nil when it is unknown.
     public func identity(for presented: String) -> Identity? {
+        credential(for: presented)?.identity
+    }
+
+    /// Who a presented key is and, for one made over the API, its credential's id.
+    public func credential(for presented: String) -> (identity: Identity, credentialID: Int64?)? {
         let digest = SHA256.digest(presented)
         guard let entry = entries.withLock({ $0[digest] }), ConstantTime.equals(entry.digest, digest) else { return nil }
-        return entry.identity
+        return (entry.identity, entry.credentialID)
     }
 
     /// Starts accepting a stored credential (its digest from the database).

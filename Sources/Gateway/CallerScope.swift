@@ -26,7 +26,9 @@ extension GatewayAPI {
     func contactScope(_ contactID: Int64, _ ctx: RequestContext) async throws -> Visibility? {
         guard let visibility = try await ctx.visibility() else { return nil }
         let request = ListDealsRequest(contactID: contactID, visibility: visibility, pageSize: 1)
-        return try await ctx.call(Deals.listDeals, request).deals.isEmpty ? visibility : nil
+        // A member who sees one of the contact's deals sees the contact: everything, said
+        // explicitly, since contacts narrows a request that says nothing to the principal's own.
+        return try await ctx.call(Deals.listDeals, request).deals.isEmpty ? visibility : .everything
     }
 
     /// The contact if the caller may see it; not_found (as for a missing one) otherwise.

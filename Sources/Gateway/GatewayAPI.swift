@@ -145,7 +145,7 @@ public final class GatewayAPI: Sendable {
 
     private func around(_ wrappers: ArraySlice<any RouteMiddleware>, _ call: RouteCall) async -> HTTPResponse {
         guard let first = wrappers.first else {
-            return await run(call.route, call.request, call.parameters, requestID: call.requestID, role: call.role, staffID: call.staffID)
+            return await run(call)
         }
         return await first.handle(call, in: self) { next in await self.around(wrappers.dropFirst(), next) }
     }
@@ -197,14 +197,15 @@ public final class GatewayAPI: Sendable {
         _ = authFailures.withLock { $0.take(key: address, now: Self.seconds()) }
     }
 
-    private func run(
-        _ route: Route, _ request: HTTPRequest, _ parameters: [String: String], requestID: String, role: APIKeyring.Role?, staffID: Int64?
-    ) async -> HTTPResponse {
+    private func run(_ call: RouteCall) async -> HTTPResponse {
+        let (route, request, parameters, requestID) = (call.route, call.request, call.parameters, call.requestID)
         var metadata = Metadata()
         metadata[Metadata.Key.requestID] = requestID
         metadata[Metadata.Key.caller] = "gateway"
         let options = CallOptions(deadline: .now() + configuration.requestTimeout, metadata: metadata, retry: nil)
-        let context = RequestContext(api: self, request: request, parameters: parameters, requestID: requestID, options: options, role: role, staffID: staffID)
+        let context = RequestContext(
+            api: self, request: request, parameters: parameters, requestID: requestID, options: options, role: call.role, staffID: call.staffID,
+            credentialID: call.credentialID)
         do {
             return try await route.handler(context)
         } catch let refusal as UnacceptableValues {

@@ -16,6 +16,8 @@ struct RequestContext: Sendable {
     let role: APIKeyring.Role?
     /// Set for staff tokens (G3).
     let staffID: Int64?
+    /// The credential's id, for a key made over the API.
+    var credentialID: Int64? = nil
 
     /// A positive id from the path, written in its one canonical way (`1`, not `01`,
     /// `+1` or `1.0`), so one resource has one path. One too large to be an id names
@@ -53,9 +55,10 @@ struct RequestContext: Sendable {
     private func call<Request, Response>(
         _ method: MethodDescriptor<Request, Response>, _ message: Request, on client: RPCClient, options: CallOptions
     ) async throws -> Response {
-        do throws(RPCError) {
-            return try await client.call(method, message, options: options)
-        } catch where error.code == .invalidArgument {
+        let acting = try await self.options(actingFor: method.fullName, from: options)
+        do {
+            return try await client.call(method, message, options: acting)
+        } catch let error as RPCError where error.code == .invalidArgument {
             throw UnacceptableValues(error: error)
         }
     }
@@ -155,6 +158,22 @@ struct RequestContext: Sendable {
         } catch let error as RPCError where error.code == .notFound {
             throw UnacceptableValues(error: .invalidArgument("staff member \(id) does not exist", details: [FieldViolation(field: field, description: "is not a staff member")]))
         }
+    }
+
+    /// `options` with the principal in its metadata.
+    private func options(actingFor method: String, from options: CallOptions) async throws -> CallOptions {
+        var acting = options
+        acting.metadata[Principal.metadataKey] = try await principal(for: method).metadataValue
+        return acting
+    }
+
+    /// Whom this request's calls act for (G3, issue 24 item 4): the services narrow a
+    /// request that does not say what its caller sees to what the principal sees. Working
+    /// out a staff member's team is itself a call: it acts for the member alone.
+    func principal(for method: String) async throws -> Principal {
+        guard let staffID else { return Principal(role: self.role?.rawValue ?? "none", credentialID: credentialID, visibility: nil) }
+        let sees = method == Contacts.team.fullName ? Visibility(restricted: true, staffIDs: [staffID]) : try await visibility()
+        return Principal(role: "staff", credentialID: credentialID, staffID: staffID, visibility: sees)
     }
 
     /// G3: what this caller sees (nil: everything).

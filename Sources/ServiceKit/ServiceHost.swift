@@ -259,7 +259,7 @@ public enum ServiceHost {
         configuration.security = security.server
         // Who may call what is checked first: a refused call costs nothing else.
         configuration.interceptors = [
-            CallerAuthorization(allowsUnauthenticated: security.isPlaintext), CallPropagation(), MetricsInterceptor(metrics: metrics),
+            CallerAuthorization(allowsUnauthenticated: security.isPlaintext), PrincipalCheck(), CallPropagation(), MetricsInterceptor(metrics: metrics),
             CallLogInterceptor(logger: logger),
         ]
         let server = RPCServer(configuration: configuration)

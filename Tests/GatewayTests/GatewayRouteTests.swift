@@ -1,3 +1,4 @@
+import ContractServices
 import Contracts
 import Foundation
 import Gateway
@@ -115,7 +116,11 @@ import Wire
                 return deal
             })
         }
-        contacts.register(Contacts.getContacts) { request, _ in
+        // Staff member 2 sees only their own (G3): the principal says so on every call.
+        contacts.register(Contacts.team) { _, _ in StaffTeam(memberIDs: [2]) }
+        contacts.register(Contacts.getContacts) { request, context in
+            #expect(request.visibility == .everything, "a day's contacts are read explicitly unrestricted")
+            #expect(context.principal == Principal(role: "staff", staffID: 2, visibility: Visibility(restricted: true, staffIDs: [2])))
             calls.withLock { $0.append("contacts \(request.ids)") }
             return ContactList(contacts: request.ids.map { id in
                 var contact = Contact()

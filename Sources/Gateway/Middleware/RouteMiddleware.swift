@@ -11,6 +11,8 @@ struct RouteCall: Sendable {
     /// Idempotency-Keys. Nil on open routes.
     var role: APIKeyring.Role? = nil
     var staffID: Int64? = nil
+    /// The credential's id when the key was made over the API (the principal says it).
+    var credentialID: Int64? = nil
     var scope: String? = nil
 }
 
