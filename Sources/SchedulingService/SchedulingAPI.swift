@@ -13,8 +13,12 @@ public struct SchedulingAPI: Scheduling.ServiceProtocol {
     public let series: SeriesStore
     public let groups: GroupStore
     public let attendance: AttendanceStore
+    /// Whether a booked appointment's deal exists for the caller; nil checks nothing (a
+    /// deployment that says so, the benchmarks).
+    public let deals: DealReferences?
 
-    public init(database: Database, clock: WallClock, noticeMinutes: Int64 = 60) {
+    public init(database: Database, clock: WallClock, noticeMinutes: Int64 = 60, deals: DealReferences? = nil) {
+        self.deals = deals
         resources = ResourceStore(database: database, clock: clock)
         appointments = AppointmentStore(database: database, clock: clock, noticeMinutes: noticeMinutes)
         calendars = CalendarStore(database: database, clock: clock)
@@ -58,8 +62,9 @@ public struct SchedulingAPI: Scheduling.ServiceProtocol {
         try await appointments.findSlots(request)
     }
 
-    public func book(_ request: Appointment, context _: ServerContext) async throws -> BookingResult {
-        try await appointments.book(request, overrideReason: request.overrideAs)
+    public func book(_ request: Appointment, context: ServerContext) async throws -> BookingResult {
+        try await deals?.requireVisible(request.dealID, context)
+        return try await appointments.book(request, overrideReason: request.overrideAs)
     }
 
     public func getAppointment(_ request: GetAppointmentRequest, context _: ServerContext) async throws -> Appointment {

@@ -6,14 +6,24 @@ extension ServiceDefinition {
         "MIN_NOTICE_MINUTES", fallback: 60, range: 0...43_200, "how far ahead a booking must start (an admin's override aside)")
     static let trialStages = Setting.text(
         "TRIAL_STAGES", "the deal stage ids that mean \"trial lesson\" (S4), comma-separated; per pipeline")
+    static let schedulingDeals = Setting.text(
+        "DEALS", fallback: "127.0.0.1:7102",
+        "the deals service: a booking's deal must exist and be one the caller sees (S2, G3); `none` checks nothing (logged at start)")
 
     /// The scheduling service: resources, appointments, slots, groups and lessons
     /// (DOMAIN.md S1–S5).
     public static let scheduling = ServiceDefinition(
         service: "scheduling", prefix: "SCHEDULING", defaultPort: 7104, migrations: SchedulingSchema.migrations,
-        settings: [minimumNotice, trialStages]
+        settings: [minimumNotice, trialStages, schedulingDeals]
     ) { host in
-        let api = SchedulingAPI(database: host.database, clock: host.clock, noticeMinutes: Int64(try host.environment.int(minimumNotice)))
+        var deals: DealReferences?
+        if host.environment.string(schedulingDeals) == "none" {
+            host.logger.warn("bookings are not checked against deals: any deal id is taken", ["variable": host.environment.name(of: schedulingDeals)])
+        } else {
+            deals = DealReferences(deals: try host.client(schedulingDeals, serving: "deals"))
+        }
+        let api = SchedulingAPI(
+            database: host.database, clock: host.clock, noticeMinutes: Int64(try host.environment.int(minimumNotice)), deals: deals)
         host.server.register(api)
         api.handleTimers(host.timers)
         var trial: Set<Int64> = []

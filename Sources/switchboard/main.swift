@@ -229,7 +229,7 @@ let scheduling = ChildService(
     name: "scheduling", executable: executable("switchboard-scheduling"),
     environment: [
         "SCHEDULING_PORT": "\(schedulingPort)", "SCHEDULING_ADMIN_PORT": adminPort(schedulingPort),
-        "SCHEDULING_DATA_DIR": data.appendingPathComponent("scheduling").path,
+        "SCHEDULING_DATA_DIR": data.appendingPathComponent("scheduling").path, "SCHEDULING_DEALS": "127.0.0.1:\(dealsPort)",
         "SCHEDULING_SUBSCRIBERS": subscribers(of: .scheduling),
     ])
 // Billing: payers through contacts; deals moves confirmed offers and opens donation deals.

@@ -57,7 +57,7 @@ import TestSupport
             executable: "switchboard-scheduling",
             environment: [
                 "SCHEDULING_PORT": "\(schedulingPort)", "SCHEDULING_ADMIN_PORT": "0", "SCHEDULING_DATA_DIR": folder.appendingPathComponent("scheduling").path,
-                "SCHEDULING_SUBSCRIBERS": "billing@127.0.0.1:\(billing.port)",
+                "SCHEDULING_SUBSCRIBERS": "billing@127.0.0.1:\(billing.port)", "SCHEDULING_DEALS": "127.0.0.1:\(deals.port)",
             ].merging(clock.map { ["SCHEDULING_CLOCK_FILE": $0.path] } ?? [:]) { a, _ in a })
         let gateway = try await Hosted.start(
             executable: "switchboard-gateway",

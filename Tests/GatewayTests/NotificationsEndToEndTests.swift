@@ -63,7 +63,7 @@ import TestSupport
             executable: "switchboard-scheduling",
             environment: [
                 "SCHEDULING_PORT": "0", "SCHEDULING_ADMIN_PORT": "0", "SCHEDULING_DATA_DIR": folder.appendingPathComponent("scheduling").path, "SCHEDULING_MIN_NOTICE_MINUTES": "0",
-                "SCHEDULING_SUBSCRIBERS": to,
+                "SCHEDULING_SUBSCRIBERS": to, "SCHEDULING_DEALS": "127.0.0.1:\(deals.port)",
             ])
         // Billing on the same business clock: an attempt is stuck a minute after it began.
         let billing = try await Hosted.start(

@@ -1,8 +1,10 @@
 import Contracts
 import Foundation
+import RPC
 import SchedulingService
 import Storage
 import Synchronization
+import Wire
 import Testing
 import TestSupport
 
@@ -49,7 +51,7 @@ import TestSupport
             executable: "switchboard-scheduling",
             environment: [
                 "SCHEDULING_PORT": "\(schedulingPort)", "SCHEDULING_ADMIN_PORT": "0", "SCHEDULING_DATA_DIR": schedulingData.path, "SCHEDULING_MIN_NOTICE_MINUTES": "0",
-                "SCHEDULING_TRIAL_STAGES": "2",
+                "SCHEDULING_TRIAL_STAGES": "2", "SCHEDULING_DEALS": "127.0.0.1:\(deals.port)",
                 "SCHEDULING_SUBSCRIBERS": "deals@127.0.0.1:\(deals.port)",
             ].merging(clock.map { ["SCHEDULING_CLOCK_FILE": $0.path] } ?? [:]) { a, _ in a })
         let gateway = try await Hosted.start(
@@ -143,6 +145,28 @@ import TestSupport
         #expect(try await system.request("GET", "/v1/appointments/1", key: Self.operatorOne).status == 200)
         let foreign = #"{"dealId":1,"kind":"measurement","resourceIds":[1],"start":"\#(Self.tomorrow(9, plusDays: 3))","end":"\#(Self.tomorrow(10, plusDays: 3))"}"#
         #expect(try await system.request("POST", "/v1/appointments", key: Self.operatorTwo, body: foreign).status == 422)
+        // Scheduling itself refuses the same (issue 24 item 4): over RPC, for the principal that does not see deal 1,
+        // and for a deal that does not exist; an admin's principal books deal 1.
+        let rpc = RPCClient.test("scheduling", port: system.processes[0].port)
+        var direct = Appointment()
+        direct.kind = .measurement
+        direct.resourceIDs = [1]
+        direct.startMilliseconds = Int64(try #require(ISO8601DateFormatter().date(from: Self.tomorrow(11, plusDays: 3))).timeIntervalSince1970 * 1000)
+        direct.endMilliseconds = direct.startMilliseconds + 3_600_000
+        func acting(_ principal: Principal) -> CallOptions {
+            var metadata = Metadata()
+            metadata[Principal.metadataKey] = principal.metadataValue
+            return CallOptions(metadata: metadata)
+        }
+        let operatorTwo = Principal(role: "staff", staffID: 2, visibility: Visibility(restricted: true, staffIDs: [2]))
+        for (deal, principal) in [(Int64(1), operatorTwo), (999, Principal(role: "admin", visibility: nil))] {
+            direct.dealID = deal
+            let refused = await #expect(throws: RPCError.self) { try await rpc.call(Scheduling.book, direct, options: acting(principal)) }
+            #expect(refused?.code == .invalidArgument && refused?.message == "deal \(deal) does not exist", "\(refused?.message ?? "")")
+        }
+        direct.dealID = 1
+        let booked = try await rpc.call(Scheduling.book, direct, options: acting(Principal(role: "admin", visibility: nil)))
+        #expect(try await rpc.call(Scheduling.cancelAppointment, CancelRequest(id: booked.appointment.id, reason: "a test's")).status == .cancelled)
 
         // Moved into a taken hour: 409 with alternatives; to a free one: its history says from when, who and why.
         let first = try await system.request("GET", "/v1/appointments/1").json

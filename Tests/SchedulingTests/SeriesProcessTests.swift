@@ -26,6 +26,8 @@ import Wire
         let port = try freePort()
         let environment = [
             "SCHEDULING_PORT": "\(port)", "SCHEDULING_ADMIN_PORT": "0", "SCHEDULING_DATA_DIR": folder.appendingPathComponent("data").path,
+            // Series and sessions name no deal.
+            "SCHEDULING_DEALS": "none",
             "SCHEDULING_CLOCK_FILE": clockFile.path,
         ]
         var service = try await ServiceProcess(executable: "switchboard-scheduling", environment: environment)
