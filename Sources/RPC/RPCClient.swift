@@ -245,8 +245,7 @@ public final class RPCClient: Sendable {
 
     private func connect(deadline: MonotonicInstant?, penalize: Bool = true) async -> Result<ClientConnection, RPCError> {
         var timeout = configuration.connectTimeout
-        let connectStarted = MonotonicInstant.now()
-        if let deadline { timeout = min(timeout, connectStarted.duration(until: deadline)) }
+        if let deadline { timeout = min(timeout, MonotonicInstant.now().duration(until: deadline)) }
         let result: Result<ClientConnection, RPCError>
         do throws(SocketError) {
             let fd: Int32
@@ -272,9 +271,11 @@ public final class RPCClient: Sendable {
             }
             try stream.start(delegate: connection)
             if session != nil {
-                // The connection is ready once the server proved its name, within what is
-                // left of the connect timeout.
-                let limit = max(.milliseconds(1), timeout - connectStarted.duration(until: .now()))
+                // The connection is ready once the server proved its name: the handshake gets
+                // a connect timeout of its own (a loaded machine may have spent the first on
+                // TCP), never past the caller's deadline.
+                let limit = deadline.map { max(.milliseconds(1), min(configuration.connectTimeout, MonotonicInstant.now().duration(until: $0))) }
+                    ?? configuration.connectTimeout
                 let timer = reactor.schedule(after: limit) {
                     stream.close(error: SocketError("TLS handshake", reason: "no answer within \(limit.milliseconds) ms"))
                 }

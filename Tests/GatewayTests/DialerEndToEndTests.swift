@@ -301,9 +301,10 @@ import TestSupport
         var body = settings.json
         for readOnly in ["version", "updatedBy", "updatedAt"] { body[readOnly] = nil }
         body["minGapSeconds"] = 7200
-        #expect(try await system.request(
+        let put = try await system.request(
             "PUT", "/v1/dialer/settings?version=\(settings.json["version"] as? Int ?? 0)",
-            body: String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self)).status == 200)
+            body: String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self))
+        #expect(put.status == 200, "\(put.status) \(put.body)")
 
         var leadIDs: [String: Int] = [:]
         func lead(_ name: String, _ partner: String, _ region: String, _ product: String, phone: Int, at time: Int64) async throws {

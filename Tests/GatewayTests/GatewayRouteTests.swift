@@ -130,12 +130,16 @@ import Wire
             })
         }
         let staffKey = "staff-two-0123456789abcdef"
+        // What is read and when it is 503 is checked here, not the budget: generous, as the
+        // in-process fakes share the suite's reactor.
+        var configuration = GatewayAPI.Configuration()
+        configuration.requestTimeout = .seconds(30)
         let api = GatewayAPI(
             services: ServiceClients([
                 Scheduling.service: [RPCClient(inProcess: scheduling, name: "scheduling")], Deals.service: [RPCClient(inProcess: deals, name: "deals")],
                 Contacts.service: [RPCClient(inProcess: contacts, name: "contacts")],
             ]),
-            keyring: try APIKeyring(parsing: "\(Self.adminKey)=admin,\(staffKey)=staff:2"))
+            keyring: try APIKeyring(parsing: "\(Self.adminKey)=admin,\(staffKey)=staff:2"), configuration: configuration)
         let request = HTTPRequest(method: "GET", target: "/v1/me/day?date=2026-12-07", headers: [("Authorization", "Bearer \(staffKey)")])
         let day = await api.handle(request)
         #expect(day.status == 200)

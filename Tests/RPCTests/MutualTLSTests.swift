@@ -116,6 +116,7 @@ import Wire
     @Test func aRenewedCertificateIsUsedForNewConnectionsWithoutARestartOrADroppedCall() async throws {
         // The server's own folder: renewals are written into it as `switchboard up` does.
         var directory = CertificateDirectory(path: try temporaryFolder("renewal").path)
+        directory.durable = false
         directory.renewBefore = 0
         let authority = try TestPKI.authority()
         try authority.certificate.write(toFile: "\(directory.path)/ca.crt", atomically: true, encoding: .utf8)

@@ -42,7 +42,8 @@ import Wire
         client.warmUp()
         // Whether it meets the warm-up in flight or comes after it failed, the call makes a real attempt.
         let error = await #expect(throws: RPCError.self) { try await client.call(Echo.echo, EchoMessage(), options: CallOptions(timeout: .seconds(5))) }
-        #expect(error?.code == .unavailable && error?.message.contains("next attempt in") == false, "\(error?.message ?? "")")
+        // (deadline_exceeded when a loaded machine keeps the refused connect waiting past the call's 5 s.)
+        #expect([.unavailable, .deadlineExceeded].contains(error?.code) && error?.message.contains("next attempt in") == false, "\(error?.message ?? "")")
 
         var serverConfiguration = RPCServer.Configuration(host: "127.0.0.1", port: port)
         serverConfiguration.log = { _, _ in }

@@ -15,6 +15,8 @@ public enum TestPKI {
         var directory = CertificateDirectory(path: path)
         directory.lifetime = 365 * 86_400
         directory.renewBefore = 0
+        // Thrown away with the run; fsyncs under a loaded suite would hold every test that waits for a certificate.
+        directory.durable = false
         return directory
     }()
 
