@@ -40,14 +40,10 @@ import Wire
         if let principal { metadata[Principal.metadataKey] = principal.metadataValue }
         let options = CallOptions(metadata: metadata)
         let visible = Set(sees.compactMap { ids[$0] })
-        for (_, id) in ids {
-            do {
-                _ = try await f.client.call(Contacts.get, GetContactRequest(id: id), options: options)
-                #expect(visible.contains(id), "\(name) reads contact \(id)")
-            } catch {
-                #expect(!visible.contains(id) && error.code == .notFound, "\(name): contact \(id) as if it did not exist, not \(error)")
-            }
+        let wrong = await VisibilityProbe.mismatches(ids.values, visible: visible) {
+            _ = try await f.client.call(Contacts.get, GetContactRequest(id: $0), options: options)
         }
+        #expect(wrong.isEmpty, "\(name): get \(wrong)")
         let batch = try await f.client.call(Contacts.getContacts, GetContactsRequest(ids: Array(ids.values).sorted()), options: options)
         #expect(Set(batch.contacts.map(\.id)) == visible, "\(name): getContacts")
         let found = try await f.client.call(Contacts.search, SearchContactsRequest(namePrefix: "Client"), options: options)

@@ -53,14 +53,10 @@ import Wire
         let f = try await Fixture()
         let options = f.options(principal)
         let visible = Set(sees.compactMap { f.ids[$0] })
-        for (_, id) in f.ids {
-            do {
-                _ = try await f.client.call(Deals.getDeal, GetDealRequest(id: id), options: options)
-                #expect(visible.contains(id), "\(name) reads deal \(id)")
-            } catch {
-                #expect(!visible.contains(id) && error.code == .notFound, "\(name): deal \(id) as if it did not exist, not \(error)")
-            }
+        let wrong = await VisibilityProbe.mismatches(f.ids.values, visible: visible) {
+            _ = try await f.client.call(Deals.getDeal, GetDealRequest(id: $0), options: options)
         }
+        #expect(wrong.isEmpty, "\(name): getDeal \(wrong)")
         let batch = try await f.client.call(Deals.getDeals, GetDealsRequest(ids: Array(f.ids.values).sorted()), options: options)
         #expect(Set(batch.deals.map(\.id)) == visible, "\(name): getDeals")
         #expect(Set(try await f.client.call(Deals.listDeals, ListDealsRequest(), options: options).deals.map(\.id)) == visible, "\(name): listDeals")
