@@ -54,3 +54,7 @@ static inline long sb_bio_mem_contents(BIO *bio, char **data) {
 static inline long sb_ssl_ctx_read_ahead(SSL_CTX *ctx) {
     return SSL_CTX_set_read_ahead(ctx, 1);
 }
+
+static inline int sb_bio_reset(BIO *bio) {
+    return (int)BIO_reset(bio);
+}

@@ -96,12 +96,12 @@ public final class TLSSession: StreamSecurity, @unchecked Sendable {
     }
 
     public func takeOutput(into sealed: inout [UInt8]) {
-        let pending = Int(BIO_ctrl_pending(outgoing))
-        guard pending > 0 else { return }
-        let start = sealed.count
-        sealed.append(contentsOf: repeatElement(0, count: pending))
-        let read = sealed.withUnsafeMutableBytes { raw in BIO_read(outgoing, raw.baseAddress! + start, Int32(pending)) }
-        sealed.removeLast(pending - max(0, Int(read)))
+        // Copied straight out of the buffer, which is then emptied: one copy per record.
+        var data: UnsafeMutablePointer<CChar>?
+        let pending = sb_bio_mem_contents(outgoing, &data)
+        guard pending > 0, let data else { return }
+        sealed.append(contentsOf: UnsafeRawBufferPointer(start: data, count: pending))
+        _ = sb_bio_reset(outgoing)
     }
 
     /// SSL_get_error reads the thread's error queue, which other OpenSSL users on this
