@@ -26,6 +26,27 @@ import Wire
         return server
     }
 
+    /// Records `report`, again while telephony cannot yet reach contacts for the staff lookup
+    /// (its connection is still being opened on a loaded suite); a report is idempotent (T1).
+    static func record(_ report: CallReport, _ client: RPCClient) async throws -> String {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while true {
+            let outcome: Result<RecordCallResponse, RPCError>
+            do {
+                outcome = .success(try await client.call(Telephony.recordCall, report))
+            } catch {
+                outcome = .failure(error)
+            }
+            switch outcome {
+            case let .success(response):
+                return response.session.id
+            case let .failure(error):
+                let momentary = error.code == .unavailable || error.code == .deadlineExceeded
+                guard momentary, ContinuousClock.now < deadline else { throw error }
+            }
+        }
+    }
+
     static let table: [(name: String, principal: Principal?, sees: Set<Int64>)] = [
         ("admin", Principal(role: "admin", visibility: nil), [1, 2, 3]),
         ("manager of 1 and 2", Principal(role: "staff", staffID: 1, visibility: Visibility(restricted: true, staffIDs: [1, 2])), [1, 2]),
@@ -49,7 +70,7 @@ import Wire
         for staff in Int64(1)...3 {
             let leg = CallLeg(destination: "20\(staff)", disposition: .answered, startedAtMilliseconds: now - 600_000, durationSeconds: 40, talkSeconds: 30)
             let report = CallReport(provider: "api", providerCallID: "g3-\(staff)", direction: .inbound, clientNumber: "+7916555000\(staff)", legs: [leg], ended: true)
-            byStaff[staff] = try await client.call(Telephony.recordCall, report).session.id
+            byStaff[staff] = try await Self.record(report, client)
         }
         var metadata = Metadata()
         if let principal { metadata[Principal.metadataKey] = principal.metadataValue }

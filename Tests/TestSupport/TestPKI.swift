@@ -61,12 +61,27 @@ public enum TestPKI {
         return files
     }
 
+    /// One context per identity and side, shared: OpenSSL 3's SSL_CTX_new takes
+    /// milliseconds, and hundreds of tests start at once.
+    private static let contexts = Mutex<[String: TLSContext]>([:])
+
+    private static func context(_ role: TLSContext.Role, _ identity: String) throws -> TLSContext {
+        let key = "\(role == .server ? "server" : "client") \(identity)"
+        if let known = contexts.withLock({ $0[key] }) { return known }
+        let made = try TLSContext(role: role, files: files(identity))
+        return contexts.withLock { all in
+            if let known = all[key] { return known }
+            all[key] = made
+            return made
+        }
+    }
+
     public static func server(_ identity: String) throws -> TLSContext {
-        try TLSContext(role: .server, files: files(identity))
+        try context(.server, identity)
     }
 
     public static func client(_ identity: String) throws -> TLSContext {
-        try TLSContext(role: .client, files: files(identity))
+        try context(.client, identity)
     }
 }
 
