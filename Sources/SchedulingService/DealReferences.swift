@@ -18,11 +18,16 @@ public struct DealReferences: Sendable {
     /// Throws `invalid_argument` naming `field` when `id` is not a deal the caller sees,
     /// in the words the gateway uses, so the answer is the same whoever checked first.
     public func requireVisible(_ id: Int64, field: String = "dealId", _ context: ServerContext) async throws {
+        guard try await isVisible(id, context) else {
+            throw RPCError.invalidArgument("deal \(id) does not exist", details: [FieldViolation(field: field, description: "is unknown")])
+        }
+    }
+
+    /// Whether deal `id` exists and the call's principal sees it (everything when it has none).
+    public func isVisible(_ id: Int64, _ context: ServerContext) async throws -> Bool {
         var options = CallOptions(metadata: Metadata())
         if let deadline = context.deadline { options.deadline = deadline }
         let found = try await deals.call(Deals.getDeals, GetDealsRequest(ids: [id], visibility: context.principal?.visibility), options: options)
-        guard found.deals.contains(where: { $0.id == id }) else {
-            throw RPCError.invalidArgument("deal \(id) does not exist", details: [FieldViolation(field: field, description: "is unknown")])
-        }
+        return found.deals.contains { $0.id == id }
     }
 }

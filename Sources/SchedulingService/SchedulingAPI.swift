@@ -67,16 +67,26 @@ public struct SchedulingAPI: Scheduling.ServiceProtocol {
         return try await appointments.book(request, overrideReason: request.overrideAs)
     }
 
-    public func getAppointment(_ request: GetAppointmentRequest, context _: ServerContext) async throws -> Appointment {
-        try await appointments.get(request.id)
+    public func getAppointment(_ request: GetAppointmentRequest, context: ServerContext) async throws -> Appointment {
+        try await visible(try await appointments.get(request.id), context)
     }
 
-    public func moveAppointment(_ request: MoveRequest, context _: ServerContext) async throws -> BookingResult {
-        try await appointments.move(request)
+    public func moveAppointment(_ request: MoveRequest, context: ServerContext) async throws -> BookingResult {
+        _ = try await visible(try await appointments.get(request.id), context)
+        return try await appointments.move(request)
     }
 
-    public func cancelAppointment(_ request: CancelRequest, context _: ServerContext) async throws -> Appointment {
-        try await appointments.cancel(request)
+    public func cancelAppointment(_ request: CancelRequest, context: ServerContext) async throws -> Appointment {
+        _ = try await visible(try await appointments.get(request.id), context)
+        return try await appointments.cancel(request)
+    }
+
+    /// G3 in scheduling itself: an appointment of a deal a restricted principal does not see
+    /// answers not_found, as if it did not exist (deals is asked; nobody else is restricted).
+    private func visible(_ appointment: Appointment, _ context: ServerContext) async throws -> Appointment {
+        guard let deals, context.principal?.visibility?.restricted == true else { return appointment }
+        guard try await deals.isVisible(appointment.dealID, context) else { throw RPCError.notFound("appointment \(appointment.id) does not exist") }
+        return appointment
     }
 
     public func calendar(_ request: CalendarRequest, context _: ServerContext) async throws -> ResourceCalendar {

@@ -164,6 +164,16 @@ import TestSupport
             let refused = await #expect(throws: RPCError.self) { try await rpc.call(Scheduling.book, direct, options: acting(principal)) }
             #expect(refused?.code == .invalidArgument && refused?.message == "deal \(deal) does not exist", "\(refused?.message ?? "")")
         }
+        // Deal 1's appointment read or cancelled for that principal: as if it did not exist, and still booked.
+        let unseen = await #expect(throws: RPCError.self) {
+            try await rpc.call(Scheduling.getAppointment, GetAppointmentRequest(id: 1), options: acting(operatorTwo))
+        }
+        #expect(unseen?.code == .notFound && unseen?.message == "appointment 1 does not exist")
+        let uncancelled = await #expect(throws: RPCError.self) {
+            try await rpc.call(Scheduling.cancelAppointment, CancelRequest(id: 1, reason: "not mine"), options: acting(operatorTwo))
+        }
+        #expect(uncancelled?.code == .notFound)
+        #expect(try await rpc.call(Scheduling.getAppointment, GetAppointmentRequest(id: 1)).status != .cancelled)
         direct.dealID = 1
         let booked = try await rpc.call(Scheduling.book, direct, options: acting(Principal(role: "admin", visibility: nil)))
         #expect(try await rpc.call(Scheduling.cancelAppointment, CancelRequest(id: booked.appointment.id, reason: "a test's")).status == .cancelled)
