@@ -145,12 +145,11 @@ public struct DealsAPI: Deals.ServiceProtocol {
     }
 
     /// Calls to contacts on behalf of a request: the caller's budget travels on (2 s when
-    /// it set none), with its request and trace ids and nothing else: deals asks as
-    /// itself, not as the gateway's principal (only the gateway may name one).
+    /// it set none). The request and trace ids go with them through `CallPropagation`;
+    /// nothing else of the caller's metadata does: deals asks as itself, not as the
+    /// gateway's principal (only the gateway may name one).
     static func options(_ context: ServerContext) -> CallOptions {
-        var metadata = Metadata()
-        for key in [Metadata.Key.requestID, Metadata.Key.traceID] { metadata[key] = context.metadata[key] }
-        return context.deadline.map { CallOptions(deadline: $0, metadata: metadata) } ?? CallOptions(timeout: .seconds(2), metadata: metadata)
+        context.deadline.map { CallOptions(deadline: $0) } ?? CallOptions(timeout: .seconds(2))
     }
 
     private static func fetch(_ contacts: RPCClient, _ request: GetContactRequest, _ options: CallOptions) async -> Result<Contact, RPCError> {

@@ -118,6 +118,8 @@ public struct GatewayDefinition: HostedProcess {
 
     public func start(_ environment: ServiceEnvironment, logger: Logger) async throws -> RunningService {
         let configuration = try GatewayConfiguration(environment)
+        // Before the database: a gateway without its certificate stops with nothing to close.
+        let security = try TransportSecurity.load(environment, identity: service, logger: logger)
         let dataDirectory = configuration.dataDirectory
         let database: Database
         do {
@@ -133,13 +135,6 @@ public struct GatewayDefinition: HostedProcess {
         } catch {
             try? await database.close()
             throw StartFailure(description: "cannot start \(configuration.reactorCount) reactors (\(environment.name(of: Self.reactors))): \(error)")
-        }
-        let security: TransportSecurity
-        do {
-            security = try TransportSecurity.load(environment, identity: service, logger: logger)
-        } catch {
-            try? await database.close()
-            throw error
         }
         var clientConfiguration = RPCClient.Configuration()
         clientConfiguration.caller = service

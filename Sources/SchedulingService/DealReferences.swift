@@ -25,9 +25,8 @@ public struct DealReferences: Sendable {
 
     /// Whether deal `id` exists and the call's principal sees it (everything when it has none).
     public func isVisible(_ id: Int64, _ context: ServerContext) async throws -> Bool {
-        var options = CallOptions(metadata: Metadata())
-        if let deadline = context.deadline { options.deadline = deadline }
-        let found = try await deals.call(Deals.getDeals, GetDealsRequest(ids: [id], visibility: context.principal?.visibility), options: options)
+        // The served call's deadline and ids go on through CallPropagation; its principal does not.
+        let found = try await deals.call(Deals.getDeals, GetDealsRequest(ids: [id], visibility: context.principal?.visibility))
         return found.deals.contains { $0.id == id }
     }
 }

@@ -236,6 +236,8 @@ public enum ServiceHost {
         } catch {
             throw StartFailure(description: "cannot create \(environment.name(of: Self.dataDirectory)) \(dataDirectory): \(error.localizedDescription)")
         }
+        // Before the database: a process without its certificate stops with nothing to close.
+        let security = try TransportSecurity.load(environment, identity: definition.identity(in: environment), logger: logger)
         let clockFile = environment.string(Self.clockFile)
         let clock = clockFile.isEmpty ? WallClock.system : WallClock.file(clockFile)
         let database: Database
@@ -245,13 +247,6 @@ public enum ServiceHost {
             database = try Database(path: "\(dataDirectory)/\(service).sqlite", migrations: definition.migrations, configuration: storage)
         } catch {
             throw StartFailure(description: "cannot open the database: \(error)")
-        }
-        let security: TransportSecurity
-        do {
-            security = try TransportSecurity.load(environment, identity: definition.identity(in: environment), logger: logger)
-        } catch {
-            try? await database.close()
-            throw error
         }
         let metrics = Metrics(service: service)
         var configuration = RPCServer.Configuration(host: host, port: port)

@@ -36,11 +36,6 @@ public struct TransportSecurity: Sendable {
     /// What every process reads to secure its RPC.
     public static let settings = [directory, authority, certificate, key, plaintext]
 
-    /// Plaintext, for clients of tests and tools that connect to a plaintext system.
-    public static func plaintext(identity: String) -> TransportSecurity {
-        TransportSecurity(identity: identity, server: nil, client: nil)
-    }
-
     init(identity: String, server: TLSContext?, client: TLSContext?) {
         self.identity = identity
         self.server = server
@@ -57,7 +52,7 @@ public struct TransportSecurity: Sendable {
             logger.warn("RPC IN PLAINTEXT: TLS is off, any process that reaches this service may call every method as anyone", [
                 "variable": environment.name(of: plaintext)
             ])
-            return .plaintext(identity: identity)
+            return TransportSecurity(identity: identity, server: nil, client: nil)
         case let other:
             throw StartFailure(description: "\(environment.name(of: plaintext)) is \"\(other)\"; expected `true` or unset")
         }

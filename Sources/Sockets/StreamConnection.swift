@@ -60,6 +60,12 @@ public final class StreamConnection: ReactorHandler, @unchecked Sendable {
         /// What is still to go out. Plaintext waiting for a handshake that has not finished
         /// does not count: a close after flush must not wait for a peer that never verifies.
         var unsent: Int { sealed.count + (security?.isEstablished == false ? 0 : outbound.count) }
+
+        /// What goes to the socket as it is: TLS records, or without TLS the owner's bytes.
+        var wire: [UInt8] {
+            get { security == nil ? outbound : sealed }
+            set { if security == nil { outbound = newValue } else { sealed = newValue } }
+        }
     }
 
     private let write = Mutex(WriteState())
@@ -205,32 +211,22 @@ public final class StreamConnection: ReactorHandler, @unchecked Sendable {
                     return nil
                 }
                 s.writableWhileFlushing = false
-                if let security = s.security {
-                    // Plaintext waits for the handshake; records go out as they are.
-                    if !s.outbound.isEmpty && security.isEstablished {
-                        do throws(SocketError) {
-                            try security.seal(s.outbound, into: &s.sealed)
-                        } catch {
-                            s.flushing = false
-                            return .failure(error)
-                        }
-                        s.outbound.removeAll(keepingCapacity: true)
-                    }
-                    if s.sealed.isEmpty {
+                // Under TLS the plaintext waits for the handshake, then is sealed into records.
+                if let security = s.security, !s.outbound.isEmpty, security.isEstablished {
+                    do throws(SocketError) {
+                        try security.seal(s.outbound, into: &s.sealed)
+                    } catch {
                         s.flushing = false
-                        return nil
+                        return .failure(error)
                     }
-                    let chunk = s.sealed
-                    s.sealed = s.spare
-                    s.spare = []
-                    return .success(chunk)
+                    s.outbound.removeAll(keepingCapacity: true)
                 }
-                if s.outbound.isEmpty {
+                if s.wire.isEmpty {
                     s.flushing = false
                     return nil
                 }
-                let chunk = s.outbound
-                s.outbound = s.spare
+                let chunk = s.wire
+                s.wire = s.spare
                 s.spare = []
                 return .success(chunk)
             }
@@ -264,13 +260,8 @@ public final class StreamConnection: ReactorHandler, @unchecked Sendable {
             if failure == EAGAIN || failure == EWOULDBLOCK {
                 let retry = write.withLock { s -> Bool in
                     pending.removeFirst(sent)
-                    if s.security != nil {
-                        pending.append(contentsOf: s.sealed)
-                        s.sealed = pending
-                    } else {
-                        pending.append(contentsOf: s.outbound)
-                        s.outbound = pending
-                    }
+                    pending.append(contentsOf: s.wire)
+                    s.wire = pending
                     if s.writableWhileFlushing {
                         // The socket drained while we were sending: its edge is gone, so
                         // try again now instead of waiting for one that will not come.

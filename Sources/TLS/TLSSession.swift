@@ -10,7 +10,6 @@ public final class TLSSession: StreamSecurity, @unchecked Sendable {
     private let incoming: OpaquePointer
     /// Records for the peer, owned by `ssl`.
     private let outgoing: OpaquePointer
-    private let serverName: String?
     public private(set) var isEstablished = false
     /// The common name of the peer's verified certificate: its identity (`gateway`,
     /// `telephony-0`). Set once established.
@@ -19,7 +18,10 @@ public final class TLSSession: StreamSecurity, @unchecked Sendable {
     init(context: OpaquePointer, role: TLSContext.Role, serverName: String?) throws(TLSFailure) {
         ERR_clear_error()
         guard let ssl = SSL_new(context) else { throw TLSFailure("make a TLS session") }
-        guard let incoming = BIO_new(BIO_s_mem()), let outgoing = BIO_new(BIO_s_mem()) else {
+        let incoming = BIO_new(BIO_s_mem()), outgoing = BIO_new(BIO_s_mem())
+        guard let incoming, let outgoing else {
+            BIO_free(incoming)
+            BIO_free(outgoing)
             SSL_free(ssl)
             throw TLSFailure("make TLS buffers")
         }
@@ -29,7 +31,6 @@ public final class TLSSession: StreamSecurity, @unchecked Sendable {
         self.ssl = ssl
         self.incoming = incoming
         self.outgoing = outgoing
-        self.serverName = serverName
         switch role {
         case .server:
             SSL_set_accept_state(ssl)
@@ -37,10 +38,8 @@ public final class TLSSession: StreamSecurity, @unchecked Sendable {
             SSL_set_connect_state(ssl)
             if let serverName {
                 // The server's certificate must name the identity the caller wants.
-                guard SSL_set1_host(ssl, serverName) == 1 else {
-                    SSL_free(ssl)
-                    throw TLSFailure("expect the server name \(serverName)")
-                }
+                // Every property is set: a throw from here runs deinit, which frees `ssl`.
+                guard SSL_set1_host(ssl, serverName) == 1 else { throw TLSFailure("expect the server name \(serverName)") }
             }
         }
     }

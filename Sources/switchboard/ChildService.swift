@@ -28,7 +28,6 @@ final class ChildService: @unchecked Sendable {
         process.executableURL = executable
         // The service stops by itself if this runner is killed without a chance to stop it.
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }.merging(ParentWatch.environment) { $1 }
-            .merging(["SWITCHBOARD_TLS_DIR": pki.path]) { $1 }
         process.standardOutput = prefixed(onLine: { [weak self] line in
             if line.contains("\"event\":\"listening\"") { self?.listening.withLock { $0 = true } }
         })

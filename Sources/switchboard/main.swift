@@ -179,6 +179,11 @@ renewal.schedule(deadline: .now() + 3600, repeating: 3600)
 renewal.setEventHandler { _ = prepareCertificates() }
 renewal.resume()
 
+/// A service of this run, finding the certificates made above.
+func childService(name: String, executable: URL, environment: [String: String]) -> ChildService {
+    ChildService(name: name, executable: executable, environment: environment.merging(["SWITCHBOARD_TLS_DIR": pki.path]) { $1 })
+}
+
 func adminPort(_ port: Int) -> String { "\(port + 1000 <= 65535 ? port + 1000 : 0)" }
 // Telephony's replicas share the shards (T12).
 let replicaNames = (0..<telephonyCount).map { "telephony-\($0)" }
@@ -200,7 +205,7 @@ guard replicaPorts.allSatisfy({ $0 + 1000 <= 65535 }) else {
         }
     }.joined(separator: ";")
 }
-let contacts = ChildService(
+let contacts = childService(
     name: "contacts", executable: executable("switchboard-contacts"),
     environment: [
         "CONTACTS_PORT": "\(contactsPort)", "CONTACTS_ADMIN_PORT": adminPort(contactsPort),
@@ -208,7 +213,7 @@ let contacts = ChildService(
         "CONTACTS_SUBSCRIBERS": subscribers(of: .contacts),
     ])
 // Deals' accepted leads go to every replica (each keeps the numbers of its shards, T10).
-let deals = ChildService(
+let deals = childService(
     name: "deals", executable: executable("switchboard-deals"),
     environment: [
         "DEALS_PORT": "\(dealsPort)", "DEALS_ADMIN_PORT": adminPort(dealsPort),
@@ -216,7 +221,7 @@ let deals = ChildService(
         "DEALS_SUBSCRIBERS": subscribers(of: .deals),
     ])
 let telephony = zip(replicaNames, replicaPorts).map { name, port in
-    ChildService(
+    childService(
         name: name, executable: executable("switchboard-telephony"),
         environment: [
             "TELEPHONY_PORT": "\(port)", "TELEPHONY_ADMIN_PORT": adminPort(port), "TELEPHONY_DATA_DIR": data.appendingPathComponent(name).path,
@@ -225,7 +230,7 @@ let telephony = zip(replicaNames, replicaPorts).map { name, port in
         ])
 }
 // Scheduling; deals puts its appointments on the timeline.
-let scheduling = ChildService(
+let scheduling = childService(
     name: "scheduling", executable: executable("switchboard-scheduling"),
     environment: [
         "SCHEDULING_PORT": "\(schedulingPort)", "SCHEDULING_ADMIN_PORT": adminPort(schedulingPort),
@@ -233,7 +238,7 @@ let scheduling = ChildService(
         "SCHEDULING_SUBSCRIBERS": subscribers(of: .scheduling),
     ])
 // Billing: payers through contacts; deals moves confirmed offers and opens donation deals.
-let billing = ChildService(
+let billing = childService(
     name: "billing", executable: executable("switchboard-billing"),
     environment: [
         "BILLING_PORT": "\(billingPort)", "BILLING_ADMIN_PORT": adminPort(billingPort),
@@ -244,7 +249,7 @@ let billing = ChildService(
 // here unless the caller's environment says otherwise; never by default elsewhere.
 func outboundAllow(_ variable: String) -> String { ProcessInfo.processInfo.environment[variable] ?? "loopback" }
 // Notifications: rules, templates, sends and outbound webhooks.
-let notifications = ChildService(
+let notifications = childService(
     name: "notifications", executable: executable("switchboard-notifications"),
     environment: [
         "NOTIFICATIONS_PORT": "\(notificationsPort)", "NOTIFICATIONS_ADMIN_PORT": adminPort(notificationsPort),
@@ -262,7 +267,7 @@ var gatewayEnvironment = [
 if telephonyCount > 0 {
     gatewayEnvironment["GATEWAY_TELEPHONY"] = zip(replicaNames, replicaPorts).map { "\($0)=127.0.0.1:\($1)" }.joined(separator: ",")
 }
-let gateway = ChildService(name: "gateway", executable: executable("switchboard-gateway"), environment: gatewayEnvironment)
+let gateway = childService(name: "gateway", executable: executable("switchboard-gateway"), environment: gatewayEnvironment)
 let services = [contacts, deals] + telephony + [scheduling, billing, notifications, gateway]
 let publishedPort = gatewayPort
 

@@ -64,24 +64,27 @@ import Wire
         await fixture.server.shutdown()
     }
 
-    @Test func aCertificateFromAnotherAuthorityIsRefused() async throws {
-        let fixture = try GuardedServer()
-        let stranger = try CertificateAuthority.make(name: "Someone else", start: Date() - 300, lifetime: 86_400)
-        // It trusts the cluster's CA, so only the server's check can refuse it.
-        let forged = try TestPKI.issue("deals", by: stranger, start: Date() - 300, end: Date() + 86_400)
-        let error = await #expect(throws: RPCError.self) {
-            try await fixture.client(try TLSContext(role: .client, files: forged)).call(Self.dealsOnly, EchoMessage(id: 1))
+    /// Certificates the server cannot trust, for "deals": both trust the cluster's CA
+    /// themselves, so only the server's check can refuse them.
+    enum Untrusted: String, CaseIterable {
+        case fromAnotherAuthority, expired
+
+        func files() throws -> TLSFiles {
+            switch self {
+            case .fromAnotherAuthority:
+                let stranger = try CertificateAuthority.make(name: "Someone else", start: Date() - 300, lifetime: 86_400)
+                return try TestPKI.issue("deals", by: stranger, start: Date() - 300, end: Date() + 86_400)
+            case .expired:
+                return try TestPKI.issue("deals", start: Date() - 86_400 * 10, end: Date() - 86_400)
+            }
         }
-        #expect(error?.code == .unavailable)
-        #expect(fixture.handled.value == 0)
-        await fixture.server.shutdown()
     }
 
-    @Test func anExpiredCertificateIsRefused() async throws {
+    @Test(arguments: Untrusted.allCases) func aCertificateTheServerCannotTrustIsRefused(_ certificate: Untrusted) async throws {
         let fixture = try GuardedServer()
-        let expired = try TestPKI.issue("deals", start: Date() - 86_400 * 10, end: Date() - 86_400)
+        let files = try certificate.files()
         let error = await #expect(throws: RPCError.self) {
-            try await fixture.client(try TLSContext(role: .client, files: expired)).call(Self.dealsOnly, EchoMessage(id: 1))
+            try await fixture.client(try TLSContext(role: .client, files: files)).call(Self.dealsOnly, EchoMessage(id: 1))
         }
         #expect(error?.code == .unavailable)
         #expect(fixture.handled.value == 0)
