@@ -15,18 +15,31 @@ public struct DealReferences: Sendable {
         self.deals = deals
     }
 
-    /// Throws `invalid_argument` naming `field` when `id` is not a deal the caller sees,
-    /// in the words the gateway uses, so the answer is the same whoever checked first.
-    public func requireVisible(_ id: Int64, field: String = "dealId", _ context: ServerContext) async throws {
-        guard try await isVisible(id, context) else {
+    /// The deal `id` when it exists and the caller sees it; else `invalid_argument` naming
+    /// `field`, in the words the gateway uses, so the answer is the same whoever checked first.
+    @discardableResult
+    public func requireVisible(_ id: Int64, field: String = "dealId", _ context: ServerContext) async throws -> Deal {
+        let found = try await deals.call(Deals.getDeals, GetDealsRequest(ids: [id], visibility: context.principal?.visibility))
+        guard let deal = found.deals.first(where: { $0.id == id }) else {
             throw RPCError.invalidArgument("deal \(id) does not exist", details: [FieldViolation(field: field, description: "is unknown")])
         }
+        return deal
     }
 
     /// Whether deal `id` exists and the call's principal sees it (everything when it has none).
     public func isVisible(_ id: Int64, _ context: ServerContext) async throws -> Bool {
-        // The served call's deadline and ids go on through CallPropagation; its principal does not.
-        let found = try await deals.call(Deals.getDeals, GetDealsRequest(ids: [id], visibility: context.principal?.visibility))
-        return found.deals.contains { $0.id == id }
+        try await visible([id], context).contains(id)
+    }
+
+    /// The deals among `ids` that exist and the call's principal sees, read in batches of
+    /// ``BatchRead/limit``: a calendar of 5,000 appointments is ten calls, not 5,000.
+    public func visible(_ ids: some Sequence<Int64>, _ context: ServerContext) async throws -> Set<Int64> {
+        var found = Set<Int64>()
+        for batch in BatchRead.calls(Array(ids)) {
+            // The served call's deadline and ids go on through CallPropagation; its principal does not.
+            let answer = try await deals.call(Deals.getDeals, GetDealsRequest(ids: batch, visibility: context.principal?.visibility))
+            found.formUnion(answer.deals.map(\.id))
+        }
+        return found
     }
 }

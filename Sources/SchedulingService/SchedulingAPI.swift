@@ -89,16 +89,50 @@ public struct SchedulingAPI: Scheduling.ServiceProtocol {
         return appointment
     }
 
-    public func calendar(_ request: CalendarRequest, context _: ServerContext) async throws -> ResourceCalendar {
-        try await calendars.calendar(request)
+    /// The principal's visibility when it is restricted; nil for everyone who sees everything.
+    private func restriction(_ context: ServerContext) -> Visibility? {
+        guard let visibility = context.principal?.visibility, visibility.restricted else { return nil }
+        return visibility
     }
 
-    public func day(_ request: DayRequest, context _: ServerContext) async throws -> AppointmentList {
-        try await calendars.day(request)
+    /// The deals among the appointments' that a restricted principal sees (all of them for
+    /// others, and when the deployment checks no deals).
+    private func visibleDeals(_ list: [Appointment], _ context: ServerContext) async throws -> Set<Int64>? {
+        guard let deals, restriction(context) != nil else { return nil }
+        return try await deals.visible(list.map(\.dealID), context)
     }
 
-    public func appointmentsBetween(_ request: CalendarRequest, context _: ServerContext) async throws -> AppointmentList {
-        try await calendars.between(request)
+    /// S3, G3: a restricted person sees the calendars of resources that are theirs or their
+    /// team's (another's answers not_found); a teammate's resource may hold appointments of
+    /// deals they may not see (another team's client), which show only as busy time, with
+    /// no deal, address or notes.
+    public func calendar(_ request: CalendarRequest, context: ServerContext) async throws -> ResourceCalendar {
+        if let visibility = restriction(context) {
+            let resource = try await resources.get(request.resourceID)
+            guard let staff = resource.staffID, visibility.staffIDs.contains(staff) else { throw RPCError.notFound("resource \(request.resourceID) does not exist") }
+        }
+        var calendar = try await calendars.calendar(request)
+        guard let seen = try await visibleDeals(calendar.appointments, context) else { return calendar }
+        for hidden in calendar.appointments where !seen.contains(hidden.dealID) {
+            calendar.busy.append(BusyBlock(startMilliseconds: hidden.startMilliseconds, endMilliseconds: hidden.endMilliseconds, kind: hidden.kind))
+        }
+        calendar.appointments.removeAll { !seen.contains($0.dealID) }
+        return calendar
+    }
+
+    /// S3, G3: a restricted person reads their own or a teammate's day (another's is empty,
+    /// as a day without resources is): the stops are the engineer's whoever's deal they serve.
+    public func day(_ request: DayRequest, context: ServerContext) async throws -> AppointmentList {
+        let list = try await calendars.day(request)
+        if let visibility = restriction(context), !visibility.staffIDs.contains(request.staffID) { return AppointmentList() }
+        return list
+    }
+
+    /// S3, G3: the period's appointments of the deals the principal sees.
+    public func appointmentsBetween(_ request: CalendarRequest, context: ServerContext) async throws -> AppointmentList {
+        var list = try await calendars.between(request)
+        if let seen = try await visibleDeals(list.appointments, context) { list.appointments.removeAll { !seen.contains($0.dealID) } }
+        return list
     }
 
     public func issueFeed(_ request: GetResourceRequest, context _: ServerContext) async throws -> FeedLink {
@@ -149,8 +183,13 @@ public struct SchedulingAPI: Scheduling.ServiceProtocol {
         try await groups.cancelLesson(request)
     }
 
-    public func enrol(_ request: EnrolmentRequest, context _: ServerContext) async throws -> EnrolmentResult {
-        try await groups.enrol(request)
+    /// S4: an enrolment that names a deal names one that exists, that the caller sees, and
+    /// that is the enrolled contact's.
+    public func enrol(_ request: EnrolmentRequest, context: ServerContext) async throws -> EnrolmentResult {
+        if let id = request.dealID, let deal = try await deals?.requireVisible(id, context), deal.contactID != request.contactID {
+            throw RPCError.invalidArgument("deal \(id) is not contact \(request.contactID)'s", details: [FieldViolation(field: "dealId", description: "belongs to another contact")])
+        }
+        return try await groups.enrol(request)
     }
 
     public func leave(_ request: EnrolmentRequest, context _: ServerContext) async throws -> Group {

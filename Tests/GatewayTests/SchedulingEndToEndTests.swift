@@ -174,6 +174,14 @@ import TestSupport
         }
         #expect(uncancelled?.code == .notFound)
         #expect(try await rpc.call(Scheduling.getAppointment, GetAppointmentRequest(id: 1)).status != .cancelled)
+        // The period's appointments over RPC: the ten of deal 1 for an admin, none for that principal; the
+        // resource (nobody's) has no calendar for them either, as if it did not exist.
+        let tomorrowStart = Int64(try #require(ISO8601DateFormatter().date(from: Self.tomorrow(0))).timeIntervalSince1970 * 1000)
+        let period = CalendarRequest(resourceID: 1, fromMilliseconds: tomorrowStart, toMilliseconds: tomorrowStart + 86_400_000)
+        #expect(try await rpc.call(Scheduling.appointmentsBetween, period).appointments.filter { $0.dealID == 1 }.count == 10)
+        #expect(try await rpc.call(Scheduling.appointmentsBetween, period, options: acting(operatorTwo)).appointments.isEmpty)
+        let hiddenCalendar = await #expect(throws: RPCError.self) { try await rpc.call(Scheduling.calendar, period, options: acting(operatorTwo)) }
+        #expect(hiddenCalendar?.code == .notFound && hiddenCalendar?.message == "resource 1 does not exist")
         direct.dealID = 1
         let booked = try await rpc.call(Scheduling.book, direct, options: acting(Principal(role: "admin", visibility: nil)))
         #expect(try await rpc.call(Scheduling.cancelAppointment, CancelRequest(id: booked.appointment.id, reason: "a test's")).status == .cancelled)
@@ -356,6 +364,16 @@ import TestSupport
         #expect(try await system.request("POST", "/v1/deals", body: #"{"title":"English","contactId":1,"customFields":{"group":"English B1"}}"#).status == 201)
         #expect(try await system.request("POST", "/v1/deals", body: #"{"title":"English too","contactId":3,"customFields":{"group":"English B1"}}"#).status == 201)
         #expect(try await system.request("POST", "/v1/deals/2/stage", body: #"{"stageId":2}"#).status == 200)
+        // Scheduling checks an enrolment's deal itself (issue 24): one that does not exist, or is another
+        // contact's, is refused over RPC and enrols nobody.
+        let rpc = RPCClient.test("scheduling", port: system.processes[0].port)
+        for (deal, message) in [(Int64(999), "deal 999 does not exist"), (3, "deal 3 is not contact 4's")] {
+            let refused = await #expect(throws: RPCError.self) {
+                try await rpc.call(Scheduling.enrol, EnrolmentRequest(groupID: 1, contactID: 4, status: .trial, dealID: deal))
+            }
+            #expect(refused?.code == .invalidArgument && refused?.message == message, "\(refused?.message ?? "")")
+        }
+        #expect(try await rpc.call(Scheduling.getGroup, GetGroupRequest(id: 1)).enrolments.allSatisfy { $0.contactID != 4 })
         func enrolment(_ contact: Int) async -> [String: Any]? {
             ((try? await system.request("GET", "/v1/groups/1"))?.json["enrolments"] as? [[String: Any]])?.first { $0["contactId"] as? Int == contact }
         }
