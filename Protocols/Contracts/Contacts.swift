@@ -21,9 +21,9 @@ public enum Contacts {
     /// The contacts among `ids` that exist, are not deleted and the caller may see (G3), in the order asked, each
     /// once; the others are left out, as get would answer not_found for them. At most 500 ids.
     ///
-    /// Callers: gateway.
+    /// Callers: billing, gateway.
     public static let getContacts = MethodDescriptor<GetContactsRequest, ContactList>(
-        service: service, method: "GetContacts", isIdempotent: true, callers: ["gateway"])
+        service: service, method: "GetContacts", isIdempotent: true, callers: ["billing", "gateway"])
 
     /// Partial update: only the fields set in the request change.
     ///

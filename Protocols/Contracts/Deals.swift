@@ -28,9 +28,9 @@ public enum Deals {
     /// left out, as getDeal would answer not_found for them. At most 500 ids (invalid_argument beyond): one call for
     /// a calendar's or a day's deals instead of one per item.
     ///
-    /// Callers: gateway, scheduling.
+    /// Callers: billing, gateway, scheduling.
     public static let getDeals = MethodDescriptor<GetDealsRequest, DealList>(
-        service: service, method: "GetDeals", isIdempotent: true, callers: ["gateway", "scheduling"])
+        service: service, method: "GetDeals", isIdempotent: true, callers: ["billing", "gateway", "scheduling"])
 
     /// Callers: gateway.
     public static let listDeals = MethodDescriptor<ListDealsRequest, DealPage>(

@@ -11,7 +11,7 @@ public let contactsContract = ContractFile("Contacts") {
             to it) or creates one. Safe to repeat: the second call matches the first.
             """)
         Service.Method("get", "Get", "GetContactRequest", "Contact", idempotent: true, callers: ["deals", "notifications"])
-        Service.Method("getContacts", "GetContacts", "GetContactsRequest", "ContactList", idempotent: true, doc: """
+        Service.Method("getContacts", "GetContacts", "GetContactsRequest", "ContactList", idempotent: true, callers: ["billing"], doc: """
             The contacts among `ids` that exist, are not deleted and the caller may see (G3), in the order asked, each
             once; the others are left out, as get would answer not_found for them. At most 500 ids.
             """)

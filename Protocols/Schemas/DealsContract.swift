@@ -11,7 +11,7 @@ public let dealsContract = ContractFile("Deals") {
         Service.Method("listPipelines", "ListPipelines", "Empty", "PipelineList", idempotent: true, callers: ["notifications"])
         Service.Method("createDeal", "CreateDeal", "Deal", "Deal")
         Service.Method("getDeal", "GetDeal", "GetDealRequest", "Deal", idempotent: true, callers: ["notifications"])
-        Service.Method("getDeals", "GetDeals", "GetDealsRequest", "DealList", idempotent: true, callers: ["scheduling"], doc: """
+        Service.Method("getDeals", "GetDeals", "GetDealsRequest", "DealList", idempotent: true, callers: ["scheduling", "billing"], doc: """
             The deals among `ids` that exist and the caller may see (G3), in the order asked, each once; the others are
             left out, as getDeal would answer not_found for them. At most 500 ids (invalid_argument beyond): one call for
             a calendar's or a day's deals instead of one per item.

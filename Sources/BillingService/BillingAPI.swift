@@ -13,8 +13,15 @@ public struct BillingAPI: Billing.ServiceProtocol {
     public let payments: PaymentStore
     public let subscriptions: SubscriptionStore
     public let economics: EconomicsStore
+    /// Whether an offer's deal exists for the caller, and whose it is; nil checks nothing
+    /// (a deployment that says so, the benchmarks).
+    public let deals: DealReferences?
+    /// Whether a payment's contact exists; nil checks nothing.
+    public let contacts: RPCClient?
 
-    public init(database: Database, clock: WallClock, staleAttemptMinutes: Int64 = 60) {
+    public init(database: Database, clock: WallClock, staleAttemptMinutes: Int64 = 60, deals: DealReferences? = nil, contacts: RPCClient? = nil) {
+        self.deals = deals
+        self.contacts = contacts
         catalogue = CatalogueStore(database: database, clock: clock)
         offers = OfferStore(database: database, clock: clock)
         payments = PaymentStore(database: database, clock: clock, staleAttemptMinutes: staleAttemptMinutes)
@@ -53,24 +60,49 @@ public struct BillingAPI: Billing.ServiceProtocol {
         try await catalogue.listZones()
     }
 
-    public func putOffer(_ request: Offer, context _: ServerContext) async throws -> Offer {
-        try await offers.put(request)
+    /// B2, G3 in billing itself (issue 24 item 4): the offer's deal must exist and be one the
+    /// principal sees (else not_found, as if it did not exist), and its contact, pipeline and
+    /// responsible are the deal's as deals says, whatever the caller sent.
+    public func putOffer(_ request: Offer, context: ServerContext) async throws -> Offer {
+        var offer = request
+        if let deal = try await requireDeal(request.dealID, context) {
+            (offer.contactID, offer.pipelineID, offer.responsibleID) = (deal.contactID, deal.pipelineID, deal.responsibleID)
+        }
+        return try await offers.put(offer)
     }
 
-    public func getOffer(_ request: GetOfferRequest, context _: ServerContext) async throws -> Offer {
-        try await offers.get(request.dealID)
+    public func getOffer(_ request: GetOfferRequest, context: ServerContext) async throws -> Offer {
+        if context.principal?.visibility?.restricted == true { try await requireDeal(request.dealID, context) }
+        return try await offers.get(request.dealID)
     }
 
-    public func confirmOffer(_ request: ConfirmOfferRequest, context _: ServerContext) async throws -> Offer {
-        try await offers.confirm(request)
+    public func confirmOffer(_ request: ConfirmOfferRequest, context: ServerContext) async throws -> Offer {
+        try await requireDeal(request.dealID, context)
+        return try await offers.confirm(request)
+    }
+
+    /// The deal when deals is asked and shows it; not_found when it does not.
+    @discardableResult
+    private func requireDeal(_ id: Int64, _ context: ServerContext) async throws -> Deal? {
+        guard let deals else { return nil }
+        guard let deal = try await deals.deal(id, context) else { throw RPCError.notFound("deal \(id) does not exist") }
+        return deal
     }
 
     public func listOrders(_ request: OrderQuery, context _: ServerContext) async throws -> OfferList {
         try await offers.orders(request)
     }
 
-    public func recordPayment(_ request: PaymentReport, context _: ServerContext) async throws -> Payment {
-        try await payments.record(request)
+    /// B3: a payment that names its payer names a contact that exists (422 otherwise, in the
+    /// gateway's words); one without is matched later by the payer intake.
+    public func recordPayment(_ request: PaymentReport, context: ServerContext) async throws -> Payment {
+        if let contacts, let id = request.contactID {
+            let found = try await contacts.call(Contacts.getContacts, GetContactsRequest(ids: [id], visibility: context.principal?.visibility))
+            guard found.contacts.contains(where: { $0.id == id }) else {
+                throw RPCError.invalidArgument("contact \(id) does not exist", details: [FieldViolation(field: "contactId", description: "is unknown")])
+            }
+        }
+        return try await payments.record(request)
     }
 
     public func getPayment(_ request: GetPaymentRequest, context _: ServerContext) async throws -> Payment {
@@ -109,7 +141,15 @@ public struct BillingAPI: Billing.ServiceProtocol {
         try await economics.formulas()
     }
 
-    public func bonusReport(_ request: BonusReportRequest, context _: ServerContext) async throws -> BonusReport {
-        try await economics.bonusReport(request)
+    /// B6, G3: a person who does not see everything sees only their own lines.
+    public func bonusReport(_ request: BonusReportRequest, context: ServerContext) async throws -> BonusReport {
+        var request = request
+        if let principal = context.principal, principal.visibility?.restricted == true {
+            guard let staff = principal.staffID, request.managerID == nil || request.managerID == staff else {
+                throw RPCError(.permissionDenied, "a staff member sees only their own bonus lines")
+            }
+            request.managerID = staff
+        }
+        return try await economics.bonusReport(request)
     }
 }

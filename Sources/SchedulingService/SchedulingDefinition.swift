@@ -1,3 +1,4 @@
+import ContractServices
 import Foundation
 import ServiceKit
 

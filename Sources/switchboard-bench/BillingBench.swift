@@ -40,7 +40,7 @@ enum BillingBench {
         let billingData = folder.appendingPathComponent("billing")
         let billing = try BenchProcess(
             "switchboard-billing",
-            ["BILLING_PORT": "0", "BILLING_ADMIN_PORT": "0", "BILLING_DATA_DIR": billingData.path, "BILLING_CONTACTS": "127.0.0.1:\(contacts.port)"])
+            ["BILLING_PORT": "0", "BILLING_ADMIN_PORT": "0", "BILLING_DATA_DIR": billingData.path, "BILLING_CONTACTS": "127.0.0.1:\(contacts.port)", "BILLING_DEALS": "none"])
         let gateway = try BenchProcess(
             "switchboard-gateway",
             ["GATEWAY_PORT": "0", "GATEWAY_DATA_DIR": folder.appendingPathComponent("gateway").path,

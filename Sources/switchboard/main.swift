@@ -242,7 +242,7 @@ let billing = childService(
     name: "billing", executable: executable("switchboard-billing"),
     environment: [
         "BILLING_PORT": "\(billingPort)", "BILLING_ADMIN_PORT": adminPort(billingPort),
-        "BILLING_DATA_DIR": data.appendingPathComponent("billing").path, "BILLING_CONTACTS": "127.0.0.1:\(contactsPort)",
+        "BILLING_DATA_DIR": data.appendingPathComponent("billing").path, "BILLING_CONTACTS": "127.0.0.1:\(contactsPort)", "BILLING_DEALS": "127.0.0.1:\(dealsPort)",
         "BILLING_SUBSCRIBERS": subscribers(of: .billing),
     ])
 // Local providers (a fake SMS gateway, a relay on this machine) are on loopback: allowed

@@ -36,9 +36,7 @@ import Wire
             draft.responsibleID = owner == 0 ? nil : owner
             ids[owner] = try await f.client.call(Contacts.matchOrCreate, MatchOrCreateRequest(draft: draft)).contact.id
         }
-        var metadata = Metadata()
-        if let principal { metadata[Principal.metadataKey] = principal.metadataValue }
-        let options = CallOptions(metadata: metadata)
+        let options = CallOptions.acting(for: principal)
         let visible = Set(sees.compactMap { ids[$0] })
         let wrong = await VisibilityProbe.mismatches(ids.values, visible: visible) {
             _ = try await f.client.call(Contacts.get, GetContactRequest(id: $0), options: options)

@@ -33,9 +33,7 @@ import Wire
         }
 
         func options(_ principal: Principal?) -> CallOptions {
-            var metadata = Metadata()
-            if let principal { metadata[Principal.metadataKey] = principal.metadataValue }
-            return CallOptions(metadata: metadata)
+            .acting(for: principal)
         }
     }
 

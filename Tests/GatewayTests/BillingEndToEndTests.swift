@@ -1,8 +1,11 @@
+import Contracts
 import Digest
 import Foundation
+import RPC
 import Synchronization
 import Testing
 import TestSupport
+import Wire
 
 /// B2–B6 through the gateway over real processes: donations whose "attempt" and "paid"
 /// race become one payment, one payer and one deal; stale statuses change nothing;
@@ -50,7 +53,7 @@ import TestSupport
             executable: "switchboard-billing",
             environment: [
                 "BILLING_PORT": "\(billingPort)", "BILLING_ADMIN_PORT": "0", "BILLING_DATA_DIR": folder.appendingPathComponent("billing").path,
-                "BILLING_CONTACTS": "127.0.0.1:\(contacts.port)", "BILLING_STALE_ATTEMPT_MINUTES": "1",
+                "BILLING_CONTACTS": "127.0.0.1:\(contacts.port)", "BILLING_DEALS": "127.0.0.1:\(deals.port)", "BILLING_STALE_ATTEMPT_MINUTES": "1",
                 "BILLING_SUBSCRIBERS": "deals@127.0.0.1:\(deals.port)",
             ].merging(clocked.map { ["BILLING_CLOCK_FILE": $0.path] } ?? [:]) { a, _ in a })
         let scheduling = try await Hosted.start(
@@ -287,6 +290,23 @@ import TestSupport
         #expect((bigger.json["deliveryOptions"] as? [[String: Any]])?.map { $0["tariff"] as? String } == ["free", "courier"])
         // A staff member who does not see the deal: as if it did not exist.
         #expect(try await system.request("GET", "/v1/deals/\(dealID)/offer", key: Self.operatorKey).status == 404)
+        // Billing itself (issue 24 item 4), over RPC: for a person who does not see the deal, or a deal that does not
+        // exist, as if it did not exist, the offer untouched; a caller's contact for the offer is not taken (the deal's is).
+        let rpc = RPCClient.test("billing", port: system.processes[1].port)
+        let nina = CallOptions.acting(for: Principal(role: "staff", staffID: 2, visibility: Visibility(restricted: true, staffIDs: [2])))
+        var forged = Offer(dealID: Int64(dealID), currency: "RUB", lines: [OfferLine(productID: Int64(windowID), quantity: 4)], address: "Москва")
+        forged.contactID = 999
+        for (deal, options) in [(Int64(dealID), nina), (9_999, CallOptions())] {
+            forged.dealID = deal
+            let refused = await #expect(throws: RPCError.self) { try await rpc.call(Billing.putOffer, forged, options: options) }
+            #expect(refused?.code == .notFound && refused?.message == "deal \(deal) does not exist", "\(refused?.message ?? "")")
+        }
+        let unseen = await #expect(throws: RPCError.self) { try await rpc.call(Billing.getOffer, GetOfferRequest(dealID: Int64(dealID)), options: nina) }
+        #expect(unseen?.code == .notFound && unseen?.message == "deal \(dealID) does not exist")
+        #expect(try await rpc.call(Billing.getOffer, GetOfferRequest(dealID: Int64(dealID))).lines.first?.quantity == 4)
+        forged.dealID = Int64(dealID)
+        let asked = try await rpc.call(Billing.putOffer, forged)
+        #expect(asked.contactID == Int64(contactID) && asked.pipelineID == Int64(pipelineID))
         #expect(try await system.request("POST", "/v1/deals/\(dealID)/offer/confirm", body: "{}").status == 422, "an option must be chosen")
         let confirmed = try await system.request("POST", "/v1/deals/\(dealID)/offer/confirm", body: #"{"tariff":"free"}"#)
         #expect(confirmed.status == 200 && confirmed.json["status"] as? String == "confirmed")
@@ -367,6 +387,18 @@ import TestSupport
         // Her own lines with her token; an API key that is not an admin's cannot read them.
         #expect((try await system.request("GET", "/v1/reports/bonuses?month=\(month)", key: Self.operatorKey).json["items"] as? [[String: Any]])?.count == 1)
         #expect(try await system.request("GET", "/v1/reports/bonuses?month=\(month)&managerId=1", key: Self.operatorKey).status == 403)
+        // Billing narrows the report itself (issue 24): over RPC a restricted person gets their own lines, never another's.
+        let rpc = RPCClient.test("billing", port: system.processes[1].port)
+        let staffTwo = CallOptions.acting(for: Principal(role: "staff", staffID: 2, visibility: Visibility(restricted: true, staffIDs: [1, 2])))
+        let others = await #expect(throws: RPCError.self) { try await rpc.call(Billing.bonusReport, BonusReportRequest(month: month, managerID: 1), options: staffTwo) }
+        #expect(others?.code == .permissionDenied)
+        #expect(try await rpc.call(Billing.bonusReport, BonusReportRequest(month: month), options: staffTwo).managers.allSatisfy { $0.managerID == 2 })
+        // A payment naming a payer who does not exist is refused by billing too, and recorded nowhere.
+        var ghostPayer = PaymentReport(provider: .manual, providerPaymentID: "ghost-payer", status: .paid, amountMinor: 100, currency: "RUB")
+        ghostPayer.contactID = 9_999
+        let refusedPayment = await #expect(throws: RPCError.self) { try await rpc.call(Billing.recordPayment, ghostPayer) }
+        #expect(refusedPayment?.code == .invalidArgument && refusedPayment?.message == "contact 9999 does not exist")
+        #expect(try await system.items("/v1/payments").allSatisfy { $0["reference"] as? String != "ghost-payer" })
         let csv = try await system.request("GET", "/v1/reports/bonuses.csv?month=\(month)").body
         #expect(csv.split(separator: "\r\n").count == 2 && csv.contains("English B1") && csv.contains("1400.00"))
         // A past month is pinned to the formula it was first computed with.

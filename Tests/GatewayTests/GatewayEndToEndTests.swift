@@ -16,14 +16,18 @@ struct SystemFixture {
     let contacts: Hosted
     let deals: Hosted
     let gateway: Hosted
+    /// Billing, when the test asked for it.
+    let billing: Hosted?
     let folder: URL
     /// The gateway's environment, to start it again on the same data.
     let gatewayEnvironment: [String: String]
     let processes: Bool
 
-    /// `subscribers`: more of contacts' subscribers (`name@host:port=types;...`).
+    /// `subscribers`: more of contacts' subscribers (`name@host:port=types;...`); `billing`:
+    /// billing too, reading deals and contacts.
     static func start(
-        timeoutMilliseconds: Int = 3000, extra: [String: String] = [:], keys: String? = nil, subscribers: String? = nil, processes: Bool = false
+        timeoutMilliseconds: Int = 3000, extra: [String: String] = [:], keys: String? = nil, subscribers: String? = nil, processes: Bool = false,
+        billing withBilling: Bool = false
     ) async throws -> SystemFixture {
         let folder = try temporaryFolder("gateway")
         // Below the ephemeral range, so a test may start contacts again on its port.
@@ -40,15 +44,21 @@ struct SystemFixture {
                 "DEALS_PORT": "\(dealsPort)", "DEALS_ADMIN_PORT": "0", "DEALS_DATA_DIR": folder.appendingPathComponent("deals").path,
                 "DEALS_CONTACTS": "127.0.0.1:\(contacts.port)", "DEALS_LEAD_WAIT_MS": "15000",
             ], process: processes)
+        let billing = withBilling ? try await Hosted.start(
+            ServiceDefinition.billing, executable: "switchboard-billing",
+            environment: [
+                "BILLING_PORT": "0", "BILLING_ADMIN_PORT": "0", "BILLING_DATA_DIR": folder.appendingPathComponent("billing").path,
+                "BILLING_CONTACTS": "127.0.0.1:\(contacts.port)", "BILLING_DEALS": "127.0.0.1:\(deals.port)",
+            ], process: processes) : nil
         let environment = [
             "GATEWAY_PORT": "0", "GATEWAY_CONTACTS": "127.0.0.1:\(contacts.port)", "GATEWAY_DEALS": "127.0.0.1:\(deals.port)",
             "GATEWAY_DATA_DIR": folder.appendingPathComponent("gateway").path,
             "GATEWAY_API_KEYS": keys ?? "\(adminKey)=admin,\(readerKey)=reader", "GATEWAY_TIMEOUT_MS": "\(timeoutMilliseconds)",
             "GATEWAY_MAX_BODY_BYTES": "4096", "GATEWAY_REACTORS": "1",
-        ].merging(extra) { $1 }
+        ].merging(billing.map { ["GATEWAY_BILLING": "127.0.0.1:\($0.port)"] } ?? [:]) { $1 }.merging(extra) { $1 }
         let gateway = try await Hosted.start(GatewayDefinition(), executable: "switchboard-gateway", environment: environment, process: processes)
         return SystemFixture(
-            contacts: contacts, deals: deals, gateway: gateway, folder: folder, gatewayEnvironment: environment, processes: processes)
+            contacts: contacts, deals: deals, gateway: gateway, billing: billing, folder: folder, gatewayEnvironment: environment, processes: processes)
     }
 
     /// The same system with its gateway stopped and started again.
@@ -56,7 +66,7 @@ struct SystemFixture {
         try await gateway.stop()
         let again = try await Hosted.start(GatewayDefinition(), executable: "switchboard-gateway", environment: gatewayEnvironment, process: processes)
         return SystemFixture(
-            contacts: contacts, deals: deals, gateway: again, folder: folder, gatewayEnvironment: gatewayEnvironment, processes: processes)
+            contacts: contacts, deals: deals, gateway: again, billing: billing, folder: folder, gatewayEnvironment: gatewayEnvironment, processes: processes)
     }
 
     func request(
@@ -69,7 +79,7 @@ struct SystemFixture {
     }
 
     func stop() async throws {
-        for hosted in [gateway, deals, contacts] { try await hosted.stop() }
+        for hosted in [gateway, billing, deals, contacts].compactMap({ $0 }) { try await hosted.stop() }
     }
 }
 

@@ -70,6 +70,7 @@ import TestSupport
             executable: "switchboard-billing",
             environment: [
                 "BILLING_PORT": "0", "BILLING_ADMIN_PORT": "0", "BILLING_DATA_DIR": folder.appendingPathComponent("billing").path, "BILLING_CONTACTS": "127.0.0.1:\(contacts.port)",
+                "BILLING_DEALS": "127.0.0.1:\(deals.port)",
                 "BILLING_STALE_ATTEMPT_MINUTES": "1", "BILLING_CLOCK_FILE": clock.file.path,
             ])
         let environment = [

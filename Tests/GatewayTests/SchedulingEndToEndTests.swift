@@ -153,11 +153,7 @@ import TestSupport
         direct.resourceIDs = [1]
         direct.startMilliseconds = Int64(try #require(ISO8601DateFormatter().date(from: Self.tomorrow(11, plusDays: 3))).timeIntervalSince1970 * 1000)
         direct.endMilliseconds = direct.startMilliseconds + 3_600_000
-        func acting(_ principal: Principal) -> CallOptions {
-            var metadata = Metadata()
-            metadata[Principal.metadataKey] = principal.metadataValue
-            return CallOptions(metadata: metadata)
-        }
+        func acting(_ principal: Principal) -> CallOptions { .acting(for: principal) }
         let operatorTwo = Principal(role: "staff", staffID: 2, visibility: Visibility(restricted: true, staffIDs: [2]))
         for (deal, principal) in [(Int64(1), operatorTwo), (999, Principal(role: "admin", visibility: nil))] {
             direct.dealID = deal

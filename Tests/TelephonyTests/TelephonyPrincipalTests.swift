@@ -72,9 +72,7 @@ import Wire
             let report = CallReport(provider: "api", providerCallID: "g3-\(staff)", direction: .inbound, clientNumber: "+7916555000\(staff)", legs: [leg], ended: true)
             byStaff[staff] = try await Self.record(report, client)
         }
-        var metadata = Metadata()
-        if let principal { metadata[Principal.metadataKey] = principal.metadataValue }
-        let options = CallOptions(metadata: metadata)
+        let options = CallOptions.acting(for: principal)
         let visible = Set(sees.compactMap { byStaff[$0] })
         let wrong = await VisibilityProbe.mismatches(byStaff.values, visible: visible) {
             _ = try await client.call(Telephony.getCall, GetCallRequest(id: $0), options: options)

@@ -1,13 +1,13 @@
-import ContractServices
 import Contracts
 import RPC
 import Wire
 
-/// S2, G3 in scheduling itself (issue 24 item 4): an appointment is booked only for a deal
-/// that exists and that the call's principal may see, asked of deals in one batch read
-/// (`Deals.getDeals`). Whatever the gateway checked, a caller of the RPC cannot book for a
-/// deal that is not there. Deals not answering fails the booking (`unavailable`): nothing
-/// is booked on a guess.
+/// G3 and existence in the services that keep things of a deal (issue 24 item 4):
+/// scheduling's appointments and enrolments, billing's offers. Whether a deal exists and
+/// the call's principal may see it is asked of deals in batch reads (`Deals.getDeals`), so
+/// whatever the gateway checked, a caller of the RPC cannot book or price for a deal that
+/// is not there. Deals not answering fails the call (`unavailable`): nothing is done on a
+/// guess.
 public struct DealReferences: Sendable {
     let deals: RPCClient
 
@@ -19,16 +19,20 @@ public struct DealReferences: Sendable {
     /// `field`, in the words the gateway uses, so the answer is the same whoever checked first.
     @discardableResult
     public func requireVisible(_ id: Int64, field: String = "dealId", _ context: ServerContext) async throws -> Deal {
-        let found = try await deals.call(Deals.getDeals, GetDealsRequest(ids: [id], visibility: context.principal?.visibility))
-        guard let deal = found.deals.first(where: { $0.id == id }) else {
+        guard let deal = try await deal(id, context) else {
             throw RPCError.invalidArgument("deal \(id) does not exist", details: [FieldViolation(field: field, description: "is unknown")])
         }
         return deal
     }
 
-    /// Whether deal `id` exists and the call's principal sees it (everything when it has none).
+    /// Deal `id` when it exists and the call's principal sees it (everything when it has none).
+    public func deal(_ id: Int64, _ context: ServerContext) async throws -> Deal? {
+        try await deals.call(Deals.getDeals, GetDealsRequest(ids: [id], visibility: context.principal?.visibility)).deals.first { $0.id == id }
+    }
+
+    /// Whether deal `id` exists and the call's principal sees it.
     public func isVisible(_ id: Int64, _ context: ServerContext) async throws -> Bool {
-        try await visible([id], context).contains(id)
+        try await deal(id, context) != nil
     }
 
     /// The deals among `ids` that exist and the call's principal sees, read in batches of
