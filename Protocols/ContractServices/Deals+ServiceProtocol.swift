@@ -35,6 +35,11 @@ extension Deals {
 
         func getLead(_ request: GetLeadRequest, context: ServerContext) async throws -> LeadReceipt
 
+        /// D3, D5: a message a person wrote: their contact found or made (C2), then a new lead and deal in the
+        /// channel's pipeline when they have no open deal, else an entry on the open deal's timeline. Once per
+        /// message id: a repeat answers what the first did.
+        func fileMessage(_ request: FileMessageRequest, context: ServerContext) async throws -> FiledMessage
+
         /// D4: at most one open task of a kind per deal: a second returns the first.
         func createTask(_ request: DealTask, context: ServerContext) async throws -> CreateTaskResponse
 
@@ -65,6 +70,7 @@ extension Deals.ServiceProtocol {
         server.register(Deals.changeStage) { try await self.changeStage(actingFor($0, $1), context: $1) }
         server.register(Deals.submitLead) { try await self.submitLead(actingFor($0, $1), context: $1) }
         server.register(Deals.getLead) { try await self.getLead(actingFor($0, $1), context: $1) }
+        server.register(Deals.fileMessage) { try await self.fileMessage(actingFor($0, $1), context: $1) }
         server.register(Deals.createTask) { try await self.createTask(actingFor($0, $1), context: $1) }
         server.register(Deals.completeTask) { try await self.completeTask(actingFor($0, $1), context: $1) }
         server.register(Deals.listTasks) { try await self.listTasks(actingFor($0, $1), context: $1) }

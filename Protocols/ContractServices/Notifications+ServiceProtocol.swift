@@ -86,6 +86,25 @@ extension Notifications {
         func createBotFlow(_ request: BotFlow, context: ServerContext) async throws -> BotFlow
 
         func listBotFlows(_ request: Empty, context: ServerContext) async throws -> BotFlowList
+
+        /// D3, D5: what people wrote over WhatsApp or Telegram (the Cloud API's `messages`, a Telegram
+        /// Update's private `message`, through the gateway's hook ledger), each once by the provider's
+        /// message id: its contact found or made, filed with deals (a new lead and deal, or an entry on
+        /// the open deal's timeline), kept in the contact's conversation for that channel.
+        func recordMessages(_ request: InboundMessages, context: ServerContext) async throws -> InboundOutcome
+
+        /// Conversations, the latest message first: mine (assigned to the caller), unassigned, unread,
+        /// by channel. G3: a restricted person sees those assigned to them or their team, and unassigned ones.
+        func listConversations(_ request: ListConversationsRequest, context: ServerContext) async throws -> ConversationPage
+
+        /// A conversation's messages in both directions, newest first, paged.
+        func conversationMessages(_ request: ConversationMessagesRequest, context: ServerContext) async throws -> ConversationMessagePage
+
+        /// Nothing unread in it any more.
+        func markConversationRead(_ request: ConversationRequest, context: ServerContext) async throws -> Conversation
+
+        /// Hands the conversation to a staff member; emits conversation.assigned.
+        func assignConversation(_ request: AssignConversationRequest, context: ServerContext) async throws -> Conversation
     }
 }
 
@@ -118,6 +137,11 @@ extension Notifications.ServiceProtocol {
         server.register(Notifications.listAlerts) { try await self.listAlerts(actingFor($0, $1), context: $1) }
         server.register(Notifications.createBotFlow) { try await self.createBotFlow(actingFor($0, $1), context: $1) }
         server.register(Notifications.listBotFlows) { try await self.listBotFlows(actingFor($0, $1), context: $1) }
+        server.register(Notifications.recordMessages) { try await self.recordMessages(actingFor($0, $1), context: $1) }
+        server.register(Notifications.listConversations) { try await self.listConversations(actingFor($0, $1), context: $1) }
+        server.register(Notifications.conversationMessages) { try await self.conversationMessages(actingFor($0, $1), context: $1) }
+        server.register(Notifications.markConversationRead) { try await self.markConversationRead(actingFor($0, $1), context: $1) }
+        server.register(Notifications.assignConversation) { try await self.assignConversation(actingFor($0, $1), context: $1) }
         server.setHealth(.serving, for: Notifications.service)
     }
 }

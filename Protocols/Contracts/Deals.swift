@@ -60,6 +60,14 @@ public enum Deals {
     public static let getLead = MethodDescriptor<GetLeadRequest, LeadReceipt>(
         service: service, method: "GetLead", isIdempotent: true, callers: ["gateway"])
 
+    /// D3, D5: a message a person wrote: their contact found or made (C2), then a new lead and deal in the
+    /// channel's pipeline when they have no open deal, else an entry on the open deal's timeline. Once per
+    /// message id: a repeat answers what the first did.
+    ///
+    /// Callers: gateway, notifications.
+    public static let fileMessage = MethodDescriptor<FileMessageRequest, FiledMessage>(
+        service: service, method: "FileMessage", isIdempotent: true, callers: ["gateway", "notifications"])
+
     /// D4: at most one open task of a kind per deal: a second returns the first.
     ///
     /// Callers: gateway, notifications.
@@ -1741,6 +1749,79 @@ public struct TimelineEntry: WireMessage, Equatable {
         case 5: contactID = try d.int64(key)
         case 6: summary = try d.string(key)
         case 7: actorID = try d.int64(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct FileMessageRequest: WireMessage, Equatable {
+    public var message: InboundMessage = InboundMessage()
+    /// The contact the chat is already bound to; else matched by phone, or made.
+    public var contactID: Int64? = nil
+
+    public init() {}
+
+    public init(
+        message: InboundMessage = InboundMessage(),
+        contactID: Int64? = nil
+    ) {
+        self.message = message
+        self.contactID = contactID
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, message)
+        e.encode(2, contactID)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: message = try d.message(key)
+        case 2: contactID = try d.int64(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct FiledMessage: WireMessage, Equatable {
+    public var contactID: Int64 = 0
+    public var dealID: Int64 = 0
+    public var responsibleID: Int64? = nil
+    /// The lead it opened, when it opened one.
+    public var leadID: Int64? = nil
+    public var contactName: String = ""
+
+    public init() {}
+
+    public init(
+        contactID: Int64 = 0,
+        dealID: Int64 = 0,
+        responsibleID: Int64? = nil,
+        leadID: Int64? = nil,
+        contactName: String = ""
+    ) {
+        self.contactID = contactID
+        self.dealID = dealID
+        self.responsibleID = responsibleID
+        self.leadID = leadID
+        self.contactName = contactName
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, contactID)
+        e.encode(2, dealID)
+        e.encode(3, responsibleID)
+        e.encode(4, leadID)
+        e.encode(5, contactName)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: contactID = try d.int64(key)
+        case 2: dealID = try d.int64(key)
+        case 3: responsibleID = try d.int64(key)
+        case 4: leadID = try d.int64(key)
+        case 5: contactName = try d.string(key)
         default: try d.skip(key)
         }
     }

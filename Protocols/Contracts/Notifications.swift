@@ -162,12 +162,669 @@ public enum Notifications {
     public static let listBotFlows = MethodDescriptor<Empty, BotFlowList>(
         service: service, method: "ListBotFlows", isIdempotent: true, callers: ["gateway"])
 
+    /// D3, D5: what people wrote over WhatsApp or Telegram (the Cloud API's `messages`, a Telegram
+    /// Update's private `message`, through the gateway's hook ledger), each once by the provider's
+    /// message id: its contact found or made, filed with deals (a new lead and deal, or an entry on
+    /// the open deal's timeline), kept in the contact's conversation for that channel.
+    ///
+    /// Callers: gateway.
+    public static let recordMessages = MethodDescriptor<InboundMessages, InboundOutcome>(
+        service: service, method: "RecordMessages", isIdempotent: true, callers: ["gateway"])
+
+    /// Conversations, the latest message first: mine (assigned to the caller), unassigned, unread,
+    /// by channel. G3: a restricted person sees those assigned to them or their team, and unassigned ones.
+    ///
+    /// Callers: gateway.
+    public static let listConversations = MethodDescriptor<ListConversationsRequest, ConversationPage>(
+        service: service, method: "ListConversations", isIdempotent: true, callers: ["gateway"])
+
+    /// A conversation's messages in both directions, newest first, paged.
+    ///
+    /// Callers: gateway.
+    public static let conversationMessages = MethodDescriptor<ConversationMessagesRequest, ConversationMessagePage>(
+        service: service, method: "ConversationMessages", isIdempotent: true, callers: ["gateway"])
+
+    /// Nothing unread in it any more.
+    ///
+    /// Callers: gateway.
+    public static let markConversationRead = MethodDescriptor<ConversationRequest, Conversation>(
+        service: service, method: "MarkConversationRead", isIdempotent: true, callers: ["gateway"])
+
+    /// Hands the conversation to a staff member; emits conversation.assigned.
+    ///
+    /// Callers: gateway.
+    public static let assignConversation = MethodDescriptor<AssignConversationRequest, Conversation>(
+        service: service, method: "AssignConversation", isIdempotent: true, callers: ["gateway"])
+
     /// Event types this service emits.
     public enum Event {
         /// Payload ``WebhookSubscription``. It failed for 5 days and is disabled; an admin is told.
         public static let endpointDisabled = "webhook.endpoint_disabled"
+        /// Payload ``ConversationMessage``. A person wrote (D5).
+        public static let messageReceived = "message.received"
+        /// Payload ``Conversation``. A conversation has a new assignee.
+        public static let conversationAssigned = "conversation.assigned"
         /// Every event type the service publishes (the topology's publishers).
-        public static let all = [endpointDisabled]
+        public static let all = [endpointDisabled, messageReceived, conversationAssigned]
+    }
+}
+
+public enum MessageKind: Int, Sendable, WireEnum, CaseIterable {
+    case unspecified = 0
+    case text = 1
+    /// A reply button or list item pressed: `buttonData` is its id, `text` its title.
+    case button = 2
+    /// An image, voice note, video or document: `mediaId` and `mimeType` name it at the provider.
+    case media = 3
+    /// A shared contact card: `sharedPhone` is its number.
+    case contact = 4
+
+    public static var unrecognized: MessageKind { .unspecified }
+
+    /// The name the API shows.
+    public var name: String {
+        switch self {
+        case .unspecified: "unspecified"
+        case .text: "text"
+        case .button: "button"
+        case .media: "media"
+        case .contact: "contact"
+        }
+    }
+}
+
+public enum MessageDirection: Int, Sendable, WireEnum, CaseIterable {
+    case unspecified = 0
+    /// The person wrote.
+    case inbound = 1
+    /// Staff or a rule wrote.
+    case outbound = 2
+
+    public static var unrecognized: MessageDirection { .unspecified }
+
+    /// The name the API shows.
+    public var name: String {
+        switch self {
+        case .unspecified: "unspecified"
+        case .inbound: "inbound"
+        case .outbound: "outbound"
+        }
+    }
+}
+
+/// D3, D5: one message a person sent over a messenger, as the provider's webhook said it.
+public struct InboundMessage: WireMessage, Equatable {
+    public var channel: NotificationChannel = NotificationChannel.unspecified
+    /// WhatsApp's wamid, or Telegram's chat id and message id: a repeat changes nothing.
+    public var providerMessageID: String = ""
+    /// Whom to answer: WhatsApp's wa_id (the number's digits), Telegram's chat id.
+    public var chatID: String = ""
+    /// The sender's phone when the channel knows it (WhatsApp's wa_id with a plus).
+    public var phone: String = ""
+    /// The name the person gave the messenger.
+    public var profileName: String = ""
+    /// Telegram's @username, without the @.
+    public var userName: String = ""
+    public var kind: MessageKind = MessageKind.unspecified
+    public var text: String = ""
+    public var buttonData: String = ""
+    public var mediaID: String = ""
+    public var mimeType: String = ""
+    /// The number on a shared contact card (Telegram's `contact`, WhatsApp's `contacts`).
+    public var sharedPhone: String = ""
+    public var atMilliseconds: Int64 = 0
+
+    public init() {}
+
+    public init(
+        channel: NotificationChannel = NotificationChannel.unspecified,
+        providerMessageID: String = "",
+        chatID: String = "",
+        phone: String = "",
+        profileName: String = "",
+        userName: String = "",
+        kind: MessageKind = MessageKind.unspecified,
+        text: String = "",
+        buttonData: String = "",
+        mediaID: String = "",
+        mimeType: String = "",
+        sharedPhone: String = "",
+        atMilliseconds: Int64 = 0
+    ) {
+        self.channel = channel
+        self.providerMessageID = providerMessageID
+        self.chatID = chatID
+        self.phone = phone
+        self.profileName = profileName
+        self.userName = userName
+        self.kind = kind
+        self.text = text
+        self.buttonData = buttonData
+        self.mediaID = mediaID
+        self.mimeType = mimeType
+        self.sharedPhone = sharedPhone
+        self.atMilliseconds = atMilliseconds
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, channel)
+        e.encode(2, providerMessageID)
+        e.encode(3, chatID)
+        e.encode(4, phone)
+        e.encode(5, profileName)
+        e.encode(6, userName)
+        e.encode(7, kind)
+        e.encode(8, text)
+        e.encode(9, buttonData)
+        e.encode(10, mediaID)
+        e.encode(11, mimeType)
+        e.encode(12, sharedPhone)
+        e.encode(13, atMilliseconds)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: channel = try d.enumeration(key)
+        case 2: providerMessageID = try d.string(key)
+        case 3: chatID = try d.string(key)
+        case 4: phone = try d.string(key)
+        case 5: profileName = try d.string(key)
+        case 6: userName = try d.string(key)
+        case 7: kind = try d.enumeration(key)
+        case 8: text = try d.string(key)
+        case 9: buttonData = try d.string(key)
+        case 10: mediaID = try d.string(key)
+        case 11: mimeType = try d.string(key)
+        case 12: sharedPhone = try d.string(key)
+        case 13: atMilliseconds = try d.int64(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+/// A webhook's messages, and the delivery statuses that came with them (WhatsApp sends both kinds).
+public struct InboundMessages: WireMessage, Equatable {
+    public var messages: [InboundMessage] = []
+    public var statuses: DeliveryStatusReport? = nil
+
+    public init() {}
+
+    public init(
+        messages: [InboundMessage] = [],
+        statuses: DeliveryStatusReport? = nil
+    ) {
+        self.messages = messages
+        self.statuses = statuses
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, messages)
+        e.encode(2, statuses)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: try d.append(key, to: &messages)
+        case 2: statuses = try d.message(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct InboundOutcome: WireMessage, Equatable {
+    /// Each message as kept, a repeat as it was kept the first time.
+    public var messages: [ConversationMessage] = []
+
+    public init() {}
+
+    public init(
+        messages: [ConversationMessage] = []
+    ) {
+        self.messages = messages
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, messages)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: try d.append(key, to: &messages)
+        default: try d.skip(key)
+        }
+    }
+}
+
+/// A contact's conversation over one channel (D5): their messages and staff's answers.
+public struct Conversation: WireMessage, Equatable {
+    public var id: Int64 = 0
+    public var contactID: Int64 = 0
+    public var channel: NotificationChannel = NotificationChannel.unspecified
+    /// The person's address on the channel.
+    public var chatID: String = ""
+    /// Who answers: the deal's responsible at first, reassignable.
+    public var assigneeID: Int64? = nil
+    /// The deal its latest message was filed on.
+    public var dealID: Int64? = nil
+    /// Messages from the person since staff last read it.
+    public var unread: Int64 = 0
+    public var lastMessageAtMilliseconds: Int64 = 0
+    /// When the person last wrote: WhatsApp's 24-hour window runs from it.
+    public var lastInboundAtMilliseconds: Int64 = 0
+    /// The latest message's first 200 characters.
+    public var preview: String = ""
+    public var closed: Bool = false
+    /// The person's name as the messenger gave it.
+    public var title: String = ""
+
+    public init() {}
+
+    public init(
+        id: Int64 = 0,
+        contactID: Int64 = 0,
+        channel: NotificationChannel = NotificationChannel.unspecified,
+        chatID: String = "",
+        assigneeID: Int64? = nil,
+        dealID: Int64? = nil,
+        unread: Int64 = 0,
+        lastMessageAtMilliseconds: Int64 = 0,
+        lastInboundAtMilliseconds: Int64 = 0,
+        preview: String = "",
+        closed: Bool = false,
+        title: String = ""
+    ) {
+        self.id = id
+        self.contactID = contactID
+        self.channel = channel
+        self.chatID = chatID
+        self.assigneeID = assigneeID
+        self.dealID = dealID
+        self.unread = unread
+        self.lastMessageAtMilliseconds = lastMessageAtMilliseconds
+        self.lastInboundAtMilliseconds = lastInboundAtMilliseconds
+        self.preview = preview
+        self.closed = closed
+        self.title = title
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, id)
+        e.encode(2, contactID)
+        e.encode(3, channel)
+        e.encode(4, chatID)
+        e.encode(5, assigneeID)
+        e.encode(6, dealID)
+        e.encode(7, unread)
+        e.encode(8, lastMessageAtMilliseconds)
+        e.encode(9, lastInboundAtMilliseconds)
+        e.encode(10, preview)
+        e.encode(11, closed)
+        e.encode(12, title)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: id = try d.int64(key)
+        case 2: contactID = try d.int64(key)
+        case 3: channel = try d.enumeration(key)
+        case 4: chatID = try d.string(key)
+        case 5: assigneeID = try d.int64(key)
+        case 6: dealID = try d.int64(key)
+        case 7: unread = try d.int64(key)
+        case 8: lastMessageAtMilliseconds = try d.int64(key)
+        case 9: lastInboundAtMilliseconds = try d.int64(key)
+        case 10: preview = try d.string(key)
+        case 11: closed = try d.bool(key)
+        case 12: title = try d.string(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+/// One message of a conversation, either way.
+public struct ConversationMessage: WireMessage, Equatable {
+    public var id: Int64 = 0
+    public var conversationID: Int64 = 0
+    public var contactID: Int64 = 0
+    public var dealID: Int64? = nil
+    public var channel: NotificationChannel = NotificationChannel.unspecified
+    public var direction: MessageDirection = MessageDirection.unspecified
+    public var kind: MessageKind = MessageKind.unspecified
+    public var text: String = ""
+    public var buttonData: String = ""
+    public var mediaID: String = ""
+    public var mimeType: String = ""
+    public var providerMessageID: String = ""
+    public var atMilliseconds: Int64 = 0
+    /// The conversation's assignee when it came: whom rules tell.
+    public var assigneeID: Int64? = nil
+    /// It opened a new lead and deal (D3).
+    public var newLead: Bool = false
+    public var sharedPhone: String = ""
+
+    public init() {}
+
+    public init(
+        id: Int64 = 0,
+        conversationID: Int64 = 0,
+        contactID: Int64 = 0,
+        dealID: Int64? = nil,
+        channel: NotificationChannel = NotificationChannel.unspecified,
+        direction: MessageDirection = MessageDirection.unspecified,
+        kind: MessageKind = MessageKind.unspecified,
+        text: String = "",
+        buttonData: String = "",
+        mediaID: String = "",
+        mimeType: String = "",
+        providerMessageID: String = "",
+        atMilliseconds: Int64 = 0,
+        assigneeID: Int64? = nil,
+        newLead: Bool = false,
+        sharedPhone: String = ""
+    ) {
+        self.id = id
+        self.conversationID = conversationID
+        self.contactID = contactID
+        self.dealID = dealID
+        self.channel = channel
+        self.direction = direction
+        self.kind = kind
+        self.text = text
+        self.buttonData = buttonData
+        self.mediaID = mediaID
+        self.mimeType = mimeType
+        self.providerMessageID = providerMessageID
+        self.atMilliseconds = atMilliseconds
+        self.assigneeID = assigneeID
+        self.newLead = newLead
+        self.sharedPhone = sharedPhone
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, id)
+        e.encode(2, conversationID)
+        e.encode(3, contactID)
+        e.encode(4, dealID)
+        e.encode(5, channel)
+        e.encode(6, direction)
+        e.encode(7, kind)
+        e.encode(8, text)
+        e.encode(9, buttonData)
+        e.encode(10, mediaID)
+        e.encode(11, mimeType)
+        e.encode(12, providerMessageID)
+        e.encode(13, atMilliseconds)
+        e.encode(14, assigneeID)
+        e.encode(15, newLead)
+        e.encode(16, sharedPhone)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: id = try d.int64(key)
+        case 2: conversationID = try d.int64(key)
+        case 3: contactID = try d.int64(key)
+        case 4: dealID = try d.int64(key)
+        case 5: channel = try d.enumeration(key)
+        case 6: direction = try d.enumeration(key)
+        case 7: kind = try d.enumeration(key)
+        case 8: text = try d.string(key)
+        case 9: buttonData = try d.string(key)
+        case 10: mediaID = try d.string(key)
+        case 11: mimeType = try d.string(key)
+        case 12: providerMessageID = try d.string(key)
+        case 13: atMilliseconds = try d.int64(key)
+        case 14: assigneeID = try d.int64(key)
+        case 15: newLead = try d.bool(key)
+        case 16: sharedPhone = try d.string(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct ListConversationsRequest: WireMessage, Equatable, VisibilityScoped {
+    /// Only those assigned to the caller (a staff token).
+    public var mine: Bool = false
+    public var unassigned: Bool = false
+    public var unread: Bool = false
+    public var channel: NotificationChannel = NotificationChannel.unspecified
+    public var staffID: Int64? = nil
+    public var visibility: Visibility? = nil
+    public var cursor: String = ""
+    public var pageSize: Int64 = 0
+
+    public init() {}
+
+    public init(
+        mine: Bool = false,
+        unassigned: Bool = false,
+        unread: Bool = false,
+        channel: NotificationChannel = NotificationChannel.unspecified,
+        staffID: Int64? = nil,
+        visibility: Visibility? = nil,
+        cursor: String = "",
+        pageSize: Int64 = 0
+    ) {
+        self.mine = mine
+        self.unassigned = unassigned
+        self.unread = unread
+        self.channel = channel
+        self.staffID = staffID
+        self.visibility = visibility
+        self.cursor = cursor
+        self.pageSize = pageSize
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, mine)
+        e.encode(2, unassigned)
+        e.encode(3, unread)
+        e.encode(4, channel)
+        e.encode(5, staffID)
+        e.encode(6, visibility)
+        e.encode(7, cursor)
+        e.encode(8, pageSize)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: mine = try d.bool(key)
+        case 2: unassigned = try d.bool(key)
+        case 3: unread = try d.bool(key)
+        case 4: channel = try d.enumeration(key)
+        case 5: staffID = try d.int64(key)
+        case 6: visibility = try d.message(key)
+        case 7: cursor = try d.string(key)
+        case 8: pageSize = try d.int64(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+extension ListConversationsRequest {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if case let value = self.channel, value.rawValue != 0, ![.telegram, .whatsapp].contains(value) {
+            checks.fail("channel", "must be one of telegram, whatsapp (not \"\(value.name)\")")
+        }
+        if !self.cursor.isEmpty { checks.text("cursor", self.cursor, maxLength: 200) }
+        if self.pageSize != 0 { checks.integer("limit", self.pageSize, minimum: 1, maximum: 500) }
+        return checks.violations
+    }
+}
+
+public struct ConversationPage: WireMessage, Equatable {
+    public var conversations: [Conversation] = []
+    public var nextCursor: String = ""
+
+    public init() {}
+
+    public init(
+        conversations: [Conversation] = [],
+        nextCursor: String = ""
+    ) {
+        self.conversations = conversations
+        self.nextCursor = nextCursor
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, conversations)
+        e.encode(2, nextCursor)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: try d.append(key, to: &conversations)
+        case 2: nextCursor = try d.string(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct ConversationMessagesRequest: WireMessage, Equatable, VisibilityScoped {
+    public var conversationID: Int64 = 0
+    public var visibility: Visibility? = nil
+    public var cursor: String = ""
+    public var pageSize: Int64 = 0
+
+    public init() {}
+
+    public init(
+        conversationID: Int64 = 0,
+        visibility: Visibility? = nil,
+        cursor: String = "",
+        pageSize: Int64 = 0
+    ) {
+        self.conversationID = conversationID
+        self.visibility = visibility
+        self.cursor = cursor
+        self.pageSize = pageSize
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, conversationID)
+        e.encode(2, visibility)
+        e.encode(3, cursor)
+        e.encode(4, pageSize)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: conversationID = try d.int64(key)
+        case 2: visibility = try d.message(key)
+        case 3: cursor = try d.string(key)
+        case 4: pageSize = try d.int64(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+extension ConversationMessagesRequest {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if !self.cursor.isEmpty { checks.text("cursor", self.cursor, maxLength: 200) }
+        if self.pageSize != 0 { checks.integer("limit", self.pageSize, minimum: 1, maximum: 500) }
+        return checks.violations
+    }
+}
+
+public struct ConversationMessagePage: WireMessage, Equatable {
+    public var messages: [ConversationMessage] = []
+    public var nextCursor: String = ""
+
+    public init() {}
+
+    public init(
+        messages: [ConversationMessage] = [],
+        nextCursor: String = ""
+    ) {
+        self.messages = messages
+        self.nextCursor = nextCursor
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, messages)
+        e.encode(2, nextCursor)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: try d.append(key, to: &messages)
+        case 2: nextCursor = try d.string(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct ConversationRequest: WireMessage, Equatable, VisibilityScoped {
+    public var id: Int64 = 0
+    public var visibility: Visibility? = nil
+
+    public init() {}
+
+    public init(
+        id: Int64 = 0,
+        visibility: Visibility? = nil
+    ) {
+        self.id = id
+        self.visibility = visibility
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, id)
+        e.encode(2, visibility)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: id = try d.int64(key)
+        case 2: visibility = try d.message(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct AssignConversationRequest: WireMessage, Equatable, VisibilityScoped {
+    public var id: Int64 = 0
+    public var assigneeID: Int64 = 0
+    public var visibility: Visibility? = nil
+
+    public init() {}
+
+    public init(
+        id: Int64 = 0,
+        assigneeID: Int64 = 0,
+        visibility: Visibility? = nil
+    ) {
+        self.id = id
+        self.assigneeID = assigneeID
+        self.visibility = visibility
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, id)
+        e.encode(2, assigneeID)
+        e.encode(3, visibility)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: id = try d.int64(key)
+        case 2: assigneeID = try d.int64(key)
+        case 3: visibility = try d.message(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+extension AssignConversationRequest {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.assigneeID == 0 { checks.required("assigneeId") } else { checks.integer("assigneeId", self.assigneeID, minimum: 1) }
+        return checks.violations
     }
 }
 

@@ -25,6 +25,11 @@ public let dealsContract = ContractFile("Deals") {
             returns the first receipt.
             """)
         Service.Method("getLead", "GetLead", "GetLeadRequest", "LeadReceipt", idempotent: true)
+        Service.Method("fileMessage", "FileMessage", "FileMessageRequest", "FiledMessage", idempotent: true, callers: ["notifications"], doc: """
+            D3, D5: a message a person wrote: their contact found or made (C2), then a new lead and deal in the
+            channel's pipeline when they have no open deal, else an entry on the open deal's timeline. Once per
+            message id: a repeat answers what the first did.
+            """)
         Service.Method("createTask", "CreateTask", "DealTask", "CreateTaskResponse", callers: ["notifications"], doc: "D4: at most one open task of a kind per deal: a second returns the first.")
         Service.Method("completeTask", "CompleteTask", "CompleteTaskRequest", "DealTask")
         Service.Method("listTasks", "ListTasks", "ListTasksRequest", "TaskList", idempotent: true, callers: ["notifications"])
@@ -314,6 +319,17 @@ public let dealsContract = ContractFile("Deals") {
         Field(5, "contactID", .int64)
         Field(6, "summary", .string)
         Field(7, "actorID", .optional(.int64))
+    }
+    Message("FileMessageRequest") {
+        Field(1, "message", .message("InboundMessage"))
+        Field(2, "contactID", .optional(.int64), doc: "The contact the chat is already bound to; else matched by phone, or made.")
+    }
+    Message("FiledMessage") {
+        Field(1, "contactID", .int64)
+        Field(2, "dealID", .int64)
+        Field(3, "responsibleID", .optional(.int64))
+        Field(4, "leadID", .optional(.int64), doc: "The lead it opened, when it opened one.")
+        Field(5, "contactName", .string)
     }
     Message("TimelineRequest", rest: [.query]) {
         Field(1, "dealID", .optional(.int64)).hidden()

@@ -56,7 +56,125 @@ public let notificationsContract = ContractFile("Notifications") {
             leads to a question or to the end, every question is reachable, every path ends.
             """)
         Service.Method("listBotFlows", "ListBotFlows", "Empty", "BotFlowList", idempotent: true)
+        Service.Method("recordMessages", "RecordMessages", "InboundMessages", "InboundOutcome", idempotent: true, doc: """
+            D3, D5: what people wrote over WhatsApp or Telegram (the Cloud API's `messages`, a Telegram
+            Update's private `message`, through the gateway's hook ledger), each once by the provider's
+            message id: its contact found or made, filed with deals (a new lead and deal, or an entry on
+            the open deal's timeline), kept in the contact's conversation for that channel.
+            """)
+        Service.Method("listConversations", "ListConversations", "ListConversationsRequest", "ConversationPage", idempotent: true, doc: """
+            Conversations, the latest message first: mine (assigned to the caller), unassigned, unread,
+            by channel. G3: a restricted person sees those assigned to them or their team, and unassigned ones.
+            """)
+        Service.Method("conversationMessages", "ConversationMessages", "ConversationMessagesRequest", "ConversationMessagePage", idempotent: true, doc: """
+            A conversation's messages in both directions, newest first, paged.
+            """)
+        Service.Method("markConversationRead", "MarkConversationRead", "ConversationRequest", "Conversation", idempotent: true, doc: "Nothing unread in it any more.")
+        Service.Method("assignConversation", "AssignConversation", "AssignConversationRequest", "Conversation", idempotent: true, doc: """
+            Hands the conversation to a staff member; emits conversation.assigned.
+            """)
         Service.Event("endpointDisabled", "webhook.endpoint_disabled", payload: "WebhookSubscription", doc: "It failed for 5 days and is disabled; an admin is told.")
+        Service.Event("messageReceived", "message.received", payload: "ConversationMessage", doc: "A person wrote (D5).")
+        Service.Event("conversationAssigned", "conversation.assigned", payload: "Conversation", doc: "A conversation has a new assignee.")
+    }
+    Enumeration("MessageKind") {
+        Enumeration.Case(0, "unspecified")
+        Enumeration.Case(1, "text")
+        Enumeration.Case(2, "button", doc: "A reply button or list item pressed: `buttonData` is its id, `text` its title.")
+        Enumeration.Case(3, "media", doc: "An image, voice note, video or document: `mediaId` and `mimeType` name it at the provider.")
+        Enumeration.Case(4, "contact", doc: "A shared contact card: `sharedPhone` is its number.")
+    }
+    Enumeration("MessageDirection") {
+        Enumeration.Case(0, "unspecified")
+        Enumeration.Case(1, "inbound", doc: "The person wrote.")
+        Enumeration.Case(2, "outbound", doc: "Staff or a rule wrote.")
+    }
+    Message("InboundMessage", doc: "D3, D5: one message a person sent over a messenger, as the provider's webhook said it.") {
+        Field(1, "channel", .enumeration("NotificationChannel"))
+        Field(2, "providerMessageID", .string, doc: "WhatsApp's wamid, or Telegram's chat id and message id: a repeat changes nothing.")
+        Field(3, "chatID", .string, doc: "Whom to answer: WhatsApp's wa_id (the number's digits), Telegram's chat id.")
+        Field(4, "phone", .string, doc: "The sender's phone when the channel knows it (WhatsApp's wa_id with a plus).")
+        Field(5, "profileName", .string, doc: "The name the person gave the messenger.")
+        Field(6, "userName", .string, doc: "Telegram's @username, without the @.")
+        Field(7, "kind", .enumeration("MessageKind"))
+        Field(8, "text", .string)
+        Field(9, "buttonData", .string)
+        Field(10, "mediaID", .string)
+        Field(11, "mimeType", .string)
+        Field(12, "sharedPhone", .string, doc: "The number on a shared contact card (Telegram's `contact`, WhatsApp's `contacts`).")
+        Field(13, "atMilliseconds", .int64)
+    }
+    Message("InboundMessages", doc: "A webhook's messages, and the delivery statuses that came with them (WhatsApp sends both kinds).") {
+        Field(1, "messages", .repeated(.message("InboundMessage")))
+        Field(2, "statuses", .optional(.message("DeliveryStatusReport")))
+    }
+    Message("InboundOutcome") {
+        Field(1, "messages", .repeated(.message("ConversationMessage")), doc: "Each message as kept, a repeat as it was kept the first time.")
+    }
+    Message("Conversation", doc: "A contact's conversation over one channel (D5): their messages and staff's answers.", rest: [.output]) {
+        Field(1, "id", .int64)
+        Field(2, "contactID", .int64)
+        Field(3, "channel", .enumeration("NotificationChannel"))
+        Field(4, "chatID", .string, doc: "The person's address on the channel.")
+        Field(5, "assigneeID", .optional(.int64), doc: "Who answers: the deal's responsible at first, reassignable.")
+        Field(6, "dealID", .optional(.int64), doc: "The deal its latest message was filed on.")
+        Field(7, "unread", .int64, doc: "Messages from the person since staff last read it.")
+        Field(8, "lastMessageAtMilliseconds", .int64).timestamp()
+        Field(9, "lastInboundAtMilliseconds", .int64, doc: "When the person last wrote: WhatsApp's 24-hour window runs from it.").timestamp()
+        Field(10, "preview", .string, doc: "The latest message's first 200 characters.")
+        Field(11, "closed", .bool)
+        Field(12, "title", .string, doc: "The person's name as the messenger gave it.")
+    }
+    Message("ConversationMessage", doc: "One message of a conversation, either way.", rest: [.output]) {
+        Field(1, "id", .int64)
+        Field(2, "conversationID", .int64)
+        Field(3, "contactID", .int64)
+        Field(4, "dealID", .optional(.int64))
+        Field(5, "channel", .enumeration("NotificationChannel"))
+        Field(6, "direction", .enumeration("MessageDirection"))
+        Field(7, "kind", .enumeration("MessageKind"))
+        Field(8, "text", .string)
+        Field(9, "buttonData", .string).omitEmpty()
+        Field(10, "mediaID", .string).omitEmpty()
+        Field(11, "mimeType", .string).omitEmpty()
+        Field(12, "providerMessageID", .string)
+        Field(13, "atMilliseconds", .int64).timestamp()
+        Field(14, "assigneeID", .optional(.int64), doc: "The conversation's assignee when it came: whom rules tell.")
+        Field(15, "newLead", .bool, doc: "It opened a new lead and deal (D3).")
+        Field(16, "sharedPhone", .string).omitEmpty()
+    }
+    Message("ListConversationsRequest", rest: [.query]) {
+        Field(1, "mine", .bool, doc: "Only those assigned to the caller (a staff token).")
+        Field(2, "unassigned", .bool)
+        Field(3, "unread", .bool)
+        Field(4, "channel", .enumeration("NotificationChannel")).allowed("telegram", "whatsapp")
+        Field(5, "staffID", .optional(.int64)).hidden()
+        Field(6, "visibility", .optional(.message("Visibility"))).hidden()
+        Field(7, "cursor", .string).length(max: 200)
+        Field(8, "pageSize", .int64).named("limit").minimum(1).maximum(500)
+    }
+    Message("ConversationPage", rest: [.output]) {
+        Field(1, "conversations", .repeated(.message("Conversation"))).named("items")
+        Field(2, "nextCursor", .string).omitEmpty()
+    }
+    Message("ConversationMessagesRequest", rest: [.query]) {
+        Field(1, "conversationID", .int64).hidden()
+        Field(2, "visibility", .optional(.message("Visibility"))).hidden()
+        Field(3, "cursor", .string).length(max: 200)
+        Field(4, "pageSize", .int64).named("limit").minimum(1).maximum(500)
+    }
+    Message("ConversationMessagePage", rest: [.output]) {
+        Field(1, "messages", .repeated(.message("ConversationMessage"))).named("items")
+        Field(2, "nextCursor", .string).omitEmpty()
+    }
+    Message("ConversationRequest") {
+        Field(1, "id", .int64)
+        Field(2, "visibility", .optional(.message("Visibility")))
+    }
+    Message("AssignConversationRequest", rest: [.input], restName: "ConversationAssignment") {
+        Field(1, "id", .int64).hidden()
+        Field(2, "assigneeID", .int64).required().minimum(1)
+        Field(3, "visibility", .optional(.message("Visibility"))).hidden()
     }
     Enumeration("NotificationChannel") {
         Enumeration.Case(0, "unspecified")

@@ -16,6 +16,8 @@ public struct DealsAPI: Deals.ServiceProtocol {
     public let leads: LeadIntake
     /// T5/T6: missed-call tasks and their completion, once a call's deal is known.
     public let callEffects: CallEffects
+    /// D3, D5: messenger messages filed as leads or timeline entries.
+    public let messages: MessageLedger
     let contacts: RPCClient
     let staff: StaffDirectory
     let database: Database
@@ -34,6 +36,7 @@ public struct DealsAPI: Deals.ServiceProtocol {
         tasks = TaskStore(database: database, clock: clock)
         timeline = TimelineStore(database: database)
         leads = LeadIntake(database: database, contacts: contacts, logger: logger, inlineTimeout: leadInlineTimeout, clock: clock)
+        messages = MessageLedger(database: database, contacts: contacts, clock: clock)
         callEffects = CallEffects(database: database, staff: staff, logger: logger, clock: clock, delaySeconds: missedCallDelaySeconds)
     }
 
@@ -53,6 +56,10 @@ public struct DealsAPI: Deals.ServiceProtocol {
         deal.contactID = try await liveContact(request.contactID, visibility: request.visibility.resolved, context: context)
         deal.visibility = nil
         return try await deals.create(deal)
+    }
+
+    public func fileMessage(_ request: FileMessageRequest, context: ServerContext) async throws -> FiledMessage {
+        try await messages.file(request, options: Self.options(context))
     }
 
     public func getDeal(_ request: GetDealRequest, context _: ServerContext) async throws -> Deal {

@@ -173,6 +173,13 @@ public enum DealsSchema {
             7, "ALTER TABLE deals ADD COLUMN body BLOB NOT NULL DEFAULT x''", rewrite: keepDealsWhole,
             finish: ["title", "amount_minor", "currency", "source", "custom_fields", "loss_reason", "created_at", "closed_at", "stage_entered_at", "lead_id"]
                 .map { "ALTER TABLE deals DROP COLUMN \($0);" }.joined(separator: "\n")),
+        // D3, D5 (issue 25): each messenger message filed once, by channel and provider id.
+        Migration(8, """
+            CREATE TABLE filed_messages (
+                channel INTEGER NOT NULL, provider_id TEXT NOT NULL, contact_id INTEGER NOT NULL, deal_id INTEGER NOT NULL, lead_id INTEGER,
+                PRIMARY KEY (channel, provider_id)
+            ) WITHOUT ROWID;
+            """),
     ]
 
     /// Migration 7's rewrite: each deal read from the columns it had until then, kept as its

@@ -18,12 +18,16 @@ public struct NotificationsAPI: Notifications.ServiceProtocol {
     public let alerts: AlertStore
     public let deliveryStatuses: DeliveryStatusIntake
     public let unsubscribeLinks: UnsubscribeLinks
+    /// D3, D5: the inbox of WhatsApp and Telegram conversations.
+    public let conversations: ConversationStore
     let database: Database
     let clock: WallClock
 
     /// `outbound`: where the URLs an admin gives may point (NOTIFICATIONS_OUTBOUND_ALLOW).
-    public init(database: Database, clock: WallClock, unsubscribeLinks: UnsubscribeLinks, outbound: OutboundPolicy) {
+    /// `deals`, `contacts`: where messages are filed and assignees checked.
+    public init(database: Database, clock: WallClock, unsubscribeLinks: UnsubscribeLinks, outbound: OutboundPolicy, deals: RPCClient, contacts: RPCClient) {
         self.database = database
+        conversations = ConversationStore(database: database, deals: deals, contacts: contacts, clock: clock)
         self.clock = clock
         self.unsubscribeLinks = unsubscribeLinks
         channels = ChannelStore(database: database, outbound: outbound)
@@ -155,6 +159,40 @@ public struct NotificationsAPI: Notifications.ServiceProtocol {
 
     public func recordReply(_ request: InboundReply, context _: ServerContext) async throws -> ReplyOutcome {
         try await surveys.reply(request)
+    }
+
+    /// D3, D5: messages, then the statuses that came with them; a Telegram message is also
+    /// offered to the survey or bot waiting in its chat (N6), as its replies always were.
+    public func recordMessages(_ request: InboundMessages, context: ServerContext) async throws -> InboundOutcome {
+        let outcome = try await conversations.record(request, options: Self.options(context))
+        for m in request.messages where m.channel == .telegram && m.kind != .media {
+            _ = try await surveys.reply(InboundReply(
+                channel: .telegram, chatID: m.chatID, text: m.kind == .contact ? "" : m.text, buttonData: m.buttonData,
+                updateID: "message:" + m.providerMessageID, atMilliseconds: m.atMilliseconds))
+        }
+        if let statuses = request.statuses, !statuses.updates.isEmpty { _ = try await deliveryStatuses.record(statuses) }
+        return outcome
+    }
+
+    public func listConversations(_ request: ListConversationsRequest, context _: ServerContext) async throws -> ConversationPage {
+        try await conversations.list(request)
+    }
+
+    public func conversationMessages(_ request: ConversationMessagesRequest, context _: ServerContext) async throws -> ConversationMessagePage {
+        try await conversations.messages(request)
+    }
+
+    public func markConversationRead(_ request: ConversationRequest, context _: ServerContext) async throws -> Conversation {
+        try await conversations.markRead(request)
+    }
+
+    public func assignConversation(_ request: AssignConversationRequest, context: ServerContext) async throws -> Conversation {
+        try await conversations.assign(request, options: Self.options(context))
+    }
+
+    /// The served call's deadline for the calls it makes, else two seconds.
+    static func options(_ context: ServerContext) -> CallOptions {
+        context.deadline.map { CallOptions(deadline: $0) } ?? CallOptions(timeout: .seconds(2))
     }
 
     public func recordDeliveryStatus(_ request: DeliveryStatusReport, context _: ServerContext) async throws -> DeliveryStatusOutcome {

@@ -58,7 +58,7 @@ extension ServiceDefinition {
         }
         let links = try await UnsubscribeLinks.load(host.database, publicURL: url)
         let outbound = try OutboundPolicy.from(host.environment)
-        let api = NotificationsAPI(database: host.database, clock: host.clock, unsubscribeLinks: links, outbound: outbound)
+        let api = NotificationsAPI(database: host.database, clock: host.clock, unsubscribeLinks: links, outbound: outbound, deals: deals, contacts: contacts)
         try await api.installDefaults()
         host.server.register(api)
         api.subscribe(host.inbox)

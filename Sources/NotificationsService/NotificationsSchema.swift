@@ -85,5 +85,24 @@ public enum NotificationsSchema {
         Migration(6, """
             CREATE TABLE service_keys (name TEXT PRIMARY KEY, value BLOB NOT NULL);
             """),
+        // D5 (issue 25): a contact's conversation per channel and chat, its messages either way,
+        // each inbound one once by the provider's id. (`conversations` is the bots'.)
+        Migration(7, """
+            CREATE TABLE inbox_conversations (
+                id INTEGER PRIMARY KEY, contact_id INTEGER NOT NULL, channel INTEGER NOT NULL, chat_id TEXT NOT NULL,
+                assignee_id INTEGER, deal_id INTEGER, unread INTEGER NOT NULL DEFAULT 0, last_message_at INTEGER NOT NULL,
+                last_inbound_at INTEGER NOT NULL DEFAULT 0, preview TEXT NOT NULL DEFAULT '', closed INTEGER NOT NULL DEFAULT 0,
+                title TEXT NOT NULL DEFAULT '',
+                UNIQUE (channel, chat_id)
+            );
+            CREATE INDEX inbox_conversations_recent ON inbox_conversations (last_message_at DESC, id DESC);
+            CREATE INDEX inbox_conversations_assignee ON inbox_conversations (assignee_id, last_message_at DESC, id DESC);
+            CREATE INDEX inbox_conversations_unread ON inbox_conversations (last_message_at DESC, id DESC) WHERE unread > 0;
+            CREATE TABLE inbox_messages (
+                id INTEGER PRIMARY KEY, conversation_id INTEGER NOT NULL, channel INTEGER NOT NULL, provider_id TEXT NOT NULL, body BLOB NOT NULL
+            );
+            CREATE UNIQUE INDEX inbox_messages_provider ON inbox_messages (channel, provider_id) WHERE provider_id != '';
+            CREATE INDEX inbox_messages_conversation ON inbox_messages (conversation_id, id DESC);
+            """),
     ]
 }

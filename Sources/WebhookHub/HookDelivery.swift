@@ -12,6 +12,7 @@ enum HookDelivery: Sendable {
     case subscription(SubscriptionReport)
     case reply(InboundReply)
     case deliveryStatus(DeliveryStatusReport)
+    case messages(InboundMessages)
 
     /// Translates a hook of `kind`; a refusal is kept with the hook.
     /// `origin`: how it came ("webhook", "webhook:pay" for a CloudPayments URL with ?type=pay, "pull").
@@ -35,11 +36,11 @@ enum HookDelivery: Sendable {
             let type = origin.split(separator: ":", maxSplits: 1).dropFirst().first.map(String.init)
             return try CloudPaymentsAdapter.delivery(contentType: contentType, body: try utf8(body, contentType: contentType), type: type, paymentOpens: paymentOpens)
         case .telegram:
-            return .reply(try TelegramAdapter.reply(fromUpdate: try utf8(body, contentType: contentType)))
+            return try TelegramAdapter.delivery(fromUpdate: try utf8(body, contentType: contentType))
         case .smsru:
             return .deliveryStatus(try SMSRuAdapter.report(body: try utf8(body, contentType: contentType)))
         case .whatsapp:
-            return .deliveryStatus(try WhatsAppAdapter.report(body: try utf8(body, contentType: contentType)))
+            return try WhatsAppAdapter.delivery(body: try utf8(body, contentType: contentType))
         case .amocrm, .bitrix24, .unspecified:
             throw HookRefusal("no service takes \(kind.name) hooks yet; it is kept and can be replayed then")
         }
@@ -67,7 +68,8 @@ enum HookDelivery: Sendable {
     /// ticket twice: the service applies a report in one transaction, in order).
     func merging(_ next: HookDelivery) -> HookDelivery? {
         switch (self, next) {
-        case (.call, _), (_, .call), (.payment, _), (_, .payment), (.subscription, _), (_, .subscription), (.reply, _), (_, .reply), (.deliveryStatus, _), (_, .deliveryStatus):
+        case (.call, _), (_, .call), (.payment, _), (_, .payment), (.subscription, _), (_, .subscription), (.reply, _), (_, .reply), (.deliveryStatus, _), (_, .deliveryStatus),
+            (.messages, _), (_, .messages):
             return nil
         case let (.attendance(a), .attendance(b)):
             guard a.source == b.source, a.eventID == b.eventID, a.eventTitle == b.eventTitle,
@@ -90,7 +92,7 @@ enum HookDelivery: Sendable {
             return ("contacts", targets.service(Contacts.service))
         case .payment, .subscription:
             return ("billing", targets.service(Billing.service))
-        case .reply, .deliveryStatus:
+        case .reply, .deliveryStatus, .messages:
             return ("notifications", targets.service(Notifications.service))
         case let .call(report):
             guard let telephony = targets.telephony else { throw HookRefusal("this gateway has no telephony replicas configured (GATEWAY_TELEPHONY); replay the hook once it has") }
@@ -108,6 +110,7 @@ enum HookDelivery: Sendable {
         case let .subscription(report): _ = try await client.call(Billing.recordSubscription, report, options: options)
         case let .reply(reply): _ = try await client.call(Notifications.recordReply, reply, options: options)
         case let .deliveryStatus(report): _ = try await client.call(Notifications.recordDeliveryStatus, report, options: options)
+        case let .messages(batch): _ = try await client.call(Notifications.recordMessages, batch, options: options)
         }
     }
 }

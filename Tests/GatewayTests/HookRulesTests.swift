@@ -259,13 +259,49 @@ import Testing
         #expect(HookAuthentication.acceptance(.smsru).body == Array("100".utf8), "SMS.ru sends again unless it reads 100")
     }
 
-    @Test func n1WhatsAppsStatusesBecomeDeliveryStatusesAndItsMessagesAreNotTaken() throws {
+    @Test func n1WhatsAppsStatusesBecomeDeliveryStatuses() throws {
         let body = Array(#"{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"phone_number_id":"55"},"statuses":[{"id":"wamid.A","status":"delivered","timestamp":"1796119200","recipient_id":"79165550101"},{"id":"wamid.B","status":"failed","timestamp":"1796119201","recipient_id":"79165550102","errors":[{"code":131026,"title":"Message undeliverable"}]}]}}]}]}"#.utf8)
-        let report = try WhatsAppAdapter.report(body: body)
+        guard case let .deliveryStatus(report) = try WhatsAppAdapter.delivery(body: body) else { Issue.record("not statuses"); return }
         #expect(report.channel == .whatsapp && report.updates.map(\.providerMessageID) == ["wamid.A", "wamid.B"])
         #expect(report.updates.map(\.status) == [.delivered, .undelivered] && report.updates[1].detail == "WhatsApp failed 131026 Message undeliverable")
         #expect(report.updates[0].atMilliseconds == 1_796_119_200_000)
-        let messages = Array(#"{"entry":[{"changes":[{"value":{"messages":[{"from":"79165550101","text":{"body":"hi"}}]}}]}]}"#.utf8)
-        #expect(throws: HookRefusal.self) { try WhatsAppAdapter.report(body: messages) }
+        #expect(throws: HookRefusal.self) { try WhatsAppAdapter.delivery(body: Array(#"{"entry":[{"changes":[{"value":{}}]}]}"#.utf8)) }
+    }
+
+    /// Meta's published payloads (../shared/payloads/whatsapp): a text and a quick-reply button.
+    static let whatsAppText = #"{"object":"whatsapp_business_account","entry":[{"id":"8856996819413533","changes":[{"value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"16505553333","phone_number_id":"27681414235104944"},"contacts":[{"profile":{"name":"Kerry Fisher"},"wa_id":"16315551234"}],"messages":[{"from":"16315551234","id":"wamid.ABGGFlCGg0cvAgo-sJQh43L5Pe4W","timestamp":"1603059201","text":{"body":"Hello this is an answer"},"type":"text"}]},"field":"messages"}]}]}"#
+    static let whatsAppButton = #"{"object":"whatsapp_business_account","entry":[{"id":"8856996819413533","changes":[{"value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"16505553333","phone_number_id":"27681414235104944"},"contacts":[{"profile":{"name":"Kerry Fisher"},"wa_id":"16315551234"}],"messages":[{"context":{"from":"16505553333","id":"wamid.gBGGFlCGg0cvAgkLFm4e9tICiTI"},"from":"16315551234","id":"wamid.ABGGFlCGg0cvAgo-sHWxBA2VFD_S","timestamp":"1603087229","type":"button","button":{"text":"No","payload":"No-Button-Payload"}}]},"field":"messages"}]}]}"#
+
+    @Test func d3WhatsAppMessagesAreReadWithTheSendersProfileNameMediaAndRepliedButtons() throws {
+        guard case let .messages(text) = try WhatsAppAdapter.delivery(body: Array(Self.whatsAppText.utf8)) else { Issue.record("not messages"); return }
+        let m = try #require(text.messages.first)
+        #expect(m.channel == .whatsapp && m.providerMessageID == "wamid.ABGGFlCGg0cvAgo-sJQh43L5Pe4W" && m.chatID == "16315551234" && m.phone == "+16315551234")
+        #expect(m.profileName == "Kerry Fisher" && m.kind == .text && m.text == "Hello this is an answer" && m.atMilliseconds == 1_603_059_201_000)
+        #expect(text.statuses == nil)
+        guard case let .messages(button) = try WhatsAppAdapter.delivery(body: Array(Self.whatsAppButton.utf8)) else { Issue.record("not messages"); return }
+        #expect(button.messages.first?.kind == .button && button.messages.first?.text == "No" && button.messages.first?.buttonData == "No-Button-Payload")
+        // Interactive list replies, media by reference, shared cards; a status in the same webhook comes along.
+        let mixed = Array(#"{"entry":[{"changes":[{"value":{"contacts":[{"profile":{"name":"Ana"},"wa_id":"971501234567"}],"messages":[{"from":"971501234567","id":"w1","timestamp":"1","type":"interactive","interactive":{"type":"list_reply","list_reply":{"id":"b2","title":"B2 evening"}}},{"from":"971501234567","id":"w2","timestamp":"2","type":"image","image":{"id":"media-9","mime_type":"image/jpeg","caption":"my passport"}},{"from":"971501234567","id":"w3","timestamp":"3","type":"contacts","contacts":[{"name":{"formatted_name":"Dad"},"phones":[{"phone":"+971 50 765 4321","wa_id":"971507654321"}]}]}],"statuses":[{"id":"wamid.X","status":"read","timestamp":"4"}]}}]}]}"#.utf8)
+        guard case let .messages(batch) = try WhatsAppAdapter.delivery(body: mixed) else { Issue.record("not messages"); return }
+        #expect(batch.messages.map(\.kind) == [.button, .media, .contact] && batch.messages.allSatisfy { $0.profileName == "Ana" })
+        #expect(batch.messages[0].buttonData == "b2" && batch.messages[0].text == "B2 evening")
+        #expect(batch.messages[1].mediaID == "media-9" && batch.messages[1].mimeType == "image/jpeg" && batch.messages[1].text == "my passport")
+        #expect(batch.messages[2].sharedPhone == "+971 50 765 4321" && batch.statuses?.updates.first?.status == .read)
+    }
+
+    @Test func d3TelegramPrivateMessagesAreConversationsAndButtonPressesStayTheBotsReplies() throws {
+        // A real Update (../shared/payloads/telegram/update-message-start.captured.json).
+        guard case let .messages(batch) = try TelegramAdapter.delivery(fromUpdate: Array(#"{"update_id":233970560,"message":{"message_id":1791,"from":{"id":535558561,"is_bot":false,"first_name":"Ahmad","last_name":"Taheri","username":"ahmadtaheri_ircl","language_code":"fa"},"chat":{"id":535558561,"first_name":"Ahmad","last_name":"Taheri","username":"ahmadtaheri_ircl","type":"private"},"date":1545575318,"text":"/start","entities":[{"offset":0,"length":6,"type":"bot_command"}]}}"#.utf8)) else { Issue.record("not messages"); return }
+        let m = try #require(batch.messages.first)
+        #expect(m.channel == .telegram && m.chatID == "535558561" && m.providerMessageID == "535558561:1791" && m.text == "/start")
+        #expect(m.profileName == "Ahmad Taheri" && m.userName == "ahmadtaheri_ircl" && m.phone.isEmpty && m.atMilliseconds == 1_545_575_318_000)
+        let shared = Array(#"{"update_id":5,"message":{"message_id":7,"chat":{"id":42,"type":"private"},"from":{"id":42,"first_name":"Ivan"},"date":1,"contact":{"phone_number":"79161234567","first_name":"Ivan","user_id":42}}}"#.utf8)
+        guard case let .messages(card) = try TelegramAdapter.delivery(fromUpdate: shared) else { Issue.record("not messages"); return }
+        #expect(card.messages.first?.kind == .contact && card.messages.first?.sharedPhone == "+79161234567")
+        // A button under a bot's question (../shared/payloads/telegram/update-callback-query.captured.json), and a group's message.
+        guard case let .reply(reply) = try TelegramAdapter.delivery(fromUpdate: Array(#"{"update_id":233970563,"callback_query":{"id":"2300206505773940939","from":{"id":535558561,"is_bot":false,"first_name":"Ahmad","last_name":"Taheri","username":"ahmadtaheri_ircl","language_code":"fa"},"message":{"message_id":1789,"from":{"id":774012444,"is_bot":true,"first_name":"VPN factory","username":"vpnfactorybot"},"chat":{"id":535558561,"first_name":"Ahmad","last_name":"Taheri","username":"ahmadtaheri_ircl","type":"private"},"date":1545566427,"text":"dsd"},"chat_instance":"-4291612063202133648","data":"2"}}"#.utf8)) else { Issue.record("not a reply"); return }
+        #expect(!reply.buttonData.isEmpty && !reply.chatID.isEmpty)
+        let group = Array(#"{"update_id":6,"message":{"message_id":8,"chat":{"id":-100,"type":"group"},"date":1,"text":"hi all"}}"#.utf8)
+        guard case .reply = try TelegramAdapter.delivery(fromUpdate: group) else { Issue.record("a group's message is no conversation"); return }
     }
 }

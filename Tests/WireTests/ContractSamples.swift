@@ -72,6 +72,8 @@ enum ContractSamples {
         ("ProblemDeal", problemDeal().wireBytes(), (try? ProblemDeal(wireBytes: problemDeal().wireBytes())) == problemDeal()),
         ("ProblemDealList", problemDealList().wireBytes(), (try? ProblemDealList(wireBytes: problemDealList().wireBytes())) == problemDealList()),
         ("TimelineEntry", timelineEntry().wireBytes(), (try? TimelineEntry(wireBytes: timelineEntry().wireBytes())) == timelineEntry()),
+        ("FileMessageRequest", fileMessageRequest().wireBytes(), (try? FileMessageRequest(wireBytes: fileMessageRequest().wireBytes())) == fileMessageRequest()),
+        ("FiledMessage", filedMessage().wireBytes(), (try? FiledMessage(wireBytes: filedMessage().wireBytes())) == filedMessage()),
         ("TimelineRequest", timelineRequest().wireBytes(), (try? TimelineRequest(wireBytes: timelineRequest().wireBytes())) == timelineRequest()),
         ("Timeline", timeline().wireBytes(), (try? Timeline(wireBytes: timeline().wireBytes())) == timeline()),
         ("DealStageChanged", dealStageChanged().wireBytes(), (try? DealStageChanged(wireBytes: dealStageChanged().wireBytes())) == dealStageChanged()),
@@ -205,6 +207,17 @@ enum ContractSamples {
         ("ManagerGroup", managerGroup().wireBytes(), (try? ManagerGroup(wireBytes: managerGroup().wireBytes())) == managerGroup()),
         ("ManagerBonus", managerBonus().wireBytes(), (try? ManagerBonus(wireBytes: managerBonus().wireBytes())) == managerBonus()),
         ("BonusReport", bonusReport().wireBytes(), (try? BonusReport(wireBytes: bonusReport().wireBytes())) == bonusReport()),
+        ("InboundMessage", inboundMessage().wireBytes(), (try? InboundMessage(wireBytes: inboundMessage().wireBytes())) == inboundMessage()),
+        ("InboundMessages", inboundMessages().wireBytes(), (try? InboundMessages(wireBytes: inboundMessages().wireBytes())) == inboundMessages()),
+        ("InboundOutcome", inboundOutcome().wireBytes(), (try? InboundOutcome(wireBytes: inboundOutcome().wireBytes())) == inboundOutcome()),
+        ("Conversation", conversation().wireBytes(), (try? Conversation(wireBytes: conversation().wireBytes())) == conversation()),
+        ("ConversationMessage", conversationMessage().wireBytes(), (try? ConversationMessage(wireBytes: conversationMessage().wireBytes())) == conversationMessage()),
+        ("ListConversationsRequest", listConversationsRequest().wireBytes(), (try? ListConversationsRequest(wireBytes: listConversationsRequest().wireBytes())) == listConversationsRequest()),
+        ("ConversationPage", conversationPage().wireBytes(), (try? ConversationPage(wireBytes: conversationPage().wireBytes())) == conversationPage()),
+        ("ConversationMessagesRequest", conversationMessagesRequest().wireBytes(), (try? ConversationMessagesRequest(wireBytes: conversationMessagesRequest().wireBytes())) == conversationMessagesRequest()),
+        ("ConversationMessagePage", conversationMessagePage().wireBytes(), (try? ConversationMessagePage(wireBytes: conversationMessagePage().wireBytes())) == conversationMessagePage()),
+        ("ConversationRequest", conversationRequest().wireBytes(), (try? ConversationRequest(wireBytes: conversationRequest().wireBytes())) == conversationRequest()),
+        ("AssignConversationRequest", assignConversationRequest().wireBytes(), (try? AssignConversationRequest(wireBytes: assignConversationRequest().wireBytes())) == assignConversationRequest()),
         ("EventTypeInfo", eventTypeInfo().wireBytes(), (try? EventTypeInfo(wireBytes: eventTypeInfo().wireBytes())) == eventTypeInfo()),
         ("EventTypeList", eventTypeList().wireBytes(), (try? EventTypeList(wireBytes: eventTypeList().wireBytes())) == eventTypeList()),
         ("ChannelSettings", channelSettings().wireBytes(), (try? ChannelSettings(wireBytes: channelSettings().wireBytes())) == channelSettings()),
@@ -903,6 +916,23 @@ enum ContractSamples {
         m.contactID = -36
         m.summary = "f6é"
         m.actorID = -50
+        return m
+    }
+
+    static func fileMessageRequest() -> FileMessageRequest {
+        var m = FileMessageRequest()
+        m.message = inboundMessage()
+        m.contactID = 2000006
+        return m
+    }
+
+    static func filedMessage() -> FiledMessage {
+        var m = FiledMessage()
+        m.contactID = -8
+        m.dealID = 2000006
+        m.responsibleID = -22
+        m.leadID = 4000012
+        m.contactName = "f5é"
         return m
     }
 
@@ -2243,6 +2273,126 @@ enum ContractSamples {
         m.minimumMarginMinor = 4000012
         m.managers = [managerBonus(), managerBonus()]
         m.pinned = true
+        return m
+    }
+
+    static func inboundMessage() -> InboundMessage {
+        var m = InboundMessage()
+        m.channel = .webhook
+        m.providerMessageID = "f2é"
+        m.chatID = "f3é"
+        m.phone = "f4é"
+        m.profileName = "f5é"
+        m.userName = "f6é"
+        m.kind = .contact
+        m.text = "f8é"
+        m.buttonData = "f9é"
+        m.mediaID = "f10é"
+        m.mimeType = "f11é"
+        m.sharedPhone = "f12é"
+        m.atMilliseconds = -92
+        return m
+    }
+
+    static func inboundMessages() -> InboundMessages {
+        var m = InboundMessages()
+        m.messages = [inboundMessage(), inboundMessage()]
+        m.statuses = deliveryStatusReport()
+        return m
+    }
+
+    static func inboundOutcome() -> InboundOutcome {
+        var m = InboundOutcome()
+        m.messages = [conversationMessage(), conversationMessage()]
+        return m
+    }
+
+    static func conversation() -> Conversation {
+        var m = Conversation()
+        m.id = -8
+        m.contactID = 2000006
+        m.channel = .webhook
+        m.chatID = "f4é"
+        m.assigneeID = -36
+        m.dealID = 6000018
+        m.unread = -50
+        m.lastMessageAtMilliseconds = 8000024
+        m.lastInboundAtMilliseconds = -64
+        m.preview = "f10é"
+        m.closed = true
+        m.title = "f12é"
+        return m
+    }
+
+    static func conversationMessage() -> ConversationMessage {
+        var m = ConversationMessage()
+        m.id = -8
+        m.conversationID = 2000006
+        m.contactID = -22
+        m.dealID = 4000012
+        m.channel = .webhook
+        m.direction = .outbound
+        m.kind = .contact
+        m.text = "f8é"
+        m.buttonData = "f9é"
+        m.mediaID = "f10é"
+        m.mimeType = "f11é"
+        m.providerMessageID = "f12é"
+        m.atMilliseconds = -92
+        m.assigneeID = 14000042
+        m.newLead = true
+        m.sharedPhone = "f16é"
+        return m
+    }
+
+    static func listConversationsRequest() -> ListConversationsRequest {
+        var m = ListConversationsRequest()
+        m.mine = true
+        m.unassigned = true
+        m.unread = true
+        m.channel = .webhook
+        m.staffID = -36
+        m.visibility = visibility()
+        m.cursor = "f7é"
+        m.pageSize = 8000024
+        return m
+    }
+
+    static func conversationPage() -> ConversationPage {
+        var m = ConversationPage()
+        m.conversations = [conversation(), conversation()]
+        m.nextCursor = "f2é"
+        return m
+    }
+
+    static func conversationMessagesRequest() -> ConversationMessagesRequest {
+        var m = ConversationMessagesRequest()
+        m.conversationID = -8
+        m.visibility = visibility()
+        m.cursor = "f3é"
+        m.pageSize = 4000012
+        return m
+    }
+
+    static func conversationMessagePage() -> ConversationMessagePage {
+        var m = ConversationMessagePage()
+        m.messages = [conversationMessage(), conversationMessage()]
+        m.nextCursor = "f2é"
+        return m
+    }
+
+    static func conversationRequest() -> ConversationRequest {
+        var m = ConversationRequest()
+        m.id = -8
+        m.visibility = visibility()
+        return m
+    }
+
+    static func assignConversationRequest() -> AssignConversationRequest {
+        var m = AssignConversationRequest()
+        m.id = -8
+        m.assigneeID = 2000006
+        m.visibility = visibility()
         return m
     }
 

@@ -4,6 +4,159 @@ import Contracts
 import JSON
 import Wire
 
+extension Conversation: RESTOutput {
+    static let openAPIOutputSchema = "Conversation"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("assigneeId")
+        if let value = self.assigneeID { out.int(value) } else { out.null() }
+        out.key("channel")
+        out.string(self.channel.name)
+        out.key("chatId")
+        out.string(self.chatID)
+        out.key("closed")
+        out.bool(self.closed)
+        out.key("contactId")
+        out.int(self.contactID)
+        out.key("dealId")
+        if let value = self.dealID { out.int(value) } else { out.null() }
+        out.key("id")
+        out.int(self.id)
+        out.key("lastInboundAt")
+        out.timestamp(self.lastInboundAtMilliseconds)
+        out.key("lastMessageAt")
+        out.timestamp(self.lastMessageAtMilliseconds)
+        out.key("preview")
+        out.string(self.preview)
+        out.key("title")
+        out.string(self.title)
+        out.key("unread")
+        out.int(self.unread)
+        out.endObject()
+    }
+}
+
+extension ConversationMessage: RESTOutput {
+    static let openAPIOutputSchema = "ConversationMessage"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("assigneeId")
+        if let value = self.assigneeID { out.int(value) } else { out.null() }
+        out.key("at")
+        out.timestamp(self.atMilliseconds)
+        if !self.buttonData.isEmpty {
+            out.key("buttonData")
+            out.string(self.buttonData)
+        }
+        out.key("channel")
+        out.string(self.channel.name)
+        out.key("contactId")
+        out.int(self.contactID)
+        out.key("conversationId")
+        out.int(self.conversationID)
+        out.key("dealId")
+        if let value = self.dealID { out.int(value) } else { out.null() }
+        out.key("direction")
+        out.string(self.direction.name)
+        out.key("id")
+        out.int(self.id)
+        out.key("kind")
+        out.string(self.kind.name)
+        if !self.mediaID.isEmpty {
+            out.key("mediaId")
+            out.string(self.mediaID)
+        }
+        if !self.mimeType.isEmpty {
+            out.key("mimeType")
+            out.string(self.mimeType)
+        }
+        out.key("newLead")
+        out.bool(self.newLead)
+        out.key("providerMessageId")
+        out.string(self.providerMessageID)
+        if !self.sharedPhone.isEmpty {
+            out.key("sharedPhone")
+            out.string(self.sharedPhone)
+        }
+        out.key("text")
+        out.string(self.text)
+        out.endObject()
+    }
+}
+
+extension ListConversationsRequest: RESTQuery {
+    /// Its parameters in the OpenAPI document's components.
+    static let queryParameters = ["ListConversationsRequest.mine", "ListConversationsRequest.unassigned", "ListConversationsRequest.unread", "ListConversationsRequest.channel", "ListConversationsRequest.cursor", "ListConversationsRequest.limit"]
+
+    init(query q: inout QueryReader) {
+        self.init()
+        if let value = q.bool("mine") { self.mine = value }
+        if let value = q.bool("unassigned") { self.unassigned = value }
+        if let value = q.bool("unread") { self.unread = value }
+        if let value = q.choice("channel", [("telegram", NotificationChannel.telegram), ("whatsapp", NotificationChannel.whatsapp)]) { self.channel = value }
+        if let value = q.string("cursor", maxLength: 200) { self.cursor = value }
+        if let value = q.integer("limit", minimum: 1, maximum: 500) { self.pageSize = value }
+    }
+}
+
+extension ConversationPage: RESTOutput {
+    static let openAPIOutputSchema = "ConversationPage"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("items")
+        out.beginArray(); for item in self.conversations { item.writeJSON(to: &out) }; out.endArray()
+        if !self.nextCursor.isEmpty {
+            out.key("nextCursor")
+            out.string(self.nextCursor)
+        }
+        out.endObject()
+    }
+}
+
+extension ConversationMessagesRequest: RESTQuery {
+    /// Its parameters in the OpenAPI document's components.
+    static let queryParameters = ["ConversationMessagesRequest.cursor", "ConversationMessagesRequest.limit"]
+
+    init(query q: inout QueryReader) {
+        self.init()
+        if let value = q.string("cursor", maxLength: 200) { self.cursor = value }
+        if let value = q.integer("limit", minimum: 1, maximum: 500) { self.pageSize = value }
+    }
+}
+
+extension ConversationMessagePage: RESTOutput {
+    static let openAPIOutputSchema = "ConversationMessagePage"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("items")
+        out.beginArray(); for item in self.messages { item.writeJSON(to: &out) }; out.endArray()
+        if !self.nextCursor.isEmpty {
+            out.key("nextCursor")
+            out.string(self.nextCursor)
+        }
+        out.endObject()
+    }
+}
+
+extension AssignConversationRequest: RESTInput {
+    static let openAPIInputSchema = "ConversationAssignmentInput"
+    static let jsonFields: Set<String> = ["assigneeId"]
+    static let jsonReadOnlyFields: Set<String> = []
+
+    /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).
+    init(jsonFields r: inout JSONFieldReader) {
+        self.init()
+        r.require("assigneeId")
+        if let value = r.integer("assigneeId", minimum: 1) {
+            self.assigneeID = value
+        }
+    }
+}
+
 extension EventTypeInfo: RESTOutput {
     static let openAPIOutputSchema = "EventTypeInfo"
 

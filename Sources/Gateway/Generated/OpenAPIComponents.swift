@@ -95,6 +95,27 @@ enum OpenAPIComponents {
         "type" : "string"
       }
     },
+    "ConversationMessagesRequest.cursor" : {
+      "in" : "query",
+      "name" : "cursor",
+      "required" : false,
+      "schema" : {
+        "maxLength" : 200,
+        "pattern" : "^[^\\u0000]*$",
+        "type" : "string"
+      }
+    },
+    "ConversationMessagesRequest.limit" : {
+      "in" : "query",
+      "name" : "limit",
+      "required" : false,
+      "schema" : {
+        "format" : "int64",
+        "maximum" : 500,
+        "minimum" : 1,
+        "type" : "integer"
+      }
+    },
     "DayRequest.date" : {
       "description" : "YYYY-MM-DD in the staff member's resource's time zone.",
       "in" : "query",
@@ -261,6 +282,64 @@ enum OpenAPIComponents {
       "schema" : {
         "format" : "date-time",
         "type" : "string"
+      }
+    },
+    "ListConversationsRequest.channel" : {
+      "in" : "query",
+      "name" : "channel",
+      "required" : false,
+      "schema" : {
+        "enum" : [
+          "telegram",
+          "whatsapp"
+        ],
+        "type" : "string"
+      }
+    },
+    "ListConversationsRequest.cursor" : {
+      "in" : "query",
+      "name" : "cursor",
+      "required" : false,
+      "schema" : {
+        "maxLength" : 200,
+        "pattern" : "^[^\\u0000]*$",
+        "type" : "string"
+      }
+    },
+    "ListConversationsRequest.limit" : {
+      "in" : "query",
+      "name" : "limit",
+      "required" : false,
+      "schema" : {
+        "format" : "int64",
+        "maximum" : 500,
+        "minimum" : 1,
+        "type" : "integer"
+      }
+    },
+    "ListConversationsRequest.mine" : {
+      "description" : "Only those assigned to the caller (a staff token).",
+      "in" : "query",
+      "name" : "mine",
+      "required" : false,
+      "schema" : {
+        "type" : "boolean"
+      }
+    },
+    "ListConversationsRequest.unassigned" : {
+      "in" : "query",
+      "name" : "unassigned",
+      "required" : false,
+      "schema" : {
+        "type" : "boolean"
+      }
+    },
+    "ListConversationsRequest.unread" : {
+      "in" : "query",
+      "name" : "unread",
+      "required" : false,
+      "schema" : {
+        "type" : "boolean"
       }
     },
     "ListDealsRequest.contactId" : {
@@ -3090,6 +3169,240 @@ enum OpenAPIComponents {
           "type" : "string"
         }
       },
+      "type" : "object"
+    },
+    "Conversation" : {
+      "description" : "A contact's conversation over one channel (D5): their messages and staff's answers.",
+      "properties" : {
+        "assigneeId" : {
+          "description" : "Who answers: the deal's responsible at first, reassignable.",
+          "format" : "int64",
+          "type" : [
+            "integer",
+            "null"
+          ]
+        },
+        "channel" : {
+          "enum" : [
+            "unspecified",
+            "email",
+            "telegram",
+            "sms",
+            "whatsapp",
+            "webhook"
+          ],
+          "type" : "string"
+        },
+        "chatId" : {
+          "description" : "The person's address on the channel.",
+          "type" : "string"
+        },
+        "closed" : {
+          "type" : "boolean"
+        },
+        "contactId" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "dealId" : {
+          "description" : "The deal its latest message was filed on.",
+          "format" : "int64",
+          "type" : [
+            "integer",
+            "null"
+          ]
+        },
+        "id" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "lastInboundAt" : {
+          "description" : "When the person last wrote: WhatsApp's 24-hour window runs from it.",
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "lastMessageAt" : {
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "preview" : {
+          "description" : "The latest message's first 200 characters.",
+          "type" : "string"
+        },
+        "title" : {
+          "description" : "The person's name as the messenger gave it.",
+          "type" : "string"
+        },
+        "unread" : {
+          "description" : "Messages from the person since staff last read it.",
+          "format" : "int64",
+          "type" : "integer"
+        }
+      },
+      "required" : [
+        "assigneeId",
+        "channel",
+        "chatId",
+        "closed",
+        "contactId",
+        "dealId",
+        "id",
+        "lastInboundAt",
+        "lastMessageAt",
+        "preview",
+        "title",
+        "unread"
+      ],
+      "type" : "object"
+    },
+    "ConversationAssignmentInput" : {
+      "additionalProperties" : false,
+      "properties" : {
+        "assigneeId" : {
+          "format" : "int64",
+          "minimum" : 1,
+          "type" : "integer"
+        }
+      },
+      "required" : [
+        "assigneeId"
+      ],
+      "type" : "object"
+    },
+    "ConversationMessage" : {
+      "description" : "One message of a conversation, either way.",
+      "properties" : {
+        "assigneeId" : {
+          "description" : "The conversation's assignee when it came: whom rules tell.",
+          "format" : "int64",
+          "type" : [
+            "integer",
+            "null"
+          ]
+        },
+        "at" : {
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "buttonData" : {
+          "type" : "string"
+        },
+        "channel" : {
+          "enum" : [
+            "unspecified",
+            "email",
+            "telegram",
+            "sms",
+            "whatsapp",
+            "webhook"
+          ],
+          "type" : "string"
+        },
+        "contactId" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "conversationId" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "dealId" : {
+          "format" : "int64",
+          "type" : [
+            "integer",
+            "null"
+          ]
+        },
+        "direction" : {
+          "enum" : [
+            "unspecified",
+            "inbound",
+            "outbound"
+          ],
+          "type" : "string"
+        },
+        "id" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "kind" : {
+          "enum" : [
+            "unspecified",
+            "text",
+            "button",
+            "media",
+            "contact"
+          ],
+          "type" : "string"
+        },
+        "mediaId" : {
+          "type" : "string"
+        },
+        "mimeType" : {
+          "type" : "string"
+        },
+        "newLead" : {
+          "description" : "It opened a new lead and deal (D3).",
+          "type" : "boolean"
+        },
+        "providerMessageId" : {
+          "type" : "string"
+        },
+        "sharedPhone" : {
+          "type" : "string"
+        },
+        "text" : {
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "assigneeId",
+        "at",
+        "channel",
+        "contactId",
+        "conversationId",
+        "dealId",
+        "direction",
+        "id",
+        "kind",
+        "newLead",
+        "providerMessageId",
+        "text"
+      ],
+      "type" : "object"
+    },
+    "ConversationMessagePage" : {
+      "properties" : {
+        "items" : {
+          "items" : {
+            "$ref" : "#/components/schemas/ConversationMessage"
+          },
+          "type" : "array"
+        },
+        "nextCursor" : {
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "items"
+      ],
+      "type" : "object"
+    },
+    "ConversationPage" : {
+      "properties" : {
+        "items" : {
+          "items" : {
+            "$ref" : "#/components/schemas/Conversation"
+          },
+          "type" : "array"
+        },
+        "nextCursor" : {
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "items"
+      ],
       "type" : "object"
     },
     "CountryCost" : {

@@ -1,0 +1,153 @@
+import Contracts
+import Foundation
+import RPC
+import ServiceKit
+import Storage
+import Wire
+
+/// D3, D5 for messenger messages (issue 25): the person's contact is found or made (C2;
+/// a chat already bound to a contact names it), then the message opens a lead and a deal
+/// in the channel's pipeline when the contact has no open deal, and is an entry on the
+/// open deal's timeline either way. Each message once: a repeat answers what the first
+/// filing did, so the gateway's relay may deliver it again.
+public struct MessageLedger: Sendable {
+    let database: Database
+    let contacts: RPCClient
+    let clock: WallClock
+
+    /// The longest text kept on a timeline entry; the conversation keeps the whole message.
+    static let summaryLimit = 500
+
+    public func file(_ request: FileMessageRequest, options: CallOptions) async throws -> FiledMessage {
+        let message = request.message
+        guard message.channel == .whatsapp || message.channel == .telegram else {
+            throw RPCError.invalidArgument("only WhatsApp and Telegram messages are filed", details: [FieldViolation(field: "channel", description: "is \(message.channel.name)")])
+        }
+        guard !message.providerMessageID.isEmpty, message.providerMessageID.utf8.count <= 200 else {
+            throw RPCError.invalidArgument("a message needs its provider's id", details: [FieldViolation(field: "providerMessageId", description: "is empty or longer than 200 bytes")])
+        }
+        if let filed = try await database.read({ c in try Self.filed(c, message) }) { return filed }
+        let contact = try await self.contact(request, options: options)
+        let now = clock.milliseconds
+        return try await database.write { tx in
+            if let filed = try Self.filed(tx.connection, message) { return filed }
+            let summary = Self.summary(message)
+            let at = message.atMilliseconds > 0 ? message.atMilliseconds : now
+            var filed = FiledMessage(contactID: contact.id, contactName: Self.name(contact))
+            if let open = try tx.queryFirst(
+                "SELECT \(DealStore.columns) FROM deals WHERE contact_id = ? AND status = 1 ORDER BY id DESC LIMIT 1", [.integer(contact.id)], DealStore.deal)
+            {
+                filed.dealID = open.id
+                filed.responsibleID = open.responsibleID
+            } else {
+                let (leadID, deal) = try Self.openLead(tx, message, contact: contact, summary: summary, now: now)
+                (filed.dealID, filed.responsibleID, filed.leadID) = (deal.id, deal.responsibleID, leadID)
+            }
+            try TimelineStore.append(tx, TimelineStore.entry(kind: "message", dealID: filed.dealID, contactID: contact.id, summary: summary, at: at))
+            try tx.run(
+                "INSERT INTO filed_messages (channel, provider_id, contact_id, deal_id, lead_id) VALUES (?, ?, ?, ?, ?)",
+                [.integer(Int64(message.channel.rawValue)), .text(message.providerMessageID), .integer(contact.id), .integer(filed.dealID), SQLValue(filed.leadID)])
+            return filed
+        }
+    }
+
+    /// A message filed before, as it was filed (the deal's responsible as it is now).
+    static func filed(_ c: Connection, _ message: InboundMessage) throws -> FiledMessage? {
+        try c.queryFirst(
+            """
+            SELECT f.contact_id, f.deal_id, f.lead_id, d.responsible_id FROM filed_messages f LEFT JOIN deals d ON d.id = f.deal_id
+            WHERE f.channel = ? AND f.provider_id = ?
+            """, [.integer(Int64(message.channel.rawValue)), .text(message.providerMessageID)]
+        ) { FiledMessage(contactID: $0.int64(0), dealID: $0.int64(1), responsibleID: $0.optionalInt64(3), leadID: $0.optionalInt64(2)) }
+    }
+
+    /// The chat's contact: the bound one, else matched by the phone the channel gives (C2),
+    /// else a new contact under the name the messenger gave.
+    private func contact(_ request: FileMessageRequest, options: CallOptions) async throws -> Contact {
+        // A bound contact deleted: the chat is matched afresh below.
+        if let id = request.contactID, let bound = try await Self.live(id, contacts, options) { return bound }
+        let message = request.message
+        var draft = ContactDraft()
+        let name = message.profileName.trimmingCharacters(in: .whitespacesAndNewlines)
+        let parts = name.split(separator: " ", maxSplits: 1).map(String.init)
+        draft.firstName = String((parts.first ?? "").prefix(200))
+        draft.lastName = String((parts.count > 1 ? parts[1] : "").prefix(200))
+        let phone = message.sharedPhone.isEmpty ? message.phone : message.sharedPhone
+        if !phone.isEmpty { draft.phones = [phone] }
+        if message.channel == .telegram {
+            draft.customFields.append(CustomField(name: "telegram_id", value: message.chatID))
+            if !message.userName.isEmpty { draft.customFields.append(CustomField(name: "telegram_username", value: "@" + message.userName)) }
+            if draft.firstName.isEmpty && draft.lastName.isEmpty && draft.phones.isEmpty {
+                draft.firstName = message.userName.isEmpty ? "Telegram \(message.chatID)" : "@" + message.userName
+            }
+        } else if draft.firstName.isEmpty && draft.phones.isEmpty {
+            draft.firstName = "WhatsApp \(message.chatID)"
+        }
+        draft.source = ContactSource(channel: message.channel.name)
+        return try await contacts.call(Contacts.matchOrCreate, MatchOrCreateRequest(draft: draft), options: options).contact
+    }
+
+    static func live(_ id: Int64, _ contacts: RPCClient, _ options: CallOptions) async throws(RPCError) -> Contact? {
+        do throws(RPCError) {
+            var contact = try await contacts.call(Contacts.get, GetContactRequest(id: id), options: options)
+            // C3: a chat bound to a contact merged away is the survivor's.
+            if let survivor = contact.mergedInto { contact = try await contacts.call(Contacts.get, GetContactRequest(id: survivor), options: options) }
+            return contact.deleted || contact.mergedInto != nil ? nil : contact
+        } catch {
+            guard error.code == .notFound else { throw error }
+            return nil
+        }
+    }
+
+    /// A lead from the messenger, processed at once (its contact is known): stored for the
+    /// lead report (D7) with a new deal in the channel's pipeline.
+    static func openLead(_ tx: Transaction, _ message: InboundMessage, contact: Contact, summary: String, now: Int64) throws -> (Int64, Deal) {
+        var lead = Lead()
+        lead.channel = message.channel.name
+        lead.partner = message.channel.name
+        lead.externalID = message.providerMessageID
+        lead.firstName = contact.firstName
+        lead.lastName = contact.lastName
+        lead.phone = contact.phones.first?.number ?? ""
+        lead.comment = String(message.text.prefix(1000))
+        try tx.run(
+            """
+            INSERT INTO leads (channel, partner, external_id, lead, status, low_quality, reason, received_at, processed_at, contact_id)
+            VALUES (?, ?, ?, ?, ?, 0, '', ?, ?, ?)
+            """,
+            [.text(lead.channel), .text(lead.partner), .text(lead.externalID), .blob(lead.wireBytes()), .integer(Int64(LeadStatus.processed.rawValue)),
+             .integer(now), .integer(now), .integer(contact.id)])
+        let leadID = tx.lastInsertRowID
+        try LeadReportStore.received(tx, leadID: leadID, lead, lowQuality: false, at: now)
+        var deal = Deal()
+        deal.title = LeadTriage.dealTitle(lead)
+        deal.contactID = contact.id
+        let pipelines = try PipelineStore.load(tx.connection)
+        deal.pipelineID = LeadIntake.pipeline(for: lead.channel, in: pipelines)
+        deal.responsibleID = contact.responsibleID
+        deal.source = lead.channel
+        deal.leadID = leadID
+        let opened = try DealStore.open(tx, deal, actorID: nil, timelineSummary: "lead from \(lead.channel)", pipelines: pipelines, now: now)
+        try tx.run("UPDATE leads SET deal_id = ? WHERE id = ?", [.integer(opened.id), .integer(leadID)])
+        try LeadReportStore.linkDeal(tx, leadID: leadID, dealID: opened.id)
+        return (leadID, opened)
+    }
+
+    /// The timeline's line: the channel and what was written (a button's title, a file's type).
+    static func summary(_ message: InboundMessage) -> String {
+        let channel = message.channel == .whatsapp ? "WhatsApp" : "Telegram"
+        let what: String
+        switch message.kind {
+        case .media: what = "sent a file (\(message.mimeType.isEmpty ? "media" : message.mimeType))" + (message.text.isEmpty ? "" : ": \(message.text)")
+        case .contact: what = "shared a contact: \(message.sharedPhone)"
+        case .button: what = "pressed \"\(message.text.isEmpty ? message.buttonData : message.text)\""
+        default: what = message.text
+        }
+        let line = "\(channel): \(what)"
+        return line.count > summaryLimit ? String(line.prefix(summaryLimit - 1)) + "…" : line
+    }
+
+    static func name(_ contact: Contact) -> String {
+        [contact.firstName, contact.lastName].filter { !$0.isEmpty }.joined(separator: " ")
+    }
+}

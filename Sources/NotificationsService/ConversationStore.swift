@@ -1,0 +1,269 @@
+import Contracts
+import Foundation
+import RPC
+import ServiceKit
+import Storage
+import Wire
+
+/// D3, D5 (issue 25): the inbox. What people write over WhatsApp and Telegram is filed
+/// with deals first (their contact, a new lead or the open deal's timeline), then kept in
+/// the contact's conversation for that chat with its unread count and assignee (the
+/// deal's responsible at first). Each inbound message once by the provider's id: a
+/// redelivered webhook answers what the first delivery kept, and a delivery that failed
+/// half-way (deals filed it, this store did not) is completed by the next.
+///
+/// G3: a restricted person sees conversations assigned to them or their team, and the
+/// unassigned ones everybody may pick up; another conversation answers as if it did not
+/// exist.
+public struct ConversationStore: Sendable {
+    let database: Database
+    let deals: RPCClient
+    let contacts: RPCClient
+    let clock: WallClock
+
+    /// Most messages one webhook may carry.
+    static let batchLimit = 100
+    /// Most characters kept of a message's text (WhatsApp allows 4,096, Telegram 4,096).
+    static let textLimit = 4_096
+
+    public init(database: Database, deals: RPCClient, contacts: RPCClient, clock: WallClock) {
+        self.database = database
+        self.deals = deals
+        self.contacts = contacts
+        self.clock = clock
+    }
+
+    // MARK: Inbound
+
+    /// Files and keeps each message in order; a message that cannot be filed now (deals
+    /// not answering) fails the call so the gateway's relay delivers the webhook again.
+    public func record(_ batch: InboundMessages, options: CallOptions) async throws -> InboundOutcome {
+        guard batch.messages.count <= Self.batchLimit else {
+            throw RPCError.invalidArgument("at most \(Self.batchLimit) messages at once", details: [FieldViolation(field: "messages", description: "has \(batch.messages.count)")])
+        }
+        for (i, m) in batch.messages.enumerated() {
+            let violations = Self.violations(m, at: "messages[\(i)]")
+            guard violations.isEmpty else { throw RPCError.invalidArgument("the message is not valid", details: violations) }
+        }
+        var outcome = InboundOutcome()
+        for message in batch.messages {
+            outcome.messages.append(try await record(message, options: options))
+        }
+        return outcome
+    }
+
+    static func violations(_ m: InboundMessage, at path: String) -> [FieldViolation] {
+        var out: [FieldViolation] = []
+        if m.channel != .whatsapp && m.channel != .telegram { out.append(FieldViolation(field: "\(path).channel", description: "is not whatsapp or telegram")) }
+        if m.providerMessageID.isEmpty || m.providerMessageID.utf8.count > 200 { out.append(FieldViolation(field: "\(path).providerMessageId", description: "is empty or longer than 200 bytes")) }
+        if m.chatID.isEmpty || m.chatID.utf8.count > 100 { out.append(FieldViolation(field: "\(path).chatId", description: "is empty or longer than 100 bytes")) }
+        return out
+    }
+
+    private func record(_ message: InboundMessage, options: CallOptions) async throws -> ConversationMessage {
+        let channel = Int64(message.channel.rawValue)
+        if let kept = try await database.read({ c in try Self.kept(c, channel: channel, provider: message.providerMessageID) }) { return kept }
+        let bound = try await database.read { c in
+            try c.queryFirst("SELECT contact_id FROM inbox_conversations WHERE channel = ? AND chat_id = ?", [.integer(channel), .text(message.chatID)]) { $0.int64(0) }
+        }
+        let filed = try await deals.call(Deals.fileMessage, FileMessageRequest(message: message, contactID: bound), options: options)
+        let now = clock.milliseconds
+        return try await database.write { tx in
+            if let kept = try Self.kept(tx.connection, channel: channel, provider: message.providerMessageID) { return kept }
+            let at = message.atMilliseconds > 0 ? message.atMilliseconds : now
+            var text = message.text
+            if text.count > Self.textLimit { text = String(text.prefix(Self.textLimit)) }
+            let preview = String((text.isEmpty ? Self.describe(message.kind, mimeType: message.mimeType) : text).prefix(200))
+            let title = message.profileName.isEmpty ? (message.userName.isEmpty ? filed.contactName : "@" + message.userName) : message.profileName
+            let conversation = try Self.touch(
+                tx, channel: message.channel, chat: message.chatID, filed: filed, at: at, preview: preview, title: String(title.prefix(200)))
+            var kept = ConversationMessage(
+                conversationID: conversation.id, contactID: filed.contactID, dealID: filed.dealID, channel: message.channel, direction: .inbound,
+                kind: message.kind == .unspecified ? .text : message.kind, text: text, buttonData: message.buttonData, mediaID: message.mediaID,
+                mimeType: message.mimeType, providerMessageID: message.providerMessageID, atMilliseconds: at, assigneeID: conversation.assigneeID,
+                newLead: filed.leadID != nil, sharedPhone: message.sharedPhone)
+            kept.id = try Self.insert(tx, kept)
+            _ = try tx.appendEvent(type: Notifications.Event.messageReceived, aggregateID: "conversation-\(conversation.id)", payload: kept.wireBytes())
+            return kept
+        }
+    }
+
+    /// The conversation of the chat, made or brought up to date by one more inbound message:
+    /// unread one more, reopened, bound to the contact and deal deals filed it on, assigned
+    /// to the deal's responsible when nobody has it.
+    static func touch(
+        _ tx: Transaction, channel: NotificationChannel, chat: String, filed: FiledMessage, at: Int64, preview: String, title: String
+    ) throws -> Conversation {
+        try tx.run(
+            """
+            INSERT INTO inbox_conversations (contact_id, channel, chat_id, assignee_id, deal_id, unread, last_message_at, last_inbound_at, preview, title)
+            VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?)
+            ON CONFLICT (channel, chat_id) DO UPDATE SET
+                contact_id = excluded.contact_id, deal_id = excluded.deal_id, unread = unread + 1, closed = 0,
+                assignee_id = coalesce(assignee_id, excluded.assignee_id),
+                last_message_at = max(last_message_at, excluded.last_message_at), last_inbound_at = max(last_inbound_at, excluded.last_inbound_at),
+                preview = CASE WHEN excluded.last_message_at >= last_message_at THEN excluded.preview ELSE preview END,
+                title = CASE WHEN excluded.title != '' THEN excluded.title ELSE title END
+            """,
+            [.integer(filed.contactID), .integer(Int64(channel.rawValue)), .text(chat), SQLValue(filed.responsibleID), .integer(filed.dealID),
+             .integer(at), .integer(at), .text(preview), .text(title)])
+        return try tx.queryFirst("SELECT \(columns) FROM inbox_conversations WHERE channel = ? AND chat_id = ?", [.integer(Int64(channel.rawValue)), .text(chat)], conversation)!
+    }
+
+    static func insert(_ tx: Transaction, _ message: ConversationMessage) throws -> Int64 {
+        try tx.run(
+            "INSERT INTO inbox_messages (conversation_id, channel, provider_id, body) VALUES (?, ?, ?, x'')",
+            [.integer(message.conversationID), .integer(Int64(message.channel.rawValue)), .text(message.providerMessageID)])
+        let id = tx.lastInsertRowID
+        var stored = message
+        stored.id = id
+        try tx.run("UPDATE inbox_messages SET body = ? WHERE id = ?", [.blob(stored.wireBytes()), .integer(id)])
+        return id
+    }
+
+    static func kept(_ c: Connection, channel: Int64, provider: String) throws -> ConversationMessage? {
+        try c.queryFirst("SELECT body FROM inbox_messages WHERE channel = ? AND provider_id = ?", [.integer(channel), .text(provider)]) {
+            try ConversationMessage(wireBytes: $0.blob(0))
+        }
+    }
+
+    static func staffExists(_ id: Int64, _ contacts: RPCClient, _ options: CallOptions) async throws(RPCError) -> Bool {
+        do throws(RPCError) {
+            _ = try await contacts.call(Contacts.getStaff, GetStaffRequest(id: id), options: options)
+            return true
+        } catch {
+            guard error.code == .notFound else { throw error }
+            return false
+        }
+    }
+
+    /// What a conversation's preview says of a message without text.
+    static func describe(_ kind: MessageKind, mimeType: String) -> String {
+        switch kind {
+        case .media: "[\(mimeType.isEmpty ? "file" : mimeType)]"
+        case .contact: "[contact]"
+        default: ""
+        }
+    }
+
+    // MARK: Reading
+
+    static let columns = "id, contact_id, channel, chat_id, assignee_id, deal_id, unread, last_message_at, last_inbound_at, preview, closed, title"
+
+    static func conversation(_ row: Row) -> Conversation {
+        Conversation(
+            id: row.int64("id"), contactID: row.int64("contact_id"), channel: NotificationChannel(rawValue: row.int("channel")) ?? .unspecified,
+            chatID: row.string("chat_id"), assigneeID: row.optionalInt64("assignee_id"), dealID: row.optionalInt64("deal_id"), unread: row.int64("unread"),
+            lastMessageAtMilliseconds: row.int64("last_message_at"), lastInboundAtMilliseconds: row.int64("last_inbound_at"),
+            preview: row.string("preview"), closed: row.bool("closed"), title: row.string("title"))
+    }
+
+    /// G3: assigned to someone the person sees for, or to nobody.
+    static func sees(_ visibility: Visibility?, _ conversation: Conversation) -> Bool {
+        guard let visibility, visibility.restricted, let assignee = conversation.assigneeID else { return true }
+        return visibility.staffIDs.contains(assignee)
+    }
+
+    public func list(_ request: ListConversationsRequest) async throws -> ConversationPage {
+        var conditions: [String] = [], values: [SQLValue] = []
+        if request.mine {
+            guard let staff = request.staffID else {
+                throw RPCError.invalidArgument("mine is a staff member's: use a staff token", details: [FieldViolation(field: "mine", description: "needs a staff member")])
+            }
+            conditions.append("assignee_id = ?")
+            values.append(.integer(staff))
+        }
+        if request.unassigned { conditions.append("assignee_id IS NULL") }
+        if request.unread { conditions.append("unread > 0") }
+        if request.channel != .unspecified {
+            conditions.append("channel = ?")
+            values.append(.integer(Int64(request.channel.rawValue)))
+        }
+        if let visibility = request.visibility, visibility.restricted {
+            conditions.append("(assignee_id IS NULL OR assignee_id IN (\(visibility.staffIDs.map { String($0) }.joined(separator: ","))))")
+        }
+        if !request.cursor.isEmpty {
+            let parts = request.cursor.split(separator: ".")
+            guard parts.count == 2, let at = Int64(parts[0]), let id = Int64(parts[1]) else {
+                throw RPCError.invalidArgument("the cursor is not one this service gave", details: [FieldViolation(field: "cursor", description: "is not valid")])
+            }
+            conditions.append("(last_message_at < ? OR (last_message_at = ? AND id < ?))")
+            values += [.integer(at), .integer(at), .integer(id)]
+        }
+        let size = Int(request.pageSize == 0 ? 50 : request.pageSize)
+        let sql = "SELECT \(Self.columns) FROM inbox_conversations" + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
+            + " ORDER BY last_message_at DESC, id DESC LIMIT \(size + 1)"
+        let bound = values
+        return try await database.read { c in
+            var found = try c.query(sql, bound, Self.conversation)
+            var page = ConversationPage()
+            if found.count > size {
+                found.removeLast()
+                page.nextCursor = "\(found[size - 1].lastMessageAtMilliseconds).\(found[size - 1].id)"
+            }
+            page.conversations = found
+            return page
+        }
+    }
+
+    /// The conversation if the caller sees it; else not_found, as if it did not exist.
+    static func visible(_ c: Connection, _ id: Int64, _ visibility: Visibility?) throws -> Conversation {
+        guard let found = try c.queryFirst("SELECT \(columns) FROM inbox_conversations WHERE id = ?", [.integer(id)], conversation), sees(visibility, found) else {
+            throw RPCError.notFound("conversation \(id) does not exist")
+        }
+        return found
+    }
+
+    public func messages(_ request: ConversationMessagesRequest) async throws -> ConversationMessagePage {
+        var after = Int64.max
+        if !request.cursor.isEmpty {
+            guard let id = Int64(request.cursor), id > 0 else {
+                throw RPCError.invalidArgument("the cursor is not one this service gave", details: [FieldViolation(field: "cursor", description: "is not valid")])
+            }
+            after = id
+        }
+        let size = Int(request.pageSize == 0 ? 50 : request.pageSize)
+        let before = after
+        return try await database.read { c in
+            _ = try Self.visible(c, request.conversationID, request.visibility)
+            var found = try c.query(
+                "SELECT body FROM inbox_messages WHERE conversation_id = ? AND id < ? ORDER BY id DESC LIMIT ?",
+                [.integer(request.conversationID), .integer(before), .integer(Int64(size + 1))]) { try ConversationMessage(wireBytes: $0.blob(0)) }
+            var page = ConversationMessagePage()
+            if found.count > size {
+                found.removeLast()
+                page.nextCursor = String(found[size - 1].id)
+            }
+            page.messages = found
+            return page
+        }
+    }
+
+    // MARK: Changing
+
+    public func markRead(_ request: ConversationRequest) async throws -> Conversation {
+        try await database.write { tx in
+            var conversation = try Self.visible(tx.connection, request.id, request.visibility)
+            try tx.run("UPDATE inbox_conversations SET unread = 0 WHERE id = ?", [.integer(request.id)])
+            conversation.unread = 0
+            return conversation
+        }
+    }
+
+    /// Hands it to a staff member who exists (asked of contacts); emits conversation.assigned
+    /// when the assignee changes.
+    public func assign(_ request: AssignConversationRequest, options: CallOptions) async throws -> Conversation {
+        _ = try await database.read { c in try Self.visible(c, request.id, request.visibility) }
+        if try await !Self.staffExists(request.assigneeID, contacts, options) {
+            throw RPCError.invalidArgument("staff member \(request.assigneeID) does not exist", details: [FieldViolation(field: "assigneeId", description: "is unknown")])
+        }
+        return try await database.write { tx in
+            var conversation = try Self.visible(tx.connection, request.id, request.visibility)
+            guard conversation.assigneeID != request.assigneeID else { return conversation }
+            try tx.run("UPDATE inbox_conversations SET assignee_id = ? WHERE id = ?", [.integer(request.assigneeID), .integer(request.id)])
+            conversation.assigneeID = request.assigneeID
+            _ = try tx.appendEvent(type: Notifications.Event.conversationAssigned, aggregateID: "conversation-\(conversation.id)", payload: conversation.wireBytes())
+            return conversation
+        }
+    }
+}
