@@ -226,6 +226,9 @@ public struct Integration: WireMessage, Equatable {
     public var accountID: String = ""
     /// cloudpayments, leyka: what a paid payment naming no deal or group opens in deals (absent for other kinds).
     public var paymentsOpen: PaymentOpens = PaymentOpens.unspecified
+    /// whatsapp: the Verify Token to enter with the callback URL in Meta's webhook setup (its GET handshake echoes
+    /// `hub.challenge` only for it); only in the answer that made the integration: keep it.
+    public var verifyToken: String = ""
 
     public init() {}
 
@@ -242,7 +245,8 @@ public struct Integration: WireMessage, Equatable {
         revokedAtMilliseconds: Int64? = nil,
         secret: String = "",
         accountID: String = "",
-        paymentsOpen: PaymentOpens = PaymentOpens.unspecified
+        paymentsOpen: PaymentOpens = PaymentOpens.unspecified,
+        verifyToken: String = ""
     ) {
         self.id = id
         self.name = name
@@ -257,6 +261,7 @@ public struct Integration: WireMessage, Equatable {
         self.secret = secret
         self.accountID = accountID
         self.paymentsOpen = paymentsOpen
+        self.verifyToken = verifyToken
     }
 
     public func encode(to e: inout WireEncoder) {
@@ -273,6 +278,7 @@ public struct Integration: WireMessage, Equatable {
         e.encode(11, secret)
         e.encode(12, accountID)
         e.encode(13, paymentsOpen)
+        e.encode(14, verifyToken)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
@@ -290,6 +296,7 @@ public struct Integration: WireMessage, Equatable {
         case 11: secret = try d.string(key)
         case 12: accountID = try d.string(key)
         case 13: paymentsOpen = try d.enumeration(key)
+        case 14: verifyToken = try d.string(key)
         default: try d.skip(key)
         }
     }

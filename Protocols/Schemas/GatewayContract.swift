@@ -57,6 +57,10 @@ public let gatewayContract = ContractFile("Gateway") {
         Field(11, "secret", .string, doc: "Only in the answer that made it, when the gateway chose it (the URL token): keep it.").omitEmpty()
         Field(12, "accountID", .string, doc: "The provider's account pulls are scoped to (Timepad: the organization id).").named("accountId")
         Field(13, "paymentsOpen", .enumeration("PaymentOpens"), doc: "cloudpayments, leyka: what a paid payment naming no deal or group opens in deals (absent for other kinds).").omitEmpty()
+        Field(14, "verifyToken", .string, doc: """
+            whatsapp: the Verify Token to enter with the callback URL in Meta's webhook setup (its GET handshake echoes
+            `hub.challenge` only for it); only in the answer that made the integration: keep it.
+            """).omitEmpty()
     }
     Message("CreateIntegrationRequest", rest: [.input], restName: "NewIntegration") {
         Field(1, "name", .string).required().length(max: 60, min: 1).slug()

@@ -25,6 +25,33 @@ enum HookRoutes {
             try await receive(ctx, token: nil)
         },
         Route(
+            method: "GET", path: "/v1/hooks/{integration}", pathParameters: ["integration": integrationName], operationID: "verifyHook",
+            access: .open,
+            summary: "Meta's webhook verification for a WhatsApp integration: `hub.challenge` echoed when `hub.verify_token` is the integration's",
+            extraQuery: [
+                Route.QueryParameter(name: "hub.mode", kind: .choice(["subscribe"]), description: "subscribe", required: true),
+                Route.QueryParameter(name: "hub.verify_token", kind: .string, description: "the verifyToken the integration was made with", required: true),
+                Route.QueryParameter(name: "hub.challenge", kind: .string, description: "what to echo", required: true),
+            ],
+            answers: [Route.Answer(status: 200, description: "the challenge, as sent", content: .text)], errors: [403, 404, 429]
+        ) { ctx in
+            let desk = try ctx.api.webhookDesk()
+            let name = ctx.parameters["integration"] ?? ""
+            let address = ctx.request.remoteAddress
+            if let refusal = ctx.api.lockedOut(address, requestID: ctx.requestID) { return refusal }
+            guard let integration = desk.integrations.entry(named: name), integration.kind == .whatsapp else {
+                throw RPCError.notFound("no WhatsApp integration is named \(name) (or it was revoked)")
+            }
+            let challenge = ctx.request.query["hub.challenge"] ?? ""
+            guard ctx.request.query["hub.mode"] == "subscribe", !challenge.isEmpty, challenge.utf8.count <= 200,
+                HookAuthentication.verifiesHandshake(integration, token: ctx.request.query["hub.verify_token"] ?? "")
+            else {
+                ctx.api.authenticationFailed(address)
+                return Problem.response(status: 403, title: "Forbidden", detail: "the verify token is not this integration's", requestID: ctx.requestID)
+            }
+            return HTTPResponse(status: 200, headers: [("Content-Type", "text/plain; charset=utf-8"), ("Cache-Control", "no-store")], body: Array(challenge.utf8))
+        },
+        Route(
             method: "POST", path: "/v1/hooks/{integration}/{token}", pathParameters: ["integration": integrationName, "token": token],
             operationID: "receiveTokenHook", access: .open,
             summary: "A webhook from a provider that signs nothing (Ringostat, amoCRM, Bitrix24): the URL's token is its credential",

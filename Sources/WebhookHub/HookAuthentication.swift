@@ -33,6 +33,12 @@ public enum HookAuthentication {
         }
     }
 
+    /// Meta's GET handshake for a WhatsApp integration: the token it was made with.
+    public static func verifiesHandshake(_ integration: IntegrationEntry, token: String) -> Bool {
+        guard integration.kind == .whatsapp, !integration.tokenDigest.isEmpty, !token.isEmpty else { return false }
+        return ConstantTime.equals(SHA256.digest(token), integration.tokenDigest)
+    }
+
     /// `<prefix><hex>` against the expected code; hex in either case.
     static func matches(prefixed value: String, _ prefix: String, _ expected: [UInt8]) -> Bool {
         let text = value.trimmingCharacters(in: .whitespaces)

@@ -88,6 +88,8 @@ public final class IntegrationStore: Sendable {
                 "apiBaseUrl must be an http or https URL the outbound policy allows", details: [FieldViolation(field: "apiBaseUrl", description: problem)])
         }
         let token = signs ? "" : "hk_" + SecureRandom.hex(24)
+        // WhatsApp signs its POSTs, but Meta's GET handshake proves the URL with a token we choose.
+        let verify = request.kind == .whatsapp ? "wv_" + SecureRandom.hex(24) : ""
         let maxBody = request.maxBodyBytes == 0 ? Self.defaultMaxBodyBytes : Int(request.maxBodyBytes)
         let at = Int64(now.timeIntervalSince1970 * 1000)
         let name = request.name
@@ -100,7 +102,7 @@ public final class IntegrationStore: Sendable {
                 INSERT INTO integrations (name, kind, secret, token_digest, max_body_bytes, api_base_url, api_token, account_id, created_at, created_by, payment_opens)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
-                [.text(name), .integer(Int64(request.kind.rawValue)), .blob(Array(request.secret.utf8)), .blob(token.isEmpty ? [] : SHA256.digest(token)),
+                [.text(name), .integer(Int64(request.kind.rawValue)), .blob(Array(request.secret.utf8)), .blob(token.isEmpty ? (verify.isEmpty ? [] : SHA256.digest(verify)) : SHA256.digest(token)),
                  .integer(Int64(maxBody)), .text(request.apiBaseURL), .text(request.apiToken), .text(request.accountID), .integer(at), .text(creator),
                  .integer(Int64(request.paymentsOpen.rawValue))])
             let row = try tx.queryFirst("SELECT * FROM integrations WHERE id = ?", [.integer(tx.lastInsertRowID)]) { ($0, Self.integration($0), Self.entry($0)) }!
@@ -108,6 +110,7 @@ public final class IntegrationStore: Sendable {
         }
         byName.withLock { $0[entry.name] = entry }
         var made = integration
+        made.verifyToken = verify
         if !token.isEmpty {
             made.secret = token
             made.hookPath = "/v1/hooks/\(made.name)/\(token)"

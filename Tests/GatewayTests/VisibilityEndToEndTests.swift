@@ -42,6 +42,7 @@ import TestSupport
     }
 
     static let ghost = 987_654
+    static let conversationsTest = "d5MessagesBecomeOneLeadThenTimelineEntriesAndTheirConversationIsSeenByItsAssigneeOnly"
 
     static let probes: [String: Probe] = [
         "GET /healthz": .notClientData, "GET /readyz": .notClientData, "GET /v1/openapi.json": .notClientData, "GET /metrics": .notClientData,
@@ -53,7 +54,10 @@ import TestSupport
         "POST /v1/admin/integrations/{id}/reconcile": .adminOnly,
         "GET /v1/admin/hooks": .adminOnly, "GET /v1/admin/hooks/{id}": .adminOnly, "POST /v1/admin/hooks/{id}/replay": .adminOnly, "POST /v1/admin/hooks/{id}/discard": .adminOnly,
         // Authenticated by the provider's signature or token, not a key; they answer nothing about anyone.
-        "POST /v1/hooks/{integration}": .notClientData, "POST /v1/hooks/{integration}/{token}": .notClientData,
+        "POST /v1/hooks/{integration}": .notClientData, "POST /v1/hooks/{integration}/{token}": .notClientData, "GET /v1/hooks/{integration}": .notClientData,
+        // Conversations are their assignee's (and their team's), or everyone's while unassigned.
+        "GET /v1/conversations": .ownTest(conversationsTest), "GET /v1/conversations/{id}/messages": .ownTest(conversationsTest),
+        "POST /v1/conversations/{id}/read": .ownTest(conversationsTest), "POST /v1/conversations/{id}/assign": .ownTest(conversationsTest),
         // The signed link is the credential: it names one contact and only opts them out.
         "POST /v1/unsubscribe/{token}": .notClientData, "GET /v1/unsubscribe/{token}": .notClientData,
         // Pulls with the platform's credentials: an admin's.

@@ -1014,6 +1014,7 @@ enum ContractSamples {
         m.secret = "f11é"
         m.accountID = "f12é"
         m.paymentsOpen = .nothing
+        m.verifyToken = "f14é"
         return m
     }
 

@@ -101,6 +101,10 @@ extension Integration: RESTOutput {
             out.key("secret")
             out.string(self.secret)
         }
+        if !self.verifyToken.isEmpty {
+            out.key("verifyToken")
+            out.string(self.verifyToken)
+        }
         out.endObject()
     }
 }

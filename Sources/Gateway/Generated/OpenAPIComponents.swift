@@ -5188,6 +5188,10 @@ enum OpenAPIComponents {
         "secret" : {
           "description" : "Only in the answer that made it, when the gateway chose it (the URL token): keep it.",
           "type" : "string"
+        },
+        "verifyToken" : {
+          "description" : "whatsapp: the Verify Token to enter with the callback URL in Meta's webhook setup (its GET handshake echoes\n`hub.challenge` only for it); only in the answer that made the integration: keep it.",
+          "type" : "string"
         }
       },
       "required" : [

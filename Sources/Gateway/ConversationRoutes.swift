@@ -1,0 +1,53 @@
+import Contracts
+import Foundation
+import HTTP
+import RPC
+import Wire
+
+/// The inbox (D5, issue 25): WhatsApp and Telegram conversations, their messages, read
+/// marks and assignees. Notifications keeps them and applies G3 itself (the principal
+/// travels with each call): a restricted person sees those assigned to them or their team
+/// and the unassigned ones; another answers 404 as if it did not exist.
+enum ConversationRoutes {
+    static let all: [Route] = [
+        Route(
+            method: "GET", path: "/v1/conversations", operationID: "listConversations", access: .role(.reader),
+            summary: "Conversations, the latest message first: `mine` (a staff token's), `unassigned`, `unread`, by `channel`",
+            query: ListConversationsRequest.queryParameters, answers: [Route.answer(200, "conversations", ConversationPage.self)], errors: [422]
+        ) { ctx in
+            var request = try ctx.query(ListConversationsRequest.self)
+            if request.mine {
+                guard let staff = ctx.staffID else {
+                    throw UnacceptableValues(error: .invalidArgument("mine is a staff member's: use a staff token", details: [FieldViolation(field: "mine", description: "needs a staff token")]))
+                }
+                request.staffID = staff
+            }
+            return Reply.json(200, try await ctx.call(Notifications.listConversations, request))
+        },
+        Route(
+            method: "GET", path: "/v1/conversations/{id}/messages", operationID: "conversationMessages", access: .role(.reader),
+            summary: "A conversation's messages in both directions, newest first", query: ConversationMessagesRequest.queryParameters,
+            answers: [Route.answer(200, "messages", ConversationMessagePage.self)], errors: [404, 422]
+        ) { ctx in
+            var request = try ctx.query(ConversationMessagesRequest.self)
+            request.conversationID = try ctx.id()
+            return Reply.json(200, try await ctx.call(Notifications.conversationMessages, request))
+        },
+        Route(
+            method: "POST", path: "/v1/conversations/{id}/read", operationID: "markConversationRead", access: .role(.integration),
+            summary: "Nothing unread in the conversation any more", bodyRequired: false,
+            answers: [Route.answer(200, "the conversation", Conversation.self)], errors: [404]
+        ) { ctx in
+            Reply.json(200, try await ctx.call(Notifications.markConversationRead, ConversationRequest(id: try ctx.id())))
+        },
+        Route(
+            method: "POST", path: "/v1/conversations/{id}/assign", operationID: "assignConversation", access: .role(.integration),
+            summary: "Hand the conversation to a staff member (conversation.assigned)", body: AssignConversationRequest.openAPIInputSchema,
+            example: #"{"assigneeId":2}"#, answers: [Route.answer(200, "the conversation", Conversation.self)], errors: [404, 422]
+        ) { ctx in
+            var request = try ctx.body(AssignConversationRequest.self)
+            request.id = try ctx.id()
+            return Reply.json(200, try await ctx.call(Notifications.assignConversation, request))
+        },
+    ]
+}

@@ -1,0 +1,141 @@
+import Contracts
+import Digest
+import Foundation
+import Testing
+import TestSupport
+
+/// Issue 25 (D3, D5): WhatsApp and Telegram messages through the gateway's hook ledger
+/// become one lead and deal per new person, then entries on that deal's timeline, kept in
+/// a conversation per chat that its assignee (and their team) reads, and nobody else.
+@Suite struct ConversationsEndToEndTests {
+    static let operatorOne = "conversations-operator-one-0123"
+    static let operatorTwo = "conversations-operator-two-0123"
+    static let appSecret = "wa-app-secret-0123456789"
+    static let telegramSecret = "telegram-secret-token-0123"
+
+    struct System {
+        let processes: [Hosted]
+        let gateway: Hosted
+
+        func request(_ method: String, _ path: String, key: String = adminKey, body: String? = nil, headers: [String: String] = [:]) async throws -> HTTPExchange {
+            try await httpRequest(
+                port: gateway.port, method, path, headers: ["Authorization": "Bearer \(key)", "Content-Type": "application/json"].merging(headers) { $1 }, body: body)
+        }
+
+        func items(_ path: String, key: String = adminKey) async throws -> [[String: Any]] {
+            try await request("GET", path, key: key).json["items"] as? [[String: Any]] ?? []
+        }
+
+        func stop() async throws {
+            for p in [gateway] + processes { try await p.stop() }
+        }
+    }
+
+    static func start() async throws -> System {
+        let folder = try temporaryFolder("conversations")
+        let notificationsPort = try freePort()
+        let contacts = try await Hosted.start(
+            executable: "switchboard-contacts",
+            environment: ["CONTACTS_PORT": "0", "CONTACTS_ADMIN_PORT": "0", "CONTACTS_DATA_DIR": folder.appendingPathComponent("contacts").path])
+        let deals = try await Hosted.start(
+            executable: "switchboard-deals",
+            environment: [
+                "DEALS_PORT": "0", "DEALS_ADMIN_PORT": "0", "DEALS_DATA_DIR": folder.appendingPathComponent("deals").path, "DEALS_CONTACTS": "127.0.0.1:\(contacts.port)",
+                "DEALS_SUBSCRIBERS": "notifications@127.0.0.1:\(notificationsPort)",
+            ])
+        let notifications = try await Hosted.start(
+            executable: "switchboard-notifications",
+            environment: [
+                "NOTIFICATIONS_PORT": "\(notificationsPort)", "NOTIFICATIONS_ADMIN_PORT": "0", "NOTIFICATIONS_DATA_DIR": folder.appendingPathComponent("notifications").path,
+                "NOTIFICATIONS_CONTACTS": "127.0.0.1:\(contacts.port)", "NOTIFICATIONS_DEALS": "127.0.0.1:\(deals.port)", "NOTIFICATIONS_TELEPHONY": "",
+            ])
+        let gateway = try await Hosted.start(
+            executable: "switchboard-gateway",
+            environment: [
+                "GATEWAY_PORT": "0", "GATEWAY_DATA_DIR": folder.appendingPathComponent("gateway").path,
+                "GATEWAY_SERVICES": "contacts=127.0.0.1:\(contacts.port),deals=127.0.0.1:\(deals.port),notifications=127.0.0.1:\(notificationsPort)",
+                "GATEWAY_API_KEYS": "\(adminKey)=admin,\(operatorOne)=staff:1,\(operatorTwo)=staff:2",
+                "GATEWAY_RATE_LIMIT": "100000", "GATEWAY_RATE_BURST": "100000",
+            ])
+        return System(processes: [notifications, deals, contacts], gateway: gateway)
+    }
+
+    /// Meta's published text message (../shared/payloads/whatsapp/webhook-text-message.vendor-doc.json), its id and text as given.
+    static func whatsApp(id: String, text: String, from: String = "16315551234") -> String {
+        #"{"object":"whatsapp_business_account","entry":[{"id":"8856996819413533","changes":[{"value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"16505553333","phone_number_id":"27681414235104944"},"contacts":[{"profile":{"name":"Kerry Fisher"},"wa_id":"\#(from)"}],"messages":[{"from":"\#(from)","id":"\#(id)","timestamp":"1603059201","text":{"body":"\#(text)"},"type":"text"}]},"field":"messages"}]}]}"#
+    }
+
+    static func signature(_ body: String) -> String {
+        "sha256=" + HMAC.authenticationCode(.sha256, key: Array(appSecret.utf8), message: Array(body.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    @Test func d5MessagesBecomeOneLeadThenTimelineEntriesAndTheirConversationIsSeenByItsAssigneeOnly() async throws {
+        let system = try await Self.start()
+        for body in [#"{"firstName":"Olga","role":"operator"}"#, #"{"firstName":"Pavel","role":"operator"}"#] {
+            #expect(try await system.request("POST", "/v1/staff", body: body).status == 201)
+        }
+        let made = try await system.request("POST", "/v1/admin/integrations", body: #"{"name":"wa","kind":"whatsapp","secret":"\#(Self.appSecret)"}"#)
+        let verifyToken = try #require(made.json["verifyToken"] as? String, "\(made.body)")
+        // Meta's GET handshake: the challenge echoed for the integration's token only.
+        let handshake = try await system.request("GET", "/v1/hooks/wa?hub.mode=subscribe&hub.verify_token=\(verifyToken)&hub.challenge=1158201444")
+        #expect(handshake.status == 200 && handshake.body == "1158201444")
+        #expect(try await system.request("GET", "/v1/hooks/wa?hub.mode=subscribe&hub.verify_token=wv_guess&hub.challenge=1").status == 403)
+
+        // D3: the first message from a new number: one contact, one lead, one deal, one message on its timeline.
+        let first = Self.whatsApp(id: "wamid.ABGGFlCGg0cvAgo-sJQh43L5Pe4W", text: "Hello this is an answer")
+        #expect(try await system.request("POST", "/v1/hooks/wa", body: first, headers: ["X-Hub-Signature-256": Self.signature(first)]).status == 200)
+        #expect(try await eventuallyAsync { try await system.items("/v1/conversations").count == 1 })
+        let conversation = try #require(try await system.items("/v1/conversations").first)
+        let conversationID = try #require(conversation["id"] as? Int)
+        let dealID = try #require(conversation["dealId"] as? Int)
+        #expect(conversation["channel"] as? String == "whatsapp" && conversation["unread"] as? Int == 1 && conversation["title"] as? String == "Kerry Fisher")
+        let contacts = try await system.items("/v1/contacts?phone=%2B16315551234")
+        #expect(contacts.count == 1 && contacts.first?["firstName"] as? String == "Kerry" && contacts.first?["id"] as? Int == conversation["contactId"] as? Int)
+        #expect(try await system.items("/v1/deals").count == 1)
+        let timeline = try await system.items("/v1/deals/\(dealID)/timeline")
+        #expect(timeline.contains { $0["kind"] as? String == "message" && ($0["summary"] as? String)?.contains("Hello this is an answer") == true }, "\(timeline)")
+
+        // A second message: the same deal, no new lead; the same message again: nothing new.
+        let second = Self.whatsApp(id: "wamid.second", text: "When can you come?")
+        for body in [second, first, second] {
+            #expect(try await system.request("POST", "/v1/hooks/wa", body: body, headers: ["X-Hub-Signature-256": Self.signature(body)]).status == 200)
+        }
+        #expect(try await eventuallyAsync { try await system.items("/v1/conversations/\(conversationID)/messages").count == 2 })
+        #expect(try await system.items("/v1/conversations/\(conversationID)/messages").first?["text"] as? String == "When can you come?")
+        #expect(try await system.items("/v1/deals").count == 1)
+        #expect(try await system.items("/v1/deals/\(dealID)/timeline").filter { $0["kind"] as? String == "message" }.count == 2)
+        #expect(try await system.items("/v1/conversations?unread=true").first?["unread"] as? Int == 2)
+
+        // G3: unassigned, every operator sees it; assigned to Olga (staff 1), Pavel (staff 2) sees nothing of it.
+        #expect(try await system.items("/v1/conversations", key: Self.operatorTwo).count == 1)
+        let assigned = try await system.request("POST", "/v1/conversations/\(conversationID)/assign", body: #"{"assigneeId":1}"#)
+        #expect(assigned.status == 200 && assigned.json["assigneeId"] as? Int == 1)
+        #expect(try await system.request("POST", "/v1/conversations/\(conversationID)/assign", body: #"{"assigneeId":99}"#).status == 422)
+        #expect(try await system.items("/v1/conversations", key: Self.operatorTwo).isEmpty)
+        for (method, path, body) in [
+            ("GET", "/v1/conversations/\(conversationID)/messages", nil), ("POST", "/v1/conversations/\(conversationID)/read", nil),
+            ("POST", "/v1/conversations/\(conversationID)/assign", #"{"assigneeId":2}"#),
+        ] {
+            let hidden = try await system.request(method, path, key: Self.operatorTwo, body: body)
+            let ghost = try await system.request(method, path.replacingOccurrences(of: "/\(conversationID)/", with: "/987654/"), key: Self.operatorTwo, body: body)
+            #expect(hidden.status == 404 && ghost.status == 404 && (hidden.json["detail"] as? String)?.replacingOccurrences(of: "\(conversationID)", with: "987654") == ghost.json["detail"] as? String)
+        }
+        let mine = try await system.items("/v1/conversations?mine=true", key: Self.operatorOne)
+        #expect(mine.map { $0["id"] as? Int } == [conversationID])
+        #expect(try await system.request("GET", "/v1/conversations?mine=true").status == 422, "mine needs a staff token")
+        #expect(try await system.request("POST", "/v1/conversations/\(conversationID)/read", key: Self.operatorOne).json["unread"] as? Int == 0)
+        #expect(try await system.items("/v1/conversations?unread=true").isEmpty)
+
+        // Telegram: a private message from a new user makes a contact with their Telegram id and username, and a conversation.
+        #expect(try await system.request("POST", "/v1/admin/integrations", body: #"{"name":"tg","kind":"telegram","secret":"\#(Self.telegramSecret)"}"#).status == 201)
+        let update = #"{"update_id":233970560,"message":{"message_id":1791,"from":{"id":535558561,"is_bot":false,"first_name":"Ahmad","last_name":"Taheri","username":"ahmadtaheri_ircl","language_code":"fa"},"chat":{"id":535558561,"first_name":"Ahmad","last_name":"Taheri","username":"ahmadtaheri_ircl","type":"private"},"date":1545575318,"text":"Do you have evening classes?"}}"#
+        #expect(try await system.request("POST", "/v1/hooks/tg", body: update, headers: ["X-Telegram-Bot-Api-Secret-Token": Self.telegramSecret]).status == 200)
+        #expect(try await eventuallyAsync { try await system.items("/v1/conversations?channel=telegram").count == 1 })
+        let telegram = try #require(try await system.items("/v1/conversations?channel=telegram").first)
+        let contact = try await system.request("GET", "/v1/contacts/\(telegram["contactId"] as? Int ?? 0)").json
+        let fields = (contact["customFields"] as? [String: Any]) ?? [:]
+        #expect(contact["firstName"] as? String == "Ahmad" && fields["telegram_id"] as? String == "535558561" && fields["telegram_username"] as? String == "@ahmadtaheri_ircl", "\(contact)")
+        #expect(try await system.items("/v1/deals").count == 2, "a new person over a new channel: a new lead")
+        try await system.stop()
+    }
+}
