@@ -100,6 +100,11 @@ extension Notifications {
         /// A conversation's messages in both directions, newest first, paged.
         func conversationMessages(_ request: ConversationMessagesRequest, context: ServerContext) async throws -> ConversationMessagePage
 
+        /// Staff answer over the conversation's channel through the send log (N1: retries, statuses, cost); WhatsApp
+        /// takes text only within 24 hours of the person's last message, an approved template after that
+        /// (failed_precondition otherwise). Emits message.sent once the provider takes it.
+        func reply(_ request: ConversationReply, context: ServerContext) async throws -> ConversationMessage
+
         /// Nothing unread in it any more.
         func markConversationRead(_ request: ConversationRequest, context: ServerContext) async throws -> Conversation
 
@@ -140,6 +145,7 @@ extension Notifications.ServiceProtocol {
         server.register(Notifications.recordMessages) { try await self.recordMessages(actingFor($0, $1), context: $1) }
         server.register(Notifications.listConversations) { try await self.listConversations(actingFor($0, $1), context: $1) }
         server.register(Notifications.conversationMessages) { try await self.conversationMessages(actingFor($0, $1), context: $1) }
+        server.register(Notifications.reply) { try await self.reply(actingFor($0, $1), context: $1) }
         server.register(Notifications.markConversationRead) { try await self.markConversationRead(actingFor($0, $1), context: $1) }
         server.register(Notifications.assignConversation) { try await self.assignConversation(actingFor($0, $1), context: $1) }
         server.setHealth(.serving, for: Notifications.service)

@@ -184,6 +184,14 @@ public enum Notifications {
     public static let conversationMessages = MethodDescriptor<ConversationMessagesRequest, ConversationMessagePage>(
         service: service, method: "ConversationMessages", isIdempotent: true, callers: ["gateway"])
 
+    /// Staff answer over the conversation's channel through the send log (N1: retries, statuses, cost); WhatsApp
+    /// takes text only within 24 hours of the person's last message, an approved template after that
+    /// (failed_precondition otherwise). Emits message.sent once the provider takes it.
+    ///
+    /// Callers: gateway.
+    public static let reply = MethodDescriptor<ConversationReply, ConversationMessage>(
+        service: service, method: "Reply", callers: ["gateway"])
+
     /// Nothing unread in it any more.
     ///
     /// Callers: gateway.
@@ -202,10 +210,12 @@ public enum Notifications {
         public static let endpointDisabled = "webhook.endpoint_disabled"
         /// Payload ``ConversationMessage``. A person wrote (D5).
         public static let messageReceived = "message.received"
+        /// Payload ``ConversationMessage``. Staff's answer was taken by the provider (D5).
+        public static let messageSent = "message.sent"
         /// Payload ``Conversation``. A conversation has a new assignee.
         public static let conversationAssigned = "conversation.assigned"
         /// Every event type the service publishes (the topology's publishers).
-        public static let all = [endpointDisabled, messageReceived, conversationAssigned]
+        public static let all = [endpointDisabled, messageReceived, messageSent, conversationAssigned]
     }
 }
 
@@ -501,6 +511,15 @@ public struct ConversationMessage: WireMessage, Equatable {
     /// It opened a new lead and deal (D3).
     public var newLead: Bool = false
     public var sharedPhone: String = ""
+    /// An answer's: scheduled, sent, delivered, read, failed (the send log's, N1).
+    public var status: OutboundStatus = OutboundStatus.unspecified
+    /// An answer's send in the log (`GET /v1/notification-sends/{id}`).
+    public var sendID: Int64? = nil
+    /// The staff member who answered.
+    public var sentBy: Int64? = nil
+    public var template: WhatsAppTemplate? = nil
+    /// Why an answer failed, as the provider said.
+    public var note: String = ""
 
     public init() {}
 
@@ -520,7 +539,12 @@ public struct ConversationMessage: WireMessage, Equatable {
         atMilliseconds: Int64 = 0,
         assigneeID: Int64? = nil,
         newLead: Bool = false,
-        sharedPhone: String = ""
+        sharedPhone: String = "",
+        status: OutboundStatus = OutboundStatus.unspecified,
+        sendID: Int64? = nil,
+        sentBy: Int64? = nil,
+        template: WhatsAppTemplate? = nil,
+        note: String = ""
     ) {
         self.id = id
         self.conversationID = conversationID
@@ -538,6 +562,11 @@ public struct ConversationMessage: WireMessage, Equatable {
         self.assigneeID = assigneeID
         self.newLead = newLead
         self.sharedPhone = sharedPhone
+        self.status = status
+        self.sendID = sendID
+        self.sentBy = sentBy
+        self.template = template
+        self.note = note
     }
 
     public func encode(to e: inout WireEncoder) {
@@ -557,6 +586,11 @@ public struct ConversationMessage: WireMessage, Equatable {
         e.encode(14, assigneeID)
         e.encode(15, newLead)
         e.encode(16, sharedPhone)
+        e.encode(17, status)
+        e.encode(18, sendID)
+        e.encode(19, sentBy)
+        e.encode(20, template)
+        e.encode(21, note)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
@@ -577,8 +611,69 @@ public struct ConversationMessage: WireMessage, Equatable {
         case 14: assigneeID = try d.int64(key)
         case 15: newLead = try d.bool(key)
         case 16: sharedPhone = try d.string(key)
+        case 17: status = try d.enumeration(key)
+        case 18: sendID = try d.int64(key)
+        case 19: sentBy = try d.int64(key)
+        case 20: template = try d.message(key)
+        case 21: note = try d.string(key)
         default: try d.skip(key)
         }
+    }
+}
+
+/// Staff's answer in a conversation (issue 25).
+public struct ConversationReply: WireMessage, Equatable, VisibilityScoped {
+    public var conversationID: Int64 = 0
+    /// The answer; within WhatsApp's 24-hour window and on Telegram.
+    public var text: String = ""
+    /// WhatsApp outside its 24-hour window: an approved template, named and filled.
+    public var template: WhatsAppTemplate? = nil
+    public var sentBy: Int64? = nil
+    public var visibility: Visibility? = nil
+
+    public init() {}
+
+    public init(
+        conversationID: Int64 = 0,
+        text: String = "",
+        template: WhatsAppTemplate? = nil,
+        sentBy: Int64? = nil,
+        visibility: Visibility? = nil
+    ) {
+        self.conversationID = conversationID
+        self.text = text
+        self.template = template
+        self.sentBy = sentBy
+        self.visibility = visibility
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, conversationID)
+        e.encode(2, text)
+        e.encode(3, template)
+        e.encode(4, sentBy)
+        e.encode(5, visibility)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: conversationID = try d.int64(key)
+        case 2: text = try d.string(key)
+        case 3: template = try d.message(key)
+        case 4: sentBy = try d.int64(key)
+        case 5: visibility = try d.message(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+extension ConversationReply {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if !self.text.isEmpty { checks.text("text", self.text, maxLength: 4096) }
+        if let value = self.template { checks.append(value.violations(under: path + "template" + ".")) }
+        return checks.violations
     }
 }
 
@@ -1538,6 +1633,8 @@ public struct OutboundMessage: WireMessage, Equatable {
     public var createdAtMilliseconds: Int64 = 0
     /// The recipient's country (ISO 3166-1 alpha-2) when its address is a phone number of a known country: what its cost was looked up by.
     public var country: String = ""
+    /// WhatsApp: sent as this approved template instead of `body`.
+    public var template: WhatsAppTemplate? = nil
 
     public init() {}
 
@@ -1561,7 +1658,8 @@ public struct OutboundMessage: WireMessage, Equatable {
         history: [OutboundMessageChange] = [],
         sourceKey: String = "",
         createdAtMilliseconds: Int64 = 0,
-        country: String = ""
+        country: String = "",
+        template: WhatsAppTemplate? = nil
     ) {
         self.id = id
         self.ruleID = ruleID
@@ -1583,6 +1681,7 @@ public struct OutboundMessage: WireMessage, Equatable {
         self.sourceKey = sourceKey
         self.createdAtMilliseconds = createdAtMilliseconds
         self.country = country
+        self.template = template
     }
 
     public func encode(to e: inout WireEncoder) {
@@ -1606,6 +1705,7 @@ public struct OutboundMessage: WireMessage, Equatable {
         e.encode(18, sourceKey)
         e.encode(19, createdAtMilliseconds)
         e.encode(20, country)
+        e.encode(21, template)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
@@ -1630,8 +1730,58 @@ public struct OutboundMessage: WireMessage, Equatable {
         case 18: sourceKey = try d.string(key)
         case 19: createdAtMilliseconds = try d.int64(key)
         case 20: country = try d.string(key)
+        case 21: template = try d.message(key)
         default: try d.skip(key)
         }
+    }
+}
+
+/// A template Meta approved, named and filled: the only message WhatsApp takes outside its 24-hour window.
+public struct WhatsAppTemplate: WireMessage, Equatable {
+    public var name: String = ""
+    /// Its language code as approved (en_US, ru, es).
+    public var language: String = ""
+    /// The body's {{1}}, {{2}}, ... in order.
+    public var parameters: [String] = []
+
+    public init() {}
+
+    public init(
+        name: String = "",
+        language: String = "",
+        parameters: [String] = []
+    ) {
+        self.name = name
+        self.language = language
+        self.parameters = parameters
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, name)
+        e.encode(2, language)
+        e.encode(3, parameters)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: name = try d.string(key)
+        case 2: language = try d.string(key)
+        case 3: try d.append(key, to: &parameters)
+        default: try d.skip(key)
+        }
+    }
+}
+
+extension WhatsAppTemplate {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.name.isEmpty { checks.required("name") } else { checks.text("name", self.name, minLength: 1, maxLength: 512, rule: .line) }
+        if self.language.isEmpty { checks.required("language") } else { checks.text("language", self.language, minLength: 2, maxLength: 15, rule: .line) }
+        if checks.items("parameters", count: self.parameters.count, maxItems: 20) {
+            for (n, item) in self.parameters.enumerated() { checks.text("parameters" + "[\(n)]", item, maxLength: 1000) }
+        }
+        return checks.violations
     }
 }
 

@@ -28,13 +28,14 @@ public enum Topology {
         case .contacts: []
         case .deals:
             // C3: a merge re-points deals; T2–T8 calls, S2 appointments, B2–B3 payments
-            // and offers on the timeline; D5 interactions from any service.
+            // and offers on the timeline; D5 interactions from any service and staff's answers
+            // in conversations.
             [Contacts.Event.merged,
              Telephony.Event.recorded, Telephony.Event.missed, Telephony.Event.answered, Telephony.Event.outcome,
              Scheduling.Event.booked, Scheduling.Event.moved, Scheduling.Event.cancelled, Scheduling.Event.attendanceRecorded,
              Billing.Event.paymentPaid, Billing.Event.paymentFailed, Billing.Event.paymentRefunded,
              Billing.Event.subscriptionPastDue, Billing.Event.offerConfirmed,
-             Deals.Event.interactionRecorded]
+             Deals.Event.interactionRecorded, Notifications.Event.messageSent]
         // T10: accepted leads join the dialing queue of the replica that owns their number.
         case .telephony: [Deals.Event.leadAccepted]
         // S4: a trial stage enrols the contact in the deal's group; won and lost settle it.

@@ -69,12 +69,18 @@ public let notificationsContract = ContractFile("Notifications") {
         Service.Method("conversationMessages", "ConversationMessages", "ConversationMessagesRequest", "ConversationMessagePage", idempotent: true, doc: """
             A conversation's messages in both directions, newest first, paged.
             """)
+        Service.Method("reply", "Reply", "ConversationReply", "ConversationMessage", doc: """
+            Staff answer over the conversation's channel through the send log (N1: retries, statuses, cost); WhatsApp
+            takes text only within 24 hours of the person's last message, an approved template after that
+            (failed_precondition otherwise). Emits message.sent once the provider takes it.
+            """)
         Service.Method("markConversationRead", "MarkConversationRead", "ConversationRequest", "Conversation", idempotent: true, doc: "Nothing unread in it any more.")
         Service.Method("assignConversation", "AssignConversation", "AssignConversationRequest", "Conversation", idempotent: true, doc: """
             Hands the conversation to a staff member; emits conversation.assigned.
             """)
         Service.Event("endpointDisabled", "webhook.endpoint_disabled", payload: "WebhookSubscription", doc: "It failed for 5 days and is disabled; an admin is told.")
         Service.Event("messageReceived", "message.received", payload: "ConversationMessage", doc: "A person wrote (D5).")
+        Service.Event("messageSent", "message.sent", payload: "ConversationMessage", doc: "Staff's answer was taken by the provider (D5).")
         Service.Event("conversationAssigned", "conversation.assigned", payload: "Conversation", doc: "A conversation has a new assignee.")
     }
     Enumeration("MessageKind") {
@@ -142,6 +148,18 @@ public let notificationsContract = ContractFile("Notifications") {
         Field(14, "assigneeID", .optional(.int64), doc: "The conversation's assignee when it came: whom rules tell.")
         Field(15, "newLead", .bool, doc: "It opened a new lead and deal (D3).")
         Field(16, "sharedPhone", .string).omitEmpty()
+        Field(17, "status", .enumeration("OutboundStatus"), doc: "An answer's: scheduled, sent, delivered, read, failed (the send log's, N1).").omitEmpty()
+        Field(18, "sendID", .optional(.int64), doc: "An answer's send in the log (`GET /v1/notification-sends/{id}`).").named("sendId")
+        Field(19, "sentBy", .optional(.int64), doc: "The staff member who answered.")
+        Field(20, "template", .optional(.message("WhatsAppTemplate")))
+        Field(21, "note", .string, doc: "Why an answer failed, as the provider said.").omitEmpty()
+    }
+    Message("ConversationReply", doc: "Staff's answer in a conversation (issue 25).", rest: [.input]) {
+        Field(1, "conversationID", .int64).hidden()
+        Field(2, "text", .string, doc: "The answer; within WhatsApp's 24-hour window and on Telegram.").length(max: 4096)
+        Field(3, "template", .optional(.message("WhatsAppTemplate")), doc: "WhatsApp outside its 24-hour window: an approved template, named and filled.")
+        Field(4, "sentBy", .optional(.int64)).hidden()
+        Field(5, "visibility", .optional(.message("Visibility"))).hidden()
     }
     Message("ListConversationsRequest", rest: [.query]) {
         Field(1, "mine", .bool, doc: "Only those assigned to the caller (a staff token).")
@@ -306,6 +324,12 @@ public let notificationsContract = ContractFile("Notifications") {
         Field(18, "sourceKey", .string, doc: "What it is about (appointment-7): a change to it re-plans or cancels it.")
         Field(19, "createdAtMilliseconds", .int64).timestamp()
         Field(20, "country", .string, doc: "The recipient's country (ISO 3166-1 alpha-2) when its address is a phone number of a known country: what its cost was looked up by.")
+        Field(21, "template", .optional(.message("WhatsAppTemplate")), doc: "WhatsApp: sent as this approved template instead of `body`.")
+    }
+    Message("WhatsAppTemplate", doc: "A template Meta approved, named and filled: the only message WhatsApp takes outside its 24-hour window.", rest: [.input, .output]) {
+        Field(1, "name", .string).required().length(max: 512, min: 1).line()
+        Field(2, "language", .string, doc: "Its language code as approved (en_US, ru, es).").required().length(max: 15, min: 2).line()
+        Field(3, "parameters", .repeated(.string), doc: "The body's {{1}}, {{2}}, ... in order.").items(max: 20).length(max: 1000)
     }
     Message("ListOutboundMessagesRequest", rest: [.query]) {
         Field(1, "status", .enumeration("OutboundStatus"))

@@ -216,6 +216,10 @@ public struct DealsAPI: Deals.ServiceProtocol {
             let merged = try ContactMerged(wireBytes: event.payload)
             try DealStore.repoint(tx, from: merged.mergedID, to: merged.survivorID)
         }
+        // D5: staff's answers in a conversation, once the messenger took them.
+        inbox.on(Notifications.Event.messageSent) { event, tx in
+            try MessageLedger.answered(tx, try ConversationMessage(wireBytes: event.payload), at: event.occurredAtMilliseconds)
+        }
         inbox.on(Deals.Event.interactionRecorded) { event, tx in
             var entry = try TimelineEntry(wireBytes: event.payload)
             guard entry.contactID > 0, !entry.kind.isEmpty else {

@@ -133,6 +133,14 @@ public struct MessageLedger: Sendable {
         return (leadID, opened)
     }
 
+    /// Staff's answer on the deal's timeline (the conversation's latest deal), by whom.
+    static func answered(_ tx: Transaction, _ message: ConversationMessage, at: Int64) throws {
+        let channel = message.channel == .whatsapp ? "WhatsApp" : "Telegram"
+        var line = "\(channel) answer: \(message.text)"
+        if line.count > summaryLimit { line = String(line.prefix(summaryLimit - 1)) + "…" }
+        try TimelineStore.append(tx, TimelineStore.entry(kind: "message", dealID: message.dealID, contactID: message.contactID, summary: line, actorID: message.sentBy, at: at))
+    }
+
     /// The timeline's line: the channel and what was written (a button's title, a file's type).
     static func summary(_ message: InboundMessage) -> String {
         let channel = message.channel == .whatsapp ? "WhatsApp" : "Telegram"

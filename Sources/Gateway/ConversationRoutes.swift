@@ -34,6 +34,18 @@ enum ConversationRoutes {
             return Reply.json(200, try await ctx.call(Notifications.conversationMessages, request))
         },
         Route(
+            method: "POST", path: "/v1/conversations/{id}/messages", operationID: "replyInConversation", access: .role(.integration),
+            summary: "Answer over the conversation's channel through the send log (N1); WhatsApp takes text within 24 hours of the person's last message, an approved template after (409 otherwise)",
+            body: ConversationReply.openAPIInputSchema, example: #"{"text":"Yes, we have an evening group at 19:00"}"#,
+            answers: [Route.answer(201, "queued; its status follows the send's", ConversationMessage.self, headers: ["Location"])], errors: [404, 409, 422]
+        ) { ctx in
+            var request = try ctx.body(ConversationReply.self)
+            request.conversationID = try ctx.id()
+            request.sentBy = ctx.staffID
+            let message = try await ctx.call(Notifications.reply, request)
+            return Reply.created(message, at: "/v1/conversations/\(message.conversationID)/messages")
+        },
+        Route(
             method: "POST", path: "/v1/conversations/{id}/read", operationID: "markConversationRead", access: .role(.integration),
             summary: "Nothing unread in the conversation any more", bodyRequired: false,
             answers: [Route.answer(200, "the conversation", Conversation.self)], errors: [404]

@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import JSON
 import RPC
 import ServiceKit
 import Storage
@@ -237,6 +238,91 @@ public struct ConversationStore: Sendable {
             page.messages = found
             return page
         }
+    }
+
+    // MARK: Answering
+
+    /// WhatsApp's customer-service window: free-form messages within 24 hours of the
+    /// person's last message, approved templates only after.
+    static let whatsAppWindow: Int64 = 24 * 3_600_000
+    /// The rule id of answers in the send log: written by staff, no rule renders them, and
+    /// below any alert's −id.
+    static let replyRule: Int64 = -(1 << 40)
+    static let replyEventType = "conversation.reply"
+
+    /// Staff's answer: kept in the conversation as scheduled and queued in the send log,
+    /// which sends it with its retries; its statuses come back onto the message.
+    public func reply(_ request: ConversationReply) async throws -> ConversationMessage {
+        let text = request.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !text.isEmpty || request.template != nil else {
+            throw RPCError.invalidArgument("write something, or name a template", details: [FieldViolation(field: "text", description: "is empty")])
+        }
+        let now = clock.milliseconds
+        return try await database.write { tx in
+            let conversation = try Self.visible(tx.connection, request.conversationID, request.visibility)
+            switch conversation.channel {
+            case .whatsapp:
+                let closes = conversation.lastInboundAtMilliseconds + Self.whatsAppWindow
+                if request.template == nil && now > closes {
+                    throw RPCError(.failedPrecondition, "WhatsApp's 24-hour window closed at \(RFC3339.format(milliseconds: closes)): answer with an approved template (template.name, template.language)")
+                }
+            default:
+                if request.template != nil {
+                    throw RPCError.invalidArgument("templates are WhatsApp's", details: [FieldViolation(field: "template", description: "is not taken on \(conversation.channel.name)")])
+                }
+            }
+            let shown = request.template.map { t in "[\(t.name)] " + t.parameters.joined(separator: " · ") } ?? text
+            var message = ConversationMessage(
+                conversationID: conversation.id, contactID: conversation.contactID, dealID: conversation.dealID, channel: conversation.channel,
+                direction: .outbound, kind: .text, text: request.template == nil ? text : shown, atMilliseconds: now, assigneeID: conversation.assigneeID)
+            message.status = .scheduled
+            message.sentBy = request.sentBy
+            message.template = request.template
+            message.id = try Self.insert(tx, message)
+            var send = OutboundMessage()
+            send.ruleID = Self.replyRule
+            send.eventID = "reply-\(message.id)"
+            send.eventType = Self.replyEventType
+            send.channel = conversation.channel
+            send.address = conversation.chatID
+            send.contactID = conversation.contactID
+            send.body = text
+            send.template = request.template
+            send.status = .scheduled
+            send.dueAtMilliseconds = now
+            send.sourceKey = "conversation-\(conversation.id)"
+            send.createdAtMilliseconds = now
+            send.history = [OutboundMessageChange(atMilliseconds: now, status: .scheduled, note: "answer in conversation \(conversation.id) by \(request.sentBy.map { "staff \($0)" } ?? "an API key")")]
+            _ = try OutboundLog.insertWritten(tx, &send)
+            tx.touch(EventIntake.sendsTopic)
+            message.sendID = send.id
+            try Self.store(tx, message)
+            try tx.run(
+                "UPDATE inbox_conversations SET last_message_at = max(last_message_at, ?), preview = ?, unread = 0, closed = 0 WHERE id = ?",
+                [.integer(now), .text(String(shown.prefix(200))), .integer(conversation.id)])
+            return message
+        }
+    }
+
+    /// A send of an answer changed (sent, delivered, read, failed): its message says so;
+    /// the first time the provider takes it, message.sent goes out (deals puts it on the
+    /// timeline).
+    static func sendChanged(_ tx: Transaction, _ send: OutboundMessage) throws {
+        guard send.eventType == replyEventType, send.eventID.hasPrefix("reply-"), let id = Int64(send.eventID.dropFirst(6)) else { return }
+        guard var message = try tx.queryFirst("SELECT body FROM inbox_messages WHERE id = ?", [.integer(id)], { try ConversationMessage(wireBytes: $0.blob(0)) }) else { return }
+        let wasTaken = [.sent, .delivered, .read].contains(message.status)
+        guard message.status != send.status || message.providerMessageID != send.providerMessageID else { return }
+        message.status = send.status
+        message.providerMessageID = send.providerMessageID
+        message.note = send.status == .failed || send.status == .undelivered ? send.history.last?.note ?? "" : ""
+        try store(tx, message)
+        if !wasTaken && [.sent, .delivered, .read].contains(send.status) {
+            _ = try tx.appendEvent(type: Notifications.Event.messageSent, aggregateID: "conversation-\(message.conversationID)", payload: message.wireBytes())
+        }
+    }
+
+    static func store(_ tx: Transaction, _ message: ConversationMessage) throws {
+        try tx.run("UPDATE inbox_messages SET body = ?, provider_id = ? WHERE id = ?", [.blob(message.wireBytes()), .text(message.direction == .outbound ? "" : message.providerMessageID), .integer(message.id)])
     }
 
     // MARK: Changing

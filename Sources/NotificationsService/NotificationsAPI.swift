@@ -182,6 +182,10 @@ public struct NotificationsAPI: Notifications.ServiceProtocol {
         try await conversations.messages(request)
     }
 
+    public func reply(_ request: ConversationReply, context _: ServerContext) async throws -> ConversationMessage {
+        try await conversations.reply(request)
+    }
+
     public func markConversationRead(_ request: ConversationRequest, context _: ServerContext) async throws -> Conversation {
         try await conversations.markRead(request)
     }

@@ -131,6 +131,8 @@ public struct OutboundLog: Sendable {
         try tx.run("UPDATE sends SET status = ?, due_at = ?, message = ?, channel = ?, provider_message_id = ? WHERE id = ?",
             [.integer(Int64(kept.status.rawValue)), .integer(kept.dueAtMilliseconds), .blob(kept.wireBytes()),
              .integer(Int64(kept.channel.rawValue)), .text(kept.providerMessageID), .integer(kept.id)])
+        // An answer in a conversation shows its send's status (issue 25).
+        try ConversationStore.sendChanged(tx, kept)
     }
 
     public func list(_ r: ListOutboundMessagesRequest) async throws -> OutboundMessageList {

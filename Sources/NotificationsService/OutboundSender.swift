@@ -205,7 +205,7 @@ public final class OutboundSender: BackgroundService {
     func deliver(_ m: OutboundMessage, _ settings: ChannelSettings) async -> Outcome {
         let useFallback = !settings.fallbackBaseURL.isEmpty && m.attempts % 2 == 1
         let base = useFallback ? settings.fallbackBaseURL : settings.baseURL
-        var outgoing = Outgoing(address: m.address, subject: m.subject, body: m.body, messageID: "msg_send_\(m.id)", eventType: m.eventType)
+        var outgoing = Outgoing(address: m.address, subject: m.subject, body: m.body, messageID: "msg_send_\(m.id)", eventType: m.eventType, template: m.template)
         if m.channel == .email, let contact = m.contactID, let links = unsubscribeLinks { outgoing.unsubscribeURL = links.link(contactID: contact) }
         switch await ChannelAdapters.adapter(for: m.channel).send(outgoing, settings: settings, baseURL: base, client: client) {
         case let .success(accepted): return .sent(accepted, provider: settings.provider + (useFallback ? " (fallback)" : ""))

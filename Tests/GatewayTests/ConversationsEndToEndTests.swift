@@ -48,6 +48,9 @@ import TestSupport
             environment: [
                 "NOTIFICATIONS_PORT": "\(notificationsPort)", "NOTIFICATIONS_ADMIN_PORT": "0", "NOTIFICATIONS_DATA_DIR": folder.appendingPathComponent("notifications").path,
                 "NOTIFICATIONS_CONTACTS": "127.0.0.1:\(contacts.port)", "NOTIFICATIONS_DEALS": "127.0.0.1:\(deals.port)", "NOTIFICATIONS_TELEPHONY": "",
+                "NOTIFICATIONS_SUBSCRIBERS": "deals@127.0.0.1:\(deals.port)",
+                // The fake WhatsApp API listens on loopback, which the outbound policy refuses unless allowed.
+                "NOTIFICATIONS_OUTBOUND_ALLOW": "loopback",
             ])
         let gateway = try await Hosted.start(
             executable: "switchboard-gateway",
@@ -61,8 +64,9 @@ import TestSupport
     }
 
     /// Meta's published text message (../shared/payloads/whatsapp/webhook-text-message.vendor-doc.json), its id and text as given.
-    static func whatsApp(id: String, text: String, from: String = "16315551234") -> String {
-        #"{"object":"whatsapp_business_account","entry":[{"id":"8856996819413533","changes":[{"value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"16505553333","phone_number_id":"27681414235104944"},"contacts":[{"profile":{"name":"Kerry Fisher"},"wa_id":"\#(from)"}],"messages":[{"from":"\#(from)","id":"\#(id)","timestamp":"1603059201","text":{"body":"\#(text)"},"type":"text"}]},"field":"messages"}]}]}"#
+    /// `at`: its Unix time; the published one's by default.
+    static func whatsApp(id: String, text: String, from: String = "16315551234", at: Int64 = 1_603_059_201) -> String {
+        #"{"object":"whatsapp_business_account","entry":[{"id":"8856996819413533","changes":[{"value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"16505553333","phone_number_id":"27681414235104944"},"contacts":[{"profile":{"name":"Kerry Fisher"},"wa_id":"\#(from)"}],"messages":[{"from":"\#(from)","id":"\#(id)","timestamp":"\#(at)","text":{"body":"\#(text)"},"type":"text"}]},"field":"messages"}]}]}"#
     }
 
     static func signature(_ body: String) -> String {
@@ -96,7 +100,8 @@ import TestSupport
         #expect(timeline.contains { $0["kind"] as? String == "message" && ($0["summary"] as? String)?.contains("Hello this is an answer") == true }, "\(timeline)")
 
         // A second message: the same deal, no new lead; the same message again: nothing new.
-        let second = Self.whatsApp(id: "wamid.second", text: "When can you come?")
+        // Written just now: WhatsApp's 24-hour window is open from it.
+        let second = Self.whatsApp(id: "wamid.second", text: "When can you come?", at: Int64(Date().timeIntervalSince1970))
         for body in [second, first, second] {
             #expect(try await system.request("POST", "/v1/hooks/wa", body: body, headers: ["X-Hub-Signature-256": Self.signature(body)]).status == 200)
         }
@@ -126,6 +131,43 @@ import TestSupport
         #expect(try await system.request("POST", "/v1/conversations/\(conversationID)/read", key: Self.operatorOne).json["unread"] as? Int == 0)
         #expect(try await system.items("/v1/conversations?unread=true").isEmpty)
 
+        // Olga answers within the window: through the send log to a fake WhatsApp API, then sent, then read; on the timeline.
+        let api = try NotificationsEndToEndTests.Receiver(answer: #"{"messaging_product":"whatsapp","messages":[{"id":"wamid.answer-1"}]}"#)
+        let channel = #"{"provider":"whatsapp-cloud","baseUrl":"\#(api.url)","token":"wa-access-token","sender":"27681414235104944"}"#
+        #expect(try await system.request("PUT", "/v1/notification-channels/whatsapp", body: channel).status == 200)
+        #expect(try await system.request("POST", "/v1/conversations/\(conversationID)/messages", key: Self.operatorTwo, body: #"{"text":"mine now"}"#).status == 404)
+        let answer = try await system.request("POST", "/v1/conversations/\(conversationID)/messages", key: Self.operatorOne, body: #"{"text":"Tomorrow at 10?"}"#)
+        #expect(answer.status == 201 && answer.json["status"] as? String == "scheduled" && answer.json["direction"] as? String == "outbound", "\(answer.body)")
+        #expect(try await eventually { api.log.requests.withLock { $0.count } == 1 })
+        let sent = try #require(api.log.requests.withLock { $0.first })
+        let sentBody = String(decoding: sent.body, as: UTF8.self)
+        #expect(sent.path == "/27681414235104944/messages" && sentBody.contains(#""to":"16315551234""#) && sentBody.contains("Tomorrow at 10?"), "\(sentBody)")
+        func latest() async throws -> [String: Any]? {
+            try await system.items("/v1/conversations/\(conversationID)/messages").first { $0["direction"] as? String == "outbound" }
+        }
+        #expect(try await eventuallyAsync { try await latest()?["status"] as? String == "sent" })
+        let taken = try await latest()
+        #expect(taken?["providerMessageId"] as? String == "wamid.answer-1" && taken?["sentBy"] as? Int == 1)
+        let read = #"{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","statuses":[{"id":"wamid.answer-1","status":"read","timestamp":"\#(Int64(Date().timeIntervalSince1970))","recipient_id":"16315551234"}]}}]}]}"#
+        #expect(try await system.request("POST", "/v1/hooks/wa", body: read, headers: ["X-Hub-Signature-256": Self.signature(read)]).status == 200)
+        #expect(try await eventuallyAsync { try await latest()?["status"] as? String == "read" })
+        #expect(try await eventuallyAsync {
+            try await system.items("/v1/deals/\(dealID)/timeline").contains { ($0["summary"] as? String) == "WhatsApp answer: Tomorrow at 10?" }
+        })
+
+        // Another person whose only message is days old: the window is closed; text is refused, an approved template goes.
+        let old = Self.whatsApp(id: "wamid.old", text: "Hi", from: "16315550000")
+        #expect(try await system.request("POST", "/v1/hooks/wa", body: old, headers: ["X-Hub-Signature-256": Self.signature(old)]).status == 200)
+        #expect(try await eventuallyAsync { try await system.items("/v1/conversations?channel=whatsapp").count == 2 })
+        let stale = try #require(try await system.items("/v1/conversations?channel=whatsapp").first { $0["chatId"] as? String == "16315550000" }?["id"] as? Int)
+        let closed = try await system.request("POST", "/v1/conversations/\(stale)/messages", body: #"{"text":"Still interested?"}"#)
+        #expect(closed.status == 409 && (closed.json["detail"] as? String)?.contains("24-hour window") == true, "\(closed.body)")
+        let template = #"{"template":{"name":"follow_up","language":"en_US","parameters":["Kerry","English B1"]}}"#
+        #expect(try await system.request("POST", "/v1/conversations/\(stale)/messages", body: template).status == 201)
+        #expect(try await eventually { api.log.requests.withLock { $0.count } == 2 })
+        let templated = String(decoding: try #require(api.log.requests.withLock { $0.last }).body, as: UTF8.self)
+        #expect(templated.contains(#""type":"template""#) && templated.contains(#""name":"follow_up""#) && templated.contains("English B1"), "\(templated)")
+
         // Telegram: a private message from a new user makes a contact with their Telegram id and username, and a conversation.
         #expect(try await system.request("POST", "/v1/admin/integrations", body: #"{"name":"tg","kind":"telegram","secret":"\#(Self.telegramSecret)"}"#).status == 201)
         let update = #"{"update_id":233970560,"message":{"message_id":1791,"from":{"id":535558561,"is_bot":false,"first_name":"Ahmad","last_name":"Taheri","username":"ahmadtaheri_ircl","language_code":"fa"},"chat":{"id":535558561,"first_name":"Ahmad","last_name":"Taheri","username":"ahmadtaheri_ircl","type":"private"},"date":1545575318,"text":"Do you have evening classes?"}}"#
@@ -135,7 +177,7 @@ import TestSupport
         let contact = try await system.request("GET", "/v1/contacts/\(telegram["contactId"] as? Int ?? 0)").json
         let fields = (contact["customFields"] as? [String: Any]) ?? [:]
         #expect(contact["firstName"] as? String == "Ahmad" && fields["telegram_id"] as? String == "535558561" && fields["telegram_username"] as? String == "@ahmadtaheri_ircl", "\(contact)")
-        #expect(try await system.items("/v1/deals").count == 2, "a new person over a new channel: a new lead")
+        #expect(try await system.items("/v1/deals").count == 3, "a new person over a new channel: a new lead")
         try await system.stop()
     }
 }

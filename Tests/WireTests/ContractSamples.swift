@@ -212,6 +212,7 @@ enum ContractSamples {
         ("InboundOutcome", inboundOutcome().wireBytes(), (try? InboundOutcome(wireBytes: inboundOutcome().wireBytes())) == inboundOutcome()),
         ("Conversation", conversation().wireBytes(), (try? Conversation(wireBytes: conversation().wireBytes())) == conversation()),
         ("ConversationMessage", conversationMessage().wireBytes(), (try? ConversationMessage(wireBytes: conversationMessage().wireBytes())) == conversationMessage()),
+        ("ConversationReply", conversationReply().wireBytes(), (try? ConversationReply(wireBytes: conversationReply().wireBytes())) == conversationReply()),
         ("ListConversationsRequest", listConversationsRequest().wireBytes(), (try? ListConversationsRequest(wireBytes: listConversationsRequest().wireBytes())) == listConversationsRequest()),
         ("ConversationPage", conversationPage().wireBytes(), (try? ConversationPage(wireBytes: conversationPage().wireBytes())) == conversationPage()),
         ("ConversationMessagesRequest", conversationMessagesRequest().wireBytes(), (try? ConversationMessagesRequest(wireBytes: conversationMessagesRequest().wireBytes())) == conversationMessagesRequest()),
@@ -232,6 +233,7 @@ enum ContractSamples {
         ("NotificationRuleList", notificationRuleList().wireBytes(), (try? NotificationRuleList(wireBytes: notificationRuleList().wireBytes())) == notificationRuleList()),
         ("OutboundMessageChange", outboundMessageChange().wireBytes(), (try? OutboundMessageChange(wireBytes: outboundMessageChange().wireBytes())) == outboundMessageChange()),
         ("OutboundMessage", outboundMessage().wireBytes(), (try? OutboundMessage(wireBytes: outboundMessage().wireBytes())) == outboundMessage()),
+        ("WhatsAppTemplate", whatsAppTemplate().wireBytes(), (try? WhatsAppTemplate(wireBytes: whatsAppTemplate().wireBytes())) == whatsAppTemplate()),
         ("ListOutboundMessagesRequest", listOutboundMessagesRequest().wireBytes(), (try? ListOutboundMessagesRequest(wireBytes: listOutboundMessagesRequest().wireBytes())) == listOutboundMessagesRequest()),
         ("OutboundMessageList", outboundMessageList().wireBytes(), (try? OutboundMessageList(wireBytes: outboundMessageList().wireBytes())) == outboundMessageList()),
         ("GetOutboundMessageRequest", getOutboundMessageRequest().wireBytes(), (try? GetOutboundMessageRequest(wireBytes: getOutboundMessageRequest().wireBytes())) == getOutboundMessageRequest()),
@@ -2343,6 +2345,21 @@ enum ContractSamples {
         m.assigneeID = 14000042
         m.newLead = true
         m.sharedPhone = "f16é"
+        m.status = .undelivered
+        m.sendID = 18000054
+        m.sentBy = -134
+        m.template = whatsAppTemplate()
+        m.note = "f21é"
+        return m
+    }
+
+    static func conversationReply() -> ConversationReply {
+        var m = ConversationReply()
+        m.conversationID = -8
+        m.text = "f2é"
+        m.template = whatsAppTemplate()
+        m.sentBy = 4000012
+        m.visibility = visibility()
         return m
     }
 
@@ -2535,6 +2552,15 @@ enum ContractSamples {
         m.sourceKey = "f18é"
         m.createdAtMilliseconds = -134
         m.country = "f20é"
+        m.template = whatsAppTemplate()
+        return m
+    }
+
+    static func whatsAppTemplate() -> WhatsAppTemplate {
+        var m = WhatsAppTemplate()
+        m.name = "f1é"
+        m.language = "f2é"
+        m.parameters = ["f3é", "f103é"]
         return m
     }
 

@@ -74,15 +74,46 @@ extension ConversationMessage: RESTOutput {
         }
         out.key("newLead")
         out.bool(self.newLead)
+        if !self.note.isEmpty {
+            out.key("note")
+            out.string(self.note)
+        }
         out.key("providerMessageId")
         out.string(self.providerMessageID)
+        out.key("sendId")
+        if let value = self.sendID { out.int(value) } else { out.null() }
+        out.key("sentBy")
+        if let value = self.sentBy { out.int(value) } else { out.null() }
         if !self.sharedPhone.isEmpty {
             out.key("sharedPhone")
             out.string(self.sharedPhone)
         }
+        if self.status.rawValue != 0 {
+            out.key("status")
+            out.string(self.status.name)
+        }
+        out.key("template")
+        if let value = self.template { value.writeJSON(to: &out) } else { out.null() }
         out.key("text")
         out.string(self.text)
         out.endObject()
+    }
+}
+
+extension ConversationReply: RESTInput {
+    static let openAPIInputSchema = "ConversationReplyInput"
+    static let jsonFields: Set<String> = ["text", "template"]
+    static let jsonReadOnlyFields: Set<String> = []
+
+    /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).
+    init(jsonFields r: inout JSONFieldReader) {
+        self.init()
+        if let value = r.string("text", maxLength: 4096) {
+            self.text = value
+        }
+        if let value = r.message("template", WhatsAppTemplate.self) {
+            self.template = value
+        }
     }
 }
 
@@ -582,7 +613,46 @@ extension OutboundMessage: RESTOutput {
         out.string(self.status.name)
         out.key("subject")
         out.string(self.subject)
+        out.key("template")
+        if let value = self.template { value.writeJSON(to: &out) } else { out.null() }
         out.endObject()
+    }
+}
+
+extension WhatsAppTemplate: RESTOutput {
+    static let openAPIOutputSchema = "WhatsAppTemplate"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("language")
+        out.string(self.language)
+        out.key("name")
+        out.string(self.name)
+        out.key("parameters")
+        out.strings(self.parameters)
+        out.endObject()
+    }
+}
+
+extension WhatsAppTemplate: RESTInput {
+    static let openAPIInputSchema = "WhatsAppTemplateInput"
+    static let jsonFields: Set<String> = ["name", "language", "parameters"]
+    static let jsonReadOnlyFields: Set<String> = []
+
+    /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).
+    init(jsonFields r: inout JSONFieldReader) {
+        self.init()
+        r.require("name")
+        if let value = r.string("name", minLength: 1, maxLength: 512, rule: .line) {
+            self.name = value
+        }
+        r.require("language")
+        if let value = r.string("language", minLength: 2, maxLength: 15, rule: .line) {
+            self.language = value
+        }
+        if let value = r.strings("parameters", maxItems: 20, maxLength: 1000) {
+            self.parameters = value
+        }
     }
 }
 

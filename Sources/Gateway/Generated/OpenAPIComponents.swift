@@ -3345,11 +3345,56 @@ enum OpenAPIComponents {
           "description" : "It opened a new lead and deal (D3).",
           "type" : "boolean"
         },
+        "note" : {
+          "description" : "Why an answer failed, as the provider said.",
+          "type" : "string"
+        },
         "providerMessageId" : {
           "type" : "string"
         },
+        "sendId" : {
+          "description" : "An answer's send in the log (`GET /v1/notification-sends/{id}`).",
+          "format" : "int64",
+          "type" : [
+            "integer",
+            "null"
+          ]
+        },
+        "sentBy" : {
+          "description" : "The staff member who answered.",
+          "format" : "int64",
+          "type" : [
+            "integer",
+            "null"
+          ]
+        },
         "sharedPhone" : {
           "type" : "string"
+        },
+        "status" : {
+          "description" : "An answer's: scheduled, sent, delivered, read, failed (the send log's, N1).",
+          "enum" : [
+            "unspecified",
+            "scheduled",
+            "sent",
+            "failed",
+            "skipped",
+            "cancelled",
+            "delivered",
+            "read",
+            "undelivered"
+          ],
+          "type" : "string"
+        },
+        "template" : {
+          "anyOf" : [
+            {
+              "$ref" : "#/components/schemas/WhatsAppTemplate"
+            },
+            {
+              "type" : "null"
+            }
+          ]
         },
         "text" : {
           "type" : "string"
@@ -3367,6 +3412,9 @@ enum OpenAPIComponents {
         "kind",
         "newLead",
         "providerMessageId",
+        "sendId",
+        "sentBy",
+        "template",
         "text"
       ],
       "type" : "object"
@@ -3403,6 +3451,22 @@ enum OpenAPIComponents {
       "required" : [
         "items"
       ],
+      "type" : "object"
+    },
+    "ConversationReplyInput" : {
+      "additionalProperties" : false,
+      "description" : "Staff's answer in a conversation (issue 25).",
+      "properties" : {
+        "template" : {
+          "$ref" : "#/components/schemas/WhatsAppTemplateInput"
+        },
+        "text" : {
+          "description" : "The answer; within WhatsApp's 24-hour window and on Telegram.",
+          "maxLength" : 4096,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        }
+      },
       "type" : "object"
     },
     "CountryCost" : {
@@ -7091,6 +7155,17 @@ enum OpenAPIComponents {
         },
         "subject" : {
           "type" : "string"
+        },
+        "template" : {
+          "anyOf" : [
+            {
+              "$ref" : "#/components/schemas/WhatsAppTemplate"
+            },
+            {
+              "type" : "null"
+            }
+          ],
+          "description" : "WhatsApp: sent as this approved template instead of `body`."
         }
       },
       "required" : [
@@ -7113,7 +7188,8 @@ enum OpenAPIComponents {
         "ruleId",
         "sourceKey",
         "status",
-        "subject"
+        "subject",
+        "template"
       ],
       "type" : "object"
     },
@@ -9815,6 +9891,65 @@ enum OpenAPIComponents {
       },
       "required" : [
         "items"
+      ],
+      "type" : "object"
+    },
+    "WhatsAppTemplate" : {
+      "description" : "A template Meta approved, named and filled: the only message WhatsApp takes outside its 24-hour window.",
+      "properties" : {
+        "language" : {
+          "description" : "Its language code as approved (en_US, ru, es).",
+          "type" : "string"
+        },
+        "name" : {
+          "type" : "string"
+        },
+        "parameters" : {
+          "description" : "The body's {{1}}, {{2}}, ... in order.",
+          "items" : {
+            "type" : "string"
+          },
+          "type" : "array"
+        }
+      },
+      "required" : [
+        "language",
+        "name",
+        "parameters"
+      ],
+      "type" : "object"
+    },
+    "WhatsAppTemplateInput" : {
+      "additionalProperties" : false,
+      "description" : "A template Meta approved, named and filled: the only message WhatsApp takes outside its 24-hour window.",
+      "properties" : {
+        "language" : {
+          "description" : "Its language code as approved (en_US, ru, es).",
+          "maxLength" : 15,
+          "minLength" : 2,
+          "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
+          "type" : "string"
+        },
+        "name" : {
+          "maxLength" : 512,
+          "minLength" : 1,
+          "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
+          "type" : "string"
+        },
+        "parameters" : {
+          "description" : "The body's {{1}}, {{2}}, ... in order.",
+          "items" : {
+            "maxLength" : 1000,
+            "pattern" : "^[^\\u0000]*$",
+            "type" : "string"
+          },
+          "maxItems" : 20,
+          "type" : "array"
+        }
+      },
+      "required" : [
+        "language",
+        "name"
       ],
       "type" : "object"
     },

@@ -12,6 +12,8 @@ public struct Outgoing: Sendable {
     public var eventType: String
     /// Email: the one-click unsubscribe link for the recipient (empty: none).
     public var unsubscribeURL: String = ""
+    /// WhatsApp: an approved template instead of the body (outside the 24-hour window).
+    public var template: WhatsAppTemplate? = nil
 }
 
 /// What a provider said to one attempt.

@@ -3,10 +3,19 @@ import Foundation
 
 /// WhatsApp Cloud API: `POST <base>/<phone-number-id>/messages` (Bearer token) with
 /// `{"messaging_product":"whatsapp","to":…,"type":"text","text":{"body":…}}`, answered
-/// `{"messages":[{"id":"wamid…"}]}`. Numbers go without `+`.
+/// `{"messages":[{"id":"wamid…"}]}`. Numbers go without `+`. An approved template goes as
+/// `"type":"template","template":{"name":…,"language":{"code":…},"components":[{"type":"body",
+/// "parameters":[{"type":"text","text":…}]}]}`.
 struct WhatsAppChannel: ChannelAdapter {
     func send(_ message: Outgoing, settings: ChannelSettings, baseURL: String, client: ProviderClient) async -> Result<Accepted, ProviderFailure> {
-        let body: [String: Any] = ["messaging_product": "whatsapp", "to": message.address.filter(\.isNumber), "type": "text", "text": ["body": message.body]]
+        var body: [String: Any] = ["messaging_product": "whatsapp", "to": message.address.filter(\.isNumber), "type": "text", "text": ["body": message.body]]
+        if let template = message.template {
+            var filled: [String: Any] = ["name": template.name, "language": ["code": template.language]]
+            if !template.parameters.isEmpty {
+                filled["components"] = [["type": "body", "parameters": template.parameters.map { ["type": "text", "text": $0] }]]
+            }
+            body = ["messaging_product": "whatsapp", "to": message.address.filter(\.isNumber), "type": "template", "template": filled]
+        }
         let base = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         let result = await client.post("\(base)/\(settings.sender)/messages", headers: [("Content-Type", "application/json"), ("Authorization", "Bearer \(settings.credential)")], body: Self.json(body), timeout: .seconds(15))
         return Self.answer(result, provider: "WhatsApp").flatMap { object in
