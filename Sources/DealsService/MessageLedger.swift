@@ -75,7 +75,7 @@ public struct MessageLedger: Sendable {
         let phone = message.sharedPhone.isEmpty ? message.phone : message.sharedPhone
         if !phone.isEmpty { draft.phones = [phone] }
         if message.channel == .telegram {
-            draft.customFields.append(CustomField(name: "telegram_id", value: message.chatID))
+            draft.customFields.append(CustomField(name: "telegram", value: message.chatID))
             if !message.userName.isEmpty { draft.customFields.append(CustomField(name: "telegram_username", value: "@" + message.userName)) }
             if draft.firstName.isEmpty && draft.lastName.isEmpty && draft.phones.isEmpty {
                 draft.firstName = message.userName.isEmpty ? "Telegram \(message.chatID)" : "@" + message.userName

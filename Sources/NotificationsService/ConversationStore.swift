@@ -84,7 +84,7 @@ public struct ConversationStore: Sendable {
                 mimeType: message.mimeType, providerMessageID: message.providerMessageID, atMilliseconds: at, assigneeID: conversation.assigneeID,
                 newLead: filed.leadID != nil, sharedPhone: message.sharedPhone)
             kept.id = try Self.insert(tx, kept)
-            _ = try tx.appendEvent(type: Notifications.Event.messageReceived, aggregateID: "conversation-\(conversation.id)", payload: kept.wireBytes())
+            try Self.publish(tx, Notifications.Event.messageReceived, conversation: conversation.id, kept.wireBytes(), at: now)
             return kept
         }
     }
@@ -109,6 +109,14 @@ public struct ConversationStore: Sendable {
             [.integer(filed.contactID), .integer(Int64(channel.rawValue)), .text(chat), SQLValue(filed.responsibleID), .integer(filed.dealID),
              .integer(at), .integer(at), .text(preview), .text(title)])
         return try tx.queryFirst("SELECT \(columns) FROM inbox_conversations WHERE channel = ? AND chat_id = ?", [.integer(Int64(channel.rawValue)), .text(chat)], conversation)!
+    }
+
+    /// An event of the inbox: to its subscribers through the outbox, and to this service's own
+    /// rules and outbound webhooks at once (N3), in the same transaction, since a service
+    /// never subscribes to itself.
+    static func publish(_ tx: Transaction, _ type: String, conversation: Int64, _ payload: [UInt8], at: Int64) throws {
+        let id = try tx.appendEvent(type: type, aggregateID: "conversation-\(conversation)", payload: payload)
+        try EventIntake.take(EventEnvelope(id: id, type: type, aggregateID: "conversation-\(conversation)", occurredAtMilliseconds: at, source: "notifications", payload: payload), tx)
     }
 
     static func insert(_ tx: Transaction, _ message: ConversationMessage) throws -> Int64 {
@@ -317,7 +325,7 @@ public struct ConversationStore: Sendable {
         message.note = send.status == .failed || send.status == .undelivered ? send.history.last?.note ?? "" : ""
         try store(tx, message)
         if !wasTaken && [.sent, .delivered, .read].contains(send.status) {
-            _ = try tx.appendEvent(type: Notifications.Event.messageSent, aggregateID: "conversation-\(message.conversationID)", payload: message.wireBytes())
+            try publish(tx, Notifications.Event.messageSent, conversation: message.conversationID, message.wireBytes(), at: send.history.last?.atMilliseconds ?? message.atMilliseconds)
         }
     }
 
@@ -343,12 +351,13 @@ public struct ConversationStore: Sendable {
         if try await !Self.staffExists(request.assigneeID, contacts, options) {
             throw RPCError.invalidArgument("staff member \(request.assigneeID) does not exist", details: [FieldViolation(field: "assigneeId", description: "is unknown")])
         }
+        let now = clock.milliseconds
         return try await database.write { tx in
             var conversation = try Self.visible(tx.connection, request.id, request.visibility)
             guard conversation.assigneeID != request.assigneeID else { return conversation }
             try tx.run("UPDATE inbox_conversations SET assignee_id = ? WHERE id = ?", [.integer(request.assigneeID), .integer(request.id)])
             conversation.assigneeID = request.assigneeID
-            _ = try tx.appendEvent(type: Notifications.Event.conversationAssigned, aggregateID: "conversation-\(conversation.id)", payload: conversation.wireBytes())
+            try Self.publish(tx, Notifications.Event.conversationAssigned, conversation: conversation.id, conversation.wireBytes(), at: now)
             return conversation
         }
     }

@@ -124,8 +124,32 @@ public enum EventCatalog {
             ]
             return f
         })
+        // Issue 25: the inbox's own events; the conversation's assignee is the one "responsible".
+        let message = ["message.text", "message.channel", "message.kind", "message.at", "message.new_lead", "conversation.id", "deal.id"]
+        for type in [Notifications.Event.messageReceived, Notifications.Event.messageSent] {
+            out.append(Entry(type: type, variables: contact + responsible + message) { bytes in
+                let m = try ConversationMessage(wireBytes: bytes)
+                var f = EventFacts(contactID: m.contactID, dealID: m.dealID, responsibleID: m.assigneeID)
+                f.variables = [
+                    "message.text": .text(m.text), "message.channel": .text(m.channel.name), "message.kind": .text(m.kind.name),
+                    "message.at": .time(milliseconds: m.atMilliseconds), "message.new_lead": .text(m.newLead ? "yes" : "no"), "conversation.id": .integer(m.conversationID),
+                ]
+                if let d = m.dealID { f.variables["deal.id"] = .integer(d) }
+                return f
+            })
+        }
+        out.append(Entry(type: Notifications.Event.conversationAssigned, variables: contact + responsible + ["conversation.id", "conversation.channel", "conversation.preview", "deal.id"]) { bytes in
+            let c = try Conversation(wireBytes: bytes)
+            var f = EventFacts(contactID: c.contactID, dealID: c.dealID, responsibleID: c.assigneeID)
+            f.variables = ["conversation.id": .integer(c.id), "conversation.channel": .text(c.channel.name), "conversation.preview": .text(c.preview)]
+            if let d = c.dealID { f.variables["deal.id"] = .integer(d) }
+            return f
+        })
         return out
     }()
+
+    /// The event types other services publish, which notifications takes from its inbox.
+    public static let taken = entries.map(\.type).filter { !Notifications.Event.all.contains($0) }
 
     public static let byType: [String: Entry] = Dictionary(entries.map { ($0.type, $0) }, uniquingKeysWith: { a, _ in a })
 

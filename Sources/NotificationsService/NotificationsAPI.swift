@@ -42,8 +42,8 @@ public struct NotificationsAPI: Notifications.ServiceProtocol {
 
     /// Every event type in ``EventCatalog``: rules and webhooks take them.
     public func subscribe(_ inbox: EventInbox) {
-        for entry in EventCatalog.entries {
-            inbox.on(entry.type) { event, tx in try EventIntake.take(event, tx) }
+        for type in EventCatalog.taken {
+            inbox.on(type) { event, tx in try EventIntake.take(event, tx) }
         }
     }
 
@@ -71,6 +71,11 @@ public struct NotificationsAPI: Notifications.ServiceProtocol {
             name: "Session reminder", channel: .telegram, eventType: Scheduling.Event.reminderDue,
             body: "{{contact.first_name}}, «{{session.series}}»: занятие {{session.number}} начнётся {{session.starts_at | time}}."))
         _ = try await rules.create(NotificationRule(name: "Before each session", eventType: Scheduling.Event.reminderDue, templateID: session.id, recipient: .contact, enabled: false))
+        // Issue 25 (N3): the conversation's assignee hears of each message a person writes.
+        let message = try await templates.create(MessageTemplate(
+            name: "New message", channel: .telegram, eventType: Notifications.Event.messageReceived,
+            body: "{{contact.first_name}} {{contact.last_name}} ({{message.channel}}): {{message.text}}"))
+        _ = try await rules.create(NotificationRule(name: "Tell the assignee of a new message", eventType: Notifications.Event.messageReceived, templateID: message.id, recipient: .responsible, enabled: false))
     }
 
     /// N6: a flow is stored only once it is a graph every conversation can finish.

@@ -148,10 +148,7 @@ public final class OutboundSender: BackgroundService {
                 }
                 let contact = try await contacts.call(Contacts.get, GetContactRequest(id: contactID), options: CallOptions(timeout: .seconds(5)))
                 written = RecipientLocale(channel: settings, contact: contact)
-                values["contact.first_name"] = .text(contact.firstName)
-                values["contact.last_name"] = .text(contact.lastName)
-                values["contact.email"] = .text(contact.emails.first ?? "")
-                values["contact.phone"] = .text(contact.phones.first?.number ?? "")
+                Self.describe(contact, in: &values)
                 switch m.channel {
                 case .email: address = contact.emails.first ?? ""
                 case .sms, .whatsapp: address = contact.phones.first?.number ?? ""
@@ -179,6 +176,13 @@ public final class OutboundSender: BackgroundService {
                }) {
                 values["responsible.first_name"] = .text(staff.firstName)
                 values["responsible.last_name"] = .text(staff.lastName)
+            }
+            // A word to staff about a client names the client too (contact.* is every event's).
+            if let contactID = facts.contactID, values["contact.first_name"] == nil,
+               let contact = try await RPCError.nilIfNotFound({
+                   try await contacts.call(Contacts.get, GetContactRequest(id: contactID), options: CallOptions(timeout: .seconds(5)))
+               }) {
+                Self.describe(contact, in: &values)
             }
             guard !address.isEmpty else { return .skipped("no \(m.channel.name) address for the recipient") }
             m.address = address
@@ -211,6 +215,14 @@ public final class OutboundSender: BackgroundService {
         case let .success(accepted): return .sent(accepted, provider: settings.provider + (useFallback ? " (fallback)" : ""))
         case let .failure(f): return .failed(f.message + (useFallback ? " (fallback)" : ""), retry: f.retry)
         }
+    }
+
+    /// A template's `contact.*` values.
+    static func describe(_ contact: Contact, in values: inout [String: TemplateValue]) {
+        values["contact.first_name"] = .text(contact.firstName)
+        values["contact.last_name"] = .text(contact.lastName)
+        values["contact.email"] = .text(contact.emails.first ?? "")
+        values["contact.phone"] = .text(contact.phones.first?.number ?? "")
     }
 
     /// The send as its attempt left it.

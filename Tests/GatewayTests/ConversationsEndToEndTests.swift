@@ -75,7 +75,7 @@ import TestSupport
 
     @Test func d5MessagesBecomeOneLeadThenTimelineEntriesAndTheirConversationIsSeenByItsAssigneeOnly() async throws {
         let system = try await Self.start()
-        for body in [#"{"firstName":"Olga","role":"operator"}"#, #"{"firstName":"Pavel","role":"operator"}"#] {
+        for body in [#"{"firstName":"Olga","role":"operator","mobiles":["+79161112233"]}"#, #"{"firstName":"Pavel","role":"operator"}"#] {
             #expect(try await system.request("POST", "/v1/staff", body: body).status == 201)
         }
         let made = try await system.request("POST", "/v1/admin/integrations", body: #"{"name":"wa","kind":"whatsapp","secret":"\#(Self.appSecret)"}"#)
@@ -168,6 +168,19 @@ import TestSupport
         let templated = String(decoding: try #require(api.log.requests.withLock { $0.last }).body, as: UTF8.self)
         #expect(templated.contains(#""type":"template""#) && templated.contains(#""name":"follow_up""#) && templated.contains("English B1"), "\(templated)")
 
+        // N3 (issue 25): a rule tells the conversation's assignee of each new message, here over WhatsApp to Olga's mobile.
+        let told = try #require(try await system.request(
+            "POST", "/v1/templates", body: #"{"name":"To the assignee","channel":"whatsapp","eventType":"message.received","body":"{{contact.first_name}} ({{message.channel}}): {{message.text}}"}"#).json["id"] as? Int)
+        let rule = #"{"name":"Tell the assignee","eventType":"message.received","templateId":\#(told),"recipient":"responsible","enabled":true}"#
+        #expect(try await system.request("POST", "/v1/notification-rules", body: rule).status == 201)
+        let third = Self.whatsApp(id: "wamid.third", text: "Is 10 ok for the whole family?", at: Int64(Date().timeIntervalSince1970))
+        #expect(try await system.request("POST", "/v1/hooks/wa", body: third, headers: ["X-Hub-Signature-256": Self.signature(third)]).status == 200)
+        #expect(try await eventually {
+            api.log.requests.withLock { $0.contains { String(decoding: $0.body, as: UTF8.self).contains(#""to":"79161112233""#) } }
+        })
+        let word = try #require(api.log.requests.withLock { $0.first { String(decoding: $0.body, as: UTF8.self).contains(#""to":"79161112233""#) } })
+        #expect(String(decoding: word.body, as: UTF8.self).contains("Kerry (whatsapp): Is 10 ok for the whole family?"))
+
         // Telegram: a private message from a new user makes a contact with their Telegram id and username, and a conversation.
         #expect(try await system.request("POST", "/v1/admin/integrations", body: #"{"name":"tg","kind":"telegram","secret":"\#(Self.telegramSecret)"}"#).status == 201)
         let update = #"{"update_id":233970560,"message":{"message_id":1791,"from":{"id":535558561,"is_bot":false,"first_name":"Ahmad","last_name":"Taheri","username":"ahmadtaheri_ircl","language_code":"fa"},"chat":{"id":535558561,"first_name":"Ahmad","last_name":"Taheri","username":"ahmadtaheri_ircl","type":"private"},"date":1545575318,"text":"Do you have evening classes?"}}"#
@@ -176,7 +189,7 @@ import TestSupport
         let telegram = try #require(try await system.items("/v1/conversations?channel=telegram").first)
         let contact = try await system.request("GET", "/v1/contacts/\(telegram["contactId"] as? Int ?? 0)").json
         let fields = (contact["customFields"] as? [String: Any]) ?? [:]
-        #expect(contact["firstName"] as? String == "Ahmad" && fields["telegram_id"] as? String == "535558561" && fields["telegram_username"] as? String == "@ahmadtaheri_ircl", "\(contact)")
+        #expect(contact["firstName"] as? String == "Ahmad" && fields["telegram"] as? String == "535558561" && fields["telegram_username"] as? String == "@ahmadtaheri_ircl", "\(contact)")
         #expect(try await system.items("/v1/deals").count == 3, "a new person over a new channel: a new lead")
         try await system.stop()
     }

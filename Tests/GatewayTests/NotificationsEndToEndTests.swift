@@ -177,9 +177,10 @@ import TestSupport
 
     @Test func n1AnEndpointDownForThreeAttemptsGetsTheFourthWithTheSameWebhookIdAndAValidSignature() async throws {
         let system = try await Self.start()
-        // N4's reminders ship as defaults, switched off until an admin enables them.
+        // N4's reminders and the inbox's word to the assignee (issue 25) ship as defaults, switched off until an admin enables them.
         let defaults = try await system.items("/v1/notification-rules")
-        #expect(defaults.map { $0["name"] as? String } == ["A day before an appointment", "Before each session"] && defaults.allSatisfy { $0["enabled"] as? Bool == false })
+        #expect(defaults.map { $0["name"] as? String } == ["A day before an appointment", "Before each session", "Tell the assignee of a new message"])
+        #expect(defaults.allSatisfy { $0["enabled"] as? Bool == false })
         #expect(defaults.first?["beforeMinutes"] as? Int == 1440)
         let endpoint = try Receiver(failFirst: 3, answer: "{}")
         let made = try await system.request("POST", "/v1/webhook-subscriptions", body: #"{"url":"\#(endpoint.url)/hooks","eventTypes":["deal.created"]}"#)

@@ -6074,7 +6074,10 @@ enum OpenAPIComponents {
             "payment.failed",
             "payment.refunded",
             "subscription.past_due",
-            "offer.confirmed"
+            "offer.confirmed",
+            "message.received",
+            "message.sent",
+            "conversation.assigned"
           ],
           "maxLength" : 100,
           "minLength" : 1,
@@ -6625,7 +6628,10 @@ enum OpenAPIComponents {
             "payment.failed",
             "payment.refunded",
             "subscription.past_due",
-            "offer.confirmed"
+            "offer.confirmed",
+            "message.received",
+            "message.sent",
+            "conversation.assigned"
           ],
           "maxLength" : 100,
           "minLength" : 1,
