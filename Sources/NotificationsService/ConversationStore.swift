@@ -64,9 +64,7 @@ public struct ConversationStore: Sendable {
     private func record(_ message: InboundMessage, options: CallOptions) async throws -> ConversationMessage {
         let channel = Int64(message.channel.rawValue)
         if let kept = try await database.read({ c in try Self.kept(c, channel: channel, provider: message.providerMessageID) }) { return kept }
-        let bound = try await database.read { c in
-            try c.queryFirst("SELECT contact_id FROM inbox_conversations WHERE channel = ? AND chat_id = ?", [.integer(channel), .text(message.chatID)]) { $0.int64(0) }
-        }
+        let bound = try await database.read { c in try Self.boundContact(c, message) }
         let filed = try await deals.call(Deals.fileMessage, FileMessageRequest(message: message, contactID: bound), options: options)
         let now = clock.milliseconds
         return try await database.write { tx in
@@ -87,6 +85,18 @@ public struct ConversationStore: Sendable {
             try Self.publish(tx, Notifications.Event.messageReceived, conversation: conversation.id, kept.wireBytes(), at: now)
             return kept
         }
+    }
+
+    /// The contact a chat is known to be: its conversation's, else (Telegram) the one a bot
+    /// or survey of this service already talks to there.
+    static func boundContact(_ c: Connection, _ message: InboundMessage) throws -> Int64? {
+        let chat = SQLValue.text(message.chatID)
+        if let id = try c.queryFirst("SELECT contact_id FROM inbox_conversations WHERE channel = ? AND chat_id = ?", [.integer(Int64(message.channel.rawValue)), chat], { $0.int64(0) }) {
+            return id
+        }
+        guard message.channel == .telegram else { return nil }
+        return try c.queryFirst("SELECT contact_id FROM conversations WHERE chat_id = ? ORDER BY id DESC LIMIT 1", [chat]) { $0.int64(0) }
+            ?? c.queryFirst("SELECT contact_id FROM surveys WHERE chat_id = ? ORDER BY id DESC LIMIT 1", [chat]) { $0.int64(0) }
     }
 
     /// The conversation of the chat, made or brought up to date by one more inbound message:

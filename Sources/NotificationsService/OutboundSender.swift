@@ -177,6 +177,7 @@ public final class OutboundSender: BackgroundService {
                 values["responsible.first_name"] = .text(staff.firstName)
                 values["responsible.last_name"] = .text(staff.lastName)
             }
+            guard !address.isEmpty else { return .skipped("no \(m.channel.name) address for the recipient") }
             // A word to staff about a client names the client too (contact.* is every event's).
             if let contactID = facts.contactID, values["contact.first_name"] == nil,
                let contact = try await RPCError.nilIfNotFound({
@@ -184,7 +185,6 @@ public final class OutboundSender: BackgroundService {
                }) {
                 Self.describe(contact, in: &values)
             }
-            guard !address.isEmpty else { return .skipped("no \(m.channel.name) address for the recipient") }
             m.address = address
         } catch let error as RPCError where error.code == .notFound {
             return .skipped("the recipient is gone: \(error.message)")
