@@ -105,6 +105,10 @@ extension Notifications {
         /// (failed_precondition otherwise). Emits message.sent once the provider takes it.
         func reply(_ request: ConversationReply, context: ServerContext) async throws -> ConversationMessage
 
+        /// N6 (issue 25): a Telegram deep link for a deal's contact, single use, 7 days: the person who opens it
+        /// is bound to the contact, and the qualification bot starts in their chat.
+        func startLink(_ request: StartLinkRequest, context: ServerContext) async throws -> StartLink
+
         /// Nothing unread in it any more.
         func markConversationRead(_ request: ConversationRequest, context: ServerContext) async throws -> Conversation
 
@@ -146,6 +150,7 @@ extension Notifications.ServiceProtocol {
         server.register(Notifications.listConversations) { try await self.listConversations(actingFor($0, $1), context: $1) }
         server.register(Notifications.conversationMessages) { try await self.conversationMessages(actingFor($0, $1), context: $1) }
         server.register(Notifications.reply) { try await self.reply(actingFor($0, $1), context: $1) }
+        server.register(Notifications.startLink) { try await self.startLink(actingFor($0, $1), context: $1) }
         server.register(Notifications.markConversationRead) { try await self.markConversationRead(actingFor($0, $1), context: $1) }
         server.register(Notifications.assignConversation) { try await self.assignConversation(actingFor($0, $1), context: $1) }
         server.setHealth(.serving, for: Notifications.service)

@@ -1070,6 +1070,9 @@ public struct Lead: WireMessage, Equatable, VisibilityScoped {
     public var region: String = ""
     /// What the lead asks about: the dialer's product score, D7's product.
     public var product: String = ""
+    /// Ask for a Telegram deep link to hand to the person (N6, issue 25): opening it binds their chat to the lead's
+    /// contact and starts the qualification bot. Needs the Telegram channel's bot (`sender`).
+    public var telegramLink: Bool = false
 
     public init() {}
 
@@ -1092,7 +1095,8 @@ public struct Lead: WireMessage, Equatable, VisibilityScoped {
         visibility: Visibility? = nil,
         trackingNumber: String = "",
         region: String = "",
-        product: String = ""
+        product: String = "",
+        telegramLink: Bool = false
     ) {
         self.channel = channel
         self.partner = partner
@@ -1113,6 +1117,7 @@ public struct Lead: WireMessage, Equatable, VisibilityScoped {
         self.trackingNumber = trackingNumber
         self.region = region
         self.product = product
+        self.telegramLink = telegramLink
     }
 
     public func encode(to e: inout WireEncoder) {
@@ -1135,6 +1140,7 @@ public struct Lead: WireMessage, Equatable, VisibilityScoped {
         e.encode(17, trackingNumber)
         e.encode(18, region)
         e.encode(19, product)
+        e.encode(20, telegramLink)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
@@ -1158,6 +1164,7 @@ public struct Lead: WireMessage, Equatable, VisibilityScoped {
         case 17: trackingNumber = try d.string(key)
         case 18: region = try d.string(key)
         case 19: product = try d.string(key)
+        case 20: telegramLink = try d.bool(key)
         default: try d.skip(key)
         }
     }
@@ -1263,6 +1270,8 @@ public struct LeadReceipt: WireMessage, Equatable {
     public var channel: String = ""
     public var partner: String = ""
     public var externalID: String = ""
+    /// The deep link asked for (`t.me/<bot>?start=<token>`, single use, 7 days), when the lead has a deal.
+    public var telegramLink: String = ""
 
     public init() {}
 
@@ -1278,7 +1287,8 @@ public struct LeadReceipt: WireMessage, Equatable {
         processedAtMilliseconds: Int64? = nil,
         channel: String = "",
         partner: String = "",
-        externalID: String = ""
+        externalID: String = "",
+        telegramLink: String = ""
     ) {
         self.id = id
         self.status = status
@@ -1292,6 +1302,7 @@ public struct LeadReceipt: WireMessage, Equatable {
         self.channel = channel
         self.partner = partner
         self.externalID = externalID
+        self.telegramLink = telegramLink
     }
 
     public func encode(to e: inout WireEncoder) {
@@ -1307,6 +1318,7 @@ public struct LeadReceipt: WireMessage, Equatable {
         e.encode(10, channel)
         e.encode(11, partner)
         e.encode(12, externalID)
+        e.encode(13, telegramLink)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
@@ -1323,6 +1335,7 @@ public struct LeadReceipt: WireMessage, Equatable {
         case 10: channel = try d.string(key)
         case 11: partner = try d.string(key)
         case 12: externalID = try d.string(key)
+        case 13: telegramLink = try d.string(key)
         default: try d.skip(key)
         }
     }

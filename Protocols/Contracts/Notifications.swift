@@ -192,6 +192,13 @@ public enum Notifications {
     public static let reply = MethodDescriptor<ConversationReply, ConversationMessage>(
         service: service, method: "Reply", callers: ["gateway"])
 
+    /// N6 (issue 25): a Telegram deep link for a deal's contact, single use, 7 days: the person who opens it
+    /// is bound to the contact, and the qualification bot starts in their chat.
+    ///
+    /// Callers: gateway.
+    public static let startLink = MethodDescriptor<StartLinkRequest, StartLink>(
+        service: service, method: "StartLink", callers: ["gateway"])
+
     /// Nothing unread in it any more.
     ///
     /// Callers: gateway.
@@ -853,6 +860,63 @@ public struct ConversationMessagePage: WireMessage, Equatable {
     }
 }
 
+public struct StartLinkRequest: WireMessage, Equatable, VisibilityScoped {
+    public var dealID: Int64 = 0
+    public var visibility: Visibility? = nil
+
+    public init() {}
+
+    public init(
+        dealID: Int64 = 0,
+        visibility: Visibility? = nil
+    ) {
+        self.dealID = dealID
+        self.visibility = visibility
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, dealID)
+        e.encode(2, visibility)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: dealID = try d.int64(key)
+        case 2: visibility = try d.message(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct StartLink: WireMessage, Equatable {
+    /// https://t.me/<bot>?start=<token>
+    public var url: String = ""
+    public var expiresAtMilliseconds: Int64 = 0
+
+    public init() {}
+
+    public init(
+        url: String = "",
+        expiresAtMilliseconds: Int64 = 0
+    ) {
+        self.url = url
+        self.expiresAtMilliseconds = expiresAtMilliseconds
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, url)
+        e.encode(2, expiresAtMilliseconds)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: url = try d.string(key)
+        case 2: expiresAtMilliseconds = try d.int64(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
 public struct ConversationRequest: WireMessage, Equatable, VisibilityScoped {
     public var id: Int64 = 0
     public var visibility: Visibility? = nil
@@ -1071,7 +1135,7 @@ public struct ChannelSettings: WireMessage, Equatable {
     /// The bot token, api_id, user:password, access token or signing secret; never shown again. Left out: the one set before stays; empty: none.
     public var token: String? = nil
     public var tokenSet: Bool = false
-    /// Sender name, WhatsApp phone-number id.
+    /// Sender name, WhatsApp phone-number id, the Telegram bot's username (for deep links).
     public var sender: String = ""
     /// Cost of one send when the provider reports none (minor units).
     public var costMinor: Int64 = 0

@@ -232,6 +232,10 @@ public let dealsContract = ContractFile("Deals") {
         Field(17, "trackingNumber", .string, doc: "The call-tracking number a call came in on (T3): the contact's source.").length(max: 50)
         Field(18, "region", .string, doc: "Where the client is (seed 004's delivery region): the dialer's region score, D7's geography.").length(max: 100).line()
         Field(19, "product", .string, doc: "What the lead asks about: the dialer's product score, D7's product.").length(max: 100).line()
+        Field(20, "telegramLink", .bool, doc: """
+            Ask for a Telegram deep link to hand to the person (N6, issue 25): opening it binds their chat to the lead's
+            contact and starts the qualification bot. Needs the Telegram channel's bot (`sender`).
+            """)
     }
     Message("AcceptedLead", doc: "Payload of lead.accepted: a valid, unique lead to be called (T10).") {
         Field(1, "leadID", .int64)
@@ -256,6 +260,7 @@ public let dealsContract = ContractFile("Deals") {
         Field(10, "channel", .string)
         Field(11, "partner", .string)
         Field(12, "externalID", .string)
+        Field(13, "telegramLink", .string, doc: "The deep link asked for (`t.me/<bot>?start=<token>`, single use, 7 days), when the lead has a deal.").omitEmpty()
     }
     Message("GetLeadRequest") {
         Field(1, "id", .int64)

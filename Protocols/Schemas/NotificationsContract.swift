@@ -74,6 +74,10 @@ public let notificationsContract = ContractFile("Notifications") {
             takes text only within 24 hours of the person's last message, an approved template after that
             (failed_precondition otherwise). Emits message.sent once the provider takes it.
             """)
+        Service.Method("startLink", "StartLink", "StartLinkRequest", "StartLink", doc: """
+            N6 (issue 25): a Telegram deep link for a deal's contact, single use, 7 days: the person who opens it
+            is bound to the contact, and the qualification bot starts in their chat.
+            """)
         Service.Method("markConversationRead", "MarkConversationRead", "ConversationRequest", "Conversation", idempotent: true, doc: "Nothing unread in it any more.")
         Service.Method("assignConversation", "AssignConversation", "AssignConversationRequest", "Conversation", idempotent: true, doc: """
             Hands the conversation to a staff member; emits conversation.assigned.
@@ -185,6 +189,14 @@ public let notificationsContract = ContractFile("Notifications") {
         Field(1, "messages", .repeated(.message("ConversationMessage"))).named("items")
         Field(2, "nextCursor", .string).omitEmpty()
     }
+    Message("StartLinkRequest") {
+        Field(1, "dealID", .int64)
+        Field(2, "visibility", .optional(.message("Visibility")))
+    }
+    Message("StartLink", rest: [.output]) {
+        Field(1, "url", .string, doc: "https://t.me/<bot>?start=<token>")
+        Field(2, "expiresAtMilliseconds", .int64).timestamp()
+    }
     Message("ConversationRequest") {
         Field(1, "id", .int64)
         Field(2, "visibility", .optional(.message("Visibility")))
@@ -233,7 +245,7 @@ public let notificationsContract = ContractFile("Notifications") {
         Field(3, "baseURL", .string, doc: "The provider's API base (https://api.telegram.org, https://sms.ru, https://graph.facebook.com/v20.0), a local server in tests.").named("baseUrl").required().length(max: 500, min: 1)
         Field(4, "token", .optional(.string), doc: "The bot token, api_id, user:password, access token or signing secret; never shown again. Left out: the one set before stays; empty: none.").length(max: 500).writeOnly()
         Field(5, "tokenSet", .bool).readOnly()
-        Field(6, "sender", .string, doc: "Sender name, WhatsApp phone-number id.").length(max: 100).line()
+        Field(6, "sender", .string, doc: "Sender name, WhatsApp phone-number id, the Telegram bot's username (for deep links).").length(max: 100).line()
         Field(7, "costMinor", .int64, doc: "Cost of one send when the provider reports none (minor units).").minimum(0).maximum(1_000_000_000)
         Field(8, "currency", .string).currencyCode()
         Field(9, "fallbackBaseURL", .string, doc: "A second provider endpoint of the same kind, tried when the first fails.").named("fallbackBaseUrl").length(max: 500)

@@ -11,6 +11,13 @@ import Wire
 enum ConversationRoutes {
     static let all: [Route] = [
         Route(
+            method: "POST", path: "/v1/deals/{id}/telegram-link", operationID: "telegramLink", access: .role(.integration),
+            summary: "A Telegram deep link for the deal's contact (N6): single use, 7 days; opening it binds their chat and starts the qualification bot",
+            bodyRequired: false, answers: [Route.answer(201, "the link", StartLink.self)], errors: [404, 409]
+        ) { ctx in
+            Reply.json(201, try await ctx.call(Notifications.startLink, StartLinkRequest(dealID: try ctx.id())))
+        },
+        Route(
             method: "GET", path: "/v1/conversations", operationID: "listConversations", access: .role(.reader),
             summary: "Conversations, the latest message first: `mine` (a staff token's), `unassigned`, `unread`, by `channel`",
             query: ListConversationsRequest.queryParameters, answers: [Route.answer(200, "conversations", ConversationPage.self)], errors: [422]

@@ -132,7 +132,16 @@ enum DealsRoutes {
             var lead = try ctx.body(Lead.self)
             lead.actorID = ctx.staffID
             lead.visibility = try await ctx.visibility()
-            let receipt = try await ctx.call(Deals.submitLead, lead)
+            var receipt = try await ctx.call(Deals.submitLead, lead)
+            if lead.telegramLink, let deal = receipt.dealID {
+                // The lead is kept whatever happens here: a link that cannot be made is left out
+                // (POST /v1/deals/{id}/telegram-link says why).
+                do {
+                    receipt.telegramLink = try await ctx.call(Notifications.startLink, StartLinkRequest(dealID: deal)).url
+                } catch {
+                    ctx.api.logger.warn("no Telegram link for a lead", ["lead": "\(receipt.id)", "error": "\(error)", "request_id": ctx.requestID])
+                }
+            }
             var response = Reply.json(receipt.status == .pending ? 202 : 201, receipt)
             response.headers.append(("Location", "/v1/leads/\(receipt.id)"))
             return response

@@ -21,6 +21,20 @@ enum BotConversation {
         if inserted > 0 { tx.touch(SurveyStore.topic) }
     }
 
+    /// A deep link opened in `chat` (issue 25): the deal's bot starts there. One planned
+    /// without a chat, or skipped for want of one, starts over from the flow's first
+    /// question; one already talking or finished is left as it is.
+    static func start(_ tx: Transaction, dealID: Int64, contactID: Int64, chat: String) throws {
+        try plan(tx, dealID: dealID, contactID: contactID)
+        guard let flowID = try tx.queryFirst("SELECT flow_id FROM conversations WHERE deal_id = ?", [.integer(dealID)], { $0.int64(0) }),
+            let flow = try flows.find(tx.connection, id: flowID)
+        else { return }
+        let changed = try tx.run(
+            "UPDATE conversations SET chat_id = ?, status = 1, current = ?, ask_pending = 1 WHERE deal_id = ? AND (status = 4 OR (status = 1 AND chat_id = ''))",
+            [.text(chat), .text(flow.first), .integer(dealID)])
+        if changed > 0 { tx.touch(SurveyStore.topic) }
+    }
+
     /// The next question after `answer` to `question` (nil: not an answer to it).
     static func next(_ question: BotQuestion, text: String, button: String) -> (answer: String, next: String)? {
         switch question.kind {

@@ -61,14 +61,22 @@ public struct ConversationStore: Sendable {
         return out
     }
 
-    private func record(_ message: InboundMessage, options: CallOptions) async throws -> ConversationMessage {
-        let channel = Int64(message.channel.rawValue)
-        if let kept = try await database.read({ c in try Self.kept(c, channel: channel, provider: message.providerMessageID) }) { return kept }
-        let bound = try await database.read { c in try Self.boundContact(c, message) }
-        let filed = try await deals.call(Deals.fileMessage, FileMessageRequest(message: message, contactID: bound), options: options)
+    private func record(_ received: InboundMessage, options: CallOptions) async throws -> ConversationMessage {
+        let channel = Int64(received.channel.rawValue)
+        if let kept = try await database.read({ c in try Self.kept(c, channel: channel, provider: received.providerMessageID) }) { return kept }
         let now = clock.milliseconds
+        // A deep link opened (N6): the token is a credential, never kept or filed; its contact is the chat's.
+        let token = received.channel == .telegram ? StartLinks.token(in: received.text) : nil
+        var opened = received
+        if token != nil { opened.text = "/start" }
+        let message = opened
+        let bound = try await database.read { c in
+            try token.flatMap { try StartLinks.find(c, token: $0, now: now)?.contactID } ?? Self.boundContact(c, message)
+        }
+        let filed = try await deals.call(Deals.fileMessage, FileMessageRequest(message: message, contactID: bound), options: options)
         return try await database.write { tx in
             if let kept = try Self.kept(tx.connection, channel: channel, provider: message.providerMessageID) { return kept }
+            if let token { try StartLinks.redeem(tx, token: token, chat: message.chatID, now: now) }
             let at = message.atMilliseconds > 0 ? message.atMilliseconds : now
             var text = message.text
             if text.count > Self.textLimit { text = String(text.prefix(Self.textLimit)) }
@@ -97,6 +105,13 @@ public struct ConversationStore: Sendable {
         guard message.channel == .telegram else { return nil }
         return try c.queryFirst("SELECT contact_id FROM conversations WHERE chat_id = ? ORDER BY id DESC LIMIT 1", [chat]) { $0.int64(0) }
             ?? c.queryFirst("SELECT contact_id FROM surveys WHERE chat_id = ? ORDER BY id DESC LIMIT 1", [chat]) { $0.int64(0) }
+    }
+
+    /// The chat a contact last wrote from on `channel`.
+    static func chat(_ c: Connection, contactID: Int64, channel: NotificationChannel) throws -> String? {
+        try c.queryFirst(
+            "SELECT chat_id FROM inbox_conversations WHERE contact_id = ? AND channel = ? ORDER BY last_inbound_at DESC LIMIT 1",
+            [.integer(contactID), .integer(Int64(channel.rawValue))]) { $0.string(0) }
     }
 
     /// The conversation of the chat, made or brought up to date by one more inbound message:

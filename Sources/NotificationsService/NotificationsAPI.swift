@@ -20,6 +20,8 @@ public struct NotificationsAPI: Notifications.ServiceProtocol {
     public let unsubscribeLinks: UnsubscribeLinks
     /// D3, D5: the inbox of WhatsApp and Telegram conversations.
     public let conversations: ConversationStore
+    /// N6: Telegram deep links for web leads.
+    public let startLinks: StartLinks
     let database: Database
     let clock: WallClock
 
@@ -28,6 +30,7 @@ public struct NotificationsAPI: Notifications.ServiceProtocol {
     public init(database: Database, clock: WallClock, unsubscribeLinks: UnsubscribeLinks, outbound: OutboundPolicy, deals: RPCClient, contacts: RPCClient) {
         self.database = database
         conversations = ConversationStore(database: database, deals: deals, contacts: contacts, clock: clock)
+        startLinks = StartLinks(database: database, deals: deals, clock: clock)
         self.clock = clock
         self.unsubscribeLinks = unsubscribeLinks
         channels = ChannelStore(database: database, outbound: outbound)
@@ -170,7 +173,8 @@ public struct NotificationsAPI: Notifications.ServiceProtocol {
     /// offered to the survey or bot waiting in its chat (N6), as its replies always were.
     public func recordMessages(_ request: InboundMessages, context: ServerContext) async throws -> InboundOutcome {
         let outcome = try await conversations.record(request, options: Self.options(context))
-        for m in request.messages where m.channel == .telegram && m.kind != .media {
+        // A deep link's /start is the link's, not an answer.
+        for m in request.messages where m.channel == .telegram && m.kind != .media && !m.text.hasPrefix("/start") {
             _ = try await surveys.reply(InboundReply(
                 channel: .telegram, chatID: m.chatID, text: m.kind == .contact ? "" : m.text, buttonData: m.buttonData,
                 updateID: "message:" + m.providerMessageID, atMilliseconds: m.atMilliseconds))
@@ -189,6 +193,10 @@ public struct NotificationsAPI: Notifications.ServiceProtocol {
 
     public func reply(_ request: ConversationReply, context _: ServerContext) async throws -> ConversationMessage {
         try await conversations.reply(request)
+    }
+
+    public func startLink(_ request: StartLinkRequest, context: ServerContext) async throws -> StartLink {
+        try await startLinks.issue(request, options: Self.options(context))
     }
 
     public func markConversationRead(_ request: ConversationRequest, context _: ServerContext) async throws -> Conversation {

@@ -104,5 +104,12 @@ public enum NotificationsSchema {
             CREATE UNIQUE INDEX inbox_messages_provider ON inbox_messages (channel, provider_id) WHERE provider_id != '';
             CREATE INDEX inbox_messages_conversation ON inbox_messages (conversation_id, id DESC);
             """),
+        // N6 (issue 25): Telegram deep links, each once, kept as the token's SHA-256.
+        Migration(8, """
+            CREATE TABLE start_links (
+                digest BLOB PRIMARY KEY, contact_id INTEGER NOT NULL, deal_id INTEGER NOT NULL, created_at INTEGER NOT NULL,
+                expires_at INTEGER NOT NULL, used_at INTEGER, chat_id TEXT NOT NULL DEFAULT ''
+            ) WITHOUT ROWID;
+            """),
     ]
 }

@@ -152,7 +152,10 @@ public final class OutboundSender: BackgroundService {
                 switch m.channel {
                 case .email: address = contact.emails.first ?? ""
                 case .sms, .whatsapp: address = contact.phones.first?.number ?? ""
-                case .telegram: address = contact.customFields.first { $0.name == "telegram" }?.value ?? ""
+                case .telegram:
+                    address = contact.customFields.first { $0.name == "telegram" }?.value ?? ""
+                    // A chat the person wrote from, or opened a deep link in (issue 25).
+                    if address.isEmpty { address = try await database.read { c in try ConversationStore.chat(c, contactID: contactID, channel: .telegram) } ?? "" }
                 case .webhook: address = rule.address
                 case .unspecified: break
                 }

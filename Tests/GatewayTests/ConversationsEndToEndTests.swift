@@ -193,4 +193,48 @@ import TestSupport
         #expect(try await system.items("/v1/deals").count == 3, "a new person over a new channel: a new lead")
         try await system.stop()
     }
+
+    /// N6 (issue 25 item 4): a web lead gets a single-use Telegram deep link; opening it binds the chat to the
+    /// lead's contact and the qualification bot asks its first question there.
+    @Test func n6AWebLeadsTelegramLinkBindsTheChatAndStartsTheBotOnce() async throws {
+        let system = try await Self.start()
+        for body in [#"{"firstName":"Olga","role":"operator"}"#, #"{"firstName":"Pavel","role":"operator"}"#] {
+            #expect(try await system.request("POST", "/v1/staff", body: body).status == 201)
+        }
+        let telegram = try NotificationsEndToEndTests.Receiver()
+        #expect(try await system.request("POST", "/v1/admin/integrations", body: #"{"name":"tg","kind":"telegram","secret":"\#(Self.telegramSecret)"}"#).status == 201)
+        let questions = (1...7).map { n in #"{"key":"q\#(n)","text":"Question \#(n)?","kind":"text","field":"q\#(n)","next":"\#(n == 7 ? "end" : "q\(n + 1)")"}"# }
+        #expect(try await system.request("POST", "/v1/bot-flows", body: #"{"name":"Qualify","first":"q1","questions":[\#(questions.joined(separator: ","))]}"#).status == 201)
+        // Without the bot's username there is no link: the lead is taken all the same.
+        #expect(try await system.request("PUT", "/v1/notification-channels/telegram", body: #"{"provider":"telegram","baseUrl":"\#(telegram.url)","token":"42:SECRET"}"#).status == 200)
+        let bare = try await system.request("POST", "/v1/leads", key: Self.operatorOne, body: #"{"channel":"web","phone":"+79160000002","firstName":"Ivan","telegramLink":true}"#)
+        #expect(bare.status == 201 && bare.json["telegramLink"] == nil, "\(bare.body)")
+        let noBot = try await system.request("POST", "/v1/deals/\(bare.json["dealId"] as? Int ?? 0)/telegram-link")
+        #expect(noBot.status == 409 && (noBot.json["detail"] as? String)?.contains("bot's username") == true, "\(noBot.body)")
+        #expect(try await system.request("PUT", "/v1/notification-channels/telegram", body: #"{"provider":"telegram","baseUrl":"\#(telegram.url)","token":"42:SECRET","sender":"SwitchboardBot"}"#).status == 200)
+
+        let lead = try await system.request("POST", "/v1/leads", key: Self.operatorOne, body: #"{"channel":"web","phone":"+79160000001","firstName":"Lena","telegramLink":true}"#)
+        let link = try #require(lead.json["telegramLink"] as? String, "\(lead.body)")
+        let dealID = try #require(lead.json["dealId"] as? Int)
+        #expect(link.hasPrefix("https://t.me/SwitchboardBot?start=l"))
+        // G3: Olga's deal; Pavel gets no link for it, as for a deal that does not exist.
+        #expect(try await system.request("POST", "/v1/deals/\(dealID)/telegram-link", key: Self.operatorTwo).status == 404)
+        let token = String(link.split(separator: "=").last ?? "")
+        func open(_ chat: Int, _ id: Int) -> String {
+            #"{"update_id":\#(id),"message":{"message_id":\#(id),"from":{"id":\#(chat),"is_bot":false,"first_name":"Lena"},"chat":{"id":\#(chat),"type":"private"},"date":1800000000,"text":"/start \#(token)"}}"#
+        }
+        #expect(try await system.request("POST", "/v1/hooks/tg", body: open(4242, 1), headers: ["X-Telegram-Bot-Api-Secret-Token": Self.telegramSecret]).status == 200)
+        #expect(try await eventually {
+            telegram.received.contains { (try? JSONSerialization.jsonObject(with: Data($0.body)) as? [String: Any]).map { "\($0["chat_id"] ?? "")" == "4242" && $0["text"] as? String == "Question 1?" } ?? false }
+        }, "the bot asks in the chat that opened the link")
+        let conversation = try #require(try await system.items("/v1/conversations?channel=telegram").first { $0["chatId"] as? String == "4242" })
+        #expect(conversation["contactId"] as? Int == lead.json["contactId"] as? Int && conversation["dealId"] as? Int == dealID)
+        #expect(try await system.items("/v1/conversations/\(conversation["id"] as? Int ?? 0)/messages").first?["text"] as? String == "/start", "the token is never kept")
+        // Used once: the same link from another chat binds nothing: that person is someone new (a lead of their own).
+        #expect(try await system.request("POST", "/v1/hooks/tg", body: open(5555, 2), headers: ["X-Telegram-Bot-Api-Secret-Token": Self.telegramSecret]).status == 200)
+        #expect(try await eventuallyAsync { try await system.items("/v1/conversations?channel=telegram").contains { $0["chatId"] as? String == "5555" } })
+        let other = try await system.items("/v1/conversations?channel=telegram").first { $0["chatId"] as? String == "5555" }
+        #expect(other?["contactId"] as? Int != lead.json["contactId"] as? Int)
+        try await system.stop()
+    }
 }

@@ -59,6 +59,7 @@ import TestSupport
         "GET /v1/conversations": .ownTest(conversationsTest), "GET /v1/conversations/{id}/messages": .ownTest(conversationsTest),
         "POST /v1/conversations/{id}/read": .ownTest(conversationsTest), "POST /v1/conversations/{id}/assign": .ownTest(conversationsTest),
         "POST /v1/conversations/{id}/messages": .ownTest(conversationsTest),
+        "POST /v1/deals/{id}/telegram-link": .ownTest(conversationsTest),
         // The signed link is the credential: it names one contact and only opts them out.
         "POST /v1/unsubscribe/{token}": .notClientData, "GET /v1/unsubscribe/{token}": .notClientData,
         // Pulls with the platform's credentials: an admin's.

@@ -217,6 +217,8 @@ enum ContractSamples {
         ("ConversationPage", conversationPage().wireBytes(), (try? ConversationPage(wireBytes: conversationPage().wireBytes())) == conversationPage()),
         ("ConversationMessagesRequest", conversationMessagesRequest().wireBytes(), (try? ConversationMessagesRequest(wireBytes: conversationMessagesRequest().wireBytes())) == conversationMessagesRequest()),
         ("ConversationMessagePage", conversationMessagePage().wireBytes(), (try? ConversationMessagePage(wireBytes: conversationMessagePage().wireBytes())) == conversationMessagePage()),
+        ("StartLinkRequest", startLinkRequest().wireBytes(), (try? StartLinkRequest(wireBytes: startLinkRequest().wireBytes())) == startLinkRequest()),
+        ("StartLink", startLink().wireBytes(), (try? StartLink(wireBytes: startLink().wireBytes())) == startLink()),
         ("ConversationRequest", conversationRequest().wireBytes(), (try? ConversationRequest(wireBytes: conversationRequest().wireBytes())) == conversationRequest()),
         ("AssignConversationRequest", assignConversationRequest().wireBytes(), (try? AssignConversationRequest(wireBytes: assignConversationRequest().wireBytes())) == assignConversationRequest()),
         ("EventTypeInfo", eventTypeInfo().wireBytes(), (try? EventTypeInfo(wireBytes: eventTypeInfo().wireBytes())) == eventTypeInfo()),
@@ -801,6 +803,7 @@ enum ContractSamples {
         m.trackingNumber = "f17é"
         m.region = "f18é"
         m.product = "f19é"
+        m.telegramLink = true
         return m
     }
 
@@ -831,6 +834,7 @@ enum ContractSamples {
         m.channel = "f10é"
         m.partner = "f11é"
         m.externalID = "f12é"
+        m.telegramLink = "f13é"
         return m
     }
 
@@ -2396,6 +2400,20 @@ enum ContractSamples {
         var m = ConversationMessagePage()
         m.messages = [conversationMessage(), conversationMessage()]
         m.nextCursor = "f2é"
+        return m
+    }
+
+    static func startLinkRequest() -> StartLinkRequest {
+        var m = StartLinkRequest()
+        m.dealID = -8
+        m.visibility = visibility()
+        return m
+    }
+
+    static func startLink() -> StartLink {
+        var m = StartLink()
+        m.url = "f1é"
+        m.expiresAtMilliseconds = 2000006
         return m
     }
 

@@ -325,7 +325,7 @@ extension ChangeStageRequest: RESTInput {
 
 extension Lead: RESTInput {
     static let openAPIInputSchema = "LeadInput"
-    static let jsonFields: Set<String> = ["channel", "partner", "externalId", "firstName", "lastName", "phone", "email", "comment", "utmSource", "utmMedium", "utmCampaign", "title", "amountMinor", "currency", "trackingNumber", "region", "product"]
+    static let jsonFields: Set<String> = ["channel", "partner", "externalId", "firstName", "lastName", "phone", "email", "comment", "utmSource", "utmMedium", "utmCampaign", "title", "amountMinor", "currency", "trackingNumber", "region", "product", "telegramLink"]
     static let jsonReadOnlyFields: Set<String> = []
 
     /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).
@@ -383,6 +383,9 @@ extension Lead: RESTInput {
         if let value = r.string("product", maxLength: 100, rule: .line) {
             self.product = value
         }
+        if let value = r.bool("telegramLink") {
+            self.telegramLink = value
+        }
     }
 }
 
@@ -415,6 +418,10 @@ extension LeadReceipt: RESTOutput {
         out.timestamp(self.receivedAtMilliseconds)
         out.key("status")
         out.string(self.status.name)
+        if !self.telegramLink.isEmpty {
+            out.key("telegramLink")
+            out.string(self.telegramLink)
+        }
         out.endObject()
     }
 }

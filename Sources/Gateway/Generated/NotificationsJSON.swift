@@ -173,6 +173,19 @@ extension ConversationMessagePage: RESTOutput {
     }
 }
 
+extension StartLink: RESTOutput {
+    static let openAPIOutputSchema = "StartLink"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("expiresAt")
+        out.timestamp(self.expiresAtMilliseconds)
+        out.key("url")
+        out.string(self.url)
+        out.endObject()
+    }
+}
+
 extension AssignConversationRequest: RESTInput {
     static let openAPIInputSchema = "ConversationAssignmentInput"
     static let jsonFields: Set<String> = ["assigneeId"]

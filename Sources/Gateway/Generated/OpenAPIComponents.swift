@@ -2696,7 +2696,7 @@ enum OpenAPIComponents {
           "type" : "string"
         },
         "sender" : {
-          "description" : "Sender name, WhatsApp phone-number id.",
+          "description" : "Sender name, WhatsApp phone-number id, the Telegram bot's username (for deep links).",
           "type" : "string"
         },
         "timeZone" : {
@@ -2805,7 +2805,7 @@ enum OpenAPIComponents {
           "type" : "string"
         },
         "sender" : {
-          "description" : "Sender name, WhatsApp phone-number id.",
+          "description" : "Sender name, WhatsApp phone-number id, the Telegram bot's username (for deep links).",
           "maxLength" : 100,
           "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
           "type" : "string"
@@ -5390,6 +5390,10 @@ enum OpenAPIComponents {
           "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
           "type" : "string"
         },
+        "telegramLink" : {
+          "description" : "Ask for a Telegram deep link to hand to the person (N6, issue 25): opening it binds their chat to the lead's\ncontact and starts the qualification bot. Needs the Telegram channel's bot (`sender`).",
+          "type" : "boolean"
+        },
         "title" : {
           "maxLength" : 300,
           "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
@@ -5480,6 +5484,10 @@ enum OpenAPIComponents {
             "processed",
             "rejected"
           ],
+          "type" : "string"
+        },
+        "telegramLink" : {
+          "description" : "The deep link asked for (`t.me/<bot>?start=<token>`, single use, 7 days), when the lead has a deal.",
           "type" : "string"
         }
       },
@@ -9121,6 +9129,23 @@ enum OpenAPIComponents {
       },
       "required" : [
         "stageId"
+      ],
+      "type" : "object"
+    },
+    "StartLink" : {
+      "properties" : {
+        "expiresAt" : {
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "url" : {
+          "description" : "https://t.me/<bot>?start=<token>",
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "expiresAt",
+        "url"
       ],
       "type" : "object"
     },

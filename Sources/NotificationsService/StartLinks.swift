@@ -1,0 +1,69 @@
+import Contracts
+import Digest
+import Foundation
+import RPC
+import ServiceKit
+import Storage
+import Wire
+
+/// N6 (issue 25): a web lead meets the bots. A deep link `https://t.me/<bot>?start=<token>`
+/// for a deal's contact, handed to the person; opening it sends the bot `/start <token>`,
+/// which binds their chat to the contact and starts the qualification bot on the deal.
+/// Single use, 7 days; kept as the token's SHA-256, so the table never holds a usable link.
+public struct StartLinks: Sendable {
+    let database: Database
+    let deals: RPCClient
+    let clock: WallClock
+
+    static let lifetime: Int64 = 7 * 86_400_000
+    /// Telegram's start parameter: at most 64 of A-Z, a-z, 0-9, _ and -.
+    static let prefix = "l"
+
+    public init(database: Database, deals: RPCClient, clock: WallClock) {
+        self.database = database
+        self.deals = deals
+        self.clock = clock
+    }
+
+    /// A link for the deal's contact, the deal read for the caller (G3: one it may not see
+    /// answers not_found); the Telegram channel must name its bot.
+    public func issue(_ request: StartLinkRequest, options: CallOptions) async throws -> StartLink {
+        // The deal first: one the caller may not see answers not_found whatever else is wrong.
+        let deal = try await deals.call(Deals.getDeal, GetDealRequest(id: request.dealID, visibility: request.visibility), options: options)
+        let bot = try await database.read { c in try ChannelStore.load(c, .telegram)?.sender ?? "" }.trimmingCharacters(in: CharacterSet(charactersIn: "@ "))
+        guard !bot.isEmpty else {
+            throw RPCError(.failedPrecondition, "the Telegram channel names no bot: set its sender to the bot's username (PUT /v1/notification-channels/telegram)")
+        }
+        let token = Self.prefix + SecureRandom.hex(24)
+        let now = clock.milliseconds
+        let expires = now + Self.lifetime
+        try await database.write { tx in
+            try tx.run(
+                "INSERT INTO start_links (digest, contact_id, deal_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+                [.blob(SHA256.digest(token)), .integer(deal.contactID), .integer(deal.id), .integer(now), .integer(expires)])
+        }
+        return StartLink(url: "https://t.me/\(bot)?start=\(token)", expiresAtMilliseconds: expires)
+    }
+
+    /// The token of a `/start <token>` message, nil for any other text.
+    static func token(in text: String) -> String? {
+        let parts = text.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0] == "/start", parts[1].hasPrefix(prefix), parts[1].count <= 64 else { return nil }
+        return String(parts[1])
+    }
+
+    /// The link's contact and deal when it is unused and in time; nil otherwise.
+    static func find(_ c: Connection, token: String, now: Int64) throws -> (contactID: Int64, dealID: Int64)? {
+        try c.queryFirst(
+            "SELECT contact_id, deal_id FROM start_links WHERE digest = ? AND used_at IS NULL AND expires_at > ?", [.blob(SHA256.digest(token)), .integer(now)]
+        ) { ($0.int64(0), $0.int64(1)) }
+    }
+
+    /// Used by `chat`: never again; the bot starts there on the deal (a conversation the
+    /// bot skipped for want of a chat starts over in this one).
+    static func redeem(_ tx: Transaction, token: String, chat: String, now: Int64) throws {
+        guard let (contactID, dealID) = try find(tx.connection, token: token, now: now) else { return }
+        try tx.run("UPDATE start_links SET used_at = ?, chat_id = ? WHERE digest = ?", [.integer(now), .text(chat), .blob(SHA256.digest(token))])
+        try BotConversation.start(tx, dealID: dealID, contactID: contactID, chat: chat)
+    }
+}
