@@ -35,6 +35,13 @@ extension Deals {
 
         func getLead(_ request: GetLeadRequest, context: ServerContext) async throws -> LeadReceipt
 
+        /// D5 (issue 25): a note on a deal or a contact, a timeline entry; each staff member it mentions is told
+        /// (note.mention).
+        func addNote(_ request: Note, context: ServerContext) async throws -> Note
+
+        /// Its author changes it within 15 minutes of writing it; every earlier text stays in its history.
+        func editNote(_ request: EditNoteRequest, context: ServerContext) async throws -> Note
+
         /// D3, D5: a message a person wrote: their contact found or made (C2), then a new lead and deal in the
         /// channel's pipeline when they have no open deal, else an entry on the open deal's timeline. Once per
         /// message id: a repeat answers what the first did.
@@ -70,6 +77,8 @@ extension Deals.ServiceProtocol {
         server.register(Deals.changeStage) { try await self.changeStage(actingFor($0, $1), context: $1) }
         server.register(Deals.submitLead) { try await self.submitLead(actingFor($0, $1), context: $1) }
         server.register(Deals.getLead) { try await self.getLead(actingFor($0, $1), context: $1) }
+        server.register(Deals.addNote) { try await self.addNote(actingFor($0, $1), context: $1) }
+        server.register(Deals.editNote) { try await self.editNote(actingFor($0, $1), context: $1) }
         server.register(Deals.fileMessage) { try await self.fileMessage(actingFor($0, $1), context: $1) }
         server.register(Deals.createTask) { try await self.createTask(actingFor($0, $1), context: $1) }
         server.register(Deals.completeTask) { try await self.completeTask(actingFor($0, $1), context: $1) }

@@ -60,6 +60,19 @@ public enum Deals {
     public static let getLead = MethodDescriptor<GetLeadRequest, LeadReceipt>(
         service: service, method: "GetLead", isIdempotent: true, callers: ["gateway"])
 
+    /// D5 (issue 25): a note on a deal or a contact, a timeline entry; each staff member it mentions is told
+    /// (note.mention).
+    ///
+    /// Callers: gateway.
+    public static let addNote = MethodDescriptor<Note, Note>(
+        service: service, method: "AddNote", callers: ["gateway"])
+
+    /// Its author changes it within 15 minutes of writing it; every earlier text stays in its history.
+    ///
+    /// Callers: gateway.
+    public static let editNote = MethodDescriptor<EditNoteRequest, Note>(
+        service: service, method: "EditNote", callers: ["gateway"])
+
     /// D3, D5: a message a person wrote: their contact found or made (C2), then a new lead and deal in the
     /// channel's pipeline when they have no open deal, else an entry on the open deal's timeline. Once per
     /// message id: a repeat answers what the first did.
@@ -119,10 +132,14 @@ public enum Deals {
         /// Payload ``LeadReceipt``. A lead was found low quality (invalid data, a duplicate, or
         /// invalid on the call), with the reason, for its partner (N3 pushes it).
         public static let leadLowQuality = "lead.low_quality"
+        /// Payload ``NoteMention``. A note names a staff member (@mention): they are told.
+        public static let noteMention = "note.mention"
+        /// Payload ``DealTask``. A task was given to someone other than its maker: they are told.
+        public static let taskAssigned = "task.assigned"
         /// Payload ``TimelineEntry``. Taken from any service (D5).
         public static let interactionRecorded = "interaction.recorded"
         /// Every event type the service publishes (the topology's publishers).
-        public static let all = [created, stageChanged, won, lost, updated, slaBreached, taskOverdue, leadAccepted, leadLowQuality, interactionRecorded]
+        public static let all = [created, stageChanged, won, lost, updated, slaBreached, taskOverdue, leadAccepted, leadLowQuality, noteMention, taskAssigned, interactionRecorded]
     }
 }
 
@@ -170,6 +187,8 @@ public enum TaskKind: Int, Sendable, WireEnum, CaseIterable {
     case followUp = 2
     case meeting = 3
     case custom = 4
+    /// A person's message waits for an answer longer than the pipeline allows (issue 25).
+    case reply = 5
 
     public static var unrecognized: TaskKind { .unspecified }
 
@@ -181,6 +200,7 @@ public enum TaskKind: Int, Sendable, WireEnum, CaseIterable {
         case .followUp: "follow_up"
         case .meeting: "meeting"
         case .custom: "custom"
+        case .reply: "reply"
         }
     }
 }
@@ -561,6 +581,9 @@ public struct Pipeline: WireMessage, Equatable {
     public var stages: [DealStage] = []
     /// Leads of channels no pipeline names go here.
     public var isDefault: Bool = false
+    /// A person's WhatsApp or Telegram message still unanswered after this long makes a `reply` task for the
+    /// deal's responsible (issue 25); absent: none.
+    public var replyWithinMinutes: Int64? = nil
 
     public init() {}
 
@@ -569,13 +592,15 @@ public struct Pipeline: WireMessage, Equatable {
         name: String = "",
         channels: [String] = [],
         stages: [DealStage] = [],
-        isDefault: Bool = false
+        isDefault: Bool = false,
+        replyWithinMinutes: Int64? = nil
     ) {
         self.id = id
         self.name = name
         self.channels = channels
         self.stages = stages
         self.isDefault = isDefault
+        self.replyWithinMinutes = replyWithinMinutes
     }
 
     public func encode(to e: inout WireEncoder) {
@@ -584,6 +609,7 @@ public struct Pipeline: WireMessage, Equatable {
         e.encode(3, channels)
         e.encode(4, stages)
         e.encode(5, isDefault)
+        e.encode(6, replyWithinMinutes)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
@@ -593,6 +619,7 @@ public struct Pipeline: WireMessage, Equatable {
         case 3: try d.append(key, to: &channels)
         case 4: try d.append(key, to: &stages)
         case 5: isDefault = try d.bool(key)
+        case 6: replyWithinMinutes = try d.int64(key)
         default: try d.skip(key)
         }
     }
@@ -609,6 +636,7 @@ extension Pipeline {
         if checks.items("stages", count: self.stages.count, maxItems: 50) {
             for (n, item) in self.stages.enumerated() { checks.append(item.violations(under: path + "stages" + "[\(n)].")) }
         }
+        if let value = self.replyWithinMinutes { checks.integer("replyWithinMinutes", value, minimum: 1, maximum: 10080) }
         return checks.violations
     }
 }
@@ -1384,6 +1412,8 @@ public struct DealTask: WireMessage, Equatable, VisibilityScoped {
     /// On create only (never stored or returned): the caller's visibility, which the deal
     /// or contact the task goes on must satisfy (G3).
     public var visibility: Visibility? = nil
+    /// The staff member who made it (none: an API key or a rule).
+    public var createdBy: Int64? = nil
 
     public init() {}
 
@@ -1398,7 +1428,8 @@ public struct DealTask: WireMessage, Equatable, VisibilityScoped {
         status: TaskStatus = TaskStatus.unspecified,
         createdAtMilliseconds: Int64 = 0,
         completedAtMilliseconds: Int64? = nil,
-        visibility: Visibility? = nil
+        visibility: Visibility? = nil,
+        createdBy: Int64? = nil
     ) {
         self.id = id
         self.kind = kind
@@ -1411,6 +1442,7 @@ public struct DealTask: WireMessage, Equatable, VisibilityScoped {
         self.createdAtMilliseconds = createdAtMilliseconds
         self.completedAtMilliseconds = completedAtMilliseconds
         self.visibility = visibility
+        self.createdBy = createdBy
     }
 
     public func encode(to e: inout WireEncoder) {
@@ -1425,6 +1457,7 @@ public struct DealTask: WireMessage, Equatable, VisibilityScoped {
         e.encode(9, createdAtMilliseconds)
         e.encode(10, completedAtMilliseconds)
         e.encode(11, visibility)
+        e.encode(12, createdBy)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
@@ -1440,6 +1473,7 @@ public struct DealTask: WireMessage, Equatable, VisibilityScoped {
         case 9: createdAtMilliseconds = try d.int64(key)
         case 10: completedAtMilliseconds = try d.int64(key)
         case 11: visibility = try d.message(key)
+        case 12: createdBy = try d.int64(key)
         default: try d.skip(key)
         }
     }
@@ -1762,6 +1796,198 @@ public struct TimelineEntry: WireMessage, Equatable {
         case 5: contactID = try d.int64(key)
         case 6: summary = try d.string(key)
         case 7: actorID = try d.int64(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+/// A note on a deal or a contact (D5), with every earlier text.
+public struct Note: WireMessage, Equatable, VisibilityScoped {
+    public var id: Int64 = 0
+    public var dealID: Int64? = nil
+    public var contactID: Int64? = nil
+    public var text: String = ""
+    /// Staff ids the note names (@mentions); each is told.
+    public var mentions: [Int64] = []
+    public var authorID: Int64? = nil
+    public var createdAtMilliseconds: Int64 = 0
+    public var editedAtMilliseconds: Int64? = nil
+    /// Earlier texts, oldest first.
+    public var history: [NoteRevision] = []
+    /// Its author may change it until then.
+    public var editableUntilMilliseconds: Int64 = 0
+    public var visibility: Visibility? = nil
+
+    public init() {}
+
+    public init(
+        id: Int64 = 0,
+        dealID: Int64? = nil,
+        contactID: Int64? = nil,
+        text: String = "",
+        mentions: [Int64] = [],
+        authorID: Int64? = nil,
+        createdAtMilliseconds: Int64 = 0,
+        editedAtMilliseconds: Int64? = nil,
+        history: [NoteRevision] = [],
+        editableUntilMilliseconds: Int64 = 0,
+        visibility: Visibility? = nil
+    ) {
+        self.id = id
+        self.dealID = dealID
+        self.contactID = contactID
+        self.text = text
+        self.mentions = mentions
+        self.authorID = authorID
+        self.createdAtMilliseconds = createdAtMilliseconds
+        self.editedAtMilliseconds = editedAtMilliseconds
+        self.history = history
+        self.editableUntilMilliseconds = editableUntilMilliseconds
+        self.visibility = visibility
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, id)
+        e.encode(2, dealID)
+        e.encode(3, contactID)
+        e.encode(4, text)
+        e.encode(5, mentions)
+        e.encode(6, authorID)
+        e.encode(7, createdAtMilliseconds)
+        e.encode(8, editedAtMilliseconds)
+        e.encode(9, history)
+        e.encode(10, editableUntilMilliseconds)
+        e.encode(11, visibility)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: id = try d.int64(key)
+        case 2: dealID = try d.int64(key)
+        case 3: contactID = try d.int64(key)
+        case 4: text = try d.string(key)
+        case 5: try d.append(key, to: &mentions)
+        case 6: authorID = try d.int64(key)
+        case 7: createdAtMilliseconds = try d.int64(key)
+        case 8: editedAtMilliseconds = try d.int64(key)
+        case 9: try d.append(key, to: &history)
+        case 10: editableUntilMilliseconds = try d.int64(key)
+        case 11: visibility = try d.message(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+extension Note {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.text.isEmpty { checks.required("text") } else { checks.text("text", self.text, minLength: 1, maxLength: 10000) }
+        checks.items("mentions", count: self.mentions.count, maxItems: 20)
+        return checks.violations
+    }
+}
+
+public struct NoteRevision: WireMessage, Equatable {
+    public var text: String = ""
+    /// When it was replaced.
+    public var untilMilliseconds: Int64 = 0
+
+    public init() {}
+
+    public init(
+        text: String = "",
+        untilMilliseconds: Int64 = 0
+    ) {
+        self.text = text
+        self.untilMilliseconds = untilMilliseconds
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, text)
+        e.encode(2, untilMilliseconds)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: text = try d.string(key)
+        case 2: untilMilliseconds = try d.int64(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct EditNoteRequest: WireMessage, Equatable, VisibilityScoped {
+    public var id: Int64 = 0
+    public var text: String = ""
+    public var by: Int64? = nil
+    public var visibility: Visibility? = nil
+
+    public init() {}
+
+    public init(
+        id: Int64 = 0,
+        text: String = "",
+        by: Int64? = nil,
+        visibility: Visibility? = nil
+    ) {
+        self.id = id
+        self.text = text
+        self.by = by
+        self.visibility = visibility
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, id)
+        e.encode(2, text)
+        e.encode(3, by)
+        e.encode(4, visibility)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: id = try d.int64(key)
+        case 2: text = try d.string(key)
+        case 3: by = try d.int64(key)
+        case 4: visibility = try d.message(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+extension EditNoteRequest {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.text.isEmpty { checks.required("text") } else { checks.text("text", self.text, minLength: 1, maxLength: 10000) }
+        return checks.violations
+    }
+}
+
+/// Payload of note.mention: the note and whom it names.
+public struct NoteMention: WireMessage, Equatable {
+    public var note: Note = Note()
+    public var staffID: Int64 = 0
+
+    public init() {}
+
+    public init(
+        note: Note = Note(),
+        staffID: Int64 = 0
+    ) {
+        self.note = note
+        self.staffID = staffID
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, note)
+        e.encode(2, staffID)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: note = try d.message(key)
+        case 2: staffID = try d.int64(key)
         default: try d.skip(key)
         }
     }

@@ -54,6 +54,7 @@ public enum Topology {
         Scheduling.Event.booked, Scheduling.Event.moved, Scheduling.Event.cancelled, Scheduling.Event.reminderDue,
         Billing.Event.paymentPaid, Billing.Event.paymentFailed, Billing.Event.paymentRefunded,
         Billing.Event.subscriptionPastDue, Billing.Event.offerConfirmed,
+        Deals.Event.noteMention, Deals.Event.taskAssigned,
     ]
 
     /// The processes `publisher`'s events go to, each with the types it takes from it,

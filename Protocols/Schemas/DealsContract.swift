@@ -25,6 +25,13 @@ public let dealsContract = ContractFile("Deals") {
             returns the first receipt.
             """)
         Service.Method("getLead", "GetLead", "GetLeadRequest", "LeadReceipt", idempotent: true)
+        Service.Method("addNote", "AddNote", "Note", "Note", doc: """
+            D5 (issue 25): a note on a deal or a contact, a timeline entry; each staff member it mentions is told
+            (note.mention).
+            """)
+        Service.Method("editNote", "EditNote", "EditNoteRequest", "Note", doc: """
+            Its author changes it within 15 minutes of writing it; every earlier text stays in its history.
+            """)
         Service.Method("fileMessage", "FileMessage", "FileMessageRequest", "FiledMessage", idempotent: true, callers: ["notifications"], doc: """
             D3, D5: a message a person wrote: their contact found or made (C2), then a new lead and deal in the
             channel's pipeline when they have no open deal, else an entry on the open deal's timeline. Once per
@@ -52,6 +59,8 @@ public let dealsContract = ContractFile("Deals") {
             A lead was found low quality (invalid data, a duplicate, or
             invalid on the call), with the reason, for its partner (N3 pushes it).
             """)
+        Service.Event("noteMention", "note.mention", payload: "NoteMention", doc: "A note names a staff member (@mention): they are told.")
+        Service.Event("taskAssigned", "task.assigned", payload: "DealTask", doc: "A task was given to someone other than its maker: they are told.")
         Service.Event("interactionRecorded", "interaction.recorded", payload: "TimelineEntry", doc: "Taken from any service (D5).")
     }
     Enumeration("StageOutcome") {
@@ -72,6 +81,7 @@ public let dealsContract = ContractFile("Deals") {
         Enumeration.Case(2, "followUp")
         Enumeration.Case(3, "meeting")
         Enumeration.Case(4, "custom")
+        Enumeration.Case(5, "reply", doc: "A person's message waits for an answer longer than the pipeline allows (issue 25).")
     }
     Enumeration("TaskStatus") {
         Enumeration.Case(0, "unspecified")
@@ -151,6 +161,10 @@ public let dealsContract = ContractFile("Deals") {
             // D1, stated so that generated pipelines keep it: a working stage, a won and a lost one.
             .inputSchema(#"{"minItems": 3, "allOf": [{"contains": {"anyOf": [{"not": {"required": ["outcome"]}}, {"required": ["outcome"], "properties": {"outcome": {"const": "in_progress"}}}]}}, {"contains": {"required": ["outcome"], "properties": {"outcome": {"const": "won"}}}}, {"contains": {"required": ["outcome"], "properties": {"outcome": {"const": "lost"}}}}]}"#)
         Field(5, "isDefault", .bool, doc: "Leads of channels no pipeline names go here.")
+        Field(6, "replyWithinMinutes", .optional(.int64), doc: """
+            A person's WhatsApp or Telegram message still unanswered after this long makes a `reply` task for the
+            deal's responsible (issue 25); absent: none.
+            """).minimum(1).maximum(10_080)
     }
     Message("PipelineList", rest: [.output]) {
         Field(1, "pipelines", .repeated(.message("Pipeline"))).named("items")
@@ -281,6 +295,7 @@ public let dealsContract = ContractFile("Deals") {
             On create only (never stored or returned): the caller's visibility, which the deal
             or contact the task goes on must satisfy (G3).
             """).hidden()
+        Field(12, "createdBy", .optional(.int64), doc: "The staff member who made it (none: an API key or a rule).").readOnly()
     }
     Message("CreateTaskResponse", rest: [.output], restName: "TaskResult") {
         Field(1, "task", .message("DealTask"))
@@ -324,6 +339,33 @@ public let dealsContract = ContractFile("Deals") {
         Field(5, "contactID", .int64)
         Field(6, "summary", .string)
         Field(7, "actorID", .optional(.int64))
+    }
+    Message("Note", doc: "A note on a deal or a contact (D5), with every earlier text.", rest: [.input, .output]) {
+        Field(1, "id", .int64).readOnly()
+        Field(2, "dealID", .optional(.int64)).hidden()
+        Field(3, "contactID", .optional(.int64)).hidden()
+        Field(4, "text", .string).required().length(max: 10_000, min: 1)
+        Field(5, "mentions", .repeated(.int64), doc: "Staff ids the note names (@mentions); each is told.").items(max: 20)
+        Field(6, "authorID", .optional(.int64)).readOnly()
+        Field(7, "createdAtMilliseconds", .int64).timestamp().readOnly()
+        Field(8, "editedAtMilliseconds", .optional(.int64)).timestamp().readOnly()
+        Field(9, "history", .repeated(.message("NoteRevision")), doc: "Earlier texts, oldest first.").readOnly()
+        Field(10, "editableUntilMilliseconds", .int64, doc: "Its author may change it until then.").timestamp().readOnly()
+        Field(11, "visibility", .optional(.message("Visibility"))).hidden()
+    }
+    Message("NoteRevision", rest: [.output]) {
+        Field(1, "text", .string)
+        Field(2, "untilMilliseconds", .int64, doc: "When it was replaced.").timestamp()
+    }
+    Message("EditNoteRequest", rest: [.input], restName: "NoteEdit") {
+        Field(1, "id", .int64).hidden()
+        Field(2, "text", .string).required().length(max: 10_000, min: 1)
+        Field(3, "by", .optional(.int64)).hidden()
+        Field(4, "visibility", .optional(.message("Visibility"))).hidden()
+    }
+    Message("NoteMention", doc: "Payload of note.mention: the note and whom it names.") {
+        Field(1, "note", .message("Note"))
+        Field(2, "staffID", .int64)
     }
     Message("FileMessageRequest") {
         Field(1, "message", .message("InboundMessage"))

@@ -559,6 +559,7 @@ public let notificationEventTypes = [
     "deal.created", "deal.stage_changed", "deal.won", "deal.lost", "deal.updated", "task.overdue", "lead.low_quality", "call.missed",
     "appointment.booked", "appointment.moved", "appointment.cancelled", "session.reminder_due",
     "payment.paid", "payment.failed", "payment.refunded", "subscription.past_due", "offer.confirmed",
+    "note.mention", "task.assigned",
     "message.received", "message.sent", "conversation.assigned",
 ]
 

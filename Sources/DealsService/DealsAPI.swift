@@ -18,6 +18,8 @@ public struct DealsAPI: Deals.ServiceProtocol {
     public let callEffects: CallEffects
     /// D3, D5: messenger messages filed as leads or timeline entries.
     public let messages: MessageLedger
+    /// D5: notes and their mentions.
+    public let notes: NoteStore
     let contacts: RPCClient
     let staff: StaffDirectory
     let database: Database
@@ -37,6 +39,7 @@ public struct DealsAPI: Deals.ServiceProtocol {
         timeline = TimelineStore(database: database)
         leads = LeadIntake(database: database, contacts: contacts, logger: logger, inlineTimeout: leadInlineTimeout, clock: clock)
         messages = MessageLedger(database: database, contacts: contacts, clock: clock)
+        notes = NoteStore(database: database, clock: clock)
         callEffects = CallEffects(database: database, staff: staff, logger: logger, clock: clock, delaySeconds: missedCallDelaySeconds)
     }
 
@@ -56,6 +59,26 @@ public struct DealsAPI: Deals.ServiceProtocol {
         deal.contactID = try await liveContact(request.contactID, visibility: request.visibility.resolved, context: context)
         deal.visibility = nil
         return try await deals.create(deal)
+    }
+
+    /// D5: a note on a deal the caller sees, or on a contact contacts says they see; each
+    /// staff member it mentions must exist.
+    public func addNote(_ request: Note, context: ServerContext) async throws -> Note {
+        var note = request
+        note.authorID = context.principal?.staffID
+        for (i, id) in request.mentions.enumerated() {
+            try await staff.requireMember(id, field: "mentions[\(i)]", options: Self.options(context))
+        }
+        if note.dealID == nil, let contactID = note.contactID {
+            note.contactID = try await liveContact(contactID, visibility: note.visibility.resolved, context: context)
+        }
+        return try await notes.add(note)
+    }
+
+    public func editNote(_ request: EditNoteRequest, context: ServerContext) async throws -> Note {
+        var edit = request
+        edit.by = context.principal?.staffID
+        return try await notes.edit(edit)
     }
 
     public func fileMessage(_ request: FileMessageRequest, context: ServerContext) async throws -> FiledMessage {
@@ -95,6 +118,7 @@ public struct DealsAPI: Deals.ServiceProtocol {
 
     public func createTask(_ request: DealTask, context: ServerContext) async throws -> CreateTaskResponse {
         var task = request
+        task.createdBy = context.principal?.staffID
         try await staff.requireMember(request.assigneeID, field: "assigneeId", options: Self.options(context))
         // On a deal, the deal names the contact; on a contact alone, contacts confirms it.
         if task.dealID == nil, let contactID = task.contactID {
@@ -240,6 +264,10 @@ public struct DealsAPI: Deals.ServiceProtocol {
                 deal.status == .open, String(decoding: timer.payload, as: UTF8.self) == "\(deal.stageID)"
             else { return }
             try DealStore.emit(tx, Deals.Event.slaBreached, deal: deal, previousStageID: nil, actorID: nil)
+        }
+        timers.on(ReplyWatch.timer) { timer, tx in
+            guard let dealID = Int64(timer.key) else { return }
+            try ReplyWatch.due(tx, dealID: dealID, now: Int64(timer.dueAt.timeIntervalSince1970 * 1000))
         }
         timers.on(TaskStore.dueTimer) { timer, tx in
             guard let taskID = Int64(timer.key), let task = try TaskStore.load(tx.connection, id: taskID), task.status == .open else { return }

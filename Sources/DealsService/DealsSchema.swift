@@ -180,6 +180,17 @@ public enum DealsSchema {
                 PRIMARY KEY (channel, provider_id)
             ) WITHOUT ROWID;
             """),
+        // Issue 25: notes with their history; pipelines' reply time; when a deal's person
+        // last wrote and was last answered (reply tasks); who made a task.
+        Migration(9, """
+            CREATE TABLE notes (
+                id INTEGER PRIMARY KEY, timeline_id INTEGER NOT NULL, deal_id INTEGER, contact_id INTEGER NOT NULL, author_id INTEGER,
+                created_at INTEGER NOT NULL, body BLOB NOT NULL
+            );
+            ALTER TABLE pipelines ADD COLUMN reply_within_minutes INTEGER;
+            CREATE TABLE reply_watch (deal_id INTEGER PRIMARY KEY, last_inbound_at INTEGER NOT NULL, last_answer_at INTEGER NOT NULL DEFAULT 0);
+            ALTER TABLE tasks ADD COLUMN created_by INTEGER;
+            """),
     ]
 
     /// Migration 7's rewrite: each deal read from the columns it had until then, kept as its

@@ -34,15 +34,18 @@ public struct MessageLedger: Sendable {
             let summary = Self.summary(message)
             let at = message.atMilliseconds > 0 ? message.atMilliseconds : now
             var filed = FiledMessage(contactID: contact.id, contactName: Self.name(contact))
+            let deal: Deal
             if let open = try tx.queryFirst(
                 "SELECT \(DealStore.columns) FROM deals WHERE contact_id = ? AND status = 1 ORDER BY id DESC LIMIT 1", [.integer(contact.id)], DealStore.deal)
             {
-                filed.dealID = open.id
-                filed.responsibleID = open.responsibleID
+                deal = open
             } else {
-                let (leadID, deal) = try Self.openLead(tx, message, contact: contact, summary: summary, now: now)
-                (filed.dealID, filed.responsibleID, filed.leadID) = (deal.id, deal.responsibleID, leadID)
+                let (leadID, opened) = try Self.openLead(tx, message, contact: contact, summary: summary, now: now)
+                deal = opened
+                filed.leadID = leadID
             }
+            (filed.dealID, filed.responsibleID) = (deal.id, deal.responsibleID)
+            try ReplyWatch.received(tx, deal: deal, at: at, pipelines: try PipelineStore.load(tx.connection))
             try TimelineStore.append(tx, TimelineStore.entry(kind: "message", dealID: filed.dealID, contactID: contact.id, summary: summary, at: at))
             try tx.run(
                 "INSERT INTO filed_messages (channel, provider_id, contact_id, deal_id, lead_id) VALUES (?, ?, ?, ?, ?)",
@@ -139,6 +142,7 @@ public struct MessageLedger: Sendable {
         var line = "\(channel) answer: \(message.text)"
         if line.count > summaryLimit { line = String(line.prefix(summaryLimit - 1)) + "…" }
         try TimelineStore.append(tx, TimelineStore.entry(kind: "message", dealID: message.dealID, contactID: message.contactID, summary: line, actorID: message.sentBy, at: at))
+        if let dealID = message.dealID { try ReplyWatch.answered(tx, dealID: dealID, at: at) }
     }
 
     /// The timeline's line: the channel and what was written (a button's title, a file's type).

@@ -22,8 +22,9 @@ public struct PipelineStore: Sendable {
             }
             if pipeline.isDefault { try tx.run("UPDATE pipelines SET is_default = 0") }
             try tx.run(
-                "INSERT INTO pipelines (name, channels, is_default, created_at) VALUES (?, ?, ?, ?)",
-                [.text(pipeline.name), .text(pipeline.channels.joined(separator: ",")), SQLValue(pipeline.isDefault), .integer(clock.milliseconds)])
+                "INSERT INTO pipelines (name, channels, is_default, created_at, reply_within_minutes) VALUES (?, ?, ?, ?, ?)",
+                [.text(pipeline.name), .text(pipeline.channels.joined(separator: ",")), SQLValue(pipeline.isDefault), .integer(clock.milliseconds),
+                 SQLValue(pipeline.replyWithinMinutes)])
             let id = tx.lastInsertRowID
             for stage in pipeline.stages {
                 try tx.run(
@@ -45,10 +46,10 @@ public struct PipelineStore: Sendable {
     }
 
     static func load(_ c: Connection) throws -> [Pipeline] {
-        var pipelines = try c.query("SELECT id, name, channels, is_default FROM pipelines ORDER BY id") { row in
+        var pipelines = try c.query("SELECT id, name, channels, is_default, reply_within_minutes FROM pipelines ORDER BY id") { row in
             Pipeline(
                 id: row.int64("id"), name: row.string("name"), channels: row.string("channels").split(separator: ",").map(String.init),
-                isDefault: row.bool("is_default"))
+                isDefault: row.bool("is_default"), replyWithinMinutes: row.optionalInt64("reply_within_minutes"))
         }
         let stages = try c.query("SELECT \(stageColumns) FROM stages ORDER BY pipeline_id, position") { row in
             (row.int64("pipeline_id"), Self.stage(row))

@@ -16,7 +16,7 @@ public struct TaskStore: Sendable {
     }
 
     static let dueTimer = "task_due"
-    static let columns = "id, kind, title, deal_id, contact_id, assignee_id, due_at, status, created_at, completed_at"
+    static let columns = "id, kind, title, deal_id, contact_id, assignee_id, due_at, status, created_at, completed_at, created_by"
 
     /// A task from a row of `SELECT \(columns)`, read by column name.
     static func task(_ row: Row) -> DealTask {
@@ -24,7 +24,7 @@ public struct TaskStore: Sendable {
             id: row.int64("id"), kind: TaskKind(rawValue: row.int("kind")) ?? .unspecified, title: row.string("title"),
             dealID: row.optionalInt64("deal_id"), contactID: row.optionalInt64("contact_id"), assigneeID: row.optionalInt64("assignee_id"),
             dueAtMilliseconds: row.optionalInt64("due_at"), status: TaskStatus(rawValue: row.int("status")) ?? .unspecified,
-            createdAtMilliseconds: row.int64("created_at"), completedAtMilliseconds: row.optionalInt64("completed_at"))
+            createdAtMilliseconds: row.int64("created_at"), completedAtMilliseconds: row.optionalInt64("completed_at"), createdBy: row.optionalInt64("created_by"))
     }
 
     static func load(_ c: Connection, id: Int64) throws -> DealTask? {
@@ -72,10 +72,14 @@ public struct TaskStore: Sendable {
     /// Stores a checked task with its due-time timer.
     static func insert(_ tx: Transaction, _ task: DealTask, now: Int64) throws -> DealTask {
         try tx.run(
-            "INSERT INTO tasks (kind, title, deal_id, contact_id, assignee_id, due_at, status, created_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?)",
+            "INSERT INTO tasks (kind, title, deal_id, contact_id, assignee_id, due_at, status, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)",
             [.integer(Int64(task.kind.rawValue)), .text(task.title), SQLValue(task.dealID), SQLValue(task.contactID),
-             SQLValue(task.assigneeID), SQLValue(task.dueAtMilliseconds), .integer(now)])
+             SQLValue(task.assigneeID), SQLValue(task.dueAtMilliseconds), .integer(now), SQLValue(task.createdBy)])
         let created = try Self.load(tx.connection, id: tx.lastInsertRowID)!
+        // Issue 25: a task given to someone other than its maker tells them (task.assigned).
+        if let assignee = created.assigneeID, assignee != created.createdBy {
+            _ = try tx.appendEvent(type: Deals.Event.taskAssigned, aggregateID: created.dealID.map { "deal-\($0)" } ?? "task-\(created.id)", payload: created.wireBytes())
+        }
         if let due = created.dueAtMilliseconds {
             try tx.setTimer(kind: Self.dueTimer, key: "\(created.id)", at: Date(timeIntervalSince1970: Double(due) / 1000))
         }

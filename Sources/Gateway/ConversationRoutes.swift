@@ -11,6 +11,39 @@ import Wire
 enum ConversationRoutes {
     static let all: [Route] = [
         Route(
+            method: "POST", path: "/v1/deals/{id}/notes", operationID: "addDealNote", access: .role(.integration),
+            summary: "A note on the deal's timeline (D5); each staff member in `mentions` is told (note.mention)",
+            body: Note.openAPIInputSchema, example: #"{"text":"Asked for a quote for 3 windows; @Olga please call back","mentions":[1]}"#,
+            answers: [Route.answer(201, "the note", Note.self)], errors: [404, 422]
+        ) { ctx in
+            var note = try ctx.body(Note.self)
+            note.dealID = try ctx.id()
+            note.visibility = try await ctx.visibility()
+            return Reply.json(201, try await ctx.call(Deals.addNote, note))
+        },
+        Route(
+            method: "POST", path: "/v1/contacts/{id}/notes", operationID: "addContactNote", access: .role(.integration),
+            summary: "A note on the contact's timeline (D5); each staff member in `mentions` is told (note.mention)",
+            body: Note.openAPIInputSchema, example: #"{"text":"Prefers WhatsApp after 18:00"}"#,
+            answers: [Route.answer(201, "the note", Note.self)], errors: [404, 422]
+        ) { ctx in
+            var note = try ctx.body(Note.self)
+            note.contactID = try ctx.id()
+            note.visibility = try await ctx.visibility()
+            return Reply.json(201, try await ctx.call(Deals.addNote, note))
+        },
+        Route(
+            method: "PUT", path: "/v1/notes/{id}", operationID: "editNote", access: .role(.integration),
+            summary: "Its author changes a note within 15 minutes of writing it (409 after, 403 for anyone else); earlier texts stay in its history",
+            body: EditNoteRequest.openAPIInputSchema, example: #"{"text":"Asked for a quote for 4 windows"}"#,
+            answers: [Route.answer(200, "the note", Note.self)], errors: [403, 404, 409, 422]
+        ) { ctx in
+            var edit = try ctx.body(EditNoteRequest.self)
+            edit.id = try ctx.id()
+            edit.visibility = try await ctx.visibility()
+            return Reply.json(200, try await ctx.call(Deals.editNote, edit))
+        },
+        Route(
             method: "POST", path: "/v1/deals/{id}/telegram-link", operationID: "telegramLink", access: .role(.integration),
             summary: "A Telegram deep link for the deal's contact (N6): single use, 7 days; opening it binds their chat and starts the qualification bot",
             bodyRequired: false, answers: [Route.answer(201, "the link", StartLink.self)], errors: [404, 409]

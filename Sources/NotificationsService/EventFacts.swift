@@ -124,6 +124,23 @@ public enum EventCatalog {
             ]
             return f
         })
+        // Issue 25: whom a note names, and whom a task was given to, are the ones "responsible".
+        out.append(Entry(type: Deals.Event.noteMention, variables: contact + responsible + ["note.id", "note.text", "note.author_id", "deal.id"]) { bytes in
+            let m = try NoteMention(wireBytes: bytes)
+            var f = EventFacts(contactID: m.note.contactID, dealID: m.note.dealID, responsibleID: m.staffID)
+            f.variables = ["note.id": .integer(m.note.id), "note.text": .text(m.note.text)]
+            if let author = m.note.authorID { f.variables["note.author_id"] = .integer(author) }
+            if let d = m.note.dealID { f.variables["deal.id"] = .integer(d) }
+            return f
+        })
+        out.append(Entry(type: Deals.Event.taskAssigned, variables: contact + responsible + ["task.id", "task.title", "task.kind", "task.due_at", "deal.id"]) { bytes in
+            let t = try DealTask(wireBytes: bytes)
+            var f = EventFacts(contactID: t.contactID, dealID: t.dealID, responsibleID: t.assigneeID)
+            f.variables = ["task.id": .integer(t.id), "task.title": .text(t.title), "task.kind": .text(t.kind.name)]
+            if let due = t.dueAtMilliseconds { f.variables["task.due_at"] = .time(milliseconds: due) }
+            if let d = t.dealID { f.variables["deal.id"] = .integer(d) }
+            return f
+        })
         // Issue 25: the inbox's own events; the conversation's assignee is the one "responsible".
         let message = ["message.text", "message.channel", "message.kind", "message.at", "message.new_lead", "conversation.id", "deal.id"]
         for type in [Notifications.Event.messageReceived, Notifications.Event.messageSent] {

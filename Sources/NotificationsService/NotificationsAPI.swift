@@ -79,6 +79,14 @@ public struct NotificationsAPI: Notifications.ServiceProtocol {
             name: "New message", channel: .telegram, eventType: Notifications.Event.messageReceived,
             body: "{{contact.first_name}} {{contact.last_name}} ({{message.channel}}): {{message.text}}"))
         _ = try await rules.create(NotificationRule(name: "Tell the assignee of a new message", eventType: Notifications.Event.messageReceived, templateID: message.id, recipient: .responsible, enabled: false))
+        let mention = try await templates.create(MessageTemplate(
+            name: "Mentioned in a note", channel: .email, eventType: Deals.Event.noteMention, subject: "You were mentioned: {{contact.first_name}} {{contact.last_name}}",
+            body: "{{note.text}}"))
+        _ = try await rules.create(NotificationRule(name: "Tell whom a note mentions", eventType: Deals.Event.noteMention, templateID: mention.id, recipient: .responsible, enabled: false))
+        let task = try await templates.create(MessageTemplate(
+            name: "A task for you", channel: .email, eventType: Deals.Event.taskAssigned, subject: "A task: {{task.title}}",
+            body: "{{task.title}} ({{contact.first_name}} {{contact.last_name}}), due {{task.due_at | time}}"))
+        _ = try await rules.create(NotificationRule(name: "Tell whom a task is given to", eventType: Deals.Event.taskAssigned, templateID: task.id, recipient: .responsible, enabled: false))
     }
 
     /// N6: a flow is stored only once it is a graph every conversation can finish.

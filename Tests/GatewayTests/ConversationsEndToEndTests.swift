@@ -31,7 +31,8 @@ import TestSupport
         }
     }
 
-    static func start() async throws -> System {
+    /// `dealsClock`: a file deals reads its business time from (notes' edit window, reply tasks).
+    static func start(dealsClock: URL? = nil) async throws -> System {
         let folder = try temporaryFolder("conversations")
         let notificationsPort = try freePort()
         let contacts = try await Hosted.start(
@@ -42,7 +43,7 @@ import TestSupport
             environment: [
                 "DEALS_PORT": "0", "DEALS_ADMIN_PORT": "0", "DEALS_DATA_DIR": folder.appendingPathComponent("deals").path, "DEALS_CONTACTS": "127.0.0.1:\(contacts.port)",
                 "DEALS_SUBSCRIBERS": "notifications@127.0.0.1:\(notificationsPort)",
-            ])
+            ].merging(dealsClock.map { ["DEALS_CLOCK_FILE": $0.path] } ?? [:]) { a, _ in a })
         let notifications = try await Hosted.start(
             executable: "switchboard-notifications",
             environment: [
@@ -191,6 +192,64 @@ import TestSupport
         let fields = (contact["customFields"] as? [String: Any]) ?? [:]
         #expect(contact["firstName"] as? String == "Ahmad" && fields["telegram"] as? String == "535558561" && fields["telegram_username"] as? String == "@ahmadtaheri_ircl", "\(contact)")
         #expect(try await system.items("/v1/deals").count == 3, "a new person over a new channel: a new lead")
+        try await system.stop()
+    }
+
+    /// D5 (issue 25 item 5): a note names Pavel, who is told over his channel; only its author edits it, for 15
+    /// minutes, every earlier text kept; a person's message left unanswered past the pipeline's time is a reply
+    /// task, which the answer completes.
+    @Test func d5ANoteMentionsTellTheMentionedAndOnlyItsAuthorEditsItForAWhile() async throws {
+        let folder = try temporaryFolder("conversations-clock")
+        let clock = DialerEndToEndTests.Clock(file: folder.appendingPathComponent("now"))
+        let start = (Int64(Date().timeIntervalSince1970) / 60) * 60_000
+        try clock.set(start)
+        let system = try await Self.start(dealsClock: clock.file)
+        for body in [#"{"firstName":"Olga","role":"operator"}"#, #"{"firstName":"Pavel","role":"operator","mobiles":["+79164445566"]}"#] {
+            #expect(try await system.request("POST", "/v1/staff", body: body).status == 201)
+        }
+        let api = try NotificationsEndToEndTests.Receiver(answer: #"{"messaging_product":"whatsapp","messages":[{"id":"wamid.note"}]}"#)
+        #expect(try await system.request("PUT", "/v1/notification-channels/whatsapp", body: #"{"provider":"whatsapp-cloud","baseUrl":"\#(api.url)","token":"t","sender":"55"}"#).status == 200)
+        let template = try #require(try await system.request(
+            "POST", "/v1/templates", body: #"{"name":"Mentioned","channel":"whatsapp","eventType":"note.mention","body":"{{contact.first_name}}: {{note.text}}"}"#).json["id"] as? Int)
+        #expect(try await system.request("POST", "/v1/notification-rules", body: #"{"name":"Mentions","eventType":"note.mention","templateId":\#(template),"recipient":"responsible","enabled":true}"#).status == 201)
+        let contact = try await system.request("POST", "/v1/contacts", body: #"{"firstName":"Vera","phones":["+79165550303"]}"#)
+        let contactID = try #require((contact.json["contact"] as? [String: Any])?["id"] as? Int)
+        let deal = try #require(try await system.request("POST", "/v1/deals", body: #"{"title":"Windows","contactId":\#(contactID),"responsibleId":1}"#).json["id"] as? Int)
+
+        // Olga writes a note naming Pavel: on the timeline, and Pavel is told on his mobile.
+        #expect(try await system.request("POST", "/v1/deals/\(deal)/notes", key: Self.operatorOne, body: #"{"text":"Call her back","mentions":[99]}"#).status == 422)
+        let note = try await system.request("POST", "/v1/deals/\(deal)/notes", key: Self.operatorOne, body: #"{"text":"Wants 3 windows; Pavel, measure on Friday?","mentions":[2]}"#)
+        #expect(note.status == 201 && note.json["authorId"] as? Int == 1, "\(note.body)")
+        let noteID = try #require(note.json["id"] as? Int)
+        #expect(try await eventually {
+            api.log.requests.withLock { $0.contains { String(decoding: $0.body, as: UTF8.self).contains(#""to":"79164445566""#) } }
+        })
+        let told = String(decoding: try #require(api.log.requests.withLock { $0.first }).body, as: UTF8.self)
+        #expect(told.contains("Vera: Wants 3 windows; Pavel, measure on Friday?"), "\(told)")
+        // Pavel does not see Olga's deal: its note is not there for him; an API key is not its author.
+        #expect(try await system.request("PUT", "/v1/notes/\(noteID)", key: Self.operatorTwo, body: #"{"text":"mine"}"#).status == 404)
+        #expect(try await system.request("PUT", "/v1/notes/\(noteID)", body: #"{"text":"mine"}"#).status == 403)
+        let edited = try await system.request("PUT", "/v1/notes/\(noteID)", key: Self.operatorOne, body: #"{"text":"Wants 4 windows"}"#)
+        #expect(edited.status == 200 && (edited.json["history"] as? [[String: Any]])?.first?["text"] as? String == "Wants 3 windows; Pavel, measure on Friday?")
+        #expect(try await system.items("/v1/deals/\(deal)/timeline").contains { $0["kind"] as? String == "note" && $0["summary"] as? String == "Wants 4 windows" })
+        try clock.set(start + 16 * 60_000)
+        let late = try await system.request("PUT", "/v1/notes/\(noteID)", key: Self.operatorOne, body: #"{"text":"Wants 5 windows"}"#)
+        #expect(late.status == 409, "\(late.body)")
+
+        // A pipeline answering WhatsApp within 30 minutes: unanswered, a reply task comes; answered, it is done.
+        let pipeline = #"{"name":"Messengers","channels":["whatsapp"],"replyWithinMinutes":30,"stages":[{"name":"New"},{"name":"Won","outcome":"won"},{"name":"Lost","outcome":"lost"}]}"#
+        #expect(try await system.request("POST", "/v1/pipelines", body: pipeline).status == 201)
+        #expect(try await system.request("POST", "/v1/admin/integrations", body: #"{"name":"wa","kind":"whatsapp","secret":"\#(Self.appSecret)"}"#).status == 201)
+        let hello = Self.whatsApp(id: "wamid.waiting", text: "Anyone there?", at: (start + 16 * 60_000) / 1000)
+        #expect(try await system.request("POST", "/v1/hooks/wa", body: hello, headers: ["X-Hub-Signature-256": Self.signature(hello)]).status == 200)
+        #expect(try await eventuallyAsync { try await system.items("/v1/conversations").count == 1 })
+        let waiting = try #require(try await system.items("/v1/conversations").first)
+        let waitingDeal = try #require(waiting["dealId"] as? Int)
+        #expect(try await system.items("/v1/tasks?dealId=\(waitingDeal)").isEmpty)
+        try clock.set(start + 47 * 60_000)
+        #expect(try await eventuallyAsync { try await system.items("/v1/tasks?dealId=\(waitingDeal)").contains { $0["kind"] as? String == "reply" } })
+        #expect(try await system.request("POST", "/v1/conversations/\(waiting["id"] as? Int ?? 0)/messages", body: #"{"text":"Yes, here"}"#).status == 201)
+        #expect(try await eventuallyAsync { try await system.items("/v1/tasks?dealId=\(waitingDeal)").isEmpty }, "the answer completes the reply task")
         try await system.stop()
     }
 

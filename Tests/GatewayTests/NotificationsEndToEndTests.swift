@@ -179,7 +179,7 @@ import TestSupport
         let system = try await Self.start()
         // N4's reminders and the inbox's word to the assignee (issue 25) ship as defaults, switched off until an admin enables them.
         let defaults = try await system.items("/v1/notification-rules")
-        #expect(defaults.map { $0["name"] as? String } == ["A day before an appointment", "Before each session", "Tell the assignee of a new message"])
+        #expect(defaults.map { $0["name"] as? String } == ["A day before an appointment", "Before each session", "Tell the assignee of a new message", "Tell whom a note mentions", "Tell whom a task is given to"])
         #expect(defaults.allSatisfy { $0["enabled"] as? Bool == false })
         #expect(defaults.first?["beforeMinutes"] as? Int == 1440)
         let endpoint = try Receiver(failFirst: 3, answer: "{}")

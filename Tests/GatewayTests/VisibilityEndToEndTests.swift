@@ -60,6 +60,9 @@ import TestSupport
         "POST /v1/conversations/{id}/read": .ownTest(conversationsTest), "POST /v1/conversations/{id}/assign": .ownTest(conversationsTest),
         "POST /v1/conversations/{id}/messages": .ownTest(conversationsTest),
         "POST /v1/deals/{id}/telegram-link": .ownTest(conversationsTest),
+        "POST /v1/deals/{id}/notes": .hidden(method: "POST", path: "/v1/deals/{deal}/notes", body: #"{"text":"a note"}"#),
+        "POST /v1/contacts/{id}/notes": .hidden(method: "POST", path: "/v1/contacts/{contact}/notes", body: #"{"text":"a note"}"#),
+        "PUT /v1/notes/{id}": .ownTest("d5ANoteMentionsTellTheMentionedAndOnlyItsAuthorEditsItForAWhile"),
         // The signed link is the credential: it names one contact and only opts them out.
         "POST /v1/unsubscribe/{token}": .notClientData, "GET /v1/unsubscribe/{token}": .notClientData,
         // Pulls with the platform's credentials: an admin's.

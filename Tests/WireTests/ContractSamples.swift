@@ -72,6 +72,10 @@ enum ContractSamples {
         ("ProblemDeal", problemDeal().wireBytes(), (try? ProblemDeal(wireBytes: problemDeal().wireBytes())) == problemDeal()),
         ("ProblemDealList", problemDealList().wireBytes(), (try? ProblemDealList(wireBytes: problemDealList().wireBytes())) == problemDealList()),
         ("TimelineEntry", timelineEntry().wireBytes(), (try? TimelineEntry(wireBytes: timelineEntry().wireBytes())) == timelineEntry()),
+        ("Note", note().wireBytes(), (try? Note(wireBytes: note().wireBytes())) == note()),
+        ("NoteRevision", noteRevision().wireBytes(), (try? NoteRevision(wireBytes: noteRevision().wireBytes())) == noteRevision()),
+        ("EditNoteRequest", editNoteRequest().wireBytes(), (try? EditNoteRequest(wireBytes: editNoteRequest().wireBytes())) == editNoteRequest()),
+        ("NoteMention", noteMention().wireBytes(), (try? NoteMention(wireBytes: noteMention().wireBytes())) == noteMention()),
         ("FileMessageRequest", fileMessageRequest().wireBytes(), (try? FileMessageRequest(wireBytes: fileMessageRequest().wireBytes())) == fileMessageRequest()),
         ("FiledMessage", filedMessage().wireBytes(), (try? FiledMessage(wireBytes: filedMessage().wireBytes())) == filedMessage()),
         ("TimelineRequest", timelineRequest().wireBytes(), (try? TimelineRequest(wireBytes: timelineRequest().wireBytes())) == timelineRequest()),
@@ -698,6 +702,7 @@ enum ContractSamples {
         m.channels = ["f3é", "f103é"]
         m.stages = [dealStage(), dealStage()]
         m.isDefault = true
+        m.replyWithinMinutes = 6000018
         return m
     }
 
@@ -848,7 +853,7 @@ enum ContractSamples {
     static func dealTask() -> DealTask {
         var m = DealTask()
         m.id = -8
-        m.kind = .custom
+        m.kind = .reply
         m.title = "f3é"
         m.dealID = 4000012
         m.contactID = -36
@@ -858,6 +863,7 @@ enum ContractSamples {
         m.createdAtMilliseconds = -64
         m.completedAtMilliseconds = 10000030
         m.visibility = visibility()
+        m.createdBy = 12000036
         return m
     }
 
@@ -922,6 +928,45 @@ enum ContractSamples {
         m.contactID = -36
         m.summary = "f6é"
         m.actorID = -50
+        return m
+    }
+
+    static func note() -> Note {
+        var m = Note()
+        m.id = -8
+        m.dealID = 2000006
+        m.contactID = -22
+        m.text = "f4é"
+        m.mentions = [-36, -736]
+        m.authorID = 6000018
+        m.createdAtMilliseconds = -50
+        m.editedAtMilliseconds = 8000024
+        m.history = [noteRevision(), noteRevision()]
+        m.editableUntilMilliseconds = 10000030
+        m.visibility = visibility()
+        return m
+    }
+
+    static func noteRevision() -> NoteRevision {
+        var m = NoteRevision()
+        m.text = "f1é"
+        m.untilMilliseconds = 2000006
+        return m
+    }
+
+    static func editNoteRequest() -> EditNoteRequest {
+        var m = EditNoteRequest()
+        m.id = -8
+        m.text = "f2é"
+        m.by = -22
+        m.visibility = visibility()
+        return m
+    }
+
+    static func noteMention() -> NoteMention {
+        var m = NoteMention()
+        m.note = note()
+        m.staffID = 2000006
         return m
     }
 

@@ -144,6 +144,8 @@ extension Pipeline: RESTOutput {
         out.bool(self.isDefault)
         out.key("name")
         out.string(self.name)
+        out.key("replyWithinMinutes")
+        if let value = self.replyWithinMinutes { out.int(value) } else { out.null() }
         out.key("stages")
         out.beginArray(); for item in self.stages { item.writeJSON(to: &out) }; out.endArray()
         out.endObject()
@@ -152,7 +154,7 @@ extension Pipeline: RESTOutput {
 
 extension Pipeline: RESTInput {
     static let openAPIInputSchema = "PipelineInput"
-    static let jsonFields: Set<String> = ["name", "channels", "stages", "isDefault"]
+    static let jsonFields: Set<String> = ["name", "channels", "stages", "isDefault", "replyWithinMinutes"]
     static let jsonReadOnlyFields: Set<String> = ["id"]
 
     /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).
@@ -171,6 +173,9 @@ extension Pipeline: RESTInput {
         }
         if let value = r.bool("isDefault") {
             self.isDefault = value
+        }
+        if let value = r.integer("replyWithinMinutes", minimum: 1, maximum: 10080) {
+            self.replyWithinMinutes = value
         }
     }
 }
@@ -439,6 +444,8 @@ extension DealTask: RESTOutput {
         if let value = self.contactID { out.int(value) } else { out.null() }
         out.key("createdAt")
         out.timestamp(self.createdAtMilliseconds)
+        out.key("createdBy")
+        if let value = self.createdBy { out.int(value) } else { out.null() }
         out.key("dealId")
         if let value = self.dealID { out.int(value) } else { out.null() }
         out.key("dueAt")
@@ -458,7 +465,7 @@ extension DealTask: RESTOutput {
 extension DealTask: RESTInput {
     static let openAPIInputSchema = "TaskInput"
     static let jsonFields: Set<String> = ["kind", "title", "dealId", "contactId", "assigneeId", "dueAt"]
-    static let jsonReadOnlyFields: Set<String> = ["id", "status", "createdAt", "completedAt"]
+    static let jsonReadOnlyFields: Set<String> = ["id", "status", "createdAt", "completedAt", "createdBy"]
 
     /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).
     init(jsonFields r: inout JSONFieldReader) {
@@ -591,6 +598,77 @@ extension TimelineEntry: RESTOutput {
         out.key("summary")
         out.string(self.summary)
         out.endObject()
+    }
+}
+
+extension Note: RESTOutput {
+    static let openAPIOutputSchema = "Note"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("authorId")
+        if let value = self.authorID { out.int(value) } else { out.null() }
+        out.key("createdAt")
+        out.timestamp(self.createdAtMilliseconds)
+        out.key("editableUntil")
+        out.timestamp(self.editableUntilMilliseconds)
+        out.key("editedAt")
+        if let value = self.editedAtMilliseconds { out.timestamp(value) } else { out.null() }
+        out.key("history")
+        out.beginArray(); for item in self.history { item.writeJSON(to: &out) }; out.endArray()
+        out.key("id")
+        out.int(self.id)
+        out.key("mentions")
+        out.ints(self.mentions)
+        out.key("text")
+        out.string(self.text)
+        out.endObject()
+    }
+}
+
+extension Note: RESTInput {
+    static let openAPIInputSchema = "NoteInput"
+    static let jsonFields: Set<String> = ["text", "mentions"]
+    static let jsonReadOnlyFields: Set<String> = ["id", "authorId", "createdAt", "editedAt", "history", "editableUntil"]
+
+    /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).
+    init(jsonFields r: inout JSONFieldReader) {
+        self.init()
+        r.require("text")
+        if let value = r.string("text", minLength: 1, maxLength: 10000) {
+            self.text = value
+        }
+        if let value = r.integers("mentions", maxItems: 20) {
+            self.mentions = value
+        }
+    }
+}
+
+extension NoteRevision: RESTOutput {
+    static let openAPIOutputSchema = "NoteRevision"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("text")
+        out.string(self.text)
+        out.key("until")
+        out.timestamp(self.untilMilliseconds)
+        out.endObject()
+    }
+}
+
+extension EditNoteRequest: RESTInput {
+    static let openAPIInputSchema = "NoteEditInput"
+    static let jsonFields: Set<String> = ["text"]
+    static let jsonReadOnlyFields: Set<String> = []
+
+    /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).
+    init(jsonFields r: inout JSONFieldReader) {
+        self.init()
+        r.require("text")
+        if let value = r.string("text", minLength: 1, maxLength: 10000) {
+            self.text = value
+        }
     }
 }
 

@@ -6083,6 +6083,8 @@ enum OpenAPIComponents {
             "payment.refunded",
             "subscription.past_due",
             "offer.confirmed",
+            "note.mention",
+            "task.assigned",
             "message.received",
             "message.sent",
             "conversation.assigned"
@@ -6442,6 +6444,124 @@ enum OpenAPIComponents {
       ],
       "type" : "object"
     },
+    "Note" : {
+      "description" : "A note on a deal or a contact (D5), with every earlier text.",
+      "properties" : {
+        "authorId" : {
+          "format" : "int64",
+          "type" : [
+            "integer",
+            "null"
+          ]
+        },
+        "createdAt" : {
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "editableUntil" : {
+          "description" : "Its author may change it until then.",
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "editedAt" : {
+          "format" : "date-time",
+          "type" : [
+            "string",
+            "null"
+          ]
+        },
+        "history" : {
+          "description" : "Earlier texts, oldest first.",
+          "items" : {
+            "$ref" : "#/components/schemas/NoteRevision"
+          },
+          "type" : "array"
+        },
+        "id" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "mentions" : {
+          "description" : "Staff ids the note names (@mentions); each is told.",
+          "items" : {
+            "format" : "int64",
+            "type" : "integer"
+          },
+          "type" : "array"
+        },
+        "text" : {
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "authorId",
+        "createdAt",
+        "editableUntil",
+        "editedAt",
+        "history",
+        "id",
+        "mentions",
+        "text"
+      ],
+      "type" : "object"
+    },
+    "NoteEditInput" : {
+      "additionalProperties" : false,
+      "properties" : {
+        "text" : {
+          "maxLength" : 10000,
+          "minLength" : 1,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "text"
+      ],
+      "type" : "object"
+    },
+    "NoteInput" : {
+      "additionalProperties" : false,
+      "description" : "A note on a deal or a contact (D5), with every earlier text.",
+      "properties" : {
+        "mentions" : {
+          "description" : "Staff ids the note names (@mentions); each is told.",
+          "items" : {
+            "format" : "int64",
+            "type" : "integer"
+          },
+          "maxItems" : 20,
+          "type" : "array"
+        },
+        "text" : {
+          "maxLength" : 10000,
+          "minLength" : 1,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "text"
+      ],
+      "type" : "object"
+    },
+    "NoteRevision" : {
+      "properties" : {
+        "text" : {
+          "type" : "string"
+        },
+        "until" : {
+          "description" : "When it was replaced.",
+          "format" : "date-time",
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "text",
+        "until"
+      ],
+      "type" : "object"
+    },
     "NotificationRule" : {
       "description" : "N3: on `eventType` (its filters all holding), send `templateId` to the recipient, `delayMinutes` later.",
       "properties" : {
@@ -6637,6 +6757,8 @@ enum OpenAPIComponents {
             "payment.refunded",
             "subscription.past_due",
             "offer.confirmed",
+            "note.mention",
+            "task.assigned",
             "message.received",
             "message.sent",
             "conversation.assigned"
@@ -7735,6 +7857,14 @@ enum OpenAPIComponents {
         "name" : {
           "type" : "string"
         },
+        "replyWithinMinutes" : {
+          "description" : "A person's WhatsApp or Telegram message still unanswered after this long makes a `reply` task for the\ndeal's responsible (issue 25); absent: none.",
+          "format" : "int64",
+          "type" : [
+            "integer",
+            "null"
+          ]
+        },
         "stages" : {
           "items" : {
             "$ref" : "#/components/schemas/DealStage"
@@ -7747,6 +7877,7 @@ enum OpenAPIComponents {
         "id",
         "isDefault",
         "name",
+        "replyWithinMinutes",
         "stages"
       ],
       "type" : "object"
@@ -7775,6 +7906,13 @@ enum OpenAPIComponents {
           "minLength" : 1,
           "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*[^\\u0000-\\u0020\\u007f\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
           "type" : "string"
+        },
+        "replyWithinMinutes" : {
+          "description" : "A person's WhatsApp or Telegram message still unanswered after this long makes a `reply` task for the\ndeal's responsible (issue 25); absent: none.",
+          "format" : "int64",
+          "maximum" : 10080,
+          "minimum" : 1,
+          "type" : "integer"
         },
         "stages" : {
           "allOf" : [
@@ -9496,6 +9634,14 @@ enum OpenAPIComponents {
           "format" : "date-time",
           "type" : "string"
         },
+        "createdBy" : {
+          "description" : "The staff member who made it (none: an API key or a rule).",
+          "format" : "int64",
+          "type" : [
+            "integer",
+            "null"
+          ]
+        },
         "dealId" : {
           "format" : "int64",
           "type" : [
@@ -9520,7 +9666,8 @@ enum OpenAPIComponents {
             "call_back",
             "follow_up",
             "meeting",
-            "custom"
+            "custom",
+            "reply"
           ],
           "type" : "string"
         },
@@ -9542,6 +9689,7 @@ enum OpenAPIComponents {
         "completedAt",
         "contactId",
         "createdAt",
+        "createdBy",
         "dealId",
         "dueAt",
         "id",
