@@ -1,6 +1,7 @@
 import Contracts
 import Digest
 import Foundation
+import Glibc
 import Testing
 import TestSupport
 
@@ -15,7 +16,14 @@ import TestSupport
 
     struct System {
         let processes: [Hosted]
-        let gateway: Hosted
+        var gateway: Hosted
+        let gatewayEnvironment: [String: String]
+        var notifications: Hosted { processes[0] }
+
+        /// The gateway killed already, started again on its data.
+        mutating func restartGateway() async throws {
+            gateway = try await Hosted.start(executable: "switchboard-gateway", environment: gatewayEnvironment, process: true)
+        }
 
         func request(_ method: String, _ path: String, key: String = adminKey, body: String? = nil, headers: [String: String] = [:]) async throws -> HTTPExchange {
             try await httpRequest(
@@ -32,7 +40,8 @@ import TestSupport
     }
 
     /// `dealsClock`: a file deals reads its business time from (notes' edit window, reply tasks).
-    static func start(dealsClock: URL? = nil) async throws -> System {
+    /// `processes`: notifications and the gateway run as processes of their own (a test stops and kills them).
+    static func start(dealsClock: URL? = nil, processes: Bool = false) async throws -> System {
         let folder = try temporaryFolder("conversations")
         let notificationsPort = try freePort()
         let contacts = try await Hosted.start(
@@ -52,16 +61,16 @@ import TestSupport
                 "NOTIFICATIONS_SUBSCRIBERS": "deals@127.0.0.1:\(deals.port)",
                 // The fake WhatsApp API listens on loopback, which the outbound policy refuses unless allowed.
                 "NOTIFICATIONS_OUTBOUND_ALLOW": "loopback",
-            ])
-        let gateway = try await Hosted.start(
-            executable: "switchboard-gateway",
-            environment: [
-                "GATEWAY_PORT": "0", "GATEWAY_DATA_DIR": folder.appendingPathComponent("gateway").path,
-                "GATEWAY_SERVICES": "contacts=127.0.0.1:\(contacts.port),deals=127.0.0.1:\(deals.port),notifications=127.0.0.1:\(notificationsPort)",
-                "GATEWAY_API_KEYS": "\(adminKey)=admin,\(operatorOne)=staff:1,\(operatorTwo)=staff:2",
-                "GATEWAY_RATE_LIMIT": "100000", "GATEWAY_RATE_BURST": "100000",
-            ])
-        return System(processes: [notifications, deals, contacts], gateway: gateway)
+            ], process: processes)
+        // A fixed port, so the gateway started again after a kill -9 is where the test calls.
+        let environment = [
+            "GATEWAY_PORT": processes ? "\(try freePort())" : "0", "GATEWAY_DATA_DIR": folder.appendingPathComponent("gateway").path,
+            "GATEWAY_SERVICES": "contacts=127.0.0.1:\(contacts.port),deals=127.0.0.1:\(deals.port),notifications=127.0.0.1:\(notificationsPort)",
+            "GATEWAY_API_KEYS": "\(adminKey)=admin,\(operatorOne)=staff:1,\(operatorTwo)=staff:2",
+            "GATEWAY_RATE_LIMIT": "100000", "GATEWAY_RATE_BURST": "100000",
+        ]
+        let gateway = try await Hosted.start(executable: "switchboard-gateway", environment: environment, process: processes)
+        return System(processes: [notifications, deals, contacts], gateway: gateway, gatewayEnvironment: environment)
     }
 
     /// Meta's published text message (../shared/payloads/whatsapp/webhook-text-message.vendor-doc.json), its id and text as given.
@@ -192,6 +201,28 @@ import TestSupport
         let fields = (contact["customFields"] as? [String: Any]) ?? [:]
         #expect(contact["firstName"] as? String == "Ahmad" && fields["telegram"] as? String == "535558561" && fields["telegram_username"] as? String == "@ahmadtaheri_ircl", "\(contact)")
         #expect(try await system.items("/v1/deals").count == 3, "a new person over a new channel: a new lead")
+        try await system.stop()
+    }
+
+    /// G2 (issue 25): messages answered 200 are kept before the answer: a kill -9 of the gateway right after,
+    /// with notifications stopped meanwhile, loses none of them, and none is filed twice.
+    @Test func g2AKillNineOfTheGatewayRightAfterTheAnswersLosesNoMessage() async throws {
+        var system = try await Self.start(processes: true)
+        #expect(try await system.request("POST", "/v1/admin/integrations", body: #"{"name":"wa","kind":"whatsapp","secret":"\#(Self.appSecret)"}"#).status == 201)
+        try await system.notifications.process.suspend()
+        for i in 0..<20 {
+            let body = Self.whatsApp(id: "wamid.kill-\(i)", text: "message \(i)", at: Int64(Date().timeIntervalSince1970))
+            #expect(try await system.request("POST", "/v1/hooks/wa", body: body, headers: ["X-Hub-Signature-256": Self.signature(body)]).status == 200)
+        }
+        system.gateway.process.signal(SIGKILL)
+        _ = try await system.gateway.process.waitForExit()
+        system.notifications.process.signal(SIGCONT)
+        try await system.restartGateway()
+        #expect(try await eventuallyAsync(within: .seconds(20)) {
+            guard let conversation = try? await system.items("/v1/conversations").first, let id = conversation["id"] as? Int else { return false }
+            return (try? await system.items("/v1/conversations/\(id)/messages?limit=100").count) == 20
+        })
+        #expect(try await system.items("/v1/deals").count == 1, "one person, one lead")
         try await system.stop()
     }
 
