@@ -42,10 +42,10 @@ extension Deals {
         /// Its author changes it within 15 minutes of writing it; every earlier text stays in its history.
         func editNote(_ request: EditNoteRequest, context: ServerContext) async throws -> Note
 
-        /// D3, D5: a message a person wrote: their contact found or made (C2), then a new lead and deal in the
-        /// channel's pipeline when they have no open deal, else an entry on the open deal's timeline. Once per
-        /// message id: a repeat answers what the first did.
-        func fileMessage(_ request: FileMessageRequest, context: ServerContext) async throws -> FiledMessage
+        /// D3, D5: messages people wrote, in order (at most 100): each one's contact found or made (C2), then a new
+        /// lead and deal in the channel's pipeline when they have no open deal, else an entry on the open deal's
+        /// timeline. Once per message id: a repeat answers what the first did.
+        func fileMessages(_ request: FileMessagesRequest, context: ServerContext) async throws -> FiledMessages
 
         /// D4: at most one open task of a kind per deal: a second returns the first.
         func createTask(_ request: DealTask, context: ServerContext) async throws -> CreateTaskResponse
@@ -79,7 +79,7 @@ extension Deals.ServiceProtocol {
         server.register(Deals.getLead) { try await self.getLead(actingFor($0, $1), context: $1) }
         server.register(Deals.addNote) { try await self.addNote(actingFor($0, $1), context: $1) }
         server.register(Deals.editNote) { try await self.editNote(actingFor($0, $1), context: $1) }
-        server.register(Deals.fileMessage) { try await self.fileMessage(actingFor($0, $1), context: $1) }
+        server.register(Deals.fileMessages) { try await self.fileMessages(actingFor($0, $1), context: $1) }
         server.register(Deals.createTask) { try await self.createTask(actingFor($0, $1), context: $1) }
         server.register(Deals.completeTask) { try await self.completeTask(actingFor($0, $1), context: $1) }
         server.register(Deals.listTasks) { try await self.listTasks(actingFor($0, $1), context: $1) }

@@ -73,13 +73,13 @@ public enum Deals {
     public static let editNote = MethodDescriptor<EditNoteRequest, Note>(
         service: service, method: "EditNote", callers: ["gateway"])
 
-    /// D3, D5: a message a person wrote: their contact found or made (C2), then a new lead and deal in the
-    /// channel's pipeline when they have no open deal, else an entry on the open deal's timeline. Once per
-    /// message id: a repeat answers what the first did.
+    /// D3, D5: messages people wrote, in order (at most 100): each one's contact found or made (C2), then a new
+    /// lead and deal in the channel's pipeline when they have no open deal, else an entry on the open deal's
+    /// timeline. Once per message id: a repeat answers what the first did.
     ///
     /// Callers: gateway, notifications.
-    public static let fileMessage = MethodDescriptor<FileMessageRequest, FiledMessage>(
-        service: service, method: "FileMessage", isIdempotent: true, callers: ["gateway", "notifications"])
+    public static let fileMessages = MethodDescriptor<FileMessagesRequest, FiledMessages>(
+        service: service, method: "FileMessages", isIdempotent: true, callers: ["gateway", "notifications"])
 
     /// D4: at most one open task of a kind per deal: a second returns the first.
     ///
@@ -2017,6 +2017,53 @@ public struct FileMessageRequest: WireMessage, Equatable {
         switch key.number {
         case 1: message = try d.message(key)
         case 2: contactID = try d.int64(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct FileMessagesRequest: WireMessage, Equatable {
+    public var messages: [FileMessageRequest] = []
+
+    public init() {}
+
+    public init(
+        messages: [FileMessageRequest] = []
+    ) {
+        self.messages = messages
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, messages)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: try d.append(key, to: &messages)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct FiledMessages: WireMessage, Equatable {
+    /// In the order asked.
+    public var messages: [FiledMessage] = []
+
+    public init() {}
+
+    public init(
+        messages: [FiledMessage] = []
+    ) {
+        self.messages = messages
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, messages)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: try d.append(key, to: &messages)
         default: try d.skip(key)
         }
     }

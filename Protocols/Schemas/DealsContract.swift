@@ -32,10 +32,10 @@ public let dealsContract = ContractFile("Deals") {
         Service.Method("editNote", "EditNote", "EditNoteRequest", "Note", doc: """
             Its author changes it within 15 minutes of writing it; every earlier text stays in its history.
             """)
-        Service.Method("fileMessage", "FileMessage", "FileMessageRequest", "FiledMessage", idempotent: true, callers: ["notifications"], doc: """
-            D3, D5: a message a person wrote: their contact found or made (C2), then a new lead and deal in the
-            channel's pipeline when they have no open deal, else an entry on the open deal's timeline. Once per
-            message id: a repeat answers what the first did.
+        Service.Method("fileMessages", "FileMessages", "FileMessagesRequest", "FiledMessages", idempotent: true, callers: ["notifications"], doc: """
+            D3, D5: messages people wrote, in order (at most 100): each one's contact found or made (C2), then a new
+            lead and deal in the channel's pipeline when they have no open deal, else an entry on the open deal's
+            timeline. Once per message id: a repeat answers what the first did.
             """)
         Service.Method("createTask", "CreateTask", "DealTask", "CreateTaskResponse", callers: ["notifications"], doc: "D4: at most one open task of a kind per deal: a second returns the first.")
         Service.Method("completeTask", "CompleteTask", "CompleteTaskRequest", "DealTask")
@@ -370,6 +370,12 @@ public let dealsContract = ContractFile("Deals") {
     Message("FileMessageRequest") {
         Field(1, "message", .message("InboundMessage"))
         Field(2, "contactID", .optional(.int64), doc: "The contact the chat is already bound to; else matched by phone, or made.")
+    }
+    Message("FileMessagesRequest") {
+        Field(1, "messages", .repeated(.message("FileMessageRequest")))
+    }
+    Message("FiledMessages") {
+        Field(1, "messages", .repeated(.message("FiledMessage")), doc: "In the order asked.")
     }
     Message("FiledMessage") {
         Field(1, "contactID", .int64)

@@ -81,7 +81,7 @@ public struct DealsAPI: Deals.ServiceProtocol {
         return try await notes.edit(edit)
     }
 
-    public func fileMessage(_ request: FileMessageRequest, context: ServerContext) async throws -> FiledMessage {
+    public func fileMessages(_ request: FileMessagesRequest, context: ServerContext) async throws -> FiledMessages {
         try await messages.file(request, options: Self.options(context))
     }
 

@@ -18,40 +18,80 @@ public struct MessageLedger: Sendable {
     /// The longest text kept on a timeline entry; the conversation keeps the whole message.
     static let summaryLimit = 500
 
-    public func file(_ request: FileMessageRequest, options: CallOptions) async throws -> FiledMessage {
-        let message = request.message
-        guard message.channel == .whatsapp || message.channel == .telegram else {
-            throw RPCError.invalidArgument("only WhatsApp and Telegram messages are filed", details: [FieldViolation(field: "channel", description: "is \(message.channel.name)")])
+    /// Most messages one call files.
+    static let batchLimit = 100
+
+    /// Files each message in order, in one transaction: a person's first message opens
+    /// their lead and deal, their later ones (in the same batch too) go on it. Contacts is
+    /// asked once per person, not once per message.
+    public func file(_ request: FileMessagesRequest, options: CallOptions) async throws -> FiledMessages {
+        guard request.messages.count <= Self.batchLimit else {
+            throw RPCError.invalidArgument("at most \(Self.batchLimit) messages at once", details: [FieldViolation(field: "messages", description: "has \(request.messages.count)")])
         }
-        guard !message.providerMessageID.isEmpty, message.providerMessageID.utf8.count <= 200 else {
-            throw RPCError.invalidArgument("a message needs its provider's id", details: [FieldViolation(field: "providerMessageId", description: "is empty or longer than 200 bytes")])
-        }
-        if let filed = try await database.read({ c in try Self.filed(c, message) }) { return filed }
-        let contact = try await self.contact(request, options: options)
-        let now = clock.milliseconds
-        return try await database.write { tx in
-            if let filed = try Self.filed(tx.connection, message) { return filed }
-            let summary = Self.summary(message)
-            let at = message.atMilliseconds > 0 ? message.atMilliseconds : now
-            var filed = FiledMessage(contactID: contact.id, contactName: Self.name(contact))
-            let deal: Deal
-            if let open = try tx.queryFirst(
-                "SELECT \(DealStore.columns) FROM deals WHERE contact_id = ? AND status = 1 ORDER BY id DESC LIMIT 1", [.integer(contact.id)], DealStore.deal)
-            {
-                deal = open
-            } else {
-                let (leadID, opened) = try Self.openLead(tx, message, contact: contact, summary: summary, now: now)
-                deal = opened
-                filed.leadID = leadID
+        for (i, item) in request.messages.enumerated() {
+            let message = item.message
+            guard message.channel == .whatsapp || message.channel == .telegram else {
+                throw RPCError.invalidArgument("only WhatsApp and Telegram messages are filed", details: [FieldViolation(field: "messages[\(i)].channel", description: "is \(message.channel.name)")])
             }
-            (filed.dealID, filed.responsibleID) = (deal.id, deal.responsibleID)
-            try ReplyWatch.received(tx, deal: deal, at: at, pipelines: try PipelineStore.load(tx.connection))
-            try TimelineStore.append(tx, TimelineStore.entry(kind: "message", dealID: filed.dealID, contactID: contact.id, summary: summary, at: at))
-            try tx.run(
-                "INSERT INTO filed_messages (channel, provider_id, contact_id, deal_id, lead_id) VALUES (?, ?, ?, ?, ?)",
-                [.integer(Int64(message.channel.rawValue)), .text(message.providerMessageID), .integer(contact.id), .integer(filed.dealID), SQLValue(filed.leadID)])
-            return filed
+            guard !message.providerMessageID.isEmpty, message.providerMessageID.utf8.count <= 200 else {
+                throw RPCError.invalidArgument("a message needs its provider's id", details: [FieldViolation(field: "messages[\(i)].providerMessageId", description: "is empty or longer than 200 bytes")])
+            }
         }
+        let (done, known) = try await database.read { c -> ([FiledMessage?], Set<Int64>) in
+            let done = try request.messages.map { try Self.filed(c, $0.message) }
+            // Contacts with an open deal here: known to exist (a merge re-points their deals), and
+            // their messages go on that deal, so contacts need not be asked.
+            let bound = Set(request.messages.compactMap(\.contactID))
+            let known = try bound.filter { try c.queryFirst("SELECT 1 FROM deals WHERE contact_id = ? AND status = 1 LIMIT 1", [.integer($0)]) { $0.int(0) } != nil }
+            return (done, known)
+        }
+        var contacts: [String: Contact] = [:]
+        for (i, item) in request.messages.enumerated() where done[i] == nil {
+            let key = Self.person(item)
+            if contacts[key] == nil { contacts[key] = try await contact(item, known: known, options: options) }
+        }
+        let now = clock.milliseconds
+        let found = contacts
+        return try await database.write { tx in
+            let pipelines = try PipelineStore.load(tx.connection)
+            var out = FiledMessages()
+            for item in request.messages {
+                if let filed = try Self.filed(tx.connection, item.message) {
+                    out.messages.append(filed)
+                } else {
+                    out.messages.append(try Self.file(tx, item.message, contact: found[Self.person(item)]!, pipelines: pipelines, now: now))
+                }
+            }
+            return out
+        }
+    }
+
+    /// Who wrote it, as far as contacts is concerned: the bound contact, else the chat.
+    static func person(_ item: FileMessageRequest) -> String {
+        item.contactID.map { "contact:\($0)" } ?? "chat:\(item.message.channel.rawValue):\(item.message.chatID):\(item.message.sharedPhone)"
+    }
+
+    static func file(_ tx: Transaction, _ message: InboundMessage, contact: Contact, pipelines: [Pipeline], now: Int64) throws -> FiledMessage {
+        let summary = Self.summary(message)
+        let at = message.atMilliseconds > 0 ? message.atMilliseconds : now
+        var filed = FiledMessage(contactID: contact.id, contactName: Self.name(contact))
+        let deal: Deal
+        if let open = try tx.queryFirst(
+            "SELECT \(DealStore.columns) FROM deals WHERE contact_id = ? AND status = 1 ORDER BY id DESC LIMIT 1", [.integer(contact.id)], DealStore.deal)
+        {
+            deal = open
+        } else {
+            let (leadID, opened) = try Self.openLead(tx, message, contact: contact, summary: summary, pipelines: pipelines, now: now)
+            deal = opened
+            filed.leadID = leadID
+        }
+        (filed.dealID, filed.responsibleID) = (deal.id, deal.responsibleID)
+        try ReplyWatch.received(tx, deal: deal, at: at, pipelines: pipelines)
+        try TimelineStore.append(tx, TimelineStore.entry(kind: "message", dealID: filed.dealID, contactID: contact.id, summary: summary, at: at))
+        try tx.run(
+            "INSERT INTO filed_messages (channel, provider_id, contact_id, deal_id, lead_id) VALUES (?, ?, ?, ?, ?)",
+            [.integer(Int64(message.channel.rawValue)), .text(message.providerMessageID), .integer(contact.id), .integer(filed.dealID), SQLValue(filed.leadID)])
+        return filed
     }
 
     /// A message filed before, as it was filed (the deal's responsible as it is now).
@@ -66,7 +106,8 @@ public struct MessageLedger: Sendable {
 
     /// The chat's contact: the bound one, else matched by the phone the channel gives (C2),
     /// else a new contact under the name the messenger gave.
-    private func contact(_ request: FileMessageRequest, options: CallOptions) async throws -> Contact {
+    private func contact(_ request: FileMessageRequest, known: Set<Int64>, options: CallOptions) async throws -> Contact {
+        if let id = request.contactID, known.contains(id) { return Contact(id: id) }
         // A bound contact deleted: the chat is matched afresh below.
         if let id = request.contactID, let bound = try await Self.live(id, contacts, options) { return bound }
         let message = request.message
@@ -104,7 +145,7 @@ public struct MessageLedger: Sendable {
 
     /// A lead from the messenger, processed at once (its contact is known): stored for the
     /// lead report (D7) with a new deal in the channel's pipeline.
-    static func openLead(_ tx: Transaction, _ message: InboundMessage, contact: Contact, summary: String, now: Int64) throws -> (Int64, Deal) {
+    static func openLead(_ tx: Transaction, _ message: InboundMessage, contact: Contact, summary: String, pipelines: [Pipeline], now: Int64) throws -> (Int64, Deal) {
         var lead = Lead()
         lead.channel = message.channel.name
         lead.partner = message.channel.name
@@ -125,7 +166,6 @@ public struct MessageLedger: Sendable {
         var deal = Deal()
         deal.title = LeadTriage.dealTitle(lead)
         deal.contactID = contact.id
-        let pipelines = try PipelineStore.load(tx.connection)
         deal.pipelineID = LeadIntake.pipeline(for: lead.channel, in: pipelines)
         deal.responsibleID = contact.responsibleID
         deal.source = lead.channel

@@ -46,11 +46,46 @@ public struct ConversationStore: Sendable {
             let violations = Self.violations(m, at: "messages[\(i)]")
             guard violations.isEmpty else { throw RPCError.invalidArgument("the message is not valid", details: violations) }
         }
-        var outcome = InboundOutcome()
-        for message in batch.messages {
-            outcome.messages.append(try await record(message, options: options))
+        let now = clock.milliseconds
+        // A deep link opened (N6): the token is a credential, never kept or filed; its contact is the chat's.
+        let tokens = batch.messages.map { $0.channel == .telegram ? StartLinks.token(in: $0.text) : nil }
+        let messages = zip(batch.messages, tokens).map { message, token in
+            var opened = message
+            if token != nil { opened.text = "/start" }
+            return opened
         }
-        return outcome
+        let (kept, bound) = try await database.read { c in
+            (try messages.map { try Self.kept(c, channel: Int64($0.channel.rawValue), provider: $0.providerMessageID) },
+             try zip(messages, tokens).map { m, token in try token.flatMap { try StartLinks.find(c, token: $0, now: now)?.contactID } ?? Self.boundContact(c, m) })
+        }
+        // Deals files what is not kept yet, in one call; a repeat there answers the first filing.
+        let todo = messages.indices.filter { kept[$0] == nil }
+        var filed: [FiledMessage] = []
+        if !todo.isEmpty {
+            let request = FileMessagesRequest(messages: todo.map { FileMessageRequest(message: messages[$0], contactID: bound[$0]) })
+            filed = try await deals.call(Deals.fileMessages, request, options: options).messages
+            guard filed.count == todo.count else { throw RPCError(.internal, "deals filed \(filed.count) of \(todo.count) messages") }
+        }
+        let done = filed
+        return try await database.write { tx in
+            var outcome = InboundOutcome()
+            var next = 0
+            for (i, message) in messages.enumerated() {
+                if let first = kept[i] {
+                    outcome.messages.append(first)
+                    continue
+                }
+                let filing = done[next]
+                next += 1
+                if let again = try Self.kept(tx.connection, channel: Int64(message.channel.rawValue), provider: message.providerMessageID) {
+                    outcome.messages.append(again)
+                    continue
+                }
+                if let token = tokens[i] { try StartLinks.redeem(tx, token: token, chat: message.chatID, now: now) }
+                outcome.messages.append(try Self.keep(tx, message, filed: filing, now: now))
+            }
+            return outcome
+        }
     }
 
     static func violations(_ m: InboundMessage, at path: String) -> [FieldViolation] {
@@ -61,38 +96,23 @@ public struct ConversationStore: Sendable {
         return out
     }
 
-    private func record(_ received: InboundMessage, options: CallOptions) async throws -> ConversationMessage {
-        let channel = Int64(received.channel.rawValue)
-        if let kept = try await database.read({ c in try Self.kept(c, channel: channel, provider: received.providerMessageID) }) { return kept }
-        let now = clock.milliseconds
-        // A deep link opened (N6): the token is a credential, never kept or filed; its contact is the chat's.
-        let token = received.channel == .telegram ? StartLinks.token(in: received.text) : nil
-        var opened = received
-        if token != nil { opened.text = "/start" }
-        let message = opened
-        let bound = try await database.read { c in
-            try token.flatMap { try StartLinks.find(c, token: $0, now: now)?.contactID } ?? Self.boundContact(c, message)
-        }
-        let filed = try await deals.call(Deals.fileMessage, FileMessageRequest(message: message, contactID: bound), options: options)
-        return try await database.write { tx in
-            if let kept = try Self.kept(tx.connection, channel: channel, provider: message.providerMessageID) { return kept }
-            if let token { try StartLinks.redeem(tx, token: token, chat: message.chatID, now: now) }
-            let at = message.atMilliseconds > 0 ? message.atMilliseconds : now
-            var text = message.text
-            if text.count > Self.textLimit { text = String(text.prefix(Self.textLimit)) }
-            let preview = String((text.isEmpty ? Self.describe(message.kind, mimeType: message.mimeType) : text).prefix(200))
-            let title = message.profileName.isEmpty ? (message.userName.isEmpty ? filed.contactName : "@" + message.userName) : message.profileName
-            let conversation = try Self.touch(
-                tx, channel: message.channel, chat: message.chatID, filed: filed, at: at, preview: preview, title: String(title.prefix(200)))
-            var kept = ConversationMessage(
-                conversationID: conversation.id, contactID: filed.contactID, dealID: filed.dealID, channel: message.channel, direction: .inbound,
-                kind: message.kind == .unspecified ? .text : message.kind, text: text, buttonData: message.buttonData, mediaID: message.mediaID,
-                mimeType: message.mimeType, providerMessageID: message.providerMessageID, atMilliseconds: at, assigneeID: conversation.assigneeID,
-                newLead: filed.leadID != nil, sharedPhone: message.sharedPhone)
-            kept.id = try Self.insert(tx, kept)
-            try Self.publish(tx, Notifications.Event.messageReceived, conversation: conversation.id, kept.wireBytes(), at: now)
-            return kept
-        }
+    /// One filed message in its conversation, and message.received.
+    static func keep(_ tx: Transaction, _ message: InboundMessage, filed: FiledMessage, now: Int64) throws -> ConversationMessage {
+        let at = message.atMilliseconds > 0 ? message.atMilliseconds : now
+        var text = message.text
+        if text.count > Self.textLimit { text = String(text.prefix(Self.textLimit)) }
+        let preview = String((text.isEmpty ? Self.describe(message.kind, mimeType: message.mimeType) : text).prefix(200))
+        let title = message.profileName.isEmpty ? (message.userName.isEmpty ? filed.contactName : "@" + message.userName) : message.profileName
+        let conversation = try Self.touch(
+            tx, channel: message.channel, chat: message.chatID, filed: filed, at: at, preview: preview, title: String(title.prefix(200)))
+        var kept = ConversationMessage(
+            conversationID: conversation.id, contactID: filed.contactID, dealID: filed.dealID, channel: message.channel, direction: .inbound,
+            kind: message.kind == .unspecified ? .text : message.kind, text: text, buttonData: message.buttonData, mediaID: message.mediaID,
+            mimeType: message.mimeType, providerMessageID: message.providerMessageID, atMilliseconds: at, assigneeID: conversation.assigneeID,
+            newLead: filed.leadID != nil, sharedPhone: message.sharedPhone)
+        kept.id = try Self.insert(tx, kept)
+        try Self.publish(tx, Notifications.Event.messageReceived, conversation: conversation.id, kept.wireBytes(), at: now)
+        return kept
     }
 
     /// The contact a chat is known to be: its conversation's, else (Telegram) the one a bot

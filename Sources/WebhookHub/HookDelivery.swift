@@ -70,7 +70,19 @@ enum HookDelivery: Sendable {
         switch (self, next) {
         case (.call, _), (_, .call), (.payment, _), (_, .payment), (.subscription, _), (_, .subscription), (.reply, _), (_, .reply), (.deliveryStatus, _), (_, .deliveryStatus),
             (.messages, _), (_, .messages):
-            return nil
+            // A burst of messages goes in calls of up to 100, in order (notifications files them in one pass).
+            guard case let (.messages(a), .messages(b)) = (self, next), a.messages.count + b.messages.count <= 100,
+                (a.statuses?.updates.count ?? 0) + (b.statuses?.updates.count ?? 0) <= 1000
+            else { return nil }
+            var merged = a
+            merged.messages += b.messages
+            if let more = b.statuses {
+                var statuses = merged.statuses ?? DeliveryStatusReport(channel: more.channel)
+                guard statuses.channel == more.channel else { return nil }
+                statuses.updates += more.updates
+                merged.statuses = statuses
+            }
+            return .messages(merged)
         case let (.attendance(a), .attendance(b)):
             guard a.source == b.source, a.eventID == b.eventID, a.eventTitle == b.eventTitle,
                 a.eventStartsAtMilliseconds == b.eventStartsAtMilliseconds,

@@ -77,6 +77,8 @@ enum ContractSamples {
         ("EditNoteRequest", editNoteRequest().wireBytes(), (try? EditNoteRequest(wireBytes: editNoteRequest().wireBytes())) == editNoteRequest()),
         ("NoteMention", noteMention().wireBytes(), (try? NoteMention(wireBytes: noteMention().wireBytes())) == noteMention()),
         ("FileMessageRequest", fileMessageRequest().wireBytes(), (try? FileMessageRequest(wireBytes: fileMessageRequest().wireBytes())) == fileMessageRequest()),
+        ("FileMessagesRequest", fileMessagesRequest().wireBytes(), (try? FileMessagesRequest(wireBytes: fileMessagesRequest().wireBytes())) == fileMessagesRequest()),
+        ("FiledMessages", filedMessages().wireBytes(), (try? FiledMessages(wireBytes: filedMessages().wireBytes())) == filedMessages()),
         ("FiledMessage", filedMessage().wireBytes(), (try? FiledMessage(wireBytes: filedMessage().wireBytes())) == filedMessage()),
         ("TimelineRequest", timelineRequest().wireBytes(), (try? TimelineRequest(wireBytes: timelineRequest().wireBytes())) == timelineRequest()),
         ("Timeline", timeline().wireBytes(), (try? Timeline(wireBytes: timeline().wireBytes())) == timeline()),
@@ -974,6 +976,18 @@ enum ContractSamples {
         var m = FileMessageRequest()
         m.message = inboundMessage()
         m.contactID = 2000006
+        return m
+    }
+
+    static func fileMessagesRequest() -> FileMessagesRequest {
+        var m = FileMessagesRequest()
+        m.messages = [fileMessageRequest(), fileMessageRequest()]
+        return m
+    }
+
+    static func filedMessages() -> FiledMessages {
+        var m = FiledMessages()
+        m.messages = [filedMessage(), filedMessage()]
         return m
     }
 
