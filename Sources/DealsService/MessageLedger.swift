@@ -19,7 +19,7 @@ public struct MessageLedger: Sendable {
     static let summaryLimit = 500
 
     /// Most messages one call files.
-    static let batchLimit = 100
+    static let batchLimit = 500
 
     /// Files each message in order, in one transaction: a person's first message opens
     /// their lead and deal, their later ones (in the same batch too) go on it. Contacts is

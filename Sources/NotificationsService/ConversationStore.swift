@@ -23,7 +23,7 @@ public struct ConversationStore: Sendable {
     let clock: WallClock
 
     /// Most messages one webhook may carry.
-    static let batchLimit = 100
+    static let batchLimit = 500
     /// Most characters kept of a message's text (WhatsApp allows 4,096, Telegram 4,096).
     static let textLimit = 4_096
 
@@ -176,7 +176,8 @@ public struct ConversationStore: Sendable {
     }
 
     static func kept(_ c: Connection, channel: Int64, provider: String) throws -> ConversationMessage? {
-        try c.queryFirst("SELECT body FROM inbox_messages WHERE channel = ? AND provider_id = ?", [.integer(channel), .text(provider)]) {
+        // `provider_id != ''` lets SQLite use the partial index (it cannot prove it of a bound value).
+        try c.queryFirst("SELECT body FROM inbox_messages WHERE channel = ? AND provider_id = ? AND provider_id != ''", [.integer(channel), .text(provider)]) {
             try ConversationMessage(wireBytes: $0.blob(0))
         }
     }

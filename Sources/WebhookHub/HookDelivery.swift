@@ -70,8 +70,8 @@ enum HookDelivery: Sendable {
         switch (self, next) {
         case (.call, _), (_, .call), (.payment, _), (_, .payment), (.subscription, _), (_, .subscription), (.reply, _), (_, .reply), (.deliveryStatus, _), (_, .deliveryStatus),
             (.messages, _), (_, .messages):
-            // A burst of messages goes in calls of up to 100, in order (notifications files them in one pass).
-            guard case let (.messages(a), .messages(b)) = (self, next), a.messages.count + b.messages.count <= 100,
+            // A burst of messages goes in calls of up to 500, in order (notifications files them in one pass).
+            guard case let (.messages(a), .messages(b)) = (self, next), a.messages.count + b.messages.count <= 500,
                 (a.statuses?.updates.count ?? 0) + (b.statuses?.updates.count ?? 0) <= 1000
             else { return nil }
             var merged = a

@@ -141,7 +141,7 @@ final class HookRelay: BackgroundService {
     }
 
     /// Most hooks handed over in one call.
-    static let maxBatch = 100
+    static let maxBatch = 500
 
     enum Outcome {
         case delivered

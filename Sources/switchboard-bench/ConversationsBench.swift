@@ -11,10 +11,13 @@ import Wire
 /// `switchboard-bench conversations` (issue 25, D3, D5), against the real executables
 /// (build -c release):
 /// - conversations.intake: signed WhatsApp Cloud API messages through the gateway with 64
-///   connections, from 2,000 people (seeded), each stored before its 200. After the load
-///   the relay files every message with deals and keeps it in its conversation (bounded);
-///   `drain_ms` is how long after the load the last one was kept, `missing` the messages
-///   answered 200 that are not in a conversation, `leads` the deals opened (one a person);
+///   connections, each sent as soon as the last is answered, from 2,000 people (seeded),
+///   each stored before its 200. After the load the relay files every message with deals
+///   and keeps it in its conversation (bounded); `drain_ms` is how long after the load the
+///   last one was kept, `missing` the messages answered 200 that are not in a conversation,
+///   `leads` the deals opened (one a person);
+/// - conversations.burst: the same at 5,000 messages a second for the run's length: how
+///   long after the burst the last message is on its timeline (`drain_ms`);
 /// - conversations.unread: `GET /v1/conversations?unread=true` for an operator (a staff
 ///   token, one connection) among 20,000 conversations, 10,000 of them theirs and half of
 ///   those unread, written to notifications' database before it starts.
@@ -27,7 +30,8 @@ enum ConversationsBench {
 
     static func run(options: BenchOptions) async throws -> [BenchResult] {
         var results: [BenchResult] = []
-        if options.wants("conversations.intake") { results.append(try await intake(options)) }
+        if options.wants("conversations.intake") { results.append(try await intake(options, scenario: "conversations.intake")) }
+        if options.wants("conversations.burst") { results.append(try await intake(options, scenario: "conversations.burst", perSecond: 5_000)) }
         if options.wants("conversations.unread") { results.append(try await unread(options)) }
         return results
     }
@@ -64,7 +68,7 @@ enum ConversationsBench {
         else { throw BenchError("the gateway refused \(path)") }
     }
 
-    static func intake(_ options: BenchOptions) async throws -> BenchResult {
+    static func intake(_ options: BenchOptions, scenario: String, perSecond: Int? = nil) async throws -> BenchResult {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("conversations-bench-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         let processes = try await start(folder)
@@ -75,7 +79,7 @@ enum ConversationsBench {
         let sent = Atomic<Int>(0)
         let now = Int64(Date().timeIntervalSince1970)
         var result = HTTPLoad.run(
-            scenario: "conversations.intake", port: gateway.port, connections: 64, warmUp: options.warmUp, duration: options.duration,
+            scenario: scenario, port: gateway.port, connections: 64, warmUp: options.warmUp, duration: options.duration, perSecond: perSecond,
             request: { i in
                 var random = DialerBench.Seeded(state: seed &+ UInt64(i))
                 let person = 971_500_000_000 + random.next(people)

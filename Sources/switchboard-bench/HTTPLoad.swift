@@ -6,12 +6,16 @@ import Glibc
 
 /// A plain HTTP/1.1 load generator for end-to-end scenarios: `connections` keep-alive
 /// connections, each on its own thread sending one request after another and reading
-/// each response in full (Content-Length bodies, as the gateway sends).
+/// each response in full (Content-Length bodies, as the gateway sends). `perSecond` paces
+/// the requests across the connections at that rate (a burst of a given size) instead of
+/// sending each as soon as the last is answered.
 enum HTTPLoad {
     static func run(
-        scenario: String, port: Int, connections: Int, warmUp: Duration, duration: Duration,
+        scenario: String, port: Int, connections: Int, warmUp: Duration, duration: Duration, perSecond: Int? = nil,
         request: @escaping @Sendable (Int) -> [UInt8], accept: @escaping @Sendable (Int) -> Bool
     ) -> BenchResult {
+        let begun = DispatchTime.now().uptimeNanoseconds
+        let interval = perSecond.map { UInt64(1e9 * Double(connections) / Double($0)) }
         let start = Date().addingTimeInterval(Double(warmUp.components.seconds) + Double(warmUp.components.attoseconds) / 1e18)
         let end = start.addingTimeInterval(Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18)
         let collected = Mutex<(latencies: [UInt64], errors: Int)>(([], 0))
@@ -25,6 +29,11 @@ enum HTTPLoad {
                 var fd = connect(port)
                 var i = 0
                 while Date() < end {
+                    if let interval {
+                        let due = begun + UInt64(worker) * interval / UInt64(connections) + UInt64(i) * interval
+                        let now = DispatchTime.now().uptimeNanoseconds
+                        if due > now { usleep(useconds_t((due - now) / 1000)) }
+                    }
                     let measuring = Date() >= start
                     let before = DispatchTime.now().uptimeNanoseconds
                     let status = fd >= 0 ? exchange(fd, request(worker * 10_000_000 + i)) : nil
