@@ -112,6 +112,9 @@ extension Notifications {
         /// Nothing unread in it any more.
         func markConversationRead(_ request: ConversationRequest, context: ServerContext) async throws -> Conversation
 
+        /// Done with for now: the person's next message opens it again.
+        func closeConversation(_ request: ConversationRequest, context: ServerContext) async throws -> Conversation
+
         /// Hands the conversation to a staff member; emits conversation.assigned.
         func assignConversation(_ request: AssignConversationRequest, context: ServerContext) async throws -> Conversation
     }
@@ -152,6 +155,7 @@ extension Notifications.ServiceProtocol {
         server.register(Notifications.reply) { try await self.reply(actingFor($0, $1), context: $1) }
         server.register(Notifications.startLink) { try await self.startLink(actingFor($0, $1), context: $1) }
         server.register(Notifications.markConversationRead) { try await self.markConversationRead(actingFor($0, $1), context: $1) }
+        server.register(Notifications.closeConversation) { try await self.closeConversation(actingFor($0, $1), context: $1) }
         server.register(Notifications.assignConversation) { try await self.assignConversation(actingFor($0, $1), context: $1) }
         server.setHealth(.serving, for: Notifications.service)
     }

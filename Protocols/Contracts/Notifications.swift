@@ -205,6 +205,12 @@ public enum Notifications {
     public static let markConversationRead = MethodDescriptor<ConversationRequest, Conversation>(
         service: service, method: "MarkConversationRead", isIdempotent: true, callers: ["gateway"])
 
+    /// Done with for now: the person's next message opens it again.
+    ///
+    /// Callers: gateway.
+    public static let closeConversation = MethodDescriptor<ConversationRequest, Conversation>(
+        service: service, method: "CloseConversation", isIdempotent: true, callers: ["gateway"])
+
     /// Hands the conversation to a staff member; emits conversation.assigned.
     ///
     /// Callers: gateway.
@@ -694,6 +700,8 @@ public struct ListConversationsRequest: WireMessage, Equatable, VisibilityScoped
     public var visibility: Visibility? = nil
     public var cursor: String = ""
     public var pageSize: Int64 = 0
+    /// open or closed; both when absent.
+    public var state: String = ""
 
     public init() {}
 
@@ -705,7 +713,8 @@ public struct ListConversationsRequest: WireMessage, Equatable, VisibilityScoped
         staffID: Int64? = nil,
         visibility: Visibility? = nil,
         cursor: String = "",
-        pageSize: Int64 = 0
+        pageSize: Int64 = 0,
+        state: String = ""
     ) {
         self.mine = mine
         self.unassigned = unassigned
@@ -715,6 +724,7 @@ public struct ListConversationsRequest: WireMessage, Equatable, VisibilityScoped
         self.visibility = visibility
         self.cursor = cursor
         self.pageSize = pageSize
+        self.state = state
     }
 
     public func encode(to e: inout WireEncoder) {
@@ -726,6 +736,7 @@ public struct ListConversationsRequest: WireMessage, Equatable, VisibilityScoped
         e.encode(6, visibility)
         e.encode(7, cursor)
         e.encode(8, pageSize)
+        e.encode(9, state)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
@@ -738,6 +749,7 @@ public struct ListConversationsRequest: WireMessage, Equatable, VisibilityScoped
         case 6: visibility = try d.message(key)
         case 7: cursor = try d.string(key)
         case 8: pageSize = try d.int64(key)
+        case 9: state = try d.string(key)
         default: try d.skip(key)
         }
     }
@@ -752,6 +764,7 @@ extension ListConversationsRequest {
         }
         if !self.cursor.isEmpty { checks.text("cursor", self.cursor, maxLength: 200) }
         if self.pageSize != 0 { checks.integer("limit", self.pageSize, minimum: 1, maximum: 500) }
+        if !self.state.isEmpty { checks.text("state", self.state) }
         return checks.violations
     }
 }

@@ -79,6 +79,9 @@ public let notificationsContract = ContractFile("Notifications") {
             is bound to the contact, and the qualification bot starts in their chat.
             """)
         Service.Method("markConversationRead", "MarkConversationRead", "ConversationRequest", "Conversation", idempotent: true, doc: "Nothing unread in it any more.")
+        Service.Method("closeConversation", "CloseConversation", "ConversationRequest", "Conversation", idempotent: true, doc: """
+            Done with for now: the person's next message opens it again.
+            """)
         Service.Method("assignConversation", "AssignConversation", "AssignConversationRequest", "Conversation", idempotent: true, doc: """
             Hands the conversation to a staff member; emits conversation.assigned.
             """)
@@ -174,6 +177,7 @@ public let notificationsContract = ContractFile("Notifications") {
         Field(6, "visibility", .optional(.message("Visibility"))).hidden()
         Field(7, "cursor", .string).length(max: 200)
         Field(8, "pageSize", .int64).named("limit").minimum(1).maximum(500)
+        Field(9, "state", .string, doc: "open or closed; both when absent.").allowed("open", "closed")
     }
     Message("ConversationPage", rest: [.output]) {
         Field(1, "conversations", .repeated(.message("Conversation"))).named("items")

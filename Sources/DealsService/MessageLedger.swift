@@ -68,7 +68,7 @@ public struct MessageLedger: Sendable {
 
     /// Who wrote it, as far as contacts is concerned: the bound contact, else the chat.
     static func person(_ item: FileMessageRequest) -> String {
-        item.contactID.map { "contact:\($0)" } ?? "chat:\(item.message.channel.rawValue):\(item.message.chatID):\(item.message.sharedPhone)"
+        item.contactID.map { "contact:\($0):\(item.message.phone)" } ?? "chat:\(item.message.channel.rawValue):\(item.message.chatID):\(item.message.phone)"
     }
 
     static func file(_ tx: Transaction, _ message: InboundMessage, contact: Contact, pipelines: [Pipeline], now: Int64) throws -> FiledMessage {
@@ -107,17 +107,21 @@ public struct MessageLedger: Sendable {
     /// The chat's contact: the bound one, else matched by the phone the channel gives (C2),
     /// else a new contact under the name the messenger gave.
     private func contact(_ request: FileMessageRequest, known: Set<Int64>, options: CallOptions) async throws -> Contact {
-        if let id = request.contactID, known.contains(id) { return Contact(id: id) }
-        // A bound contact deleted: the chat is matched afresh below.
-        if let id = request.contactID, let bound = try await Self.live(id, contacts, options) { return bound }
         let message = request.message
+        // A Telegram user sharing their own number links the chat to whoever has that number (C2).
+        let linking = message.channel == .telegram && message.kind == .contact && !message.phone.isEmpty
+        if !linking {
+            if let id = request.contactID, known.contains(id) { return Contact(id: id) }
+            // A bound contact deleted: the chat is matched afresh below.
+            if let id = request.contactID, let bound = try await Self.live(id, contacts, options) { return bound }
+        }
         var draft = ContactDraft()
         let name = message.profileName.trimmingCharacters(in: .whitespacesAndNewlines)
         let parts = name.split(separator: " ", maxSplits: 1).map(String.init)
         draft.firstName = String((parts.first ?? "").prefix(200))
         draft.lastName = String((parts.count > 1 ? parts[1] : "").prefix(200))
-        let phone = message.sharedPhone.isEmpty ? message.phone : message.sharedPhone
-        if !phone.isEmpty { draft.phones = [phone] }
+        // The sender's own number only: a card they share may be anyone's.
+        if !message.phone.isEmpty { draft.phones = [message.phone] }
         if message.channel == .telegram {
             draft.customFields.append(CustomField(name: "telegram", value: message.chatID))
             if !message.userName.isEmpty { draft.customFields.append(CustomField(name: "telegram_username", value: "@" + message.userName)) }

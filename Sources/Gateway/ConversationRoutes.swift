@@ -93,6 +93,13 @@ enum ConversationRoutes {
             Reply.json(200, try await ctx.call(Notifications.markConversationRead, ConversationRequest(id: try ctx.id())))
         },
         Route(
+            method: "POST", path: "/v1/conversations/{id}/close", operationID: "closeConversation", access: .role(.integration),
+            summary: "Done with for now (`state=closed` lists it); the person's next message, or an answer, opens it again", bodyRequired: false,
+            answers: [Route.answer(200, "the conversation", Conversation.self)], errors: [404]
+        ) { ctx in
+            Reply.json(200, try await ctx.call(Notifications.closeConversation, ConversationRequest(id: try ctx.id())))
+        },
+        Route(
             method: "POST", path: "/v1/conversations/{id}/assign", operationID: "assignConversation", access: .role(.integration),
             summary: "Hand the conversation to a staff member (conversation.assigned)", body: AssignConversationRequest.openAPIInputSchema,
             example: #"{"assigneeId":2}"#, answers: [Route.answer(200, "the conversation", Conversation.self)], errors: [404, 422]

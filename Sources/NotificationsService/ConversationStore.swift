@@ -230,6 +230,7 @@ public struct ConversationStore: Sendable {
         }
         if request.unassigned { conditions.append("assignee_id IS NULL") }
         if request.unread { conditions.append("unread > 0") }
+        if !request.state.isEmpty { conditions.append(request.state == "closed" ? "closed = 1" : "closed = 0") }
         if request.channel != .unspecified {
             conditions.append("channel = ?")
             values.append(.integer(Int64(request.channel.rawValue)))
@@ -380,6 +381,15 @@ public struct ConversationStore: Sendable {
     }
 
     // MARK: Changing
+
+    public func close(_ request: ConversationRequest) async throws -> Conversation {
+        try await database.write { tx in
+            var conversation = try Self.visible(tx.connection, request.id, request.visibility)
+            try tx.run("UPDATE inbox_conversations SET closed = 1 WHERE id = ?", [.integer(request.id)])
+            conversation.closed = true
+            return conversation
+        }
+    }
 
     public func markRead(_ request: ConversationRequest) async throws -> Conversation {
         try await database.write { tx in

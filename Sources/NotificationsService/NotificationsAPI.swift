@@ -207,6 +207,10 @@ public struct NotificationsAPI: Notifications.ServiceProtocol {
         try await startLinks.issue(request, options: Self.options(context))
     }
 
+    public func closeConversation(_ request: ConversationRequest, context _: ServerContext) async throws -> Conversation {
+        try await conversations.close(request)
+    }
+
     public func markConversationRead(_ request: ConversationRequest, context _: ServerContext) async throws -> Conversation {
         try await conversations.markRead(request)
     }

@@ -6,7 +6,7 @@ import JSON
 /// examples: `is_bot`, `chat_instance`), keyed on `update_id`:
 /// - a `message` in a private chat is what a person wrote (D3, D5): `chat.id`,
 ///   `message_id`, `from` (`first_name`, `last_name`, `username`), `date`, and `text`, a
-///   shared `contact` (`phone_number`), or media (`photo[]`, `document`, `voice`, `audio`,
+///   shared `contact` (`phone_number`; the sender's own when its `user_id` is theirs), or media (`photo[]`, `document`, `voice`, `audio`,
 ///   `video`, `sticker`: `file_id`, `mime_type`, `caption`); it is kept in the person's
 ///   conversation and offered to the survey or bot waiting in the chat;
 /// - a `callback_query` (`message.chat.id`, `data`) is a button pressed under a bot's
@@ -36,6 +36,10 @@ enum TelegramAdapter {
             let number = TimepadAdapter.text(contact["phone_number"]) ?? ""
             // Telegram sends the number without its plus when the user's own app does.
             out.sharedPhone = number.hasPrefix("+") || number.isEmpty ? number : "+" + number
+            // Their own card (the bot's "share my number" button): the sender's phone.
+            if case let .object(from)? = message["from"], let user = TimepadAdapter.text(contact["user_id"]), user == TimepadAdapter.text(from["id"]) {
+                out.phone = out.sharedPhone
+            }
         } else if case let .array(sizes)? = message["photo"], case let .object(largest)? = sizes.last {
             out.kind = .media
             out.mediaID = TimepadAdapter.text(largest["file_id"]) ?? ""

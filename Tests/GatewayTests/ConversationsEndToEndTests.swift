@@ -129,6 +129,7 @@ import TestSupport
         #expect(try await system.items("/v1/conversations", key: Self.operatorTwo).isEmpty)
         for (method, path, body) in [
             ("GET", "/v1/conversations/\(conversationID)/messages", nil), ("POST", "/v1/conversations/\(conversationID)/read", nil),
+            ("POST", "/v1/conversations/\(conversationID)/close", nil), ("POST", "/v1/conversations/\(conversationID)/messages", #"{"text":"hi"}"#),
             ("POST", "/v1/conversations/\(conversationID)/assign", #"{"assigneeId":2}"#),
         ] {
             let hidden = try await system.request(method, path, key: Self.operatorTwo, body: body)
@@ -201,6 +202,19 @@ import TestSupport
         let fields = (contact["customFields"] as? [String: Any]) ?? [:]
         #expect(contact["firstName"] as? String == "Ahmad" && fields["telegram"] as? String == "535558561" && fields["telegram_username"] as? String == "@ahmadtaheri_ircl", "\(contact)")
         #expect(try await system.items("/v1/deals").count == 3, "a new person over a new channel: a new lead")
+        // Ahmad shares his own number: the chat is the contact who has it (C2) from then on.
+        let known = try await system.request("POST", "/v1/contacts", body: #"{"firstName":"Ahmad","lastName":"Taheri","phones":["+79160007788"]}"#)
+        let knownID = try #require((known.json["contact"] as? [String: Any])?["id"] as? Int)
+        let shared = #"{"update_id":233970561,"message":{"message_id":1792,"from":{"id":535558561,"first_name":"Ahmad"},"chat":{"id":535558561,"type":"private"},"date":1545575400,"contact":{"phone_number":"79160007788","first_name":"Ahmad","user_id":535558561}}}"#
+        #expect(try await system.request("POST", "/v1/hooks/tg", body: shared, headers: ["X-Telegram-Bot-Api-Secret-Token": Self.telegramSecret]).status == 200)
+        #expect(try await eventuallyAsync { try await system.items("/v1/conversations?channel=telegram").first?["contactId"] as? Int == knownID })
+
+        // Closed: listed with state=closed, open again at the person's next message.
+        #expect(try await system.request("POST", "/v1/conversations/\(conversationID)/close").json["closed"] as? Bool == true)
+        #expect(try await system.items("/v1/conversations?state=closed&channel=whatsapp").map { $0["id"] as? Int } == [conversationID])
+        let again = Self.whatsApp(id: "wamid.again", text: "One more thing", at: Int64(Date().timeIntervalSince1970))
+        #expect(try await system.request("POST", "/v1/hooks/wa", body: again, headers: ["X-Hub-Signature-256": Self.signature(again)]).status == 200)
+        #expect(try await eventuallyAsync { try await system.items("/v1/conversations?state=open").contains { $0["id"] as? Int == conversationID } })
         try await system.stop()
     }
 

@@ -298,6 +298,10 @@ import Testing
         let shared = Array(#"{"update_id":5,"message":{"message_id":7,"chat":{"id":42,"type":"private"},"from":{"id":42,"first_name":"Ivan"},"date":1,"contact":{"phone_number":"79161234567","first_name":"Ivan","user_id":42}}}"#.utf8)
         guard case let .messages(card) = try TelegramAdapter.delivery(fromUpdate: shared) else { Issue.record("not messages"); return }
         #expect(card.messages.first?.kind == .contact && card.messages.first?.sharedPhone == "+79161234567")
+        #expect(card.messages.first?.phone == "+79161234567", "their own card: the sender's number")
+        let someone = Array(#"{"update_id":6,"message":{"message_id":9,"chat":{"id":42,"type":"private"},"from":{"id":42,"first_name":"Ivan"},"date":1,"contact":{"phone_number":"+79160000000","first_name":"Mum"}}}"#.utf8)
+        guard case let .messages(other) = try TelegramAdapter.delivery(fromUpdate: someone) else { Issue.record("not messages"); return }
+        #expect(other.messages.first?.sharedPhone == "+79160000000" && other.messages.first?.phone.isEmpty == true, "someone else's card is not the sender")
         // A button under a bot's question (../shared/payloads/telegram/update-callback-query.captured.json), and a group's message.
         guard case let .reply(reply) = try TelegramAdapter.delivery(fromUpdate: Array(#"{"update_id":233970563,"callback_query":{"id":"2300206505773940939","from":{"id":535558561,"is_bot":false,"first_name":"Ahmad","last_name":"Taheri","username":"ahmadtaheri_ircl","language_code":"fa"},"message":{"message_id":1789,"from":{"id":774012444,"is_bot":true,"first_name":"VPN factory","username":"vpnfactorybot"},"chat":{"id":535558561,"first_name":"Ahmad","last_name":"Taheri","username":"ahmadtaheri_ircl","type":"private"},"date":1545566427,"text":"dsd"},"chat_instance":"-4291612063202133648","data":"2"}}"#.utf8)) else { Issue.record("not a reply"); return }
         #expect(!reply.buttonData.isEmpty && !reply.chatID.isEmpty)

@@ -58,7 +58,7 @@ import TestSupport
         // Conversations are their assignee's (and their team's), or everyone's while unassigned.
         "GET /v1/conversations": .ownTest(conversationsTest), "GET /v1/conversations/{id}/messages": .ownTest(conversationsTest),
         "POST /v1/conversations/{id}/read": .ownTest(conversationsTest), "POST /v1/conversations/{id}/assign": .ownTest(conversationsTest),
-        "POST /v1/conversations/{id}/messages": .ownTest(conversationsTest),
+        "POST /v1/conversations/{id}/messages": .ownTest(conversationsTest), "POST /v1/conversations/{id}/close": .ownTest(conversationsTest),
         "POST /v1/deals/{id}/telegram-link": .ownTest(conversationsTest),
         "POST /v1/deals/{id}/notes": .hidden(method: "POST", path: "/v1/deals/{deal}/notes", body: #"{"text":"a note"}"#),
         "POST /v1/contacts/{id}/notes": .hidden(method: "POST", path: "/v1/contacts/{contact}/notes", body: #"{"text":"a note"}"#),

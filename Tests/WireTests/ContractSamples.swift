@@ -2436,6 +2436,7 @@ enum ContractSamples {
         m.visibility = visibility()
         m.cursor = "f7é"
         m.pageSize = 8000024
+        m.state = "f9é"
         return m
     }
 

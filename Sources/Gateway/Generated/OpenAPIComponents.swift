@@ -326,6 +326,16 @@ enum OpenAPIComponents {
         "type" : "boolean"
       }
     },
+    "ListConversationsRequest.state" : {
+      "description" : "open or closed; both when absent.",
+      "in" : "query",
+      "name" : "state",
+      "required" : false,
+      "schema" : {
+        "pattern" : "^[^\\u0000]*$",
+        "type" : "string"
+      }
+    },
     "ListConversationsRequest.unassigned" : {
       "in" : "query",
       "name" : "unassigned",
