@@ -78,7 +78,7 @@ public struct DealsAPI: Deals.ServiceProtocol {
     public func editNote(_ request: EditNoteRequest, context: ServerContext) async throws -> Note {
         var edit = request
         edit.by = context.principal?.staffID
-        return try await notes.edit(edit)
+        return try await notes.edit(edit, byAdmin: context.principal?.role == "admin")
     }
 
     public func fileMessages(_ request: FileMessagesRequest, context: ServerContext) async throws -> FiledMessages {

@@ -34,7 +34,7 @@ enum ConversationRoutes {
         },
         Route(
             method: "PUT", path: "/v1/notes/{id}", operationID: "editNote", access: .role(.integration),
-            summary: "Its author changes a note within 15 minutes of writing it (409 after, 403 for anyone else); earlier texts stay in its history",
+            summary: "Its author (an admin, for a note written with an API key) changes a note within 15 minutes of writing it (409 after, 403 for anyone else); earlier texts stay in its history",
             body: EditNoteRequest.openAPIInputSchema, example: #"{"text":"Asked for a quote for 4 windows"}"#,
             answers: [Route.answer(200, "the note", Note.self)], errors: [403, 404, 409, 422]
         ) { ctx in

@@ -271,9 +271,13 @@ import TestSupport
         })
         let told = String(decoding: try #require(api.log.requests.withLock { $0.first }).body, as: UTF8.self)
         #expect(told.contains("Vera: Wants 3 windows; Pavel, measure on Friday?"), "\(told)")
-        // Pavel does not see Olga's deal: its note is not there for him; an API key is not its author.
+        // Pavel does not see Olga's deal: its note is not there for him; an admin's key is not its author either.
         #expect(try await system.request("PUT", "/v1/notes/\(noteID)", key: Self.operatorTwo, body: #"{"text":"mine"}"#).status == 404)
         #expect(try await system.request("PUT", "/v1/notes/\(noteID)", body: #"{"text":"mine"}"#).status == 403)
+        // A note written with an API key has no person for an author: an admin changes it.
+        let keyed = try #require(try await system.request("POST", "/v1/deals/\(deal)/notes", body: #"{"text":"imported"}"#).json["id"] as? Int)
+        #expect(try await system.request("PUT", "/v1/notes/\(keyed)", key: Self.operatorOne, body: #"{"text":"mine"}"#).status == 403)
+        #expect(try await system.request("PUT", "/v1/notes/\(keyed)", body: #"{"text":"imported from the old CRM"}"#).status == 200)
         let edited = try await system.request("PUT", "/v1/notes/\(noteID)", key: Self.operatorOne, body: #"{"text":"Wants 4 windows"}"#)
         #expect(edited.status == 200 && (edited.json["history"] as? [[String: Any]])?.first?["text"] as? String == "Wants 3 windows; Pavel, measure on Friday?")
         #expect(try await system.items("/v1/deals/\(deal)/timeline").contains { $0["kind"] as? String == "note" && $0["summary"] as? String == "Wants 4 windows" })
