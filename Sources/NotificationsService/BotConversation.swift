@@ -12,12 +12,13 @@ enum BotConversation {
     /// Flows are kept whole (Sources/README.md, "Storage").
     static let flows = MessageTable<BotFlow>("bot_flows", body: "flow", id: \.id, setID: { $0.id = $1 })
 
-    /// A conversation for a deal a lead opened, with the newest flow, inside the event's transaction.
-    static func plan(_ tx: Transaction, dealID: Int64, contactID: Int64) throws {
+    /// A conversation for a deal a lead opened, with the newest flow, inside the event's
+    /// transaction, over the channel the lead came by (WhatsApp's leads are asked there).
+    static func plan(_ tx: Transaction, dealID: Int64, contactID: Int64, channel: NotificationChannel = .telegram) throws {
         guard let flow = try tx.queryFirst("SELECT \(flows.selection()) FROM bot_flows ORDER BY id DESC LIMIT 1", [], flows.message) else { return }
         let inserted = try tx.run(
-            "INSERT OR IGNORE INTO conversations (flow_id, deal_id, contact_id, chat_id, status, current, ask_pending, answers, saved) VALUES (?, ?, ?, '', 1, ?, 1, ?, 0)",
-            [.integer(flow.id), .integer(dealID), .integer(contactID), .text(flow.first), .blob([])])
+            "INSERT OR IGNORE INTO conversations (flow_id, deal_id, contact_id, chat_id, status, current, ask_pending, answers, saved, channel) VALUES (?, ?, ?, '', 1, ?, 1, ?, 0, ?)",
+            [.integer(flow.id), .integer(dealID), .integer(contactID), .text(flow.first), .blob([]), .integer(Int64(channel.rawValue))])
         if inserted > 0 { tx.touch(SurveyStore.topic) }
     }
 
@@ -30,8 +31,8 @@ enum BotConversation {
             let flow = try flows.find(tx.connection, id: flowID)
         else { return }
         let changed = try tx.run(
-            "UPDATE conversations SET chat_id = ?, status = 1, current = ?, ask_pending = 1 WHERE deal_id = ? AND (status = 4 OR (status = 1 AND chat_id = ''))",
-            [.text(chat), .text(flow.first), .integer(dealID)])
+            "UPDATE conversations SET chat_id = ?, channel = ?, status = 1, current = ?, ask_pending = 1 WHERE deal_id = ? AND (status = 4 OR (status = 1 AND chat_id = ''))",
+            [.text(chat), .integer(Int64(NotificationChannel.telegram.rawValue)), .text(flow.first), .integer(dealID)])
         if changed > 0 { tx.touch(SurveyStore.topic) }
     }
 
@@ -39,8 +40,11 @@ enum BotConversation {
     static func next(_ question: BotQuestion, text: String, button: String) -> (answer: String, next: String)? {
         switch question.kind {
         case .choice:
+            let typed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            // A button's data, the answer's words, or its number (WhatsApp asks more than three choices as a numbered list).
             let chosen = button.hasPrefix("bot:") ? question.choices.first { "bot:\(question.questionKey):\($0.label)" == button }
-                : question.choices.first { $0.label.lowercased() == text.trimmingCharacters(in: .whitespaces).lowercased() }
+                : question.choices.first { $0.label.lowercased() == typed.lowercased() }
+                    ?? Int(typed).flatMap { $0 >= 1 && $0 <= question.choices.count ? question.choices[$0 - 1] : nil }
             return chosen.map { ($0.label, $0.next) }
         case .text:
             let t = text.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -51,9 +55,10 @@ enum BotConversation {
     }
 
     /// A reply in `chat` to the conversation waiting there; nil when none is.
-    static func reply(_ tx: Transaction, chat: String, text: String, button: String) throws -> ReplyOutcome? {
+    static func reply(_ tx: Transaction, chat: String, text: String, button: String, channel: NotificationChannel = .telegram) throws -> ReplyOutcome? {
         guard let (id, flowID, current, answersBlob) = try tx.queryFirst(
-            "SELECT id, flow_id, current, answers FROM conversations WHERE chat_id = ? AND status = 2 AND ask_pending = 0 ORDER BY id DESC LIMIT 1", [.text(chat)],
+            "SELECT id, flow_id, current, answers FROM conversations WHERE chat_id = ? AND channel = ? AND status = 2 AND ask_pending = 0 ORDER BY id DESC LIMIT 1",
+            [.text(chat), .integer(Int64(channel.rawValue))],
             { ($0.int64(0), $0.int64(1), $0.string(2), $0.blob(3)) })
         else { return nil }
         guard let flow = try flows.find(tx.connection, id: flowID),

@@ -30,7 +30,7 @@ public enum EventIntake {
         } else if event.type == Deals.Event.created, let deal = try? DealStageChanged(wireBytes: event.payload).deal, deal.leadID != nil {
             try AlertStore.count(tx, type: "lead.opened", eventID: event.id, at: now)
             // N6: a new lead's deal gets the qualification bot, when there is a flow.
-            try BotConversation.plan(tx, dealID: deal.id, contactID: deal.contactID)
+            try BotConversation.plan(tx, dealID: deal.id, contactID: deal.contactID, channel: deal.source == "whatsapp" ? .whatsapp : .telegram)
         }
         if !facts.sourceKey.isEmpty {
             if facts.cancelsSource {

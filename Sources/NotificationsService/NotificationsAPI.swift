@@ -177,15 +177,17 @@ public struct NotificationsAPI: Notifications.ServiceProtocol {
         try await surveys.reply(request)
     }
 
-    /// D3, D5: messages, then the statuses that came with them; a Telegram message is also
-    /// offered to the survey or bot waiting in its chat (N6), as its replies always were.
+    /// D3, D5: messages, then the statuses that came with them; a message is also offered to
+    /// the survey or bot waiting in its chat (N6): Telegram's as its replies always were, and
+    /// WhatsApp's to a bot asking there.
     public func recordMessages(_ request: InboundMessages, context: ServerContext) async throws -> InboundOutcome {
         let outcome = try await conversations.record(request, options: Self.options(context))
         // A deep link's /start is the link's, not an answer.
-        for m in request.messages where m.channel == .telegram && m.kind != .media && !m.text.hasPrefix("/start") {
+        // Each once, by the message's id, whatever the webhook's redeliveries.
+        for m in request.messages where m.kind != .media && m.kind != .contact && !m.text.hasPrefix("/start") {
             _ = try await surveys.reply(InboundReply(
-                channel: .telegram, chatID: m.chatID, text: m.kind == .contact ? "" : m.text, buttonData: m.buttonData,
-                updateID: "message:" + m.providerMessageID, atMilliseconds: m.atMilliseconds))
+                channel: m.channel, chatID: m.chatID, text: m.text, buttonData: m.buttonData,
+                updateID: "message:\(m.channel.rawValue):" + m.providerMessageID, atMilliseconds: m.atMilliseconds))
         }
         if let statuses = request.statuses, !statuses.updates.isEmpty { _ = try await deliveryStatuses.record(statuses) }
         return outcome

@@ -111,5 +111,9 @@ public enum NotificationsSchema {
                 expires_at INTEGER NOT NULL, used_at INTEGER, chat_id TEXT NOT NULL DEFAULT ''
             ) WITHOUT ROWID;
             """),
+        // N6 (issue 25): a bot runs over the channel its lead came by (Telegram or WhatsApp).
+        Migration(9, """
+            ALTER TABLE conversations ADD COLUMN channel INTEGER NOT NULL DEFAULT 2;
+            """),
     ]
 }

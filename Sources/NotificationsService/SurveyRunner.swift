@@ -153,28 +153,36 @@ public final class SurveyRunner: BackgroundService {
         }
     }
 
-    /// The conversation's current question, over the contact's Telegram chat.
+    /// The conversation's current question, over the contact's Telegram chat or, for a lead
+    /// that came over WhatsApp, their WhatsApp (reply buttons for up to three choices, a
+    /// numbered list for more).
     func askBot(_ id: Int64) async {
         do {
-            guard let (contactID, chat, current, flow, settings) = try await database.read({ c -> (Int64, String, String, BotFlow?, ChannelSettings?)? in
-                guard let row = try c.queryFirst("SELECT contact_id, chat_id, current, flow_id FROM conversations WHERE id = ?", [.integer(id)], {
-                    ($0.int64(0), $0.string(1), $0.string(2), $0.int64(3))
+            guard let (contactID, chat, current, flow, channel, settings) = try await database.read({ c -> (Int64, String, String, BotFlow?, NotificationChannel, ChannelSettings?)? in
+                guard let row = try c.queryFirst("SELECT contact_id, chat_id, current, flow_id, channel FROM conversations WHERE id = ?", [.integer(id)], {
+                    ($0.int64(0), $0.string(1), $0.string(2), $0.int64(3), NotificationChannel(rawValue: $0.int(4)) ?? .telegram)
                 }) else { return nil }
                 let flow = try BotConversation.flows.find(c, id: row.3)
-                return (row.0, row.1, row.2, flow, try ChannelStore.load(c, .telegram))
+                return (row.0, row.1, row.2, flow, row.4, try ChannelStore.load(c, row.4))
             }) else { return }
             func skip(_ why: String) async throws {
                 _ = try await database.write { tx in try tx.run("UPDATE conversations SET status = 4, ask_pending = 0 WHERE id = ?", [.integer(id)]) }
                 logger.info("bot conversation skipped", ["conversation": "\(id)", "why": why])
             }
-            guard let settings, !settings.baseURL.isEmpty, let flow, let question = flow.questions.first(where: { $0.questionKey == current }) else { return try await skip("no telegram channel or flow") }
+            guard let settings, !settings.baseURL.isEmpty, let flow, let question = flow.questions.first(where: { $0.questionKey == current }) else {
+                return try await skip("no \(channel.name) channel or flow")
+            }
             var address = chat
             if address.isEmpty {
-                let contact = try await contacts.call(Contacts.get, GetContactRequest(id: contactID), options: CallOptions(timeout: .seconds(5)))
-                address = contact.customFields.first { $0.name == "telegram" }?.value ?? ""
-                guard !address.isEmpty else { return try await skip("contact \(contactID) has no telegram chat") }
+                // The chat the person wrote from, else (Telegram) the contact's telegram field.
+                address = try await database.read { c in try ConversationStore.chat(c, contactID: contactID, channel: channel) } ?? ""
+                if address.isEmpty && channel == .telegram {
+                    let contact = try await contacts.call(Contacts.get, GetContactRequest(id: contactID), options: CallOptions(timeout: .seconds(5)))
+                    address = contact.customFields.first { $0.name == "telegram" }?.value ?? ""
+                }
+                guard !address.isEmpty else { return try await skip("contact \(contactID) has no \(channel.name) chat") }
             }
-            var outgoing = Outgoing(address: address, subject: "", body: TemplateRenderer.escape(question.text, for: .telegram), messageID: "bot-\(id)-\(current)", eventType: Deals.Event.created)
+            var outgoing = Outgoing(address: address, subject: "", body: TemplateRenderer.escape(question.text, for: channel), messageID: "bot-\(id)-\(current)", eventType: Deals.Event.created)
             outgoing.buttons = question.kind == .choice ? question.choices.map { ($0.label, "bot:\(question.questionKey):\($0.label)") } : []
             // Waiting for the answer from before the question leaves: a person can answer
             // (a button) before this process would have recorded a send that succeeded, and
@@ -183,7 +191,7 @@ public final class SurveyRunner: BackgroundService {
             _ = try await database.write { tx in
                 try tx.run("UPDATE conversations SET status = 2, chat_id = ?, ask_pending = 0 WHERE id = ? AND current = ?", [.text(to), .integer(id), .text(current)])
             }
-            if case let .failure(f) = await TelegramChannel().send(outgoing, settings: settings, baseURL: settings.baseURL, client: client) {
+            if case let .failure(f) = await ChannelAdapters.adapter(for: channel).send(outgoing, settings: settings, baseURL: settings.baseURL, client: client) {
                 logger.warn("bot question not sent yet", ["conversation": "\(id)", "error": f.message])
                 // Asked again on a later pass, unless an answer came meanwhile.
                 _ = try await database.write { tx in

@@ -53,6 +53,11 @@ public struct SurveyStore: Sendable {
                     return ReplyOutcome(taken: false, note: "update \(r.updateID) was taken already")
                 }
             }
+            // Surveys and /stop are Telegram's; over WhatsApp only a bot asks (issue 25).
+            if r.channel == .whatsapp {
+                return try BotConversation.reply(tx, chat: r.chatID, text: r.text, button: r.buttonData, channel: .whatsapp)
+                    ?? ReplyOutcome(taken: false, note: "no bot waits for an answer in WhatsApp chat \(r.chatID)")
+            }
             let waiting = try tx.queryFirst("SELECT survey FROM surveys WHERE chat_id = ? AND status = 2 ORDER BY id DESC LIMIT 1", [.text(r.chatID)]) { try Survey(wireBytes: $0.blob(0)) }
             if r.text.trimmingCharacters(in: .whitespaces).lowercased() == "/stop" {
                 let contact = try waiting?.contactID ?? tx.queryFirst("SELECT contact_id FROM surveys WHERE chat_id = ? ORDER BY id DESC LIMIT 1", [.text(r.chatID)]) { $0.int64(0) }

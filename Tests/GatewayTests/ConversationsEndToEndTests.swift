@@ -302,6 +302,51 @@ import TestSupport
         try await system.stop()
     }
 
+    /// N6 over WhatsApp (issue 25 item 4): a lead that came by WhatsApp is qualified there, two choices as reply
+    /// buttons, more as a numbered list answered by number.
+    @Test func n6ABotAsksAWhatsAppLeadWithButtonsAndANumberedList() async throws {
+        let system = try await Self.start()
+        let api = try NotificationsEndToEndTests.Receiver(answer: #"{"messaging_product":"whatsapp","messages":[{"id":"wamid.bot"}]}"#)
+        #expect(try await system.request("PUT", "/v1/notification-channels/whatsapp", body: #"{"provider":"whatsapp-cloud","baseUrl":"\#(api.url)","token":"t","sender":"55"}"#).status == 200)
+        #expect(try await system.request("POST", "/v1/admin/integrations", body: #"{"name":"wa","kind":"whatsapp","secret":"\#(Self.appSecret)"}"#).status == 201)
+        let choices = [
+            #"{"key":"q1","text":"Windows or doors?","kind":"choice","field":"what","choices":[{"label":"Windows","next":"q2"},{"label":"Doors","next":"q2"}]}"#,
+            #"{"key":"q2","text":"How many?","kind":"choice","field":"count","choices":[{"label":"1","next":"q3"},{"label":"2-3","next":"q3"},{"label":"4-6","next":"q3"},{"label":"more","next":"q3"}]}"#,
+        ]
+        let texts = (3...7).map { n in #"{"key":"q\#(n)","text":"Question \#(n)?","kind":"text","field":"q\#(n)","next":"\#(n == 7 ? "end" : "q\(n + 1)")"}"# }
+        #expect(try await system.request("POST", "/v1/bot-flows", body: #"{"name":"Qualify","first":"q1","questions":[\#((choices + texts).joined(separator: ","))]}"#).status == 201)
+        func sent(_ n: Int) -> String? { api.log.requests.withLock { $0.count > n ? String(decoding: $0[n].body, as: UTF8.self) : nil } }
+        func post(_ body: String) async throws {
+            #expect(try await system.request("POST", "/v1/hooks/wa", body: body, headers: ["X-Hub-Signature-256": Self.signature(body)]).status == 200)
+        }
+        let now = Int64(Date().timeIntervalSince1970)
+        try await post(Self.whatsApp(id: "wamid.hi", text: "Hi, I need a quote", at: now))
+        #expect(try await eventually { sent(0) != nil })
+        let first = try #require(sent(0))
+        #expect(first.contains(#""type":"interactive""#) && first.contains("Windows or doors?") && first.contains(#""id":"bot:q1:Windows""#) && first.contains(#""to":"16315551234""#), "\(first)")
+        // The button pressed (an interactive button_reply), then the list answered by its number.
+        let pressed = #"{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"contacts":[{"profile":{"name":"Kerry Fisher"},"wa_id":"16315551234"}],"messages":[{"from":"16315551234","id":"wamid.press","timestamp":"\#(now)","type":"interactive","interactive":{"type":"button_reply","button_reply":{"id":"bot:q1:Windows","title":"Windows"}}}]}}]}]}"#
+        try await post(pressed)
+        #expect(try await eventually { sent(1) != nil })
+        let second = try #require(sent(1))
+        #expect(second.contains(#""type":"text""#) && second.contains("How many?") && second.contains("3. 4-6"), "\(second)")
+        // The answer delivered twice is one answer: the rest of the flow lines up, and its answers land on the deal.
+        try await post(Self.whatsApp(id: "wamid.three", text: "3", at: now))
+        try await post(Self.whatsApp(id: "wamid.three", text: "3", at: now))
+        for (n, answer) in ["Kazan", "flat", "soon", "big", "no"].enumerated() {
+            #expect(try await eventually { sent(2 + n)?.contains("Question \(3 + n)?") == true }, "asked question \(3 + n)")
+            try await post(Self.whatsApp(id: "wamid.answer-\(n)", text: answer, at: now))
+        }
+        let deal = try #require(try await system.items("/v1/deals").first?["id"] as? Int)
+        var fields: [String: Any] = [:]
+        #expect(try await eventuallyAsync {
+            fields = (try? await system.request("GET", "/v1/deals/\(deal)").json["customFields"] as? [String: Any]) ?? [:]
+            return fields["q7"] != nil
+        })
+        #expect(fields["what"] as? String == "Windows" && fields["count"] as? String == "4-6" && fields["q3"] as? String == "Kazan" && fields["q7"] as? String == "no", "\(fields)")
+        try await system.stop()
+    }
+
     /// N6 (issue 25 item 4): a web lead gets a single-use Telegram deep link; opening it binds the chat to the
     /// lead's contact and the qualification bot asks its first question there.
     @Test func n6AWebLeadsTelegramLinkBindsTheChatAndStartsTheBotOnce() async throws {
