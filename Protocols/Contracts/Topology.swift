@@ -50,11 +50,11 @@ public enum Topology {
     /// The events notifications' rules, templates and outbound webhooks may name (N3).
     public static let notificationEvents = [
         Deals.Event.created, Deals.Event.stageChanged, Deals.Event.won, Deals.Event.lost, Deals.Event.updated,
-        Deals.Event.taskOverdue, Deals.Event.leadLowQuality, Telephony.Event.missed,
+        Deals.Event.taskOverdue, Deals.Event.taskAssigned, Deals.Event.leadLowQuality, Telephony.Event.missed,
         Scheduling.Event.booked, Scheduling.Event.moved, Scheduling.Event.cancelled, Scheduling.Event.reminderDue,
         Billing.Event.paymentPaid, Billing.Event.paymentFailed, Billing.Event.paymentRefunded,
         Billing.Event.subscriptionPastDue, Billing.Event.offerConfirmed,
-        Deals.Event.noteMention, Deals.Event.taskAssigned,
+        Deals.Event.noteMention,
     ]
 
     /// The processes `publisher`'s events go to, each with the types it takes from it,

@@ -560,10 +560,10 @@ public let notificationsContract = ContractFile("Notifications") {
 /// The event types notifications takes (its `EventCatalog`; NotificationsTests hold the
 /// two together): what a template or rule may be for.
 public let notificationEventTypes = [
-    "deal.created", "deal.stage_changed", "deal.won", "deal.lost", "deal.updated", "task.overdue", "lead.low_quality", "call.missed",
+    "deal.created", "deal.stage_changed", "deal.won", "deal.lost", "deal.updated", "task.overdue", "task.assigned", "lead.low_quality", "call.missed",
     "appointment.booked", "appointment.moved", "appointment.cancelled", "session.reminder_due",
     "payment.paid", "payment.failed", "payment.refunded", "subscription.past_due", "offer.confirmed",
-    "note.mention", "task.assigned",
+    "note.mention",
     "message.received", "message.sent", "conversation.assigned",
 ]
 

@@ -16,12 +16,7 @@ extension ServiceDefinition {
         service: "billing", prefix: "BILLING", defaultPort: 7105, migrations: BillingSchema.migrations, settings: [billingContacts, billingDeals, staleAttempt]
     ) { host in
         let contacts = try host.client(billingContacts, serving: "contacts")
-        var deals: DealReferences?
-        if host.environment.string(billingDeals) == "none" {
-            host.logger.warn("offers are not checked against deals: any deal id is taken", ["variable": host.environment.name(of: billingDeals)])
-        } else {
-            deals = DealReferences(deals: try host.client(billingDeals, serving: "deals"))
-        }
+        let deals = try host.dealReferences(billingDeals, unchecked: "offers")
         let api = BillingAPI(
             database: host.database, clock: host.clock, staleAttemptMinutes: Int64(try host.environment.int(staleAttempt)), deals: deals, contacts: contacts)
         host.server.register(api)

@@ -43,14 +43,17 @@ public enum EventCatalog {
                 return f
             })
         }
-        out.append(Entry(type: Deals.Event.taskOverdue, variables: contact + responsible + ["task.id", "task.title", "task.kind", "task.due_at", "deal.id"]) { bytes in
-            let t = try DealTask(wireBytes: bytes)
-            var f = EventFacts(contactID: t.contactID, dealID: t.dealID, responsibleID: t.assigneeID)
-            f.variables = ["task.id": .integer(t.id), "task.title": .text(t.title), "task.kind": .text(t.kind.name)]
-            if let due = t.dueAtMilliseconds { f.variables["task.due_at"] = .time(milliseconds: due) }
-            if let d = t.dealID { f.variables["deal.id"] = .integer(d) }
-            return f
-        })
+        // A task's assignee is the one "responsible": told of it when it is theirs (issue 25), and when it is overdue.
+        for type in [Deals.Event.taskOverdue, Deals.Event.taskAssigned] {
+            out.append(Entry(type: type, variables: contact + responsible + ["task.id", "task.title", "task.kind", "task.due_at", "deal.id"]) { bytes in
+                let t = try DealTask(wireBytes: bytes)
+                var f = EventFacts(contactID: t.contactID, dealID: t.dealID, responsibleID: t.assigneeID)
+                f.variables = ["task.id": .integer(t.id), "task.title": .text(t.title), "task.kind": .text(t.kind.name)]
+                if let due = t.dueAtMilliseconds { f.variables["task.due_at"] = .time(milliseconds: due) }
+                if let d = t.dealID { f.variables["deal.id"] = .integer(d) }
+                return f
+            })
+        }
         out.append(Entry(type: Deals.Event.leadLowQuality, variables: contact + ["lead.id", "lead.reason", "lead.partner", "lead.channel", "deal.id"]) { bytes in
             let l = try LeadReceipt(wireBytes: bytes)
             var f = EventFacts(contactID: l.contactID, dealID: l.dealID)
@@ -124,21 +127,13 @@ public enum EventCatalog {
             ]
             return f
         })
-        // Issue 25: whom a note names, and whom a task was given to, are the ones "responsible".
+        // Issue 25: whom a note names is the one "responsible".
         out.append(Entry(type: Deals.Event.noteMention, variables: contact + responsible + ["note.id", "note.text", "note.author_id", "deal.id"]) { bytes in
             let m = try NoteMention(wireBytes: bytes)
             var f = EventFacts(contactID: m.note.contactID, dealID: m.note.dealID, responsibleID: m.staffID)
             f.variables = ["note.id": .integer(m.note.id), "note.text": .text(m.note.text)]
             if let author = m.note.authorID { f.variables["note.author_id"] = .integer(author) }
             if let d = m.note.dealID { f.variables["deal.id"] = .integer(d) }
-            return f
-        })
-        out.append(Entry(type: Deals.Event.taskAssigned, variables: contact + responsible + ["task.id", "task.title", "task.kind", "task.due_at", "deal.id"]) { bytes in
-            let t = try DealTask(wireBytes: bytes)
-            var f = EventFacts(contactID: t.contactID, dealID: t.dealID, responsibleID: t.assigneeID)
-            f.variables = ["task.id": .integer(t.id), "task.title": .text(t.title), "task.kind": .text(t.kind.name)]
-            if let due = t.dueAtMilliseconds { f.variables["task.due_at"] = .time(milliseconds: due) }
-            if let d = t.dealID { f.variables["deal.id"] = .integer(d) }
             return f
         })
         // Issue 25: the inbox's own events; the conversation's assignee is the one "responsible".

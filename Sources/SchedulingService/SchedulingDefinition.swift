@@ -17,12 +17,7 @@ extension ServiceDefinition {
         service: "scheduling", prefix: "SCHEDULING", defaultPort: 7104, migrations: SchedulingSchema.migrations,
         settings: [minimumNotice, trialStages, schedulingDeals]
     ) { host in
-        var deals: DealReferences?
-        if host.environment.string(schedulingDeals) == "none" {
-            host.logger.warn("bookings are not checked against deals: any deal id is taken", ["variable": host.environment.name(of: schedulingDeals)])
-        } else {
-            deals = DealReferences(deals: try host.client(schedulingDeals, serving: "deals"))
-        }
+        let deals = try host.dealReferences(schedulingDeals, unchecked: "bookings")
         let api = SchedulingAPI(
             database: host.database, clock: host.clock, noticeMinutes: Int64(try host.environment.int(minimumNotice)), deals: deals)
         host.server.register(api)

@@ -1,3 +1,4 @@
+import ContractServices
 import Contracts
 import Dispatch
 import Foundation
@@ -48,6 +49,17 @@ public struct HostContext: Sendable {
         var endpoint = try environment.endpoint(setting)
         endpoint.name = identity
         return client(endpoint)
+    }
+
+    /// Deals, asked whether a deal exists and the call's principal sees it (G3, issue 24),
+    /// at the address `setting` names; nil when it says `none` (a deployment that checks
+    /// nothing, the benchmarks), logged as a warning naming what goes unchecked.
+    public func dealReferences(_ setting: Setting, unchecked: String) throws(ConfigurationError) -> DealReferences? {
+        guard environment.string(setting) != "none" else {
+            logger.warn("\(unchecked) are not checked against deals: any deal id is taken", ["variable": environment.name(of: setting)])
+            return nil
+        }
+        return DealReferences(deals: try client(setting, serving: "deals"))
     }
 
     /// Runs `service` once the host serves, and stops it at shutdown, before the host's

@@ -68,12 +68,7 @@ enum BillingBench {
         // Until the relay has handed every hook over (bounded), then the payers.
         let loaded = MonotonicInstant.now()
         let limit = MonotonicInstant.now() + .seconds(300)
-        while MonotonicInstant.now() < limit {
-            guard let metrics = HTTPLoad.fetch(port: gateway.port, "GET /metrics HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer \(key)\r\nConnection: close\r\n\r\n") else { break }
-            let pending = metrics.body.split(separator: "\n").first { $0.hasPrefix(#"switchboard_hooks_stored{status="pending"} "#) }.flatMap { Int($0.split(separator: " ").last ?? "") }
-            if pending == 0 { break }
-            try await Task.sleep(for: .milliseconds(100))
-        }
+        _ = try await HTTPLoad.awaitHooksRelayed(port: gateway.port, key: key, until: limit)
         let database = try Database(path: billingData.appendingPathComponent("billing.sqlite").path, migrations: BillingSchema.migrations)
         var waiting = 0
         while MonotonicInstant.now() < limit {

@@ -93,13 +93,7 @@ enum ConversationsBench {
             })
         // Until every hook is handed over and kept in its conversation (bounded).
         let loaded = MonotonicInstant.now()
-        let limit = MonotonicInstant.now() + .seconds(300)
-        while MonotonicInstant.now() < limit {
-            guard let metrics = HTTPLoad.fetch(port: gateway.port, "GET /metrics HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer \(key)\r\nConnection: close\r\n\r\n") else { break }
-            let pending = metrics.body.split(separator: "\n").first { $0.hasPrefix(#"switchboard_hooks_stored{status="pending"} "#) }.flatMap { Int($0.split(separator: " ").last ?? "") }
-            if pending == 0 { break }
-            try await Task.sleep(for: .milliseconds(50))
-        }
+        _ = try await HTTPLoad.awaitHooksRelayed(port: gateway.port, key: key, until: MonotonicInstant.now() + .seconds(300))
         let drained = Int((MonotonicInstant.now().nanoseconds - loaded.nanoseconds) / 1_000_000)
         for process in processes { process.stop() }
         let notifications = try Database(path: folder.appendingPathComponent("notifications/notifications.sqlite").path, migrations: NotificationsSchema.migrations)

@@ -1,4 +1,5 @@
 import Foundation
+import Sockets
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -83,6 +84,22 @@ enum HTTPLoad {
     /// Sends one request and reads its response; the status, or nil if the connection failed.
     static func exchange(_ fd: Int32, _ request: [UInt8]) -> Int? {
         response(fd, request)?.status
+    }
+
+    /// The gateway's relay figures from /metrics (`key`: an admin's) until no hook is pending
+    /// or `limit` passes: the last figures read, by metric name.
+    static func awaitHooksRelayed(port: Int, key: String, until limit: MonotonicInstant) async throws -> [String: Int] {
+        var figures: [String: Int] = [:]
+        while MonotonicInstant.now() < limit {
+            guard let metrics = fetch(port: port, "GET /metrics HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer \(key)\r\nConnection: close\r\n\r\n") else { break }
+            for line in metrics.body.split(separator: "\n") where line.hasPrefix("switchboard_hook") {
+                let parts = line.split(separator: " ")
+                if parts.count == 2, let value = Int(parts[1]) { figures[String(parts[0])] = value }
+            }
+            if figures[#"switchboard_hooks_stored{status="pending"}"#] == 0 { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return figures
     }
 
     /// One request on a new connection: the status and body.

@@ -41,19 +41,9 @@ enum HooksBench {
             },
             accept: { $0 == 200 })
         // The relay's figures from /metrics until nothing is pending (bounded).
-        var delivered = 0
-        var pending = -1
-        let limit = MonotonicInstant.now() + .seconds(300)
-        while MonotonicInstant.now() < limit {
-            guard let metrics = HTTPLoad.fetch(port: gateway.port, "GET /metrics HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer \(key)\r\nConnection: close\r\n\r\n") else { break }
-            func value(_ name: String) -> Int? {
-                metrics.body.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap { Int($0.split(separator: " ").last ?? "") }
-            }
-            delivered = value(#"switchboard_hook_deliveries_total{outcome="delivered"}"#) ?? 0
-            pending = value(#"switchboard_hooks_stored{status="pending"}"#) ?? -1
-            if pending == 0 { break }
-            try await Task.sleep(for: .milliseconds(50))
-        }
+        let figures = try await HTTPLoad.awaitHooksRelayed(port: gateway.port, key: key, until: MonotonicInstant.now() + .seconds(300))
+        let delivered = figures[#"switchboard_hook_deliveries_total{outcome="delivered"}"#] ?? 0
+        let pending = figures[#"switchboard_hooks_stored{status="pending"}"#] ?? -1
         let seconds = Double(MonotonicInstant.now().nanoseconds - started.nanoseconds) / 1e9
         FileHandle.standardError.write(Data("hooks: \(intake.calls) stored in the measured window, \(delivered) delivered to contacts in \(String(format: "%.1f", seconds)) s; \(max(pending, 0)) still pending\n".utf8))
         let relay = BenchResult(scenario: "hooks.relay", calls: delivered, seconds: seconds, latenciesNanoseconds: [], errors: max(pending, 0))

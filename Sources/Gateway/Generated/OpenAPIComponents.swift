@@ -6082,6 +6082,7 @@ enum OpenAPIComponents {
             "deal.lost",
             "deal.updated",
             "task.overdue",
+            "task.assigned",
             "lead.low_quality",
             "call.missed",
             "appointment.booked",
@@ -6094,7 +6095,6 @@ enum OpenAPIComponents {
             "subscription.past_due",
             "offer.confirmed",
             "note.mention",
-            "task.assigned",
             "message.received",
             "message.sent",
             "conversation.assigned"
@@ -6756,6 +6756,7 @@ enum OpenAPIComponents {
             "deal.lost",
             "deal.updated",
             "task.overdue",
+            "task.assigned",
             "lead.low_quality",
             "call.missed",
             "appointment.booked",
@@ -6768,7 +6769,6 @@ enum OpenAPIComponents {
             "subscription.past_due",
             "offer.confirmed",
             "note.mention",
-            "task.assigned",
             "message.received",
             "message.sent",
             "conversation.assigned"
