@@ -1997,26 +1997,32 @@ public struct FileMessageRequest: WireMessage, Equatable {
     public var message: InboundMessage = InboundMessage()
     /// The contact the chat is already bound to; else matched by phone, or made.
     public var contactID: Int64? = nil
+    /// Who answers the chat's conversation: a reply task left unanswered is theirs.
+    public var assigneeID: Int64? = nil
 
     public init() {}
 
     public init(
         message: InboundMessage = InboundMessage(),
-        contactID: Int64? = nil
+        contactID: Int64? = nil,
+        assigneeID: Int64? = nil
     ) {
         self.message = message
         self.contactID = contactID
+        self.assigneeID = assigneeID
     }
 
     public func encode(to e: inout WireEncoder) {
         e.encode(1, message)
         e.encode(2, contactID)
+        e.encode(3, assigneeID)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
         switch key.number {
         case 1: message = try d.message(key)
         case 2: contactID = try d.int64(key)
+        case 3: assigneeID = try d.int64(key)
         default: try d.skip(key)
         }
     }

@@ -28,14 +28,14 @@ public enum Topology {
         case .contacts: []
         case .deals:
             // C3: a merge re-points deals; T2–T8 calls, S2 appointments, B2–B3 payments
-            // and offers on the timeline; D5 interactions from any service and staff's answers
-            // in conversations.
+            // and offers on the timeline; D5 interactions from any service, staff's answers in
+            // conversations and who answers them (reply tasks).
             [Contacts.Event.merged,
              Telephony.Event.recorded, Telephony.Event.missed, Telephony.Event.answered, Telephony.Event.outcome,
              Scheduling.Event.booked, Scheduling.Event.moved, Scheduling.Event.cancelled, Scheduling.Event.attendanceRecorded,
              Billing.Event.paymentPaid, Billing.Event.paymentFailed, Billing.Event.paymentRefunded,
              Billing.Event.subscriptionPastDue, Billing.Event.offerConfirmed,
-             Deals.Event.interactionRecorded, Notifications.Event.messageSent]
+             Deals.Event.interactionRecorded, Notifications.Event.messageSent, Notifications.Event.conversationAssigned]
         // T10: accepted leads join the dialing queue of the replica that owns their number.
         case .telephony: [Deals.Event.leadAccepted]
         // S4: a trial stage enrols the contact in the deal's group; won and lost settle it.

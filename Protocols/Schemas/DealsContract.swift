@@ -370,6 +370,7 @@ public let dealsContract = ContractFile("Deals") {
     Message("FileMessageRequest") {
         Field(1, "message", .message("InboundMessage"))
         Field(2, "contactID", .optional(.int64), doc: "The contact the chat is already bound to; else matched by phone, or made.")
+        Field(3, "assigneeID", .optional(.int64), doc: "Who answers the chat's conversation: a reply task left unanswered is theirs.")
     }
     Message("FileMessagesRequest") {
         Field(1, "messages", .repeated(.message("FileMessageRequest")))

@@ -240,6 +240,11 @@ public struct DealsAPI: Deals.ServiceProtocol {
             let merged = try ContactMerged(wireBytes: event.payload)
             try DealStore.repoint(tx, from: merged.mergedID, to: merged.survivorID)
         }
+        // Issue 25: a conversation handed over; its reply task goes to the new assignee.
+        inbox.on(Notifications.Event.conversationAssigned) { event, tx in
+            let conversation = try Conversation(wireBytes: event.payload)
+            if let dealID = conversation.dealID { try ReplyWatch.assigned(tx, dealID: dealID, assignee: conversation.assigneeID) }
+        }
         // D5: staff's answers in a conversation, once the messenger took them.
         inbox.on(Notifications.Event.messageSent) { event, tx in
             try MessageLedger.answered(tx, try ConversationMessage(wireBytes: event.payload), at: event.occurredAtMilliseconds)

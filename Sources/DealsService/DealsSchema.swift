@@ -191,6 +191,10 @@ public enum DealsSchema {
             CREATE TABLE reply_watch (deal_id INTEGER PRIMARY KEY, last_inbound_at INTEGER NOT NULL, last_answer_at INTEGER NOT NULL DEFAULT 0);
             ALTER TABLE tasks ADD COLUMN created_by INTEGER;
             """),
+        // Issue 25: a reply task is the conversation's assignee's.
+        Migration(10, """
+            ALTER TABLE reply_watch ADD COLUMN assignee_id INTEGER;
+            """),
     ]
 
     /// Migration 7's rewrite: each deal read from the columns it had until then, kept as its

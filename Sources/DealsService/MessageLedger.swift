@@ -59,7 +59,7 @@ public struct MessageLedger: Sendable {
                 if let filed = try Self.filed(tx.connection, item.message) {
                     out.messages.append(filed)
                 } else {
-                    out.messages.append(try Self.file(tx, item.message, contact: found[Self.person(item)]!, pipelines: pipelines, now: now))
+                    out.messages.append(try Self.file(tx, item, contact: found[Self.person(item)]!, pipelines: pipelines, now: now))
                 }
             }
             return out
@@ -71,7 +71,8 @@ public struct MessageLedger: Sendable {
         item.contactID.map { "contact:\($0):\(item.message.phone)" } ?? "chat:\(item.message.channel.rawValue):\(item.message.chatID):\(item.message.phone)"
     }
 
-    static func file(_ tx: Transaction, _ message: InboundMessage, contact: Contact, pipelines: [Pipeline], now: Int64) throws -> FiledMessage {
+    static func file(_ tx: Transaction, _ item: FileMessageRequest, contact: Contact, pipelines: [Pipeline], now: Int64) throws -> FiledMessage {
+        let message = item.message
         let summary = Self.summary(message)
         let at = message.atMilliseconds > 0 ? message.atMilliseconds : now
         var filed = FiledMessage(contactID: contact.id, contactName: Self.name(contact))
@@ -86,7 +87,7 @@ public struct MessageLedger: Sendable {
             filed.leadID = leadID
         }
         (filed.dealID, filed.responsibleID) = (deal.id, deal.responsibleID)
-        try ReplyWatch.received(tx, deal: deal, at: at, pipelines: pipelines)
+        try ReplyWatch.received(tx, deal: deal, at: at, assignee: item.assigneeID, pipelines: pipelines)
         try TimelineStore.append(tx, TimelineStore.entry(kind: "message", dealID: filed.dealID, contactID: contact.id, summary: summary, at: at))
         try tx.run(
             "INSERT INTO filed_messages (channel, provider_id, contact_id, deal_id, lead_id) VALUES (?, ?, ?, ?, ?)",

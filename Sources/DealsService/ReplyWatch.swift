@@ -4,20 +4,27 @@ import Storage
 import Wire
 
 /// Issue 25 (D4): a person's message left unanswered longer than the deal's pipeline allows
-/// (`replyWithinMinutes`) makes a `reply` task for the deal's responsible; answering it
+/// (`replyWithinMinutes`) makes a `reply` task for the conversation's assignee (else the
+/// deal's responsible); answering it
 /// completes it. One open reply task per deal and assignee, as for every kind.
 enum ReplyWatch {
     static let timer = "reply_due"
 
-    /// A message came: the clock starts from it (a later one moves it on).
-    static func received(_ tx: Transaction, deal: Deal, at: Int64, pipelines: [Pipeline]) throws {
+    /// A message came: the clock starts from it (a later one moves it on); `assignee`: who
+    /// answers the conversation now, whose the task will be (else the deal's responsible).
+    static func received(_ tx: Transaction, deal: Deal, at: Int64, assignee: Int64?, pipelines: [Pipeline]) throws {
         try tx.run(
             """
-            INSERT INTO reply_watch (deal_id, last_inbound_at) VALUES (?, ?)
-            ON CONFLICT (deal_id) DO UPDATE SET last_inbound_at = max(last_inbound_at, excluded.last_inbound_at)
-            """, [.integer(deal.id), .integer(at)])
+            INSERT INTO reply_watch (deal_id, last_inbound_at, assignee_id) VALUES (?, ?, ?)
+            ON CONFLICT (deal_id) DO UPDATE SET last_inbound_at = max(last_inbound_at, excluded.last_inbound_at), assignee_id = excluded.assignee_id
+            """, [.integer(deal.id), .integer(at), SQLValue(assignee)])
         guard let minutes = pipelines.first(where: { $0.id == deal.pipelineID })?.replyWithinMinutes else { return }
         try tx.setTimer(kind: timer, key: "\(deal.id)", at: Date(timeIntervalSince1970: Double(at + minutes * 60_000) / 1000))
+    }
+
+    /// The conversation was handed to someone: a reply task still to come is theirs.
+    static func assigned(_ tx: Transaction, dealID: Int64, assignee: Int64?) throws {
+        try tx.run("UPDATE reply_watch SET assignee_id = ? WHERE deal_id = ?", [SQLValue(assignee), .integer(dealID)])
     }
 
     /// Staff answered: open reply tasks are done.
@@ -32,17 +39,18 @@ enum ReplyWatch {
 
     /// The time ran out: still unanswered, on an open deal, a reply task.
     static func due(_ tx: Transaction, dealID: Int64, now: Int64) throws {
-        guard let (inbound, answer) = try tx.queryFirst(
-            "SELECT last_inbound_at, last_answer_at FROM reply_watch WHERE deal_id = ?", [.integer(dealID)], { ($0.int64(0), $0.int64(1)) }),
+        guard let (inbound, answer, assignee) = try tx.queryFirst(
+            "SELECT last_inbound_at, last_answer_at, assignee_id FROM reply_watch WHERE deal_id = ?", [.integer(dealID)], { ($0.int64(0), $0.int64(1), $0.optionalInt64(2)) }),
             answer < inbound, let deal = try DealStore.load(tx.connection, id: dealID), deal.status == .open
         else { return }
-        guard try TaskStore.openTask(tx, dealID: dealID, kind: .reply, assigneeID: deal.responsibleID) == nil else { return }
+        let owner = assignee ?? deal.responsibleID
+        guard try TaskStore.openTask(tx, dealID: dealID, kind: .reply, assigneeID: owner) == nil else { return }
         var task = DealTask()
         task.kind = .reply
         task.title = "Answer the client's message"
         task.dealID = dealID
         task.contactID = deal.contactID
-        task.assigneeID = deal.responsibleID
+        task.assigneeID = owner
         task.dueAtMilliseconds = now
         _ = try TaskStore.insert(tx, task, now: now)
     }

@@ -54,15 +54,18 @@ public struct ConversationStore: Sendable {
             if token != nil { opened.text = "/start" }
             return opened
         }
-        let (kept, bound) = try await database.read { c in
+        let (kept, bound, assignees) = try await database.read { c in
             (try messages.map { try Self.kept(c, channel: Int64($0.channel.rawValue), provider: $0.providerMessageID) },
-             try zip(messages, tokens).map { m, token in try token.flatMap { try StartLinks.find(c, token: $0, now: now)?.contactID } ?? Self.boundContact(c, m) })
+             try zip(messages, tokens).map { m, token in try token.flatMap { try StartLinks.find(c, token: $0, now: now)?.contactID } ?? Self.boundContact(c, m) },
+             try messages.map { m in
+                 try c.queryFirst("SELECT assignee_id FROM inbox_conversations WHERE channel = ? AND chat_id = ?", [.integer(Int64(m.channel.rawValue)), .text(m.chatID)]) { $0.optionalInt64(0) } ?? nil
+             })
         }
         // Deals files what is not kept yet, in one call; a repeat there answers the first filing.
         let todo = messages.indices.filter { kept[$0] == nil }
         var filed: [FiledMessage] = []
         if !todo.isEmpty {
-            let request = FileMessagesRequest(messages: todo.map { FileMessageRequest(message: messages[$0], contactID: bound[$0]) })
+            let request = FileMessagesRequest(messages: todo.map { FileMessageRequest(message: messages[$0], contactID: bound[$0], assigneeID: assignees[$0]) })
             filed = try await deals.call(Deals.fileMessages, request, options: options).messages
             guard filed.count == todo.count else { throw RPCError(.internal, "deals filed \(filed.count) of \(todo.count) messages") }
         }

@@ -295,8 +295,16 @@ import TestSupport
         let waiting = try #require(try await system.items("/v1/conversations").first)
         let waitingDeal = try #require(waiting["dealId"] as? Int)
         #expect(try await system.items("/v1/tasks?dealId=\(waitingDeal)").isEmpty)
-        try clock.set(start + 47 * 60_000)
-        #expect(try await eventuallyAsync { try await system.items("/v1/tasks?dealId=\(waitingDeal)").contains { $0["kind"] as? String == "reply" } })
+        // Handed to Pavel, who hears nothing back: the reply task is his.
+        let waitingID = try #require(waiting["id"] as? Int)
+        #expect(try await system.request("POST", "/v1/conversations/\(waitingID)/assign", body: #"{"assigneeId":2}"#).status == 200)
+        let again = Self.whatsApp(id: "wamid.waiting-2", text: "Hello?", at: (start + 17 * 60_000) / 1000)
+        #expect(try await system.request("POST", "/v1/hooks/wa", body: again, headers: ["X-Hub-Signature-256": Self.signature(again)]).status == 200)
+        #expect(try await eventuallyAsync { try await system.items("/v1/conversations/\(waitingID)/messages").count == 2 })
+        try clock.set(start + 48 * 60_000)
+        #expect(try await eventuallyAsync {
+            try await system.items("/v1/tasks?dealId=\(waitingDeal)").contains { $0["kind"] as? String == "reply" && $0["assigneeId"] as? Int == 2 }
+        })
         #expect(try await system.request("POST", "/v1/conversations/\(waiting["id"] as? Int ?? 0)/messages", body: #"{"text":"Yes, here"}"#).status == 201)
         #expect(try await eventuallyAsync { try await system.items("/v1/tasks?dealId=\(waitingDeal)").isEmpty }, "the answer completes the reply task")
         try await system.stop()

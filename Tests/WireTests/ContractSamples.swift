@@ -976,6 +976,7 @@ enum ContractSamples {
         var m = FileMessageRequest()
         m.message = inboundMessage()
         m.contactID = 2000006
+        m.assigneeID = -22
         return m
     }
 
