@@ -54,9 +54,13 @@ public struct ConversationStore: Sendable {
             if token != nil { opened.text = "/start" }
             return opened
         }
+        // Deep links are claimed first, each by one chat: a second chat opening one is not bound to it.
+        let links = tokens.contains(where: { $0 != nil }) ? try await database.write { tx in
+            try zip(messages, tokens).map { m, token in try token.flatMap { try StartLinks.claim(tx, token: $0, chat: m.chatID, now: now) } }
+        } : Array(repeating: nil, count: messages.count)
         let (kept, bound, assignees) = try await database.read { c in
             (try messages.map { try Self.kept(c, channel: Int64($0.channel.rawValue), provider: $0.providerMessageID) },
-             try zip(messages, tokens).map { m, token in try token.flatMap { try StartLinks.find(c, token: $0, now: now)?.contactID } ?? Self.boundContact(c, m) },
+             try zip(messages, links).map { m, link in try link?.contactID ?? Self.boundContact(c, m) },
              try messages.map { m in
                  try c.queryFirst("SELECT assignee_id FROM inbox_conversations WHERE channel = ? AND chat_id = ?", [.integer(Int64(m.channel.rawValue)), .text(m.chatID)]) { $0.optionalInt64(0) } ?? nil
              })
@@ -84,7 +88,7 @@ public struct ConversationStore: Sendable {
                     outcome.messages.append(again)
                     continue
                 }
-                if let token = tokens[i] { try StartLinks.redeem(tx, token: token, chat: message.chatID, now: now) }
+                if let link = links[i] { try BotConversation.start(tx, dealID: link.dealID, contactID: link.contactID, chat: message.chatID) }
                 outcome.messages.append(try Self.keep(tx, message, filed: filing, now: now))
             }
             return outcome

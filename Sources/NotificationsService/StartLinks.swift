@@ -52,18 +52,17 @@ public struct StartLinks: Sendable {
         return String(parts[1])
     }
 
-    /// The link's contact and deal when it is unused and in time; nil otherwise.
-    static func find(_ c: Connection, token: String, now: Int64) throws -> (contactID: Int64, dealID: Int64)? {
-        try c.queryFirst(
-            "SELECT contact_id, deal_id FROM start_links WHERE digest = ? AND used_at IS NULL AND expires_at > ?", [.blob(SHA256.digest(token)), .integer(now)]
-        ) { ($0.int64(0), $0.int64(1)) }
-    }
-
-    /// Used by `chat`: never again; the bot starts there on the deal (a conversation the
-    /// bot skipped for want of a chat starts over in this one).
-    static func redeem(_ tx: Transaction, token: String, chat: String, now: Int64) throws {
-        guard let (contactID, dealID) = try find(tx.connection, token: token, now: now) else { return }
-        try tx.run("UPDATE start_links SET used_at = ?, chat_id = ? WHERE digest = ?", [.integer(now), .text(chat), .blob(SHA256.digest(token))])
-        try BotConversation.start(tx, dealID: dealID, contactID: contactID, chat: chat)
+    /// Claims the link for `chat` before anything is filed: its contact and deal when it is
+    /// in time and unused, or already this chat's (a redelivered /start); nil otherwise, so a
+    /// second chat opening the same link is never bound to its contact.
+    static func claim(_ tx: Transaction, token: String, chat: String, now: Int64) throws -> (contactID: Int64, dealID: Int64)? {
+        let digest = SQLValue.blob(SHA256.digest(token))
+        guard let (contactID, dealID, usedBy) = try tx.queryFirst(
+            "SELECT contact_id, deal_id, CASE WHEN used_at IS NULL THEN NULL ELSE chat_id END FROM start_links WHERE digest = ? AND expires_at > ?",
+            [digest, .integer(now)], { ($0.int64(0), $0.int64(1), $0.optionalString(2)) })
+        else { return nil }
+        if let usedBy { return usedBy == chat ? (contactID, dealID) : nil }
+        try tx.run("UPDATE start_links SET used_at = ?, chat_id = ? WHERE digest = ?", [.integer(now), .text(chat), digest])
+        return (contactID, dealID)
     }
 }
