@@ -76,6 +76,10 @@ extension Scheduling {
         /// S4: the group with its lessons and enrolments (with their history).
         func getGroup(_ request: GetGroupRequest, context: ServerContext) async throws -> Group
 
+        /// S4 (issue 26 item 7): groups by id, filtered by course, level, teacher and free seats; each with its
+        /// seats taken (trial and active students), without its lessons and enrolments.
+        func listGroups(_ request: ListGroupsRequest, context: ServerContext) async throws -> GroupList
+
         /// S4: one lesson to new times, checked like the others.
         func moveLesson(_ request: MoveRequest, context: ServerContext) async throws -> GroupResult
 
@@ -120,6 +124,7 @@ extension Scheduling.ServiceProtocol {
         server.register(Scheduling.enroll) { try await self.enroll(actingFor($0, $1), context: $1) }
         server.register(Scheduling.createGroup) { try await self.createGroup(actingFor($0, $1), context: $1) }
         server.register(Scheduling.getGroup) { try await self.getGroup(actingFor($0, $1), context: $1) }
+        server.register(Scheduling.listGroups) { try await self.listGroups(actingFor($0, $1), context: $1) }
         server.register(Scheduling.moveLesson) { try await self.moveLesson(actingFor($0, $1), context: $1) }
         server.register(Scheduling.cancelLesson) { try await self.cancelLesson(actingFor($0, $1), context: $1) }
         server.register(Scheduling.enrol) { try await self.enrol(actingFor($0, $1), context: $1) }

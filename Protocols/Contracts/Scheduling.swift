@@ -139,6 +139,13 @@ public enum Scheduling {
     public static let getGroup = MethodDescriptor<GetGroupRequest, Group>(
         service: service, method: "GetGroup", isIdempotent: true, callers: ["gateway"])
 
+    /// S4 (issue 26 item 7): groups by id, filtered by course, level, teacher and free seats; each with its
+    /// seats taken (trial and active students), without its lessons and enrolments.
+    ///
+    /// Callers: gateway.
+    public static let listGroups = MethodDescriptor<ListGroupsRequest, GroupList>(
+        service: service, method: "ListGroups", isIdempotent: true, callers: ["gateway"])
+
     /// S4: one lesson to new times, checked like the others.
     ///
     /// Callers: gateway.
@@ -1720,6 +1727,8 @@ public struct Group: WireMessage, Equatable {
     public var lastDate: String = ""
     public var lessons: [Lesson] = []
     public var enrolments: [Enrolment] = []
+    /// Its trial and active students.
+    public var seatsTaken: Int64 = 0
 
     public init() {}
 
@@ -1736,7 +1745,8 @@ public struct Group: WireMessage, Equatable {
         firstDate: String = "",
         lastDate: String = "",
         lessons: [Lesson] = [],
-        enrolments: [Enrolment] = []
+        enrolments: [Enrolment] = [],
+        seatsTaken: Int64 = 0
     ) {
         self.id = id
         self.name = name
@@ -1751,6 +1761,7 @@ public struct Group: WireMessage, Equatable {
         self.lastDate = lastDate
         self.lessons = lessons
         self.enrolments = enrolments
+        self.seatsTaken = seatsTaken
     }
 
     public func encode(to e: inout WireEncoder) {
@@ -1767,6 +1778,7 @@ public struct Group: WireMessage, Equatable {
         e.encode(11, lastDate)
         e.encode(12, lessons)
         e.encode(13, enrolments)
+        e.encode(14, seatsTaken)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
@@ -1784,6 +1796,7 @@ public struct Group: WireMessage, Equatable {
         case 11: lastDate = try d.string(key)
         case 12: try d.append(key, to: &lessons)
         case 13: try d.append(key, to: &enrolments)
+        case 14: seatsTaken = try d.int64(key)
         default: try d.skip(key)
         }
     }
@@ -1955,6 +1968,99 @@ public struct GroupResult: WireMessage, Equatable {
         case 1: created = try d.bool(key)
         case 2: group = try d.message(key)
         case 3: try d.append(key, to: &clashes)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct ListGroupsRequest: WireMessage, Equatable, VisibilityScoped {
+    /// The course, as written on the group (case aside).
+    public var course: String = ""
+    public var level: String = ""
+    public var teacherID: Int64? = nil
+    /// Only groups with a seat left.
+    public var hasFreeSeats: Bool = false
+    /// Paging: groups after this id.
+    public var afterID: Int64? = nil
+    public var pageSize: Int64 = 0
+    public var visibility: Visibility? = nil
+
+    public init() {}
+
+    public init(
+        course: String = "",
+        level: String = "",
+        teacherID: Int64? = nil,
+        hasFreeSeats: Bool = false,
+        afterID: Int64? = nil,
+        pageSize: Int64 = 0,
+        visibility: Visibility? = nil
+    ) {
+        self.course = course
+        self.level = level
+        self.teacherID = teacherID
+        self.hasFreeSeats = hasFreeSeats
+        self.afterID = afterID
+        self.pageSize = pageSize
+        self.visibility = visibility
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, course)
+        e.encode(2, level)
+        e.encode(3, teacherID)
+        e.encode(4, hasFreeSeats)
+        e.encode(5, afterID)
+        e.encode(6, pageSize)
+        e.encode(7, visibility)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: course = try d.string(key)
+        case 2: level = try d.string(key)
+        case 3: teacherID = try d.int64(key)
+        case 4: hasFreeSeats = try d.bool(key)
+        case 5: afterID = try d.int64(key)
+        case 6: pageSize = try d.int64(key)
+        case 7: visibility = try d.message(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+extension ListGroupsRequest {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if !self.course.isEmpty { checks.text("course", self.course, maxLength: 200) }
+        if !self.level.isEmpty { checks.text("level", self.level, maxLength: 50) }
+        if let value = self.teacherID { checks.integer("teacherId", value, minimum: 1) }
+        if let value = self.afterID { checks.integer("after", value, minimum: 1) }
+        if self.pageSize != 0 { checks.integer("limit", self.pageSize, minimum: 1, maximum: 500) }
+        return checks.violations
+    }
+}
+
+public struct GroupList: WireMessage, Equatable {
+    /// Without their lessons and enrolments: `seatsTaken` says how full each is.
+    public var groups: [Group] = []
+
+    public init() {}
+
+    public init(
+        groups: [Group] = []
+    ) {
+        self.groups = groups
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, groups)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: try d.append(key, to: &groups)
         default: try d.skip(key)
         }
     }

@@ -50,6 +50,10 @@ public let schedulingContract = ContractFile("Scheduling") {
             write (all of them, not the first few): one clash and nothing is created.
             """)
         Service.Method("getGroup", "GetGroup", "GetGroupRequest", "Group", idempotent: true, doc: "S4: the group with its lessons and enrolments (with their history).")
+        Service.Method("listGroups", "ListGroups", "ListGroupsRequest", "GroupList", idempotent: true, doc: """
+            S4 (issue 26 item 7): groups by id, filtered by course, level, teacher and free seats; each with its
+            seats taken (trial and active students), without its lessons and enrolments.
+            """)
         Service.Method("moveLesson", "MoveLesson", "MoveRequest", "GroupResult", doc: "S4: one lesson to new times, checked like the others.")
         Service.Method("cancelLesson", "CancelLesson", "CancelRequest", "Group", doc: "S4: one lesson cancelled; the teacher's and room's time is free again.")
         Service.Method("enrol", "Enrol", "EnrolmentRequest", "EnrolmentResult", doc: """
@@ -307,6 +311,7 @@ public let schedulingContract = ContractFile("Scheduling") {
         Field(11, "lastDate", .string, doc: "YYYY-MM-DD, the last (at most a year after the first).").required().date()
         Field(12, "lessons", .repeated(.message("Lesson"))).readOnly()
         Field(13, "enrolments", .repeated(.message("Enrolment"))).readOnly()
+        Field(14, "seatsTaken", .int64, doc: "Its trial and active students.").readOnly()
     }
     Message("Lesson", rest: [.output]) {
         Field(1, "id", .int64)
@@ -330,6 +335,18 @@ public let schedulingContract = ContractFile("Scheduling") {
         Field(1, "created", .bool, doc: "False: a lesson clashes; nothing was changed.")
         Field(2, "group", .message("Group"))
         Field(3, "clashes", .repeated(.string), doc: "Each lesson in the way: when, and with what.")
+    }
+    Message("ListGroupsRequest", rest: [.query]) {
+        Field(1, "course", .string, doc: "The course, as written on the group (case aside).").length(max: 200)
+        Field(2, "level", .string).length(max: 50)
+        Field(3, "teacherID", .optional(.int64)).named("teacherId").minimum(1)
+        Field(4, "hasFreeSeats", .bool, doc: "Only groups with a seat left.")
+        Field(5, "afterID", .optional(.int64), doc: "Paging: groups after this id.").named("after").minimum(1)
+        Field(6, "pageSize", .int64).named("limit").minimum(1).maximum(500)
+        Field(7, "visibility", .optional(.message("Visibility"))).hidden()
+    }
+    Message("GroupList", rest: [.output]) {
+        Field(1, "groups", .repeated(.message("Group")), doc: "Without their lessons and enrolments: `seatsTaken` says how full each is.").named("items")
     }
     Message("GetGroupRequest") {
         Field(1, "id", .int64)

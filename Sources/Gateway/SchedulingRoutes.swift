@@ -249,6 +249,13 @@ enum SchedulingRoutes {
             return Reply.created(result.group, at: "/v1/groups/\(result.group.id)")
         },
         Route(
+            method: "GET", path: "/v1/groups", operationID: "listGroups", access: .role(.reader),
+            summary: "Groups by id (S4), by course, level, teacher, or with a seat left; each with its seats taken, without lessons or students",
+            query: ListGroupsRequest.queryParameters, answers: [Route.answer(200, "groups", GroupList.self)], errors: [422]
+        ) { ctx in
+            Reply.json(200, try await ctx.call(Scheduling.listGroups, try ctx.query(ListGroupsRequest.self)))
+        },
+        Route(
             method: "GET", path: "/v1/groups/{id}", operationID: "getGroup", access: .role(.reader),
             summary: "A group with its lessons and enrolments (their history); a staff member who sees only their own clients gets no enrolment list",
             answers: [Route.answer(200, "the group", Group.self)], errors: [404]

@@ -175,6 +175,10 @@ public struct SchedulingAPI: Scheduling.ServiceProtocol {
         try await groups.get(request.id)
     }
 
+    public func listGroups(_ request: ListGroupsRequest, context _: ServerContext) async throws -> GroupList {
+        try await groups.list(request)
+    }
+
     public func moveLesson(_ request: MoveRequest, context _: ServerContext) async throws -> GroupResult {
         try await groups.moveLesson(request)
     }

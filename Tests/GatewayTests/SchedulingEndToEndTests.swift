@@ -387,6 +387,13 @@ import TestSupport
         let history = (await enrolment(3)?["history"] as? [[String: Any]] ?? []).compactMap { $0["status"] as? String }
         #expect(history == ["waitlisted", "left"], "\(history)")
         // Student 4 waits for a seat; when student 2 leaves, the seat is theirs (as a trial).
+        // Issue 26 item 7: the groups' list, full now (2 of 2), by course (case aside), level, teacher and free seats.
+        let listed = try await system.request("GET", "/v1/groups?course=english")
+        let summary = try #require((listed.json["items"] as? [[String: Any]])?.first, "\(listed.body)")
+        #expect(summary["name"] as? String == "English B1" && summary["seatsTaken"] as? Int == 2 && (summary["lessons"] as? [Any] ?? []).isEmpty, "\(listed.body)")
+        for (query, count) in [("hasFreeSeats=true", 0), ("level=B2", 0), ("teacherId=1", 1), ("teacherId=2", 0), ("course=English&level=b1", 1)] {
+            #expect((try await system.request("GET", "/v1/groups?\(query)").json["items"] as? [Any])?.count == count, "\(query)")
+        }
         let waiting = try await system.request("POST", "/v1/groups/1/enrolments", body: #"{"contactId":4}"#)
         #expect(waiting.json["waitlisted"] as? Bool == true && waiting.json["position"] as? Int == 1, "\(waiting.body)")
         #expect(try await system.request("POST", "/v1/groups/1/leave", body: #"{"contactId":2}"#).status == 200)

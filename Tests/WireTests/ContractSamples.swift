@@ -164,6 +164,8 @@ enum ContractSamples {
         ("EnrolmentChange", enrolmentChange().wireBytes(), (try? EnrolmentChange(wireBytes: enrolmentChange().wireBytes())) == enrolmentChange()),
         ("Enrolment", enrolment().wireBytes(), (try? Enrolment(wireBytes: enrolment().wireBytes())) == enrolment()),
         ("GroupResult", groupResult().wireBytes(), (try? GroupResult(wireBytes: groupResult().wireBytes())) == groupResult()),
+        ("ListGroupsRequest", listGroupsRequest().wireBytes(), (try? ListGroupsRequest(wireBytes: listGroupsRequest().wireBytes())) == listGroupsRequest()),
+        ("GroupList", groupList().wireBytes(), (try? GroupList(wireBytes: groupList().wireBytes())) == groupList()),
         ("GetGroupRequest", getGroupRequest().wireBytes(), (try? GetGroupRequest(wireBytes: getGroupRequest().wireBytes())) == getGroupRequest()),
         ("EnrolmentRequest", enrolmentRequest().wireBytes(), (try? EnrolmentRequest(wireBytes: enrolmentRequest().wireBytes())) == enrolmentRequest()),
         ("EnrolmentResult", enrolmentResult().wireBytes(), (try? EnrolmentResult(wireBytes: enrolmentResult().wireBytes())) == enrolmentResult()),
@@ -1772,6 +1774,7 @@ enum ContractSamples {
         m.lastDate = "f11é"
         m.lessons = [lesson(), lesson()]
         m.enrolments = [enrolment(), enrolment()]
+        m.seatsTaken = 14000042
         return m
     }
 
@@ -1807,6 +1810,24 @@ enum ContractSamples {
         m.created = true
         m.group = group()
         m.clashes = ["f3é", "f103é"]
+        return m
+    }
+
+    static func listGroupsRequest() -> ListGroupsRequest {
+        var m = ListGroupsRequest()
+        m.course = "f1é"
+        m.level = "f2é"
+        m.teacherID = -22
+        m.hasFreeSeats = true
+        m.afterID = -36
+        m.pageSize = 6000018
+        m.visibility = visibility()
+        return m
+    }
+
+    static func groupList() -> GroupList {
+        var m = GroupList()
+        m.groups = [group(), group()]
         return m
     }
 

@@ -503,6 +503,68 @@ enum OpenAPIComponents {
         "type" : "integer"
       }
     },
+    "ListGroupsRequest.after" : {
+      "description" : "Paging: groups after this id.",
+      "in" : "query",
+      "name" : "after",
+      "required" : false,
+      "schema" : {
+        "format" : "int64",
+        "minimum" : 1,
+        "type" : "integer"
+      }
+    },
+    "ListGroupsRequest.course" : {
+      "description" : "The course, as written on the group (case aside).",
+      "in" : "query",
+      "name" : "course",
+      "required" : false,
+      "schema" : {
+        "maxLength" : 200,
+        "pattern" : "^[^\\u0000]*$",
+        "type" : "string"
+      }
+    },
+    "ListGroupsRequest.hasFreeSeats" : {
+      "description" : "Only groups with a seat left.",
+      "in" : "query",
+      "name" : "hasFreeSeats",
+      "required" : false,
+      "schema" : {
+        "type" : "boolean"
+      }
+    },
+    "ListGroupsRequest.level" : {
+      "in" : "query",
+      "name" : "level",
+      "required" : false,
+      "schema" : {
+        "maxLength" : 50,
+        "pattern" : "^[^\\u0000]*$",
+        "type" : "string"
+      }
+    },
+    "ListGroupsRequest.limit" : {
+      "in" : "query",
+      "name" : "limit",
+      "required" : false,
+      "schema" : {
+        "format" : "int64",
+        "maximum" : 500,
+        "minimum" : 1,
+        "type" : "integer"
+      }
+    },
+    "ListGroupsRequest.teacherId" : {
+      "in" : "query",
+      "name" : "teacherId",
+      "required" : false,
+      "schema" : {
+        "format" : "int64",
+        "minimum" : 1,
+        "type" : "integer"
+      }
+    },
     "ListHooksRequest.cursor" : {
       "in" : "query",
       "name" : "cursor",
@@ -4653,6 +4715,11 @@ enum OpenAPIComponents {
             "null"
           ]
         },
+        "seatsTaken" : {
+          "description" : "Its trial and active students.",
+          "format" : "int64",
+          "type" : "integer"
+        },
         "teacherId" : {
           "description" : "A resource (kind teacher).",
           "format" : "int64",
@@ -4680,6 +4747,7 @@ enum OpenAPIComponents {
         "level",
         "name",
         "roomId",
+        "seatsTaken",
         "teacherId",
         "timeZone",
         "weekly"
@@ -4907,6 +4975,21 @@ enum OpenAPIComponents {
         "teacherId",
         "timeZone",
         "weekly"
+      ],
+      "type" : "object"
+    },
+    "GroupList" : {
+      "properties" : {
+        "items" : {
+          "description" : "Without their lessons and enrolments: `seatsTaken` says how full each is.",
+          "items" : {
+            "$ref" : "#/components/schemas/Group"
+          },
+          "type" : "array"
+        }
+      },
+      "required" : [
+        "items"
       ],
       "type" : "object"
     },

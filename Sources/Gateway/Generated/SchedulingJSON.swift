@@ -629,6 +629,8 @@ extension Group: RESTOutput {
         out.string(self.name)
         out.key("roomId")
         if let value = self.roomID { out.int(value) } else { out.null() }
+        out.key("seatsTaken")
+        out.int(self.seatsTaken)
         out.key("teacherId")
         out.int(self.teacherID)
         out.key("timeZone")
@@ -642,7 +644,7 @@ extension Group: RESTOutput {
 extension Group: RESTInput {
     static let openAPIInputSchema = "GroupInput"
     static let jsonFields: Set<String> = ["name", "course", "level", "teacherId", "roomId", "capacity", "weekly", "timeZone", "firstDate", "lastDate"]
-    static let jsonReadOnlyFields: Set<String> = ["id", "lessons", "enrolments"]
+    static let jsonReadOnlyFields: Set<String> = ["id", "lessons", "enrolments", "seatsTaken"]
 
     /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).
     init(jsonFields r: inout JSONFieldReader) {
@@ -751,6 +753,32 @@ extension GroupResult: RESTOutput {
         out.bool(self.created)
         out.key("group")
         self.group.writeJSON(to: &out)
+        out.endObject()
+    }
+}
+
+extension ListGroupsRequest: RESTQuery {
+    /// Its parameters in the OpenAPI document's components.
+    static let queryParameters = ["ListGroupsRequest.course", "ListGroupsRequest.level", "ListGroupsRequest.teacherId", "ListGroupsRequest.hasFreeSeats", "ListGroupsRequest.after", "ListGroupsRequest.limit"]
+
+    init(query q: inout QueryReader) {
+        self.init()
+        if let value = q.string("course", maxLength: 200) { self.course = value }
+        if let value = q.string("level", maxLength: 50) { self.level = value }
+        if let value = q.integer("teacherId", minimum: 1) { self.teacherID = value }
+        if let value = q.bool("hasFreeSeats") { self.hasFreeSeats = value }
+        if let value = q.integer("after", minimum: 1) { self.afterID = value }
+        if let value = q.integer("limit", minimum: 1, maximum: 500) { self.pageSize = value }
+    }
+}
+
+extension GroupList: RESTOutput {
+    static let openAPIOutputSchema = "GroupList"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("items")
+        out.beginArray(); for item in self.groups { item.writeJSON(to: &out) }; out.endArray()
         out.endObject()
     }
 }
