@@ -39,6 +39,12 @@ public struct DealStore: Sendable {
         try table.find(c, id: id)
     }
 
+    /// D3: the contact's open deal (the newest, should there be more): where their next lead
+    /// or message goes.
+    static func openDeal(_ c: Connection, contactID: Int64) throws -> Deal? {
+        try c.queryFirst("SELECT \(columns) FROM deals WHERE contact_id = ? AND status = 1 ORDER BY id DESC LIMIT 1", [.integer(contactID)], deal)
+    }
+
 
     /// D2: opens a deal. Pipeline 0 means the default one; stage 0 its first working stage.
     public func create(_ input: Deal, actorID: Int64? = nil) async throws -> Deal {

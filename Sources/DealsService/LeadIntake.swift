@@ -161,27 +161,14 @@ public final class LeadIntake: BackgroundService {
             guard current.status == .pending else { return current }
             let contact = match.contact
             let now = self.clock.milliseconds
-            let openDeal = try tx.queryFirst(
-                "SELECT \(DealStore.columns) FROM deals WHERE contact_id = ? AND status = 1 ORDER BY id DESC LIMIT 1",
-                [.integer(contact.id)], DealStore.deal)
+            let openDeal = try DealStore.openDeal(tx.connection, contactID: contact.id)
             let summary = "lead from \(lead.channel)" + (lead.partner.isEmpty ? "" : " (\(lead.partner))") + (lead.comment.isEmpty ? "" : ": \(lead.comment)")
             let dealID: Int64
             if let openDeal {
                 dealID = openDeal.id
                 try TimelineStore.append(tx, TimelineStore.entry(kind: "lead", dealID: dealID, contactID: contact.id, summary: summary, at: now))
             } else {
-                var deal = Deal()
-                deal.title = LeadTriage.dealTitle(lead)
-                deal.contactID = contact.id
-                let pipelines = try PipelineStore.load(tx.connection)
-                deal.pipelineID = Self.pipeline(for: lead.channel, in: pipelines)
-                deal.amountMinor = lead.amountMinor
-                deal.currency = lead.currency
-                // A staff member who enters a lead by hand works it, unless the client has someone.
-                deal.responsibleID = contact.responsibleID ?? lead.actorID
-                deal.source = lead.channel
-                deal.leadID = id
-                dealID = try DealStore.open(tx, deal, actorID: nil, timelineSummary: summary, pipelines: pipelines, now: now).id
+                dealID = try Self.openDeal(tx, for: lead, leadID: id, contact: contact, summary: summary, pipelines: try PipelineStore.load(tx.connection), now: now).id
             }
             let duplicate = LeadTriage.duplicateReason(channel: lead.channel, openDealID: openDeal?.id)
             try tx.run(
@@ -223,6 +210,21 @@ public final class LeadIntake: BackgroundService {
             }
             return try tx.queryFirst("SELECT \(Self.columns) FROM leads WHERE id = ?", [.integer(id)], Self.receipt)!
         }
+    }
+
+    /// D3: the deal a lead opens for its contact, in the pipeline that names its channel.
+    static func openDeal(_ tx: Transaction, for lead: Lead, leadID: Int64, contact: Contact, summary: String, pipelines: [Pipeline], now: Int64) throws -> Deal {
+        var deal = Deal()
+        deal.title = LeadTriage.dealTitle(lead)
+        deal.contactID = contact.id
+        deal.pipelineID = Self.pipeline(for: lead.channel, in: pipelines)
+        deal.amountMinor = lead.amountMinor
+        deal.currency = lead.currency
+        // A staff member who enters a lead by hand works it, unless the client has someone.
+        deal.responsibleID = contact.responsibleID ?? lead.actorID
+        deal.source = lead.channel
+        deal.leadID = leadID
+        return try DealStore.open(tx, deal, actorID: nil, timelineSummary: summary, pipelines: pipelines, now: now)
     }
 
     /// The pipeline that names the channel, else the default one.

@@ -18,15 +18,12 @@ public struct MessageLedger: Sendable {
     /// The longest text kept on a timeline entry; the conversation keeps the whole message.
     static let summaryLimit = 500
 
-    /// Most messages one call files.
-    static let batchLimit = 500
-
     /// Files each message in order, in one transaction: a person's first message opens
     /// their lead and deal, their later ones (in the same batch too) go on it. Contacts is
     /// asked once per person, not once per message.
     public func file(_ request: FileMessagesRequest, options: CallOptions) async throws -> FiledMessages {
-        guard request.messages.count <= Self.batchLimit else {
-            throw RPCError.invalidArgument("at most \(Self.batchLimit) messages at once", details: [FieldViolation(field: "messages", description: "has \(request.messages.count)")])
+        guard request.messages.count <= InboundMessages.limit else {
+            throw RPCError.invalidArgument("at most \(InboundMessages.limit) messages at once", details: [FieldViolation(field: "messages", description: "has \(request.messages.count)")])
         }
         for (i, item) in request.messages.enumerated() {
             let message = item.message
@@ -42,7 +39,7 @@ public struct MessageLedger: Sendable {
             // Contacts with an open deal here: known to exist (a merge re-points their deals), and
             // their messages go on that deal, so contacts need not be asked.
             let bound = Set(request.messages.compactMap(\.contactID))
-            let known = try bound.filter { try c.queryFirst("SELECT 1 FROM deals WHERE contact_id = ? AND status = 1 LIMIT 1", [.integer($0)]) { $0.int(0) } != nil }
+            let known = try bound.filter { try DealStore.openDeal(c, contactID: $0) != nil }
             return (done, known)
         }
         var contacts: [String: Contact] = [:]
@@ -77,12 +74,10 @@ public struct MessageLedger: Sendable {
         let at = message.atMilliseconds > 0 ? message.atMilliseconds : now
         var filed = FiledMessage(contactID: contact.id, contactName: Self.name(contact))
         let deal: Deal
-        if let open = try tx.queryFirst(
-            "SELECT \(DealStore.columns) FROM deals WHERE contact_id = ? AND status = 1 ORDER BY id DESC LIMIT 1", [.integer(contact.id)], DealStore.deal)
-        {
+        if let open = try DealStore.openDeal(tx.connection, contactID: contact.id) {
             deal = open
         } else {
-            let (leadID, opened) = try Self.openLead(tx, message, contact: contact, summary: summary, pipelines: pipelines, now: now)
+            let (leadID, opened) = try Self.openLead(tx, message, contact: contact, pipelines: pipelines, now: now)
             deal = opened
             filed.leadID = leadID
         }
@@ -136,21 +131,19 @@ public struct MessageLedger: Sendable {
         return try await contacts.call(Contacts.matchOrCreate, MatchOrCreateRequest(draft: draft), options: options).contact
     }
 
-    static func live(_ id: Int64, _ contacts: RPCClient, _ options: CallOptions) async throws(RPCError) -> Contact? {
-        do throws(RPCError) {
-            var contact = try await contacts.call(Contacts.get, GetContactRequest(id: id), options: options)
-            // C3: a chat bound to a contact merged away is the survivor's.
-            if let survivor = contact.mergedInto { contact = try await contacts.call(Contacts.get, GetContactRequest(id: survivor), options: options) }
-            return contact.deleted || contact.mergedInto != nil ? nil : contact
-        } catch {
-            guard error.code == .notFound else { throw error }
-            return nil
+    /// The contact bound to a chat, the survivor if it was merged (C3); nil when it is gone.
+    static func live(_ id: Int64, _ contacts: RPCClient, _ options: CallOptions) async throws -> Contact? {
+        guard var contact = try await RPCError.nilIfNotFound({ try await contacts.call(Contacts.get, GetContactRequest(id: id), options: options) }) else { return nil }
+        if let survivor = contact.mergedInto {
+            guard let merged = try await RPCError.nilIfNotFound({ try await contacts.call(Contacts.get, GetContactRequest(id: survivor), options: options) }) else { return nil }
+            contact = merged
         }
+        return contact.deleted || contact.mergedInto != nil ? nil : contact
     }
 
     /// A lead from the messenger, processed at once (its contact is known): stored for the
     /// lead report (D7) with a new deal in the channel's pipeline.
-    static func openLead(_ tx: Transaction, _ message: InboundMessage, contact: Contact, summary: String, pipelines: [Pipeline], now: Int64) throws -> (Int64, Deal) {
+    static func openLead(_ tx: Transaction, _ message: InboundMessage, contact: Contact, pipelines: [Pipeline], now: Int64) throws -> (Int64, Deal) {
         var lead = Lead()
         lead.channel = message.channel.name
         lead.partner = message.channel.name
@@ -168,14 +161,7 @@ public struct MessageLedger: Sendable {
              .integer(now), .integer(now), .integer(contact.id)])
         let leadID = tx.lastInsertRowID
         try LeadReportStore.received(tx, leadID: leadID, lead, lowQuality: false, at: now)
-        var deal = Deal()
-        deal.title = LeadTriage.dealTitle(lead)
-        deal.contactID = contact.id
-        deal.pipelineID = LeadIntake.pipeline(for: lead.channel, in: pipelines)
-        deal.responsibleID = contact.responsibleID
-        deal.source = lead.channel
-        deal.leadID = leadID
-        let opened = try DealStore.open(tx, deal, actorID: nil, timelineSummary: "lead from \(lead.channel)", pipelines: pipelines, now: now)
+        let opened = try LeadIntake.openDeal(tx, for: lead, leadID: leadID, contact: contact, summary: "lead from \(lead.channel)", pipelines: pipelines, now: now)
         try tx.run("UPDATE leads SET deal_id = ? WHERE id = ?", [.integer(opened.id), .integer(leadID)])
         try LeadReportStore.linkDeal(tx, leadID: leadID, dealID: opened.id)
         return (leadID, opened)
@@ -183,16 +169,13 @@ public struct MessageLedger: Sendable {
 
     /// Staff's answer on the deal's timeline (the conversation's latest deal), by whom.
     static func answered(_ tx: Transaction, _ message: ConversationMessage, at: Int64) throws {
-        let channel = message.channel == .whatsapp ? "WhatsApp" : "Telegram"
-        var line = "\(channel) answer: \(message.text)"
-        if line.count > summaryLimit { line = String(line.prefix(summaryLimit - 1)) + "…" }
+        let line = Self.cut("\(Self.name(of: message.channel)) answer: \(message.text)")
         try TimelineStore.append(tx, TimelineStore.entry(kind: "message", dealID: message.dealID, contactID: message.contactID, summary: line, actorID: message.sentBy, at: at))
         if let dealID = message.dealID { try ReplyWatch.answered(tx, dealID: dealID, at: at) }
     }
 
     /// The timeline's line: the channel and what was written (a button's title, a file's type).
     static func summary(_ message: InboundMessage) -> String {
-        let channel = message.channel == .whatsapp ? "WhatsApp" : "Telegram"
         let what: String
         switch message.kind {
         case .media: what = "sent a file (\(message.mimeType.isEmpty ? "media" : message.mimeType))" + (message.text.isEmpty ? "" : ": \(message.text)")
@@ -200,8 +183,14 @@ public struct MessageLedger: Sendable {
         case .button: what = "pressed \"\(message.text.isEmpty ? message.buttonData : message.text)\""
         default: what = message.text
         }
-        let line = "\(channel): \(what)"
-        return line.count > summaryLimit ? String(line.prefix(summaryLimit - 1)) + "…" : line
+        return cut("\(name(of: message.channel)): \(what)")
+    }
+
+    static func name(of channel: NotificationChannel) -> String { channel == .whatsapp ? "WhatsApp" : "Telegram" }
+
+    /// A timeline line of at most ``summaryLimit`` characters.
+    static func cut(_ line: String) -> String {
+        line.count > summaryLimit ? String(line.prefix(summaryLimit - 1)) + "…" : line
     }
 
     static func name(_ contact: Contact) -> String {

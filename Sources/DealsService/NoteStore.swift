@@ -71,7 +71,7 @@ public struct NoteStore: Sendable {
             if let dealID = note.dealID { _ = try DealStore.loadVisible(tx.connection, id: dealID, request.visibility.resolved).id }
             guard note.authorID.map({ $0 == request.by }) ?? byAdmin else { throw RPCError(.permissionDenied, "only its author changes a note") }
             guard now <= note.editableUntilMilliseconds else {
-                throw RPCError(.failedPrecondition, "a note can be changed for 15 minutes after it is written; add another instead")
+                throw RPCError(.failedPrecondition, "a note can be changed for \(Self.editWindow / 60_000) minutes after it is written; add another instead")
             }
             guard note.text != request.text else { return note }
             note.history.append(NoteRevision(text: note.text, untilMilliseconds: now))

@@ -22,8 +22,6 @@ public struct ConversationStore: Sendable {
     let contacts: RPCClient
     let clock: WallClock
 
-    /// Most messages one webhook may carry.
-    static let batchLimit = 500
     /// Most characters kept of a message's text (WhatsApp allows 4,096, Telegram 4,096).
     static let textLimit = 4_096
 
@@ -37,10 +35,11 @@ public struct ConversationStore: Sendable {
     // MARK: Inbound
 
     /// Files and keeps each message in order; a message that cannot be filed now (deals
-    /// not answering) fails the call so the gateway's relay delivers the webhook again.
-    public func record(_ batch: InboundMessages, options: CallOptions) async throws -> InboundOutcome {
-        guard batch.messages.count <= Self.batchLimit else {
-            throw RPCError.invalidArgument("at most \(Self.batchLimit) messages at once", details: [FieldViolation(field: "messages", description: "has \(batch.messages.count)")])
+    /// not answering) fails the call so the gateway's relay delivers the webhook again. The
+    /// served call's deadline bounds the filing (CallPropagation).
+    public func record(_ batch: InboundMessages) async throws -> InboundOutcome {
+        guard batch.messages.count <= InboundMessages.limit else {
+            throw RPCError.invalidArgument("at most \(InboundMessages.limit) messages at once", details: [FieldViolation(field: "messages", description: "has \(batch.messages.count)")])
         }
         for (i, m) in batch.messages.enumerated() {
             let violations = Self.violations(m, at: "messages[\(i)]")
@@ -58,19 +57,18 @@ public struct ConversationStore: Sendable {
         let links = tokens.contains(where: { $0 != nil }) ? try await database.write { tx in
             try zip(messages, tokens).map { m, token in try token.flatMap { try StartLinks.claim(tx, token: $0, chat: m.chatID, now: now) } }
         } : Array(repeating: nil, count: messages.count)
-        let (kept, bound, assignees) = try await database.read { c in
+        let (kept, bindings) = try await database.read { c in
             (try messages.map { try Self.kept(c, channel: Int64($0.channel.rawValue), provider: $0.providerMessageID) },
-             try zip(messages, links).map { m, link in try link?.contactID ?? Self.boundContact(c, m) },
-             try messages.map { m in
-                 try c.queryFirst("SELECT assignee_id FROM inbox_conversations WHERE channel = ? AND chat_id = ?", [.integer(Int64(m.channel.rawValue)), .text(m.chatID)]) { $0.optionalInt64(0) } ?? nil
-             })
+             try messages.map { try Self.binding(c, $0) })
         }
         // Deals files what is not kept yet, in one call; a repeat there answers the first filing.
         let todo = messages.indices.filter { kept[$0] == nil }
         var filed: [FiledMessage] = []
         if !todo.isEmpty {
-            let request = FileMessagesRequest(messages: todo.map { FileMessageRequest(message: messages[$0], contactID: bound[$0], assigneeID: assignees[$0]) })
-            filed = try await deals.call(Deals.fileMessages, request, options: options).messages
+            let request = FileMessagesRequest(messages: todo.map {
+                FileMessageRequest(message: messages[$0], contactID: links[$0]?.contactID ?? bindings[$0].contactID, assigneeID: bindings[$0].assigneeID)
+            })
+            filed = try await deals.call(Deals.fileMessages, request).messages
             guard filed.count == todo.count else { throw RPCError(.internal, "deals filed \(filed.count) of \(todo.count) messages") }
         }
         let done = filed
@@ -119,19 +117,29 @@ public struct ConversationStore: Sendable {
             newLead: filed.leadID != nil, sharedPhone: message.sharedPhone)
         kept.id = try Self.insert(tx, kept)
         try Self.publish(tx, Notifications.Event.messageReceived, conversation: conversation.id, kept.wireBytes(), at: now)
+        // N6: the survey or bot waiting in the chat takes it as an answer (a deep link's /start is the link's).
+        if message.kind != .media, message.kind != .contact, !message.text.hasPrefix("/start") {
+            _ = try SurveyStore.answer(
+                tx, InboundReply(channel: message.channel, chatID: message.chatID, text: message.text, buttonData: message.buttonData, atMilliseconds: message.atMilliseconds),
+                now: now)
+        }
         return kept
     }
 
-    /// The contact a chat is known to be: its conversation's, else (Telegram) the one a bot
-    /// or survey of this service already talks to there.
-    static func boundContact(_ c: Connection, _ message: InboundMessage) throws -> Int64? {
+    /// Whom a chat is known to be and who answers it: its conversation's contact and
+    /// assignee, else (Telegram) the contact a bot or survey of this service talks to there.
+    static func binding(_ c: Connection, _ message: InboundMessage) throws -> (contactID: Int64?, assigneeID: Int64?) {
         let chat = SQLValue.text(message.chatID)
-        if let id = try c.queryFirst("SELECT contact_id FROM inbox_conversations WHERE channel = ? AND chat_id = ?", [.integer(Int64(message.channel.rawValue)), chat], { $0.int64(0) }) {
-            return id
+        if let found = try c.queryFirst(
+            "SELECT contact_id, assignee_id FROM inbox_conversations WHERE channel = ? AND chat_id = ?", [.integer(Int64(message.channel.rawValue)), chat],
+            { ($0.int64(0), $0.optionalInt64(1)) })
+        {
+            return found
         }
-        guard message.channel == .telegram else { return nil }
-        return try c.queryFirst("SELECT contact_id FROM conversations WHERE chat_id = ? ORDER BY id DESC LIMIT 1", [chat]) { $0.int64(0) }
+        guard message.channel == .telegram else { return (nil, nil) }
+        let contact = try c.queryFirst("SELECT contact_id FROM conversations WHERE chat_id = ? ORDER BY id DESC LIMIT 1", [chat]) { $0.int64(0) }
             ?? c.queryFirst("SELECT contact_id FROM surveys WHERE chat_id = ? ORDER BY id DESC LIMIT 1", [chat]) { $0.int64(0) }
+        return (contact, nil)
     }
 
     /// The chat a contact last wrote from on `channel`.
@@ -186,16 +194,6 @@ public struct ConversationStore: Sendable {
         // `provider_id != ''` lets SQLite use the partial index (it cannot prove it of a bound value).
         try c.queryFirst("SELECT body FROM inbox_messages WHERE channel = ? AND provider_id = ? AND provider_id != ''", [.integer(channel), .text(provider)]) {
             try ConversationMessage(wireBytes: $0.blob(0))
-        }
-    }
-
-    static func staffExists(_ id: Int64, _ contacts: RPCClient, _ options: CallOptions) async throws(RPCError) -> Bool {
-        do throws(RPCError) {
-            _ = try await contacts.call(Contacts.getStaff, GetStaffRequest(id: id), options: options)
-            return true
-        } catch {
-            guard error.code == .notFound else { throw error }
-            return false
         }
     }
 
@@ -277,28 +275,17 @@ public struct ConversationStore: Sendable {
         return found
     }
 
+    /// Newest first: the cursor names the last message given, the next page is older.
     public func messages(_ request: ConversationMessagesRequest) async throws -> ConversationMessagePage {
-        var after = Int64.max
-        if !request.cursor.isEmpty {
-            guard let id = Int64(request.cursor), id > 0 else {
-                throw RPCError.invalidArgument("the cursor is not one this service gave", details: [FieldViolation(field: "cursor", description: "is not valid")])
-            }
-            after = id
-        }
-        let size = Int(request.pageSize == 0 ? 50 : request.pageSize)
-        let before = after
+        let paging = try PageRequest(size: request.pageSize, cursor: request.cursor, default: 50, maximum: 500)
+        let before = paging.afterID == 0 ? Int64.max : paging.afterID
         return try await database.read { c in
             _ = try Self.visible(c, request.conversationID, request.visibility)
-            var found = try c.query(
+            let found = try c.query(
                 "SELECT body FROM inbox_messages WHERE conversation_id = ? AND id < ? ORDER BY id DESC LIMIT ?",
-                [.integer(request.conversationID), .integer(before), .integer(Int64(size + 1))]) { try ConversationMessage(wireBytes: $0.blob(0)) }
-            var page = ConversationMessagePage()
-            if found.count > size {
-                found.removeLast()
-                page.nextCursor = String(found[size - 1].id)
-            }
-            page.messages = found
-            return page
+                [.integer(request.conversationID), .integer(before), .integer(Int64(paging.limit + 1))]) { try ConversationMessage(wireBytes: $0.blob(0)) }
+            let page = paging.page(found, id: \.id)
+            return ConversationMessagePage(messages: page.items, nextCursor: page.nextCursor)
         }
     }
 
@@ -409,9 +396,9 @@ public struct ConversationStore: Sendable {
 
     /// Hands it to a staff member who exists (asked of contacts); emits conversation.assigned
     /// when the assignee changes.
-    public func assign(_ request: AssignConversationRequest, options: CallOptions) async throws -> Conversation {
+    public func assign(_ request: AssignConversationRequest) async throws -> Conversation {
         _ = try await database.read { c in try Self.visible(c, request.id, request.visibility) }
-        if try await !Self.staffExists(request.assigneeID, contacts, options) {
+        if try await RPCError.nilIfNotFound({ try await contacts.call(Contacts.getStaff, GetStaffRequest(id: request.assigneeID)) }) == nil {
             throw RPCError.invalidArgument("staff member \(request.assigneeID) does not exist", details: [FieldViolation(field: "assigneeId", description: "is unknown")])
         }
         let now = clock.milliseconds

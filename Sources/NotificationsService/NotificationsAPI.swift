@@ -177,18 +177,9 @@ public struct NotificationsAPI: Notifications.ServiceProtocol {
         try await surveys.reply(request)
     }
 
-    /// D3, D5: messages, then the statuses that came with them; a message is also offered to
-    /// the survey or bot waiting in its chat (N6): Telegram's as its replies always were, and
-    /// WhatsApp's to a bot asking there.
-    public func recordMessages(_ request: InboundMessages, context: ServerContext) async throws -> InboundOutcome {
-        let outcome = try await conversations.record(request, options: Self.options(context))
-        // A deep link's /start is the link's, not an answer.
-        // Each once, by the message's id, whatever the webhook's redeliveries.
-        for m in request.messages where m.kind != .media && m.kind != .contact && !m.text.hasPrefix("/start") {
-            _ = try await surveys.reply(InboundReply(
-                channel: m.channel, chatID: m.chatID, text: m.text, buttonData: m.buttonData,
-                updateID: "message:\(m.channel.rawValue):" + m.providerMessageID, atMilliseconds: m.atMilliseconds))
-        }
+    /// D3, D5: messages, then the statuses that came with them.
+    public func recordMessages(_ request: InboundMessages, context _: ServerContext) async throws -> InboundOutcome {
+        let outcome = try await conversations.record(request)
         if let statuses = request.statuses, !statuses.updates.isEmpty { _ = try await deliveryStatuses.record(statuses) }
         return outcome
     }
@@ -205,8 +196,8 @@ public struct NotificationsAPI: Notifications.ServiceProtocol {
         try await conversations.reply(request)
     }
 
-    public func startLink(_ request: StartLinkRequest, context: ServerContext) async throws -> StartLink {
-        try await startLinks.issue(request, options: Self.options(context))
+    public func startLink(_ request: StartLinkRequest, context _: ServerContext) async throws -> StartLink {
+        try await startLinks.issue(request)
     }
 
     public func closeConversation(_ request: ConversationRequest, context _: ServerContext) async throws -> Conversation {
@@ -217,13 +208,8 @@ public struct NotificationsAPI: Notifications.ServiceProtocol {
         try await conversations.markRead(request)
     }
 
-    public func assignConversation(_ request: AssignConversationRequest, context: ServerContext) async throws -> Conversation {
-        try await conversations.assign(request, options: Self.options(context))
-    }
-
-    /// The served call's deadline for the calls it makes, else two seconds.
-    static func options(_ context: ServerContext) -> CallOptions {
-        context.deadline.map { CallOptions(deadline: $0) } ?? CallOptions(timeout: .seconds(2))
+    public func assignConversation(_ request: AssignConversationRequest, context _: ServerContext) async throws -> Conversation {
+        try await conversations.assign(request)
     }
 
     public func recordDeliveryStatus(_ request: DeliveryStatusReport, context _: ServerContext) async throws -> DeliveryStatusOutcome {

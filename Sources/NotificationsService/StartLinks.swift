@@ -26,10 +26,11 @@ public struct StartLinks: Sendable {
     }
 
     /// A link for the deal's contact, the deal read for the caller (G3: one it may not see
-    /// answers not_found); the Telegram channel must name its bot.
-    public func issue(_ request: StartLinkRequest, options: CallOptions) async throws -> StartLink {
+    /// answers not_found); the Telegram channel must name its bot. The served call's deadline
+    /// bounds the read (CallPropagation).
+    public func issue(_ request: StartLinkRequest) async throws -> StartLink {
         // The deal first: one the caller may not see answers not_found whatever else is wrong.
-        let deal = try await deals.call(Deals.getDeal, GetDealRequest(id: request.dealID, visibility: request.visibility), options: options)
+        let deal = try await deals.call(Deals.getDeal, GetDealRequest(id: request.dealID, visibility: request.visibility))
         let bot = try await database.read { c in try ChannelStore.load(c, .telegram)?.sender ?? "" }.trimmingCharacters(in: CharacterSet(charactersIn: "@ "))
         guard !bot.isEmpty else {
             throw RPCError(.failedPrecondition, "the Telegram channel names no bot: set its sender to the bot's username (PUT /v1/notification-channels/telegram)")

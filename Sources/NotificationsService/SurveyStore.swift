@@ -47,40 +47,44 @@ public struct SurveyStore: Sendable {
 
     public func reply(_ r: InboundReply) async throws -> ReplyOutcome {
         let now = clock.milliseconds
-        return try await database.write { tx in
-            if !r.updateID.isEmpty {
-                guard try tx.run("INSERT OR IGNORE INTO replies (update_id, at) VALUES (?, ?)", [.text(r.updateID), .integer(now)]) > 0 else {
-                    return ReplyOutcome(taken: false, note: "update \(r.updateID) was taken already")
-                }
+        return try await database.write { tx in try Self.answer(tx, r, now: now) }
+    }
+
+    /// A reply inside the caller's transaction: the inbox hands each message it keeps to the
+    /// survey or bot waiting in its chat here (kept once, so it needs no `updateID`).
+    static func answer(_ tx: Transaction, _ r: InboundReply, now: Int64) throws -> ReplyOutcome {
+        if !r.updateID.isEmpty {
+            guard try tx.run("INSERT OR IGNORE INTO replies (update_id, at) VALUES (?, ?)", [.text(r.updateID), .integer(now)]) > 0 else {
+                return ReplyOutcome(taken: false, note: "update \(r.updateID) was taken already")
             }
-            // Surveys and /stop are Telegram's; over WhatsApp only a bot asks (issue 25).
-            if r.channel == .whatsapp {
-                return try BotConversation.reply(tx, chat: r.chatID, text: r.text, button: r.buttonData, channel: .whatsapp)
-                    ?? ReplyOutcome(taken: false, note: "no bot waits for an answer in WhatsApp chat \(r.chatID)")
-            }
-            let waiting = try tx.queryFirst("SELECT survey FROM surveys WHERE chat_id = ? AND status = 2 ORDER BY id DESC LIMIT 1", [.text(r.chatID)]) { try Survey(wireBytes: $0.blob(0)) }
-            if r.text.trimmingCharacters(in: .whitespaces).lowercased() == "/stop" {
-                let contact = try waiting?.contactID ?? tx.queryFirst("SELECT contact_id FROM surveys WHERE chat_id = ? ORDER BY id DESC LIMIT 1", [.text(r.chatID)]) { $0.int64(0) }
-                guard let contact else { return ReplyOutcome(taken: false, note: "no contact is known for chat \(r.chatID)") }
-                try tx.run("INSERT INTO opt_outs (contact_id, channel, reason, at) VALUES (?, ?, '/stop', ?) ON CONFLICT (contact_id, channel) DO NOTHING",
-                    [.integer(contact), .integer(Int64(NotificationChannel.telegram.rawValue)), .integer(now)])
-                if let s = waiting { try Self.save(tx, SurveyProgress.expired(s, because: "the contact sent /stop")) }
-                return ReplyOutcome(taken: true, note: "contact \(contact) opted out of telegram")
-            }
-            guard var s = waiting else {
-                if let outcome = try BotConversation.reply(tx, chat: r.chatID, text: r.text, button: r.buttonData) { return outcome }
-                return ReplyOutcome(taken: false, note: "no survey or conversation waits for an answer in chat \(r.chatID)")
-            }
-            guard let score = Self.score(text: r.text, button: r.buttonData) else { return ReplyOutcome(taken: false, note: "not a score from 0 to 10") }
-            guard var answered = SurveyProgress.answered(s, score: score, at: now) else {
-                return ReplyOutcome(taken: false, note: "survey \(s.id)'s 24 hours are over: the answer comes too late")
-            }
-            if r.atMilliseconds > 0 { answered.answeredAtMilliseconds = r.atMilliseconds }
-            s = answered
-            try Self.save(tx, s)
-            tx.touch(Self.topic)
-            return ReplyOutcome(taken: true, note: "survey \(s.id): \(score)")
         }
+        // Surveys and /stop are Telegram's; over WhatsApp only a bot asks (issue 25).
+        if r.channel == .whatsapp {
+            return try BotConversation.reply(tx, chat: r.chatID, text: r.text, button: r.buttonData, channel: .whatsapp)
+                ?? ReplyOutcome(taken: false, note: "no bot waits for an answer in WhatsApp chat \(r.chatID)")
+        }
+        let waiting = try tx.queryFirst("SELECT survey FROM surveys WHERE chat_id = ? AND status = 2 ORDER BY id DESC LIMIT 1", [.text(r.chatID)]) { try Survey(wireBytes: $0.blob(0)) }
+        if r.text.trimmingCharacters(in: .whitespaces).lowercased() == "/stop" {
+            let contact = try waiting?.contactID ?? tx.queryFirst("SELECT contact_id FROM surveys WHERE chat_id = ? ORDER BY id DESC LIMIT 1", [.text(r.chatID)]) { $0.int64(0) }
+            guard let contact else { return ReplyOutcome(taken: false, note: "no contact is known for chat \(r.chatID)") }
+            try tx.run("INSERT INTO opt_outs (contact_id, channel, reason, at) VALUES (?, ?, '/stop', ?) ON CONFLICT (contact_id, channel) DO NOTHING",
+                [.integer(contact), .integer(Int64(NotificationChannel.telegram.rawValue)), .integer(now)])
+            if let s = waiting { try Self.save(tx, SurveyProgress.expired(s, because: "the contact sent /stop")) }
+            return ReplyOutcome(taken: true, note: "contact \(contact) opted out of telegram")
+        }
+        guard var s = waiting else {
+            if let outcome = try BotConversation.reply(tx, chat: r.chatID, text: r.text, button: r.buttonData) { return outcome }
+            return ReplyOutcome(taken: false, note: "no survey or conversation waits for an answer in chat \(r.chatID)")
+        }
+        guard let score = Self.score(text: r.text, button: r.buttonData) else { return ReplyOutcome(taken: false, note: "not a score from 0 to 10") }
+        guard var answered = SurveyProgress.answered(s, score: score, at: now) else {
+            return ReplyOutcome(taken: false, note: "survey \(s.id)'s 24 hours are over: the answer comes too late")
+        }
+        if r.atMilliseconds > 0 { answered.answeredAtMilliseconds = r.atMilliseconds }
+        s = answered
+        try Self.save(tx, s)
+        tx.touch(Self.topic)
+        return ReplyOutcome(taken: true, note: "survey \(s.id): \(score)")
     }
 
     public func list(_ r: ListSurveysRequest) async throws -> SurveyList {

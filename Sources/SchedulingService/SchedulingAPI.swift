@@ -84,7 +84,7 @@ public struct SchedulingAPI: Scheduling.ServiceProtocol {
     /// G3 in scheduling itself: an appointment of a deal a restricted principal does not see
     /// answers not_found, as if it did not exist (deals is asked; nobody else is restricted).
     private func visible(_ appointment: Appointment, _ context: ServerContext) async throws -> Appointment {
-        guard let deals, context.principal?.visibility?.restricted == true else { return appointment }
+        guard let deals, restriction(context) != nil else { return appointment }
         guard try await deals.isVisible(appointment.dealID, context) else { throw RPCError.notFound("appointment \(appointment.id) does not exist") }
         return appointment
     }

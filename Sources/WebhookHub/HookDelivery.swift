@@ -68,10 +68,9 @@ enum HookDelivery: Sendable {
     /// ticket twice: the service applies a report in one transaction, in order).
     func merging(_ next: HookDelivery) -> HookDelivery? {
         switch (self, next) {
-        case (.call, _), (_, .call), (.payment, _), (_, .payment), (.subscription, _), (_, .subscription), (.reply, _), (_, .reply), (.deliveryStatus, _), (_, .deliveryStatus),
-            (.messages, _), (_, .messages):
-            // A burst of messages goes in calls of up to 500, in order (notifications files them in one pass).
-            guard case let (.messages(a), .messages(b)) = (self, next), a.messages.count + b.messages.count <= 500,
+        case let (.messages(a), .messages(b)):
+            // A burst of messages goes in calls of up to InboundMessages.limit, in order (notifications files them in one pass).
+            guard a.messages.count + b.messages.count <= InboundMessages.limit,
                 (a.statuses?.updates.count ?? 0) + (b.statuses?.updates.count ?? 0) <= 1000
             else { return nil }
             var merged = a
@@ -83,6 +82,9 @@ enum HookDelivery: Sendable {
                 merged.statuses = statuses
             }
             return .messages(merged)
+        case (.call, _), (_, .call), (.payment, _), (_, .payment), (.subscription, _), (_, .subscription), (.reply, _), (_, .reply), (.deliveryStatus, _), (_, .deliveryStatus),
+            (.messages, _), (_, .messages):
+            return nil
         case let (.attendance(a), .attendance(b)):
             guard a.source == b.source, a.eventID == b.eventID, a.eventTitle == b.eventTitle,
                 a.eventStartsAtMilliseconds == b.eventStartsAtMilliseconds,

@@ -83,7 +83,7 @@ import TestSupport
         "sha256=" + HMAC.authenticationCode(.sha256, key: Array(appSecret.utf8), message: Array(body.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
-    @Test func d5MessagesBecomeOneLeadThenTimelineEntriesAndTheirConversationIsSeenByItsAssigneeOnly() async throws {
+    @Test func d3d5n1g3c2MessagesBecomeOneLeadThenTimelineEntriesAndTheirConversationIsSeenByItsAssigneeOnly() async throws {
         let system = try await Self.start()
         for body in [#"{"firstName":"Olga","role":"operator","mobiles":["+79161112233"]}"#, #"{"firstName":"Pavel","role":"operator"}"#] {
             #expect(try await system.request("POST", "/v1/staff", body: body).status == 201)
@@ -240,10 +240,10 @@ import TestSupport
         try await system.stop()
     }
 
-    /// D5 (issue 25 item 5): a note names Pavel, who is told over his channel; only its author edits it, for 15
+    /// D4, D5 (issue 25 item 5): a note names Pavel, who is told over his channel; only its author edits it, for 15
     /// minutes, every earlier text kept; a person's message left unanswered past the pipeline's time is a reply
     /// task, which the answer completes.
-    @Test func d5ANoteMentionsTellTheMentionedAndOnlyItsAuthorEditsItForAWhile() async throws {
+    @Test func d4d5ANoteMentionsTellTheMentionedAndOnlyItsAuthorEditsItForAWhile() async throws {
         let folder = try temporaryFolder("conversations-clock")
         let clock = DialerEndToEndTests.Clock(file: folder.appendingPathComponent("now"))
         let start = (Int64(Date().timeIntervalSince1970) / 60) * 60_000

@@ -42,7 +42,7 @@ import TestSupport
     }
 
     static let ghost = 987_654
-    static let conversationsTest = "d5MessagesBecomeOneLeadThenTimelineEntriesAndTheirConversationIsSeenByItsAssigneeOnly"
+    static let conversationsTest = "d3d5n1g3c2MessagesBecomeOneLeadThenTimelineEntriesAndTheirConversationIsSeenByItsAssigneeOnly"
 
     static let probes: [String: Probe] = [
         "GET /healthz": .notClientData, "GET /readyz": .notClientData, "GET /v1/openapi.json": .notClientData, "GET /metrics": .notClientData,
@@ -64,7 +64,7 @@ import TestSupport
         "GET /v1/groups": .notClientData,
         "POST /v1/deals/{id}/notes": .hidden(method: "POST", path: "/v1/deals/{deal}/notes", body: #"{"text":"a note"}"#),
         "POST /v1/contacts/{id}/notes": .hidden(method: "POST", path: "/v1/contacts/{contact}/notes", body: #"{"text":"a note"}"#),
-        "PUT /v1/notes/{id}": .ownTest("d5ANoteMentionsTellTheMentionedAndOnlyItsAuthorEditsItForAWhile"),
+        "PUT /v1/notes/{id}": .ownTest("d4d5ANoteMentionsTellTheMentionedAndOnlyItsAuthorEditsItForAWhile"),
         // The signed link is the credential: it names one contact and only opts them out.
         "POST /v1/unsubscribe/{token}": .notClientData, "GET /v1/unsubscribe/{token}": .notClientData,
         // Pulls with the platform's credentials: an admin's.
