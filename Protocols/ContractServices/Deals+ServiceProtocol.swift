@@ -11,6 +11,13 @@ extension Deals {
 
         func listPipelines(_ request: Empty, context: ServerContext) async throws -> PipelineList
 
+        /// D1 (issue 26): renames the pipeline; adds, renames, reorders and retires stages; changes SLAs, channels and the
+        /// reply time. The open deals of each retired stage move to the stage its move names, in the same step, each a
+        /// timeline entry and a deal.stage_changed. Kept in the pipeline's history with who made it.
+        func updatePipeline(_ request: PipelineEdit, context: ServerContext) async throws -> Pipeline
+
+        func pipelineHistory(_ request: SetupHistoryRequest, context: ServerContext) async throws -> SetupHistory
+
         func createDeal(_ request: Deal, context: ServerContext) async throws -> Deal
 
         func getDeal(_ request: GetDealRequest, context: ServerContext) async throws -> Deal
@@ -69,6 +76,8 @@ extension Deals.ServiceProtocol {
     public func registerMethods(with server: RPCServer) {
         server.register(Deals.createPipeline) { try await self.createPipeline(actingFor($0, $1), context: $1) }
         server.register(Deals.listPipelines) { try await self.listPipelines(actingFor($0, $1), context: $1) }
+        server.register(Deals.updatePipeline) { try await self.updatePipeline(actingFor($0, $1), context: $1) }
+        server.register(Deals.pipelineHistory) { try await self.pipelineHistory(actingFor($0, $1), context: $1) }
         server.register(Deals.createDeal) { try await self.createDeal(actingFor($0, $1), context: $1) }
         server.register(Deals.getDeal) { try await self.getDeal(actingFor($0, $1), context: $1) }
         server.register(Deals.getDeals) { try await self.getDeals(actingFor($0, $1), context: $1) }

@@ -16,6 +16,18 @@ public enum Deals {
     public static let listPipelines = MethodDescriptor<Empty, PipelineList>(
         service: service, method: "ListPipelines", isIdempotent: true, callers: ["gateway", "notifications"])
 
+    /// D1 (issue 26): renames the pipeline; adds, renames, reorders and retires stages; changes SLAs, channels and the
+    /// reply time. The open deals of each retired stage move to the stage its move names, in the same step, each a
+    /// timeline entry and a deal.stage_changed. Kept in the pipeline's history with who made it.
+    ///
+    /// Callers: gateway.
+    public static let updatePipeline = MethodDescriptor<PipelineEdit, Pipeline>(
+        service: service, method: "UpdatePipeline", callers: ["gateway"])
+
+    /// Callers: gateway.
+    public static let pipelineHistory = MethodDescriptor<SetupHistoryRequest, SetupHistory>(
+        service: service, method: "PipelineHistory", isIdempotent: true, callers: ["gateway"])
+
     /// Callers: gateway.
     public static let createDeal = MethodDescriptor<Deal, Deal>(
         service: service, method: "CreateDeal", callers: ["gateway"])
@@ -522,6 +534,8 @@ public struct DealStage: WireMessage, Equatable {
     /// Longest time a deal should stay here (0: no limit).
     public var slaMinutes: Int64 = 0
     public var outcome: StageOutcome = StageOutcome.unspecified
+    /// When an admin retired it: it takes no deal after.
+    public var retiredAtMilliseconds: Int64? = nil
 
     public init() {}
 
@@ -530,13 +544,15 @@ public struct DealStage: WireMessage, Equatable {
         name: String = "",
         position: Int64 = 0,
         slaMinutes: Int64 = 0,
-        outcome: StageOutcome = StageOutcome.unspecified
+        outcome: StageOutcome = StageOutcome.unspecified,
+        retiredAtMilliseconds: Int64? = nil
     ) {
         self.id = id
         self.name = name
         self.position = position
         self.slaMinutes = slaMinutes
         self.outcome = outcome
+        self.retiredAtMilliseconds = retiredAtMilliseconds
     }
 
     public func encode(to e: inout WireEncoder) {
@@ -545,6 +561,7 @@ public struct DealStage: WireMessage, Equatable {
         e.encode(3, position)
         e.encode(4, slaMinutes)
         e.encode(5, outcome)
+        e.encode(6, retiredAtMilliseconds)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
@@ -554,6 +571,7 @@ public struct DealStage: WireMessage, Equatable {
         case 3: position = try d.int64(key)
         case 4: slaMinutes = try d.int64(key)
         case 5: outcome = try d.enumeration(key)
+        case 6: retiredAtMilliseconds = try d.int64(key)
         default: try d.skip(key)
         }
     }
@@ -572,6 +590,192 @@ extension DealStage {
     }
 }
 
+/// D1 (issue 26): one stage of an edited pipeline, in its new place. With `id`, a stage the pipeline has kept
+/// (renamed, moved, its SLA changed; its outcome stays); without, a new stage.
+public struct StageEdit: WireMessage, Equatable {
+    /// A current stage of this pipeline.
+    public var id: Int64? = nil
+    public var name: String = ""
+    /// Longest time a deal should stay here (0: no limit).
+    public var slaMinutes: Int64 = 0
+    /// For a new stage; a kept stage's cannot change.
+    public var outcome: StageOutcome = StageOutcome.unspecified
+
+    public init() {}
+
+    public init(
+        id: Int64? = nil,
+        name: String = "",
+        slaMinutes: Int64 = 0,
+        outcome: StageOutcome = StageOutcome.unspecified
+    ) {
+        self.id = id
+        self.name = name
+        self.slaMinutes = slaMinutes
+        self.outcome = outcome
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, id)
+        e.encode(2, name)
+        e.encode(3, slaMinutes)
+        e.encode(4, outcome)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: id = try d.int64(key)
+        case 2: name = try d.string(key)
+        case 3: slaMinutes = try d.int64(key)
+        case 4: outcome = try d.enumeration(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+extension StageEdit {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if let value = self.id { checks.integer("id", value, minimum: 1) }
+        if self.name.isEmpty { checks.required("name") } else { checks.text("name", self.name, minLength: 1, maxLength: 100, rule: .name) }
+        if self.slaMinutes != 0 { checks.integer("slaMinutes", self.slaMinutes, minimum: 0, maximum: 525600) }
+        if case let value = self.outcome, value.rawValue != 0, ![.inProgress, .won, .lost].contains(value) {
+            checks.fail("outcome", "must be one of in_progress, won, lost (not \"\(value.name)\")")
+        }
+        return checks.violations
+    }
+}
+
+/// Where the open deals of a retired stage go (D1, issue 26).
+public struct StageMove: WireMessage, Equatable {
+    /// A stage the edit leaves out.
+    public var fromStageID: Int64 = 0
+    /// The name of a stage in the edit's `stages`.
+    public var toStage: String = ""
+
+    public init() {}
+
+    public init(
+        fromStageID: Int64 = 0,
+        toStage: String = ""
+    ) {
+        self.fromStageID = fromStageID
+        self.toStage = toStage
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, fromStageID)
+        e.encode(2, toStage)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: fromStageID = try d.int64(key)
+        case 2: toStage = try d.string(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+extension StageMove {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.fromStageID == 0 { checks.required("fromStageId") } else { checks.integer("fromStageId", self.fromStageID, minimum: 1) }
+        if self.toStage.isEmpty { checks.required("toStage") } else { checks.text("toStage", self.toStage, minLength: 1, maxLength: 100) }
+        return checks.violations
+    }
+}
+
+/// D1 (issue 26): the pipeline as it should be. A current stage left out of `stages` is retired: it stays readable
+/// in history and reports; the open deals in it need a move.
+public struct PipelineEdit: WireMessage, Equatable {
+    public var pipelineID: Int64 = 0
+    public var name: String = ""
+    /// Lead channels that open their deals here (D3).
+    public var channels: [String] = []
+    public var stages: [StageEdit] = []
+    /// true makes it the default pipeline; the default stops being it only when another becomes it.
+    public var isDefault: Bool = false
+    /// As on the pipeline; absent: no reply tasks.
+    public var replyWithinMinutes: Int64? = nil
+    /// One per retired stage that holds open deals.
+    public var moves: [StageMove] = []
+    public var actorID: Int64? = nil
+    public var credentialID: Int64? = nil
+
+    public init() {}
+
+    public init(
+        pipelineID: Int64 = 0,
+        name: String = "",
+        channels: [String] = [],
+        stages: [StageEdit] = [],
+        isDefault: Bool = false,
+        replyWithinMinutes: Int64? = nil,
+        moves: [StageMove] = [],
+        actorID: Int64? = nil,
+        credentialID: Int64? = nil
+    ) {
+        self.pipelineID = pipelineID
+        self.name = name
+        self.channels = channels
+        self.stages = stages
+        self.isDefault = isDefault
+        self.replyWithinMinutes = replyWithinMinutes
+        self.moves = moves
+        self.actorID = actorID
+        self.credentialID = credentialID
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, pipelineID)
+        e.encode(2, name)
+        e.encode(3, channels)
+        e.encode(4, stages)
+        e.encode(5, isDefault)
+        e.encode(6, replyWithinMinutes)
+        e.encode(7, moves)
+        e.encode(8, actorID)
+        e.encode(9, credentialID)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: pipelineID = try d.int64(key)
+        case 2: name = try d.string(key)
+        case 3: try d.append(key, to: &channels)
+        case 4: try d.append(key, to: &stages)
+        case 5: isDefault = try d.bool(key)
+        case 6: replyWithinMinutes = try d.int64(key)
+        case 7: try d.append(key, to: &moves)
+        case 8: actorID = try d.int64(key)
+        case 9: credentialID = try d.int64(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+extension PipelineEdit {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.name.isEmpty { checks.required("name") } else { checks.text("name", self.name, minLength: 1, maxLength: 100, rule: .name) }
+        if checks.items("channels", count: self.channels.count, maxItems: 20) {
+            for (n, item) in self.channels.enumerated() { checks.text("channels" + "[\(n)]", item, minLength: 1, maxLength: 50) }
+        }
+        if checks.items("stages", count: self.stages.count, maxItems: 50) {
+            for (n, item) in self.stages.enumerated() { checks.append(item.violations(under: path + "stages" + "[\(n)].")) }
+        }
+        if let value = self.replyWithinMinutes { checks.integer("replyWithinMinutes", value, minimum: 1, maximum: 10080) }
+        if checks.items("moves", count: self.moves.count, maxItems: 50) {
+            for (n, item) in self.moves.enumerated() { checks.append(item.violations(under: path + "moves" + "[\(n)].")) }
+        }
+        return checks.violations
+    }
+}
+
 /// D1: a pipeline (sales, trial lessons, donations) with its stages in order.
 public struct Pipeline: WireMessage, Equatable {
     public var id: Int64 = 0
@@ -584,6 +788,8 @@ public struct Pipeline: WireMessage, Equatable {
     /// A person's WhatsApp or Telegram message still unanswered after this long makes a `reply` task for the
     /// deal's responsible (issue 25); absent: none.
     public var replyWithinMinutes: Int64? = nil
+    /// Stages an admin retired, for reading history.
+    public var retiredStages: [DealStage] = []
 
     public init() {}
 
@@ -593,7 +799,8 @@ public struct Pipeline: WireMessage, Equatable {
         channels: [String] = [],
         stages: [DealStage] = [],
         isDefault: Bool = false,
-        replyWithinMinutes: Int64? = nil
+        replyWithinMinutes: Int64? = nil,
+        retiredStages: [DealStage] = []
     ) {
         self.id = id
         self.name = name
@@ -601,6 +808,7 @@ public struct Pipeline: WireMessage, Equatable {
         self.stages = stages
         self.isDefault = isDefault
         self.replyWithinMinutes = replyWithinMinutes
+        self.retiredStages = retiredStages
     }
 
     public func encode(to e: inout WireEncoder) {
@@ -610,6 +818,7 @@ public struct Pipeline: WireMessage, Equatable {
         e.encode(4, stages)
         e.encode(5, isDefault)
         e.encode(6, replyWithinMinutes)
+        e.encode(7, retiredStages)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
@@ -620,6 +829,7 @@ public struct Pipeline: WireMessage, Equatable {
         case 4: try d.append(key, to: &stages)
         case 5: isDefault = try d.bool(key)
         case 6: replyWithinMinutes = try d.int64(key)
+        case 7: try d.append(key, to: &retiredStages)
         default: try d.skip(key)
         }
     }

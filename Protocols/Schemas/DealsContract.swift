@@ -9,6 +9,12 @@ public let dealsContract = ContractFile("Deals") {
         """, eventsDoc: "Event types this service emits (payload ``DealStageChanged``) and takes.") {
         Service.Method("createPipeline", "CreatePipeline", "Pipeline", "Pipeline")
         Service.Method("listPipelines", "ListPipelines", "Empty", "PipelineList", idempotent: true, callers: ["notifications"])
+        Service.Method("updatePipeline", "UpdatePipeline", "PipelineEdit", "Pipeline", doc: """
+            D1 (issue 26): renames the pipeline; adds, renames, reorders and retires stages; changes SLAs, channels and the
+            reply time. The open deals of each retired stage move to the stage its move names, in the same step, each a
+            timeline entry and a deal.stage_changed. Kept in the pipeline's history with who made it.
+            """)
+        Service.Method("pipelineHistory", "PipelineHistory", "SetupHistoryRequest", "SetupHistory", idempotent: true)
         Service.Method("createDeal", "CreateDeal", "Deal", "Deal")
         Service.Method("getDeal", "GetDeal", "GetDealRequest", "Deal", idempotent: true, callers: ["notifications"])
         Service.Method("getDeals", "GetDeals", "GetDealsRequest", "DealList", idempotent: true, callers: ["scheduling", "billing"], doc: """
@@ -152,6 +158,34 @@ public let dealsContract = ContractFile("Deals") {
         Field(3, "position", .int64).readOnly()
         Field(4, "slaMinutes", .int64, doc: "Longest time a deal should stay here (0: no limit).").minimum(0).maximum(525_600)
         Field(5, "outcome", .enumeration("StageOutcome")).allowed("in_progress", "won", "lost")
+        Field(6, "retiredAtMilliseconds", .optional(.int64), doc: "When an admin retired it: it takes no deal after.").timestamp().readOnly()
+    }
+    Message("StageEdit", doc: """
+        D1 (issue 26): one stage of an edited pipeline, in its new place. With `id`, a stage the pipeline has kept
+        (renamed, moved, its SLA changed; its outcome stays); without, a new stage.
+        """, rest: [.input]) {
+        Field(1, "id", .optional(.int64), doc: "A current stage of this pipeline.").minimum(1)
+        Field(2, "name", .string).required().length(max: 100, min: 1).oneLineName()
+        Field(3, "slaMinutes", .int64, doc: "Longest time a deal should stay here (0: no limit).").minimum(0).maximum(525_600)
+        Field(4, "outcome", .enumeration("StageOutcome"), doc: "For a new stage; a kept stage's cannot change.").allowed("in_progress", "won", "lost")
+    }
+    Message("StageMove", doc: "Where the open deals of a retired stage go (D1, issue 26).", rest: [.input]) {
+        Field(1, "fromStageID", .int64, doc: "A stage the edit leaves out.").required().minimum(1)
+        Field(2, "toStage", .string, doc: "The name of a stage in the edit's `stages`.").required().length(max: 100, min: 1)
+    }
+    Message("PipelineEdit", doc: """
+        D1 (issue 26): the pipeline as it should be. A current stage left out of `stages` is retired: it stays readable
+        in history and reports; the open deals in it need a move.
+        """, rest: [.input]) {
+        Field(1, "pipelineID", .int64).hidden()
+        Field(2, "name", .string).required().length(max: 100, min: 1).oneLineName()
+        Field(3, "channels", .repeated(.string), doc: "Lead channels that open their deals here (D3).").items(max: 20).length(max: 50, min: 1)
+        Field(4, "stages", .repeated(.message("StageEdit"))).required().items(max: 50)
+        Field(5, "isDefault", .bool, doc: "true makes it the default pipeline; the default stops being it only when another becomes it.")
+        Field(6, "replyWithinMinutes", .optional(.int64), doc: "As on the pipeline; absent: no reply tasks.").minimum(1).maximum(10_080)
+        Field(7, "moves", .repeated(.message("StageMove")), doc: "One per retired stage that holds open deals.").items(max: 50)
+        Field(8, "actorID", .optional(.int64)).hidden()
+        Field(9, "credentialID", .optional(.int64)).hidden()
     }
     Message("Pipeline", doc: "D1: a pipeline (sales, trial lessons, donations) with its stages in order.", rest: [.output, .input]) {
         Field(1, "id", .int64).readOnly()
@@ -165,6 +199,7 @@ public let dealsContract = ContractFile("Deals") {
             A person's WhatsApp or Telegram message still unanswered after this long makes a `reply` task for the
             deal's responsible (issue 25); absent: none.
             """).minimum(1).maximum(10_080)
+        Field(7, "retiredStages", .repeated(.message("DealStage")), doc: "Stages an admin retired, for reading history.").readOnly()
     }
     Message("PipelineList", rest: [.output]) {
         Field(1, "pipelines", .repeated(.message("Pipeline"))).named("items")

@@ -53,6 +53,17 @@ public struct DealsAPI: Deals.ServiceProtocol {
         return list
     }
 
+    public func updatePipeline(_ request: PipelineEdit, context: ServerContext) async throws -> Pipeline {
+        var edit = request
+        edit.actorID = context.principal?.staffID
+        edit.credentialID = context.principal?.credentialID
+        return try await pipelines.update(edit)
+    }
+
+    public func pipelineHistory(_ request: SetupHistoryRequest, context _: ServerContext) async throws -> SetupHistory {
+        try await pipelines.history(request.id)
+    }
+
     public func createDeal(_ request: Deal, context: ServerContext) async throws -> Deal {
         var deal = request
         try await staff.requireMember(request.responsibleID, field: "responsibleId", options: Self.options(context))

@@ -1,4 +1,5 @@
 import Contracts
+import ServiceKit
 import Storage
 import Wire
 
@@ -194,6 +195,10 @@ public enum DealsSchema {
         // Issue 25: a reply task is the conversation's assignee's.
         Migration(10, """
             ALTER TABLE reply_watch ADD COLUMN assignee_id INTEGER;
+            """),
+        // Issue 26: pipelines change and stages retire, with history.
+        Migration(11, SetupLog.migration + """
+            ALTER TABLE stages ADD COLUMN retired_at INTEGER;
             """),
     ]
 

@@ -16,6 +16,10 @@ public struct StageChange: Equatable, Sendable {
             return .failure(.invalidArgument(
                 "stage \(target.id) belongs to another pipeline", details: [FieldViolation(field: "stageId", description: "is not a stage of pipeline \(deal.pipelineID)")]))
         }
+        guard target.retiredAtMilliseconds == nil else {
+            return .failure(.invalidArgument(
+                "stage \(target.id) is retired", details: [FieldViolation(field: "stageId", description: "is a retired stage of pipeline \(deal.pipelineID)")]))
+        }
         guard target.id != deal.stageID else {
             return .failure(RPCError(.failedPrecondition, "deal \(deal.id) is already in stage \"\(target.name)\""))
         }

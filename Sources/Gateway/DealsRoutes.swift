@@ -21,6 +21,27 @@ enum DealsRoutes {
             Reply.json(201, try await ctx.call(Deals.createPipeline, try ctx.body(Pipeline.self)))
         },
         Route(
+            method: "PUT", path: "/v1/pipelines/{id}", operationID: "updatePipeline", access: .role(.admin),
+            summary: """
+                Change a pipeline (D1, issue 26): stages with an id are kept (renamed, reordered, SLA changed), without one are \
+                new; a current stage left out is retired, and the open deals in it move to the stage its move names
+                """,
+            body: PipelineEdit.openAPIInputSchema,
+            example: #"{"name":"Sales","stages":[{"id":1,"name":"New lead"},{"name":"Measuring"},{"id":4,"name":"Won"},{"id":5,"name":"Lost"}],"moves":[{"fromStageId":2,"toStage":"Measuring"}]}"#,
+            answers: [Route.answer(200, "the pipeline as it is now", Pipeline.self)], errors: [404, 409, 422]
+        ) { ctx in
+            var edit = try ctx.body(PipelineEdit.self)
+            edit.pipelineID = try ctx.id()
+            return Reply.json(200, try await ctx.call(Deals.updatePipeline, edit))
+        },
+        Route(
+            method: "GET", path: "/v1/pipelines/{id}/history", operationID: "pipelineHistory", access: .role(.admin),
+            summary: "Every change to a pipeline, with who made it and when (issue 26)",
+            answers: [Route.answer(200, "the changes, oldest first", SetupHistory.self)], errors: [404]
+        ) { ctx in
+            Reply.json(200, try await ctx.call(Deals.pipelineHistory, SetupHistoryRequest(id: try ctx.id())))
+        },
+        Route(
             method: "GET", path: "/v1/deals", operationID: "listDeals", access: .role(.reader),
             summary: "Deals the caller may see (G3), filtered, cursor paging", query: ListDealsRequest.queryParameters,
             answers: [Route.answer(200, "a page", DealPage.self)]

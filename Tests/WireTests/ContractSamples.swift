@@ -16,6 +16,9 @@ enum ContractSamples {
         ("ParkedEventRequest", parkedEventRequest().wireBytes(), (try? ParkedEventRequest(wireBytes: parkedEventRequest().wireBytes())) == parkedEventRequest()),
         ("ReplayOutcome", replayOutcome().wireBytes(), (try? ReplayOutcome(wireBytes: replayOutcome().wireBytes())) == replayOutcome()),
         ("Visibility", visibility().wireBytes(), (try? Visibility(wireBytes: visibility().wireBytes())) == visibility()),
+        ("SetupChange", setupChange().wireBytes(), (try? SetupChange(wireBytes: setupChange().wireBytes())) == setupChange()),
+        ("SetupHistory", setupHistory().wireBytes(), (try? SetupHistory(wireBytes: setupHistory().wireBytes())) == setupHistory()),
+        ("SetupHistoryRequest", setupHistoryRequest().wireBytes(), (try? SetupHistoryRequest(wireBytes: setupHistoryRequest().wireBytes())) == setupHistoryRequest()),
         ("ContactSource", contactSource().wireBytes(), (try? ContactSource(wireBytes: contactSource().wireBytes())) == contactSource()),
         ("CustomField", customField().wireBytes(), (try? CustomField(wireBytes: customField().wireBytes())) == customField()),
         ("Phone", phone().wireBytes(), (try? Phone(wireBytes: phone().wireBytes())) == phone()),
@@ -50,6 +53,9 @@ enum ContractSamples {
         ("LeadReport", leadReport().wireBytes(), (try? LeadReport(wireBytes: leadReport().wireBytes())) == leadReport()),
         ("LeadReportRow", leadReportRow().wireBytes(), (try? LeadReportRow(wireBytes: leadReportRow().wireBytes())) == leadReportRow()),
         ("DealStage", dealStage().wireBytes(), (try? DealStage(wireBytes: dealStage().wireBytes())) == dealStage()),
+        ("StageEdit", stageEdit().wireBytes(), (try? StageEdit(wireBytes: stageEdit().wireBytes())) == stageEdit()),
+        ("StageMove", stageMove().wireBytes(), (try? StageMove(wireBytes: stageMove().wireBytes())) == stageMove()),
+        ("PipelineEdit", pipelineEdit().wireBytes(), (try? PipelineEdit(wireBytes: pipelineEdit().wireBytes())) == pipelineEdit()),
         ("Pipeline", pipeline().wireBytes(), (try? Pipeline(wireBytes: pipeline().wireBytes())) == pipeline()),
         ("PipelineList", pipelineList().wireBytes(), (try? PipelineList(wireBytes: pipelineList().wireBytes())) == pipelineList()),
         ("Deal", deal().wireBytes(), (try? Deal(wireBytes: deal().wireBytes())) == deal()),
@@ -365,6 +371,27 @@ enum ContractSamples {
         var m = Visibility()
         m.restricted = true
         m.staffIDs = [2000006, 102000306]
+        return m
+    }
+
+    static func setupChange() -> SetupChange {
+        var m = SetupChange()
+        m.atMilliseconds = -8
+        m.actorID = 2000006
+        m.credentialID = -22
+        m.summary = "f4é"
+        return m
+    }
+
+    static func setupHistory() -> SetupHistory {
+        var m = SetupHistory()
+        m.changes = [setupChange(), setupChange()]
+        return m
+    }
+
+    static func setupHistoryRequest() -> SetupHistoryRequest {
+        var m = SetupHistoryRequest()
+        m.id = -8
         return m
     }
 
@@ -696,6 +723,37 @@ enum ContractSamples {
         m.position = -22
         m.slaMinutes = 4000012
         m.outcome = .lost
+        m.retiredAtMilliseconds = 6000018
+        return m
+    }
+
+    static func stageEdit() -> StageEdit {
+        var m = StageEdit()
+        m.id = -8
+        m.name = "f2é"
+        m.slaMinutes = -22
+        m.outcome = .lost
+        return m
+    }
+
+    static func stageMove() -> StageMove {
+        var m = StageMove()
+        m.fromStageID = -8
+        m.toStage = "f2é"
+        return m
+    }
+
+    static func pipelineEdit() -> PipelineEdit {
+        var m = PipelineEdit()
+        m.pipelineID = -8
+        m.name = "f2é"
+        m.channels = ["f3é", "f103é"]
+        m.stages = [stageEdit(), stageEdit()]
+        m.isDefault = true
+        m.replyWithinMinutes = 6000018
+        m.moves = [stageMove(), stageMove()]
+        m.actorID = 8000024
+        m.credentialID = -64
         return m
     }
 
@@ -707,6 +765,7 @@ enum ContractSamples {
         m.stages = [dealStage(), dealStage()]
         m.isDefault = true
         m.replyWithinMinutes = 6000018
+        m.retiredStages = [dealStage(), dealStage()]
         return m
     }
 

@@ -104,6 +104,8 @@ extension DealStage: RESTOutput {
         out.string(self.outcome.name)
         out.key("position")
         out.int(self.position)
+        out.key("retiredAt")
+        if let value = self.retiredAtMilliseconds { out.timestamp(value) } else { out.null() }
         out.key("slaMinutes")
         out.int(self.slaMinutes)
         out.endObject()
@@ -113,7 +115,7 @@ extension DealStage: RESTOutput {
 extension DealStage: RESTInput {
     static let openAPIInputSchema = "DealStageInput"
     static let jsonFields: Set<String> = ["name", "slaMinutes", "outcome"]
-    static let jsonReadOnlyFields: Set<String> = ["id", "position"]
+    static let jsonReadOnlyFields: Set<String> = ["id", "position", "retiredAt"]
 
     /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).
     init(jsonFields r: inout JSONFieldReader) {
@@ -127,6 +129,80 @@ extension DealStage: RESTInput {
         }
         if let value = r.choice("outcome", [("in_progress", StageOutcome.inProgress), ("won", StageOutcome.won), ("lost", StageOutcome.lost)]) {
             self.outcome = value
+        }
+    }
+}
+
+extension StageEdit: RESTInput {
+    static let openAPIInputSchema = "StageEditInput"
+    static let jsonFields: Set<String> = ["id", "name", "slaMinutes", "outcome"]
+    static let jsonReadOnlyFields: Set<String> = []
+
+    /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).
+    init(jsonFields r: inout JSONFieldReader) {
+        self.init()
+        if let value = r.integer("id", minimum: 1) {
+            self.id = value
+        }
+        r.require("name")
+        if let value = r.string("name", minLength: 1, maxLength: 100, rule: .name) {
+            self.name = value
+        }
+        if let value = r.integer("slaMinutes", minimum: 0, maximum: 525600) {
+            self.slaMinutes = value
+        }
+        if let value = r.choice("outcome", [("in_progress", StageOutcome.inProgress), ("won", StageOutcome.won), ("lost", StageOutcome.lost)]) {
+            self.outcome = value
+        }
+    }
+}
+
+extension StageMove: RESTInput {
+    static let openAPIInputSchema = "StageMoveInput"
+    static let jsonFields: Set<String> = ["fromStageId", "toStage"]
+    static let jsonReadOnlyFields: Set<String> = []
+
+    /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).
+    init(jsonFields r: inout JSONFieldReader) {
+        self.init()
+        r.require("fromStageId")
+        if let value = r.integer("fromStageId", minimum: 1) {
+            self.fromStageID = value
+        }
+        r.require("toStage")
+        if let value = r.string("toStage", minLength: 1, maxLength: 100) {
+            self.toStage = value
+        }
+    }
+}
+
+extension PipelineEdit: RESTInput {
+    static let openAPIInputSchema = "PipelineEditInput"
+    static let jsonFields: Set<String> = ["name", "channels", "stages", "isDefault", "replyWithinMinutes", "moves"]
+    static let jsonReadOnlyFields: Set<String> = []
+
+    /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).
+    init(jsonFields r: inout JSONFieldReader) {
+        self.init()
+        r.require("name")
+        if let value = r.string("name", minLength: 1, maxLength: 100, rule: .name) {
+            self.name = value
+        }
+        if let value = r.strings("channels", maxItems: 20, minLength: 1, maxLength: 50) {
+            self.channels = value
+        }
+        r.require("stages")
+        if let value = r.messages("stages", StageEdit.self, maxItems: 50) {
+            self.stages = value
+        }
+        if let value = r.bool("isDefault") {
+            self.isDefault = value
+        }
+        if let value = r.integer("replyWithinMinutes", minimum: 1, maximum: 10080) {
+            self.replyWithinMinutes = value
+        }
+        if let value = r.messages("moves", StageMove.self, maxItems: 50) {
+            self.moves = value
         }
     }
 }
@@ -146,6 +222,8 @@ extension Pipeline: RESTOutput {
         out.string(self.name)
         out.key("replyWithinMinutes")
         if let value = self.replyWithinMinutes { out.int(value) } else { out.null() }
+        out.key("retiredStages")
+        out.beginArray(); for item in self.retiredStages { item.writeJSON(to: &out) }; out.endArray()
         out.key("stages")
         out.beginArray(); for item in self.stages { item.writeJSON(to: &out) }; out.endArray()
         out.endObject()
@@ -155,7 +233,7 @@ extension Pipeline: RESTOutput {
 extension Pipeline: RESTInput {
     static let openAPIInputSchema = "PipelineInput"
     static let jsonFields: Set<String> = ["name", "channels", "stages", "isDefault", "replyWithinMinutes"]
-    static let jsonReadOnlyFields: Set<String> = ["id"]
+    static let jsonReadOnlyFields: Set<String> = ["id", "retiredStages"]
 
     /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).
     init(jsonFields r: inout JSONFieldReader) {

@@ -4064,6 +4064,14 @@ enum OpenAPIComponents {
           "format" : "int64",
           "type" : "integer"
         },
+        "retiredAt" : {
+          "description" : "When an admin retired it: it takes no deal after.",
+          "format" : "date-time",
+          "type" : [
+            "string",
+            "null"
+          ]
+        },
         "slaMinutes" : {
           "description" : "Longest time a deal should stay here (0: no limit).",
           "format" : "int64",
@@ -4075,6 +4083,7 @@ enum OpenAPIComponents {
         "name",
         "outcome",
         "position",
+        "retiredAt",
         "slaMinutes"
       ],
       "type" : "object"
@@ -7958,6 +7967,13 @@ enum OpenAPIComponents {
             "null"
           ]
         },
+        "retiredStages" : {
+          "description" : "Stages an admin retired, for reading history.",
+          "items" : {
+            "$ref" : "#/components/schemas/DealStage"
+          },
+          "type" : "array"
+        },
         "stages" : {
           "items" : {
             "$ref" : "#/components/schemas/DealStage"
@@ -7971,6 +7987,61 @@ enum OpenAPIComponents {
         "isDefault",
         "name",
         "replyWithinMinutes",
+        "retiredStages",
+        "stages"
+      ],
+      "type" : "object"
+    },
+    "PipelineEditInput" : {
+      "additionalProperties" : false,
+      "description" : "D1 (issue 26): the pipeline as it should be. A current stage left out of `stages` is retired: it stays readable\nin history and reports; the open deals in it need a move.",
+      "properties" : {
+        "channels" : {
+          "description" : "Lead channels that open their deals here (D3).",
+          "items" : {
+            "maxLength" : 50,
+            "minLength" : 1,
+            "pattern" : "^[^\\u0000]*$",
+            "type" : "string"
+          },
+          "maxItems" : 20,
+          "type" : "array"
+        },
+        "isDefault" : {
+          "description" : "true makes it the default pipeline; the default stops being it only when another becomes it.",
+          "type" : "boolean"
+        },
+        "moves" : {
+          "description" : "One per retired stage that holds open deals.",
+          "items" : {
+            "$ref" : "#/components/schemas/StageMoveInput"
+          },
+          "maxItems" : 50,
+          "type" : "array"
+        },
+        "name" : {
+          "maxLength" : 100,
+          "minLength" : 1,
+          "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*[^\\u0000-\\u0020\\u007f\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
+          "type" : "string"
+        },
+        "replyWithinMinutes" : {
+          "description" : "As on the pipeline; absent: no reply tasks.",
+          "format" : "int64",
+          "maximum" : 10080,
+          "minimum" : 1,
+          "type" : "integer"
+        },
+        "stages" : {
+          "items" : {
+            "$ref" : "#/components/schemas/StageEditInput"
+          },
+          "maxItems" : 50,
+          "type" : "array"
+        }
+      },
+      "required" : [
+        "name",
         "stages"
       ],
       "type" : "object"
@@ -9108,6 +9179,63 @@ enum OpenAPIComponents {
       ],
       "type" : "object"
     },
+    "SetupChange" : {
+      "description" : "One change to the setup (a pipeline, a staff member, a product, a resource): when, who, and what changed, in\nwords. Kept for good; what it names stays readable after it is retired.",
+      "properties" : {
+        "actorId" : {
+          "description" : "The staff member who made it; absent for an API key or the system.",
+          "format" : "int64",
+          "type" : [
+            "integer",
+            "null"
+          ]
+        },
+        "at" : {
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "credentialId" : {
+          "description" : "The credential it was made with.",
+          "format" : "int64",
+          "type" : [
+            "integer",
+            "null"
+          ]
+        },
+        "summary" : {
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "actorId",
+        "at",
+        "credentialId",
+        "summary"
+      ],
+      "type" : "object"
+    },
+    "SetupHistory" : {
+      "properties" : {
+        "items" : {
+          "description" : "The latest 500, oldest first.",
+          "items" : {
+            "$ref" : "#/components/schemas/SetupChange"
+          },
+          "type" : "array"
+        }
+      },
+      "required" : [
+        "items"
+      ],
+      "type" : "object"
+    },
+    "SetupHistoryRequestInput" : {
+      "additionalProperties" : false,
+      "properties" : {
+
+      },
+      "type" : "object"
+    },
     "Slot" : {
       "properties" : {
         "end" : {
@@ -9360,6 +9488,68 @@ enum OpenAPIComponents {
       },
       "required" : [
         "stageId"
+      ],
+      "type" : "object"
+    },
+    "StageEditInput" : {
+      "additionalProperties" : false,
+      "description" : "D1 (issue 26): one stage of an edited pipeline, in its new place. With `id`, a stage the pipeline has kept\n(renamed, moved, its SLA changed; its outcome stays); without, a new stage.",
+      "properties" : {
+        "id" : {
+          "description" : "A current stage of this pipeline.",
+          "format" : "int64",
+          "minimum" : 1,
+          "type" : "integer"
+        },
+        "name" : {
+          "maxLength" : 100,
+          "minLength" : 1,
+          "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*[^\\u0000-\\u0020\\u007f\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
+          "type" : "string"
+        },
+        "outcome" : {
+          "description" : "For a new stage; a kept stage's cannot change.",
+          "enum" : [
+            "in_progress",
+            "won",
+            "lost"
+          ],
+          "type" : "string"
+        },
+        "slaMinutes" : {
+          "description" : "Longest time a deal should stay here (0: no limit).",
+          "format" : "int64",
+          "maximum" : 525600,
+          "minimum" : 0,
+          "type" : "integer"
+        }
+      },
+      "required" : [
+        "name"
+      ],
+      "type" : "object"
+    },
+    "StageMoveInput" : {
+      "additionalProperties" : false,
+      "description" : "Where the open deals of a retired stage go (D1, issue 26).",
+      "properties" : {
+        "fromStageId" : {
+          "description" : "A stage the edit leaves out.",
+          "format" : "int64",
+          "minimum" : 1,
+          "type" : "integer"
+        },
+        "toStage" : {
+          "description" : "The name of a stage in the edit's `stages`.",
+          "maxLength" : 100,
+          "minLength" : 1,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "fromStageId",
+        "toStage"
       ],
       "type" : "object"
     },
