@@ -35,6 +35,18 @@ extension Contacts {
         /// C4: staff members.
         func createStaff(_ request: StaffMember, context: ServerContext) async throws -> StaffMember
 
+        /// C4 (issue 26): the member as the edit says (names, role, email, numbers, supervisor, skills, zone); kept in their
+        /// history with who changed what. A deactivated member is not edited.
+        func updateStaff(_ request: StaffEdit, context: ServerContext) async throws -> StaffMember
+
+        /// C4 (issue 26): the member leaves. Their numbers are released (they leave call routing), the staff they
+        /// supervised report to the colleague taking over, and `staff.deactivated` tells deals, telephony and
+        /// notifications to hand their open deals, tasks, dialer leases and callbacks and conversations to that
+        /// colleague: `handToId`, else their supervisor. Kept, readable, in history and reports.
+        func deactivateStaff(_ request: DeactivateStaffRequest, context: ServerContext) async throws -> StaffMember
+
+        func staffHistory(_ request: SetupHistoryRequest, context: ServerContext) async throws -> SetupHistory
+
         func getStaff(_ request: GetStaffRequest, context: ServerContext) async throws -> StaffMember
 
         func listStaff(_ request: ListStaffRequest, context: ServerContext) async throws -> StaffList
@@ -68,6 +80,9 @@ extension Contacts.ServiceProtocol {
         server.register(Contacts.listDuplicates) { try await self.listDuplicates(actingFor($0, $1), context: $1) }
         server.register(Contacts.merge) { try await self.merge(actingFor($0, $1), context: $1) }
         server.register(Contacts.createStaff) { try await self.createStaff(actingFor($0, $1), context: $1) }
+        server.register(Contacts.updateStaff) { try await self.updateStaff(actingFor($0, $1), context: $1) }
+        server.register(Contacts.deactivateStaff) { try await self.deactivateStaff(actingFor($0, $1), context: $1) }
+        server.register(Contacts.staffHistory) { try await self.staffHistory(actingFor($0, $1), context: $1) }
         server.register(Contacts.getStaff) { try await self.getStaff(actingFor($0, $1), context: $1) }
         server.register(Contacts.listStaff) { try await self.listStaff(actingFor($0, $1), context: $1) }
         server.register(Contacts.findStaffByNumber) { try await self.findStaffByNumber(actingFor($0, $1), context: $1) }

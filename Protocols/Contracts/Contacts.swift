@@ -61,6 +61,26 @@ public enum Contacts {
     public static let createStaff = MethodDescriptor<StaffMember, StaffMember>(
         service: service, method: "CreateStaff", callers: ["gateway"])
 
+    /// C4 (issue 26): the member as the edit says (names, role, email, numbers, supervisor, skills, zone); kept in their
+    /// history with who changed what. A deactivated member is not edited.
+    ///
+    /// Callers: gateway.
+    public static let updateStaff = MethodDescriptor<StaffEdit, StaffMember>(
+        service: service, method: "UpdateStaff", callers: ["gateway"])
+
+    /// C4 (issue 26): the member leaves. Their numbers are released (they leave call routing), the staff they
+    /// supervised report to the colleague taking over, and `staff.deactivated` tells deals, telephony and
+    /// notifications to hand their open deals, tasks, dialer leases and callbacks and conversations to that
+    /// colleague: `handToId`, else their supervisor. Kept, readable, in history and reports.
+    ///
+    /// Callers: gateway.
+    public static let deactivateStaff = MethodDescriptor<DeactivateStaffRequest, StaffMember>(
+        service: service, method: "DeactivateStaff", callers: ["gateway"])
+
+    /// Callers: gateway.
+    public static let staffHistory = MethodDescriptor<SetupHistoryRequest, SetupHistory>(
+        service: service, method: "StaffHistory", isIdempotent: true, callers: ["gateway"])
+
     /// Callers: deals, gateway, notifications.
     public static let getStaff = MethodDescriptor<GetStaffRequest, StaffMember>(
         service: service, method: "GetStaff", isIdempotent: true, callers: ["deals", "gateway", "notifications"])
@@ -101,8 +121,10 @@ public enum Contacts {
     public enum Event {
         /// Payload ``ContactMerged``.
         public static let merged = "contact.merged"
+        /// Payload ``StaffDeactivated``. A member left: their work goes to `handToID`.
+        public static let staffDeactivated = "staff.deactivated"
         /// Every event type the service publishes (the topology's publishers).
-        public static let all = [merged]
+        public static let all = [merged, staffDeactivated]
     }
 }
 
@@ -1336,6 +1358,10 @@ public struct StaffMember: WireMessage, Equatable {
     public var supervisorID: Int64? = nil
     public var skills: [String] = []
     public var zone: String = ""
+    /// When they left (issue 26): they take no new work.
+    public var deactivatedAtMilliseconds: Int64? = nil
+    /// Who took their work when they left.
+    public var handedToID: Int64? = nil
 
     public init() {}
 
@@ -1349,7 +1375,9 @@ public struct StaffMember: WireMessage, Equatable {
         mobiles: [String] = [],
         supervisorID: Int64? = nil,
         skills: [String] = [],
-        zone: String = ""
+        zone: String = "",
+        deactivatedAtMilliseconds: Int64? = nil,
+        handedToID: Int64? = nil
     ) {
         self.id = id
         self.firstName = firstName
@@ -1361,6 +1389,8 @@ public struct StaffMember: WireMessage, Equatable {
         self.supervisorID = supervisorID
         self.skills = skills
         self.zone = zone
+        self.deactivatedAtMilliseconds = deactivatedAtMilliseconds
+        self.handedToID = handedToID
     }
 
     public func encode(to e: inout WireEncoder) {
@@ -1374,6 +1404,8 @@ public struct StaffMember: WireMessage, Equatable {
         e.encode(8, supervisorID)
         e.encode(9, skills)
         e.encode(10, zone)
+        e.encode(11, deactivatedAtMilliseconds)
+        e.encode(12, handedToID)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
@@ -1388,6 +1420,8 @@ public struct StaffMember: WireMessage, Equatable {
         case 8: supervisorID = try d.int64(key)
         case 9: try d.append(key, to: &skills)
         case 10: zone = try d.string(key)
+        case 11: deactivatedAtMilliseconds = try d.int64(key)
+        case 12: handedToID = try d.int64(key)
         default: try d.skip(key)
         }
     }
@@ -1413,6 +1447,142 @@ extension StaffMember {
         }
         if !self.zone.isEmpty { checks.text("zone", self.zone, maxLength: 100) }
         return checks.violations
+    }
+}
+
+/// C4 (issue 26): a staff member as they should be, in full.
+public struct StaffEdit: WireMessage, Equatable {
+    public var staffID: Int64 = 0
+    public var member: StaffMember = StaffMember()
+    public var actorID: Int64? = nil
+    public var credentialID: Int64? = nil
+
+    public init() {}
+
+    public init(
+        staffID: Int64 = 0,
+        member: StaffMember = StaffMember(),
+        actorID: Int64? = nil,
+        credentialID: Int64? = nil
+    ) {
+        self.staffID = staffID
+        self.member = member
+        self.actorID = actorID
+        self.credentialID = credentialID
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, staffID)
+        e.encode(2, member)
+        e.encode(3, actorID)
+        e.encode(4, credentialID)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: staffID = try d.int64(key)
+        case 2: member = try d.message(key)
+        case 3: actorID = try d.int64(key)
+        case 4: credentialID = try d.int64(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+extension StaffEdit {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        checks.append(self.member.violations(under: path))
+        return checks.violations
+    }
+}
+
+/// C4 (issue 26): a member leaves; their work goes to a colleague.
+public struct DeactivateStaffRequest: WireMessage, Equatable {
+    public var staffID: Int64 = 0
+    /// The active colleague who takes their work; absent: their supervisor.
+    public var handToID: Int64? = nil
+    public var actorID: Int64? = nil
+    public var credentialID: Int64? = nil
+
+    public init() {}
+
+    public init(
+        staffID: Int64 = 0,
+        handToID: Int64? = nil,
+        actorID: Int64? = nil,
+        credentialID: Int64? = nil
+    ) {
+        self.staffID = staffID
+        self.handToID = handToID
+        self.actorID = actorID
+        self.credentialID = credentialID
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, staffID)
+        e.encode(2, handToID)
+        e.encode(3, actorID)
+        e.encode(4, credentialID)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: staffID = try d.int64(key)
+        case 2: handToID = try d.int64(key)
+        case 3: actorID = try d.int64(key)
+        case 4: credentialID = try d.int64(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+extension DeactivateStaffRequest {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if let value = self.handToID { checks.integer("handToId", value, minimum: 1) }
+        return checks.violations
+    }
+}
+
+/// The payload of `staff.deactivated` (issue 26).
+public struct StaffDeactivated: WireMessage, Equatable {
+    public var staffID: Int64 = 0
+    public var handToID: Int64 = 0
+    public var atMilliseconds: Int64 = 0
+    public var actorID: Int64? = nil
+
+    public init() {}
+
+    public init(
+        staffID: Int64 = 0,
+        handToID: Int64 = 0,
+        atMilliseconds: Int64 = 0,
+        actorID: Int64? = nil
+    ) {
+        self.staffID = staffID
+        self.handToID = handToID
+        self.atMilliseconds = atMilliseconds
+        self.actorID = actorID
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, staffID)
+        e.encode(2, handToID)
+        e.encode(3, atMilliseconds)
+        e.encode(4, actorID)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: staffID = try d.int64(key)
+        case 2: handToID = try d.int64(key)
+        case 3: atMilliseconds = try d.int64(key)
+        case 4: actorID = try d.int64(key)
+        default: try d.skip(key)
+        }
     }
 }
 

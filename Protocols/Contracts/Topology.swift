@@ -30,20 +30,23 @@ public enum Topology {
             // C3: a merge re-points deals; T2–T8 calls, S2 appointments, B2–B3 payments
             // and offers on the timeline; D5 interactions from any service, staff's answers in
             // conversations and who answers them (reply tasks).
-            [Contacts.Event.merged,
+            // Issue 26: a member who leaves hands their open deals and tasks over.
+            [Contacts.Event.merged, Contacts.Event.staffDeactivated,
              Telephony.Event.recorded, Telephony.Event.missed, Telephony.Event.answered, Telephony.Event.outcome,
              Scheduling.Event.booked, Scheduling.Event.moved, Scheduling.Event.cancelled, Scheduling.Event.attendanceRecorded,
              Billing.Event.paymentPaid, Billing.Event.paymentFailed, Billing.Event.paymentRefunded,
              Billing.Event.subscriptionPastDue, Billing.Event.offerConfirmed,
              Deals.Event.interactionRecorded, Notifications.Event.messageSent, Notifications.Event.conversationAssigned]
-        // T10: accepted leads join the dialing queue of the replica that owns their number.
-        case .telephony: [Deals.Event.leadAccepted]
+        // T10: accepted leads join the dialing queue of the replica that owns their number;
+        // a member who leaves gives their leases and callbacks back (issue 26).
+        case .telephony: [Deals.Event.leadAccepted, Contacts.Event.staffDeactivated]
         // S4: a trial stage enrols the contact in the deal's group; won and lost settle it.
         case .scheduling: [Deals.Event.stageChanged, Deals.Event.won, Deals.Event.lost]
         // B4–B6: group economics and prepayments.
         case .billing: [Scheduling.Event.enrolmentChanged, Scheduling.Event.attendanceRecorded, Deals.Event.won]
-        // N3: every event a rule, a template or a webhook may name.
-        case .notifications: notificationEvents
+        // N3: every event a rule, a template or a webhook may name; a member who leaves
+        // hands their conversations over (issue 26).
+        case .notifications: notificationEvents + [Contacts.Event.staffDeactivated]
         }
     }
 

@@ -21,6 +21,17 @@ public let contactsContract = ContractFile("Contacts") {
         Service.Method("listDuplicates", "ListDuplicates", "ListDuplicatesRequest", "DuplicateGroupList", idempotent: true, doc: "C3: groups of live contacts that share an email or a phone.")
         Service.Method("merge", "Merge", "MergeContactsRequest", "MergeContactsResponse", doc: "C3: merges one contact into another; emits `contact.merged`.")
         Service.Method("createStaff", "CreateStaff", "StaffMember", "StaffMember", doc: "C4: staff members.")
+        Service.Method("updateStaff", "UpdateStaff", "StaffEdit", "StaffMember", doc: """
+            C4 (issue 26): the member as the edit says (names, role, email, numbers, supervisor, skills, zone); kept in their
+            history with who changed what. A deactivated member is not edited.
+            """)
+        Service.Method("deactivateStaff", "DeactivateStaff", "DeactivateStaffRequest", "StaffMember", doc: """
+            C4 (issue 26): the member leaves. Their numbers are released (they leave call routing), the staff they
+            supervised report to the colleague taking over, and `staff.deactivated` tells deals, telephony and
+            notifications to hand their open deals, tasks, dialer leases and callbacks and conversations to that
+            colleague: `handToId`, else their supervisor. Kept, readable, in history and reports.
+            """)
+        Service.Method("staffHistory", "StaffHistory", "SetupHistoryRequest", "SetupHistory", idempotent: true)
         Service.Method("getStaff", "GetStaff", "GetStaffRequest", "StaffMember", idempotent: true, callers: ["deals", "notifications"])
         Service.Method("listStaff", "ListStaff", "ListStaffRequest", "StaffList", idempotent: true, callers: ["telephony"])
         Service.Method("findStaffByNumber", "FindStaffByNumber", "FindStaffByNumberRequest", "StaffMember", idempotent: true, callers: ["telephony"], doc: """
@@ -36,6 +47,7 @@ public let contactsContract = ContractFile("Contacts") {
             """)
         Service.Method("listAttendance", "ListAttendance", "ListAttendanceRequest", "AttendanceList", idempotent: true, doc: "C5: a contact's attendance records, newest event first.")
         Service.Event("merged", "contact.merged", payload: "ContactMerged")
+        Service.Event("staffDeactivated", "staff.deactivated", payload: "StaffDeactivated", doc: "A member left: their work goes to `handToID`.")
     }
     Message("ContactSource", doc: "Where a contact came from (C1): the channel, the call-tracking number, the utm tags.", rest: [.output, .input]) {
         Field(1, "channel", .string).length(max: 50)
@@ -249,6 +261,26 @@ public let contactsContract = ContractFile("Contacts") {
         Field(8, "supervisorID", .optional(.int64), doc: "The senior manager this member reports to.").minimum(1)
         Field(9, "skills", .repeated(.string)).items(max: 50).length(max: 100)
         Field(10, "zone", .string).length(max: 100)
+        Field(11, "deactivatedAtMilliseconds", .optional(.int64), doc: "When they left (issue 26): they take no new work.").timestamp().readOnly()
+        Field(12, "handedToID", .optional(.int64), doc: "Who took their work when they left.").readOnly()
+    }
+    Message("StaffEdit", doc: "C4 (issue 26): a staff member as they should be, in full.", rest: [.input]) {
+        Field(1, "staffID", .int64).hidden()
+        Field(2, "member", .message("StaffMember")).inline()
+        Field(3, "actorID", .optional(.int64)).hidden()
+        Field(4, "credentialID", .optional(.int64)).hidden()
+    }
+    Message("DeactivateStaffRequest", doc: "C4 (issue 26): a member leaves; their work goes to a colleague.", rest: [.input]) {
+        Field(1, "staffID", .int64).hidden()
+        Field(2, "handToID", .optional(.int64), doc: "The active colleague who takes their work; absent: their supervisor.").minimum(1)
+        Field(3, "actorID", .optional(.int64)).hidden()
+        Field(4, "credentialID", .optional(.int64)).hidden()
+    }
+    Message("StaffDeactivated", doc: "The payload of `staff.deactivated` (issue 26).") {
+        Field(1, "staffID", .int64)
+        Field(2, "handToID", .int64)
+        Field(3, "atMilliseconds", .int64)
+        Field(4, "actorID", .optional(.int64))
     }
     Message("ListStaffRequest", doc: "Staff by id, a page at a time; `cursor` continues after the previous page.", rest: [.query]) {
         Field(1, "role", .enumeration("StaffRole"))

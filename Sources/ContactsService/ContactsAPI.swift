@@ -72,6 +72,24 @@ public struct ContactsAPI: Contacts.ServiceProtocol {
         try await staff.create(request)
     }
 
+    public func updateStaff(_ request: StaffEdit, context: ServerContext) async throws -> StaffMember {
+        var edit = request
+        edit.actorID = context.principal?.staffID
+        edit.credentialID = context.principal?.credentialID
+        return try await staff.update(edit)
+    }
+
+    public func deactivateStaff(_ request: DeactivateStaffRequest, context: ServerContext) async throws -> StaffMember {
+        var deactivation = request
+        deactivation.actorID = context.principal?.staffID
+        deactivation.credentialID = context.principal?.credentialID
+        return try await staff.deactivate(deactivation)
+    }
+
+    public func staffHistory(_ request: SetupHistoryRequest, context _: ServerContext) async throws -> SetupHistory {
+        try await staff.history(request.id)
+    }
+
     public func getStaff(_ request: GetStaffRequest, context _: ServerContext) async throws -> StaffMember {
         try await staff.get(request.id)
     }
@@ -82,6 +100,8 @@ public struct ContactsAPI: Contacts.ServiceProtocol {
 
     public func team(_ request: GetStaffRequest, context _: ServerContext) async throws -> StaffTeam {
         let member = try await staff.get(request.id)
+        // A member who left sees nothing: their token was revoked, and any left acts for nobody.
+        guard member.deactivatedAtMilliseconds == nil else { throw RPCError.notFound("staff member \(request.id) was deactivated") }
         let everyone = member.role == .manager || member.role == .seniorManager ? try await staff.list(role: .unspecified) : []
         return StaffTeamRule.team(of: member, staff: everyone)
     }

@@ -1,3 +1,4 @@
+import ServiceKit
 import Storage
 
 /// The contacts database. Shipped migrations are never edited; add new ones.
@@ -104,6 +105,11 @@ public enum ContactsSchema {
             );
             CREATE INDEX attendance_contact ON attendance (contact_id);
             CREATE INDEX attendance_event ON attendance (source, event_id);
+            """),
+        // Issue 26: staff are edited and leave, with history.
+        Migration(3, SetupLog.migration + """
+            ALTER TABLE staff ADD COLUMN deactivated_at INTEGER;
+            ALTER TABLE staff ADD COLUMN handed_to INTEGER;
             """),
     ]
 }

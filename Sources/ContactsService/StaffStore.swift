@@ -23,8 +23,105 @@ public struct StaffStore: Sendable {
     /// Validates and stores a new member; a number that already belongs to someone is
     /// `already_exists`, naming the owner.
     public func create(_ member: StaffMember) async throws -> StaffMember {
-        // The schema's limits on each field (names, role, extensions, counts); the numbers and the
-        // email must also be real ones.
+        let stored = try clean(member)
+        let id = try await database.write { tx -> Int64 in
+            try Self.requireSupervisor(tx, stored.supervisorID, for: nil)
+            try tx.run("INSERT INTO staff (first_name, last_name, role, email, supervisor_id, zone, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [.text(stored.firstName), .text(stored.lastName), .integer(Int64(stored.role.rawValue)), .text(stored.email),
+                 SQLValue(stored.supervisorID), .text(stored.zone), .integer(clock.milliseconds)])
+            let id = tx.lastInsertRowID
+            try Self.writeNumbersAndSkills(tx, id: id, stored)
+            return id
+        }
+        return try await get(id)
+    }
+
+    /// Issue 26: the member as the edit says, in full; each changed field a line of their
+    /// history. A member who left is not edited (failed_precondition).
+    public func update(_ edit: StaffEdit) async throws -> StaffMember {
+        let stored = try clean(edit.member)
+        let now = clock.milliseconds
+        return try await database.write { tx in
+            guard let before = try Self.load(tx.connection, id: edit.staffID) else { throw RPCError.notFound("staff member \(edit.staffID) does not exist") }
+            guard before.deactivatedAtMilliseconds == nil else {
+                throw RPCError(.failedPrecondition, "staff member \(edit.staffID) was deactivated and is not edited")
+            }
+            try Self.requireSupervisor(tx, stored.supervisorID, for: edit.staffID)
+            try tx.run("UPDATE staff SET first_name = ?, last_name = ?, role = ?, email = ?, supervisor_id = ?, zone = ? WHERE id = ?",
+                [.text(stored.firstName), .text(stored.lastName), .integer(Int64(stored.role.rawValue)), .text(stored.email),
+                 SQLValue(stored.supervisorID), .text(stored.zone), .integer(edit.staffID)])
+            try tx.run("DELETE FROM staff_numbers WHERE staff_id = ?", [.integer(edit.staffID)])
+            try tx.run("DELETE FROM staff_skills WHERE staff_id = ?", [.integer(edit.staffID)])
+            try Self.writeNumbersAndSkills(tx, id: edit.staffID, stored)
+            let after = try Self.load(tx.connection, id: edit.staffID)!
+            try SetupLog.record(
+                tx, entity: "staff", id: edit.staffID, by: SetupLog.Author(staffID: edit.actorID, credentialID: edit.credentialID), at: now,
+                StaffChange.lines(before, after))
+            return after
+        }
+    }
+
+    /// Issue 26: the member leaves. Their work goes to `handToID`, else their supervisor (an
+    /// active member other than them); their numbers are released; the staff they
+    /// supervised report to the one taking over; `staff.deactivated` tells the services
+    /// holding their work. A second time is failed_precondition.
+    public func deactivate(_ request: DeactivateStaffRequest) async throws -> StaffMember {
+        let now = clock.milliseconds
+        return try await database.write { tx in
+            guard let member = try Self.load(tx.connection, id: request.staffID) else {
+                throw RPCError.notFound("staff member \(request.staffID) does not exist")
+            }
+            guard member.deactivatedAtMilliseconds == nil else {
+                throw RPCError(.failedPrecondition, "staff member \(request.staffID) was deactivated already")
+            }
+            guard let heir = request.handToID ?? member.supervisorID else {
+                throw RPCError.invalidArgument("their work needs someone to go to", details: [
+                    FieldViolation(field: "handToId", description: "is required: staff member \(member.id) has no supervisor")])
+            }
+            let field = request.handToID == nil ? "handToId (their supervisor)" : "handToId"
+            guard heir != member.id else {
+                throw RPCError.invalidArgument("a member cannot hand their work to themselves", details: [FieldViolation(field: field, description: "is the member who leaves")])
+            }
+            guard let taker = try Self.load(tx.connection, id: heir), taker.deactivatedAtMilliseconds == nil else {
+                throw RPCError.invalidArgument("staff member \(heir) cannot take the work", details: [
+                    FieldViolation(field: field, description: "is not an active staff member")])
+            }
+            let numbers = member.extensions + member.mobiles
+            try tx.run("DELETE FROM staff_numbers WHERE staff_id = ?", [.integer(member.id)])
+            try tx.run("UPDATE staff SET deactivated_at = ?, handed_to = ? WHERE id = ?", [.integer(now), .integer(taker.id), .integer(member.id)])
+            let reports = try tx.query("SELECT id FROM staff WHERE supervisor_id = ? AND deactivated_at IS NULL AND id != ?",
+                                       [.integer(member.id), .integer(taker.id)]) { $0.int64(0) }
+            try tx.run("UPDATE staff SET supervisor_id = ? WHERE supervisor_id = ? AND deactivated_at IS NULL AND id != ?",
+                       [.integer(taker.id), .integer(member.id), .integer(taker.id)])
+            let author = SetupLog.Author(staffID: request.actorID, credentialID: request.credentialID)
+            var lines = ["deactivated; their work handed to staff member \(taker.id)"]
+            if !numbers.isEmpty { lines.append("numbers released: " + numbers.joined(separator: ", ")) }
+            if !reports.isEmpty { lines.append("staff \(reports.map(String.init).joined(separator: ", ")) now report to staff member \(taker.id)") }
+            try SetupLog.record(tx, entity: "staff", id: member.id, by: author, at: now, lines)
+            for report in reports {
+                try SetupLog.record(tx, entity: "staff", id: report, by: author, at: now, ["supervisor \(member.id) → \(taker.id) (\(member.id) left)"])
+            }
+            var event = StaffDeactivated()
+            event.staffID = member.id
+            event.handToID = taker.id
+            event.atMilliseconds = now
+            event.actorID = request.actorID
+            try tx.appendEvent(type: Contacts.Event.staffDeactivated, aggregateID: "staff-\(member.id)", payload: event.wireBytes())
+            return try Self.load(tx.connection, id: member.id)!
+        }
+    }
+
+    /// The member's changes (issue 26), when they exist.
+    public func history(_ id: Int64) async throws -> SetupHistory {
+        try await database.read { c in
+            guard try Self.exists(c, id) else { throw RPCError.notFound("staff member \(id) does not exist") }
+            return try SetupLog.history(c, entity: "staff", id: id)
+        }
+    }
+
+    /// The member as stored: the schema's limits on each field (names, role, extensions,
+    /// counts), real numbers (E.164) and a real email; every violation at once.
+    func clean(_ member: StaffMember) throws -> StaffMember {
         var violations = member.violations()
         let refused = Set(violations.map(\.field))
         var mobiles: [String] = []
@@ -45,29 +142,31 @@ public struct StaffStore: Sendable {
         clean.lastName = member.lastName.trimmingCharacters(in: .whitespaces)
         clean.email = (try? EmailNormalizer.normalize(member.email).get()) ?? ""
         clean.mobiles = mobiles
-        let stored = clean
-        let id = try await database.write { tx -> Int64 in
-            if let supervisor = stored.supervisorID, try !Self.exists(tx.connection, supervisor) {
-                throw RPCError.invalidArgument("supervisor \(supervisor) does not exist", details: [FieldViolation(field: "supervisorId", description: "is not a staff member")])
-            }
-            try tx.run("INSERT INTO staff (first_name, last_name, role, email, supervisor_id, zone, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [.text(stored.firstName), .text(stored.lastName), .integer(Int64(stored.role.rawValue)), .text(stored.email),
-                 SQLValue(stored.supervisorID), .text(stored.zone), .integer(clock.milliseconds)])
-            let id = tx.lastInsertRowID
-            let numbers = stored.extensions.map { ($0, "extension") } + stored.mobiles.map { ($0, "mobile") }
-            for (i, (number, kind)) in numbers.enumerated() {
-                if let owner = try tx.queryFirst("SELECT staff_id FROM staff_numbers WHERE number = ?", [.text(number)], { $0.int64(0) }) {
-                    throw RPCError(.alreadyExists, "number \(number) already belongs to staff member \(owner)")
-                }
-                try tx.run("INSERT INTO staff_numbers (staff_id, number, kind, position) VALUES (?, ?, ?, ?)",
-                    [.integer(id), .text(number), .text(kind), .integer(Int64(i))])
-            }
-            for skill in Set(stored.skills.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }) where !skill.isEmpty {
-                try tx.run("INSERT INTO staff_skills (staff_id, skill) VALUES (?, ?)", [.integer(id), .text(skill)])
-            }
-            return id
+        return clean
+    }
+
+    /// A supervisor must be an active member, and not the member themselves.
+    static func requireSupervisor(_ tx: Transaction, _ supervisor: Int64?, for member: Int64?) throws {
+        guard let supervisor else { return }
+        let active = try tx.queryFirst("SELECT deactivated_at IS NULL FROM staff WHERE id = ?", [.integer(supervisor)]) { $0.bool(0) }
+        guard active == true, supervisor != member else {
+            throw RPCError.invalidArgument("supervisor \(supervisor) cannot supervise", details: [
+                FieldViolation(field: "supervisorId", description: supervisor == member ? "is the member themselves" : "is not an active staff member")])
         }
-        return try await get(id)
+    }
+
+    static func writeNumbersAndSkills(_ tx: Transaction, id: Int64, _ stored: StaffMember) throws {
+        let numbers = stored.extensions.map { ($0, "extension") } + stored.mobiles.map { ($0, "mobile") }
+        for (i, (number, kind)) in numbers.enumerated() {
+            if let owner = try tx.queryFirst("SELECT staff_id FROM staff_numbers WHERE number = ?", [.text(number)], { $0.int64(0) }) {
+                throw RPCError(.alreadyExists, "number \(number) already belongs to staff member \(owner)")
+            }
+            try tx.run("INSERT INTO staff_numbers (staff_id, number, kind, position) VALUES (?, ?, ?, ?)",
+                [.integer(id), .text(number), .text(kind), .integer(Int64(i))])
+        }
+        for skill in Set(stored.skills.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }) where !skill.isEmpty {
+            try tx.run("INSERT INTO staff_skills (staff_id, skill) VALUES (?, ?)", [.integer(id), .text(skill)])
+        }
     }
 
     public func get(_ id: Int64) async throws -> StaffMember {
@@ -131,7 +230,7 @@ public struct StaffStore: Sendable {
 
     static func load(_ connection: Connection, id: Int64) throws -> StaffMember? {
         guard var member = try connection.queryFirst(
-            "SELECT id, first_name, last_name, role, email, supervisor_id, zone FROM staff WHERE id = ?", [.integer(id)],
+            "SELECT id, first_name, last_name, role, email, supervisor_id, zone, deactivated_at, handed_to FROM staff WHERE id = ?", [.integer(id)],
             { row -> StaffMember in
                 var m = StaffMember()
                 m.id = row.int64("id")
@@ -141,6 +240,8 @@ public struct StaffStore: Sendable {
                 m.email = row.string("email")
                 m.supervisorID = row.optionalInt64("supervisor_id")
                 m.zone = row.string("zone")
+                m.deactivatedAtMilliseconds = row.optionalInt64("deactivated_at")
+                m.handedToID = row.optionalInt64("handed_to")
                 return m
             })
         else { return nil }

@@ -247,6 +247,12 @@ public struct DealsAPI: Deals.ServiceProtocol {
         inbox.on(Billing.Event.subscriptionPastDue) { event, tx in
             try BillingLedger.subscriptionPastDue(try PaymentSubscription(wireBytes: event.payload), tx, now: event.occurredAtMilliseconds)
         }
+        // Issue 26: a member left; their open deals and tasks go to who takes over.
+        inbox.on(Contacts.Event.staffDeactivated) { [staff] event, tx in
+            let left = try StaffDeactivated(wireBytes: event.payload)
+            staff.forget(left.staffID)
+            try StaffHandover.apply(tx, left)
+        }
         inbox.on(Contacts.Event.merged) { event, tx in
             let merged = try ContactMerged(wireBytes: event.payload)
             try DealStore.repoint(tx, from: merged.mergedID, to: merged.survivorID)

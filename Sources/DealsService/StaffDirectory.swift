@@ -3,8 +3,9 @@ import RPC
 import Synchronization
 import Wire
 
-/// C4 from the deals side: whether a staff id names someone, asked of the contacts
-/// service and remembered (staff members are never deleted, so a "yes" stays true; a
+/// C4 from the deals side: whether a staff id names an active member, asked of the
+/// contacts service and remembered (staff members are never deleted; one who leaves is
+/// forgotten when `staff.deactivated` comes, and contacts says so to the next ask; a
 /// "no" is asked again, so a member added a moment ago counts at once). At most
 /// `capacity` ids are kept.
 public final class StaffDirectory: Sendable {
@@ -23,6 +24,8 @@ public final class StaffDirectory: Sendable {
         guard let id else { return }
         if known.withLock({ $0.contains(id) }) { return }
         switch await lookup(id, options) {
+        case let .success(member) where member.deactivatedAtMilliseconds != nil:
+            throw RPCError.invalidArgument("staff member \(id) was deactivated", details: [FieldViolation(field: field, description: "was deactivated (staff member \(id) left)")])
         case .success: break
         case let .failure(error) where error.code == .notFound:
             throw RPCError.invalidArgument("staff member \(id) does not exist", details: [FieldViolation(field: field, description: "is not a staff member (no staff member \(id))")])
@@ -32,6 +35,11 @@ public final class StaffDirectory: Sendable {
             if ids.count >= capacity { ids.removeAll(keepingCapacity: true) }
             ids.insert(id)
         }
+    }
+
+    /// A member who left (issue 26) is asked about again.
+    public func forget(_ id: Int64) {
+        known.withLock { _ = $0.remove(id) }
     }
 
     /// T5: the member's senior manager (C4's supervisor), nil for one without; throws when

@@ -108,6 +108,12 @@ public final class APIKeyring: Sendable {
         entries.withLock { all in all = all.filter { $0.value.credentialID != credentialID } }
     }
 
+    /// Stops accepting every token of a staff member at once (issue 26: they left), the
+    /// configured ones too until a restart, after which contacts refuses to scope them.
+    public func revoke(staffID: Int64) {
+        entries.withLock { all in all = all.filter { $0.value.identity != .staff(staffID) } }
+    }
+
     /// A new random key for the admin (the local runner writes it to data/admin.key).
     public static func generateKey() -> String { CredentialStore.newSecret() }
 }

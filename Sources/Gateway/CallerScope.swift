@@ -13,7 +13,7 @@ extension GatewayAPI {
         do {
             team = try await ctx.call(Contacts.team, GetStaffRequest(id: staffID))
         } catch let error as RPCError where error.code == .notFound {
-            throw RPCError(.permissionDenied, "this token's staff member \(staffID) does not exist")
+            throw RPCError(.permissionDenied, "this token's staff member \(staffID) does not exist or left")
         }
         let visibility: Visibility? = team.everyone ? nil : Visibility(restricted: true, staffIDs: team.memberIDs)
         staffScopes.store(visibility, for: staffID)

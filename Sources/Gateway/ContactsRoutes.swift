@@ -141,5 +141,50 @@ enum ContactsRoutes {
             let member = try await ctx.call(Contacts.createStaff, try ctx.body(StaffMember.self))
             return Reply.created(member, at: "/v1/staff/\(member.id)")
         },
+        Route(
+            method: "PUT", path: "/v1/staff/{id}", operationID: "updateStaffMember", access: .role(.admin),
+            summary: "Change a staff member (C4, issue 26), in full; each change is kept in their history",
+            body: StaffEdit.openAPIInputSchema, example: #"{"firstName":"Ivan","lastName":"Petrov","role":"manager","extensions":["201"]}"#,
+            answers: [Route.answer(200, "the member as they are now", StaffMember.self)], errors: [404, 409, 422]
+        ) { ctx in
+            var edit = try ctx.body(StaffEdit.self)
+            edit.staffID = try ctx.id()
+            return Reply.json(200, try await ctx.call(Contacts.updateStaff, edit))
+        },
+        Route(
+            method: "POST", path: "/v1/staff/{id}/deactivate", operationID: "deactivateStaffMember", access: .role(.admin),
+            summary: """
+                A staff member leaves (issue 26): their tokens are refused from the next request, their numbers leave call \
+                routing, and their open deals, tasks, dialer lease, callbacks and conversations go to handToId (else their supervisor)
+                """,
+            body: DeactivateStaffRequest.openAPIInputSchema, example: #"{"handToId":2}"#,
+            answers: [Route.answer(200, "the member, deactivated", StaffMember.self)], errors: [404, 409, 422]
+        ) { ctx in
+            var request = try ctx.body(DeactivateStaffRequest.self)
+            request.staffID = try ctx.id()
+            let staffID = request.staffID
+            @Sendable func revokeTokens() async throws {
+                ctx.api.keyring.revoke(staffID: staffID)
+                guard let credentials = ctx.api.credentials else { return }
+                for id in try await credentials.revoke(staffID: staffID) { ctx.api.keyring.revoke(credentialID: id) }
+            }
+            let member: StaffMember
+            do {
+                member = try await ctx.call(Contacts.deactivateStaff, request)
+            } catch {
+                // Deactivated already (a retry after the revocation below failed): their tokens go now all the same.
+                if (error as? RPCError)?.code == .failedPrecondition { try await revokeTokens() }
+                throw error
+            }
+            try await revokeTokens()
+            return Reply.json(200, member)
+        },
+        Route(
+            method: "GET", path: "/v1/staff/{id}/history", operationID: "staffMemberHistory", access: .role(.admin),
+            summary: "Every change to a staff member, with who made it and when (issue 26)",
+            answers: [Route.answer(200, "the changes, oldest first", SetupHistory.self)], errors: [404]
+        ) { ctx in
+            Reply.json(200, try await ctx.call(Contacts.staffHistory, SetupHistoryRequest(id: try ctx.id())))
+        },
     ]
 }

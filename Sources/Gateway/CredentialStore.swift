@@ -60,6 +60,16 @@ public struct CredentialStore: Sendable {
         }
     }
 
+    /// Revokes every credential in force of a staff member (issue 26: they left); the ids revoked.
+    public func revoke(staffID: Int64, now: Date = Date()) async throws -> [Int64] {
+        try await database.write { tx in
+            let ids = try tx.query("SELECT id FROM credentials WHERE staff_id = ? AND revoked_at IS NULL", [.integer(staffID)]) { $0.int64(0) }
+            try tx.run("UPDATE credentials SET revoked_at = ? WHERE staff_id = ? AND revoked_at IS NULL",
+                       [.integer(Int64(now.timeIntervalSince1970 * 1000)), .integer(staffID)])
+            return ids
+        }
+    }
+
     /// The digests of every credential in force, with what each may do.
     public func active() async throws -> [(digest: [UInt8], credential: Credential)] {
         try await database.read { c in

@@ -48,6 +48,12 @@ public struct NotificationsAPI: Notifications.ServiceProtocol {
         for type in EventCatalog.taken {
             inbox.on(type) { event, tx in try EventIntake.take(event, tx) }
         }
+        // Issue 26: a member left; their open conversations go to who takes over (deals
+        // moves the reply tasks the same way).
+        inbox.on(Contacts.Event.staffDeactivated) { event, tx in
+            let left = try StaffDeactivated(wireBytes: event.payload)
+            try tx.run("UPDATE inbox_conversations SET assignee_id = ? WHERE assignee_id = ? AND closed = 0", [.integer(left.handToID), .integer(left.staffID)])
+        }
     }
 
     public func optOut(_ r: OptOutRequest) async throws -> OptOutRequest {

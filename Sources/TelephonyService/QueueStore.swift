@@ -48,6 +48,26 @@ public struct QueueStore: Sendable {
         }
     }
 
+    /// Issue 26: an operator left. The entry they lease is ready again at once, unchanged,
+    /// and the callbacks reserved for them are `heir`'s. Repeating it changes nothing.
+    public func handOver(from operatorID: Int64, to heir: Int64, settings: DialerSettings) async throws {
+        let now = clock.milliseconds
+        _ = try await database.write { tx in
+            for (seq, e) in try tx.query(
+                "SELECT seq, entry FROM queue WHERE leased_by = ? AND state = ?", [.integer(operatorID), .integer(Int64(EntryState.leased.rawValue))], Self.entry)
+            {
+                var released = e
+                released.leaseUntilMilliseconds = now
+                try Self.write(tx, seq: seq, Self.asOf(released, now: now), settings: settings)
+            }
+            for (seq, e) in try tx.query("SELECT seq, entry FROM queue WHERE callback_for = ?", [.integer(operatorID)], Self.entry) {
+                var reserved = e
+                reserved.callbackFor = heir
+                try Self.write(tx, seq: seq, reserved, settings: settings)
+            }
+        }
+    }
+
     static func insert(_ tx: Transaction, seq: Int64, _ lead: AcceptedLead, shard: Int, settings: DialerSettings, now: Int64) throws {
         var e = QueueEntry()
         e.id = Self.id(shard, seq)

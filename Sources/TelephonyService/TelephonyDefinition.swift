@@ -75,6 +75,9 @@ extension ServiceDefinition {
         let feeder = QueueFeeder(control: host.database, shards: shards, settings: dialer, logger: host.logger)
         host.inbox.on(Deals.Event.leadAccepted) { event, tx in try feeder.handle(event, tx) }
         host.runInBackground("queue feeder", feeder)
+        let departures = StaffDepartures(control: host.database, shards: shards, settings: dialer, logger: host.logger)
+        host.inbox.on(Contacts.Event.staffDeactivated) { event, tx in try departures.handle(event, tx) }
+        host.runInBackground("staff departures", departures)
         host.server.register(TelephonyAPI(
             shards: shards, staff: StaffNumbers(contacts: contacts),
             router: CallRouter(

@@ -26,6 +26,13 @@ public enum TelephonySchema {
                 lead BLOB NOT NULL
             );
             """),
+        // Issue 26: operators who left, on their way to each owned shard's queue.
+        Migration(3, """
+            CREATE TABLE staff_departures (
+                staff_id INTEGER PRIMARY KEY,
+                hand_to INTEGER NOT NULL
+            );
+            """),
     ]
 
     public static let shardMigrations: [Migration] = [

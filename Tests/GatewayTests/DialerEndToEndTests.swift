@@ -23,7 +23,11 @@ import TestSupport
         let telephonyPorts = [try freePort(), try freePort()]
         let contacts = try await Hosted.start(
             executable: "switchboard-contacts",
-            environment: clocked("CONTACTS", ["CONTACTS_PORT": "0", "CONTACTS_ADMIN_PORT": "0", "CONTACTS_DATA_DIR": folder.appendingPathComponent("contacts").path]), process: processes)
+            environment: clocked("CONTACTS", [
+                "CONTACTS_PORT": "0", "CONTACTS_ADMIN_PORT": "0", "CONTACTS_DATA_DIR": folder.appendingPathComponent("contacts").path,
+                // Issue 26: staff who leave hand over their deals and their dialer work.
+                "CONTACTS_SUBSCRIBERS": "deals@127.0.0.1:\(dealsPort);telephony-0@127.0.0.1:\(telephonyPorts[0]);telephony-1@127.0.0.1:\(telephonyPorts[1])",
+            ]), process: processes)
         let deals = try await Hosted.start(
             executable: "switchboard-deals",
             environment: clocked("DEALS", [

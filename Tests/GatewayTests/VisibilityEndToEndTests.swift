@@ -47,7 +47,8 @@ import TestSupport
     static let probes: [String: Probe] = [
         "GET /healthz": .notClientData, "GET /readyz": .notClientData, "GET /v1/openapi.json": .notClientData, "GET /metrics": .notClientData,
         "GET /v1/pipelines": .notClientData, "POST /v1/pipelines": .adminOnly, "PUT /v1/pipelines/{id}": .adminOnly,
-        "GET /v1/pipelines/{id}/history": .adminOnly,
+        "GET /v1/pipelines/{id}/history": .adminOnly, "PUT /v1/staff/{id}": .adminOnly, "POST /v1/staff/{id}/deactivate": .adminOnly,
+        "GET /v1/staff/{id}/history": .adminOnly,
         "POST /v1/admin/credentials": .adminOnly, "GET /v1/admin/credentials": .adminOnly, "DELETE /v1/admin/credentials/{id}": .adminOnly,
         "GET /v1/admin/events/{service}/parked": .adminOnly, "POST /v1/admin/events/{service}/parked/{id}/replay": .adminOnly,
         "DELETE /v1/admin/events/{service}/parked/{id}": .adminOnly,

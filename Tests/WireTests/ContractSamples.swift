@@ -45,6 +45,9 @@ enum ContractSamples {
         ("MergeContactsResponse", mergeContactsResponse().wireBytes(), (try? MergeContactsResponse(wireBytes: mergeContactsResponse().wireBytes())) == mergeContactsResponse()),
         ("ContactMerged", contactMerged().wireBytes(), (try? ContactMerged(wireBytes: contactMerged().wireBytes())) == contactMerged()),
         ("StaffMember", staffMember().wireBytes(), (try? StaffMember(wireBytes: staffMember().wireBytes())) == staffMember()),
+        ("StaffEdit", staffEdit().wireBytes(), (try? StaffEdit(wireBytes: staffEdit().wireBytes())) == staffEdit()),
+        ("DeactivateStaffRequest", deactivateStaffRequest().wireBytes(), (try? DeactivateStaffRequest(wireBytes: deactivateStaffRequest().wireBytes())) == deactivateStaffRequest()),
+        ("StaffDeactivated", staffDeactivated().wireBytes(), (try? StaffDeactivated(wireBytes: staffDeactivated().wireBytes())) == staffDeactivated()),
         ("ListStaffRequest", listStaffRequest().wireBytes(), (try? ListStaffRequest(wireBytes: listStaffRequest().wireBytes())) == listStaffRequest()),
         ("StaffList", staffList().wireBytes(), (try? StaffList(wireBytes: staffList().wireBytes())) == staffList()),
         ("FindStaffByNumberRequest", findStaffByNumberRequest().wireBytes(), (try? FindStaffByNumberRequest(wireBytes: findStaffByNumberRequest().wireBytes())) == findStaffByNumberRequest()),
@@ -639,6 +642,35 @@ enum ContractSamples {
         m.supervisorID = 8000024
         m.skills = ["f9é", "f109é"]
         m.zone = "f10é"
+        m.deactivatedAtMilliseconds = -78
+        m.handedToID = 12000036
+        return m
+    }
+
+    static func staffEdit() -> StaffEdit {
+        var m = StaffEdit()
+        m.staffID = -8
+        m.member = staffMember()
+        m.actorID = -22
+        m.credentialID = 4000012
+        return m
+    }
+
+    static func deactivateStaffRequest() -> DeactivateStaffRequest {
+        var m = DeactivateStaffRequest()
+        m.staffID = -8
+        m.handToID = 2000006
+        m.actorID = -22
+        m.credentialID = 4000012
+        return m
+    }
+
+    static func staffDeactivated() -> StaffDeactivated {
+        var m = StaffDeactivated()
+        m.staffID = -8
+        m.handToID = 2000006
+        m.atMilliseconds = -22
+        m.actorID = 4000012
         return m
     }
 

@@ -371,12 +371,16 @@ extension StaffMember: RESTOutput {
 
     public func writeJSON(to out: inout JSONOutput) {
         out.beginObject()
+        out.key("deactivatedAt")
+        if let value = self.deactivatedAtMilliseconds { out.timestamp(value) } else { out.null() }
         out.key("email")
         out.string(self.email)
         out.key("extensions")
         out.strings(self.extensions)
         out.key("firstName")
         out.string(self.firstName)
+        out.key("handedToId")
+        if let value = self.handedToID { out.int(value) } else { out.null() }
         out.key("id")
         out.int(self.id)
         out.key("lastName")
@@ -398,7 +402,7 @@ extension StaffMember: RESTOutput {
 extension StaffMember: RESTInput {
     static let openAPIInputSchema = "StaffMemberInput"
     static let jsonFields: Set<String> = ["firstName", "lastName", "role", "email", "extensions", "mobiles", "supervisorId", "skills", "zone"]
-    static let jsonReadOnlyFields: Set<String> = ["id"]
+    static let jsonReadOnlyFields: Set<String> = ["id", "deactivatedAt", "handedToId"]
 
     /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).
     init(jsonFields r: inout JSONFieldReader) {
@@ -431,6 +435,32 @@ extension StaffMember: RESTInput {
         }
         if let value = r.string("zone", maxLength: 100) {
             self.zone = value
+        }
+    }
+}
+
+extension StaffEdit: RESTInput {
+    static let openAPIInputSchema = "StaffEditInput"
+    static let jsonFields: Set<String> = ["firstName", "lastName", "role", "email", "extensions", "mobiles", "supervisorId", "skills", "zone"]
+    static let jsonReadOnlyFields: Set<String> = ["id", "deactivatedAt", "handedToId"]
+
+    /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).
+    init(jsonFields r: inout JSONFieldReader) {
+        self.init()
+        self.member = StaffMember(jsonFields: &r)
+    }
+}
+
+extension DeactivateStaffRequest: RESTInput {
+    static let openAPIInputSchema = "DeactivateStaffRequestInput"
+    static let jsonFields: Set<String> = ["handToId"]
+    static let jsonReadOnlyFields: Set<String> = []
+
+    /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).
+    init(jsonFields r: inout JSONFieldReader) {
+        self.init()
+        if let value = r.integer("handToId", minimum: 1) {
+            self.handToID = value
         }
     }
 }

@@ -3706,6 +3706,19 @@ enum OpenAPIComponents {
       ],
       "type" : "object"
     },
+    "DeactivateStaffRequestInput" : {
+      "additionalProperties" : false,
+      "description" : "C4 (issue 26): a member leaves; their work goes to a colleague.",
+      "properties" : {
+        "handToId" : {
+          "description" : "The active colleague who takes their work; absent: their supervisor.",
+          "format" : "int64",
+          "minimum" : 1,
+          "type" : "integer"
+        }
+      },
+      "type" : "object"
+    },
     "Deal" : {
       "description" : "D2: a deal. Amounts are in minor units (kopecks, cents) with an ISO 4217 currency.",
       "properties" : {
@@ -9272,6 +9285,84 @@ enum OpenAPIComponents {
       ],
       "type" : "object"
     },
+    "StaffEditInput" : {
+      "additionalProperties" : false,
+      "description" : "C4 (issue 26): a staff member as they should be, in full.",
+      "properties" : {
+        "email" : {
+          "maxLength" : 254,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        },
+        "extensions" : {
+          "description" : "PBX extensions, e.g. `101`.",
+          "items" : {
+            "maxLength" : 6,
+            "pattern" : "^[0-9]+$",
+            "type" : "string"
+          },
+          "maxItems" : 20,
+          "type" : "array"
+        },
+        "firstName" : {
+          "maxLength" : 200,
+          "minLength" : 1,
+          "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*[^\\u0000-\\u0020\\u007f\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
+          "type" : "string"
+        },
+        "lastName" : {
+          "maxLength" : 200,
+          "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
+          "type" : "string"
+        },
+        "mobiles" : {
+          "description" : "Mobile numbers; stored in E.164.",
+          "items" : {
+            "maxLength" : 50,
+            "pattern" : "^[^\\u0000]*$",
+            "type" : "string"
+          },
+          "maxItems" : 20,
+          "type" : "array"
+        },
+        "role" : {
+          "enum" : [
+            "operator",
+            "manager",
+            "senior_manager",
+            "engineer",
+            "teacher",
+            "admin"
+          ],
+          "type" : "string"
+        },
+        "skills" : {
+          "items" : {
+            "maxLength" : 100,
+            "pattern" : "^[^\\u0000]*$",
+            "type" : "string"
+          },
+          "maxItems" : 50,
+          "type" : "array"
+        },
+        "supervisorId" : {
+          "description" : "The senior manager this member reports to.",
+          "format" : "int64",
+          "minimum" : 1,
+          "type" : "integer"
+        },
+        "zone" : {
+          "maxLength" : 100,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "firstName",
+        "role"
+      ],
+      "type" : "object"
+    },
     "StaffList" : {
       "properties" : {
         "items" : {
@@ -9321,6 +9412,14 @@ enum OpenAPIComponents {
     "StaffMember" : {
       "description" : "C4: a member of staff, with the numbers telephony recognizes as internal.",
       "properties" : {
+        "deactivatedAt" : {
+          "description" : "When they left (issue 26): they take no new work.",
+          "format" : "date-time",
+          "type" : [
+            "string",
+            "null"
+          ]
+        },
         "email" : {
           "type" : "string"
         },
@@ -9333,6 +9432,14 @@ enum OpenAPIComponents {
         },
         "firstName" : {
           "type" : "string"
+        },
+        "handedToId" : {
+          "description" : "Who took their work when they left.",
+          "format" : "int64",
+          "type" : [
+            "integer",
+            "null"
+          ]
         },
         "id" : {
           "format" : "int64",
@@ -9379,9 +9486,11 @@ enum OpenAPIComponents {
         }
       },
       "required" : [
+        "deactivatedAt",
         "email",
         "extensions",
         "firstName",
+        "handedToId",
         "id",
         "lastName",
         "mobiles",
