@@ -14,6 +14,9 @@ import Wire
 ///   and its events; an outbox relay delivers the events to an in-process subscriber
 ///   that applies them through its inbox (deals.events_delivered: events/s until the
 ///   subscriber has every event);
+/// - deals.staff_handover (issue 26): a staff member holding 10,000 open deals leaves;
+///   from staff.deactivated reaching deals' inbox until a subscriber has applied every
+///   deal.updated it causes (target: under 5 s);
 /// - deals.lead_intake_http: POST /v1/leads end to end (HTTP -> gateway -> deals ->
 ///   contacts -> SQLite, twice) with 64 keep-alive connections, against the real
 ///   executables started from this binary's folder (build them with -c release first).
@@ -22,6 +25,9 @@ enum DealsBench {
         var results: [BenchResult] = []
         if options.wants("deals.stage_change") || options.wants("deals.events") {
             results += try await stageChanges(options: options)
+        }
+        if options.wants("deals.staff_handover") {
+            results.append(try await staffHandover())
         }
         if options.wants("deals.lead_intake_http") {
             results.append(try await leadIntake(options: options))
@@ -102,6 +108,62 @@ enum DealsBench {
         await server.shutdown(gracePeriod: .seconds(1))
         await subscriber.shutdown(gracePeriod: .seconds(1))
         return [result, events]
+    }
+
+    static func staffHandover(deals count: Int = 10_000) async throws -> BenchResult {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("deals-handover-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let database = try Database(path: folder.appendingPathComponent("deals.sqlite").path, migrations: DealsSchema.migrations)
+        let api = DealsAPI(database: database, contacts: RPCClient(host: "127.0.0.1", port: 1), logger: Logger(service: "bench"))
+        for i in 0..<count {
+            var deal = Deal()
+            deal.title = "held \(i)"
+            deal.contactID = Int64(i + 1)
+            deal.responsibleID = 5
+            _ = try await api.deals.create(deal)
+        }
+        let subscriberDatabase = try Database(path: folder.appendingPathComponent("subscriber.sqlite").path, migrations: [])
+        let subscriber = RPCServer(configuration: .init(host: "127.0.0.1", port: 0), reactor: try Reactor(name: "bench-subscriber"))
+        let applied = Atomic<Int>(0)
+        let subscriberInbox = EventInbox(database: subscriberDatabase)
+        subscriberInbox.on(Deals.Event.updated) { _, _ in applied.add(1, ordering: .relaxed) }
+        subscriberInbox.on(Deals.Event.created) { _, _ in }
+        subscriber.register(Events.deliver) { batch, _ in try await subscriberInbox.apply(batch) }
+        try subscriber.start()
+        // The deals created above are delivered first, outside the measurement.
+        let relay = OutboxRelay(
+            database: database,
+            subscription: Subscription(subscriber: "bench", endpoint: Endpoint(host: "127.0.0.1", port: subscriber.port), types: nil),
+            source: "deals", logger: Logger(service: "bench"))
+        relay.start()
+        let settled = MonotonicInstant.now() + .seconds(120)
+        while try await database.read({ try $0.queryFirst("SELECT COUNT(*) FROM outbox") { $0.int(0) } ?? 0 }) > 0, MonotonicInstant.now() < settled {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+
+        let inbox = EventInbox(database: database)
+        api.subscribe(inbox)
+        var left = StaffDeactivated()
+        left.staffID = 5
+        left.handToID = 6
+        left.atMilliseconds = Int64(Date().timeIntervalSince1970 * 1000)
+        let event = EventEnvelope(
+            id: UUID().uuidString, type: Contacts.Event.staffDeactivated, aggregateID: "staff-5", sequence: 1,
+            occurredAtMilliseconds: left.atMilliseconds, source: "contacts", payload: left.wireBytes())
+        let started = MonotonicInstant.now()
+        _ = try await inbox.apply(EventBatch(events: [event]))
+        let handed = Double(MonotonicInstant.now().nanoseconds - started.nanoseconds) / 1e9
+        let limit = started + .seconds(60)
+        while applied.load(ordering: .relaxed) < count && MonotonicInstant.now() < limit {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        let seconds = Double(MonotonicInstant.now().nanoseconds - started.nanoseconds) / 1e9
+        let delivered = applied.load(ordering: .relaxed)
+        FileHandle.standardError.write(Data("deals: \(count) open deals handed over in \(String(format: "%.2f", handed)) s; \(delivered) deal.updated applied by the subscriber after \(String(format: "%.2f", seconds)) s\n".utf8))
+        await relay.stop()
+        await subscriber.shutdown(gracePeriod: .seconds(1))
+        return BenchResult(scenario: "deals.staff_handover", calls: delivered, seconds: seconds, latenciesNanoseconds: [], errors: count - delivered)
     }
 
     static func leadIntake(options: BenchOptions) async throws -> BenchResult {
