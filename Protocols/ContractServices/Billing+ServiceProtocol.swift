@@ -9,6 +9,16 @@ extension Billing {
     public protocol ServiceProtocol: RegistrableRPCService {
         func createProduct(_ request: Product, context: ServerContext) async throws -> Product
 
+        /// B2 (issue 26): a product's SKU, name and weight, kept in its history. Confirmed offers keep the lines they
+        /// froze; drafts take the change when they are next put.
+        func updateProduct(_ request: ProductEdit, context: ServerContext) async throws -> Product
+
+        /// B2 (issue 26): the product is no longer sold: no offer takes it after; offers, orders and reports that have it
+        /// keep it. Idempotent.
+        func archiveProduct(_ request: ArchiveProductRequest, context: ServerContext) async throws -> Product
+
+        func productHistory(_ request: SetupHistoryRequest, context: ServerContext) async throws -> SetupHistory
+
         func listProducts(_ request: ListProductsRequest, context: ServerContext) async throws -> ProductList
 
         /// B2: prices per product in one currency, in force between two dates.
@@ -77,6 +87,9 @@ extension Billing {
 extension Billing.ServiceProtocol {
     public func registerMethods(with server: RPCServer) {
         server.register(Billing.createProduct) { try await self.createProduct(actingFor($0, $1), context: $1) }
+        server.register(Billing.updateProduct) { try await self.updateProduct(actingFor($0, $1), context: $1) }
+        server.register(Billing.archiveProduct) { try await self.archiveProduct(actingFor($0, $1), context: $1) }
+        server.register(Billing.productHistory) { try await self.productHistory(actingFor($0, $1), context: $1) }
         server.register(Billing.listProducts) { try await self.listProducts(actingFor($0, $1), context: $1) }
         server.register(Billing.createPriceList) { try await self.createPriceList(actingFor($0, $1), context: $1) }
         server.register(Billing.listPriceLists) { try await self.listPriceLists(actingFor($0, $1), context: $1) }

@@ -12,6 +12,24 @@ public enum Billing {
     public static let createProduct = MethodDescriptor<Product, Product>(
         service: service, method: "CreateProduct", callers: ["gateway"])
 
+    /// B2 (issue 26): a product's SKU, name and weight, kept in its history. Confirmed offers keep the lines they
+    /// froze; drafts take the change when they are next put.
+    ///
+    /// Callers: gateway.
+    public static let updateProduct = MethodDescriptor<ProductEdit, Product>(
+        service: service, method: "UpdateProduct", callers: ["gateway"])
+
+    /// B2 (issue 26): the product is no longer sold: no offer takes it after; offers, orders and reports that have it
+    /// keep it. Idempotent.
+    ///
+    /// Callers: gateway.
+    public static let archiveProduct = MethodDescriptor<ArchiveProductRequest, Product>(
+        service: service, method: "ArchiveProduct", isIdempotent: true, callers: ["gateway"])
+
+    /// Callers: gateway.
+    public static let productHistory = MethodDescriptor<SetupHistoryRequest, SetupHistory>(
+        service: service, method: "ProductHistory", isIdempotent: true, callers: ["gateway"])
+
     /// Callers: gateway.
     public static let listProducts = MethodDescriptor<ListProductsRequest, ProductList>(
         service: service, method: "ListProducts", isIdempotent: true, callers: ["gateway"])
@@ -153,6 +171,8 @@ public struct Product: WireMessage, Equatable {
     /// For delivery tariffs by weight.
     public var weightGrams: Int64 = 0
     public var createdAtMilliseconds: Int64 = 0
+    /// When it stopped being sold (issue 26).
+    public var archivedAtMilliseconds: Int64? = nil
 
     public init() {}
 
@@ -161,13 +181,15 @@ public struct Product: WireMessage, Equatable {
         sku: String = "",
         name: String = "",
         weightGrams: Int64 = 0,
-        createdAtMilliseconds: Int64 = 0
+        createdAtMilliseconds: Int64 = 0,
+        archivedAtMilliseconds: Int64? = nil
     ) {
         self.id = id
         self.sku = sku
         self.name = name
         self.weightGrams = weightGrams
         self.createdAtMilliseconds = createdAtMilliseconds
+        self.archivedAtMilliseconds = archivedAtMilliseconds
     }
 
     public func encode(to e: inout WireEncoder) {
@@ -176,6 +198,7 @@ public struct Product: WireMessage, Equatable {
         e.encode(3, name)
         e.encode(4, weightGrams)
         e.encode(5, createdAtMilliseconds)
+        e.encode(6, archivedAtMilliseconds)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
@@ -185,6 +208,7 @@ public struct Product: WireMessage, Equatable {
         case 3: name = try d.string(key)
         case 4: weightGrams = try d.int64(key)
         case 5: createdAtMilliseconds = try d.int64(key)
+        case 6: archivedAtMilliseconds = try d.int64(key)
         default: try d.skip(key)
         }
     }
@@ -198,6 +222,94 @@ extension Product {
         if self.name.isEmpty { checks.required("name") } else { checks.text("name", self.name, minLength: 1, maxLength: 300, rule: .name) }
         if self.weightGrams != 0 { checks.integer("weightGrams", self.weightGrams, minimum: 0, maximum: 10000000) }
         return checks.violations
+    }
+}
+
+/// B2 (issue 26): a product as it should be, in full.
+public struct ProductEdit: WireMessage, Equatable {
+    public var productID: Int64 = 0
+    public var product: Product = Product()
+    public var actorID: Int64? = nil
+    public var credentialID: Int64? = nil
+
+    public init() {}
+
+    public init(
+        productID: Int64 = 0,
+        product: Product = Product(),
+        actorID: Int64? = nil,
+        credentialID: Int64? = nil
+    ) {
+        self.productID = productID
+        self.product = product
+        self.actorID = actorID
+        self.credentialID = credentialID
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, productID)
+        e.encode(2, product)
+        e.encode(3, actorID)
+        e.encode(4, credentialID)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: productID = try d.int64(key)
+        case 2: product = try d.message(key)
+        case 3: actorID = try d.int64(key)
+        case 4: credentialID = try d.int64(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+extension ProductEdit {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        checks.append(self.product.violations(under: path))
+        return checks.violations
+    }
+}
+
+public struct ArchiveProductRequest: WireMessage, Equatable {
+    public var productID: Int64 = 0
+    public var actorID: Int64? = nil
+    public var credentialID: Int64? = nil
+
+    public init() {}
+
+    public init(
+        productID: Int64 = 0,
+        actorID: Int64? = nil,
+        credentialID: Int64? = nil
+    ) {
+        self.productID = productID
+        self.actorID = actorID
+        self.credentialID = credentialID
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, productID)
+        e.encode(2, actorID)
+        e.encode(3, credentialID)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: productID = try d.int64(key)
+        case 2: actorID = try d.int64(key)
+        case 3: credentialID = try d.int64(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+extension ArchiveProductRequest {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        []
     }
 }
 

@@ -10,6 +10,15 @@ public let billingContract = ContractFile("Billing") {
         floating-point number. Rounding is half-even, per line, written once (``Money``).
         """, eventsDoc: "Event types this service emits.") {
         Service.Method("createProduct", "CreateProduct", "Product", "Product")
+        Service.Method("updateProduct", "UpdateProduct", "ProductEdit", "Product", doc: """
+            B2 (issue 26): a product's SKU, name and weight, kept in its history. Confirmed offers keep the lines they
+            froze; drafts take the change when they are next put.
+            """)
+        Service.Method("archiveProduct", "ArchiveProduct", "ArchiveProductRequest", "Product", idempotent: true, doc: """
+            B2 (issue 26): the product is no longer sold: no offer takes it after; offers, orders and reports that have it
+            keep it. Idempotent.
+            """)
+        Service.Method("productHistory", "ProductHistory", "SetupHistoryRequest", "SetupHistory", idempotent: true)
         Service.Method("listProducts", "ListProducts", "ListProductsRequest", "ProductList", idempotent: true)
         Service.Method("createPriceList", "CreatePriceList", "PriceList", "PriceList", doc: "B2: prices per product in one currency, in force between two dates.")
         Service.Method("listPriceLists", "ListPriceLists", "Empty", "PriceListList", idempotent: true)
@@ -63,6 +72,18 @@ public let billingContract = ContractFile("Billing") {
         Field(3, "name", .string).required().length(max: 300, min: 1).oneLineName()
         Field(4, "weightGrams", .int64, doc: "For delivery tariffs by weight.").minimum(0).maximum(10_000_000)
         Field(5, "createdAtMilliseconds", .int64).timestamp().readOnly()
+        Field(6, "archivedAtMilliseconds", .optional(.int64), doc: "When it stopped being sold (issue 26).").timestamp().readOnly()
+    }
+    Message("ProductEdit", doc: "B2 (issue 26): a product as it should be, in full.", rest: [.input]) {
+        Field(1, "productID", .int64).hidden()
+        Field(2, "product", .message("Product")).inline()
+        Field(3, "actorID", .optional(.int64)).hidden()
+        Field(4, "credentialID", .optional(.int64)).hidden()
+    }
+    Message("ArchiveProductRequest", rest: [.input]) {
+        Field(1, "productID", .int64).hidden()
+        Field(2, "actorID", .optional(.int64)).hidden()
+        Field(3, "credentialID", .optional(.int64)).hidden()
     }
     Message("ListProductsRequest", rest: [.query]) {
         Field(1, "afterID", .optional(.int64), doc: "Paging: products after this id.").named("after").minimum(1)

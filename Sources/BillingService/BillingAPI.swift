@@ -40,6 +40,24 @@ public struct BillingAPI: Billing.ServiceProtocol {
         try await catalogue.createProduct(request)
     }
 
+    public func updateProduct(_ request: ProductEdit, context: ServerContext) async throws -> Product {
+        var edit = request
+        let violations = request.product.violations()
+        guard violations.isEmpty else { throw RPCError.invalidArgument("the product is not valid", details: violations) }
+        (edit.actorID, edit.credentialID) = (context.principal?.staffID, context.principal?.credentialID)
+        return try await catalogue.updateProduct(edit)
+    }
+
+    public func archiveProduct(_ request: ArchiveProductRequest, context: ServerContext) async throws -> Product {
+        var archive = request
+        (archive.actorID, archive.credentialID) = (context.principal?.staffID, context.principal?.credentialID)
+        return try await catalogue.archiveProduct(archive)
+    }
+
+    public func productHistory(_ request: SetupHistoryRequest, context _: ServerContext) async throws -> SetupHistory {
+        try await catalogue.productHistory(request.id)
+    }
+
     public func listProducts(_ request: ListProductsRequest, context _: ServerContext) async throws -> ProductList {
         try await catalogue.listProducts(request)
     }

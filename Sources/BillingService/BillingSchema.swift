@@ -1,3 +1,4 @@
+import ServiceKit
 import Storage
 
 /// The billing service's tables. Amounts are INTEGER minor units everywhere; a payment is
@@ -71,5 +72,7 @@ public enum BillingSchema {
             );
             CREATE INDEX subscriptions_payer ON subscriptions (payer_contact_id) WHERE payer_contact_id IS NOT NULL;
             """),
+        // Issue 26: products are edited and archived, with history.
+        Migration(3, SetupLog.migration),
     ]
 }

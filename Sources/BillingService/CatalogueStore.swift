@@ -27,6 +27,54 @@ public struct CatalogueStore: Sendable {
         }
     }
 
+    /// Issue 26: the product as the edit says (a SKU stays unique; an archived product is
+    /// not edited); each changed field a line of its history.
+    public func updateProduct(_ edit: ProductEdit) async throws -> Product {
+        let now = clock.milliseconds
+        return try await database.write { tx in
+            guard let before = try Self.productTable.find(tx.connection, id: edit.productID) else {
+                throw RPCError.notFound("product \(edit.productID) does not exist")
+            }
+            guard before.archivedAtMilliseconds == nil else { throw RPCError(.failedPrecondition, "product \(edit.productID) is archived") }
+            if try tx.queryFirst("SELECT 1 FROM products WHERE sku = ? AND id != ?", [.text(edit.product.sku), .integer(before.id)], { $0.int(0) }) != nil {
+                throw RPCError(.alreadyExists, "a product has SKU \(edit.product.sku) already")
+            }
+            var after = before
+            (after.sku, after.name, after.weightGrams) = (edit.product.sku, edit.product.name, edit.product.weightGrams)
+            var lines: [String] = []
+            if before.sku != after.sku { lines.append("SKU \(before.sku) → \(after.sku)") }
+            if before.name != after.name { lines.append("name \"\(before.name)\" → \"\(after.name)\"") }
+            if before.weightGrams != after.weightGrams { lines.append("weight \(before.weightGrams) → \(after.weightGrams) g") }
+            try Self.productTable.update(tx, after)
+            try SetupLog.record(tx, entity: "product", id: before.id, by: SetupLog.Author(staffID: edit.actorID, credentialID: edit.credentialID), at: now, lines)
+            return after
+        }
+    }
+
+    /// Issue 26: no offer takes the product after; what has it keeps it. A second time changes nothing.
+    public func archiveProduct(_ request: ArchiveProductRequest) async throws -> Product {
+        let now = clock.milliseconds
+        return try await database.write { tx in
+            guard var product = try Self.productTable.find(tx.connection, id: request.productID) else {
+                throw RPCError.notFound("product \(request.productID) does not exist")
+            }
+            guard product.archivedAtMilliseconds == nil else { return product }
+            product.archivedAtMilliseconds = now
+            try Self.productTable.update(tx, product)
+            try SetupLog.record(
+                tx, entity: "product", id: product.id, by: SetupLog.Author(staffID: request.actorID, credentialID: request.credentialID), at: now,
+                ["archived"])
+            return product
+        }
+    }
+
+    public func productHistory(_ id: Int64) async throws -> SetupHistory {
+        try await database.read { c in
+            guard try Self.productTable.find(c, id: id) != nil else { throw RPCError.notFound("product \(id) does not exist") }
+            return try SetupLog.history(c, entity: "product", id: id)
+        }
+    }
+
     public func listProducts(_ request: ListProductsRequest) async throws -> ProductList {
         let page = try PageRequest(size: request.pageSize, default: 100, maximum: 500)
         return try await database.read { c in

@@ -31,6 +31,11 @@ public struct OfferStore: Sendable {
                 throw RPCError.invalidArgument("no \(input.currency) price list is in force on \(today)", details: [FieldViolation(field: "currency", description: "has no price list in force")])
             }
             let products = try CatalogueStore.products(c, Set(input.lines.map(\.productID)))
+            // Issue 26: an archived product is sold no more (a confirmed offer keeps its lines, frozen above).
+            let archived = input.lines.enumerated().filter { products[$0.element.productID]?.archivedAtMilliseconds != nil }.map {
+                FieldViolation(field: "lines[\($0.offset)].productId", description: "product \($0.element.productID) is archived: it is sold no more")
+            }
+            guard archived.isEmpty else { throw RPCError.invalidArgument("the offer names archived products", details: archived) }
             let prices = Dictionary(list.prices.map { ($0.productID, $0.unitMinor) }, uniquingKeysWith: { a, _ in a })
             let priced = try OfferTotals.price(input.lines, currency: input.currency, unitPrices: prices, products: products)
             var offer = Offer(dealID: input.dealID, currency: input.currency, lines: priced.lines, address: input.address.trimmingCharacters(in: .whitespacesAndNewlines))

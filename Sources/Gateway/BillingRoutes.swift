@@ -22,6 +22,30 @@ enum BillingRoutes {
             return Reply.created(product, at: "/v1/products?after=\(product.id - 1)&limit=1")
         },
         Route(
+            method: "PUT", path: "/v1/products/{id}", operationID: "updateProduct", access: .role(.admin),
+            summary: "Change a product's SKU, name or weight (B2, issue 26); confirmed offers keep the lines they froze",
+            body: ProductEdit.openAPIInputSchema, example: #"{"sku":"WIN-1200","name":"Window 1200×1400, white","weightGrams":36000}"#,
+            answers: [Route.answer(200, "the product as it is now", Product.self)], errors: [404, 409, 422]
+        ) { ctx in
+            var edit = try ctx.body(ProductEdit.self)
+            edit.productID = try ctx.id()
+            return Reply.json(200, try await ctx.call(Billing.updateProduct, edit))
+        },
+        Route(
+            method: "POST", path: "/v1/products/{id}/archive", operationID: "archiveProduct", access: .role(.admin),
+            summary: "Stop selling a product (B2, issue 26): no offer takes it after; offers, orders and reports keep it",
+            answers: [Route.answer(200, "the product, archived", Product.self)], errors: [404]
+        ) { ctx in
+            Reply.json(200, try await ctx.call(Billing.archiveProduct, ArchiveProductRequest(productID: try ctx.id())))
+        },
+        Route(
+            method: "GET", path: "/v1/products/{id}/history", operationID: "productHistory", access: .role(.admin),
+            summary: "Every change to a product, with who made it and when (issue 26)",
+            answers: [Route.answer(200, "the changes, oldest first", SetupHistory.self)], errors: [404]
+        ) { ctx in
+            Reply.json(200, try await ctx.call(Billing.productHistory, SetupHistoryRequest(id: try ctx.id())))
+        },
+        Route(
             method: "GET", path: "/v1/products", operationID: "listProducts", access: .role(.reader),
             summary: "Products by id", query: ListProductsRequest.queryParameters, answers: [Route.answer(200, "products", ProductList.self)]
         ) { ctx in

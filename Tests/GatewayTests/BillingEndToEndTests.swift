@@ -312,6 +312,22 @@ import Wire
         #expect(confirmed.status == 200 && confirmed.json["status"] as? String == "confirmed")
         #expect(try await system.request("PUT", "/v1/deals/\(dealID)/offer", body: #"{"currency":"RUB","lines":[{"productId":\#(windowID),"quantity":1}]}"#).status == 409, "frozen")
         #expect(try await eventuallyAsync { (try? await system.request("GET", "/v1/deals/\(dealID)").json["stageId"] as? Int) == confirmedStage })
+        // Issue 26: the product is renamed, then archived. The confirmed offer keeps the line it froze; no new offer
+        // takes the product; its history says who changed what.
+        let renamed = try await system.request("PUT", "/v1/products/\(windowID)", body: #"{"sku":"WIN-1","name":"Window 1200, white","weightGrams":30000}"#)
+        #expect(renamed.status == 200 && renamed.json["name"] as? String == "Window 1200, white", "\(renamed.body)")
+        #expect(try await system.request("PUT", "/v1/products/\(windowID)", body: #"{"sku":"","name":"x"}"#).status == 400, "the schema: an empty SKU")
+        let kept = try await system.request("GET", "/v1/deals/\(dealID)/offer").json["lines"] as? [[String: Any]]
+        #expect(kept?.first?["name"] as? String == "Window 1200")
+        let archived = try await system.request("POST", "/v1/products/\(windowID)/archive")
+        #expect(archived.status == 200 && archived.json["archivedAt"] is String, "\(archived.body)")
+        #expect(try await system.request("POST", "/v1/products/\(windowID)/archive").json["archivedAt"] as? String == archived.json["archivedAt"] as? String)
+        let later = try #require(try await system.request(
+            "POST", "/v1/deals", body: #"{"title":"More windows","contactId":\#(contactID),"pipelineId":\#(pipelineID)}"#).json["id"] as? Int)
+        let refused = try await system.request("PUT", "/v1/deals/\(later)/offer", body: #"{"currency":"RUB","lines":[{"productId":\#(windowID),"quantity":1}]}"#)
+        #expect(refused.status == 422 && refused.body.contains("lines[0].productId"), "\(refused.body)")
+        let history = try await system.request("GET", "/v1/products/\(windowID)/history").json["items"] as? [[String: Any]] ?? []
+        #expect(history.compactMap { $0["summary"] as? String } == ["name \"Window 1200\" → \"Window 1200, white\"", "archived"])
         // G1 (issue 22 items 28, 29): the document's limits are the server's.
         #expect(try await system.request("GET", "/v1/orders?limit=501").status == 200)
         #expect(try await system.request("GET", "/v1/orders?limit=10001").status == 400)

@@ -185,6 +185,8 @@ enum ContractSamples {
         ("DealsCalendar", dealsCalendar().wireBytes(), (try? DealsCalendar(wireBytes: dealsCalendar().wireBytes())) == dealsCalendar()),
         ("EnrolmentChanged", enrolmentChanged().wireBytes(), (try? EnrolmentChanged(wireBytes: enrolmentChanged().wireBytes())) == enrolmentChanged()),
         ("Product", product().wireBytes(), (try? Product(wireBytes: product().wireBytes())) == product()),
+        ("ProductEdit", productEdit().wireBytes(), (try? ProductEdit(wireBytes: productEdit().wireBytes())) == productEdit()),
+        ("ArchiveProductRequest", archiveProductRequest().wireBytes(), (try? ArchiveProductRequest(wireBytes: archiveProductRequest().wireBytes())) == archiveProductRequest()),
         ("ListProductsRequest", listProductsRequest().wireBytes(), (try? ListProductsRequest(wireBytes: listProductsRequest().wireBytes())) == listProductsRequest()),
         ("ProductList", productList().wireBytes(), (try? ProductList(wireBytes: productList().wireBytes())) == productList()),
         ("Price", price().wireBytes(), (try? Price(wireBytes: price().wireBytes())) == price()),
@@ -2012,6 +2014,24 @@ enum ContractSamples {
         m.name = "f3é"
         m.weightGrams = 4000012
         m.createdAtMilliseconds = -36
+        m.archivedAtMilliseconds = 6000018
+        return m
+    }
+
+    static func productEdit() -> ProductEdit {
+        var m = ProductEdit()
+        m.productID = -8
+        m.product = product()
+        m.actorID = -22
+        m.credentialID = 4000012
+        return m
+    }
+
+    static func archiveProductRequest() -> ArchiveProductRequest {
+        var m = ArchiveProductRequest()
+        m.productID = -8
+        m.actorID = 2000006
+        m.credentialID = -22
         return m
     }
 

@@ -9,6 +9,8 @@ extension Product: RESTOutput {
 
     public func writeJSON(to out: inout JSONOutput) {
         out.beginObject()
+        out.key("archivedAt")
+        if let value = self.archivedAtMilliseconds { out.timestamp(value) } else { out.null() }
         out.key("createdAt")
         out.timestamp(self.createdAtMilliseconds)
         out.key("id")
@@ -26,7 +28,7 @@ extension Product: RESTOutput {
 extension Product: RESTInput {
     static let openAPIInputSchema = "ProductInput"
     static let jsonFields: Set<String> = ["sku", "name", "weightGrams"]
-    static let jsonReadOnlyFields: Set<String> = ["id", "createdAt"]
+    static let jsonReadOnlyFields: Set<String> = ["id", "createdAt", "archivedAt"]
 
     /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).
     init(jsonFields r: inout JSONFieldReader) {
@@ -42,6 +44,29 @@ extension Product: RESTInput {
         if let value = r.integer("weightGrams", minimum: 0, maximum: 10000000) {
             self.weightGrams = value
         }
+    }
+}
+
+extension ProductEdit: RESTInput {
+    static let openAPIInputSchema = "ProductEditInput"
+    static let jsonFields: Set<String> = ["sku", "name", "weightGrams"]
+    static let jsonReadOnlyFields: Set<String> = ["id", "createdAt", "archivedAt"]
+
+    /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).
+    init(jsonFields r: inout JSONFieldReader) {
+        self.init()
+        self.product = Product(jsonFields: &r)
+    }
+}
+
+extension ArchiveProductRequest: RESTInput {
+    static let openAPIInputSchema = "ArchiveProductRequestInput"
+    static let jsonFields: Set<String> = []
+    static let jsonReadOnlyFields: Set<String> = []
+
+    /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).
+    init(jsonFields r: inout JSONFieldReader) {
+        self.init()
     }
 }
 

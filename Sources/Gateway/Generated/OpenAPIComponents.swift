@@ -1800,6 +1800,13 @@ enum OpenAPIComponents {
       ],
       "type" : "object"
     },
+    "ArchiveProductRequestInput" : {
+      "additionalProperties" : false,
+      "properties" : {
+
+      },
+      "type" : "object"
+    },
     "Attendance" : {
       "description" : "S6: one student's mark for one lesson or session.",
       "properties" : {
@@ -8379,6 +8386,14 @@ enum OpenAPIComponents {
     "Product" : {
       "description" : "B2: something sold.",
       "properties" : {
+        "archivedAt" : {
+          "description" : "When it stopped being sold (issue 26).",
+          "format" : "date-time",
+          "type" : [
+            "string",
+            "null"
+          ]
+        },
         "createdAt" : {
           "format" : "date-time",
           "type" : "string"
@@ -8401,11 +8416,43 @@ enum OpenAPIComponents {
         }
       },
       "required" : [
+        "archivedAt",
         "createdAt",
         "id",
         "name",
         "sku",
         "weightGrams"
+      ],
+      "type" : "object"
+    },
+    "ProductEditInput" : {
+      "additionalProperties" : false,
+      "description" : "B2 (issue 26): a product as it should be, in full.",
+      "properties" : {
+        "name" : {
+          "maxLength" : 300,
+          "minLength" : 1,
+          "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*[^\\u0000-\\u0020\\u007f\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
+          "type" : "string"
+        },
+        "sku" : {
+          "description" : "Unique article code.",
+          "maxLength" : 64,
+          "minLength" : 1,
+          "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*[^\\u0000-\\u0020\\u007f\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
+          "type" : "string"
+        },
+        "weightGrams" : {
+          "description" : "For delivery tariffs by weight.",
+          "format" : "int64",
+          "maximum" : 10000000,
+          "minimum" : 0,
+          "type" : "integer"
+        }
+      },
+      "required" : [
+        "name",
+        "sku"
       ],
       "type" : "object"
     },
