@@ -15,6 +15,12 @@ extension Scheduling {
         /// skills replaced (its kind stays); bookings made already are kept.
         func updateResource(_ request: Resource, context: ServerContext) async throws -> Resource
 
+        /// S1 (issue 26): the resource takes no new booking, slot or lesson; what it has booked stays, and the answer
+        /// lists the appointments and lessons still ahead, for rebooking. A second time lists them again.
+        func archiveResource(_ request: ArchiveResourceRequest, context: ServerContext) async throws -> ResourceArchive
+
+        func resourceHistory(_ request: SetupHistoryRequest, context: ServerContext) async throws -> SetupHistory
+
         func listResources(_ request: ListResourcesRequest, context: ServerContext) async throws -> ResourceList
 
         /// S2: the earliest free slots across every resource with the skill and zone,
@@ -105,6 +111,8 @@ extension Scheduling.ServiceProtocol {
         server.register(Scheduling.createResource) { try await self.createResource(actingFor($0, $1), context: $1) }
         server.register(Scheduling.getResource) { try await self.getResource(actingFor($0, $1), context: $1) }
         server.register(Scheduling.updateResource) { try await self.updateResource(actingFor($0, $1), context: $1) }
+        server.register(Scheduling.archiveResource) { try await self.archiveResource(actingFor($0, $1), context: $1) }
+        server.register(Scheduling.resourceHistory) { try await self.resourceHistory(actingFor($0, $1), context: $1) }
         server.register(Scheduling.listResources) { try await self.listResources(actingFor($0, $1), context: $1) }
         server.register(Scheduling.findSlots) { try await self.findSlots(actingFor($0, $1), context: $1) }
         server.register(Scheduling.book) { try await self.book(actingFor($0, $1), context: $1) }

@@ -24,6 +24,17 @@ public enum Scheduling {
     public static let updateResource = MethodDescriptor<Resource, Resource>(
         service: service, method: "UpdateResource", isIdempotent: true, callers: ["gateway"])
 
+    /// S1 (issue 26): the resource takes no new booking, slot or lesson; what it has booked stays, and the answer
+    /// lists the appointments and lessons still ahead, for rebooking. A second time lists them again.
+    ///
+    /// Callers: gateway.
+    public static let archiveResource = MethodDescriptor<ArchiveResourceRequest, ResourceArchive>(
+        service: service, method: "ArchiveResource", isIdempotent: true, callers: ["gateway"])
+
+    /// Callers: gateway.
+    public static let resourceHistory = MethodDescriptor<SetupHistoryRequest, SetupHistory>(
+        service: service, method: "ResourceHistory", isIdempotent: true, callers: ["gateway"])
+
     /// Callers: gateway.
     public static let listResources = MethodDescriptor<ListResourcesRequest, ResourceList>(
         service: service, method: "ListResources", isIdempotent: true, callers: ["gateway"])
@@ -370,6 +381,8 @@ public struct Resource: WireMessage, Equatable {
     /// What it does (measurement, installation, english-b1...).
     public var skills: [String] = []
     public var createdAtMilliseconds: Int64 = 0
+    /// When it was archived (issue 26): it takes no new work.
+    public var archivedAtMilliseconds: Int64? = nil
 
     public init() {}
 
@@ -384,7 +397,8 @@ public struct Resource: WireMessage, Equatable {
         overrides: [DateOverride] = [],
         zones: [String] = [],
         skills: [String] = [],
-        createdAtMilliseconds: Int64 = 0
+        createdAtMilliseconds: Int64 = 0,
+        archivedAtMilliseconds: Int64? = nil
     ) {
         self.id = id
         self.name = name
@@ -397,6 +411,7 @@ public struct Resource: WireMessage, Equatable {
         self.zones = zones
         self.skills = skills
         self.createdAtMilliseconds = createdAtMilliseconds
+        self.archivedAtMilliseconds = archivedAtMilliseconds
     }
 
     public func encode(to e: inout WireEncoder) {
@@ -411,6 +426,7 @@ public struct Resource: WireMessage, Equatable {
         e.encode(9, zones)
         e.encode(10, skills)
         e.encode(11, createdAtMilliseconds)
+        e.encode(12, archivedAtMilliseconds)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
@@ -426,6 +442,7 @@ public struct Resource: WireMessage, Equatable {
         case 9: try d.append(key, to: &zones)
         case 10: try d.append(key, to: &skills)
         case 11: createdAtMilliseconds = try d.int64(key)
+        case 12: archivedAtMilliseconds = try d.int64(key)
         default: try d.skip(key)
         }
     }
@@ -455,6 +472,72 @@ extension Resource {
             for (n, item) in self.skills.enumerated() { checks.text("skills" + "[\(n)]", item, minLength: 1, maxLength: 100) }
         }
         return checks.violations
+    }
+}
+
+public struct ArchiveResourceRequest: WireMessage, Equatable {
+    public var resourceID: Int64 = 0
+
+    public init() {}
+
+    public init(
+        resourceID: Int64 = 0
+    ) {
+        self.resourceID = resourceID
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, resourceID)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: resourceID = try d.int64(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+extension ArchiveResourceRequest {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        []
+    }
+}
+
+/// S1 (issue 26): an archived resource and what it still has ahead, to rebook.
+public struct ResourceArchive: WireMessage, Equatable {
+    public var resource: Resource = Resource()
+    /// Booked, starting from now, by start; at most 500.
+    public var appointments: [Appointment] = []
+    /// Group lessons it teaches or hosts from now, by start; at most 500.
+    public var lessonIDs: [Int64] = []
+
+    public init() {}
+
+    public init(
+        resource: Resource = Resource(),
+        appointments: [Appointment] = [],
+        lessonIDs: [Int64] = []
+    ) {
+        self.resource = resource
+        self.appointments = appointments
+        self.lessonIDs = lessonIDs
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, resource)
+        e.encode(2, appointments)
+        e.encode(3, lessonIDs)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: resource = try d.message(key)
+        case 2: try d.append(key, to: &appointments)
+        case 3: try d.append(key, to: &lessonIDs)
+        default: try d.skip(key)
+        }
     }
 }
 

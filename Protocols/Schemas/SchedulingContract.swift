@@ -16,6 +16,11 @@ public let schedulingContract = ContractFile("Scheduling") {
             S1: the resource's name, staff member, zone, hours, days off, overrides, zones and
             skills replaced (its kind stays); bookings made already are kept.
             """)
+        Service.Method("archiveResource", "ArchiveResource", "ArchiveResourceRequest", "ResourceArchive", idempotent: true, doc: """
+            S1 (issue 26): the resource takes no new booking, slot or lesson; what it has booked stays, and the answer
+            lists the appointments and lessons still ahead, for rebooking. A second time lists them again.
+            """)
+        Service.Method("resourceHistory", "ResourceHistory", "SetupHistoryRequest", "SetupHistory", idempotent: true)
         Service.Method("listResources", "ListResources", "ListResourcesRequest", "ResourceList", idempotent: true)
         Service.Method("findSlots", "FindSlots", "SlotRequest", "SlotList", idempotent: true, doc: """
             S2: the earliest free slots across every resource with the skill and zone,
@@ -119,6 +124,15 @@ public let schedulingContract = ContractFile("Scheduling") {
         Field(9, "zones", .repeated(.string), doc: "Where it works (for an engineer: the zones of the addresses it goes to).").items(max: 100).length(max: 100, min: 1)
         Field(10, "skills", .repeated(.string), doc: "What it does (measurement, installation, english-b1...).").items(max: 100).length(max: 100, min: 1)
         Field(11, "createdAtMilliseconds", .int64).timestamp().readOnly()
+        Field(12, "archivedAtMilliseconds", .optional(.int64), doc: "When it was archived (issue 26): it takes no new work.").timestamp().readOnly()
+    }
+    Message("ArchiveResourceRequest", rest: [.input]) {
+        Field(1, "resourceID", .int64).hidden()
+    }
+    Message("ResourceArchive", doc: "S1 (issue 26): an archived resource and what it still has ahead, to rebook.", rest: [.output]) {
+        Field(1, "resource", .message("Resource"))
+        Field(2, "appointments", .repeated(.message("Appointment")), doc: "Booked, starting from now, by start; at most 500.")
+        Field(3, "lessonIDs", .repeated(.int64), doc: "Group lessons it teaches or hosts from now, by start; at most 500.").named("lessonIds")
     }
     Message("GetResourceRequest") {
         Field(1, "id", .int64)

@@ -39,12 +39,29 @@ enum SchedulingRoutes {
             summary: "Replace a resource's name, staff member, time zone, hours, days off, overrides, zones and skills (its kind stays); bookings made already are kept",
             body: Resource.openAPIInputSchema,
             example: #"{"name":"Ivan (measurer)","kind":"engineer","timeZone":"Europe/Moscow","hours":[{"weekday":1,"fromMinute":600,"toMinute":1080}],"daysOff":["2027-01-07"],"zones":["north"],"skills":["measurement"]}"#,
-            answers: [Route.answer(200, "the resource", Resource.self)], errors: [404, 422]
+            answers: [Route.answer(200, "the resource", Resource.self)], errors: [404, 409, 422]
         ) { ctx in
             var input = try ctx.body(Resource.self)
             input.id = try ctx.id()
             if let staff = input.staffID { try await ctx.requireStaff(staff) }
             return Reply.json(200, try await ctx.call(Scheduling.updateResource, input))
+        },
+        Route(
+            method: "POST", path: "/v1/resources/{id}/archive", operationID: "archiveResource", access: .role(.admin),
+            summary: """
+                Archive a resource (S1, issue 26): no new booking, slot or lesson takes it; what it has booked stays, and the \
+                answer lists the appointments and lessons still ahead, to rebook
+                """,
+            answers: [Route.answer(200, "the resource and what it has ahead", ResourceArchive.self)], errors: [404]
+        ) { ctx in
+            Reply.json(200, try await ctx.call(Scheduling.archiveResource, ArchiveResourceRequest(resourceID: try ctx.id())))
+        },
+        Route(
+            method: "GET", path: "/v1/resources/{id}/history", operationID: "resourceHistory", access: .role(.admin),
+            summary: "Every change to a resource, with who made it and when (issue 26)",
+            answers: [Route.answer(200, "the changes, oldest first", SetupHistory.self)], errors: [404]
+        ) { ctx in
+            Reply.json(200, try await ctx.call(Scheduling.resourceHistory, SetupHistoryRequest(id: try ctx.id())))
         },
         Route(
             method: "GET", path: "/v1/resources/{id}/calendar", operationID: "resourceCalendar", access: .role(.reader),

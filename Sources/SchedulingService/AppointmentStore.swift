@@ -138,6 +138,9 @@ public struct AppointmentStore: Sendable {
             guard let r = try ResourceStore.load(c, id) else {
                 throw RPCError.invalidArgument("resource \(id) does not exist", details: [FieldViolation(field: "resourceIds[\(i)]", description: "is unknown")])
             }
+            guard r.archivedAtMilliseconds == nil else {
+                throw RPCError.invalidArgument("resource \(id) is archived", details: [FieldViolation(field: "resourceIds[\(i)]", description: "is archived: it takes no new bookings")])
+            }
             return r
         }
     }

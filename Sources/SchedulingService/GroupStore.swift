@@ -51,8 +51,12 @@ public struct GroupStore: Sendable {
         return try await database.write { tx in
             let c = tx.connection
             for (field, id) in [("teacherId", Optional(input.teacherID)), ("roomId", input.roomID)] {
-                if let id, try ResourceStore.load(c, id) == nil {
+                guard let id else { continue }
+                guard let resource = try ResourceStore.load(c, id) else {
                     throw RPCError.invalidArgument("resource \(id) does not exist", details: [FieldViolation(field: field, description: "is unknown")])
+                }
+                guard resource.archivedAtMilliseconds == nil else {
+                    throw RPCError.invalidArgument("resource \(id) is archived", details: [FieldViolation(field: field, description: "is archived: it takes no new lessons")])
                 }
             }
             guard try c.queryFirst("SELECT 1 FROM groups WHERE name = ?", [.text(input.name)], { $0.int(0) }) == nil else {

@@ -48,17 +48,65 @@ public struct ResourceStore: Sendable {
         }
     }
 
-    public func update(_ input: Resource) async throws -> Resource {
+    /// Its name, staff member, zone, hours, days off, overrides, zones and skills replaced (the
+    /// kind stays), each change a line of its history (issue 26). An archived resource is not
+    /// edited.
+    public func update(_ input: Resource, by author: SetupLog.Author = .init()) async throws -> Resource {
         try Self.check(input)
+        let now = clock.milliseconds
         return try await database.write { tx in
             guard let old = try Self.load(tx.connection, input.id) else { throw RPCError.notFound("resource \(input.id) does not exist") }
+            guard old.archivedAtMilliseconds == nil else { throw RPCError(.failedPrecondition, "resource \(input.id) is archived") }
             var r = input
             r.kind = old.kind
             r.createdAtMilliseconds = old.createdAtMilliseconds
+            r.archivedAtMilliseconds = nil
             try Self.table.update(tx, r)
             try tx.run("DELETE FROM resource_tags WHERE resource_id = ?", [.integer(r.id)])
             try Self.tag(tx, r)
+            try SetupLog.record(tx, entity: "resource", id: r.id, by: author, at: now, Self.changes(old, r))
             return r
+        }
+    }
+
+    /// What an edit changed, in words.
+    static func changes(_ old: Resource, _ new: Resource) -> [String] {
+        var lines: [String] = []
+        if old.name != new.name { lines.append("name \"\(old.name)\" → \"\(new.name)\"") }
+        if old.staffID != new.staffID { lines.append("staff member \(old.staffID.map(String.init) ?? "none") → \(new.staffID.map(String.init) ?? "none")") }
+        if old.timeZone != new.timeZone { lines.append("time zone \(old.timeZone) → \(new.timeZone)") }
+        if old.hours != new.hours { lines.append("working hours changed") }
+        if old.daysOff != new.daysOff || old.overrides != new.overrides { lines.append("days off and dated hours changed") }
+        if old.zones != new.zones { lines.append("zones \(old.zones.joined(separator: ", ")) → \(new.zones.joined(separator: ", "))") }
+        if old.skills != new.skills { lines.append("skills \(old.skills.joined(separator: ", ")) → \(new.skills.joined(separator: ", "))") }
+        return lines
+    }
+
+    /// Issue 26: no new booking, slot or lesson takes the resource; what it has stays, and
+    /// what is still ahead is listed for rebooking (also when it was archived before).
+    public func archive(_ id: Int64, by author: SetupLog.Author = .init()) async throws -> ResourceArchive {
+        let now = clock.milliseconds
+        return try await database.write { tx in
+            guard var r = try Self.load(tx.connection, id) else { throw RPCError.notFound("resource \(id) does not exist") }
+            if r.archivedAtMilliseconds == nil {
+                r.archivedAtMilliseconds = now
+                try Self.table.update(tx, r)
+                try SetupLog.record(tx, entity: "resource", id: id, by: author, at: now, ["archived"])
+            }
+            var archive = ResourceArchive(resource: r)
+            let ahead = try tx.query(
+                "SELECT appointment_id FROM busy WHERE resource_id = ? AND busy_from >= ? ORDER BY busy_from LIMIT 1000", [.integer(id), .integer(now)]
+            ) { $0.int64(0) }
+            archive.appointments = try ahead.filter { $0 > 0 }.prefix(500).compactMap { try AppointmentStore.table.find(tx.connection, id: $0) }
+            archive.lessonIDs = Array(ahead.filter { $0 < 0 }.map { -$0 }.prefix(500))
+            return archive
+        }
+    }
+
+    public func history(_ id: Int64) async throws -> SetupHistory {
+        try await database.read { c in
+            guard try Self.load(c, id) != nil else { throw RPCError.notFound("resource \(id) does not exist") }
+            return try SetupLog.history(c, entity: "resource", id: id)
         }
     }
 
@@ -79,16 +127,17 @@ public struct ResourceStore: Sendable {
         "resources", body: "resource", id: \.id, setID: { $0.id = $1 },
         columns: [
             .init("kind") { .integer(Int64($0.kind.rawValue)) }, .init("staff_id") { SQLValue($0.staffID) },
-            .init("created_at") { .integer($0.createdAtMilliseconds) },
+            .init("created_at") { .integer($0.createdAtMilliseconds) }, .init("archived_at") { SQLValue($0.archivedAtMilliseconds) },
         ])
 
     static func load(_ c: Connection, _ id: Int64) throws -> Resource? {
         try table.find(c, id: id)
     }
 
-    /// Resources with the skill and in the zone (either may be empty: any), by id.
+    /// Resources with the skill and in the zone (either may be empty: any), by id; archived
+    /// ones are left out (issue 26: they take no new work; each is still read by id).
     static func matching(_ c: Connection, skill: String, zone: String, after: Int64 = 0, limit: Int = 10_000) throws -> [Resource] {
-        var conditions = ["r.id > ?"]
+        var conditions = ["r.id > ?", "r.archived_at IS NULL"]
         var values: [SQLValue] = [.integer(after)]
         for tag in [skill.isEmpty ? nil : "skill:\(skill)", zone.isEmpty ? nil : "zone:\(zone)"].compactMap({ $0 }) {
             conditions.append("EXISTS (SELECT 1 FROM resource_tags t WHERE t.tag = ? AND t.resource_id = r.id)")

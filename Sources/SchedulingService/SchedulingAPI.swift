@@ -50,8 +50,16 @@ public struct SchedulingAPI: Scheduling.ServiceProtocol {
         try await resources.get(request.id)
     }
 
-    public func updateResource(_ request: Resource, context _: ServerContext) async throws -> Resource {
-        try await resources.update(request)
+    public func updateResource(_ request: Resource, context: ServerContext) async throws -> Resource {
+        try await resources.update(request, by: SetupLog.Author(staffID: context.principal?.staffID, credentialID: context.principal?.credentialID))
+    }
+
+    public func archiveResource(_ request: ArchiveResourceRequest, context: ServerContext) async throws -> ResourceArchive {
+        try await resources.archive(request.resourceID, by: SetupLog.Author(staffID: context.principal?.staffID, credentialID: context.principal?.credentialID))
+    }
+
+    public func resourceHistory(_ request: SetupHistoryRequest, context _: ServerContext) async throws -> SetupHistory {
+        try await resources.history(request.id)
     }
 
     public func listResources(_ request: ListResourcesRequest, context _: ServerContext) async throws -> ResourceList {

@@ -1,3 +1,4 @@
+import ServiceKit
 import Storage
 
 /// The scheduling service's tables: resources with their skills and zones, appointments,
@@ -76,6 +77,10 @@ public enum SchedulingSchema {
                 kind TEXT NOT NULL, item_id INTEGER NOT NULL, contact_id INTEGER NOT NULL, record BLOB NOT NULL,
                 PRIMARY KEY (kind, item_id, contact_id)
             ) WITHOUT ROWID;
+            """),
+        // Issue 26: resources are archived, and every change is kept.
+        Migration(5, SetupLog.migration + """
+            ALTER TABLE resources ADD COLUMN archived_at INTEGER;
             """),
     ]
 }

@@ -274,6 +274,38 @@ import TestSupport
         #expect(overlaps == 0)
     }
 
+    @Test func s1AnArchivedResourceTakesNoNewWorkKeepsItsBookingsAndListsThemForRebooking() async throws {
+        let clock = try Self.clockNow("archive-clock")
+        let system = try await Self.start(clock: clock.file)
+        #expect(try await system.request("POST", "/v1/staff", body: #"{"firstName":"Olga","role":"operator"}"#).status == 201)
+        #expect(try await system.request("POST", "/v1/contacts", body: #"{"firstName":"Vera","phones":["+79160001122"]}"#).status == 201)
+        #expect(try await system.request("POST", "/v1/deals", body: #"{"title":"Windows","contactId":1,"responsibleId":1}"#).status == 201)
+        let hours = (1...7).map { #"{"weekday":\#($0),"fromMinute":0,"toMinute":1440}"# }.joined(separator: ",")
+        let ivan = #"{"name":"Ivan","kind":"engineer","timeZone":"UTC","hours":[\#(hours)],"skills":["measurement"]}"#
+        let resource = try #require(try await system.request("POST", "/v1/resources", body: ivan).json["id"] as? Int)
+        let booked = try await system.request(
+            "POST", "/v1/appointments", body: #"{"dealId":1,"kind":"measurement","resourceIds":[\#(resource)],"start":"\#(Self.tomorrow(9))","end":"\#(Self.tomorrow(10))"}"#)
+        let appointment = try #require(booked.json["id"] as? Int, "\(booked.body)")
+        let renamed = try await system.request("PUT", "/v1/resources/\(resource)", body: ivan.replacingOccurrences(of: "\"Ivan\"", with: "\"Ivan Petrov\""))
+        #expect(renamed.status == 200, "\(renamed.body)")
+
+        let archived = try await system.request("POST", "/v1/resources/\(resource)/archive")
+        #expect(archived.status == 200, "\(archived.body)")
+        #expect((archived.json["resource"] as? [String: Any])?["archivedAt"] is String)
+        #expect((archived.json["appointments"] as? [[String: Any]])?.compactMap { $0["id"] as? Int } == [appointment], "listed for rebooking")
+        // Nothing new: a booking, the list of resources to book; its booking stays, and it is read by id.
+        let refused = try await system.request(
+            "POST", "/v1/appointments", body: #"{"dealId":1,"kind":"measurement","resourceIds":[\#(resource)],"start":"\#(Self.tomorrow(11))","end":"\#(Self.tomorrow(12))"}"#)
+        #expect(refused.status == 422 && refused.body.contains("archived"), "\(refused.body)")
+        #expect((try await system.request("GET", "/v1/resources").json["items"] as? [Any])?.isEmpty == true)
+        #expect(try await system.request("GET", "/v1/resources/\(resource)").json["archivedAt"] is String)
+        #expect(try await system.request("GET", "/v1/appointments/\(appointment)").json["status"] as? String == "booked")
+        #expect(try await system.request("PUT", "/v1/resources/\(resource)", body: ivan).status == 409)
+        let history = try await system.request("GET", "/v1/resources/\(resource)/history").json["items"] as? [[String: Any]] ?? []
+        #expect(history.compactMap { $0["summary"] as? String } == ["name \"Ivan\" → \"Ivan Petrov\"", "archived"])
+        try await system.stop()
+    }
+
     @Test func s5ASeriesThroughTheGatewayEnrolsOnlyVisibleContactsAndHidesParticipantsFromRestrictedStaff() async throws {
         let clock = try Self.clockNow("series-clock")
         let system = try await Self.start(clock: clock.file)

@@ -139,6 +139,8 @@ enum ContractSamples {
         ("WorkingHours", workingHours().wireBytes(), (try? WorkingHours(wireBytes: workingHours().wireBytes())) == workingHours()),
         ("DateOverride", dateOverride().wireBytes(), (try? DateOverride(wireBytes: dateOverride().wireBytes())) == dateOverride()),
         ("Resource", resource().wireBytes(), (try? Resource(wireBytes: resource().wireBytes())) == resource()),
+        ("ArchiveResourceRequest", archiveResourceRequest().wireBytes(), (try? ArchiveResourceRequest(wireBytes: archiveResourceRequest().wireBytes())) == archiveResourceRequest()),
+        ("ResourceArchive", resourceArchive().wireBytes(), (try? ResourceArchive(wireBytes: resourceArchive().wireBytes())) == resourceArchive()),
         ("GetResourceRequest", getResourceRequest().wireBytes(), (try? GetResourceRequest(wireBytes: getResourceRequest().wireBytes())) == getResourceRequest()),
         ("ListResourcesRequest", listResourcesRequest().wireBytes(), (try? ListResourcesRequest(wireBytes: listResourcesRequest().wireBytes())) == listResourcesRequest()),
         ("ResourceList", resourceList().wireBytes(), (try? ResourceList(wireBytes: resourceList().wireBytes())) == resourceList()),
@@ -1595,6 +1597,21 @@ enum ContractSamples {
         m.zones = ["f9é", "f109é"]
         m.skills = ["f10é", "f110é"]
         m.createdAtMilliseconds = -78
+        m.archivedAtMilliseconds = 12000036
+        return m
+    }
+
+    static func archiveResourceRequest() -> ArchiveResourceRequest {
+        var m = ArchiveResourceRequest()
+        m.resourceID = -8
+        return m
+    }
+
+    static func resourceArchive() -> ResourceArchive {
+        var m = ResourceArchive()
+        m.resource = resource()
+        m.appointments = [appointment(), appointment()]
+        m.lessonIDs = [-22, -722]
         return m
     }
 

@@ -1807,6 +1807,13 @@ enum OpenAPIComponents {
       },
       "type" : "object"
     },
+    "ArchiveResourceRequestInput" : {
+      "additionalProperties" : false,
+      "properties" : {
+
+      },
+      "type" : "object"
+    },
     "Attendance" : {
       "description" : "S6: one student's mark for one lesson or session.",
       "properties" : {
@@ -8789,6 +8796,14 @@ enum OpenAPIComponents {
     "Resource" : {
       "description" : "S1: someone or something whose time is booked.",
       "properties" : {
+        "archivedAt" : {
+          "description" : "When it was archived (issue 26): it takes no new work.",
+          "format" : "date-time",
+          "type" : [
+            "string",
+            "null"
+          ]
+        },
         "createdAt" : {
           "format" : "date-time",
           "type" : "string"
@@ -8856,6 +8871,7 @@ enum OpenAPIComponents {
         }
       },
       "required" : [
+        "archivedAt",
         "createdAt",
         "daysOff",
         "hours",
@@ -8867,6 +8883,35 @@ enum OpenAPIComponents {
         "staffId",
         "timeZone",
         "zones"
+      ],
+      "type" : "object"
+    },
+    "ResourceArchive" : {
+      "description" : "S1 (issue 26): an archived resource and what it still has ahead, to rebook.",
+      "properties" : {
+        "appointments" : {
+          "description" : "Booked, starting from now, by start; at most 500.",
+          "items" : {
+            "$ref" : "#/components/schemas/Appointment"
+          },
+          "type" : "array"
+        },
+        "lessonIds" : {
+          "description" : "Group lessons it teaches or hosts from now, by start; at most 500.",
+          "items" : {
+            "format" : "int64",
+            "type" : "integer"
+          },
+          "type" : "array"
+        },
+        "resource" : {
+          "$ref" : "#/components/schemas/Resource"
+        }
+      },
+      "required" : [
+        "appointments",
+        "lessonIds",
+        "resource"
       ],
       "type" : "object"
     },

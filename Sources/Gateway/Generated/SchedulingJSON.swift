@@ -78,6 +78,8 @@ extension Resource: RESTOutput {
 
     public func writeJSON(to out: inout JSONOutput) {
         out.beginObject()
+        out.key("archivedAt")
+        if let value = self.archivedAtMilliseconds { out.timestamp(value) } else { out.null() }
         out.key("createdAt")
         out.timestamp(self.createdAtMilliseconds)
         out.key("daysOff")
@@ -107,7 +109,7 @@ extension Resource: RESTOutput {
 extension Resource: RESTInput {
     static let openAPIInputSchema = "ResourceInput"
     static let jsonFields: Set<String> = ["name", "kind", "staffId", "timeZone", "hours", "daysOff", "overrides", "zones", "skills"]
-    static let jsonReadOnlyFields: Set<String> = ["id", "createdAt"]
+    static let jsonReadOnlyFields: Set<String> = ["id", "createdAt", "archivedAt"]
 
     /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).
     init(jsonFields r: inout JSONFieldReader) {
@@ -142,6 +144,32 @@ extension Resource: RESTInput {
         if let value = r.strings("skills", maxItems: 100, minLength: 1, maxLength: 100) {
             self.skills = value
         }
+    }
+}
+
+extension ArchiveResourceRequest: RESTInput {
+    static let openAPIInputSchema = "ArchiveResourceRequestInput"
+    static let jsonFields: Set<String> = []
+    static let jsonReadOnlyFields: Set<String> = []
+
+    /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).
+    init(jsonFields r: inout JSONFieldReader) {
+        self.init()
+    }
+}
+
+extension ResourceArchive: RESTOutput {
+    static let openAPIOutputSchema = "ResourceArchive"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("appointments")
+        out.beginArray(); for item in self.appointments { item.writeJSON(to: &out) }; out.endArray()
+        out.key("lessonIds")
+        out.ints(self.lessonIDs)
+        out.key("resource")
+        self.resource.writeJSON(to: &out)
+        out.endObject()
     }
 }
 
