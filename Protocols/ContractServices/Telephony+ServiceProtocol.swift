@@ -44,6 +44,17 @@ extension Telephony {
 
         func getEntry(_ request: GetEntryRequest, context: ServerContext) async throws -> QueueEntry
 
+        /// T10 (issue 26): the number is never queued again, whatever partner sends it; its entries waiting in the
+        /// queue close now (one leased stays with its operator). Ask the replica owning the number. Marking it again
+        /// keeps the first mark.
+        func markDoNotCall(_ request: DoNotCallEntry, context: ServerContext) async throws -> DoNotCallEntry
+
+        /// The number may be queued again from its next lead; not_found when it is not on the list.
+        func unmarkDoNotCall(_ request: DoNotCallRequest, context: ServerContext) async throws -> DoNotCallEntry
+
+        /// This replica's numbers on the list, by number after the cursor; callers merge the replicas' pages.
+        func listDoNotCall(_ request: ListDoNotCallRequest, context: ServerContext) async throws -> DoNotCallPage
+
         func getDialerSettings(_ request: DialerSettingsRequest, context: ServerContext) async throws -> DialerSettings
 
         /// A new version of the settings; the queue's keys are recomputed.
@@ -67,6 +78,9 @@ extension Telephony.ServiceProtocol {
         server.register(Telephony.claimEntry) { try await self.claimEntry(actingFor($0, $1), context: $1) }
         server.register(Telephony.recordOutcome) { try await self.recordOutcome(actingFor($0, $1), context: $1) }
         server.register(Telephony.getEntry) { try await self.getEntry(actingFor($0, $1), context: $1) }
+        server.register(Telephony.markDoNotCall) { try await self.markDoNotCall(actingFor($0, $1), context: $1) }
+        server.register(Telephony.unmarkDoNotCall) { try await self.unmarkDoNotCall(actingFor($0, $1), context: $1) }
+        server.register(Telephony.listDoNotCall) { try await self.listDoNotCall(actingFor($0, $1), context: $1) }
         server.register(Telephony.getDialerSettings) { try await self.getDialerSettings(actingFor($0, $1), context: $1) }
         server.register(Telephony.setDialerSettings) { try await self.setDialerSettings(actingFor($0, $1), context: $1) }
         server.register(Telephony.queueCounts) { try await self.queueCounts(actingFor($0, $1), context: $1) }

@@ -77,6 +77,26 @@ public enum Telephony {
     public static let getEntry = MethodDescriptor<GetEntryRequest, QueueEntry>(
         service: service, method: "GetEntry", isIdempotent: true, callers: ["gateway"])
 
+    /// T10 (issue 26): the number is never queued again, whatever partner sends it; its entries waiting in the
+    /// queue close now (one leased stays with its operator). Ask the replica owning the number. Marking it again
+    /// keeps the first mark.
+    ///
+    /// Callers: gateway.
+    public static let markDoNotCall = MethodDescriptor<DoNotCallEntry, DoNotCallEntry>(
+        service: service, method: "MarkDoNotCall", isIdempotent: true, callers: ["gateway"])
+
+    /// The number may be queued again from its next lead; not_found when it is not on the list.
+    ///
+    /// Callers: gateway.
+    public static let unmarkDoNotCall = MethodDescriptor<DoNotCallRequest, DoNotCallEntry>(
+        service: service, method: "UnmarkDoNotCall", callers: ["gateway"])
+
+    /// This replica's numbers on the list, by number after the cursor; callers merge the replicas' pages.
+    ///
+    /// Callers: gateway.
+    public static let listDoNotCall = MethodDescriptor<ListDoNotCallRequest, DoNotCallPage>(
+        service: service, method: "ListDoNotCall", isIdempotent: true, callers: ["gateway"])
+
     /// Callers: gateway.
     public static let getDialerSettings = MethodDescriptor<DialerSettingsRequest, DialerSettings>(
         service: service, method: "GetDialerSettings", isIdempotent: true, callers: ["gateway"])
@@ -1410,6 +1430,162 @@ public struct OutcomeRecorded: WireMessage, Equatable {
         case 4: reason = try d.string(key)
         case 5: atMilliseconds = try d.int64(key)
         case 6: claimedAtMilliseconds = try d.int64(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+/// T10 (issue 26): a number the dialer never calls.
+public struct DoNotCallEntry: WireMessage, Equatable {
+    /// Any form; kept in E.164.
+    public var phone: String = ""
+    public var reason: String = ""
+    /// `api` (marked by someone), `dialer` (refused on a call).
+    public var source: String = ""
+    /// Who marked it (`api:admin`, `staff:12`).
+    public var by: String = ""
+    public var atMilliseconds: Int64 = 0
+
+    public init() {}
+
+    public init(
+        phone: String = "",
+        reason: String = "",
+        source: String = "",
+        by: String = "",
+        atMilliseconds: Int64 = 0
+    ) {
+        self.phone = phone
+        self.reason = reason
+        self.source = source
+        self.by = by
+        self.atMilliseconds = atMilliseconds
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, phone)
+        e.encode(2, reason)
+        e.encode(3, source)
+        e.encode(4, by)
+        e.encode(5, atMilliseconds)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: phone = try d.string(key)
+        case 2: reason = try d.string(key)
+        case 3: source = try d.string(key)
+        case 4: by = try d.string(key)
+        case 5: atMilliseconds = try d.int64(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+extension DoNotCallEntry {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.phone.isEmpty { checks.required("phone") } else { checks.text("phone", self.phone, minLength: 1, maxLength: 50) }
+        if !self.reason.isEmpty { checks.text("reason", self.reason, maxLength: 500) }
+        return checks.violations
+    }
+}
+
+public struct DoNotCallRequest: WireMessage, Equatable {
+    public var phone: String = ""
+
+    public init() {}
+
+    public init(
+        phone: String = ""
+    ) {
+        self.phone = phone
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, phone)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: phone = try d.string(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct ListDoNotCallRequest: WireMessage, Equatable {
+    /// Just this number (any form).
+    public var phone: String = ""
+    /// 1...500; 0 means 100.
+    public var pageSize: Int64 = 0
+    /// The previous page's `nextCursor`.
+    public var cursor: String = ""
+
+    public init() {}
+
+    public init(
+        phone: String = "",
+        pageSize: Int64 = 0,
+        cursor: String = ""
+    ) {
+        self.phone = phone
+        self.pageSize = pageSize
+        self.cursor = cursor
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, phone)
+        e.encode(2, pageSize)
+        e.encode(3, cursor)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: phone = try d.string(key)
+        case 2: pageSize = try d.int64(key)
+        case 3: cursor = try d.string(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+extension ListDoNotCallRequest {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if !self.phone.isEmpty { checks.text("phone", self.phone, maxLength: 50) }
+        if self.pageSize != 0 { checks.integer("limit", self.pageSize, minimum: 1, maximum: 500) }
+        if !self.cursor.isEmpty { checks.text("cursor", self.cursor, maxLength: 50) }
+        return checks.violations
+    }
+}
+
+public struct DoNotCallPage: WireMessage, Equatable {
+    public var entries: [DoNotCallEntry] = []
+    /// Empty on the last page.
+    public var nextCursor: String = ""
+
+    public init() {}
+
+    public init(
+        entries: [DoNotCallEntry] = [],
+        nextCursor: String = ""
+    ) {
+        self.entries = entries
+        self.nextCursor = nextCursor
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, entries)
+        e.encode(2, nextCursor)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: try d.append(key, to: &entries)
+        case 2: nextCursor = try d.string(key)
         default: try d.skip(key)
         }
     }

@@ -34,6 +34,17 @@ public let telephonyContract = ContractFile("Telephony") {
             """)
         Service.Method("recordOutcome", "RecordOutcome", "OutcomeRequest", "QueueEntry", doc: "T10: what the operator's call ended with; only the leaseholder may say.")
         Service.Method("getEntry", "GetEntry", "GetEntryRequest", "QueueEntry", idempotent: true)
+        Service.Method("markDoNotCall", "MarkDoNotCall", "DoNotCallEntry", "DoNotCallEntry", idempotent: true, doc: """
+            T10 (issue 26): the number is never queued again, whatever partner sends it; its entries waiting in the
+            queue close now (one leased stays with its operator). Ask the replica owning the number. Marking it again
+            keeps the first mark.
+            """)
+        Service.Method("unmarkDoNotCall", "UnmarkDoNotCall", "DoNotCallRequest", "DoNotCallEntry", doc: """
+            The number may be queued again from its next lead; not_found when it is not on the list.
+            """)
+        Service.Method("listDoNotCall", "ListDoNotCall", "ListDoNotCallRequest", "DoNotCallPage", idempotent: true, doc: """
+            This replica's numbers on the list, by number after the cursor; callers merge the replicas' pages.
+            """)
         Service.Method("getDialerSettings", "GetDialerSettings", "DialerSettingsRequest", "DialerSettings", idempotent: true)
         Service.Method("setDialerSettings", "SetDialerSettings", "SetDialerSettingsRequest", "DialerSettings", doc: "A new version of the settings; the queue's keys are recomputed.")
         Service.Method("queueCounts", "QueueCounts", "DialerSettingsRequest", "QueueCounts", idempotent: true, callers: ["notifications"], doc: "Why the queue looks as it does: entries by state on this replica.")
@@ -245,6 +256,25 @@ public let telephonyContract = ContractFile("Telephony") {
         Field(4, "reason", .string)
         Field(5, "atMilliseconds", .int64)
         Field(6, "claimedAtMilliseconds", .int64, doc: "When the operator took the entry: the call attempt began (D7's time to first attempt).")
+    }
+    Message("DoNotCallEntry", doc: "T10 (issue 26): a number the dialer never calls.", rest: [.input, .output]) {
+        Field(1, "phone", .string, doc: "Any form; kept in E.164.").required().length(max: 50, min: 1)
+        Field(2, "reason", .string).length(max: 500)
+        Field(3, "source", .string, doc: "`api` (marked by someone), `dialer` (refused on a call).").readOnly()
+        Field(4, "by", .string, doc: "Who marked it (`api:admin`, `staff:12`).").readOnly()
+        Field(5, "atMilliseconds", .int64).timestamp().readOnly()
+    }
+    Message("DoNotCallRequest") {
+        Field(1, "phone", .string)
+    }
+    Message("ListDoNotCallRequest", rest: [.query]) {
+        Field(1, "phone", .string, doc: "Just this number (any form).").length(max: 50)
+        Field(2, "pageSize", .int64, doc: "1...500; 0 means 100.").named("limit").minimum(1).maximum(500)
+        Field(3, "cursor", .string, doc: "The previous page's `nextCursor`.").length(max: 50)
+    }
+    Message("DoNotCallPage", rest: [.output]) {
+        Field(1, "entries", .repeated(.message("DoNotCallEntry"))).named("items")
+        Field(2, "nextCursor", .string, doc: "Empty on the last page.").omitEmpty()
     }
     Message("GetEntryRequest") {
         Field(1, "id", .string)

@@ -1,11 +1,14 @@
 import Contracts
 import HTTP
 import RPC
+import ServiceKit
 import Wire
 
 /// The dialing queue for operators (T10): the best entry across every replica with a
 /// lease, the call's outcome, why an entry ranks where it does; the settings for admins.
 enum DialerRoutes {
+    static let phone = Route.PathParameter.text(pattern: "^\\+?[0-9]{3,15}$", description: "a phone number: its digits, `+` first or not")
+
     static let entryID = Route.PathParameter.text(pattern: "^(0|[1-9][0-9]{0,3})-q[1-9][0-9]{0,18}$", description: "a queue entry's id: `<shard>-q<sequence>`")
 
     static let all: [Route] = [
@@ -79,6 +82,46 @@ enum DialerRoutes {
             let replicas = try ctx.api.telephonyReplicas()
             return Reply.json(200, QueueCountsList(replicas: try await ctx.callEvery(Telephony.queueCounts, DialerSettingsRequest(), of: replicas)))
         },
+        Route(
+            method: "POST", path: "/v1/do-not-call", operationID: "markDoNotCall", access: .keys(.integration),
+            summary: """
+                Put a number on the do-not-call list (T10, issue 26): it is never queued again, whatever partner sends it; \
+                its waiting entries close now. An operator's refused outcome puts it there too. Again: the first mark stays
+                """,
+            body: DoNotCallEntry.openAPIInputSchema, example: #"{"phone":"+79161234567","reason":"asked not to be called"}"#,
+            answers: [Route.answer(200, "the number as listed", DoNotCallEntry.self)], errors: [422, 503]
+        ) { ctx in
+            let entry = try ctx.body(DoNotCallEntry.self)
+            let (replicas, owner) = try ownerOf(entry.phone, ctx)
+            return Reply.json(200, try await ctx.call(Telephony.markDoNotCall, entry, replica: owner, of: replicas))
+        },
+        Route(
+            method: "GET", path: "/v1/do-not-call", operationID: "listDoNotCall", access: .keys(.integration),
+            summary: "Numbers on the do-not-call list by number, or just `phone` (T10, issue 26)", query: ListDoNotCallRequest.queryParameters,
+            answers: [Route.answer(200, "a page", DoNotCallPage.self)], errors: [422, 503]
+        ) { ctx in
+            let request = try ctx.query(ListDoNotCallRequest.self)
+            let replicas = try ctx.api.telephonyReplicas()
+            if !request.phone.isEmpty {
+                let (_, owner) = try ownerOf(request.phone, ctx)
+                return Reply.json(200, try await ctx.call(Telephony.listDoNotCall, request, replica: owner, of: replicas))
+            }
+            let limit = try PageRequest(size: request.pageSize, default: 100, maximum: 500).limit
+            let pages = try await ctx.callEvery(Telephony.listDoNotCall, request, of: replicas)
+            let merged = pages.flatMap(\.entries).sorted { $0.phone < $1.phone }
+            let page = Array(merged.prefix(limit))
+            let more = merged.count > limit || pages.contains { !$0.nextCursor.isEmpty }
+            return Reply.json(200, DoNotCallPage(entries: page, nextCursor: more ? page.last?.phone ?? "" : ""))
+        },
+        Route(
+            method: "DELETE", path: "/v1/do-not-call/{phone}", pathParameters: ["phone": phone], operationID: "unmarkDoNotCall", access: .role(.admin),
+            summary: "Take a number off the do-not-call list (T10, issue 26): its next lead is queued again",
+            answers: [Route.answer(200, "the mark taken off", DoNotCallEntry.self)], errors: [404, 422, 503]
+        ) { ctx in
+            let number = ctx.parameters["phone"] ?? ""
+            let (replicas, owner) = try ownerOf(number, ctx)
+            return Reply.json(200, try await ctx.call(Telephony.unmarkDoNotCall, DoNotCallRequest(phone: number), replica: owner, of: replicas))
+        },
     ]
 
     /// The newest settings any replica has (one that missed a change catches up with the
@@ -86,6 +129,15 @@ enum DialerRoutes {
     static func current(_ ctx: RequestContext) async throws -> DialerSettings {
         let all = try await ctx.callEvery(Telephony.getDialerSettings, DialerSettingsRequest(), of: try ctx.api.telephonyReplicas())
         return all.reduce(DialerSettings()) { $1.version > $0.version ? $1 : $0 }
+    }
+
+    /// The replica owning a number's shard; 422 for something that is not a number.
+    static func ownerOf(_ raw: String, _ ctx: RequestContext) throws -> (TelephonyReplicas, Int) {
+        let replicas = try ctx.api.telephonyReplicas()
+        guard let number = replicas.numbers.normalize(raw) else {
+            throw UnacceptableValues(error: .invalidArgument("phone is not a phone number", details: [FieldViolation(field: "phone", description: "is \"\(raw)\"")]))
+        }
+        return (replicas, replicas.owner(ofNumber: number))
     }
 
     static func operatorID(_ ctx: RequestContext) throws -> Int64 {

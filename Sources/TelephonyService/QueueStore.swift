@@ -42,6 +42,8 @@ public struct QueueStore: Sendable {
             var last = (max ?? nil) ?? 0
             for lead in leads {
                 guard try tx.queryFirst("SELECT 1 FROM queue WHERE lead_id = ?", [.integer(lead.leadID)], { $0.int(0) }) == nil else { continue }
+                // T10 (issue 26): a number on the do-not-call list is never queued again.
+                guard try !DoNotCallList.contains(tx.connection, lead.phone) else { continue }
                 last += 1
                 try Self.insert(tx, seq: last, lead, shard: shard, settings: settings, now: now)
             }
@@ -92,8 +94,8 @@ public struct QueueStore: Sendable {
         ]
         if insert {
             try tx.run(
-                "INSERT INTO queue (seq, lead_id, entry, state, key, callback_for, not_before, lease_until, settings_version, outside_hours, leased_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [.integer(seq), .integer(e.leadID)] + values)
+                "INSERT INTO queue (seq, lead_id, phone, entry, state, key, callback_for, not_before, lease_until, settings_version, outside_hours, leased_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [.integer(seq), .integer(e.leadID), .text(e.phone)] + values)
         } else {
             try tx.run(
                 "UPDATE queue SET entry = ?, state = ?, key = ?, callback_for = ?, not_before = ?, lease_until = ?, settings_version = ?, outside_hours = ?, leased_by = ? WHERE seq = ?",
@@ -279,11 +281,53 @@ public struct QueueStore: Sendable {
                 throw RPCError.invalidArgument("the outcome is not valid", details: [FieldViolation(field: error.field, description: error.problem)])
             }
             try Self.write(tx, seq: seq, next, settings: settings)
+            // T10 (issue 26): a person who refused is never called again, whoever sends them next.
+            if request.outcome == .refused {
+                var mark = DoNotCallEntry(phone: e.phone, reason: request.reason.isEmpty ? "refused on a call" : request.reason)
+                (mark.source, mark.by, mark.atMilliseconds) = ("dialer", "staff:\(request.operatorID)", now)
+                _ = try DoNotCallList.mark(tx, mark)
+            }
             let event = OutcomeRecorded(
                 entry: next, outcome: request.outcome, operatorID: request.operatorID, reason: request.reason, atMilliseconds: now,
                 claimedAtMilliseconds: e.leasedAtMilliseconds ?? now)
             try tx.appendEvent(type: Telephony.Event.outcome, aggregateID: "call-\(e.phone)", payload: event.wireBytes())
             return Self.scored(next, settings, now: now)
+        }
+    }
+
+    /// T10 (issue 26): the number (E.164) goes on the list; its ready and waiting entries
+    /// close now, a leased one stays with its operator until their outcome.
+    public func markDoNotCall(_ entry: DoNotCallEntry, settings: DialerSettings) async throws -> DoNotCallEntry {
+        try refuseIfHandedOff()
+        return try await database.write { tx in
+            let kept = try DoNotCallList.mark(tx, entry)
+            for (seq, e) in try tx.query(
+                "SELECT seq, entry FROM queue WHERE phone = ? AND phone != '' AND state IN (?, ?)",
+                [.text(entry.phone), .integer(Int64(EntryState.ready.rawValue)), .integer(Int64(EntryState.waiting.rawValue))], Self.entry)
+            {
+                var closed = e
+                closed.state = .closed
+                closed.notBeforeMilliseconds = nil
+                try Self.write(tx, seq: seq, closed, settings: settings)
+            }
+            return kept
+        }
+    }
+
+    /// The number leaves the list (its closed entries stay closed); nil when it was not on it.
+    public func unmarkDoNotCall(_ phone: String) async throws -> DoNotCallEntry? {
+        try refuseIfHandedOff()
+        return try await database.write { tx in
+            guard let found = try DoNotCallList.find(tx.connection, phone) else { return nil }
+            try tx.run("DELETE FROM do_not_call WHERE phone = ?", [.text(phone)])
+            return found
+        }
+    }
+
+    public func doNotCall(after cursor: String, limit: Int, phone: String?) async throws -> [DoNotCallEntry] {
+        try await database.read { c in
+            if let phone { return try DoNotCallList.find(c, phone).map { [$0] } ?? [] }
+            return try DoNotCallList.page(c, after: cursor, limit: limit)
         }
     }
 

@@ -77,6 +77,48 @@ public struct TelephonyAPI: Telephony.ServiceProtocol {
         return found
     }
 
+    public func markDoNotCall(_ request: DoNotCallEntry, context: ServerContext) async throws -> DoNotCallEntry {
+        let (queue, phone) = try doNotCallShard(request.phone)
+        var entry = DoNotCallEntry(phone: phone, reason: request.reason.trimmingCharacters(in: .whitespacesAndNewlines))
+        entry.source = "api"
+        entry.by = context.principal.map { p in p.staffID.map { "staff:\($0)" } ?? "api:\(p.role)" } ?? "service"
+        entry.atMilliseconds = queue.clock.milliseconds
+        return try await queue.markDoNotCall(entry, settings: try settings())
+    }
+
+    public func unmarkDoNotCall(_ request: DoNotCallRequest, context _: ServerContext) async throws -> DoNotCallEntry {
+        let (queue, phone) = try doNotCallShard(request.phone)
+        guard let removed = try await queue.unmarkDoNotCall(phone) else { throw RPCError.notFound("\(phone) is not on the do-not-call list") }
+        return removed
+    }
+
+    public func listDoNotCall(_ request: ListDoNotCallRequest, context _: ServerContext) async throws -> DoNotCallPage {
+        let limit = try PageRequest(size: request.pageSize, default: 100, maximum: 500).limit
+        var phone: String?
+        var shards = self.shards.owned
+        if !request.phone.isEmpty {
+            guard let number = self.shards.numbers.normalize(request.phone) else {
+                throw RPCError.invalidArgument("phone is not a phone number", details: [FieldViolation(field: "phone", description: "is \"\(request.phone)\"")])
+            }
+            phone = number
+            shards = shards.filter { $0 == self.shards.shards.of(number) }
+        }
+        var found: [DoNotCallEntry] = []
+        for shard in shards { found += try await self.shards.queue(shard).doNotCall(after: request.cursor, limit: limit + 1, phone: phone) }
+        found.sort { $0.phone < $1.phone }
+        let more = found.count > limit
+        let page = Array(found.prefix(limit))
+        return DoNotCallPage(entries: page, nextCursor: more ? page.last?.phone ?? "" : "")
+    }
+
+    /// The queue of the shard owning the number (E.164), with the number.
+    func doNotCallShard(_ raw: String) throws -> (QueueStore, String) {
+        guard let phone = shards.numbers.normalize(raw) else {
+            throw RPCError.invalidArgument("phone is not a phone number", details: [FieldViolation(field: "phone", description: "is \"\(raw)\"")])
+        }
+        return (try shards.queue(shards.shards.of(phone)), phone)
+    }
+
     public func getDialerSettings(_: DialerSettingsRequest, context _: ServerContext) async throws -> DialerSettings {
         try settings()
     }

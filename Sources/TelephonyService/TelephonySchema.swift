@@ -1,3 +1,4 @@
+import Contracts
 import Storage
 
 /// One shard file of the telephony service (T12): a number's sessions, the provider ids
@@ -96,5 +97,15 @@ public enum TelephonySchema {
             ALTER TABLE queue ADD COLUMN leased_by INTEGER;
             CREATE INDEX queue_leased_by ON queue (leased_by) WHERE leased_by IS NOT NULL;
             """),
+        // T10 (issue 26): numbers never queued again (a shard's own, so a hand-off carries
+        // them); each entry's number, to close a number's entries when it is marked.
+        Migration(6, """
+            CREATE TABLE do_not_call (phone TEXT PRIMARY KEY, entry BLOB NOT NULL) WITHOUT ROWID;
+            ALTER TABLE queue ADD COLUMN phone TEXT NOT NULL DEFAULT '';
+            """, rewrite: { c in
+                for (seq, entry) in try c.query("SELECT seq, entry FROM queue", []) { ($0.int64(0), try QueueEntry(wireBytes: $0.blob(1))) } {
+                    try c.run("UPDATE queue SET phone = ? WHERE seq = ?", [.text(entry.phone), .integer(seq)])
+                }
+            }, finish: "CREATE INDEX queue_phone ON queue (phone) WHERE phone != '';"),
     ]
 }

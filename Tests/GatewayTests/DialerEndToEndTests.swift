@@ -140,6 +140,61 @@ import TestSupport
         try await system.stop()
     }
 
+    @Test func t10ANumberRefusedOnACallOrMarkedDoNotCallIsNeverQueuedAgain() async throws {
+        let folder = try temporaryFolder("dialer-dnc")
+        let clock = Clock(file: folder.appendingPathComponent("now"))
+        try clock.set(Self.midnightMoscow + 10 * Self.hour)  // 10:00 Moscow: inside calling hours
+        let system = try await Self.start(clock: clock.file, processes: true)
+        #expect(try await system.request("POST", "/v1/staff", body: #"{"firstName":"Olga","role":"operator"}"#).status == 201)
+        func lead(_ id: String, _ phone: String, partner: String = "leadgen") async throws {
+            let body = #"{"channel":"partner","partner":"\#(partner)","externalId":"\#(id)","phone":"\#(phone)"}"#
+            #expect(try await system.request("POST", "/v1/leads", body: body).status == 201)
+        }
+        func counts() async -> [String: Int] {
+            let items = (try? await system.request("GET", "/v1/dialer/queue"))?.json["items"] as? [[String: Any]] ?? []
+            var sum: [String: Int] = [:]
+            for item in items { for (k, v) in item { if let n = v as? Int { sum[k, default: 0] += n } } }
+            return sum
+        }
+        let refuser = "+79167000001", marked = "+79167000002", other = "+79167000003"
+        try await lead("A-1", refuser)
+        #expect(try await eventuallyAsync(within: .seconds(20)) { await counts()["ready"] == 1 })
+        let entry = try await system.request("POST", "/v1/dialer/next", key: Self.token(1))
+        let id = try #require(entry.json["id"] as? String, "\(entry.body)")
+        #expect(try await system.request("POST", "/v1/dialer/entries/\(id)/outcome", key: Self.token(1), body: #"{"outcome":"refused","reason":"do not call me"}"#).status == 200)
+        let listed = try await system.request("GET", "/v1/do-not-call?phone=8%20916%20700-00-01")
+        let mark = try #require((listed.json["items"] as? [[String: Any]])?.first, "\(listed.body)")
+        #expect(mark["phone"] as? String == refuser && mark["source"] as? String == "dialer" && mark["by"] as? String == "staff:1" && mark["reason"] as? String == "do not call me")
+
+        // Another partner sends the same person, and someone new: only the new one is queued.
+        try await lead("B-1", refuser, partner: "other")
+        try await lead("B-2", marked, partner: "other")
+        #expect(try await eventuallyAsync(within: .seconds(20)) { await counts()["ready"] == 1 })
+        // Marked by hand while waiting: its entry closes now, and the list has both.
+        let put = try await system.request("POST", "/v1/do-not-call", body: #"{"phone":"8 916 700-00-02","reason":"asked by email"}"#)
+        #expect(put.status == 200 && put.json["phone"] as? String == marked && put.json["by"] as? String == "api:admin", "\(put.body)")
+        #expect(await counts()["ready"] ?? 0 == 0)
+        #expect(try await system.request("POST", "/v1/do-not-call", body: #"{"phone":"+79167000002","reason":"again"}"#).json["reason"] as? String == "asked by email")
+        let page = try await system.request("GET", "/v1/do-not-call?limit=1")
+        #expect((page.json["items"] as? [[String: Any]])?.compactMap { $0["phone"] as? String } == [refuser] && page.json["nextCursor"] as? String == refuser, "\(page.body)")
+        let rest = try await system.request("GET", "/v1/do-not-call?limit=1&cursor=%2B79167000001")
+        #expect((rest.json["items"] as? [[String: Any]])?.compactMap { $0["phone"] as? String } == [marked] && rest.json["nextCursor"] == nil, "\(rest.body)")
+        #expect(try await system.request("POST", "/v1/do-not-call", body: #"{"phone":"not a number"}"#).status == 422)
+        #expect(try await system.request("GET", "/v1/do-not-call", key: Self.token(1)).status == 403, "operators do not browse it")
+        // Taken off: the next lead of the number is queued again.
+        #expect(try await system.request("DELETE", "/v1/do-not-call/+79167000002").status == 200)
+        #expect(try await system.request("DELETE", "/v1/do-not-call/+79167000002").status == 404)
+        // (D3: a person with an open deal is a duplicate lead; their deal is closed first.)
+        for deal in try await system.request("GET", "/v1/deals?status=open").json["items"] as? [[String: Any]] ?? [] {
+            let id = try #require(deal["id"] as? Int)
+            #expect(try await system.request("POST", "/v1/deals/\(id)/stage", body: #"{"stageId":5,"lossReason":"not now"}"#).status == 200)
+        }
+        try await lead("C-1", marked, partner: "third")
+        try await lead("C-2", other, partner: "third")
+        #expect(try await eventuallyAsync(within: .seconds(20)) { await counts()["ready"] == 2 })
+        try await system.stop()
+    }
+
     /// The business time every service reads (P_CLOCK_FILE), moved by the test.
     struct Clock {
         let file: URL

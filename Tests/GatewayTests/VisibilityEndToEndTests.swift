@@ -50,7 +50,8 @@ import TestSupport
         "GET /v1/pipelines/{id}/history": .adminOnly, "PUT /v1/staff/{id}": .adminOnly, "POST /v1/staff/{id}/deactivate": .adminOnly,
         "GET /v1/staff/{id}/history": .adminOnly, "PUT /v1/products/{id}": .adminOnly, "POST /v1/products/{id}/archive": .adminOnly,
         "GET /v1/products/{id}/history": .adminOnly, "POST /v1/resources/{id}/archive": .adminOnly,
-        "GET /v1/resources/{id}/history": .adminOnly,
+        "GET /v1/resources/{id}/history": .adminOnly, "POST /v1/do-not-call": .keysOnly, "GET /v1/do-not-call": .keysOnly,
+        "DELETE /v1/do-not-call/{phone}": .adminOnly,
         "POST /v1/admin/credentials": .adminOnly, "GET /v1/admin/credentials": .adminOnly, "DELETE /v1/admin/credentials/{id}": .adminOnly,
         "GET /v1/admin/events/{service}/parked": .adminOnly, "POST /v1/admin/events/{service}/parked/{id}/replay": .adminOnly,
         "DELETE /v1/admin/events/{service}/parked/{id}": .adminOnly,
@@ -223,7 +224,8 @@ import TestSupport
             case .adminOnly, .keysOnly:
                 let (method, pattern) = (String(route.split(separator: " ")[0]), String(route.split(separator: " ")[1]))
                 let reply = try await system.request(method, pattern.replacingOccurrences(of: "{id}", with: String(world.contact)).replacingOccurrences(of: "{service}", with: "contacts")
-                    .replacingOccurrences(of: "{eventId}", with: "1").replacingOccurrences(of: "{channel}", with: "telegram"), key: Self.operatorToken, body: route.hasPrefix("GET") ? nil : "{}")
+                    .replacingOccurrences(of: "{eventId}", with: "1").replacingOccurrences(of: "{channel}", with: "telegram")
+                    .replacingOccurrences(of: "{phone}", with: "+79160000000"), key: Self.operatorToken, body: route.hasPrefix("GET") ? nil : "{}")
                 #expect(reply.status == 403, "\(route)")
             case .notClientData, .ownTest:
                 continue

@@ -129,6 +129,10 @@ enum ContractSamples {
         ("ClaimRequest", claimRequest().wireBytes(), (try? ClaimRequest(wireBytes: claimRequest().wireBytes())) == claimRequest()),
         ("OutcomeRequest", outcomeRequest().wireBytes(), (try? OutcomeRequest(wireBytes: outcomeRequest().wireBytes())) == outcomeRequest()),
         ("OutcomeRecorded", outcomeRecorded().wireBytes(), (try? OutcomeRecorded(wireBytes: outcomeRecorded().wireBytes())) == outcomeRecorded()),
+        ("DoNotCallEntry", doNotCallEntry().wireBytes(), (try? DoNotCallEntry(wireBytes: doNotCallEntry().wireBytes())) == doNotCallEntry()),
+        ("DoNotCallRequest", doNotCallRequest().wireBytes(), (try? DoNotCallRequest(wireBytes: doNotCallRequest().wireBytes())) == doNotCallRequest()),
+        ("ListDoNotCallRequest", listDoNotCallRequest().wireBytes(), (try? ListDoNotCallRequest(wireBytes: listDoNotCallRequest().wireBytes())) == listDoNotCallRequest()),
+        ("DoNotCallPage", doNotCallPage().wireBytes(), (try? DoNotCallPage(wireBytes: doNotCallPage().wireBytes())) == doNotCallPage()),
         ("GetEntryRequest", getEntryRequest().wireBytes(), (try? GetEntryRequest(wireBytes: getEntryRequest().wireBytes())) == getEntryRequest()),
         ("DialerSettingsRequest", dialerSettingsRequest().wireBytes(), (try? DialerSettingsRequest(wireBytes: dialerSettingsRequest().wireBytes())) == dialerSettingsRequest()),
         ("SetDialerSettingsRequest", setDialerSettingsRequest().wireBytes(), (try? SetDialerSettingsRequest(wireBytes: setDialerSettingsRequest().wireBytes())) == setDialerSettingsRequest()),
@@ -1497,6 +1501,37 @@ enum ContractSamples {
         m.reason = "f4é"
         m.atMilliseconds = -36
         m.claimedAtMilliseconds = 6000018
+        return m
+    }
+
+    static func doNotCallEntry() -> DoNotCallEntry {
+        var m = DoNotCallEntry()
+        m.phone = "f1é"
+        m.reason = "f2é"
+        m.source = "f3é"
+        m.by = "f4é"
+        m.atMilliseconds = -36
+        return m
+    }
+
+    static func doNotCallRequest() -> DoNotCallRequest {
+        var m = DoNotCallRequest()
+        m.phone = "f1é"
+        return m
+    }
+
+    static func listDoNotCallRequest() -> ListDoNotCallRequest {
+        var m = ListDoNotCallRequest()
+        m.phone = "f1é"
+        m.pageSize = 2000006
+        m.cursor = "f3é"
+        return m
+    }
+
+    static func doNotCallPage() -> DoNotCallPage {
+        var m = DoNotCallPage()
+        m.entries = [doNotCallEntry(), doNotCallEntry()]
+        m.nextCursor = "f2é"
         return m
     }
 

@@ -491,6 +491,40 @@ enum OpenAPIComponents {
         "type" : "integer"
       }
     },
+    "ListDoNotCallRequest.cursor" : {
+      "description" : "The previous page's `nextCursor`.",
+      "in" : "query",
+      "name" : "cursor",
+      "required" : false,
+      "schema" : {
+        "maxLength" : 50,
+        "pattern" : "^[^\\u0000]*$",
+        "type" : "string"
+      }
+    },
+    "ListDoNotCallRequest.limit" : {
+      "description" : "1...500; 0 means 100.",
+      "in" : "query",
+      "name" : "limit",
+      "required" : false,
+      "schema" : {
+        "format" : "int64",
+        "maximum" : 500,
+        "minimum" : 1,
+        "type" : "integer"
+      }
+    },
+    "ListDoNotCallRequest.phone" : {
+      "description" : "Just this number (any form).",
+      "in" : "query",
+      "name" : "phone",
+      "required" : false,
+      "schema" : {
+        "maxLength" : 50,
+        "pattern" : "^[^\\u0000]*$",
+        "type" : "string"
+      }
+    },
     "ListDuplicatesRequest.limit" : {
       "description" : "Most groups returned; 0 means 100.",
       "in" : "query",
@@ -4519,6 +4553,78 @@ enum OpenAPIComponents {
           "type" : "integer"
         }
       },
+      "type" : "object"
+    },
+    "DoNotCallEntry" : {
+      "description" : "T10 (issue 26): a number the dialer never calls.",
+      "properties" : {
+        "at" : {
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "by" : {
+          "description" : "Who marked it (`api:admin`, `staff:12`).",
+          "type" : "string"
+        },
+        "phone" : {
+          "description" : "Any form; kept in E.164.",
+          "type" : "string"
+        },
+        "reason" : {
+          "type" : "string"
+        },
+        "source" : {
+          "description" : "`api` (marked by someone), `dialer` (refused on a call).",
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "at",
+        "by",
+        "phone",
+        "reason",
+        "source"
+      ],
+      "type" : "object"
+    },
+    "DoNotCallEntryInput" : {
+      "additionalProperties" : false,
+      "description" : "T10 (issue 26): a number the dialer never calls.",
+      "properties" : {
+        "phone" : {
+          "description" : "Any form; kept in E.164.",
+          "maxLength" : 50,
+          "minLength" : 1,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        },
+        "reason" : {
+          "maxLength" : 500,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "phone"
+      ],
+      "type" : "object"
+    },
+    "DoNotCallPage" : {
+      "properties" : {
+        "items" : {
+          "items" : {
+            "$ref" : "#/components/schemas/DoNotCallEntry"
+          },
+          "type" : "array"
+        },
+        "nextCursor" : {
+          "description" : "Empty on the last page.",
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "items"
+      ],
       "type" : "object"
     },
     "DuplicateGroup" : {

@@ -443,6 +443,70 @@ extension OutcomeRequest: RESTInput {
     }
 }
 
+extension DoNotCallEntry: RESTOutput {
+    static let openAPIOutputSchema = "DoNotCallEntry"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("at")
+        out.timestamp(self.atMilliseconds)
+        out.key("by")
+        out.string(self.by)
+        out.key("phone")
+        out.string(self.phone)
+        out.key("reason")
+        out.string(self.reason)
+        out.key("source")
+        out.string(self.source)
+        out.endObject()
+    }
+}
+
+extension DoNotCallEntry: RESTInput {
+    static let openAPIInputSchema = "DoNotCallEntryInput"
+    static let jsonFields: Set<String> = ["phone", "reason"]
+    static let jsonReadOnlyFields: Set<String> = ["source", "by", "at"]
+
+    /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).
+    init(jsonFields r: inout JSONFieldReader) {
+        self.init()
+        r.require("phone")
+        if let value = r.string("phone", minLength: 1, maxLength: 50) {
+            self.phone = value
+        }
+        if let value = r.string("reason", maxLength: 500) {
+            self.reason = value
+        }
+    }
+}
+
+extension ListDoNotCallRequest: RESTQuery {
+    /// Its parameters in the OpenAPI document's components.
+    static let queryParameters = ["ListDoNotCallRequest.phone", "ListDoNotCallRequest.limit", "ListDoNotCallRequest.cursor"]
+
+    init(query q: inout QueryReader) {
+        self.init()
+        if let value = q.string("phone", maxLength: 50) { self.phone = value }
+        if let value = q.integer("limit", minimum: 1, maximum: 500) { self.pageSize = value }
+        if let value = q.string("cursor", maxLength: 50) { self.cursor = value }
+    }
+}
+
+extension DoNotCallPage: RESTOutput {
+    static let openAPIOutputSchema = "DoNotCallPage"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("items")
+        out.beginArray(); for item in self.entries { item.writeJSON(to: &out) }; out.endArray()
+        if !self.nextCursor.isEmpty {
+            out.key("nextCursor")
+            out.string(self.nextCursor)
+        }
+        out.endObject()
+    }
+}
+
 extension QueueCounts: RESTOutput {
     static let openAPIOutputSchema = "QueueCounts"
 
