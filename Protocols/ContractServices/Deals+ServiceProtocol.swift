@@ -57,7 +57,11 @@ extension Deals {
         /// D4: at most one open task of a kind per deal: a second returns the first.
         func createTask(_ request: DealTask, context: ServerContext) async throws -> CreateTaskResponse
 
+        /// D4: done or cancelled. A repeating task done opens its next one (issue 26) unless `endSeries`; cancelled ends it.
         func completeTask(_ request: CompleteTaskRequest, context: ServerContext) async throws -> DealTask
+
+        /// D4 (issue 26): an open task's new due time, the earlier one kept in its history with who moved it and why.
+        func rescheduleTask(_ request: RescheduleTaskRequest, context: ServerContext) async throws -> DealTask
 
         func listTasks(_ request: ListTasksRequest, context: ServerContext) async throws -> TaskList
 
@@ -91,6 +95,7 @@ extension Deals.ServiceProtocol {
         server.register(Deals.fileMessages) { try await self.fileMessages(actingFor($0, $1), context: $1) }
         server.register(Deals.createTask) { try await self.createTask(actingFor($0, $1), context: $1) }
         server.register(Deals.completeTask) { try await self.completeTask(actingFor($0, $1), context: $1) }
+        server.register(Deals.rescheduleTask) { try await self.rescheduleTask(actingFor($0, $1), context: $1) }
         server.register(Deals.listTasks) { try await self.listTasks(actingFor($0, $1), context: $1) }
         server.register(Deals.problemDeals) { try await self.problemDeals(actingFor($0, $1), context: $1) }
         server.register(Deals.timeline) { try await self.timeline(actingFor($0, $1), context: $1) }

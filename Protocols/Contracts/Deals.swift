@@ -99,9 +99,17 @@ public enum Deals {
     public static let createTask = MethodDescriptor<DealTask, CreateTaskResponse>(
         service: service, method: "CreateTask", callers: ["gateway", "notifications"])
 
+    /// D4: done or cancelled. A repeating task done opens its next one (issue 26) unless `endSeries`; cancelled ends it.
+    ///
     /// Callers: gateway.
     public static let completeTask = MethodDescriptor<CompleteTaskRequest, DealTask>(
         service: service, method: "CompleteTask", callers: ["gateway"])
+
+    /// D4 (issue 26): an open task's new due time, the earlier one kept in its history with who moved it and why.
+    ///
+    /// Callers: gateway.
+    public static let rescheduleTask = MethodDescriptor<RescheduleTaskRequest, DealTask>(
+        service: service, method: "RescheduleTask", callers: ["gateway"])
 
     /// Callers: gateway, notifications.
     public static let listTasks = MethodDescriptor<ListTasksRequest, TaskList>(
@@ -1624,6 +1632,13 @@ public struct DealTask: WireMessage, Equatable, VisibilityScoped {
     public var visibility: Visibility? = nil
     /// The staff member who made it (none: an API key or a rule).
     public var createdBy: Int64? = nil
+    /// Issue 26: a repeating task (7: weekly). Done, the next one opens this many days after this one was due (and
+    /// after now); cancelled, or done with `endSeries`, the repetition ends. Needs a due time.
+    public var repeatEveryDays: Int64? = nil
+    /// The first task of its repetition.
+    public var seriesID: Int64? = nil
+    /// Every earlier due time, oldest first.
+    public var reschedules: [TaskReschedule] = []
 
     public init() {}
 
@@ -1639,7 +1654,10 @@ public struct DealTask: WireMessage, Equatable, VisibilityScoped {
         createdAtMilliseconds: Int64 = 0,
         completedAtMilliseconds: Int64? = nil,
         visibility: Visibility? = nil,
-        createdBy: Int64? = nil
+        createdBy: Int64? = nil,
+        repeatEveryDays: Int64? = nil,
+        seriesID: Int64? = nil,
+        reschedules: [TaskReschedule] = []
     ) {
         self.id = id
         self.kind = kind
@@ -1653,6 +1671,9 @@ public struct DealTask: WireMessage, Equatable, VisibilityScoped {
         self.completedAtMilliseconds = completedAtMilliseconds
         self.visibility = visibility
         self.createdBy = createdBy
+        self.repeatEveryDays = repeatEveryDays
+        self.seriesID = seriesID
+        self.reschedules = reschedules
     }
 
     public func encode(to e: inout WireEncoder) {
@@ -1668,6 +1689,9 @@ public struct DealTask: WireMessage, Equatable, VisibilityScoped {
         e.encode(10, completedAtMilliseconds)
         e.encode(11, visibility)
         e.encode(12, createdBy)
+        e.encode(13, repeatEveryDays)
+        e.encode(14, seriesID)
+        e.encode(15, reschedules)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
@@ -1684,6 +1708,9 @@ public struct DealTask: WireMessage, Equatable, VisibilityScoped {
         case 10: completedAtMilliseconds = try d.int64(key)
         case 11: visibility = try d.message(key)
         case 12: createdBy = try d.int64(key)
+        case 13: repeatEveryDays = try d.int64(key)
+        case 14: seriesID = try d.int64(key)
+        case 15: try d.append(key, to: &reschedules)
         default: try d.skip(key)
         }
     }
@@ -1701,6 +1728,106 @@ extension DealTask {
         if let value = self.dealID { checks.integer("dealId", value, minimum: 1) }
         if let value = self.contactID { checks.integer("contactId", value, minimum: 1) }
         if let value = self.assigneeID { checks.integer("assigneeId", value, minimum: 1) }
+        if let value = self.repeatEveryDays { checks.integer("repeatEveryDays", value, minimum: 1, maximum: 366) }
+        return checks.violations
+    }
+}
+
+/// D4 (issue 26): one move of a task's due time.
+public struct TaskReschedule: WireMessage, Equatable {
+    public var fromMilliseconds: Int64? = nil
+    public var toMilliseconds: Int64 = 0
+    public var atMilliseconds: Int64 = 0
+    /// The staff member who moved it; absent for an API key.
+    public var by: Int64? = nil
+    public var reason: String = ""
+
+    public init() {}
+
+    public init(
+        fromMilliseconds: Int64? = nil,
+        toMilliseconds: Int64 = 0,
+        atMilliseconds: Int64 = 0,
+        by: Int64? = nil,
+        reason: String = ""
+    ) {
+        self.fromMilliseconds = fromMilliseconds
+        self.toMilliseconds = toMilliseconds
+        self.atMilliseconds = atMilliseconds
+        self.by = by
+        self.reason = reason
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, fromMilliseconds)
+        e.encode(2, toMilliseconds)
+        e.encode(3, atMilliseconds)
+        e.encode(4, by)
+        e.encode(5, reason)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: fromMilliseconds = try d.int64(key)
+        case 2: toMilliseconds = try d.int64(key)
+        case 3: atMilliseconds = try d.int64(key)
+        case 4: by = try d.int64(key)
+        case 5: reason = try d.string(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct RescheduleTaskRequest: WireMessage, Equatable, VisibilityScoped {
+    public var id: Int64 = 0
+    /// The new due time.
+    public var dueAtMilliseconds: Int64 = 0
+    public var reason: String = ""
+    public var visibility: Visibility? = nil
+    public var by: Int64? = nil
+
+    public init() {}
+
+    public init(
+        id: Int64 = 0,
+        dueAtMilliseconds: Int64 = 0,
+        reason: String = "",
+        visibility: Visibility? = nil,
+        by: Int64? = nil
+    ) {
+        self.id = id
+        self.dueAtMilliseconds = dueAtMilliseconds
+        self.reason = reason
+        self.visibility = visibility
+        self.by = by
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, id)
+        e.encode(2, dueAtMilliseconds)
+        e.encode(3, reason)
+        e.encode(4, visibility)
+        e.encode(5, by)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: id = try d.int64(key)
+        case 2: dueAtMilliseconds = try d.int64(key)
+        case 3: reason = try d.string(key)
+        case 4: visibility = try d.message(key)
+        case 5: by = try d.int64(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+extension RescheduleTaskRequest {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.dueAtMilliseconds == 0 { checks.required("dueAt") }
+        if !self.reason.isEmpty { checks.text("reason", self.reason, maxLength: 500) }
         return checks.violations
     }
 }
@@ -1739,23 +1866,28 @@ public struct CompleteTaskRequest: WireMessage, Equatable, VisibilityScoped {
     /// done or cancelled.
     public var status: TaskStatus = TaskStatus.unspecified
     public var visibility: Visibility? = nil
+    /// Done, and no next one of a repeating task.
+    public var endSeries: Bool = false
 
     public init() {}
 
     public init(
         id: Int64 = 0,
         status: TaskStatus = TaskStatus.unspecified,
-        visibility: Visibility? = nil
+        visibility: Visibility? = nil,
+        endSeries: Bool = false
     ) {
         self.id = id
         self.status = status
         self.visibility = visibility
+        self.endSeries = endSeries
     }
 
     public func encode(to e: inout WireEncoder) {
         e.encode(1, id)
         e.encode(2, status)
         e.encode(3, visibility)
+        e.encode(4, endSeries)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
@@ -1763,6 +1895,7 @@ public struct CompleteTaskRequest: WireMessage, Equatable, VisibilityScoped {
         case 1: id = try d.int64(key)
         case 2: status = try d.enumeration(key)
         case 3: visibility = try d.message(key)
+        case 4: endSeries = try d.bool(key)
         default: try d.skip(key)
         }
     }

@@ -44,7 +44,12 @@ public let dealsContract = ContractFile("Deals") {
             timeline. Once per message id: a repeat answers what the first did.
             """)
         Service.Method("createTask", "CreateTask", "DealTask", "CreateTaskResponse", callers: ["notifications"], doc: "D4: at most one open task of a kind per deal: a second returns the first.")
-        Service.Method("completeTask", "CompleteTask", "CompleteTaskRequest", "DealTask")
+        Service.Method("completeTask", "CompleteTask", "CompleteTaskRequest", "DealTask", doc: """
+            D4: done or cancelled. A repeating task done opens its next one (issue 26) unless `endSeries`; cancelled ends it.
+            """)
+        Service.Method("rescheduleTask", "RescheduleTask", "RescheduleTaskRequest", "DealTask", doc: """
+            D4 (issue 26): an open task's new due time, the earlier one kept in its history with who moved it and why.
+            """)
         Service.Method("listTasks", "ListTasks", "ListTasksRequest", "TaskList", idempotent: true, callers: ["notifications"])
         Service.Method("problemDeals", "ProblemDeals", "ProblemDealsRequest", "ProblemDealList", idempotent: true)
         Service.Method("timeline", "Timeline", "TimelineRequest", "Timeline", idempotent: true)
@@ -331,6 +336,26 @@ public let dealsContract = ContractFile("Deals") {
             or contact the task goes on must satisfy (G3).
             """).hidden()
         Field(12, "createdBy", .optional(.int64), doc: "The staff member who made it (none: an API key or a rule).").readOnly()
+        Field(13, "repeatEveryDays", .optional(.int64), doc: """
+            Issue 26: a repeating task (7: weekly). Done, the next one opens this many days after this one was due (and
+            after now); cancelled, or done with `endSeries`, the repetition ends. Needs a due time.
+            """).minimum(1).maximum(366)
+        Field(14, "seriesID", .optional(.int64), doc: "The first task of its repetition.").readOnly()
+        Field(15, "reschedules", .repeated(.message("TaskReschedule")), doc: "Every earlier due time, oldest first.").readOnly()
+    }
+    Message("TaskReschedule", doc: "D4 (issue 26): one move of a task's due time.", rest: [.output]) {
+        Field(1, "fromMilliseconds", .optional(.int64)).timestamp().named("from")
+        Field(2, "toMilliseconds", .int64).timestamp().named("to")
+        Field(3, "atMilliseconds", .int64).timestamp()
+        Field(4, "by", .optional(.int64), doc: "The staff member who moved it; absent for an API key.")
+        Field(5, "reason", .string)
+    }
+    Message("RescheduleTaskRequest", rest: [.input], restName: "NewDueTime") {
+        Field(1, "id", .int64).hidden()
+        Field(2, "dueAtMilliseconds", .int64, doc: "The new due time.").required().timestamp().named("dueAt")
+        Field(3, "reason", .string).length(max: 500)
+        Field(4, "visibility", .optional(.message("Visibility"))).hidden()
+        Field(5, "by", .optional(.int64)).hidden()
     }
     Message("CreateTaskResponse", rest: [.output], restName: "TaskResult") {
         Field(1, "task", .message("DealTask"))
@@ -340,6 +365,7 @@ public let dealsContract = ContractFile("Deals") {
         Field(1, "id", .int64).hidden()
         Field(2, "status", .enumeration("TaskStatus"), doc: "done or cancelled.").allowed("done", "cancelled")
         Field(3, "visibility", .optional(.message("Visibility"))).hidden()
+        Field(4, "endSeries", .bool, doc: "Done, and no next one of a repeating task.")
     }
     Message("ListTasksRequest", rest: [.query]) {
         Field(1, "assigneeID", .optional(.int64)).minimum(1)

@@ -138,6 +138,12 @@ public struct DealsAPI: Deals.ServiceProtocol {
         return try await tasks.create(task)
     }
 
+    public func rescheduleTask(_ request: RescheduleTaskRequest, context: ServerContext) async throws -> DealTask {
+        var move = request
+        move.by = context.principal?.staffID
+        return try await tasks.reschedule(move)
+    }
+
     public func completeTask(_ request: CompleteTaskRequest, context _: ServerContext) async throws -> DealTask {
         try await tasks.complete(request)
     }

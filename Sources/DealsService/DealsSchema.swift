@@ -200,6 +200,15 @@ public enum DealsSchema {
         Migration(11, SetupLog.migration + """
             ALTER TABLE stages ADD COLUMN retired_at INTEGER;
             """),
+        // Issue 26: tasks repeat and are rescheduled, with history.
+        Migration(12, """
+            ALTER TABLE tasks ADD COLUMN repeat_every_days INTEGER;
+            ALTER TABLE tasks ADD COLUMN series_id INTEGER;
+            CREATE TABLE task_reschedules (
+                task_id INTEGER NOT NULL, seq INTEGER NOT NULL, from_at INTEGER, to_at INTEGER NOT NULL, at INTEGER NOT NULL, by INTEGER,
+                reason TEXT NOT NULL, PRIMARY KEY (task_id, seq)
+            ) WITHOUT ROWID;
+            """),
     ]
 
     /// Migration 7's rewrite: each deal read from the columns it had until then, kept as its

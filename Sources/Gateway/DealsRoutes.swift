@@ -217,5 +217,16 @@ enum DealsRoutes {
             request.visibility = try await ctx.visibility()
             return Reply.json(200, try await ctx.call(Deals.completeTask, request))
         },
+        Route(
+            method: "POST", path: "/v1/tasks/{id}/reschedule", operationID: "rescheduleTask", access: .role(.integration),
+            summary: "Move an open task to a new due time (D4, issue 26); the earlier one stays in its reschedules with who moved it and why",
+            body: RescheduleTaskRequest.openAPIInputSchema, example: #"{"dueAt":"2027-01-20T09:00:00Z","reason":"the client is away"}"#,
+            answers: [Route.answer(200, "the task", DealTask.self)], errors: [404, 409, 422]
+        ) { ctx in
+            var request = try ctx.body(RescheduleTaskRequest.self)
+            request.id = try ctx.id()
+            request.visibility = try await ctx.visibility()
+            return Reply.json(200, try await ctx.call(Deals.rescheduleTask, request))
+        },
     ]
 }

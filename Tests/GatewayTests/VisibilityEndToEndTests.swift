@@ -149,6 +149,7 @@ import TestSupport
         "GET /v1/tasks": .list(path: "/v1/tasks?limit=1000", of: .tasks),
         "POST /v1/tasks": .hidden(method: "POST", path: "/v1/tasks", body: #"{"kind":"call_back","dealId":{deal}}"#),
         "POST /v1/tasks/{id}/complete": .hidden(method: "POST", path: "/v1/tasks/{task}/complete"),
+        "POST /v1/tasks/{id}/reschedule": .hidden(method: "POST", path: "/v1/tasks/{task}/reschedule", body: #"{"dueAt":"2030-01-01T09:00:00Z"}"#),
     ]
 
     static let operatorToken = "operator-2-token-0123456789"

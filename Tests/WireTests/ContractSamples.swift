@@ -73,6 +73,8 @@ enum ContractSamples {
         ("LeadReceipt", leadReceipt().wireBytes(), (try? LeadReceipt(wireBytes: leadReceipt().wireBytes())) == leadReceipt()),
         ("GetLeadRequest", getLeadRequest().wireBytes(), (try? GetLeadRequest(wireBytes: getLeadRequest().wireBytes())) == getLeadRequest()),
         ("DealTask", dealTask().wireBytes(), (try? DealTask(wireBytes: dealTask().wireBytes())) == dealTask()),
+        ("TaskReschedule", taskReschedule().wireBytes(), (try? TaskReschedule(wireBytes: taskReschedule().wireBytes())) == taskReschedule()),
+        ("RescheduleTaskRequest", rescheduleTaskRequest().wireBytes(), (try? RescheduleTaskRequest(wireBytes: rescheduleTaskRequest().wireBytes())) == rescheduleTaskRequest()),
         ("CreateTaskResponse", createTaskResponse().wireBytes(), (try? CreateTaskResponse(wireBytes: createTaskResponse().wireBytes())) == createTaskResponse()),
         ("CompleteTaskRequest", completeTaskRequest().wireBytes(), (try? CompleteTaskRequest(wireBytes: completeTaskRequest().wireBytes())) == completeTaskRequest()),
         ("ListTasksRequest", listTasksRequest().wireBytes(), (try? ListTasksRequest(wireBytes: listTasksRequest().wireBytes())) == listTasksRequest()),
@@ -967,6 +969,29 @@ enum ContractSamples {
         m.completedAtMilliseconds = 10000030
         m.visibility = visibility()
         m.createdBy = 12000036
+        m.repeatEveryDays = -92
+        m.seriesID = 14000042
+        m.reschedules = [taskReschedule(), taskReschedule()]
+        return m
+    }
+
+    static func taskReschedule() -> TaskReschedule {
+        var m = TaskReschedule()
+        m.fromMilliseconds = -8
+        m.toMilliseconds = 2000006
+        m.atMilliseconds = -22
+        m.by = 4000012
+        m.reason = "f5é"
+        return m
+    }
+
+    static func rescheduleTaskRequest() -> RescheduleTaskRequest {
+        var m = RescheduleTaskRequest()
+        m.id = -8
+        m.dueAtMilliseconds = 2000006
+        m.reason = "f3é"
+        m.visibility = visibility()
+        m.by = -36
         return m
     }
 
@@ -982,6 +1007,7 @@ enum ContractSamples {
         m.id = -8
         m.status = .cancelled
         m.visibility = visibility()
+        m.endSeries = true
         return m
     }
 

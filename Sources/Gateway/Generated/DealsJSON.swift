@@ -532,6 +532,12 @@ extension DealTask: RESTOutput {
         out.int(self.id)
         out.key("kind")
         out.string(self.kind.name)
+        out.key("repeatEveryDays")
+        if let value = self.repeatEveryDays { out.int(value) } else { out.null() }
+        out.key("reschedules")
+        out.beginArray(); for item in self.reschedules { item.writeJSON(to: &out) }; out.endArray()
+        out.key("seriesId")
+        if let value = self.seriesID { out.int(value) } else { out.null() }
         out.key("status")
         out.string(self.status.name)
         out.key("title")
@@ -542,8 +548,8 @@ extension DealTask: RESTOutput {
 
 extension DealTask: RESTInput {
     static let openAPIInputSchema = "TaskInput"
-    static let jsonFields: Set<String> = ["kind", "title", "dealId", "contactId", "assigneeId", "dueAt"]
-    static let jsonReadOnlyFields: Set<String> = ["id", "status", "createdAt", "completedAt", "createdBy"]
+    static let jsonFields: Set<String> = ["kind", "title", "dealId", "contactId", "assigneeId", "dueAt", "repeatEveryDays"]
+    static let jsonReadOnlyFields: Set<String> = ["id", "status", "createdAt", "completedAt", "createdBy", "seriesId", "reschedules"]
 
     /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).
     init(jsonFields r: inout JSONFieldReader) {
@@ -567,6 +573,46 @@ extension DealTask: RESTInput {
         if let value = r.timestamp("dueAt") {
             self.dueAtMilliseconds = value
         }
+        if let value = r.integer("repeatEveryDays", minimum: 1, maximum: 366) {
+            self.repeatEveryDays = value
+        }
+    }
+}
+
+extension TaskReschedule: RESTOutput {
+    static let openAPIOutputSchema = "TaskReschedule"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("at")
+        out.timestamp(self.atMilliseconds)
+        out.key("by")
+        if let value = self.by { out.int(value) } else { out.null() }
+        out.key("from")
+        if let value = self.fromMilliseconds { out.timestamp(value) } else { out.null() }
+        out.key("reason")
+        out.string(self.reason)
+        out.key("to")
+        out.timestamp(self.toMilliseconds)
+        out.endObject()
+    }
+}
+
+extension RescheduleTaskRequest: RESTInput {
+    static let openAPIInputSchema = "NewDueTimeInput"
+    static let jsonFields: Set<String> = ["dueAt", "reason"]
+    static let jsonReadOnlyFields: Set<String> = []
+
+    /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).
+    init(jsonFields r: inout JSONFieldReader) {
+        self.init()
+        r.require("dueAt")
+        if let value = r.timestamp("dueAt") {
+            self.dueAtMilliseconds = value
+        }
+        if let value = r.string("reason", maxLength: 500) {
+            self.reason = value
+        }
     }
 }
 
@@ -585,7 +631,7 @@ extension CreateTaskResponse: RESTOutput {
 
 extension CompleteTaskRequest: RESTInput {
     static let openAPIInputSchema = "TaskCompletionInput"
-    static let jsonFields: Set<String> = ["status"]
+    static let jsonFields: Set<String> = ["status", "endSeries"]
     static let jsonReadOnlyFields: Set<String> = []
 
     /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).
@@ -593,6 +639,9 @@ extension CompleteTaskRequest: RESTInput {
         self.init()
         if let value = r.choice("status", [("done", TaskStatus.done), ("cancelled", TaskStatus.cancelled)]) {
             self.status = value
+        }
+        if let value = r.bool("endSeries") {
+            self.endSeries = value
         }
     }
 }

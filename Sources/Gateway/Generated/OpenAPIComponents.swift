@@ -6608,6 +6608,25 @@ enum OpenAPIComponents {
       ],
       "type" : "object"
     },
+    "NewDueTimeInput" : {
+      "additionalProperties" : false,
+      "properties" : {
+        "dueAt" : {
+          "description" : "The new due time.",
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "reason" : {
+          "maxLength" : 500,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "dueAt"
+      ],
+      "type" : "object"
+    },
     "NewIntegrationInput" : {
       "additionalProperties" : false,
       "properties" : {
@@ -10261,6 +10280,29 @@ enum OpenAPIComponents {
           ],
           "type" : "string"
         },
+        "repeatEveryDays" : {
+          "description" : "Issue 26: a repeating task (7: weekly). Done, the next one opens this many days after this one was due (and\nafter now); cancelled, or done with `endSeries`, the repetition ends. Needs a due time.",
+          "format" : "int64",
+          "type" : [
+            "integer",
+            "null"
+          ]
+        },
+        "reschedules" : {
+          "description" : "Every earlier due time, oldest first.",
+          "items" : {
+            "$ref" : "#/components/schemas/TaskReschedule"
+          },
+          "type" : "array"
+        },
+        "seriesId" : {
+          "description" : "The first task of its repetition.",
+          "format" : "int64",
+          "type" : [
+            "integer",
+            "null"
+          ]
+        },
         "status" : {
           "enum" : [
             "unspecified",
@@ -10284,6 +10326,9 @@ enum OpenAPIComponents {
         "dueAt",
         "id",
         "kind",
+        "repeatEveryDays",
+        "reschedules",
+        "seriesId",
         "status",
         "title"
       ],
@@ -10292,6 +10337,10 @@ enum OpenAPIComponents {
     "TaskCompletionInput" : {
       "additionalProperties" : false,
       "properties" : {
+        "endSeries" : {
+          "description" : "Done, and no next one of a repeating task.",
+          "type" : "boolean"
+        },
         "status" : {
           "description" : "done or cancelled.",
           "enum" : [
@@ -10335,6 +10384,13 @@ enum OpenAPIComponents {
           ],
           "type" : "string"
         },
+        "repeatEveryDays" : {
+          "description" : "Issue 26: a repeating task (7: weekly). Done, the next one opens this many days after this one was due (and\nafter now); cancelled, or done with `endSeries`, the repetition ends. Needs a due time.",
+          "format" : "int64",
+          "maximum" : 366,
+          "minimum" : 1,
+          "type" : "integer"
+        },
         "title" : {
           "maxLength" : 500,
           "pattern" : "^[^\\u0000]*$",
@@ -10357,6 +10413,45 @@ enum OpenAPIComponents {
       },
       "required" : [
         "items"
+      ],
+      "type" : "object"
+    },
+    "TaskReschedule" : {
+      "description" : "D4 (issue 26): one move of a task's due time.",
+      "properties" : {
+        "at" : {
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "by" : {
+          "description" : "The staff member who moved it; absent for an API key.",
+          "format" : "int64",
+          "type" : [
+            "integer",
+            "null"
+          ]
+        },
+        "from" : {
+          "format" : "date-time",
+          "type" : [
+            "string",
+            "null"
+          ]
+        },
+        "reason" : {
+          "type" : "string"
+        },
+        "to" : {
+          "format" : "date-time",
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "at",
+        "by",
+        "from",
+        "reason",
+        "to"
       ],
       "type" : "object"
     },
