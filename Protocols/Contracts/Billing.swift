@@ -2111,6 +2111,8 @@ public struct GroupCosts: WireMessage, Equatable {
     public var taxBasisPoints: Int64 = 0
     /// For reports.
     public var groupName: String = ""
+    /// Anything else the group costs (issue 26).
+    public var otherCosts: [OtherCost] = []
 
     public init() {}
 
@@ -2121,7 +2123,8 @@ public struct GroupCosts: WireMessage, Equatable {
         textbookPerStudentMinor: Int64 = 0,
         rentPerMonthMinor: Int64 = 0,
         taxBasisPoints: Int64 = 0,
-        groupName: String = ""
+        groupName: String = "",
+        otherCosts: [OtherCost] = []
     ) {
         self.groupID = groupID
         self.currency = currency
@@ -2130,6 +2133,7 @@ public struct GroupCosts: WireMessage, Equatable {
         self.rentPerMonthMinor = rentPerMonthMinor
         self.taxBasisPoints = taxBasisPoints
         self.groupName = groupName
+        self.otherCosts = otherCosts
     }
 
     public func encode(to e: inout WireEncoder) {
@@ -2140,6 +2144,7 @@ public struct GroupCosts: WireMessage, Equatable {
         e.encode(5, rentPerMonthMinor)
         e.encode(6, taxBasisPoints)
         e.encode(7, groupName)
+        e.encode(8, otherCosts)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
@@ -2151,6 +2156,7 @@ public struct GroupCosts: WireMessage, Equatable {
         case 5: rentPerMonthMinor = try d.int64(key)
         case 6: taxBasisPoints = try d.int64(key)
         case 7: groupName = try d.string(key)
+        case 8: try d.append(key, to: &otherCosts)
         default: try d.skip(key)
         }
     }
@@ -2166,6 +2172,56 @@ extension GroupCosts {
         if self.rentPerMonthMinor != 0 { checks.integer("rentPerMonthMinor", self.rentPerMonthMinor, minimum: 0, maximum: 1000000000000) }
         if self.taxBasisPoints != 0 { checks.integer("taxBasisPoints", self.taxBasisPoints, minimum: 0, maximum: 10000) }
         if !self.groupName.isEmpty { checks.text("groupName", self.groupName, maxLength: 200) }
+        if checks.items("otherCosts", count: self.otherCosts.count, maxItems: 50) {
+            for (n, item) in self.otherCosts.enumerated() { checks.append(item.violations(under: path + "otherCosts" + "[\(n)].")) }
+        }
+        return checks.violations
+    }
+}
+
+/// B5 (issue 26): one more cost of a group, by name: every month from the group's first (like rent), or once in
+/// the month named.
+public struct OtherCost: WireMessage, Equatable {
+    public var name: String = ""
+    public var amountMinor: Int64 = 0
+    /// YYYY-MM: once, in this month; absent: every month.
+    public var month: String = ""
+
+    public init() {}
+
+    public init(
+        name: String = "",
+        amountMinor: Int64 = 0,
+        month: String = ""
+    ) {
+        self.name = name
+        self.amountMinor = amountMinor
+        self.month = month
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, name)
+        e.encode(2, amountMinor)
+        e.encode(3, month)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: name = try d.string(key)
+        case 2: amountMinor = try d.int64(key)
+        case 3: month = try d.string(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+extension OtherCost {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.name.isEmpty { checks.required("name") } else { checks.text("name", self.name, minLength: 1, maxLength: 100, rule: .name) }
+        if self.amountMinor == 0 { checks.required("amountMinor") } else { checks.integer("amountMinor", self.amountMinor, minimum: 0, maximum: 1000000000000) }
+        if !self.month.isEmpty { checks.text("month", self.month, rule: .month) }
         return checks.violations
     }
 }
@@ -2287,6 +2343,8 @@ public struct GroupMonth: WireMessage, Equatable {
     /// The student from whom the group pays for itself.
     public var breakEvenContactID: Int64? = nil
     public var explanation: [String] = []
+    /// The group's other costs this month (issue 26).
+    public var otherMinor: Int64 = 0
 
     public init() {}
 
@@ -2308,7 +2366,8 @@ public struct GroupMonth: WireMessage, Equatable {
         brokeEven: Bool = false,
         breakEvenStudents: Int64 = 0,
         breakEvenContactID: Int64? = nil,
-        explanation: [String] = []
+        explanation: [String] = [],
+        otherMinor: Int64 = 0
     ) {
         self.groupID = groupID
         self.groupName = groupName
@@ -2328,6 +2387,7 @@ public struct GroupMonth: WireMessage, Equatable {
         self.breakEvenStudents = breakEvenStudents
         self.breakEvenContactID = breakEvenContactID
         self.explanation = explanation
+        self.otherMinor = otherMinor
     }
 
     public func encode(to e: inout WireEncoder) {
@@ -2349,6 +2409,7 @@ public struct GroupMonth: WireMessage, Equatable {
         e.encode(16, breakEvenStudents)
         e.encode(17, breakEvenContactID)
         e.encode(18, explanation)
+        e.encode(19, otherMinor)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
@@ -2371,6 +2432,7 @@ public struct GroupMonth: WireMessage, Equatable {
         case 16: breakEvenStudents = try d.int64(key)
         case 17: breakEvenContactID = try d.int64(key)
         case 18: try d.append(key, to: &explanation)
+        case 19: otherMinor = try d.int64(key)
         default: try d.skip(key)
         }
     }

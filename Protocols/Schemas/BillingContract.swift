@@ -363,6 +363,15 @@ public let billingContract = ContractFile("Billing") {
         Field(5, "rentPerMonthMinor", .int64).minimum(0).maximum(moneyCeiling)
         Field(6, "taxBasisPoints", .int64, doc: "Tax as a percentage of revenue in hundredths (600: 6%).").minimum(0).maximum(10_000)
         Field(7, "groupName", .string, doc: "For reports.").length(max: 200)
+        Field(8, "otherCosts", .repeated(.message("OtherCost")), doc: "Anything else the group costs (issue 26).").items(max: 50)
+    }
+    Message("OtherCost", doc: """
+        B5 (issue 26): one more cost of a group, by name: every month from the group's first (like rent), or once in
+        the month named.
+        """, rest: [.output, .input]) {
+        Field(1, "name", .string).required().length(max: 100, min: 1).oneLineName()
+        Field(2, "amountMinor", .int64).required().minimum(0).maximum(moneyCeiling)
+        Field(3, "month", .string, doc: "YYYY-MM: once, in this month; absent: every month.").month()
     }
     Message("GroupMonthRequest", rest: [.query]) {
         Field(1, "groupID", .int64).hidden()
@@ -395,6 +404,7 @@ public let billingContract = ContractFile("Billing") {
         Field(16, "breakEvenStudents", .int64, doc: "How many students (in joining order) it took; 0: not reached.")
         Field(17, "breakEvenContactID", .optional(.int64), doc: "The student from whom the group pays for itself.")
         Field(18, "explanation", .repeated(.string))
+        Field(19, "otherMinor", .int64, doc: "The group's other costs this month (issue 26).")
     }
     Message("BonusFormula", doc: """
         B6's parameters: bonus = rate × the margin of the manager's students' share of each

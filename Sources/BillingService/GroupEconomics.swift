@@ -8,7 +8,9 @@ import Contracts
 /// - **cash** (break-even) counts every payment when it is received, net of refunds, so
 ///   one prepayment can cover the cost at once.
 /// Costs of a month: teacher pay × lessons held (a lesson with attendance recorded), a
-/// textbook for each student who joined in it, rent, and tax on the month's revenue.
+/// textbook for each student who joined in it, rent, the other costs (those of every
+/// month, from the group's first like rent, and those named for this month), and tax on
+/// the month's revenue.
 /// Break-even: the students in the order they joined; the first k whose cash up to the
 /// month's end covers every cost up to it (teacher and rent since the group's first month,
 /// their k textbooks, tax on their cash) — the k-th is the student from whom the group
@@ -75,14 +77,26 @@ public enum GroupEconomics {
         out.teacherMinor = try Money(minor: c.teacherPerLessonMinor, currency: currency).times(out.lessonsHeld).minor
         out.textbooksMinor = try Money(minor: c.textbookPerStudentMinor, currency: currency).times(joined).minor
         out.rentMinor = rentHere ? c.rentPerMonthMinor : 0
+        out.otherMinor = try Money.sum(c.otherCosts.filter { $0.month.isEmpty ? rentHere : $0.month == month.description }.map(\.amountMinor))
         out.taxMinor = try Money(minor: out.revenueMinor, currency: currency).percent(basisPoints: c.taxBasisPoints).minor
-        out.costsMinor = try Money.sum([out.teacherMinor, out.textbooksMinor, out.rentMinor, out.taxMinor])
+        out.costsMinor = try Money.sum([out.teacherMinor, out.textbooksMinor, out.rentMinor, out.otherMinor, out.taxMinor])
         out.marginMinor = try (Money(minor: out.revenueMinor, currency: currency) - Money(minor: out.costsMinor, currency: currency)).minor
 
         // Break-even, on cash, since the group's first month.
         let months = firstMonth(inputs).map { max(0, month.index - $0.index + 1) } ?? 0
         let heldSoFar = Int64(inputs.lessonsHeld.filter { $0 < end }.count)
-        let fixed = try Money.sum([try Money(minor: c.teacherPerLessonMinor, currency: currency).times(heldSoFar).minor, try Money(minor: c.rentPerMonthMinor, currency: currency).times(months).minor])
+        // Other costs so far: each monthly one for every month since the first, each one-off of a month up to this one.
+        let first = firstMonth(inputs)
+        var otherSoFar: [Int64] = []
+        for line in c.otherCosts {
+            if line.month.isEmpty {
+                otherSoFar.append(try Money(minor: line.amountMinor, currency: currency).times(months).minor)
+            } else if let at = BillingMonth(parsing: line.month), let first, first <= at, at <= month {
+                otherSoFar.append(line.amountMinor)
+            }
+        }
+        let fixed = try Money.sum([try Money(minor: c.teacherPerLessonMinor, currency: currency).times(heldSoFar).minor, try Money(minor: c.rentPerMonthMinor, currency: currency).times(months).minor]
+                                  + otherSoFar)
         var cash: Int64 = 0
         var reached: (k: Int64, contact: Int64, cash: Int64, cost: Int64)?
         var full: (cash: Int64, cost: Int64) = (0, fixed)
@@ -102,9 +116,10 @@ public enum GroupEconomics {
             "teacher \(money(out.teacherMinor)) = \(out.lessonsHeld) lessons held × \(money(c.teacherPerLessonMinor))",
             "textbooks \(money(out.textbooksMinor)) = \(joined) students joined × \(money(c.textbookPerStudentMinor))",
             "rent \(money(out.rentMinor))",
+            "other \(money(out.otherMinor))" + (c.otherCosts.isEmpty ? "" : ": " + c.otherCosts.map { "\($0.name) \(money($0.amountMinor)) \($0.month.isEmpty ? "every month" : "once, in \($0.month)")" }.joined(separator: "; ")),
             "tax \(money(out.taxMinor)) = \(percent(c.taxBasisPoints)) of \(money(out.revenueMinor)), rounded half-even",
             "margin \(money(out.marginMinor)) = revenue \(money(out.revenueMinor)) − costs \(money(out.costsMinor))",
-            reached.map { "break-even at student \($0.k) (contact \($0.contact)): cash \(money($0.cash)) received by the end of \(month) covers costs \(money($0.cost)) (teacher for \(heldSoFar) lessons and rent for \(months) months, \($0.k) textbooks, tax on the cash)" }
+            reached.map { "break-even at student \($0.k) (contact \($0.contact)): cash \(money($0.cash)) received by the end of \(month) covers costs \(money($0.cost)) (teacher for \(heldSoFar) lessons, rent and other costs for \(months) months, \($0.k) textbooks, tax on the cash)" }
                 ?? "not broken even: cash \(money(full.cash)) received by the end of \(month) against costs \(money(full.cost)) so far",
         ]
         return out

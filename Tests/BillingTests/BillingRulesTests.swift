@@ -113,6 +113,22 @@ import Wire
         #expect(!four.brokeEven && four.breakEvenStudents == 0 && four.marginMinor == -400_000)
     }
 
+    @Test func b5OtherCostsCountEveryMonthOrInTheirMonthAndMoveTheBreakEven() throws {
+        // Issue 26: cleaning 500.00 every month, an ad campaign 2,000.00 once in March, a party 1,000.00 once in April.
+        var inputs = Self.group(students: 6)
+        inputs.costs.otherCosts = [
+            OtherCost(name: "Cleaning", amountMinor: 50_000), OtherCost(name: "Ads", amountMinor: 200_000, month: "2027-03"),
+            OtherCost(name: "Party", amountMinor: 100_000, month: "2027-04"),
+        ]
+        let m = try GroupEconomics.month(inputs, Self.march)
+        #expect(m.otherMinor == 250_000)
+        #expect(m.costsMinor == 1_600_000 + 400_000 + 600_000 + 250_000 && m.marginMinor == 400_000 - 250_000)
+        // Cash 500.00 k against 16,000 + 4,000 + 2,500 + 1,000 k: the fifth student no longer covers it, the sixth does.
+        #expect(m.brokeEven && m.breakEvenStudents == 6 && m.breakEvenContactID == 106)
+        #expect(m.explanation.contains("other 2500.00 RUB: Cleaning 500.00 RUB every month; Ads 2000.00 RUB once, in 2027-03; Party 1000.00 RUB once, in 2027-04"),
+                "\(m.explanation)")
+    }
+
     @Test func b5OneStudentPrepayingSixMonthsCoversTheCostAtOnceWhileTheMarginSpreadsIt() throws {
         let inputs = Self.group(students: 2, prepaid: [1: 6])
         let m = try GroupEconomics.month(inputs, Self.march)

@@ -225,6 +225,7 @@ enum ContractSamples {
         ("Balance", balance().wireBytes(), (try? Balance(wireBytes: balance().wireBytes())) == balance()),
         ("BalanceList", balanceList().wireBytes(), (try? BalanceList(wireBytes: balanceList().wireBytes())) == balanceList()),
         ("GroupCosts", groupCosts().wireBytes(), (try? GroupCosts(wireBytes: groupCosts().wireBytes())) == groupCosts()),
+        ("OtherCost", otherCost().wireBytes(), (try? OtherCost(wireBytes: otherCost().wireBytes())) == otherCost()),
         ("GroupMonthRequest", groupMonthRequest().wireBytes(), (try? GroupMonthRequest(wireBytes: groupMonthRequest().wireBytes())) == groupMonthRequest()),
         ("StudentMonth", studentMonth().wireBytes(), (try? StudentMonth(wireBytes: studentMonth().wireBytes())) == studentMonth()),
         ("GroupMonth", groupMonth().wireBytes(), (try? GroupMonth(wireBytes: groupMonth().wireBytes())) == groupMonth()),
@@ -2447,6 +2448,15 @@ enum ContractSamples {
         m.rentPerMonthMinor = -36
         m.taxBasisPoints = 6000018
         m.groupName = "f7é"
+        m.otherCosts = [otherCost(), otherCost()]
+        return m
+    }
+
+    static func otherCost() -> OtherCost {
+        var m = OtherCost()
+        m.name = "f1é"
+        m.amountMinor = 2000006
+        m.month = "f3é"
         return m
     }
 
@@ -2488,6 +2498,7 @@ enum ContractSamples {
         m.breakEvenStudents = 16000048
         m.breakEvenContactID = -120
         m.explanation = ["f18é", "f118é"]
+        m.otherMinor = -134
         return m
     }
 

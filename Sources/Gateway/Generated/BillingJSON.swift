@@ -782,6 +782,8 @@ extension GroupCosts: RESTOutput {
         out.int(self.groupID)
         out.key("groupName")
         out.string(self.groupName)
+        out.key("otherCosts")
+        out.beginArray(); for item in self.otherCosts { item.writeJSON(to: &out) }; out.endArray()
         out.key("rentPerMonthMinor")
         out.int(self.rentPerMonthMinor)
         out.key("taxBasisPoints")
@@ -796,7 +798,7 @@ extension GroupCosts: RESTOutput {
 
 extension GroupCosts: RESTInput {
     static let openAPIInputSchema = "GroupCostsInput"
-    static let jsonFields: Set<String> = ["currency", "teacherPerLessonMinor", "textbookPerStudentMinor", "rentPerMonthMinor", "taxBasisPoints", "groupName"]
+    static let jsonFields: Set<String> = ["currency", "teacherPerLessonMinor", "textbookPerStudentMinor", "rentPerMonthMinor", "taxBasisPoints", "groupName", "otherCosts"]
     static let jsonReadOnlyFields: Set<String> = ["groupId"]
 
     /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).
@@ -820,6 +822,46 @@ extension GroupCosts: RESTInput {
         }
         if let value = r.string("groupName", maxLength: 200) {
             self.groupName = value
+        }
+        if let value = r.messages("otherCosts", OtherCost.self, maxItems: 50) {
+            self.otherCosts = value
+        }
+    }
+}
+
+extension OtherCost: RESTOutput {
+    static let openAPIOutputSchema = "OtherCost"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("amountMinor")
+        out.int(self.amountMinor)
+        out.key("month")
+        out.string(self.month)
+        out.key("name")
+        out.string(self.name)
+        out.endObject()
+    }
+}
+
+extension OtherCost: RESTInput {
+    static let openAPIInputSchema = "OtherCostInput"
+    static let jsonFields: Set<String> = ["name", "amountMinor", "month"]
+    static let jsonReadOnlyFields: Set<String> = []
+
+    /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).
+    init(jsonFields r: inout JSONFieldReader) {
+        self.init()
+        r.require("name")
+        if let value = r.string("name", minLength: 1, maxLength: 100, rule: .name) {
+            self.name = value
+        }
+        r.require("amountMinor")
+        if let value = r.integer("amountMinor", minimum: 0, maximum: 1000000000000) {
+            self.amountMinor = value
+        }
+        if let value = r.string("month", rule: .month) {
+            self.month = value
         }
     }
 }
@@ -885,6 +927,8 @@ extension GroupMonth: RESTOutput {
         out.int(self.marginMinor)
         out.key("month")
         out.string(self.month)
+        out.key("otherMinor")
+        out.int(self.otherMinor)
         out.key("rentMinor")
         out.int(self.rentMinor)
         out.key("revenueMinor")

@@ -4910,6 +4910,13 @@ enum OpenAPIComponents {
           "description" : "For reports.",
           "type" : "string"
         },
+        "otherCosts" : {
+          "description" : "Anything else the group costs (issue 26).",
+          "items" : {
+            "$ref" : "#/components/schemas/OtherCost"
+          },
+          "type" : "array"
+        },
         "rentPerMonthMinor" : {
           "format" : "int64",
           "type" : "integer"
@@ -4934,6 +4941,7 @@ enum OpenAPIComponents {
         "currency",
         "groupId",
         "groupName",
+        "otherCosts",
         "rentPerMonthMinor",
         "taxBasisPoints",
         "teacherPerLessonMinor",
@@ -4987,6 +4995,14 @@ enum OpenAPIComponents {
           "maxLength" : 200,
           "pattern" : "^[^\\u0000]*$",
           "type" : "string"
+        },
+        "otherCosts" : {
+          "description" : "Anything else the group costs (issue 26).",
+          "items" : {
+            "$ref" : "#/components/schemas/OtherCostInput"
+          },
+          "maxItems" : 50,
+          "type" : "array"
         },
         "rentPerMonthMinor" : {
           "format" : "int64",
@@ -5192,6 +5208,11 @@ enum OpenAPIComponents {
         "month" : {
           "type" : "string"
         },
+        "otherMinor" : {
+          "description" : "The group's other costs this month (issue 26).",
+          "format" : "int64",
+          "type" : "integer"
+        },
         "rentMinor" : {
           "format" : "int64",
           "type" : "integer"
@@ -5234,6 +5255,7 @@ enum OpenAPIComponents {
         "lessonsHeld",
         "marginMinor",
         "month",
+        "otherMinor",
         "rentMinor",
         "revenueMinor",
         "students",
@@ -7445,6 +7467,56 @@ enum OpenAPIComponents {
       "required" : [
         "channel",
         "contactId"
+      ],
+      "type" : "object"
+    },
+    "OtherCost" : {
+      "description" : "B5 (issue 26): one more cost of a group, by name: every month from the group's first (like rent), or once in\nthe month named.",
+      "properties" : {
+        "amountMinor" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "month" : {
+          "description" : "YYYY-MM: once, in this month; absent: every month.",
+          "type" : "string"
+        },
+        "name" : {
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "amountMinor",
+        "month",
+        "name"
+      ],
+      "type" : "object"
+    },
+    "OtherCostInput" : {
+      "additionalProperties" : false,
+      "description" : "B5 (issue 26): one more cost of a group, by name: every month from the group's first (like rent), or once in\nthe month named.",
+      "properties" : {
+        "amountMinor" : {
+          "format" : "int64",
+          "maximum" : 1000000000000,
+          "minimum" : 0,
+          "type" : "integer"
+        },
+        "month" : {
+          "description" : "YYYY-MM: once, in this month; absent: every month.",
+          "pattern" : "^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$",
+          "type" : "string"
+        },
+        "name" : {
+          "maxLength" : 100,
+          "minLength" : 1,
+          "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*[^\\u0000-\\u0020\\u007f\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "amountMinor",
+        "name"
       ],
       "type" : "object"
     },
