@@ -6,6 +6,7 @@ extension CallStats {
         var out = CallStats(
             calls: a.calls + b.calls, missed: a.missed + b.missed, missedCalledBack: a.missedCalledBack + b.missedCalledBack,
             callBackSecondsTotal: a.callBackSecondsTotal + b.callBackSecondsTotal)
+        out.timeZone = a.timeZone.isEmpty ? b.timeZone : a.timeZone
         var load: [Int64: StaffLoad] = [:]
         for l in a.load + b.load {
             var t = load[l.staffID] ?? StaffLoad(staffID: l.staffID)

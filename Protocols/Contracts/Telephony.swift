@@ -718,23 +718,28 @@ public struct CallStatsRequest: WireMessage, Equatable, VisibilityScoped {
     public var fromMilliseconds: Int64? = nil
     public var toMilliseconds: Int64? = nil
     public var visibility: Visibility? = nil
+    /// An IANA zone (Asia/Dubai) for `byHour`; absent: the business's, SWITCHBOARD_TIME_ZONE (issue 26).
+    public var timeZone: String = ""
 
     public init() {}
 
     public init(
         fromMilliseconds: Int64? = nil,
         toMilliseconds: Int64? = nil,
-        visibility: Visibility? = nil
+        visibility: Visibility? = nil,
+        timeZone: String = ""
     ) {
         self.fromMilliseconds = fromMilliseconds
         self.toMilliseconds = toMilliseconds
         self.visibility = visibility
+        self.timeZone = timeZone
     }
 
     public func encode(to e: inout WireEncoder) {
         e.encode(1, fromMilliseconds)
         e.encode(2, toMilliseconds)
         e.encode(3, visibility)
+        e.encode(4, timeZone)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
@@ -742,6 +747,7 @@ public struct CallStatsRequest: WireMessage, Equatable, VisibilityScoped {
         case 1: fromMilliseconds = try d.int64(key)
         case 2: toMilliseconds = try d.int64(key)
         case 3: visibility = try d.message(key)
+        case 4: timeZone = try d.string(key)
         default: try d.skip(key)
         }
     }
@@ -750,7 +756,9 @@ public struct CallStatsRequest: WireMessage, Equatable, VisibilityScoped {
 extension CallStatsRequest {
     /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
     public func violations(under path: String = "") -> [FieldViolation] {
-        []
+        var checks = FieldChecks(path: path)
+        if !self.timeZone.isEmpty { checks.text("timeZone", self.timeZone, maxLength: 64) }
+        return checks.violations
     }
 }
 
@@ -957,7 +965,10 @@ public struct CallStats: WireMessage, Equatable {
     /// Seconds from each such miss to the call that reached the client, added up (average = this / missedCalledBack).
     public var callBackSecondsTotal: Int64 = 0
     public var load: [StaffLoad] = []
+    /// Weekday (Monday 1) and clock hour in `timeZone`.
     public var byHour: [HourCount] = []
+    /// The zone `byHour` is in.
+    public var timeZone: String = ""
 
     public init() {}
 
@@ -967,7 +978,8 @@ public struct CallStats: WireMessage, Equatable {
         missedCalledBack: Int64 = 0,
         callBackSecondsTotal: Int64 = 0,
         load: [StaffLoad] = [],
-        byHour: [HourCount] = []
+        byHour: [HourCount] = [],
+        timeZone: String = ""
     ) {
         self.calls = calls
         self.missed = missed
@@ -975,6 +987,7 @@ public struct CallStats: WireMessage, Equatable {
         self.callBackSecondsTotal = callBackSecondsTotal
         self.load = load
         self.byHour = byHour
+        self.timeZone = timeZone
     }
 
     public func encode(to e: inout WireEncoder) {
@@ -984,6 +997,7 @@ public struct CallStats: WireMessage, Equatable {
         e.encode(4, callBackSecondsTotal)
         e.encode(5, load)
         e.encode(6, byHour)
+        e.encode(7, timeZone)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
@@ -994,6 +1008,7 @@ public struct CallStats: WireMessage, Equatable {
         case 4: callBackSecondsTotal = try d.int64(key)
         case 5: try d.append(key, to: &load)
         case 6: try d.append(key, to: &byHour)
+        case 7: timeZone = try d.string(key)
         default: try d.skip(key)
         }
     }

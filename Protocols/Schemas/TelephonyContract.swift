@@ -148,6 +148,7 @@ public let telephonyContract = ContractFile("Telephony") {
         Field(1, "fromMilliseconds", .optional(.int64)).timestamp().named("from")
         Field(2, "toMilliseconds", .optional(.int64)).timestamp().named("to")
         Field(3, "visibility", .optional(.message("Visibility"))).hidden()
+        Field(4, "timeZone", .string, doc: "An IANA zone (Asia/Dubai) for `byHour`; absent: the business's, SWITCHBOARD_TIME_ZONE (issue 26).").length(max: 64)
     }
     Message("HandOffRequest") {
         Field(1, "shard", .int64)
@@ -183,7 +184,8 @@ public let telephonyContract = ContractFile("Telephony") {
         Field(3, "missedCalledBack", .int64, doc: "Missed calls the client was reached after (answered inbound or outbound).")
         Field(4, "callBackSecondsTotal", .int64, doc: "Seconds from each such miss to the call that reached the client, added up (average = this / missedCalledBack).")
         Field(5, "load", .repeated(.message("StaffLoad")))
-        Field(6, "byHour", .repeated(.message("HourCount")))
+        Field(6, "byHour", .repeated(.message("HourCount")), doc: "Weekday (Monday 1) and clock hour in `timeZone`.")
+        Field(7, "timeZone", .string, doc: "The zone `byHour` is in.")
     }
     Enumeration("DialOutcome", doc: "T10: how an operator's call to a queue entry ended.") {
         Enumeration.Case(0, "unspecified")

@@ -7,18 +7,22 @@ extension ServiceDefinition {
     static let missedCallMinutes = Setting.integer(
         "MISSED_CALL_TASK_MINUTES", fallback: 10, range: 0...10_080, "when a missed call's call-back tasks are due (T5)")
     static let reportOffset = Setting.integer(
-        "REPORT_UTC_OFFSET_MINUTES", fallback: 0, range: -720...840, "the time zone of the lead reports' days, minutes east of UTC (D7)")
+        "REPORT_UTC_OFFSET_MINUTES", fallback: 0, range: -720...840, shown: "SWITCHBOARD_TIME_ZONE's offset",
+        "the time zone of the lead reports' days, minutes east of UTC (D7); unset: SWITCHBOARD_TIME_ZONE's offset at start")
 
     /// The deals service: pipelines, deals, leads, tasks, the timeline (DOMAIN.md D1–D9).
     public static let deals = ServiceDefinition(
         service: "deals", prefix: "DEALS", defaultPort: 7102, migrations: DealsSchema.migrations,
-        settings: [dealsContacts, leadWait, missedCallMinutes, reportOffset]
+        settings: [dealsContacts, leadWait, missedCallMinutes, reportOffset, .timeZone]
     ) { host in
         let api = DealsAPI(
             database: host.database, contacts: try host.client(dealsContacts, serving: "contacts"), logger: host.logger,
             leadInlineTimeout: .milliseconds(try host.environment.int(leadWait)), clock: host.clock,
             missedCallDelaySeconds: Int64(try host.environment.int(missedCallMinutes)) * 60)
-        try await api.useReportCalendar(offsetMinutes: Int64(try host.environment.int(reportOffset)))
+        // Issue 26: report days in the business's time zone unless an offset is named.
+        let explicit = !(host.environment.values[host.environment.name(of: reportOffset)] ?? "").isEmpty
+        let offset = explicit ? try host.environment.int(reportOffset) : try host.environment.timeZone().secondsFromGMT(for: host.clock.now()) / 60
+        try await api.useReportCalendar(offsetMinutes: Int64(offset))
         host.server.register(api)
         api.subscribe(host.inbox)
         api.handleTimers(host.timers)

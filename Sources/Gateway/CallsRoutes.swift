@@ -39,12 +39,16 @@ enum CallsRoutes {
         },
         Route(
             method: "GET", path: "/v1/calls/stats", operationID: "callStats", access: .role(.reader),
-            summary: "T11 over a period: missed calls and how many were called back and how fast, load per employee, calls by weekday and hour (UTC)",
+            summary: """
+                T11 over a period: missed calls and how many were called back and how fast, load per employee, calls by weekday \
+                and hour in the business's time zone (SWITCHBOARD_TIME_ZONE) or the one named
+                """,
             query: CallStatsRequest.queryParameters, answers: [Route.answer(200, "the figures", CallStats.self)], errors: [422, 503]
         ) { ctx in
             let replicas = try ctx.api.telephonyReplicas()
             var request = try ctx.query(CallStatsRequest.self)
             request.visibility = try await ctx.visibility()
+            if request.timeZone.isEmpty { request.timeZone = ctx.api.configuration.timeZone }
             let total = try await ctx.callEvery(Telephony.stats, request, of: replicas).reduce(CallStats()) { $0.adding($1) }
             return Reply.json(200, total)
         },

@@ -20,6 +20,8 @@ public final class GatewayAPI: Sendable {
         public var requestTimeout: Duration = .seconds(5)
         /// Most rows a CSV export returns.
         public var maxExportRows = 100_000
+        /// The business's time zone (SWITCHBOARD_TIME_ZONE): reports by hour and weekday.
+        public var timeZone = "UTC"
         /// Requests a second per API key, on average and at once.
         public var rateLimit: Double = 100
         public var rateBurst: Double = 200

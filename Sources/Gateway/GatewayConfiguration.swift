@@ -45,6 +45,8 @@ struct GatewayConfiguration {
             api.metricsNeedAdmin = metricsAuth == "admin"
             api.routeFallback = environment.string(D.routeFallback)
             api.routeTimeout = .milliseconds(try environment.int(D.routeTimeout))
+            _ = try environment.timeZone()  // an unknown zone stops the start
+            api.timeZone = environment.string(.timeZone)
             self.api = api
 
             var http = HTTPServer.Configuration(host: environment.string(D.host), port: port)

@@ -99,7 +99,7 @@ public struct GatewayDefinition: HostedProcess {
         ] + ServiceBinding.all.map(\.setting) + TransportSecurity.settings
     }
 
-    public var declaredSettings: [Setting] { settings + [.defaultCountry] }
+    public var declaredSettings: [Setting] { settings + [.defaultCountry, .timeZone] }
 
     public func healthcheck(_ environment: ServiceEnvironment) -> Int32 {
         do {

@@ -33,7 +33,7 @@ public struct ServiceDefinition: HostedProcess {
         self.setUp = setUp
     }
 
-    public var declaredSettings: [Setting] { ServiceHost.settings + settings + [.defaultCountry] }
+    public var declaredSettings: [Setting] { ServiceHost.settings + settings + [.defaultCountry, .timeZone] }
 
     /// The name its certificate carries (``identity``).
     public func identity(in environment: ServiceEnvironment) -> String {

@@ -1,3 +1,4 @@
+import Foundation
 import Contracts
 
 extension ServiceEnvironment {
@@ -17,6 +18,15 @@ extension ServiceEnvironment {
                 problem: "is \"\(code)\"; expected one of \(PhoneNormalizer.countries.keys.sorted().joined(separator: ", "))")
         }
         return phones
+    }
+
+    /// The business's time zone (issue 26), `SWITCHBOARD_TIME_ZONE`; an unknown name stops the start.
+    public func timeZone() throws(ConfigurationError) -> TimeZone {
+        let name = string(.timeZone)
+        guard let zone = TimeZone(identifier: name) else {
+            throw ConfigurationError(variable: self.name(of: .timeZone), problem: "is \"\(name)\"; expected an IANA time zone such as Europe/Moscow")
+        }
+        return zone
     }
 
     /// Call numbers read with `phones()`.

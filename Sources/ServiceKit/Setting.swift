@@ -65,6 +65,14 @@ extension Setting {
         local form (`8 916 ...`)
         """, scope: .shared)
 
+    /// Issue 26: the business's clock, for reports by weekday and hour.
+    public static let timeZone = Setting.text(
+        "SWITCHBOARD_TIME_ZONE", fallback: "UTC",
+        """
+        (no prefix) the business's time zone, an IANA name (`Europe/Moscow`, `Asia/Dubai`): call statistics by weekday and \
+        hour are in it unless a request names another
+        """, scope: .shared)
+
     /// The ranges the outbound policy lets this process reach anyway.
     public static let outboundAllow = Setting.text(
         "OUTBOUND_ALLOW", shown: "none (`loopback` under `switchboard up`)",

@@ -2,17 +2,19 @@ import Contracts
 import Foundation
 
 /// T11 over a set of sessions (a replica's, within a period): missed calls and how many
-/// were called back and how fast, each employee's load, calls by weekday and hour (UTC).
+/// were called back and how fast, each employee's load, calls by weekday and hour in the
+/// business's time zone (issue 26: a call at 23:30 UTC is Tuesday 03:30 in Dubai).
 /// Plain values in, plain values out; replicas' answers add up with `CallStats.adding`.
 public enum CallStatistics {
     /// `sessions` of one or more numbers, any order. A missed call counts as called back
     /// when a later answered call (either way) with that number exists among them.
-    public static func of(_ sessions: [CallSession]) -> CallStats {
+    public static func of(_ sessions: [CallSession], in timeZone: TimeZone = TimeZone(identifier: "UTC")!) -> CallStats {
         var stats = CallStats()
+        stats.timeZone = timeZone.identifier
         var load: [Int64: StaffLoad] = [:]
         var hours: [Int64: Int64] = [:]
         var calendar = Calendar(identifier: .iso8601)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
+        calendar.timeZone = timeZone
         let byNumber = Dictionary(grouping: sessions.filter { $0.direction != .internal }, by: \.clientNumber)
         for s in sessions {
             stats.calls += 1

@@ -291,7 +291,11 @@ public struct TelephonyAPI: Telephony.ServiceProtocol {
 
     public func stats(_ request: CallStatsRequest) async throws -> CallStats {
         try Self.checkPeriod(from: request.fromMilliseconds, to: request.toMilliseconds)
-        var total = CallStats()
+        let zoneName = request.timeZone.isEmpty ? "UTC" : request.timeZone
+        guard let zone = TimeZone(identifier: zoneName) else {
+            throw RPCError.invalidArgument("timeZone is not a time zone", details: [FieldViolation(field: "timeZone", description: "\"\(zoneName)\" is not an IANA time zone (such as Asia/Dubai)")])
+        }
+        var total = CallStats(timeZone: zoneName)
         for shard in shards.owned {
             var listing = ListCallsRequest(fromMilliseconds: request.fromMilliseconds, toMilliseconds: request.toMilliseconds, visibility: request.visibility)
             listing.pageSize = 0
@@ -304,7 +308,7 @@ public struct TelephonyAPI: Telephony.ServiceProtocol {
                 guard rows.count == 5000, let last = rows.last else { break }
                 before = (last.session.startedAtMilliseconds, last.seq)
             }
-            total = total.adding(CallStatistics.of(sessions))
+            total = total.adding(CallStatistics.of(sessions, in: zone))
         }
         return total
     }

@@ -112,6 +112,19 @@ import TestSupport
         #expect(first.status == 200 && (first.json["legs"] as? [[String: Any]])?.first?["staffId"] as? Int == 2)
         let stats = try await system.request("GET", "/v1/calls/stats")
         #expect(stats.json["calls"] as? Int == 1000 && stats.json["missed"] as? Int == 0)
+        // Issue 26 item 5: by weekday and hour in the business's zone (UTC here) or the one asked: Dubai is UTC+4, so
+        // each hour moves four on, past midnight into the next weekday.
+        func buckets(_ json: [String: Any]) -> [Int: Int] {
+            Dictionary(uniqueKeysWithValues: (json["byHour"] as? [[String: Any]] ?? []).map { (($0["weekday"] as? Int ?? 0) * 100 + ($0["hour"] as? Int ?? 0), $0["calls"] as? Int ?? 0) })
+        }
+        let dubai = try await system.request("GET", "/v1/calls/stats?timeZone=Asia/Dubai")
+        #expect(stats.json["timeZone"] as? String == "UTC" && dubai.json["timeZone"] as? String == "Asia/Dubai", "\(dubai.body)")
+        let shifted = Dictionary(uniqueKeysWithValues: buckets(stats.json).map { key, calls in
+            let (weekday, hour) = (key / 100, key % 100 + 4)
+            return ((hour >= 24 ? weekday % 7 + 1 : weekday) * 100 + hour % 24, calls)
+        })
+        #expect(buckets(dubai.json) == shifted && shifted.values.reduce(0, +) == 1000)
+        #expect(try await system.request("GET", "/v1/calls/stats?timeZone=Mars/Olympus").status == 422)
         // G3: Oleg (staff 2, extension 202) answered them all; Anna (3) sees none, and one by id is not found.
         #expect((try await system.request("GET", "/v1/calls?limit=100", key: Self.staffTwoToken).json["items"] as? [Any])?.count == 100)
         #expect((try await system.request("GET", "/v1/calls?limit=100", key: Self.staffThreeToken).json["items"] as? [Any])?.isEmpty == true)

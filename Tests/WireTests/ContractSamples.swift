@@ -1398,6 +1398,7 @@ enum ContractSamples {
         m.fromMilliseconds = -8
         m.toMilliseconds = 2000006
         m.visibility = visibility()
+        m.timeZone = "f4é"
         return m
     }
 
@@ -1455,6 +1456,7 @@ enum ContractSamples {
         m.callBackSecondsTotal = 4000012
         m.load = [staffLoad(), staffLoad()]
         m.byHour = [hourCount(), hourCount()]
+        m.timeZone = "f7é"
         return m
     }
 

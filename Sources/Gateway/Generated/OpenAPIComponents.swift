@@ -86,6 +86,17 @@ enum OpenAPIComponents {
         "type" : "string"
       }
     },
+    "CallStatsRequest.timeZone" : {
+      "description" : "An IANA zone (Asia/Dubai) for `byHour`; absent: the business's, SWITCHBOARD_TIME_ZONE (issue 26).",
+      "in" : "query",
+      "name" : "timeZone",
+      "required" : false,
+      "schema" : {
+        "maxLength" : 64,
+        "pattern" : "^[^\\u0000]*$",
+        "type" : "string"
+      }
+    },
     "CallStatsRequest.to" : {
       "in" : "query",
       "name" : "to",
@@ -2730,6 +2741,7 @@ enum OpenAPIComponents {
       "description" : "T11 over a period.",
       "properties" : {
         "byHour" : {
+          "description" : "Weekday (Monday 1) and clock hour in `timeZone`.",
           "items" : {
             "$ref" : "#/components/schemas/HourCount"
           },
@@ -2758,6 +2770,10 @@ enum OpenAPIComponents {
           "description" : "Missed calls the client was reached after (answered inbound or outbound).",
           "format" : "int64",
           "type" : "integer"
+        },
+        "timeZone" : {
+          "description" : "The zone `byHour` is in.",
+          "type" : "string"
         }
       },
       "required" : [
@@ -2766,7 +2782,8 @@ enum OpenAPIComponents {
         "calls",
         "load",
         "missed",
-        "missedCalledBack"
+        "missedCalledBack",
+        "timeZone"
       ],
       "type" : "object"
     },

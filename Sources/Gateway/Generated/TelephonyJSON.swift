@@ -235,12 +235,13 @@ extension RouteAnswer: RESTOutput {
 
 extension CallStatsRequest: RESTQuery {
     /// Its parameters in the OpenAPI document's components.
-    static let queryParameters = ["CallStatsRequest.from", "CallStatsRequest.to"]
+    static let queryParameters = ["CallStatsRequest.from", "CallStatsRequest.to", "CallStatsRequest.timeZone"]
 
     init(query q: inout QueryReader) {
         self.init()
         if let value = q.timestamp("from") { self.fromMilliseconds = value }
         if let value = q.timestamp("to") { self.toMilliseconds = value }
+        if let value = q.string("timeZone", maxLength: 64) { self.timeZone = value }
     }
 }
 
@@ -293,6 +294,8 @@ extension CallStats: RESTOutput {
         out.int(self.missed)
         out.key("missedCalledBack")
         out.int(self.missedCalledBack)
+        out.key("timeZone")
+        out.string(self.timeZone)
         out.endObject()
     }
 }
