@@ -73,6 +73,15 @@ extension Deals {
         /// dimension; read from figures kept current as leads, outcomes, calls and stage
         /// changes happen (never a scan of the leads).
         func leadReport(_ request: LeadReportRequest, context: ServerContext) async throws -> LeadReport
+
+        /// Issue 26 item 3: calls, leads, deals, revenue and ad spend by channel, utm or tracking number over report
+        /// days, read from figures kept current as they happen (never a scan of the leads or calls).
+        func attributionReport(_ request: AttributionRequest, context: ServerContext) async throws -> AttributionReport
+
+        /// A campaign's spend in a month, replaced.
+        func putAdSpend(_ request: AdSpend, context: ServerContext) async throws -> AdSpend
+
+        func listAdSpend(_ request: AdSpendRequest, context: ServerContext) async throws -> AdSpendList
     }
 }
 
@@ -100,6 +109,9 @@ extension Deals.ServiceProtocol {
         server.register(Deals.problemDeals) { try await self.problemDeals(actingFor($0, $1), context: $1) }
         server.register(Deals.timeline) { try await self.timeline(actingFor($0, $1), context: $1) }
         server.register(Deals.leadReport) { try await self.leadReport(actingFor($0, $1), context: $1) }
+        server.register(Deals.attributionReport) { try await self.attributionReport(actingFor($0, $1), context: $1) }
+        server.register(Deals.putAdSpend) { try await self.putAdSpend(actingFor($0, $1), context: $1) }
+        server.register(Deals.listAdSpend) { try await self.listAdSpend(actingFor($0, $1), context: $1) }
         server.setHealth(.serving, for: Deals.service)
     }
 }

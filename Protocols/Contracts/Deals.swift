@@ -131,6 +131,23 @@ public enum Deals {
     public static let leadReport = MethodDescriptor<LeadReportRequest, LeadReport>(
         service: service, method: "LeadReport", isIdempotent: true, callers: ["gateway"])
 
+    /// Issue 26 item 3: calls, leads, deals, revenue and ad spend by channel, utm or tracking number over report
+    /// days, read from figures kept current as they happen (never a scan of the leads or calls).
+    ///
+    /// Callers: gateway.
+    public static let attributionReport = MethodDescriptor<AttributionRequest, AttributionReport>(
+        service: service, method: "AttributionReport", isIdempotent: true, callers: ["gateway"])
+
+    /// A campaign's spend in a month, replaced.
+    ///
+    /// Callers: gateway.
+    public static let putAdSpend = MethodDescriptor<AdSpend, AdSpend>(
+        service: service, method: "PutAdSpend", isIdempotent: true, callers: ["gateway"])
+
+    /// Callers: gateway.
+    public static let listAdSpend = MethodDescriptor<AdSpendRequest, AdSpendList>(
+        service: service, method: "ListAdSpend", isIdempotent: true, callers: ["gateway"])
+
     /// Event types this service emits (payload ``DealStageChanged``) and takes.
     public enum Event {
         /// Payload ``DealStageChanged``.
@@ -256,6 +273,14 @@ public enum ReportDimension: Int, Sendable, WireEnum, CaseIterable {
     case geography = 4
     /// The lead's product.
     case product = 5
+    /// The lead's or call's utm_source (issue 26).
+    case utmSource = 6
+    /// The lead's or call's utm_medium.
+    case utmMedium = 7
+    /// The lead's or call's utm_campaign; ad spend is entered per campaign.
+    case utmCampaign = 8
+    /// The call-tracking number the lead or call came in on (T3).
+    case trackingNumber = 9
 
     public static var unrecognized: ReportDimension { .unspecified }
 
@@ -268,6 +293,10 @@ public enum ReportDimension: Int, Sendable, WireEnum, CaseIterable {
         case .source: "source"
         case .geography: "geography"
         case .product: "product"
+        case .utmSource: "utm_source"
+        case .utmMedium: "utm_medium"
+        case .utmCampaign: "utm_campaign"
+        case .trackingNumber: "tracking_number"
         }
     }
 }
@@ -314,10 +343,360 @@ extension LeadReportRequest {
         if self.from.isEmpty { checks.required("from") } else { checks.text("from", self.from, rule: .date) }
         if self.to.isEmpty { checks.required("to") } else { checks.text("to", self.to, rule: .date) }
         if self.groupBy.rawValue == 0 { checks.required("groupBy") }
-        if case let value = self.groupBy, value.rawValue != 0, ![.partner, .`operator`, .source, .geography, .product].contains(value) {
-            checks.fail("groupBy", "must be one of partner, operator, source, geography, product (not \"\(value.name)\")")
+        if case let value = self.groupBy, value.rawValue != 0, ![.partner, .`operator`, .source, .geography, .product, .utmSource, .utmMedium, .utmCampaign, .trackingNumber].contains(value) {
+            checks.fail("groupBy", "must be one of partner, operator, source, geography, product, utm_source, utm_medium, utm_campaign, tracking_number (not \"\(value.name)\")")
         }
         return checks.violations
+    }
+}
+
+/// Issue 26 item 3 (002): which advertising brings calls, leads, deals and money.
+public struct AttributionRequest: WireMessage, Equatable {
+    /// The first report day, YYYY-MM-DD.
+    public var from: String = ""
+    /// The last report day (included), YYYY-MM-DD; at most 366 days after from.
+    public var to: String = ""
+    /// `source` is the channel.
+    public var groupBy: ReportDimension = ReportDimension.unspecified
+    /// Revenue and spend in this currency (others are left out).
+    public var currency: String = ""
+
+    public init() {}
+
+    public init(
+        from: String = "",
+        to: String = "",
+        groupBy: ReportDimension = ReportDimension.unspecified,
+        currency: String = ""
+    ) {
+        self.from = from
+        self.to = to
+        self.groupBy = groupBy
+        self.currency = currency
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, from)
+        e.encode(2, to)
+        e.encode(3, groupBy)
+        e.encode(4, currency)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: from = try d.string(key)
+        case 2: to = try d.string(key)
+        case 3: groupBy = try d.enumeration(key)
+        case 4: currency = try d.string(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+extension AttributionRequest {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.from.isEmpty { checks.required("from") } else { checks.text("from", self.from, rule: .date) }
+        if self.to.isEmpty { checks.required("to") } else { checks.text("to", self.to, rule: .date) }
+        if self.groupBy.rawValue == 0 { checks.required("groupBy") }
+        if case let value = self.groupBy, value.rawValue != 0, ![.source, .utmSource, .utmMedium, .utmCampaign, .trackingNumber].contains(value) {
+            checks.fail("groupBy", "must be one of source, utm_source, utm_medium, utm_campaign, tracking_number (not \"\(value.name)\")")
+        }
+        if self.currency.isEmpty { checks.required("currency") } else { checks.text("currency", self.currency, rule: .currencyCode) }
+        return checks.violations
+    }
+}
+
+/// One group's figures. Calls count on the day they began; lead figures count the leads received in the period (a
+/// cohort: the deals they opened, won and paid count whenever that happens). A deal's revenue is what was paid for
+/// it (billing, net of refunds), else its amount once won, counted once, on the lead that opened it.
+public struct AttributionRow: WireMessage, Equatable {
+    /// The channel, utm value or tracking number; empty: none given.
+    public var value: String = ""
+    /// Inbound and outbound calls with clients.
+    public var calls: Int64 = 0
+    public var missedCalls: Int64 = 0
+    public var leads: Int64 = 0
+    /// Leads that opened a new deal (not one joining an open deal).
+    public var dealsOpened: Int64 = 0
+    /// Of those deals, won.
+    public var won: Int64 = 0
+    public var revenueMinor: Int64 = 0
+    /// leads / calls: for calls, how many became leads (0 with no calls).
+    public var leadRate: Double = 0
+    /// dealsOpened / leads.
+    public var dealRate: Double = 0
+    /// won / dealsOpened.
+    public var winRate: Double = 0
+    /// From a lead to its first answer (a call attempt, an answered call, a reply): median.
+    public var firstResponseMedianSeconds: Int64? = nil
+    /// Ad spend in the period: each campaign's month by the days of it the period covers (utm_campaign rows and the total).
+    public var spendMinor: Int64 = 0
+    /// spend / leads, rounded half-even; absent with no spend or no leads.
+    public var costPerLeadMinor: Int64? = nil
+    /// spend / won.
+    public var costPerWonMinor: Int64? = nil
+    /// revenue / spend.
+    public var returnOnSpend: Double? = nil
+
+    public init() {}
+
+    public init(
+        value: String = "",
+        calls: Int64 = 0,
+        missedCalls: Int64 = 0,
+        leads: Int64 = 0,
+        dealsOpened: Int64 = 0,
+        won: Int64 = 0,
+        revenueMinor: Int64 = 0,
+        leadRate: Double = 0,
+        dealRate: Double = 0,
+        winRate: Double = 0,
+        firstResponseMedianSeconds: Int64? = nil,
+        spendMinor: Int64 = 0,
+        costPerLeadMinor: Int64? = nil,
+        costPerWonMinor: Int64? = nil,
+        returnOnSpend: Double? = nil
+    ) {
+        self.value = value
+        self.calls = calls
+        self.missedCalls = missedCalls
+        self.leads = leads
+        self.dealsOpened = dealsOpened
+        self.won = won
+        self.revenueMinor = revenueMinor
+        self.leadRate = leadRate
+        self.dealRate = dealRate
+        self.winRate = winRate
+        self.firstResponseMedianSeconds = firstResponseMedianSeconds
+        self.spendMinor = spendMinor
+        self.costPerLeadMinor = costPerLeadMinor
+        self.costPerWonMinor = costPerWonMinor
+        self.returnOnSpend = returnOnSpend
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, value)
+        e.encode(2, calls)
+        e.encode(3, missedCalls)
+        e.encode(4, leads)
+        e.encode(5, dealsOpened)
+        e.encode(6, won)
+        e.encode(7, revenueMinor)
+        e.encode(8, leadRate)
+        e.encode(9, dealRate)
+        e.encode(10, winRate)
+        e.encode(11, firstResponseMedianSeconds)
+        e.encode(12, spendMinor)
+        e.encode(13, costPerLeadMinor)
+        e.encode(14, costPerWonMinor)
+        e.encode(15, returnOnSpend)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: value = try d.string(key)
+        case 2: calls = try d.int64(key)
+        case 3: missedCalls = try d.int64(key)
+        case 4: leads = try d.int64(key)
+        case 5: dealsOpened = try d.int64(key)
+        case 6: won = try d.int64(key)
+        case 7: revenueMinor = try d.int64(key)
+        case 8: leadRate = try d.double(key)
+        case 9: dealRate = try d.double(key)
+        case 10: winRate = try d.double(key)
+        case 11: firstResponseMedianSeconds = try d.int64(key)
+        case 12: spendMinor = try d.int64(key)
+        case 13: costPerLeadMinor = try d.int64(key)
+        case 14: costPerWonMinor = try d.int64(key)
+        case 15: returnOnSpend = try d.double(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct AttributionReport: WireMessage, Equatable {
+    public var from: String = ""
+    public var to: String = ""
+    public var groupBy: ReportDimension = ReportDimension.unspecified
+    public var currency: String = ""
+    /// By leads, then calls, most first.
+    public var rows: [AttributionRow] = []
+    /// The sum of the rows; the median over every lead.
+    public var total: AttributionRow = AttributionRow()
+    /// The report days' time zone.
+    public var utcOffsetMinutes: Int64 = 0
+
+    public init() {}
+
+    public init(
+        from: String = "",
+        to: String = "",
+        groupBy: ReportDimension = ReportDimension.unspecified,
+        currency: String = "",
+        rows: [AttributionRow] = [],
+        total: AttributionRow = AttributionRow(),
+        utcOffsetMinutes: Int64 = 0
+    ) {
+        self.from = from
+        self.to = to
+        self.groupBy = groupBy
+        self.currency = currency
+        self.rows = rows
+        self.total = total
+        self.utcOffsetMinutes = utcOffsetMinutes
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, from)
+        e.encode(2, to)
+        e.encode(3, groupBy)
+        e.encode(4, currency)
+        e.encode(5, rows)
+        e.encode(6, total)
+        e.encode(7, utcOffsetMinutes)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: from = try d.string(key)
+        case 2: to = try d.string(key)
+        case 3: groupBy = try d.enumeration(key)
+        case 4: currency = try d.string(key)
+        case 5: try d.append(key, to: &rows)
+        case 6: total = try d.message(key)
+        case 7: utcOffsetMinutes = try d.int64(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+/// Issue 26 item 3: what a campaign cost in a month, entered by an admin.
+public struct AdSpend: WireMessage, Equatable {
+    /// The utm_campaign its ads carry.
+    public var campaign: String = ""
+    /// YYYY-MM.
+    public var month: String = ""
+    public var currency: String = ""
+    /// 0 clears it.
+    public var amountMinor: Int64 = 0
+    public var updatedAtMilliseconds: Int64 = 0
+    /// The staff member who entered it; absent for an API key.
+    public var by: Int64? = nil
+
+    public init() {}
+
+    public init(
+        campaign: String = "",
+        month: String = "",
+        currency: String = "",
+        amountMinor: Int64 = 0,
+        updatedAtMilliseconds: Int64 = 0,
+        by: Int64? = nil
+    ) {
+        self.campaign = campaign
+        self.month = month
+        self.currency = currency
+        self.amountMinor = amountMinor
+        self.updatedAtMilliseconds = updatedAtMilliseconds
+        self.by = by
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, campaign)
+        e.encode(2, month)
+        e.encode(3, currency)
+        e.encode(4, amountMinor)
+        e.encode(5, updatedAtMilliseconds)
+        e.encode(6, by)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: campaign = try d.string(key)
+        case 2: month = try d.string(key)
+        case 3: currency = try d.string(key)
+        case 4: amountMinor = try d.int64(key)
+        case 5: updatedAtMilliseconds = try d.int64(key)
+        case 6: by = try d.int64(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+extension AdSpend {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.campaign.isEmpty { checks.required("campaign") } else { checks.text("campaign", self.campaign, minLength: 1, maxLength: 200, rule: .line) }
+        if self.month.isEmpty { checks.required("month") } else { checks.text("month", self.month, rule: .month) }
+        if self.currency.isEmpty { checks.required("currency") } else { checks.text("currency", self.currency, rule: .currencyCode) }
+        if self.amountMinor == 0 { checks.required("amountMinor") } else { checks.integer("amountMinor", self.amountMinor, minimum: 0, maximum: 1000000000000) }
+        return checks.violations
+    }
+}
+
+public struct AdSpendRequest: WireMessage, Equatable {
+    /// Just this month.
+    public var month: String = ""
+    public var campaign: String = ""
+
+    public init() {}
+
+    public init(
+        month: String = "",
+        campaign: String = ""
+    ) {
+        self.month = month
+        self.campaign = campaign
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, month)
+        e.encode(2, campaign)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: month = try d.string(key)
+        case 2: campaign = try d.string(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+extension AdSpendRequest {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if !self.month.isEmpty { checks.text("month", self.month, rule: .month) }
+        if !self.campaign.isEmpty { checks.text("campaign", self.campaign, maxLength: 200) }
+        return checks.violations
+    }
+}
+
+public struct AdSpendList: WireMessage, Equatable {
+    /// By month, then campaign; at most 10,000.
+    public var entries: [AdSpend] = []
+
+    public init() {}
+
+    public init(
+        entries: [AdSpend] = []
+    ) {
+        self.entries = entries
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, entries)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: try d.append(key, to: &entries)
+        default: try d.skip(key)
+        }
     }
 }
 

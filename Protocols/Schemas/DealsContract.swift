@@ -58,6 +58,12 @@ public let dealsContract = ContractFile("Deals") {
             dimension; read from figures kept current as leads, outcomes, calls and stage
             changes happen (never a scan of the leads).
             """)
+        Service.Method("attributionReport", "AttributionReport", "AttributionRequest", "AttributionReport", idempotent: true, doc: """
+            Issue 26 item 3: calls, leads, deals, revenue and ad spend by channel, utm or tracking number over report
+            days, read from figures kept current as they happen (never a scan of the leads or calls).
+            """)
+        Service.Method("putAdSpend", "PutAdSpend", "AdSpend", "AdSpend", idempotent: true, doc: "A campaign's spend in a month, replaced.")
+        Service.Method("listAdSpend", "ListAdSpend", "AdSpendRequest", "AdSpendList", idempotent: true)
         Service.Event("created", "deal.created", payload: "DealStageChanged")
         Service.Event("stageChanged", "deal.stage_changed", payload: "DealStageChanged", doc: "With the stage it left.")
         Service.Event("won", "deal.won", payload: "DealStageChanged")
@@ -107,11 +113,68 @@ public let dealsContract = ContractFile("Deals") {
         Enumeration.Case(3, "source", doc: "The lead's channel (web, partner, whatsapp...).")
         Enumeration.Case(4, "geography", doc: "The lead's region.")
         Enumeration.Case(5, "product", doc: "The lead's product.")
+        Enumeration.Case(6, "utmSource", doc: "The lead's or call's utm_source (issue 26).")
+        Enumeration.Case(7, "utmMedium", doc: "The lead's or call's utm_medium.")
+        Enumeration.Case(8, "utmCampaign", doc: "The lead's or call's utm_campaign; ad spend is entered per campaign.")
+        Enumeration.Case(9, "trackingNumber", doc: "The call-tracking number the lead or call came in on (T3).")
     }
     Message("LeadReportRequest", rest: [.query]) {
         Field(1, "from", .string, doc: "The first report day, YYYY-MM-DD.").required().date()
         Field(2, "to", .string, doc: "The last report day (included), YYYY-MM-DD; at most 366 days after from.").required().date()
-        Field(3, "groupBy", .enumeration("ReportDimension")).required().allowed("partner", "operator", "source", "geography", "product")
+        Field(3, "groupBy", .enumeration("ReportDimension")).required()
+            .allowed("partner", "operator", "source", "geography", "product", "utm_source", "utm_medium", "utm_campaign", "tracking_number")
+    }
+    Message("AttributionRequest", doc: "Issue 26 item 3 (002): which advertising brings calls, leads, deals and money.", rest: [.query]) {
+        Field(1, "from", .string, doc: "The first report day, YYYY-MM-DD.").required().date()
+        Field(2, "to", .string, doc: "The last report day (included), YYYY-MM-DD; at most 366 days after from.").required().date()
+        Field(3, "groupBy", .enumeration("ReportDimension"), doc: "`source` is the channel.").required()
+            .allowed("source", "utm_source", "utm_medium", "utm_campaign", "tracking_number")
+        Field(4, "currency", .string, doc: "Revenue and spend in this currency (others are left out).").required().currencyCode()
+    }
+    Message("AttributionRow", doc: """
+        One group's figures. Calls count on the day they began; lead figures count the leads received in the period (a
+        cohort: the deals they opened, won and paid count whenever that happens). A deal's revenue is what was paid for
+        it (billing, net of refunds), else its amount once won, counted once, on the lead that opened it.
+        """, rest: [.output]) {
+        Field(1, "value", .string, doc: "The channel, utm value or tracking number; empty: none given.")
+        Field(2, "calls", .int64, doc: "Inbound and outbound calls with clients.")
+        Field(3, "missedCalls", .int64)
+        Field(4, "leads", .int64)
+        Field(5, "dealsOpened", .int64, doc: "Leads that opened a new deal (not one joining an open deal).")
+        Field(6, "won", .int64, doc: "Of those deals, won.")
+        Field(7, "revenueMinor", .int64)
+        Field(8, "leadRate", .double, doc: "leads / calls: for calls, how many became leads (0 with no calls).")
+        Field(9, "dealRate", .double, doc: "dealsOpened / leads.")
+        Field(10, "winRate", .double, doc: "won / dealsOpened.")
+        Field(11, "firstResponseMedianSeconds", .optional(.int64), doc: "From a lead to its first answer (a call attempt, an answered call, a reply): median.")
+        Field(12, "spendMinor", .int64, doc: "Ad spend in the period: each campaign's month by the days of it the period covers (utm_campaign rows and the total).")
+        Field(13, "costPerLeadMinor", .optional(.int64), doc: "spend / leads, rounded half-even; absent with no spend or no leads.")
+        Field(14, "costPerWonMinor", .optional(.int64), doc: "spend / won.")
+        Field(15, "returnOnSpend", .optional(.double), doc: "revenue / spend.")
+    }
+    Message("AttributionReport", rest: [.output]) {
+        Field(1, "from", .string)
+        Field(2, "to", .string)
+        Field(3, "groupBy", .enumeration("ReportDimension"))
+        Field(4, "currency", .string)
+        Field(5, "rows", .repeated(.message("AttributionRow")), doc: "By leads, then calls, most first.").named("items")
+        Field(6, "total", .message("AttributionRow"), doc: "The sum of the rows; the median over every lead.")
+        Field(7, "utcOffsetMinutes", .int64, doc: "The report days' time zone.")
+    }
+    Message("AdSpend", doc: "Issue 26 item 3: what a campaign cost in a month, entered by an admin.", rest: [.input, .output]) {
+        Field(1, "campaign", .string, doc: "The utm_campaign its ads carry.").required().length(max: 200, min: 1).line()
+        Field(2, "month", .string, doc: "YYYY-MM.").required().month()
+        Field(3, "currency", .string).required().currencyCode()
+        Field(4, "amountMinor", .int64, doc: "0 clears it.").required().minimum(0).maximum(moneyCeiling)
+        Field(5, "updatedAtMilliseconds", .int64).timestamp().readOnly()
+        Field(6, "by", .optional(.int64), doc: "The staff member who entered it; absent for an API key.").readOnly()
+    }
+    Message("AdSpendRequest", rest: [.query]) {
+        Field(1, "month", .string, doc: "Just this month.").month()
+        Field(2, "campaign", .string).length(max: 200)
+    }
+    Message("AdSpendList", rest: [.output]) {
+        Field(1, "entries", .repeated(.message("AdSpend")), doc: "By month, then campaign; at most 10,000.").named("items")
     }
     Message("LeadReport", doc: "D7 over a period: one row per value of the dimension, and the total, the sum of the rows (operators' activity — claims, talk time, outcomes — is in the operator grouping only).", rest: [.output]) {
         Field(1, "from", .string)

@@ -52,6 +52,8 @@ enum BillingLedger {
                 return
             }
         }
+        // Issue 26: what was paid for the deal is its revenue in the attribution report.
+        if let dealID { try LeadReportStore.payment(tx, p, dealID: dealID) }
         let summary: String
         switch type {
         case Billing.Event.paymentPaid:

@@ -28,6 +28,7 @@ enum CallLedger {
             """, [.text(session.id), .text(session.clientNumber), .blob(session.wireBytes()), .integer(now)])
         if let dealID = known?.deal {
             try writeEntry(tx, session, dealID: dealID)
+            if session.answered { try LeadReportStore.responded(tx, dealID: dealID, at: session.startedAtMilliseconds, slack: Self.responseSlack) }
             return
         }
         guard known?.lead == nil else { return }  // its lead is on the way
@@ -81,10 +82,14 @@ enum CallLedger {
         }
     }
 
+    /// A call's lead is taken once the call is answered or over: its answer is its first response.
+    static let responseSlack: Int64 = 3_600_000
+
     static func link(_ tx: Transaction, _ sessionID: String, dealID: Int64, contactID: Int64) throws {
         try tx.run("UPDATE calls SET deal_id = ? WHERE session_id = ?", [.integer(dealID), .text(sessionID)])
         if let session = try tx.queryFirst("SELECT session FROM calls WHERE session_id = ?", [.text(sessionID)], { try CallSession(wireBytes: $0.blob(0)) }) {
             try writeEntry(tx, session, dealID: dealID, contactID: contactID)
+            if session.answered { try LeadReportStore.responded(tx, dealID: dealID, at: session.startedAtMilliseconds, slack: Self.responseSlack) }
             // T4: an open deal nobody is responsible for goes to the one who answered its call.
             if let answerer = session.answeredByStaffID {
                 try DealStore.assignIfUnassigned(tx, dealID: dealID, to: answerer)

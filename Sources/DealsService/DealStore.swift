@@ -235,6 +235,8 @@ public struct DealStore: Sendable {
                 if next.status == .won { facts.won = true }
             }
         }
+        // Issue 26: a won deal's amount is the revenue of the lead that opened it, until payments say otherwise.
+        if next.status == .won { try LeadReportStore.revenue(tx, next) }
         let previousName = try PipelineStore.stage(tx.connection, id: deal.stageID)?.stage.name ?? "?"
         var summary = "stage: \(previousName) → \(target.name)"
         if next.status == .lost { summary += " (\(next.lossReason))" }

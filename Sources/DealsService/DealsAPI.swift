@@ -164,6 +164,20 @@ public struct DealsAPI: Deals.ServiceProtocol {
         try await timeline.page(request)
     }
 
+    public func attributionReport(_ request: AttributionRequest, context _: ServerContext) async throws -> AttributionReport {
+        try await database.read { c in try AttributionStore.report(c, request) }
+    }
+
+    public func putAdSpend(_ request: AdSpend, context: ServerContext) async throws -> AdSpend {
+        let now = pipelines.clock.milliseconds
+        let by = context.principal?.staffID
+        return try await database.write { tx in try AttributionStore.putSpend(tx, request, by: by, now: now) }
+    }
+
+    public func listAdSpend(_ request: AdSpendRequest, context _: ServerContext) async throws -> AdSpendList {
+        try await database.read { c in try AttributionStore.spend(c, request) }
+    }
+
     public func leadReport(_ request: LeadReportRequest, context _: ServerContext) async throws -> LeadReport {
         try await leadReport(request)
     }

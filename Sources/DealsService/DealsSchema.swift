@@ -209,6 +209,39 @@ public enum DealsSchema {
                 reason TEXT NOT NULL, PRIMARY KEY (task_id, seq)
             ) WITHOUT ROWID;
             """),
+        // Issue 26 item 3: attribution. Each lead's utm and tracking number, whether it opened
+        // its deal and what that deal brought; the counters gain deals opened and won, revenue
+        // per currency, and calls by their own utm and tracking number; ad spend per campaign.
+        // Leads counted before keep these empty (they count under "").
+        Migration(13, """
+            ALTER TABLE report_lead_facts ADD COLUMN utm_source TEXT NOT NULL DEFAULT '';
+            ALTER TABLE report_lead_facts ADD COLUMN utm_medium TEXT NOT NULL DEFAULT '';
+            ALTER TABLE report_lead_facts ADD COLUMN utm_campaign TEXT NOT NULL DEFAULT '';
+            ALTER TABLE report_lead_facts ADD COLUMN tracking_number TEXT NOT NULL DEFAULT '';
+            ALTER TABLE report_lead_facts ADD COLUMN opened INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE report_lead_facts ADD COLUMN revenue_minor INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE report_lead_facts ADD COLUMN currency TEXT NOT NULL DEFAULT '';
+            ALTER TABLE report_counts ADD COLUMN opened INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE report_counts ADD COLUMN deals_won INTEGER NOT NULL DEFAULT 0;
+            CREATE TABLE report_revenue (
+                dimension INTEGER NOT NULL, day INTEGER NOT NULL, value TEXT NOT NULL, currency TEXT NOT NULL, revenue_minor INTEGER NOT NULL,
+                PRIMARY KEY (dimension, day, value, currency)
+            ) WITHOUT ROWID;
+            CREATE TABLE report_payments (payment_id INTEGER PRIMARY KEY, deal_id INTEGER NOT NULL, currency TEXT NOT NULL, net_minor INTEGER NOT NULL);
+            CREATE INDEX report_payments_deal ON report_payments (deal_id);
+            CREATE TABLE report_call_sessions (
+                session_id TEXT PRIMARY KEY, day INTEGER NOT NULL, missed INTEGER NOT NULL,
+                utm_source TEXT NOT NULL, utm_medium TEXT NOT NULL, utm_campaign TEXT NOT NULL, tracking_number TEXT NOT NULL
+            ) WITHOUT ROWID;
+            CREATE TABLE report_call_counts (
+                dimension INTEGER NOT NULL, day INTEGER NOT NULL, value TEXT NOT NULL, calls INTEGER NOT NULL, missed INTEGER NOT NULL,
+                PRIMARY KEY (dimension, day, value)
+            ) WITHOUT ROWID;
+            CREATE TABLE ad_spend (
+                campaign TEXT NOT NULL, month TEXT NOT NULL, currency TEXT NOT NULL, amount_minor INTEGER NOT NULL, updated_at INTEGER NOT NULL, by INTEGER,
+                PRIMARY KEY (campaign, month, currency)
+            ) WITHOUT ROWID;
+            """),
     ]
 
     /// Migration 7's rewrite: each deal read from the columns it had until then, kept as its

@@ -224,7 +224,9 @@ public final class LeadIntake: BackgroundService {
         deal.responsibleID = contact.responsibleID ?? lead.actorID
         deal.source = lead.channel
         deal.leadID = leadID
-        return try DealStore.open(tx, deal, actorID: nil, timelineSummary: summary, pipelines: pipelines, now: now)
+        let opened = try DealStore.open(tx, deal, actorID: nil, timelineSummary: summary, pipelines: pipelines, now: now)
+        try LeadReportStore.opened(tx, leadID: leadID, dealID: opened.id)
+        return opened
     }
 
     /// The pipeline that names the channel, else the default one.

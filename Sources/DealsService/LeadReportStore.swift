@@ -32,6 +32,7 @@ public enum LeadReportStore {
         facts.source = lead.channel
         facts.region = lead.region
         facts.product = lead.product
+        (facts.utmSource, facts.utmMedium, facts.utmCampaign, facts.trackingNumber) = (lead.utmSource, lead.utmMedium, lead.utmCampaign, lead.trackingNumber)
         facts.lowQuality = lowQuality
         try tx.run("INSERT INTO report_lead_facts (lead_id, received_at) VALUES (?, ?)", [.integer(leadID), .integer(now)])
         try save(tx, leadID: leadID, from: nil, to: facts)
@@ -49,6 +50,49 @@ public enum LeadReportStore {
     static func updateDeal(_ tx: Transaction, dealID: Int64, _ change: (inout LeadFacts) -> Void) throws {
         for id in try tx.query("SELECT lead_id FROM report_lead_facts WHERE deal_id = ?", [.integer(dealID)], { $0.int64(0) }) {
             try update(tx, leadID: id) { facts, _ in change(&facts) }
+        }
+    }
+
+    /// Issue 26: the lead opened its deal (it carries the deal's win and revenue).
+    static func opened(_ tx: Transaction, leadID: Int64, dealID: Int64) throws {
+        try linkDeal(tx, leadID: leadID, dealID: dealID)
+        try update(tx, leadID: leadID) { facts, _ in facts.opened = true }
+    }
+
+    /// Issue 26: someone answered the deal's person (an answered call, a reply) at `at`:
+    /// the first response of its leads that had none and came before it — or up to
+    /// `slack` after it (a call's lead is taken once the call was answered: 0 seconds).
+    static func responded(_ tx: Transaction, dealID: Int64, at: Int64, slack: Int64 = 0) throws {
+        for id in try tx.query(
+            "SELECT lead_id FROM report_lead_facts WHERE deal_id = ? AND first_attempt_seconds IS NULL AND received_at <= ?",
+            [.integer(dealID), .integer(at + slack)], { $0.int64(0) })
+        {
+            try update(tx, leadID: id) { facts, receivedAt in
+                if facts.firstAttemptSeconds == nil { facts.firstAttemptSeconds = max(0, at - receivedAt) / 1000 }
+            }
+        }
+    }
+
+    /// Issue 26: a payment's net amount for its deal (a refund lowers it), then the deal's revenue.
+    static func payment(_ tx: Transaction, _ p: Payment, dealID: Int64) throws {
+        let net = p.status == .paid || p.status == .refunded ? p.amountMinor - p.refundedMinor : 0
+        try tx.run(
+            "INSERT INTO report_payments (payment_id, deal_id, currency, net_minor) VALUES (?, ?, ?, ?) ON CONFLICT (payment_id) DO UPDATE SET net_minor = excluded.net_minor",
+            [.integer(p.id), .integer(dealID), .text(p.currency), .integer(net)])
+        if let deal = try DealStore.load(tx.connection, id: dealID) { try revenue(tx, deal) }
+    }
+
+    /// Issue 26: what the deal brought, on the lead that opened it: what was paid for it,
+    /// else its amount once won.
+    static func revenue(_ tx: Transaction, _ deal: Deal) throws {
+        guard let leadID = deal.leadID else { return }
+        let paid = try tx.query("SELECT currency, SUM(net_minor) FROM report_payments WHERE deal_id = ? GROUP BY currency ORDER BY 2 DESC LIMIT 1", [.integer(deal.id)]) {
+            ($0.string(0), $0.int64(1))
+        }.first
+        let (currency, amount) = paid.map { $0.1 > 0 ? $0 : ("", 0) } ?? (deal.status == .won ? (deal.currency, deal.amountMinor) : ("", 0))
+        try update(tx, leadID: leadID) { facts, _ in
+            facts.won = facts.won || deal.status == .won
+            (facts.revenueMinor, facts.currency) = (amount, currency)
         }
     }
 
@@ -88,9 +132,11 @@ public enum LeadReportStore {
         try tx.run("INSERT OR IGNORE INTO report_operator_hours (operator_id, hour) VALUES (?, ?)", [.integer(op), .integer(calendar.hour(claimed))])
     }
 
-    /// call.recorded (repeated as the call goes on): its talk time, to who answered, once.
+    /// call.recorded (repeated as the call goes on): its talk time, to who answered, once;
+    /// and (issue 26) the call and whether it was missed, by its own utm and tracking number.
     static func call(_ tx: Transaction, _ session: CallSession) throws {
         let calendar = try calendar(tx.connection)
+        try attribute(tx, session, calendar)
         let new = session.answeredByStaffID.map { (operatorID: $0, day: calendar.day(session.startedAtMilliseconds), talk: session.talkSeconds) }
         let old = try tx.queryFirst("SELECT operator_id, day, talk_seconds FROM report_calls WHERE session_id = ?", [.text(session.id)]) {
             (operatorID: $0.int64(0), day: $0.int64(1), talk: $0.int64(2))
@@ -114,6 +160,32 @@ public enum LeadReportStore {
         }
     }
 
+    /// The calls dimensions: a call is in the `call` channel with its own utm and tracking number.
+    static func attribute(_ tx: Transaction, _ session: CallSession, _ calendar: ReportCalendar) throws {
+        let missed: Int64 = session.direction == .inbound && session.ended && !session.answered ? 1 : 0
+        let before = try tx.queryFirst("SELECT missed FROM report_call_sessions WHERE session_id = ?", [.text(session.id)]) { $0.int64(0) }
+        let (calls, missedChange) = before.map { (Int64(0), missed - $0) } ?? (1, missed)
+        guard calls != 0 || missedChange != 0 else { return }
+        let day = before == nil ? calendar.day(session.startedAtMilliseconds)
+            : try tx.queryFirst("SELECT day FROM report_call_sessions WHERE session_id = ?", [.text(session.id)]) { $0.int64(0) } ?? 0
+        let stored = try tx.queryFirst(
+            "SELECT utm_source, utm_medium, utm_campaign, tracking_number FROM report_call_sessions WHERE session_id = ?", [.text(session.id)]
+        ) { ($0.string(0), $0.string(1), $0.string(2), $0.string(3)) } ?? (session.utmSource, session.utmMedium, session.utmCampaign, session.trackingNumber)
+        try tx.run(
+            """
+            INSERT INTO report_call_sessions (session_id, day, missed, utm_source, utm_medium, utm_campaign, tracking_number) VALUES (?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (session_id) DO UPDATE SET missed = excluded.missed
+            """, [.text(session.id), .integer(day), .integer(missed), .text(stored.0), .text(stored.1), .text(stored.2), .text(stored.3)])
+        let values: [(ReportDimension, String)] = [(.source, "call"), (.utmSource, stored.0), (.utmMedium, stored.1), (.utmCampaign, stored.2), (.trackingNumber, stored.3)]
+        for (dimension, value) in values {
+            try tx.run(
+                """
+                INSERT INTO report_call_counts (dimension, day, value, calls, missed) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (dimension, day, value) DO UPDATE SET calls = calls + excluded.calls, missed = missed + excluded.missed
+                """, [.integer(Int64(dimension.rawValue)), .integer(day), .text(value), .integer(calls), .integer(missedChange)])
+        }
+    }
+
     private static func facts(_ row: Row) -> (LeadFacts, Int64) {
         var f = LeadFacts(day: row.int64("day"))
         f.partner = row.string("partner")
@@ -125,6 +197,8 @@ public enum LeadReportStore {
         f.firstAttemptSeconds = row.optionalInt64("first_attempt_seconds")
         f.offered = row.bool("offered")
         f.won = row.bool("won")
+        (f.utmSource, f.utmMedium, f.utmCampaign, f.trackingNumber) = (row.string("utm_source"), row.string("utm_medium"), row.string("utm_campaign"), row.string("tracking_number"))
+        (f.opened, f.revenueMinor, f.currency) = (row.bool("opened"), row.int64("revenue_minor"), row.string("currency"))
         return (f, row.int64("received_at"))
     }
 
@@ -132,20 +206,31 @@ public enum LeadReportStore {
         try tx.run(
             """
             UPDATE report_lead_facts SET day = ?, partner = ?, source = ?, region = ?, product = ?, operator_id = ?, low_quality = ?,
-                first_attempt_seconds = ?, offered = ?, won = ? WHERE lead_id = ?
+                first_attempt_seconds = ?, offered = ?, won = ?, utm_source = ?, utm_medium = ?, utm_campaign = ?, tracking_number = ?,
+                opened = ?, revenue_minor = ?, currency = ? WHERE lead_id = ?
             """,
             [.integer(new.day), .text(new.partner), .text(new.source), .text(new.region), .text(new.product), SQLValue(new.operatorID),
-             SQLValue(new.lowQuality), SQLValue(new.firstAttemptSeconds), SQLValue(new.offered), SQLValue(new.won), .integer(leadID)])
+             SQLValue(new.lowQuality), SQLValue(new.firstAttemptSeconds), SQLValue(new.offered), SQLValue(new.won),
+             .text(new.utmSource), .text(new.utmMedium), .text(new.utmCampaign), .text(new.trackingNumber),
+             SQLValue(new.opened), .integer(new.revenueMinor), .text(new.currency), .integer(leadID)])
         let (counts, delays) = LeadFacts.changes(from: old, to: new)
         for (key, c) in counts {
             try tx.run(
                 """
-                INSERT INTO report_counts (dimension, day, value, leads, low_quality, attempted, offers, won) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO report_counts (dimension, day, value, leads, low_quality, attempted, offers, won, opened, deals_won) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (dimension, day, value) DO UPDATE SET leads = leads + excluded.leads, low_quality = low_quality + excluded.low_quality,
-                    attempted = attempted + excluded.attempted, offers = offers + excluded.offers, won = won + excluded.won
+                    attempted = attempted + excluded.attempted, offers = offers + excluded.offers, won = won + excluded.won,
+                    opened = opened + excluded.opened, deals_won = deals_won + excluded.deals_won
                 """,
                 [.integer(Int64(key.dimension.rawValue)), .integer(key.day), .text(key.value), .integer(c.leads), .integer(c.lowQuality),
-                 .integer(c.attempted), .integer(c.offers), .integer(c.won)])
+                 .integer(c.attempted), .integer(c.offers), .integer(c.won), .integer(c.opened), .integer(c.dealsWon)])
+        }
+        for (key, amount) in LeadFacts.revenueChanges(from: old, to: new) {
+            try tx.run(
+                """
+                INSERT INTO report_revenue (dimension, day, value, currency, revenue_minor) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (dimension, day, value, currency) DO UPDATE SET revenue_minor = revenue_minor + excluded.revenue_minor
+                """, [.integer(Int64(key.key.dimension.rawValue)), .integer(key.key.day), .text(key.key.value), .text(key.currency), .integer(amount)])
         }
         for (key, changes) in Dictionary(grouping: delays, by: { $0.key.key }) {
             let where_: [SQLValue] = [.integer(Int64(key.dimension.rawValue)), .integer(key.day), .text(key.value)]
@@ -159,20 +244,26 @@ public enum LeadReportStore {
 
     // MARK: Reading
 
-    static func report(_ c: Connection, _ request: LeadReportRequest) throws -> LeadReport {
-        guard let from = ReportCalendar.day(parsing: request.from) else {
-            throw RPCError.invalidArgument("from must be a date written YYYY-MM-DD", details: [FieldViolation(field: "from", description: "is \"\(request.from)\"")])
+    /// A report's days, `from` and `to` included: forward, at most ``maximumDays``.
+    static func period(from fromText: String, to toText: String) throws -> (from: Int64, to: Int64) {
+        guard let from = ReportCalendar.day(parsing: fromText) else {
+            throw RPCError.invalidArgument("from must be a date written YYYY-MM-DD", details: [FieldViolation(field: "from", description: "is \"\(fromText)\"")])
         }
-        guard let to = ReportCalendar.day(parsing: request.to) else {
-            throw RPCError.invalidArgument("to must be a date written YYYY-MM-DD", details: [FieldViolation(field: "to", description: "is \"\(request.to)\"")])
+        guard let to = ReportCalendar.day(parsing: toText) else {
+            throw RPCError.invalidArgument("to must be a date written YYYY-MM-DD", details: [FieldViolation(field: "to", description: "is \"\(toText)\"")])
         }
         guard to >= from, to - from < maximumDays else {
             throw RPCError.invalidArgument(
                 "the period must run forward and cover at most \(maximumDays) days",
                 details: [FieldViolation(field: "to", description: "is \(to - from + 1) days from from")])
         }
+        return (from, to)
+    }
+
+    static func report(_ c: Connection, _ request: LeadReportRequest) throws -> LeadReport {
+        let (from, to) = try period(from: request.from, to: request.to)
         guard request.groupBy != .unspecified else {
-            throw RPCError.invalidArgument("say what to group by", details: [FieldViolation(field: "groupBy", description: "must be partner, operator, source, geography or product")])
+            throw RPCError.invalidArgument("say what to group by", details: [FieldViolation(field: "groupBy", description: "must be partner, operator, source, geography, product, utm_source, utm_medium, utm_campaign or tracking_number")])
         }
         let dimension = Int64(request.groupBy.rawValue)
         var rows: [String: LeadReportRow] = [:]

@@ -171,7 +171,10 @@ public struct MessageLedger: Sendable {
     static func answered(_ tx: Transaction, _ message: ConversationMessage, at: Int64) throws {
         let line = Self.cut("\(Self.name(of: message.channel)) answer: \(message.text)")
         try TimelineStore.append(tx, TimelineStore.entry(kind: "message", dealID: message.dealID, contactID: message.contactID, summary: line, actorID: message.sentBy, at: at))
-        if let dealID = message.dealID { try ReplyWatch.answered(tx, dealID: dealID, at: at) }
+        if let dealID = message.dealID {
+            try ReplyWatch.answered(tx, dealID: dealID, at: at)
+            try LeadReportStore.responded(tx, dealID: dealID, at: at)
+        }
     }
 
     /// The timeline's line: the channel and what was written (a button's title, a file's type).

@@ -33,13 +33,73 @@ enum ReportRoutes {
                 (report.rows.map(line) + [line(total)], "")
             }
         },
+        Route(
+            method: "GET", path: "/v1/reports/attribution", operationID: "attributionReport", access: .role(.reader),
+            summary: """
+                Which advertising brings calls, leads, deals and money (issue 26, 002): by channel, utm source, medium, campaign \
+                or tracking number over report days, with conversion, first response, ad spend, cost per lead and won deal, return on spend
+                """,
+            query: AttributionRequest.queryParameters,
+            answers: [Route.answer(200, "one row per group and the total", AttributionReport.self)], errors: [403, 422]
+        ) { ctx in
+            Reply.json(200, try await attribution(ctx))
+        },
+        Route(
+            method: "GET", path: "/v1/reports/attribution.csv", operationID: "attributionReportCSV", access: .role(.reader),
+            summary: "The attribution report (as GET /v1/reports/attribution) as CSV: one line per group, then the total",
+            query: AttributionRequest.queryParameters,
+            answers: [Route.Answer(status: 200, description: "CSV", content: .csv)], errors: [403, 422]
+        ) { ctx in
+            let report = try await attribution(ctx)
+            let header = [
+                report.groupBy.name, "calls", "missed_calls", "leads", "deals_opened", "won", "revenue", "lead_rate", "deal_rate", "win_rate",
+                "first_response_median_seconds", "spend", "cost_per_lead", "cost_per_won", "return_on_spend", "currency",
+            ]
+            var total = report.total
+            total.value = "total"
+            let money = { (minor: Int64?) -> String in minor.map { BillingRoutes.money($0, report.currency) } ?? "" }
+            func line(_ r: AttributionRow) -> [String] {
+                [r.value, String(r.calls), String(r.missedCalls), String(r.leads), String(r.dealsOpened), String(r.won), money(r.revenueMinor),
+                 String(r.leadRate), String(r.dealRate), String(r.winRate), r.firstResponseMedianSeconds.map(String.init) ?? "", money(r.spendMinor),
+                 money(r.costPerLeadMinor), money(r.costPerWonMinor), r.returnOnSpend.map { String($0) } ?? "", report.currency]
+            }
+            return try await CSVExport.response(file: "attribution-\(report.from)-\(report.to).csv", header: header, what: "rows", limit: Int.max) { _ in
+                (report.rows.map(line) + [line(total)], "")
+            }
+        },
+        Route(
+            method: "PUT", path: "/v1/ad-spend", operationID: "putAdSpend", access: .role(.admin),
+            summary: "What a campaign (its utm_campaign) cost in a month (issue 26): replaced; 0 clears it",
+            body: AdSpend.openAPIInputSchema, example: #"{"campaign":"winter-sale","month":"2027-01","currency":"RUB","amountMinor":15000000}"#,
+            answers: [Route.answer(200, "as kept", AdSpend.self)], errors: [422]
+        ) { ctx in
+            Reply.json(200, try await ctx.call(Deals.putAdSpend, try ctx.body(AdSpend.self)))
+        },
+        Route(
+            method: "GET", path: "/v1/ad-spend", operationID: "listAdSpend", access: .role(.reader),
+            summary: "Ad spend entered, by month and campaign (issue 26)", query: AdSpendRequest.queryParameters,
+            answers: [Route.answer(200, "the entries", AdSpendList.self)], errors: [403]
+        ) { ctx in
+            try await requireEverything(ctx)
+            return Reply.json(200, try await ctx.call(Deals.listAdSpend, try ctx.query(AdSpendRequest.self)))
+        },
     ]
 
-    static func report(_ ctx: RequestContext) async throws -> LeadReport {
+    /// Reports cover everyone's leads and money: a staff member who sees only their team's deals (G3) gets none.
+    static func requireEverything(_ ctx: RequestContext) async throws {
         if let visibility = try await ctx.visibility(), visibility.restricted {
             throw RPCError(.permissionDenied, "reports cover every lead; this staff token sees only its own deals")
         }
+    }
+
+    static func report(_ ctx: RequestContext) async throws -> LeadReport {
+        try await requireEverything(ctx)
         return try await ctx.call(Deals.leadReport, try ctx.query(LeadReportRequest.self))
+    }
+
+    static func attribution(_ ctx: RequestContext) async throws -> AttributionReport {
+        try await requireEverything(ctx)
+        return try await ctx.call(Deals.attributionReport, try ctx.query(AttributionRequest.self))
     }
 
     static func line(_ r: LeadReportRow) -> [String] {

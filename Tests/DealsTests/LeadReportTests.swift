@@ -19,7 +19,7 @@ import Wire
             return f
         }()
         let fresh = LeadFacts.changes(from: nil, to: old)
-        #expect(fresh.counts.count == 5 && fresh.counts.values.allSatisfy { $0.leads == 1 } && fresh.delays.isEmpty)
+        #expect(fresh.counts.count == LeadFacts.dimensions.count && fresh.counts.values.allSatisfy { $0.leads == 1 } && fresh.delays.isEmpty)
         let moved = LeadFacts.changes(from: old, to: new).counts
         // The operator dimension moves the lead from "none" to operator 7; the others gain an attempt and an offer.
         #expect(moved[LeadFacts.Key(dimension: .operator, day: 20_000, value: "")]?.leads == -1)

@@ -53,6 +53,12 @@ enum ContractSamples {
         ("FindStaffByNumberRequest", findStaffByNumberRequest().wireBytes(), (try? FindStaffByNumberRequest(wireBytes: findStaffByNumberRequest().wireBytes())) == findStaffByNumberRequest()),
         ("StaffTeam", staffTeam().wireBytes(), (try? StaffTeam(wireBytes: staffTeam().wireBytes())) == staffTeam()),
         ("LeadReportRequest", leadReportRequest().wireBytes(), (try? LeadReportRequest(wireBytes: leadReportRequest().wireBytes())) == leadReportRequest()),
+        ("AttributionRequest", attributionRequest().wireBytes(), (try? AttributionRequest(wireBytes: attributionRequest().wireBytes())) == attributionRequest()),
+        ("AttributionRow", attributionRow().wireBytes(), (try? AttributionRow(wireBytes: attributionRow().wireBytes())) == attributionRow()),
+        ("AttributionReport", attributionReport().wireBytes(), (try? AttributionReport(wireBytes: attributionReport().wireBytes())) == attributionReport()),
+        ("AdSpend", adSpend().wireBytes(), (try? AdSpend(wireBytes: adSpend().wireBytes())) == adSpend()),
+        ("AdSpendRequest", adSpendRequest().wireBytes(), (try? AdSpendRequest(wireBytes: adSpendRequest().wireBytes())) == adSpendRequest()),
+        ("AdSpendList", adSpendList().wireBytes(), (try? AdSpendList(wireBytes: adSpendList().wireBytes())) == adSpendList()),
         ("LeadReport", leadReport().wireBytes(), (try? LeadReport(wireBytes: leadReport().wireBytes())) == leadReport()),
         ("LeadReportRow", leadReportRow().wireBytes(), (try? LeadReportRow(wireBytes: leadReportRow().wireBytes())) == leadReportRow()),
         ("DealStage", dealStage().wireBytes(), (try? DealStage(wireBytes: dealStage().wireBytes())) == dealStage()),
@@ -718,7 +724,72 @@ enum ContractSamples {
         var m = LeadReportRequest()
         m.from = "f1é"
         m.to = "f2é"
-        m.groupBy = .product
+        m.groupBy = .trackingNumber
+        return m
+    }
+
+    static func attributionRequest() -> AttributionRequest {
+        var m = AttributionRequest()
+        m.from = "f1é"
+        m.to = "f2é"
+        m.groupBy = .trackingNumber
+        m.currency = "f4é"
+        return m
+    }
+
+    static func attributionRow() -> AttributionRow {
+        var m = AttributionRow()
+        m.value = "f1é"
+        m.calls = 2000006
+        m.missedCalls = -22
+        m.leads = 4000012
+        m.dealsOpened = -36
+        m.won = 6000018
+        m.revenueMinor = -50
+        m.leadRate = 8.5
+        m.dealRate = 9.5
+        m.winRate = 10.5
+        m.firstResponseMedianSeconds = -78
+        m.spendMinor = 12000036
+        m.costPerLeadMinor = -92
+        m.costPerWonMinor = 14000042
+        m.returnOnSpend = 15.5
+        return m
+    }
+
+    static func attributionReport() -> AttributionReport {
+        var m = AttributionReport()
+        m.from = "f1é"
+        m.to = "f2é"
+        m.groupBy = .trackingNumber
+        m.currency = "f4é"
+        m.rows = [attributionRow(), attributionRow()]
+        m.total = attributionRow()
+        m.utcOffsetMinutes = -50
+        return m
+    }
+
+    static func adSpend() -> AdSpend {
+        var m = AdSpend()
+        m.campaign = "f1é"
+        m.month = "f2é"
+        m.currency = "f3é"
+        m.amountMinor = 4000012
+        m.updatedAtMilliseconds = -36
+        m.by = 6000018
+        return m
+    }
+
+    static func adSpendRequest() -> AdSpendRequest {
+        var m = AdSpendRequest()
+        m.month = "f1é"
+        m.campaign = "f2é"
+        return m
+    }
+
+    static func adSpendList() -> AdSpendList {
+        var m = AdSpendList()
+        m.entries = [adSpend(), adSpend()]
         return m
     }
 
@@ -726,7 +797,7 @@ enum ContractSamples {
         var m = LeadReport()
         m.from = "f1é"
         m.to = "f2é"
-        m.groupBy = .product
+        m.groupBy = .trackingNumber
         m.rows = [leadReportRow(), leadReportRow()]
         m.total = leadReportRow()
         m.utcOffsetMinutes = 6000018

@@ -15,7 +15,156 @@ extension LeadReportRequest: RESTQuery {
         q.require("to")
         if let value = q.string("to", rule: .date) { self.to = value }
         q.require("groupBy")
-        if let value = q.choice("groupBy", [("partner", ReportDimension.partner), ("operator", ReportDimension.`operator`), ("source", ReportDimension.source), ("geography", ReportDimension.geography), ("product", ReportDimension.product)]) { self.groupBy = value }
+        if let value = q.choice("groupBy", [("partner", ReportDimension.partner), ("operator", ReportDimension.`operator`), ("source", ReportDimension.source), ("geography", ReportDimension.geography), ("product", ReportDimension.product), ("utm_source", ReportDimension.utmSource), ("utm_medium", ReportDimension.utmMedium), ("utm_campaign", ReportDimension.utmCampaign), ("tracking_number", ReportDimension.trackingNumber)]) { self.groupBy = value }
+    }
+}
+
+extension AttributionRequest: RESTQuery {
+    /// Its parameters in the OpenAPI document's components.
+    static let queryParameters = ["AttributionRequest.from", "AttributionRequest.to", "AttributionRequest.groupBy", "AttributionRequest.currency"]
+
+    init(query q: inout QueryReader) {
+        self.init()
+        q.require("from")
+        if let value = q.string("from", rule: .date) { self.from = value }
+        q.require("to")
+        if let value = q.string("to", rule: .date) { self.to = value }
+        q.require("groupBy")
+        if let value = q.choice("groupBy", [("source", ReportDimension.source), ("utm_source", ReportDimension.utmSource), ("utm_medium", ReportDimension.utmMedium), ("utm_campaign", ReportDimension.utmCampaign), ("tracking_number", ReportDimension.trackingNumber)]) { self.groupBy = value }
+        q.require("currency")
+        if let value = q.string("currency", rule: .currencyCode) { self.currency = value }
+    }
+}
+
+extension AttributionRow: RESTOutput {
+    static let openAPIOutputSchema = "AttributionRow"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("calls")
+        out.int(self.calls)
+        out.key("costPerLeadMinor")
+        if let value = self.costPerLeadMinor { out.int(value) } else { out.null() }
+        out.key("costPerWonMinor")
+        if let value = self.costPerWonMinor { out.int(value) } else { out.null() }
+        out.key("dealRate")
+        out.number(self.dealRate)
+        out.key("dealsOpened")
+        out.int(self.dealsOpened)
+        out.key("firstResponseMedianSeconds")
+        if let value = self.firstResponseMedianSeconds { out.int(value) } else { out.null() }
+        out.key("leadRate")
+        out.number(self.leadRate)
+        out.key("leads")
+        out.int(self.leads)
+        out.key("missedCalls")
+        out.int(self.missedCalls)
+        out.key("returnOnSpend")
+        if let value = self.returnOnSpend { out.number(value) } else { out.null() }
+        out.key("revenueMinor")
+        out.int(self.revenueMinor)
+        out.key("spendMinor")
+        out.int(self.spendMinor)
+        out.key("value")
+        out.string(self.value)
+        out.key("winRate")
+        out.number(self.winRate)
+        out.key("won")
+        out.int(self.won)
+        out.endObject()
+    }
+}
+
+extension AttributionReport: RESTOutput {
+    static let openAPIOutputSchema = "AttributionReport"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("currency")
+        out.string(self.currency)
+        out.key("from")
+        out.string(self.from)
+        out.key("groupBy")
+        out.string(self.groupBy.name)
+        out.key("items")
+        out.beginArray(); for item in self.rows { item.writeJSON(to: &out) }; out.endArray()
+        out.key("to")
+        out.string(self.to)
+        out.key("total")
+        self.total.writeJSON(to: &out)
+        out.key("utcOffsetMinutes")
+        out.int(self.utcOffsetMinutes)
+        out.endObject()
+    }
+}
+
+extension AdSpend: RESTOutput {
+    static let openAPIOutputSchema = "AdSpend"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("amountMinor")
+        out.int(self.amountMinor)
+        out.key("by")
+        if let value = self.by { out.int(value) } else { out.null() }
+        out.key("campaign")
+        out.string(self.campaign)
+        out.key("currency")
+        out.string(self.currency)
+        out.key("month")
+        out.string(self.month)
+        out.key("updatedAt")
+        out.timestamp(self.updatedAtMilliseconds)
+        out.endObject()
+    }
+}
+
+extension AdSpend: RESTInput {
+    static let openAPIInputSchema = "AdSpendInput"
+    static let jsonFields: Set<String> = ["campaign", "month", "currency", "amountMinor"]
+    static let jsonReadOnlyFields: Set<String> = ["updatedAt", "by"]
+
+    /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).
+    init(jsonFields r: inout JSONFieldReader) {
+        self.init()
+        r.require("campaign")
+        if let value = r.string("campaign", minLength: 1, maxLength: 200, rule: .line) {
+            self.campaign = value
+        }
+        r.require("month")
+        if let value = r.string("month", rule: .month) {
+            self.month = value
+        }
+        r.require("currency")
+        if let value = r.string("currency", rule: .currencyCode) {
+            self.currency = value
+        }
+        r.require("amountMinor")
+        if let value = r.integer("amountMinor", minimum: 0, maximum: 1000000000000) {
+            self.amountMinor = value
+        }
+    }
+}
+
+extension AdSpendRequest: RESTQuery {
+    /// Its parameters in the OpenAPI document's components.
+    static let queryParameters = ["AdSpendRequest.month", "AdSpendRequest.campaign"]
+
+    init(query q: inout QueryReader) {
+        self.init()
+        if let value = q.string("month", rule: .month) { self.month = value }
+        if let value = q.string("campaign", maxLength: 200) { self.campaign = value }
+    }
+}
+
+extension AdSpendList: RESTOutput {
+    static let openAPIOutputSchema = "AdSpendList"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("items")
+        out.beginArray(); for item in self.entries { item.writeJSON(to: &out) }; out.endArray()
+        out.endObject()
     }
 }
 

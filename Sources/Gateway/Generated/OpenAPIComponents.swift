@@ -7,6 +7,107 @@ enum OpenAPIComponents {
     static let json = #"""
 {
   "parameters" : {
+    "AdSpendRequest.campaign" : {
+      "in" : "query",
+      "name" : "campaign",
+      "required" : false,
+      "schema" : {
+        "maxLength" : 200,
+        "pattern" : "^[^\\u0000]*$",
+        "type" : "string"
+      }
+    },
+    "AdSpendRequest.month" : {
+      "description" : "Just this month.",
+      "in" : "query",
+      "name" : "month",
+      "required" : false,
+      "schema" : {
+        "pattern" : "^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$",
+        "type" : "string"
+      }
+    },
+    "AttributionRequest.currency" : {
+      "description" : "Revenue and spend in this currency (others are left out).",
+      "in" : "query",
+      "name" : "currency",
+      "required" : true,
+      "schema" : {
+        "enum" : [
+          "AED",
+          "AMD",
+          "AZN",
+          "BHD",
+          "BYN",
+          "CHF",
+          "CLP",
+          "CNY",
+          "CZK",
+          "EUR",
+          "GBP",
+          "GEL",
+          "INR",
+          "IQD",
+          "ISK",
+          "JOD",
+          "JPY",
+          "KGS",
+          "KRW",
+          "KWD",
+          "KZT",
+          "LYD",
+          "OMR",
+          "PLN",
+          "RUB",
+          "TND",
+          "TRY",
+          "UAH",
+          "USD",
+          "UZS",
+          "VND"
+        ],
+        "pattern" : "^[A-Z]{3}$",
+        "type" : "string"
+      }
+    },
+    "AttributionRequest.from" : {
+      "description" : "The first report day, YYYY-MM-DD.",
+      "in" : "query",
+      "name" : "from",
+      "required" : true,
+      "schema" : {
+        "format" : "date",
+        "pattern" : "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$",
+        "type" : "string"
+      }
+    },
+    "AttributionRequest.groupBy" : {
+      "description" : "`source` is the channel.",
+      "in" : "query",
+      "name" : "groupBy",
+      "required" : true,
+      "schema" : {
+        "enum" : [
+          "source",
+          "utm_source",
+          "utm_medium",
+          "utm_campaign",
+          "tracking_number"
+        ],
+        "type" : "string"
+      }
+    },
+    "AttributionRequest.to" : {
+      "description" : "The last report day (included), YYYY-MM-DD; at most 366 days after from.",
+      "in" : "query",
+      "name" : "to",
+      "required" : true,
+      "schema" : {
+        "format" : "date",
+        "pattern" : "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$",
+        "type" : "string"
+      }
+    },
     "BalanceRequest.contactId" : {
       "in" : "query",
       "name" : "contactId",
@@ -199,7 +300,11 @@ enum OpenAPIComponents {
           "operator",
           "source",
           "geography",
-          "product"
+          "product",
+          "utm_source",
+          "utm_medium",
+          "utm_campaign",
+          "tracking_number"
         ],
         "type" : "string"
       }
@@ -1395,6 +1500,132 @@ enum OpenAPIComponents {
     }
   },
   "schemas" : {
+    "AdSpend" : {
+      "description" : "Issue 26 item 3: what a campaign cost in a month, entered by an admin.",
+      "properties" : {
+        "amountMinor" : {
+          "description" : "0 clears it.",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "by" : {
+          "description" : "The staff member who entered it; absent for an API key.",
+          "format" : "int64",
+          "type" : [
+            "integer",
+            "null"
+          ]
+        },
+        "campaign" : {
+          "description" : "The utm_campaign its ads carry.",
+          "type" : "string"
+        },
+        "currency" : {
+          "type" : "string"
+        },
+        "month" : {
+          "description" : "YYYY-MM.",
+          "type" : "string"
+        },
+        "updatedAt" : {
+          "format" : "date-time",
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "amountMinor",
+        "by",
+        "campaign",
+        "currency",
+        "month",
+        "updatedAt"
+      ],
+      "type" : "object"
+    },
+    "AdSpendInput" : {
+      "additionalProperties" : false,
+      "description" : "Issue 26 item 3: what a campaign cost in a month, entered by an admin.",
+      "properties" : {
+        "amountMinor" : {
+          "description" : "0 clears it.",
+          "format" : "int64",
+          "maximum" : 1000000000000,
+          "minimum" : 0,
+          "type" : "integer"
+        },
+        "campaign" : {
+          "description" : "The utm_campaign its ads carry.",
+          "maxLength" : 200,
+          "minLength" : 1,
+          "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
+          "type" : "string"
+        },
+        "currency" : {
+          "enum" : [
+            "AED",
+            "AMD",
+            "AZN",
+            "BHD",
+            "BYN",
+            "CHF",
+            "CLP",
+            "CNY",
+            "CZK",
+            "EUR",
+            "GBP",
+            "GEL",
+            "INR",
+            "IQD",
+            "ISK",
+            "JOD",
+            "JPY",
+            "KGS",
+            "KRW",
+            "KWD",
+            "KZT",
+            "LYD",
+            "OMR",
+            "PLN",
+            "RUB",
+            "TND",
+            "TRY",
+            "UAH",
+            "USD",
+            "UZS",
+            "VND"
+          ],
+          "pattern" : "^[A-Z]{3}$",
+          "type" : "string"
+        },
+        "month" : {
+          "description" : "YYYY-MM.",
+          "pattern" : "^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$",
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "amountMinor",
+        "campaign",
+        "currency",
+        "month"
+      ],
+      "type" : "object"
+    },
+    "AdSpendList" : {
+      "properties" : {
+        "items" : {
+          "description" : "By month, then campaign; at most 10,000.",
+          "items" : {
+            "$ref" : "#/components/schemas/AdSpend"
+          },
+          "type" : "array"
+        }
+      },
+      "required" : [
+        "items"
+      ],
+      "type" : "object"
+    },
     "Alert" : {
       "description" : "N5: when `metric` over the last `windowMinutes` is at least `threshold` for `forMinutes`, tell the chat; again every `repeatMinutes` while it holds; \"resolved\" when it stops.",
       "properties" : {
@@ -1976,6 +2207,161 @@ enum OpenAPIComponents {
       },
       "required" : [
         "items"
+      ],
+      "type" : "object"
+    },
+    "AttributionReport" : {
+      "properties" : {
+        "currency" : {
+          "type" : "string"
+        },
+        "from" : {
+          "type" : "string"
+        },
+        "groupBy" : {
+          "enum" : [
+            "unspecified",
+            "partner",
+            "operator",
+            "source",
+            "geography",
+            "product",
+            "utm_source",
+            "utm_medium",
+            "utm_campaign",
+            "tracking_number"
+          ],
+          "type" : "string"
+        },
+        "items" : {
+          "description" : "By leads, then calls, most first.",
+          "items" : {
+            "$ref" : "#/components/schemas/AttributionRow"
+          },
+          "type" : "array"
+        },
+        "to" : {
+          "type" : "string"
+        },
+        "total" : {
+          "$ref" : "#/components/schemas/AttributionRow"
+        },
+        "utcOffsetMinutes" : {
+          "description" : "The report days' time zone.",
+          "format" : "int64",
+          "type" : "integer"
+        }
+      },
+      "required" : [
+        "currency",
+        "from",
+        "groupBy",
+        "items",
+        "to",
+        "total",
+        "utcOffsetMinutes"
+      ],
+      "type" : "object"
+    },
+    "AttributionRow" : {
+      "description" : "One group's figures. Calls count on the day they began; lead figures count the leads received in the period (a\ncohort: the deals they opened, won and paid count whenever that happens). A deal's revenue is what was paid for\nit (billing, net of refunds), else its amount once won, counted once, on the lead that opened it.",
+      "properties" : {
+        "calls" : {
+          "description" : "Inbound and outbound calls with clients.",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "costPerLeadMinor" : {
+          "description" : "spend / leads, rounded half-even; absent with no spend or no leads.",
+          "format" : "int64",
+          "type" : [
+            "integer",
+            "null"
+          ]
+        },
+        "costPerWonMinor" : {
+          "description" : "spend / won.",
+          "format" : "int64",
+          "type" : [
+            "integer",
+            "null"
+          ]
+        },
+        "dealRate" : {
+          "description" : "dealsOpened / leads.",
+          "type" : "number"
+        },
+        "dealsOpened" : {
+          "description" : "Leads that opened a new deal (not one joining an open deal).",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "firstResponseMedianSeconds" : {
+          "description" : "From a lead to its first answer (a call attempt, an answered call, a reply): median.",
+          "format" : "int64",
+          "type" : [
+            "integer",
+            "null"
+          ]
+        },
+        "leadRate" : {
+          "description" : "leads / calls: for calls, how many became leads (0 with no calls).",
+          "type" : "number"
+        },
+        "leads" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "missedCalls" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "returnOnSpend" : {
+          "description" : "revenue / spend.",
+          "type" : [
+            "number",
+            "null"
+          ]
+        },
+        "revenueMinor" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "spendMinor" : {
+          "description" : "Ad spend in the period: each campaign's month by the days of it the period covers (utm_campaign rows and the total).",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "value" : {
+          "description" : "The channel, utm value or tracking number; empty: none given.",
+          "type" : "string"
+        },
+        "winRate" : {
+          "description" : "won / dealsOpened.",
+          "type" : "number"
+        },
+        "won" : {
+          "description" : "Of those deals, won.",
+          "format" : "int64",
+          "type" : "integer"
+        }
+      },
+      "required" : [
+        "calls",
+        "costPerLeadMinor",
+        "costPerWonMinor",
+        "dealRate",
+        "dealsOpened",
+        "firstResponseMedianSeconds",
+        "leadRate",
+        "leads",
+        "missedCalls",
+        "returnOnSpend",
+        "revenueMinor",
+        "spendMinor",
+        "value",
+        "winRate",
+        "won"
       ],
       "type" : "object"
     },
@@ -5794,7 +6180,11 @@ enum OpenAPIComponents {
             "operator",
             "source",
             "geography",
-            "product"
+            "product",
+            "utm_source",
+            "utm_medium",
+            "utm_campaign",
+            "tracking_number"
           ],
           "type" : "string"
         },
