@@ -78,6 +78,10 @@ extension Deals {
         /// days, read from figures kept current as they happen (never a scan of the leads or calls).
         func attributionReport(_ request: AttributionRequest, context: ServerContext) async throws -> AttributionReport
 
+        /// Issue 26 item 4: per responsible over report days: deals won and lost, conversion, revenue, tasks on time
+        /// and overdue, leads and the median first response; only the staff the caller sees (G3).
+        func managerReport(_ request: ManagerReportRequest, context: ServerContext) async throws -> ManagerReport
+
         /// A campaign's spend in a month, replaced.
         func putAdSpend(_ request: AdSpend, context: ServerContext) async throws -> AdSpend
 
@@ -110,6 +114,7 @@ extension Deals.ServiceProtocol {
         server.register(Deals.timeline) { try await self.timeline(actingFor($0, $1), context: $1) }
         server.register(Deals.leadReport) { try await self.leadReport(actingFor($0, $1), context: $1) }
         server.register(Deals.attributionReport) { try await self.attributionReport(actingFor($0, $1), context: $1) }
+        server.register(Deals.managerReport) { try await self.managerReport(actingFor($0, $1), context: $1) }
         server.register(Deals.putAdSpend) { try await self.putAdSpend(actingFor($0, $1), context: $1) }
         server.register(Deals.listAdSpend) { try await self.listAdSpend(actingFor($0, $1), context: $1) }
         server.setHealth(.serving, for: Deals.service)

@@ -13,6 +13,7 @@ extension CallStats {
             t.offered += l.offered
             t.answered += l.answered
             t.talkSeconds += l.talkSeconds
+            t.made += l.made
             load[l.staffID] = t
         }
         out.load = load.values.sorted { $0.staffID < $1.staffID }

@@ -138,6 +138,13 @@ public enum Deals {
     public static let attributionReport = MethodDescriptor<AttributionRequest, AttributionReport>(
         service: service, method: "AttributionReport", isIdempotent: true, callers: ["gateway"])
 
+    /// Issue 26 item 4: per responsible over report days: deals won and lost, conversion, revenue, tasks on time
+    /// and overdue, leads and the median first response; only the staff the caller sees (G3).
+    ///
+    /// Callers: gateway.
+    public static let managerReport = MethodDescriptor<ManagerReportRequest, ManagerReport>(
+        service: service, method: "ManagerReport", isIdempotent: true, callers: ["gateway"])
+
     /// A campaign's spend in a month, replaced.
     ///
     /// Callers: gateway.
@@ -567,6 +574,204 @@ public struct AttributionReport: WireMessage, Equatable {
         case 5: try d.append(key, to: &rows)
         case 6: total = try d.message(key)
         case 7: utcOffsetMinutes = try d.int64(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+/// Issue 26 item 4 (000, 004): each manager's month.
+public struct ManagerReportRequest: WireMessage, Equatable, VisibilityScoped {
+    /// The first report day, YYYY-MM-DD.
+    public var from: String = ""
+    /// The last report day (included), YYYY-MM-DD; at most 366 days after from.
+    public var to: String = ""
+    /// Revenue in this currency.
+    public var currency: String = ""
+    public var visibility: Visibility? = nil
+
+    public init() {}
+
+    public init(
+        from: String = "",
+        to: String = "",
+        currency: String = "",
+        visibility: Visibility? = nil
+    ) {
+        self.from = from
+        self.to = to
+        self.currency = currency
+        self.visibility = visibility
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, from)
+        e.encode(2, to)
+        e.encode(3, currency)
+        e.encode(4, visibility)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: from = try d.string(key)
+        case 2: to = try d.string(key)
+        case 3: currency = try d.string(key)
+        case 4: visibility = try d.message(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+extension ManagerReportRequest {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.from.isEmpty { checks.required("from") } else { checks.text("from", self.from, rule: .date) }
+        if self.to.isEmpty { checks.required("to") } else { checks.text("to", self.to, rule: .date) }
+        if self.currency.isEmpty { checks.required("currency") } else { checks.text("currency", self.currency, rule: .currencyCode) }
+        return checks.violations
+    }
+}
+
+/// One responsible's period: deals closed in it, tasks due in it, leads that came in it (the calls are telephony's,
+/// added by the gateway).
+public struct ManagerFigures: WireMessage, Equatable {
+    public var staffID: Int64 = 0
+    /// Deals won in the period.
+    public var won: Int64 = 0
+    public var lost: Int64 = 0
+    /// won / (won + lost); 0 with none closed.
+    public var conversion: Double = 0
+    /// The won deals' amounts in the currency asked.
+    public var revenueMinor: Int64 = 0
+    /// Outbound calls.
+    public var callsMade: Int64 = 0
+    /// Calls that rang them and they answered.
+    public var callsAnswered: Int64 = 0
+    public var talkSeconds: Int64 = 0
+    /// Tasks due in the period done by their due time.
+    public var tasksOnTime: Int64 = 0
+    /// Tasks due in the period done late or still open after it.
+    public var tasksOverdue: Int64 = 0
+    /// Leads of the period whose deal is theirs.
+    public var leads: Int64 = 0
+    /// From each such lead to its first answer: the median (nearest rank).
+    public var firstResponseMedianSeconds: Int64? = nil
+
+    public init() {}
+
+    public init(
+        staffID: Int64 = 0,
+        won: Int64 = 0,
+        lost: Int64 = 0,
+        conversion: Double = 0,
+        revenueMinor: Int64 = 0,
+        callsMade: Int64 = 0,
+        callsAnswered: Int64 = 0,
+        talkSeconds: Int64 = 0,
+        tasksOnTime: Int64 = 0,
+        tasksOverdue: Int64 = 0,
+        leads: Int64 = 0,
+        firstResponseMedianSeconds: Int64? = nil
+    ) {
+        self.staffID = staffID
+        self.won = won
+        self.lost = lost
+        self.conversion = conversion
+        self.revenueMinor = revenueMinor
+        self.callsMade = callsMade
+        self.callsAnswered = callsAnswered
+        self.talkSeconds = talkSeconds
+        self.tasksOnTime = tasksOnTime
+        self.tasksOverdue = tasksOverdue
+        self.leads = leads
+        self.firstResponseMedianSeconds = firstResponseMedianSeconds
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, staffID)
+        e.encode(2, won)
+        e.encode(3, lost)
+        e.encode(4, conversion)
+        e.encode(5, revenueMinor)
+        e.encode(6, callsMade)
+        e.encode(7, callsAnswered)
+        e.encode(8, talkSeconds)
+        e.encode(9, tasksOnTime)
+        e.encode(10, tasksOverdue)
+        e.encode(11, leads)
+        e.encode(12, firstResponseMedianSeconds)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: staffID = try d.int64(key)
+        case 2: won = try d.int64(key)
+        case 3: lost = try d.int64(key)
+        case 4: conversion = try d.double(key)
+        case 5: revenueMinor = try d.int64(key)
+        case 6: callsMade = try d.int64(key)
+        case 7: callsAnswered = try d.int64(key)
+        case 8: talkSeconds = try d.int64(key)
+        case 9: tasksOnTime = try d.int64(key)
+        case 10: tasksOverdue = try d.int64(key)
+        case 11: leads = try d.int64(key)
+        case 12: firstResponseMedianSeconds = try d.int64(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct ManagerReport: WireMessage, Equatable {
+    public var from: String = ""
+    public var to: String = ""
+    public var currency: String = ""
+    /// By staff id; only the staff the caller sees (G3).
+    public var rows: [ManagerFigures] = []
+    /// The sum of the rows; the median over their leads.
+    public var total: ManagerFigures = ManagerFigures()
+    public var utcOffsetMinutes: Int64 = 0
+    /// Telephony did not answer: the call figures are missing (0).
+    public var partial: Bool = false
+
+    public init() {}
+
+    public init(
+        from: String = "",
+        to: String = "",
+        currency: String = "",
+        rows: [ManagerFigures] = [],
+        total: ManagerFigures = ManagerFigures(),
+        utcOffsetMinutes: Int64 = 0,
+        partial: Bool = false
+    ) {
+        self.from = from
+        self.to = to
+        self.currency = currency
+        self.rows = rows
+        self.total = total
+        self.utcOffsetMinutes = utcOffsetMinutes
+        self.partial = partial
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, from)
+        e.encode(2, to)
+        e.encode(3, currency)
+        e.encode(4, rows)
+        e.encode(5, total)
+        e.encode(6, utcOffsetMinutes)
+        e.encode(7, partial)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: from = try d.string(key)
+        case 2: to = try d.string(key)
+        case 3: currency = try d.string(key)
+        case 4: try d.append(key, to: &rows)
+        case 5: total = try d.message(key)
+        case 6: utcOffsetMinutes = try d.int64(key)
+        case 7: partial = try d.bool(key)
         default: try d.skip(key)
         }
     }

@@ -888,6 +888,8 @@ public struct StaffLoad: WireMessage, Equatable {
     public var offered: Int64 = 0
     public var answered: Int64 = 0
     public var talkSeconds: Int64 = 0
+    /// Outbound calls they made (issue 26).
+    public var made: Int64 = 0
 
     public init() {}
 
@@ -895,12 +897,14 @@ public struct StaffLoad: WireMessage, Equatable {
         staffID: Int64 = 0,
         offered: Int64 = 0,
         answered: Int64 = 0,
-        talkSeconds: Int64 = 0
+        talkSeconds: Int64 = 0,
+        made: Int64 = 0
     ) {
         self.staffID = staffID
         self.offered = offered
         self.answered = answered
         self.talkSeconds = talkSeconds
+        self.made = made
     }
 
     public func encode(to e: inout WireEncoder) {
@@ -908,6 +912,7 @@ public struct StaffLoad: WireMessage, Equatable {
         e.encode(2, offered)
         e.encode(3, answered)
         e.encode(4, talkSeconds)
+        e.encode(5, made)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
@@ -916,15 +921,16 @@ public struct StaffLoad: WireMessage, Equatable {
         case 2: offered = try d.int64(key)
         case 3: answered = try d.int64(key)
         case 4: talkSeconds = try d.int64(key)
+        case 5: made = try d.int64(key)
         default: try d.skip(key)
         }
     }
 }
 
 public struct HourCount: WireMessage, Equatable {
-    /// 1 Monday ... 7 Sunday (UTC).
+    /// 1 Monday ... 7 Sunday, in the stats' time zone.
     public var weekday: Int64 = 0
-    /// 0...23 (UTC).
+    /// 0...23, in the stats' time zone.
     public var hour: Int64 = 0
     public var calls: Int64 = 0
 

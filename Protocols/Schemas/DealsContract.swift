@@ -62,6 +62,10 @@ public let dealsContract = ContractFile("Deals") {
             Issue 26 item 3: calls, leads, deals, revenue and ad spend by channel, utm or tracking number over report
             days, read from figures kept current as they happen (never a scan of the leads or calls).
             """)
+        Service.Method("managerReport", "ManagerReport", "ManagerReportRequest", "ManagerReport", idempotent: true, doc: """
+            Issue 26 item 4: per responsible over report days: deals won and lost, conversion, revenue, tasks on time
+            and overdue, leads and the median first response; only the staff the caller sees (G3).
+            """)
         Service.Method("putAdSpend", "PutAdSpend", "AdSpend", "AdSpend", idempotent: true, doc: "A campaign's spend in a month, replaced.")
         Service.Method("listAdSpend", "ListAdSpend", "AdSpendRequest", "AdSpendList", idempotent: true)
         Service.Event("created", "deal.created", payload: "DealStageChanged")
@@ -160,6 +164,38 @@ public let dealsContract = ContractFile("Deals") {
         Field(5, "rows", .repeated(.message("AttributionRow")), doc: "By leads, then calls, most first.").named("items")
         Field(6, "total", .message("AttributionRow"), doc: "The sum of the rows; the median over every lead.")
         Field(7, "utcOffsetMinutes", .int64, doc: "The report days' time zone.")
+    }
+    Message("ManagerReportRequest", doc: "Issue 26 item 4 (000, 004): each manager's month.", rest: [.query]) {
+        Field(1, "from", .string, doc: "The first report day, YYYY-MM-DD.").required().date()
+        Field(2, "to", .string, doc: "The last report day (included), YYYY-MM-DD; at most 366 days after from.").required().date()
+        Field(3, "currency", .string, doc: "Revenue in this currency.").required().currencyCode()
+        Field(4, "visibility", .optional(.message("Visibility"))).hidden()
+    }
+    Message("ManagerFigures", doc: """
+        One responsible's period: deals closed in it, tasks due in it, leads that came in it (the calls are telephony's,
+        added by the gateway).
+        """, rest: [.output]) {
+        Field(1, "staffID", .int64).named("staffId")
+        Field(2, "won", .int64, doc: "Deals won in the period.")
+        Field(3, "lost", .int64)
+        Field(4, "conversion", .double, doc: "won / (won + lost); 0 with none closed.")
+        Field(5, "revenueMinor", .int64, doc: "The won deals' amounts in the currency asked.")
+        Field(6, "callsMade", .int64, doc: "Outbound calls.")
+        Field(7, "callsAnswered", .int64, doc: "Calls that rang them and they answered.")
+        Field(8, "talkSeconds", .int64)
+        Field(9, "tasksOnTime", .int64, doc: "Tasks due in the period done by their due time.")
+        Field(10, "tasksOverdue", .int64, doc: "Tasks due in the period done late or still open after it.")
+        Field(11, "leads", .int64, doc: "Leads of the period whose deal is theirs.")
+        Field(12, "firstResponseMedianSeconds", .optional(.int64), doc: "From each such lead to its first answer: the median (nearest rank).")
+    }
+    Message("ManagerReport", rest: [.output]) {
+        Field(1, "from", .string)
+        Field(2, "to", .string)
+        Field(3, "currency", .string)
+        Field(4, "rows", .repeated(.message("ManagerFigures")), doc: "By staff id; only the staff the caller sees (G3).").named("items")
+        Field(5, "total", .message("ManagerFigures"), doc: "The sum of the rows; the median over their leads.")
+        Field(6, "utcOffsetMinutes", .int64)
+        Field(7, "partial", .bool, doc: "Telephony did not answer: the call figures are missing (0).")
     }
     Message("AdSpend", doc: "Issue 26 item 3: what a campaign cost in a month, entered by an admin.", rest: [.input, .output]) {
         Field(1, "campaign", .string, doc: "The utm_campaign its ads carry.").required().length(max: 200, min: 1).line()

@@ -172,10 +172,11 @@ public let telephonyContract = ContractFile("Telephony") {
         Field(2, "offered", .int64, doc: "Calls that rang them.")
         Field(3, "answered", .int64)
         Field(4, "talkSeconds", .int64)
+        Field(5, "made", .int64, doc: "Outbound calls they made (issue 26).")
     }
     Message("HourCount", rest: [.output]) {
-        Field(1, "weekday", .int64, doc: "1 Monday ... 7 Sunday (UTC).")
-        Field(2, "hour", .int64, doc: "0...23 (UTC).")
+        Field(1, "weekday", .int64, doc: "1 Monday ... 7 Sunday, in the stats' time zone.")
+        Field(2, "hour", .int64, doc: "0...23, in the stats' time zone.")
         Field(3, "calls", .int64)
     }
     Message("CallStats", doc: "T11 over a period.", rest: [.output]) {

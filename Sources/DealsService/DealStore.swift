@@ -18,7 +18,7 @@ public struct DealStore: Sendable {
 
     static let slaTimer = "stage_sla"
     /// Deals kept whole; the columns are what reads filter on (by contact, pipeline and
-    /// stage, status, the responsible for G3, the scheduled date) and are indexed.
+    /// stage, status, the responsible for G3, the scheduled date, when it closed) and are indexed.
     static let table = MessageTable<Deal>(
         "deals", id: { $0.id }, setID: { $0.id = $1 },
         columns: [
@@ -28,6 +28,7 @@ public struct DealStore: Sendable {
             .init("status") { .integer(Int64($0.status.rawValue)) },
             .init("responsible_id") { SQLValue($0.responsibleID) },
             .init("scheduled_at") { SQLValue($0.scheduledAtMilliseconds) },
+            .init("closed_at") { SQLValue($0.closedAtMilliseconds) },
         ])
 
     /// What a query selects for ``deal(_:)``.

@@ -168,6 +168,11 @@ public struct DealsAPI: Deals.ServiceProtocol {
         try await database.read { c in try AttributionStore.report(c, request) }
     }
 
+    public func managerReport(_ request: ManagerReportRequest, context _: ServerContext) async throws -> ManagerReport {
+        let now = pipelines.clock.milliseconds
+        return try await database.read { c in try ManagerReportStore.report(c, request, now: now) }
+    }
+
     public func putAdSpend(_ request: AdSpend, context: ServerContext) async throws -> AdSpend {
         let now = pipelines.clock.milliseconds
         let by = context.principal?.staffID

@@ -242,6 +242,15 @@ public enum DealsSchema {
                 PRIMARY KEY (campaign, month, currency)
             ) WITHOUT ROWID;
             """),
+        // Issue 26 item 4: deals closed in a period, by responsible (the manager report).
+        Migration(
+            14, "ALTER TABLE deals ADD COLUMN closed_at INTEGER;",
+            rewrite: { c in
+                for (id, body) in try c.query("SELECT id, body FROM deals WHERE status != 1", []) { ($0.int64(0), $0.blob(1)) } {
+                    try c.run("UPDATE deals SET closed_at = ? WHERE id = ?", [SQLValue(try Deal(wireBytes: body).closedAtMilliseconds), .integer(id)])
+                }
+            },
+            finish: "CREATE INDEX deals_closed ON deals (closed_at, responsible_id) WHERE closed_at IS NOT NULL;"),
     ]
 
     /// Migration 7's rewrite: each deal read from the columns it had until then, kept as its

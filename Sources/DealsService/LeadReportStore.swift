@@ -134,7 +134,7 @@ public enum LeadReportStore {
 
     /// call.recorded (repeated as the call goes on): its talk time, to who answered, once;
     /// and (issue 26) the call and whether it was missed, by its own utm and tracking number.
-    static func call(_ tx: Transaction, _ session: CallSession) throws {
+    public static func call(_ tx: Transaction, _ session: CallSession) throws {
         let calendar = try calendar(tx.connection)
         try attribute(tx, session, calendar)
         let new = session.answeredByStaffID.map { (operatorID: $0, day: calendar.day(session.startedAtMilliseconds), talk: session.talkSeconds) }

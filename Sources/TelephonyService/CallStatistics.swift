@@ -25,6 +25,7 @@ public enum CallStatistics {
                 guard let staff = leg.staffID else { continue }
                 var l = load[staff] ?? StaffLoad(staffID: staff)
                 l.offered += 1
+                if s.direction == .outbound { l.made += 1 }
                 if leg.disposition == .answered {
                     l.answered += 1
                     l.talkSeconds += leg.talkSeconds

@@ -17,6 +17,10 @@ import Wire
 /// - deals.staff_handover (issue 26): a staff member holding 10,000 open deals leaves;
 ///   from staff.deactivated reaching deals' inbox until a subscriber has applied every
 ///   deal.updated it causes (target: under 5 s);
+/// - deals.attribution (issue 26): the attribution report over 30 days from a deals file
+///   holding 1,000,000 leads' and 2,000,000 calls' figures (written through the same
+///   LeadReportStore functions intake and call.recorded use), asked by each grouping in
+///   turn, 4 at a time, from the real deals executable (target: p99 under 300 ms);
 /// - deals.lead_intake_http: POST /v1/leads end to end (HTTP -> gateway -> deals ->
 ///   contacts -> SQLite, twice) with 64 keep-alive connections, against the real
 ///   executables started from this binary's folder (build them with -c release first).
@@ -28,6 +32,9 @@ enum DealsBench {
         }
         if options.wants("deals.staff_handover") {
             results.append(try await staffHandover())
+        }
+        if options.wants("deals.attribution") {
+            results.append(try await attribution(options: options))
         }
         if options.wants("deals.lead_intake_http") {
             results.append(try await leadIntake(options: options))
@@ -164,6 +171,83 @@ enum DealsBench {
         await relay.stop()
         await subscriber.shutdown(gracePeriod: .seconds(1))
         return BenchResult(scenario: "deals.staff_handover", calls: delivered, seconds: seconds, latenciesNanoseconds: [], errors: count - delivered)
+    }
+
+    static func attribution(options: BenchOptions, leads: Int = 1_000_000, calls: Int = 2_000_000) async throws -> BenchResult {
+        let days = 30
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("deals-attribution-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let database = try Database(path: folder.appendingPathComponent("deals.sqlite").path, migrations: DealsSchema.migrations)
+        try await database.write { tx in _ = try tx.run("INSERT OR IGNORE INTO report_calendar (id, offset_minutes) VALUES (1, 0)") }
+        var random = DialerBench.Seeded(state: 20_261_226)
+        let first = Int64(Date().timeIntervalSince1970 * 1000) - Int64(days) * 86_400_000
+        let sources = ["yandex", "google", "vk", "telegram", "partner"], mediums = ["cpc", "cpm", "organic", "email"]
+        let started = MonotonicInstant.now()
+        for batch in stride(from: 0, to: leads, by: 20_000) {
+            var rows: [(Lead, Int64, Int64?, Bool, Bool)] = []
+            for _ in batch..<min(batch + 20_000, leads) {
+                var lead = Lead()
+                lead.channel = ["web", "call", "whatsapp", "telegram", "partner"][random.next(5)]
+                lead.utmSource = sources[random.next(sources.count)]
+                lead.utmMedium = mediums[random.next(mediums.count)]
+                lead.utmCampaign = "campaign-\(random.next(60))"
+                lead.trackingNumber = "+7495000\(String(format: "%04d", random.next(40)))"
+                let response: Int64? = random.next(10) < 7 ? Int64(random.next(7200)) : nil
+                rows.append((lead, first + Int64(random.next(days * 86_400)) * 1000, response, random.next(10) < 4, random.next(100) < 8))
+            }
+            let offset = Int64(batch), batchRows = rows
+            try await database.write { tx in
+                for (n, (lead, at, response, opened, won)) in batchRows.enumerated() {
+                    let id = offset + Int64(n) + 1
+                    try LeadReportStore.received(tx, leadID: id, lead, lowQuality: false, at: at)
+                    guard response != nil || opened else { continue }
+                    try LeadReportStore.update(tx, leadID: id) { facts, _ in
+                        facts.firstAttemptSeconds = response
+                        facts.opened = opened
+                        if opened && won { (facts.won, facts.revenueMinor, facts.currency) = (true, 1_500_000, "RUB") }
+                    }
+                }
+            }
+        }
+        for batch in stride(from: 0, to: calls, by: 50_000) {
+            var sessions: [CallSession] = []
+            for i in batch..<min(batch + 50_000, calls) {
+                var s = CallSession(id: "b-\(i)", direction: random.next(4) == 0 ? .outbound : .inbound, clientNumber: "+7916\(String(format: "%07d", random.next(5_000_000)))")
+                (s.utmSource, s.utmMedium, s.utmCampaign) = (sources[random.next(sources.count)], mediums[random.next(mediums.count)], "campaign-\(random.next(60))")
+                s.trackingNumber = "+7495000\(String(format: "%04d", random.next(40)))"
+                (s.startedAtMilliseconds, s.answered, s.ended) = (first + Int64(random.next(days * 86_400)) * 1000, random.next(10) < 8, true)
+                sessions.append(s)
+            }
+            let batchSessions = sessions
+            try await database.write { tx in for s in batchSessions { try LeadReportStore.call(tx, s) } }
+        }
+        try await database.write { tx in
+            for campaign in 0..<60 {
+                for month in [first, first + Int64(days) * 86_400_000] {
+                    let parts = CivilDate(day: month / 86_400_000).parts
+                    _ = try tx.run(
+                        "INSERT OR REPLACE INTO ad_spend (campaign, month, currency, amount_minor, updated_at) VALUES (?, ?, 'RUB', ?, 0)",
+                        [.text("campaign-\(campaign)"), .text(String(format: "%04d-%02d", parts.year, parts.month)), .integer(Int64(100_000_00 + campaign))])
+                }
+            }
+        }
+        try await database.close()
+        let filled = Double(MonotonicInstant.now().nanoseconds - started.nanoseconds) / 1e9
+        FileHandle.standardError.write(Data("deals: \(leads) leads' and \(calls) calls' figures written in \(String(format: "%.0f", filled)) s\n".utf8))
+        let deals = try BenchProcess("switchboard-deals", [
+            "DEALS_PORT": "0", "DEALS_ADMIN_PORT": "0", "DEALS_DATA_DIR": folder.path, "DEALS_CONTACTS": "127.0.0.1:1", "DEALS_REPORT_UTC_OFFSET_MINUTES": "0",
+        ])
+        defer { deals.stop() }
+        let client = BenchPKI.client("deals", port: deals.port)
+        defer { client.shutdown() }
+        let today = Int64(Date().timeIntervalSince1970) / 86_400
+        let from = ReportCalendar.text(today - Int64(days)), to = ReportCalendar.text(today)
+        let groupings: [ReportDimension] = [.source, .utmSource, .utmMedium, .utmCampaign, .trackingNumber]
+        return await LoadRunner.run(scenario: "deals.attribution", concurrency: 4, warmUp: options.warmUp, duration: options.duration) { i in
+            let report = try? await client.call(Deals.attributionReport, AttributionRequest(from: from, to: to, groupBy: groupings[i % groupings.count], currency: "RUB"))
+            return (report?.total.leads ?? 0) == Int64(leads) && (report?.total.calls ?? 0) == Int64(calls)
+        }
     }
 
     static func leadIntake(options: BenchOptions) async throws -> BenchResult {

@@ -56,6 +56,9 @@ enum ContractSamples {
         ("AttributionRequest", attributionRequest().wireBytes(), (try? AttributionRequest(wireBytes: attributionRequest().wireBytes())) == attributionRequest()),
         ("AttributionRow", attributionRow().wireBytes(), (try? AttributionRow(wireBytes: attributionRow().wireBytes())) == attributionRow()),
         ("AttributionReport", attributionReport().wireBytes(), (try? AttributionReport(wireBytes: attributionReport().wireBytes())) == attributionReport()),
+        ("ManagerReportRequest", managerReportRequest().wireBytes(), (try? ManagerReportRequest(wireBytes: managerReportRequest().wireBytes())) == managerReportRequest()),
+        ("ManagerFigures", managerFigures().wireBytes(), (try? ManagerFigures(wireBytes: managerFigures().wireBytes())) == managerFigures()),
+        ("ManagerReport", managerReport().wireBytes(), (try? ManagerReport(wireBytes: managerReport().wireBytes())) == managerReport()),
         ("AdSpend", adSpend().wireBytes(), (try? AdSpend(wireBytes: adSpend().wireBytes())) == adSpend()),
         ("AdSpendRequest", adSpendRequest().wireBytes(), (try? AdSpendRequest(wireBytes: adSpendRequest().wireBytes())) == adSpendRequest()),
         ("AdSpendList", adSpendList().wireBytes(), (try? AdSpendList(wireBytes: adSpendList().wireBytes())) == adSpendList()),
@@ -766,6 +769,44 @@ enum ContractSamples {
         m.rows = [attributionRow(), attributionRow()]
         m.total = attributionRow()
         m.utcOffsetMinutes = -50
+        return m
+    }
+
+    static func managerReportRequest() -> ManagerReportRequest {
+        var m = ManagerReportRequest()
+        m.from = "f1é"
+        m.to = "f2é"
+        m.currency = "f3é"
+        m.visibility = visibility()
+        return m
+    }
+
+    static func managerFigures() -> ManagerFigures {
+        var m = ManagerFigures()
+        m.staffID = -8
+        m.won = 2000006
+        m.lost = -22
+        m.conversion = 4.5
+        m.revenueMinor = -36
+        m.callsMade = 6000018
+        m.callsAnswered = -50
+        m.talkSeconds = 8000024
+        m.tasksOnTime = -64
+        m.tasksOverdue = 10000030
+        m.leads = -78
+        m.firstResponseMedianSeconds = 12000036
+        return m
+    }
+
+    static func managerReport() -> ManagerReport {
+        var m = ManagerReport()
+        m.from = "f1é"
+        m.to = "f2é"
+        m.currency = "f3é"
+        m.rows = [managerFigures(), managerFigures()]
+        m.total = managerFigures()
+        m.utcOffsetMinutes = 6000018
+        m.partial = true
         return m
     }
 
@@ -1508,6 +1549,7 @@ enum ContractSamples {
         m.offered = 2000006
         m.answered = -22
         m.talkSeconds = 4000012
+        m.made = -36
         return m
     }
 

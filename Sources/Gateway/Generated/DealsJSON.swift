@@ -98,6 +98,77 @@ extension AttributionReport: RESTOutput {
     }
 }
 
+extension ManagerReportRequest: RESTQuery {
+    /// Its parameters in the OpenAPI document's components.
+    static let queryParameters = ["ManagerReportRequest.from", "ManagerReportRequest.to", "ManagerReportRequest.currency"]
+
+    init(query q: inout QueryReader) {
+        self.init()
+        q.require("from")
+        if let value = q.string("from", rule: .date) { self.from = value }
+        q.require("to")
+        if let value = q.string("to", rule: .date) { self.to = value }
+        q.require("currency")
+        if let value = q.string("currency", rule: .currencyCode) { self.currency = value }
+    }
+}
+
+extension ManagerFigures: RESTOutput {
+    static let openAPIOutputSchema = "ManagerFigures"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("callsAnswered")
+        out.int(self.callsAnswered)
+        out.key("callsMade")
+        out.int(self.callsMade)
+        out.key("conversion")
+        out.number(self.conversion)
+        out.key("firstResponseMedianSeconds")
+        if let value = self.firstResponseMedianSeconds { out.int(value) } else { out.null() }
+        out.key("leads")
+        out.int(self.leads)
+        out.key("lost")
+        out.int(self.lost)
+        out.key("revenueMinor")
+        out.int(self.revenueMinor)
+        out.key("staffId")
+        out.int(self.staffID)
+        out.key("talkSeconds")
+        out.int(self.talkSeconds)
+        out.key("tasksOnTime")
+        out.int(self.tasksOnTime)
+        out.key("tasksOverdue")
+        out.int(self.tasksOverdue)
+        out.key("won")
+        out.int(self.won)
+        out.endObject()
+    }
+}
+
+extension ManagerReport: RESTOutput {
+    static let openAPIOutputSchema = "ManagerReport"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("currency")
+        out.string(self.currency)
+        out.key("from")
+        out.string(self.from)
+        out.key("items")
+        out.beginArray(); for item in self.rows { item.writeJSON(to: &out) }; out.endArray()
+        out.key("partial")
+        out.bool(self.partial)
+        out.key("to")
+        out.string(self.to)
+        out.key("total")
+        self.total.writeJSON(to: &out)
+        out.key("utcOffsetMinutes")
+        out.int(self.utcOffsetMinutes)
+        out.endObject()
+    }
+}
+
 extension AdSpend: RESTOutput {
     static let openAPIOutputSchema = "AdSpend"
 

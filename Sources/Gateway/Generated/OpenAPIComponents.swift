@@ -1145,6 +1145,71 @@ enum OpenAPIComponents {
         "type" : "string"
       }
     },
+    "ManagerReportRequest.currency" : {
+      "description" : "Revenue in this currency.",
+      "in" : "query",
+      "name" : "currency",
+      "required" : true,
+      "schema" : {
+        "enum" : [
+          "AED",
+          "AMD",
+          "AZN",
+          "BHD",
+          "BYN",
+          "CHF",
+          "CLP",
+          "CNY",
+          "CZK",
+          "EUR",
+          "GBP",
+          "GEL",
+          "INR",
+          "IQD",
+          "ISK",
+          "JOD",
+          "JPY",
+          "KGS",
+          "KRW",
+          "KWD",
+          "KZT",
+          "LYD",
+          "OMR",
+          "PLN",
+          "RUB",
+          "TND",
+          "TRY",
+          "UAH",
+          "USD",
+          "UZS",
+          "VND"
+        ],
+        "pattern" : "^[A-Z]{3}$",
+        "type" : "string"
+      }
+    },
+    "ManagerReportRequest.from" : {
+      "description" : "The first report day, YYYY-MM-DD.",
+      "in" : "query",
+      "name" : "from",
+      "required" : true,
+      "schema" : {
+        "format" : "date",
+        "pattern" : "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$",
+        "type" : "string"
+      }
+    },
+    "ManagerReportRequest.to" : {
+      "description" : "The last report day (included), YYYY-MM-DD; at most 366 days after from.",
+      "in" : "query",
+      "name" : "to",
+      "required" : true,
+      "schema" : {
+        "format" : "date",
+        "pattern" : "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$",
+        "type" : "string"
+      }
+    },
     "OrderQuery.address" : {
       "description" : "Orders whose address contains this (case-insensitive).",
       "in" : "query",
@@ -5823,12 +5888,12 @@ enum OpenAPIComponents {
           "type" : "integer"
         },
         "hour" : {
-          "description" : "0...23 (UTC).",
+          "description" : "0...23, in the stats' time zone.",
           "format" : "int64",
           "type" : "integer"
         },
         "weekday" : {
-          "description" : "1 Monday ... 7 Sunday (UTC).",
+          "description" : "1 Monday ... 7 Sunday, in the stats' time zone.",
           "format" : "int64",
           "type" : "integer"
         }
@@ -6418,6 +6483,85 @@ enum OpenAPIComponents {
       ],
       "type" : "object"
     },
+    "ManagerFigures" : {
+      "description" : "One responsible's period: deals closed in it, tasks due in it, leads that came in it (the calls are telephony's,\nadded by the gateway).",
+      "properties" : {
+        "callsAnswered" : {
+          "description" : "Calls that rang them and they answered.",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "callsMade" : {
+          "description" : "Outbound calls.",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "conversion" : {
+          "description" : "won / (won + lost); 0 with none closed.",
+          "type" : "number"
+        },
+        "firstResponseMedianSeconds" : {
+          "description" : "From each such lead to its first answer: the median (nearest rank).",
+          "format" : "int64",
+          "type" : [
+            "integer",
+            "null"
+          ]
+        },
+        "leads" : {
+          "description" : "Leads of the period whose deal is theirs.",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "lost" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "revenueMinor" : {
+          "description" : "The won deals' amounts in the currency asked.",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "staffId" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "talkSeconds" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "tasksOnTime" : {
+          "description" : "Tasks due in the period done by their due time.",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "tasksOverdue" : {
+          "description" : "Tasks due in the period done late or still open after it.",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "won" : {
+          "description" : "Deals won in the period.",
+          "format" : "int64",
+          "type" : "integer"
+        }
+      },
+      "required" : [
+        "callsAnswered",
+        "callsMade",
+        "conversion",
+        "firstResponseMedianSeconds",
+        "leads",
+        "lost",
+        "revenueMinor",
+        "staffId",
+        "talkSeconds",
+        "tasksOnTime",
+        "tasksOverdue",
+        "won"
+      ],
+      "type" : "object"
+    },
     "ManagerGroup" : {
       "description" : "B6: one group in a manager's month.",
       "properties" : {
@@ -6477,6 +6621,47 @@ enum OpenAPIComponents {
         "groupName",
         "revenueMinor",
         "students"
+      ],
+      "type" : "object"
+    },
+    "ManagerReport" : {
+      "properties" : {
+        "currency" : {
+          "type" : "string"
+        },
+        "from" : {
+          "type" : "string"
+        },
+        "items" : {
+          "description" : "By staff id; only the staff the caller sees (G3).",
+          "items" : {
+            "$ref" : "#/components/schemas/ManagerFigures"
+          },
+          "type" : "array"
+        },
+        "partial" : {
+          "description" : "Telephony did not answer: the call figures are missing (0).",
+          "type" : "boolean"
+        },
+        "to" : {
+          "type" : "string"
+        },
+        "total" : {
+          "$ref" : "#/components/schemas/ManagerFigures"
+        },
+        "utcOffsetMinutes" : {
+          "format" : "int64",
+          "type" : "integer"
+        }
+      },
+      "required" : [
+        "currency",
+        "from",
+        "items",
+        "partial",
+        "to",
+        "total",
+        "utcOffsetMinutes"
       ],
       "type" : "object"
     },
@@ -10083,6 +10268,11 @@ enum OpenAPIComponents {
           "format" : "int64",
           "type" : "integer"
         },
+        "made" : {
+          "description" : "Outbound calls they made (issue 26).",
+          "format" : "int64",
+          "type" : "integer"
+        },
         "offered" : {
           "description" : "Calls that rang them.",
           "format" : "int64",
@@ -10099,6 +10289,7 @@ enum OpenAPIComponents {
       },
       "required" : [
         "answered",
+        "made",
         "offered",
         "staffId",
         "talkSeconds"

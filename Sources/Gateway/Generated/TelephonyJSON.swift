@@ -252,6 +252,8 @@ extension StaffLoad: RESTOutput {
         out.beginObject()
         out.key("answered")
         out.int(self.answered)
+        out.key("made")
+        out.int(self.made)
         out.key("offered")
         out.int(self.offered)
         out.key("staffId")
