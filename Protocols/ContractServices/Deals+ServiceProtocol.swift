@@ -82,6 +82,10 @@ extension Deals {
         /// and overdue, leads and the median first response; only the staff the caller sees (G3).
         func managerReport(_ request: ManagerReportRequest, context: ServerContext) async throws -> ManagerReport
 
+        /// Issue 26 item 4: the NPS of the deals won in a period by pipeline, responsible, product or a custom field, with
+        /// the score distribution and the comments; only the deals the caller sees (G3).
+        func npsReport(_ request: NPSRequest, context: ServerContext) async throws -> NPSReport
+
         /// A campaign's spend in a month, replaced.
         func putAdSpend(_ request: AdSpend, context: ServerContext) async throws -> AdSpend
 
@@ -115,6 +119,7 @@ extension Deals.ServiceProtocol {
         server.register(Deals.leadReport) { try await self.leadReport(actingFor($0, $1), context: $1) }
         server.register(Deals.attributionReport) { try await self.attributionReport(actingFor($0, $1), context: $1) }
         server.register(Deals.managerReport) { try await self.managerReport(actingFor($0, $1), context: $1) }
+        server.register(Deals.npsReport) { try await self.npsReport(actingFor($0, $1), context: $1) }
         server.register(Deals.putAdSpend) { try await self.putAdSpend(actingFor($0, $1), context: $1) }
         server.register(Deals.listAdSpend) { try await self.listAdSpend(actingFor($0, $1), context: $1) }
         server.setHealth(.serving, for: Deals.service)

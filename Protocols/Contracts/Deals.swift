@@ -145,6 +145,13 @@ public enum Deals {
     public static let managerReport = MethodDescriptor<ManagerReportRequest, ManagerReport>(
         service: service, method: "ManagerReport", isIdempotent: true, callers: ["gateway"])
 
+    /// Issue 26 item 4: the NPS of the deals won in a period by pipeline, responsible, product or a custom field, with
+    /// the score distribution and the comments; only the deals the caller sees (G3).
+    ///
+    /// Callers: gateway.
+    public static let npsReport = MethodDescriptor<NPSRequest, NPSReport>(
+        service: service, method: "NPSReport", isIdempotent: true, callers: ["gateway"])
+
     /// A campaign's spend in a month, replaced.
     ///
     /// Callers: gateway.
@@ -772,6 +779,243 @@ public struct ManagerReport: WireMessage, Equatable {
         case 5: total = try d.message(key)
         case 6: utcOffsetMinutes = try d.int64(key)
         case 7: partial = try d.bool(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+/// What the NPS report groups by (issue 26 item 4).
+public enum NPSDimension: Int, Sendable, WireEnum, CaseIterable {
+    case unspecified = 0
+    /// The deal's pipeline, by name.
+    case pipeline = 1
+    /// The deal's responsible, by staff id.
+    case responsible = 2
+    /// The product of the lead that opened the deal.
+    case product = 3
+    /// The deal's custom field named in `field`.
+    case field = 4
+
+    public static var unrecognized: NPSDimension { .unspecified }
+
+    /// The name the API shows.
+    public var name: String {
+        switch self {
+        case .unspecified: "unspecified"
+        case .pipeline: "pipeline"
+        case .responsible: "responsible"
+        case .product: "product"
+        case .field: "field"
+        }
+    }
+}
+
+/// Issue 26 item 4 (000): NPS of the deals won in a period.
+public struct NPSRequest: WireMessage, Equatable, VisibilityScoped {
+    /// The first report day, YYYY-MM-DD.
+    public var from: String = ""
+    /// The last report day (included), YYYY-MM-DD; at most 366 days after from.
+    public var to: String = ""
+    public var groupBy: NPSDimension = NPSDimension.unspecified
+    /// The custom field to group by, with groupBy=field (the kind of request, say).
+    public var field: String = ""
+    public var visibility: Visibility? = nil
+
+    public init() {}
+
+    public init(
+        from: String = "",
+        to: String = "",
+        groupBy: NPSDimension = NPSDimension.unspecified,
+        field: String = "",
+        visibility: Visibility? = nil
+    ) {
+        self.from = from
+        self.to = to
+        self.groupBy = groupBy
+        self.field = field
+        self.visibility = visibility
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, from)
+        e.encode(2, to)
+        e.encode(3, groupBy)
+        e.encode(4, field)
+        e.encode(5, visibility)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: from = try d.string(key)
+        case 2: to = try d.string(key)
+        case 3: groupBy = try d.enumeration(key)
+        case 4: field = try d.string(key)
+        case 5: visibility = try d.message(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+extension NPSRequest {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.from.isEmpty { checks.required("from") } else { checks.text("from", self.from, rule: .date) }
+        if self.to.isEmpty { checks.required("to") } else { checks.text("to", self.to, rule: .date) }
+        if self.groupBy.rawValue == 0 { checks.required("groupBy") }
+        if case let value = self.groupBy, value.rawValue != 0, ![.pipeline, .responsible, .product, .field].contains(value) {
+            checks.fail("groupBy", "must be one of pipeline, responsible, product, field (not \"\(value.name)\")")
+        }
+        if !self.field.isEmpty { checks.text("field", self.field, maxLength: 100) }
+        return checks.violations
+    }
+}
+
+public struct NPSComment: WireMessage, Equatable {
+    public var dealID: Int64 = 0
+    public var score: Int64 = 0
+    public var text: String = ""
+
+    public init() {}
+
+    public init(
+        dealID: Int64 = 0,
+        score: Int64 = 0,
+        text: String = ""
+    ) {
+        self.dealID = dealID
+        self.score = score
+        self.text = text
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, dealID)
+        e.encode(2, score)
+        e.encode(3, text)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: dealID = try d.int64(key)
+        case 2: score = try d.int64(key)
+        case 3: text = try d.string(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+/// One group's answers: the deals won in the period whose client gave a score (the deal's `nps` field, which the
+/// survey fills, N6), and what they wrote after it (`nps_comment`).
+public struct NPSRow: WireMessage, Equatable {
+    /// The pipeline, staff id, product or field value; empty: none.
+    public var value: String = ""
+    public var responses: Int64 = 0
+    /// How many gave each score, 0 to 10 (eleven numbers).
+    public var distribution: [Int64] = []
+    /// Scores 9 and 10.
+    public var promoters: Int64 = 0
+    /// Scores 7 and 8.
+    public var passives: Int64 = 0
+    /// Scores 0 to 6.
+    public var detractors: Int64 = 0
+    /// Promoters minus detractors, in percent of the responses, rounded half-even: −100 to 100.
+    public var nps: Int64 = 0
+    /// The latest 50, lowest scores first.
+    public var comments: [NPSComment] = []
+
+    public init() {}
+
+    public init(
+        value: String = "",
+        responses: Int64 = 0,
+        distribution: [Int64] = [],
+        promoters: Int64 = 0,
+        passives: Int64 = 0,
+        detractors: Int64 = 0,
+        nps: Int64 = 0,
+        comments: [NPSComment] = []
+    ) {
+        self.value = value
+        self.responses = responses
+        self.distribution = distribution
+        self.promoters = promoters
+        self.passives = passives
+        self.detractors = detractors
+        self.nps = nps
+        self.comments = comments
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, value)
+        e.encode(2, responses)
+        e.encode(3, distribution)
+        e.encode(4, promoters)
+        e.encode(5, passives)
+        e.encode(6, detractors)
+        e.encode(7, nps)
+        e.encode(8, comments)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: value = try d.string(key)
+        case 2: responses = try d.int64(key)
+        case 3: try d.append(key, to: &distribution)
+        case 4: promoters = try d.int64(key)
+        case 5: passives = try d.int64(key)
+        case 6: detractors = try d.int64(key)
+        case 7: nps = try d.int64(key)
+        case 8: try d.append(key, to: &comments)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct NPSReport: WireMessage, Equatable {
+    public var from: String = ""
+    public var to: String = ""
+    public var groupBy: NPSDimension = NPSDimension.unspecified
+    public var field: String = ""
+    /// By responses, most first.
+    public var rows: [NPSRow] = []
+    public var total: NPSRow = NPSRow()
+
+    public init() {}
+
+    public init(
+        from: String = "",
+        to: String = "",
+        groupBy: NPSDimension = NPSDimension.unspecified,
+        field: String = "",
+        rows: [NPSRow] = [],
+        total: NPSRow = NPSRow()
+    ) {
+        self.from = from
+        self.to = to
+        self.groupBy = groupBy
+        self.field = field
+        self.rows = rows
+        self.total = total
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, from)
+        e.encode(2, to)
+        e.encode(3, groupBy)
+        e.encode(4, field)
+        e.encode(5, rows)
+        e.encode(6, total)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: from = try d.string(key)
+        case 2: to = try d.string(key)
+        case 3: groupBy = try d.enumeration(key)
+        case 4: field = try d.string(key)
+        case 5: try d.append(key, to: &rows)
+        case 6: total = try d.message(key)
         default: try d.skip(key)
         }
     }

@@ -2671,6 +2671,8 @@ public struct Survey: WireMessage, Equatable {
     public var note: String = ""
     /// The score is saved on the deal (and the follow-up task made for 0–2).
     public var effectsDone: Bool = false
+    /// What the client wrote after the score, within 24 hours of it (issue 26): the deal's `nps_comment`.
+    public var comment: String = ""
 
     public init() {}
 
@@ -2686,7 +2688,8 @@ public struct Survey: WireMessage, Equatable {
         expiresAtMilliseconds: Int64? = nil,
         answeredAtMilliseconds: Int64? = nil,
         note: String = "",
-        effectsDone: Bool = false
+        effectsDone: Bool = false,
+        comment: String = ""
     ) {
         self.id = id
         self.dealID = dealID
@@ -2700,6 +2703,7 @@ public struct Survey: WireMessage, Equatable {
         self.answeredAtMilliseconds = answeredAtMilliseconds
         self.note = note
         self.effectsDone = effectsDone
+        self.comment = comment
     }
 
     public func encode(to e: inout WireEncoder) {
@@ -2715,6 +2719,7 @@ public struct Survey: WireMessage, Equatable {
         e.encode(10, answeredAtMilliseconds)
         e.encode(11, note)
         e.encode(12, effectsDone)
+        e.encode(13, comment)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
@@ -2731,6 +2736,7 @@ public struct Survey: WireMessage, Equatable {
         case 10: answeredAtMilliseconds = try d.int64(key)
         case 11: note = try d.string(key)
         case 12: effectsDone = try d.bool(key)
+        case 13: comment = try d.string(key)
         default: try d.skip(key)
         }
     }

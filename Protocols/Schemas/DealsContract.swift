@@ -66,6 +66,10 @@ public let dealsContract = ContractFile("Deals") {
             Issue 26 item 4: per responsible over report days: deals won and lost, conversion, revenue, tasks on time
             and overdue, leads and the median first response; only the staff the caller sees (G3).
             """)
+        Service.Method("npsReport", "NPSReport", "NPSRequest", "NPSReport", idempotent: true, doc: """
+            Issue 26 item 4: the NPS of the deals won in a period by pipeline, responsible, product or a custom field, with
+            the score distribution and the comments; only the deals the caller sees (G3).
+            """)
         Service.Method("putAdSpend", "PutAdSpend", "AdSpend", "AdSpend", idempotent: true, doc: "A campaign's spend in a month, replaced.")
         Service.Method("listAdSpend", "ListAdSpend", "AdSpendRequest", "AdSpendList", idempotent: true)
         Service.Event("created", "deal.created", payload: "DealStageChanged")
@@ -196,6 +200,46 @@ public let dealsContract = ContractFile("Deals") {
         Field(5, "total", .message("ManagerFigures"), doc: "The sum of the rows; the median over their leads.")
         Field(6, "utcOffsetMinutes", .int64)
         Field(7, "partial", .bool, doc: "Telephony did not answer: the call figures are missing (0).")
+    }
+    Enumeration("NPSDimension", doc: "What the NPS report groups by (issue 26 item 4).") {
+        Enumeration.Case(0, "unspecified")
+        Enumeration.Case(1, "pipeline", doc: "The deal's pipeline, by name.")
+        Enumeration.Case(2, "responsible", doc: "The deal's responsible, by staff id.")
+        Enumeration.Case(3, "product", doc: "The product of the lead that opened the deal.")
+        Enumeration.Case(4, "field", doc: "The deal's custom field named in `field`.")
+    }
+    Message("NPSRequest", doc: "Issue 26 item 4 (000): NPS of the deals won in a period.", rest: [.query]) {
+        Field(1, "from", .string, doc: "The first report day, YYYY-MM-DD.").required().date()
+        Field(2, "to", .string, doc: "The last report day (included), YYYY-MM-DD; at most 366 days after from.").required().date()
+        Field(3, "groupBy", .enumeration("NPSDimension")).required().allowed("pipeline", "responsible", "product", "field")
+        Field(4, "field", .string, doc: "The custom field to group by, with groupBy=field (the kind of request, say).").length(max: 100)
+        Field(5, "visibility", .optional(.message("Visibility"))).hidden()
+    }
+    Message("NPSComment", rest: [.output]) {
+        Field(1, "dealID", .int64).named("dealId")
+        Field(2, "score", .int64)
+        Field(3, "text", .string)
+    }
+    Message("NPSRow", doc: """
+        One group's answers: the deals won in the period whose client gave a score (the deal's `nps` field, which the
+        survey fills, N6), and what they wrote after it (`nps_comment`).
+        """, rest: [.output]) {
+        Field(1, "value", .string, doc: "The pipeline, staff id, product or field value; empty: none.")
+        Field(2, "responses", .int64)
+        Field(3, "distribution", .repeated(.int64), doc: "How many gave each score, 0 to 10 (eleven numbers).")
+        Field(4, "promoters", .int64, doc: "Scores 9 and 10.")
+        Field(5, "passives", .int64, doc: "Scores 7 and 8.")
+        Field(6, "detractors", .int64, doc: "Scores 0 to 6.")
+        Field(7, "nps", .int64, doc: "Promoters minus detractors, in percent of the responses, rounded half-even: −100 to 100.")
+        Field(8, "comments", .repeated(.message("NPSComment")), doc: "The latest 50, lowest scores first.")
+    }
+    Message("NPSReport", rest: [.output]) {
+        Field(1, "from", .string)
+        Field(2, "to", .string)
+        Field(3, "groupBy", .enumeration("NPSDimension"))
+        Field(4, "field", .string)
+        Field(5, "rows", .repeated(.message("NPSRow")), doc: "By responses, most first.").named("items")
+        Field(6, "total", .message("NPSRow"))
     }
     Message("AdSpend", doc: "Issue 26 item 3: what a campaign cost in a month, entered by an admin.", rest: [.input, .output]) {
         Field(1, "campaign", .string, doc: "The utm_campaign its ads carry.").required().length(max: 200, min: 1).line()

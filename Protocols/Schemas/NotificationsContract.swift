@@ -479,6 +479,7 @@ public let notificationsContract = ContractFile("Notifications") {
         Field(10, "answeredAtMilliseconds", .optional(.int64)).timestamp().named("answeredAt")
         Field(11, "note", .string, doc: "What happened last (the follow-up task made, why it was skipped).")
         Field(12, "effectsDone", .bool, doc: "The score is saved on the deal (and the follow-up task made for 0–2).")
+        Field(13, "comment", .string, doc: "What the client wrote after the score, within 24 hours of it (issue 26): the deal's `nps_comment`.")
     }
     Message("ListSurveysRequest", rest: [.query]) {
         Field(1, "dealID", .optional(.int64)).named("dealId").minimum(1)

@@ -173,6 +173,10 @@ public struct DealsAPI: Deals.ServiceProtocol {
         return try await database.read { c in try ManagerReportStore.report(c, request, now: now) }
     }
 
+    public func npsReport(_ request: NPSRequest, context _: ServerContext) async throws -> NPSReport {
+        try await database.read { c in try NPSReportStore.report(c, request) }
+    }
+
     public func putAdSpend(_ request: AdSpend, context: ServerContext) async throws -> AdSpend {
         let now = pipelines.clock.milliseconds
         let by = context.principal?.staffID

@@ -79,6 +79,19 @@ enum ReportRoutes {
             Reply.json(200, try await managers(ctx))
         },
         Route(
+            method: "GET", path: "/v1/reports/nps", operationID: "npsReport", access: .role(.reader),
+            summary: """
+                NPS of the deals won in a period (issue 26, 000) by pipeline, responsible, product or a custom field: the \
+                scores' distribution, promoters − detractors, the comments; only the deals the caller sees (G3)
+                """,
+            query: NPSRequest.queryParameters,
+            answers: [Route.answer(200, "one row per group and the total", NPSReport.self)], errors: [422]
+        ) { ctx in
+            var request = try ctx.query(NPSRequest.self)
+            request.visibility = try await ctx.visibility()
+            return Reply.json(200, try await ctx.call(Deals.npsReport, request))
+        },
+        Route(
             method: "PUT", path: "/v1/ad-spend", operationID: "putAdSpend", access: .role(.admin),
             summary: "What a campaign (its utm_campaign) cost in a month (issue 26): replaced; 0 clears it",
             body: AdSpend.openAPIInputSchema, example: #"{"campaign":"winter-sale","month":"2027-01","currency":"RUB","amountMinor":15000000}"#,

@@ -126,7 +126,8 @@ public final class SurveyRunner: BackgroundService {
             let options = CallOptions(timeout: .seconds(5))
             let deal = try await deals.call(Deals.getDeal, GetDealRequest(id: s.dealID), options: options)
             var update = UpdateDealRequest(dealID: deal.id, fieldMask: ["customFields"])
-            update.deal.customFields = deal.customFields.filter { $0.name != "nps" } + [CustomField(name: "nps", value: String(score))]
+            update.deal.customFields = deal.customFields.filter { $0.name != "nps" && $0.name != "nps_comment" } + [CustomField(name: "nps", value: String(score))]
+                + (s.comment.isEmpty ? [] : [CustomField(name: "nps_comment", value: s.comment)])
             _ = try await deals.call(Deals.updateDeal, update, options: options)
             var note = "score \(score) saved on deal \(deal.id)"
             if SurveyProgress.needsFollowUp(score) {

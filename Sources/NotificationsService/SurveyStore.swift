@@ -74,6 +74,7 @@ public struct SurveyStore: Sendable {
         }
         guard var s = waiting else {
             if let outcome = try BotConversation.reply(tx, chat: r.chatID, text: r.text, button: r.buttonData) { return outcome }
+            if let outcome = try Self.comment(tx, r, now: now) { return outcome }
             return ReplyOutcome(taken: false, note: "no survey or conversation waits for an answer in chat \(r.chatID)")
         }
         guard let score = Self.score(text: r.text, button: r.buttonData) else { return ReplyOutcome(taken: false, note: "not a score from 0 to 10") }
@@ -85,6 +86,21 @@ public struct SurveyStore: Sendable {
         try Self.save(tx, s)
         tx.touch(Self.topic)
         return ReplyOutcome(taken: true, note: "survey \(s.id): \(score)")
+    }
+
+    /// Issue 26: the first words a client writes after their score, within 24 hours of it,
+    /// are its comment (the deal's `nps_comment`, carried like the score).
+    static func comment(_ tx: Transaction, _ r: InboundReply, now: Int64) throws -> ReplyOutcome? {
+        let text = r.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !text.isEmpty, r.buttonData.isEmpty,
+            var s = try tx.queryFirst("SELECT survey FROM surveys WHERE chat_id = ? AND status = 3 ORDER BY id DESC LIMIT 1", [.text(r.chatID)], { try Survey(wireBytes: $0.blob(0)) }),
+            s.comment.isEmpty, let answered = s.answeredAtMilliseconds, now - answered <= 86_400_000
+        else { return nil }
+        s.comment = String(text.prefix(1000))
+        s.effectsDone = false
+        try save(tx, s)
+        tx.touch(topic)
+        return ReplyOutcome(taken: true, note: "survey \(s.id): comment")
     }
 
     public func list(_ r: ListSurveysRequest) async throws -> SurveyList {

@@ -371,6 +371,15 @@ import TestSupport
         #expect((saved["customFields"] as? [String: Any])?["nps"] as? String == "1", "\(saved)")
         let tasks = try await system.items("/v1/tasks?assigneeId=1").filter { $0["kind"] as? String == "follow_up" }
         #expect(tasks.count == 1 && tasks.first?["contactId"] as? Int == contact && (tasks.first?["title"] as? String ?? "").contains("NPS 1 on deal \(deal)"), "\(tasks)")
+        // Issue 26: what Vera writes next is the score's comment, on the deal for the NPS report; the follow-up task stays one.
+        let words = #"{"update_id":1002,"message":{"message_id":2,"from":{"id":555,"is_bot":false,"first_name":"Vera"},"chat":{"id":555,"type":"private"},"date":1800000000,"text":"The teacher was late twice"}}"#
+        #expect(try await httpRequest(port: system.gateway.port, "POST", "/v1/hooks/bot", headers: ["Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": "tg-secret-token-0123"], body: words).status == 200)
+        #expect(try await eventuallyAsync {
+            let fields = (try? await system.request("GET", "/v1/deals/\(deal)"))?.json["customFields"] as? [String: Any]
+            return fields?["nps_comment"] as? String == "The teacher was late twice" && fields?["nps"] as? String == "1"
+        })
+        #expect(try await system.items("/v1/tasks?assigneeId=1").filter { $0["kind"] as? String == "follow_up" }.count == 1)
+        #expect(try await system.items("/v1/surveys").first?["comment"] as? String == "The teacher was late twice")
         try await system.stop()
     }
 

@@ -80,7 +80,7 @@ import TestSupport
         "GET /v1/dialer/entries/{id}": .ownTest("t10EightOperatorsDrainTheQueueNeverTwoOnOneEntryWithAReplicaStoppedForAWhile"),
         "GET /v1/reports/attribution": .ownTest("d7AttributionOverAScriptedMonthGivesEveryFigureWorkedOutByHand"),
         "GET /v1/reports/attribution.csv": .ownTest("d7AttributionOverAScriptedMonthGivesEveryFigureWorkedOutByHand"), "PUT /v1/ad-spend": .adminOnly, "GET /v1/ad-spend": .notClientData,
-        "GET /v1/reports/managers": .ownTest("c4AManagerSeesTheirTeamsMonthAndOnlyThat"),
+        "GET /v1/reports/managers": .ownTest("c4AManagerSeesTheirTeamsMonthAndOnlyThat"), "GET /v1/reports/nps": .ownTest("n6NPSByPipelineResponsibleOrFieldWorkedOutByHand"),
         "GET /v1/reports/leads": .ownTest("d7AScriptedDayGivesTheCountsSharesAndMediansWorkedOutByHand"),
         "GET /v1/reports/leads.csv": .ownTest("d7AScriptedDayGivesTheCountsSharesAndMediansWorkedOutByHand"),
         // Resources and free time are not client data; an appointment is its deal's (its own test).

@@ -59,6 +59,10 @@ enum ContractSamples {
         ("ManagerReportRequest", managerReportRequest().wireBytes(), (try? ManagerReportRequest(wireBytes: managerReportRequest().wireBytes())) == managerReportRequest()),
         ("ManagerFigures", managerFigures().wireBytes(), (try? ManagerFigures(wireBytes: managerFigures().wireBytes())) == managerFigures()),
         ("ManagerReport", managerReport().wireBytes(), (try? ManagerReport(wireBytes: managerReport().wireBytes())) == managerReport()),
+        ("NPSRequest", nPSRequest().wireBytes(), (try? NPSRequest(wireBytes: nPSRequest().wireBytes())) == nPSRequest()),
+        ("NPSComment", nPSComment().wireBytes(), (try? NPSComment(wireBytes: nPSComment().wireBytes())) == nPSComment()),
+        ("NPSRow", nPSRow().wireBytes(), (try? NPSRow(wireBytes: nPSRow().wireBytes())) == nPSRow()),
+        ("NPSReport", nPSReport().wireBytes(), (try? NPSReport(wireBytes: nPSReport().wireBytes())) == nPSReport()),
         ("AdSpend", adSpend().wireBytes(), (try? AdSpend(wireBytes: adSpend().wireBytes())) == adSpend()),
         ("AdSpendRequest", adSpendRequest().wireBytes(), (try? AdSpendRequest(wireBytes: adSpendRequest().wireBytes())) == adSpendRequest()),
         ("AdSpendList", adSpendList().wireBytes(), (try? AdSpendList(wireBytes: adSpendList().wireBytes())) == adSpendList()),
@@ -807,6 +811,48 @@ enum ContractSamples {
         m.total = managerFigures()
         m.utcOffsetMinutes = 6000018
         m.partial = true
+        return m
+    }
+
+    static func nPSRequest() -> NPSRequest {
+        var m = NPSRequest()
+        m.from = "f1é"
+        m.to = "f2é"
+        m.groupBy = .field
+        m.field = "f4é"
+        m.visibility = visibility()
+        return m
+    }
+
+    static func nPSComment() -> NPSComment {
+        var m = NPSComment()
+        m.dealID = -8
+        m.score = 2000006
+        m.text = "f3é"
+        return m
+    }
+
+    static func nPSRow() -> NPSRow {
+        var m = NPSRow()
+        m.value = "f1é"
+        m.responses = 2000006
+        m.distribution = [-22, -722]
+        m.promoters = 4000012
+        m.passives = -36
+        m.detractors = 6000018
+        m.nps = -50
+        m.comments = [nPSComment(), nPSComment()]
+        return m
+    }
+
+    static func nPSReport() -> NPSReport {
+        var m = NPSReport()
+        m.from = "f1é"
+        m.to = "f2é"
+        m.groupBy = .field
+        m.field = "f4é"
+        m.rows = [nPSRow(), nPSRow()]
+        m.total = nPSRow()
         return m
     }
 
@@ -3151,6 +3197,7 @@ enum ContractSamples {
         m.answeredAtMilliseconds = 10000030
         m.note = "f11é"
         m.effectsDone = true
+        m.comment = "f13é"
         return m
     }
 

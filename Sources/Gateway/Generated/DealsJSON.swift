@@ -169,6 +169,83 @@ extension ManagerReport: RESTOutput {
     }
 }
 
+extension NPSRequest: RESTQuery {
+    /// Its parameters in the OpenAPI document's components.
+    static let queryParameters = ["NPSRequest.from", "NPSRequest.to", "NPSRequest.groupBy", "NPSRequest.field"]
+
+    init(query q: inout QueryReader) {
+        self.init()
+        q.require("from")
+        if let value = q.string("from", rule: .date) { self.from = value }
+        q.require("to")
+        if let value = q.string("to", rule: .date) { self.to = value }
+        q.require("groupBy")
+        if let value = q.choice("groupBy", [("pipeline", NPSDimension.pipeline), ("responsible", NPSDimension.responsible), ("product", NPSDimension.product), ("field", NPSDimension.field)]) { self.groupBy = value }
+        if let value = q.string("field", maxLength: 100) { self.field = value }
+    }
+}
+
+extension NPSComment: RESTOutput {
+    static let openAPIOutputSchema = "NPSComment"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("dealId")
+        out.int(self.dealID)
+        out.key("score")
+        out.int(self.score)
+        out.key("text")
+        out.string(self.text)
+        out.endObject()
+    }
+}
+
+extension NPSRow: RESTOutput {
+    static let openAPIOutputSchema = "NPSRow"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("comments")
+        out.beginArray(); for item in self.comments { item.writeJSON(to: &out) }; out.endArray()
+        out.key("detractors")
+        out.int(self.detractors)
+        out.key("distribution")
+        out.ints(self.distribution)
+        out.key("nps")
+        out.int(self.nps)
+        out.key("passives")
+        out.int(self.passives)
+        out.key("promoters")
+        out.int(self.promoters)
+        out.key("responses")
+        out.int(self.responses)
+        out.key("value")
+        out.string(self.value)
+        out.endObject()
+    }
+}
+
+extension NPSReport: RESTOutput {
+    static let openAPIOutputSchema = "NPSReport"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("field")
+        out.string(self.field)
+        out.key("from")
+        out.string(self.from)
+        out.key("groupBy")
+        out.string(self.groupBy.name)
+        out.key("items")
+        out.beginArray(); for item in self.rows { item.writeJSON(to: &out) }; out.endArray()
+        out.key("to")
+        out.string(self.to)
+        out.key("total")
+        self.total.writeJSON(to: &out)
+        out.endObject()
+    }
+}
+
 extension AdSpend: RESTOutput {
     static let openAPIOutputSchema = "AdSpend"
 

@@ -906,6 +906,8 @@ extension Survey: RESTOutput {
         if let value = self.askedAtMilliseconds { out.timestamp(value) } else { out.null() }
         out.key("chatId")
         out.string(self.chatID)
+        out.key("comment")
+        out.string(self.comment)
         out.key("contactId")
         out.int(self.contactID)
         out.key("dealId")

@@ -1210,6 +1210,53 @@ enum OpenAPIComponents {
         "type" : "string"
       }
     },
+    "NPSRequest.field" : {
+      "description" : "The custom field to group by, with groupBy=field (the kind of request, say).",
+      "in" : "query",
+      "name" : "field",
+      "required" : false,
+      "schema" : {
+        "maxLength" : 100,
+        "pattern" : "^[^\\u0000]*$",
+        "type" : "string"
+      }
+    },
+    "NPSRequest.from" : {
+      "description" : "The first report day, YYYY-MM-DD.",
+      "in" : "query",
+      "name" : "from",
+      "required" : true,
+      "schema" : {
+        "format" : "date",
+        "pattern" : "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$",
+        "type" : "string"
+      }
+    },
+    "NPSRequest.groupBy" : {
+      "in" : "query",
+      "name" : "groupBy",
+      "required" : true,
+      "schema" : {
+        "enum" : [
+          "pipeline",
+          "responsible",
+          "product",
+          "field"
+        ],
+        "type" : "string"
+      }
+    },
+    "NPSRequest.to" : {
+      "description" : "The last report day (included), YYYY-MM-DD; at most 366 days after from.",
+      "in" : "query",
+      "name" : "to",
+      "required" : true,
+      "schema" : {
+        "format" : "date",
+        "pattern" : "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$",
+        "type" : "string"
+      }
+    },
     "OrderQuery.address" : {
       "description" : "Orders whose address contains this (case-insensitive).",
       "in" : "query",
@@ -7704,6 +7751,128 @@ enum OpenAPIComponents {
       ],
       "type" : "object"
     },
+    "NPSComment" : {
+      "properties" : {
+        "dealId" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "score" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "text" : {
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "dealId",
+        "score",
+        "text"
+      ],
+      "type" : "object"
+    },
+    "NPSReport" : {
+      "properties" : {
+        "field" : {
+          "type" : "string"
+        },
+        "from" : {
+          "type" : "string"
+        },
+        "groupBy" : {
+          "enum" : [
+            "unspecified",
+            "pipeline",
+            "responsible",
+            "product",
+            "field"
+          ],
+          "type" : "string"
+        },
+        "items" : {
+          "description" : "By responses, most first.",
+          "items" : {
+            "$ref" : "#/components/schemas/NPSRow"
+          },
+          "type" : "array"
+        },
+        "to" : {
+          "type" : "string"
+        },
+        "total" : {
+          "$ref" : "#/components/schemas/NPSRow"
+        }
+      },
+      "required" : [
+        "field",
+        "from",
+        "groupBy",
+        "items",
+        "to",
+        "total"
+      ],
+      "type" : "object"
+    },
+    "NPSRow" : {
+      "description" : "One group's answers: the deals won in the period whose client gave a score (the deal's `nps` field, which the\nsurvey fills, N6), and what they wrote after it (`nps_comment`).",
+      "properties" : {
+        "comments" : {
+          "description" : "The latest 50, lowest scores first.",
+          "items" : {
+            "$ref" : "#/components/schemas/NPSComment"
+          },
+          "type" : "array"
+        },
+        "detractors" : {
+          "description" : "Scores 0 to 6.",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "distribution" : {
+          "description" : "How many gave each score, 0 to 10 (eleven numbers).",
+          "items" : {
+            "format" : "int64",
+            "type" : "integer"
+          },
+          "type" : "array"
+        },
+        "nps" : {
+          "description" : "Promoters minus detractors, in percent of the responses, rounded half-even: −100 to 100.",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "passives" : {
+          "description" : "Scores 7 and 8.",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "promoters" : {
+          "description" : "Scores 9 and 10.",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "responses" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "value" : {
+          "description" : "The pipeline, staff id, product or field value; empty: none.",
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "comments",
+        "detractors",
+        "distribution",
+        "nps",
+        "passives",
+        "promoters",
+        "responses",
+        "value"
+      ],
+      "type" : "object"
+    },
     "Offer" : {
       "description" : "B2: a deal's offer: priced lines, totals and delivery from the address's zone.",
       "properties" : {
@@ -10701,6 +10870,10 @@ enum OpenAPIComponents {
         "chatId" : {
           "type" : "string"
         },
+        "comment" : {
+          "description" : "What the client wrote after the score, within 24 hours of it (issue 26): the deal's `nps_comment`.",
+          "type" : "string"
+        },
         "contactId" : {
           "format" : "int64",
           "type" : "integer"
@@ -10757,6 +10930,7 @@ enum OpenAPIComponents {
         "answeredAt",
         "askedAt",
         "chatId",
+        "comment",
         "contactId",
         "dealId",
         "dueAt",
