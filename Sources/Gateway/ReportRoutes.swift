@@ -22,16 +22,7 @@ enum ReportRoutes {
             answers: [Route.Answer(status: 200, description: "CSV", content: .csv)], errors: [403]
         ) { ctx in
             let report = try await report(ctx)
-            let header = [
-                report.groupBy.name, "leads", "low_quality", "low_quality_share", "attempted", "offers", "won", "offer_rate", "won_rate",
-                "first_attempt_median_seconds", "first_attempt_p90_seconds", "claims", "active_hours", "claims_per_hour", "talk_seconds",
-                "no_answer", "busy", "callbacks", "offers_made", "refused", "invalid",
-            ]
-            var total = report.total
-            total.value = "total"
-            return try await CSVExport.response(file: "leads-\(report.from)-\(report.to).csv", header: header, what: "rows", limit: Int.max) { _ in
-                (report.rows.map(line) + [line(total)], "")
-            }
+            return try await csv(report, file: "leads-\(report.from)-\(report.to).csv")
         },
         Route(
             method: "GET", path: "/v1/reports/attribution", operationID: "attributionReport", access: .role(.reader),
@@ -51,21 +42,7 @@ enum ReportRoutes {
             answers: [Route.Answer(status: 200, description: "CSV", content: .csv)], errors: [403, 422]
         ) { ctx in
             let report = try await attribution(ctx)
-            let header = [
-                report.groupBy.name, "calls", "missed_calls", "leads", "deals_opened", "won", "revenue", "lead_rate", "deal_rate", "win_rate",
-                "first_response_median_seconds", "spend", "cost_per_lead", "cost_per_won", "return_on_spend", "currency",
-            ]
-            var total = report.total
-            total.value = "total"
-            let money = { (minor: Int64?) -> String in minor.map { BillingRoutes.money($0, report.currency) } ?? "" }
-            func line(_ r: AttributionRow) -> [String] {
-                [r.value, String(r.calls), String(r.missedCalls), String(r.leads), String(r.dealsOpened), String(r.won), money(r.revenueMinor),
-                 String(r.leadRate), String(r.dealRate), String(r.winRate), r.firstResponseMedianSeconds.map(String.init) ?? "", money(r.spendMinor),
-                 money(r.costPerLeadMinor), money(r.costPerWonMinor), r.returnOnSpend.map { String($0) } ?? "", report.currency]
-            }
-            return try await CSVExport.response(file: "attribution-\(report.from)-\(report.to).csv", header: header, what: "rows", limit: Int.max) { _ in
-                (report.rows.map(line) + [line(total)], "")
-            }
+            return try await csv(report, file: "attribution-\(report.from)-\(report.to).csv")
         },
         Route(
             method: "GET", path: "/v1/reports/managers", operationID: "managerReport", access: .role(.reader),
@@ -157,10 +134,10 @@ enum ReportRoutes {
         return try await ctx.call(Deals.attributionReport, try ctx.query(AttributionRequest.self))
     }
 
-    static func line(_ r: LeadReportRow) -> [String] {
-        [r.value, String(r.leads), String(r.lowQuality), String(r.lowQualityShare), String(r.attempted), String(r.offers), String(r.won),
-         String(r.offerRate), String(r.wonRate), r.firstAttemptMedianSeconds.map(String.init) ?? "", r.firstAttemptP90Seconds.map(String.init) ?? "",
-         String(r.claims), String(r.activeHours), String(r.claimsPerHour), String(r.talkSeconds), String(r.noAnswer), String(r.busy),
-         String(r.callbacks), String(r.offersMade), String(r.refused), String(r.invalid)]
+    /// A report as CSV: its table, one line per group, the total last.
+    static func csv(_ report: some ReportTable, file: String) async throws -> HTTPResponse {
+        try await CSVExport.response(file: file, header: report.tableHeader, what: "rows", limit: Int.max) { _ in
+            (report.tableRows, "")
+        }
     }
 }
