@@ -71,6 +71,16 @@ extension Notifications {
         /// kept in the send's history).
         func recordDeliveryStatus(_ request: DeliveryStatusReport, context: ServerContext) async throws -> DeliveryStatusOutcome
 
+        /// Issue 26 item 6: a report sent every week (Monday, for the week before) or month (the 1st, for the month
+        /// before) at an hour of the business's day: by email with the CSV attached to chosen staff, or its summary to
+        /// a Telegram chat. A durable timer: a restart or a day down sends it late, never twice, never not.
+        func createScheduledReport(_ request: ScheduledReport, context: ServerContext) async throws -> ScheduledReport
+
+        func listScheduledReports(_ request: Empty, context: ServerContext) async throws -> ScheduledReportList
+
+        /// It is sent no more.
+        func deleteScheduledReport(_ request: ScheduledReportRequest, context: ServerContext) async throws -> ScheduledReport
+
         /// N6: surveys, newest first, with their answers.
         func listSurveys(_ request: ListSurveysRequest, context: ServerContext) async throws -> SurveyList
 
@@ -143,6 +153,9 @@ extension Notifications.ServiceProtocol {
         server.register(Notifications.replayPeriod) { try await self.replayPeriod(actingFor($0, $1), context: $1) }
         server.register(Notifications.recordReply) { try await self.recordReply(actingFor($0, $1), context: $1) }
         server.register(Notifications.recordDeliveryStatus) { try await self.recordDeliveryStatus(actingFor($0, $1), context: $1) }
+        server.register(Notifications.createScheduledReport) { try await self.createScheduledReport(actingFor($0, $1), context: $1) }
+        server.register(Notifications.listScheduledReports) { try await self.listScheduledReports(actingFor($0, $1), context: $1) }
+        server.register(Notifications.deleteScheduledReport) { try await self.deleteScheduledReport(actingFor($0, $1), context: $1) }
         server.register(Notifications.listSurveys) { try await self.listSurveys(actingFor($0, $1), context: $1) }
         server.register(Notifications.createAlert) { try await self.createAlert(actingFor($0, $1), context: $1) }
         server.register(Notifications.updateAlert) { try await self.updateAlert(actingFor($0, $1), context: $1) }

@@ -98,9 +98,9 @@ public enum Contacts {
 
     /// G3: the staff whose deals and tasks a member may see (not_found for no such member).
     ///
-    /// Callers: gateway.
+    /// Callers: gateway, notifications.
     public static let team = MethodDescriptor<GetStaffRequest, StaffTeam>(
-        service: service, method: "Team", isIdempotent: true, callers: ["gateway"])
+        service: service, method: "Team", isIdempotent: true, callers: ["gateway", "notifications"])
 
     /// C5: each attendee of an event goes through match-or-create (by email with the
     /// name policy: email + surname + name) and gets an attendance record. Idempotent

@@ -127,30 +127,30 @@ public enum Deals {
     /// dimension; read from figures kept current as leads, outcomes, calls and stage
     /// changes happen (never a scan of the leads).
     ///
-    /// Callers: gateway.
+    /// Callers: gateway, notifications.
     public static let leadReport = MethodDescriptor<LeadReportRequest, LeadReport>(
-        service: service, method: "LeadReport", isIdempotent: true, callers: ["gateway"])
+        service: service, method: "LeadReport", isIdempotent: true, callers: ["gateway", "notifications"])
 
     /// Issue 26 item 3: calls, leads, deals, revenue and ad spend by channel, utm or tracking number over report
     /// days, read from figures kept current as they happen (never a scan of the leads or calls).
     ///
-    /// Callers: gateway.
+    /// Callers: gateway, notifications.
     public static let attributionReport = MethodDescriptor<AttributionRequest, AttributionReport>(
-        service: service, method: "AttributionReport", isIdempotent: true, callers: ["gateway"])
+        service: service, method: "AttributionReport", isIdempotent: true, callers: ["gateway", "notifications"])
 
     /// Issue 26 item 4: per responsible over report days: deals won and lost, conversion, revenue, tasks on time
     /// and overdue, leads and the median first response; only the staff the caller sees (G3).
     ///
-    /// Callers: gateway.
+    /// Callers: gateway, notifications.
     public static let managerReport = MethodDescriptor<ManagerReportRequest, ManagerReport>(
-        service: service, method: "ManagerReport", isIdempotent: true, callers: ["gateway"])
+        service: service, method: "ManagerReport", isIdempotent: true, callers: ["gateway", "notifications"])
 
     /// Issue 26 item 4: the NPS of the deals won in a period by pipeline, responsible, product or a custom field, with
     /// the score distribution and the comments; only the deals the caller sees (G3).
     ///
-    /// Callers: gateway.
+    /// Callers: gateway, notifications.
     public static let npsReport = MethodDescriptor<NPSRequest, NPSReport>(
-        service: service, method: "NPSReport", isIdempotent: true, callers: ["gateway"])
+        service: service, method: "NPSReport", isIdempotent: true, callers: ["gateway", "notifications"])
 
     /// A campaign's spend in a month, replaced.
     ///

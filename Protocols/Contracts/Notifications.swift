@@ -131,6 +131,24 @@ public enum Notifications {
     public static let recordDeliveryStatus = MethodDescriptor<DeliveryStatusReport, DeliveryStatusOutcome>(
         service: service, method: "RecordDeliveryStatus", isIdempotent: true, callers: ["gateway"])
 
+    /// Issue 26 item 6: a report sent every week (Monday, for the week before) or month (the 1st, for the month
+    /// before) at an hour of the business's day: by email with the CSV attached to chosen staff, or its summary to
+    /// a Telegram chat. A durable timer: a restart or a day down sends it late, never twice, never not.
+    ///
+    /// Callers: gateway.
+    public static let createScheduledReport = MethodDescriptor<ScheduledReport, ScheduledReport>(
+        service: service, method: "CreateScheduledReport", callers: ["gateway"])
+
+    /// Callers: gateway.
+    public static let listScheduledReports = MethodDescriptor<Empty, ScheduledReportList>(
+        service: service, method: "ListScheduledReports", isIdempotent: true, callers: ["gateway"])
+
+    /// It is sent no more.
+    ///
+    /// Callers: gateway.
+    public static let deleteScheduledReport = MethodDescriptor<ScheduledReportRequest, ScheduledReport>(
+        service: service, method: "DeleteScheduledReport", isIdempotent: true, callers: ["gateway"])
+
     /// N6: surveys, newest first, with their answers.
     ///
     /// Callers: gateway.
@@ -1712,6 +1730,10 @@ public struct OutboundMessage: WireMessage, Equatable {
     public var country: String = ""
     /// WhatsApp: sent as this approved template instead of `body`.
     public var template: WhatsAppTemplate? = nil
+    /// Email: the file attached (a scheduled report's CSV).
+    public var attachmentName: String = ""
+    /// The attached file's text.
+    public var attachment: String = ""
 
     public init() {}
 
@@ -1736,7 +1758,9 @@ public struct OutboundMessage: WireMessage, Equatable {
         sourceKey: String = "",
         createdAtMilliseconds: Int64 = 0,
         country: String = "",
-        template: WhatsAppTemplate? = nil
+        template: WhatsAppTemplate? = nil,
+        attachmentName: String = "",
+        attachment: String = ""
     ) {
         self.id = id
         self.ruleID = ruleID
@@ -1759,6 +1783,8 @@ public struct OutboundMessage: WireMessage, Equatable {
         self.createdAtMilliseconds = createdAtMilliseconds
         self.country = country
         self.template = template
+        self.attachmentName = attachmentName
+        self.attachment = attachment
     }
 
     public func encode(to e: inout WireEncoder) {
@@ -1783,6 +1809,8 @@ public struct OutboundMessage: WireMessage, Equatable {
         e.encode(19, createdAtMilliseconds)
         e.encode(20, country)
         e.encode(21, template)
+        e.encode(22, attachmentName)
+        e.encode(23, attachment)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
@@ -1808,6 +1836,8 @@ public struct OutboundMessage: WireMessage, Equatable {
         case 19: createdAtMilliseconds = try d.int64(key)
         case 20: country = try d.string(key)
         case 21: template = try d.message(key)
+        case 22: attachmentName = try d.string(key)
+        case 23: attachment = try d.string(key)
         default: try d.skip(key)
         }
     }
@@ -2737,6 +2767,216 @@ public struct Survey: WireMessage, Equatable {
         case 11: note = try d.string(key)
         case 12: effectsDone = try d.bool(key)
         case 13: comment = try d.string(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public enum ScheduledReportKind: Int, Sendable, WireEnum, CaseIterable {
+    case unspecified = 0
+    /// D7's lead report (GET /v1/reports/leads).
+    case leads = 1
+    /// GET /v1/reports/attribution.
+    case attribution = 2
+    /// GET /v1/reports/managers (the deals' figures; calls are in the live report).
+    case managers = 3
+    /// GET /v1/reports/nps.
+    case nps = 4
+
+    public static var unrecognized: ScheduledReportKind { .unspecified }
+
+    /// The name the API shows.
+    public var name: String {
+        switch self {
+        case .unspecified: "unspecified"
+        case .leads: "leads"
+        case .attribution: "attribution"
+        case .managers: "managers"
+        case .nps: "nps"
+        }
+    }
+}
+
+public enum ReportPeriod: Int, Sendable, WireEnum, CaseIterable {
+    case unspecified = 0
+    /// Sent on Mondays, for Monday to Sunday before.
+    case week = 1
+    /// Sent on the 1st, for the month before.
+    case month = 2
+
+    public static var unrecognized: ReportPeriod { .unspecified }
+
+    /// The name the API shows.
+    public var name: String {
+        switch self {
+        case .unspecified: "unspecified"
+        case .week: "week"
+        case .month: "month"
+        }
+    }
+}
+
+/// Issue 26 item 6: a report sent on a schedule.
+public struct ScheduledReport: WireMessage, Equatable {
+    public var id: Int64 = 0
+    public var name: String = ""
+    public var kind: ScheduledReportKind = ScheduledReportKind.unspecified
+    /// The report's own groupBy (source, utm_campaign, responsible...); managers has none.
+    public var groupBy: String = ""
+    /// NPS grouped by a custom field: its name.
+    public var field: String = ""
+    /// Attribution and managers: their currency.
+    public var currency: String = ""
+    public var every: ReportPeriod = ReportPeriod.unspecified
+    /// The hour of the business's day (SWITCHBOARD_TIME_ZONE) it goes out, 0–23.
+    public var hour: Int64 = 0
+    /// Staff it is emailed to, the CSV attached; each gets what they may see (G3).
+    public var staffIDs: [Int64] = []
+    /// A Telegram chat its summary goes to (a managers' group).
+    public var telegramChat: String = ""
+    /// When it goes next.
+    public var nextAtMilliseconds: Int64 = 0
+    public var lastSentAtMilliseconds: Int64? = nil
+    /// What the last sending did.
+    public var lastNote: String = ""
+    public var createdAtMilliseconds: Int64 = 0
+
+    public init() {}
+
+    public init(
+        id: Int64 = 0,
+        name: String = "",
+        kind: ScheduledReportKind = ScheduledReportKind.unspecified,
+        groupBy: String = "",
+        field: String = "",
+        currency: String = "",
+        every: ReportPeriod = ReportPeriod.unspecified,
+        hour: Int64 = 0,
+        staffIDs: [Int64] = [],
+        telegramChat: String = "",
+        nextAtMilliseconds: Int64 = 0,
+        lastSentAtMilliseconds: Int64? = nil,
+        lastNote: String = "",
+        createdAtMilliseconds: Int64 = 0
+    ) {
+        self.id = id
+        self.name = name
+        self.kind = kind
+        self.groupBy = groupBy
+        self.field = field
+        self.currency = currency
+        self.every = every
+        self.hour = hour
+        self.staffIDs = staffIDs
+        self.telegramChat = telegramChat
+        self.nextAtMilliseconds = nextAtMilliseconds
+        self.lastSentAtMilliseconds = lastSentAtMilliseconds
+        self.lastNote = lastNote
+        self.createdAtMilliseconds = createdAtMilliseconds
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, id)
+        e.encode(2, name)
+        e.encode(3, kind)
+        e.encode(4, groupBy)
+        e.encode(5, field)
+        e.encode(6, currency)
+        e.encode(7, every)
+        e.encode(8, hour)
+        e.encode(9, staffIDs)
+        e.encode(10, telegramChat)
+        e.encode(11, nextAtMilliseconds)
+        e.encode(12, lastSentAtMilliseconds)
+        e.encode(13, lastNote)
+        e.encode(14, createdAtMilliseconds)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: id = try d.int64(key)
+        case 2: name = try d.string(key)
+        case 3: kind = try d.enumeration(key)
+        case 4: groupBy = try d.string(key)
+        case 5: field = try d.string(key)
+        case 6: currency = try d.string(key)
+        case 7: every = try d.enumeration(key)
+        case 8: hour = try d.int64(key)
+        case 9: try d.append(key, to: &staffIDs)
+        case 10: telegramChat = try d.string(key)
+        case 11: nextAtMilliseconds = try d.int64(key)
+        case 12: lastSentAtMilliseconds = try d.int64(key)
+        case 13: lastNote = try d.string(key)
+        case 14: createdAtMilliseconds = try d.int64(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+extension ScheduledReport {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.name.isEmpty { checks.required("name") } else { checks.text("name", self.name, minLength: 1, maxLength: 200, rule: .name) }
+        if self.kind.rawValue == 0 { checks.required("kind") }
+        if case let value = self.kind, value.rawValue != 0, ![.leads, .attribution, .managers, .nps].contains(value) {
+            checks.fail("kind", "must be one of leads, attribution, managers, nps (not \"\(value.name)\")")
+        }
+        if !self.groupBy.isEmpty { checks.text("groupBy", self.groupBy, maxLength: 50) }
+        if !self.field.isEmpty { checks.text("field", self.field, maxLength: 100) }
+        if !self.currency.isEmpty { checks.text("currency", self.currency, maxLength: 3) }
+        if self.every.rawValue == 0 { checks.required("every") }
+        if case let value = self.every, value.rawValue != 0, ![.week, .month].contains(value) {
+            checks.fail("every", "must be one of week, month (not \"\(value.name)\")")
+        }
+        if self.hour != 0 { checks.integer("hour", self.hour, minimum: 0, maximum: 23) }
+        checks.items("staffIds", count: self.staffIDs.count, maxItems: 50)
+        if !self.telegramChat.isEmpty { checks.text("telegramChat", self.telegramChat, maxLength: 64) }
+        return checks.violations
+    }
+}
+
+public struct ScheduledReportList: WireMessage, Equatable {
+    public var reports: [ScheduledReport] = []
+
+    public init() {}
+
+    public init(
+        reports: [ScheduledReport] = []
+    ) {
+        self.reports = reports
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, reports)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: try d.append(key, to: &reports)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct ScheduledReportRequest: WireMessage, Equatable {
+    public var id: Int64 = 0
+
+    public init() {}
+
+    public init(
+        id: Int64 = 0
+    ) {
+        self.id = id
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, id)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: id = try d.int64(key)
         default: try d.skip(key)
         }
     }

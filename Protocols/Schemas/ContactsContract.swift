@@ -38,7 +38,7 @@ public let contactsContract = ContractFile("Contacts") {
             C4: which staff member owns a number (extension or mobile); not_found if none.
             Telephony uses it to tell internal calls (T2).
             """)
-        Service.Method("team", "Team", "GetStaffRequest", "StaffTeam", idempotent: true, doc: "G3: the staff whose deals and tasks a member may see (not_found for no such member).")
+        Service.Method("team", "Team", "GetStaffRequest", "StaffTeam", idempotent: true, callers: ["notifications"], doc: "G3: the staff whose deals and tasks a member may see (not_found for no such member).")
         Service.Method("recordAttendance", "RecordAttendance", "AttendanceReport", "AttendanceOutcome", idempotent: true, doc: """
             C5: each attendee of an event goes through match-or-create (by email with the
             name policy: email + surname + name) and gets an attendance record. Idempotent

@@ -53,20 +53,20 @@ public let dealsContract = ContractFile("Deals") {
         Service.Method("listTasks", "ListTasks", "ListTasksRequest", "TaskList", idempotent: true, callers: ["notifications"])
         Service.Method("problemDeals", "ProblemDeals", "ProblemDealsRequest", "ProblemDealList", idempotent: true)
         Service.Method("timeline", "Timeline", "TimelineRequest", "Timeline", idempotent: true)
-        Service.Method("leadReport", "LeadReport", "LeadReportRequest", "LeadReport", idempotent: true, doc: """
+        Service.Method("leadReport", "LeadReport", "LeadReportRequest", "LeadReport", idempotent: true, callers: ["notifications"], doc: """
             D7: leads and what became of them over a period of report days, grouped by one
             dimension; read from figures kept current as leads, outcomes, calls and stage
             changes happen (never a scan of the leads).
             """)
-        Service.Method("attributionReport", "AttributionReport", "AttributionRequest", "AttributionReport", idempotent: true, doc: """
+        Service.Method("attributionReport", "AttributionReport", "AttributionRequest", "AttributionReport", idempotent: true, callers: ["notifications"], doc: """
             Issue 26 item 3: calls, leads, deals, revenue and ad spend by channel, utm or tracking number over report
             days, read from figures kept current as they happen (never a scan of the leads or calls).
             """)
-        Service.Method("managerReport", "ManagerReport", "ManagerReportRequest", "ManagerReport", idempotent: true, doc: """
+        Service.Method("managerReport", "ManagerReport", "ManagerReportRequest", "ManagerReport", idempotent: true, callers: ["notifications"], doc: """
             Issue 26 item 4: per responsible over report days: deals won and lost, conversion, revenue, tasks on time
             and overdue, leads and the median first response; only the staff the caller sees (G3).
             """)
-        Service.Method("npsReport", "NPSReport", "NPSRequest", "NPSReport", idempotent: true, doc: """
+        Service.Method("npsReport", "NPSReport", "NPSRequest", "NPSReport", idempotent: true, callers: ["notifications"], doc: """
             Issue 26 item 4: the NPS of the deals won in a period by pipeline, responsible, product or a custom field, with
             the score distribution and the comments; only the deals the caller sees (G3).
             """)

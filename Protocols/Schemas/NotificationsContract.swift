@@ -47,6 +47,13 @@ public let notificationsContract = ContractFile("Notifications") {
             undelivered; a repeat or a status a later one overtook changes nothing (it is
             kept in the send's history).
             """)
+        Service.Method("createScheduledReport", "CreateScheduledReport", "ScheduledReport", "ScheduledReport", doc: """
+            Issue 26 item 6: a report sent every week (Monday, for the week before) or month (the 1st, for the month
+            before) at an hour of the business's day: by email with the CSV attached to chosen staff, or its summary to
+            a Telegram chat. A durable timer: a restart or a day down sends it late, never twice, never not.
+            """)
+        Service.Method("listScheduledReports", "ListScheduledReports", "Empty", "ScheduledReportList", idempotent: true)
+        Service.Method("deleteScheduledReport", "DeleteScheduledReport", "ScheduledReportRequest", "ScheduledReport", idempotent: true, doc: "It is sent no more.")
         Service.Method("listSurveys", "ListSurveys", "ListSurveysRequest", "SurveyList", idempotent: true, doc: "N6: surveys, newest first, with their answers.")
         Service.Method("createAlert", "CreateAlert", "Alert", "Alert", doc: "N5: a metric threshold checked on a schedule, sent to a Telegram chat with Alertmanager's semantics.")
         Service.Method("updateAlert", "UpdateAlert", "Alert", "Alert", idempotent: true)
@@ -341,6 +348,8 @@ public let notificationsContract = ContractFile("Notifications") {
         Field(19, "createdAtMilliseconds", .int64).timestamp()
         Field(20, "country", .string, doc: "The recipient's country (ISO 3166-1 alpha-2) when its address is a phone number of a known country: what its cost was looked up by.")
         Field(21, "template", .optional(.message("WhatsAppTemplate")), doc: "WhatsApp: sent as this approved template instead of `body`.")
+        Field(22, "attachmentName", .string, doc: "Email: the file attached (a scheduled report's CSV).")
+        Field(23, "attachment", .string, doc: "The attached file's text.").hidden()
     }
     Message("WhatsAppTemplate", doc: "A template Meta approved, named and filled: the only message WhatsApp takes outside its 24-hour window.", rest: [.input, .output]) {
         Field(1, "name", .string).required().length(max: 512, min: 1).line()
@@ -480,6 +489,40 @@ public let notificationsContract = ContractFile("Notifications") {
         Field(11, "note", .string, doc: "What happened last (the follow-up task made, why it was skipped).")
         Field(12, "effectsDone", .bool, doc: "The score is saved on the deal (and the follow-up task made for 0–2).")
         Field(13, "comment", .string, doc: "What the client wrote after the score, within 24 hours of it (issue 26): the deal's `nps_comment`.")
+    }
+    Enumeration("ScheduledReportKind") {
+        Enumeration.Case(0, "unspecified")
+        Enumeration.Case(1, "leads", doc: "D7's lead report (GET /v1/reports/leads).")
+        Enumeration.Case(2, "attribution", doc: "GET /v1/reports/attribution.")
+        Enumeration.Case(3, "managers", doc: "GET /v1/reports/managers (the deals' figures; calls are in the live report).")
+        Enumeration.Case(4, "nps", doc: "GET /v1/reports/nps.")
+    }
+    Enumeration("ReportPeriod") {
+        Enumeration.Case(0, "unspecified")
+        Enumeration.Case(1, "week", doc: "Sent on Mondays, for Monday to Sunday before.")
+        Enumeration.Case(2, "month", doc: "Sent on the 1st, for the month before.")
+    }
+    Message("ScheduledReport", doc: "Issue 26 item 6: a report sent on a schedule.", rest: [.input, .output]) {
+        Field(1, "id", .int64).readOnly()
+        Field(2, "name", .string).required().length(max: 200, min: 1).oneLineName()
+        Field(3, "kind", .enumeration("ScheduledReportKind")).required().allowed("leads", "attribution", "managers", "nps")
+        Field(4, "groupBy", .string, doc: "The report's own groupBy (source, utm_campaign, responsible...); managers has none.").length(max: 50)
+        Field(5, "field", .string, doc: "NPS grouped by a custom field: its name.").length(max: 100)
+        Field(6, "currency", .string, doc: "Attribution and managers: their currency.").length(max: 3)
+        Field(7, "every", .enumeration("ReportPeriod")).required().allowed("week", "month")
+        Field(8, "hour", .int64, doc: "The hour of the business's day (SWITCHBOARD_TIME_ZONE) it goes out, 0–23.").minimum(0).maximum(23)
+        Field(9, "staffIDs", .repeated(.int64), doc: "Staff it is emailed to, the CSV attached; each gets what they may see (G3).").named("staffIds").items(max: 50)
+        Field(10, "telegramChat", .string, doc: "A Telegram chat its summary goes to (a managers' group).").length(max: 64)
+        Field(11, "nextAtMilliseconds", .int64, doc: "When it goes next.").timestamp().readOnly()
+        Field(12, "lastSentAtMilliseconds", .optional(.int64)).timestamp().readOnly()
+        Field(13, "lastNote", .string, doc: "What the last sending did.").readOnly()
+        Field(14, "createdAtMilliseconds", .int64).timestamp().readOnly()
+    }
+    Message("ScheduledReportList", rest: [.output]) {
+        Field(1, "reports", .repeated(.message("ScheduledReport"))).named("items")
+    }
+    Message("ScheduledReportRequest") {
+        Field(1, "id", .int64)
     }
     Message("ListSurveysRequest", rest: [.query]) {
         Field(1, "dealID", .optional(.int64)).named("dealId").minimum(1)

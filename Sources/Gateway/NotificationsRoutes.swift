@@ -212,6 +212,31 @@ enum NotificationsRoutes {
             Reply.json(200, try await ctx.call(Notifications.listSurveys, try ctx.query(ListSurveysRequest.self)))
         },
         Route(
+            method: "POST", path: "/v1/scheduled-reports", operationID: "createScheduledReport", access: .role(.admin),
+            summary: """
+                Send a report every week (Mondays, for the week before) or month (the 1st, for the month before) at an hour of \
+                the business's day (issue 26): emailed with its CSV to staff (each gets what they may see), its summary to a Telegram chat
+                """,
+            body: ScheduledReport.openAPIInputSchema,
+            example: #"{"name":"Monthly attribution","kind":"attribution","groupBy":"utm_campaign","currency":"RUB","every":"month","hour":9,"staffIds":[1]}"#,
+            answers: [Route.answer(201, "scheduled", ScheduledReport.self)], errors: [422], idempotencyKey: true
+        ) { ctx in
+            Reply.json(201, try await ctx.call(Notifications.createScheduledReport, try ctx.body(ScheduledReport.self)))
+        },
+        Route(
+            method: "GET", path: "/v1/scheduled-reports", operationID: "listScheduledReports", access: .role(.admin),
+            summary: "Scheduled reports (issue 26): when each goes next and what its last sending did",
+            answers: [Route.answer(200, "the reports", ScheduledReportList.self)]
+        ) { ctx in
+            Reply.json(200, try await ctx.call(Notifications.listScheduledReports, Empty()))
+        },
+        Route(
+            method: "DELETE", path: "/v1/scheduled-reports/{id}", operationID: "deleteScheduledReport", access: .role(.admin),
+            summary: "Stop sending a scheduled report (issue 26)", answers: [Route.answer(200, "it is sent no more", ScheduledReport.self)], errors: [404]
+        ) { ctx in
+            Reply.json(200, try await ctx.call(Notifications.deleteScheduledReport, ScheduledReportRequest(id: try ctx.id())))
+        },
+        Route(
             method: "POST", path: "/v1/alerts", operationID: "createAlert", access: .role(.admin),
             summary: "A metric alert (N5) to the owner's Telegram chat: fires when the metric holds at the threshold for forMinutes, repeats every repeatMinutes, says resolved",
             body: Alert.openAPIInputSchema,

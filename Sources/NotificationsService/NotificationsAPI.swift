@@ -22,13 +22,20 @@ public struct NotificationsAPI: Notifications.ServiceProtocol {
     public let conversations: ConversationStore
     /// N6: Telegram deep links for web leads.
     public let startLinks: StartLinks
+    /// Issue 26 item 6: reports sent on a schedule.
+    public let scheduledReports: ScheduledReportStore
     let database: Database
     let clock: WallClock
 
     /// `outbound`: where the URLs an admin gives may point (NOTIFICATIONS_OUTBOUND_ALLOW).
     /// `deals`, `contacts`: where messages are filed and assignees checked.
-    public init(database: Database, clock: WallClock, unsubscribeLinks: UnsubscribeLinks, outbound: OutboundPolicy, deals: RPCClient, contacts: RPCClient) {
+    /// `zone`: the business's time zone (SWITCHBOARD_TIME_ZONE), when scheduled reports go.
+    public init(
+        database: Database, clock: WallClock, unsubscribeLinks: UnsubscribeLinks, outbound: OutboundPolicy, deals: RPCClient, contacts: RPCClient,
+        zone: TimeZone = TimeZone(identifier: "UTC")!
+    ) {
         self.database = database
+        scheduledReports = ScheduledReportStore(database: database, clock: clock, zone: zone)
         conversations = ConversationStore(database: database, deals: deals, contacts: contacts, clock: clock)
         startLinks = StartLinks(database: database, deals: deals, clock: clock)
         self.clock = clock
@@ -54,6 +61,18 @@ public struct NotificationsAPI: Notifications.ServiceProtocol {
             let left = try StaffDeactivated(wireBytes: event.payload)
             try tx.run("UPDATE inbox_conversations SET assignee_id = ? WHERE assignee_id = ? AND closed = 0", [.integer(left.handToID), .integer(left.staffID)])
         }
+    }
+
+    public func createScheduledReport(_ request: ScheduledReport, context _: ServerContext) async throws -> ScheduledReport {
+        try await scheduledReports.create(request)
+    }
+
+    public func listScheduledReports(_: Empty, context _: ServerContext) async throws -> ScheduledReportList {
+        try await scheduledReports.list()
+    }
+
+    public func deleteScheduledReport(_ request: ScheduledReportRequest, context _: ServerContext) async throws -> ScheduledReport {
+        try await scheduledReports.delete(request.id)
     }
 
     public func optOut(_ r: OptOutRequest) async throws -> OptOutRequest {

@@ -58,7 +58,9 @@ extension ServiceDefinition {
         }
         let links = try await UnsubscribeLinks.load(host.database, publicURL: url)
         let outbound = try OutboundPolicy.from(host.environment)
-        let api = NotificationsAPI(database: host.database, clock: host.clock, unsubscribeLinks: links, outbound: outbound, deals: deals, contacts: contacts)
+        let zone = try host.environment.timeZone()
+        let api = NotificationsAPI(
+            database: host.database, clock: host.clock, unsubscribeLinks: links, outbound: outbound, deals: deals, contacts: contacts, zone: zone)
         try await api.installDefaults()
         host.server.register(api)
         api.subscribe(host.inbox)
@@ -68,6 +70,8 @@ extension ServiceDefinition {
             unsubscribeLinks: links, extraRoots: roots.isEmpty ? nil : roots))
         host.runInBackground("surveys", SurveyRunner(
             database: host.database, contacts: contacts, deals: deals, logger: host.logger, clock: host.clock, outbound: outbound))
+        host.runInBackground("scheduled reports", ReportMailer(
+            database: host.database, contacts: contacts, deals: deals, logger: host.logger, clock: host.clock, zone: zone))
         host.runInBackground("alerts", AlertRunner(
             store: api.alerts, statistics: ServiceStatistics(telephony: telephony, billing: billing), logger: host.logger, clock: host.clock,
             intervalSeconds: Int64(try host.environment.int(alertSeconds))))

@@ -115,5 +115,14 @@ public enum NotificationsSchema {
         Migration(9, """
             ALTER TABLE conversations ADD COLUMN channel INTEGER NOT NULL DEFAULT 2;
             """),
+        // Issue 26 item 6: reports sent on a schedule; each sending's period once (its run).
+        Migration(10, """
+            CREATE TABLE scheduled_reports (id INTEGER PRIMARY KEY, next_at INTEGER NOT NULL, deleted INTEGER NOT NULL DEFAULT 0, report BLOB NOT NULL);
+            CREATE INDEX scheduled_reports_next ON scheduled_reports (next_at) WHERE deleted = 0;
+            CREATE TABLE report_runs (
+                report_id INTEGER NOT NULL, period_from TEXT NOT NULL, period_to TEXT NOT NULL, due_at INTEGER NOT NULL, done INTEGER NOT NULL DEFAULT 0,
+                PRIMARY KEY (report_id, period_from)
+            ) WITHOUT ROWID;
+            """),
     ]
 }

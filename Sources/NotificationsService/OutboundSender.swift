@@ -214,6 +214,7 @@ public final class OutboundSender: BackgroundService {
         let base = useFallback ? settings.fallbackBaseURL : settings.baseURL
         var outgoing = Outgoing(address: m.address, subject: m.subject, body: m.body, messageID: "msg_send_\(m.id)", eventType: m.eventType, template: m.template)
         if m.channel == .email, let contact = m.contactID, let links = unsubscribeLinks { outgoing.unsubscribeURL = links.link(contactID: contact) }
+        if m.channel == .email, !m.attachmentName.isEmpty { outgoing.attachment = (m.attachmentName, m.attachment) }
         switch await ChannelAdapters.adapter(for: m.channel).send(outgoing, settings: settings, baseURL: base, client: client) {
         case let .success(accepted): return .sent(accepted, provider: settings.provider + (useFallback ? " (fallback)" : ""))
         case let .failure(f): return .failed(f.message + (useFallback ? " (fallback)" : ""), retry: f.retry)

@@ -21,16 +21,16 @@ import Wire
     }
 
     @Test func csvFieldsAreQuotedAndFormulasDisarmedButNegativeAmountsStayNumbers() {
-        #expect(CSVExport.field("-2300.00") == "-2300.00")
-        #expect(CSVExport.field("-5") == "-5")
-        #expect(CSVExport.field("-1+1") == "'-1+1")
-        #expect(CSVExport.field("=HYPERLINK(\"x\")") == "\"'=HYPERLINK(\"\"x\"\")\"")
-        #expect(CSVExport.field("Москва, Ленина 1") == "\"Москва, Ленина 1\"")
-        #expect(CSVExport.field("-") == "'-")
+        #expect(CSVText.field("-2300.00") == "-2300.00")
+        #expect(CSVText.field("-5") == "-5")
+        #expect(CSVText.field("-1+1") == "'-1+1")
+        #expect(CSVText.field("=HYPERLINK(\"x\")") == "\"'=HYPERLINK(\"\"x\"\")\"")
+        #expect(CSVText.field("Москва, Ленина 1") == "\"Москва, Ленина 1\"")
+        #expect(CSVText.field("-") == "'-")
         // Issue 21: a leading TAB or CR hides a formula from a naive check; Excel runs it.
-        #expect(CSVExport.field("\t=1+2") == "'\t=1+2")
-        #expect(CSVExport.field("\r=1+2") == "\"'\r=1+2\"")
-        #expect(CSVExport.field("\r\n=1+2") == "\"'\r\n=1+2\"")
+        #expect(CSVText.field("\t=1+2") == "'\t=1+2")
+        #expect(CSVText.field("\r=1+2") == "\"'\r=1+2\"")
+        #expect(CSVText.field("\r\n=1+2") == "\"'\r\n=1+2\"")
     }
 
     @Test func g1LineAndNameRulesRefuseControlCharactersAndLineBreaksAsTheDocumentsPatternsDo() throws {

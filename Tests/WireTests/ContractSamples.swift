@@ -297,6 +297,9 @@ enum ContractSamples {
         ("DeliveryStatusOutcome", deliveryStatusOutcome().wireBytes(), (try? DeliveryStatusOutcome(wireBytes: deliveryStatusOutcome().wireBytes())) == deliveryStatusOutcome()),
         ("ReplyOutcome", replyOutcome().wireBytes(), (try? ReplyOutcome(wireBytes: replyOutcome().wireBytes())) == replyOutcome()),
         ("Survey", survey().wireBytes(), (try? Survey(wireBytes: survey().wireBytes())) == survey()),
+        ("ScheduledReport", scheduledReport().wireBytes(), (try? ScheduledReport(wireBytes: scheduledReport().wireBytes())) == scheduledReport()),
+        ("ScheduledReportList", scheduledReportList().wireBytes(), (try? ScheduledReportList(wireBytes: scheduledReportList().wireBytes())) == scheduledReportList()),
+        ("ScheduledReportRequest", scheduledReportRequest().wireBytes(), (try? ScheduledReportRequest(wireBytes: scheduledReportRequest().wireBytes())) == scheduledReportRequest()),
         ("ListSurveysRequest", listSurveysRequest().wireBytes(), (try? ListSurveysRequest(wireBytes: listSurveysRequest().wireBytes())) == listSurveysRequest()),
         ("SurveyList", surveyList().wireBytes(), (try? SurveyList(wireBytes: surveyList().wireBytes())) == surveyList()),
         ("Alert", alert().wireBytes(), (try? Alert(wireBytes: alert().wireBytes())) == alert()),
@@ -3014,6 +3017,8 @@ enum ContractSamples {
         m.createdAtMilliseconds = -134
         m.country = "f20é"
         m.template = whatsAppTemplate()
+        m.attachmentName = "f22é"
+        m.attachment = "f23é"
         return m
     }
 
@@ -3198,6 +3203,37 @@ enum ContractSamples {
         m.note = "f11é"
         m.effectsDone = true
         m.comment = "f13é"
+        return m
+    }
+
+    static func scheduledReport() -> ScheduledReport {
+        var m = ScheduledReport()
+        m.id = -8
+        m.name = "f2é"
+        m.kind = .nps
+        m.groupBy = "f4é"
+        m.field = "f5é"
+        m.currency = "f6é"
+        m.every = .month
+        m.hour = 8000024
+        m.staffIDs = [-64, -764]
+        m.telegramChat = "f10é"
+        m.nextAtMilliseconds = -78
+        m.lastSentAtMilliseconds = 12000036
+        m.lastNote = "f13é"
+        m.createdAtMilliseconds = 14000042
+        return m
+    }
+
+    static func scheduledReportList() -> ScheduledReportList {
+        var m = ScheduledReportList()
+        m.reports = [scheduledReport(), scheduledReport()]
+        return m
+    }
+
+    static func scheduledReportRequest() -> ScheduledReportRequest {
+        var m = ScheduledReportRequest()
+        m.id = -8
         return m
     }
 

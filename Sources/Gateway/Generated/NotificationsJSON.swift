@@ -589,6 +589,8 @@ extension OutboundMessage: RESTOutput {
         out.beginObject()
         out.key("address")
         out.string(self.address)
+        out.key("attachmentName")
+        out.string(self.attachmentName)
         out.key("attempts")
         out.int(self.attempts)
         out.key("body")
@@ -926,6 +928,95 @@ extension Survey: RESTOutput {
         if let value = self.score { out.int(value) } else { out.null() }
         out.key("status")
         out.string(self.status.name)
+        out.endObject()
+    }
+}
+
+extension ScheduledReport: RESTOutput {
+    static let openAPIOutputSchema = "ScheduledReport"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("createdAt")
+        out.timestamp(self.createdAtMilliseconds)
+        out.key("currency")
+        out.string(self.currency)
+        out.key("every")
+        out.string(self.every.name)
+        out.key("field")
+        out.string(self.field)
+        out.key("groupBy")
+        out.string(self.groupBy)
+        out.key("hour")
+        out.int(self.hour)
+        out.key("id")
+        out.int(self.id)
+        out.key("kind")
+        out.string(self.kind.name)
+        out.key("lastNote")
+        out.string(self.lastNote)
+        out.key("lastSentAt")
+        if let value = self.lastSentAtMilliseconds { out.timestamp(value) } else { out.null() }
+        out.key("name")
+        out.string(self.name)
+        out.key("nextAt")
+        out.timestamp(self.nextAtMilliseconds)
+        out.key("staffIds")
+        out.ints(self.staffIDs)
+        out.key("telegramChat")
+        out.string(self.telegramChat)
+        out.endObject()
+    }
+}
+
+extension ScheduledReport: RESTInput {
+    static let openAPIInputSchema = "ScheduledReportInput"
+    static let jsonFields: Set<String> = ["name", "kind", "groupBy", "field", "currency", "every", "hour", "staffIds", "telegramChat"]
+    static let jsonReadOnlyFields: Set<String> = ["id", "nextAt", "lastSentAt", "lastNote", "createdAt"]
+
+    /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).
+    init(jsonFields r: inout JSONFieldReader) {
+        self.init()
+        r.require("name")
+        if let value = r.string("name", minLength: 1, maxLength: 200, rule: .name) {
+            self.name = value
+        }
+        r.require("kind")
+        if let value = r.choice("kind", [("leads", ScheduledReportKind.leads), ("attribution", ScheduledReportKind.attribution), ("managers", ScheduledReportKind.managers), ("nps", ScheduledReportKind.nps)]) {
+            self.kind = value
+        }
+        if let value = r.string("groupBy", maxLength: 50) {
+            self.groupBy = value
+        }
+        if let value = r.string("field", maxLength: 100) {
+            self.field = value
+        }
+        if let value = r.string("currency", maxLength: 3) {
+            self.currency = value
+        }
+        r.require("every")
+        if let value = r.choice("every", [("week", ReportPeriod.week), ("month", ReportPeriod.month)]) {
+            self.every = value
+        }
+        if let value = r.integer("hour", minimum: 0, maximum: 23) {
+            self.hour = value
+        }
+        if let value = r.integers("staffIds", maxItems: 50) {
+            self.staffIDs = value
+        }
+        if let value = r.string("telegramChat", maxLength: 64) {
+            self.telegramChat = value
+        }
+    }
+}
+
+extension ScheduledReportList: RESTOutput {
+    static let openAPIOutputSchema = "ScheduledReportList"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("items")
+        out.beginArray(); for item in self.reports { item.writeJSON(to: &out) }; out.endArray()
         out.endObject()
     }
 }

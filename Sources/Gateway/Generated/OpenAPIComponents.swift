@@ -8288,6 +8288,10 @@ enum OpenAPIComponents {
           "description" : "Where it went: a chat id, a phone, a URL.",
           "type" : "string"
         },
+        "attachmentName" : {
+          "description" : "Email: the file attached (a scheduled report's CSV).",
+          "type" : "string"
+        },
         "attempts" : {
           "format" : "int64",
           "type" : "integer"
@@ -8393,6 +8397,7 @@ enum OpenAPIComponents {
       },
       "required" : [
         "address",
+        "attachmentName",
         "attempts",
         "body",
         "channel",
@@ -10078,6 +10083,190 @@ enum OpenAPIComponents {
         "reason",
         "staffId",
         "then"
+      ],
+      "type" : "object"
+    },
+    "ScheduledReport" : {
+      "description" : "Issue 26 item 6: a report sent on a schedule.",
+      "properties" : {
+        "createdAt" : {
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "currency" : {
+          "description" : "Attribution and managers: their currency.",
+          "type" : "string"
+        },
+        "every" : {
+          "enum" : [
+            "unspecified",
+            "week",
+            "month"
+          ],
+          "type" : "string"
+        },
+        "field" : {
+          "description" : "NPS grouped by a custom field: its name.",
+          "type" : "string"
+        },
+        "groupBy" : {
+          "description" : "The report's own groupBy (source, utm_campaign, responsible...); managers has none.",
+          "type" : "string"
+        },
+        "hour" : {
+          "description" : "The hour of the business's day (SWITCHBOARD_TIME_ZONE) it goes out, 0–23.",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "id" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "kind" : {
+          "enum" : [
+            "unspecified",
+            "leads",
+            "attribution",
+            "managers",
+            "nps"
+          ],
+          "type" : "string"
+        },
+        "lastNote" : {
+          "description" : "What the last sending did.",
+          "type" : "string"
+        },
+        "lastSentAt" : {
+          "format" : "date-time",
+          "type" : [
+            "string",
+            "null"
+          ]
+        },
+        "name" : {
+          "type" : "string"
+        },
+        "nextAt" : {
+          "description" : "When it goes next.",
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "staffIds" : {
+          "description" : "Staff it is emailed to, the CSV attached; each gets what they may see (G3).",
+          "items" : {
+            "format" : "int64",
+            "type" : "integer"
+          },
+          "type" : "array"
+        },
+        "telegramChat" : {
+          "description" : "A Telegram chat its summary goes to (a managers' group).",
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "createdAt",
+        "currency",
+        "every",
+        "field",
+        "groupBy",
+        "hour",
+        "id",
+        "kind",
+        "lastNote",
+        "lastSentAt",
+        "name",
+        "nextAt",
+        "staffIds",
+        "telegramChat"
+      ],
+      "type" : "object"
+    },
+    "ScheduledReportInput" : {
+      "additionalProperties" : false,
+      "description" : "Issue 26 item 6: a report sent on a schedule.",
+      "properties" : {
+        "currency" : {
+          "description" : "Attribution and managers: their currency.",
+          "maxLength" : 3,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        },
+        "every" : {
+          "enum" : [
+            "week",
+            "month"
+          ],
+          "type" : "string"
+        },
+        "field" : {
+          "description" : "NPS grouped by a custom field: its name.",
+          "maxLength" : 100,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        },
+        "groupBy" : {
+          "description" : "The report's own groupBy (source, utm_campaign, responsible...); managers has none.",
+          "maxLength" : 50,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        },
+        "hour" : {
+          "description" : "The hour of the business's day (SWITCHBOARD_TIME_ZONE) it goes out, 0–23.",
+          "format" : "int64",
+          "maximum" : 23,
+          "minimum" : 0,
+          "type" : "integer"
+        },
+        "kind" : {
+          "enum" : [
+            "leads",
+            "attribution",
+            "managers",
+            "nps"
+          ],
+          "type" : "string"
+        },
+        "name" : {
+          "maxLength" : 200,
+          "minLength" : 1,
+          "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*[^\\u0000-\\u0020\\u007f\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
+          "type" : "string"
+        },
+        "staffIds" : {
+          "description" : "Staff it is emailed to, the CSV attached; each gets what they may see (G3).",
+          "items" : {
+            "format" : "int64",
+            "type" : "integer"
+          },
+          "maxItems" : 50,
+          "type" : "array"
+        },
+        "telegramChat" : {
+          "description" : "A Telegram chat its summary goes to (a managers' group).",
+          "maxLength" : 64,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "every",
+        "kind",
+        "name"
+      ],
+      "type" : "object"
+    },
+    "ScheduledReportList" : {
+      "properties" : {
+        "items" : {
+          "items" : {
+            "$ref" : "#/components/schemas/ScheduledReport"
+          },
+          "type" : "array"
+        }
+      },
+      "required" : [
+        "items"
       ],
       "type" : "object"
     },

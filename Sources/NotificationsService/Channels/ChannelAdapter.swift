@@ -14,6 +14,8 @@ public struct Outgoing: Sendable {
     public var unsubscribeURL: String = ""
     /// WhatsApp: an approved template instead of the body (outside the 24-hour window).
     public var template: WhatsAppTemplate? = nil
+    /// Email: a file attached (a scheduled report's CSV), its name and text.
+    public var attachment: (name: String, text: String)? = nil
 }
 
 /// What a provider said to one attempt.

@@ -5,8 +5,9 @@ import Sockets
 /// Email over SMTP submission (N1): `baseUrl` `smtp://relay:587`, STARTTLS whenever the
 /// relay offers it (always when there are credentials: they never cross in plain text),
 /// `AUTH PLAIN` with the channel's token `user:password`, `sender` the From address. The
-/// message is multipart — the text (the HTML's tags taken out) and the HTML — with a
-/// List-Unsubscribe header. The relay's queue id is the provider message id.
+/// message is multipart — the text (the HTML's tags taken out) and the HTML, and a file
+/// attached when there is one — with a List-Unsubscribe header. The relay's queue id is
+/// the provider message id.
 struct EmailChannel: ChannelAdapter {
     func send(_ message: Outgoing, settings: ChannelSettings, baseURL: String, client: ProviderClient) async -> Result<Accepted, ProviderFailure> {
         guard let url = URL(string: baseURL), url.scheme == "smtp", let host = url.host else {
@@ -77,14 +78,28 @@ struct EmailChannel: ChannelAdapter {
         let unsubscribe = m.unsubscribeURL.isEmpty
             ? ["List-Unsubscribe: <mailto:\(from)?subject=unsubscribe>"]
             : ["List-Unsubscribe: <\(m.unsubscribeURL)>, <mailto:\(from)?subject=unsubscribe>", "List-Unsubscribe-Post: List-Unsubscribe=One-Click"]
-        return ([
+        let headers = [
             "From: \(from)", "To: \(m.address)", "Subject: \(subject)", "Date: \(date.string(from: Date()))",
             "Message-ID: <\(m.messageID)@\(domain)>", "MIME-Version: 1.0",
-        ] + unsubscribe + [
-            "Content-Type: multipart/alternative; boundary=\"\(boundary)\"", "",
+        ] + unsubscribe
+        let alternative = [
             "--\(boundary)", "Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: base64", "", base64Lines(text),
             "--\(boundary)", "Content-Type: text/html; charset=utf-8", "Content-Transfer-Encoding: base64", "", base64Lines(m.body),
             "--\(boundary)--",
+        ]
+        guard let attachment = m.attachment else {
+            return (headers + ["Content-Type: multipart/alternative; boundary=\"\(boundary)\"", ""] + alternative).joined(separator: "\r\n")
+        }
+        // The file's name is ours (a report's kind and dates); quotes and line breaks cannot reach a header.
+        let name = attachment.name.filter { $0 != "\"" && $0 != "\r" && $0 != "\n" }
+        let mixed = "sb-mixed-\(m.messageID)"
+        return (headers + [
+            "Content-Type: multipart/mixed; boundary=\"\(mixed)\"", "",
+            "--\(mixed)", "Content-Type: multipart/alternative; boundary=\"\(boundary)\"", "",
+        ] + alternative + [
+            "--\(mixed)", "Content-Type: text/csv; charset=utf-8; name=\"\(name)\"", "Content-Transfer-Encoding: base64",
+            "Content-Disposition: attachment; filename=\"\(name)\"", "", base64Lines(attachment.text),
+            "--\(mixed)--",
         ]).joined(separator: "\r\n")
     }
 }
