@@ -86,6 +86,12 @@ extension Deals {
         /// the score distribution and the comments; only the deals the caller sees (G3).
         func npsReport(_ request: NPSRequest, context: ServerContext) async throws -> NPSReport
 
+        /// Issue 26 item 2: declares a deal field or changes its declaration, kept in its history. A type changes only
+        /// while no deal holds a value the new type refuses.
+        func putField(_ request: CustomFieldDefinition, context: ServerContext) async throws -> CustomFieldDefinition
+
+        func listFields(_ request: Empty, context: ServerContext) async throws -> CustomFieldDefinitionList
+
         /// A campaign's spend in a month, replaced.
         func putAdSpend(_ request: AdSpend, context: ServerContext) async throws -> AdSpend
 
@@ -120,6 +126,8 @@ extension Deals.ServiceProtocol {
         server.register(Deals.attributionReport) { try await self.attributionReport(actingFor($0, $1), context: $1) }
         server.register(Deals.managerReport) { try await self.managerReport(actingFor($0, $1), context: $1) }
         server.register(Deals.npsReport) { try await self.npsReport(actingFor($0, $1), context: $1) }
+        server.register(Deals.putField) { try await self.putField(actingFor($0, $1), context: $1) }
+        server.register(Deals.listFields) { try await self.listFields(actingFor($0, $1), context: $1) }
         server.register(Deals.putAdSpend) { try await self.putAdSpend(actingFor($0, $1), context: $1) }
         server.register(Deals.listAdSpend) { try await self.listAdSpend(actingFor($0, $1), context: $1) }
         server.setHealth(.serving, for: Deals.service)

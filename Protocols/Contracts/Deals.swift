@@ -152,6 +152,17 @@ public enum Deals {
     public static let npsReport = MethodDescriptor<NPSRequest, NPSReport>(
         service: service, method: "NPSReport", isIdempotent: true, callers: ["gateway", "notifications"])
 
+    /// Issue 26 item 2: declares a deal field or changes its declaration, kept in its history. A type changes only
+    /// while no deal holds a value the new type refuses.
+    ///
+    /// Callers: gateway.
+    public static let putField = MethodDescriptor<CustomFieldDefinition, CustomFieldDefinition>(
+        service: service, method: "PutField", isIdempotent: true, callers: ["gateway"])
+
+    /// Callers: gateway.
+    public static let listFields = MethodDescriptor<Empty, CustomFieldDefinitionList>(
+        service: service, method: "ListFields", isIdempotent: true, callers: ["gateway"])
+
     /// A campaign's spend in a month, replaced.
     ///
     /// Callers: gateway.
@@ -1958,6 +1969,10 @@ public struct ListDealsRequest: WireMessage, Equatable, VisibilityScoped {
     public var scheduledFromMilliseconds: Int64? = nil
     /// Deals scheduled before this.
     public var scheduledToMilliseconds: Int64? = nil
+    /// Deals whose custom field of this name ... (issue 26)
+    public var fieldName: String = ""
+    /// ... has this value (many_of: holds it).
+    public var fieldValue: String = ""
 
     public init() {}
 
@@ -1971,7 +1986,9 @@ public struct ListDealsRequest: WireMessage, Equatable, VisibilityScoped {
         cursor: String = "",
         pageSize: Int64 = 0,
         scheduledFromMilliseconds: Int64? = nil,
-        scheduledToMilliseconds: Int64? = nil
+        scheduledToMilliseconds: Int64? = nil,
+        fieldName: String = "",
+        fieldValue: String = ""
     ) {
         self.pipelineID = pipelineID
         self.stageID = stageID
@@ -1983,6 +2000,8 @@ public struct ListDealsRequest: WireMessage, Equatable, VisibilityScoped {
         self.pageSize = pageSize
         self.scheduledFromMilliseconds = scheduledFromMilliseconds
         self.scheduledToMilliseconds = scheduledToMilliseconds
+        self.fieldName = fieldName
+        self.fieldValue = fieldValue
     }
 
     public func encode(to e: inout WireEncoder) {
@@ -1996,6 +2015,8 @@ public struct ListDealsRequest: WireMessage, Equatable, VisibilityScoped {
         e.encode(8, pageSize)
         e.encode(9, scheduledFromMilliseconds)
         e.encode(10, scheduledToMilliseconds)
+        e.encode(11, fieldName)
+        e.encode(12, fieldValue)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
@@ -2010,6 +2031,8 @@ public struct ListDealsRequest: WireMessage, Equatable, VisibilityScoped {
         case 8: pageSize = try d.int64(key)
         case 9: scheduledFromMilliseconds = try d.int64(key)
         case 10: scheduledToMilliseconds = try d.int64(key)
+        case 11: fieldName = try d.string(key)
+        case 12: fieldValue = try d.string(key)
         default: try d.skip(key)
         }
     }
@@ -2028,6 +2051,8 @@ extension ListDealsRequest {
         if let value = self.responsibleID { checks.integer("responsibleId", value, minimum: 1) }
         if !self.cursor.isEmpty { checks.text("cursor", self.cursor, maxLength: 200) }
         if self.pageSize != 0 { checks.integer("limit", self.pageSize, minimum: 1, maximum: 500) }
+        if !self.fieldName.isEmpty { checks.text("field", self.fieldName, maxLength: 64) }
+        if !self.fieldValue.isEmpty { checks.text("fieldValue", self.fieldValue, maxLength: 4000) }
         return checks.violations
     }
 }

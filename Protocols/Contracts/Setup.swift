@@ -97,3 +97,164 @@ extension SetupHistoryRequest {
         []
     }
 }
+
+/// What a declared custom field holds (issue 26 item 2); its value is always written as text.
+public enum CustomFieldType: Int, Sendable, WireEnum, CaseIterable {
+    case unspecified = 0
+    case text = 1
+    /// A decimal number: `12`, `-3.5`.
+    case number = 2
+    /// Minor units and a currency: `150000 RUB`.
+    case money = 3
+    /// YYYY-MM-DD.
+    case date = 4
+    /// RFC 3339 with its offset: `2027-01-15T09:00:00+03:00`.
+    case dateTime = 5
+    /// `true` or `false`.
+    case boolean = 6
+    /// One of `options`.
+    case oneOf = 7
+    /// Some of `options`, comma-separated.
+    case manyOf = 8
+    /// A staff member's id.
+    case staff = 9
+    /// An http(s) URL.
+    case url = 10
+
+    public static var unrecognized: CustomFieldType { .unspecified }
+
+    /// The name the API shows.
+    public var name: String {
+        switch self {
+        case .unspecified: "unspecified"
+        case .text: "text"
+        case .number: "number"
+        case .money: "money"
+        case .date: "date"
+        case .dateTime: "date_time"
+        case .boolean: "boolean"
+        case .oneOf: "one_of"
+        case .manyOf: "many_of"
+        case .staff: "staff"
+        case .url: "url"
+        }
+    }
+}
+
+/// Issue 26 item 2: a custom field an admin declares for deals, with its type: every write of it is checked. A
+/// name nobody declared stays free text.
+public struct CustomFieldDefinition: WireMessage, Equatable {
+    /// The key in `customFields`: lower-case letters, digits, `_`.
+    public var name: String = ""
+    /// What people read.
+    public var label: String = ""
+    public var type: CustomFieldType = CustomFieldType.unspecified
+    /// one_of and many_of: the values allowed.
+    public var options: [String] = []
+    /// A deal must have it (in `pipelineIds` only, when named).
+    public var required: Bool = false
+    /// Deals: the pipelines it is required in; none: every one.
+    public var pipelineIDs: [Int64] = []
+    /// No longer checked or required; its values stay.
+    public var archived: Bool = false
+    public var actorID: Int64? = nil
+    public var credentialID: Int64? = nil
+    /// What it is a field of: `deal`.
+    public var entity: String = ""
+
+    public init() {}
+
+    public init(
+        name: String = "",
+        label: String = "",
+        type: CustomFieldType = CustomFieldType.unspecified,
+        options: [String] = [],
+        required: Bool = false,
+        pipelineIDs: [Int64] = [],
+        archived: Bool = false,
+        actorID: Int64? = nil,
+        credentialID: Int64? = nil,
+        entity: String = ""
+    ) {
+        self.name = name
+        self.label = label
+        self.type = type
+        self.options = options
+        self.required = required
+        self.pipelineIDs = pipelineIDs
+        self.archived = archived
+        self.actorID = actorID
+        self.credentialID = credentialID
+        self.entity = entity
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, name)
+        e.encode(2, label)
+        e.encode(3, type)
+        e.encode(4, options)
+        e.encode(5, required)
+        e.encode(6, pipelineIDs)
+        e.encode(7, archived)
+        e.encode(8, actorID)
+        e.encode(9, credentialID)
+        e.encode(10, entity)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: name = try d.string(key)
+        case 2: label = try d.string(key)
+        case 3: type = try d.enumeration(key)
+        case 4: try d.append(key, to: &options)
+        case 5: required = try d.bool(key)
+        case 6: try d.append(key, to: &pipelineIDs)
+        case 7: archived = try d.bool(key)
+        case 8: actorID = try d.int64(key)
+        case 9: credentialID = try d.int64(key)
+        case 10: entity = try d.string(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+extension CustomFieldDefinition {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.name.isEmpty { checks.required("name") } else { checks.text("name", self.name, minLength: 1, maxLength: 64) }
+        if !self.label.isEmpty { checks.text("label", self.label, maxLength: 200, rule: .line) }
+        if self.type.rawValue == 0 { checks.required("type") }
+        if case let value = self.type, value.rawValue != 0, ![.text, .number, .money, .date, .dateTime, .boolean, .oneOf, .manyOf, .staff, .url].contains(value) {
+            checks.fail("type", "must be one of text, number, money, date, date_time, boolean, one_of, many_of, staff, url (not \"\(value.name)\")")
+        }
+        if checks.items("options", count: self.options.count, maxItems: 100) {
+            for (n, item) in self.options.enumerated() { checks.text("options" + "[\(n)]", item, minLength: 1, maxLength: 100) }
+        }
+        checks.items("pipelineIds", count: self.pipelineIDs.count, maxItems: 50)
+        return checks.violations
+    }
+}
+
+public struct CustomFieldDefinitionList: WireMessage, Equatable {
+    public var fields: [CustomFieldDefinition] = []
+
+    public init() {}
+
+    public init(
+        fields: [CustomFieldDefinition] = []
+    ) {
+        self.fields = fields
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, fields)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: try d.append(key, to: &fields)
+        default: try d.skip(key)
+        }
+    }
+}

@@ -70,6 +70,11 @@ public let dealsContract = ContractFile("Deals") {
             Issue 26 item 4: the NPS of the deals won in a period by pipeline, responsible, product or a custom field, with
             the score distribution and the comments; only the deals the caller sees (G3).
             """)
+        Service.Method("putField", "PutField", "CustomFieldDefinition", "CustomFieldDefinition", idempotent: true, doc: """
+            Issue 26 item 2: declares a deal field or changes its declaration, kept in its history. A type changes only
+            while no deal holds a value the new type refuses.
+            """)
+        Service.Method("listFields", "ListFields", "Empty", "CustomFieldDefinitionList", idempotent: true)
         Service.Method("putAdSpend", "PutAdSpend", "AdSpend", "AdSpend", idempotent: true, doc: "A campaign's spend in a month, replaced.")
         Service.Method("listAdSpend", "ListAdSpend", "AdSpendRequest", "AdSpendList", idempotent: true)
         Service.Event("created", "deal.created", payload: "DealStageChanged")
@@ -397,6 +402,8 @@ public let dealsContract = ContractFile("Deals") {
         Field(8, "pageSize", .int64).named("limit").minimum(1).maximum(500)
         Field(9, "scheduledFromMilliseconds", .optional(.int64), doc: "Deals scheduled at or after this (D2's scheduled date).").timestamp().named("scheduledFrom")
         Field(10, "scheduledToMilliseconds", .optional(.int64), doc: "Deals scheduled before this.").timestamp().named("scheduledTo")
+        Field(11, "fieldName", .string, doc: "Deals whose custom field of this name ... (issue 26)").named("field").length(max: 64)
+        Field(12, "fieldValue", .string, doc: "... has this value (many_of: holds it).").named("fieldValue").length(max: 4000)
     }
     Message("DealPage", rest: [.output]) {
         Field(1, "deals", .repeated(.message("Deal"))).named("items")

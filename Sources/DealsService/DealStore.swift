@@ -52,7 +52,14 @@ public struct DealStore: Sendable {
         let violations = Self.violations(input)
         guard violations.isEmpty else { throw RPCError.invalidArgument("the deal is not valid", details: violations) }
         let now = clock.milliseconds
-        return try await database.write { tx in try Self.open(tx, input, actorID: actorID, timelineSummary: "deal opened: \(input.title)", now: now) }
+        return try await database.write { tx in
+            // Issue 26: declared fields read as their types; the required ones of its pipeline are there.
+            let pipelines = try PipelineStore.load(tx.connection)
+            let pipelineID = input.pipelineID == 0 ? (pipelines.first { $0.isDefault } ?? pipelines[0]).id : input.pipelineID
+            let fields = CustomFieldCheck.violations(input.customFields, try DealFieldStore.all(tx.connection), pipelineID: pipelineID, requireMissing: true)
+            guard fields.isEmpty else { throw RPCError.invalidArgument("the deal's fields are not valid", details: fields) }
+            return try Self.open(tx, input, actorID: actorID, timelineSummary: "deal opened: \(input.title)", pipelines: pipelines, now: now)
+        }
     }
 
     /// What a deal must be, new or changed: what the schema declares of each field (a
@@ -96,6 +103,7 @@ public struct DealStore: Sendable {
             customFields: input.customFields, scheduledAtMilliseconds: input.scheduledAtMilliseconds, createdAtMilliseconds: now,
             stageEnteredAtMilliseconds: now, leadID: input.leadID)
         deal = try table.insert(tx, deal)
+        try DealFieldStore.index(tx, deal)
         try emit(tx, Deals.Event.created, deal: deal, previousStageID: nil, actorID: actorID)
         try TimelineStore.append(tx, TimelineStore.entry(kind: "deal_opened", dealID: deal.id, contactID: deal.contactID, summary: timelineSummary, actorID: actorID, at: now))
         try armSLA(tx, deal: deal, stage: stage)
@@ -180,6 +188,11 @@ public struct DealStore: Sendable {
             sql += " AND scheduled_at < ?"
             values.append(.integer(to))
         }
+        // Issue 26: by a custom field's value (a many_of field: one of its values).
+        if !request.fieldName.isEmpty {
+            sql += " AND id IN (SELECT deal_id FROM deal_fields WHERE name = ? AND (value = ? OR instr(',' || replace(value, ', ', ',') || ',', ',' || ? || ',') > 0))"
+            values += [.text(request.fieldName), .text(request.fieldValue), .text(request.fieldValue)]
+        }
         let condition = request.visibility.resolved.sqlCondition("responsible_id")
         sql += " AND \(condition.sql) ORDER BY id LIMIT ?"
         values += condition.values.map { .integer($0) } + [.integer(Int64(limit + 1))]
@@ -200,8 +213,13 @@ public struct DealStore: Sendable {
             // Only what the patch names is checked against the schema (a deal stored before a
             // limit tightened can still be changed elsewhere); money is checked as a whole.
             violations += Self.moneyViolations(amountMinor: deal.amountMinor, currency: deal.currency)
+            // Issue 26: a patch of the fields is checked against their declarations, the required ones included.
+            if request.fieldMask.contains("customFields") {
+                violations += CustomFieldCheck.violations(deal.customFields, try DealFieldStore.all(tx.connection), pipelineID: deal.pipelineID, requireMissing: true)
+            }
             guard violations.isEmpty else { throw RPCError.invalidArgument("the deal would not be valid", details: violations) }
             try Self.table.update(tx, deal)
+            if request.fieldMask.contains("customFields") { try DealFieldStore.index(tx, deal) }
             try Self.emit(tx, Deals.Event.updated, deal: deal, previousStageID: nil, actorID: request.actorID)
             return deal
         }

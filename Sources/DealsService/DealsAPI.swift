@@ -20,6 +20,8 @@ public struct DealsAPI: Deals.ServiceProtocol {
     public let messages: MessageLedger
     /// D5: notes and their mentions.
     public let notes: NoteStore
+    /// Issue 26 item 2: the declared deal fields.
+    public let fields: DealFieldStore
     let contacts: RPCClient
     let staff: StaffDirectory
     let database: Database
@@ -40,6 +42,7 @@ public struct DealsAPI: Deals.ServiceProtocol {
         leads = LeadIntake(database: database, contacts: contacts, logger: logger, inlineTimeout: leadInlineTimeout, clock: clock)
         messages = MessageLedger(database: database, contacts: contacts, clock: clock)
         notes = NoteStore(database: database, clock: clock)
+        fields = DealFieldStore(database: database, clock: clock)
         callEffects = CallEffects(database: database, staff: staff, logger: logger, clock: clock, delaySeconds: missedCallDelaySeconds)
     }
 
@@ -67,6 +70,7 @@ public struct DealsAPI: Deals.ServiceProtocol {
     public func createDeal(_ request: Deal, context: ServerContext) async throws -> Deal {
         var deal = request
         try await staff.requireMember(request.responsibleID, field: "responsibleId", options: Self.options(context))
+        try await requireStaffFields(request.customFields, context: context)
         deal.contactID = try await liveContact(request.contactID, visibility: request.visibility.resolved, context: context)
         deal.visibility = nil
         return try await deals.create(deal)
@@ -116,6 +120,7 @@ public struct DealsAPI: Deals.ServiceProtocol {
         if request.fieldMask.contains("responsibleId") {
             try await staff.requireMember(request.deal.responsibleID, field: "responsibleId", options: Self.options(context))
         }
+        if request.fieldMask.contains("customFields") { try await requireStaffFields(request.deal.customFields, context: context) }
         return try await deals.update(request)
     }
 
@@ -175,6 +180,25 @@ public struct DealsAPI: Deals.ServiceProtocol {
 
     public func npsReport(_ request: NPSRequest, context _: ServerContext) async throws -> NPSReport {
         try await database.read { c in try NPSReportStore.report(c, request) }
+    }
+
+    public func putField(_ request: CustomFieldDefinition, context: ServerContext) async throws -> CustomFieldDefinition {
+        var definition = request
+        (definition.actorID, definition.credentialID) = (context.principal?.staffID, context.principal?.credentialID)
+        return try await fields.put(definition)
+    }
+
+    public func listFields(_: Empty, context _: ServerContext) async throws -> CustomFieldDefinitionList {
+        try await fields.list()
+    }
+
+    /// Issue 26: a declared staff field names a member who exists (C4).
+    func requireStaffFields(_ values: [CustomField], context: ServerContext) async throws {
+        let staffFields = Set(try await fields.list().fields.filter { $0.type == .staff && !$0.archived }.map(\.name))
+        for field in values where staffFields.contains(field.name) {
+            guard let id = Int64(field.value.trimmingCharacters(in: .whitespaces)) else { continue }  // the type check names it
+            try await staff.requireMember(id, field: "customFields.\(field.name)", options: Self.options(context))
+        }
     }
 
     public func putAdSpend(_ request: AdSpend, context: ServerContext) async throws -> AdSpend {

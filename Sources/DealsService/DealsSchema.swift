@@ -1,3 +1,4 @@
+import Foundation
 import Contracts
 import ServiceKit
 import Storage
@@ -251,6 +252,28 @@ public enum DealsSchema {
                 }
             },
             finish: "CREATE INDEX deals_closed ON deals (closed_at, responsible_id) WHERE closed_at IS NOT NULL;"),
+        // Issue 26 item 2: declared deal fields; each deal's values by name (list filters). The
+        // names deals hold already are declared as text.
+        Migration(
+            15, """
+            CREATE TABLE custom_fields (name TEXT PRIMARY KEY, definition BLOB NOT NULL);
+            CREATE TABLE deal_fields (deal_id INTEGER NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (deal_id, name)) WITHOUT ROWID;
+            CREATE INDEX deal_fields_value ON deal_fields (name, value);
+            """,
+            rewrite: { c in
+                var names = Set<String>()
+                for (id, body) in try c.query("SELECT id, body FROM deals", []) { ($0.int64(0), $0.blob(1)) } {
+                    for field in try Deal(wireBytes: body).customFields where !field.value.isEmpty {
+                        names.insert(field.name)
+                        try c.run("INSERT OR REPLACE INTO deal_fields (deal_id, name, value) VALUES (?, ?, ?)", [.integer(id), .text(field.name), .text(field.value)])
+                    }
+                }
+                for name in names where name.range(of: "^[a-z][a-z0-9_]*$", options: .regularExpression) != nil {
+                    var definition = CustomFieldDefinition(name: name, type: .text)
+                    definition.label = name
+                    try c.run("INSERT OR IGNORE INTO custom_fields (name, definition) VALUES (?, ?)", [.text(name), .blob(definition.wireBytes())])
+                }
+            }),
     ]
 
     /// Migration 7's rewrite: each deal read from the columns it had until then, kept as its

@@ -6,6 +6,8 @@ import Wire
 
 /// The deals service's face (D1–D5, G3): pipelines, deals, leads, tasks, timelines.
 enum DealsRoutes {
+    static let fieldName = Route.PathParameter.text(pattern: "^[a-z][a-z0-9_]{0,63}$", description: "the field's name: lower-case letters, digits, _")
+
     static let all: [Route] = [
         Route(
             method: "GET", path: "/v1/pipelines", operationID: "listPipelines", access: .role(.reader),
@@ -42,6 +44,30 @@ enum DealsRoutes {
             Reply.json(200, try await ctx.call(Deals.pipelineHistory, SetupHistoryRequest(id: try ctx.id())))
         },
         Route(
+            method: "GET", path: "/v1/custom-fields", operationID: "listCustomFields", access: .role(.reader),
+            summary: "The custom fields declared, with their types (issue 26): what customFields accepts on a deal, checked on every write",
+            answers: [Route.answer(200, "the declarations", CustomFieldDefinitionList.self)]
+        ) { ctx in
+            Reply.json(200, try await ctx.call(Deals.listFields, Empty()))
+        },
+        Route(
+            method: "PUT", path: "/v1/custom-fields/deal/{name}", pathParameters: ["name": fieldName], operationID: "putDealField", access: .role(.admin),
+            summary: """
+                Declare a deal field or change its declaration (issue 26): its type (text, number, money, date, date_time, boolean, one_of, \
+                many_of, staff, url), options, whether it is required and in which pipelines; a new type must accept the values deals hold
+                """,
+            body: CustomFieldDefinition.openAPIInputSchema, example: #"{"name":"window_count","label":"Windows","type":"number","required":true}"#,
+            answers: [Route.answer(200, "the declaration", CustomFieldDefinition.self)], errors: [422]
+        ) { ctx in
+            var definition = try ctx.body(CustomFieldDefinition.self)
+            let name = ctx.parameters["name"] ?? ""
+            guard definition.name == name else {
+                throw UnacceptableValues(error: .invalidArgument("the body names another field", details: [FieldViolation(field: "name", description: "is not \(name), the field in the path")]))
+            }
+            definition.entity = ""
+            return Reply.json(200, try await ctx.call(Deals.putField, definition))
+        },
+        Route(
             method: "GET", path: "/v1/deals", operationID: "listDeals", access: .role(.reader),
             summary: "Deals the caller may see (G3), filtered, cursor paging", query: ListDealsRequest.queryParameters,
             answers: [Route.answer(200, "a page", DealPage.self)]
@@ -70,15 +96,20 @@ enum DealsRoutes {
             var template = try ctx.query(ListDealsRequest.self)
             template.visibility = try await ctx.visibility()
             template.pageSize = 500
+            // Issue 26: a column per declared field, after the deal's own.
+            let fields = try await ctx.call(Deals.listFields, Empty()).fields.filter { !$0.archived }.map(\.name)
             let header = ["id", "title", "contact_id", "pipeline_id", "stage_id", "status", "amount_minor", "currency", "responsible_id", "source", "loss_reason", "created_at", "closed_at"]
+                + fields.map { "field_\($0)" }
             return try await CSVExport.response(file: "deals.csv", header: header, what: "deals", limit: ctx.api.configuration.maxExportRows) { cursor in
                 var request = template
                 request.cursor = cursor
                 let page = try await ctx.call(Deals.listDeals, request)
-                let rows = page.deals.map { d in
-                    [String(d.id), d.title, String(d.contactID), String(d.pipelineID), String(d.stageID), d.status.name, String(d.amountMinor),
-                     d.currency, d.responsibleID.map(String.init) ?? "", d.source, d.lossReason, RFC3339.format(milliseconds: d.createdAtMilliseconds),
-                     d.closedAtMilliseconds.map { RFC3339.format(milliseconds: $0) } ?? ""]
+                let rows = page.deals.map { d -> [String] in
+                    let values = Dictionary(d.customFields.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
+                    let own: [String] = [String(d.id), d.title, String(d.contactID), String(d.pipelineID), String(d.stageID), d.status.name, String(d.amountMinor)]
+                    let more: [String] = [d.currency, d.responsibleID.map(String.init) ?? "", d.source, d.lossReason, RFC3339.format(milliseconds: d.createdAtMilliseconds),
+                                          d.closedAtMilliseconds.map { RFC3339.format(milliseconds: $0) } ?? ""]
+                    return own + more + fields.map { values[$0] ?? "" }
                 }
                 return (rows, page.nextCursor)
             }

@@ -19,6 +19,8 @@ enum ContractSamples {
         ("SetupChange", setupChange().wireBytes(), (try? SetupChange(wireBytes: setupChange().wireBytes())) == setupChange()),
         ("SetupHistory", setupHistory().wireBytes(), (try? SetupHistory(wireBytes: setupHistory().wireBytes())) == setupHistory()),
         ("SetupHistoryRequest", setupHistoryRequest().wireBytes(), (try? SetupHistoryRequest(wireBytes: setupHistoryRequest().wireBytes())) == setupHistoryRequest()),
+        ("CustomFieldDefinition", customFieldDefinition().wireBytes(), (try? CustomFieldDefinition(wireBytes: customFieldDefinition().wireBytes())) == customFieldDefinition()),
+        ("CustomFieldDefinitionList", customFieldDefinitionList().wireBytes(), (try? CustomFieldDefinitionList(wireBytes: customFieldDefinitionList().wireBytes())) == customFieldDefinitionList()),
         ("ContactSource", contactSource().wireBytes(), (try? ContactSource(wireBytes: contactSource().wireBytes())) == contactSource()),
         ("CustomField", customField().wireBytes(), (try? CustomField(wireBytes: customField().wireBytes())) == customField()),
         ("Phone", phone().wireBytes(), (try? Phone(wireBytes: phone().wireBytes())) == phone()),
@@ -422,6 +424,27 @@ enum ContractSamples {
     static func setupHistoryRequest() -> SetupHistoryRequest {
         var m = SetupHistoryRequest()
         m.id = -8
+        return m
+    }
+
+    static func customFieldDefinition() -> CustomFieldDefinition {
+        var m = CustomFieldDefinition()
+        m.name = "f1é"
+        m.label = "f2é"
+        m.type = .url
+        m.options = ["f4é", "f104é"]
+        m.required = true
+        m.pipelineIDs = [6000018, 106000318]
+        m.archived = true
+        m.actorID = 8000024
+        m.credentialID = -64
+        m.entity = "f10é"
+        return m
+    }
+
+    static func customFieldDefinitionList() -> CustomFieldDefinitionList {
+        var m = CustomFieldDefinitionList()
+        m.fields = [customFieldDefinition(), customFieldDefinition()]
         return m
     }
 
@@ -1034,6 +1057,8 @@ enum ContractSamples {
         m.pageSize = 8000024
         m.scheduledFromMilliseconds = -64
         m.scheduledToMilliseconds = 10000030
+        m.fieldName = "f11é"
+        m.fieldValue = "f12é"
         return m
     }
 

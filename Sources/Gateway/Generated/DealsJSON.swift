@@ -654,7 +654,7 @@ extension Deal: RESTInput {
 
 extension ListDealsRequest: RESTQuery {
     /// Its parameters in the OpenAPI document's components.
-    static let queryParameters = ["ListDealsRequest.pipelineId", "ListDealsRequest.stageId", "ListDealsRequest.status", "ListDealsRequest.contactId", "ListDealsRequest.responsibleId", "ListDealsRequest.cursor", "ListDealsRequest.limit", "ListDealsRequest.scheduledFrom", "ListDealsRequest.scheduledTo"]
+    static let queryParameters = ["ListDealsRequest.pipelineId", "ListDealsRequest.stageId", "ListDealsRequest.status", "ListDealsRequest.contactId", "ListDealsRequest.responsibleId", "ListDealsRequest.cursor", "ListDealsRequest.limit", "ListDealsRequest.scheduledFrom", "ListDealsRequest.scheduledTo", "ListDealsRequest.field", "ListDealsRequest.fieldValue"]
 
     init(query q: inout QueryReader) {
         self.init()
@@ -667,6 +667,8 @@ extension ListDealsRequest: RESTQuery {
         if let value = q.integer("limit", minimum: 1, maximum: 500) { self.pageSize = value }
         if let value = q.timestamp("scheduledFrom") { self.scheduledFromMilliseconds = value }
         if let value = q.timestamp("scheduledTo") { self.scheduledToMilliseconds = value }
+        if let value = q.string("field", maxLength: 64) { self.fieldName = value }
+        if let value = q.string("fieldValue", maxLength: 4000) { self.fieldValue = value }
     }
 }
 

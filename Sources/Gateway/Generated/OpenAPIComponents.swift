@@ -488,6 +488,28 @@ enum OpenAPIComponents {
         "type" : "string"
       }
     },
+    "ListDealsRequest.field" : {
+      "description" : "Deals whose custom field of this name ... (issue 26)",
+      "in" : "query",
+      "name" : "field",
+      "required" : false,
+      "schema" : {
+        "maxLength" : 64,
+        "pattern" : "^[^\\u0000]*$",
+        "type" : "string"
+      }
+    },
+    "ListDealsRequest.fieldValue" : {
+      "description" : "... has this value (many_of: holds it).",
+      "in" : "query",
+      "name" : "fieldValue",
+      "required" : false,
+      "schema" : {
+        "maxLength" : 4000,
+        "pattern" : "^[^\\u0000]*$",
+        "type" : "string"
+      }
+    },
     "ListDealsRequest.limit" : {
       "in" : "query",
       "name" : "limit",
@@ -4215,6 +4237,154 @@ enum OpenAPIComponents {
         "items" : {
           "items" : {
             "$ref" : "#/components/schemas/Credential"
+          },
+          "type" : "array"
+        }
+      },
+      "required" : [
+        "items"
+      ],
+      "type" : "object"
+    },
+    "CustomFieldDefinition" : {
+      "description" : "Issue 26 item 2: a custom field an admin declares for deals, with its type: every write of it is checked. A\nname nobody declared stays free text.",
+      "properties" : {
+        "archived" : {
+          "description" : "No longer checked or required; its values stay.",
+          "type" : "boolean"
+        },
+        "entity" : {
+          "description" : "What it is a field of: `deal`.",
+          "type" : "string"
+        },
+        "label" : {
+          "description" : "What people read.",
+          "type" : "string"
+        },
+        "name" : {
+          "description" : "The key in `customFields`: lower-case letters, digits, `_`.",
+          "type" : "string"
+        },
+        "options" : {
+          "description" : "one_of and many_of: the values allowed.",
+          "items" : {
+            "type" : "string"
+          },
+          "type" : "array"
+        },
+        "pipelineIds" : {
+          "description" : "Deals: the pipelines it is required in; none: every one.",
+          "items" : {
+            "format" : "int64",
+            "type" : "integer"
+          },
+          "type" : "array"
+        },
+        "required" : {
+          "description" : "A deal must have it (in `pipelineIds` only, when named).",
+          "type" : "boolean"
+        },
+        "type" : {
+          "enum" : [
+            "unspecified",
+            "text",
+            "number",
+            "money",
+            "date",
+            "date_time",
+            "boolean",
+            "one_of",
+            "many_of",
+            "staff",
+            "url"
+          ],
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "archived",
+        "entity",
+        "label",
+        "name",
+        "options",
+        "pipelineIds",
+        "required",
+        "type"
+      ],
+      "type" : "object"
+    },
+    "CustomFieldDefinitionInput" : {
+      "additionalProperties" : false,
+      "description" : "Issue 26 item 2: a custom field an admin declares for deals, with its type: every write of it is checked. A\nname nobody declared stays free text.",
+      "properties" : {
+        "archived" : {
+          "description" : "No longer checked or required; its values stay.",
+          "type" : "boolean"
+        },
+        "label" : {
+          "description" : "What people read.",
+          "maxLength" : 200,
+          "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
+          "type" : "string"
+        },
+        "name" : {
+          "description" : "The key in `customFields`: lower-case letters, digits, `_`.",
+          "maxLength" : 64,
+          "minLength" : 1,
+          "pattern" : "^[a-z][a-z0-9_]*$",
+          "type" : "string"
+        },
+        "options" : {
+          "description" : "one_of and many_of: the values allowed.",
+          "items" : {
+            "maxLength" : 100,
+            "minLength" : 1,
+            "pattern" : "^[^\\u0000]*$",
+            "type" : "string"
+          },
+          "maxItems" : 100,
+          "type" : "array"
+        },
+        "pipelineIds" : {
+          "description" : "Deals: the pipelines it is required in; none: every one.",
+          "items" : {
+            "format" : "int64",
+            "type" : "integer"
+          },
+          "maxItems" : 50,
+          "type" : "array"
+        },
+        "required" : {
+          "description" : "A deal must have it (in `pipelineIds` only, when named).",
+          "type" : "boolean"
+        },
+        "type" : {
+          "enum" : [
+            "text",
+            "number",
+            "money",
+            "date",
+            "date_time",
+            "boolean",
+            "one_of",
+            "many_of",
+            "staff",
+            "url"
+          ],
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "name",
+        "type"
+      ],
+      "type" : "object"
+    },
+    "CustomFieldDefinitionList" : {
+      "properties" : {
+        "items" : {
+          "items" : {
+            "$ref" : "#/components/schemas/CustomFieldDefinition"
           },
           "type" : "array"
         }

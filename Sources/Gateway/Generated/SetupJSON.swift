@@ -42,3 +42,73 @@ extension SetupHistoryRequest: RESTInput {
         self.init()
     }
 }
+
+extension CustomFieldDefinition: RESTOutput {
+    static let openAPIOutputSchema = "CustomFieldDefinition"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("archived")
+        out.bool(self.archived)
+        out.key("entity")
+        out.string(self.entity)
+        out.key("label")
+        out.string(self.label)
+        out.key("name")
+        out.string(self.name)
+        out.key("options")
+        out.strings(self.options)
+        out.key("pipelineIds")
+        out.ints(self.pipelineIDs)
+        out.key("required")
+        out.bool(self.required)
+        out.key("type")
+        out.string(self.type.name)
+        out.endObject()
+    }
+}
+
+extension CustomFieldDefinition: RESTInput {
+    static let openAPIInputSchema = "CustomFieldDefinitionInput"
+    static let jsonFields: Set<String> = ["name", "label", "type", "options", "required", "pipelineIds", "archived"]
+    static let jsonReadOnlyFields: Set<String> = ["entity"]
+
+    /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).
+    init(jsonFields r: inout JSONFieldReader) {
+        self.init()
+        r.require("name")
+        if let value = r.string("name", minLength: 1, maxLength: 64) {
+            self.name = value
+        }
+        if let value = r.string("label", maxLength: 200, rule: .line) {
+            self.label = value
+        }
+        r.require("type")
+        if let value = r.choice("type", [("text", CustomFieldType.text), ("number", CustomFieldType.number), ("money", CustomFieldType.money), ("date", CustomFieldType.date), ("date_time", CustomFieldType.dateTime), ("boolean", CustomFieldType.boolean), ("one_of", CustomFieldType.oneOf), ("many_of", CustomFieldType.manyOf), ("staff", CustomFieldType.staff), ("url", CustomFieldType.url)]) {
+            self.type = value
+        }
+        if let value = r.strings("options", maxItems: 100, minLength: 1, maxLength: 100) {
+            self.options = value
+        }
+        if let value = r.bool("required") {
+            self.required = value
+        }
+        if let value = r.integers("pipelineIds", maxItems: 50) {
+            self.pipelineIDs = value
+        }
+        if let value = r.bool("archived") {
+            self.archived = value
+        }
+    }
+}
+
+extension CustomFieldDefinitionList: RESTOutput {
+    static let openAPIOutputSchema = "CustomFieldDefinitionList"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("items")
+        out.beginArray(); for item in self.fields { item.writeJSON(to: &out) }; out.endArray()
+        out.endObject()
+    }
+}
