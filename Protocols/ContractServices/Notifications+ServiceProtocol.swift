@@ -15,6 +15,9 @@ extension Notifications {
 
         func listChannels(_ request: Empty, context: ServerContext) async throws -> ChannelSettingsList
 
+        /// Every change to a channel's settings, with who and when (issue 26).
+        func channelHistory(_ request: ChannelHistoryRequest, context: ServerContext) async throws -> SetupHistory
+
         /// N2: a template for one channel and event type; a variable the event does not offer
         /// (or that does not exist) is refused with its name.
         func createTemplate(_ request: MessageTemplate, context: ServerContext) async throws -> MessageTemplate
@@ -135,6 +138,7 @@ extension Notifications.ServiceProtocol {
         server.register(Notifications.eventTypes) { try await self.eventTypes(actingFor($0, $1), context: $1) }
         server.register(Notifications.putChannel) { try await self.putChannel(actingFor($0, $1), context: $1) }
         server.register(Notifications.listChannels) { try await self.listChannels(actingFor($0, $1), context: $1) }
+        server.register(Notifications.channelHistory) { try await self.channelHistory(actingFor($0, $1), context: $1) }
         server.register(Notifications.createTemplate) { try await self.createTemplate(actingFor($0, $1), context: $1) }
         server.register(Notifications.listTemplates) { try await self.listTemplates(actingFor($0, $1), context: $1) }
         server.register(Notifications.previewTemplate) { try await self.previewTemplate(actingFor($0, $1), context: $1) }

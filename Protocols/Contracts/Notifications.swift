@@ -25,6 +25,12 @@ public enum Notifications {
     public static let listChannels = MethodDescriptor<Empty, ChannelSettingsList>(
         service: service, method: "ListChannels", isIdempotent: true, callers: ["gateway"])
 
+    /// Every change to a channel's settings, with who and when (issue 26).
+    ///
+    /// Callers: gateway.
+    public static let channelHistory = MethodDescriptor<ChannelHistoryRequest, SetupHistory>(
+        service: service, method: "ChannelHistory", isIdempotent: true, callers: ["gateway"])
+
     /// N2: a template for one channel and event type; a variable the event does not offer
     /// (or that does not exist) is refused with its name.
     ///
@@ -2954,6 +2960,29 @@ public struct ScheduledReportList: WireMessage, Equatable {
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
         switch key.number {
         case 1: try d.append(key, to: &reports)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct ChannelHistoryRequest: WireMessage, Equatable {
+    public var channel: NotificationChannel = NotificationChannel.unspecified
+
+    public init() {}
+
+    public init(
+        channel: NotificationChannel = NotificationChannel.unspecified
+    ) {
+        self.channel = channel
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, channel)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: channel = try d.enumeration(key)
         default: try d.skip(key)
         }
     }

@@ -13,6 +13,7 @@ public let notificationsContract = ContractFile("Notifications") {
         Service.Method("eventTypes", "EventTypes", "Empty", "EventTypeList", idempotent: true, doc: "N2: every event type rules and webhooks take, with the variables it offers.")
         Service.Method("putChannel", "PutChannel", "ChannelSettings", "ChannelSettings", idempotent: true, doc: "N1: a channel's provider, base URL, credentials and cost per send.")
         Service.Method("listChannels", "ListChannels", "Empty", "ChannelSettingsList", idempotent: true)
+        Service.Method("channelHistory", "ChannelHistory", "ChannelHistoryRequest", "SetupHistory", idempotent: true, doc: "Every change to a channel's settings, with who and when (issue 26).")
         Service.Method("createTemplate", "CreateTemplate", "MessageTemplate", "MessageTemplate", doc: """
             N2: a template for one channel and event type; a variable the event does not offer
             (or that does not exist) is refused with its name.
@@ -520,6 +521,9 @@ public let notificationsContract = ContractFile("Notifications") {
     }
     Message("ScheduledReportList", rest: [.output]) {
         Field(1, "reports", .repeated(.message("ScheduledReport"))).named("items")
+    }
+    Message("ChannelHistoryRequest") {
+        Field(1, "channel", .enumeration("NotificationChannel"))
     }
     Message("ScheduledReportRequest") {
         Field(1, "id", .int64)

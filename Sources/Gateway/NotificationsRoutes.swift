@@ -73,6 +73,14 @@ enum NotificationsRoutes {
             return Reply.json(200, try await ctx.call(Notifications.putChannel, settings))
         },
         Route(
+            method: "GET", path: "/v1/notification-channels/{channel}/history", pathParameters: channels, operationID: "notificationChannelHistory",
+            access: .role(.admin), summary: "Every change to a channel's settings, with who made it and when (issue 26); tokens only as replaced",
+            answers: [Route.answer(200, "the changes, oldest first", SetupHistory.self)]
+        ) { ctx in
+            let channel = NotificationChannel.allCases.first { $0.name == ctx.parameters["channel"] } ?? .unspecified
+            return Reply.json(200, try await ctx.call(Notifications.channelHistory, ChannelHistoryRequest(channel: channel)))
+        },
+        Route(
             method: "GET", path: "/v1/notification-channels", operationID: "listNotificationChannels", access: .role(.admin),
             summary: "Every channel set up", answers: [Route.answer(200, "channels", ChannelSettingsList.self)]
         ) { ctx in

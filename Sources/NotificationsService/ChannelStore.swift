@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import ServiceKit
 import Sockets
 import Storage
 import Wire
@@ -16,7 +17,9 @@ public struct ChannelStore: Sendable {
         self.outbound = outbound
     }
 
-    public func put(_ input: ChannelSettings) async throws -> ChannelSettings {
+    /// The channel's settings replaced; each change a line of its history (issue 26), the
+    /// token only as "replaced" or "removed".
+    public func put(_ input: ChannelSettings, by author: SetupLog.Author = .init(), now: Int64 = 0) async throws -> ChannelSettings {
         var v: [FieldViolation] = []
         if input.channel == .unspecified { v.append(FieldViolation(field: "channel", description: "is missing")) }
         // Email goes to an SMTP relay (smtp://host:port); the rest to HTTP APIs.
@@ -48,11 +51,31 @@ public struct ChannelStore: Sendable {
         guard v.isEmpty else { throw RPCError.invalidArgument("the channel settings are not valid", details: v) }
         return try await database.write { tx in
             var s = input
-            if s.token == nil { s.token = try Self.load(tx.connection, s.channel)?.token ?? "" }
+            let before = try Self.load(tx.connection, s.channel)
+            if s.token == nil { s.token = before?.token ?? "" }
+            try SetupLog.record(tx, entity: "channel", id: Int64(s.channel.rawValue), by: author, at: now, Self.changes(before, s))
             try tx.run("INSERT INTO channels (channel, settings) VALUES (?, ?) ON CONFLICT (channel) DO UPDATE SET settings = excluded.settings",
                 [.integer(Int64(s.channel.rawValue)), .blob(s.wireBytes())])
             return Self.shown(s)
         }
+    }
+
+    /// What changed, in words; secrets never.
+    static func changes(_ old: ChannelSettings?, _ new: ChannelSettings) -> [String] {
+        guard let old else { return ["set up: \(new.provider) at \(new.baseURL)"] }
+        var lines: [String] = []
+        if old.provider != new.provider { lines.append("provider \(old.provider) → \(new.provider)") }
+        if old.baseURL != new.baseURL { lines.append("base URL \(old.baseURL) → \(new.baseURL)") }
+        if old.fallbackBaseURL != new.fallbackBaseURL { lines.append("fallback URL \(old.fallbackBaseURL.isEmpty ? "none" : old.fallbackBaseURL) → \(new.fallbackBaseURL.isEmpty ? "none" : new.fallbackBaseURL)") }
+        if old.token != new.token { lines.append((new.token ?? "").isEmpty ? "token removed" : "token replaced") }
+        if old.sender != new.sender { lines.append("sender \"\(old.sender)\" → \"\(new.sender)\"") }
+        if old.costMinor != new.costMinor || old.currency != new.currency || old.countryCosts != new.countryCosts { lines.append("costs changed") }
+        if old.timeZone != new.timeZone || old.locale != new.locale { lines.append("time zone and locale: \(new.timeZone.isEmpty ? "none" : new.timeZone), \(new.locale.isEmpty ? "none" : new.locale)") }
+        return lines
+    }
+
+    public func history(_ channel: NotificationChannel) async throws -> SetupHistory {
+        try await database.read { c in try SetupLog.history(c, entity: "channel", id: Int64(channel.rawValue)) }
     }
 
     public func list() async throws -> ChannelSettingsList {

@@ -130,8 +130,13 @@ public struct NotificationsAPI: Notifications.ServiceProtocol {
         EventTypeList(types: EventCatalog.entries.map { EventTypeInfo(type: $0.type, variables: $0.variables + ($0.variables.contains("deal.id") && !$0.variables.contains("deal.stage") ? ["deal.stage"] : [])) })
     }
 
-    public func putChannel(_ request: ChannelSettings, context _: ServerContext) async throws -> ChannelSettings {
-        try await channels.put(request)
+    public func putChannel(_ request: ChannelSettings, context: ServerContext) async throws -> ChannelSettings {
+        try await channels.put(
+            request, by: SetupLog.Author(staffID: context.principal?.staffID, credentialID: context.principal?.credentialID), now: clock.milliseconds)
+    }
+
+    public func channelHistory(_ request: ChannelHistoryRequest, context _: ServerContext) async throws -> SetupHistory {
+        try await channels.history(request.channel)
     }
 
     public func listChannels(_: Empty, context _: ServerContext) async throws -> ChannelSettingsList {

@@ -1,3 +1,4 @@
+import ServiceKit
 import Storage
 
 /// The notifications service's tables. `sends` is the durable queue of messages: a row
@@ -124,5 +125,7 @@ public enum NotificationsSchema {
                 PRIMARY KEY (report_id, period_from)
             ) WITHOUT ROWID;
             """),
+        // Issue 26: the channels' changes with who made them.
+        Migration(11, SetupLog.migration),
     ]
 }

@@ -49,4 +49,17 @@ import TestSupport
         #expect(try await system.request("DELETE", "/v1/scheduled-reports/\(id)").status == 404)
         try await system.stop()
     }
+
+    @Test func n1AChannelsChangesAreKeptWithWhoAndWhenTheTokenNeverInWords() async throws {
+        let system = try await NotificationsEndToEndTests.start()
+        #expect(try await system.request("PUT", "/v1/notification-channels/telegram", body: #"{"provider":"telegram","baseUrl":"http://127.0.0.1:9","token":"42:SECRET"}"#).status == 200)
+        #expect(try await system.request(
+            "PUT", "/v1/notification-channels/telegram", body: #"{"provider":"telegram","baseUrl":"http://127.0.0.1:9","token":"43:OTHER","sender":"SchoolBot"}"#).status == 200)
+        let history = try await system.request("GET", "/v1/notification-channels/telegram/history")
+        #expect((history.json["items"] as? [[String: Any]] ?? []).compactMap { $0["summary"] as? String } == [
+            "set up: telegram at http://127.0.0.1:9", "token replaced", "sender \"\" → \"SchoolBot\"",
+        ], "\(history.body)")
+        #expect(!history.body.contains("SECRET") && !history.body.contains("OTHER"))
+        try await system.stop()
+    }
 }

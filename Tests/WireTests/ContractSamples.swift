@@ -301,6 +301,7 @@ enum ContractSamples {
         ("Survey", survey().wireBytes(), (try? Survey(wireBytes: survey().wireBytes())) == survey()),
         ("ScheduledReport", scheduledReport().wireBytes(), (try? ScheduledReport(wireBytes: scheduledReport().wireBytes())) == scheduledReport()),
         ("ScheduledReportList", scheduledReportList().wireBytes(), (try? ScheduledReportList(wireBytes: scheduledReportList().wireBytes())) == scheduledReportList()),
+        ("ChannelHistoryRequest", channelHistoryRequest().wireBytes(), (try? ChannelHistoryRequest(wireBytes: channelHistoryRequest().wireBytes())) == channelHistoryRequest()),
         ("ScheduledReportRequest", scheduledReportRequest().wireBytes(), (try? ScheduledReportRequest(wireBytes: scheduledReportRequest().wireBytes())) == scheduledReportRequest()),
         ("ListSurveysRequest", listSurveysRequest().wireBytes(), (try? ListSurveysRequest(wireBytes: listSurveysRequest().wireBytes())) == listSurveysRequest()),
         ("SurveyList", surveyList().wireBytes(), (try? SurveyList(wireBytes: surveyList().wireBytes())) == surveyList()),
@@ -3253,6 +3254,12 @@ enum ContractSamples {
     static func scheduledReportList() -> ScheduledReportList {
         var m = ScheduledReportList()
         m.reports = [scheduledReport(), scheduledReport()]
+        return m
+    }
+
+    static func channelHistoryRequest() -> ChannelHistoryRequest {
+        var m = ChannelHistoryRequest()
+        m.channel = .webhook
         return m
     }
 
