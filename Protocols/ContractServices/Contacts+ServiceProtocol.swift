@@ -32,6 +32,11 @@ extension Contacts {
         /// C3: merges one contact into another; emits `contact.merged`.
         func merge(_ request: MergeContactsRequest, context: ServerContext) async throws -> MergeContactsResponse
 
+        /// Issue 26 item 2: declares a contact field or changes its declaration, kept in its history.
+        func putField(_ request: CustomFieldDefinition, context: ServerContext) async throws -> CustomFieldDefinition
+
+        func listFields(_ request: Empty, context: ServerContext) async throws -> CustomFieldDefinitionList
+
         /// C4: staff members.
         func createStaff(_ request: StaffMember, context: ServerContext) async throws -> StaffMember
 
@@ -79,6 +84,8 @@ extension Contacts.ServiceProtocol {
         server.register(Contacts.search) { try await self.search(actingFor($0, $1), context: $1) }
         server.register(Contacts.listDuplicates) { try await self.listDuplicates(actingFor($0, $1), context: $1) }
         server.register(Contacts.merge) { try await self.merge(actingFor($0, $1), context: $1) }
+        server.register(Contacts.putField) { try await self.putField(actingFor($0, $1), context: $1) }
+        server.register(Contacts.listFields) { try await self.listFields(actingFor($0, $1), context: $1) }
         server.register(Contacts.createStaff) { try await self.createStaff(actingFor($0, $1), context: $1) }
         server.register(Contacts.updateStaff) { try await self.updateStaff(actingFor($0, $1), context: $1) }
         server.register(Contacts.deactivateStaff) { try await self.deactivateStaff(actingFor($0, $1), context: $1) }

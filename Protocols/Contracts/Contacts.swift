@@ -55,6 +55,16 @@ public enum Contacts {
     public static let merge = MethodDescriptor<MergeContactsRequest, MergeContactsResponse>(
         service: service, method: "Merge", callers: ["gateway"])
 
+    /// Issue 26 item 2: declares a contact field or changes its declaration, kept in its history.
+    ///
+    /// Callers: gateway.
+    public static let putField = MethodDescriptor<CustomFieldDefinition, CustomFieldDefinition>(
+        service: service, method: "PutField", isIdempotent: true, callers: ["gateway"])
+
+    /// Callers: gateway.
+    public static let listFields = MethodDescriptor<Empty, CustomFieldDefinitionList>(
+        service: service, method: "ListFields", isIdempotent: true, callers: ["gateway"])
+
     /// C4: staff members.
     ///
     /// Callers: gateway.
@@ -711,6 +721,10 @@ public struct SearchContactsRequest: WireMessage, Equatable, VisibilityScoped {
     public var attended: AttendedFilter = AttendedFilter.any
     /// C6: only those who attended this event (the platform's event id).
     public var eventID: String = ""
+    /// Contacts whose custom field of this name ... (issue 26)
+    public var fieldName: String = ""
+    /// ... has this value (many_of: holds it).
+    public var fieldValue: String = ""
 
     public init() {}
 
@@ -726,7 +740,9 @@ public struct SearchContactsRequest: WireMessage, Equatable, VisibilityScoped {
         cursor: String = "",
         visibility: Visibility? = nil,
         attended: AttendedFilter = AttendedFilter.any,
-        eventID: String = ""
+        eventID: String = "",
+        fieldName: String = "",
+        fieldValue: String = ""
     ) {
         self.namePrefix = namePrefix
         self.phone = phone
@@ -740,6 +756,8 @@ public struct SearchContactsRequest: WireMessage, Equatable, VisibilityScoped {
         self.visibility = visibility
         self.attended = attended
         self.eventID = eventID
+        self.fieldName = fieldName
+        self.fieldValue = fieldValue
     }
 
     public func encode(to e: inout WireEncoder) {
@@ -755,6 +773,8 @@ public struct SearchContactsRequest: WireMessage, Equatable, VisibilityScoped {
         e.encode(10, visibility)
         e.encode(11, attended)
         e.encode(12, eventID)
+        e.encode(13, fieldName)
+        e.encode(14, fieldValue)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
@@ -771,6 +791,8 @@ public struct SearchContactsRequest: WireMessage, Equatable, VisibilityScoped {
         case 10: visibility = try d.message(key)
         case 11: attended = try d.enumeration(key)
         case 12: eventID = try d.string(key)
+        case 13: fieldName = try d.string(key)
+        case 14: fieldValue = try d.string(key)
         default: try d.skip(key)
         }
     }
@@ -788,6 +810,8 @@ extension SearchContactsRequest {
         if self.pageSize != 0 { checks.integer("limit", self.pageSize, minimum: 1, maximum: 500) }
         if !self.cursor.isEmpty { checks.text("cursor", self.cursor, maxLength: 200) }
         if !self.eventID.isEmpty { checks.text("eventId", self.eventID, maxLength: 100) }
+        if !self.fieldName.isEmpty { checks.text("field", self.fieldName, maxLength: 64) }
+        if !self.fieldValue.isEmpty { checks.text("fieldValue", self.fieldValue, maxLength: 4000) }
         return checks.violations
     }
 }

@@ -141,8 +141,8 @@ public enum CustomFieldType: Int, Sendable, WireEnum, CaseIterable {
     }
 }
 
-/// Issue 26 item 2: a custom field an admin declares for deals, with its type: every write of it is checked. A
-/// name nobody declared stays free text.
+/// Issue 26 item 2: a custom field an admin declares for deals or contacts, with its type: every write of it is
+/// checked. A name nobody declared stays free text.
 public struct CustomFieldDefinition: WireMessage, Equatable {
     /// The key in `customFields`: lower-case letters, digits, `_`.
     public var name: String = ""
@@ -159,7 +159,7 @@ public struct CustomFieldDefinition: WireMessage, Equatable {
     public var archived: Bool = false
     public var actorID: Int64? = nil
     public var credentialID: Int64? = nil
-    /// What it is a field of: `deal`.
+    /// What it is a field of: `deal` or `contact`.
     public var entity: String = ""
 
     public init() {}

@@ -20,6 +20,10 @@ public let contactsContract = ContractFile("Contacts") {
         Service.Method("search", "Search", "SearchContactsRequest", "ContactPage", idempotent: true, callers: ["telephony"], doc: "C6: filter by name prefix, phone, email, tag, source, creation period; cursor paging.")
         Service.Method("listDuplicates", "ListDuplicates", "ListDuplicatesRequest", "DuplicateGroupList", idempotent: true, doc: "C3: groups of live contacts that share an email or a phone.")
         Service.Method("merge", "Merge", "MergeContactsRequest", "MergeContactsResponse", doc: "C3: merges one contact into another; emits `contact.merged`.")
+        Service.Method("putField", "PutField", "CustomFieldDefinition", "CustomFieldDefinition", idempotent: true, doc: """
+            Issue 26 item 2: declares a contact field or changes its declaration, kept in its history.
+            """)
+        Service.Method("listFields", "ListFields", "Empty", "CustomFieldDefinitionList", idempotent: true)
         Service.Method("createStaff", "CreateStaff", "StaffMember", "StaffMember", doc: "C4: staff members.")
         Service.Method("updateStaff", "UpdateStaff", "StaffEdit", "StaffMember", doc: """
             C4 (issue 26): the member as the edit says (names, role, email, numbers, supervisor, skills, zone); kept in their
@@ -162,6 +166,8 @@ public let contactsContract = ContractFile("Contacts") {
         Field(10, "visibility", .optional(.message("Visibility"))).hidden()
         Field(11, "attended", .enumeration("AttendedFilter"), doc: "C6: by how many events the contact attended.")
         Field(12, "eventID", .string, doc: "C6: only those who attended this event (the platform's event id).").named("eventId").length(max: 100)
+        Field(13, "fieldName", .string, doc: "Contacts whose custom field of this name ... (issue 26)").named("field").length(max: 64)
+        Field(14, "fieldValue", .string, doc: "... has this value (many_of: holds it).").named("fieldValue").length(max: 4000)
     }
     Enumeration("AttendedFilter", doc: "C6: contacts by the events they attended (records with attended set).") {
         Enumeration.Case(0, "any", doc: "No filter.")

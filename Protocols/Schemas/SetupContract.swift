@@ -32,8 +32,8 @@ public let setupContract = ContractFile("Setup") {
         Enumeration.Case(10, "url", doc: "An http(s) URL.")
     }
     Message("CustomFieldDefinition", doc: """
-        Issue 26 item 2: a custom field an admin declares for deals, with its type: every write of it is checked. A
-        name nobody declared stays free text.
+        Issue 26 item 2: a custom field an admin declares for deals or contacts, with its type: every write of it is
+        checked. A name nobody declared stays free text.
         """, rest: [.input, .output]) {
         Field(1, "name", .string, doc: "The key in `customFields`: lower-case letters, digits, `_`.").required().length(max: 64, min: 1)
             .inputSchema(#"{"pattern": "^[a-z][a-z0-9_]*$"}"#)
@@ -46,7 +46,7 @@ public let setupContract = ContractFile("Setup") {
         Field(7, "archived", .bool, doc: "No longer checked or required; its values stay.")
         Field(8, "actorID", .optional(.int64)).hidden()
         Field(9, "credentialID", .optional(.int64)).hidden()
-        Field(10, "entity", .string, doc: "What it is a field of: `deal`.").readOnly()
+        Field(10, "entity", .string, doc: "What it is a field of: `deal` or `contact`.").readOnly()
     }
     Message("CustomFieldDefinitionList", rest: [.output]) {
         Field(1, "fields", .repeated(.message("CustomFieldDefinition"))).named("items")

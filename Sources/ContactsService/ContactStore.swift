@@ -119,6 +119,12 @@ public struct ContactStore: Sendable {
             conditions.append("c.id IN (SELECT contact_id FROM contact_tags WHERE tag = ?)")
             values.append(.text(request.tag.trimmingCharacters(in: .whitespaces).lowercased()))
         }
+        // Issue 26: by a custom field's value (a many_of field: one of its values).
+        if !request.fieldName.isEmpty {
+            conditions.append(
+                "c.id IN (SELECT contact_id FROM contact_fields WHERE name = ? AND (value = ? OR instr(',' || replace(value, ', ', ',') || ',', ',' || ? || ',') > 0))")
+            values += [.text(request.fieldName), .text(request.fieldValue), .text(request.fieldValue)]
+        }
         if !request.sourceChannel.isEmpty {
             conditions.append("c.source_channel = ?")
             values.append(.text(request.sourceChannel))

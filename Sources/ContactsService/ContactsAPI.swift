@@ -12,17 +12,55 @@ public struct ContactsAPI: Contacts.ServiceProtocol {
     public let staff: StaffStore
     public let validator: ContactDraftValidator
     public let attendance: AttendanceStore
+    let database: Database
+    let clock: WallClock
 
     /// `clock`: the time stamped on what is stored (the host's; tests set their own).
     public init(database: Database, defaultCountry: PhoneNormalizer, clock: WallClock = .system) {
+        self.database = database
+        self.clock = clock
         contacts = ContactStore(database: database, clock: clock)
         staff = StaffStore(database: database, phones: defaultCountry, clock: clock)
         validator = ContactDraftValidator(phones: defaultCountry)
         attendance = AttendanceStore(database: database, clock: clock)
     }
 
-    public func matchOrCreate(_ request: MatchOrCreateRequest, context _: ServerContext) async throws -> MatchOrCreateResponse {
+    /// Issue 26 item 2: the declared contact fields.
+    static let fields = CustomFieldRegistry(entity: "contact", valuesTable: "contact_fields", ownerColumn: "contact_id")
+
+    public func putField(_ request: CustomFieldDefinition, context: ServerContext) async throws -> CustomFieldDefinition {
+        var definition = request
+        (definition.actorID, definition.credentialID) = (context.principal?.staffID, context.principal?.credentialID)
+        let now = clock.milliseconds
+        let stored = definition
+        return try await database.write { tx in try Self.fields.put(tx, stored, at: now) }
+    }
+
+    public func listFields(_: Empty, context _: ServerContext) async throws -> CustomFieldDefinitionList {
+        CustomFieldDefinitionList(fields: try await database.read { try Self.fields.all($0) })
+    }
+
+    /// Declared fields read as their types and name staff who exist; the required ones are
+    /// there when a person writes the fields (a service's match-or-create, a lead's, is not
+    /// held to them).
+    func checkFields(_ values: [CustomField], requireMissing: Bool) async throws {
+        let (definitions, staffIDs) = try await database.read { c in
+            let all = try Self.fields.all(c)
+            let staffNames = Set(all.filter { $0.type == .staff && !$0.archived }.map(\.name))
+            let ids = values.filter { staffNames.contains($0.name) }.compactMap { Int64($0.value.trimmingCharacters(in: .whitespaces)) }
+            let missing = try ids.filter { id in try c.queryFirst("SELECT 1 FROM staff WHERE id = ?", [.integer(id)]) { _ in true } == nil }
+            return (all, missing)
+        }
+        var violations = CustomFieldCheck.violations(values, definitions, pipelineID: nil, requireMissing: requireMissing)
+        for field in values where staffIDs.contains(where: { String($0) == field.value.trimmingCharacters(in: .whitespaces) }) {
+            violations.append(FieldViolation(field: "customFields.\(field.name)", description: "is not a staff member"))
+        }
+        guard violations.isEmpty else { throw RPCError.invalidArgument("the contact's fields are not valid", details: violations) }
+    }
+
+    public func matchOrCreate(_ request: MatchOrCreateRequest, context: ServerContext) async throws -> MatchOrCreateResponse {
         let draft = try validator.validate(request.draft).get()
+        try await checkFields(draft.customFields, requireMissing: context.principal != nil)
         return try await contacts.matchOrCreate(draft, requireNameMatch: request.requireNameMatch, visibility: request.visibility.resolved)
     }
 
@@ -119,6 +157,7 @@ public struct ContactsAPI: Contacts.ServiceProtocol {
             throw RPCError.invalidArgument("the contact has \(violations.count) invalid field(s)", details: violations)
         }
         let valid = try validator.validate(patch, requireIdentity: false).get()
+        if request.fieldMask.contains("customFields") { try await checkFields(valid.customFields, requireMissing: true) }
         return try await contacts.update(
             request.id, visibility: request.visibility.resolved, changing: Set(request.fieldMask), to: valid)
     }

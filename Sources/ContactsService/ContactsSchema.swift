@@ -111,5 +111,11 @@ public enum ContactsSchema {
             ALTER TABLE staff ADD COLUMN deactivated_at INTEGER;
             ALTER TABLE staff ADD COLUMN handed_to INTEGER;
             """),
+        // Issue 26 item 2: declared contact fields; the names contacts held are declared as text.
+        Migration(
+            4, CustomFieldRegistry.migration + "CREATE INDEX contact_fields_value ON contact_fields (name, value);",
+            rewrite: { c in
+                try CustomFieldRegistry.declareAsText(c, Set(try c.query("SELECT DISTINCT name FROM contact_fields", []) { $0.string(0) }))
+            }),
     ]
 }

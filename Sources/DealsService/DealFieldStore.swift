@@ -16,71 +16,25 @@ public struct DealFieldStore: Sendable {
         self.clock = clock
     }
 
+    static let registry = CustomFieldRegistry(entity: "deal", valuesTable: "deal_fields", ownerColumn: "deal_id")
+
     static func all(_ c: Connection) throws -> [CustomFieldDefinition] {
-        try c.query("SELECT definition FROM custom_fields ORDER BY name", []) {
-            var definition = try CustomFieldDefinition(wireBytes: $0.blob(0))
-            definition.entity = "deal"
-            return definition
-        }
+        try registry.all(c)
     }
 
     public func list() async throws -> CustomFieldDefinitionList {
         CustomFieldDefinitionList(fields: try await database.read { try Self.all($0) })
     }
 
-    /// Declares the field or changes it. A new type must accept every value deals hold;
-    /// each change is a line of its history (entity `deal_field`, by the field's row id).
+    /// Declares the field or changes it; the pipelines it is required in must exist.
     public func put(_ input: CustomFieldDefinition) async throws -> CustomFieldDefinition {
-        var definition = input
-        definition.options = input.options.map { $0.trimmingCharacters(in: .whitespaces) }
-        definition.label = input.label.trimmingCharacters(in: .whitespaces)
-        (definition.actorID, definition.credentialID, definition.entity) = (nil, nil, "")
-        let violations = CustomFieldCheck.violations(of: definition)
-        guard violations.isEmpty else { throw RPCError.invalidArgument("the field is not valid", details: violations) }
         let now = clock.milliseconds
-        let stored = definition
         return try await database.write { tx in
-            let before = try tx.queryFirst("SELECT rowid, definition FROM custom_fields WHERE name = ?", [.text(stored.name)]) {
-                ($0.int64(0), try CustomFieldDefinition(wireBytes: $0.blob(1)))
-            }
-            for pipeline in stored.pipelineIDs where try tx.queryFirst("SELECT 1 FROM pipelines WHERE id = ?", [.integer(pipeline)], { _ in true }) == nil {
+            for pipeline in input.pipelineIDs where try tx.queryFirst("SELECT 1 FROM pipelines WHERE id = ?", [.integer(pipeline)], { _ in true }) == nil {
                 throw RPCError.invalidArgument("pipeline \(pipeline) does not exist", details: [FieldViolation(field: "pipelineIds", description: "names pipeline \(pipeline), which does not exist")])
             }
-            if !stored.archived {
-                // Values deals hold already must still read (up to five named).
-                var refused: [String] = []
-                for (dealID, value) in try tx.query("SELECT deal_id, value FROM deal_fields WHERE name = ?", [.text(stored.name)], { ($0.int64(0), $0.string(1)) }) {
-                    if let problem = CustomFieldCheck.problem(value, stored) { refused.append("deal \(dealID) \(problem)") }
-                    if refused.count == 5 { break }
-                }
-                guard refused.isEmpty else {
-                    throw RPCError.invalidArgument("deals hold values this declaration refuses", details: refused.map { FieldViolation(field: "type", description: $0) })
-                }
-            }
-            try tx.run(
-                "INSERT INTO custom_fields (name, definition) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET definition = excluded.definition",
-                [.text(stored.name), .blob(stored.wireBytes())])
-            let row = try before?.0 ?? tx.queryFirst("SELECT rowid FROM custom_fields WHERE name = ?", [.text(stored.name)]) { $0.int64(0) } ?? 0
-            try SetupLog.record(
-                tx, entity: "deal_field", id: row, by: SetupLog.Author(staffID: input.actorID, credentialID: input.credentialID), at: now,
-                Self.changes(before?.1, stored))
-            var answer = stored
-            answer.entity = "deal"
-            return answer
+            return try Self.registry.put(tx, input, at: now)
         }
-    }
-
-    static func changes(_ old: CustomFieldDefinition?, _ new: CustomFieldDefinition) -> [String] {
-        guard let old else { return ["declared \(new.name): \(new.type.name)" + (new.required ? ", required" : "")] }
-        var lines: [String] = []
-        if old.type != new.type { lines.append("type \(old.type.name) → \(new.type.name)") }
-        if old.label != new.label { lines.append("label \"\(old.label)\" → \"\(new.label)\"") }
-        if old.options != new.options { lines.append("options \(old.options.joined(separator: ", ")) → \(new.options.joined(separator: ", "))") }
-        if old.required != new.required || old.pipelineIDs != new.pipelineIDs {
-            lines.append(new.required ? "required" + (new.pipelineIDs.isEmpty ? "" : " in pipelines \(new.pipelineIDs.map(String.init).joined(separator: ", "))") : "not required")
-        }
-        if old.archived != new.archived { lines.append(new.archived ? "archived" : "restored") }
-        return lines
     }
 
     /// The deal's values, as the list filters see them.

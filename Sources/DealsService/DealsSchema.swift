@@ -256,7 +256,7 @@ public enum DealsSchema {
         // names deals hold already are declared as text.
         Migration(
             15, """
-            CREATE TABLE custom_fields (name TEXT PRIMARY KEY, definition BLOB NOT NULL);
+            \(CustomFieldRegistry.migration)
             CREATE TABLE deal_fields (deal_id INTEGER NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (deal_id, name)) WITHOUT ROWID;
             CREATE INDEX deal_fields_value ON deal_fields (name, value);
             """,
@@ -268,11 +268,7 @@ public enum DealsSchema {
                         try c.run("INSERT OR REPLACE INTO deal_fields (deal_id, name, value) VALUES (?, ?, ?)", [.integer(id), .text(field.name), .text(field.value)])
                     }
                 }
-                for name in names where name.range(of: "^[a-z][a-z0-9_]*$", options: .regularExpression) != nil {
-                    var definition = CustomFieldDefinition(name: name, type: .text)
-                    definition.label = name
-                    try c.run("INSERT OR IGNORE INTO custom_fields (name, definition) VALUES (?, ?)", [.text(name), .blob(definition.wireBytes())])
-                }
+                try CustomFieldRegistry.declareAsText(c, names)
             }),
     ]
 

@@ -6,6 +6,17 @@ import Wire
 
 /// The deals service's face (D1–D5, G3): pipelines, deals, leads, tasks, timelines.
 enum DealsRoutes {
+    /// A field's declaration from the body; it must name the field the path names.
+    static func fieldBody(_ ctx: RequestContext) throws -> CustomFieldDefinition {
+        var definition = try ctx.body(CustomFieldDefinition.self)
+        let name = ctx.parameters["name"] ?? ""
+        guard definition.name == name else {
+            throw UnacceptableValues(error: .invalidArgument("the body names another field", details: [FieldViolation(field: "name", description: "is not \(name), the field in the path")]))
+        }
+        definition.entity = ""
+        return definition
+    }
+
     static let fieldName = Route.PathParameter.text(pattern: "^[a-z][a-z0-9_]{0,63}$", description: "the field's name: lower-case letters, digits, _")
 
     static let all: [Route] = [
@@ -45,10 +56,23 @@ enum DealsRoutes {
         },
         Route(
             method: "GET", path: "/v1/custom-fields", operationID: "listCustomFields", access: .role(.reader),
-            summary: "The custom fields declared, with their types (issue 26): what customFields accepts on a deal, checked on every write",
-            answers: [Route.answer(200, "the declarations", CustomFieldDefinitionList.self)]
+            summary: "The custom fields declared for deals and contacts, with their types (issue 26): what customFields accepts, checked on every write",
+            answers: [Route.answer(200, "the declarations, deals' then contacts'", CustomFieldDefinitionList.self)]
         ) { ctx in
-            Reply.json(200, try await ctx.call(Deals.listFields, Empty()))
+            let deals = try await ctx.call(Deals.listFields, Empty()).fields
+            return Reply.json(200, CustomFieldDefinitionList(fields: deals + (try await ctx.call(Contacts.listFields, Empty()).fields)))
+        },
+        Route(
+            method: "PUT", path: "/v1/custom-fields/contact/{name}", pathParameters: ["name": fieldName], operationID: "putContactField", access: .role(.admin),
+            summary: """
+                Declare a contact field or change its declaration (issue 26): its type, options and whether a person must fill \
+                it; a new type must accept the values contacts hold
+                """,
+            body: CustomFieldDefinition.openAPIInputSchema, example: #"{"name":"birthday","label":"Birthday","type":"date"}"#,
+            answers: [Route.answer(200, "the declaration", CustomFieldDefinition.self)], errors: [422]
+        ) { ctx in
+            let definition = try fieldBody(ctx)
+            return Reply.json(200, try await ctx.call(Contacts.putField, definition))
         },
         Route(
             method: "PUT", path: "/v1/custom-fields/deal/{name}", pathParameters: ["name": fieldName], operationID: "putDealField", access: .role(.admin),
@@ -59,13 +83,7 @@ enum DealsRoutes {
             body: CustomFieldDefinition.openAPIInputSchema, example: #"{"name":"window_count","label":"Windows","type":"number","required":true}"#,
             answers: [Route.answer(200, "the declaration", CustomFieldDefinition.self)], errors: [422]
         ) { ctx in
-            var definition = try ctx.body(CustomFieldDefinition.self)
-            let name = ctx.parameters["name"] ?? ""
-            guard definition.name == name else {
-                throw UnacceptableValues(error: .invalidArgument("the body names another field", details: [FieldViolation(field: "name", description: "is not \(name), the field in the path")]))
-            }
-            definition.entity = ""
-            return Reply.json(200, try await ctx.call(Deals.putField, definition))
+            Reply.json(200, try await ctx.call(Deals.putField, try fieldBody(ctx)))
         },
         Route(
             method: "GET", path: "/v1/deals", operationID: "listDeals", access: .role(.reader),

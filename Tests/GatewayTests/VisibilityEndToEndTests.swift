@@ -50,7 +50,7 @@ import TestSupport
         "GET /v1/pipelines/{id}/history": .adminOnly, "PUT /v1/staff/{id}": .adminOnly, "POST /v1/staff/{id}/deactivate": .adminOnly,
         "GET /v1/staff/{id}/history": .adminOnly, "PUT /v1/products/{id}": .adminOnly, "POST /v1/products/{id}/archive": .adminOnly,
         "GET /v1/products/{id}/history": .adminOnly, "POST /v1/resources/{id}/archive": .adminOnly,
-        "GET /v1/resources/{id}/history": .adminOnly, "GET /v1/notification-channels/{channel}/history": .adminOnly, "GET /v1/custom-fields": .notClientData, "PUT /v1/custom-fields/deal/{name}": .adminOnly, "POST /v1/scheduled-reports": .adminOnly, "GET /v1/scheduled-reports": .adminOnly,
+        "GET /v1/resources/{id}/history": .adminOnly, "GET /v1/notification-channels/{channel}/history": .adminOnly, "GET /v1/custom-fields": .notClientData, "PUT /v1/custom-fields/deal/{name}": .adminOnly, "PUT /v1/custom-fields/contact/{name}": .adminOnly, "POST /v1/scheduled-reports": .adminOnly, "GET /v1/scheduled-reports": .adminOnly,
         "DELETE /v1/scheduled-reports/{id}": .adminOnly, "POST /v1/do-not-call": .keysOnly, "GET /v1/do-not-call": .keysOnly,
         "DELETE /v1/do-not-call/{phone}": .adminOnly,
         "POST /v1/admin/credentials": .adminOnly, "GET /v1/admin/credentials": .adminOnly, "DELETE /v1/admin/credentials/{id}": .adminOnly,

@@ -567,6 +567,8 @@ enum ContractSamples {
         m.visibility = visibility()
         m.attended = .never
         m.eventID = "f12é"
+        m.fieldName = "f13é"
+        m.fieldValue = "f14é"
         return m
     }
 

@@ -229,7 +229,7 @@ extension UpdateContactRequest: RESTInput {
 
 extension SearchContactsRequest: RESTQuery {
     /// Its parameters in the OpenAPI document's components.
-    static let queryParameters = ["SearchContactsRequest.q", "SearchContactsRequest.phone", "SearchContactsRequest.email", "SearchContactsRequest.tag", "SearchContactsRequest.source", "SearchContactsRequest.createdFrom", "SearchContactsRequest.createdTo", "SearchContactsRequest.limit", "SearchContactsRequest.cursor", "SearchContactsRequest.attended", "SearchContactsRequest.eventId"]
+    static let queryParameters = ["SearchContactsRequest.q", "SearchContactsRequest.phone", "SearchContactsRequest.email", "SearchContactsRequest.tag", "SearchContactsRequest.source", "SearchContactsRequest.createdFrom", "SearchContactsRequest.createdTo", "SearchContactsRequest.limit", "SearchContactsRequest.cursor", "SearchContactsRequest.attended", "SearchContactsRequest.eventId", "SearchContactsRequest.field", "SearchContactsRequest.fieldValue"]
 
     init(query q: inout QueryReader) {
         self.init()
@@ -244,6 +244,8 @@ extension SearchContactsRequest: RESTQuery {
         if let value = q.string("cursor", maxLength: 200) { self.cursor = value }
         if let value = q.choice("attended", [("first_time", AttendedFilter.firstTime), ("returning", AttendedFilter.returning), ("never", AttendedFilter.never)]) { self.attended = value }
         if let value = q.string("eventId", maxLength: 100) { self.eventID = value }
+        if let value = q.string("field", maxLength: 64) { self.fieldName = value }
+        if let value = q.string("fieldValue", maxLength: 4000) { self.fieldValue = value }
     }
 }
 

@@ -1471,6 +1471,28 @@ enum OpenAPIComponents {
         "type" : "string"
       }
     },
+    "SearchContactsRequest.field" : {
+      "description" : "Contacts whose custom field of this name ... (issue 26)",
+      "in" : "query",
+      "name" : "field",
+      "required" : false,
+      "schema" : {
+        "maxLength" : 64,
+        "pattern" : "^[^\\u0000]*$",
+        "type" : "string"
+      }
+    },
+    "SearchContactsRequest.fieldValue" : {
+      "description" : "... has this value (many_of: holds it).",
+      "in" : "query",
+      "name" : "fieldValue",
+      "required" : false,
+      "schema" : {
+        "maxLength" : 4000,
+        "pattern" : "^[^\\u0000]*$",
+        "type" : "string"
+      }
+    },
     "SearchContactsRequest.limit" : {
       "description" : "1...500; 0 means 50.",
       "in" : "query",
@@ -4247,14 +4269,14 @@ enum OpenAPIComponents {
       "type" : "object"
     },
     "CustomFieldDefinition" : {
-      "description" : "Issue 26 item 2: a custom field an admin declares for deals, with its type: every write of it is checked. A\nname nobody declared stays free text.",
+      "description" : "Issue 26 item 2: a custom field an admin declares for deals or contacts, with its type: every write of it is\nchecked. A name nobody declared stays free text.",
       "properties" : {
         "archived" : {
           "description" : "No longer checked or required; its values stay.",
           "type" : "boolean"
         },
         "entity" : {
-          "description" : "What it is a field of: `deal`.",
+          "description" : "What it is a field of: `deal` or `contact`.",
           "type" : "string"
         },
         "label" : {
@@ -4315,7 +4337,7 @@ enum OpenAPIComponents {
     },
     "CustomFieldDefinitionInput" : {
       "additionalProperties" : false,
-      "description" : "Issue 26 item 2: a custom field an admin declares for deals, with its type: every write of it is checked. A\nname nobody declared stays free text.",
+      "description" : "Issue 26 item 2: a custom field an admin declares for deals or contacts, with its type: every write of it is\nchecked. A name nobody declared stays free text.",
       "properties" : {
         "archived" : {
           "description" : "No longer checked or required; its values stay.",
