@@ -63,14 +63,18 @@ enum ContactsRoutes {
             var template = try ctx.query(SearchContactsRequest.self)
             template.visibility = try await ctx.visibility()
             template.pageSize = 500
-            let header = ["id", "first_name", "last_name", "emails", "phones", "company", "tags", "source", "created_at"]
+            // Issue 26: a column per declared field, after the contact's own.
+            let fields = try await ctx.call(Contacts.listFields, Empty()).fields.filter { !$0.archived }.map(\.name)
+            let header = ["id", "first_name", "last_name", "emails", "phones", "company", "tags", "source", "created_at"] + fields.map { "field_\($0)" }
             return try await CSVExport.response(file: "contacts.csv", header: header, what: "contacts", limit: ctx.api.configuration.maxExportRows) { cursor in
                 var request = template
                 request.cursor = cursor
                 let page = try await ctx.call(Contacts.search, request)
-                let rows = page.contacts.map { c in
-                    [String(c.id), c.firstName, c.lastName, c.emails.joined(separator: ";"), c.phones.map(\.number).joined(separator: ";"),
-                     c.company, c.tags.joined(separator: ";"), c.source?.channel ?? "", RFC3339.format(milliseconds: c.createdAtMilliseconds)]
+                let rows = page.contacts.map { c -> [String] in
+                    let values = Dictionary(c.customFields.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
+                    let own: [String] = [String(c.id), c.firstName, c.lastName, c.emails.joined(separator: ";"), c.phones.map(\.number).joined(separator: ";"),
+                                         c.company, c.tags.joined(separator: ";"), c.source?.channel ?? "", RFC3339.format(milliseconds: c.createdAtMilliseconds)]
+                    return own + fields.map { values[$0] ?? "" }
                 }
                 return (rows, page.nextCursor)
             }
