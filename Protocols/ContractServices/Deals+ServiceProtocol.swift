@@ -96,6 +96,9 @@ extension Deals {
         func putAdSpend(_ request: AdSpend, context: ServerContext) async throws -> AdSpend
 
         func listAdSpend(_ request: AdSpendRequest, context: ServerContext) async throws -> AdSpendList
+
+        /// Each line a campaign's month replaced, in one step; the entries as kept.
+        func importAdSpend(_ request: AdSpendImport, context: ServerContext) async throws -> AdSpendList
     }
 }
 
@@ -130,6 +133,7 @@ extension Deals.ServiceProtocol {
         server.register(Deals.listFields) { try await self.listFields(actingFor($0, $1), context: $1) }
         server.register(Deals.putAdSpend) { try await self.putAdSpend(actingFor($0, $1), context: $1) }
         server.register(Deals.listAdSpend) { try await self.listAdSpend(actingFor($0, $1), context: $1) }
+        server.register(Deals.importAdSpend) { try await self.importAdSpend(actingFor($0, $1), context: $1) }
         server.setHealth(.serving, for: Deals.service)
     }
 }

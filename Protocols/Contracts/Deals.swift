@@ -173,6 +173,12 @@ public enum Deals {
     public static let listAdSpend = MethodDescriptor<AdSpendRequest, AdSpendList>(
         service: service, method: "ListAdSpend", isIdempotent: true, callers: ["gateway"])
 
+    /// Each line a campaign's month replaced, in one step; the entries as kept.
+    ///
+    /// Callers: gateway.
+    public static let importAdSpend = MethodDescriptor<AdSpendImport, AdSpendList>(
+        service: service, method: "ImportAdSpend", isIdempotent: true, callers: ["gateway"])
+
     /// Event types this service emits (payload ``DealStageChanged``) and takes.
     public enum Event {
         /// Payload ``DealStageChanged``.
@@ -1093,6 +1099,45 @@ extension AdSpend {
         if self.month.isEmpty { checks.required("month") } else { checks.text("month", self.month, rule: .month) }
         if self.currency.isEmpty { checks.required("currency") } else { checks.text("currency", self.currency, rule: .currencyCode) }
         if self.amountMinor == 0 { checks.required("amountMinor") } else { checks.integer("amountMinor", self.amountMinor, minimum: 0, maximum: 1000000000000) }
+        return checks.violations
+    }
+}
+
+/// Issue 26 item 3: ad spend from a spreadsheet: CSV lines `campaign,month,currency,amount` (the amount in the
+/// currency's units, 15000.50), a header line first when it says `campaign`. All taken, or none with each bad line named.
+public struct AdSpendImport: WireMessage, Equatable {
+    public var csv: String = ""
+    public var by: Int64? = nil
+
+    public init() {}
+
+    public init(
+        csv: String = "",
+        by: Int64? = nil
+    ) {
+        self.csv = csv
+        self.by = by
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, csv)
+        e.encode(2, by)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: csv = try d.string(key)
+        case 2: by = try d.int64(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+extension AdSpendImport {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.csv.isEmpty { checks.required("csv") } else { checks.text("csv", self.csv, minLength: 1, maxLength: 1000000) }
         return checks.violations
     }
 }

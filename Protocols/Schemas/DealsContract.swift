@@ -77,6 +77,7 @@ public let dealsContract = ContractFile("Deals") {
         Service.Method("listFields", "ListFields", "Empty", "CustomFieldDefinitionList", idempotent: true)
         Service.Method("putAdSpend", "PutAdSpend", "AdSpend", "AdSpend", idempotent: true, doc: "A campaign's spend in a month, replaced.")
         Service.Method("listAdSpend", "ListAdSpend", "AdSpendRequest", "AdSpendList", idempotent: true)
+        Service.Method("importAdSpend", "ImportAdSpend", "AdSpendImport", "AdSpendList", idempotent: true, doc: "Each line a campaign's month replaced, in one step; the entries as kept.")
         Service.Event("created", "deal.created", payload: "DealStageChanged")
         Service.Event("stageChanged", "deal.stage_changed", payload: "DealStageChanged", doc: "With the stage it left.")
         Service.Event("won", "deal.won", payload: "DealStageChanged")
@@ -253,6 +254,13 @@ public let dealsContract = ContractFile("Deals") {
         Field(4, "amountMinor", .int64, doc: "0 clears it.").required().minimum(0).maximum(moneyCeiling)
         Field(5, "updatedAtMilliseconds", .int64).timestamp().readOnly()
         Field(6, "by", .optional(.int64), doc: "The staff member who entered it; absent for an API key.").readOnly()
+    }
+    Message("AdSpendImport", doc: """
+        Issue 26 item 3: ad spend from a spreadsheet: CSV lines `campaign,month,currency,amount` (the amount in the
+        currency's units, 15000.50), a header line first when it says `campaign`. All taken, or none with each bad line named.
+        """, rest: [.input]) {
+        Field(1, "csv", .string).required().length(max: 1_000_000, min: 1)
+        Field(2, "by", .optional(.int64)).hidden()
     }
     Message("AdSpendRequest", rest: [.query]) {
         Field(1, "month", .string, doc: "Just this month.").month()

@@ -122,6 +122,42 @@ public enum AttributionStore {
         return stored
     }
 
+    /// CSV lines `campaign,month,currency,amount` (units: 15000.50), at most 10,000; every
+    /// bad line named, nothing kept unless all are good.
+    static func importSpend(_ tx: Transaction, _ csv: String, by: Int64?, now: Int64) throws -> AdSpendList {
+        var entries: [AdSpend] = []
+        var violations: [FieldViolation] = []
+        let lines = csv.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" }).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        for (i, line) in lines.enumerated() {
+            let cells = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
+            if i == 0, cells.first?.lowercased() == "campaign" { continue }
+            guard cells.count == 4, !cells[0].isEmpty, cells[0].count <= 200, BillingMonthDays(parsing: cells[1]) != nil, let exponent = Money.exponents[cells[2]],
+                let amount = Self.minor(cells[3], exponent: exponent), (0...Money.maximumMinor).contains(amount)
+            else {
+                violations.append(FieldViolation(field: "csv", description: "line \(i + 1) is not campaign,month (YYYY-MM),currency,amount: \"\(line.prefix(80))\""))
+                if violations.count == 20 { break }
+                continue
+            }
+            entries.append(AdSpend(campaign: cells[0], month: cells[1], currency: cells[2], amountMinor: amount))
+        }
+        if entries.count > 10_000 { violations.append(FieldViolation(field: "csv", description: "has more than 10,000 lines")) }
+        guard violations.isEmpty else { throw RPCError.invalidArgument("the CSV is not ad spend", details: violations) }
+        return AdSpendList(entries: try entries.map { try putSpend(tx, $0, by: by, now: now) })
+    }
+
+    /// `15000.50` in minor units of a currency with `exponent` digits after the point.
+    static func minor(_ text: String, exponent: Int) -> Int64? {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard (1...2).contains(parts.count), let whole = Int64(parts[0]), whole >= 0 else { return nil }
+        let fraction = parts.count == 2 ? String(parts[1]) : ""
+        guard fraction.count <= exponent, fraction.allSatisfy(\.isNumber) else { return nil }
+        let scale = (0..<exponent).reduce(Int64(1)) { p, _ in p * 10 }
+        let padded = fraction + String(repeating: "0", count: exponent - fraction.count)
+        let (product, overflow) = whole.multipliedReportingOverflow(by: scale)
+        guard !overflow else { return nil }
+        return product + (Int64(padded) ?? 0)
+    }
+
     static func spend(_ c: Connection, _ request: AdSpendRequest) throws -> AdSpendList {
         var sql = "SELECT campaign, month, currency, amount_minor, updated_at, by FROM ad_spend WHERE 1 = 1"
         var values: [SQLValue] = []

@@ -207,6 +207,12 @@ public struct DealsAPI: Deals.ServiceProtocol {
         return try await database.write { tx in try AttributionStore.putSpend(tx, request, by: by, now: now) }
     }
 
+    public func importAdSpend(_ request: AdSpendImport, context: ServerContext) async throws -> AdSpendList {
+        let now = pipelines.clock.milliseconds
+        let by = context.principal?.staffID
+        return try await database.write { tx in try AttributionStore.importSpend(tx, request.csv, by: by, now: now) }
+    }
+
     public func listAdSpend(_ request: AdSpendRequest, context _: ServerContext) async throws -> AdSpendList {
         try await database.read { c in try AttributionStore.spend(c, request) }
     }

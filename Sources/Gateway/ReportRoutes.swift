@@ -77,6 +77,14 @@ enum ReportRoutes {
             Reply.json(200, try await ctx.call(Deals.putAdSpend, try ctx.body(AdSpend.self)))
         },
         Route(
+            method: "POST", path: "/v1/ad-spend/import", operationID: "importAdSpend", access: .role(.admin),
+            summary: "Ad spend from a spreadsheet (issue 26): {\"csv\": \"campaign,month,currency,amount\\n...\"}; all lines taken or none",
+            body: AdSpendImport.openAPIInputSchema, example: #"{"csv":"campaign,month,currency,amount\nwinter-sale,2027-01,RUB,150000.00\n"}"#,
+            answers: [Route.answer(200, "the entries as kept", AdSpendList.self)], errors: [422]
+        ) { ctx in
+            Reply.json(200, try await ctx.call(Deals.importAdSpend, try ctx.body(AdSpendImport.self)))
+        },
+        Route(
             method: "GET", path: "/v1/ad-spend", operationID: "listAdSpend", access: .role(.reader),
             summary: "Ad spend entered, by month and campaign (issue 26)", query: AdSpendRequest.queryParameters,
             answers: [Route.answer(200, "the entries", AdSpendList.self)], errors: [403]

@@ -111,5 +111,13 @@ import Wire
         await #expect(throws: RPCError.self) {
             _ = try await f.api.attributionReport(AttributionRequest(from: "2027-01-01", to: "2027-01-31", groupBy: .operator, currency: "RUB"), context: Self.context)
         }
+        // Spend from a spreadsheet: all lines or none, each bad one named; amounts in the currency's units.
+        let refused = await #expect(throws: RPCError.self) {
+            _ = try await f.api.importAdSpend(AdSpendImport(csv: "campaign,month,currency,amount\nwinter,2027-02,RUB,100.5\nspring,2027-13,RUB,1\nsummer,2027-02,XXX,1"), context: Self.context)
+        }
+        #expect(refused?.details.map { String($0.description.prefix(6)) } == ["line 3", "line 4"])
+        #expect(try await f.api.listAdSpend(AdSpendRequest(month: "2027-02"), context: Self.context).entries.isEmpty)
+        let imported = try await f.api.importAdSpend(AdSpendImport(csv: "campaign,month,currency,amount\r\nwinter,2027-02,RUB,100.5\r\n\"spring\",2027-02,RUB,7\r\n"), context: Self.context)
+        #expect(imported.entries.map { "\($0.campaign) \($0.amountMinor)" } == ["winter 10050", "spring 700"])
     }
 }

@@ -66,6 +66,7 @@ enum ContractSamples {
         ("NPSRow", nPSRow().wireBytes(), (try? NPSRow(wireBytes: nPSRow().wireBytes())) == nPSRow()),
         ("NPSReport", nPSReport().wireBytes(), (try? NPSReport(wireBytes: nPSReport().wireBytes())) == nPSReport()),
         ("AdSpend", adSpend().wireBytes(), (try? AdSpend(wireBytes: adSpend().wireBytes())) == adSpend()),
+        ("AdSpendImport", adSpendImport().wireBytes(), (try? AdSpendImport(wireBytes: adSpendImport().wireBytes())) == adSpendImport()),
         ("AdSpendRequest", adSpendRequest().wireBytes(), (try? AdSpendRequest(wireBytes: adSpendRequest().wireBytes())) == adSpendRequest()),
         ("AdSpendList", adSpendList().wireBytes(), (try? AdSpendList(wireBytes: adSpendList().wireBytes())) == adSpendList()),
         ("LeadReport", leadReport().wireBytes(), (try? LeadReport(wireBytes: leadReport().wireBytes())) == leadReport()),
@@ -893,6 +894,13 @@ enum ContractSamples {
         m.amountMinor = 4000012
         m.updatedAtMilliseconds = -36
         m.by = 6000018
+        return m
+    }
+
+    static func adSpendImport() -> AdSpendImport {
+        var m = AdSpendImport()
+        m.csv = "f1é"
+        m.by = 2000006
         return m
     }
 

@@ -294,6 +294,21 @@ extension AdSpend: RESTInput {
     }
 }
 
+extension AdSpendImport: RESTInput {
+    static let openAPIInputSchema = "AdSpendImportInput"
+    static let jsonFields: Set<String> = ["csv"]
+    static let jsonReadOnlyFields: Set<String> = []
+
+    /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).
+    init(jsonFields r: inout JSONFieldReader) {
+        self.init()
+        r.require("csv")
+        if let value = r.string("csv", minLength: 1, maxLength: 1000000) {
+            self.csv = value
+        }
+    }
+}
+
 extension AdSpendRequest: RESTQuery {
     /// Its parameters in the OpenAPI document's components.
     static let queryParameters = ["AdSpendRequest.month", "AdSpendRequest.campaign"]

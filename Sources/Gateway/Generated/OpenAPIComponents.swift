@@ -1698,6 +1698,22 @@ enum OpenAPIComponents {
       ],
       "type" : "object"
     },
+    "AdSpendImportInput" : {
+      "additionalProperties" : false,
+      "description" : "Issue 26 item 3: ad spend from a spreadsheet: CSV lines `campaign,month,currency,amount` (the amount in the\ncurrency's units, 15000.50), a header line first when it says `campaign`. All taken, or none with each bad line named.",
+      "properties" : {
+        "csv" : {
+          "maxLength" : 1000000,
+          "minLength" : 1,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "csv"
+      ],
+      "type" : "object"
+    },
     "AdSpendInput" : {
       "additionalProperties" : false,
       "description" : "Issue 26 item 3: what a campaign cost in a month, entered by an admin.",
