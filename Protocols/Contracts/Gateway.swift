@@ -387,6 +387,60 @@ extension CreateIntegrationRequest {
     }
 }
 
+/// Issue 26: what changes in an integration (its name and kind stay: hooks refer to them). What is left out stays.
+public struct IntegrationChange: WireMessage, Equatable {
+    /// The provider's new signing secret (the kinds that sign): the old one is refused from now.
+    public var secret: String? = nil
+    /// The kinds that sign nothing: a new URL token, shown once; the old URL is refused from now.
+    public var newToken: Bool = false
+    /// A new token for its API (empty: none).
+    public var apiToken: String? = nil
+    /// Its API's base URL.
+    public var apiBaseURL: String? = nil
+
+    public init() {}
+
+    public init(
+        secret: String? = nil,
+        newToken: Bool = false,
+        apiToken: String? = nil,
+        apiBaseURL: String? = nil
+    ) {
+        self.secret = secret
+        self.newToken = newToken
+        self.apiToken = apiToken
+        self.apiBaseURL = apiBaseURL
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, secret)
+        e.encode(2, newToken)
+        e.encode(3, apiToken)
+        e.encode(4, apiBaseURL)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: secret = try d.string(key)
+        case 2: newToken = try d.bool(key)
+        case 3: apiToken = try d.string(key)
+        case 4: apiBaseURL = try d.string(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+extension IntegrationChange {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if let value = self.secret { checks.text("secret", value, minLength: 16, maxLength: 500, rule: .name) }
+        if let value = self.apiToken { checks.text("apiToken", value, maxLength: 500) }
+        if let value = self.apiBaseURL { checks.text("apiBaseUrl", value, maxLength: 500) }
+        return checks.violations
+    }
+}
+
 public struct IntegrationList: WireMessage, Equatable {
     public var integrations: [Integration] = []
 

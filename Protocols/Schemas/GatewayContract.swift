@@ -77,6 +77,14 @@ public let gatewayContract = ContractFile("Gateway") {
         Field(7, "accountID", .string, doc: "The provider's account pulls are scoped to (Timepad: the organization id, digits).").named("accountId").length(max: 50).digits()
         Field(8, "paymentsOpen", .enumeration("PaymentOpens"), doc: "cloudpayments and leyka only: what a paid payment naming no deal or group opens in deals — `donations` (the default), `orders` or `nothing`.").allowed("donations", "orders", "nothing")
     }
+    Message("IntegrationChange", doc: """
+        Issue 26: what changes in an integration (its name and kind stay: hooks refer to them). What is left out stays.
+        """, rest: [.input]) {
+        Field(1, "secret", .optional(.string), doc: "The provider's new signing secret (the kinds that sign): the old one is refused from now.").length(max: 500, min: 16).oneLineName()
+        Field(2, "newToken", .bool, doc: "The kinds that sign nothing: a new URL token, shown once; the old URL is refused from now.")
+        Field(3, "apiToken", .optional(.string), doc: "A new token for its API (empty: none).").length(max: 500)
+        Field(4, "apiBaseURL", .optional(.string), doc: "Its API's base URL.").named("apiBaseUrl").length(max: 500)
+    }
     Message("IntegrationList", rest: [.output]) {
         Field(1, "integrations", .repeated(.message("Integration"))).named("items")
     }

@@ -1,3 +1,4 @@
+import ServiceKit
 import Storage
 
 /// The tables of the gateway's own SQLite file: answers to idempotent POSTs (G5), the
@@ -67,5 +68,7 @@ public enum GatewaySchema {
             ALTER TABLE hooks ADD COLUMN discarded_at INTEGER;
             ALTER TABLE hooks ADD COLUMN discard_reason TEXT NOT NULL DEFAULT '';
             """),
+        // Issue 26: integrations change, with history.
+        Migration(7, SetupLog.migration),
     ]
 }

@@ -82,6 +82,29 @@ enum HookRoutes {
             Reply.json(200, IntegrationList(integrations: try await ctx.api.webhookDesk().integrations.list()))
         },
         Route(
+            method: "PUT", path: "/v1/admin/integrations/{id}", operationID: "changeIntegration", access: .role(.admin),
+            summary: """
+                Change an integration (issue 26): a new signing secret, a new URL token (shown once), its API token or base URL; \
+                the old secret or URL is refused from the next hook on; each change is in its history
+                """,
+            body: IntegrationChange.openAPIInputSchema, example: #"{"secret":"the new hook secret from Timepad"}"#,
+            answers: [Route.answer(200, "the integration; secret and hookPath when a new URL token was made", Integration.self)], errors: [404, 422, 503]
+        ) { ctx in
+            let desk = try ctx.api.webhookDesk()
+            let change = try ctx.body(IntegrationChange.self)
+            let id = try ctx.id()
+            let author = SetupLog.Author(staffID: ctx.staffID, credentialID: ctx.credentialID)
+            let changed = try await ctx.judgingValues { try await desk.integrations.change(id, change, by: author) }
+            return change.newToken ? Reply.json(200, changed, secret: true) : Reply.json(200, changed)
+        },
+        Route(
+            method: "GET", path: "/v1/admin/integrations/{id}/history", operationID: "integrationHistory", access: .role(.admin),
+            summary: "Every change to an integration, with who made it and when (issue 26); secrets only as replaced",
+            answers: [Route.answer(200, "the changes, oldest first", SetupHistory.self)], errors: [404, 503]
+        ) { ctx in
+            Reply.json(200, try await ctx.api.webhookDesk().integrations.history(try ctx.id()))
+        },
+        Route(
             method: "DELETE", path: "/v1/admin/integrations/{id}", operationID: "revokeIntegration", access: .role(.admin),
             summary: "Revoke an integration: its hooks are refused from the next one on; those stored stay",
             answers: [Route.answer(200, "revoked", Integration.self)], errors: [404, 503]

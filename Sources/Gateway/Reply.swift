@@ -3,8 +3,11 @@ import JSON
 
 /// JSON answers.
 enum Reply {
-    static func json(_ status: Int, _ value: some JSONWritable) -> HTTPResponse {
-        json(status, value.jsonBytes)
+    /// `secret` answers (a new URL token) are not cached.
+    static func json(_ status: Int, _ value: some JSONWritable, secret: Bool = false) -> HTTPResponse {
+        var response = json(status, value.jsonBytes)
+        if secret { response.headers.append(("Cache-Control", "no-store")) }
+        return response
     }
 
     static func json(_ status: Int, _ bytes: [UInt8]) -> HTTPResponse {

@@ -1,6 +1,7 @@
 import Contracts
 import Digest
 import Foundation
+import ServiceKit
 import Sockets
 import Storage
 import Synchronization
@@ -120,6 +121,63 @@ public final class IntegrationStore: Sendable {
 
     public func list() async throws -> [Integration] {
         try await database.read { c in try c.query("SELECT * FROM integrations ORDER BY id", [], Self.integration) }
+    }
+
+    /// Issue 26: a new secret, URL token, API token or API base URL, each a line of its history
+    /// (secrets never in words). The old secret or URL is refused from the next hook on.
+    public func change(_ id: Int64, _ change: IntegrationChange, by author: SetupLog.Author, now: Date = Date()) async throws -> Integration {
+        guard let current = entry(id: id) else { throw RPCError.notFound("integration \(id) does not exist") }
+        let signs = Self.signs(current.kind)
+        var violations: [FieldViolation] = []
+        if let secret = change.secret {
+            if !signs { violations.append(FieldViolation(field: "secret", description: "\(current.kind.name) signs nothing: ask for newToken instead")) }
+            if current.kind == .telegram, !Self.isTelegramSecretToken(secret) { violations.append(FieldViolation(field: "secret", description: "is not a Telegram secret_token")) }
+        }
+        if change.newToken && signs { violations.append(FieldViolation(field: "newToken", description: "\(current.kind.name) signs its hooks: give a new secret instead")) }
+        if let url = change.apiBaseURL, !url.isEmpty, let problem = outbound.refusal(url: url) { violations.append(FieldViolation(field: "apiBaseUrl", description: problem)) }
+        guard violations.isEmpty else { throw RPCError.invalidArgument("the change is not valid", details: violations) }
+        let token = change.newToken ? "hk_" + SecureRandom.hex(24) : ""
+        let at = Int64(now.timeIntervalSince1970 * 1000)
+        let (integration, entry) = try await database.write { tx -> (Integration, IntegrationEntry) in
+            var lines: [String] = []
+            if let secret = change.secret {
+                try tx.run("UPDATE integrations SET secret = ? WHERE id = ?", [.blob(Array(secret.utf8)), .integer(id)])
+                lines.append("signing secret replaced")
+            }
+            if !token.isEmpty {
+                try tx.run("UPDATE integrations SET token_digest = ? WHERE id = ?", [.blob(SHA256.digest(token)), .integer(id)])
+                lines.append("URL token replaced")
+            }
+            if let apiToken = change.apiToken {
+                try tx.run("UPDATE integrations SET api_token = ? WHERE id = ?", [.text(apiToken), .integer(id)])
+                lines.append(apiToken.isEmpty ? "API token removed" : "API token replaced")
+            }
+            if let url = change.apiBaseURL, url != current.apiBaseURL {
+                try tx.run("UPDATE integrations SET api_base_url = ? WHERE id = ?", [.text(url), .integer(id)])
+                lines.append("API base URL \(current.apiBaseURL.isEmpty ? "none" : current.apiBaseURL) → \(url.isEmpty ? "none" : url)")
+            }
+            try SetupLog.record(tx, entity: "integration", id: id, by: author, at: at, lines)
+            let row = try tx.queryFirst("SELECT * FROM integrations WHERE id = ? AND revoked_at IS NULL", [.integer(id)]) { (Self.integration($0), Self.entry($0)) }
+            guard let row else { throw RPCError.notFound("integration \(id) does not exist") }
+            return row
+        }
+        byName.withLock { $0[entry.name] = entry }
+        var changed = integration
+        if !token.isEmpty {
+            changed.secret = token
+            changed.hookPath = "/v1/hooks/\(changed.name)/\(token)"
+        }
+        return changed
+    }
+
+    /// Its changes since it was made (issue 26), when it exists.
+    public func history(_ id: Int64) async throws -> SetupHistory {
+        try await database.read { c in
+            guard try c.queryFirst("SELECT 1 FROM integrations WHERE id = ?", [.integer(id)], { _ in true }) != nil else {
+                throw RPCError.notFound("integration \(id) does not exist")
+            }
+            return try SetupLog.history(c, entity: "integration", id: id)
+        }
     }
 
     /// Revokes it: its hooks are refused from the next one on; the stored ones stay.

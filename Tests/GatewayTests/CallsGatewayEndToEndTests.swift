@@ -186,6 +186,17 @@ import TestSupport
         // Maria's own list has the call she made.
         let mine = try await system.request("GET", "/v1/calls", key: Self.staffTwoToken).json["items"] as? [[String: Any]] ?? []
         #expect(mine.map { $0["id"] as? String } == [out["id"] as? String])
+        // Issue 26: the URL token leaked: a new one, shown once; the old URL is refused from the next hook; kept in the history.
+        let id = try #require(made.json["id"] as? Int)
+        let rotated = try await system.request("PUT", "/v1/admin/integrations/\(id)", body: #"{"newToken":true}"#)
+        let newPath = try #require(rotated.json["hookPath"] as? String, "\(rotated.body)")
+        #expect(rotated.status == 200 && newPath != path && rotated.headers["cache-control"] == "no-store")
+        let again = #"{"uniqueid":"after-1","calldate":"2026-12-01 12:20:00","caller":"79165550102","dst":"74951112233","call_type":"in","disposition":"NO ANSWER","billsec":0,"duration":10}"#
+        #expect(try await httpRequest(port: system.gateway.port, "POST", path, headers: json, body: again).status == 401)
+        #expect(try await httpRequest(port: system.gateway.port, "POST", newPath, headers: json, body: again).status == 200)
+        #expect(try await system.request("PUT", "/v1/admin/integrations/\(id)", body: #"{"secret":"a signing secret ringostat has not"}"#).status == 422)
+        let history = try await system.request("GET", "/v1/admin/integrations/\(id)/history").json["items"] as? [[String: Any]] ?? []
+        #expect(history.compactMap { $0["summary"] as? String } == ["URL token replaced"])
         try await system.stop()
     }
 

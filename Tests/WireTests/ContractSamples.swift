@@ -116,6 +116,7 @@ enum ContractSamples {
         ("CredentialList", credentialList().wireBytes(), (try? CredentialList(wireBytes: credentialList().wireBytes())) == credentialList()),
         ("Integration", integration().wireBytes(), (try? Integration(wireBytes: integration().wireBytes())) == integration()),
         ("CreateIntegrationRequest", createIntegrationRequest().wireBytes(), (try? CreateIntegrationRequest(wireBytes: createIntegrationRequest().wireBytes())) == createIntegrationRequest()),
+        ("IntegrationChange", integrationChange().wireBytes(), (try? IntegrationChange(wireBytes: integrationChange().wireBytes())) == integrationChange()),
         ("IntegrationList", integrationList().wireBytes(), (try? IntegrationList(wireBytes: integrationList().wireBytes())) == integrationList()),
         ("Hook", hook().wireBytes(), (try? Hook(wireBytes: hook().wireBytes())) == hook()),
         ("DiscardHookRequest", discardHookRequest().wireBytes(), (try? DiscardHookRequest(wireBytes: discardHookRequest().wireBytes())) == discardHookRequest()),
@@ -1419,6 +1420,15 @@ enum ContractSamples {
         m.apiToken = "f6é"
         m.accountID = "f7é"
         m.paymentsOpen = .nothing
+        return m
+    }
+
+    static func integrationChange() -> IntegrationChange {
+        var m = IntegrationChange()
+        m.secret = "f1é"
+        m.newToken = true
+        m.apiToken = "f3é"
+        m.apiBaseURL = "f4é"
         return m
     }
 

@@ -146,6 +146,29 @@ extension CreateIntegrationRequest: RESTInput {
     }
 }
 
+extension IntegrationChange: RESTInput {
+    static let openAPIInputSchema = "IntegrationChangeInput"
+    static let jsonFields: Set<String> = ["secret", "newToken", "apiToken", "apiBaseUrl"]
+    static let jsonReadOnlyFields: Set<String> = []
+
+    /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).
+    init(jsonFields r: inout JSONFieldReader) {
+        self.init()
+        if let value = r.string("secret", minLength: 16, maxLength: 500, rule: .name) {
+            self.secret = value
+        }
+        if let value = r.bool("newToken") {
+            self.newToken = value
+        }
+        if let value = r.string("apiToken", maxLength: 500) {
+            self.apiToken = value
+        }
+        if let value = r.string("apiBaseUrl", maxLength: 500) {
+            self.apiBaseURL = value
+        }
+    }
+}
+
 extension IntegrationList: RESTOutput {
     static let openAPIOutputSchema = "IntegrationList"
 

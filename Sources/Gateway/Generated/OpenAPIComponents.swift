@@ -6253,6 +6253,36 @@ enum OpenAPIComponents {
       ],
       "type" : "object"
     },
+    "IntegrationChangeInput" : {
+      "additionalProperties" : false,
+      "description" : "Issue 26: what changes in an integration (its name and kind stay: hooks refer to them). What is left out stays.",
+      "properties" : {
+        "apiBaseUrl" : {
+          "description" : "Its API's base URL.",
+          "maxLength" : 500,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        },
+        "apiToken" : {
+          "description" : "A new token for its API (empty: none).",
+          "maxLength" : 500,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        },
+        "newToken" : {
+          "description" : "The kinds that sign nothing: a new URL token, shown once; the old URL is refused from now.",
+          "type" : "boolean"
+        },
+        "secret" : {
+          "description" : "The provider's new signing secret (the kinds that sign): the old one is refused from now.",
+          "maxLength" : 500,
+          "minLength" : 16,
+          "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*[^\\u0000-\\u0020\\u007f\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
+          "type" : "string"
+        }
+      },
+      "type" : "object"
+    },
     "IntegrationList" : {
       "properties" : {
         "items" : {
