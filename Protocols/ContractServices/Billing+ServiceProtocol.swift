@@ -26,6 +26,12 @@ extension Billing {
 
         func listPriceLists(_ request: Empty, context: ServerContext) async throws -> PriceListList
 
+        /// B2 (issue 26): the list replaced (prices, dates, name; its currency stays): offers put after it take the new
+        /// prices, confirmed ones keep theirs; an `activeTo` in the past retires it. Kept in its history.
+        func updatePriceList(_ request: PriceList, context: ServerContext) async throws -> PriceList
+
+        func priceListHistory(_ request: SetupHistoryRequest, context: ServerContext) async throws -> SetupHistory
+
         /// B2: a delivery zone: the address fragments that place an address in it, and its tariffs.
         func createZone(_ request: DeliveryZone, context: ServerContext) async throws -> DeliveryZone
 
@@ -93,6 +99,8 @@ extension Billing.ServiceProtocol {
         server.register(Billing.listProducts) { try await self.listProducts(actingFor($0, $1), context: $1) }
         server.register(Billing.createPriceList) { try await self.createPriceList(actingFor($0, $1), context: $1) }
         server.register(Billing.listPriceLists) { try await self.listPriceLists(actingFor($0, $1), context: $1) }
+        server.register(Billing.updatePriceList) { try await self.updatePriceList(actingFor($0, $1), context: $1) }
+        server.register(Billing.priceListHistory) { try await self.priceListHistory(actingFor($0, $1), context: $1) }
         server.register(Billing.createZone) { try await self.createZone(actingFor($0, $1), context: $1) }
         server.register(Billing.listZones) { try await self.listZones(actingFor($0, $1), context: $1) }
         server.register(Billing.putOffer) { try await self.putOffer(actingFor($0, $1), context: $1) }

@@ -44,6 +44,17 @@ public enum Billing {
     public static let listPriceLists = MethodDescriptor<Empty, PriceListList>(
         service: service, method: "ListPriceLists", isIdempotent: true, callers: ["gateway"])
 
+    /// B2 (issue 26): the list replaced (prices, dates, name; its currency stays): offers put after it take the new
+    /// prices, confirmed ones keep theirs; an `activeTo` in the past retires it. Kept in its history.
+    ///
+    /// Callers: gateway.
+    public static let updatePriceList = MethodDescriptor<PriceList, PriceList>(
+        service: service, method: "UpdatePriceList", isIdempotent: true, callers: ["gateway"])
+
+    /// Callers: gateway.
+    public static let priceListHistory = MethodDescriptor<SetupHistoryRequest, SetupHistory>(
+        service: service, method: "PriceListHistory", isIdempotent: true, callers: ["gateway"])
+
     /// B2: a delivery zone: the address fragments that place an address in it, and its tariffs.
     ///
     /// Callers: gateway.

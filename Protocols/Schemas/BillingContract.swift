@@ -22,6 +22,11 @@ public let billingContract = ContractFile("Billing") {
         Service.Method("listProducts", "ListProducts", "ListProductsRequest", "ProductList", idempotent: true)
         Service.Method("createPriceList", "CreatePriceList", "PriceList", "PriceList", doc: "B2: prices per product in one currency, in force between two dates.")
         Service.Method("listPriceLists", "ListPriceLists", "Empty", "PriceListList", idempotent: true)
+        Service.Method("updatePriceList", "UpdatePriceList", "PriceList", "PriceList", idempotent: true, doc: """
+            B2 (issue 26): the list replaced (prices, dates, name; its currency stays): offers put after it take the new
+            prices, confirmed ones keep theirs; an `activeTo` in the past retires it. Kept in its history.
+            """)
+        Service.Method("priceListHistory", "PriceListHistory", "SetupHistoryRequest", "SetupHistory", idempotent: true)
         Service.Method("createZone", "CreateZone", "DeliveryZone", "DeliveryZone", doc: "B2: a delivery zone: the address fragments that place an address in it, and its tariffs.")
         Service.Method("listZones", "ListZones", "Empty", "DeliveryZoneList", idempotent: true)
         Service.Method("putOffer", "PutOffer", "Offer", "Offer", doc: """

@@ -62,6 +62,14 @@ public struct BillingAPI: Billing.ServiceProtocol {
         try await catalogue.listProducts(request)
     }
 
+    public func updatePriceList(_ request: PriceList, context: ServerContext) async throws -> PriceList {
+        try await catalogue.updatePriceList(request, by: SetupLog.Author(staffID: context.principal?.staffID, credentialID: context.principal?.credentialID))
+    }
+
+    public func priceListHistory(_ request: SetupHistoryRequest, context _: ServerContext) async throws -> SetupHistory {
+        try await catalogue.priceListHistory(request.id)
+    }
+
     public func createPriceList(_ request: PriceList, context _: ServerContext) async throws -> PriceList {
         try await catalogue.createPriceList(request)
     }

@@ -93,6 +93,56 @@ public struct CatalogueStore: Sendable {
     }
 
     public func createPriceList(_ input: PriceList) async throws -> PriceList {
+        let named = try Self.checkPriceList(input)
+        let now = clock.milliseconds
+        return try await database.write { tx in
+            try Self.requireProducts(tx, input, named)
+            var list = input
+            list.createdAtMilliseconds = now
+            return try Self.priceListTable.insert(tx, list)
+        }
+    }
+
+    /// Issue 26: a price list replaced (its prices, dates, name; its currency stays). An offer
+    /// put after it takes the new prices; a confirmed one keeps the prices it froze. Ending
+    /// its `activeTo` retires it. Each change a line of its history.
+    public func updatePriceList(_ input: PriceList, by author: SetupLog.Author) async throws -> PriceList {
+        let named = try Self.checkPriceList(input)
+        let now = clock.milliseconds
+        return try await database.write { tx in
+            guard let before = try Self.priceListTable.find(tx.connection, id: input.id) else { throw RPCError.notFound("price list \(input.id) does not exist") }
+            guard before.currency == input.currency else {
+                throw RPCError.invalidArgument("a price list keeps its currency", details: [FieldViolation(field: "currency", description: "is \(before.currency): make a new list for \(input.currency)")])
+            }
+            try Self.requireProducts(tx, input, named)
+            var list = input
+            list.createdAtMilliseconds = before.createdAtMilliseconds
+            try Self.priceListTable.update(tx, list)
+            var lines: [String] = []
+            if before.name != list.name { lines.append("name \"\(before.name)\" → \"\(list.name)\"") }
+            if before.activeFrom != list.activeFrom || before.activeTo != list.activeTo {
+                lines.append("in force \(before.activeFrom.isEmpty ? "always" : before.activeFrom)–\(before.activeTo.isEmpty ? "open" : before.activeTo) → "
+                    + "\(list.activeFrom.isEmpty ? "always" : list.activeFrom)–\(list.activeTo.isEmpty ? "open" : list.activeTo)")
+            }
+            let old = Dictionary(before.prices.map { ($0.productID, $0.unitMinor) }, uniquingKeysWith: { a, _ in a })
+            for price in list.prices where old[price.productID] != price.unitMinor {
+                lines.append("product \(price.productID): \(old[price.productID].map { Money.plain($0, list.currency) } ?? "not priced") → \(Money.plain(price.unitMinor, list.currency)) \(list.currency)")
+            }
+            for (product, _) in old where !list.prices.contains(where: { $0.productID == product }) { lines.append("product \(product): no longer priced") }
+            try SetupLog.record(tx, entity: "price_list", id: list.id, by: author, at: now, lines)
+            return list
+        }
+    }
+
+    public func priceListHistory(_ id: Int64) async throws -> SetupHistory {
+        try await database.read { c in
+            guard try Self.priceListTable.find(c, id: id) != nil else { throw RPCError.notFound("price list \(id) does not exist") }
+            return try SetupLog.history(c, entity: "price_list", id: id)
+        }
+    }
+
+    /// A list's own mistakes, every one; the products it names.
+    static func checkPriceList(_ input: PriceList) throws -> Set<Int64> {
         var v: [FieldViolation] = []
         let from = input.activeFrom.isEmpty ? nil : CivilDate(parsing: input.activeFrom)
         let to = input.activeTo.isEmpty ? nil : CivilDate(parsing: input.activeTo)
@@ -105,19 +155,16 @@ public struct CatalogueStore: Sendable {
             v.append(FieldViolation(field: "prices[\(i)].productId", description: "product \(p.productID) is priced twice"))
         }
         guard v.isEmpty else { throw RPCError.invalidArgument("the price list is not valid", details: v) }
-        let now = clock.milliseconds
-        let named = seen
-        return try await database.write { tx in
-            let known = try Self.products(tx.connection, named)
-            let unknown = input.prices.enumerated().filter { known[$0.element.productID] == nil }
-            guard unknown.isEmpty else {
-                throw RPCError.invalidArgument("the price list names products that do not exist", details: unknown.map {
-                    FieldViolation(field: "prices[\($0.offset)].productId", description: "product \($0.element.productID) does not exist")
-                })
-            }
-            var list = input
-            list.createdAtMilliseconds = now
-            return try Self.priceListTable.insert(tx, list)
+        return seen
+    }
+
+    static func requireProducts(_ tx: Transaction, _ input: PriceList, _ named: Set<Int64>) throws {
+        let known = try products(tx.connection, named)
+        let unknown = input.prices.enumerated().filter { known[$0.element.productID] == nil }
+        guard unknown.isEmpty else {
+            throw RPCError.invalidArgument("the price list names products that do not exist", details: unknown.map {
+                FieldViolation(field: "prices[\($0.offset)].productId", description: "product \($0.element.productID) does not exist")
+            })
         }
     }
 

@@ -60,6 +60,26 @@ enum BillingRoutes {
             Reply.created(try await ctx.call(Billing.createPriceList, try ctx.body(PriceList.self)), at: "/v1/price-lists")
         },
         Route(
+            method: "PUT", path: "/v1/price-lists/{id}", operationID: "updatePriceList", access: .role(.admin),
+            summary: """
+                Change a price list (B2, issue 26): its prices, dates and name (its currency stays); offers put after it take the new \
+                prices, confirmed ones keep theirs; an activeTo in the past retires it
+                """,
+            body: PriceList.openAPIInputSchema, example: #"{"name":"Retail 2027","currency":"RUB","activeFrom":"2027-01-01","prices":[{"productId":1,"unitMinor":1600000}]}"#,
+            answers: [Route.answer(200, "the list as it is now", PriceList.self)], errors: [404, 422]
+        ) { ctx in
+            var list = try ctx.body(PriceList.self)
+            list.id = try ctx.id()
+            return Reply.json(200, try await ctx.call(Billing.updatePriceList, list))
+        },
+        Route(
+            method: "GET", path: "/v1/price-lists/{id}/history", operationID: "priceListHistory", access: .role(.admin),
+            summary: "Every change to a price list, with who made it and when (issue 26)",
+            answers: [Route.answer(200, "the changes, oldest first", SetupHistory.self)], errors: [404]
+        ) { ctx in
+            Reply.json(200, try await ctx.call(Billing.priceListHistory, SetupHistoryRequest(id: try ctx.id())))
+        },
+        Route(
             method: "GET", path: "/v1/price-lists", operationID: "listPriceLists", access: .role(.reader),
             summary: "Every price list", answers: [Route.answer(200, "price lists", PriceListList.self)]
         ) { ctx in

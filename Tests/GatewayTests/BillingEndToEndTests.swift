@@ -317,8 +317,15 @@ import Wire
         let renamed = try await system.request("PUT", "/v1/products/\(windowID)", body: #"{"sku":"WIN-1","name":"Window 1200, white","weightGrams":30000}"#)
         #expect(renamed.status == 200 && renamed.json["name"] as? String == "Window 1200, white", "\(renamed.body)")
         #expect(try await system.request("PUT", "/v1/products/\(windowID)", body: #"{"sku":"","name":"x"}"#).status == 400, "the schema: an empty SKU")
+        // Prices go up: the confirmed offer keeps the price it froze; the change is in the list's history.
+        let raised = try await system.request(
+            "PUT", "/v1/price-lists/1", body: #"{"name":"2027","currency":"RUB","prices":[{"productId":\#(windowID),"unitMinor":1600000}]}"#)
+        #expect(raised.status == 200, "\(raised.body)")
+        #expect(try await system.request("PUT", "/v1/price-lists/1", body: #"{"name":"2027","currency":"USD","prices":[]}"#).status == 422, "a list keeps its currency")
         let kept = try await system.request("GET", "/v1/deals/\(dealID)/offer").json["lines"] as? [[String: Any]]
-        #expect(kept?.first?["name"] as? String == "Window 1200")
+        #expect(kept?.first?["name"] as? String == "Window 1200" && kept?.first?["unitMinor"] as? Int == 1_500_000)
+        let prices = try await system.request("GET", "/v1/price-lists/1/history").json["items"] as? [[String: Any]] ?? []
+        #expect(prices.compactMap { $0["summary"] as? String } == ["product \(windowID): 15000.00 → 16000.00 RUB"])
         let archived = try await system.request("POST", "/v1/products/\(windowID)/archive")
         #expect(archived.status == 200 && archived.json["archivedAt"] is String, "\(archived.body)")
         #expect(try await system.request("POST", "/v1/products/\(windowID)/archive").json["archivedAt"] as? String == archived.json["archivedAt"] as? String)
