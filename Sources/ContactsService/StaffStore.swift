@@ -153,6 +153,17 @@ public struct StaffStore: Sendable {
             throw RPCError.invalidArgument("supervisor \(supervisor) cannot supervise", details: [
                 FieldViolation(field: "supervisorId", description: supervisor == member ? "is the member themselves" : "is not an active staff member")])
         }
+        // Issue 26: an edit cannot close a loop (the member above their own supervisor).
+        guard let member else { return }
+        var above: Int64? = supervisor
+        var seen = Set<Int64>()
+        while let current = above, seen.insert(current).inserted {
+            guard current != member else {
+                throw RPCError.invalidArgument("supervisor \(supervisor) reports to staff member \(member)", details: [
+                    FieldViolation(field: "supervisorId", description: "reports to this member, directly or not: a loop")])
+            }
+            above = try tx.queryFirst("SELECT supervisor_id FROM staff WHERE id = ?", [.integer(current)]) { $0.optionalInt64(0) } ?? nil
+        }
     }
 
     static func writeNumbersAndSkills(_ tx: Transaction, id: Int64, _ stored: StaffMember) throws {

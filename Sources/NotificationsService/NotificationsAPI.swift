@@ -24,6 +24,8 @@ public struct NotificationsAPI: Notifications.ServiceProtocol {
     public let startLinks: StartLinks
     /// Issue 26 item 6: reports sent on a schedule.
     public let scheduledReports: ScheduledReportStore
+    /// Where the staff a report goes to are checked.
+    let contacts: RPCClient
     let database: Database
     let clock: WallClock
 
@@ -35,6 +37,7 @@ public struct NotificationsAPI: Notifications.ServiceProtocol {
         zone: TimeZone = TimeZone(identifier: "UTC")!
     ) {
         self.database = database
+        self.contacts = contacts
         scheduledReports = ScheduledReportStore(database: database, clock: clock, zone: zone)
         conversations = ConversationStore(database: database, deals: deals, contacts: contacts, clock: clock)
         startLinks = StartLinks(database: database, deals: deals, clock: clock)
@@ -64,7 +67,16 @@ public struct NotificationsAPI: Notifications.ServiceProtocol {
     }
 
     public func createScheduledReport(_ request: ScheduledReport, context _: ServerContext) async throws -> ScheduledReport {
-        try await scheduledReports.create(request)
+        // The staff it goes to exist and have not left.
+        var unknown: [FieldViolation] = []
+        for (i, id) in request.staffIDs.enumerated() {
+            let member = try await RPCError.nilIfNotFound { try await contacts.call(Contacts.getStaff, GetStaffRequest(id: id)) }
+            if member == nil || member?.deactivatedAtMilliseconds != nil {
+                unknown.append(FieldViolation(field: "staffIds[\(i)]", description: "is not an active staff member"))
+            }
+        }
+        guard unknown.isEmpty else { throw RPCError.invalidArgument("the report goes to staff who are not there", details: unknown) }
+        return try await scheduledReports.create(request)
     }
 
     public func listScheduledReports(_: Empty, context _: ServerContext) async throws -> ScheduledReportList {

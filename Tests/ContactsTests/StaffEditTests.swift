@@ -40,6 +40,11 @@ import Wire
         await #expect(throws: RPCError.self) {
             _ = try await staff.update(StaffEdit(staffID: olga.id, member: Self.member("Olga", .manager, supervisor: olga.id)))
         }
+        // Semyon cannot report to Olga, who reports to him: a loop.
+        let loop = await #expect(throws: RPCError.self) {
+            _ = try await staff.update(StaffEdit(staffID: semyon.id, member: Self.member("Semyon", .seniorManager, extensions: ["300"], supervisor: olga.id)))
+        }
+        #expect(loop?.details.map(\.field) == ["supervisorId"])
         #expect(try await staff.get(olga.id) == edited)
         #expect(try await staff.history(olga.id).changes.count == 4)
         await #expect(throws: RPCError.self) { _ = try await staff.history(99) }

@@ -17,6 +17,8 @@ import TestSupport
 
         let bad = try await system.request("POST", "/v1/scheduled-reports", body: #"{"name":"x","kind":"attribution","groupBy":"operator","every":"month","staffIds":[1]}"#)
         #expect(bad.status == 422 && bad.body.contains("groupBy") && bad.body.contains("currency"), "\(bad.body)")
+        let nobody = try await system.request("POST", "/v1/scheduled-reports", body: #"{"name":"x","kind":"leads","groupBy":"source","every":"week","staffIds":[99]}"#)
+        #expect(nobody.status == 422 && nobody.body.contains("staffIds[0]"), "\(nobody.body)")
         let made = try await system.request(
             "POST", "/v1/scheduled-reports",
             body: #"{"name":"Monthly attribution","kind":"attribution","groupBy":"utm_campaign","currency":"RUB","every":"month","hour":9,"staffIds":[1],"telegramChat":"-1001"}"#)
