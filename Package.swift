@@ -27,6 +27,8 @@ let package = Package(
             name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libssl", providers: [.apt(["libssl-dev"])]),
+        // The console's files go out gzip-compressed (issue 27).
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         // The protocol: pure values, no I/O.
         .target(name: "Wire", path: "Protocols/Wire"),
@@ -50,7 +52,9 @@ let package = Package(
         .target(name: "ServiceKit", dependencies: ["ContractServices", "Contracts", "Digest", "RPC", "Storage", "Wire", "HTTP", "Sockets", "TLS"]),
         // Provider webhooks: authenticated, kept durably, translated and relayed (G2); the gateway serves its routes.
         .target(name: "WebhookHub", dependencies: ["Contracts", "Digest", "JSON", "RPC", "ServiceKit", "Sockets", "Storage", "Wire"], exclude: ["README.md"]),
-        .target(name: "Gateway", dependencies: ["Contracts", "Digest", "RPC", "HTTP", "JSON", "ServiceKit", "Storage", "WebhookHub", "Wire"], exclude: ["README.md"]),
+        .target(
+            name: "Gateway", dependencies: ["Contracts", "CZlib", "Digest", "RPC", "HTTP", "JSON", "ServiceKit", "Storage", "WebhookHub", "Wire"],
+            exclude: ["README.md"], resources: [.copy("Console")]),
         .target(name: "ContactsService", dependencies: ["ContractServices", "Contracts", "RPC", "Storage", "ServiceKit"], exclude: ["README.md"]),
         .target(name: "DealsService", dependencies: ["ContractServices", "Contracts", "JSON", "RPC", "Storage", "ServiceKit", "Sockets"], exclude: ["README.md"]),
         .target(name: "TelephonyService", dependencies: ["ContractServices", "Contracts", "Digest", "RPC", "Storage", "ServiceKit"], exclude: ["README.md"]),

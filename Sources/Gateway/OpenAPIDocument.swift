@@ -94,6 +94,7 @@ enum OpenAPIDocument {
             case .text: response["content"] = ["text/plain": ["schema": ["type": "string"]]]
             case .html: response["content"] = ["text/html": ["schema": ["type": "string"]]]
             case .document: response["content"] = ["application/json": ["schema": ["type": "object"]]]
+            case let .file(types): response["content"] = Dictionary(uniqueKeysWithValues: types.map { ($0, ["schema": ["type": "string"]]) })
             }
             if !route.links.isEmpty, answer.status == route.answers.first(where: { (200..<300).contains($0.status) })?.status {
                 response["links"] = Dictionary(uniqueKeysWithValues: route.links.map { ($0.name, ["operationId": $0.operationID, "parameters": $0.parameters] as [String: Any]) })

@@ -51,6 +51,8 @@ struct Route: Sendable {
         case html
         /// The OpenAPI document itself.
         case document
+        /// A static file of one of these media types (the console's).
+        case file([String])
     }
 
     struct Answer: Sendable {

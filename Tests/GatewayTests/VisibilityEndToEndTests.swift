@@ -82,6 +82,7 @@ import TestSupport
         "GET /v1/reports/attribution": .ownTest("d7AttributionOverAScriptedMonthGivesEveryFigureWorkedOutByHand"),
         "GET /v1/reports/attribution.csv": .ownTest("d7AttributionOverAScriptedMonthGivesEveryFigureWorkedOutByHand"), "PUT /v1/ad-spend": .adminOnly, "POST /v1/ad-spend/import": .adminOnly, "PUT /v1/admin/integrations/{id}": .adminOnly, "PUT /v1/price-lists/{id}": .adminOnly, "GET /v1/price-lists/{id}/history": .adminOnly, "GET /v1/admin/integrations/{id}/history": .adminOnly, "GET /v1/ad-spend": .notClientData,
         "GET /v1/reports/managers": .ownTest("c4AManagerSeesTheirTeamsMonthAndOnlyThat"), "GET /v1/reports/nps": .ownTest("n6NPSByPipelineResponsibleOrFieldWorkedOutByHand"),
+        "GET /": .notClientData, "GET /console/{file}": .notClientData,
         "GET /v1/reports/leads": .ownTest("d7AScriptedDayGivesTheCountsSharesAndMediansWorkedOutByHand"),
         "GET /v1/reports/leads.csv": .ownTest("d7AScriptedDayGivesTheCountsSharesAndMediansWorkedOutByHand"),
         // Resources and free time are not client data; an appointment is its deal's (its own test).
