@@ -37,8 +37,7 @@ public enum CustomFieldCheck {
         case .text, .unspecified:
             return nil
         case .number:
-            return Decimal(string: value, locale: Locale(identifier: "en_US_POSIX")) != nil && value.allSatisfy({ "0123456789.-".contains($0) })
-                ? nil : "is not a number (write 12 or -3.5)"
+            return value.range(of: "^-?[0-9]+(\\.[0-9]+)?$", options: .regularExpression) != nil ? nil : "is not a number (write 12 or -3.5)"
         case .money:
             let parts = value.split(separator: " ")
             guard parts.count == 2, let minor = Int64(parts[0]), abs(minor) <= Money.maximumMinor, Money.exponents[String(parts[1])] != nil else {

@@ -44,17 +44,18 @@ public struct ContactsAPI: Contacts.ServiceProtocol {
     /// there when a person writes the fields (a service's match-or-create, a lead's, is not
     /// held to them).
     func checkFields(_ values: [CustomField], requireMissing: Bool) async throws {
-        let (definitions, staffIDs) = try await database.read { c in
+        // The declarations, and the declared staff fields whose id names nobody.
+        let (definitions, nobody) = try await database.read { c in
             let all = try Self.fields.all(c)
             let staffNames = Set(all.filter { $0.type == .staff && !$0.archived }.map(\.name))
-            let ids = values.filter { staffNames.contains($0.name) }.compactMap { Int64($0.value.trimmingCharacters(in: .whitespaces)) }
-            let missing = try ids.filter { id in try c.queryFirst("SELECT 1 FROM staff WHERE id = ?", [.integer(id)]) { _ in true } == nil }
-            return (all, missing)
+            let unknown = try values.filter { field in
+                guard staffNames.contains(field.name), let id = Int64(field.value.trimmingCharacters(in: .whitespaces)) else { return false }
+                return try !StaffStore.exists(c, id)
+            }
+            return (all, unknown.map(\.name))
         }
         var violations = CustomFieldCheck.violations(values, definitions, pipelineID: nil, requireMissing: requireMissing)
-        for field in values where staffIDs.contains(where: { String($0) == field.value.trimmingCharacters(in: .whitespaces) }) {
-            violations.append(FieldViolation(field: "customFields.\(field.name)", description: "is not a staff member"))
-        }
+        violations += nobody.map { FieldViolation(field: "customFields.\($0)", description: "is not a staff member") }
         guard violations.isEmpty else { throw RPCError.invalidArgument("the contact's fields are not valid", details: violations) }
     }
 

@@ -163,14 +163,14 @@ public enum LeadReportStore {
     /// The calls dimensions: a call is in the `call` channel with its own utm and tracking number.
     static func attribute(_ tx: Transaction, _ session: CallSession, _ calendar: ReportCalendar) throws {
         let missed: Int64 = session.direction == .inbound && session.ended && !session.answered ? 1 : 0
-        let before = try tx.queryFirst("SELECT missed FROM report_call_sessions WHERE session_id = ?", [.text(session.id)]) { $0.int64(0) }
-        let (calls, missedChange) = before.map { (Int64(0), missed - $0) } ?? (1, missed)
+        // A call keeps the day and values it was first counted with; a repeat only moves `missed`.
+        let before = try tx.queryFirst(
+            "SELECT missed, day, utm_source, utm_medium, utm_campaign, tracking_number FROM report_call_sessions WHERE session_id = ?", [.text(session.id)]
+        ) { (missed: $0.int64(0), day: $0.int64(1), values: ($0.string(2), $0.string(3), $0.string(4), $0.string(5))) }
+        let (calls, missedChange) = before.map { (Int64(0), missed - $0.missed) } ?? (1, missed)
         guard calls != 0 || missedChange != 0 else { return }
-        let day = before == nil ? calendar.day(session.startedAtMilliseconds)
-            : try tx.queryFirst("SELECT day FROM report_call_sessions WHERE session_id = ?", [.text(session.id)]) { $0.int64(0) } ?? 0
-        let stored = try tx.queryFirst(
-            "SELECT utm_source, utm_medium, utm_campaign, tracking_number FROM report_call_sessions WHERE session_id = ?", [.text(session.id)]
-        ) { ($0.string(0), $0.string(1), $0.string(2), $0.string(3)) } ?? (session.utmSource, session.utmMedium, session.utmCampaign, session.trackingNumber)
+        let day = before?.day ?? calendar.day(session.startedAtMilliseconds)
+        let stored = before?.values ?? (session.utmSource, session.utmMedium, session.utmCampaign, session.trackingNumber)
         try tx.run(
             """
             INSERT INTO report_call_sessions (session_id, day, missed, utm_source, utm_medium, utm_campaign, tracking_number) VALUES (?, ?, ?, ?, ?, ?, ?)

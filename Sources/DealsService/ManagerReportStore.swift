@@ -47,11 +47,12 @@ public enum ManagerReportStore {
             rows[staff] = r
         }
         var responses: [Int64: [Int64]] = [:]
+        let dealSeen = visibility.sqlCondition("d.responsible_id")
         for (staff, seconds) in try c.query(
             """
             SELECT d.responsible_id, f.first_attempt_seconds FROM report_lead_facts f JOIN deals d ON d.id = f.deal_id
-            WHERE f.day BETWEEN ? AND ? AND d.responsible_id IS NOT NULL AND \(visibility.sqlCondition("d.responsible_id").sql)
-            """, [.integer(from), .integer(to)] + visibility.sqlCondition("d.responsible_id").values.map { .integer($0) },
+            WHERE f.day BETWEEN ? AND ? AND d.responsible_id IS NOT NULL AND \(dealSeen.sql)
+            """, [.integer(from), .integer(to)] + dealSeen.values.map { .integer($0) },
             { ($0.int64(0), $0.optionalInt64(1)) })
         {
             var r = row(staff)

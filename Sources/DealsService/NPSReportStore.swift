@@ -21,6 +21,13 @@ public enum NPSReportStore {
         let offset = try LeadReportStore.calendar(c).offsetMinutes * 60_000
         let visibility = request.visibility.resolved.sqlCondition("responsible_id")
         let pipelines = Dictionary(uniqueKeysWithValues: try PipelineStore.load(c).map { ($0.id, $0.name) })
+        // The product of each deal's opening lead, read once (not a query per deal).
+        let products = request.groupBy != .product ? [:] : Dictionary(try c.query(
+            """
+            SELECT f.lead_id, f.product FROM report_lead_facts f JOIN deals d ON d.id = f.deal_id
+            WHERE d.status = ? AND d.closed_at >= ? AND d.closed_at < ? AND d.closed_at IS NOT NULL
+            """, [.integer(Int64(DealStatus.won.rawValue)), .integer(from * 86_400_000 - offset), .integer((to + 1) * 86_400_000 - offset)]
+        ) { ($0.int64(0), $0.string(1)) }, uniquingKeysWith: { a, _ in a })
         var groups: [String: [(deal: Deal, score: Int64, comment: String)]] = [:]
         for deal in try c.query(
             "SELECT \(DealStore.columns) FROM deals WHERE closed_at >= ? AND closed_at < ? AND closed_at IS NOT NULL AND status = ? AND \(visibility.sql)",
@@ -31,7 +38,7 @@ public enum NPSReportStore {
             let value: String = switch request.groupBy {
             case .pipeline: pipelines[deal.pipelineID] ?? String(deal.pipelineID)
             case .responsible: deal.responsibleID.map(String.init) ?? ""
-            case .product: try deal.leadID.flatMap { id in try c.queryFirst("SELECT product FROM report_lead_facts WHERE lead_id = ?", [.integer(id)]) { $0.string(0) } } ?? ""
+            case .product: deal.leadID.flatMap { products[$0] } ?? ""
             case .field: deal.customFields.first { $0.name == field }?.value ?? ""
             case .unspecified: ""
             }

@@ -71,6 +71,14 @@ public final class ReportMailer: BackgroundService {
             var messages: [OutboundMessage] = []
             var notes: [String] = []
             let file = "\(report.kind.name)-\(from)-\(to).csv"
+            // One read per view of the figures: everyone who sees everything shares one.
+            var read: [[Int64]?: (any ReportTable)?] = [:]
+            func table(for visibility: Visibility?) async throws -> (any ReportTable)? {
+                if let known = read[visibility?.staffIDs] { return known }
+                let answer = try await self.table(report, from: from, to: to, visibility: visibility, options: options)
+                read[visibility?.staffIDs] = .some(answer)
+                return answer
+            }
             for staffID in report.staffIDs {
                 guard let member = try await RPCError.nilIfNotFound({ try await contacts.call(Contacts.getStaff, GetStaffRequest(id: staffID), options: options) }),
                     member.deactivatedAtMilliseconds == nil
@@ -78,7 +86,7 @@ public final class ReportMailer: BackgroundService {
                 guard !member.email.isEmpty else { notes.append("staff \(staffID): no email"); continue }
                 let team = try await contacts.call(Contacts.team, GetStaffRequest(id: staffID), options: options)
                 let visibility = team.everyone ? nil : Visibility(restricted: true, staffIDs: team.memberIDs)
-                guard let table = try await table(report, from: from, to: to, visibility: visibility, options: options) else {
+                guard let table = try await table(for: visibility) else {
                     notes.append("staff \(staffID): sees only their team; this report covers every lead")
                     continue
                 }
@@ -88,7 +96,7 @@ public final class ReportMailer: BackgroundService {
                 (m.attachmentName, m.attachment) = (file, CSVText.document(header: table.tableHeader, rows: table.tableRows))
                 messages.append(m)
             }
-            if !report.telegramChat.isEmpty, let table = try await table(report, from: from, to: to, visibility: nil, options: options) {
+            if !report.telegramChat.isEmpty, let table = try await table(for: nil) {
                 var m = Self.message(report, channel: .telegram, address: report.telegramChat, now: now, period: "\(from) – \(to)")
                 m.body = "\(report.name)\n\(table.summary)"
                 messages.append(m)

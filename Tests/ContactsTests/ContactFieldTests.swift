@@ -16,7 +16,7 @@ import Wire
             method: "test", metadata: Metadata(principal.map { [(Principal.metadataKey, $0.metadataValue)] } ?? []), deadline: nil, peer: "test", requestID: 1)
     }
 
-    @Test func c1ContactFieldsAreTypedRequiredOfPeopleAndFiltered() async throws {
+    @Test func d8c1ContactFieldsAreTypedRequiredOfPeopleAndFiltered() async throws {
         let folder = try temporaryFolder("contact-fields")
         let database = try Database(path: folder.appendingPathComponent("contacts.sqlite").path, migrations: ContactsSchema.migrations)
         let api = ContactsAPI(database: database, defaultCountry: PhoneNormalizer(defaultCountry: "RU")!)

@@ -18,7 +18,7 @@ import Wire
         return m
     }
 
-    @Test func c4AnEditChangesTheMemberKeepsTheirOwnNumbersFreeAndSaysWhatChanged() async throws {
+    @Test func d8c4AnEditChangesTheMemberKeepsTheirOwnNumbersFreeAndSaysWhatChanged() async throws {
         let folder = try temporaryFolder("staff-edit")
         let database = try Database(path: folder.appendingPathComponent("contacts.sqlite").path, migrations: ContactsSchema.migrations)
         let staff = ContactsAPI(database: database, defaultCountry: PhoneNormalizer(defaultCountry: "RU")!).staff

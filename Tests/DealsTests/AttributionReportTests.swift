@@ -17,7 +17,7 @@ import Wire
     /// 2027-01-05 10:00 UTC.
     static let start = Date(timeIntervalSince1970: 1_799_143_200)
 
-    @Test func d7AttributionOverAScriptedMonthGivesEveryFigureWorkedOutByHand() async throws {
+    @Test func d9d7AttributionOverAScriptedMonthGivesEveryFigureWorkedOutByHand() async throws {
         let time = ManualTime(Self.start)
         let contacts = try FakeContacts()
         let f = try DealsFixture(contactsPort: contacts.server.port, clock: .manual(time))

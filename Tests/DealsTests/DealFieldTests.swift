@@ -20,7 +20,7 @@ import Wire
         return d
     }
 
-    @Test func d2ATypedFieldIsRefusedWithAFieldErrorFilteredAndItsTypeChangesOnlyWhenValuesStillRead() async throws {
+    @Test func d8d2ATypedFieldIsRefusedWithAFieldErrorFilteredAndItsTypeChangesOnlyWhenValuesStillRead() async throws {
         let contacts = try FakeContacts()
         let f = try DealsFixture(contactsPort: contacts.server.port)
         for definition in [Self.field("window_count", .number, required: true, pipelines: [1]), Self.field("kind", .oneOf, options: ["repair", "install"]),
@@ -71,7 +71,7 @@ import Wire
         #expect(listed.last?.type == .text && listed.last?.required == false)
     }
 
-    @Test func d2NamesDealsHeldBeforeFieldsWereDeclaredAreDeclaredAsTextAndFilter() async throws {
+    @Test func d8d2NamesDealsHeldBeforeFieldsWereDeclaredAreDeclaredAsTextAndFilter() async throws {
         let folder = try temporaryFolder("deal-fields")
         let path = folder.appendingPathComponent("deals.sqlite").path
         // A database as it was before issue 26 item 2 (its first 14 migrations), with a deal holding two free fields.

@@ -12,7 +12,7 @@ import Wire
 @Suite struct NPSReportTests {
     static let context = ServerContext(method: "test", metadata: Metadata(), deadline: nil, peer: "test", requestID: 1)
 
-    @Test func n6NPSByPipelineResponsibleOrFieldWorkedOutByHand() async throws {
+    @Test func d9n6NPSByPipelineResponsibleOrFieldWorkedOutByHand() async throws {
         let time = ManualTime(Date(timeIntervalSince1970: 1_799_143_200))  // 2027-01-05 10:00 UTC
         let contacts = try FakeContacts()
         let f = try DealsFixture(contactsPort: contacts.server.port, clock: .manual(time))

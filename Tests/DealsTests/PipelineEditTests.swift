@@ -40,7 +40,7 @@ import Wire
         return pipeline
     }
 
-    @Test func d1AStageHoldingOpenDealsIsRetiredOnlyWithAMoveAndAKeptStageKeepsItsOutcome() throws {
+    @Test func d8d1AStageHoldingOpenDealsIsRetiredOnlyWithAMoveAndAKeptStageKeepsItsOutcome() throws {
         // Measuring (2) left out while it holds three open deals, and no move named.
         var bad = Self.edit([(1, "New"), (3, "Installed"), (4, "Refused")])
         guard case let .failure(error) = PipelineRevision.plan(Self.windows, bad, openDeals: [2: 3]) else { Issue.record("accepted"); return }
@@ -55,7 +55,7 @@ import Wire
         #expect(Set(all.details.map(\.field)) == ["stages[1].outcome", "stages[3].id", "moves[0].toStage"])
     }
 
-    @Test func d1TheHistorySaysWhatChangedInWords() throws {
+    @Test func d8d1TheHistorySaysWhatChangedInWords() throws {
         var edit = Self.edit([(3, "Installed"), (1, "Fresh"), (nil, "Survey"), (4, "Refused")], moves: [(2, "survey")])
         edit.stages[1].slaMinutes = 30
         let revision = try PipelineRevision.plan(Self.windows, edit, openDeals: [2: 2]).get()
@@ -67,7 +67,7 @@ import Wire
         #expect(revision.slaChanged == [1])
     }
 
-    @Test func d1RenameAndRetireWhileDealsSitInTheStagesMovesEachOpenDealOnceWithItsTimelineAndEvents() async throws {
+    @Test func d8d1RenameAndRetireWhileDealsSitInTheStagesMovesEachOpenDealOnceWithItsTimelineAndEvents() async throws {
         let contacts = try FakeContacts()
         let f = try DealsFixture(contactsPort: contacts.server.port)
         var pipeline = Pipeline()

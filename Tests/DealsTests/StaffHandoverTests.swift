@@ -9,7 +9,7 @@ import Wire
 /// Issue 26: a member who leaves hands their open deals and tasks to who takes over;
 /// what they closed keeps their name, and D4's one open task of a kind holds.
 @Suite struct StaffHandoverTests {
-    @Test func d4OpenDealsAndTasksGoToTheHeirOnceClosedOnesStayAndNoTaskIsDoubled() async throws {
+    @Test func d8d4OpenDealsAndTasksGoToTheHeirOnceClosedOnesStayAndNoTaskIsDoubled() async throws {
         let contacts = try FakeContacts()
         let f = try DealsFixture(contactsPort: contacts.server.port)
         let open = try await f.openDeal("Open", contact: 1, responsible: 5)

@@ -11,7 +11,7 @@ import Wire
 @Suite struct TaskRepeatTests {
     static let day: Int64 = 86_400_000
 
-    @Test func d4ARepeatingTaskOpensTheNextWhenDoneSkipsMissedTurnsAndEndsWhenCancelled() async throws {
+    @Test func d8d4ARepeatingTaskOpensTheNextWhenDoneSkipsMissedTurnsAndEndsWhenCancelled() async throws {
         let time = ManualTime()
         let contacts = try FakeContacts()
         let f = try DealsFixture(contactsPort: contacts.server.port, clock: .manual(time))

@@ -6,7 +6,7 @@ import TestSupport
 /// Issue 27 item 1: the gateway serves the console at `/`: its page and files with a
 /// validator a browser revalidates (304), compressed when asked, nothing but its own files.
 @Suite struct ConsoleEndToEndTests {
-    @Test func theConsoleIsServedAtTheRootWithValidatorsAndCompression() async throws {
+    @Test func g6TheConsoleIsServedAtTheRootWithValidatorsAndCompression() async throws {
         let system = try await ConversationsEndToEndTests.start()
         let port = system.gateway.port
         let page = try await httpRequest(port: port, "GET", "/")
@@ -25,7 +25,7 @@ import TestSupport
         try await system.stop()
     }
 
-    @Test func aFileIsCompressedWithGzipFramingOnlyWhenThatIsSmaller() {
+    @Test func g6AFileIsCompressedWithGzipFramingOnlyWhenThatIsSmaller() {
         let text = Array(String(repeating: "the console, ", count: 200).utf8)
         let zipped = try? #require(ConsoleFiles.gzip(text))
         #expect(zipped.map { Array($0.prefix(3)) } == [0x1f, 0x8b, 0x08] && (zipped?.count ?? .max) < text.count / 10)

@@ -7,7 +7,7 @@ import TestSupport
 /// value with a field error, are required where declared, filter lists and are columns of
 /// the exports.
 @Suite struct CustomFieldsEndToEndTests {
-    @Test func d2ATypedFieldIsRefusedFilteredAndExported() async throws {
+    @Test func d8d2ATypedFieldIsRefusedFilteredAndExported() async throws {
         let system = try await ConversationsEndToEndTests.start()
         #expect(try await system.request("PUT", "/v1/custom-fields/deal/rooms", body: #"{"name":"rooms","label":"Rooms","type":"number","required":true}"#).status == 200)
         #expect(try await system.request("PUT", "/v1/custom-fields/contact/level", body: #"{"name":"level","type":"one_of","options":["A1","B1"]}"#).status == 200)

@@ -7,7 +7,7 @@ import TestSupport
 /// telephony, worked out by hand; a manager sees their team's figures only, an operator
 /// their own (G3).
 @Suite struct ManagerReportEndToEndTests {
-    @Test func c4AManagerSeesTheirTeamsMonthAndOnlyThat() async throws {
+    @Test func d9c4AManagerSeesTheirTeamsMonthAndOnlyThat() async throws {
         let folder = try temporaryFolder("managers")
         let clock = DialerEndToEndTests.Clock(file: folder.appendingPathComponent("now"))
         let hour = DialerEndToEndTests.hour

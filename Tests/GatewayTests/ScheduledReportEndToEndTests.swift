@@ -7,7 +7,7 @@ import TestSupport
 /// goes out when the business clock reaches the 1st — its summary to the managers'
 /// Telegram chat, an email with the CSV to a staff member — once, for the month before.
 @Suite struct ScheduledReportEndToEndTests {
-    @Test func n1AScheduledReportIsDeliveredWhenTheClockReachesItsTimeOnce() async throws {
+    @Test func d9n1AScheduledReportIsDeliveredWhenTheClockReachesItsTimeOnce() async throws {
         let system = try await NotificationsEndToEndTests.start()
         let telegram = try NotificationsEndToEndTests.Receiver()
         #expect(try await system.request("PUT", "/v1/notification-channels/telegram", body: #"{"provider":"telegram","baseUrl":"\#(telegram.url)","token":"42:SECRET"}"#).status == 200)
@@ -52,7 +52,7 @@ import TestSupport
         try await system.stop()
     }
 
-    @Test func n1AChannelsChangesAreKeptWithWhoAndWhenTheTokenNeverInWords() async throws {
+    @Test func d8n1AChannelsChangesAreKeptWithWhoAndWhenTheTokenNeverInWords() async throws {
         let system = try await NotificationsEndToEndTests.start()
         #expect(try await system.request("PUT", "/v1/notification-channels/telegram", body: #"{"provider":"telegram","baseUrl":"http://127.0.0.1:9","token":"42:SECRET"}"#).status == 200)
         #expect(try await system.request(

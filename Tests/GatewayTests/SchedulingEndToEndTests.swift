@@ -274,7 +274,7 @@ import TestSupport
         #expect(overlaps == 0)
     }
 
-    @Test func s1AnArchivedResourceTakesNoNewWorkKeepsItsBookingsAndListsThemForRebooking() async throws {
+    @Test func d8s1AnArchivedResourceTakesNoNewWorkKeepsItsBookingsAndListsThemForRebooking() async throws {
         let clock = try Self.clockNow("archive-clock")
         let system = try await Self.start(clock: clock.file)
         #expect(try await system.request("POST", "/v1/staff", body: #"{"firstName":"Olga","role":"operator"}"#).status == 201)

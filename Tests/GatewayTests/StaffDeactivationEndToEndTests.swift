@@ -9,7 +9,7 @@ import TestSupport
 @Suite struct StaffDeactivationEndToEndTests {
     typealias Clock = DialerEndToEndTests.Clock
 
-    @Test func c4AnOperatorWhoLeavesHandsEverythingOverAndTheirTokenIsRefusedAtOnce() async throws {
+    @Test func d8c4AnOperatorWhoLeavesHandsEverythingOverAndTheirTokenIsRefusedAtOnce() async throws {
         let folder = try temporaryFolder("staff-leaves")
         let clock = Clock(file: folder.appendingPathComponent("now"))
         let at = { (hours: Double) in DialerEndToEndTests.midnightMoscow + Int64(hours * Double(DialerEndToEndTests.hour)) }

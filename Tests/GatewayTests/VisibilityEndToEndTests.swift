@@ -79,9 +79,9 @@ import TestSupport
         // Operators' own: the entry they lease, their outcomes; the rest is for admins.
         "POST /v1/dialer/next": .notClientData, "POST /v1/dialer/entries/{id}/outcome": .notClientData,
         "GET /v1/dialer/entries/{id}": .ownTest("t10EightOperatorsDrainTheQueueNeverTwoOnOneEntryWithAReplicaStoppedForAWhile"),
-        "GET /v1/reports/attribution": .ownTest("d7AttributionOverAScriptedMonthGivesEveryFigureWorkedOutByHand"),
-        "GET /v1/reports/attribution.csv": .ownTest("d7AttributionOverAScriptedMonthGivesEveryFigureWorkedOutByHand"), "PUT /v1/ad-spend": .adminOnly, "POST /v1/ad-spend/import": .adminOnly, "PUT /v1/admin/integrations/{id}": .adminOnly, "PUT /v1/price-lists/{id}": .adminOnly, "GET /v1/price-lists/{id}/history": .adminOnly, "GET /v1/admin/integrations/{id}/history": .adminOnly, "GET /v1/ad-spend": .notClientData,
-        "GET /v1/reports/managers": .ownTest("c4AManagerSeesTheirTeamsMonthAndOnlyThat"), "GET /v1/reports/nps": .ownTest("n6NPSByPipelineResponsibleOrFieldWorkedOutByHand"),
+        "GET /v1/reports/attribution": .ownTest("d9d7AttributionOverAScriptedMonthGivesEveryFigureWorkedOutByHand"),
+        "GET /v1/reports/attribution.csv": .ownTest("d9d7AttributionOverAScriptedMonthGivesEveryFigureWorkedOutByHand"), "PUT /v1/ad-spend": .adminOnly, "POST /v1/ad-spend/import": .adminOnly, "PUT /v1/admin/integrations/{id}": .adminOnly, "PUT /v1/price-lists/{id}": .adminOnly, "GET /v1/price-lists/{id}/history": .adminOnly, "GET /v1/admin/integrations/{id}/history": .adminOnly, "GET /v1/ad-spend": .notClientData,
+        "GET /v1/reports/managers": .ownTest("d9c4AManagerSeesTheirTeamsMonthAndOnlyThat"), "GET /v1/reports/nps": .ownTest("d9n6NPSByPipelineResponsibleOrFieldWorkedOutByHand"),
         "GET /": .notClientData, "GET /console/{file}": .notClientData,
         "GET /v1/reports/leads": .ownTest("d7AScriptedDayGivesTheCountsSharesAndMediansWorkedOutByHand"),
         "GET /v1/reports/leads.csv": .ownTest("d7AScriptedDayGivesTheCountsSharesAndMediansWorkedOutByHand"),

@@ -19,7 +19,7 @@ import Testing
 
     /// Issue 27: people's passwords. RFC 7914's second vector (N = 1024, r = 8, p = 16; the
     /// first 32 bytes), then a hash made and checked, and what is refused.
-    @Test func scryptPasswordsMatchRFC7914AndVerifyOnlyTheirPassword() {
+    @Test func g6ScryptPasswordsMatchRFC7914AndVerifyOnlyTheirPassword() {
         let vector = "scrypt$10$8$16$\(Hex.encode(Array("NaCl".utf8)))$fdbabe1c9d3472007856e7190d01e9fe7c6ad7cbc8237830e77376634b373162"
         #expect(PasswordHash.verify("password", against: vector))
         #expect(!PasswordHash.verify("Password", against: vector))

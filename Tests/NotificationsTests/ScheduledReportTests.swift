@@ -9,7 +9,7 @@ import Testing
     static let dubai = TimeZone(identifier: "Asia/Dubai")!
     static func ms(_ text: String) -> Int64 { Int64(ISO8601DateFormatter().date(from: text)!.timeIntervalSince1970 * 1000) }
 
-    @Test func n1AWeeklyReportGoesOnMondayAtTheHourInDubaiForTheWeekBefore() {
+    @Test func d9n1AWeeklyReportGoesOnMondayAtTheHourInDubaiForTheWeekBefore() {
         // Friday 2027-01-15 10:00 UTC; 09:00 in Dubai (UTC+4) is 05:00 UTC.
         let friday = Self.ms("2027-01-15T10:00:00Z")
         let weekly = ReportSchedule.next(after: friday, every: .week, hour: 9, zone: Self.dubai)
@@ -22,7 +22,7 @@ import Testing
         #expect(early == Self.ms("2027-01-17T21:00:00Z") && ReportSchedule.period(sentAt: early, every: .week, zone: Self.dubai) == ("2027-01-11", "2027-01-17"))
     }
 
-    @Test func n1AMonthlyReportGoesOnTheFirstForTheMonthBeforeYearsIncluded() {
+    @Test func d9n1AMonthlyReportGoesOnTheFirstForTheMonthBeforeYearsIncluded() {
         let next = ReportSchedule.next(after: Self.ms("2027-01-15T10:00:00Z"), every: .month, hour: 9, zone: Self.dubai)
         #expect(next == Self.ms("2027-02-01T05:00:00Z"))
         #expect(ReportSchedule.period(sentAt: next, every: .month, zone: Self.dubai) == ("2027-01-01", "2027-01-31"))
@@ -30,7 +30,7 @@ import Testing
         #expect(ReportSchedule.period(sentAt: january, every: .month, zone: Self.dubai) == ("2026-12-01", "2026-12-31"))
     }
 
-    @Test func n1AReportsEmailCarriesItsCSVAsAFileBesideTheText() {
+    @Test func d9n1AReportsEmailCarriesItsCSVAsAFileBesideTheText() {
         var message = Outgoing(address: "maria@example.com", subject: "Monthly", body: "<p>Attribution</p>", messageID: "msg_send_7", eventType: "report")
         message.attachment = ("attribution-2027-01-01-2027-01-31.csv", "utm_campaign,calls\r\nwinter,2\r\n")
         let text = EmailChannel.message(message, from: "crm@example.com")
