@@ -1616,23 +1616,28 @@ public struct ListStaffRequest: WireMessage, Equatable {
     /// 1...500; 0 means 100.
     public var pageSize: Int64 = 0
     public var cursor: String = ""
+    /// Only the members with this email (matched as stored: NFKC, lower case).
+    public var email: String = ""
 
     public init() {}
 
     public init(
         role: StaffRole = StaffRole.unspecified,
         pageSize: Int64 = 0,
-        cursor: String = ""
+        cursor: String = "",
+        email: String = ""
     ) {
         self.role = role
         self.pageSize = pageSize
         self.cursor = cursor
+        self.email = email
     }
 
     public func encode(to e: inout WireEncoder) {
         e.encode(1, role)
         e.encode(2, pageSize)
         e.encode(3, cursor)
+        e.encode(4, email)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
@@ -1640,6 +1645,7 @@ public struct ListStaffRequest: WireMessage, Equatable {
         case 1: role = try d.enumeration(key)
         case 2: pageSize = try d.int64(key)
         case 3: cursor = try d.string(key)
+        case 4: email = try d.string(key)
         default: try d.skip(key)
         }
     }
@@ -1651,6 +1657,7 @@ extension ListStaffRequest {
         var checks = FieldChecks(path: path)
         if self.pageSize != 0 { checks.integer("limit", self.pageSize, minimum: 1, maximum: 500) }
         if !self.cursor.isEmpty { checks.text("cursor", self.cursor, maxLength: 200) }
+        if !self.email.isEmpty { checks.text("email", self.email, maxLength: 254) }
         return checks.violations
     }
 }

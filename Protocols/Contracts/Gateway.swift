@@ -164,6 +164,229 @@ public struct CredentialList: WireMessage, Equatable {
     }
 }
 
+/// G6: a person signs in to the console with their staff email and password.
+public struct SignIn: WireMessage, Equatable {
+    public var email: String = ""
+    public var password: String = ""
+
+    public init() {}
+
+    public init(
+        email: String = "",
+        password: String = ""
+    ) {
+        self.email = email
+        self.password = password
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, email)
+        e.encode(2, password)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: email = try d.string(key)
+        case 2: password = try d.string(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+extension SignIn {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.email.isEmpty { checks.required("email") } else { checks.text("email", self.email, minLength: 1, maxLength: 254) }
+        if self.password.isEmpty { checks.required("password") } else { checks.text("password", self.password, minLength: 1, maxLength: 200) }
+        return checks.violations
+    }
+}
+
+/// G6: the person an invite link was made for chooses their password (and is signed in).
+public struct InviteAcceptance: WireMessage, Equatable {
+    /// The token of the invite link.
+    public var token: String = ""
+    /// 10 to 200 characters, not only spaces, not their email.
+    public var password: String = ""
+
+    public init() {}
+
+    public init(
+        token: String = "",
+        password: String = ""
+    ) {
+        self.token = token
+        self.password = password
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, token)
+        e.encode(2, password)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: token = try d.string(key)
+        case 2: password = try d.string(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+extension InviteAcceptance {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.token.isEmpty { checks.required("token") } else { checks.text("token", self.token, minLength: 1, maxLength: 100) }
+        if self.password.isEmpty { checks.required("password") } else { checks.text("password", self.password, minLength: 1, maxLength: 200) }
+        return checks.violations
+    }
+}
+
+/// G6: a person changes their password; every session of theirs ends, this one starts anew.
+public struct PasswordChange: WireMessage, Equatable {
+    public var currentPassword: String = ""
+    /// 10 to 200 characters, not only spaces, not their email.
+    public var newPassword: String = ""
+
+    public init() {}
+
+    public init(
+        currentPassword: String = "",
+        newPassword: String = ""
+    ) {
+        self.currentPassword = currentPassword
+        self.newPassword = newPassword
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, currentPassword)
+        e.encode(2, newPassword)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: currentPassword = try d.string(key)
+        case 2: newPassword = try d.string(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+extension PasswordChange {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.currentPassword.isEmpty { checks.required("currentPassword") } else { checks.text("currentPassword", self.currentPassword, minLength: 1, maxLength: 200) }
+        if self.newPassword.isEmpty { checks.required("newPassword") } else { checks.text("newPassword", self.newPassword, minLength: 1, maxLength: 200) }
+        return checks.violations
+    }
+}
+
+/// G6: the person signed in through this browser's session cookie, and the token every write of theirs must carry in `X-CSRF-Token`.
+public struct PersonSession: WireMessage, Equatable {
+    public var staffID: Int64 = 0
+    public var firstName: String = ""
+    public var lastName: String = ""
+    public var role: StaffRole = StaffRole.unspecified
+    public var email: String = ""
+    /// Send it as `X-CSRF-Token` with every POST, PUT, PATCH and DELETE.
+    public var csrfToken: String = ""
+    /// When the session ends whatever happens (GATEWAY_SESSION_HOURS after sign-in).
+    public var expiresAtMilliseconds: Int64 = 0
+    /// A session unused this long ends (GATEWAY_SESSION_IDLE_MINUTES).
+    public var idleMinutes: Int64 = 0
+
+    public init() {}
+
+    public init(
+        staffID: Int64 = 0,
+        firstName: String = "",
+        lastName: String = "",
+        role: StaffRole = StaffRole.unspecified,
+        email: String = "",
+        csrfToken: String = "",
+        expiresAtMilliseconds: Int64 = 0,
+        idleMinutes: Int64 = 0
+    ) {
+        self.staffID = staffID
+        self.firstName = firstName
+        self.lastName = lastName
+        self.role = role
+        self.email = email
+        self.csrfToken = csrfToken
+        self.expiresAtMilliseconds = expiresAtMilliseconds
+        self.idleMinutes = idleMinutes
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, staffID)
+        e.encode(2, firstName)
+        e.encode(3, lastName)
+        e.encode(4, role)
+        e.encode(5, email)
+        e.encode(6, csrfToken)
+        e.encode(7, expiresAtMilliseconds)
+        e.encode(8, idleMinutes)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: staffID = try d.int64(key)
+        case 2: firstName = try d.string(key)
+        case 3: lastName = try d.string(key)
+        case 4: role = try d.enumeration(key)
+        case 5: email = try d.string(key)
+        case 6: csrfToken = try d.string(key)
+        case 7: expiresAtMilliseconds = try d.int64(key)
+        case 8: idleMinutes = try d.int64(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+/// G6: a one-time link for a staff member to choose their password; shown once.
+public struct StaffInvite: WireMessage, Equatable {
+    public var staffID: Int64 = 0
+    /// The secret of the link: kept only as its digest.
+    public var token: String = ""
+    /// The console's address for it: `/#invite=<token>`, after the gateway's origin.
+    public var path: String = ""
+    public var expiresAtMilliseconds: Int64 = 0
+
+    public init() {}
+
+    public init(
+        staffID: Int64 = 0,
+        token: String = "",
+        path: String = "",
+        expiresAtMilliseconds: Int64 = 0
+    ) {
+        self.staffID = staffID
+        self.token = token
+        self.path = path
+        self.expiresAtMilliseconds = expiresAtMilliseconds
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, staffID)
+        e.encode(2, token)
+        e.encode(3, path)
+        e.encode(4, expiresAtMilliseconds)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: staffID = try d.int64(key)
+        case 2: token = try d.string(key)
+        case 3: path = try d.string(key)
+        case 4: expiresAtMilliseconds = try d.int64(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
 /// The provider an integration's webhooks come from; it decides how they are authenticated and answered (G2).
 public enum IntegrationKind: Int, Sendable, WireEnum, CaseIterable {
     case unspecified = 0

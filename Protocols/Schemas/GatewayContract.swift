@@ -31,6 +31,37 @@ public let gatewayContract = ContractFile("Gateway") {
     Message("CredentialList", rest: [.output]) {
         Field(1, "credentials", .repeated(.message("Credential"))).named("items")
     }
+    Message("SignIn", doc: "G6: a person signs in to the console with their staff email and password.", rest: [.input]) {
+        Field(1, "email", .string).required().length(max: 254, min: 1)
+        Field(2, "password", .string).required().length(max: 200, min: 1).writeOnly()
+    }
+    Message("InviteAcceptance", doc: "G6: the person an invite link was made for chooses their password (and is signed in).", rest: [.input]) {
+        Field(1, "token", .string, doc: "The token of the invite link.").required().length(max: 100, min: 1)
+        Field(2, "password", .string, doc: "10 to 200 characters, not only spaces, not their email.").required().length(max: 200, min: 1).writeOnly()
+    }
+    Message("PasswordChange", doc: "G6: a person changes their password; every session of theirs ends, this one starts anew.", rest: [.input]) {
+        Field(1, "currentPassword", .string).required().length(max: 200, min: 1).writeOnly()
+        Field(2, "newPassword", .string, doc: "10 to 200 characters, not only spaces, not their email.").required().length(max: 200, min: 1).writeOnly()
+    }
+    Message("PersonSession", doc: """
+        G6: the person signed in through this browser's session cookie, and the token every write of theirs must carry in \
+        `X-CSRF-Token`.
+        """, rest: [.output]) {
+        Field(1, "staffID", .int64)
+        Field(2, "firstName", .string)
+        Field(3, "lastName", .string)
+        Field(4, "role", .enumeration("StaffRole"))
+        Field(5, "email", .string)
+        Field(6, "csrfToken", .string, doc: "Send it as `X-CSRF-Token` with every POST, PUT, PATCH and DELETE.")
+        Field(7, "expiresAtMilliseconds", .int64, doc: "When the session ends whatever happens (GATEWAY_SESSION_HOURS after sign-in).").timestamp()
+        Field(8, "idleMinutes", .int64, doc: "A session unused this long ends (GATEWAY_SESSION_IDLE_MINUTES).")
+    }
+    Message("StaffInvite", doc: "G6: a one-time link for a staff member to choose their password; shown once.", rest: [.output]) {
+        Field(1, "staffID", .int64)
+        Field(2, "token", .string, doc: "The secret of the link: kept only as its digest.")
+        Field(3, "path", .string, doc: "The console's address for it: `/#invite=<token>`, after the gateway's origin.")
+        Field(4, "expiresAtMilliseconds", .int64).timestamp()
+    }
     Enumeration("IntegrationKind", doc: "The provider an integration's webhooks come from; it decides how they are authenticated and answered (G2).") {
         Enumeration.Case(0, "unspecified")
         Enumeration.Case(1, "timepad", doc: "Timepad order and ticket hooks (C5): `X-Hub-Signature: sha1=<hex HMAC-SHA1 of the body>`.")

@@ -191,12 +191,19 @@ public struct StaffStore: Sendable {
     public func page(_ request: ListStaffRequest) async throws -> StaffList {
         let page = try PageRequest(size: request.pageSize, cursor: request.cursor, default: 100, maximum: 500)
         let role = request.role
+        // G6: sign-in finds a person by email, matched the way it was stored; one that
+        // does not read as an address matches nobody.
+        let email: String? = request.email.isEmpty ? nil : ((try? EmailNormalizer.normalize(request.email).get()) ?? "\u{0}")
         let found = try await database.read { connection in
             var sql = "SELECT id FROM staff WHERE id > ?"
             var values: [SQLValue] = [.integer(page.afterID)]
             if role != .unspecified {
                 sql += " AND role = ?"
                 values.append(.integer(Int64(role.rawValue)))
+            }
+            if let email {
+                sql += " AND email = ?"
+                values.append(.text(email))
             }
             let ids = try connection.query(sql + " ORDER BY id LIMIT ?", values + [.integer(Int64(page.limit + 1))]) { $0.int64(0) }
             return try ids.compactMap { try Self.load(connection, id: $0) }

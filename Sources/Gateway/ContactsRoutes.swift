@@ -153,7 +153,10 @@ enum ContactsRoutes {
         ) { ctx in
             var edit = try ctx.body(StaffEdit.self)
             edit.staffID = try ctx.id()
-            return Reply.json(200, try await ctx.call(Contacts.updateStaff, edit))
+            let member = try await ctx.call(Contacts.updateStaff, edit)
+            // G6: a session acts with the role it was signed in with; a new role needs a new sign-in.
+            try await ctx.api.sessions?.end(staffID: member.id, unlessRole: member.role)
+            return Reply.json(200, member)
         },
         Route(
             method: "POST", path: "/v1/staff/{id}/deactivate", operationID: "deactivateStaffMember", access: .role(.admin),
@@ -169,6 +172,11 @@ enum ContactsRoutes {
             let staffID = request.staffID
             @Sendable func revokeTokens() async throws {
                 ctx.api.keyring.revoke(staffID: staffID)
+                // G6: their console sessions end now, and their password goes: only a new invite brings them back.
+                if let sessions = ctx.api.sessions {
+                    try await sessions.end(staffID: staffID, why: "deactivated")
+                    try await sessions.forgetPassword(staffID: staffID)
+                }
                 guard let credentials = ctx.api.credentials else { return }
                 for id in try await credentials.revoke(staffID: staffID) { ctx.api.keyring.revoke(credentialID: id) }
             }

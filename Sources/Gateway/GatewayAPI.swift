@@ -1,4 +1,5 @@
 import Contracts
+import Digest
 import WebhookHub
 import Foundation
 import ServiceKit
@@ -34,13 +35,17 @@ public final class GatewayAPI: Sendable {
         /// T9: where a caller goes when telephony cannot say in time, and how long it may take.
         public var routeFallback = ""
         public var routeTimeout: Duration = .milliseconds(40)
+        /// G6: how long console sessions and invite links last.
+        public var sessionPolicy = SessionPolicy()
+        /// G6: the scrypt cost of new passwords (tests lower it).
+        public var passwordCost = PasswordHash.standard
 
         public init() {}
     }
 
     /// Every route the gateway serves, in the order /v1/openapi.json lists them: a new
     /// service adds its module here.
-    static let routeList: [Route] = SystemRoutes.all + ConsoleRoutes.all + AdminRoutes.all + EventAdminRoutes.all + HookRoutes.all + ContactsRoutes.all + DealsRoutes.all + CallsRoutes.all + DialerRoutes.all + ReportRoutes.all + SchedulingRoutes.all + BillingRoutes.all + NotificationsRoutes.all + ConversationRoutes.all
+    static let routeList: [Route] = SystemRoutes.all + ConsoleRoutes.all + SessionRoutes.all + AdminRoutes.all + EventAdminRoutes.all + HookRoutes.all + ContactsRoutes.all + DealsRoutes.all + CallsRoutes.all + DialerRoutes.all + ReportRoutes.all + SchedulingRoutes.all + BillingRoutes.all + NotificationsRoutes.all + ConversationRoutes.all
 
     let services: ServiceClients
     let keyring: APIKeyring
@@ -53,6 +58,9 @@ public final class GatewayAPI: Sendable {
     let webhooks: Webhooks?
     /// Telephony's replicas (T12); nil: no telephony configured.
     let telephony: TelephonyReplicas?
+    /// People's console sessions (G6); nil: nobody signs in (no data folder).
+    let sessions: PersonSessions?
+    let passwords: PasswordHashing
     let counters = RequestCounters()
     let logger: Logger
     let staffScopes = StaffScopeCache()
@@ -72,9 +80,11 @@ public final class GatewayAPI: Sendable {
 
     public init(
         services: ServiceClients, keyring: APIKeyring, ledger: IdempotencyLedger? = nil, credentials: CredentialStore? = nil,
-        webhooks: Webhooks? = nil, telephony: TelephonyReplicas? = nil, configuration: Configuration = Configuration(),
+        webhooks: Webhooks? = nil, telephony: TelephonyReplicas? = nil, sessions: PersonSessions? = nil, configuration: Configuration = Configuration(),
         logger: Logger = Logger(service: "gateway")
     ) {
+        self.sessions = sessions
+        passwords = PasswordHashing(cost: configuration.passwordCost)
         self.logger = logger
         self.services = services
         self.webhooks = webhooks
@@ -207,7 +217,7 @@ public final class GatewayAPI: Sendable {
         let options = CallOptions(deadline: .now() + configuration.requestTimeout, metadata: metadata, retry: nil)
         let context = RequestContext(
             api: self, request: request, parameters: parameters, requestID: requestID, options: options, role: call.role, staffID: call.staffID,
-            credentialID: call.credentialID)
+            credentialID: call.credentialID, sessionToken: call.sessionToken)
         do {
             return try await route.handler(context)
         } catch let refusal as UnacceptableValues {

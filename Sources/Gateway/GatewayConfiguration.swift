@@ -47,6 +47,9 @@ struct GatewayConfiguration {
             api.routeTimeout = .milliseconds(try environment.int(D.routeTimeout))
             _ = try environment.timeZone()  // an unknown zone stops the start
             api.timeZone = environment.string(.timeZone)
+            api.sessionPolicy = SessionPolicy(
+                idle: TimeInterval(try environment.int(D.sessionIdle) * 60), absolute: TimeInterval(try environment.int(D.sessionHours) * 3600),
+                inviteLifetime: TimeInterval(try environment.int(D.inviteHours) * 3600))
             self.api = api
 
             var http = HTTPServer.Configuration(host: environment.string(D.host), port: port)

@@ -89,12 +89,19 @@ public struct GatewayDefinition: HostedProcess {
         "ROUTE_TIMEOUT_MS", fallback: 40, range: 1...10_000,
         "how long `GET /v1/calls/route` waits for telephony and contacts before it answers the fallback: the caller is ringing (T9)")
 
+    static let sessionIdle = Setting.integer(
+        "SESSION_IDLE_MINUTES", fallback: 30, range: 1...1440, "a person's console session unused this long ends (G6)")
+    static let sessionHours = Setting.integer(
+        "SESSION_HOURS", fallback: 12, range: 1...720, "a person's console session ends this long after sign-in, used or not (G6)")
+    static let inviteHours = Setting.integer(
+        "INVITE_HOURS", fallback: 72, range: 1...720, "an invite link to the console works once, within this (G6)")
+
     public var settings: [Setting] {
         [
             Self.host, Self.port, Self.services, Self.apiKeys, Self.timeout, Self.maxBody, Self.rateLimit, Self.rateBurst, Self.readTimeout,
             Self.idleTimeout, Self.maxConnections, Self.maxPerAddress, Self.firstByteTimeout, Self.dataDirectory, Self.grace, Self.reactors,
             Self.authFailures, Self.metricsAuth, Self.reconcileHours, Self.hookRetention, Self.telephony, Self.telephonyShards, Self.routeFallback,
-            Self.routeTimeout,
+            Self.routeTimeout, Self.sessionIdle, Self.sessionHours, Self.inviteHours,
             .outboundAllow,
         ] + ServiceBinding.all.map(\.setting) + TransportSecurity.settings
     }
@@ -161,6 +168,7 @@ public struct GatewayDefinition: HostedProcess {
         }
         let ledger = IdempotencyLedger(database: database)
         let credentials = CredentialStore(database: database)
+        let sessions = PersonSessions(database: database, policy: configuration.api.sessionPolicy)
         // G2: integrations and their stored hooks live in the same file; the relay hands
         // the hooks to their services.
         let webhooks = Webhooks(
@@ -170,12 +178,13 @@ public struct GatewayDefinition: HostedProcess {
             // Credentials made over the API earlier are in force from the first request.
             for (digest, credential) in try await credentials.active() { configuration.keyring.admit(credential, digest: digest) }
             try await webhooks.load()
+            try await sessions.load()
         } catch {
-            throw await refuse("cannot read the credentials and integrations in \(dataDirectory)/gateway.sqlite: \(error)")
+            throw await refuse("cannot read the credentials, integrations and sessions in \(dataDirectory)/gateway.sqlite: \(error)")
         }
         let api = GatewayAPI(
             services: services, keyring: configuration.keyring, ledger: ledger, credentials: credentials, webhooks: webhooks, telephony: telephony,
-            configuration: configuration.api, logger: logger)
+            sessions: sessions, configuration: configuration.api, logger: logger)
         var http = configuration.http
         http.extraReactors = Array(reactors.dropFirst())
         let server = HTTPServer(configuration: http) { request in await api.handle(request) }
@@ -187,6 +196,7 @@ public struct GatewayDefinition: HostedProcess {
         let loops = ServiceGroup(logger: logger)
         loops.add("idempotency pruning", PeriodicJob("pruning idempotency answers", every: .seconds(3600), logger: logger) { _ = try await ledger.prune() })
         loops.add("hook delivery", webhooks.delivery)
+        loops.add("session upkeep", PeriodicJob("keeping sessions' idle clocks", every: .seconds(60), logger: logger) { try await sessions.flush() })
         if configuration.reconcileHours > 0 {
             loops.add("reconciliation", webhooks.scheduledReconciliation(every: .seconds(3600 * configuration.reconcileHours), logger: logger))
         }

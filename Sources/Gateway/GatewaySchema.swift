@@ -70,5 +70,19 @@ public enum GatewaySchema {
             """),
         // Issue 26: integrations change, with history.
         Migration(7, SetupLog.migration),
+        // Issue 27 (G6): people's passwords, invite links and console sessions; secrets only as digests.
+        Migration(8, """
+            CREATE TABLE person_passwords (staff_id INTEGER PRIMARY KEY, hash TEXT NOT NULL, changed_at INTEGER NOT NULL);
+            CREATE TABLE person_invites (
+                digest BLOB PRIMARY KEY, staff_id INTEGER NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,
+                used_at INTEGER, created_by TEXT NOT NULL
+            );
+            CREATE INDEX person_invites_staff ON person_invites (staff_id);
+            CREATE TABLE person_sessions (
+                id INTEGER PRIMARY KEY, digest BLOB NOT NULL UNIQUE, staff_id INTEGER NOT NULL, role INTEGER NOT NULL,
+                csrf TEXT NOT NULL, created_at INTEGER NOT NULL, seen_at INTEGER NOT NULL, ended_at INTEGER, ended_why TEXT NOT NULL DEFAULT ''
+            );
+            CREATE INDEX person_sessions_live ON person_sessions (staff_id) WHERE ended_at IS NULL;
+            """),
     ]
 }

@@ -37,11 +37,18 @@ enum OpenAPIDocument {
             "paths": paths,
             "components": [
                 "schemas": schemas, "parameters": generated["parameters"] ?? [:],
-                "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer", "description": "An API key or a staff token"]],
+                "securitySchemes": [
+                    "bearer": ["type": "http", "scheme": "bearer", "description": "An API key or a staff token"],
+                    "session": [
+                        "type": "apiKey", "in": "cookie", "name": SessionCookie.name,
+                        "description": "A person's console session (POST /v1/session); every write also carries X-CSRF-Token (G6)",
+                    ],
+                ],
                 "headers": [
                     "X-Request-Id": ["description": "The request's id, in every log line it causes", "schema": ["type": "string"]],
                     "Retry-After": ["description": "Seconds to wait before retrying", "schema": ["type": "integer"]],
                     "Location": ["description": "The path of what was created", "schema": ["type": "string"]],
+                    "Set-Cookie": ["description": "The console's session cookie (HttpOnly, SameSite=Strict)", "schema": ["type": "string"]],
                 ],
             ],
         ]
@@ -133,7 +140,7 @@ enum OpenAPIDocument {
                 "application/x-www-form-urlencoded": ["schema": ["type": "object"]],
             ]]
         }
-        if route.access.minimum != nil { o["security"] = [["bearer": [String]()]] }
+        if route.access.minimum != nil { o["security"] = [["bearer": [String]()], ["session": [String]()]] }
         return o
     }
 

@@ -42,6 +42,7 @@ import TestSupport
     }
 
     static let ghost = 987_654
+    static let sessionTest = "g6AnInvitedOperatorSignsInAndWorksWithTheirOwnViewUntilTheySignOut"
     static let conversationsTest = "d3d5n1g3c2MessagesBecomeOneLeadThenTimelineEntriesAndTheirConversationIsSeenByItsAssigneeOnly"
 
     static let probes: [String: Probe] = [
@@ -82,7 +83,9 @@ import TestSupport
         "GET /v1/reports/attribution": .ownTest("d9d7AttributionOverAScriptedMonthGivesEveryFigureWorkedOutByHand"),
         "GET /v1/reports/attribution.csv": .ownTest("d9d7AttributionOverAScriptedMonthGivesEveryFigureWorkedOutByHand"), "PUT /v1/ad-spend": .adminOnly, "POST /v1/ad-spend/import": .adminOnly, "PUT /v1/admin/integrations/{id}": .adminOnly, "PUT /v1/price-lists/{id}": .adminOnly, "GET /v1/price-lists/{id}/history": .adminOnly, "GET /v1/admin/integrations/{id}/history": .adminOnly, "GET /v1/ad-spend": .notClientData,
         "GET /v1/reports/managers": .ownTest("d9c4AManagerSeesTheirTeamsMonthAndOnlyThat"), "GET /v1/reports/nps": .ownTest("d9n6NPSByPipelineResponsibleOrFieldWorkedOutByHand"),
-        "GET /": .notClientData, "GET /console/{file}": .notClientData,
+        "GET /": .notClientData, "GET /console/{file}": .notClientData, "POST /v1/staff/{id}/invites": .adminOnly,
+        "POST /v1/session": .ownTest(sessionTest), "POST /v1/session/invite": .ownTest(sessionTest), "GET /v1/session": .ownTest(sessionTest),
+        "DELETE /v1/session": .ownTest(sessionTest), "PUT /v1/session/password": .ownTest(sessionTest),
         "GET /v1/reports/leads": .ownTest("d7AScriptedDayGivesTheCountsSharesAndMediansWorkedOutByHand"),
         "GET /v1/reports/leads.csv": .ownTest("d7AScriptedDayGivesTheCountsSharesAndMediansWorkedOutByHand"),
         // Resources and free time are not client data; an appointment is its deal's (its own test).

@@ -114,6 +114,11 @@ enum ContractSamples {
         ("Credential", credential().wireBytes(), (try? Credential(wireBytes: credential().wireBytes())) == credential()),
         ("CreateCredentialRequest", createCredentialRequest().wireBytes(), (try? CreateCredentialRequest(wireBytes: createCredentialRequest().wireBytes())) == createCredentialRequest()),
         ("CredentialList", credentialList().wireBytes(), (try? CredentialList(wireBytes: credentialList().wireBytes())) == credentialList()),
+        ("SignIn", signIn().wireBytes(), (try? SignIn(wireBytes: signIn().wireBytes())) == signIn()),
+        ("InviteAcceptance", inviteAcceptance().wireBytes(), (try? InviteAcceptance(wireBytes: inviteAcceptance().wireBytes())) == inviteAcceptance()),
+        ("PasswordChange", passwordChange().wireBytes(), (try? PasswordChange(wireBytes: passwordChange().wireBytes())) == passwordChange()),
+        ("PersonSession", personSession().wireBytes(), (try? PersonSession(wireBytes: personSession().wireBytes())) == personSession()),
+        ("StaffInvite", staffInvite().wireBytes(), (try? StaffInvite(wireBytes: staffInvite().wireBytes())) == staffInvite()),
         ("Integration", integration().wireBytes(), (try? Integration(wireBytes: integration().wireBytes())) == integration()),
         ("CreateIntegrationRequest", createIntegrationRequest().wireBytes(), (try? CreateIntegrationRequest(wireBytes: createIntegrationRequest().wireBytes())) == createIntegrationRequest()),
         ("IntegrationChange", integrationChange().wireBytes(), (try? IntegrationChange(wireBytes: integrationChange().wireBytes())) == integrationChange()),
@@ -734,6 +739,7 @@ enum ContractSamples {
         m.role = .admin
         m.pageSize = 2000006
         m.cursor = "f3é"
+        m.email = "f4é"
         return m
     }
 
@@ -1388,6 +1394,49 @@ enum ContractSamples {
     static func credentialList() -> CredentialList {
         var m = CredentialList()
         m.credentials = [credential(), credential()]
+        return m
+    }
+
+    static func signIn() -> SignIn {
+        var m = SignIn()
+        m.email = "f1é"
+        m.password = "f2é"
+        return m
+    }
+
+    static func inviteAcceptance() -> InviteAcceptance {
+        var m = InviteAcceptance()
+        m.token = "f1é"
+        m.password = "f2é"
+        return m
+    }
+
+    static func passwordChange() -> PasswordChange {
+        var m = PasswordChange()
+        m.currentPassword = "f1é"
+        m.newPassword = "f2é"
+        return m
+    }
+
+    static func personSession() -> PersonSession {
+        var m = PersonSession()
+        m.staffID = -8
+        m.firstName = "f2é"
+        m.lastName = "f3é"
+        m.role = .admin
+        m.email = "f5é"
+        m.csrfToken = "f6é"
+        m.expiresAtMilliseconds = -50
+        m.idleMinutes = 8000024
+        return m
+    }
+
+    static func staffInvite() -> StaffInvite {
+        var m = StaffInvite()
+        m.staffID = -8
+        m.token = "f2é"
+        m.path = "f3é"
+        m.expiresAtMilliseconds = 4000012
         return m
     }
 

@@ -469,13 +469,14 @@ extension DeactivateStaffRequest: RESTInput {
 
 extension ListStaffRequest: RESTQuery {
     /// Its parameters in the OpenAPI document's components.
-    static let queryParameters = ["ListStaffRequest.role", "ListStaffRequest.limit", "ListStaffRequest.cursor"]
+    static let queryParameters = ["ListStaffRequest.role", "ListStaffRequest.limit", "ListStaffRequest.cursor", "ListStaffRequest.email"]
 
     init(query q: inout QueryReader) {
         self.init()
         if let value = q.choice("role", [("operator", StaffRole.operator_), ("manager", StaffRole.manager), ("senior_manager", StaffRole.seniorManager), ("engineer", StaffRole.engineer), ("teacher", StaffRole.teacher), ("admin", StaffRole.admin)]) { self.role = value }
         if let value = q.integer("limit", minimum: 1, maximum: 500) { self.pageSize = value }
         if let value = q.string("cursor", maxLength: 200) { self.cursor = value }
+        if let value = q.string("email", maxLength: 254) { self.email = value }
     }
 }
 

@@ -66,6 +66,105 @@ extension CredentialList: RESTOutput {
     }
 }
 
+extension SignIn: RESTInput {
+    static let openAPIInputSchema = "SignInInput"
+    static let jsonFields: Set<String> = ["email", "password"]
+    static let jsonReadOnlyFields: Set<String> = []
+
+    /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).
+    init(jsonFields r: inout JSONFieldReader) {
+        self.init()
+        r.require("email")
+        if let value = r.string("email", minLength: 1, maxLength: 254) {
+            self.email = value
+        }
+        r.require("password")
+        if let value = r.string("password", minLength: 1, maxLength: 200) {
+            self.password = value
+        }
+    }
+}
+
+extension InviteAcceptance: RESTInput {
+    static let openAPIInputSchema = "InviteAcceptanceInput"
+    static let jsonFields: Set<String> = ["token", "password"]
+    static let jsonReadOnlyFields: Set<String> = []
+
+    /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).
+    init(jsonFields r: inout JSONFieldReader) {
+        self.init()
+        r.require("token")
+        if let value = r.string("token", minLength: 1, maxLength: 100) {
+            self.token = value
+        }
+        r.require("password")
+        if let value = r.string("password", minLength: 1, maxLength: 200) {
+            self.password = value
+        }
+    }
+}
+
+extension PasswordChange: RESTInput {
+    static let openAPIInputSchema = "PasswordChangeInput"
+    static let jsonFields: Set<String> = ["currentPassword", "newPassword"]
+    static let jsonReadOnlyFields: Set<String> = []
+
+    /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).
+    init(jsonFields r: inout JSONFieldReader) {
+        self.init()
+        r.require("currentPassword")
+        if let value = r.string("currentPassword", minLength: 1, maxLength: 200) {
+            self.currentPassword = value
+        }
+        r.require("newPassword")
+        if let value = r.string("newPassword", minLength: 1, maxLength: 200) {
+            self.newPassword = value
+        }
+    }
+}
+
+extension PersonSession: RESTOutput {
+    static let openAPIOutputSchema = "PersonSession"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("csrfToken")
+        out.string(self.csrfToken)
+        out.key("email")
+        out.string(self.email)
+        out.key("expiresAt")
+        out.timestamp(self.expiresAtMilliseconds)
+        out.key("firstName")
+        out.string(self.firstName)
+        out.key("idleMinutes")
+        out.int(self.idleMinutes)
+        out.key("lastName")
+        out.string(self.lastName)
+        out.key("role")
+        out.string(self.role.name)
+        out.key("staffId")
+        out.int(self.staffID)
+        out.endObject()
+    }
+}
+
+extension StaffInvite: RESTOutput {
+    static let openAPIOutputSchema = "StaffInvite"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("expiresAt")
+        out.timestamp(self.expiresAtMilliseconds)
+        out.key("path")
+        out.string(self.path)
+        out.key("staffId")
+        out.int(self.staffID)
+        out.key("token")
+        out.string(self.token)
+        out.endObject()
+    }
+}
+
 extension Integration: RESTOutput {
     static let openAPIOutputSchema = "Integration"
 

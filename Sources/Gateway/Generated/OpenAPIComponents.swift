@@ -1002,6 +1002,17 @@ enum OpenAPIComponents {
         "type" : "string"
       }
     },
+    "ListStaffRequest.email" : {
+      "description" : "Only the members with this email (matched as stored: NFKC, lower case).",
+      "in" : "query",
+      "name" : "email",
+      "required" : false,
+      "schema" : {
+        "maxLength" : 254,
+        "pattern" : "^[^\\u0000]*$",
+        "type" : "string"
+      }
+    },
     "ListStaffRequest.limit" : {
       "description" : "1...500; 0 means 100.",
       "in" : "query",
@@ -6297,6 +6308,32 @@ enum OpenAPIComponents {
       ],
       "type" : "object"
     },
+    "InviteAcceptanceInput" : {
+      "additionalProperties" : false,
+      "description" : "G6: the person an invite link was made for chooses their password (and is signed in).",
+      "properties" : {
+        "password" : {
+          "description" : "10 to 200 characters, not only spaces, not their email.",
+          "maxLength" : 200,
+          "minLength" : 1,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string",
+          "writeOnly" : true
+        },
+        "token" : {
+          "description" : "The token of the invite link.",
+          "maxLength" : 100,
+          "minLength" : 1,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "password",
+        "token"
+      ],
+      "type" : "object"
+    },
     "LeadInput" : {
       "additionalProperties" : false,
       "description" : "D3: a lead as a channel or partner sends it.",
@@ -8819,6 +8856,32 @@ enum OpenAPIComponents {
       ],
       "type" : "object"
     },
+    "PasswordChangeInput" : {
+      "additionalProperties" : false,
+      "description" : "G6: a person changes their password; every session of theirs ends, this one starts anew.",
+      "properties" : {
+        "currentPassword" : {
+          "maxLength" : 200,
+          "minLength" : 1,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string",
+          "writeOnly" : true
+        },
+        "newPassword" : {
+          "description" : "10 to 200 characters, not only spaces, not their email.",
+          "maxLength" : 200,
+          "minLength" : 1,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string",
+          "writeOnly" : true
+        }
+      },
+      "required" : [
+        "currentPassword",
+        "newPassword"
+      ],
+      "type" : "object"
+    },
     "Payment" : {
       "description" : "B3: one provider payment: never two for one provider id.",
       "properties" : {
@@ -9148,6 +9211,61 @@ enum OpenAPIComponents {
         "successfulCharges",
         "test",
         "updatedAt"
+      ],
+      "type" : "object"
+    },
+    "PersonSession" : {
+      "description" : "G6: the person signed in through this browser's session cookie, and the token every write of theirs must carry in `X-CSRF-Token`.",
+      "properties" : {
+        "csrfToken" : {
+          "description" : "Send it as `X-CSRF-Token` with every POST, PUT, PATCH and DELETE.",
+          "type" : "string"
+        },
+        "email" : {
+          "type" : "string"
+        },
+        "expiresAt" : {
+          "description" : "When the session ends whatever happens (GATEWAY_SESSION_HOURS after sign-in).",
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "firstName" : {
+          "type" : "string"
+        },
+        "idleMinutes" : {
+          "description" : "A session unused this long ends (GATEWAY_SESSION_IDLE_MINUTES).",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "lastName" : {
+          "type" : "string"
+        },
+        "role" : {
+          "enum" : [
+            "unspecified",
+            "operator",
+            "manager",
+            "senior_manager",
+            "engineer",
+            "teacher",
+            "admin"
+          ],
+          "type" : "string"
+        },
+        "staffId" : {
+          "format" : "int64",
+          "type" : "integer"
+        }
+      },
+      "required" : [
+        "csrfToken",
+        "email",
+        "expiresAt",
+        "firstName",
+        "idleMinutes",
+        "lastName",
+        "role",
+        "staffId"
       ],
       "type" : "object"
     },
@@ -10726,6 +10844,30 @@ enum OpenAPIComponents {
       },
       "type" : "object"
     },
+    "SignInInput" : {
+      "additionalProperties" : false,
+      "description" : "G6: a person signs in to the console with their staff email and password.",
+      "properties" : {
+        "email" : {
+          "maxLength" : 254,
+          "minLength" : 1,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        },
+        "password" : {
+          "maxLength" : 200,
+          "minLength" : 1,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string",
+          "writeOnly" : true
+        }
+      },
+      "required" : [
+        "email",
+        "password"
+      ],
+      "type" : "object"
+    },
     "Slot" : {
       "properties" : {
         "end" : {
@@ -10837,6 +10979,34 @@ enum OpenAPIComponents {
       "required" : [
         "firstName",
         "role"
+      ],
+      "type" : "object"
+    },
+    "StaffInvite" : {
+      "description" : "G6: a one-time link for a staff member to choose their password; shown once.",
+      "properties" : {
+        "expiresAt" : {
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "path" : {
+          "description" : "The console's address for it: `/#invite=<token>`, after the gateway's origin.",
+          "type" : "string"
+        },
+        "staffId" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "token" : {
+          "description" : "The secret of the link: kept only as its digest.",
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "expiresAt",
+        "path",
+        "staffId",
+        "token"
       ],
       "type" : "object"
     },
