@@ -32,6 +32,9 @@ extension EventAdmin {
 
         /// Gives up on the event (it is never delivered); the events held behind it are sent. Only a refused event can be discarded, not one waiting behind it.
         func discardParked(_ request: ParkedEventRequest, context: ServerContext) async throws -> ReplayOutcome
+
+        /// G6 (issue 27 item 4): the events committed after the cursors, of the types asked, oldest first, read from the outbox without being anyone's delivery: the gateway's live feed follows them for the people on the console. Without cursors (or with a count that is not the service's number of event files), the answer has no events and the cursors where each file ends now.
+        func tail(_ request: TailRequest, context: ServerContext) async throws -> TailPage
     }
 }
 
@@ -40,6 +43,7 @@ extension EventAdmin.ServiceProtocol {
         server.register(EventAdmin.listParked) { try await self.listParked(actingFor($0, $1), context: $1) }
         server.register(EventAdmin.replayParked) { try await self.replayParked(actingFor($0, $1), context: $1) }
         server.register(EventAdmin.discardParked) { try await self.discardParked(actingFor($0, $1), context: $1) }
+        server.register(EventAdmin.tail) { try await self.tail(actingFor($0, $1), context: $1) }
         server.setHealth(.serving, for: EventAdmin.service)
     }
 }

@@ -40,6 +40,12 @@ public enum EventAdmin {
     /// Callers: gateway.
     public static let discardParked = MethodDescriptor<ParkedEventRequest, ReplayOutcome>(
         service: service, method: "DiscardParked", callers: ["gateway"])
+
+    /// G6 (issue 27 item 4): the events committed after the cursors, of the types asked, oldest first, read from the outbox without being anyone's delivery: the gateway's live feed follows them for the people on the console. Without cursors (or with a count that is not the service's number of event files), the answer has no events and the cursors where each file ends now.
+    ///
+    /// Callers: gateway.
+    public static let tail = MethodDescriptor<TailRequest, TailPage>(
+        service: service, method: "Tail", isIdempotent: true, callers: ["gateway"])
 }
 
 /// One event as it travels: the envelope PROTOCOL.md describes, its payload a message
@@ -340,6 +346,72 @@ public struct ParkedEventList: WireMessage, Equatable {
         switch key.number {
         case 1: try d.append(key, to: &events)
         case 2: nextCursor = try d.string(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+/// What a live feed asks a service for (G6).
+public struct TailRequest: WireMessage, Equatable {
+    /// Per event file (the service's own first, then any shards): the last sequence seen.
+    public var cursors: [Int64] = []
+    /// The event types wanted (none: every type).
+    public var types: [String] = []
+    /// 1...1000 events; 0 means 200.
+    public var limit: Int64 = 0
+
+    public init() {}
+
+    public init(
+        cursors: [Int64] = [],
+        types: [String] = [],
+        limit: Int64 = 0
+    ) {
+        self.cursors = cursors
+        self.types = types
+        self.limit = limit
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, cursors)
+        e.encode(2, types)
+        e.encode(3, limit)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: try d.append(key, to: &cursors)
+        case 2: try d.append(key, to: &types)
+        case 3: limit = try d.int64(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+/// Events after the cursors, and the cursors to ask with next.
+public struct TailPage: WireMessage, Equatable {
+    public var events: [EventEnvelope] = []
+    public var cursors: [Int64] = []
+
+    public init() {}
+
+    public init(
+        events: [EventEnvelope] = [],
+        cursors: [Int64] = []
+    ) {
+        self.events = events
+        self.cursors = cursors
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, events)
+        e.encode(2, cursors)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: try d.append(key, to: &events)
+        case 2: try d.append(key, to: &cursors)
         default: try d.skip(key)
         }
     }

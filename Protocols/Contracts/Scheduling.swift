@@ -65,6 +65,12 @@ public enum Scheduling {
     public static let moveAppointment = MethodDescriptor<MoveRequest, BookingResult>(
         service: service, method: "MoveAppointment", callers: ["gateway"])
 
+    /// S3 (G6: the engineer's "mark done"): a booked appointment happened (`done`) or the client was not there (`no_show`); the same answer again changes nothing, a cancelled one is refused.
+    ///
+    /// Callers: gateway.
+    public static let completeAppointment = MethodDescriptor<CompleteAppointmentRequest, Appointment>(
+        service: service, method: "CompleteAppointment", callers: ["gateway"])
+
     /// S2: cancelled with a reason; a repeat changes nothing.
     ///
     /// Callers: gateway.
@@ -570,6 +576,8 @@ public struct ListResourcesRequest: WireMessage, Equatable {
     /// Paging: resources after this id.
     public var afterID: Int64? = nil
     public var pageSize: Int64 = 0
+    /// Only the resources that are this staff member (C4).
+    public var staffID: Int64? = nil
 
     public init() {}
 
@@ -577,12 +585,14 @@ public struct ListResourcesRequest: WireMessage, Equatable {
         skill: String = "",
         zone: String = "",
         afterID: Int64? = nil,
-        pageSize: Int64 = 0
+        pageSize: Int64 = 0,
+        staffID: Int64? = nil
     ) {
         self.skill = skill
         self.zone = zone
         self.afterID = afterID
         self.pageSize = pageSize
+        self.staffID = staffID
     }
 
     public func encode(to e: inout WireEncoder) {
@@ -590,6 +600,7 @@ public struct ListResourcesRequest: WireMessage, Equatable {
         e.encode(2, zone)
         e.encode(3, afterID)
         e.encode(4, pageSize)
+        e.encode(5, staffID)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
@@ -598,6 +609,7 @@ public struct ListResourcesRequest: WireMessage, Equatable {
         case 2: zone = try d.string(key)
         case 3: afterID = try d.int64(key)
         case 4: pageSize = try d.int64(key)
+        case 5: staffID = try d.int64(key)
         default: try d.skip(key)
         }
     }
@@ -611,6 +623,7 @@ extension ListResourcesRequest {
         if !self.zone.isEmpty { checks.text("zone", self.zone, maxLength: 100) }
         if let value = self.afterID { checks.integer("after", value, minimum: 1) }
         if self.pageSize != 0 { checks.integer("limit", self.pageSize, minimum: 1, maximum: 500) }
+        if let value = self.staffID { checks.integer("staffId", value, minimum: 1) }
         return checks.violations
     }
 }
@@ -1089,6 +1102,59 @@ extension MoveRequest {
         if self.startMilliseconds == 0 { checks.required("start") }
         if self.endMilliseconds == 0 { checks.required("end") }
         if self.reason.isEmpty { checks.required("reason") } else { checks.text("reason", self.reason, minLength: 1, maxLength: 1000, rule: .nonBlank) }
+        return checks.violations
+    }
+}
+
+public struct CompleteAppointmentRequest: WireMessage, Equatable {
+    public var id: Int64 = 0
+    /// `done` or `no_show`.
+    public var outcome: AppointmentStatus = AppointmentStatus.unspecified
+    /// What the engineer adds (kept with the appointment's notes).
+    public var notes: String = ""
+    public var by: String = ""
+
+    public init() {}
+
+    public init(
+        id: Int64 = 0,
+        outcome: AppointmentStatus = AppointmentStatus.unspecified,
+        notes: String = "",
+        by: String = ""
+    ) {
+        self.id = id
+        self.outcome = outcome
+        self.notes = notes
+        self.by = by
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, id)
+        e.encode(2, outcome)
+        e.encode(3, notes)
+        e.encode(4, by)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: id = try d.int64(key)
+        case 2: outcome = try d.enumeration(key)
+        case 3: notes = try d.string(key)
+        case 4: by = try d.string(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+extension CompleteAppointmentRequest {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.outcome.rawValue == 0 { checks.required("outcome") }
+        if case let value = self.outcome, value.rawValue != 0, ![.done, .noShow].contains(value) {
+            checks.fail("outcome", "must be one of done, no_show (not \"\(value.name)\")")
+        }
+        if !self.notes.isEmpty { checks.text("notes", self.notes, maxLength: 1000) }
         return checks.violations
     }
 }

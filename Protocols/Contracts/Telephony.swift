@@ -1825,6 +1825,8 @@ public struct QueueEntry: WireMessage, Equatable {
     public var lastOutcome: DialOutcome = DialOutcome.unspecified
     /// When the leaseholder took it.
     public var leasedAtMilliseconds: Int64? = nil
+    /// The lead's local time, as the dialer reckons it from the number for calling hours (G6: the operator sees it).
+    public var utcOffsetMinutes: Int64 = 0
 
     public init() {}
 
@@ -1847,7 +1849,8 @@ public struct QueueEntry: WireMessage, Equatable {
         components: [ScoreComponent] = [],
         createdAtMilliseconds: Int64 = 0,
         lastOutcome: DialOutcome = DialOutcome.unspecified,
-        leasedAtMilliseconds: Int64? = nil
+        leasedAtMilliseconds: Int64? = nil,
+        utcOffsetMinutes: Int64 = 0
     ) {
         self.id = id
         self.leadID = leadID
@@ -1868,6 +1871,7 @@ public struct QueueEntry: WireMessage, Equatable {
         self.createdAtMilliseconds = createdAtMilliseconds
         self.lastOutcome = lastOutcome
         self.leasedAtMilliseconds = leasedAtMilliseconds
+        self.utcOffsetMinutes = utcOffsetMinutes
     }
 
     public func encode(to e: inout WireEncoder) {
@@ -1890,6 +1894,7 @@ public struct QueueEntry: WireMessage, Equatable {
         e.encode(17, createdAtMilliseconds)
         e.encode(18, lastOutcome)
         e.encode(19, leasedAtMilliseconds)
+        e.encode(20, utcOffsetMinutes)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
@@ -1913,6 +1918,7 @@ public struct QueueEntry: WireMessage, Equatable {
         case 17: createdAtMilliseconds = try d.int64(key)
         case 18: lastOutcome = try d.enumeration(key)
         case 19: leasedAtMilliseconds = try d.int64(key)
+        case 20: utcOffsetMinutes = try d.int64(key)
         default: try d.skip(key)
         }
     }

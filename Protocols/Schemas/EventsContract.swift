@@ -27,6 +27,12 @@ public let eventsContract = ContractFile("Events") {
         Service.Method("discardParked", "DiscardParked", "ParkedEventRequest", "ReplayOutcome", doc: """
             Gives up on the event (it is never delivered); the events held behind it are sent. Only a refused event can be discarded, not one waiting behind it.
             """)
+        Service.Method("tail", "Tail", "TailRequest", "TailPage", idempotent: true, doc: """
+            G6 (issue 27 item 4): the events committed after the cursors, of the types asked, oldest first, read from the \
+            outbox without being anyone's delivery: the gateway's live feed follows them for the people on the console. \
+            Without cursors (or with a count that is not the service's number of event files), the answer has no events and \
+            the cursors where each file ends now.
+            """)
     }
     Message("EventEnvelope", doc: """
         One event as it travels: the envelope PROTOCOL.md describes, its payload a message
@@ -74,6 +80,15 @@ public let eventsContract = ContractFile("Events") {
     Message("ParkedEventList", rest: [.output]) {
         Field(1, "events", .repeated(.message("ParkedEvent"))).named("items")
         Field(2, "nextCursor", .string).omitEmpty()
+    }
+    Message("TailRequest", doc: "What a live feed asks a service for (G6).") {
+        Field(1, "cursors", .repeated(.int64), doc: "Per event file (the service's own first, then any shards): the last sequence seen.")
+        Field(2, "types", .repeated(.string), doc: "The event types wanted (none: every type).")
+        Field(3, "limit", .int64, doc: "1...1000 events; 0 means 200.")
+    }
+    Message("TailPage", doc: "Events after the cursors, and the cursors to ask with next.") {
+        Field(1, "events", .repeated(.message("EventEnvelope")))
+        Field(2, "cursors", .repeated(.int64))
     }
     Message("ParkedEventRequest") {
         Field(1, "id", .int64)

@@ -34,6 +34,10 @@ public let schedulingContract = ContractFile("Scheduling") {
             """)
         Service.Method("getAppointment", "GetAppointment", "GetAppointmentRequest", "Appointment", idempotent: true)
         Service.Method("moveAppointment", "MoveAppointment", "MoveRequest", "BookingResult", doc: "S2: new times, checked like a booking; the earlier times stay in the history.")
+        Service.Method("completeAppointment", "CompleteAppointment", "CompleteAppointmentRequest", "Appointment", doc: """
+            S3 (G6: the engineer's "mark done"): a booked appointment happened (`done`) or the client was not there \
+            (`no_show`); the same answer again changes nothing, a cancelled one is refused.
+            """)
         Service.Method("cancelAppointment", "CancelAppointment", "CancelRequest", "Appointment", doc: "S2: cancelled with a reason; a repeat changes nothing.")
         Service.Method("calendar", "Calendar", "CalendarRequest", "ResourceCalendar", idempotent: true, doc: "S3: a resource's working time and appointments in a period (a day, a week).")
         Service.Method("day", "Day", "DayRequest", "AppointmentList", idempotent: true, doc: """
@@ -142,6 +146,7 @@ public let schedulingContract = ContractFile("Scheduling") {
         Field(2, "zone", .string).length(max: 100)
         Field(3, "afterID", .optional(.int64), doc: "Paging: resources after this id.").named("after").minimum(1)
         Field(4, "pageSize", .int64).named("limit").minimum(1).maximum(500)
+        Field(5, "staffID", .optional(.int64), doc: "Only the resources that are this staff member (C4).").minimum(1)
     }
     Message("ResourceList", rest: [.output]) {
         Field(1, "resources", .repeated(.message("Resource"))).named("items")
@@ -211,6 +216,12 @@ public let schedulingContract = ContractFile("Scheduling") {
         Field(4, "reason", .string).required().length(max: 1000, min: 1).nonBlank()
         Field(5, "by", .string).hidden()
         Field(6, "actingStaffID", .optional(.int64), doc: "S4: the staff member moving a lesson, who must be its group's teacher (none: an admin).").hidden()
+    }
+    Message("CompleteAppointmentRequest", rest: [.input], restName: "AppointmentCompletion") {
+        Field(1, "id", .int64).hidden()
+        Field(2, "outcome", .enumeration("AppointmentStatus"), doc: "`done` or `no_show`.").required().allowed("done", "no_show")
+        Field(3, "notes", .string, doc: "What the engineer adds (kept with the appointment's notes).").length(max: 1000)
+        Field(4, "by", .string).hidden()
     }
     Message("CancelRequest", rest: [.input], restName: "AppointmentCancellation") {
         Field(1, "id", .int64).hidden()

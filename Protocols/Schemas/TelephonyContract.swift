@@ -326,5 +326,6 @@ public let telephonyContract = ContractFile("Telephony") {
         Field(17, "createdAtMilliseconds", .int64).timestamp()
         Field(18, "lastOutcome", .enumeration("DialOutcome"), doc: "What the last call ended with; absent before the first.").omitEmpty()
         Field(19, "leasedAtMilliseconds", .optional(.int64), doc: "When the leaseholder took it.").timestamp()
+        Field(20, "utcOffsetMinutes", .int64, doc: "The lead's local time, as the dialer reckons it from the number for calling hours (G6: the operator sees it).")
     }
 }

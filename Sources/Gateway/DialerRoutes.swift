@@ -46,8 +46,8 @@ enum DialerRoutes {
             return Reply.json(200, try await ctx.call(Telephony.recordOutcome, request, replica: owner(request.entryID, replicas), of: replicas))
         },
         Route(
-            method: "GET", path: "/v1/dialer/settings", operationID: "getDialerSettings", access: .role(.admin),
-            summary: "The dialer's weights and rules now (with their version)",
+            method: "GET", path: "/v1/dialer/settings", operationID: "getDialerSettings", access: .role(.reader),
+            summary: "The dialer's weights and rules now (with their version); operators read its calling hours (G6)",
             answers: [Route.answer(200, "the settings", DialerSettings.self)], errors: [503]
         ) { ctx in
             Reply.json(200, try await current(ctx))

@@ -39,13 +39,17 @@ public final class GatewayAPI: Sendable {
         public var sessionPolicy = SessionPolicy()
         /// G6: the scrypt cost of new passwords (tests lower it).
         public var passwordCost = PasswordHash.standard
+        /// G6: live streams one person (or key) may hold open at once.
+        public var liveStreamsPerPerson = 5
+        /// G6: how often the live feed asks the services what happened.
+        public var livePoll: Duration = .seconds(1)
 
         public init() {}
     }
 
     /// Every route the gateway serves, in the order /v1/openapi.json lists them: a new
     /// service adds its module here.
-    static let routeList: [Route] = SystemRoutes.all + ConsoleRoutes.all + SessionRoutes.all + AdminRoutes.all + EventAdminRoutes.all + HookRoutes.all + ContactsRoutes.all + DealsRoutes.all + CallsRoutes.all + DialerRoutes.all + ReportRoutes.all + SchedulingRoutes.all + BillingRoutes.all + NotificationsRoutes.all + ConversationRoutes.all
+    static let routeList: [Route] = SystemRoutes.all + ConsoleRoutes.all + SessionRoutes.all + StreamRoutes.all + AdminRoutes.all + EventAdminRoutes.all + HookRoutes.all + ContactsRoutes.all + DealsRoutes.all + CallsRoutes.all + DialerRoutes.all + ReportRoutes.all + SchedulingRoutes.all + BillingRoutes.all + NotificationsRoutes.all + ConversationRoutes.all
 
     let services: ServiceClients
     let keyring: APIKeyring
@@ -61,6 +65,8 @@ public final class GatewayAPI: Sendable {
     /// People's console sessions (G6); nil: nobody signs in (no data folder).
     let sessions: PersonSessions?
     let passwords: PasswordHashing
+    /// What the console's live streams send (G6); fed by ``LiveTail``.
+    let live: LiveFeed
     let counters = RequestCounters()
     let logger: Logger
     let staffScopes = StaffScopeCache()
@@ -85,6 +91,7 @@ public final class GatewayAPI: Sendable {
     ) {
         self.sessions = sessions
         passwords = PasswordHashing(cost: configuration.passwordCost)
+        live = LiveFeed(perPerson: configuration.liveStreamsPerPerson)
         self.logger = logger
         self.services = services
         self.webhooks = webhooks

@@ -196,6 +196,15 @@ public struct GatewayDefinition: HostedProcess {
         let loops = ServiceGroup(logger: logger)
         loops.add("idempotency pruning", PeriodicJob("pruning idempotency answers", every: .seconds(3600), logger: logger) { _ = try await ledger.prune() })
         loops.add("hook delivery", webhooks.delivery)
+        // G6: the console's live feed follows the services that have something to show people.
+        var liveSources: [LiveTail.Source] = []
+        for (service, types) in LiveEvent.followed where service != Telephony.service && configuration.awaited.contains(service) {
+            if let list = clients[service] { liveSources.append(LiveTail.Source(name: service, client: list[0], types: types)) }
+        }
+        for (i, replica) in (telephonyClients ?? []).enumerated() {
+            liveSources.append(LiveTail.Source(name: configuration.telephony?[i].name ?? "telephony-\(i)", client: replica[0], types: LiveEvent.followed[Telephony.service] ?? []))
+        }
+        loops.add("live feed", LiveTail(sources: liveSources, feed: api.live, interval: configuration.api.livePoll, logger: logger))
         loops.add("session upkeep", PeriodicJob("keeping sessions' idle clocks", every: .seconds(60), logger: logger) { try await sessions.flush() })
         if configuration.reconcileHours > 0 {
             loops.add("reconciliation", webhooks.scheduledReconciliation(every: .seconds(3600 * configuration.reconcileHours), logger: logger))

@@ -99,6 +99,7 @@ enum OpenAPIDocument {
             case .csv: response["content"] = ["text/csv": ["schema": ["type": "string"]]]
             case .calendar: response["content"] = ["text/calendar": ["schema": ["type": "string"]]]
             case .text: response["content"] = ["text/plain": ["schema": ["type": "string"]]]
+            case .eventStream: response["content"] = ["text/event-stream": ["schema": ["type": "string"]]]
             case .html: response["content"] = ["text/html": ["schema": ["type": "string"]]]
             case .document: response["content"] = ["application/json": ["schema": ["type": "object"]]]
             case let .file(types): response["content"] = Dictionary(uniqueKeysWithValues: types.map { ($0, ["schema": ["type": "string"]]) })

@@ -70,6 +70,14 @@ public final class PersonSessions: Sendable {
         return found
     }
 
+    /// Whether the session `token` names still holds, without counting this as a use
+    /// (a live stream open in a tab does not keep its session from going idle).
+    func holds(_ token: String) -> Bool {
+        let digest = SHA256.digest(token)
+        let at = now()
+        return live.withLock { all in all[digest].map { policy.holds(createdAt: $0.createdAt, seenAt: $0.seenAt, now: at) } ?? false }
+    }
+
     /// A new session for a person; the token goes in their cookie.
     func start(staffID: Int64, role: StaffRole) async throws -> (token: String, session: Live) {
         let token = "ses_" + SecureRandom.hex(32), csrf = SecureRandom.hex(32)

@@ -53,6 +53,8 @@ struct Route: Sendable {
         case document
         /// A static file of one of these media types (the console's).
         case file([String])
+        /// Server-Sent Events (`text/event-stream`), written as things happen.
+        case eventStream
     }
 
     struct Answer: Sendable {

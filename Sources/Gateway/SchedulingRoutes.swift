@@ -89,6 +89,22 @@ enum SchedulingRoutes {
             return Reply.created(link, at: link.path, secret: true)
         },
         Route(
+            method: "POST", path: "/v1/me/feed", operationID: "issueMyCalendarFeed", access: .role(.integration),
+            summary: """
+                A new secret address for the iCalendar feed of the resource the signed-in staff member is (G6: an engineer puts \
+                their appointments in their phone's calendar); the old one stops working; shown once
+                """,
+            bodyRequired: false, answers: [Route.answer(201, "the feed's path", FeedLink.self)], errors: [404, 422]
+        ) { ctx in
+            guard let staff = ctx.staffID else {
+                throw UnacceptableValues(error: .invalidArgument("my feed is a staff member's: use a staff token or sign in", details: [FieldViolation(field: "Authorization", description: "is an API key, not a staff token")]))
+            }
+            let mine = try await ctx.call(Scheduling.listResources, ListResourcesRequest(pageSize: 1, staffID: staff)).resources
+            guard let resource = mine.first else { throw RPCError.notFound("no resource (engineer, teacher) is staff member \(staff)") }
+            let link = try await ctx.call(Scheduling.issueFeed, GetResourceRequest(id: resource.id))
+            return Reply.created(link, at: link.path, secret: true)
+        },
+        Route(
             method: "GET", path: "/v1/calendars/{feed}", pathParameters: ["feed": feedName], operationID: "calendarFeed", access: .open,
             summary: "A resource's appointments from 30 days back to 90 days ahead (cancelled ones as cancelled) as iCalendar (RFC 5545) for a phone's calendar app; the secret in the address is the credential",
             answers: [Route.Answer(status: 200, description: "text/calendar", content: .calendar)], errors: [404]
@@ -181,6 +197,17 @@ enum SchedulingRoutes {
             request.by = ctx.actor
             let result = try await ctx.call(Scheduling.moveAppointment, request)
             return result.booked ? Reply.json(200, result.appointment) : clash(result, ctx)
+        },
+        Route(
+            method: "POST", path: "/v1/appointments/{id}/complete", operationID: "completeAppointment", access: .role(.integration),
+            summary: "Mark a booked appointment done, or the client not there (no_show), with the engineer's notes (S3, G6)",
+            body: CompleteAppointmentRequest.openAPIInputSchema, example: #"{"outcome":"done","notes":"measured: 3 windows"}"#,
+            answers: [Route.answer(200, "the appointment as it is now", Appointment.self)], errors: [404, 409]
+        ) { ctx in
+            var request = try ctx.body(CompleteAppointmentRequest.self)
+            request.id = try ctx.id()
+            request.by = ctx.actor
+            return Reply.json(200, try await ctx.call(Scheduling.completeAppointment, request))
         },
         Route(
             method: "POST", path: "/v1/appointments/{id}/cancel", operationID: "cancelAppointment", access: .role(.integration),

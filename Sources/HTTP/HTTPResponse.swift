@@ -3,11 +3,24 @@ public struct HTTPResponse: Sendable {
     public var status: Int
     public var headers: [(name: String, value: String)]
     public var body: [UInt8]
+    /// A body written over time instead of `body` (Server-Sent Events): the head goes
+    /// out without a length, `stream` writes until it returns or the client leaves, and
+    /// the connection closes after it (the body ends with the connection, RFC 9112 §6.3).
+    public var stream: (@Sendable (HTTPStream) async -> Void)? = nil
 
     public init(status: Int, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
         self.status = status
         self.headers = headers
         self.body = body
+    }
+
+    /// The status line and headers of a streamed answer: no length, `Connection: close`.
+    public func encodedStreamHead() -> [UInt8] {
+        var head = "HTTP/1.1 \(status) \(Self.reason(status))\r\n"
+        for (name, value) in headers where !name.caseInsensitiveEquals("Content-Length") && !name.caseInsensitiveEquals("Connection") {
+            head += "\(name): \(value)\r\n"
+        }
+        return Array((head + "Connection: close\r\n\r\n").utf8)
     }
 
     public init(status: Int, contentType: String, body: String) {

@@ -162,6 +162,8 @@ final class HTTPConnection: StreamConnectionDelegate, @unchecked Sendable {
         var continueOwed = false
         /// The answer to a request that could not be read, sent after those before it.
         var failure: HTTPResponse?
+        /// A streamed answer in progress: the connection serves nothing else until it ends.
+        var streaming: HTTPStream?
     }
 
     let stream: StreamConnection
@@ -223,6 +225,7 @@ final class HTTPConnection: StreamConnectionDelegate, @unchecked Sendable {
 
     func connectionDidClose(_ connection: StreamConnection, error: SocketError?) {
         if let timer = state.withLock({ $0.timer }) { stream.reactor.cancel(timer) }
+        state.withLock { $0.streaming }?.markClosed()
         server?.closed(self)
     }
 
@@ -320,6 +323,10 @@ final class HTTPConnection: StreamConnectionDelegate, @unchecked Sendable {
         let handler = self.handler
         Task(executorPreference: stream.reactor) { [self] in
             let response = await handler(request)
+            if let body = response.stream, request.method != "HEAD" {
+                await streamAnswer(response, body)
+                return
+            }
             let keepAlive = request.keepAlive && !state.withLock { $0.closing }
             // HEAD: the head GET would send, without its body (RFC 9110 §9.3.2).
             stream.send(response.encoded(keepAlive: keepAlive, includeBody: request.method != "HEAD"))
@@ -330,6 +337,23 @@ final class HTTPConnection: StreamConnectionDelegate, @unchecked Sendable {
             }
             processNext()
         }
+    }
+
+    /// A streamed answer: its head, then what `body` writes until it returns or the
+    /// client leaves; the connection closes after it (nothing else is read from it).
+    private func streamAnswer(_ response: HTTPResponse, _ body: @Sendable (HTTPStream) async -> Void) async {
+        let open = HTTPStream(connection: stream)
+        let closing = state.withLock { s -> Bool in
+            s.streaming = open
+            s.queue.removeAll()
+            return s.closing
+        }
+        if closing || !stream.send(response.encodedStreamHead()) {
+            open.markClosed()
+        } else {
+            await body(open)
+        }
+        open.finish()
     }
 
     private func afterIdle() {
@@ -358,10 +382,11 @@ final class HTTPConnection: StreamConnectionDelegate, @unchecked Sendable {
     }
 
     func closeWhenIdle() {
-        let idle = state.withLock { s -> Bool in
+        let (idle, streaming) = state.withLock { s -> (Bool, HTTPStream?) in
             s.closing = true
-            return !s.busy
+            return (!s.busy, s.streaming)
         }
-        if idle { stream.closeAfterFlush() }
+        // A stream never becomes idle: the server stopping ends it (its client resumes elsewhere).
+        if let streaming { streaming.finish() } else if idle { stream.closeAfterFlush() }
     }
 }

@@ -116,6 +116,25 @@ public struct AppointmentStore: Sendable {
         }
     }
 
+    /// It happened, or the client was not there: its time stays taken (it was used).
+    public func complete(_ request: CompleteAppointmentRequest) async throws -> Appointment {
+        guard request.outcome == .done || request.outcome == .noShow else {
+            throw RPCError.invalidArgument("say how it went", details: [FieldViolation(field: "outcome", description: "must be done or no_show")])
+        }
+        return try await database.write { tx in
+            guard var a = try Self.load(tx.connection, request.id) else { throw RPCError.notFound("appointment \(request.id) does not exist") }
+            if a.status == request.outcome { return a }
+            guard a.status == .booked else {
+                throw RPCError(.failedPrecondition, "appointment \(a.id) is \(a.status.name): only a booked one is marked \(request.outcome.name)")
+            }
+            a.status = request.outcome
+            let notes = request.notes.trimmingCharacters(in: .whitespacesAndNewlines)
+            if !notes.isEmpty { a.notes = a.notes.isEmpty ? notes : a.notes + "\n" + notes }
+            try Self.save(tx, a)
+            return a
+        }
+    }
+
     public func get(_ id: Int64) async throws -> Appointment {
         guard let a = try await database.read({ c in try Self.load(c, id) }) else { throw RPCError.notFound("appointment \(id) does not exist") }
         return a

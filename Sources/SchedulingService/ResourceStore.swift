@@ -136,9 +136,13 @@ public struct ResourceStore: Sendable {
 
     /// Resources with the skill and in the zone (either may be empty: any), by id; archived
     /// ones are left out (issue 26: they take no new work; each is still read by id).
-    static func matching(_ c: Connection, skill: String, zone: String, after: Int64 = 0, limit: Int = 10_000) throws -> [Resource] {
+    static func matching(_ c: Connection, skill: String, zone: String, staffID: Int64? = nil, after: Int64 = 0, limit: Int = 10_000) throws -> [Resource] {
         var conditions = ["r.id > ?", "r.archived_at IS NULL"]
         var values: [SQLValue] = [.integer(after)]
+        if let staffID {
+            conditions.append("r.staff_id = ?")
+            values.append(.integer(staffID))
+        }
         for tag in [skill.isEmpty ? nil : "skill:\(skill)", zone.isEmpty ? nil : "zone:\(zone)"].compactMap({ $0 }) {
             conditions.append("EXISTS (SELECT 1 FROM resource_tags t WHERE t.tag = ? AND t.resource_id = r.id)")
             values.append(.text(tag))
@@ -150,7 +154,7 @@ public struct ResourceStore: Sendable {
     public func list(_ request: ListResourcesRequest) async throws -> ResourceList {
         let limit = request.pageSize == 0 ? 100 : Int(request.pageSize)
         return ResourceList(resources: try await database.read { c in
-            try Self.matching(c, skill: request.skill, zone: request.zone, after: request.afterID ?? 0, limit: limit)
+            try Self.matching(c, skill: request.skill, zone: request.zone, staffID: request.staffID, after: request.afterID ?? 0, limit: limit)
         })
     }
 }

@@ -84,6 +84,11 @@ public struct SchedulingAPI: Scheduling.ServiceProtocol {
         return try await appointments.move(request)
     }
 
+    public func completeAppointment(_ request: CompleteAppointmentRequest, context: ServerContext) async throws -> Appointment {
+        _ = try await visible(try await appointments.get(request.id), context)
+        return try await appointments.complete(request)
+    }
+
     public func cancelAppointment(_ request: CancelRequest, context: ServerContext) async throws -> Appointment {
         _ = try await visible(try await appointments.get(request.id), context)
         return try await appointments.cancel(request)

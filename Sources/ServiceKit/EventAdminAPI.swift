@@ -9,13 +9,45 @@ import Wire
 /// handed to the relay of the event's subscriber, which runs them between deliveries.
 public struct EventAdminAPI: EventAdmin.ServiceProtocol {
     let sources: [EventSource]
+    /// The service's name, as its events' `source`.
+    let service: String
 
-    public init(sources: [EventSource]) {
+    public init(sources: [EventSource], service: String = "") {
         self.sources = sources
+        self.service = service
     }
 
     public init(database: Database, relays: [OutboxRelay]) {
         self.init(sources: [EventSource(name: "main", database: database, relays: relays)])
+    }
+
+    public func tail(_ request: TailRequest, context _: ServerContext) async throws -> TailPage {
+        guard request.limit >= 0 && request.limit <= 1000 else {
+            throw RPCError.invalidArgument("limit is 1...1000", details: [FieldViolation(field: "limit", description: "is \(request.limit)")])
+        }
+        var page = TailPage()
+        guard request.cursors.count == sources.count else {
+            for source in sources { page.cursors.append(try await source.database.lastOutboxSequence()) }
+            return page
+        }
+        let types = request.types.isEmpty ? nil : Set(request.types)
+        var room = request.limit == 0 ? 200 : Int(request.limit)
+        for (source, cursor) in zip(sources, request.cursors) {
+            guard room > 0 else {
+                page.cursors.append(cursor)
+                continue
+            }
+            let found = try await source.database.events(after: cursor, types: types, limit: room)
+            room -= found.events.count
+            page.events += found.events.map {
+                EventEnvelope(
+                    id: $0.eventID, type: $0.type, aggregateID: $0.aggregateID, sequence: $0.sequence,
+                    occurredAtMilliseconds: $0.createdAtMilliseconds, source: service, payload: $0.payload)
+            }
+            // Full: continue after the last event taken, not after what was scanned past it.
+            page.cursors.append(room == 0 ? (found.events.last?.sequence ?? cursor) : max(cursor, found.scannedThrough))
+        }
+        return page
     }
 
     var subscribers: Set<String> { Set(sources.flatMap { $0.relays.map(\.subscription.subscriber) }) }

@@ -306,7 +306,7 @@ public enum ServiceHost {
                 OutboxRelay(database: db, subscription: $0, source: service, logger: logger, security: security.client, clock: clock)
             })
         }
-        server.register(EventAdminAPI(sources: sources))
+        server.register(EventAdminAPI(sources: sources, service: service))
         metrics.add { EventMetrics.render(service: service, sources: sources, now: Int64(clock.now().timeIntervalSince1970 * 1000)) }
         // Started in this order, stopped in reverse: the service's own loops first, the
         // relays last, so what the others commit while stopping still gets a delivery try.

@@ -40,6 +40,14 @@ extension Database {
         }
     }
 
+    /// The outbox's last sequence ever given (kept by AUTOINCREMENT after pruning): where
+    /// a reader that wants only what comes next starts.
+    public func lastOutboxSequence() async throws -> Int64 {
+        try await read { connection in
+            try connection.queryFirst("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'") { $0.int64(0) } ?? 0
+        }
+    }
+
     /// The last sequence delivered to `subscriber` (0 before the first delivery).
     public func deliveredThrough(subscriber: String) async throws -> Int64 {
         try await read { connection in

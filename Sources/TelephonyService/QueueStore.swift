@@ -76,6 +76,7 @@ public struct QueueStore: Sendable {
         e.leadID = lead.leadID
         e.dealID = lead.dealID == 0 ? nil : lead.dealID
         e.phone = lead.phone
+        e.utcOffsetMinutes = CallingHours.offsetMinutes(lead.phone)
         e.region = lead.region
         e.product = lead.product
         e.createdAtMilliseconds = lead.receivedAtMilliseconds == 0 ? now : lead.receivedAtMilliseconds
@@ -104,7 +105,10 @@ public struct QueueStore: Sendable {
     }
 
     static func entry(_ row: Row) -> (seq: Int64, entry: QueueEntry) {
-        (row.int64("seq"), (try? QueueEntry(wireBytes: row.blob("entry"))) ?? QueueEntry())
+        var entry = (try? QueueEntry(wireBytes: row.blob("entry"))) ?? QueueEntry()
+        // The offset the calling hours use, said with every entry (entries stored before it had none).
+        entry.utcOffsetMinutes = CallingHours.offsetMinutes(entry.phone)
+        return (row.int64("seq"), entry)
     }
 
     static let bestSQL = """

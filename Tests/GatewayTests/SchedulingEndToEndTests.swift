@@ -169,7 +169,11 @@ import TestSupport
             try await rpc.call(Scheduling.cancelAppointment, CancelRequest(id: 1, reason: "not mine"), options: acting(operatorTwo))
         }
         #expect(uncancelled?.code == .notFound)
-        #expect(try await rpc.call(Scheduling.getAppointment, GetAppointmentRequest(id: 1)).status != .cancelled)
+        let uncompleted = await #expect(throws: RPCError.self) {
+            try await rpc.call(Scheduling.completeAppointment, CompleteAppointmentRequest(id: 1, outcome: .done), options: acting(operatorTwo))
+        }
+        #expect(uncompleted?.code == .notFound, "G6: an engineer's \"mark done\" on another team's appointment")
+        #expect(try await rpc.call(Scheduling.getAppointment, GetAppointmentRequest(id: 1)).status == .booked)
         // The period's appointments over RPC: the ten of deal 1 for an admin, none for that principal; the
         // resource (nobody's) has no calendar for them either, as if it did not exist.
         let tomorrowStart = Int64(try #require(ISO8601DateFormatter().date(from: Self.tomorrow(0))).timeIntervalSince1970 * 1000)

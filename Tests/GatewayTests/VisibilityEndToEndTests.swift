@@ -128,7 +128,9 @@ import TestSupport
         "GET /v1/appointments/{id}": .ownTest("s2SixtyFourBookingsRacingForTenSlotsBookTenNeverOverlapAndTheRestGetAlternatives"),
         "POST /v1/appointments/{id}/move": .ownTest("s2SixtyFourBookingsRacingForTenSlotsBookTenNeverOverlapAndTheRestGetAlternatives"),
         "POST /v1/appointments/{id}/cancel": .ownTest("s2SixtyFourBookingsRacingForTenSlotsBookTenNeverOverlapAndTheRestGetAlternatives"),
-        "GET /v1/dialer/settings": .adminOnly, "PUT /v1/dialer/settings": .adminOnly, "GET /v1/dialer/queue": .adminOnly,
+        "POST /v1/appointments/{id}/complete": .ownTest("s2SixtyFourBookingsRacingForTenSlotsBookTenNeverOverlapAndTheRestGetAlternatives"),
+        "POST /v1/me/feed": .notClientData, "GET /v1/stream": .ownTest("g6TheLiveStreamSendsEachPersonWhatTheyMaySeeAndResumes"),
+        "GET /v1/dialer/settings": .notClientData, "PUT /v1/dialer/settings": .adminOnly, "GET /v1/dialer/queue": .adminOnly,
         // Routing is the PBX's (T9); the webhook is token-authenticated.
         "GET /v1/calls/route": .keysOnly, "GET /v1/hooks/{integration}/{token}/route": .notClientData,
         "GET /v1/calls": .ownTest("t12AStoppedReplicaAnswers503ForItsNumbersOnlyAndTheMergedListHasEveryCallOnce"),

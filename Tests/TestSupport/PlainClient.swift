@@ -60,6 +60,23 @@ public struct PlainClient: Sendable {
         return all
     }
 
+    /// Reads until what arrived contains every one of `markers`, the server closes, or
+    /// `seconds` pass (a stream that never ends: Server-Sent Events); returns what arrived.
+    /// Give the client a short `receiveTimeout` so the deadline is checked often.
+    public func read(until markers: [String], within seconds: Double) -> String {
+        var all: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            let n = Glibc.read(fd, &buffer, buffer.count)
+            if n == 0 { break }
+            if n > 0 { all += buffer[0..<n] }
+            let text = String(decoding: all, as: UTF8.self)
+            if markers.allSatisfy(text.contains) { break }
+        }
+        return String(decoding: all, as: UTF8.self)
+    }
+
     /// A slowloris: sends `rest` one byte every `interval` while reading what the server
     /// says, until it closes; returns that and closes our end.
     public func dripping(_ rest: String, every interval: Duration) async -> String {

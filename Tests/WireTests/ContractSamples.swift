@@ -13,6 +13,8 @@ enum ContractSamples {
         ("ParkedEvent", parkedEvent().wireBytes(), (try? ParkedEvent(wireBytes: parkedEvent().wireBytes())) == parkedEvent()),
         ("ListParkedRequest", listParkedRequest().wireBytes(), (try? ListParkedRequest(wireBytes: listParkedRequest().wireBytes())) == listParkedRequest()),
         ("ParkedEventList", parkedEventList().wireBytes(), (try? ParkedEventList(wireBytes: parkedEventList().wireBytes())) == parkedEventList()),
+        ("TailRequest", tailRequest().wireBytes(), (try? TailRequest(wireBytes: tailRequest().wireBytes())) == tailRequest()),
+        ("TailPage", tailPage().wireBytes(), (try? TailPage(wireBytes: tailPage().wireBytes())) == tailPage()),
         ("ParkedEventRequest", parkedEventRequest().wireBytes(), (try? ParkedEventRequest(wireBytes: parkedEventRequest().wireBytes())) == parkedEventRequest()),
         ("ReplayOutcome", replayOutcome().wireBytes(), (try? ReplayOutcome(wireBytes: replayOutcome().wireBytes())) == replayOutcome()),
         ("Visibility", visibility().wireBytes(), (try? Visibility(wireBytes: visibility().wireBytes())) == visibility()),
@@ -180,6 +182,7 @@ enum ContractSamples {
         ("BookingResult", bookingResult().wireBytes(), (try? BookingResult(wireBytes: bookingResult().wireBytes())) == bookingResult()),
         ("GetAppointmentRequest", getAppointmentRequest().wireBytes(), (try? GetAppointmentRequest(wireBytes: getAppointmentRequest().wireBytes())) == getAppointmentRequest()),
         ("MoveRequest", moveRequest().wireBytes(), (try? MoveRequest(wireBytes: moveRequest().wireBytes())) == moveRequest()),
+        ("CompleteAppointmentRequest", completeAppointmentRequest().wireBytes(), (try? CompleteAppointmentRequest(wireBytes: completeAppointmentRequest().wireBytes())) == completeAppointmentRequest()),
         ("CancelRequest", cancelRequest().wireBytes(), (try? CancelRequest(wireBytes: cancelRequest().wireBytes())) == cancelRequest()),
         ("CalendarRequest", calendarRequest().wireBytes(), (try? CalendarRequest(wireBytes: calendarRequest().wireBytes())) == calendarRequest()),
         ("ResourceCalendar", resourceCalendar().wireBytes(), (try? ResourceCalendar(wireBytes: resourceCalendar().wireBytes())) == resourceCalendar()),
@@ -391,6 +394,21 @@ enum ContractSamples {
         var m = ParkedEventList()
         m.events = [parkedEvent(), parkedEvent()]
         m.nextCursor = "f2é"
+        return m
+    }
+
+    static func tailRequest() -> TailRequest {
+        var m = TailRequest()
+        m.cursors = [-8, -708]
+        m.types = ["f2é", "f102é"]
+        m.limit = -22
+        return m
+    }
+
+    static func tailPage() -> TailPage {
+        var m = TailPage()
+        m.events = [eventEnvelope(), eventEnvelope()]
+        m.cursors = [2000006, 102000306]
         return m
     }
 
@@ -1887,6 +1905,7 @@ enum ContractSamples {
         m.createdAtMilliseconds = -120
         m.lastOutcome = .invalid
         m.leasedAtMilliseconds = -134
+        m.utcOffsetMinutes = 20000060
         return m
     }
 
@@ -1948,6 +1967,7 @@ enum ContractSamples {
         m.zone = "f2é"
         m.afterID = -22
         m.pageSize = 4000012
+        m.staffID = -36
         return m
     }
 
@@ -2044,6 +2064,15 @@ enum ContractSamples {
         m.reason = "f4é"
         m.by = "f5é"
         m.actingStaffID = 6000018
+        return m
+    }
+
+    static func completeAppointmentRequest() -> CompleteAppointmentRequest {
+        var m = CompleteAppointmentRequest()
+        m.id = -8
+        m.outcome = .noShow
+        m.notes = "f3é"
+        m.by = "f4é"
         return m
     }
 

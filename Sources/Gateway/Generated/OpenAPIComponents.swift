@@ -982,6 +982,17 @@ enum OpenAPIComponents {
         "type" : "string"
       }
     },
+    "ListResourcesRequest.staffId" : {
+      "description" : "Only the resources that are this staff member (C4).",
+      "in" : "query",
+      "name" : "staffId",
+      "required" : false,
+      "schema" : {
+        "format" : "int64",
+        "minimum" : 1,
+        "type" : "integer"
+      }
+    },
     "ListResourcesRequest.zone" : {
       "in" : "query",
       "name" : "zone",
@@ -2144,6 +2155,29 @@ enum OpenAPIComponents {
         "reason",
         "toEnd",
         "toStart"
+      ],
+      "type" : "object"
+    },
+    "AppointmentCompletionInput" : {
+      "additionalProperties" : false,
+      "properties" : {
+        "notes" : {
+          "description" : "What the engineer adds (kept with the appointment's notes).",
+          "maxLength" : 1000,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        },
+        "outcome" : {
+          "description" : "`done` or `no_show`.",
+          "enum" : [
+            "done",
+            "no_show"
+          ],
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "outcome"
       ],
       "type" : "object"
     },
@@ -10000,6 +10034,11 @@ enum OpenAPIComponents {
             "closed"
           ],
           "type" : "string"
+        },
+        "utcOffsetMinutes" : {
+          "description" : "The lead's local time, as the dialer reckons it from the number for calling hours (G6: the operator sees it).",
+          "format" : "int64",
+          "type" : "integer"
         }
       },
       "required" : [
@@ -10020,7 +10059,8 @@ enum OpenAPIComponents {
         "region",
         "rounds",
         "score",
-        "state"
+        "state",
+        "utcOffsetMinutes"
       ],
       "type" : "object"
     },

@@ -175,7 +175,7 @@ extension ResourceArchive: RESTOutput {
 
 extension ListResourcesRequest: RESTQuery {
     /// Its parameters in the OpenAPI document's components.
-    static let queryParameters = ["ListResourcesRequest.skill", "ListResourcesRequest.zone", "ListResourcesRequest.after", "ListResourcesRequest.limit"]
+    static let queryParameters = ["ListResourcesRequest.skill", "ListResourcesRequest.zone", "ListResourcesRequest.after", "ListResourcesRequest.limit", "ListResourcesRequest.staffId"]
 
     init(query q: inout QueryReader) {
         self.init()
@@ -183,6 +183,7 @@ extension ListResourcesRequest: RESTQuery {
         if let value = q.string("zone", maxLength: 100) { self.zone = value }
         if let value = q.integer("after", minimum: 1) { self.afterID = value }
         if let value = q.integer("limit", minimum: 1, maximum: 500) { self.pageSize = value }
+        if let value = q.integer("staffId", minimum: 1) { self.staffID = value }
     }
 }
 
@@ -389,6 +390,24 @@ extension MoveRequest: RESTInput {
         r.require("reason")
         if let value = r.string("reason", minLength: 1, maxLength: 1000, rule: .nonBlank) {
             self.reason = value
+        }
+    }
+}
+
+extension CompleteAppointmentRequest: RESTInput {
+    static let openAPIInputSchema = "AppointmentCompletionInput"
+    static let jsonFields: Set<String> = ["outcome", "notes"]
+    static let jsonReadOnlyFields: Set<String> = []
+
+    /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).
+    init(jsonFields r: inout JSONFieldReader) {
+        self.init()
+        r.require("outcome")
+        if let value = r.choice("outcome", [("done", AppointmentStatus.done), ("no_show", AppointmentStatus.noShow)]) {
+            self.outcome = value
+        }
+        if let value = r.string("notes", maxLength: 1000) {
+            self.notes = value
         }
     }
 }

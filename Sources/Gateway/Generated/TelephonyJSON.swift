@@ -604,6 +604,8 @@ extension QueueEntry: RESTOutput {
         out.int(self.score)
         out.key("state")
         out.string(self.state.name)
+        out.key("utcOffsetMinutes")
+        out.int(self.utcOffsetMinutes)
         out.endObject()
     }
 }

@@ -1,0 +1,26 @@
+// The contact card (C1–C6): who they are, their deals and their timeline.
+import { api } from "./api.js";
+import { h, section, when, table, money } from "./ui.js";
+import { t } from "./i18n.js";
+
+export function contactCard(session, id) {
+  const title = h("h1", {}, t("contact"), ` #${id}`);
+  return h("div", { class: "card-screen" }, title,
+    section("", () => api("GET", `/v1/contacts/${id}`), (c) => {
+      title.textContent = `${c.firstName} ${c.lastName}`.trim() || t("noName");
+      return h("dl", {},
+        h("dt", {}, t("phones")), h("dd", {}, (c.phones || []).map((p) => h("a", { href: `tel:${p.number}` }, p.number, " "))),
+        h("dt", {}, t("email")), h("dd", {}, (c.emails || []).join(", ") || "—"),
+        h("dt", {}, t("company")), h("dd", {}, c.company || "—"),
+        h("dt", {}, t("tags")), h("dd", {}, (c.tags || []).join(", ") || "—"),
+        h("dt", {}, t("created")), h("dd", {}, when(c.createdAt)),
+        Object.entries(c.customFields || {}).map(([name, value]) => [h("dt", {}, name), h("dd", {}, value)]));
+    }, { name: "contact" }),
+    section(t("deals"), () => api("GET", "/v1/deals", undefined, { query: { contactId: id, limit: 100 } }), (page) => table([
+      [t("title"), (d) => h("a", { href: `#/deals/${d.id}` }, d.title)], [t("status"), (d) => t("status." + d.status)],
+      [t("amount"), (d) => money(d.amountMinor, d.currency)], [t("created"), (d) => when(d.createdAt)],
+    ], page.items || []), { name: "deals" }),
+    section(t("timeline"), () => api("GET", `/v1/contacts/${id}/timeline`, undefined, { query: { limit: 50 } }), (page) =>
+      h("ol", { class: "timeline" }, (page.items || []).map((e) => h("li", {}, h("time", { datetime: e.at }, when(e.at)), " ", h("span", { class: "kind" }, t("kind." + e.kind, {}, e.kind)), " ", e.summary))),
+    { name: "timeline" }));
+}
