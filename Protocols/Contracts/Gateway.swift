@@ -346,6 +346,63 @@ public struct PersonSession: WireMessage, Equatable {
     }
 }
 
+/// G6 (T10, 004): what an operator works a queue entry with, in one answer: the entry, its lead, the lead's contact and deal with the deal's latest timeline, and the calling hours. The leaseholder and the operator a call-back is kept for see it whatever the deal's responsible (the lease is the right); anyone else, as if it did not exist.
+public struct WorkstationCard: WireMessage, Equatable {
+    public var entry: QueueEntry = QueueEntry()
+    public var lead: LeadReceipt = LeadReceipt()
+    public var contact: Contact? = nil
+    public var deal: Deal? = nil
+    /// The deal's latest 20 entries, newest first.
+    public var timeline: [TimelineEntry] = []
+    /// The lead's local hour calls may start.
+    public var callingHourFrom: Int64 = 0
+    /// The lead's local hour calls must end by.
+    public var callingHourTo: Int64 = 0
+
+    public init() {}
+
+    public init(
+        entry: QueueEntry = QueueEntry(),
+        lead: LeadReceipt = LeadReceipt(),
+        contact: Contact? = nil,
+        deal: Deal? = nil,
+        timeline: [TimelineEntry] = [],
+        callingHourFrom: Int64 = 0,
+        callingHourTo: Int64 = 0
+    ) {
+        self.entry = entry
+        self.lead = lead
+        self.contact = contact
+        self.deal = deal
+        self.timeline = timeline
+        self.callingHourFrom = callingHourFrom
+        self.callingHourTo = callingHourTo
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, entry)
+        e.encode(2, lead)
+        e.encode(3, contact)
+        e.encode(4, deal)
+        e.encode(5, timeline)
+        e.encode(6, callingHourFrom)
+        e.encode(7, callingHourTo)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: entry = try d.message(key)
+        case 2: lead = try d.message(key)
+        case 3: contact = try d.message(key)
+        case 4: deal = try d.message(key)
+        case 5: try d.append(key, to: &timeline)
+        case 6: callingHourFrom = try d.int64(key)
+        case 7: callingHourTo = try d.int64(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
 /// G6: a one-time link for a staff member to choose their password; shown once.
 public struct StaffInvite: WireMessage, Equatable {
     public var staffID: Int64 = 0

@@ -56,6 +56,19 @@ public let gatewayContract = ContractFile("Gateway") {
         Field(7, "expiresAtMilliseconds", .int64, doc: "When the session ends whatever happens (GATEWAY_SESSION_HOURS after sign-in).").timestamp()
         Field(8, "idleMinutes", .int64, doc: "A session unused this long ends (GATEWAY_SESSION_IDLE_MINUTES).")
     }
+    Message("WorkstationCard", doc: """
+        G6 (T10, 004): what an operator works a queue entry with, in one answer: the entry, its lead, the lead's contact and \
+        deal with the deal's latest timeline, and the calling hours. The leaseholder and the operator a call-back is kept for \
+        see it whatever the deal's responsible (the lease is the right); anyone else, as if it did not exist.
+        """, rest: [.output]) {
+        Field(1, "entry", .message("QueueEntry"))
+        Field(2, "lead", .message("LeadReceipt"))
+        Field(3, "contact", .optional(.message("Contact")))
+        Field(4, "deal", .optional(.message("Deal")))
+        Field(5, "timeline", .repeated(.message("TimelineEntry")), doc: "The deal's latest 20 entries, newest first.")
+        Field(6, "callingHourFrom", .int64, doc: "The lead's local hour calls may start.")
+        Field(7, "callingHourTo", .int64, doc: "The lead's local hour calls must end by.")
+    }
     Message("StaffInvite", doc: "G6: a one-time link for a staff member to choose their password; shown once.", rest: [.output]) {
         Field(1, "staffID", .int64)
         Field(2, "token", .string, doc: "The secret of the link: kept only as its digest.")

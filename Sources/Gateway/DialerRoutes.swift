@@ -34,6 +34,16 @@ enum DialerRoutes {
             return Reply.json(200, entry)
         },
         Route(
+            method: "GET", path: "/v1/dialer/entries/{id}/card", pathParameters: ["id": entryID], operationID: "queueEntryCard", access: .role(.integration),
+            summary: """
+                The operator's workstation for a queue entry (G6, T10): the entry, its lead, contact, deal and latest timeline, and \
+                the calling hours, in one answer; for the leaseholder or the operator a call-back is kept for
+                """,
+            answers: [Route.answer(200, "the card", WorkstationCard.self)], errors: [404, 503]
+        ) { ctx in
+            try await card(ctx)
+        },
+        Route(
             method: "POST", path: "/v1/dialer/entries/{id}/outcome", pathParameters: ["id": entryID], operationID: "recordQueueOutcome", access: .role(.integration),
             summary: "How the call ended (no_answer, busy, callback at a time, offer_made, refused, invalid); only the operator holding the lease",
             body: OutcomeRequest.openAPIInputSchema, example: #"{"outcome":"callback","callbackAt":"2026-12-02T10:00:00Z","callbackForMe":true}"#,
@@ -123,6 +133,29 @@ enum DialerRoutes {
             return Reply.json(200, try await ctx.call(Telephony.unmarkDoNotCall, DoNotCallRequest(phone: number), replica: owner, of: replicas))
         },
     ]
+
+    /// G6: the workstation's card. The lease (or a call-back kept for them) is what lets an
+    /// operator read the lead's contact and deal, whoever is responsible for it: the reads
+    /// say `everything` explicitly, after the entry said the caller holds it. The parts are
+    /// read at once; one that does not answer fails the card (503), never a card with holes.
+    static func card(_ ctx: RequestContext) async throws -> HTTPResponse {
+        let replicas = try ctx.api.telephonyReplicas()
+        let id = ctx.parameters["id"] ?? ""
+        let entry = try await ctx.call(Telephony.getEntry, GetEntryRequest(id: id), replica: owner(id, replicas), of: replicas)
+        if let staff = ctx.staffID, entry.leasedBy != staff, entry.callbackFor != staff { throw RPCError.notFound("queue entry \(id) does not exist") }
+        async let settings = current(ctx)
+        let lead = try await ctx.call(Deals.getLead, GetLeadRequest(id: entry.leadID, visibility: .everything))
+        let dealID = lead.dealID ?? entry.dealID
+        let contactID = lead.contactID
+        async let contact: Contact? = contactID == nil ? nil : ctx.call(Contacts.get, GetContactRequest(id: contactID!, visibility: .everything))
+        async let deal: Deal? = dealID == nil ? nil : ctx.call(Deals.getDeal, GetDealRequest(id: dealID!, visibility: .everything))
+        async let timeline: Timeline? = dealID == nil ? nil : ctx.call(Deals.timeline, TimelineRequest(dealID: dealID!, visibility: .everything, pageSize: 20))
+        let hours = try await settings
+        let card = WorkstationCard(
+            entry: entry, lead: lead, contact: try await contact, deal: try await deal, timeline: try await timeline?.entries ?? [],
+            callingHourFrom: hours.callingHourFrom, callingHourTo: hours.callingHourTo)
+        return Reply.json(200, card)
+    }
 
     /// The newest settings any replica has (one that missed a change catches up with the
     /// next), asking all; a replica that does not answer makes it 503.

@@ -308,6 +308,8 @@ DispatchQueue.global().async {
     say("ready: gateway at http://127.0.0.1:\(publishedPort)  (admin API key in \(keyFile.path))")
     // The key itself is never printed: logs and terminals are shared, the file is 0600.
     say("try: curl -H \"Authorization: Bearer $(cat \(keyFile.path))\" http://127.0.0.1:\(publishedPort)/v1/contacts")
+    let welcome = ConsoleWelcome(port: publishedPort, key: adminKey, data: data)
+    for line in (try? waitFor { await welcome.prepare() }) ?? [] { say(line) }
 }
 // Started by a test run or another supervisor that dies: stop the services too.
 let parentWatch = ParentWatch.start(queue: .global()) { _ in

@@ -230,6 +230,21 @@ import TestSupport
         #expect(stops.count == 1 && stops.first?["dealTitle"] as? String == "Doors" && stops.first?["contactName"] as? String == "Gleb"
             && stops.first?["contactPhone"] as? String == "+79160001133", "\(day.body)")
         #expect(try await system.request("GET", "/v1/me/day?date=\(date)").status == 422, "an API key has no day")
+        // G6: the engineer marks his stops done (or the client not there), his own deal's or
+        // another's he was sent to; nobody else restricted marks them; his feed link is his.
+        let stopID = try #require((stops.first?["appointment"] as? [String: Any])?["id"] as? Int)
+        #expect(try await system.request("POST", "/v1/appointments/\(stopID)/complete", key: Self.operatorOne, body: #"{"outcome":"done"}"#).status == 404)
+        let done = try await system.request("POST", "/v1/appointments/\(stopID)/complete", key: Self.operatorTwo, body: #"{"outcome":"done","notes":"fitted"}"#)
+        #expect(done.status == 200 && done.json["status"] as? String == "done" && (done.json["notes"] as? String)?.hasSuffix("fitted") == true, "\(done.body)")
+        #expect(try await system.request("POST", "/v1/appointments/\(stopID)/complete", key: Self.operatorTwo, body: #"{"outcome":"no_show"}"#).status == 409)
+        let sentTo = #"{"dealId":1,"kind":"measurement","resourceIds":[\#(pavelID)],"start":"\#(Self.tomorrow(11, plusDays: 20))","end":"\#(Self.tomorrow(12, plusDays: 20))"}"#
+        let olgasVisit = try #require(try await system.request("POST", "/v1/appointments", body: sentTo).json["id"] as? Int)
+        let absent = try await system.request("POST", "/v1/appointments/\(olgasVisit)/complete", key: Self.operatorTwo, body: #"{"outcome":"no_show"}"#)
+        #expect(absent.status == 200 && absent.json["status"] as? String == "no_show", "his stop on Olga's deal: \(absent.body)")
+        #expect(try await system.request("POST", "/v1/appointments/\(olgasVisit)/complete", key: Self.operatorTwo, body: #"{"outcome":"cancelled"}"#).status == 400)
+        let myFeed = try await system.request("POST", "/v1/me/feed", key: Self.operatorTwo)
+        #expect(myFeed.status == 201 && (myFeed.json["path"] as? String)?.hasPrefix("/v1/calendars/") == true, "\(myFeed.body)")
+        #expect(try await system.request("POST", "/v1/me/feed", key: Self.operatorOne).status == 404, "Olga is no resource")
         // The deals calendar: Pavel sees his deal's appointment that day and its scheduled date, never Olga's deal.
         #expect(try await system.request("PATCH", "/v1/deals/2", body: #"{"scheduledAt":"\#(Self.tomorrow(12, plusDays: 6))"}"#).status == 200)
         let calendar = try await system.request("GET", "/v1/calendar/deals?from=\(Self.tomorrow(0, plusDays: 6))&to=\(Self.tomorrow(0, plusDays: 7))", key: Self.operatorTwo)

@@ -120,6 +120,7 @@ enum ContractSamples {
         ("InviteAcceptance", inviteAcceptance().wireBytes(), (try? InviteAcceptance(wireBytes: inviteAcceptance().wireBytes())) == inviteAcceptance()),
         ("PasswordChange", passwordChange().wireBytes(), (try? PasswordChange(wireBytes: passwordChange().wireBytes())) == passwordChange()),
         ("PersonSession", personSession().wireBytes(), (try? PersonSession(wireBytes: personSession().wireBytes())) == personSession()),
+        ("WorkstationCard", workstationCard().wireBytes(), (try? WorkstationCard(wireBytes: workstationCard().wireBytes())) == workstationCard()),
         ("StaffInvite", staffInvite().wireBytes(), (try? StaffInvite(wireBytes: staffInvite().wireBytes())) == staffInvite()),
         ("Integration", integration().wireBytes(), (try? Integration(wireBytes: integration().wireBytes())) == integration()),
         ("CreateIntegrationRequest", createIntegrationRequest().wireBytes(), (try? CreateIntegrationRequest(wireBytes: createIntegrationRequest().wireBytes())) == createIntegrationRequest()),
@@ -1446,6 +1447,18 @@ enum ContractSamples {
         m.csrfToken = "f6é"
         m.expiresAtMilliseconds = -50
         m.idleMinutes = 8000024
+        return m
+    }
+
+    static func workstationCard() -> WorkstationCard {
+        var m = WorkstationCard()
+        m.entry = queueEntry()
+        m.lead = leadReceipt()
+        m.contact = contact()
+        m.deal = deal()
+        m.timeline = [timelineEntry(), timelineEntry()]
+        m.callingHourFrom = 6000018
+        m.callingHourTo = -50
         return m
     }
 

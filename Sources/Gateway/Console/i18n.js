@@ -30,7 +30,7 @@ const en = {
   assignToMe: "Take it", assignedToMe: "It is yours.", close: "Close", closed: "Closed.",
   pipeline: "Pipeline", noPipelines: "No pipelines yet.", overSLA: "Over the stage's time limit", problem: "Problem", ok: "OK", cancel: "Cancel",
   "report.leads": "Leads", "report.attribution": "Attribution", "report.calls": "Call load", "report.nps": "NPS", "report.managers": "Managers", "report.bonuses": "Bonuses",
-  from: "From", to: "To", month: "Month", groupBy: "Group by", downloadCSV: "Download CSV", total: "Total", leads: "Leads", attempted: "Attempted", offers: "Offers", won: "Won", lost: "Lost",
+  from: "From", to: "To", month: "Month", currency: "Currency", groupBy: "Group by", downloadCSV: "Download CSV", total: "Total", leads: "Leads", attempted: "Attempted", offers: "Offers", won: "Won", lost: "Lost",
   wonRate: "Won rate", lowQuality: "Low quality", calls: "Calls", dealsOpened: "Deals", revenue: "Revenue", spend: "Spend", costPerLead: "Cost per lead",
   callsSummary: "{calls} calls, {missed} missed, {back} called back ({zone})", staff: "Staff", made: "Made", answered: "Answered", talk: "Talk",
   responses: "Responses", promoters: "Promoters", detractors: "Detractors", partial: "A telephony replica did not answer: call figures are partial.",
@@ -58,7 +58,8 @@ const en = {
   stageName: "Stage name", outcome: "Outcome", slaMinutes: "SLA, minutes", retire: "Retire", addStage: "Add a stage",
   "stageOutcome.in_progress": "In progress", "stageOutcome.won": "Won", "stageOutcome.lost": "Lost",
   "live.message": "New message: {text}", "live.task": "New task: {title}", "live.callback": "A call-back is due: {phone}",
-  "kind.note": "Note", "kind.call": "Call", "kind.dialer_outcome": "Dialer", "kind.stage_changed": "Stage", "kind.handover": "Handover", "kind.message": "Message",
+  "channel.whatsapp": "WhatsApp", "channel.telegram": "Telegram", "channel.sms": "SMS", "channel.email": "Email",
+  "kind.note": "Note", "kind.call": "Call", "kind.dialer": "Dialer", "kind.stage_changed": "Stage", "kind.handover": "Handover", "kind.message": "Message",
 };
 
 const ru = {
@@ -87,7 +88,7 @@ const ru = {
   assignToMe: "Взять себе", assignedToMe: "Теперь ваша.", close: "Закрыть", closed: "Закрыта.",
   pipeline: "Воронка", noPipelines: "Воронок пока нет.", overSLA: "Срок этапа превышен", problem: "Проблема", ok: "ОК", cancel: "Отмена",
   "report.leads": "Лиды", "report.attribution": "Реклама", "report.calls": "Нагрузка звонков", "report.nps": "NPS", "report.managers": "Менеджеры", "report.bonuses": "Бонусы",
-  from: "С", to: "По", month: "Месяц", groupBy: "Группировать", downloadCSV: "Скачать CSV", total: "Итого", leads: "Лиды", attempted: "Дозвоны", offers: "Предложения", won: "Выиграно", lost: "Проиграно",
+  from: "С", to: "По", month: "Месяц", currency: "Валюта", groupBy: "Группировать", downloadCSV: "Скачать CSV", total: "Итого", leads: "Лиды", attempted: "Дозвоны", offers: "Предложения", won: "Выиграно", lost: "Проиграно",
   wonRate: "Доля выигранных", lowQuality: "Некачественные", calls: "Звонки", dealsOpened: "Сделки", revenue: "Выручка", spend: "Расход", costPerLead: "Цена лида",
   callsSummary: "{calls} звонков, {missed} пропущено, {back} перезвонили ({zone})", staff: "Сотрудник", made: "Исходящие", answered: "Отвеченные", talk: "Разговор",
   responses: "Ответы", promoters: "Промоутеры", detractors: "Критики", partial: "Одна из реплик телефонии не ответила: данные о звонках неполные.",
@@ -114,7 +115,7 @@ const ru = {
   stageName: "Название этапа", outcome: "Исход", slaMinutes: "Срок, минут", retire: "Убрать", addStage: "Добавить этап",
   "stageOutcome.in_progress": "В работе", "stageOutcome.won": "Успех", "stageOutcome.lost": "Провал",
   "live.message": "Новое сообщение: {text}", "live.task": "Новая задача: {title}", "live.callback": "Пора перезвонить: {phone}",
-  "kind.note": "Заметка", "kind.call": "Звонок", "kind.dialer_outcome": "Обзвон", "kind.stage_changed": "Этап", "kind.handover": "Передача", "kind.message": "Сообщение",
+  "kind.note": "Заметка", "kind.call": "Звонок", "kind.dialer": "Обзвон", "kind.stage_changed": "Этап", "kind.handover": "Передача", "kind.message": "Сообщение",
 };
 
 const es = {
@@ -143,7 +144,7 @@ const es = {
   assignToMe: "Tomarla", assignedToMe: "Es suya.", close: "Cerrar", closed: "Cerrada.",
   pipeline: "Embudo", noPipelines: "Aún no hay embudos.", overSLA: "Superó el tiempo de la etapa", problem: "Problema", ok: "Aceptar", cancel: "Cancelar",
   "report.leads": "Leads", "report.attribution": "Atribución", "report.calls": "Carga de llamadas", "report.nps": "NPS", "report.managers": "Gerentes", "report.bonuses": "Bonos",
-  from: "Desde", to: "Hasta", month: "Mes", groupBy: "Agrupar por", downloadCSV: "Descargar CSV", total: "Total", leads: "Leads", attempted: "Intentados", offers: "Ofertas", won: "Ganados", lost: "Perdidos",
+  from: "Desde", to: "Hasta", month: "Mes", currency: "Moneda", groupBy: "Agrupar por", downloadCSV: "Descargar CSV", total: "Total", leads: "Leads", attempted: "Intentados", offers: "Ofertas", won: "Ganados", lost: "Perdidos",
   wonRate: "Tasa de ganados", lowQuality: "Baja calidad", calls: "Llamadas", dealsOpened: "Negocios", revenue: "Ingresos", spend: "Gasto", costPerLead: "Costo por lead",
   callsSummary: "{calls} llamadas, {missed} perdidas, {back} devueltas ({zone})", staff: "Personal", made: "Hechas", answered: "Contestadas", talk: "Conversación",
   responses: "Respuestas", promoters: "Promotores", detractors: "Detractores", partial: "Una réplica de telefonía no respondió: las cifras de llamadas son parciales.",
@@ -170,7 +171,7 @@ const es = {
   stageName: "Nombre de la etapa", outcome: "Resultado", slaMinutes: "SLA, minutos", retire: "Retirar", addStage: "Añadir etapa",
   "stageOutcome.in_progress": "En curso", "stageOutcome.won": "Ganado", "stageOutcome.lost": "Perdido",
   "live.message": "Mensaje nuevo: {text}", "live.task": "Tarea nueva: {title}", "live.callback": "Toca volver a llamar: {phone}",
-  "kind.note": "Nota", "kind.call": "Llamada", "kind.dialer_outcome": "Marcador", "kind.stage_changed": "Etapa", "kind.handover": "Traspaso", "kind.message": "Mensaje",
+  "kind.note": "Nota", "kind.call": "Llamada", "kind.dialer": "Marcador", "kind.stage_changed": "Etapa", "kind.handover": "Traspaso", "kind.message": "Mensaje",
 };
 
 const dictionaries = { en, ru, es };

@@ -6,6 +6,8 @@ import { h, section, table, percent, money, day, person } from "./ui.js";
 import { t } from "./i18n.js";
 
 const tabs = ["leads", "attribution", "calls", "nps", "managers", "bonuses"];
+/** Money is reported in one currency at a time (the API's rule); the choice is kept in the browser. */
+const currencies = ["RUB", "USD", "EUR", "KZT", "UAH", "BYN", "GEL", "AMD", "AZN", "UZS", "KGS", "TRY", "GBP", "CLP", "PLN", "CZK", "CHF", "AED", "INR", "CNY", "JPY"];
 
 export function reports(session, tab) {
   const today = new Date();
@@ -13,15 +15,21 @@ export function reports(session, tab) {
   const from = h("input", { type: "date", id: "report-from", value: day(monthStart) });
   const to = h("input", { type: "date", id: "report-to", value: day(today) });
   const month = h("input", { type: "month", id: "report-month", value: day(today).slice(0, 7) });
+  const currency = h("select", { id: "report-currency" }, currencies.map((c) => h("option", { value: c }, c)));
+  currency.value = localStorage.getItem("switchboard.currency") || "RUB";
   const body = h("div", {});
-  const draw = () => body.replaceChildren(views[tab]({ from: from.value, to: to.value, month: month.value }));
-  for (const input of [from, to, month]) input.addEventListener("change", draw);
+  const draw = () => {
+    localStorage.setItem("switchboard.currency", currency.value);
+    body.replaceChildren(views[tab]({ from: from.value, to: to.value, month: month.value, currency: currency.value }));
+  };
+  for (const input of [from, to, month, currency]) input.addEventListener("change", draw);
   const screen = h("div", {},
     h("h1", {}, t("menu.reports")),
     h("nav", { class: "tabs", "aria-label": t("menu.reports") }, tabs.map((name) => h("a", { href: `#/reports/${name}`, "aria-current": name === tab ? "page" : false }, t("report." + name)))),
     h("div", { class: "period" }, tab === "bonuses"
       ? h("label", {}, t("month"), " ", month)
-      : [h("label", {}, t("from"), " ", from), h("label", {}, t("to"), " ", to)]),
+      : [h("label", {}, t("from"), " ", from), h("label", {}, t("to"), " ", to),
+        tab === "attribution" || tab === "managers" ? h("label", {}, t("currency"), " ", currency) : null]),
     body);
   draw();
   return screen;
@@ -49,7 +57,7 @@ const views = {
       csv("/v1/reports/leads.csv", query)), { name: "report" });
   }),
   attribution: (p) => grouped(["source", "utm_source", "utm_medium", "utm_campaign", "tracking_number"], (groupBy) => {
-    const query = { from: p.from, to: p.to, groupBy };
+    const query = { from: p.from, to: p.to, groupBy, currency: p.currency };
     return section(t("report.attribution"), () => api("GET", "/v1/reports/attribution", undefined, { query }), (r) => h("div", {},
       bars(r.items.map((row) => [row.value || "—", row.leads, row.won])),
       table([[t("group." + groupBy, {}, groupBy), (x) => x.value || "—"], [t("calls"), (x) => x.calls], [t("leads"), (x) => x.leads],
@@ -75,7 +83,7 @@ const views = {
       h("ul", { class: "comments" }, (r.total.comments || []).map((c) => h("li", {}, h("a", { href: `#/deals/${c.dealId}` }, `${c.score}`), " ", c.text)))),
     { name: "report" });
   }),
-  managers: (p) => section(t("report.managers"), () => api("GET", "/v1/reports/managers", undefined, { query: { from: p.from, to: p.to } }), (r) => h("div", {},
+  managers: (p) => section(t("report.managers"), () => api("GET", "/v1/reports/managers", undefined, { query: { from: p.from, to: p.to, currency: p.currency } }), (r) => h("div", {},
     r.partial ? h("p", { class: "unavailable" }, t("partial")) : null,
     bars(r.items.map((x) => [`#${x.staffId}`, x.won, x.lost])),
     table([[t("staff"), (x) => x.staffId ? person(x.staffId) : t("total")], [t("won"), (x) => x.won], [t("lost"), (x) => x.lost], [t("conversion"), (x) => percent(x.conversion)],

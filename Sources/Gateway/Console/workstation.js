@@ -4,7 +4,6 @@
 import { api } from "./api.js";
 import { h, section, when, notify, field, form } from "./ui.js";
 import { t } from "./i18n.js";
-import { timeline } from "./deal.js";
 import { live } from "./live.js";
 
 const held = "switchboard.entry";
@@ -39,10 +38,12 @@ export function workstation(session) {
     const local = h("output", { class: "local-time" });
     const lease = h("output", { class: "lease", "aria-live": "off" });
     const hours = h("span", { class: "hours" });
+    let calling = null;
     const tick = () => {
       const now = Date.now();
       const there = new Date(now + (entry.utcOffsetMinutes || 0) * 60000);
       local.textContent = there.toISOString().slice(11, 16);
+      if (calling) hours.classList.toggle("outside", there.getUTCHours() < calling.callingHourFrom || there.getUTCHours() >= calling.callingHourTo);
       const left = entry.leaseUntil ? Math.max(0, Math.round((Date.parse(entry.leaseUntil) - now) / 1000)) : 0;
       lease.textContent = left > 0 ? t("leaseLeft", { time: `${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}` }) : t("leaseOver");
       lease.classList.toggle("urgent", left < 30);
@@ -50,25 +51,16 @@ export function workstation(session) {
     };
     tick();
     clock = setInterval(tick, 1000);
-    api("GET", "/v1/dialer/settings").then((s) => {
-      hours.textContent = t("callingHours", { from: s.callingHourFrom, to: s.callingHourTo });
-      const hour = new Date(Date.now() + (entry.utcOffsetMinutes || 0) * 60000).getUTCHours();
-      hours.classList.toggle("outside", hour < s.callingHourFrom || hour >= s.callingHourTo);
-    }).catch(() => (hours.textContent = ""));
 
+    // One answer has what the operator works the lead with (the lease gives the right to it).
     const details = h("div", { class: "lead-details" });
-    const lead = api("GET", `/v1/leads/${entry.leadId}`);
-    const dealID = entry.dealId;
-    details.append(
-      section(t("contact"), async () => {
-        const l = await lead;
-        return l.contactId ? api("GET", `/v1/contacts/${l.contactId}`) : null;
-      }, (c) => c ? h("div", { class: "card" },
-        h("p", { class: "big" }, h("a", { href: `#/contacts/${c.id}` }, `${c.firstName} ${c.lastName}`.trim() || t("noName"))),
-        h("p", {}, (c.emails || []).join(", ")), h("p", {}, c.company || "")) : h("p", {}, t("noContact")), { name: "contact" }),
-      dealID ? section(t("deal"), () => api("GET", `/v1/deals/${dealID}`), (d) => h("div", { class: "card" },
-        h("p", { class: "big" }, h("a", { href: `#/deals/${d.id}` }, d.title)), h("p", {}, t("status." + d.status), d.source ? ` · ${d.source}` : "")), { name: "deal" }) : null,
-      dealID ? timeline(dealID) : null);
+    const card = () => section("", () => api("GET", `/v1/dialer/entries/${entry.id}/card`), (c) => {
+      calling = c;
+      hours.textContent = t("callingHours", { from: c.callingHourFrom, to: c.callingHourTo });
+      tick();
+      return leadCard(c);
+    }, { name: "card" });
+    details.append(card());
 
     const reason = field(t("reason"), "reason", {});
     const callbackAt = field(t("callbackAt"), "callbackAt", { type: "datetime-local", required: true });
@@ -78,16 +70,28 @@ export function workstation(session) {
     tomorrow.setDate(tomorrow.getDate() + 1);
     tomorrow.setHours(10, 0, 0, 0);
     const record = async (body) => {
-      const done = await api("POST", `/v1/dialer/entries/${entry.id}/outcome`, body);
+      const before = calling?.timeline?.length ?? 0;
+      await api("POST", `/v1/dialer/entries/${entry.id}/outcome`, body);
       sessionStorage.removeItem(held);
       clearInterval(clock);
-      notify(t("outcomeLogged", { outcome: t("outcome." + body.outcome) }));
-      panel.replaceChildren(h("p", { role: "status", class: "logged" }, t("outcomeLogged", { outcome: t("outcome." + body.outcome) })),
-        dealID ? timeline(dealID, { refreshAfterEvent: true }) : "");
-      return done;
+      const said = t("outcomeLogged", { outcome: t("outcome." + body.outcome) });
+      notify(said);
+      const after = h("div", { class: "lead-details" });
+      panel.replaceChildren(h("p", { role: "status", class: "logged" }, said), after);
+      // A call-back kept for the operator keeps the card theirs: its timeline shows the outcome once deals has it.
+      if (body.outcome === "callback" && body.callbackForMe) {
+        for (let i = 0; i < 20 && panel.isConnected; i++) {
+          const fresh = await api("GET", `/v1/dialer/entries/${entry.id}/card`).catch(() => null);
+          if (fresh && fresh.timeline.length > before) {
+            after.replaceChildren(leadCard(fresh));
+            return;
+          }
+          await new Promise((resolve) => setTimeout(resolve, 500));
+        }
+      }
     };
     const quick = ["no_answer", "busy", "offer_made"].map((outcome) =>
-      h("button", { type: "button", dataset: { outcome }, onclick: (e) => withButton(e.target, () => record({ outcome }), panel) }, t("outcome." + outcome)));
+      h("button", { type: "button", dataset: { outcome }, onclick: (e) => withButton(e.target, () => record({ outcome })) }, t("outcome." + outcome)));
     const withReason = form([reason, h("div", { class: "actions" },
       ["refused", "invalid"].map((outcome) => h("button", { type: "submit", value: outcome, dataset: { outcome } }, t("outcome." + outcome))))],
     null, (v, el, button) => record({ outcome: button?.value || "refused", reason: v.reason }), { class: "inline-form" });
@@ -123,7 +127,20 @@ export function workstation(session) {
   return screen;
 }
 
-async function withButton(button, work, panel) {
+/** The lead's contact, deal and timeline as the card gives them. */
+function leadCard(c) {
+  return h("div", { class: "lead-card" }, h("div", { class: "pair" },
+    c.contact ? h("div", { class: "card" }, h("h3", {}, t("contact")),
+      h("p", { class: "big" }, `${c.contact.firstName} ${c.contact.lastName}`.trim() || t("noName")),
+      h("p", {}, (c.contact.emails || []).join(", ")), h("p", {}, c.contact.company || "")) : h("p", {}, t("noContact")),
+    c.deal ? h("div", { class: "card" }, h("h3", {}, t("deal")), h("p", { class: "big" }, c.deal.title),
+      h("p", {}, t("status." + c.deal.status), c.deal.source ? ` · ${c.deal.source}` : "")) : null),
+    h("h3", {}, t("timeline")),
+    h("ol", { class: "timeline" }, (c.timeline || []).map((e) => h("li", { dataset: { kind: e.kind } },
+      h("time", { datetime: e.at }, when(e.at)), " ", h("span", { class: "kind" }, t("kind." + e.kind, {}, e.kind)), " ", e.summary))));
+}
+
+async function withButton(button, work) {
   button.disabled = true;
   try {
     await work();

@@ -148,6 +148,29 @@ extension PersonSession: RESTOutput {
     }
 }
 
+extension WorkstationCard: RESTOutput {
+    static let openAPIOutputSchema = "WorkstationCard"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("callingHourFrom")
+        out.int(self.callingHourFrom)
+        out.key("callingHourTo")
+        out.int(self.callingHourTo)
+        out.key("contact")
+        if let value = self.contact { value.writeJSON(to: &out) } else { out.null() }
+        out.key("deal")
+        if let value = self.deal { value.writeJSON(to: &out) } else { out.null() }
+        out.key("entry")
+        self.entry.writeJSON(to: &out)
+        out.key("lead")
+        self.lead.writeJSON(to: &out)
+        out.key("timeline")
+        out.beginArray(); for item in self.timeline { item.writeJSON(to: &out) }; out.endArray()
+        out.endObject()
+    }
+}
+
 extension StaffInvite: RESTOutput {
     static let openAPIOutputSchema = "StaffInvite"
 

@@ -12356,6 +12356,64 @@ enum OpenAPIComponents {
         "weekday"
       ],
       "type" : "object"
+    },
+    "WorkstationCard" : {
+      "description" : "G6 (T10, 004): what an operator works a queue entry with, in one answer: the entry, its lead, the lead's contact and deal with the deal's latest timeline, and the calling hours. The leaseholder and the operator a call-back is kept for see it whatever the deal's responsible (the lease is the right); anyone else, as if it did not exist.",
+      "properties" : {
+        "callingHourFrom" : {
+          "description" : "The lead's local hour calls may start.",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "callingHourTo" : {
+          "description" : "The lead's local hour calls must end by.",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "contact" : {
+          "anyOf" : [
+            {
+              "$ref" : "#/components/schemas/Contact"
+            },
+            {
+              "type" : "null"
+            }
+          ]
+        },
+        "deal" : {
+          "anyOf" : [
+            {
+              "$ref" : "#/components/schemas/Deal"
+            },
+            {
+              "type" : "null"
+            }
+          ]
+        },
+        "entry" : {
+          "$ref" : "#/components/schemas/QueueEntry"
+        },
+        "lead" : {
+          "$ref" : "#/components/schemas/LeadReceipt"
+        },
+        "timeline" : {
+          "description" : "The deal's latest 20 entries, newest first.",
+          "items" : {
+            "$ref" : "#/components/schemas/TimelineEntry"
+          },
+          "type" : "array"
+        }
+      },
+      "required" : [
+        "callingHourFrom",
+        "callingHourTo",
+        "contact",
+        "deal",
+        "entry",
+        "lead",
+        "timeline"
+      ],
+      "type" : "object"
     }
   }
 }
