@@ -111,6 +111,12 @@ enum HTTPLoad {
     }
 
     static func response(_ fd: Int32, _ request: [UInt8]) -> (status: Int, body: [UInt8])? {
+        answer(fd, request).map { ($0.status, $0.body) }
+    }
+
+    /// Sends one request on a kept connection and reads its whole answer, head included
+    /// (cookies, ETags); nil if the connection failed.
+    static func answer(_ fd: Int32, _ request: [UInt8]) -> (status: Int, body: [UInt8], head: String)? {
         var sent = 0
         while sent < request.count {
             let n = request[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -129,7 +135,7 @@ enum HTTPLoad {
                 .flatMap { Int($0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) } ?? 0
             if received.count >= headerEnd + 4 + length {
                 guard let status = Int(head.split(separator: " ")[1]) else { return nil }
-                return (status, Array(received[(headerEnd + 4)..<(headerEnd + 4 + length)]))
+                return (status, Array(received[(headerEnd + 4)..<(headerEnd + 4 + length)]), head)
             }
         }
     }
