@@ -9,7 +9,7 @@ import { workstation } from "./workstation.js";
 import { tasks } from "./tasks.js";
 import { inbox, conversation } from "./inbox.js";
 import { dealCard } from "./deal.js";
-import { contactCard } from "./contact.js";
+import { contactCard, contacts } from "./contact.js";
 import { board } from "./board.js";
 import { reports } from "./reports.js";
 import { myDay } from "./day.js";
@@ -23,13 +23,13 @@ let session = null;
 /** Screens by role: the menu, and the first screen after sign-in. */
 const menus = {
   operator: ["workstation", "tasks", "inbox"],
-  manager: ["board", "teamTasks", "inbox", "reports"],
-  senior_manager: ["board", "teamTasks", "inbox", "reports"],
+  manager: ["board", "teamTasks", "inbox", "contacts", "reports"],
+  senior_manager: ["board", "teamTasks", "inbox", "contacts", "reports"],
   engineer: ["day", "tasks"],
   teacher: ["day", "tasks"],
-  admin: ["board", "reports", "inbox", "admin"],
+  admin: ["board", "contacts", "reports", "inbox", "admin"],
 };
-const paths = { workstation: "#/workstation", tasks: "#/tasks", teamTasks: "#/tasks/team", inbox: "#/inbox", board: "#/board", reports: "#/reports", day: "#/day", admin: "#/admin" };
+const paths = { workstation: "#/workstation", tasks: "#/tasks", teamTasks: "#/tasks/team", inbox: "#/inbox", board: "#/board", reports: "#/reports", day: "#/day", admin: "#/admin", contacts: "#/contacts" };
 
 const routes = [
   [/^#\/workstation$/, () => workstation(session)],
@@ -39,6 +39,7 @@ const routes = [
   [/^#\/inbox\/(\d+)$/, (id) => conversation(session, Number(id))],
   [/^#\/deals\/(\d+)$/, (id) => dealCard(session, Number(id))],
   [/^#\/contacts\/(\d+)$/, (id) => contactCard(session, Number(id))],
+  [/^#\/contacts$/, () => contacts()],
   [/^#\/board$/, () => board(session)],
   [/^#\/reports(?:\/([a-z]+))?$/, (tab) => reports(session, tab || "leads")],
   [/^#\/day$/, () => myDay(session)],

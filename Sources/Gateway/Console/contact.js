@@ -1,6 +1,6 @@
 // The contact card (C1–C6): who they are, their deals and their timeline.
 import { api } from "./api.js";
-import { h, section, when, table, money } from "./ui.js";
+import { h, section, when, table, money, paged } from "./ui.js";
 import { t } from "./i18n.js";
 
 export function contactCard(session, id) {
@@ -23,4 +23,25 @@ export function contactCard(session, id) {
     section(t("timeline"), () => api("GET", `/v1/contacts/${id}/timeline`, undefined, { query: { limit: 50 } }), (page) =>
       h("ol", { class: "timeline" }, (page.items || []).map((e) => h("li", {}, h("time", { datetime: e.at }, when(e.at)), " ", h("span", { class: "kind" }, t("kind." + e.kind, {}, e.kind)), " ", e.summary))),
     { name: "timeline" }));
+}
+
+/** Contacts found by name, phone, email or company (C6), a page at a time. */
+export function contacts() {
+  const query = h("input", { type: "search", id: "contact-search", "aria-label": t("search"), placeholder: t("searchContacts") });
+  const holder = h("div", {});
+  const draw = () => holder.replaceChildren(paged((cursor) => api("GET", "/v1/contacts", undefined, { query: { q: query.value.trim(), cursor, limit: 50 } }),
+    (items) => table([
+      [t("name"), (c) => h("a", { href: `#/contacts/${c.id}` }, `${c.firstName} ${c.lastName}`.trim() || t("noName"))],
+      [t("phones"), (c) => (c.phones || []).map((p) => p.number).join(", ")],
+      [t("email"), (c) => (c.emails || []).join(", ")],
+      [t("company"), (c) => c.company || ""],
+      [t("created"), (c) => when(c.createdAt, { time: false })],
+    ], items)));
+  let timer = null;
+  query.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(draw, 300);
+  });
+  draw();
+  return h("div", {}, h("h1", {}, t("menu.contacts")), h("label", {}, t("search"), " ", query), holder);
 }

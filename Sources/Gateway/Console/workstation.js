@@ -58,6 +58,8 @@ export function workstation(session) {
       calling = c;
       hours.textContent = t("callingHours", { from: c.callingHourFrom, to: c.callingHourTo });
       tick();
+      // The moment the lead's data shows: the target counts from navigation to here.
+      requestAnimationFrame(() => performance.mark("switchboard:workstation-ready"));
       return leadCard(c);
     }, { name: "card" });
     details.append(card());
