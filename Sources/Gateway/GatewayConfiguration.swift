@@ -1,4 +1,5 @@
 import Contracts
+import Digest
 import Foundation
 import HTTP
 import RPC
@@ -50,6 +51,7 @@ struct GatewayConfiguration {
             api.sessionPolicy = SessionPolicy(
                 idle: TimeInterval(try environment.int(D.sessionIdle) * 60), absolute: TimeInterval(try environment.int(D.sessionHours) * 3600),
                 inviteLifetime: TimeInterval(try environment.int(D.inviteHours) * 3600))
+            api.passwordCost = PasswordHash(logN: try environment.int(D.passwordCost), r: 8, p: 1)
             self.api = api
 
             var http = HTTPServer.Configuration(host: environment.string(D.host), port: port)

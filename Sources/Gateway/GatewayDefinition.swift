@@ -93,6 +93,12 @@ public struct GatewayDefinition: HostedProcess {
         "SESSION_IDLE_MINUTES", fallback: 30, range: 1...1440, "a person's console session unused this long ends (G6)")
     static let sessionHours = Setting.integer(
         "SESSION_HOURS", fallback: 12, range: 1...720, "a person's console session ends this long after sign-in, used or not (G6)")
+    static let passwordCost = Setting.integer(
+        "PASSWORD_LOG_N", fallback: 15, range: 10...20,
+        """
+        the scrypt cost of passwords set from now on, log2 N (r = 8, p = 1; 15: 32 MiB and tens of milliseconds): each step \
+        doubles what a guess costs an attacker, and a sign-in; below 15 only for tests
+        """)
     static let inviteHours = Setting.integer(
         "INVITE_HOURS", fallback: 72, range: 1...720, "an invite link to the console works once, within this (G6)")
 
@@ -101,7 +107,7 @@ public struct GatewayDefinition: HostedProcess {
             Self.host, Self.port, Self.services, Self.apiKeys, Self.timeout, Self.maxBody, Self.rateLimit, Self.rateBurst, Self.readTimeout,
             Self.idleTimeout, Self.maxConnections, Self.maxPerAddress, Self.firstByteTimeout, Self.dataDirectory, Self.grace, Self.reactors,
             Self.authFailures, Self.metricsAuth, Self.reconcileHours, Self.hookRetention, Self.telephony, Self.telephonyShards, Self.routeFallback,
-            Self.routeTimeout, Self.sessionIdle, Self.sessionHours, Self.inviteHours,
+            Self.routeTimeout, Self.sessionIdle, Self.sessionHours, Self.inviteHours, Self.passwordCost,
             .outboundAllow,
         ] + ServiceBinding.all.map(\.setting) + TransportSecurity.settings
     }

@@ -11,12 +11,12 @@ final class PasswordHashing: Sendable {
     let maxWaiting: Int
     private let queue = DispatchQueue(label: "gateway.password-hashing")
     private let waiting = Atomic<Int>(0)
-    private let standIn: String
+    /// Made on the first sign-in that needs it, not at start (it costs a hash).
+    private let standIn = Mutex<String?>(nil)
 
     init(cost: PasswordHash = .standard, maxWaiting: Int = 64) {
         self.cost = cost
         self.maxWaiting = maxWaiting
-        standIn = cost.hash(SecureRandom.hex(16))
     }
 
     /// Too many sign-ins are being checked already.
@@ -29,9 +29,13 @@ final class PasswordHashing: Sendable {
 
     /// Whether `password` matches `stored`; with no stored hash, false after the same work.
     func verify(_ password: String, against stored: String?) async throws -> Bool {
-        let standIn = self.standIn
-        return try await run {
-            let matches = PasswordHash.verify(password, against: stored ?? standIn)
+        let cost = self.cost
+        return try await run { [self] in
+            let against = stored ?? self.standIn.withLock { made in
+                if made == nil { made = cost.hash(SecureRandom.hex(16)) }
+                return made!
+            }
+            let matches = PasswordHash.verify(password, against: against)
             return stored != nil && matches
         }
     }

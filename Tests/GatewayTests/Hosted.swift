@@ -26,7 +26,7 @@ final class Hosted: Sendable {
         let log = LogLines()
         // Mutual TLS from the test process's CA, as a process started by ServiceProcess gets it.
         // A gateway's extra event-loop threads outlive its stop: one loop, unless asked.
-        let defaults = definition is GatewayDefinition ? TestPKI.environment.merging(["GATEWAY_REACTORS": "1"]) { $1 } : TestPKI.environment
+        let defaults = definition is GatewayDefinition ? TestPKI.environment.merging(["GATEWAY_REACTORS": "1", "GATEWAY_PASSWORD_LOG_N": "10"]) { $1 } : TestPKI.environment
         let environment = defaults.merging(environment) { $1 }
         let running = try await ServiceHost.start(definition, environment: environment, logger: Logger(service: definition.service, write: log.append))
         return Hosted(running: running, log: log)

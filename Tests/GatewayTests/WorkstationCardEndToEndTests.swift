@@ -22,14 +22,21 @@ import TestSupport
             let items = (try? await system.request("GET", "/v1/dialer/queue"))?.json["items"] as? [[String: Any]] ?? []
             return items.reduce(0) { $0 + ($1["ready"] as? Int ?? 0) } == 1
         })
-        // Under a loaded machine a call may run out of the 2 s budget (504): asked again, as a workstation does.
+        // On a loaded machine a replica may miss the 2 s budget (504, then 503 while it is
+        // skipped for a moment): asked again, as a workstation does, within a bound.
         var entry = try await system.request("POST", "/v1/dialer/next", key: Dialer.token(1))
-        for _ in 0..<5 where entry.status >= 500 { entry = try await system.request("POST", "/v1/dialer/next", key: Dialer.token(1)) }
+        _ = try await eventuallyAsync(within: .seconds(20)) {
+            if entry.status >= 500 { entry = try await system.request("POST", "/v1/dialer/next", key: Dialer.token(1)) }
+            return entry.status < 500
+        }
         let id = try #require(entry.json["id"] as? String, "\(entry.status) \(entry.body)")
         #expect(entry.json["utcOffsetMinutes"] as? Int == 180, "a Moscow number's local time")
 
         var card = try await system.request("GET", "/v1/dialer/entries/\(id)/card", key: Dialer.token(1))
-        for _ in 0..<5 where card.status >= 500 { card = try await system.request("GET", "/v1/dialer/entries/\(id)/card", key: Dialer.token(1)) }
+        _ = try await eventuallyAsync(within: .seconds(20)) {
+            if card.status >= 500 { card = try await system.request("GET", "/v1/dialer/entries/\(id)/card", key: Dialer.token(1)) }
+            return card.status < 500
+        }
         #expect(card.status == 200, "\(card.body)")
         let contact = card.json["contact"] as? [String: Any], deal = card.json["deal"] as? [String: Any]
         #expect(contact?["firstName"] as? String == "Pavel" && deal?["id"] as? Int != nil && deal?["responsibleId"] as? Int == nil, "\(card.body)")
