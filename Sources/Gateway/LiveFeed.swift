@@ -24,6 +24,11 @@ final class LiveFeed: Sendable {
     }
 
     private struct State {
+        /// When a stream was last open (nil: never): the feed follows the services only
+        /// while someone listens, and a while after, for those coming back.
+        var lastListened: ContinuousClock.Instant? = nil
+        /// When listening began after a quiet spell: what happened before is old news.
+        var awakeSince: Int64 = 0
         var buffer: [LiveEvent] = []
         var nextID: Int64 = 1
         var listeners: [Int: Listener] = [:]
@@ -89,6 +94,10 @@ final class LiveFeed: Sendable {
             guard s.listeners.values.filter({ $0.person == person }).count < perPerson else { return nil }
             let id = s.nextListener
             s.nextListener += 1
+            if s.listeners.isEmpty && (s.lastListened.map { ContinuousClock.now - $0 >= Self.grace } ?? true) {
+                s.awakeSince = Int64(Date().timeIntervalSince1970 * 1000)
+            }
+            s.lastListened = .now
             s.listeners[id] = Listener(person: person, visibility: visibility, continuation: continuation)
             var missed: [LiveEvent] = []
             var reset = false
@@ -112,8 +121,27 @@ final class LiveFeed: Sendable {
     }
 
     func leave(_ id: Int) {
-        let gone = state.withLock { $0.listeners.removeValue(forKey: id) }
+        let gone = state.withLock { s in
+            defer { if !s.listeners.isEmpty || s.lastListened != nil { s.lastListened = .now } }
+            return s.listeners.removeValue(forKey: id)
+        }
         gone?.continuation.finish()
+    }
+
+    /// How long after the last stream closed the feed still follows the services (a tab
+    /// reconnecting resumes from its last event only if the feed kept following meanwhile).
+    static let grace: Duration = .seconds(300)
+
+    /// Whether anyone listens now or did within ``grace``, and since when (Unix ms) the
+    /// feed has been wanted without a break: events older than that are not sent.
+    func wanted() -> (Bool, since: Int64) {
+        state.withLock { s in
+            if !s.listeners.isEmpty {
+                s.lastListened = .now
+                return (true, s.awakeSince)
+            }
+            return (s.lastListened.map { ContinuousClock.now - $0 < Self.grace } ?? false, s.awakeSince)
+        }
     }
 
     /// Streams open now, and call-backs held (for /metrics and tests).

@@ -36,7 +36,10 @@ import Wire
         #expect(!unassigned.visible(to: Visibility(restricted: true, staffIDs: [1])) && unassigned.visible(to: nil))
 
         let feed = LiveFeed(capacity: 3, perPerson: 2)
+        #expect(feed.wanted().0 == false, "nobody has listened: the services are not asked")
         let opened = try #require(feed.listen(person: "staff:4", visibility: Visibility(restricted: true, staffIDs: [4]), after: nil))
+        let (wanted, since) = feed.wanted()
+        #expect(wanted && since > 0, "listened to since a moment ago: older events are not sent")
         feed.publish(outcome, nowMilliseconds: 1_000)
         #expect(feed.counts.pending == 1 && feed.counts.buffered == 1, "the call-back waits for its time")
         feed.releaseDue(nowMilliseconds: 4_999)
@@ -44,6 +47,7 @@ import Wire
         feed.releaseDue(nowMilliseconds: 5_000)
         #expect(feed.counts.pending == 0 && feed.counts.buffered == 2)
         feed.leave(opened.id)
+        #expect(feed.wanted().0, "followed a while after the last stream closed, for a tab coming back")
     }
 
     @Test func g6AListenerResumesAfterItsLastEventOrIsToldToReload() async throws {
