@@ -60,6 +60,21 @@ extension Contacts {
         /// Telephony uses it to tell internal calls (T2).
         func findStaffByNumber(_ request: FindStaffByNumberRequest, context: ServerContext) async throws -> StaffMember
 
+        /// G6: what a member signs in to the console with, kept with the member so every gateway replica knows it: the scrypt text the gateway made of their password (empty: none yet; a member who left has none).
+        func staffSecret(_ request: GetStaffRequest, context: ServerContext) async throws -> StaffSecret
+
+        /// G6: keeps a new password hash for an active member (the gateway hashes; nothing here sees a password).
+        func setStaffPassword(_ request: StaffPasswordChange, context: ServerContext) async throws -> StaffSecret
+
+        /// G6: a one-time invite for an active member with an email, kept as the digest of its token; their earlier unused invites stop working.
+        func inviteStaff(_ request: StaffInviteRequest, context: ServerContext) async throws -> StaffMember
+
+        /// G6: the active member an unused, unexpired invite is for; not_found for any other digest.
+        func findInvite(_ request: InviteLookup, context: ServerContext) async throws -> StaffMember
+
+        /// G6: uses the invite once and keeps the password hash made with it, in one transaction; not_found when it was used, replaced or lapsed meanwhile.
+        func useInvite(_ request: StaffInviteUse, context: ServerContext) async throws -> StaffMember
+
         /// G3: the staff whose deals and tasks a member may see (not_found for no such member).
         func team(_ request: GetStaffRequest, context: ServerContext) async throws -> StaffTeam
 
@@ -93,6 +108,11 @@ extension Contacts.ServiceProtocol {
         server.register(Contacts.getStaff) { try await self.getStaff(actingFor($0, $1), context: $1) }
         server.register(Contacts.listStaff) { try await self.listStaff(actingFor($0, $1), context: $1) }
         server.register(Contacts.findStaffByNumber) { try await self.findStaffByNumber(actingFor($0, $1), context: $1) }
+        server.register(Contacts.staffSecret) { try await self.staffSecret(actingFor($0, $1), context: $1) }
+        server.register(Contacts.setStaffPassword) { try await self.setStaffPassword(actingFor($0, $1), context: $1) }
+        server.register(Contacts.inviteStaff) { try await self.inviteStaff(actingFor($0, $1), context: $1) }
+        server.register(Contacts.findInvite) { try await self.findInvite(actingFor($0, $1), context: $1) }
+        server.register(Contacts.useInvite) { try await self.useInvite(actingFor($0, $1), context: $1) }
         server.register(Contacts.team) { try await self.team(actingFor($0, $1), context: $1) }
         server.register(Contacts.recordAttendance) { try await self.recordAttendance(actingFor($0, $1), context: $1) }
         server.register(Contacts.listAttendance) { try await self.listAttendance(actingFor($0, $1), context: $1) }

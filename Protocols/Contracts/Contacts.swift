@@ -106,6 +106,36 @@ public enum Contacts {
     public static let findStaffByNumber = MethodDescriptor<FindStaffByNumberRequest, StaffMember>(
         service: service, method: "FindStaffByNumber", isIdempotent: true, callers: ["gateway", "telephony"])
 
+    /// G6: what a member signs in to the console with, kept with the member so every gateway replica knows it: the scrypt text the gateway made of their password (empty: none yet; a member who left has none).
+    ///
+    /// Callers: gateway.
+    public static let staffSecret = MethodDescriptor<GetStaffRequest, StaffSecret>(
+        service: service, method: "StaffSecret", isIdempotent: true, callers: ["gateway"])
+
+    /// G6: keeps a new password hash for an active member (the gateway hashes; nothing here sees a password).
+    ///
+    /// Callers: gateway.
+    public static let setStaffPassword = MethodDescriptor<StaffPasswordChange, StaffSecret>(
+        service: service, method: "SetStaffPassword", isIdempotent: true, callers: ["gateway"])
+
+    /// G6: a one-time invite for an active member with an email, kept as the digest of its token; their earlier unused invites stop working.
+    ///
+    /// Callers: gateway.
+    public static let inviteStaff = MethodDescriptor<StaffInviteRequest, StaffMember>(
+        service: service, method: "InviteStaff", callers: ["gateway"])
+
+    /// G6: the active member an unused, unexpired invite is for; not_found for any other digest.
+    ///
+    /// Callers: gateway.
+    public static let findInvite = MethodDescriptor<InviteLookup, StaffMember>(
+        service: service, method: "FindInvite", isIdempotent: true, callers: ["gateway"])
+
+    /// G6: uses the invite once and keeps the password hash made with it, in one transaction; not_found when it was used, replaced or lapsed meanwhile.
+    ///
+    /// Callers: gateway.
+    public static let useInvite = MethodDescriptor<StaffInviteUse, StaffMember>(
+        service: service, method: "UseInvite", callers: ["gateway"])
+
     /// G3: the staff whose deals and tasks a member may see (not_found for no such member).
     ///
     /// Callers: gateway, notifications.
@@ -1714,6 +1744,159 @@ public struct FindStaffByNumberRequest: WireMessage, Equatable {
     }
 }
 
+/// G6: a member's console password, as the gateway hashed it.
+public struct StaffSecret: WireMessage, Equatable {
+    public var staffID: Int64 = 0
+    /// `scrypt$<log2 N>$<r>$<p>$<salt>$<hash>`; empty when they have none.
+    public var passwordHash: String = ""
+    public var changedAtMilliseconds: Int64 = 0
+
+    public init() {}
+
+    public init(
+        staffID: Int64 = 0,
+        passwordHash: String = "",
+        changedAtMilliseconds: Int64 = 0
+    ) {
+        self.staffID = staffID
+        self.passwordHash = passwordHash
+        self.changedAtMilliseconds = changedAtMilliseconds
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, staffID)
+        e.encode(2, passwordHash)
+        e.encode(3, changedAtMilliseconds)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: staffID = try d.int64(key)
+        case 2: passwordHash = try d.string(key)
+        case 3: changedAtMilliseconds = try d.int64(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct StaffPasswordChange: WireMessage, Equatable {
+    public var staffID: Int64 = 0
+    public var passwordHash: String = ""
+
+    public init() {}
+
+    public init(
+        staffID: Int64 = 0,
+        passwordHash: String = ""
+    ) {
+        self.staffID = staffID
+        self.passwordHash = passwordHash
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, staffID)
+        e.encode(2, passwordHash)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: staffID = try d.int64(key)
+        case 2: passwordHash = try d.string(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct StaffInviteRequest: WireMessage, Equatable {
+    public var staffID: Int64 = 0
+    /// SHA-256 of the invite's token: the token itself is never stored.
+    public var digest: [UInt8] = []
+    public var expiresAtMilliseconds: Int64 = 0
+    public var createdBy: String = ""
+
+    public init() {}
+
+    public init(
+        staffID: Int64 = 0,
+        digest: [UInt8] = [],
+        expiresAtMilliseconds: Int64 = 0,
+        createdBy: String = ""
+    ) {
+        self.staffID = staffID
+        self.digest = digest
+        self.expiresAtMilliseconds = expiresAtMilliseconds
+        self.createdBy = createdBy
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, staffID)
+        e.encodeBytes(2, digest)
+        e.encode(3, expiresAtMilliseconds)
+        e.encode(4, createdBy)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: staffID = try d.int64(key)
+        case 2: digest = try d.bytes(key)
+        case 3: expiresAtMilliseconds = try d.int64(key)
+        case 4: createdBy = try d.string(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct InviteLookup: WireMessage, Equatable {
+    public var digest: [UInt8] = []
+
+    public init() {}
+
+    public init(
+        digest: [UInt8] = []
+    ) {
+        self.digest = digest
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encodeBytes(1, digest)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: digest = try d.bytes(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct StaffInviteUse: WireMessage, Equatable {
+    public var digest: [UInt8] = []
+    public var passwordHash: String = ""
+
+    public init() {}
+
+    public init(
+        digest: [UInt8] = [],
+        passwordHash: String = ""
+    ) {
+        self.digest = digest
+        self.passwordHash = passwordHash
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encodeBytes(1, digest)
+        e.encode(2, passwordHash)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: digest = try d.bytes(key)
+        case 2: passwordHash = try d.string(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
 /// G3/C4: whose work a staff member oversees: themselves, and for managers everyone
 /// whose supervisor chain leads to them; admins oversee everyone.
 public struct StaffTeam: WireMessage, Equatable {
@@ -1722,23 +1905,28 @@ public struct StaffTeam: WireMessage, Equatable {
     public var everyone: Bool = false
     /// Including the member; sorted.
     public var memberIDs: [Int64] = []
+    /// G6: when their console password last changed (0: never set): older sessions end.
+    public var passwordChangedAtMilliseconds: Int64 = 0
 
     public init() {}
 
     public init(
         staffID: Int64 = 0,
         everyone: Bool = false,
-        memberIDs: [Int64] = []
+        memberIDs: [Int64] = [],
+        passwordChangedAtMilliseconds: Int64 = 0
     ) {
         self.staffID = staffID
         self.everyone = everyone
         self.memberIDs = memberIDs
+        self.passwordChangedAtMilliseconds = passwordChangedAtMilliseconds
     }
 
     public func encode(to e: inout WireEncoder) {
         e.encode(1, staffID)
         e.encode(2, everyone)
         e.encode(3, memberIDs)
+        e.encode(4, passwordChangedAtMilliseconds)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
@@ -1746,6 +1934,7 @@ public struct StaffTeam: WireMessage, Equatable {
         case 1: staffID = try d.int64(key)
         case 2: everyone = try d.bool(key)
         case 3: try d.append(key, to: &memberIDs)
+        case 4: passwordChangedAtMilliseconds = try d.int64(key)
         default: try d.skip(key)
         }
     }

@@ -42,6 +42,24 @@ public let contactsContract = ContractFile("Contacts") {
             C4: which staff member owns a number (extension or mobile); not_found if none.
             Telephony uses it to tell internal calls (T2).
             """)
+        Service.Method("staffSecret", "StaffSecret", "GetStaffRequest", "StaffSecret", idempotent: true, doc: """
+            G6: what a member signs in to the console with, kept with the member so every gateway replica knows it: the \
+            scrypt text the gateway made of their password (empty: none yet; a member who left has none).
+            """)
+        Service.Method("setStaffPassword", "SetStaffPassword", "StaffPasswordChange", "StaffSecret", idempotent: true, doc: """
+            G6: keeps a new password hash for an active member (the gateway hashes; nothing here sees a password).
+            """)
+        Service.Method("inviteStaff", "InviteStaff", "StaffInviteRequest", "StaffMember", doc: """
+            G6: a one-time invite for an active member with an email, kept as the digest of its token; their earlier \
+            unused invites stop working.
+            """)
+        Service.Method("findInvite", "FindInvite", "InviteLookup", "StaffMember", idempotent: true, doc: """
+            G6: the active member an unused, unexpired invite is for; not_found for any other digest.
+            """)
+        Service.Method("useInvite", "UseInvite", "StaffInviteUse", "StaffMember", doc: """
+            G6: uses the invite once and keeps the password hash made with it, in one transaction; not_found when it was \
+            used, replaced or lapsed meanwhile.
+            """)
         Service.Method("team", "Team", "GetStaffRequest", "StaffTeam", idempotent: true, callers: ["notifications"], doc: "G3: the staff whose deals and tasks a member may see (not_found for no such member).")
         Service.Method("recordAttendance", "RecordAttendance", "AttendanceReport", "AttendanceOutcome", idempotent: true, doc: """
             C5: each attendee of an event goes through match-or-create (by email with the
@@ -301,6 +319,28 @@ public let contactsContract = ContractFile("Contacts") {
     Message("FindStaffByNumberRequest") {
         Field(1, "number", .string)
     }
+    Message("StaffSecret", doc: "G6: a member's console password, as the gateway hashed it.") {
+        Field(1, "staffID", .int64)
+        Field(2, "passwordHash", .string, doc: "`scrypt$<log2 N>$<r>$<p>$<salt>$<hash>`; empty when they have none.")
+        Field(3, "changedAtMilliseconds", .int64)
+    }
+    Message("StaffPasswordChange") {
+        Field(1, "staffID", .int64)
+        Field(2, "passwordHash", .string)
+    }
+    Message("StaffInviteRequest") {
+        Field(1, "staffID", .int64)
+        Field(2, "digest", .bytes, doc: "SHA-256 of the invite's token: the token itself is never stored.")
+        Field(3, "expiresAtMilliseconds", .int64)
+        Field(4, "createdBy", .string)
+    }
+    Message("InviteLookup") {
+        Field(1, "digest", .bytes)
+    }
+    Message("StaffInviteUse") {
+        Field(1, "digest", .bytes)
+        Field(2, "passwordHash", .string)
+    }
     Message("StaffTeam", doc: """
         G3/C4: whose work a staff member oversees: themselves, and for managers everyone
         whose supervisor chain leads to them; admins oversee everyone.
@@ -308,5 +348,6 @@ public let contactsContract = ContractFile("Contacts") {
         Field(1, "staffID", .int64)
         Field(2, "everyone", .bool, doc: "An admin: no restriction.")
         Field(3, "memberIDs", .repeated(.int64), doc: "Including the member; sorted.")
+        Field(4, "passwordChangedAtMilliseconds", .int64, doc: "G6: when their console password last changed (0: never set): older sessions end.")
     }
 }

@@ -12,6 +12,7 @@ public struct ContactsAPI: Contacts.ServiceProtocol {
     public let staff: StaffStore
     public let validator: ContactDraftValidator
     public let attendance: AttendanceStore
+    public let signIn: StaffSignIn
     let database: Database
     let clock: WallClock
 
@@ -23,6 +24,7 @@ public struct ContactsAPI: Contacts.ServiceProtocol {
         staff = StaffStore(database: database, phones: defaultCountry, clock: clock)
         validator = ContactDraftValidator(phones: defaultCountry)
         attendance = AttendanceStore(database: database, clock: clock)
+        signIn = StaffSignIn(database: database, clock: clock)
     }
 
     /// Issue 26 item 2: the declared contact fields.
@@ -137,12 +139,34 @@ public struct ContactsAPI: Contacts.ServiceProtocol {
         try await staff.page(request)
     }
 
+    public func staffSecret(_ request: GetStaffRequest, context _: ServerContext) async throws -> StaffSecret {
+        try await signIn.secret(request.id)
+    }
+
+    public func setStaffPassword(_ request: StaffPasswordChange, context _: ServerContext) async throws -> StaffSecret {
+        try await signIn.setPassword(request)
+    }
+
+    public func inviteStaff(_ request: StaffInviteRequest, context _: ServerContext) async throws -> StaffMember {
+        try await signIn.invite(request)
+    }
+
+    public func findInvite(_ request: InviteLookup, context _: ServerContext) async throws -> StaffMember {
+        try await signIn.find(request)
+    }
+
+    public func useInvite(_ request: StaffInviteUse, context _: ServerContext) async throws -> StaffMember {
+        try await signIn.use(request)
+    }
+
     public func team(_ request: GetStaffRequest, context _: ServerContext) async throws -> StaffTeam {
         let member = try await staff.get(request.id)
         // A member who left sees nothing: their token was revoked, and any left acts for nobody.
         guard member.deactivatedAtMilliseconds == nil else { throw RPCError.notFound("staff member \(request.id) was deactivated") }
         let everyone = member.role == .manager || member.role == .seniorManager ? try await staff.list(role: .unspecified) : []
-        return StaffTeamRule.team(of: member, staff: everyone)
+        var team = StaffTeamRule.team(of: member, staff: everyone)
+        team.passwordChangedAtMilliseconds = try await signIn.secret(member.id).changedAtMilliseconds
+        return team
     }
 
     public func findStaffByNumber(_ request: FindStaffByNumberRequest, context _: ServerContext) async throws -> StaffMember {

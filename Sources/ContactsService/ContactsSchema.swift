@@ -117,5 +117,14 @@ public enum ContactsSchema {
             rewrite: { c in
                 try CustomFieldRegistry.declareAsText(c, Set(try c.query("SELECT DISTINCT name FROM contact_fields", []) { $0.string(0) }))
             }),
+        // Issue 27 (G6): staff's console passwords (as the gateway hashed them) and invites (as digests).
+        Migration(5, """
+            CREATE TABLE staff_passwords (staff_id INTEGER PRIMARY KEY, hash TEXT NOT NULL, changed_at INTEGER NOT NULL);
+            CREATE TABLE staff_invites (
+                digest BLOB PRIMARY KEY, staff_id INTEGER NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,
+                used_at INTEGER, created_by TEXT NOT NULL
+            );
+            CREATE INDEX staff_invites_member ON staff_invites (staff_id);
+            """),
     ]
 }

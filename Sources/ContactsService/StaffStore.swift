@@ -89,6 +89,8 @@ public struct StaffStore: Sendable {
             let numbers = member.extensions + member.mobiles
             try tx.run("DELETE FROM staff_numbers WHERE staff_id = ?", [.integer(member.id)])
             try tx.run("UPDATE staff SET deactivated_at = ?, handed_to = ? WHERE id = ?", [.integer(now), .integer(taker.id), .integer(member.id)])
+            // G6: they cannot sign in to the console any more, nor come back with an old invite.
+            try StaffSignIn.forget(tx, staffID: member.id, at: now)
             let reports = try tx.query("SELECT id FROM staff WHERE supervisor_id = ? AND deactivated_at IS NULL AND id != ?",
                                        [.integer(member.id), .integer(taker.id)]) { $0.int64(0) }
             try tx.run("UPDATE staff SET supervisor_id = ? WHERE supervisor_id = ? AND deactivated_at IS NULL AND id != ?",

@@ -8,16 +8,30 @@ import Wire
 extension GatewayAPI {
     func visibility(staffID: Int64?, _ ctx: RequestContext) async throws -> Visibility? {
         guard let staffID else { return nil }
-        if let cached = staffScopes.lookup(staffID) { return cached }
+        if let cached = staffScopes.lookup(staffID) {
+            try await sessionHolds(ctx, passwordStamp: cached.passwordStamp)
+            return cached.visibility
+        }
         let team: StaffTeam
         do {
             team = try await ctx.call(Contacts.team, GetStaffRequest(id: staffID))
         } catch let error as RPCError where error.code == .notFound {
+            if let token = ctx.sessionToken { try await sessions?.end(token: token) }
             throw RPCError(.permissionDenied, "this token's staff member \(staffID) does not exist or left")
         }
         let visibility: Visibility? = team.everyone ? nil : Visibility(restricted: true, staffIDs: team.memberIDs)
-        staffScopes.store(visibility, for: staffID)
+        staffScopes.store(visibility, passwordStamp: team.passwordChangedAtMilliseconds, for: staffID)
+        try await sessionHolds(ctx, passwordStamp: team.passwordChangedAtMilliseconds)
         return visibility
+    }
+
+    /// G6: a session begun under an older password ends (it was changed through another
+    /// replica of the gateway; within the scope cache's few seconds).
+    private func sessionHolds(_ ctx: RequestContext, passwordStamp: Int64) async throws {
+        guard let token = ctx.sessionToken, let sessions, let session = sessions.session(for: token) else { return }
+        guard session.passwordStamp < passwordStamp else { return }
+        try await sessions.end(token: token)
+        throw RPCError(.unauthenticated, "your session has ended: your password changed; sign in again")
     }
 
     /// The visibility a contact is read or changed with: none for callers who see

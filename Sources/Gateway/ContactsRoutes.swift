@@ -172,11 +172,9 @@ enum ContactsRoutes {
             let staffID = request.staffID
             @Sendable func revokeTokens() async throws {
                 ctx.api.keyring.revoke(staffID: staffID)
-                // G6: their console sessions end now, and their password goes: only a new invite brings them back.
-                if let sessions = ctx.api.sessions {
-                    try await sessions.end(staffID: staffID, why: "deactivated")
-                    try await sessions.forgetPassword(staffID: staffID)
-                }
+                // G6: their console sessions here end now (contacts forgot their password; other
+                // replicas refuse their sessions as soon as contacts says they left).
+                try await ctx.api.sessions?.end(staffID: staffID, why: "deactivated")
                 guard let credentials = ctx.api.credentials else { return }
                 for id in try await credentials.revoke(staffID: staffID) { ctx.api.keyring.revoke(credentialID: id) }
             }

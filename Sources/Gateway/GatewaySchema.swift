@@ -84,5 +84,12 @@ public enum GatewaySchema {
             );
             CREATE INDEX person_sessions_live ON person_sessions (staff_id) WHERE ended_at IS NULL;
             """),
+        // Passwords and invites live with the staff in contacts (every replica sees them); a
+        // session remembers the password it began under.
+        Migration(9, """
+            DROP TABLE person_passwords;
+            DROP TABLE person_invites;
+            ALTER TABLE person_sessions ADD COLUMN password_stamp INTEGER NOT NULL DEFAULT 0;
+            """),
     ]
 }

@@ -5,10 +5,11 @@ import Storage
 import Synchronization
 import Wire
 
-/// G6: people's console sessions, passwords and invite links, in the gateway's file. A
-/// session's token and an invite's are shown once and kept only as SHA-256 digests; the
-/// sessions in force are also held in memory, so checking one costs no query. Time comes
-/// from `now`: a test moves it.
+/// G6: people's console sessions, in this gateway's file (their passwords and invites are
+/// kept by contacts, with the staff, so every replica knows them). A session's token is
+/// kept only as its SHA-256 digest; the sessions in force are also held in memory, so
+/// checking one costs no query. Each remembers when the person's password had last changed
+/// as it began: a later change (on any replica) ends it. Time comes from `now`: a test moves it.
 public final class PersonSessions: Sendable {
     /// A session in force: who, with what role, and the token its writes must carry.
     struct Live: Sendable, Equatable {
@@ -18,6 +19,8 @@ public final class PersonSessions: Sendable {
         let csrfToken: String
         let createdAt: Date
         var seenAt: Date
+        /// When the person's password had last changed as the session began (contacts' time).
+        var passwordStamp: Int64 = 0
     }
 
     /// Sessions one person may hold at once; signing in past it ends their oldest.
@@ -42,10 +45,11 @@ public final class PersonSessions: Sendable {
     /// Takes the sessions in force from the file (at start).
     func load() async throws {
         let rows = try await database.read { c in
-            try c.query("SELECT id, digest, staff_id, role, csrf, created_at, seen_at FROM person_sessions WHERE ended_at IS NULL", []) { row in
+            try c.query("SELECT id, digest, staff_id, role, csrf, created_at, seen_at, password_stamp FROM person_sessions WHERE ended_at IS NULL", []) { row in
                 (row.blob("digest"), Live(
                     id: row.int64("id"), staffID: row.int64("staff_id"), role: StaffRole(rawValue: row.int("role")) ?? .unspecified,
-                    csrfToken: row.string("csrf"), createdAt: Self.date(row.int64("created_at")), seenAt: Self.date(row.int64("seen_at"))))
+                    csrfToken: row.string("csrf"), createdAt: Self.date(row.int64("created_at")), seenAt: Self.date(row.int64("seen_at")),
+                    passwordStamp: row.int64("password_stamp")))
             }
         }
         live.withLock { all in for (digest, session) in rows { all[digest] = session } }
@@ -79,15 +83,15 @@ public final class PersonSessions: Sendable {
     }
 
     /// A new session for a person; the token goes in their cookie.
-    func start(staffID: Int64, role: StaffRole) async throws -> (token: String, session: Live) {
+    func start(staffID: Int64, role: StaffRole, passwordStamp: Int64 = 0) async throws -> (token: String, session: Live) {
         let token = "ses_" + SecureRandom.hex(32), csrf = SecureRandom.hex(32)
         let digest = SHA256.digest(token)
         let at = now()
         let ms = Self.milliseconds(at)
         let (id, ended) = try await database.write { tx -> (Int64, [[UInt8]]) in
             try tx.run(
-                "INSERT INTO person_sessions (digest, staff_id, role, csrf, created_at, seen_at) VALUES (?, ?, ?, ?, ?, ?)",
-                [.blob(digest), .integer(staffID), .integer(Int64(role.rawValue)), .text(csrf), .integer(ms), .integer(ms)])
+                "INSERT INTO person_sessions (digest, staff_id, role, csrf, created_at, seen_at, password_stamp) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [.blob(digest), .integer(staffID), .integer(Int64(role.rawValue)), .text(csrf), .integer(ms), .integer(ms), .integer(passwordStamp)])
             let id = tx.lastInsertRowID
             let old = try tx.query(
                 "SELECT digest FROM person_sessions WHERE staff_id = ? AND ended_at IS NULL ORDER BY id DESC LIMIT -1 OFFSET ?",
@@ -97,7 +101,7 @@ public final class PersonSessions: Sendable {
             }
             return (id, old)
         }
-        let session = Live(id: id, staffID: staffID, role: role, csrfToken: csrf, createdAt: at, seenAt: at)
+        let session = Live(id: id, staffID: staffID, role: role, csrfToken: csrf, createdAt: at, seenAt: at, passwordStamp: passwordStamp)
         live.withLock { all in
             for digest in ended { all[digest] = nil }
             all[digest] = session
@@ -167,76 +171,4 @@ public final class PersonSessions: Sendable {
 
     /// The sessions in force now (for metrics and tests).
     var count: Int { live.withLock { $0.count } }
-
-    // MARK: Passwords and invites
-
-    /// The stored hash of a person's password; nil when they have none yet.
-    func passwordHash(staffID: Int64) async throws -> String? {
-        try await database.read { c in
-            try c.queryFirst("SELECT hash FROM person_passwords WHERE staff_id = ?", [.integer(staffID)]) { $0.string(0) }
-        }
-    }
-
-    /// Keeps a new password hash for a person and ends every session of theirs.
-    func setPassword(staffID: Int64, hash: String) async throws {
-        live.withLock { all in all = all.filter { $0.value.staffID != staffID } }
-        let ms = Self.milliseconds(now())
-        try await database.write { tx in
-            try tx.run(
-                "INSERT INTO person_passwords (staff_id, hash, changed_at) VALUES (?, ?, ?) ON CONFLICT (staff_id) DO UPDATE SET hash = excluded.hash, changed_at = excluded.changed_at",
-                [.integer(staffID), .text(hash), .integer(ms)])
-            try Self.end(staffID: staffID, why: "password changed", at: ms, tx)
-        }
-    }
-
-    /// Forgets a person's password (they left): an invite is needed to come back.
-    func forgetPassword(staffID: Int64) async throws {
-        try await database.write { tx in
-            _ = try tx.run("DELETE FROM person_passwords WHERE staff_id = ?", [.integer(staffID)])
-            _ = try tx.run("UPDATE person_invites SET used_at = COALESCE(used_at, ?) WHERE staff_id = ?", [.integer(Self.milliseconds(self.now())), .integer(staffID)])
-        }
-    }
-
-    /// A new invite link for a person; their earlier unused ones stop working.
-    func invite(staffID: Int64, by creator: String) async throws -> (token: String, expiresAt: Date) {
-        let token = "inv_" + SecureRandom.hex(32)
-        let at = now()
-        let expires = at.addingTimeInterval(policy.inviteLifetime)
-        let (ms, until) = (Self.milliseconds(at), Self.milliseconds(expires))
-        try await database.write { tx in
-            _ = try tx.run("UPDATE person_invites SET used_at = ? WHERE staff_id = ? AND used_at IS NULL", [.integer(ms), .integer(staffID)])
-            try tx.run(
-                "INSERT INTO person_invites (digest, staff_id, created_at, expires_at, created_by) VALUES (?, ?, ?, ?, ?)",
-                [.blob(SHA256.digest(token)), .integer(staffID), .integer(ms), .integer(until), .text(creator)])
-        }
-        return (token, expires)
-    }
-
-    /// The person an unused, unexpired invite is for; nil for any other token.
-    func invitee(token: String) async throws -> Int64? {
-        let ms = Self.milliseconds(now())
-        return try await database.read { c in
-            try c.queryFirst(
-                "SELECT staff_id FROM person_invites WHERE digest = ? AND used_at IS NULL AND expires_at > ?", [.blob(SHA256.digest(token)), .integer(ms)]
-            ) { $0.int64(0) }
-        }
-    }
-
-    /// Uses the invite once: keeps the password hash and ends the person's sessions, in one
-    /// transaction; false when the invite was used or lapsed in the meantime.
-    func accept(token: String, staffID: Int64, hash: String) async throws -> Bool {
-        live.withLock { all in all = all.filter { $0.value.staffID != staffID } }
-        let ms = Self.milliseconds(now())
-        return try await database.write { tx in
-            let used = try tx.run(
-                "UPDATE person_invites SET used_at = ? WHERE digest = ? AND staff_id = ? AND used_at IS NULL AND expires_at > ?",
-                [.integer(ms), .blob(SHA256.digest(token)), .integer(staffID), .integer(ms)])
-            guard used == 1 else { return false }
-            try tx.run(
-                "INSERT INTO person_passwords (staff_id, hash, changed_at) VALUES (?, ?, ?) ON CONFLICT (staff_id) DO UPDATE SET hash = excluded.hash, changed_at = excluded.changed_at",
-                [.integer(staffID), .text(hash), .integer(ms)])
-            try Self.end(staffID: staffID, why: "password changed", at: ms, tx)
-            return true
-        }
-    }
 }

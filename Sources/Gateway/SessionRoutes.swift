@@ -1,4 +1,5 @@
 import Contracts
+import Digest
 import Foundation
 import HTTP
 import RPC
@@ -6,7 +7,8 @@ import Wire
 
 /// G6 (issue 27 item 2): people sign in to the console. An admin makes a one-time invite
 /// link for a staff member; the person chooses a password with it (scrypt, ``PasswordHashing``)
-/// and signs in with their staff email from then on. A session lives in an HttpOnly,
+/// and signs in with their staff email from then on. Passwords and invites are kept by
+/// contacts with the staff (every gateway replica sees them); sessions by this gateway. A session lives in an HttpOnly,
 /// SameSite=Strict cookie; every write of a session carries its CSRF token. Sign-in failures
 /// count in the same per-address limiter as wrong keys. A session acts exactly as a staff
 /// token of the person would (G3), with the admin role for admins.
@@ -18,29 +20,30 @@ enum SessionRoutes {
             body: SignIn.openAPIInputSchema, example: #"{"email":"anna@example.com","password":"correct horse battery"}"#,
             answers: [Route.answer(200, "signed in; the cookie is set", PersonSession.self, headers: ["Set-Cookie"])], errors: [401, 429, 503]
         ) { ctx in
-            let sessions = try ctx.api.personSessions()
+            _ = try ctx.api.personSessions()
             let address = ctx.request.remoteAddress
             if let refusal = ctx.api.lockedOut(address, requestID: ctx.requestID) { return refusal }
             let request = try ctx.body(SignIn.self)
             let members = try await ctx.call(Contacts.listStaff, ListStaffRequest(pageSize: 5, email: request.email)).members
                 .filter { $0.deactivatedAtMilliseconds == nil }
-            var signedIn: StaffMember?
+            var signedIn: (StaffMember, StaffSecret)?
             var checked = false
             for member in members {
-                guard let stored = try await sessions.passwordHash(staffID: member.id) else { continue }
+                let secret = try await ctx.call(Contacts.staffSecret, GetStaffRequest(id: member.id))
+                guard !secret.passwordHash.isEmpty else { continue }
                 checked = true
-                if try await hashing(ctx, { try await ctx.api.passwords.verify(request.password, against: stored) }) {
-                    signedIn = member
+                if try await hashing(ctx, { try await ctx.api.passwords.verify(request.password, against: secret.passwordHash) }) {
+                    signedIn = (member, secret)
                     break
                 }
             }
             // Nobody with that email has a password: the same work, so the time says nothing.
             if !checked { _ = try await hashing(ctx) { try await ctx.api.passwords.verify(request.password, against: nil) } }
-            guard let member = signedIn else {
+            guard let (member, secret) = signedIn else {
                 ctx.api.authenticationFailed(address)
                 throw RPCError(.unauthenticated, "the email or the password is wrong")
             }
-            return try await startSession(for: member, ctx)
+            return try await startSession(for: member, stamp: secret.changedAtMilliseconds, ctx)
         },
         Route(
             method: "POST", path: "/v1/session/invite", operationID: "acceptInvite", access: .open,
@@ -53,17 +56,24 @@ enum SessionRoutes {
             let address = ctx.request.remoteAddress
             if let refusal = ctx.api.lockedOut(address, requestID: ctx.requestID) { return refusal }
             let request = try ctx.body(InviteAcceptance.self)
-            let notValid = RPCError(.unauthenticated, "this invite link is not valid: it was used, replaced or has expired; ask an admin for a new one")
-            guard let staffID = try await sessions.invitee(token: request.token) else {
+            let digest = SHA256.digest(request.token)
+            let member: StaffMember
+            do {
+                member = try await ctx.call(Contacts.findInvite, InviteLookup(digest: digest))
+            } catch let error as RPCError where error.code == .notFound {
                 ctx.api.authenticationFailed(address)
-                throw notValid
+                throw RPCError(.unauthenticated, error.message)
             }
-            let member = try await ctx.call(Contacts.getStaff, GetStaffRequest(id: staffID))
-            guard member.deactivatedAtMilliseconds == nil else { throw notValid }
             try checkPassword(request.password, field: "password", member: member)
             let hash = try await hashing(ctx) { try await ctx.api.passwords.hash(request.password) }
-            guard try await sessions.accept(token: request.token, staffID: staffID, hash: hash) else { throw notValid }
-            return try await startSession(for: member, ctx)
+            do {
+                _ = try await ctx.call(Contacts.useInvite, StaffInviteUse(digest: digest, passwordHash: hash))
+            } catch let error as RPCError where error.code == .notFound {
+                throw RPCError(.unauthenticated, error.message)
+            }
+            try await sessions.end(staffID: member.id, why: "password changed")
+            let secret = try await ctx.call(Contacts.staffSecret, GetStaffRequest(id: member.id))
+            return try await startSession(for: member, stamp: secret.changedAtMilliseconds, ctx)
         },
         Route(
             method: "GET", path: "/v1/session", operationID: "currentSession", access: .role(.reader),
@@ -95,16 +105,18 @@ enum SessionRoutes {
             let sessions = try ctx.api.personSessions()
             let request = try ctx.body(PasswordChange.self)
             let member = try await ctx.call(Contacts.getStaff, GetStaffRequest(id: session.staffID))
-            let stored = try await sessions.passwordHash(staffID: member.id)
-            guard try await hashing(ctx, { try await ctx.api.passwords.verify(request.currentPassword, against: stored) }) else {
+            let stored = try await ctx.call(Contacts.staffSecret, GetStaffRequest(id: member.id)).passwordHash
+            guard try await hashing(ctx, { try await ctx.api.passwords.verify(request.currentPassword, against: stored.isEmpty ? nil : stored) }) else {
                 ctx.api.authenticationFailed(ctx.request.remoteAddress)
                 throw UnacceptableValues(error: .invalidArgument(
                     "the current password is wrong", details: [FieldViolation(field: "currentPassword", description: "is not your password")]))
             }
             try checkPassword(request.newPassword, field: "newPassword", member: member)
             let hash = try await hashing(ctx) { try await ctx.api.passwords.hash(request.newPassword) }
-            try await sessions.setPassword(staffID: member.id, hash: hash)
-            return try await startSession(for: member, ctx)
+            let secret = try await ctx.call(Contacts.setStaffPassword, StaffPasswordChange(staffID: member.id, passwordHash: hash))
+            // Here at once; on other replicas as soon as contacts says the password changed.
+            try await sessions.end(staffID: member.id, why: "password changed")
+            return try await startSession(for: member, stamp: secret.changedAtMilliseconds, ctx)
         },
         Route(
             method: "POST", path: "/v1/staff/{id}/invites", operationID: "inviteStaffMember", access: .role(.admin),
@@ -116,19 +128,12 @@ enum SessionRoutes {
             errors: [404, 409, 422, 503]
         ) { ctx in
             let sessions = try ctx.api.personSessions()
-            let member = try await ctx.call(Contacts.getStaff, GetStaffRequest(id: try ctx.id()))
-            guard member.deactivatedAtMilliseconds == nil else {
-                throw RPCError(.failedPrecondition, "staff member \(member.id) was deactivated: they cannot sign in")
-            }
-            guard !member.email.isEmpty else {
-                throw UnacceptableValues(error: .invalidArgument(
-                    "staff member \(member.id) has no email, which they would sign in with",
-                    details: [FieldViolation(field: "email", description: "is empty; set it with PUT /v1/staff/\(member.id)")]))
-            }
             let creator = ctx.staffID.map { "staff:\($0)" } ?? "api:\(ctx.role?.rawValue ?? "")"
-            let (token, expires) = try await sessions.invite(staffID: member.id, by: creator)
-            let invite = StaffInvite(
-                staffID: member.id, token: token, path: "/#invite=\(token)", expiresAtMilliseconds: PersonSessions.milliseconds(expires))
+            let token = "inv_" + SecureRandom.hex(32)
+            let expires = PersonSessions.milliseconds(sessions.now().addingTimeInterval(sessions.policy.inviteLifetime))
+            let member = try await ctx.call(Contacts.inviteStaff, StaffInviteRequest(
+                staffID: try ctx.id(), digest: SHA256.digest(token), expiresAtMilliseconds: expires, createdBy: creator))
+            let invite = StaffInvite(staffID: member.id, token: token, path: "/#invite=\(token)", expiresAtMilliseconds: expires)
             return Reply.created(invite, at: "/v1/staff/\(member.id)", secret: true)
         },
     ]
@@ -156,9 +161,10 @@ enum SessionRoutes {
         }
     }
 
-    static func startSession(for member: StaffMember, _ ctx: RequestContext) async throws -> HTTPResponse {
+    static func startSession(for member: StaffMember, stamp: Int64, _ ctx: RequestContext) async throws -> HTTPResponse {
         let sessions = try ctx.api.personSessions()
-        let (token, session) = try await sessions.start(staffID: member.id, role: member.role)
+        ctx.api.staffScopes.forget(member.id)
+        let (token, session) = try await sessions.start(staffID: member.id, role: member.role, passwordStamp: stamp)
         var response = Reply.json(200, personSession(session, member, ctx), secret: true)
         response.headers.append(SessionCookie.setting(token, seconds: Int(sessions.policy.absolute), request: ctx.request))
         return response

@@ -7,9 +7,9 @@ import Synchronization
 import Testing
 import TestSupport
 
-/// G6: how long console sessions and invite links last, with a clock the test moves:
-/// idle and absolute timeouts, the cap per person, invites used once, and sessions that
-/// outlive a restart of the gateway with their idle clocks.
+/// G6: how long console sessions last, with a clock the test moves: idle and absolute
+/// timeouts, the cap per person, and sessions that outlive a restart of the gateway with
+/// their idle clocks (invites and passwords: contacts' StaffSignInTests).
 @Suite struct PersonSessionsTests {
     final class MovingClock: Sendable {
         let now = Mutex(Date(timeIntervalSince1970: 1_800_000_000))
@@ -83,27 +83,6 @@ import TestSupport
         #expect(tokens.allSatisfy { sessions.session(for: $0) == nil }, "signed in as an operator, now a manager: sign in again")
         try await sessions.end(token: other)
         #expect(sessions.session(for: other) == nil)
-    }
-
-    @Test func g6AnInviteWorksOnceWithinItsLifetimeAndANewOneReplacesIt() async throws {
-        let clock = MovingClock()
-        let sessions = try Self.store(try temporaryFolder("sessions-invites"), clock)
-        let (old, _) = try await sessions.invite(staffID: 3, by: "api:admin")
-        let (token, expires) = try await sessions.invite(staffID: 3, by: "api:admin")
-        #expect(expires == clock.read().addingTimeInterval(72 * 3600))
-        #expect(try await sessions.invitee(token: old) == nil, "replaced")
-        #expect(try await sessions.invitee(token: token) == 3)
-        let (signedIn, _) = try await sessions.start(staffID: 3, role: .operator_)
-        #expect(try await sessions.accept(token: token, staffID: 3, hash: "scrypt$x"))
-        #expect(sessions.session(for: signedIn) == nil, "a new password ends the person's sessions")
-        #expect(try await sessions.passwordHash(staffID: 3) == "scrypt$x")
-        #expect(try await sessions.accept(token: token, staffID: 3, hash: "scrypt$y") == false, "once")
-        let (late, _) = try await sessions.invite(staffID: 9, by: "api:admin")
-        clock.advance(72 * 3600)
-        #expect(try await sessions.invitee(token: late) == nil)
-        #expect(try await sessions.accept(token: late, staffID: 9, hash: "scrypt$z") == false)
-        try await sessions.forgetPassword(staffID: 3)
-        #expect(try await sessions.passwordHash(staffID: 3) == nil)
     }
 
     @Test func g6PasswordsAreLongNotOnlySpacesAndNotTheEmail() {

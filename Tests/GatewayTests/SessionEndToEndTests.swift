@@ -143,6 +143,33 @@ import TestSupport
         try await system.stop()
     }
 
+    @Test func g6TwoGatewayReplicasTakeTheSamePasswordsAndAChangeOnOneEndsSessionsOnTheOther() async throws {
+        let system = try await ConversationsEndToEndTests.start()
+        var environment = system.gatewayEnvironment
+        environment["GATEWAY_PORT"] = "0"
+        environment["GATEWAY_DATA_DIR"] = try temporaryFolder("second-gateway").path
+        let other = try await Hosted.start(executable: "switchboard-gateway", environment: environment)
+        #expect(try await system.request("POST", "/v1/staff", body: #"{"firstName":"Olga","role":"operator","email":"olga@example.com"}"#).status == 201)
+        // An invite made through one replica is taken by the other, and the password works on both.
+        let token = try await Self.invite(system, 1)
+        var onOther = Browser(port: other.port)
+        try onOther.keep(try await onOther.send("POST", "/v1/session/invite", body: #"{"token":"\#(token)","password":"correct horse battery"}"#))
+        var onFirst = Browser(port: system.gateway.port)
+        try onFirst.keep(try await onFirst.send("POST", "/v1/session", body: #"{"email":"olga@example.com","password":"correct horse battery"}"#))
+        let (a, b) = (try await onOther.send("GET", "/v1/deals"), try await onFirst.send("GET", "/v1/deals"))
+        #expect(a.status == 200 && b.status == 200)
+        // Her password changed through the first: the other replica ends her session there within its scope cache's seconds.
+        try onFirst.keep(try await onFirst.send("PUT", "/v1/session/password", body: #"{"currentPassword":"correct horse battery","newPassword":"a longer one than before"}"#))
+        let browser = onOther
+        #expect(try await eventuallyAsync(within: .seconds(15)) { try await browser.send("GET", "/v1/deals").status == 401 })
+        #expect(try await onFirst.send("GET", "/v1/deals").status == 200, "the new session holds")
+        var again = Browser(port: other.port)
+        try again.keep(try await again.send("POST", "/v1/session", body: #"{"email":"olga@example.com","password":"a longer one than before"}"#))
+        #expect(try await again.send("GET", "/v1/deals").status == 200)
+        try await other.stop()
+        try await system.stop()
+    }
+
     @Test func g6FailedSignInsShareTheLimiterThatStopsKeyGuessing() async throws {
         let system = try await ConversationsEndToEndTests.start()
         var guesser = Browser(port: system.gateway.port)

@@ -55,6 +55,11 @@ enum ContractSamples {
         ("ListStaffRequest", listStaffRequest().wireBytes(), (try? ListStaffRequest(wireBytes: listStaffRequest().wireBytes())) == listStaffRequest()),
         ("StaffList", staffList().wireBytes(), (try? StaffList(wireBytes: staffList().wireBytes())) == staffList()),
         ("FindStaffByNumberRequest", findStaffByNumberRequest().wireBytes(), (try? FindStaffByNumberRequest(wireBytes: findStaffByNumberRequest().wireBytes())) == findStaffByNumberRequest()),
+        ("StaffSecret", staffSecret().wireBytes(), (try? StaffSecret(wireBytes: staffSecret().wireBytes())) == staffSecret()),
+        ("StaffPasswordChange", staffPasswordChange().wireBytes(), (try? StaffPasswordChange(wireBytes: staffPasswordChange().wireBytes())) == staffPasswordChange()),
+        ("StaffInviteRequest", staffInviteRequest().wireBytes(), (try? StaffInviteRequest(wireBytes: staffInviteRequest().wireBytes())) == staffInviteRequest()),
+        ("InviteLookup", inviteLookup().wireBytes(), (try? InviteLookup(wireBytes: inviteLookup().wireBytes())) == inviteLookup()),
+        ("StaffInviteUse", staffInviteUse().wireBytes(), (try? StaffInviteUse(wireBytes: staffInviteUse().wireBytes())) == staffInviteUse()),
         ("StaffTeam", staffTeam().wireBytes(), (try? StaffTeam(wireBytes: staffTeam().wireBytes())) == staffTeam()),
         ("LeadReportRequest", leadReportRequest().wireBytes(), (try? LeadReportRequest(wireBytes: leadReportRequest().wireBytes())) == leadReportRequest()),
         ("AttributionRequest", attributionRequest().wireBytes(), (try? AttributionRequest(wireBytes: attributionRequest().wireBytes())) == attributionRequest()),
@@ -775,11 +780,49 @@ enum ContractSamples {
         return m
     }
 
+    static func staffSecret() -> StaffSecret {
+        var m = StaffSecret()
+        m.staffID = -8
+        m.passwordHash = "f2é"
+        m.changedAtMilliseconds = -22
+        return m
+    }
+
+    static func staffPasswordChange() -> StaffPasswordChange {
+        var m = StaffPasswordChange()
+        m.staffID = -8
+        m.passwordHash = "f2é"
+        return m
+    }
+
+    static func staffInviteRequest() -> StaffInviteRequest {
+        var m = StaffInviteRequest()
+        m.staffID = -8
+        m.digest = [2, 0, 255]
+        m.expiresAtMilliseconds = -22
+        m.createdBy = "f4é"
+        return m
+    }
+
+    static func inviteLookup() -> InviteLookup {
+        var m = InviteLookup()
+        m.digest = [1, 0, 255]
+        return m
+    }
+
+    static func staffInviteUse() -> StaffInviteUse {
+        var m = StaffInviteUse()
+        m.digest = [1, 0, 255]
+        m.passwordHash = "f2é"
+        return m
+    }
+
     static func staffTeam() -> StaffTeam {
         var m = StaffTeam()
         m.staffID = -8
         m.everyone = true
         m.memberIDs = [-22, -722]
+        m.passwordChangedAtMilliseconds = 4000012
         return m
     }
 
