@@ -38,6 +38,9 @@ extension Scheduling {
         /// S2: new times, checked like a booking; the earlier times stay in the history.
         func moveAppointment(_ request: MoveRequest, context: ServerContext) async throws -> BookingResult
 
+        /// S2 (G6: the deal card): a deal's appointments, every status, by start; a deal the principal does not see has none.
+        func dealAppointments(_ request: GetDealAppointmentsRequest, context: ServerContext) async throws -> AppointmentList
+
         /// S3 (G6: the engineer's "mark done"): a booked appointment happened (`done`) or the client was not there (`no_show`); the same answer again changes nothing, a cancelled one is refused.
         func completeAppointment(_ request: CompleteAppointmentRequest, context: ServerContext) async throws -> Appointment
 
@@ -121,6 +124,7 @@ extension Scheduling.ServiceProtocol {
         server.register(Scheduling.book) { try await self.book(actingFor($0, $1), context: $1) }
         server.register(Scheduling.getAppointment) { try await self.getAppointment(actingFor($0, $1), context: $1) }
         server.register(Scheduling.moveAppointment) { try await self.moveAppointment(actingFor($0, $1), context: $1) }
+        server.register(Scheduling.dealAppointments) { try await self.dealAppointments(actingFor($0, $1), context: $1) }
         server.register(Scheduling.completeAppointment) { try await self.completeAppointment(actingFor($0, $1), context: $1) }
         server.register(Scheduling.cancelAppointment) { try await self.cancelAppointment(actingFor($0, $1), context: $1) }
         server.register(Scheduling.calendar) { try await self.calendar(actingFor($0, $1), context: $1) }

@@ -65,6 +65,12 @@ public enum Scheduling {
     public static let moveAppointment = MethodDescriptor<MoveRequest, BookingResult>(
         service: service, method: "MoveAppointment", callers: ["gateway"])
 
+    /// S2 (G6: the deal card): a deal's appointments, every status, by start; a deal the principal does not see has none.
+    ///
+    /// Callers: gateway.
+    public static let dealAppointments = MethodDescriptor<GetDealAppointmentsRequest, AppointmentList>(
+        service: service, method: "DealAppointments", isIdempotent: true, callers: ["gateway"])
+
     /// S3 (G6: the engineer's "mark done"): a booked appointment happened (`done`) or the client was not there (`no_show`); the same answer again changes nothing, a cancelled one is refused.
     ///
     /// Callers: gateway.
@@ -1103,6 +1109,29 @@ extension MoveRequest {
         if self.endMilliseconds == 0 { checks.required("end") }
         if self.reason.isEmpty { checks.required("reason") } else { checks.text("reason", self.reason, minLength: 1, maxLength: 1000, rule: .nonBlank) }
         return checks.violations
+    }
+}
+
+public struct GetDealAppointmentsRequest: WireMessage, Equatable {
+    public var dealID: Int64 = 0
+
+    public init() {}
+
+    public init(
+        dealID: Int64 = 0
+    ) {
+        self.dealID = dealID
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, dealID)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: dealID = try d.int64(key)
+        default: try d.skip(key)
+        }
     }
 }
 

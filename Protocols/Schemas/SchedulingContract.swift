@@ -34,6 +34,9 @@ public let schedulingContract = ContractFile("Scheduling") {
             """)
         Service.Method("getAppointment", "GetAppointment", "GetAppointmentRequest", "Appointment", idempotent: true)
         Service.Method("moveAppointment", "MoveAppointment", "MoveRequest", "BookingResult", doc: "S2: new times, checked like a booking; the earlier times stay in the history.")
+        Service.Method("dealAppointments", "DealAppointments", "GetDealAppointmentsRequest", "AppointmentList", idempotent: true, doc: """
+            S2 (G6: the deal card): a deal's appointments, every status, by start; a deal the principal does not see has none.
+            """)
         Service.Method("completeAppointment", "CompleteAppointment", "CompleteAppointmentRequest", "Appointment", doc: """
             S3 (G6: the engineer's "mark done"): a booked appointment happened (`done`) or the client was not there \
             (`no_show`); the same answer again changes nothing, a cancelled one is refused.
@@ -216,6 +219,9 @@ public let schedulingContract = ContractFile("Scheduling") {
         Field(4, "reason", .string).required().length(max: 1000, min: 1).nonBlank()
         Field(5, "by", .string).hidden()
         Field(6, "actingStaffID", .optional(.int64), doc: "S4: the staff member moving a lesson, who must be its group's teacher (none: an admin).").hidden()
+    }
+    Message("GetDealAppointmentsRequest") {
+        Field(1, "dealID", .int64)
     }
     Message("CompleteAppointmentRequest", rest: [.input], restName: "AppointmentCompletion") {
         Field(1, "id", .int64).hidden()

@@ -199,6 +199,15 @@ enum SchedulingRoutes {
             return result.booked ? Reply.json(200, result.appointment) : clash(result, ctx)
         },
         Route(
+            method: "GET", path: "/v1/deals/{id}/appointments", operationID: "dealAppointments", access: .role(.reader),
+            summary: "A deal's appointments, every status, by start (S2; the deal card); a deal the caller does not see: 404",
+            answers: [Route.answer(200, "the appointments", AppointmentList.self)], errors: [404]
+        ) { ctx in
+            let dealID = try ctx.id()
+            _ = try await ctx.call(Deals.getDeal, GetDealRequest(id: dealID, visibility: try await ctx.visibility()))
+            return Reply.json(200, try await ctx.call(Scheduling.dealAppointments, GetDealAppointmentsRequest(dealID: dealID)))
+        },
+        Route(
             method: "POST", path: "/v1/appointments/{id}/complete", operationID: "completeAppointment", access: .role(.integration),
             summary: "Mark a booked appointment done, or the client not there (no_show), with the engineer's notes (S3, G6)",
             body: CompleteAppointmentRequest.openAPIInputSchema, example: #"{"outcome":"done","notes":"measured: 3 windows"}"#,

@@ -135,6 +135,13 @@ public struct AppointmentStore: Sendable {
         }
     }
 
+    /// A deal's appointments, every status, by start (at most 1,000: a deal has a handful).
+    public func of(deal dealID: Int64) async throws -> [Appointment] {
+        try await database.read { c in
+            try Self.table.list(c, where: "deal_id = ?", [.integer(dealID)]).sorted { $0.startMilliseconds < $1.startMilliseconds }.prefix(1_000).map { $0 }
+        }
+    }
+
     public func get(_ id: Int64) async throws -> Appointment {
         guard let a = try await database.read({ c in try Self.load(c, id) }) else { throw RPCError.notFound("appointment \(id) does not exist") }
         return a

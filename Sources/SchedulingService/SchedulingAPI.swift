@@ -84,6 +84,11 @@ public struct SchedulingAPI: Scheduling.ServiceProtocol {
         return try await appointments.move(request)
     }
 
+    public func dealAppointments(_ request: GetDealAppointmentsRequest, context: ServerContext) async throws -> AppointmentList {
+        if let deals, restriction(context) != nil, !(try await deals.isVisible(request.dealID, context)) { return AppointmentList() }
+        return AppointmentList(appointments: try await appointments.of(deal: request.dealID))
+    }
+
     /// G6: the engineer or teacher who is one of its resources marks it too, whoever's the
     /// deal (their day lists it, S3); anyone else restricted needs to see the deal.
     public func completeAppointment(_ request: CompleteAppointmentRequest, context: ServerContext) async throws -> Appointment {

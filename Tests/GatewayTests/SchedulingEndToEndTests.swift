@@ -242,6 +242,11 @@ import TestSupport
         let absent = try await system.request("POST", "/v1/appointments/\(olgasVisit)/complete", key: Self.operatorTwo, body: #"{"outcome":"no_show"}"#)
         #expect(absent.status == 200 && absent.json["status"] as? String == "no_show", "his stop on Olga's deal: \(absent.body)")
         #expect(try await system.request("POST", "/v1/appointments/\(olgasVisit)/complete", key: Self.operatorTwo, body: #"{"outcome":"cancelled"}"#).status == 400)
+        // The deal card's appointments: his deal's, every status; Olga's deal is not his to list.
+        let cardList = try await system.request("GET", "/v1/deals/2/appointments", key: Self.operatorTwo).json["items"] as? [[String: Any]] ?? []
+        #expect(cardList.contains { $0["id"] as? Int == stopID && $0["status"] as? String == "done" }, "\(cardList)")
+        #expect(try await system.request("GET", "/v1/deals/1/appointments", key: Self.operatorTwo).status == 404)
+        #expect(try await system.request("GET", "/v1/deals/1/appointments").json["items"] as? [Any] != nil)
         let myFeed = try await system.request("POST", "/v1/me/feed", key: Self.operatorTwo)
         #expect(myFeed.status == 201 && (myFeed.json["path"] as? String)?.hasPrefix("/v1/calendars/") == true, "\(myFeed.body)")
         #expect(try await system.request("POST", "/v1/me/feed", key: Self.operatorOne).status == 404, "Olga is no resource")

@@ -129,7 +129,7 @@ import TestSupport
         "POST /v1/appointments/{id}/move": .ownTest("s2SixtyFourBookingsRacingForTenSlotsBookTenNeverOverlapAndTheRestGetAlternatives"),
         "POST /v1/appointments/{id}/cancel": .ownTest("s2SixtyFourBookingsRacingForTenSlotsBookTenNeverOverlapAndTheRestGetAlternatives"),
         "POST /v1/appointments/{id}/complete": .ownTest("s2SixtyFourBookingsRacingForTenSlotsBookTenNeverOverlapAndTheRestGetAlternatives"),
-        "POST /v1/me/feed": .notClientData, "GET /v1/dialer/entries/{id}/card": .ownTest("g6t10TheLeaseholderReadsTheLeadsCardAndNobodyElse"), "GET /v1/stream": .ownTest("g6TheLiveStreamSendsEachPersonWhatTheyMaySeeAndResumes"),
+        "POST /v1/me/feed": .notClientData, "GET /v1/deals/{id}/appointments": .ownTest("s2SixtyFourBookingsRacingForTenSlotsBookTenNeverOverlapAndTheRestGetAlternatives"), "GET /v1/dialer/entries/{id}/card": .ownTest("g6t10TheLeaseholderReadsTheLeadsCardAndNobodyElse"), "GET /v1/stream": .ownTest("g6TheLiveStreamSendsEachPersonWhatTheyMaySeeAndResumes"),
         "GET /v1/dialer/settings": .notClientData, "PUT /v1/dialer/settings": .adminOnly, "GET /v1/dialer/queue": .adminOnly,
         // Routing is the PBX's (T9); the webhook is token-authenticated.
         "GET /v1/calls/route": .keysOnly, "GET /v1/hooks/{integration}/{token}/route": .notClientData,

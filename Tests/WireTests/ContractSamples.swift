@@ -188,6 +188,7 @@ enum ContractSamples {
         ("BookingResult", bookingResult().wireBytes(), (try? BookingResult(wireBytes: bookingResult().wireBytes())) == bookingResult()),
         ("GetAppointmentRequest", getAppointmentRequest().wireBytes(), (try? GetAppointmentRequest(wireBytes: getAppointmentRequest().wireBytes())) == getAppointmentRequest()),
         ("MoveRequest", moveRequest().wireBytes(), (try? MoveRequest(wireBytes: moveRequest().wireBytes())) == moveRequest()),
+        ("GetDealAppointmentsRequest", getDealAppointmentsRequest().wireBytes(), (try? GetDealAppointmentsRequest(wireBytes: getDealAppointmentsRequest().wireBytes())) == getDealAppointmentsRequest()),
         ("CompleteAppointmentRequest", completeAppointmentRequest().wireBytes(), (try? CompleteAppointmentRequest(wireBytes: completeAppointmentRequest().wireBytes())) == completeAppointmentRequest()),
         ("CancelRequest", cancelRequest().wireBytes(), (try? CancelRequest(wireBytes: cancelRequest().wireBytes())) == cancelRequest()),
         ("CalendarRequest", calendarRequest().wireBytes(), (try? CalendarRequest(wireBytes: calendarRequest().wireBytes())) == calendarRequest()),
@@ -2120,6 +2121,12 @@ enum ContractSamples {
         m.reason = "f4é"
         m.by = "f5é"
         m.actingStaffID = 6000018
+        return m
+    }
+
+    static func getDealAppointmentsRequest() -> GetDealAppointmentsRequest {
+        var m = GetDealAppointmentsRequest()
+        m.dealID = -8
         return m
     }
 

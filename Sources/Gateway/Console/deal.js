@@ -25,7 +25,7 @@ export function dealCard(session, id) {
         Object.entries(deal.customFields || {}).map(([name, value]) => [h("dt", {}, name), h("dd", {}, value)])),
       pipeline && deal.status === "open" ? moveForm(deal, pipeline) : null);
   }, { name: "deal" }));
-  screen.append(timeline(id), dealTasks(session, id), notes(id));
+  screen.append(timeline(id), dealTasks(session, id), appointments(id), notes(id));
   if (session.role === "admin") {
     screen.append(section(t("payments"), async () => {
       const deal = await api("GET", `/v1/deals/${id}`);
@@ -93,6 +93,13 @@ function dealTasks(session, dealID) {
       part.reload();
     }, { class: "inline-form" })), { name: "tasks" });
   return part;
+}
+
+function appointments(dealID) {
+  return section(t("appointments"), () => api("GET", `/v1/deals/${dealID}/appointments`), (list) => table([
+    [t("when"), (a) => when(a.start)], [t("kind"), (a) => t("appointmentKind." + a.kind, {}, a.kind)], [t("address"), (a) => a.address || "—"],
+    [t("status"), (a) => t("appointment." + a.status, {}, a.status)],
+  ], list.items || []), { name: "appointments" });
 }
 
 function notes(dealID) {
