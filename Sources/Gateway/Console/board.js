@@ -1,8 +1,8 @@
 // The deals board (D1, D4): a pipeline's stages as columns, its deals as cards; drag a
 // card (or pick a stage from its menu, by keyboard) to move it. Cards say when a deal is
 // over its stage's SLA or has a problem (an overdue task, no next task).
-import { api, all } from "./api.js";
-import { h, section, money, notify, field, form, person } from "./ui.js";
+import { api } from "./api.js";
+import { h, section, money, notify, field, form, person, settled } from "./ui.js";
 import { t } from "./i18n.js";
 import { live } from "./live.js";
 
@@ -18,15 +18,14 @@ export function board(session) {
     const pipeline = pipelines.find((p) => String(p.id) === picker.value) || pipelines[0];
     if (!pipeline) return columns.replaceChildren(h("p", { class: "empty" }, t("noPipelines")));
     sessionStorage.setItem(chosen, String(pipeline.id));
+    // Each stage a page at a time (50 cards, then "more"): a pipeline of 10,000 deals opens at once.
     columns.replaceChildren(section("", async () => {
-      const [open, problems, closed] = await Promise.all([
-        all("/v1/deals", { pipelineId: pipeline.id, status: "open" }, 5000),
+      const [pages, problems] = await Promise.all([
+        Promise.all(pipeline.stages.map((s) => page(pipeline, s, ""))),
         api("GET", "/v1/deals/problems", undefined, { query: { limit: 1000 } }).catch(() => ({ items: [] })),
-        Promise.all(pipeline.stages.filter((s) => s.outcome !== "in_progress").map((s) =>
-          api("GET", "/v1/deals", undefined, { query: { pipelineId: pipeline.id, stageId: s.id, limit: 20 } }).then((p) => p.items || []))),
       ]);
-      return { deals: open.concat(closed.flat()), problems: new Map((problems.items || []).map((p) => [p.deal.id, p.reasons])) };
-    }, ({ deals, problems }) => h("div", { class: "columns" }, pipeline.stages.map((stage) => column(pipeline, stage, deals.filter((d) => d.stageId === stage.id), problems, draw))),
+      return { pages, problems: new Map((problems.items || []).map((p) => [p.deal.id, p.reasons])) };
+    }, ({ pages, problems }) => h("div", { class: "columns" }, pipeline.stages.map((stage, i) => column(pipeline, stage, pages[i], problems, draw))),
     { name: "board" }));
   };
   picker.addEventListener("change", draw);
@@ -37,14 +36,42 @@ export function board(session) {
     if (kept && pipelines.some((p) => String(p.id) === kept)) picker.value = kept;
     draw();
   }).catch((error) => columns.replaceChildren(h("p", { class: "unavailable" }, t("unavailable", { what: t("pipeline") }), " ", error.message)));
-  live.on("deal", () => draw(), screen);
+  live.on("deal", settled(() => draw()), screen);
   return screen;
 }
 
-function column(pipeline, stage, deals, problems, redraw) {
-  const list = h("ul", { class: "cards" }, deals.map((deal) => card(pipeline, stage, deal, problems.get(deal.id), redraw)));
+/** A page of a stage's deals: open ones for working stages, every one for won and lost. */
+function page(pipeline, stage, cursor) {
+  const query = { pipelineId: pipeline.id, stageId: stage.id, status: stage.outcome === "in_progress" ? "open" : undefined, limit: 50, cursor };
+  return api("GET", "/v1/deals", undefined, { query });
+}
+
+function column(pipeline, stage, first, problems, redraw) {
+  const list = h("ul", { class: "cards" });
+  const more = h("button", { type: "button", class: "more" }, t("more"));
+  const count = h("span", { class: "count" });
+  let cursor = "", shown = 0;
+  const add = (result) => {
+    const deals = result.items || [];
+    list.append(...deals.map((deal) => card(pipeline, stage, deal, problems.get(deal.id), redraw)));
+    shown += deals.length;
+    cursor = result.nextCursor || "";
+    more.hidden = !cursor;
+    count.textContent = ` ${shown}${cursor ? "+" : ""}`;
+  };
+  more.addEventListener("click", async () => {
+    more.disabled = true;
+    try {
+      add(await page(pipeline, stage, cursor));
+    } catch (error) {
+      notify(error.message, "error");
+    } finally {
+      more.disabled = false;
+    }
+  });
+  add(first);
   const el = h("section", { class: "column " + stage.outcome, dataset: { stage: String(stage.id) }, "aria-label": stage.name },
-    h("h2", {}, stage.name, h("span", { class: "count" }, ` ${deals.length}`)), list);
+    h("h2", {}, stage.name, count), list, more);
   el.addEventListener("dragover", (e) => { e.preventDefault(); el.classList.add("over"); });
   el.addEventListener("dragleave", () => el.classList.remove("over"));
   el.addEventListener("drop", (e) => {

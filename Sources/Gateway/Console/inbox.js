@@ -1,7 +1,7 @@
 // The conversations inbox (C7, N1): WhatsApp, Telegram, SMS and email threads with their
 // clients; new messages arrive live; answers go out through the send log.
 import { api } from "./api.js";
-import { h, section, when, paged, notify, field, form, table } from "./ui.js";
+import { h, section, when, paged, notify, field, form, table, settled } from "./ui.js";
 import { t } from "./i18n.js";
 import { live } from "./live.js";
 
@@ -19,7 +19,7 @@ export function inbox(session) {
   filter.addEventListener("change", load);
   load();
   const screen = h("div", {}, h("h1", {}, t("menu.inbox")), h("label", {}, t("show"), " ", filter), holder);
-  live.on("message", () => load(), screen);
+  live.on("message", settled(() => load(), 300), screen);
   return screen;
 }
 

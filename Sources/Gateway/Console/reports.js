@@ -50,7 +50,7 @@ const views = {
   leads: (p) => grouped(["partner", "operator", "source", "geography", "product"], (groupBy) => {
     const query = { from: p.from, to: p.to, groupBy };
     return section(t("report.leads"), () => api("GET", "/v1/reports/leads", undefined, { query }), (r) => h("div", {},
-      bars(r.items.map((row) => [row.value || "—", row.leads, row.won])),
+      bars(r.items.map((row) => [row.value || "—", row.leads, row.won]), [t("leads"), t("won")]),
       table([[t("group." + groupBy, {}, groupBy), (x) => x.value || "—"], [t("leads"), (x) => x.leads], [t("attempted"), (x) => x.attempted],
         [t("offers"), (x) => x.offers], [t("won"), (x) => x.won], [t("wonRate"), (x) => percent(x.wonRate)], [t("lowQuality"), (x) => percent(x.lowQualityShare)]],
       [...r.items, { ...r.total, value: t("total") }]),
@@ -59,7 +59,7 @@ const views = {
   attribution: (p) => grouped(["source", "utm_source", "utm_medium", "utm_campaign", "tracking_number"], (groupBy) => {
     const query = { from: p.from, to: p.to, groupBy, currency: p.currency };
     return section(t("report.attribution"), () => api("GET", "/v1/reports/attribution", undefined, { query }), (r) => h("div", {},
-      bars(r.items.map((row) => [row.value || "—", row.leads, row.won])),
+      bars(r.items.map((row) => [row.value || "—", row.leads, row.won]), [t("leads"), t("won")]),
       table([[t("group." + groupBy, {}, groupBy), (x) => x.value || "—"], [t("calls"), (x) => x.calls], [t("leads"), (x) => x.leads],
         [t("dealsOpened"), (x) => x.dealsOpened], [t("won"), (x) => x.won], [t("revenue"), (x) => money(x.revenueMinor, r.currency)],
         [t("spend"), (x) => money(x.spendMinor, r.currency)], [t("costPerLead"), (x) => money(x.costPerLeadMinor, r.currency)]],
@@ -85,7 +85,7 @@ const views = {
   }),
   managers: (p) => section(t("report.managers"), () => api("GET", "/v1/reports/managers", undefined, { query: { from: p.from, to: p.to, currency: p.currency } }), (r) => h("div", {},
     r.partial ? h("p", { class: "unavailable" }, t("partial")) : null,
-    bars(r.items.map((x) => [`#${x.staffId}`, x.won, x.lost])),
+    bars(r.items.map((x) => [person(x.staffId), x.won, x.lost]), [t("won"), t("lost")]),
     table([[t("staff"), (x) => x.staffId ? person(x.staffId) : t("total")], [t("won"), (x) => x.won], [t("lost"), (x) => x.lost], [t("conversion"), (x) => percent(x.conversion)],
       [t("revenue"), (x) => money(x.revenueMinor, r.currency)], [t("tasksOnTime"), (x) => x.tasksOnTime], [t("tasksOverdue"), (x) => x.tasksOverdue],
       [t("made"), (x) => x.callsMade], [t("answered"), (x) => x.callsAnswered]], [...r.items, r.total])), { name: "report" }),
@@ -99,17 +99,18 @@ function minutes(seconds) {
   return `${Math.round((seconds || 0) / 60)} min`;
 }
 
-/** Horizontal bars: [label, value, second value] rows, scaled to the largest. */
-function bars(rows) {
+/** Horizontal bars: [label, value, second value] rows, scaled to the largest; `legend` names the two. */
+function bars(rows, legend) {
   const max = Math.max(1, ...rows.map((r) => r[1] || 0));
-  return h("figure", { class: "bars" }, rows.slice(0, 30).map(([label, value, second]) => {
+  return h("figure", { class: "bars" }, legend ? h("figcaption", {}, h("span", { class: "key first" }), legend[0], " ", h("span", { class: "key second" }), legend[1]) : null,
+    rows.slice(0, 30).map(([label, value, second]) => {
     const bar = h("span", { class: "bar" });
     bar.style.width = `${(100 * (value || 0)) / max}%`;
     const inner = h("span", { class: "bar second" });
     inner.style.width = `${(100 * (second || 0)) / max}%`;
     return h("div", { class: "bar-row" }, h("span", { class: "bar-label" }, label), h("span", { class: "bar-track" }, bar, second !== undefined ? inner : null),
       h("span", { class: "bar-value" }, second !== undefined ? `${value} / ${second}` : String(value)));
-  }));
+    }));
 }
 
 /** Calls by weekday (rows, Monday first) and hour (columns), darker for more. */

@@ -1,6 +1,6 @@
 // Tasks (D4): mine, or the team's for a manager; open or overdue; done with one click.
 import { api } from "./api.js";
-import { h, section, when, notify, table, person } from "./ui.js";
+import { h, section, when, notify, table, person, settled } from "./ui.js";
 import { t } from "./i18n.js";
 import { live } from "./live.js";
 
@@ -11,7 +11,7 @@ export function tasks(session, { mine }) {
   const part = section("", () => api("GET", "/v1/tasks", undefined, { query: query() }), (list) => taskRows(list.items || [], () => part.reload()), { name: "tasks" });
   filter.addEventListener("change", () => part.reload());
   const screen = h("div", {}, h("h1", {}, t(mine ? "menu.tasks" : "menu.teamTasks")), h("label", {}, t("show"), " ", filter), part);
-  live.on("task", () => part.reload(), screen);
+  live.on("task", settled(() => part.reload()), screen);
   return screen;
 }
 

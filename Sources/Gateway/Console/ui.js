@@ -202,3 +202,12 @@ export function person(id) {
   names.then((map) => { if (map.has(id)) el.textContent = map.get(id); });
   return el;
 }
+
+/** `work` at most once per `ms`, after the last call (a burst of live events redraws once). */
+export function settled(work, ms = 800) {
+  let timer = null;
+  return (...args) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => work(...args), ms);
+  };
+}
