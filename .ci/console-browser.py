@@ -324,6 +324,18 @@ try:
     check(bool(wait_for(eva, ".stop .status", "Done")), "the engineer marked the stop done")
     shot(eva, "engineer-done")
 
+    # --- Every person's screens at 360 px (the narrowest phone the issue names) ------------
+    narrow = browser(360, 740, phone=True)
+    drivers.append(narrow)
+    sign_in(narrow, "marta@example.com", "marta's long passphrase")
+    for screen in ["#/board", "#/tasks/team", "#/inbox", "#/contacts", "#/reports/managers", f"#/deals/{olgas_deal}", f"#/contacts/{contact}"]:
+        go(narrow, screen)
+        wait_for(narrow, "main h1")
+        eventually(lambda: not narrow.find_elements(By.CSS_SELECTOR, "[aria-busy=true]"), 10)
+        width = narrow.execute_script("return document.documentElement.scrollWidth")
+        check(width <= 360, f"{screen} fits 360 px ({width} px)")
+        shot(narrow, "narrow-" + screen.strip("#/").replace("/", "-"))
+
     # --- A WhatsApp message appears in the inbox without reload ---------------------------
     go(anna, "#/inbox")
     wait_for(anna, "#inbox-filter")
