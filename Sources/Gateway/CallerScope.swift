@@ -9,29 +9,32 @@ extension GatewayAPI {
     func visibility(staffID: Int64?, _ ctx: RequestContext) async throws -> Visibility? {
         guard let staffID else { return nil }
         if let cached = staffScopes.lookup(staffID) {
-            try await sessionHolds(ctx, passwordStamp: cached.passwordStamp)
+            try await sessionHolds(ctx, passwordStamp: cached.passwordStamp, sees: cached.visibility)
             return cached.visibility
         }
         let team: StaffTeam
         do {
             team = try await ctx.call(Contacts.team, GetStaffRequest(id: staffID))
         } catch let error as RPCError where error.code == .notFound {
-            if let token = ctx.sessionToken { try await sessions?.end(token: token) }
+            if let held = ctx.session { try await sessions?.end(token: held.token) }
             throw RPCError(.permissionDenied, "this token's staff member \(staffID) does not exist or left")
         }
         let visibility: Visibility? = team.everyone ? nil : Visibility(restricted: true, staffIDs: team.memberIDs)
         staffScopes.store(visibility, passwordStamp: team.passwordChangedAtMilliseconds, for: staffID)
-        try await sessionHolds(ctx, passwordStamp: team.passwordChangedAtMilliseconds)
+        try await sessionHolds(ctx, passwordStamp: team.passwordChangedAtMilliseconds, sees: visibility)
         return visibility
     }
 
-    /// G6: a session begun under an older password ends (it was changed through another
-    /// replica of the gateway; within the scope cache's few seconds).
-    private func sessionHolds(_ ctx: RequestContext, passwordStamp: Int64) async throws {
-        guard let token = ctx.sessionToken, let sessions, let session = sessions.session(for: token) else { return }
-        guard session.passwordStamp < passwordStamp else { return }
-        try await sessions.end(token: token)
-        throw RPCError(.unauthenticated, "your session has ended: your password changed; sign in again")
+    /// G6: a session begun under an older password ends, and so does an admin's session of a
+    /// member who is no admin any more (both changed through another replica of the gateway,
+    /// within the scope cache's few seconds; on this one they ended at once).
+    private func sessionHolds(_ ctx: RequestContext, passwordStamp: Int64, sees visibility: Visibility?) async throws {
+        guard let held = ctx.session, let sessions else { return }
+        let passwordChanged = held.live.passwordStamp < passwordStamp
+        let adminNoMore = held.live.role == .admin && visibility != nil
+        guard passwordChanged || adminNoMore else { return }
+        try await sessions.end(token: held.token)
+        throw RPCError(.unauthenticated, "your session has ended: your \(passwordChanged ? "password" : "role") changed; sign in again")
     }
 
     /// The visibility a contact is read or changed with: none for callers who see

@@ -224,7 +224,7 @@ public final class GatewayAPI: Sendable {
         let options = CallOptions(deadline: .now() + configuration.requestTimeout, metadata: metadata, retry: nil)
         let context = RequestContext(
             api: self, request: request, parameters: parameters, requestID: requestID, options: options, role: call.role, staffID: call.staffID,
-            credentialID: call.credentialID, sessionToken: call.sessionToken)
+            credentialID: call.credentialID, session: call.session)
         do {
             return try await route.handler(context)
         } catch let refusal as UnacceptableValues {

@@ -29,7 +29,7 @@ struct LiveEvent: Sendable, Equatable {
     /// that does not read.
     static func from(_ envelope: EventEnvelope) -> [LiveEvent] {
         func json(_ fields: [String: Any?]) -> [UInt8] { JSONWriter.encode(fields.compactMapValues { $0 }) }
-        func iso(_ ms: Int64?) -> String? { ms.map { ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double($0) / 1000)) } }
+        func iso(_ ms: Int64?) -> String? { ms.map(JSONWriter.timestamp(milliseconds:)) }
         switch envelope.type {
         case Notifications.Event.messageReceived:
             guard let m = try? ConversationMessage(wireBytes: envelope.payload) else { return [] }

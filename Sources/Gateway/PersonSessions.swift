@@ -23,6 +23,12 @@ public final class PersonSessions: Sendable {
         var passwordStamp: Int64 = 0
     }
 
+    /// The session a request came with: its token (to end it) and what it holds.
+    struct Held: Sendable {
+        let token: String
+        let live: Live
+    }
+
     /// Sessions one person may hold at once; signing in past it ends their oldest.
     static let perPerson = 20
 

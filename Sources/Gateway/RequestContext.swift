@@ -18,8 +18,8 @@ struct RequestContext: Sendable {
     let staffID: Int64?
     /// The credential's id, for a key made over the API.
     var credentialID: Int64? = nil
-    /// The console session's token, when a person's session authenticated it (G6).
-    var sessionToken: String? = nil
+    /// The console session, when a person's session authenticated the request (G6).
+    var session: PersonSessions.Held? = nil
 
     /// A positive id from the path, written in its one canonical way (`1`, not `01`,
     /// `+1` or `1.0`), so one resource has one path. One too large to be an id names

@@ -138,12 +138,11 @@ enum SessionRoutes {
         },
     ]
 
-    /// The session this request came with; not_found for a key or a staff token.
+    /// The session this request came with (the middleware checked it); not_found for a key
+    /// or a staff token.
     static func current(_ ctx: RequestContext) throws -> (PersonSessions.Live, String) {
-        guard let token = ctx.sessionToken, let session = try ctx.api.personSessions().session(for: token) else {
-            throw RPCError.notFound("this request carries no console session (sign in with POST /v1/session)")
-        }
-        return (session, token)
+        guard let held = ctx.session else { throw RPCError.notFound("this request carries no console session (sign in with POST /v1/session)") }
+        return (held.live, held.token)
     }
 
     static func checkPassword(_ password: String, field: String, member: StaffMember) throws {

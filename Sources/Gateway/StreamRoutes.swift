@@ -88,7 +88,7 @@ enum StreamRoutes {
     /// Whether the session or token that opened the stream still holds (sign-out,
     /// deactivation, revocation end the stream at its next tick).
     static func stillAllowed(_ ctx: RequestContext) -> Bool {
-        if let token = ctx.sessionToken { return ctx.api.sessions?.holds(token) ?? false }
+        if let held = ctx.session { return ctx.api.sessions?.holds(held.token) ?? false }
         guard let presented = GatewayAPI.bearerToken(ctx.request) else { return false }
         return ctx.api.keyring.credential(for: presented) != nil
     }

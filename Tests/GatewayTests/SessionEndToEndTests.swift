@@ -166,6 +166,14 @@ import TestSupport
         var again = Browser(port: other.port)
         try again.keep(try await again.send("POST", "/v1/session", body: #"{"email":"olga@example.com","password":"a longer one than before"}"#))
         #expect(try await again.send("GET", "/v1/deals").status == 200)
+        // An admin made a manager through the first replica: her admin session on the other ends too.
+        #expect(try await system.request("POST", "/v1/staff", body: #"{"firstName":"Anna","role":"admin","email":"anna@example.com"}"#).status == 201)
+        var anna = Browser(port: other.port)
+        try anna.keep(try await anna.send("POST", "/v1/session/invite", body: #"{"token":"\#(try await Self.invite(system, 2))","password":"the admin's passphrase"}"#))
+        #expect(try await anna.send("GET", "/v1/deals").status == 200)
+        #expect(try await system.request("PUT", "/v1/staff/2", body: #"{"firstName":"Anna","role":"manager","email":"anna@example.com"}"#).status == 200)
+        let demoted = anna
+        #expect(try await eventuallyAsync(within: .seconds(15)) { try await demoted.send("GET", "/v1/deals").status == 401 })
         try await other.stop()
         try await system.stop()
     }

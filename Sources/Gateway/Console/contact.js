@@ -1,6 +1,6 @@
 // The contact card (C1–C6): who they are, their deals and their timeline.
 import { api } from "./api.js";
-import { h, section, when, table, money, paged } from "./ui.js";
+import { h, section, when, table, money, paged, timelineItems } from "./ui.js";
 import { t } from "./i18n.js";
 
 export function contactCard(session, id) {
@@ -21,7 +21,7 @@ export function contactCard(session, id) {
       [t("amount"), (d) => money(d.amountMinor, d.currency)], [t("created"), (d) => when(d.createdAt)],
     ], page.items || []), { name: "deals" }),
     section(t("timeline"), () => api("GET", `/v1/contacts/${id}/timeline`, undefined, { query: { limit: 50 } }), (page) =>
-      h("ol", { class: "timeline" }, (page.items || []).map((e) => h("li", {}, h("time", { datetime: e.at }, when(e.at)), " ", h("span", { class: "kind" }, t("kind." + e.kind, {}, e.kind)), " ", e.summary))),
+      h("ol", { class: "timeline" }, timelineItems(page.items || [])),
     { name: "timeline" }));
 }
 

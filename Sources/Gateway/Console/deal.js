@@ -1,7 +1,7 @@
 // The deal card (D1–D5): its fields, stage (moved here too), timeline, tasks, notes and,
 // for those who see payments, what was paid. Each part loads on its own.
-import { api, all } from "./api.js";
-import { h, section, when, money, field, form, notify, table, person } from "./ui.js";
+import { api } from "./api.js";
+import { h, section, when, money, field, form, notify, table, person, timelineItems } from "./ui.js";
 import { t } from "./i18n.js";
 import { live } from "./live.js";
 import { taskRows } from "./tasks.js";
@@ -59,8 +59,7 @@ function moveForm(deal, pipeline) {
 export function timeline(dealID, { refreshAfterEvent = false } = {}) {
   const part = section(t("timeline"), () => api("GET", `/v1/deals/${dealID}/timeline`, undefined, { query: { limit: 50 } }), (page) => {
     const list = h("ol", { class: "timeline" });
-    const add = (items) => list.append(...items.map((e) => h("li", { dataset: { kind: e.kind } },
-      h("time", { datetime: e.at }, when(e.at)), " ", h("span", { class: "kind" }, t("kind." + e.kind, {}, e.kind)), " ", e.summary)));
+    const add = (items) => list.append(...timelineItems(items));
     add(page.items || []);
     let before = page.nextBefore;
     const older = h("button", { type: "button", hidden: !before }, t("older"));

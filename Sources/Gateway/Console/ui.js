@@ -211,3 +211,9 @@ export function settled(work, ms = 800) {
     timer = setTimeout(() => work(...args), ms);
   };
 }
+
+/** A timeline's entries (D5) as list items, newest first as the API gives them. */
+export function timelineItems(entries) {
+  return entries.map((e) => h("li", { dataset: { kind: e.kind } },
+    h("time", { datetime: e.at }, when(e.at)), " ", h("span", { class: "kind" }, t("kind." + e.kind, {}, e.kind)), " ", e.summary));
+}

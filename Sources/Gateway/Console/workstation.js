@@ -2,7 +2,7 @@
 // timeline, the lead's local time against the calling hours, one-click outcomes, a
 // call-back picker and the lease's countdown.
 import { api } from "./api.js";
-import { h, section, when, notify, field, form } from "./ui.js";
+import { h, section, notify, field, form, timelineItems } from "./ui.js";
 import { t } from "./i18n.js";
 import { live } from "./live.js";
 
@@ -138,8 +138,7 @@ function leadCard(c) {
     c.deal ? h("div", { class: "card" }, h("h3", {}, t("deal")), h("p", { class: "big" }, c.deal.title),
       h("p", {}, t("status." + c.deal.status), c.deal.source ? ` · ${c.deal.source}` : "")) : null),
     h("h3", {}, t("timeline")),
-    h("ol", { class: "timeline" }, (c.timeline || []).map((e) => h("li", { dataset: { kind: e.kind } },
-      h("time", { datetime: e.at }, when(e.at)), " ", h("span", { class: "kind" }, t("kind." + e.kind, {}, e.kind)), " ", e.summary))));
+    h("ol", { class: "timeline" }, timelineItems(c.timeline || [])));
 }
 
 async function withButton(button, work) {

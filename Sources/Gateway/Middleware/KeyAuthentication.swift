@@ -47,7 +47,7 @@ struct KeyAuthentication: RouteMiddleware {
         }
         call.role = session.role == .admin ? .admin : .integration
         call.staffID = session.staffID
-        call.sessionToken = token
+        call.session = PersonSessions.Held(token: token, live: session)
         call.scope = "session:\(session.id)"
         return nil
     }

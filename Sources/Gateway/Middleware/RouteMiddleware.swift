@@ -14,8 +14,8 @@ struct RouteCall: Sendable {
     /// The credential's id when the key was made over the API (the principal says it).
     var credentialID: Int64? = nil
     var scope: String? = nil
-    /// The console session's token, when a person's session authenticated it (G6).
-    var sessionToken: String? = nil
+    /// The console session, when a person's session authenticated the call (G6).
+    var session: PersonSessions.Held? = nil
 }
 
 /// One step before a route's handler, after Hummingbird's `RouterMiddleware`: it answers
