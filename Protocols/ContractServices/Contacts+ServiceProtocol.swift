@@ -86,6 +86,15 @@ extension Contacts {
 
         /// C5: a contact's attendance records, newest event first.
         func listAttendance(_ request: ListAttendanceRequest, context: ServerContext) async throws -> AttendanceList
+
+        /// G7: staff and contact rows, each kept by (source, external id): a second import updates what the first made. A contact goes through match-or-create (C2); no event is emitted.
+        func importRecords(_ request: ImportBatch, context: ServerContext) async throws -> ImportOutcomes
+
+        /// G7: the staff (by external id, email or full name) and contacts (by external id) import rows name.
+        func resolveImports(_ request: ResolveImportsRequest, context: ServerContext) async throws -> ImportReferences
+
+        /// G7: staff or contacts as import rows (source `switchboard`, our ids), in id order, a page at a time.
+        func exportRecords(_ request: ExportRequest, context: ServerContext) async throws -> ExportPage
     }
 }
 
@@ -116,6 +125,9 @@ extension Contacts.ServiceProtocol {
         server.register(Contacts.team) { try await self.team(actingFor($0, $1), context: $1) }
         server.register(Contacts.recordAttendance) { try await self.recordAttendance(actingFor($0, $1), context: $1) }
         server.register(Contacts.listAttendance) { try await self.listAttendance(actingFor($0, $1), context: $1) }
+        server.register(Contacts.importRecords) { try await self.importRecords(actingFor($0, $1), context: $1) }
+        server.register(Contacts.resolveImports) { try await self.resolveImports(actingFor($0, $1), context: $1) }
+        server.register(Contacts.exportRecords) { try await self.exportRecords(actingFor($0, $1), context: $1) }
         server.setHealth(.serving, for: Contacts.service)
     }
 }

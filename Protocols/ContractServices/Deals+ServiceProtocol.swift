@@ -99,6 +99,12 @@ extension Deals {
 
         /// Each line a campaign's month replaced, in one step; the entries as kept.
         func importAdSpend(_ request: AdSpendImport, context: ServerContext) async throws -> AdSpendList
+
+        /// G7: pipeline, deal, task, note and activity rows, each kept by (source, external id): a second import updates what the first made. History keeps its dates and emits no events (deal.created for new deals when announced).
+        func importRecords(_ request: ImportBatch, context: ServerContext) async throws -> ImportOutcomes
+
+        /// G7: pipelines, deals, tasks, notes or timeline entries as import rows (source `switchboard`, our ids).
+        func exportRecords(_ request: ExportRequest, context: ServerContext) async throws -> ExportPage
     }
 }
 
@@ -134,6 +140,8 @@ extension Deals.ServiceProtocol {
         server.register(Deals.putAdSpend) { try await self.putAdSpend(actingFor($0, $1), context: $1) }
         server.register(Deals.listAdSpend) { try await self.listAdSpend(actingFor($0, $1), context: $1) }
         server.register(Deals.importAdSpend) { try await self.importAdSpend(actingFor($0, $1), context: $1) }
+        server.register(Deals.importRecords) { try await self.importRecords(actingFor($0, $1), context: $1) }
+        server.register(Deals.exportRecords) { try await self.exportRecords(actingFor($0, $1), context: $1) }
         server.setHealth(.serving, for: Deals.service)
     }
 }

@@ -157,6 +157,24 @@ public enum Contacts {
     public static let listAttendance = MethodDescriptor<ListAttendanceRequest, AttendanceList>(
         service: service, method: "ListAttendance", isIdempotent: true, callers: ["gateway"])
 
+    /// G7: staff and contact rows, each kept by (source, external id): a second import updates what the first made. A contact goes through match-or-create (C2); no event is emitted.
+    ///
+    /// Callers: gateway.
+    public static let importRecords = MethodDescriptor<ImportBatch, ImportOutcomes>(
+        service: service, method: "ImportRecords", isIdempotent: true, callers: ["gateway"])
+
+    /// G7: the staff (by external id, email or full name) and contacts (by external id) import rows name.
+    ///
+    /// Callers: gateway.
+    public static let resolveImports = MethodDescriptor<ResolveImportsRequest, ImportReferences>(
+        service: service, method: "ResolveImports", isIdempotent: true, callers: ["gateway"])
+
+    /// G7: staff or contacts as import rows (source `switchboard`, our ids), in id order, a page at a time.
+    ///
+    /// Callers: gateway.
+    public static let exportRecords = MethodDescriptor<ExportRequest, ExportPage>(
+        service: service, method: "ExportRecords", isIdempotent: true, callers: ["gateway"])
+
     /// Event types this service emits.
     public enum Event {
         /// Payload ``ContactMerged``.

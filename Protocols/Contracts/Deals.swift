@@ -179,6 +179,18 @@ public enum Deals {
     public static let importAdSpend = MethodDescriptor<AdSpendImport, AdSpendList>(
         service: service, method: "ImportAdSpend", isIdempotent: true, callers: ["gateway"])
 
+    /// G7: pipeline, deal, task, note and activity rows, each kept by (source, external id): a second import updates what the first made. History keeps its dates and emits no events (deal.created for new deals when announced).
+    ///
+    /// Callers: gateway.
+    public static let importRecords = MethodDescriptor<ImportBatch, ImportOutcomes>(
+        service: service, method: "ImportRecords", isIdempotent: true, callers: ["gateway"])
+
+    /// G7: pipelines, deals, tasks, notes or timeline entries as import rows (source `switchboard`, our ids).
+    ///
+    /// Callers: gateway.
+    public static let exportRecords = MethodDescriptor<ExportRequest, ExportPage>(
+        service: service, method: "ExportRecords", isIdempotent: true, callers: ["gateway"])
+
     /// Event types this service emits (payload ``DealStageChanged``) and takes.
     public enum Event {
         /// Payload ``DealStageChanged``.

@@ -68,6 +68,16 @@ public let contactsContract = ContractFile("Contacts") {
             status for the same ticket updates its record.
             """)
         Service.Method("listAttendance", "ListAttendance", "ListAttendanceRequest", "AttendanceList", idempotent: true, doc: "C5: a contact's attendance records, newest event first.")
+        Service.Method("importRecords", "ImportRecords", "ImportBatch", "ImportOutcomes", idempotent: true, doc: """
+            G7: staff and contact rows, each kept by (source, external id): a second import updates what the first made. \
+            A contact goes through match-or-create (C2); no event is emitted.
+            """)
+        Service.Method("resolveImports", "ResolveImports", "ResolveImportsRequest", "ImportReferences", idempotent: true, doc: """
+            G7: the staff (by external id, email or full name) and contacts (by external id) import rows name.
+            """)
+        Service.Method("exportRecords", "ExportRecords", "ExportRequest", "ExportPage", idempotent: true, doc: """
+            G7: staff or contacts as import rows (source `switchboard`, our ids), in id order, a page at a time.
+            """)
         Service.Event("merged", "contact.merged", payload: "ContactMerged")
         Service.Event("staffDeactivated", "staff.deactivated", payload: "StaffDeactivated", doc: "A member left: their work goes to `handToID`.")
     }

@@ -78,6 +78,13 @@ public let dealsContract = ContractFile("Deals") {
         Service.Method("putAdSpend", "PutAdSpend", "AdSpend", "AdSpend", idempotent: true, doc: "A campaign's spend in a month, replaced.")
         Service.Method("listAdSpend", "ListAdSpend", "AdSpendRequest", "AdSpendList", idempotent: true)
         Service.Method("importAdSpend", "ImportAdSpend", "AdSpendImport", "AdSpendList", idempotent: true, doc: "Each line a campaign's month replaced, in one step; the entries as kept.")
+        Service.Method("importRecords", "ImportRecords", "ImportBatch", "ImportOutcomes", idempotent: true, doc: """
+            G7: pipeline, deal, task, note and activity rows, each kept by (source, external id): a second import updates \
+            what the first made. History keeps its dates and emits no events (deal.created for new deals when announced).
+            """)
+        Service.Method("exportRecords", "ExportRecords", "ExportRequest", "ExportPage", idempotent: true, doc: """
+            G7: pipelines, deals, tasks, notes or timeline entries as import rows (source `switchboard`, our ids).
+            """)
         Service.Event("created", "deal.created", payload: "DealStageChanged")
         Service.Event("stageChanged", "deal.stage_changed", payload: "DealStageChanged", doc: "With the stage it left.")
         Service.Event("won", "deal.won", payload: "DealStageChanged")

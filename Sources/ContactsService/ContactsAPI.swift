@@ -13,6 +13,8 @@ public struct ContactsAPI: Contacts.ServiceProtocol {
     public let validator: ContactDraftValidator
     public let attendance: AttendanceStore
     public let signIn: StaffSignIn
+    /// G7: imports and exports.
+    public let moving: ContactImport
     let database: Database
     let clock: WallClock
 
@@ -25,6 +27,7 @@ public struct ContactsAPI: Contacts.ServiceProtocol {
         validator = ContactDraftValidator(phones: defaultCountry)
         attendance = AttendanceStore(database: database, clock: clock)
         signIn = StaffSignIn(database: database, clock: clock)
+        moving = ContactImport(database: database, validator: validator, staff: staff, clock: clock)
     }
 
     /// Issue 26 item 2: the declared contact fields.
@@ -65,6 +68,18 @@ public struct ContactsAPI: Contacts.ServiceProtocol {
         let draft = try validator.validate(request.draft).get()
         try await checkFields(draft.customFields, requireMissing: context.principal != nil)
         return try await contacts.matchOrCreate(draft, requireNameMatch: request.requireNameMatch, visibility: request.visibility.resolved)
+    }
+
+    public func importRecords(_ request: ImportBatch, context _: ServerContext) async throws -> ImportOutcomes {
+        try await moving.run(request)
+    }
+
+    public func resolveImports(_ request: ResolveImportsRequest, context _: ServerContext) async throws -> ImportReferences {
+        try await moving.resolve(request)
+    }
+
+    public func exportRecords(_ request: ExportRequest, context _: ServerContext) async throws -> ExportPage {
+        try await moving.export(request)
     }
 
     public func recordAttendance(_ report: AttendanceReport, context _: ServerContext) async throws -> AttendanceOutcome {

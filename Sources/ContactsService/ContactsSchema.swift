@@ -126,5 +126,7 @@ public enum ContactsSchema {
             );
             CREATE INDEX staff_invites_member ON staff_invites (staff_id);
             """),
+        // Issue 28 (G7): what imports made, by source and external id.
+        Migration(6, ImportLedger.migration),
     ]
 }

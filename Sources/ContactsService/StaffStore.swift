@@ -24,16 +24,22 @@ public struct StaffStore: Sendable {
     /// `already_exists`, naming the owner.
     public func create(_ member: StaffMember) async throws -> StaffMember {
         let stored = try clean(member)
+        let now = clock.milliseconds
         let id = try await database.write { tx -> Int64 in
             try Self.requireSupervisor(tx, stored.supervisorID, for: nil)
-            try tx.run("INSERT INTO staff (first_name, last_name, role, email, supervisor_id, zone, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [.text(stored.firstName), .text(stored.lastName), .integer(Int64(stored.role.rawValue)), .text(stored.email),
-                 SQLValue(stored.supervisorID), .text(stored.zone), .integer(clock.milliseconds)])
-            let id = tx.lastInsertRowID
-            try Self.writeNumbersAndSkills(tx, id: id, stored)
-            return id
+            return try Self.insert(tx, stored, now: now)
         }
         return try await get(id)
+    }
+
+    /// A cleaned member's rows (create, and an import's new staff).
+    static func insert(_ tx: Transaction, _ stored: StaffMember, now: Int64) throws -> Int64 {
+        try tx.run("INSERT INTO staff (first_name, last_name, role, email, supervisor_id, zone, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [.text(stored.firstName), .text(stored.lastName), .integer(Int64(stored.role.rawValue)), .text(stored.email),
+             SQLValue(stored.supervisorID), .text(stored.zone), .integer(now)])
+        let id = tx.lastInsertRowID
+        try writeNumbersAndSkills(tx, id: id, stored)
+        return id
     }
 
     /// Issue 26: the member as the edit says, in full; each changed field a line of their

@@ -22,6 +22,8 @@ public struct DealsAPI: Deals.ServiceProtocol {
     public let notes: NoteStore
     /// Issue 26 item 2: the declared deal fields.
     public let fields: DealFieldStore
+    /// G7: imports and exports.
+    public let moving: DealImport
     let contacts: RPCClient
     let staff: StaffDirectory
     let database: Database
@@ -43,6 +45,7 @@ public struct DealsAPI: Deals.ServiceProtocol {
         messages = MessageLedger(database: database, contacts: contacts, clock: clock)
         notes = NoteStore(database: database, clock: clock)
         fields = DealFieldStore(database: database, clock: clock)
+        moving = DealImport(database: database, clock: clock)
         callEffects = CallEffects(database: database, staff: staff, logger: logger, clock: clock, delaySeconds: missedCallDelaySeconds)
     }
 
@@ -65,6 +68,14 @@ public struct DealsAPI: Deals.ServiceProtocol {
 
     public func pipelineHistory(_ request: SetupHistoryRequest, context _: ServerContext) async throws -> SetupHistory {
         try await pipelines.history(request.id)
+    }
+
+    public func importRecords(_ request: ImportBatch, context _: ServerContext) async throws -> ImportOutcomes {
+        try await moving.run(request)
+    }
+
+    public func exportRecords(_ request: ExportRequest, context _: ServerContext) async throws -> ExportPage {
+        try await moving.export(request)
     }
 
     public func createDeal(_ request: Deal, context: ServerContext) async throws -> Deal {

@@ -270,6 +270,8 @@ public enum DealsSchema {
                 }
                 try CustomFieldRegistry.declareAsText(c, names)
             }),
+        // Issue 28 (G7): what imports made, by source and external id.
+        Migration(16, ImportLedger.migration),
     ]
 
     /// Migration 7's rewrite: each deal read from the columns it had until then, kept as its

@@ -49,7 +49,7 @@ public final class GatewayAPI: Sendable {
 
     /// Every route the gateway serves, in the order /v1/openapi.json lists them: a new
     /// service adds its module here.
-    static let routeList: [Route] = SystemRoutes.all + ConsoleRoutes.all + SessionRoutes.all + StreamRoutes.all + AdminRoutes.all + EventAdminRoutes.all + HookRoutes.all + ContactsRoutes.all + DealsRoutes.all + CallsRoutes.all + DialerRoutes.all + ReportRoutes.all + SchedulingRoutes.all + BillingRoutes.all + NotificationsRoutes.all + ConversationRoutes.all
+    static let routeList: [Route] = SystemRoutes.all + ConsoleRoutes.all + SessionRoutes.all + StreamRoutes.all + AdminRoutes.all + EventAdminRoutes.all + HookRoutes.all + ContactsRoutes.all + DealsRoutes.all + CallsRoutes.all + DialerRoutes.all + ReportRoutes.all + SchedulingRoutes.all + BillingRoutes.all + NotificationsRoutes.all + ConversationRoutes.all + ImportRoutes.all
 
     let services: ServiceClients
     let keyring: APIKeyring
@@ -67,6 +67,10 @@ public final class GatewayAPI: Sendable {
     let passwords: PasswordHashing
     /// What the console's live streams send (G6); fed by ``LiveTail``.
     let live: LiveFeed
+    /// Imports and their files (G7); nil: no data folder, no imports.
+    let imports: ImportJobs?
+    /// Runs the imports in the background (G7).
+    let importRunner: ImportRunner?
     let counters = RequestCounters()
     let logger: Logger
     let staffScopes = StaffScopeCache()
@@ -86,10 +90,12 @@ public final class GatewayAPI: Sendable {
 
     public init(
         services: ServiceClients, keyring: APIKeyring, ledger: IdempotencyLedger? = nil, credentials: CredentialStore? = nil,
-        webhooks: Webhooks? = nil, telephony: TelephonyReplicas? = nil, sessions: PersonSessions? = nil, configuration: Configuration = Configuration(),
-        logger: Logger = Logger(service: "gateway")
+        webhooks: Webhooks? = nil, telephony: TelephonyReplicas? = nil, sessions: PersonSessions? = nil, imports: ImportJobs? = nil,
+        configuration: Configuration = Configuration(), logger: Logger = Logger(service: "gateway")
     ) {
         self.sessions = sessions
+        self.imports = imports
+        importRunner = imports.map { ImportRunner(jobs: $0, contacts: services.client(for: Contacts.service), deals: services.client(for: Deals.service), logger: logger) }
         passwords = PasswordHashing(cost: configuration.passwordCost)
         live = LiveFeed(perPerson: configuration.liveStreamsPerPerson)
         self.logger = logger

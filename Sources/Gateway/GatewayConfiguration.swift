@@ -56,6 +56,11 @@ struct GatewayConfiguration {
 
             var http = HTTPServer.Configuration(host: environment.string(D.host), port: port)
             http.limits.maxBodyBytes = try environment.int(D.maxBody)
+            // G7: an import's file comes in parts of up to 8 MiB; every other body keeps the limit.
+            let bodyLimit = http.limits.maxBodyBytes
+            http.bodyLimit = { request in
+                request.method == "POST" && request.path.hasPrefix("/v1/imports") ? max(ImportJobs.maximumPartBytes, bodyLimit) : bodyLimit
+            }
             http.requestReadTimeout = .milliseconds(try environment.int(D.readTimeout))
             http.idleTimeout = .milliseconds(try environment.int(D.idleTimeout))
             http.maxConnections = try environment.int(D.maxConnections)

@@ -190,7 +190,7 @@ public struct GatewayDefinition: HostedProcess {
         }
         let api = GatewayAPI(
             services: services, keyring: configuration.keyring, ledger: ledger, credentials: credentials, webhooks: webhooks, telephony: telephony,
-            sessions: sessions, configuration: configuration.api, logger: logger)
+            sessions: sessions, imports: ImportJobs(database: database, directory: "\(dataDirectory)/imports"), configuration: configuration.api, logger: logger)
         var http = configuration.http
         http.extraReactors = Array(reactors.dropFirst())
         let server = HTTPServer(configuration: http) { request in await api.handle(request) }
@@ -211,6 +211,7 @@ public struct GatewayDefinition: HostedProcess {
             liveSources.append(LiveTail.Source(name: configuration.telephony?[i].name ?? "telephony-\(i)", client: replica[0], types: LiveEvent.followed[Telephony.service] ?? []))
         }
         loops.add("live feed", LiveTail(sources: liveSources, feed: api.live, interval: configuration.api.livePoll, logger: logger))
+        if let runner = api.importRunner { loops.add("imports", runner) }
         loops.add("session upkeep", PeriodicJob("keeping sessions' idle clocks", every: .seconds(60), logger: logger) { try await sessions.flush() })
         if configuration.reconcileHours > 0 {
             loops.add("reconciliation", webhooks.scheduledReconciliation(every: .seconds(3600 * configuration.reconcileHours), logger: logger))

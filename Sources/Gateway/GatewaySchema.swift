@@ -91,5 +91,13 @@ public enum GatewaySchema {
             DROP TABLE person_invites;
             ALTER TABLE person_sessions ADD COLUMN password_stamp INTEGER NOT NULL DEFAULT 0;
             """),
+        // Issue 28 (G7): imports and how far each got; the keys a dry run's rows made.
+        Migration(10, """
+            CREATE TABLE import_jobs (id INTEGER PRIMARY KEY, state INTEGER NOT NULL, body BLOB NOT NULL);
+            CREATE INDEX import_jobs_state ON import_jobs (state, id);
+            CREATE TABLE import_seen (
+                job_id INTEGER NOT NULL, kind INTEGER NOT NULL, reference TEXT NOT NULL, PRIMARY KEY (job_id, kind, reference)
+            ) WITHOUT ROWID;
+            """),
     ]
 }

@@ -113,6 +113,7 @@ enum OpenAPIDocument {
         if route.access.minimum != nil { errors.formUnion(securedErrors) }
         if route.body != nil { errors.formUnion([400, 413, 415]) }
         if route.rawBody { errors.insert(413) }
+        if !route.upload.isEmpty { errors.formUnion([413, 415]) }
         // A path parameter outside its pattern or choices names nothing (RouteBox).
         if !route.pathParameters.isEmpty { errors.insert(404) }
         if !route.query.isEmpty || !route.extraQuery.isEmpty || route.path.contains("{") { errors.insert(400) }
@@ -141,6 +142,9 @@ enum OpenAPIDocument {
                 "application/x-www-form-urlencoded": ["schema": ["type": "object"]],
             ]]
         }
+        if !route.upload.isEmpty {
+            o["requestBody"] = ["required": true, "content": Dictionary(uniqueKeysWithValues: route.upload.map { ($0, ["schema": ["type": "string"]]) })]
+        }
         if route.access.minimum != nil { o["security"] = [["bearer": [String]()], ["session": [String]()]] }
         return o
     }
@@ -157,7 +161,7 @@ enum OpenAPIDocument {
         case 404: "no such thing, or one the caller may not see"
         case 409: "conflicts with what is stored (or an Idempotency-Key still running)"
         case 413: "the body is larger than the gateway takes"
-        case 415: "the body is not application/json in UTF-8"
+        case 415: "the body is not in a media type this operation takes (application/json in UTF-8, unless it says otherwise)"
         case 422: "well formed, but the values are not acceptable; errors names each field"
         case 429: "over the key's rate limit, or too many failed authentications"
         case 503: "a service is unavailable; retry after Retry-After"

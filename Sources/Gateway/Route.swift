@@ -105,6 +105,9 @@ struct Route: Sendable {
     var bodyRequired = true
     /// Takes the body as it comes, in any media type (webhooks): stored, not parsed.
     var rawBody = false
+    /// Takes a file as its body in one of these media types (an import's NDJSON or CSV),
+    /// read by the handler, not as JSON.
+    var upload: [String] = []
     /// A body the operation accepts, as JSON: shown in the document, and where testing
     /// tools start.
     var example: String? = nil

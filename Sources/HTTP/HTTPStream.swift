@@ -32,6 +32,20 @@ public final class HTTPStream: Sendable {
 
     public var isClosed: Bool { state.withLock { $0.closed } }
 
+    /// Sends `bytes` once the client has read enough of what went before (a download at
+    /// the client's pace: memory stays at `maxPendingBytes`); false when the stream closed.
+    public func send(_ bytes: [UInt8]) async -> Bool {
+        while !isClosed && connection.pendingWriteBytes > maxPendingBytes / 2 {
+            try? await Task.sleep(for: .milliseconds(2))
+        }
+        guard !isClosed else { return false }
+        guard connection.send(bytes) else {
+            markClosed()
+            return false
+        }
+        return true
+    }
+
     /// Waits until the client leaves or the stream is finished.
     public func closed() async {
         await withCheckedContinuation { continuation in

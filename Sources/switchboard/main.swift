@@ -9,6 +9,7 @@ import ServiceKit
 import TLS
 
 let usage = """
+    \(ImportCommand.usage)
     usage: switchboard certificates --dir DIR [--watch] IDENTITY...
       Makes DIR/ca.crt and ca.key (unless there: bring your own CA) and a certificate per
       identity (gateway, contacts, telephony-0, ...), renews those within 30 days of their
@@ -74,6 +75,16 @@ if arguments.first == "certificates" {
         }
         guard watch else { exit(0) }
         sleep(3600)
+    }
+}
+// `switchboard import FILE --source SOURCE ...`: moving in (G7).
+if arguments.first == "import" {
+    do {
+        let command = try ImportCommand(Array(arguments.dropFirst()))
+        exit(try await command.run())
+    } catch {
+        FileHandle.standardError.write(Data("switchboard: \(error)\n\(error is ImportCommand.UsageError ? ImportCommand.usage + "\n" : "")".utf8))
+        exit(error is ImportCommand.UsageError ? 2 : 1)
     }
 }
 guard arguments.first == "up" else {

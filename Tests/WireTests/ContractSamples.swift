@@ -23,6 +23,29 @@ enum ContractSamples {
         ("SetupHistoryRequest", setupHistoryRequest().wireBytes(), (try? SetupHistoryRequest(wireBytes: setupHistoryRequest().wireBytes())) == setupHistoryRequest()),
         ("CustomFieldDefinition", customFieldDefinition().wireBytes(), (try? CustomFieldDefinition(wireBytes: customFieldDefinition().wireBytes())) == customFieldDefinition()),
         ("CustomFieldDefinitionList", customFieldDefinitionList().wireBytes(), (try? CustomFieldDefinitionList(wireBytes: customFieldDefinitionList().wireBytes())) == customFieldDefinitionList()),
+        ("ImportedStaff", importedStaff().wireBytes(), (try? ImportedStaff(wireBytes: importedStaff().wireBytes())) == importedStaff()),
+        ("ImportedContact", importedContact().wireBytes(), (try? ImportedContact(wireBytes: importedContact().wireBytes())) == importedContact()),
+        ("ImportedStage", importedStage().wireBytes(), (try? ImportedStage(wireBytes: importedStage().wireBytes())) == importedStage()),
+        ("ImportedPipeline", importedPipeline().wireBytes(), (try? ImportedPipeline(wireBytes: importedPipeline().wireBytes())) == importedPipeline()),
+        ("ImportedDeal", importedDeal().wireBytes(), (try? ImportedDeal(wireBytes: importedDeal().wireBytes())) == importedDeal()),
+        ("ImportedTask", importedTask().wireBytes(), (try? ImportedTask(wireBytes: importedTask().wireBytes())) == importedTask()),
+        ("ImportedNote", importedNote().wireBytes(), (try? ImportedNote(wireBytes: importedNote().wireBytes())) == importedNote()),
+        ("ImportedActivity", importedActivity().wireBytes(), (try? ImportedActivity(wireBytes: importedActivity().wireBytes())) == importedActivity()),
+        ("ImportRow", importRow().wireBytes(), (try? ImportRow(wireBytes: importRow().wireBytes())) == importRow()),
+        ("ImportReference", importReference().wireBytes(), (try? ImportReference(wireBytes: importReference().wireBytes())) == importReference()),
+        ("ImportBatch", importBatch().wireBytes(), (try? ImportBatch(wireBytes: importBatch().wireBytes())) == importBatch()),
+        ("ImportProblem", importProblem().wireBytes(), (try? ImportProblem(wireBytes: importProblem().wireBytes())) == importProblem()),
+        ("ImportOutcome", importOutcome().wireBytes(), (try? ImportOutcome(wireBytes: importOutcome().wireBytes())) == importOutcome()),
+        ("ImportOutcomes", importOutcomes().wireBytes(), (try? ImportOutcomes(wireBytes: importOutcomes().wireBytes())) == importOutcomes()),
+        ("ResolveImportsRequest", resolveImportsRequest().wireBytes(), (try? ResolveImportsRequest(wireBytes: resolveImportsRequest().wireBytes())) == resolveImportsRequest()),
+        ("ImportReferences", importReferences().wireBytes(), (try? ImportReferences(wireBytes: importReferences().wireBytes())) == importReferences()),
+        ("ExportRequest", exportRequest().wireBytes(), (try? ExportRequest(wireBytes: exportRequest().wireBytes())) == exportRequest()),
+        ("ExportPage", exportPage().wireBytes(), (try? ExportPage(wireBytes: exportPage().wireBytes())) == exportPage()),
+        ("NewImport", newImport().wireBytes(), (try? NewImport(wireBytes: newImport().wireBytes())) == newImport()),
+        ("ImportPart", importPart().wireBytes(), (try? ImportPart(wireBytes: importPart().wireBytes())) == importPart()),
+        ("ImportError", importError().wireBytes(), (try? ImportError(wireBytes: importError().wireBytes())) == importError()),
+        ("ImportJob", importJob().wireBytes(), (try? ImportJob(wireBytes: importJob().wireBytes())) == importJob()),
+        ("ImportJobList", importJobList().wireBytes(), (try? ImportJobList(wireBytes: importJobList().wireBytes())) == importJobList()),
         ("ContactSource", contactSource().wireBytes(), (try? ContactSource(wireBytes: contactSource().wireBytes())) == contactSource()),
         ("CustomField", customField().wireBytes(), (try? CustomField(wireBytes: customField().wireBytes())) == customField()),
         ("Phone", phone().wireBytes(), (try? Phone(wireBytes: phone().wireBytes())) == phone()),
@@ -478,6 +501,241 @@ enum ContractSamples {
     static func customFieldDefinitionList() -> CustomFieldDefinitionList {
         var m = CustomFieldDefinitionList()
         m.fields = [customFieldDefinition(), customFieldDefinition()]
+        return m
+    }
+
+    static func importedStaff() -> ImportedStaff {
+        var m = ImportedStaff()
+        m.externalID = "f1é"
+        m.firstName = "f2é"
+        m.lastName = "f3é"
+        m.role = .admin
+        m.email = "f5é"
+        m.extensions = ["f6é", "f106é"]
+        m.mobiles = ["f7é", "f107é"]
+        return m
+    }
+
+    static func importedContact() -> ImportedContact {
+        var m = ImportedContact()
+        m.externalID = "f1é"
+        m.firstName = "f2é"
+        m.lastName = "f3é"
+        m.emails = ["f4é", "f104é"]
+        m.phones = ["f5é", "f105é"]
+        m.company = "f6é"
+        m.tags = ["f7é", "f107é"]
+        m.responsible = "f8é"
+        m.customFields = [customField(), customField()]
+        m.createdAtMilliseconds = 10000030
+        m.channel = "f11é"
+        return m
+    }
+
+    static func importedStage() -> ImportedStage {
+        var m = ImportedStage()
+        m.externalID = "f1é"
+        m.name = "f2é"
+        m.outcome = .lost
+        return m
+    }
+
+    static func importedPipeline() -> ImportedPipeline {
+        var m = ImportedPipeline()
+        m.externalID = "f1é"
+        m.name = "f2é"
+        m.stages = [importedStage(), importedStage()]
+        return m
+    }
+
+    static func importedDeal() -> ImportedDeal {
+        var m = ImportedDeal()
+        m.externalID = "f1é"
+        m.title = "f2é"
+        m.contact = "f3é"
+        m.pipeline = "f4é"
+        m.stage = "f5é"
+        m.responsible = "f6é"
+        m.amountMinor = -50
+        m.currency = "f8é"
+        m.source = "f9é"
+        m.customFields = [customField(), customField()]
+        m.createdAtMilliseconds = -78
+        m.closedAtMilliseconds = 12000036
+        m.lossReason = "f13é"
+        return m
+    }
+
+    static func importedTask() -> ImportedTask {
+        var m = ImportedTask()
+        m.externalID = "f1é"
+        m.deal = "f2é"
+        m.contact = "f3é"
+        m.kind = .reply
+        m.title = "f5é"
+        m.assignee = "f6é"
+        m.dueAtMilliseconds = -50
+        m.status = .cancelled
+        m.createdAtMilliseconds = -64
+        m.completedAtMilliseconds = 10000030
+        return m
+    }
+
+    static func importedNote() -> ImportedNote {
+        var m = ImportedNote()
+        m.externalID = "f1é"
+        m.deal = "f2é"
+        m.contact = "f3é"
+        m.text = "f4é"
+        m.author = "f5é"
+        m.createdAtMilliseconds = 6000018
+        return m
+    }
+
+    static func importedActivity() -> ImportedActivity {
+        var m = ImportedActivity()
+        m.externalID = "f1é"
+        m.deal = "f2é"
+        m.contact = "f3é"
+        m.kind = "f4é"
+        m.atMilliseconds = -36
+        m.summary = "f6é"
+        m.actor = "f7é"
+        return m
+    }
+
+    static func importRow() -> ImportRow {
+        var m = ImportRow()
+        m.staff = importedStaff()
+        m.contact = importedContact()
+        m.pipeline = importedPipeline()
+        m.deal = importedDeal()
+        m.task = importedTask()
+        m.note = importedNote()
+        m.activity = importedActivity()
+        return m
+    }
+
+    static func importReference() -> ImportReference {
+        var m = ImportReference()
+        m.kind = .activity
+        m.reference = "f2é"
+        m.id = -22
+        return m
+    }
+
+    static func importBatch() -> ImportBatch {
+        var m = ImportBatch()
+        m.source = "f1é"
+        m.rows = [importRow(), importRow()]
+        m.dryRun = true
+        m.announce = true
+        m.references = [importReference(), importReference()]
+        return m
+    }
+
+    static func importProblem() -> ImportProblem {
+        var m = ImportProblem()
+        m.field = "f1é"
+        m.description = "f2é"
+        return m
+    }
+
+    static func importOutcome() -> ImportOutcome {
+        var m = ImportOutcome()
+        m.result = .refused
+        m.id = 2000006
+        m.problems = [importProblem(), importProblem()]
+        return m
+    }
+
+    static func importOutcomes() -> ImportOutcomes {
+        var m = ImportOutcomes()
+        m.outcomes = [importOutcome(), importOutcome()]
+        return m
+    }
+
+    static func resolveImportsRequest() -> ResolveImportsRequest {
+        var m = ResolveImportsRequest()
+        m.source = "f1é"
+        m.references = [importReference(), importReference()]
+        return m
+    }
+
+    static func importReferences() -> ImportReferences {
+        var m = ImportReferences()
+        m.references = [importReference(), importReference()]
+        return m
+    }
+
+    static func exportRequest() -> ExportRequest {
+        var m = ExportRequest()
+        m.kind = .activity
+        m.afterID = 2000006
+        m.limit = -22
+        return m
+    }
+
+    static func exportPage() -> ExportPage {
+        var m = ExportPage()
+        m.rows = [importRow(), importRow()]
+        m.lastID = 2000006
+        return m
+    }
+
+    static func newImport() -> NewImport {
+        var m = NewImport()
+        m.source = "f1é"
+        m.kind = .activity
+        m.dryRun = true
+        m.announce = true
+        m.more = true
+        return m
+    }
+
+    static func importPart() -> ImportPart {
+        var m = ImportPart()
+        m.more = true
+        return m
+    }
+
+    static func importError() -> ImportError {
+        var m = ImportError()
+        m.line = -8
+        m.externalID = "f2é"
+        m.field = "f3é"
+        m.description = "f4é"
+        return m
+    }
+
+    static func importJob() -> ImportJob {
+        var m = ImportJob()
+        m.id = -8
+        m.source = "f2é"
+        m.format = .csv
+        m.kind = .activity
+        m.dryRun = true
+        m.announce = true
+        m.state = .cancelled
+        m.createdAtMilliseconds = 8000024
+        m.finishedAtMilliseconds = -64
+        m.createdBy = "f10é"
+        m.bytesReceived = -78
+        m.bytesRead = 12000036
+        m.rowsRead = -92
+        m.created = 14000042
+        m.updated = -106
+        m.matched = 16000048
+        m.refused = -120
+        m.errors = [importError(), importError()]
+        m.failure = "f19é"
+        m.linesRead = 20000060
+        return m
+    }
+
+    static func importJobList() -> ImportJobList {
+        var m = ImportJobList()
+        m.imports = [importJob(), importJob()]
         return m
     }
 

@@ -279,6 +279,15 @@ enum OpenAPIComponents {
         "type" : "string"
       }
     },
+    "ImportPart.more" : {
+      "description" : "More parts follow; absent: this is the last and the import starts.",
+      "in" : "query",
+      "name" : "more",
+      "required" : false,
+      "schema" : {
+        "type" : "boolean"
+      }
+    },
     "LeadReportRequest.from" : {
       "description" : "The first report day, YYYY-MM-DD.",
       "in" : "query",
@@ -1251,6 +1260,63 @@ enum OpenAPIComponents {
       "schema" : {
         "format" : "date",
         "pattern" : "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$",
+        "type" : "string"
+      }
+    },
+    "NewImport.announce" : {
+      "description" : "New deals are announced (deal.created): rules and webhooks hear of them. Absent: history stays quiet.",
+      "in" : "query",
+      "name" : "announce",
+      "required" : false,
+      "schema" : {
+        "type" : "boolean"
+      }
+    },
+    "NewImport.dryRun" : {
+      "description" : "Check every row, write nothing; the errors list what a real run would refuse.",
+      "in" : "query",
+      "name" : "dryRun",
+      "required" : false,
+      "schema" : {
+        "type" : "boolean"
+      }
+    },
+    "NewImport.kind" : {
+      "description" : "For CSV: what each line is.",
+      "in" : "query",
+      "name" : "kind",
+      "required" : false,
+      "schema" : {
+        "enum" : [
+          "staff",
+          "contact",
+          "pipeline",
+          "deal",
+          "task",
+          "note",
+          "activity"
+        ],
+        "type" : "string"
+      }
+    },
+    "NewImport.more" : {
+      "description" : "More of the file follows in parts (POST /v1/imports/{id}/parts); it starts after the last.",
+      "in" : "query",
+      "name" : "more",
+      "required" : false,
+      "schema" : {
+        "type" : "boolean"
+      }
+    },
+    "NewImport.source" : {
+      "description" : "The system the rows come from: keys rows of the same source are updated by.",
+      "in" : "query",
+      "name" : "source",
+      "required" : true,
+      "schema" : {
+        "maxLength" : 50,
+        "minLength" : 1,
+        "pattern" : "^[a-z0-9]+(-[a-z0-9]+)*$",
         "type" : "string"
       }
     },
@@ -6203,6 +6269,1237 @@ enum OpenAPIComponents {
         "hour",
         "weekday"
       ],
+      "type" : "object"
+    },
+    "ImportedActivity" : {
+      "description" : "G7: something that happened, for the timeline at its original time: a past call (`kind` call), a message, a meeting, a stage change.",
+      "properties" : {
+        "actor" : {
+          "description" : "A staff member: their external id, email or full name.",
+          "type" : "string"
+        },
+        "at" : {
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "contact" : {
+          "type" : "string"
+        },
+        "deal" : {
+          "description" : "The deal's external id; or `contact`.",
+          "type" : "string"
+        },
+        "externalId" : {
+          "type" : "string"
+        },
+        "kind" : {
+          "description" : "call, message, meeting, email, stage_change, ...",
+          "type" : "string"
+        },
+        "summary" : {
+          "description" : "What the timeline says: for a call its direction, number, length and result.",
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "actor",
+        "at",
+        "contact",
+        "deal",
+        "externalId",
+        "kind",
+        "summary"
+      ],
+      "type" : "object"
+    },
+    "ImportedActivityInput" : {
+      "additionalProperties" : false,
+      "description" : "G7: something that happened, for the timeline at its original time: a past call (`kind` call), a message, a meeting, a stage change.",
+      "properties" : {
+        "actor" : {
+          "description" : "A staff member: their external id, email or full name.",
+          "maxLength" : 254,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        },
+        "at" : {
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "contact" : {
+          "maxLength" : 200,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        },
+        "deal" : {
+          "description" : "The deal's external id; or `contact`.",
+          "maxLength" : 200,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        },
+        "externalId" : {
+          "maxLength" : 200,
+          "minLength" : 1,
+          "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
+          "type" : "string"
+        },
+        "kind" : {
+          "description" : "call, message, meeting, email, stage_change, ...",
+          "maxLength" : 50,
+          "minLength" : 1,
+          "pattern" : "^[a-z0-9]+(-[a-z0-9]+)*$",
+          "type" : "string"
+        },
+        "summary" : {
+          "description" : "What the timeline says: for a call its direction, number, length and result.",
+          "maxLength" : 4000,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "at",
+        "externalId",
+        "kind"
+      ],
+      "type" : "object"
+    },
+    "ImportedContact" : {
+      "description" : "G7: a person. It goes through match-or-create (C2): a person already here by email or phone is matched, not made twice.",
+      "properties" : {
+        "channel" : {
+          "description" : "Where the person came from (C1's source channel).",
+          "type" : "string"
+        },
+        "company" : {
+          "description" : "The company they work for, by name.",
+          "type" : "string"
+        },
+        "createdAt" : {
+          "description" : "When it was made there; absent: now.",
+          "format" : "date-time",
+          "type" : [
+            "string",
+            "null"
+          ]
+        },
+        "customFields" : {
+          "additionalProperties" : {
+            "type" : "string"
+          },
+          "type" : "object"
+        },
+        "emails" : {
+          "items" : {
+            "type" : "string"
+          },
+          "type" : "array"
+        },
+        "externalId" : {
+          "type" : "string"
+        },
+        "firstName" : {
+          "type" : "string"
+        },
+        "lastName" : {
+          "type" : "string"
+        },
+        "phones" : {
+          "items" : {
+            "type" : "string"
+          },
+          "type" : "array"
+        },
+        "responsible" : {
+          "description" : "A staff member: their external id, email or full name.",
+          "type" : "string"
+        },
+        "tags" : {
+          "items" : {
+            "type" : "string"
+          },
+          "type" : "array"
+        }
+      },
+      "required" : [
+        "channel",
+        "company",
+        "createdAt",
+        "customFields",
+        "emails",
+        "externalId",
+        "firstName",
+        "lastName",
+        "phones",
+        "responsible",
+        "tags"
+      ],
+      "type" : "object"
+    },
+    "ImportedContactInput" : {
+      "additionalProperties" : false,
+      "description" : "G7: a person. It goes through match-or-create (C2): a person already here by email or phone is matched, not made twice.",
+      "properties" : {
+        "channel" : {
+          "description" : "Where the person came from (C1's source channel).",
+          "maxLength" : 50,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        },
+        "company" : {
+          "description" : "The company they work for, by name.",
+          "maxLength" : 200,
+          "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
+          "type" : "string"
+        },
+        "createdAt" : {
+          "description" : "When it was made there; absent: now.",
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "customFields" : {
+          "additionalProperties" : {
+            "maxLength" : 4000,
+            "pattern" : "^[^\\u0000]*$",
+            "type" : "string"
+          },
+          "maxProperties" : 100,
+          "propertyNames" : {
+            "maxLength" : 200,
+            "minLength" : 1,
+            "pattern" : "^[^\\u0000]*$"
+          },
+          "type" : "object"
+        },
+        "emails" : {
+          "items" : {
+            "maxLength" : 254,
+            "pattern" : "^[^\\u0000]*$",
+            "type" : "string"
+          },
+          "maxItems" : 20,
+          "type" : "array"
+        },
+        "externalId" : {
+          "maxLength" : 200,
+          "minLength" : 1,
+          "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
+          "type" : "string"
+        },
+        "firstName" : {
+          "maxLength" : 200,
+          "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
+          "type" : "string"
+        },
+        "lastName" : {
+          "maxLength" : 200,
+          "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
+          "type" : "string"
+        },
+        "phones" : {
+          "items" : {
+            "maxLength" : 50,
+            "pattern" : "^[^\\u0000]*$",
+            "type" : "string"
+          },
+          "maxItems" : 20,
+          "type" : "array"
+        },
+        "responsible" : {
+          "description" : "A staff member: their external id, email or full name.",
+          "maxLength" : 254,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        },
+        "tags" : {
+          "items" : {
+            "maxLength" : 100,
+            "minLength" : 1,
+            "pattern" : "^[^\\u0000]*$",
+            "type" : "string"
+          },
+          "maxItems" : 50,
+          "type" : "array"
+        }
+      },
+      "required" : [
+        "externalId"
+      ],
+      "type" : "object"
+    },
+    "ImportedDeal" : {
+      "description" : "G7: a deal with its history's dates. Its pipeline and stage are named by external id or by name; a deal on a won or lost stage is closed (at `closedAt`, else its creation).",
+      "properties" : {
+        "amountMinor" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "closedAt" : {
+          "description" : "When it was won or lost there.",
+          "format" : "date-time",
+          "type" : [
+            "string",
+            "null"
+          ]
+        },
+        "contact" : {
+          "description" : "The contact's external id (a contact row of the same source).",
+          "type" : "string"
+        },
+        "createdAt" : {
+          "description" : "When it was opened there; absent: now.",
+          "format" : "date-time",
+          "type" : [
+            "string",
+            "null"
+          ]
+        },
+        "currency" : {
+          "type" : "string"
+        },
+        "customFields" : {
+          "additionalProperties" : {
+            "type" : "string"
+          },
+          "type" : "object"
+        },
+        "externalId" : {
+          "type" : "string"
+        },
+        "lossReason" : {
+          "type" : "string"
+        },
+        "pipeline" : {
+          "description" : "External id or name; absent: the default pipeline.",
+          "type" : "string"
+        },
+        "responsible" : {
+          "description" : "A staff member: their external id, email or full name.",
+          "type" : "string"
+        },
+        "source" : {
+          "description" : "The lead channel it came from (D7).",
+          "type" : "string"
+        },
+        "stage" : {
+          "description" : "External id or name within the pipeline; absent: its first working stage.",
+          "type" : "string"
+        },
+        "title" : {
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "amountMinor",
+        "closedAt",
+        "contact",
+        "createdAt",
+        "currency",
+        "customFields",
+        "externalId",
+        "lossReason",
+        "pipeline",
+        "responsible",
+        "source",
+        "stage",
+        "title"
+      ],
+      "type" : "object"
+    },
+    "ImportedDealInput" : {
+      "additionalProperties" : false,
+      "description" : "G7: a deal with its history's dates. Its pipeline and stage are named by external id or by name; a deal on a won or lost stage is closed (at `closedAt`, else its creation).",
+      "properties" : {
+        "amountMinor" : {
+          "format" : "int64",
+          "maximum" : 1000000000000,
+          "minimum" : 0,
+          "type" : "integer"
+        },
+        "closedAt" : {
+          "description" : "When it was won or lost there.",
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "contact" : {
+          "description" : "The contact's external id (a contact row of the same source).",
+          "maxLength" : 200,
+          "minLength" : 1,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        },
+        "createdAt" : {
+          "description" : "When it was opened there; absent: now.",
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "currency" : {
+          "enum" : [
+            "AED",
+            "AMD",
+            "AZN",
+            "BHD",
+            "BYN",
+            "CHF",
+            "CLP",
+            "CNY",
+            "CZK",
+            "EUR",
+            "GBP",
+            "GEL",
+            "INR",
+            "IQD",
+            "ISK",
+            "JOD",
+            "JPY",
+            "KGS",
+            "KRW",
+            "KWD",
+            "KZT",
+            "LYD",
+            "OMR",
+            "PLN",
+            "RUB",
+            "TND",
+            "TRY",
+            "UAH",
+            "USD",
+            "UZS",
+            "VND"
+          ],
+          "pattern" : "^[A-Z]{3}$",
+          "type" : "string"
+        },
+        "customFields" : {
+          "additionalProperties" : {
+            "maxLength" : 4000,
+            "pattern" : "^[^\\u0000]*$",
+            "type" : "string"
+          },
+          "maxProperties" : 100,
+          "propertyNames" : {
+            "maxLength" : 200,
+            "minLength" : 1,
+            "pattern" : "^[^\\u0000]*$"
+          },
+          "type" : "object"
+        },
+        "externalId" : {
+          "maxLength" : 200,
+          "minLength" : 1,
+          "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
+          "type" : "string"
+        },
+        "lossReason" : {
+          "maxLength" : 1000,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        },
+        "pipeline" : {
+          "description" : "External id or name; absent: the default pipeline.",
+          "maxLength" : 200,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        },
+        "responsible" : {
+          "description" : "A staff member: their external id, email or full name.",
+          "maxLength" : 254,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        },
+        "source" : {
+          "description" : "The lead channel it came from (D7).",
+          "maxLength" : 50,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        },
+        "stage" : {
+          "description" : "External id or name within the pipeline; absent: its first working stage.",
+          "maxLength" : 200,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        },
+        "title" : {
+          "maxLength" : 300,
+          "minLength" : 1,
+          "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*[^\\u0000-\\u0020\\u007f\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "contact",
+        "externalId",
+        "title"
+      ],
+      "type" : "object"
+    },
+    "ImportedNote" : {
+      "description" : "G7: a note on an imported deal or contact, at its original time.",
+      "properties" : {
+        "author" : {
+          "description" : "A staff member: their external id, email or full name.",
+          "type" : "string"
+        },
+        "contact" : {
+          "type" : "string"
+        },
+        "createdAt" : {
+          "format" : "date-time",
+          "type" : [
+            "string",
+            "null"
+          ]
+        },
+        "deal" : {
+          "description" : "The deal's external id; or `contact`.",
+          "type" : "string"
+        },
+        "externalId" : {
+          "type" : "string"
+        },
+        "text" : {
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "author",
+        "contact",
+        "createdAt",
+        "deal",
+        "externalId",
+        "text"
+      ],
+      "type" : "object"
+    },
+    "ImportedNoteInput" : {
+      "additionalProperties" : false,
+      "description" : "G7: a note on an imported deal or contact, at its original time.",
+      "properties" : {
+        "author" : {
+          "description" : "A staff member: their external id, email or full name.",
+          "maxLength" : 254,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        },
+        "contact" : {
+          "maxLength" : 200,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        },
+        "createdAt" : {
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "deal" : {
+          "description" : "The deal's external id; or `contact`.",
+          "maxLength" : 200,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        },
+        "externalId" : {
+          "maxLength" : 200,
+          "minLength" : 1,
+          "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
+          "type" : "string"
+        },
+        "text" : {
+          "maxLength" : 10000,
+          "minLength" : 1,
+          "pattern" : "^[^\\u0000]*[^\\u0000\\u0009-\\u000d\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000]*$",
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "externalId",
+        "text"
+      ],
+      "type" : "object"
+    },
+    "ImportedPipeline" : {
+      "description" : "G7: a pipeline and its stages. Imported again, it gains the stages it lacks; stages already here stay.",
+      "properties" : {
+        "externalId" : {
+          "type" : "string"
+        },
+        "name" : {
+          "type" : "string"
+        },
+        "stages" : {
+          "items" : {
+            "$ref" : "#/components/schemas/ImportedStage"
+          },
+          "type" : "array"
+        }
+      },
+      "required" : [
+        "externalId",
+        "name",
+        "stages"
+      ],
+      "type" : "object"
+    },
+    "ImportedPipelineInput" : {
+      "additionalProperties" : false,
+      "description" : "G7: a pipeline and its stages. Imported again, it gains the stages it lacks; stages already here stay.",
+      "properties" : {
+        "externalId" : {
+          "maxLength" : 200,
+          "minLength" : 1,
+          "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
+          "type" : "string"
+        },
+        "name" : {
+          "maxLength" : 100,
+          "minLength" : 1,
+          "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*[^\\u0000-\\u0020\\u007f\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
+          "type" : "string"
+        },
+        "stages" : {
+          "items" : {
+            "$ref" : "#/components/schemas/ImportedStageInput"
+          },
+          "maxItems" : 50,
+          "minItems" : 1,
+          "type" : "array"
+        }
+      },
+      "required" : [
+        "externalId",
+        "name",
+        "stages"
+      ],
+      "type" : "object"
+    },
+    "ImportedStaff" : {
+      "description" : "G7: a member of staff; matched to an existing one by email.",
+      "properties" : {
+        "email" : {
+          "type" : "string"
+        },
+        "extensions" : {
+          "items" : {
+            "type" : "string"
+          },
+          "type" : "array"
+        },
+        "externalId" : {
+          "description" : "Their id in the system they come from.",
+          "type" : "string"
+        },
+        "firstName" : {
+          "type" : "string"
+        },
+        "lastName" : {
+          "type" : "string"
+        },
+        "mobiles" : {
+          "items" : {
+            "type" : "string"
+          },
+          "type" : "array"
+        },
+        "role" : {
+          "description" : "Absent: operator.",
+          "enum" : [
+            "unspecified",
+            "operator",
+            "manager",
+            "senior_manager",
+            "engineer",
+            "teacher",
+            "admin"
+          ],
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "email",
+        "extensions",
+        "externalId",
+        "firstName",
+        "lastName",
+        "mobiles",
+        "role"
+      ],
+      "type" : "object"
+    },
+    "ImportedStaffInput" : {
+      "additionalProperties" : false,
+      "description" : "G7: a member of staff; matched to an existing one by email.",
+      "properties" : {
+        "email" : {
+          "maxLength" : 254,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        },
+        "extensions" : {
+          "items" : {
+            "maxLength" : 6,
+            "pattern" : "^[0-9]+$",
+            "type" : "string"
+          },
+          "maxItems" : 20,
+          "type" : "array"
+        },
+        "externalId" : {
+          "description" : "Their id in the system they come from.",
+          "maxLength" : 200,
+          "minLength" : 1,
+          "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
+          "type" : "string"
+        },
+        "firstName" : {
+          "maxLength" : 200,
+          "minLength" : 1,
+          "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*[^\\u0000-\\u0020\\u007f\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
+          "type" : "string"
+        },
+        "lastName" : {
+          "maxLength" : 200,
+          "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
+          "type" : "string"
+        },
+        "mobiles" : {
+          "items" : {
+            "maxLength" : 50,
+            "pattern" : "^[^\\u0000]*$",
+            "type" : "string"
+          },
+          "maxItems" : 20,
+          "type" : "array"
+        },
+        "role" : {
+          "description" : "Absent: operator.",
+          "enum" : [
+            "operator",
+            "manager",
+            "senior_manager",
+            "engineer",
+            "teacher",
+            "admin"
+          ],
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "externalId",
+        "firstName"
+      ],
+      "type" : "object"
+    },
+    "ImportedStage" : {
+      "description" : "G7: a stage of an imported pipeline, in order.",
+      "properties" : {
+        "externalId" : {
+          "description" : "Its id there (amoCRM's status id); absent: known by its name.",
+          "type" : "string"
+        },
+        "name" : {
+          "type" : "string"
+        },
+        "outcome" : {
+          "description" : "Absent: a working stage.",
+          "enum" : [
+            "unspecified",
+            "in_progress",
+            "won",
+            "lost"
+          ],
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "externalId",
+        "name",
+        "outcome"
+      ],
+      "type" : "object"
+    },
+    "ImportedStageInput" : {
+      "additionalProperties" : false,
+      "description" : "G7: a stage of an imported pipeline, in order.",
+      "properties" : {
+        "externalId" : {
+          "description" : "Its id there (amoCRM's status id); absent: known by its name.",
+          "maxLength" : 200,
+          "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
+          "type" : "string"
+        },
+        "name" : {
+          "maxLength" : 100,
+          "minLength" : 1,
+          "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*[^\\u0000-\\u0020\\u007f\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
+          "type" : "string"
+        },
+        "outcome" : {
+          "description" : "Absent: a working stage.",
+          "enum" : [
+            "in_progress",
+            "won",
+            "lost"
+          ],
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "name"
+      ],
+      "type" : "object"
+    },
+    "ImportedTask" : {
+      "description" : "G7: a task on an imported deal or contact.",
+      "properties" : {
+        "assignee" : {
+          "description" : "A staff member: their external id, email or full name.",
+          "type" : "string"
+        },
+        "completedAt" : {
+          "description" : "For a done or cancelled task.",
+          "format" : "date-time",
+          "type" : [
+            "string",
+            "null"
+          ]
+        },
+        "contact" : {
+          "description" : "The contact's external id, for a task on a contact.",
+          "type" : "string"
+        },
+        "createdAt" : {
+          "format" : "date-time",
+          "type" : [
+            "string",
+            "null"
+          ]
+        },
+        "deal" : {
+          "description" : "The deal's external id; or `contact`.",
+          "type" : "string"
+        },
+        "dueAt" : {
+          "format" : "date-time",
+          "type" : [
+            "string",
+            "null"
+          ]
+        },
+        "externalId" : {
+          "type" : "string"
+        },
+        "kind" : {
+          "description" : "Absent: follow_up.",
+          "enum" : [
+            "unspecified",
+            "call_back",
+            "follow_up",
+            "meeting",
+            "custom",
+            "reply"
+          ],
+          "type" : "string"
+        },
+        "status" : {
+          "description" : "Absent: open.",
+          "enum" : [
+            "unspecified",
+            "open",
+            "done",
+            "cancelled"
+          ],
+          "type" : "string"
+        },
+        "title" : {
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "assignee",
+        "completedAt",
+        "contact",
+        "createdAt",
+        "deal",
+        "dueAt",
+        "externalId",
+        "kind",
+        "status",
+        "title"
+      ],
+      "type" : "object"
+    },
+    "ImportedTaskInput" : {
+      "additionalProperties" : false,
+      "description" : "G7: a task on an imported deal or contact.",
+      "properties" : {
+        "assignee" : {
+          "description" : "A staff member: their external id, email or full name.",
+          "maxLength" : 254,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        },
+        "completedAt" : {
+          "description" : "For a done or cancelled task.",
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "contact" : {
+          "description" : "The contact's external id, for a task on a contact.",
+          "maxLength" : 200,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        },
+        "createdAt" : {
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "deal" : {
+          "description" : "The deal's external id; or `contact`.",
+          "maxLength" : 200,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        },
+        "dueAt" : {
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "externalId" : {
+          "maxLength" : 200,
+          "minLength" : 1,
+          "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
+          "type" : "string"
+        },
+        "kind" : {
+          "description" : "Absent: follow_up.",
+          "enum" : [
+            "call_back",
+            "follow_up",
+            "meeting",
+            "custom"
+          ],
+          "type" : "string"
+        },
+        "status" : {
+          "description" : "Absent: open.",
+          "enum" : [
+            "open",
+            "done",
+            "cancelled"
+          ],
+          "type" : "string"
+        },
+        "title" : {
+          "maxLength" : 500,
+          "pattern" : "^[^\\u0000]*$",
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "externalId"
+      ],
+      "type" : "object"
+    },
+    "ImportError" : {
+      "description" : "G7: a refused row: its line in the file and why, by field.",
+      "properties" : {
+        "description" : {
+          "type" : "string"
+        },
+        "externalId" : {
+          "description" : "The row's external id, when it had one.",
+          "type" : "string"
+        },
+        "field" : {
+          "description" : "The field's path in the row (`deal.stage`); empty for the row as a whole.",
+          "type" : "string"
+        },
+        "line" : {
+          "description" : "1 for the file's first line (a CSV's header).",
+          "format" : "int64",
+          "type" : "integer"
+        }
+      },
+      "required" : [
+        "description",
+        "field",
+        "line"
+      ],
+      "type" : "object"
+    },
+    "ImportJob" : {
+      "description" : "G7: an import and how far it got.",
+      "properties" : {
+        "announce" : {
+          "type" : "boolean"
+        },
+        "bytesRead" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "bytesReceived" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "created" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "createdAt" : {
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "createdBy" : {
+          "description" : "The credential or person who sent it.",
+          "type" : "string"
+        },
+        "dryRun" : {
+          "type" : "boolean"
+        },
+        "errors" : {
+          "description" : "The first 100 refused rows.",
+          "items" : {
+            "$ref" : "#/components/schemas/ImportError"
+          },
+          "type" : "array"
+        },
+        "failure" : {
+          "description" : "Why it stopped, when it failed.",
+          "type" : "string"
+        },
+        "finishedAt" : {
+          "format" : "date-time",
+          "type" : [
+            "string",
+            "null"
+          ]
+        },
+        "format" : {
+          "enum" : [
+            "unspecified",
+            "ndjson",
+            "csv"
+          ],
+          "type" : "string"
+        },
+        "id" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "kind" : {
+          "description" : "A CSV's row kind.",
+          "enum" : [
+            "unspecified",
+            "staff",
+            "contact",
+            "pipeline",
+            "stage",
+            "deal",
+            "task",
+            "note",
+            "activity"
+          ],
+          "type" : "string"
+        },
+        "linesRead" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "matched" : {
+          "description" : "Rows an existing contact, staff member, pipeline or open task took (C2, D4).",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "refused" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "rowsRead" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "source" : {
+          "type" : "string"
+        },
+        "state" : {
+          "enum" : [
+            "unspecified",
+            "receiving",
+            "queued",
+            "running",
+            "done",
+            "failed",
+            "cancelled"
+          ],
+          "type" : "string"
+        },
+        "updated" : {
+          "format" : "int64",
+          "type" : "integer"
+        }
+      },
+      "required" : [
+        "announce",
+        "bytesRead",
+        "bytesReceived",
+        "created",
+        "createdAt",
+        "createdBy",
+        "dryRun",
+        "errors",
+        "finishedAt",
+        "format",
+        "id",
+        "kind",
+        "linesRead",
+        "matched",
+        "refused",
+        "rowsRead",
+        "source",
+        "state",
+        "updated"
+      ],
+      "type" : "object"
+    },
+    "ImportJobList" : {
+      "properties" : {
+        "items" : {
+          "items" : {
+            "$ref" : "#/components/schemas/ImportJob"
+          },
+          "type" : "array"
+        }
+      },
+      "required" : [
+        "items"
+      ],
+      "type" : "object"
+    },
+    "ImportProblem" : {
+      "description" : "G7: why a row was refused, by field.",
+      "properties" : {
+        "description" : {
+          "type" : "string"
+        },
+        "field" : {
+          "description" : "The field's path in the row (`deal.stage`); empty for the row as a whole.",
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "description",
+        "field"
+      ],
+      "type" : "object"
+    },
+    "ImportRow" : {
+      "description" : "G7: one line of an import (NDJSON): exactly one of its fields.",
+      "properties" : {
+        "activity" : {
+          "anyOf" : [
+            {
+              "$ref" : "#/components/schemas/ImportedActivity"
+            },
+            {
+              "type" : "null"
+            }
+          ]
+        },
+        "contact" : {
+          "anyOf" : [
+            {
+              "$ref" : "#/components/schemas/ImportedContact"
+            },
+            {
+              "type" : "null"
+            }
+          ]
+        },
+        "deal" : {
+          "anyOf" : [
+            {
+              "$ref" : "#/components/schemas/ImportedDeal"
+            },
+            {
+              "type" : "null"
+            }
+          ]
+        },
+        "note" : {
+          "anyOf" : [
+            {
+              "$ref" : "#/components/schemas/ImportedNote"
+            },
+            {
+              "type" : "null"
+            }
+          ]
+        },
+        "pipeline" : {
+          "anyOf" : [
+            {
+              "$ref" : "#/components/schemas/ImportedPipeline"
+            },
+            {
+              "type" : "null"
+            }
+          ]
+        },
+        "staff" : {
+          "anyOf" : [
+            {
+              "$ref" : "#/components/schemas/ImportedStaff"
+            },
+            {
+              "type" : "null"
+            }
+          ]
+        },
+        "task" : {
+          "anyOf" : [
+            {
+              "$ref" : "#/components/schemas/ImportedTask"
+            },
+            {
+              "type" : "null"
+            }
+          ]
+        }
+      },
+      "required" : [
+        "activity",
+        "contact",
+        "deal",
+        "note",
+        "pipeline",
+        "staff",
+        "task"
+      ],
+      "type" : "object"
+    },
+    "ImportRowInput" : {
+      "additionalProperties" : false,
+      "description" : "G7: one line of an import (NDJSON): exactly one of its fields.",
+      "properties" : {
+        "activity" : {
+          "$ref" : "#/components/schemas/ImportedActivityInput"
+        },
+        "contact" : {
+          "$ref" : "#/components/schemas/ImportedContactInput"
+        },
+        "deal" : {
+          "$ref" : "#/components/schemas/ImportedDealInput"
+        },
+        "note" : {
+          "$ref" : "#/components/schemas/ImportedNoteInput"
+        },
+        "pipeline" : {
+          "$ref" : "#/components/schemas/ImportedPipelineInput"
+        },
+        "staff" : {
+          "$ref" : "#/components/schemas/ImportedStaffInput"
+        },
+        "task" : {
+          "$ref" : "#/components/schemas/ImportedTaskInput"
+        }
+      },
       "type" : "object"
     },
     "Integration" : {
