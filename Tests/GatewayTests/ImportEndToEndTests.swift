@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Testing
 import TestSupport
 
@@ -167,5 +168,66 @@ import TestSupport
         #expect(job["created"] as? Int == 995)
         #expect(try await system.items("/v1/contacts").isEmpty, "a dry run writes nothing")
         try await system.stop()
+    }
+
+    /// `count` people, a deal and a note each, on the default pipeline.
+    static func bulkFile(_ count: Int) -> String {
+        var lines: [String] = []
+        for i in 1...count { lines.append(#"{"contact":{"externalId":"c\#(i)","firstName":"Person","lastName":"N\#(i)","emails":["p\#(i)@example.com"]}}"#) }
+        for i in 1...count { lines.append(#"{"deal":{"externalId":"d\#(i)","title":"Deal \#(i)","contact":"c\#(i)","createdAt":"2024-05-01T10:00:00Z"}}"#) }
+        for i in 1...count { lines.append(#"{"note":{"externalId":"n\#(i)","deal":"d\#(i)","text":"Note \#(i)","createdAt":"2024-05-02T10:00:00Z"}}"#) }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The account's export, its lines counted by the kind of row.
+    static func exported(_ system: System) async throws -> (lines: [String], kinds: [String: Int]) {
+        let export = try await system.request("GET", "/v1/exports/account")
+        #expect(export.status == 200 && export.headers["content-type"]?.hasPrefix("application/x-ndjson") == true, "\(export.status) \(export.headers)")
+        let lines = export.body.split(separator: "\n").map(String.init)
+        var kinds: [String: Int] = [:]
+        for line in lines {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            kinds[object.keys.first ?? "", default: 0] += 1
+        }
+        return (lines, kinds)
+    }
+
+    /// A gateway killed (kill -9) while it imports starts again and finishes the import
+    /// from where it had kept rows: every person, deal and note once.
+    @Test func g7AKillNineMidImportResumesToTheSameResult() async throws {
+        var system = try await Self.start(gatewayProcess: true)
+        let count = 3000
+        let started = try await system.request("POST", "/v1/imports?source=legacy", body: Self.bulkFile(count), type: "application/x-ndjson")
+        let id = try #require(started.json["id"] as? Int, "\(started.body)")
+        var read = 0
+        #expect(try await eventuallyAsync(within: .seconds(30)) {
+            read = try await system.request("GET", "/v1/imports/\(id)").json["rowsRead"] as? Int ?? 0
+            return read > 0
+        })
+        system.gateway.process.signal(SIGKILL)
+        _ = try await system.gateway.process.waitForExit()
+        #expect(read < 3 * count, "killed while it imported (\(read) rows read)")
+        try await system.restartGateway()
+        let job = try await system.finished(id)
+        #expect(job["state"] as? String == "done" && job["rowsRead"] as? Int == 3 * count && job["refused"] as? Int == 0, "\(job)")
+        let kinds = try await Self.exported(system).kinds
+        #expect(kinds["contact"] == count && kinds["deal"] == count && kinds["note"] == count, "\(kinds)")
+        try await system.stop()
+    }
+
+    /// Leaving is as easy as arriving: an account's export imported into an empty system
+    /// exports as the same lines (the same people, deals, stages, dates and timelines).
+    @Test func g7AnExportImportsIntoAnEmptySystemAsTheSameData() async throws {
+        let first = try await Self.start()
+        #expect(try await first.importing(Self.amoFile())["refused"] as? Int == 2)
+        let (lines, kinds) = try await Self.exported(first)
+        #expect(kinds == ["staff": 1, "contact": 2, "pipeline": 2, "deal": 3, "task": 1, "note": 1, "activity": 1], "\(kinds)")
+        let second = try await Self.start()
+        let job = try await second.importing(lines.joined(separator: "\n"), source: "switchboard")
+        #expect(job["state"] as? String == "done" && job["refused"] as? Int == 0, "\(job)")
+        let again = try await Self.exported(second).lines
+        #expect(again == lines, "\(again.joined(separator: "\n"))\n---\n\(lines.joined(separator: "\n"))")
+        try await first.stop()
+        try await second.stop()
     }
 }

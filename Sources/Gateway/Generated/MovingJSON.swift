@@ -9,20 +9,30 @@ extension ImportedStaff: RESTOutput {
 
     public func writeJSON(to out: inout JSONOutput) {
         out.beginObject()
-        out.key("email")
-        out.string(self.email)
-        out.key("extensions")
-        out.strings(self.extensions)
+        if !self.email.isEmpty {
+            out.key("email")
+            out.string(self.email)
+        }
+        if !self.extensions.isEmpty {
+            out.key("extensions")
+            out.strings(self.extensions)
+        }
         out.key("externalId")
         out.string(self.externalID)
         out.key("firstName")
         out.string(self.firstName)
-        out.key("lastName")
-        out.string(self.lastName)
-        out.key("mobiles")
-        out.strings(self.mobiles)
-        out.key("role")
-        out.string(self.role.name)
+        if !self.lastName.isEmpty {
+            out.key("lastName")
+            out.string(self.lastName)
+        }
+        if !self.mobiles.isEmpty {
+            out.key("mobiles")
+            out.strings(self.mobiles)
+        }
+        if self.role.rawValue != 0 {
+            out.key("role")
+            out.string(self.role.name)
+        }
         out.endObject()
     }
 }
@@ -66,28 +76,48 @@ extension ImportedContact: RESTOutput {
 
     public func writeJSON(to out: inout JSONOutput) {
         out.beginObject()
-        out.key("channel")
-        out.string(self.channel)
-        out.key("company")
-        out.string(self.company)
-        out.key("createdAt")
-        if let value = self.createdAtMilliseconds { out.timestamp(value) } else { out.null() }
-        out.key("customFields")
-        out.nameValues(self.customFields)
-        out.key("emails")
-        out.strings(self.emails)
+        if !self.channel.isEmpty {
+            out.key("channel")
+            out.string(self.channel)
+        }
+        if !self.company.isEmpty {
+            out.key("company")
+            out.string(self.company)
+        }
+        if let value = self.createdAtMilliseconds {
+            out.key("createdAt")
+            out.timestamp(value)
+        }
+        if !self.customFields.isEmpty {
+            out.key("customFields")
+            out.nameValues(self.customFields)
+        }
+        if !self.emails.isEmpty {
+            out.key("emails")
+            out.strings(self.emails)
+        }
         out.key("externalId")
         out.string(self.externalID)
-        out.key("firstName")
-        out.string(self.firstName)
-        out.key("lastName")
-        out.string(self.lastName)
-        out.key("phones")
-        out.strings(self.phones)
-        out.key("responsible")
-        out.string(self.responsible)
-        out.key("tags")
-        out.strings(self.tags)
+        if !self.firstName.isEmpty {
+            out.key("firstName")
+            out.string(self.firstName)
+        }
+        if !self.lastName.isEmpty {
+            out.key("lastName")
+            out.string(self.lastName)
+        }
+        if !self.phones.isEmpty {
+            out.key("phones")
+            out.strings(self.phones)
+        }
+        if !self.responsible.isEmpty {
+            out.key("responsible")
+            out.string(self.responsible)
+        }
+        if !self.tags.isEmpty {
+            out.key("tags")
+            out.strings(self.tags)
+        }
         out.endObject()
     }
 }
@@ -142,12 +172,16 @@ extension ImportedStage: RESTOutput {
 
     public func writeJSON(to out: inout JSONOutput) {
         out.beginObject()
-        out.key("externalId")
-        out.string(self.externalID)
+        if !self.externalID.isEmpty {
+            out.key("externalId")
+            out.string(self.externalID)
+        }
         out.key("name")
         out.string(self.name)
-        out.key("outcome")
-        out.string(self.outcome.name)
+        if self.outcome.rawValue != 0 {
+            out.key("outcome")
+            out.string(self.outcome.name)
+        }
         out.endObject()
     }
 }
@@ -216,30 +250,50 @@ extension ImportedDeal: RESTOutput {
 
     public func writeJSON(to out: inout JSONOutput) {
         out.beginObject()
-        out.key("amountMinor")
-        out.int(self.amountMinor)
-        out.key("closedAt")
-        if let value = self.closedAtMilliseconds { out.timestamp(value) } else { out.null() }
+        if self.amountMinor != 0 {
+            out.key("amountMinor")
+            out.int(self.amountMinor)
+        }
+        if let value = self.closedAtMilliseconds {
+            out.key("closedAt")
+            out.timestamp(value)
+        }
         out.key("contact")
         out.string(self.contact)
-        out.key("createdAt")
-        if let value = self.createdAtMilliseconds { out.timestamp(value) } else { out.null() }
-        out.key("currency")
-        out.string(self.currency)
-        out.key("customFields")
-        out.nameValues(self.customFields)
+        if let value = self.createdAtMilliseconds {
+            out.key("createdAt")
+            out.timestamp(value)
+        }
+        if !self.currency.isEmpty {
+            out.key("currency")
+            out.string(self.currency)
+        }
+        if !self.customFields.isEmpty {
+            out.key("customFields")
+            out.nameValues(self.customFields)
+        }
         out.key("externalId")
         out.string(self.externalID)
-        out.key("lossReason")
-        out.string(self.lossReason)
-        out.key("pipeline")
-        out.string(self.pipeline)
-        out.key("responsible")
-        out.string(self.responsible)
-        out.key("source")
-        out.string(self.source)
-        out.key("stage")
-        out.string(self.stage)
+        if !self.lossReason.isEmpty {
+            out.key("lossReason")
+            out.string(self.lossReason)
+        }
+        if !self.pipeline.isEmpty {
+            out.key("pipeline")
+            out.string(self.pipeline)
+        }
+        if !self.responsible.isEmpty {
+            out.key("responsible")
+            out.string(self.responsible)
+        }
+        if !self.source.isEmpty {
+            out.key("source")
+            out.string(self.source)
+        }
+        if !self.stage.isEmpty {
+            out.key("stage")
+            out.string(self.stage)
+        }
         out.key("title")
         out.string(self.title)
         out.endObject()
@@ -304,26 +358,44 @@ extension ImportedTask: RESTOutput {
 
     public func writeJSON(to out: inout JSONOutput) {
         out.beginObject()
-        out.key("assignee")
-        out.string(self.assignee)
-        out.key("completedAt")
-        if let value = self.completedAtMilliseconds { out.timestamp(value) } else { out.null() }
-        out.key("contact")
-        out.string(self.contact)
-        out.key("createdAt")
-        if let value = self.createdAtMilliseconds { out.timestamp(value) } else { out.null() }
-        out.key("deal")
-        out.string(self.deal)
-        out.key("dueAt")
-        if let value = self.dueAtMilliseconds { out.timestamp(value) } else { out.null() }
+        if !self.assignee.isEmpty {
+            out.key("assignee")
+            out.string(self.assignee)
+        }
+        if let value = self.completedAtMilliseconds {
+            out.key("completedAt")
+            out.timestamp(value)
+        }
+        if !self.contact.isEmpty {
+            out.key("contact")
+            out.string(self.contact)
+        }
+        if let value = self.createdAtMilliseconds {
+            out.key("createdAt")
+            out.timestamp(value)
+        }
+        if !self.deal.isEmpty {
+            out.key("deal")
+            out.string(self.deal)
+        }
+        if let value = self.dueAtMilliseconds {
+            out.key("dueAt")
+            out.timestamp(value)
+        }
         out.key("externalId")
         out.string(self.externalID)
-        out.key("kind")
-        out.string(self.kind.name)
-        out.key("status")
-        out.string(self.status.name)
-        out.key("title")
-        out.string(self.title)
+        if self.kind.rawValue != 0 {
+            out.key("kind")
+            out.string(self.kind.name)
+        }
+        if self.status.rawValue != 0 {
+            out.key("status")
+            out.string(self.status.name)
+        }
+        if !self.title.isEmpty {
+            out.key("title")
+            out.string(self.title)
+        }
         out.endObject()
     }
 }
@@ -375,14 +447,22 @@ extension ImportedNote: RESTOutput {
 
     public func writeJSON(to out: inout JSONOutput) {
         out.beginObject()
-        out.key("author")
-        out.string(self.author)
-        out.key("contact")
-        out.string(self.contact)
-        out.key("createdAt")
-        if let value = self.createdAtMilliseconds { out.timestamp(value) } else { out.null() }
-        out.key("deal")
-        out.string(self.deal)
+        if !self.author.isEmpty {
+            out.key("author")
+            out.string(self.author)
+        }
+        if !self.contact.isEmpty {
+            out.key("contact")
+            out.string(self.contact)
+        }
+        if let value = self.createdAtMilliseconds {
+            out.key("createdAt")
+            out.timestamp(value)
+        }
+        if !self.deal.isEmpty {
+            out.key("deal")
+            out.string(self.deal)
+        }
         out.key("externalId")
         out.string(self.externalID)
         out.key("text")
@@ -427,20 +507,28 @@ extension ImportedActivity: RESTOutput {
 
     public func writeJSON(to out: inout JSONOutput) {
         out.beginObject()
-        out.key("actor")
-        out.string(self.actor)
+        if !self.actor.isEmpty {
+            out.key("actor")
+            out.string(self.actor)
+        }
         out.key("at")
         out.timestamp(self.atMilliseconds)
-        out.key("contact")
-        out.string(self.contact)
-        out.key("deal")
-        out.string(self.deal)
+        if !self.contact.isEmpty {
+            out.key("contact")
+            out.string(self.contact)
+        }
+        if !self.deal.isEmpty {
+            out.key("deal")
+            out.string(self.deal)
+        }
         out.key("externalId")
         out.string(self.externalID)
         out.key("kind")
         out.string(self.kind)
-        out.key("summary")
-        out.string(self.summary)
+        if !self.summary.isEmpty {
+            out.key("summary")
+            out.string(self.summary)
+        }
         out.endObject()
     }
 }
@@ -485,20 +573,34 @@ extension ImportRow: RESTOutput {
 
     public func writeJSON(to out: inout JSONOutput) {
         out.beginObject()
-        out.key("activity")
-        if let value = self.activity { value.writeJSON(to: &out) } else { out.null() }
-        out.key("contact")
-        if let value = self.contact { value.writeJSON(to: &out) } else { out.null() }
-        out.key("deal")
-        if let value = self.deal { value.writeJSON(to: &out) } else { out.null() }
-        out.key("note")
-        if let value = self.note { value.writeJSON(to: &out) } else { out.null() }
-        out.key("pipeline")
-        if let value = self.pipeline { value.writeJSON(to: &out) } else { out.null() }
-        out.key("staff")
-        if let value = self.staff { value.writeJSON(to: &out) } else { out.null() }
-        out.key("task")
-        if let value = self.task { value.writeJSON(to: &out) } else { out.null() }
+        if let value = self.activity {
+            out.key("activity")
+            value.writeJSON(to: &out)
+        }
+        if let value = self.contact {
+            out.key("contact")
+            value.writeJSON(to: &out)
+        }
+        if let value = self.deal {
+            out.key("deal")
+            value.writeJSON(to: &out)
+        }
+        if let value = self.note {
+            out.key("note")
+            value.writeJSON(to: &out)
+        }
+        if let value = self.pipeline {
+            out.key("pipeline")
+            value.writeJSON(to: &out)
+        }
+        if let value = self.staff {
+            out.key("staff")
+            value.writeJSON(to: &out)
+        }
+        if let value = self.task {
+            out.key("task")
+            value.writeJSON(to: &out)
+        }
         out.endObject()
     }
 }

@@ -6302,13 +6302,9 @@ enum OpenAPIComponents {
         }
       },
       "required" : [
-        "actor",
         "at",
-        "contact",
-        "deal",
         "externalId",
-        "kind",
-        "summary"
+        "kind"
       ],
       "type" : "object"
     },
@@ -6378,10 +6374,7 @@ enum OpenAPIComponents {
         "createdAt" : {
           "description" : "When it was made there; absent: now.",
           "format" : "date-time",
-          "type" : [
-            "string",
-            "null"
-          ]
+          "type" : "string"
         },
         "customFields" : {
           "additionalProperties" : {
@@ -6422,17 +6415,7 @@ enum OpenAPIComponents {
         }
       },
       "required" : [
-        "channel",
-        "company",
-        "createdAt",
-        "customFields",
-        "emails",
-        "externalId",
-        "firstName",
-        "lastName",
-        "phones",
-        "responsible",
-        "tags"
+        "externalId"
       ],
       "type" : "object"
     },
@@ -6537,10 +6520,7 @@ enum OpenAPIComponents {
         "closedAt" : {
           "description" : "When it was won or lost there.",
           "format" : "date-time",
-          "type" : [
-            "string",
-            "null"
-          ]
+          "type" : "string"
         },
         "contact" : {
           "description" : "The contact's external id (a contact row of the same source).",
@@ -6549,10 +6529,7 @@ enum OpenAPIComponents {
         "createdAt" : {
           "description" : "When it was opened there; absent: now.",
           "format" : "date-time",
-          "type" : [
-            "string",
-            "null"
-          ]
+          "type" : "string"
         },
         "currency" : {
           "type" : "string"
@@ -6590,18 +6567,8 @@ enum OpenAPIComponents {
         }
       },
       "required" : [
-        "amountMinor",
-        "closedAt",
         "contact",
-        "createdAt",
-        "currency",
-        "customFields",
         "externalId",
-        "lossReason",
-        "pipeline",
-        "responsible",
-        "source",
-        "stage",
         "title"
       ],
       "type" : "object"
@@ -6745,10 +6712,7 @@ enum OpenAPIComponents {
         },
         "createdAt" : {
           "format" : "date-time",
-          "type" : [
-            "string",
-            "null"
-          ]
+          "type" : "string"
         },
         "deal" : {
           "description" : "The deal's external id; or `contact`.",
@@ -6762,10 +6726,6 @@ enum OpenAPIComponents {
         }
       },
       "required" : [
-        "author",
-        "contact",
-        "createdAt",
-        "deal",
         "externalId",
         "text"
       ],
@@ -6913,13 +6873,8 @@ enum OpenAPIComponents {
         }
       },
       "required" : [
-        "email",
-        "extensions",
         "externalId",
-        "firstName",
-        "lastName",
-        "mobiles",
-        "role"
+        "firstName"
       ],
       "type" : "object"
     },
@@ -7009,9 +6964,7 @@ enum OpenAPIComponents {
         }
       },
       "required" : [
-        "externalId",
-        "name",
-        "outcome"
+        "name"
       ],
       "type" : "object"
     },
@@ -7056,10 +7009,7 @@ enum OpenAPIComponents {
         "completedAt" : {
           "description" : "For a done or cancelled task.",
           "format" : "date-time",
-          "type" : [
-            "string",
-            "null"
-          ]
+          "type" : "string"
         },
         "contact" : {
           "description" : "The contact's external id, for a task on a contact.",
@@ -7067,10 +7017,7 @@ enum OpenAPIComponents {
         },
         "createdAt" : {
           "format" : "date-time",
-          "type" : [
-            "string",
-            "null"
-          ]
+          "type" : "string"
         },
         "deal" : {
           "description" : "The deal's external id; or `contact`.",
@@ -7078,10 +7025,7 @@ enum OpenAPIComponents {
         },
         "dueAt" : {
           "format" : "date-time",
-          "type" : [
-            "string",
-            "null"
-          ]
+          "type" : "string"
         },
         "externalId" : {
           "type" : "string"
@@ -7113,16 +7057,7 @@ enum OpenAPIComponents {
         }
       },
       "required" : [
-        "assignee",
-        "completedAt",
-        "contact",
-        "createdAt",
-        "deal",
-        "dueAt",
-        "externalId",
-        "kind",
-        "status",
-        "title"
+        "externalId"
       ],
       "type" : "object"
     },
@@ -7393,84 +7328,29 @@ enum OpenAPIComponents {
       "description" : "G7: one line of an import (NDJSON): exactly one of its fields.",
       "properties" : {
         "activity" : {
-          "anyOf" : [
-            {
-              "$ref" : "#/components/schemas/ImportedActivity"
-            },
-            {
-              "type" : "null"
-            }
-          ]
+          "$ref" : "#/components/schemas/ImportedActivity"
         },
         "contact" : {
-          "anyOf" : [
-            {
-              "$ref" : "#/components/schemas/ImportedContact"
-            },
-            {
-              "type" : "null"
-            }
-          ]
+          "$ref" : "#/components/schemas/ImportedContact"
         },
         "deal" : {
-          "anyOf" : [
-            {
-              "$ref" : "#/components/schemas/ImportedDeal"
-            },
-            {
-              "type" : "null"
-            }
-          ]
+          "$ref" : "#/components/schemas/ImportedDeal"
         },
         "note" : {
-          "anyOf" : [
-            {
-              "$ref" : "#/components/schemas/ImportedNote"
-            },
-            {
-              "type" : "null"
-            }
-          ]
+          "$ref" : "#/components/schemas/ImportedNote"
         },
         "pipeline" : {
-          "anyOf" : [
-            {
-              "$ref" : "#/components/schemas/ImportedPipeline"
-            },
-            {
-              "type" : "null"
-            }
-          ]
+          "$ref" : "#/components/schemas/ImportedPipeline"
         },
         "staff" : {
-          "anyOf" : [
-            {
-              "$ref" : "#/components/schemas/ImportedStaff"
-            },
-            {
-              "type" : "null"
-            }
-          ]
+          "$ref" : "#/components/schemas/ImportedStaff"
         },
         "task" : {
-          "anyOf" : [
-            {
-              "$ref" : "#/components/schemas/ImportedTask"
-            },
-            {
-              "type" : "null"
-            }
-          ]
+          "$ref" : "#/components/schemas/ImportedTask"
         }
       },
       "required" : [
-        "activity",
-        "contact",
-        "deal",
-        "note",
-        "pipeline",
-        "staff",
-        "task"
+
       ],
       "type" : "object"
     },

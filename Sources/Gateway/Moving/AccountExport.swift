@@ -46,6 +46,7 @@ enum AccountExport {
                     }
                     var bytes: [UInt8] = []
                     for row in page.rows {
+                        // Fields left empty are left out: the line is what an import file would have.
                         bytes += row.jsonBytes
                         bytes.append(UInt8(ascii: "\n"))
                     }
