@@ -37,7 +37,7 @@ public struct DealImport: Sendable {
         let names = Names(source: batch.source, resolved: resolved)
         let now = clock.milliseconds
         let rows = batch.rows, announce = batch.announce, dryRun = batch.dryRun
-        return try await ImportLedger.run(database, dryRun: dryRun, count: rows.count, prefix: { Self.kindName(rows[$0]) }) { tx, i in
+        return try await ImportLedger.run(database, dryRun: dryRun, count: rows.count, prefix: { rows[$0].kind.fieldName }) { tx, i in
             let row = rows[i]
             if let pipeline = row.pipeline { return try Self.pipelineRow(tx, pipeline, names, now: now) }
             if let deal = row.deal { return try Self.dealRow(tx, deal, names, announce: announce, dryRun: dryRun, now: now) }
@@ -46,14 +46,6 @@ public struct DealImport: Sendable {
             if let activity = row.activity { return try Self.activityRow(tx, activity, names) }
             throw RPCError.invalidArgument("deals takes pipeline, deal, task, note and activity rows")
         }
-    }
-
-    static func kindName(_ row: ImportRow) -> String {
-        if row.pipeline != nil { return "pipeline" }
-        if row.deal != nil { return "deal" }
-        if row.task != nil { return "task" }
-        if row.note != nil { return "note" }
-        return "activity"
     }
 
     static func refused(_ field: String, _ description: String) -> RPCError {

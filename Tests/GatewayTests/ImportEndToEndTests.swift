@@ -1,5 +1,7 @@
 import Foundation
+import Gateway
 import Glibc
+import Sockets
 import Testing
 import TestSupport
 
@@ -229,5 +231,49 @@ import TestSupport
         #expect(again == lines, "\(again.joined(separator: "\n"))\n---\n\(lines.joined(separator: "\n"))")
         try await first.stop()
         try await second.stop()
+    }
+
+    /// Reads the fake amoCRM account into an import file, as `switchboard import --from amocrm` does.
+    static func readAmoCRM(_ fake: AmoCRMFake, perSecond: Int = AmoCRMReader.requestsPerSecond) async throws -> (file: String, counts: [String: Int]) {
+        let path = try temporaryFolder("amocrm").appendingPathComponent("amocrm.ndjson").path
+        let writer = try ImportRowWriter(path: path)
+        let reader = AmoCRMReader(baseURL: fake.baseURL, token: AmoCRMFake.token, outbound: try OutboundPolicy(allowing: "loopback"), perSecond: perSecond)
+        try await reader.read(into: writer.write)
+        try writer.close()
+        return (try String(contentsOfFile: path, encoding: .utf8), writer.counts)
+    }
+
+    /// An amoCRM account (3 pipelines, 2,000 leads, 1,500 contacts, tasks, notes and calls)
+    /// read through its API within 7 requests a second and imported; read and imported again
+    /// after changes there: updated, nothing doubled.
+    @Test func g7AnAmoCRMAccountIsImportedAndImportedAgainAfterChanges() async throws {
+        let fake = try AmoCRMFake()
+        let system = try await Self.start()
+        let (file, counts) = try await Self.readAmoCRM(fake)
+        #expect(counts == ["staff": 5, "contact": 1520, "pipeline": 3, "deal": 2000, "task": 500, "note": 700, "activity": 400], "\(counts)")
+        let arrivals = fake.arrivals
+        for i in arrivals.indices.dropLast(7) {
+            #expect(arrivals[i + 7] - arrivals[i] >= .seconds(1), "8 requests within a second at \(i)")
+        }
+        let first = try await system.importing(file)
+        #expect(first["state"] as? String == "done" && first["refused"] as? Int == 0 && first["created"] as? Int == 5128, "\(first)")
+        let pipelines = try await system.items("/v1/pipelines").compactMap { $0["name"] as? String }
+        #expect(pipelines.contains("Продажи") && pipelines.contains("Монтаж") && pipelines.contains("Сервис"))
+        let won = try await system.items("/v1/deals?status=won&limit=500")
+        // 142 is the third status of the first two pipelines (ids ≡ 2 mod 4), never of the third's (ids ≡ 2 mod 3).
+        let expectedWon = (1...2000).filter { $0 % 4 == 2 && $0 % 3 != 2 }.count
+        #expect(won.count == expectedWon, "\(won.count)")
+
+        fake.change()
+        // Read again faster than amoCRM would allow: the pace was held above.
+        let (again, _) = try await Self.readAmoCRM(fake, perSecond: 100)
+        let second = try await system.importing(again)
+        #expect(second["refused"] as? Int == 0 && second["created"] as? Int == 1, "\(second)")
+        let kinds = try await Self.exported(system).kinds
+        #expect(kinds["contact"] == 1520 && kinds["deal"] == 2001 && kinds["note"] == 700 && kinds["task"] == 500, "\(kinds)")
+        let renamed = try await system.request("GET", "/v1/deals?limit=1").json["items"] as? [[String: Any]]
+        #expect(renamed?.first?["title"] as? String == "Renamed in amoCRM", "\(String(describing: renamed))")
+        fake.stop()
+        try await system.stop()
     }
 }

@@ -162,8 +162,7 @@ final class ImportRunner: BackgroundService, Sendable {
             return refused(first?.field ?? "", first.map { "\($0.description)\(error.details.count > 1 ? " (and \(error.details.count - 1) more)" : "")" } ?? error.message,
                            Self.externalID(object))
         }
-        let kinds = [row.staff != nil, row.contact != nil, row.pipeline != nil, row.deal != nil, row.task != nil, row.note != nil, row.activity != nil]
-        guard kinds.filter({ $0 }).count == 1 else {
+        guard row.kindsHeld == 1 else {
             return refused("", "a row holds exactly one of staff, contact, pipeline, deal, task, note and activity", Self.externalID(object))
         }
         return .row(row)
@@ -181,16 +180,6 @@ final class ImportRunner: BackgroundService, Sendable {
             if case let .object(inner) = value, case let .string(id)? = inner.members.first(where: { $0.0 == "externalId" })?.1 { return String(id.prefix(200)) }
         }
         return ""
-    }
-
-    static func key(_ row: ImportRow) -> (ImportKind, String) {
-        if let r = row.staff { return (.staff, r.externalID) }
-        if let r = row.contact { return (.contact, r.externalID) }
-        if let r = row.pipeline { return (.pipeline, r.externalID) }
-        if let r = row.deal { return (.deal, r.externalID) }
-        if let r = row.task { return (.task, r.externalID) }
-        if let r = row.note { return (.note, r.externalID) }
-        return (.activity, row.activity?.externalID ?? "")
     }
 
     /// The contacts and staff (and, for a dry run, pipelines and deals) the rows name.
@@ -234,13 +223,13 @@ final class ImportRunner: BackgroundService, Sendable {
                 case .matched: counts.matched += 1
                 default:
                     counts.refused += 1
-                    let (_, externalID) = Self.key(pending.rows[i])
+                    let externalID = pending.rows[i].externalID
                     for problem in outcome.problems.prefix(1) {
                         errors.append(ImportError(line: pending.lines[i], externalID: externalID, field: problem.field, description: problem.description))
                     }
                 }
                 if job.dryRun && outcome.result != .refused {
-                    seen.append(Self.key(pending.rows[i]))
+                    seen.append((pending.rows[i].kind, pending.rows[i].externalID))
                     if let pipeline = pending.rows[i].pipeline { seen.append((.pipeline, pipeline.name)) }
                 }
             }

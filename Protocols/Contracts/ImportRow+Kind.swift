@@ -1,0 +1,41 @@
+/// G7: what an import row holds, and the external id it is kept by, whichever kind it is.
+extension ImportRow {
+    /// The kind of its one field; unspecified for a row that holds none.
+    public var kind: ImportKind {
+        if staff != nil { return .staff }
+        if contact != nil { return .contact }
+        if pipeline != nil { return .pipeline }
+        if deal != nil { return .deal }
+        if task != nil { return .task }
+        if note != nil { return .note }
+        if activity != nil { return .activity }
+        return .unspecified
+    }
+
+    /// How many kinds it holds (one, for a row an import takes).
+    public var kindsHeld: Int {
+        [staff != nil, contact != nil, pipeline != nil, deal != nil, task != nil, note != nil, activity != nil].filter { $0 }.count
+    }
+
+    public var externalID: String {
+        staff?.externalID ?? contact?.externalID ?? pipeline?.externalID ?? deal?.externalID ?? task?.externalID ?? note?.externalID
+            ?? activity?.externalID ?? ""
+    }
+}
+
+extension ImportKind {
+    /// Its name as a row's field (`staff`, `contact`, ...).
+    public var fieldName: String {
+        switch self {
+        case .staff: "staff"
+        case .contact: "contact"
+        case .pipeline: "pipeline"
+        case .stage: "stage"
+        case .deal: "deal"
+        case .task: "task"
+        case .note: "note"
+        case .activity: "activity"
+        case .unspecified: ""
+        }
+    }
+}
