@@ -75,11 +75,15 @@ public struct ContactImport: Sendable {
         let createdAt = row.createdAtMilliseconds ?? now
         if let id = try ImportLedger.find(tx.connection, source: source, kind: .contact, row.externalID),
            var contact = try ContactStore.load(tx.connection, id: id), contact.mergedInto == nil, !contact.deleted {
-            // What the row says wins; emails and phones it lacks stay (a person may have gained them here).
-            (contact.firstName, contact.lastName, contact.company, contact.tags) = (valid.firstName, valid.lastName, valid.company, valid.tags)
+            // What the row says wins; what it leaves empty stays, and emails and phones it
+            // lacks stay (a person may have gained them here).
+            if !valid.firstName.isEmpty || !valid.lastName.isEmpty { (contact.firstName, contact.lastName) = (valid.firstName, valid.lastName) }
+            if !valid.company.isEmpty { contact.company = valid.company }
+            if !valid.tags.isEmpty { contact.tags = valid.tags }
             contact.emails += valid.emails.filter { !contact.emails.contains($0) }
             contact.phones += valid.phones.filter { p in !contact.phones.contains { $0.number == p.number } }
-            contact.customFields = valid.customFields
+            let named = Set(valid.customFields.map(\.name))
+            contact.customFields = contact.customFields.filter { !named.contains($0.name) } + valid.customFields
             contact.responsibleID = valid.responsibleID ?? contact.responsibleID
             if let source = valid.source { contact.source = source }
             if row.createdAtMilliseconds != nil { contact.createdAtMilliseconds = createdAt }

@@ -1,5 +1,7 @@
 import Foundation
+import Gateway
 import HTTP
+import Sockets
 
 /// G7: `switchboard import FILE`: sends an import file (NDJSON, or CSV of one kind) to a
 /// running gateway in parts of up to 8 MiB, then follows the import until it ends and
@@ -14,6 +16,13 @@ struct ImportCommand {
           nothing; --announce lets rules and webhooks hear of new deals. The gateway is 127.0.0.1:8080 unless given;
           the key is DIR/admin.key (./data) or SWITCHBOARD_API_KEY. Exits 0 when every row was taken, 1 when some
           were refused or the import failed.
+        usage: switchboard import --from amocrm --url https://ACCOUNT.amocrm.ru [--token TOKEN] [options]
+               switchboard import --from bitrix24 --url https://PORTAL/rest/USER/SECRET/ [options]
+               switchboard import --from hollihop --url https://SCHOOL.t8s.ru [--token AUTHKEY] [options]
+               switchboard import --from suitecrm --module Accounts|Contacts|Leads|Opportunities|Calls FILE.csv [options]
+          Reads the system a business leaves into DIR/imports/<from>-<time>.ndjson, then imports it as above (the
+          source is the system's name unless --source says otherwise). The token may come from SWITCHBOARD_SOURCE_TOKEN
+          instead; SWITCHBOARD_OUTBOUND_ALLOW (loopback, private, CIDRs) lets it reach a non-public address.
         """
     static let partBytes = 8 * 1024 * 1024
 
@@ -25,6 +34,10 @@ struct ImportCommand {
     var host = "127.0.0.1"
     var port = 8080
     var dataDirectory = "./data"
+    var from = ""
+    var url = ""
+    var token = ProcessInfo.processInfo.environment["SWITCHBOARD_SOURCE_TOKEN"] ?? ""
+    var module = ""
 
     init(_ arguments: [String]) throws {
         var rest = arguments
@@ -40,6 +53,10 @@ struct ImportCommand {
             case "--dry-run": dryRun = true
             case "--announce": announce = true
             case "--data": dataDirectory = try value()
+            case "--from": from = try value()
+            case "--url": url = try value()
+            case "--token": token = try value()
+            case "--module": module = try value()
             case "--gateway":
                 let text = try value()
                 let parts = text.split(separator: ":")
@@ -50,8 +67,20 @@ struct ImportCommand {
                 file = item
             }
         }
-        guard !file.isEmpty else { throw UsageError("name the file to import") }
+        if source.isEmpty { source = from }
         guard !source.isEmpty else { throw UsageError("--source is required (amocrm, bitrix24, suitecrm, hollihop, ...)") }
+        switch from {
+        case "":
+            guard !file.isEmpty else { throw UsageError("name the file to import") }
+        case "amocrm", "bitrix24", "hollihop":
+            guard !url.isEmpty else { throw UsageError("--from \(from) needs --url") }
+            guard from == "bitrix24" || !token.isEmpty else { throw UsageError("--from \(from) needs --token (or SWITCHBOARD_SOURCE_TOKEN)") }
+        case "suitecrm":
+            guard SuiteCRMReader.Module(rawValue: module) != nil else { throw UsageError("--from suitecrm needs --module Accounts, Contacts, Leads, Opportunities or Calls") }
+            guard !file.isEmpty else { throw UsageError("name the SuiteCRM export to read") }
+        default:
+            throw UsageError("--from takes amocrm, bitrix24, hollihop or suitecrm")
+        }
     }
 
     struct UsageError: Error, CustomStringConvertible {
@@ -59,7 +88,29 @@ struct ImportCommand {
         init(_ description: String) { self.description = description }
     }
 
-    var csv: Bool { file.lowercased().hasSuffix(".csv") }
+    var csv: Bool { from.isEmpty && file.lowercased().hasSuffix(".csv") }
+
+    /// With --from: the system read into an NDJSON file under DIR/imports, which is then imported.
+    mutating func readSource() async throws {
+        guard !from.isEmpty else { return }
+        let folder = "\(dataDirectory)/imports"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let path = "\(folder)/\(from)-\(Int(Date().timeIntervalSince1970)).ndjson"
+        let writer = try ImportRowWriter(path: path)
+        let outbound = try OutboundPolicy(allowing: ProcessInfo.processInfo.environment["SWITCHBOARD_OUTBOUND_ALLOW"] ?? "")
+        print("reading \(from) into \(path)")
+        switch from {
+        case "amocrm": try await AmoCRMReader(baseURL: url, token: token, outbound: outbound).read(into: writer.write)
+        case "bitrix24": try await Bitrix24Reader(webhookURL: url, outbound: outbound).read(into: writer.write)
+        case "hollihop": try await HollihopReader(baseURL: url, authKey: token, outbound: outbound).read(into: writer.write)
+        default:
+            let skipped = try SuiteCRMReader(module: SuiteCRMReader.Module(rawValue: module)!, path: file).read(into: writer.write)
+            if skipped > 0 { print("  \(skipped) records could not be placed (a call on an account, a record without a name or time)") }
+        }
+        try writer.close()
+        print("  read " + writer.counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))
+        file = path
+    }
 
     func key() throws -> String {
         if let key = ProcessInfo.processInfo.environment["SWITCHBOARD_API_KEY"], !key.isEmpty { return key }
@@ -71,7 +122,8 @@ struct ImportCommand {
     }
 
     /// Sends the file, follows the import; the exit status.
-    func run() async throws -> Int32 {
+    mutating func run() async throws -> Int32 {
+        try await readSource()
         guard let handle = FileHandle(forReadingAtPath: file) else { throw UsageError("cannot read \(file)") }
         defer { try? handle.close() }
         let client = HTTPClient()

@@ -80,7 +80,7 @@ if arguments.first == "certificates" {
 // `switchboard import FILE --source SOURCE ...`: moving in (G7).
 if arguments.first == "import" {
     do {
-        let command = try ImportCommand(Array(arguments.dropFirst()))
+        var command = try ImportCommand(Array(arguments.dropFirst()))
         exit(try await command.run())
     } catch {
         FileHandle.standardError.write(Data("switchboard: \(error)\n\(error is ImportCommand.UsageError ? ImportCommand.usage + "\n" : "")".utf8))
