@@ -23,6 +23,28 @@ extension ImportRow {
     }
 }
 
+extension Array where Element == ImportRow {
+    /// The contacts, staff, pipelines and deals the rows name (each once, in order): what
+    /// must be resolved before the rows are kept.
+    public var references: [(kind: ImportKind, reference: String)] {
+        var all: [(ImportKind, String)] = []
+        func add(_ kind: ImportKind, _ value: String) { if !value.isEmpty { all.append((kind, value)) } }
+        for row in self {
+            if let r = row.contact { add(.staff, r.responsible) }
+            if let r = row.deal {
+                add(.contact, r.contact)
+                add(.staff, r.responsible)
+                add(.pipeline, r.pipeline)
+            }
+            if let r = row.task { add(.contact, r.contact); add(.deal, r.deal); add(.staff, r.assignee) }
+            if let r = row.note { add(.contact, r.contact); add(.deal, r.deal); add(.staff, r.author) }
+            if let r = row.activity { add(.contact, r.contact); add(.deal, r.deal); add(.staff, r.actor) }
+        }
+        var seen = Set<String>()
+        return all.filter { seen.insert("\($0.0.rawValue)/\($0.1)").inserted }
+    }
+}
+
 extension ImportKind {
     /// Its name as a row's field (`staff`, `contact`, ...).
     public var fieldName: String {

@@ -2,6 +2,7 @@ import Foundation
 import Gateway
 import HTTP
 import Sockets
+import WebhookHub
 
 /// G7: `switchboard import FILE`: sends an import file (NDJSON, or CSV of one kind) to a
 /// running gateway in parts of up to 8 MiB, then follows the import until it ends and

@@ -3,6 +3,7 @@ import Gateway
 import Glibc
 import Sockets
 import Testing
+import WebhookHub
 import TestSupport
 
 /// Issue 28 (G7): moving in over real processes. A file of rows from the system a business

@@ -5,6 +5,7 @@ import HTTP
 import Sockets
 import Synchronization
 import Testing
+import WebhookHub
 import TestSupport
 
 /// G7: the readers of the other systems of the seeds, each against a local fake answering

@@ -182,25 +182,6 @@ final class ImportRunner: BackgroundService, Sendable {
         return ""
     }
 
-    /// The contacts and staff (and, for a dry run, pipelines and deals) the rows name.
-    static func references(_ rows: [ImportRow]) -> [(ImportKind, String)] {
-        var all: [(ImportKind, String)] = []
-        func add(_ kind: ImportKind, _ value: String) { if !value.isEmpty { all.append((kind, value)) } }
-        for row in rows {
-            if let r = row.contact { add(.staff, r.responsible) }
-            if let r = row.deal {
-                add(.contact, r.contact)
-                add(.staff, r.responsible)
-                add(.pipeline, r.pipeline)
-            }
-            if let r = row.task { add(.contact, r.contact); add(.deal, r.deal); add(.staff, r.assignee) }
-            if let r = row.note { add(.contact, r.contact); add(.deal, r.deal); add(.staff, r.author) }
-            if let r = row.activity { add(.contact, r.contact); add(.deal, r.deal); add(.staff, r.actor) }
-        }
-        var seen = Set<String>()
-        return all.filter { seen.insert("\($0.0.rawValue)/\($0.1)").inserted }
-    }
-
     /// Sends the pending rows to their service and writes the progress.
     func flush(_ job: inout ImportJob, _ pending: inout Pending) async throws {
         defer { pending = Pending() }
@@ -250,7 +231,7 @@ final class ImportRunner: BackgroundService, Sendable {
     /// What contacts says the rows' contacts and staff are; in a dry run, those earlier rows
     /// of the file made (and its pipelines and deals) stand as 0.
     func resolve(_ rows: [ImportRow], job: ImportJob) async throws -> [ImportReference] {
-        let wanted = Self.references(rows)
+        let wanted = rows.references.map { ($0.kind, $0.reference) }
         let asked = wanted.filter { $0.0 == .contact || $0.0 == .staff }
         var found: [ImportReference] = []
         var start = 0

@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import WebhookHub
 
 /// G7: import rows written as an NDJSON file, the way `switchboard import` sends it: what
 /// a reader gets from a provider is on disk before the upload starts, so a failed upload

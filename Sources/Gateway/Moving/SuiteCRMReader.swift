@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import WebhookHub
 
 /// G7: SuiteCRM's CSV exports (seed 004's call center) as import rows, one module a file.
 /// Columns are found by SuiteCRM's field names or their labels (`first_name` or "First

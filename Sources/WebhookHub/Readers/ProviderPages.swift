@@ -1,6 +1,5 @@
 import Foundation
 import Sockets
-import WebhookHub
 
 /// G7: a provider's API read politely by an import reader: one request at a time, no more
 /// than `perSecond` a second (amoCRM allows 7), a 429 or 503 waited out and asked again,
