@@ -105,6 +105,12 @@ extension Deals {
 
         /// G7: pipelines, deals, tasks, notes or timeline entries as import rows (source `switchboard`, our ids).
         func exportRecords(_ request: ExportRequest, context: ServerContext) async throws -> ExportPage
+
+        /// G7: a deal's external ids in a source, and its pipeline's and stage's (a push-back names them there).
+        func importKeys(_ request: ImportKeysRequest, context: ServerContext) async throws -> ImportKeys
+
+        /// G7: keeps what a source calls a deal made here (a push-back made it there), so its hooks find it.
+        func linkImport(_ request: ImportLink, context: ServerContext) async throws -> Empty
     }
 }
 
@@ -142,6 +148,8 @@ extension Deals.ServiceProtocol {
         server.register(Deals.importAdSpend) { try await self.importAdSpend(actingFor($0, $1), context: $1) }
         server.register(Deals.importRecords) { try await self.importRecords(actingFor($0, $1), context: $1) }
         server.register(Deals.exportRecords) { try await self.exportRecords(actingFor($0, $1), context: $1) }
+        server.register(Deals.importKeys) { try await self.importKeys(actingFor($0, $1), context: $1) }
+        server.register(Deals.linkImport) { try await self.linkImport(actingFor($0, $1), context: $1) }
         server.setHealth(.serving, for: Deals.service)
     }
 }

@@ -191,6 +191,18 @@ public enum Deals {
     public static let exportRecords = MethodDescriptor<ExportRequest, ExportPage>(
         service: service, method: "ExportRecords", isIdempotent: true, callers: ["gateway"])
 
+    /// G7: a deal's external ids in a source, and its pipeline's and stage's (a push-back names them there).
+    ///
+    /// Callers: gateway.
+    public static let importKeys = MethodDescriptor<ImportKeysRequest, ImportKeys>(
+        service: service, method: "ImportKeys", isIdempotent: true, callers: ["gateway"])
+
+    /// G7: keeps what a source calls a deal made here (a push-back made it there), so its hooks find it.
+    ///
+    /// Callers: gateway.
+    public static let linkImport = MethodDescriptor<ImportLink, Empty>(
+        service: service, method: "LinkImport", isIdempotent: true, callers: ["gateway"])
+
     /// Event types this service emits (payload ``DealStageChanged``) and takes.
     public enum Event {
         /// Payload ``DealStageChanged``.
@@ -3461,23 +3473,28 @@ public struct DealStageChanged: WireMessage, Equatable {
     /// Absent for deal.created.
     public var previousStageID: Int64? = nil
     public var actorID: Int64? = nil
+    /// The system the change came from while both run side by side (G7: amocrm, bitrix24); empty: Switchboard.
+    public var origin: String = ""
 
     public init() {}
 
     public init(
         deal: Deal = Deal(),
         previousStageID: Int64? = nil,
-        actorID: Int64? = nil
+        actorID: Int64? = nil,
+        origin: String = ""
     ) {
         self.deal = deal
         self.previousStageID = previousStageID
         self.actorID = actorID
+        self.origin = origin
     }
 
     public func encode(to e: inout WireEncoder) {
         e.encode(1, deal)
         e.encode(2, previousStageID)
         e.encode(3, actorID)
+        e.encode(4, origin)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
@@ -3485,6 +3502,7 @@ public struct DealStageChanged: WireMessage, Equatable {
         case 1: deal = try d.message(key)
         case 2: previousStageID = try d.int64(key)
         case 3: actorID = try d.int64(key)
+        case 4: origin = try d.string(key)
         default: try d.skip(key)
         }
     }

@@ -509,6 +509,8 @@ public struct Integration: WireMessage, Equatable {
     /// whatsapp: the Verify Token to enter with the callback URL in Meta's webhook setup (its GET handshake echoes
     /// `hub.challenge` only for it); only in the answer that made the integration: keep it.
     public var verifyToken: String = ""
+    /// amocrm, bitrix24 (G7): Switchboard's stage changes and new deals are sent to it through its API.
+    public var pushBack: Bool = false
 
     public init() {}
 
@@ -526,7 +528,8 @@ public struct Integration: WireMessage, Equatable {
         secret: String = "",
         accountID: String = "",
         paymentsOpen: PaymentOpens = PaymentOpens.unspecified,
-        verifyToken: String = ""
+        verifyToken: String = "",
+        pushBack: Bool = false
     ) {
         self.id = id
         self.name = name
@@ -542,6 +545,7 @@ public struct Integration: WireMessage, Equatable {
         self.accountID = accountID
         self.paymentsOpen = paymentsOpen
         self.verifyToken = verifyToken
+        self.pushBack = pushBack
     }
 
     public func encode(to e: inout WireEncoder) {
@@ -559,6 +563,7 @@ public struct Integration: WireMessage, Equatable {
         e.encode(12, accountID)
         e.encode(13, paymentsOpen)
         e.encode(14, verifyToken)
+        e.encode(15, pushBack)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
@@ -577,6 +582,7 @@ public struct Integration: WireMessage, Equatable {
         case 12: accountID = try d.string(key)
         case 13: paymentsOpen = try d.enumeration(key)
         case 14: verifyToken = try d.string(key)
+        case 15: pushBack = try d.bool(key)
         default: try d.skip(key)
         }
     }
@@ -600,6 +606,8 @@ public struct CreateIntegrationRequest: WireMessage, Equatable {
     public var accountID: String = ""
     /// cloudpayments and leyka only: what a paid payment naming no deal or group opens in deals — `donations` (the default), `orders` or `nothing`.
     public var paymentsOpen: PaymentOpens = PaymentOpens.unspecified
+    /// amocrm and bitrix24 only (G7): send Switchboard's stage changes and new deals to it through its API (apiBaseUrl, apiToken), so whichever system a manager uses both agree; a change that came from it is never sent back.
+    public var pushBack: Bool = false
 
     public init() {}
 
@@ -611,7 +619,8 @@ public struct CreateIntegrationRequest: WireMessage, Equatable {
         apiBaseURL: String = "",
         apiToken: String = "",
         accountID: String = "",
-        paymentsOpen: PaymentOpens = PaymentOpens.unspecified
+        paymentsOpen: PaymentOpens = PaymentOpens.unspecified,
+        pushBack: Bool = false
     ) {
         self.name = name
         self.kind = kind
@@ -621,6 +630,7 @@ public struct CreateIntegrationRequest: WireMessage, Equatable {
         self.apiToken = apiToken
         self.accountID = accountID
         self.paymentsOpen = paymentsOpen
+        self.pushBack = pushBack
     }
 
     public func encode(to e: inout WireEncoder) {
@@ -632,6 +642,7 @@ public struct CreateIntegrationRequest: WireMessage, Equatable {
         e.encode(6, apiToken)
         e.encode(7, accountID)
         e.encode(8, paymentsOpen)
+        e.encode(9, pushBack)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
@@ -644,6 +655,7 @@ public struct CreateIntegrationRequest: WireMessage, Equatable {
         case 6: apiToken = try d.string(key)
         case 7: accountID = try d.string(key)
         case 8: paymentsOpen = try d.enumeration(key)
+        case 9: pushBack = try d.bool(key)
         default: try d.skip(key)
         }
     }
@@ -677,6 +689,8 @@ public struct IntegrationChange: WireMessage, Equatable {
     public var apiToken: String? = nil
     /// Its API's base URL.
     public var apiBaseURL: String? = nil
+    /// amocrm, bitrix24 (G7): send Switchboard's stage changes and new deals to it.
+    public var pushBack: Bool? = nil
 
     public init() {}
 
@@ -684,12 +698,14 @@ public struct IntegrationChange: WireMessage, Equatable {
         secret: String? = nil,
         newToken: Bool = false,
         apiToken: String? = nil,
-        apiBaseURL: String? = nil
+        apiBaseURL: String? = nil,
+        pushBack: Bool? = nil
     ) {
         self.secret = secret
         self.newToken = newToken
         self.apiToken = apiToken
         self.apiBaseURL = apiBaseURL
+        self.pushBack = pushBack
     }
 
     public func encode(to e: inout WireEncoder) {
@@ -697,6 +713,7 @@ public struct IntegrationChange: WireMessage, Equatable {
         e.encode(2, newToken)
         e.encode(3, apiToken)
         e.encode(4, apiBaseURL)
+        e.encode(5, pushBack)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
@@ -705,6 +722,7 @@ public struct IntegrationChange: WireMessage, Equatable {
         case 2: newToken = try d.bool(key)
         case 3: apiToken = try d.string(key)
         case 4: apiBaseURL = try d.string(key)
+        case 5: pushBack = try d.bool(key)
         default: try d.skip(key)
         }
     }

@@ -760,6 +760,8 @@ public struct ImportBatch: WireMessage, Equatable {
     public var announce: Bool = false
     /// Contacts and staff the rows name, resolved by contacts.
     public var references: [ImportReference] = []
+    /// Side by side (G7): changes happening now in the source system, from its webhooks. A deal known here moves stage as a stage change (events, timeline, SLA) whose origin is the source, so it is never sent back there; what a row leaves empty stays; a person it names who is not known here is left out, not refused.
+    public var live: Bool = false
 
     public init() {}
 
@@ -768,13 +770,15 @@ public struct ImportBatch: WireMessage, Equatable {
         rows: [ImportRow] = [],
         dryRun: Bool = false,
         announce: Bool = false,
-        references: [ImportReference] = []
+        references: [ImportReference] = [],
+        live: Bool = false
     ) {
         self.source = source
         self.rows = rows
         self.dryRun = dryRun
         self.announce = announce
         self.references = references
+        self.live = live
     }
 
     public func encode(to e: inout WireEncoder) {
@@ -783,6 +787,7 @@ public struct ImportBatch: WireMessage, Equatable {
         e.encode(3, dryRun)
         e.encode(4, announce)
         e.encode(5, references)
+        e.encode(6, live)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
@@ -792,6 +797,7 @@ public struct ImportBatch: WireMessage, Equatable {
         case 3: dryRun = try d.bool(key)
         case 4: announce = try d.bool(key)
         case 5: try d.append(key, to: &references)
+        case 6: live = try d.bool(key)
         default: try d.skip(key)
         }
     }
@@ -1348,6 +1354,108 @@ public struct ImportJobList: WireMessage, Equatable {
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
         switch key.number {
         case 1: try d.append(key, to: &imports)
+        default: try d.skip(key)
+        }
+    }
+}
+
+/// G7: what a deal is called in a source system, for a push-back.
+public struct ImportKeysRequest: WireMessage, Equatable {
+    public var source: String = ""
+    public var dealID: Int64 = 0
+
+    public init() {}
+
+    public init(
+        source: String = "",
+        dealID: Int64 = 0
+    ) {
+        self.source = source
+        self.dealID = dealID
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, source)
+        e.encode(2, dealID)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: source = try d.string(key)
+        case 2: dealID = try d.int64(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+/// G7: a deal's, its pipeline's and its stage's external ids in a source (empty: none there).
+public struct ImportKeys: WireMessage, Equatable {
+    public var deal: String = ""
+    public var pipeline: String = ""
+    public var stage: String = ""
+
+    public init() {}
+
+    public init(
+        deal: String = "",
+        pipeline: String = "",
+        stage: String = ""
+    ) {
+        self.deal = deal
+        self.pipeline = pipeline
+        self.stage = stage
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, deal)
+        e.encode(2, pipeline)
+        e.encode(3, stage)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: deal = try d.string(key)
+        case 2: pipeline = try d.string(key)
+        case 3: stage = try d.string(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+/// G7: what a source calls a thing made here (a deal a push-back made there).
+public struct ImportLink: WireMessage, Equatable {
+    public var source: String = ""
+    public var kind: ImportKind = ImportKind.unspecified
+    public var externalID: String = ""
+    public var id: Int64 = 0
+
+    public init() {}
+
+    public init(
+        source: String = "",
+        kind: ImportKind = ImportKind.unspecified,
+        externalID: String = "",
+        id: Int64 = 0
+    ) {
+        self.source = source
+        self.kind = kind
+        self.externalID = externalID
+        self.id = id
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, source)
+        e.encode(2, kind)
+        e.encode(3, externalID)
+        e.encode(4, id)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: source = try d.string(key)
+        case 2: kind = try d.enumeration(key)
+        case 3: externalID = try d.string(key)
+        case 4: id = try d.int64(key)
         default: try d.skip(key)
         }
     }

@@ -85,6 +85,12 @@ public let dealsContract = ContractFile("Deals") {
         Service.Method("exportRecords", "ExportRecords", "ExportRequest", "ExportPage", idempotent: true, doc: """
             G7: pipelines, deals, tasks, notes or timeline entries as import rows (source `switchboard`, our ids).
             """)
+        Service.Method("importKeys", "ImportKeys", "ImportKeysRequest", "ImportKeys", idempotent: true, doc: """
+            G7: a deal's external ids in a source, and its pipeline's and stage's (a push-back names them there).
+            """)
+        Service.Method("linkImport", "LinkImport", "ImportLink", "Empty", idempotent: true, doc: """
+            G7: keeps what a source calls a deal made here (a push-back made it there), so its hooks find it.
+            """)
         Service.Event("created", "deal.created", payload: "DealStageChanged")
         Service.Event("stageChanged", "deal.stage_changed", payload: "DealStageChanged", doc: "With the stage it left.")
         Service.Event("won", "deal.won", payload: "DealStageChanged")
@@ -626,6 +632,7 @@ public let dealsContract = ContractFile("Deals") {
         Field(1, "deal", .message("Deal"))
         Field(2, "previousStageID", .optional(.int64), doc: "Absent for deal.created.")
         Field(3, "actorID", .optional(.int64))
+        Field(4, "origin", .string, doc: "The system the change came from while both run side by side (G7: amocrm, bitrix24); empty: Switchboard.")
     }
     Message(
         "UpdateDealRequest", doc: "D2: changes the fields sent (over the wire: those the field mask names); the others stay as they are.",

@@ -105,6 +105,7 @@ public let gatewayContract = ContractFile("Gateway") {
             whatsapp: the Verify Token to enter with the callback URL in Meta's webhook setup (its GET handshake echoes
             `hub.challenge` only for it); only in the answer that made the integration: keep it.
             """).omitEmpty()
+        Field(15, "pushBack", .bool, doc: "amocrm, bitrix24 (G7): Switchboard's stage changes and new deals are sent to it through its API.")
     }
     Message("CreateIntegrationRequest", rest: [.input], restName: "NewIntegration") {
         Field(1, "name", .string).required().length(max: 60, min: 1).slug()
@@ -120,6 +121,10 @@ public let gatewayContract = ContractFile("Gateway") {
         Field(6, "apiToken", .string, doc: "A token for its API (sent as a bearer token on pulls).").length(max: 500)
         Field(7, "accountID", .string, doc: "The provider's account pulls are scoped to (Timepad: the organization id, digits).").named("accountId").length(max: 50).digits()
         Field(8, "paymentsOpen", .enumeration("PaymentOpens"), doc: "cloudpayments and leyka only: what a paid payment naming no deal or group opens in deals — `donations` (the default), `orders` or `nothing`.").allowed("donations", "orders", "nothing")
+        Field(9, "pushBack", .bool, doc: """
+            amocrm and bitrix24 only (G7): send Switchboard's stage changes and new deals to it through its API (apiBaseUrl, \
+            apiToken), so whichever system a manager uses both agree; a change that came from it is never sent back.
+            """)
     }
     Message("IntegrationChange", doc: """
         Issue 26: what changes in an integration (its name and kind stay: hooks refer to them). What is left out stays.
@@ -128,6 +133,7 @@ public let gatewayContract = ContractFile("Gateway") {
         Field(2, "newToken", .bool, doc: "The kinds that sign nothing: a new URL token, shown once; the old URL is refused from now.")
         Field(3, "apiToken", .optional(.string), doc: "A new token for its API (empty: none).").length(max: 500)
         Field(4, "apiBaseURL", .optional(.string), doc: "Its API's base URL.").named("apiBaseUrl").length(max: 500)
+        Field(5, "pushBack", .optional(.bool), doc: "amocrm, bitrix24 (G7): send Switchboard's stage changes and new deals to it.")
     }
     Message("IntegrationList", rest: [.output]) {
         Field(1, "integrations", .repeated(.message("Integration"))).named("items")

@@ -124,6 +124,11 @@ public let movingContract = ContractFile("Moving") {
         Field(3, "dryRun", .bool, doc: "Check every row as a real run would, keep nothing.")
         Field(4, "announce", .bool, doc: "Emit deal.created for new deals, so rules and webhooks hear of them.")
         Field(5, "references", .repeated(.message("ImportReference")), doc: "Contacts and staff the rows name, resolved by contacts.")
+        Field(6, "live", .bool, doc: """
+            Side by side (G7): changes happening now in the source system, from its webhooks. A deal known here moves \
+            stage as a stage change (events, timeline, SLA) whose origin is the source, so it is never sent back there; \
+            what a row leaves empty stays; a person it names who is not known here is left out, not refused.
+            """)
     }
     Enumeration("ImportResult") {
         Enumeration.Case(0, "unspecified")
@@ -214,5 +219,20 @@ public let movingContract = ContractFile("Moving") {
     }
     Message("ImportJobList", rest: [.output]) {
         Field(1, "imports", .repeated(.message("ImportJob"))).named("items")
+    }
+    Message("ImportKeysRequest", doc: "G7: what a deal is called in a source system, for a push-back.") {
+        Field(1, "source", .string)
+        Field(2, "dealID", .int64)
+    }
+    Message("ImportKeys", doc: "G7: a deal's, its pipeline's and its stage's external ids in a source (empty: none there).") {
+        Field(1, "deal", .string)
+        Field(2, "pipeline", .string)
+        Field(3, "stage", .string)
+    }
+    Message("ImportLink", doc: "G7: what a source calls a thing made here (a deal a push-back made there).") {
+        Field(1, "source", .string)
+        Field(2, "kind", .enumeration("ImportKind"))
+        Field(3, "externalID", .string)
+        Field(4, "id", .int64)
     }
 }

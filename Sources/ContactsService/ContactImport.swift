@@ -25,12 +25,12 @@ public struct ContactImport: Sendable {
     public func run(_ batch: ImportBatch) async throws -> ImportOutcomes {
         try ImportLedger.requireValid(batch)
         let now = clock.milliseconds
-        let rows = batch.rows, source = batch.source
+        let rows = batch.rows, source = batch.source, live = batch.live
         let importer = self
         return try await ImportLedger.run(database, dryRun: batch.dryRun, count: rows.count, prefix: { rows[$0].kind.fieldName }) { tx, i in
             let row = rows[i]
             if let member = row.staff { return try importer.staffRow(tx, member, source: source, now: now) }
-            if let contact = row.contact { return try importer.contactRow(tx, contact, source: source, now: now) }
+            if let contact = row.contact { return try importer.contactRow(tx, contact, source: source, live: live, now: now) }
             throw RPCError.invalidArgument("contacts takes staff and contact rows")
         }
     }
@@ -58,16 +58,18 @@ public struct ContactImport: Sendable {
         return ImportLedger.outcome(.created, id: id)
     }
 
-    func contactRow(_ tx: Transaction, _ row: ImportedContact, source: String, now: Int64) throws -> ImportOutcome {
+    /// `live` (side by side): a responsible not known here is left out rather than refused.
+    func contactRow(_ tx: Transaction, _ row: ImportedContact, source: String, live: Bool = false, now: Int64) throws -> ImportOutcome {
         var draft = ContactDraft()
         (draft.firstName, draft.lastName, draft.emails, draft.phones) = (row.firstName, row.lastName, row.emails, row.phones)
         (draft.company, draft.tags, draft.customFields) = (row.company, row.tags, row.customFields)
         if !row.channel.isEmpty { draft.source = ContactSource(channel: row.channel) }
         if !row.responsible.isEmpty {
-            guard let id = try Self.staffID(tx.connection, source: source, row.responsible) else {
+            let found = try Self.staffID(tx.connection, source: source, row.responsible)
+            guard let id = found ?? (live ? 0 : nil) else {
                 throw RPCError.invalidArgument("no staff member \(row.responsible)", details: [FieldViolation(field: "responsible", description: "names no staff member (external id, email or full name)")])
             }
-            draft.responsibleID = id
+            draft.responsibleID = id == 0 ? nil : id
         }
         let valid = try validator.validate(draft).get()
         let fields = CustomFieldCheck.violations(valid.customFields, try ContactsAPI.fields.all(tx.connection), pipelineID: nil, requireMissing: false)

@@ -25,16 +25,19 @@ public struct DealImport: Sendable {
         let source: String
         /// Contacts and staff as contacts resolved them (0: made earlier in this dry run).
         let resolved: [ImportKind: [String: Int64]]
+        /// Side by side (G7): a change happening now there.
+        var live = false
 
         func contact(_ reference: String) -> Int64? { resolved[.contact]?[reference] }
-        func staff(_ reference: String) -> Int64? { resolved[.staff]?[reference] }
+        /// A live change naming someone not known here leaves them out (0) rather than refusing the change.
+        func staff(_ reference: String) -> Int64? { resolved[.staff]?[reference] ?? (live ? 0 : nil) }
     }
 
     public func run(_ batch: ImportBatch) async throws -> ImportOutcomes {
         try ImportLedger.requireValid(batch)
         var resolved: [ImportKind: [String: Int64]] = [:]
         for reference in batch.references { resolved[reference.kind, default: [:]][reference.reference] = reference.id }
-        let names = Names(source: batch.source, resolved: resolved)
+        let names = Names(source: batch.source, resolved: resolved, live: batch.live)
         let now = clock.milliseconds
         let rows = batch.rows, announce = batch.announce, dryRun = batch.dryRun
         return try await ImportLedger.run(database, dryRun: dryRun, count: rows.count, prefix: { rows[$0].kind.fieldName }) { tx, i in
@@ -107,6 +110,10 @@ public struct DealImport: Sendable {
     // MARK: Deals
 
     static func dealRow(_ tx: Transaction, _ row: ImportedDeal, _ names: Names, announce: Bool, dryRun: Bool, now: Int64) throws -> ImportOutcome {
+        if names.live, let id = try ImportLedger.find(tx.connection, source: names.source, kind: .deal, row.externalID),
+           let before = try DealStore.load(tx.connection, id: id) {
+            return try liveChange(tx, before, row, names, now: now)
+        }
         guard let contactID = names.contact(row.contact) else { throw refused("contact", "names no contact of this source (import its contact row first)") }
         var responsibleID: Int64?
         if !row.responsible.isEmpty {
@@ -176,9 +183,53 @@ public struct DealImport: Sendable {
         try TimelineStore.append(tx, TimelineStore.entry(
             kind: "deal_opened", dealID: deal.id, contactID: contactID, summary: "deal opened: \(deal.title)", actorID: nil, at: createdAt))
         if deal.status == .open { try DealStore.armSLA(tx, deal: deal, stage: stage) }
-        if announce { try DealStore.emit(tx, Deals.Event.created, deal: deal, previousStageID: nil, actorID: nil) }
+        if announce { try DealStore.emit(tx, Deals.Event.created, deal: deal, previousStageID: nil, actorID: nil, origin: names.live ? names.source : "") }
         try ImportLedger.keep(tx, source: names.source, kind: .deal, row.externalID, id: deal.id)
         return ImportLedger.outcome(.created, id: deal.id)
+    }
+
+    /// Side by side (G7): a deal known here changed there. The fields the row gives replace
+    /// ours; a new stage is a stage change like any (events, timeline, SLA, tasks of a closed
+    /// deal), marked with its origin so it is not sent back.
+    static func liveChange(_ tx: Transaction, _ before: Deal, _ row: ImportedDeal, _ names: Names, now: Int64) throws -> ImportOutcome {
+        var next = before
+        if !row.title.trimmingCharacters(in: .whitespaces).isEmpty { next.title = row.title.trimmingCharacters(in: .whitespaces) }
+        if row.amountMinor > 0 {
+            guard !row.currency.isEmpty else { throw refused("currency", "is required when there is an amount (an ISO 4217 code such as RUB)") }
+            (next.amountMinor, next.currency) = (row.amountMinor, row.currency)
+        }
+        if !row.responsible.isEmpty, let id = names.staff(row.responsible), id > 0 { next.responsibleID = id }
+        if !row.customFields.isEmpty {
+            let named = Set(row.customFields.map(\.name))
+            next.customFields = before.customFields.filter { !named.contains($0.name) } + row.customFields
+        }
+        if next != before {
+            try DealStore.table.update(tx, next)
+            try tx.run("DELETE FROM deal_fields WHERE deal_id = ?", [.integer(next.id)])
+            try DealFieldStore.index(tx, next)
+        }
+        guard !row.stage.isEmpty else { return ImportLedger.outcome(.updated, id: next.id) }
+        let pipelines = try PipelineStore.load(tx.connection)
+        let pipeline: Pipeline
+        if row.pipeline.isEmpty {
+            guard let own = pipelines.first(where: { $0.id == next.pipelineID }) else { throw refused("pipeline", "names no pipeline") }
+            pipeline = own
+        } else {
+            guard let found = try Self.pipeline(tx.connection, row.pipeline, pipelines, names) else {
+                throw refused("pipeline", "names no pipeline known here (import the pipelines of \(names.source) again)")
+            }
+            pipeline = found
+        }
+        guard let stageID = try ImportLedger.find(tx.connection, source: names.source, kind: .stage, "\(pipeline.id)/\(row.stage)")
+            ?? pipeline.stages.first(where: { $0.name.lowercased() == row.stage.lowercased() })?.id
+        else {
+            throw refused("stage", "names no stage of pipeline \"\(pipeline.name)\" known here (import the pipelines of \(names.source) again)")
+        }
+        guard stageID != next.stageID else { return ImportLedger.outcome(.updated, id: next.id) }
+        var move = ChangeStageRequest(dealID: next.id, stageID: stageID)
+        move.lossReason = row.lossReason.isEmpty ? "lost in \(names.source)" : row.lossReason
+        _ = try DealStore.changeStage(tx, next, move, now: now, origin: names.source)
+        return ImportLedger.outcome(.updated, id: next.id)
     }
 
     /// A pipeline by the external id of a pipeline row of the source, else by name.
@@ -320,6 +371,33 @@ public struct DealImport: Sendable {
         let id = tx.lastInsertRowID
         try ImportLedger.keep(tx, source: names.source, kind: .activity, row.externalID, id: id)
         return ImportLedger.outcome(.created, id: id)
+    }
+
+    // MARK: Side by side
+
+    /// What `source` calls the deal, its pipeline and its stage (stages are keyed within
+    /// their pipeline: `<our pipeline>/<theirs>`); not_found for no deal.
+    public func keys(_ request: ImportKeysRequest) async throws -> ImportKeys {
+        try await database.read { c in
+            guard let deal = try DealStore.load(c, id: request.dealID) else { throw RPCError.notFound("deal \(request.dealID) does not exist") }
+            var keys = ImportKeys()
+            keys.deal = try ImportLedger.external(c, source: request.source, kind: .deal, id: deal.id) ?? ""
+            keys.pipeline = try ImportLedger.external(c, source: request.source, kind: .pipeline, id: deal.pipelineID) ?? ""
+            let stage = try ImportLedger.external(c, source: request.source, kind: .stage, id: deal.stageID) ?? ""
+            keys.stage = stage.split(separator: "/", maxSplits: 1).dropFirst().first.map(String.init) ?? ""
+            return keys
+        }
+    }
+
+    /// Keeps what a source calls a deal made here, so its hooks about it find it.
+    public func link(_ request: ImportLink) async throws {
+        guard request.kind == .deal, !request.source.isEmpty, !request.externalID.isEmpty, request.externalID.utf8.count <= 200 else {
+            throw RPCError.invalidArgument("a link names a source, a deal and its external id")
+        }
+        try await database.write { tx in
+            guard try DealStore.load(tx.connection, id: request.id) != nil else { throw RPCError.notFound("deal \(request.id) does not exist") }
+            try ImportLedger.keep(tx, source: request.source, kind: .deal, request.externalID, id: request.id)
+        }
     }
 
     // MARK: Export

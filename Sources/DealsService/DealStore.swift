@@ -110,11 +110,13 @@ public struct DealStore: Sendable {
         return deal
     }
 
-    static func emit(_ tx: Transaction, _ type: String, deal: Deal, previousStageID: Int64?, actorID: Int64?) throws {
+    /// `origin`: the system a change came from while both run side by side (G7), so it is never sent back there.
+    static func emit(_ tx: Transaction, _ type: String, deal: Deal, previousStageID: Int64?, actorID: Int64?, origin: String = "") throws {
         var payload = DealStageChanged()
         payload.deal = deal
         payload.previousStageID = previousStageID
         payload.actorID = actorID
+        payload.origin = origin
         try tx.appendEvent(type: type, aggregateID: "deal-\(deal.id)", payload: payload.wireBytes())
     }
 
@@ -239,14 +241,14 @@ public struct DealStore: Sendable {
     }
 
     /// D1/D6 inside a caller's transaction (an event handler's).
-    static func changeStage(_ tx: Transaction, _ deal: Deal, _ request: ChangeStageRequest, now: Int64) throws -> Deal {
+    static func changeStage(_ tx: Transaction, _ deal: Deal, _ request: ChangeStageRequest, now: Int64, origin: String = "") throws -> Deal {
         guard let (target, pipelineID) = try PipelineStore.stage(tx.connection, id: request.stageID) else {
             throw RPCError.invalidArgument("stage \(request.stageID) does not exist", details: [FieldViolation(field: "stageId", description: "is unknown")])
         }
         let change = try StageChange.apply(to: deal, target: target, targetPipelineID: pipelineID, lossReason: request.lossReason, now: now).get()
         let next = change.deal
         try table.update(tx, next)
-        for type in change.events { try Self.emit(tx, type, deal: next, previousStageID: deal.stageID, actorID: request.actorID) }
+        for type in change.events { try Self.emit(tx, type, deal: next, previousStageID: deal.stageID, actorID: request.actorID, origin: origin) }
         // D7: the deal's leads reached an offer, or were won.
         if next.status == .won || PipelineStore.isOffer(target) {
             try LeadReportStore.updateDeal(tx, dealID: next.id) { facts in
@@ -258,6 +260,7 @@ public struct DealStore: Sendable {
         if next.status == .won { try LeadReportStore.revenue(tx, next) }
         let previousName = try PipelineStore.stage(tx.connection, id: deal.stageID)?.stage.name ?? "?"
         var summary = "stage: \(previousName) → \(target.name)"
+        if !origin.isEmpty { summary += " (in \(origin))" }
         if next.status == .lost { summary += " (\(next.lossReason))" }
         try TimelineStore.append(tx, TimelineStore.entry(kind: "stage_change", dealID: next.id, contactID: next.contactID, summary: summary, actorID: request.actorID, at: now))
         try Self.armSLA(tx, deal: next, stage: target)

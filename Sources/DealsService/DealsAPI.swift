@@ -78,6 +78,15 @@ public struct DealsAPI: Deals.ServiceProtocol {
         try await moving.export(request)
     }
 
+    public func importKeys(_ request: ImportKeysRequest, context _: ServerContext) async throws -> ImportKeys {
+        try await moving.keys(request)
+    }
+
+    public func linkImport(_ request: ImportLink, context _: ServerContext) async throws -> Empty {
+        try await moving.link(request)
+        return Empty()
+    }
+
     public func createDeal(_ request: Deal, context: ServerContext) async throws -> Deal {
         var deal = request
         try await staff.requireMember(request.responsibleID, field: "responsibleId", options: Self.options(context))

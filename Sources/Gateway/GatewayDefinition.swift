@@ -202,6 +202,7 @@ public struct GatewayDefinition: HostedProcess {
         let loops = ServiceGroup(logger: logger)
         loops.add("idempotency pruning", PeriodicJob("pruning idempotency answers", every: .seconds(3600), logger: logger) { _ = try await ledger.prune() })
         loops.add("hook delivery", webhooks.delivery)
+        if configuration.awaited.contains(Deals.service) { loops.add("push-back", webhooks.pushing) }
         // G6: the console's live feed follows the services that have something to show people.
         var liveSources: [LiveTail.Source] = []
         for (service, types) in LiveEvent.followed where service != Telephony.service && configuration.awaited.contains(service) {

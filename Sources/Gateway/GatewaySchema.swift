@@ -99,5 +99,11 @@ public enum GatewaySchema {
                 job_id INTEGER NOT NULL, kind INTEGER NOT NULL, reference TEXT NOT NULL, PRIMARY KEY (job_id, kind, reference)
             ) WITHOUT ROWID;
             """),
+        // Issue 28 (G7): integrations that take Switchboard's changes back, and how far the push-back read deals' events.
+        Migration(11, """
+            ALTER TABLE integrations ADD COLUMN push_back INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE integrations ADD COLUMN push_since INTEGER NOT NULL DEFAULT 0;
+            CREATE TABLE push_cursors (integration_id INTEGER PRIMARY KEY, cursors TEXT NOT NULL);
+            """),
     ]
 }

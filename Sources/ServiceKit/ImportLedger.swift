@@ -30,6 +30,13 @@ public enum ImportLedger {
             [.text(source), .integer(Int64(kind.rawValue)), .text(externalID), .integer(id)])
     }
 
+    /// What `source` calls the thing of `kind` with our `id` (the first kept), nil when nothing.
+    public static func external(_ c: Connection, source: String, kind: ImportKind, id: Int64) throws -> String? {
+        try c.queryFirst(
+            "SELECT external_id FROM import_keys WHERE kind = ? AND local_id = ? AND source = ? LIMIT 1",
+            [.integer(Int64(kind.rawValue)), .integer(id), .text(source)]) { $0.string(0) }
+    }
+
     /// The checks every batch passes before any row is read: a source, and a bounded count.
     public static func requireValid(_ batch: ImportBatch) throws {
         let source = batch.source

@@ -13,6 +13,8 @@ enum HookDelivery: Sendable {
     case reply(InboundReply)
     case deliveryStatus(DeliveryStatusReport)
     case messages(InboundMessages)
+    /// G7: a change in the CRM Switchboard runs beside (amoCRM, Bitrix24), applied by ``CRMMirror``.
+    case mirror(MirrorHook)
 
     /// Translates a hook of `kind`; a refusal is kept with the hook.
     /// `origin`: how it came ("webhook", "webhook:pay" for a CloudPayments URL with ?type=pay, "pull").
@@ -20,7 +22,7 @@ enum HookDelivery: Sendable {
     /// `paymentOpens`: the integration's word on what a paid payment opens (B3).
     static func translate(
         _ kind: IntegrationKind, contentType: String = "", body: [UInt8], origin: String = "webhook", numbers: CallNumber? = nil,
-        paymentOpens: PaymentOpens = .unspecified
+        paymentOpens: PaymentOpens = .unspecified, integrationID: Int64 = 0
     ) throws(HookRefusal) -> HookDelivery {
         switch kind {
         case .timepad:
@@ -41,7 +43,9 @@ enum HookDelivery: Sendable {
             return .deliveryStatus(try SMSRuAdapter.report(body: try utf8(body, contentType: contentType)))
         case .whatsapp:
             return try WhatsAppAdapter.delivery(body: try utf8(body, contentType: contentType))
-        case .amocrm, .bitrix24, .unspecified:
+        case .amocrm, .bitrix24:
+            return .mirror(try MirrorHook.parse(kind, integrationID: integrationID, contentType: contentType, body: try utf8(body, contentType: contentType)))
+        case .unspecified:
             throw HookRefusal("no service takes \(kind.name) hooks yet; it is kept and can be replayed then")
         }
     }
@@ -82,7 +86,7 @@ enum HookDelivery: Sendable {
                 merged.statuses = statuses
             }
             return .messages(merged)
-        case (.call, _), (_, .call), (.payment, _), (_, .payment), (.subscription, _), (_, .subscription), (.reply, _), (_, .reply), (.deliveryStatus, _), (_, .deliveryStatus),
+        case (.mirror, _), (_, .mirror), (.call, _), (_, .call), (.payment, _), (_, .payment), (.subscription, _), (_, .subscription), (.reply, _), (_, .reply), (.deliveryStatus, _), (_, .deliveryStatus),
             (.messages, _), (_, .messages):
             return nil
         case let (.attendance(a), .attendance(b)):
@@ -108,6 +112,9 @@ enum HookDelivery: Sendable {
             return ("billing", targets.service(Billing.service))
         case .reply, .deliveryStatus, .messages:
             return ("notifications", targets.service(Notifications.service))
+        case .mirror:
+            // Deals keeps what a CRM's hooks change (contacts is asked first): they wait in order with deals.
+            return ("deals", targets.service(Deals.service))
         case let .call(report):
             guard let telephony = targets.telephony else { throw HookRefusal("this gateway has no telephony replicas configured (GATEWAY_TELEPHONY); replay the hook once it has") }
             guard let number = telephony.numbers.normalize(report.clientNumber) else { throw HookRefusal("the client's number \"\(report.clientNumber)\" is not a phone number") }
@@ -125,6 +132,7 @@ enum HookDelivery: Sendable {
         case let .reply(reply): _ = try await client.call(Notifications.recordReply, reply, options: options)
         case let .deliveryStatus(report): _ = try await client.call(Notifications.recordDeliveryStatus, report, options: options)
         case let .messages(batch): _ = try await client.call(Notifications.recordMessages, batch, options: options)
+        case .mirror: throw RPCError.internal("a CRM's hook is applied by CRMMirror, not sent as one call")
         }
     }
 }

@@ -20,10 +20,13 @@ final class HookRelay: BackgroundService {
     private let targets: HookTargets
     private let logger: Logger
     private let callTimeout: Duration
+    /// G7: applies amoCRM's and Bitrix24's hooks while both systems run.
+    private let mirror: CRMMirror?
     private let loop = BackgroundLoop()
     private let state = Mutex(Progress())
 
-    init(store: HookStore, targets: HookTargets, logger: Logger, callTimeout: Duration = .seconds(10)) {
+    init(store: HookStore, targets: HookTargets, logger: Logger, callTimeout: Duration = .seconds(10), mirror: CRMMirror? = nil) {
+        self.mirror = mirror
         self.store = store
         self.targets = targets
         self.logger = logger
@@ -61,7 +64,7 @@ final class HookRelay: BackgroundService {
                 if let known = translations[hook.id] { return known }
                 let result: Result<HookDelivery, HookRefusal>
                 do {
-                    result = .success(try HookDelivery.translate(hook.kind, contentType: hook.contentType, body: hook.body, origin: hook.origin, numbers: targets.telephony?.numbers, paymentOpens: hook.paymentOpens))
+                    result = .success(try HookDelivery.translate(hook.kind, contentType: hook.contentType, body: hook.body, origin: hook.origin, numbers: targets.telephony?.numbers, paymentOpens: hook.paymentOpens, integrationID: hook.integrationID))
                 } catch {
                     result = .failure(error)
                 }
@@ -161,7 +164,13 @@ final class HookRelay: BackgroundService {
             let target = try delivery.target(targets)
             service = target.key
             do throws(RPCError) {
-                try await delivery.send(with: target.client, options: CallOptions(timeout: callTimeout, metadata: metadata))
+                let options = CallOptions(timeout: callTimeout, metadata: metadata)
+                if case let .mirror(hook) = delivery {
+                    guard let mirror else { throw RPCError(.failedPrecondition, "this gateway applies no CRM hooks") }
+                    try await mirror.apply(hook, options: options)
+                } else {
+                    try await delivery.send(with: target.client, options: options)
+                }
             } catch {
                 refusal = error
             }

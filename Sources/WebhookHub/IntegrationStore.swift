@@ -22,6 +22,9 @@ public struct IntegrationEntry: Sendable {
     let apiToken: String
     let accountID: String
     var paymentOpens: PaymentOpens = .unspecified
+    /// G7: Switchboard's changes are sent to it (amocrm, bitrix24), those made since `pushSince` (milliseconds).
+    var pushBack = false
+    var pushSince: Int64 = 0
 }
 
 /// The integrations admins configure (G2), in the gateway's SQLite file and, for the
@@ -50,6 +53,9 @@ public final class IntegrationStore: Sendable {
     public func entry(named name: String) -> IntegrationEntry? { byName.withLock { $0[name] } }
 
     public func entry(id: Int64) -> IntegrationEntry? { byName.withLock { $0.values.first { $0.id == id } } }
+
+    /// G7: the integrations in force that take Switchboard's changes back.
+    var pushing: [IntegrationEntry] { byName.withLock { $0.values.filter { $0.pushBack }.sorted { $0.id < $1.id } } }
 
     public var entries: [IntegrationEntry] { byName.withLock { Array($0.values) } }
 
@@ -84,6 +90,16 @@ public final class IntegrationStore: Sendable {
                 "only payment integrations (cloudpayments, leyka) open something for a payment",
                 details: [FieldViolation(field: "paymentsOpen", description: "must be left out for \(request.kind.name)")])
         }
+        if request.pushBack, ![.amocrm, .bitrix24].contains(request.kind) {
+            throw RPCError.invalidArgument(
+                "only the CRMs Switchboard runs beside (amocrm, bitrix24) take changes back",
+                details: [FieldViolation(field: "pushBack", description: "must be left out for \(request.kind.name)")])
+        }
+        if request.pushBack, request.apiBaseURL.isEmpty || (request.kind == .amocrm && request.apiToken.isEmpty) {
+            throw RPCError.invalidArgument(
+                "a push-back goes through the CRM's API: give its apiBaseUrl\(request.kind == .amocrm ? " and apiToken" : " (the inbound webhook URL)")",
+                details: [FieldViolation(field: request.apiBaseURL.isEmpty ? "apiBaseUrl" : "apiToken", description: "is required for pushBack")])
+        }
         if !request.apiBaseURL.isEmpty, let problem = outbound.refusal(url: request.apiBaseURL) {
             throw RPCError.invalidArgument(
                 "apiBaseUrl must be an http or https URL the outbound policy allows", details: [FieldViolation(field: "apiBaseUrl", description: problem)])
@@ -100,12 +116,12 @@ public final class IntegrationStore: Sendable {
             }
             try tx.run(
                 """
-                INSERT INTO integrations (name, kind, secret, token_digest, max_body_bytes, api_base_url, api_token, account_id, created_at, created_by, payment_opens)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO integrations (name, kind, secret, token_digest, max_body_bytes, api_base_url, api_token, account_id, created_at, created_by, payment_opens, push_back, push_since)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 [.text(name), .integer(Int64(request.kind.rawValue)), .blob(Array(request.secret.utf8)), .blob(token.isEmpty ? (verify.isEmpty ? [] : SHA256.digest(verify)) : SHA256.digest(token)),
                  .integer(Int64(maxBody)), .text(request.apiBaseURL), .text(request.apiToken), .text(request.accountID), .integer(at), .text(creator),
-                 .integer(Int64(request.paymentsOpen.rawValue))])
+                 .integer(Int64(request.paymentsOpen.rawValue)), SQLValue(request.pushBack), .integer(at)])
             let row = try tx.queryFirst("SELECT * FROM integrations WHERE id = ?", [.integer(tx.lastInsertRowID)]) { ($0, Self.integration($0), Self.entry($0)) }!
             return (row.1, row.2)
         }
@@ -135,6 +151,9 @@ public final class IntegrationStore: Sendable {
         }
         if change.newToken && signs { violations.append(FieldViolation(field: "newToken", description: "\(current.kind.name) signs its hooks: give a new secret instead")) }
         if let url = change.apiBaseURL, !url.isEmpty, let problem = outbound.refusal(url: url) { violations.append(FieldViolation(field: "apiBaseUrl", description: problem)) }
+        if change.pushBack == true, ![.amocrm, .bitrix24].contains(current.kind) {
+            violations.append(FieldViolation(field: "pushBack", description: "only amocrm and bitrix24 integrations take changes back"))
+        }
         guard violations.isEmpty else { throw RPCError.invalidArgument("the change is not valid", details: violations) }
         let token = change.newToken ? "hk_" + SecureRandom.hex(24) : ""
         let at = Int64(now.timeIntervalSince1970 * 1000)
@@ -155,6 +174,12 @@ public final class IntegrationStore: Sendable {
             if let url = change.apiBaseURL, url != current.apiBaseURL {
                 try tx.run("UPDATE integrations SET api_base_url = ? WHERE id = ?", [.text(url), .integer(id)])
                 lines.append("API base URL \(current.apiBaseURL.isEmpty ? "none" : current.apiBaseURL) → \(url.isEmpty ? "none" : url)")
+            }
+            if let push = change.pushBack, push != current.pushBack {
+                // Turned on again, it sends what changes from now, not what it missed while off.
+                try tx.run("UPDATE integrations SET push_back = ?, push_since = ? WHERE id = ?", [SQLValue(push), .integer(at), .integer(id)])
+                try tx.run("DELETE FROM push_cursors WHERE integration_id = ?", [.integer(id)])
+                lines.append(push ? "push-back on" : "push-back off")
             }
             try SetupLog.record(tx, entity: "integration", id: id, by: author, at: at, lines)
             let row = try tx.queryFirst("SELECT * FROM integrations WHERE id = ? AND revoked_at IS NULL", [.integer(id)]) { (Self.integration($0), Self.entry($0)) }
@@ -198,7 +223,7 @@ public final class IntegrationStore: Sendable {
             id: row.int64("id"), name: row.string("name"), kind: IntegrationKind(rawValue: row.int("kind")) ?? .unspecified,
             secret: row.blob("secret"), tokenDigest: row.blob("token_digest"), maxBodyBytes: row.int("max_body_bytes"),
             apiBaseURL: row.string("api_base_url"), apiToken: row.string("api_token"), accountID: row.string("account_id"),
-            paymentOpens: PaymentOpens(rawValue: row.int("payment_opens")) ?? .unspecified)
+            paymentOpens: PaymentOpens(rawValue: row.int("payment_opens")) ?? .unspecified, pushBack: row.bool("push_back"), pushSince: row.int64("push_since"))
     }
 
     static func integration(_ row: Row) -> Integration {
@@ -208,7 +233,8 @@ public final class IntegrationStore: Sendable {
             hookPath: "/v1/hooks/\(row.string("name"))" + (signs(kind) ? "" : "/<token>"),
             maxBodyBytes: row.int64("max_body_bytes"), apiBaseURL: row.string("api_base_url"), hasAPIToken: !row.string("api_token").isEmpty,
             createdAtMilliseconds: row.int64("created_at"), createdBy: row.string("created_by"), revokedAtMilliseconds: row.optionalInt64("revoked_at"),
-            accountID: row.string("account_id"), paymentsOpen: Self.paymentsOpen(kind, PaymentOpens(rawValue: row.int("payment_opens")) ?? .unspecified))
+            accountID: row.string("account_id"), paymentsOpen: Self.paymentsOpen(kind, PaymentOpens(rawValue: row.int("payment_opens")) ?? .unspecified),
+            pushBack: row.bool("push_back"))
     }
 
     /// What a payment integration's paid payments open, as said (donations unless told).

@@ -11,6 +11,7 @@ public final class Webhooks: Sendable {
     public let integrations: IntegrationStore
     public let hooks: HookStore
     let relay: HookRelay
+    let pushBack: PushBack
     let timepad: TimepadClient
     let ringostat: RingostatClient
     /// Hooks refused for a bad signature or token, since start (nothing of them is stored).
@@ -24,7 +25,8 @@ public final class Webhooks: Sendable {
     ) {
         integrations = IntegrationStore(database: database, outbound: outbound)
         hooks = HookStore(database: database)
-        relay = HookRelay(store: hooks, targets: targets, logger: logger)
+        relay = HookRelay(store: hooks, targets: targets, logger: logger, mirror: CRMMirror(integrations: integrations, targets: targets, outbound: outbound))
+        pushBack = PushBack(integrations: integrations, database: database, targets: targets, outbound: outbound, logger: logger)
         timepad = TimepadClient(timeout: pullTimeout, outbound: outbound)
         ringostat = RingostatClient(timeout: pullTimeout, outbound: outbound)
     }
@@ -39,6 +41,9 @@ public final class Webhooks: Sendable {
 
     /// The relay, for the host to start and stop.
     public var delivery: any BackgroundService { relay }
+
+    /// G7: Switchboard's changes sent to the CRMs it runs beside, for the host to start and stop.
+    public var pushing: any BackgroundService { pushBack }
 
     /// Pulls every Timepad and Ringostat integration's last two days, now and every
     /// `interval`: what a hook the provider failed to send (or we failed to take) brought.

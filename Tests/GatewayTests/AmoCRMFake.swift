@@ -17,6 +17,8 @@ final class AmoCRMFake: Sendable {
         var leadStatus: [Int: Int] = [:]
         var leads = 2000
         var arrivals: [ContinuousClock.Instant] = []
+        /// What was sent to it (a push-back): "PATCH <body>", "POST <body>".
+        var pushes: [String] = []
     }
 
     init() throws {
@@ -30,6 +32,7 @@ final class AmoCRMFake: Sendable {
 
     var baseURL: String { "http://127.0.0.1:\(server.port)" }
     var arrivals: [ContinuousClock.Instant] { state.withLock { $0.arrivals } }
+    var pushes: [String] { state.withLock { $0.pushes } }
     func stop() { server.shutdown() }
 
     /// Changes made there after the first import: a lead renamed, one won, one new.
@@ -55,6 +58,21 @@ final class AmoCRMFake: Sendable {
         }
         guard request.header("Authorization") == "Bearer \(Self.token)" else {
             return HTTPResponse(status: 401, contentType: "application/json", body: #"{"title":"Unauthorized"}"#)
+        }
+        if request.method == "PATCH" || request.method == "POST", request.path == "/api/v4/leads" {
+            let body = String(decoding: request.body, as: UTF8.self)
+            state.withLock { $0.pushes.append("\(request.method) \(body)") }
+            return request.method == "POST"
+                ? json(["_embedded": ["leads": [["id": 9001, "request_id": "0"]]]])
+                : json(["_embedded": ["leads": [["id": 1, "updated_at": Self.start]]]])
+        }
+        let parts = request.path.split(separator: "/")
+        if parts.count == 4, let id = Int(parts[3]) {
+            switch parts[2] {
+            case "leads": return json(Self.lead(id, snapshot, withContacts: true).merging(["_embedded": ["contacts": [["id": id % 1500 + 1, "is_main": true]], "loss_reason": []]]) { $1 })
+            case "contacts": return json(Self.contact(id))
+            default: break
+            }
         }
         let page = Int(request.query["page"] ?? "1") ?? 1
         let limit = min(Int(request.query["limit"] ?? "50") ?? 50, 250)

@@ -53,7 +53,7 @@ import TestSupport
         }
     }
 
-    static func start(gatewayProcess: Bool = false) async throws -> System {
+    static func start(gatewayProcess: Bool = false, gateway extra: [String: String] = [:]) async throws -> System {
         let folder = try temporaryFolder("import")
         let contacts = try await Hosted.start(
             executable: "switchboard-contacts",
@@ -68,7 +68,7 @@ import TestSupport
             "GATEWAY_PORT": gatewayProcess ? "\(try freePort())" : "0", "GATEWAY_DATA_DIR": folder.appendingPathComponent("gateway").path,
             "GATEWAY_SERVICES": "contacts=127.0.0.1:\(contacts.port),deals=127.0.0.1:\(deals.port)",
             "GATEWAY_API_KEYS": "\(adminKey)=admin", "GATEWAY_RATE_LIMIT": "100000", "GATEWAY_RATE_BURST": "100000",
-        ]
+        ].merging(extra) { $1 }
         let gateway = try await Hosted.start(executable: "switchboard-gateway", environment: environment, process: gatewayProcess)
         return System(contacts: contacts, deals: deals, gateway: gateway, gatewayEnvironment: environment)
     }

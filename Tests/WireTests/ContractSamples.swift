@@ -46,6 +46,9 @@ enum ContractSamples {
         ("ImportError", importError().wireBytes(), (try? ImportError(wireBytes: importError().wireBytes())) == importError()),
         ("ImportJob", importJob().wireBytes(), (try? ImportJob(wireBytes: importJob().wireBytes())) == importJob()),
         ("ImportJobList", importJobList().wireBytes(), (try? ImportJobList(wireBytes: importJobList().wireBytes())) == importJobList()),
+        ("ImportKeysRequest", importKeysRequest().wireBytes(), (try? ImportKeysRequest(wireBytes: importKeysRequest().wireBytes())) == importKeysRequest()),
+        ("ImportKeys", importKeys().wireBytes(), (try? ImportKeys(wireBytes: importKeys().wireBytes())) == importKeys()),
+        ("ImportLink", importLink().wireBytes(), (try? ImportLink(wireBytes: importLink().wireBytes())) == importLink()),
         ("ContactSource", contactSource().wireBytes(), (try? ContactSource(wireBytes: contactSource().wireBytes())) == contactSource()),
         ("CustomField", customField().wireBytes(), (try? CustomField(wireBytes: customField().wireBytes())) == customField()),
         ("Phone", phone().wireBytes(), (try? Phone(wireBytes: phone().wireBytes())) == phone()),
@@ -631,6 +634,7 @@ enum ContractSamples {
         m.dryRun = true
         m.announce = true
         m.references = [importReference(), importReference()]
+        m.live = true
         return m
     }
 
@@ -736,6 +740,30 @@ enum ContractSamples {
     static func importJobList() -> ImportJobList {
         var m = ImportJobList()
         m.imports = [importJob(), importJob()]
+        return m
+    }
+
+    static func importKeysRequest() -> ImportKeysRequest {
+        var m = ImportKeysRequest()
+        m.source = "f1é"
+        m.dealID = 2000006
+        return m
+    }
+
+    static func importKeys() -> ImportKeys {
+        var m = ImportKeys()
+        m.deal = "f1é"
+        m.pipeline = "f2é"
+        m.stage = "f3é"
+        return m
+    }
+
+    static func importLink() -> ImportLink {
+        var m = ImportLink()
+        m.source = "f1é"
+        m.kind = .activity
+        m.externalID = "f3é"
+        m.id = 4000012
         return m
     }
 
@@ -1677,6 +1705,7 @@ enum ContractSamples {
         m.deal = deal()
         m.previousStageID = 2000006
         m.actorID = -22
+        m.origin = "f4é"
         return m
     }
 
@@ -1789,6 +1818,7 @@ enum ContractSamples {
         m.accountID = "f12é"
         m.paymentsOpen = .nothing
         m.verifyToken = "f14é"
+        m.pushBack = true
         return m
     }
 
@@ -1802,6 +1832,7 @@ enum ContractSamples {
         m.apiToken = "f6é"
         m.accountID = "f7é"
         m.paymentsOpen = .nothing
+        m.pushBack = true
         return m
     }
 
@@ -1811,6 +1842,7 @@ enum ContractSamples {
         m.newToken = true
         m.apiToken = "f3é"
         m.apiBaseURL = "f4é"
+        m.pushBack = true
         return m
     }
 

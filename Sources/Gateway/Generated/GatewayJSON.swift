@@ -217,6 +217,8 @@ extension Integration: RESTOutput {
             out.key("paymentsOpen")
             out.string(self.paymentsOpen.name)
         }
+        out.key("pushBack")
+        out.bool(self.pushBack)
         out.key("revokedAt")
         if let value = self.revokedAtMilliseconds { out.timestamp(value) } else { out.null() }
         if !self.secret.isEmpty {
@@ -233,7 +235,7 @@ extension Integration: RESTOutput {
 
 extension CreateIntegrationRequest: RESTInput {
     static let openAPIInputSchema = "NewIntegrationInput"
-    static let jsonFields: Set<String> = ["name", "kind", "secret", "maxBodyBytes", "apiBaseUrl", "apiToken", "accountId", "paymentsOpen"]
+    static let jsonFields: Set<String> = ["name", "kind", "secret", "maxBodyBytes", "apiBaseUrl", "apiToken", "accountId", "paymentsOpen", "pushBack"]
     static let jsonReadOnlyFields: Set<String> = []
 
     /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).
@@ -265,12 +267,15 @@ extension CreateIntegrationRequest: RESTInput {
         if let value = r.choice("paymentsOpen", [("donations", PaymentOpens.donations), ("orders", PaymentOpens.orders), ("nothing", PaymentOpens.nothing)]) {
             self.paymentsOpen = value
         }
+        if let value = r.bool("pushBack") {
+            self.pushBack = value
+        }
     }
 }
 
 extension IntegrationChange: RESTInput {
     static let openAPIInputSchema = "IntegrationChangeInput"
-    static let jsonFields: Set<String> = ["secret", "newToken", "apiToken", "apiBaseUrl"]
+    static let jsonFields: Set<String> = ["secret", "newToken", "apiToken", "apiBaseUrl", "pushBack"]
     static let jsonReadOnlyFields: Set<String> = []
 
     /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).
@@ -287,6 +292,9 @@ extension IntegrationChange: RESTInput {
         }
         if let value = r.string("apiBaseUrl", maxLength: 500) {
             self.apiBaseURL = value
+        }
+        if let value = r.bool("pushBack") {
+            self.pushBack = value
         }
     }
 }

@@ -7444,6 +7444,10 @@ enum OpenAPIComponents {
           ],
           "type" : "string"
         },
+        "pushBack" : {
+          "description" : "amocrm, bitrix24 (G7): Switchboard's stage changes and new deals are sent to it through its API.",
+          "type" : "boolean"
+        },
         "revokedAt" : {
           "format" : "date-time",
           "type" : [
@@ -7471,6 +7475,7 @@ enum OpenAPIComponents {
         "kind",
         "maxBodyBytes",
         "name",
+        "pushBack",
         "revokedAt"
       ],
       "type" : "object"
@@ -7493,6 +7498,10 @@ enum OpenAPIComponents {
         },
         "newToken" : {
           "description" : "The kinds that sign nothing: a new URL token, shown once; the old URL is refused from now.",
+          "type" : "boolean"
+        },
+        "pushBack" : {
+          "description" : "amocrm, bitrix24 (G7): send Switchboard's stage changes and new deals to it.",
           "type" : "boolean"
         },
         "secret" : {
@@ -8830,6 +8839,10 @@ enum OpenAPIComponents {
             "nothing"
           ],
           "type" : "string"
+        },
+        "pushBack" : {
+          "description" : "amocrm and bitrix24 only (G7): send Switchboard's stage changes and new deals to it through its API (apiBaseUrl, apiToken), so whichever system a manager uses both agree; a change that came from it is never sent back.",
+          "type" : "boolean"
         },
         "secret" : {
           "description" : "The provider's signing secret, for the kinds that sign (timepad, cloudpayments,\nwhatsapp): required for those. For the others leave it out: the gateway makes a\nlong random token for the URL and shows it once. At least 16 characters, not\nblank; Telegram's secret_token is 16 to 256 of A-Z, a-z, 0-9, _ and -.",

@@ -18,6 +18,10 @@ public struct Bitrix24Reader {
         pages = ProviderPages(baseURL: webhookURL, headers: ["Content-Type": "application/json"], outbound: outbound, perSecond: perSecond)
     }
 
+    init(pages: ProviderPages) {
+        self.pages = pages
+    }
+
     public var requests: Int { pages.requests }
 
     public func read(into write: (ImportRow) throws -> Void) async throws {
@@ -31,15 +35,7 @@ public struct Bitrix24Reader {
         var companies: [String: String] = [:]
         try await each("crm.company.list", ["select": ["ID", "TITLE"]]) { companies[Self.text($0["ID"])] = Self.text($0["TITLE"]) }
         try await each("crm.contact.list", ["select": ["*", "PHONE", "EMAIL"]]) { card in
-            var contact = ImportedContact(externalID: Self.text(card["ID"]), firstName: Self.text(card["NAME"]), lastName: Self.text(card["LAST_NAME"]))
-            contact.phones = Array(Self.multi(card["PHONE"]).prefix(20))
-            contact.emails = Array(Self.multi(card["EMAIL"]).prefix(20))
-            contact.company = companies[Self.text(card["COMPANY_ID"])] ?? ""
-            contact.responsible = Self.text(card["ASSIGNED_BY_ID"])
-            contact.channel = String(Self.text(card["SOURCE_ID"]).prefix(50))
-            contact.createdAtMilliseconds = Self.milliseconds(card["DATE_CREATE"])
-            contact.customFields = Self.custom(card)
-            try write(ImportRow(contact: contact))
+            try write(ImportRow(contact: Self.contact(card, companies: companies)))
         }
         let general = try await call("crm.dealcategory.default.get")?["result"] as? [String: Any]
         var categories: [(id: String, name: String)] = [("0", Self.text(general?["NAME"]).isEmpty ? "Bitrix24" : Self.text(general?["NAME"]))]
@@ -59,26 +55,13 @@ public struct Bitrix24Reader {
             }
             try write(ImportRow(pipeline: ImportedPipeline(externalID: category.id, name: category.name, stages: rows)))
         }
-        try await each("crm.deal.list", ["select": ["*", "UF_*"]]) { deal in
-            let id = Self.text(deal["ID"])
-            var contact = Self.text(deal["CONTACT_ID"])
-            if contact.isEmpty || contact == "0" {
-                contact = "deal-\(id)"
-                try write(ImportRow(contact: ImportedContact(externalID: contact, firstName: String(Self.text(deal["TITLE"]).prefix(200)))))
+        try await each("crm.deal.list", ["select": ["*", "UF_*"]]) { card in
+            let deal = Self.deal(card)
+            if deal.contact.hasPrefix("deal-") {
+                // A deal here has a person: one without a contact gets one named as the deal.
+                try write(ImportRow(contact: ImportedContact(externalID: deal.contact, firstName: String(deal.title.prefix(200)))))
             }
-            var row = ImportedDeal(externalID: id, title: Self.text(deal["TITLE"]), contact: contact)
-            if row.title.trimmingCharacters(in: .whitespaces).isEmpty { row.title = "Deal \(id)" }
-            row.pipeline = Self.text(deal["CATEGORY_ID"]).isEmpty ? "0" : Self.text(deal["CATEGORY_ID"])
-            row.stage = Self.text(deal["STAGE_ID"])
-            row.responsible = Self.text(deal["ASSIGNED_BY_ID"])
-            if let amount = Double(Self.text(deal["OPPORTUNITY"])), amount > 0 {
-                (row.amountMinor, row.currency) = (Int64((amount * 100).rounded()), Self.text(deal["CURRENCY_ID"]).isEmpty ? "RUB" : Self.text(deal["CURRENCY_ID"]))
-            }
-            row.source = String(Self.text(deal["SOURCE_ID"]).prefix(50))
-            row.createdAtMilliseconds = Self.milliseconds(deal["DATE_CREATE"])
-            if Self.text(deal["CLOSED"]) == "Y" { row.closedAtMilliseconds = Self.milliseconds(deal["CLOSEDATE"]) }
-            row.customFields = Self.custom(deal)
-            try write(ImportRow(deal: row))
+            try write(ImportRow(deal: deal))
         }
         try await each("crm.activity.list", ["select": ["*"]]) { activity in
             if let row = Self.activity(activity) { try write(row) }
@@ -100,7 +83,59 @@ public struct Bitrix24Reader {
         }
     }
 
-    func call(_ method: String, _ body: [UInt8] = Array("{}".utf8)) async throws -> [String: Any]? {
+    static func contact(_ card: [String: Any], companies: [String: String]) -> ImportedContact {
+        var contact = ImportedContact(externalID: text(card["ID"]), firstName: text(card["NAME"]), lastName: text(card["LAST_NAME"]))
+        contact.phones = Array(multi(card["PHONE"]).prefix(20))
+        contact.emails = Array(multi(card["EMAIL"]).prefix(20))
+        contact.company = companies[text(card["COMPANY_ID"])] ?? ""
+        contact.responsible = text(card["ASSIGNED_BY_ID"])
+        contact.channel = String(text(card["SOURCE_ID"]).prefix(50))
+        contact.createdAtMilliseconds = milliseconds(card["DATE_CREATE"])
+        contact.customFields = custom(card)
+        return contact
+    }
+
+    /// A deal; one without a contact names `deal-<id>`, a contact the caller makes.
+    static func deal(_ card: [String: Any]) -> ImportedDeal {
+        let id = text(card["ID"])
+        let contact = text(card["CONTACT_ID"])
+        var row = ImportedDeal(externalID: id, title: text(card["TITLE"]), contact: contact.isEmpty || contact == "0" ? "deal-\(id)" : contact)
+        if row.title.trimmingCharacters(in: .whitespaces).isEmpty { row.title = "Deal \(id)" }
+        row.pipeline = text(card["CATEGORY_ID"]).isEmpty ? "0" : text(card["CATEGORY_ID"])
+        row.stage = text(card["STAGE_ID"])
+        row.responsible = text(card["ASSIGNED_BY_ID"])
+        if let amount = Double(text(card["OPPORTUNITY"])), amount > 0 {
+            (row.amountMinor, row.currency) = (Int64((amount * 100).rounded()), text(card["CURRENCY_ID"]).isEmpty ? "RUB" : text(card["CURRENCY_ID"]))
+        }
+        row.source = String(text(card["SOURCE_ID"]).prefix(50))
+        row.createdAtMilliseconds = milliseconds(card["DATE_CREATE"])
+        if text(card["CLOSED"]) == "Y" { row.closedAtMilliseconds = milliseconds(card["CLOSEDATE"]) }
+        row.customFields = custom(card)
+        return row
+    }
+
+    /// A Bitrix24 lead (`crm.lead.get`, before it became a deal there): a person and a deal
+    /// on the default pipeline, both keyed `lead-<id>`.
+    static func lead(_ card: [String: Any]) -> (ImportedContact, ImportedDeal) {
+        let key = "lead-\(text(card["ID"]))"
+        var contact = ImportedContact(externalID: key, firstName: text(card["NAME"]), lastName: text(card["LAST_NAME"]))
+        contact.phones = Array(multi(card["PHONE"]).prefix(20))
+        contact.emails = Array(multi(card["EMAIL"]).prefix(20))
+        contact.company = String(text(card["COMPANY_TITLE"]).prefix(200))
+        contact.responsible = text(card["ASSIGNED_BY_ID"])
+        contact.channel = String(text(card["SOURCE_ID"]).prefix(50))
+        if contact.firstName.isEmpty && contact.lastName.isEmpty { contact.firstName = String(text(card["TITLE"]).prefix(200)) }
+        var deal = ImportedDeal(externalID: key, title: text(card["TITLE"]).isEmpty ? "Lead \(text(card["ID"]))" : String(text(card["TITLE"]).prefix(300)), contact: key)
+        deal.responsible = contact.responsible
+        deal.source = contact.channel
+        deal.createdAtMilliseconds = milliseconds(card["DATE_CREATE"])
+        if let amount = Double(text(card["OPPORTUNITY"])), amount > 0 {
+            (deal.amountMinor, deal.currency) = (Int64((amount * 100).rounded()), text(card["CURRENCY_ID"]).isEmpty ? "RUB" : text(card["CURRENCY_ID"]))
+        }
+        return (contact, deal)
+    }
+
+    public func call(_ method: String, _ body: [UInt8] = Array("{}".utf8)) async throws -> [String: Any]? {
         let answer = try await pages.json("/\(method).json", method: "POST", body: body)
         if let error = answer?["error"] { throw ReaderError("Bitrix24 \(method): \(error) \(answer?["error_description"] ?? "")") }
         return answer

@@ -39,7 +39,7 @@ public final class ProviderPages: @unchecked Sendable {
                 continue
             }
             guard status == 200 else {
-                throw ReaderError("\(baseURL)\(path) answered \(status): \(String(decoding: bytes.prefix(300), as: UTF8.self))")
+                throw ReaderError("\(baseURL)\(path) answered \(status): \(String(decoding: bytes.prefix(300), as: UTF8.self))", status: status)
             }
             guard let object = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any] else {
                 throw ReaderError("\(baseURL)\(path) answered something that is not a JSON object")
@@ -52,5 +52,10 @@ public final class ProviderPages: @unchecked Sendable {
 /// Why an import reader stopped.
 public struct ReaderError: Error, CustomStringConvertible {
     public let description: String
-    public init(_ description: String) { self.description = description }
+    /// The provider's HTTP status, when it answered one.
+    public let status: Int
+    public init(_ description: String, status: Int = 0) {
+        self.description = description
+        self.status = status
+    }
 }
