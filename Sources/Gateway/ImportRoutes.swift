@@ -17,10 +17,11 @@ enum ImportRoutes {
             summary: """
                 Imports a file of rows from the system a business leaves (G7): NDJSON, one ImportRow a line, or CSV of one `kind` \
                 with a header naming the row's fields. Rows are kept by (source, externalId): importing again updates. Contacts go \
-                through match-or-create (C2). Up to 8 MiB a request: with `more`, send the rest to POST /v1/imports/{id}/parts. \
+                through match-or-create (C2). Up to 8 MiB a request (none: an empty start): with `more`, send the rest to \
+                POST /v1/imports/{id}/parts. \
                 The import runs in the background; follow it at GET /v1/imports/{id}
                 """,
-            query: NewImport.queryParameters, upload: mediaTypes,
+            query: NewImport.queryParameters, bodyRequired: false, upload: mediaTypes,
             answers: [Route.answer(202, "the import, queued (or receiving, with more)", ImportJob.self, headers: ["Location"])],
             errors: [413, 422, 503], idempotencyKey: true
         ) { ctx in
@@ -42,7 +43,7 @@ enum ImportRoutes {
                 The next part of an import's file (G7), in the media type of its first; the last part (without `more`) starts it. \
                 409 when the import has its whole file already
                 """,
-            query: ImportPart.queryParameters, upload: mediaTypes,
+            query: ImportPart.queryParameters, bodyRequired: false, upload: mediaTypes,
             answers: [Route.answer(202, "the import", ImportJob.self)], errors: [404, 409, 413, 503]
         ) { ctx in
             let jobs = try ctx.api.importJobs()
@@ -95,9 +96,10 @@ enum ImportRoutes {
         },
     ]
 
-    /// The file's format from its media type; nil for any other.
+    /// The file's format from its media type (none said: NDJSON, the import's own); nil for any other.
     static func format(_ ctx: RequestContext) -> ImportFormat? {
-        let type = (ctx.request.header("Content-Type") ?? "").split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        guard let header = ctx.request.header("Content-Type") else { return .ndjson }
+        let type = header.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
         switch type {
         case "application/x-ndjson": return .ndjson
         case "text/csv": return .csv
@@ -107,7 +109,8 @@ enum ImportRoutes {
 
     static func unsupported(_ ctx: RequestContext) -> HTTPResponse {
         Problem.response(
-            status: 415, title: "Unsupported Media Type", detail: "send the file as Content-Type: \(mediaTypes.joined(separator: " or "))",
+            status: 415, title: "Unsupported Media Type",
+            detail: "send the file as Content-Type: \(mediaTypes.joined(separator: " or ")), not \(ctx.request.header("Content-Type").map { "\"\($0.prefix(100))\"" } ?? "none")",
             requestID: ctx.requestID, headers: [("Accept", mediaTypes.joined(separator: ", "))])
     }
 }

@@ -143,7 +143,8 @@ enum OpenAPIDocument {
             ]]
         }
         if !route.upload.isEmpty {
-            o["requestBody"] = ["required": true, "content": Dictionary(uniqueKeysWithValues: route.upload.map { ($0, ["schema": ["type": "string"]]) })]
+            // Any bytes are a file; what is wrong in them is the import's report, line by line.
+            o["requestBody"] = ["required": route.bodyRequired, "content": Dictionary(uniqueKeysWithValues: route.upload.map { ($0, ["schema": [String: Any]()]) })]
         }
         if route.access.minimum != nil { o["security"] = [["bearer": [String]()], ["session": [String]()]] }
         return o

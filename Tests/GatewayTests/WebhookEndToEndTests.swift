@@ -165,9 +165,10 @@ import TestSupport
         try await system.stop()
     }
 
-    /// G2 (issue 22 item 12): hooks no service takes pile up as failed; an admin discards
-    /// one — kept with who, when and why, out of the failed list, still replayable — and a
-    /// hook that is not failed is not theirs to discard.
+    /// G2 (issue 22 item 12): hooks that cannot be applied pile up as failed (an amoCRM status
+    /// change for a lead no import made, G7); an admin discards one — kept with who, when and
+    /// why, out of the failed list, still replayable — and a hook that is not failed is not
+    /// theirs to discard.
     @Test func g2AnAdminDiscardsAFailedHookAndItIsKeptWithWhoWhenAndWhy() async throws {
         let system = try await SystemFixture.start(extra: Self.settings)
         let made = try await system.request("POST", "/v1/admin/integrations", body: #"{"name":"amo","kind":"amocrm"}"#)
