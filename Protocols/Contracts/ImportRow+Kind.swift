@@ -44,20 +44,3 @@ extension Array where Element == ImportRow {
         return all.filter { seen.insert("\($0.0.rawValue)/\($0.1)").inserted }
     }
 }
-
-extension ImportKind {
-    /// Its name as a row's field (`staff`, `contact`, ...).
-    public var fieldName: String {
-        switch self {
-        case .staff: "staff"
-        case .contact: "contact"
-        case .pipeline: "pipeline"
-        case .stage: "stage"
-        case .deal: "deal"
-        case .task: "task"
-        case .note: "note"
-        case .activity: "activity"
-        case .unspecified: ""
-        }
-    }
-}

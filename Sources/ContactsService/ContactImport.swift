@@ -27,7 +27,7 @@ public struct ContactImport: Sendable {
         let now = clock.milliseconds
         let rows = batch.rows, source = batch.source, live = batch.live
         let importer = self
-        return try await ImportLedger.run(database, dryRun: batch.dryRun, count: rows.count, prefix: { rows[$0].kind.fieldName }) { tx, i in
+        return try await ImportLedger.run(database, dryRun: batch.dryRun, count: rows.count, prefix: { rows[$0].kind.name }) { tx, i in
             let row = rows[i]
             if let member = row.staff { return try importer.staffRow(tx, member, source: source, now: now) }
             if let contact = row.contact { return try importer.contactRow(tx, contact, source: source, live: live, now: now) }

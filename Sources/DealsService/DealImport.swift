@@ -40,7 +40,7 @@ public struct DealImport: Sendable {
         let names = Names(source: batch.source, resolved: resolved, live: batch.live)
         let now = clock.milliseconds
         let rows = batch.rows, announce = batch.announce, dryRun = batch.dryRun
-        return try await ImportLedger.run(database, dryRun: dryRun, count: rows.count, prefix: { rows[$0].kind.fieldName }) { tx, i in
+        return try await ImportLedger.run(database, dryRun: dryRun, count: rows.count, prefix: { rows[$0].kind.name }) { tx, i in
             let row = rows[i]
             if let pipeline = row.pipeline { return try Self.pipelineRow(tx, pipeline, names, now: now) }
             if let deal = row.deal { return try Self.dealRow(tx, deal, names, announce: announce, dryRun: dryRun, now: now) }

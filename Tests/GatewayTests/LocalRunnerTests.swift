@@ -51,6 +51,17 @@ import TestSupport
         let resource = #"{"name":"Ivan","kind":"engineer","timeZone":"Europe/Moscow","hours":[{"weekday":1,"fromMinute":540,"toMinute":1080}]}"#
         #expect(try await httpRequest(port: gatewayPort, "POST", "/v1/resources", headers: headers, body: resource).status == 201)
         #expect(try await httpRequest(port: gatewayPort, "GET", "/readyz").status == 200)
+        // G7: `switchboard import` sends a spreadsheet with the key `up` keeps, follows it and says what it did.
+        let sheet = folder.appendingPathComponent("people.csv")
+        try Data("externalId,firstName,phones,tags\r\nx1,Олег,+7 900 123 45 67,excel\r\nx2,Bad,12,\r\nx3,Нина,+7 900 765 43 21,\r\n".utf8).write(to: sheet)
+        let printed = folder.appendingPathComponent("import.out").path
+        let importing = try ChildProcess(
+            path: ServiceProcess.executable(named: "switchboard").path,
+            arguments: ["import", sheet.path, "--source", "excel", "--kind", "contact", "--data", folder.path, "--gateway", "127.0.0.1:\(gatewayPort)"],
+            environment: ProcessInfo.processInfo.environment, output: printed, errorOutput: printed)
+        #expect(try await importing.waitForExit(within: .seconds(30)) == 1, "a refused row: exit 1")
+        let said = (try? String(contentsOfFile: printed, encoding: .utf8)) ?? ""
+        #expect(said.contains("done: rowsRead 3, created 1, updated 0, matched 1, refused 1") && said.contains("line 3 contact.phones[0]:"), "\(said)")
         #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("contacts/contacts.sqlite").path))
         runner.signal(SIGINT)
         #expect(try await runner.waitForExit() == 0)

@@ -21,7 +21,7 @@ public final class ImportRowWriter {
     public func write(_ row: ImportRow) throws {
         buffer += row.jsonBytes
         buffer.append(UInt8(ascii: "\n"))
-        counts[row.kind.fieldName, default: 0] += 1
+        counts[row.kind.name, default: 0] += 1
         if buffer.count > 1 << 20 { try flush() }
     }
 
