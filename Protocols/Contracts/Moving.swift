@@ -1038,7 +1038,7 @@ public enum ImportState: Int, Sendable, WireEnum, CaseIterable {
     case running = 3
     /// Every row read; see the counts and the errors.
     case done = 4
-    /// Stopped on something no row caused (see failure); resumes when started again.
+    /// Stopped on something no row caused (see failure): what it kept stays; send the file again to go on.
     case failed = 5
     case cancelled = 6
 

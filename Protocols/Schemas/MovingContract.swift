@@ -171,7 +171,7 @@ public let movingContract = ContractFile("Moving") {
         Enumeration.Case(2, "queued", doc: "Its file is whole; it runs after the imports before it.")
         Enumeration.Case(3, "running")
         Enumeration.Case(4, "done", doc: "Every row read; see the counts and the errors.")
-        Enumeration.Case(5, "failed", doc: "Stopped on something no row caused (see failure); resumes when started again.")
+        Enumeration.Case(5, "failed", doc: "Stopped on something no row caused (see failure): what it kept stays; send the file again to go on.")
         Enumeration.Case(6, "cancelled")
     }
     Enumeration("ImportFormat") {
