@@ -199,7 +199,7 @@ import TestSupport
     /// from where it had kept rows: every person, deal and note once.
     @Test func g7AKillNineMidImportResumesToTheSameResult() async throws {
         var system = try await Self.start(gatewayProcess: true)
-        let count = 3000
+        let count = 2000
         let started = try await system.request("POST", "/v1/imports?source=legacy", body: Self.bulkFile(count), type: "application/x-ndjson")
         let id = try #require(started.json["id"] as? Int, "\(started.body)")
         var read = 0
