@@ -232,6 +232,11 @@ public final class GatewayAPI: Sendable {
             api: self, request: request, parameters: parameters, requestID: requestID, options: options, role: call.role, staffID: call.staffID,
             credentialID: call.credentialID, session: call.session)
         do {
+            // G6: an admin's session holds only while its member is an admin: a role changed
+            // through another replica ends it here too, on routes the gateway answers alone as well.
+            if call.session != nil, route.access.minimum == .admin, let staffID = call.staffID {
+                _ = try await visibility(staffID: staffID, context)
+            }
             return try await route.handler(context)
         } catch let refusal as UnacceptableValues {
             return Problem.response(
