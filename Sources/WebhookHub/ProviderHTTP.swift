@@ -1,4 +1,5 @@
 import Foundation
+import ServiceKit
 import Sockets
 import FoundationNetworking
 
@@ -36,7 +37,7 @@ public enum ProviderHTTP {
         let data: Data
         let response: URLResponse
         do {
-            (data, response) = try await session.data(for: request)
+            (data, response) = try await session.dataUncancelled(for: request)
         } catch {
             throw HookRefusal("\(url.host ?? baseURL) did not answer \(method) \(url.path): \(error.localizedDescription)")
         }

@@ -1,6 +1,7 @@
 import Foundation
 import FoundationNetworking
 import HTTP
+import ServiceKit
 import Sockets
 
 /// One HTTP request to a provider or an endpoint, answered within `timeout`: the status
@@ -63,7 +64,7 @@ public struct ProviderClient: Sendable {
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         request.httpBody = Data(body)
         do {
-            let (data, response) = try await session.data(for: request)
+            let (data, response) = try await session.dataUncancelled(for: request)
             return .success(Answer(status: (response as? HTTPURLResponse)?.statusCode ?? 0, body: Array(data)))
         } catch {
             return .failure(ProviderFailure("\(host) did not answer: \(error.localizedDescription)", retry: true))
