@@ -12,6 +12,9 @@ extension ImportRow {
         return .unspecified
     }
 
+    /// Contacts keeps staff and contact rows; deals keeps the rest.
+    public var keptByContacts: Bool { staff != nil || contact != nil }
+
     /// How many kinds it holds (one, for a row an import takes).
     public var kindsHeld: Int {
         [staff != nil, contact != nil, pipeline != nil, deal != nil, task != nil, note != nil, activity != nil].filter { $0 }.count
@@ -42,5 +45,12 @@ extension Array where Element == ImportRow {
         }
         var seen = Set<String>()
         return all.filter { seen.insert("\($0.0.rawValue)/\($0.1)").inserted }
+    }
+
+    /// What contacts is asked to resolve before the rows are kept (the contacts and staff
+    /// they name), in requests of at most `limit` references.
+    public func resolveRequests(source: String, limit: Int = 1000) -> [ResolveImportsRequest] {
+        let asked = references.filter { $0.kind == .contact || $0.kind == .staff }.map { ImportReference(kind: $0.kind, reference: $0.reference) }
+        return stride(from: 0, to: asked.count, by: limit).map { ResolveImportsRequest(source: source, references: [ImportReference](asked[$0..<Swift.min($0 + limit, asked.count)])) }
     }
 }

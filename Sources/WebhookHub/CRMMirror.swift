@@ -117,8 +117,7 @@ struct CRMMirror: Sendable {
         guard !integration.apiBaseURL.isEmpty, integration.kind == .bitrix24 || !integration.apiToken.isEmpty else {
             throw RPCError(.failedPrecondition, "\(what): give the integration its apiBaseUrl\(integration.kind == .bitrix24 ? " (the inbound webhook URL)" : " and apiToken") so the gateway can fetch it")
         }
-        let headers = integration.kind == .bitrix24 ? ["Content-Type": "application/json"] : ["Authorization": "Bearer \(integration.apiToken)"]
-        return ProviderPages(baseURL: integration.apiBaseURL, headers: headers, outbound: outbound, perSecond: integration.kind == .bitrix24 ? Bitrix24Reader.requestsPerSecond : AmoCRMReader.requestsPerSecond)
+        return ProviderPages(crm: integration, outbound: outbound)
     }
 
     func rows(for change: MirrorHook.Change, _ integration: IntegrationEntry) async throws -> [ImportRow] {
@@ -209,19 +208,17 @@ struct CRMMirror: Sendable {
     /// Contacts first (contacts keeps them), then the rest (deals keeps them, the people they
     /// name resolved by contacts first). A row refused is the hook refused, with its reason.
     func keep(_ rows: [ImportRow], source: String, options: CallOptions) async throws(RPCError) {
-        let people = rows.filter { $0.kind == .staff || $0.kind == .contact }
-        let rest = rows.filter { $0.kind != .staff && $0.kind != .contact }
+        let people = rows.filter(\.keptByContacts)
+        let rest = rows.filter { !$0.keptByContacts }
         if !people.isEmpty {
             let outcomes = try await targets.service(Contacts.service).call(
                 Contacts.importRecords, ImportBatch(source: source, rows: people, live: true), options: options)
             try Self.require(outcomes)
         }
         guard !rest.isEmpty else { return }
-        let asked = rest.references.filter { $0.kind == .contact || $0.kind == .staff }.map { ImportReference(kind: $0.kind, reference: $0.reference) }
         var batch = ImportBatch(source: source, rows: rest, announce: true, live: true)
-        if !asked.isEmpty {
-            batch.references = try await targets.service(Contacts.service).call(
-                Contacts.resolveImports, ResolveImportsRequest(source: source, references: asked), options: options).references
+        for request in rest.resolveRequests(source: source) {
+            batch.references += try await targets.service(Contacts.service).call(Contacts.resolveImports, request, options: options).references
         }
         try Self.require(try await targets.service(Deals.service).call(Deals.importRecords, batch, options: options))
     }

@@ -93,9 +93,7 @@ final class PushBack: BackgroundService {
         if type == Deals.Event.created && !keys.deal.isEmpty { return }  // it came from there, or was sent already
         // A deal that system does not know as a deal (an amoCRM lead without a contact, a Bitrix24 lead, keyed `lead-<id>`).
         if type != Deals.Event.created && (keys.deal.isEmpty || !keys.deal.allSatisfy(\.isNumber)) { return }
-        let pages = ProviderPages(
-            baseURL: integration.apiBaseURL, headers: integration.kind == .bitrix24 ? ["Content-Type": "application/json"] : ["Authorization": "Bearer \(integration.apiToken)"],
-            outbound: outbound, perSecond: integration.kind == .bitrix24 ? Bitrix24Reader.requestsPerSecond : AmoCRMReader.requestsPerSecond)
+        let pages = ProviderPages(crm: integration, outbound: outbound)
         do {
             let made = try await send(keys.deal.isEmpty, deal, keys, integration.kind, pages)
             if let made {

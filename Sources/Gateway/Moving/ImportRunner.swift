@@ -95,7 +95,7 @@ final class ImportRunner: BackgroundService, Sendable {
                 case let .refused(error):
                     pending.refusedHere.append(error)
                 case let .row(row):
-                    let target: Target = row.staff != nil || row.contact != nil ? .contacts : .deals
+                    let target: Target = row.keptByContacts ? .contacts : .deals
                     // Rows go in file order: the batch before a change of service is kept first.
                     if !pending.rows.isEmpty && pending.target != target { try await flush(&job, &pending) }
                     pending.target = target
@@ -231,18 +231,13 @@ final class ImportRunner: BackgroundService, Sendable {
     /// What contacts says the rows' contacts and staff are; in a dry run, those earlier rows
     /// of the file made (and its pipelines and deals) stand as 0.
     func resolve(_ rows: [ImportRow], job: ImportJob) async throws -> [ImportReference] {
-        let wanted = rows.references.map { ($0.kind, $0.reference) }
-        let asked = wanted.filter { $0.0 == .contact || $0.0 == .staff }
         var found: [ImportReference] = []
-        var start = 0
-        while start < asked.count {
-            let chunk = asked[start..<min(start + 1000, asked.count)]
-            let request = ResolveImportsRequest(source: job.source, references: chunk.map { ImportReference(kind: $0.0, reference: $0.1) })
+        for request in rows.resolveRequests(source: job.source) {
             found += try await retrying { try await self.contacts.call(Contacts.resolveImports, request, options: CallOptions(timeout: .seconds(30))) }.references
-            start += 1000
         }
         guard job.dryRun else { return found }
         let known = Set(found.map { "\($0.kind.rawValue)/\($0.reference)" })
+        let wanted = rows.references.map { ($0.kind, $0.reference) }
         let seen = try await jobs.seen(job.id, wanted.filter { !known.contains("\($0.0.rawValue)/\($0.1)") })
         for (kind, reference) in wanted where seen.contains("\(kind.rawValue)/\(reference)") {
             found.append(ImportReference(kind: kind, reference: reference, id: 0))

@@ -19,8 +19,6 @@ public struct AmoCRMReader {
         pages = ProviderPages(baseURL: baseURL, headers: ["Authorization": "Bearer \(token)"], outbound: outbound, perSecond: perSecond)
     }
 
-    public var requests: Int { pages.requests }
-
     public func read(into write: (ImportRow) throws -> Void) async throws {
         let account = try await pages.json("/api/v4/account") ?? [:]
         let currency = (account["currency"] as? String) ?? "RUB"
@@ -77,14 +75,7 @@ public struct AmoCRMReader {
         (answer["_embedded"] as? [String: Any])?[key] as? [[String: Any]] ?? []
     }
 
-    static func text(_ value: Any?) -> String {
-        switch value {
-        case let v as String: v
-        case let v as Int: "\(v)"
-        case let v as Double: "\(Int64(v))"
-        default: ""
-        }
-    }
+    static func text(_ value: Any?) -> String { ProviderPages.text(value) }
 
     /// An id that may be 0 for "nobody" (a robot's note, an unassigned lead).
     static func person(_ value: Any?) -> String {

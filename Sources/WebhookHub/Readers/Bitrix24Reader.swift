@@ -22,8 +22,6 @@ public struct Bitrix24Reader {
         self.pages = pages
     }
 
-    public var requests: Int { pages.requests }
-
     public func read(into write: (ImportRow) throws -> Void) async throws {
         try await each("user.get", [:]) { user in
             var staff = ImportedStaff(externalID: Self.text(user["ID"]), firstName: Self.text(user["NAME"]), lastName: Self.text(user["LAST_NAME"]))
@@ -141,14 +139,7 @@ public struct Bitrix24Reader {
         return answer
     }
 
-    static func text(_ value: Any?) -> String {
-        switch value {
-        case let v as String: v
-        case let v as Int: "\(v)"
-        case let v as Double: "\(v)"
-        default: ""
-        }
-    }
+    static func text(_ value: Any?) -> String { ProviderPages.text(value) }
 
     /// A multi-field's values (PHONE, EMAIL: `[{"VALUE": ..., "VALUE_TYPE": "WORK"}]`).
     static func multi(_ value: Any?) -> [String] {

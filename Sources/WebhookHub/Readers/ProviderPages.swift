@@ -11,8 +11,6 @@ public final class ProviderPages: @unchecked Sendable {
     let interval: Duration
     let timeout: Duration
     private var last: ContinuousClock.Instant?
-    /// Requests made, for the reader's summary.
-    public private(set) var requests = 0
 
     public init(baseURL: String, headers: [String: String], outbound: OutboundPolicy, perSecond: Int, timeout: Duration = .seconds(30)) {
         self.baseURL = baseURL
@@ -23,13 +21,31 @@ public final class ProviderPages: @unchecked Sendable {
         self.timeout = timeout
     }
 
+    /// The API of a CRM Switchboard runs beside (G7): amoCRM with its bearer token, Bitrix24
+    /// through the inbound webhook URL, each at its own pace.
+    convenience init(crm integration: IntegrationEntry, outbound: OutboundPolicy) {
+        let bitrix = integration.kind == .bitrix24
+        self.init(
+            baseURL: integration.apiBaseURL, headers: bitrix ? ["Content-Type": "application/json"] : ["Authorization": "Bearer \(integration.apiToken)"],
+            outbound: outbound, perSecond: bitrix ? Bitrix24Reader.requestsPerSecond : AmoCRMReader.requestsPerSecond)
+    }
+
+    /// A JSON value as the text of an id or field (providers send numbers and strings alike).
+    static func text(_ value: Any?) -> String {
+        switch value {
+        case let v as String: v
+        case let v as Int: "\(v)"
+        case let v as Double: v == v.rounded() && abs(v) < 1e15 ? "\(Int64(v))" : "\(v)"
+        default: ""
+        }
+    }
+
     /// The answer's JSON object; nil for 204 (amoCRM's "no more").
     public func json(_ path: String, method: String = "GET", query: [(String, String)] = [], body: [UInt8]? = nil) async throws -> [String: Any]? {
         var attempt = 0
         while true {
             if let last { try await Task.sleep(until: last + interval, clock: .continuous) }
             last = .now
-            requests += 1
             let (status, bytes) = try await ProviderHTTP.send(
                 method, baseURL: baseURL, path: path, headers: headers, query: query, body: body, timeout: timeout, outbound: outbound)
             if status == 204 { return nil }
