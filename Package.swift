@@ -72,7 +72,7 @@ let package = Package(
         .executableTarget(name: "switchboard-notifications", dependencies: ["NotificationsService", "RPC", "ServiceKit", "Sockets"]),
         .executableTarget(name: "switchboard-gateway", dependencies: ["Gateway", "ServiceKit"]),
         // The local runner; depending on the services makes `swift run switchboard` build them.
-        .executableTarget(name: "switchboard", dependencies: ["Contracts", "Gateway", "HTTP", "ServiceKit", "Sockets", "WebhookHub", "TLS", "ContactsService", "DealsService", "TelephonyService", "SchedulingService", "BillingService", "NotificationsService", "switchboard-contacts", "switchboard-deals", "switchboard-telephony", "switchboard-scheduling", "switchboard-billing", "switchboard-notifications", "switchboard-gateway"]),
+        .executableTarget(name: "switchboard", dependencies: ["Contracts", "Digest", "Storage", "Gateway", "HTTP", "ServiceKit", "Sockets", "WebhookHub", "TLS", "ContactsService", "DealsService", "TelephonyService", "SchedulingService", "BillingService", "NotificationsService", "switchboard-contacts", "switchboard-deals", "switchboard-telephony", "switchboard-scheduling", "switchboard-billing", "switchboard-notifications", "switchboard-gateway"]),
         .executableTarget(
             name: "switchboard-bench",
             dependencies: ["RPC", "Contracts", "Digest", "Wire", "Sockets", "TLS", "ContactsService", "DealsService", "TelephonyService", "SchedulingService", "BillingService", "NotificationsService", "HTTP", "ServiceKit", "Storage"], exclude: ["README.md"]),

@@ -10,6 +10,8 @@ import TLS
 
 let usage = """
     \(ImportCommand.usage)
+    \(BackupCommand.usage)
+    \(RestoreCommand.usage)
     usage: switchboard certificates --dir DIR [--watch] IDENTITY...
       Makes DIR/ca.crt and ca.key (unless there: bring your own CA) and a certificate per
       identity (gateway, contacts, telephony-0, ...), renews those within 30 days of their
@@ -85,6 +87,17 @@ if arguments.first == "import" {
     } catch {
         FileHandle.standardError.write(Data("switchboard: \(error)\n\(error is ImportCommand.UsageError ? ImportCommand.usage + "\n" : "")".utf8))
         exit(error is ImportCommand.UsageError ? 2 : 1)
+    }
+}
+// `switchboard backup ...` and `switchboard restore DIR`: operations (P5).
+if arguments.first == "backup" || arguments.first == "restore" {
+    do {
+        let rest = Array(arguments.dropFirst())
+        exit(arguments.first == "backup" ? try BackupCommand(rest).run() : try RestoreCommand(rest).run())
+    } catch {
+        let usage = arguments.first == "backup" ? BackupCommand.usage : RestoreCommand.usage
+        FileHandle.standardError.write(Data("switchboard: \(error)\n\(error is BackupCommand.UsageError ? usage + "\n" : "")".utf8))
+        exit(error is BackupCommand.UsageError ? 2 : 1)
     }
 }
 guard arguments.first == "up" else {
