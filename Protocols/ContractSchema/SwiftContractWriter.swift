@@ -45,9 +45,6 @@ public struct SwiftContractWriter {
         var out = Self.docLines(s.doc, indent: "")
         out += "public enum \(s.name) {\n"
         out += "    public static let service = \"\(s.id)\"\n"
-        let everyCaller = Set(s.methods.flatMap { s.callers(of: $0) }).sorted()
-        out += "    /// Every process that calls one of its methods.\n"
-        out += "    public static let callers: Set<String> = [\(everyCaller.map { "\"\($0)\"" }.joined(separator: ", "))]\n"
         for m in s.methods {
             let callers = s.callers(of: m)
             out += "\n" + Self.docLines((m.doc.map { $0 + "\n\n" } ?? "") + "Callers: \(callers.joined(separator: ", ")).", indent: "    ")

@@ -7,8 +7,6 @@ import Wire
 /// floating-point number. Rounding is half-even, per line, written once (``Money``).
 public enum Billing {
     public static let service = "switchboard.billing.Billing"
-    /// Every process that calls one of its methods.
-    public static let callers: Set<String> = ["gateway", "notifications"]
 
     /// Callers: gateway.
     public static let createProduct = MethodDescriptor<Product, Product>(

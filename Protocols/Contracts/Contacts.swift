@@ -6,8 +6,6 @@ import Wire
 /// Times are UTC milliseconds since 1970; phones are E.164 (`+79161234567`).
 public enum Contacts {
     public static let service = "switchboard.contacts.Contacts"
-    /// Every process that calls one of its methods.
-    public static let callers: Set<String> = ["billing", "deals", "gateway", "notifications", "telephony"]
 
     /// C2: returns the existing contact for this person (adding new emails and phones
     /// to it) or creates one. Safe to repeat: the second call matches the first.

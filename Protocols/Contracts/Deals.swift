@@ -7,8 +7,6 @@ import Wire
 /// contacts service's; read paths take a ``Visibility`` (G3).
 public enum Deals {
     public static let service = "switchboard.deals.Deals"
-    /// Every process that calls one of its methods.
-    public static let callers: Set<String> = ["billing", "gateway", "notifications", "scheduling"]
 
     /// Callers: gateway.
     public static let createPipeline = MethodDescriptor<Pipeline, Pipeline>(

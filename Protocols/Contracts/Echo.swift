@@ -6,8 +6,6 @@ import Wire
 /// sent. Used to measure the protocol's own cost (benchmarks) and to test the runtime.
 public enum Echo {
     public static let service = "switchboard.diagnostics.Echo"
-    /// Every process that calls one of its methods.
-    public static let callers: Set<String> = ["*"]
 
     /// Returns the request unchanged.
     ///

@@ -8,8 +8,6 @@ import Wire
 /// answer, or none, and the relay sends the same batch again later.
 public enum Events {
     public static let service = "switchboard.events.Events"
-    /// Every process that calls one of its methods.
-    public static let callers: Set<String> = ["billing", "contacts", "deals", "notifications", "scheduling", "telephony"]
 
     /// Idempotent by construction: the subscriber's inbox ignores event ids it has seen. OK
     /// means every event was taken or refused (listed in the report); any other status
@@ -25,8 +23,6 @@ public enum Events {
 /// admin lists them, replays them after a fix, or discards them.
 public enum EventAdmin {
     public static let service = "switchboard.events.EventAdmin"
-    /// Every process that calls one of its methods.
-    public static let callers: Set<String> = ["gateway"]
 
     /// Callers: gateway.
     public static let listParked = MethodDescriptor<ListParkedRequest, ParkedEventList>(

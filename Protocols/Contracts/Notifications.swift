@@ -8,8 +8,6 @@ import Wire
 /// webhooks for integrators, signed and retried on Svix's schedule.
 public enum Notifications {
     public static let service = "switchboard.notifications.Notifications"
-    /// Every process that calls one of its methods.
-    public static let callers: Set<String> = ["gateway"]
 
     /// N2: every event type rules and webhooks take, with the variables it offers.
     ///

@@ -8,8 +8,6 @@ import Wire
 /// resources. Times on the wire are UTC milliseconds.
 public enum Scheduling {
     public static let service = "switchboard.scheduling.Scheduling"
-    /// Every process that calls one of its methods.
-    public static let callers: Set<String> = ["gateway"]
 
     /// Callers: gateway.
     public static let createResource = MethodDescriptor<Resource, Resource>(

@@ -8,8 +8,6 @@ import Wire
 /// refuses others with failed_precondition naming the owner. Numbers are E.164.
 public enum Telephony {
     public static let service = "switchboard.telephony.Telephony"
-    /// Every process that calls one of its methods.
-    public static let callers: Set<String> = ["gateway", "notifications", "telephony"]
 
     /// T1: merges a report of one leg or a whole call into its session (by the
     /// provider's call id, else by client number and start time within the window);

@@ -22,29 +22,6 @@ public enum Topology {
         }
     }
 
-    /// The processes that call `process`'s methods (its contract's declared callers; the
-    /// gateway calls every one). A backup copies a caller before what it calls (P5), so
-    /// whatever the caller holds of the callee (a contact's id on a deal) is in the
-    /// callee's later copy.
-    public static func callers(of process: Process) -> Set<String> {
-        switch process {
-        case .contacts: Contacts.callers
-        case .deals: Deals.callers
-        case .telephony: Telephony.callers
-        case .scheduling: Scheduling.callers
-        case .billing: Billing.callers
-        case .notifications: Notifications.callers
-        }
-    }
-
-    /// How many callers stand above `process` in the longest chain of calls ending at it:
-    /// 0 for one only the gateway calls. A process's calls to itself (telephony's replicas)
-    /// do not count.
-    public static func callDepth(_ process: Process) -> Int {
-        let above = callers(of: process).compactMap(Process.init(rawValue:)).filter { $0 != process }
-        return above.map { callDepth($0) + 1 }.max() ?? 0
-    }
-
     /// The event types a process has handlers for.
     public static func takes(_ process: Process) -> [String] {
         switch process {

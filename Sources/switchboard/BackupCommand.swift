@@ -1,4 +1,3 @@
-import Contracts
 import Foundation
 import Storage
 
@@ -166,17 +165,7 @@ struct BackupCommand {
             if ["-wal", "-shm", "-journal", ".partial", ".handoff.sqlite"].contains(where: { path.hasSuffix($0) }) { continue }
             if path.hasSuffix(".sqlite") { databases.append(path) } else { files.append(path) }
         }
-        return (databases.sorted { (order($0), $0) < (order($1), $1) }, files.sorted())
-    }
-
-    /// Where a database stands in the backup's order: the gateway's first, then each
-    /// service after every service that calls it (``Topology/callDepth(_:)``), so an id a
-    /// caller's copy holds (a deal's contact) is in the later copy of the service it
-    /// names. Folders of no service (a `telephony-1` is telephony's) go first.
-    static func order(_ path: String) -> Int {
-        let folder = path.split(separator: "/").first.map(String.init) ?? ""
-        let name = folder.split(separator: "-").first.map(String.init) ?? folder
-        return Topology.Process(rawValue: name).map { Topology.callDepth($0) + 1 } ?? 0
+        return (databases.sorted(), files.sorted())
     }
 
     /// Every fault of the backup in `folder`: a file missing, of another size or checksum,
