@@ -49,7 +49,7 @@ public final class GatewayAPI: Sendable {
 
     /// Every route the gateway serves, in the order /v1/openapi.json lists them: a new
     /// service adds its module here.
-    static let routeList: [Route] = SystemRoutes.all + ConsoleRoutes.all + SessionRoutes.all + StreamRoutes.all + AdminRoutes.all + EventAdminRoutes.all + HookRoutes.all + ContactsRoutes.all + DealsRoutes.all + CallsRoutes.all + DialerRoutes.all + ReportRoutes.all + SchedulingRoutes.all + BillingRoutes.all + NotificationsRoutes.all + ConversationRoutes.all + ImportRoutes.all
+    static let routeList: [Route] = SystemRoutes.all + ConsoleRoutes.all + SessionRoutes.all + StreamRoutes.all + AdminRoutes.all + EventAdminRoutes.all + HookRoutes.all + ContactsRoutes.all + DealsRoutes.all + CallsRoutes.all + DialerRoutes.all + ReportRoutes.all + SchedulingRoutes.all + BillingRoutes.all + NotificationsRoutes.all + ConversationRoutes.all + ImportRoutes.all + AuditRoutes.all
 
     let services: ServiceClients
     let keyring: APIKeyring
@@ -71,6 +71,8 @@ public final class GatewayAPI: Sendable {
     let imports: ImportJobs?
     /// Runs the imports in the background (G7).
     let importRunner: ImportRunner?
+    /// Who changed or exported what (P5); nil: no data folder, nothing recorded.
+    let audit: AuditLog?
     let counters = RequestCounters()
     let logger: Logger
     let staffScopes = StaffScopeCache()
@@ -80,6 +82,10 @@ public final class GatewayAPI: Sendable {
     private let router: Router
     /// The routes by the number the router gives, each behind one reference.
     private let routeBoxes: [RouteBox]
+    /// For an admin's change, a deletion or a merge of one thing, the GET route of that
+    /// thing (`/v1/contacts/{id}` for `/v1/contacts/{id}/merge`): what the audit log reads
+    /// before and after the change (P5).
+    private let readBacks: [Int?]
 
     public convenience init(
         contacts: RPCClient, deals: RPCClient, keyring: APIKeyring, ledger: IdempotencyLedger? = nil,
@@ -91,8 +97,9 @@ public final class GatewayAPI: Sendable {
     public init(
         services: ServiceClients, keyring: APIKeyring, ledger: IdempotencyLedger? = nil, credentials: CredentialStore? = nil,
         webhooks: Webhooks? = nil, telephony: TelephonyReplicas? = nil, sessions: PersonSessions? = nil, imports: ImportJobs? = nil,
-        configuration: Configuration = Configuration(), logger: Logger = Logger(service: "gateway")
+        audit: AuditLog? = nil, configuration: Configuration = Configuration(), logger: Logger = Logger(service: "gateway")
     ) {
+        self.audit = audit
         self.sessions = sessions
         self.imports = imports
         importRunner = imports.map { ImportRunner(jobs: $0, contacts: services.client(for: Contacts.service), deals: services.client(for: Deals.service), logger: logger) }
@@ -112,6 +119,14 @@ public final class GatewayAPI: Sendable {
         for (i, route) in Self.routeList.enumerated() { router.add(route.method, route.path, i) }
         self.router = router
         routeBoxes = Self.routeList.map { RouteBox($0, middleware: RouteGroup.middleware(for: $0, metricsNeedAdmin: configuration.metricsNeedAdmin)) }
+        readBacks = Self.routeList.map { route in
+            // P5: admin changes (permissions among them), deletions and merges.
+            guard route.method != "GET", route.access.minimum == .admin || route.method == "DELETE" || route.path.hasSuffix("/merge"),
+                let id = route.path.range(of: "{id}")
+            else { return nil }
+            let thing = String(route.path[..<id.upperBound])
+            return Self.routeList.firstIndex { $0.method == "GET" && $0.path == thing }
+        }
     }
 
     /// Every (method, path pattern) served, for the OpenAPI agreement test.
@@ -154,18 +169,62 @@ public final class GatewayAPI: Sendable {
                 return Problem.response(
                     status: 404, title: "Not Found", detail: "no \(name) is written \"\((parameters[name] ?? "").prefix(100))\" (see /v1/openapi.json)", requestID: requestID)
             }
-            return await endpoint(routeBoxes[index], request, parameters, requestID: requestID)
+            return await endpoint(index, request, parameters, requestID: requestID)
         }
     }
 
     /// Runs the route through its group's middleware (``RouteGroup``): every check, then
     /// the steps that wrap the handler, then the handler.
-    private func endpoint(_ box: RouteBox, _ request: HTTPRequest, _ parameters: [String: String], requestID: String) async -> HTTPResponse {
+    private func endpoint(_ index: Int, _ request: HTTPRequest, _ parameters: [String: String], requestID: String) async -> HTTPResponse {
+        let box = routeBoxes[index]
         var call = RouteCall(route: box.route, request: request, parameters: parameters, requestID: requestID)
         for step in box.checks {
-            if let refusal = step.check(&call, in: self) { return refusal }
+            if let refusal = step.check(&call, in: self) {
+                await record(call, refusal)
+                return refusal
+            }
         }
-        return await around(box.wrappers[...], call)
+        // P5: a change to something readable is recorded with its fields before and after.
+        let readBack = audit == nil ? nil : readBacks[index]
+        var before: [UInt8]?
+        if let readBack { before = await read(readBack, call) }
+        let response = await around(box.wrappers[...], call)
+        var changed: (before: String, after: String) = ("", "")
+        if let readBack, let before, response.status < 400 {
+            let after = request.method == "DELETE" ? response.body : (await read(readBack, call) ?? [])
+            changed = RequestAudit.changedFields(before: before, after: after)
+        }
+        await record(call, response, changed: changed)
+        return response
+    }
+
+    /// The body of route `index`'s GET with the caller's own headers, when it answers 200.
+    private func read(_ index: Int, _ call: RouteCall) async -> [UInt8]? {
+        var request = call.request
+        request.method = "GET"
+        request.body = []
+        request.target = call.request.path
+        let answer = await endpoint(index, request, call.parameters, requestID: call.requestID)
+        return answer.status == 200 ? answer.body : nil
+    }
+
+    /// Appends what `call` did to the audit log, when it is something the log keeps. A
+    /// failure to record is logged, not the caller's: their change is already made.
+    private func record(_ call: RouteCall, _ response: HTTPResponse, changed: (before: String, after: String) = ("", "")) async {
+        guard let audit else { return }
+        let facts = RequestAudit(
+            pattern: call.route.path, request: call.request, parameters: call.parameters, status: response.status, responseHeaders: response.headers)
+        guard let action = facts.action else { return }
+        let entry = AuditEntry(
+            action: action, credentialID: call.credentialID, role: call.role?.rawValue ?? "", staffID: call.staffID ?? call.session?.live.staffID,
+            address: call.request.remoteAddress, method: call.request.method, route: call.route.path, path: call.request.path,
+            entity: facts.entity, entityID: facts.entityID, status: Int64(response.status), requestID: call.requestID,
+            before: changed.before, after: changed.after)
+        do {
+            try await audit.append(entry)
+        } catch {
+            logger.error("audit entry not recorded", ["error": "\(error)", "request_id": call.requestID, "path": call.request.path])
+        }
     }
 
     private func around(_ wrappers: ArraySlice<any RouteMiddleware>, _ call: RouteCall) async -> HTTPResponse {

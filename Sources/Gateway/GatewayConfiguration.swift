@@ -23,6 +23,7 @@ struct GatewayConfiguration {
     let reactorCount: Int
     let reconcileHours: Int
     let hookRetentionDays: Int
+    let auditRetentionDays: Int
     let api: GatewayAPI.Configuration
     let http: HTTPServer.Configuration
 
@@ -75,6 +76,7 @@ struct GatewayConfiguration {
             reactorCount = try environment.int(D.reactors)
             reconcileHours = try environment.int(D.reconcileHours)
             hookRetentionDays = try environment.int(D.hookRetention)
+            auditRetentionDays = try environment.int(D.auditRetention)
             telephonyShards = try environment.int(D.telephonyShards)
             callNumbers = try environment.callNumbers()
             outbound = try OutboundPolicy.from(environment)

@@ -77,6 +77,9 @@ public struct GatewayDefinition: HostedProcess {
         "how often every Timepad and Ringostat integration's last 48 hours are pulled from its API (first at start) and fed through the hooks' path; `0`: never")
     static let hookRetention = Setting.integer(
         "HOOK_RETENTION_DAYS", fallback: 30, range: 1...3650, "delivered hooks older than this are deleted (pending and failed ones are kept)")
+    static let auditRetention = Setting.integer(
+        "AUDIT_RETENTION_DAYS", fallback: 730, range: 30...36_500,
+        "audit entries older than this are deleted, oldest first, with an entry saying so (P5)")
     static let telephony = Setting.text(
         "TELEPHONY", shown: "none (`/v1/calls` answers 503)",
         "telephony's replicas (T12), `telephony-0=host:port,...` with the names and in the order the replicas were given")
@@ -104,7 +107,7 @@ public struct GatewayDefinition: HostedProcess {
 
     public var settings: [Setting] {
         [
-            Self.host, Self.port, Self.services, Self.apiKeys, Self.timeout, Self.maxBody, Self.rateLimit, Self.rateBurst, Self.readTimeout,
+            Self.host, Self.port, Self.services, Self.apiKeys, Self.timeout, Self.maxBody, Self.auditRetention, Self.rateLimit, Self.rateBurst, Self.readTimeout,
             Self.idleTimeout, Self.maxConnections, Self.maxPerAddress, Self.firstByteTimeout, Self.dataDirectory, Self.grace, Self.reactors,
             Self.authFailures, Self.metricsAuth, Self.reconcileHours, Self.hookRetention, Self.telephony, Self.telephonyShards, Self.routeFallback,
             Self.routeTimeout, Self.sessionIdle, Self.sessionHours, Self.inviteHours, Self.passwordCost,
@@ -173,6 +176,7 @@ public struct GatewayDefinition: HostedProcess {
             return StartFailure(description: message)
         }
         let ledger = IdempotencyLedger(database: database)
+        let audit = AuditLog(database: database)
         let credentials = CredentialStore(database: database)
         let sessions = PersonSessions(database: database, policy: configuration.api.sessionPolicy)
         // G2: integrations and their stored hooks live in the same file; the relay hands
@@ -190,7 +194,8 @@ public struct GatewayDefinition: HostedProcess {
         }
         let api = GatewayAPI(
             services: services, keyring: configuration.keyring, ledger: ledger, credentials: credentials, webhooks: webhooks, telephony: telephony,
-            sessions: sessions, imports: ImportJobs(database: database, directory: "\(dataDirectory)/imports"), configuration: configuration.api, logger: logger)
+            sessions: sessions, imports: ImportJobs(database: database, directory: "\(dataDirectory)/imports"), audit: audit, configuration: configuration.api,
+            logger: logger)
         var http = configuration.http
         http.extraReactors = Array(reactors.dropFirst())
         let server = HTTPServer(configuration: http) { request in await api.handle(request) }
@@ -221,6 +226,11 @@ public struct GatewayDefinition: HostedProcess {
         loops.add("hook pruning", PeriodicJob("pruning delivered hooks", every: .seconds(3600), logger: logger) {
             let removed = try await webhooks.prune(olderThan: TimeInterval(retentionDays) * 86_400)
             if removed > 0 { logger.info("pruned delivered hooks", ["removed": "\(removed)"]) }
+        })
+        let auditDays = configuration.auditRetentionDays
+        loops.add("audit pruning", PeriodicJob("pruning the audit log", every: .seconds(3600), logger: logger) {
+            let removed = try await audit.prune(olderThan: audit.now().addingTimeInterval(-TimeInterval(auditDays) * 86_400))
+            if removed > 0 { logger.info("pruned the audit log", ["removed": "\(removed)"]) }
         })
         loops.startAll()
         logger.info("started", [

@@ -105,5 +105,7 @@ public enum GatewaySchema {
             ALTER TABLE integrations ADD COLUMN push_since INTEGER NOT NULL DEFAULT 0;
             CREATE TABLE push_cursors (integration_id INTEGER PRIMARY KEY, cursors TEXT NOT NULL);
             """),
+        // Issue 29 (P5): the audit log.
+        Migration(12, AuditLog.migration),
     ]
 }

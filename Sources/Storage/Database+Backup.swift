@@ -1,5 +1,8 @@
 import CSQLite
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension Database {
     /// A consistent copy of the whole database at `path` (SQLite's online backup, from a
@@ -19,6 +22,9 @@ extension Connection {
     func copyDatabase(to destination: String, pagesPerStep: Int32) throws(StorageError) {
         try? FileManager.default.removeItem(atPath: destination)
         let target = try Connection(path: destination, readOnly: false)
+        // The copy is nothing until it is whole: no journal or sync per step; one sync at
+        // the end (the caller renames it into place after).
+        try target.execute("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;")
         guard let backup = sqlite3_backup_init(target.db, "main", db, "main") else {
             throw .sqlite(sqlite3_extended_errcode(target.db), target.db, doing: "start a backup of \(path) to \(destination)")
         }
@@ -32,5 +38,10 @@ extension Connection {
             throw .sqlite(finished == SQLITE_OK ? rc : finished, target.db, doing: "back up \(path) to \(destination)")
         }
         try target.execute("PRAGMA journal_mode = DELETE")
+        let file = open(destination, O_RDONLY)
+        if file >= 0 {
+            defer { close(file) }
+            guard fsync(file) == 0 else { throw StorageError(.other, "back up \(path) to \(destination): fsync failed (errno \(errno))") }
+        }
     }
 }

@@ -49,6 +49,10 @@ enum ContractSamples {
         ("ImportKeysRequest", importKeysRequest().wireBytes(), (try? ImportKeysRequest(wireBytes: importKeysRequest().wireBytes())) == importKeysRequest()),
         ("ImportKeys", importKeys().wireBytes(), (try? ImportKeys(wireBytes: importKeys().wireBytes())) == importKeys()),
         ("ImportLink", importLink().wireBytes(), (try? ImportLink(wireBytes: importLink().wireBytes())) == importLink()),
+        ("AuditEntry", auditEntry().wireBytes(), (try? AuditEntry(wireBytes: auditEntry().wireBytes())) == auditEntry()),
+        ("AuditQuery", auditQuery().wireBytes(), (try? AuditQuery(wireBytes: auditQuery().wireBytes())) == auditQuery()),
+        ("AuditPage", auditPage().wireBytes(), (try? AuditPage(wireBytes: auditPage().wireBytes())) == auditPage()),
+        ("AuditVerification", auditVerification().wireBytes(), (try? AuditVerification(wireBytes: auditVerification().wireBytes())) == auditVerification()),
         ("ContactSource", contactSource().wireBytes(), (try? ContactSource(wireBytes: contactSource().wireBytes())) == contactSource()),
         ("CustomField", customField().wireBytes(), (try? CustomField(wireBytes: customField().wireBytes())) == customField()),
         ("Phone", phone().wireBytes(), (try? Phone(wireBytes: phone().wireBytes())) == phone()),
@@ -764,6 +768,57 @@ enum ContractSamples {
         m.kind = .activity
         m.externalID = "f3é"
         m.id = 4000012
+        return m
+    }
+
+    static func auditEntry() -> AuditEntry {
+        var m = AuditEntry()
+        m.id = -8
+        m.atMilliseconds = 2000006
+        m.action = .pruned
+        m.credentialID = 4000012
+        m.role = "f5é"
+        m.staffID = 6000018
+        m.address = "f7é"
+        m.method = "f8é"
+        m.route = "f9é"
+        m.path = "f10é"
+        m.entity = "f11é"
+        m.entityID = "f12é"
+        m.status = -92
+        m.requestID = "f14é"
+        m.before = "f15é"
+        m.after = "f16é"
+        m.hash = "f17é"
+        return m
+    }
+
+    static func auditQuery() -> AuditQuery {
+        var m = AuditQuery()
+        m.staffID = -8
+        m.credentialID = 2000006
+        m.entity = "f3é"
+        m.entityID = "f4é"
+        m.action = .pruned
+        m.fromMilliseconds = 6000018
+        m.toMilliseconds = -50
+        m.pageSize = 8000024
+        m.cursor = "f9é"
+        return m
+    }
+
+    static func auditPage() -> AuditPage {
+        var m = AuditPage()
+        m.entries = [auditEntry(), auditEntry()]
+        m.nextCursor = "f2é"
+        return m
+    }
+
+    static func auditVerification() -> AuditVerification {
+        var m = AuditVerification()
+        m.intact = true
+        m.checked = 2000006
+        m.firstBrokenID = -22
         return m
     }
 

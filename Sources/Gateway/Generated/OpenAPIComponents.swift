@@ -108,6 +108,107 @@ enum OpenAPIComponents {
         "type" : "string"
       }
     },
+    "AuditQuery.action" : {
+      "in" : "query",
+      "name" : "action",
+      "required" : false,
+      "schema" : {
+        "enum" : [
+          "change",
+          "export",
+          "denied",
+          "pruned"
+        ],
+        "type" : "string"
+      }
+    },
+    "AuditQuery.credentialId" : {
+      "description" : "Who: an API credential.",
+      "in" : "query",
+      "name" : "credentialId",
+      "required" : false,
+      "schema" : {
+        "format" : "int64",
+        "minimum" : 1,
+        "type" : "integer"
+      }
+    },
+    "AuditQuery.cursor" : {
+      "description" : "From the previous page's `nextCursor`.",
+      "in" : "query",
+      "name" : "cursor",
+      "required" : false,
+      "schema" : {
+        "maxLength" : 200,
+        "pattern" : "^[^\\u0000]*$",
+        "type" : "string"
+      }
+    },
+    "AuditQuery.entity" : {
+      "description" : "What: `deals`, `contacts`, ...",
+      "in" : "query",
+      "name" : "entity",
+      "required" : false,
+      "schema" : {
+        "maxLength" : 100,
+        "pattern" : "^[^\\u0000]*$",
+        "type" : "string"
+      }
+    },
+    "AuditQuery.entityId" : {
+      "description" : "What: its id.",
+      "in" : "query",
+      "name" : "entityId",
+      "required" : false,
+      "schema" : {
+        "maxLength" : 100,
+        "pattern" : "^[^\\u0000]*$",
+        "type" : "string"
+      }
+    },
+    "AuditQuery.from" : {
+      "description" : "At or after.",
+      "in" : "query",
+      "name" : "from",
+      "required" : false,
+      "schema" : {
+        "format" : "date-time",
+        "type" : "string"
+      }
+    },
+    "AuditQuery.limit" : {
+      "description" : "1...500; absent: 100.",
+      "in" : "query",
+      "name" : "limit",
+      "required" : false,
+      "schema" : {
+        "format" : "int64",
+        "maximum" : 500,
+        "minimum" : 1,
+        "type" : "integer"
+      }
+    },
+    "AuditQuery.staffId" : {
+      "description" : "Who: a staff member.",
+      "in" : "query",
+      "name" : "staffId",
+      "required" : false,
+      "schema" : {
+        "format" : "int64",
+        "minimum" : 1,
+        "type" : "integer"
+      }
+    },
+    "AuditQuery.to" : {
+      "description" : "Before.",
+      "in" : "query",
+      "name" : "to",
+      "required" : false,
+      "schema" : {
+        "format" : "date-time",
+        "type" : "string"
+      }
+    },
     "BalanceRequest.contactId" : {
       "in" : "query",
       "name" : "contactId",
@@ -2645,6 +2746,153 @@ enum OpenAPIComponents {
         "value",
         "winRate",
         "won"
+      ],
+      "type" : "object"
+    },
+    "AuditEntry" : {
+      "description" : "P5: one audited request.",
+      "properties" : {
+        "action" : {
+          "enum" : [
+            "unspecified",
+            "change",
+            "export",
+            "denied",
+            "pruned"
+          ],
+          "type" : "string"
+        },
+        "address" : {
+          "description" : "The client's address.",
+          "type" : "string"
+        },
+        "after" : {
+          "description" : "... and after, as JSON.",
+          "type" : "string"
+        },
+        "at" : {
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "before" : {
+          "description" : "For an admin's change, a deletion or a merge of a thing that can be read: its changed fields before, as JSON.",
+          "type" : "string"
+        },
+        "credentialId" : {
+          "description" : "The API credential used, when one was.",
+          "format" : "int64",
+          "type" : [
+            "integer",
+            "null"
+          ]
+        },
+        "entity" : {
+          "description" : "What it was about (`deals`, `contacts`, `admin/credentials`).",
+          "type" : "string"
+        },
+        "entityId" : {
+          "description" : "Its id, when the path or the answer named one.",
+          "type" : "string"
+        },
+        "hash" : {
+          "description" : "SHA-256 (hex) of the entry before's hash and this entry's fields.",
+          "type" : "string"
+        },
+        "id" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "method" : {
+          "type" : "string"
+        },
+        "path" : {
+          "description" : "The path as asked, without its query.",
+          "type" : "string"
+        },
+        "requestId" : {
+          "type" : "string"
+        },
+        "role" : {
+          "description" : "The caller's role: admin, integration, reader, staff; empty when refused unknown.",
+          "type" : "string"
+        },
+        "route" : {
+          "description" : "The route's pattern (`/v1/deals/{id}`).",
+          "type" : "string"
+        },
+        "staffId" : {
+          "description" : "The staff member who acted (a staff token or a console session).",
+          "format" : "int64",
+          "type" : [
+            "integer",
+            "null"
+          ]
+        },
+        "status" : {
+          "description" : "The HTTP status answered.",
+          "format" : "int64",
+          "type" : "integer"
+        }
+      },
+      "required" : [
+        "action",
+        "address",
+        "at",
+        "credentialId",
+        "entity",
+        "hash",
+        "id",
+        "method",
+        "path",
+        "requestId",
+        "route",
+        "staffId",
+        "status"
+      ],
+      "type" : "object"
+    },
+    "AuditPage" : {
+      "properties" : {
+        "items" : {
+          "items" : {
+            "$ref" : "#/components/schemas/AuditEntry"
+          },
+          "type" : "array"
+        },
+        "nextCursor" : {
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "items"
+      ],
+      "type" : "object"
+    },
+    "AuditVerification" : {
+      "description" : "P5: the chain checked from the oldest entry kept to the newest.",
+      "properties" : {
+        "checked" : {
+          "description" : "Entries checked.",
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "firstBrokenId" : {
+          "description" : "The first entry whose hash does not hold: it, or one before it, was edited or removed.",
+          "format" : "int64",
+          "type" : [
+            "integer",
+            "null"
+          ]
+        },
+        "intact" : {
+          "description" : "Every entry's hash is what its fields and the entry before make.",
+          "type" : "boolean"
+        }
+      },
+      "required" : [
+        "checked",
+        "firstBrokenId",
+        "intact"
       ],
       "type" : "object"
     },
