@@ -63,6 +63,8 @@ public struct EventEnvelope: WireMessage, Equatable {
     /// The service that emitted it.
     public var source: String = ""
     public var payload: [UInt8] = []
+    /// P5: the W3C traceparent of the work that published it; empty when none.
+    public var traceparent: String = ""
 
     public init() {}
 
@@ -73,7 +75,8 @@ public struct EventEnvelope: WireMessage, Equatable {
         sequence: Int64 = 0,
         occurredAtMilliseconds: Int64 = 0,
         source: String = "",
-        payload: [UInt8] = []
+        payload: [UInt8] = [],
+        traceparent: String = ""
     ) {
         self.id = id
         self.type = type
@@ -82,6 +85,7 @@ public struct EventEnvelope: WireMessage, Equatable {
         self.occurredAtMilliseconds = occurredAtMilliseconds
         self.source = source
         self.payload = payload
+        self.traceparent = traceparent
     }
 
     public func encode(to e: inout WireEncoder) {
@@ -92,6 +96,7 @@ public struct EventEnvelope: WireMessage, Equatable {
         e.encode(5, occurredAtMilliseconds)
         e.encode(6, source)
         e.encodeBytes(7, payload)
+        e.encode(8, traceparent)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
@@ -103,6 +108,7 @@ public struct EventEnvelope: WireMessage, Equatable {
         case 5: occurredAtMilliseconds = try d.int64(key)
         case 6: source = try d.string(key)
         case 7: payload = try d.bytes(key)
+        case 8: traceparent = try d.string(key)
         default: try d.skip(key)
         }
     }

@@ -45,6 +45,7 @@ public let eventsContract = ContractFile("Events") {
         Field(5, "occurredAtMilliseconds", .int64)
         Field(6, "source", .string, doc: "The service that emitted it.")
         Field(7, "payload", .bytes)
+        Field(8, "traceparent", .string, doc: "P5: the W3C traceparent of the work that published it; empty when none.")
     }
     Message("EventBatch", doc: "Events in the order their sender committed them.") {
         Field(1, "events", .repeated(.message("EventEnvelope")))

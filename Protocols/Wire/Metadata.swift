@@ -29,7 +29,8 @@ public struct Metadata: Sendable, Equatable, Sequence {
     /// Well-known keys (PROTOCOL.md, "Metadata").
     public enum Key {
         public static let requestID = "request-id"
-        public static let traceID = "trace-id"
+        /// A W3C `traceparent` (``TraceContext``): the trace and the span that made the call.
+        public static let traceparent = "traceparent"
         public static let caller = "caller"
         public static let authorization = "authorization"
         public static let idempotencyKey = "idempotency-key"

@@ -7,6 +7,7 @@ import HTTP
 import JSON
 import RPC
 import Sockets
+import Storage
 import Synchronization
 import Wire
 
@@ -30,6 +31,8 @@ public final class GatewayAPI: Sendable {
         /// past them every request from that address that needs a key is answered 429
         /// until Retry-After, a correct key included, so keys cannot be guessed at speed.
         public var authFailuresPerMinute: Double = 10
+        /// The share of requests without a sampled `traceparent` whose trace is recorded (P5).
+        public var traceRatio: Double = 0
         /// /metrics needs an admin key (else anyone who reaches the port reads it).
         public var metricsNeedAdmin = true
         /// T9: where a caller goes when telephony cannot say in time, and how long it may take.
@@ -73,6 +76,8 @@ public final class GatewayAPI: Sendable {
     let importRunner: ImportRunner?
     /// Who changed or exported what (P5); nil: no data folder, nothing recorded.
     let audit: AuditLog?
+    /// Where the spans of sampled traces go (P5).
+    let spans: SpanRecorder
     let counters = RequestCounters()
     let logger: Logger
     let staffScopes = StaffScopeCache()
@@ -97,9 +102,10 @@ public final class GatewayAPI: Sendable {
     public init(
         services: ServiceClients, keyring: APIKeyring, ledger: IdempotencyLedger? = nil, credentials: CredentialStore? = nil,
         webhooks: Webhooks? = nil, telephony: TelephonyReplicas? = nil, sessions: PersonSessions? = nil, imports: ImportJobs? = nil,
-        audit: AuditLog? = nil, configuration: Configuration = Configuration(), logger: Logger = Logger(service: "gateway")
+        audit: AuditLog? = nil, spans: SpanRecorder? = nil, configuration: Configuration = Configuration(), logger: Logger = Logger(service: "gateway")
     ) {
         self.audit = audit
+        self.spans = spans ?? SpanRecorder(logger: logger)
         self.sessions = sessions
         self.imports = imports
         importRunner = imports.map { ImportRunner(jobs: $0, contacts: services.client(for: Contacts.service), deals: services.client(for: Deals.service), logger: logger) }
@@ -137,13 +143,29 @@ public final class GatewayAPI: Sendable {
 
     // MARK: Pipeline
 
-    /// The HTTP handler: request id, auth, budget, routing, errors as problem+json.
+    /// The HTTP handler: request id, trace, auth, budget, routing, errors as problem+json.
     public func handle(_ request: HTTPRequest) async -> HTTPResponse {
         let requestID = Self.requestID(from: request)
+        // P5: the caller's trace continues here (a new span), or one starts.
+        let caller = request.header("traceparent").flatMap(TraceContext.init(header:))
+        let trace = caller?.child() ?? TraceContext.start(sampled: configuration.traceRatio > 0 && Double.random(in: 0..<1) < configuration.traceRatio)
+        let scope = CallPropagation.Inherited(requestID: requestID, trace: trace, parentSpanID: caller?.spanID, deadline: nil)
+        return await CallPropagation.$inherited.withValue(scope) {
+            await Database.$trace.withValue(trace.header) { await self.handle(request, requestID: requestID, trace: trace, parent: caller?.spanID) }
+        }
+    }
+
+    private func handle(_ request: HTTPRequest, requestID: String, trace: TraceContext, parent: String?) async -> HTTPResponse {
         let started = MonotonicInstant.now()
+        let startedAt = Date()
         var response = await route(request, requestID: requestID)
         response.headers.append(("X-Request-Id", requestID))
         counters.record(status: response.status)
+        if trace.sampled {
+            spans.record(Span(
+                name: "\(request.method) \(request.path)", kind: .server, trace: trace, parentSpanID: parent, start: startedAt, end: Date(),
+                failed: response.status >= 500, attributes: ["http.method": request.method, "http.status_code": "\(response.status)", "request_id": requestID]))
+        }
         // Failed requests are logged with the id the services log too, so one request
         // can be followed across every hop. Successes only count (at 10k+/s a line each
         // would cost more than the request).

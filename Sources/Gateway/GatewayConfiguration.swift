@@ -77,6 +77,7 @@ struct GatewayConfiguration {
             reconcileHours = try environment.int(D.reconcileHours)
             hookRetentionDays = try environment.int(D.hookRetention)
             auditRetentionDays = try environment.int(D.auditRetention)
+            api.traceRatio = Double(try environment.int(D.traceRatio)) / 100
             telephonyShards = try environment.int(D.telephonyShards)
             callNumbers = try environment.callNumbers()
             outbound = try OutboundPolicy.from(environment)

@@ -80,6 +80,9 @@ public struct GatewayDefinition: HostedProcess {
     static let auditRetention = Setting.integer(
         "AUDIT_RETENTION_DAYS", fallback: 730, range: 30...36_500,
         "audit entries older than this are deleted, oldest first, with an entry saying so (P5)")
+    static let traceRatio = Setting.integer(
+        "TRACE_PERCENT", fallback: 0, range: 0...100,
+        "the share of requests, in percent, whose trace is recorded when the caller's `traceparent` does not ask for it (P5)")
     static let telephony = Setting.text(
         "TELEPHONY", shown: "none (`/v1/calls` answers 503)",
         "telephony's replicas (T12), `telephony-0=host:port,...` with the names and in the order the replicas were given")
@@ -110,8 +113,8 @@ public struct GatewayDefinition: HostedProcess {
             Self.host, Self.port, Self.services, Self.apiKeys, Self.timeout, Self.maxBody, Self.auditRetention, Self.rateLimit, Self.rateBurst, Self.readTimeout,
             Self.idleTimeout, Self.maxConnections, Self.maxPerAddress, Self.firstByteTimeout, Self.dataDirectory, Self.grace, Self.reactors,
             Self.authFailures, Self.metricsAuth, Self.reconcileHours, Self.hookRetention, Self.telephony, Self.telephonyShards, Self.routeFallback,
-            Self.routeTimeout, Self.sessionIdle, Self.sessionHours, Self.inviteHours, Self.passwordCost,
-            .outboundAllow,
+            Self.routeTimeout, Self.sessionIdle, Self.sessionHours, Self.inviteHours, Self.passwordCost, Self.traceRatio,
+            .outboundAllow, .otlpEndpoint,
         ] + ServiceBinding.all.map(\.setting) + TransportSecurity.settings
     }
 
@@ -177,6 +180,12 @@ public struct GatewayDefinition: HostedProcess {
         }
         let ledger = IdempotencyLedger(database: database)
         let audit = AuditLog(database: database)
+        let spans: SpanRecorder
+        do {
+            spans = SpanRecorder(logger: logger, exporter: try OTLPExporter.configured(environment, service: "gateway", logger: logger))
+        } catch {
+            throw await refuse("\(error)")
+        }
         let credentials = CredentialStore(database: database)
         let sessions = PersonSessions(database: database, policy: configuration.api.sessionPolicy)
         // G2: integrations and their stored hooks live in the same file; the relay hands
@@ -194,7 +203,7 @@ public struct GatewayDefinition: HostedProcess {
         }
         let api = GatewayAPI(
             services: services, keyring: configuration.keyring, ledger: ledger, credentials: credentials, webhooks: webhooks, telephony: telephony,
-            sessions: sessions, imports: ImportJobs(database: database, directory: "\(dataDirectory)/imports"), audit: audit, configuration: configuration.api,
+            sessions: sessions, imports: ImportJobs(database: database, directory: "\(dataDirectory)/imports"), audit: audit, spans: spans, configuration: configuration.api,
             logger: logger)
         var http = configuration.http
         http.extraReactors = Array(reactors.dropFirst())
@@ -227,6 +236,7 @@ public struct GatewayDefinition: HostedProcess {
             let removed = try await webhooks.prune(olderThan: TimeInterval(retentionDays) * 86_400)
             if removed > 0 { logger.info("pruned delivered hooks", ["removed": "\(removed)"]) }
         })
+        if let exporter = spans.exporter { loops.add("span export", exporter) }
         let auditDays = configuration.auditRetentionDays
         loops.add("audit pruning", PeriodicJob("pruning the audit log", every: .seconds(3600), logger: logger) {
             let removed = try await audit.prune(olderThan: audit.now().addingTimeInterval(-TimeInterval(auditDays) * 86_400))

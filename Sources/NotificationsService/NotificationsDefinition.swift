@@ -26,7 +26,7 @@ extension ServiceDefinition {
         service: "notifications", prefix: "NOTIFICATIONS", defaultPort: 7106, migrations: NotificationsSchema.migrations,
         settings: [
             notificationsContacts, notificationsDeals, notificationsBilling, notificationsTelephony, publicURL, alertSeconds, adminChat,
-            smtpCAFile, .outboundAllow,
+            smtpCAFile,
         ]
     ) { host in
         let contacts = try host.client(notificationsContacts, serving: "contacts")

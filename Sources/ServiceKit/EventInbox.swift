@@ -20,9 +20,12 @@ public final class EventInbox: Events.ServiceProtocol {
 
     private let database: Database
     private let handlers = Mutex<[String: Handler]>([:])
+    /// Where an applied event of a sampled trace is recorded as a span (P5).
+    private let spans: SpanRecorder?
 
-    public init(database: Database) {
+    public init(database: Database, spans: SpanRecorder? = nil) {
         self.database = database
+        self.spans = spans
     }
 
     /// Handles events of `type`; register before the server starts.
@@ -51,7 +54,19 @@ public final class EventInbox: Events.ServiceProtocol {
     /// service's events, so `contact.merged` comes from contacts or not at all.
     public func deliver(_ batch: EventBatch, context: ServerContext) async throws -> DeliveryReport {
         if let refusal = Self.refusal(of: batch, from: context.peerIdentity) { throw refusal }
-        return try await apply(batch)
+        let started = Date()
+        let report = try await apply(batch)
+        // P5: each event of a sampled trace is a span of the subscriber, its publisher's span the parent.
+        if let spans {
+            let refused = Set(report.refused.map(\.eventID))
+            for event in batch.events {
+                guard let publisher = TraceContext(header: event.traceparent), publisher.sampled else { continue }
+                spans.record(Span(
+                    name: "apply \(event.type)", kind: .consumer, trace: publisher.child(), parentSpanID: publisher.spanID, start: started, end: Date(),
+                    failed: refused.contains(event.id), attributes: ["event.id": event.id, "event.type": event.type, "event.source": event.source]))
+            }
+        }
+        return report
     }
 
     /// Why `caller` may not deliver `batch`; nil when it may. In-process and plaintext

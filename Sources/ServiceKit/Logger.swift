@@ -1,7 +1,9 @@
 import Foundation
+import RPC
 
 /// JSON-lines logs on stderr: one object per line with time, level, service, event and
 /// fields (a request id among them when there is one), so any log shipper can read them.
+/// A line written while serving a traced call names its trace and span (P5).
 public struct Logger: Sendable {
     public enum Level: String, Sendable {
         case debug, info, warn, error
@@ -18,6 +20,11 @@ public struct Logger: Sendable {
 
     public func log(_ level: Level, _ event: String, _ fields: [String: String] = [:]) {
         var line = "{\"time\":\"\(Self.timestamp())\",\"level\":\"\(level.rawValue)\",\"service\":\(Self.quoted(service)),\"event\":\(Self.quoted(event))"
+        var fields = fields
+        if let trace = CallPropagation.inherited?.trace, fields["trace_id"] == nil {
+            fields["trace_id"] = trace.traceID
+            fields["span_id"] = trace.spanID
+        }
         for key in fields.keys.sorted() { line += ",\(Self.quoted(key)):\(Self.quoted(fields[key]!))" }
         line += "}\n"
         write(line)

@@ -126,7 +126,7 @@ public final class OutboxRelay: BackgroundService {
     private func envelope(_ event: OutboxEvent) -> EventEnvelope {
         EventEnvelope(
             id: event.eventID, type: event.type, aggregateID: event.aggregateID, sequence: event.sequence,
-            occurredAtMilliseconds: event.createdAtMilliseconds, source: source, payload: event.payload)
+            occurredAtMilliseconds: event.createdAtMilliseconds, source: source, payload: event.payload, traceparent: event.traceparent)
     }
 
     private func run() async {

@@ -168,6 +168,7 @@ public enum ServiceHost {
     /// What every service reads, before its own ``ServiceDefinition/settings``.
     public static let settings: [Setting] = [
         host, port, adminPort, adminHost, dataDirectory, grace, subscribers, outboxRetention, inboxRetention, clockFile, parentPID,
+        .otlpEndpoint, .outboundAllow,
     ] + TransportSecurity.settings
 
     /// Runs `process` as this process until SIGTERM or SIGINT; never returns.
@@ -260,17 +261,24 @@ public enum ServiceHost {
         } catch {
             throw StartFailure(description: "cannot open the database: \(error)")
         }
+        let spans: SpanRecorder
+        do {
+            spans = SpanRecorder(logger: logger, exporter: try OTLPExporter.configured(environment, service: service, logger: logger))
+        } catch {
+            try? await database.close()
+            throw StartFailure(description: "invalid configuration: \(error)")
+        }
         let metrics = Metrics(service: service)
         var configuration = RPCServer.Configuration(host: host, port: port)
         configuration.log = { event, fields in logger.warn(event, fields) }
         configuration.security = security.server
         // Who may call what is checked first: a refused call costs nothing else.
         configuration.interceptors = [
-            CallerAuthorization(allowsUnauthenticated: security.isPlaintext), PrincipalCheck(), CallPropagation(), MetricsInterceptor(metrics: metrics),
-            CallLogInterceptor(logger: logger),
+            CallerAuthorization(allowsUnauthenticated: security.isPlaintext), PrincipalCheck(), CallPropagation(), TraceScope(), MetricsInterceptor(metrics: metrics),
+            CallLogInterceptor(logger: logger, spans: spans),
         ]
         let server = RPCServer(configuration: configuration)
-        let inbox = EventInbox(database: database)
+        let inbox = EventInbox(database: database, spans: spans)
         var timerConfiguration = TimerRunner.Configuration()
         // A clock read from a file can jump: look at the timers often enough to notice.
         if clock.jumps { timerConfiguration.maximumWait = .milliseconds(100) }
@@ -315,6 +323,7 @@ public enum ServiceHost {
             for relay in source.relays { group.add("relay to \(relay.subscription.subscriber)" + (source.name == "main" ? "" : " (\(source.name))"), relay) }
         }
         group.add("timers", timers)
+        if let exporter = spans.exporter { group.add("span export", exporter) }
         group.add("event pruning", PeriodicJob("pruning events", every: .seconds(3600), logger: logger) {
             for source in sources {
                 let removed = try await retention.prune(source.database, subscribers: subscriptions.map(\.subscriber), now: clock.now())

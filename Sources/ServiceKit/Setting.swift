@@ -73,6 +73,15 @@ extension Setting {
         hour are in it unless a request names another
         """, scope: .shared)
 
+    /// P5: where this process sends its spans; off when unset.
+    public static let otlpEndpoint = Setting.text(
+        "OTLP_ENDPOINT", shown: "none (spans are only logged)",
+        """
+        an OpenTelemetry collector's OTLP/HTTP traces URL, `http://collector:4318/v1/traces` (Jaeger, the OpenTelemetry \
+        Collector): spans of sampled traces are sent there as JSON in batches, never holding up a request; reached through \
+        the outbound policy (allow its range with `OUTBOUND_ALLOW`)
+        """)
+
     /// The ranges the outbound policy lets this process reach anyway.
     public static let outboundAllow = Setting.text(
         "OUTBOUND_ALLOW", shown: "none (`loopback` under `switchboard up`)",

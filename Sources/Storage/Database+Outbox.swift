@@ -20,12 +20,12 @@ extension Database {
             var scanned = sequence
             scan: while found.count < limit {
                 let page = try connection.query(
-                    "SELECT sequence, event_id, event_type, aggregate_id, payload, created_at FROM outbox WHERE sequence > ? ORDER BY sequence LIMIT ?",
+                    "SELECT sequence, event_id, event_type, aggregate_id, payload, created_at, traceparent FROM outbox WHERE sequence > ? ORDER BY sequence LIMIT ?",
                     [.integer(after), .integer(Int64(limit * 4))]
                 ) { row in
                     OutboxEvent(
                         sequence: row.int64(0), eventID: row.string(1), type: row.string(2), aggregateID: row.string(3),
-                        payload: row.blob(4), createdAtMilliseconds: row.int64(5))
+                        payload: row.blob(4), createdAtMilliseconds: row.int64(5), traceparent: row.string(6))
                 }
                 for event in page {
                     scanned = event.sequence

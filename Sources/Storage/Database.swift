@@ -102,13 +102,20 @@ public final class Database: Sendable {
 
     // MARK: Writing
 
+    /// The `traceparent` of the work the current task does (P5): the events its writes
+    /// publish carry it, so a subscriber's handling joins the same trace.
+    @TaskLocal public static var trace: String = ""
+
     /// Runs `body` in a write transaction and returns its result once committed.
     /// A thrown error rolls back `body`'s changes (and its events) only.
     public func write<T: Sendable>(_ body: @escaping @Sendable (Transaction) throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+        // Read here, in the caller's task: the body runs on the writer's thread.
+        let trace = Self.trace
+        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             let outcome = Mutex<Result<T, any Error>?>(nil)
             let job = WriteJob(
                 perform: { transaction in
+                    transaction.trace = trace
                     let result: Result<T, any Error>
                     do {
                         try transaction.connection.run("SAVEPOINT write")

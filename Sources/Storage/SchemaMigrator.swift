@@ -18,7 +18,8 @@ enum SchemaMigrator {
                 event_type TEXT NOT NULL,
                 aggregate_id TEXT NOT NULL,
                 payload BLOB NOT NULL,
-                created_at INTEGER NOT NULL
+                created_at INTEGER NOT NULL,
+                traceparent TEXT NOT NULL DEFAULT ''
             );
             CREATE TABLE IF NOT EXISTS outbox_cursor (
                 subscriber TEXT PRIMARY KEY,
@@ -62,6 +63,11 @@ enum SchemaMigrator {
                 parked_at INTEGER
             );
             """)
+        // P5 (issue 29): events carry the trace that made them; older files gain the column.
+        let columns = (try? connection.query("PRAGMA table_info(outbox)") { $0.string(1) }) ?? []
+        if !columns.contains("traceparent") {
+            try connection.execute("ALTER TABLE outbox ADD COLUMN traceparent TEXT NOT NULL DEFAULT ''")
+        }
     }
 
     static func migrate(_ connection: Connection, _ migrations: [Migration], path: String) throws(StorageError) {

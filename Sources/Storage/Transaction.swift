@@ -9,6 +9,14 @@ public struct Transaction {
     let touched = CommitTouches()
     /// The database's clock (``Database/Configuration/now``).
     let now: @Sendable () -> Date
+    /// Whose work the write in progress is: the ``Database/trace`` of its caller.
+    private let work = WorkInProgress()
+
+    /// The `traceparent` the events appended now carry (P5).
+    var trace: String {
+        get { work.trace }
+        nonmutating set { work.trace = newValue }
+    }
 
     init(connection: Connection, now: @escaping @Sendable () -> Date = { Date() }) {
         self.connection = connection
@@ -70,8 +78,8 @@ public struct Transaction {
         let time = given ?? now()
         touched.events = true
         try connection.run(
-            "INSERT INTO outbox (event_id, event_type, aggregate_id, payload, created_at) VALUES (?, ?, ?, ?, ?)",
-            [.text(id), .text(type), .text(aggregateID), .blob(payload), .integer(Int64(time.timeIntervalSince1970 * 1000))])
+            "INSERT INTO outbox (event_id, event_type, aggregate_id, payload, created_at, traceparent) VALUES (?, ?, ?, ?, ?, ?)",
+            [.text(id), .text(type), .text(aggregateID), .blob(payload), .integer(Int64(time.timeIntervalSince1970 * 1000)), .text(trace)])
         return id
     }
 }
@@ -145,6 +153,8 @@ public struct OutboxEvent: Sendable, Equatable {
     public let aggregateID: String
     public let payload: [UInt8]
     public let createdAtMilliseconds: Int64
+    /// The trace of the work that published it (P5); empty when none.
+    public var traceparent: String = ""
 }
 
 /// What the relay read from the outbox for one subscriber.
@@ -166,6 +176,11 @@ public struct CommitSummary: Sendable {
 }
 
 /// Collects a batch's touches on the writer's queue (the only thread that sees it).
+/// The caller of the grouped write running now (only the writer's thread touches it).
+final class WorkInProgress: @unchecked Sendable {
+    var trace = ""
+}
+
 final class CommitTouches: @unchecked Sendable {
     var events = false
     var timers = false

@@ -110,14 +110,17 @@ struct KeyInterceptor: ServerInterceptor {
             try await onward.call(Echo.echo, request)
         }
         let before = MonotonicInstant.now()
-        let metadata = Metadata([(Metadata.Key.requestID, "req-7"), (Metadata.Key.traceID, "trace-7")])
+        let caller = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+        let metadata = Metadata([(Metadata.Key.requestID, "req-7"), (Metadata.Key.traceparent, caller)])
         // 8 s: two connections to open on a machine that may be loaded; still far below
         // the client's default of 30 s, which is what the assertion below tells apart.
         let reply = try await upstream.client().call(relay, EchoMessage(id: 7), options: CallOptions(timeout: .seconds(8), metadata: metadata))
         #expect(reply.id == 7)
         let (downstreamMetadata, deadline) = try #require(seen.withLock { $0 })
         #expect(downstreamMetadata[Metadata.Key.requestID] == "req-7")
-        #expect(downstreamMetadata[Metadata.Key.traceID] == "trace-7")
+        // P5: the same trace, the relay's own span as the onward call's parent.
+        let onwardTrace = try #require(downstreamMetadata[Metadata.Key.traceparent].flatMap(TraceContext.init(header:)))
+        #expect(onwardTrace.traceID == "4bf92f3577b34da6a3ce929d0e0e4736" && onwardTrace.spanID != "00f067aa0ba902b7" && onwardTrace.sampled)
         // The client's default is 30 s; what was left of the served call's 8 s is what it got.
         let budget = before.duration(until: try #require(deadline))
         #expect(budget < .seconds(10) && budget > .seconds(1))

@@ -378,6 +378,7 @@ enum ContractSamples {
         m.occurredAtMilliseconds = -36
         m.source = "f6é"
         m.payload = [7, 0, 255]
+        m.traceparent = "f8é"
         return m
     }
 
