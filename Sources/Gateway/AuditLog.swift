@@ -4,6 +4,7 @@ import Digest
 import Foundation
 import ServiceKit
 import Storage
+import Synchronization
 import Wire
 
 /// P5: who changed or exported what through this gateway, and who was refused. Entries
@@ -15,6 +16,8 @@ public final class AuditLog: Sendable {
     let database: Database
     let now: @Sendable () -> Date
 
+    /// One index beside the id's: every index costs each write, and the other filters
+    /// (who, when) read a log the retention keeps bounded, newest first.
     static let migration = """
         CREATE TABLE audit_log (
             id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, action INTEGER NOT NULL, credential_id INTEGER, role TEXT NOT NULL,
@@ -22,38 +25,91 @@ public final class AuditLog: Sendable {
             entity_id TEXT NOT NULL, status INTEGER NOT NULL, request_id TEXT NOT NULL, before TEXT NOT NULL, after TEXT NOT NULL,
             hash TEXT NOT NULL
         );
-        CREATE INDEX audit_log_staff ON audit_log (staff_id, id);
-        CREATE INDEX audit_log_credential ON audit_log (credential_id, id);
         CREATE INDEX audit_log_entity ON audit_log (entity, entity_id, id);
-        CREATE INDEX audit_log_at ON audit_log (at);
         """
 
-    public init(database: Database, now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(database: Database, logger: Logger = Logger(service: "gateway"), now: @escaping @Sendable () -> Date = { Date() }) {
         self.database = database
+        self.logger = logger
         self.now = now
     }
 
-    /// Appends `entry` (its id, time and hash are given here) and returns it as kept.
+    /// Entries taken and not yet written, and the task writing them.
+    private let pending = Mutex<(entries: [AuditEntry], writer: Task<Void, Never>?)>(([], nil))
+    let logger: Logger
+
+    /// Takes `entry` (its time given here; id and hash when written) without waiting for
+    /// the disk: entries are written in order, in batches, by one task, so recording costs a
+    /// request almost nothing. A crash loses at most the entries of the batch in flight (a
+    /// few milliseconds); reads (``page(_:)``, ``verify()``) and a stopping gateway wait for
+    /// what was taken.
+    func record(_ entry: AuditEntry) {
+        var entry = entry
+        entry.atMilliseconds = Int64(now().timeIntervalSince1970 * 1000)
+        pending.withLock { state in
+            state.entries.append(entry)
+            if state.writer == nil { state.writer = Task { await self.writeTaken() } }
+        }
+    }
+
+    /// Writes what was taken until nothing waits, lingering 10 ms before each batch so a
+    /// busy gateway commits a few hundred entries at once rather than one commit each.
+    private func writeTaken() async {
+        while true {
+            try? await Task.sleep(for: .milliseconds(10))
+            let batch = pending.withLock { state -> [AuditEntry] in
+                let batch = state.entries
+                state.entries = []
+                if batch.isEmpty { state.writer = nil }
+                return batch
+            }
+            guard !batch.isEmpty else { return }
+            do {
+                try await write(batch)
+            } catch {
+                logger.error("audit entries not recorded", ["error": "\(error)", "entries": "\(batch.count)"])
+            }
+        }
+    }
+
+    /// Waits until every entry taken so far is written.
+    func flush() async {
+        while let writer = pending.withLock({ $0.writer }) { await writer.value }
+    }
+
+    /// Appends `entry` now (its id, time and hash are given here) and returns it as kept.
     @discardableResult
     func append(_ entry: AuditEntry) async throws -> AuditEntry {
-        let at = Int64(now().timeIntervalSince1970 * 1000)
-        return try await database.write { tx in
-            var kept = entry
-            kept.atMilliseconds = at
-            let previous = try tx.queryFirst("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1") { ($0.int64(0), $0.string(1)) }
-            kept.id = (previous?.0 ?? 0) + 1
-            kept.hash = Self.hash(kept, after: previous?.1 ?? "")
-            try tx.run(
-                """
-                INSERT INTO audit_log (id, at, action, credential_id, role, staff_id, address, method, route, path, entity, entity_id, status,
-                    request_id, before, after, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, Self.values(kept))
+        await flush()
+        var entry = entry
+        entry.atMilliseconds = Int64(now().timeIntervalSince1970 * 1000)
+        return try await write([entry]).last ?? entry
+    }
+
+    /// Appends `entries` in order after the last one kept, in one transaction.
+    private func write(_ entries: [AuditEntry]) async throws -> [AuditEntry] {
+        try await database.write { tx in
+            var previous = try tx.queryFirst("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1") { ($0.int64(0), $0.string(1)) } ?? (0, "")
+            var kept: [AuditEntry] = []
+            for entry in entries {
+                var entry = entry
+                entry.id = previous.0 + 1
+                entry.hash = Self.hash(entry, after: previous.1)
+                try tx.run(
+                    """
+                    INSERT INTO audit_log (id, at, action, credential_id, role, staff_id, address, method, route, path, entity, entity_id, status,
+                        request_id, before, after, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, Self.values(entry))
+                previous = (entry.id, entry.hash)
+                kept.append(entry)
+            }
             return kept
         }
     }
 
     /// A page of entries, newest first, that hold every filter of `query`.
     func page(_ query: AuditQuery) async throws -> AuditPage {
+        await flush()
         var conditions: [String] = [], values: [SQLValue] = []
         if let staff = query.staffID { conditions.append("staff_id = ?"); values.append(.integer(staff)) }
         if let credential = query.credentialID { conditions.append("credential_id = ?"); values.append(.integer(credential)) }
@@ -81,7 +137,8 @@ public final class AuditLog: Sendable {
     /// Walks the chain from the oldest entry kept: every hash must be what its fields and
     /// the entry before make, and ids must follow each other (a removed entry is a gap).
     func verify() async throws -> AuditVerification {
-        try await database.read { c in
+        await flush()
+        return try await database.read { c in
             var checked: Int64 = 0
             var previous: (id: Int64, hash: String)?
             var broken: Int64?

@@ -202,7 +202,7 @@ public final class GatewayAPI: Sendable {
         var call = RouteCall(route: box.route, request: request, parameters: parameters, requestID: requestID)
         for step in box.checks {
             if let refusal = step.check(&call, in: self) {
-                await record(call, refusal)
+                record(call, refusal)
                 return refusal
             }
         }
@@ -216,7 +216,7 @@ public final class GatewayAPI: Sendable {
             let after = request.method == "DELETE" ? response.body : (await read(readBack, call) ?? [])
             changed = RequestAudit.changedFields(before: before, after: after)
         }
-        await record(call, response, changed: changed)
+        record(call, response, changed: changed)
         return response
     }
 
@@ -232,7 +232,7 @@ public final class GatewayAPI: Sendable {
 
     /// Appends what `call` did to the audit log, when it is something the log keeps. A
     /// failure to record is logged, not the caller's: their change is already made.
-    private func record(_ call: RouteCall, _ response: HTTPResponse, changed: (before: String, after: String) = ("", "")) async {
+    private func record(_ call: RouteCall, _ response: HTTPResponse, changed: (before: String, after: String) = ("", "")) {
         guard let audit else { return }
         let facts = RequestAudit(
             pattern: call.route.path, request: call.request, parameters: call.parameters, status: response.status, responseHeaders: response.headers)
@@ -242,11 +242,7 @@ public final class GatewayAPI: Sendable {
             address: call.request.remoteAddress, method: call.request.method, route: call.route.path, path: call.request.path,
             entity: facts.entity, entityID: facts.entityID, status: Int64(response.status), requestID: call.requestID,
             before: changed.before, after: changed.after)
-        do {
-            try await audit.append(entry)
-        } catch {
-            logger.error("audit entry not recorded", ["error": "\(error)", "request_id": call.requestID, "path": call.request.path])
-        }
+        audit.record(entry)
     }
 
     private func around(_ wrappers: ArraySlice<any RouteMiddleware>, _ call: RouteCall) async -> HTTPResponse {

@@ -24,6 +24,8 @@ struct GatewayConfiguration {
     let reconcileHours: Int
     let hookRetentionDays: Int
     let auditRetentionDays: Int
+    /// P5: whether the audit log records (off only to measure its cost).
+    let audits: Bool
     let api: GatewayAPI.Configuration
     let http: HTTPServer.Configuration
 
@@ -77,6 +79,11 @@ struct GatewayConfiguration {
             reconcileHours = try environment.int(D.reconcileHours)
             hookRetentionDays = try environment.int(D.hookRetention)
             auditRetentionDays = try environment.int(D.auditRetention)
+            switch environment.string(D.audit, fallback: "on") {
+            case "on": audits = true
+            case "off": audits = false
+            case let other: throw ConfigurationError(variable: environment.name(of: D.audit), problem: "is \"\(other)\"; use on or off")
+            }
             api.traceRatio = Double(try environment.int(D.traceRatio)) / 100
             telephonyShards = try environment.int(D.telephonyShards)
             callNumbers = try environment.callNumbers()

@@ -80,6 +80,8 @@ public struct GatewayDefinition: HostedProcess {
     static let auditRetention = Setting.integer(
         "AUDIT_RETENTION_DAYS", fallback: 730, range: 30...36_500,
         "audit entries older than this are deleted, oldest first, with an entry saying so (P5)")
+    static let audit = Setting.text(
+        "AUDIT", fallback: "on", "`off` stops recording the audit log (P5): only to measure what it costs, never in production")
     static let traceRatio = Setting.integer(
         "TRACE_PERCENT", fallback: 0, range: 0...100,
         "the share of requests, in percent, whose trace is recorded when the caller's `traceparent` does not ask for it (P5)")
@@ -113,7 +115,7 @@ public struct GatewayDefinition: HostedProcess {
             Self.host, Self.port, Self.services, Self.apiKeys, Self.timeout, Self.maxBody, Self.auditRetention, Self.rateLimit, Self.rateBurst, Self.readTimeout,
             Self.idleTimeout, Self.maxConnections, Self.maxPerAddress, Self.firstByteTimeout, Self.dataDirectory, Self.grace, Self.reactors,
             Self.authFailures, Self.metricsAuth, Self.reconcileHours, Self.hookRetention, Self.telephony, Self.telephonyShards, Self.routeFallback,
-            Self.routeTimeout, Self.sessionIdle, Self.sessionHours, Self.inviteHours, Self.passwordCost, Self.traceRatio,
+            Self.routeTimeout, Self.sessionIdle, Self.sessionHours, Self.inviteHours, Self.passwordCost, Self.traceRatio, Self.audit,
             .outboundAllow, .otlpEndpoint,
         ] + ServiceBinding.all.map(\.setting) + TransportSecurity.settings
     }
@@ -179,7 +181,7 @@ public struct GatewayDefinition: HostedProcess {
             return StartFailure(description: message)
         }
         let ledger = IdempotencyLedger(database: database)
-        let audit = AuditLog(database: database)
+        let audit = AuditLog(database: database, logger: logger)
         let spans: SpanRecorder
         do {
             spans = SpanRecorder(logger: logger, exporter: try OTLPExporter.configured(environment, service: "gateway", logger: logger))
@@ -203,7 +205,7 @@ public struct GatewayDefinition: HostedProcess {
         }
         let api = GatewayAPI(
             services: services, keyring: configuration.keyring, ledger: ledger, credentials: credentials, webhooks: webhooks, telephony: telephony,
-            sessions: sessions, imports: ImportJobs(database: database, directory: "\(dataDirectory)/imports"), audit: audit, spans: spans, configuration: configuration.api,
+            sessions: sessions, imports: ImportJobs(database: database, directory: "\(dataDirectory)/imports"), audit: configuration.audits ? audit : nil, spans: spans, configuration: configuration.api,
             logger: logger)
         var http = configuration.http
         http.extraReactors = Array(reactors.dropFirst())
@@ -257,6 +259,8 @@ public struct GatewayDefinition: HostedProcess {
             server.shutdown()
             await loops.stopAll(by: max(deadline, .now + .milliseconds(500)))
             for client in allClients { client.shutdown() }
+            // The audit entries of the last answers are written before the file closes.
+            await audit.flush()
             do {
                 try await database.close()
             } catch {

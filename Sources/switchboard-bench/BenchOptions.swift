@@ -15,7 +15,7 @@ struct BenchOptions {
 
     static let usage = """
         usage: switchboard-bench <suite> [--json] [--seconds N] [--warmup-seconds N] [--target host:port] [--only SCENARIO-PREFIX]
-        suites: rpc, contacts, deals, codec, hooks, telephony, dialer, scheduling, billing, notifications, conversations, console, import
+        suites: rpc, contacts, deals, codec, hooks, telephony, dialer, scheduling, billing, notifications, conversations, console, import, operations
         Build with -c release: swift run -c release switchboard-bench rpc
         """
 
