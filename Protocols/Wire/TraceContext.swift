@@ -50,17 +50,25 @@ public struct TraceContext: Sendable, Equatable {
         text.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
     }
 
-    /// Ids need only be unique, not secret: the system generator (getrandom) is enough.
+    /// Ids need only be unique, not secret: the system generator (getrandom), 8 bytes a
+    /// call, written with a table (every request starts a trace: this is on its path).
     private static func randomHex(_ bytes: Int) -> String {
         var generator = SystemRandomNumberGenerator()
-        var out = ""
+        let digits = Array("0123456789abcdef".utf8)
         while true {
-            out = ""
-            for _ in 0..<bytes {
-                let byte = UInt8.random(in: 0...255, using: &generator)
-                out += String(byte >> 4, radix: 16) + String(byte & 15, radix: 16)
+            var out: [UInt8] = []
+            out.reserveCapacity(bytes * 2)
+            var left = bytes
+            while left > 0 {
+                var word = generator.next()
+                for _ in 0..<min(8, left) {
+                    out.append(digits[Int(word >> 4 & 15)])
+                    out.append(digits[Int(word & 15)])
+                    word >>= 8
+                }
+                left -= 8
             }
-            if out.contains(where: { $0 != "0" }) { return out }
+            if out.contains(where: { $0 != 48 }) { return String(decoding: out, as: UTF8.self) }
         }
     }
 }

@@ -172,12 +172,23 @@ public final class AuditLog: Sendable {
     }
 
     static func hash(_ entry: AuditEntry, after previous: String) -> String {
-        let fields = [
-            previous, "\(entry.id)", "\(entry.atMilliseconds)", "\(entry.action.rawValue)", entry.credentialID.map { "\($0)" } ?? "", entry.role,
-            entry.staffID.map { "\($0)" } ?? "", entry.address, entry.method, entry.route, entry.path, entry.entity, entry.entityID,
-            "\(entry.status)", entry.requestID, entry.before, entry.after,
-        ]
-        return Hex.encode(SHA256.digest(fields.joined(separator: "\u{1F}")))
+        // Bytes, not string interpolation: this runs for every change the gateway takes.
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(256 + entry.before.utf8.count + entry.after.utf8.count)
+        func add(_ text: String) {
+            bytes += text.utf8
+            bytes.append(0x1F)
+        }
+        add(previous)
+        for number in [entry.id, entry.atMilliseconds, Int64(entry.action.rawValue)] { add(String(number)) }
+        add(entry.credentialID.map { String($0) } ?? "")
+        add(entry.role)
+        add(entry.staffID.map { String($0) } ?? "")
+        for text in [entry.address, entry.method, entry.route, entry.path, entry.entity, entry.entityID, String(entry.status), entry.requestID, entry.before] {
+            add(text)
+        }
+        bytes += entry.after.utf8
+        return Hex.encode(SHA256.digest(bytes))
     }
 
     private static func values(_ e: AuditEntry) -> [SQLValue] {
