@@ -1,6 +1,6 @@
 import Foundation
+import Dispatch
 import Storage
-import Synchronization
 import Testing
 
 /// The consistent copy a shard hand-off sends (T12).
@@ -60,18 +60,21 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         let paths = ["a", "b"].map { folder.appendingPathComponent("\($0).sqlite").path }
         let databases = try paths.map { try Database(path: $0, migrations: [Migration(1, "CREATE TABLE n (v INTEGER)")]) }
-        // b's service in a long write, until the cut has given up.
-        let writing = Atomic<Bool>(false), gaveUp = Atomic<Bool>(false)
+        // b's service in a long write, until the cut has given up (each wait bounded).
+        let writing = DispatchSemaphore(value: 0), gaveUp = DispatchSemaphore(value: 0)
         let long = Task {
             try await databases[1].write { transaction in
                 try transaction.run("INSERT INTO n (v) VALUES (0)")
-                writing.store(true, ordering: .releasing)
-                for _ in 0..<1000 where !gaveUp.load(ordering: .acquiring) { usleep(5000) }
+                writing.signal()
+                _ = gaveUp.wait(timeout: .now() + 10)
             }
         }
-        for _ in 0..<1000 where !writing.load(ordering: .acquiring) { try await Task.sleep(for: .milliseconds(2)) }
+        let started = await withCheckedContinuation { done in
+            DispatchQueue.global().async { done.resume(returning: writing.wait(timeout: .now() + 10) == .success) }
+        }
+        #expect(started)
         #expect(throws: StorageError.self) { try DatabaseCut(paths, lockWait: .milliseconds(50)) }
-        gaveUp.store(true, ordering: .releasing)
+        gaveUp.signal()
         try await long.value
         // a's lock was let go: its service writes at once.
         try await databases[0].write { try $0.run("INSERT INTO n (v) VALUES (1)") }
