@@ -16,17 +16,24 @@ public final class AuditLog: Sendable {
     let database: Database
     let now: @Sendable () -> Date
 
-    /// One index beside the id's: every index costs each write, and the other filters
-    /// (who, when) read a log the retention keeps bounded, newest first.
+    /// The storage rule (Sources/README.md): each entry whole in `body`, copies of what the
+    /// filters read in columns. One index beside the id's: every index costs each write,
+    /// and the other filters (who, when) read a log the retention keeps bounded.
     static let migration = """
         CREATE TABLE audit_log (
-            id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, action INTEGER NOT NULL, credential_id INTEGER, role TEXT NOT NULL,
-            staff_id INTEGER, address TEXT NOT NULL, method TEXT NOT NULL, route TEXT NOT NULL, path TEXT NOT NULL, entity TEXT NOT NULL,
-            entity_id TEXT NOT NULL, status INTEGER NOT NULL, request_id TEXT NOT NULL, before TEXT NOT NULL, after TEXT NOT NULL,
-            hash TEXT NOT NULL
+            id INTEGER PRIMARY KEY AUTOINCREMENT, body BLOB NOT NULL, at INTEGER NOT NULL, action INTEGER NOT NULL, credential_id INTEGER,
+            staff_id INTEGER, entity TEXT NOT NULL, entity_id TEXT NOT NULL
         );
         CREATE INDEX audit_log_entity ON audit_log (entity, entity_id, id);
         """
+
+    static let table = MessageTable<AuditEntry>(
+        "audit_log", id: { $0.id }, setID: { $0.id = $1 },
+        columns: [
+            .init("at") { .integer($0.atMilliseconds) }, .init("action") { .integer(Int64($0.action.rawValue)) },
+            .init("credential_id") { $0.credentialID.map(SQLValue.integer) ?? .null }, .init("staff_id") { $0.staffID.map(SQLValue.integer) ?? .null },
+            .init("entity") { .text($0.entity) }, .init("entity_id") { .text($0.entityID) },
+        ])
 
     public init(database: Database, logger: Logger = Logger(service: "gateway"), now: @escaping @Sendable () -> Date = { Date() }) {
         self.database = database
@@ -89,17 +96,16 @@ public final class AuditLog: Sendable {
     /// Appends `entries` in order after the last one kept, in one transaction.
     private func write(_ entries: [AuditEntry]) async throws -> [AuditEntry] {
         try await database.write { tx in
-            var previous = try tx.queryFirst("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1") { ($0.int64(0), $0.string(1)) } ?? (0, "")
+            let last = try tx.queryFirst("SELECT \(Self.table.selection()) FROM audit_log ORDER BY id DESC LIMIT 1", [], Self.table.message)
+            var previous = (id: last?.id ?? 0, hash: last?.hash ?? "")
             var kept: [AuditEntry] = []
             for entry in entries {
                 var entry = entry
-                entry.id = previous.0 + 1
-                entry.hash = Self.hash(entry, after: previous.1)
-                try tx.run(
-                    """
-                    INSERT INTO audit_log (id, at, action, credential_id, role, staff_id, address, method, route, path, entity, entity_id, status,
-                        request_id, before, after, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, Self.values(entry))
+                entry.id = previous.id + 1
+                entry.hash = Self.hash(entry, after: previous.hash)
+                let stored = try Self.table.insert(tx, entry)
+                // AUTOINCREMENT and a newest entry never pruned keep ids consecutive.
+                guard stored.id == entry.id else { throw StorageError(.other, "audit entry \(entry.id) stored as \(stored.id)") }
                 previous = (entry.id, entry.hash)
                 kept.append(entry)
             }
@@ -126,9 +132,9 @@ public final class AuditLog: Sendable {
             values.append(.integer(before))
         }
         let limit = query.pageSize == 0 ? 100 : Int(query.pageSize)
-        let sql = "SELECT * FROM audit_log" + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")) + " ORDER BY id DESC LIMIT ?"
+        let sql = "SELECT \(Self.table.selection()) FROM audit_log" + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")) + " ORDER BY id DESC LIMIT ?"
         let bound = values + [.integer(Int64(limit + 1))]
-        let rows = try await database.read { c in try c.query(sql, bound, Self.entry) }
+        let rows = try await database.read { c in try c.query(sql, bound, Self.table.message) }
         var page = AuditPage(entries: Array(rows.prefix(limit)))
         if rows.count > limit, let last = page.entries.last { page.nextCursor = PageCursor.encode(afterID: last.id) }
         return page
@@ -142,7 +148,7 @@ public final class AuditLog: Sendable {
             var checked: Int64 = 0
             var previous: (id: Int64, hash: String)?
             var broken: Int64?
-            try c.query("SELECT * FROM audit_log ORDER BY id", [], Self.entry).forEach { entry in
+            try c.query("SELECT \(Self.table.selection()) FROM audit_log ORDER BY id", [], Self.table.message).forEach { entry in
                 guard broken == nil else { return }
                 checked += 1
                 // The oldest kept entry's predecessor may be pruned: it anchors the chain.
@@ -158,12 +164,12 @@ public final class AuditLog: Sendable {
     /// records that it did; returns how many went.
     func prune(olderThan time: Date) async throws -> Int {
         let limit = Int64(time.timeIntervalSince1970 * 1000)
-        let through = try await database.read { c in
-            try c.queryFirst("SELECT MAX(id) FROM audit_log WHERE at < ?", [.integer(limit)]) { $0.isNull(0) ? nil : $0.int64(0) } ?? nil
+        let (through, newest) = try await database.read { c in
+            try c.queryFirst("SELECT COALESCE(MAX(id) FILTER (WHERE at < ?), 0), COALESCE(MAX(id), 0) FROM audit_log", [.integer(limit)]) {
+                ($0.int64(0), $0.int64(1))
+            } ?? (0, 0)
         }
-        guard let through else { return 0 }
         // The newest entry stays whatever its age: the chain continues from it.
-        let newest = try await database.read { c in try c.queryFirst("SELECT MAX(id) FROM audit_log") { $0.int64(0) } ?? 0 }
         let last = min(through, newest - 1)
         guard last > 0 else { return 0 }
         let removed = try await database.write { tx in try tx.run("DELETE FROM audit_log WHERE id <= ?", [.integer(last)]) }
@@ -171,41 +177,13 @@ public final class AuditLog: Sendable {
         return removed
     }
 
+    /// SHA-256 (hex) of the entry before's hash, this entry's id and its wire bytes
+    /// (without id and hash): every field counts, as the contract encodes it.
     static func hash(_ entry: AuditEntry, after previous: String) -> String {
-        // Bytes, not string interpolation: this runs for every change the gateway takes.
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(256 + entry.before.utf8.count + entry.after.utf8.count)
-        func add(_ text: String) {
-            bytes += text.utf8
-            bytes.append(0x1F)
-        }
-        add(previous)
-        for number in [entry.id, entry.atMilliseconds, Int64(entry.action.rawValue)] { add(String(number)) }
-        add(entry.credentialID.map { String($0) } ?? "")
-        add(entry.role)
-        add(entry.staffID.map { String($0) } ?? "")
-        for text in [entry.address, entry.method, entry.route, entry.path, entry.entity, entry.entityID, String(entry.status), entry.requestID, entry.before] {
-            add(text)
-        }
-        bytes += entry.after.utf8
+        var unsigned = entry
+        unsigned.id = 0
+        unsigned.hash = ""
+        let bytes = Array(previous.utf8) + [0x1F] + Array(String(entry.id).utf8) + [0x1F] + unsigned.wireBytes()
         return Hex.encode(SHA256.digest(bytes))
-    }
-
-    private static func values(_ e: AuditEntry) -> [SQLValue] {
-        [
-            .integer(e.id), .integer(e.atMilliseconds), .integer(Int64(e.action.rawValue)), e.credentialID.map { .integer($0) } ?? .null, .text(e.role),
-            e.staffID.map { .integer($0) } ?? .null, .text(e.address), .text(e.method), .text(e.route), .text(e.path), .text(e.entity),
-            .text(e.entityID), .integer(e.status), .text(e.requestID), .text(e.before), .text(e.after), .text(e.hash),
-        ]
-    }
-
-    private static func entry(_ row: Row) -> AuditEntry {
-        AuditEntry(
-            id: row.int64("id"), atMilliseconds: row.int64("at"), action: AuditAction(rawValue: Int(row.int64("action"))) ?? .unspecified,
-            credentialID: row.isNull("credential_id") ? nil : row.int64("credential_id"), role: row.string("role"),
-            staffID: row.isNull("staff_id") ? nil : row.int64("staff_id"), address: row.string("address"), method: row.string("method"),
-            route: row.string("route"), path: row.string("path"), entity: row.string("entity"), entityID: row.string("entity_id"),
-            status: row.int64("status"), requestID: row.string("request_id"), before: row.string("before"), after: row.string("after"),
-            hash: row.string("hash"))
     }
 }

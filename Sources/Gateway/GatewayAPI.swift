@@ -91,6 +91,8 @@ public final class GatewayAPI: Sendable {
     /// thing (`/v1/contacts/{id}` for `/v1/contacts/{id}/merge`): what the audit log reads
     /// before and after the change (P5).
     private let readBacks: [Int?]
+    /// What each route is about, for the audit log (``RequestAudit/entity(of:)``).
+    private let auditEntities: [String]
 
     public convenience init(
         contacts: RPCClient, deals: RPCClient, keyring: APIKeyring, ledger: IdempotencyLedger? = nil,
@@ -125,6 +127,7 @@ public final class GatewayAPI: Sendable {
         for (i, route) in Self.routeList.enumerated() { router.add(route.method, route.path, i) }
         self.router = router
         routeBoxes = Self.routeList.map { RouteBox($0, middleware: RouteGroup.middleware(for: $0, metricsNeedAdmin: configuration.metricsNeedAdmin)) }
+        auditEntities = Self.routeList.map { RequestAudit.entity(of: $0.path) }
         readBacks = Self.routeList.map { route in
             // P5: admin changes (permissions among them), deletions and merges.
             guard route.method != "GET", route.access.minimum == .admin || route.method == "DELETE" || route.path.hasSuffix("/merge"),
@@ -202,7 +205,7 @@ public final class GatewayAPI: Sendable {
         var call = RouteCall(route: box.route, request: request, parameters: parameters, requestID: requestID)
         for step in box.checks {
             if let refusal = step.check(&call, in: self) {
-                record(call, refusal)
+                record(index, call, refusal)
                 return refusal
             }
         }
@@ -216,7 +219,7 @@ public final class GatewayAPI: Sendable {
             let after = request.method == "DELETE" ? response.body : (await read(readBack, call) ?? [])
             changed = RequestAudit.changedFields(before: before, after: after)
         }
-        record(call, response, changed: changed)
+        record(index, call, response, changed: changed)
         return response
     }
 
@@ -232,7 +235,7 @@ public final class GatewayAPI: Sendable {
 
     /// Appends what `call` did to the audit log, when it is something the log keeps. A
     /// failure to record is logged, not the caller's: their change is already made.
-    private func record(_ call: RouteCall, _ response: HTTPResponse, changed: (before: String, after: String) = ("", "")) {
+    private func record(_ index: Int, _ call: RouteCall, _ response: HTTPResponse, changed: (before: String, after: String) = ("", "")) {
         guard let audit else { return }
         let facts = RequestAudit(
             pattern: call.route.path, request: call.request, parameters: call.parameters, status: response.status, responseHeaders: response.headers)
@@ -240,7 +243,7 @@ public final class GatewayAPI: Sendable {
         let entry = AuditEntry(
             action: action, credentialID: call.credentialID, role: call.role?.rawValue ?? "", staffID: call.staffID ?? call.session?.live.staffID,
             address: call.request.remoteAddress, method: call.request.method, route: call.route.path, path: call.request.path,
-            entity: facts.entity, entityID: facts.entityID, status: Int64(response.status), requestID: call.requestID,
+            entity: auditEntities[index], entityID: facts.entityID, status: Int64(response.status), requestID: call.requestID,
             before: changed.before, after: changed.after)
         audit.record(entry)
     }

@@ -27,9 +27,10 @@ struct RequestAudit {
         }
     }
 
-    /// The route's pattern up to its first parameter, after `/v1/`: `deals` for
-    /// `/v1/deals/{id}/stage`, `admin/credentials` for `/v1/admin/credentials/{id}`.
-    var entity: String {
+    /// What a route is about: its pattern up to its first parameter, after `/v1/` (`deals`
+    /// for `/v1/deals/{id}/stage`, `admin/credentials` for `/v1/admin/credentials/{id}`).
+    /// Worked out once per route, not per request.
+    static func entity(of pattern: String) -> String {
         let segments = pattern.split(separator: "/").dropFirst(pattern.hasPrefix("/v1/") ? 1 : 0)
         return segments.prefix { !$0.hasPrefix("{") }.joined(separator: "/")
     }

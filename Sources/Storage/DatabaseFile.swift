@@ -2,7 +2,7 @@ import CSQLite
 import Foundation
 
 /// A service's SQLite file seen from outside the service (P5's backup and verify): its
-/// schema version, where its outbox stands, SQLite's check of it. Never migrates or
+/// schema version and SQLite's check of it; where its outbox stands at a ``DatabaseCut``. Never migrates or
 /// writes: a file is read as it is.
 public struct DatabaseFile: Sendable {
     /// Where one outbox stood: the last sequence it ever gave and how far each
@@ -26,12 +26,6 @@ public struct DatabaseFile: Sendable {
     /// The highest migration applied (0 for a file without the record).
     public func schemaVersion() throws -> Int {
         try Self.schemaVersion(Connection(path: path, readOnly: true))
-    }
-
-    /// Where the file's outbox stands now.
-    public func outboxPosition() throws -> OutboxPosition {
-        let connection = try Connection(path: path, readOnly: true)
-        return try Self.position(connection)
     }
 
     /// SQLite's own check of every page and index: "ok", or what it found.

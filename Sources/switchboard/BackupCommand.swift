@@ -211,11 +211,7 @@ struct BackupCommand {
 
     /// `20261206T120000Z`: sorts as it was taken.
     static func folderName(_ time: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
-        return formatter.string(from: time)
+        time.formatted(Date.ISO8601FormatStyle(dateSeparator: .omitted, timeSeparator: .omitted))
     }
 
     static func duration(_ text: String) -> TimeInterval? {

@@ -57,10 +57,14 @@ import TestSupport
         // The chain holds; an entry edited in the file breaks it there, one removed breaks it after.
         #expect(try await system.request("GET", "/v1/admin/audit/verification").json["intact"] as? Bool == true)
         let file = try Database(path: system.folder.appendingPathComponent("gateway/gateway.sqlite").path, migrations: GatewaySchema.migrations)
-        try await file.write { try $0.run("UPDATE audit_log SET address = '10.0.0.1' WHERE id = 3") }
+        let original = try #require(try await file.read { try AuditLog.table.find($0, id: 3) })
+        var forgery = original
+        forgery.address = "10.0.0.1"
+        let forged = forgery
+        try await file.write { try AuditLog.table.update($0, forged) }
         let edited = try await system.request("GET", "/v1/admin/audit/verification").json
         #expect(edited["intact"] as? Bool == false && edited["firstBrokenId"] as? Int == 3, "\(edited)")
-        try await file.write { try $0.run("UPDATE audit_log SET address = (SELECT address FROM audit_log WHERE id = 2) WHERE id = 3") }
+        try await file.write { try AuditLog.table.update($0, original) }
         #expect(try await system.request("GET", "/v1/admin/audit/verification").json["intact"] as? Bool == true)
         try await file.write { try $0.run("DELETE FROM audit_log WHERE id = 4") }
         #expect(try await system.request("GET", "/v1/admin/audit/verification").json["firstBrokenId"] as? Int == 5)

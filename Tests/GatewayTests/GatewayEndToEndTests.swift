@@ -26,7 +26,7 @@ struct SystemFixture {
     /// `subscribers`: more of contacts' subscribers (`name@host:port=types;...`); `billing`:
     /// billing too, reading deals and contacts.
     static func start(
-        timeoutMilliseconds: Int = 3000, extra: [String: String] = [:], keys: String? = nil, subscribers: String? = nil, processes: Bool = false,
+        timeoutMilliseconds: Int = 10_000, extra: [String: String] = [:], keys: String? = nil, subscribers: String? = nil, processes: Bool = false,
         billing withBilling: Bool = false
     ) async throws -> SystemFixture {
         let folder = try temporaryFolder("gateway")

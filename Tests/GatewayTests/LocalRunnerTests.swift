@@ -5,22 +5,9 @@ import TestSupport
 @Suite struct LocalRunnerTests {
     @Test func switchboardUpRunsEverythingAndStopsCleanly() async throws {
         let folder = try temporaryFolder("switchboard-up")
-        let gatewayPort = try freePort()
-        // The runner gives each service its port + 1000 for admin: both must be free.
-        let contactsPort = try freePort(withAdmin: true)
-        let dealsPort = try freePort(withAdmin: true)
-        let telephonyPort = try freePort(withAdmin: true)
-        let schedulingPort = try freePort(withAdmin: true)
-        // Every port chosen here: a default one (7105, 7106) may be taken on the machine.
-        let billingPort = try freePort(withAdmin: true)
-        let notificationsPort = try freePort(withAdmin: true)
-        let runner = try await ServiceProcess(
-            executable: "switchboard",
-            arguments: [
-                "up", "--data", folder.path, "--port", "\(gatewayPort)", "--contacts-port", "\(contactsPort)", "--deals-port", "\(dealsPort)",
-                "--telephony", "1", "--telephony-port", "\(telephonyPort)", "--scheduling-port", "\(schedulingPort)",
-                "--billing-port", "\(billingPort)", "--notifications-port", "\(notificationsPort)",
-            ])
+        let ports = LocalRunnerPorts()
+        let gatewayPort = ports.gateway
+        let runner = try await ServiceProcess(executable: "switchboard", arguments: ports.arguments(data: folder))
         #expect(try await eventually(within: .seconds(30)) { runner.printed.contains("[switchboard] ready:") })
         let keyFile = folder.appendingPathComponent("admin.key")
         let key = try String(contentsOf: keyFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
