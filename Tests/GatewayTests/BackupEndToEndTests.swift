@@ -19,29 +19,10 @@ import TestSupport
     /// fewer files to create and copy beside the rest of the suite.
     static let unlimited = ["GATEWAY_RATE_LIMIT": "100000", "TELEPHONY_SHARDS": "2", "GATEWAY_TELEPHONY_SHARDS": "2"]
 
-    /// The ports of one `switchboard up`, kept for its restart.
-    struct Ports {
-        let gateway = try! freePort()
-        let contacts = try! freePort(withAdmin: true)
-        let deals = try! freePort(withAdmin: true)
-        let telephony = try! freePort(withAdmin: true)
-        let scheduling = try! freePort(withAdmin: true)
-        let billing = try! freePort(withAdmin: true)
-        let notifications = try! freePort(withAdmin: true)
-
-        func arguments(data: URL) -> [String] {
-            [
-                "up", "--data", data.path, "--port", "\(gateway)", "--contacts-port", "\(contacts)", "--deals-port", "\(deals)",
-                "--telephony", "1", "--telephony-port", "\(telephony)", "--scheduling-port", "\(scheduling)",
-                "--billing-port", "\(billing)", "--notifications-port", "\(notifications)",
-            ]
-        }
-    }
-
     @Test func P5_aBackupTakenWhile64ClientsWriteRestoresEveryAcknowledgedWriteOnceAndEventsFlowOnce() async throws {
         let folder = try temporaryFolder("backup")
         let data = folder.appendingPathComponent("data"), backup = folder.appendingPathComponent("backup")
-        let ports = Ports()
+        let ports = LocalRunnerPorts()
         var runner = try await ServiceProcess(executable: "switchboard", arguments: ports.arguments(data: data), environment: Self.unlimited)
         #expect(try await eventually(within: .seconds(30)) { runner.printed.contains("[switchboard] ready:") })
         let key = try String(contentsOf: data.appendingPathComponent("admin.key"), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
