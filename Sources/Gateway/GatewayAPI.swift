@@ -52,7 +52,7 @@ public final class GatewayAPI: Sendable {
 
     /// Every route the gateway serves, in the order /v1/openapi.json lists them: a new
     /// service adds its module here.
-    static let routeList: [Route] = SystemRoutes.all + ConsoleRoutes.all + SessionRoutes.all + StreamRoutes.all + AdminRoutes.all + EventAdminRoutes.all + HookRoutes.all + ContactsRoutes.all + DealsRoutes.all + CallsRoutes.all + DialerRoutes.all + ReportRoutes.all + SchedulingRoutes.all + BillingRoutes.all + NotificationsRoutes.all + ConversationRoutes.all + ImportRoutes.all + AuditRoutes.all
+    static let routeList: [Route] = SystemRoutes.all + ConsoleRoutes.all + SessionRoutes.all + StreamRoutes.all + AdminRoutes.all + EventAdminRoutes.all + HookRoutes.all + ContactsRoutes.all + DealsRoutes.all + CallsRoutes.all + DialerRoutes.all + ReportRoutes.all + SchedulingRoutes.all + BillingRoutes.all + NotificationsRoutes.all + ConversationRoutes.all + ImportRoutes.all + AuditRoutes.all + CardDAVRoutes.all
 
     let services: ServiceClients
     let keyring: APIKeyring
@@ -78,6 +78,8 @@ public final class GatewayAPI: Sendable {
     let audit: AuditLog?
     /// Where the spans of sampled traces go (P5).
     let spans: SpanRecorder
+    /// The address books answered with a sync token, for phones' next syncs (issue 29).
+    let addressBooks = AddressBookStates()
     let counters = RequestCounters()
     let logger: Logger
     let staffScopes = StaffScopeCache()
@@ -182,7 +184,11 @@ public final class GatewayAPI: Sendable {
     }
 
     private func route(_ request: HTTPRequest, requestID: String) async -> HTTPResponse {
-        switch router.match(method: request.method, path: request.path) {
+        // WebDAV names collections with a final slash (`/dav/7/contacts/`); their routes are
+        // written without one, as every other route is.
+        var path = request.path
+        if path.hasPrefix("/dav/") && path.hasSuffix("/") { path.removeLast() }
+        switch router.match(method: request.method, path: path) {
         case .notFound:
             return Problem.response(status: 404, title: "Not Found", detail: "no route for \(request.path); see /v1/openapi.json", requestID: requestID)
         case let .methodNotAllowed(methods):

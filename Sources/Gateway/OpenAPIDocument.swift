@@ -18,7 +18,8 @@ enum OpenAPIDocument {
         var schemas = generated["schemas"] as? [String: Any] ?? [:]
         for (name, schema) in handWrittenSchemas { schemas[name] = schema }
         var paths: [String: [String: Any]] = [:]
-        for route in routes {
+        // WebDAV's methods (PROPFIND, REPORT) have no place in OpenAPI: the gateway's README describes them.
+        for route in routes where ["GET", "POST", "PUT", "PATCH", "DELETE"].contains(route.method) {
             paths[route.path, default: [:]][route.method.lowercased()] = operation(route)
         }
         return [
@@ -31,7 +32,9 @@ enum OpenAPIDocument {
                     included), 422 when it does but a service refuses its values (an unknown contact, \
                     a phone with too few digits), 409 when it conflicts with what is stored. Roles: reader (read), integration (read \
                     and write), admin (everything); a staff token acts as its member with the integration role and sees only its \
-                    team's deals, tasks and clients (G3). Every POST that creates honours Idempotency-Key.
+                    team's deals, tasks and clients (G3). Every POST that creates honours Idempotency-Key. Each staff member's \
+                    contacts are also a read-only CardDAV address book under /dav/ (PROPFIND and REPORT, which OpenAPI cannot \
+                    describe, are in the gateway's README; its GET routes are here).
                     """,
             ],
             "paths": paths,
@@ -39,6 +42,7 @@ enum OpenAPIDocument {
                 "schemas": schemas, "parameters": generated["parameters"] ?? [:],
                 "securitySchemes": [
                     "bearer": ["type": "http", "scheme": "bearer", "description": "An API key or a staff token"],
+                    "basic": ["type": "http", "scheme": "basic", "description": "CardDAV: a staff token as the password, any user name"],
                     "session": [
                         "type": "apiKey", "in": "cookie", "name": SessionCookie.name,
                         "description": "A person's console session (POST /v1/session); every write also carries X-CSRF-Token (G6)",
@@ -48,6 +52,7 @@ enum OpenAPIDocument {
                     "X-Request-Id": ["description": "The request's id, in every log line it causes", "schema": ["type": "string"]],
                     "Retry-After": ["description": "Seconds to wait before retrying", "schema": ["type": "integer"]],
                     "Location": ["description": "The path of what was created", "schema": ["type": "string"]],
+                    "ETag": ["description": "The entity tag of what was answered (If-None-Match gets 304 while it holds)", "schema": ["type": "string"]],
                     "Set-Cookie": ["description": "The console's session cookie (HttpOnly, SameSite=Strict)", "schema": ["type": "string"]],
                 ],
             ],
@@ -146,7 +151,11 @@ enum OpenAPIDocument {
             // Any bytes are a file; what is wrong in them is the import's report, line by line.
             o["requestBody"] = ["required": route.bodyRequired, "content": Dictionary(uniqueKeysWithValues: route.upload.map { ($0, ["schema": [String: Any]()]) })]
         }
-        if route.access.minimum != nil { o["security"] = [["bearer": [String]()], ["session": [String]()]] }
+        if route.access == .member {
+            o["security"] = [["basic": [String]()], ["bearer": [String]()]]
+        } else if route.access.minimum != nil {
+            o["security"] = [["bearer": [String]()], ["session": [String]()]]
+        }
         return o
     }
 

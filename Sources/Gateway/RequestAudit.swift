@@ -21,8 +21,10 @@ struct RequestAudit {
         case "POST", "PATCH", "PUT", "DELETE": return .change
         case "GET":
             let type = responseHeaders.first { $0.name.lowercased() == "content-type" }?.value.lowercased() ?? ""
-            let file = type.hasPrefix("text/csv") || type.hasPrefix("application/x-ndjson") || type.hasPrefix("text/calendar")
+            let file = type.hasPrefix("text/csv") || type.hasPrefix("application/x-ndjson") || type.hasPrefix("text/calendar") || type.hasPrefix("text/vcard")
             return file || pattern.contains("/export") ? .export : nil
+        // A phone's CardDAV account fetching cards (issue 29): the client list leaving on a phone.
+        case "REPORT": return .export
         default: return nil
         }
     }

@@ -17,12 +17,16 @@ struct Route: Sendable {
         case open
         case role(APIKeyring.Role)
         case keys(APIKeyring.Role)
+        /// A staff member's own token, as HTTP Basic's password (what a phone's CardDAV
+        /// account sends) or Bearer; keys that are no member are refused by the route.
+        case member
 
         /// The least role it needs; nil when open.
         var minimum: APIKeyring.Role? {
             switch self {
             case .open: nil
             case let .role(role), let .keys(role): role
+            case .member: .integration
             }
         }
 
@@ -34,6 +38,7 @@ struct Route: Sendable {
             case .role(.integration): "Integration and admin keys, and staff tokens (as their member, G3)."
             case .role(.reader): "Every key and staff token (staff tokens see their member's view, G3)."
             case let .keys(role): "\(role == .admin ? "Admin" : "Integration and admin") API keys only; staff tokens are refused (403)."
+            case .member: "A staff member, with their staff token as HTTP Basic's password (any user name) or as Bearer; only their own book."
             }
         }
     }

@@ -42,6 +42,7 @@ import TestSupport
     }
 
     static let ghost = 987_654
+    static let cardDAVTest = "p5g3ABookIsOnlyItsMembersBehindTheirOwnTokenAndReadOnly"
     static let sessionTest = "g6AnInvitedOperatorSignsInAndWorksWithTheirOwnViewUntilTheySignOut"
     static let conversationsTest = "d3d5n1g3c2MessagesBecomeOneLeadThenTimelineEntriesAndTheirConversationIsSeenByItsAssigneeOnly"
 
@@ -87,6 +88,11 @@ import TestSupport
         "GET /v1/reports/attribution": .ownTest("d9d7AttributionOverAScriptedMonthGivesEveryFigureWorkedOutByHand"),
         "GET /v1/reports/attribution.csv": .ownTest("d9d7AttributionOverAScriptedMonthGivesEveryFigureWorkedOutByHand"), "PUT /v1/ad-spend": .adminOnly, "POST /v1/ad-spend/import": .adminOnly, "PUT /v1/admin/integrations/{id}": .adminOnly, "PUT /v1/price-lists/{id}": .adminOnly, "GET /v1/price-lists/{id}/history": .adminOnly, "GET /v1/admin/integrations/{id}/history": .adminOnly, "GET /v1/ad-spend": .notClientData,
         "GET /v1/reports/managers": .ownTest("d9c4AManagerSeesTheirTeamsMonthAndOnlyThat"), "GET /v1/reports/nps": .ownTest("d9n6NPSByPipelineResponsibleOrFieldWorkedOutByHand"),
+        // Issue 29: a member's own address book, behind their own token.
+        "GET /.well-known/carddav": .notClientData, "PROPFIND /.well-known/carddav": .notClientData,
+        "PROPFIND /dav": .ownTest(cardDAVTest), "PROPFIND /dav/{member}": .ownTest(cardDAVTest), "PROPFIND /dav/{member}/contacts": .ownTest(cardDAVTest),
+        "REPORT /dav/{member}/contacts": .ownTest("p5SyncCollectionSendsOnlyChangesAndLosingSightOfAClientRemovesTheirCard"),
+        "GET /dav/{member}/contacts/{card}": .ownTest(cardDAVTest),
         "GET /": .notClientData, "GET /console/{file}": .notClientData, "POST /v1/staff/{id}/invites": .adminOnly,
         "POST /v1/session": .ownTest(sessionTest), "POST /v1/session/invite": .ownTest(sessionTest), "GET /v1/session": .ownTest(sessionTest),
         "DELETE /v1/session": .ownTest(sessionTest), "PUT /v1/session/password": .ownTest(sessionTest),

@@ -9,9 +9,14 @@ enum RouteGroup {
         JSONBodyOnly(), KeyAuthentication(), KeyRateLimit(), RoleRequirement(), DeclaredQueryOnly(), IdempotencyKeys(),
     ]
 
+    /// CardDAV (issue 29): a phone sends its member's token as Basic's password; its XML
+    /// bodies are the handler's to read, and no query is declared.
+    static let member: [any RouteMiddleware] = [MemberAuthentication(), KeyRateLimit()]
+
     /// The chain `route` runs through: its group's steps that apply to it. /metrics is
     /// open only when configured so (GATEWAY_METRICS_AUTH=none).
     static func middleware(for route: Route, metricsNeedAdmin: Bool) -> [any RouteMiddleware] {
+        if route.access == .member { return member }
         let group = route.access.minimum != nil && (route.operationID != "metrics" || metricsNeedAdmin) ? keyed : open
         return group.filter { $0.applies(to: route) }
     }
