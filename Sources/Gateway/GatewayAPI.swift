@@ -188,7 +188,9 @@ public final class GatewayAPI: Sendable {
         // written without one, as every other route is.
         var path = request.path
         if path.hasPrefix("/dav/") && path.hasSuffix("/") { path.removeLast() }
-        switch router.match(method: request.method, path: path) {
+        // RFC 6764: the well-known address sends a client's PROPFIND on to /dav/ as it does a GET.
+        let method = path == "/.well-known/carddav" && request.method == "PROPFIND" ? "GET" : request.method
+        switch router.match(method: method, path: path) {
         case .notFound:
             return Problem.response(status: 404, title: "Not Found", detail: "no route for \(request.path); see /v1/openapi.json", requestID: requestID)
         case let .methodNotAllowed(methods):

@@ -18,8 +18,7 @@ enum OpenAPIDocument {
         var schemas = generated["schemas"] as? [String: Any] ?? [:]
         for (name, schema) in handWrittenSchemas { schemas[name] = schema }
         var paths: [String: [String: Any]] = [:]
-        // WebDAV's methods (PROPFIND, REPORT) have no place in OpenAPI: the gateway's README describes them.
-        for route in routes where ["GET", "POST", "PUT", "PATCH", "DELETE"].contains(route.method) {
+        for route in routes where !CardDAVRoutes.undocumentedMethods.contains(route.method) {
             paths[route.path, default: [:]][route.method.lowercased()] = operation(route)
         }
         return [

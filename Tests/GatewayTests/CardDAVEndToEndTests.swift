@@ -156,6 +156,8 @@ import TestSupport
         #expect(wellKnown.status == 301 && wellKnown.headers["location"] == "/dav/")
         let root = try await httpRequest(port: port, "PROPFIND", "/dav/", headers: Self.basic(Self.operatorToken).merging(["Depth": "0"]) { $1 }, body: propfind)
         #expect(root.status == 207 && root.body.contains("<D:current-user-principal><D:href>/dav/2/</D:href>"), "\(root.body)")
+        let options = try await httpRequest(port: port, "OPTIONS", "/dav/2/contacts/")
+        #expect(options.status == 200 && options.headers["dav"]?.contains("addressbook") == true)
         let home = try await httpRequest(port: port, "PROPFIND", "/dav/2/", headers: Self.basic(Self.operatorToken), body: "")
         #expect(home.status == 207 && home.body.contains("<C:addressbook/>") && home.body.contains("/dav/2/contacts/"), "\(home.body)")
 

@@ -89,7 +89,8 @@ import TestSupport
         "GET /v1/reports/attribution.csv": .ownTest("d9d7AttributionOverAScriptedMonthGivesEveryFigureWorkedOutByHand"), "PUT /v1/ad-spend": .adminOnly, "POST /v1/ad-spend/import": .adminOnly, "PUT /v1/admin/integrations/{id}": .adminOnly, "PUT /v1/price-lists/{id}": .adminOnly, "GET /v1/price-lists/{id}/history": .adminOnly, "GET /v1/admin/integrations/{id}/history": .adminOnly, "GET /v1/ad-spend": .notClientData,
         "GET /v1/reports/managers": .ownTest("d9c4AManagerSeesTheirTeamsMonthAndOnlyThat"), "GET /v1/reports/nps": .ownTest("d9n6NPSByPipelineResponsibleOrFieldWorkedOutByHand"),
         // Issue 29: a member's own address book, behind their own token.
-        "GET /.well-known/carddav": .notClientData, "PROPFIND /.well-known/carddav": .notClientData,
+        "GET /.well-known/carddav": .notClientData, "OPTIONS /dav": .notClientData, "OPTIONS /dav/{member}": .notClientData,
+        "OPTIONS /dav/{member}/contacts": .notClientData,
         "PROPFIND /dav": .ownTest(cardDAVTest), "PROPFIND /dav/{member}": .ownTest(cardDAVTest), "PROPFIND /dav/{member}/contacts": .ownTest(cardDAVTest),
         "REPORT /dav/{member}/contacts": .ownTest("p5SyncCollectionSendsOnlyChangesAndLosingSightOfAClientRemovesTheirCard"),
         "GET /dav/{member}/contacts/{card}": .ownTest(cardDAVTest),
