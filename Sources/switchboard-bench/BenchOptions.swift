@@ -5,6 +5,10 @@ struct BenchOptions {
     var suite = ""
     var json = false
     var duration: Duration = .seconds(5)
+    /// `--seconds` was given (a suite with a long default of its own, chaos, takes it).
+    var durationGiven = false
+    /// `--seed N`: what the chaos run's faults and writes are drawn from.
+    var seed: UInt64?
     var warmUp: Duration = .seconds(1)
     /// An already running server to measure instead of an in-process one.
     var target: Endpoint?
@@ -14,8 +18,8 @@ struct BenchOptions {
     func wants(_ scenario: String) -> Bool { only.map { scenario.hasPrefix($0) } ?? true }
 
     static let usage = """
-        usage: switchboard-bench <suite> [--json] [--seconds N] [--warmup-seconds N] [--target host:port] [--only SCENARIO-PREFIX]
-        suites: rpc, contacts, deals, codec, hooks, telephony, dialer, scheduling, billing, notifications, conversations, console, import, operations
+        usage: switchboard-bench <suite> [--json] [--seconds N] [--warmup-seconds N] [--target host:port] [--only SCENARIO-PREFIX] [--seed N]
+        suites: rpc, contacts, deals, codec, hooks, telephony, dialer, scheduling, billing, notifications, conversations, console, import, operations, chaos
         Build with -c release: swift run -c release switchboard-bench rpc
         """
 
@@ -32,7 +36,15 @@ struct BenchOptions {
                     throw BenchUsageError(message: "\(flag) needs a number of seconds")
                 }
                 let d = Duration.milliseconds(Int64(value * 1000))
-                if flag == "--seconds" { options.duration = d } else { options.warmUp = d }
+                if flag == "--seconds" {
+                    options.duration = d
+                    options.durationGiven = true
+                } else {
+                    options.warmUp = d
+                }
+            case "--seed":
+                guard let text = rest.popFirst(), let value = UInt64(text) else { throw BenchUsageError(message: "--seed needs a whole number") }
+                options.seed = value
             case "--only":
                 guard let prefix = rest.popFirst() else { throw BenchUsageError(message: "--only needs a scenario name") }
                 options.only = prefix

@@ -30,6 +30,7 @@ struct SwitchboardBench {
             case "console": results = try await ConsoleBench.run(options: options)
             case "import": results = try await ImportBench.run(options: options)
             case "operations": results = try await OperationsBench.run(options: options)
+            case "chaos": results = try ChaosBench.run(options: options)
             default:
                 FileHandle.standardError.write(Data("switchboard-bench: unknown suite \(options.suite)\n\(BenchOptions.usage)\n".utf8))
                 exit(2)
