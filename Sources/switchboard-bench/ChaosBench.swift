@@ -4,13 +4,15 @@ import Synchronization
 
 /// `switchboard-bench chaos [--seed N] [--seconds S]` (issue 29), Jepsen's habit on our
 /// scale: `switchboard up` with two telephony replicas; 32 clients write leads, calls,
-/// stage changes and payments through the gateway for S seconds (600 unless given), each
+/// Ringostat hooks, stage changes, bookings and payments through the gateway for S seconds
+/// (600 unless given), each
 /// retrying an unanswered write with the same Idempotency-Key or natural key, as a real
 /// integration does; every few seconds one random service process is killed (-9; the
 /// runner starts it again) or frozen (SIGSTOP, then SIGCONT). The schedule and the writes
 /// come from the seed, so a failing run replays. Then, with every process serving again:
-/// - lost: writes acknowledged (2xx) that are not there: a lead or a call without exactly one
-///   contact and one deal, a stage change not kept, a payment's reference not listed;
+/// - lost: writes acknowledged (2xx) that are not there: a lead, a call or a hook without
+///   exactly one contact and one deal, a stage change not kept, a booking not on its deal, a
+///   payment's reference not listed;
 /// - doubled: any write, acknowledged or not, there more than once;
 /// - parked events without a reason, and processes not serving.
 enum ChaosBench {
@@ -19,9 +21,10 @@ enum ChaosBench {
 
     /// One client's write and what became of it.
     struct Write: Sendable {
-        enum Kind: String, Sendable { case lead, call, stage, payment }
+        enum Kind: String, Sendable { case lead, call, hook, stage, booking, payment }
         let kind: Kind
-        /// The lead's or call's phone, the payment's reference, the stage change's deal id.
+        /// The lead's, call's or hook's phone, the payment's reference, the stage change's or
+        /// booking's deal id.
         let subject: String
         let acknowledged: Bool
     }
@@ -67,13 +70,31 @@ enum ChaosBench {
             throw BenchError("the system did not start in 60 s")
         }
 
+        // A Ringostat integration for the hooks, and an engineer with every hour free for each client.
+        var setup = Connection(port: ports.gateway)
+        guard let made = setup.send("POST", "/v1/admin/integrations", #"{"name":"ringostat","kind":"ringostat"}"#), made.status == 201,
+            let hookPath = ConsoleBench.json(made.body)["hookPath"] as? String
+        else { throw BenchError("the gateway did not make the Ringostat integration") }
+        let allWeek = (1...7).map { #"{"weekday":\#($0),"fromMinute":0,"toMinute":1440}"# }.joined(separator: ",")
+        var resources: [Int] = []
+        for client in 0..<clients {
+            guard let made = setup.send("POST", "/v1/resources", #"{"name":"Engineer \#(client)","kind":"engineer","timeZone":"UTC","hours":[\#(allWeek)]}"#),
+                let id = ConsoleBench.json(made.body)["id"] as? Int
+            else { throw BenchError("the gateway did not make a resource") }
+            resources.append(id)
+        }
+        setup.close()
+        // Bookings from tomorrow's first hour on, half an hour each, never two at once on one resource.
+        let firstSlot = (Int(Date().timeIntervalSince1970) / 3600 + 24) * 3600
+
         let journal = Journal()
         let started = Date()
         let done = DispatchGroup()
         for client in 0..<clients {
             done.enter()
+            let resource = resources[client]
             Thread.detachNewThread {
-                Self.client(client, seed: seed, port: ports.gateway, journal: journal)
+                Self.client(client, seed: seed, port: ports.gateway, hookPath: hookPath, resource: resource, firstSlot: firstSlot, journal: journal)
                 done.leave()
             }
         }
@@ -117,37 +138,58 @@ enum ChaosBench {
                 figures: [
                     ("seed", Int(seed)), ("writes", writes.count), ("acknowledged", acknowledged),
                     ("leads", writes.filter { $0.kind == .lead && $0.acknowledged }.count), ("calls", writes.filter { $0.kind == .call && $0.acknowledged }.count),
-                    ("stages", writes.filter { $0.kind == .stage && $0.acknowledged }.count), ("payments", writes.filter { $0.kind == .payment && $0.acknowledged }.count),
+                    ("hooks", writes.filter { $0.kind == .hook && $0.acknowledged }.count),
+                    ("stages", writes.filter { $0.kind == .stage && $0.acknowledged }.count), ("bookings", writes.filter { $0.kind == .booking && $0.acknowledged }.count),
+                    ("payments", writes.filter { $0.kind == .payment && $0.acknowledged }.count),
                     ("kills", kills), ("freezes", freezes), ("lost", check.lost.count), ("doubled", check.doubled.count),
                     ("parked_without_reason", parked), ("serving", serving ? 1 : 0),
                 ])
         ]
     }
 
-    /// One client: a lead, a call, a stage change of one of its deals, a payment, in turn.
-    static func client(_ client: Int, seed: UInt64, port: Int, journal: Journal) {
+    /// One client: a lead, a call, a hook, a stage change and a booking of one of its deals, a
+    /// payment, in turn.
+    static func client(_ client: Int, seed: UInt64, port: Int, hookPath: String, resource: Int, firstSlot: Int, journal: Journal) {
         var random = DialerBench.Seeded(state: seed &+ UInt64(client) &* 7919)
         var connection = Connection(port: port)
-        var deals: [Int] = []
-        var step = 0
+        var toStage: [Int] = [], toBook: [Int] = []
+        var step = 0, slot = 0
         while !journal.stop.load(ordering: .acquiring) {
             step += 1
             let number = String(format: "%02d%05d", client, step)
             let write: Write
-            switch step % 4 {
+            switch step % 6 {
             case 1:
                 let phone = "+7916" + number
                 let answer = connection.send("POST", "/v1/leads", #"{"channel":"web","phone":"\#(phone)","firstName":"Chaos"}"#, idempotencyKey: "lead-\(seed)-\(number)")
-                if answer?.status == 201, let deal = ConsoleBench.json(answer?.body ?? "")["dealId"] as? Int { deals.append(deal) }
+                if answer?.status == 201, let deal = ConsoleBench.json(answer?.body ?? "")["dealId"] as? Int {
+                    toStage.append(deal)
+                    toBook.append(deal)
+                }
                 write = Write(kind: .lead, subject: phone, acknowledged: answer.map { (200...202).contains($0.status) } ?? false)
+            case 5:
+                // Ringostat's hook (form-encoded, the URL token its credential): a call telephony keeps once.
+                let phone = "7919" + number
+                let body = "uniqueid=\(seed).\(number)&calldate=2026-12-01+10%3A00%3A00&caller=\(phone)&dst=74951112233&disposition=ANSWERED&billsec=31&duration=40&call_type=in&connected_with=201"
+                let answer = connection.send("POST", hookPath, body, contentType: "application/x-www-form-urlencoded", authorized: false)
+                write = Write(kind: .hook, subject: "+" + phone, acknowledged: answer?.status == 200)
+            case 0:
+                guard !toBook.isEmpty else { continue }
+                let deal = toBook.remove(at: random.next(toBook.count))
+                let start = firstSlot + slot * 1800
+                slot += 1
+                let body = #"{"dealId":\#(deal),"kind":"measurement","resourceIds":[\#(resource)],"start":"\#(RFC3339Seconds(start))","end":"\#(RFC3339Seconds(start + 1800))"}"#
+                // No Idempotency-Key here: a booking sent again meets itself (409), never a second one.
+                let answer = connection.send("POST", "/v1/appointments", body)
+                write = Write(kind: .booking, subject: "\(deal)", acknowledged: answer?.status == 201)
             case 2:
                 let phone = "+7917" + number
                 let body = #"{"provider":"chaos","providerCallId":"\#(seed)-\#(number)","direction":"inbound","clientNumber":"\#(phone)","legs":[{"destination":"201","disposition":"answered","startedAt":"2026-12-01T10:00:00Z","durationSeconds":60,"talkSeconds":50}],"ended":true}"#
                 let answer = connection.send("POST", "/v1/calls", body)
                 write = Write(kind: .call, subject: phone, acknowledged: answer.map { (200...201).contains($0.status) } ?? false)
             case 3:
-                guard !deals.isEmpty else { continue }
-                let deal = deals.remove(at: random.next(deals.count))
+                guard !toStage.isEmpty else { continue }
+                let deal = toStage.remove(at: random.next(toStage.count))
                 let answer = connection.send("POST", "/v1/deals/\(deal)/stage", #"{"stageId":2}"#)
                 write = Write(kind: .stage, subject: "\(deal)", acknowledged: answer?.status == 200)
             default:
@@ -170,9 +212,14 @@ enum ChaosBench {
 
         init(port: Int) { self.port = port }
 
-        mutating func send(_ method: String, _ path: String, _ body: String, idempotencyKey: String? = nil) -> (status: Int, body: String)? {
-            var headers = ["Authorization: Bearer \(ChaosBench.key)"]
-            if let idempotencyKey { headers.append("Idempotency-Key: \(idempotencyKey)") }
+        mutating func send(
+            _ method: String, _ path: String, _ body: String, idempotencyKey: String? = nil, contentType: String = "application/json", authorized: Bool = true
+        ) -> (status: Int, body: String)? {
+            var head = "\(method) \(path) HTTP/1.1\r\nHost: chaos\r\n"
+            if authorized { head += "Authorization: Bearer \(ChaosBench.key)\r\n" }
+            if let idempotencyKey { head += "Idempotency-Key: \(idempotencyKey)\r\n" }
+            if !body.isEmpty { head += "Content-Type: \(contentType)\r\nContent-Length: \(body.utf8.count)\r\n" }
+            let request = Array((head + "\r\n" + body).utf8)
             for attempt in 0..<8 {
                 if attempt > 0 { Thread.sleep(forTimeInterval: 0.5) }
                 if fd < 0 {
@@ -181,7 +228,7 @@ enum ChaosBench {
                     var wait = timeval(tv_sec: 10, tv_usec: 0)
                     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, socklen_t(MemoryLayout<timeval>.size))
                 }
-                guard let answer = try? ConsoleBench.call(fd, method, path, body, headers: headers) else {
+                guard let answer = HTTPLoad.answer(fd, request) else {
                     close()
                     continue
                 }
@@ -189,7 +236,7 @@ enum ChaosBench {
                     if ConsoleBench.header("Connection", answer.head)?.lowercased() == "close" { close() }
                     continue
                 }
-                return (answer.status, answer.body)
+                return (answer.status, String(decoding: answer.body, as: UTF8.self))
             }
             return nil
         }
@@ -225,7 +272,7 @@ enum ChaosBench {
         var lost: [String] = [], doubled: [String] = []
         for write in writes {
             switch write.kind {
-            case .lead, .call:
+            case .lead, .call, .hook:
                 // Events still on their way (a call's deal) are waited for, bounded.
                 var held = count(write.subject)
                 let deadline = Date().addingTimeInterval(write.acknowledged ? 30 : 0)
@@ -235,6 +282,10 @@ enum ChaosBench {
                 }
                 if held.contacts > 1 || held.deals > 1 { doubled.append("\(write.kind) \(write.subject): \(held)") }
                 if write.acknowledged, held.contacts == 0 || held.deals == 0 { lost.append("\(write.kind) \(write.subject): \(held)") }
+            case .booking:
+                let booked = (read("/v1/deals/\(write.subject)/appointments")["items"] as? [Any])?.count ?? 0
+                if booked > 1 { doubled.append("booking of deal \(write.subject) x\(booked)") }
+                if write.acknowledged, booked == 0 { lost.append("booking of deal \(write.subject)") }
             case .stage:
                 if write.acknowledged, read("/v1/deals/\(write.subject)")["stageId"] as? Int != 2 { lost.append("stage of deal \(write.subject)") }
             case .payment:
@@ -257,6 +308,11 @@ enum ChaosBench {
             count += items.filter { ($0["reason"] as? String ?? "").isEmpty }.count
         }
         return count
+    }
+
+    /// Seconds since 1970 as RFC 3339 in UTC.
+    static func RFC3339Seconds(_ seconds: Int) -> String {
+        Date(timeIntervalSince1970: Double(seconds)).ISO8601Format()
     }
 
     /// The runner's children (the services), by pid and executable name.
