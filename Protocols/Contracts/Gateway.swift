@@ -141,6 +141,95 @@ extension CreateCredentialRequest {
     }
 }
 
+/// P5: everything Switchboard holds about one person, from every service that holds it, in
+/// one document (GET /v1/contacts/{id}/export: a person's request to see their data).
+public struct PersonData: WireMessage, Equatable {
+    /// Their record (a deleted or merged one too, as it says).
+    public var contact: Contact = Contact()
+    /// Their tickets to events (C5).
+    public var attendance: [Attendance] = []
+    /// Everything on their timeline and their deals', newest first.
+    public var timeline: [TimelineEntry] = []
+    public var deals: [Deal] = []
+    /// Their deals' appointments.
+    public var appointments: [Appointment] = []
+    /// Calls from or to any of their numbers, newest first.
+    public var calls: [CallSession] = []
+    public var conversations: [Conversation] = []
+    /// Every message of those conversations, either way.
+    public var messages: [ConversationMessage] = []
+    /// What was sent to them (the send log), newest first.
+    public var sends: [OutboundMessage] = []
+    /// Their payments (money records).
+    public var payments: [Payment] = []
+    /// Sections that reached 10,000 items, by name: more may be held (empty: the document is whole).
+    public var incomplete: [String] = []
+    public var exportedAtMilliseconds: Int64 = 0
+
+    public init() {}
+
+    public init(
+        contact: Contact = Contact(),
+        attendance: [Attendance] = [],
+        timeline: [TimelineEntry] = [],
+        deals: [Deal] = [],
+        appointments: [Appointment] = [],
+        calls: [CallSession] = [],
+        conversations: [Conversation] = [],
+        messages: [ConversationMessage] = [],
+        sends: [OutboundMessage] = [],
+        payments: [Payment] = [],
+        incomplete: [String] = [],
+        exportedAtMilliseconds: Int64 = 0
+    ) {
+        self.contact = contact
+        self.attendance = attendance
+        self.timeline = timeline
+        self.deals = deals
+        self.appointments = appointments
+        self.calls = calls
+        self.conversations = conversations
+        self.messages = messages
+        self.sends = sends
+        self.payments = payments
+        self.incomplete = incomplete
+        self.exportedAtMilliseconds = exportedAtMilliseconds
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, contact)
+        e.encode(2, attendance)
+        e.encode(3, timeline)
+        e.encode(4, deals)
+        e.encode(5, appointments)
+        e.encode(6, calls)
+        e.encode(7, conversations)
+        e.encode(8, messages)
+        e.encode(9, sends)
+        e.encode(10, payments)
+        e.encode(11, incomplete)
+        e.encode(12, exportedAtMilliseconds)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: contact = try d.message(key)
+        case 2: try d.append(key, to: &attendance)
+        case 3: try d.append(key, to: &timeline)
+        case 4: try d.append(key, to: &deals)
+        case 5: try d.append(key, to: &appointments)
+        case 6: try d.append(key, to: &calls)
+        case 7: try d.append(key, to: &conversations)
+        case 8: try d.append(key, to: &messages)
+        case 9: try d.append(key, to: &sends)
+        case 10: try d.append(key, to: &payments)
+        case 11: try d.append(key, to: &incomplete)
+        case 12: exportedAtMilliseconds = try d.int64(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
 public struct CredentialList: WireMessage, Equatable {
     public var credentials: [Credential] = []
 

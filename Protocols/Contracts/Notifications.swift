@@ -726,6 +726,8 @@ public struct ListConversationsRequest: WireMessage, Equatable, VisibilityScoped
     public var pageSize: Int64 = 0
     /// open or closed; both when absent.
     public var state: String = ""
+    /// Only this contact's (a person's data, P5).
+    public var contactID: Int64? = nil
 
     public init() {}
 
@@ -738,7 +740,8 @@ public struct ListConversationsRequest: WireMessage, Equatable, VisibilityScoped
         visibility: Visibility? = nil,
         cursor: String = "",
         pageSize: Int64 = 0,
-        state: String = ""
+        state: String = "",
+        contactID: Int64? = nil
     ) {
         self.mine = mine
         self.unassigned = unassigned
@@ -749,6 +752,7 @@ public struct ListConversationsRequest: WireMessage, Equatable, VisibilityScoped
         self.cursor = cursor
         self.pageSize = pageSize
         self.state = state
+        self.contactID = contactID
     }
 
     public func encode(to e: inout WireEncoder) {
@@ -761,6 +765,7 @@ public struct ListConversationsRequest: WireMessage, Equatable, VisibilityScoped
         e.encode(7, cursor)
         e.encode(8, pageSize)
         e.encode(9, state)
+        e.encode(10, contactID)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
@@ -774,6 +779,7 @@ public struct ListConversationsRequest: WireMessage, Equatable, VisibilityScoped
         case 7: cursor = try d.string(key)
         case 8: pageSize = try d.int64(key)
         case 9: state = try d.string(key)
+        case 10: contactID = try d.int64(key)
         default: try d.skip(key)
         }
     }
@@ -789,6 +795,7 @@ extension ListConversationsRequest {
         if !self.cursor.isEmpty { checks.text("cursor", self.cursor, maxLength: 200) }
         if self.pageSize != 0 { checks.integer("limit", self.pageSize, minimum: 1, maximum: 500) }
         if !self.state.isEmpty { checks.text("state", self.state) }
+        if let value = self.contactID { checks.integer("contactId", value, minimum: 1) }
         return checks.violations
     }
 }

@@ -28,6 +28,23 @@ public let gatewayContract = ContractFile("Gateway") {
         Field(2, "role", .enumeration("CredentialRole")).required()
         Field(3, "staffID", .optional(.int64), doc: "Required for the staff role; refused for the others.").minimum(1)
     }
+    Message("PersonData", doc: """
+        P5: everything Switchboard holds about one person, from every service that holds it, in
+        one document (GET /v1/contacts/{id}/export: a person's request to see their data).
+        """, rest: [.output]) {
+        Field(1, "contact", .message("Contact"), doc: "Their record (a deleted or merged one too, as it says).")
+        Field(2, "attendance", .repeated(.message("Attendance")), doc: "Their tickets to events (C5).")
+        Field(3, "timeline", .repeated(.message("TimelineEntry")), doc: "Everything on their timeline and their deals', newest first.")
+        Field(4, "deals", .repeated(.message("Deal")))
+        Field(5, "appointments", .repeated(.message("Appointment")), doc: "Their deals' appointments.")
+        Field(6, "calls", .repeated(.message("CallSession")), doc: "Calls from or to any of their numbers, newest first.")
+        Field(7, "conversations", .repeated(.message("Conversation")))
+        Field(8, "messages", .repeated(.message("ConversationMessage")), doc: "Every message of those conversations, either way.")
+        Field(9, "sends", .repeated(.message("OutboundMessage")), doc: "What was sent to them (the send log), newest first.")
+        Field(10, "payments", .repeated(.message("Payment")), doc: "Their payments (money records).")
+        Field(11, "incomplete", .repeated(.string), doc: "Sections that reached 10,000 items, by name: more may be held (empty: the document is whole).")
+        Field(12, "exportedAtMilliseconds", .int64).timestamp()
+    }
     Message("CredentialList", rest: [.output]) {
         Field(1, "credentials", .repeated(.message("Credential"))).named("items")
     }

@@ -186,6 +186,7 @@ public let notificationsContract = ContractFile("Notifications") {
         Field(7, "cursor", .string).length(max: 200)
         Field(8, "pageSize", .int64).named("limit").minimum(1).maximum(500)
         Field(9, "state", .string, doc: "open or closed; both when absent.").allowed("open", "closed")
+        Field(10, "contactID", .optional(.int64), doc: "Only this contact's (a person's data, P5).").named("contactId").minimum(1)
     }
     Message("ConversationPage", rest: [.output]) {
         Field(1, "conversations", .repeated(.message("Conversation"))).named("items")

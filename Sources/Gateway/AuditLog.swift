@@ -94,6 +94,7 @@ public final class AuditLog: Sendable {
     }
 
     /// Appends `entries` in order after the last one kept, in one transaction.
+    @discardableResult
     private func write(_ entries: [AuditEntry]) async throws -> [AuditEntry] {
         try await database.write { tx in
             let last = try tx.queryFirst("SELECT \(Self.table.selection()) FROM audit_log ORDER BY id DESC LIMIT 1", [], Self.table.message)

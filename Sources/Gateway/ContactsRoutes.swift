@@ -94,6 +94,19 @@ enum ContactsRoutes {
             return Reply.json(200, try await ctx.call(Contacts.listAttendance, ListAttendanceRequest(contactID: id, visibility: try await ctx.api.contactScope(id, ctx))))
         },
         Route(
+            method: "GET", path: "/v1/contacts/{id}/export", operationID: "exportPerson", access: .role(.admin),
+            summary: """
+                Everything held about one person, from every service, as one JSON document (P5: their request to see their \
+                data): their record, attendance, timeline, deals and appointments, calls from or to their numbers, \
+                conversations and messages, the send log, payments. Recorded in the audit log as an export
+                """,
+            answers: [Route.answer(200, "the person's data", PersonData.self)], errors: [404]
+        ) { ctx in
+            var response = Reply.json(200, try await PersonExport.document(ctx, contactID: try ctx.id()))
+            response.headers.append(("Cache-Control", "no-store"))
+            return response
+        },
+        Route(
             method: "PATCH", path: "/v1/contacts/{id}", operationID: "updateContact", access: .role(.integration),
             summary: "Change some fields; lists given are replaced, null clears responsibleId",
             body: UpdateContactRequest.openAPIInputSchema, example: #"{"company":"Okna LLC","phones":["+79161234567"]}"#, answers: [Route.answer(200, "the contact as it is now", Contact.self)],

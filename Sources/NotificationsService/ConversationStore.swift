@@ -234,6 +234,10 @@ public struct ConversationStore: Sendable {
             values.append(.integer(staff))
         }
         if request.unassigned { conditions.append("assignee_id IS NULL") }
+        if let contact = request.contactID {
+            conditions.append("contact_id = ?")
+            values.append(.integer(contact))
+        }
         if request.unread { conditions.append("unread > 0") }
         if !request.state.isEmpty { conditions.append(request.state == "closed" ? "closed = 1" : "closed = 0") }
         if request.channel != .unspecified {

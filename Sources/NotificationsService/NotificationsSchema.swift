@@ -127,5 +127,7 @@ public enum NotificationsSchema {
             """),
         // Issue 26: the channels' changes with who made them.
         Migration(11, SetupLog.migration),
+        // Issue 29 (P5): a person's conversations, for the export of their data.
+        Migration(12, "CREATE INDEX inbox_conversations_contact ON inbox_conversations (contact_id, last_message_at DESC, id DESC);"),
     ]
 }

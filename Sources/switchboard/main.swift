@@ -5,6 +5,7 @@
 import Contracts
 import Dispatch
 import Foundation
+import HTTP
 import ServiceKit
 import TLS
 
@@ -328,6 +329,19 @@ DispatchQueue.global().async {
             return
         }
         usleep(20_000)
+    }
+    // Listening is not yet serving: the gateway's connections to a service that started
+    // after it may still be waiting to retry. Ready is the gateway's /readyz answering 200,
+    // every service serving through it (first requests would be 503s otherwise).
+    let probe = HTTPClient()
+    while true {
+        let answer = try? waitFor { await probe.send("GET", host: "127.0.0.1", port: gatewayPort, target: "/readyz", timeout: .seconds(2)) }
+        if case let .success(response)? = answer, response.status == 200 { break }
+        if Date() > deadline {
+            say("the gateway did not answer /readyz with 200 within 60 s: a service is not serving")
+            return
+        }
+        usleep(50_000)
     }
     say("ready: gateway at http://127.0.0.1:\(publishedPort)  (admin API key in \(keyFile.path))")
     // The key itself is never printed: logs and terminals are shared, the file is 0600.

@@ -150,6 +150,7 @@ enum ContractSamples {
         ("UpdateDealRequest", updateDealRequest().wireBytes(), (try? UpdateDealRequest(wireBytes: updateDealRequest().wireBytes())) == updateDealRequest()),
         ("Credential", credential().wireBytes(), (try? Credential(wireBytes: credential().wireBytes())) == credential()),
         ("CreateCredentialRequest", createCredentialRequest().wireBytes(), (try? CreateCredentialRequest(wireBytes: createCredentialRequest().wireBytes())) == createCredentialRequest()),
+        ("PersonData", personData().wireBytes(), (try? PersonData(wireBytes: personData().wireBytes())) == personData()),
         ("CredentialList", credentialList().wireBytes(), (try? CredentialList(wireBytes: credentialList().wireBytes())) == credentialList()),
         ("SignIn", signIn().wireBytes(), (try? SignIn(wireBytes: signIn().wireBytes())) == signIn()),
         ("InviteAcceptance", inviteAcceptance().wireBytes(), (try? InviteAcceptance(wireBytes: inviteAcceptance().wireBytes())) == inviteAcceptance()),
@@ -1797,6 +1798,23 @@ enum ContractSamples {
         return m
     }
 
+    static func personData() -> PersonData {
+        var m = PersonData()
+        m.contact = contact()
+        m.attendance = [attendance(), attendance()]
+        m.timeline = [timelineEntry(), timelineEntry()]
+        m.deals = [deal(), deal()]
+        m.appointments = [appointment(), appointment()]
+        m.calls = [callSession(), callSession()]
+        m.conversations = [conversation(), conversation()]
+        m.messages = [conversationMessage(), conversationMessage()]
+        m.sends = [outboundMessage(), outboundMessage()]
+        m.payments = [payment(), payment()]
+        m.incomplete = ["f11é", "f111é"]
+        m.exportedAtMilliseconds = 12000036
+        return m
+    }
+
     static func credentialList() -> CredentialList {
         var m = CredentialList()
         m.credentials = [credential(), credential()]
@@ -3356,6 +3374,7 @@ enum ContractSamples {
         m.cursor = "f7é"
         m.pageSize = 8000024
         m.state = "f9é"
+        m.contactID = 10000030
         return m
     }
 

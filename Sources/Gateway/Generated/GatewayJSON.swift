@@ -55,6 +55,39 @@ extension CreateCredentialRequest: RESTInput {
     }
 }
 
+extension PersonData: RESTOutput {
+    static let openAPIOutputSchema = "PersonData"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("appointments")
+        out.beginArray(); for item in self.appointments { item.writeJSON(to: &out) }; out.endArray()
+        out.key("attendance")
+        out.beginArray(); for item in self.attendance { item.writeJSON(to: &out) }; out.endArray()
+        out.key("calls")
+        out.beginArray(); for item in self.calls { item.writeJSON(to: &out) }; out.endArray()
+        out.key("contact")
+        self.contact.writeJSON(to: &out)
+        out.key("conversations")
+        out.beginArray(); for item in self.conversations { item.writeJSON(to: &out) }; out.endArray()
+        out.key("deals")
+        out.beginArray(); for item in self.deals { item.writeJSON(to: &out) }; out.endArray()
+        out.key("exportedAt")
+        out.timestamp(self.exportedAtMilliseconds)
+        out.key("incomplete")
+        out.strings(self.incomplete)
+        out.key("messages")
+        out.beginArray(); for item in self.messages { item.writeJSON(to: &out) }; out.endArray()
+        out.key("payments")
+        out.beginArray(); for item in self.payments { item.writeJSON(to: &out) }; out.endArray()
+        out.key("sends")
+        out.beginArray(); for item in self.sends { item.writeJSON(to: &out) }; out.endArray()
+        out.key("timeline")
+        out.beginArray(); for item in self.timeline { item.writeJSON(to: &out) }; out.endArray()
+        out.endObject()
+    }
+}
+
 extension CredentialList: RESTOutput {
     static let openAPIOutputSchema = "CredentialList"
 

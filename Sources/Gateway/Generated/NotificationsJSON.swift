@@ -119,7 +119,7 @@ extension ConversationReply: RESTInput {
 
 extension ListConversationsRequest: RESTQuery {
     /// Its parameters in the OpenAPI document's components.
-    static let queryParameters = ["ListConversationsRequest.mine", "ListConversationsRequest.unassigned", "ListConversationsRequest.unread", "ListConversationsRequest.channel", "ListConversationsRequest.cursor", "ListConversationsRequest.limit", "ListConversationsRequest.state"]
+    static let queryParameters = ["ListConversationsRequest.mine", "ListConversationsRequest.unassigned", "ListConversationsRequest.unread", "ListConversationsRequest.channel", "ListConversationsRequest.cursor", "ListConversationsRequest.limit", "ListConversationsRequest.state", "ListConversationsRequest.contactId"]
 
     init(query q: inout QueryReader) {
         self.init()
@@ -130,6 +130,7 @@ extension ListConversationsRequest: RESTQuery {
         if let value = q.string("cursor", maxLength: 200) { self.cursor = value }
         if let value = q.integer("limit", minimum: 1, maximum: 500) { self.pageSize = value }
         if let value = q.string("state") { self.state = value }
+        if let value = q.integer("contactId", minimum: 1) { self.contactID = value }
     }
 }
 

@@ -522,6 +522,17 @@ enum OpenAPIComponents {
         "type" : "string"
       }
     },
+    "ListConversationsRequest.contactId" : {
+      "description" : "Only this contact's (a person's data, P5).",
+      "in" : "query",
+      "name" : "contactId",
+      "required" : false,
+      "schema" : {
+        "format" : "int64",
+        "minimum" : 1,
+        "type" : "integer"
+      }
+    },
     "ListConversationsRequest.cursor" : {
       "in" : "query",
       "name" : "cursor",
@@ -10683,6 +10694,101 @@ enum OpenAPIComponents {
         "successfulCharges",
         "test",
         "updatedAt"
+      ],
+      "type" : "object"
+    },
+    "PersonData" : {
+      "description" : "P5: everything Switchboard holds about one person, from every service that holds it, in\none document (GET /v1/contacts/{id}/export: a person's request to see their data).",
+      "properties" : {
+        "appointments" : {
+          "description" : "Their deals' appointments.",
+          "items" : {
+            "$ref" : "#/components/schemas/Appointment"
+          },
+          "type" : "array"
+        },
+        "attendance" : {
+          "description" : "Their tickets to events (C5).",
+          "items" : {
+            "$ref" : "#/components/schemas/Attendance"
+          },
+          "type" : "array"
+        },
+        "calls" : {
+          "description" : "Calls from or to any of their numbers, newest first.",
+          "items" : {
+            "$ref" : "#/components/schemas/CallSession"
+          },
+          "type" : "array"
+        },
+        "contact" : {
+          "$ref" : "#/components/schemas/Contact"
+        },
+        "conversations" : {
+          "items" : {
+            "$ref" : "#/components/schemas/Conversation"
+          },
+          "type" : "array"
+        },
+        "deals" : {
+          "items" : {
+            "$ref" : "#/components/schemas/Deal"
+          },
+          "type" : "array"
+        },
+        "exportedAt" : {
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "incomplete" : {
+          "description" : "Sections that reached 10,000 items, by name: more may be held (empty: the document is whole).",
+          "items" : {
+            "type" : "string"
+          },
+          "type" : "array"
+        },
+        "messages" : {
+          "description" : "Every message of those conversations, either way.",
+          "items" : {
+            "$ref" : "#/components/schemas/ConversationMessage"
+          },
+          "type" : "array"
+        },
+        "payments" : {
+          "description" : "Their payments (money records).",
+          "items" : {
+            "$ref" : "#/components/schemas/Payment"
+          },
+          "type" : "array"
+        },
+        "sends" : {
+          "description" : "What was sent to them (the send log), newest first.",
+          "items" : {
+            "$ref" : "#/components/schemas/OutboundMessage"
+          },
+          "type" : "array"
+        },
+        "timeline" : {
+          "description" : "Everything on their timeline and their deals', newest first.",
+          "items" : {
+            "$ref" : "#/components/schemas/TimelineEntry"
+          },
+          "type" : "array"
+        }
+      },
+      "required" : [
+        "appointments",
+        "attendance",
+        "calls",
+        "contact",
+        "conversations",
+        "deals",
+        "exportedAt",
+        "incomplete",
+        "messages",
+        "payments",
+        "sends",
+        "timeline"
       ],
       "type" : "object"
     },

@@ -1,0 +1,95 @@
+import Contracts
+import Foundation
+import RPC
+import Wire
+
+/// P5: `GET /v1/contacts/{id}/export`, a person's request to see what is held about them
+/// (152-FZ art. 14, GDPR art. 15): every section from the service that keeps it, read
+/// page by page. A service that does not answer fails the whole export (503): a document
+/// missing a section would say less than is held. Each section holds at most
+/// ``sectionLimit`` items; one cut there is named in `incomplete`.
+enum PersonExport {
+    static let sectionLimit = 10_000
+    static let page: Int64 = 500
+
+    static func document(_ ctx: RequestContext, contactID: Int64) async throws -> PersonData {
+        var data = PersonData()
+        data.contact = try await ctx.call(Contacts.get, GetContactRequest(id: contactID, includeDeleted: true))
+        data.attendance = try await ctx.call(Contacts.listAttendance, ListAttendanceRequest(contactID: contactID)).records
+
+        var timeline = TimelineRequest(contactID: contactID, pageSize: page)
+        repeat {
+            let entries = try await ctx.call(Deals.timeline, timeline)
+            data.timeline += entries.entries
+            timeline.beforeID = entries.nextBeforeID
+        } while timeline.beforeID != nil && data.timeline.count < sectionLimit
+
+        var deals = ListDealsRequest(contactID: contactID, pageSize: page)
+        repeat {
+            let found = try await ctx.call(Deals.listDeals, deals)
+            data.deals += found.deals
+            deals.cursor = found.nextCursor
+        } while !deals.cursor.isEmpty && data.deals.count < sectionLimit
+        for deal in data.deals.prefix(sectionLimit) where data.appointments.count < sectionLimit {
+            data.appointments += try await ctx.call(Scheduling.dealAppointments, GetDealAppointmentsRequest(dealID: deal.id)).appointments
+        }
+
+        for phone in Set(data.contact.phones.map(\.number)).sorted() where data.calls.count < sectionLimit {
+            var calls = ListCallsRequest(clientNumber: phone, pageSize: page)
+            repeat {
+                let found = try await CallsRoutes.list(ctx, calls)
+                data.calls += found.calls
+                calls.cursor = found.nextCursor
+            } while !calls.cursor.isEmpty && data.calls.count < sectionLimit
+        }
+
+        var conversations = ListConversationsRequest(cursor: "", pageSize: page, contactID: contactID)
+        repeat {
+            let found = try await ctx.call(Notifications.listConversations, conversations)
+            data.conversations += found.conversations
+            conversations.cursor = found.nextCursor
+        } while !conversations.cursor.isEmpty && data.conversations.count < sectionLimit
+        for conversation in data.conversations where data.messages.count < sectionLimit {
+            var messages = ConversationMessagesRequest(conversationID: conversation.id, pageSize: page)
+            repeat {
+                let found = try await ctx.call(Notifications.conversationMessages, messages)
+                data.messages += found.messages
+                messages.cursor = found.nextCursor
+            } while !messages.cursor.isEmpty && data.messages.count < sectionLimit
+        }
+
+        var sends = ListOutboundMessagesRequest(contactID: contactID, pageSize: page)
+        while data.sends.count < sectionLimit {
+            let found = try await ctx.call(Notifications.listSends, sends).sends
+            data.sends += found
+            guard found.count == Int(page), let last = found.last else { break }
+            sends.beforeID = last.id
+        }
+
+        var payments = ListPaymentsRequest(contactID: contactID, pageSize: page)
+        while data.payments.count < sectionLimit {
+            let found = try await ctx.call(Billing.listPayments, payments).payments
+            data.payments += found
+            guard found.count == Int(page), let last = found.last else { break }
+            payments.afterID = last.id
+        }
+
+        var incomplete: [String] = []
+        func cut<T>(_ name: String, _ items: inout [T]) {
+            guard items.count > sectionLimit || items.count == sectionLimit else { return }
+            if items.count > sectionLimit { items.removeLast(items.count - sectionLimit) }
+            incomplete.append(name)
+        }
+        cut("timeline", &data.timeline)
+        cut("deals", &data.deals)
+        cut("appointments", &data.appointments)
+        cut("calls", &data.calls)
+        cut("conversations", &data.conversations)
+        cut("messages", &data.messages)
+        cut("sends", &data.sends)
+        cut("payments", &data.payments)
+        data.incomplete = incomplete
+        data.exportedAtMilliseconds = Int64(Date().timeIntervalSince1970 * 1000)
+        return data
+    }
+}
