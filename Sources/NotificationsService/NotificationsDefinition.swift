@@ -19,6 +19,9 @@ extension ServiceDefinition {
     static let alertSeconds = Setting.integer("ALERT_SECONDS", fallback: 15, range: 1...3600, "how often alerts are checked (business clock)")
     static let adminChat = Setting.text("ADMIN_CHAT", "the admin's Telegram chat, told when a webhook endpoint is disabled")
     static let smtpCAFile = Setting.text("SMTP_CA_FILE", "extra roots to trust for the SMTP relay (PEM)")
+    static let sendLogRetention = Setting.integer(
+        "SEND_LOG_RETENTION_DAYS", fallback: 365, range: 31...3650,
+        "sends older than this keep their status, cost and counts and lose their address, text and event (P5); checked hourly")
 
     /// The notifications service: rules, templates, the send log, surveys, alerts and
     /// outbound webhooks (DOMAIN.md N1–N6).
@@ -26,7 +29,7 @@ extension ServiceDefinition {
         service: "notifications", prefix: "NOTIFICATIONS", defaultPort: 7106, migrations: NotificationsSchema.migrations,
         settings: [
             notificationsContacts, notificationsDeals, notificationsBilling, notificationsTelephony, publicURL, alertSeconds, adminChat,
-            smtpCAFile,
+            smtpCAFile, sendLogRetention,
         ]
     ) { host in
         let contacts = try host.client(notificationsContacts, serving: "contacts")
@@ -75,6 +78,12 @@ extension ServiceDefinition {
         host.runInBackground("alerts", AlertRunner(
             store: api.alerts, statistics: ServiceStatistics(telephony: telephony, billing: billing), logger: host.logger, clock: host.clock,
             intervalSeconds: Int64(try host.environment.int(alertSeconds))))
+        let retention = SendLogRetention(days: try host.environment.int(sendLogRetention))
+        let (database, clock, logger) = (host.database, host.clock, host.logger)
+        host.runInBackground("send log retention", PeriodicJob("redacting old sends", every: .seconds(3600), logger: logger) {
+            let redacted = try await retention.apply(to: database, now: clock.now())
+            if redacted > 0 { logger.info("redacted old sends", ["sends": "\(redacted)", "days": "\(retention.days)"]) }
+        })
         let chat = host.environment.string(adminChat)
         host.runInBackground("webhooks", WebhookDispatcher(
             database: host.database, logger: host.logger, clock: host.clock, outbound: outbound, adminChat: chat.isEmpty ? nil : chat))

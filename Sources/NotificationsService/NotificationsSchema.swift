@@ -129,5 +129,10 @@ public enum NotificationsSchema {
         Migration(11, SetupLog.migration),
         // Issue 29 (P5): a person's conversations, for the export of their data.
         Migration(12, "CREATE INDEX inbox_conversations_contact ON inbox_conversations (contact_id, last_message_at DESC, id DESC);"),
+        // Issue 29 (P5): sends past the retention keep their counts and lose who and what (SendLogRetention).
+        Migration(13, """
+            ALTER TABLE sends ADD COLUMN redacted INTEGER NOT NULL DEFAULT 0;
+            CREATE INDEX sends_unredacted ON sends (due_at) WHERE redacted = 0;
+            """),
     ]
 }

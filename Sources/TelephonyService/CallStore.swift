@@ -54,9 +54,9 @@ public struct CallStore: Sendable {
                 guard changed else { return RecordCallResponse(session: session, created: false, changed: false) }
                 try Self.emit(tx, before: existing, after: session)
                 try tx.run(
-                    "UPDATE calls SET started_at = ?, direction = ?, answered = ?, updated_at = ?, session = ? WHERE seq = ?",
+                    "UPDATE calls SET started_at = ?, direction = ?, answered = ?, updated_at = ?, session = ?, recorded = ? WHERE seq = ?",
                     [.integer(session.startedAtMilliseconds), .integer(Int64(session.direction.rawValue)), .integer(session.answered ? 1 : 0),
-                     .integer(now), .blob(session.wireBytes()), .integer(seq)])
+                     .integer(now), .blob(session.wireBytes()), .integer(RecordingRetention.recorded(session) ? 1 : 0), .integer(seq)])
                 try Self.index(tx, seq: seq, session, ids: ids)
                 return RecordCallResponse(session: session, created: false, changed: true)
             }
@@ -65,9 +65,9 @@ public struct CallStore: Sendable {
             let newSeq = (last ?? 0) + 1
             session.id = "\(shard)-\(newSeq)"
             try tx.run(
-                "INSERT INTO calls (seq, client_number, started_at, direction, answered, updated_at, session) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO calls (seq, client_number, started_at, direction, answered, updated_at, session, recorded) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [.integer(newSeq), .text(session.clientNumber), .integer(session.startedAtMilliseconds), .integer(Int64(session.direction.rawValue)),
-                 .integer(session.answered ? 1 : 0), .integer(now), .blob(session.wireBytes())])
+                 .integer(session.answered ? 1 : 0), .integer(now), .blob(session.wireBytes()), .integer(RecordingRetention.recorded(session) ? 1 : 0)])
             try Self.index(tx, seq: newSeq, session, ids: ids)
             try Self.emit(tx, before: nil, after: session)
             changed = true

@@ -27,12 +27,14 @@ extension ServiceDefinition {
         "the contacts service: staff numbers make a call internal (T2) and name the staff member a leg rang; whom to route to (T9); `none` for no lookups")
     static let routeFallback = Setting.text("ROUTE_FALLBACK", "where routing sends a caller when contacts cannot say in time (T9)")
     static let routeBudget = Setting.integer("ROUTE_BUDGET_MS", fallback: 30, range: 1...5000, "how long routing may ask contacts (T9)")
+    static let recordingRetention = Setting.integer(
+        "RECORDING_RETENTION_DAYS", fallback: 365, range: 1...3650, "calls older than this lose their recording links (P5); checked hourly")
 
     /// The telephony service: one session per real call, the dialer's queue, routing
     /// (DOMAIN.md T1–T12); one replica of several, each owning its shards.
     public static let telephony = ServiceDefinition(
         service: "telephony", prefix: "TELEPHONY", defaultPort: 7103, migrations: TelephonySchema.controlMigrations,
-        settings: [replica, replicas, shardCount, window, takeOverFrom, telephonyContacts, routeFallback, routeBudget, .defaultCountry],
+        settings: [replica, replicas, shardCount, window, takeOverFrom, telephonyContacts, routeFallback, routeBudget, recordingRetention, .defaultCountry],
         identity: replica
     ) { host in
         let name = host.environment.string(replica)
@@ -63,9 +65,18 @@ extension ServiceDefinition {
             for client in previous.values { client.shutdown() }
         }
         // Each shard file has its own outbox: a call's events commit with the call (P2).
-        for (shard, database) in try shards.openOwned() {
+        let owned = try shards.openOwned()
+        for (shard, database) in owned {
             host.publishEvents(from: database, named: "shard-\(String(format: "%02d", shard))")
         }
+        let retention = RecordingRetention(days: try host.environment.int(recordingRetention))
+        let (clock, logger) = (host.clock, host.logger)
+        host.runInBackground("recording retention", PeriodicJob("removing old recording links", every: .seconds(3600), logger: logger) {
+            for (shard, database) in owned {
+                let cleared = try await retention.apply(to: database, now: clock.now())
+                if cleared > 0 { logger.info("removed old recording links", ["shard": "\(shard)", "calls": "\(cleared)", "days": "\(retention.days)"]) }
+            }
+        })
         let contacts = host.environment.string(telephonyContacts) == "none" ? nil : try host.client(telephonyContacts, serving: "contacts")
         // T9 answers within ROUTE_BUDGET_MS: the TLS handshake with contacts happens now, not in the first call's budget.
         contacts?.warmUp()

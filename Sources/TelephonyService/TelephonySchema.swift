@@ -107,5 +107,12 @@ public enum TelephonySchema {
                     try c.run("UPDATE queue SET phone = ? WHERE seq = ?", [.text(entry.phone), .integer(seq)])
                 }
             }, finish: "CREATE INDEX queue_phone ON queue (phone) WHERE phone != '';"),
+        // Issue 29 (P5): which calls hold a recording link, for RecordingRetention.
+        Migration(7, "ALTER TABLE calls ADD COLUMN recorded INTEGER NOT NULL DEFAULT 0;", rewrite: { c in
+            for (seq, session) in try c.query("SELECT seq, session FROM calls", []) { ($0.int64(0), try CallSession(wireBytes: $0.blob(1))) }
+            where RecordingRetention.recorded(session) {
+                try c.run("UPDATE calls SET recorded = 1 WHERE seq = ?", [.integer(seq)])
+            }
+        }, finish: "CREATE INDEX calls_recorded ON calls (started_at) WHERE recorded = 1;"),
     ]
 }
