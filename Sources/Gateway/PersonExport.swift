@@ -58,20 +58,11 @@ enum PersonExport {
             } while !messages.cursor.isEmpty && data.messages.count < sectionLimit
         }
 
-        var sends = ListOutboundMessagesRequest(contactID: contactID, pageSize: page)
-        while data.sends.count < sectionLimit {
-            let found = try await ctx.call(Notifications.listSends, sends).sends
-            data.sends += found
-            guard found.count == Int(page), let last = found.last else { break }
-            sends.beforeID = last.id
+        data.sends = try await byID(\.id) { before in
+            try await ctx.call(Notifications.listSends, ListOutboundMessagesRequest(contactID: contactID, beforeID: before, pageSize: page)).sends
         }
-
-        var payments = ListPaymentsRequest(contactID: contactID, pageSize: page)
-        while data.payments.count < sectionLimit {
-            let found = try await ctx.call(Billing.listPayments, payments).payments
-            data.payments += found
-            guard found.count == Int(page), let last = found.last else { break }
-            payments.afterID = last.id
+        data.payments = try await byID(\.id) { after in
+            try await ctx.call(Billing.listPayments, ListPaymentsRequest(contactID: contactID, afterID: after, pageSize: page)).payments
         }
 
         var incomplete: [String] = []
@@ -91,5 +82,18 @@ enum PersonExport {
         data.incomplete = incomplete
         data.exportedAtMilliseconds = Int64(Date().timeIntervalSince1970 * 1000)
         return data
+    }
+
+    /// Every page of a list paged by the last id seen (`before` or `after` it, as `fetch`
+    /// asks), until a short page or past the section's limit.
+    static func byID<T>(_ id: (T) -> Int64, _ fetch: (Int64?) async throws -> [T]) async throws -> [T] {
+        var all: [T] = [], last: Int64?
+        while all.count < sectionLimit {
+            let found = try await fetch(last)
+            all += found
+            guard found.count == Int(page), let end = found.last else { break }
+            last = id(end)
+        }
+        return all
     }
 }

@@ -9,7 +9,7 @@ public enum ICalendar {
     public static func document(_ resource: Resource, _ appointments: [Appointment], now: Int64) -> String {
         var lines = [
             "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Switchboard//Scheduling//EN", "CALSCALE:GREGORIAN", "METHOD:PUBLISH",
-            "X-WR-CALNAME:\(escape(resource.name))", "X-WR-TIMEZONE:\(escape(resource.timeZone))",
+            "X-WR-CALNAME:\(ContentLine.escaped(resource.name))", "X-WR-TIMEZONE:\(ContentLine.escaped(resource.timeZone))",
         ]
         for a in appointments {
             lines += [
@@ -20,14 +20,14 @@ public enum ICalendar {
                 "DTEND:\(time(a.endMilliseconds))",
                 "SEQUENCE:\(a.history.count)",
                 "STATUS:\(a.status == .cancelled ? "CANCELLED" : "CONFIRMED")",
-                "SUMMARY:\(escape("\(a.kind.name) (deal \(a.dealID))"))",
+                "SUMMARY:\(ContentLine.escaped("\(a.kind.name) (deal \(a.dealID))"))",
             ]
-            if !a.address.isEmpty { lines.append("LOCATION:\(escape(a.address))") }
-            if !a.notes.isEmpty { lines.append("DESCRIPTION:\(escape(a.notes))") }
+            if !a.address.isEmpty { lines.append("LOCATION:\(ContentLine.escaped(a.address))") }
+            if !a.notes.isEmpty { lines.append("DESCRIPTION:\(ContentLine.escaped(a.notes))") }
             lines.append("END:VEVENT")
         }
         lines.append("END:VCALENDAR")
-        return lines.map(fold).joined(separator: "\r\n") + "\r\n"
+        return lines.map(ContentLine.folded).joined(separator: "\r\n") + "\r\n"
     }
 
     /// `20261202T070000Z`.
@@ -37,40 +37,5 @@ public enum ICalendar {
         let s = seconds - date.day * 86_400
         let (y, m, d) = date.parts
         return String(format: "%04d%02d%02dT%02d%02d%02dZ", Int(y), Int(m), Int(d), Int(s / 3600), Int(s % 3600 / 60), Int(s % 60))
-    }
-
-    static func escape(_ text: String) -> String {
-        var out = ""
-        for c in text {
-            switch c {
-            case "\\": out += "\\\\"
-            case ";": out += "\\;"
-            case ",": out += "\\,"
-            case "\n", "\r\n": out += "\\n"
-            case "\r": continue
-            default:
-                // Other control characters are not allowed in TEXT.
-                if let ascii = c.asciiValue, ascii < 32 { continue }
-                out.append(c)
-            }
-        }
-        return out
-    }
-
-    /// Lines longer than 75 octets go on as continuation lines starting with a space,
-    /// never splitting a character.
-    static func fold(_ line: String) -> String {
-        var out = ""
-        var width = 0
-        for c in line {
-            let n = String(c).utf8.count
-            if width + n > 75 {
-                out += "\r\n "
-                width = 1
-            }
-            out.append(c)
-            width += n
-        }
-        return out
     }
 }

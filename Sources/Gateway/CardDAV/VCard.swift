@@ -14,18 +14,18 @@ struct VCard: Equatable {
         let name = [contact.firstName, contact.lastName].filter { !$0.isEmpty }.joined(separator: " ")
         // FN is required: a person without a name shows as their company, else their number.
         let shown = !name.isEmpty ? name : !contact.company.isEmpty ? contact.company : contact.phones.first?.number ?? contact.emails.first ?? "Contact \(contact.id)"
-        lines.append("FN:" + Self.escaped(shown))
-        lines.append("N:" + [contact.lastName, contact.firstName, "", "", ""].map(Self.escaped).joined(separator: ";"))
-        if !contact.company.isEmpty { lines.append("ORG:" + Self.escaped(contact.company)) }
+        lines.append("FN:" + ContentLine.escaped(shown))
+        lines.append("N:" + [contact.lastName, contact.firstName, "", "", ""].map(ContentLine.escaped).joined(separator: ";"))
+        if !contact.company.isEmpty { lines.append("ORG:" + ContentLine.escaped(contact.company)) }
         for phone in contact.phones {
             // A comma is a phone's pause before it dials the extension's digits.
             let digits = phone.extension.allSatisfy { $0.isASCII && $0.isNumber } ? phone.extension : ""
-            lines.append("TEL;TYPE=VOICE:" + Self.escaped(phone.number) + (digits.isEmpty ? "" : "," + digits))
+            lines.append("TEL;TYPE=VOICE:" + ContentLine.escaped(phone.number) + (digits.isEmpty ? "" : "," + digits))
         }
-        for email in contact.emails { lines.append("EMAIL;TYPE=INTERNET:" + Self.escaped(email)) }
+        for email in contact.emails { lines.append("EMAIL;TYPE=INTERNET:" + ContentLine.escaped(email)) }
         lines.append("REV:" + RFC3339.format(milliseconds: contact.updatedAtMilliseconds))
         lines.append("END:VCARD")
-        text = lines.map(Self.folded).joined(separator: "\r\n") + "\r\n"
+        text = lines.map(ContentLine.folded).joined(separator: "\r\n") + "\r\n"
     }
 
     /// The card's strong entity tag: a digest of its bytes, so it changes exactly when the
@@ -33,38 +33,4 @@ struct VCard: Equatable {
     var etag: String { "\"" + Hex.encode(Array(SHA256.digest(Array(text.utf8)).prefix(12))) + "\"" }
 
     static func uid(_ contactID: Int64) -> String { "switchboard-contact-\(contactID)" }
-
-    /// RFC 2426 §4: backslash, comma, semicolon and line breaks are escaped in text values.
-    static func escaped(_ value: String) -> String {
-        var out = ""
-        out.reserveCapacity(value.utf8.count)
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\\": out += "\\\\"
-            case ",": out += "\\,"
-            case ";": out += "\\;"
-            case "\n": out += "\\n"
-            case "\r": continue
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
-
-    /// RFC 2425 §5.8.1: a line longer than 75 octets continues on the next after a space,
-    /// never inside a UTF-8 sequence.
-    static func folded(_ line: String) -> String {
-        guard line.utf8.count > 75 else { return line }
-        var out = "", count = 0
-        for character in line {
-            let size = String(character).utf8.count
-            if count + size > 75 {
-                out += "\r\n "
-                count = 1
-            }
-            out.append(character)
-            count += size
-        }
-        return out
-    }
 }
