@@ -122,8 +122,12 @@ enum ChaosBench {
         done.wait()
         let writing = Date().timeIntervalSince(started)
 
-        // Every process serving again (the runner's back-off is at most 30 s).
+        // Every process serving again (the runner's back-off is at most 30 s), then every event
+        // and hook delivered: what is checked is what the system settled on.
         let serving = waitUntilServing(ports.gateway, runner: runner.processIdentifier, within: 120)
+        let drained = Date()
+        let quiet = waitUntilQuiet(ports, within: 1800)
+        let drainSeconds = Int(Date().timeIntervalSince(drained))
         let writes = journal.writes.withLock { $0 }
         let check = try verify(writes, port: ports.gateway)
         let parked = try parkedWithoutReason(port: ports.gateway)
@@ -142,7 +146,7 @@ enum ChaosBench {
                     ("stages", writes.filter { $0.kind == .stage && $0.acknowledged }.count), ("bookings", writes.filter { $0.kind == .booking && $0.acknowledged }.count),
                     ("payments", writes.filter { $0.kind == .payment && $0.acknowledged }.count),
                     ("kills", kills), ("freezes", freezes), ("lost", check.lost.count), ("doubled", check.doubled.count),
-                    ("parked_without_reason", parked), ("serving", serving ? 1 : 0),
+                    ("parked_without_reason", parked), ("serving", serving ? 1 : 0), ("settled", quiet ? 1 : 0), ("settle_s", drainSeconds),
                 ])
         ]
     }
@@ -247,7 +251,32 @@ enum ChaosBench {
         }
     }
 
-    /// What the system holds of `writes`, read back once every process serves.
+    /// Waits until no service has an event waiting for a subscriber and the gateway no hook
+    /// waiting for its service (each service's admin /metrics, the gateway's /metrics).
+    static func waitUntilQuiet(_ ports: (gateway: Int, contacts: Int, deals: Int, telephony: Int, scheduling: Int, billing: Int, notifications: Int), within seconds: Double) -> Bool {
+        let admin = [ports.contacts, ports.deals, ports.telephony, ports.telephony + 10, ports.scheduling, ports.billing, ports.notifications].map { $0 + 1000 }
+        func pending(_ port: Int, _ metric: String, key: Bool) -> Int? {
+            let fd = HTTPLoad.connect(port)
+            guard fd >= 0 else { return nil }
+            defer { Glibc.close(fd) }
+            var wait = timeval(tv_sec: 5, tv_usec: 0)
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, socklen_t(MemoryLayout<timeval>.size))
+            guard let answer = try? ConsoleBench.call(fd, "GET", "/metrics", headers: key ? ["Authorization: Bearer \(ChaosBench.key)"] : []), answer.status == 200 else { return nil }
+            return answer.body.split(separator: "\n").filter { $0.hasPrefix(metric) }.reduce(0) { $0 + (Int(Double($1.split(separator: " ").last ?? "") ?? 0)) }
+        }
+        let deadline = Date().addingTimeInterval(seconds)
+        var quietTimes = 0
+        while Date() < deadline {
+            let counts = admin.map { pending($0, "switchboard_events_pending", key: false) } + [pending(ports.gateway, "switchboard_hooks_stored{status=\"pending\"}", key: true)]
+            quietTimes = counts.allSatisfy { $0 == 0 } ? quietTimes + 1 : 0
+            if quietTimes >= 2 { return true }
+            Thread.sleep(forTimeInterval: 1)
+        }
+        return false
+    }
+
+    /// What the system holds of `writes`, read back once every process serves and every
+    /// event is delivered.
     static func verify(_ writes: [Write], port: Int) throws -> (lost: [String], doubled: [String]) {
         var connection = Connection(port: port)
         defer { connection.close() }
@@ -273,13 +302,7 @@ enum ChaosBench {
         for write in writes {
             switch write.kind {
             case .lead, .call, .hook:
-                // Events still on their way (a call's deal) are waited for, bounded.
-                var held = count(write.subject)
-                let deadline = Date().addingTimeInterval(write.acknowledged ? 30 : 0)
-                while write.acknowledged, held != (1, 1), Date() < deadline {
-                    Thread.sleep(forTimeInterval: 0.2)
-                    held = count(write.subject)
-                }
+                let held = count(write.subject)
                 if held.contacts > 1 || held.deals > 1 { doubled.append("\(write.kind) \(write.subject): \(held)") }
                 if write.acknowledged, held.contacts == 0 || held.deals == 0 { lost.append("\(write.kind) \(write.subject): \(held)") }
             case .booking:

@@ -28,16 +28,21 @@ import TestSupport
         let key = try String(contentsOf: data.appendingPathComponent("admin.key"), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         let headers = ["Authorization": "Bearer \(key)", "Content-Type": "application/json"]
 
-        // 64 clients write until the backup is done; what was acknowledged before it began is
-        // what the restore must hold.
+        // 64 clients write twice each, wait for one another, then write on until the backup is
+        // done: what was acknowledged before it began is what the restore must hold.
         let progress = Progress()
+        let gate = Gate()
         let writers = Task {
             try await withThrowingTaskGroup(of: [Write].self) { group in
                 for client in 0..<64 {
                     group.addTask {
                         var done: [Write] = []
                         var step = 0
-                        while !progress.stop.load(ordering: .acquiring) {
+                        while step >= 2 ? !progress.stop.load(ordering: .acquiring) : true {
+                            if step == 2 {
+                                progress.ready.add(1, ordering: .relaxed)
+                                await gate.wait()
+                            }
                             let phone = "+7916\(String(format: "%03d", client))\(String(format: "%04d", step))"
                             let kind: Write.Kind = [.contact, .lead, .call][step % 3]
                             let body: String
@@ -49,7 +54,7 @@ import TestSupport
                                 path = "/v1/calls"
                                 body = #"{"provider":"bk","providerCallId":"\#(phone)","direction":"inbound","clientNumber":"\#(phone)","legs":[{"destination":"201","disposition":"answered","startedAt":"2026-12-01T10:00:00Z","durationSeconds":60,"talkSeconds":50}],"ended":true}"#
                             }
-                            let sent = progress.backupBegun.load(ordering: .acquiring)
+                            let sentBefore = !progress.backupBegun.load(ordering: .acquiring)
                             let answer = try await httpRequest(port: ports.gateway, "POST", path, headers: headers, body: body)
                             step += 1
                             // A 503 (a replica still connecting) is a write not acknowledged.
@@ -58,10 +63,8 @@ import TestSupport
                                 continue
                             }
                             // Acknowledged before the backup began only if it was also sent before.
-                            done.append(Write(kind: kind, phone: phone, beforeBackup: !sent && !progress.backupBegun.load(ordering: .acquiring)))
+                            done.append(Write(kind: kind, phone: phone, beforeBackup: sentBefore && !progress.backupBegun.load(ordering: .acquiring)))
                             progress.acknowledged.add(1, ordering: .relaxed)
-                            // Paced: the suite's timing tests run beside this one on two cores.
-                            try await Task.sleep(for: .milliseconds(500))
                         }
                         return done
                     }
@@ -71,15 +74,20 @@ import TestSupport
                 return all
             }
         }
-        #expect(try await eventually(within: .seconds(60)) { progress.acknowledged.load(ordering: .relaxed) >= 96 }, "\(runner.printed.suffix(2000)) \(runner.logged.suffix(3000))")
+        #expect(try await eventually(within: .seconds(60)) { progress.ready.load(ordering: .relaxed) == 64 }, "\(runner.printed.suffix(2000)) \(runner.logged.suffix(3000))")
+        // Every client writing again when the backup begins.
+        let released = progress.acknowledged.load(ordering: .relaxed)
+        await gate.release()
+        #expect(try await eventually(within: .seconds(30)) { progress.acknowledged.load(ordering: .relaxed) >= released + 64 })
         progress.backupBegun.store(true, ordering: .releasing)
         let printed = folder.appendingPathComponent("backup.out").path
         let backing = try ChildProcess(
             path: ServiceProcess.executable(named: "switchboard").path, arguments: ["backup", "--data", data.path, backup.path],
             environment: ProcessInfo.processInfo.environment, output: printed, errorOutput: printed)
+        let atStart = progress.acknowledged.load(ordering: .relaxed)
         let backedUp = try await backing.waitForExit(within: .seconds(60))
-        let afterBackup = progress.acknowledged.load(ordering: .relaxed)
-        #expect(try await eventually(within: .seconds(20)) { progress.acknowledged.load(ordering: .relaxed) > afterBackup + 64 }, "clients wrote on while it ran")
+        // Writes in flight as it ran are answered (each client stops after its current one).
+        #expect(try await eventually(within: .seconds(20)) { progress.acknowledged.load(ordering: .relaxed) > atStart }, "clients wrote on while it ran")
         progress.stop.store(true, ordering: .releasing)
         let writes = try await writers.value
         #expect(backedUp == 0, "\((try? String(contentsOfFile: printed, encoding: .utf8)) ?? "")")
@@ -163,9 +171,28 @@ import TestSupport
 
     /// What the writers and the test share.
     final class Progress: Sendable {
+        /// Clients whose first writes are done.
+        let ready = Atomic<Int>(0)
         let backupBegun = Atomic<Bool>(false)
         let stop = Atomic<Bool>(false)
         let acknowledged = Atomic<Int>(0)
+    }
+
+    /// Where the clients wait for the backup to start.
+    actor Gate {
+        private var opened = false
+        private var waiting: [CheckedContinuation<Void, Never>] = []
+
+        func wait() async {
+            guard !opened else { return }
+            await withCheckedContinuation { waiting.append($0) }
+        }
+
+        func release() {
+            opened = true
+            for continuation in waiting { continuation.resume() }
+            waiting = []
+        }
     }
 
     /// The processes `pid` started (its children in /proc).
