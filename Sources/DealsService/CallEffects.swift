@@ -48,9 +48,10 @@ public final class CallEffects: BackgroundService {
         while !Task.isCancelled {
             do {
                 let pending = try await database.read { c in
+                    // Named: without statistics SQLite would rather scan every call in rowid order.
                     try c.query(
                         """
-                        SELECT session_id, session, deal_id, missed_pending, answered_pending FROM calls
+                        SELECT session_id, session, deal_id, missed_pending, answered_pending FROM calls INDEXED BY calls_effects_due
                         WHERE (missed_pending = 1 OR answered_pending = 1) AND deal_id IS NOT NULL ORDER BY rowid LIMIT 100
                         """
                     ) { row in
