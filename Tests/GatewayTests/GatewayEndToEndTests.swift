@@ -231,7 +231,8 @@ struct SystemFixture {
 
     @Test func contactsStoppedIs503WithinTheBudget() async throws {
         let system = try await SystemFixture.start(timeoutMilliseconds: 2000)
-        #expect(try await system.request("GET", "/readyz", key: nil).status == 200)
+        // Ready once its connections are up (a loaded machine may take a moment after start).
+        #expect(try await eventuallyAsync(within: .seconds(20)) { (try? await system.request("GET", "/readyz", key: nil))?.status == 200 })
         try await system.contacts.stop()
         let started = ContinuousClock.now
         let reply = try await system.request("GET", "/v1/contacts/1")
