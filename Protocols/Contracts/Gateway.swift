@@ -165,6 +165,10 @@ public struct PersonData: WireMessage, Equatable {
     /// Sections that reached 10,000 items, by name: more may be held (empty: the document is whole).
     public var incomplete: [String] = []
     public var exportedAtMilliseconds: Int64 = 0
+    /// Their recurring payments (donations, courses).
+    public var subscriptions: [PaymentSubscription] = []
+    /// Their prepaid lessons or months, per group (B4).
+    public var balances: [Balance] = []
 
     public init() {}
 
@@ -180,7 +184,9 @@ public struct PersonData: WireMessage, Equatable {
         sends: [OutboundMessage] = [],
         payments: [Payment] = [],
         incomplete: [String] = [],
-        exportedAtMilliseconds: Int64 = 0
+        exportedAtMilliseconds: Int64 = 0,
+        subscriptions: [PaymentSubscription] = [],
+        balances: [Balance] = []
     ) {
         self.contact = contact
         self.attendance = attendance
@@ -194,6 +200,8 @@ public struct PersonData: WireMessage, Equatable {
         self.payments = payments
         self.incomplete = incomplete
         self.exportedAtMilliseconds = exportedAtMilliseconds
+        self.subscriptions = subscriptions
+        self.balances = balances
     }
 
     public func encode(to e: inout WireEncoder) {
@@ -209,6 +217,8 @@ public struct PersonData: WireMessage, Equatable {
         e.encode(10, payments)
         e.encode(11, incomplete)
         e.encode(12, exportedAtMilliseconds)
+        e.encode(13, subscriptions)
+        e.encode(14, balances)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
@@ -225,6 +235,8 @@ public struct PersonData: WireMessage, Equatable {
         case 10: try d.append(key, to: &payments)
         case 11: try d.append(key, to: &incomplete)
         case 12: exportedAtMilliseconds = try d.int64(key)
+        case 13: try d.append(key, to: &subscriptions)
+        case 14: try d.append(key, to: &balances)
         default: try d.skip(key)
         }
     }

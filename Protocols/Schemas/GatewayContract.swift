@@ -44,6 +44,8 @@ public let gatewayContract = ContractFile("Gateway") {
         Field(10, "payments", .repeated(.message("Payment")), doc: "Their payments (money records).")
         Field(11, "incomplete", .repeated(.string), doc: "Sections that reached 10,000 items, by name: more may be held (empty: the document is whole).")
         Field(12, "exportedAtMilliseconds", .int64).timestamp()
+        Field(13, "subscriptions", .repeated(.message("PaymentSubscription")), doc: "Their recurring payments (donations, courses).")
+        Field(14, "balances", .repeated(.message("Balance")), doc: "Their prepaid lessons or months, per group (B4).")
     }
     Message("CredentialList", rest: [.output]) {
         Field(1, "credentials", .repeated(.message("Credential"))).named("items")

@@ -98,7 +98,7 @@ enum ContactsRoutes {
             summary: """
                 Everything held about one person, from every service, as one JSON document (P5: their request to see their \
                 data): their record, attendance, timeline, deals and appointments, calls from or to their numbers, \
-                conversations and messages, the send log, payments. Recorded in the audit log as an export
+                conversations and messages, the send log, payments, recurring payments and prepaid balances. Recorded in the audit log as an export
                 """,
             answers: [Route.answer(200, "the person's data", PersonData.self)], errors: [404]
         ) { ctx in

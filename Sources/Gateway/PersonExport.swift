@@ -64,6 +64,10 @@ enum PersonExport {
         data.payments = try await byID(\.id) { after in
             try await ctx.call(Billing.listPayments, ListPaymentsRequest(contactID: contactID, afterID: after, pageSize: page)).payments
         }
+        data.subscriptions = try await byID(\.id) { after in
+            try await ctx.call(Billing.listSubscriptions, ListSubscriptionsRequest(contactID: contactID, afterID: after, pageSize: page)).subscriptions
+        }
+        data.balances = try await ctx.call(Billing.balances, BalanceRequest(contactID: contactID)).balances
 
         var incomplete: [String] = []
         func cut<T>(_ name: String, _ items: inout [T]) {
@@ -79,6 +83,7 @@ enum PersonExport {
         cut("messages", &data.messages)
         cut("sends", &data.sends)
         cut("payments", &data.payments)
+        cut("subscriptions", &data.subscriptions)
         data.incomplete = incomplete
         data.exportedAtMilliseconds = Int64(Date().timeIntervalSince1970 * 1000)
         return data

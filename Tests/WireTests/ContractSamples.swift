@@ -1812,6 +1812,8 @@ enum ContractSamples {
         m.payments = [payment(), payment()]
         m.incomplete = ["f11é", "f111é"]
         m.exportedAtMilliseconds = 12000036
+        m.subscriptions = [paymentSubscription(), paymentSubscription()]
+        m.balances = [balance(), balance()]
         return m
     }
 

@@ -10714,6 +10714,13 @@ enum OpenAPIComponents {
           },
           "type" : "array"
         },
+        "balances" : {
+          "description" : "Their prepaid lessons or months, per group (B4).",
+          "items" : {
+            "$ref" : "#/components/schemas/Balance"
+          },
+          "type" : "array"
+        },
         "calls" : {
           "description" : "Calls from or to any of their numbers, newest first.",
           "items" : {
@@ -10768,6 +10775,13 @@ enum OpenAPIComponents {
           },
           "type" : "array"
         },
+        "subscriptions" : {
+          "description" : "Their recurring payments (donations, courses).",
+          "items" : {
+            "$ref" : "#/components/schemas/PaymentSubscription"
+          },
+          "type" : "array"
+        },
         "timeline" : {
           "description" : "Everything on their timeline and their deals', newest first.",
           "items" : {
@@ -10779,6 +10793,7 @@ enum OpenAPIComponents {
       "required" : [
         "appointments",
         "attendance",
+        "balances",
         "calls",
         "contact",
         "conversations",
@@ -10788,6 +10803,7 @@ enum OpenAPIComponents {
         "messages",
         "payments",
         "sends",
+        "subscriptions",
         "timeline"
       ],
       "type" : "object"
