@@ -21,19 +21,14 @@ public struct SendLogRetention: Sendable {
     public func apply(to database: Database, now: Date) async throws -> Int {
         let cutoff = Int64(now.timeIntervalSince1970 * 1000) - Int64(days) * 86_400_000
         let statuses = Self.done.map { String($0.rawValue) }.joined(separator: ",")
-        var total = 0
-        while true {
-            let redacted = try await database.write { tx -> Int in
-                let rows = try tx.query(
-                    "SELECT id, message FROM sends WHERE redacted = 0 AND due_at < ? AND status IN (\(statuses)) LIMIT \(Self.batch)", [.integer(cutoff)]
-                ) { ($0.int64(0), try OutboundMessage(wireBytes: $0.blob(1))) }
-                for (id, message) in rows {
-                    try tx.run("UPDATE sends SET payload = x'', message = ?, redacted = 1 WHERE id = ?", [.blob(Self.redacted(message).wireBytes()), .integer(id)])
-                }
-                return rows.count
+        return try await database.writeInBatches(of: Self.batch) { tx, batch in
+            let rows = try tx.query(
+                "SELECT id, message FROM sends WHERE redacted = 0 AND due_at < ? AND status IN (\(statuses)) LIMIT \(batch)", [.integer(cutoff)]
+            ) { ($0.int64(0), try OutboundMessage(wireBytes: $0.blob(1))) }
+            for (id, message) in rows {
+                try tx.run("UPDATE sends SET payload = x'', message = ?, redacted = 1 WHERE id = ?", [.blob(Self.redacted(message).wireBytes()), .integer(id)])
             }
-            total += redacted
-            if redacted < Self.batch { return total }
+            return rows.count
         }
     }
 

@@ -106,6 +106,19 @@ public final class Database: Sendable {
     /// publish carry it, so a subscriber's handling joins the same trace.
     @TaskLocal public static var trace: String = ""
 
+    /// Runs `step` in one write transaction after another until it handles fewer than
+    /// `batch` rows (it is given the batch size, and says how many it handled): a rewrite of
+    /// many rows (a retention pass) never holds the writer long. Returns the rows in all.
+    @discardableResult
+    public func writeInBatches(of batch: Int, _ step: @escaping @Sendable (Transaction, Int) throws -> Int) async throws -> Int {
+        var total = 0
+        while true {
+            let handled = try await write { try step($0, batch) }
+            total += handled
+            if handled < batch { return total }
+        }
+    }
+
     /// Runs `body` in a write transaction and returns its result once committed.
     /// A thrown error rolls back `body`'s changes (and its events) only.
     public func write<T: Sendable>(_ body: @escaping @Sendable (Transaction) throws -> T) async throws -> T {

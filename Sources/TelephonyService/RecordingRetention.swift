@@ -17,22 +17,17 @@ public struct RecordingRetention: Sendable {
     @discardableResult
     public func apply(to database: Database, now: Date) async throws -> Int {
         let cutoff = Int64(now.timeIntervalSince1970 * 1000) - Int64(days) * 86_400_000
-        var total = 0
-        while true {
-            let cleared = try await database.write { tx -> Int in
-                let rows = try tx.query("SELECT seq, session FROM calls WHERE recorded = 1 AND started_at < ? LIMIT \(Self.batch)", [.integer(cutoff)]) {
-                    ($0.int64(0), try CallSession(wireBytes: $0.blob(1)))
-                }
-                for (seq, session) in rows {
-                    var kept = session
-                    kept.recordingURL = ""
-                    for i in kept.legs.indices { kept.legs[i].recordingURL = "" }
-                    try tx.run("UPDATE calls SET session = ?, recorded = 0 WHERE seq = ?", [.blob(kept.wireBytes()), .integer(seq)])
-                }
-                return rows.count
+        return try await database.writeInBatches(of: Self.batch) { tx, batch in
+            let rows = try tx.query("SELECT seq, session FROM calls WHERE recorded = 1 AND started_at < ? LIMIT \(batch)", [.integer(cutoff)]) {
+                ($0.int64(0), try CallSession(wireBytes: $0.blob(1)))
             }
-            total += cleared
-            if cleared < Self.batch { return total }
+            for (seq, session) in rows {
+                var kept = session
+                kept.recordingURL = ""
+                for i in kept.legs.indices { kept.legs[i].recordingURL = "" }
+                try tx.run("UPDATE calls SET session = ?, recorded = 0 WHERE seq = ?", [.blob(kept.wireBytes()), .integer(seq)])
+            }
+            return rows.count
         }
     }
 

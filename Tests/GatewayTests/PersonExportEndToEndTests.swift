@@ -7,7 +7,7 @@ import TestSupport
 /// calls and payments from the services that keep them, for an admin only, and the export
 /// is in the audit log.
 @Suite struct PersonExportEndToEndTests {
-    @Test func p5APersonsExportHoldsWhatEveryServiceKeepsAboutThemAndIsAnAdminsAndAudited() async throws {
+    @Test func c8APersonsExportHoldsWhatEveryServiceKeepsAboutThemAndIsAnAdminsAndAudited() async throws {
         let folder = try temporaryFolder("person-export")
         let ports = LocalRunnerPorts()
         let runner = try await ServiceProcess(executable: "switchboard", arguments: ports.arguments(data: folder))

@@ -12,7 +12,7 @@ import Wire
     static let day: Int64 = 86_400_000
     static let now = Date(timeIntervalSince1970: 1_800_000_000)
 
-    @Test func p5ASendOlderThanTheRetentionLosesItsAddressTextAndEventAndKeepsItsStatusAndCost() async throws {
+    @Test func c8ASendOlderThanTheRetentionLosesItsAddressTextAndEventAndKeepsItsStatusAndCost() async throws {
         let folder = try temporaryFolder("send-log")
         let database = try Database(path: folder.appendingPathComponent("notifications.sqlite").path, migrations: NotificationsSchema.migrations)
         let nowMs = Int64(Self.now.timeIntervalSince1970 * 1000)

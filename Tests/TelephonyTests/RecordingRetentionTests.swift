@@ -10,7 +10,7 @@ import TestSupport
     static let day: Int64 = 86_400_000
     static let now = Date(timeIntervalSince1970: 1_800_000_000)
 
-    @Test func p5ACallOlderThanTheRetentionLosesItsRecordingLinksAndKeepsEverythingElse() async throws {
+    @Test func c8ACallOlderThanTheRetentionLosesItsRecordingLinksAndKeepsEverythingElse() async throws {
         let folder = try temporaryFolder("recordings")
         let store = CallStore(shard: 1, database: try Database(path: folder.appendingPathComponent("shard-01.sqlite").path, migrations: TelephonySchema.shardMigrations))
         let nowMs = Int64(Self.now.timeIntervalSince1970 * 1000)

@@ -13,16 +13,17 @@ struct AddressBook {
 
     let staffID: Int64
     let cards: [Int64: VCard]
+    /// Every card's id and tag in id order, worked out once (each tag is a digest).
+    let entries: [Entry]
+    /// RFC 6578 wants a URI: the digest of the member and every card's tag, in id order.
+    let syncToken: String
 
     init(staffID: Int64, contacts: [Contact]) {
         self.staffID = staffID
         cards = Dictionary(contacts.map { ($0.id, VCard($0)) }, uniquingKeysWith: { first, _ in first })
+        entries = cards.sorted { $0.key < $1.key }.map { Entry(contactID: $0.key, etag: $0.value.etag) }
+        syncToken = Self.token(staffID: staffID, entries: entries)
     }
-
-    var entries: [Entry] { cards.keys.sorted().map { Entry(contactID: $0, etag: cards[$0]!.etag) } }
-
-    /// RFC 6578 wants a URI: the digest of the member and every card's tag, in id order.
-    var syncToken: String { Self.token(staffID: staffID, entries: entries) }
 
     static func token(staffID: Int64, entries: [Entry]) -> String {
         var bytes = Array("\(staffID)".utf8)

@@ -26,11 +26,12 @@ struct VCard: Equatable {
         lines.append("REV:" + RFC3339.format(milliseconds: contact.updatedAtMilliseconds))
         lines.append("END:VCARD")
         text = lines.map(ContentLine.folded).joined(separator: "\r\n") + "\r\n"
+        etag = "\"" + Hex.encode(Array(SHA256.digest(Array(text.utf8)).prefix(12))) + "\""
     }
 
     /// The card's strong entity tag: a digest of its bytes, so it changes exactly when the
     /// card a phone keeps would.
-    var etag: String { "\"" + Hex.encode(Array(SHA256.digest(Array(text.utf8)).prefix(12))) + "\"" }
+    let etag: String
 
     static func uid(_ contactID: Int64) -> String { "switchboard-contact-\(contactID)" }
 }

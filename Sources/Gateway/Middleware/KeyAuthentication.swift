@@ -7,17 +7,25 @@ import HTTP
 /// and on every write the session's token in `X-CSRF-Token` from a page of this origin.
 struct KeyAuthentication: RouteMiddleware {
     func check(_ call: inout RouteCall, in api: GatewayAPI) -> HTTPResponse? {
-        let address = call.request.remoteAddress
-        if let refusal = api.lockedOut(address, requestID: call.requestID) { return refusal }
+        if let refusal = api.lockedOut(call.request.remoteAddress, requestID: call.requestID) { return refusal }
         if call.request.header("Authorization") == nil, let token = SessionCookie.token(in: call.request), let sessions = api.sessions {
             return session(token, &call, sessions)
         }
-        guard let presented = GatewayAPI.bearerToken(call.request), let found = api.keyring.credential(for: presented) else {
-            // Only a key presented and wrong counts as a guess; a request without one is not.
-            if call.request.header("Authorization") != nil { api.authenticationFailed(address) }
-            return Problem.response(
-                status: 401, title: "Unauthorized", detail: "send Authorization: Bearer <api key>", requestID: call.requestID,
+        let requestID = call.requestID
+        return Self.admit(GatewayAPI.bearerToken(call.request), &call, in: api) {
+            Problem.response(
+                status: 401, title: "Unauthorized", detail: "send Authorization: Bearer <api key>", requestID: requestID,
                 headers: [("WWW-Authenticate", "Bearer")])
+        }
+    }
+
+    /// The caller `presented` (a key or staff token) names, set on `call`; else the
+    /// `refusal`, and a key presented and wrong counts as a guess (a request without one
+    /// does not). Shared by every way a key arrives (Bearer, a phone's Basic password).
+    static func admit(_ presented: String?, _ call: inout RouteCall, in api: GatewayAPI, refusal: () -> HTTPResponse) -> HTTPResponse? {
+        guard let presented, let found = api.keyring.credential(for: presented) else {
+            if call.request.header("Authorization") != nil { api.authenticationFailed(call.request.remoteAddress) }
+            return refusal()
         }
         call.role = found.identity.role
         call.credentialID = found.credentialID

@@ -7,21 +7,13 @@ import HTTP
 /// then shows its person.
 struct MemberAuthentication: RouteMiddleware {
     func check(_ call: inout RouteCall, in api: GatewayAPI) -> HTTPResponse? {
-        let address = call.request.remoteAddress
-        if let refusal = api.lockedOut(address, requestID: call.requestID) { return refusal }
-        guard let presented = Self.basicPassword(call.request) ?? GatewayAPI.bearerToken(call.request),
-            let found = api.keyring.credential(for: presented)
-        else {
-            if call.request.header("Authorization") != nil { api.authenticationFailed(address) }
-            return Problem.response(
-                status: 401, title: "Unauthorized", detail: "sign in with your staff token as the password", requestID: call.requestID,
+        if let refusal = api.lockedOut(call.request.remoteAddress, requestID: call.requestID) { return refusal }
+        let requestID = call.requestID
+        return KeyAuthentication.admit(Self.basicPassword(call.request) ?? GatewayAPI.bearerToken(call.request), &call, in: api) {
+            Problem.response(
+                status: 401, title: "Unauthorized", detail: "sign in with your staff token as the password", requestID: requestID,
                 headers: [("WWW-Authenticate", #"Basic realm="Switchboard", charset="UTF-8""#)])
         }
-        call.role = found.identity.role
-        call.credentialID = found.credentialID
-        if case let .staff(id) = found.identity { call.staffID = id }
-        call.scope = String(IdempotencyStore.fingerprint(method: "key", path: presented, body: []), radix: 16)
-        return nil
     }
 
     /// The password of `Authorization: Basic base64(user:password)`.
