@@ -17,6 +17,8 @@ import Synchronization
 /// - parked events without a reason, and processes not serving.
 enum ChaosBench {
     static let key = "chaos-admin-key-0123456789abcdef"
+    /// The runner's ports (each service's admin port is 1000 above; telephony-1 is 10 above telephony-0).
+    typealias Ports = (gateway: Int, contacts: Int, deals: Int, telephony: Int, scheduling: Int, billing: Int, notifications: Int)
     static let clients = 32
 
     /// One client's write and what became of it.
@@ -253,7 +255,7 @@ enum ChaosBench {
 
     /// Waits until no service has an event waiting for a subscriber and the gateway no hook
     /// waiting for its service (each service's admin /metrics, the gateway's /metrics).
-    static func waitUntilQuiet(_ ports: (gateway: Int, contacts: Int, deals: Int, telephony: Int, scheduling: Int, billing: Int, notifications: Int), within seconds: Double) -> Bool {
+    static func waitUntilQuiet(_ ports: Ports, within seconds: Double) -> Bool {
         let admin = [ports.contacts, ports.deals, ports.telephony, ports.telephony + 10, ports.scheduling, ports.billing, ports.notifications].map { $0 + 1000 }
         func pending(_ port: Int, _ metric: String, key: Bool) -> Int? {
             let fd = HTTPLoad.connect(port)
@@ -375,7 +377,7 @@ enum ChaosBench {
 
     /// The runner's ports, each with its admin port (+1000) free; telephony's second replica
     /// listens 10 above the first.
-    static func freePorts(_ random: inout DialerBench.Seeded) throws -> (gateway: Int, contacts: Int, deals: Int, telephony: Int, scheduling: Int, billing: Int, notifications: Int) {
+    static func freePorts(_ random: inout DialerBench.Seeded) throws -> Ports {
         var taken: Set<Int> = []
         func pick(_ offsets: [Int]) throws -> Int {
             for _ in 0..<200 {
