@@ -55,7 +55,7 @@ let package = Package(
         .target(
             name: "Gateway", dependencies: ["Contracts", "CZlib", "Digest", "RPC", "HTTP", "JSON", "ServiceKit", "Storage", "WebhookHub", "Wire"],
             exclude: ["README.md"], resources: [.copy("Console")]),
-        .target(name: "ContactsService", dependencies: ["ContractServices", "Contracts", "RPC", "Storage", "ServiceKit"], exclude: ["README.md"]),
+        .target(name: "ContactsService", dependencies: ["ContractServices", "Contracts", "Digest", "RPC", "Storage", "ServiceKit"], exclude: ["README.md"]),
         .target(name: "DealsService", dependencies: ["ContractServices", "Contracts", "JSON", "RPC", "Storage", "ServiceKit", "Sockets"], exclude: ["README.md"]),
         .target(name: "TelephonyService", dependencies: ["ContractServices", "Contracts", "Digest", "RPC", "Storage", "ServiceKit"], exclude: ["README.md"]),
         .target(name: "SchedulingService", dependencies: ["ContractServices", "Contracts", "Digest", "JSON", "RPC", "Storage", "ServiceKit"], exclude: ["README.md"]),

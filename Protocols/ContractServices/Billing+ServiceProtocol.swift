@@ -87,6 +87,9 @@ extension Billing {
         /// B6: the month-end report per manager. A month that has ended is computed with
         /// the formula version it was first computed with.
         func bonusReport(_ request: BonusReportRequest, context: ServerContext) async throws -> BonusReport
+
+        /// C8: the person's payments and subscriptions keep amounts, dates and references, not the payer's name, email or phone.
+        func erasePerson(_ request: ErasePersonRequest, context: ServerContext) async throws -> ErasureReport
     }
 }
 
@@ -118,6 +121,7 @@ extension Billing.ServiceProtocol {
         server.register(Billing.putBonusFormula) { try await self.putBonusFormula(actingFor($0, $1), context: $1) }
         server.register(Billing.bonusFormulas) { try await self.bonusFormulas(actingFor($0, $1), context: $1) }
         server.register(Billing.bonusReport) { try await self.bonusReport(actingFor($0, $1), context: $1) }
+        server.register(Billing.erasePerson) { try await self.erasePerson(actingFor($0, $1), context: $1) }
         server.setHealth(.serving, for: Billing.service)
     }
 }

@@ -111,6 +111,9 @@ extension Deals {
 
         /// G7: keeps what a source calls a deal made here (a push-back made it there), so its hooks find it.
         func linkImport(_ request: ImportLink, context: ServerContext) async throws -> Empty
+
+        /// C8: the person's leads, deal titles and fields, timeline, notes, filed messages and call numbers anonymised; counts and money stay for reports.
+        func erasePerson(_ request: ErasePersonRequest, context: ServerContext) async throws -> ErasureReport
     }
 }
 
@@ -150,6 +153,7 @@ extension Deals.ServiceProtocol {
         server.register(Deals.exportRecords) { try await self.exportRecords(actingFor($0, $1), context: $1) }
         server.register(Deals.importKeys) { try await self.importKeys(actingFor($0, $1), context: $1) }
         server.register(Deals.linkImport) { try await self.linkImport(actingFor($0, $1), context: $1) }
+        server.register(Deals.erasePerson) { try await self.erasePerson(actingFor($0, $1), context: $1) }
         server.setHealth(.serving, for: Deals.service)
     }
 }

@@ -62,6 +62,9 @@ extension Telephony {
 
         /// Why the queue looks as it does: entries by state on this replica.
         func queueCounts(_ request: DialerSettingsRequest, context: ServerContext) async throws -> QueueCounts
+
+        /// C8: this replica's calls from or to the person's numbers keep their times and outcome, not the number or recording; their dialer entries and do-not-call entries go.
+        func erasePerson(_ request: ErasePersonRequest, context: ServerContext) async throws -> ErasureReport
     }
 }
 
@@ -84,6 +87,7 @@ extension Telephony.ServiceProtocol {
         server.register(Telephony.getDialerSettings) { try await self.getDialerSettings(actingFor($0, $1), context: $1) }
         server.register(Telephony.setDialerSettings) { try await self.setDialerSettings(actingFor($0, $1), context: $1) }
         server.register(Telephony.queueCounts) { try await self.queueCounts(actingFor($0, $1), context: $1) }
+        server.register(Telephony.erasePerson) { try await self.erasePerson(actingFor($0, $1), context: $1) }
         server.setHealth(.serving, for: Telephony.service)
     }
 }

@@ -57,8 +57,12 @@ public struct AuditEntry: WireMessage, Equatable {
     public var before: String = ""
     /// ... and after, as JSON.
     public var after: String = ""
-    /// SHA-256 (hex) of the entry before's hash and this entry's fields.
+    /// SHA-256 (hex) of the entry before's hash and this entry's fields (`before` and `after` by their digests).
     public var hash: String = ""
+    /// SHA-256 (hex) of `before`: the chain holds it, so an erased person's `before` can go (C8) and the chain stay whole.
+    public var beforeDigest: String = ""
+    /// ... and of `after`.
+    public var afterDigest: String = ""
 
     public init() {}
 
@@ -79,7 +83,9 @@ public struct AuditEntry: WireMessage, Equatable {
         requestID: String = "",
         before: String = "",
         after: String = "",
-        hash: String = ""
+        hash: String = "",
+        beforeDigest: String = "",
+        afterDigest: String = ""
     ) {
         self.id = id
         self.atMilliseconds = atMilliseconds
@@ -98,6 +104,8 @@ public struct AuditEntry: WireMessage, Equatable {
         self.before = before
         self.after = after
         self.hash = hash
+        self.beforeDigest = beforeDigest
+        self.afterDigest = afterDigest
     }
 
     public func encode(to e: inout WireEncoder) {
@@ -118,6 +126,8 @@ public struct AuditEntry: WireMessage, Equatable {
         e.encode(15, before)
         e.encode(16, after)
         e.encode(17, hash)
+        e.encode(18, beforeDigest)
+        e.encode(19, afterDigest)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
@@ -139,6 +149,8 @@ public struct AuditEntry: WireMessage, Equatable {
         case 15: before = try d.string(key)
         case 16: after = try d.string(key)
         case 17: hash = try d.string(key)
+        case 18: beforeDigest = try d.string(key)
+        case 19: afterDigest = try d.string(key)
         default: try d.skip(key)
         }
     }

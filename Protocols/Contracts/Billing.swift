@@ -156,6 +156,12 @@ public enum Billing {
     public static let bonusReport = MethodDescriptor<BonusReportRequest, BonusReport>(
         service: service, method: "BonusReport", isIdempotent: true, callers: ["gateway"])
 
+    /// C8: the person's payments and subscriptions keep amounts, dates and references, not the payer's name, email or phone.
+    ///
+    /// Callers: gateway.
+    public static let erasePerson = MethodDescriptor<ErasePersonRequest, ErasureReport>(
+        service: service, method: "ErasePerson", isIdempotent: true, callers: ["gateway"])
+
     /// Event types this service emits.
     public enum Event {
         /// Payload ``Payment``. Paid, with its payer (D5, notifications, the donations pipeline).

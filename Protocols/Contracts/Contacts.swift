@@ -175,6 +175,12 @@ public enum Contacts {
     public static let exportRecords = MethodDescriptor<ExportRequest, ExportPage>(
         service: service, method: "ExportRecords", isIdempotent: true, callers: ["gateway"])
 
+    /// C8: the person's record anonymised (names, phones, emails, fields, notes gone; the contact says `erased`), the contacts merged into it too, their attendance kept without them, and their phones and emails kept only as salted digests so an old hook does not bring them back.
+    ///
+    /// Callers: gateway.
+    public static let erasePerson = MethodDescriptor<ErasePersonRequest, ErasureReport>(
+        service: service, method: "ErasePerson", isIdempotent: true, callers: ["gateway"])
+
     /// Event types this service emits.
     public enum Event {
         /// Payload ``ContactMerged``.
@@ -319,6 +325,8 @@ public struct Contact: WireMessage, Equatable {
     /// Set when this contact was merged into another (C3): read that one instead.
     public var mergedInto: Int64? = nil
     public var deleted: Bool = false
+    /// C8: when the person's data was erased; the record keeps only its id and times.
+    public var erasedAtMilliseconds: Int64? = nil
 
     public init() {}
 
@@ -336,7 +344,8 @@ public struct Contact: WireMessage, Equatable {
         createdAtMilliseconds: Int64 = 0,
         updatedAtMilliseconds: Int64 = 0,
         mergedInto: Int64? = nil,
-        deleted: Bool = false
+        deleted: Bool = false,
+        erasedAtMilliseconds: Int64? = nil
     ) {
         self.id = id
         self.firstName = firstName
@@ -352,6 +361,7 @@ public struct Contact: WireMessage, Equatable {
         self.updatedAtMilliseconds = updatedAtMilliseconds
         self.mergedInto = mergedInto
         self.deleted = deleted
+        self.erasedAtMilliseconds = erasedAtMilliseconds
     }
 
     public func encode(to e: inout WireEncoder) {
@@ -369,6 +379,7 @@ public struct Contact: WireMessage, Equatable {
         e.encode(12, updatedAtMilliseconds)
         e.encode(13, mergedInto)
         e.encode(14, deleted)
+        e.encode(15, erasedAtMilliseconds)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
@@ -387,6 +398,7 @@ public struct Contact: WireMessage, Equatable {
         case 12: updatedAtMilliseconds = try d.int64(key)
         case 13: mergedInto = try d.int64(key)
         case 14: deleted = try d.bool(key)
+        case 15: erasedAtMilliseconds = try d.int64(key)
         default: try d.skip(key)
         }
     }
@@ -531,23 +543,28 @@ public struct MatchOrCreateRequest: WireMessage, Equatable, VisibilityScoped {
     /// A restricted caller (G3) does not see or change a matched contact another staff
     /// member is responsible for: it is told the person exists, nothing more.
     public var visibility: Visibility? = nil
+    /// C8: when the person reached out (a call's start, a form's submission), if the caller knows: an erased person is not brought back by something that happened before their erasure.
+    public var occurredAtMilliseconds: Int64? = nil
 
     public init() {}
 
     public init(
         draft: ContactDraft = ContactDraft(),
         requireNameMatch: Bool = false,
-        visibility: Visibility? = nil
+        visibility: Visibility? = nil,
+        occurredAtMilliseconds: Int64? = nil
     ) {
         self.draft = draft
         self.requireNameMatch = requireNameMatch
         self.visibility = visibility
+        self.occurredAtMilliseconds = occurredAtMilliseconds
     }
 
     public func encode(to e: inout WireEncoder) {
         e.encode(1, draft)
         e.encode(2, requireNameMatch)
         e.encode(3, visibility)
+        e.encode(4, occurredAtMilliseconds)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
@@ -555,6 +572,7 @@ public struct MatchOrCreateRequest: WireMessage, Equatable, VisibilityScoped {
         case 1: draft = try d.message(key)
         case 2: requireNameMatch = try d.bool(key)
         case 3: visibility = try d.message(key)
+        case 4: occurredAtMilliseconds = try d.int64(key)
         default: try d.skip(key)
         }
     }
@@ -1108,26 +1126,32 @@ public struct Attendance: WireMessage, Equatable {
 public struct ListAttendanceRequest: WireMessage, Equatable, VisibilityScoped {
     public var contactID: Int64 = 0
     public var visibility: Visibility? = nil
+    /// Also for a deleted (or erased) contact, as a person's export reads it.
+    public var includeDeleted: Bool = false
 
     public init() {}
 
     public init(
         contactID: Int64 = 0,
-        visibility: Visibility? = nil
+        visibility: Visibility? = nil,
+        includeDeleted: Bool = false
     ) {
         self.contactID = contactID
         self.visibility = visibility
+        self.includeDeleted = includeDeleted
     }
 
     public func encode(to e: inout WireEncoder) {
         e.encode(1, contactID)
         e.encode(2, visibility)
+        e.encode(3, includeDeleted)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
         switch key.number {
         case 1: contactID = try d.int64(key)
         case 2: visibility = try d.message(key)
+        case 3: includeDeleted = try d.bool(key)
         default: try d.skip(key)
         }
     }

@@ -203,6 +203,12 @@ public enum Deals {
     public static let linkImport = MethodDescriptor<ImportLink, Empty>(
         service: service, method: "LinkImport", isIdempotent: true, callers: ["gateway"])
 
+    /// C8: the person's leads, deal titles and fields, timeline, notes, filed messages and call numbers anonymised; counts and money stay for reports.
+    ///
+    /// Callers: gateway.
+    public static let erasePerson = MethodDescriptor<ErasePersonRequest, ErasureReport>(
+        service: service, method: "ErasePerson", isIdempotent: true, callers: ["gateway"])
+
     /// Event types this service emits (payload ``DealStageChanged``) and takes.
     public enum Event {
         /// Payload ``DealStageChanged``.
@@ -2241,6 +2247,8 @@ public struct Lead: WireMessage, Equatable, VisibilityScoped {
     /// Ask for a Telegram deep link to hand to the person (N6, issue 25): opening it binds their chat to the lead's
     /// contact and starts the qualification bot. Needs the Telegram channel's bot (`sender`).
     public var telegramLink: Bool = false
+    /// C8: when the person reached out (a call's start), for match-or-create.
+    public var occurredAtMilliseconds: Int64? = nil
 
     public init() {}
 
@@ -2264,7 +2272,8 @@ public struct Lead: WireMessage, Equatable, VisibilityScoped {
         trackingNumber: String = "",
         region: String = "",
         product: String = "",
-        telegramLink: Bool = false
+        telegramLink: Bool = false,
+        occurredAtMilliseconds: Int64? = nil
     ) {
         self.channel = channel
         self.partner = partner
@@ -2286,6 +2295,7 @@ public struct Lead: WireMessage, Equatable, VisibilityScoped {
         self.region = region
         self.product = product
         self.telegramLink = telegramLink
+        self.occurredAtMilliseconds = occurredAtMilliseconds
     }
 
     public func encode(to e: inout WireEncoder) {
@@ -2309,6 +2319,7 @@ public struct Lead: WireMessage, Equatable, VisibilityScoped {
         e.encode(18, region)
         e.encode(19, product)
         e.encode(20, telegramLink)
+        e.encode(21, occurredAtMilliseconds)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
@@ -2333,6 +2344,7 @@ public struct Lead: WireMessage, Equatable, VisibilityScoped {
         case 18: region = try d.string(key)
         case 19: product = try d.string(key)
         case 20: telegramLink = try d.bool(key)
+        case 21: occurredAtMilliseconds = try d.int64(key)
         default: try d.skip(key)
         }
     }

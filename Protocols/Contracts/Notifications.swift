@@ -241,6 +241,12 @@ public enum Notifications {
     public static let assignConversation = MethodDescriptor<AssignConversationRequest, Conversation>(
         service: service, method: "AssignConversation", isIdempotent: true, callers: ["gateway"])
 
+    /// C8: the person's send log entries, conversations, messages and surveys lose their addresses and texts; counts stay.
+    ///
+    /// Callers: gateway.
+    public static let erasePerson = MethodDescriptor<ErasePersonRequest, ErasureReport>(
+        service: service, method: "ErasePerson", isIdempotent: true, callers: ["gateway"])
+
     /// Event types this service emits.
     public enum Event {
         /// Payload ``WebhookSubscription``. It failed for 5 days and is disabled; an admin is told.

@@ -202,6 +202,12 @@ public enum Scheduling {
     public static let recordAttendance = MethodDescriptor<LessonAttendance, LessonAttendance>(
         service: service, method: "RecordAttendance", callers: ["gateway"])
 
+    /// C8: the person's appointments lose their address and notes; lessons and attendance stay without them.
+    ///
+    /// Callers: gateway.
+    public static let erasePerson = MethodDescriptor<ErasePersonRequest, ErasureReport>(
+        service: service, method: "ErasePerson", isIdempotent: true, callers: ["gateway"])
+
     /// Event types this service emits.
     public enum Event {
         /// Payload ``LessonAttendance``. For the timeline (D5) and the lessons a prepayment

@@ -113,6 +113,12 @@ public enum Telephony {
     public static let queueCounts = MethodDescriptor<DialerSettingsRequest, QueueCounts>(
         service: service, method: "QueueCounts", isIdempotent: true, callers: ["gateway", "notifications"])
 
+    /// C8: this replica's calls from or to the person's numbers keep their times and outcome, not the number or recording; their dialer entries and do-not-call entries go.
+    ///
+    /// Callers: gateway.
+    public static let erasePerson = MethodDescriptor<ErasePersonRequest, ErasureReport>(
+        service: service, method: "ErasePerson", isIdempotent: true, callers: ["gateway"])
+
     /// Event types this service emits.
     public enum Event {
         /// Payload ``OutcomeRecorded``. Deals puts it on the timeline and moves the deal.

@@ -28,7 +28,9 @@ public let auditContract = ContractFile("Audit") {
         Field(14, "requestID", .string)
         Field(15, "before", .string, doc: "For an admin's change, a deletion or a merge of a thing that can be read: its changed fields before, as JSON.").omitEmpty()
         Field(16, "after", .string, doc: "... and after, as JSON.").omitEmpty()
-        Field(17, "hash", .string, doc: "SHA-256 (hex) of the entry before's hash and this entry's fields.")
+        Field(17, "hash", .string, doc: "SHA-256 (hex) of the entry before's hash and this entry's fields (`before` and `after` by their digests).")
+        Field(18, "beforeDigest", .string, doc: "SHA-256 (hex) of `before`: the chain holds it, so an erased person's `before` can go (C8) and the chain stay whole.").omitEmpty()
+        Field(19, "afterDigest", .string, doc: "... and of `after`.").omitEmpty()
     }
     Message("AuditQuery", doc: "P5: audit entries, newest first; every filter set must hold.", rest: [.query]) {
         Field(1, "staffID", .optional(.int64), doc: "Who: a staff member.").minimum(1)

@@ -65,6 +65,9 @@ public let billingContract = ContractFile("Billing") {
             B6: the month-end report per manager. A month that has ended is computed with
             the formula version it was first computed with.
             """)
+        Service.Method("erasePerson", "ErasePerson", "ErasePersonRequest", "ErasureReport", idempotent: true, doc: """
+            C8: the person's payments and subscriptions keep amounts, dates and references, not the payer's name, email or phone.
+            """)
         Service.Event("paymentPaid", "payment.paid", payload: "Payment", doc: "Paid, with its payer (D5, notifications, the donations pipeline).")
         Service.Event("paymentFailed", "payment.failed", payload: "Payment")
         Service.Event("paymentRefunded", "payment.refunded", payload: "Payment", doc: "`refundedMinor` says how much in all.")

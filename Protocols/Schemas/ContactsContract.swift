@@ -78,6 +78,9 @@ public let contactsContract = ContractFile("Contacts") {
         Service.Method("exportRecords", "ExportRecords", "ExportRequest", "ExportPage", idempotent: true, doc: """
             G7: staff or contacts as import rows (source `switchboard`, our ids), in id order, a page at a time.
             """)
+        Service.Method("erasePerson", "ErasePerson", "ErasePersonRequest", "ErasureReport", idempotent: true, doc: """
+            C8: the person's record anonymised (names, phones, emails, fields, notes gone; the contact says `erased`), the contacts merged into it too, their attendance kept without them, and their phones and emails kept only as salted digests so an old hook does not bring them back.
+            """)
         Service.Event("merged", "contact.merged", payload: "ContactMerged")
         Service.Event("staffDeactivated", "staff.deactivated", payload: "StaffDeactivated", doc: "A member left: their work goes to `handToID`.")
     }
@@ -114,6 +117,7 @@ public let contactsContract = ContractFile("Contacts") {
         Field(12, "updatedAtMilliseconds", .int64).timestamp()
         Field(13, "mergedInto", .optional(.int64), doc: "Set when this contact was merged into another (C3): read that one instead.").readOnly()
         Field(14, "deleted", .bool)
+        Field(15, "erasedAtMilliseconds", .optional(.int64), doc: "C8: when the person's data was erased; the record keeps only its id and times.").timestamp().readOnly()
     }
     Message("ContactDraft", doc: "What a caller knows about a person; phones and emails as typed by people.", rest: [.input]) {
         Field(1, "firstName", .string).length(max: 200).line()
@@ -137,6 +141,10 @@ public let contactsContract = ContractFile("Contacts") {
         Field(3, "visibility", .optional(.message("Visibility")), doc: """
             A restricted caller (G3) does not see or change a matched contact another staff
             member is responsible for: it is told the person exists, nothing more.
+            """).hidden()
+        Field(4, "occurredAtMilliseconds", .optional(.int64), doc: """
+            C8: when the person reached out (a call's start, a form's submission), if the caller knows: an erased \
+            person is not brought back by something that happened before their erasure.
             """).hidden()
     }
     Message("MatchOrCreateResponse") {
@@ -241,6 +249,7 @@ public let contactsContract = ContractFile("Contacts") {
     Message("ListAttendanceRequest") {
         Field(1, "contactID", .int64)
         Field(2, "visibility", .optional(.message("Visibility"))).hidden()
+        Field(3, "includeDeleted", .bool, doc: "Also for a deleted (or erased) contact, as a person's export reads it.").hidden()
     }
     Message("AttendanceList", rest: [.output]) {
         Field(1, "records", .repeated(.message("Attendance"))).named("items")

@@ -91,6 +91,9 @@ public let dealsContract = ContractFile("Deals") {
         Service.Method("linkImport", "LinkImport", "ImportLink", "Empty", idempotent: true, doc: """
             G7: keeps what a source calls a deal made here (a push-back made it there), so its hooks find it.
             """)
+        Service.Method("erasePerson", "ErasePerson", "ErasePersonRequest", "ErasureReport", idempotent: true, doc: """
+            C8: the person's leads, deal titles and fields, timeline, notes, filed messages and call numbers anonymised; counts and money stay for reports.
+            """)
         Service.Event("created", "deal.created", payload: "DealStageChanged")
         Service.Event("stageChanged", "deal.stage_changed", payload: "DealStageChanged", doc: "With the stage it left.")
         Service.Event("won", "deal.won", payload: "DealStageChanged")
@@ -461,6 +464,7 @@ public let dealsContract = ContractFile("Deals") {
             Ask for a Telegram deep link to hand to the person (N6, issue 25): opening it binds their chat to the lead's
             contact and starts the qualification bot. Needs the Telegram channel's bot (`sender`).
             """)
+        Field(21, "occurredAtMilliseconds", .optional(.int64), doc: "C8: when the person reached out (a call's start), for match-or-create.").hidden()
     }
     Message("AcceptedLead", doc: "Payload of lead.accepted: a valid, unique lead to be called (T10).") {
         Field(1, "leadID", .int64)

@@ -93,6 +93,9 @@ public let notificationsContract = ContractFile("Notifications") {
         Service.Method("assignConversation", "AssignConversation", "AssignConversationRequest", "Conversation", idempotent: true, doc: """
             Hands the conversation to a staff member; emits conversation.assigned.
             """)
+        Service.Method("erasePerson", "ErasePerson", "ErasePersonRequest", "ErasureReport", idempotent: true, doc: """
+            C8: the person's send log entries, conversations, messages and surveys lose their addresses and texts; counts stay.
+            """)
         Service.Event("endpointDisabled", "webhook.endpoint_disabled", payload: "WebhookSubscription", doc: "It failed for 5 days and is disabled; an admin is told.")
         Service.Event("messageReceived", "message.received", payload: "ConversationMessage", doc: "A person wrote (D5).")
         Service.Event("messageSent", "message.sent", payload: "ConversationMessage", doc: "Staff's answer was taken by the provider (D5).")

@@ -78,6 +78,9 @@ public let schedulingContract = ContractFile("Scheduling") {
             excused) and who marked it; a changed mark replaces the earlier one, the same
             mark again changes nothing. Emits attendance.recorded.
             """)
+        Service.Method("erasePerson", "ErasePerson", "ErasePersonRequest", "ErasureReport", idempotent: true, doc: """
+            C8: the person's appointments lose their address and notes; lessons and attendance stay without them.
+            """)
         Service.Event("attendanceRecorded", "attendance.recorded", payload: "LessonAttendance", doc: """
             For the timeline (D5) and the lessons a prepayment
             covers (billing).

@@ -48,6 +48,9 @@ public let telephonyContract = ContractFile("Telephony") {
         Service.Method("getDialerSettings", "GetDialerSettings", "DialerSettingsRequest", "DialerSettings", idempotent: true)
         Service.Method("setDialerSettings", "SetDialerSettings", "SetDialerSettingsRequest", "DialerSettings", doc: "A new version of the settings; the queue's keys are recomputed.")
         Service.Method("queueCounts", "QueueCounts", "DialerSettingsRequest", "QueueCounts", idempotent: true, callers: ["notifications"], doc: "Why the queue looks as it does: entries by state on this replica.")
+        Service.Method("erasePerson", "ErasePerson", "ErasePersonRequest", "ErasureReport", idempotent: true, doc: """
+            C8: this replica's calls from or to the person's numbers keep their times and outcome, not the number or recording; their dialer entries and do-not-call entries go.
+            """)
         Service.Event("outcome", "dialer.outcome", payload: "OutcomeRecorded", doc: "Deals puts it on the timeline and moves the deal.")
         Service.Event("recorded", "call.recorded", payload: "CallSession", doc: "T8: deals puts it on the timeline once.")
         Service.Event("missed", "call.missed", payload: "CallSession", doc: "T5.")

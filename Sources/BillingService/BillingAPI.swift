@@ -19,6 +19,9 @@ public struct BillingAPI: Billing.ServiceProtocol {
     /// Whether a payment's contact exists; nil checks nothing.
     public let contacts: RPCClient?
 
+    /// C8: the events it keeps, for a person's erasure (the host's; none in unit tests).
+    public var events = EventErasure.none
+
     public init(database: Database, clock: WallClock, staleAttemptMinutes: Int64 = 60, deals: DealReferences? = nil, contacts: RPCClient? = nil) {
         self.deals = deals
         self.contacts = contacts
@@ -30,6 +33,10 @@ public struct BillingAPI: Billing.ServiceProtocol {
     }
 
     /// B4–B6's facts: scheduling's enrolments and attendance, deals' won deals.
+    public func erasePerson(_ request: ErasePersonRequest, context _: ServerContext) async throws -> ErasureReport {
+        try await PayerErasure(database: payments.database, events: events).erase(request)
+    }
+
     public func subscribe(_ inbox: EventInbox) {
         inbox.on(Scheduling.Event.enrolmentChanged) { event, tx in try GroupLedger.enrolmentChanged(try EnrolmentChanged(wireBytes: event.payload), tx) }
         inbox.on(Scheduling.Event.attendanceRecorded) { event, tx in try GroupLedger.attendanceRecorded(try LessonAttendance(wireBytes: event.payload), tx) }

@@ -17,8 +17,9 @@ extension ServiceDefinition {
     ) { host in
         let contacts = try host.client(billingContacts, serving: "contacts")
         let deals = try host.dealReferences(billingDeals, unchecked: "offers")
-        let api = BillingAPI(
+        var api = BillingAPI(
             database: host.database, clock: host.clock, staleAttemptMinutes: Int64(try host.environment.int(staleAttempt)), deals: deals, contacts: contacts)
+        api.events = host.eventErasure
         host.server.register(api)
         api.subscribe(host.inbox)
         host.runInBackground("payer intake", PayerIntake(database: host.database, contacts: contacts, logger: host.logger))

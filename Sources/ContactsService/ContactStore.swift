@@ -23,9 +23,16 @@ public struct ContactStore: Sendable {
     /// other: the second matches what the first created.
     /// A restricted caller matching a contact it may not see (G3) changes nothing and
     /// learns only that the person is someone else's client.
-    public func matchOrCreate(_ draft: ValidDraft, requireNameMatch: Bool, visibility: Visibility = Visibility()) async throws -> MatchOrCreateResponse {
+    /// C8: with `occurredAt` (when the person reached out, if known), an identifier erased
+    /// after that moment is refused: an old hook sent again does not bring them back.
+    public func matchOrCreate(
+        _ draft: ValidDraft, requireNameMatch: Bool, visibility: Visibility = Visibility(), occurredAt: Int64? = nil
+    ) async throws -> MatchOrCreateResponse {
         let now = clock.milliseconds
-        return try await database.write { tx in try Self.matchOrCreate(in: tx, draft, requireNameMatch: requireNameMatch, visibility: visibility, now: now) }
+        return try await database.write { tx in
+            if let occurredAt { try ContactErasure.refuseErased(tx, draft.phones.map(\.number) + draft.emails, occurredAt: occurredAt) }
+            return try Self.matchOrCreate(in: tx, draft, requireNameMatch: requireNameMatch, visibility: visibility, now: now)
+        }
     }
 
     /// C2 inside a caller's transaction (attendance records commit with their contact).
@@ -399,7 +406,7 @@ public struct ContactStore: Sendable {
     static func load(_ connection: Connection, id: Int64) throws -> Contact? {
         guard var contact = try connection.queryFirst("""
             SELECT id, first_name, last_name, company, source_channel, source_tracking_number, utm_source, utm_medium,
-                   utm_campaign, responsible_id, created_at, updated_at, merged_into, deleted_at
+                   utm_campaign, responsible_id, created_at, updated_at, merged_into, deleted_at, erased_at
             FROM contacts WHERE id = ?
             """, [.integer(id)], { row -> Contact in
                 var c = Contact()
@@ -416,6 +423,7 @@ public struct ContactStore: Sendable {
                 c.updatedAtMilliseconds = row.int64("updated_at")
                 c.mergedInto = row.optionalInt64("merged_into")
                 c.deleted = !row.isNull("deleted_at")
+                c.erasedAtMilliseconds = row.optionalInt64("erased_at")
                 return c
             })
         else { return nil }

@@ -17,6 +17,8 @@ public struct ContactsAPI: Contacts.ServiceProtocol {
     public let moving: ContactImport
     let database: Database
     let clock: WallClock
+    /// C8: the events it keeps, for a person's erasure (the host's; none in unit tests).
+    public var events = EventErasure.none
 
     /// `clock`: the time stamped on what is stored (the host's; tests set their own).
     public init(database: Database, defaultCountry: PhoneNormalizer, clock: WallClock = .system) {
@@ -67,7 +69,12 @@ public struct ContactsAPI: Contacts.ServiceProtocol {
     public func matchOrCreate(_ request: MatchOrCreateRequest, context: ServerContext) async throws -> MatchOrCreateResponse {
         let draft = try validator.validate(request.draft).get()
         try await checkFields(draft.customFields, requireMissing: context.principal != nil)
-        return try await contacts.matchOrCreate(draft, requireNameMatch: request.requireNameMatch, visibility: request.visibility.resolved)
+        return try await contacts.matchOrCreate(
+            draft, requireNameMatch: request.requireNameMatch, visibility: request.visibility.resolved, occurredAt: request.occurredAtMilliseconds)
+    }
+
+    public func erasePerson(_ request: ErasePersonRequest, context _: ServerContext) async throws -> ErasureReport {
+        try await ContactErasure(database: database, clock: clock, events: events).erase(request)
     }
 
     public func importRecords(_ request: ImportBatch, context _: ServerContext) async throws -> ImportOutcomes {
@@ -89,7 +96,7 @@ public struct ContactsAPI: Contacts.ServiceProtocol {
 
     public func listAttendance(_ request: ListAttendanceRequest, context _: ServerContext) async throws -> AttendanceList {
         // G3: one the caller may not see answers as a contact that does not exist.
-        let contact = try await contacts.get(request.contactID, visibility: request.visibility.resolved, includeDeleted: false)
+        let contact = try await contacts.get(request.contactID, visibility: request.visibility.resolved, includeDeleted: request.includeDeleted)
         return AttendanceList(records: try await attendance.list(contactID: contact.id))
     }
 

@@ -5,6 +5,8 @@ extension ServiceDefinition {
     public static let contacts = ServiceDefinition(
         service: "contacts", prefix: "CONTACTS", defaultPort: 7101, migrations: ContactsSchema.migrations, settings: [.defaultCountry]
     ) { host in
-        host.server.register(ContactsAPI(database: host.database, defaultCountry: try host.environment.phones(), clock: host.clock))
+        var api = ContactsAPI(database: host.database, defaultCountry: try host.environment.phones(), clock: host.clock)
+        api.events = host.eventErasure
+        host.server.register(api)
     }
 }

@@ -1,3 +1,4 @@
+import Digest
 import ServiceKit
 import Storage
 
@@ -128,5 +129,11 @@ public enum ContactsSchema {
             """),
         // Issue 28 (G7): what imports made, by source and external id.
         Migration(6, ImportLedger.migration),
+        // Issue 29 (C8): erased people, and their phones and emails as salted digests.
+        Migration(7, """
+            ALTER TABLE contacts ADD COLUMN erased_at INTEGER;
+            CREATE TABLE erased_identifiers (digest BLOB PRIMARY KEY, erased_at INTEGER NOT NULL) WITHOUT ROWID;
+            CREATE TABLE erasure_salt (id INTEGER PRIMARY KEY CHECK (id = 1), salt BLOB NOT NULL);
+            """, rewrite: { c in try c.run("INSERT INTO erasure_salt (id, salt) VALUES (1, ?)", [.blob(SecureRandom.bytes(32))]) }),
     ]
 }

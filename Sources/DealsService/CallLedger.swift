@@ -55,6 +55,7 @@ enum CallLedger {
         lead.utmMedium = session.utmMedium
         lead.utmCampaign = session.utmCampaign
         lead.actorID = session.answeredByStaffID
+        lead.occurredAtMilliseconds = session.startedAtMilliseconds
         lead.comment = "\(session.direction == .outbound ? "outbound" : "inbound") call" + (session.poolName.isEmpty ? "" : " (\(session.poolName))")
         let leadID = try LeadIntake.insert(tx, lead, rejection: nil, now: now)
         try tx.run("UPDATE calls SET lead_id = ? WHERE session_id = ?", [.integer(leadID), .text(session.id)])

@@ -27,6 +27,8 @@ public struct DealsAPI: Deals.ServiceProtocol {
     let contacts: RPCClient
     let staff: StaffDirectory
     let database: Database
+    /// C8: the events it keeps, for a person's erasure (the host's; none in unit tests).
+    public var events = EventErasure.none
 
     /// `leadInlineTimeout`: how long SubmitLead waits for contacts before answering pending;
     /// `clock`: the time stamped on what is stored and rules measure from (the host's).
@@ -47,6 +49,10 @@ public struct DealsAPI: Deals.ServiceProtocol {
         fields = DealFieldStore(database: database, clock: clock)
         moving = DealImport(database: database, clock: clock)
         callEffects = CallEffects(database: database, staff: staff, logger: logger, clock: clock, delaySeconds: missedCallDelaySeconds)
+    }
+
+    public func erasePerson(_ request: ErasePersonRequest, context _: ServerContext) async throws -> ErasureReport {
+        try await DealErasure(database: database, events: events).erase(request)
     }
 
     public func createPipeline(_ request: Pipeline, context _: ServerContext) async throws -> Pipeline {

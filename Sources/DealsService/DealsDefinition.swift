@@ -15,7 +15,7 @@ extension ServiceDefinition {
         service: "deals", prefix: "DEALS", defaultPort: 7102, migrations: DealsSchema.migrations,
         settings: [dealsContacts, leadWait, missedCallMinutes, reportOffset, .timeZone]
     ) { host in
-        let api = DealsAPI(
+        var api = DealsAPI(
             database: host.database, contacts: try host.client(dealsContacts, serving: "contacts"), logger: host.logger,
             leadInlineTimeout: .milliseconds(try host.environment.int(leadWait)), clock: host.clock,
             missedCallDelaySeconds: Int64(try host.environment.int(missedCallMinutes)) * 60)
@@ -23,6 +23,7 @@ extension ServiceDefinition {
         let explicit = !(host.environment.values[host.environment.name(of: reportOffset)] ?? "").isEmpty
         let offset = explicit ? try host.environment.int(reportOffset) : try host.environment.timeZone().secondsFromGMT(for: host.clock.now()) / 60
         try await api.useReportCalendar(offsetMinutes: Int64(offset))
+        api.events = host.eventErasure
         host.server.register(api)
         api.subscribe(host.inbox)
         api.handleTimers(host.timers)

@@ -151,10 +151,13 @@ public final class LeadIntake: BackgroundService {
         let match: MatchOrCreateResponse
         do {
             match = try await contacts.call(
-                Contacts.matchOrCreate, MatchOrCreateRequest(draft: draft), options: CallOptions(timeout: timeout, metadata: metadata))
+                Contacts.matchOrCreate, MatchOrCreateRequest(draft: draft, occurredAtMilliseconds: lead.occurredAtMilliseconds),
+                options: CallOptions(timeout: timeout, metadata: metadata))
         } catch {
             guard error.code == .invalidArgument else { throw error }
-            return try await reject(id, because: Self.reason(error))
+            // C8: what an erased person sent before their erasure is not kept either.
+            let erased = error.details.contains { $0.field == ErasePersonRequest.refusedField }
+            return try await reject(id, because: Self.reason(error), forgetting: erased ? lead : nil)
         }
         return try await database.write { tx in
             let current = try tx.queryFirst("SELECT \(Self.columns) FROM leads WHERE id = ?", [.integer(id)], Self.receipt)!
@@ -199,8 +202,11 @@ public final class LeadIntake: BackgroundService {
         return "invalid contact data: " + what
     }
 
-    private func reject(_ id: Int64, because reason: String) async throws -> LeadReceipt {
+    private func reject(_ id: Int64, because reason: String, forgetting person: Lead? = nil) async throws -> LeadReceipt {
         try await database.write { tx in
+            if let person {
+                try tx.run("UPDATE leads SET lead = ? WHERE id = ?", [.blob(DealErasure.anonymous(person).wireBytes()), .integer(id)])
+            }
             let changed = try tx.run(
                 "UPDATE leads SET status = ?, low_quality = 1, reason = ?, processed_at = ? WHERE id = ? AND status = 1",
                 [.integer(Int64(LeadStatus.rejected.rawValue)), .text(reason), .integer(self.clock.milliseconds), .integer(id)])

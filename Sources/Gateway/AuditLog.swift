@@ -103,6 +103,8 @@ public final class AuditLog: Sendable {
             for entry in entries {
                 var entry = entry
                 entry.id = previous.id + 1
+                if !entry.before.isEmpty { entry.beforeDigest = Hex.encode(SHA256.digest(entry.before)) }
+                if !entry.after.isEmpty { entry.afterDigest = Hex.encode(SHA256.digest(entry.after)) }
                 entry.hash = Self.hash(entry, after: previous.hash)
                 let stored = try Self.table.insert(tx, entry)
                 // AUTOINCREMENT and a newest entry never pruned keep ids consecutive.
@@ -155,6 +157,7 @@ public final class AuditLog: Sendable {
                 // The oldest kept entry's predecessor may be pruned: it anchors the chain.
                 let expected = previous.map { Self.hash(entry, after: $0.hash) }
                 if let previous, entry.id != previous.id + 1 || expected != entry.hash { broken = entry.id }
+                if !Self.textsMatchDigests(entry) { broken = entry.id }
                 previous = (entry.id, entry.hash)
             }
             return AuditVerification(intact: broken == nil, checked: checked, firstBrokenID: broken)
@@ -178,12 +181,43 @@ public final class AuditLog: Sendable {
         return removed
     }
 
+    /// C8: blanks `before` and `after` of the entries about `contactID` or holding one of
+    /// `needles`. Their digests stay in the chain, so it stays whole; returns how many.
+    func erase(contactID: Int64, needles: [String]) async throws -> Int {
+        await flush()
+        let holding = Database.condition(holding: needles, in: "body")
+        return try await database.write { tx in
+            let entries = try tx.query(
+                "SELECT \(Self.table.selection()) FROM audit_log WHERE (entity = 'contacts' AND entity_id = ?) OR \(holding.sql)",
+                [.text("\(contactID)")] + holding.values, Self.table.message)
+            var erased = 0
+            for entry in entries where !entry.before.isEmpty || !entry.after.isEmpty {
+                // An entry from before the digests were kept would break the chain: it stays as it was.
+                guard entry.before.isEmpty || !entry.beforeDigest.isEmpty, entry.after.isEmpty || !entry.afterDigest.isEmpty else { continue }
+                var kept = entry
+                (kept.before, kept.after) = ("", "")
+                try Self.table.update(tx, kept)
+                erased += 1
+            }
+            return erased
+        }
+    }
+
+    /// Whether `before` and `after`, where still there, are what their digests say.
+    static func textsMatchDigests(_ entry: AuditEntry) -> Bool {
+        (entry.before.isEmpty || entry.beforeDigest.isEmpty || Hex.encode(SHA256.digest(entry.before)) == entry.beforeDigest)
+            && (entry.after.isEmpty || entry.afterDigest.isEmpty || Hex.encode(SHA256.digest(entry.after)) == entry.afterDigest)
+    }
+
     /// SHA-256 (hex) of the entry before's hash, this entry's id and its wire bytes
-    /// (without id and hash): every field counts, as the contract encodes it.
+    /// (without id and hash; `before` and `after` by their digests where it has them):
+    /// every field counts, as the contract encodes it.
     static func hash(_ entry: AuditEntry, after previous: String) -> String {
         var unsigned = entry
         unsigned.id = 0
         unsigned.hash = ""
+        if !entry.beforeDigest.isEmpty { unsigned.before = "" }
+        if !entry.afterDigest.isEmpty { unsigned.after = "" }
         let bytes = Array(previous.utf8) + [0x1F] + Array(String(entry.id).utf8) + [0x1F] + unsigned.wireBytes()
         return Hex.encode(SHA256.digest(bytes))
     }

@@ -52,7 +52,7 @@ public final class GatewayAPI: Sendable {
 
     /// Every route the gateway serves, in the order /v1/openapi.json lists them: a new
     /// service adds its module here.
-    static let routeList: [Route] = SystemRoutes.all + ConsoleRoutes.all + SessionRoutes.all + StreamRoutes.all + AdminRoutes.all + EventAdminRoutes.all + HookRoutes.all + ContactsRoutes.all + DealsRoutes.all + CallsRoutes.all + DialerRoutes.all + ReportRoutes.all + SchedulingRoutes.all + BillingRoutes.all + NotificationsRoutes.all + ConversationRoutes.all + ImportRoutes.all + AuditRoutes.all + CardDAVRoutes.all
+    static let routeList: [Route] = SystemRoutes.all + ConsoleRoutes.all + SessionRoutes.all + StreamRoutes.all + AdminRoutes.all + EventAdminRoutes.all + HookRoutes.all + ContactsRoutes.all + ErasureRoutes.all + DealsRoutes.all + CallsRoutes.all + DialerRoutes.all + ReportRoutes.all + SchedulingRoutes.all + BillingRoutes.all + NotificationsRoutes.all + ConversationRoutes.all + ImportRoutes.all + AuditRoutes.all + CardDAVRoutes.all
 
     let services: ServiceClients
     let keyring: APIKeyring
@@ -74,6 +74,10 @@ public final class GatewayAPI: Sendable {
     let imports: ImportJobs?
     /// Runs the imports in the background (G7).
     let importRunner: ImportRunner?
+    /// People's erasures (C8); nil: no data folder, nobody is erased.
+    let erasures: PersonErasures?
+    /// Runs the erasures in the background (C8).
+    let erasureRunner: ErasureRunner?
     /// Who changed or exported what (P5); nil: no data folder, nothing recorded.
     let audit: AuditLog?
     /// Where the spans of sampled traces go (P5).
@@ -106,9 +110,14 @@ public final class GatewayAPI: Sendable {
     public init(
         services: ServiceClients, keyring: APIKeyring, ledger: IdempotencyLedger? = nil, credentials: CredentialStore? = nil,
         webhooks: Webhooks? = nil, telephony: TelephonyReplicas? = nil, sessions: PersonSessions? = nil, imports: ImportJobs? = nil,
-        audit: AuditLog? = nil, spans: SpanRecorder? = nil, configuration: Configuration = Configuration(), logger: Logger = Logger(service: "gateway")
+        audit: AuditLog? = nil, spans: SpanRecorder? = nil, erasures: PersonErasures? = nil, configuration: Configuration = Configuration(),
+        logger: Logger = Logger(service: "gateway")
     ) {
         self.audit = audit
+        self.erasures = erasures
+        erasureRunner = erasures.map {
+            ErasureRunner(erasures: $0, services: services, telephony: telephony, own: GatewayErasure(database: $0.database, audit: audit), logger: logger)
+        }
         self.spans = spans ?? SpanRecorder(logger: logger)
         self.sessions = sessions
         self.imports = imports
@@ -132,7 +141,9 @@ public final class GatewayAPI: Sendable {
         auditEntities = Self.routeList.map { RequestAudit.entity(of: $0.path) }
         readBacks = Self.routeList.map { route in
             // P5: admin changes (permissions among them), deletions and merges.
-            guard route.method != "GET", route.access.minimum == .admin || route.method == "DELETE" || route.path.hasSuffix("/merge"),
+            // Not an erasure: its entry would copy the very person it erases (C8).
+            guard route.method != "GET", !route.path.hasSuffix("/erase"),
+                route.access.minimum == .admin || route.method == "DELETE" || route.path.hasSuffix("/merge"),
                 let id = route.path.range(of: "{id}")
             else { return nil }
             let thing = String(route.path[..<id.upperBound])

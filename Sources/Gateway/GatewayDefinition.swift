@@ -205,8 +205,8 @@ public struct GatewayDefinition: HostedProcess {
         }
         let api = GatewayAPI(
             services: services, keyring: configuration.keyring, ledger: ledger, credentials: credentials, webhooks: webhooks, telephony: telephony,
-            sessions: sessions, imports: ImportJobs(database: database, directory: "\(dataDirectory)/imports"), audit: configuration.audits ? audit : nil, spans: spans, configuration: configuration.api,
-            logger: logger)
+            sessions: sessions, imports: ImportJobs(database: database, directory: "\(dataDirectory)/imports"), audit: configuration.audits ? audit : nil, spans: spans,
+            erasures: PersonErasures(database: database), configuration: configuration.api, logger: logger)
         var http = configuration.http
         http.extraReactors = Array(reactors.dropFirst())
         let server = HTTPServer(configuration: http) { request in await api.handle(request) }
@@ -229,6 +229,7 @@ public struct GatewayDefinition: HostedProcess {
         }
         loops.add("live feed", LiveTail(sources: liveSources, feed: api.live, interval: configuration.api.livePoll, logger: logger))
         if let runner = api.importRunner { loops.add("imports", runner) }
+        if let runner = api.erasureRunner { loops.add("erasures", runner) }
         loops.add("session upkeep", PeriodicJob("keeping sessions' idle clocks", every: .seconds(60), logger: logger) { try await sessions.flush() })
         if configuration.reconcileHours > 0 {
             loops.add("reconciliation", webhooks.scheduledReconciliation(every: .seconds(3600 * configuration.reconcileHours), logger: logger))

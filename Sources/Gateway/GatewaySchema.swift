@@ -107,5 +107,7 @@ public enum GatewaySchema {
             """),
         // Issue 29 (P5): the audit log.
         Migration(12, AuditLog.migration),
+        // Issue 29 (C8): people's erasures, each step's report.
+        Migration(13, PersonErasures.migration),
     ]
 }

@@ -15,7 +15,7 @@ enum PersonExport {
     static func document(_ ctx: RequestContext, contactID: Int64) async throws -> PersonData {
         var data = PersonData()
         data.contact = try await ctx.call(Contacts.get, GetContactRequest(id: contactID, includeDeleted: true))
-        data.attendance = try await ctx.call(Contacts.listAttendance, ListAttendanceRequest(contactID: contactID)).records
+        data.attendance = try await ctx.call(Contacts.listAttendance, ListAttendanceRequest(contactID: contactID, includeDeleted: true)).records
 
         var timeline = TimelineRequest(contactID: contactID, pageSize: page)
         repeat {

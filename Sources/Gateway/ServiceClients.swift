@@ -51,6 +51,12 @@ public final class ServiceClients: Sendable {
         ServiceBinding.all.first { $0.name == name }.map { client(for: $0.id) }
     }
 
+    /// The client for the service configured as `name`, nil when this gateway has none.
+    func configured(named name: String) -> RPCClient? {
+        guard let binding = ServiceBinding.all.first(where: { $0.name == name }), clients[binding.id] != nil else { return nil }
+        return client(for: binding.id)
+    }
+
     /// Every service with the client to ask for its health.
     var services: [(id: String, client: RPCClient)] { clients.keys.sorted().filter(awaited.contains).map { ($0, clients[$0]![0]) } }
 }

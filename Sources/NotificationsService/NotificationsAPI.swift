@@ -27,6 +27,8 @@ public struct NotificationsAPI: Notifications.ServiceProtocol {
     /// Where the staff a report goes to are checked.
     let contacts: RPCClient
     let database: Database
+    /// C8: the events it keeps, for a person's erasure (the host's; none in unit tests).
+    public var events = EventErasure.none
     let clock: WallClock
 
     /// `outbound`: where the URLs an admin gives may point (NOTIFICATIONS_OUTBOUND_ALLOW).
@@ -54,6 +56,10 @@ public struct NotificationsAPI: Notifications.ServiceProtocol {
     }
 
     /// Every event type in ``EventCatalog``: rules and webhooks take them.
+    public func erasePerson(_ request: ErasePersonRequest, context _: ServerContext) async throws -> ErasureReport {
+        try await MessageErasure(database: database, events: events).erase(request)
+    }
+
     public func subscribe(_ inbox: EventInbox) {
         for type in EventCatalog.taken {
             inbox.on(type) { event, tx in try EventIntake.take(event, tx) }

@@ -62,8 +62,9 @@ extension ServiceDefinition {
         let links = try await UnsubscribeLinks.load(host.database, publicURL: url)
         let outbound = try OutboundPolicy.from(host.environment)
         let zone = try host.environment.timeZone()
-        let api = NotificationsAPI(
+        var api = NotificationsAPI(
             database: host.database, clock: host.clock, unsubscribeLinks: links, outbound: outbound, deals: deals, contacts: contacts, zone: zone)
+        api.events = host.eventErasure
         try await api.installDefaults()
         host.server.register(api)
         api.subscribe(host.inbox)

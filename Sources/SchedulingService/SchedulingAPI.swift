@@ -17,6 +17,9 @@ public struct SchedulingAPI: Scheduling.ServiceProtocol {
     /// deployment that says so, the benchmarks).
     public let deals: DealReferences?
 
+    /// C8: the events it keeps, for a person's erasure (the host's; none in unit tests).
+    public var events = EventErasure.none
+
     public init(database: Database, clock: WallClock, noticeMinutes: Int64 = 60, deals: DealReferences? = nil) {
         self.deals = deals
         resources = ResourceStore(database: database, clock: clock)
@@ -29,6 +32,10 @@ public struct SchedulingAPI: Scheduling.ServiceProtocol {
 
     /// S4: deals' stage changes: a trial stage enrols the deal's contact in its group, won
     /// makes them active, lost takes them out (`trialStages`: the stage ids that mean a trial lesson).
+    public func erasePerson(_ request: ErasePersonRequest, context _: ServerContext) async throws -> ErasureReport {
+        try await AppointmentErasure(database: appointments.database, events: events).erase(request)
+    }
+
     public func subscribe(_ inbox: EventInbox, trialStages: Set<Int64>) {
         for type in [Deals.Event.stageChanged, Deals.Event.won, Deals.Event.lost] {
             inbox.on(type) { event, tx in

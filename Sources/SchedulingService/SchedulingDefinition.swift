@@ -18,8 +18,9 @@ extension ServiceDefinition {
         settings: [minimumNotice, trialStages, schedulingDeals]
     ) { host in
         let deals = try host.dealReferences(schedulingDeals, unchecked: "bookings")
-        let api = SchedulingAPI(
+        var api = SchedulingAPI(
             database: host.database, clock: host.clock, noticeMinutes: Int64(try host.environment.int(minimumNotice)), deals: deals)
+        api.events = host.eventErasure
         host.server.register(api)
         api.handleTimers(host.timers)
         var trial: Set<Int64> = []

@@ -26,6 +26,13 @@ public struct HostContext: Sendable {
     public let dataDirectory: String
     let background: ServiceGroup
     let eventSources: EventSourceList
+    let subscribers: [(name: String, types: Set<String>?)]
+
+    /// C8: the events this service keeps, for a person's erasure.
+    public var eventErasure: EventErasure {
+        let (main, extra) = (database, eventSources)
+        return EventErasure(databases: { [main] + extra.all.map(\.database) }, subscribers: subscribers)
+    }
 
     /// Publishes the events committed in `database`'s outbox too (a service that keeps
     /// more than one file): the host relays them to the subscribers like its own.
@@ -295,7 +302,7 @@ public enum ServiceHost {
         do {
             try await definition.setUp(HostContext(
                 environment: environment, database: database, server: server, logger: logger, security: security, inbox: inbox, timers: timers, clock: clock,
-                dataDirectory: dataDirectory, background: serviceLoops, eventSources: extraSources))
+                dataDirectory: dataDirectory, background: serviceLoops, eventSources: extraSources, subscribers: subscriptions.map { ($0.subscriber, $0.types) }))
         } catch {
             throw await refuse("\(error)")
         }

@@ -82,6 +82,9 @@ public final class Database: Sendable {
             throw StorageError(.other, "\(path): SQLite would not switch to WAL mode (journal_mode is \(mode ?? "unknown"))")
         }
         if let kib = configuration.cacheKibibytes { try writeConnection.execute("PRAGMA cache_size = -\(kib)") }
+        // C8: what is deleted or overwritten (an erased person, a pruned event, an expired
+        // send log) is zeroed in the file, not left in free space for anyone reading it.
+        try writeConnection.execute("PRAGMA secure_delete = ON")
         try SchemaMigrator.bootstrap(writeConnection)
         try SchemaMigrator.migrate(writeConnection, migrations, path: path)
         writer = Worker(writeConnection, label: "storage.writer")

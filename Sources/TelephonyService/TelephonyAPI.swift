@@ -14,6 +14,8 @@ public struct TelephonyAPI: Telephony.ServiceProtocol {
     let staff: StaffNumbers
     let router: CallRouter
     let dialer: DialerSettingsStore?
+    /// C8: the events it keeps, for a person's erasure (the host's; none in unit tests).
+    public var events = EventErasure.none
 
     public init(
         shards: ShardSet, staff: StaffNumbers = StaffNumbers(contacts: nil), router: CallRouter = CallRouter(contacts: nil, fallback: ""),
@@ -23,6 +25,10 @@ public struct TelephonyAPI: Telephony.ServiceProtocol {
         self.staff = staff
         self.router = router
         self.dialer = dialer
+    }
+
+    public func erasePerson(_ request: ErasePersonRequest, context _: ServerContext) async throws -> ErasureReport {
+        try await CallErasure(shards: shards, events: events).erase(request)
     }
 
     public func recordCall(_ report: CallReport, context _: ServerContext) async throws -> RecordCallResponse {

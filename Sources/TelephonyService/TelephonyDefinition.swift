@@ -89,12 +89,14 @@ extension ServiceDefinition {
         let departures = StaffDepartures(control: host.database, shards: shards, settings: dialer, logger: host.logger)
         host.inbox.on(Contacts.Event.staffDeactivated) { event, tx in try departures.handle(event, tx) }
         host.runInBackground("staff departures", departures)
-        host.server.register(TelephonyAPI(
+        var api = TelephonyAPI(
             shards: shards, staff: StaffNumbers(contacts: contacts),
             router: CallRouter(
                 contacts: contacts, fallback: host.environment.string(routeFallback), budget: .milliseconds(try host.environment.int(routeBudget)),
                 numbers: shards.numbers),
-            dialer: dialer))
+            dialer: dialer)
+        api.events = host.eventErasure
+        host.server.register(api)
         host.logger.info("shards", ["replica": name, "owned": shards.owned.map(String.init).joined(separator: ",")])
     }
 }

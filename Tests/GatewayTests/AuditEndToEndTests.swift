@@ -87,5 +87,33 @@ import TestSupport
         #expect(try await log.verify() == AuditVerification(intact: true, checked: 3))
         try await database.close()
     }
-}
 
+    /// C8: an erased person's fields before and after a change leave the audit log; the
+    /// chain still holds (it covers their digests), and an edit of what is left still breaks it.
+    @Test func c8p5ErasingAPersonBlanksTheirBeforeAndAfterAndTheChainStillHolds() async throws {
+        let folder = try temporaryFolder("audit-erasure")
+        let database = try Database(path: folder.appendingPathComponent("gateway.sqlite").path, migrations: GatewaySchema.migrations)
+        let log = AuditLog(database: database)
+        try await log.append(AuditEntry(
+            action: .change, method: "PATCH", route: "/v1/contacts/{id}", entity: "contacts", entityID: "7", status: 200,
+            before: #"{"lastName":"Kvashnina"}"#, after: #"{"lastName":"Ivanova"}"#))
+        try await log.append(AuditEntry(
+            action: .change, method: "PATCH", route: "/v1/contacts/{id}", entity: "contacts", entityID: "8", status: 200,
+            before: #"{"phones":["+79165557001"]}"#, after: #"{"phones":[]}"#))
+        try await log.append(AuditEntry(
+            action: .change, method: "PATCH", route: "/v1/contacts/{id}", entity: "contacts", entityID: "9", status: 200, before: #"{"firstName":"Oleg"}"#,
+            after: #"{"firstName":"Olegs"}"#))
+        #expect(try await log.erase(contactID: 7, needles: ["+79165557001"]) == 2)
+        let entries = try await log.page(AuditQuery()).entries
+        #expect(entries.map(\.before) == [#"{"firstName":"Oleg"}"#, "", ""] && entries.map(\.after) == [#"{"firstName":"Olegs"}"#, "", ""])
+        #expect(entries.allSatisfy { !$0.beforeDigest.isEmpty && !$0.afterDigest.isEmpty })
+        #expect(try await log.verify() == AuditVerification(intact: true, checked: 3))
+        // Someone puts a text back into an erased entry: the chain says where.
+        var forged = try #require(entries.last)
+        forged.before = #"{"lastName":"Someone"}"#
+        let edited = forged
+        try await database.write { tx in try AuditLog.table.update(tx, edited) }
+        #expect(try await log.verify().firstBrokenID == forged.id)
+        try await database.close()
+    }
+}

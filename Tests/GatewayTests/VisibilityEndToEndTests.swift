@@ -51,7 +51,7 @@ import TestSupport
         // G7: moving in and out is an admin's.
         "POST /v1/imports": .adminOnly, "POST /v1/imports/{id}/parts": .adminOnly, "GET /v1/imports/{id}": .adminOnly, "GET /v1/imports": .adminOnly,
         "POST /v1/imports/{id}/cancel": .adminOnly, "GET /v1/exports/account": .adminOnly,
-        "GET /v1/admin/audit": .adminOnly, "GET /v1/contacts/{id}/export": .adminOnly, "GET /v1/admin/audit.csv": .adminOnly, "GET /v1/admin/audit/verification": .adminOnly,
+        "GET /v1/admin/audit": .adminOnly, "GET /v1/contacts/{id}/export": .adminOnly, "POST /v1/contacts/{id}/erase": .adminOnly, "GET /v1/erasures/{id}": .adminOnly, "GET /v1/admin/audit.csv": .adminOnly, "GET /v1/admin/audit/verification": .adminOnly,
         "GET /v1/pipelines": .notClientData, "POST /v1/pipelines": .adminOnly, "PUT /v1/pipelines/{id}": .adminOnly,
         "GET /v1/pipelines/{id}/history": .adminOnly, "PUT /v1/staff/{id}": .adminOnly, "POST /v1/staff/{id}/deactivate": .adminOnly,
         "GET /v1/staff/{id}/history": .adminOnly, "PUT /v1/products/{id}": .adminOnly, "POST /v1/products/{id}/archive": .adminOnly,

@@ -144,11 +144,11 @@ public func eventually(within limit: Duration = .seconds(30), _ condition: () ->
 }
 
 /// Polls an async `condition` (one that asks a service) until it holds or `limit` passes.
-public func eventuallyAsync(within limit: Duration = .seconds(30), _ condition: () async throws -> Bool) async throws -> Bool {
+public func eventuallyAsync(within limit: Duration = .seconds(30), every pause: Duration = .milliseconds(5), _ condition: () async throws -> Bool) async throws -> Bool {
     let deadline = ContinuousClock.now + limit
     while try await !condition() {
         if ContinuousClock.now >= deadline { return false }
-        try await Task.sleep(for: .milliseconds(5))
+        try await Task.sleep(for: pause)
     }
     return true
 }

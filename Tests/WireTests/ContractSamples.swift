@@ -168,6 +168,11 @@ enum ContractSamples {
         ("HookList", hookList().wireBytes(), (try? HookList(wireBytes: hookList().wireBytes())) == hookList()),
         ("ResyncOutcome", resyncOutcome().wireBytes(), (try? ResyncOutcome(wireBytes: resyncOutcome().wireBytes())) == resyncOutcome()),
         ("ReconcileRequest", reconcileRequest().wireBytes(), (try? ReconcileRequest(wireBytes: reconcileRequest().wireBytes())) == reconcileRequest()),
+        ("ErasePersonRequest", erasePersonRequest().wireBytes(), (try? ErasePersonRequest(wireBytes: erasePersonRequest().wireBytes())) == erasePersonRequest()),
+        ("ErasedCount", erasedCount().wireBytes(), (try? ErasedCount(wireBytes: erasedCount().wireBytes())) == erasedCount()),
+        ("ErasureReport", erasureReport().wireBytes(), (try? ErasureReport(wireBytes: erasureReport().wireBytes())) == erasureReport()),
+        ("ErasureStep", erasureStep().wireBytes(), (try? ErasureStep(wireBytes: erasureStep().wireBytes())) == erasureStep()),
+        ("PersonErasure", personErasure().wireBytes(), (try? PersonErasure(wireBytes: personErasure().wireBytes())) == personErasure()),
         ("CallLeg", callLeg().wireBytes(), (try? CallLeg(wireBytes: callLeg().wireBytes())) == callLeg()),
         ("CallReport", callReport().wireBytes(), (try? CallReport(wireBytes: callReport().wireBytes())) == callReport()),
         ("CallSession", callSession().wireBytes(), (try? CallSession(wireBytes: callSession().wireBytes())) == callSession()),
@@ -792,6 +797,8 @@ enum ContractSamples {
         m.before = "f15é"
         m.after = "f16é"
         m.hash = "f17é"
+        m.beforeDigest = "f18é"
+        m.afterDigest = "f19é"
         return m
     }
 
@@ -864,6 +871,7 @@ enum ContractSamples {
         m.updatedAtMilliseconds = 12000036
         m.mergedInto = -92
         m.deleted = true
+        m.erasedAtMilliseconds = -106
         return m
     }
 
@@ -886,6 +894,7 @@ enum ContractSamples {
         m.draft = contactDraft()
         m.requireNameMatch = true
         m.visibility = visibility()
+        m.occurredAtMilliseconds = 4000012
         return m
     }
 
@@ -998,6 +1007,7 @@ enum ContractSamples {
         var m = ListAttendanceRequest()
         m.contactID = -8
         m.visibility = visibility()
+        m.includeDeleted = true
         return m
     }
 
@@ -1525,6 +1535,7 @@ enum ContractSamples {
         m.region = "f18é"
         m.product = "f19é"
         m.telegramLink = true
+        m.occurredAtMilliseconds = -148
         return m
     }
 
@@ -1982,6 +1993,55 @@ enum ContractSamples {
         var m = ReconcileRequest()
         m.fromMilliseconds = -8
         m.toMilliseconds = 2000006
+        return m
+    }
+
+    static func erasePersonRequest() -> ErasePersonRequest {
+        var m = ErasePersonRequest()
+        m.contactID = -8
+        m.phones = ["f2é", "f102é"]
+        m.emails = ["f3é", "f103é"]
+        m.names = ["f4é", "f104é"]
+        m.dealIDs = [-36, -736]
+        m.erasedAtMilliseconds = 6000018
+        return m
+    }
+
+    static func erasedCount() -> ErasedCount {
+        var m = ErasedCount()
+        m.kind = "f1é"
+        m.count = 2000006
+        return m
+    }
+
+    static func erasureReport() -> ErasureReport {
+        var m = ErasureReport()
+        m.erased = [erasedCount(), erasedCount()]
+        m.waiting = 2000006
+        return m
+    }
+
+    static func erasureStep() -> ErasureStep {
+        var m = ErasureStep()
+        m.service = "f1é"
+        m.done = true
+        m.report = erasureReport()
+        m.attempts = 4000012
+        m.lastError = "f5é"
+        m.finishedAtMilliseconds = 6000018
+        return m
+    }
+
+    static func personErasure() -> PersonErasure {
+        var m = PersonErasure()
+        m.id = -8
+        m.contactID = 2000006
+        m.state = .done
+        m.steps = [erasureStep(), erasureStep()]
+        m.requestedBy = "f5é"
+        m.createdAtMilliseconds = 6000018
+        m.finishedAtMilliseconds = -50
+        m.person = erasePersonRequest()
         return m
     }
 

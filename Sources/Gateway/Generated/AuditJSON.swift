@@ -17,11 +17,19 @@ extension AuditEntry: RESTOutput {
             out.key("after")
             out.string(self.after)
         }
+        if !self.afterDigest.isEmpty {
+            out.key("afterDigest")
+            out.string(self.afterDigest)
+        }
         out.key("at")
         out.timestamp(self.atMilliseconds)
         if !self.before.isEmpty {
             out.key("before")
             out.string(self.before)
+        }
+        if !self.beforeDigest.isEmpty {
+            out.key("beforeDigest")
+            out.string(self.beforeDigest)
         }
         out.key("credentialId")
         if let value = self.credentialID { out.int(value) } else { out.null() }

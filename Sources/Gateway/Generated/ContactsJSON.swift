@@ -79,6 +79,8 @@ extension Contact: RESTOutput {
         out.bool(self.deleted)
         out.key("emails")
         out.strings(self.emails)
+        out.key("erasedAt")
+        if let value = self.erasedAtMilliseconds { out.timestamp(value) } else { out.null() }
         out.key("firstName")
         out.string(self.firstName)
         out.key("id")

@@ -2781,12 +2781,20 @@ enum OpenAPIComponents {
           "description" : "... and after, as JSON.",
           "type" : "string"
         },
+        "afterDigest" : {
+          "description" : "... and of `after`.",
+          "type" : "string"
+        },
         "at" : {
           "format" : "date-time",
           "type" : "string"
         },
         "before" : {
           "description" : "For an admin's change, a deletion or a merge of a thing that can be read: its changed fields before, as JSON.",
+          "type" : "string"
+        },
+        "beforeDigest" : {
+          "description" : "SHA-256 (hex) of `before`: the chain holds it, so an erased person's `before` can go (C8) and the chain stay whole.",
           "type" : "string"
         },
         "credentialId" : {
@@ -2806,7 +2814,7 @@ enum OpenAPIComponents {
           "type" : "string"
         },
         "hash" : {
-          "description" : "SHA-256 (hex) of the entry before's hash and this entry's fields.",
+          "description" : "SHA-256 (hex) of the entry before's hash and this entry's fields (`before` and `after` by their digests).",
           "type" : "string"
         },
         "id" : {
@@ -3934,6 +3942,14 @@ enum OpenAPIComponents {
           },
           "type" : "array"
         },
+        "erasedAt" : {
+          "description" : "C8: when the person's data was erased; the record keeps only its id and times.",
+          "format" : "date-time",
+          "type" : [
+            "string",
+            "null"
+          ]
+        },
         "firstName" : {
           "type" : "string"
         },
@@ -3992,6 +4008,7 @@ enum OpenAPIComponents {
         "customFields",
         "deleted",
         "emails",
+        "erasedAt",
         "firstName",
         "id",
         "lastName",
@@ -5853,6 +5870,83 @@ enum OpenAPIComponents {
         "enrolment",
         "position",
         "waitlisted"
+      ],
+      "type" : "object"
+    },
+    "ErasedCount" : {
+      "description" : "How many records of one kind a service erased or anonymised.",
+      "properties" : {
+        "count" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "kind" : {
+          "description" : "`contacts`, `timeline`, `calls`, `sends`, `events`, `hooks`, ...",
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "count",
+        "kind"
+      ],
+      "type" : "object"
+    },
+    "ErasureReport" : {
+      "description" : "C8: what one service did for an erasure.",
+      "properties" : {
+        "erased" : {
+          "description" : "What went or was anonymised, by kind; kinds with none left out.",
+          "items" : {
+            "$ref" : "#/components/schemas/ErasedCount"
+          },
+          "type" : "array"
+        },
+        "waiting" : {
+          "description" : "Events about the person not yet delivered to every subscriber: they are erased once delivered, so the step is tried again.",
+          "format" : "int64",
+          "type" : "integer"
+        }
+      },
+      "required" : [
+        "erased"
+      ],
+      "type" : "object"
+    },
+    "ErasureStep" : {
+      "description" : "C8: one service's part of an erasure.",
+      "properties" : {
+        "attempts" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "done" : {
+          "type" : "boolean"
+        },
+        "finishedAt" : {
+          "format" : "date-time",
+          "type" : [
+            "string",
+            "null"
+          ]
+        },
+        "lastError" : {
+          "description" : "Why the last attempt did not finish the step.",
+          "type" : "string"
+        },
+        "report" : {
+          "$ref" : "#/components/schemas/ErasureReport"
+        },
+        "service" : {
+          "description" : "`deals`, `scheduling`, `telephony`, `notifications`, `billing`, `gateway`, `contacts` (in that order).",
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "attempts",
+        "done",
+        "finishedAt",
+        "report",
+        "service"
       ],
       "type" : "object"
     },
@@ -10805,6 +10899,58 @@ enum OpenAPIComponents {
         "sends",
         "subscriptions",
         "timeline"
+      ],
+      "type" : "object"
+    },
+    "PersonErasure" : {
+      "description" : "C8: a person's erasure (POST /v1/contacts/{id}/erase), durable: it resumes after a restart at the first step not done. The identifiers it carries while running are dropped when it is done.",
+      "properties" : {
+        "contactId" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "createdAt" : {
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "finishedAt" : {
+          "format" : "date-time",
+          "type" : [
+            "string",
+            "null"
+          ]
+        },
+        "id" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "requestedBy" : {
+          "description" : "The credential that asked.",
+          "type" : "string"
+        },
+        "state" : {
+          "enum" : [
+            "unspecified",
+            "running",
+            "done"
+          ],
+          "type" : "string"
+        },
+        "steps" : {
+          "items" : {
+            "$ref" : "#/components/schemas/ErasureStep"
+          },
+          "type" : "array"
+        }
+      },
+      "required" : [
+        "contactId",
+        "createdAt",
+        "finishedAt",
+        "id",
+        "requestedBy",
+        "state",
+        "steps"
       ],
       "type" : "object"
     },

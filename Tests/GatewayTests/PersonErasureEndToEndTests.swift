@@ -1,0 +1,128 @@
+import Digest
+import Foundation
+import Testing
+import TestSupport
+
+/// C8 (issue 29): a person's request to be forgotten. Over `switchboard up` (every service a
+/// process): a client who wrote on WhatsApp, was called, rang through Ringostat, had a
+/// deal with a note and an appointment, and paid, is erased; afterwards their name, phone
+/// and email are in none of the system's files, and the reports count what they counted.
+@Suite struct PersonErasureEndToEndTests {
+    static let appSecret = "wa-app-secret-0123456789"
+    static let name = ("Zinaida", "Kvashnina")
+    static let phone = "79165557001"
+    static let email = "zinaida.k@example.com"
+
+    @Test func c8AnErasedPersonsNamePhoneAndEmailAreInNoFileAndTheReportsCountWhatTheyCounted() async throws {
+        let folder = try temporaryFolder("person-erasure")
+        let ports = LocalRunnerPorts()
+        let runner = try await ServiceProcess(executable: "switchboard", arguments: ports.arguments(data: folder))
+        #expect(try await eventually(within: .seconds(30)) { runner.printed.contains("[switchboard] ready:") })
+        let key = try String(contentsOf: folder.appendingPathComponent("admin.key"), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        func send(_ method: String, _ path: String, _ body: String? = nil, headers: [String: String] = [:]) async throws -> HTTPExchange {
+            try await httpRequest(
+                port: ports.gateway, method, path, headers: ["Authorization": "Bearer \(key)", "Content-Type": "application/json"].merging(headers) { $1 },
+                body: body)
+        }
+        func items(_ path: String) async throws -> [[String: Any]] { try await send("GET", path).json["items"] as? [[String: Any]] ?? [] }
+
+        // Someone else, who stays as they are.
+        let other = try await send("POST", "/v1/contacts", #"{"firstName":"Oleg","lastName":"Petrov","phones":["+79165557002"],"emails":["oleg@example.com"]}"#)
+        let otherID = try #require((other.json["contact"] as? [String: Any])?["id"] as? Int)
+
+        // She writes on WhatsApp: a contact, a lead, a deal and a conversation.
+        #expect(try await send("POST", "/v1/admin/integrations", #"{"name":"wa","kind":"whatsapp","secret":"\#(Self.appSecret)"}"#).status == 201)
+        let message = Self.whatsApp(text: "This is \(Self.name.0), write to \(Self.email)", at: Int64(Date().timeIntervalSince1970))
+        let signature = "sha256=" + Hex.encode(HMAC.authenticationCode(.sha256, key: Array(Self.appSecret.utf8), message: Array(message.utf8)))
+        #expect(try await send("POST", "/v1/hooks/wa", message, headers: ["X-Hub-Signature-256": signature]).status == 200)
+        #expect(try await eventuallyAsync(within: .seconds(20), every: .milliseconds(100)) { try await items("/v1/conversations").count == 1 })
+        let conversation = try #require(try await items("/v1/conversations").first)
+        let contactID = try #require(conversation["contactId"] as? Int)
+        let dealID = try #require(conversation["dealId"] as? Int)
+        let patched = try await send("PATCH", "/v1/contacts/\(contactID)", #"{"lastName":"\#(Self.name.1)","emails":["\#(Self.email)"]}"#)
+        #expect(patched.status == 200, "\(patched.body)")
+        #expect(try await send("POST", "/v1/deals/\(dealID)/notes", #"{"text":"\#(Self.name.0) \#(Self.name.1) wants white frames"}"#).status == 201)
+
+        // An appointment at her address, a call, a Ringostat hook about another call, a payment.
+        let week = (1...7).map { #"{"weekday":\#($0),"fromMinute":0,"toMinute":1440}"# }.joined(separator: ",")
+        let resource = try await send("POST", "/v1/resources", #"{"name":"Ivan","kind":"engineer","timeZone":"UTC","hours":[\#(week)]}"#)
+        let resourceID = try #require(resource.json["id"] as? Int, "\(resource.body)")
+        let start = (Int(Date().timeIntervalSince1970) / 86_400 + 1) * 86_400 + 36_000
+        func time(_ seconds: Int) -> String { Date(timeIntervalSince1970: Double(seconds)).ISO8601Format() }
+        let booked = try await send("POST", "/v1/appointments", #"{"dealId":\#(dealID),"kind":"measurement","resourceIds":[\#(resourceID)],"start":"\#(time(start))","end":"\#(time(start + 3600))","address":"\#(Self.name.1) house, Lenina 1","notes":"ask for \#(Self.name.0)"}"#)
+        #expect(booked.status == 201, "\(booked.body)")
+        let call = #"{"provider":"pbx","providerCallId":"x-1","direction":"inbound","clientNumber":"+\#(Self.phone)","legs":[{"destination":"201","disposition":"answered","startedAt":"\#(time(Int(Date().timeIntervalSince1970) - 3600))","durationSeconds":60,"talkSeconds":50,"recordingUrl":"https://pbx.example.com/rec/\#(Self.phone).mp3"}],"ended":true}"#
+        #expect(try await send("POST", "/v1/calls", call).status == 201)
+        let ringostat = try await send("POST", "/v1/admin/integrations", #"{"name":"ringostat","kind":"ringostat"}"#)
+        let hookPath = try #require(ringostat.json["hookPath"] as? String)
+        let form = "uniqueid=1718000000.42&caller=\(Self.phone)&disposition=ANSWERED&billsec=31&calldate=\(Int(Date().timeIntervalSince1970) - 1800)"
+        #expect(try await httpRequest(port: ports.gateway, "POST", hookPath, headers: ["Content-Type": "application/x-www-form-urlencoded"], body: form).status == 200)
+        let paid = try await send("POST", "/v1/payments", #"{"reference":"r-7001","status":"paid","amountMinor":500000,"currency":"RUB","contactId":\#(contactID),"email":"\#(Self.email)","payerName":"\#(Self.name.0) \#(Self.name.1)"}"#)
+        #expect(paid.status == 200, "\(paid.body)")
+
+        // Everything has reached everyone: both calls on her timeline, the hook delivered.
+        var settled = ""
+        #expect(try await eventuallyAsync(within: .seconds(30), every: .milliseconds(250)) {
+            let export = try await send("GET", "/v1/contacts/\(contactID)/export")
+            settled = export.body
+            let timeline = export.json["timeline"] as? [[String: Any]] ?? []
+            let delivered = try await items("/v1/admin/hooks?status=delivered").count
+            return timeline.filter { ($0["kind"] as? String ?? "").hasPrefix("call") }.count >= 2 && delivered == 2
+        }, "\(settled)")
+        let today = String(Date().ISO8601Format().prefix(10))
+        let yesterday = String(Date(timeIntervalSinceNow: -86_400).ISO8601Format().prefix(10))
+        let tomorrow = String(Date(timeIntervalSinceNow: 86_400).ISO8601Format().prefix(10))
+        let reports = ["/v1/reports/leads?from=\(yesterday)&to=\(tomorrow)&groupBy=source", "/v1/calls/stats", "/v1/reports/attribution?from=\(yesterday)&to=\(tomorrow)&groupBy=source&currency=RUB"]
+        var before: [String] = []
+        for report in reports { before.append(try await send("GET", report).body) }
+        #expect(before[0].contains("whatsapp") && !today.isEmpty, "\(before[0])")
+
+        // The erasure: 202, followed to its end; asked again, the same one.
+        let asked = try await send("POST", "/v1/contacts/\(contactID)/erase")
+        #expect(asked.status == 202, "\(asked.body) \(runner.printed.suffix(3000))")
+        let location = try #require(asked.headers["location"])
+        #expect(try await send("POST", "/v1/contacts/\(contactID)/erase").json["id"] as? Int == asked.json["id"] as? Int)
+        var erasure: [String: Any] = [:]
+        #expect(try await eventuallyAsync(within: .seconds(60), every: .milliseconds(250)) {
+            erasure = try await send("GET", location).json
+            return erasure["state"] as? String == "done"
+        }, "\(erasure)")
+        let steps = erasure["steps"] as? [[String: Any]] ?? []
+        #expect(steps.map { $0["service"] as? String ?? "" } == ["deals", "scheduling", "telephony", "notifications", "billing", "gateway", "contacts"])
+        #expect(steps.allSatisfy { $0["done"] as? Bool == true }, "\(steps)")
+        func erased(_ service: String, _ kind: String) -> Int {
+            let step = steps.first { $0["service"] as? String == service }
+            let counts = (step?["report"] as? [String: Any])?["erased"] as? [[String: Any]] ?? []
+            return counts.first { $0["kind"] as? String == kind }?["count"] as? Int ?? 0
+        }
+        #expect(erased("contacts", "contacts") == 1 && erased("deals", "deals") == 1 && erased("telephony", "calls") == 2, "\(steps)")
+        #expect(erased("notifications", "messages") == 1 && erased("billing", "payments") == 1 && erased("gateway", "hooks") == 2, "\(steps)")
+
+        // What stays: the counts, the money, the other person; she is not found.
+        for (report, earlier) in zip(reports, before) { #expect(try await send("GET", report).body == earlier, "\(report)") }
+        #expect(try await items("/v1/payments").first?["amountMinor"] as? Int == 500000)
+        #expect(try await send("GET", "/v1/contacts/\(contactID)").status == 404)
+        #expect(try await items("/v1/contacts?phone=%2B\(Self.phone)").isEmpty)
+        #expect((try await send("GET", "/v1/contacts/\(otherID)").json["emails"] as? [String]) == ["oleg@example.com"])
+        let export = try await send("GET", "/v1/contacts/\(contactID)/export")
+        #expect((export.json["contact"] as? [String: Any])?["erasedAt"] != nil && (export.json["deals"] as? [[String: Any]])?.count == 1, "\(export.body)")
+        #expect(try await send("GET", "/v1/admin/audit/verification").json["intact"] as? Bool == true)
+
+        // Stopped (each file's log folded in), no file holds her name, number or email.
+        runner.signal(SIGTERM)
+        _ = try await runner.waitForExit()
+        var found: [String] = []
+        for file in FileManager.default.enumerator(at: folder, includingPropertiesForKeys: nil)?.compactMap({ $0 as? URL }) ?? [] {
+            guard let bytes = try? Data(contentsOf: file) else { continue }
+            for needle in [Self.name.0, Self.name.1, String(Self.phone.dropFirst()), Self.email] where bytes.range(of: Data(needle.utf8)) != nil {
+                found.append("\(file.path.dropFirst(folder.path.count)): \(needle)")
+            }
+        }
+        #expect(found.isEmpty, "\(found)")
+    }
+
+    /// Meta's published text message from her number, under her name.
+    static func whatsApp(text: String, at: Int64) -> String {
+        #"{"object":"whatsapp_business_account","entry":[{"id":"8856996819413533","changes":[{"value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"16505553333","phone_number_id":"27681414235104944"},"contacts":[{"profile":{"name":"\#(name.0) \#(name.1)"},"wa_id":"\#(phone)"}],"messages":[{"from":"\#(phone)","id":"wamid.erasure-1","timestamp":"\#(at)","text":{"body":"\#(text)"},"type":"text"}]},"field":"messages"}]}]}"#
+    }
+}
