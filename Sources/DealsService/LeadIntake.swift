@@ -156,8 +156,8 @@ public final class LeadIntake: BackgroundService {
         } catch {
             guard error.code == .invalidArgument else { throw error }
             // C8: what an erased person sent before their erasure is not kept either.
-            let erased = error.details.contains { $0.field == ErasePersonRequest.refusedField }
-            return try await reject(id, because: Self.reason(error), forgetting: erased ? lead : nil)
+            guard error.details.contains(where: { $0.field == ErasePersonRequest.refusedField }) else { return try await reject(id, because: Self.reason(error)) }
+            return try await reject(id, because: "the person was erased after this happened (C8): nothing of them is kept", forgetting: lead)
         }
         return try await database.write { tx in
             let current = try tx.queryFirst("SELECT \(Self.columns) FROM leads WHERE id = ?", [.integer(id)], Self.receipt)!

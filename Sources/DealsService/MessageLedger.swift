@@ -128,7 +128,9 @@ public struct MessageLedger: Sendable {
             draft.firstName = "WhatsApp \(message.chatID)"
         }
         draft.source = ContactSource(channel: message.channel.name)
-        return try await contacts.call(Contacts.matchOrCreate, MatchOrCreateRequest(draft: draft), options: options).contact
+        // C8: a message sent before its sender was erased (a provider's retry) does not bring them back.
+        let request = MatchOrCreateRequest(draft: draft, occurredAtMilliseconds: message.atMilliseconds > 0 ? message.atMilliseconds : nil)
+        return try await contacts.call(Contacts.matchOrCreate, request, options: options).contact
     }
 
     /// The contact bound to a chat, the survivor if it was merged (C3); nil when it is gone.

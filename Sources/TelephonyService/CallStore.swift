@@ -49,6 +49,9 @@ public struct CallStore: Sendable {
                 try tx.queryFirst("SELECT session FROM calls WHERE seq = ?", [.integer(s)]) { try? CallSession(wireBytes: $0.blob(0)) } ?? nil
             }
             var (session, changed) = CallSessionizer.merge(existing, report, clientNumber: report.clientNumber, now: now)
+            // C8: a call whose client was erased stays without their number and recordings,
+            // however often its reports come again.
+            if let existing, existing.clientNumber.isEmpty { session = session.erased }
             session.shard = Int64(shard)
             if let seq {
                 guard changed else { return RecordCallResponse(session: session, created: false, changed: false) }

@@ -119,10 +119,44 @@ import TestSupport
             }
         }
         #expect(found.isEmpty, "\(found)")
+
+        // Started again. Ringostat sends the old call's hook again: it happened before the
+        // erasure, so nobody comes of it. She writes again herself: a new contact, with
+        // nothing of the old one.
+        let again = try await ServiceProcess(executable: "switchboard", arguments: ports.arguments(data: folder))
+        #expect(try await eventually(within: .seconds(30)) { again.printed.contains("[switchboard] ready:") })
+        #expect(try await httpRequest(port: ports.gateway, "POST", hookPath, headers: ["Content-Type": "application/x-www-form-urlencoded"], body: form).status == 200)
+        // Another call of hers from before the erasure, first reported now: its lead is refused, keeping nothing of her.
+        let earlier = "uniqueid=1718000000.43&caller=\(Self.phone)&disposition=ANSWERED&billsec=12&calldate=\(Int(Date().timeIntervalSince1970) - 2400)"
+        #expect(try await httpRequest(port: ports.gateway, "POST", hookPath, headers: ["Content-Type": "application/x-www-form-urlencoded"], body: earlier).status == 200)
+        #expect(try await eventuallyAsync(within: .seconds(20), every: .milliseconds(100)) { try await items("/v1/admin/hooks?status=delivered").count == 4 })
+        var refused: [String: Any] = [:]
+        #expect(try await eventuallyAsync(within: .seconds(20), every: .milliseconds(200)) {
+            for id in 1...12 {
+                let lead = try await send("GET", "/v1/leads/\(id)").json
+                if lead["status"] as? String == "rejected", (lead["reason"] as? String ?? "").contains("erased") { refused = lead; return true }
+            }
+            return false
+        })
+        #expect(refused["contactId"] as? Int == nil && refused["dealId"] as? Int == nil, "\(refused)")
+        let latest = Self.whatsApp(text: "Hello again", at: Int64(Date().timeIntervalSince1970) + 1, id: "wamid.erasure-2")
+        let signed = "sha256=" + Hex.encode(HMAC.authenticationCode(.sha256, key: Array(Self.appSecret.utf8), message: Array(latest.utf8)))
+        #expect(try await send("POST", "/v1/hooks/wa", latest, headers: ["X-Hub-Signature-256": signed]).status == 200)
+        var back: [[String: Any]] = []
+        #expect(try await eventuallyAsync(within: .seconds(20), every: .milliseconds(100)) {
+            back = try await items("/v1/contacts?phone=%2B\(Self.phone)")
+            return !back.isEmpty
+        })
+        #expect(back.count == 1 && back.first?["id"] as? Int != contactID && back.first?["lastName"] as? String == Self.name.1 && back.first?["emails"] as? [String] == [])
+        // The calls erased stay without her number; the one first reported now is a new record of the call log.
+        let calls = try await items("/v1/calls?phone=%2B\(Self.phone)")
+        #expect(calls.map { $0["providerCallIds"] as? [String] ?? [] } == [["ringostat:1718000000.43"]], "\(calls)")
+        again.signal(SIGTERM)
+        _ = try await again.waitForExit()
     }
 
     /// Meta's published text message from her number, under her name.
-    static func whatsApp(text: String, at: Int64) -> String {
-        #"{"object":"whatsapp_business_account","entry":[{"id":"8856996819413533","changes":[{"value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"16505553333","phone_number_id":"27681414235104944"},"contacts":[{"profile":{"name":"\#(name.0) \#(name.1)"},"wa_id":"\#(phone)"}],"messages":[{"from":"\#(phone)","id":"wamid.erasure-1","timestamp":"\#(at)","text":{"body":"\#(text)"},"type":"text"}]},"field":"messages"}]}]}"#
+    static func whatsApp(text: String, at: Int64, id: String = "wamid.erasure-1") -> String {
+        #"{"object":"whatsapp_business_account","entry":[{"id":"8856996819413533","changes":[{"value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"16505553333","phone_number_id":"27681414235104944"},"contacts":[{"profile":{"name":"\#(name.0) \#(name.1)"},"wa_id":"\#(phone)"}],"messages":[{"from":"\#(phone)","id":"\#(id)","timestamp":"\#(at)","text":{"body":"\#(text)"},"type":"text"}]},"field":"messages"}]}]}"#
     }
 }
