@@ -96,6 +96,12 @@ extension Contacts {
         /// G7: staff or contacts as import rows (source `switchboard`, our ids), in id order, a page at a time.
         func exportRecords(_ request: ExportRequest, context: ServerContext) async throws -> ExportPage
 
+        /// C8: a person's consent to be written to or called, for one channel and purpose, given or withdrawn, with its source and time; kept in their history, and `contact.consent_changed` tells the services that honour it.
+        func recordConsent(_ request: Consent, context: ServerContext) async throws -> ContactConsents
+
+        /// C8: a person's consents now and their history.
+        func consents(_ request: GetContactRequest, context: ServerContext) async throws -> ContactConsents
+
         /// C8: the person's record anonymised (names, phones, emails, fields, notes gone; the contact says `erased`), the contacts merged into it too, their attendance kept without them, and their phones and emails kept only as salted digests so an old hook does not bring them back.
         func erasePerson(_ request: ErasePersonRequest, context: ServerContext) async throws -> ErasureReport
     }
@@ -131,6 +137,8 @@ extension Contacts.ServiceProtocol {
         server.register(Contacts.importRecords) { try await self.importRecords(actingFor($0, $1), context: $1) }
         server.register(Contacts.resolveImports) { try await self.resolveImports(actingFor($0, $1), context: $1) }
         server.register(Contacts.exportRecords) { try await self.exportRecords(actingFor($0, $1), context: $1) }
+        server.register(Contacts.recordConsent) { try await self.recordConsent(actingFor($0, $1), context: $1) }
+        server.register(Contacts.consents) { try await self.consents(actingFor($0, $1), context: $1) }
         server.register(Contacts.erasePerson) { try await self.erasePerson(actingFor($0, $1), context: $1) }
         server.setHealth(.serving, for: Contacts.service)
     }

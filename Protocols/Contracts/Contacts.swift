@@ -175,6 +175,18 @@ public enum Contacts {
     public static let exportRecords = MethodDescriptor<ExportRequest, ExportPage>(
         service: service, method: "ExportRecords", isIdempotent: true, callers: ["gateway"])
 
+    /// C8: a person's consent to be written to or called, for one channel and purpose, given or withdrawn, with its source and time; kept in their history, and `contact.consent_changed` tells the services that honour it.
+    ///
+    /// Callers: gateway.
+    public static let recordConsent = MethodDescriptor<Consent, ContactConsents>(
+        service: service, method: "RecordConsent", callers: ["gateway"])
+
+    /// C8: a person's consents now and their history.
+    ///
+    /// Callers: gateway.
+    public static let consents = MethodDescriptor<GetContactRequest, ContactConsents>(
+        service: service, method: "Consents", isIdempotent: true, callers: ["gateway"])
+
     /// C8: the person's record anonymised (names, phones, emails, fields, notes gone; the contact says `erased`), the contacts merged into it too, their attendance kept without them, and their phones and emails kept only as salted digests so an old hook does not bring them back.
     ///
     /// Callers: gateway.
@@ -187,8 +199,10 @@ public enum Contacts {
         public static let merged = "contact.merged"
         /// Payload ``StaffDeactivated``. A member left: their work goes to `handToID`.
         public static let staffDeactivated = "staff.deactivated"
+        /// Payload ``ConsentChanged``. C8: the dialer honours `calls`.
+        public static let consentChanged = "contact.consent_changed"
         /// Every event type the service publishes (the topology's publishers).
-        public static let all = [merged, staffDeactivated]
+        public static let all = [merged, staffDeactivated, consentChanged]
     }
 }
 
@@ -327,6 +341,8 @@ public struct Contact: WireMessage, Equatable {
     public var deleted: Bool = false
     /// C8: when the person's data was erased; the record keeps only its id and times.
     public var erasedAtMilliseconds: Int64? = nil
+    /// C8: the latest word for each channel and purpose they gave one for.
+    public var consents: [Consent] = []
 
     public init() {}
 
@@ -345,7 +361,8 @@ public struct Contact: WireMessage, Equatable {
         updatedAtMilliseconds: Int64 = 0,
         mergedInto: Int64? = nil,
         deleted: Bool = false,
-        erasedAtMilliseconds: Int64? = nil
+        erasedAtMilliseconds: Int64? = nil,
+        consents: [Consent] = []
     ) {
         self.id = id
         self.firstName = firstName
@@ -362,6 +379,7 @@ public struct Contact: WireMessage, Equatable {
         self.mergedInto = mergedInto
         self.deleted = deleted
         self.erasedAtMilliseconds = erasedAtMilliseconds
+        self.consents = consents
     }
 
     public func encode(to e: inout WireEncoder) {
@@ -380,6 +398,7 @@ public struct Contact: WireMessage, Equatable {
         e.encode(13, mergedInto)
         e.encode(14, deleted)
         e.encode(15, erasedAtMilliseconds)
+        e.encode(16, consents)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
@@ -399,6 +418,191 @@ public struct Contact: WireMessage, Equatable {
         case 13: mergedInto = try d.int64(key)
         case 14: deleted = try d.bool(key)
         case 15: erasedAtMilliseconds = try d.int64(key)
+        case 16: try d.append(key, to: &consents)
+        default: try d.skip(key)
+        }
+    }
+}
+
+/// C8: how a person may be reached.
+public enum ConsentChannel: Int, Sendable, WireEnum, CaseIterable {
+    case unspecified = 0
+    case email = 1
+    case sms = 2
+    case whatsapp = 3
+    case telegram = 4
+    /// Phone calls: the dialer honours a withdrawal (do-not-call).
+    case calls = 5
+
+    public static var unrecognized: ConsentChannel { .unspecified }
+
+    /// The name the API shows.
+    public var name: String {
+        switch self {
+        case .unspecified: "unspecified"
+        case .email: "email"
+        case .sms: "sms"
+        case .whatsapp: "whatsapp"
+        case .telegram: "telegram"
+        case .calls: "calls"
+        }
+    }
+}
+
+/// C8: what for.
+public enum ConsentPurpose: Int, Sendable, WireEnum, CaseIterable {
+    case unspecified = 0
+    /// What they asked for: reminders, receipts, answers. Withdrawn: nothing is sent.
+    case service = 1
+    /// Offers and newsletters: sent only to those who gave it.
+    case marketing = 2
+
+    public static var unrecognized: ConsentPurpose { .unspecified }
+
+    /// The name the API shows.
+    public var name: String {
+        switch self {
+        case .unspecified: "unspecified"
+        case .service: "service"
+        case .marketing: "marketing"
+        }
+    }
+}
+
+/// C8: a person's word on one channel and purpose, and where and when they gave it.
+public struct Consent: WireMessage, Equatable {
+    public var channel: ConsentChannel = ConsentChannel.unspecified
+    public var purpose: ConsentPurpose = ConsentPurpose.unspecified
+    /// True: given; false: withdrawn (or refused).
+    public var granted: Bool = false
+    /// Where they said it: `web form /signup`, `call 2026-12-01`, `unsubscribe link`.
+    public var source: String = ""
+    /// When they said it (default: now); not in the future.
+    public var atMilliseconds: Int64? = nil
+    /// Who recorded it (`staff:12`, `api:integration`).
+    public var recordedBy: String = ""
+    public var contactID: Int64 = 0
+
+    public init() {}
+
+    public init(
+        channel: ConsentChannel = ConsentChannel.unspecified,
+        purpose: ConsentPurpose = ConsentPurpose.unspecified,
+        granted: Bool = false,
+        source: String = "",
+        atMilliseconds: Int64? = nil,
+        recordedBy: String = "",
+        contactID: Int64 = 0
+    ) {
+        self.channel = channel
+        self.purpose = purpose
+        self.granted = granted
+        self.source = source
+        self.atMilliseconds = atMilliseconds
+        self.recordedBy = recordedBy
+        self.contactID = contactID
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, channel)
+        e.encode(2, purpose)
+        e.encode(3, granted)
+        e.encode(4, source)
+        e.encode(5, atMilliseconds)
+        e.encode(6, recordedBy)
+        e.encode(7, contactID)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: channel = try d.enumeration(key)
+        case 2: purpose = try d.enumeration(key)
+        case 3: granted = try d.bool(key)
+        case 4: source = try d.string(key)
+        case 5: atMilliseconds = try d.int64(key)
+        case 6: recordedBy = try d.string(key)
+        case 7: contactID = try d.int64(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+extension Consent {
+    /// The schema's constraints on what a request may hold, each problem named by its JSON path under `path`.
+    public func violations(under path: String = "") -> [FieldViolation] {
+        var checks = FieldChecks(path: path)
+        if self.channel.rawValue == 0 { checks.required("channel") }
+        if self.purpose.rawValue == 0 { checks.required("purpose") }
+        if self.source.isEmpty { checks.required("source") } else { checks.text("source", self.source, minLength: 1, maxLength: 200, rule: .line) }
+        return checks.violations
+    }
+}
+
+/// C8: a person's consents now, and every word they gave, newest first (at most 500).
+public struct ContactConsents: WireMessage, Equatable {
+    public var current: [Consent] = []
+    public var history: [Consent] = []
+
+    public init() {}
+
+    public init(
+        current: [Consent] = [],
+        history: [Consent] = []
+    ) {
+        self.current = current
+        self.history = history
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, current)
+        e.encode(2, history)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: try d.append(key, to: &current)
+        case 2: try d.append(key, to: &history)
+        default: try d.skip(key)
+        }
+    }
+}
+
+/// The payload of `contact.consent_changed` (C8).
+public struct ConsentChanged: WireMessage, Equatable {
+    public var contactID: Int64 = 0
+    public var consent: Consent = Consent()
+    /// The person's numbers (E.164) when it was recorded.
+    public var phones: [String] = []
+    /// Their latest words after it, per channel and purpose.
+    public var current: [Consent] = []
+
+    public init() {}
+
+    public init(
+        contactID: Int64 = 0,
+        consent: Consent = Consent(),
+        phones: [String] = [],
+        current: [Consent] = []
+    ) {
+        self.contactID = contactID
+        self.consent = consent
+        self.phones = phones
+        self.current = current
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, contactID)
+        e.encode(2, consent)
+        e.encode(3, phones)
+        e.encode(4, current)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: contactID = try d.int64(key)
+        case 2: consent = try d.message(key)
+        case 3: try d.append(key, to: &phones)
+        case 4: try d.append(key, to: &current)
         default: try d.skip(key)
         }
     }

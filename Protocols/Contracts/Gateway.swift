@@ -169,6 +169,8 @@ public struct PersonData: WireMessage, Equatable {
     public var subscriptions: [PaymentSubscription] = []
     /// Their prepaid lessons or months, per group (B4).
     public var balances: [Balance] = []
+    /// Their consents now and every word they gave (C8).
+    public var consents: ContactConsents = ContactConsents()
 
     public init() {}
 
@@ -186,7 +188,8 @@ public struct PersonData: WireMessage, Equatable {
         incomplete: [String] = [],
         exportedAtMilliseconds: Int64 = 0,
         subscriptions: [PaymentSubscription] = [],
-        balances: [Balance] = []
+        balances: [Balance] = [],
+        consents: ContactConsents = ContactConsents()
     ) {
         self.contact = contact
         self.attendance = attendance
@@ -202,6 +205,7 @@ public struct PersonData: WireMessage, Equatable {
         self.exportedAtMilliseconds = exportedAtMilliseconds
         self.subscriptions = subscriptions
         self.balances = balances
+        self.consents = consents
     }
 
     public func encode(to e: inout WireEncoder) {
@@ -219,6 +223,7 @@ public struct PersonData: WireMessage, Equatable {
         e.encode(12, exportedAtMilliseconds)
         e.encode(13, subscriptions)
         e.encode(14, balances)
+        e.encode(15, consents)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
@@ -237,6 +242,7 @@ public struct PersonData: WireMessage, Equatable {
         case 12: exportedAtMilliseconds = try d.int64(key)
         case 13: try d.append(key, to: &subscriptions)
         case 14: try d.append(key, to: &balances)
+        case 15: consents = try d.message(key)
         default: try d.skip(key)
         }
     }

@@ -1568,6 +1568,8 @@ public struct NotificationRule: WireMessage, Equatable {
     /// N4: send this long before the event's own time (an appointment's or session's
     /// start) instead of after the event; a move re-plans it, a cancellation cancels it.
     public var beforeMinutes: Int64? = nil
+    /// C8, for a rule to contacts: `service` (the default) is sent unless they withdrew consent for its channel and service; `marketing` only to those who gave consent for its channel and marketing.
+    public var purpose: ConsentPurpose = ConsentPurpose.unspecified
 
     public init() {}
 
@@ -1586,7 +1588,8 @@ public struct NotificationRule: WireMessage, Equatable {
         enabled: Bool = false,
         createdAtMilliseconds: Int64 = 0,
         channel: NotificationChannel = NotificationChannel.unspecified,
-        beforeMinutes: Int64? = nil
+        beforeMinutes: Int64? = nil,
+        purpose: ConsentPurpose = ConsentPurpose.unspecified
     ) {
         self.id = id
         self.name = name
@@ -1603,6 +1606,7 @@ public struct NotificationRule: WireMessage, Equatable {
         self.createdAtMilliseconds = createdAtMilliseconds
         self.channel = channel
         self.beforeMinutes = beforeMinutes
+        self.purpose = purpose
     }
 
     public func encode(to e: inout WireEncoder) {
@@ -1621,6 +1625,7 @@ public struct NotificationRule: WireMessage, Equatable {
         e.encode(13, createdAtMilliseconds)
         e.encode(14, channel)
         e.encode(15, beforeMinutes)
+        e.encode(16, purpose)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
@@ -1640,6 +1645,7 @@ public struct NotificationRule: WireMessage, Equatable {
         case 13: createdAtMilliseconds = try d.int64(key)
         case 14: channel = try d.enumeration(key)
         case 15: beforeMinutes = try d.int64(key)
+        case 16: purpose = try d.enumeration(key)
         default: try d.skip(key)
         }
     }
@@ -1662,6 +1668,9 @@ extension NotificationRule {
         if let value = self.quietFromMinute { checks.integer("quietFromMinute", value, minimum: 0, maximum: 1439) }
         if let value = self.quietToMinute { checks.integer("quietToMinute", value, minimum: 0, maximum: 1439) }
         if let value = self.beforeMinutes { checks.integer("beforeMinutes", value, minimum: 0, maximum: 43200) }
+        if case let value = self.purpose, value.rawValue != 0, ![.service, .marketing].contains(value) {
+            checks.fail("purpose", "must be one of service, marketing (not \"\(value.name)\")")
+        }
         return checks.violations
     }
 }

@@ -38,8 +38,9 @@ public enum Topology {
              Billing.Event.subscriptionPastDue, Billing.Event.offerConfirmed,
              Deals.Event.interactionRecorded, Notifications.Event.messageSent, Notifications.Event.conversationAssigned]
         // T10: accepted leads join the dialing queue of the replica that owns their number;
-        // a member who leaves gives their leases and callbacks back (issue 26).
-        case .telephony: [Deals.Event.leadAccepted, Contacts.Event.staffDeactivated]
+        // a member who leaves gives their leases and callbacks back (issue 26); a person who
+        // withdraws consent to calls is not called (C8).
+        case .telephony: [Deals.Event.leadAccepted, Contacts.Event.staffDeactivated, Contacts.Event.consentChanged]
         // S4: a trial stage enrols the contact in the deal's group; won and lost settle it.
         case .scheduling: [Deals.Event.stageChanged, Deals.Event.won, Deals.Event.lost]
         // B4–B6: group economics and prepayments.

@@ -78,11 +78,17 @@ public let contactsContract = ContractFile("Contacts") {
         Service.Method("exportRecords", "ExportRecords", "ExportRequest", "ExportPage", idempotent: true, doc: """
             G7: staff or contacts as import rows (source `switchboard`, our ids), in id order, a page at a time.
             """)
+        Service.Method("recordConsent", "RecordConsent", "Consent", "ContactConsents", doc: """
+            C8: a person's consent to be written to or called, for one channel and purpose, given or withdrawn, with its \
+            source and time; kept in their history, and `contact.consent_changed` tells the services that honour it.
+            """)
+        Service.Method("consents", "Consents", "GetContactRequest", "ContactConsents", idempotent: true, doc: "C8: a person's consents now and their history.")
         Service.Method("erasePerson", "ErasePerson", "ErasePersonRequest", "ErasureReport", idempotent: true, doc: """
             C8: the person's record anonymised (names, phones, emails, fields, notes gone; the contact says `erased`), the contacts merged into it too, their attendance kept without them, and their phones and emails kept only as salted digests so an old hook does not bring them back.
             """)
         Service.Event("merged", "contact.merged", payload: "ContactMerged")
         Service.Event("staffDeactivated", "staff.deactivated", payload: "StaffDeactivated", doc: "A member left: their work goes to `handToID`.")
+        Service.Event("consentChanged", "contact.consent_changed", payload: "ConsentChanged", doc: "C8: the dialer honours `calls`.")
     }
     Message("ContactSource", doc: "Where a contact came from (C1): the channel, the call-tracking number, the utm tags.", rest: [.output, .input]) {
         Field(1, "channel", .string).length(max: 50)
@@ -118,6 +124,39 @@ public let contactsContract = ContractFile("Contacts") {
         Field(13, "mergedInto", .optional(.int64), doc: "Set when this contact was merged into another (C3): read that one instead.").readOnly()
         Field(14, "deleted", .bool)
         Field(15, "erasedAtMilliseconds", .optional(.int64), doc: "C8: when the person's data was erased; the record keeps only its id and times.").timestamp().readOnly()
+        Field(16, "consents", .repeated(.message("Consent")), doc: "C8: the latest word for each channel and purpose they gave one for.").readOnly()
+    }
+    Enumeration("ConsentChannel", doc: "C8: how a person may be reached.") {
+        Enumeration.Case(0, "unspecified")
+        Enumeration.Case(1, "email")
+        Enumeration.Case(2, "sms")
+        Enumeration.Case(3, "whatsapp")
+        Enumeration.Case(4, "telegram")
+        Enumeration.Case(5, "calls", doc: "Phone calls: the dialer honours a withdrawal (do-not-call).")
+    }
+    Enumeration("ConsentPurpose", doc: "C8: what for.") {
+        Enumeration.Case(0, "unspecified")
+        Enumeration.Case(1, "service", doc: "What they asked for: reminders, receipts, answers. Withdrawn: nothing is sent.")
+        Enumeration.Case(2, "marketing", doc: "Offers and newsletters: sent only to those who gave it.")
+    }
+    Message("Consent", doc: "C8: a person's word on one channel and purpose, and where and when they gave it.", rest: [.input, .output]) {
+        Field(1, "channel", .enumeration("ConsentChannel")).required()
+        Field(2, "purpose", .enumeration("ConsentPurpose")).required()
+        Field(3, "granted", .bool, doc: "True: given; false: withdrawn (or refused).")
+        Field(4, "source", .string, doc: "Where they said it: `web form /signup`, `call 2026-12-01`, `unsubscribe link`.").required().length(max: 200, min: 1).line()
+        Field(5, "atMilliseconds", .optional(.int64), doc: "When they said it (default: now); not in the future.").timestamp().named("at")
+        Field(6, "recordedBy", .string, doc: "Who recorded it (`staff:12`, `api:integration`).").readOnly()
+        Field(7, "contactID", .int64).hidden()
+    }
+    Message("ContactConsents", doc: "C8: a person's consents now, and every word they gave, newest first (at most 500).", rest: [.output]) {
+        Field(1, "current", .repeated(.message("Consent")))
+        Field(2, "history", .repeated(.message("Consent")))
+    }
+    Message("ConsentChanged", doc: "The payload of `contact.consent_changed` (C8).") {
+        Field(1, "contactID", .int64)
+        Field(2, "consent", .message("Consent"))
+        Field(3, "phones", .repeated(.string), doc: "The person's numbers (E.164) when it was recorded.")
+        Field(4, "current", .repeated(.message("Consent")), doc: "Their latest words after it, per channel and purpose.")
     }
     Message("ContactDraft", doc: "What a caller knows about a person; phones and emails as typed by people.", rest: [.input]) {
         Field(1, "firstName", .string).length(max: 200).line()

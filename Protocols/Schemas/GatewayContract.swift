@@ -46,6 +46,7 @@ public let gatewayContract = ContractFile("Gateway") {
         Field(12, "exportedAtMilliseconds", .int64).timestamp()
         Field(13, "subscriptions", .repeated(.message("PaymentSubscription")), doc: "Their recurring payments (donations, courses).")
         Field(14, "balances", .repeated(.message("Balance")), doc: "Their prepaid lessons or months, per group (B4).")
+        Field(15, "consents", .message("ContactConsents"), doc: "Their consents now and every word they gave (C8).")
     }
     Message("CredentialList", rest: [.output]) {
         Field(1, "credentials", .repeated(.message("Credential"))).named("items")

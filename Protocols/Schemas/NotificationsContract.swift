@@ -322,6 +322,10 @@ public let notificationsContract = ContractFile("Notifications") {
             N4: send this long before the event's own time (an appointment's or session's
             start) instead of after the event; a move re-plans it, a cancellation cancels it.
             """).minimum(0).maximum(43_200)
+        Field(16, "purpose", .enumeration("ConsentPurpose"), doc: """
+            C8, for a rule to contacts: `service` (the default) is sent unless they withdrew consent for its channel and \
+            service; `marketing` only to those who gave consent for its channel and marketing.
+            """).allowed("service", "marketing")
     }
     Message("NotificationRuleList", rest: [.output]) {
         Field(1, "rules", .repeated(.message("NotificationRule"))).named("items")

@@ -45,10 +45,11 @@ public struct ContactErasure: Sendable {
             counts["emails"] = Int64(try tx.run("DELETE FROM contact_emails WHERE contact_id IN (\(list))"))
             counts["fields"] = Int64(try tx.run("DELETE FROM contact_fields WHERE contact_id IN (\(list))"))
             counts["contacts"] = Int64(try tx.run("""
-                UPDATE contacts SET first_name = '', last_name = '', first_key = '', last_key = '', company = '',
+                UPDATE contacts SET first_name = '', last_name = '', first_key = '', last_key = '', company = '', consents = NULL,
                     erased_at = ?1, deleted_at = COALESCE(deleted_at, ?1), updated_at = ?1
                 WHERE id IN (\(list)) AND (erased_at IS NULL OR first_name != '' OR last_name != '' OR company != '')
                 """, [.integer(now)]))
+            counts["consents"] = Int64(try tx.run("DELETE FROM consent_history WHERE contact_id IN (\(list))"))
             counts["merges"] = Int64(try tx.run(
                 "UPDATE contact_merges SET survivor_before = x'', merged_before = x'' WHERE (survivor_id IN (\(list)) OR merged_id IN (\(list))) AND length(survivor_before) > 0"))
             return (counts, ids.map { "contact-\($0)" })

@@ -280,6 +280,12 @@ public struct ContactStore: Sendable {
             let (result, taken) = ContactMerger.merge(survivor: survivor, merged: merged)
             let now = clock.milliseconds
             try Self.overwrite(tx, result, now: now)
+            // C8: the person's words from both records, the latest for each channel and purpose.
+            let consents = merged.consents.reduce(survivor.consents) { ConsentRule.current($0, after: $1) }
+            if !consents.isEmpty {
+                try tx.run("UPDATE contacts SET consents = ? WHERE id = ?", [.blob(ContactConsents(current: consents).wireBytes()), .integer(survivor.id)])
+                try tx.run("UPDATE consent_history SET contact_id = ? WHERE contact_id = ?", [.integer(survivor.id), .integer(merged.id)])
+            }
             try tx.run("UPDATE contacts SET merged_into = ?, updated_at = ? WHERE id = ?",
                 [.integer(survivor.id), .integer(now), .integer(merged.id)])
             // Re-point earlier tombstones so a chain A <- B <- C reads as A for both.
@@ -406,7 +412,7 @@ public struct ContactStore: Sendable {
     static func load(_ connection: Connection, id: Int64) throws -> Contact? {
         guard var contact = try connection.queryFirst("""
             SELECT id, first_name, last_name, company, source_channel, source_tracking_number, utm_source, utm_medium,
-                   utm_campaign, responsible_id, created_at, updated_at, merged_into, deleted_at, erased_at
+                   utm_campaign, responsible_id, created_at, updated_at, merged_into, deleted_at, erased_at, consents
             FROM contacts WHERE id = ?
             """, [.integer(id)], { row -> Contact in
                 var c = Contact()
@@ -424,6 +430,7 @@ public struct ContactStore: Sendable {
                 c.mergedInto = row.optionalInt64("merged_into")
                 c.deleted = !row.isNull("deleted_at")
                 c.erasedAtMilliseconds = row.optionalInt64("erased_at")
+                if !row.isNull("consents") { c.consents = try ContactConsents(wireBytes: row.blob("consents")).current }
                 return c
             })
         else { return nil }

@@ -73,6 +73,15 @@ public struct ContactsAPI: Contacts.ServiceProtocol {
             draft, requireNameMatch: request.requireNameMatch, visibility: request.visibility.resolved, occurredAt: request.occurredAtMilliseconds)
     }
 
+    public func recordConsent(_ request: Consent, context: ServerContext) async throws -> ContactConsents {
+        let actor = context.principal.map { $0.staffID.map { "staff:\($0)" } ?? "api:\($0.role)" } ?? "service"
+        return try await ConsentStore(database: database, clock: clock).record(request, contactID: request.contactID, by: actor)
+    }
+
+    public func consents(_ request: GetContactRequest, context _: ServerContext) async throws -> ContactConsents {
+        try await ConsentStore(database: database, clock: clock).consents(contactID: request.id, visibility: request.visibility.resolved)
+    }
+
     public func erasePerson(_ request: ErasePersonRequest, context _: ServerContext) async throws -> ErasureReport {
         try await ContactErasure(database: database, clock: clock, events: events).erase(request)
     }

@@ -135,5 +135,11 @@ public enum ContactsSchema {
             CREATE TABLE erased_identifiers (digest BLOB PRIMARY KEY, erased_at INTEGER NOT NULL) WITHOUT ROWID;
             CREATE TABLE erasure_salt (id INTEGER PRIMARY KEY CHECK (id = 1), salt BLOB NOT NULL);
             """, rewrite: { c in try c.run("INSERT INTO erasure_salt (id, salt) VALUES (1, ?)", [.blob(SecureRandom.bytes(32))]) }),
+        // Issue 29 (C8): consent per channel and purpose, the latest word on the contact, every word in the history.
+        Migration(8, """
+            ALTER TABLE contacts ADD COLUMN consents BLOB;
+            CREATE TABLE consent_history (id INTEGER PRIMARY KEY, contact_id INTEGER NOT NULL, consent BLOB NOT NULL);
+            CREATE INDEX consent_history_contact ON consent_history (contact_id, id);
+            """),
     ]
 }

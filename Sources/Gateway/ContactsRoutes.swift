@@ -98,13 +98,38 @@ enum ContactsRoutes {
             summary: """
                 Everything held about one person, from every service, as one JSON document (P5: their request to see their \
                 data): their record, attendance, timeline, deals and appointments, calls from or to their numbers, \
-                conversations and messages, the send log, payments, recurring payments and prepaid balances. Recorded in the audit log as an export
+                conversations and messages, the send log, payments, recurring payments, prepaid balances and consents. Recorded in the audit log as an export
                 """,
             answers: [Route.answer(200, "the person's data", PersonData.self)], errors: [404]
         ) { ctx in
             var response = Reply.json(200, try await PersonExport.document(ctx, contactID: try ctx.id()))
             response.headers.append(("Cache-Control", "no-store"))
             return response
+        },
+        Route(
+            method: "POST", path: "/v1/contacts/{id}/consents", operationID: "recordConsent", access: .role(.integration),
+            summary: """
+                Records a person's consent for one channel (email, sms, whatsapp, telegram, calls) and purpose (service, \
+                marketing), given or withdrawn, with where and when they said it (C8). The latest word per channel and purpose \
+                stands: notifications send marketing only to those who gave it and nothing to those who withdrew it; a withdrawn \
+                `calls` puts their numbers on the dialer's do-not-call list
+                """,
+            body: Consent.openAPIInputSchema, example: #"{"channel":"email","purpose":"marketing","granted":true,"source":"web form /signup"}"#,
+            answers: [Route.answer(200, "their consents now and their history", ContactConsents.self)], errors: [404, 422]
+        ) { ctx in
+            let id = try ctx.id()
+            _ = try await ctx.api.visibleContact(id, ctx)
+            var word = try ctx.body(Consent.self)
+            word.contactID = id
+            return Reply.json(200, try await ctx.call(Contacts.recordConsent, word))
+        },
+        Route(
+            method: "GET", path: "/v1/contacts/{id}/consents", operationID: "contactConsents", access: .role(.reader),
+            summary: "A person's consents now (the latest word per channel and purpose) and every word they gave, newest first (C8)",
+            answers: [Route.answer(200, "their consents", ContactConsents.self)], errors: [404]
+        ) { ctx in
+            let id = try ctx.id()
+            return Reply.json(200, try await ctx.call(Contacts.consents, GetContactRequest(id: id, visibility: try await ctx.api.contactScope(id, ctx))))
         },
         Route(
             method: "PATCH", path: "/v1/contacts/{id}", operationID: "updateContact", access: .role(.integration),

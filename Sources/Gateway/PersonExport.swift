@@ -16,6 +16,7 @@ enum PersonExport {
         var data = PersonData()
         data.contact = try await ctx.call(Contacts.get, GetContactRequest(id: contactID, includeDeleted: true))
         data.attendance = try await ctx.call(Contacts.listAttendance, ListAttendanceRequest(contactID: contactID, includeDeleted: true)).records
+        data.consents = try await ctx.call(Contacts.consents, GetContactRequest(id: contactID))
 
         var timeline = TimelineRequest(contactID: contactID, pageSize: page)
         repeat {

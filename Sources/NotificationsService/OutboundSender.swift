@@ -147,6 +147,11 @@ public final class OutboundSender: BackgroundService {
                     return .skipped("contact \(contactID) opted out of \(m.channel.name)" + (reason.isEmpty ? "" : ": \(reason)"))
                 }
                 let contact = try await contacts.call(Contacts.get, GetContactRequest(id: contactID), options: CallOptions(timeout: .seconds(5)))
+                // C8: their word on this channel and the rule's purpose.
+                let purpose = rule.purpose == .marketing ? ConsentPurpose.marketing : .service
+                if let channel = ConsentChannel(m.channel), !contact.consents(to: channel, for: purpose) {
+                    return .skipped("contact \(contactID) " + (purpose == .marketing ? "has not consented to marketing over \(m.channel.name)" : "withdrew consent to \(m.channel.name)"))
+                }
                 written = RecipientLocale(channel: settings, contact: contact)
                 Self.describe(contact, in: &values)
                 switch m.channel {

@@ -89,6 +89,9 @@ extension ServiceDefinition {
         let departures = StaffDepartures(control: host.database, shards: shards, settings: dialer, logger: host.logger)
         host.inbox.on(Contacts.Event.staffDeactivated) { event, tx in try departures.handle(event, tx) }
         host.runInBackground("staff departures", departures)
+        let consents = CallConsents(control: host.database, shards: shards, settings: dialer, logger: host.logger)
+        host.inbox.on(Contacts.Event.consentChanged) { event, tx in try consents.handle(event, tx) }
+        host.runInBackground("call consents", consents)
         var api = TelephonyAPI(
             shards: shards, staff: StaffNumbers(contacts: contacts),
             router: CallRouter(

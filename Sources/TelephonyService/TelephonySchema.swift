@@ -34,6 +34,8 @@ public enum TelephonySchema {
                 hand_to INTEGER NOT NULL
             );
             """),
+        // Issue 29 (C8): people's words on calls, on their way to each owned shard's do-not-call list.
+        Migration(4, "CREATE TABLE call_consents (seq INTEGER PRIMARY KEY, change BLOB NOT NULL);"),
     ]
 
     public static let shardMigrations: [Migration] = [

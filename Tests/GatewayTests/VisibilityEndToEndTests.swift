@@ -157,6 +157,9 @@ import TestSupport
         "DELETE /v1/contacts/{id}": .adminOnly, "POST /v1/contacts/{id}/merge": .adminOnly,
         "GET /v1/contacts/{id}/timeline": .hidden(method: "GET", path: "/v1/contacts/{contact}/timeline"),
         "GET /v1/contacts/{id}/attendance": .hidden(method: "GET", path: "/v1/contacts/{contact}/attendance"),
+        "GET /v1/contacts/{id}/consents": .hidden(method: "GET", path: "/v1/contacts/{contact}/consents"),
+        "POST /v1/contacts/{id}/consents": .hidden(
+            method: "POST", path: "/v1/contacts/{contact}/consents", body: #"{"channel":"email","purpose":"marketing","granted":true,"source":"probe"}"#),
         "GET /v1/deals": .list(path: "/v1/deals?limit=500", of: .deals),
         "POST /v1/deals": .hidden(method: "POST", path: "/v1/deals", body: #"{"title":"poach","contactId":{contact}}"#),
         "GET /v1/deals/export.csv": .list(path: "/v1/deals/export.csv", of: .deals),

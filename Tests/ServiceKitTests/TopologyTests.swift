@@ -98,6 +98,6 @@ import TestSupport
         inbox.on(Deals.Event.lost) { _, _ in }
         let problem = try #require(inbox.disagreement(with: .billing))
         #expect(problem.contains("handles deal.lost") && problem.contains("Topology.swift"))
-        #expect(inbox.disagreement(with: .telephony)?.contains("no handler for lead.accepted") == true)
+        #expect(inbox.disagreement(with: .telephony)?.contains("no handler for contact.consent_changed, lead.accepted") == true)
     }
 }

@@ -57,6 +57,9 @@ enum ContractSamples {
         ("CustomField", customField().wireBytes(), (try? CustomField(wireBytes: customField().wireBytes())) == customField()),
         ("Phone", phone().wireBytes(), (try? Phone(wireBytes: phone().wireBytes())) == phone()),
         ("Contact", contact().wireBytes(), (try? Contact(wireBytes: contact().wireBytes())) == contact()),
+        ("Consent", consent().wireBytes(), (try? Consent(wireBytes: consent().wireBytes())) == consent()),
+        ("ContactConsents", contactConsents().wireBytes(), (try? ContactConsents(wireBytes: contactConsents().wireBytes())) == contactConsents()),
+        ("ConsentChanged", consentChanged().wireBytes(), (try? ConsentChanged(wireBytes: consentChanged().wireBytes())) == consentChanged()),
         ("ContactDraft", contactDraft().wireBytes(), (try? ContactDraft(wireBytes: contactDraft().wireBytes())) == contactDraft()),
         ("MatchOrCreateRequest", matchOrCreateRequest().wireBytes(), (try? MatchOrCreateRequest(wireBytes: matchOrCreateRequest().wireBytes())) == matchOrCreateRequest()),
         ("MatchOrCreateResponse", matchOrCreateResponse().wireBytes(), (try? MatchOrCreateResponse(wireBytes: matchOrCreateResponse().wireBytes())) == matchOrCreateResponse()),
@@ -872,6 +875,35 @@ enum ContractSamples {
         m.mergedInto = -92
         m.deleted = true
         m.erasedAtMilliseconds = -106
+        m.consents = [consent(), consent()]
+        return m
+    }
+
+    static func consent() -> Consent {
+        var m = Consent()
+        m.channel = .calls
+        m.purpose = .marketing
+        m.granted = true
+        m.source = "f4é"
+        m.atMilliseconds = -36
+        m.recordedBy = "f6é"
+        m.contactID = -50
+        return m
+    }
+
+    static func contactConsents() -> ContactConsents {
+        var m = ContactConsents()
+        m.current = [consent(), consent()]
+        m.history = [consent(), consent()]
+        return m
+    }
+
+    static func consentChanged() -> ConsentChanged {
+        var m = ConsentChanged()
+        m.contactID = -8
+        m.consent = consent()
+        m.phones = ["f3é", "f103é"]
+        m.current = [consent(), consent()]
         return m
     }
 
@@ -1825,6 +1857,7 @@ enum ContractSamples {
         m.exportedAtMilliseconds = 12000036
         m.subscriptions = [paymentSubscription(), paymentSubscription()]
         m.balances = [balance(), balance()]
+        m.consents = contactConsents()
         return m
     }
 
@@ -3591,6 +3624,7 @@ enum ContractSamples {
         m.createdAtMilliseconds = -92
         m.channel = .webhook
         m.beforeMinutes = -106
+        m.purpose = .marketing
         return m
     }
 

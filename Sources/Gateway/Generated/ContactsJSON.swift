@@ -71,6 +71,8 @@ extension Contact: RESTOutput {
         out.beginObject()
         out.key("company")
         out.string(self.company)
+        out.key("consents")
+        out.beginArray(); for item in self.consents { item.writeJSON(to: &out) }; out.endArray()
         out.key("createdAt")
         out.timestamp(self.createdAtMilliseconds)
         out.key("customFields")
@@ -99,6 +101,69 @@ extension Contact: RESTOutput {
         out.strings(self.tags)
         out.key("updatedAt")
         out.timestamp(self.updatedAtMilliseconds)
+        out.endObject()
+    }
+}
+
+extension Consent: RESTOutput {
+    static let openAPIOutputSchema = "Consent"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("at")
+        if let value = self.atMilliseconds { out.timestamp(value) } else { out.null() }
+        out.key("channel")
+        out.string(self.channel.name)
+        out.key("granted")
+        out.bool(self.granted)
+        out.key("purpose")
+        out.string(self.purpose.name)
+        out.key("recordedBy")
+        out.string(self.recordedBy)
+        out.key("source")
+        out.string(self.source)
+        out.endObject()
+    }
+}
+
+extension Consent: RESTInput {
+    static let openAPIInputSchema = "ConsentInput"
+    static let jsonFields: Set<String> = ["channel", "purpose", "granted", "source", "at"]
+    static let jsonReadOnlyFields: Set<String> = ["recordedBy"]
+
+    /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).
+    init(jsonFields r: inout JSONFieldReader) {
+        self.init()
+        r.require("channel")
+        if let value = r.choice("channel", [("email", ConsentChannel.email), ("sms", ConsentChannel.sms), ("whatsapp", ConsentChannel.whatsapp), ("telegram", ConsentChannel.telegram), ("calls", ConsentChannel.calls)]) {
+            self.channel = value
+        }
+        r.require("purpose")
+        if let value = r.choice("purpose", [("service", ConsentPurpose.service), ("marketing", ConsentPurpose.marketing)]) {
+            self.purpose = value
+        }
+        if let value = r.bool("granted") {
+            self.granted = value
+        }
+        r.require("source")
+        if let value = r.string("source", minLength: 1, maxLength: 200, rule: .line) {
+            self.source = value
+        }
+        if let value = r.timestamp("at") {
+            self.atMilliseconds = value
+        }
+    }
+}
+
+extension ContactConsents: RESTOutput {
+    static let openAPIOutputSchema = "ContactConsents"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("current")
+        out.beginArray(); for item in self.current { item.writeJSON(to: &out) }; out.endArray()
+        out.key("history")
+        out.beginArray(); for item in self.history { item.writeJSON(to: &out) }; out.endArray()
         out.endObject()
     }
 }

@@ -68,6 +68,8 @@ extension PersonData: RESTOutput {
         out.beginArray(); for item in self.balances { item.writeJSON(to: &out) }; out.endArray()
         out.key("calls")
         out.beginArray(); for item in self.calls { item.writeJSON(to: &out) }; out.endArray()
+        out.key("consents")
+        self.consents.writeJSON(to: &out)
         out.key("contact")
         self.contact.writeJSON(to: &out)
         out.key("conversations")

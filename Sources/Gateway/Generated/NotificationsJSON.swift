@@ -492,6 +492,8 @@ extension NotificationRule: RESTOutput {
         out.int(self.id)
         out.key("name")
         out.string(self.name)
+        out.key("purpose")
+        out.string(self.purpose.name)
         out.key("quietFromMinute")
         if let value = self.quietFromMinute { out.int(value) } else { out.null() }
         out.key("quietToMinute")
@@ -508,7 +510,7 @@ extension NotificationRule: RESTOutput {
 
 extension NotificationRule: RESTInput {
     static let openAPIInputSchema = "NotificationRuleInput"
-    static let jsonFields: Set<String> = ["name", "eventType", "filters", "templateId", "recipient", "staffId", "address", "delayMinutes", "quietFromMinute", "quietToMinute", "enabled", "beforeMinutes"]
+    static let jsonFields: Set<String> = ["name", "eventType", "filters", "templateId", "recipient", "staffId", "address", "delayMinutes", "quietFromMinute", "quietToMinute", "enabled", "beforeMinutes", "purpose"]
     static let jsonReadOnlyFields: Set<String> = ["id", "createdAt", "channel"]
 
     /// Reads the fields this message takes from `r`'s object (leaving the rest to the caller).
@@ -553,6 +555,9 @@ extension NotificationRule: RESTInput {
         }
         if let value = r.integer("beforeMinutes", minimum: 0, maximum: 43200) {
             self.beforeMinutes = value
+        }
+        if let value = r.choice("purpose", [("service", ConsentPurpose.service), ("marketing", ConsentPurpose.marketing)]) {
+            self.purpose = value
         }
     }
 }

@@ -3917,11 +3917,116 @@ enum OpenAPIComponents {
       ],
       "type" : "object"
     },
+    "Consent" : {
+      "description" : "C8: a person's word on one channel and purpose, and where and when they gave it.",
+      "properties" : {
+        "at" : {
+          "description" : "When they said it (default: now); not in the future.",
+          "format" : "date-time",
+          "type" : [
+            "string",
+            "null"
+          ]
+        },
+        "channel" : {
+          "enum" : [
+            "unspecified",
+            "email",
+            "sms",
+            "whatsapp",
+            "telegram",
+            "calls"
+          ],
+          "type" : "string"
+        },
+        "granted" : {
+          "description" : "True: given; false: withdrawn (or refused).",
+          "type" : "boolean"
+        },
+        "purpose" : {
+          "enum" : [
+            "unspecified",
+            "service",
+            "marketing"
+          ],
+          "type" : "string"
+        },
+        "recordedBy" : {
+          "description" : "Who recorded it (`staff:12`, `api:integration`).",
+          "type" : "string"
+        },
+        "source" : {
+          "description" : "Where they said it: `web form /signup`, `call 2026-12-01`, `unsubscribe link`.",
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "at",
+        "channel",
+        "granted",
+        "purpose",
+        "recordedBy",
+        "source"
+      ],
+      "type" : "object"
+    },
+    "ConsentInput" : {
+      "additionalProperties" : false,
+      "description" : "C8: a person's word on one channel and purpose, and where and when they gave it.",
+      "properties" : {
+        "at" : {
+          "description" : "When they said it (default: now); not in the future.",
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "channel" : {
+          "enum" : [
+            "email",
+            "sms",
+            "whatsapp",
+            "telegram",
+            "calls"
+          ],
+          "type" : "string"
+        },
+        "granted" : {
+          "description" : "True: given; false: withdrawn (or refused).",
+          "type" : "boolean"
+        },
+        "purpose" : {
+          "enum" : [
+            "service",
+            "marketing"
+          ],
+          "type" : "string"
+        },
+        "source" : {
+          "description" : "Where they said it: `web form /signup`, `call 2026-12-01`, `unsubscribe link`.",
+          "maxLength" : 200,
+          "minLength" : 1,
+          "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "channel",
+        "purpose",
+        "source"
+      ],
+      "type" : "object"
+    },
     "Contact" : {
       "description" : "A person in the directory (C1).",
       "properties" : {
         "company" : {
           "type" : "string"
+        },
+        "consents" : {
+          "description" : "C8: the latest word for each channel and purpose they gave one for.",
+          "items" : {
+            "$ref" : "#/components/schemas/Consent"
+          },
+          "type" : "array"
         },
         "createdAt" : {
           "format" : "date-time",
@@ -4004,6 +4109,7 @@ enum OpenAPIComponents {
       },
       "required" : [
         "company",
+        "consents",
         "createdAt",
         "customFields",
         "deleted",
@@ -4018,6 +4124,28 @@ enum OpenAPIComponents {
         "source",
         "tags",
         "updatedAt"
+      ],
+      "type" : "object"
+    },
+    "ContactConsents" : {
+      "description" : "C8: a person's consents now, and every word they gave, newest first (at most 500).",
+      "properties" : {
+        "current" : {
+          "items" : {
+            "$ref" : "#/components/schemas/Consent"
+          },
+          "type" : "array"
+        },
+        "history" : {
+          "items" : {
+            "$ref" : "#/components/schemas/Consent"
+          },
+          "type" : "array"
+        }
+      },
+      "required" : [
+        "current",
+        "history"
       ],
       "type" : "object"
     },
@@ -9384,6 +9512,15 @@ enum OpenAPIComponents {
         "name" : {
           "type" : "string"
         },
+        "purpose" : {
+          "description" : "C8, for a rule to contacts: `service` (the default) is sent unless they withdrew consent for its channel and service; `marketing` only to those who gave consent for its channel and marketing.",
+          "enum" : [
+            "unspecified",
+            "service",
+            "marketing"
+          ],
+          "type" : "string"
+        },
         "quietFromMinute" : {
           "description" : "Quiet hours start (minutes after local midnight, the channel's zone): a send due then waits.",
           "format" : "int64",
@@ -9432,6 +9569,7 @@ enum OpenAPIComponents {
         "filters",
         "id",
         "name",
+        "purpose",
         "quietFromMinute",
         "quietToMinute",
         "recipient",
@@ -9546,6 +9684,14 @@ enum OpenAPIComponents {
           "maxLength" : 200,
           "minLength" : 1,
           "pattern" : "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*[^\\u0000-\\u0020\\u007f\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$",
+          "type" : "string"
+        },
+        "purpose" : {
+          "description" : "C8, for a rule to contacts: `service` (the default) is sent unless they withdrew consent for its channel and service; `marketing` only to those who gave consent for its channel and marketing.",
+          "enum" : [
+            "service",
+            "marketing"
+          ],
           "type" : "string"
         },
         "quietFromMinute" : {
@@ -10822,6 +10968,9 @@ enum OpenAPIComponents {
           },
           "type" : "array"
         },
+        "consents" : {
+          "$ref" : "#/components/schemas/ContactConsents"
+        },
         "contact" : {
           "$ref" : "#/components/schemas/Contact"
         },
@@ -10889,6 +11038,7 @@ enum OpenAPIComponents {
         "attendance",
         "balances",
         "calls",
+        "consents",
         "contact",
         "conversations",
         "deals",
