@@ -131,6 +131,9 @@ extension Notifications {
         /// Hands the conversation to a staff member; emits conversation.assigned.
         func assignConversation(_ request: AssignConversationRequest, context: ServerContext) async throws -> Conversation
 
+        /// C8: the channels one person opted out of, for their export.
+        func contactOptOuts(_ request: ContactOptOutsRequest, context: ServerContext) async throws -> OptOutList
+
         /// C8: the person's send log entries, conversations, messages and surveys lose their addresses and texts; counts stay.
         func erasePerson(_ request: ErasePersonRequest, context: ServerContext) async throws -> ErasureReport
     }
@@ -177,6 +180,7 @@ extension Notifications.ServiceProtocol {
         server.register(Notifications.markConversationRead) { try await self.markConversationRead(actingFor($0, $1), context: $1) }
         server.register(Notifications.closeConversation) { try await self.closeConversation(actingFor($0, $1), context: $1) }
         server.register(Notifications.assignConversation) { try await self.assignConversation(actingFor($0, $1), context: $1) }
+        server.register(Notifications.contactOptOuts) { try await self.contactOptOuts(actingFor($0, $1), context: $1) }
         server.register(Notifications.erasePerson) { try await self.erasePerson(actingFor($0, $1), context: $1) }
         server.setHealth(.serving, for: Notifications.service)
     }

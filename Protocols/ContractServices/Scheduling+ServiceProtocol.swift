@@ -110,6 +110,9 @@ extension Scheduling {
         /// mark again changes nothing. Emits attendance.recorded.
         func recordAttendance(_ request: LessonAttendance, context: ServerContext) async throws -> LessonAttendance
 
+        /// C8: what scheduling holds about one person, for their export: their groups, series and attendance marks.
+        func contactSchedule(_ request: ContactScheduleRequest, context: ServerContext) async throws -> ContactSchedule
+
         /// C8: the person's appointments lose their address and notes; lessons and attendance stay without them.
         func erasePerson(_ request: ErasePersonRequest, context: ServerContext) async throws -> ErasureReport
     }
@@ -149,6 +152,7 @@ extension Scheduling.ServiceProtocol {
         server.register(Scheduling.enrol) { try await self.enrol(actingFor($0, $1), context: $1) }
         server.register(Scheduling.leave) { try await self.leave(actingFor($0, $1), context: $1) }
         server.register(Scheduling.recordAttendance) { try await self.recordAttendance(actingFor($0, $1), context: $1) }
+        server.register(Scheduling.contactSchedule) { try await self.contactSchedule(actingFor($0, $1), context: $1) }
         server.register(Scheduling.erasePerson) { try await self.erasePerson(actingFor($0, $1), context: $1) }
         server.setHealth(.serving, for: Scheduling.service)
     }

@@ -171,6 +171,18 @@ public struct PersonData: WireMessage, Equatable {
     public var balances: [Balance] = []
     /// Their consents now and every word they gave (C8).
     public var consents: ContactConsents = ContactConsents()
+    /// Their groups, series and attendance marks (S4–S6).
+    public var schedule: ContactSchedule = ContactSchedule()
+    /// The channels they opted out of (N3).
+    public var optOuts: [OptOutRequest] = []
+    /// The NPS surveys of their deals (N6).
+    public var surveys: [Survey] = []
+    /// Their deals' offers and orders (B2).
+    public var offers: [Offer] = []
+    /// Their numbers on the dialer's do-not-call list (T10).
+    public var doNotCall: [DoNotCallEntry] = []
+    /// Provider webhooks the gateway keeps whose body or headers name one of their phones or emails.
+    public var hooks: [Hook] = []
 
     public init() {}
 
@@ -189,7 +201,13 @@ public struct PersonData: WireMessage, Equatable {
         exportedAtMilliseconds: Int64 = 0,
         subscriptions: [PaymentSubscription] = [],
         balances: [Balance] = [],
-        consents: ContactConsents = ContactConsents()
+        consents: ContactConsents = ContactConsents(),
+        schedule: ContactSchedule = ContactSchedule(),
+        optOuts: [OptOutRequest] = [],
+        surveys: [Survey] = [],
+        offers: [Offer] = [],
+        doNotCall: [DoNotCallEntry] = [],
+        hooks: [Hook] = []
     ) {
         self.contact = contact
         self.attendance = attendance
@@ -206,6 +224,12 @@ public struct PersonData: WireMessage, Equatable {
         self.subscriptions = subscriptions
         self.balances = balances
         self.consents = consents
+        self.schedule = schedule
+        self.optOuts = optOuts
+        self.surveys = surveys
+        self.offers = offers
+        self.doNotCall = doNotCall
+        self.hooks = hooks
     }
 
     public func encode(to e: inout WireEncoder) {
@@ -224,6 +248,12 @@ public struct PersonData: WireMessage, Equatable {
         e.encode(13, subscriptions)
         e.encode(14, balances)
         e.encode(15, consents)
+        e.encode(16, schedule)
+        e.encode(17, optOuts)
+        e.encode(18, surveys)
+        e.encode(19, offers)
+        e.encode(20, doNotCall)
+        e.encode(21, hooks)
     }
 
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
@@ -243,6 +273,12 @@ public struct PersonData: WireMessage, Equatable {
         case 13: try d.append(key, to: &subscriptions)
         case 14: try d.append(key, to: &balances)
         case 15: consents = try d.message(key)
+        case 16: schedule = try d.message(key)
+        case 17: try d.append(key, to: &optOuts)
+        case 18: try d.append(key, to: &surveys)
+        case 19: try d.append(key, to: &offers)
+        case 20: try d.append(key, to: &doNotCall)
+        case 21: try d.append(key, to: &hooks)
         default: try d.skip(key)
         }
     }

@@ -241,6 +241,12 @@ public enum Notifications {
     public static let assignConversation = MethodDescriptor<AssignConversationRequest, Conversation>(
         service: service, method: "AssignConversation", isIdempotent: true, callers: ["gateway"])
 
+    /// C8: the channels one person opted out of, for their export.
+    ///
+    /// Callers: gateway.
+    public static let contactOptOuts = MethodDescriptor<ContactOptOutsRequest, OptOutList>(
+        service: service, method: "ContactOptOuts", isIdempotent: true, callers: ["gateway"])
+
     /// C8: the person's send log entries, conversations, messages and surveys lose their addresses and texts; counts stay.
     ///
     /// Callers: gateway.
@@ -3506,6 +3512,52 @@ public struct BotFlowList: WireMessage, Equatable {
     public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
         switch key.number {
         case 1: try d.append(key, to: &flows)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct ContactOptOutsRequest: WireMessage, Equatable {
+    public var contactID: Int64 = 0
+
+    public init() {}
+
+    public init(
+        contactID: Int64 = 0
+    ) {
+        self.contactID = contactID
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, contactID)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: contactID = try d.int64(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct OptOutList: WireMessage, Equatable {
+    public var optOuts: [OptOutRequest] = []
+
+    public init() {}
+
+    public init(
+        optOuts: [OptOutRequest] = []
+    ) {
+        self.optOuts = optOuts
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, optOuts)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: try d.append(key, to: &optOuts)
         default: try d.skip(key)
         }
     }

@@ -202,6 +202,12 @@ public enum Scheduling {
     public static let recordAttendance = MethodDescriptor<LessonAttendance, LessonAttendance>(
         service: service, method: "RecordAttendance", callers: ["gateway"])
 
+    /// C8: what scheduling holds about one person, for their export: their groups, series and attendance marks.
+    ///
+    /// Callers: gateway.
+    public static let contactSchedule = MethodDescriptor<ContactScheduleRequest, ContactSchedule>(
+        service: service, method: "ContactSchedule", isIdempotent: true, callers: ["gateway"])
+
     /// C8: the person's appointments lose their address and notes; lessons and attendance stay without them.
     ///
     /// Callers: gateway.
@@ -2664,6 +2670,132 @@ public struct EnrolmentChanged: WireMessage, Equatable {
         case 2: groupName = try d.string(key)
         case 3: enrolment = try d.message(key)
         case 4: atMilliseconds = try d.int64(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct ContactScheduleRequest: WireMessage, Equatable {
+    public var contactID: Int64 = 0
+
+    public init() {}
+
+    public init(
+        contactID: Int64 = 0
+    ) {
+        self.contactID = contactID
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, contactID)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: contactID = try d.int64(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+/// C8: a person's place in one group.
+public struct GroupEnrolment: WireMessage, Equatable {
+    public var groupID: Int64 = 0
+    public var groupName: String = ""
+    public var enrolment: Enrolment = Enrolment()
+
+    public init() {}
+
+    public init(
+        groupID: Int64 = 0,
+        groupName: String = "",
+        enrolment: Enrolment = Enrolment()
+    ) {
+        self.groupID = groupID
+        self.groupName = groupName
+        self.enrolment = enrolment
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, groupID)
+        e.encode(2, groupName)
+        e.encode(3, enrolment)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: groupID = try d.int64(key)
+        case 2: groupName = try d.string(key)
+        case 3: enrolment = try d.message(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+/// C8: a person in one series (S5).
+public struct SeriesParticipation: WireMessage, Equatable {
+    public var seriesID: Int64 = 0
+    public var seriesName: String = ""
+    public var joinedAtMilliseconds: Int64 = 0
+
+    public init() {}
+
+    public init(
+        seriesID: Int64 = 0,
+        seriesName: String = "",
+        joinedAtMilliseconds: Int64 = 0
+    ) {
+        self.seriesID = seriesID
+        self.seriesName = seriesName
+        self.joinedAtMilliseconds = joinedAtMilliseconds
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, seriesID)
+        e.encode(2, seriesName)
+        e.encode(3, joinedAtMilliseconds)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: seriesID = try d.int64(key)
+        case 2: seriesName = try d.string(key)
+        case 3: joinedAtMilliseconds = try d.int64(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+/// C8: what scheduling holds about one person.
+public struct ContactSchedule: WireMessage, Equatable {
+    public var enrolments: [GroupEnrolment] = []
+    public var series: [SeriesParticipation] = []
+    /// Their marks, newest lesson or session first.
+    public var attendance: [LessonAttendance] = []
+
+    public init() {}
+
+    public init(
+        enrolments: [GroupEnrolment] = [],
+        series: [SeriesParticipation] = [],
+        attendance: [LessonAttendance] = []
+    ) {
+        self.enrolments = enrolments
+        self.series = series
+        self.attendance = attendance
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, enrolments)
+        e.encode(2, series)
+        e.encode(3, attendance)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: try d.append(key, to: &enrolments)
+        case 2: try d.append(key, to: &series)
+        case 3: try d.append(key, to: &attendance)
         default: try d.skip(key)
         }
     }

@@ -47,6 +47,12 @@ public let gatewayContract = ContractFile("Gateway") {
         Field(13, "subscriptions", .repeated(.message("PaymentSubscription")), doc: "Their recurring payments (donations, courses).")
         Field(14, "balances", .repeated(.message("Balance")), doc: "Their prepaid lessons or months, per group (B4).")
         Field(15, "consents", .message("ContactConsents"), doc: "Their consents now and every word they gave (C8).")
+        Field(16, "schedule", .message("ContactSchedule"), doc: "Their groups, series and attendance marks (S4–S6).")
+        Field(17, "optOuts", .repeated(.message("OptOutRequest")), doc: "The channels they opted out of (N3).")
+        Field(18, "surveys", .repeated(.message("Survey")), doc: "The NPS surveys of their deals (N6).")
+        Field(19, "offers", .repeated(.message("Offer")), doc: "Their deals' offers and orders (B2).")
+        Field(20, "doNotCall", .repeated(.message("DoNotCallEntry")), doc: "Their numbers on the dialer's do-not-call list (T10).")
+        Field(21, "hooks", .repeated(.message("Hook")), doc: "Provider webhooks the gateway keeps whose body or headers name one of their phones or emails.")
     }
     Message("CredentialList", rest: [.output]) {
         Field(1, "credentials", .repeated(.message("Credential"))).named("items")

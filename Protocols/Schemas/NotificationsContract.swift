@@ -93,6 +93,9 @@ public let notificationsContract = ContractFile("Notifications") {
         Service.Method("assignConversation", "AssignConversation", "AssignConversationRequest", "Conversation", idempotent: true, doc: """
             Hands the conversation to a staff member; emits conversation.assigned.
             """)
+        Service.Method("contactOptOuts", "ContactOptOuts", "ContactOptOutsRequest", "OptOutList", idempotent: true, doc: """
+            C8: the channels one person opted out of, for their export.
+            """)
         Service.Method("erasePerson", "ErasePerson", "ErasePersonRequest", "ErasureReport", idempotent: true, doc: """
             C8: the person's send log entries, conversations, messages and surveys lose their addresses and texts; counts stay.
             """)
@@ -610,6 +613,12 @@ public let notificationsContract = ContractFile("Notifications") {
     }
     Message("BotFlowList", rest: [.output]) {
         Field(1, "flows", .repeated(.message("BotFlow"))).named("items")
+    }
+    Message("ContactOptOutsRequest") {
+        Field(1, "contactID", .int64)
+    }
+    Message("OptOutList", rest: [.output]) {
+        Field(1, "optOuts", .repeated(.message("OptOutRequest"))).named("items")
     }
 }
 

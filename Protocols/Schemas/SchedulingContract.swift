@@ -78,6 +78,9 @@ public let schedulingContract = ContractFile("Scheduling") {
             excused) and who marked it; a changed mark replaces the earlier one, the same
             mark again changes nothing. Emits attendance.recorded.
             """)
+        Service.Method("contactSchedule", "ContactSchedule", "ContactScheduleRequest", "ContactSchedule", idempotent: true, doc: """
+            C8: what scheduling holds about one person, for their export: their groups, series and attendance marks.
+            """)
         Service.Method("erasePerson", "ErasePerson", "ErasePersonRequest", "ErasureReport", idempotent: true, doc: """
             C8: the person's appointments lose their address and notes; lessons and attendance stay without them.
             """)
@@ -443,5 +446,23 @@ public let schedulingContract = ContractFile("Scheduling") {
         Field(2, "groupName", .string)
         Field(3, "enrolment", .message("Enrolment"))
         Field(4, "atMilliseconds", .int64)
+    }
+    Message("ContactScheduleRequest") {
+        Field(1, "contactID", .int64)
+    }
+    Message("GroupEnrolment", doc: "C8: a person's place in one group.", rest: [.output]) {
+        Field(1, "groupID", .int64)
+        Field(2, "groupName", .string)
+        Field(3, "enrolment", .message("Enrolment"))
+    }
+    Message("SeriesParticipation", doc: "C8: a person in one series (S5).", rest: [.output]) {
+        Field(1, "seriesID", .int64)
+        Field(2, "seriesName", .string)
+        Field(3, "joinedAtMilliseconds", .int64).timestamp()
+    }
+    Message("ContactSchedule", doc: "C8: what scheduling holds about one person.", rest: [.output]) {
+        Field(1, "enrolments", .repeated(.message("GroupEnrolment")))
+        Field(2, "series", .repeated(.message("SeriesParticipation")))
+        Field(3, "attendance", .repeated(.message("LessonAttendance")), doc: "Their marks, newest lesson or session first.")
     }
 }

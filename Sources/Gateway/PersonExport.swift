@@ -69,6 +69,20 @@ enum PersonExport {
             try await ctx.call(Billing.listSubscriptions, ListSubscriptionsRequest(contactID: contactID, afterID: after, pageSize: page)).subscriptions
         }
         data.balances = try await ctx.call(Billing.balances, BalanceRequest(contactID: contactID)).balances
+        data.schedule = try await ctx.call(Scheduling.contactSchedule, ContactScheduleRequest(contactID: contactID))
+        data.optOuts = try await ctx.call(Notifications.contactOptOuts, ContactOptOutsRequest(contactID: contactID)).optOuts
+        for deal in data.deals.prefix(sectionLimit) {
+            data.surveys += try await ctx.call(Notifications.listSurveys, ListSurveysRequest(dealID: deal.id, pageSize: 500)).surveys
+            if let offer = try await RPCError.nilIfNotFound({ try await ctx.call(Billing.getOffer, GetOfferRequest(dealID: deal.id)) }) { data.offers.append(offer) }
+        }
+        if let replicas = ctx.api.telephony {
+            for phone in Set(data.contact.phones.map(\.number)).sorted() {
+                let pages = try await ctx.callEvery(Telephony.listDoNotCall, ListDoNotCallRequest(phone: phone), of: replicas)
+                data.doNotCall += pages.flatMap(\.entries)
+            }
+        }
+        let person = ErasePersonRequest(contactID: contactID, phones: data.contact.phones.map(\.number), emails: data.contact.emails)
+        data.hooks = try await ctx.api.webhooks?.hooks.naming(person.needles, limit: sectionLimit + 1) ?? []
 
         var incomplete: [String] = []
         func cut<T>(_ name: String, _ items: inout [T]) {
@@ -85,6 +99,9 @@ enum PersonExport {
         cut("sends", &data.sends)
         cut("payments", &data.payments)
         cut("subscriptions", &data.subscriptions)
+        cut("surveys", &data.surveys)
+        cut("offers", &data.offers)
+        cut("hooks", &data.hooks)
         data.incomplete = incomplete
         data.exportedAtMilliseconds = Int64(Date().timeIntervalSince1970 * 1000)
         return data

@@ -49,6 +49,7 @@ struct MessageErasure: Sendable {
                 "UPDATE conversations SET chat_id = 'erased-' || id, answers = x'' WHERE contact_id = ? AND chat_id != 'erased-' || id", [contact]))
             counts["surveys"] = Int64(try tx.run(
                 "UPDATE surveys SET chat_id = 'erased-' || id WHERE contact_id = ? AND chat_id != 'erased-' || id", [contact]))
+            counts["optOuts"] = Int64(try tx.run("UPDATE opt_outs SET reason = '' WHERE contact_id = ? AND reason != ''", [contact]))
             counts["startLinks"] = Int64(try tx.run("UPDATE start_links SET chat_id = '' WHERE contact_id = ? AND chat_id != ''", [contact]))
             let delivered = Database.condition(holding: needles, in: "payload")
             counts["deliveries"] = Int64(try tx.run(

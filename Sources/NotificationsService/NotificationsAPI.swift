@@ -56,6 +56,14 @@ public struct NotificationsAPI: Notifications.ServiceProtocol {
     }
 
     /// Every event type in ``EventCatalog``: rules and webhooks take them.
+    public func contactOptOuts(_ request: ContactOptOutsRequest, context _: ServerContext) async throws -> OptOutList {
+        try await database.read { c in
+            OptOutList(optOuts: try c.query("SELECT channel, reason FROM opt_outs WHERE contact_id = ? ORDER BY channel", [.integer(request.contactID)]) {
+                OptOutRequest(contactID: request.contactID, channel: NotificationChannel(rawValue: $0.int(0)) ?? .unspecified, reason: $0.string(1))
+            })
+        }
+    }
+
     public func erasePerson(_ request: ErasePersonRequest, context _: ServerContext) async throws -> ErasureReport {
         try await MessageErasure(database: database, events: events).erase(request)
     }

@@ -32,6 +32,10 @@ public struct SchedulingAPI: Scheduling.ServiceProtocol {
 
     /// S4: deals' stage changes: a trial stage enrols the deal's contact in its group, won
     /// makes them active, lost takes them out (`trialStages`: the stage ids that mean a trial lesson).
+    public func contactSchedule(_ request: ContactScheduleRequest, context _: ServerContext) async throws -> ContactSchedule {
+        try await ContactScheduleReader(database: appointments.database).read(contactID: request.contactID)
+    }
+
     public func erasePerson(_ request: ErasePersonRequest, context _: ServerContext) async throws -> ErasureReport {
         try await AppointmentErasure(database: appointments.database, events: events).erase(request)
     }

@@ -141,6 +141,16 @@ public struct HookStore: Sendable {
         return HookList(hooks: items, nextCursor: next)
     }
 
+    /// C8: the hooks whose body or headers hold one of `needles` (a person's phones and
+    /// emails), oldest first, at most `limit`: what the gateway keeps about them.
+    public func naming(_ needles: [String], limit: Int) async throws -> [Hook] {
+        let body = Database.condition(holding: needles, in: "h.body"), headers = Database.condition(holding: needles, in: "h.headers")
+        return try await database.read { c in
+            try c.query(
+                Self.select + " WHERE \(body.sql) OR \(headers.sql) ORDER BY h.id LIMIT ?", body.values + headers.values + [.integer(Int64(limit))], Self.hook)
+        }
+    }
+
     /// Removes delivered hooks received before `cutoff`; pending and failed ones stay
     /// whatever their age (they are not done). Returns how many went.
     func prune(deliveredBefore cutoff: Date) async throws -> Int {

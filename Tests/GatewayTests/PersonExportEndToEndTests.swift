@@ -37,6 +37,14 @@ import TestSupport
         #expect(try await send("POST", "/v1/calls", call).status == 201)
         let paid = try await send("POST", "/v1/payments", #"{"reference":"r-7001","status":"paid","amountMinor":500000,"currency":"RUB","contactId":\#(contact)}"#)
         #expect(paid.status == 200, "\(paid.body)")
+        // C8: her consent, an opt-out, her number on the do-not-call list, a provider's hook naming her.
+        #expect(try await send("POST", "/v1/contacts/\(contact)/consents", #"{"channel":"email","purpose":"marketing","granted":true,"source":"web form"}"#).status == 200)
+        #expect(try await send("POST", "/v1/opt-outs", #"{"contactId":\#(contact),"channel":"sms"}"#).status == 200)
+        #expect(try await send("POST", "/v1/do-not-call", #"{"phone":"+79165557001","reason":"asked"}"#).status == 200)
+        let ringostat = try await send("POST", "/v1/admin/integrations", #"{"name":"ringostat","kind":"ringostat"}"#)
+        let hookPath = try #require(ringostat.json["hookPath"] as? String)
+        let form = "uniqueid=1718000000.42&caller=79165557001&disposition=ANSWERED&billsec=31"
+        #expect(try await httpRequest(port: ports.gateway, "POST", hookPath, headers: ["Content-Type": "application/x-www-form-urlencoded"], body: form).status == 200)
 
         // The call's timeline entry comes with telephony's event.
         var export = try await send("GET", "/v1/contacts/\(contact)/export")
@@ -49,9 +57,14 @@ import TestSupport
         #expect((data["contact"] as? [String: Any])?["emails"] as? [String] == ["irina@example.com"])
         #expect((data["deals"] as? [[String: Any]])?.map { $0["id"] as? Int } == [dealID], "Oleg's deal is not Irina's")
         #expect((data["appointments"] as? [[String: Any]])?.first?["address"] as? String == "Lenina 1")
-        #expect((data["calls"] as? [[String: Any]])?.count == 1)
+        #expect((data["calls"] as? [[String: Any]])?.count == 2, "the call reported and the one Ringostat's hook made")
         #expect((data["payments"] as? [[String: Any]])?.first?["providerPaymentId"] as? String == "r-7001")
         #expect(data["incomplete"] as? [String] ?? [] == [] && !export.body.contains("Oleg") && !export.body.contains("+79165557002"))
+        #expect(((data["consents"] as? [String: Any])?["current"] as? [[String: Any]])?.first?["source"] as? String == "web form")
+        #expect((data["optOuts"] as? [[String: Any]])?.first?["channel"] as? String == "sms")
+        #expect((data["doNotCall"] as? [[String: Any]])?.first?["reason"] as? String == "asked")
+        #expect((data["hooks"] as? [[String: Any]])?.first?["body"] as? String == form)
+        #expect(data["schedule"] is [String: Any] && data["offers"] is [Any] && data["surveys"] is [Any])
 
         // An admin's alone; a person who is not there is not found; the audit log has it.
         #expect(try await send("GET", "/v1/contacts/987654/export").status == 404)

@@ -263,6 +263,10 @@ enum ContractSamples {
         ("CalendarDay", calendarDay().wireBytes(), (try? CalendarDay(wireBytes: calendarDay().wireBytes())) == calendarDay()),
         ("DealsCalendar", dealsCalendar().wireBytes(), (try? DealsCalendar(wireBytes: dealsCalendar().wireBytes())) == dealsCalendar()),
         ("EnrolmentChanged", enrolmentChanged().wireBytes(), (try? EnrolmentChanged(wireBytes: enrolmentChanged().wireBytes())) == enrolmentChanged()),
+        ("ContactScheduleRequest", contactScheduleRequest().wireBytes(), (try? ContactScheduleRequest(wireBytes: contactScheduleRequest().wireBytes())) == contactScheduleRequest()),
+        ("GroupEnrolment", groupEnrolment().wireBytes(), (try? GroupEnrolment(wireBytes: groupEnrolment().wireBytes())) == groupEnrolment()),
+        ("SeriesParticipation", seriesParticipation().wireBytes(), (try? SeriesParticipation(wireBytes: seriesParticipation().wireBytes())) == seriesParticipation()),
+        ("ContactSchedule", contactSchedule().wireBytes(), (try? ContactSchedule(wireBytes: contactSchedule().wireBytes())) == contactSchedule()),
         ("Product", product().wireBytes(), (try? Product(wireBytes: product().wireBytes())) == product()),
         ("ProductEdit", productEdit().wireBytes(), (try? ProductEdit(wireBytes: productEdit().wireBytes())) == productEdit()),
         ("ArchiveProductRequest", archiveProductRequest().wireBytes(), (try? ArchiveProductRequest(wireBytes: archiveProductRequest().wireBytes())) == archiveProductRequest()),
@@ -368,6 +372,8 @@ enum ContractSamples {
         ("BotAnswers", botAnswers().wireBytes(), (try? BotAnswers(wireBytes: botAnswers().wireBytes())) == botAnswers()),
         ("BotFlow", botFlow().wireBytes(), (try? BotFlow(wireBytes: botFlow().wireBytes())) == botFlow()),
         ("BotFlowList", botFlowList().wireBytes(), (try? BotFlowList(wireBytes: botFlowList().wireBytes())) == botFlowList()),
+        ("ContactOptOutsRequest", contactOptOutsRequest().wireBytes(), (try? ContactOptOutsRequest(wireBytes: contactOptOutsRequest().wireBytes())) == contactOptOutsRequest()),
+        ("OptOutList", optOutList().wireBytes(), (try? OptOutList(wireBytes: optOutList().wireBytes())) == optOutList()),
     ]
 
     static func echoMessage() -> EchoMessage {
@@ -1858,6 +1864,12 @@ enum ContractSamples {
         m.subscriptions = [paymentSubscription(), paymentSubscription()]
         m.balances = [balance(), balance()]
         m.consents = contactConsents()
+        m.schedule = contactSchedule()
+        m.optOuts = [optOutRequest(), optOutRequest()]
+        m.surveys = [survey(), survey()]
+        m.offers = [offer(), offer()]
+        m.doNotCall = [doNotCallEntry(), doNotCallEntry()]
+        m.hooks = [hook(), hook()]
         return m
     }
 
@@ -2893,6 +2905,36 @@ enum ContractSamples {
         m.groupName = "f2é"
         m.enrolment = enrolment()
         m.atMilliseconds = 4000012
+        return m
+    }
+
+    static func contactScheduleRequest() -> ContactScheduleRequest {
+        var m = ContactScheduleRequest()
+        m.contactID = -8
+        return m
+    }
+
+    static func groupEnrolment() -> GroupEnrolment {
+        var m = GroupEnrolment()
+        m.groupID = -8
+        m.groupName = "f2é"
+        m.enrolment = enrolment()
+        return m
+    }
+
+    static func seriesParticipation() -> SeriesParticipation {
+        var m = SeriesParticipation()
+        m.seriesID = -8
+        m.seriesName = "f2é"
+        m.joinedAtMilliseconds = -22
+        return m
+    }
+
+    static func contactSchedule() -> ContactSchedule {
+        var m = ContactSchedule()
+        m.enrolments = [groupEnrolment(), groupEnrolment()]
+        m.series = [seriesParticipation(), seriesParticipation()]
+        m.attendance = [lessonAttendance(), lessonAttendance()]
         return m
     }
 
@@ -3966,6 +4008,18 @@ enum ContractSamples {
     static func botFlowList() -> BotFlowList {
         var m = BotFlowList()
         m.flows = [botFlow(), botFlow()]
+        return m
+    }
+
+    static func contactOptOutsRequest() -> ContactOptOutsRequest {
+        var m = ContactOptOutsRequest()
+        m.contactID = -8
+        return m
+    }
+
+    static func optOutList() -> OptOutList {
+        var m = OptOutList()
+        m.optOuts = [optOutRequest(), optOutRequest()]
         return m
     }
 }

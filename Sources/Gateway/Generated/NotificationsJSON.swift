@@ -1273,3 +1273,14 @@ extension BotFlowList: RESTOutput {
         out.endObject()
     }
 }
+
+extension OptOutList: RESTOutput {
+    static let openAPIOutputSchema = "OptOutList"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("items")
+        out.beginArray(); for item in self.optOuts { item.writeJSON(to: &out) }; out.endArray()
+        out.endObject()
+    }
+}

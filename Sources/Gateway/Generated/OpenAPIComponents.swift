@@ -4321,6 +4321,36 @@ enum OpenAPIComponents {
       },
       "type" : "object"
     },
+    "ContactSchedule" : {
+      "description" : "C8: what scheduling holds about one person.",
+      "properties" : {
+        "attendance" : {
+          "description" : "Their marks, newest lesson or session first.",
+          "items" : {
+            "$ref" : "#/components/schemas/Attendance"
+          },
+          "type" : "array"
+        },
+        "enrolments" : {
+          "items" : {
+            "$ref" : "#/components/schemas/GroupEnrolment"
+          },
+          "type" : "array"
+        },
+        "series" : {
+          "items" : {
+            "$ref" : "#/components/schemas/SeriesParticipation"
+          },
+          "type" : "array"
+        }
+      },
+      "required" : [
+        "attendance",
+        "enrolments",
+        "series"
+      ],
+      "type" : "object"
+    },
     "ContactSource" : {
       "description" : "Where a contact came from (C1): the channel, the call-tracking number, the utm tags.",
       "properties" : {
@@ -6349,6 +6379,27 @@ enum OpenAPIComponents {
       },
       "required" : [
         "currency"
+      ],
+      "type" : "object"
+    },
+    "GroupEnrolment" : {
+      "description" : "C8: a person's place in one group.",
+      "properties" : {
+        "enrolment" : {
+          "$ref" : "#/components/schemas/Enrolment"
+        },
+        "groupId" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "groupName" : {
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "enrolment",
+        "groupId",
+        "groupName"
       ],
       "type" : "object"
     },
@@ -10229,6 +10280,20 @@ enum OpenAPIComponents {
       ],
       "type" : "object"
     },
+    "OptOutList" : {
+      "properties" : {
+        "items" : {
+          "items" : {
+            "$ref" : "#/components/schemas/OptOut"
+          },
+          "type" : "array"
+        }
+      },
+      "required" : [
+        "items"
+      ],
+      "type" : "object"
+    },
     "OtherCost" : {
       "description" : "B5 (issue 26): one more cost of a group, by name: every month from the group's first (like rent), or once in\nthe month named.",
       "properties" : {
@@ -10986,9 +11051,23 @@ enum OpenAPIComponents {
           },
           "type" : "array"
         },
+        "doNotCall" : {
+          "description" : "Their numbers on the dialer's do-not-call list (T10).",
+          "items" : {
+            "$ref" : "#/components/schemas/DoNotCallEntry"
+          },
+          "type" : "array"
+        },
         "exportedAt" : {
           "format" : "date-time",
           "type" : "string"
+        },
+        "hooks" : {
+          "description" : "Provider webhooks the gateway keeps whose body or headers name one of their phones or emails.",
+          "items" : {
+            "$ref" : "#/components/schemas/Hook"
+          },
+          "type" : "array"
         },
         "incomplete" : {
           "description" : "Sections that reached 10,000 items, by name: more may be held (empty: the document is whole).",
@@ -11004,12 +11083,29 @@ enum OpenAPIComponents {
           },
           "type" : "array"
         },
+        "offers" : {
+          "description" : "Their deals' offers and orders (B2).",
+          "items" : {
+            "$ref" : "#/components/schemas/Offer"
+          },
+          "type" : "array"
+        },
+        "optOuts" : {
+          "description" : "The channels they opted out of (N3).",
+          "items" : {
+            "$ref" : "#/components/schemas/OptOut"
+          },
+          "type" : "array"
+        },
         "payments" : {
           "description" : "Their payments (money records).",
           "items" : {
             "$ref" : "#/components/schemas/Payment"
           },
           "type" : "array"
+        },
+        "schedule" : {
+          "$ref" : "#/components/schemas/ContactSchedule"
         },
         "sends" : {
           "description" : "What was sent to them (the send log), newest first.",
@@ -11022,6 +11118,13 @@ enum OpenAPIComponents {
           "description" : "Their recurring payments (donations, courses).",
           "items" : {
             "$ref" : "#/components/schemas/PaymentSubscription"
+          },
+          "type" : "array"
+        },
+        "surveys" : {
+          "description" : "The NPS surveys of their deals (N6).",
+          "items" : {
+            "$ref" : "#/components/schemas/Survey"
           },
           "type" : "array"
         },
@@ -11042,12 +11145,18 @@ enum OpenAPIComponents {
         "contact",
         "conversations",
         "deals",
+        "doNotCall",
         "exportedAt",
+        "hooks",
         "incomplete",
         "messages",
+        "offers",
+        "optOuts",
         "payments",
+        "schedule",
         "sends",
         "subscriptions",
+        "surveys",
         "timeline"
       ],
       "type" : "object"
@@ -12607,6 +12716,28 @@ enum OpenAPIComponents {
       },
       "required" : [
         "name"
+      ],
+      "type" : "object"
+    },
+    "SeriesParticipation" : {
+      "description" : "C8: a person in one series (S5).",
+      "properties" : {
+        "joinedAt" : {
+          "format" : "date-time",
+          "type" : "string"
+        },
+        "seriesId" : {
+          "format" : "int64",
+          "type" : "integer"
+        },
+        "seriesName" : {
+          "type" : "string"
+        }
+      },
+      "required" : [
+        "joinedAt",
+        "seriesId",
+        "seriesName"
       ],
       "type" : "object"
     },

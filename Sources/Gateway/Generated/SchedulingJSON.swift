@@ -975,3 +975,48 @@ extension DealsCalendar: RESTOutput {
         out.endObject()
     }
 }
+
+extension GroupEnrolment: RESTOutput {
+    static let openAPIOutputSchema = "GroupEnrolment"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("enrolment")
+        self.enrolment.writeJSON(to: &out)
+        out.key("groupId")
+        out.int(self.groupID)
+        out.key("groupName")
+        out.string(self.groupName)
+        out.endObject()
+    }
+}
+
+extension SeriesParticipation: RESTOutput {
+    static let openAPIOutputSchema = "SeriesParticipation"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("joinedAt")
+        out.timestamp(self.joinedAtMilliseconds)
+        out.key("seriesId")
+        out.int(self.seriesID)
+        out.key("seriesName")
+        out.string(self.seriesName)
+        out.endObject()
+    }
+}
+
+extension ContactSchedule: RESTOutput {
+    static let openAPIOutputSchema = "ContactSchedule"
+
+    public func writeJSON(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key("attendance")
+        out.beginArray(); for item in self.attendance { item.writeJSON(to: &out) }; out.endArray()
+        out.key("enrolments")
+        out.beginArray(); for item in self.enrolments { item.writeJSON(to: &out) }; out.endArray()
+        out.key("series")
+        out.beginArray(); for item in self.series { item.writeJSON(to: &out) }; out.endArray()
+        out.endObject()
+    }
+}
