@@ -72,6 +72,9 @@ public struct ContactImport: Sendable {
             draft.responsibleID = id == 0 ? nil : id
         }
         let valid = try validator.validate(draft).get()
+        // C8: a file moving in is the past: it never brings back an erased person. A CRM's
+        // live change (side by side) happens now, as the person coming back would.
+        try ContactErasure.refuseErased(tx, valid.phones.map(\.number) + valid.emails, occurredAt: live ? now : Int64.min)
         let fields = CustomFieldCheck.violations(valid.customFields, try ContactsAPI.fields.all(tx.connection), pipelineID: nil, requireMissing: false)
         guard fields.isEmpty else { throw RPCError.invalidArgument("the contact's fields are not valid", details: fields) }
         let createdAt = row.createdAtMilliseconds ?? now

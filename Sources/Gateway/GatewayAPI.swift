@@ -116,7 +116,8 @@ public final class GatewayAPI: Sendable {
         self.audit = audit
         self.erasures = erasures
         erasureRunner = erasures.map {
-            ErasureRunner(erasures: $0, services: services, telephony: telephony, own: GatewayErasure(database: $0.database, audit: audit), logger: logger)
+            ErasureRunner(
+                erasures: $0, services: services, telephony: telephony, own: GatewayErasure(database: $0.database, audit: audit, imports: imports), logger: logger)
         }
         self.spans = spans ?? SpanRecorder(logger: logger)
         self.sessions = sessions

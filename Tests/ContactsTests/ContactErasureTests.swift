@@ -58,6 +58,11 @@ import Wire
         #expect(back.created && back.contact.id != zinaida.id)
         let form = try await api.matchOrCreate(person("Zinaida", "+79165557009"), context: Self.service)
         #expect(form.created)
+        // A file moving in from the old CRM is the past: her row is refused; a live change of it happens now.
+        func row(_ phone: String) -> ImportRow { ImportRow(contact: ImportedContact(externalID: "amo-\(phone)", firstName: "Zinaida", phones: [phone])) }
+        let imported = try await api.importRecords(ImportBatch(source: "amocrm", rows: [row("+79165557001"), row("+79165557003")]), context: Self.service)
+        #expect(imported.outcomes.map(\.result) == [.refused, .created], "\(imported)")
+        #expect(imported.outcomes.first?.problems.first?.field == "contact.\(ErasePersonRequest.refusedField)")
         try await database.close()
     }
 }

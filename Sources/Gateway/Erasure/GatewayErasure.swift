@@ -7,9 +7,13 @@ import Storage
 /// service is left until it has arrived. Answers kept for idempotent retries that name
 /// them go (a retry after that runs again and meets the erasure). Audit entries about
 /// them keep who did what, not the fields before and after (``AuditLog/erase(contactID:needles:)``).
+/// Imports: the refused rows an import lists lose those that name them; the file of a
+/// failed or cancelled import that names them is deleted (a done one's is gone already),
+/// and one still being received or read is waited for (contacts refuses the rows anyway).
 struct GatewayErasure: Sendable {
     let database: Database
     let audit: AuditLog?
+    let imports: ImportJobs?
 
     func erase(_ person: ErasePersonRequest) async throws -> ErasureReport {
         let needles = person.needles
@@ -36,6 +40,11 @@ struct GatewayErasure: Sendable {
             }
         }
         if let audit { counts["audit"] = Int64(try await audit.erase(contactID: person.contactID, needles: needles)) }
+        if let imports, !needles.isEmpty {
+            let found = try await imports.erase(needles)
+            (counts["importErrors"], counts["importFiles"]) = (found.errors, found.files)
+            waiting += found.waiting
+        }
         try await database.checkpoint()
         return ErasureReport(counts, waiting: waiting)
     }

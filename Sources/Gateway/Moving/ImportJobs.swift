@@ -147,6 +147,49 @@ public final class ImportJobs: Sendable {
         if finished.state == .done { try? FileManager.default.removeItem(atPath: path(finished.id)) }
     }
 
+    /// C8: a person erased from imports. The refused rows each import lists lose those
+    /// that name one of `needles`; the file of a failed or cancelled import that names them
+    /// is deleted; one still being received or read counts as waiting.
+    func erase(_ needles: [String]) async throws -> (errors: Int64, files: Int64, waiting: Int64) {
+        let bytes = needles.map { Array($0.utf8) }
+        let jobs = try await database.read { c in try Self.table.list(c) }
+        var errors: Int64 = 0, files: Int64 = 0, waiting: Int64 = 0
+        for job in jobs {
+            let kept = job.errors.filter { error in !needles.contains { error.description.contains($0) || error.externalID.contains($0) } }
+            if kept.count != job.errors.count {
+                var cleaned = job
+                cleaned.errors = kept
+                let saved = cleaned
+                try await database.write { tx in try Self.table.update(tx, saved) }
+                errors += Int64(job.errors.count - kept.count)
+            }
+            let file = path(job.id)
+            guard FileManager.default.fileExists(atPath: file), try Self.file(file, holdsAnyOf: bytes) else { continue }
+            switch job.state {
+            case .failed, .cancelled, .done:
+                try FileManager.default.removeItem(atPath: file)
+                files += 1
+            default:
+                waiting += 1
+            }
+        }
+        return (errors, files, waiting)
+    }
+
+    /// Whether the file at `path` holds any of `needles`, read a megabyte at a time.
+    static func file(_ path: String, holdsAnyOf needles: [[UInt8]]) throws -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        let overlap = max(0, (needles.map(\.count).max() ?? 0) - 1)
+        var carried = Data()
+        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+            let window = carried + chunk
+            if needles.contains(where: { window.range(of: Data($0)) != nil }) { return true }
+            carried = window.suffix(overlap)
+        }
+        return false
+    }
+
     /// An account export, with who asked (P5: who exported what).
     func recordExport(by author: SetupLog.Author, actor: String) async throws {
         let at = milliseconds
