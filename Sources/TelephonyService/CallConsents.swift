@@ -17,15 +17,15 @@ public final class CallConsents: BackgroundService {
     let control: Database
     let shards: ShardSet
     let settings: DialerSettingsStore
-    let logger: Logger
-    private let loop = BackgroundLoop()
+    private let backlog: ReplicaBacklog
 
     public init(control: Database, shards: ShardSet, settings: DialerSettingsStore, logger: Logger) {
         self.control = control
         self.shards = shards
         self.settings = settings
-        self.logger = logger
-        control.onCommit { [loop] commit in if commit.topics.contains(Self.topic) { loop.wake() } }
+        backlog = ReplicaBacklog(control: control, topic: Self.topic, logger: logger, failure: "cannot apply a person's word on calls to the do-not-call list; retrying") {
+            try await Self.applyKept(control: control, shards: shards, settings: settings)
+        }
     }
 
     /// The inbox handler: only words on calls matter here.
@@ -41,27 +41,19 @@ public final class CallConsents: BackgroundService {
         change.current.filter { $0.channel == .calls }.allSatisfy(\.granted)
     }
 
-    public func start() {
-        loop.start { [self] in
-            while !Task.isCancelled {
-                do {
-                    let pending = try await control.read { c in
-                        try c.query("SELECT seq, change FROM call_consents ORDER BY seq LIMIT 100", []) { ($0.int64(0), try ConsentChanged(wireBytes: $0.blob(1))) }
-                    }
-                    for (seq, change) in pending {
-                        try await apply(change)
-                        _ = try await control.write { tx in try tx.run("DELETE FROM call_consents WHERE seq = ?", [.integer(seq)]) }
-                    }
-                    if pending.count == 100 { continue }
-                } catch {
-                    logger.error("cannot apply a person's word on calls to the do-not-call list; retrying", ["error": "\(error)"])
-                }
-                await loop.wait(upTo: .seconds(5))
-            }
+    /// Applies up to 100 kept changes in order; true when there may be more.
+    static func applyKept(control: Database, shards: ShardSet, settings: DialerSettingsStore) async throws -> Bool {
+        let pending = try await control.read { c in
+            try c.query("SELECT seq, change FROM call_consents ORDER BY seq LIMIT 100", []) { ($0.int64(0), try ConsentChanged(wireBytes: $0.blob(1))) }
         }
+        for (seq, change) in pending {
+            try await apply(change, shards: shards, settings: settings)
+            _ = try await control.write { tx in try tx.run("DELETE FROM call_consents WHERE seq = ?", [.integer(seq)]) }
+        }
+        return pending.count == 100
     }
 
-    func apply(_ change: ConsentChanged) async throws {
+    static func apply(_ change: ConsentChanged, shards: ShardSet, settings: DialerSettingsStore) async throws {
         let owned = Set(shards.owned)
         for phone in change.phones {
             let shard = shards.shards.of(phone)
@@ -77,7 +69,6 @@ public final class CallConsents: BackgroundService {
         }
     }
 
-    public func stop() async {
-        await loop.stop()
-    }
+    public func start() { backlog.start() }
+    public func stop() async { await backlog.stop() }
 }

@@ -13,15 +13,15 @@ public final class QueueFeeder: BackgroundService {
     let control: Database
     let shards: ShardSet
     let settings: DialerSettingsStore
-    let logger: Logger
-    private let loop = BackgroundLoop()
+    private let backlog: ReplicaBacklog
 
     public init(control: Database, shards: ShardSet, settings: DialerSettingsStore, logger: Logger) {
         self.control = control
         self.shards = shards
         self.settings = settings
-        self.logger = logger
-        control.onCommit { [loop] commit in if commit.topics.contains(Self.topic) { loop.wake() } }
+        backlog = ReplicaBacklog(control: control, topic: Self.topic, logger: logger, failure: "cannot queue accepted leads; retrying") {
+            try await Self.feed(control: control, shards: shards, settings: settings)
+        }
     }
 
     /// The inbox handler: keep the lead if its phone is this replica's.
@@ -36,30 +36,21 @@ public final class QueueFeeder: BackgroundService {
         tx.touch(Self.topic)
     }
 
-    public func start() {
-        loop.start { [self] in
-            while !Task.isCancelled {
-                do {
-                    let pending = try await control.read { c in
-                        try c.query("SELECT lead_id, lead FROM queue_inbox ORDER BY lead_id LIMIT 500", []) { ($0.int64(0), try AcceptedLead(wireBytes: $0.blob(1))) }
-                    }
-                    for (shard, leads) in Dictionary(grouping: pending.map(\.1), by: { shards.shards.of($0.phone) }) {
-                        try await shards.queue(shard).enqueue(leads, settings: settings.settings)
-                    }
-                    let ids = pending.map(\.0)
-                    _ = try await control.write { tx in
-                        for id in ids { try tx.run("DELETE FROM queue_inbox WHERE lead_id = ?", [.integer(id)]) }
-                    }
-                    if pending.count == 500 { continue }
-                } catch {
-                    logger.error("cannot queue accepted leads; retrying", ["error": "\(error)"])
-                }
-                await loop.wait(upTo: .seconds(5))
-            }
+    /// Moves up to 500 kept leads into their shards' queues; true when there may be more.
+    static func feed(control: Database, shards: ShardSet, settings: DialerSettingsStore) async throws -> Bool {
+        let pending = try await control.read { c in
+            try c.query("SELECT lead_id, lead FROM queue_inbox ORDER BY lead_id LIMIT 500", []) { ($0.int64(0), try AcceptedLead(wireBytes: $0.blob(1))) }
         }
+        for (shard, leads) in Dictionary(grouping: pending.map(\.1), by: { shards.shards.of($0.phone) }) {
+            try await shards.queue(shard).enqueue(leads, settings: settings.settings)
+        }
+        let ids = pending.map(\.0)
+        _ = try await control.write { tx in
+            for id in ids { try tx.run("DELETE FROM queue_inbox WHERE lead_id = ?", [.integer(id)]) }
+        }
+        return pending.count == 500
     }
 
-    public func stop() async {
-        await loop.stop()
-    }
+    public func start() { backlog.start() }
+    public func stop() async { await backlog.stop() }
 }

@@ -14,15 +14,15 @@ public final class StaffDepartures: BackgroundService {
     let control: Database
     let shards: ShardSet
     let settings: DialerSettingsStore
-    let logger: Logger
-    private let loop = BackgroundLoop()
+    private let backlog: ReplicaBacklog
 
     public init(control: Database, shards: ShardSet, settings: DialerSettingsStore, logger: Logger) {
         self.control = control
         self.shards = shards
         self.settings = settings
-        self.logger = logger
-        control.onCommit { [loop] commit in if commit.topics.contains(Self.topic) { loop.wake() } }
+        backlog = ReplicaBacklog(control: control, topic: Self.topic, logger: logger, failure: "cannot hand over a departed operator's queue; retrying") {
+            try await Self.handOver(control: control, shards: shards, settings: settings)
+        }
     }
 
     /// The inbox handler.
@@ -32,29 +32,20 @@ public final class StaffDepartures: BackgroundService {
         tx.touch(Self.topic)
     }
 
-    public func start() {
-        loop.start { [self] in
-            while !Task.isCancelled {
-                do {
-                    let pending = try await control.read { c in
-                        try c.query("SELECT staff_id, hand_to FROM staff_departures ORDER BY staff_id LIMIT 100", []) { ($0.int64(0), $0.int64(1)) }
-                    }
-                    for (staffID, heir) in pending {
-                        for shard in shards.owned {
-                            try await shards.queue(shard).handOver(from: staffID, to: heir, settings: settings.settings)
-                        }
-                        _ = try await control.write { tx in try tx.run("DELETE FROM staff_departures WHERE staff_id = ?", [.integer(staffID)]) }
-                    }
-                    if pending.count == 100 { continue }
-                } catch {
-                    logger.error("cannot hand over a departed operator's queue; retrying", ["error": "\(error)"])
-                }
-                await loop.wait(upTo: .seconds(5))
-            }
+    /// Hands over up to 100 departed operators' work; true when there may be more.
+    static func handOver(control: Database, shards: ShardSet, settings: DialerSettingsStore) async throws -> Bool {
+        let pending = try await control.read { c in
+            try c.query("SELECT staff_id, hand_to FROM staff_departures ORDER BY staff_id LIMIT 100", []) { ($0.int64(0), $0.int64(1)) }
         }
+        for (staffID, heir) in pending {
+            for shard in shards.owned {
+                try await shards.queue(shard).handOver(from: staffID, to: heir, settings: settings.settings)
+            }
+            _ = try await control.write { tx in try tx.run("DELETE FROM staff_departures WHERE staff_id = ?", [.integer(staffID)]) }
+        }
+        return pending.count == 100
     }
 
-    public func stop() async {
-        await loop.stop()
-    }
+    public func start() { backlog.start() }
+    public func stop() async { await backlog.stop() }
 }
