@@ -51,9 +51,10 @@ public final class ServiceClients: Sendable {
         ServiceBinding.all.first { $0.name == name }.map { client(for: $0.id) }
     }
 
-    /// The client for the service configured as `name`, nil when this gateway has none.
+    /// The client for the service configured as `name`, nil when this deployment does not
+    /// run it (an optional service not named, which the gateway still has a client for).
     func configured(named name: String) -> RPCClient? {
-        guard let binding = ServiceBinding.all.first(where: { $0.name == name }), clients[binding.id] != nil else { return nil }
+        guard let binding = ServiceBinding.all.first(where: { $0.name == name }), clients[binding.id] != nil, awaited.contains(binding.id) else { return nil }
         return client(for: binding.id)
     }
 

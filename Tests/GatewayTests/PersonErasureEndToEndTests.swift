@@ -160,3 +160,62 @@ import TestSupport
         #"{"object":"whatsapp_business_account","entry":[{"id":"8856996819413533","changes":[{"value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"16505553333","phone_number_id":"27681414235104944"},"contacts":[{"profile":{"name":"\#(name.0) \#(name.1)"},"wa_id":"\#(phone)"}],"messages":[{"from":"\#(phone)","id":"\#(id)","timestamp":"\#(at)","text":{"body":"\#(text)"},"type":"text"}]},"field":"messages"}]}]}"#
     }
 }
+
+/// C8: an erasure is a durable job. A service that is down is waited for, the contacts
+/// step (last) waits for it, a restarted gateway picks the erasure up where it stood, and
+/// once the service is back the erasure finishes.
+@Suite struct PersonErasureResumeTests {
+    @Test func c8AnErasureWaitsForAServiceThatIsDownSurvivesAGatewayRestartAndFinishes() async throws {
+        let system = try await SystemFixture.start()
+        let billingPort = try freePort()
+        func startBilling() async throws -> Hosted {
+            try await Hosted.start(executable: "switchboard-billing", environment: [
+                "BILLING_PORT": "\(billingPort)", "BILLING_ADMIN_PORT": "0", "BILLING_DATA_DIR": system.folder.appendingPathComponent("billing").path,
+                "BILLING_CONTACTS": "127.0.0.1:\(system.contacts.port)", "BILLING_DEALS": "127.0.0.1:\(system.deals.port)",
+            ])
+        }
+        var billing = try await startBilling()
+        try await system.gateway.stop()
+        let environment = system.gatewayEnvironment.merging(["GATEWAY_BILLING": "127.0.0.1:\(billingPort)"]) { $1 }
+        var gateway = try await Hosted.start(executable: "switchboard-gateway", environment: environment)
+        func send(_ method: String, _ path: String, _ body: String? = nil) async throws -> HTTPExchange {
+            try await httpRequest(port: gateway.port, method, path, headers: ["Authorization": "Bearer \(adminKey)", "Content-Type": "application/json"], body: body)
+        }
+        let made = try await send("POST", "/v1/contacts", #"{"firstName":"Zinaida","emails":["z@example.com"]}"#)
+        let contact = try #require((made.json["contact"] as? [String: Any])?["id"] as? Int, "\(made.body)")
+        let paid = try await send("POST", "/v1/payments", #"{"reference":"r-1","status":"paid","amountMinor":1000,"currency":"RUB","contactId":\#(contact),"email":"z@example.com"}"#)
+        #expect(paid.status == 200, "\(paid.body)")
+
+        try await billing.stop()
+        let asked = try await send("POST", "/v1/contacts/\(contact)/erase")
+        let location = try #require(asked.headers["location"], "\(asked.body)")
+        func steps() async throws -> [String: [String: Any]] {
+            let steps = try await send("GET", location).json["steps"] as? [[String: Any]] ?? []
+            return Dictionary(uniqueKeysWithValues: steps.map { ($0["service"] as? String ?? "", $0) })
+        }
+        var seen: [String: [String: Any]] = [:]
+        #expect(try await eventuallyAsync(within: .seconds(20), every: .milliseconds(100)) {
+            seen = try await steps()
+            return seen["deals"]?["done"] as? Bool == true && seen["gateway"]?["done"] as? Bool == true && (seen["billing"]?["attempts"] as? Int ?? 0) >= 2
+        }, "\(seen)")
+        #expect(seen["billing"]?["done"] as? Bool == false && !(seen["billing"]?["lastError"] as? String ?? "").isEmpty)
+        #expect(seen["contacts"]?["done"] as? Bool == false && seen["contacts"]?["attempts"] as? Int == 0, "contacts waits for the others")
+
+        // The gateway restarts: the erasure is still there, as it stood.
+        try await gateway.stop()
+        gateway = try await Hosted.start(executable: "switchboard-gateway", environment: environment)
+        #expect(try await send("GET", location).json["state"] as? String == "running")
+        billing = try await startBilling()
+        var erasure: [String: Any] = [:]
+        #expect(try await eventuallyAsync(within: .seconds(30), every: .milliseconds(100)) {
+            erasure = try await send("GET", location).json
+            return erasure["state"] as? String == "done"
+        }, "\(erasure)")
+        let payment = try #require(try await send("GET", "/v1/payments").json["items"] as? [[String: Any]]).first
+        #expect(payment?["amountMinor"] as? Int == 1000 && (payment?["email"] as? String ?? "").isEmpty, "\(String(describing: payment))")
+        try await billing.stop()
+        try await gateway.stop()
+        try await system.deals.stop()
+        try await system.contacts.stop()
+    }
+}

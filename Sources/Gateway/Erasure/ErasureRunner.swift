@@ -4,7 +4,8 @@ import RPC
 import ServiceKit
 import Wire
 
-/// C8: runs people's erasures in the background, oldest first. Each pass asks every
+/// C8: runs people's erasures in the background, oldest first, all that are running in
+/// each round (one waiting for a subscriber holds none of the others). Each pass asks every
 /// service whose step is not done (contacts only once all the others are), keeps each
 /// answer, and comes back later for a service that was down or still had events about
 /// the person waiting for a subscriber. A restart picks the erasure up where it stood:
@@ -35,13 +36,17 @@ final class ErasureRunner: BackgroundService, Sendable {
     /// An erasure was asked for.
     func wake() { loop.wake() }
 
+    /// Erasures taken in one round: one waiting on a subscriber never holds the others back.
+    static let round = 100
+
     private func run() async {
         while !Task.isCancelled {
             do {
-                if let erasure = try await erasures.next() {
-                    let after = try await pass(erasure)
-                    if after.state == .done { continue }
-                }
+                var finished = 0
+                let running = try await erasures.running(limit: Self.round)
+                for erasure in running where try await pass(erasure).state == .done { finished += 1 }
+                // Something finished, or a full round: look again at once.
+                if finished > 0 || running.count == Self.round { continue }
             } catch is CancellationError {
                 return
             } catch {

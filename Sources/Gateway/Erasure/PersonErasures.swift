@@ -67,12 +67,12 @@ public final class PersonErasures: Sendable {
             "SELECT \(table.selection()) FROM erasures WHERE contact_id = ? ORDER BY id DESC LIMIT 1", [.integer(contactID)], table.message)
     }
 
-    /// The oldest erasure still running.
-    func next() async throws -> PersonErasure? {
+    /// The erasures still running, oldest first, at most `limit`.
+    func running(limit: Int) async throws -> [PersonErasure] {
         try await database.read {
-            try $0.queryFirst(
-                "SELECT \(Self.table.selection()) FROM erasures WHERE state = ? ORDER BY id LIMIT 1", [.integer(Int64(ErasureState.running.rawValue))],
-                Self.table.message)
+            try $0.query(
+                "SELECT \(Self.table.selection()) FROM erasures WHERE state = ? ORDER BY id LIMIT ?",
+                [.integer(Int64(ErasureState.running.rawValue)), .integer(Int64(limit))], Self.table.message)
         }
     }
 
