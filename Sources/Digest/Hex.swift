@@ -1,12 +1,20 @@
 /// Bytes as lower-case hex, as digests and tokens are shown.
 public enum Hex {
+    /// The common case, not generic: a call from another module pays no metadata lookups.
+    public static func encode(_ bytes: [UInt8]) -> String { encode(bytes[...]) }
+
     public static func encode<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 {
-        let digits = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
         out.reserveCapacity(bytes.underestimatedCount * 2)
-        for byte in bytes { out += [digits[Int(byte >> 4)], digits[Int(byte & 15)]] }
+        // Appended one at a time: an array literal per byte costs an allocation each.
+        for byte in bytes {
+            out.append(digit(byte >> 4))
+            out.append(digit(byte & 15))
+        }
         return String(decoding: out, as: UTF8.self)
     }
+
+    private static func digit(_ nibble: UInt8) -> UInt8 { nibble < 10 ? 48 + nibble : 87 + nibble }
 
     /// Lower- or upper-case hex as bytes; nil for anything else (an odd length, a non-digit).
     public static func decode(_ text: String) -> [UInt8]? {

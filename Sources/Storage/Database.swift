@@ -26,6 +26,9 @@ public final class Database: Sendable {
         /// The service's clock (P1): what events are stamped with when their writer names
         /// no time, so one service records one time whatever the system's is.
         public var now: @Sendable () -> Date = { Date() }
+        /// C8: what is deleted or overwritten is zeroed in the file (`PRAGMA secure_delete`).
+        /// Off only for a benchmark that measures what it costs.
+        public var secureDelete = true
 
         public init() {}
     }
@@ -84,7 +87,7 @@ public final class Database: Sendable {
         if let kib = configuration.cacheKibibytes { try writeConnection.execute("PRAGMA cache_size = -\(kib)") }
         // C8: what is deleted or overwritten (an erased person, a pruned event, an expired
         // send log) is zeroed in the file, not left in free space for anyone reading it.
-        try writeConnection.execute("PRAGMA secure_delete = ON")
+        try writeConnection.execute("PRAGMA secure_delete = \(configuration.secureDelete ? "ON" : "OFF")")
         try SchemaMigrator.bootstrap(writeConnection)
         try SchemaMigrator.migrate(writeConnection, migrations, path: path)
         writer = Worker(writeConnection, label: "storage.writer")
