@@ -37,40 +37,81 @@ public final class PayerIntake: BackgroundService {
         await loop.stop()
     }
 
+    /// Payments taken per round, and how many of their match-or-creates are in flight at once.
+    static let batch = 500
+    static let inFlight = 64
+
     private func run() async {
         var backoff = ConnectionBackoff(initial: .milliseconds(200), maximum: .seconds(30))
         while !Task.isCancelled {
             let pending: [(Int64, Payment)]
             do {
                 pending = try await database.read { c in
-                    try c.query("SELECT id, payment FROM payments WHERE payer_state = 'pending' ORDER BY id LIMIT 100", []) { ($0.int64(0), try Payment(wireBytes: $0.blob(1))) }
+                    try c.query("SELECT id, payment FROM payments WHERE payer_state = 'pending' ORDER BY id LIMIT ?", [.integer(Int64(Self.batch))]) {
+                        ($0.int64(0), try Payment(wireBytes: $0.blob(1)))
+                    }
                 }
             } catch {
                 logger.error("cannot read payments waiting for their payer", ["error": "\(error)"])
                 await loop.wait(upTo: .seconds(1))
                 continue
             }
-            var waiting = false
-            for (id, payment) in pending where !Task.isCancelled {
-                do {
-                    try await resolve(id, payment)
-                    backoff.reset()
-                } catch {
-                    logger.warn("payer not found yet; the payment waits for contacts", ["payment": "\(id)", "error": "\(error)"])
-                    waiting = true
-                    break
+            do {
+                let settled = try await resolve(pending)
+                if settled < pending.count {
+                    await loop.wait(upTo: backoff.next())
+                    continue
                 }
-            }
-            if waiting {
+                backoff.reset()
+            } catch {
+                logger.error("cannot record payments' payers", ["error": "\(error)"])
                 await loop.wait(upTo: backoff.next())
-            } else if pending.count < 100 {
-                await loop.wait(upTo: .seconds(5))
+                continue
             }
+            if pending.count < Self.batch { await loop.wait(upTo: .seconds(5)) }
         }
     }
 
-    /// One payment's payer; throws when contacts could not be asked (it stays pending).
-    func resolve(_ id: Int64, _ payment: Payment) async throws {
+    /// What contacts answered for one payment: its payer, or why it has none.
+    enum Answer: Sendable {
+        case payer(Int64)
+        case refused(String)
+    }
+
+    /// The payers of `pending` (in id order): contacts is asked for all of them at once (up
+    /// to ``inFlight`` in flight), then the answers are recorded in one transaction, in id
+    /// order, up to the first payment contacts could not be asked about (it and those after
+    /// it wait, so a payer's first payment is still their first). Returns how many settled.
+    @discardableResult
+    func resolve(_ pending: [(Int64, Payment)]) async throws -> Int {
+        var answers = [Answer?](repeating: nil, count: pending.count)
+        await withTaskGroup(of: (Int, Answer?).self) { group in
+            var next = 0
+            func add() {
+                let index = next
+                next += 1
+                group.addTask { [self] in (index, try? await ask(pending[index].0, pending[index].1)) }
+            }
+            while next < min(pending.count, Self.inFlight) { add() }
+            for await (index, answer) in group {
+                answers[index] = answer
+                if next < pending.count { add() }
+            }
+        }
+        let settled = answers.firstIndex { $0 == nil } ?? answers.count
+        if settled < pending.count {
+            logger.warn("payer not found yet; the payment waits for contacts", ["payment": "\(pending[settled].0)", "waiting": "\(pending.count - settled)"])
+        }
+        let decided = zip(pending.prefix(settled).map(\.0), answers.prefix(settled).compactMap { $0 }).map { ($0, $1) }
+        guard !decided.isEmpty else { return 0 }
+        try await database.write { tx in
+            for (id, answer) in decided { try Self.record(tx, id, answer) }
+        }
+        return settled
+    }
+
+    /// One payment's answer from contacts; throws when contacts could not be asked.
+    func ask(_ id: Int64, _ payment: Payment) async throws -> Answer {
         var draft = ContactDraft()
         let names = payment.payerName.split(separator: " ", maxSplits: 1).map(String.init)
         draft.firstName = names.first ?? ""
@@ -80,28 +121,28 @@ public final class PayerIntake: BackgroundService {
         draft.source = ContactSource(channel: payment.provider.name, utmCampaign: payment.campaign)
         var metadata = Metadata()
         metadata[Metadata.Key.requestID] = "payment-\(id)"
-        var found: Int64?
-        var refusal = ""
         do {
-            found = try await contacts.call(Contacts.matchOrCreate, MatchOrCreateRequest(draft: draft), options: CallOptions(timeout: callTimeout, metadata: metadata)).contact.id
+            return .payer(try await contacts.call(Contacts.matchOrCreate, MatchOrCreateRequest(draft: draft), options: CallOptions(timeout: callTimeout, metadata: metadata)).contact.id)
         } catch {
             guard error.code == .invalidArgument else { throw error }
-            refusal = error.details.isEmpty ? error.message : error.details.map { "\($0.field) \($0.description)" }.joined(separator: "; ")
+            return .refused(error.details.isEmpty ? error.message : error.details.map { "\($0.field) \($0.description)" }.joined(separator: "; "))
         }
-        let (note, payer) = (refusal, found)
-        try await database.write { tx in
-            guard try tx.queryFirst("SELECT 1 FROM payments WHERE id = ? AND payer_state = 'pending'", [.integer(id)], { $0.int(0) }) != nil,
-                var p = try tx.queryFirst("SELECT payment FROM payments WHERE id = ?", [.integer(id)], { try Payment(wireBytes: $0.blob(0)) })
-            else { return }
-            if let found = payer {
-                p.payerContactID = found
-                try tx.run("UPDATE payments SET payer_state = 'found', payer_contact_id = ?, student_id = COALESCE(student_id, ?), payment = ? WHERE id = ?",
-                    [.integer(found), .integer(found), .blob(p.wireBytes()), .integer(id)])
-            } else {
-                p.history.append(PaymentChange(atMilliseconds: p.updatedAtMilliseconds, status: p.status, amountMinor: 0, applied: false, note: "no payer: contacts refused the details (\(note))"))
-                try tx.run("UPDATE payments SET payer_state = 'none', payment = ? WHERE id = ?", [.blob(p.wireBytes()), .integer(id)])
-            }
-            _ = try PaymentStore.announce(tx, id)
+    }
+
+    /// Records one payment's payer (or why it has none) and announces it, once.
+    static func record(_ tx: Transaction, _ id: Int64, _ answer: Answer) throws {
+        guard try tx.queryFirst("SELECT 1 FROM payments WHERE id = ? AND payer_state = 'pending'", [.integer(id)], { $0.int(0) }) != nil,
+            var p = try tx.queryFirst("SELECT payment FROM payments WHERE id = ?", [.integer(id)], { try Payment(wireBytes: $0.blob(0)) })
+        else { return }
+        switch answer {
+        case let .payer(found):
+            p.payerContactID = found
+            try tx.run("UPDATE payments SET payer_state = 'found', payer_contact_id = ?, student_id = COALESCE(student_id, ?), payment = ? WHERE id = ?",
+                [.integer(found), .integer(found), .blob(p.wireBytes()), .integer(id)])
+        case let .refused(note):
+            p.history.append(PaymentChange(atMilliseconds: p.updatedAtMilliseconds, status: p.status, amountMinor: 0, applied: false, note: "no payer: contacts refused the details (\(note))"))
+            try tx.run("UPDATE payments SET payer_state = 'none', payment = ? WHERE id = ?", [.blob(p.wireBytes()), .integer(id)])
         }
+        _ = try PaymentStore.announce(tx, id)
     }
 }
