@@ -52,6 +52,9 @@ extension Billing {
         /// B2: confirmed offers, filtered by product, zone, address and total.
         func listOrders(_ request: OrderQuery, context: ServerContext) async throws -> OfferList
 
+        /// B3 (issue 30): consecutive reports as recordPayment takes each, in order, in one transaction (a backlog of hooks drains in batches); one refused refuses them all, naming it (`reports[3].currency`).
+        func recordPayments(_ request: PaymentReports, context: ServerContext) async throws -> RecordedPayments
+
         /// B3: a provider's report of a payment, keyed on (provider, provider payment id):
         /// the first creates the payment, later ones move it along attempt → paid | failed,
         /// paid → refunded; a stale or out-of-order status is kept in the history and
@@ -110,6 +113,7 @@ extension Billing.ServiceProtocol {
         server.register(Billing.getOffer) { try await self.getOffer(actingFor($0, $1), context: $1) }
         server.register(Billing.confirmOffer) { try await self.confirmOffer(actingFor($0, $1), context: $1) }
         server.register(Billing.listOrders) { try await self.listOrders(actingFor($0, $1), context: $1) }
+        server.register(Billing.recordPayments) { try await self.recordPayments(actingFor($0, $1), context: $1) }
         server.register(Billing.recordPayment) { try await self.recordPayment(actingFor($0, $1), context: $1) }
         server.register(Billing.getPayment) { try await self.getPayment(actingFor($0, $1), context: $1) }
         server.register(Billing.listPayments) { try await self.listPayments(actingFor($0, $1), context: $1) }

@@ -91,6 +91,12 @@ public enum Billing {
     public static let listOrders = MethodDescriptor<OrderQuery, OfferList>(
         service: service, method: "ListOrders", isIdempotent: true, callers: ["gateway"])
 
+    /// B3 (issue 30): consecutive reports as recordPayment takes each, in order, in one transaction (a backlog of hooks drains in batches); one refused refuses them all, naming it (`reports[3].currency`).
+    ///
+    /// Callers: gateway.
+    public static let recordPayments = MethodDescriptor<PaymentReports, RecordedPayments>(
+        service: service, method: "RecordPayments", isIdempotent: true, callers: ["gateway"])
+
     /// B3: a provider's report of a payment, keyed on (provider, provider payment id):
     /// the first creates the payment, later ones move it along attempt → paid | failed,
     /// paid → refunded; a stale or out-of-order status is kept in the history and
@@ -1387,6 +1393,54 @@ public struct Payment: WireMessage, Equatable {
         case 24: repeatPayer = try d.bool(key)
         case 25: test = try d.bool(key)
         case 26: opens = try d.enumeration(key)
+        default: try d.skip(key)
+        }
+    }
+}
+
+/// B3 (issue 30): provider reports in the order they came, at most 500.
+public struct PaymentReports: WireMessage, Equatable {
+    public var reports: [PaymentReport] = []
+
+    public init() {}
+
+    public init(
+        reports: [PaymentReport] = []
+    ) {
+        self.reports = reports
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, reports)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: try d.append(key, to: &reports)
+        default: try d.skip(key)
+        }
+    }
+}
+
+public struct RecordedPayments: WireMessage, Equatable {
+    /// Reports recorded.
+    public var count: Int64 = 0
+
+    public init() {}
+
+    public init(
+        count: Int64 = 0
+    ) {
+        self.count = count
+    }
+
+    public func encode(to e: inout WireEncoder) {
+        e.encode(1, count)
+    }
+
+    public mutating func decodeField(_ key: FieldKey, from d: inout WireDecoder) throws(WireError) {
+        switch key.number {
+        case 1: count = try d.int64(key)
         default: try d.skip(key)
         }
     }

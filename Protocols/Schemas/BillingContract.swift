@@ -41,6 +41,10 @@ public let billingContract = ContractFile("Billing") {
             option answers the confirmed offer.
             """)
         Service.Method("listOrders", "ListOrders", "OrderQuery", "OfferList", idempotent: true, doc: "B2: confirmed offers, filtered by product, zone, address and total.")
+        Service.Method("recordPayments", "RecordPayments", "PaymentReports", "RecordedPayments", idempotent: true, doc: """
+            B3 (issue 30): consecutive reports as recordPayment takes each, in order, in one transaction (a backlog of \
+            hooks drains in batches); one refused refuses them all, naming it (`reports[3].currency`).
+            """)
         Service.Method("recordPayment", "RecordPayment", "PaymentReport", "Payment", idempotent: true, doc: """
             B3: a provider's report of a payment, keyed on (provider, provider payment id):
             the first creates the payment, later ones move it along attempt → paid | failed,
@@ -252,6 +256,12 @@ public let billingContract = ContractFile("Billing") {
         Field(24, "repeatPayer", .bool, doc: "The payer paid before.")
         Field(25, "test", .bool, doc: "The provider's test mode (CloudPayments `TestMode=1`): recorded, never a payer, deal or event.")
         Field(26, "opens", .enumeration("PaymentOpens"), doc: "What it opens in deals once paid (its integration's setting).")
+    }
+    Message("PaymentReports", doc: "B3 (issue 30): provider reports in the order they came, at most 500.") {
+        Field(1, "reports", .repeated(.message("PaymentReport")))
+    }
+    Message("RecordedPayments") {
+        Field(1, "count", .int64, doc: "Reports recorded.")
     }
     Message("PaymentReport", doc: "B3: a provider's word about a payment (a manual one from staff).", rest: [.input], restName: "ManualPayment") {
         Field(1, "provider", .enumeration("PaymentProvider")).hidden()

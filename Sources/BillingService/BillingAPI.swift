@@ -138,6 +138,18 @@ public struct BillingAPI: Billing.ServiceProtocol {
         return try await payments.record(request)
     }
 
+    public func recordPayments(_ request: PaymentReports, context: ServerContext) async throws -> RecordedPayments {
+        let named = Array(Set(request.reports.compactMap(\.contactID))).sorted()
+        if let contacts, !named.isEmpty {
+            let found = Set(try await contacts.call(Contacts.getContacts, GetContactsRequest(ids: named, visibility: context.principal?.visibility)).contacts.map(\.id))
+            if let index = request.reports.firstIndex(where: { $0.contactID.map { !found.contains($0) } ?? false }) {
+                throw RPCError.invalidArgument(
+                    "contact \(request.reports[index].contactID ?? 0) does not exist", details: [FieldViolation(field: "reports[\(index)].contactId", description: "is unknown")])
+            }
+        }
+        return RecordedPayments(count: Int64(try await payments.record(all: request.reports)))
+    }
+
     public func getPayment(_ request: GetPaymentRequest, context _: ServerContext) async throws -> Payment {
         try await payments.get(request.id)
     }

@@ -25,6 +25,33 @@ public struct PaymentStore: Sendable {
     static let historyLimit = 100
 
     public func record(_ report: PaymentReport) async throws -> Payment {
+        let now = clock.milliseconds
+        let v = Self.violations(report, now: now)
+        guard v.isEmpty else { throw RPCError.invalidArgument("the payment is not valid", details: v) }
+        return try await database.write { tx in try Self.apply(tx, report, now: now) }
+    }
+
+    /// Most reports one batch takes.
+    public static let batchLimit = PaymentReports.limit
+
+    /// B3 (issue 30): `reports` in order, in one transaction, each as ``record(_:)`` takes it;
+    /// one not valid refuses them all, naming it.
+    public func record(all reports: [PaymentReport]) async throws -> Int {
+        guard reports.count <= Self.batchLimit else {
+            throw RPCError.invalidArgument("at most \(Self.batchLimit) reports at once", details: [FieldViolation(field: "reports", description: "has \(reports.count)")])
+        }
+        let now = clock.milliseconds
+        let v = reports.enumerated().flatMap { i, report in
+            Self.violations(report, now: now).map { FieldViolation(field: "reports[\(i)].\($0.field)", description: $0.description) }
+        }
+        guard v.isEmpty else { throw RPCError.invalidArgument("a payment is not valid", details: v) }
+        return try await database.write { tx in
+            for report in reports { _ = try Self.apply(tx, report, now: now) }
+            return reports.count
+        }
+    }
+
+    static func violations(_ report: PaymentReport, now: Int64) -> [FieldViolation] {
         var v: [FieldViolation] = []
         if report.provider == .unspecified { v.append(FieldViolation(field: "provider", description: "is missing")) }
         if report.providerPaymentID.isEmpty { v.append(FieldViolation(field: "reference", description: "is missing")) }
@@ -34,54 +61,55 @@ public struct PaymentStore: Sendable {
         if report.refundMinor > Money.maximumMinor { v.append(FieldViolation(field: "refundMinor", description: "must be at most \(Money.maximumMinor)")) }
         if report.lessons > 0 && report.months > 0 { v.append(FieldViolation(field: "months", description: "a payment covers lessons or months, not both")) }
         if (report.lessons > 0 || report.months > 0) && report.groupID == nil { v.append(FieldViolation(field: "groupId", description: "name the group the prepayment is for")) }
-        let now = clock.milliseconds
         if let at = report.occurredAtMilliseconds, at > now + Horizon.skewMilliseconds {
             v.append(FieldViolation(field: "at", description: "is in the future: a payment is reported once it has happened"))
         }
-        guard v.isEmpty else { throw RPCError.invalidArgument("the payment is not valid", details: v) }
+        return v
+    }
+
+    /// One valid report, in the caller's transaction.
+    static func apply(_ tx: Transaction, _ report: PaymentReport, now: Int64) throws -> Payment {
         let status = report.status == .unspecified ? PaymentStatus.paid : report.status
         let at = report.occurredAtMilliseconds ?? now
-        return try await database.write { tx in
-            let existing = try tx.queryFirst(
-                "SELECT id, payment FROM payments WHERE provider = ? AND provider_id = ?",
-                [.integer(Int64(report.provider.rawValue)), .text(report.providerPaymentID)]) { ($0.int64(0), try Payment(wireBytes: $0.blob(1))) }
-            var payment = existing?.1 ?? Self.first(report, now: now)
-            if let (_, current) = existing, current.currency != report.currency {
-                payment.history.append(PaymentChange(atMilliseconds: at, status: status, amountMinor: report.amountMinor, applied: false, note: "in \(report.currency), not the payment's \(current.currency): ignored"))
-                try Self.save(tx, &payment)
-                return payment
-            }
-            let refunds = try existing.map { id, _ in
-                Set(try tx.query("SELECT refund_id FROM refunds WHERE payment_id = ?", [.integer(id)]) { $0.string(0) })
-            } ?? []
-            let decision = PaymentStateMachine.apply(
-                current: existing.map { ($0.1.status, $0.1.amountMinor, $0.1.refundedMinor) }, refundIDs: refunds,
-                incoming: status, amountMinor: report.amountMinor, refundMinor: report.refundMinor, refundID: report.refundID)
-            Self.fillBlanks(&payment, from: report)
-            if decision.applied {
-                if status == .paid || (existing == nil && status != .failed && status != .attempt) {
-                    payment.amountMinor = report.amountMinor
-                    payment.paidAtMilliseconds = payment.paidAtMilliseconds ?? at
-                }
-                payment.status = decision.status
-                payment.refundedMinor = decision.refundedMinor
-            }
-            let note = [decision.note, report.note].filter { !$0.isEmpty }.joined(separator: "; ")
-            payment.history.append(PaymentChange(atMilliseconds: at, status: status, amountMinor: status == .refunded ? report.refundMinor : report.amountMinor, applied: decision.applied, note: note))
-            if payment.history.count > Self.historyLimit { payment.history.removeFirst(payment.history.count - Self.historyLimit) }
-            payment.updatedAtMilliseconds = now
+        let existing = try tx.queryFirst(
+            "SELECT id, payment FROM payments WHERE provider = ? AND provider_id = ?",
+            [.integer(Int64(report.provider.rawValue)), .text(report.providerPaymentID)]) { ($0.int64(0), try Payment(wireBytes: $0.blob(1))) }
+        var payment = existing?.1 ?? Self.first(report, now: now)
+        if let (_, current) = existing, current.currency != report.currency {
+            payment.history.append(PaymentChange(atMilliseconds: at, status: status, amountMinor: report.amountMinor, applied: false, note: "in \(report.currency), not the payment's \(current.currency): ignored"))
             try Self.save(tx, &payment)
-            if decision.applied && !report.refundID.isEmpty && status == .refunded {
-                try tx.run("INSERT OR IGNORE INTO refunds (payment_id, refund_id) VALUES (?, ?)", [.integer(payment.id), .text(report.refundID)])
-            }
-            let state = try tx.queryFirst("SELECT payer_state FROM payments WHERE id = ?", [.integer(payment.id)]) { $0.string(0) } ?? ""
-            if state == "pending" {
-                tx.touch(PayerIntake.pendingTopic)
-            } else if state != Self.testPayerState {
-                payment = try Self.announce(tx, payment.id) ?? payment
-            }
             return payment
         }
+        let refunds = try existing.map { id, _ in
+            Set(try tx.query("SELECT refund_id FROM refunds WHERE payment_id = ?", [.integer(id)]) { $0.string(0) })
+        } ?? []
+        let decision = PaymentStateMachine.apply(
+            current: existing.map { ($0.1.status, $0.1.amountMinor, $0.1.refundedMinor) }, refundIDs: refunds,
+            incoming: status, amountMinor: report.amountMinor, refundMinor: report.refundMinor, refundID: report.refundID)
+        Self.fillBlanks(&payment, from: report)
+        if decision.applied {
+            if status == .paid || (existing == nil && status != .failed && status != .attempt) {
+                payment.amountMinor = report.amountMinor
+                payment.paidAtMilliseconds = payment.paidAtMilliseconds ?? at
+            }
+            payment.status = decision.status
+            payment.refundedMinor = decision.refundedMinor
+        }
+        let note = [decision.note, report.note].filter { !$0.isEmpty }.joined(separator: "; ")
+        payment.history.append(PaymentChange(atMilliseconds: at, status: status, amountMinor: status == .refunded ? report.refundMinor : report.amountMinor, applied: decision.applied, note: note))
+        if payment.history.count > Self.historyLimit { payment.history.removeFirst(payment.history.count - Self.historyLimit) }
+        payment.updatedAtMilliseconds = now
+        try Self.save(tx, &payment)
+        if decision.applied && !report.refundID.isEmpty && status == .refunded {
+            try tx.run("INSERT OR IGNORE INTO refunds (payment_id, refund_id) VALUES (?, ?)", [.integer(payment.id), .text(report.refundID)])
+        }
+        let state = try tx.queryFirst("SELECT payer_state FROM payments WHERE id = ?", [.integer(payment.id)]) { $0.string(0) } ?? ""
+        if state == "pending" {
+            tx.touch(PayerIntake.pendingTopic)
+        } else if state != Self.testPayerState {
+            payment = try Self.announce(tx, payment.id) ?? payment
+        }
+        return payment
     }
 
     static func first(_ report: PaymentReport, now: Int64) -> Payment {

@@ -9,6 +9,8 @@ enum HookDelivery: Sendable {
     case attendance(AttendanceReport)
     case call(CallReport)
     case payment(PaymentReport)
+    /// Consecutive payments, one call (issue 30: a backlog drains at the intake's rate).
+    case payments([PaymentReport])
     case subscription(SubscriptionReport)
     case reply(InboundReply)
     case deliveryStatus(DeliveryStatusReport)
@@ -86,7 +88,12 @@ enum HookDelivery: Sendable {
                 merged.statuses = statuses
             }
             return .messages(merged)
-        case (.mirror, _), (_, .mirror), (.call, _), (_, .call), (.payment, _), (_, .payment), (.subscription, _), (_, .subscription), (.reply, _), (_, .reply), (.deliveryStatus, _), (_, .deliveryStatus),
+        case let (.payment(a), .payment(b)):
+            return .payments([a, b])
+        case let (.payments(list), .payment(b)):
+            return list.count < PaymentReports.limit ? .payments(list + [b]) : nil
+        case (.mirror, _), (_, .mirror), (.call, _), (_, .call), (.payment, _), (_, .payment), (.payments, _), (_, .payments), (.subscription, _), (_, .subscription),
+            (.reply, _), (_, .reply), (.deliveryStatus, _), (_, .deliveryStatus),
             (.messages, _), (_, .messages):
             return nil
         case let (.attendance(a), .attendance(b)):
@@ -108,7 +115,7 @@ enum HookDelivery: Sendable {
         switch self {
         case .attendance:
             return ("contacts", targets.service(Contacts.service))
-        case .payment, .subscription:
+        case .payment, .payments, .subscription:
             return ("billing", targets.service(Billing.service))
         case .reply, .deliveryStatus, .messages:
             return ("notifications", targets.service(Notifications.service))
@@ -128,6 +135,7 @@ enum HookDelivery: Sendable {
         case let .attendance(report): _ = try await client.call(Contacts.recordAttendance, report, options: options)
         case let .call(report): _ = try await client.call(Telephony.recordCall, report, options: options)
         case let .payment(report): _ = try await client.call(Billing.recordPayment, report, options: options)
+        case let .payments(reports): _ = try await client.call(Billing.recordPayments, PaymentReports(reports: reports), options: options)
         case let .subscription(report): _ = try await client.call(Billing.recordSubscription, report, options: options)
         case let .reply(reply): _ = try await client.call(Notifications.recordReply, reply, options: options)
         case let .deliveryStatus(report): _ = try await client.call(Notifications.recordDeliveryStatus, report, options: options)

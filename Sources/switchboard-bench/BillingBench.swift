@@ -69,6 +69,7 @@ enum BillingBench {
         let loaded = MonotonicInstant.now()
         let limit = MonotonicInstant.now() + .seconds(300)
         _ = try await HTTPLoad.awaitHooksRelayed(port: gateway.port, key: key, until: limit)
+        let relayed = Int((MonotonicInstant.now().nanoseconds - loaded.nanoseconds) / 1_000_000)
         let database = try Database(path: billingData.appendingPathComponent("billing.sqlite").path, migrations: BillingSchema.migrations)
         var waiting = 0
         while MonotonicInstant.now() < limit {
@@ -85,7 +86,7 @@ enum BillingBench {
         }
         try await database.close()
         let ids = sent.withLock { $0.count }
-        result.figures = [("payments", rows), ("duplicates", (rows - distinct) + max(0, events - rows)), ("missing", max(0, ids - distinct)), ("payers_pending", waiting), ("drain_ms", drained)]
+        result.figures = [("payments", rows), ("duplicates", (rows - distinct) + max(0, events - rows)), ("missing", max(0, ids - distinct)), ("payers_pending", waiting), ("drain_ms", drained), ("relay_ms", relayed)]
         return result
     }
 

@@ -272,3 +272,34 @@ import TestSupport
         fake.shutdown()
     }
 }
+
+/// B3 (issue 30): a backlog of payment hooks goes to billing in batches (one call, one
+/// transaction each), so it drains at the rate hooks come in; a payment billing refuses
+/// fails alone, the others are kept.
+@Suite struct PaymentBacklogTests {
+    @Test func b3g2APaymentBacklogIsHandedOverInBatchesAndABadOneFailsAlone() async throws {
+        let system = try await SystemFixture.start(processes: true, billing: true)
+        let secret = "cp-secret-0123456789"
+        #expect(try await system.request("POST", "/v1/admin/integrations", body: #"{"name":"donations","kind":"cloudpayments","secret":"\#(secret)"}"#).status == 201)
+        let billing = try #require(system.billing)
+        try await billing.process.suspend()
+        for i in 0..<30 {
+            let currency = i == 17 ? "XXX" : "RUB"
+            let body = "TransactionId=\(100 + i)&Amount=10.00&Currency=\(currency)&InvoiceId=DON-\(i)&Email=d\(i)%40example.org&Status=Completed"
+            let mac = Data(HMAC.authenticationCode(.sha256, key: Array(secret.utf8), message: Array(body.utf8))).base64EncodedString()
+            let paid = try await httpRequest(
+                port: system.gateway.port, "POST", "/v1/hooks/donations?type=pay", headers: ["Content-HMAC": mac, "Content-Type": "application/x-www-form-urlencoded"], body: body)
+            #expect(paid.status == 200, "\(paid.body)")
+        }
+        billing.process.signal(SIGCONT)
+        func hooks(_ status: String) async throws -> [[String: Any]] {
+            try await system.request("GET", "/v1/admin/hooks?limit=500&status=\(status)").json["items"] as? [[String: Any]] ?? []
+        }
+        #expect(try await eventuallyAsync(within: .seconds(30), every: .milliseconds(50)) { try await hooks("delivered").count == 29 })
+        let failed = try await hooks("failed")
+        #expect(failed.count == 1 && (failed.first?["body"] as? String ?? "").contains("Currency=XXX"), "\(failed)")
+        #expect((failed.first?["lastError"] as? String ?? "").contains("currency"), "\(failed)")
+        #expect((try await system.request("GET", "/v1/payments?limit=500").json["items"] as? [[String: Any]])?.count == 29)
+        try await system.stop()
+    }
+}

@@ -287,6 +287,8 @@ enum ContractSamples {
         ("OfferList", offerList().wireBytes(), (try? OfferList(wireBytes: offerList().wireBytes())) == offerList()),
         ("PaymentChange", paymentChange().wireBytes(), (try? PaymentChange(wireBytes: paymentChange().wireBytes())) == paymentChange()),
         ("Payment", payment().wireBytes(), (try? Payment(wireBytes: payment().wireBytes())) == payment()),
+        ("PaymentReports", paymentReports().wireBytes(), (try? PaymentReports(wireBytes: paymentReports().wireBytes())) == paymentReports()),
+        ("RecordedPayments", recordedPayments().wireBytes(), (try? RecordedPayments(wireBytes: recordedPayments().wireBytes())) == recordedPayments()),
         ("PaymentReport", paymentReport().wireBytes(), (try? PaymentReport(wireBytes: paymentReport().wireBytes())) == paymentReport()),
         ("SubscriptionChange", subscriptionChange().wireBytes(), (try? SubscriptionChange(wireBytes: subscriptionChange().wireBytes())) == subscriptionChange()),
         ("SubscriptionReport", subscriptionReport().wireBytes(), (try? SubscriptionReport(wireBytes: subscriptionReport().wireBytes())) == subscriptionReport()),
@@ -3150,6 +3152,18 @@ enum ContractSamples {
         m.repeatPayer = true
         m.test = true
         m.opens = .nothing
+        return m
+    }
+
+    static func paymentReports() -> PaymentReports {
+        var m = PaymentReports()
+        m.reports = [paymentReport(), paymentReport()]
+        return m
+    }
+
+    static func recordedPayments() -> RecordedPayments {
+        var m = RecordedPayments()
+        m.count = -8
         return m
     }
 
