@@ -78,13 +78,16 @@ public final class OutboundSender: BackgroundService {
                 continue
             }
             var done: [OutboundMessage] = []
+            // Several sends of a round often name the same deal and contact (a burst of one event's rules).
+            let reads = RoundReads()
             await withTaskGroup(of: OutboundMessage.self) { group in
                 var running = 0
                 for item in due {
                     if running == Self.concurrency, let finished = await group.next() { done.append(finished); running -= 1 }
                     group.addTask { [self] in
                         var m = item.message
-                        let outcome = await prepareAndSend(&m, payload: item.payload, rule: item.rule, template: item.template, settings: item.settings, now: now)
+                        let outcome = await prepareAndSend(
+                            &m, payload: item.payload, rule: item.rule, template: item.template, settings: item.settings, now: now, reads: reads)
                         return Self.applied(outcome, to: m, settings: item.settings, now: clock.milliseconds)
                     }
                     running += 1
@@ -113,7 +116,16 @@ public final class OutboundSender: BackgroundService {
         case wait(until: Int64, why: String)
     }
 
-    func prepareAndSend(_ m: inout OutboundMessage, payload: [UInt8], rule: NotificationRule?, template: MessageTemplate?, settings: ChannelSettings?, now: Int64) async -> Outcome {
+    /// The deals and contacts one round of sends has read.
+    struct RoundReads: Sendable {
+        let deals = SharedReads<Int64, Deal?>()
+        let contacts = SharedReads<Int64, Contact>()
+    }
+
+    func prepareAndSend(
+        _ m: inout OutboundMessage, payload: [UInt8], rule: NotificationRule?, template: MessageTemplate?, settings: ChannelSettings?, now: Int64,
+        reads: RoundReads = RoundReads()
+    ) async -> Outcome {
         guard let settings, !settings.baseURL.isEmpty else { return .failed("the \(m.channel.name) channel is not set up (PUT /v1/notification-channels/\(m.channel.name))", retry: true) }
         // An alert's or the admin's message: rendered and addressed already.
         if m.ruleID < 0 { return await deliver(m, settings) }
@@ -127,8 +139,8 @@ public final class OutboundSender: BackgroundService {
             // The deal, for its contact, responsible and stage name. Deals not answering is
             // a failure to try again later (the catch below), never a message that goes
             // out without them or is skipped for "nobody responsible".
-            if let dealID = facts.dealID, let deal = try await RPCError.nilIfNotFound({
-                try await deals.call(Deals.getDeal, GetDealRequest(id: dealID), options: CallOptions(timeout: .seconds(5)))
+            if let dealID = facts.dealID, let deal = try await reads.deals.value(dealID, { [deals] in
+                try await RPCError.nilIfNotFound({ try await deals.call(Deals.getDeal, GetDealRequest(id: dealID), options: CallOptions(timeout: .seconds(5))) })
             }) {
                 facts.contactID = facts.contactID ?? deal.contactID
                 facts.responsibleID = facts.responsibleID ?? deal.responsibleID
@@ -146,7 +158,9 @@ public final class OutboundSender: BackgroundService {
                 }) {
                     return .skipped("contact \(contactID) opted out of \(m.channel.name)" + (reason.isEmpty ? "" : ": \(reason)"))
                 }
-                let contact = try await contacts.call(Contacts.get, GetContactRequest(id: contactID), options: CallOptions(timeout: .seconds(5)))
+                let contact = try await reads.contacts.value(contactID) { [contacts] in
+                    try await contacts.call(Contacts.get, GetContactRequest(id: contactID), options: CallOptions(timeout: .seconds(5)))
+                }
                 // C8: their word on this channel and the rule's purpose.
                 let purpose = rule.purpose == .marketing ? ConsentPurpose.marketing : .service
                 if let channel = ConsentChannel(m.channel), !contact.consents(to: channel, for: purpose) {
@@ -189,7 +203,9 @@ public final class OutboundSender: BackgroundService {
             // A word to staff about a client names the client too (contact.* is every event's).
             if let contactID = facts.contactID, values["contact.first_name"] == nil,
                let contact = try await RPCError.nilIfNotFound({
-                   try await contacts.call(Contacts.get, GetContactRequest(id: contactID), options: CallOptions(timeout: .seconds(5)))
+                   try await reads.contacts.value(contactID) { [contacts] in
+                       try await contacts.call(Contacts.get, GetContactRequest(id: contactID), options: CallOptions(timeout: .seconds(5)))
+                   }
                }) {
                 Self.describe(contact, in: &values)
             }
