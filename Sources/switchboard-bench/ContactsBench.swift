@@ -12,6 +12,8 @@ import Synchronization
 /// by id, 64 calls in flight on one connection.
 enum ContactsBench {
     static func run(options: BenchOptions) async throws -> [BenchResult] {
+        // Issue 30 item 4: SQLite's own rates on this machine, just before.
+        let limits = try MachineLimits.current()
         var server: RPCServer?
         let endpoint: Endpoint
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("contacts-bench-\(UUID().uuidString)")
@@ -64,6 +66,11 @@ enum ContactsBench {
         }
         client.shutdown()
         await server?.shutdown(gracePeriod: .seconds(1))
-        return results
+        return results.map { result in
+            var result = result
+            if result.scenario == "contacts.match_or_create" { MachineLimits.ratio(&result, to: limits.sqliteCommitsPerSecond, named: "sqlite_commit") }
+            if result.scenario == "contacts.get" { MachineLimits.ratio(&result, to: limits.sqliteLookupsPerSecond, named: "sqlite_lookup") }
+            return result
+        }
     }
 }

@@ -8,6 +8,8 @@ import Sockets
 /// (`rpc.tls.*`, the way services talk) in the same run, so the two compare.
 enum RPCBench {
     static func run(options: BenchOptions) async throws -> [BenchResult] {
+        // Issue 30 item 4: the machine's limits first, on the same machine, just before.
+        let limits = try MachineLimits.current()
         var results: [BenchResult] = []
         for secured in [false, true] {
             let prefix = secured ? "rpc.tls" : "rpc"
@@ -28,7 +30,16 @@ enum RPCBench {
                 server = s
                 client = secured ? BenchPKI.client("echo", port: s.port) : RPCClient(endpoint: Endpoint(host: "127.0.0.1", port: s.port))
             }
-            results += await measure(client, prefix: prefix, options: options)
+            results += await measure(client, prefix: prefix, options: options).map { result in
+                var result = result
+                if result.scenario.hasSuffix(".sequential") {
+                    MachineLimits.ratio(&result, to: limits.pingPongPerSecond, named: "c_pingpong")
+                    result.figures.append(("p50_ratio_x100", Int((100 * result.percentileMicroseconds(0.5) / max(0.001, limits.pingPongP50Microseconds)).rounded())))
+                } else if result.scenario.hasSuffix(".inflight64") {
+                    MachineLimits.ratio(&result, to: limits.pipelinedPerSecond, named: "c_pipelined64")
+                }
+                return result
+            }
             client.shutdown()
             await server?.shutdown(gracePeriod: .seconds(1))
         }

@@ -31,6 +31,7 @@ struct SwitchboardBench {
             case "import": results = try await ImportBench.run(options: options)
             case "operations": results = try await OperationsBench.run(options: options)
             case "chaos": results = try ChaosBench.run(options: options)
+            case "limits": results = try MachineLimits.current().results
             default:
                 FileHandle.standardError.write(Data("switchboard-bench: unknown suite \(options.suite)\n\(BenchOptions.usage)\n".utf8))
                 exit(2)
