@@ -161,7 +161,8 @@ import Wire
         let started = MonotonicInstant.now()
         let slow = await Self.get(api, "/v1/deals/2")
         #expect(slow.status == 504)
-        #expect(started.duration(until: .now()) < .seconds(5), "answered within about its budget, not the handler's 30 s")
+        // Far from the handler's 30 s, with room for a machine the whole suite loads (CI saw 5.2 s once).
+        #expect(started.duration(until: .now()) < .seconds(15), "answered on its budget, not after the handler's 30 s")
         await deals.server.shutdown(gracePeriod: .zero)
 
         let down = await Self.get(try Self.gateway(deals: deals.client), "/v1/deals/1")
