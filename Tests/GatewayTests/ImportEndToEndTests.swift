@@ -199,7 +199,8 @@ import TestSupport
     /// from where it had kept rows: every person, deal and note once.
     @Test func g7AKillNineMidImportResumesToTheSameResult() async throws {
         var system = try await Self.start(gatewayProcess: true)
-        let count = 2000
+        // Large enough that the kill lands mid-import even on a machine the whole suite loads.
+        let count = 6000
         let started = try await system.request("POST", "/v1/imports?source=legacy", body: Self.bulkFile(count), type: "application/x-ndjson")
         let id = try #require(started.json["id"] as? Int, "\(started.body)")
         var read = 0

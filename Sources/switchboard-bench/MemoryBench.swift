@@ -1,0 +1,55 @@
+import Foundation
+
+/// `switchboard-bench memory` (issue 30 item 1): each service executable started alone on a
+/// fresh data folder and left idle for two seconds, then its resident memory read from
+/// /proc: `rss_kb` (VmRSS), `pss_kb` (its share of pages it shares, from smaps_rollup), and
+/// whether ICU is mapped (`icu`: 1 when a libicu or FoundationInternationalization library
+/// is, the 26 MB that importing all of Foundation brings). Target: under 15 MB each.
+enum MemoryBench {
+    static let services = [
+        ("contacts", "switchboard-contacts"), ("deals", "switchboard-deals"), ("telephony", "switchboard-telephony"),
+        ("scheduling", "switchboard-scheduling"), ("billing", "switchboard-billing"), ("notifications", "switchboard-notifications"),
+        ("gateway", "switchboard-gateway"),
+    ]
+
+    static func run(options: BenchOptions) throws -> [BenchResult] {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-memory-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var results: [BenchResult] = []
+        for (service, executable) in services where options.wants("memory.idle.\(service)") {
+            let prefix = service.uppercased()
+            let data = folder.appendingPathComponent(service).path
+            var environment = ["\(prefix)_PORT": "0", "\(prefix)_ADMIN_PORT": "0", "\(prefix)_DATA_DIR": data]
+            if service == "gateway" { environment["GATEWAY_API_KEYS"] = "bench-key-0123456789abcdef=admin" }
+            let process = try BenchProcess(executable, environment)
+            defer { process.stop() }
+            Thread.sleep(forTimeInterval: 2)
+            let pid = process.process.processIdentifier
+            var result = BenchResult(scenario: "memory.idle.\(service)", calls: 0, seconds: 1, latenciesNanoseconds: [], errors: 0)
+            result.figures = [
+                ("rss_kb", Self.kibibytes("/proc/\(pid)/status", field: "VmRSS:")), ("pss_kb", Self.kibibytes("/proc/\(pid)/smaps_rollup", field: "Pss:")),
+                ("icu", Self.icuMapped(pid) ? 1 : 0), ("target_kb", 15 * 1024),
+            ]
+            results.append(result)
+        }
+        return results
+    }
+
+    /// The value of `field` (in kB) in a /proc file, 0 when absent.
+    static func kibibytes(_ path: String, field: String) -> Int {
+        guard let line = procFile(path).split(separator: "\n").first(where: { $0.hasPrefix(field) }) else { return 0 }
+        return Int(line.dropFirst(field.count).trimmingCharacters(in: .whitespaces).split(separator: " ").first ?? "") ?? 0
+    }
+
+    static func icuMapped(_ pid: Int32) -> Bool {
+        let maps = procFile("/proc/\(pid)/maps")
+        return maps.contains("libicu") || maps.contains("FoundationInternationalization") || maps.contains("_FoundationICU")
+    }
+
+    /// A /proc file whole: they report no size, so it is read until the end.
+    static func procFile(_ path: String) -> String {
+        guard let handle = FileHandle(forReadingAtPath: path), let data = try? handle.readToEnd() else { return "" }
+        try? handle.close()
+        return String(decoding: data, as: UTF8.self)
+    }
+}
