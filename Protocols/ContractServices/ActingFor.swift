@@ -30,4 +30,10 @@ extension ServerContext {
     public var principal: Principal? {
         metadata[Principal.metadataKey].flatMap(Principal.init(metadataValue:))
     }
+
+    /// Who did it, as a service records it: `staff:<id>`, `api:<role>`, or `service` for a
+    /// call between services.
+    public var actor: String {
+        principal.map { p in p.staffID.map { "staff:\($0)" } ?? "api:\(p.role)" } ?? "service"
+    }
 }

@@ -14,7 +14,7 @@ struct PayerErasure: Sendable {
     func erase(_ request: ErasePersonRequest) async throws -> ErasureReport {
         let contact = SQLValue.integer(request.contactID)
         let needles = request.needles
-        let deals = request.dealIDs.isEmpty ? "NULL" : request.dealIDs.map(String.init).joined(separator: ",")
+        let deals = SQLList.integers(request.dealIDs)
         let (counts, subscriptions) = try await database.write { tx -> ([String: Int64], [Int64]) in
             var counts: [String: Int64] = [:]
             let inPayment = Database.condition(holding: needles, in: "payment")

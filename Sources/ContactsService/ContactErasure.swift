@@ -31,7 +31,7 @@ public struct ContactErasure: Sendable {
                 throw RPCError.notFound("contact \(request.contactID) does not exist")
             }
             let ids = [request.contactID] + (try tx.query("SELECT id FROM contacts WHERE merged_into = ?", [.integer(request.contactID)]) { $0.int64(0) })
-            let list = ids.map(String.init).joined(separator: ",")
+            let list = SQLList.integers(ids)
             let phones = try tx.query("SELECT number FROM contact_phones WHERE contact_id IN (\(list))") { $0.string(0) }
             let emails = try tx.query("SELECT email FROM contact_emails WHERE contact_id IN (\(list))") { $0.string(0) }
             let salt = try Self.salt(tx)

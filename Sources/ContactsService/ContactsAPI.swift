@@ -74,8 +74,7 @@ public struct ContactsAPI: Contacts.ServiceProtocol {
     }
 
     public func recordConsent(_ request: Consent, context: ServerContext) async throws -> ContactConsents {
-        let actor = context.principal.map { $0.staffID.map { "staff:\($0)" } ?? "api:\($0.role)" } ?? "service"
-        return try await ConsentStore(database: database, clock: clock).record(request, contactID: request.contactID, by: actor)
+        try await ConsentStore(database: database, clock: clock).record(request, contactID: request.contactID, by: context.actor)
     }
 
     public func consents(_ request: GetContactRequest, context _: ServerContext) async throws -> ContactConsents {

@@ -11,7 +11,7 @@ import Wire
 /// recordings. Events about those deals and leads go once every subscriber has them.
 struct DealErasure: Sendable {
     let database: Database
-    var events: EventErasure
+    let events: EventErasure
 
     /// The title an erased person's deal keeps.
     static let erasedTitle = "Erased person's deal"
@@ -32,7 +32,7 @@ struct DealErasure: Sendable {
             let contact = SQLValue.integer(request.contactID)
             let ownDeals = try tx.query("SELECT id FROM deals WHERE contact_id = ?", [contact]) { $0.int64(0) }
             let deals = Array(Set(ownDeals + request.dealIDs)).sorted()
-            let dealList = deals.isEmpty ? "NULL" : deals.map(String.init).joined(separator: ",")
+            let dealList = SQLList.integers(deals)
             let phones = request.phones.filter { !$0.isEmpty }
             let phoneList = phones.isEmpty ? "NULL" : phones.map { _ in "?" }.joined(separator: ",")
             var counts: [String: Int64] = [:]

@@ -25,12 +25,7 @@ enum PersonExport {
             timeline.beforeID = entries.nextBeforeID
         } while timeline.beforeID != nil && data.timeline.count < sectionLimit
 
-        var deals = ListDealsRequest(contactID: contactID, pageSize: page)
-        repeat {
-            let found = try await ctx.call(Deals.listDeals, deals)
-            data.deals += found.deals
-            deals.cursor = found.nextCursor
-        } while !deals.cursor.isEmpty && data.deals.count < sectionLimit
+        data.deals = try await deals(ctx, contactID: contactID, upTo: sectionLimit)
         for deal in data.deals.prefix(sectionLimit) where data.appointments.count < sectionLimit {
             data.appointments += try await ctx.call(Scheduling.dealAppointments, GetDealAppointmentsRequest(dealID: deal.id)).appointments
         }
@@ -105,6 +100,18 @@ enum PersonExport {
         data.incomplete = incomplete
         data.exportedAtMilliseconds = Int64(Date().timeIntervalSince1970 * 1000)
         return data
+    }
+
+    /// The person's deals, page by page, until `limit` (one past the section's, to tell a cut).
+    static func deals(_ ctx: RequestContext, contactID: Int64, upTo limit: Int) async throws -> [Deal] {
+        var deals: [Deal] = []
+        var request = ListDealsRequest(contactID: contactID, pageSize: page)
+        repeat {
+            let found = try await ctx.call(Deals.listDeals, request)
+            deals += found.deals
+            request.cursor = found.nextCursor
+        } while !request.cursor.isEmpty && deals.count < limit
+        return deals
     }
 
     /// Every page of a list paged by the last id seen (`before` or `after` it, as `fetch`

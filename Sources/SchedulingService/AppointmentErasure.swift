@@ -12,7 +12,7 @@ struct AppointmentErasure: Sendable {
     let events: EventErasure
 
     func erase(_ request: ErasePersonRequest) async throws -> ErasureReport {
-        let deals = request.dealIDs.isEmpty ? "NULL" : request.dealIDs.map(String.init).joined(separator: ",")
+        let deals = SQLList.integers(request.dealIDs)
         let count = try await database.write { tx -> Int64 in
             let appointments = try tx.query("SELECT id, appointment FROM appointments WHERE deal_id IN (\(deals))") {
                 ($0.int64(0), try Appointment(wireBytes: $0.blob(1)))

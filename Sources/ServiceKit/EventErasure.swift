@@ -16,17 +16,20 @@ public struct EventErasure: Sendable {
         self.subscribers = subscribers
     }
 
-    /// Erases what holds any of `needles` or is about one of `aggregates`, then folds the
-    /// write-ahead log into each file so no copy of the old bytes stays beside it. Returns
-    /// the records erased and the events still waiting for a subscriber.
+    /// Erases what holds any of `needles` or is about one of `aggregates`. Once nothing
+    /// waits (the erasure's last attempt), folds the write-ahead log into each file, so no
+    /// copy of the old bytes, the service's own erased rows' included, stays beside it; an
+    /// attempt that will be repeated leaves that to the last. Returns the records erased and
+    /// the events still waiting for a subscriber.
     public func erase(holding needles: [String], aggregates: [String]) async throws -> (erased: Int64, waiting: Int64) {
         var erased: Int64 = 0, waiting: Int64 = 0
-        for database in databases() {
+        let all = databases()
+        for database in all {
             let found = try await database.eraseEvents(holding: needles, aggregates: aggregates, subscribers: subscribers)
             erased += Int64(found.erased)
             waiting += Int64(found.waiting)
-            try await database.checkpoint()
         }
+        if waiting == 0 { for database in all { try await database.checkpoint() } }
         return (erased, waiting)
     }
 }

@@ -14,15 +14,9 @@ public final class CallConsents: BackgroundService {
     static let topic = "call.consents"
     /// What the entries this loop makes say they came from.
     static let source = "consent"
-    let control: Database
-    let shards: ShardSet
-    let settings: DialerSettingsStore
     private let backlog: ReplicaBacklog
 
     public init(control: Database, shards: ShardSet, settings: DialerSettingsStore, logger: Logger) {
-        self.control = control
-        self.shards = shards
-        self.settings = settings
         backlog = ReplicaBacklog(control: control, topic: Self.topic, logger: logger, failure: "cannot apply a person's word on calls to the do-not-call list; retrying") {
             try await Self.applyKept(control: control, shards: shards, settings: settings)
         }

@@ -146,7 +146,7 @@ public struct CallStore: Sendable {
         }
         if let visibility = request.visibility, visibility.restricted {
             // G3: a staff member sees the calls that rang them or their team.
-            let ids = visibility.staffIDs.isEmpty ? "NULL" : visibility.staffIDs.map(String.init).joined(separator: ",")
+            let ids = SQLList.integers(visibility.staffIDs)
             conditions.append("c.seq IN (SELECT seq FROM call_staff WHERE staff_id IN (\(ids)))")
         }
         let sql = "SELECT c.seq, c.session FROM calls c" + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))

@@ -11,15 +11,9 @@ import Wire
 /// nothing: contacts released their numbers.
 public final class StaffDepartures: BackgroundService {
     static let topic = "staff.departures"
-    let control: Database
-    let shards: ShardSet
-    let settings: DialerSettingsStore
     private let backlog: ReplicaBacklog
 
     public init(control: Database, shards: ShardSet, settings: DialerSettingsStore, logger: Logger) {
-        self.control = control
-        self.shards = shards
-        self.settings = settings
         backlog = ReplicaBacklog(control: control, topic: Self.topic, logger: logger, failure: "cannot hand over a departed operator's queue; retrying") {
             try await Self.handOver(control: control, shards: shards, settings: settings)
         }

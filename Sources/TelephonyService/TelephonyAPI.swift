@@ -87,7 +87,7 @@ public struct TelephonyAPI: Telephony.ServiceProtocol {
         let (queue, phone) = try doNotCallShard(request.phone)
         var entry = DoNotCallEntry(phone: phone, reason: request.reason.trimmingCharacters(in: .whitespacesAndNewlines))
         entry.source = "api"
-        entry.by = context.principal.map { p in p.staffID.map { "staff:\($0)" } ?? "api:\(p.role)" } ?? "service"
+        entry.by = context.actor
         entry.atMilliseconds = queue.clock.milliseconds
         return try await queue.markDoNotCall(entry, settings: try settings())
     }

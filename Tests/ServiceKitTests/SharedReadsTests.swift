@@ -9,7 +9,7 @@ import Testing
 
     struct Gone: Error {}
 
-    @Test func oneReadPerKeyEvenWhileTheFirstIsInFlight() async throws {
+    @Test func n1OneReadPerKeyInARoundEvenWhileTheFirstIsInFlight() async throws {
         let reads = SharedReads<Int, String>()
         let asked = Count()
         let answers = try await withThrowingTaskGroup(of: String.self) { group in

@@ -30,12 +30,7 @@ enum ErasureRoutes {
             if let earlier = try await erasures.latest(contactID: id) { return Reply.json(200, earlier) }
             var person = ErasePersonRequest(contactID: id, phones: contact.phones.map(\.number), emails: contact.emails)
             person.names = [contact.firstName, contact.lastName, contact.company].filter { !$0.isEmpty }
-            var deals = ListDealsRequest(contactID: id, pageSize: PersonExport.page)
-            repeat {
-                let found = try await ctx.call(Deals.listDeals, deals)
-                person.dealIDs += found.deals.map(\.id)
-                deals.cursor = found.nextCursor
-            } while !deals.cursor.isEmpty
+            person.dealIDs = try await PersonExport.deals(ctx, contactID: id, upTo: .max).map(\.id)
             let (erasure, created) = try await erasures.begin(person, by: ctx.actor)
             ctx.api.erasureRunner?.wake()
             guard created else { return Reply.json(200, erasure) }
