@@ -34,7 +34,7 @@ let package = Package(
 
         // The protocol: pure values, no I/O.
         .target(name: "Wire", path: "Protocols/Wire"),
-        .target(name: "Contracts", dependencies: ["Wire"], path: "Protocols/Contracts"),
+        .target(name: "Contracts", dependencies: ["JSON", "Wire"], path: "Protocols/Contracts"),
         // The schema every contract is generated from, and the generator's library.
         .target(name: "ContractSchema", path: "Protocols/ContractSchema"),
         .target(name: "Schemas", dependencies: ["ContractSchema"], path: "Protocols/Schemas"),
@@ -50,10 +50,12 @@ let package = Package(
         .target(name: "JSON"),
         // Hashes, HMACs, constant-time comparison and randomness from the system OpenSSL.
         .target(name: "Digest", dependencies: ["CCrypto"]),
+        // Outside ServiceKit: FoundationNetworking loads ICU, which contacts and billing never do.
+        .target(name: "URLSessionCalls"),
         .target(name: "Storage", dependencies: ["CSQLite"]),
         .target(name: "ServiceKit", dependencies: ["ContractServices", "Contracts", "Digest", "RPC", "Storage", "Wire", "HTTP", "Sockets", "TLS"]),
         // Provider webhooks: authenticated, kept durably, translated and relayed (G2); the gateway serves its routes.
-        .target(name: "WebhookHub", dependencies: ["Contracts", "Digest", "JSON", "RPC", "ServiceKit", "Sockets", "Storage", "Wire"], exclude: ["README.md"]),
+        .target(name: "WebhookHub", dependencies: ["Contracts", "Digest", "JSON", "RPC", "ServiceKit", "Sockets", "Storage", "URLSessionCalls", "Wire"], exclude: ["README.md"]),
         .target(
             name: "Gateway", dependencies: ["Contracts", "CZlib", "Digest", "RPC", "HTTP", "JSON", "ServiceKit", "Storage", "WebhookHub", "Wire"],
             exclude: ["README.md"], resources: [.copy("Console")]),
@@ -62,7 +64,7 @@ let package = Package(
         .target(name: "TelephonyService", dependencies: ["ContractServices", "Contracts", "Digest", "RPC", "Storage", "ServiceKit"], exclude: ["README.md"]),
         .target(name: "SchedulingService", dependencies: ["ContractServices", "Contracts", "Digest", "JSON", "RPC", "Storage", "ServiceKit"], exclude: ["README.md"]),
         .target(name: "BillingService", dependencies: ["ContractServices", "Contracts", "RPC", "Storage", "ServiceKit"], exclude: ["README.md"]),
-        .target(name: "NotificationsService", dependencies: ["ContractServices", "CCrypto", "Contracts", "Digest", "HTTP", "JSON", "RPC", "Storage", "ServiceKit", "Sockets"], exclude: ["README.md"]),
+        .target(name: "NotificationsService", dependencies: ["ContractServices", "CCrypto", "Contracts", "Digest", "HTTP", "JSON", "RPC", "Storage", "ServiceKit", "Sockets", "URLSessionCalls"], exclude: ["README.md"]),
 
         // Executables.
         .executableTarget(name: "switchboard-echo", dependencies: ["ContractServices", "RPC", "Contracts", "ServiceKit", "TLS"]),

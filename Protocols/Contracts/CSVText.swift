@@ -18,7 +18,7 @@ public enum CSVText {
         if let first = v.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first), !isNegativeNumber(v) { v = "'" + v }
         // By scalar: "\r\n" is one Character, equal to neither "\r" nor "\n".
         guard v.unicodeScalars.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return v }
-        return "\"" + v.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        return "\"" + v.replacing("\"", with: "\"\"") + "\""
     }
 
     static func isNegativeNumber(_ v: String) -> Bool {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A position in the list of calls of every replica: newest first by start time, then
 /// shard, then the shard's sequence. A total order across shards, so one cursor pages

@@ -1892,7 +1892,7 @@ public struct ListStaffRequest: WireMessage, Equatable {
     /// 1...500; 0 means 100.
     public var pageSize: Int64 = 0
     public var cursor: String = ""
-    /// Only the members with this email (matched as stored: NFKC, lower case).
+    /// Only the members with this email (matched as stored: NFKC's folds of typed forms, NFC, lower case).
     public var email: String = ""
 
     public init() {}

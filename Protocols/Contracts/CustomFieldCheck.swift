@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import JSON
 public import Wire
 
 /// Issue 26 item 2: custom field values against their declarations, the same for every
@@ -20,7 +21,7 @@ public enum CustomFieldCheck {
             }
         }
         if required {
-            let present = Set(values.filter { !$0.value.trimmingCharacters(in: .whitespaces).isEmpty }.map(\.name))
+            let present = Set(values.filter { !$0.value.trimming(.spaces).isEmpty }.map(\.name))
             for definition in declared.values.sorted(by: { $0.name < $1.name }) where definition.required && !present.contains(definition.name) {
                 guard definition.pipelineIDs.isEmpty || pipelineID.map(definition.pipelineIDs.contains) == true else { continue }
                 out.append(FieldViolation(field: "customFields.\(definition.name)", description: "is required"))
@@ -31,13 +32,13 @@ public enum CustomFieldCheck {
 
     /// Why `value` is not a `definition.type`; nil when it is (an empty value is no value).
     public static func problem(_ raw: String, _ definition: CustomFieldDefinition) -> String? {
-        let value = raw.trimmingCharacters(in: .whitespaces)
+        let value = raw.trimming(.spaces)
         guard !value.isEmpty else { return nil }
         switch definition.type {
         case .text, .unspecified:
             return nil
         case .number:
-            return value.range(of: "^-?[0-9]+(\\.[0-9]+)?$", options: .regularExpression) != nil ? nil : "is not a number (write 12 or -3.5)"
+            return value.wholeMatch(of: /-?[0-9]+(\.[0-9]+)?/) != nil ? nil : "is not a number (write 12 or -3.5)"
         case .money:
             let parts = value.split(separator: " ")
             guard parts.count == 2, let minor = Int64(parts[0]), abs(minor) <= Money.maximumMinor, Money.exponents[String(parts[1])] != nil else {
@@ -47,13 +48,13 @@ public enum CustomFieldCheck {
         case .date:
             return CivilDate(parsing: value) == nil ? "is not a date (YYYY-MM-DD)" : nil
         case .dateTime:
-            return ISO8601DateFormatter().date(from: value) == nil ? "is not a date and time (RFC 3339: 2027-01-15T09:00:00+03:00)" : nil
+            return RFC3339.parse(value) == nil ? "is not a date and time (RFC 3339: 2027-01-15T09:00:00+03:00)" : nil
         case .boolean:
             return ["true", "false"].contains(value) ? nil : "is not true or false"
         case .oneOf:
             return definition.options.contains(value) ? nil : "is not one of \(definition.options.joined(separator: ", "))"
         case .manyOf:
-            let unknown = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !definition.options.contains($0) }
+            let unknown = value.split(separator: ",").map { $0.trimming(.spaces) }.filter { !definition.options.contains($0) }
             return unknown.isEmpty ? nil : "has \(unknown.joined(separator: ", ")), not among \(definition.options.joined(separator: ", "))"
         case .staff:
             return Int64(value).map { $0 > 0 } == true ? nil : "is not a staff member's id"
@@ -73,7 +74,7 @@ public enum CustomFieldCheck {
         if definition.type == .manyOf, definition.options.contains(where: { $0.contains(",") }) {
             out.append(FieldViolation(field: "options", description: "a many_of option cannot hold a comma (the values are comma-separated)"))
         }
-        if definition.name.range(of: "^[a-z][a-z0-9_]*$", options: .regularExpression) == nil {
+        if definition.name.wholeMatch(of: /[a-z][a-z0-9_]*/) == nil {
             out.append(FieldViolation(field: "name", description: "lower-case letters, digits and _, a letter first"))
         }
         return out

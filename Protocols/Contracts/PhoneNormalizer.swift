@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// C1: turns a phone as people type it into E.164 with the extension kept apart. The one
 /// phone rule of the system: contacts, telephony and the gateway read numbers with it,
@@ -59,14 +59,14 @@ public struct PhoneNormalizer: Sendable {
 
     public func normalize(_ raw: String) -> Result<Phone, Failure> {
         // Fullwidth digits and invisible characters pasted along are the same phone.
-        var text = Self.canonical(raw).trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        var text = TextForm.canonical(raw).trimming(.spacesAndNewlines).lowercased()
         guard !text.isEmpty else { return .failure(Failure(reason: "is empty")) }
         if text.hasPrefix("tel:") { text.removeFirst(4) }
 
         var ext = ""
         for marker in [";ext=", "доб.", "доб", "ext.", "ext", "#", "x"] {
-            if let range = text.range(of: marker) {
-                let tail = text[range.upperBound...].trimmingCharacters(in: .whitespaces)
+            if let range = text.firstRange(of: marker) {
+                let tail = text[range.upperBound...].trimming(.spaces)
                 guard !tail.isEmpty, tail.count <= 8, tail.allSatisfy(\.isASCIIDigit) else {
                     return .failure(Failure(reason: "has an extension that is not 1 to 8 digits"))
                 }
@@ -129,14 +129,6 @@ public struct PhoneNormalizer: Sendable {
         guard !country.trunkPrefix.isEmpty, digits.hasPrefix(country.trunkPrefix) else { return false }
         guard let length = country.nationalLength else { return true }
         return digits.count == length + country.trunkPrefix.count
-    }
-
-    /// NFKC without format characters (Unicode category Cf): one number (or address)
-    /// typed or pasted differently is one key.
-    public static func canonical(_ raw: String) -> String {
-        var scalars = String.UnicodeScalarView()
-        scalars.append(contentsOf: raw.unicodeScalars.filter { $0.properties.generalCategory != .format })
-        return String(scalars).precomposedStringWithCompatibilityMapping
     }
 }
 

@@ -368,7 +368,7 @@ public let contactsContract = ContractFile("Contacts") {
         Field(1, "role", .enumeration("StaffRole"))
         Field(2, "pageSize", .int64, doc: "1...500; 0 means 100.").named("limit").minimum(1).maximum(500)
         Field(3, "cursor", .string).length(max: 200)
-        Field(4, "email", .string, doc: "Only the members with this email (matched as stored: NFKC, lower case).").length(max: 254)
+        Field(4, "email", .string, doc: "Only the members with this email (matched as stored: NFKC's folds of typed forms, NFC, lower case).").length(max: 254)
     }
     Message("StaffList", rest: [.output]) {
         Field(1, "members", .repeated(.message("StaffMember"))).named("items")

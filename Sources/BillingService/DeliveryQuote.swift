@@ -1,5 +1,6 @@
 import Contracts
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// B2: the delivery options of an address: its zone is the first (by id) one of whose
 /// fragments the address contains, compared case- and width-insensitively; the zone's
@@ -21,6 +22,6 @@ public enum DeliveryQuote {
     }
 
     static func fold(_ text: String) -> String {
-        text.precomposedStringWithCompatibilityMapping.lowercased().replacingOccurrences(of: "ё", with: "е").trimmingCharacters(in: .whitespacesAndNewlines)
+        TextForm.canonical(text).lowercased().replacing("ё", with: "е").trimming(.spacesAndNewlines)
     }
 }

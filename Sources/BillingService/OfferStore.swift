@@ -1,5 +1,6 @@
 import Contracts
-import Foundation
+import FoundationEssentials
+import Glibc
 import ServiceKit
 import Storage
 import Wire
@@ -38,7 +39,7 @@ public struct OfferStore: Sendable {
             guard archived.isEmpty else { throw RPCError.invalidArgument("the offer names archived products", details: archived) }
             let prices = Dictionary(list.prices.map { ($0.productID, $0.unitMinor) }, uniquingKeysWith: { a, _ in a })
             let priced = try OfferTotals.price(input.lines, currency: input.currency, unitPrices: prices, products: products)
-            var offer = Offer(dealID: input.dealID, currency: input.currency, lines: priced.lines, address: input.address.trimmingCharacters(in: .whitespacesAndNewlines))
+            var offer = Offer(dealID: input.dealID, currency: input.currency, lines: priced.lines, address: input.address.trimming(.spacesAndNewlines))
             (offer.subtotalMinor, offer.discountMinor, offer.totalMinor, offer.weightGrams) = (priced.subtotalMinor, priced.discountMinor, priced.totalMinor, priced.weightGrams)
             if let zone = DeliveryQuote.zone(for: offer.address, in: try CatalogueStore.zones(c)) {
                 offer.zoneID = zone.id

@@ -1,5 +1,6 @@
 import Contracts
-import Foundation
+import FoundationEssentials
+import Glibc
 import ServiceKit
 import Storage
 import Wire
@@ -131,8 +132,8 @@ public struct PaymentStore: Sendable {
 
     /// A later report may say what the first did not (the email with "paid").
     static func fillBlanks(_ p: inout Payment, from r: PaymentReport) {
-        if p.email.isEmpty { p.email = r.email.trimmingCharacters(in: .whitespaces) }
-        if p.phone.isEmpty { p.phone = r.phone.trimmingCharacters(in: .whitespaces) }
+        if p.email.isEmpty { p.email = r.email.trimming(.spaces) }
+        if p.phone.isEmpty { p.phone = r.phone.trimming(.spaces) }
         if p.payerName.isEmpty { p.payerName = r.payerName }
         if p.purpose.isEmpty { p.purpose = r.purpose }
         if p.campaign.isEmpty { p.campaign = r.campaign }

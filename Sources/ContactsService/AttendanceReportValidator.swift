@@ -1,5 +1,6 @@
 import Contracts
-import Foundation
+import FoundationEssentials
+import Glibc
 import Wire
 
 /// C5: checks an events platform's report before anything is stored. Every attendee

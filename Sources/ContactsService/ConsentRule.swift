@@ -13,7 +13,7 @@ public enum ConsentRule {
         var found: [FieldViolation] = []
         if consent.channel == .unspecified { found.append(FieldViolation(field: "channel", description: "is required")) }
         if consent.purpose == .unspecified { found.append(FieldViolation(field: "purpose", description: "is required")) }
-        let source = consent.source.trimmingCharacters(in: .whitespaces)
+        let source = consent.source.trimming(.spaces)
         if source.isEmpty { found.append(FieldViolation(field: "source", description: "is required: where the person said it")) }
         if source.count > 200 { found.append(FieldViolation(field: "source", description: "is at most 200 characters")) }
         if let at = consent.atMilliseconds, at > now + skewMilliseconds { found.append(FieldViolation(field: "at", description: "is in the future")) }

@@ -23,7 +23,7 @@ public struct ConsentStore: Sendable {
         let violations = ConsentRule.violations(word, now: now)
         guard violations.isEmpty else { throw RPCError.invalidArgument("the consent is not valid", details: violations) }
         var kept = word
-        kept.source = word.source.trimmingCharacters(in: .whitespaces)
+        kept.source = word.source.trimming(.spaces)
         kept.atMilliseconds = word.atMilliseconds ?? now
         kept.recordedBy = actor
         kept.contactID = 0

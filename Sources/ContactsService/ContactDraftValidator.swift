@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import Contracts
 import Wire
 
@@ -58,9 +59,9 @@ public struct ContactDraftValidator: Sendable {
                 violations.append(FieldViolation(field: field, description: description))
             }
         }
-        let first = draft.firstName.trimmingCharacters(in: .whitespacesAndNewlines)
-        let last = draft.lastName.trimmingCharacters(in: .whitespacesAndNewlines)
-        let company = draft.company.trimmingCharacters(in: .whitespacesAndNewlines)
+        let first = draft.firstName.trimming(.spacesAndNewlines)
+        let last = draft.lastName.trimming(.spacesAndNewlines)
+        let company = draft.company.trimming(.spacesAndNewlines)
 
         var emails: [String] = []
         for (i, raw) in draft.emails.enumerated() where !overfull.contains("emails") {
@@ -78,13 +79,13 @@ public struct ContactDraftValidator: Sendable {
         }
         var tags: [String] = []
         for (i, raw) in draft.tags.enumerated() {
-            let tag = raw.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+            let tag = raw.trimming(.spacesAndNewlines).lowercased()
             check(!tag.isEmpty, "tags[\(i)]", "is empty")
             if !tag.isEmpty && !tags.contains(tag) { tags.append(tag) }
         }
         var fields: [CustomField] = []
         for (i, field) in draft.customFields.enumerated() {
-            let name = field.name.trimmingCharacters(in: .whitespacesAndNewlines)
+            let name = field.name.trimming(.spacesAndNewlines)
             // An empty name is the schema's to report; one of blanks only is ours.
             check(!name.isEmpty || field.name.isEmpty, "customFields[\(i)].name", "is empty")
             check(!fields.contains { $0.name == name }, "customFields[\(i)].name", "\"\(name)\" appears twice")

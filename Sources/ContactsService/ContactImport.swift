@@ -1,5 +1,6 @@
 import Contracts
-import Foundation
+import FoundationEssentials
+import Glibc
 import ServiceKit
 import Storage
 import Wire
@@ -107,7 +108,7 @@ public struct ContactImport: Sendable {
     /// A staff member an import names: by the external id of a staff row of the source,
     /// else by email, else by full name ("First Last", one active member).
     static func staffID(_ c: Connection, source: String, _ reference: String) throws -> Int64? {
-        let key = reference.trimmingCharacters(in: .whitespaces)
+        let key = reference.trimming(.spaces)
         if let id = try ImportLedger.find(c, source: source, kind: .staff, key) { return id }
         if case let .success(email) = EmailNormalizer.normalize(key),
            let id = try c.queryFirst("SELECT id FROM staff WHERE email = ? ORDER BY id LIMIT 1", [.text(email)], { $0.int64(0) }) {

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import Contracts
 
 /// C2: decides whether a draft is a person we already have.
@@ -59,6 +60,6 @@ public enum ContactMatcher {
     }
 
     static func same(_ a: String, _ b: String) -> Bool {
-        a.trimmingCharacters(in: .whitespaces).lowercased() == b.trimmingCharacters(in: .whitespaces).lowercased()
+        a.trimming(.spaces).lowercased() == b.trimming(.spaces).lowercased()
     }
 }

@@ -1,5 +1,6 @@
 import Contracts
-import Foundation
+import FoundationEssentials
+import Glibc
 import ServiceKit
 import Storage
 import Wire
@@ -107,7 +108,7 @@ public struct ContactStore: Sendable {
             conditions.append("c.id > ?")
             values.append(.integer(pageRequest.afterID))
         }
-        let prefix = request.namePrefix.trimmingCharacters(in: .whitespaces).lowercased()
+        let prefix = request.namePrefix.trimming(.spaces).lowercased()
         if !prefix.isEmpty {
             // A range on the lower-cased name columns uses their indexes, unlike LIKE.
             conditions.append("((c.first_key >= ? AND c.first_key < ?) OR (c.last_key >= ? AND c.last_key < ?))")
@@ -124,7 +125,7 @@ public struct ContactStore: Sendable {
         }
         if !request.tag.isEmpty {
             conditions.append("c.id IN (SELECT contact_id FROM contact_tags WHERE tag = ?)")
-            values.append(.text(request.tag.trimmingCharacters(in: .whitespaces).lowercased()))
+            values.append(.text(request.tag.trimming(.spaces).lowercased()))
         }
         // Issue 26: by a custom field's value (a many_of field: one of its values).
         if !request.fieldName.isEmpty {

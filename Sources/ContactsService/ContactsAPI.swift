@@ -56,7 +56,7 @@ public struct ContactsAPI: Contacts.ServiceProtocol {
             let all = try Self.fields.all(c)
             let staffNames = Set(all.filter { $0.type == .staff && !$0.archived }.map(\.name))
             let unknown = try values.filter { field in
-                guard staffNames.contains(field.name), let id = Int64(field.value.trimmingCharacters(in: .whitespaces)) else { return false }
+                guard staffNames.contains(field.name), let id = Int64(field.value.trimming(.spaces)) else { return false }
                 return try !StaffStore.exists(c, id)
             }
             return (all, unknown.map(\.name))

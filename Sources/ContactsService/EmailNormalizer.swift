@@ -1,12 +1,13 @@
 import Contracts
-import Foundation
+import FoundationEssentials
+import Glibc
 /// C1: trims and lower-cases an email and checks it has the shape of an address
 /// (one `@`, a local part, a dotted domain of letters, digits and hyphens).
 ///
 /// Before that, so that one address typed or pasted differently is one key for C2:
 /// invisible format characters (zero-width space and joiners, BOM, soft hyphen) are
-/// removed, and the whole address takes Unicode NFKC: `une\u{301}` and `un\u{e9}` are
-/// one form, fullwidth `ａｎｎａ＠ｅｘａｍｐｌｅ．ｃｏｍ` is `anna@example.com`. NFKC on
+/// removed, and the whole address takes its ``TextForm`` (NFC after NFKC's folds of what keyboards type): `une\u{301}` and `un\u{e9}` are
+/// one form, fullwidth `ａｎｎａ＠ｅｘａｍｐｌｅ．ｃｏｍ` is `anna@example.com`. Folding
 /// the local part too is a choice: mail systems that told such addresses apart would
 /// be telling people apart by how their keyboard wrote them.
 public enum EmailNormalizer {
@@ -15,7 +16,7 @@ public enum EmailNormalizer {
     }
 
     public static func normalize(_ raw: String) -> Result<String, Failure> {
-        let email = PhoneNormalizer.canonical(raw).trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        let email = TextForm.canonical(raw).trimming(.spacesAndNewlines).lowercased()
         guard !email.isEmpty else { return .failure(Failure(reason: "is empty")) }
         guard email.utf8.count <= 254 else { return .failure(Failure(reason: "is longer than 254 characters")) }
         let parts = email.split(separator: "@", omittingEmptySubsequences: false)

@@ -1,5 +1,6 @@
 import Contracts
-import Foundation
+import FoundationEssentials
+import Glibc
 import ServiceKit
 import Storage
 import Wire
@@ -146,8 +147,8 @@ public struct StaffStore: Sendable {
             throw RPCError.invalidArgument("the staff member has \(violations.count) invalid field(s)", details: violations)
         }
         var clean = member
-        clean.firstName = member.firstName.trimmingCharacters(in: .whitespaces)
-        clean.lastName = member.lastName.trimmingCharacters(in: .whitespaces)
+        clean.firstName = member.firstName.trimming(.spaces)
+        clean.lastName = member.lastName.trimming(.spaces)
         clean.email = (try? EmailNormalizer.normalize(member.email).get()) ?? ""
         clean.mobiles = mobiles
         return clean
@@ -183,7 +184,7 @@ public struct StaffStore: Sendable {
             try tx.run("INSERT INTO staff_numbers (staff_id, number, kind, position) VALUES (?, ?, ?, ?)",
                 [.integer(id), .text(number), .text(kind), .integer(Int64(i))])
         }
-        for skill in Set(stored.skills.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }) where !skill.isEmpty {
+        for skill in Set(stored.skills.map { $0.trimming(.spaces).lowercased() }) where !skill.isEmpty {
             try tx.run("INSERT INTO staff_skills (staff_id, skill) VALUES (?, ?)", [.integer(id), .text(skill)])
         }
     }
@@ -238,7 +239,7 @@ public struct StaffStore: Sendable {
 
     /// The member owning `number`: an extension as typed, or any phone format of a mobile.
     public func find(byNumber raw: String) async throws -> StaffMember {
-        let trimmed = raw.trimmingCharacters(in: .whitespaces)
+        let trimmed = raw.trimming(.spaces)
         var candidates = [trimmed]
         if case let .success(phone) = phones.normalize(trimmed) { candidates.append(phone.number) }
         let keys = candidates

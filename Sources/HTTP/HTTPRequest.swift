@@ -44,7 +44,7 @@ public struct HTTPRequest: Sendable, Equatable {
     public var keepAlive: Bool {
         guard let connection = header("Connection") else { return minorVersion != 0 }
         // Tokens compared one by one: on every request, so no Foundation substring search.
-        let tokens = connection.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        let tokens = connection.split(separator: ",").map { $0.filter { $0 != " " && $0 != "\t" }.lowercased() }
         if minorVersion == 0 { return tokens.contains("keep-alive") }
         return !tokens.contains("close")
     }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Glibc
 import Sockets
 import Synchronization
@@ -39,7 +39,7 @@ public final class RPCServer: Sendable {
         /// name and fields; ServiceKit writes them as JSON lines.
         public var log: @Sendable (_ event: String, _ fields: [String: String]) -> Void = { event, fields in
             let text = fields.keys.sorted().map { "\($0)=\(fields[$0]!)" }.joined(separator: " ")
-            FileHandle.standardError.write(Data("\(event) \(text)\n".utf8))
+            StandardStream.error.write("\(event) \(text)\n")
         }
 
         public init(host: String = "127.0.0.1", port: Int = 0) {

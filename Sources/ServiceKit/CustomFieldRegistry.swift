@@ -25,7 +25,7 @@ public struct CustomFieldRegistry: Sendable {
     /// The names `names` declared as text (a migration's: what things held before), those
     /// that make a name.
     public static func declareAsText(_ c: Connection, _ names: Set<String>) throws {
-        for name in names where name.range(of: "^[a-z][a-z0-9_]*$", options: .regularExpression) != nil {
+        for name in names where name.wholeMatch(of: /[a-z][a-z0-9_]*/) != nil {
             var definition = CustomFieldDefinition(name: name, type: .text)
             definition.label = name
             try c.run("INSERT OR IGNORE INTO custom_fields (name, definition) VALUES (?, ?)", [.text(name), .blob(definition.wireBytes())])
@@ -43,8 +43,8 @@ public struct CustomFieldRegistry: Sendable {
     /// Declares the field or changes it, in `tx`.
     public func put(_ tx: Transaction, _ input: CustomFieldDefinition, at now: Int64) throws -> CustomFieldDefinition {
         var definition = input
-        definition.options = input.options.map { $0.trimmingCharacters(in: .whitespaces) }
-        definition.label = input.label.trimmingCharacters(in: .whitespaces)
+        definition.options = input.options.map { $0.trimming(.spaces) }
+        definition.label = input.label.trimming(.spaces)
         (definition.actorID, definition.credentialID, definition.entity) = (nil, nil, "")
         let violations = CustomFieldCheck.violations(of: definition)
         guard violations.isEmpty else { throw RPCError.invalidArgument("the field is not valid", details: violations) }

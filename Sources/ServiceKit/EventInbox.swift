@@ -1,6 +1,7 @@
 import ContractServices
 import Contracts
-import Foundation
+import FoundationEssentials
+import Glibc
 import RPC
 import Storage
 import Synchronization

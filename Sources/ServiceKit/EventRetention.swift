@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import Storage
 
 /// Keeps the outbox and the inbox from growing forever. An outbox event is deleted once

@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import Sockets
 import RPC
 
 /// JSON-lines logs on stderr: one object per line with time, level, service, event and
@@ -13,7 +15,7 @@ public struct Logger: Sendable {
     private let write: @Sendable (String) -> Void
 
     /// Lines go to stderr unless `write` takes them (a service hosted in a test).
-    public init(service: String, write: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }) {
+    public init(service: String, write: @escaping @Sendable (String) -> Void = { StandardStream.error.write($0) }) {
         self.service = service
         self.write = write
     }
@@ -48,7 +50,7 @@ public struct Logger: Sendable {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+            case _ where scalar.value < 0x20: out += "\\u00" + (scalar.value < 0x10 ? "0" : "") + String(scalar.value, radix: 16)
             default: out.unicodeScalars.append(scalar)
             }
         }

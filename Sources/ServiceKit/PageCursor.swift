@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// An opaque position in a list ordered by id: the last id returned. Opaque so callers
 /// do not build their own, and so the format can change.

@@ -1,5 +1,6 @@
 import Dispatch
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// A process started by a supervisor (`switchboard up`, a test run, the bench) that names
 /// itself in `SWITCHBOARD_PARENT_PID` stops once that process is gone — killed with -9 or

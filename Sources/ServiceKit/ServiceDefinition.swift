@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import Sockets
 import Storage
 
 /// Everything that makes a service one: its name and prefix, its default port, its
@@ -51,7 +53,7 @@ public struct ServiceDefinition: HostedProcess {
             let security = try TransportSecurity.load(environment, identity: identity(in: environment), logger: Logger(service: service, write: { _ in }))
             return ServiceHost.healthcheck(host: host == "0.0.0.0" ? "127.0.0.1" : host, port: port, security: security)
         } catch {
-            FileHandle.standardError.write(Data("\(service) healthcheck: invalid configuration: \(error)\n".utf8))
+            StandardStream.error.write("\(service) healthcheck: invalid configuration: \(error)\n")
             return 1
         }
     }

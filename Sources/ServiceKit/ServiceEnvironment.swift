@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import RPC
 
 /// Configuration read from the environment once, at start. A bad value stops the

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import Synchronization
 
 /// A long-running part of a service (an outbox relay, the timer runner, the lead

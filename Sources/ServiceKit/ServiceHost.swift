@@ -1,7 +1,8 @@
 import ContractServices
 import Contracts
 import Dispatch
-import Foundation
+import FoundationEssentials
+import Glibc
 import RPC
 import Sockets
 import Storage
@@ -254,7 +255,7 @@ public enum ServiceHost {
         do {
             try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
         } catch {
-            throw StartFailure(description: "cannot create \(environment.name(of: Self.dataDirectory)) \(dataDirectory): \(error.localizedDescription)")
+            throw StartFailure(description: "cannot create \(environment.name(of: Self.dataDirectory)) \(dataDirectory): \(error)")
         }
         // Before the database: a process without its certificate stops with nothing to close.
         let security = try TransportSecurity.load(environment, identity: definition.identity(in: environment), logger: logger)
@@ -373,7 +374,7 @@ public enum ServiceHost {
     /// The readiness line on stdout the local runner and the tests wait for.
     public static func announceListening(service: String, host: String, port: Int, adminPort: Int? = nil) {
         let admin = adminPort.map { ",\"admin_port\":\($0)" } ?? ""
-        FileHandle.standardOutput.write(Data("{\"event\":\"listening\",\"service\":\"\(service)\",\"host\":\"\(host)\",\"port\":\(port)\(admin)}\n".utf8))
+        StandardStream.output.write("{\"event\":\"listening\",\"service\":\"\(service)\",\"host\":\"\(host)\",\"port\":\(port)\(admin)}\n")
     }
 
     /// Serves until SIGTERM or SIGINT, then runs `stop` once (it stops taking work and
@@ -414,7 +415,7 @@ public enum ServiceHost {
     /// Refuses to start: the reason in the log and on stderr, exit 1.
     public static func fail(_ logger: Logger, _ message: String) -> Never {
         logger.error("start failed", ["error": message])
-        FileHandle.standardError.write(Data("\(logger.service): \(message)\n".utf8))
+        StandardStream.error.write("\(logger.service): \(message)\n")
         exit(1)
     }
 
@@ -439,7 +440,7 @@ public enum ServiceHost {
         }
         done.wait()
         let (code, message) = result.get()
-        FileHandle.standardError.write(Data("healthcheck \(host):\(port): \(message)\n".utf8))
+        StandardStream.error.write("healthcheck \(host):\(port): \(message)\n")
         return code
     }
 }
@@ -454,19 +455,14 @@ final class OnceFlag: Sendable {
 }
 
 /// Carries the healthcheck's answer out of its task.
-final class ResultBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: (Int32, String) = (1, "no answer")
+final class ResultBox: Sendable {
+    private let value = Mutex<(Int32, String)>((1, "no answer"))
 
     func set(_ code: Int32, _ message: String) {
-        lock.lock()
-        value = (code, message)
-        lock.unlock()
+        value.withLock { $0 = (code, message) }
     }
 
     func get() -> (Int32, String) {
-        lock.lock()
-        defer { lock.unlock() }
-        return value
+        value.withLock { $0 }
     }
 }

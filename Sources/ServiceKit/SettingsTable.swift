@@ -25,7 +25,7 @@ public enum SettingsTable {
     /// `readme` with the text between the markers replaced by the table; nil when the
     /// markers are missing.
     public static func rewritten(_ readme: String, _ processes: [any HostedProcess]) -> String? {
-        guard let start = readme.range(of: begin), let stop = readme.range(of: end, range: start.upperBound..<readme.endIndex) else { return nil }
+        guard let start = readme.firstRange(of: begin), let stop = readme[start.upperBound...].firstRange(of: end) else { return nil }
         return String(readme[..<start.upperBound]) + "\n" + markdown(processes) + String(readme[stop.lowerBound...])
     }
 }

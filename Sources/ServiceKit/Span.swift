@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import Wire
 
 /// One finished piece of traced work (P5): a served call, an applied event, a request at

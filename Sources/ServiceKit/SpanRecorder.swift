@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import Wire
 
 /// Where a process's finished spans go (P5): a `span` line in its log for each span of a

@@ -1,5 +1,6 @@
 import Contracts
-import Foundation
+import FoundationEssentials
+import Glibc
 import RPC
 
 /// Where this service's events go (P2), from `P_SUBSCRIBERS`: `name@host:port;...`,
@@ -25,7 +26,7 @@ public struct Subscription: Sendable, Equatable {
     /// whose every subscriber lists its types); an error names the entry and what is wrong.
     public static func parse(_ text: String, variable: String, publisher: Topology.Process? = nil) throws(ConfigurationError) -> [Subscription] {
         var result: [Subscription] = []
-        for entry in text.split(separator: ";").map({ $0.trimmingCharacters(in: .whitespaces) }) where !entry.isEmpty {
+        for entry in text.split(separator: ";").map({ $0.trimming(.spaces) }) where !entry.isEmpty {
             func bad(_ why: String) -> ConfigurationError {
                 ConfigurationError(variable: variable, problem: "entry \"\(entry)\" \(why); expected name@host:port (a process the topology names) or name@host:port=type,type")
             }
@@ -50,7 +51,7 @@ public struct Subscription: Sendable, Equatable {
                 types = Set(route.types)
             } else {
                 guard let equals else { throw bad("names no event types for \(name), which the topology does not know") }
-                let typeList = entry[entry.index(after: equals)...].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                let typeList = entry[entry.index(after: equals)...].split(separator: ",").map { $0.trimming(.spaces) }
                 guard !typeList.isEmpty, typeList.allSatisfy({ !$0.isEmpty }) else { throw bad("lists no event types") }
                 types = typeList == ["*"] ? nil : Set(typeList)
             }

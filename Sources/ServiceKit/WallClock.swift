@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import Synchronization
 
 /// Where a service reads the time of day for rules that depend on it (a timer's retry,
@@ -36,7 +37,7 @@ public struct WallClock: Sendable {
     public static func file(_ path: String) -> WallClock {
         WallClock(jumps: true) {
             guard let data = FileManager.default.contents(atPath: path),
-                let text = String(data: data, encoding: .utf8)?.trimmingCharacters(in: .whitespacesAndNewlines), let ms = Int64(text)
+                let text = String(data: data, encoding: .utf8)?.trimming(.spacesAndNewlines), let ms = Int64(text)
             else { return Date() }
             return Date(timeIntervalSince1970: Double(ms) / 1000)
         }

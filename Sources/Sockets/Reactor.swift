@@ -1,5 +1,5 @@
 import CEpoll
-import Foundation
+import FoundationEssentials
 import Glibc
 import Synchronization
 
@@ -67,15 +67,7 @@ public final class Reactor: TaskExecutor, Sendable {
         guard epoll_ctl(ep, EPOLL_CTL_ADD, efd, &event) == 0 else {
             throw SocketError("epoll_ctl(eventfd)", errno: cepoll_errno())
         }
-        let threadName = String(name.prefix(15))
-        let thread = Thread { [self] in
-            // Visible in top -H and perf, which read the kernel's thread name.
-            _ = cepoll_name_thread(threadName)
-            run()
-        }
-        thread.name = name
-        thread.stackSize = 1 << 20
-        thread.start()
+        DetachedThread.start(name: name) { [self] in run() }
     }
 
     /// True when called on this reactor's thread.

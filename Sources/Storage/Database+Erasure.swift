@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 extension Database {
     /// C8: removes the events, parked events and timers whose payload holds any of

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The outbox (P2), read for its relay. Where its pieces are:
 /// - written: ``Transaction/appendEvent(type:aggregateID:payload:at:)``, in the

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Durable timers (set and cancelled in a write's ``Transaction``), read for
 /// ServiceKit's `TimerRunner`.

@@ -1,6 +1,6 @@
 import CSQLite
 import Dispatch
-import Foundation
+import FoundationEssentials
 import Synchronization
 
 /// A service's SQLite database: one writer connection and a few readers, WAL mode,

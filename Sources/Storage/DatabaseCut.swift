@@ -1,5 +1,5 @@
 import CSQLite
-import Foundation
+import FoundationEssentials
 
 /// Several services' SQLite files held at one moment (P5's hot backup). Copied one
 /// after another, a backup would hold a subscriber's copy from after its publisher's:

@@ -1,5 +1,5 @@
 import CSQLite
-import Foundation
+import FoundationEssentials
 
 /// A service's SQLite file seen from outside the service (P5's backup and verify): its
 /// schema version and SQLite's check of it; where its outbox stands at a ``DatabaseCut``. Never migrates or

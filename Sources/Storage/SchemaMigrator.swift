@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The tables Storage itself owns (the migration record, the outbox, inbox and timers)
 /// and a service's numbered migrations, applied once each, in order, at open; an older

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The view of the database inside one ``Database/write(_:)``: reads and writes see
 /// each other, and events appended here commit or roll back with the state change

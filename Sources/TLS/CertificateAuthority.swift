@@ -1,5 +1,5 @@
 import CCrypto
-import Foundation
+import FoundationEssentials
 
 /// The cluster's certificate authority: signs each process's certificate, its identity
 /// (`gateway`, `contacts`, `telephony-0`) as the common name and as a DNS name (what a

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Glibc
 
 /// The certificates of a cluster on one machine, in one folder (`switchboard up` keeps

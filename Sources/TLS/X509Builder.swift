@@ -1,5 +1,5 @@
 import CCrypto
-import Foundation
+import FoundationEssentials
 
 /// An X.509 certificate being built or read, freed with the value.
 final class X509Builder {

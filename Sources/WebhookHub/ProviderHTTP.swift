@@ -1,6 +1,7 @@
 import Foundation
 import ServiceKit
 import Sockets
+import URLSessionCalls
 import FoundationNetworking
 
 /// GETs from a provider's API for pulls (Timepad's orders, Ringostat's call log): one

@@ -3,8 +3,10 @@ import Foundation
 /// `switchboard-bench memory` (issue 30 item 1): each service executable started alone on a
 /// fresh data folder and left idle for two seconds, then its resident memory read from
 /// /proc: `rss_kb` (VmRSS), `pss_kb` (its share of pages it shares, from smaps_rollup), and
-/// whether ICU is mapped (`icu`: 1 when a libicu or FoundationInternationalization library
-/// is, the 26 MB that importing all of Foundation brings). Target: under 15 MB each.
+/// `anon_kb` (the process's own heap and stacks; the rest of VmRSS is mapped files, mostly
+/// shared libraries), and whether ICU is mapped (`icu`: 1 when a libicu or
+/// FoundationInternationalization library is, what importing all of Foundation brings).
+/// Target: under 15 MB each.
 enum MemoryBench {
     static let services = [
         ("contacts", "switchboard-contacts"), ("deals", "switchboard-deals"), ("telephony", "switchboard-telephony"),
@@ -28,6 +30,7 @@ enum MemoryBench {
             var result = BenchResult(scenario: "memory.idle.\(service)", calls: 0, seconds: 1, latenciesNanoseconds: [], errors: 0)
             result.figures = [
                 ("rss_kb", Self.kibibytes("/proc/\(pid)/status", field: "VmRSS:")), ("pss_kb", Self.kibibytes("/proc/\(pid)/smaps_rollup", field: "Pss:")),
+                ("anon_kb", Self.kibibytes("/proc/\(pid)/smaps_rollup", field: "Anonymous:")),
                 ("icu", Self.icuMapped(pid) ? 1 : 0), ("target_kb", 15 * 1024),
             ]
             results.append(result)

@@ -1135,7 +1135,7 @@ enum OpenAPIComponents {
       }
     },
     "ListStaffRequest.email" : {
-      "description" : "Only the members with this email (matched as stored: NFKC, lower case).",
+      "description" : "Only the members with this email (matched as stored: NFKC's folds of typed forms, NFC, lower case).",
       "in" : "query",
       "name" : "email",
       "required" : false,

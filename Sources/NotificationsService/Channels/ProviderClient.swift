@@ -3,6 +3,7 @@ import FoundationNetworking
 import HTTP
 import ServiceKit
 import Sockets
+import URLSessionCalls
 
 /// One HTTP request to a provider or an endpoint, answered within `timeout`: the status
 /// and body, or why there was none. Redirects are not followed (a webhook's 3xx is not a
