@@ -53,7 +53,7 @@ let package = Package(
         // Outside ServiceKit: FoundationNetworking loads ICU, which contacts and billing never do.
         .target(name: "URLSessionCalls"),
         .target(name: "Storage", dependencies: ["CSQLite"]),
-        .target(name: "ServiceKit", dependencies: ["ContractServices", "Contracts", "Digest", "RPC", "Storage", "Wire", "HTTP", "Sockets", "TLS"]),
+        .target(name: "ServiceKit", dependencies: ["CEpoll", "ContractServices", "Contracts", "Digest", "RPC", "Storage", "Wire", "HTTP", "Sockets", "TLS"]),
         // Provider webhooks: authenticated, kept durably, translated and relayed (G2); the gateway serves its routes.
         .target(name: "WebhookHub", dependencies: ["Contracts", "Digest", "JSON", "RPC", "ServiceKit", "Sockets", "Storage", "URLSessionCalls", "Wire"], exclude: ["README.md"]),
         .target(

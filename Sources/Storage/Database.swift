@@ -103,7 +103,7 @@ public final class Database: Sendable {
 
     /// Process-wide SQLite settings, applied once before the first open.
     private static let globalSetUp: Void = {
-        _ = csqlite_disable_memory_statistics()
+        _ = csqlite_configure_process()
     }()
 
     // MARK: Writing

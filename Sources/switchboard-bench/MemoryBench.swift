@@ -1,4 +1,6 @@
+import Contracts
 import Foundation
+import Synchronization
 
 /// `switchboard-bench memory` (issue 30 item 1): each service executable started alone on a
 /// fresh data folder and left idle for two seconds, then its resident memory read from
@@ -6,7 +8,8 @@ import Foundation
 /// `anon_kb` (the process's own heap and stacks; the rest of VmRSS is mapped files, mostly
 /// shared libraries), and whether ICU is mapped (`icu`: 1 when a libicu or
 /// FoundationInternationalization library is, what importing all of Foundation brings).
-/// Target: under 15 MB each.
+/// Target: under 15 MB each. Contacts is read again after its bench (`memory.after_load`:
+/// `--seconds` of 64 match-or-creates in flight, each a new person, then two idle seconds).
 enum MemoryBench {
     static let services = [
         ("contacts", "switchboard-contacts"), ("deals", "switchboard-deals"), ("telephony", "switchboard-telephony"),
@@ -14,7 +17,7 @@ enum MemoryBench {
         ("gateway", "switchboard-gateway"),
     ]
 
-    static func run(options: BenchOptions) throws -> [BenchResult] {
+    static func run(options: BenchOptions) async throws -> [BenchResult] {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-memory-\(getpid())")
         defer { try? FileManager.default.removeItem(at: folder) }
         var results: [BenchResult] = []
@@ -25,17 +28,42 @@ enum MemoryBench {
             if service == "gateway" { environment["GATEWAY_API_KEYS"] = "bench-key-0123456789abcdef=admin" }
             let process = try BenchProcess(executable, environment)
             defer { process.stop() }
-            Thread.sleep(forTimeInterval: 2)
-            let pid = process.process.processIdentifier
-            var result = BenchResult(scenario: "memory.idle.\(service)", calls: 0, seconds: 1, latenciesNanoseconds: [], errors: 0)
-            result.figures = [
-                ("rss_kb", Self.kibibytes("/proc/\(pid)/status", field: "VmRSS:")), ("pss_kb", Self.kibibytes("/proc/\(pid)/smaps_rollup", field: "Pss:")),
-                ("anon_kb", Self.kibibytes("/proc/\(pid)/smaps_rollup", field: "Anonymous:")),
-                ("icu", Self.icuMapped(pid) ? 1 : 0), ("target_kb", 15 * 1024),
-            ]
-            results.append(result)
+            try await Task.sleep(for: .seconds(2))
+            results.append(Self.reading("memory.idle.\(service)", process.process.processIdentifier))
+            if service == "contacts" {
+                // After its bench: 64 match-or-creates in flight, every one a new person.
+                let client = BenchPKI.client("contacts", port: process.port)
+                let sequence = Atomic<Int>(0)
+                let load = await LoadRunner.run(
+                    scenario: "memory.load.contacts", concurrency: 64, warmUp: .zero, duration: options.duration, executor: client.reactor
+                ) { _ in
+                    let i = sequence.wrappingAdd(1, ordering: .relaxed).oldValue
+                    var draft = ContactDraft()
+                    draft.firstName = "Memory"
+                    draft.emails = ["m\(i)@example.com"]
+                    return (try? await client.call(Contacts.matchOrCreate, MatchOrCreateRequest(draft: draft))) != nil
+                }
+                client.shutdown()
+                try await Task.sleep(for: .seconds(2))
+                var after = Self.reading("memory.after_load.contacts", process.process.processIdentifier)
+                after.calls = load.calls
+                after.seconds = load.seconds
+                after.errors = load.errors
+                results.append(after)
+            }
         }
         return results
+    }
+
+    /// What `pid` holds now.
+    static func reading(_ scenario: String, _ pid: Int32) -> BenchResult {
+        var result = BenchResult(scenario: scenario, calls: 0, seconds: 1, latenciesNanoseconds: [], errors: 0)
+        result.figures = [
+            ("rss_kb", Self.kibibytes("/proc/\(pid)/status", field: "VmRSS:")), ("pss_kb", Self.kibibytes("/proc/\(pid)/smaps_rollup", field: "Pss:")),
+            ("anon_kb", Self.kibibytes("/proc/\(pid)/smaps_rollup", field: "Anonymous:")),
+            ("icu", Self.icuMapped(pid) ? 1 : 0), ("target_kb", 15 * 1024),
+        ]
+        return result
     }
 
     /// The value of `field` (in kB) in a /proc file, 0 when absent.

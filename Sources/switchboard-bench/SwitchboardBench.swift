@@ -32,7 +32,7 @@ struct SwitchboardBench {
             case "operations": results = try await OperationsBench.run(options: options)
             case "chaos": results = try ChaosBench.run(options: options)
             case "limits": results = try MachineLimits.current().results
-            case "memory": results = try MemoryBench.run(options: options)
+            case "memory": results = try await MemoryBench.run(options: options)
             default:
                 FileHandle.standardError.write(Data("switchboard-bench: unknown suite \(options.suite)\n\(BenchOptions.usage)\n".utf8))
                 exit(2)

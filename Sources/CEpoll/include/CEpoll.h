@@ -1,5 +1,6 @@
 // Linux event and socket primitives that Swift's Glibc module does not export
-// (sys/epoll.h, sys/eventfd.h) plus the few macros Swift cannot import.
+// (sys/epoll.h, sys/eventfd.h, and malloc.h's malloc_trim) plus the few macros Swift
+// cannot import.
 #ifndef SWITCHBOARD_CEPOLL_H
 #define SWITCHBOARD_CEPOLL_H
 
@@ -9,8 +10,12 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <errno.h>
+#include <malloc.h>
 
 static inline int cepoll_errno(void) { return errno; }
+
+/// Gives pages glibc's arenas hold free back to the kernel; 1 when some were.
+static inline int cepoll_malloc_trim(void) { return malloc_trim(0); }
 
 /// Names the calling thread (at most 15 bytes) for top -H and perf.
 int cepoll_name_thread(const char *name);
