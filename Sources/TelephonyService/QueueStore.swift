@@ -166,10 +166,14 @@ public struct QueueStore: Sendable {
             let generation = top.generation
             let version = settings.version
             let read = try await database.read { c -> QueueTop.Snapshot in
-                let waiting = try c.queryFirst("SELECT MIN(not_before) FROM queue WHERE state = ?", [.integer(Int64(EntryState.waiting.rawValue))]) { $0.optionalInt64(0) } ?? nil
-                let leased = try c.queryFirst("SELECT MIN(lease_until) FROM queue WHERE state = ?", [.integer(Int64(EntryState.leased.rawValue))]) { $0.optionalInt64(0) } ?? nil
-                let reserved = try c.queryFirst(
-                    "SELECT 1 FROM queue WHERE state = ? AND callback_for IS NOT NULL LIMIT 1", [.integer(Int64(EntryState.ready.rawValue))]) { $0.int(0) } != nil
+                // One statement for the three small facts: this runs after every commit to the shard.
+                let (waiting, leased, reserved) = try c.queryFirst(
+                    """
+                    SELECT (SELECT MIN(not_before) FROM queue WHERE state = ?), (SELECT MIN(lease_until) FROM queue WHERE state = ?),
+                    EXISTS (SELECT 1 FROM queue WHERE state = ? AND callback_for IS NOT NULL)
+                    """,
+                    [.integer(Int64(EntryState.waiting.rawValue)), .integer(Int64(EntryState.leased.rawValue)), .integer(Int64(EntryState.ready.rawValue))]
+                ) { ($0.optionalInt64(0), $0.optionalInt64(1), $0.int(2) == 1) } ?? (nil, nil, false)
                 let best = try c.queryFirst(Self.unreservedSQL, [.integer(Int64(EntryState.ready.rawValue))], Self.entry)
                 let holders = try c.query(
                     "SELECT leased_by, seq FROM queue WHERE state = ? AND leased_by IS NOT NULL", [.integer(Int64(EntryState.leased.rawValue))]
