@@ -73,40 +73,65 @@ enum HookDelivery: Sendable {
     /// This and `next` as one call, when they can be (attendance of the same event, no
     /// ticket twice: the service applies a report in one transaction, in order).
     func merging(_ next: HookDelivery) -> HookDelivery? {
+        var merged = self
+        return merged.absorb(next) ? merged : nil
+    }
+
+    /// Takes `next` into this call when they can be one (see ``merging(_:)``); false, and
+    /// unchanged, when not. A backlog's batch grows in place: each list is taken out of
+    /// `self` before it grows, so appending never copies it (building a new batch per hook
+    /// copied 500 payment reports per hook, most of the relay's CPU in a burst).
+    mutating func absorb(_ next: HookDelivery) -> Bool {
         switch (self, next) {
         case let (.messages(a), .messages(b)):
             // A burst of messages goes in calls of up to InboundMessages.limit, in order (notifications files them in one pass).
             guard a.messages.count + b.messages.count <= InboundMessages.limit,
-                (a.statuses?.updates.count ?? 0) + (b.statuses?.updates.count ?? 0) <= 1000
-            else { return nil }
-            var merged = a
-            merged.messages += b.messages
-            if let more = b.statuses {
-                var statuses = merged.statuses ?? DeliveryStatusReport(channel: more.channel)
-                guard statuses.channel == more.channel else { return nil }
-                statuses.updates += more.updates
-                merged.statuses = statuses
-            }
-            return .messages(merged)
+                (a.statuses?.updates.count ?? 0) + (b.statuses?.updates.count ?? 0) <= 1000,
+                b.statuses == nil || a.statuses == nil || a.statuses?.channel == b.statuses?.channel
+            else { return false }
         case let (.payment(a), .payment(b)):
-            return .payments([a, b])
-        case let (.payments(list), .payment(b)):
-            return list.count < PaymentReports.limit ? .payments(list + [b]) : nil
-        case (.mirror, _), (_, .mirror), (.call, _), (_, .call), (.payment, _), (_, .payment), (.payments, _), (_, .payments), (.subscription, _), (_, .subscription),
-            (.reply, _), (_, .reply), (.deliveryStatus, _), (_, .deliveryStatus),
-            (.messages, _), (_, .messages):
-            return nil
+            self = .payments([a, b])
+            return true
+        case let (.payments(list), .payment):
+            guard list.count < PaymentReports.limit else { return false }
         case let (.attendance(a), .attendance(b)):
             guard a.source == b.source, a.eventID == b.eventID, a.eventTitle == b.eventTitle,
                 a.eventStartsAtMilliseconds == b.eventStartsAtMilliseconds,
                 a.attendees.count + b.attendees.count <= 1000
-            else { return nil }
+            else { return false }
             let tickets = Set(a.attendees.map { $0.orderID + "\u{1F}" + $0.code })
-            guard b.attendees.allSatisfy({ !tickets.contains($0.orderID + "\u{1F}" + $0.code) }) else { return nil }
-            var merged = a
-            merged.attendees += b.attendees
-            return .attendance(merged)
+            guard b.attendees.allSatisfy({ !tickets.contains($0.orderID + "\u{1F}" + $0.code) }) else { return false }
+        case (.mirror, _), (_, .mirror), (.call, _), (_, .call), (.payment, _), (_, .payment), (.payments, _), (_, .payments), (.subscription, _), (_, .subscription),
+            (.reply, _), (_, .reply), (.deliveryStatus, _), (_, .deliveryStatus),
+            (.messages, _), (_, .messages):
+            return false
         }
+        // They can be one: grow the list taken out of self (placeholder in between).
+        switch next {
+        case let .payment(b):
+            guard case var .payments(list) = self else { return false }
+            self = .payments([])
+            list.append(b)
+            self = .payments(list)
+        case let .messages(b):
+            guard case var .messages(a) = self else { return false }
+            self = .payments([])
+            a.messages += b.messages
+            if let more = b.statuses {
+                var statuses = a.statuses ?? DeliveryStatusReport(channel: more.channel)
+                statuses.updates += more.updates
+                a.statuses = statuses
+            }
+            self = .messages(a)
+        case let .attendance(b):
+            guard case var .attendance(a) = self else { return false }
+            self = .payments([])
+            a.attendees += b.attendees
+            self = .attendance(a)
+        default:
+            return false
+        }
+        return true
     }
 
     /// Where it goes, and the name the relay holds that destination's hooks under while

@@ -106,8 +106,7 @@ final class HookRelay: BackgroundService {
                     var batch = first
                     var ids = [hook.id]
                     var j = i + 1
-                    while j < pending.count, ids.count < Self.maxBatch, case let .success(next) = translation(pending[j]), let merged = batch.merging(next) {
-                        batch = merged
+                    while j < pending.count, ids.count < Self.maxBatch, case let .success(next) = translation(pending[j]), batch.absorb(next) {
                         ids.append(pending[j].id)
                         j += 1
                     }

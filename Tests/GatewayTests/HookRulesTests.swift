@@ -160,6 +160,51 @@ import Testing
         #expect(try hook(1).merging(try hook(2, event: 778)) == nil)
     }
 
+    @Test func b3ABacklogOfPaymentsGoesInCallsOfUpToTheLimitInOrder() throws {
+        func payment(_ i: Int) throws -> HookDelivery {
+            try HookDelivery.translate(
+                .cloudpayments, contentType: "application/x-www-form-urlencoded",
+                body: Array("TransactionId=\(i)&Amount=100.00&Currency=RUB&Email=d\(i)%40example.org&Status=Completed".utf8))
+        }
+        var batch = try payment(0)
+        var taken = 1
+        while taken < PaymentReports.limit + 10, batch.absorb(try payment(taken)) { taken += 1 }
+        guard case let .payments(list) = batch else {
+            Issue.record("payments did not become one call")
+            return
+        }
+        #expect(taken == PaymentReports.limit)
+        #expect(list.map(\.providerPaymentID) == (0..<PaymentReports.limit).map(String.init))
+        #expect(list[1].email == "d1@example.org")
+        // A full batch is left as it was.
+        #expect(!batch.absorb(try payment(9999)))
+        guard case let .payments(after) = batch else { return }
+        #expect(after == list)
+    }
+
+    @Test func g2FormBodiesAreDecodedAsFoundationsPercentDecodingDoes() {
+        let bodies = [
+            "a=1&b=two+words&c=%D0%98%D0%B2%D0%B0%D0%BD&d=&e", "x%5By%5D=1&x%5By%5D=2", "caf%C3%A9=%2B7+916", "Имя=Анна&&k=v",
+            "bad=%zz", "cut=%4", "notutf8=%C3%28", "=nameless", "plus=a+%2B+b", "pct=100%25",
+        ]
+        for body in bodies {
+            let expected: [(String, String)]? = {
+                var out: [(String, String)] = []
+                for pair in body.split(separator: "&") {
+                    let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                    guard let name = parts[0].replacingOccurrences(of: "+", with: " ").removingPercentEncoding, !name.isEmpty,
+                        let value = parts.count > 1 ? parts[1].replacingOccurrences(of: "+", with: " ").removingPercentEncoding : ""
+                    else { return nil }
+                    out.append((name, value))
+                }
+                return out
+            }()
+            let read = FormBody.pairs(Array(body.utf8))
+            #expect(read?.map { "\($0.0)=\($0.1)" } == expected?.map { "\($0.0)=\($0.1)" }, "\(body)")
+        }
+        #expect(FormBody.pairs([0x61, 0x3D, 0xC3]) == nil, "a body that is not UTF-8")
+    }
+
     @Test func g2OnlyDeliveredHooksPastTheRetentionArePruned() async throws {
         let folder = try temporaryFolder("hook-retention")
         let database = try Database(path: folder.appendingPathComponent("gateway.sqlite").path, migrations: GatewaySchema.migrations)
