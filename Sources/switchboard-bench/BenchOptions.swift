@@ -19,7 +19,7 @@ struct BenchOptions {
 
     static let usage = """
         usage: switchboard-bench <suite> [--json] [--seconds N] [--warmup-seconds N] [--target host:port] [--only SCENARIO-PREFIX] [--seed N]
-        suites: limits, memory, rpc, contacts, deals, codec, hooks, telephony, dialer, scheduling, billing, notifications, conversations, console, import, operations, chaos
+        suites: limits, memory, gateway, rpc, contacts, deals, codec, hooks, telephony, dialer, scheduling, billing, notifications, conversations, console, import, operations, chaos
         Build with -c release: swift run -c release switchboard-bench rpc
         """
 

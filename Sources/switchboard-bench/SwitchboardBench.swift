@@ -33,6 +33,7 @@ struct SwitchboardBench {
             case "chaos": results = try ChaosBench.run(options: options)
             case "limits": results = try MachineLimits.current().results
             case "memory": results = try await MemoryBench.run(options: options)
+            case "gateway": results = try await GatewayBench.run(options: options)
             default:
                 FileHandle.standardError.write(Data("switchboard-bench: unknown suite \(options.suite)\n\(BenchOptions.usage)\n".utf8))
                 exit(2)
