@@ -48,8 +48,7 @@ public struct CivilDate: Hashable, Comparable, Sendable {
 
     public var text: String {
         let (y, m, d) = parts
-        func pad(_ v: Int64, _ n: Int) -> String { let s = String(v); return String(repeating: "0", count: max(0, n - s.count)) + s }
-        return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))"
+        return "\(y.zeroPadded(to: 4))-\(m.zeroPadded(to: 2))-\(d.zeroPadded(to: 2))"
     }
 
     public static func < (a: CivilDate, b: CivilDate) -> Bool { a.day < b.day }

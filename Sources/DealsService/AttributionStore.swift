@@ -1,5 +1,6 @@
 import Contracts
-import Foundation
+import FoundationEssentials
+import Glibc
 import Storage
 import Wire
 
@@ -112,7 +113,7 @@ public enum AttributionStore {
             throw RPCError.invalidArgument("month must be YYYY-MM", details: [FieldViolation(field: "month", description: "is \"\(entry.month)\"")])
         }
         var stored = entry
-        stored.campaign = entry.campaign.trimmingCharacters(in: .whitespaces)
+        stored.campaign = entry.campaign.trimming(.spaces)
         (stored.updatedAtMilliseconds, stored.by) = (now, by)
         try tx.run(
             """
@@ -122,14 +123,19 @@ public enum AttributionStore {
         return stored
     }
 
+    /// A cell without the quotes around it (`"Spring sale"` → `Spring sale`).
+    static func unquoted(_ cell: String) -> String {
+        String(cell.drop { $0 == "\"" }.reversed().drop { $0 == "\"" }.reversed())
+    }
+
     /// CSV lines `campaign,month,currency,amount` (units: 15000.50), at most 10,000; every
     /// bad line named, nothing kept unless all are good.
     static func importSpend(_ tx: Transaction, _ csv: String, by: Int64?, now: Int64) throws -> AdSpendList {
         var entries: [AdSpend] = []
         var violations: [FieldViolation] = []
-        let lines = csv.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" }).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let lines = csv.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" }).map { $0.trimming(.spaces) }.filter { !$0.isEmpty }
         for (i, line) in lines.enumerated() {
-            let cells = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
+            let cells = line.split(separator: ",", omittingEmptySubsequences: false).map { Self.unquoted($0.trimming(.spaces)) }
             if i == 0, cells.first?.lowercased() == "campaign" { continue }
             guard cells.count == 4, !cells[0].isEmpty, cells[0].count <= 200, BillingMonthDays(parsing: cells[1]) != nil, let exponent = Money.exponents[cells[2]],
                 let amount = Self.minor(cells[3], exponent: exponent), (0...Money.maximumMinor).contains(amount)
@@ -187,7 +193,7 @@ struct BillingMonthDays {
         (year, month) = (y, m)
     }
 
-    var text: String { String(format: "%04d-%02d", year, month) }
+    var text: String { "\(year.zeroPadded(to: 4))-\(month.zeroPadded(to: 2))" }
     var firstDay: Int64 { CivilDate(year: year, month: month, day: 1).day }
     var lastDay: Int64 { (month == 12 ? CivilDate(year: year + 1, month: 1, day: 1) : CivilDate(year: year, month: month + 1, day: 1)).day - 1 }
 }

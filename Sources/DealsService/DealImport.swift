@@ -1,5 +1,6 @@
 import Contracts
-import Foundation
+import FoundationEssentials
+import Glibc
 import ServiceKit
 import Storage
 import Wire
@@ -62,7 +63,7 @@ public struct DealImport: Sendable {
     static func pipelineRow(_ tx: Transaction, _ row: ImportedPipeline, _ names: Names, now: Int64) throws -> ImportOutcome {
         let pipelines = try PipelineStore.load(tx.connection)
         let keyed = try ImportLedger.find(tx.connection, source: names.source, kind: .pipeline, row.externalID)
-        let existing = pipelines.first { $0.id == keyed } ?? pipelines.first { $0.name.lowercased() == row.name.trimmingCharacters(in: .whitespaces).lowercased() }
+        let existing = pipelines.first { $0.id == keyed } ?? pipelines.first { $0.name.lowercased() == row.name.trimming(.spaces).lowercased() }
         var stages = row.stages.map { DealStage(name: $0.name, outcome: $0.outcome) }
         if !stages.contains(where: { $0.outcome == .won }) { stages.append(DealStage(name: "Won", outcome: .won)) }
         if !stages.contains(where: { $0.outcome == .lost }) { stages.append(DealStage(name: "Lost", outcome: .lost)) }
@@ -71,11 +72,11 @@ public struct DealImport: Sendable {
         if let existing {
             pipelineID = existing.id
             result = keyed == nil ? .matched : .updated
-            if keyed != nil, existing.name != row.name.trimmingCharacters(in: .whitespaces) {
+            if keyed != nil, existing.name != row.name.trimming(.spaces) {
                 if try tx.queryFirst("SELECT 1 FROM pipelines WHERE name = ? AND id != ?", [.text(row.name), .integer(existing.id)], { _ in true }) != nil {
                     throw refused("name", "is another pipeline's")
                 }
-                try tx.run("UPDATE pipelines SET name = ? WHERE id = ?", [.text(row.name.trimmingCharacters(in: .whitespaces)), .integer(existing.id)])
+                try tx.run("UPDATE pipelines SET name = ? WHERE id = ?", [.text(row.name.trimming(.spaces)), .integer(existing.id)])
             }
             var position = (existing.stages.map(\.position).max() ?? 0)
             for stage in stages where !existing.stages.contains(where: { $0.name.lowercased() == stage.name.lowercased() }) {
@@ -101,7 +102,7 @@ public struct DealImport: Sendable {
         // Stages are keyed within their pipeline: amoCRM's won (142) and lost (143) are every pipeline's.
         let stored = try PipelineStore.load(tx.connection).first { $0.id == pipelineID }!
         for stage in row.stages where !stage.externalID.isEmpty {
-            guard let id = stored.stages.first(where: { $0.name.lowercased() == stage.name.trimmingCharacters(in: .whitespaces).lowercased() })?.id else { continue }
+            guard let id = stored.stages.first(where: { $0.name.lowercased() == stage.name.trimming(.spaces).lowercased() })?.id else { continue }
             try ImportLedger.keep(tx, source: names.source, kind: .stage, "\(pipelineID)/\(stage.externalID)", id: id)
         }
         return ImportLedger.outcome(result, id: pipelineID)
@@ -140,7 +141,7 @@ public struct DealImport: Sendable {
         } else if let keyed = try ImportLedger.find(tx.connection, source: names.source, kind: .stage, "\(pipeline.id)/\(row.stage)"),
                   let found = pipeline.stages.first(where: { $0.id == keyed }) {
             stage = found
-        } else if let found = pipeline.stages.first(where: { $0.name.lowercased() == row.stage.trimmingCharacters(in: .whitespaces).lowercased() }) {
+        } else if let found = pipeline.stages.first(where: { $0.name.lowercased() == row.stage.trimming(.spaces).lowercased() }) {
             stage = found
         } else {
             throw refused("stage", "names no stage of pipeline \"\(pipeline.name)\" (external id or name)")
@@ -155,7 +156,7 @@ public struct DealImport: Sendable {
         }
         let closedAt: Int64? = status == .open ? nil : max(row.closedAtMilliseconds ?? createdAt, createdAt)
         var deal = Deal(
-            title: row.title.trimmingCharacters(in: .whitespaces), contactID: contactID, pipelineID: pipeline.id, stageID: stage.id, status: status,
+            title: row.title.trimming(.spaces), contactID: contactID, pipelineID: pipeline.id, stageID: stage.id, status: status,
             amountMinor: row.amountMinor, currency: row.currency, responsibleID: responsibleID, source: row.source, customFields: row.customFields,
             lossReason: status == .lost ? row.lossReason : "", createdAtMilliseconds: createdAt, closedAtMilliseconds: closedAt,
             stageEnteredAtMilliseconds: status == .open ? now : (closedAt ?? createdAt))
@@ -193,7 +194,7 @@ public struct DealImport: Sendable {
     /// deal), marked with its origin so it is not sent back.
     static func liveChange(_ tx: Transaction, _ before: Deal, _ row: ImportedDeal, _ names: Names, now: Int64) throws -> ImportOutcome {
         var next = before
-        if !row.title.trimmingCharacters(in: .whitespaces).isEmpty { next.title = row.title.trimmingCharacters(in: .whitespaces) }
+        if !row.title.trimming(.spaces).isEmpty { next.title = row.title.trimming(.spaces) }
         if row.amountMinor > 0 {
             guard !row.currency.isEmpty else { throw refused("currency", "is required when there is an amount (an ISO 4217 code such as RUB)") }
             (next.amountMinor, next.currency) = (row.amountMinor, row.currency)
@@ -235,7 +236,7 @@ public struct DealImport: Sendable {
     /// A pipeline by the external id of a pipeline row of the source, else by name.
     static func pipeline(_ c: Connection, _ reference: String, _ pipelines: [Pipeline], _ names: Names) throws -> Pipeline? {
         if let id = try ImportLedger.find(c, source: names.source, kind: .pipeline, reference), let found = pipelines.first(where: { $0.id == id }) { return found }
-        let name = reference.trimmingCharacters(in: .whitespaces).lowercased()
+        let name = reference.trimming(.spaces).lowercased()
         return pipelines.first { $0.name.lowercased() == name }
     }
 

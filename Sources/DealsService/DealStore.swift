@@ -1,5 +1,6 @@
 import Contracts
-import Foundation
+import FoundationEssentials
+import Glibc
 import ServiceKit
 import Storage
 import Wire
@@ -98,7 +99,7 @@ public struct DealStore: Sendable {
                 "stage \(stageID) is not a working stage of pipeline \(pipelineID)", details: [FieldViolation(field: "stageId", description: "is not an in_progress stage of the pipeline")])
         }
         var deal = Deal(
-            title: input.title.trimmingCharacters(in: .whitespaces), contactID: input.contactID, pipelineID: pipelineID, stageID: stageID,
+            title: input.title.trimming(.spaces), contactID: input.contactID, pipelineID: pipelineID, stageID: stageID,
             status: .open, amountMinor: input.amountMinor, currency: input.currency, responsibleID: input.responsibleID, source: input.source,
             customFields: input.customFields, scheduledAtMilliseconds: input.scheduledAtMilliseconds, createdAtMilliseconds: now,
             stageEnteredAtMilliseconds: now, leadID: input.leadID)
@@ -211,7 +212,7 @@ public struct DealStore: Sendable {
         return try await database.write { tx in
             var deal = try Self.loadVisible(tx.connection, id: request.dealID, visibility)
             var violations = deal.apply(request.deal, fieldMask: request.fieldMask)
-            deal.title = deal.title.trimmingCharacters(in: .whitespaces)
+            deal.title = deal.title.trimming(.spaces)
             // Only what the patch names is checked against the schema (a deal stored before a
             // limit tightened can still be changed elsewhere); money is checked as a whole.
             violations += Self.moneyViolations(amountMinor: deal.amountMinor, currency: deal.currency)

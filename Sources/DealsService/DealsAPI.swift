@@ -1,6 +1,7 @@
 import ContractServices
 import Contracts
-import Foundation
+import FoundationEssentials
+import Glibc
 import RPC
 import ServiceKit
 import Storage
@@ -223,7 +224,7 @@ public struct DealsAPI: Deals.ServiceProtocol {
         guard !values.isEmpty else { return }  // most writes carry no fields: no read of the declarations
         let staffFields = Set(try await fields.list().fields.filter { $0.type == .staff && !$0.archived }.map(\.name))
         for field in values where staffFields.contains(field.name) {
-            guard let id = Int64(field.value.trimmingCharacters(in: .whitespaces)) else { continue }  // the type check names it
+            guard let id = Int64(field.value.trimming(.spaces)) else { continue }  // the type check names it
             try await staff.requireMember(id, field: "customFields.\(field.name)", options: Self.options(context))
         }
     }

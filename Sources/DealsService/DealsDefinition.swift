@@ -21,7 +21,7 @@ extension ServiceDefinition {
             missedCallDelaySeconds: Int64(try host.environment.int(missedCallMinutes)) * 60)
         // Issue 26: report days in the business's time zone unless an offset is named.
         let explicit = !(host.environment.values[host.environment.name(of: reportOffset)] ?? "").isEmpty
-        let offset = explicit ? try host.environment.int(reportOffset) : try host.environment.timeZone().secondsFromGMT(for: host.clock.now()) / 60
+        let offset = explicit ? try host.environment.int(reportOffset) : try host.environment.timeZone().secondsFromGMT(at: Int64(host.clock.now().timeIntervalSince1970)) / 60
         try await api.useReportCalendar(offsetMinutes: Int64(offset))
         api.events = host.eventErasure
         host.server.register(api)

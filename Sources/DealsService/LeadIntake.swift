@@ -1,5 +1,6 @@
 import Contracts
-import Foundation
+import FoundationEssentials
+import Glibc
 import RPC
 import ServiceKit
 import Sockets
@@ -76,7 +77,7 @@ public final class LeadIntake: BackgroundService {
     private func store(_ input: Lead, deadline: MonotonicInstant?) async throws -> LeadReceipt {
         var lead = input
         lead.visibility = nil
-        lead.channel = input.channel.trimmingCharacters(in: .whitespaces).lowercased()
+        lead.channel = input.channel.trimming(.spaces).lowercased()
         let violations = LeadTriage.violations(lead)
         guard violations.isEmpty else {
             throw RPCError.invalidArgument("the lead is not valid", details: violations)
@@ -143,7 +144,7 @@ public final class LeadIntake: BackgroundService {
         draft.firstName = lead.firstName
         draft.lastName = lead.lastName
         if !lead.phone.isEmpty { draft.phones = [lead.phone] }
-        if !lead.email.isEmpty { draft.emails = [lead.email.trimmingCharacters(in: .whitespaces)] }
+        if !lead.email.isEmpty { draft.emails = [lead.email.trimming(.spaces)] }
         draft.source = ContactSource(
             channel: lead.channel, trackingNumber: lead.trackingNumber, utmSource: lead.utmSource, utmMedium: lead.utmMedium, utmCampaign: lead.utmCampaign)
         var metadata = Metadata()

@@ -1,5 +1,6 @@
 import Contracts
-import Foundation
+import FoundationEssentials
+import Glibc
 import Wire
 
 /// D3: the checks a lead gets before and after the contact is matched.
@@ -7,8 +8,8 @@ public enum LeadTriage {
     /// Why a lead cannot become a deal at all (nil when it can): no way to reach the
     /// person. Kept as low quality with this reason for the partner to read.
     public static func rejection(_ lead: Lead) -> String? {
-        let phone = lead.phone.trimmingCharacters(in: .whitespaces)
-        let email = lead.email.trimmingCharacters(in: .whitespaces)
+        let phone = lead.phone.trimming(.spaces)
+        let email = lead.email.trimming(.spaces)
         if phone.isEmpty && email.isEmpty { return "no phone or email: nobody to call back" }
         return nil
     }

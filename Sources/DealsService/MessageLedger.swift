@@ -1,5 +1,6 @@
 import Contracts
-import Foundation
+import FoundationEssentials
+import Glibc
 import RPC
 import ServiceKit
 import Storage
@@ -112,7 +113,7 @@ public struct MessageLedger: Sendable {
             if let id = request.contactID, let bound = try await Self.live(id, contacts, options) { return bound }
         }
         var draft = ContactDraft()
-        let name = message.profileName.trimmingCharacters(in: .whitespacesAndNewlines)
+        let name = message.profileName.trimming(.spacesAndNewlines)
         let parts = name.split(separator: " ", maxSplits: 1).map(String.init)
         draft.firstName = String((parts.first ?? "").prefix(200))
         draft.lastName = String((parts.count > 1 ? parts[1] : "").prefix(200))

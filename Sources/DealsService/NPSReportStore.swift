@@ -11,7 +11,7 @@ public enum NPSReportStore {
 
     static func report(_ c: Connection, _ request: NPSRequest) throws -> NPSReport {
         let (from, to) = try LeadReportStore.period(from: request.from, to: request.to)
-        let field = request.field.trimmingCharacters(in: .whitespaces)
+        let field = request.field.trimming(.spaces)
         guard request.groupBy != .unspecified else {
             throw RPCError.invalidArgument("say what to group by", details: [FieldViolation(field: "groupBy", description: "must be pipeline, responsible, product or field")])
         }

@@ -1,5 +1,6 @@
 import Contracts
-import Foundation
+import FoundationEssentials
+import Glibc
 import RPC
 import ServiceKit
 import Storage
@@ -28,7 +29,7 @@ public struct NoteStore: Sendable {
     public func add(_ input: Note) async throws -> Note {
         var violations = input.violations()
         if (input.dealID == nil) == (input.contactID == nil) { violations.append(FieldViolation(field: "dealId", description: "a note is on a deal or a contact")) }
-        if input.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { violations.append(FieldViolation(field: "text", description: "is blank")) }
+        if input.text.trimming(.spacesAndNewlines).isEmpty { violations.append(FieldViolation(field: "text", description: "is blank")) }
         guard violations.isEmpty else { throw RPCError.invalidArgument("the note is not valid", details: violations) }
         let now = clock.milliseconds
         return try await database.write { tx in

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import Contracts
 import Wire
 
@@ -35,7 +36,7 @@ public struct PipelineRevision: Equatable, Sendable {
         var names = Set<String>()
         var kept = Set<Int64>()
         for (i, input) in edit.stages.enumerated() {
-            let name = input.name.trimmingCharacters(in: .whitespaces)
+            let name = input.name.trimming(.spaces)
             if !name.isEmpty, !names.insert(name.lowercased()).inserted {
                 violations.append(FieldViolation(field: "stages[\(i)].name", description: "\"\(name)\" appears twice"))
             }
@@ -66,7 +67,7 @@ public struct PipelineRevision: Equatable, Sendable {
         let retiredIDs = Set(retired.map(\.id))
         var moves: [Int64: String] = [:]
         for (i, move) in edit.moves.enumerated() {
-            let target = move.toStage.trimmingCharacters(in: .whitespaces)
+            let target = move.toStage.trimming(.spaces)
             if !retiredIDs.contains(move.fromStageID) {
                 violations.append(FieldViolation(field: "moves[\(i)].fromStageId", description: "is not a stage this edit retires"))
             } else if moves[move.fromStageID] != nil {
@@ -84,7 +85,7 @@ public struct PipelineRevision: Equatable, Sendable {
         }
         guard violations.isEmpty else { return .failure(.invalidArgument("the pipeline edit is not valid", details: violations)) }
 
-        let name = edit.name.trimmingCharacters(in: .whitespaces)
+        let name = edit.name.trimming(.spaces)
         var summary: [String] = []
         if name != current.name { summary.append("renamed \"\(current.name)\" → \"\(name)\"") }
         var slaChanged: [Int64] = []

@@ -1,6 +1,7 @@
 import ServiceKit
 import Contracts
-import Foundation
+import FoundationEssentials
+import Glibc
 import Storage
 import Wire
 

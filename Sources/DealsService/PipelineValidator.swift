@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import Contracts
 import RPC
 import Wire
@@ -11,10 +12,10 @@ public enum PipelineValidator {
         // The schema's limits on each field (names, SLAs, counts); D1's rules across them below.
         var violations = pipeline.violations()
         var clean = pipeline
-        clean.name = pipeline.name.trimmingCharacters(in: .whitespaces)
+        clean.name = pipeline.name.trimming(.spaces)
         var names = Set<String>()
         for (i, stage) in pipeline.stages.enumerated() {
-            let name = stage.name.trimmingCharacters(in: .whitespaces)
+            let name = stage.name.trimming(.spaces)
             if !name.isEmpty, !names.insert(name.lowercased()).inserted {
                 violations.append(FieldViolation(field: "stages[\(i)].name", description: "\"\(name)\" appears twice"))
             }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import Contracts
 import Wire
 
@@ -23,7 +24,7 @@ public struct StageChange: Equatable, Sendable {
         guard target.id != deal.stageID else {
             return .failure(RPCError(.failedPrecondition, "deal \(deal.id) is already in stage \"\(target.name)\""))
         }
-        let reason = lossReason.trimmingCharacters(in: .whitespacesAndNewlines)
+        let reason = lossReason.trimming(.spacesAndNewlines)
         if target.outcome == .lost && reason.isEmpty {
             return .failure(.invalidArgument(
                 "a lost deal needs a reason", details: [FieldViolation(field: "lossReason", description: "is required for the stage \"\(target.name)\"")]))

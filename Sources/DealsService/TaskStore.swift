@@ -1,5 +1,6 @@
 import Contracts
-import Foundation
+import FoundationEssentials
+import Glibc
 import ServiceKit
 import Storage
 import Wire
@@ -174,7 +175,7 @@ public struct TaskStore: Sendable {
             try tx.run(
                 "INSERT INTO task_reschedules (task_id, seq, from_at, to_at, at, by, reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [.integer(task.id), .integer(Int64(task.reschedules.count + 1)), SQLValue(task.dueAtMilliseconds), .integer(request.dueAtMilliseconds),
-                 .integer(now), SQLValue(request.by), .text(request.reason.trimmingCharacters(in: .whitespacesAndNewlines))])
+                 .integer(now), SQLValue(request.by), .text(request.reason.trimming(.spacesAndNewlines))])
             try tx.run("UPDATE tasks SET due_at = ? WHERE id = ?", [.integer(request.dueAtMilliseconds), .integer(task.id)])
             try tx.setTimer(kind: Self.dueTimer, key: "\(task.id)", at: Date(timeIntervalSince1970: Double(request.dueAtMilliseconds) / 1000))
             return try Self.load(tx.connection, id: task.id)!

@@ -61,7 +61,9 @@ extension ServiceDefinition {
         }
         let links = try await UnsubscribeLinks.load(host.database, publicURL: url)
         let outbound = try OutboundPolicy.from(host.environment)
-        let zone = try host.environment.timeZone()
+        // Notifications formats dates with Foundation (ICU): the zone the environment named, as ICU knows it.
+        let rules = try host.environment.timeZone()
+        let zone = TimeZone(identifier: rules.identifier) ?? TimeZone(secondsFromGMT: rules.secondsFromGMT(at: Int64(host.clock.now().timeIntervalSince1970)))!
         var api = NotificationsAPI(
             database: host.database, clock: host.clock, unsubscribeLinks: links, outbound: outbound, deals: deals, contacts: contacts, zone: zone)
         api.events = host.eventErasure

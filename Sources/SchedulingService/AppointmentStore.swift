@@ -1,5 +1,6 @@
 import Contracts
-import Foundation
+import FoundationEssentials
+import Glibc
 import ServiceKit
 import Storage
 import Wire
@@ -128,7 +129,7 @@ public struct AppointmentStore: Sendable {
                 throw RPCError(.failedPrecondition, "appointment \(a.id) is \(a.status.name): only a booked one is marked \(request.outcome.name)")
             }
             a.status = request.outcome
-            let notes = request.notes.trimmingCharacters(in: .whitespacesAndNewlines)
+            let notes = request.notes.trimming(.spacesAndNewlines)
             if !notes.isEmpty { a.notes = a.notes.isEmpty ? notes : a.notes + "\n" + notes }
             try Self.save(tx, a)
             return a

@@ -1,6 +1,7 @@
 import Contracts
 import Digest
-import Foundation
+import FoundationEssentials
+import Glibc
 import ServiceKit
 import Storage
 import Wire
@@ -67,7 +68,7 @@ public struct CalendarStore: Sendable {
             let resources = try ResourceStore.table.list(c, where: "staff_id = ?", [.integer(request.staffID)])
             var all: [Appointment] = []
             for r in resources {
-                guard let zone = Zones.named(r.timeZone) else { continue }
+                guard let zone = ZoneRules.named(r.timeZone) else { continue }
                 let from = WorkingTime.instant(date, minute: 0, zone), to = WorkingTime.instant(date, minute: 1440, zone)
                 all += try Self.appointments(c, r.id, from: from, to: to)
             }

@@ -1,5 +1,6 @@
 import Contracts
-import Foundation
+import FoundationEssentials
+import Glibc
 import JSON
 import ServiceKit
 import Storage
@@ -20,7 +21,7 @@ public struct GroupStore: Sendable {
 
     /// Every occurrence of the weekly lessons between the dates, in the group's zone.
     public static func occurrences(_ g: Group) -> [WorkingTime.Stretch] {
-        guard let zone = Zones.named(g.timeZone), let first = CivilDate(parsing: g.firstDate), let last = CivilDate(parsing: g.lastDate) else { return [] }
+        guard let zone = ZoneRules.named(g.timeZone), let first = CivilDate(parsing: g.firstDate), let last = CivilDate(parsing: g.lastDate) else { return [] }
         var out: [WorkingTime.Stretch] = []
         var date = first
         while date <= last {
@@ -34,7 +35,7 @@ public struct GroupStore: Sendable {
 
     public func create(_ input: Group) async throws -> GroupResult {
         var v: [FieldViolation] = []
-        if Zones.named(input.timeZone) == nil { v.append(FieldViolation(field: "timeZone", description: "\"\(input.timeZone)\" is not an IANA time zone")) }
+        if ZoneRules.named(input.timeZone) == nil { v.append(FieldViolation(field: "timeZone", description: "\"\(input.timeZone)\" is not an IANA time zone")) }
         let first = CivilDate(parsing: input.firstDate), last = CivilDate(parsing: input.lastDate)
         if first == nil { v.append(FieldViolation(field: "firstDate", description: "is not a date")) }
         if last == nil { v.append(FieldViolation(field: "lastDate", description: "is not a date")) }
@@ -126,8 +127,8 @@ public struct GroupStore: Sendable {
     /// filter their bodies here, a page at a time.
     public func list(_ request: ListGroupsRequest) async throws -> GroupList {
         let limit = Int(request.pageSize == 0 ? 100 : request.pageSize)
-        let course = request.course.trimmingCharacters(in: .whitespaces).lowercased()
-        let level = request.level.trimmingCharacters(in: .whitespaces).lowercased()
+        let course = request.course.trimming(.spaces).lowercased()
+        let level = request.level.trimming(.spaces).lowercased()
         return try await database.read { c in
             var out = GroupList()
             var after = request.afterID ?? 0

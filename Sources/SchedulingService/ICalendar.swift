@@ -1,5 +1,6 @@
 import Contracts
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// S3: a resource's appointments as an iCalendar document (RFC 5545) for the calendar app
 /// of a phone: one VEVENT per appointment, times in UTC, text escaped (§3.3.11), lines
@@ -36,6 +37,6 @@ public enum ICalendar {
         let date = CivilDate(day: CivilDate.floorDivide(seconds, 86_400))
         let s = seconds - date.day * 86_400
         let (y, m, d) = date.parts
-        return String(format: "%04d%02d%02dT%02d%02d%02dZ", Int(y), Int(m), Int(d), Int(s / 3600), Int(s % 3600 / 60), Int(s % 60))
+        return "\(y.zeroPadded(to: 4))\(m.zeroPadded(to: 2))\(d.zeroPadded(to: 2))T\((s / 3600).zeroPadded(to: 2))\((s % 3600 / 60).zeroPadded(to: 2))\((s % 60).zeroPadded(to: 2))Z"
     }
 }

@@ -1,5 +1,6 @@
 import Contracts
-import Foundation
+import FoundationEssentials
+import Glibc
 import ServiceKit
 import Storage
 import Wire
@@ -18,7 +19,7 @@ public struct ResourceStore: Sendable {
     /// Refuses a resource whose values contradict themselves, naming each field.
     static func check(_ input: Resource) throws {
         var violations: [FieldViolation] = []
-        if TimeZone(identifier: input.timeZone) == nil {
+        if ZoneRules.named(input.timeZone) == nil {
             violations.append(FieldViolation(field: "timeZone", description: "\"\(input.timeZone)\" is not an IANA time zone (such as Europe/Moscow)"))
         }
         for (i, h) in input.hours.enumerated() where h.fromMinute >= h.toMinute {

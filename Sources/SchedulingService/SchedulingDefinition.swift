@@ -1,5 +1,6 @@
 import ContractServices
-import Foundation
+import FoundationEssentials
+import Glibc
 import ServiceKit
 
 extension ServiceDefinition {
@@ -25,7 +26,7 @@ extension ServiceDefinition {
         api.handleTimers(host.timers)
         var trial: Set<Int64> = []
         for part in host.environment.string(trialStages).split(separator: ",") {
-            guard let id = Int64(part.trimmingCharacters(in: .whitespaces)), id > 0 else {
+            guard let id = Int64(part.trimming(.spaces)), id > 0 else {
                 throw ConfigurationError(variable: host.environment.name(of: trialStages), problem: "has \"\(part)\"; expected stage ids such as 6,11")
             }
             trial.insert(id)

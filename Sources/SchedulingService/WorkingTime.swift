@@ -1,6 +1,5 @@
 import Contracts
-import Foundation
-import Synchronization
+import ServiceKit
 
 /// S1: when a resource works, as UTC instants, from its weekly hours, days off and date
 /// overrides in its own wall time. A 9:00 start stays 9:00 local across a daylight-saving
@@ -18,7 +17,7 @@ public enum WorkingTime {
 
     /// The resource's working stretches overlapping `from..<to` (UTC ms), in order.
     public static func open(_ r: Resource, from: Int64, to: Int64) -> [Stretch] {
-        guard from < to, let zone = Zones.named(r.timeZone) else { return [] }
+        guard from < to, let zone = ZoneRules.named(r.timeZone) else { return [] }
         let off = Set(r.daysOff)
         let overrides = Dictionary(r.overrides.map { ($0.date, $0.hours) }, uniquingKeysWith: { _, last in last })
         // Local dates that can touch the range: a day either side covers any offset.
@@ -48,26 +47,14 @@ public enum WorkingTime {
     /// As java.time and zoneinfo resolve it: a wall time a change skips is read with the
     /// offset before the change (later by the gap's length: 02:10 on New York's spring-forward
     /// day is 03:10 EDT), one a change repeats takes the earlier of its two instants.
-    public static func instant(_ date: CivilDate, minute: Int64, _ zone: TimeZone) -> Int64 {
+    public static func instant(_ date: CivilDate, minute: Int64, _ zone: ZoneRules) -> Int64 {
         let wall = (date.day * 1440 + minute) * 60_000
-        func offset(_ instant: Int64) -> Int64 { Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(instant) / 1000))) * 1000 }
+        func offset(_ instant: Int64) -> Int64 { Int64(zone.secondsFromGMT(at: CivilDate.floorDivide(instant, 1000))) * 1000 }
         // The offsets a day either side of the wall time read as UTC: before and after any
         // change near it (zones never change twice within a day).
         let before = wall - offset(wall - 86_400_000), after = wall - offset(wall + 86_400_000)
         if before + offset(before) == wall { return before }
         if after + offset(after) == wall { return after }
         return before
-    }
-}
-
-/// Time zones by IANA name, each read from the system's zone files once.
-enum Zones {
-    private static let known = Mutex<[String: TimeZone]>([:])
-
-    static func named(_ name: String) -> TimeZone? {
-        if let zone = known.withLock({ $0[name] }) { return zone }
-        guard let zone = TimeZone(identifier: name) else { return nil }
-        known.withLock { $0[name] = zone }
-        return zone
     }
 }

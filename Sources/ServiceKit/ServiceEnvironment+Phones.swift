@@ -22,9 +22,9 @@ extension ServiceEnvironment {
     }
 
     /// The business's time zone (issue 26), `SWITCHBOARD_TIME_ZONE`; an unknown name stops the start.
-    public func timeZone() throws(ConfigurationError) -> TimeZone {
+    public func timeZone() throws(ConfigurationError) -> ZoneRules {
         let name = string(.timeZone)
-        guard let zone = TimeZone(identifier: name) else {
+        guard let zone = ZoneRules.named(name) else {
             throw ConfigurationError(variable: self.name(of: .timeZone), problem: "is \"\(name)\"; expected an IANA time zone such as Europe/Moscow")
         }
         return zone

@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import ServiceKit
 import SchedulingService
 import Testing
 
@@ -51,14 +52,14 @@ import Testing
         let stretch = WorkingTime.open(wider, from: Self.utc("2027-03-13T12:00:00Z"), to: Self.utc("2027-03-15T00:00:00Z"))
         #expect(stretch == [WorkingTime.Stretch(Self.utc("2027-03-14T06:10:00Z"), Self.utc("2027-03-14T07:50:00Z"))])
         // Either side of the change, the plain offsets.
-        let zone = TimeZone(identifier: "America/New_York")!
+        let zone = ZoneRules.named("America/New_York")!
         #expect(WorkingTime.instant(CivilDate(parsing: "2027-03-13")!, minute: 540, zone) == Self.utc("2027-03-13T14:00:00Z"))
         #expect(WorkingTime.instant(CivilDate(parsing: "2027-03-15")!, minute: 540, zone) == Self.utc("2027-03-15T13:00:00Z"))
         // A repeated hour (2027-11-07, EDT back to EST) takes the earlier instant, as east of UTC.
         #expect(WorkingTime.instant(CivilDate(parsing: "2027-11-07")!, minute: 90, zone) == Self.utc("2027-11-07T05:30:00Z"))
-        #expect(WorkingTime.instant(CivilDate(parsing: "2027-10-31")!, minute: 150, TimeZone(identifier: "Europe/Berlin")!) == Self.utc("2027-10-31T00:30:00Z"))
+        #expect(WorkingTime.instant(CivilDate(parsing: "2027-10-31")!, minute: 150, ZoneRules.named("Europe/Berlin")!) == Self.utc("2027-10-31T00:30:00Z"))
         // Berlin's gap as before: 02:30 on 2027-03-28 is 03:30 CEST.
-        #expect(WorkingTime.instant(CivilDate(parsing: "2027-03-28")!, minute: 150, TimeZone(identifier: "Europe/Berlin")!) == Self.utc("2027-03-28T01:30:00Z"))
+        #expect(WorkingTime.instant(CivilDate(parsing: "2027-03-28")!, minute: 150, ZoneRules.named("Europe/Berlin")!) == Self.utc("2027-03-28T01:30:00Z"))
     }
 
     @Test func s1DaysOffAndOverridesReplaceTheWeekday() {
