@@ -1,5 +1,5 @@
 import Contracts
-import Foundation
+import ServiceKit
 
 /// T11 over a set of sessions (a replica's, within a period): missed calls and how many
 /// were called back and how fast, each employee's load, calls by weekday and hour in the
@@ -8,19 +8,18 @@ import Foundation
 public enum CallStatistics {
     /// `sessions` of one or more numbers, any order. A missed call counts as called back
     /// when a later answered call (either way) with that number exists among them.
-    public static func of(_ sessions: [CallSession], in timeZone: TimeZone = TimeZone(identifier: "UTC")!) -> CallStats {
+    public static func of(_ sessions: [CallSession], in timeZone: ZoneRules = ZoneRules.named("UTC")!) -> CallStats {
         var stats = CallStats()
         stats.timeZone = timeZone.identifier
         var load: [Int64: StaffLoad] = [:]
         var hours: [Int64: Int64] = [:]
-        var calendar = Calendar(identifier: .iso8601)
-        calendar.timeZone = timeZone
         let byNumber = Dictionary(grouping: sessions.filter { $0.direction != .internal }, by: \.clientNumber)
         for s in sessions {
             stats.calls += 1
-            let date = Date(timeIntervalSince1970: Double(s.startedAtMilliseconds) / 1000)
-            let weekday = Int64((calendar.component(.weekday, from: date) + 5) % 7 + 1)  // Monday 1 ... Sunday 7
-            hours[weekday * 100 + Int64(calendar.component(.hour, from: date)), default: 0] += 1
+            let second = CivilDate.floorDivide(s.startedAtMilliseconds, 1000)
+            let local = second + Int64(timeZone.secondsFromGMT(at: second))
+            let day = CivilDate(day: CivilDate.floorDivide(local, 86_400))
+            hours[day.weekday * 100 + (local - day.day * 86_400) / 3600, default: 0] += 1  // weekday: Monday 1 ... Sunday 7
             for leg in s.legs {
                 guard let staff = leg.staffID else { continue }
                 var l = load[staff] ?? StaffLoad(staffID: staff)

@@ -1,5 +1,6 @@
 import Contracts
-import Foundation
+import FoundationEssentials
+import Glibc
 import Storage
 
 /// P5 (issue 29): a call that started more than `TELEPHONY_RECORDING_RETENTION_DAYS` ago

@@ -1,6 +1,7 @@
 import Contracts
 import Digest
-import Foundation
+import FoundationEssentials
+import Glibc
 import RPC
 import ServiceKit
 import Storage
@@ -57,8 +58,8 @@ public final class ShardSet: Sendable {
         return gone.isEmpty ? assigned : assigned.filter { gone[$0] == nil }
     }
 
-    func path(_ shard: Int) -> String { "\(folder)/shard-\(String(format: "%02d", shard)).sqlite" }
-    func copyPath(_ shard: Int) -> String { "\(folder)/shard-\(String(format: "%02d", shard)).handoff.sqlite" }
+    func path(_ shard: Int) -> String { "\(folder)/shard-\(shard.zeroPadded(to: 2)).sqlite" }
+    func copyPath(_ shard: Int) -> String { "\(folder)/shard-\(shard.zeroPadded(to: 2)).handoff.sqlite" }
 
     /// Opens every owned shard now (the host relays each one's outbox from the start).
     public func openOwned() throws -> [(shard: Int, database: Database)] {
@@ -149,15 +150,13 @@ public final class ShardSet: Sendable {
     /// Part of the copy of a handed-off shard.
     public func chunk(_ request: ShardChunkRequest) throws -> ShardChunk {
         let shard = Int(request.shard)
-        guard handedOff.withLock({ $0[shard] }) != nil, let file = FileHandle(forReadingAtPath: copyPath(shard)) else {
-            throw RPCError.notFound("shard \(shard) was not handed off from here")
-        }
-        defer { try? file.close() }
         guard request.offset >= 0, (1...Int64(Self.maxChunk)).contains(request.length) else {
             throw RPCError.invalidArgument("a chunk is 1 to \(Self.maxChunk) bytes from offset 0 or more")
         }
-        try file.seek(toOffset: UInt64(request.offset))
-        return ShardChunk(data: Array(try file.read(upToCount: Int(request.length)) ?? Data()))
+        guard handedOff.withLock({ $0[shard] }) != nil, let data = try ShardCopyFile.read(copyPath(shard), offset: request.offset, length: Int(request.length)) else {
+            throw RPCError.notFound("shard \(shard) was not handed off from here")
+        }
+        return ShardChunk(data: data)
     }
 
     /// For each shard this replica owns but has no file of, fetches it from its owner by
@@ -170,18 +169,16 @@ public final class ShardSet: Sendable {
             let options = CallOptions(timeout: .seconds(60))
             let copy = try await client.call(Telephony.handOffShard, HandOffRequest(shard: Int64(shard), toReplica: replica), options: options)
             let part = path(shard) + ".part"
-            FileManager.default.createFile(atPath: part, contents: nil)
-            guard let out = FileHandle(forWritingAtPath: part) else { throw RPCError(.internal, "cannot write \(part)") }
+            let out = try ShardCopyFile(creating: part)
             var offset: Int64 = 0
             while offset < copy.sizeBytes {
                 let length = min(Int64(Self.maxChunk), copy.sizeBytes - offset)
                 let chunk = try await client.call(Telephony.readShardChunk, ShardChunkRequest(shard: Int64(shard), offset: offset, length: length), options: options)
                 guard !chunk.data.isEmpty else { break }
-                out.write(Data(chunk.data))
+                try out.append(chunk.data)
                 offset += Int64(chunk.data.count)
             }
-            try out.synchronize()
-            try out.close()
+            try out.finish()
             let got = try Self.describe(part, shard: shard)
             guard got.sizeBytes == copy.sizeBytes, got.sha256 == copy.sha256 else {
                 try? FileManager.default.removeItem(atPath: part)

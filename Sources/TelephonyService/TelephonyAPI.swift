@@ -1,6 +1,7 @@
 import ContractServices
 import Contracts
-import Foundation
+import FoundationEssentials
+import Glibc
 import RPC
 import ServiceKit
 import Storage
@@ -85,7 +86,7 @@ public struct TelephonyAPI: Telephony.ServiceProtocol {
 
     public func markDoNotCall(_ request: DoNotCallEntry, context: ServerContext) async throws -> DoNotCallEntry {
         let (queue, phone) = try doNotCallShard(request.phone)
-        var entry = DoNotCallEntry(phone: phone, reason: request.reason.trimmingCharacters(in: .whitespacesAndNewlines))
+        var entry = DoNotCallEntry(phone: phone, reason: request.reason.trimming(.spacesAndNewlines))
         entry.source = "api"
         entry.by = context.actor
         entry.atMilliseconds = queue.clock.milliseconds
@@ -298,7 +299,7 @@ public struct TelephonyAPI: Telephony.ServiceProtocol {
     public func stats(_ request: CallStatsRequest) async throws -> CallStats {
         try Self.checkPeriod(from: request.fromMilliseconds, to: request.toMilliseconds)
         let zoneName = request.timeZone.isEmpty ? "UTC" : request.timeZone
-        guard let zone = TimeZone(identifier: zoneName) else {
+        guard let zone = ZoneRules.named(zoneName) else {
             throw RPCError.invalidArgument("timeZone is not a time zone", details: [FieldViolation(field: "timeZone", description: "\"\(zoneName)\" is not an IANA time zone (such as Asia/Dubai)")])
         }
         var total = CallStats(timeZone: zoneName)

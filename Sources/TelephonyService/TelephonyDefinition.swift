@@ -1,5 +1,6 @@
 import Contracts
-import Foundation
+import FoundationEssentials
+import Glibc
 import RPC
 import ServiceKit
 
@@ -38,7 +39,7 @@ extension ServiceDefinition {
         identity: replica
     ) { host in
         let name = host.environment.string(replica)
-        let names = host.environment.string(replicas, fallback: name).split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let names = host.environment.string(replicas, fallback: name).split(separator: ",").map { $0.trimming(.spaces) }
         guard names.contains(name), Set(names).count == names.count, !names.contains("") else {
             throw ConfigurationError(
                 variable: host.environment.name(of: replicas),
@@ -51,7 +52,7 @@ extension ServiceDefinition {
         // T12 hand-off: a replica added to the list takes its shards from their old owners.
         var previous: [String: RPCClient] = [:]
         for entry in host.environment.string(takeOverFrom).split(separator: ",") {
-            let parts = entry.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            let parts = entry.split(separator: "=", maxSplits: 1).map { $0.trimming(.spaces) }
             guard parts.count == 2, names.contains(parts[0]), parts[0] != name, let endpoint = Endpoint(parsing: parts[1]) else {
                 throw ConfigurationError(
                     variable: host.environment.name(of: takeOverFrom), problem: "has \"\(entry)\"; expected name=host:port of another replica in the list")
@@ -67,7 +68,7 @@ extension ServiceDefinition {
         // Each shard file has its own outbox: a call's events commit with the call (P2).
         let owned = try shards.openOwned()
         for (shard, database) in owned {
-            host.publishEvents(from: database, named: "shard-\(String(format: "%02d", shard))")
+            host.publishEvents(from: database, named: "shard-\(shard.zeroPadded(to: 2))")
         }
         let retention = RecordingRetention(days: try host.environment.int(recordingRetention))
         let (clock, logger) = (host.clock, host.logger)

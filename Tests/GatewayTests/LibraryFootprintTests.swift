@@ -2,12 +2,12 @@ import Foundation
 import Testing
 import TestSupport
 
-/// Issue 30 (memory at idle): contacts, billing, deals and scheduling run on
+/// Issue 30 (memory at idle): contacts, billing, deals, scheduling and telephony run on
 /// FoundationEssentials alone, so none maps ICU or FoundationInternationalization (~10 MB
 /// more each at idle).
 /// A module of theirs that imports all of Foundation again fails here, not in a bench.
 struct LibraryFootprintTests {
-    @Test(arguments: ["contacts", "billing", "deals", "scheduling"])
+    @Test(arguments: ["contacts", "billing", "deals", "scheduling", "telephony"])
     func aServiceWithoutTimeZonesNeverLoadsICU(_ service: String) async throws {
         let folder = try temporaryFolder("footprint-\(service)")
         let prefix = service.uppercased()
