@@ -13,13 +13,7 @@ enum HooksBench {
         defer { try? FileManager.default.removeItem(at: folder) }
         let key = "bench-key-0123456789abcdef"
         let secret = "bench-timepad-secret"
-        let contacts = try BenchProcess(
-            "switchboard-contacts", ["CONTACTS_PORT": "0", "CONTACTS_ADMIN_PORT": "0", "CONTACTS_DATA_DIR": folder.appendingPathComponent("contacts").path])
-        let gateway = try BenchProcess(
-            "switchboard-gateway",
-            ["GATEWAY_PORT": "0", "GATEWAY_DATA_DIR": folder.appendingPathComponent("gateway").path,
-             "GATEWAY_SERVICES": "contacts=127.0.0.1:\(contacts.port),deals=127.0.0.1:\(contacts.port)",
-             "GATEWAY_API_KEYS": "\(key)=admin", "GATEWAY_RATE_LIMIT": "1000000"])
+        let (contacts, gateway) = try GatewayBench.contactsBehindGateway(folder: folder, key: key)
         defer { for process in [gateway, contacts] { process.stop() } }
         let create = #"{"name":"timepad-bench","kind":"timepad","secret":"\#(secret)"}"#
         guard let made = HTTPLoad.fetch(port: gateway.port, "POST /v1/admin/integrations HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer \(key)\r\nContent-Type: application/json\r\nContent-Length: \(create.utf8.count)\r\nConnection: close\r\n\r\n\(create)"), made.status == 201 else {
