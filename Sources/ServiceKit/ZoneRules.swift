@@ -29,14 +29,30 @@ public struct ZoneRules: Sendable, Equatable {
             identifier.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "/_+-".contains($0)) })
         else { return nil }
         let directory = ProcessInfo.processInfo.environment["TZDIR"] ?? "/usr/share/zoneinfo"
-        guard let data = FileManager.default.contents(atPath: "\(directory)/\(identifier)"), data.count <= 1 << 20,
-            let rules = ZoneRules(identifier: identifier, tzif: Array(data))
-        else { return nil }
+        let rules: ZoneRules
+        if let data = FileManager.default.contents(atPath: "\(directory)/\(identifier)"), data.count <= 1 << 20,
+            let read = ZoneRules(identifier: identifier, tzif: Array(data))
+        {
+            rules = read
+        } else if ["UTC", "Etc/UTC", "GMT", "Etc/GMT"].contains(identifier) {
+            // The default zone works on a host without tzdata too.
+            rules = ZoneRules(identifier: identifier, transitions: [], offsets: [], initial: 0, rule: nil)
+        } else {
+            return nil
+        }
         cache.withLock { $0[identifier] = rules }
         return rules
     }
 
     private static let cache = Mutex<[String: ZoneRules]>([:])
+
+    init(identifier: String, transitions: [Int64], offsets: [Int32], initial: Int32, rule: PosixRule?) {
+        self.identifier = identifier
+        self.transitions = transitions
+        self.offsets = offsets
+        self.initial = initial
+        self.rule = rule
+    }
 
     /// The offset from UTC in force at `instant` (UTC seconds), in seconds east.
     public func secondsFromGMT(at instant: Int64) -> Int {
