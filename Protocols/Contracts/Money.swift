@@ -136,7 +136,6 @@ public struct Money: Hashable, Sendable, CustomStringConvertible {
         let whole = String(abs(minor) / scale)
         let sign = minor < 0 ? "-" : ""
         guard exponent > 0 else { return "\(sign)\(whole) \(currency)" }
-        let fraction = String(abs(minor) % scale)
-        return "\(sign)\(whole).\(String(repeating: "0", count: exponent - fraction.count))\(fraction) \(currency)"
+        return "\(sign)\(whole).\((abs(minor) % scale).zeroPadded(to: exponent)) \(currency)"
     }
 }

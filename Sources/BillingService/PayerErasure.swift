@@ -49,7 +49,6 @@ struct PayerErasure: Sendable {
             return (counts, subscriptions.map(\.0))
         }
         let aggregates = ["contact-\(request.contactID)"] + request.dealIDs.map { "deal-\($0)" } + subscriptions.map { "subscription-\($0)" }
-        let found = try await events.erase(holding: needles, aggregates: aggregates)
-        return ErasureReport(counts.merging(["events": found.erased]) { $0 + $1 }, waiting: found.waiting)
+        return try await events.report(counts, for: request, aggregates: aggregates)
     }
 }

@@ -54,8 +54,7 @@ public struct ContactErasure: Sendable {
                 "UPDATE contact_merges SET survivor_before = x'', merged_before = x'' WHERE (survivor_id IN (\(list)) OR merged_id IN (\(list))) AND length(survivor_before) > 0"))
             return (counts, ids.map { "contact-\($0)" })
         }
-        let found = try await events.erase(holding: request.needles, aggregates: aggregates)
-        return ErasureReport(counts.merging(["events": found.erased]) { $0 + $1 }, waiting: found.waiting)
+        return try await events.report(counts, for: request, aggregates: aggregates)
     }
 
     /// C8: refuses (invalid argument, field ``ErasePersonRequest/refusedField``) when one of

@@ -86,7 +86,6 @@ struct DealErasure: Sendable {
             let tasks = try tx.query("SELECT id FROM tasks WHERE contact_id = ? AND deal_id IS NULL", [contact]) { "task-\($0.int64(0))" }
             return (counts, ["contact-\(request.contactID)"] + deals.map { "deal-\($0)" } + leads.map { "lead-\($0.0)" } + tasks)
         }
-        let found = try await events.erase(holding: request.needles, aggregates: aggregates)
-        return ErasureReport(counts.merging(["events": found.erased]) { $0 + $1 }, waiting: found.waiting)
+        return try await events.report(counts, for: request, aggregates: aggregates)
     }
 }

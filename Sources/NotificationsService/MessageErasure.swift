@@ -58,7 +58,6 @@ struct MessageErasure: Sendable {
             counts["statuses"] = Int64(try tx.run("DELETE FROM early_statuses WHERE \(statuses.sql)", statuses.values))
             return (counts, conversations)
         }
-        let found = try await events.erase(holding: needles, aggregates: conversations.map { "conversation-\($0)" })
-        return ErasureReport(counts.merging(["events": found.erased]) { $0 + $1 }, waiting: found.waiting)
+        return try await events.report(counts, for: request, aggregates: conversations.map { "conversation-\($0)" })
     }
 }

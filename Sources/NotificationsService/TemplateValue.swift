@@ -32,13 +32,12 @@ public enum TemplateValue: Sendable, Equatable {
             repeat {
                 let part = whole % 1000
                 whole /= 1000
-                groups.append(whole > 0 ? String(repeating: "0", count: 3 - String(part).count) + String(part) : String(part))
+                groups.append(whole > 0 ? part.zeroPadded(to: 3) : String(part))
             } while whole > 0
             var out = minor < 0 ? "-" : ""
             out += groups.reversed().joined(separator: group)
             if exponent > 0 {
-                let f = String(fraction)
-                out += decimal + String(repeating: "0", count: exponent - f.count) + f
+                out += decimal + fraction.zeroPadded(to: Int(exponent))
             }
             return out + " " + currency
         case let .time(ms):

@@ -27,7 +27,6 @@ struct AppointmentErasure: Sendable {
             return count
         }
         let aggregates = ["contact-\(request.contactID)"] + request.dealIDs.map { "deal-\($0)" }
-        let found = try await events.erase(holding: request.needles, aggregates: aggregates)
-        return ErasureReport(["appointments": count, "events": found.erased], waiting: found.waiting)
+        return try await events.report(["appointments": count], for: request, aggregates: aggregates)
     }
 }

@@ -1,3 +1,4 @@
+import Contracts
 import Storage
 
 /// C8: a person's data in the events a service keeps (its outbox, parked events and
@@ -31,5 +32,12 @@ public struct EventErasure: Sendable {
         }
         if waiting == 0 { for database in all { try await database.checkpoint() } }
         return (erased, waiting)
+    }
+
+    /// A service's erasure step ends here: its `counts`, and the events holding the
+    /// request's phones and emails or about `aggregates` erased (counted as `events`).
+    public func report(_ counts: [String: Int64], for request: ErasePersonRequest, aggregates: [String]) async throws -> ErasureReport {
+        let found = try await erase(holding: request.needles, aggregates: aggregates)
+        return ErasureReport(counts.merging(["events": found.erased]) { $0 + $1 }, waiting: found.waiting)
     }
 }

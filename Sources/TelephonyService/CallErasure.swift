@@ -38,8 +38,6 @@ struct CallErasure: Sendable {
             let holding = Database.condition(holding: request.needles, in: "lead")
             counts["waitingLeads"] = Int64(try await control.write { tx in try tx.run("DELETE FROM queue_inbox WHERE \(holding.sql)", holding.values) })
         }
-        let events = try await events.erase(holding: request.needles, aggregates: [])
-        counts["events"] = events.erased
-        return ErasureReport(counts, waiting: events.waiting)
+        return try await events.report(counts, for: request, aggregates: [])
     }
 }

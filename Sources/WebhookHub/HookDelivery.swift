@@ -82,37 +82,16 @@ enum HookDelivery: Sendable {
     /// `self` before it grows, so appending never copies it (building a new batch per hook
     /// copied 500 payment reports per hook, most of the relay's CPU in a burst).
     mutating func absorb(_ next: HookDelivery) -> Bool {
-        switch (self, next) {
-        case let (.messages(a), .messages(b)):
-            // A burst of messages goes in calls of up to InboundMessages.limit, in order (notifications files them in one pass).
-            guard a.messages.count + b.messages.count <= InboundMessages.limit,
-                (a.statuses?.updates.count ?? 0) + (b.statuses?.updates.count ?? 0) <= 1000,
-                b.statuses == nil || a.statuses == nil || a.statuses?.channel == b.statuses?.channel
-            else { return false }
-        case let (.payment(a), .payment(b)):
-            self = .payments([a, b])
-            return true
-        case let (.payments(list), .payment):
-            guard list.count < PaymentReports.limit else { return false }
-        case let (.attendance(a), .attendance(b)):
-            guard a.source == b.source, a.eventID == b.eventID, a.eventTitle == b.eventTitle,
-                a.eventStartsAtMilliseconds == b.eventStartsAtMilliseconds,
-                a.attendees.count + b.attendees.count <= 1000
-            else { return false }
-            let tickets = Set(a.attendees.map { $0.orderID + "\u{1F}" + $0.code })
-            guard b.attendees.allSatisfy({ !tickets.contains($0.orderID + "\u{1F}" + $0.code) }) else { return false }
-        case (.mirror, _), (_, .mirror), (.call, _), (_, .call), (.payment, _), (_, .payment), (.payments, _), (_, .payments), (.subscription, _), (_, .subscription),
-            (.reply, _), (_, .reply), (.deliveryStatus, _), (_, .deliveryStatus),
-            (.messages, _), (_, .messages):
-            return false
-        }
-        // They can be one: grow the list taken out of self (placeholder in between).
+        guard canTake(next) else { return false }
         switch next {
         case let .payment(b):
-            guard case var .payments(list) = self else { return false }
-            self = .payments([])
-            list.append(b)
-            self = .payments(list)
+            if case let .payment(a) = self {
+                self = .payments([a, b])
+            } else if case var .payments(list) = self {
+                self = .payments([])
+                list.append(b)
+                self = .payments(list)
+            }
         case let .messages(b):
             guard case var .messages(a) = self else { return false }
             self = .payments([])
@@ -132,6 +111,33 @@ enum HookDelivery: Sendable {
             return false
         }
         return true
+    }
+
+    /// Whether `next` can join this call: the same kind, within the call's limits, in an
+    /// order the service applies as one (attendance of one event, no ticket twice).
+    private func canTake(_ next: HookDelivery) -> Bool {
+        switch (self, next) {
+        case let (.messages(a), .messages(b)):
+            // A burst of messages goes in calls of up to InboundMessages.limit, in order (notifications files them in one pass).
+            return a.messages.count + b.messages.count <= InboundMessages.limit
+                && (a.statuses?.updates.count ?? 0) + (b.statuses?.updates.count ?? 0) <= 1000
+                && (b.statuses == nil || a.statuses == nil || a.statuses?.channel == b.statuses?.channel)
+        case (.payment, .payment):
+            return true
+        case let (.payments(list), .payment):
+            return list.count < PaymentReports.limit
+        case let (.attendance(a), .attendance(b)):
+            guard a.source == b.source, a.eventID == b.eventID, a.eventTitle == b.eventTitle,
+                a.eventStartsAtMilliseconds == b.eventStartsAtMilliseconds,
+                a.attendees.count + b.attendees.count <= 1000
+            else { return false }
+            let tickets = Set(a.attendees.map { $0.orderID + "\u{1F}" + $0.code })
+            return b.attendees.allSatisfy { !tickets.contains($0.orderID + "\u{1F}" + $0.code) }
+        case (.mirror, _), (_, .mirror), (.call, _), (_, .call), (.payment, _), (_, .payment), (.payments, _), (_, .payments), (.subscription, _), (_, .subscription),
+            (.reply, _), (_, .reply), (.deliveryStatus, _), (_, .deliveryStatus),
+            (.messages, _), (_, .messages):
+            return false
+        }
     }
 
     /// Where it goes, and the name the relay holds that destination's hooks under while

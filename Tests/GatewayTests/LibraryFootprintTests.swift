@@ -14,7 +14,10 @@ struct LibraryFootprintTests {
         let process = try await ServiceProcess(
             executable: "switchboard-\(service)",
             environment: ["\(prefix)_PORT": "0", "\(prefix)_ADMIN_PORT": "0", "\(prefix)_DATA_DIR": folder.appendingPathComponent(service).path])
-        let maps = String(decoding: FileManager.default.contents(atPath: "/proc/\(process.process.pid)/maps") ?? Data(), as: UTF8.self)
+        // Read to the end: /proc files report no size, and a whole-file read may stop at its first page.
+        let handle = try #require(FileHandle(forReadingAtPath: "/proc/\(process.process.pid)/maps"))
+        let maps = String(decoding: try handle.readToEnd() ?? Data(), as: UTF8.self)
+        try handle.close()
         process.signal(SIGKILL)
         #expect(maps.contains("FoundationEssentials"))
         for library in ["libFoundation.so", "FoundationInternationalization", "_FoundationICU", "FoundationNetworking", "libicu"] {

@@ -1,4 +1,5 @@
 import Contracts
+import ServiceKit
 import Testing
 import TelephonyService
 import Wire
@@ -93,5 +94,23 @@ import Wire
             #expect(after == before || after == "telephony-2", "shard \(shard) moved between old replicas")
         }
         #expect(Set(two.flatMap { shards.shards(ownedBy: $0, replicas: two) }).count == 16)
+    }
+
+    @Test func t11CallsCountByWeekdayAndHourInTheBusinesssZoneAcrossADaylightSavingChange() throws {
+        func call(_ utc: Int64) -> CallSession {
+            var s = CallSession()
+            s.direction = .inbound
+            s.clientNumber = "+79160000001"
+            s.startedAtMilliseconds = utc * 1000
+            return s
+        }
+        // Monday 2026-11-23 23:30 UTC is Tuesday 03:30 in Dubai (UTC+4, no daylight time).
+        let late = call(1_795_476_600)
+        #expect(CallStatistics.of([late]).byHour == [HourCount(weekday: 1, hour: 23, calls: 1)])
+        #expect(CallStatistics.of([late], in: try #require(ZoneRules.named("Asia/Dubai"))).byHour == [HourCount(weekday: 2, hour: 3, calls: 1)])
+        // 13:00 UTC on Friday 2027-03-12 is 08:00 in New York; on Monday 2027-03-15, after the change, it is 09:00.
+        let newYork = try #require(ZoneRules.named("America/New_York"))
+        let hours = CallStatistics.of([call(1_804_856_400), call(1_805_115_600)], in: newYork).byHour
+        #expect(hours == [HourCount(weekday: 1, hour: 9, calls: 1), HourCount(weekday: 5, hour: 8, calls: 1)])
     }
 }
