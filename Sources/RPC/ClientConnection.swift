@@ -11,7 +11,7 @@ struct CallFailure: Error {
 
 /// One multiplexed connection from an ``RPCClient``: assigns request ids, matches
 /// responses to waiting callers, enforces deadlines and sends CANCEL for abandoned calls.
-final class ClientConnection: StreamConnectionDelegate, @unchecked Sendable {
+final class ClientConnection: StreamConnectionDelegate, DeadlineHandler, @unchecked Sendable {
     typealias Outcome = Result<CallBody<ResponseTrailer>, CallFailure>
 
     private struct Pending {
@@ -67,7 +67,7 @@ final class ClientConnection: StreamConnectionDelegate, @unchecked Sendable {
         if let deadline {
             let remaining = MonotonicInstant.now().duration(until: deadline).microsecondsClamped
             guard remaining > 0 else {
-                return .failure(CallFailure(error: deadlineError(method, deadline: deadline), requestSent: false))
+                return .failure(CallFailure(error: deadlineError(method), requestSent: false))
             }
             timeoutMicroseconds = UInt64(remaining)
         }
@@ -92,9 +92,7 @@ final class ClientConnection: StreamConnectionDelegate, @unchecked Sendable {
                     return
                 }
                 if let deadline {
-                    let timer = stream.reactor.schedule(at: deadline) { [self] in
-                        fail(id, CallFailure(error: deadlineError(method, deadline: deadline), requestSent: true), sendCancel: true)
-                    }
+                    let timer = stream.reactor.schedule(at: deadline, telling: self, tag: UInt64(id))
                     let stillPending = state.withLock { s -> Bool in
                         guard s.pending[id] != nil else { return false }
                         s.pending[id]!.timer = timer
@@ -111,8 +109,15 @@ final class ClientConnection: StreamConnectionDelegate, @unchecked Sendable {
         }
     }
 
-    private func deadlineError(_ method: String, deadline: MonotonicInstant) -> RPCError {
+    private func deadlineError(_ method: String) -> RPCError {
         .deadlineExceeded("deadline exceeded calling \(method) on \(target)")
+    }
+
+    /// A call's deadline passed (reactor thread): it fails, and the server is told to stop.
+    func deadlinePassed(_ tag: UInt64) {
+        let id = UInt32(truncatingIfNeeded: tag)
+        guard let method = state.withLock({ $0.pending[id]?.method }) else { return }
+        fail(id, CallFailure(error: deadlineError(method), requestSent: true), sendCancel: true)
     }
 
     /// Resolves a pending call with a failure; tells the server to stop if asked.

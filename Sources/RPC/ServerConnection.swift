@@ -5,10 +5,13 @@ import Wire
 /// One client connection on an ``RPCServer``: decodes frames on the reactor thread,
 /// starts a task per request, and writes each response when its handler finishes, its
 /// deadline passes, or never (cancelled by the client).
-final class ServerConnection: StreamConnectionDelegate, @unchecked Sendable {
+final class ServerConnection: StreamConnectionDelegate, DeadlineHandler, @unchecked Sendable {
     private struct Call {
-        var task: Task<Void, Never>?
-        var timer: Reactor.TimerID?
+        var task: Task<Void, Never>? = nil
+        var timer: Reactor.TimerID? = nil
+        /// For the answer when the deadline passes first.
+        var method: String
+        var timeoutMicroseconds: UInt64
     }
 
     private struct State {
@@ -107,7 +110,7 @@ final class ServerConnection: StreamConnectionDelegate, @unchecked Sendable {
             if s.calls[id] != nil { return .duplicate }
             if s.goingAway { return .goingAway }
             if s.calls.count >= limit { return .full }
-            s.calls[id] = Call()
+            s.calls[id] = Call(method: method, timeoutMicroseconds: body.head.timeoutMicroseconds)
             if id > s.lastRequestID { s.lastRequestID = id }
             return .accepted
         }
@@ -142,11 +145,7 @@ final class ServerConnection: StreamConnectionDelegate, @unchecked Sendable {
         case .concurrent: Task(operation: work)
         }
         var timer: Reactor.TimerID?
-        if let deadline {
-            timer = stream.reactor.schedule(at: deadline) { [self] in
-                finish(id, error: .deadlineExceeded("\(method) did not finish within its deadline of \(timeout / 1000) ms"))
-            }
-        }
+        if let deadline { timer = stream.reactor.schedule(at: deadline, telling: self, tag: UInt64(id)) }
         let stillRunning = state.withLock { s -> Bool in
             guard s.calls[id] != nil else { return false }
             s.calls[id]!.task = task
@@ -158,6 +157,13 @@ final class ServerConnection: StreamConnectionDelegate, @unchecked Sendable {
             task.cancel()
             if let timer { stream.reactor.cancel(timer) }
         }
+    }
+
+    /// A call's deadline passed before its handler finished: it is answered so.
+    func deadlinePassed(_ tag: UInt64) {
+        let id = UInt32(truncatingIfNeeded: tag)
+        guard let call = state.withLock({ $0.calls[id] }) else { return }
+        finish(id, error: .deadlineExceeded("\(call.method) did not finish within its deadline of \(call.timeoutMicroseconds / 1000) ms"))
     }
 
     private func cancelCall(_ id: UInt32) {

@@ -9,6 +9,11 @@ public protocol ReactorHandler: AnyObject, Sendable {
     func handleEvents(_ events: UInt32)
 }
 
+/// Something with deadlines on a ``Reactor``: told on the reactor thread when one passes.
+public protocol DeadlineHandler: AnyObject, Sendable {
+    func deadlinePassed(_ tag: UInt64)
+}
+
 /// One thread blocked in `epoll_wait`, woken by an eventfd. It dispatches readiness
 /// events to handlers, runs jobs submitted from other threads, and fires timers.
 ///
@@ -22,16 +27,38 @@ public final class Reactor: TaskExecutor, Sendable {
         let raw: UInt64
     }
 
+    /// What a timer does when it fires: a closure, or a deadline told to its owner with
+    /// the owner's tag. An RPC arms one per call on each side; telling the connection
+    /// which call, instead of capturing it in a closure, saves an allocation per call.
+    private enum TimerWork {
+        case closure(Job)
+        case deadline(any DeadlineHandler, UInt64)
+
+        func fire() {
+            switch self {
+            case let .closure(job): job()
+            case let .deadline(handler, tag): handler.deadlinePassed(tag)
+            }
+        }
+    }
+
     /// A registration's handle, for ``deregister(_:)``.
     public struct Registration: Sendable, Hashable {
         let token: UInt64
         public let fd: Int32
     }
 
+    /// What the loop runs next, in the order it was submitted. A task's job is kept as it
+    /// is, not wrapped in a closure: that would cost an allocation per resumed task.
+    private enum Work {
+        case closure(Job)
+        case task(UnownedJob)
+    }
+
     private struct State {
-        var jobs: [Job] = []
+        var jobs: [Work] = []
         var wakePending = false
-        var timers = TimerQueue<Job>()
+        var timers = TimerQueue<TimerWork>()
         var nextID: UInt64 = 1
         var handlers: [UInt64: any ReactorHandler] = [:]
         var sleepingUntil: MonotonicInstant? = nil
@@ -109,8 +136,12 @@ public final class Reactor: TaskExecutor, Sendable {
 
     /// Runs `job` on the reactor thread soon.
     public func execute(_ job: @escaping Job) {
+        submit(.closure(job))
+    }
+
+    private func submit(_ work: Work) {
         let wake = state.withLock { s -> Bool in
-            s.jobs.append(job)
+            s.jobs.append(work)
             // A running loop looks at jobs before it sleeps again; only a sleeping one
             // (or one about to call epoll_wait) needs the eventfd.
             guard s.sleepingUntil != nil, !s.wakePending else { return false }
@@ -123,10 +154,21 @@ public final class Reactor: TaskExecutor, Sendable {
     /// Runs `job` on the reactor thread at `deadline` unless cancelled first.
     @discardableResult
     public func schedule(at deadline: MonotonicInstant, _ job: @escaping Job) -> TimerID {
+        arm(at: deadline, .closure(job))
+    }
+
+    /// Tells `handler` at `deadline`, on the reactor thread, that the deadline tagged `tag`
+    /// passed, unless cancelled first.
+    @discardableResult
+    public func schedule(at deadline: MonotonicInstant, telling handler: any DeadlineHandler, tag: UInt64) -> TimerID {
+        arm(at: deadline, .deadline(handler, tag))
+    }
+
+    private func arm(at deadline: MonotonicInstant, _ work: TimerWork) -> TimerID {
         let (id, wake) = state.withLock { s -> (UInt64, Bool) in
             let id = s.nextID
             s.nextID += 1
-            s.timers.insert(id: id, deadline: deadline, payload: job)
+            s.timers.insert(id: id, deadline: deadline, payload: work)
             // Wake the thread only if it sleeps past this deadline.
             guard let sleeping = s.sleepingUntil, deadline < sleeping, !s.wakePending else { return (id, false) }
             s.wakePending = true
@@ -158,8 +200,7 @@ public final class Reactor: TaskExecutor, Sendable {
     /// executor preference) so a request is read, handled and answered without a
     /// thread hop, and answers produced in one turn leave in one write.
     public func enqueue(_ job: consuming ExecutorJob) {
-        let unowned = UnownedJob(job)
-        execute { [self] in unowned.runSynchronously(on: asUnownedTaskExecutor()) }
+        submit(.task(UnownedJob(job)))
     }
 
     // MARK: The loop
@@ -169,11 +210,13 @@ public final class Reactor: TaskExecutor, Sendable {
         let capacity = 256
         let events = UnsafeMutablePointer<epoll_event>.allocate(capacity: capacity)
         defer { events.deallocate() }
+        // Swapped with the state's list each turn, so neither is reallocated.
+        var jobs: [Work] = []
+        let executor = asUnownedTaskExecutor()
         while true {
             // Jobs and due timers first, then decide how long we may sleep.
-            let (jobs, timerJobs, timeout) = state.withLock { s -> ([Job], [Job], Int32) in
-                let jobs = s.jobs
-                s.jobs.removeAll(keepingCapacity: true)
+            let (timerJobs, timeout) = state.withLock { s -> ([TimerWork], Int32) in
+                swap(&jobs, &s.jobs)
                 let now = MonotonicInstant.now()
                 let due = s.timers.popDue(now: now)
                 let timeout: Int32
@@ -191,10 +234,17 @@ public final class Reactor: TaskExecutor, Sendable {
                     s.sleepingUntil = MonotonicInstant(nanoseconds: .max)
                     s.wakePending = false
                 }
-                return (jobs, due, timeout)
+                return (due, timeout)
             }
-            for job in jobs { job() }
-            for job in timerJobs { job() }
+            for work in jobs {
+                switch work {
+                case let .closure(job): job()
+                case let .task(job): job.runSynchronously(on: executor)
+                }
+            }
+            // A burst's list is not kept for ever.
+            jobs.removeAll(keepingCapacity: jobs.capacity <= 4096)
+            for work in timerJobs { work.fire() }
 
             let count = epoll_wait(epollFD, events, Int32(capacity), timeout)
             if count < 0 {

@@ -140,6 +140,27 @@ import Wire
         await fixture.server.shutdown()
     }
 
+    /// The server keeps the budget a request states even when its client does not: past it,
+    /// the call is answered deadline_exceeded, naming the method, and its handler stops.
+    @Test func theServerAnswersARequestPastItsStatedDeadlineAndStopsTheHandler() async throws {
+        let fixture = try TestServer()
+        let socket = try PlainClient(port: fixture.server.port, receiveTimeout: 1)
+        let head = RequestHead(method: TestServer.waitForCancel.fullName, timeoutMicroseconds: 100_000, metadata: [])
+        socket.send(Frame.encodeCall(kind: .request, requestID: 5, head: head) { EchoMessage().encode(to: &$0) })
+        let answer = try await offThePool { socket.read(until: ["did not finish"], within: 15) }
+        socket.close()
+        // Every byte of this small answer is below 0x80, so the text round-trips them.
+        var decoder = FrameDecoder()
+        decoder.append(Array(answer.utf8))
+        let frame = try #require(try decoder.next())
+        #expect(frame.kind == .response && frame.requestID == 5)
+        let trailer = try CallBody<ResponseTrailer>(frameBody: frame.body).head
+        #expect(trailer.code == .deadlineExceeded)
+        #expect(trailer.message == "\(TestServer.waitForCancel.fullName) did not finish within its deadline of 100 ms")
+        #expect(try await eventually { fixture.cancelledCalls.value == 1 })
+        await fixture.server.shutdown()
+    }
+
     @Test(arguments: Transport.allCases) func gracefulShutdownFinishesCallsInFlight(over transport: Transport) async throws {
         let fixture = try TestServer(over: transport)
         let client = fixture.client(over: transport) { $0.retry = .none }
