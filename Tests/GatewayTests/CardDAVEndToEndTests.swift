@@ -32,24 +32,15 @@ import TestSupport
         ["Authorization": "Basic " + Data("phone:\(token)".utf8).base64EncodedString(), "Content-Type": "application/xml; charset=utf-8"]
     }
 
-    /// Runs vdirsyncer with `arguments` (on a thread of its own: the gateway serves on the
-    /// test's pool); its exit status and what it printed.
+    /// Runs vdirsyncer with `arguments` (started with ChildProcess, not Foundation's
+    /// Process: see CSpawn.h; its run() crashed the suite here once); its exit status and
+    /// what it printed.
     static func vdirsyncer(_ arguments: [String]) async throws -> (status: Int32, output: String) {
-        try await offThePool { try run(arguments) }
-    }
-
-    static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: vdirsyncer)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+        let log = try temporaryFolder("vdirsyncer").appendingPathComponent("output.log")
+        let child = try ChildProcess(
+            path: vdirsyncer, arguments: arguments, environment: ProcessInfo.processInfo.environment, output: log.path, errorOutput: log.path)
+        let status = try await child.waitForExit(within: .seconds(60))
+        return (status, (try? String(contentsOf: log, encoding: .utf8)) ?? "")
     }
 
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: vdirsyncer), "vdirsyncer is installed (.ci/run installs it)"))
