@@ -230,7 +230,9 @@ struct SystemFixture {
     }
 
     @Test func contactsStoppedIs503WithinTheBudget() async throws {
-        let system = try await SystemFixture.start(timeoutMilliseconds: 2000)
+        // A budget the answer must come well inside: a loaded machine once took over 2 s to
+        // say 503 (504 then), and waiting out the budget is the failure this test is for.
+        let system = try await SystemFixture.start(timeoutMilliseconds: 10_000)
         // Ready once its connections are up (a loaded machine may take a moment after start).
         #expect(try await eventuallyAsync(within: .seconds(20)) { (try? await system.request("GET", "/readyz", key: nil))?.status == 200 })
         try await system.contacts.stop()
@@ -238,7 +240,7 @@ struct SystemFixture {
         let reply = try await system.request("GET", "/v1/contacts/1")
         #expect(reply.status == 503)
         #expect(reply.headers["retry-after"] == "1")
-        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(ContinuousClock.now - started < .seconds(8))
         #expect(try await system.request("GET", "/readyz", key: nil).status == 503)
         try await system.stop()
     }
