@@ -88,8 +88,13 @@ public enum TestPKI {
 extension RPCClient {
     /// A client of the process `identity` on loopback `port`, calling as `caller` with
     /// the test CA's certificate (mutual TLS, as the system's own processes call).
+    /// Its TLS handshake may take 30 s unless the test set its own limit: every server in the
+    /// test process shares one reactor, and under a loaded suite a handshake once took over
+    /// the default 5 s (a lead then went "pending" in a test about attribution). Within a
+    /// call the limit is still the call's own deadline.
     public static func test(_ identity: String, port: Int, as caller: String = "gateway", configuration: Configuration = Configuration()) -> RPCClient {
         var configuration = configuration
+        if configuration.connectTimeout == Configuration().connectTimeout { configuration.connectTimeout = .seconds(30) }
         configuration.security = try! TestPKI.client(caller)
         return RPCClient(endpoint: Endpoint(host: "127.0.0.1", port: port, name: identity), configuration: configuration)
     }
