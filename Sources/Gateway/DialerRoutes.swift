@@ -190,7 +190,8 @@ enum DialerRoutes {
     /// T10's claim across replicas: every replica asked at once for its best candidate,
     /// the best claimed on its owner. Taken meanwhile, the owner leases its next best in
     /// the same transaction (orBest), so operators asking together never race for one
-    /// entry. A replica that does not answer within 300 ms only leaves its entries out.
+    /// entry. A replica that does not answer within `GATEWAY_DIALER_REPLICA_WAIT_MS` (300 ms)
+    /// only leaves its entries out.
     static func next(_ ctx: RequestContext) async throws -> HTTPResponse {
         let replicas = try ctx.api.telephonyReplicas()
         let operatorID = try operatorID(ctx)
@@ -198,7 +199,7 @@ enum DialerRoutes {
             for (_, index) in replicas.all {
                 group.addTask {
                     (index, try? await ctx.call(
-                        Telephony.bestEntry, BestEntryRequest(operatorID: operatorID), replica: index, of: replicas, timeout: .milliseconds(300)))
+                        Telephony.bestEntry, BestEntryRequest(operatorID: operatorID), replica: index, of: replicas, timeout: ctx.api.configuration.dialerReplicaWait))
                 }
             }
             var all: [(Int, EntryCandidate?)] = []

@@ -38,6 +38,8 @@ public final class GatewayAPI: Sendable {
         /// T9: where a caller goes when telephony cannot say in time, and how long it may take.
         public var routeFallback = ""
         public var routeTimeout: Duration = .milliseconds(40)
+        /// T10: how long dialer next waits for each replica's best entry.
+        public var dialerReplicaWait: Duration = .milliseconds(300)
         /// G6: how long console sessions and invite links last.
         public var sessionPolicy = SessionPolicy()
         /// G6: the scrypt cost of new passwords (tests lower it).

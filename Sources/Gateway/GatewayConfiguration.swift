@@ -49,6 +49,7 @@ struct GatewayConfiguration {
             api.metricsNeedAdmin = metricsAuth == "admin"
             api.routeFallback = environment.string(D.routeFallback)
             api.routeTimeout = .milliseconds(try environment.int(D.routeTimeout))
+            api.dialerReplicaWait = .milliseconds(try environment.int(D.dialerReplicaWait))
             _ = try environment.timeZone()  // an unknown zone stops the start
             api.timeZone = environment.string(.timeZone)
             api.sessionPolicy = SessionPolicy(

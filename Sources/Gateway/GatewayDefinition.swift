@@ -96,6 +96,9 @@ public struct GatewayDefinition: HostedProcess {
     static let routeTimeout = Setting.integer(
         "ROUTE_TIMEOUT_MS", fallback: 40, range: 1...10_000,
         "how long `GET /v1/calls/route` waits for telephony and contacts before it answers the fallback: the caller is ringing (T9)")
+    static let dialerReplicaWait = Setting.integer(
+        "DIALER_REPLICA_WAIT_MS", fallback: 300, range: 1...10_000,
+        "how long `POST /v1/dialer/next` waits for each telephony replica's best entry: a replica slower than that only leaves its entries out (T10)")
 
     static let sessionIdle = Setting.integer(
         "SESSION_IDLE_MINUTES", fallback: 30, range: 1...1440, "a person's console session unused this long ends (G6)")
@@ -115,7 +118,7 @@ public struct GatewayDefinition: HostedProcess {
             Self.host, Self.port, Self.services, Self.apiKeys, Self.timeout, Self.maxBody, Self.auditRetention, Self.rateLimit, Self.rateBurst, Self.readTimeout,
             Self.idleTimeout, Self.maxConnections, Self.maxPerAddress, Self.firstByteTimeout, Self.dataDirectory, Self.grace, Self.reactors,
             Self.authFailures, Self.metricsAuth, Self.reconcileHours, Self.hookRetention, Self.telephony, Self.telephonyShards, Self.routeFallback,
-            Self.routeTimeout, Self.sessionIdle, Self.sessionHours, Self.inviteHours, Self.passwordCost, Self.traceRatio, Self.audit,
+            Self.routeTimeout, Self.dialerReplicaWait, Self.sessionIdle, Self.sessionHours, Self.inviteHours, Self.passwordCost, Self.traceRatio, Self.audit,
             .outboundAllow, .otlpEndpoint,
         ] + ServiceBinding.all.map(\.setting) + TransportSecurity.settings
     }

@@ -51,8 +51,6 @@ import TestSupport
             executable: "switchboard-deals",
             environment: [
                 "DEALS_PORT": "0", "DEALS_ADMIN_PORT": "0", "DEALS_DATA_DIR": folder.appendingPathComponent("deals").path, "DEALS_CONTACTS": "127.0.0.1:\(contacts.port)",
-                // A lead is answered 201 on a loaded machine too, not 202 after the default 2 s.
-                "DEALS_LEAD_WAIT_MS": "15000",
                 "DEALS_SUBSCRIBERS": "notifications@127.0.0.1:\(notificationsPort)",
             ].merging(dealsClock.map { ["DEALS_CLOCK_FILE": $0.path] } ?? [:]) { a, _ in a })
         let notifications = try await Hosted.start(

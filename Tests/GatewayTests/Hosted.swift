@@ -25,8 +25,15 @@ final class Hosted: Sendable {
         if process { return Hosted(real: try await ServiceProcess(executable: executable, environment: environment)) }
         let log = LogLines()
         // Mutual TLS from the test process's CA, as a process started by ServiceProcess gets it.
-        // A gateway's extra event-loop threads outlive its stop: one loop, unless asked.
-        let defaults = definition is GatewayDefinition ? TestPKI.environment.merging(["GATEWAY_REACTORS": "1", "GATEWAY_PASSWORD_LOG_N": "10"]) { $1 } : TestPKI.environment
+        var defaults = TestPKI.environment
+        if definition is GatewayDefinition {
+            // A gateway's extra event-loop threads outlive its stop: one loop, unless asked.
+            // Its budget and deals' wait for contacts are 15 s unless a test sets its own: every
+            // service here shares the test process, and a loaded suite once took longer than the
+            // defaults (5 s, 2 s) to answer a first request (504) or a lead (202, pending).
+            defaults.merge(["GATEWAY_REACTORS": "1", "GATEWAY_PASSWORD_LOG_N": "10", "GATEWAY_TIMEOUT_MS": "15000"]) { $1 }
+        }
+        if definition.service == "deals" { defaults["DEALS_LEAD_WAIT_MS"] = "15000" }
         let environment = defaults.merging(environment) { $1 }
         let running = try await ServiceHost.start(definition, environment: environment, logger: Logger(service: definition.service, write: log.append))
         return Hosted(running: running, log: log)

@@ -57,8 +57,6 @@ import TestSupport
             executable: "switchboard-deals",
             environment: [
                 "DEALS_PORT": "0", "DEALS_ADMIN_PORT": "0", "DEALS_DATA_DIR": folder.appendingPathComponent("deals").path, "DEALS_CONTACTS": "127.0.0.1:\(contacts.port)",
-                // A lead is answered 201 on a loaded machine too, not 202 after the default 2 s.
-                "DEALS_LEAD_WAIT_MS": "15000",
                 "DEALS_SUBSCRIBERS": to,
             ])
         let scheduling = try await Hosted.start(
