@@ -42,7 +42,7 @@ import TestSupport
                 "GATEWAY_API_KEYS": "\(adminKey)=admin,\(staffTwoToken)=staff:2,\(staffThreeToken)=staff:3",
                 // A stopped replica costs a request its whole budget: short where a test stops one,
                 // generous in-process, where the services share the test's busy threads.
-                "GATEWAY_RATE_LIMIT": "100000", "GATEWAY_RATE_BURST": "100000", "GATEWAY_TIMEOUT_MS": processes ? "1000" : "5000", "GATEWAY_ROUTE_FALLBACK": "100",
+                "GATEWAY_RATE_LIMIT": "100000", "GATEWAY_RATE_BURST": "100000", "GATEWAY_TIMEOUT_MS": processes ? "1000" : "15000", "GATEWAY_ROUTE_FALLBACK": "100",
                 // Generous on a loaded test machine; the fallback is tested with telephony stopped.
                 "GATEWAY_ROUTE_TIMEOUT_MS": "1000",
                 "GATEWAY_OUTBOUND_ALLOW": "loopback",
