@@ -37,9 +37,7 @@ import Wire
             var configuration = RPCClient.Configuration()
             configuration.security = security
             configuration.retry = .none
-            // The handshake runs on the test process's one reactor, shared by every test
-            // starting at once; these tests are about who is trusted, not how fast.
-            configuration.connectTimeout = .seconds(30)
+            configuration.connectTimeout = RPCClient.Configuration.testHandshakeLimit
             return RPCClient(endpoint: Endpoint(host: "127.0.0.1", port: server.port, name: name), configuration: configuration)
         }
     }
@@ -139,11 +137,8 @@ import Wire
         try server.start()
         func client() throws -> RPCClient {
             var configuration = RPCClient.Configuration()
-            configuration.security = try TestPKI.client("gateway")
             configuration.retry = .none
-            // A CI run under the whole suite's load once took over 5 s for this handshake.
-            configuration.connectTimeout = .seconds(30)
-            return RPCClient(endpoint: Endpoint(host: "127.0.0.1", port: server.port, name: "echo"), configuration: configuration)
+            return RPCClient.test("echo", port: server.port, as: "gateway", configuration: configuration)
         }
         let open = try client()
         #expect(try await open.call(Echo.echo, EchoMessage(id: 1)).id == 1)

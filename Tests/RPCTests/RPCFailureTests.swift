@@ -140,9 +140,9 @@ import Wire
         await fixture.server.shutdown()
     }
 
-    /// The server keeps the budget a request states even when its client does not: past it,
+    /// G4: the server keeps the budget a request states even when its client does not: past it,
     /// the call is answered deadline_exceeded, naming the method, and its handler stops.
-    @Test func theServerAnswersARequestPastItsStatedDeadlineAndStopsTheHandler() async throws {
+    @Test func g4TheServerAnswersARequestPastItsStatedDeadlineAndStopsTheHandler() async throws {
         let fixture = try TestServer()
         let socket = try PlainClient(port: fixture.server.port, receiveTimeout: 1)
         let head = RequestHead(method: TestServer.waitForCancel.fullName, timeoutMicroseconds: 100_000, metadata: [])

@@ -85,16 +85,22 @@ public enum TestPKI {
     }
 }
 
+extension RPCClient.Configuration {
+    /// How long a test's client lets a TLS handshake take: every server in the test process
+    /// shares one reactor, and under a loaded suite a handshake took over the default 5 s
+    /// (a D9/D7 lead then went "pending"; a trust test failed). Tests about who is trusted,
+    /// not about speed, use it.
+    public static let testHandshakeLimit: Duration = .seconds(30)
+}
+
 extension RPCClient {
     /// A client of the process `identity` on loopback `port`, calling as `caller` with
     /// the test CA's certificate (mutual TLS, as the system's own processes call).
-    /// Its TLS handshake may take 30 s unless the test set its own limit: every server in the
-    /// test process shares one reactor, and under a loaded suite a handshake once took over
-    /// the default 5 s (a lead then went "pending" in a test about attribution). Within a
-    /// call the limit is still the call's own deadline.
+    /// Its TLS handshake may take ``Configuration/testHandshakeLimit`` unless the test set its
+    /// own limit. Within a call the limit is still the call's own deadline.
     public static func test(_ identity: String, port: Int, as caller: String = "gateway", configuration: Configuration = Configuration()) -> RPCClient {
         var configuration = configuration
-        if configuration.connectTimeout == Configuration().connectTimeout { configuration.connectTimeout = .seconds(30) }
+        if configuration.connectTimeout == Configuration().connectTimeout { configuration.connectTimeout = Configuration.testHandshakeLimit }
         configuration.security = try! TestPKI.client(caller)
         return RPCClient(endpoint: Endpoint(host: "127.0.0.1", port: port, name: identity), configuration: configuration)
     }
